@@ -1,0 +1,7 @@
+import type { Command } from 'commander';
+
+/** A CLI command registers itself (and its --help) on the root program. */
+export type RegisterCommand = (program: Command) => void;
+
+// Each capability adds its command module here.
+export const commands: RegisterCommand[] = [];

@@ -1,0 +1,34 @@
+// Jest runs the TypeScript sources as native ES modules (ts-jest `useESM`), because
+// @middy/core 7 and several of our dependencies ship ESM only. Type checking is done by
+// `npm run typecheck`; ts-jest only transpiles (isolatedModules) to keep the suite fast.
+const common = {
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { useESM: true, diagnostics: false }],
+  },
+  testEnvironment: 'node',
+};
+
+/** @type {import('jest').Config} */
+export default {
+  testTimeout: 60_000,
+  projects: [
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/lib/**/*.test.ts'],
+    },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/support/globalSetup.js',
+      globalTeardown: '<rootDir>/test/support/globalTeardown.js',
+      testTimeout: 120_000,
+    },
+  ],
+  // moto is not safe under concurrent writers; integration tests isolate names, and the
+  // suite runs files in band so the shared local stack sees one test file at a time.
+  maxWorkers: 1,
+};

@@ -1,0 +1,19 @@
+/**
+ * Base class for gatewarden errors. Each module derives its own base from this; `context`
+ * carries identifiers only (ARNs, ids, step names) and is safe to log.
+ */
+export class GatewardenError extends Error {
+  readonly context: Readonly<Record<string, string | number | boolean | undefined>>;
+
+  constructor(
+    message: string,
+    options: {
+      cause?: unknown;
+      context?: Record<string, string | number | boolean | undefined>;
+    } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.context = Object.freeze({ ...(options.context ?? {}) });
+  }
+}
