@@ -1,0 +1,73 @@
+import type { CloudTrailRecord } from './record.js';
+
+export const severities = ['info', 'low', 'medium', 'high', 'critical'] as const;
+export type Severity = (typeof severities)[number];
+
+/** Compares severities: negative when a < b. */
+export function compareSeverity(a: Severity, b: Severity): number {
+  return severities.indexOf(a) - severities.indexOf(b);
+}
+
+/** Facts about the deployment the rules need (who the rotator and gateway roles are, …). */
+export interface DetectionContext {
+  /** ARNs or name patterns of gatewarden's rotator role(s). */
+  rotatorPrincipals: string[];
+  /** ARNs or name patterns of gateway execution roles. */
+  gatewayRolePrincipals: string[];
+  /** Accounts considered internal (the account itself, the organisation's accounts). */
+  trustedAccounts: string[];
+}
+
+/** What a rule returns when it matches one record. */
+export interface RuleMatch {
+  /** Overrides the rule's default severity (e.g. higher when auth is weakened). */
+  severity?: Severity;
+  /** One sentence saying what happened, without secret values. */
+  summary: string;
+  /** Resource (ARN or id) the finding is about. */
+  resource?: string;
+  /** Extra facts for the alert, identifiers only. */
+  details?: Record<string, string | number | boolean>;
+}
+
+/** A detection rule: metadata beside its evaluation, one rule per file. */
+export interface Rule {
+  id: string;
+  title: string;
+  severity: Severity;
+  mitre: { tactic: string; technique: string };
+  description: string;
+  runbook: string;
+  /** Records with the same rule and dedup key alert once per window. */
+  dedup: { key: (record: CloudTrailRecord) => string; windowSeconds: number };
+  evaluate(record: CloudTrailRecord, context: DetectionContext): RuleMatch | undefined;
+}
+
+/**
+ * A finding: the stable, documented shape published on the gatewarden bus
+ * (source `gatewarden`, detail-type `Gateway Finding`) and rendered for people.
+ */
+export interface Finding {
+  schemaVersion: 1;
+  findingId: string;
+  ruleId: string;
+  title: string;
+  severity: Severity;
+  tactic: string;
+  technique: string;
+  summary: string;
+  runbook: string;
+  eventId: string;
+  eventName: string;
+  eventSource: string;
+  eventTime: string;
+  awsRegion?: string;
+  accountId?: string;
+  principal: string;
+  principalType?: string;
+  sourceIp?: string;
+  userAgent?: string;
+  resource?: string;
+  details?: Record<string, string | number | boolean>;
+  dryRun?: boolean;
+}

@@ -1,0 +1,44 @@
+/**
+ * Names of the environment variables that serverless.yml sets on the functions and that the
+ * CLI reads. One place, so the template, the handlers and the CLI cannot drift apart.
+ */
+export const ENV = {
+  stage: 'GATEWARDEN_STAGE',
+  /** SNS topic for alerts to people (e-mail, chat). */
+  alertTopicArn: 'GATEWARDEN_ALERT_TOPIC_ARN',
+  /** Custom EventBridge bus for machine-readable findings and rotation events. */
+  eventBusName: 'GATEWARDEN_EVENT_BUS_NAME',
+  /** DynamoDB table for detection state (baselines, dedup, rotation locks). */
+  stateTable: 'GATEWARDEN_STATE_TABLE',
+  /** S3 bucket for access reports. */
+  reportBucket: 'GATEWARDEN_REPORT_BUCKET',
+  /** SQS dead-letter queue URL for events a handler could not process. */
+  deadLetterQueueUrl: 'GATEWARDEN_DLQ_URL',
+  /** ARN of the `rotate` function, attached to secrets by `gatewarden register`. */
+  rotationFunctionArn: 'GATEWARDEN_ROTATION_FUNCTION_ARN',
+  /** KMS key that encrypts gatewarden secrets. */
+  secretsKmsKeyId: 'GATEWARDEN_SECRETS_KMS_KEY_ID',
+  /** ARN of the rotator's role (allowed reader in secret resource policies). */
+  rotatorRoleArn: 'GATEWARDEN_ROTATOR_ROLE_ARN',
+  /** Detection configuration (JSON), see lib/detection. */
+  detectionConfig: 'GATEWARDEN_DETECTION_CONFIG',
+  /** Secret holding the optional chat webhook URL. */
+  chatWebhookSecretId: 'GATEWARDEN_CHAT_WEBHOOK_SECRET_ID',
+  /** Days of CloudTrail activity a report looks back over. */
+  reportDays: 'GATEWARDEN_REPORT_DAYS',
+} as const;
+
+/** Prefix of every secret gatewarden owns: `gatewarden/<gatewayId>/<kind>/<name>`. */
+export const SECRET_PREFIX = 'gatewarden/';
+
+/** Tag keys gatewarden puts on the secrets it owns. */
+export const TAGS = { gateway: 'gatewarden:gateway', kind: 'gatewarden:kind' } as const;
+
+/** Reads a required variable, with a clear error naming it (never its value). */
+export function requireEnv(name: string, env: NodeJS.ProcessEnv = process.env): string {
+  const value = env[name];
+  if (value === undefined || value === '') {
+    throw new Error(`environment variable ${name} is not set`);
+  }
+  return value;
+}
