@@ -1,0 +1,174 @@
+import type { Alert } from '../alerts/alert.js';
+import { redactText } from '../shared/redact.js';
+
+/**
+ * Rotation alerts and the rotation-failure record.
+ *
+ * Everything here is built from identifiers only (secret ARN, gateway id, step, error class).
+ * A free-text reason is accepted because operators need the "why", but it is redacted and
+ * clipped, and callers must build it from error codes and ids, never from values.
+ */
+
+export const ROTATION_FAILED = 'Rotation Failed';
+export const ROTATION_SUCCEEDED = 'Rotation Succeeded';
+
+/** The rotation steps as Secrets Manager names them, plus the driver's own phases. */
+export type RotationStepName =
+  'createSecret' | 'setSecret' | 'testSecret' | 'finishSecret' | 'preamble' | 'sweep' | 'start';
+
+export interface RotationFailure {
+  secretArn: string;
+  gatewayId?: string;
+  /** Credential kind (`apiKey`, `oauthClient`, `inboundClient`) when known. */
+  kind?: string;
+  step: RotationStepName | string;
+  /** The error's class or AWS error code, e.g. `ThrottlingException`, `IssuerError`. */
+  errorClass: string;
+  /** Short human reason, identifiers only; redacted and clipped here again. */
+  reason?: string;
+  /** The ClientRequestToken (version id) of the failed rotation; an identifier, not a value. */
+  versionId?: string;
+  /** ISO time the failure happened; defaults to now. */
+  at?: string;
+}
+
+export interface RotationSuccess {
+  secretArn: string;
+  gatewayId?: string;
+  kind?: string;
+  /** New AWSCURRENT version id. */
+  versionId: string;
+  /** Previous AWSCURRENT version id (now AWSPREVIOUS). */
+  previousVersionId?: string;
+  /** When the previous credential will be revoked at its issuer. */
+  retireAfter?: string;
+  at?: string;
+}
+
+const MAX_REASON = 300;
+
+/** Redacts and clips a reason so it is safe for an alert, a tag or the CLI. */
+export function safeReason(reason: string | undefined): string | undefined {
+  if (reason === undefined) return undefined;
+  const flat = redactText(reason).replace(/\s+/g, ' ').trim();
+  return flat.length <= MAX_REASON ? flat : `${flat.slice(0, MAX_REASON - 1)}…`;
+}
+
+/** Secret name from an ARN (`…:secret:NAME-AbCdEf` → `NAME`), for short subjects. */
+export function secretNameOf(secretArnOrName: string): string {
+  const match = /:secret:(.+)-[A-Za-z0-9]{6}$/.exec(secretArnOrName);
+  return match?.[1] ?? secretArnOrName;
+}
+
+/** The alert for a failed rotation step: high severity, to SNS and the gatewarden bus. */
+export function rotationFailedAlert(failure: RotationFailure): Alert {
+  const at = failure.at ?? new Date().toISOString();
+  const reason = safeReason(failure.reason);
+  const name = secretNameOf(failure.secretArn);
+  const detail: Record<string, unknown> = {
+    schemaVersion: 1,
+    secretArn: failure.secretArn,
+    gatewayId: failure.gatewayId ?? null,
+    kind: failure.kind ?? null,
+    step: failure.step,
+    errorClass: failure.errorClass,
+    reason: reason ?? null,
+    versionId: failure.versionId ?? null,
+    at,
+  };
+  const body = [
+    `Rotation of ${failure.secretArn} failed in step ${failure.step} (${failure.errorClass}).`,
+    failure.gatewayId ? `Gateway: ${failure.gatewayId}` : undefined,
+    reason ? `Reason: ${reason}` : undefined,
+    'AWSCURRENT still holds the previous, working credential; Secrets Manager retries the step',
+    'within the rotation window. Run `gatewarden rotate --secret <arn> --wait` after fixing the cause.',
+  ]
+    .filter((line): line is string => line !== undefined)
+    .join('\n');
+  return {
+    detailType: ROTATION_FAILED,
+    severity: 'high',
+    subject: `gatewarden: rotation failed for ${name} (${failure.step})`,
+    body,
+    detail,
+    attributes: {
+      step: failure.step,
+      errorClass: failure.errorClass,
+      ...(failure.gatewayId ? { gatewayId: failure.gatewayId } : {}),
+    },
+  };
+}
+
+/** The event for a rotation that landed: informational, mainly for the bus. */
+export function rotationSucceededAlert(success: RotationSuccess): Alert {
+  const at = success.at ?? new Date().toISOString();
+  const name = secretNameOf(success.secretArn);
+  return {
+    detailType: ROTATION_SUCCEEDED,
+    severity: 'info',
+    subject: `gatewarden: rotated ${name}`,
+    body: [
+      `Rotation of ${success.secretArn} succeeded; AWSCURRENT is now version ${success.versionId}.`,
+      success.gatewayId ? `Gateway: ${success.gatewayId}` : undefined,
+      success.retireAfter
+        ? `The previous credential is retired at its issuer after ${success.retireAfter}.`
+        : undefined,
+    ]
+      .filter((line): line is string => line !== undefined)
+      .join('\n'),
+    detail: {
+      schemaVersion: 1,
+      secretArn: success.secretArn,
+      gatewayId: success.gatewayId ?? null,
+      kind: success.kind ?? null,
+      versionId: success.versionId,
+      previousVersionId: success.previousVersionId ?? null,
+      retireAfter: success.retireAfter ?? null,
+      at,
+    },
+    ...(success.gatewayId ? { attributes: { gatewayId: success.gatewayId } } : {}),
+  };
+}
+
+/**
+ * Where the last rotation failure is recorded on the secret itself, so `rotate --wait`
+ * (and people in the console) can say which step failed and why: a tag on the secret.
+ * The rotate handler sets it on failure and removes it on success.
+ */
+export const ROTATION_FAILURE_TAG = 'gatewarden:last-rotation-error';
+
+/** Tag values allow letters, digits, spaces and `_ . : / = + - @` and at most 256 chars. */
+function tagSafe(text: string): string {
+  return text
+    .replace(/[^\p{L}\p{N}\s_.:/=+\-@]/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** Encodes a failure as a tag value: `<at> <step> <errorClass> <versionId|-> <reason>`. */
+export function encodeRotationFailureTag(failure: RotationFailure): string {
+  const at = failure.at ?? new Date().toISOString();
+  const head = [at, failure.step, failure.errorClass, failure.versionId ?? '-']
+    .map((part) => tagSafe(part).replace(/\s/g, '_') || '-')
+    .join(' ');
+  const reason = tagSafe(safeReason(failure.reason) ?? '');
+  return `${head} ${reason}`.trim().slice(0, 256);
+}
+
+/** Decodes a tag written by {@link encodeRotationFailureTag}; undefined when malformed. */
+export function decodeRotationFailureTag(
+  secretArn: string,
+  value: string,
+): RotationFailure | undefined {
+  const [at, step, errorClass, versionId, ...rest] = value.split(' ');
+  if (!at || !step || !errorClass || Number.isNaN(Date.parse(at))) return undefined;
+  const reason = rest.join(' ');
+  return {
+    secretArn,
+    at,
+    step,
+    errorClass,
+    ...(versionId && versionId !== '-' ? { versionId } : {}),
+    ...(reason ? { reason } : {}),
+  };
+}
