@@ -36,9 +36,14 @@ export const userIdentitySchema = z
 
 export const cloudTrailRecordSchema = z
   .object({
-    eventVersion: z.string().regex(/^1\.(0[5-9]|1[0-9])$/, 'eventVersion must be 1.05–1.19'),
+    eventVersion: z
+      .string()
+      .regex(/^1\.(0[5-9]|[1-9][0-9])$/, 'eventVersion must be 1.05 or later (1.xx)'),
     eventID: z.string().min(1),
-    eventTime: z.string().min(1),
+    eventTime: z
+      .string()
+      .min(1)
+      .refine((value) => !Number.isNaN(Date.parse(value)), 'eventTime is not a timestamp'),
     eventSource: z.string().min(1),
     eventName: z.string().min(1),
     awsRegion: z.string().optional(),
@@ -57,8 +62,27 @@ export const cloudTrailRecordSchema = z
     eventCategory: z.string().optional(),
     resources: z
       .array(z.object({ ARN: z.string().optional(), type: z.string().optional() }).passthrough())
+      .nullable()
       .optional(),
   })
   .passthrough();
 
 export type CloudTrailRecord = z.infer<typeof cloudTrailRecordSchema>;
+
+/** The outcome of validating one record: the typed record, or a reason naming path and problem. */
+export type RecordResult = { ok: true; record: CloudTrailRecord } | { ok: false; reason: string };
+
+/**
+ * Validates one decoded JSON value as a CloudTrail record. Never throws: a bad record yields a
+ * reason such as `userIdentity: expected object, received undefined`, which names no value
+ * (values may be secret).
+ */
+export function validateRecord(value: unknown): RecordResult {
+  const parsed = cloudTrailRecordSchema.safeParse(value);
+  if (parsed.success) return { ok: true, record: parsed.data };
+  const reason = parsed.error.issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.map(String).join('.') || '(record)'}: ${issue.message}`)
+    .join('; ');
+  return { ok: false, reason };
+}

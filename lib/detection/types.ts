@@ -16,6 +16,17 @@ export interface DetectionContext {
   gatewayRolePrincipals: string[];
   /** Accounts considered internal (the account itself, the organisation's accounts). */
   trustedAccounts: string[];
+  /**
+   * OIDC issuers (discovery URL prefixes or hosts) gateways may trust; a discovery URL moved
+   * elsewhere is "another issuer". Optional: without it, any change of host counts.
+   */
+  trustedIssuers?: string[];
+  /**
+   * Gateway execution roles learned from the stream (roles trusted by
+   * `bedrock-agentcore.amazonaws.com`, roleArn of a created/updated gateway). The engine
+   * fills it; rules read it. Role names, not ARNs.
+   */
+  learnedGatewayRoles?: Set<string>;
 }
 
 /** What a rule returns when it matches one record. */
@@ -41,7 +52,26 @@ export interface Rule {
   /** Records with the same rule and dedup key alert once per window. */
   dedup: { key: (record: CloudTrailRecord) => string; windowSeconds: number };
   evaluate(record: CloudTrailRecord, context: DetectionContext): RuleMatch | undefined;
+  /**
+   * Which records can match (for the engine's index). Omitted: the rule sees every record,
+   * so its evaluate must reject cheaply.
+   */
+  events?: { sources: readonly string[]; names?: readonly string[] };
+  /**
+   * Stateful rules: a match only counts toward a windowed counter; the finding is raised when
+   * the count (or the number of distinct `member`s) reaches `threshold` within the window.
+   * The counter lives behind the {@link WindowCounter} port so the engine stays pure.
+   */
+  threshold?: {
+    key: (record: CloudTrailRecord) => string;
+    member?: (record: CloudTrailRecord) => string;
+    threshold: number;
+    windowSeconds: number;
+  };
 }
+
+/** Ports re-exported for rule authors (defined in ports.ts). */
+export type { WindowCounter } from './ports.js';
 
 /**
  * A finding: the stable, documented shape published on the gatewarden bus

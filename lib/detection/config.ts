@@ -1,0 +1,168 @@
+import { z } from 'zod';
+import { DetectionConfigError } from './errors.js';
+import { severities, type DetectionContext, type Severity } from './types.js';
+
+/**
+ * Detection configuration, shared by the `detect` Lambda (JSON in GATEWARDEN_DETECTION_CONFIG)
+ * and `gatewarden detect --config FILE`. Every field is optional: without configuration the
+ * defaults below recognise gatewarden's rotator and gateway roles by name and by trust, and
+ * every rule alerts on every channel from `low` up.
+ *
+ * Principal patterns are role/user ARNs or names with `*` wildcards, matched
+ * case-insensitively against the caller's role ARN, role name, user ARN and user name.
+ */
+
+/** Default rotator patterns: the role serverless.yml creates for the rotate function. */
+export const DEFAULT_ROTATOR_PATTERNS = ['*gatewarden*rotat*'] as const;
+/**
+ * Default gateway-role patterns: names containing `gateway` or `agentcore`. Roles trusted by
+ * `bedrock-agentcore.amazonaws.com` and the roleArn of any gateway seen in the stream are
+ * learned as gateway roles as well.
+ */
+export const DEFAULT_GATEWAY_ROLE_PATTERNS = ['*gateway*', '*agentcore*'] as const;
+
+const severity = z.enum(severities);
+const isoDate = z.iso.datetime({ offset: true });
+
+const suppression = z
+  .object({
+    /** Rule id pattern (`*` wildcards); omitted = every rule. */
+    ruleId: z.string().min(1).optional(),
+    /** Principal pattern (ARN or name, `*` wildcards). */
+    principal: z.string().min(1).optional(),
+    /** Action pattern: `eventName` or `eventSource:eventName`. */
+    action: z.string().min(1).optional(),
+    /** Resource pattern (ARN or id the finding is about). */
+    resource: z.string().min(1).optional(),
+    /** After this instant the suppression no longer applies (required: no eternal silence). */
+    expires: isoDate,
+    reason: z.string().min(1),
+  })
+  .strict()
+  .refine((s) => s.ruleId ?? s.principal ?? s.action ?? s.resource, {
+    message: 'a suppression needs at least one of ruleId, principal, action, resource',
+  });
+
+const channelThresholds = z
+  .object({
+    sns: severity.default('low'),
+    eventBridge: severity.default('info'),
+    webhook: severity.default('high'),
+  })
+  .strict();
+
+const thresholdOverride = z
+  .object({
+    threshold: z.number().int().min(1).optional(),
+    windowSeconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(7 * 24 * 3600)
+      .optional(),
+  })
+  .strict();
+
+export const detectionConfigSchema = z
+  .object({
+    rotatorPrincipals: z.array(z.string().min(1)).default([...DEFAULT_ROTATOR_PATTERNS]),
+    gatewayRolePrincipals: z.array(z.string().min(1)).default([...DEFAULT_GATEWAY_ROLE_PATTERNS]),
+    /** Internal accounts; the account a record belongs to is always trusted too. */
+    trustedAccounts: z
+      .array(z.string().regex(/^\d{12}$/, 'an account id is 12 digits'))
+      .default([]),
+    /** OIDC issuers gateways may use (URL prefixes or host names). */
+    trustedIssuers: z.array(z.string().min(1)).default([]),
+    suppressions: z.array(suppression).default([]),
+    channels: channelThresholds.default({ sns: 'low', eventBridge: 'info', webhook: 'high' }),
+    /** Rules that count findings but never alert (tuning a new rule). */
+    dryRunRules: z.array(z.string().min(1)).default([]),
+    /** Rules switched off entirely. */
+    disabledRules: z.array(z.string().min(1)).default([]),
+    /** Per-rule overrides of a stateful rule's threshold and window. */
+    thresholds: z.record(z.string(), thresholdOverride).default({}),
+    baseline: z
+      .object({
+        /** Days a principal is observed before its first-time behaviour alerts. */
+        learningDays: z.number().min(0).max(365).default(7),
+        /** Baseline rules only watch these event sources (the gateway surface). */
+        sources: z
+          .array(z.string().min(1))
+          .default([
+            'bedrock-agentcore.amazonaws.com',
+            'iam.amazonaws.com',
+            'secretsmanager.amazonaws.com',
+          ]),
+      })
+      .strict()
+      .default({ learningDays: 7, sources: [] }),
+    remediation: z
+      .object({
+        /** Opt-in: off unless set. */
+        enabled: z.boolean().default(false),
+        /** Rule ids whose findings trigger an on-demand rotation of the exposed secret. */
+        rules: z.array(z.string().min(1)).default(['secret-read-by-unexpected-principal']),
+        /** Only findings at or above this severity remediate. */
+        minSeverity: severity.default('high'),
+      })
+      .strict()
+      .default({ enabled: false, rules: [], minSeverity: 'high' }),
+  })
+  .strict();
+
+export type DetectionConfig = z.infer<typeof detectionConfigSchema>;
+export type DetectionConfigInput = z.input<typeof detectionConfigSchema>;
+export { DetectionConfigError };
+
+/** Parses configuration (already JSON-decoded), with one line per problem on failure. */
+export function parseDetectionConfig(input: unknown): DetectionConfig {
+  const parsed = detectionConfigSchema.safeParse(input ?? {});
+  if (!parsed.success) {
+    const problems = parsed.error.issues
+      .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
+      .join('; ');
+    throw new DetectionConfigError(`invalid detection configuration: ${problems}`);
+  }
+  const config = parsed.data;
+  // `.default({...sources: []})` above keeps the type total; fill the real default here.
+  if (config.baseline.sources.length === 0) {
+    config.baseline.sources = [
+      'bedrock-agentcore.amazonaws.com',
+      'iam.amazonaws.com',
+      'secretsmanager.amazonaws.com',
+    ];
+  }
+  if (config.remediation.rules.length === 0) {
+    config.remediation.rules = ['secret-read-by-unexpected-principal'];
+  }
+  return config;
+}
+
+/** Parses configuration from JSON text (the env var or a file). */
+export function parseDetectionConfigJson(text: string, origin: string): DetectionConfig {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new DetectionConfigError(
+      `${origin} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  return parseDetectionConfig(value);
+}
+
+/** The rule-facing part of the configuration. */
+export function contextFromConfig(config: DetectionConfig): DetectionContext {
+  return {
+    rotatorPrincipals: config.rotatorPrincipals,
+    gatewayRolePrincipals: config.gatewayRolePrincipals,
+    trustedAccounts: config.trustedAccounts,
+    trustedIssuers: config.trustedIssuers,
+    learnedGatewayRoles: new Set(),
+  };
+}
+
+/** True when `severity` reaches the channel's threshold. */
+export function meetsThreshold(severityValue: Severity, min: Severity): boolean {
+  return severities.indexOf(severityValue) >= severities.indexOf(min);
+}

@@ -1,0 +1,69 @@
+/**
+ * State the detection engine needs, behind ports, so the engine itself stays pure: the
+ * deployed path implements them on DynamoDB (conditional writes), replay and the benchmark use
+ * the in-memory implementations in `memoryStores.ts`, unit tests use those too.
+ *
+ * Time is always passed in (the record's `eventTime`), never read from a clock, so replaying
+ * old logs behaves exactly as live processing did.
+ */
+
+/** What a baseline lookup says about a (subject, dimension, value) triple. */
+export interface BaselineObservation {
+  /** True when this value was already seen for this subject and dimension. */
+  known: boolean;
+  /**
+   * When the subject was first seen in this dimension at all (epoch ms). The engine only alerts
+   * on unknown values once `atMs - subjectFirstSeenMs` exceeds the learning period.
+   */
+  subjectFirstSeenMs: number;
+}
+
+/** Baseline dimensions the engine learns per principal. */
+export type BaselineDimension = 'action' | 'sourceIp' | 'userAgent';
+
+/**
+ * Behaviour baselines: "has principal P done X before?". `observe` records the value and
+ * answers as of *before* this observation (so the first observation is `known: false`).
+ * DynamoDB: one item per (dimension, subject, value) with `if_not_exists(firstSeen)` plus one
+ * per (dimension, subject) for `subjectFirstSeenMs`.
+ */
+export interface BaselineStore {
+  observe(
+    dimension: BaselineDimension,
+    subject: string,
+    value: string,
+    atMs: number,
+  ): Promise<BaselineObservation>;
+}
+
+/**
+ * Tumbling-window counters for stateful rules (bulk secret reads, access-denied bursts,
+ * call-rate spikes). A window is identified by `windowStartMs` (the engine aligns it), so a
+ * DynamoDB item per (key, windowStartMs) with `ADD` and a TTL is enough.
+ */
+export interface WindowCounter {
+  /**
+   * Adds one occurrence to `key` in the window starting at `windowStartMs`, or, when `member`
+   * is given, adds `member` to the window's set. Returns the count (or the set size) after
+   * adding. Adding an existing member does not grow the set.
+   */
+  add(key: string, windowStartMs: number, windowSeconds: number, member?: string): Promise<number>;
+  /** Totals of earlier windows of `key` (missing windows count 0), in the order given. */
+  totals(key: string, windowStartsMs: readonly number[]): Promise<number[]>;
+}
+
+/**
+ * Deduplication: a finding with the same rule and dedup key alerts once per window.
+ * `claim` returns true for the first caller in the window and false for everyone else
+ * (DynamoDB: conditional put on `attribute_not_exists(pk) OR expiresAt < :now`).
+ */
+export interface DedupStore {
+  claim(ruleId: string, dedupKey: string, atMs: number, windowSeconds: number): Promise<boolean>;
+}
+
+/** Everything stateful the engine is given. */
+export interface DetectionState {
+  baselines: BaselineStore;
+  counters: WindowCounter;
+  dedup: DedupStore;
+}
