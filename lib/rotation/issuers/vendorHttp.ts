@@ -1,0 +1,220 @@
+import { GatewardenError } from '../../shared/errors.js';
+import { redactText } from '../../shared/redact.js';
+
+/**
+ * What the vendor issuers (webhook, Okta, Entra, Auth0) share: a fetch seam (tests and the
+ * benchmark wrap it), a way to read admin credentials by secret ARN, the HTTPS rule and
+ * error mapping that never copies a response body into a message.
+ */
+
+/** The fetch the issuers use; injectable so tests point it at local servers and time it. */
+export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+
+/** Reads the SecretString of an admin-credential secret (ARN or name). */
+export type ReadSecret = (secretId: string) => Promise<string>;
+
+export interface VendorDeps {
+  fetch?: FetchLike;
+  readSecret: ReadSecret;
+  /** Per-request timeout; the webhook config carries its own. */
+  timeoutMs?: number;
+}
+
+/** An issuer call failed; `context` has vendor, operation, HTTP status and vendor error code. */
+export class IssuerHttpError extends GatewardenError {
+  get status(): number | undefined {
+    const status = this.context.status;
+    return typeof status === 'number' ? status : undefined;
+  }
+  /** Worth retrying: throttled, a 5xx or a timeout/network failure. */
+  get retryable(): boolean {
+    const status = this.status;
+    return status === undefined || status === 429 || status >= 500;
+  }
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+
+/**
+ * Issuer endpoints must be HTTPS; plain HTTP is accepted only on loopback, where the local
+ * stack and the contract-test servers run.
+ */
+export function assertSecureUrl(url: string, what: string): URL {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new IssuerHttpError(`${what} is not a valid URL`, { context: { what } });
+  }
+  if (parsed.protocol === 'https:') return parsed;
+  if (parsed.protocol === 'http:' && LOOPBACK.has(parsed.hostname)) return parsed;
+  throw new IssuerHttpError(`${what} must use https (http is allowed on loopback only)`, {
+    context: { what, host: parsed.hostname },
+  });
+}
+
+/** Joins a base URL and a path without doubling or dropping slashes. */
+export function joinUrl(base: string, path: string): string {
+  return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
+}
+
+/** Vendor error codes live in different fields; these are identifiers, safe to report. */
+function vendorErrorCode(body: unknown): string | undefined {
+  if (!body || typeof body !== 'object') return undefined;
+  const record = body as Record<string, unknown>;
+  const nested = record.error;
+  const candidates = [
+    record.errorCode, // Okta, Auth0
+    typeof nested === 'object' && nested ? (nested as Record<string, unknown>).code : undefined, // Graph
+    typeof nested === 'string' ? nested : undefined, // OAuth token endpoints
+    record.code,
+  ];
+  const code = candidates.find((c): c is string => typeof c === 'string' && c.length < 100);
+  return code ? code.replace(/[^\w.:-]/g, '') : undefined;
+}
+
+export interface VendorRequest {
+  vendor: string;
+  operation: string;
+  url: string;
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  timeoutMs: number;
+  /** Statuses that are not errors for this call (e.g. 404 on revoke). */
+  okStatuses?: number[];
+}
+
+/** Sends one request and returns status and parsed JSON (undefined for empty bodies). */
+export async function vendorRequest(
+  fetchImpl: FetchLike,
+  request: VendorRequest,
+): Promise<{ status: number; json: unknown }> {
+  const context = { vendor: request.vendor, operation: request.operation };
+  let response: Response;
+  try {
+    response = await fetchImpl(request.url, {
+      method: request.method ?? 'GET',
+      headers: { accept: 'application/json', ...request.headers },
+      ...(request.body === undefined ? {} : { body: request.body }),
+      signal: AbortSignal.timeout(request.timeoutMs),
+      redirect: 'error',
+    });
+  } catch (error) {
+    // Checked by name: the DOMException may come from another realm (fetch's), not ours.
+    const name = (error as { name?: unknown } | null)?.name;
+    const timedOut = name === 'TimeoutError' || name === 'AbortError';
+    throw new IssuerHttpError(
+      `${request.vendor} ${request.operation} ${timedOut ? `timed out after ${request.timeoutMs} ms` : 'could not connect'}`,
+      {
+        context: { ...context, timeout: timedOut },
+        cause: timedOut ? undefined : safeCause(error),
+      },
+    );
+  }
+  const text = await response.text();
+  let json: unknown;
+  if (text.length > 0) {
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+  }
+  if (!response.ok && !(request.okStatuses ?? []).includes(response.status)) {
+    const code = vendorErrorCode(json);
+    throw new IssuerHttpError(
+      `${request.vendor} ${request.operation} failed: HTTP ${response.status}${code ? ` (${code})` : ''}`,
+      { context: { ...context, status: response.status, code } },
+    );
+  }
+  return { status: response.status, json };
+}
+
+/** A network error's message can carry a URL with credentials; keep only a redacted copy. */
+function safeCause(error: unknown): Error | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
+  return new Error(redactText(`${error.message}${cause}`));
+}
+
+/** Parses an admin-credential secret that must be JSON with the given string fields. */
+export async function readJsonSecret<K extends string>(
+  readSecret: ReadSecret,
+  secretId: string,
+  fields: readonly K[],
+  vendor: string,
+): Promise<Record<K, string>> {
+  const raw = await readSecret(secretId);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new IssuerHttpError(`${vendor} admin secret ${secretId} is not JSON`, {
+      context: { vendor, secretId },
+    });
+  }
+  const record = (parsed ?? {}) as Record<string, unknown>;
+  const missing = fields.filter((field) => typeof record[field] !== 'string' || !record[field]);
+  if (missing.length > 0) {
+    throw new IssuerHttpError(
+      `${vendor} admin secret ${secretId} lacks ${missing.join(', ')} (expected JSON fields ${fields.join(', ')})`,
+      { context: { vendor, secretId } },
+    );
+  }
+  return record as Record<K, string>;
+}
+
+/** OAuth2 client-credentials token for an admin API (Entra Graph, Auth0 Management). */
+export async function clientCredentialsToken(
+  fetchImpl: FetchLike,
+  options: {
+    vendor: string;
+    tokenUrl: string;
+    clientId: string;
+    clientSecret: string;
+    timeoutMs: number;
+    form?: Record<string, string>;
+    json?: boolean;
+  },
+): Promise<string> {
+  const params = {
+    grant_type: 'client_credentials',
+    client_id: options.clientId,
+    client_secret: options.clientSecret,
+    ...options.form,
+  };
+  const { json } = await vendorRequest(fetchImpl, {
+    vendor: options.vendor,
+    operation: 'admin token',
+    url: options.tokenUrl,
+    method: 'POST',
+    headers: {
+      'content-type': options.json ? 'application/json' : 'application/x-www-form-urlencoded',
+    },
+    body: options.json ? JSON.stringify(params) : new URLSearchParams(params).toString(),
+    timeoutMs: options.timeoutMs,
+  });
+  const token = (json as { access_token?: unknown } | undefined)?.access_token;
+  if (typeof token !== 'string' || !token) {
+    throw new IssuerHttpError(`${options.vendor} admin token response has no access_token`, {
+      context: { vendor: options.vendor },
+    });
+  }
+  return token;
+}
+
+/** Returns the field or throws a clear error naming the field (never its value). */
+export function requireString(
+  value: unknown,
+  field: string,
+  vendor: string,
+  operation: string,
+): string {
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new IssuerHttpError(`${vendor} ${operation} response lacks ${field}`, {
+      context: { vendor, operation, field },
+    });
+  }
+  return value;
+}
