@@ -292,7 +292,7 @@ describe('webhook specifics', () => {
   afterEach(async () => stub.server.stop());
 
   it('returns the same credential when a mint is retried with the same idempotency key', async () => {
-    const issuer = new WebhookIssuer({ readSecret });
+    const issuer: Issuer = new WebhookIssuer({ readSecret });
     const a = await issuer.mint(config, doc, 'same-token');
     const b = await issuer.mint(config, doc, 'same-token');
     expect(b).toEqual(a);
@@ -302,12 +302,14 @@ describe('webhook specifics', () => {
   it('is refused by the endpoint when signed with the wrong key', async () => {
     secrets.set('wh-wrong', 'wrong-key-0123456789abcdef');
     const wrong = issuerConfigSchema.parse({ ...config, hmacSecretArn: 'wh-wrong' });
-    await expect(new WebhookIssuer({ readSecret }).list(wrong, doc)).rejects.toThrow(/HTTP 401/);
+    await expect((new WebhookIssuer({ readSecret }) as Issuer).list(wrong, doc)).rejects.toThrow(
+      /HTTP 401/,
+    );
     expect(stub.rejectedSignatures).toBe(1);
   });
 
   it('is refused when the timestamp is stale (replay)', async () => {
-    const stale = new WebhookIssuer({
+    const stale: Issuer = new WebhookIssuer({
       readSecret,
       now: () => Math.floor(Date.now() / 1000) - 3600,
     });
@@ -323,7 +325,7 @@ describe('webhook specifics', () => {
       lambdaArn: 'arn:aws:lambda:us-east-1:123456789012:function:mint-keys',
       hmacSecretArn: 'wh',
     });
-    const issuer = new WebhookIssuer({
+    const issuer: Issuer = new WebhookIssuer({
       readSecret,
       invokeLambda: async (_arn, payload) => {
         const event = JSON.parse(payload) as { timestamp: number; signature: string; body: string };
@@ -368,7 +370,7 @@ describe('entra specifics', () => {
         clientId: 'app',
         clientSecret: 'initial-secret',
       });
-      const issuer = new EntraIssuer({ readSecret });
+      const issuer: Issuer = new EntraIssuer({ readSecret });
       const crashed = await issuer.mint(config, doc, 'tok');
       const retried = await issuer.mint(config, doc, 'tok');
       const ids = (await issuer.list(config, doc)).map((c) => c.credentialId);
