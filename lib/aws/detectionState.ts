@@ -1,0 +1,276 @@
+import { createHash } from 'node:crypto';
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  DynamoDBClient,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+} from '@aws-sdk/client-dynamodb';
+import type { ReleasableDedupStore } from '../detection/process.js';
+import type {
+  BaselineDimension,
+  BaselineObservation,
+  BaselineStore,
+  DetectionState,
+  WindowCounter,
+} from '../detection/ports.js';
+import { clientConfig } from './clients.js';
+
+/**
+ * Detection state in one DynamoDB table (key `pk`/`sk`, both strings; TTL attribute
+ * `expiresAt` in epoch seconds). DynamoDB deletes expired items only eventually (and local
+ * emulators never do), so every read also checks `expiresAt` itself.
+ *
+ * Items:
+ * - baseline value   `bl#<dimension>#<subject>` / `v#<value>`   firstSeen, lastSeen
+ * - baseline subject `bl#<dimension>#<subject>` / `subject`     firstSeen (learning period)
+ * - window counter   `wc#<key>` / `w#<windowStart, 15 digits>`   n (count) or m (string set)
+ * - dedup claim      `dd#<ruleId>#<dedupKey>` / `dedup`           untilMs
+ */
+export interface DynamoStateOptions {
+  tableName: string;
+  /** Baseline entries not seen again for this long are forgotten (default 90 days). */
+  baselineRetentionDays?: number;
+  /** Window counter items are kept this long after their window ends (default 2 days). */
+  counterRetentionSeconds?: number;
+  /** How long a warm Lambda remembers baseline values it already knows (default 10 min). */
+  knownCacheMs?: number;
+  client?: DynamoDBClient;
+}
+
+const MAX_KEY_PART = 512;
+
+/** Keeps keys well inside DynamoDB's 2 KB partition-key limit: long parts become a hash. */
+function keyPart(value: string): string {
+  if (value.length <= MAX_KEY_PART) return value;
+  const digest = createHash('sha256').update(value).digest('hex');
+  return `${value.slice(0, 64)}…sha256:${digest}`;
+}
+
+function seconds(ms: number): number {
+  return Math.floor(ms / 1000);
+}
+
+function numberOf(value: AttributeValue | undefined): number | undefined {
+  return value?.N === undefined ? undefined : Number(value.N);
+}
+
+/** Baselines on DynamoDB: an `UpdateItem` per item returning the old image. */
+export class DynamoBaselineStore implements BaselineStore {
+  private readonly retentionMs: number;
+  private readonly knownCacheMs: number;
+  /** Positive answers only: a value known a minute ago is still known. */
+  private readonly known = new Map<string, { subjectFirstSeenMs: number; until: number }>();
+
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+    options: Pick<DynamoStateOptions, 'baselineRetentionDays' | 'knownCacheMs'> = {},
+    private readonly now: () => number = Date.now,
+  ) {
+    this.retentionMs = (options.baselineRetentionDays ?? 90) * 86_400_000;
+    this.knownCacheMs = options.knownCacheMs ?? 600_000;
+  }
+
+  async observe(
+    dimension: BaselineDimension,
+    subject: string,
+    value: string,
+    atMs: number,
+  ): Promise<BaselineObservation> {
+    const pk = `bl#${dimension}#${keyPart(subject)}`;
+    const cacheKey = `${pk}\u0000${value}`;
+    const cached = this.known.get(cacheKey);
+    if (cached && cached.until > this.now()) {
+      return { known: true, subjectFirstSeenMs: cached.subjectFirstSeenMs };
+    }
+    const [subjectOld, valueOld] = await Promise.all([
+      this.touch(pk, 'subject', atMs),
+      this.touch(pk, `v#${keyPart(value)}`, atMs),
+    ]);
+    const subjectFirstSeenMs = subjectOld ?? atMs;
+    const known = valueOld !== undefined;
+    if (known) {
+      if (this.known.size > 50_000) this.known.clear();
+      this.known.set(cacheKey, { subjectFirstSeenMs, until: this.now() + this.knownCacheMs });
+    }
+    return { known, subjectFirstSeenMs };
+  }
+
+  /**
+   * Records a sighting and returns the earlier `firstSeen` (epoch ms), or undefined when the
+   * item did not exist or had expired — then `firstSeen` is reset to `atMs`.
+   */
+  private async touch(pk: string, sk: string, atMs: number): Promise<number | undefined> {
+    const result = await this.client.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: { pk: { S: pk }, sk: { S: sk } },
+        UpdateExpression:
+          'SET firstSeen = if_not_exists(firstSeen, :at), lastSeen = :at, expiresAt = :exp',
+        ExpressionAttributeValues: {
+          ':at': { N: String(atMs) },
+          ':exp': { N: String(seconds(atMs + this.retentionMs)) },
+        },
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    const old = result.Attributes;
+    const oldFirstSeen = numberOf(old?.firstSeen);
+    const oldExpires = numberOf(old?.expiresAt);
+    if (oldFirstSeen === undefined) return undefined;
+    if (oldExpires !== undefined && oldExpires < seconds(atMs)) {
+      // Expired but not yet deleted: forget the old sighting.
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { pk: { S: pk }, sk: { S: sk } },
+          UpdateExpression: 'SET firstSeen = :at',
+          ExpressionAttributeValues: { ':at': { N: String(atMs) } },
+        }),
+      );
+      return undefined;
+    }
+    return Math.min(oldFirstSeen, atMs);
+  }
+}
+
+/** Tumbling-window counters: atomic `ADD` on one item per (key, window). */
+export class DynamoWindowCounter implements WindowCounter {
+  private readonly retainMs: number;
+
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+    retainSeconds = 2 * 86_400,
+  ) {
+    this.retainMs = retainSeconds * 1000;
+  }
+
+  async add(
+    key: string,
+    windowStartMs: number,
+    windowSeconds: number,
+    member?: string,
+  ): Promise<number> {
+    const expiresAt = seconds(windowStartMs + windowSeconds * 1000 + this.retainMs);
+    const result = await this.client.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: { pk: { S: `wc#${keyPart(key)}` }, sk: { S: windowSk(windowStartMs) } },
+        UpdateExpression:
+          member === undefined
+            ? 'ADD n :one SET expiresAt = :exp'
+            : 'ADD m :m SET expiresAt = :exp',
+        ExpressionAttributeValues: {
+          ...(member === undefined ? { ':one': { N: '1' } } : { ':m': { SS: [keyPart(member)] } }),
+          ':exp': { N: String(expiresAt) },
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    const item = result.Attributes;
+    return member === undefined ? (numberOf(item?.n) ?? 1) : (item?.m?.SS?.length ?? 1);
+  }
+
+  async totals(key: string, windowStartsMs: readonly number[]): Promise<number[]> {
+    if (windowStartsMs.length === 0) return [];
+    const low = Math.min(...windowStartsMs);
+    const high = Math.max(...windowStartsMs);
+    const found = new Map<string, number>();
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :low AND :high',
+          ExpressionAttributeValues: {
+            ':pk': { S: `wc#${keyPart(key)}` },
+            ':low': { S: windowSk(low) },
+            ':high': { S: windowSk(high) },
+          },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const sk = item.sk?.S;
+        if (sk) found.set(sk, numberOf(item.n) ?? item.m?.SS?.length ?? 0);
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return windowStartsMs.map((start) => found.get(windowSk(start)) ?? 0);
+  }
+}
+
+function windowSk(windowStartMs: number): string {
+  return `w#${String(windowStartMs).padStart(15, '0')}`;
+}
+
+/**
+ * Dedup claims with a conditional put: of any number of concurrent invocations seeing the same
+ * (rule, key) inside the window, exactly one gets `true`.
+ */
+export class DynamoDedupStore implements ReleasableDedupStore {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {}
+
+  async claim(
+    ruleId: string,
+    dedupKey: string,
+    atMs: number,
+    windowSeconds: number,
+  ): Promise<boolean> {
+    const untilMs = atMs + windowSeconds * 1000;
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: { S: dedupPk(ruleId, dedupKey) },
+            sk: { S: 'dedup' },
+            untilMs: { N: String(untilMs) },
+            claimedAtMs: { N: String(atMs) },
+            expiresAt: { N: String(seconds(untilMs) + 1) },
+          },
+          ConditionExpression: 'attribute_not_exists(pk) OR untilMs <= :at',
+          ExpressionAttributeValues: { ':at': { N: String(atMs) } },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
+
+  /** Gives a claim back, e.g. when the alert it guarded could not be delivered. */
+  async release(ruleId: string, dedupKey: string): Promise<void> {
+    await this.client.send(
+      new DeleteItemCommand({
+        TableName: this.tableName,
+        Key: { pk: { S: dedupPk(ruleId, dedupKey) }, sk: { S: 'dedup' } },
+      }),
+    );
+  }
+}
+
+function dedupPk(ruleId: string, dedupKey: string): string {
+  return `dd#${keyPart(ruleId)}#${keyPart(dedupKey)}`;
+}
+
+/** The three stores on one table, sharing one client. */
+export function dynamoDetectionState(
+  options: DynamoStateOptions,
+): DetectionState & { dedup: ReleasableDedupStore } {
+  const client = options.client ?? new DynamoDBClient(clientConfig());
+  return {
+    baselines: new DynamoBaselineStore(client, options.tableName, options),
+    counters: new DynamoWindowCounter(client, options.tableName, options.counterRetentionSeconds),
+    dedup: new DynamoDedupStore(client, options.tableName),
+  };
+}

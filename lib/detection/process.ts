@@ -1,0 +1,282 @@
+import { z } from 'zod';
+import { publishAll, type AlertSink } from '../alerts/alert.js';
+import { findingToAlert } from './alerts.js';
+import type { DetectionConfig } from './config.js';
+import { decide, type NoiseDecision } from './noise.js';
+import type { DedupStore } from './ports.js';
+import { validateRecord, type CloudTrailRecord } from './record.js';
+import { remediate, type RemediationOutcome, type RotationTrigger } from './remediation.js';
+import type { Finding } from './types.js';
+
+/**
+ * Batch processing behind the `detect` Lambda: for each EventBridge envelope, validate the
+ * CloudTrail record, run the engine (rules and baselines), apply noise control, publish alerts
+ * and, when configured, remediate. A malformed event is dead-lettered with its reason and never
+ * stops the rest; a failure to alert is reported per item so the caller can retry just that one.
+ */
+
+/** Detail-types the detect function accepts from EventBridge. */
+export const CLOUDTRAIL_DETAIL_TYPES = [
+  'AWS API Call via CloudTrail',
+  'AWS Service Event via CloudTrail',
+  'AWS Console Sign In via CloudTrail',
+] as const;
+
+/** The EventBridge envelope around a CloudTrail record (unknown fields tolerated). */
+export const cloudTrailEnvelopeSchema = z
+  .object({
+    id: z.string().optional(),
+    'detail-type': z.enum(CLOUDTRAIL_DETAIL_TYPES),
+    source: z.string().min(1),
+    account: z.string().optional(),
+    time: z.string().optional(),
+    region: z.string().optional(),
+    detail: z.record(z.string(), z.unknown()),
+  })
+  .passthrough();
+
+/** A letter for the dead-letter queue: the event as received, and why it was rejected. */
+export interface DeadLetter {
+  /** The event exactly as received (JSON text), so it can be redriven or replayed. */
+  body: string;
+  /** Path and problem, never a value. */
+  reason: string;
+  /** Which component rejected it, e.g. `detect`. */
+  source: string;
+  failedAt: string;
+}
+
+/** Where rejected events go (SQS when deployed). */
+export interface DeadLetterQueue {
+  send(letter: DeadLetter): Promise<void>;
+}
+
+/** In-memory dead-letter queue for unit tests. */
+export class MemoryDeadLetterQueue implements DeadLetterQueue {
+  readonly letters: DeadLetter[] = [];
+  async send(letter: DeadLetter): Promise<void> {
+    this.letters.push(letter);
+  }
+}
+
+/** What the engine returns for one record: findings with their dedup key and window. */
+export interface EngineFinding {
+  finding: Finding;
+  /** Omit when the engine already claimed the dedup window itself. */
+  dedup?: { key: string; windowSeconds: number };
+}
+
+/** The detection engine, as the processor sees it. */
+export type EvaluateRecord = (record: CloudTrailRecord) => Promise<EngineFinding[]>;
+
+/** Minimal structured logger (Powertools' Logger satisfies it). */
+export interface ProcessLogger {
+  info(message: string, attributes?: Record<string, unknown>): void;
+  warn(message: string, attributes?: Record<string, unknown>): void;
+  error(message: string, attributes?: Record<string, unknown>): void;
+}
+
+export interface ProcessDeps {
+  evaluate: EvaluateRecord;
+  config: Pick<DetectionConfig, 'suppressions' | 'dryRunRules' | 'disabledRules' | 'remediation'>;
+  dedup: DedupStore;
+  /** Sinks already wrapped with their per-channel severity thresholds. */
+  sinks: readonly AlertSink[];
+  deadLetters: DeadLetterQueue;
+  rotation?: RotationTrigger;
+  logger: ProcessLogger;
+  now?: () => number;
+}
+
+/** Outcome of one finding. */
+export interface FindingOutcome {
+  findingId: string;
+  ruleId: string;
+  severity: Finding['severity'];
+  decision: NoiseDecision['outcome'];
+  remediation?: RemediationOutcome;
+}
+
+/** Outcome of one event in the batch. */
+export type ItemOutcome =
+  | { itemId: string; status: 'processed'; findings: FindingOutcome[] }
+  | { itemId: string; status: 'dead-lettered'; reason: string }
+  | { itemId: string; status: 'failed'; reason: string };
+
+export interface BatchItem {
+  /** EventBridge event id or SQS message id: what the caller reports back on failure. */
+  itemId: string;
+  /** The raw JSON text as received (dead-lettered as is). */
+  body: string;
+}
+
+/** Summary of a batch, for logs and for the handler's response. */
+export interface BatchResult {
+  items: ItemOutcome[];
+  counts: Record<ItemOutcome['status'] | NoiseDecision['outcome'], number>;
+}
+
+/** Processes every item; never throws for one item's sake. */
+export async function processBatch(
+  items: readonly BatchItem[],
+  deps: ProcessDeps,
+): Promise<BatchResult> {
+  const results: ItemOutcome[] = [];
+  // Sequential on purpose: events of one principal must see each other's baseline updates.
+  for (const item of items) {
+    results.push(await processItem(item, deps));
+  }
+  const counts: BatchResult['counts'] = {
+    processed: 0,
+    'dead-lettered': 0,
+    failed: 0,
+    alert: 0,
+    'dry-run': 0,
+    duplicate: 0,
+    disabled: 0,
+    suppressed: 0,
+  };
+  for (const item of results) {
+    counts[item.status] += 1;
+    if (item.status === 'processed') for (const f of item.findings) counts[f.decision] += 1;
+  }
+  return { items: results, counts };
+}
+
+/** Parses, validates and evaluates one event. */
+export async function processItem(item: BatchItem, deps: ProcessDeps): Promise<ItemOutcome> {
+  const parsed = parseEnvelope(item.body);
+  if (!parsed.ok) return deadLetter(item, parsed.reason, deps);
+  const { record } = parsed;
+  let engineFindings: EngineFinding[];
+  try {
+    engineFindings = await deps.evaluate(record);
+  } catch (error) {
+    // State store unavailable, throttled, …: retryable, not the event's fault.
+    return failed(item, record, 'evaluation failed', error, deps);
+  }
+  const outcomes: FindingOutcome[] = [];
+  for (const { finding, dedup } of engineFindings) {
+    const nowMs = (deps.now ?? Date.now)();
+    let decision: NoiseDecision;
+    try {
+      decision = await decide(finding, record, deps.config, deps.dedup, dedup, nowMs);
+    } catch (error) {
+      return failed(item, record, 'dedup failed', error, deps);
+    }
+    const outcome: FindingOutcome = {
+      findingId: finding.findingId,
+      ruleId: finding.ruleId,
+      severity: finding.severity,
+      decision: decision.outcome,
+    };
+    outcomes.push(outcome);
+    deps.logger.info('finding', {
+      findingId: finding.findingId,
+      ruleId: finding.ruleId,
+      severity: finding.severity,
+      eventId: finding.eventId,
+      decision: decision.outcome,
+    });
+    if (decision.outcome !== 'alert') continue;
+    try {
+      await publishAll(deps.sinks, findingToAlert(finding));
+    } catch (error) {
+      // Give the window back so the retry of this event can alert.
+      if (dedup && isReleasable(deps.dedup)) {
+        await deps.dedup.release(finding.ruleId, dedup.key).catch(() => undefined);
+      }
+      return failed(item, record, 'alert delivery failed', error, deps);
+    }
+    if (deps.rotation) {
+      outcome.remediation = await remediate(finding, deps.config.remediation, deps.rotation);
+      if (outcome.remediation.action !== 'none') {
+        const log = outcome.remediation.action === 'failed' ? deps.logger.error : deps.logger.info;
+        log.call(deps.logger, 'auto-remediation', {
+          findingId: finding.findingId,
+          ...outcome.remediation,
+        });
+      }
+    }
+  }
+  return { itemId: item.itemId, status: 'processed', findings: outcomes };
+}
+
+/** A dedup store that can give a claim back (when the alert could not be delivered). */
+export interface ReleasableDedupStore extends DedupStore {
+  release(ruleId: string, dedupKey: string): Promise<void>;
+}
+
+function isReleasable(store: DedupStore): store is ReleasableDedupStore {
+  return typeof (store as Partial<ReleasableDedupStore>).release === 'function';
+}
+
+type ParsedEnvelope = { ok: true; record: CloudTrailRecord } | { ok: false; reason: string };
+
+/** JSON → EventBridge envelope → CloudTrail record, with a reason naming path and problem. */
+export function parseEnvelope(body: string): ParsedEnvelope {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return { ok: false, reason: 'event is not valid JSON' };
+  }
+  const envelope = cloudTrailEnvelopeSchema.safeParse(value);
+  if (!envelope.success) {
+    const reason = envelope.error.issues
+      .slice(0, 3)
+      .map((issue) => `${issue.path.map(String).join('.') || '(event)'}: ${issue.message}`)
+      .join('; ');
+    return { ok: false, reason: `not a CloudTrail EventBridge event: ${reason}` };
+  }
+  const record = validateRecord(envelope.data.detail);
+  if (!record.ok)
+    return { ok: false, reason: `detail is not a valid CloudTrail record: ${record.reason}` };
+  return { ok: true, record: record.record };
+}
+
+async function deadLetter(
+  item: BatchItem,
+  reason: string,
+  deps: ProcessDeps,
+): Promise<ItemOutcome> {
+  // Log the reason and the id, never the event (it may carry identifiers we do not need in logs).
+  deps.logger.warn('malformed event dead-lettered', { itemId: item.itemId, reason });
+  try {
+    await deps.deadLetters.send({
+      body: item.body,
+      reason,
+      source: 'detect',
+      failedAt: new Date((deps.now ?? Date.now)()).toISOString(),
+    });
+  } catch (error) {
+    // Not dropped: the caller retries the item (and Lambda's own DLQ catches it in the end).
+    deps.logger.error('dead-letter queue unavailable', {
+      itemId: item.itemId,
+      error: errorText(error),
+    });
+    return { itemId: item.itemId, status: 'failed', reason: `dead-lettering failed: ${reason}` };
+  }
+  return { itemId: item.itemId, status: 'dead-lettered', reason };
+}
+
+function failed(
+  item: BatchItem,
+  record: CloudTrailRecord,
+  what: string,
+  error: unknown,
+  deps: ProcessDeps,
+): ItemOutcome {
+  const reason = `${what}: ${errorText(error)}`;
+  deps.logger.error('event processing failed', {
+    itemId: item.itemId,
+    eventId: record.eventID,
+    eventName: record.eventName,
+    reason,
+  });
+  return { itemId: item.itemId, status: 'failed', reason };
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error';
+}

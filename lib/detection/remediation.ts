@@ -1,0 +1,83 @@
+import { SECRET_PREFIX } from '../shared/env.js';
+import { GatewardenError } from '../shared/errors.js';
+import type { DetectionConfig } from './config.js';
+import type { Finding } from './types.js';
+import { compareSeverity } from './types.js';
+
+/**
+ * Triggers an on-demand rotation of one secret — the same path as `gatewarden rotate`
+ * (Secrets Manager `RotateSecret`, which runs the rotation function's four steps).
+ */
+export interface RotationTrigger {
+  /**
+   * `idempotencyKey` (32–64 characters) makes a retried remediation of the same finding start
+   * one rotation, not two.
+   */
+  rotate(secretId: string, idempotencyKey: string): Promise<{ versionId?: string }>;
+}
+
+/** Auto-remediation settings (opt-in): `remediation` in the detection configuration. */
+export type RemediationConfig = DetectionConfig['remediation'];
+
+/** Why a finding was or was not remediated; identifiers only. */
+export type RemediationOutcome =
+  | { action: 'none'; reason: string }
+  | { action: 'rotated'; secretId: string; versionId?: string }
+  | { action: 'failed'; secretId: string; reason: string };
+
+export class RemediationError extends GatewardenError {}
+
+/**
+ * The secret a finding exposed: its `resource` or a `secretId`/`secretArn` detail, kept only
+ * when it is a gatewarden-owned secret (`gatewarden/…`) — the only ones gatewarden can rotate.
+ */
+export function exposedSecret(finding: Finding): string | undefined {
+  const candidates = [
+    finding.details?.secretId,
+    finding.details?.secretArn,
+    finding.resource,
+  ].filter((value): value is string => typeof value === 'string' && value.length > 0);
+  return candidates.find(isGatewardenSecret);
+}
+
+/** A Secrets Manager ClientRequestToken (32–64 chars) derived from the finding id. */
+export function idempotencyKeyFor(findingId: string): string {
+  const cleaned = `remediate-${findingId}`.replace(/[^A-Za-z0-9-]/g, '-');
+  return cleaned.length >= 32 ? cleaned.slice(0, 64) : cleaned.padEnd(32, '0');
+}
+
+/** `gatewarden/…` by name, or a Secrets Manager ARN whose name part starts with it. */
+export function isGatewardenSecret(id: string): boolean {
+  if (id.startsWith(SECRET_PREFIX)) return true;
+  const match = /^arn:aws[a-z-]*:secretsmanager:[^:]*:\d*:secret:(.+)$/.exec(id);
+  return match?.[1]?.startsWith(SECRET_PREFIX) ?? false;
+}
+
+/**
+ * Decides whether a finding calls for rotation and triggers it. Dry-run findings, findings
+ * below the threshold and secrets gatewarden does not own never rotate. A failed rotation is
+ * returned (not thrown) so the alert still goes out and the batch continues.
+ */
+export async function remediate(
+  finding: Finding,
+  config: RemediationConfig,
+  trigger: RotationTrigger,
+): Promise<RemediationOutcome> {
+  if (!config.enabled) return { action: 'none', reason: 'remediation disabled' };
+  if (finding.dryRun) return { action: 'none', reason: 'rule in dry-run' };
+  if (!config.rules.includes(finding.ruleId)) {
+    return { action: 'none', reason: 'rule not configured for remediation' };
+  }
+  if (compareSeverity(finding.severity, config.minSeverity) < 0) {
+    return { action: 'none', reason: `severity below ${config.minSeverity}` };
+  }
+  const secretId = exposedSecret(finding);
+  if (!secretId) return { action: 'none', reason: 'no gatewarden secret in the finding' };
+  try {
+    const result = await trigger.rotate(secretId, idempotencyKeyFor(finding.findingId));
+    return { action: 'rotated', secretId, ...result };
+  } catch (error) {
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error';
+    return { action: 'failed', secretId, reason };
+  }
+}

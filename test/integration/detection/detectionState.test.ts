@@ -1,0 +1,108 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoBaselineStore,
+  DynamoDedupStore,
+  DynamoWindowCounter,
+} from '../../../lib/aws/detectionState.js';
+import { createStateTable, deleteTable, requireLocalStack, testClientConfig } from './stack.js';
+
+const DAY = 86_400_000;
+const T0 = Date.parse('2026-11-01T10:00:00Z');
+
+describe('DynamoDB detection state on the local stack', () => {
+  let client: DynamoDBClient;
+  let tableName: string;
+
+  beforeAll(async () => {
+    requireLocalStack();
+    client = new DynamoDBClient({
+      region: process.env.AWS_REGION ?? 'us-east-1',
+      ...testClientConfig,
+    });
+    tableName = await createStateTable(client);
+  });
+
+  afterAll(async () => {
+    await deleteTable(client, tableName);
+    client.destroy();
+  });
+
+  describe('DynamoDedupStore', () => {
+    it('lets exactly one of many concurrent claims win, then frees the key after the window', async () => {
+      // Prepare
+      const dedup = new DynamoDedupStore(client, tableName);
+      // Act: 12 invocations race for the same finding key
+      const results = await Promise.all(
+        Array.from({ length: 12 }, () => dedup.claim('rule-a', 'gw-1|UpdateGateway', T0, 300)),
+      );
+      const later = await dedup.claim('rule-a', 'gw-1|UpdateGateway', T0 + 299_000, 300);
+      const afterWindow = await dedup.claim('rule-a', 'gw-1|UpdateGateway', T0 + 300_000, 300);
+      const otherKey = await dedup.claim('rule-a', 'gw-2|UpdateGateway', T0, 300);
+      // Assess
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect(later).toBe(false);
+      expect(afterWindow).toBe(true);
+      expect(otherKey).toBe(true);
+    });
+
+    it('hashes very long keys instead of failing on the key size limit', async () => {
+      const dedup = new DynamoDedupStore(client, tableName);
+      const long = 'x'.repeat(5000);
+      await expect(dedup.claim('rule-long', long, T0, 60)).resolves.toBe(true);
+      await expect(dedup.claim('rule-long', long, T0, 60)).resolves.toBe(false);
+    });
+  });
+
+  describe('DynamoBaselineStore', () => {
+    it('answers as of before the observation and remembers the subject first sighting', async () => {
+      const store = new DynamoBaselineStore(client, tableName, { knownCacheMs: 0 });
+      const first = await store.observe('action', 'arn:aws:iam::1:role/a', 'UpdateGateway', T0);
+      const again = await store.observe(
+        'action',
+        'arn:aws:iam::1:role/a',
+        'UpdateGateway',
+        T0 + DAY,
+      );
+      const other = await store.observe(
+        'action',
+        'arn:aws:iam::1:role/a',
+        'DeleteGateway',
+        T0 + 2 * DAY,
+      );
+      expect(first).toEqual({ known: false, subjectFirstSeenMs: T0 });
+      expect(again).toEqual({ known: true, subjectFirstSeenMs: T0 });
+      expect(other).toEqual({ known: false, subjectFirstSeenMs: T0 });
+    });
+
+    it('treats an item past its expiresAt as forgotten even though the table still holds it', async () => {
+      // moto never runs TTL deletion, as DynamoDB may lag: the store must check expiresAt itself.
+      const store = new DynamoBaselineStore(client, tableName, {
+        baselineRetentionDays: 1,
+        knownCacheMs: 0,
+      });
+      await store.observe('sourceIp', 'p-ttl', '10.0.0.0/24', T0);
+      const stale = await store.observe('sourceIp', 'p-ttl', '10.0.0.0/24', T0 + 3 * DAY);
+      expect(stale).toEqual({ known: false, subjectFirstSeenMs: T0 + 3 * DAY });
+    });
+  });
+
+  describe('DynamoWindowCounter', () => {
+    it('counts atomically, counts distinct members, and sums earlier windows', async () => {
+      const counter = new DynamoWindowCounter(client, tableName);
+      const hour = 3_600_000;
+      const counts = await Promise.all(
+        Array.from({ length: 5 }, () => counter.add('rate|p', T0, 3600)),
+      );
+      await counter.add('rate|p', T0 - 2 * hour, 3600);
+      const members = [
+        await counter.add('bulk|p', T0, 600, 'secret-1'),
+        await counter.add('bulk|p', T0, 600, 'secret-2'),
+        await counter.add('bulk|p', T0, 600, 'secret-1'),
+      ];
+      const totals = await counter.totals('rate|p', [T0 - hour, T0 - 2 * hour, T0]);
+      expect([...counts].sort()).toEqual([1, 2, 3, 4, 5]);
+      expect(members).toEqual([1, 2, 2]);
+      expect(totals).toEqual([0, 1, 5]);
+    });
+  });
+});
