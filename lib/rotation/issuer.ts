@@ -13,6 +13,8 @@ export interface IssuedCredential {
 export interface IssuerCredentialInfo {
   credentialId: string;
   createdAt?: string;
+  /** The `idempotencyKey` the credential was minted with, when the issuer can label it. */
+  idempotencyKey?: string;
 }
 
 /**
@@ -23,6 +25,8 @@ export interface Issuer<C extends IssuerConfig = IssuerConfig> {
   readonly type: C['type'];
   /** True when old and new credentials are valid at the same time (false: Auth0). */
   readonly supportsOverlap: boolean;
+  /** Most credentials the issuer holds at once for one client (Cognito: 2); absent = no limit. */
+  readonly maxActive?: number;
   /**
    * Mints a new credential. `idempotencyKey` is the rotation's ClientRequestToken; issuers
    * that can label a credential use it so a retried mint can be recognised with `list`.

@@ -1,0 +1,208 @@
+import { logger, safe } from '../shared/logger.js';
+import { parseDocument, serializeDocument } from './document.js';
+import type { StepContext, StepOutcome } from './engine.js';
+import { IssuerCapacityError } from './errors.js';
+import type { IssuedCredential, IssuerCredentialInfo } from './issuer.js';
+import { STAGE } from './ports.js';
+import { inUse, partitionDue, revokeIds } from './retire.js';
+import type { SecretDocument } from './secretDocument.js';
+
+/**
+ * createSecret: mint a new credential and store it as AWSPENDING under the token.
+ *
+ * Order matters for safety and idempotency:
+ * 1. a pending value under this token already exists → done (a retry never mints twice);
+ * 2. retiring credentials whose grace passed are revoked (the current one was proven when it
+ *    became current, so this never revokes ahead of a tested replacement);
+ * 3. a stale AWSPENDING on another version (a crashed run) is cleared; its credential is adopted
+ *    when the issuer still holds it (no new mint: Cognito-style issuers hold only two), else
+ *    retired after this rotation lands;
+ * 4. credentials minted by a crashed attempt of this rotation are found with `list` and revoked;
+ * 5. mint, then PutSecretValue (with RotationToken when present).
+ */
+export async function createSecret(ctx: StepContext): Promise<StepOutcome> {
+  const { deps, input, meta } = ctx;
+  const { store, clock } = deps;
+  const secretId = input.secretId;
+  const where = { secretArn: meta.arn, versionId: input.token };
+
+  const existing = await store.getValue(secretId, { versionId: input.token, stage: STAGE.pending });
+  if (existing !== undefined) {
+    parseDocument(existing, where);
+    logger.info('pending version already stored', safe(where));
+    return 'alreadyDone';
+  }
+
+  const current = parseDocument(await store.getValue(secretId, { stage: STAGE.current }), {
+    ...where,
+    stage: STAGE.current,
+  });
+  const issuer = deps.issuers.get(current.issuer.type);
+  const now = clock.now();
+
+  const stale = await clearStalePending(ctx, current);
+  const { due, kept } = partitionDue(current.retiring, now);
+  const listed = await issuer.list(current.issuer, current);
+  const adopted = stale.find(
+    (doc) =>
+      doc.issuerCredentialId && listed.some((item) => item.credentialId === doc.issuerCredentialId),
+  );
+  const abandoned = stale
+    .filter((doc) => doc !== adopted)
+    .flatMap((doc) => (doc.issuerCredentialId ? [doc.issuerCredentialId] : []));
+  const protectedIds = inUse(current);
+  const revokedDue = await revokeIds(
+    issuer,
+    current,
+    due.map((entry) => entry.issuerCredentialId),
+    protectedIds,
+    listed,
+  );
+
+  const known = new Set([
+    ...protectedIds,
+    ...kept.map((entry) => entry.issuerCredentialId),
+    ...due.map((entry) => entry.issuerCredentialId),
+    ...abandoned,
+    ...(adopted?.issuerCredentialId ? [adopted.issuerCredentialId] : []),
+  ]);
+  const orphans = findOrphans(listed, known, current);
+  const revokedOrphans = await revokeIds(issuer, current, orphans, protectedIds, listed);
+  if (revokedOrphans.length > 0) {
+    logger.warn(
+      'revoked credentials left by a crashed attempt',
+      safe({ ...where, count: revokedOrphans.length }),
+    );
+  }
+
+  const gone = new Set([...revokedDue, ...revokedOrphans]);
+  const active = listed.filter((item) => !gone.has(item.credentialId));
+  if (
+    !adopted &&
+    issuer.supportsOverlap &&
+    issuer.maxActive !== undefined &&
+    active.length >= issuer.maxActive
+  ) {
+    throw new IssuerCapacityError(
+      'issuer already holds its maximum of active credentials (a retiring one is still in its grace period)',
+      {
+        context: {
+          ...where,
+          issuer: issuer.type,
+          active: active.length,
+          maxActive: issuer.maxActive,
+        },
+      },
+    );
+  }
+
+  const minted = adopted
+    ? credentialOf(adopted)
+    : await issuer.mint(current.issuer, current, input.token);
+  if (adopted)
+    logger.warn(
+      'adopted the credential of a stale AWSPENDING',
+      safe({ ...where, issuerCredentialId: minted.credentialId }),
+    );
+  const retireAfter = new Date(now.getTime() + current.graceSeconds * 1000).toISOString();
+  const superseded = [
+    ...(issuer.supportsOverlap && current.issuerCredentialId ? [current.issuerCredentialId] : []),
+    ...abandoned,
+  ].filter((id) => id !== minted.credentialId);
+  const pending: SecretDocument = {
+    ...current,
+    issuerCredentialId: minted.credentialId,
+    retiring: [
+      ...kept,
+      ...superseded.map((issuerCredentialId) => ({ issuerCredentialId, retireAfter })),
+    ],
+    rotatedAt: now.toISOString(),
+    ...(minted.apiKey !== undefined ? { apiKey: minted.apiKey } : {}),
+    ...(minted.clientId !== undefined ? { clientId: minted.clientId } : {}),
+    ...(minted.clientSecret !== undefined ? { clientSecret: minted.clientSecret } : {}),
+  };
+  await store.putPending(secretId, {
+    token: input.token,
+    value: serializeDocument(pending),
+    ...(input.rotationToken ? { rotationToken: input.rotationToken } : {}),
+  });
+  logger.info(
+    'stored AWSPENDING',
+    safe({
+      ...where,
+      issuer: issuer.type,
+      issuerCredentialId: minted.credentialId,
+      retiring: pending.retiring.length,
+    }),
+  );
+  return 'done';
+}
+
+/**
+ * Removes AWSPENDING from any version other than the token (a crashed or abandoned rotation)
+ * and returns the issuer ids of their credentials, to be retired after the new rotation lands.
+ * They are not revoked now: a crashed setSecret may already have pushed one to the provider.
+ */
+async function clearStalePending(
+  ctx: StepContext,
+  current: SecretDocument,
+): Promise<SecretDocument[]> {
+  const { deps, input, meta } = ctx;
+  const stale: SecretDocument[] = [];
+  for (const [versionId, stages] of Object.entries(meta.versionStages)) {
+    if (versionId === input.token || !stages.includes(STAGE.pending)) continue;
+    if (versionId !== ctx.currentVersionId) {
+      const value = await deps.store.getValue(input.secretId, { versionId, stage: STAGE.pending });
+      const doc = tryParse(value);
+      if (doc?.issuerCredentialId && doc.issuerCredentialId !== current.issuerCredentialId)
+        stale.push(doc);
+    }
+    await deps.store.updateStage(input.secretId, {
+      stage: STAGE.pending,
+      removeFromVersionId: versionId,
+    });
+    logger.warn(
+      'cleared stale AWSPENDING',
+      safe({ secretArn: meta.arn, staleVersionId: versionId }),
+    );
+  }
+  return stale;
+}
+
+function tryParse(value: string | undefined): SecretDocument | undefined {
+  try {
+    return parseDocument(value, {});
+  } catch {
+    return undefined; // an unreadable stale version has nothing to adopt or retire
+  }
+}
+
+function credentialOf(doc: SecretDocument): IssuedCredential {
+  return {
+    credentialId: doc.issuerCredentialId ?? '',
+    ...(doc.apiKey !== undefined ? { apiKey: doc.apiKey } : {}),
+    ...(doc.clientId !== undefined ? { clientId: doc.clientId } : {}),
+    ...(doc.clientSecret !== undefined ? { clientSecret: doc.clientSecret } : {}),
+  };
+}
+
+/**
+ * Credentials at the issuer nobody references: minted by a crashed createSecret whose value was
+ * never stored (stale pendings were cleared before, so no other rotation is in flight). For
+ * issuers that label, only gatewarden-labelled ones count; for issuers that cannot label, any
+ * unknown credential counts — but only when the current credential's id is
+ * known, so a secret registered without one never loses a credential it cannot account for.
+ */
+function findOrphans(
+  listed: readonly IssuerCredentialInfo[],
+  known: ReadonlySet<string>,
+  current: SecretDocument,
+): string[] {
+  const labels = listed.some((item) => item.idempotencyKey !== undefined);
+  return listed
+    .filter((item) => !known.has(item.credentialId))
+    .filter((item) =>
+      labels ? item.idempotencyKey !== undefined : current.issuerCredentialId !== undefined,
+    )
+    .map((item) => item.credentialId);
+}

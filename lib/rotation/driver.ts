@@ -1,0 +1,162 @@
+import { randomUUID } from 'node:crypto';
+import { logger, safe } from '../shared/logger.js';
+import { parseDocument } from './document.js';
+import {
+  rotationSteps,
+  runRotationStep,
+  versionWithStage,
+  type RotationStep,
+  type StepOutcome,
+} from './engine.js';
+import { errorClass, isTransient, RotationError, RotationInProgressError } from './errors.js';
+import { STAGE, type RotationDeps } from './ports.js';
+
+/** A rotation step failed for good in the in-process driver. */
+export class RotationStepError extends RotationError {
+  constructor(
+    readonly step: RotationStep,
+    readonly versionId: string,
+    cause: unknown,
+    secretArn: string,
+  ) {
+    super(`rotation failed in ${step} (${errorClass(cause)})`, {
+      cause,
+      context: { secretArn, step, versionId, errorClass: errorClass(cause) },
+    });
+  }
+}
+
+export interface DriveOptions {
+  /**
+   * ClientRequestToken to use. When it names the secret's AWSPENDING version (e.g. one created
+   * by RotateSecret), that rotation is resumed; otherwise a new one starts. Default: random.
+   */
+  token?: string;
+  /** A pending version younger than this is a rotation in progress (refused); older is stale. */
+  staleAfterSeconds?: number;
+  /** In-process retries of a step on transient errors (throttling, 5xx, timeouts). Default 2. */
+  transientRetries?: number;
+  /** Called after each step, for progress displays. */
+  onStep?: (step: RotationStep, outcome: StepOutcome) => void;
+}
+
+export interface DriveResult {
+  secretArn: string;
+  versionId: string;
+  previousVersionId: string;
+  steps: { step: RotationStep; outcome: StepOutcome; ms: number }[];
+}
+
+const inFlight = new Set<string>();
+
+/**
+ * Runs one whole rotation in this process: the four Secrets Manager steps, in order, against
+ * whatever the ports talk to. Used where Secrets Manager cannot invoke the rotation function
+ * (the local stack) — `gatewarden rotate --local --wait`, the benchmark, the tests.
+ *
+ * Concurrency: a second rotation of the same secret in this process is refused, and so is one
+ * while another version is AWSPENDING and younger than `staleAfterSeconds`; an older pending
+ * version is stale (a crashed run) and createSecret clears it and retires its credential.
+ */
+export async function driveRotation(
+  deps: RotationDeps,
+  secretId: string,
+  options: DriveOptions = {},
+): Promise<DriveResult> {
+  const meta = await deps.store.describe(secretId);
+  if (inFlight.has(meta.arn)) {
+    throw new RotationInProgressError(
+      'a rotation of this secret is already running in this process',
+      {
+        context: { secretArn: meta.arn },
+      },
+    );
+  }
+  inFlight.add(meta.arn);
+  try {
+    const previousVersionId = versionWithStage(meta, STAGE.current) ?? '';
+    const pendingVersion = versionWithStage(meta, STAGE.pending);
+    const token = options.token ?? randomUUID();
+    if (pendingVersion && pendingVersion !== token && pendingVersion !== previousVersionId) {
+      await refuseIfInProgress(
+        deps,
+        secretId,
+        meta.arn,
+        pendingVersion,
+        options.staleAfterSeconds ?? 900,
+      );
+    }
+    const steps: DriveResult['steps'] = [];
+    for (const step of rotationSteps) {
+      const started = Date.now();
+      const outcome = await runWithRetries(
+        deps,
+        secretId,
+        meta.arn,
+        step,
+        token,
+        options.transientRetries ?? 2,
+      );
+      steps.push({ step, outcome, ms: Date.now() - started });
+      options.onStep?.(step, outcome);
+      if (outcome === 'alreadyCurrent') break;
+    }
+    return { secretArn: meta.arn, versionId: token, previousVersionId, steps };
+  } finally {
+    inFlight.delete(meta.arn);
+  }
+}
+
+async function runWithRetries(
+  deps: RotationDeps,
+  secretId: string,
+  secretArn: string,
+  step: RotationStep,
+  token: string,
+  retries: number,
+): Promise<StepOutcome> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await runRotationStep(deps, { step, secretId, token }, { tokenMayBeNew: true });
+    } catch (error) {
+      if (attempt < retries && isTransient(error)) {
+        logger.info(
+          'transient error, retrying step',
+          safe({ secretArn, step, error: errorClass(error) }),
+        );
+        await deps.clock.sleep(Math.min(200 * 2 ** attempt, 2_000));
+        continue;
+      }
+      throw new RotationStepError(step, token, error, secretArn);
+    }
+  }
+}
+
+async function refuseIfInProgress(
+  deps: RotationDeps,
+  secretId: string,
+  secretArn: string,
+  pendingVersion: string,
+  staleAfterSeconds: number,
+): Promise<void> {
+  const value = await deps.store.getValue(secretId, {
+    versionId: pendingVersion,
+    stage: STAGE.pending,
+  });
+  let startedAt: number | undefined;
+  if (value !== undefined) {
+    try {
+      const rotatedAt = parseDocument(value, { secretArn }).rotatedAt;
+      startedAt = rotatedAt ? Date.parse(rotatedAt) : undefined;
+    } catch {
+      startedAt = undefined; // unreadable pending version: stale by definition
+    }
+  }
+  const age = startedAt === undefined ? Infinity : (deps.clock.now().getTime() - startedAt) / 1000;
+  if (age < staleAfterSeconds) {
+    throw new RotationInProgressError('another rotation of this secret is in progress', {
+      context: { secretArn, pendingVersionId: pendingVersion, ageSeconds: Math.round(age) },
+    });
+  }
+  logger.warn('recovering stale AWSPENDING', safe({ secretArn, pendingVersionId: pendingVersion }));
+}

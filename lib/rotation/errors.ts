@@ -1,0 +1,42 @@
+import { GatewardenError } from '../shared/errors.js';
+
+/** Base of every rotation error. `context` holds identifiers only (ARN, step, issuer type). */
+export class RotationError extends GatewardenError {}
+
+/** The rotation event does not match the secret (rotation disabled, unknown token, not pending). */
+export class RotationPreconditionError extends RotationError {}
+
+/** Another rotation of the same secret is in progress; this one is refused. */
+export class RotationInProgressError extends RotationError {}
+
+/** The secret document is missing or does not validate. */
+export class SecretDocumentError extends RotationError {}
+
+/** An issuer refused or failed an operation (mint, revoke, list). */
+export class IssuerError extends RotationError {}
+
+/** The issuer cannot hold another credential now (e.g. Cognito's two active secrets). */
+export class IssuerCapacityError extends IssuerError {}
+
+/** The new credential did not pass testSecret after the bounded retries. */
+export class CredentialTestError extends RotationError {}
+
+/** The AgentCore Identity provider could not be updated or read back. */
+export class ProviderUpdateError extends RotationError {}
+
+/** Names of errors worth retrying soon (throttling, 5xx, timeouts, propagation delay). */
+const TRANSIENT =
+  /^(Throttling|ThrottlingException|TooManyRequestsException|RequestLimitExceeded|ServiceUnavailable|InternalServerError|InternalFailure|TimeoutError|RequestTimeout|ECONNRESET|ECONNREFUSED|AbortError|TransientError)/;
+
+/** True when an error is likely to go away on its own (used for bounded local retries). */
+export function isTransient(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  if (status !== undefined && (status === 429 || status >= 500)) return true;
+  return TRANSIENT.test(error.name);
+}
+
+/** The error class name to report (never the message, which may quote foreign input). */
+export function errorClass(error: unknown): string {
+  return error instanceof Error ? error.name : typeof error;
+}

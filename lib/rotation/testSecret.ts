@@ -1,0 +1,129 @@
+import { logger, safe } from '../shared/logger.js';
+import { parseDocument } from './document.js';
+import type { StepContext, StepOutcome } from './engine.js';
+import {
+  CredentialTestError,
+  errorClass,
+  RotationPreconditionError,
+  SecretDocumentError,
+} from './errors.js';
+import { STAGE, type RotationDeps } from './ports.js';
+import type { SecretDocument } from './secretDocument.js';
+
+const defaultBackoff = (attempt: number): number => Math.min(500 * 2 ** attempt, 8_000);
+
+/**
+ * testSecret: prove the pending credential before anyone depends on it. OAuth and inbound
+ * clients get a client_credentials token whose JWT is verified (for inbound clients against
+ * the gateway's CUSTOM_JWT authorizer from GetGateway); API keys pass the configured probe
+ * and, for MANAGED providers, the data plane serves the new value. Propagation delay is
+ * covered by bounded retries with exponential backoff.
+ */
+export async function testSecret(ctx: StepContext): Promise<StepOutcome> {
+  const { deps, input, meta } = ctx;
+  const where = { secretArn: meta.arn, versionId: input.token };
+  const pending = parseDocument(
+    await deps.store.getValue(input.secretId, { versionId: input.token, stage: STAGE.pending }),
+    { ...where, stage: STAGE.pending },
+  );
+  const attempts = pending.test.attempts;
+  const backoff = deps.backoffMs ?? defaultBackoff;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await testOnce(deps, pending);
+      logger.info('pending credential passed its test', safe({ ...where, attempts: attempt + 1 }));
+      return 'done';
+    } catch (error) {
+      if (error instanceof SecretDocumentError || error instanceof RotationPreconditionError)
+        throw error;
+      if (attempt + 1 >= attempts) {
+        throw new CredentialTestError(
+          `pending credential failed its test after ${attempts} attempts`,
+          {
+            cause: error,
+            context: { ...where, lastError: errorClass(error) },
+          },
+        );
+      }
+      logger.info(
+        'credential test failed, retrying',
+        safe({ ...where, attempt: attempt + 1, error: errorClass(error) }),
+      );
+      await deps.clock.sleep(backoff(attempt));
+    }
+  }
+}
+
+async function testOnce(deps: RotationDeps, doc: SecretDocument): Promise<void> {
+  const issuer = deps.issuers.get(doc.issuer.type);
+  if (issuer.test) {
+    await issuer.test(doc.issuer, doc, {
+      credentialId: doc.issuerCredentialId ?? '',
+      ...(doc.apiKey ? { apiKey: doc.apiKey } : {}),
+      ...(doc.clientId ? { clientId: doc.clientId } : {}),
+      ...(doc.clientSecret ? { clientSecret: doc.clientSecret } : {}),
+    });
+  }
+  if (doc.kind === 'apiKey') {
+    await testApiKey(deps, doc);
+  } else {
+    await testClient(deps, doc);
+  }
+}
+
+async function testApiKey(deps: RotationDeps, doc: SecretDocument): Promise<void> {
+  const apiKey = doc.apiKey;
+  if (!apiKey) throw new SecretDocumentError('pending document has no apiKey');
+  let tested = false;
+  if (doc.test.probe) {
+    await deps.verifier.probeApiKey(doc.test.probe, apiKey);
+    tested = true;
+  }
+  // An EXTERNAL provider reads AWSCURRENT, which moves only in finishSecret.
+  if (doc.provider && doc.provider.secretSource === 'MANAGED' && deps.providerReader) {
+    const served = await deps.providerReader.readApiKey(doc.provider.name);
+    if (served !== apiKey) {
+      throw new CredentialTestError('credential provider does not serve the new API key yet', {
+        context: { provider: doc.provider.name },
+      });
+    }
+    tested = true;
+  }
+  if (!tested) {
+    logger.warn(
+      'API key has no probe or provider read-back; nothing to test',
+      safe({ gatewayId: doc.gatewayId }),
+    );
+  }
+}
+
+async function testClient(deps: RotationDeps, doc: SecretDocument): Promise<void> {
+  const { clientId, clientSecret } = doc;
+  if (!clientId || !clientSecret)
+    throw new SecretDocumentError('pending document has no client credentials');
+  const authorizer =
+    doc.kind === 'inboundClient' ? await deps.gateways.jwtAuthorizer(doc.gatewayId) : undefined;
+  if (doc.kind === 'inboundClient' && !authorizer) {
+    throw new RotationPreconditionError(
+      'gateway has no CUSTOM_JWT authorizer to test an inbound client against',
+      {
+        context: { gatewayId: doc.gatewayId },
+      },
+    );
+  }
+  const discoveryUrl = authorizer?.discoveryUrl ?? doc.test.discoveryUrl;
+  if (!discoveryUrl) {
+    throw new SecretDocumentError('an OAuth client secret needs test.discoveryUrl to be tested', {
+      context: { gatewayId: doc.gatewayId },
+    });
+  }
+  await deps.verifier.verifyClient({
+    clientId,
+    clientSecret,
+    discoveryUrl,
+    ...(doc.test.tokenEndpoint ? { tokenEndpoint: doc.test.tokenEndpoint } : {}),
+    ...(doc.test.scopes ? { scopes: doc.test.scopes } : {}),
+    ...(doc.test.audience ? { audience: doc.test.audience } : {}),
+    ...(authorizer ? { authorizer } : {}),
+  });
+}

@@ -1,0 +1,31 @@
+import { RotationError } from './errors.js';
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * The one rule for issuer, token and probe URLs: HTTPS, except plain HTTP on the loopback
+ * interface (the local stack and contract-test servers). Returns the parsed URL.
+ */
+export function checkedUrl(value: string, what = 'URL'): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new RotationError(`${what} is not a valid URL`);
+  }
+  if (url.protocol === 'https:') return url;
+  if (url.protocol === 'http:' && LOOPBACK.has(url.hostname)) return url;
+  throw new RotationError(`${what} must use https (plain http only on 127.0.0.1 or localhost)`, {
+    context: { host: url.hostname, protocol: url.protocol },
+  });
+}
+
+/** True when `value` passes {@link checkedUrl}; for schema refinements. */
+export function isAllowedUrl(value: string): boolean {
+  try {
+    checkedUrl(value);
+    return true;
+  } catch {
+    return false;
+  }
+}

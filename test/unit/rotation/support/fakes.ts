@@ -1,0 +1,477 @@
+/**
+ * In-memory fakes of every rotation port, with Secrets Manager's version/stage semantics and an
+ * issuer that really mints and revokes, so tests can check what works where. A `FaultPlan`
+ * lets tests fail any call (before or after its effect) to build the fault matrix.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Alert, AlertSink } from '../../../../lib/alerts/alert.js';
+import type {
+  IssuedCredential,
+  Issuer,
+  IssuerCredentialInfo,
+} from '../../../../lib/rotation/issuer.js';
+import type {
+  ApiKeyProbe,
+  Clock,
+  CredentialVerifier,
+  GatewayReader,
+  JwtAuthorizer,
+  ProviderReader,
+  ProviderUpdater,
+  RotationDeps,
+  SecretMeta,
+  SecretStore,
+} from '../../../../lib/rotation/ports.js';
+import type { IssuerConfig, SecretDocument } from '../../../../lib/rotation/secretDocument.js';
+
+export type FaultKind = 'throttle' | 'server' | 'timeoutBefore' | 'timeoutAfter';
+
+/** Fails the n-th call (1-based) of an operation, once or always. */
+export class FaultPlan {
+  private counts = new Map<string, number>();
+  readonly trace: string[] = [];
+  constructor(
+    private readonly target?: { op: string; nth: number; kind: FaultKind; always?: boolean },
+  ) {}
+
+  /** Wraps an operation: the fault fires before or after `effect` as the plan says. */
+  async call<T>(op: string, effect: () => Promise<T> | T): Promise<T> {
+    const n = (this.counts.get(op) ?? 0) + 1;
+    this.counts.set(op, n);
+    this.trace.push(op);
+    const hit =
+      this.target &&
+      this.target.op === op &&
+      (this.target.always ? n >= this.target.nth : n === this.target.nth);
+    if (hit && this.target && this.target.kind !== 'timeoutAfter')
+      throw faultError(this.target.kind);
+    const result = await effect();
+    if (hit && this.target?.kind === 'timeoutAfter') throw faultError('timeoutAfter');
+    return result;
+  }
+}
+
+export function faultError(kind: FaultKind): Error {
+  const error = new Error(`injected ${kind}`);
+  error.name =
+    kind === 'throttle'
+      ? 'ThrottlingException'
+      : kind === 'server'
+        ? 'InternalServerError'
+        : 'TimeoutError';
+  return error;
+}
+
+export class FakeClock implements Clock {
+  constructor(public time = Date.parse('2026-11-28T12:00:00Z')) {}
+  now(): Date {
+    return new Date(this.time);
+  }
+  async sleep(ms: number): Promise<void> {
+    this.time += ms;
+  }
+  advance(seconds: number): void {
+    this.time += seconds * 1000;
+  }
+}
+
+interface Version {
+  value?: string;
+  stages: string[];
+}
+
+/** Secrets Manager semantics: unique staging labels, AWSPREVIOUS follows AWSCURRENT moves. */
+export class FakeSecretStore implements SecretStore {
+  readonly secrets = new Map<
+    string,
+    { arn: string; rotationEnabled: boolean; versions: Map<string, Version> }
+  >();
+  constructor(private readonly faults: FaultPlan = new FaultPlan()) {}
+
+  create(
+    name: string,
+    doc: SecretDocument,
+    rotationEnabled = true,
+  ): { arn: string; versionId: string } {
+    const arn = `arn:aws:secretsmanager:us-east-1:123456789012:secret:${name}-AbCdEf`;
+    const versionId = randomUUID();
+    this.secrets.set(name, {
+      arn,
+      rotationEnabled,
+      versions: new Map([[versionId, { value: JSON.stringify(doc), stages: ['AWSCURRENT'] }]]),
+    });
+    return { arn, versionId };
+  }
+
+  private secret(id: string) {
+    const secret = this.secrets.get(id) ?? [...this.secrets.values()].find((s) => s.arn === id);
+    if (!secret)
+      throw Object.assign(new Error('secret not found'), { name: 'ResourceNotFoundException' });
+    return secret;
+  }
+
+  /** What RotateSecret does before invoking createSecret: an empty version labelled AWSPENDING. */
+  beginRotation(id: string, token: string): void {
+    const secret = this.secret(id);
+    for (const version of secret.versions.values())
+      version.stages = version.stages.filter((s) => s !== 'AWSPENDING');
+    secret.versions.set(token, { stages: ['AWSPENDING'] });
+  }
+
+  valueAt(id: string, stage: string): SecretDocument | undefined {
+    const version = [...this.secret(id).versions.values()].find((v) => v.stages.includes(stage));
+    return version?.value === undefined ? undefined : (JSON.parse(version.value) as SecretDocument);
+  }
+
+  stages(id: string): Record<string, string[]> {
+    return Object.fromEntries(
+      [...this.secret(id).versions].map(([v, { stages }]) => [v, [...stages]]),
+    );
+  }
+
+  describe(secretId: string): Promise<SecretMeta> {
+    return this.faults.call('sm.describe', () => {
+      const secret = this.secret(secretId);
+      return {
+        arn: secret.arn,
+        name: secretId,
+        rotationEnabled: secret.rotationEnabled,
+        versionStages: Object.fromEntries(
+          [...secret.versions]
+            .filter(([, v]) => v.stages.length > 0)
+            .map(([id, v]) => [id, [...v.stages]]),
+        ),
+      };
+    });
+  }
+
+  getValue(
+    secretId: string,
+    select: { versionId?: string; stage: string },
+  ): Promise<string | undefined> {
+    return this.faults.call('sm.getValue', () => {
+      const secret = this.secret(secretId);
+      const entry = select.versionId
+        ? secret.versions.get(select.versionId)
+        : [...secret.versions.values()].find((v) => v.stages.includes(select.stage));
+      if (!entry || !entry.stages.includes(select.stage)) return undefined;
+      return entry.value;
+    });
+  }
+
+  putPending(secretId: string, input: { token: string; value: string }): Promise<void> {
+    return this.faults.call('sm.putPending', () => {
+      const secret = this.secret(secretId);
+      const existing = secret.versions.get(input.token);
+      if (existing?.value !== undefined) {
+        if (existing.value !== input.value) {
+          throw Object.assign(new Error('version exists with a different value'), {
+            name: 'ResourceExistsException',
+          });
+        }
+        return;
+      }
+      for (const version of secret.versions.values())
+        version.stages = version.stages.filter((s) => s !== 'AWSPENDING');
+      secret.versions.set(input.token, { value: input.value, stages: ['AWSPENDING'] });
+    });
+  }
+
+  updateStage(
+    secretId: string,
+    input: { stage: string; moveToVersionId?: string; removeFromVersionId?: string },
+  ): Promise<void> {
+    return this.faults.call('sm.updateStage', () => {
+      const secret = this.secret(secretId);
+      const holder = [...secret.versions].find(([, v]) => v.stages.includes(input.stage));
+      if (
+        holder &&
+        input.moveToVersionId &&
+        holder[0] !== input.removeFromVersionId &&
+        holder[0] !== input.moveToVersionId
+      ) {
+        throw Object.assign(new Error('label is attached to another version'), {
+          name: 'InvalidParameterException',
+        });
+      }
+      if (input.removeFromVersionId) {
+        const from = secret.versions.get(input.removeFromVersionId);
+        if (from) from.stages = from.stages.filter((s) => s !== input.stage);
+      }
+      if (input.moveToVersionId) {
+        const to = secret.versions.get(input.moveToVersionId);
+        if (!to)
+          throw Object.assign(new Error('no such version'), { name: 'ResourceNotFoundException' });
+        if (input.stage === 'AWSCURRENT' && input.removeFromVersionId) {
+          for (const version of secret.versions.values())
+            version.stages = version.stages.filter((s) => s !== 'AWSPREVIOUS');
+          const from = secret.versions.get(input.removeFromVersionId);
+          from?.stages.push('AWSPREVIOUS');
+        }
+        if (!to.stages.includes(input.stage)) to.stages.push(input.stage);
+      }
+    });
+  }
+}
+
+interface HeldCredential {
+  id: string;
+  secret: string;
+  label?: string;
+  active: boolean;
+}
+
+/** An issuer holding real (fake) credentials: overlap like Cognito, or replace like Auth0. */
+export class FakeIssuer implements Issuer {
+  readonly type = 'generated' as const;
+  readonly held: HeldCredential[] = [];
+  private seq = 0;
+  constructor(
+    private readonly faults: FaultPlan,
+    readonly supportsOverlap = true,
+    readonly maxActive: number | undefined = 2,
+    private readonly labels = false,
+    private readonly canary = 'CANARY',
+  ) {}
+
+  seed(secret: string): string {
+    const id = `cred-${++this.seq}`;
+    this.held.push({ id, secret, active: true });
+    return id;
+  }
+
+  active(): HeldCredential[] {
+    return this.held.filter((c) => c.active);
+  }
+
+  isValid(secret: string | undefined): boolean {
+    return secret !== undefined && this.held.some((c) => c.active && c.secret === secret);
+  }
+
+  mint(
+    _config: IssuerConfig,
+    _doc: SecretDocument,
+    idempotencyKey: string,
+  ): Promise<IssuedCredential> {
+    return this.faults.call('issuer.mint', () => {
+      if (
+        this.maxActive !== undefined &&
+        this.supportsOverlap &&
+        this.active().length >= this.maxActive
+      ) {
+        throw Object.assign(new Error('limit exceeded'), { name: 'LimitExceededException' });
+      }
+      if (!this.supportsOverlap) for (const c of this.held) c.active = false;
+      const id = `cred-${++this.seq}`;
+      const secret = `${this.canary}-${id}-${randomUUID()}`;
+      this.held.push({
+        id,
+        secret,
+        active: true,
+        ...(this.labels ? { label: idempotencyKey } : {}),
+      });
+      return { credentialId: id, apiKey: secret, clientSecret: secret };
+    });
+  }
+
+  revoke(_config: IssuerConfig, _doc: SecretDocument, credentialId: string): Promise<void> {
+    return this.faults.call('issuer.revoke', () => {
+      for (const c of this.held) if (c.id === credentialId) c.active = false;
+    });
+  }
+
+  list(): Promise<IssuerCredentialInfo[]> {
+    return this.faults.call('issuer.list', () =>
+      this.active().map((c) => ({
+        credentialId: c.id,
+        ...(c.label ? { idempotencyKey: c.label } : {}),
+      })),
+    );
+  }
+}
+
+/** AgentCore Identity providers: what each MANAGED provider currently holds. */
+export class FakeProviders implements ProviderUpdater, ProviderReader {
+  readonly values = new Map<string, string>();
+  constructor(private readonly faults: FaultPlan) {}
+  updateApiKey(name: string, apiKey: string): Promise<void> {
+    return this.faults.call('provider.update', () => void this.values.set(name, apiKey));
+  }
+  updateOauth2ClientSecret(name: string, _clientId: string, clientSecret: string): Promise<void> {
+    return this.faults.call('provider.update', () => void this.values.set(name, clientSecret));
+  }
+  readApiKey(name: string): Promise<string> {
+    return this.faults.call('provider.read', () => this.values.get(name) ?? '');
+  }
+}
+
+/** Verifies against the fake issuer: a credential works when the issuer holds it active. */
+export class FakeVerifier implements CredentialVerifier {
+  readonly calls: { clientId?: string; authorizer?: JwtAuthorizer }[] = [];
+  constructor(
+    private readonly faults: FaultPlan,
+    private readonly issuer: FakeIssuer,
+  ) {}
+  verifyClient(input: {
+    clientId: string;
+    clientSecret: string;
+    authorizer?: JwtAuthorizer;
+  }): Promise<void> {
+    return this.faults.call('verifier.token', () => {
+      this.calls.push({
+        clientId: input.clientId,
+        ...(input.authorizer ? { authorizer: input.authorizer } : {}),
+      });
+      if (
+        input.authorizer?.allowedClients &&
+        !input.authorizer.allowedClients.includes(input.clientId)
+      ) {
+        throw Object.assign(new Error('client not allowed'), { name: 'JwtClaimError' });
+      }
+      if (!this.issuer.isValid(input.clientSecret))
+        throw Object.assign(new Error('invalid_client'), { name: 'TokenError' });
+    });
+  }
+  probeApiKey(_probe: ApiKeyProbe, apiKey: string): Promise<void> {
+    return this.faults.call('verifier.probe', () => {
+      if (!this.issuer.isValid(apiKey))
+        throw Object.assign(new Error('probe got 401'), { name: 'ProbeError' });
+    });
+  }
+}
+
+export class FakeGateways implements GatewayReader {
+  constructor(
+    private readonly faults: FaultPlan,
+    private readonly authorizer: JwtAuthorizer | undefined = {
+      discoveryUrl: 'https://idp.example/.well-known/openid-configuration',
+      allowedClients: ['client-1'],
+    },
+  ) {}
+  jwtAuthorizer(): Promise<JwtAuthorizer | undefined> {
+    return this.faults.call('gateway.get', () => this.authorizer);
+  }
+}
+
+export class CapturingSink implements AlertSink {
+  readonly name = 'capture';
+  readonly alerts: Alert[] = [];
+  constructor(private readonly faults: FaultPlan) {}
+  publish(alert: Alert): Promise<void> {
+    return this.faults.call('events.publish', () => void this.alerts.push(alert));
+  }
+}
+
+export interface World {
+  deps: RotationDeps;
+  store: FakeSecretStore;
+  issuer: FakeIssuer;
+  providers: FakeProviders;
+  verifier: FakeVerifier;
+  sink: CapturingSink;
+  clock: FakeClock;
+  faults: FaultPlan;
+  secretName: string;
+  initialSecret: string;
+}
+
+export interface WorldOptions {
+  kind?: SecretDocument['kind'];
+  secretSource?: 'MANAGED' | 'EXTERNAL';
+  overlap?: boolean;
+  labels?: boolean;
+  graceSeconds?: number;
+  fault?: ConstructorParameters<typeof FaultPlan>[0];
+  canary?: string;
+  testAttempts?: number;
+}
+
+/** A gatewarden secret whose current credential is live at the fake issuer and provider. */
+export function makeWorld(options: WorldOptions = {}): World {
+  const faults = new FaultPlan(options.fault);
+  const clock = new FakeClock();
+  const canary = options.canary ?? 'CANARY';
+  const issuer = new FakeIssuer(
+    faults,
+    options.overlap ?? true,
+    options.overlap === false ? undefined : 2,
+    options.labels ?? false,
+    canary,
+  );
+  const store = new FakeSecretStore(faults);
+  const providers = new FakeProviders(faults);
+  const verifier = new FakeVerifier(faults, issuer);
+  const sink = new CapturingSink(faults);
+  const kind = options.kind ?? 'apiKey';
+  const initialSecret = `${canary}-initial-${randomUUID()}`;
+  const credentialId = issuer.seed(initialSecret);
+  const secretName = `gatewarden/gw-1/${kind}/p-${randomUUID().slice(0, 8)}`;
+  const doc = {
+    schemaVersion: 1,
+    kind,
+    gatewayId: 'gw-1',
+    ...(kind === 'inboundClient'
+      ? {}
+      : {
+          provider: {
+            type: kind === 'apiKey' ? 'apiKey' : 'oauth2',
+            name: 'prov-1',
+            secretSource: options.secretSource ?? 'MANAGED',
+          },
+        }),
+    issuer: { type: 'generated', length: 40, excludePunctuation: true },
+    test: {
+      attempts: options.testAttempts ?? 3,
+      ...(kind === 'apiKey'
+        ? {
+            probe: {
+              url: 'https://api.example/ping',
+              method: 'GET',
+              location: 'HEADER',
+              parameterName: 'x-api-key',
+              expectStatus: 200,
+            },
+          }
+        : {}),
+      ...(kind === 'oauthClient'
+        ? { discoveryUrl: 'https://idp.example/.well-known/openid-configuration' }
+        : {}),
+    },
+    graceSeconds: options.graceSeconds ?? 3600,
+    issuerCredentialId: credentialId,
+    retiring: [],
+    ...(kind === 'apiKey'
+      ? { apiKey: initialSecret }
+      : { clientId: 'client-1', clientSecret: initialSecret }),
+  } as SecretDocument;
+  store.create(secretName, doc);
+  providers.values.set('prov-1', initialSecret);
+  const deps: RotationDeps = {
+    store,
+    providers,
+    providerReader: providers,
+    gateways: new FakeGateways(faults),
+    verifier,
+    issuers: { get: () => issuer as unknown as Issuer },
+    clock,
+    events: [sink],
+    backoffMs: () => 1000,
+  };
+  return {
+    deps,
+    store,
+    issuer,
+    providers,
+    verifier,
+    sink,
+    clock,
+    faults,
+    secretName,
+    initialSecret,
+  };
+}
+
+/** The credential value a document holds. */
+export function secretOf(doc: SecretDocument | undefined): string | undefined {
+  return doc?.kind === 'apiKey' ? doc.apiKey : doc?.clientSecret;
+}
