@@ -26,6 +26,11 @@ export const ENV = {
   chatWebhookSecretId: 'GATEWARDEN_CHAT_WEBHOOK_SECRET_ID',
   /** Days of CloudTrail activity a report looks back over. */
   reportDays: 'GATEWARDEN_REPORT_DAYS',
+  /** `true` lets credential-exposure findings rotate the exposed secret (opt-in). */
+  autoRemediation: 'GATEWARDEN_AUTO_REMEDIATION',
+  /** CloudTrail S3 bucket (and key prefix) the report reads log files from; '' = LookupEvents. */
+  trailBucket: 'GATEWARDEN_TRAIL_BUCKET',
+  trailPrefix: 'GATEWARDEN_TRAIL_PREFIX',
 } as const;
 
 /** Prefix of every secret gatewarden owns: `gatewarden/<gatewayId>/<kind>/<name>`. */
