@@ -18,8 +18,8 @@ export interface BaselineObservation {
   subjectFirstSeenMs: number;
 }
 
-/** Baseline dimensions the engine learns per principal. */
-export type BaselineDimension = 'action' | 'sourceIp' | 'userAgent';
+/** A baseline dimension: `action`, `sourceIp`, `userAgent` per principal; `issuer`, `role`, `clients`, `endpoint` per gateway; `passer` per role. */
+export type BaselineDimension = string;
 
 /**
  * Behaviour baselines: "has principal P done X before?". `observe` records the value and

@@ -27,6 +27,12 @@ export interface DetectionContext {
    * fills it; rules read it. Role names, not ARNs.
    */
   learnedGatewayRoles?: Set<string>;
+  /** Customer-managed policy ARNs seen attached to a gateway role (engine-filled). */
+  learnedGatewayPolicies?: Set<string>;
+  /** S3 buckets seen as a trail's delivery bucket (engine-filled). */
+  learnedTrailBuckets?: Set<string>;
+  /** Days a principal is observed before baseline rules with `learning` alert (default 7). */
+  learningDays?: number;
 }
 
 /** What a rule returns when it matches one record. */
@@ -39,6 +45,11 @@ export interface RuleMatch {
   resource?: string;
   /** Extra facts for the alert, identifiers only. */
   details?: Record<string, string | number | boolean>;
+  /**
+   * For baseline rules: the match stands on its own, whatever the baseline says (e.g. a
+   * discovery URL outside the configured trusted issuers).
+   */
+  certain?: boolean;
 }
 
 /** A detection rule: metadata beside its evaluation, one rule per file. */
@@ -67,6 +78,22 @@ export interface Rule {
     member?: (record: CloudTrailRecord) => string;
     threshold: number;
     windowSeconds: number;
+    /**
+     * Spike detection instead of a fixed count: raise when the window's count reaches
+     * `threshold` and is at least `factor` × the mean of the `trailingWindows` before it.
+     */
+    spike?: { trailingWindows: number; factor: number };
+  };
+  /**
+   * Baseline rules: a match stands only when one of `values` is new for a `subject` already
+   * seen earlier in this `dimension` (a gateway's issuer, a principal's source IP, …). With
+   * `learning`, the subject must also have been observed for the learning period first.
+   */
+  baseline?: {
+    dimension: string;
+    subject: (record: CloudTrailRecord) => string | undefined;
+    values: (record: CloudTrailRecord) => string[];
+    learning?: boolean;
   };
 }
 

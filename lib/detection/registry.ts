@@ -1,0 +1,71 @@
+import type { Rule } from './types.js';
+import { accessDeniedBurst } from './rules/accessDeniedBurst.js';
+import { callRateSpike } from './rules/callRateSpike.js';
+import { cloudtrailBucketLifecycle } from './rules/cloudtrailBucketLifecycle.js';
+import { cloudtrailNarrowed } from './rules/cloudtrailNarrowed.js';
+import { cloudtrailStopped } from './rules/cloudtrailStopped.js';
+import { credentialProviderChanged } from './rules/credentialProviderChanged.js';
+import { firstTimeGatewayAction } from './rules/firstTimeGatewayAction.js';
+import { gatewayAuthWeakened } from './rules/gatewayAuthWeakened.js';
+import { gatewayClientsWidened } from './rules/gatewayClientsWidened.js';
+import { gatewayIssuerChanged } from './rules/gatewayIssuerChanged.js';
+import { gatewayModified } from './rules/gatewayModified.js';
+import { gatewayResourcePolicy } from './rules/gatewayResourcePolicy.js';
+import { gatewayRoleSwapped } from './rules/gatewayRoleSwapped.js';
+import { gatewayTargetExternal } from './rules/gatewayTargetExternal.js';
+import { gatewayTargetModified } from './rules/gatewayTargetModified.js';
+import { iamAdminPolicyAttached } from './rules/iamAdminPolicyAttached.js';
+import { iamGatewayPolicyVersion } from './rules/iamGatewayPolicyVersion.js';
+import { iamPassGatewayRole } from './rules/iamPassGatewayRole.js';
+import { iamRoleExternalTrust } from './rules/iamRoleExternalTrust.js';
+import { iamTrustPolicyChanged } from './rules/iamTrustPolicyChanged.js';
+import { newSourceIp } from './rules/newSourceIp.js';
+import { newUserAgent } from './rules/newUserAgent.js';
+import { rootActivity } from './rules/rootActivity.js';
+import { secretBatchRead } from './rules/secretBatchRead.js';
+import { secretBulkRead } from './rules/secretBulkRead.js';
+import { secretDeletedOrPolicy } from './rules/secretDeletedOrPolicy.js';
+import { secretReadUnexpected } from './rules/secretReadUnexpected.js';
+import { secretRotationProblem } from './rules/secretRotationProblem.js';
+import { tokenVaultCmkChanged } from './rules/tokenVaultCmkChanged.js';
+
+/**
+ * Every detection rule, one per file under rules/. A rule added here is picked up by the
+ * engine, the replay command, the Lambda and the registry test (which demands its fixtures).
+ */
+export const allRules: readonly Rule[] = [
+  accessDeniedBurst,
+  callRateSpike,
+  cloudtrailBucketLifecycle,
+  cloudtrailNarrowed,
+  cloudtrailStopped,
+  credentialProviderChanged,
+  firstTimeGatewayAction,
+  gatewayAuthWeakened,
+  gatewayClientsWidened,
+  gatewayIssuerChanged,
+  gatewayModified,
+  gatewayResourcePolicy,
+  gatewayRoleSwapped,
+  gatewayTargetExternal,
+  gatewayTargetModified,
+  iamAdminPolicyAttached,
+  iamGatewayPolicyVersion,
+  iamPassGatewayRole,
+  iamRoleExternalTrust,
+  iamTrustPolicyChanged,
+  newSourceIp,
+  newUserAgent,
+  rootActivity,
+  secretBatchRead,
+  secretBulkRead,
+  secretDeletedOrPolicy,
+  secretReadUnexpected,
+  secretRotationProblem,
+  tokenVaultCmkChanged,
+];
+
+/** A rule by id, or undefined. */
+export function ruleById(id: string): Rule | undefined {
+  return allRules.find((rule) => rule.id === id);
+}

@@ -1,0 +1,27 @@
+import type { Rule } from '../types.js';
+import { principalOf } from './support.js';
+
+const DENIED =
+  /^(AccessDenied|Client\.UnauthorizedOperation|UnauthorizedOperation|Client\.AccessDenied|AccessDeniedException|UnauthorizedException|AuthorizationError)/;
+
+/** Many access-denied errors from one principal in a window (windowed counter). */
+export const accessDeniedBurst: Rule = {
+  id: 'access-denied-burst',
+  title: 'Burst of access-denied errors',
+  severity: 'medium',
+  mitre: { tactic: 'Discovery', technique: 'T1580 Cloud Infrastructure Discovery' },
+  description:
+    'One principal got at least 10 access-denied errors within 10 minutes: permission probing with stolen credentials, or a broken deployment.',
+  runbook:
+    'List the denied calls (CloudTrail, same principal); if they probe IAM, secrets or gateways, disable the credentials and investigate where they were used from.',
+  threshold: { key: (r) => principalOf(r), threshold: 10, windowSeconds: 600 },
+  dedup: { key: (r) => principalOf(r), windowSeconds: 3600 },
+  evaluate(record) {
+    const code = record.errorCode;
+    if (code === undefined || !DENIED.test(code)) return undefined;
+    return {
+      summary: `${principalOf(record)} received a burst of access-denied errors (last: ${record.eventSource} ${record.eventName})`,
+      details: { lastErrorCode: code },
+    };
+  },
+};

@@ -1,0 +1,80 @@
+import type { Rule, RuleMatch } from '../types.js';
+import {
+  AGENTCORE,
+  failed,
+  gatewayIdOf,
+  obj,
+  param,
+  principalOf,
+  str,
+  strings,
+} from './support.js';
+
+/**
+ * Inbound auth weakened on a gateway: authorizer set to NONE, or a CUSTOM_JWT authorizer whose
+ * configuration is missing or restricts neither clients nor audiences (any token the issuer
+ * signs is then accepted).
+ */
+export const gatewayAuthWeakened: Rule = {
+  id: 'gateway-auth-weakened',
+  title: 'Gateway inbound authorization weakened',
+  severity: 'critical',
+  mitre: { tactic: 'Defense Evasion', technique: 'T1556 Modify Authentication Process' },
+  description:
+    'A gateway was created or updated so that callers are no longer authenticated, or any token from the issuer is accepted.',
+  runbook:
+    'Restore the CUSTOM_JWT authorizer with the approved discovery URL, allowedClients and allowedAudience; review InvokeGateway calls since the change; rotate the inbound client credentials.',
+  events: { sources: [AGENTCORE], names: ['CreateGateway', 'UpdateGateway'] },
+  dedup: { key: (r) => gatewayIdOf(r) ?? principalOf(r), windowSeconds: 3600 },
+  evaluate(record): RuleMatch | undefined {
+    if (failed(record)) return undefined;
+    const gatewayId = gatewayIdOf(record) ?? 'unknown';
+    const type = str(param(record, 'authorizerType'));
+    const create = record.eventName === 'CreateGateway';
+    const severity = create ? 'high' : 'critical';
+    if (type === 'NONE') {
+      return {
+        severity,
+        summary: `gateway ${gatewayId} authorizer set to NONE by ${principalOf(record)}`,
+        resource: gatewayId,
+        details: { authorizerType: 'NONE' },
+      };
+    }
+    if (type === undefined && !create) {
+      return {
+        severity,
+        summary: `gateway ${gatewayId} updated without an authorizer by ${principalOf(record)}`,
+        resource: gatewayId,
+        details: { authorizerType: 'missing' },
+      };
+    }
+    if (type !== 'CUSTOM_JWT') return undefined;
+    const jwt = obj(param(record, 'authorizerConfiguration', 'customJWTAuthorizer'));
+    if (jwt === undefined) {
+      return {
+        severity,
+        summary: `gateway ${gatewayId} CUSTOM_JWT authorizer configuration removed by ${principalOf(record)}`,
+        resource: gatewayId,
+        details: { authorizerType: type, authorizerConfiguration: 'missing' },
+      };
+    }
+    const clients = strings(jwt.allowedClients);
+    const audiences = strings(jwt.allowedAudience);
+    if (clients.length === 0 && audiences.length === 0) {
+      return {
+        severity: 'high',
+        summary: `gateway ${gatewayId} accepts any token from its issuer (no allowedClients or allowedAudience), set by ${principalOf(record)}`,
+        resource: gatewayId,
+        details: { authorizerType: type, allowedClients: 0, allowedAudience: 0 },
+      };
+    }
+    if (clients.includes('*') || audiences.includes('*')) {
+      return {
+        severity: 'high',
+        summary: `gateway ${gatewayId} allows any client or audience ('*'), set by ${principalOf(record)}`,
+        resource: gatewayId,
+      };
+    }
+    return undefined;
+  },
+};

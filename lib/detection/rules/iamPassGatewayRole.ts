@@ -1,0 +1,61 @@
+import type { CloudTrailRecord } from '../record.js';
+import type { Rule } from '../types.js';
+import { AGENTCORE, failed, isGatewayRoleName, obj, principalOf, str } from './support.js';
+
+const ROLE_KEYS = ['roleArn', 'role', 'executionRoleArn', 'serviceRoleArn', 'RoleArn'];
+/** Services whose `roleArn` parameter is not a PassRole (the caller assumes, not passes). */
+const NOT_PASSING = new Set(['sts.amazonaws.com', 'iam.amazonaws.com']);
+
+function passedRole(record: CloudTrailRecord): string | undefined {
+  const params = obj(record.requestParameters);
+  if (params === undefined) return undefined;
+  for (const key of ROLE_KEYS) {
+    const value = str(params[key]);
+    if (value !== undefined && value.includes(':role/')) return value;
+  }
+  return undefined;
+}
+
+/** Stable identity of the caller for the baseline: role ARN for sessions, else the ARN. */
+function passer(record: CloudTrailRecord): string {
+  return record.userIdentity.sessionContext?.sessionIssuer?.arn ?? principalOf(record);
+}
+
+/**
+ * `iam:PassRole` of a gateway role, seen through the call that passed it: to any service but
+ * AgentCore (certain), or to AgentCore by a principal that never passed it before (baseline).
+ */
+export const iamPassGatewayRole: Rule = {
+  id: 'iam-passrole-gateway-role',
+  title: 'Gateway role passed by an unexpected principal',
+  severity: 'high',
+  mitre: { tactic: 'Privilege Escalation', technique: 'T1098.003 Additional Cloud Roles' },
+  description:
+    'A gateway execution role was passed to a service (iam:PassRole): to anything but AgentCore, or to AgentCore by a principal that has not managed this role before.',
+  runbook:
+    'Find the resource the role was passed to (function, instance, gateway); remove it if unapproved and restrict iam:PassRole on gateway roles with iam:PassedToService = bedrock-agentcore.amazonaws.com.',
+  dedup: {
+    key: (r) => `${passer(r)}|${passedRole(r) ?? ''}|${r.eventSource}`,
+    windowSeconds: 86_400,
+  },
+  baseline: {
+    dimension: 'role-passer',
+    subject: (r) => (r.eventSource === AGENTCORE ? passedRole(r) : undefined),
+    values: (r) => [passer(r)],
+  },
+  evaluate(record, context) {
+    if (record.readOnly === true || NOT_PASSING.has(record.eventSource) || failed(record)) {
+      return undefined;
+    }
+    const roleArn = passedRole(record);
+    if (roleArn === undefined || !isGatewayRoleName(roleArn, context)) return undefined;
+    const toAgentCore = record.eventSource === AGENTCORE;
+    return {
+      severity: toAgentCore ? 'medium' : 'high',
+      summary: `gateway role ${roleArn} passed to ${record.eventSource} (${record.eventName}) by ${principalOf(record)}`,
+      resource: roleArn,
+      details: { passedTo: record.eventSource },
+      certain: !toAgentCore,
+    };
+  },
+};

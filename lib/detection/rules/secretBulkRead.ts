@@ -1,0 +1,29 @@
+import type { Rule } from '../types.js';
+import { SECRETS, failed, isRotator, principalOf, secretIdOf } from './support.js';
+
+/** One principal reading many distinct secrets within a window (windowed distinct counter). */
+export const secretBulkRead: Rule = {
+  id: 'secret-bulk-read',
+  title: 'Bulk secret retrieval by one principal',
+  severity: 'high',
+  mitre: { tactic: 'Credential Access', technique: 'T1555.006 Cloud Secrets Management Stores' },
+  description:
+    'One principal read at least 10 distinct secrets within 10 minutes: typical of credential harvesting with stolen keys.',
+  runbook:
+    'List the secrets read (CloudTrail, same principal and window); rotate the gateway ones; disable the principal’s keys or sessions if it is not a known batch job.',
+  events: { sources: [SECRETS], names: ['GetSecretValue'] },
+  threshold: {
+    key: (r) => principalOf(r),
+    member: (r) => secretIdOf(r) ?? 'unknown',
+    threshold: 10,
+    windowSeconds: 600,
+  },
+  dedup: { key: (r) => principalOf(r), windowSeconds: 3600 },
+  evaluate(record, context) {
+    if (failed(record) || isRotator(record, context)) return undefined;
+    return {
+      summary: `${principalOf(record)} read many distinct secrets in a short window`,
+      resource: secretIdOf(record),
+    };
+  },
+};

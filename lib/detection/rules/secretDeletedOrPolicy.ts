@@ -1,0 +1,34 @@
+import type { Rule } from '../types.js';
+import { SECRETS, failed, isGatewaySecret, principalOf, secretIdOf } from './support.js';
+
+/** A secret deleted, or its resource policy put/deleted. Gateway secrets high, others low. */
+export const secretDeletedOrPolicy: Rule = {
+  id: 'secret-deleted-or-policy-changed',
+  title: 'Secret deleted or its resource policy changed',
+  severity: 'high',
+  mitre: { tactic: 'Impact', technique: 'T1485 Data Destruction' },
+  description:
+    'DeleteSecret, PutResourcePolicy or DeleteResourcePolicy on a secret: a deleted gateway credential breaks the gateway, a changed policy can open it to other principals.',
+  runbook:
+    'For a deletion, RestoreSecret within the recovery window if unplanned; for a policy change, diff it and remove principals outside the gateway role, AgentCore and the rotator.',
+  events: {
+    sources: [SECRETS],
+    names: ['DeleteSecret', 'PutResourcePolicy', 'DeleteResourcePolicy'],
+  },
+  dedup: { key: (r) => `${secretIdOf(r) ?? ''}|${r.eventName}`, windowSeconds: 3600 },
+  evaluate(record) {
+    if (failed(record)) return undefined;
+    const secretId = secretIdOf(record) ?? 'unknown secret';
+    const gateway = isGatewaySecret(secretId);
+    const what =
+      record.eventName === 'DeleteSecret'
+        ? 'deleted'
+        : `resource policy ${record.eventName === 'PutResourcePolicy' ? 'changed' : 'removed'}`;
+    return {
+      severity: gateway ? 'high' : 'low',
+      summary: `secret ${secretId} ${what} by ${principalOf(record)}`,
+      resource: secretId,
+      details: { gatewaySecret: gateway },
+    };
+  },
+};

@@ -1,0 +1,372 @@
+import type { CloudTrailRecord } from '../record.js';
+import type { DetectionContext } from '../types.js';
+
+/**
+ * Small, allocation-light helpers every rule uses: who the caller is, safe access into
+ * `requestParameters`, principal patterns, IAM policy documents. Rules read untrusted JSON, so
+ * nothing here assumes a field has the type AWS documents.
+ */
+
+export const AGENTCORE = 'bedrock-agentcore.amazonaws.com';
+export const IAM = 'iam.amazonaws.com';
+export const SECRETS = 'secretsmanager.amazonaws.com';
+export const CLOUDTRAIL = 'cloudtrail.amazonaws.com';
+export const S3 = 's3.amazonaws.com';
+
+/** A plain object, or undefined. */
+export function obj(value: unknown): Record<string, unknown> | undefined {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+}
+
+/** A non-empty string, or undefined. */
+export function str(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+/** Strings of an array (other items dropped); a lone string becomes a one-item array. */
+export function strings(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (!Array.isArray(value)) return [];
+  return value.filter((item): item is string => typeof item === 'string');
+}
+
+/** `requestParameters[key]` as an object path, e.g. `param(r, 'authorizerConfiguration', 'customJWTAuthorizer')`. */
+export function param(record: CloudTrailRecord, ...path: string[]): unknown {
+  let current: unknown = record.requestParameters;
+  for (const key of path) {
+    const o = obj(current);
+    if (o === undefined) return undefined;
+    current = o[key];
+  }
+  return current;
+}
+
+/** Same as {@link param} for `responseElements`. */
+export function response(record: CloudTrailRecord, ...path: string[]): unknown {
+  let current: unknown = record.responseElements;
+  for (const key of path) {
+    const o = obj(current);
+    if (o === undefined) return undefined;
+    current = o[key];
+  }
+  return current;
+}
+
+/** True when the call failed (CloudTrail sets errorCode on failed calls). */
+export function failed(record: CloudTrailRecord): boolean {
+  return record.errorCode !== undefined && record.errorCode !== '';
+}
+
+/** The caller as one readable string: assumed-role ARN (with session), user ARN, root, service. */
+export function principalOf(record: CloudTrailRecord): string {
+  const id = record.userIdentity;
+  if (id.type === 'AWSService') return id.invokedBy ?? 'AWSService';
+  return (
+    id.arn ??
+    id.sessionContext?.sessionIssuer?.arn ??
+    (id.type === 'Root' ? `root:${id.accountId ?? 'unknown'}` : undefined) ??
+    id.principalId ??
+    id.userName ??
+    'unknown'
+  );
+}
+
+/** The IAM role behind an assumed-role session, as a name (`MyRole`), if any. */
+export function roleNameOf(record: CloudTrailRecord): string | undefined {
+  const id = record.userIdentity;
+  if (id.type !== 'AssumedRole') return undefined;
+  const issuer = id.sessionContext?.sessionIssuer;
+  if (issuer?.userName) return issuer.userName;
+  const match = /:assumed-role\/([^/]+)/.exec(id.arn ?? '');
+  return match?.[1];
+}
+
+/** Every name the caller can be recognised by: role ARN and name, user ARN and name. */
+function callerNames(record: CloudTrailRecord): string[] {
+  const id = record.userIdentity;
+  const names: string[] = [];
+  const issuer = id.sessionContext?.sessionIssuer;
+  if (issuer?.arn) names.push(issuer.arn);
+  if (issuer?.userName) names.push(issuer.userName);
+  if (id.arn) names.push(id.arn);
+  if (id.userName) names.push(id.userName);
+  const role = roleNameOf(record);
+  if (role !== undefined) names.push(role);
+  return names;
+}
+
+const patternCache = new Map<string, RegExp>();
+
+/** Case-insensitive glob match (`*` = any run of characters). */
+export function matchesPattern(value: string, pattern: string): boolean {
+  let regex = patternCache.get(pattern);
+  if (regex === undefined) {
+    const body = pattern
+      .split('*')
+      .map((part) => part.replace(/[.+?^${}()|[\]\\/]/g, '\\$&'))
+      .join('.*');
+    regex = new RegExp(`^${body}$`, 'i');
+    if (patternCache.size < 10_000) patternCache.set(pattern, regex);
+  }
+  return regex.test(value);
+}
+
+/** True when any of the caller's names matches any pattern. */
+export function callerMatches(record: CloudTrailRecord, patterns: readonly string[]): boolean {
+  if (patterns.length === 0) return false;
+  for (const name of callerNames(record)) {
+    for (const pattern of patterns) if (matchesPattern(name, pattern)) return true;
+  }
+  return false;
+}
+
+/** The caller is gatewarden's rotator. */
+export function isRotator(record: CloudTrailRecord, context: DetectionContext): boolean {
+  return callerMatches(record, context.rotatorPrincipals);
+}
+
+/** A role name (or ARN) is a gateway execution role (pattern or learned from the stream). */
+export function isGatewayRoleName(roleNameOrArn: string, context: DetectionContext): boolean {
+  const name = roleNameOrArn.includes(':role/')
+    ? (roleNameOrArn.split('/').pop() ?? roleNameOrArn)
+    : roleNameOrArn;
+  if (context.learnedGatewayRoles?.has(name)) return true;
+  for (const pattern of context.gatewayRolePrincipals) {
+    if (matchesPattern(name, pattern) || matchesPattern(roleNameOrArn, pattern)) return true;
+  }
+  return false;
+}
+
+/** The caller is a gateway execution role. */
+export function isGatewayRole(record: CloudTrailRecord, context: DetectionContext): boolean {
+  const role = roleNameOf(record);
+  if (role !== undefined && context.learnedGatewayRoles?.has(role)) return true;
+  return callerMatches(record, context.gatewayRolePrincipals);
+}
+
+/** The call was made by AgentCore itself (service principal or on behalf of a gateway). */
+export function isAgentCoreService(record: CloudTrailRecord): boolean {
+  const id = record.userIdentity;
+  return (
+    id.invokedBy === AGENTCORE ||
+    record.sourceIPAddress === AGENTCORE ||
+    (id.type === 'AWSService' && (id.invokedBy ?? '').startsWith('bedrock-agentcore'))
+  );
+}
+
+/** Account id of an ARN (`arn:aws:iam::123456789012:role/x` → `123456789012`). */
+export function accountOfArn(arn: string): string | undefined {
+  const parts = arn.split(':');
+  const account = parts[4];
+  return account !== undefined && /^\d{12}$/.test(account) ? account : undefined;
+}
+
+/** The account the record happened in. */
+export function homeAccount(record: CloudTrailRecord): string | undefined {
+  return record.recipientAccountId ?? record.userIdentity.accountId;
+}
+
+/** True when `account` is the record's own account or a configured trusted account. */
+export function isTrustedAccount(
+  account: string,
+  record: CloudTrailRecord,
+  context: DetectionContext,
+): boolean {
+  return account === homeAccount(record) || context.trustedAccounts.includes(account);
+}
+
+/** Gateway id from request or response (`gatewayIdentifier` may be an id or an ARN). */
+export function gatewayIdOf(record: CloudTrailRecord): string | undefined {
+  const raw =
+    str(param(record, 'gatewayIdentifier')) ??
+    str(response(record, 'gatewayId')) ??
+    str(response(record, 'gatewayArn'));
+  if (raw === undefined) return undefined;
+  return raw.includes(':gateway/') ? raw.split(':gateway/')[1] : raw;
+}
+
+/** The host of a URL, lower-case; undefined when it is not a URL. */
+export function hostOf(url: string): string | undefined {
+  try {
+    return new URL(url).host.toLowerCase();
+  } catch {
+    return undefined;
+  }
+}
+
+// --- IAM policy documents -------------------------------------------------------------------
+
+export interface PolicyStatement {
+  Effect?: unknown;
+  Action?: unknown;
+  NotAction?: unknown;
+  Resource?: unknown;
+  Principal?: unknown;
+  Condition?: unknown;
+}
+
+/**
+ * Statements of a policy document as CloudTrail logs it: a JSON string (sometimes
+ * URL-encoded), or already an object. Unparseable documents yield no statements.
+ */
+export function policyStatements(document: unknown): PolicyStatement[] {
+  let doc: unknown = document;
+  if (typeof doc === 'string') {
+    let text = doc.trim();
+    if (text.startsWith('%7B') || text.startsWith('%7b')) {
+      try {
+        text = decodeURIComponent(text);
+      } catch {
+        return [];
+      }
+    }
+    try {
+      doc = JSON.parse(text);
+    } catch {
+      return [];
+    }
+  }
+  const statement = obj(doc)?.Statement;
+  const list = Array.isArray(statement) ? statement : [statement];
+  return list.filter((s): s is PolicyStatement => obj(s) !== undefined);
+}
+
+/** A principal named in a trust policy. */
+export interface TrustedPrincipal {
+  kind: 'AWS' | 'Service' | 'Federated' | 'CanonicalUser' | '*';
+  value: string;
+}
+
+/** Principals allowed by a trust policy (Allow statements only). */
+export function trustedPrincipals(document: unknown): TrustedPrincipal[] {
+  const out: TrustedPrincipal[] = [];
+  for (const statement of policyStatements(document)) {
+    if (statement.Effect !== 'Allow') continue;
+    const principal = statement.Principal;
+    if (principal === '*') {
+      out.push({ kind: '*', value: '*' });
+      continue;
+    }
+    const o = obj(principal);
+    if (o === undefined) continue;
+    for (const kind of ['AWS', 'Service', 'Federated', 'CanonicalUser'] as const) {
+      for (const value of strings(o[kind])) out.push({ kind: value === '*' ? '*' : kind, value });
+    }
+  }
+  return out;
+}
+
+/** Account of an AWS principal (`123456789012`, `arn:aws:iam::123456789012:root`, …). */
+export function accountOfPrincipal(value: string): string | undefined {
+  if (/^\d{12}$/.test(value)) return value;
+  return accountOfArn(value);
+}
+
+/** True for a trust policy trusting the AgentCore service. */
+export function trustsAgentCore(document: unknown): boolean {
+  return trustedPrincipals(document).some((p) => p.kind === 'Service' && p.value === AGENTCORE);
+}
+
+/**
+ * Principals of a trust policy outside the home and trusted accounts, plus `*`
+ * (with or without conditions — a condition narrows `*` but still deserves a look).
+ */
+export function externalPrincipals(
+  document: unknown,
+  record: CloudTrailRecord,
+  context: DetectionContext,
+): string[] {
+  const out: string[] = [];
+  for (const principal of trustedPrincipals(document)) {
+    if (principal.kind === '*') out.push('*');
+    else if (principal.kind === 'AWS') {
+      const account = accountOfPrincipal(principal.value);
+      if (account === undefined || !isTrustedAccount(account, record, context)) {
+        out.push(principal.value);
+      }
+    }
+  }
+  return out;
+}
+
+/** True when a statement allows every action (`*`) or every action of a service on `*`. */
+export function isAdminStatement(statement: PolicyStatement): boolean {
+  if (statement.Effect !== 'Allow') return false;
+  const resources = strings(statement.Resource);
+  const onEverything = resources.includes('*');
+  if (statement.NotAction !== undefined && onEverything) return true;
+  const actions = strings(statement.Action);
+  if (actions.includes('*')) return true;
+  return (
+    onEverything &&
+    actions.some((a) => /^(iam|sts|secretsmanager|bedrock-agentcore|kms):\*$/i.test(a))
+  );
+}
+
+/** Name of a managed policy that grants admin-equivalent power. */
+export function isAdminManagedPolicy(policyArn: string): boolean {
+  return /:policy\/(AdministratorAccess|IAMFullAccess|PowerUserAccess|SecretsManagerReadWrite|BedrockAgentCoreFullAccess)$/.test(
+    policyArn,
+  );
+}
+
+/** The first ARN in `resources[]` of the given type, or any ARN when no type is given. */
+export function resourceArn(record: CloudTrailRecord, type?: string): string | undefined {
+  for (const resource of record.resources ?? []) {
+    if (resource.ARN && (type === undefined || resource.type === type)) return resource.ARN;
+  }
+  return undefined;
+}
+
+/** An epoch-ms time of a record (validation guarantees it parses). */
+export function timeOf(record: CloudTrailRecord): number {
+  return Date.parse(record.eventTime);
+}
+
+// --- secrets ---------------------------------------------------------------------------------
+
+/** True for a gatewarden secret or an AgentCore Identity service-managed secret (name or ARN). */
+export function isGatewaySecret(secretId: string): boolean {
+  return (
+    secretId.startsWith('gatewarden/') ||
+    secretId.includes(':secret:gatewarden/') ||
+    secretId.includes('bedrock-agentcore-identity!')
+  );
+}
+
+/** The secret a Secrets Manager call is about (request `secretId`, else the resource ARN). */
+export function secretIdOf(record: CloudTrailRecord): string | undefined {
+  return (
+    str(param(record, 'secretId')) ??
+    str(param(record, 'SecretId')) ??
+    str(param(record, 'name')) ??
+    resourceArn(record, 'AWS::SecretsManager::Secret') ??
+    str(response(record, 'arn'))
+  );
+}
+
+/** Readers a gateway secret expects: the gateway role, AgentCore, the rotator. */
+export function isExpectedSecretReader(
+  record: CloudTrailRecord,
+  context: DetectionContext,
+): boolean {
+  return isAgentCoreService(record) || isGatewayRole(record, context) || isRotator(record, context);
+}
+
+/** The caller without its session name (role ARN for sessions), for baselines and counters. */
+export function stableCaller(record: CloudTrailRecord): string {
+  return record.userIdentity.sessionContext?.sessionIssuer?.arn ?? principalOf(record);
+}
+
+/** A gateway management call (AgentCore control plane write that succeeded, by a person or role). */
+export function isGatewayManagement(record: CloudTrailRecord): boolean {
+  return (
+    record.eventSource === AGENTCORE &&
+    record.readOnly !== true &&
+    !failed(record) &&
+    record.userIdentity.type !== 'AWSService' &&
+    !/^(Get|List|Invoke)/.test(record.eventName)
+  );
+}
