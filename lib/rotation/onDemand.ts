@@ -1,0 +1,303 @@
+import { randomUUID } from 'node:crypto';
+import { TAGS } from '../shared/env.js';
+import { GatewardenError } from '../shared/errors.js';
+import { decodeRotationFailureTag, ROTATION_FAILURE_TAG, safeReason } from './alerts.js';
+import { isThrottling, type RotationControl, type SecretStatus } from './onDemandPorts.js';
+
+/**
+ * On-demand rotation: pick secrets (one, a gateway's, or by tag), start their rotation with a
+ * bounded concurrency and jittered exponential backoff on throttling, and optionally follow
+ * each rotation until it lands or fails.
+ */
+
+export class OnDemandError extends GatewardenError {}
+
+/** Which secrets to rotate. */
+export type Selector = { secretId: string } | { gatewayId: string } | { tag: string };
+
+export type RotationOutcome = 'started' | 'succeeded' | 'failed';
+
+export interface RotationResult {
+  secretArn: string;
+  outcome: RotationOutcome;
+  /** The new version (ClientRequestToken). */
+  versionId?: string;
+  previousVersionId?: string;
+  /** For failures: the step, the error class and a short, redacted reason. */
+  step?: string;
+  errorClass?: string;
+  reason?: string;
+  ms: number;
+}
+
+/**
+ * Runs one rotation and reports the result; `mode` decides how:
+ * - `secretsManager`: RotateSecret, then (with wait) poll DescribeSecret;
+ * - a local driver that runs the four steps in-process (moto cannot invoke the function).
+ */
+export interface Rotator {
+  rotate(secretArn: string, token: string, onStep: (step: string) => void): Promise<RotationResult>;
+}
+
+export interface Progress {
+  /** A rotation started, moved to a step, or finished. */
+  update(secretArn: string, state: string): void;
+  done(result: RotationResult): void;
+}
+
+export interface RotateManyOptions {
+  concurrency?: number;
+  /** Attempts at starting a rotation when throttled (first try included). */
+  maxAttempts?: number;
+  /** Base and cap of the backoff, ms. */
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  progress?: Progress;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  /** Token per secret (tests); default a random UUID. */
+  token?: () => string;
+}
+
+/** Parses `KEY=VALUE` (the value may contain `=`). */
+export function parseTag(tag: string): { key: string; value: string } {
+  const index = tag.indexOf('=');
+  const key = index > 0 ? tag.slice(0, index).trim() : '';
+  if (!key || index === tag.length - 1) {
+    throw new OnDemandError(`tag must be KEY=VALUE, got "${tag}"`);
+  }
+  return { key, value: tag.slice(index + 1).trim() };
+}
+
+/** The secrets a selector names, as ARNs (deduplicated, stable order). */
+export async function resolveSecrets(
+  control: RotationControl,
+  selector: Selector,
+): Promise<string[]> {
+  if ('secretId' in selector) {
+    const status = await control.describe(selector.secretId);
+    return [status.arn];
+  }
+  const { key, value } =
+    'gatewayId' in selector
+      ? { key: TAGS.gateway, value: selector.gatewayId }
+      : parseTag(selector.tag);
+  const found = await control.findByTag(key, value);
+  if (found.length === 0) {
+    throw new OnDemandError(`no secret carries the tag ${key}=${value}`, {
+      context: { key, value },
+    });
+  }
+  return [...new Set(found.map((secret) => secret.arn))].sort();
+}
+
+/** Full-jitter exponential backoff: a random delay in [0, min(cap, base·2^attempt)]. */
+export function backoffDelay(
+  attempt: number,
+  base: number,
+  cap: number,
+  random: () => number,
+): number {
+  return Math.floor(random() * Math.min(cap, base * 2 ** attempt));
+}
+
+/** Retries `fn` on throttling with full-jitter exponential backoff. */
+export async function withBackoff<T>(
+  fn: () => Promise<T>,
+  options: Pick<
+    RotateManyOptions,
+    'maxAttempts' | 'baseDelayMs' | 'maxDelayMs' | 'sleep' | 'random'
+  > = {},
+): Promise<T> {
+  const maxAttempts = options.maxAttempts ?? 6;
+  const sleep = options.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+  const random = options.random ?? Math.random;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (attempt + 1 >= maxAttempts || !isThrottling(error)) throw error;
+      await sleep(
+        backoffDelay(attempt, options.baseDelayMs ?? 200, options.maxDelayMs ?? 5_000, random),
+      );
+    }
+  }
+}
+
+/** Rotates every secret with at most `concurrency` in flight; never throws per secret. */
+export async function rotateMany(
+  rotator: Rotator,
+  secretArns: readonly string[],
+  options: RotateManyOptions = {},
+): Promise<RotationResult[]> {
+  const results: RotationResult[] = new Array(secretArns.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let index = next++; index < secretArns.length; index = next++) {
+      const secretArn = secretArns[index] as string;
+      const started = Date.now();
+      options.progress?.update(secretArn, 'starting');
+      let result: RotationResult;
+      try {
+        result = await withBackoff(
+          () =>
+            rotator.rotate(secretArn, options.token?.() ?? randomUUID(), (step) =>
+              options.progress?.update(secretArn, step),
+            ),
+          options,
+        );
+      } catch (error) {
+        result = { secretArn, ms: Date.now() - started, ...failureOf(error) };
+      }
+      results[index] = result;
+      options.progress?.done(result);
+    }
+  };
+  const workers = Math.max(1, Math.min(options.concurrency ?? 8, secretArns.length));
+  await Promise.all(Array.from({ length: workers }, worker));
+  return results;
+}
+
+/** Describes a thrown error as a failed result: step, class and a redacted reason. */
+export function failureOf(error: unknown): Omit<RotationResult, 'secretArn' | 'ms'> {
+  const e = (error ?? {}) as {
+    name?: unknown;
+    message?: unknown;
+    step?: unknown;
+    versionId?: unknown;
+    cause?: unknown;
+    context?: Record<string, unknown>;
+  };
+  const cause = (e.cause ?? undefined) as { name?: unknown; message?: unknown } | undefined;
+  const errorClass =
+    (typeof e.context?.errorClass === 'string' && e.context.errorClass) ||
+    (typeof e.name === 'string' && e.name) ||
+    'Error';
+  const step =
+    (typeof e.step === 'string' && e.step) ||
+    (typeof e.context?.step === 'string' && e.context.step) ||
+    'start';
+  const message = typeof cause?.message === 'string' ? cause.message : e.message;
+  const reason = safeReason(typeof message === 'string' ? message : undefined);
+  return {
+    outcome: 'failed',
+    step,
+    errorClass,
+    ...(typeof e.versionId === 'string' ? { versionId: e.versionId } : {}),
+    ...(reason ? { reason } : {}),
+  };
+}
+
+export interface WaitOptions {
+  pollMs?: number;
+  timeoutMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+}
+
+/**
+ * Rotator that asks Secrets Manager (RotateSecret) and, with `wait`, polls DescribeSecret until
+ * AWSCURRENT moved to the new version and AWSPENDING is gone, or the rotation function
+ * recorded a failure for this version (tag {@link ROTATION_FAILURE_TAG}), or time runs out.
+ */
+export function secretsManagerRotator(
+  control: RotationControl,
+  options: { wait: boolean } & WaitOptions,
+): Rotator {
+  return {
+    async rotate(secretArn, token, onStep) {
+      const started = Date.now();
+      const before = await control.describe(secretArn);
+      const previousVersionId = stageHolder(before, 'AWSCURRENT');
+      const { versionId } = await control.startRotation(secretArn, token);
+      onStep('started');
+      if (!options.wait) {
+        return {
+          secretArn,
+          outcome: 'started',
+          versionId,
+          ms: Date.now() - started,
+          ...prev(previousVersionId),
+        };
+      }
+      const waited = await waitForRotation(control, secretArn, versionId, options, onStep);
+      return { ...waited, ...prev(previousVersionId), ms: Date.now() - started };
+    },
+  };
+}
+
+function prev(previousVersionId: string | undefined): { previousVersionId?: string } {
+  return previousVersionId ? { previousVersionId } : {};
+}
+
+function stageHolder(status: SecretStatus, stage: string): string | undefined {
+  return Object.entries(status.versionStages).find(([, stages]) => stages.includes(stage))?.[0];
+}
+
+/** Follows one rotation (by version id) until it lands, fails or times out. */
+export async function waitForRotation(
+  control: RotationControl,
+  secretArn: string,
+  versionId: string,
+  options: WaitOptions = {},
+  onStep: (state: string) => void = () => undefined,
+): Promise<RotationResult> {
+  const sleep = options.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+  const now = options.now ?? Date.now;
+  const deadline = now() + (options.timeoutMs ?? 15 * 60_000);
+  const started = now();
+  let sawPending = false;
+  for (;;) {
+    const status = await control.describe(secretArn);
+    const failure = status.tags[ROTATION_FAILURE_TAG]
+      ? decodeRotationFailureTag(secretArn, status.tags[ROTATION_FAILURE_TAG] as string)
+      : undefined;
+    const stages = status.versionStages[versionId] ?? [];
+    const pending = stageHolder(status, 'AWSPENDING');
+    if (stages.includes('AWSCURRENT') && !pending) {
+      return { secretArn, outcome: 'succeeded', versionId, ms: now() - started };
+    }
+    if (pending === versionId) sawPending = true;
+    if (
+      failure &&
+      (failure.versionId === versionId ||
+        (failure.versionId === undefined && Date.parse(failure.at ?? '') >= started))
+    ) {
+      return {
+        secretArn,
+        outcome: 'failed',
+        versionId,
+        step: failure.step,
+        errorClass: failure.errorClass,
+        ...(failure.reason ? { reason: failure.reason } : {}),
+        ms: now() - started,
+      };
+    }
+    // The function creates the pending version asynchronously: only a pending version we saw
+    // disappear without becoming current means the rotation was abandoned.
+    if (sawPending && !pending && !stages.includes('AWSCURRENT')) {
+      return {
+        secretArn,
+        outcome: 'failed',
+        versionId,
+        step: 'unknown',
+        errorClass: 'RotationAbandoned',
+        reason: 'AWSPENDING was removed before the new version became AWSCURRENT',
+        ms: now() - started,
+      };
+    }
+    if (now() >= deadline) {
+      return {
+        secretArn,
+        outcome: 'failed',
+        versionId,
+        step: pending === versionId ? 'inProgress' : 'unknown',
+        errorClass: 'WaitTimeout',
+        reason: 'the rotation did not land in time; the rotation function may still be retrying',
+        ms: now() - started,
+      };
+    }
+    onStep(pending === versionId ? 'pending' : 'waiting');
+    await sleep(options.pollMs ?? 2_000);
+  }
+}
