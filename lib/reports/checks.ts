@@ -1,0 +1,404 @@
+import type { Severity } from '../detection/types.js';
+import type { GrantedSet } from './granted.js';
+import type { IamPrincipal } from './iamModel.js';
+import type { GatewayInventory } from './inventory.js';
+import { statementCoversAction, type Statement } from './policy.js';
+import type { CheckResult, ManagerOut, PrincipalReport, ReportFinding } from './reportTypes.js';
+import { RISK_PATTERNS, lower } from './risks.js';
+
+export const AGENTCORE_SERVICE = 'bedrock-agentcore.amazonaws.com';
+
+/** Writes that manage gateways, their targets and their credential providers. */
+export const MANAGEMENT_ACTIONS = [
+  'bedrock-agentcore:CreateGateway',
+  'bedrock-agentcore:UpdateGateway',
+  'bedrock-agentcore:DeleteGateway',
+  'bedrock-agentcore:CreateGatewayTarget',
+  'bedrock-agentcore:UpdateGatewayTarget',
+  'bedrock-agentcore:DeleteGatewayTarget',
+  'bedrock-agentcore:CreateApiKeyCredentialProvider',
+  'bedrock-agentcore:UpdateApiKeyCredentialProvider',
+  'bedrock-agentcore:DeleteApiKeyCredentialProvider',
+  'bedrock-agentcore:CreateOauth2CredentialProvider',
+  'bedrock-agentcore:UpdateOauth2CredentialProvider',
+  'bedrock-agentcore:DeleteOauth2CredentialProvider',
+] as const;
+
+/** Condition keys that tie a management permission to a place or a second factor. */
+const MANAGEMENT_CONDITION_KEYS =
+  /^(aws:SourceIp|aws:SourceVpce?|aws:MultiFactorAuthPresent|aws:MultiFactorAuthAge|aws:ViaAWSService|aws:CalledVia.*|aws:PrincipalTag\/.*|aws:RequestedRegion|aws:SourceVpcArn)$/i;
+
+export const CHECKS: Record<string, { title: string }> = {
+  'wildcard-grant': { title: 'No wildcard grants where a specific action or ARN would do' },
+  'high-risk-grant': { title: 'No high-risk actions on every resource' },
+  'unused-permissions': { title: 'Granted permissions are used' },
+  'unknown-action': { title: 'Every granted action exists in the IAM catalog' },
+  'missing-policy': { title: 'Every attached managed policy was available to analyse' },
+  'roles-not-separated': { title: 'Management and execution roles are separate' },
+  'shared-execution-role': { title: 'One execution role per gateway' },
+  'execution-role-missing': { title: 'Every gateway execution role exists' },
+  'trust-not-limited': { title: `Execution-role trust limited to ${AGENTCORE_SERVICE}` },
+  'trust-confused-deputy': {
+    title: 'Execution-role trust has aws:SourceAccount and aws:SourceArn',
+  },
+  'credential-not-rotatable': {
+    title: 'Gateway credentials held in customer-owned Secrets Manager secrets',
+  },
+  'secret-rotation-disabled': { title: 'Rotation is on for every gateway credential secret' },
+  'secret-rotation-overdue': { title: 'No gateway credential secret is overdue for rotation' },
+  'cloudtrail-not-logging': { title: 'CloudTrail logs the region' },
+  'management-without-conditions': {
+    title: 'Management permissions carry conditions (source IP, MFA, VPC)',
+  },
+  'gateway-authorizer-none': { title: 'Every gateway authenticates its callers' },
+};
+
+export interface CheckInput {
+  now: Date;
+  days: number;
+  principals: { iam: IamPrincipal; granted: GrantedSet; report: PrincipalReport }[];
+  inventory: GatewayInventory;
+  inventoryKnown: boolean;
+  managers: ManagerOut[];
+  missingPolicies: string[];
+  activityKnown: boolean;
+  regionsSeen: Set<string>;
+}
+
+/** Runs the seed's best practices as checks; returns findings and every check's status. */
+export function runChecks(input: CheckInput): { findings: ReportFinding[]; checks: CheckResult[] } {
+  const findings: ReportFinding[] = [];
+  const skipped = new Map<string, string>();
+  const add = (checkId: string, severity: Severity, resource: string, message: string) =>
+    findings.push({ checkId, severity, resource, message });
+
+  for (const { granted, report } of input.principals) {
+    const label = `${report.type} ${report.name}`;
+    if (report.wildcardGrants.length > 0) {
+      const list = report.wildcardGrants
+        .slice(0, 5)
+        .map(
+          (w) =>
+            `${w.notAction ? 'NotAction ' : ''}${w.actions.join(',')} on ${w.notResource ? 'NotResource ' : ''}${w.resources.join(',')} (${w.policy})`,
+        )
+        .join('; ');
+      const more =
+        report.wildcardGrants.length > 5 ? ` and ${report.wildcardGrants.length - 5} more` : '';
+      add(
+        'wildcard-grant',
+        report.kind === 'other' ? 'low' : 'medium',
+        report.arn,
+        `${label} has ${report.wildcardGrants.length} wildcard grant(s): ${list}${more}. Replace them with the actions and ARNs in the recommended policy.`,
+      );
+    }
+    for (const risk of report.highRiskGrants) {
+      const base =
+        risk.riskId === 'full-admin'
+          ? 'critical'
+          : risk.riskId === 'agentcore-all'
+            ? 'high'
+            : (RISK_PATTERNS.find((p) => p.riskId === risk.riskId)?.severity ?? 'high');
+      add(
+        'high-risk-grant',
+        risk.conditional ? lower(base) : base,
+        report.arn,
+        `${label} is granted ${risk.action} on ${risk.resources.join(',')} by ${risk.policy}${risk.conditional ? ' (with conditions)' : ''}: it ${risk.reason}. Scope it to the specific ARNs it needs.`,
+      );
+    }
+    if (report.usageKnown && report.unusedActionCount > 0 && report.grantedActionCount > 0) {
+      add(
+        'unused-permissions',
+        report.kind === 'other' ? 'info' : 'low',
+        report.arn,
+        `${label} used ${report.usedActions.length - report.usedNotGranted.length} of ${report.grantedActionCount} granted actions in the last ${input.days} days; ${report.unusedActionCount} are unused. Apply the recommended policy (or remove the role if it is idle).`,
+      );
+    }
+    if (granted.unknownActions.length > 0) {
+      add(
+        'unknown-action',
+        'low',
+        report.arn,
+        `${label} grants actions the IAM catalog does not know: ${granted.unknownActions.slice(0, 10).join(', ')}. Fix the typo or remove them; they grant nothing today but may grant something later.`,
+      );
+    }
+  }
+  for (const arn of input.missingPolicies) {
+    add(
+      'missing-policy',
+      'low',
+      arn,
+      `Managed policy ${arn} is attached but its document was not in the input; grants through it are not analysed. Export with all policies (get-account-authorization-details without --filter).`,
+    );
+  }
+
+  // Execution roles: separation, sharing, trust policy.
+  const byArn = new Map(input.principals.map((p) => [p.report.arn, p]));
+  const executionRoles = input.principals.filter(
+    (p) => p.report.kind === 'execution' || p.report.kind === 'execution+management',
+  );
+  for (const p of executionRoles) {
+    if (p.report.kind === 'execution+management') {
+      add(
+        'roles-not-separated',
+        'high',
+        p.report.arn,
+        `Execution role ${p.report.name} can also manage gateways (${MANAGEMENT_ACTIONS.filter(
+          (a) => p.granted.allowed.has(a),
+        )
+          .slice(0, 4)
+          .join(
+            ', ',
+          )}…): a gateway (or whoever controls its targets) could reconfigure gateways. Move management permissions to a separate role.`,
+      );
+    }
+    if (p.report.gateways.length > 1) {
+      add(
+        'shared-execution-role',
+        'medium',
+        p.report.arn,
+        `Execution role ${p.report.name} is shared by gateways ${p.report.gateways.join(', ')}: each gateway gets the others' outbound permissions. Create one role per gateway.`,
+      );
+    }
+    checkTrust(p.iam, p.report, add);
+  }
+  if (executionRoles.length === 0) {
+    for (const id of [
+      'roles-not-separated',
+      'shared-execution-role',
+      'trust-not-limited',
+      'trust-confused-deputy',
+    ]) {
+      skipped.set(id, 'no gateway execution role found');
+    }
+  }
+  if (input.inventoryKnown) {
+    for (const gateway of input.inventory.gateways) {
+      if (gateway.roleArn !== undefined && !byArn.has(gateway.roleArn)) {
+        add(
+          'execution-role-missing',
+          'medium',
+          gateway.gatewayArn,
+          `Gateway ${gateway.gatewayId} uses role ${gateway.roleArn}, which is not in the IAM data: the role was deleted (the gateway cannot reach its targets) or the input is incomplete.`,
+        );
+      }
+      if ((gateway.authorizerType ?? '').toUpperCase() === 'NONE') {
+        add(
+          'gateway-authorizer-none',
+          'high',
+          gateway.gatewayArn,
+          `Gateway ${gateway.gatewayId} has authorizerType NONE: anyone who can reach its endpoint can call its tools. Set a CUSTOM_JWT or AWS_IAM authorizer.`,
+        );
+      }
+    }
+  } else {
+    for (const id of [
+      'shared-execution-role',
+      'execution-role-missing',
+      'gateway-authorizer-none',
+    ]) {
+      skipped.set(id, 'gateway inventory not read (offline run)');
+    }
+  }
+
+  checkSecrets(input, add, skipped);
+
+  if (input.inventory.trails === undefined) {
+    skipped.set(
+      'cloudtrail-not-logging',
+      input.activityKnown
+        ? 'trail status not read (offline run); CloudTrail records were present for: ' +
+            ([...input.regionsSeen].sort().join(', ') || 'no region')
+        : 'trail status not read (offline run)',
+    );
+  } else {
+    const region = input.inventory.region;
+    const logging = input.inventory.trails.filter(
+      (t) => t.isLogging && (t.multiRegion || region === undefined || t.homeRegion === region),
+    );
+    if (logging.length === 0) {
+      add(
+        'cloudtrail-not-logging',
+        'high',
+        `region ${region ?? 'unknown'}`,
+        `No CloudTrail trail is logging ${region ?? 'this region'}: gateway management and credential reads leave no audit record and this report cannot see usage. Create a multi-region trail and start logging.`,
+      );
+    }
+  }
+
+  for (const manager of input.managers) {
+    const p = byArn.get(manager.arn);
+    if (p === undefined) continue;
+    const unconditioned = p.granted.grants.filter(
+      (g) =>
+        MANAGEMENT_ACTIONS.some((a) => g.actions.includes(a)) &&
+        !Object.values(g.conditions ?? {}).some((block) =>
+          Object.keys(block).some((k) => MANAGEMENT_CONDITION_KEYS.test(k)),
+        ),
+    );
+    if (unconditioned.length > 0 && !p.report.kind.startsWith('execution')) {
+      add(
+        'management-without-conditions',
+        'low',
+        p.report.arn,
+        `${p.report.type} ${p.report.name} may manage gateways without any source-IP, VPC or MFA condition (${[...new Set(unconditioned.map((g) => g.policy))].join(', ')}). Add aws:SourceIp / aws:SourceVpce or aws:MultiFactorAuthPresent conditions.`,
+      );
+    }
+  }
+  if (input.managers.length === 0)
+    skipped.set('management-without-conditions', 'no gateway manager found');
+  if (!input.activityKnown)
+    skipped.set(
+      'unused-permissions',
+      'no activity source (pass --trail, or run with CloudTrail access)',
+    );
+
+  const failed = new Set(findings.map((f) => f.checkId));
+  const checks: CheckResult[] = Object.entries(CHECKS).map(([checkId, { title }]) => {
+    if (failed.has(checkId)) return { checkId, title, status: 'fail' };
+    const reason = skipped.get(checkId);
+    return reason === undefined
+      ? { checkId, title, status: 'pass' }
+      : { checkId, title, status: 'skipped', reason };
+  });
+  return { findings: sortFindings(findings), checks };
+}
+
+type Add = (checkId: string, severity: Severity, resource: string, message: string) => void;
+
+function checkTrust(iam: IamPrincipal, report: PrincipalReport, add: Add): void {
+  const trust = iam.trustPolicy;
+  if (trust === undefined) return;
+  const allows = trust.statements.filter((s) => s.effect === 'Allow' && assumes(s));
+  const others = allows
+    .flatMap((s) => trustedPrincipals(s))
+    .filter((p) => p !== `Service:${AGENTCORE_SERVICE}`);
+  if (others.length > 0) {
+    add(
+      'trust-not-limited',
+      'high',
+      report.arn,
+      `Execution role ${report.name} can also be assumed by ${[...new Set(others)].join(', ')}. Limit its trust policy to the ${AGENTCORE_SERVICE} service principal.`,
+    );
+  }
+  for (const statement of allows.filter((s) =>
+    trustedPrincipals(s).includes(`Service:${AGENTCORE_SERVICE}`),
+  )) {
+    const keys = new Set(
+      Object.values(statement.conditions ?? {}).flatMap((block) =>
+        Object.keys(block).map((k) => k.toLowerCase()),
+      ),
+    );
+    const missing = ['aws:SourceAccount', 'aws:SourceArn'].filter(
+      (k) => !keys.has(k.toLowerCase()),
+    );
+    if (missing.length > 0) {
+      add(
+        'trust-confused-deputy',
+        missing.length === 2 ? 'high' : 'medium',
+        report.arn,
+        `Execution role ${report.name} trusts ${AGENTCORE_SERVICE} without ${missing.join(' and ')}: any gateway in any account could be configured to use it (confused deputy). Add StringEquals aws:SourceAccount and ArnLike aws:SourceArn arn:aws:bedrock-agentcore:<region>:<account>:gateway/<id>.`,
+      );
+    }
+  }
+}
+
+function assumes(statement: Statement): boolean {
+  return statementCoversAction(statement, 'sts:AssumeRole');
+}
+
+/** `Service:x`, `AWS:arn…`, `Federated:…` for every principal a trust statement names. */
+export function trustedPrincipals(statement: Statement): string[] {
+  if (statement.notPrincipal) return ['NotPrincipal (everyone else)'];
+  return Object.entries(statement.principals ?? {}).flatMap(([kind, values]) =>
+    values.map((v) => `${kind}:${v}`),
+  );
+}
+
+/** True when a trust policy lets the AgentCore service assume the role. */
+export function trustsAgentCore(iam: IamPrincipal): boolean {
+  return (iam.trustPolicy?.statements ?? []).some(
+    (s) =>
+      s.effect === 'Allow' &&
+      statementCoversAction(s, 'sts:AssumeRole') &&
+      trustedPrincipals(s).includes(`Service:${AGENTCORE_SERVICE}`),
+  );
+}
+
+function checkSecrets(input: CheckInput, add: Add, skipped: Map<string, string>): void {
+  if (!input.inventoryKnown) {
+    for (const id of [
+      'credential-not-rotatable',
+      'secret-rotation-disabled',
+      'secret-rotation-overdue',
+    ]) {
+      skipped.set(id, 'gateway inventory not read (offline run)');
+    }
+    return;
+  }
+  for (const provider of input.inventory.credentialProviders) {
+    if ((provider.secretSource ?? '').toUpperCase() !== 'EXTERNAL') {
+      add(
+        'credential-not-rotatable',
+        'medium',
+        provider.arn,
+        `Credential provider ${provider.name} keeps its ${provider.kind === 'apikey' ? 'API key' : 'client secret'} in a service-managed secret that no rotation schedule can reach. Move it to a gatewarden-owned secret (secret source EXTERNAL) and register it for rotation.`,
+      );
+    }
+  }
+  for (const secret of input.inventory.secrets) {
+    if (!secret.rotationEnabled) {
+      add(
+        'secret-rotation-disabled',
+        'high',
+        secret.arn,
+        `Gateway credential secret ${secret.name} has rotation off: a leaked credential stays valid indefinitely. Enable rotation (gatewarden register) with a schedule.`,
+      );
+      continue;
+    }
+    const overdueSince = overdue(secret, input.now);
+    if (overdueSince !== undefined) {
+      add(
+        'secret-rotation-overdue',
+        'medium',
+        secret.arn,
+        `Gateway credential secret ${secret.name} was due for rotation on ${overdueSince} and has not rotated: rotation is failing or stuck. Check the rotation function's logs and the secret's AWSPENDING version.`,
+      );
+    }
+  }
+  if (input.inventory.secrets.length === 0 && input.inventory.credentialProviders.length === 0) {
+    skipped.set('secret-rotation-disabled', 'no gateway credential secret found');
+    skipped.set('secret-rotation-overdue', 'no gateway credential secret found');
+  }
+}
+
+/** One day of grace on top of the schedule: Secrets Manager rotates within a window. */
+function overdue(
+  secret: { nextRotation?: string; lastRotated?: string; rotationDays?: number },
+  now: Date,
+): string | undefined {
+  const graceMs = 24 * 3600 * 1000;
+  if (
+    secret.nextRotation !== undefined &&
+    Date.parse(secret.nextRotation) + graceMs < now.getTime()
+  ) {
+    return secret.nextRotation.slice(0, 10);
+  }
+  if (secret.lastRotated !== undefined && secret.rotationDays !== undefined) {
+    const due = Date.parse(secret.lastRotated) + secret.rotationDays * 24 * 3600 * 1000;
+    if (due + graceMs < now.getTime()) return new Date(due).toISOString().slice(0, 10);
+  }
+  return undefined;
+}
+
+const order: Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
+
+/** Most severe first, then by check and resource: stable across runs (diffs stay small). */
+export function sortFindings(findings: ReportFinding[]): ReportFinding[] {
+  return [...findings].sort(
+    (a, b) =>
+      order.indexOf(a.severity) - order.indexOf(b.severity) ||
+      a.checkId.localeCompare(b.checkId) ||
+      a.resource.localeCompare(b.resource) ||
+      a.message.localeCompare(b.message),
+  );
+}

