@@ -1,5 +1,5 @@
-import { GatewardenError } from '../../shared/errors.js';
 import { redactText } from '../../shared/redact.js';
+import { IssuerError } from '../errors.js';
 
 /**
  * What the vendor issuers (webhook, Okta, Entra, Auth0) share: a fetch seam (tests and the
@@ -21,15 +21,26 @@ export interface VendorDeps {
 }
 
 /** An issuer call failed; `context` has vendor, operation, HTTP status and vendor error code. */
-export class IssuerHttpError extends GatewardenError {
+export class IssuerHttpError extends IssuerError {
+  /**
+   * HTTP-style status in the shape the engine's `isTransient` reads: the vendor's status, 504
+   * for a timeout, 503 when the endpoint could not be reached.
+   */
+  get $metadata(): { httpStatusCode?: number } {
+    if (this.status !== undefined) return { httpStatusCode: this.status };
+    if (this.context.timeout === true) return { httpStatusCode: 504 };
+    if (this.context.unreachable === true) return { httpStatusCode: 503 };
+    return {};
+  }
+
   get status(): number | undefined {
     const status = this.context.status;
     return typeof status === 'number' ? status : undefined;
   }
   /** Worth retrying: throttled, a 5xx or a timeout/network failure. */
   get retryable(): boolean {
-    const status = this.status;
-    return status === undefined || status === 429 || status >= 500;
+    const status = this.$metadata.httpStatusCode;
+    return status !== undefined && (status === 429 || status >= 500);
   }
 }
 
@@ -107,7 +118,7 @@ export async function vendorRequest(
     throw new IssuerHttpError(
       `${request.vendor} ${request.operation} ${timedOut ? `timed out after ${request.timeoutMs} ms` : 'could not connect'}`,
       {
-        context: { ...context, timeout: timedOut },
+        context: { ...context, timeout: timedOut, unreachable: !timedOut },
         cause: timedOut ? undefined : safeCause(error),
       },
     );

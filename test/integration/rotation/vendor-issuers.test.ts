@@ -382,3 +382,27 @@ describe('entra specifics', () => {
     }
   });
 });
+
+describe('issuer errors and the engine', () => {
+  it.each([
+    [503, true],
+    [429, true],
+    [400, false],
+  ])('HTTP %s is transient for the engine: %s', async (status, transient) => {
+    const { isTransient, IssuerError } = await import('../../../lib/rotation/errors.js');
+    const stub = new WebhookStub('hmac-key-0123456789abcdef');
+    const url = await stub.server.start();
+    try {
+      secrets.set('wh2', stub.hmacKey);
+      const config = issuerConfigSchema.parse({ type: 'webhook', url, hmacSecretArn: 'wh2' });
+      stub.server.failNext(status);
+      const error = await (new WebhookIssuer({ readSecret }) as Issuer)
+        .list(config, docFor(config, 'apiKey', { apiKey: 'k'.repeat(20) }))
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(IssuerError);
+      expect(isTransient(error)).toBe(transient);
+    } finally {
+      await stub.server.stop();
+    }
+  });
+});
