@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
+import { registerLocal } from './local.js';
 
 /** A CLI command registers itself (and its --help) on the root program. */
 export type RegisterCommand = (program: Command) => void;
 
 // Each capability adds its command module here.
-export const commands: RegisterCommand[] = [];
+export const commands: RegisterCommand[] = [registerLocal];

@@ -1,0 +1,69 @@
+import type { Command } from 'commander';
+import { localStackStatus, startLocalStack, stopLocalStack } from '../../local/stack.js';
+import { exportLines, exportsOf } from '../../local/state.js';
+import type { RegisterCommand } from './index.js';
+
+const print = (text: string): void => {
+  process.stdout.write(`${text}\n`);
+};
+
+/**
+ * `gatewarden local start|stop|status`: the local AWS stack (moto + stand-in + OpenID Connect
+ * provider) behind one endpoint, for the demo and the tests. Exports go to stdout, progress to
+ * stderr, so `eval "$(npx gatewarden local start)"` works.
+ */
+export const registerLocal: RegisterCommand = (program: Command) => {
+  const local = program
+    .command('local')
+    .description('Run the local AWS stack (moto, AgentCore/CloudTrail stand-in, OIDC provider) for the demo and tests');
+
+  local
+    .command('start')
+    .description('Start the local stack in the background (or reuse a healthy one) and print export lines')
+    .option('--json', 'print the environment as JSON instead of export lines')
+    .addHelpText('after', '\nExample:\n  eval "$(npx gatewarden local start)"   # then any AWS SDK v3 client or the AWS CLI uses it')
+    .action(async (options: { json?: boolean }) => {
+      const { state, reused } = await startLocalStack();
+      process.stderr.write(
+        `gatewarden: local stack ${reused ? 'already running' : 'started'} at ${state.endpoint} (pid ${state.pid}, log ${state.logFile})\n`,
+      );
+      const values = exportsOf(state);
+      print(options.json ? JSON.stringify(values, null, 2) : exportLines(values));
+    });
+
+  local
+    .command('stop')
+    .description('Stop the local stack (moto included); all its state is discarded')
+    .action(async () => {
+      const stopped = await stopLocalStack();
+      process.stderr.write(`gatewarden: ${stopped ? 'local stack stopped' : 'no local stack was running'}\n`);
+    });
+
+  local
+    .command('status')
+    .description('Report whether the local stack is running and healthy (exit 1 when it is not)')
+    .option('--json', 'print the status as JSON')
+    .action(async (options: { json?: boolean }) => {
+      const status = await localStackStatus();
+      const up = status.running && status.healthy;
+      if (options.json) {
+        print(
+          JSON.stringify(
+            {
+              running: status.running,
+              healthy: status.healthy,
+              ...(status.state ? { pid: status.state.pid, startedAt: status.state.startedAt, env: exportsOf(status.state) } : {}),
+            },
+            null,
+            2,
+          ),
+        );
+      } else if (status.state) {
+        print(`local stack ${up ? 'healthy' : 'UNHEALTHY'}: ${status.state.endpoint} (pid ${status.state.pid}, since ${status.state.startedAt})`);
+        print(`OpenID Connect issuer: ${status.state.oidcIssuer}`);
+      } else {
+        print('local stack is not running');
+      }
+      if (!up) process.exitCode = 1;
+    });
+};

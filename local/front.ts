@@ -1,0 +1,155 @@
+/**
+ * The one endpoint of the local stack (`AWS_ENDPOINT_URL`): requests a stand-in route claims
+ * are answered here, everything else is proxied to moto unchanged. Every API call that passes
+ * through is recorded as a CloudTrail event for the stand-in's `LookupEvents`.
+ */
+import { createServer, request as httpRequest, Agent, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describeAwsRequest, header } from './standin/awsRequest.js';
+import { shapeRecord } from './standin/cloudtrail/record.js';
+import { trailOf } from './standin/cloudtrail/routes.js';
+import type { FrontRequest, StandinRoute } from './standin/context.js';
+import { restJsonError, StandinError, type StandinResponse } from './standin/http.js';
+import { DEFAULT_ACCOUNT, type StandinRuntime } from './standin/runtime.js';
+
+export interface FrontOptions {
+  motoUrl: string;
+  routes: readonly StandinRoute[];
+  runtime: StandinRuntime;
+  /** Health of the parts behind the front, reported at `GET /_gatewarden/health`. */
+  health: () => Promise<Record<string, boolean>>;
+  log: (line: string) => void;
+}
+
+export interface Front {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const HOP_BY_HOP = new Set([
+  'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'expect', 'te', 'trailer',
+]);
+
+export async function startFront(options: FrontOptions): Promise<Front> {
+  const moto = new URL(options.motoUrl);
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const server: Server = createServer((incoming, outgoing) => {
+    void handle(incoming).then(
+      (response) => {
+        outgoing.writeHead(response.status, { ...response.headers, 'content-length': Buffer.byteLength(response.body) });
+        outgoing.end(response.body);
+      },
+      (error: unknown) => {
+        options.log(`front: internal error: ${error instanceof Error ? error.message : String(error)}`);
+        if (!outgoing.headersSent) outgoing.writeHead(500, { 'content-type': 'application/json' });
+        outgoing.end(JSON.stringify({ message: 'local stack internal error' }));
+      },
+    );
+  });
+
+  async function handle(incoming: IncomingMessage): Promise<StandinResponse> {
+    const body = await readBody(incoming);
+    const url = new URL(incoming.url ?? '/', 'http://front.invalid');
+    const raw = { method: incoming.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: incoming.headers, body };
+    const request: FrontRequest = {
+      ...raw,
+      aws: describeAwsRequest(raw),
+      sourceIp: (incoming.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
+      userAgent: header(incoming.headers, 'user-agent') ?? '',
+      receivedAt: new Date(),
+    };
+    if (request.method === 'GET' && request.path === '/_gatewarden/health') {
+      const parts = await options.health();
+      const ok = Object.values(parts).every(Boolean);
+      return { status: ok ? 200 : 503, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ok, ...parts }) };
+    }
+    const started = Date.now();
+    const route = options.routes.find((candidate) => candidate.matches(request));
+    const response = route ? await answer(route, request) : await proxy(request, incoming.url ?? '/');
+    options.log(
+      `${request.method} ${request.path} ${request.aws.service ?? '-'}:${request.aws.operation ?? '-'} -> ${response.status} ${route ? route.name : 'moto'} ${Date.now() - started}ms`,
+    );
+    if (route?.recordInCloudTrail !== false) record(request, response);
+    return response;
+  }
+
+  async function answer(route: StandinRoute, request: FrontRequest): Promise<StandinResponse> {
+    try {
+      return await route.handle(request, options.runtime.context);
+    } catch (error) {
+      if (error instanceof StandinError) return restJsonError(error);
+      options.log(`front: ${route.name} failed: ${error instanceof Error ? error.message : String(error)}`);
+      return restJsonError(new StandinError(500, 'InternalServerException', 'the local stand-in failed; see its log'));
+    }
+  }
+
+  function proxy(request: FrontRequest, path: string): Promise<StandinResponse> {
+    const headers: Record<string, string | string[]> = {};
+    for (const [key, value] of Object.entries(request.headers)) {
+      if (value !== undefined && !HOP_BY_HOP.has(key.toLowerCase())) headers[key] = value;
+    }
+    headers['content-length'] = String(request.body.length);
+    return new Promise((resolvePromise, reject) => {
+      const upstream = httpRequest(
+        { host: moto.hostname, port: moto.port, method: request.method, path, headers, agent },
+        (response) => {
+          readBody(response).then((body) => {
+            const out: Record<string, string> = {};
+            for (const [key, value] of Object.entries(response.headers)) {
+              if (value === undefined || HOP_BY_HOP.has(key) || key === 'content-length') continue;
+              out[key] = Array.isArray(value) ? value.join(', ') : value;
+            }
+            resolvePromise({ status: response.statusCode ?? 502, headers: out, body });
+          }, reject);
+        },
+      );
+      upstream.on('error', reject);
+      upstream.end(request.body);
+    });
+  }
+
+  function record(request: FrontRequest, response: StandinResponse): void {
+    if (!request.aws.service || !request.aws.operation) return;
+    const { context, identities } = options.runtime;
+    const trail = trailOf(context);
+    trail.track(
+      identities.resolve(request.aws.accessKeyId).then((userIdentity) => {
+        const shaped = shapeRecord({
+          request,
+          status: response.status,
+          responseHeaders: response.headers,
+          responseBody: Buffer.isBuffer(response.body) ? response.body : Buffer.from(response.body),
+          userIdentity,
+          accountId: userIdentity.accountId ?? DEFAULT_ACCOUNT,
+        });
+        if (shaped) trail.add(shaped);
+      }),
+    );
+  }
+
+  await new Promise<void>((resolvePromise, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolvePromise());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    close: () =>
+      new Promise((resolvePromise) => {
+        agent.destroy();
+        server.close(() => resolvePromise());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function readBody(stream: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolvePromise, reject) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    stream.on('end', () => resolvePromise(Buffer.concat(chunks)));
+    stream.on('error', reject);
+  });
+}

@@ -1,0 +1,31 @@
+"""Runs moto's server for the gatewarden local stack and exits when its parent goes away.
+
+The daemon (local/daemon.ts) holds our stdin open through a pipe. If the daemon dies for any
+reason - even SIGKILL - the pipe closes, stdin reads EOF and this process exits, so moto is
+never left behind as an orphan.
+Usage: python motoLauncher.py <port>
+"""
+
+import os
+import sys
+import threading
+
+
+def _exit_when_parent_goes_away() -> None:
+    try:
+        while sys.stdin.buffer.read(1024):
+            pass
+    finally:
+        os._exit(0)
+
+
+def main() -> None:
+    port = sys.argv[1]
+    threading.Thread(target=_exit_when_parent_goes_away, daemon=True).start()
+    from moto.server import main as moto_main
+
+    moto_main(["-H", "127.0.0.1", "-p", port])
+
+
+if __name__ == "__main__":
+    main()

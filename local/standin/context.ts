@@ -1,0 +1,47 @@
+/** What every stand-in route gets: the request, and the shared state of the local stack. */
+import type { AwsRequestInfo, RawRequest } from './awsRequest.js';
+import type { StandinResponse } from './http.js';
+
+export interface FrontRequest extends RawRequest {
+  aws: AwsRequestInfo;
+  sourceIp: string;
+  userAgent: string;
+  receivedAt: Date;
+}
+
+/** An AWS SDK v3 client constructor, as the stand-in uses them to call moto. */
+export type SdkClientConstructor<C> = new (config: {
+  endpoint: string;
+  region: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+  maxAttempts: number;
+  forcePathStyle?: boolean;
+}) => C;
+
+export interface StandinContext {
+  /** moto's own URL (not the front): calls made here are not recorded in CloudTrail. */
+  motoUrl: string;
+  /** Issuer URL of the local OpenID Connect provider. */
+  oidcIssuer: string;
+  /**
+   * An SDK client that talks to moto directly, as the caller's account: it signs with the
+   * caller's access key id (moto maps keys to accounts and does not check signatures).
+   */
+  motoClient<C>(ctor: SdkClientConstructor<C>, request: FrontRequest): C;
+  /** Account id of the caller, resolved through moto STS (cached). */
+  accountOf(request: FrontRequest): Promise<string>;
+  /** Shared state by name, so routes added later can keep theirs without touching this file. */
+  state<T>(key: string, create: () => T): T;
+}
+
+/**
+ * One stand-in route. The front tries the routes in order; the first whose `matches` returns
+ * true answers, everything else is proxied to moto.
+ */
+export interface StandinRoute {
+  name: string;
+  matches(request: FrontRequest): boolean;
+  handle(request: FrontRequest, context: StandinContext): Promise<StandinResponse>;
+  /** Admin routes of the stand-in itself are not API calls and are not recorded. */
+  recordInCloudTrail?: boolean;
+}

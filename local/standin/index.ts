@@ -1,0 +1,23 @@
+/**
+ * The local stand-in: what moto lacks, answered in the real wire format of each operation.
+ * TEST/DEMO COMPONENT — not product code; nothing in lib/ knows it exists.
+ *
+ * Extension point: the front tries {@link standinRoutes} in order and proxies everything no
+ * route claims to moto. To stand in for another operation, write a `StandinRoute` (see
+ * `context.ts`) in its own file here and add it to the table below. Routes keep their state
+ * with `context.state(key, create)`.
+ */
+import { lookupEventsRoute, seedEventsRoute } from './cloudtrail/routes.js';
+import type { StandinRoute } from './context.js';
+
+export type { FrontRequest, StandinContext, StandinRoute } from './context.js';
+
+export function standinRoutes(): StandinRoute[] {
+  return [
+    // CloudTrail LookupEvents over the calls recorded by the front; other CloudTrail calls go to moto.
+    lookupEventsRoute,
+    seedEventsRoute,
+    // Cognito client-secret rotation (AddUserPoolClientSecret, ListUserPoolClientSecrets,
+    // DeleteUserPoolClientSecret) and a Cognito-style /oauth2/token belong here.
+  ];
+}
