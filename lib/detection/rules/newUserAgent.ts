@@ -7,10 +7,11 @@ export function userAgentFamily(record: CloudTrailRecord): string | undefined {
   const ua = record.userAgent;
   if (ua === undefined || ua === '') return undefined;
   return ua
-    .slice(0, 200)
+    .slice(0, 1000)
     .replace(/\d+(\.\d+)+[\w.-]*/g, 'x')
     .replace(/\s+/g, ' ')
-    .trim();
+    .trim()
+    .slice(0, 200);
 }
 
 /** A gateway manager acting with a user agent family never seen for it (after learning). */

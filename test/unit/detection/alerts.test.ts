@@ -1,11 +1,8 @@
-import { MemoryAlertSink } from '../../../lib/alerts/alert.js';
 import {
   FINDING_DETAIL_TYPE,
   alertToChatMessage,
   findingToAlert,
-  withSeverityThreshold,
 } from '../../../lib/detection/alerts.js';
-import type { Severity } from '../../../lib/detection/types.js';
 import { finding } from './deployedFixtures.js';
 
 describe('findingToAlert', () => {
@@ -50,22 +47,6 @@ describe('findingToAlert', () => {
     expect(everything).not.toContain(jwt);
     expect(everything).not.toContain('canarybearer123456');
   });
-});
-
-describe('withSeverityThreshold', () => {
-  it.each<[Severity, Severity, boolean]>([
-    ['high', 'high', true],
-    ['critical', 'high', true],
-    ['medium', 'high', false],
-    ['info', 'info', true],
-  ])(
-    'a %s alert on a channel with threshold %s is delivered: %s',
-    async (severity, min, delivered) => {
-      const sink = new MemoryAlertSink();
-      await withSeverityThreshold(sink, min).publish(findingToAlert(finding({ severity })));
-      expect(sink.alerts).toHaveLength(delivered ? 1 : 0);
-    },
-  );
 });
 
 describe('alertToChatMessage', () => {

@@ -71,6 +71,11 @@ describe('exposedSecret', () => {
     ['gatewarden/gw-1/inbound/app', 'gatewarden/gw-1/inbound/app'],
     [SECRET_ARN, SECRET_ARN],
     ['bedrock-agentcore-identity!default/apikey/weather-abc', undefined],
+    ['gatewarden/chat-webhook', undefined],
+    [
+      'arn:aws:secretsmanager:us-east-1:123456789012:secret:gatewarden/chat-webhook-AbCdEf',
+      undefined,
+    ],
   ])('%s → %s', (resource, expected) => {
     expect(exposedSecret(finding({ resource, details: {} }))).toBe(expected);
   });

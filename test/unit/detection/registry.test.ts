@@ -1,0 +1,63 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { allRules } from '../../../lib/detection/registry.js';
+import { severities } from '../../../lib/detection/types.js';
+import { RULES_DIR, loadFixtures, runCase } from './fixtureSupport.js';
+
+const fixtures = loadFixtures();
+const cases = fixtures.flatMap((file) =>
+  file.cases.map((c) => ({ ruleId: file.ruleId, file: file.file, fixture: c })),
+);
+
+describe('rule registry', () => {
+  it('has unique rule ids', () => {
+    const ids = allRules.map((rule) => rule.id);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it.each(allRules.map((rule) => [rule.id, rule] as const))(
+    '%s has complete metadata',
+    (_id, rule) => {
+      expect(rule.title.length).toBeGreaterThan(5);
+      expect(severities).toContain(rule.severity);
+      expect(rule.mitre.tactic).toMatch(/\w/);
+      expect(rule.mitre.technique).toMatch(/^T\d{4}/);
+      expect(rule.description.length).toBeGreaterThan(20);
+      expect(rule.runbook.length).toBeGreaterThan(20);
+      expect(rule.dedup.windowSeconds).toBeGreaterThan(0);
+    },
+  );
+
+  it.each(allRules.map((rule) => [rule.id] as const))(
+    '%s has positive and negative fixtures beside it',
+    (id) => {
+      const mine = fixtures.filter((file) => file.ruleId === id);
+      expect(mine).toHaveLength(1);
+      const [file] = mine;
+      if (file === undefined) return;
+      // Beside the rule: <rule>.fixtures.json next to <rule>.ts.
+      expect(existsSync(join(RULES_DIR, file.file.replace('.fixtures.json', '.ts')))).toBe(true);
+      expect(file.cases.some((c) => c.expect)).toBe(true);
+      expect(file.cases.some((c) => !c.expect)).toBe(true);
+    },
+  );
+
+  it('has no fixture file for an unknown rule', () => {
+    const known = new Set(allRules.map((rule) => rule.id));
+    expect(fixtures.map((f) => f.ruleId).filter((id) => !known.has(id))).toEqual([]);
+  });
+});
+
+describe('rule fixtures', () => {
+  it.each(cases.map((c) => [c.ruleId, c.fixture.name, c] as const))(
+    '%s: %s',
+    async (ruleId, _name, { fixture }) => {
+      const findings = await runCase(fixture);
+      const mine = findings.filter((finding) => finding.ruleId === ruleId);
+      expect(mine.length > 0).toBe(fixture.expect);
+      if (fixture.expect && fixture.severity !== undefined) {
+        expect(mine[0]?.severity).toBe(fixture.severity);
+      }
+    },
+  );
+});
