@@ -1,6 +1,141 @@
 import middy from '@middy/core';
+import type { EventBridgeEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { z } from 'zod';
+import { ChatWebhookSink, SecretsManagerWebhookUrl } from '../lib/aws/chatWebhookSink.js';
+import { EventBridgeAlertSink, SnsAlertSink } from '../lib/aws/alertSinks.js';
+import { SqsDeadLetterQueue } from '../lib/aws/deadLetter.js';
+import { dynamoDetectionState } from '../lib/aws/detectionState.js';
+import { SecretsManagerRotationTrigger } from '../lib/aws/rotationTrigger.js';
+import { parseDetectionConfigJson, type DetectionConfig } from '../lib/detection/config.js';
+import { DetectionEngine } from '../lib/detection/engine.js';
+import { DetectionError } from '../lib/detection/errors.js';
+import { bestEffort, thresholdedSinks } from '../lib/detection/noise.js';
+import {
+  processBatch,
+  type BatchItem,
+  type BatchResult,
+  type ProcessDeps,
+} from '../lib/detection/process.js';
+import { allRules } from '../lib/detection/registry.js';
+import { ENV, requireEnv } from '../lib/shared/env.js';
+import { logger, safe } from '../lib/shared/logger.js';
 
-// Placeholder: the owning capability replaces this with the real handler (makeHandler(deps)).
-export const handler = middy(async (_event: unknown): Promise<{ ok: false; reason: string }> => {
-  return { ok: false, reason: 'detect is not implemented yet' };
+/**
+ * The `detect` function. EventBridge invokes it with one CloudTrail event ("AWS API Call via
+ * CloudTrail" or "AWS Service Event via CloudTrail"); it also accepts an SQS batch of such
+ * events, for deployments that buffer the bus through a queue (cross-account forwarding, burst
+ * smoothing, per-message retries) — and it is what the end-to-end test receives.
+ *
+ * A malformed event is logged with its reason and dead-lettered, never dropped and never in the
+ * way of the others. An event that could not be alerted on (a channel down) fails: EventBridge
+ * retries the invocation and then sends it to the DLQ; an SQS batch reports just that message.
+ */
+export type CloudTrailEventBridgeEvent = EventBridgeEvent<
+  'AWS API Call via CloudTrail' | 'AWS Service Event via CloudTrail',
+  Record<string, unknown>
+>;
+export type DetectEvent = CloudTrailEventBridgeEvent | SQSEvent;
+export type DetectResult = SQSBatchResponse | { counts: BatchResult['counts'] };
+
+/** An SQS batch is recognised by its records; anything else is one EventBridge event. */
+const sqsEventSchema = z.object({
+  Records: z
+    .array(
+      z
+        .object({
+          messageId: z.string().min(1),
+          body: z.string(),
+          eventSource: z.literal('aws:sqs'),
+        })
+        .passthrough(),
+    )
+    .min(1),
 });
+
+/** Raised so that Lambda retries an EventBridge event (and finally dead-letters it). */
+export class DetectInvocationError extends DetectionError {}
+
+/** Splits an invocation into batch items, keeping each event's raw text for the DLQ. */
+export function toBatch(event: unknown): { items: BatchItem[]; sqs: boolean } {
+  const sqs = sqsEventSchema.safeParse(event);
+  if (sqs.success) {
+    return {
+      sqs: true,
+      items: sqs.data.Records.map((record) => ({ itemId: record.messageId, body: record.body })),
+    };
+  }
+  const id = z.object({ id: z.string() }).safeParse(event);
+  return {
+    sqs: false,
+    items: [{ itemId: id.success ? id.data.id : 'event', body: JSON.stringify(event) ?? 'null' }],
+  };
+}
+
+/** Builds the handler around its dependencies (the wiring seam for tests). */
+export function makeHandler(deps: ProcessDeps | (() => ProcessDeps)) {
+  let resolved: ProcessDeps | undefined;
+  return middy(async (event: DetectEvent): Promise<DetectResult> => {
+    resolved ??= typeof deps === 'function' ? deps() : deps;
+    const { items, sqs } = toBatch(event);
+    const result = await processBatch(items, resolved);
+    logger.info('detect batch', safe({ counts: result.counts }));
+    const failures = result.items.filter((item) => item.status === 'failed');
+    if (sqs) {
+      return { batchItemFailures: failures.map((item) => ({ itemIdentifier: item.itemId })) };
+    }
+    const failure = failures[0];
+    if (failure?.status === 'failed') {
+      throw new DetectInvocationError(failure.reason, { context: { itemId: failure.itemId } });
+    }
+    return { counts: result.counts };
+  });
+}
+
+/** Reads the detection configuration from the environment; `{}` or unset = defaults. */
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): DetectionConfig {
+  const text = env[ENV.detectionConfig];
+  const config = parseDetectionConfigJson(
+    text && text.trim() !== '' ? text : '{}',
+    ENV.detectionConfig,
+  );
+  // The stack parameter can switch remediation on without editing the JSON configuration.
+  if (env[ENV.autoRemediation] === 'true') config.remediation.enabled = true;
+  return config;
+}
+
+/** Production wiring: DynamoDB state, SNS + bus + optional chat, SQS dead letters. */
+export function defaultDeps(env: NodeJS.ProcessEnv = process.env): ProcessDeps {
+  const config = configFromEnv(env);
+  const state = dynamoDetectionState({ tableName: requireEnv(ENV.stateTable, env) });
+  const webhookSecret = env[ENV.chatWebhookSecretId];
+  const sinks = thresholdedSinks(config.channels, {
+    sns: new SnsAlertSink(requireEnv(ENV.alertTopicArn, env)),
+    eventBridge: new EventBridgeAlertSink(requireEnv(ENV.eventBusName, env)),
+    ...(webhookSecret
+      ? {
+          webhook: bestEffort(
+            new ChatWebhookSink(new SecretsManagerWebhookUrl(webhookSecret)),
+            (channel, error) =>
+              logger.error('optional alert channel failed', safe({ channel, error })),
+          ),
+        }
+      : {}),
+  });
+  return {
+    engine: new DetectionEngine({ config, state, rules: allRules }),
+    rules: allRules,
+    dedup: state.dedup,
+    remediation: config.remediation,
+    sinks,
+    deadLetters: new SqsDeadLetterQueue(requireEnv(ENV.deadLetterQueueUrl, env)),
+    ...(config.remediation.enabled ? { rotation: new SecretsManagerRotationTrigger() } : {}),
+    logger: {
+      info: (message, attributes) => logger.info(message, safe(attributes ?? {})),
+      warn: (message, attributes) => logger.warn(message, safe(attributes ?? {})),
+      error: (message, attributes) => logger.error(message, safe(attributes ?? {})),
+    },
+  };
+}
+
+// Resolved on the first invocation, so importing this module needs no environment.
+export const handler = makeHandler(() => defaultDeps());

@@ -1,11 +1,18 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  GetSecretValueCommand,
+  ResourceNotFoundException,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import type { Alert, AlertSink } from '../alerts/alert.js';
 import { alertToChatMessage } from '../detection/alerts.js';
 import { clientConfig } from './clients.js';
 
-/** Where the chat webhook URL comes from; the URL itself is a credential and is never logged. */
+/**
+ * Where the chat webhook URL comes from; the URL itself is a credential and is never logged.
+ * Undefined means "no chat channel configured".
+ */
 export interface WebhookUrlSource {
-  url(): Promise<string>;
+  url(): Promise<string | undefined>;
 }
 
 /**
@@ -13,7 +20,7 @@ export interface WebhookUrlSource {
  * JSON `{"url": "…"}`, and caches it for `ttlMs` so a warm Lambda does not read it per alert.
  */
 export class SecretsManagerWebhookUrl implements WebhookUrlSource {
-  private cached: { url: string; until: number } | undefined;
+  private cached: { url: string | undefined; until: number } | undefined;
 
   constructor(
     private readonly secretId: string,
@@ -22,11 +29,21 @@ export class SecretsManagerWebhookUrl implements WebhookUrlSource {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async url(): Promise<string> {
+  async url(): Promise<string | undefined> {
     if (this.cached && this.cached.until > this.now()) return this.cached.url;
-    const result = await this.secrets.send(
-      new GetSecretValueCommand({ SecretId: this.secretId, VersionStage: 'AWSCURRENT' }),
-    );
+    let result;
+    try {
+      result = await this.secrets.send(
+        new GetSecretValueCommand({ SecretId: this.secretId, VersionStage: 'AWSCURRENT' }),
+      );
+    } catch (error) {
+      if (error instanceof ResourceNotFoundException) {
+        // The channel is optional: no secret, no chat.
+        this.cached = { url: undefined, until: this.now() + this.ttlMs };
+        return undefined;
+      }
+      throw error;
+    }
     const url = parseWebhookSecret(result.SecretString ?? '');
     if (!url) {
       // Name the secret, never its content.
@@ -70,6 +87,7 @@ export class ChatWebhookSink implements AlertSink {
 
   async publish(alert: Alert): Promise<void> {
     const url = await this.source.url();
+    if (url === undefined) return;
     let response: Response;
     try {
       response = await this.post(url, {

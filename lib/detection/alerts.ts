@@ -1,7 +1,6 @@
-import type { Alert, AlertSink } from '../alerts/alert.js';
+import type { Alert } from '../alerts/alert.js';
 import { redact, redactText } from '../shared/redact.js';
-import type { Finding, Severity } from './types.js';
-import { compareSeverity } from './types.js';
+import type { Finding } from './types.js';
 
 /** EventBridge detail-type of a finding on the gatewarden bus. */
 export const FINDING_DETAIL_TYPE = 'Gateway Finding';
@@ -68,19 +67,5 @@ export function alertToChatMessage(alert: Alert): { text: string; blocks: unknow
       { type: 'header', text: { type: 'plain_text', text: subject.slice(0, 150) } },
       { type: 'section', text: { type: 'mrkdwn', text: '```' + body.slice(0, 2900) + '```' } },
     ],
-  };
-}
-
-/**
- * Wraps a sink so it only receives alerts at or above `minSeverity` (per-channel thresholds:
- * e.g. chat only for high and critical, the bus for everything).
- */
-export function withSeverityThreshold(sink: AlertSink, minSeverity: Severity): AlertSink {
-  return {
-    name: sink.name,
-    async publish(alert: Alert): Promise<void> {
-      if (compareSeverity(alert.severity, minSeverity) < 0) return;
-      await sink.publish(alert);
-    },
   };
 }

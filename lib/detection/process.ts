@@ -1,12 +1,16 @@
 import { z } from 'zod';
 import { publishAll, type AlertSink } from '../alerts/alert.js';
 import { findingToAlert } from './alerts.js';
-import type { DetectionConfig } from './config.js';
-import { decide, type NoiseDecision } from './noise.js';
+import type { EngineResult } from './engine.js';
 import type { DedupStore } from './ports.js';
 import { validateRecord, type CloudTrailRecord } from './record.js';
-import { remediate, type RemediationOutcome, type RotationTrigger } from './remediation.js';
-import type { Finding } from './types.js';
+import {
+  remediate,
+  type RemediationConfig,
+  type RemediationOutcome,
+  type RotationTrigger,
+} from './remediation.js';
+import type { Finding, Rule } from './types.js';
 
 /**
  * Batch processing behind the `detect` Lambda: for each EventBridge envelope, validate the
@@ -59,15 +63,10 @@ export class MemoryDeadLetterQueue implements DeadLetterQueue {
   }
 }
 
-/** What the engine returns for one record: findings with their dedup key and window. */
-export interface EngineFinding {
-  finding: Finding;
-  /** Omit when the engine already claimed the dedup window itself. */
-  dedup?: { key: string; windowSeconds: number };
+/** The detection engine as the processor sees it ({@link DetectionEngine} satisfies it). */
+export interface RecordEvaluator {
+  evaluate(record: CloudTrailRecord): Promise<EngineResult>;
 }
-
-/** The detection engine, as the processor sees it. */
-export type EvaluateRecord = (record: CloudTrailRecord) => Promise<EngineFinding[]>;
 
 /** Minimal structured logger (Powertools' Logger satisfies it). */
 export interface ProcessLogger {
@@ -77,9 +76,13 @@ export interface ProcessLogger {
 }
 
 export interface ProcessDeps {
-  evaluate: EvaluateRecord;
-  config: Pick<DetectionConfig, 'suppressions' | 'dryRunRules' | 'disabledRules' | 'remediation'>;
-  dedup: DedupStore;
+  engine: RecordEvaluator;
+  /** Auto-remediation settings (`remediation` in the detection configuration). */
+  remediation: RemediationConfig;
+  /** The dedup store the engine claims in; used to give a claim back when alerting fails. */
+  dedup?: DedupStore;
+  /** Rules by id, to recompute a finding's dedup key when its claim must be given back. */
+  rules?: readonly Rule[];
   /** Sinks already wrapped with their per-channel severity thresholds. */
   sinks: readonly AlertSink[];
   deadLetters: DeadLetterQueue;
@@ -88,18 +91,28 @@ export interface ProcessDeps {
   now?: () => number;
 }
 
+/** What happened to a finding: alerted, or counted only (its rule is in dry-run). */
+export type FindingDecision = 'alert' | 'dry-run';
+
 /** Outcome of one finding. */
 export interface FindingOutcome {
   findingId: string;
   ruleId: string;
   severity: Finding['severity'];
-  decision: NoiseDecision['outcome'];
+  decision: FindingDecision;
   remediation?: RemediationOutcome;
 }
 
 /** Outcome of one event in the batch. */
 export type ItemOutcome =
-  | { itemId: string; status: 'processed'; findings: FindingOutcome[] }
+  | {
+      itemId: string;
+      status: 'processed';
+      findings: FindingOutcome[];
+      /** Findings the engine dropped as suppressed or as duplicates within their window. */
+      suppressed: number;
+      duplicates: number;
+    }
   | { itemId: string; status: 'dead-lettered'; reason: string }
   | { itemId: string; status: 'failed'; reason: string };
 
@@ -113,7 +126,7 @@ export interface BatchItem {
 /** Summary of a batch, for logs and for the handler's response. */
 export interface BatchResult {
   items: ItemOutcome[];
-  counts: Record<ItemOutcome['status'] | NoiseDecision['outcome'], number>;
+  counts: Record<ItemOutcome['status'] | FindingDecision | 'suppressed' | 'duplicate', number>;
 }
 
 /** Processes every item; never throws for one item's sake. */
@@ -133,12 +146,14 @@ export async function processBatch(
     alert: 0,
     'dry-run': 0,
     duplicate: 0,
-    disabled: 0,
     suppressed: 0,
   };
   for (const item of results) {
     counts[item.status] += 1;
-    if (item.status === 'processed') for (const f of item.findings) counts[f.decision] += 1;
+    if (item.status !== 'processed') continue;
+    for (const f of item.findings) counts[f.decision] += 1;
+    counts.suppressed += item.suppressed;
+    counts.duplicate += item.duplicates;
   }
   return { items: results, counts };
 }
@@ -148,27 +163,23 @@ export async function processItem(item: BatchItem, deps: ProcessDeps): Promise<I
   const parsed = parseEnvelope(item.body);
   if (!parsed.ok) return deadLetter(item, parsed.reason, deps);
   const { record } = parsed;
-  let engineFindings: EngineFinding[];
+  let result: EngineResult;
   try {
-    engineFindings = await deps.evaluate(record);
+    result = await deps.engine.evaluate(record);
   } catch (error) {
     // State store unavailable, throttled, …: retryable, not the event's fault.
     return failed(item, record, 'evaluation failed', error, deps);
   }
+  for (const ruleError of result.ruleErrors) {
+    deps.logger.error('rule failed on a record', { ...ruleError, eventId: record.eventID });
+  }
   const outcomes: FindingOutcome[] = [];
-  for (const { finding, dedup } of engineFindings) {
-    const nowMs = (deps.now ?? Date.now)();
-    let decision: NoiseDecision;
-    try {
-      decision = await decide(finding, record, deps.config, deps.dedup, dedup, nowMs);
-    } catch (error) {
-      return failed(item, record, 'dedup failed', error, deps);
-    }
+  for (const [index, finding] of result.findings.entries()) {
     const outcome: FindingOutcome = {
       findingId: finding.findingId,
       ruleId: finding.ruleId,
       severity: finding.severity,
-      decision: decision.outcome,
+      decision: finding.dryRun ? 'dry-run' : 'alert',
     };
     outcomes.push(outcome);
     deps.logger.info('finding', {
@@ -176,20 +187,19 @@ export async function processItem(item: BatchItem, deps: ProcessDeps): Promise<I
       ruleId: finding.ruleId,
       severity: finding.severity,
       eventId: finding.eventId,
-      decision: decision.outcome,
+      decision: outcome.decision,
     });
-    if (decision.outcome !== 'alert') continue;
+    if (finding.dryRun) continue;
     try {
       await publishAll(deps.sinks, findingToAlert(finding));
     } catch (error) {
-      // Give the window back so the retry of this event can alert.
-      if (dedup && isReleasable(deps.dedup)) {
-        await deps.dedup.release(finding.ruleId, dedup.key).catch(() => undefined);
-      }
+      // Give the windows of this and the remaining findings back, so the retry of this event
+      // alerts instead of being taken for a duplicate of itself.
+      await releaseClaims(result.findings.slice(index), record, deps);
       return failed(item, record, 'alert delivery failed', error, deps);
     }
     if (deps.rotation) {
-      outcome.remediation = await remediate(finding, deps.config.remediation, deps.rotation);
+      outcome.remediation = await remediate(finding, deps.remediation, deps.rotation);
       if (outcome.remediation.action !== 'none') {
         const log = outcome.remediation.action === 'failed' ? deps.logger.error : deps.logger.info;
         log.call(deps.logger, 'auto-remediation', {
@@ -199,7 +209,31 @@ export async function processItem(item: BatchItem, deps: ProcessDeps): Promise<I
       }
     }
   }
-  return { itemId: item.itemId, status: 'processed', findings: outcomes };
+  return {
+    itemId: item.itemId,
+    status: 'processed',
+    findings: outcomes,
+    suppressed: result.suppressed,
+    duplicates: result.deduplicated,
+  };
+}
+
+async function releaseClaims(
+  findings: readonly Finding[],
+  record: CloudTrailRecord,
+  deps: ProcessDeps,
+): Promise<void> {
+  const store = deps.dedup;
+  if (!store || !isReleasable(store)) return;
+  for (const finding of findings) {
+    const rule = deps.rules?.find((r) => r.id === finding.ruleId);
+    if (!rule) continue;
+    try {
+      await store.release(rule.id, rule.dedup.key(record));
+    } catch {
+      // Best effort: at worst the retry is taken for a duplicate, as without release.
+    }
+  }
 }
 
 /** A dedup store that can give a claim back (when the alert could not be delivered). */

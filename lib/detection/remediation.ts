@@ -1,5 +1,4 @@
 import { SECRET_PREFIX } from '../shared/env.js';
-import { GatewardenError } from '../shared/errors.js';
 import type { DetectionConfig } from './config.js';
 import type { Finding } from './types.js';
 import { compareSeverity } from './types.js';
@@ -25,8 +24,6 @@ export type RemediationOutcome =
   | { action: 'rotated'; secretId: string; versionId?: string }
   | { action: 'failed'; secretId: string; reason: string };
 
-export class RemediationError extends GatewardenError {}
-
 /**
  * The secret a finding exposed: its `resource` or a `secretId`/`secretArn` detail, kept only
  * when it is a gatewarden-owned secret (`gatewarden/…`) — the only ones gatewarden can rotate.
@@ -46,11 +43,20 @@ export function idempotencyKeyFor(findingId: string): string {
   return cleaned.length >= 32 ? cleaned.slice(0, 64) : cleaned.padEnd(32, '0');
 }
 
-/** `gatewarden/…` by name, or a Secrets Manager ARN whose name part starts with it. */
+/**
+ * A gateway credential secret gatewarden owns: `gatewarden/<gatewayId>/<kind>/<name>`, by name
+ * or ARN. Other `gatewarden/…` secrets (e.g. the chat webhook URL) have no rotation function.
+ */
 export function isGatewardenSecret(id: string): boolean {
-  if (id.startsWith(SECRET_PREFIX)) return true;
-  const match = /^arn:aws[a-z-]*:secretsmanager:[^:]*:\d*:secret:(.+)$/.exec(id);
-  return match?.[1]?.startsWith(SECRET_PREFIX) ?? false;
+  const arn = /^arn:aws[a-z-]*:secretsmanager:[^:]*:\d*:secret:(.+)$/.exec(id);
+  const name = arn ? arn[1] : id;
+  if (!name?.startsWith(SECRET_PREFIX)) return false;
+  return (
+    name
+      .slice(SECRET_PREFIX.length)
+      .split('/')
+      .filter((part) => part.length > 0).length >= 3
+  );
 }
 
 /**

@@ -97,3 +97,32 @@ export function finding(overrides: Partial<Finding> = {}): Finding {
     ...overrides,
   };
 }
+
+export const GATEWAY_SECRET_ARN = `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:gatewarden/gw-abc123/outbound-apikey/weather-Qw12Er`;
+
+/** A developer reading a gatewarden secret: a credential-exposure finding. */
+export function secretReadRecord(overrides: Partial<CloudTrailRecord> = {}): CloudTrailRecord {
+  return updateGatewayRecord({
+    eventSource: 'secretsmanager.amazonaws.com',
+    eventName: 'GetSecretValue',
+    eventID: 'e0f9a6c1-0000-4000-8000-000000000077',
+    userIdentity: {
+      type: 'AssumedRole',
+      principalId: 'AROAEXAMPLEID02:bob',
+      arn: `arn:aws:sts::${ACCOUNT}:assumed-role/developer/bob`,
+      accountId: ACCOUNT,
+      sessionContext: {
+        sessionIssuer: {
+          type: 'Role',
+          arn: `arn:aws:iam::${ACCOUNT}:role/developer`,
+          accountId: ACCOUNT,
+          userName: 'developer',
+        },
+      },
+    },
+    requestParameters: { secretId: GATEWAY_SECRET_ARN, versionStage: 'AWSCURRENT' },
+    responseElements: null,
+    readOnly: true,
+    ...overrides,
+  });
+}

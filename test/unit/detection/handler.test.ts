@@ -1,0 +1,135 @@
+import type { Context, SQSEvent } from 'aws-lambda';
+import { MemoryAlertSink } from '../../../lib/alerts/alert.js';
+import { parseDetectionConfig } from '../../../lib/detection/config.js';
+import { DetectionEngine } from '../../../lib/detection/engine.js';
+import { memoryState } from '../../../lib/detection/memoryStores.js';
+import { MemoryDeadLetterQueue, type ProcessDeps } from '../../../lib/detection/process.js';
+import { allRules } from '../../../lib/detection/registry.js';
+import {
+  DetectInvocationError,
+  configFromEnv,
+  makeHandler,
+  type CloudTrailEventBridgeEvent,
+} from '../../../functions/detect.js';
+import { envelope, updateGatewayRecord } from './deployedFixtures.js';
+
+const context = {} as Context;
+const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+function deps(overrides: Partial<ProcessDeps> = {}) {
+  const config = parseDetectionConfig({});
+  const state = memoryState();
+  const sink = new MemoryAlertSink();
+  const deadLetters = new MemoryDeadLetterQueue();
+  const all: ProcessDeps = {
+    engine: new DetectionEngine({ config, state }),
+    rules: allRules,
+    dedup: state.dedup,
+    remediation: config.remediation,
+    sinks: [sink],
+    deadLetters,
+    logger: silent,
+    ...overrides,
+  };
+  return { all, sink, deadLetters };
+}
+
+const sqsEvent = (...bodies: string[]): SQSEvent => ({
+  Records: bodies.map((body, i) => ({
+    messageId: `msg-${i}`,
+    receiptHandle: 'rh',
+    body,
+    attributes: {} as SQSEvent['Records'][number]['attributes'],
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:gw-detect',
+    awsRegion: 'us-east-1',
+  })),
+});
+
+describe('detect handler', () => {
+  it('evaluates an EventBridge CloudTrail event and publishes the finding', async () => {
+    const { all, sink } = deps();
+    const handler = makeHandler(all);
+    const result = await handler(
+      envelope(updateGatewayRecord()) as CloudTrailEventBridgeEvent,
+      context,
+    );
+    expect(result).toMatchObject({ counts: { processed: 1 } });
+    expect(sink.alerts.map((a) => a.attributes?.ruleId)).toContain('gateway-auth-weakened');
+  });
+
+  it('dead-letters a malformed EventBridge event and returns normally', async () => {
+    const { all, deadLetters } = deps();
+    const handler = makeHandler(all);
+    const malformed = envelope({ eventName: 'UpdateGateway' });
+    const result = await handler(malformed as CloudTrailEventBridgeEvent, context);
+    expect(result).toMatchObject({ counts: { 'dead-lettered': 1 } });
+    expect(JSON.parse(deadLetters.letters[0]?.body ?? '{}')).toEqual(malformed);
+  });
+
+  it('throws for an EventBridge event it could not alert on, so Lambda retries it', async () => {
+    const { all } = deps({
+      sinks: [{ name: 'sns', publish: async () => Promise.reject(new Error('throttled')) }],
+    });
+    const handler = makeHandler(all);
+    await expect(
+      handler(envelope(updateGatewayRecord()) as CloudTrailEventBridgeEvent, context),
+    ).rejects.toBeInstanceOf(DetectInvocationError);
+  });
+
+  it('reports only the failed messages of an SQS batch', async () => {
+    const { all, deadLetters } = deps({
+      deadLetters: {
+        send: async (letter) => {
+          if (letter.body.includes('poison')) throw new Error('queue unavailable');
+        },
+      },
+    });
+    const handler = makeHandler(all);
+    const result = await handler(
+      sqsEvent(
+        JSON.stringify(envelope(updateGatewayRecord())),
+        'poison pill',
+        JSON.stringify({ not: 'an event' }),
+      ),
+      context,
+    );
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'msg-1' }] });
+    expect(deadLetters.letters).toHaveLength(0);
+  });
+
+  it('resolves its dependencies lazily, on the first invocation', async () => {
+    let built = 0;
+    const { all } = deps();
+    const handler = makeHandler(() => {
+      built += 1;
+      return all;
+    });
+    expect(built).toBe(0);
+    await handler(envelope(updateGatewayRecord()) as CloudTrailEventBridgeEvent, context);
+    await handler(envelope(updateGatewayRecord()) as CloudTrailEventBridgeEvent, context);
+    expect(built).toBe(1);
+  });
+});
+
+describe('configFromEnv', () => {
+  it('uses defaults without configuration and honours the auto-remediation switch', () => {
+    expect(configFromEnv({}).remediation.enabled).toBe(false);
+    expect(configFromEnv({ GATEWARDEN_AUTO_REMEDIATION: 'true' }).remediation.enabled).toBe(true);
+    expect(
+      configFromEnv({ GATEWARDEN_DETECTION_CONFIG: '{"dryRunRules":["gateway-modified"]}' })
+        .dryRunRules,
+    ).toEqual(['gateway-modified']);
+  });
+
+  it('names the variable and the problem for bad configuration', () => {
+    expect(() =>
+      configFromEnv({ GATEWARDEN_DETECTION_CONFIG: '{"channels":{"sns":"loud"}}' }),
+    ).toThrow(/channels\.sns/);
+    expect(() => configFromEnv({ GATEWARDEN_DETECTION_CONFIG: 'not json' })).toThrow(
+      /GATEWARDEN_DETECTION_CONFIG is not valid JSON/,
+    );
+  });
+});
