@@ -14,6 +14,8 @@ import {
 import { envelope, updateGatewayRecord } from './deployedFixtures.js';
 
 const context = {} as Context;
+/** Test envelopes are plain objects; the handler validates them at runtime anyway. */
+const ev = (event: unknown) => event as CloudTrailEventBridgeEvent;
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 function deps(overrides: Partial<ProcessDeps> = {}) {
@@ -52,10 +54,7 @@ describe('detect handler', () => {
   it('evaluates an EventBridge CloudTrail event and publishes the finding', async () => {
     const { all, sink } = deps();
     const handler = makeHandler(all);
-    const result = await handler(
-      envelope(updateGatewayRecord()) as CloudTrailEventBridgeEvent,
-      context,
-    );
+    const result = await handler(ev(envelope(updateGatewayRecord())), context);
     expect(result).toMatchObject({ counts: { processed: 1 } });
     expect(sink.alerts.map((a) => a.attributes?.ruleId)).toContain('gateway-auth-weakened');
   });
@@ -64,7 +63,7 @@ describe('detect handler', () => {
     const { all, deadLetters } = deps();
     const handler = makeHandler(all);
     const malformed = envelope({ eventName: 'UpdateGateway' });
-    const result = await handler(malformed as CloudTrailEventBridgeEvent, context);
+    const result = await handler(ev(malformed), context);
     expect(result).toMatchObject({ counts: { 'dead-lettered': 1 } });
     expect(JSON.parse(deadLetters.letters[0]?.body ?? '{}')).toEqual(malformed);
   });
@@ -74,9 +73,9 @@ describe('detect handler', () => {
       sinks: [{ name: 'sns', publish: async () => Promise.reject(new Error('throttled')) }],
     });
     const handler = makeHandler(all);
-    await expect(
-      handler(envelope(updateGatewayRecord()) as CloudTrailEventBridgeEvent, context),
-    ).rejects.toBeInstanceOf(DetectInvocationError);
+    await expect(handler(ev(envelope(updateGatewayRecord())), context)).rejects.toBeInstanceOf(
+      DetectInvocationError,
+    );
   });
 
   it('reports only the failed messages of an SQS batch', async () => {
@@ -108,8 +107,8 @@ describe('detect handler', () => {
       return all;
     });
     expect(built).toBe(0);
-    await handler(envelope(updateGatewayRecord()) as CloudTrailEventBridgeEvent, context);
-    await handler(envelope(updateGatewayRecord()) as CloudTrailEventBridgeEvent, context);
+    await handler(ev(envelope(updateGatewayRecord())), context);
+    await handler(ev(envelope(updateGatewayRecord())), context);
     expect(built).toBe(1);
   });
 });
