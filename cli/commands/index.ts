@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { registerLocal } from './local.js';
+import { registerReport } from './report.js';
 
 /** A CLI command registers itself (and its --help) on the root program. */
 export type RegisterCommand = (program: Command) => void;
 
 // Each capability adds its command module here.
-export const commands: RegisterCommand[] = [registerLocal];
+export const commands: RegisterCommand[] = [registerLocal, registerReport];

@@ -1,0 +1,169 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InvalidArgumentError, type Command } from 'commander';
+import { IamDataCatalog } from '../../lib/reports/catalog.js';
+import { AuthorizationDetailsFile } from '../../lib/reports/iamFile.js';
+import { DirectoryActivitySource } from '../../lib/reports/logFiles.js';
+import { renderHtml } from '../../lib/reports/render/html.js';
+import { renderMarkdown } from '../../lib/reports/render/markdown.js';
+import { DEFAULT_REPORT_DAYS, generateReport, type ReportDeps } from '../../lib/reports/report.js';
+import type { AccessReport } from '../../lib/reports/reportTypes.js';
+import type { ActivitySource, ScanProgress } from '../../lib/reports/usage.js';
+import type { RegisterCommand } from './index.js';
+
+type Format = 'json' | 'md' | 'html' | 'all';
+
+interface ReportCliOptions {
+  iam?: string;
+  trail?: string;
+  days: number;
+  format: Format;
+  out?: string;
+  manager: string[];
+  lookupEvents?: boolean;
+  lake?: string;
+  progress: boolean;
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 3650)
+    throw new InvalidArgumentError('must be a whole number of days, 1–3650');
+  return n;
+}
+
+function format(value: string): Format {
+  if (!['json', 'md', 'html', 'all'].includes(value))
+    throw new InvalidArgumentError('must be json, md, html or all');
+  return value as Format;
+}
+
+/** `gatewarden report`: the least-privilege access report, offline or through the SDK. */
+export const registerReport: RegisterCommand = (program: Command) => {
+  program
+    .command('report')
+    .description(
+      'Least-privilege access report: what gateway roles and managers are granted vs what they used',
+    )
+    .option(
+      '--iam <file>',
+      'output of `aws iam get-account-authorization-details` (offline); without it, IAM and AgentCore are read through the SDK',
+    )
+    .option(
+      '--trail <dir|s3://bucket/prefix>',
+      'CloudTrail log files (.json/.json.gz) in a directory or an S3 prefix',
+    )
+    .option(
+      '--lookup-events',
+      'read usage with CloudTrail LookupEvents (management events, 90 days)',
+    )
+    .option(
+      '--lake <eventDataStore>',
+      'read usage with a CloudTrail Lake SQL query on this event data store',
+    )
+    .option('--days <n>', 'days of activity to consider', positiveInt, DEFAULT_REPORT_DAYS)
+    .option('--format <format>', 'json | md | html | all', format, 'json')
+    .option('--out <dir>', 'write report.json / report.md / report.html into this directory')
+    .option(
+      '--manager <arn>',
+      'principal expected to manage gateways (repeatable)',
+      (v: string, acc: string[]) => [...acc, v],
+      [],
+    )
+    .option('--no-progress', 'no progress bar')
+    .action(async (options: ReportCliOptions) => {
+      const report = await runReport(options);
+      await emit(report, options);
+    });
+};
+
+async function runReport(options: ReportCliOptions): Promise<AccessReport> {
+  const catalog = new IamDataCatalog();
+  const bar = options.progress && process.stderr.isTTY ? progressBar() : undefined;
+  let deps: ReportDeps;
+  if (options.iam !== undefined) {
+    deps = { iam: new AuthorizationDetailsFile(options.iam), catalog };
+  } else {
+    const { IamApiSource } = await import('../../lib/aws/iamInventory.js');
+    const { AgentCoreInventorySource } = await import('../../lib/aws/agentcoreInventory.js');
+    deps = { iam: new IamApiSource(), inventory: new AgentCoreInventorySource(), catalog };
+  }
+  const activity = await activitySource(options);
+  if (activity !== undefined) deps.activity = activity;
+  if (bar !== undefined) deps.onProgress = bar.update;
+  try {
+    return await generateReport(deps, { days: options.days, managers: options.manager });
+  } finally {
+    bar?.done();
+  }
+}
+
+async function activitySource(options: ReportCliOptions): Promise<ActivitySource | undefined> {
+  const chosen = [options.trail, options.lookupEvents, options.lake].filter(
+    (x) => x !== undefined && x !== false,
+  );
+  if (chosen.length > 1)
+    throw new InvalidArgumentError('choose one of --trail, --lookup-events, --lake');
+  if (options.trail?.startsWith('s3://')) {
+    const aws = await import('../../lib/aws/activitySources.js');
+    return aws.S3LogActivitySource.fromUrl(options.trail);
+  }
+  if (options.trail !== undefined) return new DirectoryActivitySource(options.trail);
+  if (options.lookupEvents === true) {
+    const aws = await import('../../lib/aws/activitySources.js');
+    return new aws.LookupEventsActivitySource();
+  }
+  if (options.lake !== undefined) {
+    const aws = await import('../../lib/aws/activitySources.js');
+    return new aws.LakeActivitySource(options.lake);
+  }
+  return undefined;
+}
+
+async function emit(report: AccessReport, options: ReportCliOptions): Promise<void> {
+  const formats: Exclude<Format, 'all'>[] =
+    options.format === 'all' ? ['json', 'md', 'html'] : [options.format];
+  const text = {
+    json: () => `${JSON.stringify(report, null, 2)}\n`,
+    md: () => renderMarkdown(report),
+    html: () => renderHtml(report),
+  };
+  if (options.out !== undefined) {
+    await mkdir(options.out, { recursive: true });
+    // --out always writes all three: the files are what people share.
+    for (const f of ['json', 'md', 'html'] as const)
+      await writeFile(join(options.out, `report.${f}`), text[f]());
+    const s = report.summary;
+    process.stderr.write(
+      `report: ${s.roles} roles, ${s.principals} other principals, ${report.findings.length} findings (${s.findings.critical} critical, ${s.findings.high} high) → ${options.out}/report.{json,md,html}\n`,
+    );
+  } else {
+    for (const f of formats) process.stdout.write(text[f]());
+  }
+  for (const issue of report.sources.issues.slice(0, 10)) {
+    process.stderr.write(`warning: skipped ${issue.input}: ${issue.reason}\n`);
+  }
+}
+
+/** A one-line progress bar on stderr (TTY only). */
+function progressBar(): { update: (stage: string, p?: ScanProgress) => void; done: () => void } {
+  let last = 0;
+  return {
+    update(stage, p) {
+      const now = Date.now();
+      if (p !== undefined && p.done !== p.total && now - last < 100) return;
+      last = now;
+      const width = 30;
+      const ratio = p?.total ? p.done / p.total : undefined;
+      const bar =
+        ratio === undefined
+          ? ''
+          : `[${'#'.repeat(Math.round(ratio * width)).padEnd(width, '.')}] ${Math.round(ratio * 100)}% `;
+      const count = p === undefined ? '' : `${p.done}${p.total ? `/${p.total}` : ''} ${p.unit}`;
+      process.stderr.write(`\r\x1b[K${stage} ${bar}${count}`);
+    },
+    done() {
+      process.stderr.write('\r\x1b[K');
+    },
+  };
+}

@@ -1,0 +1,269 @@
+import {
+  CloudTrailClient,
+  GetQueryResultsCommand,
+  LookupEventsCommand,
+  StartQueryCommand,
+} from '@aws-sdk/client-cloudtrail';
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import type { Readable } from 'node:stream';
+import {
+  DEFAULT_FILE_CONCURRENCY,
+  describeReadError,
+  forEachConcurrent,
+  LOG_FILE,
+  parseLogText,
+  readLogStream,
+} from '../reports/logFiles.js';
+import type {
+  ActivitySource,
+  ActivityWindow,
+  ScanIssue,
+  ScanProgress,
+  UsageCollector,
+} from '../reports/usage.js';
+import { clientConfig, s3PathStyle } from './clients.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function isThrottle(error: unknown): boolean {
+  const name = (error as { name?: string } | null)?.name ?? '';
+  return /Throttl|TooManyRequests|RequestLimitExceeded|RateExceeded/i.test(name);
+}
+
+/**
+ * Usage from CloudTrail LookupEvents: management events of the last 90 days, 50 per page.
+ * LookupEvents allows 2 requests per second per account and region, so pages are paced and a
+ * throttled page is retried with jittered backoff (beyond the SDK's own retries).
+ */
+export class LookupEventsActivitySource implements ActivitySource {
+  readonly kind = 'lookup-events';
+  readonly description = 'CloudTrail LookupEvents (management events)';
+
+  constructor(
+    private readonly cloudtrail: CloudTrailClient = new CloudTrailClient(clientConfig()),
+    private readonly options: { minIntervalMs?: number; maxThrottleRetries?: number } = {},
+  ) {}
+
+  async collect(
+    window: ActivityWindow,
+    collector: UsageCollector,
+    onProgress?: (progress: ScanProgress) => void,
+  ): Promise<{ issues: ScanIssue[] }> {
+    const minInterval = this.options.minIntervalMs ?? 500;
+    const maxRetries = this.options.maxThrottleRetries ?? 8;
+    const issues: ScanIssue[] = [];
+    let nextToken: string | undefined;
+    let pages = 0;
+    let lastCall = 0;
+    do {
+      let page;
+      for (let attempt = 0; ; attempt++) {
+        const wait = lastCall + minInterval - Date.now();
+        if (wait > 0) await sleep(wait);
+        lastCall = Date.now();
+        try {
+          page = await this.cloudtrail.send(
+            new LookupEventsCommand({
+              StartTime: window.from,
+              EndTime: window.to,
+              MaxResults: 50,
+              NextToken: nextToken,
+            }),
+          );
+          break;
+        } catch (error) {
+          if (!isThrottle(error) || attempt >= maxRetries) throw error;
+          await sleep(Math.min(20_000, 250 * 2 ** attempt) * (0.5 + Math.random() / 2));
+        }
+      }
+      for (const event of page.Events ?? []) {
+        if (event.CloudTrailEvent === undefined) continue;
+        try {
+          collector.addRecord(JSON.parse(event.CloudTrailEvent));
+        } catch (error) {
+          issues.push({ input: `event ${event.EventId ?? '?'}`, reason: describeReadError(error) });
+        }
+      }
+      pages += 1;
+      onProgress?.({ done: pages, unit: 'pages' });
+      nextToken = page.NextToken;
+    } while (nextToken);
+    return { issues };
+  }
+}
+
+/**
+ * Usage from CloudTrail log files in S3 (`AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/…`),
+ * streamed and decompressed with bounded parallelism; only the days of the window are read.
+ */
+export class S3LogActivitySource implements ActivitySource {
+  readonly kind = 's3';
+  readonly description: string;
+
+  constructor(
+    private readonly bucket: string,
+    private readonly prefix: string,
+    private readonly s3: S3Client = new S3Client({
+      ...clientConfig(),
+      forcePathStyle: s3PathStyle(),
+    }),
+    private readonly concurrency = DEFAULT_FILE_CONCURRENCY,
+  ) {
+    this.description = `s3://${bucket}/${prefix}`;
+  }
+
+  /** `s3://bucket/prefix` → source. */
+  static fromUrl(url: string, s3?: S3Client): S3LogActivitySource {
+    const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(url);
+    if (match?.[1] === undefined) throw new Error(`not an s3://bucket/prefix URL: ${url}`);
+    return new S3LogActivitySource(match[1], match[2] ?? '', s3);
+  }
+
+  async collect(
+    window: ActivityWindow,
+    collector: UsageCollector,
+    onProgress?: (progress: ScanProgress) => void,
+  ): Promise<{ issues: ScanIssue[] }> {
+    const keys = await this.listKeys(window);
+    const issues: ScanIssue[] = [];
+    let done = 0;
+    await forEachConcurrent(keys, this.concurrency, async (key) => {
+      try {
+        const object = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+        const text = await readLogStream(
+          object.Body as Readable,
+          key.toLowerCase().endsWith('.gz'),
+        );
+        for (const record of parseLogText(text)) collector.addRecord(record);
+      } catch (error) {
+        issues.push({ input: `s3://${this.bucket}/${key}`, reason: describeReadError(error) });
+      }
+      done += 1;
+      onProgress?.({ done, total: keys.length, unit: 'files' });
+    });
+    return { issues };
+  }
+
+  private async listKeys(window: ActivityWindow): Promise<string[]> {
+    const from = window.from.toISOString().slice(0, 10);
+    const to = window.to.toISOString().slice(0, 10);
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.s3.send(
+        new ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: this.prefix,
+          ContinuationToken: token,
+        }),
+      );
+      for (const object of page.Contents ?? []) {
+        const key = object.Key;
+        if (key === undefined || !LOG_FILE.test(key)) continue;
+        const day = /\/(\d{4})\/(\d{2})\/(\d{2})\//.exec(key);
+        const date = day === null ? undefined : `${day[1]}-${day[2]}-${day[3]}`;
+        if (date !== undefined && (date < from || date > to)) continue;
+        keys.push(key);
+      }
+      token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
+    } while (token);
+    return keys.sort();
+  }
+}
+
+/**
+ * Usage from CloudTrail Lake: one SQL query aggregates calls per principal and operation over
+ * the window (the data never leaves Lake record by record). Touched resources are not queried,
+ * so recommendations keep the granted resources for these actions.
+ */
+export class LakeActivitySource implements ActivitySource {
+  readonly kind = 'lake';
+  readonly description: string;
+
+  constructor(
+    private readonly eventDataStore: string,
+    private readonly cloudtrail: CloudTrailClient = new CloudTrailClient(clientConfig()),
+    private readonly options: { pollMs?: number; timeoutMs?: number } = {},
+  ) {
+    if (!/^[A-Za-z0-9:/._-]+$/.test(eventDataStore)) {
+      throw new Error('event data store must be an id or ARN');
+    }
+    this.description = `CloudTrail Lake ${eventDataStore}`;
+  }
+
+  /** The SQL sent to Lake (exported for tests and for people who want to run it by hand). */
+  query(window: ActivityWindow): string {
+    const id = this.eventDataStore.split('/').pop() ?? this.eventDataStore;
+    const ts = (d: Date) => d.toISOString().replace('T', ' ').slice(0, 19);
+    return [
+      'SELECT userIdentity.type AS identityType, userIdentity.arn AS identityArn,',
+      '  userIdentity.sessioncontext.sessionissuer.arn AS issuerArn, eventSource, eventName,',
+      '  COUNT(*) AS calls, MAX(eventTime) AS lastSeen',
+      `FROM ${id}`,
+      `WHERE eventTime >= '${ts(window.from)}' AND eventTime <= '${ts(window.to)}'`,
+      "  AND (errorCode IS NULL OR (errorCode NOT LIKE '%AccessDenied%' AND errorCode NOT LIKE '%Unauthorized%'))",
+      'GROUP BY userIdentity.type, userIdentity.arn, userIdentity.sessioncontext.sessionissuer.arn, eventSource, eventName',
+    ].join('\n');
+  }
+
+  async collect(
+    window: ActivityWindow,
+    collector: UsageCollector,
+    onProgress?: (progress: ScanProgress) => void,
+  ): Promise<{ issues: ScanIssue[] }> {
+    const started = await this.cloudtrail.send(
+      new StartQueryCommand({ QueryStatement: this.query(window) }),
+    );
+    const queryId = started.QueryId;
+    if (queryId === undefined) throw new Error('CloudTrail Lake returned no query id');
+    const deadline = Date.now() + (this.options.timeoutMs ?? 15 * 60_000);
+    let rows = 0;
+    let nextToken: string | undefined;
+    for (;;) {
+      const page = await this.cloudtrail.send(
+        new GetQueryResultsCommand({
+          QueryId: queryId,
+          NextToken: nextToken,
+          EventDataStore: this.eventDataStore,
+        }),
+      );
+      const status = page.QueryStatus;
+      if (status === 'QUEUED' || status === 'RUNNING') {
+        if (Date.now() > deadline)
+          throw new Error(`CloudTrail Lake query ${queryId} did not finish in time`);
+        await sleep(this.options.pollMs ?? 2000);
+        continue;
+      }
+      if (status !== 'FINISHED') {
+        throw new Error(`CloudTrail Lake query ${queryId} ended ${status ?? 'without status'}`);
+      }
+      for (const row of page.QueryResultRows ?? []) {
+        const cells: Record<string, string> = Object.assign({}, ...row);
+        const count = Number(cells.calls ?? '0');
+        if (!cells.eventSource || !cells.eventName || !(count > 0)) continue;
+        collector.addFact({
+          identity: {
+            ...(cells.identityType ? { type: cells.identityType } : {}),
+            ...(cells.identityArn ? { arn: cells.identityArn } : {}),
+            ...(cells.issuerArn ? { issuerArn: cells.issuerArn } : {}),
+          },
+          eventSource: cells.eventSource,
+          eventName: cells.eventName,
+          count,
+          ...(cells.lastSeen ? { lastSeen: lakeTime(cells.lastSeen) } : {}),
+        });
+        rows += 1;
+      }
+      onProgress?.({ done: rows, unit: 'rows' });
+      nextToken = page.NextToken;
+      if (!nextToken) return { issues: [] };
+    }
+  }
+}
+
+/** Lake prints `2026-11-20 10:00:01.000`; reports use ISO 8601. */
+function lakeTime(value: string): string {
+  return /^\d{4}-\d{2}-\d{2} /.test(value)
+    ? `${value.replace(' ', 'T').replace(/(\.\d+)?$/, '')}Z`
+    : value;
+}
