@@ -1,0 +1,78 @@
+import {
+  BedrockAgentCoreClient,
+  GetResourceApiKeyCommand,
+  GetWorkloadAccessTokenCommand,
+} from '@aws-sdk/client-bedrock-agentcore';
+import {
+  BedrockAgentCoreControlClient,
+  GetOauth2CredentialProviderCommand,
+  UpdateApiKeyCredentialProviderCommand,
+  UpdateOauth2CredentialProviderCommand,
+  type Oauth2ProviderConfigInput,
+} from '@aws-sdk/client-bedrock-agentcore-control';
+import type { ProviderReader, ProviderUpdater } from '../rotation/ports.js';
+import { clientConfig } from './clients.js';
+
+/**
+ * AgentCore Identity credential providers (control plane) and, optionally, the data plane's
+ * view of an API-key provider. Updates are full replacements, so the OAuth2 update first reads
+ * the provider's whole vendor configuration and writes it back with the new client secret.
+ */
+export class AgentCoreProviders implements ProviderUpdater, ProviderReader {
+  constructor(
+    private readonly control: BedrockAgentCoreControlClient = new BedrockAgentCoreControlClient(
+      clientConfig(),
+    ),
+    private readonly data: BedrockAgentCoreClient = new BedrockAgentCoreClient(clientConfig()),
+    /** Workload identity whose token the data-plane read-back uses. */
+    private readonly workloadName: string | undefined = process.env.GATEWARDEN_WORKLOAD_NAME,
+  ) {}
+
+  async updateApiKey(providerName: string, apiKey: string): Promise<void> {
+    await this.control.send(
+      new UpdateApiKeyCredentialProviderCommand({ name: providerName, apiKey }),
+    );
+  }
+
+  async updateOauth2ClientSecret(
+    providerName: string,
+    clientId: string,
+    clientSecret: string,
+  ): Promise<void> {
+    const current = await this.control.send(
+      new GetOauth2CredentialProviderCommand({ name: providerName }),
+    );
+    const output = current.oauth2ProviderConfigOutput as Record<string, unknown> | undefined;
+    const member = Object.entries(output ?? {}).find(([key, value]) => key !== '$unknown' && value);
+    if (!member || !current.credentialProviderVendor) {
+      throw new Error('OAuth2 provider has no readable vendor configuration');
+    }
+    const [memberName, config] = member;
+    // Output and input members share names and fields; the serializer drops output-only ones.
+    const input = {
+      [memberName]: { ...(config as Record<string, unknown>), clientId, clientSecret },
+    } as unknown as Oauth2ProviderConfigInput;
+    await this.control.send(
+      new UpdateOauth2CredentialProviderCommand({
+        name: providerName,
+        credentialProviderVendor: current.credentialProviderVendor,
+        oauth2ProviderConfigInput: input,
+      }),
+    );
+  }
+
+  async readApiKey(providerName: string): Promise<string> {
+    if (!this.workloadName)
+      throw new Error('GATEWARDEN_WORKLOAD_NAME is not set; cannot read back the API key');
+    const token = await this.data.send(
+      new GetWorkloadAccessTokenCommand({ workloadName: this.workloadName }),
+    );
+    const out = await this.data.send(
+      new GetResourceApiKeyCommand({
+        workloadIdentityToken: token.workloadAccessToken,
+        resourceCredentialProviderName: providerName,
+      }),
+    );
+    return out.apiKey ?? '';
+  }
+}

@@ -1,0 +1,78 @@
+import { publishAll, type AlertSink } from '../alerts/alert.js';
+import { logger, safe } from '../shared/logger.js';
+import { encodeRotationFailureTag, ROTATION_FAILURE_TAG, rotationFailedAlert } from './alerts.js';
+import { runRotationStep, type StepInput, type StepOutcome } from './engine.js';
+import { errorClass } from './errors.js';
+import type { RotationDeps } from './ports.js';
+
+/** Where the rotate function records the last failure (a tag on the secret), if anywhere. */
+export interface FailureRecorder {
+  setTag(secretId: string, key: string, value: string | undefined): Promise<void>;
+}
+
+export interface HandleStepDeps extends RotationDeps {
+  alerts: readonly AlertSink[];
+  recorder?: FailureRecorder;
+}
+
+/**
+ * One step as the rotate function runs it: the engine, then on failure a `Rotation Failed`
+ * alert (secret ARN, gateway, step, error class — never a value) and the failure tag, and
+ * the original error rethrown so Secrets Manager retries. A finished rotation clears the tag.
+ */
+export async function handleRotationStep(
+  deps: HandleStepDeps,
+  input: StepInput,
+): Promise<StepOutcome> {
+  try {
+    const outcome = await runRotationStep(deps, input);
+    if (input.step === 'finishSecret' && outcome === 'done' && deps.recorder) {
+      await deps.recorder
+        .setTag(input.secretId, ROTATION_FAILURE_TAG, undefined)
+        .catch(() => undefined);
+    }
+    return outcome;
+  } catch (error) {
+    const failure = {
+      secretArn: input.secretId,
+      step: input.step,
+      errorClass: errorClass(error),
+      reason: reasonOf(error),
+      versionId: input.token,
+      at: deps.clock.now().toISOString(),
+    };
+    logger.error('rotation step failed', safe({ ...failure, context: contextOf(error) }));
+    const reports = [
+      publishAll(deps.alerts, rotationFailedAlert(failure)),
+      deps.recorder?.setTag(
+        input.secretId,
+        ROTATION_FAILURE_TAG,
+        encodeRotationFailureTag(failure),
+      ),
+    ];
+    for (const result of await Promise.allSettled(reports)) {
+      if (result.status === 'rejected') {
+        logger.warn(
+          'could not report the rotation failure',
+          safe({ error: errorClass(result.reason) }),
+        );
+      }
+    }
+    throw error;
+  }
+}
+
+/** Our own errors have identifier-only messages; foreign ones are reduced to their class. */
+function reasonOf(error: unknown): string {
+  if (error instanceof Error && 'context' in error) {
+    const cause = (error as { cause?: unknown }).cause;
+    return cause ? `${error.message} (cause: ${errorClass(cause)})` : error.message;
+  }
+  return errorClass(error);
+}
+
+function contextOf(error: unknown): unknown {
+  return error instanceof Error && 'context' in error
+    ? (error as { context: unknown }).context
+    : undefined;
+}

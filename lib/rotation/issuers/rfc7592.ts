@@ -1,0 +1,147 @@
+import { createHash } from 'node:crypto';
+import { IssuerError } from '../errors.js';
+import type { IssuedCredential, Issuer, IssuerCredentialInfo } from '../issuer.js';
+import type { SecretStore, SecretWriter } from '../ports.js';
+import type { IssuerConfig, SecretDocument } from '../secretDocument.js';
+import { checkedUrl } from '../urls.js';
+
+type Rfc7592Config = Extract<IssuerConfig, { type: 'rfc7592' }>;
+
+/** Fields a client update must not send back (RFC 7592 §2.2; oidc-provider refuses them). */
+const READ_ONLY = [
+  'registration_access_token',
+  'registration_client_uri',
+  'client_secret_expires_at',
+  'client_id_issued_at',
+  'client_secret',
+];
+
+/**
+ * OAuth 2.0 Dynamic Client Registration Management (RFC 7592): the client is read with its
+ * registration access token and updated with a PUT of its metadata; a server configured to
+ * rotate issues a new client secret in the response. The old secret stops working at once
+ * (oidc-provider keeps one secret per client), so this issuer reports no overlap. Servers may
+ * also rotate the registration access token on every update: the new one is saved to its
+ * secret immediately, before anything else can fail.
+ *
+ * Credential ids are `<client_id>#<16 hex of SHA-256(secret)>`: stable, and useless to an
+ * attacker. Revoking is a no-op — the client itself must never be deleted.
+ */
+export class Rfc7592Issuer implements Issuer<Rfc7592Config> {
+  readonly type = 'rfc7592' as const;
+  readonly supportsOverlap = false;
+
+  constructor(
+    private readonly secrets: Pick<SecretStore, 'getValue'> & SecretWriter,
+    private readonly fetchFn: typeof fetch = fetch,
+    private readonly timeoutMs = 10_000,
+  ) {}
+
+  async mint(
+    config: Rfc7592Config,
+    _doc: SecretDocument,
+    _idempotencyKey: string,
+  ): Promise<IssuedCredential> {
+    const token = await this.readToken(config);
+    const client = await this.request(config, token, 'GET');
+    const previousSecret = stringField(client, 'client_secret');
+    const metadata = Object.fromEntries(
+      Object.entries(client).filter(([key]) => !READ_ONLY.includes(key)),
+    );
+    const updated = await this.request(config, token, 'PUT', metadata);
+    const rotatedToken = stringField(updated, 'registration_access_token');
+    if (rotatedToken && rotatedToken !== token) {
+      await this.secrets.putCurrent(
+        config.registrationAccessTokenSecretArn,
+        JSON.stringify({ registrationAccessToken: rotatedToken }),
+      );
+    }
+    const clientId = stringField(updated, 'client_id');
+    const clientSecret = stringField(updated, 'client_secret');
+    if (!clientId || !clientSecret) {
+      throw new IssuerError('registration update returned no client credentials', {
+        context: { issuer: this.type },
+      });
+    }
+    if (clientSecret === previousSecret) {
+      throw new IssuerError('the registration server did not issue a new client secret on update', {
+        context: { issuer: this.type, clientId },
+      });
+    }
+    return { credentialId: credentialId(clientId, clientSecret), clientId, clientSecret };
+  }
+
+  async revoke(): Promise<void> {}
+
+  async list(config: Rfc7592Config): Promise<IssuerCredentialInfo[]> {
+    const token = await this.readToken(config);
+    const client = await this.request(config, token, 'GET');
+    const clientId = stringField(client, 'client_id');
+    const clientSecret = stringField(client, 'client_secret');
+    return clientId && clientSecret ? [{ credentialId: credentialId(clientId, clientSecret) }] : [];
+  }
+
+  private async readToken(config: Rfc7592Config): Promise<string> {
+    const value = await this.secrets.getValue(config.registrationAccessTokenSecretArn, {
+      stage: 'AWSCURRENT',
+    });
+    if (!value)
+      throw new IssuerError('registration access token secret is empty', {
+        context: { issuer: this.type },
+      });
+    return parseToken(value);
+  }
+
+  private async request(
+    config: Rfc7592Config,
+    token: string,
+    method: 'GET' | 'PUT',
+    body?: Record<string, unknown>,
+  ): Promise<Record<string, unknown>> {
+    const url = checkedUrl(config.registrationClientUri, 'registrationClientUri');
+    const response = await this.fetchFn(url, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        accept: 'application/json',
+        ...(body ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+      signal: AbortSignal.timeout(this.timeoutMs),
+    });
+    const json = (await response.json().catch(() => ({}))) as Record<string, unknown>;
+    if (!response.ok) {
+      const code = typeof json.error === 'string' ? json.error : 'unknown';
+      const error = new IssuerError(
+        `registration ${method} failed with HTTP ${response.status} (${code})`,
+        {
+          context: { issuer: this.type, status: response.status },
+        },
+      );
+      if (response.status === 429 || response.status >= 500) error.name = 'TransientError';
+      throw error;
+    }
+    return json;
+  }
+}
+
+/** The admin secret holds the token as JSON (`registrationAccessToken`) or as plain text. */
+export function parseToken(value: string): string {
+  try {
+    const json = JSON.parse(value) as Record<string, unknown>;
+    const token = json.registrationAccessToken ?? json.registration_access_token;
+    if (typeof token === 'string' && token) return token;
+  } catch {
+    // plain text
+  }
+  return value.trim();
+}
+
+function credentialId(clientId: string, secret: string): string {
+  return `${clientId}#${createHash('sha256').update(secret).digest('hex').slice(0, 16)}`;
+}
+
+function stringField(record: Record<string, unknown>, key: string): string | undefined {
+  const value = record[key];
+  return typeof value === 'string' && value ? value : undefined;
+}

@@ -1,0 +1,174 @@
+import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
+import { CredentialTestError } from './errors.js';
+import type { ApiKeyProbe, CredentialVerifier, JwtAuthorizer } from './ports.js';
+import { checkedUrl } from './urls.js';
+
+interface Discovery {
+  issuer: string;
+  tokenEndpoint: string;
+  jwks: ReturnType<typeof createRemoteJWKSet>;
+}
+
+/**
+ * Proves credentials over HTTP: OAuth client_credentials at the IdP's token endpoint, the JWT
+ * verified with jose (JWKS and issuer from the discovery document, then the gateway
+ * authorizer's allowed clients, audiences and scopes), and API keys with a probe request.
+ * Errors carry HTTP statuses and OAuth error codes only — never a token or a secret.
+ */
+export class HttpCredentialVerifier implements CredentialVerifier {
+  private readonly discoveries = new Map<string, Promise<Discovery>>();
+
+  constructor(
+    private readonly fetchFn: typeof fetch = fetch,
+    private readonly timeoutMs = 10_000,
+  ) {}
+
+  async verifyClient(input: {
+    clientId: string;
+    clientSecret: string;
+    discoveryUrl: string;
+    tokenEndpoint?: string;
+    scopes?: string[];
+    audience?: string;
+    authorizer?: JwtAuthorizer;
+  }): Promise<void> {
+    const discovery = await this.discover(input.discoveryUrl);
+    const tokenEndpoint = checkedUrl(
+      input.tokenEndpoint ?? discovery.tokenEndpoint,
+      'token endpoint',
+    );
+    const body = new URLSearchParams({ grant_type: 'client_credentials' });
+    if (input.scopes?.length) body.set('scope', input.scopes.join(' '));
+    if (input.audience) body.set('audience', input.audience);
+    const basic = Buffer.from(
+      `${encodeURIComponent(input.clientId)}:${encodeURIComponent(input.clientSecret)}`,
+    ).toString('base64');
+    const response = await this.fetchFn(tokenEndpoint, {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${basic}`,
+        'content-type': 'application/x-www-form-urlencoded',
+        accept: 'application/json',
+      },
+      body,
+      signal: AbortSignal.timeout(this.timeoutMs),
+    });
+    const json = (await response.json().catch(() => ({}))) as Record<string, unknown>;
+    if (!response.ok) {
+      const code = typeof json.error === 'string' ? json.error : 'unknown';
+      throw new CredentialTestError(`token endpoint answered HTTP ${response.status} (${code})`, {
+        context: { status: response.status, oauthError: code },
+      });
+    }
+    const accessToken = json.access_token;
+    if (typeof accessToken !== 'string')
+      throw new CredentialTestError('token response has no access_token');
+    try {
+      decodeProtectedHeader(accessToken);
+    } catch {
+      throw new CredentialTestError(
+        'access token is not a JWT; the gateway authorizer could not verify it',
+      );
+    }
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(accessToken, discovery.jwks, { issuer: discovery.issuer }));
+    } catch (error) {
+      throw new CredentialTestError(`JWT verification failed (${(error as Error).name})`);
+    }
+    checkClaims(payload, input.clientId, input.scopes, input.authorizer);
+  }
+
+  async probeApiKey(probe: ApiKeyProbe, apiKey: string): Promise<void> {
+    const url = checkedUrl(probe.url, 'probe URL');
+    const value = `${probe.prefix ?? ''}${apiKey}`;
+    const headers: Record<string, string> = {};
+    if (probe.location === 'QUERY_PARAMETER') url.searchParams.set(probe.parameterName, value);
+    else headers[probe.parameterName] = value;
+    const response = await this.fetchFn(url, {
+      method: probe.method,
+      headers,
+      signal: AbortSignal.timeout(this.timeoutMs),
+    });
+    await response.body?.cancel();
+    if (response.status !== probe.expectStatus) {
+      throw new CredentialTestError(
+        `probe answered HTTP ${response.status}, expected ${probe.expectStatus}`,
+        {
+          context: { status: response.status, host: url.host },
+        },
+      );
+    }
+  }
+
+  private discover(discoveryUrl: string): Promise<Discovery> {
+    let found = this.discoveries.get(discoveryUrl);
+    if (!found) {
+      found = this.load(discoveryUrl);
+      found.catch(() => this.discoveries.delete(discoveryUrl));
+      this.discoveries.set(discoveryUrl, found);
+    }
+    return found;
+  }
+
+  private async load(discoveryUrl: string): Promise<Discovery> {
+    const response = await this.fetchFn(checkedUrl(discoveryUrl, 'discovery URL'), {
+      headers: { accept: 'application/json' },
+      signal: AbortSignal.timeout(this.timeoutMs),
+    });
+    if (!response.ok) throw new CredentialTestError(`discovery answered HTTP ${response.status}`);
+    const doc = (await response.json()) as Record<string, unknown>;
+    const { issuer, token_endpoint: tokenEndpoint, jwks_uri: jwksUri } = doc;
+    if (
+      typeof issuer !== 'string' ||
+      typeof tokenEndpoint !== 'string' ||
+      typeof jwksUri !== 'string'
+    ) {
+      throw new CredentialTestError('discovery document lacks issuer, token_endpoint or jwks_uri');
+    }
+    return { issuer, tokenEndpoint, jwks: createRemoteJWKSet(checkedUrl(jwksUri, 'jwks_uri')) };
+  }
+}
+
+/** The checks a CUSTOM_JWT authorizer makes, plus the scopes the test asked for. */
+export function checkClaims(
+  payload: JWTPayload,
+  clientId: string,
+  scopes: string[] | undefined,
+  authorizer: JwtAuthorizer | undefined,
+): void {
+  const tokenClient = typeof payload.client_id === 'string' ? payload.client_id : undefined;
+  if (tokenClient !== undefined && tokenClient !== clientId) {
+    throw new CredentialTestError('JWT client_id is not the rotated client');
+  }
+  if (
+    authorizer?.allowedClients?.length &&
+    !authorizer.allowedClients.includes(tokenClient ?? '')
+  ) {
+    throw new CredentialTestError('JWT client_id is not in the gateway allowedClients');
+  }
+  const audiences =
+    payload.aud === undefined ? [] : Array.isArray(payload.aud) ? payload.aud : [payload.aud];
+  if (
+    authorizer?.allowedAudience?.length &&
+    !audiences.some((aud) => authorizer.allowedAudience?.includes(aud))
+  ) {
+    throw new CredentialTestError('JWT aud is not in the gateway allowedAudience');
+  }
+  const granted = new Set(
+    typeof payload.scope === 'string'
+      ? payload.scope.split(' ').filter(Boolean)
+      : Array.isArray(payload.scp)
+        ? (payload.scp as string[])
+        : [],
+  );
+  const missing = (scopes ?? []).filter((scope) => !granted.has(scope));
+  if (missing.length > 0)
+    throw new CredentialTestError(`JWT lacks requested scopes: ${missing.join(' ')}`);
+  if (
+    authorizer?.allowedScopes?.length &&
+    !authorizer.allowedScopes.some((scope) => granted.has(scope))
+  ) {
+    throw new CredentialTestError('JWT carries none of the gateway allowedScopes');
+  }
+}

@@ -1,0 +1,74 @@
+import type { Context } from 'aws-lambda';
+import { makeHandler } from '../../../functions/rotate.js';
+import { ROTATION_FAILURE_TAG } from '../../../lib/rotation/alerts.js';
+import { MemoryAlertSink } from '../../../lib/alerts/alert.js';
+import { makeWorld } from './support/fakes.js';
+
+const context = {} as Context;
+
+function setup(options: Parameters<typeof makeWorld>[0] = {}) {
+  const world = makeWorld(options);
+  const alerts = new MemoryAlertSink();
+  const tags = new Map<string, string | undefined>();
+  const handler = makeHandler({
+    ...world.deps,
+    alerts: [alerts],
+    recorder: { setTag: async (_id, key, value) => void tags.set(key, value) },
+  });
+  return { world, alerts, tags, handler };
+}
+
+describe('rotate function', () => {
+  it('runs the four steps from Secrets Manager events (snake_case accepted)', async () => {
+    const { world, handler, tags } = setup();
+    world.store.beginRotation(world.secretName, 'tok-1');
+    for (const Step of ['create_secret', 'set_secret', 'testSecret', 'finishSecret']) {
+      await handler(
+        { Step, SecretId: world.secretName, ClientRequestToken: 'tok-1' } as never,
+        context,
+      );
+    }
+    expect(world.store.stages(world.secretName)['tok-1']).toEqual(['AWSCURRENT']);
+    expect(tags.has(ROTATION_FAILURE_TAG)).toBe(true);
+    expect(tags.get(ROTATION_FAILURE_TAG)).toBeUndefined();
+  });
+
+  it.each([
+    [{ Step: 'explodeSecret', SecretId: 's', ClientRequestToken: 't' }],
+    [{ Step: 'createSecret', SecretId: '', ClientRequestToken: 't' }],
+    [{ Step: 'createSecret', SecretId: 's' }],
+  ])('rejects an invalid event %j', async (event) => {
+    const { handler, alerts } = setup();
+    await expect(handler(event as never, context)).rejects.toThrow(/invalid rotation event/);
+    expect(alerts.alerts).toHaveLength(0);
+  });
+
+  it('alerts with identifiers only and rethrows so Secrets Manager retries', async () => {
+    const { world, handler, alerts, tags } = setup({
+      fault: { op: 'verifier.probe', nth: 1, kind: 'server', always: true },
+    });
+    world.store.beginRotation(world.secretName, 'tok-2');
+    await handler(
+      { Step: 'createSecret', SecretId: world.secretName, ClientRequestToken: 'tok-2' } as never,
+      context,
+    );
+    await handler(
+      { Step: 'setSecret', SecretId: world.secretName, ClientRequestToken: 'tok-2' } as never,
+      context,
+    );
+    await expect(
+      handler(
+        { Step: 'testSecret', SecretId: world.secretName, ClientRequestToken: 'tok-2' } as never,
+        context,
+      ),
+    ).rejects.toMatchObject({ name: 'CredentialTestError' });
+    expect(alerts.alerts).toHaveLength(1);
+    expect(alerts.alerts[0]?.detail).toMatchObject({
+      step: 'testSecret',
+      errorClass: 'CredentialTestError',
+      versionId: 'tok-2',
+    });
+    expect(tags.get(ROTATION_FAILURE_TAG)).toMatch(/testSecret CredentialTestError tok-2/);
+    expect(world.store.valueAt(world.secretName, 'AWSCURRENT')?.apiKey).toBe(world.initialSecret);
+  });
+});
