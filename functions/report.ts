@@ -1,6 +1,104 @@
 import middy from '@middy/core';
+import type { ScheduledEvent } from 'aws-lambda';
+import { z } from 'zod';
+import {
+  LakeActivitySource,
+  LookupEventsActivitySource,
+  S3LogActivitySource,
+} from '../lib/aws/activitySources.js';
+import { AgentCoreInventorySource } from '../lib/aws/agentcoreInventory.js';
+import { EventBridgeAlertSink, SnsAlertSink } from '../lib/aws/alertSinks.js';
+import { IamApiSource } from '../lib/aws/iamInventory.js';
+import { S3ReportStore } from '../lib/aws/reportStore.js';
+import type { AlertSink } from '../lib/alerts/alert.js';
+import { IamDataCatalog } from '../lib/reports/catalog.js';
+import { ReportInputError } from '../lib/reports/errors.js';
+import { DEFAULT_REPORT_DAYS } from '../lib/reports/report.js';
+import {
+  runScheduledReport,
+  type ScheduledReportDeps,
+  type ScheduledReportResult,
+} from '../lib/reports/scheduled.js';
+import type { ActivitySource } from '../lib/reports/usage.js';
+import { ENV, requireEnv } from '../lib/shared/env.js';
+import { logger, safe } from '../lib/shared/logger.js';
 
-// Placeholder: the owning capability replaces this with the real handler (makeHandler(deps)).
-export const handler = middy(async (_event: unknown): Promise<{ ok: false; reason: string }> => {
-  return { ok: false, reason: 'report is not implemented yet' };
-});
+/** Report settings beyond lib/shared/env.ts (set by serverless.yml on this function only). */
+export const REPORT_ENV = {
+  trailBucket: 'GATEWARDEN_TRAIL_BUCKET',
+  trailPrefix: 'GATEWARDEN_TRAIL_PREFIX',
+  /** CloudTrail Lake event data store (id or ARN); preferred over log files when set. */
+  lakeEventDataStore: 'GATEWARDEN_REPORT_LAKE_EDS',
+  /** Comma-separated ARNs of the principals expected to manage gateways. */
+  managers: 'GATEWARDEN_REPORT_MANAGERS',
+} as const;
+
+/** The weekly schedule, or a manual invocation that may override the window. */
+const eventSchema = z.union([
+  z
+    .object({ source: z.literal('aws.events'), 'detail-type': z.literal('Scheduled Event') })
+    .passthrough(),
+  z.object({ days: z.number().int().min(1).max(3650).optional() }).strict(),
+]);
+
+export type ReportEvent = ScheduledEvent | { days?: number };
+
+export interface ReportHandlerDeps extends ScheduledReportDeps {
+  days: number;
+  managers: string[];
+}
+
+/** Builds the handler around its dependencies (the wiring seam for tests). */
+export function makeHandler(deps: ReportHandlerDeps | (() => ReportHandlerDeps)) {
+  let resolved: ReportHandlerDeps | undefined;
+  return middy(async (event: ReportEvent): Promise<ScheduledReportResult> => {
+    const parsed = eventSchema.safeParse(event);
+    if (!parsed.success) {
+      throw new ReportInputError('report expects a Scheduled Event or {"days": n}');
+    }
+    resolved ??= typeof deps === 'function' ? deps() : deps;
+    const days =
+      'days' in parsed.data && typeof parsed.data.days === 'number'
+        ? parsed.data.days
+        : resolved.days;
+    const result = await runScheduledReport(resolved, { days, managers: resolved.managers });
+    logger.info('access report stored', safe({ ...result }));
+    return result;
+  });
+}
+
+/** Chooses the activity source: Lake when configured, else the trail's log files, else LookupEvents. */
+export function activityFromEnv(env: NodeJS.ProcessEnv = process.env): ActivitySource {
+  const lake = env[REPORT_ENV.lakeEventDataStore];
+  if (lake) return new LakeActivitySource(lake);
+  const bucket = env[REPORT_ENV.trailBucket];
+  if (bucket) return new S3LogActivitySource(bucket, env[REPORT_ENV.trailPrefix] ?? '');
+  return new LookupEventsActivitySource();
+}
+
+/** Production wiring from the environment serverless.yml sets. */
+export function defaultDeps(env: NodeJS.ProcessEnv = process.env): ReportHandlerDeps {
+  const sinks: AlertSink[] = [];
+  if (env[ENV.alertTopicArn]) sinks.push(new SnsAlertSink(requireEnv(ENV.alertTopicArn, env)));
+  if (env[ENV.eventBusName])
+    sinks.push(new EventBridgeAlertSink(requireEnv(ENV.eventBusName, env)));
+  const days = Number(env[ENV.reportDays] ?? DEFAULT_REPORT_DAYS);
+  const managers = (env[REPORT_ENV.managers] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return {
+    report: {
+      iam: new IamApiSource(),
+      inventory: new AgentCoreInventorySource(undefined, managers),
+      activity: activityFromEnv(env),
+      catalog: new IamDataCatalog(),
+    },
+    store: new S3ReportStore(requireEnv(ENV.reportBucket, env)),
+    sinks,
+    days: Number.isInteger(days) && days > 0 ? days : DEFAULT_REPORT_DAYS,
+    managers,
+  };
+}
+
+export const handler = makeHandler(() => defaultDeps());

@@ -69,8 +69,14 @@ export interface CheckInput {
 export function runChecks(input: CheckInput): { findings: ReportFinding[]; checks: CheckResult[] } {
   const findings: ReportFinding[] = [];
   const skipped = new Map<string, string>();
-  const add = (checkId: string, severity: Severity, resource: string, message: string) =>
-    findings.push({ checkId, severity, resource, message });
+  const add: Add = (checkId, severity, resource, message, subject = '') =>
+    findings.push({
+      id: `${checkId}|${resource}|${subject}`,
+      checkId,
+      severity,
+      resource,
+      message,
+    });
 
   for (const { granted, report } of input.principals) {
     const label = `${report.type} ${report.name}`;
@@ -103,6 +109,7 @@ export function runChecks(input: CheckInput): { findings: ReportFinding[]; check
         risk.conditional ? lower(base) : base,
         report.arn,
         `${label} is granted ${risk.action} on ${risk.resources.join(',')} by ${risk.policy}${risk.conditional ? ' (with conditions)' : ''}: it ${risk.reason}. Scope it to the specific ARNs it needs.`,
+        `${risk.riskId}|${risk.policy}`,
       );
     }
     if (report.usageKnown && report.unusedActionCount > 0 && report.grantedActionCount > 0) {
@@ -263,7 +270,13 @@ export function runChecks(input: CheckInput): { findings: ReportFinding[]; check
   return { findings: sortFindings(findings), checks };
 }
 
-type Add = (checkId: string, severity: Severity, resource: string, message: string) => void;
+type Add = (
+  checkId: string,
+  severity: Severity,
+  resource: string,
+  message: string,
+  subject?: string,
+) => void;
 
 function checkTrust(iam: IamPrincipal, report: PrincipalReport, add: Add): void {
   const trust = iam.trustPolicy;

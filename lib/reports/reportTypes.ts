@@ -72,6 +72,8 @@ export interface PrincipalReport {
 }
 
 export interface ReportFinding {
+  /** Stable across runs (check, resource, subject): what report diffs compare. */
+  id: string;
   checkId: string;
   severity: Severity;
   resource: string;

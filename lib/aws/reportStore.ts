@@ -1,0 +1,70 @@
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { AccessReport } from '../reports/reportTypes.js';
+import { datedPrefix, type RenderedReport, type ReportStore } from '../reports/store.js';
+import { clientConfig, s3PathStyle } from './clients.js';
+
+const LATEST = 'latest.json';
+
+/**
+ * Reports in S3: `<root>/YYYY/MM/DD/<timestamp>/report.{json,md,html}` and `<root>/latest.json`
+ * pointing at the newest folder (written after the report, so it never dangles).
+ */
+export class S3ReportStore implements ReportStore {
+  constructor(
+    private readonly bucket: string,
+    private readonly root = 'reports',
+    private readonly s3: S3Client = new S3Client({
+      ...clientConfig(),
+      forcePathStyle: s3PathStyle(),
+    }),
+  ) {}
+
+  async latest(): Promise<AccessReport | undefined> {
+    const pointer = await this.read(`${this.root}/${LATEST}`);
+    if (pointer === undefined) return undefined;
+    const { prefix } = JSON.parse(pointer) as { prefix?: string };
+    if (typeof prefix !== 'string') return undefined;
+    const report = await this.read(`${prefix}/report.json`);
+    return report === undefined ? undefined : (JSON.parse(report) as AccessReport);
+  }
+
+  async save(report: AccessReport, rendered: RenderedReport): Promise<{ location: string }> {
+    const prefix = datedPrefix(report.generatedAt, this.root);
+    await this.put(`${prefix}/report.json`, rendered.json, 'application/json');
+    await this.put(`${prefix}/report.md`, rendered.md, 'text/markdown; charset=utf-8');
+    await this.put(`${prefix}/report.html`, rendered.html, 'text/html; charset=utf-8');
+    await this.put(
+      `${this.root}/${LATEST}`,
+      JSON.stringify({
+        prefix,
+        generatedAt: report.generatedAt,
+        schemaVersion: report.schemaVersion,
+      }),
+      'application/json',
+    );
+    return { location: `s3://${this.bucket}/${prefix}` };
+  }
+
+  private async put(key: string, body: string, contentType: string): Promise<void> {
+    await this.s3.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: key,
+        Body: body,
+        ContentType: contentType,
+        ServerSideEncryption: 'AES256',
+      }),
+    );
+  }
+
+  private async read(key: string): Promise<string | undefined> {
+    try {
+      const object = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      return await object.Body?.transformToString('utf8');
+    } catch (error) {
+      const name = (error as { name?: string }).name;
+      if (name === 'NoSuchKey' || name === 'NotFound') return undefined;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,103 @@
+import { publishAll, type Alert, type AlertSink } from '../alerts/alert.js';
+import { diffReports, diffSeverity, type ReportDiff } from './diff.js';
+import { renderHtml } from './render/html.js';
+import { renderMarkdown } from './render/markdown.js';
+import { generateReport, type ReportDeps, type ReportOptions } from './report.js';
+import type { AccessReport } from './reportTypes.js';
+import type { ReportStore } from './store.js';
+
+export interface ScheduledReportDeps {
+  report: ReportDeps;
+  store: ReportStore;
+  sinks: readonly AlertSink[];
+}
+
+export interface ScheduledReportResult {
+  location: string;
+  findings: number;
+  newFindings: number;
+  resolvedFindings: number;
+  severity: Alert['severity'];
+}
+
+/**
+ * The weekly run: build the report, diff it against the latest stored one, store it under a
+ * dated key (moving `latest`), and publish a summary alert. The report is stored before the
+ * alert is sent, so a failing channel never loses a report.
+ */
+export async function runScheduledReport(
+  deps: ScheduledReportDeps,
+  options: ReportOptions = {},
+): Promise<ScheduledReportResult> {
+  const report = await generateReport(deps.report, options);
+  const previous = await deps.store.latest();
+  const diff = diffReports(previous, report);
+  const { location } = await deps.store.save(report, {
+    json: `${JSON.stringify(report, null, 2)}\n`,
+    md: renderMarkdown(report),
+    html: renderHtml(report),
+  });
+  const alert = summaryAlert(report, diff, location);
+  await publishAll(deps.sinks, alert);
+  return {
+    location,
+    findings: report.findings.length,
+    newFindings: diff.newFindings.length,
+    resolvedFindings: diff.resolvedFindings.length,
+    severity: alert.severity,
+  };
+}
+
+/** The summary alert: counts, what is new, what was resolved, and where the report is. */
+export function summaryAlert(report: AccessReport, diff: ReportDiff, location: string): Alert {
+  const s = report.summary.findings;
+  const severity = diffSeverity(diff);
+  const subject = `gatewarden access report: ${diff.newFindings.length} new, ${diff.resolvedFindings.length} resolved (${s.critical} critical, ${s.high} high open)`;
+  const lines = [
+    `Access report ${report.generatedAt} (${report.window.days} days, accounts ${report.accountIds.join(', ') || 'unknown'}).`,
+    `Stored at ${location}/report.{json,md,html}.`,
+    `${report.summary.roles} roles, ${report.summary.gateways} gateways, ${report.findings.length} open findings: ${s.critical} critical, ${s.high} high, ${s.medium} medium, ${s.low} low.`,
+    diff.previousGeneratedAt === null
+      ? 'First report: everything below is new.'
+      : `Compared with the report of ${diff.previousGeneratedAt}.`,
+    '',
+    `New findings (${diff.newFindings.length}):`,
+    ...diff.newFindings
+      .slice(0, 15)
+      .map((f) => `- [${f.severity}] ${f.checkId} ${f.resource}: ${f.message}`),
+    ...(diff.newFindings.length > 15 ? [`- … and ${diff.newFindings.length - 15} more`] : []),
+    `Resolved findings (${diff.resolvedFindings.length}):`,
+    ...diff.resolvedFindings.slice(0, 10).map((f) => `- ${f.checkId} ${f.resource}`),
+    `New unused grants: ${diff.newUnusedGrants.reduce((n, u) => n + u.actions.length, 0)} actions on ${diff.newUnusedGrants.length} principals.`,
+    `New wildcard grants: ${diff.newWildcards.length}; resolved: ${diff.resolvedWildcards.length}.`,
+  ];
+  return {
+    detailType: 'Access Report',
+    severity,
+    subject,
+    body: lines.join('\n'),
+    detail: {
+      schemaVersion: 1,
+      generatedAt: report.generatedAt,
+      location,
+      summary: report.summary,
+      diff: {
+        previousGeneratedAt: diff.previousGeneratedAt,
+        newFindings: diff.newFindings
+          .slice(0, 50)
+          .map(({ id, checkId, severity: sev, resource }) => ({
+            id,
+            checkId,
+            severity: sev,
+            resource,
+          })),
+        newFindingCount: diff.newFindings.length,
+        resolvedFindingCount: diff.resolvedFindings.length,
+        newUnusedGrantCount: diff.newUnusedGrants.reduce((n, u) => n + u.actions.length, 0),
+        newWildcardCount: diff.newWildcards.length,
+        resolvedWildcardCount: diff.resolvedWildcards.length,
+      },
+    },
+    attributes: { report: 'access' },
+  };
+}

@@ -1,0 +1,44 @@
+import type { AccessReport } from './reportTypes.js';
+
+/** The rendered forms of a report, stored side by side. */
+export interface RenderedReport {
+  json: string;
+  md: string;
+  html: string;
+}
+
+/**
+ * Report history: each report under a dated key, plus a `latest` pointer written last (so it
+ * never points at a report that is not fully stored).
+ */
+export interface ReportStore {
+  latest(): Promise<AccessReport | undefined>;
+  save(report: AccessReport, rendered: RenderedReport): Promise<{ location: string }>;
+}
+
+/** `reports/2026/11/28/20261128T150000Z` — sortable, one folder per run. */
+export function datedPrefix(generatedAt: string, root = 'reports'): string {
+  const compact = generatedAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${root}/${generatedAt.slice(0, 4)}/${generatedAt.slice(5, 7)}/${generatedAt.slice(8, 10)}/${compact}`;
+}
+
+/** In-memory store (unit tests, dry runs). */
+export class MemoryReportStore implements ReportStore {
+  readonly objects = new Map<string, string>();
+  private latestPrefix?: string;
+
+  async latest(): Promise<AccessReport | undefined> {
+    if (this.latestPrefix === undefined) return undefined;
+    const text = this.objects.get(`${this.latestPrefix}/report.json`);
+    return text === undefined ? undefined : (JSON.parse(text) as AccessReport);
+  }
+
+  async save(report: AccessReport, rendered: RenderedReport): Promise<{ location: string }> {
+    const prefix = datedPrefix(report.generatedAt);
+    this.objects.set(`${prefix}/report.json`, rendered.json);
+    this.objects.set(`${prefix}/report.md`, rendered.md);
+    this.objects.set(`${prefix}/report.html`, rendered.html);
+    this.latestPrefix = prefix;
+    return { location: prefix };
+  }
+}
