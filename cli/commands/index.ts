@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerDetect } from './detect.js';
 import { registerLocal } from './local.js';
 import { registerReport } from './report.js';
 
@@ -6,4 +7,4 @@ import { registerReport } from './report.js';
 export type RegisterCommand = (program: Command) => void;
 
 // Each capability adds its command module here.
-export const commands: RegisterCommand[] = [registerLocal, registerReport];
+export const commands: RegisterCommand[] = [registerDetect, registerLocal, registerReport];

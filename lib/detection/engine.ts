@@ -27,6 +27,8 @@ export interface EngineResult {
   suppressed: number;
   /** Findings dropped as duplicates within their rule's dedup window. */
   deduplicated: number;
+  /** Which rules' findings were dropped, and why (for per-rule summaries). */
+  dropped: { ruleId: string; reason: 'suppressed' | 'duplicate' }[];
   /** Rules that threw on this record (the record is still evaluated by every other rule). */
   ruleErrors: { ruleId: string; message: string }[];
 }
@@ -84,7 +86,13 @@ export class DetectionEngine {
     record: CloudTrailRecord,
     options: { learnOnly?: boolean } = {},
   ): Promise<EngineResult> {
-    const result: EngineResult = { findings: [], suppressed: 0, deduplicated: 0, ruleErrors: [] };
+    const result: EngineResult = {
+      findings: [],
+      suppressed: 0,
+      deduplicated: 0,
+      dropped: [],
+      ruleErrors: [],
+    };
     learnFromRecord(record, this.context);
     for (const rule of this.candidates(record)) {
       let match: RuleMatch | undefined;
@@ -106,11 +114,13 @@ export class DetectionEngine {
       const finding = this.toFinding(rule, record, match);
       if (this.isSuppressed(finding, record)) {
         result.suppressed++;
+        result.dropped.push({ ruleId: rule.id, reason: 'suppressed' });
         continue;
       }
       const key = safeKey(rule, record);
       if (!(await this.state.dedup.claim(rule.id, key, timeOf(record), rule.dedup.windowSeconds))) {
         result.deduplicated++;
+        result.dropped.push({ ruleId: rule.id, reason: 'duplicate' });
         continue;
       }
       result.findings.push(finding);
