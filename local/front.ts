@@ -3,7 +3,13 @@
  * are answered here, everything else is proxied to moto unchanged. Every API call that passes
  * through is recorded as a CloudTrail event for the stand-in's `LookupEvents`.
  */
-import { createServer, request as httpRequest, Agent, type IncomingMessage, type Server } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  Agent,
+  type IncomingMessage,
+  type Server,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describeAwsRequest, header } from './standin/awsRequest.js';
 import { shapeRecord } from './standin/cloudtrail/record.js';
@@ -28,7 +34,14 @@ export interface Front {
 }
 
 const HOP_BY_HOP = new Set([
-  'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'expect', 'te', 'trailer',
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'upgrade',
+  'expect',
+  'te',
+  'trailer',
 ]);
 
 export async function startFront(options: FrontOptions): Promise<Front> {
@@ -37,11 +50,16 @@ export async function startFront(options: FrontOptions): Promise<Front> {
   const server: Server = createServer((incoming, outgoing) => {
     void handle(incoming).then(
       (response) => {
-        outgoing.writeHead(response.status, { ...response.headers, 'content-length': Buffer.byteLength(response.body) });
+        outgoing.writeHead(response.status, {
+          ...response.headers,
+          'content-length': Buffer.byteLength(response.body),
+        });
         outgoing.end(response.body);
       },
       (error: unknown) => {
-        options.log(`front: internal error: ${error instanceof Error ? error.message : String(error)}`);
+        options.log(
+          `front: internal error: ${error instanceof Error ? error.message : String(error)}`,
+        );
         if (!outgoing.headersSent) outgoing.writeHead(500, { 'content-type': 'application/json' });
         outgoing.end(JSON.stringify({ message: 'local stack internal error' }));
       },
@@ -51,7 +69,13 @@ export async function startFront(options: FrontOptions): Promise<Front> {
   async function handle(incoming: IncomingMessage): Promise<StandinResponse> {
     const body = await readBody(incoming);
     const url = new URL(incoming.url ?? '/', 'http://front.invalid');
-    const raw = { method: incoming.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: incoming.headers, body };
+    const raw = {
+      method: incoming.method ?? 'GET',
+      path: url.pathname,
+      query: url.searchParams,
+      headers: incoming.headers,
+      body,
+    };
     const request: FrontRequest = {
       ...raw,
       aws: describeAwsRequest(raw),
@@ -62,11 +86,17 @@ export async function startFront(options: FrontOptions): Promise<Front> {
     if (request.method === 'GET' && request.path === '/_gatewarden/health') {
       const parts = await options.health();
       const ok = Object.values(parts).every(Boolean);
-      return { status: ok ? 200 : 503, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ok, ...parts }) };
+      return {
+        status: ok ? 200 : 503,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ ok, ...parts }),
+      };
     }
     const started = Date.now();
     const route = options.routes.find((candidate) => candidate.matches(request));
-    const response = route ? await answer(route, request) : await proxy(request, incoming.url ?? '/');
+    const response = route
+      ? await answer(route, request)
+      : await proxy(request, incoming.url ?? '/');
     options.log(
       `${request.method} ${request.path} ${request.aws.service ?? '-'}:${request.aws.operation ?? '-'} -> ${response.status} ${route ? route.name : 'moto'} ${Date.now() - started}ms`,
     );
@@ -79,8 +109,12 @@ export async function startFront(options: FrontOptions): Promise<Front> {
       return await route.handle(request, options.runtime.context);
     } catch (error) {
       if (error instanceof StandinError) return restJsonError(error);
-      options.log(`front: ${route.name} failed: ${error instanceof Error ? error.message : String(error)}`);
-      return restJsonError(new StandinError(500, 'InternalServerException', 'the local stand-in failed; see its log'));
+      options.log(
+        `front: ${route.name} failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      return restJsonError(
+        new StandinError(500, 'InternalServerException', 'the local stand-in failed; see its log'),
+      );
     }
   }
 

@@ -12,7 +12,9 @@ declare module 'oidc-provider' {
     proxy: boolean;
     callback(): (req: IncomingMessage, res: ServerResponse) => void;
     on(event: string, listener: (...args: unknown[]) => void): this;
-    InitialAccessToken: new (init: { policies?: string[]; expiresIn?: number }) => { save(): Promise<string> };
+    InitialAccessToken: new (init: { policies?: string[]; expiresIn?: number }) => {
+      save(): Promise<string>;
+    };
   }
 
   export default Provider;

@@ -34,7 +34,12 @@ export async function startOidcProvider(): Promise<OidcServer> {
   const issuer = `http://127.0.0.1:${port}`;
 
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
-  const jwk = { ...(await exportJWK(privateKey)), kid: `gatewarden-local-${randomBytes(4).toString('hex')}`, alg: 'RS256', use: 'sig' };
+  const jwk = {
+    ...(await exportJWK(privateKey)),
+    kid: `gatewarden-local-${randomBytes(4).toString('hex')}`,
+    alg: 'RS256',
+    use: 'sig',
+  };
 
   const provider = new Provider(issuer, {
     clients: DEMO_CLIENTS.map((client) => ({
@@ -53,6 +58,7 @@ export async function startOidcProvider(): Promise<OidcServer> {
     jwks: { keys: [jwk] },
     cookies: { keys: [randomBytes(32).toString('hex')] },
     scopes: ['openid', ...SCOPES],
+    ttl: { ClientCredentials: 3600 },
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
@@ -65,7 +71,8 @@ export async function startOidcProvider(): Promise<OidcServer> {
           // RFC 7592 lets the server issue a new secret on update; ours always does, so
           // "update the client" is how a rotation mints a fresh secret.
           [ROTATE_SECRET_POLICY]: (ctx: ProviderContext, properties: Record<string, unknown>) => {
-            if (ctx.method === 'PUT') properties.client_secret = randomBytes(32).toString('base64url');
+            if (ctx.method === 'PUT')
+              properties.client_secret = randomBytes(32).toString('base64url');
           },
         },
       },
@@ -84,7 +91,9 @@ export async function startOidcProvider(): Promise<OidcServer> {
       },
     },
   });
-  const initialAccessToken = await new provider.InitialAccessToken({ policies: [ROTATE_SECRET_POLICY] }).save();
+  const initialAccessToken = await new provider.InitialAccessToken({
+    policies: [ROTATE_SECRET_POLICY],
+  }).save();
   server.on('request', provider.callback());
 
   return {

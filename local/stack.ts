@@ -4,7 +4,15 @@
  * waits for its state file and health, and signals it.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { waitUntil } from './net.js';
 import { DAEMON_LOG, PROJECT_ROOT, START_LOCK, STATE_DIR, STATE_FILE } from './paths.js';
@@ -26,7 +34,9 @@ export function isAlive(pid: number): boolean {
 /** True when the front answers its health check (moto and the OIDC provider included). */
 export async function isHealthy(state: LocalStackState, timeoutMs = 2_000): Promise<boolean> {
   try {
-    const response = await fetch(`${state.endpoint}/_gatewarden/health`, { signal: AbortSignal.timeout(timeoutMs) });
+    const response = await fetch(`${state.endpoint}/_gatewarden/health`, {
+      signal: AbortSignal.timeout(timeoutMs),
+    });
     const body = (await response.json()) as { ok?: boolean };
     return response.ok && body.ok === true;
   } catch {
@@ -50,7 +60,9 @@ export async function localStackStatus(): Promise<StackStatus> {
  * Starts the stack unless a healthy one is already running (then returns it, `reused`).
  * Progress goes to `log` (stderr by default).
  */
-export async function startLocalStack(log: Log = stderrLog): Promise<{ state: LocalStackState; reused: boolean }> {
+export async function startLocalStack(
+  log: Log = stderrLog,
+): Promise<{ state: LocalStackState; reused: boolean }> {
   mkdirSync(STATE_DIR, { recursive: true });
   return withStartLock(log, async () => {
     const current = await localStackStatus();
@@ -64,12 +76,16 @@ export async function startLocalStack(log: Log = stderrLog): Promise<{ state: Lo
     await ensurePythonEnv({ log });
     log('gatewarden: starting the local stack (moto, stand-in, OpenID Connect provider)');
     const output = openSync(DAEMON_LOG, 'a');
-    const daemon = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'local', 'daemon.ts')], {
-      cwd: PROJECT_ROOT,
-      detached: true,
-      stdio: ['ignore', output, output],
-      env: process.env,
-    });
+    const daemon = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(PROJECT_ROOT, 'local', 'daemon.ts')],
+      {
+        cwd: PROJECT_ROOT,
+        detached: true,
+        stdio: ['ignore', output, output],
+        env: process.env,
+      },
+    );
     closeSync(output);
     daemon.unref();
     const pid = daemon.pid;
@@ -77,11 +93,15 @@ export async function startLocalStack(log: Log = stderrLog): Promise<{ state: Lo
     let exited = false;
     daemon.once('exit', () => (exited = true));
 
-    const ready = await waitUntil(async () => {
-      if (exited) return true;
-      const state = readState();
-      return state?.pid === pid && (await isHealthy(state, 1_000));
-    }, 90_000, 150);
+    const ready = await waitUntil(
+      async () => {
+        if (exited) return true;
+        const state = readState();
+        return state?.pid === pid && (await isHealthy(state, 1_000));
+      },
+      90_000,
+      150,
+    );
     const state = readState();
     if (!ready || exited || !state || state.pid !== pid) {
       if (isAlive(pid)) killGroup(pid, 'SIGKILL');
@@ -159,7 +179,8 @@ async function withStartLock<T>(log: Log, work: () => Promise<T>): Promise<T> {
         rmSync(START_LOCK, { force: true });
         continue;
       }
-      if (Date.now() > deadline) throw new Error(`another start (pid ${holder}) holds ${START_LOCK}`);
+      if (Date.now() > deadline)
+        throw new Error(`another start (pid ${holder}) holds ${START_LOCK}`);
       if (!told) log(`gatewarden: waiting for another start of the local stack (pid ${holder})`);
       told = true;
       await new Promise((r) => setTimeout(r, 200));
@@ -184,4 +205,3 @@ function tail(file: string, lines: number): string {
   if (!existsSync(file)) return '(no log)';
   return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
 }
-

@@ -40,7 +40,10 @@ export function requirementsHash(file: string = REQUIREMENTS_FILE): string {
 }
 
 /** True when the venv exists and was installed from the current requirements. */
-export function pythonEnvIsCurrent(dir: string = VENV_DIR, file: string = REQUIREMENTS_FILE): boolean {
+export function pythonEnvIsCurrent(
+  dir: string = VENV_DIR,
+  file: string = REQUIREMENTS_FILE,
+): boolean {
   const paths = pythonEnvPaths(dir);
   const stamp = join(dir, STAMP);
   if (!existsSync(paths.python) || !existsSync(stamp)) return false;
@@ -69,8 +72,18 @@ export async function ensurePythonEnv(options: EnsureOptions = {}): Promise<Pyth
     log(`gatewarden: creating the Python environment in ${dir} (first use)`);
     await run(pythonCommand(), ['-m', 'venv', dir]);
   }
-  log('gatewarden: installing moto and cfn-lint into the Python environment (this takes a minute once)');
-  await run(paths.python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', requirements]);
+  log(
+    'gatewarden: installing moto and cfn-lint into the Python environment (this takes a minute once)',
+  );
+  await run(paths.python, [
+    '-m',
+    'pip',
+    'install',
+    '--quiet',
+    '--disable-pip-version-check',
+    '-r',
+    requirements,
+  ]);
   writeFileSync(join(dir, STAMP), `${requirementsHash(requirements)}\n`);
   return paths;
 }
@@ -88,7 +101,12 @@ function run(command: string, args: string[]): Promise<void> {
     );
     child.on('exit', (code, signal) => {
       if (code === 0) resolvePromise();
-      else reject(new Error(`${command} ${args.slice(0, 3).join(' ')} failed (${signal ?? `exit ${code}`})`));
+      else
+        reject(
+          new Error(
+            `${command} ${args.slice(0, 3).join(' ')} failed (${signal ?? `exit ${code}`})`,
+          ),
+        );
     });
   });
 }
@@ -98,7 +116,9 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   ensurePythonEnv()
     .then((env) => process.stdout.write(`${env.dir}\n`))
     .catch((error: unknown) => {
-      process.stderr.write(`gatewarden: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.stderr.write(
+        `gatewarden: ${error instanceof Error ? error.message : String(error)}\n`,
+      );
       process.exitCode = 1;
     });
 }

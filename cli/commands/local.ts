@@ -15,13 +15,20 @@ const print = (text: string): void => {
 export const registerLocal: RegisterCommand = (program: Command) => {
   const local = program
     .command('local')
-    .description('Run the local AWS stack (moto, AgentCore/CloudTrail stand-in, OIDC provider) for the demo and tests');
+    .description(
+      'Run the local AWS stack (moto, AgentCore/CloudTrail stand-in, OIDC provider) for the demo and tests',
+    );
 
   local
     .command('start')
-    .description('Start the local stack in the background (or reuse a healthy one) and print export lines')
+    .description(
+      'Start the local stack in the background (or reuse a healthy one) and print export lines',
+    )
     .option('--json', 'print the environment as JSON instead of export lines')
-    .addHelpText('after', '\nExample:\n  eval "$(npx gatewarden local start)"   # then any AWS SDK v3 client or the AWS CLI uses it')
+    .addHelpText(
+      'after',
+      '\nExample:\n  eval "$(npx gatewarden local start)"   # then any AWS SDK v3 client or the AWS CLI uses it',
+    )
     .action(async (options: { json?: boolean }) => {
       const { state, reused } = await startLocalStack();
       process.stderr.write(
@@ -36,7 +43,9 @@ export const registerLocal: RegisterCommand = (program: Command) => {
     .description('Stop the local stack (moto included); all its state is discarded')
     .action(async () => {
       const stopped = await stopLocalStack();
-      process.stderr.write(`gatewarden: ${stopped ? 'local stack stopped' : 'no local stack was running'}\n`);
+      process.stderr.write(
+        `gatewarden: ${stopped ? 'local stack stopped' : 'no local stack was running'}\n`,
+      );
     });
 
   local
@@ -52,14 +61,22 @@ export const registerLocal: RegisterCommand = (program: Command) => {
             {
               running: status.running,
               healthy: status.healthy,
-              ...(status.state ? { pid: status.state.pid, startedAt: status.state.startedAt, env: exportsOf(status.state) } : {}),
+              ...(status.state
+                ? {
+                    pid: status.state.pid,
+                    startedAt: status.state.startedAt,
+                    env: exportsOf(status.state),
+                  }
+                : {}),
             },
             null,
             2,
           ),
         );
       } else if (status.state) {
-        print(`local stack ${up ? 'healthy' : 'UNHEALTHY'}: ${status.state.endpoint} (pid ${status.state.pid}, since ${status.state.startedAt})`);
+        print(
+          `local stack ${up ? 'healthy' : 'UNHEALTHY'}: ${status.state.endpoint} (pid ${status.state.pid}, since ${status.state.startedAt})`,
+        );
         print(`OpenID Connect issuer: ${status.state.oidcIssuer}`);
       } else {
         print('local stack is not running');

@@ -75,7 +75,12 @@ export function describeAwsRequest(request: RawRequest): AwsRequestInfo {
     info.operation = params.Action;
   } else if (service) {
     const { path, bucket } = splitS3Path(service, request.path);
-    const match = matchRestOperation(restOperationsFor(service), request.method, path, request.query);
+    const match = matchRestOperation(
+      restOperationsFor(service),
+      request.method,
+      path,
+      request.query,
+    );
     if (match) {
       info.operation = match.name;
       info.labels = bucket ? { Bucket: bucket, ...match.labels } : match.labels;
@@ -94,7 +99,8 @@ function splitS3Path(service: string, path: string): { path: string; bucket?: st
 
 function parseParams(request: RawRequest): Record<string, unknown> {
   const type = header(request.headers, 'content-type') ?? '';
-  const text = request.body.length > 0 && request.body.length < 1_000_000 ? request.body.toString('utf8') : '';
+  const text =
+    request.body.length > 0 && request.body.length < 1_000_000 ? request.body.toString('utf8') : '';
   if (text && type.includes('json')) {
     try {
       const parsed: unknown = JSON.parse(text);
@@ -107,7 +113,8 @@ function parseParams(request: RawRequest): Record<string, unknown> {
     return {};
   }
   const params: Record<string, unknown> = {};
-  const form = text && type.includes('x-www-form-urlencoded') ? new URLSearchParams(text) : undefined;
+  const form =
+    text && type.includes('x-www-form-urlencoded') ? new URLSearchParams(text) : undefined;
   for (const source of [request.query, form]) {
     source?.forEach((value, key) => {
       params[key] = value;

@@ -8,16 +8,24 @@
  * with `context.state(key, create)`.
  */
 import { lookupEventsRoute, seedEventsRoute } from './cloudtrail/routes.js';
+import { cognitoOauthRoute, cognitoSecretsRoute } from './cognito.js';
 import type { StandinRoute } from './context.js';
+import { identityControlRoute } from './identity/controlRoutes.js';
+import { identityDataRoute } from './identity/dataRoutes.js';
 
 export type { FrontRequest, StandinContext, StandinRoute } from './context.js';
 
 export function standinRoutes(): StandinRoute[] {
   return [
+    // AgentCore Identity: credential providers, workload identities, token vault (control plane)
+    // and workload tokens, API keys, OAuth2 tokens (data plane). Gateways themselves are on moto.
+    identityControlRoute,
+    identityDataRoute,
     // CloudTrail LookupEvents over the calls recorded by the front; other CloudTrail calls go to moto.
     lookupEventsRoute,
     seedEventsRoute,
-    // Cognito client-secret rotation (AddUserPoolClientSecret, ListUserPoolClientSecrets,
-    // DeleteUserPoolClientSecret) and a Cognito-style /oauth2/token belong here.
+    // Cognito client-secret rotation and a Cognito-style /oauth2/token (rotation engine's).
+    cognitoSecretsRoute,
+    cognitoOauthRoute,
   ];
 }

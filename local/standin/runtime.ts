@@ -13,11 +13,18 @@ export interface StandinRuntime {
   identities: IdentityCache;
 }
 
-export function createStandinRuntime(options: { motoUrl: string; oidcIssuer: string }): StandinRuntime {
+export function createStandinRuntime(options: {
+  motoUrl: string;
+  oidcIssuer: string;
+}): StandinRuntime {
   const clients = new Map<string, unknown>();
   const state = new Map<string, unknown>();
 
-  const motoClientFor = <C>(ctor: SdkClientConstructor<C>, accessKeyId: string, region: string): C => {
+  const motoClientFor = <C>(
+    ctor: SdkClientConstructor<C>,
+    accessKeyId: string,
+    region: string,
+  ): C => {
     const key = `${ctor.name}|${accessKeyId}|${region}`;
     let client = clients.get(key) as C | undefined;
     if (!client) {
@@ -45,7 +52,8 @@ export function createStandinRuntime(options: { motoUrl: string; oidcIssuer: str
     motoClient: <C>(ctor: SdkClientConstructor<C>, request: FrontRequest) =>
       motoClientFor(ctor, request.aws.accessKeyId ?? DEFAULT_ACCESS_KEY, request.aws.region),
     accountOf: async (request) =>
-      (await identities.resolve(request.aws.accessKeyId ?? DEFAULT_ACCESS_KEY)).accountId ?? DEFAULT_ACCOUNT,
+      (await identities.resolve(request.aws.accessKeyId ?? DEFAULT_ACCESS_KEY)).accountId ??
+      DEFAULT_ACCOUNT,
     state: <T>(key: string, create: () => T): T => {
       if (!state.has(key)) state.set(key, create());
       return state.get(key) as T;

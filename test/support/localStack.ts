@@ -24,7 +24,9 @@ export function testS3Config(): { region: string; maxAttempts: number; forcePath
 }
 
 /** Builds an SDK client for the local stack: `localClient(SecretsManagerClient)`. */
-export function localClient<C>(ctor: new (config: { region: string; maxAttempts: number; forcePathStyle?: boolean }) => C): C {
+export function localClient<C>(
+  ctor: new (config: { region: string; maxAttempts: number; forcePathStyle?: boolean }) => C,
+): C {
   return new ctor(testS3Config());
 }
 
@@ -42,9 +44,16 @@ export function localStack(): LocalStackInfo {
   const oidcIssuer = process.env.GATEWARDEN_LOCAL_OIDC_ISSUER;
   const oidcInitialAccessToken = process.env.GATEWARDEN_LOCAL_OIDC_INITIAL_ACCESS_TOKEN;
   if (!endpoint || !oidcIssuer || !oidcInitialAccessToken) {
-    throw new Error('the local stack is not configured: run integration tests through jest (globalSetup starts it)');
+    throw new Error(
+      'the local stack is not configured: run integration tests through jest (globalSetup starts it)',
+    );
   }
-  return { endpoint, region: process.env.AWS_REGION ?? 'us-east-1', oidcIssuer, oidcInitialAccessToken };
+  return {
+    endpoint,
+    region: process.env.AWS_REGION ?? 'us-east-1',
+    oidcIssuer,
+    oidcInitialAccessToken,
+  };
 }
 
 /** Seeds historical CloudTrail records into the stand-in (they show up in LookupEvents). */
@@ -55,7 +64,8 @@ export async function seedCloudTrail(records: Array<Record<string, unknown>>): P
     body: JSON.stringify({ Records: records }),
   });
   const body = (await response.json()) as { eventIds?: string[]; message?: string };
-  if (!response.ok) throw new Error(`seeding CloudTrail failed: ${body.message ?? response.status}`);
+  if (!response.ok)
+    throw new Error(`seeding CloudTrail failed: ${body.message ?? response.status}`);
   return body.eventIds ?? [];
 }
 

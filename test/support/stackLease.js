@@ -15,14 +15,20 @@ const STATE_FILE = join(STATE_DIR, 'local-stack.json');
 
 /** Runs `gatewarden local <args>` with this Node (22) and returns its stdout. */
 export function gatewarden(args) {
-  const result = spawnSync(process.execPath, [join(ROOT, 'bin', 'gatewarden.js'), 'local', ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-    timeout: 600_000,
-  });
+  const result = spawnSync(
+    process.execPath,
+    [join(ROOT, 'bin', 'gatewarden.js'), 'local', ...args],
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      timeout: 600_000,
+    },
+  );
   if (result.status !== 0) {
-    throw new Error(`gatewarden local ${args.join(' ')} failed (${result.error?.message ?? `exit ${result.status}`})`);
+    throw new Error(
+      `gatewarden local ${args.join(' ')} failed (${result.error?.message ?? `exit ${result.status}`})`,
+    );
   }
   return result.stdout;
 }
@@ -65,7 +71,9 @@ export function releaseLease() {
       })
     : [];
   if (others.length > 0) return false;
-  const startedBy = existsSync(STARTED_BY_TESTS) ? Number(readFileSync(STARTED_BY_TESTS, 'utf8')) : NaN;
+  const startedBy = existsSync(STARTED_BY_TESTS)
+    ? Number(readFileSync(STARTED_BY_TESTS, 'utf8'))
+    : NaN;
   const state = readStackState();
   if (!state || state.pid !== startedBy) return false;
   rmSync(STARTED_BY_TESTS, { force: true });

@@ -12,7 +12,13 @@ export interface UserIdentity {
   accessKeyId?: string;
   userName?: string;
   sessionContext?: {
-    sessionIssuer: { type: 'Role'; principalId: string; arn: string; accountId: string; userName: string };
+    sessionIssuer: {
+      type: 'Role';
+      principalId: string;
+      arn: string;
+      accountId: string;
+      userName: string;
+    };
     attributes: { creationDate: string; mfaAuthenticated: 'false' };
   };
 }
@@ -24,7 +30,11 @@ export interface CallerIdentity {
 }
 
 /** Pure: maps a `GetCallerIdentity` answer to the `userIdentity` block CloudTrail writes. */
-export function userIdentityOf(caller: CallerIdentity, accessKeyId: string | undefined, now = new Date()): UserIdentity {
+export function userIdentityOf(
+  caller: CallerIdentity,
+  accessKeyId: string | undefined,
+  now = new Date(),
+): UserIdentity {
   const base = {
     ...(caller.UserId ? { principalId: caller.UserId } : {}),
     ...(caller.Arn ? { arn: caller.Arn } : {}),
@@ -47,7 +57,10 @@ export function userIdentityOf(caller: CallerIdentity, accessKeyId: string | und
           accountId: account,
           userName: role,
         },
-        attributes: { creationDate: now.toISOString().replace(/\.\d{3}Z$/, 'Z'), mfaAuthenticated: 'false' },
+        attributes: {
+          creationDate: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+          mfaAuthenticated: 'false',
+        },
       },
     };
   }

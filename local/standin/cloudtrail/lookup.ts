@@ -33,12 +33,19 @@ export interface LookupOutput {
 }
 
 const ATTRIBUTE_KEYS = [
-  'EventId', 'EventName', 'ReadOnly', 'Username', 'ResourceType', 'ResourceName', 'EventSource',
+  'EventId',
+  'EventName',
+  'ReadOnly',
+  'Username',
+  'ResourceType',
+  'ResourceName',
+  'EventSource',
   'AccessKeyId',
 ] as const;
 type AttributeKey = (typeof ATTRIBUTE_KEYS)[number];
 
-const invalid = (type: string, message: string): StandinError => new StandinError(400, type, message);
+const invalid = (type: string, message: string): StandinError =>
+  new StandinError(400, type, message);
 
 /** Sort key: newest first; eventID breaks ties so paging is stable. */
 function order(a: TrailRecord, b: TrailRecord): number {
@@ -64,20 +71,32 @@ const NAMED_RESOURCES: Record<string, string> = {
 };
 
 /** The `Resources` list of one event: its ARNs plus named identifiers. */
-export function resourcesOf(record: TrailRecord): Array<{ ResourceType: string; ResourceName: string }> {
+export function resourcesOf(
+  record: TrailRecord,
+): Array<{ ResourceType: string; ResourceName: string }> {
   const out = new Map<string, { ResourceType: string; ResourceName: string }>();
   for (const resource of record.resources ?? []) {
-    out.set(resource.ARN, { ResourceType: resource.type ?? resourceTypeOf(resource.ARN), ResourceName: resource.ARN });
+    out.set(resource.ARN, {
+      ResourceType: resource.type ?? resourceTypeOf(resource.ARN),
+      ResourceName: resource.ARN,
+    });
   }
   const params = record.requestParameters ?? {};
   for (const [key, type] of Object.entries(NAMED_RESOURCES)) {
     const value = params[key];
-    if (typeof value === 'string' && !out.has(value)) out.set(value, { ResourceType: type, ResourceName: value });
+    if (typeof value === 'string' && !out.has(value))
+      out.set(value, { ResourceType: type, ResourceName: value });
   }
-  if (record.eventSource === 'bedrock-agentcore.amazonaws.com' && /CredentialProvider$/.test(record.eventName)) {
+  if (
+    record.eventSource === 'bedrock-agentcore.amazonaws.com' &&
+    /CredentialProvider$/.test(record.eventName)
+  ) {
     const name = params.name;
     if (typeof name === 'string' && !out.has(name)) {
-      out.set(name, { ResourceType: 'AWS::BedrockAgentCore::CredentialProvider', ResourceName: name });
+      out.set(name, {
+        ResourceType: 'AWS::BedrockAgentCore::CredentialProvider',
+        ResourceName: name,
+      });
     }
   }
   return [...out.values()];
@@ -107,7 +126,8 @@ function attributeMatches(record: TrailRecord, key: AttributeKey, value: string)
 function toDate(value: number | string | undefined, field: string): Date | undefined {
   if (value === undefined) return undefined;
   const date = typeof value === 'number' ? new Date(value * 1000) : new Date(value);
-  if (Number.isNaN(date.getTime())) throw invalid('InvalidTimeRangeException', `${field} is not a valid time`);
+  if (Number.isNaN(date.getTime()))
+    throw invalid('InvalidTimeRangeException', `${field} is not a valid time`);
   return date;
 }
 
@@ -132,11 +152,17 @@ function decodeToken(token: string): [string, string] {
 export function lookupEvents(records: readonly TrailRecord[], input: LookupInput): LookupOutput {
   const attributes = input.LookupAttributes ?? [];
   if (attributes.length > 1) {
-    throw invalid('InvalidLookupAttributesException', 'LookupAttributes may contain only one attribute');
+    throw invalid(
+      'InvalidLookupAttributesException',
+      'LookupAttributes may contain only one attribute',
+    );
   }
   const attribute = attributes[0];
   if (attribute && !ATTRIBUTE_KEYS.includes(attribute.AttributeKey as AttributeKey)) {
-    throw invalid('InvalidLookupAttributesException', `Unknown AttributeKey ${String(attribute.AttributeKey)}`);
+    throw invalid(
+      'InvalidLookupAttributesException',
+      `Unknown AttributeKey ${String(attribute.AttributeKey)}`,
+    );
   }
   if (attribute && (attribute.AttributeValue === undefined || attribute.AttributeValue === '')) {
     throw invalid('InvalidLookupAttributesException', 'AttributeValue must not be empty');
@@ -162,14 +188,23 @@ export function lookupEvents(records: readonly TrailRecord[], input: LookupInput
       const time = new Date(record.eventTime);
       if (start && time < start) return false;
       if (end && time > end) return false;
-      if (attribute && !attributeMatches(record, attribute.AttributeKey as AttributeKey, attribute.AttributeValue ?? '')) {
+      if (
+        attribute &&
+        !attributeMatches(
+          record,
+          attribute.AttributeKey as AttributeKey,
+          attribute.AttributeValue ?? '',
+        )
+      ) {
         return false;
       }
       return true;
     })
     .sort(order);
   const from = after
-    ? matching.findIndex((record) => order(record, { eventTime: after[0], eventID: after[1] } as TrailRecord) > 0)
+    ? matching.findIndex(
+        (record) => order(record, { eventTime: after[0], eventID: after[1] } as TrailRecord) > 0,
+      )
     : 0;
   const page = from < 0 ? [] : matching.slice(from, from + max);
   const last = page[page.length - 1];

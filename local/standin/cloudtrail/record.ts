@@ -37,22 +37,81 @@ export interface TrailRecord {
 /** Keys whose values are identifiers (names, ARNs, ids, enums) and may be recorded. */
 const IDENTIFIER_KEYS = new Set([
   // Secrets Manager, KMS
-  'SecretId', 'Name', 'VersionId', 'VersionStage', 'MoveToVersionId', 'RemoveFromVersionId',
-  'ClientRequestToken', 'RotationLambdaARN', 'KmsKeyId', 'KeyId', 'ARN', 'ForceDeleteWithoutRecovery',
-  'RotateImmediately', 'IncludeDeprecated',
+  'SecretId',
+  'Name',
+  'VersionId',
+  'VersionStage',
+  'MoveToVersionId',
+  'RemoveFromVersionId',
+  'ClientRequestToken',
+  'RotationLambdaARN',
+  'KmsKeyId',
+  'KeyId',
+  'ARN',
+  'ForceDeleteWithoutRecovery',
+  'RotateImmediately',
+  'IncludeDeprecated',
   // IAM, STS
-  'RoleName', 'RoleArn', 'RoleSessionName', 'PolicyArn', 'PolicyName', 'UserName', 'GroupName',
-  'InstanceProfileName', 'AccessKeyId', 'Path', 'VersionId', 'DurationSeconds', 'Arn', 'UserId',
+  'RoleName',
+  'RoleArn',
+  'RoleSessionName',
+  'PolicyArn',
+  'PolicyName',
+  'UserName',
+  'GroupName',
+  'InstanceProfileName',
+  'AccessKeyId',
+  'Path',
+  'VersionId',
+  'DurationSeconds',
+  'Arn',
+  'UserId',
   // SNS, SQS, DynamoDB, S3, EventBridge, CloudTrail, Lambda, Cognito
-  'TopicArn', 'SubscriptionArn', 'Protocol', 'QueueUrl', 'QueueName', 'TableName', 'Bucket',
-  'Key', 'EventBusName', 'Rule', 'State', 'TrailName', 'S3BucketName', 'FunctionName',
-  'UserPoolId', 'ClientId', 'ClientSecretId', 'ClientName',
+  'TopicArn',
+  'SubscriptionArn',
+  'Protocol',
+  'QueueUrl',
+  'QueueName',
+  'TableName',
+  'Bucket',
+  'Key',
+  'EventBusName',
+  'Rule',
+  'State',
+  'TrailName',
+  'S3BucketName',
+  'FunctionName',
+  'UserPoolId',
+  'ClientId',
+  'ClientSecretId',
+  'ClientName',
   // AgentCore control and data plane
-  'name', 'gatewayIdentifier', 'gatewayId', 'gatewayArn', 'gatewayUrl', 'targetId', 'roleArn',
-  'authorizerType', 'protocolType', 'kmsKeyArn', 'status', 'credentialProviderVendor',
-  'credentialProviderArn', 'apiKeySecretSource', 'clientSecretSource', 'apiKeySecretArn',
-  'clientSecretArn', 'secretArn', 'workloadIdentityArn', 'resourceCredentialProviderName',
-  'workloadName', 'oauth2Flow', 'scopes', 'tokenVaultId', 'keyType', 'kmsConfiguration',
+  'name',
+  'gatewayIdentifier',
+  'gatewayId',
+  'gatewayArn',
+  'gatewayUrl',
+  'targetId',
+  'roleArn',
+  'authorizerType',
+  'protocolType',
+  'kmsKeyArn',
+  'status',
+  'credentialProviderVendor',
+  'credentialProviderArn',
+  'apiKeySecretSource',
+  'clientSecretSource',
+  'apiKeySecretArn',
+  'clientSecretArn',
+  'secretArn',
+  'workloadIdentityArn',
+  'resourceCredentialProviderName',
+  'workloadName',
+  'oauth2Flow',
+  'scopes',
+  'tokenVaultId',
+  'keyType',
+  'kmsConfiguration',
 ]);
 
 /** Operations on which AgentCore redacts `name`/`description`. */
@@ -61,24 +120,50 @@ const GATEWAY_OPERATIONS = /Gateway(Target)?s?$/;
 /** High-volume data events: CloudTrail keeps them out of LookupEvents, and so do we. */
 const DATA_EVENTS: Record<string, Set<string>> = {
   s3: new Set([
-    'GetObject', 'PutObject', 'DeleteObject', 'DeleteObjects', 'HeadObject', 'CopyObject',
-    'ListObjects', 'ListObjectsV2', 'ListObjectVersions', 'CreateMultipartUpload', 'UploadPart',
-    'CompleteMultipartUpload', 'AbortMultipartUpload', 'GetObjectTagging', 'PutObjectTagging',
+    'GetObject',
+    'PutObject',
+    'DeleteObject',
+    'DeleteObjects',
+    'HeadObject',
+    'CopyObject',
+    'ListObjects',
+    'ListObjectsV2',
+    'ListObjectVersions',
+    'CreateMultipartUpload',
+    'UploadPart',
+    'CompleteMultipartUpload',
+    'AbortMultipartUpload',
+    'GetObjectTagging',
+    'PutObjectTagging',
   ]),
   dynamodb: new Set([
-    'GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'Scan', 'BatchGetItem',
-    'BatchWriteItem', 'TransactGetItems', 'TransactWriteItems',
+    'GetItem',
+    'PutItem',
+    'UpdateItem',
+    'DeleteItem',
+    'Query',
+    'Scan',
+    'BatchGetItem',
+    'BatchWriteItem',
+    'TransactGetItems',
+    'TransactWriteItems',
   ]),
   sqs: new Set([
-    'SendMessage', 'SendMessageBatch', 'ReceiveMessage', 'DeleteMessage', 'DeleteMessageBatch',
-    'ChangeMessageVisibility', 'ChangeMessageVisibilityBatch',
+    'SendMessage',
+    'SendMessageBatch',
+    'ReceiveMessage',
+    'DeleteMessage',
+    'DeleteMessageBatch',
+    'ChangeMessageVisibility',
+    'ChangeMessageVisibilityBatch',
   ]),
   sns: new Set(['Publish', 'PublishBatch']),
   lambda: new Set(['Invoke', 'Invoke20150331', 'InvokeWithResponseStream']),
   events: new Set(['PutEvents']),
 };
 
-const READ_ONLY = /^(Get|List|Describe|Lookup|Head|Search|BatchGet|Query|Scan|Decrypt|Encrypt|GenerateDataKey|GenerateRandom|Verify|Test|Preview|Check)/;
+const READ_ONLY =
+  /^(Get|List|Describe|Lookup|Head|Search|BatchGet|Query|Scan|Decrypt|Encrypt|GenerateDataKey|GenerateRandom|Verify|Test|Preview|Check)/;
 
 /** True for operations CloudTrail would log as management events. */
 export function isManagementEvent(service: string, operation: string): boolean {
@@ -102,7 +187,8 @@ export function pickIdentifiers(value: unknown, depth = 0): Record<string, unkno
 }
 
 function pickValue(item: unknown, depth: number): unknown {
-  if (typeof item === 'string') return redactText(item.length > 512 ? `${item.slice(0, 512)}…` : item);
+  if (typeof item === 'string')
+    return redactText(item.length > 512 ? `${item.slice(0, 512)}…` : item);
   if (typeof item === 'number' || typeof item === 'boolean') return item;
   if (Array.isArray(item)) {
     const strings = item.filter((entry): entry is string => typeof entry === 'string').slice(0, 20);
@@ -177,7 +263,11 @@ function resourcesOf(
   };
   visit(request);
   visit(response);
-  return [...arns].map((arn) => ({ ARN: arn, accountId: arn.split(':')[4] || accountId, type: resourceTypeOf(arn) }));
+  return [...arns].map((arn) => ({
+    ARN: arn,
+    accountId: arn.split(':')[4] || accountId,
+    type: resourceTypeOf(arn),
+  }));
 }
 
 /** CloudFormation-style type of an ARN, e.g. `AWS::SecretsManager::Secret`. */

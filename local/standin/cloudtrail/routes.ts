@@ -30,7 +30,8 @@ export const lookupEventsRoute: StandinRoute = {
 export const seedEventsRoute: StandinRoute = {
   name: 'admin:seed-cloudtrail',
   recordInCloudTrail: false,
-  matches: (request) => request.method === 'POST' && request.path === '/_gatewarden/cloudtrail/events',
+  matches: (request) =>
+    request.method === 'POST' && request.path === '/_gatewarden/cloudtrail/events',
   async handle(request, context) {
     try {
       let body: unknown;
@@ -42,7 +43,10 @@ export const seedEventsRoute: StandinRoute = {
       const records = normaliseSeed(body, request.aws.region);
       const trail = trailOf(context);
       for (const record of records) trail.add(record);
-      return restJson(200, { added: records.length, eventIds: records.map((record) => record.eventID) });
+      return restJson(200, {
+        added: records.length,
+        eventIds: records.map((record) => record.eventID),
+      });
     } catch (error) {
       if (error instanceof StandinError) return restJsonError(error);
       throw error;

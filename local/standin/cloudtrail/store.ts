@@ -11,7 +11,8 @@ export class TrailStore {
 
   add(record: TrailRecord): void {
     this.records.push(record);
-    if (this.records.length > this.capacity) this.records.splice(0, this.records.length - this.capacity);
+    if (this.records.length > this.capacity)
+      this.records.splice(0, this.records.length - this.capacity);
   }
 
   /** Keeps track of a record still being built, so a lookup right after a call sees it. */
@@ -35,9 +36,15 @@ export class TrailStore {
  * completes missing bookkeeping fields. All or nothing: one bad record rejects the batch.
  */
 export function normaliseSeed(body: unknown, defaultRegion: string): TrailRecord[] {
-  const list: unknown = Array.isArray(body) ? body : (body as { Records?: unknown } | null)?.Records;
+  const list: unknown = Array.isArray(body)
+    ? body
+    : (body as { Records?: unknown } | null)?.Records;
   if (!Array.isArray(list)) {
-    throw new StandinError(400, 'ValidationException', 'expected {"Records": [...]} or an array of records');
+    throw new StandinError(
+      400,
+      'ValidationException',
+      'expected {"Records": [...]} or an array of records',
+    );
   }
   return list.map((item, index): TrailRecord => {
     const where = `Records[${index}]`;
@@ -47,7 +54,11 @@ export function normaliseSeed(body: unknown, defaultRegion: string): TrailRecord
     const record = item as Record<string, unknown>;
     for (const field of ['eventTime', 'eventName', 'eventSource'] as const) {
       if (typeof record[field] !== 'string' || record[field] === '') {
-        throw new StandinError(400, 'ValidationException', `${where}.${field} must be a non-empty string`);
+        throw new StandinError(
+          400,
+          'ValidationException',
+          `${where}.${field} must be a non-empty string`,
+        );
       }
     }
     const time = new Date(record.eventTime as string);
@@ -72,7 +83,9 @@ export function normaliseSeed(body: unknown, defaultRegion: string): TrailRecord
       eventCategory: 'Management',
       ...record,
       userIdentity:
-        identity && typeof identity === 'object' ? (identity as TrailRecord['userIdentity']) : { type: 'Unknown' },
+        identity && typeof identity === 'object'
+          ? (identity as TrailRecord['userIdentity'])
+          : { type: 'Unknown' },
       eventTime: cloudTrailTime(time),
     } as TrailRecord;
   });

@@ -1,0 +1,132 @@
+/**
+ * Provider values in Secrets Manager on moto, through the real SDK: MANAGED values in a
+ * service-named secret, EXTERNAL values read from the customer's secret (`jsonKey`,
+ * AWSCURRENT). Errors name the secret, never its value.
+ */
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  CreateSecretCommand,
+  DeleteSecretCommand,
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  ResourceExistsException,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-secrets-manager';
+import { StandinError, validation } from '../http.js';
+import type { SecretLocation } from './registry.js';
+
+/** JSON keys inside MANAGED secrets (AgentCore's own key names are not documented). */
+export const MANAGED_JSON_KEY = { apikey: 'api_key', oauth2: 'client_secret' } as const;
+
+/** Creates (or, if a leftover exists, overwrites) the managed secret; returns its ARN. */
+export async function writeManagedSecret(
+  client: SecretsManagerClient,
+  name: string,
+  jsonKey: string,
+  value: string,
+): Promise<string> {
+  const secretString = JSON.stringify({ [jsonKey]: value });
+  try {
+    const created = await client.send(
+      new CreateSecretCommand({
+        Name: name,
+        SecretString: secretString,
+        Description: 'Managed by Amazon Bedrock AgentCore Identity (local stand-in)',
+      }),
+    );
+    return requireArn(created.ARN, name);
+  } catch (error) {
+    if (!(error instanceof ResourceExistsException)) throw error;
+    const put = await client.send(
+      new PutSecretValueCommand({ SecretId: name, SecretString: secretString }),
+    );
+    return requireArn(put.ARN, name);
+  }
+}
+
+/** Stores a new value as AWSCURRENT of an existing managed secret. */
+export async function updateManagedSecret(
+  client: SecretsManagerClient,
+  location: SecretLocation,
+  value: string,
+): Promise<void> {
+  await client.send(
+    new PutSecretValueCommand({
+      SecretId: location.secretArn,
+      SecretString: JSON.stringify({ [location.jsonKey]: value }),
+    }),
+  );
+}
+
+export async function deleteManagedSecret(
+  client: SecretsManagerClient,
+  location: SecretLocation | undefined,
+): Promise<void> {
+  if (location?.source !== 'MANAGED') return;
+  try {
+    await client.send(
+      new DeleteSecretCommand({ SecretId: location.secretArn, ForceDeleteWithoutRecovery: true }),
+    );
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+  }
+}
+
+/** Resolves an EXTERNAL secret reference to its ARN; a missing secret is a ValidationException. */
+export async function externalSecretArn(
+  client: SecretsManagerClient,
+  secretId: string,
+): Promise<string> {
+  try {
+    const described = await client.send(new DescribeSecretCommand({ SecretId: secretId }));
+    return requireArn(described.ARN, secretId);
+  } catch (error) {
+    if (error instanceof ResourceNotFoundException) {
+      throw validation(`secret ${secretId} referenced by the credential provider does not exist`);
+    }
+    throw error;
+  }
+}
+
+/** The provider's current value: AWSCURRENT of its secret, the string under `jsonKey`. */
+export async function readCurrentValue(
+  client: SecretsManagerClient,
+  location: SecretLocation,
+): Promise<string> {
+  let secretString: string | undefined;
+  try {
+    const current = await client.send(
+      new GetSecretValueCommand({ SecretId: location.secretArn, VersionStage: 'AWSCURRENT' }),
+    );
+    secretString = current.SecretString;
+  } catch (error) {
+    if (error instanceof ResourceNotFoundException) {
+      throw new StandinError(
+        404,
+        'ResourceNotFoundException',
+        `secret ${location.secretArn} of the credential provider was not found`,
+      );
+    }
+    throw error;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(secretString ?? '');
+  } catch {
+    throw validation(`secret ${location.secretArn} does not hold a JSON object`);
+  }
+  const value =
+    parsed && typeof parsed === 'object'
+      ? (parsed as Record<string, unknown>)[location.jsonKey]
+      : undefined;
+  if (typeof value !== 'string' || value === '') {
+    throw validation(`secret ${location.secretArn} has no string under key ${location.jsonKey}`);
+  }
+  return value;
+}
+
+function requireArn(arn: string | undefined, name: string): string {
+  if (!arn) throw new Error(`Secrets Manager returned no ARN for ${name}`);
+  return arn;
+}
