@@ -4,7 +4,8 @@ import {
   DynamoDedupStore,
   DynamoWindowCounter,
 } from '../../../lib/aws/detectionState.js';
-import { createStateTable, deleteTable, requireLocalStack, testClientConfig } from './stack.js';
+import { testClientConfig } from '../../support/localStack.js';
+import { createStateTable, deleteTable, requireLocalStack } from './stack.js';
 
 const DAY = 86_400_000;
 const T0 = Date.parse('2026-11-01T10:00:00Z');
@@ -15,10 +16,7 @@ describe('DynamoDB detection state on the local stack', () => {
 
   beforeAll(async () => {
     requireLocalStack();
-    client = new DynamoDBClient({
-      region: process.env.AWS_REGION ?? 'us-east-1',
-      ...testClientConfig,
-    });
+    client = new DynamoDBClient(testClientConfig());
     tableName = await createStateTable(client);
   });
 

@@ -1,10 +1,18 @@
-import { randomBytes } from 'node:crypto';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
 import {
   CreateTableCommand,
   DeleteTableCommand,
   waitUntilTableExists,
+  type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  type Message,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import { uniqueName } from '../../support/localStack.js';
 
 /**
  * Helpers for the detection integration tests: every resource gets a unique name, so the
@@ -17,13 +25,6 @@ export function requireLocalStack(): void {
     );
   }
 }
-
-export function uniqueName(prefix: string): string {
-  return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
-}
-
-/** Test clients fail fast: the local stack answers unimplemented operations with HTTP 500. */
-export const testClientConfig = { maxAttempts: 1 } as const;
 
 /** Creates a state table shaped like the deployed one (pk/sk strings, TTL `expiresAt`). */
 export async function createStateTable(client: DynamoDBClient): Promise<string> {
@@ -48,4 +49,56 @@ export async function createStateTable(client: DynamoDBClient): Promise<string> 
 
 export async function deleteTable(client: DynamoDBClient, tableName: string): Promise<void> {
   await client.send(new DeleteTableCommand({ TableName: tableName })).catch(() => undefined);
+}
+
+/**
+ * Receives what a queue holds: polls until `expected` messages arrived or `timeoutMs` passed,
+ * then deletes them. `expected: 0` waits the whole time to prove nothing arrives.
+ */
+export async function drain(
+  sqs: SQSClient,
+  queueUrl: string,
+  expected: number,
+  timeoutMs = 5_000,
+): Promise<Message[]> {
+  const messages: Message[] = [];
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && (expected === 0 || messages.length < expected)) {
+    const page = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 1,
+        MessageAttributeNames: ['All'],
+        MessageSystemAttributeNames: ['All'],
+      }),
+    );
+    const got = page.Messages ?? [];
+    messages.push(...got);
+    if (got.length > 0) {
+      await sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: got.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })),
+        }),
+      );
+    }
+  }
+  return messages;
+}
+
+/**
+ * An event pattern of the deployed detect rules, read from the one list serverless.yml uses
+ * (`resources/detect-patterns.yml`), so the test routes exactly as the deployment does. The
+ * YAML parser is osls's own dependency.
+ */
+export function deployedDetectPattern(key: string): Record<string, unknown> {
+  const yaml = createRequire(import.meta.url)('js-yaml') as { load(text: string): unknown };
+  const all = yaml.load(readFileSync('resources/detect-patterns.yml', 'utf8')) as Record<
+    string,
+    { pattern?: Record<string, unknown> }
+  >;
+  const pattern = all[key]?.pattern;
+  if (!pattern) throw new Error(`resources/detect-patterns.yml has no pattern "${key}"`);
+  return pattern;
 }

@@ -1,0 +1,352 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  CreateEventBusCommand,
+  DeleteEventBusCommand,
+  DeleteRuleCommand,
+  EventBridgeClient,
+  PutEventsCommand,
+  PutRuleCommand,
+  PutTargetsCommand,
+  RemoveTargetsCommand,
+} from '@aws-sdk/client-eventbridge';
+import {
+  CreateTopicCommand,
+  DeleteTopicCommand,
+  SNSClient,
+  SubscribeCommand,
+} from '@aws-sdk/client-sns';
+import {
+  CreateQueueCommand,
+  DeleteQueueCommand,
+  GetQueueAttributesCommand,
+  SQSClient,
+  type Message,
+} from '@aws-sdk/client-sqs';
+import type { Context, SQSEvent } from 'aws-lambda';
+import { defaultDeps, makeHandler, type DetectResult } from '../../../functions/detect.js';
+import { testClientConfig, uniqueName } from '../../support/localStack.js';
+import {
+  createStateTable,
+  deleteTable,
+  deployedDetectPattern,
+  drain,
+  requireLocalStack,
+} from './stack.js';
+
+/**
+ * The deployed detection path end to end on the local stack, real SDK throughout:
+ * CloudTrail-shaped event → bus → rule (the deployed pattern) → SQS → detect handler (production
+ * wiring: DynamoDB state, SNS, findings bus, SQS dead letters) → SNS topic → SQS subscription,
+ * and findings bus → rule → SQS. Every resource has a unique name; nothing is reset.
+ */
+
+const ACCOUNT = '123456789012';
+const context = {} as Context;
+
+/** UpdateGateway switching inbound auth off, as CloudTrail records it (name redacted `***`). */
+function updateGatewayDetail(eventId: string, gatewayId: string): Record<string, unknown> {
+  return {
+    eventVersion: '1.11',
+    userIdentity: {
+      type: 'AssumedRole',
+      principalId: 'AROAEXAMPLEID00001:mallory',
+      arn: `arn:aws:sts::${ACCOUNT}:assumed-role/ops-automation/mallory`,
+      accountId: ACCOUNT,
+      accessKeyId: 'ASIAEXAMPLEKEY000001',
+      sessionContext: {
+        sessionIssuer: {
+          type: 'Role',
+          principalId: 'AROAEXAMPLEID00001',
+          arn: `arn:aws:iam::${ACCOUNT}:role/ops-automation`,
+          accountId: ACCOUNT,
+          userName: 'ops-automation',
+        },
+        attributes: { creationDate: '2026-11-20T09:58:00Z', mfaAuthenticated: 'false' },
+      },
+    },
+    eventTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    eventSource: 'bedrock-agentcore.amazonaws.com',
+    eventName: 'UpdateGateway',
+    awsRegion: 'us-east-1',
+    sourceIPAddress: '198.51.100.77',
+    userAgent: 'Boto3/1.35.60 md/Botocore#1.35.60 ua/2.0 os/linux#6.8 lang/python#3.12.7',
+    requestParameters: {
+      gatewayIdentifier: gatewayId,
+      name: '***',
+      roleArn: `arn:aws:iam::${ACCOUNT}:role/gateway-exec-${gatewayId}`,
+      protocolType: 'MCP',
+      authorizerType: 'NONE',
+    },
+    responseElements: { gatewayId, status: 'UPDATING', authorizerType: 'NONE' },
+    requestID: `req-${eventId}`,
+    eventID: eventId,
+    readOnly: false,
+    eventType: 'AwsApiCall',
+    managementEvent: true,
+    recipientAccountId: ACCOUNT,
+    eventCategory: 'Management',
+  };
+}
+
+/** What Lambda's SQS event source would hand the function for these messages. */
+function sqsEventOf(messages: Message[], queueArn: string): SQSEvent {
+  return {
+    Records: messages.map((m) => ({
+      messageId: m.MessageId ?? 'unknown',
+      receiptHandle: m.ReceiptHandle ?? '',
+      body: m.Body ?? '',
+      attributes: {} as SQSEvent['Records'][number]['attributes'],
+      messageAttributes: {},
+      md5OfBody: m.MD5OfBody ?? '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: queueArn,
+      awsRegion: process.env.AWS_REGION ?? 'us-east-1',
+    })),
+  };
+}
+
+/** SNS → SQS notifications carry the message attributes in the JSON envelope. */
+interface SnsNotification {
+  Subject?: string;
+  Message: string;
+  MessageAttributes?: Record<string, { Type: string; Value: string }>;
+}
+
+describe('detect end to end on the local stack', () => {
+  const events = new EventBridgeClient(testClientConfig());
+  const sns = new SNSClient(testClientConfig());
+  const sqs = new SQSClient(testClientConfig());
+  const dynamo = new DynamoDBClient(testClientConfig());
+  const names = {
+    sourceBus: uniqueName('gw-cloudtrail-bus'),
+    findingsBus: uniqueName('gw-findings-bus'),
+    detectRule: uniqueName('gw-detect'),
+    findingsRule: uniqueName('gw-findings'),
+  };
+  const queues: Record<'inbound' | 'alerts' | 'findings' | 'dlq', { url: string; arn: string }> =
+    {} as never;
+  let topicArn = '';
+  let tableName = '';
+  let env: NodeJS.ProcessEnv = {};
+
+  async function createQueue(prefix: string): Promise<{ url: string; arn: string }> {
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: uniqueName(prefix) }));
+    const url = QueueUrl ?? '';
+    const attrs = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }),
+    );
+    return { url, arn: attrs.Attributes?.QueueArn ?? '' };
+  }
+
+  beforeAll(async () => {
+    requireLocalStack();
+    queues.inbound = await createQueue('gw-detect-in');
+    queues.alerts = await createQueue('gw-alerts-sub');
+    queues.findings = await createQueue('gw-findings');
+    queues.dlq = await createQueue('gw-detect-dlq');
+    tableName = await createStateTable(dynamo);
+    topicArn =
+      (await sns.send(new CreateTopicCommand({ Name: uniqueName('gw-alerts') }))).TopicArn ?? '';
+    await sns.send(
+      new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: queues.alerts.arn }),
+    );
+    // Stands in for the default bus CloudTrail delivers to, with the deployed detect pattern.
+    await events.send(new CreateEventBusCommand({ Name: names.sourceBus }));
+    await events.send(
+      new PutRuleCommand({
+        Name: names.detectRule,
+        EventBusName: names.sourceBus,
+        EventPattern: JSON.stringify(deployedDetectPattern('agentcore')),
+      }),
+    );
+    await events.send(
+      new PutTargetsCommand({
+        Rule: names.detectRule,
+        EventBusName: names.sourceBus,
+        Targets: [{ Id: 'detect-queue', Arn: queues.inbound.arn }],
+      }),
+    );
+    // The gatewarden findings bus, with a consumer rule as a SIEM would have.
+    await events.send(new CreateEventBusCommand({ Name: names.findingsBus }));
+    await events.send(
+      new PutRuleCommand({
+        Name: names.findingsRule,
+        EventBusName: names.findingsBus,
+        EventPattern: JSON.stringify({
+          source: ['gatewarden'],
+          'detail-type': ['Gateway Finding'],
+        }),
+      }),
+    );
+    await events.send(
+      new PutTargetsCommand({
+        Rule: names.findingsRule,
+        EventBusName: names.findingsBus,
+        Targets: [{ Id: 'findings-queue', Arn: queues.findings.arn }],
+      }),
+    );
+    env = {
+      ...process.env,
+      GATEWARDEN_STATE_TABLE: tableName,
+      GATEWARDEN_ALERT_TOPIC_ARN: topicArn,
+      GATEWARDEN_EVENT_BUS_NAME: names.findingsBus,
+      GATEWARDEN_DLQ_URL: queues.dlq.url,
+      GATEWARDEN_DETECTION_CONFIG: '{}',
+      GATEWARDEN_CHAT_WEBHOOK_SECRET_ID: '',
+    };
+  });
+
+  afterAll(async () => {
+    for (const [rule, bus, target] of [
+      [names.detectRule, names.sourceBus, 'detect-queue'],
+      [names.findingsRule, names.findingsBus, 'findings-queue'],
+    ] as const) {
+      await events
+        .send(new RemoveTargetsCommand({ Rule: rule, EventBusName: bus, Ids: [target] }))
+        .catch(() => undefined);
+      await events
+        .send(new DeleteRuleCommand({ Name: rule, EventBusName: bus }))
+        .catch(() => undefined);
+      await events.send(new DeleteEventBusCommand({ Name: bus })).catch(() => undefined);
+    }
+    await sns.send(new DeleteTopicCommand({ TopicArn: topicArn })).catch(() => undefined);
+    for (const queue of Object.values(queues)) {
+      await sqs.send(new DeleteQueueCommand({ QueueUrl: queue.url })).catch(() => undefined);
+    }
+    await deleteTable(dynamo, tableName);
+    for (const client of [events, sns, sqs, dynamo]) client.destroy();
+  });
+
+  /** Puts CloudTrail-shaped events on the source bus and returns what the rule delivered. */
+  async function routeThroughBus(details: Record<string, unknown>[]): Promise<Message[]> {
+    const result = await events.send(
+      new PutEventsCommand({
+        Entries: details.map((detail) => ({
+          EventBusName: names.sourceBus,
+          Source: 'aws.bedrock-agentcore',
+          DetailType: 'AWS API Call via CloudTrail',
+          Detail: JSON.stringify(detail),
+        })),
+      }),
+    );
+    expect(result.FailedEntryCount ?? 0).toBe(0);
+    return drain(sqs, queues.inbound.url, details.length);
+  }
+
+  it('alerts on SNS (with filterable attributes) and on the findings bus, once per event', async () => {
+    // Prepare: a weakened gateway arrives through the deployed routing
+    const detail = updateGatewayDetail(uniqueName('evt'), uniqueName('gw'));
+    const delivered = await routeThroughBus([detail]);
+    expect(delivered).toHaveLength(1);
+    const handler = makeHandler(() => defaultDeps(env));
+
+    // Act
+    const result = (await handler(
+      sqsEventOf(delivered, queues.inbound.arn),
+      context,
+    )) as DetectResult;
+    const alerts = await drain(sqs, queues.alerts.url, 2);
+    const findings = await drain(sqs, queues.findings.url, 2);
+
+    // Assess: SNS
+    expect(result).toEqual({ batchItemFailures: [] });
+    const notifications = alerts.map((m) => JSON.parse(m.Body ?? '{}') as SnsNotification);
+    const weakened = notifications.find(
+      (n) => n.MessageAttributes?.ruleId?.Value === 'gateway-auth-weakened',
+    );
+    expect(weakened).toBeDefined();
+    expect(weakened?.MessageAttributes?.severity?.Value).toBe('critical');
+    expect(weakened?.MessageAttributes?.tactic?.Value).toBe('Defense Evasion');
+    expect(weakened?.Subject).toContain(
+      '[gatewarden CRITICAL] Gateway inbound authorization weakened',
+    );
+    expect(weakened?.Message).toContain('198.51.100.77');
+    expect(weakened?.Message).toContain(String(detail.eventID));
+    expect(weakened?.Message).toContain('Runbook:');
+    // Assess: findings bus
+    const onBus = findings.map(
+      (m) =>
+        JSON.parse(m.Body ?? '{}') as {
+          source: string;
+          'detail-type': string;
+          detail: Record<string, unknown>;
+        },
+    );
+    const busFinding = onBus.find((e) => e.detail.ruleId === 'gateway-auth-weakened');
+    expect(busFinding).toMatchObject({
+      source: 'gatewarden',
+      'detail-type': 'Gateway Finding',
+      detail: {
+        schemaVersion: 1,
+        severity: 'critical',
+        eventId: detail.eventID,
+        eventName: 'UpdateGateway',
+        principal: `arn:aws:sts::${ACCOUNT}:assumed-role/ops-automation/mallory`,
+        sourceIp: '198.51.100.77',
+        resource: (detail.requestParameters as Record<string, string>).gatewayIdentifier,
+      },
+    });
+    expect(onBus).toHaveLength(notifications.length);
+
+    // Act again: the same event delivered twice (EventBridge is at-least-once)
+    const again = await handler(sqsEventOf(delivered, queues.inbound.arn), context);
+    expect(again).toEqual({ batchItemFailures: [] });
+    expect(await drain(sqs, queues.alerts.url, 0, 2_500)).toHaveLength(0);
+    expect(await drain(sqs, queues.findings.url, 0, 500)).toHaveLength(0);
+  });
+
+  it('alerts once when concurrent invocations see the same event', async () => {
+    const detail = updateGatewayDetail(uniqueName('evt'), uniqueName('gw'));
+    const delivered = await routeThroughBus([detail]);
+    // Five cold containers: separate handlers, separate clients, one table.
+    const handlers = Array.from({ length: 5 }, () => makeHandler(() => defaultDeps(env)));
+    const results = await Promise.all(
+      handlers.map((h) => h(sqsEventOf(delivered, queues.inbound.arn), context)),
+    );
+    const alerts = await drain(sqs, queues.alerts.url, 10, 4_000);
+    const ruleIds = alerts.map(
+      (m) => (JSON.parse(m.Body ?? '{}') as SnsNotification).MessageAttributes?.ruleId?.Value,
+    );
+    expect(results.every((r) => JSON.stringify(r) === '{"batchItemFailures":[]}')).toBe(true);
+    expect(ruleIds.filter((id) => id === 'gateway-auth-weakened')).toHaveLength(1);
+    expect(new Set(ruleIds).size).toBe(ruleIds.length);
+    await drain(sqs, queues.findings.url, ruleIds.length, 2_000);
+  });
+
+  it('dead-letters a malformed event with its reason and still processes the good one', async () => {
+    const good = updateGatewayDetail(uniqueName('evt'), uniqueName('gw'));
+    const bad = {
+      ...updateGatewayDetail(uniqueName('evt'), uniqueName('gw')),
+      userIdentity: 'root',
+    };
+    const delivered = await routeThroughBus([bad, good]);
+    expect(delivered).toHaveLength(2);
+    const handler = makeHandler(() => defaultDeps(env));
+
+    const result = await handler(sqsEventOf(delivered, queues.inbound.arn), context);
+    const letters = await drain(sqs, queues.dlq.url, 1);
+    const alerts = await drain(sqs, queues.alerts.url, 1);
+
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(letters).toHaveLength(1);
+    expect(letters[0]?.MessageAttributes?.reason?.StringValue).toContain('userIdentity');
+    expect(letters[0]?.MessageAttributes?.source?.StringValue).toBe('detect');
+    const letter = JSON.parse(letters[0]?.Body ?? '{}') as { detail: { eventID: string } };
+    expect(letter.detail.eventID).toBe(bad.eventID);
+    expect(alerts.length).toBeGreaterThan(0);
+    await drain(sqs, queues.findings.url, alerts.length, 2_000);
+  });
+
+  it('dead-letters a malformed event invoked directly by EventBridge', async () => {
+    const handler = makeHandler(() => defaultDeps(env));
+    const event = {
+      id: uniqueName('eb'),
+      'detail-type': 'AWS API Call via CloudTrail',
+      detail: 'x',
+    };
+    const result = await handler(event as never, context);
+    const letters = await drain(sqs, queues.dlq.url, 1);
+    expect(result).toMatchObject({ counts: { 'dead-lettered': 1 } });
+    expect(JSON.parse(letters[0]?.Body ?? '{}')).toEqual(event);
+  });
+});
