@@ -315,8 +315,9 @@ describe('detect end to end on the local stack', () => {
 
   it('dead-letters a malformed event with its reason and still processes the good one', async () => {
     const good = updateGatewayDetail(uniqueName('evt'), uniqueName('gw'));
+    const badId = uniqueName('evt');
     const bad = {
-      ...updateGatewayDetail(uniqueName('evt'), uniqueName('gw')),
+      ...updateGatewayDetail(badId, uniqueName('gw')),
       userIdentity: 'root',
     };
     const delivered = await routeThroughBus([bad, good]);
@@ -332,7 +333,7 @@ describe('detect end to end on the local stack', () => {
     expect(letters[0]?.MessageAttributes?.reason?.StringValue).toContain('userIdentity');
     expect(letters[0]?.MessageAttributes?.source?.StringValue).toBe('detect');
     const letter = JSON.parse(letters[0]?.Body ?? '{}') as { detail: { eventID: string } };
-    expect(letter.detail.eventID).toBe(bad.eventID);
+    expect(letter.detail.eventID).toBe(badId);
     expect(alerts.length).toBeGreaterThan(0);
     await drain(sqs, queues.findings.url, alerts.length, 2_000);
   });
