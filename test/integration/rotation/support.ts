@@ -1,0 +1,191 @@
+/** Helpers for rotation integration tests on the local stack (real SDK clients). */
+import {
+  CreateSecretCommand,
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  RotateSecretCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import {
+  BedrockAgentCoreClient,
+  GetResourceApiKeyCommand,
+  GetWorkloadAccessTokenCommand,
+} from '@aws-sdk/client-bedrock-agentcore';
+import {
+  BedrockAgentCoreControlClient,
+  CreateWorkloadIdentityCommand,
+} from '@aws-sdk/client-bedrock-agentcore-control';
+import { AgentCoreGatewayReader } from '../../../lib/aws/gatewayReader.js';
+import { AgentCoreProviders } from '../../../lib/aws/identityProviders.js';
+import { CognitoIssuer } from '../../../lib/aws/cognitoIssuer.js';
+import { SecretsManagerStore } from '../../../lib/aws/secretsStore.js';
+import { MemoryAlertSink } from '../../../lib/alerts/alert.js';
+import { MapIssuerRegistry } from '../../../lib/rotation/issuerRegistry.js';
+import { GeneratedIssuer } from '../../../lib/rotation/issuers/generated.js';
+import { Rfc7592Issuer } from '../../../lib/rotation/issuers/rfc7592.js';
+import type { Clock, RotationDeps } from '../../../lib/rotation/ports.js';
+import type { SecretDocument } from '../../../lib/rotation/secretDocument.js';
+import { HttpCredentialVerifier } from '../../../lib/rotation/verifier.js';
+import { localClient, localStack, uniqueName } from '../../support/localStack.js';
+
+/** Wall clock plus an offset the test can move (to pass a grace period without waiting). */
+export class ShiftedClock implements Clock {
+  offsetMs = 0;
+  now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, Math.min(ms, 200)));
+  }
+}
+
+export const sm = (): SecretsManagerClient => localClient(SecretsManagerClient);
+export const control = (): BedrockAgentCoreControlClient =>
+  localClient(BedrockAgentCoreControlClient);
+export const dataPlane = (): BedrockAgentCoreClient => localClient(BedrockAgentCoreClient);
+
+/** A workload identity for data-plane read-backs. */
+export async function workload(): Promise<string> {
+  const name = uniqueName('gw-rotator');
+  await control().send(new CreateWorkloadIdentityCommand({ name }));
+  return name;
+}
+
+/** The engine wired to the local stack with real adapters; only the clock is the test's. */
+export function localDeps(
+  workloadName: string,
+): RotationDeps & { clock: ShiftedClock; events: MemoryAlertSink[] } {
+  const store = new SecretsManagerStore(sm());
+  const providers = new AgentCoreProviders(control(), dataPlane(), workloadName);
+  return {
+    store,
+    providers,
+    providerReader: providers,
+    gateways: new AgentCoreGatewayReader(control()),
+    verifier: new HttpCredentialVerifier(),
+    issuers: new MapIssuerRegistry([
+      new GeneratedIssuer(store),
+      new CognitoIssuer(),
+      new Rfc7592Issuer(store),
+    ]),
+    clock: new ShiftedClock(),
+    events: [new MemoryAlertSink()],
+    backoffMs: () => 100,
+  };
+}
+
+/** Creates a gatewarden secret holding `doc` and turns rotation on (moto: no Lambda needed). */
+export async function createGatewardenSecret(
+  doc: Record<string, unknown>,
+  name: string,
+): Promise<string> {
+  const created = await sm().send(
+    new CreateSecretCommand({
+      Name: `gatewarden/${String(doc.gatewayId)}/${String(doc.kind)}/${name}`,
+      SecretString: JSON.stringify({ schemaVersion: 1, retiring: [], ...doc }),
+      Tags: [
+        { Key: 'gatewarden:gateway', Value: String(doc.gatewayId) },
+        { Key: 'gatewarden:kind', Value: String(doc.kind) },
+      ],
+    }),
+  );
+  const arn = created.ARN ?? '';
+  // Without a rotation function moto applies the rules and re-labels a copy as AWSCURRENT.
+  await sm().send(
+    new RotateSecretCommand({
+      SecretId: arn,
+      RotationRules: { AutomaticallyAfterDays: 30 },
+      RotateImmediately: false,
+    }),
+  );
+  const described = await sm().send(new DescribeSecretCommand({ SecretId: arn }));
+  if (!described.RotationEnabled)
+    throw new Error('rotation did not get enabled on the test secret');
+  return arn;
+}
+
+export async function docAt(secretId: string, stage: string): Promise<SecretDocument> {
+  const out = await sm().send(
+    new GetSecretValueCommand({ SecretId: secretId, VersionStage: stage }),
+  );
+  return JSON.parse(out.SecretString ?? '{}') as SecretDocument;
+}
+
+export async function stagesOf(secretId: string): Promise<string[][]> {
+  const out = await sm().send(new DescribeSecretCommand({ SecretId: secretId }));
+  return Object.values(out.VersionIdsToStages ?? {}).filter((stages) => stages.length > 0);
+}
+
+/** What the AgentCore data plane serves for an API-key provider right now. */
+export async function servedApiKey(
+  workloadName: string,
+  providerName: string,
+): Promise<string | undefined> {
+  const token = await dataPlane().send(new GetWorkloadAccessTokenCommand({ workloadName }));
+  const out = await dataPlane().send(
+    new GetResourceApiKeyCommand({
+      workloadIdentityToken: token.workloadAccessToken,
+      resourceCredentialProviderName: providerName,
+    }),
+  );
+  return out.apiKey;
+}
+
+/** client_credentials at a token endpoint: the HTTP status (200 = the secret works). */
+export async function tokenStatus(
+  tokenEndpoint: string,
+  clientId: string,
+  clientSecret: string,
+): Promise<number> {
+  const response = await fetch(tokenEndpoint, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: 'grant_type=client_credentials',
+  });
+  await response.body?.cancel();
+  return response.status;
+}
+
+/** Registers a client at the local OIDC provider (RFC 7591) for rotation through RFC 7592. */
+export async function registerOidcClient(): Promise<{
+  clientId: string;
+  clientSecret: string;
+  registrationClientUri: string;
+  registrationAccessToken: string;
+}> {
+  const { oidcIssuer, oidcInitialAccessToken } = localStack();
+  const response = await fetch(`${oidcIssuer}/reg`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${oidcInitialAccessToken}`,
+      'content-type': 'application/json',
+    },
+    body: JSON.stringify({
+      client_name: uniqueName('gw-rotation'),
+      grant_types: ['client_credentials'],
+      response_types: [],
+      redirect_uris: [],
+      token_endpoint_auth_method: 'client_secret_basic',
+      scope: 'gateway:invoke tools:call',
+    }),
+  });
+  const body = (await response.json()) as Record<string, string>;
+  if (!response.ok)
+    throw new Error(`client registration failed: HTTP ${response.status} ${body.error ?? ''}`);
+  return {
+    clientId: body.client_id ?? '',
+    clientSecret: body.client_secret ?? '',
+    registrationClientUri: body.registration_client_uri ?? '',
+    registrationAccessToken: body.registration_access_token ?? '',
+  };
+}
+
+export async function createPlainSecret(value: string): Promise<string> {
+  const out = await sm().send(
+    new CreateSecretCommand({ Name: uniqueName('gw-admin'), SecretString: value }),
+  );
+  return out.ARN ?? '';
+}
