@@ -29,12 +29,12 @@ function tagMap(tags: { Key?: string; Value?: string }[] | undefined): Record<st
 export class SecretsManagerRotationControl implements RotationControl {
   constructor(readonly client: SecretsManagerClient = new SecretsManagerClient(clientConfig())) {}
 
-  async findByTag(key: string, value: string): Promise<SecretSummary[]> {
+  async findByTag(key: string, value: string | undefined): Promise<SecretSummary[]> {
     // ListSecrets matches tag-key and tag-value independently (and by prefix): check pairs here.
     const input: ListSecretsCommandInput = {
       Filters: [
         { Key: 'tag-key', Values: [key] },
-        { Key: 'tag-value', Values: [value] },
+        ...(value === undefined ? [] : [{ Key: 'tag-value' as const, Values: [value] }]),
       ],
       MaxResults: 100,
     };
@@ -42,7 +42,12 @@ export class SecretsManagerRotationControl implements RotationControl {
     for await (const page of paginateListSecrets({ client: this.client }, input)) {
       for (const entry of page.SecretList ?? []) {
         const tags = tagMap(entry.Tags);
-        if (entry.ARN && entry.Name && tags[key] === value) {
+        if (
+          entry.ARN &&
+          entry.Name &&
+          key in tags &&
+          (value === undefined || tags[key] === value)
+        ) {
           found.push({ arn: entry.ARN, name: entry.Name, tags });
         }
       }

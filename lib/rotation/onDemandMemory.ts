@@ -68,10 +68,10 @@ export class MemoryRotationControl implements RotationControl {
     return secret;
   }
 
-  async findByTag(key: string, value: string): Promise<SecretSummary[]> {
+  async findByTag(key: string, value: string | undefined): Promise<SecretSummary[]> {
     this.enter('findByTag');
     return [...this.secrets.values()]
-      .filter((s) => s.tags[key] === value)
+      .filter((s) => key in s.tags && (value === undefined || s.tags[key] === value))
       .map((s) => ({ arn: s.arn, name: s.name, tags: { ...s.tags } }));
   }
 

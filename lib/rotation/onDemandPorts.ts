@@ -40,8 +40,8 @@ export interface CreateSecretInput {
 }
 
 export interface RotationControl {
-  /** Secrets carrying the tag `key=value` (exact match on both). */
-  findByTag(key: string, value: string): Promise<SecretSummary[]>;
+  /** Secrets carrying the tag `key=value` (exact match on both), or the key with any value. */
+  findByTag(key: string, value: string | undefined): Promise<SecretSummary[]>;
   describe(secretId: string): Promise<SecretStatus>;
   /** RotateSecret with RotateImmediately (the configured rotation function runs the steps). */
   startRotation(secretId: string, clientRequestToken: string): Promise<{ versionId: string }>;

@@ -1,0 +1,248 @@
+import { type Command, Option } from 'commander';
+import type { AlertSink } from '../../lib/alerts/alert.js';
+import { publishAll } from '../../lib/alerts/alert.js';
+import { rotationFailedAlert } from '../../lib/rotation/alerts.js';
+import {
+  resolveSecrets,
+  rotateMany,
+  type RotationResult,
+  type Rotator,
+  secretsManagerRotator,
+  type Selector,
+} from '../../lib/rotation/onDemand.js';
+import { localRotator } from '../../lib/rotation/onDemandLocal.js';
+import type { RotationControl } from '../../lib/rotation/onDemandPorts.js';
+import {
+  describeResult,
+  type ProgressStream,
+  summarise,
+  terminalProgress,
+} from '../../lib/rotation/onDemandProgress.js';
+import type { RotationDeps } from '../../lib/rotation/ports.js';
+import { sweepSecret, type SweepResult } from '../../lib/rotation/sweep.js';
+import { TAGS } from '../../lib/shared/env.js';
+import type { RegisterCommand } from './index.js';
+
+/** What `gatewarden rotate` needs from the outside world; tests pass their own. */
+export interface RotateCommandDeps {
+  control(): RotationControl;
+  /** The engine's ports (secret store, providers, issuers…), for local runs and the sweep. */
+  rotationDeps(): Promise<RotationDeps>;
+  alertSinks(): AlertSink[];
+  stdout: ProgressStream;
+  stderr: ProgressStream;
+  env: NodeJS.ProcessEnv;
+}
+
+interface RotateOptions {
+  secret?: string;
+  gateway?: string;
+  tag?: string;
+  sweep?: boolean;
+  wait?: boolean;
+  json?: boolean;
+  local?: boolean;
+  concurrency: string;
+  timeout: string;
+}
+
+/** True when the SDK endpoint is on this machine: the local stack cannot run rotation Lambdas. */
+export function endpointIsLocal(env: NodeJS.ProcessEnv): boolean {
+  const endpoint = env.AWS_ENDPOINT_URL ?? env.AWS_ENDPOINT_URL_SECRETS_MANAGER;
+  if (!endpoint) return false;
+  try {
+    return ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(endpoint).hostname);
+  } catch {
+    return false;
+  }
+}
+
+function selectorOf(options: RotateOptions): Selector {
+  const chosen = [options.secret, options.gateway, options.tag].filter((v) => v !== undefined);
+  if (chosen.length !== 1) {
+    throw new Error(
+      'choose exactly one of --secret ID, --gateway ID, --tag KEY=VALUE (or --sweep)',
+    );
+  }
+  if (options.secret !== undefined) return { secretId: options.secret };
+  if (options.gateway !== undefined) return { gatewayId: options.gateway };
+  return { tag: options.tag as string };
+}
+
+function positiveInt(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`${flag} must be a positive integer, got "${value}"`);
+  return n;
+}
+
+/** Runs `gatewarden rotate`; returns the process exit code. */
+export async function runRotate(options: RotateOptions, deps: RotateCommandDeps): Promise<number> {
+  const out = (line: string): void => void deps.stdout.write(`${line}\n`);
+  const concurrency = positiveInt(options.concurrency, '--concurrency');
+  const control = deps.control();
+  const local = options.local ?? endpointIsLocal(deps.env);
+
+  if (options.sweep) {
+    if (options.secret || options.gateway || options.tag) {
+      throw new Error('--sweep covers every gatewarden secret; drop --secret/--gateway/--tag');
+    }
+    const engine = await deps.rotationDeps();
+    const secrets = await control.findByTag(TAGS.kind, undefined);
+    const results: (SweepResult | { secretArn: string; error: string })[] = [];
+    for (const secret of secrets) {
+      try {
+        results.push(await sweepSecret(engine, secret.arn));
+      } catch (error) {
+        results.push({
+          secretArn: secret.arn,
+          error: error instanceof Error ? error.name : 'Error',
+        });
+      }
+    }
+    if (options.json) out(JSON.stringify({ swept: results }));
+    else
+      for (const r of results) {
+        out(
+          'error' in r
+            ? `✗ ${r.secretArn}: sweep failed (${r.error})`
+            : `✓ ${r.secretArn}: revoked ${r.revoked.length}, ${r.stillInGrace} still in grace`,
+        );
+      }
+    return results.some((r) => 'error' in r) ? 1 : 0;
+  }
+
+  const selector = selectorOf(options);
+  const arns = await resolveSecrets(control, selector);
+  let rotator: Rotator;
+  let sinks: AlertSink[] = [];
+  if (local) {
+    rotator = localRotator(await deps.rotationDeps());
+    sinks = deps.alertSinks();
+    deps.stderr.write(
+      `gatewarden: local stack detected — running the rotation steps in this process (Secrets Manager there cannot invoke the rotate function)\n`,
+    );
+  } else {
+    rotator = secretsManagerRotator(control, {
+      wait: options.wait === true,
+      timeoutMs: positiveInt(options.timeout, '--timeout') * 1000,
+    });
+  }
+  const progress = terminalProgress(deps.stderr, arns.length);
+  const results = await rotateMany(rotator, arns, {
+    concurrency,
+    ...(progress ? { progress } : {}),
+  });
+  // In AWS the rotate function publishes failures itself; locally this process is the function.
+  if (local) await alertFailures(results, sinks, deps.stderr);
+
+  const counts = summarise(results);
+  if (options.json) {
+    out(JSON.stringify({ mode: local ? 'local' : 'secretsManager', ...counts, results }));
+  } else {
+    for (const result of results) out(describeResult(result));
+    out(`${counts.succeeded} rotated, ${counts.started} started, ${counts.failed} failed`);
+  }
+  return counts.failed > 0 ? 1 : 0;
+}
+
+async function alertFailures(
+  results: RotationResult[],
+  sinks: AlertSink[],
+  stderr: ProgressStream,
+): Promise<void> {
+  if (sinks.length === 0) return;
+  for (const r of results.filter((x) => x.outcome === 'failed')) {
+    const alert = rotationFailedAlert({
+      secretArn: r.secretArn,
+      step: r.step ?? 'unknown',
+      errorClass: r.errorClass ?? 'Error',
+      ...(r.reason ? { reason: r.reason } : {}),
+      ...(r.versionId ? { versionId: r.versionId } : {}),
+    });
+    await publishAll(sinks, alert).catch((error: unknown) => {
+      stderr.write(
+        `gatewarden: could not publish the failure alert (${error instanceof Error ? error.message : 'error'})\n`,
+      );
+    });
+  }
+}
+
+const HELP = `
+Selecting secrets (exactly one):
+  --secret ID          one secret (name or ARN)
+  --gateway ID         every secret tagged ${TAGS.gateway}=ID
+  --tag KEY=VALUE      every secret carrying that tag
+
+How rotations run:
+  On AWS, each secret gets RotateSecret; Secrets Manager then invokes the secret's rotation
+  function (the gatewarden rotate Lambda). Without --wait the command returns once every
+  rotation has started. With --wait it follows each one until AWSCURRENT moved to the new
+  version and AWSPENDING is gone, or until the function recorded a failure (tag
+  gatewarden:last-rotation-error), and prints the failed step and error class.
+
+  On the local stack (AWS_ENDPOINT_URL on 127.0.0.1/localhost, or --local), moto stores the
+  rotation function but never runs it. This command then runs the same four steps in this
+  process with the engine's driver, against the same local services: every rotation is
+  waited for, whether or not --wait is given. --no-local forces RotateSecret.
+
+  Secret values are never printed: only ARNs, version ids, steps and error classes.
+
+Examples:
+  gatewarden rotate --secret gatewarden/gw-123/apiKey/weather --wait
+  gatewarden rotate --gateway gw-123 --wait --json
+  gatewarden rotate --tag team=payments --concurrency 4
+  gatewarden rotate --sweep        # revoke retired credentials whose grace period ended
+`;
+
+export function registerRotateWith(makeDeps: () => Promise<RotateCommandDeps>): RegisterCommand {
+  return (program: Command) => {
+    program
+      .command('rotate')
+      .description(
+        'Rotate gatewarden secrets now: one, a gateway’s, or all with a tag (or sweep retired credentials)',
+      )
+      .option('--secret <id>', 'secret name or ARN')
+      .option('--gateway <id>', `all secrets tagged ${TAGS.gateway}=<id>`)
+      .option('--tag <key=value>', 'all secrets with this tag')
+      .option(
+        '--sweep',
+        'revoke retired credentials whose grace period ended, on every gatewarden secret',
+      )
+      .option('--wait', 'follow each rotation until it lands or fails (always on in local mode)')
+      .option('--json', 'print one JSON document with every result')
+      .addOption(
+        new Option('--local', 'run the steps in this process (default when the endpoint is local)'),
+      )
+      .addOption(
+        new Option('--no-local', 'always call RotateSecret, even against a local endpoint'),
+      )
+      .option('--concurrency <n>', 'rotations in flight at once', '8')
+      .option('--timeout <seconds>', 'how long --wait follows one rotation', '900')
+      .addHelpText('after', HELP)
+      .action(async (options: RotateOptions) => {
+        process.exitCode = await runRotate(options, await makeDeps());
+      });
+  };
+}
+
+/** Production wiring: the SDK against AWS or whatever AWS_ENDPOINT_URL points at. */
+export async function defaultRotateDeps(): Promise<RotateCommandDeps> {
+  const [{ SecretsManagerRotationControl }, { awsRotationDeps }] = await Promise.all([
+    import('../../lib/aws/rotationControl.js'),
+    import('../../lib/aws/rotationDeps.js'),
+  ]);
+  let engine: ReturnType<typeof awsRotationDeps> | undefined;
+  const engineDeps = (): ReturnType<typeof awsRotationDeps> =>
+    (engine ??= awsRotationDeps(process.env));
+  return {
+    control: () => new SecretsManagerRotationControl(),
+    rotationDeps: async () => engineDeps(),
+    alertSinks: () => engineDeps().alerts,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+  };
+}
+
+export const registerRotate: RegisterCommand = registerRotateWith(defaultRotateDeps);

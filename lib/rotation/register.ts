@@ -1,0 +1,340 @@
+import { randomUUID } from 'node:crypto';
+import { SECRET_PREFIX, TAGS } from '../shared/env.js';
+import type { IssuerRegistry } from './ports.js';
+import type { RotationControl, RotationRules } from './onDemandPorts.js';
+import { extractValue, RegistrationError, rotationRules, rulesMatch } from './registerOptions.js';
+import { secretResourcePolicy } from './registerPolicy.js';
+import type { AgentCoreReader, GatewayInfo, ProviderInfo, TargetUse } from './registerPorts.js';
+import {
+  type CredentialKind,
+  issuerConfigSchema,
+  type IssuerConfig,
+  SCHEMA_VERSION,
+  secretDocumentSchema,
+  type SecretDocument,
+} from './secretDocument.js';
+
+export { RegistrationError } from './registerOptions.js';
+
+export interface RegisterInput {
+  kind: CredentialKind;
+  /** apiKey / oauthClient: the AgentCore Identity provider name. */
+  providerName?: string;
+  /** Required for inboundClient; otherwise found from the targets using the provider. */
+  gatewayId?: string;
+  targetId?: string;
+  /** Raw issuer configuration, validated here. */
+  issuer: Record<string, unknown>;
+  /** Extra test configuration (probe, discovery URL, scopes, audience). */
+  test?: Record<string, unknown>;
+  schedule: string;
+  window?: string;
+  graceSeconds: number;
+  kmsKeyId?: string;
+  rotationLambdaArn: string;
+  /** The rotator's role; with the gateway role, the readers allowed by the resource policy. */
+  rotatorRoleArn?: string;
+  extraReaders?: string[];
+  resourcePolicy: boolean;
+  /** Inbound clients (and overrides for OAuth providers): the client id. */
+  clientId?: string;
+  /** Where the current credential lives when not in the provider (`ID` or `ID#jsonKey`). */
+  currentSecret?: string;
+  /** Mint the first credential at the issuer instead of reading the current one. */
+  mintInitial?: boolean;
+  /** Secret name override (default `gatewarden/<gateway>/<kind>/<name>`). */
+  name?: string;
+}
+
+export interface RegisterDeps {
+  control: RotationControl;
+  agentcore: AgentCoreReader;
+  /** Needed only with `mintInitial`. */
+  issuers?: IssuerRegistry;
+}
+
+export interface RegisterResult {
+  secretArn: string;
+  name: string;
+  gatewayId: string;
+  rules: RotationRules;
+  warnings: string[];
+}
+
+/**
+ * Registers an existing gateway credential with gatewarden: reads the provider and gateway
+ * through the AgentCore control API, builds and validates the secret document, creates the
+ * tagged, KMS-encrypted secret with its resource policy, enables rotation with the rotate
+ * function, and checks that Secrets Manager reports it enabled with the requested rules.
+ */
+export async function registerCredential(
+  deps: RegisterDeps,
+  input: RegisterInput,
+): Promise<RegisterResult> {
+  const warnings: string[] = [];
+  const rules = rotationRules(input.schedule, input.window);
+  const issuer = parseIssuer(input.issuer);
+  const provider = input.kind === 'inboundClient' ? undefined : await loadProvider(deps, input);
+  const use = provider ? await findUse(deps, provider, input) : undefined;
+  const gatewayId = input.gatewayId ?? use?.gatewayId;
+  if (!gatewayId) throw new RegistrationError('--gateway is required for an inbound client');
+  const gateway = await deps.agentcore.gateway(gatewayId);
+  const clientId = input.clientId ?? provider?.clientId;
+  if (input.kind === 'inboundClient') checkInbound(gateway, clientId, warnings);
+
+  const base = {
+    schemaVersion: SCHEMA_VERSION,
+    kind: input.kind,
+    gatewayId,
+    ...((input.targetId ?? use?.targetId) ? { targetId: input.targetId ?? use?.targetId } : {}),
+    ...(provider
+      ? {
+          provider: {
+            type: provider.type,
+            name: provider.name,
+            arn: provider.arn,
+            secretSource: 'MANAGED',
+          },
+        }
+      : {}),
+    issuer,
+    test: testConfig(input, provider, gateway, use),
+    graceSeconds: input.graceSeconds,
+    retiring: [],
+    rotatedAt: new Date().toISOString(),
+    ...(clientId ? { clientId } : {}),
+  };
+  const credential = await currentCredential(deps, input, provider, base);
+  const doc = validate({ ...base, ...credential });
+
+  const name =
+    input.name ?? secretName(gatewayId, input.kind, provider?.name ?? clientId ?? 'client');
+  const created = await deps.control
+    .createSecret({
+      name,
+      value: JSON.stringify(doc),
+      description: `gatewarden ${input.kind} credential of gateway ${gatewayId}${provider ? ` (provider ${provider.name})` : ''}`,
+      ...(input.kmsKeyId ? { kmsKeyId: input.kmsKeyId } : {}),
+      tags: { [TAGS.gateway]: gatewayId, [TAGS.kind]: input.kind },
+    })
+    .catch((error: unknown) => {
+      if ((error as { name?: string }).name === 'ResourceExistsException') {
+        throw new RegistrationError(
+          `a secret named ${name} already exists: this credential is registered`,
+          {
+            context: { name },
+          },
+        );
+      }
+      throw error;
+    });
+
+  if (input.resourcePolicy) {
+    const readers = [gateway.roleArn, input.rotatorRoleArn, ...(input.extraReaders ?? [])].filter(
+      (arn): arn is string => typeof arn === 'string' && arn.length > 0,
+    );
+    if (!input.rotatorRoleArn) {
+      throw new RegistrationError(
+        `secret ${created.arn} was created, but no rotator role is known for its resource policy: pass --rotator-role or set GATEWARDEN_ROTATOR_ROLE_ARN, then register again with --name, or pass --no-resource-policy`,
+        { context: { secretArn: created.arn } },
+      );
+    }
+    await deps.control.putResourcePolicy(created.arn, secretResourcePolicy(readers));
+  }
+
+  await deps.control.enableRotation(created.arn, { lambdaArn: input.rotationLambdaArn, rules });
+  await clearTestCopy(deps.control, created.arn);
+  const status = await deps.control.describe(created.arn);
+  const problems = [
+    status.rotationEnabled ? undefined : 'RotationEnabled is false',
+    status.rotationLambdaArn === input.rotationLambdaArn
+      ? undefined
+      : 'the rotation function differs',
+    rulesMatch(rules, status.rules) ? undefined : 'the rotation rules differ',
+  ].filter((p): p is string => p !== undefined);
+  if (problems.length > 0) {
+    throw new RegistrationError(
+      `secret ${created.arn} was created but rotation is not set up as asked: ${problems.join('; ')}`,
+      { context: { secretArn: created.arn } },
+    );
+  }
+  return { secretArn: created.arn, name, gatewayId, rules, warnings };
+}
+
+function parseIssuer(raw: Record<string, unknown>): IssuerConfig {
+  const parsed = issuerConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new RegistrationError(
+      `issuer options are incomplete: ${describeIssues(parsed.error.issues)}`,
+    );
+  }
+  return parsed.data;
+}
+
+function validate(raw: Record<string, unknown>): SecretDocument {
+  const parsed = secretDocumentSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new RegistrationError(
+      `the secret document would be invalid: ${describeIssues(parsed.error.issues)}`,
+    );
+  }
+  return parsed.data;
+}
+
+/** zod issues as `path: message`, which name fields and never echo values. */
+function describeIssues(issues: readonly { path: PropertyKey[]; message: string }[]): string {
+  return issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`).join('; ');
+}
+
+function secretName(gatewayId: string, kind: CredentialKind, name: string): string {
+  return `${SECRET_PREFIX}${gatewayId}/${kind}/${name}`.replace(/[^A-Za-z0-9/_+=.@-]/g, '-');
+}
+
+async function loadProvider(deps: RegisterDeps, input: RegisterInput): Promise<ProviderInfo> {
+  if (!input.providerName) throw new RegistrationError('--provider is required');
+  const provider = await deps.agentcore.provider(
+    input.kind === 'apiKey' ? 'apiKey' : 'oauth2',
+    input.providerName,
+  );
+  if (provider.secretSource === 'EXTERNAL') {
+    throw new RegistrationError(
+      `provider ${provider.name} reads its value from the customer secret ${provider.secretArn ?? '(unknown)'}; gatewarden registers MANAGED providers and pushes new values to them — switch the provider to MANAGED, or rotate that secret instead`,
+      { context: { provider: provider.name } },
+    );
+  }
+  return provider;
+}
+
+async function findUse(
+  deps: RegisterDeps,
+  provider: ProviderInfo,
+  input: RegisterInput,
+): Promise<TargetUse | undefined> {
+  const uses = await deps.agentcore.targetsUsing(provider.arn, input.gatewayId);
+  const matching = input.targetId ? uses.filter((u) => u.targetId === input.targetId) : uses;
+  const gateways = new Set(matching.map((u) => u.gatewayId));
+  if (!input.gatewayId && gateways.size === 0) {
+    throw new RegistrationError(
+      `no gateway target uses provider ${provider.name}; pass --gateway`,
+      {
+        context: { provider: provider.name },
+      },
+    );
+  }
+  if (!input.gatewayId && gateways.size > 1) {
+    throw new RegistrationError(
+      `provider ${provider.name} is used by several gateways (${[...gateways].join(', ')}); pass --gateway`,
+    );
+  }
+  return matching[0];
+}
+
+function checkInbound(
+  gateway: GatewayInfo,
+  clientId: string | undefined,
+  warnings: string[],
+): void {
+  if (!clientId) throw new RegistrationError('--client-id is required for an inbound client');
+  if (gateway.authorizerType !== 'CUSTOM_JWT' || !gateway.jwt) {
+    throw new RegistrationError(
+      `gateway ${gateway.gatewayId} has authorizer ${gateway.authorizerType ?? 'none'}, not CUSTOM_JWT: it has no inbound client credentials`,
+    );
+  }
+  const allowed = gateway.jwt.allowedClients;
+  if (allowed && allowed.length > 0 && !allowed.includes(clientId)) {
+    warnings.push(`client ${clientId} is not in the gateway's allowedClients`);
+  }
+}
+
+function testConfig(
+  input: RegisterInput,
+  provider: ProviderInfo | undefined,
+  gateway: GatewayInfo,
+  use: TargetUse | undefined,
+): Record<string, unknown> {
+  const extra = { ...(input.test ?? {}) };
+  const probe = extra.probe as Record<string, unknown> | undefined;
+  if (probe && use) {
+    // The probe sends the key where the target does.
+    extra.probe = {
+      ...(use.location ? { location: use.location } : {}),
+      ...(use.parameterName ? { parameterName: use.parameterName } : {}),
+      ...(use.prefix ? { prefix: use.prefix } : {}),
+      ...probe,
+    };
+  }
+  return {
+    ...(provider?.discoveryUrl ? { discoveryUrl: provider.discoveryUrl } : {}),
+    ...(provider?.tokenEndpoint ? { tokenEndpoint: provider.tokenEndpoint } : {}),
+    ...(input.kind === 'inboundClient' && gateway.jwt
+      ? { discoveryUrl: gateway.jwt.discoveryUrl }
+      : {}),
+    ...(use?.scopes && use.scopes.length > 0 ? { scopes: use.scopes } : {}),
+    ...extra,
+  };
+}
+
+async function currentCredential(
+  deps: RegisterDeps,
+  input: RegisterInput,
+  provider: ProviderInfo | undefined,
+  base: Record<string, unknown>,
+): Promise<{ apiKey?: string; clientSecret?: string; issuerCredentialId?: string }> {
+  const field = input.kind === 'apiKey' ? 'apiKey' : 'clientSecret';
+  if (input.mintInitial) {
+    if (!deps.issuers)
+      throw new RegistrationError('no issuers are available to mint the first credential');
+    const issuer = validateIssuerOnly(base);
+    const placeholder = validate({ ...base, [field]: 'placeholder-before-first-mint' });
+    const minted = await deps.issuers
+      .get(issuer.type)
+      .mint(issuer, placeholder, `register-${randomUUID()}`);
+    const value = field === 'apiKey' ? minted.apiKey : minted.clientSecret;
+    if (!value) throw new RegistrationError(`issuer ${issuer.type} minted no ${field}`);
+    return { [field]: value, issuerCredentialId: minted.credentialId };
+  }
+  if (input.currentSecret) {
+    const [secretId, jsonKey] = splitSecretRef(input.currentSecret);
+    const raw = await deps.control.getValue(secretId);
+    return { [field]: extractValue(raw, field, secretId, jsonKey) };
+  }
+  if (provider?.secretArn) {
+    const raw = await deps.control.getValue(provider.secretArn);
+    return { [field]: extractValue(raw, field, provider.secretArn, provider.jsonKey) };
+  }
+  throw new RegistrationError(
+    input.kind === 'inboundClient'
+      ? 'an inbound client needs --current-secret ID[#jsonKey] (where agents read it today) or --mint-initial'
+      : `provider ${provider?.name ?? ''} reports no secret to read the current value from; pass --current-secret or --mint-initial`,
+  );
+}
+
+function validateIssuerOnly(base: Record<string, unknown>): IssuerConfig {
+  return issuerConfigSchema.parse(base.issuer);
+}
+
+/** `ID` or `ID#jsonKey` (`#` because ARNs are full of colons). */
+function splitSecretRef(ref: string): [string, string | undefined] {
+  const hash = ref.lastIndexOf('#');
+  if (hash > 0) return [ref.slice(0, hash), ref.slice(hash + 1) || undefined];
+  return [ref, undefined];
+}
+
+/**
+ * Secrets Manager runs only testSecret for `RotateImmediately: false` and removes its pending
+ * version; some emulators leave a pending copy of the current value behind, which would block
+ * the first rotation. Remove AWSPENDING only from a version that holds exactly the current value.
+ */
+async function clearTestCopy(control: RotationControl, secretArn: string): Promise<void> {
+  const status = await control.describe(secretArn);
+  const pending = Object.entries(status.versionStages).find(
+    ([, stages]) => stages.includes('AWSPENDING') && !stages.includes('AWSCURRENT'),
+  )?.[0];
+  if (!pending) return;
+  const [current, copy] = await Promise.all([
+    control.getValue(secretArn, { stage: 'AWSCURRENT' }),
+    control.getValue(secretArn, { versionId: pending, stage: 'AWSPENDING' }).catch(() => undefined),
+  ]);
+  if (copy !== undefined && copy === current)
+    await control.removeStage(secretArn, 'AWSPENDING', pending);
+}

@@ -1,0 +1,109 @@
+import { GatewardenError } from '../shared/errors.js';
+import type { RotationRules } from './onDemandPorts.js';
+
+/** Registration input that cannot work; the message names the flag and never a value. */
+export class RegistrationError extends GatewardenError {}
+
+const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3_600, d: 86_400 };
+
+/** Parses `90s`, `30m`, `24h`, `7d` (or plain seconds) into seconds. */
+export function parseDurationSeconds(text: string, flag: string): number {
+  const match = /^\s*(\d+)\s*([smhd]?)\s*$/i.exec(text);
+  if (!match?.[1])
+    throw new RegistrationError(`${flag} must look like 90s, 30m, 24h or 7d, got "${text}"`);
+  return Number(match[1]) * (UNIT_SECONDS[(match[2] || 's').toLowerCase()] ?? 1);
+}
+
+/**
+ * Secrets Manager rotation rules from `--schedule` and `--window`. `rate(N days)` becomes
+ * `AutomaticallyAfterDays` (same meaning, understood everywhere); hours and `cron()` stay a
+ * `ScheduleExpression`. The window is `Duration` in hours (1h–24h), shorter than the interval.
+ */
+export function rotationRules(schedule: string, window: string | undefined): RotationRules {
+  const rules: RotationRules = {};
+  const rate = /^rate\(\s*(\d+)\s+(day|days|hour|hours)\s*\)$/i.exec(schedule.trim());
+  let intervalHours: number | undefined;
+  if (rate?.[1] && rate[2]) {
+    const n = Number(rate[1]);
+    const days = rate[2].toLowerCase().startsWith('day');
+    intervalHours = days ? n * 24 : n;
+    if (days) {
+      if (n < 1 || n > 1000)
+        throw new RegistrationError('--schedule rate(N days) needs 1 ≤ N ≤ 1000');
+      rules.automaticallyAfterDays = n;
+    } else {
+      if (n < 4)
+        throw new RegistrationError('--schedule must not rotate more often than every 4 hours');
+      rules.scheduleExpression = schedule.trim();
+    }
+  } else if (/^cron\(.+\)$/i.test(schedule.trim())) {
+    rules.scheduleExpression = schedule.trim();
+  } else {
+    throw new RegistrationError(
+      `--schedule must be rate(N days), rate(N hours) or cron(...), got "${schedule}"`,
+    );
+  }
+  if (window !== undefined) {
+    const seconds = parseDurationSeconds(window, '--window');
+    if (seconds % 3_600 !== 0 || seconds < 3_600 || seconds > 86_400) {
+      throw new RegistrationError('--window must be whole hours between 1h and 24h');
+    }
+    const hours = seconds / 3_600;
+    if (intervalHours !== undefined && hours >= intervalHours) {
+      throw new RegistrationError('--window must be shorter than the rotation interval');
+    }
+    rules.duration = `${hours}h`;
+  }
+  return rules;
+}
+
+/** True when DescribeSecret's rules are the ones we asked for. */
+export function rulesMatch(asked: RotationRules, got: RotationRules | undefined): boolean {
+  if (!got) return false;
+  if (
+    asked.automaticallyAfterDays !== undefined &&
+    got.automaticallyAfterDays !== asked.automaticallyAfterDays
+  ) {
+    return false;
+  }
+  if (asked.scheduleExpression !== undefined && got.scheduleExpression !== asked.scheduleExpression)
+    return false;
+  return true;
+}
+
+/** Known JSON keys of provider values in AgentCore-managed and customer secrets. */
+const VALUE_KEYS = {
+  apiKey: ['api_key', 'apiKey', 'api_key_value', 'apiKeyValue', 'key', 'value'],
+  clientSecret: ['client_secret', 'clientSecret', 'secret', 'value'],
+} as const;
+
+/**
+ * Extracts a credential from a SecretString: under `jsonKey` when given, else under the usual
+ * keys, else the whole string when it is not JSON. Errors name the secret, never the value.
+ */
+export function extractValue(
+  secretString: string,
+  what: keyof typeof VALUE_KEYS,
+  secretId: string,
+  jsonKey?: string,
+): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(secretString);
+  } catch {
+    if (jsonKey)
+      throw new RegistrationError(`secret ${secretId} is not JSON, so it has no key ${jsonKey}`);
+    return secretString;
+  }
+  if (!parsed || typeof parsed !== 'object') {
+    throw new RegistrationError(`secret ${secretId} does not hold a JSON object`);
+  }
+  const record = parsed as Record<string, unknown>;
+  for (const key of jsonKey ? [jsonKey] : VALUE_KEYS[what]) {
+    const value = record[key];
+    if (typeof value === 'string' && value.length > 0) return value;
+  }
+  throw new RegistrationError(
+    `secret ${secretId} has no ${what} under ${jsonKey ? `key ${jsonKey}` : `any of ${VALUE_KEYS[what].join(', ')}`}`,
+  );
+}
