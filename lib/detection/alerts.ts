@@ -1,12 +1,65 @@
+import { z } from 'zod';
 import type { Alert } from '../alerts/alert.js';
 import { redact, redactText } from '../shared/redact.js';
-import type { Finding } from './types.js';
+import { severities, type Finding } from './types.js';
 
 /** EventBridge detail-type of a finding on the gatewarden bus. */
 export const FINDING_DETAIL_TYPE = 'Gateway Finding';
 
 /** Version of the finding schema on the bus (docs/finding-schema.md). Bump on breaking change. */
 export const FINDING_SCHEMA_VERSION = 1;
+
+/**
+ * The `detail` of a `Gateway Finding` event on the gatewarden bus: the stable, documented
+ * contract for machines (docs/finding-schema.md, docs/finding-schema.json is generated from
+ * this). Additive changes keep `schemaVersion` 1; removing or retyping a field bumps it.
+ */
+export const findingDetailSchema = z
+  .object({
+    schemaVersion: z.literal(FINDING_SCHEMA_VERSION).describe('Version of this schema.'),
+    findingId: z
+      .string()
+      .describe('Stable id: the same rule and CloudTrail event give the same id.'),
+    ruleId: z.string().describe('Detection rule id, e.g. gateway-auth-weakened.'),
+    title: z.string().describe('Rule title.'),
+    severity: z.enum(severities).describe('info | low | medium | high | critical.'),
+    tactic: z.string().describe('MITRE ATT&CK tactic.'),
+    technique: z.string().describe('MITRE ATT&CK technique id and name.'),
+    summary: z.string().describe('One sentence: what happened. Identifiers only, never secrets.'),
+    runbook: z.string().describe('What to do first.'),
+    eventId: z.string().describe('CloudTrail eventID of the record that raised the finding.'),
+    eventName: z.string().describe('CloudTrail eventName.'),
+    eventSource: z
+      .string()
+      .describe('CloudTrail eventSource, e.g. bedrock-agentcore.amazonaws.com.'),
+    eventTime: z.string().describe('CloudTrail eventTime (ISO 8601, UTC).'),
+    awsRegion: z.string().optional().describe('Region of the call.'),
+    accountId: z.string().optional().describe('Account the call happened in.'),
+    principal: z
+      .string()
+      .describe('Who: assumed-role session, user or role ARN, root, or service.'),
+    principalType: z.string().optional().describe('CloudTrail userIdentity.type.'),
+    sourceIp: z.string().optional().describe('From where: sourceIPAddress (or the AWS service).'),
+    userAgent: z.string().optional().describe('Client user agent (at most 256 characters).'),
+    resource: z
+      .string()
+      .optional()
+      .describe('Resource the finding is about: gateway id, ARN, secret.'),
+    details: z
+      .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+      .optional()
+      .describe('Rule-specific facts, identifiers only.'),
+    dryRun: z
+      .boolean()
+      .optional()
+      .describe('Never true on the bus: dry-run findings are not sent.'),
+  })
+  .describe('gatewarden Gateway Finding (EventBridge source "gatewarden").');
+
+// Compile-time guard: the schema and the Finding type cannot drift apart.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const findingSchemaMatchesType: Same<z.infer<typeof findingDetailSchema>, Finding> = true;
+void findingSchemaMatchesType;
 
 /**
  * Renders a finding for every channel: a subject and body for people (SNS e-mail, chat) that
