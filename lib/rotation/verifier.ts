@@ -1,4 +1,10 @@
-import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
+import {
+  createRemoteJWKSet,
+  customFetch,
+  decodeProtectedHeader,
+  jwtVerify,
+  type JWTPayload,
+} from 'jose';
 import { CredentialTestError } from './errors.js';
 import type { ApiKeyProbe, CredentialVerifier, JwtAuthorizer } from './ports.js';
 import { checkedUrl } from './urls.js';
@@ -126,7 +132,11 @@ export class HttpCredentialVerifier implements CredentialVerifier {
     ) {
       throw new CredentialTestError('discovery document lacks issuer, token_endpoint or jwks_uri');
     }
-    return { issuer, tokenEndpoint, jwks: createRemoteJWKSet(checkedUrl(jwksUri, 'jwks_uri')) };
+    return {
+      issuer,
+      tokenEndpoint,
+      jwks: createRemoteJWKSet(checkedUrl(jwksUri, 'jwks_uri'), { [customFetch]: this.fetchFn }),
+    };
   }
 }
 
