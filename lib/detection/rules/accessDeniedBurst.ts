@@ -19,6 +19,9 @@ export const accessDeniedBurst: Rule = {
   evaluate(record) {
     const code = record.errorCode;
     if (code === undefined || !DENIED.test(code)) return undefined;
+    // Calls an AWS service makes on a principal's behalf (source is the service's host name)
+    // fail for configuration reasons, not because someone is probing.
+    if (record.sourceIPAddress?.endsWith('.amazonaws.com')) return undefined;
     return {
       summary: `${principalOf(record)} received a burst of access-denied errors (last: ${record.eventSource} ${record.eventName})`,
       details: { lastErrorCode: code },

@@ -1,5 +1,29 @@
+import type { CloudTrailRecord } from '../record.js';
 import type { Rule } from '../types.js';
-import { S3, failed, param, principalOf, str } from './support.js';
+import { S3, failed, obj, param, principalOf, str } from './support.js';
+
+/** Retention below this many days on a trail bucket counts as too short. */
+const SHORT_RETENTION_DAYS = 365;
+
+/** Shortest enabled expiration (current or noncurrent versions) in a lifecycle request. */
+export function shortestExpirationDays(record: CloudTrailRecord): number | undefined {
+  const rules = param(record, 'LifecycleConfiguration', 'Rule');
+  const list = Array.isArray(rules) ? rules : [rules];
+  let shortest: number | undefined;
+  for (const item of list) {
+    const rule = obj(item);
+    if (rule === undefined || rule.Status !== 'Enabled') continue;
+    for (const days of [
+      obj(rule.Expiration)?.Days,
+      obj(rule.NoncurrentVersionExpiration)?.NoncurrentDays,
+    ]) {
+      const n = Number(days);
+      if (days !== undefined && Number.isFinite(n) && (shortest === undefined || n < shortest))
+        shortest = n;
+    }
+  }
+  return shortest;
+}
 
 /**
  * A lifecycle rule put on (or a bucket policy changed for) the trail bucket: logs can be
@@ -12,7 +36,7 @@ export const cloudtrailBucketLifecycle: Rule = {
   severity: 'high',
   mitre: { tactic: 'Defense Evasion', technique: 'T1562.008 Disable or Modify Cloud Logs' },
   description:
-    'PutBucketLifecycle, DeleteBucketPolicy or PutBucketPolicy on the bucket CloudTrail delivers to: logs can be expired early or delivery broken.',
+    'A lifecycle rule expiring logs in under 365 days, or DeleteBucketPolicy/PutBucketPolicy, on the bucket CloudTrail delivers to: logs can be expired early or delivery broken.',
   runbook:
     'Read the new lifecycle configuration or policy; remove short expirations and restore CloudTrail’s delivery permissions; check the trail still delivers (GetTrailStatus).',
   events: {
@@ -22,7 +46,6 @@ export const cloudtrailBucketLifecycle: Rule = {
       'PutBucketLifecycleConfiguration',
       'DeleteBucketPolicy',
       'PutBucketPolicy',
-      'DeleteBucketLifecycle',
     ],
   },
   dedup: { key: (r) => `${str(param(r, 'bucketName')) ?? ''}|${r.eventName}`, windowSeconds: 3600 },
@@ -33,15 +56,19 @@ export const cloudtrailBucketLifecycle: Rule = {
     const trailBucket =
       context.learnedTrailBuckets?.has(bucket) || /cloudtrail|trail-?logs?/i.test(bucket);
     if (!trailBucket) return undefined;
-    // Removing a lifecycle keeps logs longer: worth a note, not an alarm.
-    const severity =
-      record.eventName === 'DeleteBucketLifecycle'
-        ? 'low'
-        : record.eventName === 'PutBucketPolicy'
-          ? 'medium'
-          : 'high';
+    if (record.eventName.startsWith('PutBucketLifecycle')) {
+      // Only an enabled expiration shorter than the retention floor destroys evidence.
+      const days = shortestExpirationDays(record);
+      if (days === undefined || days >= SHORT_RETENTION_DAYS) return undefined;
+      return {
+        severity: days <= 30 ? 'high' : 'medium',
+        summary: `CloudTrail bucket ${bucket} set to expire logs after ${days} days by ${principalOf(record)}`,
+        resource: bucket,
+        details: { expirationDays: days },
+      };
+    }
     return {
-      severity,
+      severity: record.eventName === 'DeleteBucketPolicy' ? 'high' : 'medium',
       summary: `${record.eventName} on CloudTrail bucket ${bucket} by ${principalOf(record)}`,
       resource: bucket,
     };
