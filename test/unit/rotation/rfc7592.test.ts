@@ -1,0 +1,80 @@
+import { Rfc7592Issuer, parseToken } from '../../../lib/rotation/issuers/rfc7592.js';
+import { issuerConfigSchema, type SecretDocument } from '../../../lib/rotation/secretDocument.js';
+
+const URI = 'https://idp.example/reg/client-1';
+
+/** An RFC 7592 server in a fake fetch: PUT issues a new secret (and, optionally, a new token). */
+function server(options: { rotatesSecret?: boolean; rotatesToken?: boolean } = {}) {
+  const state = { secret: 'old-secret', token: 'rat-1', bodies: [] as Record<string, unknown>[] };
+  const fetchFn = (async (_url: string | URL | Request, init?: RequestInit) => {
+    const auth = new Headers(init?.headers).get('authorization');
+    if (auth !== `Bearer ${state.token}`)
+      return new Response(JSON.stringify({ error: 'invalid_token' }), { status: 401 });
+    if (init?.method === 'PUT') {
+      state.bodies.push(JSON.parse(String(init.body)) as Record<string, unknown>);
+      if (options.rotatesSecret !== false) state.secret = `new-secret-${state.bodies.length}`;
+      if (options.rotatesToken) state.token = `rat-${state.bodies.length + 1}`;
+    }
+    return new Response(
+      JSON.stringify({
+        client_id: 'client-1',
+        client_secret: state.secret,
+        client_id_issued_at: 1,
+        client_secret_expires_at: 0,
+        registration_client_uri: URI,
+        registration_access_token: state.token,
+        grant_types: ['client_credentials'],
+      }),
+      { status: 200 },
+    );
+  }) as typeof fetch;
+  const saved: string[] = [];
+  const secrets = {
+    getValue: async () => saved.at(-1) ?? JSON.stringify({ registrationAccessToken: 'rat-1' }),
+    putCurrent: async (_id: string, value: string) => void saved.push(value),
+  };
+  return { state, saved, issuer: new Rfc7592Issuer(secrets, fetchFn) };
+}
+
+const config = issuerConfigSchema.parse({
+  type: 'rfc7592',
+  registrationClientUri: URI,
+  registrationAccessTokenSecretArn: 'rat',
+});
+const doc = {} as SecretDocument;
+
+describe('RFC 7592 issuer', () => {
+  it('mints by updating the client without read-only fields, and lists the same credential id', async () => {
+    const { issuer, state } = server();
+    const minted = await issuer.mint(config, doc, 'tok');
+    expect(minted.clientSecret).toBe('new-secret-1');
+    expect(Object.keys(state.bodies[0] ?? {}).sort()).toEqual(['client_id', 'grant_types']);
+    expect(await issuer.list(config)).toEqual([{ credentialId: minted.credentialId }]);
+    expect(minted.credentialId).not.toContain('new-secret');
+    expect(issuer.supportsOverlap).toBe(false);
+  });
+
+  it('fails clearly when the server keeps the old secret', async () => {
+    const { issuer } = server({ rotatesSecret: false });
+    await expect(issuer.mint(config, doc, 'tok')).rejects.toThrow(
+      /did not issue a new client secret/,
+    );
+  });
+
+  it('saves a rotated registration access token before anything else', async () => {
+    const { issuer, saved } = server({ rotatesToken: true });
+    await issuer.mint(config, doc, 'tok');
+    expect(saved).toEqual([JSON.stringify({ registrationAccessToken: 'rat-2' })]);
+    await expect(issuer.mint(config, doc, 'tok2')).resolves.toMatchObject({
+      clientSecret: 'new-secret-2',
+    });
+  });
+
+  it.each([
+    ['{"registrationAccessToken":"a"}', 'a'],
+    ['{"registration_access_token":"b"}', 'b'],
+    [' plain-token\n', 'plain-token'],
+  ])('reads the token secret %j', (value, token) => {
+    expect(parseToken(value)).toBe(token);
+  });
+});
