@@ -5,7 +5,7 @@ import { ChatWebhookSink, SecretsManagerWebhookUrl } from '../lib/aws/chatWebhoo
 import { EventBridgeAlertSink, SnsAlertSink } from '../lib/aws/alertSinks.js';
 import { SqsDeadLetterQueue } from '../lib/aws/deadLetter.js';
 import { dynamoDetectionState } from '../lib/aws/detectionState.js';
-import { SecretsManagerRotationTrigger } from '../lib/aws/rotationTrigger.js';
+import { OnDemandRotationTrigger } from '../lib/aws/rotationTrigger.js';
 import { parseDetectionConfigJson, type DetectionConfig } from '../lib/detection/config.js';
 import { DetectionEngine } from '../lib/detection/engine.js';
 import { DetectionError } from '../lib/detection/errors.js';
@@ -128,7 +128,7 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env): ProcessDeps {
     remediation: config.remediation,
     sinks,
     deadLetters: new SqsDeadLetterQueue(requireEnv(ENV.deadLetterQueueUrl, env)),
-    ...(config.remediation.enabled ? { rotation: new SecretsManagerRotationTrigger() } : {}),
+    ...(config.remediation.enabled ? { rotation: new OnDemandRotationTrigger() } : {}),
     logger: {
       info: (message, attributes) => logger.info(message, safe(attributes ?? {})),
       warn: (message, attributes) => logger.warn(message, safe(attributes ?? {})),

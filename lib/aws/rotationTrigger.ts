@@ -1,24 +1,27 @@
-import { RotateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { RotationTrigger } from '../detection/remediation.js';
-import { clientConfig } from './clients.js';
+import { rotateMany, secretsManagerRotator } from '../rotation/onDemand.js';
+import type { RotationControl } from '../rotation/onDemandPorts.js';
+import { SecretsManagerRotationControl } from './rotationControl.js';
 
 /**
- * Starts an on-demand rotation with Secrets Manager `RotateSecret` — what `gatewarden rotate`
- * does: the secret's configured rotation function then runs the four steps.
+ * Auto-remediation through the same path as `gatewarden rotate --secret`: the on-demand
+ * rotator (DescribeSecret, then RotateSecret with RotateImmediately, backoff on throttling), so
+ * the secret's rotation function runs its four steps. It does not wait for the rotation to land
+ * — the rotation function reports success or failure on its own alert channels.
  */
-export class SecretsManagerRotationTrigger implements RotationTrigger {
-  constructor(
-    private readonly secrets: SecretsManagerClient = new SecretsManagerClient(clientConfig()),
-  ) {}
+export class OnDemandRotationTrigger implements RotationTrigger {
+  constructor(private readonly control: RotationControl = new SecretsManagerRotationControl()) {}
 
   async rotate(secretId: string, idempotencyKey: string): Promise<{ versionId?: string }> {
-    const result = await this.secrets.send(
-      new RotateSecretCommand({
-        SecretId: secretId,
-        ClientRequestToken: idempotencyKey,
-        RotateImmediately: true,
-      }),
+    const [result] = await rotateMany(
+      secretsManagerRotator(this.control, { wait: false }),
+      [secretId],
+      { concurrency: 1, token: () => idempotencyKey },
     );
-    return result.VersionId ? { versionId: result.VersionId } : {};
+    if (!result || result.outcome === 'failed') {
+      const why = [result?.errorClass, result?.reason].filter(Boolean).join(': ');
+      throw new Error(`rotation did not start${why ? ` (${why})` : ''}`);
+    }
+    return result.versionId ? { versionId: result.versionId } : {};
   }
 }

@@ -22,6 +22,12 @@ import {
   SQSClient,
   type Message,
 } from '@aws-sdk/client-sqs';
+import {
+  CreateSecretCommand,
+  DeleteSecretCommand,
+  DescribeSecretCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { defaultDeps, makeHandler, type DetectResult } from '../../../functions/detect.js';
 import { testClientConfig, uniqueName } from '../../support/localStack.js';
@@ -117,12 +123,15 @@ describe('detect end to end on the local stack', () => {
   const sns = new SNSClient(testClientConfig());
   const sqs = new SQSClient(testClientConfig());
   const dynamo = new DynamoDBClient(testClientConfig());
+  const secrets = new SecretsManagerClient(testClientConfig());
   const names = {
     sourceBus: uniqueName('gw-cloudtrail-bus'),
     findingsBus: uniqueName('gw-findings-bus'),
     detectRule: uniqueName('gw-detect'),
+    secretReadsRule: uniqueName('gw-detect-secretreads'),
     findingsRule: uniqueName('gw-findings'),
   };
+  const createdSecrets: string[] = [];
   const queues: Record<'inbound' | 'alerts' | 'findings' | 'dlq', { url: string; arn: string }> =
     {} as never;
   let topicArn = '';
@@ -166,6 +175,20 @@ describe('detect end to end on the local stack', () => {
         Targets: [{ Id: 'detect-queue', Arn: queues.inbound.arn }],
       }),
     );
+    await events.send(
+      new PutRuleCommand({
+        Name: names.secretReadsRule,
+        EventBusName: names.sourceBus,
+        EventPattern: JSON.stringify(deployedDetectPattern('secretReads')),
+      }),
+    );
+    await events.send(
+      new PutTargetsCommand({
+        Rule: names.secretReadsRule,
+        EventBusName: names.sourceBus,
+        Targets: [{ Id: 'detect-queue', Arn: queues.inbound.arn }],
+      }),
+    );
     // The gatewarden findings bus, with a consumer rule as a SIEM would have.
     await events.send(new CreateEventBusCommand({ Name: names.findingsBus }));
     await events.send(
@@ -199,6 +222,7 @@ describe('detect end to end on the local stack', () => {
   afterAll(async () => {
     for (const [rule, bus, target] of [
       [names.detectRule, names.sourceBus, 'detect-queue'],
+      [names.secretReadsRule, names.sourceBus, 'detect-queue'],
       [names.findingsRule, names.findingsBus, 'findings-queue'],
     ] as const) {
       await events
@@ -207,23 +231,33 @@ describe('detect end to end on the local stack', () => {
       await events
         .send(new DeleteRuleCommand({ Name: rule, EventBusName: bus }))
         .catch(() => undefined);
+    }
+    for (const bus of [names.sourceBus, names.findingsBus]) {
       await events.send(new DeleteEventBusCommand({ Name: bus })).catch(() => undefined);
+    }
+    for (const secretId of createdSecrets) {
+      await secrets
+        .send(new DeleteSecretCommand({ SecretId: secretId, ForceDeleteWithoutRecovery: true }))
+        .catch(() => undefined);
     }
     await sns.send(new DeleteTopicCommand({ TopicArn: topicArn })).catch(() => undefined);
     for (const queue of Object.values(queues)) {
       await sqs.send(new DeleteQueueCommand({ QueueUrl: queue.url })).catch(() => undefined);
     }
     await deleteTable(dynamo, tableName);
-    for (const client of [events, sns, sqs, dynamo]) client.destroy();
+    for (const client of [events, sns, sqs, dynamo, secrets]) client.destroy();
   });
 
   /** Puts CloudTrail-shaped events on the source bus and returns what the rule delivered. */
-  async function routeThroughBus(details: Record<string, unknown>[]): Promise<Message[]> {
+  async function routeThroughBus(
+    details: Record<string, unknown>[],
+    source = 'aws.bedrock-agentcore',
+  ): Promise<Message[]> {
     const result = await events.send(
       new PutEventsCommand({
         Entries: details.map((detail) => ({
           EventBusName: names.sourceBus,
-          Source: 'aws.bedrock-agentcore',
+          Source: source,
           DetailType: 'AWS API Call via CloudTrail',
           Detail: JSON.stringify(detail),
         })),
@@ -349,5 +383,56 @@ describe('detect end to end on the local stack', () => {
     const letters = await drain(sqs, queues.dlq.url, 1);
     expect(result).toMatchObject({ counts: { 'dead-lettered': 1 } });
     expect(JSON.parse(letters[0]?.Body ?? '{}')).toEqual(event);
+  });
+
+  it('auto-remediation: a gateway secret read by an unexpected principal starts its rotation', async () => {
+    // Prepare: a gatewarden secret, and a developer reading it (routed by the deployed pattern)
+    const gatewayId = uniqueName('gw');
+    const created = await secrets.send(
+      new CreateSecretCommand({
+        Name: `gatewarden/${gatewayId}/outbound-apikey/weather`,
+        SecretString: JSON.stringify({ apiKey: 'canary-remediation-value' }),
+      }),
+    );
+    const secretArn = created.ARN ?? '';
+    createdSecrets.push(secretArn);
+    const originalVersion = created.VersionId ?? '';
+    const read = {
+      ...updateGatewayDetail(uniqueName('evt'), gatewayId),
+      eventSource: 'secretsmanager.amazonaws.com',
+      eventName: 'GetSecretValue',
+      userIdentity: {
+        type: 'IAMUser',
+        principalId: 'AIDAEXAMPLEUSER00009',
+        arn: `arn:aws:iam::${ACCOUNT}:user/contractor`,
+        accountId: ACCOUNT,
+        userName: 'contractor',
+      },
+      requestParameters: { secretId: secretArn, versionStage: 'AWSCURRENT' },
+      responseElements: null,
+      readOnly: true,
+    };
+    const delivered = await routeThroughBus([read], 'aws.secretsmanager');
+    expect(delivered).toHaveLength(1);
+    const handler = makeHandler(() => defaultDeps({ ...env, GATEWARDEN_AUTO_REMEDIATION: 'true' }));
+
+    // Act
+    const result = await handler(sqsEventOf(delivered, queues.inbound.arn), context);
+    const alerts = await drain(sqs, queues.alerts.url, 1);
+    const after = await secrets.send(new DescribeSecretCommand({ SecretId: secretArn }));
+
+    // Assess: alerted, and the secret moved to a new version through RotateSecret
+    expect(result).toEqual({ batchItemFailures: [] });
+    const notification = JSON.parse(alerts[0]?.Body ?? '{}') as SnsNotification;
+    expect(notification.MessageAttributes?.ruleId?.Value).toBe(
+      'secret-read-by-unexpected-principal',
+    );
+    expect(JSON.stringify(alerts)).not.toContain('canary-remediation-value');
+    const current = Object.entries(after.VersionIdsToStages ?? {}).find(([, stages]) =>
+      stages.includes('AWSCURRENT'),
+    );
+    expect(current?.[0]).toMatch(/^remediate-/);
+    expect(current?.[0]).not.toBe(originalVersion);
+    await drain(sqs, queues.findings.url, alerts.length, 2_000);
   });
 });
