@@ -1,5 +1,15 @@
 import { Rfc7592Issuer, parseToken } from '../../../lib/rotation/issuers/rfc7592.js';
-import { issuerConfigSchema, type SecretDocument } from '../../../lib/rotation/secretDocument.js';
+import {
+  issuerConfigSchema,
+  type IssuerConfig,
+  type SecretDocument,
+} from '../../../lib/rotation/secretDocument.js';
+
+function rfc7592Config(raw: unknown): Extract<IssuerConfig, { type: 'rfc7592' }> {
+  const parsed = issuerConfigSchema.parse(raw);
+  if (parsed.type !== 'rfc7592') throw new Error('not an rfc7592 config');
+  return parsed;
+}
 
 const URI = 'https://idp.example/reg/client-1';
 
@@ -36,7 +46,7 @@ function server(options: { rotatesSecret?: boolean; rotatesToken?: boolean } = {
   return { state, saved, issuer: new Rfc7592Issuer(secrets, fetchFn) };
 }
 
-const config = issuerConfigSchema.parse({
+const config = rfc7592Config({
   type: 'rfc7592',
   registrationClientUri: URI,
   registrationAccessTokenSecretArn: 'rat',
