@@ -1,4 +1,5 @@
 import { publishAll, type AlertSink } from '../alerts/alert.js';
+import { TAGS } from '../shared/env.js';
 import { logger, safe } from '../shared/logger.js';
 import { encodeRotationFailureTag, ROTATION_FAILURE_TAG, rotationFailedAlert } from './alerts.js';
 import { runRotationStep, type StepInput, type StepOutcome } from './engine.js';
@@ -33,8 +34,9 @@ export async function handleRotationStep(
     }
     return outcome;
   } catch (error) {
+    const identity = await identify(deps, input.secretId);
     const failure = {
-      secretArn: input.secretId,
+      ...identity,
       step: input.step,
       errorClass: errorClass(error),
       reason: reasonOf(error),
@@ -59,6 +61,21 @@ export async function handleRotationStep(
       }
     }
     throw error;
+  }
+}
+
+/** Secret ARN, gateway and kind from the secret's tags, best effort (Secrets Manager may be what failed). */
+async function identify(
+  deps: HandleStepDeps,
+  secretId: string,
+): Promise<{ secretArn: string; gatewayId?: string; kind?: string }> {
+  try {
+    const meta = await deps.store.describe(secretId);
+    const gatewayId = meta.tags?.[TAGS.gateway];
+    const kind = meta.tags?.[TAGS.kind];
+    return { secretArn: meta.arn, ...(gatewayId ? { gatewayId } : {}), ...(kind ? { kind } : {}) };
+  } catch {
+    return { secretArn: secretId };
   }
 }
 

@@ -98,6 +98,7 @@ export class FakeSecretStore implements SecretStore {
     this.secrets.set(name, {
       arn,
       rotationEnabled,
+      tags: { 'gatewarden:gateway': doc.gatewayId, 'gatewarden:kind': doc.kind },
       versions: new Map([[versionId, { value: JSON.stringify(doc), stages: ['AWSCURRENT'] }]]),
     });
     return { arn, versionId };
@@ -136,6 +137,7 @@ export class FakeSecretStore implements SecretStore {
         arn: secret.arn,
         name: secretId,
         rotationEnabled: secret.rotationEnabled,
+        tags: { ...secret.tags },
         versionStages: Object.fromEntries(
           [...secret.versions]
             .filter(([, v]) => v.stages.length > 0)
