@@ -1,0 +1,87 @@
+import { credentialScope, describeAwsRequest } from '../../../local/standin/awsRequest.js';
+import { signedRequest } from './support.js';
+
+describe('describeAwsRequest', () => {
+  it('reads service, region and access key from the SigV4 credential scope', () => {
+    const request = signedRequest({
+      service: 'secretsmanager',
+      region: 'eu-west-1',
+      accessKeyId: 'AKIA1',
+      target: 'secretsmanager.GetSecretValue',
+      body: { SecretId: 's' },
+    });
+    expect(request.aws).toMatchObject({
+      service: 'secretsmanager',
+      region: 'eu-west-1',
+      accessKeyId: 'AKIA1',
+      operation: 'GetSecretValue',
+      params: { SecretId: 's' },
+    });
+  });
+
+  it.each([
+    [
+      'JSON 1.1 target',
+      { service: 'cloudtrail', target: 'CloudTrail_20131101.LookupEvents', body: {} },
+      'LookupEvents',
+    ],
+    [
+      'JSON 1.0 target',
+      { service: 'dynamodb', target: 'DynamoDB_20120810.CreateTable', body: {} },
+      'CreateTable',
+    ],
+    [
+      'query protocol body',
+      { service: 'iam', body: 'Action=CreateRole&RoleName=r&Version=2010-05-08' },
+      'CreateRole',
+    ],
+    [
+      'query protocol in the URL',
+      { service: 'sts', method: 'GET', query: 'Action=GetCallerIdentity' },
+      'GetCallerIdentity',
+    ],
+  ])('names the operation of a %s', (_kind, options, operation) => {
+    expect(signedRequest(options).aws.operation).toBe(operation);
+  });
+
+  it('recognises unsigned Cognito calls by their target', () => {
+    const raw = {
+      method: 'POST',
+      path: '/',
+      query: new URLSearchParams(),
+      headers: {
+        'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth',
+        'content-type': 'application/x-amz-json-1.1',
+      },
+      body: Buffer.from('{"ClientId":"c"}'),
+    };
+    expect(describeAwsRequest(raw)).toMatchObject({
+      service: 'cognito-idp',
+      operation: 'InitiateAuth',
+      region: 'us-east-1',
+    });
+    expect(describeAwsRequest(raw).accessKeyId).toBeUndefined();
+  });
+
+  it('reads a presigned URL credential', () => {
+    const query = new URLSearchParams({
+      'X-Amz-Credential': 'AKIA2/20261128/us-west-2/s3/aws4_request',
+    });
+    expect(credentialScope({}, query)).toEqual({
+      accessKeyId: 'AKIA2',
+      region: 'us-west-2',
+      service: 's3',
+    });
+  });
+
+  it('survives a body that is not JSON', () => {
+    const request = signedRequest({
+      service: 'secretsmanager',
+      target: 'secretsmanager.ListSecrets',
+      body: '{oops',
+      contentType: 'application/x-amz-json-1.1',
+    });
+    expect(request.aws.params).toEqual({});
+    expect(request.aws.operation).toBe('ListSecrets');
+  });
+});
