@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { MemoryAlertSink } from '../../../lib/alerts/alert.js';
 import { parseDetectionConfig } from '../../../lib/detection/config.js';
@@ -110,6 +111,22 @@ describe('detect handler', () => {
     await handler(ev(envelope(updateGatewayRecord())), context);
     await handler(ev(envelope(updateGatewayRecord())), context);
     expect(built).toBe(1);
+  });
+});
+
+describe('detect handler on the sample events (events/detect.*.json)', () => {
+  it.each([
+    ['detect.updateGateway.json', 'processed', 'gateway-auth-weakened'],
+    ['detect.getSecretValue.json', 'processed', 'secret-read-by-unexpected-principal'],
+    ['detect.rotationFailed.json', 'processed', 'secret-rotation-problem'],
+    ['detect.malformed.json', 'dead-lettered', undefined],
+  ])('%s is %s', async (file, status, ruleId) => {
+    const { all, sink, deadLetters } = deps();
+    const event = JSON.parse(readFileSync(`events/${file}`, 'utf8')) as unknown;
+    const result = await makeHandler(all)(ev(event), context);
+    expect(result).toMatchObject({ counts: { [status]: 1 } });
+    if (ruleId) expect(sink.alerts.map((a) => a.attributes?.ruleId)).toContain(ruleId);
+    else expect(deadLetters.letters[0]?.reason).toContain('eventVersion');
   });
 });
 
