@@ -3,34 +3,37 @@ import { z } from 'zod';
 /**
  * A CloudTrail record, as delivered in S3 log files and as the `detail` of an EventBridge
  * "AWS API Call via CloudTrail" event. Tolerant of unknown fields (CloudTrail adds fields
- * over time); strict on the few fields the engine cannot work without.
+ * over time) and of a wrongly typed optional field (dropped, so one odd field does not cost
+ * the whole record); strict on the few fields the engine cannot work without: eventVersion,
+ * eventID, eventTime, eventSource, eventName and a userIdentity object.
  */
 const sessionIssuer = z
   .object({
-    type: z.string().optional(),
-    principalId: z.string().optional(),
-    arn: z.string().optional(),
-    accountId: z.string().optional(),
-    userName: z.string().optional(),
+    type: z.string().optional().catch(undefined),
+    principalId: z.string().optional().catch(undefined),
+    arn: z.string().optional().catch(undefined),
+    accountId: z.string().optional().catch(undefined),
+    userName: z.string().optional().catch(undefined),
   })
   .passthrough();
 
 export const userIdentitySchema = z
   .object({
-    type: z.string().optional(),
-    principalId: z.string().optional(),
-    arn: z.string().optional(),
-    accountId: z.string().optional(),
-    accessKeyId: z.string().optional(),
-    userName: z.string().optional(),
-    invokedBy: z.string().optional(),
+    type: z.string().optional().catch(undefined),
+    principalId: z.string().optional().catch(undefined),
+    arn: z.string().optional().catch(undefined),
+    accountId: z.string().optional().catch(undefined),
+    accessKeyId: z.string().optional().catch(undefined),
+    userName: z.string().optional().catch(undefined),
+    invokedBy: z.string().optional().catch(undefined),
     sessionContext: z
       .object({
-        sessionIssuer: sessionIssuer.optional(),
-        attributes: z.record(z.string(), z.unknown()).optional(),
+        sessionIssuer: sessionIssuer.optional().catch(undefined),
+        attributes: z.record(z.string(), z.unknown()).optional().catch(undefined),
       })
       .passthrough()
-      .optional(),
+      .optional()
+      .catch(undefined),
   })
   .passthrough();
 
@@ -46,24 +49,29 @@ export const cloudTrailRecordSchema = z
       .refine((value) => !Number.isNaN(Date.parse(value)), 'eventTime is not a timestamp'),
     eventSource: z.string().min(1),
     eventName: z.string().min(1),
-    awsRegion: z.string().optional(),
-    sourceIPAddress: z.string().optional(),
-    userAgent: z.string().optional(),
+    awsRegion: z.string().optional().catch(undefined),
+    sourceIPAddress: z.string().optional().catch(undefined),
+    userAgent: z.string().optional().catch(undefined),
     userIdentity: userIdentitySchema,
-    requestParameters: z.record(z.string(), z.unknown()).nullable().optional(),
-    responseElements: z.record(z.string(), z.unknown()).nullable().optional(),
-    additionalEventData: z.record(z.string(), z.unknown()).nullable().optional(),
-    errorCode: z.string().optional(),
-    errorMessage: z.string().optional(),
-    readOnly: z.boolean().optional(),
-    eventType: z.string().optional(),
-    managementEvent: z.boolean().optional(),
-    recipientAccountId: z.string().optional(),
-    eventCategory: z.string().optional(),
+    requestParameters: z.record(z.string(), z.unknown()).nullable().optional().catch(undefined),
+    responseElements: z.record(z.string(), z.unknown()).nullable().optional().catch(undefined),
+    additionalEventData: z.record(z.string(), z.unknown()).nullable().optional().catch(undefined),
+    errorCode: z.string().optional().catch(undefined),
+    errorMessage: z.string().optional().catch(undefined),
+    readOnly: z.boolean().optional().catch(undefined),
+    eventType: z.string().optional().catch(undefined),
+    managementEvent: z.boolean().optional().catch(undefined),
+    recipientAccountId: z.string().optional().catch(undefined),
+    eventCategory: z.string().optional().catch(undefined),
     resources: z
-      .array(z.object({ ARN: z.string().optional(), type: z.string().optional() }).passthrough())
+      .array(
+        z
+          .object({ ARN: z.string().optional().catch(undefined), type: z.string().optional() })
+          .passthrough(),
+      )
       .nullable()
-      .optional(),
+      .optional()
+      .catch(undefined),
   })
   .passthrough();
 
