@@ -9,6 +9,7 @@ import {
   type Rotator,
   secretsManagerRotator,
   type Selector,
+  sweepAll,
 } from '../../lib/rotation/onDemand.js';
 import { localRotator } from '../../lib/rotation/onDemandLocal.js';
 import type { RotationControl } from '../../lib/rotation/onDemandPorts.js';
@@ -19,7 +20,8 @@ import {
   terminalProgress,
 } from '../../lib/rotation/onDemandProgress.js';
 import type { RotationDeps } from '../../lib/rotation/ports.js';
-import { sweepSecret, type SweepResult } from '../../lib/rotation/sweep.js';
+import { sweepSecret } from '../../lib/rotation/sweep.js';
+import { logger } from '../../lib/shared/logger.js';
 import { TAGS } from '../../lib/shared/env.js';
 import type { RegisterCommand } from './index.js';
 
@@ -88,28 +90,17 @@ export async function runRotate(options: RotateOptions, deps: RotateCommandDeps)
       throw new Error('--sweep covers every gatewarden secret; drop --secret/--gateway/--tag');
     }
     const engine = await deps.rotationDeps();
-    const secrets = await control.findByTag(TAGS.kind, undefined);
-    const results: (SweepResult | { secretArn: string; error: string })[] = [];
-    for (const secret of secrets) {
-      try {
-        results.push(await sweepSecret(engine, secret.arn));
-      } catch (error) {
-        results.push({
-          secretArn: secret.arn,
-          error: error instanceof Error ? error.name : 'Error',
-        });
-      }
-    }
+    const results = await sweepAll(control, (arn) => sweepSecret(engine, arn), concurrency);
     if (options.json) out(JSON.stringify({ swept: results }));
     else
       for (const r of results) {
         out(
-          'error' in r
+          r.error
             ? `✗ ${r.secretArn}: sweep failed (${r.error})`
-            : `✓ ${r.secretArn}: revoked ${r.revoked.length}, ${r.stillInGrace} still in grace`,
+            : `✓ ${r.secretArn}: revoked ${r.revoked}, ${r.stillInGrace} still in grace`,
         );
       }
-    return results.some((r) => 'error' in r) ? 1 : 0;
+    return results.some((r) => r.error) ? 1 : 0;
   }
 
   const selector = selectorOf(options);
@@ -221,6 +212,8 @@ export function registerRotateWith(makeDeps: () => Promise<RotateCommandDeps>): 
       .option('--timeout <seconds>', 'how long --wait follows one rotation', '900')
       .addHelpText('after', HELP)
       .action(async (options: RotateOptions) => {
+        // Engine logs (JSON, stdout at INFO) would mix with --json output: keep warnings only.
+        if (!process.env.GATEWARDEN_LOG_LEVEL) logger.setLogLevel('WARN');
         process.exitCode = await runRotate(options, await makeDeps());
       });
   };

@@ -301,3 +301,49 @@ export async function waitForRotation(
     await sleep(options.pollMs ?? 2_000);
   }
 }
+
+export interface SweepOutcome {
+  secretArn: string;
+  revoked: number;
+  stillInGrace: number;
+  /** Error class when the sweep of this secret failed. */
+  error?: string;
+}
+
+/**
+ * Runs the engine's grace-period sweep on every gatewarden secret (tag `gatewarden:kind`),
+ * a few at a time; one failing secret does not stop the others.
+ */
+export async function sweepAll(
+  control: RotationControl,
+  sweep: (secretArn: string) => Promise<{ revoked: string[]; stillInGrace: number }>,
+  concurrency = 4,
+): Promise<SweepOutcome[]> {
+  const secrets = await control.findByTag(TAGS.kind, undefined);
+  const results: SweepOutcome[] = new Array(secrets.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let index = next++; index < secrets.length; index = next++) {
+      const secretArn = (secrets[index] as { arn: string }).arn;
+      try {
+        const swept = await withBackoff(() => sweep(secretArn));
+        results[index] = {
+          secretArn,
+          revoked: swept.revoked.length,
+          stillInGrace: swept.stillInGrace,
+        };
+      } catch (error) {
+        results[index] = {
+          secretArn,
+          revoked: 0,
+          stillInGrace: 0,
+          error: failureOf(error).errorClass ?? 'Error',
+        };
+      }
+    }
+  };
+  await Promise.all(
+    Array.from({ length: Math.max(1, Math.min(concurrency, secrets.length)) }, worker),
+  );
+  return results;
+}

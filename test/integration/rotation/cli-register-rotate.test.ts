@@ -1,0 +1,362 @@
+/**
+ * `gatewarden register` and `gatewarden rotate` end to end on the local stack with the real SDK:
+ * providers on the AgentCore stand-in, gateways and targets on moto, the real OIDC provider for
+ * the OAuth and inbound clients. Rotation runs in-process (local mode), as moto cannot invoke
+ * the rotation function. Every value used is a recognisable canary that must never appear in
+ * what the commands print or alert.
+ */
+import {
+  CreateApiKeyCredentialProviderCommand,
+  CreateGatewayCommand,
+  CreateGatewayTargetCommand,
+  CreateOauth2CredentialProviderCommand,
+} from '@aws-sdk/client-bedrock-agentcore-control';
+import { DescribeSecretCommand, GetResourcePolicyCommand } from '@aws-sdk/client-secrets-manager';
+import { MemoryAlertSink } from '../../../lib/alerts/alert.js';
+import {
+  defaultRegisterDeps,
+  type RegisterFlags,
+  runRegister,
+} from '../../../cli/commands/register.js';
+import {
+  defaultRotateDeps,
+  type RotateCommandDeps,
+  runRotate,
+} from '../../../cli/commands/rotate.js';
+import type { CredentialKind } from '../../../lib/rotation/secretDocument.js';
+import { localStack, uniqueName } from '../../support/localStack.js';
+import { ensureLocalRotationFunction } from '../../support/vendors/rotationFunction.js';
+import { WebhookStub } from '../../support/vendors/webhook.js';
+import {
+  control,
+  createPlainSecret,
+  docAt,
+  registerOidcClient,
+  sm,
+  stagesOf,
+  tokenStatus,
+} from './support.js';
+
+const ROTATOR = 'arn:aws:iam::123456789012:role/gatewarden-test-rotator';
+const GATEWAY_ROLE = 'arn:aws:iam::123456789012:role/gatewarden-test-gateway';
+
+/** Captures everything a command prints. */
+class Capture {
+  text = '';
+  isTTY = false;
+  write(chunk: string): boolean {
+    this.text += chunk;
+    return true;
+  }
+}
+
+let rotationLambda = '';
+const canaries: string[] = [];
+const out = new Capture();
+const err = new Capture();
+const alerts = new MemoryAlertSink();
+
+beforeAll(async () => {
+  rotationLambda = await ensureLocalRotationFunction({
+    region: localStack().region,
+    maxAttempts: 1,
+  });
+});
+
+afterAll(() => {
+  // Assess (canary): no value ever reached stdout, stderr or an alert.
+  const printed = `${out.text}\n${err.text}\n${JSON.stringify(alerts.alerts)}`;
+  expect(canaries.length).toBeGreaterThan(3);
+  for (const canary of canaries) expect(printed).not.toContain(canary);
+});
+
+async function register(kind: CredentialKind, flags: Partial<RegisterFlags>): Promise<string> {
+  const before = out.text.length;
+  const code = await runRegister(
+    kind,
+    {
+      issuer: 'generated',
+      schedule: 'rate(30 days)',
+      grace: '0s',
+      resourcePolicy: true,
+      json: true,
+      rotationLambda,
+      rotatorRole: ROTATOR,
+      ...flags,
+    } as RegisterFlags,
+    await defaultRegisterDeps(),
+    { stdout: out, stderr: err, env: process.env },
+  );
+  expect(code).toBe(0);
+  const line = out.text.slice(before).trim();
+  return (JSON.parse(line) as { secretArn: string }).secretArn;
+}
+
+async function rotate(
+  options: Record<string, unknown>,
+): Promise<{ code: number; json: Record<string, unknown> }> {
+  const deps: RotateCommandDeps = {
+    ...(await defaultRotateDeps()),
+    stdout: out,
+    stderr: err,
+    alertSinks: () => [alerts],
+  };
+  const before = out.text.length;
+  const code = await runRotate(
+    { concurrency: '4', timeout: '60', json: true, wait: true, ...options },
+    deps,
+  );
+  return { code, json: JSON.parse(out.text.slice(before).trim()) as Record<string, unknown> };
+}
+
+async function apiKeyGateway(): Promise<{
+  gatewayId: string;
+  providerName: string;
+  initial: string;
+}> {
+  const providerName = uniqueName('cli-apikey');
+  const initial = `CANARY-apikey-${uniqueName('v')}`;
+  canaries.push(initial);
+  const provider = await control().send(
+    new CreateApiKeyCredentialProviderCommand({ name: providerName, apiKey: initial }),
+  );
+  const gateway = await control().send(
+    new CreateGatewayCommand({
+      name: uniqueName('cli-gw'),
+      roleArn: GATEWAY_ROLE,
+      protocolType: 'MCP',
+      authorizerType: 'AWS_IAM',
+    }),
+  );
+  const gatewayId = gateway.gatewayId ?? '';
+  await control().send(
+    new CreateGatewayTargetCommand({
+      gatewayIdentifier: gatewayId,
+      name: 'weather',
+      targetConfiguration: {
+        mcp: {
+          openApiSchema: {
+            inlinePayload: '{"openapi":"3.0.0","info":{"title":"w","version":"1"},"paths":{}}',
+          },
+        },
+      },
+      credentialProviderConfigurations: [
+        {
+          credentialProviderType: 'API_KEY',
+          credentialProvider: {
+            apiKeyCredentialProvider: {
+              providerArn: provider.credentialProviderArn,
+              credentialParameterName: 'x-api-key',
+              credentialLocation: 'HEADER',
+            },
+          },
+        },
+      ],
+    }),
+  );
+  return { gatewayId, providerName, initial };
+}
+
+describe('gatewarden register + rotate on the local stack', () => {
+  it('registers an API-key provider: finds its gateway, reads the current key, tags, policy, rotation on', async () => {
+    // Prepare
+    const { gatewayId, providerName, initial } = await apiKeyGateway();
+
+    // Act
+    const secretArn = await register('apiKey', { provider: providerName, window: '3h' });
+
+    // Assess
+    const described = await sm().send(new DescribeSecretCommand({ SecretId: secretArn }));
+    expect(described.Name).toBe(`gatewarden/${gatewayId}/apiKey/${providerName}`);
+    expect(described.RotationEnabled).toBe(true);
+    expect(described.RotationLambdaARN).toBe(rotationLambda);
+    expect(described.RotationRules?.AutomaticallyAfterDays).toBe(30);
+    expect(described.Tags).toEqual(
+      expect.arrayContaining([
+        { Key: 'gatewarden:gateway', Value: gatewayId },
+        { Key: 'gatewarden:kind', Value: 'apiKey' },
+      ]),
+    );
+    expect((await stagesOf(secretArn)).flat()).not.toContain('AWSPENDING');
+    const policy = await sm().send(new GetResourcePolicyCommand({ SecretId: secretArn }));
+    const policyText = decodeURIComponent(policy.ResourcePolicy ?? '');
+    expect(policyText).toContain(ROTATOR);
+    expect(policyText).toContain(GATEWAY_ROLE);
+    const doc = await docAt(secretArn, 'AWSCURRENT');
+    expect(doc.apiKey).toBe(initial);
+    expect(doc.targetId).toBeTruthy();
+    expect(doc.provider).toMatchObject({ name: providerName, secretSource: 'MANAGED' });
+  });
+
+  it('refuses to register the same provider twice, with a clear message', async () => {
+    const { providerName } = await apiKeyGateway();
+    await register('apiKey', { provider: providerName });
+    await expect(register('apiKey', { provider: providerName })).rejects.toThrow(
+      /already exists: this credential is registered/,
+    );
+  });
+
+  it('rotates every secret of a gateway with --wait and reports each new version', async () => {
+    // Prepare: two API keys behind one gateway.
+    const first = await apiKeyGateway();
+    const secondProvider = uniqueName('cli-apikey2');
+    const secondInitial = `CANARY-apikey2-${uniqueName('v')}`;
+    canaries.push(secondInitial);
+    await control().send(
+      new CreateApiKeyCredentialProviderCommand({ name: secondProvider, apiKey: secondInitial }),
+    );
+    const a = await register('apiKey', { provider: first.providerName });
+    const b = await register('apiKey', { provider: secondProvider, gateway: first.gatewayId });
+
+    // Act
+    const { code, json } = await rotate({ gateway: first.gatewayId });
+
+    // Assess
+    expect(code).toBe(0);
+    expect(json).toMatchObject({ mode: 'local', succeeded: 2, failed: 0 });
+    for (const arn of [a, b]) {
+      const current = await docAt(arn, 'AWSCURRENT');
+      const previous = await docAt(arn, 'AWSPREVIOUS');
+      canaries.push(current.apiKey ?? 'missing');
+      expect(current.apiKey).not.toBe(previous.apiKey);
+      expect([first.initial, secondInitial]).toContain(previous.apiKey);
+    }
+  });
+
+  it('registers an OAuth2 provider on the OIDC provider (RFC 7592) and rotates it by tag', async () => {
+    // Prepare
+    const client = await registerOidcClient();
+    canaries.push(client.clientSecret, client.registrationAccessToken);
+    const discoveryUrl = `${localStack().oidcIssuer}/.well-known/openid-configuration`;
+    const providerName = uniqueName('cli-oauth');
+    await control().send(
+      new CreateOauth2CredentialProviderCommand({
+        name: providerName,
+        credentialProviderVendor: 'CustomOauth2',
+        oauth2ProviderConfigInput: {
+          customOauth2ProviderConfig: {
+            oauthDiscovery: { discoveryUrl },
+            clientId: client.clientId,
+            clientSecret: client.clientSecret,
+          },
+        },
+      }),
+    );
+    const gateway = await control().send(
+      new CreateGatewayCommand({
+        name: uniqueName('cli-gw'),
+        roleArn: GATEWAY_ROLE,
+        protocolType: 'MCP',
+        authorizerType: 'AWS_IAM',
+      }),
+    );
+    const tokenSecret = await createPlainSecret(client.registrationAccessToken);
+    const secretArn = await register('oauthClient', {
+      provider: providerName,
+      gateway: gateway.gatewayId,
+      issuer: 'rfc7592',
+      registrationUri: client.registrationClientUri,
+      registrationTokenSecret: tokenSecret,
+    });
+    expect((await docAt(secretArn, 'AWSCURRENT')).test.discoveryUrl).toBe(discoveryUrl);
+
+    // Act
+    const { code, json } = await rotate({ tag: `gatewarden:gateway=${gateway.gatewayId}` });
+
+    // Assess
+    expect(code).toBe(0);
+    expect(json).toMatchObject({ succeeded: 1 });
+    const current = await docAt(secretArn, 'AWSCURRENT');
+    canaries.push(current.clientSecret ?? 'missing');
+    expect(current.clientSecret).not.toBe(client.clientSecret);
+    const tokenEndpoint = `${localStack().oidcIssuer}/token`;
+    expect(await tokenStatus(tokenEndpoint, client.clientId, current.clientSecret ?? '')).toBe(200);
+  });
+
+  it('registers an inbound client of a CUSTOM_JWT gateway from the secret agents read today', async () => {
+    const client = await registerOidcClient();
+    canaries.push(client.clientSecret);
+    const discoveryUrl = `${localStack().oidcIssuer}/.well-known/openid-configuration`;
+    const gateway = await control().send(
+      new CreateGatewayCommand({
+        name: uniqueName('cli-gw'),
+        roleArn: GATEWAY_ROLE,
+        protocolType: 'MCP',
+        authorizerType: 'CUSTOM_JWT',
+        authorizerConfiguration: {
+          customJWTAuthorizer: { discoveryUrl, allowedClients: [client.clientId] },
+        },
+      }),
+    );
+    const agentSecret = await createPlainSecret(
+      JSON.stringify({ client_secret: client.clientSecret }),
+    );
+    const tokenSecret = await createPlainSecret(client.registrationAccessToken);
+
+    const secretArn = await register('inboundClient', {
+      gateway: gateway.gatewayId,
+      clientId: client.clientId,
+      issuer: 'rfc7592',
+      registrationUri: client.registrationClientUri,
+      registrationTokenSecret: tokenSecret,
+      currentSecret: `${agentSecret}#client_secret`,
+    });
+
+    const doc = await docAt(secretArn, 'AWSCURRENT');
+    expect(doc).toMatchObject({
+      kind: 'inboundClient',
+      clientId: client.clientId,
+      clientSecret: client.clientSecret,
+    });
+    const { code, json } = await rotate({ secret: secretArn });
+    expect(code).toBe(0);
+    expect(json).toMatchObject({ succeeded: 1 });
+    canaries.push((await docAt(secretArn, 'AWSCURRENT')).clientSecret ?? 'missing');
+  });
+
+  it('says which step failed and why, and alerts without values, when the issuer fails', async () => {
+    // Prepare: a webhook issuer whose endpoint answers 500 to every request.
+    const stub = new WebhookStub(`CANARY-hmac-${uniqueName('k')}`);
+    canaries.push(stub.hmacKey);
+    const url = await stub.server.start();
+    try {
+      const { providerName } = await apiKeyGateway();
+      const hmacSecret = await createPlainSecret(stub.hmacKey);
+      const secretArn = await register('apiKey', {
+        provider: providerName,
+        issuer: 'webhook',
+        webhookUrl: url,
+        hmacSecret,
+      });
+      stub.server.failNext(500, 50);
+
+      // Act
+      const { code, json } = await rotate({ secret: secretArn });
+
+      // Assess
+      expect(code).toBe(1);
+      const [result] = json.results as Record<string, unknown>[];
+      expect(result).toMatchObject({ outcome: 'failed', step: 'createSecret', secretArn });
+      expect(String(result?.reason)).toMatch(/HTTP 500/);
+      expect(alerts.alerts.at(-1)).toMatchObject({
+        detailType: 'Rotation Failed',
+        detail: { secretArn, step: 'createSecret' },
+      });
+      expect((await stagesOf(secretArn)).flat()).not.toContain('AWSPENDING');
+    } finally {
+      await stub.server.stop();
+    }
+  });
+
+  it('explains bad input clearly', async () => {
+    const { providerName } = await apiKeyGateway();
+    await expect(
+      register('apiKey', { provider: providerName, schedule: 'every day' }),
+    ).rejects.toThrow(/--schedule must be/);
+    await expect(register('apiKey', { provider: providerName, issuer: 'webhook' })).rejects.toThrow(
+      /needs exactly one of --webhook-url or --webhook-lambda/,
+    );
+    await expect(register('apiKey', { provider: 'no-such-provider' })).rejects.toThrow();
+    await expect(rotate({ gateway: 'gw-none', tag: 'a=b' })).rejects.toThrow(/exactly one of/);
+  });
+});
