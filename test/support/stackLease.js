@@ -4,11 +4,11 @@
 // test run started it (a stack someone started by hand is left alone).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const STATE_DIR = join(ROOT, '.gatewarden');
+const STATE_DIR = resolve(process.env.GATEWARDEN_LOCAL_STATE_DIR ?? join(ROOT, '.gatewarden'));
 const LEASES = join(STATE_DIR, 'test-leases');
 const STARTED_BY_TESTS = join(STATE_DIR, 'started-by-tests');
 const STATE_FILE = join(STATE_DIR, 'local-stack.json');
