@@ -15,6 +15,7 @@ import {
   type BatchItem,
   type BatchResult,
   type ProcessDeps,
+  type ProcessLogger,
 } from '../lib/detection/process.js';
 import { allRules } from '../lib/detection/registry.js';
 import { ENV, requireEnv } from '../lib/shared/env.js';
@@ -129,11 +130,16 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env): ProcessDeps {
     sinks,
     deadLetters: new SqsDeadLetterQueue(requireEnv(ENV.deadLetterQueueUrl, env)),
     ...(config.remediation.enabled ? { rotation: new OnDemandRotationTrigger() } : {}),
-    logger: {
-      info: (message, attributes) => logger.info(message, safe(attributes ?? {})),
-      warn: (message, attributes) => logger.warn(message, safe(attributes ?? {})),
-      error: (message, attributes) => logger.error(message, safe(attributes ?? {})),
-    },
+    logger: redactingLogger(logger),
+  };
+}
+
+/** Every structured attribute goes through the redaction helper before it is written. */
+export function redactingLogger(target: ProcessLogger): ProcessLogger {
+  return {
+    info: (message, attributes) => target.info(message, safe(attributes ?? {})),
+    warn: (message, attributes) => target.warn(message, safe(attributes ?? {})),
+    error: (message, attributes) => target.error(message, safe(attributes ?? {})),
   };
 }
 

@@ -10,6 +10,7 @@ import {
   DetectInvocationError,
   configFromEnv,
   makeHandler,
+  redactingLogger,
   type CloudTrailEventBridgeEvent,
 } from '../../../functions/detect.js';
 import { envelope, updateGatewayRecord } from './deployedFixtures.js';
@@ -111,6 +112,54 @@ describe('detect handler', () => {
     await handler(ev(envelope(updateGatewayRecord())), context);
     await handler(ev(envelope(updateGatewayRecord())), context);
     expect(built).toBe(1);
+  });
+});
+
+describe('detect handler output', () => {
+  it('writes no secret value to the logs, the alerts or the dead letters', async () => {
+    // Prepare: canaries where a careless handler would leak them
+    const canaries = [
+      'canary-api-key-5d1e',
+      'canary-client-secret-9b2c',
+      'canary-webhook-7a7a',
+      // Under a harmless-looking key: only caught if the event is never logged whole.
+      'canary-event-body-3f3f',
+    ];
+    // Capture what reaches the logger, after the same redaction the deployed wiring applies.
+    const captured: string[] = [];
+    const capture = (message: string, attributes?: Record<string, unknown>) =>
+      captured.push(`${message} ${JSON.stringify(attributes ?? {})}`);
+    const realLogger = redactingLogger({ info: capture, warn: capture, error: capture });
+    const { all, sink, deadLetters } = deps({ logger: realLogger });
+    const providerChange = updateGatewayRecord({
+      eventName: 'UpdateApiKeyCredentialProvider',
+      eventID: 'e0f9a6c1-0000-4000-8000-0000000000c1',
+      requestParameters: { name: 'weather', apiKey: canaries[0] },
+      responseElements: { clientSecret: canaries[1] },
+    });
+    const malformed = envelope({
+      eventVersion: '1.09',
+      requestParameters: { token: canaries[2], note: canaries[3] },
+    });
+    const failing = deps({
+      logger: realLogger,
+      sinks: [
+        { name: 'sns', publish: async () => Promise.reject(new Error(`boom ${canaries[0]}`)) },
+      ],
+    });
+    // Act
+    await makeHandler(all)(ev(envelope(providerChange)), context);
+    await makeHandler(all)(ev(malformed), context);
+    await makeHandler(failing.all)(ev(envelope(providerChange)), context).catch(() => undefined);
+    // Assess
+    const everything = [
+      captured.join(''),
+      JSON.stringify(sink.alerts),
+      deadLetters.letters.map((l) => l.reason).join('\n'),
+    ].join('\n');
+    expect(captured.length).toBeGreaterThan(0);
+    expect(sink.alerts.length).toBeGreaterThan(0);
+    for (const canary of canaries) expect(everything).not.toContain(canary);
   });
 });
 
