@@ -130,7 +130,11 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env): ProcessDeps {
     sinks,
     deadLetters: new SqsDeadLetterQueue(requireEnv(ENV.deadLetterQueueUrl, env)),
     ...(config.remediation.enabled ? { rotation: new OnDemandRotationTrigger() } : {}),
-    logger: redactingLogger(logger),
+    logger: redactingLogger({
+      info: (message, attributes) => logger.info(message, attributes ?? {}),
+      warn: (message, attributes) => logger.warn(message, attributes ?? {}),
+      error: (message, attributes) => logger.error(message, attributes ?? {}),
+    }),
   };
 }
 
