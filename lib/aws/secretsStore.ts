@@ -2,6 +2,7 @@ import {
   DescribeSecretCommand,
   GetRandomPasswordCommand,
   GetSecretValueCommand,
+  ListSecretVersionIdsCommand,
   PutSecretValueCommand,
   ResourceNotFoundException,
   SecretsManagerClient,
@@ -54,6 +55,22 @@ export class SecretsManagerStore implements SecretStore, SecretWriter, RandomSou
         return undefined;
       throw error;
     }
+  }
+
+  async versionCreatedAt(secretId: string, versionId: string): Promise<Date | undefined> {
+    let nextToken: string | undefined;
+    do {
+      const out = await this.sm.send(
+        new ListSecretVersionIdsCommand({
+          SecretId: secretId,
+          ...(nextToken ? { NextToken: nextToken } : {}),
+        }),
+      );
+      const found = out.Versions?.find((version) => version.VersionId === versionId);
+      if (found) return found.CreatedDate;
+      nextToken = out.NextToken;
+    } while (nextToken);
+    return undefined;
   }
 
   async putPending(

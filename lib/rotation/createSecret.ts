@@ -50,7 +50,15 @@ export async function createSecret(ctx: StepContext): Promise<StepOutcome> {
   const abandoned = stale
     .filter((doc) => doc !== adopted)
     .flatMap((doc) => (doc.issuerCredentialId ? [doc.issuerCredentialId] : []));
-  const protectedIds = inUse(current);
+  const staleIds = new Set(
+    stale.flatMap((doc) => (doc.issuerCredentialId ? [doc.issuerCredentialId] : [])),
+  );
+  const currentId = await resolveCurrentId(
+    ctx,
+    current,
+    listed.filter((item) => !staleIds.has(item.credentialId)),
+  );
+  const protectedIds = new Set([...inUse(current), ...(currentId ? [currentId] : [])]);
   const revokedDue = await revokeIds(
     issuer,
     current,
@@ -66,7 +74,7 @@ export async function createSecret(ctx: StepContext): Promise<StepOutcome> {
     ...abandoned,
     ...(adopted?.issuerCredentialId ? [adopted.issuerCredentialId] : []),
   ]);
-  const orphans = findOrphans(listed, known, current);
+  const orphans = findOrphans(listed, known, currentId);
   const revokedOrphans = await revokeIds(issuer, current, orphans, protectedIds, listed);
   if (revokedOrphans.length > 0) {
     logger.warn(
@@ -106,7 +114,7 @@ export async function createSecret(ctx: StepContext): Promise<StepOutcome> {
     );
   const retireAfter = new Date(now.getTime() + current.graceSeconds * 1000).toISOString();
   const superseded = [
-    ...(issuer.supportsOverlap && current.issuerCredentialId ? [current.issuerCredentialId] : []),
+    ...(issuer.supportsOverlap && currentId ? [currentId] : []),
     ...abandoned,
   ].filter((id) => id !== minted.credentialId);
   const pending: SecretDocument = {
@@ -187,22 +195,41 @@ function credentialOf(doc: SecretDocument): IssuedCredential {
 }
 
 /**
+ * The issuer's id of the current credential. Documents written by a rotation carry it; for a
+ * secret registered without it: the only credential the issuer holds, or — once a crashed mint
+ * left a second one — the only one created before the current version was written.
+ */
+async function resolveCurrentId(
+  ctx: StepContext,
+  current: SecretDocument,
+  listed: readonly IssuerCredentialInfo[],
+): Promise<string | undefined> {
+  if (current.issuerCredentialId) return current.issuerCredentialId;
+  if (listed.length === 1) return listed[0]?.credentialId;
+  if (listed.length === 0 || !ctx.deps.store.versionCreatedAt) return undefined;
+  const writtenAt = await ctx.deps.store.versionCreatedAt(ctx.input.secretId, ctx.currentVersionId);
+  if (!writtenAt) return undefined;
+  const older = listed.filter(
+    (item) => item.createdAt !== undefined && Date.parse(item.createdAt) <= writtenAt.getTime(),
+  );
+  return older.length === 1 ? older[0]?.credentialId : undefined;
+}
+
+/**
  * Credentials at the issuer nobody references: minted by a crashed createSecret whose value was
  * never stored (stale pendings were cleared before, so no other rotation is in flight). For
  * issuers that label, only gatewarden-labelled ones count; for issuers that cannot label, any
- * unknown credential counts — but only when the current credential's id is
- * known, so a secret registered without one never loses a credential it cannot account for.
+ * unknown credential counts — but only when the current credential's id is known, so a secret
+ * whose current credential cannot be told apart never loses one it cannot account for.
  */
 function findOrphans(
   listed: readonly IssuerCredentialInfo[],
   known: ReadonlySet<string>,
-  current: SecretDocument,
+  currentId: string | undefined,
 ): string[] {
   const labels = listed.some((item) => item.idempotencyKey !== undefined);
   return listed
     .filter((item) => !known.has(item.credentialId))
-    .filter((item) =>
-      labels ? item.idempotencyKey !== undefined : current.issuerCredentialId !== undefined,
-    )
+    .filter((item) => (labels ? item.idempotencyKey !== undefined : currentId !== undefined))
     .map((item) => item.credentialId);
 }

@@ -35,6 +35,8 @@ export interface SecretStore {
     secretId: string,
     input: { token: string; value: string; rotationToken?: string },
   ): Promise<void>;
+  /** When a version was written (ListSecretVersionIds); optional, used to tell orphans apart. */
+  versionCreatedAt?(secretId: string, versionId: string): Promise<Date | undefined>;
   /** UpdateSecretVersionStage. */
   updateStage(
     secretId: string,

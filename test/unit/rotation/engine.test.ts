@@ -20,7 +20,7 @@ describe('rotation engine (in-memory ports)', () => {
     expect(world.store.valueAt(world.secretName, 'AWSPENDING')).toBeUndefined();
     expect(world.issuer.isValid(world.initialSecret)).toBe(true);
     expect(current?.retiring).toEqual([
-      { issuerCredentialId: previous?.issuerCredentialId, retireAfter: '2026-11-28T12:10:00.000Z' },
+      { issuerCredentialId: previous?.issuerCredentialId, retireAfter: '2026-11-28T12:10:01.000Z' },
     ]);
 
     expect((await sweepSecret(world.deps, world.secretName)).revoked).toEqual([]);
@@ -31,6 +31,16 @@ describe('rotation engine (in-memory ports)', () => {
     expect(world.issuer.isValid(world.initialSecret)).toBe(false);
     expect(world.issuer.isValid(secretOf(current))).toBe(true);
     expect(world.sink.alerts.map((a) => a.detailType)).toEqual(['Rotation Succeeded']);
+  });
+
+  it('retires the current credential even when it was registered without its issuer id', async () => {
+    const world = makeWorld({ unknownCurrentId: true, graceSeconds: 60 });
+    await driveRotation(world.deps, world.secretName);
+    const current = world.store.valueAt(world.secretName, 'AWSCURRENT');
+    expect(current?.retiring.map((r) => r.issuerCredentialId)).toEqual(['cred-1']);
+    world.clock.advance(61);
+    await sweepSecret(world.deps, world.secretName);
+    expect(world.issuer.active().map((c) => c.secret)).toEqual([secretOf(current)]);
   });
 
   it('follows the Secrets Manager contract when RotateSecret created the pending version', async () => {

@@ -39,6 +39,11 @@ const variants: Variant[] = [
   { name: 'oauthClient/MANAGED/overlap', options: { kind: 'oauthClient' }, persistent: true },
   { name: 'inboundClient/overlap', options: { kind: 'inboundClient' }, persistent: true },
   {
+    name: 'inboundClient/registered-without-id',
+    options: { kind: 'inboundClient', unknownCurrentId: true },
+    persistent: true,
+  },
+  {
     name: 'apiKey/MANAGED/no-overlap',
     options: { kind: 'apiKey', overlap: false, graceSeconds: 0 },
     persistent: false,

@@ -78,15 +78,24 @@ export class FakeClock implements Clock {
 interface Version {
   value?: string;
   stages: string[];
+  createdAt?: number;
 }
 
 /** Secrets Manager semantics: unique staging labels, AWSPREVIOUS follows AWSCURRENT moves. */
 export class FakeSecretStore implements SecretStore {
   readonly secrets = new Map<
     string,
-    { arn: string; rotationEnabled: boolean; versions: Map<string, Version> }
+    {
+      arn: string;
+      rotationEnabled: boolean;
+      versions: Map<string, Version>;
+      tags: Record<string, string>;
+    }
   >();
-  constructor(private readonly faults: FaultPlan = new FaultPlan()) {}
+  constructor(
+    private readonly faults: FaultPlan = new FaultPlan(),
+    private readonly clock: FakeClock = new FakeClock(),
+  ) {}
 
   create(
     name: string,
@@ -99,7 +108,12 @@ export class FakeSecretStore implements SecretStore {
       arn,
       rotationEnabled,
       tags: { 'gatewarden:gateway': doc.gatewayId, 'gatewarden:kind': doc.kind },
-      versions: new Map([[versionId, { value: JSON.stringify(doc), stages: ['AWSCURRENT'] }]]),
+      versions: new Map([
+        [
+          versionId,
+          { value: JSON.stringify(doc), stages: ['AWSCURRENT'], createdAt: this.clock.time },
+        ],
+      ]),
     });
     return { arn, versionId };
   }
@@ -175,7 +189,18 @@ export class FakeSecretStore implements SecretStore {
       }
       for (const version of secret.versions.values())
         version.stages = version.stages.filter((s) => s !== 'AWSPENDING');
-      secret.versions.set(input.token, { value: input.value, stages: ['AWSPENDING'] });
+      secret.versions.set(input.token, {
+        value: input.value,
+        stages: ['AWSPENDING'],
+        createdAt: this.clock.time,
+      });
+    });
+  }
+
+  versionCreatedAt(secretId: string, versionId: string): Promise<Date | undefined> {
+    return this.faults.call('sm.listVersions', () => {
+      const at = this.secret(secretId).versions.get(versionId)?.createdAt;
+      return at === undefined ? undefined : new Date(at);
     });
   }
 
@@ -221,6 +246,7 @@ interface HeldCredential {
   secret: string;
   label?: string;
   active: boolean;
+  createdAt: number;
 }
 
 /** An issuer holding real (fake) credentials: overlap like Cognito, or replace like Auth0. */
@@ -234,11 +260,12 @@ export class FakeIssuer implements Issuer {
     readonly maxActive: number | undefined = 2,
     private readonly labels = false,
     private readonly canary = 'CANARY',
+    private readonly clock: FakeClock = new FakeClock(),
   ) {}
 
   seed(secret: string): string {
     const id = `cred-${++this.seq}`;
-    this.held.push({ id, secret, active: true });
+    this.held.push({ id, secret, active: true, createdAt: this.clock.time });
     return id;
   }
 
@@ -270,6 +297,7 @@ export class FakeIssuer implements Issuer {
         id,
         secret,
         active: true,
+        createdAt: this.clock.time,
         ...(this.labels ? { label: idempotencyKey } : {}),
       });
       return { credentialId: id, apiKey: secret, clientSecret: secret };
@@ -286,6 +314,7 @@ export class FakeIssuer implements Issuer {
     return this.faults.call('issuer.list', () =>
       this.active().map((c) => ({
         credentialId: c.id,
+        createdAt: new Date(c.createdAt).toISOString(),
         ...(c.label ? { idempotencyKey: c.label } : {}),
       })),
     );
@@ -386,6 +415,8 @@ export interface WorldOptions {
   fault?: ConstructorParameters<typeof FaultPlan>[0];
   canary?: string;
   testAttempts?: number;
+  /** Register the current credential without its issuer id (as `register` may). */
+  unknownCurrentId?: boolean;
 }
 
 /** A gatewarden secret whose current credential is live at the fake issuer and provider. */
@@ -399,8 +430,9 @@ export function makeWorld(options: WorldOptions = {}): World {
     options.overlap === false ? undefined : 2,
     options.labels ?? false,
     canary,
+    clock,
   );
-  const store = new FakeSecretStore(faults);
+  const store = new FakeSecretStore(faults, clock);
   const providers = new FakeProviders(faults);
   const verifier = new FakeVerifier(faults, issuer);
   const sink = new CapturingSink(faults);
@@ -440,7 +472,7 @@ export function makeWorld(options: WorldOptions = {}): World {
         : {}),
     },
     graceSeconds: options.graceSeconds ?? 3600,
-    issuerCredentialId: credentialId,
+    ...(options.unknownCurrentId ? {} : { issuerCredentialId: credentialId }),
     retiring: [],
     ...(kind === 'apiKey'
       ? { apiKey: initialSecret }
@@ -448,6 +480,7 @@ export function makeWorld(options: WorldOptions = {}): World {
   } as SecretDocument;
   store.create(secretName, doc);
   providers.values.set('prov-1', initialSecret);
+  clock.advance(1); // registration happened before anything the test does
   const deps: RotationDeps = {
     store,
     providers,
