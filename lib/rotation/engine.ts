@@ -93,7 +93,7 @@ export async function runRotationStep(
     throw new RotationPreconditionError('version is not AWSPENDING', { context: where });
   }
 
-  const context: StepContext = { deps, input, meta: { ...meta, arn: meta.arn }, currentVersionId };
+  const context: StepContext = { deps, input, meta, currentVersionId };
   logger.info('rotation step', safe({ ...where, secretArn: meta.arn }));
   switch (input.step) {
     case 'createSecret':
