@@ -8,7 +8,7 @@ import {
 import { parseDurationSeconds } from '../../lib/rotation/registerOptions.js';
 import type { CredentialKind } from '../../lib/rotation/secretDocument.js';
 import { ENV } from '../../lib/shared/env.js';
-import { logger } from '../../lib/shared/logger.js';
+import { cliLogging } from './rotate.js';
 import type { RegisterCommand } from './index.js';
 
 /** Flags as commander hands them over (all strings; repeatable ones as arrays). */
@@ -359,7 +359,7 @@ export function registerRegisterWith(makeDeps: () => Promise<RegisterDeps>): Reg
       addCommonOptions(sub)
         .addHelpText('after', HELP)
         .action(async (flags: RegisterFlags) => {
-          if (!process.env.GATEWARDEN_LOG_LEVEL) logger.setLogLevel('WARN');
+          cliLogging();
           process.exitCode = await runRegister(kind, flags, await makeDeps(), {
             stdout: process.stdout,
             stderr: process.stderr,

@@ -22,6 +22,7 @@ import {
 import type { RotationDeps } from '../../lib/rotation/ports.js';
 import { sweepSecret } from '../../lib/rotation/sweep.js';
 import { logger } from '../../lib/shared/logger.js';
+import { Console } from 'node:console';
 import { TAGS } from '../../lib/shared/env.js';
 import type { RegisterCommand } from './index.js';
 
@@ -159,6 +160,19 @@ async function alertFailures(
   }
 }
 
+/**
+ * The CLI's stdout carries results (and `--json` documents); the engine's JSON logs go to
+ * stderr instead, and only warnings unless GATEWARDEN_LOG_LEVEL asks for more. Powertools has
+ * no public option for the stream, hence its console is replaced here (pinned version).
+ */
+export function cliLogging(): void {
+  (logger as unknown as { console: Console }).console = new Console({
+    stdout: process.stderr,
+    stderr: process.stderr,
+  });
+  if (!process.env.GATEWARDEN_LOG_LEVEL) logger.setLogLevel('WARN');
+}
+
 const HELP = `
 Selecting secrets (exactly one):
   --secret ID          one secret (name or ARN)
@@ -212,8 +226,7 @@ export function registerRotateWith(makeDeps: () => Promise<RotateCommandDeps>): 
       .option('--timeout <seconds>', 'how long --wait follows one rotation', '900')
       .addHelpText('after', HELP)
       .action(async (options: RotateOptions) => {
-        // Engine logs (JSON, stdout at INFO) would mix with --json output: keep warnings only.
-        if (!process.env.GATEWARDEN_LOG_LEVEL) logger.setLogLevel('WARN');
+        cliLogging();
         process.exitCode = await runRotate(options, await makeDeps());
       });
   };
