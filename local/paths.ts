@@ -8,7 +8,9 @@ export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..
  * Runtime state of the local stack: state file, logs, lock. Ignored by git. One stack per
  * state folder; `GATEWARDEN_LOCAL_STATE_DIR` gives a run a stack of its own.
  */
-export const STATE_DIR = resolve(process.env.GATEWARDEN_LOCAL_STATE_DIR ?? join(PROJECT_ROOT, '.gatewarden'));
+export const STATE_DIR = resolve(
+  process.env.GATEWARDEN_LOCAL_STATE_DIR ?? join(PROJECT_ROOT, '.gatewarden'),
+);
 export const STATE_FILE = join(STATE_DIR, 'local-stack.json');
 export const START_LOCK = join(STATE_DIR, 'local-stack.lock');
 export const DAEMON_LOG = join(STATE_DIR, 'local-stack.log');

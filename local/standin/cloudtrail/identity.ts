@@ -45,7 +45,8 @@ export function userIdentityOf(
   const account = caller.Account ?? '';
   const assumed = /^arn:[^:]+:sts::\d+:assumed-role\/([^/]+)\/(.+)$/.exec(arn);
   if (assumed) {
-    const [, role = '', partition = 'aws'] = [assumed[0], assumed[1], arn.split(':')[1]];
+    const role = assumed[1] ?? '';
+    const partition = arn.split(':')[1] ?? 'aws';
     return {
       type: 'AssumedRole',
       ...base,

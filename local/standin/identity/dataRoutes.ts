@@ -12,7 +12,7 @@ import {
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { FrontRequest, StandinContext, StandinRoute } from '../context.js';
 import { notFound, restJson, StandinError, validation, type StandinResponse } from '../http.js';
-import { callerDirectory } from './controlRoutes.js';
+import { callerDirectory } from './operation.js';
 import { requireName, type OAuth2Provider } from './registry.js';
 import { readCurrentValue } from './secrets.js';
 import { WorkloadTokens } from './workloadTokens.js';
