@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Context } from 'aws-lambda';
 import { makeHandler } from '../../../functions/rotate.js';
 import { ROTATION_FAILURE_TAG } from '../../../lib/rotation/alerts.js';
@@ -71,4 +72,21 @@ describe('rotate function', () => {
     expect(tags.get(ROTATION_FAILURE_TAG)).toMatch(/testSecret CredentialTestError tok-2/);
     expect(world.store.valueAt(world.secretName, 'AWSCURRENT')?.apiKey).toBe(world.initialSecret);
   });
+
+  it.each(['createSecret', 'setSecret', 'testSecret', 'finishSecret'])(
+    'accepts the sample event events/rotate.%s.json',
+    async (step) => {
+      const event: unknown = JSON.parse(readFileSync(`events/rotate.${step}.json`, 'utf8'));
+      const { handler, alerts } = setup();
+      // The sample's secret does not exist here: the event passes validation and the failure
+      // comes from Secrets Manager, reported as an alert with the step.
+      await expect(handler(event as never, context)).rejects.toMatchObject({
+        name: 'ResourceNotFoundException',
+      });
+      expect(alerts.alerts[0]?.detail).toMatchObject({
+        step,
+        errorClass: 'ResourceNotFoundException',
+      });
+    },
+  );
 });
