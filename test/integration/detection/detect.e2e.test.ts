@@ -28,6 +28,7 @@ import {
   DescribeSecretCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
+import { readFileSync } from 'node:fs';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { defaultDeps, makeHandler, type DetectResult } from '../../../functions/detect.js';
 import { testClientConfig, uniqueName } from '../../support/localStack.js';
@@ -129,6 +130,7 @@ describe('detect end to end on the local stack', () => {
     findingsBus: uniqueName('gw-findings-bus'),
     detectRule: uniqueName('gw-detect'),
     secretReadsRule: uniqueName('gw-detect-secretreads'),
+    secretsRule: uniqueName('gw-detect-secrets'),
     findingsRule: uniqueName('gw-findings'),
   };
   const createdSecrets: string[] = [];
@@ -189,6 +191,20 @@ describe('detect end to end on the local stack', () => {
         Targets: [{ Id: 'detect-queue', Arn: queues.inbound.arn }],
       }),
     );
+    await events.send(
+      new PutRuleCommand({
+        Name: names.secretsRule,
+        EventBusName: names.sourceBus,
+        EventPattern: JSON.stringify(deployedDetectPattern('secrets')),
+      }),
+    );
+    await events.send(
+      new PutTargetsCommand({
+        Rule: names.secretsRule,
+        EventBusName: names.sourceBus,
+        Targets: [{ Id: 'detect-queue', Arn: queues.inbound.arn }],
+      }),
+    );
     // The gatewarden findings bus, with a consumer rule as a SIEM would have.
     await events.send(new CreateEventBusCommand({ Name: names.findingsBus }));
     await events.send(
@@ -223,6 +239,7 @@ describe('detect end to end on the local stack', () => {
     for (const [rule, bus, target] of [
       [names.detectRule, names.sourceBus, 'detect-queue'],
       [names.secretReadsRule, names.sourceBus, 'detect-queue'],
+      [names.secretsRule, names.sourceBus, 'detect-queue'],
       [names.findingsRule, names.findingsBus, 'findings-queue'],
     ] as const) {
       await events
@@ -252,13 +269,14 @@ describe('detect end to end on the local stack', () => {
   async function routeThroughBus(
     details: Record<string, unknown>[],
     source = 'aws.bedrock-agentcore',
+    detailType = 'AWS API Call via CloudTrail',
   ): Promise<Message[]> {
     const result = await events.send(
       new PutEventsCommand({
         Entries: details.map((detail) => ({
           EventBusName: names.sourceBus,
           Source: source,
-          DetailType: 'AWS API Call via CloudTrail',
+          DetailType: detailType,
           Detail: JSON.stringify(detail),
         })),
       }),
@@ -433,6 +451,36 @@ describe('detect end to end on the local stack', () => {
     );
     expect(current?.[0]).toMatch(/^remediate-/);
     expect(current?.[0]).not.toBe(originalVersion);
+    await drain(sqs, queues.findings.url, alerts.length, 2_000);
+  });
+
+  it('alerts on a failed rotation (a Secrets Manager service event)', async () => {
+    const sample = JSON.parse(readFileSync('events/detect.rotationFailed.json', 'utf8')) as {
+      detail: Record<string, unknown>;
+    };
+    const detail = {
+      ...sample.detail,
+      eventID: uniqueName('evt'),
+      eventTime: new Date().toISOString(),
+    };
+    const delivered = await routeThroughBus(
+      [detail],
+      'aws.secretsmanager',
+      'AWS Service Event via CloudTrail',
+    );
+    expect(delivered).toHaveLength(1);
+
+    const result = await makeHandler(() => defaultDeps(env))(
+      sqsEventOf(delivered, queues.inbound.arn),
+      context,
+    );
+    const alerts = await drain(sqs, queues.alerts.url, 1);
+
+    expect(result).toEqual({ batchItemFailures: [] });
+    const ruleIds = alerts.map(
+      (m) => (JSON.parse(m.Body ?? '{}') as SnsNotification).MessageAttributes?.ruleId?.Value,
+    );
+    expect(ruleIds).toContain('secret-rotation-problem');
     await drain(sqs, queues.findings.url, alerts.length, 2_000);
   });
 });
