@@ -2,10 +2,10 @@
  * Benchmark of the offline access report: 1,000,000 CloudTrail records in 1,000 gzip files
  * and an authorization-details file with 200 roles, under bench/.data/ (generated once, kept).
  * The same run times a baseline that only decompresses and JSON-parses the same files with
- * the same parallelism, then the full report; each is run twice, alternating, best time kept.
+ * the same parallelism, then the full report; rounds alternate which runs first, best kept.
  * Ends with one JSON line: {"bench":"report",...,"ratio":wallS/baselineS,"peakRssMb":…}.
  *
- *   npm run bench:report [-- --events N --files N --roles N]
+ *   npm run bench:report [-- --events N --files N --roles N --rounds N]
  */
 import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -37,6 +37,7 @@ function arg(name: string, fallback: number): number {
 const EVENTS = arg('events', 1_000_000);
 const FILES = arg('files', 1_000);
 const ROLES = arg('roles', 200);
+const ROUNDS = arg('rounds', 3);
 const ACCOUNT = '111122223333';
 const DATA = join(import.meta.dirname, '.data', 'report');
 const TRAIL = join(DATA, 'trail');
@@ -329,17 +330,41 @@ async function main(): Promise<void> {
   const files = (await listLogFiles(TRAIL)).length;
   const baselines: number[] = [];
   const reports: Awaited<ReturnType<typeof report>>[] = [];
-  for (let round = 0; round < 2; round++) {
-    const b = await baseline();
-    baselines.push(b.seconds);
-    const r = await report();
-    reports.push(r);
+  const cpu = { baseline: [] as number[], report: [] as number[] };
+  const cpuSeconds = (from: NodeJS.CpuUsage) => {
+    const used = process.cpuUsage(from);
+    return (used.user + used.system) / 1e6;
+  };
+  // Three rounds, alternating which goes first; the best of each is kept, which damps the
+  // noise of a shared machine. CPU seconds (all threads, gunzip included) go to stderr.
+  for (let round = 0; round < ROUNDS; round++) {
+    const runBaseline = async () => {
+      const c = process.cpuUsage();
+      const b = await baseline();
+      cpu.baseline.push(cpuSeconds(c));
+      baselines.push(b.seconds);
+      return b;
+    };
+    const runReport = async () => {
+      const c = process.cpuUsage();
+      const r = await report();
+      cpu.report.push(cpuSeconds(c));
+      reports.push(r);
+      return r;
+    };
+    const [b, r] =
+      round % 2 === 0
+        ? [await runBaseline(), await runReport()]
+        : await runReport().then(async (r2) => [await runBaseline(), r2] as const);
     if (r.events !== b.records)
       throw new Error(`report read ${r.events} records, baseline ${b.records}`);
     process.stderr.write(
-      `round ${round + 1}: baseline ${b.seconds.toFixed(2)} s, report ${r.seconds.toFixed(2)} s (${r.roles} roles, ${r.findings} findings)\n`,
+      `round ${round + 1}: baseline ${b.seconds.toFixed(2)} s (cpu ${cpu.baseline.at(-1)?.toFixed(2)} s), report ${r.seconds.toFixed(2)} s (cpu ${cpu.report.at(-1)?.toFixed(2)} s); ${r.roles} roles, ${r.findings} findings\n`,
     );
   }
+  process.stderr.write(
+    `cpu ratio (best of each): ${(Math.min(...cpu.report) / Math.min(...cpu.baseline)).toFixed(3)}\n`,
+  );
   const baselineS = Math.min(...baselines);
   const wallS = Math.min(...reports.map((r) => r.seconds));
   const last = reports[reports.length - 1];

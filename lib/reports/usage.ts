@@ -21,7 +21,10 @@ export interface PrincipalUsage {
   /** Best ARN known for the principal (role ARN for assumed-role sessions). */
   arn: string;
   type: 'role' | 'user' | 'root';
+  /** By `eventSource|eventName`. */
   events: Map<string, EventUsage>;
+  /** The same entries by eventName (the hot path's index). */
+  byName: Map<string, EventUsage[]>;
 }
 
 /** Who performed a call, as CloudTrail's `userIdentity` says. */
@@ -71,6 +74,9 @@ export class UsageCollector {
     regions: new Set(),
   };
 
+  private readonly identityCache = new Map<string, PrincipalUsage | undefined>();
+  private lastRegion?: string;
+
   constructor(private readonly window: { from: string; to: string } = { from: '', to: '\uffff' }) {}
 
   /** Adds one CloudTrail record (as parsed from a log file or a LookupEvents event). */
@@ -83,7 +89,11 @@ export class UsageCollector {
       this.stats.eventsOutsideWindow += 1;
       return;
     }
-    if (typeof r.awsRegion === 'string') this.stats.regions.add(r.awsRegion);
+    const region = r.awsRegion;
+    if (typeof region === 'string' && region !== this.lastRegion) {
+      this.lastRegion = region;
+      this.stats.regions.add(region);
+    }
     if (typeof r.errorCode === 'string' && DENIED.test(r.errorCode)) {
       this.stats.eventsDenied += 1;
       return;
@@ -91,7 +101,7 @@ export class UsageCollector {
     const eventSource = r.eventSource;
     const eventName = r.eventName;
     if (typeof eventSource !== 'string' || typeof eventName !== 'string') return;
-    const usage = this.principalFor(identityOf(r.userIdentity));
+    const usage = this.principalOfIdentity(r.userIdentity);
     if (usage === undefined) {
       this.stats.eventsUnattributed += 1;
       return;
@@ -102,19 +112,48 @@ export class UsageCollector {
     if (eventTime !== '' && (event.lastSeen === undefined || eventTime > event.lastSeen)) {
       event.lastSeen = eventTime;
     }
+    if (event.resourcesTruncated) return;
     const resources = r.resources;
+    let listed = false;
     if (Array.isArray(resources)) {
-      for (const resource of resources) {
-        const arn = (resource as { ARN?: unknown } | null)?.ARN;
-        if (typeof arn === 'string') addResource(event, arn);
+      for (let i = 0; i < resources.length; i++) {
+        const arn = (resources[i] as { ARN?: unknown } | null)?.ARN;
+        if (typeof arn === 'string') {
+          addResource(event, arn);
+          listed = true;
+        }
       }
     }
+    // ARNs in the request only when CloudTrail listed no resources (they mostly repeat them).
     const params = r.requestParameters;
-    if (params !== null && typeof params === 'object') {
-      for (const value of Object.values(params as Record<string, unknown>)) {
+    if (!listed && params !== null && typeof params === 'object') {
+      const values = params as Record<string, unknown>;
+      for (const key in values) {
+        const value = values[key];
         if (typeof value === 'string' && value.startsWith('arn:')) addResource(event, value);
       }
     }
+  }
+
+  /**
+   * The principal of a record's `userIdentity`, memoised on the identity's ARNs: a trail
+   * repeats the same few sessions millions of times, and attribution splits strings.
+   */
+  private principalOfIdentity(value: unknown): PrincipalUsage | undefined {
+    if (value === null || typeof value !== 'object') return undefined;
+    const u = value as Record<string, unknown>;
+    const issuer = (u.sessionContext as { sessionIssuer?: { arn?: unknown } } | undefined)
+      ?.sessionIssuer?.arn;
+    // Role sessions (nearly every record) are keyed by the issuer ARN alone.
+    const cacheKey =
+      typeof issuer === 'string' && u.type === 'AssumedRole'
+        ? issuer
+        : `${String(u.type)}|${String(u.arn)}|${String(issuer)}`;
+    const cached = this.identityCache.get(cacheKey);
+    if (cached !== undefined || this.identityCache.has(cacheKey)) return cached;
+    const usage = this.principalFor(identityOf(value));
+    if (this.identityCache.size < 100_000) this.identityCache.set(cacheKey, usage);
+    return usage;
   }
 
   /** Adds an aggregated fact (no per-record detail). */
@@ -143,32 +182,41 @@ export class UsageCollector {
     if (attributed === undefined) return undefined;
     let usage = this.principals.get(attributed.key);
     if (usage === undefined) {
-      usage = { arn: attributed.arn, type: attributed.type, events: new Map() };
+      usage = { arn: attributed.arn, type: attributed.type, events: new Map(), byName: new Map() };
       this.principals.set(attributed.key, usage);
     }
     return usage;
   }
 
   private eventFor(usage: PrincipalUsage, eventSource: string, eventName: string): EventUsage {
-    const key = `${eventSource}|${eventName}`;
-    let event = usage.events.get(key);
-    if (event === undefined) {
-      event = {
-        eventSource,
-        eventName,
-        count: 0,
-        resources: new Set(),
-        resourcesTruncated: false,
-        resourcesUnknown: false,
-      };
-      usage.events.set(key, event);
+    // Keyed by event name, then a short scan by source (names rarely repeat across
+    // services): one map lookup per record, and no key string built.
+    let candidates = usage.byName.get(eventName);
+    if (candidates === undefined) {
+      candidates = [];
+      usage.byName.set(eventName, candidates);
     }
+    for (let i = 0; i < candidates.length; i++) {
+      const candidate = candidates[i] as EventUsage;
+      if (candidate.eventSource === eventSource) return candidate;
+    }
+    const event: EventUsage = {
+      eventSource,
+      eventName,
+      count: 0,
+      resources: new Set(),
+      resourcesTruncated: false,
+      resourcesUnknown: false,
+    };
+    candidates.push(event);
+    usage.events.set(`${eventSource}|${eventName}`, event);
     return event;
   }
 }
 
 function addResource(event: EventUsage, arn: string): void {
-  if (event.resources.has(arn)) return;
+  // Once truncated the list is not used to narrow anything: stop paying for lookups.
+  if (event.resourcesTruncated || event.resources.has(arn)) return;
   if (event.resources.size >= MAX_RESOURCES_PER_ACTION) event.resourcesTruncated = true;
   else event.resources.add(arn);
 }
