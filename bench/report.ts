@@ -96,7 +96,8 @@ function authorizationDetails(): unknown {
     const pick = (n: number) =>
       Array.from(
         { length: n },
-        () => OPERATIONS[Math.floor(random() * OPERATIONS.length)] ?? OPERATIONS[0],
+        (): [string, string] =>
+          OPERATIONS[Math.floor(random() * OPERATIONS.length)] ?? ['s3.amazonaws.com', 'GetObject'],
       );
     const actions = [
       ...new Set(
