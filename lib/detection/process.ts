@@ -14,8 +14,9 @@ import type { Finding, Rule } from './types.js';
 
 /**
  * Batch processing behind the `detect` Lambda: for each EventBridge envelope, validate the
- * CloudTrail record, run the engine (rules and baselines), apply noise control, publish alerts
- * and, when configured, remediate. A malformed event is dead-lettered with its reason and never
+ * CloudTrail record, run the engine (rules and baselines; it drops suppressed findings, claims
+ * dedup windows and flags dry-run rules), publish the rest to the thresholded channels and,
+ * when configured, remediate. A malformed event is dead-lettered with its reason and never
  * stops the rest; a failure to alert is reported per item so the caller can retry just that one.
  */
 
