@@ -1,0 +1,295 @@
+import { MemoryRotationControl } from '../../../lib/rotation/onDemandMemory.js';
+import { registerCredential, type RegisterInput } from '../../../lib/rotation/register.js';
+import {
+  extractValue,
+  parseDurationSeconds,
+  rotationRules,
+} from '../../../lib/rotation/registerOptions.js';
+import { secretResourcePolicy } from '../../../lib/rotation/registerPolicy.js';
+import type {
+  AgentCoreReader,
+  GatewayInfo,
+  ProviderInfo,
+  ProviderType,
+  TargetUse,
+} from '../../../lib/rotation/registerPorts.js';
+import { secretDocumentSchema } from '../../../lib/rotation/secretDocument.js';
+
+const CANARY = 'CANARY-register-unit-9f8e7d6c5b4a';
+const ROTATE = 'arn:aws:lambda:us-east-1:123456789012:function:gatewarden-rotate';
+const ROTATOR = 'arn:aws:iam::123456789012:role/rotator';
+
+/** In-memory AgentCore control plane for registration. */
+class MemoryAgentCore implements AgentCoreReader {
+  providers = new Map<string, ProviderInfo>();
+  gateways = new Map<string, GatewayInfo>();
+  uses: TargetUse[] = [];
+  async provider(type: ProviderType, name: string): Promise<ProviderInfo> {
+    const found = this.providers.get(`${type}/${name}`);
+    if (!found)
+      throw Object.assign(new Error(`provider ${name} not found`), {
+        name: 'ResourceNotFoundException',
+      });
+    return found;
+  }
+  async gateway(id: string): Promise<GatewayInfo> {
+    const found = this.gateways.get(id);
+    if (!found)
+      throw Object.assign(new Error(`gateway ${id} not found`), {
+        name: 'ResourceNotFoundException',
+      });
+    return found;
+  }
+  async targetsUsing(arn: string, gatewayId?: string): Promise<TargetUse[]> {
+    return this.uses.filter(
+      (u) => u.providerArn === arn && (!gatewayId || u.gatewayId === gatewayId),
+    );
+  }
+}
+
+function world(): { control: MemoryRotationControl; agentcore: MemoryAgentCore } {
+  const control = new MemoryRotationControl();
+  const agentcore = new MemoryAgentCore();
+  const managed = control.add(
+    'bedrock-agentcore-identity!default/apikey/weather',
+    JSON.stringify({ api_key: CANARY }),
+  );
+  agentcore.providers.set('apiKey/weather', {
+    type: 'apiKey',
+    name: 'weather',
+    arn: 'arn:aws:bedrock-agentcore:us-east-1:123456789012:token-vault/default/apikeycredentialprovider/weather',
+    secretArn: managed.arn,
+    secretSource: 'MANAGED',
+  });
+  agentcore.gateways.set('gw-1', {
+    gatewayId: 'gw-1',
+    arn: 'arn:gw-1',
+    roleArn: 'arn:aws:iam::123456789012:role/gw-1',
+    authorizerType: 'AWS_IAM',
+  });
+  agentcore.uses.push({
+    gatewayId: 'gw-1',
+    targetId: 't-1',
+    providerArn:
+      'arn:aws:bedrock-agentcore:us-east-1:123456789012:token-vault/default/apikeycredentialprovider/weather',
+    parameterName: 'x-weather-key',
+    location: 'HEADER',
+  });
+  return { control, agentcore };
+}
+
+const apiKeyInput = (over: Partial<RegisterInput> = {}): RegisterInput => ({
+  kind: 'apiKey',
+  providerName: 'weather',
+  issuer: { type: 'generated' },
+  test: { probe: { url: 'https://api.example.com/ping' } },
+  schedule: 'rate(30 days)',
+  window: '3h',
+  graceSeconds: 3600,
+  rotationLambdaArn: ROTATE,
+  rotatorRoleArn: ROTATOR,
+  resourcePolicy: true,
+  kmsKeyId: 'alias/gatewarden',
+  ...over,
+});
+
+describe('registerCredential', () => {
+  it('builds a valid document from the provider and its target, and sets up the secret', async () => {
+    // Prepare
+    const { control, agentcore } = world();
+
+    // Act
+    const result = await registerCredential({ control, agentcore }, apiKeyInput());
+
+    // Assess
+    const secret = control.get(result.secretArn);
+    expect(secret.name).toBe('gatewarden/gw-1/apiKey/weather');
+    expect(secret.tags).toEqual({ 'gatewarden:gateway': 'gw-1', 'gatewarden:kind': 'apiKey' });
+    expect(secret.kmsKeyId).toBe('alias/gatewarden');
+    expect(secret.rules).toEqual({ automaticallyAfterDays: 30, duration: '3h' });
+    const doc = secretDocumentSchema.parse(JSON.parse(await control.getValue(result.secretArn)));
+    expect(doc).toMatchObject({
+      apiKey: CANARY,
+      gatewayId: 'gw-1',
+      targetId: 't-1',
+      graceSeconds: 3600,
+      test: {
+        probe: {
+          url: 'https://api.example.com/ping',
+          parameterName: 'x-weather-key',
+          location: 'HEADER',
+        },
+      },
+    });
+    const policy = JSON.parse(secret.policy ?? '{}') as { Statement: { Principal: unknown }[] };
+    expect(policy.Statement[0]?.Principal).toEqual({
+      AWS: [ROTATOR, 'arn:aws:iam::123456789012:role/gw-1'].sort(),
+    });
+    expect(JSON.stringify(result)).not.toContain(CANARY);
+  });
+
+  it.each([
+    [
+      'an EXTERNAL provider',
+      (w: ReturnType<typeof world>) => {
+        const p = w.agentcore.providers.get('apiKey/weather');
+        if (p) p.secretSource = 'EXTERNAL';
+      },
+      /reads its value from the customer secret/,
+    ],
+    [
+      'a provider no target uses',
+      (w: ReturnType<typeof world>) => void (w.agentcore.uses = []),
+      /no gateway target uses provider weather; pass --gateway/,
+    ],
+    [
+      'a provider used by two gateways',
+      (w: ReturnType<typeof world>) => {
+        w.agentcore.uses.push({ ...(w.agentcore.uses[0] as TargetUse), gatewayId: 'gw-2' });
+      },
+      /used by several gateways \(gw-1, gw-2\)/,
+    ],
+  ])('refuses %s with a clear message and creates nothing', async (_name, mutate, message) => {
+    const w = world();
+    mutate(w);
+    await expect(registerCredential(w, apiKeyInput())).rejects.toThrow(message);
+    expect(w.control.calls).not.toContain('createSecret');
+  });
+
+  it('names missing issuer fields without echoing values', async () => {
+    const w = world();
+    await expect(
+      registerCredential(
+        w,
+        apiKeyInput({ issuer: { type: 'webhook', url: 'https://hooks.example.com' } }),
+      ),
+    ).rejects.toThrow(/issuer options are incomplete: hmacSecretArn/);
+  });
+
+  it('needs a rotator role for the resource policy and says the secret exists', async () => {
+    const w = world();
+    await expect(registerCredential(w, apiKeyInput({ rotatorRoleArn: undefined }))).rejects.toThrow(
+      /was created, but no rotator role is known/,
+    );
+  });
+
+  it('fails the check when Secrets Manager does not report rotation as asked', async () => {
+    const w = world();
+    w.control.enableRotation = async () => ({});
+    await expect(registerCredential(w, apiKeyInput())).rejects.toThrow(
+      /rotation is not set up as asked: RotationEnabled is false/,
+    );
+  });
+
+  it('registers an inbound client from the secret agents read, and warns when it is not allowed', async () => {
+    const w = world();
+    w.agentcore.gateways.set('gw-jwt', {
+      gatewayId: 'gw-jwt',
+      arn: 'arn:gw-jwt',
+      authorizerType: 'CUSTOM_JWT',
+      jwt: {
+        discoveryUrl: 'https://idp.example.com/.well-known/openid-configuration',
+        allowedClients: ['other'],
+      },
+    });
+    const agents = w.control.add('agents/client', JSON.stringify({ secret: CANARY }));
+    const result = await registerCredential(w, {
+      ...apiKeyInput(),
+      kind: 'inboundClient',
+      providerName: undefined,
+      gatewayId: 'gw-jwt',
+      clientId: 'client-1',
+      issuer: {
+        type: 'okta',
+        orgUrl: 'https://acme.okta.com',
+        appId: 'client-1',
+        apiTokenSecretArn: 'okta-token',
+      },
+      test: {},
+      currentSecret: `${agents.arn}#secret`,
+    });
+    expect(result.warnings).toEqual(["client client-1 is not in the gateway's allowedClients"]);
+    const doc = JSON.parse(await w.control.getValue(result.secretArn)) as Record<string, unknown>;
+    expect(doc).toMatchObject({
+      kind: 'inboundClient',
+      clientId: 'client-1',
+      clientSecret: CANARY,
+    });
+    expect((doc.test as Record<string, unknown>).discoveryUrl).toBe(
+      'https://idp.example.com/.well-known/openid-configuration',
+    );
+  });
+
+  it('refuses an inbound client of a gateway without a CUSTOM_JWT authorizer', async () => {
+    const w = world();
+    await expect(
+      registerCredential(w, {
+        ...apiKeyInput(),
+        kind: 'inboundClient',
+        gatewayId: 'gw-1',
+        clientId: 'c',
+        currentSecret: 'x',
+      }),
+    ).rejects.toThrow(/has authorizer AWS_IAM, not CUSTOM_JWT/);
+  });
+});
+
+describe('registration options', () => {
+  it.each([
+    ['rate(30 days)', undefined, { automaticallyAfterDays: 30 }],
+    ['rate(1 day)', undefined, { automaticallyAfterDays: 1 }],
+    ['rate(12 hours)', '2h', { scheduleExpression: 'rate(12 hours)', duration: '2h' }],
+    ['cron(0 4 ? * MON *)', '3h', { scheduleExpression: 'cron(0 4 ? * MON *)', duration: '3h' }],
+  ])('turns %s / %s into %j', (schedule, window, expected) => {
+    expect(rotationRules(schedule, window)).toEqual(expected);
+  });
+
+  it.each([
+    ['rate(2 hours)', undefined, /every 4 hours/],
+    ['rate(0 days)', undefined, /1 ≤ N ≤ 1000/],
+    ['daily', undefined, /must be rate/],
+    ['rate(1 day)', '24h', /shorter than the rotation interval/],
+    ['rate(30 days)', '90m', /whole hours/],
+  ])('rejects %s / %s', (schedule, window, message) => {
+    expect(() => rotationRules(schedule, window)).toThrow(message);
+  });
+
+  it.each([
+    ['24h', 86_400],
+    ['30m', 1_800],
+    ['7d', 604_800],
+    ['0s', 0],
+    ['120', 120],
+  ])('parses the duration %s', (text, seconds) => {
+    expect(parseDurationSeconds(text, '--grace')).toBe(seconds);
+  });
+
+  it('extracts values under known or given keys and never echoes them in errors', () => {
+    expect(extractValue(JSON.stringify({ api_key: 'v1' }), 'apiKey', 's')).toBe('v1');
+    expect(extractValue(JSON.stringify({ mine: 'v2' }), 'clientSecret', 's', 'mine')).toBe('v2');
+    expect(extractValue('plain-value', 'apiKey', 's')).toBe('plain-value');
+    expect(() => extractValue(JSON.stringify({ other: CANARY }), 'apiKey', 's')).toThrow(
+      /has no apiKey under any of/,
+    );
+    try {
+      extractValue(JSON.stringify({ other: CANARY }), 'apiKey', 's');
+    } catch (error) {
+      expect((error as Error).message).not.toContain(CANARY);
+    }
+  });
+
+  it('writes a policy that denies every other reader unless AgentCore calls on their behalf', () => {
+    const policy = JSON.parse(secretResourcePolicy(['b', 'a', 'a'])) as {
+      Statement: Record<string, unknown>[];
+    };
+    expect(policy.Statement[0]).toMatchObject({ Effect: 'Allow', Principal: { AWS: ['a', 'b'] } });
+    expect(policy.Statement[1]).toMatchObject({
+      Effect: 'Deny',
+      Condition: {
+        StringNotEquals: { 'aws:PrincipalArn': ['a', 'b'] },
+        'ForAllValues:StringNotEquals': { 'aws:CalledVia': ['bedrock-agentcore.amazonaws.com'] },
+      },
+    });
+    expect(() => secretResourcePolicy([])).toThrow(/at least one reader/);
+  });
+});
