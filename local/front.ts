@@ -50,11 +50,13 @@ export async function startFront(options: FrontOptions): Promise<Front> {
   const server: Server = createServer((incoming, outgoing) => {
     void handle(incoming).then(
       (response) => {
-        outgoing.writeHead(response.status, {
-          ...response.headers,
-          'content-length': Buffer.byteLength(response.body),
-        });
-        outgoing.end(response.body);
+        // A HEAD answer carries the length of the body it would have had (S3 HeadObject).
+        const length =
+          incoming.method === 'HEAD' && response.headers['content-length'] !== undefined
+            ? response.headers['content-length']
+            : String(Buffer.byteLength(response.body));
+        outgoing.writeHead(response.status, { ...response.headers, 'content-length': length });
+        outgoing.end(incoming.method === 'HEAD' ? undefined : response.body);
       },
       (error: unknown) => {
         options.log(
@@ -131,7 +133,8 @@ export async function startFront(options: FrontOptions): Promise<Front> {
           readBody(response).then((body) => {
             const out: Record<string, string> = {};
             for (const [key, value] of Object.entries(response.headers)) {
-              if (value === undefined || HOP_BY_HOP.has(key) || key === 'content-length') continue;
+              if (value === undefined || HOP_BY_HOP.has(key)) continue;
+              if (key === 'content-length' && request.method !== 'HEAD') continue;
               out[key] = Array.isArray(value) ? value.join(', ') : value;
             }
             resolvePromise({ status: response.statusCode ?? 502, headers: out, body });

@@ -3,6 +3,8 @@
  * puts AWS_ENDPOINT_URL & co. into process.env).
  */
 import { randomBytes } from 'node:crypto';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** A name no other test (or earlier run on the shared stack) uses: `prefix-<time>-<random>`. */
 export function uniqueName(prefix: string): string {
@@ -71,3 +73,11 @@ export async function seedCloudTrail(records: Array<Record<string, unknown>>): P
 
 /** Demo clients seeded in the local OpenID Connect provider (public demo values). */
 export { DEMO_CLIENTS, DEFAULT_AUDIENCE, SCOPES } from '../../local/oidcClients.js';
+
+/** Folder of the running stack's state file and logs (`GATEWARDEN_LOCAL_STATE_DIR` or `.gatewarden/`). */
+export function localStackStateDir(): string {
+  return resolve(
+    process.env.GATEWARDEN_LOCAL_STATE_DIR ??
+      join(dirname(fileURLToPath(import.meta.url)), '..', '..', '.gatewarden'),
+  );
+}

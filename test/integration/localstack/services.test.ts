@@ -19,6 +19,7 @@ import { CreateKeyCommand, DecryptCommand, EncryptCommand, KMSClient } from '@aw
 import {
   CreateBucketCommand,
   GetObjectCommand,
+  HeadObjectCommand,
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
@@ -82,6 +83,10 @@ describe('local stack: one endpoint for every AWS service', () => {
       new GetObjectCommand({ Bucket: bucket, Key: 'reports/2026/a.json' }),
     );
     expect(await object.Body?.transformToString()).toBe('{"ok":true}');
+    const head = await client.send(
+      new HeadObjectCommand({ Bucket: bucket, Key: 'reports/2026/a.json' }),
+    );
+    expect(head.ContentLength).toBe(11);
   });
 
   it('SNS delivers to an SQS subscription', async () => {
