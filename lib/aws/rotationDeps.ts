@@ -11,6 +11,7 @@ import { CognitoIssuer } from './cognitoIssuer.js';
 import { AgentCoreGatewayReader } from './gatewayReader.js';
 import { AgentCoreProviders } from './identityProviders.js';
 import { lambdaInvoker } from './lambdaInvoker.js';
+import { DynamoDbRotationLock } from './rotationLock.js';
 import { SecretsManagerStore } from './secretsStore.js';
 
 export interface AwsRotationDeps extends RotationDeps {
@@ -22,7 +23,8 @@ export interface AwsRotationDeps extends RotationDeps {
 /**
  * The rotation engine wired to AWS (or whatever `AWS_ENDPOINT_URL` points at): Secrets
  * Manager, AgentCore Identity and control plane, every issuer adapter, HTTP verification.
- * Success events go to the gatewarden bus; failure alerts to the bus and the SNS topic.
+ * Success events go to the gatewarden bus; failure alerts to the bus and the SNS topic. With
+ * `GATEWARDEN_STATE_TABLE` set, in-process drivers take their rotation lease in that table.
  */
 export function awsRotationDeps(env: NodeJS.ProcessEnv = process.env): AwsRotationDeps {
   const store = new SecretsManagerStore();
@@ -47,6 +49,7 @@ export function awsRotationDeps(env: NodeJS.ProcessEnv = process.env): AwsRotati
       ...vendorIssuers({ readSecret, invokeLambda: lambdaInvoker() }),
     ]),
     clock: systemClock,
+    ...(env[ENV.stateTable] ? { lock: new DynamoDbRotationLock(env[ENV.stateTable] ?? '') } : {}),
     events: bus,
     alerts: [...topic, ...bus],
   };

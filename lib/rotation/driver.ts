@@ -9,6 +9,7 @@ import {
   type StepOutcome,
 } from './engine.js';
 import { errorClass, isTransient, RotationError, RotationInProgressError } from './errors.js';
+import { processRotationLock } from './lock.js';
 import { STAGE, type RotationDeps } from './ports.js';
 
 /** A rotation step failed for good in the in-process driver. */
@@ -47,16 +48,15 @@ export interface DriveResult {
   steps: { step: RotationStep; outcome: StepOutcome; ms: number }[];
 }
 
-const inFlight = new Set<string>();
-
 /**
  * Runs one whole rotation in this process: the four Secrets Manager steps, in order, against
  * whatever the ports talk to. Used where Secrets Manager cannot invoke the rotation function
  * (the local stack) — `gatewarden rotate --local --wait`, the benchmark, the tests.
  *
- * Concurrency: a second rotation of the same secret in this process is refused, and so is one
- * while another version is AWSPENDING and younger than `staleAfterSeconds`; an older pending
- * version is stale (a crashed run) and createSecret clears it and retires its credential.
+ * Concurrency: the driver holds a lease on the secret (`deps.lock`: DynamoDB across processes,
+ * else one per process), so a second rotation of the same secret is refused; so is one while
+ * another version is AWSPENDING and younger than `staleAfterSeconds`. An older pending version
+ * is stale (a crashed run): createSecret clears it and adopts or retires its credential.
  */
 export async function driveRotation(
   deps: RotationDeps,
@@ -64,27 +64,19 @@ export async function driveRotation(
   options: DriveOptions = {},
 ): Promise<DriveResult> {
   const meta = await deps.store.describe(secretId);
-  if (inFlight.has(meta.arn)) {
-    throw new RotationInProgressError(
-      'a rotation of this secret is already running in this process',
-      {
-        context: { secretArn: meta.arn },
-      },
-    );
+  const token = options.token ?? randomUUID();
+  const staleAfterSeconds = options.staleAfterSeconds ?? 900;
+  const lock = deps.lock ?? processRotationLock;
+  if (!(await lock.acquire(meta.arn, token, staleAfterSeconds))) {
+    throw new RotationInProgressError('another rotation of this secret holds its lease', {
+      context: { secretArn: meta.arn },
+    });
   }
-  inFlight.add(meta.arn);
   try {
     const previousVersionId = versionWithStage(meta, STAGE.current) ?? '';
     const pendingVersion = versionWithStage(meta, STAGE.pending);
-    const token = options.token ?? randomUUID();
     if (pendingVersion && pendingVersion !== token && pendingVersion !== previousVersionId) {
-      await refuseIfInProgress(
-        deps,
-        secretId,
-        meta.arn,
-        pendingVersion,
-        options.staleAfterSeconds ?? 900,
-      );
+      await refuseIfInProgress(deps, secretId, meta.arn, pendingVersion, staleAfterSeconds);
     }
     const steps: DriveResult['steps'] = [];
     for (const step of rotationSteps) {
@@ -103,7 +95,12 @@ export async function driveRotation(
     }
     return { secretArn: meta.arn, versionId: token, previousVersionId, steps };
   } finally {
-    inFlight.delete(meta.arn);
+    await lock.release(meta.arn, token).catch((error: unknown) => {
+      logger.warn(
+        'could not release the rotation lease',
+        safe({ secretArn: meta.arn, error: errorClass(error) }),
+      );
+    });
   }
 }
 

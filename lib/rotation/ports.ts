@@ -1,5 +1,6 @@
 import type { AlertSink } from '../alerts/alert.js';
 import type { Issuer } from './issuer.js';
+import type { RotationLock } from './lock.js';
 import type { IssuerType, SecretDocument } from './secretDocument.js';
 
 /** Secrets Manager staging labels. */
@@ -130,6 +131,8 @@ export interface RotationDeps {
   clock: Clock;
   /** Where `Rotation Succeeded` events go (the gatewarden bus); failures are the handler's. */
   events: readonly AlertSink[];
+  /** Lease for in-process drivers; default: one lock per process. */
+  lock?: RotationLock;
   /** Backoff before the n-th retry of testSecret, in ms (default: 500 · 2^n, at most 8 s). */
   backoffMs?: (attempt: number) => number;
 }

@@ -12,6 +12,8 @@ import {
   ListUserPoolClientSecretsCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { CreateApiKeyCredentialProviderCommand } from '@aws-sdk/client-bedrock-agentcore-control';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDbRotationLock } from '../../../lib/aws/rotationLock.js';
 import { driveRotation } from '../../../lib/rotation/driver.js';
 import { runRotationStep } from '../../../lib/rotation/engine.js';
 import { localClient, uniqueName } from '../../support/localStack.js';
@@ -66,6 +68,40 @@ describe('rotation concurrency on the local stack', () => {
     const current = await docAt(secretArn, 'AWSCURRENT');
     expect(await servedApiKey(workloadName, providerName)).toBe(current.apiKey);
     expect((await stagesOf(secretArn)).flat().filter((s) => s === 'AWSPENDING')).toEqual([]);
+  });
+
+  it('shares the lease across processes through the state table', async () => {
+    // Two drivers with their own dependencies (as two processes would have), one table.
+    const tableName = uniqueName('gw-state');
+    const dynamo = localClient(DynamoDBClient);
+    await dynamo.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+      }),
+    );
+    const { secretArn } = await apiKeySecret();
+    const first = { ...localDeps(workloadName), lock: new DynamoDbRotationLock(tableName, dynamo) };
+    const second = {
+      ...localDeps(workloadName),
+      lock: new DynamoDbRotationLock(tableName, dynamo),
+    };
+    expect(await second.lock.acquire(secretArn, 'other-process', 60)).toBe(true);
+    await expect(driveRotation(first, secretArn)).rejects.toMatchObject({
+      name: 'RotationInProgressError',
+    });
+    await second.lock.release(secretArn, 'other-process');
+    await expect(driveRotation(first, secretArn)).resolves.toMatchObject({ secretArn });
+    // The lease is released after the rotation: the other process may rotate now.
+    await expect(driveRotation(second, secretArn)).resolves.toMatchObject({ secretArn });
   });
 
   it('refuses while a fresh AWSPENDING exists and recovers it once stale', async () => {

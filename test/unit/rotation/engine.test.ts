@@ -1,6 +1,7 @@
 import { driveRotation } from '../../../lib/rotation/driver.js';
 import { normaliseStep, runRotationStep } from '../../../lib/rotation/engine.js';
 import { IssuerCapacityError, RotationPreconditionError } from '../../../lib/rotation/errors.js';
+import { MemoryRotationLock } from '../../../lib/rotation/lock.js';
 import { sweepSecret } from '../../../lib/rotation/sweep.js';
 import { makeWorld, secretOf } from './support/fakes.js';
 
@@ -180,5 +181,21 @@ describe('rotation engine (in-memory ports)', () => {
     await runRotationStep(world.deps, input);
     expect(world.issuer.active()).toHaveLength(2);
     expect(world.issuer.held).toHaveLength(3);
+  });
+});
+
+describe('MemoryRotationLock', () => {
+  it('gives one owner the lease until it is released or expires', async () => {
+    let now = 0;
+    const lock = new MemoryRotationLock(() => now);
+    expect(await lock.acquire('arn:s', 'a', 10)).toBe(true);
+    expect(await lock.acquire('arn:s', 'b', 10)).toBe(false);
+    expect(await lock.acquire('arn:s', 'a', 10)).toBe(true);
+    await lock.release('arn:s', 'b');
+    expect(await lock.acquire('arn:s', 'b', 10)).toBe(false);
+    now = 10_001;
+    expect(await lock.acquire('arn:s', 'b', 10)).toBe(true);
+    await lock.release('arn:s', 'b');
+    expect(await lock.acquire('arn:s', 'c', 10)).toBe(true);
   });
 });
