@@ -34,8 +34,6 @@ function deps(
     stdout: new Capture(),
     stderr,
     env: {},
-  } as RotateCommandDeps & { stdout: Capture; stderr: Capture } & {
-    rotationDeps: () => Promise<RotationDeps>;
   };
 }
 
