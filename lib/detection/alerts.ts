@@ -93,11 +93,14 @@ export function findingToAlert(finding: Finding): Alert {
     subject: `[gatewarden ${finding.severity.toUpperCase()}] ${safeFinding.title} by ${shortPrincipal(safeFinding.principal)}`,
     body: lines.join('\n'),
     detail: { ...safeFinding },
-    attributes: {
-      ruleId: finding.ruleId,
-      tactic: finding.tactic,
-      technique: finding.technique,
-    },
+    // SNS rejects empty attribute values: leave out what a rule did not fill.
+    attributes: Object.fromEntries(
+      Object.entries({
+        ruleId: finding.ruleId,
+        tactic: finding.tactic,
+        technique: finding.technique,
+      }).filter(([, value]) => value.trim() !== ''),
+    ),
   };
 }
 

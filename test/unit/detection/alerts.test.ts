@@ -49,6 +49,13 @@ describe('findingToAlert', () => {
   });
 });
 
+describe('SNS message attributes', () => {
+  it('leaves out empty values, which SNS would reject', () => {
+    const alert = findingToAlert(finding({ tactic: '', technique: ' ' }));
+    expect(alert.attributes).toEqual({ ruleId: 'gateway-auth-weakened' });
+  });
+});
+
 describe('alertToChatMessage', () => {
   it('is a Slack-style payload with a text fallback', () => {
     const message = alertToChatMessage(findingToAlert(finding()));
