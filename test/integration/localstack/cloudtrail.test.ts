@@ -16,6 +16,7 @@ import {
 } from '@aws-sdk/client-cloudtrail';
 import {
   CreateAccessKeyCommand,
+  CreateRoleCommand,
   CreateUserCommand,
   IAMClient,
   PutUserPolicyCommand,
@@ -24,8 +25,10 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   CreateSecretCommand,
   DescribeSecretCommand,
+  ListSecretsCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { cloudTrailRecordSchema } from '../../../lib/detection/record.js';
 import {
   seedCloudTrail,
@@ -114,6 +117,54 @@ describe('local stack: CloudTrail LookupEvents', () => {
       userIdentity: { type: 'IAMUser', userName, accessKeyId, accountId: '123456789012' },
     });
     expect(created?.EventTime?.getTime()).toBeGreaterThanOrEqual(started.getTime() - 1_000);
+  });
+
+  it('resolves assumed-role sessions to their role', async () => {
+    const iam = new IAMClient(testClientConfig());
+    const roleName = uniqueName('gw-test-admin');
+    const role = await iam.send(
+      new CreateRoleCommand({
+        RoleName: roleName,
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { AWS: 'arn:aws:iam::123456789012:root' },
+              Action: 'sts:AssumeRole',
+            },
+          ],
+        }),
+      }),
+    );
+    const session = uniqueName('session');
+    const assumed = await new STSClient(testClientConfig()).send(
+      new AssumeRoleCommand({ RoleArn: role.Role?.Arn, RoleSessionName: session }),
+    );
+    const asRole = new SecretsManagerClient({
+      ...testClientConfig(),
+      credentials: {
+        accessKeyId: assumed.Credentials?.AccessKeyId ?? '',
+        secretAccessKey: assumed.Credentials?.SecretAccessKey ?? '',
+        sessionToken: assumed.Credentials?.SessionToken ?? '',
+      },
+    });
+    await asRole.send(new ListSecretsCommand({}));
+
+    const { events } = await lookupAll({
+      LookupAttributes: [{ AttributeKey: 'Username', AttributeValue: session }],
+    });
+    expect(events.map((event) => event.EventName)).toEqual(['ListSecrets']);
+    expect(JSON.parse(events[0]?.CloudTrailEvent ?? '{}')).toMatchObject({
+      userIdentity: {
+        type: 'AssumedRole',
+        accessKeyId: assumed.Credentials?.AccessKeyId,
+        sessionContext: {
+          sessionIssuer: { type: 'Role', arn: role.Role?.Arn, userName: roleName },
+        },
+      },
+      readOnly: true,
+    });
   });
 
   it('never records secret values', async () => {
