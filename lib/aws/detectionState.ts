@@ -133,6 +133,22 @@ export class DynamoBaselineStore implements BaselineStore {
       );
       return undefined;
     }
+    if (atMs < oldFirstSeen) {
+      // An older record arrived late (replays, delayed delivery): move the first sighting back.
+      await this.client
+        .send(
+          new UpdateItemCommand({
+            TableName: this.tableName,
+            Key: { pk: { S: pk }, sk: { S: sk } },
+            UpdateExpression: 'SET firstSeen = :at',
+            ConditionExpression: 'firstSeen > :at',
+            ExpressionAttributeValues: { ':at': { N: String(atMs) } },
+          }),
+        )
+        .catch((error: unknown) => {
+          if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+        });
+    }
     return Math.min(oldFirstSeen, atMs);
   }
 }

@@ -72,6 +72,15 @@ describe('DynamoDB detection state on the local stack', () => {
       expect(other).toEqual({ known: false, subjectFirstSeenMs: T0 });
     });
 
+    it('moves the first sighting back when an older record arrives late', async () => {
+      const store = new DynamoBaselineStore(client, tableName, { knownCacheMs: 0 });
+      await store.observe('action', 'p-late', 'UpdateGateway', T0 + DAY);
+      const late = await store.observe('action', 'p-late', 'DeleteGateway', T0);
+      const next = await store.observe('action', 'p-late', 'CreateGateway', T0 + 2 * DAY);
+      expect(late.subjectFirstSeenMs).toBe(T0);
+      expect(next).toEqual({ known: false, subjectFirstSeenMs: T0 });
+    });
+
     it('treats an item past its expiresAt as forgotten even though the table still holds it', async () => {
       // moto never runs TTL deletion, as DynamoDB may lag: the store must check expiresAt itself.
       const store = new DynamoBaselineStore(client, tableName, {
