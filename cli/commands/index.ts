@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerDemo } from './demo.js';
 import { registerDetect } from './detect.js';
 import { registerLocal } from './local.js';
 import { registerRegister } from './register.js';
@@ -10,6 +11,7 @@ export type RegisterCommand = (program: Command) => void;
 
 // Each capability adds its command module here.
 export const commands: RegisterCommand[] = [
+  registerDemo,
   registerDetect,
   registerLocal,
   registerReport,

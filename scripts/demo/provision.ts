@@ -146,7 +146,11 @@ export async function provisionDemoGateway(options: {
   );
   const roleArn = role.Role?.Arn ?? `arn:aws:iam::${accountId}:role/${roleName}`;
 
-  const inboundClient = await registerOidcClient(options.issuer, `demo-agent-${suffix}`, options.initialAccessToken);
+  const inboundClient = await registerOidcClient(
+    options.issuer,
+    `demo-agent-${suffix}`,
+    options.initialAccessToken,
+  );
   const outboundClient = await registerOidcClient(
     options.issuer,
     `demo-outbound-${suffix}`,
@@ -204,7 +208,9 @@ export async function provisionDemoGateway(options: {
     new CreateGatewayTargetCommand({
       gatewayIdentifier: gatewayId,
       name: 'weather',
-      targetConfiguration: { mcp: { openApiSchema: { inlinePayload: openApiSpec('weather', probeUrl) } } },
+      targetConfiguration: {
+        mcp: { openApiSchema: { inlinePayload: openApiSpec('weather', probeUrl) } },
+      },
       credentialProviderConfigurations: [
         {
           credentialProviderType: 'API_KEY',
@@ -256,7 +262,10 @@ export async function provisionDemoGateway(options: {
           {
             Sid: 'ResourceCredentials',
             Effect: 'Allow',
-            Action: ['bedrock-agentcore:GetResourceApiKey', 'bedrock-agentcore:GetResourceOauth2Token'],
+            Action: [
+              'bedrock-agentcore:GetResourceApiKey',
+              'bedrock-agentcore:GetResourceOauth2Token',
+            ],
             Resource: [
               `arn:aws:bedrock-agentcore:${region}:${accountId}:token-vault/default`,
               apiKeyArn,

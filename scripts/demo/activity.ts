@@ -1,0 +1,162 @@
+/**
+ * CloudTrail for the demo: a few suspicious records seeded into the local stack's CloudTrail
+ * (as an attacker or a careless admin would leave them), and an export of everything
+ * `LookupEvents` returns — the demo's own API calls included — as an S3-style log file.
+ */
+import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
+import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { clientConfig } from '../../lib/aws/clients.js';
+import type { DemoGateway } from './provision.js';
+
+const minutesAgo = (minutes: number): string =>
+  new Date(Date.now() - minutes * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+function record(
+  gw: DemoGateway,
+  fields: {
+    eventSource: string;
+    eventName: string;
+    identity: Record<string, unknown>;
+    sourceIPAddress: string;
+    minutesAgo: number;
+    requestParameters?: Record<string, unknown>;
+    errorCode?: string;
+    readOnly?: boolean;
+  },
+): Record<string, unknown> {
+  return {
+    eventVersion: '1.11',
+    userIdentity: fields.identity,
+    eventTime: minutesAgo(fields.minutesAgo),
+    eventSource: fields.eventSource,
+    eventName: fields.eventName,
+    awsRegion: gw.region,
+    sourceIPAddress: fields.sourceIPAddress,
+    userAgent: 'aws-cli/2.22.35 md/command#demo',
+    requestParameters: fields.requestParameters ?? null,
+    responseElements: null,
+    ...(fields.errorCode ? { errorCode: fields.errorCode, errorMessage: 'not authorized' } : {}),
+    requestID: randomUUID(),
+    eventID: randomUUID(),
+    readOnly: fields.readOnly ?? false,
+    eventType: 'AwsApiCall',
+    managementEvent: true,
+    recipientAccountId: gw.accountId,
+    eventCategory: 'Management',
+  };
+}
+
+/** Seeds the suspicious activity the detection step is expected to flag. */
+export async function seedSuspiciousActivity(gw: DemoGateway, secretArn: string): Promise<void> {
+  const contractor = {
+    type: 'IAMUser',
+    principalId: 'AIDAEXAMPLECONTRACTOR',
+    arn: `arn:aws:iam::${gw.accountId}:user/contractor-dev`,
+    accountId: gw.accountId,
+    accessKeyId: 'AKIAEXAMPLECONTRACT1',
+    userName: 'contractor-dev',
+  };
+  const batchJob = {
+    type: 'AssumedRole',
+    principalId: 'AROAEXAMPLEANALYTICS:nightly',
+    arn: `arn:aws:sts::${gw.accountId}:assumed-role/analytics-batch/nightly`,
+    accountId: gw.accountId,
+    accessKeyId: 'ASIAEXAMPLEANALYTIC1',
+    sessionContext: {
+      sessionIssuer: {
+        type: 'Role',
+        principalId: 'AROAEXAMPLEANALYTICS',
+        arn: `arn:aws:iam::${gw.accountId}:role/analytics-batch`,
+        accountId: gw.accountId,
+        userName: 'analytics-batch',
+      },
+      attributes: { creationDate: minutesAgo(30), mfaAuthenticated: 'false' },
+    },
+  };
+  const records = [
+    record(gw, {
+      eventSource: 'bedrock-agentcore.amazonaws.com',
+      eventName: 'UpdateGateway',
+      identity: contractor,
+      sourceIPAddress: '198.51.100.77',
+      minutesAgo: 12,
+      requestParameters: {
+        gatewayIdentifier: gw.gatewayId,
+        name: '***',
+        roleArn: gw.roleArn,
+        protocolType: 'MCP',
+        authorizerType: 'NONE',
+      },
+    }),
+    record(gw, {
+      eventSource: 'secretsmanager.amazonaws.com',
+      eventName: 'GetSecretValue',
+      identity: batchJob,
+      sourceIPAddress: '10.20.30.40',
+      minutesAgo: 9,
+      readOnly: true,
+      requestParameters: { secretId: secretArn },
+    }),
+    record(gw, {
+      eventSource: 'iam.amazonaws.com',
+      eventName: 'UpdateAssumeRolePolicy',
+      identity: contractor,
+      sourceIPAddress: '198.51.100.77',
+      minutesAgo: 7,
+      requestParameters: {
+        roleName: gw.roleName,
+        policyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { Service: 'bedrock-agentcore.amazonaws.com' },
+              Action: 'sts:AssumeRole',
+            },
+            {
+              Effect: 'Allow',
+              Principal: { AWS: 'arn:aws:iam::999988887777:root' },
+              Action: 'sts:AssumeRole',
+            },
+          ],
+        }),
+      },
+    }),
+    record(gw, {
+      eventSource: 'cloudtrail.amazonaws.com',
+      eventName: 'StopLogging',
+      identity: contractor,
+      sourceIPAddress: '198.51.100.77',
+      minutesAgo: 5,
+      requestParameters: {
+        name: `arn:aws:cloudtrail:${gw.region}:${gw.accountId}:trail/management`,
+      },
+    }),
+  ];
+  const endpoint = process.env.AWS_ENDPOINT_URL ?? '';
+  const response = await fetch(`${endpoint}/_gatewarden/cloudtrail/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ Records: records }),
+  });
+  if (!response.ok) throw new Error(`seeding CloudTrail failed with HTTP ${response.status}`);
+}
+
+/** Writes every record LookupEvents returns to `file` as `{"Records":[…]}`; returns the count. */
+export async function exportCloudTrail(file: string): Promise<number> {
+  const cloudtrail = new CloudTrailClient(clientConfig());
+  const records: unknown[] = [];
+  let NextToken: string | undefined;
+  do {
+    const page = await cloudtrail.send(
+      new LookupEventsCommand({ MaxResults: 50, ...(NextToken ? { NextToken } : {}) }),
+    );
+    for (const event of page.Events ?? []) {
+      if (event.CloudTrailEvent) records.push(JSON.parse(event.CloudTrailEvent));
+    }
+    NextToken = page.NextToken;
+  } while (NextToken);
+  writeFileSync(file, JSON.stringify({ Records: records.reverse() }));
+  return records.length;
+}

@@ -1,0 +1,334 @@
+/**
+ * `npm run demo`: gatewarden end to end on the embedded local stack.
+ *
+ * 1. start the local stack (or reuse a running one) and provision a sample gateway;
+ * 2. register its three credentials and rotate them on demand, showing versions and stages
+ *    before and after, and that the gateway's credentials still work;
+ * 3. replay CloudTrail (what the stack recorded plus a few suspicious events) through the
+ *    detection engine;
+ * 4. produce a least-privilege access report for the gateway's roles;
+ * 5. print a summary and stop the stack (if the demo started it).
+ *
+ * Every gatewarden step runs the real `gatewarden` command in a child process, as a user would.
+ * No secret value is printed: only ARNs, ids, version ids and stages.
+ */
+import {
+  BedrockAgentCoreClient,
+  GetResourceApiKeyCommand,
+  GetWorkloadAccessTokenCommand,
+} from '@aws-sdk/client-bedrock-agentcore';
+import {
+  CreateSecretCommand,
+  ListSecretVersionIdsCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import { execFile } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { clientConfig } from '../../lib/aws/clients.js';
+import { startLocalStack, stopLocalStack } from '../../local/stack.js';
+import { exportsOf } from '../../local/state.js';
+import { ensureRotationFunction } from './stage.js';
+import { provisionDemoGateway, type DemoGateway } from './provision.js';
+import { seedSuspiciousActivity, exportCloudTrail } from './activity.js';
+import { checkInboundClient, checkOutboundOauth } from './checks.js';
+import { startWeatherApi } from './weatherApi.js';
+
+const run = promisify(execFile);
+const ROOT = resolve(import.meta.dirname, '../..');
+const OUT = join(ROOT, 'out', 'demo');
+
+const say = (line = ''): void => {
+  process.stdout.write(`${line}\n`);
+};
+const step = (title: string): void => say(`\n== ${title}`);
+
+/** Runs `gatewarden ARGS…` as a user would and returns its stdout. */
+async function gatewarden(args: string[], tolerateFailures = false): Promise<string> {
+  say(`$ gatewarden ${args.join(' ')}`);
+  try {
+    const { stdout } = await run(process.execPath, [join(ROOT, 'bin', 'gatewarden.js'), ...args], {
+      env: process.env,
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    return stdout;
+  } catch (error) {
+    const failure = error as { stdout?: string; stderr?: string; code?: number };
+    // Exit 1 with a JSON document: some items failed (e.g. other secrets on a shared stack).
+    if (tolerateFailures && failure.code === 1 && failure.stdout) return failure.stdout;
+    throw new Error(
+      `gatewarden ${args[0] ?? ''} failed (exit ${failure.code ?? '?'}): ${(failure.stderr ?? '').trim().slice(-800)}`,
+    );
+  }
+}
+
+async function stages(sm: SecretsManagerClient, secretId: string): Promise<string> {
+  const { Versions = [] } = await sm.send(
+    new ListSecretVersionIdsCommand({ SecretId: secretId, IncludeDeprecated: false }),
+  );
+  return Versions.filter((v) => (v.VersionStages ?? []).length > 0)
+    .sort((a, b) => (a.CreatedDate?.getTime() ?? 0) - (b.CreatedDate?.getTime() ?? 0))
+    .map((v) => `${(v.VersionId ?? '').slice(0, 8)}…[${(v.VersionStages ?? []).join(',')}]`)
+    .join('  ');
+}
+
+interface Registered {
+  label: string;
+  secretArn: string;
+}
+
+async function registerCredentials(
+  gw: DemoGateway,
+  rotationLambda: string,
+  probeUrl: string,
+  sm: SecretsManagerClient,
+): Promise<Registered[]> {
+  // Issuer admin credentials live in their own secrets, referenced by ARN (never inlined).
+  const tokenSecret = async (name: string, token: string): Promise<string> => {
+    const created = await sm.send(
+      new CreateSecretCommand({ Name: `demo-admin/${gw.gatewayId}/${name}`, SecretString: token }),
+    );
+    return created.ARN ?? '';
+  };
+  const agentSecret = await sm.send(
+    new CreateSecretCommand({
+      Name: `demo-agents/${gw.gatewayId}/inbound-client`,
+      SecretString: JSON.stringify({ clientSecret: gw.inboundClient.clientSecret }),
+    }),
+  );
+  const common = ['--rotation-lambda', rotationLambda, '--grace', '5s', '--window', '3h', '--json'];
+  const apiKey = JSON.parse(
+    await gatewarden([
+      'register',
+      'apikey',
+      '--provider',
+      gw.apiKeyProvider.name,
+      '--issuer',
+      'generated',
+      '--gateway',
+      gw.gatewayId,
+      '--probe-url',
+      probeUrl,
+      ...common,
+    ]),
+  ) as { secretArn: string };
+  const oauth = JSON.parse(
+    await gatewarden([
+      'register',
+      'oauth',
+      '--provider',
+      gw.oauthProvider.name,
+      '--issuer',
+      'rfc7592',
+      '--gateway',
+      gw.gatewayId,
+      '--registration-uri',
+      gw.outboundClient.registrationClientUri,
+      '--registration-token-secret',
+      await tokenSecret('outbound-registration', gw.outboundClient.registrationAccessToken),
+      '--discovery-url',
+      gw.discoveryUrl,
+      '--audience',
+      gw.audience,
+      ...common,
+    ]),
+  ) as { secretArn: string };
+  const inbound = JSON.parse(
+    await gatewarden([
+      'register',
+      'inbound',
+      '--gateway',
+      gw.gatewayId,
+      '--issuer',
+      'rfc7592',
+      '--client-id',
+      gw.inboundClient.clientId,
+      '--current-secret',
+      `${agentSecret.ARN ?? ''}#clientSecret`,
+      '--registration-uri',
+      gw.inboundClient.registrationClientUri,
+      '--registration-token-secret',
+      await tokenSecret('inbound-registration', gw.inboundClient.registrationAccessToken),
+      '--audience',
+      gw.audience,
+      ...common,
+    ]),
+  ) as { secretArn: string };
+  return [
+    { label: 'outbound API key', secretArn: apiKey.secretArn },
+    { label: 'outbound OAuth client', secretArn: oauth.secretArn },
+    { label: 'inbound client', secretArn: inbound.secretArn },
+  ];
+}
+
+/** The data plane serves the provider's current key, and the target accepts it. */
+async function checkApiKeyTarget(gw: DemoGateway, probeUrl: string): Promise<string> {
+  const data = new BedrockAgentCoreClient(clientConfig());
+  const { workloadAccessToken } = await data.send(
+    new GetWorkloadAccessTokenCommand({ workloadName: gw.workloadIdentity }),
+  );
+  const { apiKey } = await data.send(
+    new GetResourceApiKeyCommand({
+      workloadIdentityToken: workloadAccessToken,
+      resourceCredentialProviderName: gw.apiKeyProvider.name,
+    }),
+  );
+  const response = await fetch(probeUrl, { headers: { 'x-api-key': apiKey ?? '' } });
+  return `API-key target answers HTTP ${response.status} with the key AgentCore serves`;
+}
+
+export async function runDemo(): Promise<void> {
+  const started = Date.now();
+  step('1. Local AWS stack');
+  const { state, reused } = await startLocalStack();
+  Object.assign(process.env, exportsOf(state));
+  say(
+    `endpoint ${state.endpoint} (${reused ? 'reused a running stack' : 'started'}); OIDC issuer ${state.oidcIssuer}`,
+  );
+  const weather = await startWeatherApi();
+  mkdirSync(OUT, { recursive: true });
+  const summary: string[] = [];
+  try {
+    step('2. Sample gateway (real AWS SDK calls)');
+    const gw = await provisionDemoGateway({
+      issuer: state.oidcIssuer,
+      initialAccessToken: state.oidcInitialAccessToken,
+      probeUrl: weather.url.replace(/\/weather$/, ''),
+    });
+    say(`gateway     ${gw.gatewayArn} (CUSTOM_JWT on ${gw.discoveryUrl})`);
+    say(`exec role   ${gw.roleArn}`);
+    say(`API key     ${gw.apiKeyProvider.arn} → target ${gw.apiKeyProvider.targetId}`);
+    say(`OAuth2      ${gw.oauthProvider.arn} → target ${gw.oauthProvider.targetId}`);
+    say(
+      `inbound     client ${gw.inboundClient.clientId} (agents use it to get JWTs for the gateway)`,
+    );
+
+    step('3. Register the three credentials with gatewarden');
+    const sm = new SecretsManagerClient(clientConfig());
+    const { functionArn: rotationLambda, roleArn: rotatorRole } = await ensureRotationFunction();
+    // What `serverless deploy` sets on a real deployment: the rotator may read the secrets.
+    process.env.GATEWARDEN_ROTATOR_ROLE_ARN = rotatorRole;
+    const secrets = await registerCredentials(gw, rotationLambda, weather.url, sm);
+    const apiKeySecret = secrets[0]?.secretArn ?? '';
+    weather.trustSecret(apiKeySecret);
+    const before = new Map<string, string>();
+    for (const secret of secrets) {
+      before.set(secret.secretArn, await stages(sm, secret.secretArn));
+      say(`${secret.label.padEnd(22)} ${secret.secretArn}`);
+    }
+
+    step('4. Rotate every credential of the gateway on demand');
+    const rotated = await gatewarden(['rotate', '--gateway', gw.gatewayId, '--wait', '--json']);
+    const rotation = JSON.parse(rotated) as {
+      results?: Array<{
+        secretArn: string;
+        outcome: string;
+        step?: string;
+        errorClass?: string;
+        ms: number;
+      }>;
+    };
+    const results = rotation.results ?? [];
+    for (const secret of secrets) {
+      say(`${secret.label}:`);
+      say(`  before  ${before.get(secret.secretArn) ?? ''}`);
+      say(`  after   ${await stages(sm, secret.secretArn)}`);
+    }
+    const landed = results.filter((r) => r.outcome === 'succeeded').length;
+    for (const r of results) {
+      const failure =
+        r.outcome === 'failed' ? ` at ${r.step ?? '?'} (${r.errorClass ?? 'Error'})` : '';
+      say(
+        `rotation ${r.outcome}${failure} in ${r.ms} ms: ${r.secretArn.split(':secret:')[1] ?? r.secretArn}`,
+      );
+    }
+
+    step('5. The gateway still authenticates with the new credentials');
+    const checks = [
+      await checkApiKeyTarget(gw, weather.url),
+      await checkOutboundOauth(gw),
+      await checkInboundClient(gw, sm, secrets[2]?.secretArn ?? ''),
+    ];
+    for (const line of checks) say(`ok  ${line}`);
+    say('waiting out the 5 s grace period, then sweeping retired credentials…');
+    await new Promise((r) => setTimeout(r, 5_500));
+    const sweep = JSON.parse(await gatewarden(['rotate', '--sweep', '--json'], true)) as {
+      swept: Array<{ secretArn: string; revoked: number; stillInGrace: number; error?: string }>;
+    };
+    const ours = sweep.swept.filter((r) => secrets.some((s) => s.secretArn === r.secretArn));
+    say(
+      `sweep: ${ours.reduce((n, r) => n + r.revoked, 0)} retired credential(s) revoked at their issuers, ${ours.reduce((n, r) => n + r.stillInGrace, 0)} still in grace`,
+    );
+    summary.push(
+      `rotation: ${secrets.length} credentials registered, ${landed}/${results.length} rotations landed, gateway still authenticates`,
+    );
+
+    step('6. Detection: replay CloudTrail through the rules');
+    await seedSuspiciousActivity(gw, apiKeySecret);
+    const trailFile = join(OUT, 'cloudtrail.json');
+    const recorded = await exportCloudTrail(trailFile);
+    say(
+      `${recorded} CloudTrail records (the demo's own API calls as recorded by the stack, plus a few suspicious ones)`,
+    );
+    const findings = (await gatewarden(['detect', '--format', 'jsonl', trailFile]))
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, string>);
+    const rank = ['critical', 'high', 'medium', 'low', 'info'];
+    const seen = new Set<string>();
+    const highlights = findings
+      .sort((a, b) => rank.indexOf(a.severity ?? 'info') - rank.indexOf(b.severity ?? 'info'))
+      .filter((f) => {
+        const key = `${f.ruleId}|${f.principal}`;
+        return seen.has(key) ? false : (seen.add(key), true);
+      });
+    for (const f of highlights.slice(0, 12)) {
+      say(
+        `  [${(f.severity ?? '').padEnd(8)}] ${f.ruleId}: ${f.title} — ${f.principal} (${f.eventName})`,
+      );
+    }
+    if (highlights.length > 12)
+      say(
+        `  … ${findings.length} findings in all (${highlights.length} distinct rule/principal pairs)`,
+      );
+    summary.push(`detection: ${findings.length} findings from ${recorded} records`);
+
+    step('7. Least-privilege access report');
+    const reportDir = join(OUT, 'report');
+    await gatewarden(['report', '--format', 'all', '--out', reportDir, '--no-progress']);
+    const report = JSON.parse(readFileSync(join(reportDir, 'report.json'), 'utf8')) as {
+      roles?: Array<{
+        arn: string;
+        grantedActions?: unknown[];
+        usedActions?: unknown[];
+        unusedActions?: unknown[];
+      }>;
+      findings?: Array<{ checkId: string; severity: string; resource: string; message: string }>;
+    };
+    const role = report.roles?.find((r) => r.arn === gw.roleArn);
+    if (role) {
+      say(
+        `gateway role: ${role.grantedActions?.length ?? 0} actions granted, ${role.usedActions?.length ?? 0} used, ${role.unusedActions?.length ?? 0} to remove`,
+      );
+    }
+    const gwFindings = (report.findings ?? []).filter(
+      (f) => f.resource.includes(gw.gatewayId) || f.resource.includes(gw.roleName),
+    );
+    for (const f of gwFindings.slice(0, 10))
+      say(`  [${f.severity.padEnd(8)}] ${f.checkId}: ${f.message}`);
+    say(`report written to ${reportDir}/report.{json,md,html}`);
+    summary.push(
+      `report: ${report.roles?.length ?? 0} roles analysed, ${report.findings?.length ?? 0} findings (${gwFindings.length} on the demo gateway)`,
+    );
+    writeFileSync(join(OUT, 'summary.txt'), `${summary.join('\n')}\n`);
+  } finally {
+    await weather.close();
+    if (!reused) await stopLocalStack();
+  }
+  step('Summary');
+  for (const line of summary) say(`- ${line}`);
+  say(
+    `- local stack ${reused ? 'left running (it was running before the demo)' : 'stopped'}; ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
+}
