@@ -1,7 +1,12 @@
 import { type Command, Option } from 'commander';
 import type { AlertSink } from '../../lib/alerts/alert.js';
 import { publishAll } from '../../lib/alerts/alert.js';
-import { rotationFailedAlert } from '../../lib/rotation/alerts.js';
+import {
+  encodeRotationFailureTag,
+  ROTATION_FAILURE_TAG,
+  rotationFailedAlert,
+} from '../../lib/rotation/alerts.js';
+import type { FailureRecorder } from '../../lib/rotation/handleStep.js';
 import {
   resolveSecrets,
   rotateMany,
@@ -32,6 +37,8 @@ export interface RotateCommandDeps {
   /** The engine's ports (secret store, providers, issuers…), for local runs and the sweep. */
   rotationDeps(): Promise<RotationDeps>;
   alertSinks(): AlertSink[];
+  /** Where a local run records the failure tag (the rotate function does it on AWS). */
+  recorder?(): FailureRecorder | undefined;
   stdout: ProgressStream;
   stderr: ProgressStream;
   env: NodeJS.ProcessEnv;
@@ -126,7 +133,7 @@ export async function runRotate(options: RotateOptions, deps: RotateCommandDeps)
     ...(progress ? { progress } : {}),
   });
   // In AWS the rotate function publishes failures itself; locally this process is the function.
-  if (local) await alertFailures(results, sinks, deps.stderr);
+  if (local) await reportLocalOutcomes(results, control, sinks, deps.recorder?.(), deps.stderr);
 
   const counts = summarise(results);
   if (options.json) {
@@ -138,25 +145,50 @@ export async function runRotate(options: RotateOptions, deps: RotateCommandDeps)
   return counts.failed > 0 ? 1 : 0;
 }
 
-async function alertFailures(
+/**
+ * Locally this process plays the rotate function's part on failure: the `Rotation Failed`
+ * alert (with the gateway and kind from the secret's tags) and the failure tag on the secret;
+ * a landed rotation clears the tag. Reporting problems are printed, never fatal.
+ */
+async function reportLocalOutcomes(
   results: RotationResult[],
+  control: RotationControl,
   sinks: AlertSink[],
+  recorder: FailureRecorder | undefined,
   stderr: ProgressStream,
 ): Promise<void> {
-  if (sinks.length === 0) return;
-  for (const r of results.filter((x) => x.outcome === 'failed')) {
-    const alert = rotationFailedAlert({
+  const warn = (what: string, error: unknown): void =>
+    void stderr.write(
+      `gatewarden: could not ${what} (${error instanceof Error ? error.name : 'error'})\n`,
+    );
+  for (const r of results) {
+    if (r.outcome === 'succeeded') {
+      await recorder
+        ?.setTag(r.secretArn, ROTATION_FAILURE_TAG, undefined)
+        .catch((e: unknown) => warn('clear the failure tag', e));
+      continue;
+    }
+    if (r.outcome !== 'failed') continue;
+    const tags = await control.describe(r.secretArn).then(
+      (s) => s.tags,
+      () => ({}) as Record<string, string>,
+    );
+    const failure = {
       secretArn: r.secretArn,
+      ...(tags[TAGS.gateway] ? { gatewayId: tags[TAGS.gateway] } : {}),
+      ...(tags[TAGS.kind] ? { kind: tags[TAGS.kind] } : {}),
       step: r.step ?? 'unknown',
       errorClass: r.errorClass ?? 'Error',
       ...(r.reason ? { reason: r.reason } : {}),
       ...(r.versionId ? { versionId: r.versionId } : {}),
-    });
-    await publishAll(sinks, alert).catch((error: unknown) => {
-      stderr.write(
-        `gatewarden: could not publish the failure alert (${error instanceof Error ? error.message : 'error'})\n`,
+    };
+    if (sinks.length > 0)
+      await publishAll(sinks, rotationFailedAlert(failure)).catch((e: unknown) =>
+        warn('publish the failure alert', e),
       );
-    });
+    await recorder
+      ?.setTag(r.secretArn, ROTATION_FAILURE_TAG, encodeRotationFailureTag(failure))
+      .catch((e: unknown) => warn('record the failure tag', e));
   }
 }
 
@@ -245,6 +277,7 @@ export async function defaultRotateDeps(): Promise<RotateCommandDeps> {
     control: () => new SecretsManagerRotationControl(),
     rotationDeps: async () => engineDeps(),
     alertSinks: () => engineDeps().alerts,
+    recorder: () => engineDeps().store,
     stdout: process.stdout,
     stderr: process.stderr,
     env: process.env,

@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import { DescribeSecretCommand, GetResourcePolicyCommand } from '@aws-sdk/client-secrets-manager';
 import { MemoryAlertSink } from '../../../lib/alerts/alert.js';
+import { decodeRotationFailureTag, ROTATION_FAILURE_TAG } from '../../../lib/rotation/alerts.js';
 import {
   defaultRegisterDeps,
   type RegisterFlags,
@@ -320,7 +321,7 @@ describe('gatewarden register + rotate on the local stack', () => {
     canaries.push(stub.hmacKey);
     const url = await stub.server.start();
     try {
-      const { providerName } = await apiKeyGateway();
+      const { providerName, gatewayId } = await apiKeyGateway();
       const hmacSecret = await createPlainSecret(stub.hmacKey);
       const secretArn = await register('apiKey', {
         provider: providerName,
@@ -340,8 +341,18 @@ describe('gatewarden register + rotate on the local stack', () => {
       expect(String(result?.reason)).toMatch(/HTTP 500/);
       expect(alerts.alerts.at(-1)).toMatchObject({
         detailType: 'Rotation Failed',
-        detail: { secretArn, step: 'createSecret' },
+        detail: { secretArn, gatewayId, kind: 'apiKey', step: 'createSecret' },
       });
+      const described = await sm().send(new DescribeSecretCommand({ SecretId: secretArn }));
+      const tag = described.Tags?.find((t) => t.Key === ROTATION_FAILURE_TAG)?.Value ?? '';
+      expect(decodeRotationFailureTag(secretArn, tag)).toMatchObject({ step: 'createSecret' });
+
+      // A later successful rotation clears the record.
+      stub.server.clearFaults();
+      const again = await rotate({ secret: secretArn });
+      expect(again.code).toBe(0);
+      const after = await sm().send(new DescribeSecretCommand({ SecretId: secretArn }));
+      expect(after.Tags?.some((t) => t.Key === ROTATION_FAILURE_TAG)).toBe(false);
       expect((await stagesOf(secretArn)).flat()).not.toContain('AWSPENDING');
     } finally {
       await stub.server.stop();

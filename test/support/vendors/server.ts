@@ -33,6 +33,11 @@ export class VendorServer {
     for (let i = 0; i < count; i += 1) this.faults.push(fault);
   }
 
+  /** Drops the faults not yet served. */
+  clearFaults(): void {
+    this.faults = [];
+  }
+
   async start(): Promise<string> {
     this.server = createServer((req, res) => void this.handle(req, res));
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
