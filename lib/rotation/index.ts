@@ -15,6 +15,7 @@ export {
 export * from './errors.js';
 export { handleRotationStep, type FailureRecorder, type HandleStepDeps } from './handleStep.js';
 export { MapIssuerRegistry } from './issuerRegistry.js';
+export { MemoryRotationLock, processRotationLock, type RotationLock } from './lock.js';
 export { STAGE, systemClock } from './ports.js';
 export type * from './ports.js';
 export { sweepSecret, type SweepResult } from './sweep.js';
