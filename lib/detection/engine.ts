@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { DetectionConfig } from './config.js';
 import { contextFromConfig, parseDetectionConfig } from './config.js';
-import type { DetectionState } from './ports.js';
+import type { BaselineObservation, DetectionState, SyncDetectionState } from './ports.js';
+import { isSyncState } from './ports.js';
 import type { CloudTrailRecord } from './record.js';
 import { allRules } from './registry.js';
 import {
@@ -55,6 +56,8 @@ export class DetectionEngine {
   private readonly bySource = new Map<string, Rule[]>();
   private readonly everywhere: Rule[] = [];
   private readonly dryRun: Set<string>;
+  private readonly candidateCache = new Map<string, Map<string, readonly Rule[]>>();
+  private readonly syncState: SyncDetectionState | undefined;
 
   constructor(options: EngineOptions) {
     this.config = options.config ?? parseDetectionConfig({});
@@ -63,18 +66,34 @@ export class DetectionEngine {
     this.context.learnedTrailBuckets = new Set();
     this.context.learningDays = this.config.baseline.learningDays;
     this.state = options.state;
+    this.syncState = isSyncState(options.state) ? options.state : undefined;
     const disabled = new Set(this.config.disabledRules);
     this.rules = (options.rules ?? allRules).filter((rule) => !disabled.has(rule.id));
     this.dryRun = new Set(this.config.dryRunRules);
     for (const rule of this.rules) this.index(rule);
   }
 
-  /** Rules that may match a record (the index lookup), in registry order per bucket. */
-  candidates(record: CloudTrailRecord): Rule[] {
-    const named = this.bySourceName.get(`${record.eventSource} ${record.eventName}`);
-    const sourced = this.bySource.get(record.eventSource);
-    if (named === undefined && sourced === undefined) return this.everywhere;
-    return [...(named ?? []), ...(sourced ?? []), ...this.everywhere];
+  /** Rules that may match a record (the index lookup), cached per (source, name). */
+  candidates(record: CloudTrailRecord): readonly Rule[] {
+    let byName = this.candidateCache.get(record.eventSource);
+    if (byName === undefined) {
+      byName = new Map();
+      if (this.candidateCache.size < 1_000) this.candidateCache.set(record.eventSource, byName);
+    }
+    let list = byName.get(record.eventName);
+    if (list === undefined) {
+      const named = this.bySourceName.get(`${record.eventSource} ${record.eventName}`) ?? [];
+      const sourced = this.bySource.get(record.eventSource) ?? [];
+      list = [...named, ...sourced.filter((r) => !named.includes(r)), ...this.everywhere];
+      // Event names are a small closed set in practice; cap in case the input is hostile.
+      if (byName.size < 5_000) byName.set(record.eventName, list);
+    }
+    return list;
+  }
+
+  /** True when the state ports answer synchronously (in-memory), so {@link evaluateSync} works. */
+  get canEvaluateSync(): boolean {
+    return this.syncState !== undefined;
   }
 
   /**
@@ -86,21 +105,79 @@ export class DetectionEngine {
     record: CloudTrailRecord,
     options: { learnOnly?: boolean } = {},
   ): Promise<EngineResult> {
+    const matched = this.match(record);
+    if (matched === undefined) return EMPTY_RESULT;
+    const steps = this.steps(record, matched, options.learnOnly === true);
+    let next = steps.next();
+    while (!next.done) next = steps.next(await this.perform(next.value));
+    return next.value;
+  }
+
+  /**
+   * The same as {@link evaluate} without a promise per record, for in-memory state (replay,
+   * benchmark). Throws if the state ports are asynchronous.
+   */
+  evaluateSync(record: CloudTrailRecord, options: { learnOnly?: boolean } = {}): EngineResult {
+    const sync = this.syncState;
+    if (sync === undefined) throw new Error('evaluateSync needs synchronous (in-memory) state');
+    const matched = this.match(record);
+    if (matched === undefined) return EMPTY_RESULT;
+    const steps = this.steps(record, matched, options.learnOnly === true);
+    let next = steps.next();
+    while (!next.done) next = steps.next(performSync(sync, next.value));
+    return next.value;
+  }
+
+  /**
+   * First, synchronous pass: learn from the record and run every candidate rule's condition.
+   * Most records match nothing; they end here without any allocation for state or results.
+   */
+  private match(record: CloudTrailRecord): Matched | undefined {
+    learnFromRecord(record, this.context);
+    let matches: [Rule, RuleMatch][] | undefined;
+    let errors: EngineResult['ruleErrors'] | undefined;
+    for (const rule of this.candidates(record)) {
+      try {
+        const match = rule.evaluate(record, this.context);
+        if (match !== undefined) (matches ??= []).push([rule, match]);
+      } catch (error) {
+        (errors ??= []).push({
+          ruleId: rule.id,
+          message: error instanceof Error ? error.message : String(error),
+        });
+      }
+    }
+    if (matches === undefined && errors === undefined) return undefined;
+    return { matches: matches ?? [], errors: errors ?? [] };
+  }
+
+  /**
+   * The stateful part of the engine's logic, written once: a generator that yields the state
+   * operations it needs and receives their results, so a synchronous and an asynchronous
+   * driver can both run it.
+   */
+  private *steps(
+    record: CloudTrailRecord,
+    matched: Matched,
+    learnOnly: boolean,
+  ): Generator<StateOp, EngineResult, unknown> {
     const result: EngineResult = {
       findings: [],
       suppressed: 0,
       deduplicated: 0,
       dropped: [],
-      ruleErrors: [],
+      ruleErrors: matched.errors,
     };
-    learnFromRecord(record, this.context);
-    for (const rule of this.candidates(record)) {
-      let match: RuleMatch | undefined;
+    const at = timeOf(record);
+    for (const [rule, match] of matched.matches) {
       try {
-        match = rule.evaluate(record, this.context);
-        if (match === undefined) continue;
-        if (rule.threshold !== undefined && !(await this.crossesThreshold(rule, record))) continue;
-        if (rule.baseline !== undefined && !(await this.outsideBaseline(rule, record, match))) {
+        if (rule.threshold !== undefined && !(yield* this.crossesThreshold(rule, record, at))) {
+          continue;
+        }
+        if (
+          rule.baseline !== undefined &&
+          !(yield* this.outsideBaseline(rule, record, match, at))
+        ) {
           continue;
         }
       } catch (error) {
@@ -110,15 +187,22 @@ export class DetectionEngine {
         });
         continue;
       }
-      if (options.learnOnly) continue;
+      if (learnOnly) continue;
       const finding = this.toFinding(rule, record, match);
-      if (this.isSuppressed(finding, record)) {
+      if (this.isSuppressed(finding, record, at)) {
         result.suppressed++;
         result.dropped.push({ ruleId: rule.id, reason: 'suppressed' });
         continue;
       }
       const key = safeKey(rule, record);
-      if (!(await this.state.dedup.claim(rule.id, key, timeOf(record), rule.dedup.windowSeconds))) {
+      const claimed = yield {
+        op: 'claim',
+        ruleId: rule.id,
+        key,
+        at,
+        windowSeconds: rule.dedup.windowSeconds,
+      };
+      if (claimed !== true) {
         result.deduplicated++;
         result.dropped.push({ ruleId: rule.id, reason: 'duplicate' });
         continue;
@@ -126,6 +210,19 @@ export class DetectionEngine {
       result.findings.push(finding);
     }
     return result;
+  }
+
+  private perform(op: StateOp): Promise<unknown> {
+    switch (op.op) {
+      case 'add':
+        return this.state.counters.add(op.key, op.windowStartMs, op.windowSeconds, op.member);
+      case 'totals':
+        return this.state.counters.totals(op.key, op.windowStartsMs);
+      case 'observe':
+        return this.state.baselines.observe(op.dimension, op.subject, op.value, op.at);
+      case 'claim':
+        return this.state.dedup.claim(op.ruleId, op.key, op.at, op.windowSeconds);
+    }
   }
 
   private index(rule: Rule): void {
@@ -156,49 +253,62 @@ export class DetectionEngine {
    * burst straddling a window boundary is still seen; each series fires once, when it reaches
    * the threshold exactly. Spikes compare the current window with the trailing mean.
    */
-  private async crossesThreshold(rule: Rule, record: CloudTrailRecord): Promise<boolean> {
+  private *crossesThreshold(
+    rule: Rule,
+    record: CloudTrailRecord,
+    at: number,
+  ): Generator<StateOp, boolean, unknown> {
     const spec = rule.threshold;
     if (spec === undefined) return true;
     const { threshold, windowSeconds } = this.thresholdOf(rule);
-    const at = timeOf(record);
     const windowMs = windowSeconds * 1000;
     const key = `${rule.id}|${spec.key(record)}`;
     const member = spec.member?.(record);
     if (spec.spike !== undefined) {
       const start = at - (at % windowMs);
-      const count = await this.state.counters.add(key, start, windowSeconds, member);
+      const count = Number(yield { op: 'add', key, windowStartMs: start, windowSeconds, member });
       if (count < threshold || (count - threshold) % threshold !== 0) return false;
       const trailing = Array.from(
         { length: spec.spike.trailingWindows },
         (_, i) => start - (i + 1) * windowMs,
       );
-      const totals = await this.state.counters.totals(key, trailing);
+      const totals = (yield { op: 'totals', key, windowStartsMs: trailing }) as number[];
       const mean = totals.reduce((a, b) => a + b, 0) / Math.max(1, totals.length);
       return count >= spec.spike.factor * Math.max(mean, 1);
     }
     const half = windowMs / 2;
     const startA = at - (at % windowMs);
     const startB = at - ((at + half) % windowMs);
-    const countA = await this.state.counters.add(`${key}|a`, startA, windowSeconds, member);
-    const countB = await this.state.counters.add(`${key}|b`, startB, windowSeconds, member);
+    const countA = Number(
+      yield { op: 'add', key: `${key}|a`, windowStartMs: startA, windowSeconds, member },
+    );
+    const countB = Number(
+      yield { op: 'add', key: `${key}|b`, windowStartMs: startB, windowSeconds, member },
+    );
     return countA === threshold || countB === threshold;
   }
 
   /** Baseline rules: observe every value; stand when a value is new for a known subject. */
-  private async outsideBaseline(
+  private *outsideBaseline(
     rule: Rule,
     record: CloudTrailRecord,
     match: RuleMatch,
-  ): Promise<boolean> {
+    at: number,
+  ): Generator<StateOp, boolean, unknown> {
     const spec = rule.baseline;
     if (spec === undefined) return true;
     const subject = spec.subject(record);
     const values = spec.values(record);
     if (subject === undefined || values.length === 0) return match.certain === true;
-    const at = timeOf(record);
     let novel = false;
     for (const value of values) {
-      const seen = await this.state.baselines.observe(spec.dimension, subject, value, at);
+      const seen = (yield {
+        op: 'observe',
+        dimension: spec.dimension,
+        subject,
+        value,
+        at,
+      }) as BaselineObservation;
       const subjectKnown = seen.subjectFirstSeenMs < at;
       const learned =
         !spec.learning || at - seen.subjectFirstSeenMs >= (this.context.learningDays ?? 7) * DAY_MS;
@@ -241,8 +351,7 @@ export class DetectionEngine {
   }
 
   /** Suppressions apply while the record's time is before their expiry (replay-faithful). */
-  private isSuppressed(finding: Finding, record: CloudTrailRecord): boolean {
-    const at = timeOf(record);
+  private isSuppressed(finding: Finding, record: CloudTrailRecord, at: number): boolean {
     for (const s of this.config.suppressions) {
       if (Date.parse(s.expires) <= at) continue;
       if (s.ruleId !== undefined && !matchesPattern(finding.ruleId, s.ruleId)) continue;
@@ -264,6 +373,46 @@ export class DetectionEngine {
       return true;
     }
     return false;
+  }
+}
+
+interface Matched {
+  matches: [Rule, RuleMatch][];
+  errors: EngineResult['ruleErrors'];
+}
+
+/** The result of a record nothing matched (shared, frozen: callers only read results). */
+const EMPTY_RESULT: EngineResult = Object.freeze({
+  findings: Object.freeze([]) as unknown as Finding[],
+  suppressed: 0,
+  deduplicated: 0,
+  dropped: Object.freeze([]) as unknown as EngineResult['dropped'],
+  ruleErrors: Object.freeze([]) as unknown as EngineResult['ruleErrors'],
+});
+
+/** A state operation the engine's logic asks its driver to perform. */
+type StateOp =
+  | {
+      op: 'add';
+      key: string;
+      windowStartMs: number;
+      windowSeconds: number;
+      member: string | undefined;
+    }
+  | { op: 'totals'; key: string; windowStartsMs: number[] }
+  | { op: 'observe'; dimension: string; subject: string; value: string; at: number }
+  | { op: 'claim'; ruleId: string; key: string; at: number; windowSeconds: number };
+
+function performSync(state: SyncDetectionState, op: StateOp): unknown {
+  switch (op.op) {
+    case 'add':
+      return state.counters.addSync(op.key, op.windowStartMs, op.windowSeconds, op.member);
+    case 'totals':
+      return state.counters.totalsSync(op.key, op.windowStartsMs);
+    case 'observe':
+      return state.baselines.observeSync(op.dimension, op.subject, op.value, op.at);
+    case 'claim':
+      return state.dedup.claimSync(op.ruleId, op.key, op.at, op.windowSeconds);
   }
 }
 

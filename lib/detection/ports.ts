@@ -67,3 +67,38 @@ export interface DetectionState {
   counters: WindowCounter;
   dedup: DedupStore;
 }
+
+/**
+ * Optional synchronous forms (the in-memory stores have them): with these the engine can
+ * evaluate a record without a promise per record (replay, benchmark).
+ */
+export interface SyncDetectionState extends DetectionState {
+  baselines: BaselineStore & {
+    observeSync(
+      dimension: BaselineDimension,
+      subject: string,
+      value: string,
+      atMs: number,
+    ): BaselineObservation;
+  };
+  counters: WindowCounter & {
+    addSync(key: string, windowStartMs: number, windowSeconds: number, member?: string): number;
+    totalsSync(key: string, windowStartsMs: readonly number[]): number[];
+  };
+  dedup: DedupStore & {
+    claimSync(ruleId: string, dedupKey: string, atMs: number, windowSeconds: number): boolean;
+  };
+}
+
+/** True when every port of `state` also answers synchronously. */
+export function isSyncState(state: DetectionState): state is SyncDetectionState {
+  const s = state as unknown as Partial<
+    Record<'baselines' | 'counters' | 'dedup', Record<string, unknown>>
+  >;
+  return (
+    typeof s.baselines?.observeSync === 'function' &&
+    typeof s.counters?.addSync === 'function' &&
+    typeof s.counters?.totalsSync === 'function' &&
+    typeof s.dedup?.claimSync === 'function'
+  );
+}

@@ -86,6 +86,10 @@ export type RecordResult = { ok: true; record: CloudTrailRecord } | { ok: false;
  * (values may be secret).
  */
 export function validateRecord(value: unknown): RecordResult {
+  // Almost every real record is well-formed: check it in place without copying, and leave
+  // the full zod parse (which copies, drops bad optional fields and explains failures) to
+  // the rest. `isWellFormed` accepts only what the schema accepts unchanged.
+  if (isWellFormed(value)) return { ok: true, record: value };
   const parsed = cloudTrailRecordSchema.safeParse(value);
   if (parsed.success) return { ok: true, record: parsed.data };
   const reason = parsed.error.issues
@@ -93,4 +97,95 @@ export function validateRecord(value: unknown): RecordResult {
     .map((issue) => `${issue.path.map(String).join('.') || '(record)'}: ${issue.message}`)
     .join('; ');
   return { ok: false, reason };
+}
+
+const VERSION = /^1\.(0[5-9]|[1-9][0-9])$/;
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  return Object.getPrototypeOf(value) === Object.prototype;
+}
+
+function optionalString(value: unknown): boolean {
+  return value === undefined || typeof value === 'string';
+}
+
+function nonEmptyString(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0;
+}
+
+function optionalObject(value: unknown, nullable: boolean): boolean {
+  return value === undefined || (nullable && value === null) || isPlainObject(value);
+}
+
+function stringFields(o: Record<string, unknown>, keys: readonly string[]): boolean {
+  for (const key of keys) if (!optionalString(o[key])) return false;
+  return true;
+}
+
+const IDENTITY_STRINGS = [
+  'type',
+  'principalId',
+  'arn',
+  'accountId',
+  'accessKeyId',
+  'userName',
+  'invokedBy',
+];
+const ISSUER_STRINGS = ['type', 'principalId', 'arn', 'accountId', 'userName'];
+const RECORD_STRINGS = [
+  'awsRegion',
+  'sourceIPAddress',
+  'userAgent',
+  'errorCode',
+  'errorMessage',
+  'eventType',
+  'recipientAccountId',
+  'eventCategory',
+];
+
+/** The fast path of {@link validateRecord}: true only when zod would accept `value` as is. */
+export function isWellFormed(value: unknown): value is CloudTrailRecord {
+  if (!isPlainObject(value)) return false;
+  const r = value;
+  if (typeof r.eventVersion !== 'string' || !VERSION.test(r.eventVersion)) return false;
+  if (
+    !nonEmptyString(r.eventID) ||
+    !nonEmptyString(r.eventSource) ||
+    !nonEmptyString(r.eventName)
+  ) {
+    return false;
+  }
+  if (!nonEmptyString(r.eventTime) || Number.isNaN(Date.parse(r.eventTime))) return false;
+  const id = r.userIdentity;
+  if (!isPlainObject(id) || !stringFields(id, IDENTITY_STRINGS)) return false;
+  const session = id.sessionContext;
+  if (session !== undefined) {
+    if (!isPlainObject(session)) return false;
+    const issuer = session.sessionIssuer;
+    if (issuer !== undefined && (!isPlainObject(issuer) || !stringFields(issuer, ISSUER_STRINGS))) {
+      return false;
+    }
+    if (!optionalObject(session.attributes, false)) return false;
+  }
+  if (!stringFields(r, RECORD_STRINGS)) return false;
+  if (r.readOnly !== undefined && typeof r.readOnly !== 'boolean') return false;
+  if (r.managementEvent !== undefined && typeof r.managementEvent !== 'boolean') return false;
+  if (!optionalObject(r.requestParameters, true)) return false;
+  if (!optionalObject(r.responseElements, true)) return false;
+  if (!optionalObject(r.additionalEventData, true)) return false;
+  const resources = r.resources;
+  if (resources !== undefined && resources !== null) {
+    if (!Array.isArray(resources)) return false;
+    for (const resource of resources) {
+      if (
+        !isPlainObject(resource) ||
+        !optionalString(resource.ARN) ||
+        !optionalString(resource.type)
+      ) {
+        return false;
+      }
+    }
+  }
+  return true;
 }

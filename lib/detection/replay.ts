@@ -122,7 +122,9 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
                 findings: summary.findings,
               });
             }
-            const result = await engine.evaluate(record, { learnOnly });
+            const result = engine.canEvaluateSync
+              ? engine.evaluateSync(record, { learnOnly })
+              : await engine.evaluate(record, { learnOnly });
             for (const error of result.ruleErrors) tally(error.ruleId).errors++;
             for (const drop of result.dropped) {
               if (drop.reason === 'suppressed') tally(drop.ruleId).suppressed++;

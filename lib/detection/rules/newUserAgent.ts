@@ -2,16 +2,23 @@ import type { CloudTrailRecord } from '../record.js';
 import type { Rule } from '../types.js';
 import { AGENTCORE, isGatewayManagement, principalOf, stableCaller } from './support.js';
 
+const familyCache = new Map<string, string>();
+
 /** A user agent without version numbers, so tool upgrades do not look new. */
 export function userAgentFamily(record: CloudTrailRecord): string | undefined {
   const ua = record.userAgent;
   if (ua === undefined || ua === '') return undefined;
-  return ua
+  const cached = familyCache.get(ua);
+  if (cached !== undefined) return cached;
+  const family = ua
     .slice(0, 1000)
     .replace(/\d+(\.\d+)+[\w.-]*/g, 'x')
     .replace(/\s+/g, ' ')
     .trim()
     .slice(0, 200);
+  // User agents repeat heavily; the cache is bounded so hostile input cannot grow it.
+  if (familyCache.size < 10_000) familyCache.set(ua, family);
+  return family;
 }
 
 /** A gateway manager acting with a user agent family never seen for it (after learning). */

@@ -2,7 +2,11 @@ import fc from 'fast-check';
 import { DetectionEngine } from '../../../lib/detection/engine.js';
 import { JsonStreamScanner } from '../../../lib/detection/input.js';
 import { memoryState } from '../../../lib/detection/memoryStores.js';
-import { validateRecord } from '../../../lib/detection/record.js';
+import {
+  cloudTrailRecordSchema,
+  isWellFormed,
+  validateRecord,
+} from '../../../lib/detection/record.js';
 import { loadFixtures } from './fixtureSupport.js';
 
 /**
@@ -40,10 +44,17 @@ const engine = new DetectionEngine({ state: memoryState() });
 const stats = { evaluated: 0, rejected: 0 };
 
 async function evaluatedOrRejected(input: unknown): Promise<void> {
+  // The in-place fast path must accept only what the schema accepts unchanged.
+  if (isWellFormed(input)) {
+    const parsed = cloudTrailRecordSchema.safeParse(input);
+    expect(parsed.success).toBe(true);
+    expect(parsed.data).toEqual(input);
+  }
   const result = validateRecord(input);
   if (!result.ok) {
     stats.rejected++;
-    if (process.env.FUZZ_DEBUG && stats.rejected % 200 === 0) process.stdout.write(`${result.reason}\n`);
+    if (process.env.FUZZ_DEBUG && stats.rejected % 200 === 0)
+      process.stdout.write(`${result.reason}\n`);
     expect(result.reason).toMatch(/^[^:]+: .+/);
     return;
   }
