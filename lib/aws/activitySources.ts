@@ -49,7 +49,13 @@ export class LookupEventsActivitySource implements ActivitySource {
     collector: UsageCollector,
     onProgress?: (progress: ScanProgress) => void,
   ): Promise<{ issues: ScanIssue[] }> {
-    const minInterval = this.options.minIntervalMs ?? 500;
+    // 2 requests/s is the documented limit; an emulator without it may set the env to 0.
+    const fromEnv = Number(process.env.GATEWARDEN_LOOKUP_EVENTS_INTERVAL_MS ?? '');
+    const minInterval =
+      this.options.minIntervalMs ??
+      (Number.isFinite(fromEnv) && process.env.GATEWARDEN_LOOKUP_EVENTS_INTERVAL_MS
+        ? fromEnv
+        : 500);
     const maxRetries = this.options.maxThrottleRetries ?? 8;
     const issues: ScanIssue[] = [];
     let nextToken: string | undefined;

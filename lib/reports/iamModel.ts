@@ -71,7 +71,8 @@ const groupDetail = z.object({
 });
 
 const managedPolicy = z.object({
-  PolicyName: z.string(),
+  // Always present on AWS; some emulators omit it. The ARN identifies the policy anyway.
+  PolicyName: z.string().optional(),
   Arn: z.string(),
   DefaultVersionId: z.string().optional(),
   PolicyVersionList: z

@@ -100,7 +100,7 @@ export async function generateReport(
     const used =
       deps.activity === undefined ? undefined : await resolveUsage(usage, deps.catalog, unmapped);
     const report = await analyzePrincipal(principal, granted, used, deps.catalog);
-    report.gateways = gatewaysByRole.get(principal.arn) ?? [];
+    report.gateways = [...(gatewaysByRole.get(principal.arn) ?? [])].sort();
     report.kind = kindOf(principal, granted.allowed, report.gateways.length > 0);
     analysed.push({ iam: principal, granted, report });
   }
