@@ -1,0 +1,169 @@
+/**
+ * The rotate function's handler on the local stack: Secrets Manager steps through the real
+ * SDK, failure alerts through the real SNS and EventBridge sinks (bus → rule → SQS), and the
+ * failure tag on the secret. moto cannot create RotateSecret's empty AWSPENDING version, so
+ * createSecret runs through the engine (as the driver does) and the handler takes the rest.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CreateApiKeyCredentialProviderCommand } from '@aws-sdk/client-bedrock-agentcore-control';
+import {
+  CreateEventBusCommand,
+  EventBridgeClient,
+  PutRuleCommand,
+  PutTargetsCommand,
+} from '@aws-sdk/client-eventbridge';
+import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { Context } from 'aws-lambda';
+import { makeHandler } from '../../../functions/rotate.js';
+import { EventBridgeAlertSink, SnsAlertSink } from '../../../lib/aws/alertSinks.js';
+import { SecretsManagerStore } from '../../../lib/aws/secretsStore.js';
+import { ROTATION_FAILURE_TAG } from '../../../lib/rotation/alerts.js';
+import { runRotationStep } from '../../../lib/rotation/engine.js';
+import { localClient, uniqueName } from '../../support/localStack.js';
+import { control, createGatewardenSecret, docAt, localDeps, sm, workload } from './support.js';
+
+let workloadName = '';
+let probe: Server;
+let probeUrl = '';
+/** Keys the probe endpoint accepts; a test adds the key it expects to pass. */
+const acceptedKeys = new Set<string>();
+
+beforeAll(async () => {
+  workloadName = await workload();
+  probe = createServer((request, response) => {
+    response.statusCode = acceptedKeys.has(String(request.headers['x-api-key'])) ? 200 : 401;
+    response.end();
+  });
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  probeUrl = `http://127.0.0.1:${(probe.address() as AddressInfo).port}/ping`;
+});
+afterAll(async () => {
+  await new Promise((resolve) => probe.close(resolve));
+});
+
+/** A bus whose `gatewarden` events land in a fresh queue. */
+async function alertBus(): Promise<{ bus: string; queueUrl: string }> {
+  const events = localClient(EventBridgeClient);
+  const sqs = localClient(SQSClient);
+  const bus = uniqueName('gw-bus');
+  await events.send(new CreateEventBusCommand({ Name: bus }));
+  const { QueueUrl } = await sqs.send(
+    new CreateQueueCommand({ QueueName: uniqueName('gw-alerts') }),
+  );
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  const rule = uniqueName('gw-rotation');
+  await events.send(
+    new PutRuleCommand({
+      Name: rule,
+      EventBusName: bus,
+      EventPattern: JSON.stringify({ source: ['gatewarden'] }),
+    }),
+  );
+  await events.send(
+    new PutTargetsCommand({
+      Rule: rule,
+      EventBusName: bus,
+      Targets: [{ Id: 'q', Arn: Attributes?.QueueArn }],
+    }),
+  );
+  return { bus, queueUrl: QueueUrl ?? '' };
+}
+
+async function received(
+  queueUrl: string,
+): Promise<Array<{ 'detail-type': string; detail: Record<string, unknown> }>> {
+  const out = await localClient(SQSClient).send(
+    new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+  );
+  return (out.Messages ?? []).map((m) => JSON.parse(m.Body ?? '{}'));
+}
+
+async function apiKeySecret(): Promise<{ secretArn: string; initial: string }> {
+  const providerName = uniqueName('gw-fn');
+  const initial = `initial-${uniqueName('k')}`;
+  await control().send(
+    new CreateApiKeyCredentialProviderCommand({ name: providerName, apiKey: initial }),
+  );
+  const secretArn = await createGatewardenSecret(
+    {
+      kind: 'apiKey',
+      gatewayId: 'gw-local-fn',
+      provider: { type: 'apiKey', name: providerName, secretSource: 'MANAGED' },
+      issuer: { type: 'generated', length: 36, excludePunctuation: true },
+      test: { attempts: 2, probe: { url: probeUrl } },
+      apiKey: initial,
+    },
+    providerName,
+  );
+  return { secretArn, initial };
+}
+
+describe('rotate function on the local stack', () => {
+  it('alerts on SNS and the bus, tags the secret and rethrows when testSecret fails', async () => {
+    // Prepare: the probe refuses every key.
+    const { bus, queueUrl } = await alertBus();
+    const { TopicArn } = await localClient(SNSClient).send(
+      new CreateTopicCommand({ Name: uniqueName('gw-topic') }),
+    );
+    const deps = localDeps(workloadName);
+    const store = new SecretsManagerStore(sm());
+    const handler = makeHandler({
+      ...deps,
+      alerts: [
+        new SnsAlertSink(TopicArn ?? '', localClient(SNSClient)),
+        new EventBridgeAlertSink(bus, localClient(EventBridgeClient)),
+      ],
+      recorder: store,
+    });
+    const { secretArn, initial } = await apiKeySecret();
+    const token = randomUUID();
+    await runRotationStep(
+      deps,
+      { step: 'createSecret', secretId: secretArn, token },
+      { tokenMayBeNew: true },
+    );
+    const event = (Step: string) =>
+      ({ Step, SecretId: secretArn, ClientRequestToken: token }) as never;
+    // Act
+    await handler(event('setSecret'), {} as Context);
+    await expect(handler(event('testSecret'), {} as Context)).rejects.toMatchObject({
+      name: 'CredentialTestError',
+    });
+    // Assess
+    const messages = await received(queueUrl);
+    expect(messages.map((m) => m['detail-type'])).toEqual(['Rotation Failed']);
+    expect(messages[0]?.detail).toMatchObject({
+      secretArn,
+      gatewayId: 'gw-local-fn',
+      step: 'testSecret',
+      errorClass: 'CredentialTestError',
+      versionId: token,
+    });
+    const pending = await docAt(secretArn, 'AWSPENDING');
+    expect(JSON.stringify(messages)).not.toContain(pending.apiKey);
+    const tags = (await sm().send(new DescribeSecretCommand({ SecretId: secretArn }))).Tags ?? [];
+    expect(tags.find((t) => t.Key === ROTATION_FAILURE_TAG)?.Value).toMatch(
+      / testSecret CredentialTestError /,
+    );
+    expect((await docAt(secretArn, 'AWSCURRENT')).apiKey).toBe(initial);
+
+    // The retry (Secrets Manager's) passes once the target accepts the new key.
+    acceptedKeys.add(pending.apiKey ?? '');
+    await handler(event('testSecret'), {} as Context);
+    await handler(event('finishSecret'), {} as Context);
+    expect((await docAt(secretArn, 'AWSCURRENT')).apiKey).toBe(pending.apiKey);
+    const after = (await sm().send(new DescribeSecretCommand({ SecretId: secretArn }))).Tags ?? [];
+    expect(after.find((t) => t.Key === ROTATION_FAILURE_TAG)).toBeUndefined();
+  });
+});
