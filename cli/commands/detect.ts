@@ -104,7 +104,7 @@ export function renderSummary(summary: ReplaySummary): string {
   }
   if (silent > 0) lines.push(`(${silent} rules without findings)`);
   lines.push(
-    `${summary.files} files, ${summary.records} records (${summary.learned} learned only), ${summary.malformed} malformed skipped, ${summary.findings} findings${summary.unreadable.length > 0 ? `, ${summary.unreadable.length} inputs unreadable` : ''}`,
+    `${summary.files} files, ${summary.records} records (${summary.learned} learned only), ${summary.malformed} malformed skipped, ${summary.skipped > 0 ? `${summary.skipped} Insights events ignored, ` : ''}${summary.findings} findings${summary.unreadable.length > 0 ? `, ${summary.unreadable.length} inputs unreadable` : ''}`,
   );
   return `${lines.join('\n')}\n`;
 }
@@ -135,7 +135,7 @@ export const registerDetect: RegisterCommand = (program: Command) => {
     .argument('<paths...>', 'files or directories (read recursively)')
     .option(
       '--config <file>',
-      'detection configuration (JSON); defaults recognise roles by name and trust',
+      'detection configuration (JSON, schema in lib/detection/config.ts). Without it: the rotator is any role matching *gatewarden*rotat*; gateway roles match *gateway* or *agentcore*, or are learned from the stream (trusted by bedrock-agentcore.amazonaws.com, or the roleArn of a gateway); only the record’s own account is trusted',
     )
     .option('--format <format>', 'jsonl | table', format, 'jsonl' as Format)
     .option(

@@ -74,12 +74,15 @@ export async function* readItems(file: string): AsyncGenerator<InputItem[]> {
 
 /**
  * The CloudTrail records inside one decoded element: an EventBridge envelope yields its
- * `detail`, a `{"Records":[…]}` object its records, anything else itself (validation decides).
+ * `detail`, a `{"Records":[…]}` object its records, a digest file nothing, anything else
+ * itself (validation decides).
  */
 export function unwrapRecords(value: unknown): unknown[] {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return [value];
   const o = value as Record<string, unknown>;
   if (Array.isArray(o.Records)) return o.Records;
+  // CloudTrail digest files (CloudTrail-Digest/ beside the logs) hold hashes, not records.
+  if ('digestStartTime' in o && 'digestEndTime' in o) return [];
   if ('detail' in o && ('detail-type' in o || 'source' in o)) return [o.detail];
   return [value];
 }

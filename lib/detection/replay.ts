@@ -24,6 +24,8 @@ export interface ReplaySummary {
   /** Records evaluated in learn-only mode (`--baseline-days`). */
   learned: number;
   malformed: number;
+  /** CloudTrail Insights events, which are not API calls (not evaluated, not malformed). */
+  skipped: number;
   findings: number;
   /** Inputs that could not be read at all (the CLI exits non-zero when there are any). */
   unreadable: { path: string; reason: string }[];
@@ -64,6 +66,7 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
     records: 0,
     learned: 0,
     malformed: 0,
+    skipped: 0,
     findings: 0,
     unreadable: [],
     perRule: new Map(),
@@ -102,6 +105,11 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
             continue;
           }
           for (const raw of unwrapRecords(item.value)) {
+            if (isInsight(raw)) {
+              // Insights events (CloudTrail-Insight/) describe API-rate anomalies, not calls.
+              summary.skipped++;
+              continue;
+            }
             const validated = validateRecord(raw);
             if (!validated.ok) {
               malformed++;
@@ -162,6 +170,14 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
     });
   }
   return summary;
+}
+
+function isInsight(raw: unknown): boolean {
+  return (
+    raw !== null &&
+    typeof raw === 'object' &&
+    (raw as Record<string, unknown>).eventType === 'AwsCloudTrailInsight'
+  );
 }
 
 function reasonOf(error: unknown): string {

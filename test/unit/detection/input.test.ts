@@ -104,6 +104,16 @@ describe('unwrapRecords', () => {
     ],
     ['a delivery object', { Records: [record(1), record(2)] }, [record(1), record(2)]],
     ['a bare record', record(1), [record(1)]],
+    [
+      'a CloudTrail digest file',
+      {
+        awsAccountId: '111122223333',
+        digestStartTime: '2026-11-20T10:00:00Z',
+        digestEndTime: '2026-11-20T11:00:00Z',
+        logFiles: [],
+      },
+      [],
+    ],
     ['a string', 'x', ['x']],
   ])('unwraps %s', (_name, value, expected) => {
     expect(unwrapRecords(value)).toEqual(expected);

@@ -74,6 +74,30 @@ describe('replay', () => {
     expect(findings).toEqual([]);
   });
 
+  it('ignores Insights events without calling them malformed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gw-insight-'));
+    const insight = {
+      eventVersion: '1.08',
+      eventTime: '2026-11-20T10:00:00Z',
+      awsRegion: 'us-east-1',
+      eventID: 'insight-1',
+      eventType: 'AwsCloudTrailInsight',
+      recipientAccountId: '111122223333',
+      sharedEventID: 'shared-1',
+      insightDetails: {
+        state: 'Start',
+        eventSource: 'iam.amazonaws.com',
+        eventName: 'GetRole',
+        insightType: 'ApiCallRateInsight',
+      },
+      eventCategory: 'Insight',
+    };
+    writeFileSync(join(dir, 'insight.json'), JSON.stringify({ Records: [insight] }));
+    const { summary, warnings } = await replayPaths([dir]);
+    expect(summary).toMatchObject({ records: 0, malformed: 0, skipped: 1 });
+    expect(warnings).toEqual([]);
+  });
+
   it('reports an unreadable input and carries on with the rest', async () => {
     const { summary, findings } = await replayPaths([
       join(FIXTURES, 'does-not-exist'),
