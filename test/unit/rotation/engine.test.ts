@@ -62,6 +62,20 @@ describe('rotation engine (in-memory ports)', () => {
     ).resolves.toBe('alreadyCurrent');
   });
 
+  it('passes the testSecret of RotateImmediately=false (a pending copy of the current value)', async () => {
+    const world = makeWorld({ kind: 'oauthClient' });
+    world.store.beginRotation(world.secretName, 'check', true);
+    await expect(
+      runRotationStep(world.deps, {
+        step: 'testSecret',
+        secretId: world.secretName,
+        token: 'check',
+      }),
+    ).resolves.toBe('done');
+    expect(world.issuer.held).toHaveLength(1);
+    expect(world.providers.values.get('prov-1')).toBe(world.initialSecret);
+  });
+
   it('never mints twice for one ClientRequestToken', async () => {
     const world = makeWorld();
     world.store.beginRotation(world.secretName, 't1');

@@ -55,11 +55,19 @@ export class FakeSecretStore implements SecretStore {
   }
 
   /** What RotateSecret does before invoking createSecret: an empty version labelled AWSPENDING. */
-  beginRotation(id: string, token: string): void {
+  /**
+   * What RotateSecret does before invoking the function: an empty version labelled AWSPENDING;
+   * with `RotateImmediately: false`, a copy of the current value (only testSecret runs then).
+   */
+  beginRotation(id: string, token: string, copyCurrent = false): void {
     const secret = this.secret(id);
+    const current = [...secret.versions.values()].find((v) => v.stages.includes('AWSCURRENT'));
     for (const version of secret.versions.values())
       version.stages = version.stages.filter((s) => s !== 'AWSPENDING');
-    secret.versions.set(token, { stages: ['AWSPENDING'] });
+    secret.versions.set(token, {
+      stages: ['AWSPENDING'],
+      ...(copyCurrent && current?.value !== undefined ? { value: current.value } : {}),
+    });
   }
 
   valueAt(id: string, stage: string): SecretDocument | undefined {
