@@ -47,8 +47,47 @@ function record(
   };
 }
 
-/** Seeds the suspicious activity the detection step is expected to flag. */
-export async function seedSuspiciousActivity(gw: DemoGateway, secretArn: string): Promise<void> {
+/**
+ * Seeds a week of the gateway's normal work (its execution role fetching credentials through
+ * AgentCore, which the access report counts as use) and the suspicious activity the detection
+ * step is expected to flag.
+ */
+export async function seedActivity(gw: DemoGateway, secretArn: string): Promise<void> {
+  const gatewaySession = {
+    type: 'AssumedRole',
+    principalId: `AROAEXAMPLEGATEWAY:${gw.gatewayId}`,
+    arn: `arn:aws:sts::${gw.accountId}:assumed-role/${gw.roleName}/${gw.gatewayId}`,
+    accountId: gw.accountId,
+    accessKeyId: 'ASIAEXAMPLEGATEWAY01',
+    invokedBy: 'bedrock-agentcore.amazonaws.com',
+    sessionContext: {
+      sessionIssuer: {
+        type: 'Role',
+        principalId: 'AROAEXAMPLEGATEWAY',
+        arn: gw.roleArn,
+        accountId: gw.accountId,
+        userName: gw.roleName,
+      },
+      attributes: { creationDate: minutesAgo(60), mfaAuthenticated: 'false' },
+    },
+  };
+  const routine = [1, 2, 3, 4, 5, 6, 7].flatMap((day) =>
+    [
+      ['GetWorkloadAccessToken', { workloadName: gw.workloadIdentity }],
+      ['GetResourceApiKey', { resourceCredentialProviderName: gw.apiKeyProvider.name }],
+      ['GetResourceOauth2Token', { resourceCredentialProviderName: gw.oauthProvider.name }],
+    ].map(([eventName, requestParameters]) =>
+      record(gw, {
+        eventSource: 'bedrock-agentcore.amazonaws.com',
+        eventName: eventName as string,
+        identity: gatewaySession,
+        sourceIPAddress: 'bedrock-agentcore.amazonaws.com',
+        minutesAgo: day * 24 * 60,
+        readOnly: true,
+        requestParameters: requestParameters as Record<string, unknown>,
+      }),
+    ),
+  );
   const contractor = {
     type: 'IAMUser',
     principalId: 'AIDAEXAMPLECONTRACTOR',
@@ -75,6 +114,7 @@ export async function seedSuspiciousActivity(gw: DemoGateway, secretArn: string)
     },
   };
   const records = [
+    ...routine,
     record(gw, {
       eventSource: 'bedrock-agentcore.amazonaws.com',
       eventName: 'UpdateGateway',

@@ -27,11 +27,12 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { clientConfig } from '../../lib/aws/clients.js';
+import type { AccessReport } from '../../lib/reports/reportTypes.js';
 import { startLocalStack, stopLocalStack } from '../../local/stack.js';
 import { exportsOf } from '../../local/state.js';
 import { ensureRotationFunction } from './stage.js';
 import { provisionDemoGateway, type DemoGateway } from './provision.js';
-import { seedSuspiciousActivity, exportCloudTrail } from './activity.js';
+import { seedActivity, exportCloudTrail } from './activity.js';
 import { checkInboundClient, checkOutboundOauth } from './checks.js';
 import { startWeatherApi } from './weatherApi.js';
 
@@ -260,16 +261,19 @@ export async function runDemo(): Promise<void> {
     say(
       `sweep: ${ours.reduce((n, r) => n + r.revoked, 0)} retired credential(s) revoked at their issuers, ${ours.reduce((n, r) => n + r.stillInGrace, 0)} still in grace`,
     );
+    say(
+      '  (a generated key lives only in its secret, so its target decides how long AWSPREVIOUS is honoured; this OIDC provider replaces a client secret in place under RFC 7592, so nothing older is left at the issuer)',
+    );
     summary.push(
       `rotation: ${secrets.length} credentials registered, ${landed}/${results.length} rotations landed, gateway still authenticates`,
     );
 
     step('6. Detection: replay CloudTrail through the rules');
-    await seedSuspiciousActivity(gw, apiKeySecret);
+    await seedActivity(gw, apiKeySecret);
     const trailFile = join(OUT, 'cloudtrail.json');
     const recorded = await exportCloudTrail(trailFile);
     say(
-      `${recorded} CloudTrail records (the demo's own API calls as recorded by the stack, plus a few suspicious ones)`,
+      `${recorded} CloudTrail records (the demo's own API calls as the stack recorded them, a week of the gateway's routine, and a few suspicious calls)`,
     );
     const findings = (await gatewarden(['detect', '--format', 'jsonl', trailFile]))
       .split('\n')
@@ -296,30 +300,32 @@ export async function runDemo(): Promise<void> {
 
     step('7. Least-privilege access report');
     const reportDir = join(OUT, 'report');
-    await gatewarden(['report', '--format', 'all', '--out', reportDir, '--no-progress']);
-    const report = JSON.parse(readFileSync(join(reportDir, 'report.json'), 'utf8')) as {
-      roles?: Array<{
-        arn: string;
-        grantedActions?: unknown[];
-        usedActions?: unknown[];
-        unusedActions?: unknown[];
-      }>;
-      findings?: Array<{ checkId: string; severity: string; resource: string; message: string }>;
-    };
-    const role = report.roles?.find((r) => r.arn === gw.roleArn);
+    await gatewarden([
+      'report',
+      '--lookup-events',
+      '--format',
+      'all',
+      '--out',
+      reportDir,
+      '--no-progress',
+    ]);
+    const report = JSON.parse(readFileSync(join(reportDir, 'report.json'), 'utf8')) as AccessReport;
+    const role = report.roles.find((r) => r.arn === gw.roleArn);
     if (role) {
+      const used = role.usedActions;
+      say(`gateway role uses: ${used.map(String).join(', ') || 'nothing'}`);
       say(
-        `gateway role: ${role.grantedActions?.length ?? 0} actions granted, ${role.usedActions?.length ?? 0} used, ${role.unusedActions?.length ?? 0} to remove`,
+        `gateway role: ${role.grantedActionCount} actions granted, ${role.usedActions.length} used, ${role.unusedActionCount} to remove`,
       );
     }
-    const gwFindings = (report.findings ?? []).filter(
+    const gwFindings = report.findings.filter(
       (f) => f.resource.includes(gw.gatewayId) || f.resource.includes(gw.roleName),
     );
     for (const f of gwFindings.slice(0, 10))
       say(`  [${f.severity.padEnd(8)}] ${f.checkId}: ${f.message}`);
     say(`report written to ${reportDir}/report.{json,md,html}`);
     summary.push(
-      `report: ${report.roles?.length ?? 0} roles analysed, ${report.findings?.length ?? 0} findings (${gwFindings.length} on the demo gateway)`,
+      `report: ${report.roles.length} roles analysed, ${report.findings.length} findings (${gwFindings.length} on the demo gateway)`,
     );
     writeFileSync(join(OUT, 'summary.txt'), `${summary.join('\n')}\n`);
   } finally {
