@@ -49,7 +49,7 @@ export interface RegisterInput {
 export interface RegisterDeps {
   control: RotationControl;
   agentcore: AgentCoreReader;
-  /** Needed only with `mintInitial`. */
+  /** Checks the issuer configuration (list) and mints with `mintInitial`. */
   issuers?: IssuerRegistry;
 }
 
@@ -106,6 +106,20 @@ export async function registerCredential(
   };
   const credential = await currentCredential(deps, input, provider, base);
   const doc = validate({ ...base, ...credential });
+  if (!doc.issuerCredentialId && deps.issuers) {
+    // Proves the issuer configuration works before anything is created, and records which
+    // credential is current when the issuer holds just one (later rotations retire it by id).
+    const listed = await deps.issuers
+      .get(doc.issuer.type)
+      .list(doc.issuer, doc)
+      .catch((error: unknown) => {
+        throw new RegistrationError(
+          `issuer ${doc.issuer.type} could not list its credentials: ${error instanceof Error ? error.message : 'error'}`,
+          { cause: error },
+        );
+      });
+    if (listed.length === 1 && listed[0]) doc.issuerCredentialId = listed[0].credentialId;
+  }
 
   const name =
     input.name ?? secretName(gatewayId, input.kind, provider?.name ?? clientId ?? 'client');

@@ -81,6 +81,10 @@ export class EntraIssuer implements Issuer<EntraConfig> {
     return (await this.passwords(config, token)).map((p) => ({
       credentialId: p.keyId as string,
       ...(typeof p.startDateTime === 'string' ? { createdAt: p.startDateTime } : {}),
+      // gatewarden's passwords carry their rotation token in the label.
+      ...(typeof p.displayName === 'string' && p.displayName.startsWith(ENTRA_LABEL_PREFIX)
+        ? { idempotencyKey: p.displayName.slice(ENTRA_LABEL_PREFIX.length) }
+        : {}),
     }));
   }
 

@@ -26,6 +26,8 @@ interface OktaSecret {
 export class OktaIssuer implements Issuer<OktaConfig> {
   readonly type = 'okta' as const;
   readonly supportsOverlap = true;
+  /** Okta keeps at most two client secrets per app. */
+  readonly maxActive = 2;
   private readonly fetch: FetchLike;
 
   constructor(private readonly deps: VendorDeps) {

@@ -21,7 +21,8 @@ type WebhookConfig = Extract<IssuerConfig, { type: 'webhook' }>;
  *
  * Requests: `{"action":"mint","idempotencyKey","gatewayId","targetId"?,"providerName"?}` →
  * `{"credentialId","apiKey"}`; `{"action":"revoke","credentialId",…}` → any 2xx (404 = gone);
- * `{"action":"list",…}` → `{"credentials":[{"credentialId","createdAt"?}]}`. A mint retried
+ * `{"action":"list",…}` → `{"credentials":[{"credentialId","createdAt"?,"idempotencyKey"?}]}`
+ * (the key a credential was minted with lets gatewarden find ones a crashed run left). A mint retried
  * with the same idempotencyKey must return the same credential. Receivers verify with
  * {@link verifyWebhookSignature}. A Lambda receives `{"timestamp","signature","body"}`.
  */
@@ -47,7 +48,11 @@ export interface WebhookDeps {
 const mintResponse = z.object({ credentialId: z.string().min(1), apiKey: z.string().min(1) });
 const listResponse = z.object({
   credentials: z.array(
-    z.object({ credentialId: z.string().min(1), createdAt: z.string().optional() }),
+    z.object({
+      credentialId: z.string().min(1),
+      createdAt: z.string().optional(),
+      idempotencyKey: z.string().optional(),
+    }),
   ),
 });
 
@@ -109,6 +114,7 @@ export class WebhookIssuer implements Issuer<WebhookConfig> {
     return parsed.data.credentials.map((c) => ({
       credentialId: c.credentialId,
       ...(c.createdAt ? { createdAt: c.createdAt } : {}),
+      ...(c.idempotencyKey ? { idempotencyKey: c.idempotencyKey } : {}),
     }));
   }
 

@@ -375,6 +375,10 @@ describe('entra specifics', () => {
       const retried = await issuer.mint(config, doc, 'tok');
       const ids = (await issuer.list(config, doc)).map((c) => c.credentialId);
       expect(ids).toContain(retried.credentialId);
+      const labelled = (await issuer.list(config, doc)).find(
+        (c) => c.credentialId === retried.credentialId,
+      );
+      expect(labelled?.idempotencyKey).toBe('tok');
       expect(ids).not.toContain(crashed.credentialId);
       expect(ids).toHaveLength(2);
     } finally {

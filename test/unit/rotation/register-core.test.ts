@@ -181,6 +181,33 @@ describe('registerCredential', () => {
     );
   });
 
+  it('checks the issuer before creating anything, and records the one credential it holds', async () => {
+    const w = world();
+    const issuer = {
+      type: 'generated' as const,
+      supportsOverlap: true,
+      mint: async () => ({ credentialId: 'x' }),
+      revoke: async () => undefined,
+      list: async () => [{ credentialId: 'key-1' }],
+    };
+    const issuers = { get: () => issuer };
+    const ok = await registerCredential({ ...w, issuers }, apiKeyInput());
+    expect(JSON.parse(await w.control.getValue(ok.secretArn))).toMatchObject({
+      issuerCredentialId: 'key-1',
+    });
+
+    const broken = world();
+    issuer.list = async () => {
+      throw Object.assign(new Error('okta list secrets failed: HTTP 401 (E0000011)'), {
+        name: 'IssuerHttpError',
+      });
+    };
+    await expect(registerCredential({ ...broken, issuers }, apiKeyInput())).rejects.toThrow(
+      /issuer generated could not list its credentials: okta list secrets failed: HTTP 401/,
+    );
+    expect(broken.control.calls).not.toContain('createSecret');
+  });
+
   it('registers an inbound client from the secret agents read, and warns when it is not allowed', async () => {
     const w = world();
     w.agentcore.gateways.set('gw-jwt', {
