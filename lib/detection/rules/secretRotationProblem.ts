@@ -3,6 +3,7 @@ import {
   SECRETS,
   failed,
   isGatewaySecret,
+  obj,
   param,
   principalOf,
   secretIdOf,
@@ -33,6 +34,7 @@ export const secretRotationProblem: Rule = {
       secretIdOf(record) ??
       str(param(record, 'secretArn')) ??
       str((record.additionalEventData ?? {})['SecretId']) ??
+      str(obj(record['serviceEventDetails'])?.SecretId) ??
       'unknown secret';
     const gateway = isGatewaySecret(secretId);
     const what =

@@ -152,6 +152,8 @@ export function isAgentCoreService(record: CloudTrailRecord): boolean {
   return (
     id.invokedBy === AGENTCORE ||
     record.sourceIPAddress === AGENTCORE ||
+    // A service-linked role of AgentCore acting on its own behalf.
+    (roleNameOf(record) ?? '').startsWith('AWSServiceRoleForBedrockAgentCore') ||
     (id.type === 'AWSService' && (id.invokedBy ?? '').startsWith('bedrock-agentcore'))
   );
 }
@@ -343,7 +345,9 @@ export function secretIdOf(record: CloudTrailRecord): string | undefined {
     str(param(record, 'SecretId')) ??
     str(param(record, 'name')) ??
     resourceArn(record, 'AWS::SecretsManager::Secret') ??
-    str(response(record, 'arn'))
+    str(response(record, 'arn')) ??
+    // Before February 2024 some Secrets Manager events spelled it "aRN".
+    str(response(record, 'aRN'))
   );
 }
 
