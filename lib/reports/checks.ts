@@ -242,7 +242,7 @@ export function runChecks(input: CheckInput): { findings: ReportFinding[]; check
           Object.keys(block).some((k) => MANAGEMENT_CONDITION_KEYS.test(k)),
         ),
     );
-    if (unconditioned.length > 0 && !p.report.kind.startsWith('execution')) {
+    if (unconditioned.length > 0 && !p.report.kind.startsWith('execution') && !serviceOnly(p.iam)) {
       add(
         'management-without-conditions',
         'low',
@@ -325,6 +325,18 @@ export function trustedPrincipals(statement: Statement): string[] {
   return Object.entries(statement.principals ?? {}).flatMap(([kind, values]) =>
     values.map((v) => `${kind}:${v}`),
   );
+}
+
+/**
+ * True for a role only AWS services can assume (a Lambda's role): source-IP and MFA
+ * conditions are for people and pipelines, not for a function's own calls.
+ */
+export function serviceOnly(iam: IamPrincipal): boolean {
+  if (iam.type !== 'role' || iam.trustPolicy === undefined) return false;
+  const trusted = iam.trustPolicy.statements
+    .filter((s) => s.effect === 'Allow')
+    .flatMap((s) => trustedPrincipals(s));
+  return trusted.length > 0 && trusted.every((p) => p.startsWith('Service:'));
 }
 
 /** True when a trust policy lets the AgentCore service assume the role. */
