@@ -73,6 +73,11 @@ export async function registerCredential(
 ): Promise<RegisterResult> {
   const warnings: string[] = [];
   const rules = rotationRules(input.schedule, input.window);
+  if (input.resourcePolicy && !input.rotatorRoleArn) {
+    throw new RegistrationError(
+      'no rotator role is known for the resource policy: pass --rotator-role or set GATEWARDEN_ROTATOR_ROLE_ARN (or --no-resource-policy)',
+    );
+  }
   const issuer = parseIssuer(input.issuer);
   const provider = input.kind === 'inboundClient' ? undefined : await loadProvider(deps, input);
   const use = provider ? await findUse(deps, provider, input) : undefined;
@@ -147,12 +152,6 @@ export async function registerCredential(
     const readers = [gateway.roleArn, input.rotatorRoleArn, ...(input.extraReaders ?? [])].filter(
       (arn): arn is string => typeof arn === 'string' && arn.length > 0,
     );
-    if (!input.rotatorRoleArn) {
-      throw new RegistrationError(
-        `secret ${created.arn} was created, but no rotator role is known for its resource policy: pass --rotator-role or set GATEWARDEN_ROTATOR_ROLE_ARN, then register again with --name, or pass --no-resource-policy`,
-        { context: { secretArn: created.arn } },
-      );
-    }
     await deps.control.putResourcePolicy(created.arn, secretResourcePolicy(readers));
   }
 

@@ -72,7 +72,7 @@ describe('gatewarden CLI canaries (child process, local stack)', () => {
     return { gatewayId: gateway.gatewayId ?? '', provider };
   }
 
-  it('registers and rotates with --json: parseable output, no value printed even at INFO logging', async () => {
+  it('registers (local defaults) and rotates with --json: parseable output, no value printed even at INFO logging', async () => {
     // Prepare
     const { gatewayId, provider } = await gatewayWithKey();
 
@@ -86,10 +86,6 @@ describe('gatewarden CLI canaries (child process, local stack)', () => {
       gatewayId,
       '--issuer',
       'generated',
-      '--rotation-lambda',
-      rotationLambda,
-      '--rotator-role',
-      'arn:aws:iam::123456789012:role/canary-rotator',
       '--json',
     ]);
     transcripts.push(registered.stdout, registered.stderr);
@@ -104,6 +100,8 @@ describe('gatewarden CLI canaries (child process, local stack)', () => {
     expect(report).toMatchObject({ mode: 'local', succeeded: 1 });
     canaries.push((await docAt(secretArn, 'AWSCURRENT')).apiKey ?? 'missing');
     expect(rotated.stderr).toContain('local stack detected');
+    // No --rotation-lambda / --rotator-role: the local stand-in function and its role are used.
+    expect(registered.stderr).toContain(`using the stand-in rotate function ${rotationLambda}`);
   });
 
   it('fails readably when the issuer fails, without printing the HMAC key or the API key', async () => {

@@ -166,11 +166,12 @@ describe('registerCredential', () => {
     ).rejects.toThrow(/issuer options are incomplete: hmacSecretArn/);
   });
 
-  it('needs a rotator role for the resource policy and says the secret exists', async () => {
+  it('needs a rotator role for the resource policy, and says so before creating anything', async () => {
     const w = world();
     await expect(registerCredential(w, apiKeyInput({ rotatorRoleArn: undefined }))).rejects.toThrow(
-      /was created, but no rotator role is known/,
+      /no rotator role is known for the resource policy/,
     );
+    expect(w.control.calls).toEqual([]);
   });
 
   it('fails the check when Secrets Manager does not report rotation as asked', async () => {
