@@ -88,7 +88,10 @@ async function registerCredentials(
   // Issuer admin credentials live in their own secrets, referenced by ARN (never inlined).
   const tokenSecret = async (name: string, token: string): Promise<string> => {
     const created = await sm.send(
-      new CreateSecretCommand({ Name: `demo-admin/${gw.gatewayId}/${name}`, SecretString: token }),
+      new CreateSecretCommand({
+        Name: `gatewarden/admin/${gw.gatewayId}/${name}`,
+        SecretString: token,
+      }),
     );
     return created.ARN ?? '';
   };
