@@ -11,7 +11,9 @@ import {
   type Server,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { describeAwsRequest, header } from './standin/awsRequest.js';
+import { cloudTrailEventEntry } from './standin/cloudtrail/eventbridge.js';
 import { shapeRecord } from './standin/cloudtrail/record.js';
 import { trailOf } from './standin/cloudtrail/routes.js';
 import type { FrontRequest, StandinRoute } from './standin/context.js';
@@ -146,6 +148,8 @@ export async function startFront(options: FrontOptions): Promise<Front> {
     });
   }
 
+  let forwarding: Promise<void> = Promise.resolve();
+
   function record(request: FrontRequest, response: StandinResponse): void {
     if (!request.aws.service || !request.aws.operation) return;
     const { context, identities } = options.runtime;
@@ -160,7 +164,23 @@ export async function startFront(options: FrontOptions): Promise<Front> {
           userIdentity,
           accountId: userIdentity.accountId ?? DEFAULT_ACCOUNT,
         });
-        if (shaped) trail.add(shaped);
+        if (!shaped) return;
+        trail.add(shaped);
+        const entry = cloudTrailEventEntry(shaped);
+        if (!entry) return;
+        // Straight to moto (not through the front): the delivery is not itself an API call.
+        // One at a time and in order: moto is not safe under concurrent writers.
+        const events = context.motoClient(EventBridgeClient, request);
+        forwarding = forwarding.then(() =>
+          events.send(new PutEventsCommand({ Entries: [entry] })).then(
+            () => undefined,
+            (error: unknown) =>
+              options.log(
+                `front: CloudTrail event not forwarded to EventBridge: ${error instanceof Error ? error.message : String(error)}`,
+              ),
+          ),
+        );
+        return forwarding;
       }),
     );
   }

@@ -1,6 +1,8 @@
 /** EventBridge through the local endpoint: a rule on a custom bus delivers to an SQS target. */
 import {
   CreateEventBusCommand,
+  DeleteRuleCommand,
+  RemoveTargetsCommand,
   EventBridgeClient,
   PutEventsCommand,
   PutRuleCommand,
@@ -12,6 +14,13 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import {
+  CreateSecretCommand,
+  DescribeSecretCommand,
+  PutSecretValueCommand,
+  SecretsManagerClient,
+  UpdateSecretVersionStageCommand,
+} from '@aws-sdk/client-secrets-manager';
 import { testClientConfig, uniqueName } from '../../support/localStack.js';
 
 describe('local stack: EventBridge', () => {
@@ -74,5 +83,87 @@ describe('local stack: EventBridge', () => {
       'detail-type': 'Finding',
       detail: { severity: 'HIGH' },
     });
+  });
+
+  it('puts recorded CloudTrail management events on the default bus, as AWS does', async () => {
+    // Prepare: a rule on the (shared) default bus, narrowed to this test's secret.
+    const events = new EventBridgeClient(testClientConfig());
+    const sqs = new SQSClient(testClientConfig());
+    const queue = await sqs.send(new CreateQueueCommand({ QueueName: uniqueName('gw-test-ct') }));
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: queue.QueueUrl, AttributeNames: ['QueueArn'] }),
+    );
+    const secretName = uniqueName('gw-test/eb');
+    const rule = uniqueName('gw-test-ct-rule');
+    await events.send(
+      new PutRuleCommand({
+        Name: rule,
+        EventPattern: JSON.stringify({
+          source: ['aws.secretsmanager'],
+          'detail-type': ['AWS API Call via CloudTrail'],
+          detail: { requestParameters: { SecretId: [secretName] } },
+        }),
+      }),
+    );
+    await events.send(
+      new PutTargetsCommand({ Rule: rule, Targets: [{ Id: 'queue', Arn: Attributes?.QueueArn }] }),
+    );
+    try {
+      // Act: a write, a read-only call and a failing write on that secret
+      const secrets = new SecretsManagerClient(testClientConfig());
+      await secrets.send(new CreateSecretCommand({ Name: secretName, SecretString: 'x' }));
+      await secrets.send(new DescribeSecretCommand({ SecretId: secretName }));
+      await secrets.send(new PutSecretValueCommand({ SecretId: secretName, SecretString: 'y' }));
+      await expect(
+        secrets.send(
+          new UpdateSecretVersionStageCommand({
+            SecretId: secretName,
+            VersionStage: 'AWSCURRENT',
+            MoveToVersionId: 'nope',
+          }),
+        ),
+      ).rejects.toThrow();
+
+      // Assess: the write and the failed write on SecretId arrive; the read-only call does not.
+      type Delivered = {
+        'detail-type': string;
+        source: string;
+        detail: { eventName: string; errorCode?: string };
+      };
+      const delivered: Delivered[] = [];
+      const receive = async (): Promise<void> => {
+        const received = await sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: queue.QueueUrl,
+            WaitTimeSeconds: 1,
+            MaxNumberOfMessages: 10,
+          }),
+        );
+        delivered.push(
+          ...(received.Messages ?? []).map(
+            (message) => JSON.parse(message.Body ?? '{}') as Delivered,
+          ),
+        );
+      };
+      // Delivery is asynchronous: wait (generously, the machine is shared) for the two expected
+      // events, then once more for a third that must not come.
+      for (let attempt = 0; attempt < 15 && delivered.length < 2; attempt += 1) await receive();
+      await receive();
+      expect(delivered.map((event) => event.detail.eventName).sort()).toEqual([
+        'PutSecretValue',
+        'UpdateSecretVersionStage',
+      ]);
+      expect(delivered[0]).toMatchObject({
+        source: 'aws.secretsmanager',
+        'detail-type': 'AWS API Call via CloudTrail',
+      });
+      expect(
+        delivered.find((event) => event.detail.eventName === 'UpdateSecretVersionStage')?.detail
+          .errorCode,
+      ).toBeTruthy();
+    } finally {
+      await events.send(new RemoveTargetsCommand({ Rule: rule, Ids: ['queue'] }));
+      await events.send(new DeleteRuleCommand({ Name: rule }));
+    }
   });
 });

@@ -1,0 +1,44 @@
+import {
+  cloudTrailEventEntry,
+  eventBridgeSource,
+} from '../../../local/standin/cloudtrail/eventbridge.js';
+import type { TrailRecord } from '../../../local/standin/cloudtrail/record.js';
+
+const record = (overrides: Partial<TrailRecord>): TrailRecord =>
+  ({
+    eventVersion: '1.11',
+    userIdentity: { type: 'IAMUser' },
+    eventTime: '2026-11-28T10:00:00Z',
+    eventSource: 'bedrock-agentcore.amazonaws.com',
+    eventName: 'UpdateGateway',
+    readOnly: false,
+    resources: [{ ARN: 'arn:aws:bedrock-agentcore:us-east-1:123456789012:gateway/gw1' }],
+    ...overrides,
+  }) as TrailRecord;
+
+describe('CloudTrail events on EventBridge', () => {
+  it.each([
+    ['bedrock-agentcore.amazonaws.com', 'aws.bedrock-agentcore'],
+    ['secretsmanager.amazonaws.com', 'aws.secretsmanager'],
+    ['cognito-idp.amazonaws.com', 'aws.cognito-idp'],
+  ])('%s is source %s', (eventSource, source) => {
+    expect(eventBridgeSource(eventSource)).toBe(source);
+  });
+
+  it('wraps a write event as "AWS API Call via CloudTrail" with the record as detail', () => {
+    const entry = cloudTrailEventEntry(record({}));
+    expect(entry).toMatchObject({
+      Source: 'aws.bedrock-agentcore',
+      DetailType: 'AWS API Call via CloudTrail',
+      Resources: ['arn:aws:bedrock-agentcore:us-east-1:123456789012:gateway/gw1'],
+      Time: new Date('2026-11-28T10:00:00Z'),
+    });
+    expect(JSON.parse(entry?.Detail ?? '{}')).toMatchObject({ eventName: 'UpdateGateway' });
+  });
+
+  it('leaves read-only events out, as the default rule state does on AWS', () => {
+    expect(
+      cloudTrailEventEntry(record({ eventName: 'GetGateway', readOnly: true })),
+    ).toBeUndefined();
+  });
+});
