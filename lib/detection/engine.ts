@@ -7,6 +7,8 @@ import type { CloudTrailRecord } from './record.js';
 import { allRules } from './registry.js';
 import {
   callerMatches,
+  isGatewaySecret,
+  keyIdOf,
   isGatewayRoleName,
   matchesPattern,
   param,
@@ -64,6 +66,7 @@ export class DetectionEngine {
     this.context = contextFromConfig(this.config);
     this.context.learnedGatewayPolicies = new Set();
     this.context.learnedTrailBuckets = new Set();
+    this.context.learnedGatewayKeys = new Set();
     this.context.learningDays = this.config.baseline.learningDays;
     this.state = options.state;
     this.syncState = isSyncState(options.state) ? options.state : undefined;
@@ -436,8 +439,9 @@ function addCapped(set: Set<string> | undefined, value: string): void {
 
 /**
  * Learns deployment facts from the stream: roles trusted by AgentCore or used by a gateway
- * are gateway roles; policies attached to them are gateway policies; a trail's delivery bucket
- * is the trail bucket. Failed calls teach nothing.
+ * are gateway roles; policies attached to them are gateway policies; the token vault CMK and
+ * gateway secrets' keys are gateway keys; a trail's delivery bucket is the trail bucket.
+ * Failed calls teach nothing.
  */
 export function learnFromRecord(record: CloudTrailRecord, context: DetectionContext): void {
   if (record.errorCode !== undefined) return;
@@ -465,6 +469,20 @@ export function learnFromRecord(record: CloudTrailRecord, context: DetectionCont
       const policyArn = str(param(record, 'policyArn'));
       if (role !== undefined && policyArn !== undefined && isGatewayRoleName(role, context)) {
         addCapped(context.learnedGatewayPolicies, policyArn);
+      }
+      return;
+    }
+    case 'SetTokenVaultCMK': {
+      const key = str(param(record, 'kmsConfiguration', 'kmsKeyArn'));
+      if (key !== undefined) addCapped(context.learnedGatewayKeys, keyIdOf(key));
+      return;
+    }
+    case 'CreateSecret':
+    case 'UpdateSecret': {
+      const secret = str(param(record, 'name')) ?? str(param(record, 'secretId'));
+      const key = str(param(record, 'kmsKeyId'));
+      if (secret !== undefined && key !== undefined && isGatewaySecret(secret)) {
+        addCapped(context.learnedGatewayKeys, keyIdOf(key));
       }
       return;
     }

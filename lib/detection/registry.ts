@@ -19,6 +19,7 @@ import { iamGatewayPolicyVersion } from './rules/iamGatewayPolicyVersion.js';
 import { iamPassGatewayRole } from './rules/iamPassGatewayRole.js';
 import { iamRoleExternalTrust } from './rules/iamRoleExternalTrust.js';
 import { iamTrustPolicyChanged } from './rules/iamTrustPolicyChanged.js';
+import { kmsKeyLoss } from './rules/kmsKeyLoss.js';
 import { newSourceIp } from './rules/newSourceIp.js';
 import { newUserAgent } from './rules/newUserAgent.js';
 import { rootActivity } from './rules/rootActivity.js';
@@ -54,6 +55,7 @@ export const allRules: readonly Rule[] = [
   iamPassGatewayRole,
   iamRoleExternalTrust,
   iamTrustPolicyChanged,
+  kmsKeyLoss,
   newSourceIp,
   newUserAgent,
   rootActivity,

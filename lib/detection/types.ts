@@ -29,6 +29,8 @@ export interface DetectionContext {
   learnedGatewayRoles?: Set<string>;
   /** Customer-managed policy ARNs seen attached to a gateway role (engine-filled). */
   learnedGatewayPolicies?: Set<string>;
+  /** KMS key ids protecting gateway credentials: token vault CMK, gateway secrets (engine-filled). */
+  learnedGatewayKeys?: Set<string>;
   /** S3 buckets seen as a trail's delivery bucket (engine-filled). */
   learnedTrailBuckets?: Set<string>;
   /** Days a principal is observed before baseline rules with `learning` alert (default 7). */

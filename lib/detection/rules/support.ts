@@ -374,3 +374,9 @@ export function isGatewayManagement(record: CloudTrailRecord): boolean {
     !/^(Get|List|Invoke)/.test(record.eventName)
   );
 }
+
+/** The key id at the end of a key ARN, or the reference itself (id, alias, ARN). */
+export function keyIdOf(reference: string): string {
+  const match = /:key\/([^/]+)$/.exec(reference);
+  return match?.[1] ?? reference;
+}

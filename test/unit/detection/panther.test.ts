@@ -46,6 +46,7 @@ const MAPPING: Record<string, Mapping> = {
   'AWS.SecretsManager.RetrieveSecrets': { rule: 'secret-bulk-read', perEvent: true },
   'AWS.SecretsManager.BatchRetrieveSecrets': { rule: 'secret-batch-read' },
   'AWS.CloudTrail.UnauthorizedAPICall': { rule: 'access-denied-burst', perEvent: true },
+  'AWS.KMS.CustomerManagedKeyLoss': { rule: 'kms-key-loss' },
 };
 
 const KNOWN_DISAGREEMENTS: Record<string, string> = {
