@@ -106,9 +106,21 @@ async function build(): Promise<PackageResult> {
     packageMs = Math.round(performance.now() - started);
     await rm(dir, { recursive: true, force: true });
     await rename(partial, dir);
+    await pruneOldPackages(dir);
   }
   const template = JSON.parse(await readFile(templateFile, 'utf8')) as CfnTemplate;
   return { template, dir, packageMs };
+}
+
+/** Removes packages of earlier inputs (older than ten minutes, so none still in use). */
+async function pruneOldPackages(keep: string): Promise<void> {
+  const cutoff = Date.now() - 10 * 60_000;
+  for (const name of await readdir(tmpdir())) {
+    const full = path.join(tmpdir(), name);
+    if (!name.startsWith('gatewarden-package-') || full === keep) continue;
+    const info = await stat(full).catch(() => undefined);
+    if (info && info.mtimeMs < cutoff) await rm(full, { recursive: true, force: true });
+  }
 }
 
 /** Resources of one CloudFormation type, by logical id. */
