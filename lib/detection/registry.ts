@@ -71,3 +71,33 @@ export const allRules: readonly Rule[] = [
 export function ruleById(id: string): Rule | undefined {
   return allRules.find((rule) => rule.id === id);
 }
+
+/**
+ * Which events the rules need, for narrowing EventBridge patterns: per event source, the
+ * event names (or `'all'` when a rule takes every event of the source). `everywhere` lists
+ * the rules that look at every record (root activity, access-denied bursts, PassRole).
+ */
+export function ruleEventNeeds(rules: readonly Rule[] = allRules): {
+  sources: Map<string, Set<string> | 'all'>;
+  everywhere: string[];
+} {
+  const sources = new Map<string, Set<string> | 'all'>();
+  const everywhere: string[] = [];
+  for (const rule of rules) {
+    if (rule.events === undefined) {
+      everywhere.push(rule.id);
+      continue;
+    }
+    for (const source of rule.events.sources) {
+      const current = sources.get(source);
+      if (rule.events.names === undefined || current === 'all') {
+        sources.set(source, 'all');
+        continue;
+      }
+      const names = current ?? new Set<string>();
+      for (const name of rule.events.names) names.add(name);
+      sources.set(source, names);
+    }
+  }
+  return { sources, everywhere };
+}

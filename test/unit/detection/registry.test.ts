@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { allRules } from '../../../lib/detection/registry.js';
+import { allRules, ruleEventNeeds } from '../../../lib/detection/registry.js';
 import { severities } from '../../../lib/detection/types.js';
 import { RULES_DIR, loadFixtures, runCase } from './fixtureSupport.js';
 
@@ -60,4 +60,22 @@ describe('rule fixtures', () => {
       }
     },
   );
+});
+
+describe('ruleEventNeeds', () => {
+  it('lists the sources and event names the rules need, for EventBridge patterns', () => {
+    const { sources, everywhere } = ruleEventNeeds();
+    const secrets = sources.get('secretsmanager.amazonaws.com');
+    expect(secrets).toBeInstanceOf(Set);
+    expect([...(secrets as Set<string>)]).toEqual(
+      expect.arrayContaining([
+        'GetSecretValue',
+        'BatchGetSecretValue',
+        'RotationFailed',
+        'CancelRotateSecret',
+      ]),
+    );
+    expect(sources.get('bedrock-agentcore.amazonaws.com')).toBe('all');
+    expect(everywhere).toEqual(expect.arrayContaining(['root-activity', 'access-denied-burst']));
+  });
 });
