@@ -65,16 +65,13 @@ describe('rule fixtures', () => {
 describe('ruleEventNeeds', () => {
   it('lists the sources and event names the rules need, for EventBridge patterns', () => {
     const { sources, everywhere } = ruleEventNeeds();
-    const secrets = sources.get('secretsmanager.amazonaws.com');
-    expect(secrets).toBeInstanceOf(Set);
-    expect([...(secrets as Set<string>)]).toEqual(
-      expect.arrayContaining([
-        'GetSecretValue',
-        'BatchGetSecretValue',
-        'RotationFailed',
-        'CancelRotateSecret',
-      ]),
+    const trail = sources.get('cloudtrail.amazonaws.com');
+    expect(trail).toBeInstanceOf(Set);
+    expect([...(trail as Set<string>)].sort()).toEqual(
+      ['DeleteTrail', 'PutEventSelectors', 'StopLogging', 'UpdateTrail'].sort(),
     );
+    // The call-rate and baseline rules count every call of the gateway surface.
+    expect(sources.get('secretsmanager.amazonaws.com')).toBe('all');
     expect(sources.get('bedrock-agentcore.amazonaws.com')).toBe('all');
     expect(everywhere).toEqual(expect.arrayContaining(['root-activity', 'access-denied-burst']));
   });
