@@ -419,11 +419,12 @@ const order: Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
 
 /** Most severe first, then by check and resource: stable across runs (diffs stay small). */
 export function sortFindings(findings: ReportFinding[]): ReportFinding[] {
+  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   return [...findings].sort(
     (a, b) =>
       order.indexOf(a.severity) - order.indexOf(b.severity) ||
-      a.checkId.localeCompare(b.checkId) ||
-      a.resource.localeCompare(b.resource) ||
-      a.message.localeCompare(b.message),
+      cmp(a.checkId, b.checkId) ||
+      cmp(a.resource, b.resource) ||
+      cmp(a.message, b.message),
   );
 }

@@ -1,6 +1,6 @@
 import { splitAction, type ActionCatalog } from './catalog.js';
 import type { AppliedPolicy, IamPrincipal } from './iamModel.js';
-import { statementCoversAction, wildcardRegex, type Statement } from './policy.js';
+import { wildcardRegex, type Statement } from './policy.js';
 
 /** One Allow statement as it grants actions to a principal, with its resources and conditions. */
 export interface Grant {
@@ -37,6 +37,10 @@ export interface GrantedSet {
 export class ActionExpander {
   private readonly memo = new Map<string, Promise<{ actions: string[]; unknown: boolean }>>();
   private allServices?: Promise<string[]>;
+  private readonly notActionMemo = new Map<
+    string,
+    Promise<{ actions: string[]; unknown: string[] }>
+  >();
 
   constructor(private readonly catalog: ActionCatalog) {}
 
@@ -76,16 +80,24 @@ export class ActionExpander {
 
   /** Canonical actions a statement covers (NotAction: everything except the listed ones). */
   async expandStatement(statement: Statement): Promise<{ actions: string[]; unknown: string[] }> {
+    if (statement.notAction) {
+      // NotAction expands to most of the catalog; the same exclusion list recurs across roles.
+      const key = JSON.stringify(statement.actions);
+      let result = this.notActionMemo.get(key);
+      if (result === undefined) {
+        result = (async () => {
+          const excluded = statement.actions.map((p) => wildcardRegex(p));
+          const all = await this.everything();
+          return { actions: all.filter((a) => !excluded.some((r) => r.test(a))), unknown: [] };
+        })();
+        this.notActionMemo.set(key, result);
+      }
+      const { actions, unknown } = await result;
+      return { actions: [...actions], unknown: [...unknown] };
+    }
     const expansions = await Promise.all(statement.actions.map((p) => this.expand(p)));
     const unknown = statement.actions.filter((_, i) => expansions[i]?.unknown === true);
-    if (!statement.notAction) {
-      return { actions: [...new Set(expansions.flatMap((e) => e.actions))], unknown };
-    }
-    const all = await this.everything();
-    return {
-      actions: all.filter((a) => !statementCoversAction({ ...statement, notAction: false }, a)),
-      unknown: [],
-    };
+    return { actions: [...new Set(expansions.flatMap((e) => e.actions))], unknown };
   }
 }
 
@@ -181,18 +193,19 @@ export async function compactActions(
   catalog: ActionCatalog,
 ): Promise<string[]> {
   const byService = new Map<string, string[]>();
-  for (const action of actions) {
-    const [service] = splitAction(action);
-    const list = byService.get(service) ?? [];
-    list.push(action);
-    byService.set(service, list);
+  for (const action of new Set(actions)) {
+    const i = action.indexOf(':');
+    const service = i < 0 ? action : action.slice(0, i);
+    const list = byService.get(service);
+    if (list === undefined) byService.set(service, [action]);
+    else list.push(action);
   }
   const out: string[] = [];
   for (const [service, list] of byService) {
     const all = await catalog.actionsOf(service);
-    if (all !== undefined && all.length > 1 && new Set(list).size >= all.length)
-      out.push(`${service}:*`);
-    else out.push(...list);
+    // Entries are distinct canonical actions of the service: equal counts mean all of them.
+    if (all !== undefined && all.length > 1 && list.length >= all.length) out.push(`${service}:*`);
+    else for (const action of list) out.push(action);
   }
   return out.sort();
 }
