@@ -94,11 +94,15 @@ export async function runRotate(options: RotateOptions, deps: RotateCommandDeps)
   const local = options.local ?? endpointIsLocal(deps.env);
 
   if (options.sweep) {
-    if (options.secret || options.gateway || options.tag) {
-      throw new Error('--sweep covers every gatewarden secret; drop --secret/--gateway/--tag');
-    }
+    const chosen = [options.secret, options.gateway, options.tag].filter((v) => v !== undefined);
+    const selector = chosen.length === 0 ? undefined : selectorOf(options);
     const engine = await deps.rotationDeps();
-    const results = await sweepAll(control, (arn) => sweepSecret(engine, arn), concurrency);
+    const results = await sweepAll(
+      control,
+      (arn) => sweepSecret(engine, arn),
+      concurrency,
+      selector,
+    );
     if (options.json) out(JSON.stringify({ swept: results }));
     else
       for (const r of results) {
@@ -230,6 +234,7 @@ Examples:
   gatewarden rotate --gateway gw-123 --wait --json
   gatewarden rotate --tag team=payments --concurrency 4
   gatewarden rotate --sweep        # revoke retired credentials whose grace period ended
+  gatewarden rotate --sweep --gateway gw-123   # … of one gateway's secrets only
 `;
 
 export function registerRotateWith(makeDeps: () => Promise<RotateCommandDeps>): RegisterCommand {

@@ -311,15 +311,18 @@ export interface SweepOutcome {
 }
 
 /**
- * Runs the engine's grace-period sweep on every gatewarden secret (tag `gatewarden:kind`),
- * a few at a time; one failing secret does not stop the others.
+ * Runs the engine's grace-period sweep on every gatewarden secret (tag `gatewarden:kind`), or
+ * on the secrets a selector names, a few at a time; one failing secret does not stop the others.
  */
 export async function sweepAll(
   control: RotationControl,
   sweep: (secretArn: string) => Promise<{ revoked: string[]; stillInGrace: number }>,
   concurrency = 4,
+  selector?: Selector,
 ): Promise<SweepOutcome[]> {
-  const secrets = await control.findByTag(TAGS.kind, undefined);
+  const secrets = selector
+    ? (await resolveSecrets(control, selector)).map((arn) => ({ arn }))
+    : await control.findByTag(TAGS.kind, undefined);
   const results: SweepOutcome[] = new Array(secrets.length);
   let next = 0;
   const worker = async (): Promise<void> => {

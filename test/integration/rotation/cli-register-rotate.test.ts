@@ -359,6 +359,60 @@ describe('gatewarden register + rotate on the local stack', () => {
     }
   });
 
+  it('sweeps the retired credential of a webhook-issued key after its grace period', async () => {
+    // Prepare: the third-party API (webhook stub) already knows the provider's current key.
+    const stub = new WebhookStub(`CANARY-hmac-${uniqueName('k')}`);
+    canaries.push(stub.hmacKey);
+    const url = await stub.server.start();
+    try {
+      const seeded = stub.handle(
+        JSON.stringify({ action: 'mint', idempotencyKey: 'before-gatewarden' }),
+      ).json as { credentialId: string; apiKey: string };
+      canaries.push(seeded.apiKey);
+      const providerName = uniqueName('cli-sweep');
+      await control().send(
+        new CreateApiKeyCredentialProviderCommand({ name: providerName, apiKey: seeded.apiKey }),
+      );
+      const gateway = await control().send(
+        new CreateGatewayCommand({
+          name: uniqueName('cli-gw'),
+          roleArn: GATEWAY_ROLE,
+          protocolType: 'MCP',
+          authorizerType: 'AWS_IAM',
+        }),
+      );
+      const hmacSecret = await createPlainSecret(stub.hmacKey);
+      const secretArn = await register('apiKey', {
+        provider: providerName,
+        gateway: gateway.gatewayId,
+        issuer: 'webhook',
+        webhookUrl: url,
+        hmacSecret,
+      });
+      expect((await docAt(secretArn, 'AWSCURRENT')).issuerCredentialId).toBe(seeded.credentialId);
+      expect((await rotate({ secret: secretArn })).code).toBe(0);
+      canaries.push((await docAt(secretArn, 'AWSCURRENT')).apiKey ?? 'missing');
+      expect(stub.keys.has(seeded.credentialId)).toBe(true); // still valid until swept
+
+      // Act
+      const before = out.text.length;
+      const code = await runRotate(
+        { concurrency: '2', timeout: '60', sweep: true, json: true, gateway: gateway.gatewayId },
+        { ...(await defaultRotateDeps()), stdout: out, stderr: err },
+      );
+
+      // Assess
+      expect(code).toBe(0);
+      expect(JSON.parse(out.text.slice(before))).toEqual({
+        swept: [{ secretArn, revoked: 1, stillInGrace: 0 }],
+      });
+      expect(stub.keys.has(seeded.credentialId)).toBe(false);
+      expect(stub.keys.size).toBe(1);
+    } finally {
+      await stub.server.stop();
+    }
+  });
+
   it('explains bad input clearly', async () => {
     const { providerName } = await apiKeyGateway();
     await expect(

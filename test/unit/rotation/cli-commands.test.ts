@@ -103,7 +103,7 @@ describe('gatewarden rotate (Secrets Manager mode)', () => {
     [{ gateway: 'gw-1', secret: 'x' }, /exactly one of/],
     [{}, /exactly one of/],
     [{ gateway: 'gw-1', concurrency: '0' }, /--concurrency must be a positive integer/],
-    [{ sweep: true, gateway: 'gw-1' }, /--sweep covers every gatewarden secret/],
+    [{ sweep: true, gateway: 'gw-1', tag: 'a=b' }, /exactly one of/],
   ])('rejects %j', async (options, message) => {
     await expect(runRotate({ ...base, ...options }, deps(control()))).rejects.toThrow(message);
   });
