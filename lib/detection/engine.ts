@@ -276,7 +276,10 @@ export class DetectionEngine {
         (_, i) => start - (i + 1) * windowMs,
       );
       const totals = (yield { op: 'totals', key, windowStartsMs: trailing }) as number[];
-      const mean = totals.reduce((a, b) => a + b, 0) / Math.max(1, totals.length);
+      const sum = totals.reduce((a, b) => a + b, 0);
+      // No history, no baseline to spike against (new principals are the baseline rules' job).
+      if (sum === 0) return false;
+      const mean = sum / Math.max(1, totals.length);
       return count >= spec.spike.factor * Math.max(mean, 1);
     }
     const half = windowMs / 2;

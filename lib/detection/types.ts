@@ -82,7 +82,8 @@ export interface Rule {
     windowSeconds: number;
     /**
      * Spike detection instead of a fixed count: raise when the window's count reaches
-     * `threshold` and is at least `factor` × the mean of the `trailingWindows` before it.
+     * `threshold` and is at least `factor` × the mean of the `trailingWindows` before it
+     * (which must show some activity: a principal without history has nothing to spike from).
      */
     spike?: { trailingWindows: number; factor: number };
   };
