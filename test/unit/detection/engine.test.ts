@@ -6,7 +6,7 @@ import { DetectionConfigError } from '../../../lib/detection/errors.js';
 import { memoryState } from '../../../lib/detection/memoryStores.js';
 import { validateRecord, type CloudTrailRecord } from '../../../lib/detection/record.js';
 import type { Rule } from '../../../lib/detection/types.js';
-import { RULES_DIR } from './fixtureSupport.js';
+import { RULES_DIR, loadFixtures } from './fixtureSupport.js';
 
 /** The first record of a named fixture case (real rule fixtures double as engine inputs). */
 function fixtureRecord(file: string, caseName: string): CloudTrailRecord {
@@ -143,6 +143,43 @@ describe('DetectionEngine', () => {
     expect(engine.context.learnedGatewayRoles?.has('AgentCoreGatewayExecutionRole-billing')).toBe(
       true,
     );
+  });
+});
+
+describe('sync and async drivers', () => {
+  it('give the same findings over every fixture record (replay and Lambda agree)', async () => {
+    // Prepare: every fixture record, in file order, through two engines with fresh state.
+    const records = loadFixtures().flatMap((file) => file.cases.flatMap((c) => c.records));
+    const asyncEngine = new DetectionEngine({ state: memoryState() });
+    const syncEngine = new DetectionEngine({ state: memoryState() });
+    expect(syncEngine.canEvaluateSync).toBe(true);
+    let compared = 0;
+    for (const raw of records) {
+      const validated = validateRecord(raw);
+      if (!validated.ok) throw new Error(validated.reason);
+      // Act
+      const viaAsync = await asyncEngine.evaluate(validated.record);
+      const viaSync = syncEngine.evaluateSync(validated.record);
+      // Assess
+      expect(viaSync).toEqual(viaAsync);
+      compared += viaSync.findings.length;
+    }
+    expect(compared).toBeGreaterThan(50);
+  });
+
+  it('refuses evaluateSync on asynchronous state', () => {
+    const state = memoryState();
+    const asyncOnly = {
+      baselines: { observe: state.baselines.observe.bind(state.baselines) },
+      counters: {
+        add: state.counters.add.bind(state.counters),
+        totals: state.counters.totals.bind(state.counters),
+      },
+      dedup: { claim: state.dedup.claim.bind(state.dedup) },
+    };
+    const engine = new DetectionEngine({ state: asyncOnly });
+    expect(engine.canEvaluateSync).toBe(false);
+    expect(() => engine.evaluateSync(stopLogging)).toThrow('synchronous');
   });
 });
 
