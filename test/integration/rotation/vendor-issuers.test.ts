@@ -410,3 +410,36 @@ describe('issuer errors and the engine', () => {
     }
   });
 });
+
+describe('webhook Lambda variant through the real SDK', () => {
+  it('reports a function error by kind only, never the payload it returned', async () => {
+    // The local stack's Lambda cannot run code (no Docker): its Invoke answers a handled error,
+    // which is exactly the failure path to check with the real client.
+    const { LambdaClient } = await import('@aws-sdk/client-lambda');
+    const { lambdaInvoker } = await import('../../../lib/aws/lambdaInvoker.js');
+    const { localClient, localStack } = await import('../../support/localStack.js');
+    const { ensureLocalRotationFunction } =
+      await import('../../support/vendors/rotationFunction.js');
+    const functionArn = await ensureLocalRotationFunction({
+      region: localStack().region,
+      maxAttempts: 1,
+    });
+    secrets.set('wh-lambda', 'lambda-hmac-key-0123456789');
+    const config = issuerConfigSchema.parse({
+      type: 'webhook',
+      lambdaArn: functionArn,
+      hmacSecretArn: 'wh-lambda',
+    });
+    const issuer: Issuer = new WebhookIssuer({
+      readSecret,
+      invokeLambda: lambdaInvoker(localClient(LambdaClient)),
+    });
+
+    const error = await issuer
+      .mint(config, docFor(config, 'apiKey', { apiKey: 'k'.repeat(20) }), 't')
+      .catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(IssuerHttpError);
+    expect((error as Error).message).toMatch(/^webhook Lambda mint failed \(\w+\)$/);
+  });
+});
