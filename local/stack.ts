@@ -10,12 +10,13 @@ import {
   mkdirSync,
   openSync,
   readFileSync,
+  renameSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { waitUntil } from './net.js';
-import { DAEMON_LOG, PROJECT_ROOT, START_LOCK, STATE_DIR, STATE_FILE } from './paths.js';
+import { DAEMON_LOG, MOTO_LOG, PROJECT_ROOT, START_LOCK, STATE_DIR, STATE_FILE } from './paths.js';
 import { readState, type LocalStackState } from './state.js';
 import { ensurePythonEnv } from './venv.js';
 
@@ -75,6 +76,10 @@ export async function startLocalStack(
 
     await ensurePythonEnv({ log });
     log('gatewarden: starting the local stack (moto, stand-in, OpenID Connect provider)');
+    // Each stack gets fresh logs; the previous stack's stay beside them for a post-mortem.
+    for (const file of [DAEMON_LOG, MOTO_LOG]) {
+      if (existsSync(file)) renameSync(file, `${file}.previous`);
+    }
     const output = openSync(DAEMON_LOG, 'a');
     const daemon = spawn(
       process.execPath,
