@@ -58,6 +58,20 @@ describe('local stack: one endpoint for every AWS service', () => {
     expect(process.env.AWS_ENDPOINT_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   });
 
+  it('serves clients built with default settings (environment only)', async () => {
+    const bucket = uniqueName('gw-test-defaults');
+    const s3 = new S3Client({});
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'k', Body: 'v' }));
+    expect(
+      await (
+        await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'k' }))
+      ).Body?.transformToString(),
+    ).toBe('v');
+    const caller = await new STSClient({}).send(new GetCallerIdentityCommand({}));
+    expect(caller.Account).toBe('123456789012');
+  });
+
   it('Secrets Manager: versions and stages', async () => {
     const client = new SecretsManagerClient(config);
     const name = uniqueName('gw-test/secret');
