@@ -8,6 +8,7 @@ import { credentialProviderChanged } from './rules/credentialProviderChanged.js'
 import { firstTimeGatewayAction } from './rules/firstTimeGatewayAction.js';
 import { gatewayAuthWeakened } from './rules/gatewayAuthWeakened.js';
 import { gatewayClientsWidened } from './rules/gatewayClientsWidened.js';
+import { gatewayInvokeAuthFailures } from './rules/gatewayInvokeAuthFailures.js';
 import { gatewayIssuerChanged } from './rules/gatewayIssuerChanged.js';
 import { gatewayModified } from './rules/gatewayModified.js';
 import { gatewayResourcePolicy } from './rules/gatewayResourcePolicy.js';
@@ -44,6 +45,7 @@ export const allRules: readonly Rule[] = [
   firstTimeGatewayAction,
   gatewayAuthWeakened,
   gatewayClientsWidened,
+  gatewayInvokeAuthFailures,
   gatewayIssuerChanged,
   gatewayModified,
   gatewayResourcePolicy,

@@ -21,6 +21,8 @@ export const callRateSpike: Rule = {
   dedup: { key: stableCaller, windowSeconds: 3600 },
   evaluate(record) {
     if (record.userIdentity.type === 'AWSService') return undefined;
+    // Data events (InvokeGateway, object reads) have their own volume; this is about management.
+    if (record.managementEvent === false || record.eventCategory === 'Data') return undefined;
     return { summary: `${principalOf(record)} call rate spiked (${record.eventSource})` };
   },
 };

@@ -62,13 +62,14 @@ export function failed(record: CloudTrailRecord): boolean {
 /** The caller as one readable string: assumed-role ARN (with session), user ARN, root, service. */
 export function principalOf(record: CloudTrailRecord): string {
   const id = record.userIdentity;
-  if (id.type === 'AWSService') return id.invokedBy ?? 'AWSService';
+  if (id.type === 'AWSService') return id.invokedBy || 'AWSService';
+  // `||`, not `??`: CloudTrail writes empty strings for unknown identity fields.
   return (
-    id.arn ??
-    id.sessionContext?.sessionIssuer?.arn ??
-    (id.type === 'Root' ? `root:${id.accountId ?? 'unknown'}` : undefined) ??
-    id.principalId ??
-    id.userName ??
+    id.arn ||
+    id.sessionContext?.sessionIssuer?.arn ||
+    (id.type === 'Root' ? `root:${id.accountId || 'unknown'}` : undefined) ||
+    id.principalId ||
+    id.userName ||
     'unknown'
   );
 }

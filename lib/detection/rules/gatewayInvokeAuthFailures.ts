@@ -1,0 +1,63 @@
+import type { CloudTrailRecord } from '../record.js';
+import type { Rule } from '../types.js';
+import { AGENTCORE, obj, str } from './support.js';
+
+const AUTH_FAILURE =
+  /\b(401|403)\b|unauthori[sz]ed|forbidden|invalid[ _-]?(bearer|token|jwt)|expired[ _-]?token/i;
+
+/**
+ * True when an InvokeGateway data event was refused for authentication. AgentCore reports
+ * these in `responseElements` rather than `errorCode`; the exact shape is not documented, so
+ * status-like fields and messages are checked two levels deep.
+ */
+export function invokeAuthFailed(record: CloudTrailRecord): boolean {
+  if (record.errorCode !== undefined && AUTH_FAILURE.test(record.errorCode)) return true;
+  const scan = (value: unknown, depth: number): boolean => {
+    if (typeof value === 'number') return value === 401 || value === 403;
+    if (typeof value === 'string') return value.length < 2_000 && AUTH_FAILURE.test(value);
+    const o = obj(value);
+    if (o === undefined || depth === 0) return false;
+    for (const item of Object.values(o)) if (scan(item, depth - 1)) return true;
+    return false;
+  };
+  return scan(record.responseElements, 2);
+}
+
+/** Who is knocking: the JWT client if the token carried one, else the source address. */
+function caller(record: CloudTrailRecord): string {
+  const claims = obj(obj(obj(record.additionalEventData)?.jwt)?.claims);
+  const client = str(claims?.client_id) ?? str(claims?.azp) ?? str(claims?.sub);
+  return client !== undefined ? `client:${client}` : `ip:${record.sourceIPAddress ?? 'unknown'}`;
+}
+
+function gatewayOf(record: CloudTrailRecord): string {
+  for (const resource of record.resources ?? []) {
+    if (resource.ARN?.includes(':gateway/'))
+      return resource.ARN.split(':gateway/')[1] ?? resource.ARN;
+  }
+  return str(obj(record.requestParameters)?.gatewayIdentifier) ?? 'unknown';
+}
+
+/** Many refused InvokeGateway calls from one caller: token guessing or a leaked, revoked client. */
+export const gatewayInvokeAuthFailures: Rule = {
+  id: 'gateway-invoke-auth-failures',
+  title: 'Burst of refused gateway invocations',
+  severity: 'medium',
+  mitre: { tactic: 'Credential Access', technique: 'T1110 Brute Force' },
+  description:
+    'At least 20 InvokeGateway calls from one client or address were refused for authentication within 5 minutes (needs InvokeGateway data events in the trail).',
+  runbook:
+    'Identify the client id or source address; if it is not a known agent with an expired credential, block it (WAF or gateway resource policy) and check the issuer for a leaked client secret.',
+  events: { sources: [AGENTCORE], names: ['InvokeGateway'] },
+  threshold: { key: (r) => `${gatewayOf(r)}|${caller(r)}`, threshold: 20, windowSeconds: 300 },
+  dedup: { key: (r) => `${gatewayOf(r)}|${caller(r)}`, windowSeconds: 3600 },
+  evaluate(record) {
+    if (!invokeAuthFailed(record)) return undefined;
+    const gatewayId = gatewayOf(record);
+    return {
+      summary: `gateway ${gatewayId} refused a burst of invocations from ${caller(record)}`,
+      resource: gatewayId,
+      details: { caller: caller(record) },
+    };
+  },
+};
