@@ -370,7 +370,14 @@ function checkSecrets(input: CheckInput, add: Add, skipped: Map<string, string>)
       );
     }
   }
+  // A service-managed provider secret is already reported as not rotatable: once is enough.
+  const managedSecrets = new Set(
+    input.inventory.credentialProviders
+      .filter((p) => (p.secretSource ?? '').toUpperCase() !== 'EXTERNAL')
+      .flatMap((p) => (p.secretArn === undefined ? [] : [p.secretArn])),
+  );
   for (const secret of input.inventory.secrets) {
+    if (managedSecrets.has(secret.arn)) continue;
     if (!secret.rotationEnabled) {
       add(
         'secret-rotation-disabled',

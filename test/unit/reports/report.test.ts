@@ -223,7 +223,7 @@ describe('report with a gateway inventory', () => {
       },
     ],
     credentialProviders: [
-      { kind: 'apikey', name: 'managed', arn: 'arn:p/managed' },
+      { kind: 'apikey', name: 'managed', arn: 'arn:p/managed', secretArn: 'arn:s/service-managed' },
       {
         kind: 'apikey',
         name: 'external',
@@ -239,6 +239,13 @@ describe('report with a gateway inventory', () => {
         rotationEnabled: false,
         gatewayIds: ['gw-a'],
         providerArns: [],
+      },
+      {
+        arn: 'arn:s/service-managed',
+        name: 'bedrock-agentcore-identity!default/apikey/managed',
+        rotationEnabled: false,
+        gatewayIds: [],
+        providerArns: ['arn:p/managed'],
       },
       {
         arn: 'arn:s/late',
@@ -298,6 +305,8 @@ describe('report with a gateway inventory', () => {
     });
     expect(finding(report, 'credential-not-rotatable', 'arn:p/external')).toEqual([]);
     expect(finding(report, 'secret-rotation-overdue', 'arn:s/ok')).toEqual([]);
+    // Reported once, as not rotatable, rather than also as rotation-disabled.
+    expect(finding(report, 'secret-rotation-disabled', 'arn:s/service-managed')).toEqual([]);
     expect(report.roles[0]?.gateways).toEqual(['gw-a', 'gw-b']);
   });
 });
