@@ -105,7 +105,8 @@ export function issuerFromFlags(kind: CredentialKind, f: RegisterFlags): Record<
       return {
         type: 'cognito',
         userPoolId: need(f.userPool, '--user-pool', 'cognito'),
-        clientId: need(f.clientId, '--client-id', 'cognito'),
+        // Default: the OAuth provider's client id (filled in by registration).
+        ...(f.clientId ? { clientId: f.clientId } : {}),
         ...(f.region ? { region: f.region } : {}),
       };
     case 'rfc7592':
@@ -122,7 +123,7 @@ export function issuerFromFlags(kind: CredentialKind, f: RegisterFlags): Record<
       return {
         type: 'okta',
         orgUrl: need(f.oktaOrg, '--okta-org', 'okta'),
-        appId: need(f.oktaApp ?? f.clientId, '--okta-app', 'okta'),
+        ...((f.oktaApp ?? f.clientId) ? { appId: f.oktaApp ?? f.clientId } : {}),
         apiTokenSecretArn: need(f.oktaTokenSecret, '--okta-token-secret', 'okta'),
       };
     case 'entra':
@@ -259,7 +260,7 @@ function addCommonOptions(command: Command): Command {
       'rfc7592: secret holding the registration access token',
     )
     .option('--okta-org <url>', 'okta: org URL, e.g. https://example.okta.com')
-    .option('--okta-app <id>', 'okta: application id (default --client-id)')
+    .option('--okta-app <id>', 'okta: application id (default: the client id)')
     .option('--okta-token-secret <id>', 'okta: secret holding an API token (SSWS)')
     .option('--tenant <id>', 'entra: tenant id')
     .option('--application-object-id <id>', 'entra: object id of the application')

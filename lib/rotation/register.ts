@@ -78,7 +78,6 @@ export async function registerCredential(
       'no rotator role is known for the resource policy: pass --rotator-role or set GATEWARDEN_ROTATOR_ROLE_ARN (or --no-resource-policy)',
     );
   }
-  const issuer = parseIssuer(input.issuer);
   const provider = input.kind === 'inboundClient' ? undefined : await loadProvider(deps, input);
   const use = provider ? await findUse(deps, provider, input) : undefined;
   const gatewayId = input.gatewayId ?? use?.gatewayId;
@@ -86,6 +85,7 @@ export async function registerCredential(
   const gateway = await deps.agentcore.gateway(gatewayId);
   const clientId = input.clientId ?? provider?.clientId;
   if (input.kind === 'inboundClient') checkInbound(gateway, clientId, warnings);
+  const issuer = parseIssuer(withClientDefaults(input.issuer, clientId));
 
   const base = {
     schemaVersion: SCHEMA_VERSION,
@@ -172,6 +172,17 @@ export async function registerCredential(
     );
   }
   return { secretArn: created.arn, name, gatewayId, rules, warnings };
+}
+
+/** Cognito's client id and Okta's app id default to the credential's client id. */
+function withClientDefaults(
+  raw: Record<string, unknown>,
+  clientId: string | undefined,
+): Record<string, unknown> {
+  if (!clientId) return raw;
+  if (raw.type === 'cognito' && raw.clientId === undefined) return { ...raw, clientId };
+  if (raw.type === 'okta' && raw.appId === undefined) return { ...raw, appId: clientId };
+  return raw;
 }
 
 function parseIssuer(raw: Record<string, unknown>): IssuerConfig {

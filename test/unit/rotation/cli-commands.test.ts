@@ -171,7 +171,7 @@ describe('gatewarden register flags', () => {
 
   it.each([
     ['apiKey', { issuer: 'okta' }, /--issuer must be one of generated, webhook/],
-    ['oauthClient', { issuer: 'cognito', userPool: 'p' }, /--issuer cognito needs --client-id/],
+    ['oauthClient', { issuer: 'cognito', clientId: 'c' }, /--issuer cognito needs --user-pool/],
     [
       'apiKey',
       { issuer: 'webhook', hmacSecret: 'h' },

@@ -166,6 +166,38 @@ describe('registerCredential', () => {
     ).rejects.toThrow(/issuer options are incomplete: hmacSecretArn/);
   });
 
+  it('takes the Cognito client id from the OAuth provider when not given', async () => {
+    const w = world();
+    const managed = w.control.add(
+      'bedrock-agentcore-identity!default/oauth2/crm',
+      JSON.stringify({ client_secret: CANARY }),
+    );
+    w.agentcore.providers.set('oauth2/crm', {
+      type: 'oauth2',
+      name: 'crm',
+      arn: 'arn:crm',
+      secretArn: managed.arn,
+      secretSource: 'MANAGED',
+      clientId: 'cognito-client-1',
+      discoveryUrl:
+        'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_x/.well-known/openid-configuration',
+    });
+    const result = await registerCredential(w, {
+      ...apiKeyInput(),
+      kind: 'oauthClient',
+      providerName: 'crm',
+      gatewayId: 'gw-1',
+      issuer: { type: 'cognito', userPoolId: 'us-east-1_x' },
+      test: {},
+    });
+    const doc = JSON.parse(await w.control.getValue(result.secretArn)) as Record<string, unknown>;
+    expect(doc).toMatchObject({
+      clientId: 'cognito-client-1',
+      clientSecret: CANARY,
+      issuer: { type: 'cognito', userPoolId: 'us-east-1_x', clientId: 'cognito-client-1' },
+    });
+  });
+
   it('needs a rotator role for the resource policy, and says so before creating anything', async () => {
     const w = world();
     await expect(registerCredential(w, apiKeyInput({ rotatorRoleArn: undefined }))).rejects.toThrow(
