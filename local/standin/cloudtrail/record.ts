@@ -62,7 +62,6 @@ const IDENTIFIER_KEYS = new Set([
   'InstanceProfileName',
   'AccessKeyId',
   'Path',
-  'VersionId',
   'DurationSeconds',
   'Arn',
   'UserId',
