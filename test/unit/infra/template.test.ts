@@ -369,6 +369,19 @@ describe('detection routing', () => {
     }
   });
 
+  it('routes GetSecretValue through exactly one rule whatever secretReadScope says', () => {
+    const reads = Object.entries(template.Resources).filter(([id]) =>
+      ['DetectSecretReadsRule', 'DetectAllSecretReadsRule'].includes(id),
+    );
+    expect(reads.map(([, rule]) => rule.Condition).sort()).toEqual([
+      'AllSecretReads',
+      'GatewaySecretReadsOnly',
+    ]);
+    expect(template.Conditions?.GatewaySecretReadsOnly).toEqual({
+      'Fn::Not': [template.Conditions?.AllSecretReads],
+    });
+  });
+
   it('narrows every detect rule beyond the detail-type', () => {
     for (const { id, pattern } of detectRules()) {
       expect({ id, detailKeys: Object.keys(pattern.detail ?? {}).length > 0 }).toEqual({
