@@ -85,17 +85,9 @@ export const detectionConfigSchema = z
       .object({
         /** Days a principal is observed before its first-time behaviour alerts. */
         learningDays: z.number().min(0).max(365).default(7),
-        /** Baseline rules only watch these event sources (the gateway surface). */
-        sources: z
-          .array(z.string().min(1))
-          .default([
-            'bedrock-agentcore.amazonaws.com',
-            'iam.amazonaws.com',
-            'secretsmanager.amazonaws.com',
-          ]),
       })
       .strict()
-      .default({ learningDays: 7, sources: [] }),
+      .default({ learningDays: 7 }),
     remediation: z
       .object({
         /** Opt-in: off unless set. */
@@ -124,14 +116,6 @@ export function parseDetectionConfig(input: unknown): DetectionConfig {
     throw new DetectionConfigError(`invalid detection configuration: ${problems}`);
   }
   const config = parsed.data;
-  // `.default({...sources: []})` above keeps the type total; fill the real default here.
-  if (config.baseline.sources.length === 0) {
-    config.baseline.sources = [
-      'bedrock-agentcore.amazonaws.com',
-      'iam.amazonaws.com',
-      'secretsmanager.amazonaws.com',
-    ];
-  }
   if (config.remediation.rules.length === 0) {
     config.remediation.rules = ['secret-read-by-unexpected-principal'];
   }

@@ -5,22 +5,11 @@ import type { BaselineObservation, DetectionState, SyncDetectionState } from './
 import { isSyncState } from './ports.js';
 import type { CloudTrailRecord } from './record.js';
 import { allRules } from './registry.js';
-import {
-  callerMatches,
-  isGatewaySecret,
-  keyIdOf,
-  isGatewayRoleName,
-  matchesPattern,
-  param,
-  principalOf,
-  str,
-  timeOf,
-  trustsAgentCore,
-} from './rules/support.js';
+import { learnFromRecord } from './learn.js';
+import { callerMatches, matchesPattern, principalOf, timeOf } from './rules/support.js';
 import type { DetectionContext, Finding, Rule, RuleMatch } from './types.js';
 
 const DAY_MS = 86_400_000;
-const LEARNED_CAP = 10_000;
 
 /** What one record produced. */
 export interface EngineResult {
@@ -433,69 +422,5 @@ function safeKey(rule: Rule, record: CloudTrailRecord): string {
     return rule.dedup.key(record);
   } catch {
     return record.eventID;
-  }
-}
-
-function addCapped(set: Set<string> | undefined, value: string): void {
-  if (set !== undefined && set.size < LEARNED_CAP) set.add(value);
-}
-
-/**
- * Learns deployment facts from the stream: roles trusted by AgentCore or used by a gateway
- * are gateway roles; policies attached to them are gateway policies; the token vault CMK and
- * gateway secrets' keys are gateway keys; a trail's delivery bucket is the trail bucket.
- * Failed calls teach nothing.
- */
-export function learnFromRecord(record: CloudTrailRecord, context: DetectionContext): void {
-  if (record.errorCode !== undefined) return;
-  switch (record.eventName) {
-    case 'CreateRole':
-    case 'UpdateAssumeRolePolicy': {
-      const role = str(param(record, 'roleName'));
-      const document = param(record, 'assumeRolePolicyDocument') ?? param(record, 'policyDocument');
-      if (role !== undefined && trustsAgentCore(document)) {
-        addCapped(context.learnedGatewayRoles, role);
-      }
-      return;
-    }
-    case 'CreateGateway':
-    case 'UpdateGateway': {
-      const roleArn = str(param(record, 'roleArn'));
-      const name = roleArn?.split('/').pop();
-      if (name !== undefined && roleArn?.includes(':role/')) {
-        addCapped(context.learnedGatewayRoles, name);
-      }
-      return;
-    }
-    case 'AttachRolePolicy': {
-      const role = str(param(record, 'roleName'));
-      const policyArn = str(param(record, 'policyArn'));
-      if (role !== undefined && policyArn !== undefined && isGatewayRoleName(role, context)) {
-        addCapped(context.learnedGatewayPolicies, policyArn);
-      }
-      return;
-    }
-    case 'SetTokenVaultCMK': {
-      const key = str(param(record, 'kmsConfiguration', 'kmsKeyArn'));
-      if (key !== undefined) addCapped(context.learnedGatewayKeys, keyIdOf(key));
-      return;
-    }
-    case 'CreateSecret':
-    case 'UpdateSecret': {
-      const secret = str(param(record, 'name')) ?? str(param(record, 'secretId'));
-      const key = str(param(record, 'kmsKeyId'));
-      if (secret !== undefined && key !== undefined && isGatewaySecret(secret)) {
-        addCapped(context.learnedGatewayKeys, keyIdOf(key));
-      }
-      return;
-    }
-    case 'CreateTrail':
-    case 'UpdateTrail': {
-      const bucket = str(param(record, 's3BucketName'));
-      if (bucket !== undefined) addCapped(context.learnedTrailBuckets, bucket);
-      return;
-    }
-    default:
-      return;
   }
 }

@@ -1,15 +1,6 @@
 import type { Rule } from '../types.js';
-import {
-  IAM,
-  failed,
-  isAdminManagedPolicy,
-  isAdminStatement,
-  isGatewayRoleName,
-  param,
-  policyStatements,
-  principalOf,
-  str,
-} from './support.js';
+import { isAdminManagedPolicy, isAdminStatement, policyStatements } from './policy.js';
+import { IAM, failed, isGatewayRoleName, param, principalOf, str } from './support.js';
 
 const ATTACH = ['AttachRolePolicy', 'AttachUserPolicy', 'AttachGroupPolicy'];
 const PUT = ['PutRolePolicy', 'PutUserPolicy', 'PutGroupPolicy'];

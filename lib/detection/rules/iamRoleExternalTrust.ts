@@ -1,5 +1,6 @@
 import type { Rule } from '../types.js';
-import { IAM, externalPrincipals, failed, param, principalOf, str } from './support.js';
+import { externalPrincipals } from './policy.js';
+import { IAM, failed, param, principalOf, str } from './support.js';
 
 /** A role created that another account (or anyone) can assume. */
 export const iamRoleExternalTrust: Rule = {

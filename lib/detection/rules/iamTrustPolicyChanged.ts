@@ -1,14 +1,6 @@
 import type { Rule } from '../types.js';
-import {
-  IAM,
-  externalPrincipals,
-  failed,
-  isGatewayRoleName,
-  param,
-  principalOf,
-  str,
-  trustsAgentCore,
-} from './support.js';
+import { externalPrincipals, trustsAgentCore } from './policy.js';
+import { IAM, failed, isGatewayRoleName, param, principalOf, str } from './support.js';
 
 /**
  * A role's trust policy changed. High when it trusts another account (or `*`), or when the

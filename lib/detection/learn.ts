@@ -1,0 +1,71 @@
+import type { CloudTrailRecord } from './record.js';
+import { trustsAgentCore } from './rules/policy.js';
+import { isGatewayRoleName, isGatewaySecret, keyIdOf, param, str } from './rules/support.js';
+import type { DetectionContext } from './types.js';
+
+/** Learned sets stay bounded whatever the input. */
+const LEARNED_CAP = 10_000;
+
+function addCapped(set: Set<string> | undefined, value: string): void {
+  if (set !== undefined && set.size < LEARNED_CAP) set.add(value);
+}
+
+/**
+ * Learns deployment facts from the stream: roles trusted by AgentCore or used by a gateway
+ * are gateway roles; policies attached to them are gateway policies; the token vault CMK and
+ * gateway secrets' keys are gateway keys; a trail's delivery bucket is the trail bucket.
+ * Failed calls teach nothing.
+ */
+export function learnFromRecord(record: CloudTrailRecord, context: DetectionContext): void {
+  if (record.errorCode !== undefined) return;
+  switch (record.eventName) {
+    case 'CreateRole':
+    case 'UpdateAssumeRolePolicy': {
+      const role = str(param(record, 'roleName'));
+      const document = param(record, 'assumeRolePolicyDocument') ?? param(record, 'policyDocument');
+      if (role !== undefined && trustsAgentCore(document)) {
+        addCapped(context.learnedGatewayRoles, role);
+      }
+      return;
+    }
+    case 'CreateGateway':
+    case 'UpdateGateway': {
+      const roleArn = str(param(record, 'roleArn'));
+      const name = roleArn?.split('/').pop();
+      if (name !== undefined && roleArn?.includes(':role/')) {
+        addCapped(context.learnedGatewayRoles, name);
+      }
+      return;
+    }
+    case 'AttachRolePolicy': {
+      const role = str(param(record, 'roleName'));
+      const policyArn = str(param(record, 'policyArn'));
+      if (role !== undefined && policyArn !== undefined && isGatewayRoleName(role, context)) {
+        addCapped(context.learnedGatewayPolicies, policyArn);
+      }
+      return;
+    }
+    case 'SetTokenVaultCMK': {
+      const key = str(param(record, 'kmsConfiguration', 'kmsKeyArn'));
+      if (key !== undefined) addCapped(context.learnedGatewayKeys, keyIdOf(key));
+      return;
+    }
+    case 'CreateSecret':
+    case 'UpdateSecret': {
+      const secret = str(param(record, 'name')) ?? str(param(record, 'secretId'));
+      const key = str(param(record, 'kmsKeyId'));
+      if (secret !== undefined && key !== undefined && isGatewaySecret(secret)) {
+        addCapped(context.learnedGatewayKeys, keyIdOf(key));
+      }
+      return;
+    }
+    case 'CreateTrail':
+    case 'UpdateTrail': {
+      const bucket = str(param(record, 's3BucketName'));
+      if (bucket !== undefined) addCapped(context.learnedTrailBuckets, bucket);
+      return;
+    }
+    default:
+      return;
+  }
+}
