@@ -160,7 +160,7 @@ function realise(template: Json, at: number, n: number): Json {
 }
 
 function generate(): string[] {
-  const manifest = join(DATA, `manifest-${EVENTS}.json`);
+  const manifest = join(DATA, '..', `detect-manifest-${EVENTS}.json`);
   if (existsSync(manifest)) return JSON.parse(readFileSync(manifest, 'utf8')) as string[];
   mkdirSync(DATA, { recursive: true });
   const rules = ruleTemplates();
