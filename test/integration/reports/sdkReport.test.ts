@@ -36,6 +36,9 @@ import { generateReport } from '../../../lib/reports/report.js';
 import type { AccessReport } from '../../../lib/reports/reportTypes.js';
 import { runScheduledReport } from '../../../lib/reports/scheduled.js';
 import { UsageCollector } from '../../../lib/reports/usage.js';
+import { defaultDeps, makeHandler } from '../../../functions/report.js';
+import scheduleEvent from '../../../events/report.schedule.json' with { type: 'json' };
+import type { Context } from 'aws-lambda';
 import {
   DEFAULT_AUDIENCE,
   DEMO_CLIENTS,
@@ -392,6 +395,53 @@ describe('access report through the SDK on the local stack', () => {
       expect.arrayContaining([expect.stringMatching(/^gatewarden access report: /)]),
     );
   });
+
+  it('runs the deployed handler wiring (env → SDK adapters) on the schedule event', async () => {
+    // Prepare: the environment serverless.yml gives the function, pointed at the local stack.
+    const bucket = uniqueName('gw-reports-fn').toLowerCase();
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    const topic = await new SNSClient(config).send(
+      new CreateTopicCommand({ Name: uniqueName('gw-report-fn') }),
+    );
+    const env = {
+      ...process.env,
+      GATEWARDEN_REPORT_BUCKET: bucket,
+      GATEWARDEN_REPORT_DAYS: '7',
+      GATEWARDEN_ALERT_TOPIC_ARN: topic.TopicArn,
+      GATEWARDEN_EVENT_BUS_NAME: '',
+      GATEWARDEN_TRAIL_BUCKET: '',
+    };
+    const saved = process.env.GATEWARDEN_LOOKUP_EVENTS_INTERVAL_MS;
+    process.env.GATEWARDEN_LOOKUP_EVENTS_INTERVAL_MS = '0';
+    try {
+      // Act
+      const result = await makeHandler(() => defaultDeps(env))(
+        scheduleEvent as never,
+        {} as Context,
+      );
+      // Assess
+      expect(result.location).toMatch(new RegExp(`^s3://${bucket}/reports/\\d{4}/\\d{2}/\\d{2}/`));
+      const stored = await s3.send(
+        new GetObjectCommand({ Bucket: bucket, Key: 'reports/latest.json' }),
+      );
+      const { prefix } = JSON.parse((await stored.Body?.transformToString()) ?? '{}') as {
+        prefix: string;
+      };
+      const json = await s3.send(
+        new GetObjectCommand({ Bucket: bucket, Key: `${prefix}/report.json` }),
+      );
+      const storedReport = JSON.parse(
+        (await json.Body?.transformToString()) ?? '{}',
+      ) as AccessReport;
+      expect(storedReport.sources.activity?.kind).toBe('lookup-events');
+      expect(storedReport.roles.find((r) => r.arn === execArn)?.usedActions).toEqual([
+        'secretsmanager:GetSecretValue',
+      ]);
+    } finally {
+      if (saved === undefined) delete process.env.GATEWARDEN_LOOKUP_EVENTS_INTERVAL_MS;
+      else process.env.GATEWARDEN_LOOKUP_EVENTS_INTERVAL_MS = saved;
+    }
+  }, 240_000);
 
   it('reads CloudTrail log files from S3, only the days in the window', async () => {
     const bucket = uniqueName('gw-trail').toLowerCase();
