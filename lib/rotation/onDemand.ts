@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { TAGS } from '../shared/env.js';
 import { GatewardenError } from '../shared/errors.js';
-import { decodeRotationFailureTag, ROTATION_FAILURE_TAG, safeReason } from './alerts.js';
-import { isThrottling, type RotationControl, type SecretStatus } from './onDemandPorts.js';
+import { safeReason } from './alerts.js';
+import { isThrottling, type RotationControl } from './onDemandPorts.js';
+
+export { secretsManagerRotator, waitForRotation, type WaitOptions } from './onDemandWait.js';
 
 /**
  * On-demand rotation: pick secrets (one, a gateway's, or by tag), start their rotation with a
@@ -186,120 +188,6 @@ export function failureOf(error: unknown): Omit<RotationResult, 'secretArn' | 'm
     ...(typeof e.versionId === 'string' ? { versionId: e.versionId } : {}),
     ...(reason ? { reason } : {}),
   };
-}
-
-export interface WaitOptions {
-  pollMs?: number;
-  timeoutMs?: number;
-  sleep?: (ms: number) => Promise<void>;
-  now?: () => number;
-}
-
-/**
- * Rotator that asks Secrets Manager (RotateSecret) and, with `wait`, polls DescribeSecret until
- * AWSCURRENT moved to the new version and AWSPENDING is gone, or the rotation function
- * recorded a failure for this version (tag {@link ROTATION_FAILURE_TAG}), or time runs out.
- */
-export function secretsManagerRotator(
-  control: RotationControl,
-  options: { wait: boolean } & WaitOptions,
-): Rotator {
-  return {
-    async rotate(secretArn, token, onStep) {
-      const started = Date.now();
-      const before = await control.describe(secretArn);
-      const previousVersionId = stageHolder(before, 'AWSCURRENT');
-      const { versionId } = await control.startRotation(secretArn, token);
-      onStep('started');
-      if (!options.wait) {
-        return {
-          secretArn,
-          outcome: 'started',
-          versionId,
-          ms: Date.now() - started,
-          ...prev(previousVersionId),
-        };
-      }
-      const waited = await waitForRotation(control, secretArn, versionId, options, onStep);
-      return { ...waited, ...prev(previousVersionId), ms: Date.now() - started };
-    },
-  };
-}
-
-function prev(previousVersionId: string | undefined): { previousVersionId?: string } {
-  return previousVersionId ? { previousVersionId } : {};
-}
-
-function stageHolder(status: SecretStatus, stage: string): string | undefined {
-  return Object.entries(status.versionStages).find(([, stages]) => stages.includes(stage))?.[0];
-}
-
-/** Follows one rotation (by version id) until it lands, fails or times out. */
-export async function waitForRotation(
-  control: RotationControl,
-  secretArn: string,
-  versionId: string,
-  options: WaitOptions = {},
-  onStep: (state: string) => void = () => undefined,
-): Promise<RotationResult> {
-  const sleep = options.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
-  const now = options.now ?? Date.now;
-  const deadline = now() + (options.timeoutMs ?? 15 * 60_000);
-  const started = now();
-  let sawPending = false;
-  for (;;) {
-    const status = await control.describe(secretArn);
-    const failure = status.tags[ROTATION_FAILURE_TAG]
-      ? decodeRotationFailureTag(secretArn, status.tags[ROTATION_FAILURE_TAG] as string)
-      : undefined;
-    const stages = status.versionStages[versionId] ?? [];
-    const pending = stageHolder(status, 'AWSPENDING');
-    if (stages.includes('AWSCURRENT') && !pending) {
-      return { secretArn, outcome: 'succeeded', versionId, ms: now() - started };
-    }
-    if (pending === versionId) sawPending = true;
-    if (
-      failure &&
-      (failure.versionId === versionId ||
-        (failure.versionId === undefined && Date.parse(failure.at ?? '') >= started))
-    ) {
-      return {
-        secretArn,
-        outcome: 'failed',
-        versionId,
-        step: failure.step,
-        errorClass: failure.errorClass,
-        ...(failure.reason ? { reason: failure.reason } : {}),
-        ms: now() - started,
-      };
-    }
-    // The function creates the pending version asynchronously: only a pending version we saw
-    // disappear without becoming current means the rotation was abandoned.
-    if (sawPending && !pending && !stages.includes('AWSCURRENT')) {
-      return {
-        secretArn,
-        outcome: 'failed',
-        versionId,
-        step: 'unknown',
-        errorClass: 'RotationAbandoned',
-        reason: 'AWSPENDING was removed before the new version became AWSCURRENT',
-        ms: now() - started,
-      };
-    }
-    if (now() >= deadline) {
-      return {
-        secretArn,
-        outcome: 'failed',
-        versionId,
-        step: pending === versionId ? 'inProgress' : 'unknown',
-        errorClass: 'WaitTimeout',
-        reason: 'the rotation did not land in time; the rotation function may still be retrying',
-        ms: now() - started,
-      };
-    }
-    onStep(pending === versionId ? 'pending' : 'waiting');
-    await sleep(options.pollMs ?? 2_000);
-  }
 }
 
 export interface SweepOutcome {

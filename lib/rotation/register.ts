@@ -1,18 +1,24 @@
-import { randomUUID } from 'node:crypto';
 import { SECRET_PREFIX, TAGS } from '../shared/env.js';
 import type { IssuerRegistry } from './ports.js';
 import type { RotationControl, RotationRules } from './onDemandPorts.js';
-import { extractValue, RegistrationError, rotationRules, rulesMatch } from './registerOptions.js';
-import { secretResourcePolicy } from './registerPolicy.js';
-import type { AgentCoreReader, GatewayInfo, ProviderInfo, TargetUse } from './registerPorts.js';
 import {
-  type CredentialKind,
-  issuerConfigSchema,
-  type IssuerConfig,
-  SCHEMA_VERSION,
-  secretDocumentSchema,
-  type SecretDocument,
-} from './secretDocument.js';
+  parseIssuer,
+  RegistrationError,
+  rotationRules,
+  rulesMatch,
+  validateDocument,
+  withClientDefaults,
+} from './registerOptions.js';
+import { secretResourcePolicy } from './registerPolicy.js';
+import type { AgentCoreReader } from './registerPorts.js';
+import {
+  checkInbound,
+  currentCredential,
+  findUse,
+  loadProvider,
+  testConfig,
+} from './registerSources.js';
+import { type CredentialKind, SCHEMA_VERSION } from './secretDocument.js';
 
 export { RegistrationError } from './registerOptions.js';
 
@@ -110,7 +116,7 @@ export async function registerCredential(
     ...(clientId ? { clientId } : {}),
   };
   const credential = await currentCredential(deps, input, provider, base);
-  const doc = validate({ ...base, ...credential });
+  const doc = validateDocument({ ...base, ...credential });
   if (!doc.issuerCredentialId && deps.issuers) {
     // Proves the issuer configuration works before anything is created, and records which
     // credential is current when the issuer holds just one (later rotations retire it by id).
@@ -174,174 +180,8 @@ export async function registerCredential(
   return { secretArn: created.arn, name, gatewayId, rules, warnings };
 }
 
-/** Cognito's client id and Okta's app id default to the credential's client id. */
-function withClientDefaults(
-  raw: Record<string, unknown>,
-  clientId: string | undefined,
-): Record<string, unknown> {
-  if (!clientId) return raw;
-  if (raw.type === 'cognito' && raw.clientId === undefined) return { ...raw, clientId };
-  if (raw.type === 'okta' && raw.appId === undefined) return { ...raw, appId: clientId };
-  return raw;
-}
-
-function parseIssuer(raw: Record<string, unknown>): IssuerConfig {
-  const parsed = issuerConfigSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new RegistrationError(
-      `issuer options are incomplete: ${describeIssues(parsed.error.issues)}`,
-    );
-  }
-  return parsed.data;
-}
-
-function validate(raw: Record<string, unknown>): SecretDocument {
-  const parsed = secretDocumentSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new RegistrationError(
-      `the secret document would be invalid: ${describeIssues(parsed.error.issues)}`,
-    );
-  }
-  return parsed.data;
-}
-
-/** zod issues as `path: message`, which name fields and never echo values. */
-function describeIssues(issues: readonly { path: PropertyKey[]; message: string }[]): string {
-  return issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`).join('; ');
-}
-
 function secretName(gatewayId: string, kind: CredentialKind, name: string): string {
   return `${SECRET_PREFIX}${gatewayId}/${kind}/${name}`.replace(/[^A-Za-z0-9/_+=.@-]/g, '-');
-}
-
-async function loadProvider(deps: RegisterDeps, input: RegisterInput): Promise<ProviderInfo> {
-  if (!input.providerName) throw new RegistrationError('--provider is required');
-  const provider = await deps.agentcore.provider(
-    input.kind === 'apiKey' ? 'apiKey' : 'oauth2',
-    input.providerName,
-  );
-  if (provider.secretSource === 'EXTERNAL') {
-    throw new RegistrationError(
-      `provider ${provider.name} reads its value from the customer secret ${provider.secretArn ?? '(unknown)'}; gatewarden registers MANAGED providers and pushes new values to them — switch the provider to MANAGED, or rotate that secret instead`,
-      { context: { provider: provider.name } },
-    );
-  }
-  return provider;
-}
-
-async function findUse(
-  deps: RegisterDeps,
-  provider: ProviderInfo,
-  input: RegisterInput,
-): Promise<TargetUse | undefined> {
-  const uses = await deps.agentcore.targetsUsing(provider.arn, input.gatewayId);
-  const matching = input.targetId ? uses.filter((u) => u.targetId === input.targetId) : uses;
-  const gateways = new Set(matching.map((u) => u.gatewayId));
-  if (!input.gatewayId && gateways.size === 0) {
-    throw new RegistrationError(
-      `no gateway target uses provider ${provider.name}; pass --gateway`,
-      {
-        context: { provider: provider.name },
-      },
-    );
-  }
-  if (!input.gatewayId && gateways.size > 1) {
-    throw new RegistrationError(
-      `provider ${provider.name} is used by several gateways (${[...gateways].join(', ')}); pass --gateway`,
-    );
-  }
-  return matching[0];
-}
-
-function checkInbound(
-  gateway: GatewayInfo,
-  clientId: string | undefined,
-  warnings: string[],
-): void {
-  if (!clientId) throw new RegistrationError('--client-id is required for an inbound client');
-  if (gateway.authorizerType !== 'CUSTOM_JWT' || !gateway.jwt) {
-    throw new RegistrationError(
-      `gateway ${gateway.gatewayId} has authorizer ${gateway.authorizerType ?? 'none'}, not CUSTOM_JWT: it has no inbound client credentials`,
-    );
-  }
-  const allowed = gateway.jwt.allowedClients;
-  if (allowed && allowed.length > 0 && !allowed.includes(clientId)) {
-    warnings.push(`client ${clientId} is not in the gateway's allowedClients`);
-  }
-}
-
-function testConfig(
-  input: RegisterInput,
-  provider: ProviderInfo | undefined,
-  gateway: GatewayInfo,
-  use: TargetUse | undefined,
-): Record<string, unknown> {
-  const extra = { ...(input.test ?? {}) };
-  const probe = extra.probe as Record<string, unknown> | undefined;
-  if (probe && use) {
-    // The probe sends the key where the target does.
-    extra.probe = {
-      ...(use.location ? { location: use.location } : {}),
-      ...(use.parameterName ? { parameterName: use.parameterName } : {}),
-      ...(use.prefix ? { prefix: use.prefix } : {}),
-      ...probe,
-    };
-  }
-  return {
-    ...(provider?.discoveryUrl ? { discoveryUrl: provider.discoveryUrl } : {}),
-    ...(provider?.tokenEndpoint ? { tokenEndpoint: provider.tokenEndpoint } : {}),
-    ...(input.kind === 'inboundClient' && gateway.jwt
-      ? { discoveryUrl: gateway.jwt.discoveryUrl }
-      : {}),
-    ...(use?.scopes && use.scopes.length > 0 ? { scopes: use.scopes } : {}),
-    ...extra,
-  };
-}
-
-async function currentCredential(
-  deps: RegisterDeps,
-  input: RegisterInput,
-  provider: ProviderInfo | undefined,
-  base: Record<string, unknown>,
-): Promise<{ apiKey?: string; clientSecret?: string; issuerCredentialId?: string }> {
-  const field = input.kind === 'apiKey' ? 'apiKey' : 'clientSecret';
-  if (input.mintInitial) {
-    if (!deps.issuers)
-      throw new RegistrationError('no issuers are available to mint the first credential');
-    const issuer = validateIssuerOnly(base);
-    const placeholder = validate({ ...base, [field]: 'placeholder-before-first-mint' });
-    const minted = await deps.issuers
-      .get(issuer.type)
-      .mint(issuer, placeholder, `register-${randomUUID()}`);
-    const value = field === 'apiKey' ? minted.apiKey : minted.clientSecret;
-    if (!value) throw new RegistrationError(`issuer ${issuer.type} minted no ${field}`);
-    return { [field]: value, issuerCredentialId: minted.credentialId };
-  }
-  if (input.currentSecret) {
-    const [secretId, jsonKey] = splitSecretRef(input.currentSecret);
-    const raw = await deps.control.getValue(secretId);
-    return { [field]: extractValue(raw, field, secretId, jsonKey) };
-  }
-  if (provider?.secretArn) {
-    const raw = await deps.control.getValue(provider.secretArn);
-    return { [field]: extractValue(raw, field, provider.secretArn, provider.jsonKey) };
-  }
-  throw new RegistrationError(
-    input.kind === 'inboundClient'
-      ? 'an inbound client needs --current-secret ID[#jsonKey] (where agents read it today) or --mint-initial'
-      : `provider ${provider?.name ?? ''} reports no secret to read the current value from; pass --current-secret or --mint-initial`,
-  );
-}
-
-function validateIssuerOnly(base: Record<string, unknown>): IssuerConfig {
-  return issuerConfigSchema.parse(base.issuer);
-}
-
-/** `ID` or `ID#jsonKey` (`#` because ARNs are full of colons). */
-function splitSecretRef(ref: string): [string, string | undefined] {
-  const hash = ref.lastIndexOf('#');
-  if (hash > 0) return [ref.slice(0, hash), ref.slice(hash + 1) || undefined];
-  return [ref, undefined];
 }
 
 /**

@@ -1,5 +1,11 @@
 import { GatewardenError } from '../shared/errors.js';
 import type { RotationRules } from './onDemandPorts.js';
+import {
+  issuerConfigSchema,
+  type IssuerConfig,
+  secretDocumentSchema,
+  type SecretDocument,
+} from './secretDocument.js';
 
 /** Registration input that cannot work; the message names the flag and never a value. */
 export class RegistrationError extends GatewardenError {}
@@ -106,4 +112,42 @@ export function extractValue(
   throw new RegistrationError(
     `secret ${secretId} has no ${what} under ${jsonKey ? `key ${jsonKey}` : `any of ${VALUE_KEYS[what].join(', ')}`}`,
   );
+}
+
+/** Cognito's client id and Okta's app id default to the credential's client id. */
+export function withClientDefaults(
+  raw: Record<string, unknown>,
+  clientId: string | undefined,
+): Record<string, unknown> {
+  if (!clientId) return raw;
+  if (raw.type === 'cognito' && raw.clientId === undefined) return { ...raw, clientId };
+  if (raw.type === 'okta' && raw.appId === undefined) return { ...raw, appId: clientId };
+  return raw;
+}
+
+export function parseIssuer(raw: Record<string, unknown>): IssuerConfig {
+  const parsed = issuerConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new RegistrationError(
+      `issuer options are incomplete: ${describeIssues(parsed.error.issues)}`,
+    );
+  }
+  return parsed.data;
+}
+
+export function validateDocument(raw: Record<string, unknown>): SecretDocument {
+  const parsed = secretDocumentSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new RegistrationError(
+      `the secret document would be invalid: ${describeIssues(parsed.error.issues)}`,
+    );
+  }
+  return parsed.data;
+}
+
+/** zod issues as `path: message`, which name fields and never echo values. */
+export function describeIssues(
+  issues: readonly { path: PropertyKey[]; message: string }[],
+): string {
+  return issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`).join('; ');
 }
