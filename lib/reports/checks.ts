@@ -2,11 +2,12 @@ import type { Severity } from '../detection/types.js';
 import type { GrantedSet } from './granted.js';
 import type { IamPrincipal } from './iamModel.js';
 import type { GatewayInventory } from './inventory.js';
-import { statementCoversAction, type Statement } from './policy.js';
 import type { CheckResult, ManagerOut, PrincipalReport, ReportFinding } from './reportTypes.js';
 import { RISK_PATTERNS, lower } from './risks.js';
+import { checkSecrets } from './secretChecks.js';
+import { AGENTCORE_SERVICE, checkTrust, serviceOnly } from './trustChecks.js';
 
-export const AGENTCORE_SERVICE = 'bedrock-agentcore.amazonaws.com';
+export { AGENTCORE_SERVICE, trustsAgentCore } from './trustChecks.js';
 
 /** Writes that manage gateways, their targets and their credential providers. */
 export const MANAGEMENT_ACTIONS = [
@@ -270,157 +271,13 @@ export function runChecks(input: CheckInput): { findings: ReportFinding[]; check
   return { findings: sortFindings(findings), checks };
 }
 
-type Add = (
+export type Add = (
   checkId: string,
   severity: Severity,
   resource: string,
   message: string,
   subject?: string,
 ) => void;
-
-function checkTrust(iam: IamPrincipal, report: PrincipalReport, add: Add): void {
-  const trust = iam.trustPolicy;
-  if (trust === undefined) return;
-  const allows = trust.statements.filter((s) => s.effect === 'Allow' && assumes(s));
-  const others = allows
-    .flatMap((s) => trustedPrincipals(s))
-    .filter((p) => p !== `Service:${AGENTCORE_SERVICE}`);
-  if (others.length > 0) {
-    add(
-      'trust-not-limited',
-      'high',
-      report.arn,
-      `Execution role ${report.name} can also be assumed by ${[...new Set(others)].join(', ')}. Limit its trust policy to the ${AGENTCORE_SERVICE} service principal.`,
-    );
-  }
-  for (const statement of allows.filter((s) =>
-    trustedPrincipals(s).includes(`Service:${AGENTCORE_SERVICE}`),
-  )) {
-    const keys = new Set(
-      Object.values(statement.conditions ?? {}).flatMap((block) =>
-        Object.keys(block).map((k) => k.toLowerCase()),
-      ),
-    );
-    const missing = ['aws:SourceAccount', 'aws:SourceArn'].filter(
-      (k) => !keys.has(k.toLowerCase()),
-    );
-    if (missing.length > 0) {
-      add(
-        'trust-confused-deputy',
-        missing.length === 2 ? 'high' : 'medium',
-        report.arn,
-        `Execution role ${report.name} trusts ${AGENTCORE_SERVICE} without ${missing.join(' and ')}: any gateway in any account could be configured to use it (confused deputy). Add StringEquals aws:SourceAccount and ArnLike aws:SourceArn arn:aws:bedrock-agentcore:<region>:<account>:gateway/<id>.`,
-      );
-    }
-  }
-}
-
-function assumes(statement: Statement): boolean {
-  return statementCoversAction(statement, 'sts:AssumeRole');
-}
-
-/** `Service:x`, `AWS:arn…`, `Federated:…` for every principal a trust statement names. */
-export function trustedPrincipals(statement: Statement): string[] {
-  if (statement.notPrincipal) return ['NotPrincipal (everyone else)'];
-  return Object.entries(statement.principals ?? {}).flatMap(([kind, values]) =>
-    values.map((v) => `${kind}:${v}`),
-  );
-}
-
-/**
- * True for a role only AWS services can assume (a Lambda's role): source-IP and MFA
- * conditions are for people and pipelines, not for a function's own calls.
- */
-export function serviceOnly(iam: IamPrincipal): boolean {
-  if (iam.type !== 'role' || iam.trustPolicy === undefined) return false;
-  const trusted = iam.trustPolicy.statements
-    .filter((s) => s.effect === 'Allow')
-    .flatMap((s) => trustedPrincipals(s));
-  return trusted.length > 0 && trusted.every((p) => p.startsWith('Service:'));
-}
-
-/** True when a trust policy lets the AgentCore service assume the role. */
-export function trustsAgentCore(iam: IamPrincipal): boolean {
-  return (iam.trustPolicy?.statements ?? []).some(
-    (s) =>
-      s.effect === 'Allow' &&
-      statementCoversAction(s, 'sts:AssumeRole') &&
-      trustedPrincipals(s).includes(`Service:${AGENTCORE_SERVICE}`),
-  );
-}
-
-function checkSecrets(input: CheckInput, add: Add, skipped: Map<string, string>): void {
-  if (!input.inventoryKnown) {
-    for (const id of [
-      'credential-not-rotatable',
-      'secret-rotation-disabled',
-      'secret-rotation-overdue',
-    ]) {
-      skipped.set(id, 'gateway inventory not read (offline run)');
-    }
-    return;
-  }
-  for (const provider of input.inventory.credentialProviders) {
-    if ((provider.secretSource ?? '').toUpperCase() !== 'EXTERNAL') {
-      add(
-        'credential-not-rotatable',
-        'medium',
-        provider.arn,
-        `Credential provider ${provider.name} keeps its ${provider.kind === 'apikey' ? 'API key' : 'client secret'} in a service-managed secret that no rotation schedule can reach. Move it to a gatewarden-owned secret (secret source EXTERNAL) and register it for rotation.`,
-      );
-    }
-  }
-  // A service-managed provider secret is already reported as not rotatable: once is enough.
-  const managedSecrets = new Set(
-    input.inventory.credentialProviders
-      .filter((p) => (p.secretSource ?? '').toUpperCase() !== 'EXTERNAL')
-      .flatMap((p) => (p.secretArn === undefined ? [] : [p.secretArn])),
-  );
-  for (const secret of input.inventory.secrets) {
-    if (managedSecrets.has(secret.arn)) continue;
-    if (!secret.rotationEnabled) {
-      add(
-        'secret-rotation-disabled',
-        'high',
-        secret.arn,
-        `Gateway credential secret ${secret.name} has rotation off: a leaked credential stays valid indefinitely. Enable rotation (gatewarden register) with a schedule.`,
-      );
-      continue;
-    }
-    const overdueSince = overdue(secret, input.now);
-    if (overdueSince !== undefined) {
-      add(
-        'secret-rotation-overdue',
-        'medium',
-        secret.arn,
-        `Gateway credential secret ${secret.name} was due for rotation on ${overdueSince} and has not rotated: rotation is failing or stuck. Check the rotation function's logs and the secret's AWSPENDING version.`,
-      );
-    }
-  }
-  if (input.inventory.secrets.length === 0 && input.inventory.credentialProviders.length === 0) {
-    skipped.set('secret-rotation-disabled', 'no gateway credential secret found');
-    skipped.set('secret-rotation-overdue', 'no gateway credential secret found');
-  }
-}
-
-/** One day of grace on top of the schedule: Secrets Manager rotates within a window. */
-function overdue(
-  secret: { nextRotation?: string; lastRotated?: string; rotationDays?: number },
-  now: Date,
-): string | undefined {
-  const graceMs = 24 * 3600 * 1000;
-  if (
-    secret.nextRotation !== undefined &&
-    Date.parse(secret.nextRotation) + graceMs < now.getTime()
-  ) {
-    return secret.nextRotation.slice(0, 10);
-  }
-  if (secret.lastRotated !== undefined && secret.rotationDays !== undefined) {
-    const due = Date.parse(secret.lastRotated) + secret.rotationDays * 24 * 3600 * 1000;
-    if (due + graceMs < now.getTime()) return new Date(due).toISOString().slice(0, 10);
-  }
-  return undefined;
-}
 
 const order: Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
 
