@@ -1,0 +1,22 @@
+// Public API of the least-privilege access reports.
+export { generateReport, DEFAULT_REPORT_DAYS } from './report.js';
+export type { IamSource, ReportDeps, ReportOptions } from './report.js';
+export { runScheduledReport, summaryAlert } from './scheduled.js';
+export type { ScheduledReportDeps, ScheduledReportResult } from './scheduled.js';
+export { diffReports } from './diff.js';
+export type { ReportDiff } from './diff.js';
+export { IamDataCatalog } from './catalog.js';
+export type { ActionCatalog } from './catalog.js';
+export { AuthorizationDetailsFile, MemoryIamSource } from './iamFile.js';
+export { DirectoryActivitySource } from './logFiles.js';
+export { MemoryActivitySource, UsageCollector } from './usage.js';
+export type { ActivitySource, ActivityWindow, ScanIssue, ScanProgress } from './usage.js';
+export type { GatewayInventory, InventorySource } from './inventory.js';
+export { MemoryReportStore } from './store.js';
+export type { ReportStore, RenderedReport } from './store.js';
+export { authorizationDetailsFromTemplate } from './cfnTemplate.js';
+export { renderHtml } from './render/html.js';
+export { renderMarkdown } from './render/markdown.js';
+export { REPORT_SCHEMA_VERSION } from './reportTypes.js';
+export type { AccessReport, PrincipalReport, ReportFinding } from './reportTypes.js';
+export { ReportError, ReportInputError } from './errors.js';
