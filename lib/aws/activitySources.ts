@@ -9,6 +9,7 @@ import type { Readable } from 'node:stream';
 import {
   DEFAULT_FILE_CONCURRENCY,
   describeReadError,
+  DIGEST_PATH,
   forEachConcurrent,
   LOG_FILE,
   parseLogText,
@@ -165,7 +166,7 @@ export class S3LogActivitySource implements ActivitySource {
       );
       for (const object of page.Contents ?? []) {
         const key = object.Key;
-        if (key === undefined || !LOG_FILE.test(key)) continue;
+        if (key === undefined || !LOG_FILE.test(key) || DIGEST_PATH.test(key)) continue;
         const day = /\/(\d{4})\/(\d{2})\/(\d{2})\//.exec(key);
         const date = day === null ? undefined : `${day[1]}-${day[2]}-${day[3]}`;
         if (date !== undefined && (date < from || date > to)) continue;

@@ -14,6 +14,9 @@ import type {
 /** Files a CloudTrail log directory may hold. */
 export const LOG_FILE = /\.json(\.gz)?$/i;
 
+/** Integrity digests CloudTrail writes beside the logs (`AWSLogs/<account>/CloudTrail-Digest/`). */
+export const DIGEST_PATH = /(^|\/)CloudTrail-Digest\//;
+
 /** Files read at once: enough to keep gunzip (libuv pool) and the parser busy, bounded memory. */
 export const DEFAULT_FILE_CONCURRENCY = 8;
 
@@ -44,6 +47,8 @@ export function parseLogText(text: string): unknown[] {
       return asArray((parsed as { Records: unknown }).Records);
     }
     if (parsed !== null && typeof parsed === 'object' && 'eventName' in parsed) return [parsed];
+    // Digest files (integrity validation) sit beside the logs and hold no events.
+    if (parsed !== null && typeof parsed === 'object' && 'digestStartTime' in parsed) return [];
     throw new Error('no "Records" array');
   } catch (error) {
     if (trimmed.includes('\n')) {
@@ -83,6 +88,7 @@ export async function listLogFiles(dir: string): Promise<string[]> {
   return entries
     .filter((e) => e.isFile() && LOG_FILE.test(e.name))
     .map((e) => join(e.parentPath, e.name))
+    .filter((path) => !DIGEST_PATH.test(path))
     .sort();
 }
 

@@ -38,6 +38,9 @@ describe('DirectoryActivitySource', () => {
     );
     await writeFile(join(dir, 'a/b/notgzip.json.gz'), 'plain text');
     await writeFile(join(dir, 'README.txt'), 'ignored');
+    await mkdir(join(dir, 'CloudTrail-Digest'), { recursive: true });
+    await writeFile(join(dir, 'CloudTrail-Digest/d.json.gz'), gzipSync('{"digestStartTime":"x"}'));
+    await writeFile(join(dir, 'a/digest-elsewhere.json'), '{"digestStartTime":"x","logFiles":[]}');
     const collector = new UsageCollector();
     // Act
     const { issues } = await new DirectoryActivitySource(dir).collect(
@@ -53,6 +56,7 @@ describe('DirectoryActivitySource', () => {
       ]),
     );
     expect(JSON.stringify(issues)).not.toContain('CANARY');
+    expect(issues).toHaveLength(2);
   });
 
   it('fails clearly when the directory does not exist', async () => {
