@@ -30,7 +30,6 @@ import { clientConfig } from '../../lib/aws/clients.js';
 import type { AccessReport } from '../../lib/reports/reportTypes.js';
 import { startLocalStack, stopLocalStack } from '../../local/stack.js';
 import { exportsOf } from '../../local/state.js';
-import { ensureRotationFunction } from './stage.js';
 import { provisionDemoGateway, type DemoGateway } from './provision.js';
 import { seedActivity, exportCloudTrail } from './activity.js';
 import { checkInboundClient, checkOutboundOauth } from './checks.js';
@@ -81,7 +80,6 @@ interface Registered {
 
 async function registerCredentials(
   gw: DemoGateway,
-  rotationLambda: string,
   probeUrl: string,
   sm: SecretsManagerClient,
 ): Promise<Registered[]> {
@@ -101,7 +99,9 @@ async function registerCredentials(
       SecretString: JSON.stringify({ clientSecret: gw.inboundClient.clientSecret }),
     }),
   );
-  const common = ['--rotation-lambda', rotationLambda, '--grace', '5s', '--window', '3h', '--json'];
+  // On the local stack `register` uses a stand-in rotate function (moto never runs it) and
+  // `rotate` runs the four steps in-process; on AWS these are the deployed function and role.
+  const common = ['--grace', '5s', '--window', '3h', '--json'];
   const apiKey = JSON.parse(
     await gatewarden([
       'register',
@@ -210,10 +210,7 @@ export async function runDemo(): Promise<void> {
 
     step('3. Register the three credentials with gatewarden');
     const sm = new SecretsManagerClient(clientConfig());
-    const { functionArn: rotationLambda, roleArn: rotatorRole } = await ensureRotationFunction();
-    // What `serverless deploy` sets on a real deployment: the rotator may read the secrets.
-    process.env.GATEWARDEN_ROTATOR_ROLE_ARN = rotatorRole;
-    const secrets = await registerCredentials(gw, rotationLambda, weather.url, sm);
+    const secrets = await registerCredentials(gw, weather.url, sm);
     const apiKeySecret = secrets[0]?.secretArn ?? '';
     weather.trustSecret(apiKeySecret);
     const before = new Map<string, string>();

@@ -1,13 +1,13 @@
 import { localRotationFunction } from '../../../cli/commands/registerLocal.js';
 
 /**
- * The stand-in `rotate` function in moto's Lambda that `gatewarden register` uses on the local
- * stack (moto checks a rotation function exists and never runs it). Returns its ARN; for the
- * ARN and its role use `localRotationFunction` from cli/commands/registerLocal.ts.
+ * The stand-in `rotate` function registered in moto's Lambda, so `RotateSecret` accepts its
+ * ARN (moto checks the function exists; it never runs it, which is why the CLI drives the
+ * steps in-process locally). Idempotent; returns the function ARN.
  */
 export async function ensureLocalRotationFunction(
   config: { region: string; maxAttempts?: number },
-  name?: string,
+  name = 'gatewarden-local-rotate',
 ): Promise<string> {
   return (await localRotationFunction(config, name)).functionArn;
 }
