@@ -197,6 +197,88 @@ describe('IAM least privilege', () => {
   });
 });
 
+/** Whether a role's Allow statements grant `action` on a Resource whose text contains `on`. */
+function roleGrants(role: string, action: string, on: string): boolean {
+  return allowStatements().some(
+    (s) =>
+      s.where.startsWith(`${role}/`) &&
+      !s.where.endsWith('/trust') &&
+      actionsOf(s).includes(action) &&
+      asArray(s.statement.Resource).some((r) =>
+        r === '*' ? on === '*' : resourceText(r).includes(on),
+      ),
+  );
+}
+
+describe('each role grants what its function calls', () => {
+  const SECRET = ':secret:gatewarden/*';
+  // [role, action, resource (text contained in the Resource, or a logical id)]
+  it.each([
+    ['RotateRole', 'secretsmanager:GetSecretValue', SECRET],
+    ['RotateRole', 'secretsmanager:PutSecretValue', SECRET],
+    ['RotateRole', 'secretsmanager:UpdateSecretVersionStage', SECRET],
+    ['RotateRole', 'secretsmanager:TagResource', SECRET],
+    ['RotateRole', 'secretsmanager:GetRandomPassword', '*'],
+    [
+      'RotateRole',
+      'bedrock-agentcore:UpdateApiKeyCredentialProvider',
+      'apikeycredentialprovider/*',
+    ],
+    [
+      'RotateRole',
+      'bedrock-agentcore:UpdateOauth2CredentialProvider',
+      'oauth2credentialprovider/*',
+    ],
+    ['RotateRole', 'bedrock-agentcore:GetGateway', ':gateway/*'],
+    ['RotateRole', 'cognito-idp:AddUserPoolClientSecret', ':userpool/*'],
+    ['RotateRole', 'dynamodb:PutItem', 'StateTable'],
+    ['RotateRole', 'sns:Publish', 'AlertTopic'],
+    ['RotateRole', 'events:PutEvents', 'EventBus'],
+    ['RotateRole', 'kms:Decrypt', 'SecretsKey'],
+    ['RotateNowRole', 'secretsmanager:RotateSecret', SECRET],
+    ['RotateNowRole', 'secretsmanager:ListSecrets', '*'],
+    ['RotateNowRole', 'lambda:InvokeFunction', 'RotateLambdaFunction'],
+    ['RotateNowRole', 'cognito-idp:DeleteUserPoolClientSecret', ':userpool/*'],
+    ['DetectRole', 'dynamodb:UpdateItem', 'StateTable'],
+    ['DetectRole', 'dynamodb:Query', 'StateTable'],
+    ['DetectRole', 'dynamodb:DeleteItem', 'StateTable'],
+    ['DetectRole', 'sqs:SendMessage', 'DeadLetterQueue'],
+    ['DetectRole', 'sns:Publish', 'AlertTopic'],
+    ['DetectRole', 'events:PutEvents', 'EventBus'],
+    ['DetectRole', 'secretsmanager:GetSecretValue', ':secret:gatewarden/chat-webhook-*'],
+    ['DetectRole', 'secretsmanager:RotateSecret', SECRET],
+    ['ReportRole', 'iam:GetAccountAuthorizationDetails', '*'],
+    ['ReportRole', 'bedrock-agentcore:ListGateways', '*'],
+    ['ReportRole', 'bedrock-agentcore:GetGatewayTarget', ':gateway/*'],
+    ['ReportRole', 'cloudtrail:LookupEvents', '*'],
+    ['ReportRole', 'cloudtrail:StartQuery', ':eventdatastore/*'],
+    ['ReportRole', 's3:PutObject', 'ReportBucket'],
+    ['ReportRole', 's3:GetObject', '${TrailBucket}/*'],
+    ['ReportRole', 'sns:Publish', 'AlertTopic'],
+  ])('%s: %s on %s', (role, action, on) => {
+    expect(roleGrants(role, action, on)).toBe(true);
+  });
+
+  it('grants auto-remediation only when the AutoRemediation parameter is true', () => {
+    const detect = template.Resources.DetectRole?.Properties as {
+      Policies: { PolicyDocument: { Statement: unknown[] } }[];
+    };
+    const conditional = detect.Policies[0]?.PolicyDocument.Statement.filter(
+      (s) => (s as { 'Fn::If'?: unknown[] })['Fn::If']?.[0] === 'AutoRemediationEnabled',
+    );
+    expect(JSON.stringify(conditional)).toContain('secretsmanager:RotateSecret');
+    expect(template.Parameters?.AutoRemediation?.Default).toBe('false');
+  });
+
+  it('gives the report no write access outside its own bucket', () => {
+    const writes = allowStatements()
+      .filter((s) => s.where.startsWith('ReportRole/') && s.statement.Sid !== 'WriteOwnLogs')
+      .flatMap(actionsOf)
+      .filter((a) => /:(Put|Update|Delete|Create|Attach|Rotate|Tag)/.test(a));
+    expect(writes.sort()).toEqual(['s3:PutObject']);
+  });
+});
+
 describe('data stores', () => {
   it('report bucket blocks public access, is encrypted, versioned and TLS-only', () => {
     const [[id, bucket] = ['', undefined]] = resourcesOfType(template, 'AWS::S3::Bucket').filter(
