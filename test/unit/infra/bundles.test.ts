@@ -31,6 +31,13 @@ describe('function bundles', () => {
     },
   );
 
+  it.each(FUNCTIONS)('%s reads the IAM catalog only if it ships it', async (name) => {
+    const zip = await ZipFile.open(path.join(dir, `${name}.zip`));
+    const readsCatalog = zip.text(`functions/${name}.mjs`).includes('IAM_DATA_ROOT');
+    const shipsCatalog = zip.names().some((n) => n.endsWith('iam-data/data/serviceNames.json'));
+    expect({ name, readsCatalog }).toEqual({ name, readsCatalog: shipsCatalog });
+  });
+
   it('report.zip ships the IAM action catalog where IAM_DATA_ROOT points', async () => {
     const zip = await ZipFile.open(path.join(dir, 'report.zip'));
     const env = (
