@@ -65,6 +65,9 @@ export function allStatements(template: CfnTemplate): LocatedStatement[] {
       case 'AWS::KMS::Key':
         add('keyPolicy', props.KeyPolicy);
         break;
+      case 'AWS::Events::EventBusPolicy':
+        add('policy', { Statement: props.Statement });
+        break;
       case 'AWS::S3::BucketPolicy':
       case 'AWS::SQS::QueuePolicy':
       case 'AWS::SNS::TopicPolicy':

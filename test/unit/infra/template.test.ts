@@ -279,6 +279,19 @@ describe('each role grants what its function calls', () => {
   });
 });
 
+describe('organization forwarding', () => {
+  it('opens the default bus only to the configured organization, and only when set', () => {
+    const policy = template.Resources.OrganizationEventsBusPolicy;
+    expect(policy?.Condition).toBe('AcceptOrganizationEvents');
+    expect(template.Parameters?.OrganizationId?.Default).toBe('');
+    const [allow] = statements.filter((s) => s.where === 'OrganizationEventsBusPolicy/policy');
+    expect(allow?.statement.Action).toBe('events:PutEvents');
+    expect(allow?.statement.Condition).toEqual({
+      StringEquals: { 'aws:PrincipalOrgID': { Ref: 'OrganizationId' } },
+    });
+  });
+});
+
 describe('data stores', () => {
   it('report bucket blocks public access, is encrypted, versioned and TLS-only', () => {
     const [[id, bucket] = ['', undefined]] = resourcesOfType(template, 'AWS::S3::Bucket').filter(
