@@ -72,7 +72,8 @@ export class AgentCoreInventorySource implements InventorySource {
       )
     )?.Account;
     const region = await this.clients.agentcore.config.region();
-    const gateways = (await attempt('ListGateways', () => this.gateways(attempt))) ?? [];
+    const arnPrefix = `arn:aws:bedrock-agentcore:${region}:${accountId ?? ''}:gateway/`;
+    const gateways = (await attempt('ListGateways', () => this.gateways(attempt, arnPrefix))) ?? [];
     const providers = await this.providers(attempt);
     const secrets =
       (await attempt('ListSecrets', () => this.secrets(providers, gateways, attempt))) ?? [];
@@ -90,7 +91,7 @@ export class AgentCoreInventorySource implements InventorySource {
     return inventory;
   }
 
-  private async gateways(attempt: Attempt): Promise<GatewayInfo[]> {
+  private async gateways(attempt: Attempt, arnPrefix: string): Promise<GatewayInfo[]> {
     const out: GatewayInfo[] = [];
     let nextToken: string | undefined;
     do {
@@ -118,10 +119,8 @@ export class AgentCoreInventorySource implements InventorySource {
         if (gateway?.roleArn !== undefined) info.roleArn = gateway.roleArn;
         const discoveryUrl = gateway?.authorizerConfiguration?.customJWTAuthorizer?.discoveryUrl;
         if (discoveryUrl !== undefined) info.discoveryUrl = discoveryUrl;
-        if (info.gatewayArn === '' && info.roleArn === undefined) {
-          // Without GetGateway the ARN is still derivable; the role is not.
-          info.gatewayArn = `gateway/${id}`;
-        }
+        // Without GetGateway the ARN is still derivable (the role is not: it stays unset).
+        if (info.gatewayArn === '') info.gatewayArn = `${arnPrefix}${id}`;
         out.push(info);
       }
       nextToken = page.nextToken;
