@@ -55,7 +55,7 @@ export const registerReport: RegisterCommand = (program: Command) => {
     )
     .option(
       '--lookup-events',
-      'read usage with CloudTrail LookupEvents (management events, 90 days)',
+      'read usage with CloudTrail LookupEvents (management events, 90 days); the default without --iam',
     )
     .option(
       '--lake <eventDataStore>',
@@ -116,6 +116,12 @@ async function activitySource(options: ReportCliOptions): Promise<ActivitySource
   if (options.lake !== undefined) {
     const aws = await import('../../lib/aws/activitySources.js');
     return new aws.LakeActivitySource(options.lake);
+  }
+  if (options.iam === undefined) {
+    // Reading the account through the SDK: usage comes from LookupEvents unless told otherwise,
+    // as in the deployed function. Offline (--iam) there is no account to ask.
+    const aws = await import('../../lib/aws/activitySources.js');
+    return new aws.LookupEventsActivitySource();
   }
   return undefined;
 }

@@ -300,15 +300,7 @@ export async function runDemo(): Promise<void> {
 
     step('7. Least-privilege access report');
     const reportDir = join(OUT, 'report');
-    await gatewarden([
-      'report',
-      '--lookup-events',
-      '--format',
-      'all',
-      '--out',
-      reportDir,
-      '--no-progress',
-    ]);
+    await gatewarden(['report', '--format', 'all', '--out', reportDir, '--no-progress']);
     const report = JSON.parse(readFileSync(join(reportDir, 'report.json'), 'utf8')) as AccessReport;
     const role = report.roles.find((r) => r.arn === gw.roleArn);
     if (role) {

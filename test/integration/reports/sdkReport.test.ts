@@ -475,19 +475,10 @@ describe('access report through the SDK on the local stack', () => {
     ]);
   });
 
-  it('runs from the CLI without --iam (SDK) and prints the JSON report', async () => {
+  it('runs from the CLI without --iam (SDK, usage from LookupEvents by default) and prints the JSON report', async () => {
     const { stdout } = await promisify(execFile)(
       'node',
-      [
-        'bin/gatewarden.js',
-        'report',
-        '--lookup-events',
-        '--days',
-        '7',
-        '--format',
-        'json',
-        '--no-progress',
-      ],
+      ['bin/gatewarden.js', 'report', '--days', '7', '--format', 'json', '--no-progress'],
       {
         cwd: new URL('../../../', import.meta.url).pathname,
         // The local stand-in does not throttle LookupEvents; AWS's 2 requests/s pacing is not needed.
