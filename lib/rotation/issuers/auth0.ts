@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Issuer, IssuedCredential, IssuerCredentialInfo } from '../issuer.js';
 import type { IssuerConfig, SecretDocument } from '../secretDocument.js';
+import { checkedUrl } from '../urls.js';
 import {
-  assertSecureUrl,
   clientCredentialsToken,
   type FetchLike,
   IssuerHttpError,
@@ -96,7 +96,7 @@ export class Auth0Issuer implements Issuer<Auth0Config> {
   }
 
   private async token(config: Auth0Config): Promise<string> {
-    assertSecureUrl(config.domainUrl, 'Auth0 domain URL');
+    checkedUrl(config.domainUrl, 'Auth0 domain URL', IssuerHttpError);
     const admin = await readJsonSecret(
       this.deps.readSecret,
       config.managementCredentialsSecretArn,

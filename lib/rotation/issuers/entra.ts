@@ -1,9 +1,10 @@
 import type { Issuer, IssuedCredential, IssuerCredentialInfo } from '../issuer.js';
 import type { IssuerConfig, SecretDocument } from '../secretDocument.js';
+import { checkedUrl } from '../urls.js';
 import {
-  assertSecureUrl,
   clientCredentialsToken,
   type FetchLike,
+  IssuerHttpError,
   joinUrl,
   readJsonSecret,
   requireString,
@@ -94,7 +95,7 @@ export class EntraIssuer implements Issuer<EntraConfig> {
 
   private appUrl(config: EntraConfig, suffix: string): string {
     const graph = config.graphUrl ?? GRAPH;
-    assertSecureUrl(graph, 'Graph URL');
+    checkedUrl(graph, 'Graph URL', IssuerHttpError);
     return joinUrl(
       graph,
       `/v1.0/applications/${encodeURIComponent(config.applicationObjectId)}${suffix}`,
@@ -136,7 +137,7 @@ export class EntraIssuer implements Issuer<EntraConfig> {
       'entra',
     );
     const login = config.loginUrl ?? LOGIN;
-    assertSecureUrl(login, 'Entra login URL');
+    checkedUrl(login, 'Entra login URL', IssuerHttpError);
     const graph = config.graphUrl ?? GRAPH;
     return clientCredentialsToken(this.fetch, {
       vendor: 'entra',

@@ -1,8 +1,9 @@
 import type { Issuer, IssuedCredential, IssuerCredentialInfo } from '../issuer.js';
 import type { IssuerConfig, SecretDocument } from '../secretDocument.js';
+import { checkedUrl } from '../urls.js';
 import {
-  assertSecureUrl,
   type FetchLike,
+  IssuerHttpError,
   joinUrl,
   requireString,
   type VendorDeps,
@@ -80,7 +81,7 @@ export class OktaIssuer implements Issuer<OktaConfig> {
     body?: string,
     okStatuses?: number[],
   ): Promise<{ status: number; json: unknown }> {
-    assertSecureUrl(config.orgUrl, 'Okta org URL');
+    checkedUrl(config.orgUrl, 'Okta org URL', IssuerHttpError);
     const token = await this.apiToken(config.apiTokenSecretArn);
     return vendorRequest(this.fetch, {
       vendor: 'okta',

@@ -3,8 +3,8 @@ import { IssuerError } from '../errors.js';
 
 /**
  * What the vendor issuers (webhook, Okta, Entra, Auth0) share: a fetch seam (tests and the
- * benchmark wrap it), a way to read admin credentials by secret ARN, the HTTPS rule and
- * error mapping that never copies a response body into a message.
+ * benchmark wrap it), a way to read admin credentials by secret ARN, and error mapping that
+ * never copies a response body into a message. The HTTPS rule is `checkedUrl` (../urls.ts).
  */
 
 /** The fetch the issuers use; injectable so tests point it at local servers and time it. */
@@ -42,26 +42,6 @@ export class IssuerHttpError extends IssuerError {
     const status = this.$metadata.httpStatusCode;
     return status !== undefined && (status === 429 || status >= 500);
   }
-}
-
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
-
-/**
- * Issuer endpoints must be HTTPS; plain HTTP is accepted only on loopback, where the local
- * stack and the contract-test servers run.
- */
-export function assertSecureUrl(url: string, what: string): URL {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new IssuerHttpError(`${what} is not a valid URL`, { context: { what } });
-  }
-  if (parsed.protocol === 'https:') return parsed;
-  if (parsed.protocol === 'http:' && LOOPBACK.has(parsed.hostname)) return parsed;
-  throw new IssuerHttpError(`${what} must use https (http is allowed on loopback only)`, {
-    context: { what, host: parsed.hostname },
-  });
 }
 
 /** Joins a base URL and a path without doubling or dropping slashes. */

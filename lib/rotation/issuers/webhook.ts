@@ -2,13 +2,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { Issuer, IssuedCredential, IssuerCredentialInfo } from '../issuer.js';
 import type { IssuerConfig, SecretDocument } from '../secretDocument.js';
-import {
-  assertSecureUrl,
-  type FetchLike,
-  IssuerHttpError,
-  type ReadSecret,
-  vendorRequest,
-} from './vendorHttp.js';
+import { checkedUrl } from '../urls.js';
+import { type FetchLike, IssuerHttpError, type ReadSecret, vendorRequest } from './vendorHttp.js';
 
 type WebhookConfig = Extract<IssuerConfig, { type: 'webhook' }>;
 
@@ -134,7 +129,7 @@ export class WebhookIssuer implements Issuer<WebhookConfig> {
     const signature = signWebhook(await this.hmacKey(config.hmacSecretArn), timestamp, body);
     const operation = request.action ?? 'call';
     if (config.url) {
-      assertSecureUrl(config.url, 'webhook URL');
+      checkedUrl(config.url, 'webhook URL', IssuerHttpError);
       const { json } = await vendorRequest(this.fetch, {
         vendor: 'webhook',
         operation,

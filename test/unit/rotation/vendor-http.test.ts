@@ -1,7 +1,7 @@
 import { describeResult, terminalProgress } from '../../../lib/rotation/onDemandProgress.js';
 import { auth0Fingerprint } from '../../../lib/rotation/issuers/auth0.js';
+import { checkedUrl } from '../../../lib/rotation/urls.js';
 import {
-  assertSecureUrl,
   IssuerHttpError,
   joinUrl,
   readJsonSecret,
@@ -20,8 +20,8 @@ describe('vendor HTTP rules', () => {
     ['ftp://127.0.0.1/', false],
     ['not a url', false],
   ])('%s allowed: %s', (url, allowed) => {
-    if (allowed) expect(() => assertSecureUrl(url, 'URL')).not.toThrow();
-    else expect(() => assertSecureUrl(url, 'URL')).toThrow(IssuerHttpError);
+    if (allowed) expect(() => checkedUrl(url, 'URL', IssuerHttpError)).not.toThrow();
+    else expect(() => checkedUrl(url, 'URL', IssuerHttpError)).toThrow(IssuerHttpError);
   });
 
   it.each([
