@@ -3,11 +3,10 @@ import type { Issuer, IssuedCredential, IssuerCredentialInfo } from '../issuer.j
 import type { IssuerConfig, SecretDocument } from '../secretDocument.js';
 import { checkedUrl } from '../urls.js';
 import {
-  clientCredentialsToken,
+  adminClientCredentialsToken,
   type FetchLike,
   IssuerHttpError,
   joinUrl,
-  readJsonSecret,
   requireString,
   type VendorDeps,
   vendorRequest,
@@ -97,17 +96,10 @@ export class Auth0Issuer implements Issuer<Auth0Config> {
 
   private async token(config: Auth0Config): Promise<string> {
     checkedUrl(config.domainUrl, 'Auth0 domain URL', IssuerHttpError);
-    const admin = await readJsonSecret(
-      this.deps.readSecret,
-      config.managementCredentialsSecretArn,
-      ['clientId', 'clientSecret'] as const,
-      'auth0',
-    );
-    return clientCredentialsToken(this.fetch, {
+    const deps = { fetch: this.fetch, readSecret: this.deps.readSecret };
+    return adminClientCredentialsToken(deps, config.managementCredentialsSecretArn, {
       vendor: 'auth0',
       tokenUrl: joinUrl(config.domainUrl, '/oauth/token'),
-      clientId: admin.clientId,
-      clientSecret: admin.clientSecret,
       form: { audience: joinUrl(config.domainUrl, '/api/v2/') },
       json: true,
       timeoutMs: this.timeoutMs,

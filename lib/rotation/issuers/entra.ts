@@ -2,11 +2,10 @@ import type { Issuer, IssuedCredential, IssuerCredentialInfo } from '../issuer.j
 import type { IssuerConfig, SecretDocument } from '../secretDocument.js';
 import { checkedUrl } from '../urls.js';
 import {
-  clientCredentialsToken,
+  adminClientCredentialsToken,
   type FetchLike,
   IssuerHttpError,
   joinUrl,
-  readJsonSecret,
   requireString,
   type VendorDeps,
   vendorRequest,
@@ -130,20 +129,13 @@ export class EntraIssuer implements Issuer<EntraConfig> {
   }
 
   private async token(config: EntraConfig): Promise<string> {
-    const admin = await readJsonSecret(
-      this.deps.readSecret,
-      config.adminCredentialsSecretArn,
-      ['clientId', 'clientSecret'] as const,
-      'entra',
-    );
     const login = config.loginUrl ?? LOGIN;
     checkedUrl(login, 'Entra login URL', IssuerHttpError);
     const graph = config.graphUrl ?? GRAPH;
-    return clientCredentialsToken(this.fetch, {
+    const deps = { fetch: this.fetch, readSecret: this.deps.readSecret };
+    return adminClientCredentialsToken(deps, config.adminCredentialsSecretArn, {
       vendor: 'entra',
       tokenUrl: joinUrl(login, `/${encodeURIComponent(config.tenantId)}/oauth2/v2.0/token`),
-      clientId: admin.clientId,
-      clientSecret: admin.clientSecret,
       form: { scope: joinUrl(graph, '/.default') },
       timeoutMs: this.timeoutMs,
     });

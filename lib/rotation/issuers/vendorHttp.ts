@@ -195,6 +195,28 @@ export async function clientCredentialsToken(
   return token;
 }
 
+/**
+ * Client-credentials token for a vendor admin API whose credentials sit in a JSON secret
+ * `{"clientId": "…", "clientSecret": "…"}` (Entra Graph, Auth0 Management).
+ */
+export async function adminClientCredentialsToken(
+  deps: { fetch: FetchLike; readSecret: ReadSecret },
+  adminSecretId: string,
+  options: Omit<Parameters<typeof clientCredentialsToken>[1], 'clientId' | 'clientSecret'>,
+): Promise<string> {
+  const admin = await readJsonSecret(
+    deps.readSecret,
+    adminSecretId,
+    ['clientId', 'clientSecret'] as const,
+    options.vendor,
+  );
+  return clientCredentialsToken(deps.fetch, {
+    ...options,
+    clientId: admin.clientId,
+    clientSecret: admin.clientSecret,
+  });
+}
+
 /** Returns the field or throws a clear error naming the field (never its value). */
 export function requireString(
   value: unknown,
