@@ -1,11 +1,18 @@
 /** API-key credential providers (`/identities/*ApiKeyCredentialProvider*`). */
-import { conflict, epochSeconds, notFound, restJson, validation } from '../http.js';
-import { isTags, type Call, type Operation } from './operation.js';
+import { conflict, epochSeconds, restJson, validation } from '../http.js';
+import {
+  deleteProvider,
+  isTags,
+  listPage,
+  namedProvider,
+  providerSummary,
+  type Call,
+  type Operation,
+} from './operation.js';
 import { parseSecretReference } from './oauthConfig.js';
 import {
   apiKeyProviderArn,
   managedSecretName,
-  page,
   requireName,
   type ApiKeyProvider,
   type SecretLocation,
@@ -90,10 +97,7 @@ export const createApiKeyProvider: Operation = async (call) => {
 };
 
 function apiKeyProvider(call: Call): ApiKeyProvider {
-  const name = requireName(call.params.name);
-  const provider = call.directory.apiKey.get(name);
-  if (!provider) throw notFound(`API key credential provider ${name} not found`);
-  return provider;
+  return namedProvider(call, call.directory.apiKey, 'API key');
 }
 
 export const getApiKeyProvider: Operation = async (call) =>
@@ -107,23 +111,8 @@ export const updateApiKeyProvider: Operation = async (call) => {
   return restJson(200, apiKeyView(provider, true));
 };
 
-export const deleteApiKeyProvider: Operation = async (call) => {
-  const provider = apiKeyProvider(call);
-  await deleteManagedSecret(call.secrets, provider.secret);
-  call.directory.apiKey.delete(provider.name);
-  return restJson(204, {});
-};
+export const deleteApiKeyProvider: Operation = async (call) =>
+  deleteProvider(call, call.directory.apiKey, apiKeyProvider(call));
 
-export const listApiKeyProviders: Operation = async (call) => {
-  const all = [...call.directory.apiKey.values()].map((provider) => ({
-    name: provider.name,
-    credentialProviderArn: provider.arn,
-    createdTime: epochSeconds(provider.createdTime),
-    lastUpdatedTime: epochSeconds(provider.lastUpdatedTime),
-  }));
-  const result = page(all, call.params.maxResults, call.params.nextToken);
-  return restJson(200, {
-    credentialProviders: result.items,
-    ...(result.nextToken ? { nextToken: result.nextToken } : {}),
-  });
-};
+export const listApiKeyProviders: Operation = async (call) =>
+  listPage(call, 'credentialProviders', [...call.directory.apiKey.values()].map(providerSummary));

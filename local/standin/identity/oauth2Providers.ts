@@ -1,12 +1,19 @@
 /** OAuth2 credential providers (`/identities/*Oauth2CredentialProvider*`). */
-import { conflict, epochSeconds, notFound, restJson } from '../http.js';
-import { isTags, type Call, type Operation } from './operation.js';
+import { conflict, epochSeconds, restJson } from '../http.js';
+import {
+  deleteProvider,
+  isTags,
+  listPage,
+  namedProvider,
+  providerSummary,
+  type Call,
+  type Operation,
+} from './operation.js';
 import { parseOAuth2Config } from './oauthConfig.js';
 import {
   callbackUrlFor,
   managedSecretName,
   oauth2ProviderArn,
-  page,
   requireName,
   type OAuth2Provider,
   type SecretLocation,
@@ -107,10 +114,7 @@ export const createOAuth2Provider: Operation = async (call) => {
 };
 
 function oauth2Provider(call: Call): OAuth2Provider {
-  const name = requireName(call.params.name);
-  const provider = call.directory.oauth2.get(name);
-  if (!provider) throw notFound(`OAuth2 credential provider ${name} not found`);
-  return provider;
+  return namedProvider(call, call.directory.oauth2, 'OAuth2');
 }
 
 export const getOAuth2Provider: Operation = async (call) =>
@@ -126,24 +130,15 @@ export const updateOAuth2Provider: Operation = async (call) => {
   return restJson(200, oauth2View(provider, true));
 };
 
-export const deleteOAuth2Provider: Operation = async (call) => {
-  const provider = oauth2Provider(call);
-  await deleteManagedSecret(call.secrets, provider.secret);
-  call.directory.oauth2.delete(provider.name);
-  return restJson(204, {});
-};
+export const deleteOAuth2Provider: Operation = async (call) =>
+  deleteProvider(call, call.directory.oauth2, oauth2Provider(call));
 
-export const listOAuth2Providers: Operation = async (call) => {
-  const all = [...call.directory.oauth2.values()].map((provider) => ({
-    name: provider.name,
-    credentialProviderVendor: provider.vendor,
-    credentialProviderArn: provider.arn,
-    createdTime: epochSeconds(provider.createdTime),
-    lastUpdatedTime: epochSeconds(provider.lastUpdatedTime),
-  }));
-  const result = page(all, call.params.maxResults, call.params.nextToken);
-  return restJson(200, {
-    credentialProviders: result.items,
-    ...(result.nextToken ? { nextToken: result.nextToken } : {}),
-  });
-};
+export const listOAuth2Providers: Operation = async (call) =>
+  listPage(
+    call,
+    'credentialProviders',
+    [...call.directory.oauth2.values()].map((provider) => ({
+      ...providerSummary(provider),
+      credentialProviderVendor: provider.vendor,
+    })),
+  );

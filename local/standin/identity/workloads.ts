@@ -1,7 +1,7 @@
 /** Workload identities (`/identities/*WorkloadIdentit*`) and the token vault. */
 import { conflict, epochSeconds, notFound, restJson, validation } from '../http.js';
-import type { Call, Operation, Params } from './operation.js';
-import { page, requireName, workloadIdentityArn } from './registry.js';
+import { listPage, type Call, type Operation, type Params } from './operation.js';
+import { requireName, workloadIdentityArn } from './registry.js';
 
 function returnUrls(value: unknown): string[] | undefined {
   if (value === undefined) return undefined;
@@ -69,17 +69,15 @@ export const deleteWorkload: Operation = async (call) => {
   return restJson(204, {});
 };
 
-export const listWorkloads: Operation = async (call) => {
-  const all = [...call.directory.workloads.values()].map((found) => ({
-    name: found.name,
-    workloadIdentityArn: found.arn,
-  }));
-  const result = page(all, call.params.maxResults, call.params.nextToken);
-  return restJson(200, {
-    workloadIdentities: result.items,
-    ...(result.nextToken ? { nextToken: result.nextToken } : {}),
-  });
-};
+export const listWorkloads: Operation = async (call) =>
+  listPage(
+    call,
+    'workloadIdentities',
+    [...call.directory.workloads.values()].map((found) => ({
+      name: found.name,
+      workloadIdentityArn: found.arn,
+    })),
+  );
 
 function vaultId(params: Params): string {
   const id = params.tokenVaultId ?? 'default';
