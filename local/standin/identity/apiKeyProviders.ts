@@ -97,7 +97,7 @@ export const createApiKeyProvider: Operation = async (call) => {
 };
 
 function apiKeyProvider(call: Call): ApiKeyProvider {
-  return namedProvider(call, call.directory.apiKey, 'API key');
+  return namedProvider(call.directory.apiKey, requireName(call.params.name), 'API key');
 }
 
 export const getApiKeyProvider: Operation = async (call) =>

@@ -12,8 +12,8 @@ import {
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { FrontRequest, StandinContext, StandinRoute } from '../context.js';
 import { notFound, restJson, StandinError, validation, type StandinResponse } from '../http.js';
-import { callerDirectory } from './operation.js';
-import { requireName, type OAuth2Provider } from './registry.js';
+import { callerDirectory, namedProvider, type Params } from './operation.js';
+import { requireName, type IdentityDirectory, type OAuth2Provider } from './registry.js';
 import { readCurrentValue } from './secrets.js';
 import { WorkloadTokens } from './workloadTokens.js';
 
@@ -41,6 +41,30 @@ async function requireWorkload(
     }
     throw error;
   }
+}
+
+/** Verifies the call's workload access token for its account and region; returns its params. */
+async function verifyWorkloadToken(
+  request: FrontRequest,
+  context: StandinContext,
+): Promise<Params> {
+  const params = request.aws.params;
+  const accountId = await context.accountOf(request);
+  tokensOf(context).verify(params.workloadIdentityToken, accountId, request.aws.region);
+  return params;
+}
+
+/** The credential provider a data-plane call names in `resourceCredentialProviderName`. */
+async function requestedProvider<P>(
+  request: FrontRequest,
+  context: StandinContext,
+  providersOf: (directory: IdentityDirectory) => Map<string, P>,
+  kind: string,
+): Promise<P> {
+  const field = 'resourceCredentialProviderName';
+  const name = requireName(request.aws.params[field], field);
+  const { directory } = await callerDirectory(request, context);
+  return namedProvider(providersOf(directory), name, kind);
 }
 
 async function workloadAccessToken(
@@ -72,13 +96,8 @@ async function getResourceApiKey(
   request: FrontRequest,
   context: StandinContext,
 ): Promise<StandinResponse> {
-  const params = request.aws.params;
-  const accountId = await context.accountOf(request);
-  tokensOf(context).verify(params.workloadIdentityToken, accountId, request.aws.region);
-  const name = requireName(params.resourceCredentialProviderName, 'resourceCredentialProviderName');
-  const { directory } = await callerDirectory(request, context);
-  const provider = directory.apiKey.get(name);
-  if (!provider) throw notFound(`API key credential provider ${name} not found`);
+  await verifyWorkloadToken(request, context);
+  const provider = await requestedProvider(request, context, (d) => d.apiKey, 'API key');
   const apiKey = await readCurrentValue(
     context.motoClient(SecretsManagerClient, request),
     provider.secret,
@@ -122,9 +141,7 @@ async function getResourceOauth2Token(
   request: FrontRequest,
   context: StandinContext,
 ): Promise<StandinResponse> {
-  const params = request.aws.params;
-  const accountId = await context.accountOf(request);
-  tokensOf(context).verify(params.workloadIdentityToken, accountId, request.aws.region);
+  const params = await verifyWorkloadToken(request, context);
   if (params.oauth2Flow !== 'M2M') {
     throw validation(
       `oauth2Flow ${String(params.oauth2Flow)} is not served by the local stand-in (only M2M)`,
@@ -133,10 +150,8 @@ async function getResourceOauth2Token(
   const scopes = params.scopes;
   if (!Array.isArray(scopes) || !scopes.every((scope) => typeof scope === 'string'))
     throw validation('scopes must be a list of strings');
-  const name = requireName(params.resourceCredentialProviderName, 'resourceCredentialProviderName');
-  const { directory } = await callerDirectory(request, context);
-  const provider = directory.oauth2.get(name);
-  if (!provider) throw notFound(`OAuth2 credential provider ${name} not found`);
+  const provider = await requestedProvider(request, context, (d) => d.oauth2, 'OAuth2');
+  const name = provider.name;
   if (!provider.clientId || !provider.secret)
     throw validation(`provider ${name} has no client id and secret for client_credentials`);
   const clientSecret = await readCurrentValue(

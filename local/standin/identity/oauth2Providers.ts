@@ -114,7 +114,7 @@ export const createOAuth2Provider: Operation = async (call) => {
 };
 
 function oauth2Provider(call: Call): OAuth2Provider {
-  return namedProvider(call, call.directory.oauth2, 'OAuth2');
+  return namedProvider(call.directory.oauth2, requireName(call.params.name), 'OAuth2');
 }
 
 export const getOAuth2Provider: Operation = async (call) =>

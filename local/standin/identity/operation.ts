@@ -7,7 +7,6 @@ import {
   IDENTITY_STATE,
   IdentityRegistry,
   page,
-  requireName,
   type IdentityDirectory,
   type SecretLocation,
 } from './registry.js';
@@ -64,9 +63,8 @@ interface CredentialProvider {
   lastUpdatedTime: Date;
 }
 
-/** The provider named by `params.name`, or a NotFound naming its `kind`. */
-export function namedProvider<P>(call: Call, providers: Map<string, P>, kind: string): P {
-  const name = requireName(call.params.name);
+/** The provider called `name`, or a NotFound naming its `kind`. */
+export function namedProvider<P>(providers: Map<string, P>, name: string, kind: string): P {
   const provider = providers.get(name);
   if (!provider) throw notFound(`${kind} credential provider ${name} not found`);
   return provider;
