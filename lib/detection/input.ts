@@ -194,14 +194,19 @@ export class JsonStreamScanner {
     }
   }
 
+  /** One character inside a JSON string: tracks escapes and the closing quote. */
+  private stepInString(c: number): void {
+    if (this.escaped) this.escaped = false;
+    else if (c === BACKSLASH) this.escaped = true;
+    else if (c === QUOTE) this.inString = false;
+  }
+
   private scanArray(text: string, out: InputItem[]): void {
     let start = 0;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       if (this.inString) {
-        if (this.escaped) this.escaped = false;
-        else if (c === BACKSLASH) this.escaped = true;
-        else if (c === QUOTE) this.inString = false;
+        this.stepInString(c);
         continue;
       }
       if (c === QUOTE) this.inString = true;
@@ -224,16 +229,13 @@ export class JsonStreamScanner {
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       if (this.inString) {
-        if (this.escaped) this.escaped = false;
-        else if (c === BACKSLASH) this.escaped = true;
-        else if (c === QUOTE) this.inString = false;
-        else if (c === NEWLINE) {
+        if (c === NEWLINE && !this.escaped) {
           // A raw newline cannot occur inside a JSON string: this line is broken.
           this.inString = false;
           this.depth = 0;
           this.emit(text.slice(start, i), out);
           start = i + 1;
-        }
+        } else this.stepInString(c);
         continue;
       }
       if (c === QUOTE) this.inString = true;
