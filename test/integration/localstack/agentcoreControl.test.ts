@@ -8,7 +8,6 @@ import {
   ConflictException,
   CreateApiKeyCredentialProviderCommand,
   CreateGatewayCommand,
-  CreateGatewayTargetCommand,
   CreateOauth2CredentialProviderCommand,
   CreateWorkloadIdentityCommand,
   DeleteApiKeyCredentialProviderCommand,
@@ -37,6 +36,11 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import {
+  createApiKeyTarget,
+  createLocalOAuth2Provider,
+  localDiscoveryUrl,
+} from '../../support/agentcore.js';
+import {
   DEFAULT_AUDIENCE,
   DEMO_CLIENTS,
   localStack,
@@ -46,7 +50,6 @@ import {
 
 const control = new BedrockAgentCoreControlClient(testClientConfig());
 const secrets = new SecretsManagerClient(testClientConfig());
-const discoveryUrl = (): string => `${localStack().oidcIssuer}/.well-known/openid-configuration`;
 
 async function executionRole(): Promise<string> {
   const trust = {
@@ -81,7 +84,7 @@ describe('local stack: AgentCore control plane', () => {
     const name = uniqueName('gw-test-gateway');
     const authorizer = {
       customJWTAuthorizer: {
-        discoveryUrl: discoveryUrl(),
+        discoveryUrl: localDiscoveryUrl(),
         allowedClients: [DEMO_CLIENTS[0].client_id],
         allowedAudience: [DEFAULT_AUDIENCE],
       },
@@ -108,7 +111,7 @@ describe('local stack: AgentCore control plane', () => {
       authorizerConfiguration: authorizer,
     });
     // The discovery URL the gateway would call is real.
-    const discovery = (await (await fetch(discoveryUrl())).json()) as {
+    const discovery = (await (await fetch(localDiscoveryUrl())).json()) as {
       issuer: string;
       jwks_uri: string;
     };
@@ -208,19 +211,10 @@ describe('local stack: AgentCore control plane', () => {
   it('OAuth2 provider: custom vendor with discovery, MANAGED secret, full-replacement update to EXTERNAL', async () => {
     const name = uniqueName('gw-test-oauth');
     const client = DEMO_CLIENTS[1];
-    const created = await control.send(
-      new CreateOauth2CredentialProviderCommand({
-        name,
-        credentialProviderVendor: 'CustomOauth2',
-        oauth2ProviderConfigInput: {
-          customOauth2ProviderConfig: {
-            oauthDiscovery: { discoveryUrl: discoveryUrl() },
-            clientId: client.client_id,
-            clientSecret: client.client_secret,
-          },
-        },
-      }),
-    );
+    const created = await createLocalOAuth2Provider(control, name, {
+      clientId: client.client_id,
+      clientSecret: client.client_secret,
+    });
     expect(created.credentialProviderArn).toMatch(
       /:token-vault\/default\/oauth2credentialprovider\//,
     );
@@ -231,7 +225,7 @@ describe('local stack: AgentCore control plane', () => {
     const fetched = await control.send(new GetOauth2CredentialProviderCommand({ name }));
     expect(fetched.credentialProviderVendor).toBe('CustomOauth2');
     expect(fetched.oauth2ProviderConfigOutput?.customOauth2ProviderConfig).toEqual({
-      oauthDiscovery: { discoveryUrl: discoveryUrl() },
+      oauthDiscovery: { discoveryUrl: localDiscoveryUrl() },
       clientId: client.client_id,
     });
     expect(JSON.stringify(fetched)).not.toContain(client.client_secret);
@@ -248,7 +242,7 @@ describe('local stack: AgentCore control plane', () => {
         credentialProviderVendor: 'CustomOauth2',
         oauth2ProviderConfigInput: {
           customOauth2ProviderConfig: {
-            oauthDiscovery: { discoveryUrl: discoveryUrl() },
+            oauthDiscovery: { discoveryUrl: localDiscoveryUrl() },
             clientId: client.client_id,
             clientSecretSource: 'EXTERNAL',
             clientSecretConfig: { secretId: external.ARN, jsonKey: 'clientSecret' },
@@ -274,7 +268,7 @@ describe('local stack: AgentCore control plane', () => {
           credentialProviderVendor: 'GoogleOauth2',
           oauth2ProviderConfigInput: {
             customOauth2ProviderConfig: {
-              oauthDiscovery: { discoveryUrl: discoveryUrl() },
+              oauthDiscovery: { discoveryUrl: localDiscoveryUrl() },
               clientId: 'x',
               clientSecret: 'y',
             },
@@ -300,34 +294,10 @@ describe('local stack: AgentCore control plane', () => {
         apiKey: 'target-key',
       }),
     );
-    const target = await control.send(
-      new CreateGatewayTargetCommand({
-        gatewayIdentifier: gateway.gatewayId,
-        name: 'weather',
-        targetConfiguration: {
-          mcp: {
-            openApiSchema: {
-              inlinePayload: JSON.stringify({
-                openapi: '3.0.0',
-                info: { title: 'w', version: '1' },
-                paths: {},
-              }),
-            },
-          },
-        },
-        credentialProviderConfigurations: [
-          {
-            credentialProviderType: 'API_KEY',
-            credentialProvider: {
-              apiKeyCredentialProvider: {
-                providerArn: provider.credentialProviderArn,
-                credentialParameterName: 'x-api-key',
-                credentialLocation: 'HEADER',
-              },
-            },
-          },
-        ],
-      }),
+    const target = await createApiKeyTarget(
+      control,
+      gateway.gatewayId,
+      provider.credentialProviderArn,
     );
     const fetched = await control.send(
       new GetGatewayTargetCommand({

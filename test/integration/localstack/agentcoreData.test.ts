@@ -16,7 +16,6 @@ import {
   BedrockAgentCoreControlClient,
   CreateApiKeyCredentialProviderCommand,
   CreateGatewayCommand,
-  CreateOauth2CredentialProviderCommand,
   CreateWorkloadIdentityCommand,
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
@@ -26,6 +25,7 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { createLocalOAuth2Provider } from '../../support/agentcore.js';
 import {
   DEFAULT_AUDIENCE,
   DEMO_CLIENTS,
@@ -140,19 +140,10 @@ describe('local stack: AgentCore Identity data plane', () => {
     const client = DEMO_CLIENTS[1];
     const issuer = localStack().oidcIssuer;
     const name = uniqueName('gw-test-oauth');
-    await control.send(
-      new CreateOauth2CredentialProviderCommand({
-        name,
-        credentialProviderVendor: 'CustomOauth2',
-        oauth2ProviderConfigInput: {
-          customOauth2ProviderConfig: {
-            oauthDiscovery: { discoveryUrl: `${issuer}/.well-known/openid-configuration` },
-            clientId: client.client_id,
-            clientSecret: client.client_secret,
-          },
-        },
-      }),
-    );
+    await createLocalOAuth2Provider(control, name, {
+      clientId: client.client_id,
+      clientSecret: client.client_secret,
+    });
     const { accessToken } = await data.send(
       new GetResourceOauth2TokenCommand({
         workloadIdentityToken: token,
@@ -171,22 +162,12 @@ describe('local stack: AgentCore Identity data plane', () => {
 
   it('GetResourceOauth2Token fails cleanly when the IdP refuses the client', async () => {
     const token = await workloadToken();
-    const issuer = localStack().oidcIssuer;
     const name = uniqueName('gw-test-oauth-bad');
     const wrongSecret = `wrong-${uniqueName('secret')}`;
-    await control.send(
-      new CreateOauth2CredentialProviderCommand({
-        name,
-        credentialProviderVendor: 'CustomOauth2',
-        oauth2ProviderConfigInput: {
-          customOauth2ProviderConfig: {
-            oauthDiscovery: { discoveryUrl: `${issuer}/.well-known/openid-configuration` },
-            clientId: DEMO_CLIENTS[1].client_id,
-            clientSecret: wrongSecret,
-          },
-        },
-      }),
-    );
+    await createLocalOAuth2Provider(control, name, {
+      clientId: DEMO_CLIENTS[1].client_id,
+      clientSecret: wrongSecret,
+    });
     const attempt = data.send(
       new GetResourceOauth2TokenCommand({
         workloadIdentityToken: token,

@@ -13,7 +13,6 @@ import {
 import {
   BedrockAgentCoreControlClient,
   CreateApiKeyCredentialProviderCommand,
-  CreateOauth2CredentialProviderCommand,
   CreateWorkloadIdentityCommand,
   UpdateApiKeyCredentialProviderCommand,
 } from '@aws-sdk/client-bedrock-agentcore-control';
@@ -23,9 +22,9 @@ import {
   GetSecretValueCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
+import { createLocalOAuth2Provider } from '../../support/agentcore.js';
 import {
   DEMO_CLIENTS,
-  localStack,
   localStackStateDir,
   testClientConfig,
   uniqueName,
@@ -63,21 +62,10 @@ describe('local stack: no secret in logs or CloudTrail', () => {
     );
     expect(apiKey).toBe(canaries[1]);
     const client = DEMO_CLIENTS[1];
-    await control.send(
-      new CreateOauth2CredentialProviderCommand({
-        name,
-        credentialProviderVendor: 'CustomOauth2',
-        oauth2ProviderConfigInput: {
-          customOauth2ProviderConfig: {
-            oauthDiscovery: {
-              discoveryUrl: `${localStack().oidcIssuer}/.well-known/openid-configuration`,
-            },
-            clientId: client.client_id,
-            clientSecret: client.client_secret,
-          },
-        },
-      }),
-    );
+    await createLocalOAuth2Provider(control, name, {
+      clientId: client.client_id,
+      clientSecret: client.client_secret,
+    });
     const { accessToken } = await data.send(
       new GetResourceOauth2TokenCommand({
         workloadIdentityToken: workloadAccessToken,

@@ -8,8 +8,6 @@
 import {
   CreateApiKeyCredentialProviderCommand,
   CreateGatewayCommand,
-  CreateGatewayTargetCommand,
-  CreateOauth2CredentialProviderCommand,
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import { DescribeSecretCommand, GetResourcePolicyCommand } from '@aws-sdk/client-secrets-manager';
 import { MemoryAlertSink } from '../../../lib/alerts/alert.js';
@@ -25,6 +23,11 @@ import {
   runRotate,
 } from '../../../cli/commands/rotate.js';
 import type { CredentialKind } from '../../../lib/rotation/secretDocument.js';
+import {
+  createApiKeyTarget,
+  createLocalOAuth2Provider,
+  localDiscoveryUrl,
+} from '../../support/agentcore.js';
 import { localStack, uniqueName } from '../../support/localStack.js';
 import { ensureLocalRotationFunction } from '../../support/vendors/rotationFunction.js';
 import { WebhookStub } from '../../support/vendors/webhook.js';
@@ -130,31 +133,7 @@ async function apiKeyGateway(): Promise<{
     }),
   );
   const gatewayId = gateway.gatewayId ?? '';
-  await control().send(
-    new CreateGatewayTargetCommand({
-      gatewayIdentifier: gatewayId,
-      name: 'weather',
-      targetConfiguration: {
-        mcp: {
-          openApiSchema: {
-            inlinePayload: '{"openapi":"3.0.0","info":{"title":"w","version":"1"},"paths":{}}',
-          },
-        },
-      },
-      credentialProviderConfigurations: [
-        {
-          credentialProviderType: 'API_KEY',
-          credentialProvider: {
-            apiKeyCredentialProvider: {
-              providerArn: provider.credentialProviderArn,
-              credentialParameterName: 'x-api-key',
-              credentialLocation: 'HEADER',
-            },
-          },
-        },
-      ],
-    }),
-  );
+  await createApiKeyTarget(control(), gatewayId, provider.credentialProviderArn);
   return { gatewayId, providerName, initial };
 }
 
@@ -228,21 +207,9 @@ describe('gatewarden register + rotate on the local stack', () => {
     // Prepare
     const client = await registerOidcClient();
     canaries.push(client.clientSecret, client.registrationAccessToken);
-    const discoveryUrl = `${localStack().oidcIssuer}/.well-known/openid-configuration`;
+    const discoveryUrl = localDiscoveryUrl();
     const providerName = uniqueName('cli-oauth');
-    await control().send(
-      new CreateOauth2CredentialProviderCommand({
-        name: providerName,
-        credentialProviderVendor: 'CustomOauth2',
-        oauth2ProviderConfigInput: {
-          customOauth2ProviderConfig: {
-            oauthDiscovery: { discoveryUrl },
-            clientId: client.clientId,
-            clientSecret: client.clientSecret,
-          },
-        },
-      }),
-    );
+    await createLocalOAuth2Provider(control(), providerName, client);
     const gateway = await control().send(
       new CreateGatewayCommand({
         name: uniqueName('cli-gw'),
@@ -277,7 +244,7 @@ describe('gatewarden register + rotate on the local stack', () => {
   it('registers an inbound client of a CUSTOM_JWT gateway from the secret agents read today', async () => {
     const client = await registerOidcClient();
     canaries.push(client.clientSecret);
-    const discoveryUrl = `${localStack().oidcIssuer}/.well-known/openid-configuration`;
+    const discoveryUrl = localDiscoveryUrl();
     const gateway = await control().send(
       new CreateGatewayCommand({
         name: uniqueName('cli-gw'),

@@ -7,7 +7,6 @@
 import {
   CreateApiKeyCredentialProviderCommand,
   CreateGatewayCommand,
-  CreateOauth2CredentialProviderCommand,
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import {
   GetResourceOauth2TokenCommand,
@@ -22,6 +21,7 @@ import {
 import { decodeJwt } from 'jose';
 import { driveRotation } from '../../../lib/rotation/driver.js';
 import { sweepSecret } from '../../../lib/rotation/sweep.js';
+import { createLocalOAuth2Provider, localDiscoveryUrl } from '../../support/agentcore.js';
 import { localClient, localStack, uniqueName } from '../../support/localStack.js';
 import {
   control,
@@ -121,25 +121,13 @@ describe('rotation on the local stack', () => {
   it('rotates an OAuth2 provider client at the OIDC provider through RFC 7592', async () => {
     // Prepare: a client registered at the real OIDC provider, an OAuth2 provider using it.
     const { oidcIssuer } = localStack();
-    const discoveryUrl = `${oidcIssuer}/.well-known/openid-configuration`;
+    const discoveryUrl = localDiscoveryUrl();
     const client = await registerOidcClient();
     const tokenArn = await createPlainSecret(
       JSON.stringify({ registrationAccessToken: client.registrationAccessToken }),
     );
     const providerName = uniqueName('gw-oauth');
-    await control().send(
-      new CreateOauth2CredentialProviderCommand({
-        name: providerName,
-        credentialProviderVendor: 'CustomOauth2',
-        oauth2ProviderConfigInput: {
-          customOauth2ProviderConfig: {
-            oauthDiscovery: { discoveryUrl },
-            clientId: client.clientId,
-            clientSecret: client.clientSecret,
-          },
-        },
-      }),
-    );
+    await createLocalOAuth2Provider(control(), providerName, client);
     const secretArn = await createGatewardenSecret(
       {
         kind: 'oauthClient',
@@ -183,7 +171,7 @@ describe('rotation on the local stack', () => {
 
   it('rotates an inbound client of a CUSTOM_JWT gateway on the OIDC provider', async () => {
     const { oidcIssuer } = localStack();
-    const discoveryUrl = `${oidcIssuer}/.well-known/openid-configuration`;
+    const discoveryUrl = localDiscoveryUrl();
     const client = await registerOidcClient();
     const tokenArn = await createPlainSecret(client.registrationAccessToken);
     const gatewayId = await createGateway(discoveryUrl, [client.clientId]);
