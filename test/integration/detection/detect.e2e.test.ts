@@ -5,8 +5,6 @@ import {
   DeleteRuleCommand,
   EventBridgeClient,
   PutEventsCommand,
-  PutRuleCommand,
-  PutTargetsCommand,
   RemoveTargetsCommand,
 } from '@aws-sdk/client-eventbridge';
 import {
@@ -15,13 +13,7 @@ import {
   SNSClient,
   SubscribeCommand,
 } from '@aws-sdk/client-sns';
-import {
-  CreateQueueCommand,
-  DeleteQueueCommand,
-  GetQueueAttributesCommand,
-  SQSClient,
-  type Message,
-} from '@aws-sdk/client-sqs';
+import { DeleteQueueCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import {
   CreateSecretCommand,
   DeleteSecretCommand,
@@ -31,6 +23,7 @@ import {
 import { readFileSync } from 'node:fs';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { defaultDeps, makeHandler, type DetectResult } from '../../../functions/detect.js';
+import { createQueue, ruleToQueue } from '../../support/queues.js';
 import { testClientConfig, uniqueName } from '../../support/localStack.js';
 import {
   createStateTable,
@@ -140,21 +133,12 @@ describe('detect end to end on the local stack', () => {
   let tableName = '';
   let env: NodeJS.ProcessEnv = {};
 
-  async function createQueue(prefix: string): Promise<{ url: string; arn: string }> {
-    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: uniqueName(prefix) }));
-    const url = QueueUrl ?? '';
-    const attrs = await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }),
-    );
-    return { url, arn: attrs.Attributes?.QueueArn ?? '' };
-  }
-
   beforeAll(async () => {
     requireLocalStack();
-    queues.inbound = await createQueue('gw-detect-in');
-    queues.alerts = await createQueue('gw-alerts-sub');
-    queues.findings = await createQueue('gw-findings');
-    queues.dlq = await createQueue('gw-detect-dlq');
+    queues.inbound = await createQueue(sqs, uniqueName('gw-detect-in'));
+    queues.alerts = await createQueue(sqs, uniqueName('gw-alerts-sub'));
+    queues.findings = await createQueue(sqs, uniqueName('gw-findings'));
+    queues.dlq = await createQueue(sqs, uniqueName('gw-detect-dlq'));
     tableName = await createStateTable(dynamo);
     topicArn =
       (await sns.send(new CreateTopicCommand({ Name: uniqueName('gw-alerts') }))).TopicArn ?? '';
@@ -163,67 +147,36 @@ describe('detect end to end on the local stack', () => {
     );
     // Stands in for the default bus CloudTrail delivers to, with the deployed detect pattern.
     await events.send(new CreateEventBusCommand({ Name: names.sourceBus }));
-    await events.send(
-      new PutRuleCommand({
-        Name: names.detectRule,
-        EventBusName: names.sourceBus,
-        EventPattern: JSON.stringify(deployedDetectPattern('agentcore')),
-      }),
-    );
-    await events.send(
-      new PutTargetsCommand({
-        Rule: names.detectRule,
-        EventBusName: names.sourceBus,
-        Targets: [{ Id: 'detect-queue', Arn: queues.inbound.arn }],
-      }),
-    );
-    await events.send(
-      new PutRuleCommand({
-        Name: names.secretReadsRule,
-        EventBusName: names.sourceBus,
-        EventPattern: JSON.stringify(deployedDetectPattern('secretReads')),
-      }),
-    );
-    await events.send(
-      new PutTargetsCommand({
-        Rule: names.secretReadsRule,
-        EventBusName: names.sourceBus,
-        Targets: [{ Id: 'detect-queue', Arn: queues.inbound.arn }],
-      }),
-    );
-    await events.send(
-      new PutRuleCommand({
-        Name: names.secretsRule,
-        EventBusName: names.sourceBus,
-        EventPattern: JSON.stringify(deployedDetectPattern('secrets')),
-      }),
-    );
-    await events.send(
-      new PutTargetsCommand({
-        Rule: names.secretsRule,
-        EventBusName: names.sourceBus,
-        Targets: [{ Id: 'detect-queue', Arn: queues.inbound.arn }],
-      }),
-    );
+    await ruleToQueue(events, {
+      rule: names.detectRule,
+      bus: names.sourceBus,
+      pattern: deployedDetectPattern('agentcore'),
+      queueArn: queues.inbound.arn,
+      targetId: 'detect-queue',
+    });
+    await ruleToQueue(events, {
+      rule: names.secretReadsRule,
+      bus: names.sourceBus,
+      pattern: deployedDetectPattern('secretReads'),
+      queueArn: queues.inbound.arn,
+      targetId: 'detect-queue',
+    });
+    await ruleToQueue(events, {
+      rule: names.secretsRule,
+      bus: names.sourceBus,
+      pattern: deployedDetectPattern('secrets'),
+      queueArn: queues.inbound.arn,
+      targetId: 'detect-queue',
+    });
     // The gatewarden findings bus, with a consumer rule as a SIEM would have.
     await events.send(new CreateEventBusCommand({ Name: names.findingsBus }));
-    await events.send(
-      new PutRuleCommand({
-        Name: names.findingsRule,
-        EventBusName: names.findingsBus,
-        EventPattern: JSON.stringify({
-          source: ['gatewarden'],
-          'detail-type': ['Gateway Finding'],
-        }),
-      }),
-    );
-    await events.send(
-      new PutTargetsCommand({
-        Rule: names.findingsRule,
-        EventBusName: names.findingsBus,
-        Targets: [{ Id: 'findings-queue', Arn: queues.findings.arn }],
-      }),
-    );
+    await ruleToQueue(events, {
+      rule: names.findingsRule,
+      bus: names.findingsBus,
+      pattern: { source: ['gatewarden'], 'detail-type': ['Gateway Finding'] },
+      queueArn: queues.findings.arn,
+      targetId: 'findings-queue',
+    });
     env = {
       ...process.env,
       GATEWARDEN_STATE_TABLE: tableName,

@@ -6,17 +6,10 @@ import {
   DeleteRuleCommand,
   EventBridgeClient,
   PutEventsCommand,
-  PutRuleCommand,
-  PutTargetsCommand,
   RemoveTargetsCommand,
 } from '@aws-sdk/client-eventbridge';
-import {
-  CreateQueueCommand,
-  DeleteQueueCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { DeleteQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { createQueue, ruleToQueue } from '../../support/queues.js';
 import { testClientConfig, uniqueName } from '../../support/localStack.js';
 import { packagedTemplate } from '../../unit/infra/packagedTemplate.js';
 
@@ -152,26 +145,9 @@ describe('detect routing on a real EventBridge pattern engine', () => {
       const toDetect = JSON.stringify(props?.Targets ?? []).includes('DetectLambdaFunction');
       if (resource.Type !== 'AWS::Events::Rule' || !props.EventPattern || !toDetect) continue;
       const rule = uniqueName(`gw-${logicalId.toLowerCase()}`).slice(0, 64);
-      const queue = await sqs.send(new CreateQueueCommand({ QueueName: rule }));
-      const queueUrl = queue.QueueUrl ?? '';
-      const { Attributes } = await sqs.send(
-        new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
-      );
-      await events.send(
-        new PutRuleCommand({
-          Name: rule,
-          EventBusName: bus,
-          EventPattern: JSON.stringify(props.EventPattern),
-        }),
-      );
-      await events.send(
-        new PutTargetsCommand({
-          Rule: rule,
-          EventBusName: bus,
-          Targets: [{ Id: 'queue', Arn: Attributes?.QueueArn }],
-        }),
-      );
-      created.push({ rule, queueUrl, logicalId });
+      const queue = await createQueue(sqs, rule);
+      await ruleToQueue(events, { rule, bus, pattern: props.EventPattern, queueArn: queue.arn });
+      created.push({ rule, queueUrl: queue.url, logicalId });
     }
   }, 300_000);
 

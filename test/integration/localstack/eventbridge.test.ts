@@ -5,15 +5,8 @@ import {
   RemoveTargetsCommand,
   EventBridgeClient,
   PutEventsCommand,
-  PutRuleCommand,
-  PutTargetsCommand,
 } from '@aws-sdk/client-eventbridge';
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import {
   CreateSecretCommand,
   DescribeSecretCommand,
@@ -21,6 +14,7 @@ import {
   SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
+import { createQueue, ruleToQueue } from '../../support/queues.js';
 import { testClientConfig, uniqueName } from '../../support/localStack.js';
 
 describe('local stack: EventBridge', () => {
@@ -30,27 +24,14 @@ describe('local stack: EventBridge', () => {
     const sqs = new SQSClient(testClientConfig());
     const bus = uniqueName('gw-test-bus');
     await events.send(new CreateEventBusCommand({ Name: bus }));
-    const queue = await sqs.send(
-      new CreateQueueCommand({ QueueName: uniqueName('gw-test-target') }),
-    );
-    const { Attributes } = await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: queue.QueueUrl, AttributeNames: ['QueueArn'] }),
-    );
+    const queue = await createQueue(sqs, uniqueName('gw-test-target'));
     const rule = uniqueName('gw-test-rule');
-    await events.send(
-      new PutRuleCommand({
-        Name: rule,
-        EventBusName: bus,
-        EventPattern: JSON.stringify({ source: ['gatewarden.test'], 'detail-type': ['Finding'] }),
-      }),
-    );
-    await events.send(
-      new PutTargetsCommand({
-        Rule: rule,
-        EventBusName: bus,
-        Targets: [{ Id: 'queue', Arn: Attributes?.QueueArn }],
-      }),
-    );
+    await ruleToQueue(events, {
+      rule,
+      bus,
+      pattern: { source: ['gatewarden.test'], 'detail-type': ['Finding'] },
+      queueArn: queue.arn,
+    });
 
     // Act: one matching and one non-matching event
     const put = await events.send(
@@ -71,7 +52,7 @@ describe('local stack: EventBridge', () => {
     expect(put.FailedEntryCount).toBe(0);
     const received = await sqs.send(
       new ReceiveMessageCommand({
-        QueueUrl: queue.QueueUrl,
+        QueueUrl: queue.url,
         WaitTimeSeconds: 2,
         MaxNumberOfMessages: 10,
       }),
@@ -89,25 +70,18 @@ describe('local stack: EventBridge', () => {
     // Prepare: a rule on the (shared) default bus, narrowed to this test's secret.
     const events = new EventBridgeClient(testClientConfig());
     const sqs = new SQSClient(testClientConfig());
-    const queue = await sqs.send(new CreateQueueCommand({ QueueName: uniqueName('gw-test-ct') }));
-    const { Attributes } = await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: queue.QueueUrl, AttributeNames: ['QueueArn'] }),
-    );
+    const queue = await createQueue(sqs, uniqueName('gw-test-ct'));
     const secretName = uniqueName('gw-test/eb');
     const rule = uniqueName('gw-test-ct-rule');
-    await events.send(
-      new PutRuleCommand({
-        Name: rule,
-        EventPattern: JSON.stringify({
-          source: ['aws.secretsmanager'],
-          'detail-type': ['AWS API Call via CloudTrail'],
-          detail: { requestParameters: { SecretId: [secretName] } },
-        }),
-      }),
-    );
-    await events.send(
-      new PutTargetsCommand({ Rule: rule, Targets: [{ Id: 'queue', Arn: Attributes?.QueueArn }] }),
-    );
+    await ruleToQueue(events, {
+      rule,
+      pattern: {
+        source: ['aws.secretsmanager'],
+        'detail-type': ['AWS API Call via CloudTrail'],
+        detail: { requestParameters: { SecretId: [secretName] } },
+      },
+      queueArn: queue.arn,
+    });
     try {
       // Act: a write, a read-only call and a failing write on that secret
       const secrets = new SecretsManagerClient(testClientConfig());
@@ -134,7 +108,7 @@ describe('local stack: EventBridge', () => {
       const receive = async (): Promise<void> => {
         const received = await sqs.send(
           new ReceiveMessageCommand({
-            QueueUrl: queue.QueueUrl,
+            QueueUrl: queue.url,
             WaitTimeSeconds: 1,
             MaxNumberOfMessages: 10,
           }),

@@ -37,12 +37,12 @@ import {
 } from '@aws-sdk/client-sns';
 import {
   CreateQueueCommand,
-  GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { createQueue } from '../../support/queues.js';
 import {
   localStack,
   testClientConfig,
@@ -106,23 +106,20 @@ describe('local stack: one endpoint for every AWS service', () => {
   it('SNS delivers to an SQS subscription', async () => {
     const sns = new SNSClient(config);
     const sqs = new SQSClient(config);
-    const queue = await sqs.send(new CreateQueueCommand({ QueueName: uniqueName('gw-test-q') }));
-    const attributes = await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: queue.QueueUrl, AttributeNames: ['QueueArn'] }),
-    );
+    const queue = await createQueue(sqs, uniqueName('gw-test-q'));
     const topic = await sns.send(new CreateTopicCommand({ Name: uniqueName('gw-test-topic') }));
     await sns.send(
       new SubscribeCommand({
         TopicArn: topic.TopicArn,
         Protocol: 'sqs',
-        Endpoint: attributes.Attributes?.QueueArn,
+        Endpoint: queue.arn,
         Attributes: { RawMessageDelivery: 'true' },
       }),
     );
     await sns.send(new PublishCommand({ TopicArn: topic.TopicArn, Message: 'hello alerts' }));
     const received = await sqs.send(
       new ReceiveMessageCommand({
-        QueueUrl: queue.QueueUrl,
+        QueueUrl: queue.url,
         WaitTimeSeconds: 2,
         MaxNumberOfMessages: 1,
       }),

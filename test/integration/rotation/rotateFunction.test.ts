@@ -8,26 +8,17 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CreateApiKeyCredentialProviderCommand } from '@aws-sdk/client-bedrock-agentcore-control';
-import {
-  CreateEventBusCommand,
-  EventBridgeClient,
-  PutRuleCommand,
-  PutTargetsCommand,
-} from '@aws-sdk/client-eventbridge';
+import { CreateEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
 import { makeHandler } from '../../../functions/rotate.js';
 import { EventBridgeAlertSink, SnsAlertSink } from '../../../lib/aws/alertSinks.js';
 import { SecretsManagerStore } from '../../../lib/aws/secretsStore.js';
 import { ROTATION_FAILURE_TAG } from '../../../lib/rotation/alerts.js';
 import { runRotationStep } from '../../../lib/rotation/engine.js';
+import { createQueue, ruleToQueue } from '../../support/queues.js';
 import { localClient, uniqueName } from '../../support/localStack.js';
 import { control, createGatewardenSecret, docAt, localDeps, sm, workload } from './support.js';
 
@@ -56,28 +47,15 @@ async function alertBus(): Promise<{ bus: string; queueUrl: string }> {
   const sqs = localClient(SQSClient);
   const bus = uniqueName('gw-bus');
   await events.send(new CreateEventBusCommand({ Name: bus }));
-  const { QueueUrl } = await sqs.send(
-    new CreateQueueCommand({ QueueName: uniqueName('gw-alerts') }),
-  );
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
-  );
-  const rule = uniqueName('gw-rotation');
-  await events.send(
-    new PutRuleCommand({
-      Name: rule,
-      EventBusName: bus,
-      EventPattern: JSON.stringify({ source: ['gatewarden'] }),
-    }),
-  );
-  await events.send(
-    new PutTargetsCommand({
-      Rule: rule,
-      EventBusName: bus,
-      Targets: [{ Id: 'q', Arn: Attributes?.QueueArn }],
-    }),
-  );
-  return { bus, queueUrl: QueueUrl ?? '' };
+  const queue = await createQueue(sqs, uniqueName('gw-alerts'));
+  await ruleToQueue(events, {
+    rule: uniqueName('gw-rotation'),
+    bus,
+    pattern: { source: ['gatewarden'] },
+    queueArn: queue.arn,
+    targetId: 'q',
+  });
+  return { bus, queueUrl: queue.url };
 }
 
 async function received(
