@@ -5,7 +5,8 @@ import { DetectionEngine } from '../../../lib/detection/engine.js';
 import { validateRecord, type CloudTrailRecord } from '../../../lib/detection/record.js';
 import { allRules } from '../../../lib/detection/registry.js';
 import { testClientConfig, uniqueName } from '../../support/localStack.js';
-import { createStateTable, deleteTable, requireLocalStack } from './stack.js';
+import { createStateTable, deleteTable } from '../../support/stateTable.js';
+import { requireLocalStack } from './stack.js';
 
 /**
  * Principal baselines kept in DynamoDB on the local stack, through the real engine: quiet while

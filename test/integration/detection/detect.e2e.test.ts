@@ -24,14 +24,9 @@ import { readFileSync } from 'node:fs';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { defaultDeps, makeHandler, type DetectResult } from '../../../functions/detect.js';
 import { createQueue, ruleToQueue } from '../../support/queues.js';
+import { createStateTable, deleteTable } from '../../support/stateTable.js';
 import { testClientConfig, uniqueName } from '../../support/localStack.js';
-import {
-  createStateTable,
-  deleteTable,
-  deployedDetectPattern,
-  drain,
-  requireLocalStack,
-} from './stack.js';
+import { deployedDetectPattern, drain, requireLocalStack } from './stack.js';
 
 /**
  * The deployed detection path end to end on the local stack, real SDK throughout:

@@ -5,7 +5,8 @@ import {
   DynamoWindowCounter,
 } from '../../../lib/aws/detectionState.js';
 import { testClientConfig } from '../../support/localStack.js';
-import { createStateTable, deleteTable, requireLocalStack } from './stack.js';
+import { createStateTable, deleteTable } from '../../support/stateTable.js';
+import { requireLocalStack } from './stack.js';
 
 const DAY = 86_400_000;
 const T0 = Date.parse('2026-11-01T10:00:00Z');

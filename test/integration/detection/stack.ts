@@ -1,18 +1,11 @@
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import {
-  CreateTableCommand,
-  DeleteTableCommand,
-  waitUntilTableExists,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
-import {
   DeleteMessageBatchCommand,
   ReceiveMessageCommand,
   type Message,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { uniqueName } from '../../support/localStack.js';
 
 /**
  * Helpers for the detection integration tests: every resource gets a unique name, so the
@@ -24,31 +17,6 @@ export function requireLocalStack(): void {
       'AWS_ENDPOINT_URL is not set: run through the integration project (jest global setup starts the local stack) or eval "$(npx gatewarden local start)"',
     );
   }
-}
-
-/** Creates a state table shaped like the deployed one (pk/sk strings, TTL `expiresAt`). */
-export async function createStateTable(client: DynamoDBClient): Promise<string> {
-  const tableName = uniqueName('gw-state');
-  await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-    }),
-  );
-  await waitUntilTableExists({ client, maxWaitTime: 30 }, { TableName: tableName });
-  return tableName;
-}
-
-export async function deleteTable(client: DynamoDBClient, tableName: string): Promise<void> {
-  await client.send(new DeleteTableCommand({ TableName: tableName })).catch(() => undefined);
 }
 
 /**

@@ -12,11 +12,12 @@ import {
   ListUserPoolClientSecretsCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { CreateApiKeyCredentialProviderCommand } from '@aws-sdk/client-bedrock-agentcore-control';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbRotationLock } from '../../../lib/aws/rotationLock.js';
 import { driveRotation } from '../../../lib/rotation/driver.js';
 import { runRotationStep } from '../../../lib/rotation/engine.js';
 import { localClient, uniqueName } from '../../support/localStack.js';
+import { createStateTable } from '../../support/stateTable.js';
 import {
   control,
   createGatewardenSecret,
@@ -72,22 +73,8 @@ describe('rotation concurrency on the local stack', () => {
 
   it('shares the lease across processes through the state table', async () => {
     // Two drivers with their own dependencies (as two processes would have), one table.
-    const tableName = uniqueName('gw-state');
     const dynamo = localClient(DynamoDBClient);
-    await dynamo.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-      }),
-    );
+    const tableName = await createStateTable(dynamo);
     const { secretArn } = await apiKeySecret();
     const first = { ...localDeps(workloadName), lock: new DynamoDbRotationLock(tableName, dynamo) };
     const second = {
