@@ -113,6 +113,19 @@ async function rotate(
   return { code, json: JSON.parse(out.text.slice(before).trim()) as Record<string, unknown> };
 }
 
+/** A gateway with IAM inbound auth; returns its id. */
+async function iamGateway(): Promise<string> {
+  const gateway = await control().send(
+    new CreateGatewayCommand({
+      name: uniqueName('cli-gw'),
+      roleArn: GATEWAY_ROLE,
+      protocolType: 'MCP',
+      authorizerType: 'AWS_IAM',
+    }),
+  );
+  return gateway.gatewayId ?? '';
+}
+
 async function apiKeyGateway(): Promise<{
   gatewayId: string;
   providerName: string;
@@ -124,15 +137,7 @@ async function apiKeyGateway(): Promise<{
   const provider = await control().send(
     new CreateApiKeyCredentialProviderCommand({ name: providerName, apiKey: initial }),
   );
-  const gateway = await control().send(
-    new CreateGatewayCommand({
-      name: uniqueName('cli-gw'),
-      roleArn: GATEWAY_ROLE,
-      protocolType: 'MCP',
-      authorizerType: 'AWS_IAM',
-    }),
-  );
-  const gatewayId = gateway.gatewayId ?? '';
+  const gatewayId = await iamGateway();
   await createApiKeyTarget(control(), gatewayId, provider.credentialProviderArn);
   return { gatewayId, providerName, initial };
 }
@@ -210,18 +215,11 @@ describe('gatewarden register + rotate on the local stack', () => {
     const discoveryUrl = localDiscoveryUrl();
     const providerName = uniqueName('cli-oauth');
     await createLocalOAuth2Provider(control(), providerName, client);
-    const gateway = await control().send(
-      new CreateGatewayCommand({
-        name: uniqueName('cli-gw'),
-        roleArn: GATEWAY_ROLE,
-        protocolType: 'MCP',
-        authorizerType: 'AWS_IAM',
-      }),
-    );
+    const gatewayId = await iamGateway();
     const tokenSecret = await createPlainSecret(client.registrationAccessToken);
     const secretArn = await register('oauthClient', {
       provider: providerName,
-      gateway: gateway.gatewayId,
+      gateway: gatewayId,
       issuer: 'rfc7592',
       registrationUri: client.registrationClientUri,
       registrationTokenSecret: tokenSecret,
@@ -229,7 +227,7 @@ describe('gatewarden register + rotate on the local stack', () => {
     expect((await docAt(secretArn, 'AWSCURRENT')).test.discoveryUrl).toBe(discoveryUrl);
 
     // Act
-    const { code, json } = await rotate({ tag: `gatewarden:gateway=${gateway.gatewayId}` });
+    const { code, json } = await rotate({ tag: `gatewarden:gateway=${gatewayId}` });
 
     // Assess
     expect(code).toBe(0);
@@ -340,18 +338,11 @@ describe('gatewarden register + rotate on the local stack', () => {
       await control().send(
         new CreateApiKeyCredentialProviderCommand({ name: providerName, apiKey: seeded.apiKey }),
       );
-      const gateway = await control().send(
-        new CreateGatewayCommand({
-          name: uniqueName('cli-gw'),
-          roleArn: GATEWAY_ROLE,
-          protocolType: 'MCP',
-          authorizerType: 'AWS_IAM',
-        }),
-      );
+      const gatewayId = await iamGateway();
       const hmacSecret = await createPlainSecret(stub.hmacKey);
       const secretArn = await register('apiKey', {
         provider: providerName,
-        gateway: gateway.gatewayId,
+        gateway: gatewayId,
         issuer: 'webhook',
         webhookUrl: url,
         hmacSecret,
@@ -364,7 +355,7 @@ describe('gatewarden register + rotate on the local stack', () => {
       // Act
       const before = out.text.length;
       const code = await runRotate(
-        { concurrency: '2', timeout: '60', sweep: true, json: true, gateway: gateway.gatewayId },
+        { concurrency: '2', timeout: '60', sweep: true, json: true, gateway: gatewayId },
         { ...(await defaultRotateDeps()), stdout: out, stderr: err },
       );
 
