@@ -84,21 +84,24 @@ export interface GatewayReader {
   jwtAuthorizer(gatewayId: string): Promise<JwtAuthorizer | undefined>;
 }
 
+/** What {@link CredentialVerifier.verifyClient} checks a client against. */
+export interface ClientVerification {
+  clientId: string;
+  clientSecret: string;
+  discoveryUrl: string;
+  tokenEndpoint?: string;
+  scopes?: string[];
+  audience?: string;
+  authorizer?: JwtAuthorizer;
+}
+
 /** Proves a credential works where it will be used. */
 export interface CredentialVerifier {
   /**
    * Gets a client_credentials token and verifies the JWT: signature via the JWKS of
    * `discoveryUrl`, `iss` equal to its issuer, and the authorizer's clients/audiences/scopes.
    */
-  verifyClient(input: {
-    clientId: string;
-    clientSecret: string;
-    discoveryUrl: string;
-    tokenEndpoint?: string;
-    scopes?: string[];
-    audience?: string;
-    authorizer?: JwtAuthorizer;
-  }): Promise<void>;
+  verifyClient(input: ClientVerification): Promise<void>;
   /** Sends the configured probe request with the key; throws unless the expected status. */
   probeApiKey(probe: ApiKeyProbe, apiKey: string): Promise<void>;
 }

@@ -6,7 +6,12 @@ import {
   type JWTPayload,
 } from 'jose';
 import { CredentialTestError } from './errors.js';
-import type { ApiKeyProbe, CredentialVerifier, JwtAuthorizer } from './ports.js';
+import type {
+  ApiKeyProbe,
+  ClientVerification,
+  CredentialVerifier,
+  JwtAuthorizer,
+} from './ports.js';
 import { checkedUrl } from './urls.js';
 
 interface Discovery {
@@ -29,15 +34,7 @@ export class HttpCredentialVerifier implements CredentialVerifier {
     private readonly timeoutMs = 10_000,
   ) {}
 
-  async verifyClient(input: {
-    clientId: string;
-    clientSecret: string;
-    discoveryUrl: string;
-    tokenEndpoint?: string;
-    scopes?: string[];
-    audience?: string;
-    authorizer?: JwtAuthorizer;
-  }): Promise<void> {
+  async verifyClient(input: ClientVerification): Promise<void> {
     const discovery = await this.discover(input.discoveryUrl);
     const tokenEndpoint = checkedUrl(
       input.tokenEndpoint ?? discovery.tokenEndpoint,
