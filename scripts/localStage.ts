@@ -13,6 +13,7 @@ import {
   CreateTableCommand,
   DynamoDBClient,
   ResourceInUseException,
+  type CreateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import {
   CreateEventBusCommand,
@@ -38,6 +39,22 @@ export const LOCAL_STAGE = {
   reportBucket: 'gatewarden-local-reports',
 } as const;
 
+/** The state table's shape as deployed: string keys `pk` (hash) and `sk` (range). */
+export function stateTableInput(tableName: string): CreateTableCommandInput {
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: 'pk', AttributeType: 'S' },
+      { AttributeName: 'sk', AttributeType: 'S' },
+    ],
+    KeySchema: [
+      { AttributeName: 'pk', KeyType: 'HASH' },
+      { AttributeName: 'sk', KeyType: 'RANGE' },
+    ],
+  };
+}
+
 async function ignoring<T>(exists: (error: unknown) => boolean, call: () => Promise<T>) {
   try {
     await call();
@@ -59,18 +76,7 @@ export async function createLocalStage(): Promise<void> {
     (e) => e instanceof ResourceInUseException,
     () =>
       new DynamoDBClient(config).send(
-        new CreateTableCommand({
-          TableName: LOCAL_STAGE.stateTable,
-          BillingMode: 'PAY_PER_REQUEST',
-          AttributeDefinitions: [
-            { AttributeName: 'pk', AttributeType: 'S' },
-            { AttributeName: 'sk', AttributeType: 'S' },
-          ],
-          KeySchema: [
-            { AttributeName: 'pk', KeyType: 'HASH' },
-            { AttributeName: 'sk', KeyType: 'RANGE' },
-          ],
-        }),
+        new CreateTableCommand(stateTableInput(LOCAL_STAGE.stateTable)),
       ),
   );
   // CreateTopic and CreateQueue are idempotent for the same name and attributes.

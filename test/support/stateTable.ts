@@ -5,25 +5,13 @@ import {
   waitUntilTableExists,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
+import { stateTableInput } from '../../scripts/localStage.js';
 import { uniqueName } from './localStack.js';
 
 /** Creates a state table shaped like the deployed one (pk/sk strings, TTL `expiresAt`). */
 export async function createStateTable(client: DynamoDBClient): Promise<string> {
   const tableName = uniqueName('gw-state');
-  await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-    }),
-  );
+  await client.send(new CreateTableCommand(stateTableInput(tableName)));
   await waitUntilTableExists({ client, maxWaitTime: 30 }, { TableName: tableName });
   return tableName;
 }
