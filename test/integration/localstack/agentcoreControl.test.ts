@@ -164,10 +164,20 @@ describe('local stack: AgentCore control plane', () => {
     await expect(
       control.send(new CreateApiKeyCredentialProviderCommand({ name, apiKey: 'again' })),
     ).rejects.toBeInstanceOf(ConflictException);
-    const listed = await control.send(
-      new ListApiKeyCredentialProvidersCommand({ maxResults: 100 }),
-    );
-    expect(listed.credentialProviders?.map((provider) => provider.name)).toContain(name);
+    // Page through: a reused stack may hold many providers from earlier runs.
+    const names: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await control.send(
+        new ListApiKeyCredentialProvidersCommand({
+          maxResults: 100,
+          ...(nextToken ? { nextToken } : {}),
+        }),
+      );
+      names.push(...(page.credentialProviders ?? []).map((provider) => provider.name ?? ''));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    expect(names).toContain(name);
 
     await control.send(new DeleteApiKeyCredentialProviderCommand({ name }));
     await expect(
