@@ -31,6 +31,7 @@ import type {
   TrailInfo,
 } from '../reports/inventory.js';
 import { SECRET_PREFIX, TAGS } from '../shared/env.js';
+import { parseCredentialSecret } from '../shared/secretNames.js';
 import { clientConfig } from './clients.js';
 
 export interface AgentCoreInventoryClients {
@@ -239,8 +240,12 @@ export class AgentCoreInventorySource implements InventorySource {
         const page = await this.clients.secrets.send(
           new ListSecretsCommand({ Filters: [filter], NextToken: nextToken, MaxResults: 100 }),
         );
-        for (const entry of page.SecretList ?? [])
-          if (entry.ARN !== undefined) found.set(entry.ARN, entry);
+        for (const entry of page.SecretList ?? []) {
+          // Under the prefix, only gateway credential secrets (not issuer admin credentials).
+          const credential =
+            filter.Key !== 'name' || parseCredentialSecret(entry.Name ?? '') !== undefined;
+          if (entry.ARN !== undefined && credential) found.set(entry.ARN, entry);
+        }
         nextToken = page.NextToken;
       } while (nextToken);
     }
@@ -275,9 +280,7 @@ export class AgentCoreInventorySource implements InventorySource {
     return [...found.entries()].map(([arn, entry]) => {
       const providerArns = providerArnsBySecret.get(arn) ?? [];
       const tagged = entry.Tags?.find((t) => t.Key === TAGS.gateway)?.Value;
-      const fromName = entry.Name?.startsWith(SECRET_PREFIX)
-        ? entry.Name.slice(SECRET_PREFIX.length).split('/')[0]
-        : undefined;
+      const fromName = parseCredentialSecret(entry.Name ?? '')?.gatewayId;
       const gatewayIds = [
         ...new Set(
           [

@@ -1,4 +1,4 @@
-import { SECRET_PREFIX } from '../shared/env.js';
+import { parseCredentialSecret } from '../shared/secretNames.js';
 import type { DetectionConfig } from './config.js';
 import type { Finding } from './types.js';
 import { compareSeverity } from './types.js';
@@ -45,18 +45,10 @@ export function idempotencyKeyFor(findingId: string): string {
 
 /**
  * A gateway credential secret gatewarden owns: `gatewarden/<gatewayId>/<kind>/<name>`, by name
- * or ARN. Other `gatewarden/…` secrets (e.g. the chat webhook URL) have no rotation function.
+ * or ARN. Other `gatewarden/…` secrets (issuer admin credentials) have no rotation function.
  */
 export function isGatewardenSecret(id: string): boolean {
-  const arn = /^arn:aws[a-z-]*:secretsmanager:[^:]*:\d*:secret:(.+)$/.exec(id);
-  const name = arn ? arn[1] : id;
-  if (!name?.startsWith(SECRET_PREFIX)) return false;
-  return (
-    name
-      .slice(SECRET_PREFIX.length)
-      .split('/')
-      .filter((part) => part.length > 0).length >= 3
-  );
+  return parseCredentialSecret(id) !== undefined;
 }
 
 /**

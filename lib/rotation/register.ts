@@ -1,4 +1,5 @@
-import { SECRET_PREFIX, TAGS } from '../shared/env.js';
+import { TAGS } from '../shared/env.js';
+import { credentialSecretName } from '../shared/secretNames.js';
 import type { IssuerRegistry } from './ports.js';
 import type { RotationControl, RotationRules } from './onDemandPorts.js';
 import {
@@ -133,7 +134,8 @@ export async function registerCredential(
   }
 
   const name =
-    input.name ?? secretName(gatewayId, input.kind, provider?.name ?? clientId ?? 'client');
+    input.name ??
+    credentialSecretName(gatewayId, input.kind, provider?.name ?? clientId ?? 'client');
   const created = await deps.control
     .createSecret({
       name,
@@ -178,10 +180,6 @@ export async function registerCredential(
     );
   }
   return { secretArn: created.arn, name, gatewayId, rules, warnings };
-}
-
-function secretName(gatewayId: string, kind: CredentialKind, name: string): string {
-  return `${SECRET_PREFIX}${gatewayId}/${kind}/${name}`.replace(/[^A-Za-z0-9/_+=.@-]/g, '-');
 }
 
 /**

@@ -10,8 +10,9 @@ import { z } from 'zod';
  */
 export const SCHEMA_VERSION = 1;
 
-export const credentialKinds = ['apiKey', 'oauthClient', 'inboundClient'] as const;
-export type CredentialKind = (typeof credentialKinds)[number];
+import { credentialKinds } from '../shared/secretNames.js';
+
+export { credentialKinds, type CredentialKind } from '../shared/secretNames.js';
 
 const secretRef = z.string().min(1).describe('ARN or name of a secret holding admin credentials');
 const httpsUrl = z.string().url();

@@ -356,7 +356,7 @@ describe('detect end to end on the local stack', () => {
     const gatewayId = uniqueName('gw');
     const created = await secrets.send(
       new CreateSecretCommand({
-        Name: `gatewarden/${gatewayId}/outbound-apikey/weather`,
+        Name: `gatewarden/${gatewayId}/apiKey/weather`,
         SecretString: JSON.stringify({ apiKey: 'canary-remediation-value' }),
       }),
     );

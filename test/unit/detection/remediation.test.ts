@@ -18,7 +18,7 @@ class FakeRotationTrigger implements RotationTrigger {
 }
 
 const SECRET_ARN =
-  'arn:aws:secretsmanager:us-east-1:123456789012:secret:gatewarden/gw-abc123/outbound-apikey/weather-AbCdEf';
+  'arn:aws:secretsmanager:us-east-1:123456789012:secret:gatewarden/gw-abc123/apiKey/weather-AbCdEf';
 const config: RemediationConfig = {
   enabled: true,
   rules: ['secret-read-by-unexpected-principal'],
@@ -68,7 +68,8 @@ describe('remediate', () => {
 
 describe('exposedSecret', () => {
   it.each([
-    ['gatewarden/gw-1/inbound/app', 'gatewarden/gw-1/inbound/app'],
+    ['gatewarden/gw-1/inboundClient/app', 'gatewarden/gw-1/inboundClient/app'],
+    ['gatewarden/admin/gw-1/registration-token', undefined],
     [SECRET_ARN, SECRET_ARN],
     ['bedrock-agentcore-identity!default/apikey/weather-abc', undefined],
     ['gatewarden/chat-webhook', undefined],
