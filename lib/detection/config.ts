@@ -71,7 +71,10 @@ export const detectionConfigSchema = z
     trustedAccounts: z
       .array(z.string().regex(/^\d{12}$/, 'an account id is 12 digits'))
       .default([]),
-    /** OIDC issuers gateways may use (URL prefixes or host names). */
+    /**
+     * OIDC issuers gateways may use: issuer URL prefixes (matched at a path boundary) or host
+     * names. Prefer URLs for shared hosts (Cognito, Entra ID): a host admits every pool/tenant.
+     */
     trustedIssuers: z.array(z.string().min(1)).default([]),
     suppressions: z.array(suppression).default([]),
     channels: channelThresholds.default({ sns: 'low', eventBridge: 'info', webhook: 'high' }),

@@ -21,15 +21,30 @@ export const gatewayAuthWeakened: Rule = {
   severity: 'critical',
   mitre: { tactic: 'Defense Evasion', technique: 'T1556 Modify Authentication Process' },
   description:
-    'A gateway was created or updated so that callers are no longer authenticated, or any token from the issuer is accepted.',
+    'A gateway was created or updated so that callers are no longer authenticated, or any token from the issuer is accepted. A refused attempt to set the authorizer to NONE is reported at medium severity: nothing changed, but someone tried.',
   runbook:
     'Restore the CUSTOM_JWT authorizer with the approved discovery URL, allowedClients and allowedAudience; review InvokeGateway calls since the change; rotate the inbound client credentials.',
   events: { sources: [AGENTCORE], names: ['CreateGateway', 'UpdateGateway'] },
-  dedup: { key: (r) => gatewayIdOf(r) ?? principalOf(r), windowSeconds: 3600 },
+  // An attempt must not use up the window of the change that may follow it.
+  dedup: {
+    key: (r) => `${gatewayIdOf(r) ?? principalOf(r)}${failed(r) ? '|attempt' : ''}`,
+    windowSeconds: 3600,
+  },
   evaluate(record): RuleMatch | undefined {
-    if (failed(record)) return undefined;
     const gatewayId = gatewayIdOf(record) ?? 'unknown';
     const type = str(param(record, 'authorizerType'));
+    if (failed(record)) {
+      // A refused call changed nothing: only an attempt to open the gateway is worth a note.
+      if (type !== 'NONE') return undefined;
+      return {
+        severity: 'medium',
+        summary: `attempt to set gateway ${gatewayId} authorizer to NONE by ${principalOf(record)} failed (${record.errorCode ?? 'error'})`,
+        resource: gatewayId,
+        details: { authorizerType: 'NONE', errorCode: record.errorCode ?? '', attempt: true },
+      };
+    }
+    // Without the request (CloudTrail omitted or truncated it) nothing can be said about auth.
+    if (obj(record.requestParameters) === undefined) return undefined;
     const create = record.eventName === 'CreateGateway';
     const severity = create ? 'high' : 'critical';
     if (type === 'NONE') {
@@ -49,7 +64,10 @@ export const gatewayAuthWeakened: Rule = {
       };
     }
     if (type !== 'CUSTOM_JWT') return undefined;
-    const jwt = obj(param(record, 'authorizerConfiguration', 'customJWTAuthorizer'));
+    const configuration = param(record, 'authorizerConfiguration');
+    // CloudTrail may log a sensitive structure as a placeholder string: unknown, not removed.
+    if (typeof configuration === 'string') return undefined;
+    const jwt = obj(obj(configuration)?.customJWTAuthorizer);
     if (jwt === undefined) {
       return {
         severity,
