@@ -3,6 +3,7 @@ import type { Context, SecretsManagerRotationEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { awsRotationDeps } from '../lib/aws/rotationDeps.js';
 import { normaliseStep } from '../lib/rotation/engine.js';
+import { RotationError } from '../lib/rotation/errors.js';
 import { handleRotationStep, type HandleStepDeps } from '../lib/rotation/handleStep.js';
 
 /** Secrets Manager's rotation event; `RotationToken` is sent for cross-account rotations. */
@@ -22,12 +23,16 @@ const rotationEvent = z.object({
 
 export type RotateEvent = SecretsManagerRotationEvent & { RotationToken?: string };
 
+/** The event is not a Secrets Manager rotation event; retrying the same event cannot help. */
+export class RotateEventError extends RotationError {}
+
 /** The Secrets Manager rotation function: validate, run one step; errors rethrown for retry. */
 export function makeHandler(deps: HandleStepDeps) {
   return middy(async (event: RotateEvent, _context: Context): Promise<void> => {
     const parsed = rotationEvent.safeParse(event);
     if (!parsed.success) {
-      throw new Error(
+      // Field names only: the event's values are never echoed.
+      throw new RotateEventError(
         `invalid rotation event: ${parsed.error.issues.map((i) => i.path.join('.') || i.message).join(', ')}`,
       );
     }
@@ -41,9 +46,15 @@ export function makeHandler(deps: HandleStepDeps) {
   });
 }
 
-/** Clients are created once per container and reuse their connections. */
-export function defaultDeps(): HandleStepDeps {
-  const deps = awsRotationDeps();
+/**
+ * Production wiring, built once per container so clients reuse their connections. The
+ * AgentCore data-plane read-back (`providerReader`, enabled in the CLI by
+ * GATEWARDEN_WORKLOAD_NAME) is left out on purpose: the rotate role holds no
+ * GetWorkloadAccessToken / GetResourceApiKey, which would let it read every API key in the
+ * token vault. testSecret proves an API key with its probe request instead.
+ */
+export function defaultDeps(env: NodeJS.ProcessEnv = process.env): HandleStepDeps {
+  const { providerReader: _dataPlane, ...deps } = awsRotationDeps(env);
   return { ...deps, recorder: deps.store };
 }
 

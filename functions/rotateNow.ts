@@ -8,10 +8,10 @@ import {
   rotateMany,
   type RotationResult,
   secretsManagerRotator,
-  type Selector,
   sweepAll,
   type SweepOutcome,
 } from '../lib/rotation/onDemand.js';
+import { RotationError } from '../lib/rotation/errors.js';
 import type { RotationControl } from '../lib/rotation/onDemandPorts.js';
 import { sweepSecret } from '../lib/rotation/sweep.js';
 import { logger, safe } from '../lib/shared/logger.js';
@@ -32,6 +32,9 @@ export type RotateNowResult =
   | { started: number; failed: number; results: RotationResult[] }
   | { swept: number; revoked: number; failed: number; results: SweepOutcome[] };
 
+/** The event is none of the accepted shapes; it goes to the DLQ rather than rotate anything. */
+export class RotateNowEventError extends RotationError {}
+
 export interface RotateNowDeps {
   control: RotationControl;
   /** Revokes one secret's retired credentials (the engine's sweep). */
@@ -48,7 +51,7 @@ export function makeHandler(deps: RotateNowDeps) {
   return middy(async (event: unknown, _context: Context): Promise<RotateNowResult> => {
     const parsed = rotateNowEvent.safeParse(event);
     if (!parsed.success) {
-      throw new Error(
+      throw new RotateNowEventError(
         `invalid rotateNow event: expected {"secretId"} | {"gatewayId"} | {"tag":"K=V"} | {"sweep":true} (${parsed.error.issues
           .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
           .join('; ')})`,
@@ -62,9 +65,13 @@ export function makeHandler(deps: RotateNowDeps) {
         failed: results.filter((r) => r.error).length,
       };
       logger.info('sweep finished', safe(summary));
+      // Not thrown: a retry would sweep every secret again; the next daily run retries these.
+      for (const r of results.filter((outcome) => outcome.error)) {
+        logger.warn('sweep failed', safe({ secretArn: r.secretArn, errorClass: r.error }));
+      }
       return { ...summary, results };
     }
-    const arns = await resolveSecrets(deps.control, parsed.data as Selector);
+    const arns = await resolveSecrets(deps.control, parsed.data);
     const results = await rotateMany(secretsManagerRotator(deps.control, { wait: false }), arns, {
       concurrency: deps.concurrency,
     });
@@ -79,12 +86,15 @@ export function makeHandler(deps: RotateNowDeps) {
   });
 }
 
-/** Clients are created once per container and reuse their connections. */
-export function defaultDeps(): RotateNowDeps {
-  const engine = awsRotationDeps();
+/**
+ * Production wiring, once per container. The sweep's engine (issuers and their clients) is
+ * built on the first sweep only: an on-demand invocation needs just Secrets Manager.
+ */
+export function defaultDeps(env: NodeJS.ProcessEnv = process.env): RotateNowDeps {
+  let engine: ReturnType<typeof awsRotationDeps> | undefined;
   return {
     control: new SecretsManagerRotationControl(),
-    sweep: (secretArn) => sweepSecret(engine, secretArn),
+    sweep: (secretArn) => sweepSecret((engine ??= awsRotationDeps(env)), secretArn),
     concurrency: 8,
   };
 }

@@ -23,7 +23,8 @@ export class AgentCoreProviders implements ProviderUpdater, ProviderReader {
     private readonly control: BedrockAgentCoreControlClient = new BedrockAgentCoreControlClient(
       clientConfig(),
     ),
-    private readonly data: BedrockAgentCoreClient = new BedrockAgentCoreClient(clientConfig()),
+    /** Data-plane client; created on the first read-back, which most callers never make. */
+    private data?: BedrockAgentCoreClient,
     /** Workload identity whose token the data-plane read-back uses. */
     private readonly workloadName: string | undefined = process.env.GATEWARDEN_WORKLOAD_NAME,
   ) {}
@@ -64,10 +65,11 @@ export class AgentCoreProviders implements ProviderUpdater, ProviderReader {
   async readApiKey(providerName: string): Promise<string> {
     if (!this.workloadName)
       throw new Error('GATEWARDEN_WORKLOAD_NAME is not set; cannot read back the API key');
-    const token = await this.data.send(
+    const data = (this.data ??= new BedrockAgentCoreClient(clientConfig()));
+    const token = await data.send(
       new GetWorkloadAccessTokenCommand({ workloadName: this.workloadName }),
     );
-    const out = await this.data.send(
+    const out = await data.send(
       new GetResourceApiKeyCommand({
         workloadIdentityToken: token.workloadAccessToken,
         resourceCredentialProviderName: providerName,

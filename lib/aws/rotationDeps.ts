@@ -33,13 +33,15 @@ export function awsRotationDeps(env: NodeJS.ProcessEnv = process.env): AwsRotati
     if (value === undefined) throw new Error('admin credential secret has no current value');
     return value;
   };
-  const providers = new AgentCoreProviders();
+  const workloadName = env.GATEWARDEN_WORKLOAD_NAME;
+  const providers = new AgentCoreProviders(undefined, undefined, workloadName);
   const bus = env[ENV.eventBusName] ? [new EventBridgeAlertSink(env[ENV.eventBusName] ?? '')] : [];
   const topic = env[ENV.alertTopicArn] ? [new SnsAlertSink(env[ENV.alertTopicArn] ?? '')] : [];
   return {
     store,
     providers,
-    ...(env.GATEWARDEN_WORKLOAD_NAME ? { providerReader: providers } : {}),
+    // Data-plane read-back for the CLI; the deployed rotate function drops it (no grant).
+    ...(workloadName ? { providerReader: providers } : {}),
     gateways: new AgentCoreGatewayReader(),
     verifier: new HttpCredentialVerifier(),
     issuers: new MapIssuerRegistry([

@@ -91,8 +91,8 @@ describe('functions', () => {
   });
 
   it.each([
-    ['Rotate', [ENV.stateTable, ENV.alertTopicArn, ENV.eventBusName]],
-    ['RotateNow', [ENV.stateTable, ENV.rotationFunctionArn, ENV.alertTopicArn]],
+    ['Rotate', [ENV.alertTopicArn, ENV.eventBusName]],
+    ['RotateNow', [ENV.rotationFunctionArn]],
     [
       'Detect',
       [ENV.stateTable, ENV.deadLetterQueueUrl, ENV.rotatorRoleArn, ENV.chatWebhookSecretId],
@@ -100,6 +100,16 @@ describe('functions', () => {
     ['Report', [ENV.reportBucket, ENV.reportDays, ENV.alertTopicArn]],
   ])('%s gets the environment it needs', (name, needed) => {
     expect(Object.keys(fn(name).Environment.Variables)).toEqual(expect.arrayContaining(needed));
+  });
+
+  // Rotation takes no lease in the deployed functions (Secrets Manager serialises rotations),
+  // and the data-plane read-back (GATEWARDEN_WORKLOAD_NAME) is never switched on: no grant.
+  it.each([
+    ['Rotate', ENV.stateTable],
+    ['RotateNow', ENV.stateTable],
+    ...FUNCTIONS.map((name) => [name, 'GATEWARDEN_WORKLOAD_NAME']),
+  ])('%s does not get %s', (name, variable) => {
+    expect(Object.keys(fn(name).Environment.Variables)).not.toContain(variable);
   });
 
   it('keeps logs for a bounded time', () => {
@@ -214,8 +224,15 @@ describe('each role grants what its function calls', () => {
   const SECRET = ':secret:gatewarden/*';
   // [role, action, resource (text contained in the Resource, or a logical id)]
   it.each([
+    // Documents, and the issuer admin secrets kept under gatewarden/ (RFC 7592 registration
+    // token, Okta/Entra/Auth0 admin credentials, webhook HMAC key).
     ['RotateRole', 'secretsmanager:GetSecretValue', SECRET],
+    // Pending versions, and a registration access token rotated by the RFC 7592 server.
     ['RotateRole', 'secretsmanager:PutSecretValue', SECRET],
+    ['RotateRole', 'kms:GenerateDataKey', 'SecretsKey'],
+    ['RotateRole', 'secretsmanager:DescribeSecret', SECRET],
+    ['RotateRole', 'secretsmanager:ListSecretVersionIds', SECRET],
+    ['RotateRole', 'secretsmanager:UntagResource', SECRET],
     ['RotateRole', 'secretsmanager:UpdateSecretVersionStage', SECRET],
     ['RotateRole', 'secretsmanager:TagResource', SECRET],
     ['RotateRole', 'secretsmanager:GetRandomPassword', '*'],
@@ -230,12 +247,23 @@ describe('each role grants what its function calls', () => {
       'oauth2credentialprovider/*',
     ],
     ['RotateRole', 'bedrock-agentcore:GetGateway', ':gateway/*'],
+    ['RotateRole', 'bedrock-agentcore:GetOauth2CredentialProvider', 'oauth2credentialprovider/*'],
+    ['RotateRole', 'secretsmanager:PutSecretValue', ':secret:bedrock-agentcore-identity!default/*'],
     ['RotateRole', 'cognito-idp:AddUserPoolClientSecret', ':userpool/*'],
-    ['RotateRole', 'dynamodb:PutItem', 'StateTable'],
+    ['RotateRole', 'cognito-idp:ListUserPoolClientSecrets', ':userpool/*'],
+    ['RotateRole', 'cognito-idp:DeleteUserPoolClientSecret', ':userpool/*'],
+    ['RotateRole', 'lambda:InvokeFunction', ':function:gatewarden-issuer-*'],
     ['RotateRole', 'sns:Publish', 'AlertTopic'],
     ['RotateRole', 'events:PutEvents', 'EventBus'],
     ['RotateRole', 'kms:Decrypt', 'SecretsKey'],
     ['RotateNowRole', 'secretsmanager:RotateSecret', SECRET],
+    ['RotateNowRole', 'secretsmanager:DescribeSecret', SECRET],
+    // The sweep reads documents and the issuers' admin secrets to revoke retired credentials.
+    ['RotateNowRole', 'secretsmanager:GetSecretValue', SECRET],
+    ['RotateNowRole', 'kms:Decrypt', 'SecretsKey'],
+    ['RotateNowRole', 'cognito-idp:ListUserPoolClientSecrets', ':userpool/*'],
+    ['RotateNowRole', 'lambda:InvokeFunction', ':function:gatewarden-issuer-*'],
+    ['RotateNowRole', 'sqs:SendMessage', 'DeadLetterQueue'],
     ['RotateNowRole', 'secretsmanager:ListSecrets', '*'],
     ['RotateNowRole', 'lambda:InvokeFunction', 'RotateLambdaFunction'],
     ['RotateNowRole', 'cognito-idp:DeleteUserPoolClientSecret', ':userpool/*'],
@@ -252,11 +280,40 @@ describe('each role grants what its function calls', () => {
     ['ReportRole', 'bedrock-agentcore:GetGatewayTarget', ':gateway/*'],
     ['ReportRole', 'cloudtrail:LookupEvents', '*'],
     ['ReportRole', 'cloudtrail:StartQuery', ':eventdatastore/*'],
+    ['ReportRole', 'cloudtrail:GetQueryResults', ':eventdatastore/*'],
+    ['ReportRole', 'cloudtrail:GetTrailStatus', ':trail/*'],
+    ['ReportRole', 'secretsmanager:DescribeSecret', SECRET],
     ['ReportRole', 's3:PutObject', 'ReportBucket'],
     ['ReportRole', 's3:GetObject', '${TrailBucket}/*'],
     ['ReportRole', 'sns:Publish', 'AlertTopic'],
   ])('%s: %s on %s', (role, action, on) => {
     expect(roleGrants(role, action, on)).toBe(true);
+  });
+
+  // [role, action]: what no code path of the function calls, so the role must not hold it.
+  it.each([
+    // The data plane would read every API key in the token vault; rotate never calls it.
+    ['RotateRole', 'bedrock-agentcore:GetWorkloadAccessToken'],
+    ['RotateRole', 'bedrock-agentcore:GetResourceApiKey'],
+    ['RotateRole', 'bedrock-agentcore:GetApiKeyCredentialProvider'],
+    ['RotateRole', 'cognito-idp:DescribeUserPool'],
+    ['RotateRole', 'kms:Encrypt'],
+    ['RotateRole', 'dynamodb:PutItem'],
+    ['RotateNowRole', 'secretsmanager:PutSecretValue'],
+    ['RotateNowRole', 'secretsmanager:ListSecretVersionIds'],
+    ['RotateNowRole', 'dynamodb:PutItem'],
+    ['RotateNowRole', 'dynamodb:Query'],
+    ['RotateNowRole', 'sns:Publish'],
+    ['RotateNowRole', 'events:PutEvents'],
+    ['DetectRole', 'dynamodb:GetItem'],
+    ['DetectRole', 'dynamodb:BatchGetItem'],
+    ['DetectRole', 'dynamodb:ConditionCheckItem'],
+    ['ReportRole', 'cloudtrail:GetEventSelectors'],
+  ])('%s does not grant %s', (role, action) => {
+    const holders = allowStatements().filter(
+      (s) => s.where.startsWith(`${role}/`) && actionsOf(s).includes(action),
+    );
+    expect(holders.map((s) => s.where)).toEqual([]);
   });
 
   it('grants auto-remediation only when the AutoRemediation parameter is true', () => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Context } from 'aws-lambda';
-import { makeHandler } from '../../../functions/rotate.js';
+import { defaultDeps, makeHandler } from '../../../functions/rotate.js';
 import { ROTATION_FAILURE_TAG } from '../../../lib/rotation/alerts.js';
 import { MemoryAlertSink } from '../../../lib/alerts/alert.js';
 import { makeWorld } from './support/fakes.js';
@@ -89,4 +89,16 @@ describe('rotate function', () => {
       });
     },
   );
+});
+
+describe('rotate function wiring', () => {
+  it('never wires the AgentCore data-plane read-back, whatever the environment says', () => {
+    // Prepare: the variable that switches the read-back on in the CLI.
+    const env = { GATEWARDEN_WORKLOAD_NAME: 'gatewarden-rotator', AWS_REGION: 'us-east-1' };
+    // Act
+    const deps = defaultDeps(env);
+    // Assess: the rotate role holds no GetWorkloadAccessToken / GetResourceApiKey.
+    expect(deps.providerReader).toBeUndefined();
+    expect(deps.recorder).toBe(deps.store);
+  });
 });
