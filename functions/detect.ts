@@ -99,8 +99,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): DetectionCo
     text && text.trim() !== '' ? text : '{}',
     ENV.detectionConfig,
   );
-  // The stack parameter can switch remediation on without editing the JSON configuration.
-  if (env[ENV.autoRemediation] === 'true') config.remediation.enabled = true;
+  // The stack parameter decides when it is set: `true` switches remediation on without editing
+  // the JSON, and `false` keeps it off, because the role then holds no RotateSecret grant.
+  const setting = env[ENV.autoRemediation];
+  if (setting === 'true' || setting === 'false') config.remediation.enabled = setting === 'true';
   return config;
 }
 

@@ -189,6 +189,15 @@ describe('configFromEnv', () => {
     ).toEqual(['gateway-modified']);
   });
 
+  it('keeps remediation off when the stack parameter is false (the role cannot rotate)', () => {
+    const json = '{"remediation":{"enabled":true}}';
+    expect(configFromEnv({ GATEWARDEN_DETECTION_CONFIG: json }).remediation.enabled).toBe(true);
+    expect(
+      configFromEnv({ GATEWARDEN_DETECTION_CONFIG: json, GATEWARDEN_AUTO_REMEDIATION: 'false' })
+        .remediation.enabled,
+    ).toBe(false);
+  });
+
   it('names the variable and the problem for bad configuration', () => {
     expect(() =>
       configFromEnv({ GATEWARDEN_DETECTION_CONFIG: '{"channels":{"sns":"loud"}}' }),

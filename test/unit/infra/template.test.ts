@@ -325,6 +325,11 @@ describe('each role grants what its function calls', () => {
     );
     expect(JSON.stringify(conditional)).toContain('secretsmanager:RotateSecret');
     expect(template.Parameters?.AutoRemediation?.Default).toBe('false');
+    // detect reads the same parameter, so its JSON configuration cannot switch on what the
+    // role cannot do (functions/detect.ts configFromEnv).
+    expect(fn('Detect').Environment.Variables[ENV.autoRemediation]).toEqual({
+      Ref: 'AutoRemediation',
+    });
   });
 
   it('gives the report no write access outside its own bucket', () => {
