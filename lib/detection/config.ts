@@ -17,7 +17,8 @@ export const DEFAULT_ROTATOR_PATTERNS = ['*gatewarden*rotat*'] as const;
 /**
  * Default gateway-role patterns: names containing `gateway` or `agentcore`. Roles trusted by
  * `bedrock-agentcore.amazonaws.com` and the roleArn of any gateway seen in the stream are
- * learned as gateway roles as well.
+ * learned as gateway roles as well. Service-linked roles and API/NAT/transit/storage/internet
+ * gateway roles never match a pattern (see `isGatewayRoleName`).
  */
 export const DEFAULT_GATEWAY_ROLE_PATTERNS = ['*gateway*', '*agentcore*'] as const;
 

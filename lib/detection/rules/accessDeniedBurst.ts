@@ -1,5 +1,5 @@
 import type { Rule } from '../types.js';
-import { principalOf } from './support.js';
+import { principalOf, viaAwsService } from './support.js';
 
 const DENIED =
   /^(AccessDenied|Client\.UnauthorizedOperation|UnauthorizedOperation|Client\.AccessDenied|AccessDeniedException|UnauthorizedException|AuthorizationError)/;
@@ -19,9 +19,9 @@ export const accessDeniedBurst: Rule = {
   evaluate(record) {
     const code = record.errorCode;
     if (code === undefined || !DENIED.test(code)) return undefined;
-    // Calls an AWS service makes on a principal's behalf (source is the service's host name)
-    // fail for configuration reasons, not because someone is probing.
-    if (record.sourceIPAddress?.endsWith('.amazonaws.com')) return undefined;
+    // Calls an AWS service makes on a principal's behalf fail for configuration reasons, not
+    // because someone is probing.
+    if (viaAwsService(record)) return undefined;
     return {
       summary: `${principalOf(record)} received a burst of access-denied errors (last: ${record.eventSource} ${record.eventName})`,
       details: { lastErrorCode: code },

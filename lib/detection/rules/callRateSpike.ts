@@ -1,5 +1,5 @@
 import type { Rule } from '../types.js';
-import { AGENTCORE, IAM, SECRETS, principalOf, stableCaller } from './support.js';
+import { AGENTCORE, IAM, SECRETS, principalOf, stableCaller, viaAwsService } from './support.js';
 
 /** A principal's hourly call rate against the gateway surface far above its trailing day. */
 export const callRateSpike: Rule = {
@@ -20,7 +20,8 @@ export const callRateSpike: Rule = {
   },
   dedup: { key: stableCaller, windowSeconds: 3600 },
   evaluate(record) {
-    if (record.userIdentity.type === 'AWSService') return undefined;
+    // A CloudFormation or CDK deployment issues hundreds of calls through the service.
+    if (viaAwsService(record)) return undefined;
     // Data events (InvokeGateway, object reads) have their own volume; this is about management.
     if (record.managementEvent === false || record.eventCategory === 'Data') return undefined;
     return { summary: `${principalOf(record)} call rate spiked (${record.eventSource})` };

@@ -1,5 +1,5 @@
 import type { Rule } from '../types.js';
-import { SECRETS, failed, isRotator, principalOf, secretIdOf } from './support.js';
+import { SECRETS, failed, isRotator, principalOf, secretIdOf, viaAwsService } from './support.js';
 
 /** One principal reading many distinct secrets within a window (windowed distinct counter). */
 export const secretBulkRead: Rule = {
@@ -20,7 +20,9 @@ export const secretBulkRead: Rule = {
   },
   dedup: { key: (r) => principalOf(r), windowSeconds: 3600 },
   evaluate(record, context) {
-    if (failed(record) || isRotator(record, context)) return undefined;
+    // A service fetching secrets it was configured with (ECS task start, AgentCore token
+    // retrieval) reads many at once by design; harvesting is a principal doing it itself.
+    if (failed(record) || isRotator(record, context) || viaAwsService(record)) return undefined;
     return {
       summary: `${principalOf(record)} read many distinct secrets in a short window`,
       resource: secretIdOf(record),

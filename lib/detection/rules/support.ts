@@ -84,14 +84,18 @@ export function roleNameOf(record: CloudTrailRecord): string | undefined {
   return match?.[1];
 }
 
-/** Every name the caller can be recognised by: role ARN and name, user ARN and name. */
+/**
+ * Every name the caller can be recognised by: role ARN and name, user ARN and name. Not the
+ * assumed-role session ARN: its session name is chosen by whoever calls AssumeRole, so
+ * `--role-session-name gatewarden-rotator` must not make any role the rotator.
+ */
 function callerNames(record: CloudTrailRecord): string[] {
   const id = record.userIdentity;
   const names: string[] = [];
   const issuer = id.sessionContext?.sessionIssuer;
   if (issuer?.arn) names.push(issuer.arn);
   if (issuer?.userName) names.push(issuer.userName);
-  if (id.arn) names.push(id.arn);
+  if (id.arn && id.type !== 'AssumedRole') names.push(id.arn);
   if (id.userName) names.push(id.userName);
   const role = roleNameOf(record);
   if (role !== undefined) names.push(role);
@@ -128,12 +132,24 @@ export function isRotator(record: CloudTrailRecord, context: DetectionContext): 
   return callerMatches(record, context.rotatorPrincipals);
 }
 
+/**
+ * Role names a name pattern such as the default `*gateway*` must not claim: service-linked
+ * roles and the other AWS "gateways" (API, NAT, transit, storage, internet), common in real
+ * accounts. A role learned from the stream (trusted by AgentCore, used by a gateway) still
+ * counts whatever its name.
+ */
+const NOT_AGENTCORE_GATEWAY =
+  /^AWSServiceRoleFor|api-?gateway|nat-?gateway|transit-?gateway|storage-?gateway|internet-?gateway/i;
+
 /** A role name (or ARN) is a gateway execution role (pattern or learned from the stream). */
 export function isGatewayRoleName(roleNameOrArn: string, context: DetectionContext): boolean {
   const name = roleNameOrArn.includes(':role/')
     ? (roleNameOrArn.split('/').pop() ?? roleNameOrArn)
     : roleNameOrArn;
   if (context.learnedGatewayRoles?.has(name)) return true;
+  if (NOT_AGENTCORE_GATEWAY.test(name) || roleNameOrArn.includes(':role/aws-service-role/')) {
+    return false;
+  }
   for (const pattern of context.gatewayRolePrincipals) {
     if (matchesPattern(name, pattern) || matchesPattern(roleNameOrArn, pattern)) return true;
   }
@@ -143,8 +159,8 @@ export function isGatewayRoleName(roleNameOrArn: string, context: DetectionConte
 /** The caller is a gateway execution role. */
 export function isGatewayRole(record: CloudTrailRecord, context: DetectionContext): boolean {
   const role = roleNameOf(record);
-  if (role !== undefined && context.learnedGatewayRoles?.has(role)) return true;
-  return callerMatches(record, context.gatewayRolePrincipals);
+  if (role === undefined) return callerMatches(record, context.gatewayRolePrincipals);
+  return isGatewayRoleName(record.userIdentity.sessionContext?.sessionIssuer?.arn || role, context);
 }
 
 /** The call was made by AgentCore itself (service principal or on behalf of a gateway). */
@@ -157,6 +173,19 @@ export function isAgentCoreService(record: CloudTrailRecord): boolean {
     (roleNameOf(record) ?? '').startsWith('AWSServiceRoleForBedrockAgentCore') ||
     (id.type === 'AWSService' && (id.invokedBy ?? '').startsWith('bedrock-agentcore'))
   );
+}
+
+/**
+ * The call was made by an AWS service, for itself or on a principal's behalf (a service host
+ * name or `AWS Internal` as source address): ECS pulling a task's secrets, CloudFormation
+ * deploying a stack, AgentCore fetching tokens. Volume from these says nothing about the
+ * principal probing or harvesting. `invokedBy` alone does not say it: console sessions carry
+ * `signin.amazonaws.com` there while the source is the person's own address.
+ */
+export function viaAwsService(record: CloudTrailRecord): boolean {
+  if (record.userIdentity.type === 'AWSService') return true;
+  const source = record.sourceIPAddress ?? '';
+  return source === 'AWS Internal' || source.endsWith('.amazonaws.com');
 }
 
 /** Account id of an ARN (`arn:aws:iam::123456789012:role/x` → `123456789012`). */
