@@ -98,7 +98,7 @@ export function finding(overrides: Partial<Finding> = {}): Finding {
   };
 }
 
-export const GATEWAY_SECRET_ARN = `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:gatewarden/gw-abc123/outbound-apikey/weather-Qw12Er`;
+export const GATEWAY_SECRET_ARN = `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:gatewarden/gw-abc123/apiKey/weather-Qw12Er`;
 
 /** A developer reading a gatewarden secret: a credential-exposure finding. */
 export function secretReadRecord(overrides: Partial<CloudTrailRecord> = {}): CloudTrailRecord {
