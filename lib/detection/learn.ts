@@ -1,7 +1,12 @@
 import type { CloudTrailRecord } from './record.js';
-import { trustsAgentCore } from './rules/policy.js';
+import { trustedPrincipals, trustsAgentCore } from './rules/policy.js';
 import { isGatewayRoleName, isGatewaySecret, keyIdOf, param, str } from './rules/support.js';
 import type { DetectionContext } from './types.js';
+
+/** True when every principal a trust policy admits is an AWS service. */
+function trustsOnlyServices(document: unknown): boolean {
+  return trustedPrincipals(document).every((principal) => principal.kind === 'Service');
+}
 
 /** Learned sets stay bounded whatever the input. */
 const LEARNED_CAP = 10_000;
@@ -17,14 +22,19 @@ function addCapped(set: Set<string> | undefined, value: string): void {
  * Failed calls teach nothing.
  */
 export function learnFromRecord(record: CloudTrailRecord, context: DetectionContext): void {
-  if (record.errorCode !== undefined) return;
+  if (record.errorCode !== undefined && record.errorCode !== '') return;
   switch (record.eventName) {
     case 'CreateRole':
     case 'UpdateAssumeRolePolicy': {
       const role = str(param(record, 'roleName'));
       const document = param(record, 'assumeRolePolicyDocument') ?? param(record, 'policyDocument');
-      if (role !== undefined && trustsAgentCore(document)) {
+      if (role === undefined) return;
+      // Only a role that nothing but AWS services can assume is a gateway role: one that also
+      // trusts a user or account would make that principal an "expected" gateway secret reader.
+      if (trustsAgentCore(document) && trustsOnlyServices(document)) {
         addCapped(context.learnedGatewayRoles, role);
+      } else {
+        context.learnedGatewayRoles?.delete(role);
       }
       return;
     }
