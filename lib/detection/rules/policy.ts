@@ -90,6 +90,8 @@ export function externalPrincipals(
   for (const principal of trustedPrincipals(document)) {
     if (principal.kind === '*') out.push('*');
     else if (principal.kind === 'AWS') {
+      // IAM shows a deleted principal by its unique id (AROA…/AIDA…): nobody can use it.
+      if (/^A(ROA|IDA)[A-Z0-9]{12,}$/.test(principal.value)) continue;
       const account = accountOfPrincipal(principal.value);
       if (account === undefined || !isTrustedAccount(account, record, context)) {
         out.push(principal.value);
