@@ -9,7 +9,7 @@ export const iamRoleExternalTrust: Rule = {
   severity: 'high',
   mitre: { tactic: 'Persistence', technique: 'T1098.003 Additional Cloud Roles' },
   description:
-    'CreateRole with a trust policy naming a principal outside the account and its trusted accounts, or `*`: a classic backdoor role.',
+    'CreateRole with a trust policy naming a principal outside the account and its trusted accounts, `*`, or OIDC federation without a subject condition (e.g. any GitHub repository): a classic backdoor role.',
   runbook:
     'Identify the external account and who requested the role; delete the role or restrict its trust policy (and add sts:ExternalId for vendors).',
   events: { sources: [IAM], names: ['CreateRole'] },

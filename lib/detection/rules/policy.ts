@@ -77,9 +77,42 @@ export function trustsAgentCore(document: unknown): boolean {
   return trustedPrincipals(document).some((p) => p.kind === 'Service' && p.value === AGENTCORE);
 }
 
+/** Lower-cased condition keys of a statement (`token.actions.githubusercontent.com:sub`, …). */
+function conditionKeys(statement: PolicyStatement): string[] {
+  const keys: string[] = [];
+  for (const operator of Object.values(obj(statement.Condition) ?? {})) {
+    for (const key of Object.keys(obj(operator) ?? {})) keys.push(key.toLowerCase());
+  }
+  return keys;
+}
+
+/**
+ * OIDC federation open to anyone the provider issues tokens to: no condition on the token's
+ * subject (or, except for GitHub, its audience). `token.actions.githubusercontent.com` without
+ * a `:sub` condition lets every GitHub repository assume the role.
+ */
+export function unscopedFederation(document: unknown): string[] {
+  const out: string[] = [];
+  for (const statement of policyStatements(document)) {
+    if (statement.Effect !== 'Allow') continue;
+    const keys = conditionKeys(statement);
+    for (const value of strings(obj(statement.Principal)?.Federated)) {
+      if (value.includes(':saml-provider/')) continue;
+      const host = (value.split(':oidc-provider/')[1] ?? value).toLowerCase();
+      const github = host === 'token.actions.githubusercontent.com';
+      const scoped = keys.some(
+        (key) => key === `${host}:sub` || (!github && key === `${host}:aud`),
+      );
+      if (!scoped) out.push(`${host} (any ${github ? 'repository' : 'subject'})`);
+    }
+  }
+  return out;
+}
+
 /**
  * Principals of a trust policy outside the home and trusted accounts, plus `*`
- * (with or without conditions — a condition narrows `*` but still deserves a look).
+ * (with or without conditions — a condition narrows `*` but still deserves a look), plus OIDC
+ * federation without a subject condition.
  */
 export function externalPrincipals(
   document: unknown,
@@ -98,6 +131,7 @@ export function externalPrincipals(
       }
     }
   }
+  out.push(...unscopedFederation(document));
   return out;
 }
 
