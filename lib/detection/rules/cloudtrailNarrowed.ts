@@ -14,9 +14,14 @@ export function droppedManagement(record: CloudTrailRecord): string | undefined 
       return 'write management events excluded';
     if (includes.every((s) => s.readWriteType === 'WriteOnly'))
       return 'read management events excluded';
-    if (includes.some((s) => strings(s.excludeManagementEventSources).length > 0)) {
-      return 'management event sources excluded';
-    }
+    // Excluding RDS Data API events is a common cost saving and hides nothing gatewarden
+    // watches; excluding KMS hides key deletion (the token vault and secrets depend on it).
+    const excluded = includes.flatMap((s) =>
+      strings(s.excludeManagementEventSources).filter(
+        (source) => source !== 'rdsdata.amazonaws.com',
+      ),
+    );
+    if (excluded.length > 0) return `management events of ${excluded.join(', ')} excluded`;
     return undefined;
   }
   const advanced = param(record, 'advancedEventSelectors');
@@ -33,10 +38,12 @@ export function droppedManagement(record: CloudTrailRecord): string | undefined 
     const narrowed = management.some((selector) =>
       (selector?.fieldSelectors as unknown[]).some((f) => {
         const field = obj(f);
+        if (field?.field === 'readOnly') return true;
+        if (field?.field !== 'eventSource') return false;
+        // The advanced form of excluding RDS Data API events (see above) narrows nothing here.
+        const excluded = strings(field.notEquals).filter((e) => e !== 'rdsdata.amazonaws.com');
         return (
-          field !== undefined &&
-          field.field !== 'eventCategory' &&
-          (field.field === 'readOnly' || field.field === 'eventSource')
+          excluded.length > 0 || Object.keys(field).some((k) => k !== 'field' && k !== 'notEquals')
         );
       }),
     );
