@@ -62,7 +62,7 @@ export const cloudtrailNarrowed: Rule = {
   severity: 'high',
   mitre: { tactic: 'Defense Evasion', technique: 'T1562.008 Disable or Modify Cloud Logs' },
   description:
-    'PutEventSelectors that drops management events, or UpdateTrail that moves delivery or turns off multi-region/global events/log validation: gateway management may no longer be recorded.',
+    'PutEventSelectors that drops management events, or UpdateTrail that moves delivery to another bucket or turns off multi-region/global events/log validation: gateway management may no longer be recorded.',
   runbook:
     'Restore the trail’s selectors (management events, read and write) and settings; find who changed them and why.',
   events: { sources: [CLOUDTRAIL], names: ['PutEventSelectors', 'UpdateTrail'] },
@@ -70,10 +70,21 @@ export const cloudtrailNarrowed: Rule = {
     key: (r) => str(param(r, 'trailName')) ?? str(param(r, 'name')) ?? '',
     windowSeconds: 3600,
   },
+  // The console's "Edit trail" sends the unchanged bucket with every UpdateTrail: a bucket
+  // counts as moved only when it is new for a trail already seen with another one.
+  baseline: {
+    dimension: 'trail-bucket',
+    subject: (r) => str(param(r, 'name')),
+    values: (r) => {
+      const bucket = r.eventName === 'UpdateTrail' ? str(param(r, 's3BucketName')) : undefined;
+      return bucket === undefined ? [] : [bucket];
+    },
+  },
   evaluate(record) {
     if (failed(record)) return undefined;
     const trail = str(param(record, 'trailName')) ?? str(param(record, 'name')) ?? 'unknown trail';
     let why: string | undefined;
+    let certain = true;
     if (record.eventName === 'PutEventSelectors') {
       why = droppedManagement(record);
     } else {
@@ -83,6 +94,7 @@ export const cloudtrailNarrowed: Rule = {
         changes.push('global service events off');
       if (param(record, 'enableLogFileValidation') === false)
         changes.push('log file validation off');
+      certain = changes.length > 0;
       if (str(param(record, 's3BucketName')) !== undefined) changes.push('delivery bucket changed');
       why = changes.length > 0 ? changes.join(', ') : undefined;
     }
@@ -91,6 +103,7 @@ export const cloudtrailNarrowed: Rule = {
       summary: `trail ${trail} narrowed by ${principalOf(record)}: ${why}`,
       resource: trail,
       details: { change: why },
+      certain,
     };
   },
 };
