@@ -1,6 +1,7 @@
+import { isIPv6 } from 'node:net';
 import type { CloudTrailRecord } from '../record.js';
 import type { Rule } from '../types.js';
-import { AGENTCORE, obj, str } from './support.js';
+import { AGENTCORE, ipv6Prefix, obj, str } from './support.js';
 
 const AUTH_FAILURE =
   /\b(401|403)\b|unauthori[sz]ed|forbidden|invalid[ _-]?(bearer|token|jwt)|expired[ _-]?token/i;
@@ -27,7 +28,10 @@ export function invokeAuthFailed(record: CloudTrailRecord): boolean {
 function caller(record: CloudTrailRecord): string {
   const claims = obj(obj(obj(record.additionalEventData)?.jwt)?.claims);
   const client = str(claims?.client_id) ?? str(claims?.azp) ?? str(claims?.sub);
-  return client !== undefined ? `client:${client}` : `ip:${record.sourceIPAddress ?? 'unknown'}`;
+  if (client !== undefined) return `client:${client}`;
+  const ip = record.sourceIPAddress ?? 'unknown';
+  // One IPv6 host usually holds a whole /64: rotating addresses inside it is one knocker.
+  return `ip:${isIPv6(ip) ? ipv6Prefix(ip, 64) : ip}`;
 }
 
 function gatewayOf(record: CloudTrailRecord): string {

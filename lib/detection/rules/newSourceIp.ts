@@ -1,37 +1,12 @@
-import { isIPv4, isIPv6 } from 'node:net';
 import type { CloudTrailRecord } from '../record.js';
 import type { Rule } from '../types.js';
-import { AGENTCORE, isGatewayManagement, principalOf, stableCaller } from './support.js';
-
-/** Hextets of an IPv6 address, `::` expanded (input already validated by isIPv6). */
-function hextets(address: string): string[] {
-  const [head = '', tail] = address.split('::');
-  const left = head === '' ? [] : head.split(':');
-  if (tail === undefined) return left;
-  const right = tail === '' ? [] : tail.split(':');
-  return [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
-}
-
-/**
- * The network a source address belongs to: IPv4 by /24, IPv6 by /48 (one site, one ISP
- * customer), so DHCP and NAT pools do not look new. Undefined when the "address" is not one:
- * an AWS service host name (`secretsmanager.amazonaws.com`), `AWS Internal`, empty.
- */
-export function sourceNetwork(sourceIp: string | undefined): string | undefined {
-  if (sourceIp === undefined) return undefined;
-  let ip = sourceIp.trim();
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip)?.[1];
-  if (mapped !== undefined) ip = mapped;
-  if (isIPv4(ip)) return `${ip.split('.').slice(0, 3).join('.')}.0/24`;
-  const bare = ip.split('%')[0] ?? ip;
-  if (isIPv6(bare) && !bare.includes('.')) {
-    const prefix = hextets(bare.toLowerCase())
-      .slice(0, 3)
-      .map((h) => h.replace(/^0+(?=.)/, ''));
-    return `${prefix.join(':')}::/48`;
-  }
-  return undefined;
-}
+import {
+  AGENTCORE,
+  isGatewayManagement,
+  principalOf,
+  sourceNetwork,
+  stableCaller,
+} from './support.js';
 
 /** A gateway manager acting from a network never seen for it (after learning). */
 export const newSourceIp: Rule = {
