@@ -1,7 +1,8 @@
 import { isIPv6 } from 'node:net';
 import type { CloudTrailRecord } from '../record.js';
 import type { Rule } from '../types.js';
-import { AGENTCORE, ipv6Prefix, obj, str } from './support.js';
+import { ipv6Prefix } from './sourceAddress.js';
+import { AGENTCORE, obj, str } from './support.js';
 
 const AUTH_FAILURE =
   /\b(401|403)\b|unauthori[sz]ed|forbidden|invalid[ _-]?(bearer|token|jwt)|expired[ _-]?token/i;

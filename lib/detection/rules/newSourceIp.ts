@@ -1,12 +1,7 @@
 import type { CloudTrailRecord } from '../record.js';
 import type { Rule } from '../types.js';
-import {
-  AGENTCORE,
-  isGatewayManagement,
-  principalOf,
-  sourceNetwork,
-  stableCaller,
-} from './support.js';
+import { AGENTCORE, isGatewayManagement, principalOf, stableCaller } from './support.js';
+import { sourceNetwork } from './sourceAddress.js';
 
 /** A gateway manager acting from a network never seen for it (after learning). */
 export const newSourceIp: Rule = {
