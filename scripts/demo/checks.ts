@@ -7,13 +7,11 @@ import {
   GetResourceOauth2TokenCommand,
   GetWorkloadAccessTokenCommand,
 } from '@aws-sdk/client-bedrock-agentcore';
-import {
-  BedrockAgentCoreControlClient,
-  GetGatewayCommand,
-} from '@aws-sdk/client-bedrock-agentcore-control';
+import { BedrockAgentCoreControlClient } from '@aws-sdk/client-bedrock-agentcore-control';
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { clientConfig } from '../../lib/aws/clients.js';
+import { AgentCoreGatewayReader } from '../../lib/aws/gatewayReader.js';
 import { HttpCredentialVerifier } from '../../lib/rotation/verifier.js';
 import type { DemoGateway } from './provision.js';
 
@@ -50,25 +48,16 @@ export async function checkInboundClient(
     clientId?: string;
     clientSecret?: string;
   };
-  const gateway = await new BedrockAgentCoreControlClient(clientConfig()).send(
-    new GetGatewayCommand({ gatewayIdentifier: gw.gatewayId }),
-  );
-  const authorizer = gateway.authorizerConfiguration?.customJWTAuthorizer;
+  // The gateway's CUSTOM_JWT authorizer, read as the rotation engine's testSecret reads it.
+  const authorizer = await new AgentCoreGatewayReader(
+    new BedrockAgentCoreControlClient(clientConfig()),
+  ).jwtAuthorizer(gw.gatewayId);
   await new HttpCredentialVerifier().verifyClient({
     clientId: doc.clientId ?? '',
     clientSecret: doc.clientSecret ?? '',
     discoveryUrl: authorizer?.discoveryUrl ?? gw.discoveryUrl,
     audience: gw.audience,
-    ...(authorizer
-      ? {
-          authorizer: {
-            discoveryUrl: authorizer.discoveryUrl ?? gw.discoveryUrl,
-            allowedClients: authorizer.allowedClients ?? [],
-            allowedAudience: authorizer.allowedAudience ?? [],
-            allowedScopes: authorizer.allowedScopes ?? [],
-          },
-        }
-      : {}),
+    ...(authorizer ? { authorizer } : {}),
   });
   return `inbound: a token got with the rotated client secret passes the gateway's CUSTOM_JWT authorizer`;
 }

@@ -26,6 +26,10 @@ import { Rfc7592Issuer } from '../../../lib/rotation/issuers/rfc7592.js';
 import type { Clock, RotationDeps } from '../../../lib/rotation/ports.js';
 import type { SecretDocument } from '../../../lib/rotation/secretDocument.js';
 import { HttpCredentialVerifier } from '../../../lib/rotation/verifier.js';
+import {
+  registerOidcClient as registerLocalClient,
+  type RegisteredClient,
+} from '../../../local/oidcRegistration.js';
 import { localClient, localStack, uniqueName } from '../../support/localStack.js';
 
 /** Wall clock plus an offset the test can move (to pass a grace period without waiting). */
@@ -150,37 +154,9 @@ export async function tokenStatus(
 }
 
 /** Registers a client at the local OIDC provider (RFC 7591) for rotation through RFC 7592. */
-export async function registerOidcClient(): Promise<{
-  clientId: string;
-  clientSecret: string;
-  registrationClientUri: string;
-  registrationAccessToken: string;
-}> {
+export async function registerOidcClient(): Promise<RegisteredClient> {
   const { oidcIssuer, oidcInitialAccessToken } = localStack();
-  const response = await fetch(`${oidcIssuer}/reg`, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${oidcInitialAccessToken}`,
-      'content-type': 'application/json',
-    },
-    body: JSON.stringify({
-      client_name: uniqueName('gw-rotation'),
-      grant_types: ['client_credentials'],
-      response_types: [],
-      redirect_uris: [],
-      token_endpoint_auth_method: 'client_secret_basic',
-      scope: 'gateway:invoke tools:call',
-    }),
-  });
-  const body = (await response.json()) as Record<string, string>;
-  if (!response.ok)
-    throw new Error(`client registration failed: HTTP ${response.status} ${body.error ?? ''}`);
-  return {
-    clientId: body.client_id ?? '',
-    clientSecret: body.client_secret ?? '',
-    registrationClientUri: body.registration_client_uri ?? '',
-    registrationAccessToken: body.registration_access_token ?? '',
-  };
+  return registerLocalClient(oidcIssuer, uniqueName('gw-rotation'), oidcInitialAccessToken);
 }
 
 export async function createPlainSecret(value: string): Promise<string> {
