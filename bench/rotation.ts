@@ -20,7 +20,9 @@ import {
   CreateApiKeyCredentialProviderCommand,
   CreateGatewayCommand,
 } from '@aws-sdk/client-bedrock-agentcore-control';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DynamoDbBindingStore } from '../lib/aws/bindingStore.js';
 import { AgentCoreGatewayReader } from '../lib/aws/gatewayReader.js';
 import { AgentCoreProviders } from '../lib/aws/identityProviders.js';
 import { AgentCoreRegistrationReader } from '../lib/aws/registrationReader.js';
@@ -36,6 +38,7 @@ import { registerCredential } from '../lib/rotation/register.js';
 import { HttpCredentialVerifier } from '../lib/rotation/verifier.js';
 import { TAGS } from '../lib/shared/env.js';
 import { logger } from '../lib/shared/logger.js';
+import { stateTableInput } from '../scripts/localStage.js';
 import { startLocalStack } from '../local/stack.js';
 import { exportsOf } from '../local/state.js';
 import { ensureLocalRotationFunction } from '../test/support/vendors/rotationFunction.js';
@@ -140,6 +143,7 @@ async function main(): Promise<void> {
   const sm = timed(new SecretsManagerClient(config), 'secretsmanager');
   const control = timed(new BedrockAgentCoreControlClient(config), 'agentcore-control');
   const data = timed(new BedrockAgentCoreClient(config), 'agentcore-data');
+  const dynamo = timed(new DynamoDBClient(config), 'dynamodb');
 
   // Setup (not measured): a gateway, N providers, N registered gatewarden secrets.
   const suffix = `${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`;
@@ -170,10 +174,15 @@ async function main(): Promise<void> {
     new GeneratedIssuer(store),
     ...vendorIssuers({ readSecret, fetch: timedFetch }),
   ]);
+  // The state table holds each secret's binding; every step checks its document against it.
+  const stateTable = `gatewarden-bench-${suffix}`;
+  await dynamo.send(new CreateTableCommand(stateTableInput(stateTable)));
+  const bindings = new DynamoDbBindingStore(stateTable, dynamo);
   const registerDeps = {
     control: rotationControl,
     agentcore: new AgentCoreRegistrationReader(control),
     issuers,
+    bindings,
   };
   log(`bench: registering ${SECRETS} API keys on gateway ${gatewayId}…`);
   const webhookCount = Math.round(SECRETS * WEBHOOK_SHARE);
@@ -204,6 +213,7 @@ async function main(): Promise<void> {
 
   const deps: RotationDeps = {
     store,
+    bindings,
     providers: new AgentCoreProviders(control, data, undefined),
     gateways: new AgentCoreGatewayReader(control),
     verifier: new HttpCredentialVerifier(timedFetch as typeof fetch),

@@ -3,6 +3,7 @@ import { registerDemo } from './demo.js';
 import { registerDetect } from './detect.js';
 import { registerLocal } from './local.js';
 import { registerRegister } from './register.js';
+import { registerRegisterUpdate } from './registerUpdate.js';
 import { registerReport } from './report.js';
 import { registerRotate } from './rotate.js';
 
@@ -16,5 +17,6 @@ export const commands: RegisterCommand[] = [
   registerLocal,
   registerReport,
   registerRegister,
+  registerRegisterUpdate,
   registerRotate,
 ];

@@ -25,6 +25,7 @@ export interface RegisterFlags {
   kmsKey?: string;
   rotationLambda?: string;
   rotatorRole?: string;
+  adminRole?: string;
   reader?: string[];
   resourcePolicy: boolean;
   name?: string;
@@ -175,6 +176,7 @@ export function inputFromFlags(
   };
   const kmsKeyId = f.kmsKey ?? env[ENV.secretsKmsKeyId];
   const rotatorRoleArn = f.rotatorRole ?? env[ENV.rotatorRoleArn];
+  const adminRoleArn = f.adminRole ?? env[ENV.adminRoleArn];
   return {
     kind,
     ...(f.provider ? { providerName: f.provider } : {}),
@@ -188,6 +190,7 @@ export function inputFromFlags(
     ...(kmsKeyId ? { kmsKeyId } : {}),
     rotationLambdaArn,
     ...(rotatorRoleArn ? { rotatorRoleArn } : {}),
+    ...(adminRoleArn ? { adminRoleArn } : {}),
     ...(f.reader ? { extraReaders: f.reader } : {}),
     resourcePolicy: f.resourcePolicy,
     ...(f.clientId ? { clientId: f.clientId } : {}),
@@ -221,6 +224,10 @@ function addCommonOptions(command: Command): Command {
     .option(
       '--rotator-role <arn>',
       `role of the rotator, a reader in the resource policy (default $${ENV.rotatorRoleArn})`,
+    )
+    .option(
+      '--admin-role <arn>',
+      `break-glass admin role, with the rotator the only writer of the secret (default $${ENV.adminRoleArn})`,
     )
     .option('--reader <arn>', 'another principal allowed to read the secret (repeatable)', collect)
     .option('--no-resource-policy', 'do not attach the readers-only resource policy')
@@ -314,15 +321,17 @@ const HELP = `
 Reads the existing credential through the AgentCore control API (the provider and its managed
 secret, or the gateway's CUSTOM_JWT authorizer), creates the gatewarden secret
 gatewarden/<gateway>/<kind>/<name> (tagged, KMS-encrypted, readable only by the gateway role,
-the rotator and AgentCore), enables rotation with the rotate function and checks it. Values are
-never printed.
+the rotator and AgentCore, writable only by the rotator and the admin role), pins what steers
+the rotator (issuer, URLs, admin secrets, provider, test) in the state table, enables rotation
+with the rotate function and checks it. Issuer admin secrets must live under gatewarden-admin/.
+Values are never printed. To change a registration later: gatewarden register update --help.
 
 Examples:
   gatewarden register apikey --provider weather-key --issuer generated --schedule "rate(30 days)"
   gatewarden register apikey --provider partner-key --issuer webhook \\
-      --webhook-url https://keys.example.com/gatewarden --hmac-secret gatewarden/admin/webhook-hmac
+      --webhook-url https://keys.example.com/gatewarden --hmac-secret gatewarden-admin/webhook-hmac
   gatewarden register oauth --provider crm-oauth --issuer okta --okta-org https://acme.okta.com \\
-      --okta-token-secret gatewarden/admin/okta-token
+      --okta-token-secret gatewarden-admin/okta-token
   gatewarden register inbound --gateway gw-123 --issuer cognito --user-pool us-east-1_abc \\
       --client-id 4f1… --current-secret agents/crm-client#client_secret --window 3h --grace 24h
 `;
@@ -373,18 +382,36 @@ export function registerRegisterWith(makeDeps: () => Promise<RegisterDeps>): Reg
   };
 }
 
-/** Production wiring: the SDK against AWS or whatever AWS_ENDPOINT_URL points at. */
-export async function defaultRegisterDeps(): Promise<RegisterDeps> {
-  const [{ SecretsManagerRotationControl }, { AgentCoreRegistrationReader }, { awsRotationDeps }] =
-    await Promise.all([
-      import('../../lib/aws/rotationControl.js'),
-      import('../../lib/aws/registrationReader.js'),
-      import('../../lib/aws/rotationDeps.js'),
-    ]);
+/**
+ * Production wiring: the SDK against AWS or whatever AWS_ENDPOINT_URL points at. Bindings go to
+ * the state table (`GATEWARDEN_STATE_TABLE`; on the local stack the local stage's table).
+ */
+export async function defaultRegisterDeps(
+  baseEnv: NodeJS.ProcessEnv = process.env,
+): Promise<RegisterDeps> {
+  const [
+    { SecretsManagerRotationControl },
+    { AgentCoreRegistrationReader },
+    { awsRotationDeps },
+    { withLocalStateTable },
+  ] = await Promise.all([
+    import('../../lib/aws/rotationControl.js'),
+    import('../../lib/aws/registrationReader.js'),
+    import('../../lib/aws/rotationDeps.js'),
+    import('./localState.js'),
+  ]);
+  const env = await withLocalStateTable(baseEnv);
+  const engine = awsRotationDeps(env);
+  if (!env[ENV.stateTable]) {
+    throw new RegistrationError(
+      `the state table is unknown: set ${ENV.stateTable} (stack output StateTableName); the binding that pins this registration lives there`,
+    );
+  }
   return {
     control: new SecretsManagerRotationControl(),
     agentcore: new AgentCoreRegistrationReader(),
-    issuers: awsRotationDeps(process.env).issuers,
+    issuers: engine.issuers,
+    bindings: engine.bindings,
   };
 }
 

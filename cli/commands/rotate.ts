@@ -271,13 +271,15 @@ export function registerRotateWith(makeDeps: () => Promise<RotateCommandDeps>): 
 
 /** Production wiring: the SDK against AWS or whatever AWS_ENDPOINT_URL points at. */
 export async function defaultRotateDeps(): Promise<RotateCommandDeps> {
-  const [{ SecretsManagerRotationControl }, { awsRotationDeps }] = await Promise.all([
-    import('../../lib/aws/rotationControl.js'),
-    import('../../lib/aws/rotationDeps.js'),
-  ]);
+  const [{ SecretsManagerRotationControl }, { awsRotationDeps }, { withLocalStateTable }] =
+    await Promise.all([
+      import('../../lib/aws/rotationControl.js'),
+      import('../../lib/aws/rotationDeps.js'),
+      import('./localState.js'),
+    ]);
+  const env = await withLocalStateTable(process.env);
   let engine: ReturnType<typeof awsRotationDeps> | undefined;
-  const engineDeps = (): ReturnType<typeof awsRotationDeps> =>
-    (engine ??= awsRotationDeps(process.env));
+  const engineDeps = (): ReturnType<typeof awsRotationDeps> => (engine ??= awsRotationDeps(env));
   return {
     control: () => new SecretsManagerRotationControl(),
     rotationDeps: async () => engineDeps(),

@@ -1,5 +1,6 @@
 import { EventBridgeAlertSink, SnsAlertSink } from './alertSinks.js';
 import type { AlertSink } from '../alerts/alert.js';
+import type { BindingWriter } from '../rotation/binding.js';
 import { MapIssuerRegistry } from '../rotation/issuerRegistry.js';
 import { GeneratedIssuer } from '../rotation/issuers/generated.js';
 import { Rfc7592Issuer } from '../rotation/issuers/rfc7592.js';
@@ -11,11 +12,13 @@ import { CognitoIssuer } from './cognitoIssuer.js';
 import { AgentCoreGatewayReader } from './gatewayReader.js';
 import { AgentCoreProviders } from './identityProviders.js';
 import { lambdaInvoker } from './lambdaInvoker.js';
+import { DynamoDbBindingStore, MissingBindingStore } from './bindingStore.js';
 import { DynamoDbRotationLock } from './rotationLock.js';
 import { SecretsManagerStore } from './secretsStore.js';
 
 export interface AwsRotationDeps extends RotationDeps {
   store: SecretsManagerStore;
+  bindings: BindingWriter;
   /** Channels for failure alerts (SNS topic and bus), from the environment. */
   alerts: AlertSink[];
 }
@@ -24,7 +27,8 @@ export interface AwsRotationDeps extends RotationDeps {
  * The rotation engine wired to AWS (or whatever `AWS_ENDPOINT_URL` points at): Secrets
  * Manager, AgentCore Identity and control plane, every issuer adapter, HTTP verification.
  * Success events go to the gatewarden bus; failure alerts to the bus and the SNS topic. With
- * `GATEWARDEN_STATE_TABLE` set, in-process drivers take their rotation lease in that table.
+ * `GATEWARDEN_STATE_TABLE` set, in-process drivers take their rotation lease in that table, and
+ * every document is checked against its registration binding there; without it, nothing rotates.
  */
 export function awsRotationDeps(env: NodeJS.ProcessEnv = process.env): AwsRotationDeps {
   const store = new SecretsManagerStore();
@@ -37,8 +41,10 @@ export function awsRotationDeps(env: NodeJS.ProcessEnv = process.env): AwsRotati
   const providers = new AgentCoreProviders(undefined, undefined, workloadName);
   const bus = env[ENV.eventBusName] ? [new EventBridgeAlertSink(env[ENV.eventBusName] ?? '')] : [];
   const topic = env[ENV.alertTopicArn] ? [new SnsAlertSink(env[ENV.alertTopicArn] ?? '')] : [];
+  const table = env[ENV.stateTable];
   return {
     store,
+    bindings: table ? new DynamoDbBindingStore(table) : new MissingBindingStore(),
     providers,
     // Data-plane read-back for the CLI; the deployed rotate function drops it (no grant).
     ...(workloadName ? { providerReader: providers } : {}),
@@ -51,7 +57,7 @@ export function awsRotationDeps(env: NodeJS.ProcessEnv = process.env): AwsRotati
       ...vendorIssuers({ readSecret, invokeLambda: lambdaInvoker() }),
     ]),
     clock: systemClock,
-    ...(env[ENV.stateTable] ? { lock: new DynamoDbRotationLock(env[ENV.stateTable] ?? '') } : {}),
+    ...(table ? { lock: new DynamoDbRotationLock(table) } : {}),
     events: bus,
     alerts: [...topic, ...bus],
   };

@@ -1,11 +1,13 @@
 import { logger, safe } from '../shared/logger.js';
+import { stateOf } from './binding.js';
 import { parseDocument, serializeDocument } from './document.js';
 import type { StepContext, StepOutcome } from './engine.js';
-import { IssuerCapacityError } from './errors.js';
+import { BindingMismatchError, errorClass, IssuerCapacityError } from './errors.js';
 import type { IssuedCredential, IssuerCredentialInfo } from './issuer.js';
 import { STAGE } from './ports.js';
 import { inUse, partitionDue, revokeIds } from './retire.js';
 import type { SecretDocument } from './secretDocument.js';
+import { readTrusted } from './trusted.js';
 
 /**
  * createSecret: mint a new credential and store it as AWSPENDING under the token.
@@ -18,7 +20,11 @@ import type { SecretDocument } from './secretDocument.js';
  *    when the issuer still holds it (no new mint: Cognito-style issuers hold only two), else
  *    retired after this rotation lands;
  * 4. credentials minted by a crashed attempt of this rotation are found with `list` and revoked;
- * 5. mint, then PutSecretValue (with RotationToken when present).
+ * 5. mint, record the new version's credential ids in the ledger, then PutSecretValue (with
+ *    RotationToken when present).
+ *
+ * The current document is checked against the binding before anything else (./trusted.ts): a
+ * rewritten document fails here, before any call to an issuer.
  */
 export async function createSecret(ctx: StepContext): Promise<StepOutcome> {
   const { deps, input, meta } = ctx;
@@ -33,8 +39,8 @@ export async function createSecret(ctx: StepContext): Promise<StepOutcome> {
     return 'alreadyDone';
   }
 
-  const current = parseDocument(await store.getValue(secretId, { stage: STAGE.current }), {
-    ...where,
+  const current = await readTrusted(deps, meta, {
+    versionId: ctx.currentVersionId,
     stage: STAGE.current,
   });
   const issuer = deps.issuers.get(current.issuer.type);
@@ -129,6 +135,12 @@ export async function createSecret(ctx: StepContext): Promise<StepOutcome> {
     ...(minted.clientId !== undefined ? { clientId: minted.clientId } : {}),
     ...(minted.clientSecret !== undefined ? { clientSecret: minted.clientSecret } : {}),
   };
+  await deps.bindings.recordVersion(meta.arn, {
+    versionId: input.token,
+    state: stateOf(pending),
+    writtenBy: 'rotator',
+    writtenAt: now.toISOString(),
+  });
   await store.putPending(secretId, {
     token: input.token,
     value: serializeDocument(pending),
@@ -160,8 +172,7 @@ async function clearStalePending(
   for (const [versionId, stages] of Object.entries(meta.versionStages)) {
     if (versionId === input.token || !stages.includes(STAGE.pending)) continue;
     if (versionId !== ctx.currentVersionId) {
-      const value = await deps.store.getValue(input.secretId, { versionId, stage: STAGE.pending });
-      const doc = tryParse(value);
+      const doc = await trustedStale(ctx, versionId);
       if (doc?.issuerCredentialId && doc.issuerCredentialId !== current.issuerCredentialId)
         stale.push(doc);
     }
@@ -177,11 +188,24 @@ async function clearStalePending(
   return stale;
 }
 
-function tryParse(value: string | undefined): SecretDocument | undefined {
+/**
+ * A stale pending document, when the rotator wrote it. One it did not write (or cannot read) is
+ * cleared but neither adopted nor retired: its credential ids are its writer's word.
+ */
+async function trustedStale(
+  ctx: StepContext,
+  versionId: string,
+): Promise<SecretDocument | undefined> {
   try {
-    return parseDocument(value, {});
-  } catch {
-    return undefined; // an unreadable stale version has nothing to adopt or retire
+    return await readTrusted(ctx.deps, ctx.meta, { versionId, stage: STAGE.pending });
+  } catch (error) {
+    logger.warn(
+      error instanceof BindingMismatchError
+        ? 'stale AWSPENDING was not written by gatewarden: its credentials are not touched'
+        : 'stale AWSPENDING is unreadable: its credentials are not touched',
+      safe({ secretArn: ctx.meta.arn, staleVersionId: versionId, error: errorClass(error) }),
+    );
+    return undefined;
   }
 }
 

@@ -9,6 +9,17 @@ export class RotationPreconditionError extends RotationError {}
 /** Another rotation of the same secret is in progress; this one is refused. */
 export class RotationInProgressError extends RotationError {}
 
+/**
+ * A document differs from what `register` pinned or the rotator recorded (its writer tried to
+ * steer the rotator). `context.fields` names the changed fields — never their values.
+ */
+export class BindingMismatchError extends RotationError {
+  get fields(): string[] {
+    const fields = this.context.fields;
+    return typeof fields === 'string' && fields ? fields.split(',') : [];
+  }
+}
+
 /** The secret document is missing or does not validate. */
 export class SecretDocumentError extends RotationError {}
 

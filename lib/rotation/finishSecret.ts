@@ -1,10 +1,10 @@
 import { publishAll } from '../alerts/alert.js';
 import { logger, safe } from '../shared/logger.js';
 import { rotationSucceededAlert } from './alerts.js';
-import { parseDocument } from './document.js';
 import type { StepContext, StepOutcome } from './engine.js';
 import { errorClass } from './errors.js';
 import { STAGE } from './ports.js';
+import { readTrusted } from './trusted.js';
 
 /**
  * finishSecret: move AWSCURRENT to the token (the old version becomes AWSPREVIOUS), remove
@@ -14,9 +14,11 @@ import { STAGE } from './ports.js';
 export async function finishSecret(ctx: StepContext): Promise<StepOutcome> {
   const { deps, input, meta, currentVersionId } = ctx;
   const where = { secretArn: meta.arn, versionId: input.token };
-  const pending = parseDocument(
-    await deps.store.getValue(input.secretId, { versionId: input.token, stage: STAGE.pending }),
-    { ...where, stage: STAGE.pending },
+  const pending = await readTrusted(
+    deps,
+    meta,
+    { versionId: input.token, stage: STAGE.pending },
+    currentVersionId,
   );
   await deps.store.updateStage(input.secretId, {
     stage: STAGE.current,

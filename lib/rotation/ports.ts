@@ -1,4 +1,5 @@
 import type { AlertSink } from '../alerts/alert.js';
+import type { BindingStore } from './binding.js';
 import type { Issuer } from './issuer.js';
 import type { RotationLock } from './lock.js';
 import type { IssuerType, SecretDocument } from './secretDocument.js';
@@ -126,6 +127,8 @@ export interface IssuerRegistry {
 /** Everything the rotation steps depend on. */
 export interface RotationDeps {
   store: SecretStore;
+  /** What `register` pinned and what the rotator wrote: every document is checked against it. */
+  bindings: BindingStore;
   providers: ProviderUpdater;
   providerReader?: ProviderReader;
   gateways: GatewayReader;

@@ -1,5 +1,6 @@
 import { TAGS } from '../shared/env.js';
 import { credentialSecretName } from '../shared/secretNames.js';
+import { type BindingWriter, stateOf, steeringOf } from './binding.js';
 import type { IssuerRegistry } from './ports.js';
 import type { RotationControl, RotationRules } from './onDemandPorts.js';
 import {
@@ -19,7 +20,7 @@ import {
   loadProvider,
   testConfig,
 } from './registerSources.js';
-import { type CredentialKind, SCHEMA_VERSION } from './secretDocument.js';
+import { type CredentialKind, SCHEMA_VERSION, type SecretDocument } from './secretDocument.js';
 
 export { RegistrationError } from './registerOptions.js';
 
@@ -41,6 +42,8 @@ export interface RegisterInput {
   rotationLambdaArn: string;
   /** The rotator's role; with the gateway role, the readers allowed by the resource policy. */
   rotatorRoleArn?: string;
+  /** Break-glass admin role: with the rotator, the only writer the resource policy allows. */
+  adminRoleArn?: string;
   extraReaders?: string[];
   resourcePolicy: boolean;
   /** Inbound clients (and overrides for OAuth providers): the client id. */
@@ -58,6 +61,13 @@ export interface RegisterDeps {
   agentcore: AgentCoreReader;
   /** Checks the issuer configuration (list) and mints with `mintInitial`. */
   issuers?: IssuerRegistry;
+  /** Where the binding is pinned (the state table); only register writes it. */
+  bindings: BindingWriter;
+  /**
+   * Tags the provider and Cognito pool `gatewarden:rotated=true`: the rotate role may update
+   * only resources carrying it (IAM `aws:ResourceTag`).
+   */
+  tagger?: { tag(resourceArns: string[]): Promise<void> };
 }
 
 export interface RegisterResult {
@@ -71,8 +81,9 @@ export interface RegisterResult {
 /**
  * Registers an existing gateway credential with gatewarden: reads the provider and gateway
  * through the AgentCore control API, builds and validates the secret document, creates the
- * tagged, KMS-encrypted secret with its resource policy, enables rotation with the rotate
- * function, and checks that Secrets Manager reports it enabled with the requested rules.
+ * tagged, KMS-encrypted secret with its resource policy, pins the binding (what steers the
+ * rotator) in the state table, enables rotation with the rotate function, and checks that
+ * Secrets Manager reports it enabled with the requested rules.
  */
 export async function registerCredential(
   deps: RegisterDeps,
@@ -160,8 +171,37 @@ export async function registerCredential(
     const readers = [gateway.roleArn, input.rotatorRoleArn, ...(input.extraReaders ?? [])].filter(
       (arn): arn is string => typeof arn === 'string' && arn.length > 0,
     );
-    await deps.control.putResourcePolicy(created.arn, secretResourcePolicy(readers));
+    const writers = [input.rotatorRoleArn, input.adminRoleArn].filter(
+      (arn): arn is string => typeof arn === 'string' && arn.length > 0,
+    );
+    await deps.control.putResourcePolicy(
+      created.arn,
+      secretResourcePolicy({ readers, writers, rotationLambdaArn: input.rotationLambdaArn }),
+    );
   }
+  if (!input.adminRoleArn) {
+    warnings.push(
+      'no admin role was named (--admin-role): only the rotator may write this secret; see docs/threat-model.md for break-glass',
+    );
+  }
+
+  // Pinned before rotation is switched on, so no rotation ever runs unchecked.
+  const firstVersion =
+    created.versionId ?? currentVersion(await deps.control.describe(created.arn));
+  const now = new Date().toISOString();
+  await deps.bindings.putBinding({
+    secretArn: created.arn,
+    steering: steeringOf(doc),
+    revision: 1,
+    boundAt: now,
+  });
+  await deps.bindings.recordVersion(created.arn, {
+    versionId: firstVersion,
+    state: stateOf(doc),
+    writtenBy: 'register',
+    writtenAt: now,
+  });
+  await deps.tagger?.tag(rotatedResources(doc, gateway.arn));
 
   await deps.control.enableRotation(created.arn, { lambdaArn: input.rotationLambdaArn, rules });
   await clearTestCopy(deps.control, created.arn);
@@ -180,6 +220,26 @@ export async function registerCredential(
     );
   }
   return { secretArn: created.arn, name, gatewayId, rules, warnings };
+}
+
+function currentVersion(status: { versionStages: Record<string, string[]> }): string {
+  const found = Object.entries(status.versionStages).find(([, s]) => s.includes('AWSCURRENT'));
+  if (!found) throw new RegistrationError('the new secret has no AWSCURRENT version');
+  return found[0];
+}
+
+/** What the rotator will change with its own rights: the provider and a Cognito pool. */
+function rotatedResources(doc: SecretDocument, gatewayArn: string): string[] {
+  const arns: string[] = [];
+  if (doc.provider?.arn) arns.push(doc.provider.arn);
+  if (doc.issuer.type === 'cognito') {
+    // The pool sits in the gateway's account, in its own region when the issuer names one.
+    const [, partition, , region, account] = gatewayArn.split(':');
+    arns.push(
+      `arn:${partition}:cognito-idp:${doc.issuer.region ?? region}:${account}:userpool/${doc.issuer.userPoolId}`,
+    );
+  }
+  return arns;
 }
 
 /**

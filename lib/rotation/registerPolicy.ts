@@ -1,35 +1,81 @@
 /**
- * The resource policy of a gatewarden secret: only the gateway's role, the rotator and any
- * extra readers named at registration may read the value, directly or through AgentCore
- * (which reads with the caller's identity, `aws:CalledVia` bedrock-agentcore).
+ * The resource policy of a gatewarden secret. Two rules, each a Deny so that no identity
+ * policy elsewhere in the account can widen them:
+ * - readers only: the gateway's role, the rotator and extra readers named at registration may
+ *   read the value, directly or through AgentCore Identity (`aws:CalledVia` bedrock-agentcore);
+ * - writers only: the value, its stages, its rotation function and this policy itself change
+ *   only through the rotator or the named admin role (break-glass: docs/threat-model.md).
  */
 export const AGENTCORE_SERVICE = 'bedrock-agentcore.amazonaws.com';
 
-export function secretResourcePolicy(readers: readonly string[]): string {
-  const principals = [...new Set(readers)].sort();
-  if (principals.length === 0)
-    throw new Error('a secret resource policy needs at least one reader');
+/** Everything but the rotator and the admin role is refused these on a gatewarden secret. */
+export const WRITE_ACTIONS = [
+  'secretsmanager:PutSecretValue',
+  'secretsmanager:UpdateSecret',
+  'secretsmanager:UpdateSecretVersionStage',
+  'secretsmanager:CancelRotateSecret',
+  'secretsmanager:PutResourcePolicy',
+  'secretsmanager:DeleteResourcePolicy',
+  'secretsmanager:TagResource',
+  'secretsmanager:UntagResource',
+] as const;
+
+export interface SecretPolicyInput {
+  /** Principals (role ARNs) allowed to read the value. */
+  readers: readonly string[];
+  /** Principals allowed to write it: the rotator's role and the admin role. */
+  writers: readonly string[];
+  /** The gatewarden rotate function: RotateSecret may not point the secret anywhere else. */
+  rotationLambdaArn: string;
+}
+
+export function secretResourcePolicy(input: SecretPolicyInput): string {
+  const readers = [...new Set(input.readers)].sort();
+  const writers = [...new Set(input.writers)].sort();
+  if (readers.length === 0) throw new Error('a secret resource policy needs at least one reader');
+  if (writers.length === 0) throw new Error('a secret resource policy needs at least one writer');
   return JSON.stringify({
     Version: '2012-10-17',
     Statement: [
       {
         Sid: 'ReadersMayRead',
         Effect: 'Allow',
-        Principal: { AWS: principals },
+        Principal: { AWS: readers },
         Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
         Resource: '*',
       },
       {
-        // Identity policies elsewhere in the account cannot widen this: anyone else is denied,
-        // unless the call comes through AgentCore Identity on a reader's behalf.
         Sid: 'NobodyElseReads',
         Effect: 'Deny',
         Principal: '*',
         Action: 'secretsmanager:GetSecretValue',
         Resource: '*',
         Condition: {
-          StringNotEquals: { 'aws:PrincipalArn': principals },
+          StringNotEquals: { 'aws:PrincipalArn': readers },
           'ForAllValues:StringNotEquals': { 'aws:CalledVia': [AGENTCORE_SERVICE] },
+        },
+      },
+      {
+        Sid: 'OnlyRotatorAndAdminWrite',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: [...WRITE_ACTIONS],
+        Resource: '*',
+        Condition: { StringNotEquals: { 'aws:PrincipalArn': writers } },
+      },
+      {
+        // RotateSecret itself stays open to on-demand callers; changing its function is not.
+        Sid: 'RotationFunctionIsPinned',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 'secretsmanager:RotateSecret',
+        Resource: '*',
+        Condition: {
+          Null: { 'secretsmanager:RotationLambdaARN': 'false' },
+          StringNotEquals: {
+            'secretsmanager:RotationLambdaARN': input.rotationLambdaArn,
+            'aws:PrincipalArn': writers,
+          },
         },
       },
     ],

@@ -1,8 +1,8 @@
 import { logger, safe } from '../shared/logger.js';
-import { parseDocument } from './document.js';
 import type { StepContext, StepOutcome } from './engine.js';
 import { ProviderUpdateError, SecretDocumentError } from './errors.js';
 import { STAGE } from './ports.js';
+import { readTrusted } from './trusted.js';
 
 /**
  * setSecret: make the pending credential usable by the gateway. A MANAGED AgentCore provider
@@ -13,9 +13,11 @@ import { STAGE } from './ports.js';
 export async function setSecret(ctx: StepContext): Promise<StepOutcome> {
   const { deps, input, meta } = ctx;
   const where = { secretArn: meta.arn, versionId: input.token };
-  const pending = parseDocument(
-    await deps.store.getValue(input.secretId, { versionId: input.token, stage: STAGE.pending }),
-    { ...where, stage: STAGE.pending },
+  const pending = await readTrusted(
+    deps,
+    meta,
+    { versionId: input.token, stage: STAGE.pending },
+    ctx.currentVersionId,
   );
   const provider = pending.provider;
   if (!provider || provider.secretSource === 'EXTERNAL' || pending.kind === 'inboundClient') {

@@ -1,5 +1,4 @@
 import { logger, safe } from '../shared/logger.js';
-import { parseDocument } from './document.js';
 import type { StepContext, StepOutcome } from './engine.js';
 import {
   CredentialTestError,
@@ -9,6 +8,7 @@ import {
 } from './errors.js';
 import { STAGE, type RotationDeps } from './ports.js';
 import type { SecretDocument } from './secretDocument.js';
+import { readTrusted } from './trusted.js';
 
 const defaultBackoff = (attempt: number): number => Math.min(500 * 2 ** attempt, 8_000);
 
@@ -22,9 +22,11 @@ const defaultBackoff = (attempt: number): number => Math.min(500 * 2 ** attempt,
 export async function testSecret(ctx: StepContext): Promise<StepOutcome> {
   const { deps, input, meta } = ctx;
   const where = { secretArn: meta.arn, versionId: input.token };
-  const pending = parseDocument(
-    await deps.store.getValue(input.secretId, { versionId: input.token, stage: STAGE.pending }),
-    { ...where, stage: STAGE.pending },
+  const pending = await readTrusted(
+    deps,
+    meta,
+    { versionId: input.token, stage: STAGE.pending },
+    ctx.currentVersionId,
   );
   const attempts = pending.test.attempts;
   const backoff = deps.backoffMs ?? defaultBackoff;

@@ -20,6 +20,8 @@ export const ENV = {
   secretsKmsKeyId: 'GATEWARDEN_SECRETS_KMS_KEY_ID',
   /** ARN of the rotator's role (allowed reader in secret resource policies). */
   rotatorRoleArn: 'GATEWARDEN_ROTATOR_ROLE_ARN',
+  /** ARN of the break-glass admin role: with the rotator, the only writer of gatewarden secrets. */
+  adminRoleArn: 'GATEWARDEN_ADMIN_ROLE_ARN',
   /** Detection configuration (JSON), see lib/detection. */
   detectionConfig: 'GATEWARDEN_DETECTION_CONFIG',
   /** Secret holding the optional chat webhook URL. */

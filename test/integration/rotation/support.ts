@@ -1,4 +1,5 @@
 /** Helpers for rotation integration tests on the local stack (real SDK clients). */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   CreateSecretCommand,
   DescribeSecretCommand,
@@ -15,6 +16,11 @@ import {
   BedrockAgentCoreControlClient,
   CreateWorkloadIdentityCommand,
 } from '@aws-sdk/client-bedrock-agentcore-control';
+import { DynamoDbBindingStore } from '../../../lib/aws/bindingStore.js';
+import { SecretsManagerRotationControl } from '../../../lib/aws/rotationControl.js';
+import { rebindCredential } from '../../../lib/rotation/rebind.js';
+import { ENV } from '../../../lib/shared/env.js';
+import { withLocalStateTable } from '../../../cli/commands/localState.js';
 import { AgentCoreGatewayReader } from '../../../lib/aws/gatewayReader.js';
 import { AgentCoreProviders } from '../../../lib/aws/identityProviders.js';
 import { CognitoIssuer } from '../../../lib/aws/cognitoIssuer.js';
@@ -55,6 +61,25 @@ export async function workload(): Promise<string> {
   return name;
 }
 
+let stateTable: string | undefined;
+
+/** The local stage's state table (created when missing), where bindings are pinned. */
+export async function localStateTable(): Promise<string> {
+  stateTable ??= (await withLocalStateTable({ ...process.env, [ENV.stateTable]: '' }))[
+    ENV.stateTable
+  ];
+  if (!stateTable) throw new Error('no local state table');
+  return stateTable;
+}
+
+/** Bindings in the local state table (the table must exist: see {@link localStateTable}). */
+export function localBindings(): DynamoDbBindingStore {
+  return new DynamoDbBindingStore(
+    stateTable ?? 'gatewarden-local-state',
+    localClient(DynamoDBClient),
+  );
+}
+
 /** The engine wired to the local stack with real adapters; only the clock is the test's. */
 export function localDeps(
   workloadName: string,
@@ -63,6 +88,7 @@ export function localDeps(
   const providers = new AgentCoreProviders(control(), dataPlane(), workloadName);
   return {
     store,
+    bindings: localBindings(),
     providers,
     providerReader: providers,
     gateways: new AgentCoreGatewayReader(control()),
@@ -78,7 +104,10 @@ export function localDeps(
   };
 }
 
-/** Creates a gatewarden secret holding `doc` and turns rotation on (moto: no Lambda needed). */
+/**
+ * Creates a gatewarden secret holding `doc`, turns rotation on (moto: no Lambda needed) and
+ * pins its binding the way an admin does (`gatewarden register update --yes`).
+ */
 export async function createGatewardenSecret(
   doc: Record<string, unknown>,
   name: string,
@@ -105,6 +134,11 @@ export async function createGatewardenSecret(
   const described = await sm().send(new DescribeSecretCommand({ SecretId: arn }));
   if (!described.RotationEnabled)
     throw new Error('rotation did not get enabled on the test secret');
+  await localStateTable();
+  await rebindCredential(
+    { control: new SecretsManagerRotationControl(sm()), bindings: localBindings() },
+    { secretId: arn, apply: true },
+  );
   return arn;
 }
 

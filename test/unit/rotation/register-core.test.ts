@@ -1,3 +1,4 @@
+import { MemoryBindingStore } from '../../../lib/rotation/memoryBindings.js';
 import { MemoryRotationControl } from '../../../lib/rotation/onDemandMemory.js';
 import { registerCredential, type RegisterInput } from '../../../lib/rotation/register.js';
 import {
@@ -47,7 +48,11 @@ class MemoryAgentCore implements AgentCoreReader {
   }
 }
 
-function world(): { control: MemoryRotationControl; agentcore: MemoryAgentCore } {
+function world(): {
+  control: MemoryRotationControl;
+  agentcore: MemoryAgentCore;
+  bindings: MemoryBindingStore;
+} {
   const control = new MemoryRotationControl();
   const agentcore = new MemoryAgentCore();
   const managed = control.add(
@@ -75,7 +80,7 @@ function world(): { control: MemoryRotationControl; agentcore: MemoryAgentCore }
     parameterName: 'x-weather-key',
     location: 'HEADER',
   });
-  return { control, agentcore };
+  return { control, agentcore, bindings: new MemoryBindingStore() };
 }
 
 const apiKeyInput = (over: Partial<RegisterInput> = {}): RegisterInput => ({
@@ -96,10 +101,10 @@ const apiKeyInput = (over: Partial<RegisterInput> = {}): RegisterInput => ({
 describe('registerCredential', () => {
   it('builds a valid document from the provider and its target, and sets up the secret', async () => {
     // Prepare
-    const { control, agentcore } = world();
+    const { control, agentcore, bindings } = world();
 
     // Act
-    const result = await registerCredential({ control, agentcore }, apiKeyInput());
+    const result = await registerCredential({ control, agentcore, bindings }, apiKeyInput());
 
     // Assess
     const secret = control.get(result.secretArn);

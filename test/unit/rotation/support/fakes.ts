@@ -22,6 +22,9 @@ import type {
   RotationDeps,
 } from '../../../../lib/rotation/ports.js';
 import type { IssuerConfig, SecretDocument } from '../../../../lib/rotation/secretDocument.js';
+import { stateOf, steeringOf } from '../../../../lib/rotation/binding.js';
+import { MemoryBindingStore } from '../../../../lib/rotation/memoryBindings.js';
+import { secretDocumentSchema } from '../../../../lib/rotation/secretDocument.js';
 
 export { FakeSecretStore } from './FakeSecretStore.js';
 export { FakeClock, FaultPlan, faultError, type FaultKind } from './faults.js';
@@ -181,6 +184,8 @@ export class CapturingSink implements AlertSink {
 export interface World {
   deps: RotationDeps;
   store: FakeSecretStore;
+  /** The binding `register` pinned and the ledger of versions, as the state table holds them. */
+  bindings: MemoryBindingStore;
   issuer: FakeIssuer;
   providers: FakeProviders;
   verifier: FakeVerifier;
@@ -263,11 +268,14 @@ export function makeWorld(options: WorldOptions = {}): World {
       ? { apiKey: initialSecret }
       : { clientId: 'client-1', clientSecret: initialSecret }),
   } as SecretDocument;
-  store.create(secretName, doc);
+  const created = store.create(secretName, doc);
+  const bindings = new MemoryBindingStore();
+  void pin(bindings, created, secretDocumentSchema.parse(doc));
   providers.values.set('prov-1', initialSecret);
   clock.advance(1); // registration happened before anything the test does
   const deps: RotationDeps = {
     store,
+    bindings,
     providers,
     providerReader: providers,
     gateways: new FakeGateways(faults),
@@ -280,6 +288,7 @@ export function makeWorld(options: WorldOptions = {}): World {
   return {
     deps,
     store,
+    bindings,
     issuer,
     providers,
     verifier,
@@ -289,6 +298,26 @@ export function makeWorld(options: WorldOptions = {}): World {
     secretName,
     initialSecret,
   };
+}
+
+/** What `gatewarden register` pins for a secret it created: binding and first version. */
+export async function pin(
+  bindings: MemoryBindingStore,
+  created: { arn: string; versionId: string },
+  doc: SecretDocument,
+): Promise<void> {
+  await bindings.putBinding({
+    secretArn: created.arn,
+    steering: steeringOf(doc),
+    revision: 1,
+    boundAt: new Date(0).toISOString(),
+  });
+  await bindings.recordVersion(created.arn, {
+    versionId: created.versionId,
+    state: stateOf(doc),
+    writtenBy: 'register',
+    writtenAt: new Date(0).toISOString(),
+  });
 }
 
 /** The credential value a document holds. */

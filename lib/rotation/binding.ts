@@ -1,0 +1,141 @@
+import { isDeepStrictEqual } from 'node:util';
+import { BindingMismatchError } from './errors.js';
+import type { SecretDocument } from './secretDocument.js';
+
+/**
+ * The trust boundary of rotation. A secret's value is data, not configuration: anyone with
+ * `secretsmanager:PutSecretValue` on it can rewrite the document. So what decides *where the
+ * rotator acts and with what* is pinned by `gatewarden register` in a record the secret's writer
+ * cannot change (the binding, in the state table), and what the rotator itself wrote into each
+ * version (which credential ids it holds and retires) is recorded by the rotator (the ledger).
+ * Every document is checked against both before any call to an issuer, probe or provider.
+ */
+
+/** Document fields that steer the rotator: issuer, URLs, admin secrets, provider, pools, test. */
+export const STEERING_FIELDS = [
+  'kind',
+  'gatewayId',
+  'targetId',
+  'provider',
+  'issuer',
+  'test',
+  'graceSeconds',
+  'clientId',
+] as const;
+export type SteeringField = (typeof STEERING_FIELDS)[number];
+export type Steering = Pick<SecretDocument, SteeringField>;
+
+/** Fields only the rotator writes: which issuer credentials the version holds and retires. */
+export const LEDGER_FIELDS = ['issuerCredentialId', 'retiring'] as const;
+export type VersionState = Pick<SecretDocument, (typeof LEDGER_FIELDS)[number]>;
+
+/** What `register` pinned for one secret. */
+export interface Binding {
+  secretArn: string;
+  steering: Steering;
+  /** 1 at registration, +1 for each `register update`. */
+  revision: number;
+  boundAt: string;
+}
+
+/** What the rotator (or register) wrote into one version of the secret. */
+export interface VersionRecord {
+  versionId: string;
+  state: VersionState;
+  writtenBy: 'register' | 'rotator';
+  writtenAt: string;
+}
+
+/**
+ * Where bindings and version records live. The rotator may read bindings but never write
+ * them (IAM: `dynamodb:LeadingKeys` in the rotate role); it writes version records.
+ */
+export interface BindingStore {
+  binding(secretArn: string): Promise<Binding | undefined>;
+  versionRecord(secretArn: string, versionId: string): Promise<VersionRecord | undefined>;
+  /** Idempotent for the same record; a different state for a recorded version overwrites. */
+  recordVersion(secretArn: string, record: VersionRecord): Promise<void>;
+}
+
+/** What only `register` may do. */
+export interface BindingWriter extends BindingStore {
+  putBinding(binding: Binding): Promise<void>;
+}
+
+export function steeringOf(doc: SecretDocument): Steering {
+  return pick(doc, STEERING_FIELDS) as Steering;
+}
+
+export function stateOf(doc: SecretDocument): VersionState {
+  return { issuerCredentialId: doc.issuerCredentialId, retiring: doc.retiring };
+}
+
+/**
+ * Leaf paths where two JSON-like values differ (`test.probe.url`, `issuer.orgUrl`, `retiring`).
+ * Arrays compare whole: a changed list is one field. Names only — never values.
+ */
+export function changedPaths(expected: unknown, actual: unknown, prefix = ''): string[] {
+  if (isDeepStrictEqual(normalise(expected), normalise(actual))) return [];
+  if (isPlainObject(expected) && isPlainObject(actual)) {
+    const keys = [...new Set([...Object.keys(expected), ...Object.keys(actual)])].sort();
+    return keys.flatMap((key) =>
+      changedPaths(expected[key], actual[key], prefix ? `${prefix}.${key}` : key),
+    );
+  }
+  return [prefix || '(root)'];
+}
+
+/**
+ * Checks a document read from one version against the binding and the ledger. Throws
+ * {@link BindingMismatchError} naming every changed field; returns the document unchanged.
+ * A version nobody recorded (written outside gatewarden) is refused even when its fields look
+ * right: only `register update` can accept an out-of-band write.
+ */
+export async function checkDocument(
+  bindings: BindingStore,
+  where: { secretArn: string; versionId: string; stage: string },
+  doc: SecretDocument,
+): Promise<SecretDocument> {
+  const binding = await bindings.binding(where.secretArn);
+  if (!binding) {
+    throw new BindingMismatchError(
+      'the secret has no registration binding: run `gatewarden register update` to pin it',
+      { context: { ...where, fields: '' } },
+    );
+  }
+  const steering = changedPaths(binding.steering, steeringOf(doc));
+  const record = await bindings.versionRecord(where.secretArn, where.versionId);
+  const ledger = record ? changedPaths(record.state, stateOf(doc)) : [];
+  const fields = [...steering, ...ledger];
+  if (fields.length > 0 || !record) {
+    const what =
+      fields.length > 0
+        ? `changed since registration: ${fields.join(', ')}`
+        : 'was not written by gatewarden (register or the rotator)';
+    throw new BindingMismatchError(`the ${where.stage} document ${what}`, {
+      context: { ...where, fields: fields.join(','), recorded: record !== undefined },
+    });
+  }
+  return doc;
+}
+
+/** Drops `undefined` members so `{a: undefined}` equals `{}` (JSON round trips lose them). */
+function normalise(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(normalise);
+  if (!isPlainObject(value)) return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, item]) => item !== undefined)
+      .map(([key, item]) => [key, normalise(item)]),
+  );
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function pick<T extends object, K extends keyof T>(value: T, keys: readonly K[]): Pick<T, K> {
+  const out = {} as Pick<T, K>;
+  for (const key of keys) if (value[key] !== undefined) out[key] = value[key];
+  return out;
+}

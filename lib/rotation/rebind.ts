@@ -1,0 +1,129 @@
+import { redactText } from '../shared/redact.js';
+import {
+  type BindingWriter,
+  changedPaths,
+  stateOf,
+  steeringOf,
+  type Steering,
+  type VersionState,
+} from './binding.js';
+import type { RotationControl } from './onDemandPorts.js';
+import { RegistrationError, validateDocument } from './registerOptions.js';
+
+/** One field the update would pin anew, with its pinned and its new value (never a credential). */
+export interface BindingChange {
+  field: string;
+  before?: string;
+  after?: string;
+}
+
+export interface RebindResult {
+  secretArn: string;
+  versionId: string;
+  /** Revision pinned now (when applied) or that would be. */
+  revision: number;
+  changes: BindingChange[];
+  applied: boolean;
+}
+
+/**
+ * `gatewarden register update`: the path for a legitimate change of what steers the rotator
+ * (a new probe URL, another admin secret, a break-glass value written by the admin role). It
+ * reads the secret's AWSCURRENT document with the caller's (admin's) rights, shows every field
+ * that differs from the binding — steering fields with their old and new values, which are
+ * URLs, ids and names, never credentials — and, with `apply`, pins the document as the next
+ * revision and records its version in the ledger. Also pins secrets registered before bindings.
+ */
+export async function rebindCredential(
+  deps: { control: RotationControl; bindings: BindingWriter },
+  input: { secretId: string; apply: boolean },
+): Promise<RebindResult> {
+  const status = await deps.control.describe(input.secretId);
+  const versionId = Object.entries(status.versionStages).find(([, stages]) =>
+    stages.includes('AWSCURRENT'),
+  )?.[0];
+  if (!versionId) {
+    throw new RegistrationError(`secret ${status.arn} has no AWSCURRENT version`);
+  }
+  if (!status.rotationEnabled) {
+    throw new RegistrationError(
+      `secret ${status.arn} has no rotation: register it with \`gatewarden register\` first`,
+    );
+  }
+  let json: Record<string, unknown>;
+  try {
+    json = JSON.parse(await deps.control.getValue(status.arn, { versionId, stage: 'AWSCURRENT' }));
+  } catch {
+    throw new RegistrationError(`secret ${status.arn} does not hold a gatewarden document`);
+  }
+  const doc = validateDocument(json);
+  const [binding, record] = await Promise.all([
+    deps.bindings.binding(status.arn),
+    deps.bindings.versionRecord(status.arn, versionId),
+  ]);
+  const steering = steeringOf(doc);
+  const state = stateOf(doc);
+  const changes = [
+    ...describe(binding?.steering, steering),
+    ...changedPaths(record?.state ?? {}, state).map((field) => ({
+      field,
+      ...display(record?.state, state, field),
+    })),
+  ];
+  const revision = (binding?.revision ?? 0) + 1;
+  const result = { secretArn: status.arn, versionId, revision, changes };
+  if (!input.apply || (binding && record && changes.length === 0)) {
+    return {
+      ...result,
+      revision: binding && changes.length === 0 ? binding.revision : revision,
+      applied: false,
+    };
+  }
+  const now = new Date().toISOString();
+  await deps.bindings.putBinding({ secretArn: status.arn, steering, revision, boundAt: now });
+  await deps.bindings.recordVersion(status.arn, {
+    versionId,
+    state,
+    writtenBy: 'register',
+    writtenAt: now,
+  });
+  return { ...result, applied: true };
+}
+
+function describe(before: Steering | undefined, after: Steering): BindingChange[] {
+  return changedPaths(before ?? {}, after).map((field) => ({
+    field,
+    ...display(before, after, field),
+  }));
+}
+
+function display(
+  before: Steering | VersionState | undefined,
+  after: Steering | VersionState,
+  field: string,
+): { before?: string; after?: string } {
+  const old = shown(at(before, field));
+  const now = shown(at(after, field));
+  return {
+    ...(old !== undefined ? { before: old } : {}),
+    ...(now !== undefined ? { after: now } : {}),
+  };
+}
+
+function at(value: unknown, path: string): unknown {
+  return path
+    .split('.')
+    .reduce<unknown>(
+      (node, key) =>
+        node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined,
+      value,
+    );
+}
+
+/** Steering values are URLs, ids and names; URL queries and user info are cut all the same. */
+function shown(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  const cut = text.replace(/(https?:\/\/)[^/@\s"]*@/g, '$1').replace(/\?[^"\s]*/g, '?…');
+  return redactText(cut.length > 200 ? `${cut.slice(0, 199)}…` : cut);
+}
