@@ -89,12 +89,14 @@ export function changedPaths(expected: unknown, actual: unknown, prefix = ''): s
  * Checks a document read from one version against the binding and the ledger. Throws
  * {@link BindingMismatchError} naming every changed field; returns the document unchanged.
  * A version nobody recorded (written outside gatewarden) is refused even when its fields look
- * right: only `register update` can accept an out-of-band write.
+ * right: only `register update` can accept an out-of-band write. Its rotator-owned fields are
+ * then compared with `baselineVersionId`'s record (the version it displaced) to name them.
  */
 export async function checkDocument(
   bindings: BindingStore,
   where: { secretArn: string; versionId: string; stage: string },
   doc: SecretDocument,
+  baselineVersionId?: string,
 ): Promise<SecretDocument> {
   const binding = await bindings.binding(where.secretArn);
   if (!binding) {
@@ -105,12 +107,17 @@ export async function checkDocument(
   }
   const steering = changedPaths(binding.steering, steeringOf(doc));
   const record = await bindings.versionRecord(where.secretArn, where.versionId);
-  const ledger = record ? changedPaths(record.state, stateOf(doc)) : [];
+  const baseline =
+    record ??
+    (baselineVersionId
+      ? await bindings.versionRecord(where.secretArn, baselineVersionId)
+      : undefined);
+  const ledger = baseline ? changedPaths(baseline.state, stateOf(doc)) : [];
   const fields = [...steering, ...ledger];
   if (fields.length > 0 || !record) {
     const what =
       fields.length > 0
-        ? `changed since registration: ${fields.join(', ')}`
+        ? `${record ? 'changed' : 'was written outside gatewarden and changed'} since registration: ${fields.join(', ')}`
         : 'was not written by gatewarden (register or the rotator)';
     throw new BindingMismatchError(`the ${where.stage} document ${what}`, {
       context: { ...where, fields: fields.join(','), recorded: record !== undefined },

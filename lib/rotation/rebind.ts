@@ -57,10 +57,16 @@ export async function rebindCredential(
     throw new RegistrationError(`secret ${status.arn} does not hold a gatewarden document`);
   }
   const doc = validateDocument(json);
-  const [binding, record] = await Promise.all([
+  // A version written outside gatewarden is compared with the one it displaced.
+  const previous = Object.entries(status.versionStages).find(([, stages]) =>
+    stages.includes('AWSPREVIOUS'),
+  )?.[0];
+  const [binding, exact, displaced] = await Promise.all([
     deps.bindings.binding(status.arn),
     deps.bindings.versionRecord(status.arn, versionId),
+    previous ? deps.bindings.versionRecord(status.arn, previous) : undefined,
   ]);
+  const record = exact ?? displaced;
   const steering = steeringOf(doc);
   const state = stateOf(doc);
   const changes = [
@@ -72,13 +78,9 @@ export async function rebindCredential(
   ];
   const revision = (binding?.revision ?? 0) + 1;
   const result = { secretArn: status.arn, versionId, revision, changes };
-  if (!input.apply || (binding && record && changes.length === 0)) {
-    return {
-      ...result,
-      revision: binding && changes.length === 0 ? binding.revision : revision,
-      applied: false,
-    };
-  }
+  const unchanged = binding !== undefined && exact !== undefined && changes.length === 0;
+  if (unchanged) return { ...result, revision: binding.revision, applied: false };
+  if (!input.apply) return { ...result, applied: false };
   const now = new Date().toISOString();
   await deps.bindings.putBinding({ secretArn: status.arn, steering, revision, boundAt: now });
   await deps.bindings.recordVersion(status.arn, {

@@ -30,5 +30,9 @@ export async function readTrusted(
     });
     if (current !== undefined && current === value) checkedAs = currentVersionId;
   }
-  return checkDocument(deps.bindings, { ...where, versionId: checkedAs }, doc);
+  // An unrecorded AWSCURRENT displaced the version now AWSPREVIOUS: name what it changed.
+  const previous = Object.entries(meta.versionStages).find(([, stages]) =>
+    stages.includes(STAGE.previous),
+  )?.[0];
+  return checkDocument(deps.bindings, { ...where, versionId: checkedAs }, doc, previous);
 }

@@ -70,6 +70,26 @@ export class FakeSecretStore implements SecretStore {
     });
   }
 
+  /**
+   * PutSecretValue as any writer calls it: a new version becomes AWSCURRENT (the old one
+   * AWSPREVIOUS). What an attacker holding only `secretsmanager:PutSecretValue` can do.
+   */
+  putValue(id: string, value: string): string {
+    const secret = this.secret(id);
+    const versionId = randomUUID();
+    for (const version of secret.versions.values()) {
+      const wasCurrent = version.stages.includes('AWSCURRENT');
+      version.stages = version.stages.filter((s) => s !== 'AWSCURRENT' && s !== 'AWSPREVIOUS');
+      if (wasCurrent) version.stages.push('AWSPREVIOUS');
+    }
+    secret.versions.set(versionId, {
+      value,
+      stages: ['AWSCURRENT'],
+      createdAt: this.clock.time,
+    });
+    return versionId;
+  }
+
   valueAt(id: string, stage: string): SecretDocument | undefined {
     const version = [...this.secret(id).versions.values()].find((v) => v.stages.includes(stage));
     return version?.value === undefined ? undefined : (JSON.parse(version.value) as SecretDocument);

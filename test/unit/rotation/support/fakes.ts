@@ -207,6 +207,10 @@ export interface WorldOptions {
   testAttempts?: number;
   /** Register the current credential without its issuer id (as `register` may). */
   unknownCurrentId?: boolean;
+  /** Credentials the issuer holds at once (default 2, like Cognito and Okta). */
+  maxActive?: number;
+  /** The registered issuer configuration (the fake issuer serves every type). */
+  issuer?: IssuerConfig;
 }
 
 /** A gatewarden secret whose current credential is live at the fake issuer and provider. */
@@ -217,7 +221,7 @@ export function makeWorld(options: WorldOptions = {}): World {
   const issuer = new FakeIssuer(
     faults,
     options.overlap ?? true,
-    options.overlap === false ? undefined : 2,
+    options.overlap === false ? undefined : (options.maxActive ?? 2),
     options.labels ?? false,
     canary,
     clock,
@@ -243,7 +247,7 @@ export function makeWorld(options: WorldOptions = {}): World {
             secretSource: options.secretSource ?? 'MANAGED',
           },
         }),
-    issuer: { type: 'generated', length: 40, excludePunctuation: true },
+    issuer: options.issuer ?? { type: 'generated', length: 40, excludePunctuation: true },
     test: {
       attempts: options.testAttempts ?? 3,
       ...(kind === 'apiKey'
