@@ -91,8 +91,9 @@ describe('functions', () => {
   });
 
   it.each([
-    ['Rotate', [ENV.alertTopicArn, ENV.eventBusName]],
-    ['RotateNow', [ENV.rotationFunctionArn]],
+    // Both check documents against the registration bindings in the state table.
+    ['Rotate', [ENV.alertTopicArn, ENV.eventBusName, ENV.stateTable]],
+    ['RotateNow', [ENV.rotationFunctionArn, ENV.stateTable]],
     [
       'Detect',
       [ENV.stateTable, ENV.deadLetterQueueUrl, ENV.rotatorRoleArn, ENV.chatWebhookSecretId],
@@ -102,15 +103,13 @@ describe('functions', () => {
     expect(Object.keys(fn(name).Environment.Variables)).toEqual(expect.arrayContaining(needed));
   });
 
-  // Rotation takes no lease in the deployed functions (Secrets Manager serialises rotations),
-  // and the data-plane read-back (GATEWARDEN_WORKLOAD_NAME) is never switched on: no grant.
-  it.each([
-    ['Rotate', ENV.stateTable],
-    ['RotateNow', ENV.stateTable],
-    ...FUNCTIONS.map((name) => [name, 'GATEWARDEN_WORKLOAD_NAME']),
-  ])('%s does not get %s', (name, variable) => {
-    expect(Object.keys(fn(name).Environment.Variables)).not.toContain(variable);
-  });
+  // The data-plane read-back (GATEWARDEN_WORKLOAD_NAME) is never switched on: no grant.
+  it.each(FUNCTIONS.map((name) => [name, 'GATEWARDEN_WORKLOAD_NAME']))(
+    '%s does not get %s',
+    (name, variable) => {
+      expect(Object.keys(fn(name).Environment.Variables)).not.toContain(variable);
+    },
+  );
 
   it('keeps logs for a bounded time', () => {
     const groups = resourcesOfType(template, 'AWS::Logs::LogGroup');
@@ -222,13 +221,16 @@ function roleGrants(role: string, action: string, on: string): boolean {
 
 describe('each role grants what its function calls', () => {
   const SECRET = ':secret:gatewarden/*';
+  const ADMIN_SECRET = ':secret:gatewarden-admin/*';
   // [role, action, resource (text contained in the Resource, or a logical id)]
   it.each([
-    // Documents, and the issuer admin secrets kept under gatewarden/ (RFC 7592 registration
-    // token, Okta/Entra/Auth0 admin credentials, webhook HMAC key).
+    // Documents; the issuer admin secrets (RFC 7592 registration token, Okta/Entra/Auth0 admin
+    // credentials, webhook HMAC key) under gatewarden-admin/.
     ['RotateRole', 'secretsmanager:GetSecretValue', SECRET],
+    ['RotateRole', 'secretsmanager:GetSecretValue', ADMIN_SECRET],
     // Pending versions, and a registration access token rotated by the RFC 7592 server.
     ['RotateRole', 'secretsmanager:PutSecretValue', SECRET],
+    ['RotateRole', 'secretsmanager:PutSecretValue', ADMIN_SECRET],
     ['RotateRole', 'kms:GenerateDataKey', 'SecretsKey'],
     ['RotateRole', 'secretsmanager:DescribeSecret', SECRET],
     ['RotateRole', 'secretsmanager:ListSecretVersionIds', SECRET],
@@ -260,6 +262,7 @@ describe('each role grants what its function calls', () => {
     ['RotateNowRole', 'secretsmanager:DescribeSecret', SECRET],
     // The sweep reads documents and the issuers' admin secrets to revoke retired credentials.
     ['RotateNowRole', 'secretsmanager:GetSecretValue', SECRET],
+    ['RotateNowRole', 'secretsmanager:GetSecretValue', ADMIN_SECRET],
     ['RotateNowRole', 'kms:Decrypt', 'SecretsKey'],
     ['RotateNowRole', 'cognito-idp:ListUserPoolClientSecrets', ':userpool/*'],
     ['RotateNowRole', 'lambda:InvokeFunction', ':function:gatewarden-issuer-*'],
@@ -298,7 +301,11 @@ describe('each role grants what its function calls', () => {
     ['RotateRole', 'bedrock-agentcore:GetApiKeyCredentialProvider'],
     ['RotateRole', 'cognito-idp:DescribeUserPool'],
     ['RotateRole', 'kms:Encrypt'],
-    ['RotateRole', 'dynamodb:PutItem'],
+    // Its ledger is GetItem/PutItem by key (lib/aws/bindingStore.ts); nothing else.
+    ['RotateRole', 'dynamodb:Query'],
+    ['RotateRole', 'dynamodb:UpdateItem'],
+    ['RotateRole', 'dynamodb:DeleteItem'],
+    ['RotateRole', 'dynamodb:Scan'],
     ['RotateNowRole', 'secretsmanager:PutSecretValue'],
     ['RotateNowRole', 'secretsmanager:ListSecretVersionIds'],
     ['RotateNowRole', 'dynamodb:PutItem'],
@@ -408,6 +415,9 @@ describe('data stores', () => {
         'RotateFunctionArn',
         'ReportBucketName',
         'SecretsKmsKeyArn',
+        // gatewarden register builds each secret's resource policy from these two.
+        'RotatorRoleArn',
+        'AdminRoleArn',
       ]),
     );
   });
