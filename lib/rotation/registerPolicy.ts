@@ -2,9 +2,12 @@
  * The resource policy of a gatewarden secret. Two rules, each a Deny so that no identity
  * policy elsewhere in the account can widen them:
  * - readers only: the gateway's role, the rotator and extra readers named at registration may
- *   read the value, directly or through AgentCore Identity (`aws:CalledVia` bedrock-agentcore);
- * - writers only: the value, its stages, its rotation function and this policy itself change
- *   only through the rotator or the named admin role (break-glass: docs/threat-model.md).
+ *   read the value, directly or through AgentCore Identity (`aws:CalledVia` bedrock-agentcore;
+ *   AWS does not list AgentCore among the services that set that key, so the exemption may
+ *   never apply: readers are named by role ARN either way);
+ * - writers only: the value, its stages, its rotation function, its replicas, its existence and
+ *   this policy itself change only through the rotator or the named admin role (break-glass:
+ *   docs/threat-model.md).
  */
 export const AGENTCORE_SERVICE = 'bedrock-agentcore.amazonaws.com';
 
@@ -18,6 +21,12 @@ export const WRITE_ACTIONS = [
   'secretsmanager:DeleteResourcePolicy',
   'secretsmanager:TagResource',
   'secretsmanager:UntagResource',
+  // Deleting (or restoring) the secret, and copying it to regions this policy does not govern.
+  'secretsmanager:DeleteSecret',
+  'secretsmanager:RestoreSecret',
+  'secretsmanager:ReplicateSecretToRegions',
+  'secretsmanager:RemoveRegionsFromReplication',
+  'secretsmanager:StopReplicationToReplica',
 ] as const;
 
 export interface SecretPolicyInput {
@@ -29,6 +38,11 @@ export interface SecretPolicyInput {
   rotationLambdaArn: string;
 }
 
+/**
+ * The resource policy document (JSON) for one gatewarden secret: an Allow for the readers and
+ * Denies that no identity policy can override. Readers and writers are role ARNs as
+ * `aws:PrincipalArn` sees them (with their path); duplicates and order do not matter.
+ */
 export function secretResourcePolicy(input: SecretPolicyInput): string {
   const readers = [...new Set(input.readers)].sort();
   const writers = [...new Set(input.writers)].sort();

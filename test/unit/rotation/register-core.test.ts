@@ -344,7 +344,9 @@ describe('registration options', () => {
   });
 
   it('writes a policy that denies every other reader unless AgentCore calls on their behalf', () => {
-    const policy = JSON.parse(secretResourcePolicy(['b', 'a', 'a'])) as {
+    const policy = JSON.parse(
+      secretResourcePolicy({ readers: ['b', 'a', 'a'], writers: ['w'], rotationLambdaArn: ROTATE }),
+    ) as {
       Statement: Record<string, unknown>[];
     };
     expect(policy.Statement[0]).toMatchObject({ Effect: 'Allow', Principal: { AWS: ['a', 'b'] } });
@@ -355,6 +357,8 @@ describe('registration options', () => {
         'ForAllValues:StringNotEquals': { 'aws:CalledVia': ['bedrock-agentcore.amazonaws.com'] },
       },
     });
-    expect(() => secretResourcePolicy([])).toThrow(/at least one reader/);
+    expect(() =>
+      secretResourcePolicy({ readers: [], writers: ['w'], rotationLambdaArn: ROTATE }),
+    ).toThrow(/at least one reader/);
   });
 });

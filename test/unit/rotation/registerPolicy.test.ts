@@ -1,0 +1,189 @@
+import {
+  AGENTCORE_SERVICE,
+  secretResourcePolicy,
+  WRITE_ACTIONS,
+} from '../../../lib/rotation/registerPolicy.js';
+
+/*
+ * The resource policy `gatewarden register` puts on each secret, judged by what it decides for
+ * a request: a small evaluator of the Deny statements (the operators the policy uses) answers
+ * "does this policy refuse the call?" for a principal, an action and the request's keys.
+ */
+const ACCOUNT = '123456789012';
+const ROTATOR = `arn:aws:iam::${ACCOUNT}:role/gatewarden-prod-us-east-1-rotate`;
+const ADMIN = `arn:aws:iam::${ACCOUNT}:role/gatewarden-admin`;
+const GATEWAY = `arn:aws:iam::${ACCOUNT}:role/service/gateway-execution`;
+const ROTATE_FN = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:gatewarden-prod-rotate`;
+// Non-writer principals an attacker could hold: a reader, an admin-looking name, a user.
+const NON_WRITERS = [
+  GATEWAY,
+  `arn:aws:iam::${ACCOUNT}:role/gatewarden-admin-copy`,
+  `arn:aws:iam::${ACCOUNT}:user/ops`,
+];
+
+interface PolicyStatement {
+  Sid: string;
+  Effect: 'Allow' | 'Deny';
+  Principal: unknown;
+  Action: string | string[];
+  Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+interface Request {
+  principalArn: string;
+  action: string;
+  /** Request context keys besides aws:PrincipalArn, e.g. aws:CalledVia (multi-valued). */
+  keys?: Record<string, readonly string[]>;
+}
+
+function policyFor(
+  readers = [GATEWAY, ROTATOR],
+  writers = [ROTATOR, ADMIN],
+): { Statement: PolicyStatement[] } {
+  return JSON.parse(secretResourcePolicy({ readers, writers, rotationLambdaArn: ROTATE_FN })) as {
+    Statement: PolicyStatement[];
+  };
+}
+
+const asList = (value: string | string[]): string[] => (Array.isArray(value) ? value : [value]);
+
+/** IAM semantics of the operators the policy uses; a key absent from the request is empty. */
+function conditionHolds(operator: string, key: string, expected: string[], request: Request) {
+  const values = key === 'aws:PrincipalArn' ? [request.principalArn] : (request.keys?.[key] ?? []);
+  switch (operator) {
+    case 'StringNotEquals':
+      return values.length === 0 || !values.some((v) => expected.includes(v));
+    case 'ForAllValues:StringNotEquals':
+      return values.every((v) => !expected.includes(v));
+    case 'Null':
+      return (values.length === 0) === (expected[0] === 'true');
+    default:
+      throw new Error(`operator ${operator} is not modelled by this test`);
+  }
+}
+
+/** Sids of the Deny statements that refuse the request. */
+function denials(policy: { Statement: PolicyStatement[] }, request: Request): string[] {
+  return policy.Statement.filter((s) => s.Effect === 'Deny')
+    .filter((s) => s.Principal === '*' && asList(s.Action).includes(request.action))
+    .filter((s) =>
+      Object.entries(s.Condition ?? {}).every(([operator, keys]) =>
+        Object.entries(keys).every(([key, expected]) =>
+          conditionHolds(operator, key, asList(expected), request),
+        ),
+      ),
+    )
+    .map((s) => s.Sid);
+}
+
+describe('secretResourcePolicy: writers only', () => {
+  const rows = WRITE_ACTIONS.flatMap((action) =>
+    NON_WRITERS.map((principalArn) => [action, principalArn] as const),
+  );
+
+  it.each(rows)('refuses %s to the non-writer %s', (action, principalArn) => {
+    expect(denials(policyFor(), { principalArn, action })).toEqual(['OnlyRotatorAndAdminWrite']);
+  });
+
+  it.each(WRITE_ACTIONS.flatMap((action) => [ROTATOR, ADMIN].map((p) => [action, p] as const)))(
+    'leaves %s to the writer %s',
+    (action, principalArn) => {
+      expect(denials(policyFor(), { principalArn, action })).toEqual([]);
+    },
+  );
+
+  it.each([
+    'secretsmanager:PutSecretValue',
+    'secretsmanager:DeleteSecret',
+    'secretsmanager:PutResourcePolicy',
+    'secretsmanager:ReplicateSecretToRegions',
+  ])('counts %s as a write', (action) => {
+    expect(WRITE_ACTIONS).toContain(action);
+  });
+
+  it('does not let a call through AgentCore write', () => {
+    const request = {
+      principalArn: GATEWAY,
+      action: 'secretsmanager:PutSecretValue',
+      keys: { 'aws:CalledVia': [AGENTCORE_SERVICE] },
+    };
+    expect(denials(policyFor(), request)).toEqual(['OnlyRotatorAndAdminWrite']);
+  });
+});
+
+describe('secretResourcePolicy: readers only', () => {
+  it.each([
+    // [principal, other request keys, refused]
+    [GATEWAY, {}, false],
+    [ROTATOR, {}, false],
+    [ADMIN, {}, true], // a writer is not a reader unless named as one
+    [`arn:aws:iam::${ACCOUNT}:user/ops`, {}, true],
+    [`arn:aws:iam::${ACCOUNT}:user/ops`, { 'aws:CalledVia': ['athena.amazonaws.com'] }, true],
+    // The exemption for reads through AgentCore Identity (if AWS ever sets the key for it).
+    [`arn:aws:iam::${ACCOUNT}:role/other`, { 'aws:CalledVia': [AGENTCORE_SERVICE] }, false],
+  ] as const)('GetSecretValue by %s with %j refused: %s', (principalArn, keys, refused) => {
+    const request = { principalArn, action: 'secretsmanager:GetSecretValue', keys };
+    expect(denials(policyFor(), request)).toEqual(refused ? ['NobodyElseReads'] : []);
+  });
+
+  it('allows exactly the readers, sorted and without duplicates', () => {
+    const [allow] = policyFor([GATEWAY, ROTATOR, GATEWAY]).Statement;
+    expect(allow).toMatchObject({
+      Sid: 'ReadersMayRead',
+      Effect: 'Allow',
+      Principal: { AWS: [ROTATOR, GATEWAY].sort() },
+      Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+    });
+  });
+});
+
+describe('secretResourcePolicy: the rotation function is pinned', () => {
+  const rotate = (principalArn: string, lambda?: string): Request => ({
+    principalArn,
+    action: 'secretsmanager:RotateSecret',
+    keys: lambda ? { 'secretsmanager:RotationLambdaARN': [lambda] } : {},
+  });
+  const OTHER_FN = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:attacker`;
+
+  it.each([
+    // [request, refused]
+    ['a non-writer pointing rotation at another function', rotate(GATEWAY, OTHER_FN), true],
+    ['a non-writer starting a rotation (no function given)', rotate(GATEWAY), false],
+    ['a non-writer naming the gatewarden function', rotate(GATEWAY, ROTATE_FN), false],
+    ['the admin re-pointing rotation (break-glass)', rotate(ADMIN, OTHER_FN), false],
+    ['the rotator', rotate(ROTATOR, OTHER_FN), false],
+  ] as const)('%s: refused %s', (_what, request, refused) => {
+    expect(denials(policyFor(), request)).toEqual(refused ? ['RotationFunctionIsPinned'] : []);
+  });
+});
+
+describe('secretResourcePolicy: input', () => {
+  it.each([
+    [{ readers: [], writers: [ROTATOR] }, /at least one reader/],
+    [{ readers: [GATEWAY], writers: [] }, /at least one writer/],
+  ])('refuses %j', (input, message) => {
+    expect(() => secretResourcePolicy({ ...input, rotationLambdaArn: ROTATE_FN })).toThrow(message);
+  });
+
+  it('is the same document whatever the order of readers and writers', () => {
+    expect(
+      secretResourcePolicy({
+        readers: [GATEWAY, ROTATOR],
+        writers: [ADMIN, ROTATOR],
+        rotationLambdaArn: ROTATE_FN,
+      }),
+    ).toBe(
+      secretResourcePolicy({
+        readers: [ROTATOR, GATEWAY],
+        writers: [ROTATOR, ADMIN],
+        rotationLambdaArn: ROTATE_FN,
+      }),
+    );
+  });
+
+  it('never applies a Deny to nobody: every Deny names every principal', () => {
+    for (const s of policyFor().Statement.filter((st) => st.Effect === 'Deny')) {
+      expect(s.Principal).toBe('*');
+    }
+  });
+});
