@@ -12,6 +12,7 @@ import { cognitoOauthRoute, cognitoSecretsRoute } from './cognito.js';
 import type { StandinRoute } from './context.js';
 import { identityControlRoute } from './identity/controlRoutes.js';
 import { identityDataRoute } from './identity/dataRoutes.js';
+import { providerTagsRoute, userPoolTagsRoute } from './tags.js';
 
 export type { FrontRequest, StandinContext, StandinRoute } from './context.js';
 
@@ -27,5 +28,9 @@ export function standinRoutes(): StandinRoute[] {
     // Cognito client-secret rotation and a Cognito-style /oauth2/token (rotation engine's).
     cognitoSecretsRoute,
     cognitoOauthRoute,
+    // Tags on credential providers (the stand-in's) and user pools (moto has no Cognito tagging),
+    // for the rotation tagger; gateway tags stay with moto.
+    providerTagsRoute,
+    userPoolTagsRoute,
   ];
 }
