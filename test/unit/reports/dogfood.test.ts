@@ -143,6 +143,26 @@ describe('dogfood: the analysis on gatewarden’s own packaged template', () => 
     expect(unjustified).toEqual([]);
   });
 
+  // The trust-boundary statements reach the analysis with their conditions: the report judges
+  // the rotate role as scoped by tag and leading key, not as open grants.
+  it.each([
+    ['RegisteredCredentialProviders', 'StringEquals', 'aws:ResourceTag/gatewarden:rotated'],
+    ['CognitoClientSecretIssuer', 'StringEquals', 'aws:ResourceTag/gatewarden:rotated'],
+    [
+      'AgentCoreManagedProviderSecrets',
+      'StringEquals',
+      'aws:ResourceTag/aws:secretsmanager:owningService',
+    ],
+    ['ReadBindingsAndLedger', 'ForAllValues:StringLike', 'dynamodb:LeadingKeys'],
+    ['WriteLedger', 'ForAllValues:StringLike', 'dynamodb:LeadingKeys'],
+  ])('keeps the condition of RotateRole %s (%s %s)', (sid, operator, key) => {
+    const rotate = snapshot.principals.find((p) => logicalIds.get(p.arn) === 'RotateRole');
+    const statement = rotate?.policies
+      .flatMap((policy) => policy.document.statements)
+      .find((st) => st.sid === sid);
+    expect(Object.keys(statement?.conditions?.[operator] ?? {})).toContain(key);
+  });
+
   it('reports no wildcard grant that a specific action or ARN could replace', () => {
     expect(
       report.roles.flatMap((r) => r.wildcardGrants.map((w) => `${r.name}: ${w.actions.join(',')}`)),
