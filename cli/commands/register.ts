@@ -394,11 +394,13 @@ export async function defaultRegisterDeps(
     { AgentCoreRegistrationReader },
     { awsRotationDeps },
     { withLocalStateTable },
+    { AwsRotationTagger },
   ] = await Promise.all([
     import('../../lib/aws/rotationControl.js'),
     import('../../lib/aws/registrationReader.js'),
     import('../../lib/aws/rotationDeps.js'),
     import('./localState.js'),
+    import('../../lib/aws/rotationTagger.js'),
   ]);
   const env = await withLocalStateTable(baseEnv);
   const engine = awsRotationDeps(env);
@@ -412,6 +414,7 @@ export async function defaultRegisterDeps(
     agentcore: new AgentCoreRegistrationReader(),
     issuers: engine.issuers,
     bindings: engine.bindings,
+    tagger: new AwsRotationTagger(),
   };
 }
 

@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { RotationError } from '../rotation/errors.js';
 import { clientConfig } from './clients.js';
+import type { RotationTagger } from '../rotation/registerPorts.js';
 
 /**
  * The tag that lets the rotate role act on a resource: its IAM grants on AgentCore credential
@@ -16,10 +17,7 @@ import { clientConfig } from './clients.js';
  */
 export const ROTATED_TAG = { key: 'gatewarden:rotated', value: 'true' } as const;
 
-/** Port: marks resources as rotated by gatewarden. */
-export interface RotationTagger {
-  tag(resourceArns: readonly string[]): Promise<void>;
-}
+export type { RotationTagger };
 
 /** An ARN the tagger does not know how to tag (neither a provider nor a user pool). */
 export class RotationTagError extends RotationError {}

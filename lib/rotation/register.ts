@@ -12,7 +12,7 @@ import {
   withClientDefaults,
 } from './registerOptions.js';
 import { secretResourcePolicy } from './registerPolicy.js';
-import type { AgentCoreReader } from './registerPorts.js';
+import type { AgentCoreReader, RotationTagger } from './registerPorts.js';
 import {
   checkInbound,
   currentCredential,
@@ -63,11 +63,8 @@ export interface RegisterDeps {
   issuers?: IssuerRegistry;
   /** Where the binding is pinned (the state table); only register writes it. */
   bindings: BindingWriter;
-  /**
-   * Tags the provider and Cognito pool `gatewarden:rotated=true`: the rotate role may update
-   * only resources carrying it (IAM `aws:ResourceTag`).
-   */
-  tagger?: { tag(resourceArns: string[]): Promise<void> };
+  /** Tags the provider and Cognito pool: the rotate role may update only tagged ones. */
+  tagger?: RotationTagger;
 }
 
 export interface RegisterResult {
@@ -179,7 +176,7 @@ export async function registerCredential(
       secretResourcePolicy({ readers, writers, rotationLambdaArn: input.rotationLambdaArn }),
     );
   }
-  if (!input.adminRoleArn) {
+  if (input.resourcePolicy && !input.adminRoleArn) {
     warnings.push(
       'no admin role was named (--admin-role): only the rotator may write this secret; see docs/threat-model.md for break-glass',
     );

@@ -55,3 +55,12 @@ export interface AgentCoreReader {
   /** Targets that reference `providerArn`, in one gateway or (when omitted) in all of them. */
   targetsUsing(providerArn: string, gatewayId?: string): Promise<TargetUse[]>;
 }
+
+/**
+ * Tags what the rotator will change with its own rights (the provider, a Cognito pool)
+ * `gatewarden:rotated=true`: the rotate role may update only resources carrying it (IAM
+ * `aws:ResourceTag`). Adapter: `lib/aws/rotationTagger.ts`.
+ */
+export interface RotationTagger {
+  tag(resourceArns: readonly string[]): Promise<void>;
+}

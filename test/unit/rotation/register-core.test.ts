@@ -203,6 +203,64 @@ describe('registerCredential', () => {
     });
   });
 
+  it('pins the binding and the first version before rotation is on, tags the provider, and names the admin role a writer', async () => {
+    // Prepare
+    const { control, agentcore, bindings } = world();
+    const tagged: string[] = [];
+    const admin = 'arn:aws:iam::123456789012:role/gatewarden-admin';
+    const order: string[] = [];
+    const put = bindings.putBinding.bind(bindings);
+    bindings.putBinding = async (b) => {
+      order.push(`binding:${control.get(b.secretArn).rotationEnabled}`);
+      await put(b);
+    };
+
+    // Act
+    const result = await registerCredential(
+      { control, agentcore, bindings, tagger: { tag: async (arns) => void tagged.push(...arns) } },
+      apiKeyInput({ adminRoleArn: admin }),
+    );
+
+    // Assess: the binding holds the steering fields, never the value; rotation came after it.
+    const binding = await bindings.binding(result.secretArn);
+    expect(order).toEqual(['binding:false']);
+    expect(binding).toMatchObject({
+      revision: 1,
+      steering: {
+        kind: 'apiKey',
+        gatewayId: 'gw-1',
+        issuer: { type: 'generated' },
+        provider: { name: 'weather', secretSource: 'MANAGED' },
+        test: { probe: { url: 'https://api.example.com/ping' } },
+      },
+    });
+    expect(JSON.stringify(binding)).not.toContain(CANARY);
+    const versionId = [...control.get(result.secretArn).versions.entries()].find(([, v]) =>
+      v.stages.includes('AWSCURRENT'),
+    )?.[0];
+    expect(await bindings.versionRecord(result.secretArn, versionId ?? '')).toMatchObject({
+      writtenBy: 'register',
+      state: { retiring: [] },
+    });
+    expect(tagged).toEqual([
+      'arn:aws:bedrock-agentcore:us-east-1:123456789012:token-vault/default/apikeycredentialprovider/weather',
+    ]);
+    const policy = JSON.parse(control.get(result.secretArn).policy ?? '{}') as {
+      Statement: { Sid: string; Condition?: Record<string, Record<string, unknown>> }[];
+    };
+    const writers = policy.Statement.find((st) => st.Sid === 'OnlyRotatorAndAdminWrite');
+    expect(writers?.Condition?.StringNotEquals?.['aws:PrincipalArn']).toEqual(
+      [admin, ROTATOR].sort(),
+    );
+    expect(result.warnings).toEqual([]);
+  });
+
+  it('warns when no admin role is named (only the rotator may then write the secret)', async () => {
+    const w = world();
+    const result = await registerCredential(w, apiKeyInput());
+    expect(result.warnings.join('\n')).toMatch(/no admin role was named/);
+  });
+
   it('needs a rotator role for the resource policy, and says so before creating anything', async () => {
     const w = world();
     await expect(registerCredential(w, apiKeyInput({ rotatorRoleArn: undefined }))).rejects.toThrow(
@@ -273,7 +331,7 @@ describe('registerCredential', () => {
       test: {},
       currentSecret: `${agents.arn}#secret`,
     });
-    expect(result.warnings).toEqual(["client client-1 is not in the gateway's allowedClients"]);
+    expect(result.warnings).toContain("client client-1 is not in the gateway's allowedClients");
     const doc = JSON.parse(await w.control.getValue(result.secretArn)) as Record<string, unknown>;
     expect(doc).toMatchObject({
       kind: 'inboundClient',

@@ -76,10 +76,20 @@ type Rewrite = (doc: Doc) => void;
 const oauth = (issuer: IssuerConfig): WorldOptions => ({ kind: 'oauthClient', issuer });
 const past = '2020-01-01T00:00:00.000Z';
 
+function probeOf(doc: Doc): NonNullable<Doc['test']['probe']> {
+  if (!doc.test.probe) throw new Error('the fixture has no probe');
+  return doc.test.probe;
+}
+
+function providerOf(doc: Doc): NonNullable<Doc['provider']> {
+  if (!doc.provider) throw new Error('the fixture has no provider');
+  return doc.provider;
+}
+
 /** [what, world, the field the alert must name, the attacker's rewrite]. */
 const CASES: [string, WorldOptions, string, Rewrite][] = [
-  ['probe URL', {}, 'test.probe.url', (d) => void (d.test.probe!.url = ATTACKER)],
-  ['probe header', {}, 'test.probe.parameterName', (d) => void (d.test.probe!.parameterName = 'x')],
+  ['probe URL', {}, 'test.probe.url', (d) => void (probeOf(d).url = ATTACKER)],
+  ['probe header', {}, 'test.probe.parameterName', (d) => void (probeOf(d).parameterName = 'x')],
   [
     'probe added',
     { kind: 'oauthClient' },
@@ -227,26 +237,31 @@ const CASES: [string, WorldOptions, string, Rewrite][] = [
     'issuer.region',
     (d) => void ((d.issuer as unknown as Doc).region = 'eu-west-1'),
   ],
-  ['provider name', {}, 'provider.name', (d) => void (d.provider!.name = 'someone-elses-provider')],
+  [
+    'provider name',
+    {},
+    'provider.name',
+    (d) => void (providerOf(d).name = 'someone-elses-provider'),
+  ],
   [
     'provider ARN',
     {},
     'provider.arn',
     (d) =>
-      void (d.provider!.arn =
+      void (providerOf(d).arn =
         'arn:aws:bedrock-agentcore:us-east-1:1:token-vault/default/apikeycredentialprovider/x'),
   ],
   [
     'provider source',
     {},
     'provider.secretSource',
-    (d) => void (d.provider!.secretSource = 'EXTERNAL'),
+    (d) => void (providerOf(d).secretSource = 'EXTERNAL'),
   ],
   [
     'provider type',
     { kind: 'oauthClient' },
     'provider.type',
-    (d) => void (d.provider!.type = 'apiKey'),
+    (d) => void (providerOf(d).type = 'apiKey'),
   ],
   ['gateway', { kind: 'inboundClient' }, 'gatewayId', (d) => void (d.gatewayId = 'gw-other')],
   ['client id', { kind: 'oauthClient' }, 'clientId', (d) => void (d.clientId = 'attacker-client')],
@@ -361,7 +376,7 @@ describe('register update (the path for legitimate changes)', () => {
     // Prepare: the admin moves the probe to a new URL (break-glass write).
     const world = makeWorld();
     const doc = world.store.valueAt(world.secretName, 'AWSCURRENT') as Doc;
-    doc.test.probe!.url = 'https://api.example/v2/ping';
+    probeOf(doc).url = 'https://api.example/v2/ping';
     world.store.putValue(world.secretName, JSON.stringify(doc));
     const meta = await world.store.describe(world.secretName);
     const control = controlOver(world.store);
