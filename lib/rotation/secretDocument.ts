@@ -10,11 +10,20 @@ import { z } from 'zod';
  */
 export const SCHEMA_VERSION = 1;
 
-import { credentialKinds } from '../shared/secretNames.js';
+import { ADMIN_SECRET_PREFIX } from '../shared/env.js';
+import { credentialKinds, isAdminSecretRef } from '../shared/secretNames.js';
 
 export { credentialKinds, type CredentialKind } from '../shared/secretNames.js';
 
-const secretRef = z.string().min(1).describe('ARN or name of a secret holding admin credentials');
+/**
+ * An issuer admin secret, by name or ARN, under `gatewarden-admin/` only: the rotator sends
+ * what it reads here to the issuer, so a rewritten reference must not reach a gateway
+ * credential or any other secret. The message names the rule, never the value.
+ */
+const secretRef = z
+  .string()
+  .refine(isAdminSecretRef, { message: `must be a secret under ${ADMIN_SECRET_PREFIX}` })
+  .describe('ARN or name of a secret under gatewarden-admin/ holding admin credentials');
 const httpsUrl = z.string().url();
 
 export const issuerConfigSchema = z.discriminatedUnion('type', [

@@ -38,6 +38,13 @@ export const ENV = {
 /** Prefix of every secret gatewarden owns: `gatewarden/<gatewayId>/<kind>/<name>`. */
 export const SECRET_PREFIX = 'gatewarden/';
 
+/**
+ * Prefix of every issuer admin secret (Okta token, Entra and Auth0 admin credentials, RFC 7592
+ * registration token, webhook HMAC key). Deliberately outside `gatewarden/`: the rotator may
+ * send an admin secret to an issuer, so a reference must never reach a gateway credential.
+ */
+export const ADMIN_SECRET_PREFIX = 'gatewarden-admin/';
+
 /** Tag keys gatewarden puts on the secrets it owns. */
 export const TAGS = { gateway: 'gatewarden:gateway', kind: 'gatewarden:kind' } as const;
 

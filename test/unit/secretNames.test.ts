@@ -7,7 +7,7 @@ describe('gateway credential secret names', () => {
       'arn:aws:secretsmanager:us-east-1:123456789012:secret:gatewarden/gw-1/inboundClient/app-AbCdEf',
       { gatewayId: 'gw-1', kind: 'inboundClient', name: 'app-AbCdEf' },
     ],
-    ['gatewarden/admin/gw-1/registration-token', undefined],
+    ['gatewarden-admin/gw-1/registration-token', undefined],
     ['gatewarden/gw-1/apiKey', undefined],
     ['gatewarden-settings/chat-webhook', undefined],
     ['bedrock-agentcore-identity!default/apikey/weather', undefined],

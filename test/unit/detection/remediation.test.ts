@@ -69,7 +69,7 @@ describe('remediate', () => {
 describe('exposedSecret', () => {
   it.each([
     ['gatewarden/gw-1/inboundClient/app', 'gatewarden/gw-1/inboundClient/app'],
-    ['gatewarden/admin/gw-1/registration-token', undefined],
+    ['gatewarden-admin/gw-1/registration-token', undefined],
     [SECRET_ARN, SECRET_ARN],
     ['bedrock-agentcore-identity!default/apikey/weather-abc', undefined],
     ['gatewarden/chat-webhook', undefined],

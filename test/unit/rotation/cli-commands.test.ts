@@ -133,8 +133,8 @@ describe('gatewarden register flags', () => {
     ['apiKey', { issuer: 'generated', length: '64' }, { type: 'generated', length: 64 }],
     [
       'apiKey',
-      { issuer: 'webhook', webhookUrl: 'https://k.example.com', hmacSecret: 'h' },
-      { type: 'webhook', url: 'https://k.example.com', hmacSecretArn: 'h' },
+      { issuer: 'webhook', webhookUrl: 'https://k.example.com', hmacSecret: 'gatewarden-admin/h' },
+      { type: 'webhook', url: 'https://k.example.com', hmacSecretArn: 'gatewarden-admin/h' },
     ],
     [
       'oauthClient',
@@ -143,27 +143,50 @@ describe('gatewarden register flags', () => {
     ],
     [
       'oauthClient',
-      { issuer: 'rfc7592', registrationUri: 'https://i/reg/1', registrationTokenSecret: 't' },
+      {
+        issuer: 'rfc7592',
+        registrationUri: 'https://i/reg/1',
+        registrationTokenSecret: 'gatewarden-admin/t',
+      },
       {
         type: 'rfc7592',
         registrationClientUri: 'https://i/reg/1',
-        registrationAccessTokenSecretArn: 't',
+        registrationAccessTokenSecretArn: 'gatewarden-admin/t',
       },
     ],
     [
       'inboundClient',
-      { issuer: 'okta', oktaOrg: 'https://o', clientId: 'app', oktaTokenSecret: 't' },
-      { type: 'okta', orgUrl: 'https://o', appId: 'app', apiTokenSecretArn: 't' },
+      {
+        issuer: 'okta',
+        oktaOrg: 'https://o',
+        clientId: 'app',
+        oktaTokenSecret: 'gatewarden-admin/t',
+      },
+      { type: 'okta', orgUrl: 'https://o', appId: 'app', apiTokenSecretArn: 'gatewarden-admin/t' },
     ],
     [
       'oauthClient',
-      { issuer: 'entra', tenant: 't', applicationObjectId: 'o', entraAdminSecret: 'a' },
-      { type: 'entra', tenantId: 't', applicationObjectId: 'o', adminCredentialsSecretArn: 'a' },
+      {
+        issuer: 'entra',
+        tenant: 't',
+        applicationObjectId: 'o',
+        entraAdminSecret: 'gatewarden-admin/a',
+      },
+      {
+        type: 'entra',
+        tenantId: 't',
+        applicationObjectId: 'o',
+        adminCredentialsSecretArn: 'gatewarden-admin/a',
+      },
     ],
     [
       'oauthClient',
-      { issuer: 'auth0', auth0Domain: 'https://d', auth0AdminSecret: 'a' },
-      { type: 'auth0', domainUrl: 'https://d', managementCredentialsSecretArn: 'a' },
+      { issuer: 'auth0', auth0Domain: 'https://d', auth0AdminSecret: 'gatewarden-admin/a' },
+      {
+        type: 'auth0',
+        domainUrl: 'https://d',
+        managementCredentialsSecretArn: 'gatewarden-admin/a',
+      },
     ],
   ] as const)('%s with %j', (kind, over, expected) => {
     expect(issuerFromFlags(kind, flags(over))).toEqual(expected);
@@ -174,7 +197,7 @@ describe('gatewarden register flags', () => {
     ['oauthClient', { issuer: 'cognito', clientId: 'c' }, /--issuer cognito needs --user-pool/],
     [
       'apiKey',
-      { issuer: 'webhook', hmacSecret: 'h' },
+      { issuer: 'webhook', hmacSecret: 'gatewarden-admin/h' },
       /exactly one of --webhook-url or --webhook-lambda/,
     ],
   ] as const)('rejects %s with %j', (kind, over, message) => {

@@ -326,7 +326,7 @@ describe('registerCredential', () => {
         type: 'okta',
         orgUrl: 'https://acme.okta.com',
         appId: 'client-1',
-        apiTokenSecretArn: 'okta-token',
+        apiTokenSecretArn: 'gatewarden-admin/okta-token',
       },
       test: {},
       currentSecret: `${agents.arn}#secret`,

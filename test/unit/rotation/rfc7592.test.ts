@@ -49,7 +49,7 @@ function server(options: { rotatesSecret?: boolean; rotatesToken?: boolean } = {
 const config = rfc7592Config({
   type: 'rfc7592',
   registrationClientUri: URI,
-  registrationAccessTokenSecretArn: 'rat',
+  registrationAccessTokenSecretArn: 'gatewarden-admin/rat',
 });
 const doc = {} as SecretDocument;
 
