@@ -153,7 +153,7 @@ async function main(): Promise<void> {
   const webhookUrl = await webhook.server.start();
   const hmac = await sm.send(
     new CreateSecretCommand({
-      Name: `gatewarden/bench-${suffix}/admin/webhook-hmac`,
+      Name: `gatewarden-admin/bench-${suffix}/webhook-hmac`,
       SecretString: webhook.hmacKey,
     }),
   );

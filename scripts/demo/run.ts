@@ -83,11 +83,12 @@ async function registerCredentials(
   probeUrl: string,
   sm: SecretsManagerClient,
 ): Promise<Registered[]> {
-  // Issuer admin credentials live in their own secrets, referenced by ARN (never inlined).
+  // Issuer admin credentials live in their own secrets under gatewarden-admin/ (the only
+  // place a document may reference), by ARN — never inlined.
   const tokenSecret = async (name: string, token: string): Promise<string> => {
     const created = await sm.send(
       new CreateSecretCommand({
-        Name: `gatewarden/admin/${gw.gatewayId}/${name}`,
+        Name: `gatewarden-admin/${gw.gatewayId}/${name}`,
         SecretString: token,
       }),
     );

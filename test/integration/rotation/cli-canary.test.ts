@@ -13,7 +13,7 @@ import {
 import { localStack, uniqueName } from '../../support/localStack.js';
 import { ensureLocalRotationFunction } from '../../support/vendors/rotationFunction.js';
 import { WebhookStub } from '../../support/vendors/webhook.js';
-import { control, createPlainSecret, docAt } from './support.js';
+import { control, createAdminSecret, docAt } from './support.js';
 
 const run = promisify(execFile);
 
@@ -110,7 +110,7 @@ describe('gatewarden CLI canaries (child process, local stack)', () => {
     const url = await stub.server.start();
     try {
       const { gatewayId, provider } = await gatewayWithKey();
-      const hmacSecret = await createPlainSecret(stub.hmacKey);
+      const hmacSecret = await createAdminSecret(stub.hmacKey);
       const registered = await cli([
         'register',
         'apikey',

@@ -33,6 +33,7 @@ import { ensureLocalRotationFunction } from '../../support/vendors/rotationFunct
 import { WebhookStub } from '../../support/vendors/webhook.js';
 import {
   control,
+  createAdminSecret,
   createPlainSecret,
   docAt,
   registerOidcClient,
@@ -216,7 +217,7 @@ describe('gatewarden register + rotate on the local stack', () => {
     const providerName = uniqueName('cli-oauth');
     await createLocalOAuth2Provider(control(), providerName, client);
     const gatewayId = await iamGateway();
-    const tokenSecret = await createPlainSecret(client.registrationAccessToken);
+    const tokenSecret = await createAdminSecret(client.registrationAccessToken);
     const secretArn = await register('oauthClient', {
       provider: providerName,
       gateway: gatewayId,
@@ -257,7 +258,7 @@ describe('gatewarden register + rotate on the local stack', () => {
     const agentSecret = await createPlainSecret(
       JSON.stringify({ client_secret: client.clientSecret }),
     );
-    const tokenSecret = await createPlainSecret(client.registrationAccessToken);
+    const tokenSecret = await createAdminSecret(client.registrationAccessToken);
 
     const secretArn = await register('inboundClient', {
       gateway: gateway.gatewayId,
@@ -287,7 +288,7 @@ describe('gatewarden register + rotate on the local stack', () => {
     const url = await stub.server.start();
     try {
       const { providerName, gatewayId } = await apiKeyGateway();
-      const hmacSecret = await createPlainSecret(stub.hmacKey);
+      const hmacSecret = await createAdminSecret(stub.hmacKey);
       const secretArn = await register('apiKey', {
         provider: providerName,
         issuer: 'webhook',
@@ -339,7 +340,7 @@ describe('gatewarden register + rotate on the local stack', () => {
         new CreateApiKeyCredentialProviderCommand({ name: providerName, apiKey: seeded.apiKey }),
       );
       const gatewayId = await iamGateway();
-      const hmacSecret = await createPlainSecret(stub.hmacKey);
+      const hmacSecret = await createAdminSecret(stub.hmacKey);
       const secretArn = await register('apiKey', {
         provider: providerName,
         gateway: gatewayId,

@@ -26,7 +26,7 @@ import { localClient, localStack, uniqueName } from '../../support/localStack.js
 import {
   control,
   createGatewardenSecret,
-  createPlainSecret,
+  createAdminSecret,
   dataPlane,
   docAt,
   localDeps,
@@ -123,7 +123,7 @@ describe('rotation on the local stack', () => {
     const { oidcIssuer } = localStack();
     const discoveryUrl = localDiscoveryUrl();
     const client = await registerOidcClient();
-    const tokenArn = await createPlainSecret(
+    const tokenArn = await createAdminSecret(
       JSON.stringify({ registrationAccessToken: client.registrationAccessToken }),
     );
     const providerName = uniqueName('gw-oauth');
@@ -173,7 +173,7 @@ describe('rotation on the local stack', () => {
     const { oidcIssuer } = localStack();
     const discoveryUrl = localDiscoveryUrl();
     const client = await registerOidcClient();
-    const tokenArn = await createPlainSecret(client.registrationAccessToken);
+    const tokenArn = await createAdminSecret(client.registrationAccessToken);
     const gatewayId = await createGateway(discoveryUrl, [client.clientId]);
     const secretArn = await createGatewardenSecret(
       {

@@ -193,9 +193,18 @@ export async function registerOidcClient(): Promise<RegisteredClient> {
   return registerLocalClient(oidcIssuer, uniqueName('gw-rotation'), oidcInitialAccessToken);
 }
 
+/** A secret outside gatewarden's prefixes (e.g. the one agents read a client secret from). */
 export async function createPlainSecret(value: string): Promise<string> {
   const out = await sm().send(
-    new CreateSecretCommand({ Name: uniqueName('gw-admin'), SecretString: value }),
+    new CreateSecretCommand({ Name: uniqueName('gw-plain'), SecretString: value }),
+  );
+  return out.ARN ?? '';
+}
+
+/** An issuer admin secret, under gatewarden-admin/ as the document schema requires. */
+export async function createAdminSecret(value: string): Promise<string> {
+  const out = await sm().send(
+    new CreateSecretCommand({ Name: `gatewarden-admin/${uniqueName('gw')}`, SecretString: value }),
   );
   return out.ARN ?? '';
 }

@@ -84,12 +84,12 @@ const harnesses: Record<string, () => Promise<Harness>> = {
     const stub = new OktaStub('CANARY-okta-token-1b2c3d');
     const url = await stub.server.start();
     const initial = stub.addApp('0oa-app-1');
-    secrets.set('okta-admin', stub.apiToken);
+    secrets.set('gatewarden-admin/okta-admin', stub.apiToken);
     const config = issuerConfigSchema.parse({
       type: 'okta',
       orgUrl: url,
       appId: '0oa-app-1',
-      apiTokenSecretArn: 'okta-admin',
+      apiTokenSecretArn: 'gatewarden-admin/okta-admin',
     });
     return {
       name: 'okta',
@@ -105,12 +105,12 @@ const harnesses: Record<string, () => Promise<Harness>> = {
     const stub = new EntraStub('tenant-1', admin);
     const url = await stub.server.start();
     const initial = stub.addApp('obj-1', 'app-1');
-    secrets.set('entra-admin', JSON.stringify(admin));
+    secrets.set('gatewarden-admin/entra-admin', JSON.stringify(admin));
     const config = issuerConfigSchema.parse({
       type: 'entra',
       tenantId: 'tenant-1',
       applicationObjectId: 'obj-1',
-      adminCredentialsSecretArn: 'entra-admin',
+      adminCredentialsSecretArn: 'gatewarden-admin/entra-admin',
       graphUrl: url,
       loginUrl: url,
     });
@@ -128,11 +128,11 @@ const harnesses: Record<string, () => Promise<Harness>> = {
     const stub = new Auth0Stub(admin);
     const url = await stub.server.start();
     const initial = stub.addClient('client-1');
-    secrets.set('auth0-admin', JSON.stringify(admin));
+    secrets.set('gatewarden-admin/auth0-admin', JSON.stringify(admin));
     const config = issuerConfigSchema.parse({
       type: 'auth0',
       domainUrl: url,
-      managementCredentialsSecretArn: 'auth0-admin',
+      managementCredentialsSecretArn: 'gatewarden-admin/auth0-admin',
     });
     return {
       name: 'auth0',
@@ -147,11 +147,11 @@ const harnesses: Record<string, () => Promise<Harness>> = {
   webhook: async () => {
     const stub = new WebhookStub('CANARY-hmac-key-5e6f7a8b9c');
     const url = await stub.server.start();
-    secrets.set('webhook-hmac', stub.hmacKey);
+    secrets.set('gatewarden-admin/webhook-hmac', stub.hmacKey);
     const config = issuerConfigSchema.parse({
       type: 'webhook',
       url,
-      hmacSecretArn: 'webhook-hmac',
+      hmacSecretArn: 'gatewarden-admin/webhook-hmac',
       timeoutMs: 500,
     });
     const seeded = stub.handle(JSON.stringify({ action: 'mint', idempotencyKey: 'seed' })).json as {
@@ -246,7 +246,12 @@ describe('issuer HTTPS rule', () => {
   it.each([
     [
       'okta',
-      { type: 'okta', orgUrl: 'http://example.com', appId: 'a', apiTokenSecretArn: 'okta-admin' },
+      {
+        type: 'okta',
+        orgUrl: 'http://example.com',
+        appId: 'a',
+        apiTokenSecretArn: 'gatewarden-admin/okta-admin',
+      },
       new OktaIssuer({ readSecret }),
     ],
     [
@@ -254,19 +259,23 @@ describe('issuer HTTPS rule', () => {
       {
         type: 'auth0',
         domainUrl: 'http://example.com',
-        managementCredentialsSecretArn: 'auth0-admin',
+        managementCredentialsSecretArn: 'gatewarden-admin/auth0-admin',
       },
       new Auth0Issuer({ readSecret }),
     ],
     [
       'webhook',
-      { type: 'webhook', url: 'http://example.com/hook', hmacSecretArn: 'webhook-hmac' },
+      {
+        type: 'webhook',
+        url: 'http://example.com/hook',
+        hmacSecretArn: 'gatewarden-admin/webhook-hmac',
+      },
       new WebhookIssuer({ readSecret }),
     ],
   ] as const)('refuses plain http to a non-loopback %s host', async (_name, raw, issuer) => {
-    secrets.set('okta-admin', 'x'.repeat(20));
-    secrets.set('auth0-admin', JSON.stringify(admin));
-    secrets.set('webhook-hmac', 'k'.repeat(20));
+    secrets.set('gatewarden-admin/okta-admin', 'x'.repeat(20));
+    secrets.set('gatewarden-admin/auth0-admin', JSON.stringify(admin));
+    secrets.set('gatewarden-admin/webhook-hmac', 'k'.repeat(20));
     const config = issuerConfigSchema.parse(raw);
     const doc = docFor(config, 'oauthClient', { clientId: 'c', clientSecret: 's' });
     await expect((issuer as Issuer).list(config, doc)).rejects.toThrow(/must use https/);
@@ -280,11 +289,11 @@ describe('webhook specifics', () => {
   beforeEach(async () => {
     stub = new WebhookStub('hmac-key-0123456789abcdef');
     const url = await stub.server.start();
-    secrets.set('wh', stub.hmacKey);
+    secrets.set('gatewarden-admin/wh', stub.hmacKey);
     config = issuerConfigSchema.parse({
       type: 'webhook',
       url,
-      hmacSecretArn: 'wh',
+      hmacSecretArn: 'gatewarden-admin/wh',
       timeoutMs: 500,
     });
     doc = docFor(config, 'apiKey', { apiKey: 'k'.repeat(20) });
@@ -300,8 +309,11 @@ describe('webhook specifics', () => {
   });
 
   it('is refused by the endpoint when signed with the wrong key', async () => {
-    secrets.set('wh-wrong', 'wrong-key-0123456789abcdef');
-    const wrong = issuerConfigSchema.parse({ ...config, hmacSecretArn: 'wh-wrong' });
+    secrets.set('gatewarden-admin/wh-wrong', 'wrong-key-0123456789abcdef');
+    const wrong = issuerConfigSchema.parse({
+      ...config,
+      hmacSecretArn: 'gatewarden-admin/wh-wrong',
+    });
     await expect((new WebhookIssuer({ readSecret }) as Issuer).list(wrong, doc)).rejects.toThrow(
       /HTTP 401/,
     );
@@ -323,7 +335,7 @@ describe('webhook specifics', () => {
     const lambdaConfig = issuerConfigSchema.parse({
       type: 'webhook',
       lambdaArn: 'arn:aws:lambda:us-east-1:123456789012:function:mint-keys',
-      hmacSecretArn: 'wh',
+      hmacSecretArn: 'gatewarden-admin/wh',
     });
     const issuer: Issuer = new WebhookIssuer({
       readSecret,
@@ -344,7 +356,7 @@ describe('webhook specifics', () => {
     });
     const minted: IssuedCredential = await issuer.mint(lambdaConfig, doc, 'lambda-token');
     expect(stub.keys.has(minted.credentialId)).toBe(true);
-    secrets.set('wh', 'another-key-0123456789abc');
+    secrets.set('gatewarden-admin/wh', 'another-key-0123456789abc');
     await expect(issuer.list(lambdaConfig, doc)).rejects.toThrow(
       /Lambda list failed \(Unhandled\)/,
     );
@@ -357,12 +369,12 @@ describe('entra specifics', () => {
     const url = await stub.server.start();
     try {
       stub.addApp('obj', 'app');
-      secrets.set('ea', JSON.stringify(admin));
+      secrets.set('gatewarden-admin/ea', JSON.stringify(admin));
       const config = issuerConfigSchema.parse({
         type: 'entra',
         tenantId: 't',
         applicationObjectId: 'obj',
-        adminCredentialsSecretArn: 'ea',
+        adminCredentialsSecretArn: 'gatewarden-admin/ea',
         graphUrl: url,
         loginUrl: url,
       });
@@ -397,8 +409,12 @@ describe('issuer errors and the engine', () => {
     const stub = new WebhookStub('hmac-key-0123456789abcdef');
     const url = await stub.server.start();
     try {
-      secrets.set('wh2', stub.hmacKey);
-      const config = issuerConfigSchema.parse({ type: 'webhook', url, hmacSecretArn: 'wh2' });
+      secrets.set('gatewarden-admin/wh2', stub.hmacKey);
+      const config = issuerConfigSchema.parse({
+        type: 'webhook',
+        url,
+        hmacSecretArn: 'gatewarden-admin/wh2',
+      });
       stub.server.failNext(status);
       const error = await (new WebhookIssuer({ readSecret }) as Issuer)
         .list(config, docFor(config, 'apiKey', { apiKey: 'k'.repeat(20) }))
@@ -424,11 +440,11 @@ describe('webhook Lambda variant through the real SDK', () => {
       region: localStack().region,
       maxAttempts: 1,
     });
-    secrets.set('wh-lambda', 'lambda-hmac-key-0123456789');
+    secrets.set('gatewarden-admin/wh-lambda', 'lambda-hmac-key-0123456789');
     const config = issuerConfigSchema.parse({
       type: 'webhook',
       lambdaArn: functionArn,
-      hmacSecretArn: 'wh-lambda',
+      hmacSecretArn: 'gatewarden-admin/wh-lambda',
     });
     const issuer: Issuer = new WebhookIssuer({
       readSecret,
