@@ -6,6 +6,7 @@ import { BindingMismatchError, errorClass, IssuerCapacityError } from './errors.
 import type { IssuedCredential, IssuerCredentialInfo } from './issuer.js';
 import { STAGE } from './ports.js';
 import { inUse, partitionDue, revokeIds } from './retire.js';
+import { keepsOwnCopy, pushCredential } from './providerCopy.js';
 import type { SecretDocument } from './secretDocument.js';
 import { readTrusted } from './trusted.js';
 
@@ -46,7 +47,12 @@ export async function createSecret(ctx: StepContext): Promise<StepOutcome> {
   const issuer = deps.issuers.get(current.issuer.type);
   const now = clock.now();
 
-  const stale = await clearStalePending(ctx, current);
+  const { docs: stale, cleared } = await clearStalePending(ctx, current);
+  if (cleared && keepsOwnCopy(current)) {
+    // A crashed rotation may have left its untested credential in the provider.
+    await pushCredential(deps, current, where);
+    logger.warn('restored the provider to AWSCURRENT after a crashed rotation', safe(where));
+  }
   const { due, kept } = partitionDue(current.retiring, now);
   const listed = await issuer.list(current.issuer, current);
   const adopted = stale.find(
@@ -160,15 +166,17 @@ export async function createSecret(ctx: StepContext): Promise<StepOutcome> {
 
 /**
  * Removes AWSPENDING from any version other than the token (a crashed or abandoned rotation)
- * and returns the issuer ids of their credentials, to be retired after the new rotation lands.
+ * and returns their documents (whose credentials are adopted or retired after the new rotation
+ * lands) and whether anything was cleared.
  * They are not revoked now: a crashed setSecret may already have pushed one to the provider.
  */
 async function clearStalePending(
   ctx: StepContext,
   current: SecretDocument,
-): Promise<SecretDocument[]> {
+): Promise<{ docs: SecretDocument[]; cleared: boolean }> {
   const { deps, input, meta } = ctx;
   const stale: SecretDocument[] = [];
+  let cleared = false;
   for (const [versionId, stages] of Object.entries(meta.versionStages)) {
     if (versionId === input.token || !stages.includes(STAGE.pending)) continue;
     if (versionId !== ctx.currentVersionId) {
@@ -180,12 +188,13 @@ async function clearStalePending(
       stage: STAGE.pending,
       removeFromVersionId: versionId,
     });
+    cleared = true;
     logger.warn(
       'cleared stale AWSPENDING',
       safe({ secretArn: meta.arn, staleVersionId: versionId }),
     );
   }
-  return stale;
+  return { docs: stale, cleared };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { logger, safe } from '../shared/logger.js';
+import { abandonRotation } from './abandon.js';
 import { parseDocument } from './document.js';
 import {
   rotationSteps,
@@ -79,19 +80,30 @@ export async function driveRotation(
       await refuseIfInProgress(deps, secretId, meta.arn, pendingVersion, staleAfterSeconds);
     }
     const steps: DriveResult['steps'] = [];
-    for (const step of rotationSteps) {
-      const started = Date.now();
-      const outcome = await runWithRetries(
-        deps,
-        secretId,
-        meta.arn,
-        step,
-        token,
-        options.transientRetries ?? 2,
-      );
-      steps.push({ step, outcome, ms: Date.now() - started });
-      options.onStep?.(step, outcome);
-      if (outcome === 'alreadyCurrent') break;
+    try {
+      for (const step of rotationSteps) {
+        const started = Date.now();
+        const outcome = await runWithRetries(
+          deps,
+          secretId,
+          meta.arn,
+          step,
+          token,
+          options.transientRetries ?? 2,
+        );
+        steps.push({ step, outcome, ms: Date.now() - started });
+        options.onStep?.(step, outcome);
+        if (outcome === 'alreadyCurrent') break;
+      }
+    } catch (error) {
+      // A rotation that fails for good is undone here, not left for 15 minutes as "in progress".
+      await abandonRotation(deps, secretId, token).catch((abandonError: unknown) => {
+        logger.error(
+          'could not abandon the failed rotation',
+          safe({ secretArn: meta.arn, versionId: token, error: errorClass(abandonError) }),
+        );
+      });
+      throw error;
     }
     return { secretArn: meta.arn, versionId: token, previousVersionId, steps };
   } finally {

@@ -1,7 +1,7 @@
 import { logger, safe } from '../shared/logger.js';
 import type { StepContext, StepOutcome } from './engine.js';
-import { ProviderUpdateError, SecretDocumentError } from './errors.js';
 import { STAGE } from './ports.js';
+import { keepsOwnCopy, pushCredential } from './providerCopy.js';
 import { readTrusted } from './trusted.js';
 
 /**
@@ -19,37 +19,15 @@ export async function setSecret(ctx: StepContext): Promise<StepOutcome> {
     { versionId: input.token, stage: STAGE.pending },
     ctx.currentVersionId,
   );
-  const provider = pending.provider;
-  if (!provider || provider.secretSource === 'EXTERNAL' || pending.kind === 'inboundClient') {
+  if (!keepsOwnCopy(pending)) {
     logger.info(
       'no provider copy to update',
-      safe({ ...where, secretSource: provider?.secretSource }),
+      safe({ ...where, secretSource: pending.provider?.secretSource }),
     );
     return 'skipped';
   }
-  const context = { ...where, provider: provider.name };
-  try {
-    if (provider.type === 'apiKey') {
-      if (!pending.apiKey)
-        throw new SecretDocumentError('pending document has no apiKey', { context });
-      await deps.providers.updateApiKey(provider.name, pending.apiKey);
-    } else {
-      if (!pending.clientId || !pending.clientSecret) {
-        throw new SecretDocumentError('pending document has no client credentials', { context });
-      }
-      await deps.providers.updateOauth2ClientSecret(
-        provider.name,
-        pending.clientId,
-        pending.clientSecret,
-      );
-    }
-  } catch (error) {
-    if (error instanceof SecretDocumentError) throw error;
-    throw new ProviderUpdateError('could not update the credential provider', {
-      cause: error,
-      context,
-    });
-  }
+  const context = { ...where, provider: pending.provider?.name ?? '' };
+  await pushCredential(deps, pending, where);
   logger.info('updated credential provider', safe(context));
   return 'done';
 }

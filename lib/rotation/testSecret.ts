@@ -3,9 +3,11 @@ import type { StepContext, StepOutcome } from './engine.js';
 import {
   CredentialTestError,
   errorClass,
+  RotationError,
   RotationPreconditionError,
   SecretDocumentError,
 } from './errors.js';
+import { abandonRotation } from './abandon.js';
 import { STAGE, type RotationDeps } from './ports.js';
 import type { SecretDocument } from './secretDocument.js';
 import { readTrusted } from './trusted.js';
@@ -39,11 +41,19 @@ export async function testSecret(ctx: StepContext): Promise<StepOutcome> {
       if (error instanceof SecretDocumentError || error instanceof RotationPreconditionError)
         throw error;
       if (attempt + 1 >= attempts) {
+        // The untested credential must not stay: the provider gets AWSCURRENT back, the
+        // pending credential is revoked and AWSPENDING removed (./abandon.ts).
+        const abandoned = await abandonRotation(deps, input.secretId, input.token).then(
+          () => 'yes',
+          (abandonError: unknown) => `incomplete (${errorClass(abandonError)})`,
+        );
+        // Our own errors carry identifier-only messages (status, OAuth error code, JWT check).
+        const reason = error instanceof RotationError ? error.message : errorClass(error);
         throw new CredentialTestError(
-          `pending credential failed its test after ${attempts} attempts`,
+          `pending credential failed its test after ${attempts} attempts: ${reason}; rotation abandoned: ${abandoned}`,
           {
             cause: error,
-            context: { ...where, lastError: errorClass(error) },
+            context: { ...where, lastError: errorClass(error), abandoned },
           },
         );
       }

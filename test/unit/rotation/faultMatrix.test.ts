@@ -4,7 +4,8 @@
  * throttling, a 5xx, a timeout before the call took effect and one after it did (the response
  * was lost), plus a crash after each step. Secrets Manager's behaviour is simulated: a failed
  * step is retried a few times, and a rotation that still fails is followed by the next
- * scheduled one. Every cell must end safe: AWSCURRENT works at the issuer and at the target,
+ * scheduled one. Every cell must end safe: AWSCURRENT works at the issuer, the target is served
+ * AWSCURRENT's credential (a failed rotation is rolled back, never left on an untested key),
  * and after the grace period the issuer holds nothing but the current (and pending) credential.
  */
 import { randomUUID } from 'node:crypto';
@@ -82,6 +83,10 @@ function unsafeReasons(world: World): string[] {
     current.kind !== 'inboundClient';
   if (managed && !world.issuer.isValid(world.providers.values.get('prov-1'))) {
     reasons.push('the provider serves a credential that does not work');
+  }
+  // Issue 9: after any failure the gateway is back on AWSCURRENT, never on an untested key.
+  if (managed && world.providers.values.get('prov-1') !== secretOf(current)) {
+    reasons.push('the provider does not serve AWSCURRENT');
   }
   const allowed = new Set([secretOf(current), secretOf(pending)]);
   const extra = world.issuer.active().filter((c) => !allowed.has(c.secret));

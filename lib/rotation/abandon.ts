@@ -1,0 +1,105 @@
+import { logger, safe } from '../shared/logger.js';
+import { errorClass, RotationError } from './errors.js';
+import { STAGE, type RotationDeps } from './ports.js';
+import { keepsOwnCopy, pushCredential } from './providerCopy.js';
+import type { SecretDocument } from './secretDocument.js';
+import { readTrusted } from './trusted.js';
+
+/** What abandoning a rotation undid. */
+export interface AbandonResult {
+  /** The MANAGED provider was given AWSCURRENT's credential back. */
+  restored: boolean;
+  /** Issuer id of the pending credential revoked at its issuer, if any. */
+  revoked?: string;
+  /** AWSPENDING was removed from the abandoned version. */
+  cleared: boolean;
+}
+
+/** Abandoning left something behind; `context` says what (never a value). */
+export class AbandonError extends RotationError {}
+
+/**
+ * Abandons a rotation whose new credential must not stay: after a failed test, a failed or
+ * interrupted step, or a crash. Leaves the secret as if the rotation never started:
+ * 1. a MANAGED provider gets AWSCURRENT's credential back (setSecret may have pushed the
+ *    untested one; the update is the adapter's full-replace read-modify-write);
+ * 2. the pending credential is revoked at its issuer — only one the rotator recorded minting
+ *    for this version, never the current one, and only where old and new overlap (an issuer
+ *    without overlap already invalidated the old credential: rolling back cannot help there);
+ * 3. AWSPENDING is removed, so the next rotation starts clean.
+ * Every part is attempted; a failure of any is reported as one {@link AbandonError}.
+ * Idempotent: a version that is already current, or no longer pending, is left alone.
+ */
+export async function abandonRotation(
+  deps: RotationDeps,
+  secretId: string,
+  token: string,
+): Promise<AbandonResult> {
+  const meta = await deps.store.describe(secretId);
+  const stages = meta.versionStages[token] ?? [];
+  const currentVersionId = Object.entries(meta.versionStages).find(([, s]) =>
+    s.includes(STAGE.current),
+  )?.[0];
+  const result: AbandonResult = { restored: false, cleared: false };
+  if (!currentVersionId || !stages.includes(STAGE.pending) || stages.includes(STAGE.current)) {
+    return result;
+  }
+  const where = { secretArn: meta.arn, versionId: token };
+  const failed: string[] = [];
+  const attempt = async (part: string, run: () => Promise<void>): Promise<void> => {
+    try {
+      await run();
+    } catch (error) {
+      failed.push(part);
+      logger.error('could not undo part of an abandoned rotation', {
+        ...safe(where),
+        part,
+        error: errorClass(error),
+      });
+    }
+  };
+
+  let current: SecretDocument | undefined;
+  await attempt('read-current', async () => {
+    current = await readTrusted(deps, meta, {
+      versionId: currentVersionId,
+      stage: STAGE.current,
+    });
+  });
+  let pending: SecretDocument | undefined;
+  await attempt('read-pending', async () => {
+    pending = await readTrusted(deps, meta, { versionId: token, stage: STAGE.pending });
+  });
+
+  if (current && keepsOwnCopy(current)) {
+    const doc = current;
+    await attempt('restore-provider', async () => {
+      await pushCredential(deps, doc);
+      result.restored = true;
+    });
+  }
+  const pendingId = pending?.issuerCredentialId;
+  if (current && pending && pendingId && pendingId !== current.issuerCredentialId) {
+    const issuer = deps.issuers.get(pending.issuer.type);
+    const record = await deps.bindings.versionRecord(meta.arn, token).catch(() => undefined);
+    if (issuer.supportsOverlap && record?.writtenBy === 'rotator') {
+      const doc = pending;
+      await attempt('revoke-pending', async () => {
+        await issuer.revoke(doc.issuer, doc, pendingId);
+        result.revoked = pendingId;
+      });
+    }
+  }
+  await attempt('clear-pending', async () => {
+    await deps.store.updateStage(secretId, { stage: STAGE.pending, removeFromVersionId: token });
+    result.cleared = true;
+  });
+
+  logger.warn('rotation abandoned', safe({ ...where, ...result, failed: failed.join(',') }));
+  if (failed.length > 0) {
+    throw new AbandonError(`abandoning the rotation left work undone: ${failed.join(', ')}`, {
+      context: { ...where, failed: failed.join(',') },
+    });
+  }
+  return result;
+}

@@ -1,0 +1,105 @@
+/**
+ * A failed rotation never leaves the gateway on an untested credential (issue 9): the provider
+ * gets AWSCURRENT back, the pending credential is revoked at its issuer, AWSPENDING is cleared,
+ * and the next rotation is not refused as "in progress". In-memory ports.
+ */
+import { randomUUID } from 'node:crypto';
+import { abandonRotation } from '../../../lib/rotation/abandon.js';
+import { driveRotation } from '../../../lib/rotation/driver.js';
+import { runRotationStep } from '../../../lib/rotation/engine.js';
+import { makeWorld, secretOf } from './support/fakes.js';
+
+describe('abandoning a failed rotation', () => {
+  it('testSecret that fails for good rolls the provider back, revokes the new key and clears AWSPENDING', async () => {
+    // Prepare: the probe refuses every key (the new one never works at the target).
+    const world = makeWorld({
+      fault: { op: 'verifier.probe', nth: 1, kind: 'server', always: true },
+    });
+    const token = randomUUID();
+    world.store.beginRotation(world.secretName, token);
+    const step = (name: 'createSecret' | 'setSecret' | 'testSecret') =>
+      runRotationStep(world.deps, { step: name, secretId: world.secretName, token });
+    await step('createSecret');
+    await step('setSecret');
+    const pushed = world.providers.values.get('prov-1');
+    expect(pushed).not.toBe(world.initialSecret); // setSecret did push the new key
+
+    // Act
+    const failure = step('testSecret');
+
+    // Assess: the reason is in the error; the rotation was undone.
+    await expect(failure).rejects.toThrow(
+      /failed its test after 3 attempts: .*rotation abandoned: yes/,
+    );
+    expect(world.providers.values.get('prov-1')).toBe(world.initialSecret);
+    expect(world.issuer.isValid(pushed)).toBe(false);
+    expect(world.issuer.isValid(world.initialSecret)).toBe(true);
+    expect(world.store.valueAt(world.secretName, 'AWSPENDING')).toBeUndefined();
+    expect(JSON.stringify(await failure.catch((e: unknown) => String(e)))).not.toContain(
+      pushed ?? 'never',
+    );
+  });
+
+  it('a driver failure in any later step is undone, and the next rotation is not refused', async () => {
+    // Prepare: the provider update fails after it took effect, on every try.
+    const world = makeWorld({
+      fault: { op: 'provider.update', nth: 1, kind: 'timeoutAfter', always: true },
+    });
+
+    // Act
+    await expect(driveRotation(world.deps, world.secretName)).rejects.toThrow(/setSecret/);
+    const stagesAfter = world.store.stages(world.secretName);
+
+    // Assess: no pending left behind, only the current credential at the issuer.
+    expect(Object.values(stagesAfter).flat()).not.toContain('AWSPENDING');
+    expect(world.issuer.active().map((c) => c.secret)).toEqual([world.initialSecret]);
+    // The provider restore also "timed out after taking effect": it holds AWSCURRENT.
+    expect(world.providers.values.get('prov-1')).toBe(world.initialSecret);
+  });
+
+  it('the next rotation after an abandoned one runs at once (no "in progress" refusal)', async () => {
+    // Prepare: the first probe fails (one test attempt), later ones pass.
+    const world = makeWorld({
+      testAttempts: 1,
+      fault: { op: 'verifier.probe', nth: 1, kind: 'server' },
+    });
+    await expect(driveRotation(world.deps, world.secretName)).rejects.toThrow(/testSecret/);
+
+    // Act
+    const next = await driveRotation(world.deps, world.secretName);
+
+    // Assess
+    expect(next.steps.map((s) => s.step)).toEqual([
+      'createSecret',
+      'setSecret',
+      'testSecret',
+      'finishSecret',
+    ]);
+    expect(world.providers.values.get('prov-1')).toBe(
+      secretOf(world.store.valueAt(world.secretName, 'AWSCURRENT')),
+    );
+  });
+
+  it('does not revoke at an issuer without overlap (the old credential is already gone)', async () => {
+    const world = makeWorld({
+      overlap: false,
+      graceSeconds: 0,
+      fault: { op: 'verifier.probe', nth: 1, kind: 'server', always: true },
+    });
+    await expect(driveRotation(world.deps, world.secretName)).rejects.toThrow();
+    // The new credential is the only live one: it must not be revoked too.
+    expect(world.issuer.active()).toHaveLength(1);
+  });
+
+  it('leaves a landed rotation alone', async () => {
+    const world = makeWorld();
+    const result = await driveRotation(world.deps, world.secretName);
+    await expect(abandonRotation(world.deps, world.secretName, result.versionId)).resolves.toEqual({
+      restored: false,
+      cleared: false,
+    });
+    expect(world.providers.values.get('prov-1')).toBe(
+      secretOf(world.store.valueAt(world.secretName, 'AWSCURRENT')),
+    );
+  });
+});
