@@ -41,7 +41,10 @@ export interface Binding {
 /** What the rotator (or register) wrote into one version of the secret. */
 export interface VersionRecord {
   versionId: string;
+  /** Authoritative: the document's copy is checked against it, and its retire times are used. */
   state: VersionState;
+  /** Ids this version supersedes: their grace period starts when it becomes current. */
+  retireOnPromotion?: string[];
   writtenBy: 'register' | 'rotator';
   writtenAt: string;
 }
@@ -112,7 +115,7 @@ export async function checkDocument(
     (baselineVersionId
       ? await bindings.versionRecord(where.secretArn, baselineVersionId)
       : undefined);
-  const ledger = baseline ? changedPaths(baseline.state, stateOf(doc)) : [];
+  const ledger = baseline ? changedPaths(ledgerView(baseline.state), ledgerView(stateOf(doc))) : [];
   const fields = [...steering, ...ledger];
   if (fields.length > 0 || !record) {
     const what =
@@ -123,7 +126,16 @@ export async function checkDocument(
       context: { ...where, fields: fields.join(','), recorded: record !== undefined },
     });
   }
-  return doc;
+  // Retire times are the ledger's: finishSecret restarts the grace clock at promotion.
+  return { ...doc, retiring: record.state.retiring };
+}
+
+/** Which credentials a version holds and retires; retire times may move (see finishSecret). */
+function ledgerView(state: VersionState): unknown {
+  return {
+    issuerCredentialId: state.issuerCredentialId,
+    retiring: state.retiring.map((entry) => entry.issuerCredentialId),
+  };
 }
 
 /** Drops `undefined` members so `{a: undefined}` equals `{}` (JSON round trips lose them). */

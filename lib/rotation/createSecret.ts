@@ -144,6 +144,7 @@ export async function createSecret(ctx: StepContext): Promise<StepOutcome> {
   await deps.bindings.recordVersion(meta.arn, {
     versionId: input.token,
     state: stateOf(pending),
+    retireOnPromotion: superseded,
     writtenBy: 'rotator',
     writtenAt: now.toISOString(),
   });

@@ -4,12 +4,14 @@ import { rotationSucceededAlert } from './alerts.js';
 import type { StepContext, StepOutcome } from './engine.js';
 import { errorClass } from './errors.js';
 import { STAGE } from './ports.js';
+import type { SecretDocument } from './secretDocument.js';
 import { readTrusted } from './trusted.js';
 
 /**
- * finishSecret: move AWSCURRENT to the token (the old version becomes AWSPREVIOUS), remove
- * AWSPENDING, and publish `Rotation Succeeded`. The previous credential is already listed in
- * the new document's `retiring` with its `retireAfter`; a sweep or the next rotation revokes it.
+ * finishSecret: start the grace period of the credentials this version supersedes (in the
+ * ledger: a rotation that lands late still gets its whole overlap), move AWSCURRENT to the
+ * token (the old version becomes AWSPREVIOUS), remove AWSPENDING, and publish `Rotation
+ * Succeeded`. A sweep or the next rotation revokes retired credentials once their grace passed.
  */
 export async function finishSecret(ctx: StepContext): Promise<StepOutcome> {
   const { deps, input, meta, currentVersionId } = ctx;
@@ -20,6 +22,7 @@ export async function finishSecret(ctx: StepContext): Promise<StepOutcome> {
     { versionId: input.token, stage: STAGE.pending },
     currentVersionId,
   );
+  const retiring = await startGrace(deps, meta.arn, input.token, pending);
   await deps.store.updateStage(input.secretId, {
     stage: STAGE.current,
     moveToVersionId: input.token,
@@ -31,7 +34,7 @@ export async function finishSecret(ctx: StepContext): Promise<StepOutcome> {
   });
   logger.info('rotation finished', safe({ ...where, previousVersionId: currentVersionId }));
 
-  const retireAfter = pending.retiring
+  const retireAfter = retiring
     .map((entry) => entry.retireAfter)
     .sort()
     .at(-1);
@@ -56,4 +59,28 @@ export async function finishSecret(ctx: StepContext): Promise<StepOutcome> {
     );
   }
   return 'done';
+}
+
+/**
+ * Restarts the grace clock of the credentials this version supersedes at promotion (now), in
+ * the version's ledger record; recorded before AWSCURRENT moves, so a retried finish only moves
+ * it later. Returns the version's retiring list as it now stands.
+ */
+async function startGrace(
+  deps: StepContext['deps'],
+  secretArn: string,
+  versionId: string,
+  pending: SecretDocument,
+): Promise<SecretDocument['retiring']> {
+  const record = await deps.bindings.versionRecord(secretArn, versionId);
+  const superseded = new Set(record?.retireOnPromotion ?? []);
+  if (!record || superseded.size === 0) return pending.retiring;
+  const from = new Date(deps.clock.now().getTime() + pending.graceSeconds * 1000).toISOString();
+  const retiring = record.state.retiring.map((entry) =>
+    superseded.has(entry.issuerCredentialId) && entry.retireAfter < from
+      ? { ...entry, retireAfter: from }
+      : entry,
+  );
+  await deps.bindings.recordVersion(secretArn, { ...record, state: { ...record.state, retiring } });
+  return retiring;
 }
