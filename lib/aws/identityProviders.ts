@@ -40,6 +40,41 @@ export class AgentCoreProviders implements ProviderUpdater, ProviderReader {
     clientId: string,
     clientSecret: string,
   ): Promise<void> {
+    await this.replaceOauth2Secret(providerName, { clientId, clientSecret });
+  }
+
+  /**
+   * Points a provider at a customer secret (EXTERNAL source): AgentCore then reads the value
+   * under `jsonKey` of the secret's AWSCURRENT on its next read, so rotation pushes nothing.
+   */
+  async useExternalSecret(
+    provider: { type: 'apiKey' | 'oauth2'; name: string },
+    ref: { secretId: string; jsonKey: string },
+  ): Promise<void> {
+    if (provider.type === 'apiKey') {
+      await this.control.send(
+        new UpdateApiKeyCredentialProviderCommand({
+          name: provider.name,
+          apiKeySecretSource: 'EXTERNAL',
+          apiKeySecretConfig: ref,
+        }),
+      );
+      return;
+    }
+    await this.replaceOauth2Secret(provider.name, {
+      clientSecretSource: 'EXTERNAL',
+      clientSecretConfig: ref,
+    });
+  }
+
+  /**
+   * UpdateOauth2CredentialProvider is a full replace: read the whole vendor configuration, swap
+   * the secret fields, write everything back (issuer, endpoints, tenant, discovery included).
+   */
+  private async replaceOauth2Secret(
+    providerName: string,
+    secret: Record<string, unknown>,
+  ): Promise<void> {
     const current = await this.control.send(
       new GetOauth2CredentialProviderCommand({ name: providerName }),
     );
@@ -50,9 +85,13 @@ export class AgentCoreProviders implements ProviderUpdater, ProviderReader {
     }
     const [memberName, config] = member;
     // Output and input members share names and fields; the serializer drops output-only ones.
-    const input = {
-      [memberName]: { ...(config as Record<string, unknown>), clientId, clientSecret },
-    } as unknown as Oauth2ProviderConfigInput;
+    const {
+      clientSecret: _secret,
+      clientSecretSource: _source,
+      clientSecretConfig: _config,
+      ...rest
+    } = config as Record<string, unknown>;
+    const input = { [memberName]: { ...rest, ...secret } } as unknown as Oauth2ProviderConfigInput;
     await this.control.send(
       new UpdateOauth2CredentialProviderCommand({
         name: providerName,

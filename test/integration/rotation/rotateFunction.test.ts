@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CreateApiKeyCredentialProviderCommand } from '@aws-sdk/client-bedrock-agentcore-control';
 import { CreateEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { DescribeSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
@@ -20,18 +20,31 @@ import { ROTATION_FAILURE_TAG } from '../../../lib/rotation/alerts.js';
 import { runRotationStep } from '../../../lib/rotation/engine.js';
 import { createQueue, ruleToQueue } from '../../support/queues.js';
 import { localClient, uniqueName } from '../../support/localStack.js';
-import { control, createGatewardenSecret, docAt, localDeps, sm, workload } from './support.js';
+import {
+  control,
+  createGatewardenSecret,
+  docAt,
+  localDeps,
+  servedApiKey,
+  sm,
+  workload,
+} from './support.js';
 
 let workloadName = '';
 let probe: Server;
 let probeUrl = '';
 /** Keys the probe endpoint accepts; a test adds the key it expects to pass. */
 const acceptedKeys = new Set<string>();
+let acceptAll = false;
+/** Provider names of the secrets this file creates (the secret name ends with it). */
+const providerNames = new Map<string, string>();
+const providerNameOf = (secretArn: string): string => providerNames.get(secretArn) ?? '';
 
 beforeAll(async () => {
   workloadName = await workload();
   probe = createServer((request, response) => {
-    response.statusCode = acceptedKeys.has(String(request.headers['x-api-key'])) ? 200 : 401;
+    response.statusCode =
+      acceptAll || acceptedKeys.has(String(request.headers['x-api-key'])) ? 200 : 401;
     response.end();
   });
   await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
@@ -84,6 +97,7 @@ async function apiKeySecret(): Promise<{ secretArn: string; initial: string }> {
     },
     providerName,
   );
+  providerNames.set(secretArn, providerName);
   return { secretArn, initial };
 }
 
@@ -128,19 +142,35 @@ describe('rotate function on the local stack', () => {
       errorClass: 'CredentialTestError',
       versionId: token,
     });
-    const pending = await docAt(secretArn, 'AWSPENDING');
+    // The failed rotation was abandoned: AWSPENDING cleared, the provider back on AWSCURRENT.
+    const abandoned = await sm().send(
+      new GetSecretValueCommand({ SecretId: secretArn, VersionId: token }),
+    );
+    expect(abandoned.VersionStages ?? []).not.toContain('AWSPENDING');
+    const pending = JSON.parse(abandoned.SecretString ?? '{}') as { apiKey?: string };
     expect(JSON.stringify(messages)).not.toContain(pending.apiKey);
+    expect(await servedApiKey(workloadName, providerNameOf(secretArn))).toBe(initial);
     const tags = (await sm().send(new DescribeSecretCommand({ SecretId: secretArn }))).Tags ?? [];
     expect(tags.find((t) => t.Key === ROTATION_FAILURE_TAG)?.Value).toMatch(
       / testSecret CredentialTestError /,
     );
     expect((await docAt(secretArn, 'AWSCURRENT')).apiKey).toBe(initial);
 
-    // The retry (Secrets Manager's) passes once the target accepts the new key.
-    acceptedKeys.add(pending.apiKey ?? '');
-    await handler(event('testSecret'), {} as Context);
-    await handler(event('finishSecret'), {} as Context);
-    expect((await docAt(secretArn, 'AWSCURRENT')).apiKey).toBe(pending.apiKey);
+    // The next rotation (Secrets Manager's next attempt) passes once the target accepts keys.
+    acceptAll = true;
+    const next = randomUUID();
+    await runRotationStep(
+      deps,
+      { step: 'createSecret', secretId: secretArn, token: next },
+      { tokenMayBeNew: true },
+    );
+    const retry = (Step: string) =>
+      ({ Step, SecretId: secretArn, ClientRequestToken: next }) as never;
+    for (const step of ['setSecret', 'testSecret', 'finishSecret'])
+      await handler(retry(step), {} as Context);
+    const landed = await docAt(secretArn, 'AWSCURRENT');
+    expect(landed.apiKey).not.toBe(initial);
+    expect(await servedApiKey(workloadName, providerNameOf(secretArn))).toBe(landed.apiKey);
     const after = (await sm().send(new DescribeSecretCommand({ SecretId: secretArn }))).Tags ?? [];
     expect(after.find((t) => t.Key === ROTATION_FAILURE_TAG)).toBeUndefined();
   });
