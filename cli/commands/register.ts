@@ -32,6 +32,7 @@ export interface RegisterFlags {
   clientId?: string;
   currentSecret?: string;
   mintInitial?: boolean;
+  managed?: boolean;
   // test
   probeUrl?: string;
   probeMethod?: string;
@@ -196,6 +197,7 @@ export function inputFromFlags(
     ...(f.clientId ? { clientId: f.clientId } : {}),
     ...(f.currentSecret ? { currentSecret: f.currentSecret } : {}),
     ...(f.mintInitial ? { mintInitial: true } : {}),
+    ...(kind === 'inboundClient' ? {} : { providerSource: f.managed ? 'MANAGED' : 'EXTERNAL' }),
     ...(f.name ? { name: f.name } : {}),
   };
 }
@@ -239,6 +241,10 @@ function addCommonOptions(command: Command): Command {
     .option(
       '--current-secret <id[#jsonKey]>',
       'read the current credential from this secret instead',
+    )
+    .option(
+      '--managed',
+      'keep AgentCore’s own copy of the value (MANAGED): rotation pushes each new value to the provider; default: point the provider at the gatewarden secret (EXTERNAL)',
     )
     .option(
       '--mint-initial',
@@ -395,12 +401,14 @@ export async function defaultRegisterDeps(
     { awsRotationDeps },
     { withLocalStateTable },
     { AwsRotationTagger },
+    { AgentCoreProviders },
   ] = await Promise.all([
     import('../../lib/aws/rotationControl.js'),
     import('../../lib/aws/registrationReader.js'),
     import('../../lib/aws/rotationDeps.js'),
     import('./localState.js'),
     import('../../lib/aws/rotationTagger.js'),
+    import('../../lib/aws/identityProviders.js'),
   ]);
   const env = await withLocalStateTable(baseEnv);
   const engine = awsRotationDeps(env);
@@ -415,6 +423,7 @@ export async function defaultRegisterDeps(
     issuers: engine.issuers,
     bindings: engine.bindings,
     tagger: new AwsRotationTagger(),
+    providers: new AgentCoreProviders(),
   };
 }
 

@@ -12,7 +12,7 @@ import {
   withClientDefaults,
 } from './registerOptions.js';
 import { secretResourcePolicy } from './registerPolicy.js';
-import type { AgentCoreReader, RotationTagger } from './registerPorts.js';
+import type { AgentCoreReader, ProviderSourceSwitch, RotationTagger } from './registerPorts.js';
 import {
   checkInbound,
   currentCredential,
@@ -50,6 +50,11 @@ export interface RegisterInput {
   clientId?: string;
   /** Where the current credential lives when not in the provider (`ID` or `ID#jsonKey`). */
   currentSecret?: string;
+  /**
+   * How the provider gets new values: `EXTERNAL` (default) points it at the gatewarden secret,
+   * so promotion needs no provider update; `MANAGED` keeps AgentCore's own copy and pushes.
+   */
+  providerSource?: 'EXTERNAL' | 'MANAGED';
   /** Mint the first credential at the issuer instead of reading the current one. */
   mintInitial?: boolean;
   /** Secret name override (default `gatewarden/<gateway>/<kind>/<name>`). */
@@ -65,6 +70,8 @@ export interface RegisterDeps {
   bindings: BindingWriter;
   /** Tags the provider and Cognito pool: the rotate role may update only tagged ones. */
   tagger?: RotationTagger;
+  /** Points the provider at the gatewarden secret (EXTERNAL); required for that source. */
+  providers?: ProviderSourceSwitch;
 }
 
 export interface RegisterResult {
@@ -101,6 +108,10 @@ export async function registerCredential(
   const clientId = input.clientId ?? provider?.clientId;
   if (input.kind === 'inboundClient') checkInbound(gateway, clientId, warnings);
   const issuer = parseIssuer(withClientDefaults(input.issuer, clientId));
+  const secretSource = input.providerSource ?? 'EXTERNAL';
+  if (provider && secretSource === 'EXTERNAL' && !deps.providers) {
+    throw new RegistrationError('no provider adapter is available to switch it to EXTERNAL');
+  }
 
   const base = {
     schemaVersion: SCHEMA_VERSION,
@@ -113,7 +124,7 @@ export async function registerCredential(
             type: provider.type,
             name: provider.name,
             arn: provider.arn,
-            secretSource: 'MANAGED',
+            secretSource,
           },
         }
       : {}),
@@ -173,7 +184,15 @@ export async function registerCredential(
     );
     await deps.control.putResourcePolicy(
       created.arn,
-      secretResourcePolicy({ readers, writers, rotationLambdaArn: input.rotationLambdaArn }),
+      secretResourcePolicy({
+        readers,
+        writers,
+        rotationLambdaArn: input.rotationLambdaArn,
+        // An EXTERNAL provider's reads come from AgentCore Identity itself.
+        ...(provider && secretSource === 'EXTERNAL'
+          ? { agentcoreAccount: provider.arn.split(':')[4] ?? '' }
+          : {}),
+      }),
     );
   }
   if (input.resourcePolicy && !input.adminRoleArn) {
@@ -199,6 +218,9 @@ export async function registerCredential(
     writtenAt: now,
   });
   await deps.tagger?.tag(rotatedResources(doc, gateway.arn));
+  if (provider && secretSource === 'EXTERNAL') {
+    await switchToExternal(deps, provider, created.arn, input.kind);
+  }
 
   await deps.control.enableRotation(created.arn, { lambdaArn: input.rotationLambdaArn, rules });
   await clearTestCopy(deps.control, created.arn);
@@ -217,6 +239,29 @@ export async function registerCredential(
     );
   }
   return { secretArn: created.arn, name, gatewayId, rules, warnings };
+}
+
+/**
+ * Points the provider at the new secret's credential field. The secret already holds the
+ * provider's current value, so the gateway sees no change. If the switch fails, rotation stays
+ * off (it is enabled only after this), so nothing is rotated under a provider that would not
+ * follow.
+ */
+async function switchToExternal(
+  deps: RegisterDeps,
+  provider: { type: 'apiKey' | 'oauth2'; name: string },
+  secretArn: string,
+  kind: CredentialKind,
+): Promise<void> {
+  const jsonKey = kind === 'apiKey' ? 'apiKey' : 'clientSecret';
+  try {
+    await deps.providers?.useExternalSecret(provider, { secretId: secretArn, jsonKey });
+  } catch (error) {
+    throw new RegistrationError(
+      `could not point provider ${provider.name} at the gatewarden secret (${error instanceof Error ? error.name : 'error'}); secret ${secretArn} was created without rotation: delete it and register again, or pass --managed`,
+      { cause: error, context: { provider: provider.name, secretArn } },
+    );
+  }
 }
 
 function currentVersion(status: { versionStages: Record<string, string[]> }): string {

@@ -36,6 +36,13 @@ export interface SecretPolicyInput {
   writers: readonly string[];
   /** The gatewarden rotate function: RotateSecret may not point the secret anywhere else. */
   rotationLambdaArn: string;
+  /**
+   * Account of an AgentCore provider that reads this secret (EXTERNAL source): AgentCore
+   * Identity may then read it as its service principal, for that account only. Which identity
+   * AgentCore reads with is not documented; reads on a reader's behalf (`aws:CalledVia`) are
+   * allowed either way.
+   */
+  agentcoreAccount?: string;
 }
 
 /**
@@ -58,6 +65,18 @@ export function secretResourcePolicy(input: SecretPolicyInput): string {
         Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
         Resource: '*',
       },
+      ...(input.agentcoreAccount
+        ? [
+            {
+              Sid: 'AgentCoreIdentityReads',
+              Effect: 'Allow',
+              Principal: { Service: AGENTCORE_SERVICE },
+              Action: 'secretsmanager:GetSecretValue',
+              Resource: '*',
+              Condition: { StringEquals: { 'aws:SourceAccount': input.agentcoreAccount } },
+            },
+          ]
+        : []),
       {
         Sid: 'NobodyElseReads',
         Effect: 'Deny',
@@ -67,6 +86,11 @@ export function secretResourcePolicy(input: SecretPolicyInput): string {
         Condition: {
           StringNotEquals: { 'aws:PrincipalArn': readers },
           'ForAllValues:StringNotEquals': { 'aws:CalledVia': [AGENTCORE_SERVICE] },
+          ...(input.agentcoreAccount
+            ? {
+                StringNotEqualsIfExists: { 'aws:PrincipalServiceName': AGENTCORE_SERVICE },
+              }
+            : {}),
         },
       },
       {

@@ -64,3 +64,15 @@ export interface AgentCoreReader {
 export interface RotationTagger {
   tag(resourceArns: readonly string[]): Promise<void>;
 }
+
+/**
+ * Switches an AgentCore provider to read the gatewarden secret (EXTERNAL secret source): the
+ * value under `jsonKey` of its AWSCURRENT, so promotion in finishSecret is the whole update.
+ * Adapter: `lib/aws/identityProviders.ts`.
+ */
+export interface ProviderSourceSwitch {
+  useExternalSecret(
+    provider: { type: ProviderType; name: string },
+    ref: { secretId: string; jsonKey: string },
+  ): Promise<void>;
+}

@@ -18,12 +18,8 @@ export async function loadProvider(
     input.kind === 'apiKey' ? 'apiKey' : 'oauth2',
     input.providerName,
   );
-  if (provider.secretSource === 'EXTERNAL') {
-    throw new RegistrationError(
-      `provider ${provider.name} reads its value from the customer secret ${provider.secretArn ?? '(unknown)'}; gatewarden registers MANAGED providers and pushes new values to them — switch the provider to MANAGED, or rotate that secret instead`,
-      { context: { provider: provider.name } },
-    );
-  }
+  // An EXTERNAL provider's current value is read from its secret (at its JSON key) and the
+  // provider is then pointed at the gatewarden secret, like a MANAGED one adopted.
   return provider;
 }
 

@@ -8,7 +8,9 @@
 import {
   CreateApiKeyCredentialProviderCommand,
   CreateGatewayCommand,
+  GetApiKeyCredentialProviderCommand,
 } from '@aws-sdk/client-bedrock-agentcore-control';
+import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { DescribeSecretCommand, GetResourcePolicyCommand } from '@aws-sdk/client-secrets-manager';
 import { MemoryAlertSink } from '../../../lib/alerts/alert.js';
 import { decodeRotationFailureTag, ROTATION_FAILURE_TAG } from '../../../lib/rotation/alerts.js';
@@ -28,7 +30,7 @@ import {
   createLocalOAuth2Provider,
   localDiscoveryUrl,
 } from '../../support/agentcore.js';
-import { localStack, uniqueName } from '../../support/localStack.js';
+import { localClient, localStack, uniqueName } from '../../support/localStack.js';
 import { ensureLocalRotationFunction } from '../../support/vendors/rotationFunction.js';
 import { WebhookStub } from '../../support/vendors/webhook.js';
 import {
@@ -37,9 +39,11 @@ import {
   createPlainSecret,
   docAt,
   registerOidcClient,
+  servedApiKey,
   sm,
   stagesOf,
   tokenStatus,
+  workload,
 } from './support.js';
 
 const ROTATOR = 'arn:aws:iam::123456789012:role/gatewarden-test-rotator';
@@ -143,6 +147,23 @@ async function apiKeyGateway(): Promise<{
   return { gatewayId, providerName, initial };
 }
 
+/** UpdateApiKeyCredentialProvider calls on one provider, as CloudTrail (the stand-in) saw them. */
+async function providerUpdates(providerName: string): Promise<number> {
+  const out = await localClient(CloudTrailClient).send(
+    new LookupEventsCommand({
+      LookupAttributes: [
+        { AttributeKey: 'EventName', AttributeValue: 'UpdateApiKeyCredentialProvider' },
+      ],
+    }),
+  );
+  return (out.Events ?? []).filter((event) => {
+    const record = JSON.parse(event.CloudTrailEvent ?? '{}') as {
+      requestParameters?: { name?: string };
+    };
+    return record.requestParameters?.name === providerName;
+  }).length;
+}
+
 describe('gatewarden register + rotate on the local stack', () => {
   it('registers an API-key provider: finds its gateway, reads the current key, tags, policy, rotation on', async () => {
     // Prepare
@@ -171,7 +192,45 @@ describe('gatewarden register + rotate on the local stack', () => {
     const doc = await docAt(secretArn, 'AWSCURRENT');
     expect(doc.apiKey).toBe(initial);
     expect(doc.targetId).toBeTruthy();
-    expect(doc.provider).toMatchObject({ name: providerName, secretSource: 'MANAGED' });
+    expect(doc.provider).toMatchObject({ name: providerName, secretSource: 'EXTERNAL' });
+  });
+
+  it('EXTERNAL by default: the provider reads the gatewarden secret, and a rotation reaches the data plane with no provider update', async () => {
+    // Prepare
+    const { providerName, initial } = await apiKeyGateway();
+    const workloadName = await workload();
+    const secretArn = await register('apiKey', { provider: providerName });
+    const provider = await control().send(
+      new GetApiKeyCredentialProviderCommand({ name: providerName }),
+    );
+    expect(provider.apiKeySecretSource).toBe('EXTERNAL');
+    expect(provider.apiKeySecretJsonKey).toBe('apiKey');
+    expect(await servedApiKey(workloadName, providerName)).toBe(initial);
+    const updatesBefore = await providerUpdates(providerName);
+    expect(updatesBefore).toBe(1); // register's switch to EXTERNAL
+
+    // Act
+    const { code } = await rotate({ secret: secretArn });
+
+    // Assess: the data plane serves the new AWSCURRENT; nobody called Update*CredentialProvider.
+    expect(code).toBe(0);
+    const current = await docAt(secretArn, 'AWSCURRENT');
+    canaries.push(current.apiKey ?? 'missing');
+    expect(current.apiKey).not.toBe(initial);
+    expect(await servedApiKey(workloadName, providerName)).toBe(current.apiKey);
+    expect(await providerUpdates(providerName)).toBe(updatesBefore);
+  });
+
+  it('keeps a MANAGED provider with --managed and pushes each new value to it', async () => {
+    const { providerName } = await apiKeyGateway();
+    const workloadName = await workload();
+    const secretArn = await register('apiKey', { provider: providerName, managed: true });
+    const { code } = await rotate({ secret: secretArn });
+    expect(code).toBe(0);
+    const current = await docAt(secretArn, 'AWSCURRENT');
+    canaries.push(current.apiKey ?? 'missing');
+    expect(current.provider?.secretSource).toBe('MANAGED');
+    expect(await servedApiKey(workloadName, providerName)).toBe(current.apiKey);
   });
 
   it('refuses to register the same provider twice, with a clear message', async () => {

@@ -11,6 +11,7 @@ import type {
   AgentCoreReader,
   GatewayInfo,
   ProviderInfo,
+  ProviderSourceSwitch,
   ProviderType,
   TargetUse,
 } from '../../../lib/rotation/registerPorts.js';
@@ -48,10 +49,24 @@ class MemoryAgentCore implements AgentCoreReader {
   }
 }
 
+/** Records provider source switches (EXTERNAL adoption) as AgentCore would apply them. */
+class MemoryProviderSwitch implements ProviderSourceSwitch {
+  readonly switched: { name: string; secretId: string; jsonKey: string }[] = [];
+  fail?: Error;
+  async useExternalSecret(
+    provider: { name: string },
+    ref: { secretId: string; jsonKey: string },
+  ): Promise<void> {
+    if (this.fail) throw this.fail;
+    this.switched.push({ name: provider.name, ...ref });
+  }
+}
+
 function world(): {
   control: MemoryRotationControl;
   agentcore: MemoryAgentCore;
   bindings: MemoryBindingStore;
+  providers: MemoryProviderSwitch;
 } {
   const control = new MemoryRotationControl();
   const agentcore = new MemoryAgentCore();
@@ -80,7 +95,12 @@ function world(): {
     parameterName: 'x-weather-key',
     location: 'HEADER',
   });
-  return { control, agentcore, bindings: new MemoryBindingStore() };
+  return {
+    control,
+    agentcore,
+    bindings: new MemoryBindingStore(),
+    providers: new MemoryProviderSwitch(),
+  };
 }
 
 const apiKeyInput = (over: Partial<RegisterInput> = {}): RegisterInput => ({
@@ -101,10 +121,13 @@ const apiKeyInput = (over: Partial<RegisterInput> = {}): RegisterInput => ({
 describe('registerCredential', () => {
   it('builds a valid document from the provider and its target, and sets up the secret', async () => {
     // Prepare
-    const { control, agentcore, bindings } = world();
+    const { control, agentcore, bindings, providers } = world();
 
     // Act
-    const result = await registerCredential({ control, agentcore, bindings }, apiKeyInput());
+    const result = await registerCredential(
+      { control, agentcore, bindings, providers },
+      apiKeyInput(),
+    );
 
     // Assess
     const secret = control.get(result.secretArn);
@@ -134,14 +157,6 @@ describe('registerCredential', () => {
   });
 
   it.each([
-    [
-      'an EXTERNAL provider',
-      (w: ReturnType<typeof world>) => {
-        const p = w.agentcore.providers.get('apiKey/weather');
-        if (p) p.secretSource = 'EXTERNAL';
-      },
-      /reads its value from the customer secret/,
-    ],
     [
       'a provider no target uses',
       (w: ReturnType<typeof world>) => void (w.agentcore.uses = []),
@@ -205,7 +220,7 @@ describe('registerCredential', () => {
 
   it('pins the binding and the first version before rotation is on, tags the provider, and names the admin role a writer', async () => {
     // Prepare
-    const { control, agentcore, bindings } = world();
+    const { control, agentcore, bindings, providers } = world();
     const tagged: string[] = [];
     const admin = 'arn:aws:iam::123456789012:role/gatewarden-admin';
     const order: string[] = [];
@@ -217,7 +232,13 @@ describe('registerCredential', () => {
 
     // Act
     const result = await registerCredential(
-      { control, agentcore, bindings, tagger: { tag: async (arns) => void tagged.push(...arns) } },
+      {
+        control,
+        agentcore,
+        bindings,
+        providers,
+        tagger: { tag: async (arns) => void tagged.push(...arns) },
+      },
       apiKeyInput({ adminRoleArn: admin }),
     );
 
@@ -230,7 +251,7 @@ describe('registerCredential', () => {
         kind: 'apiKey',
         gatewayId: 'gw-1',
         issuer: { type: 'generated' },
-        provider: { name: 'weather', secretSource: 'MANAGED' },
+        provider: { name: 'weather', secretSource: 'EXTERNAL' },
         test: { probe: { url: 'https://api.example.com/ping' } },
       },
     });
@@ -253,6 +274,52 @@ describe('registerCredential', () => {
       [admin, ROTATOR].sort(),
     );
     expect(result.warnings).toEqual([]);
+    // EXTERNAL by default: the provider now reads the new secret's apiKey field, and the
+    // policy lets AgentCore Identity read it for this account only.
+    expect(providers.switched).toEqual([
+      { name: 'weather', secretId: result.secretArn, jsonKey: 'apiKey' },
+    ]);
+    expect(policy.Statement.find((st) => st.Sid === 'AgentCoreIdentityReads')).toMatchObject({
+      Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } },
+    });
+  });
+
+  it('adopts a provider that already reads a customer secret (EXTERNAL): value from there, then repointed', async () => {
+    // Prepare: the provider reads agents/weather#key today.
+    const w = world();
+    const theirs = w.control.add('agents/weather', JSON.stringify({ key: CANARY }));
+    const p = w.agentcore.providers.get('apiKey/weather');
+    if (!p) throw new Error('fixture');
+    Object.assign(p, { secretSource: 'EXTERNAL', secretArn: theirs.arn, jsonKey: 'key' });
+
+    // Act
+    const result = await registerCredential(w, apiKeyInput());
+
+    // Assess
+    const doc = secretDocumentSchema.parse(JSON.parse(await w.control.getValue(result.secretArn)));
+    expect(doc.apiKey).toBe(CANARY);
+    expect(w.providers.switched).toEqual([
+      { name: 'weather', secretId: result.secretArn, jsonKey: 'apiKey' },
+    ]);
+  });
+
+  it('keeps AgentCore’s own copy with --managed, and never switches the provider', async () => {
+    const w = world();
+    const result = await registerCredential(w, apiKeyInput({ providerSource: 'MANAGED' }));
+    const doc = secretDocumentSchema.parse(JSON.parse(await w.control.getValue(result.secretArn)));
+    expect(doc.provider?.secretSource).toBe('MANAGED');
+    expect(w.providers.switched).toEqual([]);
+    expect(w.control.get(result.secretArn).policy).not.toContain('AgentCoreIdentityReads');
+  });
+
+  it('leaves rotation off when the provider cannot be switched, and says what to do', async () => {
+    const w = world();
+    w.providers.fail = Object.assign(new Error('denied'), { name: 'AccessDeniedException' });
+    await expect(registerCredential(w, apiKeyInput())).rejects.toThrow(
+      /could not point provider weather at the gatewarden secret \(AccessDeniedException\).*--managed/,
+    );
+    const [secret] = [...w.control.secrets.values()];
+    expect(secret?.rotationEnabled).toBe(false);
   });
 
   it('warns when no admin role is named (only the rotator may then write the secret)', async () => {
