@@ -190,13 +190,22 @@ describe('IAM least privilege', () => {
     expect(loose).toEqual([]);
   });
 
-  it('opens the key policies only to this account and CloudWatch alarms of this account', () => {
+  it('opens the key policies only to this account, its CloudWatch alarms and its AgentCore Identity reads', () => {
     const keyAllows = allowStatements().filter((s) => s.type === 'AWS::KMS::Key');
     for (const { statement } of keyAllows) {
       const principal = JSON.stringify(statement.Principal);
       if (principal.includes('cloudwatch.amazonaws.com')) {
         expect(statement.Condition).toEqual({
           StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+        });
+      } else if (principal.includes('bedrock-agentcore.amazonaws.com')) {
+        // EXTERNAL providers: decrypt only, through Secrets Manager, for this account.
+        expect(statement.Action).toBe('kms:Decrypt');
+        expect(statement.Condition).toEqual({
+          StringEquals: {
+            'aws:SourceAccount': { Ref: 'AWS::AccountId' },
+            'kms:ViaService': { 'Fn::Sub': 'secretsmanager.${AWS::Region}.amazonaws.com' },
+          },
         });
       } else {
         expect(principal).toContain(':root');
