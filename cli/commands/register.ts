@@ -33,6 +33,8 @@ export interface RegisterFlags {
   currentSecret?: string;
   mintInitial?: boolean;
   managed?: boolean;
+  /** `--no-test` sets it false. */
+  test?: boolean;
   // test
   probeUrl?: string;
   probeMethod?: string;
@@ -197,6 +199,7 @@ export function inputFromFlags(
     ...(f.clientId ? { clientId: f.clientId } : {}),
     ...(f.currentSecret ? { currentSecret: f.currentSecret } : {}),
     ...(f.mintInitial ? { mintInitial: true } : {}),
+    ...(f.test === false ? { noTest: true } : {}),
     ...(kind === 'inboundClient' ? {} : { providerSource: f.managed ? 'MANAGED' : 'EXTERNAL' }),
     ...(f.name ? { name: f.name } : {}),
   };
@@ -254,6 +257,7 @@ function addCommonOptions(command: Command): Command {
       '--probe-url <url>',
       'API keys: a request that must succeed with the new key (testSecret)',
     )
+    .option('--no-test', 'API keys: rotate without a probe (every result says tested: false)')
     .option('--probe-method <method>', 'GET, POST or HEAD for --probe-url')
     .option('--probe-status <code>', 'status --probe-url must answer (default 200)')
     .option('--discovery-url <url>', 'OAuth: OpenID discovery URL to verify tokens against')

@@ -42,6 +42,8 @@ export interface RotationSuccess {
   previousVersionId?: string;
   /** When the previous credential will be revoked at its issuer. */
   retireAfter?: string;
+  /** False when nothing proved the new credential before it became current. */
+  tested?: boolean;
   at?: string;
 }
 
@@ -113,6 +115,9 @@ export function rotationSucceededAlert(success: RotationSuccess): Alert {
       success.retireAfter
         ? `The previous credential is retired at its issuer after ${success.retireAfter}.`
         : undefined,
+      success.tested === false
+        ? 'The new credential was NOT tested (no probe): register update with a probe URL.'
+        : undefined,
     ]
       .filter((line): line is string => line !== undefined)
       .join('\n'),
@@ -124,6 +129,7 @@ export function rotationSucceededAlert(success: RotationSuccess): Alert {
       versionId: success.versionId,
       previousVersionId: success.previousVersionId ?? null,
       retireAfter: success.retireAfter ?? null,
+      tested: success.tested ?? null,
       at,
     },
     ...(success.gatewayId ? { attributes: { gatewayId: success.gatewayId } } : {}),

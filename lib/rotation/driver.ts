@@ -47,6 +47,8 @@ export interface DriveResult {
   versionId: string;
   previousVersionId: string;
   steps: { step: RotationStep; outcome: StepOutcome; ms: number }[];
+  /** False when testSecret had nothing to prove the new credential with. */
+  tested: boolean;
 }
 
 /**
@@ -105,7 +107,8 @@ export async function driveRotation(
       });
       throw error;
     }
-    return { secretArn: meta.arn, versionId: token, previousVersionId, steps };
+    const tested = !steps.some((s) => s.outcome === 'untested');
+    return { secretArn: meta.arn, versionId: token, previousVersionId, steps, tested };
   } finally {
     await lock.release(meta.arn, token).catch((error: unknown) => {
       logger.warn(

@@ -27,7 +27,8 @@ export interface StepOptions {
   tokenMayBeNew?: boolean;
 }
 
-export type StepOutcome = 'done' | 'alreadyDone' | 'alreadyCurrent' | 'skipped';
+/** `untested`: testSecret found nothing to prove the credential with (an API key, no probe). */
+export type StepOutcome = 'done' | 'alreadyDone' | 'alreadyCurrent' | 'skipped' | 'untested';
 
 /** What every step receives after the preamble. */
 export interface StepContext {

@@ -5,6 +5,7 @@ import type { StepContext, StepOutcome } from './engine.js';
 import { errorClass } from './errors.js';
 import { STAGE } from './ports.js';
 import type { SecretDocument } from './secretDocument.js';
+import { isTestable } from './testSecret.js';
 import { readTrusted } from './trusted.js';
 
 /**
@@ -49,6 +50,7 @@ export async function finishSecret(ctx: StepContext): Promise<StepOutcome> {
         versionId: input.token,
         previousVersionId: currentVersionId,
         ...(retireAfter ? { retireAfter } : {}),
+        tested: isTestable(deps, pending),
         at: deps.clock.now().toISOString(),
       }),
     );

@@ -25,6 +25,8 @@ export interface RotationResult {
   /** The new version (ClientRequestToken). */
   versionId?: string;
   previousVersionId?: string;
+  /** False when the new credential could not be tested (an API key without a probe). */
+  tested?: boolean;
   /** For failures: the step, the error class and a short, redacted reason. */
   step?: string;
   errorClass?: string;

@@ -24,6 +24,7 @@ export function localRotator(
         secretArn: result.secretArn,
         outcome: 'succeeded',
         versionId: result.versionId,
+        tested: result.tested,
         ...(result.previousVersionId ? { previousVersionId: result.previousVersionId } : {}),
         ms: Date.now() - started,
       };

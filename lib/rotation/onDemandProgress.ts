@@ -38,7 +38,7 @@ export function describeResult(result: RotationResult): string {
     case 'succeeded':
       return `✓ ${result.secretArn} rotated: AWSCURRENT is version ${result.versionId ?? '?'}${
         result.previousVersionId ? ` (was ${result.previousVersionId})` : ''
-      } [${ms}]`;
+      }${result.tested === false ? ' — UNTESTED (no probe)' : ''} [${ms}]`;
     case 'started':
       return `→ ${result.secretArn} rotation started (version ${result.versionId ?? '?'}) [${ms}]`;
     default:

@@ -55,6 +55,8 @@ export interface RegisterInput {
    * so promotion needs no provider update; `MANAGED` keeps AgentCore's own copy and pushes.
    */
   providerSource?: 'EXTERNAL' | 'MANAGED';
+  /** API keys: rotate without any test (no probe); every result then says `tested: false`. */
+  noTest?: boolean;
   /** Mint the first credential at the issuer instead of reading the current one. */
   mintInitial?: boolean;
   /** Secret name override (default `gatewarden/<gateway>/<kind>/<name>`). */
@@ -129,7 +131,7 @@ export async function registerCredential(
         }
       : {}),
     issuer,
-    test: testConfig(input, provider, gateway, use),
+    test: untestedOrProbed(input, testConfig(input, provider, gateway, use)),
     graceSeconds: input.graceSeconds,
     retiring: [],
     rotatedAt: new Date().toISOString(),
@@ -262,6 +264,23 @@ async function switchToExternal(
       { cause: error, context: { provider: provider.name, secretArn } },
     );
   }
+}
+
+/**
+ * An API key is tested only by its probe (the deployed rotator has no data-plane read-back):
+ * without one, registration needs an explicit `--no-test`, recorded in the document.
+ */
+function untestedOrProbed(
+  input: RegisterInput,
+  test: Record<string, unknown>,
+): Record<string, unknown> {
+  if (input.kind !== 'apiKey' || test.probe !== undefined) return test;
+  if (!input.noTest) {
+    throw new RegistrationError(
+      'an API key needs --probe-url (a request that must succeed with the new key), or --no-test to rotate it untested',
+    );
+  }
+  return { ...test, untested: true };
 }
 
 function currentVersion(status: { versionStages: Record<string, string[]> }): string {

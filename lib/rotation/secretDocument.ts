@@ -107,6 +107,8 @@ export const testConfigSchema = z
       })
       .optional(),
     attempts: z.number().int().min(1).max(20).default(5),
+    /** Registered with `--no-test`: an API key rotated without any proof that it works. */
+    untested: z.literal(true).optional(),
   })
   .default({ attempts: 5 });
 

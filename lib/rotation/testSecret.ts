@@ -35,6 +35,13 @@ export async function testSecret(ctx: StepContext): Promise<StepOutcome> {
   for (let attempt = 0; ; attempt++) {
     try {
       await testOnce(deps, pending);
+      if (!isTestable(deps, pending)) {
+        logger.warn(
+          'API key has no probe or provider read-back: rotated untested',
+          safe({ ...where, gatewayId: pending.gatewayId }),
+        );
+        return 'untested';
+      }
       logger.info('pending credential passed its test', safe({ ...where, attempts: attempt + 1 }));
       return 'done';
     } catch (error) {
@@ -83,14 +90,25 @@ async function testOnce(deps: RotationDeps, doc: SecretDocument): Promise<void> 
   }
 }
 
+/**
+ * Whether testSecret can prove this credential: clients always (a token from the IdP); an API
+ * key only with a probe, or a MANAGED provider read-back where the caller wired one.
+ */
+export function isTestable(
+  deps: Pick<RotationDeps, 'providerReader'>,
+  doc: SecretDocument,
+): boolean {
+  if (doc.kind !== 'apiKey') return true;
+  return (
+    doc.test.probe !== undefined ||
+    (doc.provider?.secretSource === 'MANAGED' && deps.providerReader !== undefined)
+  );
+}
+
 async function testApiKey(deps: RotationDeps, doc: SecretDocument): Promise<void> {
   const apiKey = doc.apiKey;
   if (!apiKey) throw new SecretDocumentError('pending document has no apiKey');
-  let tested = false;
-  if (doc.test.probe) {
-    await deps.verifier.probeApiKey(doc.test.probe, apiKey);
-    tested = true;
-  }
+  if (doc.test.probe) await deps.verifier.probeApiKey(doc.test.probe, apiKey);
   // An EXTERNAL provider reads AWSCURRENT, which moves only in finishSecret.
   if (doc.provider && doc.provider.secretSource === 'MANAGED' && deps.providerReader) {
     const served = await deps.providerReader.readApiKey(doc.provider.name);
@@ -99,13 +117,6 @@ async function testApiKey(deps: RotationDeps, doc: SecretDocument): Promise<void
         context: { provider: doc.provider.name },
       });
     }
-    tested = true;
-  }
-  if (!tested) {
-    logger.warn(
-      'API key has no probe or provider read-back; nothing to test',
-      safe({ gatewayId: doc.gatewayId }),
-    );
   }
 }
 

@@ -86,6 +86,7 @@ describe('gatewarden CLI canaries (child process, local stack)', () => {
       gatewayId,
       '--issuer',
       'generated',
+      '--no-test',
       '--json',
     ]);
     transcripts.push(registered.stdout, registered.stderr);
@@ -97,7 +98,8 @@ describe('gatewarden CLI canaries (child process, local stack)', () => {
     expect(registered.code).toBe(0);
     expect(rotated.code).toBe(0);
     const report = JSON.parse(rotated.stdout) as { mode: string; succeeded: number };
-    expect(report).toMatchObject({ mode: 'local', succeeded: 1 });
+    // Registered with --no-test: the result says the new key was never tested.
+    expect(report).toMatchObject({ mode: 'local', succeeded: 1, results: [{ tested: false }] });
     canaries.push((await docAt(secretArn, 'AWSCURRENT')).apiKey ?? 'missing');
     expect(rotated.stderr).toContain('local stack detected');
     // No --rotation-lambda / --rotator-role: the local stand-in function and its role are used.
@@ -127,6 +129,7 @@ describe('gatewarden CLI canaries (child process, local stack)', () => {
         '--rotation-lambda',
         rotationLambda,
         '--no-resource-policy',
+        '--no-test',
       ]);
       transcripts.push(registered.stdout, registered.stderr);
       expect(registered.code).toBe(0);

@@ -10,6 +10,8 @@ import {
   CreateGatewayCommand,
   GetApiKeyCredentialProviderCommand,
 } from '@aws-sdk/client-bedrock-agentcore-control';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { DescribeSecretCommand, GetResourcePolicyCommand } from '@aws-sdk/client-secrets-manager';
 import { MemoryAlertSink } from '../../../lib/alerts/alert.js';
@@ -65,14 +67,25 @@ const out = new Capture();
 const err = new Capture();
 const alerts = new MemoryAlertSink();
 
+/** A third-party API that accepts any well-formed key: the API keys' testSecret probe. */
+let probe: Server;
+let probeUrl = '';
+
 beforeAll(async () => {
   rotationLambda = await ensureLocalRotationFunction({
     region: localStack().region,
     maxAttempts: 1,
   });
+  probe = createServer((request, response) => {
+    const key = request.headers['x-api-key'];
+    response.writeHead(typeof key === 'string' && key.length >= 32 ? 200 : 401).end();
+  });
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  probeUrl = `http://127.0.0.1:${(probe.address() as AddressInfo).port}/ping`;
 });
 
-afterAll(() => {
+afterAll(async () => {
+  await new Promise((resolve) => probe.close(resolve));
   // Assess (canary): no value ever reached stdout, stderr or an alert.
   const printed = `${out.text}\n${err.text}\n${JSON.stringify(alerts.alerts)}`;
   expect(canaries.length).toBeGreaterThan(3);
@@ -91,6 +104,7 @@ async function register(kind: CredentialKind, flags: Partial<RegisterFlags>): Pr
       json: true,
       rotationLambda,
       rotatorRole: ROTATOR,
+      ...(kind === 'apiKey' ? { probeUrl } : {}),
       ...flags,
     } as RegisterFlags,
     await defaultRegisterDeps(),

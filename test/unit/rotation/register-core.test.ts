@@ -322,6 +322,18 @@ describe('registerCredential', () => {
     expect(secret?.rotationEnabled).toBe(false);
   });
 
+  it('refuses an API key without a probe unless --no-test, which the document records', async () => {
+    const w = world();
+    await expect(registerCredential(w, apiKeyInput({ test: {} }))).rejects.toThrow(
+      /an API key needs --probe-url .* or --no-test/,
+    );
+    expect(w.control.calls).not.toContain('createSecret');
+    const result = await registerCredential(w, apiKeyInput({ test: {}, noTest: true }));
+    const doc = secretDocumentSchema.parse(JSON.parse(await w.control.getValue(result.secretArn)));
+    expect(doc.test).toMatchObject({ untested: true });
+    expect(doc.test.probe).toBeUndefined();
+  });
+
   it('warns when no admin role is named (only the rotator may then write the secret)', async () => {
     const w = world();
     const result = await registerCredential(w, apiKeyInput());
