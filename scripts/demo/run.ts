@@ -22,6 +22,10 @@ import {
   ListSecretVersionIdsCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
+import {
+  BedrockAgentCoreControlClient,
+  GetApiKeyCredentialProviderCommand,
+} from '@aws-sdk/client-bedrock-agentcore-control';
 import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -180,7 +184,16 @@ async function checkApiKeyTarget(gw: DemoGateway, probeUrl: string): Promise<str
     }),
   );
   const response = await fetch(probeUrl, { headers: { 'x-api-key': apiKey ?? '' } });
-  return `API-key target answers HTTP ${response.status} with the key AgentCore serves`;
+  // `register` pointed the provider at the gatewarden secret (EXTERNAL): promotion in
+  // finishSecret is the whole update, nothing was pushed to the provider.
+  const provider = await new BedrockAgentCoreControlClient(clientConfig()).send(
+    new GetApiKeyCredentialProviderCommand({ name: gw.apiKeyProvider.name }),
+  );
+  const source =
+    provider.apiKeySecretSource === 'EXTERNAL'
+      ? 'read by AgentCore from the gatewarden secret (EXTERNAL source, no provider update)'
+      : `pushed to the provider (${provider.apiKeySecretSource ?? 'MANAGED'} source)`;
+  return `API-key target answers HTTP ${response.status} with the key AgentCore serves, ${source}`;
 }
 
 export async function runDemo(): Promise<void> {
