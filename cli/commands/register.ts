@@ -33,6 +33,7 @@ export interface RegisterFlags {
   currentSecret?: string;
   mintInitial?: boolean;
   managed?: boolean;
+  shareIssuerClient?: boolean;
   /** `--no-test` sets it false. */
   test?: boolean;
   // test
@@ -200,6 +201,7 @@ export function inputFromFlags(
     ...(f.currentSecret ? { currentSecret: f.currentSecret } : {}),
     ...(f.mintInitial ? { mintInitial: true } : {}),
     ...(f.test === false ? { noTest: true } : {}),
+    ...(f.shareIssuerClient ? { shareIssuerClient: true } : {}),
     ...(kind === 'inboundClient' ? {} : { providerSource: f.managed ? 'MANAGED' : 'EXTERNAL' }),
     ...(f.name ? { name: f.name } : {}),
   };
@@ -256,6 +258,10 @@ function addCommonOptions(command: Command): Command {
     .option(
       '--probe-url <url>',
       'API keys: a request that must succeed with the new key (testSecret)',
+    )
+    .option(
+      '--share-issuer-client',
+      'register although another gatewarden secret rotates the same IdP client',
     )
     .option('--no-test', 'API keys: rotate without a probe (every result says tested: false)')
     .option('--probe-method <method>', 'GET, POST or HEAD for --probe-url')

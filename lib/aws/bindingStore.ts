@@ -2,6 +2,7 @@ import {
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
+  QueryCommand,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import type { Binding, BindingWriter, VersionRecord } from '../rotation/binding.js';
@@ -36,6 +37,36 @@ export class DynamoDbBindingStore implements BindingWriter {
     await this.put({ pk: `${LEDGER_PK}${secretArn}`, sk: `version#${record.versionId}` }, record);
   }
 
+  async versionRecords(secretArn: string): Promise<VersionRecord[]> {
+    const records: VersionRecord[] = [];
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const out = await this.dynamo.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': { S: `${LEDGER_PK}${secretArn}` } },
+          ConsistentRead: true,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      for (const item of out.Items ?? []) {
+        const body = item.body?.S;
+        if (body !== undefined) records.push(JSON.parse(body) as VersionRecord);
+      }
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return records;
+  }
+
+  async issuerClaims(key: string): Promise<string[]> {
+    return (await this.get<string[]>({ pk: `${BINDING_PK}issuer#${key}`, sk: 'claims' })) ?? [];
+  }
+
+  async putIssuerClaims(key: string, secretNames: string[]): Promise<void> {
+    await this.put({ pk: `${BINDING_PK}issuer#${key}`, sk: 'claims' }, secretNames);
+  }
+
   async putBinding(binding: Binding): Promise<void> {
     await this.put({ pk: `${BINDING_PK}${binding.secretArn}`, sk: 'binding' }, binding);
   }
@@ -59,7 +90,7 @@ export class DynamoDbBindingStore implements BindingWriter {
     }
   }
 
-  private async put(key: { pk: string; sk: string }, body: object): Promise<void> {
+  private async put(key: { pk: string; sk: string }, body: unknown): Promise<void> {
     const item: Record<string, AttributeValue> = {
       pk: { S: key.pk },
       sk: { S: key.sk },
@@ -78,6 +109,15 @@ export class MissingBindingStore implements BindingWriter {
     return Promise.reject(noTable());
   }
   recordVersion(): Promise<void> {
+    return Promise.reject(noTable());
+  }
+  versionRecords(): Promise<VersionRecord[]> {
+    return Promise.reject(noTable());
+  }
+  issuerClaims(): Promise<string[]> {
+    return Promise.reject(noTable());
+  }
+  putIssuerClaims(): Promise<void> {
     return Promise.reject(noTable());
   }
   putBinding(): Promise<void> {

@@ -45,6 +45,12 @@ export interface VersionRecord {
   state: VersionState;
   /** Ids this version supersedes: their grace period starts when it becomes current. */
   retireOnPromotion?: string[];
+  /**
+   * A mint the rotator started for this version: when, and what the issuer held just before.
+   * A credential that appears at the issuer after that (a mint whose reply was lost) is the
+   * rotator's own; one that was there before is someone else's and is never revoked.
+   */
+  mint?: { startedAt: string; listedBefore: string[] };
   writtenBy: 'register' | 'rotator';
   writtenAt: string;
 }
@@ -58,11 +64,39 @@ export interface BindingStore {
   versionRecord(secretArn: string, versionId: string): Promise<VersionRecord | undefined>;
   /** Idempotent for the same record; a different state for a recorded version overwrites. */
   recordVersion(secretArn: string, record: VersionRecord): Promise<void>;
+  /** Every version record of the secret (what the rotator ever minted for it). */
+  versionRecords(secretArn: string): Promise<VersionRecord[]>;
 }
 
 /** What only `register` may do. */
 export interface BindingWriter extends BindingStore {
   putBinding(binding: Binding): Promise<void>;
+  /** The secrets (names) registered on one issuer client, by {@link issuerClientKey}. */
+  issuerClaims(key: string): Promise<string[]>;
+  putIssuerClaims(key: string, secretNames: string[]): Promise<void>;
+}
+
+/**
+ * Identifies the client at its issuer whose credentials a registration mints and revokes, so
+ * two registrations on one client are refused (they would rotate each other's credentials
+ * away) unless explicitly shared. Per-key issuers (generated, webhook) have none.
+ */
+export function issuerClientKey(doc: SecretDocument): string | undefined {
+  const issuer = doc.issuer;
+  switch (issuer.type) {
+    case 'cognito':
+      return `cognito|${issuer.region ?? ''}|${issuer.userPoolId}|${issuer.clientId}`;
+    case 'okta':
+      return `okta|${issuer.orgUrl}|${issuer.appId}`;
+    case 'entra':
+      return `entra|${issuer.tenantId}|${issuer.applicationObjectId}`;
+    case 'auth0':
+      return `auth0|${issuer.domainUrl}|${doc.clientId ?? ''}`;
+    case 'rfc7592':
+      return `rfc7592|${issuer.registrationClientUri}`;
+    default:
+      return undefined;
+  }
 }
 
 export function steeringOf(doc: SecretDocument): Steering {

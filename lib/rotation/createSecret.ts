@@ -1,5 +1,5 @@
 import { logger, safe } from '../shared/logger.js';
-import { stateOf } from './binding.js';
+import { stateOf, type VersionRecord } from './binding.js';
 import { parseDocument, serializeDocument } from './document.js';
 import type { StepContext, StepOutcome } from './engine.js';
 import { BindingMismatchError, errorClass, IssuerCapacityError } from './errors.js';
@@ -86,7 +86,7 @@ export async function createSecret(ctx: StepContext): Promise<StepOutcome> {
     ...abandoned,
     ...(adopted?.issuerCredentialId ? [adopted.issuerCredentialId] : []),
   ]);
-  const orphans = findOrphans(listed, known, currentId);
+  const orphans = await findOrphans(ctx, listed, known);
   const revokedOrphans = await revokeIds(issuer, current, orphans, protectedIds, listed);
   if (revokedOrphans.length > 0) {
     logger.warn(
@@ -116,6 +116,23 @@ export async function createSecret(ctx: StepContext): Promise<StepOutcome> {
     );
   }
 
+  // Recorded before the mint, so a credential whose reply is lost is known to be ours; a retry
+  // of this step keeps the first attempt's listing (its lost credential is in today's).
+  const mint = adopted
+    ? undefined
+    : ((await deps.bindings.versionRecord(meta.arn, input.token))?.mint ?? {
+        startedAt: now.toISOString(),
+        listedBefore: listed.map((item) => item.credentialId),
+      });
+  if (mint) {
+    await deps.bindings.recordVersion(meta.arn, {
+      versionId: input.token,
+      state: { issuerCredentialId: undefined, retiring: [] },
+      writtenBy: 'rotator',
+      writtenAt: now.toISOString(),
+      mint,
+    });
+  }
   const minted = adopted
     ? credentialOf(adopted)
     : await issuer.mint(current.issuer, current, input.token);
@@ -145,6 +162,7 @@ export async function createSecret(ctx: StepContext): Promise<StepOutcome> {
     versionId: input.token,
     state: stateOf(pending),
     retireOnPromotion: superseded,
+    ...(mint ? { mint } : {}),
     writtenBy: 'rotator',
     writtenAt: now.toISOString(),
   });
@@ -250,20 +268,46 @@ async function resolveCurrentId(
 }
 
 /**
- * Credentials at the issuer nobody references: minted by a crashed createSecret whose value was
- * never stored (stale pendings were cleared before, so no other rotation is in flight). For
- * issuers that label, only gatewarden-labelled ones count; for issuers that cannot label, any
- * unknown credential counts — but only when the current credential's id is known, so a secret
- * whose current credential cannot be told apart never loses one it cannot account for.
+ * Credentials at the issuer nobody references that the rotator itself minted: by a createSecret
+ * whose reply or PutSecretValue was lost. Ownership comes from the ledger, never from a guess:
+ * at an issuer that labels (gatewarden's credentials carry their version id), a credential is
+ * ours when its label is a version the rotator recorded for this secret; at one that cannot
+ * label, when it was created while one of the rotator's recorded mints ran (absent from the
+ * listing taken just before, created within the step's time). Anything else — another
+ * consumer's secret, one created by hand, one whose creation time the issuer does not say —
+ * is never revoked.
  */
-function findOrphans(
+async function findOrphans(
+  ctx: StepContext,
   listed: readonly IssuerCredentialInfo[],
   known: ReadonlySet<string>,
-  currentId: string | undefined,
-): string[] {
+): Promise<string[]> {
+  const unknown = listed.filter((item) => !known.has(item.credentialId));
+  if (unknown.length === 0) return [];
+  const records = await ctx.deps.bindings.versionRecords(ctx.meta.arn);
+  const versions = new Set(records.map((record) => record.versionId));
+  const mints = records.flatMap((record) => (record.mint ? [record.mint] : []));
   const labels = listed.some((item) => item.idempotencyKey !== undefined);
-  return listed
-    .filter((item) => !known.has(item.credentialId))
-    .filter((item) => (labels ? item.idempotencyKey !== undefined : currentId !== undefined))
+  return unknown
+    .filter((item) =>
+      labels
+        ? item.idempotencyKey !== undefined && versions.has(item.idempotencyKey)
+        : mints.some((mint) => appearedDuring(item, mint)),
+    )
     .map((item) => item.credentialId);
+}
+
+/** The longest a mint can run: the rotate function's timeout, with room to spare. */
+const MINT_WINDOW_MS = 15 * 60_000;
+
+/** Absent from the listing taken just before the mint, and created while it could run. */
+function appearedDuring(
+  item: IssuerCredentialInfo,
+  mint: NonNullable<VersionRecord['mint']>,
+): boolean {
+  if (mint.listedBefore.includes(item.credentialId) || item.createdAt === undefined) return false;
+  const created = Date.parse(item.createdAt);
+  const started = Date.parse(mint.startedAt);
+  // Issuer clocks drift from ours: a minute of slack before.
+  return created >= started - 60_000 && created <= started + MINT_WINDOW_MS;
 }

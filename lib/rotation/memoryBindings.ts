@@ -4,6 +4,16 @@ import type { Binding, BindingWriter, VersionRecord } from './binding.js';
 export class MemoryBindingStore implements BindingWriter {
   readonly bindings = new Map<string, Binding>();
   readonly records = new Map<string, VersionRecord>();
+  readonly claims = new Map<string, string[]>();
+
+  issuerClaims(key: string): Promise<string[]> {
+    return Promise.resolve([...(this.claims.get(key) ?? [])]);
+  }
+
+  putIssuerClaims(key: string, secretNames: string[]): Promise<void> {
+    this.claims.set(key, [...secretNames]);
+    return Promise.resolve();
+  }
 
   binding(secretArn: string): Promise<Binding | undefined> {
     return Promise.resolve(clone(this.bindings.get(secretArn)));
@@ -16,6 +26,14 @@ export class MemoryBindingStore implements BindingWriter {
   recordVersion(secretArn: string, record: VersionRecord): Promise<void> {
     this.records.set(`${secretArn}#${record.versionId}`, clone(record));
     return Promise.resolve();
+  }
+
+  versionRecords(secretArn: string): Promise<VersionRecord[]> {
+    return Promise.resolve(
+      [...this.records.entries()]
+        .filter(([key]) => key.startsWith(`${secretArn}#`))
+        .map(([, record]) => clone(record)),
+    );
   }
 
   putBinding(binding: Binding): Promise<void> {

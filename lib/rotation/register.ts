@@ -1,6 +1,6 @@
 import { TAGS } from '../shared/env.js';
 import { credentialSecretName } from '../shared/secretNames.js';
-import { type BindingWriter, stateOf, steeringOf } from './binding.js';
+import { type BindingWriter, issuerClientKey, stateOf, steeringOf } from './binding.js';
 import type { IssuerRegistry } from './ports.js';
 import type { RotationControl, RotationRules } from './onDemandPorts.js';
 import {
@@ -59,6 +59,8 @@ export interface RegisterInput {
   noTest?: boolean;
   /** Mint the first credential at the issuer instead of reading the current one. */
   mintInitial?: boolean;
+  /** Register on an issuer client another gatewarden secret already rotates (both keep working only if the issuer holds enough credentials). */
+  shareIssuerClient?: boolean;
   /** Secret name override (default `gatewarden/<gateway>/<kind>/<name>`). */
   name?: string;
 }
@@ -157,6 +159,7 @@ export async function registerCredential(
   const name =
     input.name ??
     credentialSecretName(gatewayId, input.kind, provider?.name ?? clientId ?? 'client');
+  const claim = await claimIssuerClient(deps, doc, name, input.shareIssuerClient === true);
   const created = await deps.control
     .createSecret({
       name,
@@ -219,6 +222,7 @@ export async function registerCredential(
     writtenBy: 'register',
     writtenAt: now,
   });
+  if (claim) await deps.bindings.putIssuerClaims(claim.key, claim.names);
   await deps.tagger?.tag(rotatedResources(doc, gateway.arn));
   if (provider && secretSource === 'EXTERNAL') {
     await switchToExternal(deps, provider, created.arn, input.kind);
@@ -241,6 +245,29 @@ export async function registerCredential(
     );
   }
   return { secretArn: created.arn, name, gatewayId, rules, warnings };
+}
+
+/**
+ * One gatewarden secret per issuer client: a second registration would mint and revoke on the
+ * same client as the first. Refused, naming the registered secret, unless shared explicitly.
+ */
+async function claimIssuerClient(
+  deps: RegisterDeps,
+  doc: SecretDocument,
+  name: string,
+  share: boolean,
+): Promise<{ key: string; names: string[] } | undefined> {
+  const key = issuerClientKey(doc);
+  if (!key) return undefined;
+  const names = await deps.bindings.issuerClaims(key);
+  const others = names.filter((other) => other !== name);
+  if (others.length > 0 && !share) {
+    throw new RegistrationError(
+      `the ${doc.issuer.type} client is already rotated by ${others.join(', ')}: two registrations would revoke each other's credentials; pass --share-issuer-client to share it knowingly`,
+      { context: { issuer: doc.issuer.type } },
+    );
+  }
+  return { key, names: [...new Set([...names, name])] };
 }
 
 /**

@@ -310,8 +310,7 @@ describe('each role grants what its function calls', () => {
     ['RotateRole', 'bedrock-agentcore:GetApiKeyCredentialProvider'],
     ['RotateRole', 'cognito-idp:DescribeUserPool'],
     ['RotateRole', 'kms:Encrypt'],
-    // Its ledger is GetItem/PutItem by key (lib/aws/bindingStore.ts); nothing else.
-    ['RotateRole', 'dynamodb:Query'],
+    // Its ledger is GetItem/PutItem by key and a Query of one secret (bindingStore.ts).
     ['RotateRole', 'dynamodb:UpdateItem'],
     ['RotateRole', 'dynamodb:DeleteItem'],
     ['RotateRole', 'dynamodb:Scan'],

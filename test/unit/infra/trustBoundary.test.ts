@@ -170,6 +170,12 @@ const ROTATE_ROLE: Row[] = [
     leadingKeys('rotation-binding#*', 'rotation-ledger#*'),
   ],
   [
+    'ListLedger',
+    ['dynamodb:Query'],
+    [{ 'Fn::GetAtt': ['StateTable', 'Arn'] }],
+    leadingKeys('rotation-ledger#*'),
+  ],
+  [
     'WriteLedger',
     ['dynamodb:PutItem'],
     [{ 'Fn::GetAtt': ['StateTable', 'Arn'] }],
@@ -288,6 +294,8 @@ describe('state table: each role reaches only the items its code uses', () => {
     ['RotateRole', 'dynamodb:GetItem', BINDING, true],
     ['RotateRole', 'dynamodb:GetItem', LEDGER, true],
     ['RotateRole', 'dynamodb:PutItem', LEDGER, true],
+    ['RotateRole', 'dynamodb:Query', LEDGER, true],
+    ['RotateRole', 'dynamodb:Query', BINDING, false],
     ['RotateRole', 'dynamodb:PutItem', BINDING, false],
     ['RotateRole', 'dynamodb:PutItem', LEASE, false],
     ['RotateRole', 'dynamodb:GetItem', 'bl#sourceIp#role', false],

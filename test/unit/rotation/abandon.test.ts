@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { abandonRotation } from '../../../lib/rotation/abandon.js';
 import { driveRotation } from '../../../lib/rotation/driver.js';
 import { runRotationStep } from '../../../lib/rotation/engine.js';
+import { sweepSecret } from '../../../lib/rotation/sweep.js';
 import { makeWorld, secretOf } from './support/fakes.js';
 
 describe('abandoning a failed rotation', () => {
@@ -101,5 +102,42 @@ describe('abandoning a failed rotation', () => {
     expect(world.providers.values.get('prov-1')).toBe(
       secretOf(world.store.valueAt(world.secretName, 'AWSCURRENT')),
     );
+  });
+});
+
+describe('own only what you minted', () => {
+  it('never revokes a credential someone else created at the same issuer client', async () => {
+    // Prepare: an issuer that cannot label; another consumer's secret on the same client.
+    const world = makeWorld({ maxActive: 5, graceSeconds: 0 });
+    const foreign = world.issuer.seed('another-consumers-secret');
+
+    // Act: rotations and sweeps, well past every grace period.
+    for (let i = 0; i < 3; i++) {
+      await driveRotation(world.deps, world.secretName);
+      world.clock.advance(3600);
+      await sweepSecret(world.deps, world.secretName);
+    }
+
+    // Assess: gatewarden revoked what it minted and retired, never the foreign secret.
+    expect(world.issuer.held.find((c) => c.id === foreign)?.active).toBe(true);
+    expect(world.issuer.isValid(world.initialSecret)).toBe(false);
+    expect(world.issuer.active()).toHaveLength(2);
+  });
+
+  it('revokes the credential of its own mint whose reply was lost (the step is retried)', async () => {
+    // Prepare: the first mint takes effect but its reply is lost (no label, no id).
+    const world = makeWorld({
+      maxActive: 5,
+      fault: { op: 'issuer.mint', nth: 1, kind: 'timeoutAfter' },
+    });
+
+    // Act: the driver retries createSecret with the same token.
+    await driveRotation(world.deps, world.secretName);
+
+    // Assess: the lost credential was revoked; current and the one in grace remain.
+    const current = secretOf(world.store.valueAt(world.secretName, 'AWSCURRENT'));
+    expect(world.faults.trace.filter((op) => op === 'issuer.mint')).toHaveLength(2);
+    const active = world.issuer.active().map((c) => c.secret);
+    expect(active.sort()).toEqual([current, world.initialSecret].sort());
   });
 });

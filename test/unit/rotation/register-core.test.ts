@@ -218,6 +218,45 @@ describe('registerCredential', () => {
     });
   });
 
+  it('refuses a second registration on the same IdP client unless it is shared explicitly', async () => {
+    // Prepare: one Cognito client used by two providers (say, two gateways).
+    const w = world();
+    for (const name of ['crm-a', 'crm-b']) {
+      const managed = w.control.add(
+        `bedrock-agentcore-identity!default/oauth2/${name}`,
+        JSON.stringify({ client_secret: CANARY }),
+      );
+      w.agentcore.providers.set(`oauth2/${name}`, {
+        type: 'oauth2',
+        name,
+        arn: `arn:aws:bedrock-agentcore:us-east-1:123456789012:token-vault/default/oauth2credentialprovider/${name}`,
+        secretArn: managed.arn,
+        secretSource: 'MANAGED',
+        clientId: 'shared-client',
+      });
+    }
+    const input = (providerName: string, share = false): RegisterInput => ({
+      ...apiKeyInput(),
+      kind: 'oauthClient',
+      providerName,
+      gatewayId: 'gw-1',
+      issuer: { type: 'cognito', userPoolId: 'us-east-1_x' },
+      test: { discoveryUrl: 'https://idp.example/.well-known/openid-configuration' },
+      ...(share ? { shareIssuerClient: true } : {}),
+    });
+    const first = await registerCredential(w, input('crm-a'));
+
+    // Act + Assess: the second is refused, naming the first; creating nothing.
+    const created = w.control.calls.filter((c) => c === 'createSecret').length;
+    await expect(registerCredential(w, input('crm-b'))).rejects.toThrow(
+      new RegExp(`already rotated by ${first.name}.*--share-issuer-client`),
+    );
+    expect(w.control.calls.filter((c) => c === 'createSecret')).toHaveLength(created);
+    await expect(registerCredential(w, input('crm-b', true))).resolves.toMatchObject({
+      name: 'gatewarden/gw-1/oauthClient/crm-b',
+    });
+  });
+
   it('pins the binding and the first version before rotation is on, tags the provider, and names the admin role a writer', async () => {
     // Prepare
     const { control, agentcore, bindings, providers } = world();
