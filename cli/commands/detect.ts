@@ -140,7 +140,7 @@ export const registerDetect: RegisterCommand = (program: Command) => {
     .option('--format <format>', 'jsonl | table', format, 'jsonl' as Format)
     .option(
       '--baseline-days <n>',
-      'train baselines on the first N days (from the first record) without alerting',
+      'train baselines on the first N days (from the earliest record) without alerting; 0 alerts on every record',
       days,
       0,
     )

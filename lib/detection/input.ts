@@ -87,7 +87,8 @@ export function unwrapRecords(value: unknown): unknown[] {
   return [value];
 }
 
-async function openText(file: string): Promise<Readable> {
+/** Opens a file as UTF-8 text, gunzipping it when it starts with the gzip magic bytes. */
+export async function openText(file: string): Promise<Readable> {
   let magic: Buffer;
   try {
     const handle = await open(file, 'r');

@@ -1,10 +1,10 @@
 import type { DetectionConfig } from './config.js';
 import { DetectionEngine } from './engine.js';
 import { InputReadError } from './errors.js';
-import { readItems, unwrapRecords, walkInputs } from './input.js';
+import { walkInputs } from './input.js';
 import { memoryState } from './memoryStores.js';
 import type { DetectionState } from './ports.js';
-import { validateRecord } from './record.js';
+import { recordsInTimeOrder } from './timeOrder.js';
 import type { Finding } from './types.js';
 
 const DAY_MS = 86_400_000;
@@ -42,7 +42,10 @@ export interface ReplayProgress {
 export interface ReplayOptions {
   paths: readonly string[];
   config: DetectionConfig;
-  /** Train baselines/counters on the first N days (from the first record) without alerting. */
+  /**
+   * Train baselines/counters on the first N days (from the earliest record) without alerting;
+   * 0 (the default) evaluates every record.
+   */
   baselineDays?: number;
   /** State ports; defaults to fresh in-memory stores. */
   state?: DetectionState;
@@ -52,9 +55,9 @@ export interface ReplayOptions {
 }
 
 /**
- * Runs the detection engine over CloudTrail files, exactly as the Lambda would over the same
- * events: files in sorted path order (CloudTrail's `YYYY/MM/DD` layout makes that time
- * order), one record at a time, never a whole file in memory.
+ * Runs the detection engine over CloudTrail files as the Lambda would over the same events:
+ * one record at a time in event-time order across every file, whatever order the files are
+ * named in or the records are written in (see `timeOrder.ts` for the merge and its memory).
  */
 export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   const engine = new DetectionEngine({
@@ -91,93 +94,65 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
     }
   }
 
-  let learnUntil: number | undefined;
+  // Learn-only is a window at the start of the stream, measured from its earliest record
+  // (records arrive in event-time order, so that is the first one evaluated).
   const baselineMs = (options.baselineDays ?? 0) * DAY_MS;
-  for (const file of files) {
-    let malformed = 0;
-    let firstReason: string | undefined;
-    try {
-      for await (const batch of readItems(file)) {
-        for (const item of batch) {
-          if (!item.ok) {
-            malformed++;
-            firstReason ??= item.reason;
-            continue;
-          }
-          for (const raw of unwrapRecords(item.value)) {
-            if (isInsight(raw)) {
-              // Insights events (CloudTrail-Insight/) describe API-rate anomalies, not calls.
-              summary.skipped++;
-              continue;
-            }
-            const validated = validateRecord(raw);
-            if (!validated.ok) {
-              malformed++;
-              firstReason ??= validated.reason;
-              continue;
-            }
-            const record = validated.record;
-            const at = Date.parse(record.eventTime);
-            learnUntil ??= at + baselineMs;
-            const learnOnly = at < learnUntil;
-            summary.records++;
-            if (learnOnly) summary.learned++;
-            if (summary.records % 10_000 === 0) {
-              options.onProgress?.({
-                filesDone: summary.files + summary.unreadable.length,
-                filesTotal: files.length,
-                records: summary.records,
-                findings: summary.findings,
-              });
-            }
-            const result = engine.canEvaluateSync
-              ? engine.evaluateSync(record, { learnOnly })
-              : await engine.evaluate(record, { learnOnly });
-            for (const error of result.ruleErrors) tally(error.ruleId).errors++;
-            for (const drop of result.dropped) {
-              if (drop.reason === 'suppressed') tally(drop.ruleId).suppressed++;
-              else tally(drop.ruleId).deduplicated++;
-            }
-            for (const finding of result.findings) {
-              const t = tally(finding.ruleId);
-              if (finding.dryRun) {
-                t.dryRun++;
-                continue;
-              }
-              t.findings++;
-              summary.findings++;
-              options.onFinding(finding);
-            }
-          }
-        }
-      }
-      summary.files++;
-    } catch (error) {
-      summary.unreadable.push({ path: file, reason: reasonOf(error) });
-      options.onWarning(reasonOf(error));
-    }
-    if (malformed > 0) {
-      summary.malformed += malformed;
-      options.onWarning(
-        `${file}: skipped ${malformed} malformed record${malformed === 1 ? '' : 's'} (first: ${firstReason ?? 'unknown'})`,
-      );
-    }
+  let learnUntil: number | undefined;
+  let filesDone = 0;
+  const progress = () =>
     options.onProgress?.({
-      filesDone: summary.files + summary.unreadable.length,
+      filesDone,
       filesTotal: files.length,
       records: summary.records,
       findings: summary.findings,
     });
+  const ordered = recordsInTimeOrder(files, {
+    onLoad: (load) => {
+      if (load.error === undefined) summary.files++;
+      else {
+        summary.unreadable.push({ path: load.file, reason: reasonOf(load.error) });
+        options.onWarning(reasonOf(load.error));
+      }
+      summary.skipped += load.insights;
+      if (load.malformed > 0) {
+        summary.malformed += load.malformed;
+        options.onWarning(
+          `${load.file}: skipped ${load.malformed} malformed record${load.malformed === 1 ? '' : 's'} (first: ${load.firstReason ?? 'unknown'})`,
+        );
+      }
+    },
+    onDone: () => {
+      filesDone++;
+      progress();
+    },
+  });
+  for await (const record of ordered) {
+    const at = Date.parse(record.eventTime);
+    if (baselineMs > 0) learnUntil ??= at + baselineMs;
+    const learnOnly = learnUntil !== undefined && at < learnUntil;
+    summary.records++;
+    if (learnOnly) summary.learned++;
+    if (summary.records % 10_000 === 0) progress();
+    const result = engine.canEvaluateSync
+      ? engine.evaluateSync(record, { learnOnly })
+      : await engine.evaluate(record, { learnOnly });
+    for (const error of result.ruleErrors) tally(error.ruleId).errors++;
+    for (const drop of result.dropped) {
+      if (drop.reason === 'suppressed') tally(drop.ruleId).suppressed++;
+      else tally(drop.ruleId).deduplicated++;
+    }
+    for (const finding of result.findings) {
+      const t = tally(finding.ruleId);
+      if (finding.dryRun) {
+        t.dryRun++;
+        continue;
+      }
+      t.findings++;
+      summary.findings++;
+      options.onFinding(finding);
+    }
   }
   return summary;
-}
-
-function isInsight(raw: unknown): boolean {
-  return (
-    raw !== null &&
-    typeof raw === 'object' &&
-    (raw as Record<string, unknown>).eventType === 'AwsCloudTrailInsight'
-  );
 }
 
 function reasonOf(error: unknown): string {
