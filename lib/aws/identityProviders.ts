@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import type { ProviderReader, ProviderUpdater } from '../rotation/ports.js';
 import { clientConfig } from './clients.js';
+import { oauth2InputFromOutput } from './oauth2Config.js';
 
 /**
  * AgentCore Identity credential providers (control plane) and, optionally, the data plane's
@@ -84,14 +85,9 @@ export class AgentCoreProviders implements ProviderUpdater, ProviderReader {
       throw new Error('OAuth2 provider has no readable vendor configuration');
     }
     const [memberName, config] = member;
-    // Output and input members share names and fields; the serializer drops output-only ones.
-    const {
-      clientSecret: _secret,
-      clientSecretSource: _source,
-      clientSecretConfig: _config,
-      ...rest
-    } = config as Record<string, unknown>;
-    const input = { [memberName]: { ...rest, ...secret } } as unknown as Oauth2ProviderConfigInput;
+    const input = {
+      [memberName]: oauth2InputFromOutput(memberName, config as Record<string, unknown>, secret),
+    } as unknown as Oauth2ProviderConfigInput;
     await this.control.send(
       new UpdateOauth2CredentialProviderCommand({
         name: providerName,
