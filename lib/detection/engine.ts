@@ -7,7 +7,13 @@ import type { CloudTrailRecord } from './record.js';
 import { allRules } from './registry.js';
 import { learnFromRecord } from './learn.js';
 import { callerMatches, matchesPattern, principalOf, timeOf } from './rules/support.js';
-import type { DetectionContext, Finding, Rule, RuleMatch } from './types.js';
+import {
+  severities,
+  type DetectionContext,
+  type Finding,
+  type Rule,
+  type RuleMatch,
+} from './types.js';
 
 const DAY_MS = 86_400_000;
 
@@ -23,6 +29,11 @@ export interface EngineResult {
   dropped: { ruleId: string; reason: 'suppressed' | 'duplicate' }[];
   /** Rules that threw on this record (the record is still evaluated by every other rule). */
   ruleErrors: { ruleId: string; message: string }[];
+  /**
+   * The dedup keys each reported finding claimed, so a caller that fails to deliver the alert
+   * can give exactly those back (and the retry is not taken for a duplicate of itself).
+   */
+  claims: { findingId: string; ruleId: string; keys: string[] }[];
 }
 
 export interface EngineOptions {
@@ -159,6 +170,7 @@ export class DetectionEngine {
       deduplicated: 0,
       dropped: [],
       ruleErrors: matched.errors,
+      claims: [],
     };
     const at = timeOf(record);
     for (const [rule, match] of matched.matches) {
@@ -186,22 +198,46 @@ export class DetectionEngine {
         result.dropped.push({ ruleId: rule.id, reason: 'suppressed' });
         continue;
       }
-      const key = safeKey(rule, record);
-      const claimed = yield {
-        op: 'claim',
-        ruleId: rule.id,
-        key,
-        at,
-        windowSeconds: rule.dedup.windowSeconds,
-      };
-      if (claimed !== true) {
+      const keys = yield* this.claimDedup(rule, safeKey(rule, record), finding, match, at);
+      if (keys.length === 0) {
         result.deduplicated++;
         result.dropped.push({ ruleId: rule.id, reason: 'duplicate' });
         continue;
       }
+      result.claims.push({ findingId: finding.findingId, ruleId: rule.id, keys });
       result.findings.push(finding);
     }
     return result;
+  }
+
+  /**
+   * Escalation-safe dedup. Within a rule's window a finding alerts when nothing was alerted
+   * for its key yet, when it is more severe than what was alerted, or when it names a fact
+   * not alerted on yet (its resource, an external principal, an authorizer value: see
+   * {@link RuleMatch.facts}). So a harmless change cannot be used to hide the backdoor that
+   * follows it. Each severity level and each fact is its own claim on the dedup port; an
+   * alert also claims the levels below its own, which makes them duplicates. Returns the
+   * claims won (none: a duplicate).
+   */
+  private *claimDedup(
+    rule: Rule,
+    key: string,
+    finding: Finding,
+    match: RuleMatch,
+    at: number,
+  ): Generator<StateOp, string[], unknown> {
+    const windowSeconds = rule.dedup.windowSeconds;
+    const won: string[] = [];
+    const claim = function* (k: string): Generator<StateOp, void, unknown> {
+      if ((yield { op: 'claim', ruleId: rule.id, key: k, at, windowSeconds }) === true) won.push(k);
+    };
+    yield* claim(`${key}|sev:${finding.severity}`);
+    for (const fact of factsOf(match)) yield* claim(`${key}|fact:${fact}`);
+    if (won.length === 0) return won;
+    for (const lower of severities.slice(0, severities.indexOf(finding.severity))) {
+      yield* claim(`${key}|sev:${lower}`);
+    }
+    return won;
   }
 
   private perform(op: StateOp): Promise<unknown> {
@@ -383,7 +419,22 @@ const EMPTY_RESULT: EngineResult = Object.freeze({
   deduplicated: 0,
   dropped: Object.freeze([]) as unknown as EngineResult['dropped'],
   ruleErrors: Object.freeze([]) as unknown as EngineResult['ruleErrors'],
+  claims: Object.freeze([]) as unknown as EngineResult['claims'],
 });
+
+/** Facts a finding names, for dedup: its resource and the rule's own facts (bounded). */
+function factsOf(match: RuleMatch): string[] {
+  const facts = new Set<string>();
+  if (match.resource !== undefined) facts.add(`resource=${match.resource}`);
+  for (const fact of match.facts ?? []) {
+    if (facts.size >= MAX_FACTS) break;
+    facts.add(fact);
+  }
+  return [...facts];
+}
+
+/** Facts per finding that take part in dedup (each is one claim on the dedup port). */
+const MAX_FACTS = 8;
 
 /** A state operation the engine's logic asks its driver to perform. */
 type StateOp =

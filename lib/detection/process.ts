@@ -82,7 +82,7 @@ export interface ProcessDeps {
   remediation: RemediationConfig;
   /** The dedup store the engine claims in; used to give a claim back when alerting fails. */
   dedup?: DedupStore;
-  /** Rules by id, to recompute a finding's dedup key when its claim must be given back. */
+  /** Rules by id (kept for callers; the claims to give back come with the engine's result). */
   rules?: readonly Rule[];
   /** Sinks already wrapped with their per-channel severity thresholds. */
   sinks: readonly AlertSink[];
@@ -196,7 +196,7 @@ export async function processItem(item: BatchItem, deps: ProcessDeps): Promise<I
     } catch (error) {
       // Give the windows of this and the remaining findings back, so the retry of this event
       // alerts instead of being taken for a duplicate of itself.
-      await releaseClaims(result.findings.slice(index), record, deps);
+      await releaseClaims(result.findings.slice(index), result, deps);
       return failed(item, record, 'alert delivery failed', error, deps);
     }
     if (deps.rotation) {
@@ -221,18 +221,19 @@ export async function processItem(item: BatchItem, deps: ProcessDeps): Promise<I
 
 async function releaseClaims(
   findings: readonly Finding[],
-  record: CloudTrailRecord,
+  result: EngineResult,
   deps: ProcessDeps,
 ): Promise<void> {
   const store = deps.dedup;
   if (!store || !isReleasable(store)) return;
   for (const finding of findings) {
-    const rule = deps.rules?.find((r) => r.id === finding.ruleId);
-    if (!rule) continue;
-    try {
-      await store.release(rule.id, rule.dedup.key(record));
-    } catch {
-      // Best effort: at worst the retry is taken for a duplicate, as without release.
+    const claim = result.claims.find((c) => c.findingId === finding.findingId);
+    for (const key of claim?.keys ?? []) {
+      try {
+        await store.release(finding.ruleId, key);
+      } catch {
+        // Best effort: at worst the retry is taken for a duplicate, as without release.
+      }
     }
   }
 }

@@ -48,6 +48,12 @@ export interface RuleMatch {
   /** Extra facts for the alert, identifiers only. */
   details?: Record<string, string | number | boolean>;
   /**
+   * Facts that make a finding news even inside its dedup window: an external principal, an
+   * authorizer value, an endpoint (`principal=123456789012`, `authorizer=NONE`). The resource
+   * counts as a fact on its own. Identifiers only, never secret values.
+   */
+  facts?: string[];
+  /**
    * For baseline rules: the match stands on its own, whatever the baseline says (e.g. a
    * discovery URL outside the configured trusted issuers).
    */

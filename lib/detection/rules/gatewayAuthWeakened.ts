@@ -53,6 +53,7 @@ export const gatewayAuthWeakened: Rule = {
         summary: `gateway ${gatewayId} authorizer set to NONE by ${principalOf(record)}`,
         resource: gatewayId,
         details: { authorizerType: 'NONE' },
+        facts: ['authorizer=NONE'],
       };
     }
     if (type === undefined && !create) {
@@ -61,6 +62,7 @@ export const gatewayAuthWeakened: Rule = {
         summary: `gateway ${gatewayId} updated without an authorizer by ${principalOf(record)}`,
         resource: gatewayId,
         details: { authorizerType: 'missing' },
+        facts: ['authorizer=missing'],
       };
     }
     if (type !== 'CUSTOM_JWT') return undefined;
@@ -74,6 +76,7 @@ export const gatewayAuthWeakened: Rule = {
         summary: `gateway ${gatewayId} CUSTOM_JWT authorizer configuration removed by ${principalOf(record)}`,
         resource: gatewayId,
         details: { authorizerType: type, authorizerConfiguration: 'missing' },
+        facts: ['authorizerConfiguration=missing'],
       };
     }
     const clients = strings(jwt.allowedClients);
@@ -84,6 +87,7 @@ export const gatewayAuthWeakened: Rule = {
         summary: `gateway ${gatewayId} accepts any token from its issuer (no allowedClients or allowedAudience), set by ${principalOf(record)}`,
         resource: gatewayId,
         details: { authorizerType: type, allowedClients: 0, allowedAudience: 0 },
+        facts: ['allowed=none'],
       };
     }
     if (clients.includes('*') || audiences.includes('*')) {
@@ -91,6 +95,7 @@ export const gatewayAuthWeakened: Rule = {
         severity: 'high',
         summary: `gateway ${gatewayId} allows any client or audience ('*'), set by ${principalOf(record)}`,
         resource: gatewayId,
+        facts: ['allowed=*'],
       };
     }
     return undefined;

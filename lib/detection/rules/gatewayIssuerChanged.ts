@@ -92,6 +92,7 @@ export const gatewayIssuerChanged: Rule = {
       summary: `gateway ${gatewayId} discovery URL set to issuer ${issuer} by ${principalOf(record)}`,
       resource: gatewayId,
       details: { issuerHost: hostOf(url) ?? url, issuer },
+      facts: [`issuer=${issuer}`],
       certain: untrusted,
     };
   },

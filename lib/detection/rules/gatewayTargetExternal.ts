@@ -84,6 +84,7 @@ export const gatewayTargetExternal: Rule = {
           summary: `gateway ${gatewayId} target points to a Lambda in untrusted account ${account}, set by ${principalOf(record)}`,
           resource: gatewayId,
           details: { lambdaArn: arn, account },
+          facts: [`principal=${account}`],
           certain: true,
         };
       }
@@ -93,6 +94,7 @@ export const gatewayTargetExternal: Rule = {
       summary: `gateway ${gatewayId} target points to new endpoint ${endpoints.hosts.join(', ')}, set by ${principalOf(record)}`,
       resource: gatewayId,
       details: { endpoints: endpoints.hosts.join(',') },
+      facts: endpoints.hosts.map((host) => `endpoint=${host}`),
     };
   },
 };

@@ -24,6 +24,7 @@ export const iamRoleExternalTrust: Rule = {
       summary: `role ${role} created by ${principalOf(record)} trusting ${external.join(', ')}`,
       resource: role,
       details: { externalPrincipals: external.join(',') },
+      facts: external.map((p) => `principal=${p}`),
     };
   },
 };

@@ -39,6 +39,7 @@ export const iamTrustPolicyChanged: Rule = {
       summary: `trust policy of role ${role} changed by ${principalOf(record)}: ${why}`,
       resource: role,
       details: { externalPrincipals: external.length, gatewayRole },
+      facts: external.map((p) => `principal=${p}`),
     };
   },
 };
