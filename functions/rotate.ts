@@ -28,7 +28,7 @@ export class RotateEventError extends RotationError {}
 
 /** The Secrets Manager rotation function: validate, run one step; errors rethrown for retry. */
 export function makeHandler(deps: HandleStepDeps) {
-  return middy(async (event: RotateEvent, _context: Context): Promise<void> => {
+  return middy(async (event: RotateEvent, context: Context): Promise<void> => {
     const parsed = rotationEvent.safeParse(event);
     if (!parsed.success) {
       // Field names only: the event's values are never echoed.
@@ -42,6 +42,9 @@ export function makeHandler(deps: HandleStepDeps) {
       secretId: SecretId,
       token: ClientRequestToken,
       ...(RotationToken ? { rotationToken: RotationToken } : {}),
+      ...(typeof context.getRemainingTimeInMillis === 'function'
+        ? { deadline: Date.now() + context.getRemainingTimeInMillis() }
+        : {}),
     });
   });
 }

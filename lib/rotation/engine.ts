@@ -17,6 +17,11 @@ export interface StepInput {
   token: string;
   /** Passed back to PutSecretValue when Secrets Manager sends one. */
   rotationToken?: string;
+  /**
+   * When the invocation ends (epoch ms; Lambda's remaining time): testSecret stops retrying in
+   * time to fail, abandon and alert, instead of being killed by the function timeout.
+   */
+  deadline?: number;
 }
 
 export interface StepOptions {

@@ -14,6 +14,9 @@ import { readTrusted } from './trusted.js';
 
 const defaultBackoff = (attempt: number): number => Math.min(500 * 2 ** attempt, 8_000);
 
+/** What one more attempt may take (a verifier request times out at 10 s) plus the abandon. */
+export const ATTEMPT_BUDGET_MS = 20_000;
+
 /**
  * testSecret: prove the pending credential before anyone depends on it. OAuth and inbound
  * clients get a client_credentials token whose JWT is verified (for inbound clients against
@@ -47,7 +50,11 @@ export async function testSecret(ctx: StepContext): Promise<StepOutcome> {
     } catch (error) {
       if (error instanceof SecretDocumentError || error instanceof RotationPreconditionError)
         throw error;
-      if (attempt + 1 >= attempts) {
+      const wait = backoff(attempt);
+      const outOfTime =
+        input.deadline !== undefined &&
+        deps.clock.now().getTime() + wait + ATTEMPT_BUDGET_MS > input.deadline;
+      if (attempt + 1 >= attempts || outOfTime) {
         // The untested credential must not stay: the provider gets AWSCURRENT back, the
         // pending credential is revoked and AWSPENDING removed (./abandon.ts).
         const abandoned = await abandonRotation(deps, input.secretId, input.token).then(
@@ -56,8 +63,11 @@ export async function testSecret(ctx: StepContext): Promise<StepOutcome> {
         );
         // Our own errors carry identifier-only messages (status, OAuth error code, JWT check).
         const reason = error instanceof RotationError ? error.message : errorClass(error);
+        const tries = outOfTime
+          ? `${attempt + 1} attempts (no time left in the invocation for another)`
+          : `${attempts} attempts`;
         throw new CredentialTestError(
-          `pending credential failed its test after ${attempts} attempts: ${reason}; rotation abandoned: ${abandoned}`,
+          `pending credential failed its test after ${tries}: ${reason}; rotation abandoned: ${abandoned}`,
           {
             cause: error,
             context: { ...where, lastError: errorClass(error), abandoned },
@@ -68,7 +78,7 @@ export async function testSecret(ctx: StepContext): Promise<StepOutcome> {
         'credential test failed, retrying',
         safe({ ...where, attempt: attempt + 1, error: errorClass(error) }),
       );
-      await deps.clock.sleep(backoff(attempt));
+      await deps.clock.sleep(wait);
     }
   }
 }

@@ -44,18 +44,14 @@ export class Rfc7592Issuer implements Issuer<Rfc7592Config> {
   ): Promise<IssuedCredential> {
     const token = await this.readToken(config);
     const client = await this.request(config, token, 'GET');
+    await this.keepRotatedToken(config, token, client);
     const previousSecret = stringField(client, 'client_secret');
     const metadata = Object.fromEntries(
       Object.entries(client).filter(([key]) => !READ_ONLY.includes(key)),
     );
-    const updated = await this.request(config, token, 'PUT', metadata);
-    const rotatedToken = stringField(updated, 'registration_access_token');
-    if (rotatedToken && rotatedToken !== token) {
-      await this.secrets.putCurrent(
-        config.registrationAccessTokenSecretArn,
-        JSON.stringify({ registrationAccessToken: rotatedToken }),
-      );
-    }
+    const current = (await this.keepRotatedToken(config, token, client)) ?? token;
+    const updated = await this.request(config, current, 'PUT', metadata);
+    await this.keepRotatedToken(config, current, updated);
     const clientId = stringField(updated, 'client_id');
     const clientSecret = stringField(updated, 'client_secret');
     if (!clientId || !clientSecret) {
@@ -76,9 +72,29 @@ export class Rfc7592Issuer implements Issuer<Rfc7592Config> {
   async list(config: Rfc7592Config): Promise<IssuerCredentialInfo[]> {
     const token = await this.readToken(config);
     const client = await this.request(config, token, 'GET');
+    await this.keepRotatedToken(config, token, client);
     const clientId = stringField(client, 'client_id');
     const clientSecret = stringField(client, 'client_secret');
     return clientId && clientSecret ? [{ credentialId: credentialId(clientId, clientSecret) }] : [];
+  }
+
+  /**
+   * A server may issue a new registration access token on any response, GET included (RFC 7592
+   * §3): it is saved to the pinned admin secret at once, before anything else can fail, or the
+   * client is lost. Returns the new token, if one came.
+   */
+  private async keepRotatedToken(
+    config: Rfc7592Config,
+    token: string,
+    response: Record<string, unknown>,
+  ): Promise<string | undefined> {
+    const rotated = stringField(response, 'registration_access_token');
+    if (!rotated || rotated === token) return undefined;
+    await this.secrets.putCurrent(
+      config.registrationAccessTokenSecretArn,
+      JSON.stringify({ registrationAccessToken: rotated }),
+    );
+    return rotated;
   }
 
   private async readToken(config: Rfc7592Config): Promise<string> {

@@ -625,3 +625,19 @@ describe('dead-letter queue', () => {
     expect(JSON.stringify(allow?.statement.Condition)).toContain(':rule/gatewarden-ci-*');
   });
 });
+
+describe('alarms', () => {
+  it('alerts on any error of the rotate function (a timeout or crash sends no Rotation Failed)', () => {
+    const alarms = resourcesOfType(template, 'AWS::CloudWatch::Alarm').map(([, r]) => r.Properties);
+    expect(alarms).toContainEqual(
+      expect.objectContaining({
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Errors',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: 'RotateLambdaFunction' } }],
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        AlarmActions: [{ Ref: 'AlertTopic' }],
+      }),
+    );
+  });
+});

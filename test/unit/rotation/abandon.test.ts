@@ -141,3 +141,32 @@ describe('own only what you minted', () => {
     expect(active.sort()).toEqual([current, world.initialSecret].sort());
   });
 });
+
+describe('time budget', () => {
+  it('stops retrying testSecret in time to abandon and alert before the invocation ends', async () => {
+    // Prepare: 20 attempts (backoff 1 s each) would outlast a 30 s invocation.
+    const world = makeWorld({
+      testAttempts: 20,
+      fault: { op: 'verifier.probe', nth: 1, kind: 'server', always: true },
+    });
+    const token = randomUUID();
+    world.store.beginRotation(world.secretName, token);
+    const deadline = world.clock.now().getTime() + 30_000;
+    for (const step of ['createSecret', 'setSecret'] as const)
+      await runRotationStep(world.deps, { step, secretId: world.secretName, token });
+
+    // Act
+    const failure = runRotationStep(world.deps, {
+      step: 'testSecret',
+      secretId: world.secretName,
+      token,
+      deadline,
+    });
+
+    // Assess: it gave up with time to spare, said why, and rolled back.
+    await expect(failure).rejects.toThrow(/no time left in the invocation.*abandoned: yes/);
+    expect(world.clock.now().getTime()).toBeLessThanOrEqual(deadline);
+    expect(world.faults.trace.filter((op) => op === 'verifier.probe').length).toBeLessThan(20);
+    expect(world.providers.values.get('prov-1')).toBe(world.initialSecret);
+  });
+});

@@ -14,7 +14,9 @@ function rfc7592Config(raw: unknown): Extract<IssuerConfig, { type: 'rfc7592' }>
 const URI = 'https://idp.example/reg/client-1';
 
 /** An RFC 7592 server in a fake fetch: PUT issues a new secret (and, optionally, a new token). */
-function server(options: { rotatesSecret?: boolean; rotatesToken?: boolean } = {}) {
+function server(
+  options: { rotatesSecret?: boolean; rotatesToken?: boolean; rotatesTokenOnGet?: boolean } = {},
+) {
   const state = { secret: 'old-secret', token: 'rat-1', bodies: [] as Record<string, unknown>[] };
   const fetchFn = (async (_url: string | URL | Request, init?: RequestInit) => {
     const auth = new Headers(init?.headers).get('authorization');
@@ -24,6 +26,8 @@ function server(options: { rotatesSecret?: boolean; rotatesToken?: boolean } = {
       state.bodies.push(JSON.parse(String(init.body)) as Record<string, unknown>);
       if (options.rotatesSecret !== false) state.secret = `new-secret-${state.bodies.length}`;
       if (options.rotatesToken) state.token = `rat-${state.bodies.length + 1}`;
+    } else if (options.rotatesTokenOnGet) {
+      state.token = `${state.token}-get`;
     }
     return new Response(
       JSON.stringify({
@@ -78,6 +82,20 @@ describe('RFC 7592 issuer', () => {
     await expect(issuer.mint(config, doc, 'tok2')).resolves.toMatchObject({
       clientSecret: 'new-secret-2',
     });
+  });
+
+  it('keeps a registration access token the server rotates on GET, and uses it', async () => {
+    // Prepare: every GET answers with a new token (the old one stops working at once).
+    const { issuer, saved, state } = server({ rotatesTokenOnGet: true });
+
+    // Act
+    const minted = await issuer.mint(config, doc, 'tok');
+
+    // Assess: saved before the PUT, which used it; listing afterwards still works.
+    expect(minted.clientSecret).toBe('new-secret-1');
+    expect(saved[0]).toBe(JSON.stringify({ registrationAccessToken: 'rat-1-get' }));
+    await expect(issuer.list(config)).resolves.toHaveLength(1);
+    expect(saved.at(-1)).toBe(JSON.stringify({ registrationAccessToken: state.token }));
   });
 
   it.each([
