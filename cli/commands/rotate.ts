@@ -119,8 +119,11 @@ export async function runRotate(options: RotateOptions, deps: RotateCommandDeps)
   const arns = await resolveSecrets(control, selector);
   let rotator: Rotator;
   let sinks: AlertSink[] = [];
+  const interrupt = local ? onInterrupt(deps.stderr) : undefined;
   if (local) {
-    rotator = localRotator(await deps.rotationDeps());
+    rotator = localRotator(await deps.rotationDeps(), {
+      ...(interrupt ? { signal: interrupt.signal } : {}),
+    });
     sinks = deps.alertSinks();
     deps.stderr.write(
       `gatewarden: local stack detected — running the rotation steps in this process (Secrets Manager there cannot invoke the rotate function)\n`,
@@ -135,7 +138,7 @@ export async function runRotate(options: RotateOptions, deps: RotateCommandDeps)
   const results = await rotateMany(rotator, arns, {
     concurrency,
     ...(progress ? { progress } : {}),
-  });
+  }).finally(() => interrupt?.dispose());
   // In AWS the rotate function publishes failures itself; locally this process is the function.
   if (local) await reportLocalOutcomes(results, control, sinks, deps.recorder?.(), deps.stderr);
 
@@ -292,3 +295,30 @@ export async function defaultRotateDeps(): Promise<RotateCommandDeps> {
 }
 
 export const registerRotate: RegisterCommand = registerRotateWith(defaultRotateDeps);
+
+/**
+ * Ctrl-C (or SIGTERM) during in-process rotations: the first one stops each rotation after its
+ * step in flight, and the driver undoes it and releases its lease; a second one exits at once.
+ */
+function onInterrupt(stderr: { write(s: string): unknown }): {
+  signal: AbortSignal;
+  dispose: () => void;
+} {
+  const controller = new AbortController();
+  const handler = (signal: NodeJS.Signals): void => {
+    if (controller.signal.aborted) process.exit(130);
+    controller.abort();
+    stderr.write(
+      `gatewarden: ${signal}: finishing the step in flight, then undoing the rotation (again to quit now)\n`,
+    );
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+    },
+  };
+}

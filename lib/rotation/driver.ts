@@ -13,6 +13,9 @@ import { errorClass, isTransient, RotationError, RotationInProgressError } from 
 import { processRotationLock } from './lock.js';
 import { STAGE, type RotationDeps } from './ports.js';
 
+/** The in-process rotation was interrupted (SIGINT/SIGTERM) and has been undone. */
+export class RotationInterruptedError extends RotationError {}
+
 /** A rotation step failed for good in the in-process driver. */
 export class RotationStepError extends RotationError {
   constructor(
@@ -38,6 +41,11 @@ export interface DriveOptions {
   staleAfterSeconds?: number;
   /** In-process retries of a step on transient errors (throttling, 5xx, timeouts). Default 2. */
   transientRetries?: number;
+  /**
+   * Interrupt (Ctrl-C in the CLI): no further step starts; the rotation is abandoned (provider
+   * back on AWSCURRENT, pending credential revoked, AWSPENDING cleared) and the lease released.
+   */
+  signal?: AbortSignal;
   /** Called after each step, for progress displays. */
   onStep?: (step: RotationStep, outcome: StepOutcome) => void;
 }
@@ -84,6 +92,11 @@ export async function driveRotation(
     const steps: DriveResult['steps'] = [];
     try {
       for (const step of rotationSteps) {
+        if (options.signal?.aborted) {
+          throw new RotationInterruptedError(`rotation interrupted before ${step}`, {
+            context: { secretArn: meta.arn, step, versionId: token },
+          });
+        }
         const started = Date.now();
         const outcome = await runWithRetries(
           deps,

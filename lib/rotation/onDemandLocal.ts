@@ -10,7 +10,7 @@ import type { RotationResult, Rotator } from './onDemand.js';
  */
 export function localRotator(
   deps: RotationDeps,
-  options: Pick<DriveOptions, 'staleAfterSeconds'> = {},
+  options: Pick<DriveOptions, 'staleAfterSeconds' | 'signal'> = {},
 ): Rotator {
   return {
     async rotate(secretArn, token, onStep): Promise<RotationResult> {

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { abandonRotation } from '../../../lib/rotation/abandon.js';
-import { driveRotation } from '../../../lib/rotation/driver.js';
+import { driveRotation, RotationInterruptedError } from '../../../lib/rotation/driver.js';
 import { runRotationStep } from '../../../lib/rotation/engine.js';
 import { sweepSecret } from '../../../lib/rotation/sweep.js';
 import { makeWorld, secretOf } from './support/fakes.js';
@@ -168,5 +168,31 @@ describe('time budget', () => {
     expect(world.clock.now().getTime()).toBeLessThanOrEqual(deadline);
     expect(world.faults.trace.filter((op) => op === 'verifier.probe').length).toBeLessThan(20);
     expect(world.providers.values.get('prov-1')).toBe(world.initialSecret);
+  });
+});
+
+describe('interrupt', () => {
+  it('Ctrl-C after setSecret: no further step, the rotation is undone and the lease released', async () => {
+    // Prepare: interrupt as soon as the new key has reached the provider.
+    const world = makeWorld();
+    const controller = new AbortController();
+
+    // Act
+    const run = driveRotation(world.deps, world.secretName, {
+      signal: controller.signal,
+      onStep: (step) => {
+        if (step === 'setSecret') controller.abort();
+      },
+    });
+
+    // Assess
+    await expect(run).rejects.toBeInstanceOf(RotationInterruptedError);
+    expect(world.providers.values.get('prov-1')).toBe(world.initialSecret);
+    expect(secretOf(world.store.valueAt(world.secretName, 'AWSCURRENT'))).toBe(world.initialSecret);
+    expect(Object.values(world.store.stages(world.secretName)).flat()).not.toContain('AWSPENDING');
+    expect(world.issuer.active().map((c) => c.secret)).toEqual([world.initialSecret]);
+    await expect(driveRotation(world.deps, world.secretName)).resolves.toMatchObject({
+      tested: true,
+    });
   });
 });
