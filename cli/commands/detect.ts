@@ -49,6 +49,13 @@ export function findingLine(finding: Finding): Record<string, unknown> {
     accountId: finding.accountId,
     awsRegion: finding.awsRegion,
     resource: finding.resource,
+    ...(finding.group === undefined
+      ? {}
+      : {
+          count: finding.group.count,
+          resources: finding.group.resources,
+          lastEventTime: finding.group.lastEventTime,
+        }),
     tactic: finding.tactic,
     technique: finding.technique,
     summary: finding.summary,
@@ -87,19 +94,19 @@ async function loadConfig(file: string | undefined): Promise<DetectionConfig> {
 /** Per-rule summary for stderr: rules that fired or dropped something, then totals. */
 export function renderSummary(summary: ReplaySummary): string {
   const lines = [
-    `${pad('rule', 36)} ${'findings'.padStart(8)} ${'dry-run'.padStart(8)} ${'suppr.'.padStart(8)} ${'dedup'.padStart(8)}`,
+    `${pad('rule', 36)} ${'findings'.padStart(8)} ${'dry-run'.padStart(8)} ${'suppr.'.padStart(8)} ${'dedup'.padStart(8)} ${'grouped'.padStart(8)}`,
   ];
   const rows = [...summary.perRule.entries()].sort(
     (a, b) => b[1].findings - a[1].findings || a[0].localeCompare(b[0]),
   );
   let silent = 0;
   for (const [ruleId, t] of rows) {
-    if (t.findings + t.dryRun + t.suppressed + t.deduplicated + t.errors === 0) {
+    if (t.findings + t.dryRun + t.suppressed + t.deduplicated + t.grouped + t.errors === 0) {
       silent++;
       continue;
     }
     lines.push(
-      `${pad(ruleId, 36)} ${String(t.findings).padStart(8)} ${String(t.dryRun).padStart(8)} ${String(t.suppressed).padStart(8)} ${String(t.deduplicated).padStart(8)}${t.errors > 0 ? `  (${t.errors} rule errors)` : ''}`,
+      `${pad(ruleId, 36)} ${String(t.findings).padStart(8)} ${String(t.dryRun).padStart(8)} ${String(t.suppressed).padStart(8)} ${String(t.deduplicated).padStart(8)} ${String(t.grouped).padStart(8)}${t.errors > 0 ? `  (${t.errors} rule errors)` : ''}`,
     );
   }
   if (silent > 0) lines.push(`(${silent} rules without findings)`);

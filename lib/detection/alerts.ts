@@ -49,6 +49,17 @@ export const findingDetailSchema = z
       .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
       .optional()
       .describe('Rule-specific facts, identifiers only.'),
+    group: z
+      .object({
+        count: z.number().describe('Findings in the burst, this one included.'),
+        resources: z.array(z.string()).describe('The first few resources of the burst.'),
+        lastEventTime: z.string().describe('eventTime of the burst’s last finding.'),
+        windowSeconds: z.number().describe('The group window.'),
+      })
+      .optional()
+      .describe(
+        'A burst of this rule by this principal folded into one finding (replay: complete; live: the first finding, count 1).',
+      ),
     dryRun: z
       .boolean()
       .optional()

@@ -6,8 +6,15 @@ import { isSyncState } from './ports.js';
 import type { CloudTrailRecord } from './record.js';
 import { allRules } from './registry.js';
 import { learnFromRecord } from './learn.js';
-import { callerMatches, matchesPattern, principalOf, timeOf } from './rules/support.js';
 import {
+  callerMatches,
+  matchesPattern,
+  principalOf,
+  stableCaller,
+  timeOf,
+} from './rules/support.js';
+import {
+  compareSeverity,
   severities,
   type DetectionContext,
   type Finding,
@@ -26,7 +33,15 @@ export interface EngineResult {
   /** Findings dropped as duplicates within their rule's dedup window. */
   deduplicated: number;
   /** Which rules' findings were dropped, and why (for per-rule summaries). */
-  dropped: { ruleId: string; reason: 'suppressed' | 'duplicate' }[];
+  dropped: { ruleId: string; reason: 'suppressed' | 'duplicate' | 'grouped' }[];
+  /**
+   * Grouping: `opened` findings start a burst group (alerted now); `grouped` findings fell
+   * into an open group (not alerted; a replay folds them into the group's finding).
+   */
+  groups: {
+    opened: { findingId: string; key: string; untilMs: number; windowSeconds: number }[];
+    grouped: { finding: Finding; key: string }[];
+  };
   /** Rules that threw on this record (the record is still evaluated by every other rule). */
   ruleErrors: { ruleId: string; message: string }[];
   /**
@@ -171,6 +186,7 @@ export class DetectionEngine {
       dropped: [],
       ruleErrors: matched.errors,
       claims: [],
+      groups: { opened: [], grouped: [] },
     };
     const at = timeOf(record);
     for (const [rule, match] of matched.matches) {
@@ -204,6 +220,25 @@ export class DetectionEngine {
         result.dropped.push({ ruleId: rule.id, reason: 'duplicate' });
         continue;
       }
+      const group = this.groupOf(rule, finding);
+      if (group !== undefined) {
+        const key = `${rule.id}|group|${stableCaller(record)}`;
+        // Only facts that change the story break out of a group; more resources are the burst.
+        const { resource: _resource, ...withoutResource } = match;
+        const won = yield* this.claimDedup(rule, key, finding, withoutResource, at, group);
+        if (won.length === 0) {
+          result.dropped.push({ ruleId: rule.id, reason: 'grouped' });
+          result.groups.grouped.push({ finding, key });
+          continue;
+        }
+        keys.push(...won);
+        result.groups.opened.push({
+          findingId: finding.findingId,
+          key,
+          untilMs: at + group * 1000,
+          windowSeconds: group,
+        });
+      }
       result.claims.push({ findingId: finding.findingId, ruleId: rule.id, keys });
       result.findings.push(finding);
     }
@@ -225,8 +260,8 @@ export class DetectionEngine {
     finding: Finding,
     match: RuleMatch,
     at: number,
+    windowSeconds = rule.dedup.windowSeconds,
   ): Generator<StateOp, string[], unknown> {
-    const windowSeconds = rule.dedup.windowSeconds;
     const won: string[] = [];
     const claim = function* (k: string): Generator<StateOp, void, unknown> {
       if ((yield { op: 'claim', ruleId: rule.id, key: k, at, windowSeconds }) === true) won.push(k);
@@ -238,6 +273,16 @@ export class DetectionEngine {
       yield* claim(`${key}|sev:${lower}`);
     }
     return won;
+  }
+
+  /** The group window (seconds) a finding falls under, or undefined when it is not grouped. */
+  private groupOf(rule: Rule, finding: Finding): number | undefined {
+    const spec = rule.group;
+    if (spec === false) return undefined;
+    if (spec?.allSeverities !== true && compareSeverity(finding.severity, 'medium') > 0) {
+      return undefined;
+    }
+    return spec?.windowSeconds ?? DEFAULT_GROUP_SECONDS;
   }
 
   private perform(op: StateOp): Promise<unknown> {
@@ -420,7 +465,14 @@ const EMPTY_RESULT: EngineResult = Object.freeze({
   dropped: Object.freeze([]) as unknown as EngineResult['dropped'],
   ruleErrors: Object.freeze([]) as unknown as EngineResult['ruleErrors'],
   claims: Object.freeze([]) as unknown as EngineResult['claims'],
+  groups: Object.freeze({
+    opened: Object.freeze([]),
+    grouped: Object.freeze([]),
+  }) as unknown as EngineResult['groups'],
 });
+
+/** Group window of rules that do not set one: a burst is calls seconds to minutes apart. */
+const DEFAULT_GROUP_SECONDS = 300;
 
 /** Facts a finding names, for dedup: its resource and the rule's own facts (bounded). */
 function factsOf(match: RuleMatch): string[] {

@@ -113,6 +113,8 @@ export type ItemOutcome =
       /** Findings the engine dropped as suppressed or as duplicates within their window. */
       suppressed: number;
       duplicates: number;
+      /** Findings folded into a burst already alerted (same rule and principal, in its window). */
+      grouped: number;
     }
   | { itemId: string; status: 'dead-lettered'; reason: string }
   | { itemId: string; status: 'failed'; reason: string };
@@ -127,7 +129,10 @@ export interface BatchItem {
 /** Summary of a batch, for logs and for the handler's response. */
 export interface BatchResult {
   items: ItemOutcome[];
-  counts: Record<ItemOutcome['status'] | FindingDecision | 'suppressed' | 'duplicate', number>;
+  counts: Record<
+    ItemOutcome['status'] | FindingDecision | 'suppressed' | 'duplicate' | 'grouped',
+    number
+  >;
 }
 
 /** Processes every item; never throws for one item's sake. */
@@ -147,6 +152,7 @@ export async function processBatch(
     alert: 0,
     'dry-run': 0,
     duplicate: 0,
+    grouped: 0,
     suppressed: 0,
   };
   for (const item of results) {
@@ -155,6 +161,7 @@ export async function processBatch(
     for (const f of item.findings) counts[f.decision] += 1;
     counts.suppressed += item.suppressed;
     counts.duplicate += item.duplicates;
+    counts.grouped += item.grouped;
   }
   return { items: results, counts };
 }
@@ -216,6 +223,7 @@ export async function processItem(item: BatchItem, deps: ProcessDeps): Promise<I
     findings: outcomes,
     suppressed: result.suppressed,
     duplicates: result.deduplicated,
+    grouped: result.groups.grouped.length,
   };
 }
 

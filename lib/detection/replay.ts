@@ -1,11 +1,12 @@
 import type { DetectionConfig } from './config.js';
 import { DetectionEngine } from './engine.js';
 import { InputReadError } from './errors.js';
+import { FindingGroups } from './grouping.js';
 import { walkInputs } from './input.js';
 import { memoryState } from './memoryStores.js';
 import type { DetectionState } from './ports.js';
 import { recordsInTimeOrder } from './timeOrder.js';
-import type { Finding } from './types.js';
+import type { Finding, Rule } from './types.js';
 
 const DAY_MS = 86_400_000;
 
@@ -15,6 +16,8 @@ export interface RuleTally {
   dryRun: number;
   suppressed: number;
   deduplicated: number;
+  /** Findings folded into a burst's one alert. */
+  grouped: number;
   errors: number;
 }
 
@@ -47,6 +50,8 @@ export interface ReplayOptions {
    * 0 (the default) evaluates every record.
    */
   baselineDays?: number;
+  /** Rules to run; defaults to every rule. */
+  rules?: readonly Rule[];
   /** State ports; defaults to fresh in-memory stores. */
   state?: DetectionState;
   onFinding: (finding: Finding) => void;
@@ -63,6 +68,7 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   const engine = new DetectionEngine({
     config: options.config,
     state: options.state ?? memoryState(),
+    ...(options.rules === undefined ? {} : { rules: options.rules }),
   });
   const summary: ReplaySummary = {
     files: 0,
@@ -77,7 +83,7 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   const tally = (ruleId: string): RuleTally => {
     let t = summary.perRule.get(ruleId);
     if (t === undefined) {
-      t = { findings: 0, dryRun: 0, suppressed: 0, deduplicated: 0, errors: 0 };
+      t = { findings: 0, dryRun: 0, suppressed: 0, deduplicated: 0, grouped: 0, errors: 0 };
       summary.perRule.set(ruleId, t);
     }
     return t;
@@ -126,8 +132,19 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
       progress();
     },
   });
+  const groups = new FindingGroups((finding) => {
+    const t = tally(finding.ruleId);
+    if (finding.dryRun) {
+      t.dryRun++;
+      return;
+    }
+    t.findings++;
+    summary.findings++;
+    options.onFinding(finding);
+  });
   for await (const record of ordered) {
     const at = Date.parse(record.eventTime);
+    groups.advance(at);
     if (baselineMs > 0) learnUntil ??= at + baselineMs;
     const learnOnly = learnUntil !== undefined && at < learnUntil;
     summary.records++;
@@ -139,19 +156,12 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
     for (const error of result.ruleErrors) tally(error.ruleId).errors++;
     for (const drop of result.dropped) {
       if (drop.reason === 'suppressed') tally(drop.ruleId).suppressed++;
+      else if (drop.reason === 'grouped') tally(drop.ruleId).grouped++;
       else tally(drop.ruleId).deduplicated++;
     }
-    for (const finding of result.findings) {
-      const t = tally(finding.ruleId);
-      if (finding.dryRun) {
-        t.dryRun++;
-        continue;
-      }
-      t.findings++;
-      summary.findings++;
-      options.onFinding(finding);
-    }
+    groups.accept(result, (finding) => finding.dryRun !== true);
   }
+  groups.flush();
   return summary;
 }
 

@@ -70,6 +70,13 @@ export interface Rule {
   runbook: string;
   /** Records with the same rule and dedup key alert once per window. */
   dedup: { key: (record: CloudTrailRecord) => string; windowSeconds: number };
+  /**
+   * Bursts: findings of this rule by one principal within `windowSeconds` become one alert
+   * carrying a count and the first few resources. Omitted: on for low and medium findings
+   * (300 s); `allSeverities` groups high and critical too; `false` turns it off. A finding
+   * more severe than the group's, or naming a new fact, still alerts on its own.
+   */
+  group?: false | { windowSeconds?: number; allSeverities?: boolean };
   evaluate(record: CloudTrailRecord, context: DetectionContext): RuleMatch | undefined;
   /**
    * Which records can match (for the engine's index). Omitted: the rule sees every record,
@@ -135,5 +142,12 @@ export interface Finding {
   userAgent?: string;
   resource?: string;
   details?: Record<string, string | number | boolean>;
+  /**
+   * A burst folded into this finding (same rule, same principal, within the group window):
+   * how many findings, the first few resources, the last event's time. Replay fills it when
+   * the window closes; the live function alerts on the first finding at once (count 1) and
+   * counts the rest as `grouped`.
+   */
+  group?: { count: number; resources: string[]; lastEventTime: string; windowSeconds: number };
   dryRun?: boolean;
 }

@@ -16,6 +16,8 @@ export const secretDeletedOrPolicy: Rule = {
     names: ['DeleteSecret', 'PutResourcePolicy', 'DeleteResourcePolicy'],
   },
   dedup: { key: (r) => `${secretIdOf(r) ?? ''}|${r.eventName}`, windowSeconds: 3600 },
+  // Deleting many secrets at once is one incident, whatever each secret's severity.
+  group: { allSeverities: true, windowSeconds: 300 },
   evaluate(record) {
     if (failed(record)) return undefined;
     const secretId = secretIdOf(record) ?? 'unknown secret';
