@@ -29,10 +29,15 @@ interface Discovery {
 export class HttpCredentialVerifier implements CredentialVerifier {
   private readonly discoveries = new Map<string, Promise<Discovery>>();
 
+  /** Every request of the verifier: redirects are never followed (see {@link noRedirects}). */
+  private readonly fetchFn: typeof fetch;
+
   constructor(
-    private readonly fetchFn: typeof fetch = fetch,
+    fetchFn: typeof fetch = fetch,
     private readonly timeoutMs = 10_000,
-  ) {}
+  ) {
+    this.fetchFn = noRedirects(fetchFn);
+  }
 
   async verifyClient(input: ClientVerification): Promise<void> {
     const discovery = await this.discover(input.discoveryUrl);
@@ -178,4 +183,24 @@ export function checkClaims(
   ) {
     throw new CredentialTestError('JWT carries none of the gateway allowedScopes');
   }
+}
+
+/**
+ * A redirect would carry the probe's key header, the token request's Basic credentials or the
+ * next request to a host nobody pinned: the verifier never follows one. A 3xx fails the test,
+ * naming the status and the host that answered (never the Location).
+ */
+export function noRedirects(fetchFn: typeof fetch): typeof fetch {
+  return (async (input: Parameters<typeof fetch>[0], init?: RequestInit) => {
+    const response = await fetchFn(input, { ...init, redirect: 'manual' });
+    if (response.status >= 300 && response.status < 400) {
+      await response.body?.cancel();
+      const host = new URL(input instanceof Request ? input.url : String(input)).host;
+      throw new CredentialTestError(
+        `HTTP ${response.status} redirect from ${host}: redirects are not followed`,
+        { context: { status: response.status, host } },
+      );
+    }
+    return response;
+  }) as typeof fetch;
 }

@@ -5,6 +5,7 @@ import {
   type FetchLike,
   IssuerHttpError,
   joinUrl,
+  parseAdminJson,
   requireString,
   type VendorDeps,
   vendorRequest,
@@ -104,7 +105,7 @@ export class OktaIssuer implements Issuer<OktaConfig> {
   private async apiToken(secretId: string): Promise<string> {
     const raw = (await this.deps.readSecret(secretId)).trim();
     if (raw.startsWith('{')) {
-      const parsed = JSON.parse(raw) as { apiToken?: unknown };
+      const parsed = parseAdminJson(raw, 'okta', secretId);
       return requireString(parsed.apiToken, 'apiToken', 'okta', `admin secret ${secretId}`);
     }
     return raw;

@@ -124,7 +124,18 @@ export class Rfc7592Issuer implements Issuer<Rfc7592Config> {
       },
       ...(body ? { body: JSON.stringify(body) } : {}),
       signal: AbortSignal.timeout(this.timeoutMs),
+      // The registration access token must never follow a redirect to another host.
+      redirect: 'manual',
     });
+    if (response.status >= 300 && response.status < 400) {
+      await response.body?.cancel();
+      throw new IssuerError(
+        `registration ${method} answered a redirect (HTTP ${response.status}): not followed`,
+        {
+          context: { issuer: this.type, status: response.status },
+        },
+      );
+    }
     const json = (await response.json().catch(() => ({}))) as Record<string, unknown>;
     if (!response.ok) {
       const code = typeof json.error === 'string' ? json.error : 'unknown';

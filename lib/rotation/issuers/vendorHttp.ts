@@ -129,6 +129,26 @@ function safeCause(error: unknown): Error | undefined {
   return new Error(redactText(`${error.message}${cause}`));
 }
 
+/**
+ * Parses an admin secret's JSON. Node's SyntaxError quotes the text it choked on — the admin
+ * token itself — so it is never kept, not even as a cause: the error names the secret only.
+ */
+export function parseAdminJson(
+  raw: string,
+  vendor: string,
+  secretId: string,
+): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new IssuerHttpError(`${vendor} admin secret ${secretId} is not valid JSON`, {
+      context: { vendor, secretId },
+    });
+  }
+  return parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {};
+}
+
 /** Parses an admin-credential secret that must be JSON with the given string fields. */
 export async function readJsonSecret<K extends string>(
   readSecret: ReadSecret,
@@ -136,16 +156,7 @@ export async function readJsonSecret<K extends string>(
   fields: readonly K[],
   vendor: string,
 ): Promise<Record<K, string>> {
-  const raw = await readSecret(secretId);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    throw new IssuerHttpError(`${vendor} admin secret ${secretId} is not JSON`, {
-      context: { vendor, secretId },
-    });
-  }
-  const record = (parsed ?? {}) as Record<string, unknown>;
+  const record = parseAdminJson(await readSecret(secretId), vendor, secretId);
   const missing = fields.filter((field) => typeof record[field] !== 'string' || !record[field]);
   if (missing.length > 0) {
     throw new IssuerHttpError(

@@ -3,7 +3,13 @@ import { z } from 'zod';
 import type { Issuer, IssuedCredential, IssuerCredentialInfo } from '../issuer.js';
 import type { IssuerConfig, SecretDocument } from '../secretDocument.js';
 import { checkedUrl } from '../urls.js';
-import { type FetchLike, IssuerHttpError, type ReadSecret, vendorRequest } from './vendorHttp.js';
+import {
+  type FetchLike,
+  IssuerHttpError,
+  parseAdminJson,
+  type ReadSecret,
+  vendorRequest,
+} from './vendorHttp.js';
 
 type WebhookConfig = Extract<IssuerConfig, { type: 'webhook' }>;
 
@@ -184,7 +190,7 @@ export class WebhookIssuer implements Issuer<WebhookConfig> {
   private async hmacKey(secretId: string): Promise<string> {
     const raw = (await this.deps.readSecret(secretId)).trim();
     if (raw.startsWith('{')) {
-      const key = (JSON.parse(raw) as { hmacSecret?: unknown }).hmacSecret;
+      const key = parseAdminJson(raw, 'webhook', secretId).hmacSecret;
       if (typeof key !== 'string' || key.length < 16) {
         throw new IssuerHttpError(`webhook HMAC secret ${secretId} needs hmacSecret (≥ 16 chars)`, {
           context: { vendor: 'webhook', secretId },
