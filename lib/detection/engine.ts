@@ -82,6 +82,7 @@ export class DetectionEngine {
     this.context.learnedGatewayPolicies = new Set();
     this.context.learnedTrailBuckets = new Set();
     this.context.learnedGatewayKeys = new Set();
+    this.context.recentlyCreated = new Map();
     this.context.learningDays = this.config.baseline.learningDays;
     this.state = options.state;
     this.syncState = isSyncState(options.state) ? options.state : undefined;
@@ -349,7 +350,12 @@ export class DetectionEngine {
       const sum = totals.reduce((a, b) => a + b, 0);
       // No history, no baseline to spike against (new principals are the baseline rules' job).
       if (sum === 0) return false;
-      const mean = sum / Math.max(1, totals.length);
+      // The mean over the windows the principal has been observed in (from its oldest active
+      // trailing window), not the whole lookback: a principal first seen an hour ago has one
+      // hour of history, and dividing by a day would make its second hour look like a spike.
+      let observed = totals.length;
+      while (observed > 1 && totals[observed - 1] === 0) observed--;
+      const mean = sum / observed;
       return count >= spec.spike.factor * Math.max(mean, 1);
     }
     const half = windowMs / 2;

@@ -33,6 +33,12 @@ export interface DetectionContext {
   learnedGatewayKeys?: Set<string>;
   /** S3 buckets seen as a trail's delivery bucket (engine-filled). */
   learnedTrailBuckets?: Set<string>;
+  /**
+   * IAM principals and resources created (or granted a policy) recently, with the time
+   * (engine-filled, `role:NAME`, `user:NAME`, `arn:ARN`): calls denied seconds later are IAM
+   * eventual consistency, not probing.
+   */
+  recentlyCreated?: Map<string, number>;
   /** Days a principal is observed before baseline rules with `learning` alert (default 7). */
   learningDays?: number;
 }

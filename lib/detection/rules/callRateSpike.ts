@@ -8,7 +8,7 @@ export const callRateSpike: Rule = {
   severity: 'medium',
   mitre: { tactic: 'Discovery', technique: 'T1580 Cloud Infrastructure Discovery' },
   description:
-    'A principal made at least 100 AgentCore/IAM/Secrets Manager calls in one hour and at least 5× its hourly mean over the previous 24 hours (principals active in that day only).',
+    'A principal made at least 100 AgentCore/IAM/Secrets Manager calls in one hour and at least 5× its hourly mean over the hours it was observed in the previous 24 (from its oldest active hour: a principal first seen an hour ago is compared with that hour, not with a day).',
   runbook:
     'Look at what the principal called in that hour; enumeration of gateways, roles or secrets by an unusual principal deserves containment.',
   events: { sources: [AGENTCORE, IAM, SECRETS] },

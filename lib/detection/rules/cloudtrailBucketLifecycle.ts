@@ -1,6 +1,7 @@
 import type { CloudTrailRecord } from '../record.js';
 import type { Rule } from '../types.js';
-import { S3, failed, obj, param, principalOf, str } from './support.js';
+import { policyStatements, type PolicyStatement } from './policy.js';
+import { CLOUDTRAIL, S3, failed, obj, param, principalOf, str, strings } from './support.js';
 
 /** Retention below this many days on a trail bucket counts as too short. */
 const SHORT_RETENTION_DAYS = 365;
@@ -23,6 +24,46 @@ export function shortestExpirationDays(record: CloudTrailRecord): number | undef
     }
   }
   return shortest;
+}
+
+/** What CloudTrail itself needs on its bucket: check the ACL, write (and list) log files. */
+const DELIVERY_ACTIONS = new Set(['s3:getbucketacl', 's3:putobject', 's3:listbucket']);
+
+/** An Allow to the CloudTrail service principal only, for delivery actions only. */
+function isDeliveryStatement(statement: PolicyStatement): boolean {
+  if (statement.Effect !== 'Allow' || statement.NotAction !== undefined) return false;
+  const services = strings(obj(statement.Principal)?.Service);
+  const principalKeys = Object.keys(obj(statement.Principal) ?? {});
+  if (principalKeys.length !== 1 || services.length === 0) return false;
+  if (!services.every((service) => service === CLOUDTRAIL)) return false;
+  const actions = strings(statement.Action).map((a) => a.toLowerCase());
+  return actions.length > 0 && actions.every((a) => DELIVERY_ACTIONS.has(a));
+}
+
+/** The usual hardening beside it: deny every request that is not over TLS. */
+function isDenyInsecureTransport(statement: PolicyStatement): boolean {
+  const bool = obj(obj(statement.Condition)?.Bool);
+  return (
+    statement.Effect === 'Deny' &&
+    bool !== undefined &&
+    String(bool['aws:SecureTransport']).toLowerCase() === 'false'
+  );
+}
+
+/**
+ * The policy CloudTrail (console, CLI `create-subscription`, CloudFormation, Terraform) puts
+ * on its delivery bucket: `AWSCloudTrailAclCheck` and `AWSCloudTrailWrite` statements for the
+ * service principal, optionally a TLS-only deny. It grants no one else anything and keeps
+ * delivery working, so writing it is set-up, not tampering.
+ */
+export function isStandardDeliveryPolicy(record: CloudTrailRecord): boolean {
+  const statements = policyStatements(param(record, 'bucketPolicy') ?? param(record, 'policy'));
+  const writes = statements.some(
+    (s) =>
+      isDeliveryStatement(s) &&
+      strings(s.Action).some((action) => action.toLowerCase() === 's3:putobject'),
+  );
+  return writes && statements.every((s) => isDeliveryStatement(s) || isDenyInsecureTransport(s));
 }
 
 /**
@@ -67,6 +108,8 @@ export const cloudtrailBucketLifecycle: Rule = {
         details: { expirationDays: days },
       };
     }
+    if (record.eventName === 'PutBucketPolicy' && isStandardDeliveryPolicy(record))
+      return undefined;
     return {
       severity: record.eventName === 'DeleteBucketPolicy' ? 'high' : 'medium',
       summary: `${record.eventName} on CloudTrail bucket ${bucket} by ${principalOf(record)}`,
