@@ -52,8 +52,29 @@ const MAX_REASON = 300;
 /** Redacts and clips a reason so it is safe for an alert, a tag or the CLI. */
 export function safeReason(reason: string | undefined): string | undefined {
   if (reason === undefined) return undefined;
-  const flat = redactText(reason).replace(/\s+/g, ' ').trim();
+  const flat = redactText(reason)
+    .replace(/(\w+:\/\/)[^/\s@]*@/g, '$1') // user info in URLs
+    .replace(/(\w+:\/\/[^\s?#]*)[?#]\S*/g, '$1?…') // query strings and fragments
+    .replace(/\s+/g, ' ')
+    .trim();
   return flat.length <= MAX_REASON ? flat : `${flat.slice(0, MAX_REASON - 1)}…`;
+}
+
+/**
+ * The one way an error becomes the reason in an alert, the failure tag or CLI output. Only
+ * gatewarden's own errors (which carry `context` and identifier-only messages) speak; a foreign
+ * error — a parser quoting the text it choked on, an SDK echoing a value, a network error with a
+ * URL — is reduced to its class. The innermost of our own messages wins, then {@link safeReason}.
+ */
+export function failureReason(error: unknown): string | undefined {
+  const chain: unknown[] = [];
+  for (let e: unknown = error; e instanceof Error && chain.length < 8; e = e.cause) chain.push(e);
+  const ours = chain.filter((e): e is Error => e instanceof Error && 'context' in e);
+  const foreign = chain.find((e): e is Error => e instanceof Error && !('context' in e));
+  const innermost = ours.at(-1);
+  if (!innermost) return foreign ? foreign.name : undefined;
+  const below = chain.indexOf(innermost) < chain.length - 1 && foreign;
+  return safeReason(below ? `${innermost.message} (cause: ${foreign.name})` : innermost.message);
 }
 
 /** Secret name from an ARN (`…:secret:NAME-AbCdEf` → `NAME`), for short subjects. */

@@ -1,7 +1,12 @@
 import { publishAll, type AlertSink } from '../alerts/alert.js';
 import { TAGS } from '../shared/env.js';
 import { logger, safe } from '../shared/logger.js';
-import { encodeRotationFailureTag, ROTATION_FAILURE_TAG, rotationFailedAlert } from './alerts.js';
+import {
+  encodeRotationFailureTag,
+  failureReason,
+  ROTATION_FAILURE_TAG,
+  rotationFailedAlert,
+} from './alerts.js';
 import { runRotationStep, type StepInput, type StepOutcome } from './engine.js';
 import { errorClass } from './errors.js';
 import type { RotationDeps } from './ports.js';
@@ -39,7 +44,7 @@ export async function handleRotationStep(
       ...identity,
       step: input.step,
       errorClass: errorClass(error),
-      reason: reasonOf(error),
+      reason: failureReason(error) ?? errorClass(error),
       versionId: input.token,
       at: deps.clock.now().toISOString(),
     };
@@ -77,15 +82,6 @@ async function identify(
   } catch {
     return { secretArn: secretId };
   }
-}
-
-/** Our own errors have identifier-only messages; foreign ones are reduced to their class. */
-function reasonOf(error: unknown): string {
-  if (error instanceof Error && 'context' in error) {
-    const cause = (error as { cause?: unknown }).cause;
-    return cause ? `${error.message} (cause: ${errorClass(cause)})` : error.message;
-  }
-  return errorClass(error);
 }
 
 function contextOf(error: unknown): unknown {

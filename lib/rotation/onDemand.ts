@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { TAGS } from '../shared/env.js';
 import { GatewardenError } from '../shared/errors.js';
-import { safeReason } from './alerts.js';
+import { failureReason } from './alerts.js';
 import { isThrottling, type RotationControl } from './onDemandPorts.js';
 
 export { secretsManagerRotator, waitForRotation, type WaitOptions } from './onDemandWait.js';
@@ -172,7 +172,6 @@ export function failureOf(error: unknown): Omit<RotationResult, 'secretArn' | 'm
     cause?: unknown;
     context?: Record<string, unknown>;
   };
-  const cause = (e.cause ?? undefined) as { name?: unknown; message?: unknown } | undefined;
   const errorClass =
     (typeof e.context?.errorClass === 'string' && e.context.errorClass) ||
     (typeof e.name === 'string' && e.name) ||
@@ -181,8 +180,7 @@ export function failureOf(error: unknown): Omit<RotationResult, 'secretArn' | 'm
     (typeof e.step === 'string' && e.step) ||
     (typeof e.context?.step === 'string' && e.context.step) ||
     'start';
-  const message = typeof cause?.message === 'string' ? cause.message : e.message;
-  const reason = safeReason(typeof message === 'string' ? message : undefined);
+  const reason = failureReason(error);
   return {
     outcome: 'failed',
     step,
