@@ -17,6 +17,7 @@ interface DetectCliOptions {
   format: Format;
   baselineDays: number;
   progress: boolean;
+  strict: boolean;
 }
 
 function format(value: string): Format {
@@ -151,6 +152,11 @@ export const registerDetect: RegisterCommand = (program: Command) => {
       days,
       0,
     )
+    .option(
+      '--strict',
+      'exit 1 also when any file (not only an input as given) yields no valid record or holds a malformed record',
+      false,
+    )
     .option('--no-progress', 'no progress bar (it only shows on a terminal anyway)')
     .action(async (paths: string[], options: DetectCliOptions) => {
       const config = await loadConfig(options.config);
@@ -175,7 +181,16 @@ export const registerDetect: RegisterCommand = (program: Command) => {
         ...(options.progress && err.isTTY ? { onProgress: progressBar(err) } : {}),
       });
       err.write(renderSummary(summary));
-      if (summary.unreadable.length > 0) {
+      // An input that yields nothing is not a silent success: a wrong path, a file of another
+      // kind, an export in a shape this reader does not know.
+      const strictFailure =
+        options.strict && (summary.emptyFiles.length > 0 || summary.malformed > 0);
+      if (strictFailure) {
+        for (const file of summary.emptyFiles) {
+          err.write(`error: ${file}: no valid CloudTrail record (--strict)\n`);
+        }
+      }
+      if (summary.unreadable.length > 0 || summary.emptyInputs.length > 0 || strictFailure) {
         process.exitCode = 1;
       }
     });

@@ -32,6 +32,10 @@ export interface ReplaySummary {
   findings: number;
   /** Inputs that could not be read at all (the CLI exits non-zero when there are any). */
   unreadable: { path: string; reason: string }[];
+  /** Inputs as given (files or directories) that yielded no valid record at all. */
+  emptyInputs: string[];
+  /** Files that yielded no valid record (inside a directory, or given on their own). */
+  emptyFiles: string[];
   perRule: Map<string, RuleTally>;
 }
 
@@ -78,6 +82,8 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
     skipped: 0,
     findings: 0,
     unreadable: [],
+    emptyInputs: [],
+    emptyFiles: [],
     perRule: new Map(),
   };
   const tally = (ruleId: string): RuleTally => {
@@ -91,9 +97,17 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   for (const rule of engine.rules) tally(rule.id);
 
   const files: string[] = [];
+  // Which input each file came from, to tell an input that yielded nothing.
+  const inputOf = new Map<string, string>();
+  const recordsPerInput = new Map<string, number>();
   for (const path of options.paths) {
+    recordsPerInput.set(path, 0);
     try {
-      for await (const file of walkInputs([path])) files.push(file);
+      for await (const file of walkInputs([path], { onSkip: options.onWarning })) {
+        if (inputOf.has(file)) continue;
+        files.push(file);
+        inputOf.set(file, path);
+      }
     } catch (error) {
       summary.unreadable.push({ path, reason: reasonOf(error) });
       options.onWarning(reasonOf(error));
@@ -120,6 +134,14 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
         options.onWarning(reasonOf(load.error));
       }
       summary.skipped += load.insights;
+      const input = inputOf.get(load.file);
+      if (input !== undefined) {
+        recordsPerInput.set(
+          input,
+          (recordsPerInput.get(input) ?? 0) + load.records + load.insights,
+        );
+      }
+      if (load.records === 0 && load.insights === 0) summary.emptyFiles.push(load.file);
       if (load.malformed > 0) {
         summary.malformed += load.malformed;
         options.onWarning(
@@ -162,6 +184,13 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
     groups.accept(result, (finding) => finding.dryRun !== true);
   }
   groups.flush();
+  const unreadable = new Set(summary.unreadable.map((u) => u.path));
+  for (const [input, records] of recordsPerInput) {
+    if (records === 0 && !unreadable.has(input)) {
+      summary.emptyInputs.push(input);
+      options.onWarning(`${input}: no valid CloudTrail record`);
+    }
+  }
   return summary;
 }
 
