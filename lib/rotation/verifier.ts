@@ -5,7 +5,9 @@ import {
   jwtVerify,
   type JWTPayload,
 } from 'jose';
+import { safeReason } from '../shared/redact.js';
 import { CredentialTestError } from './errors.js';
+import { errorCodeOf } from './issuers/vendorHttp.js';
 import type {
   ApiKeyProbe,
   ClientVerification,
@@ -36,7 +38,7 @@ export class HttpCredentialVerifier implements CredentialVerifier {
     fetchFn: typeof fetch = fetch,
     private readonly timeoutMs = 10_000,
   ) {
-    this.fetchFn = noRedirects(fetchFn);
+    this.fetchFn = noRedirects(fetchFn, timeoutMs);
   }
 
   async verifyClient(input: ClientVerification): Promise<void> {
@@ -61,14 +63,14 @@ export class HttpCredentialVerifier implements CredentialVerifier {
       body,
       signal: AbortSignal.timeout(this.timeoutMs),
     });
-    const json = (await response.json().catch(() => ({}))) as Record<string, unknown>;
+    const json = await jsonOf(response);
     if (!response.ok) {
-      const code = typeof json.error === 'string' ? json.error : 'unknown';
+      const code = errorCodeOf(json) ?? 'unknown';
       throw new CredentialTestError(`token endpoint answered HTTP ${response.status} (${code})`, {
         context: { status: response.status, oauthError: code },
       });
     }
-    const accessToken = json.access_token;
+    const accessToken = json?.access_token;
     if (typeof accessToken !== 'string')
       throw new CredentialTestError('token response has no access_token');
     try {
@@ -82,7 +84,9 @@ export class HttpCredentialVerifier implements CredentialVerifier {
     try {
       ({ payload } = await jwtVerify(accessToken, discovery.jwks, { issuer: discovery.issuer }));
     } catch (error) {
-      throw new CredentialTestError(`JWT verification failed (${(error as Error).name})`);
+      // A redirect or network failure fetching the JWKS already names its status and host.
+      if (error instanceof CredentialTestError) throw error;
+      throw new CredentialTestError(`JWT verification failed (${safeReason(error)})`);
     }
     checkClaims(payload, input.clientId, input.scopes, input.authorizer);
   }
@@ -124,8 +128,12 @@ export class HttpCredentialVerifier implements CredentialVerifier {
       headers: { accept: 'application/json' },
       signal: AbortSignal.timeout(this.timeoutMs),
     });
-    if (!response.ok) throw new CredentialTestError(`discovery answered HTTP ${response.status}`);
-    const doc = (await response.json()) as Record<string, unknown>;
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new CredentialTestError(`discovery answered HTTP ${response.status}`);
+    }
+    const doc = await jsonOf(response);
+    if (!doc) throw new CredentialTestError('discovery document is not JSON');
     const { issuer, token_endpoint: tokenEndpoint, jwks_uri: jwksUri } = doc;
     if (
       typeof issuer !== 'string' ||
@@ -186,16 +194,43 @@ export function checkClaims(
 }
 
 /**
- * A redirect would carry the probe's key header, the token request's Basic credentials or the
- * next request to a host nobody pinned: the verifier never follows one. A 3xx fails the test,
- * naming the status and the host that answered (never the Location).
+ * A response body as a JSON object, or undefined. The parser's error quotes the text it choked
+ * on, so it is dropped here and never becomes a message or a cause.
  */
-export function noRedirects(fetchFn: typeof fetch): typeof fetch {
+async function jsonOf(response: Response): Promise<Record<string, unknown> | undefined> {
+  try {
+    const json: unknown = await response.json();
+    return json && typeof json === 'object' ? (json as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Every request of the verifier goes through this. A redirect would carry the probe's key
+ * header, the token request's Basic credentials or the next request to a host nobody pinned:
+ * none is followed, and a 3xx fails the test naming the status and the host that answered
+ * (never the Location). A network error becomes a test failure naming the host and the error's
+ * class only: its message may quote the URL, and a probe URL may carry the key as a parameter.
+ */
+export function noRedirects(fetchFn: typeof fetch, timeoutMs = 10_000): typeof fetch {
   return (async (input: Parameters<typeof fetch>[0], init?: RequestInit) => {
-    const response = await fetchFn(input, { ...init, redirect: 'manual' });
+    const host = new URL(input instanceof Request ? input.url : String(input)).host;
+    let response: Response;
+    try {
+      response = await fetchFn(input, { ...init, redirect: 'manual' });
+    } catch (error) {
+      const name = (error as { name?: unknown } | null)?.name;
+      const timedOut = name === 'TimeoutError' || name === 'AbortError';
+      throw new CredentialTestError(
+        timedOut
+          ? `request to ${host} timed out after ${timeoutMs} ms`
+          : `request to ${host} failed (${safeReason(error)})`,
+        { context: { host, timeout: timedOut } },
+      );
+    }
     if (response.status >= 300 && response.status < 400) {
       await response.body?.cancel();
-      const host = new URL(input instanceof Request ? input.url : String(input)).host;
       throw new CredentialTestError(
         `HTTP ${response.status} redirect from ${host}: redirects are not followed`,
         { context: { status: response.status, host } },

@@ -1,3 +1,5 @@
+import { GatewardenError } from './errors.js';
+
 /**
  * The one redaction helper. Anything that may reach a log, an alert, a report or an error
  * message passes through here first: values under secret-looking keys are replaced, and
@@ -42,4 +44,62 @@ export function redact<T>(value: T, seen = new WeakSet<object>()): T {
         : redact(item, seen);
   }
   return out as T;
+}
+
+/** The longest reason copied into an alert, a tag or a CLI line. */
+export const MAX_REASON = 300;
+/** How far down a cause chain {@link safeReason} looks. */
+const MAX_DEPTH = 8;
+const IDENTIFIER = /^[A-Za-z][\w.:-]{0,63}$/;
+const SYSTEM_CODE = /^[A-Z][A-Z0-9_]{1,40}$/;
+
+/**
+ * Text already built for an alert, a tag or the CLI, made safe to copy: JWTs and bearer/basic
+ * credentials masked, user info and query strings dropped from URLs, one line, at most
+ * {@link MAX_REASON} characters. For errors use {@link safeReason}, which ends here.
+ */
+export function redactReason(text: string): string {
+  const flat = redactText(text)
+    .replace(/(\w+:\/\/)[^/\s@]*@/g, '$1') // user info in URLs
+    .replace(/(\w+:\/\/[^\s?#]*)[?#]\S*/g, '$1?…') // query strings and fragments
+    .replace(/\s+/g, ' ')
+    .trim();
+  return flat.length <= MAX_REASON ? flat : `${flat.slice(0, MAX_REASON - 1)}…`;
+}
+
+/**
+ * The one way an error becomes text that leaves gatewarden — the `Rotation Failed` alert, the
+ * rotation-failure tag, CLI output, a vendor error's cause. Only gatewarden's own errors speak
+ * (their messages hold identifiers only); a foreign error — a JSON parser quoting the text it
+ * choked on, an SDK echoing a value, a network error naming a URL with credentials — is reduced
+ * to its class and system code (`TypeError ECONNREFUSED`). The innermost of our own messages
+ * wins, with the foreign class below it, then {@link redactReason}.
+ */
+export function safeReason(error: unknown): string {
+  const chain: unknown[] = [];
+  for (let e: unknown = error; e !== undefined && chain.length < MAX_DEPTH; e = causeOf(e)) {
+    chain.push(e);
+    if (!(e instanceof Error)) break;
+  }
+  const innermost = chain.findLastIndex((e) => e instanceof GatewardenError);
+  const foreign = chain.slice(innermost + 1);
+  const label = foreign.length > 0 ? foreignLabel(foreign) : undefined;
+  if (innermost < 0) return label ?? 'unknown error';
+  const own = (chain[innermost] as GatewardenError).message;
+  return redactReason(label ? `${own} (cause: ${label})` : own);
+}
+
+function causeOf(error: unknown): unknown {
+  return error instanceof Error ? error.cause : undefined;
+}
+
+/** A foreign error's class, plus the first system code below it; never its message. */
+function foreignLabel(chain: readonly unknown[]): string {
+  const [top] = chain;
+  const name = top instanceof Error ? top.name : typeof top;
+  const code = chain
+    .map((e) => (e instanceof Error ? (e as { code?: unknown }).code : undefined))
+    .find((c): c is string => typeof c === 'string' && SYSTEM_CODE.test(c));
+  const cls = IDENTIFIER.test(name) ? name : 'Error';
+  return code ? `${cls} ${code}` : cls;
 }

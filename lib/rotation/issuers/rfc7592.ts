@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
+import { safeReason } from '../../shared/redact.js';
 import { IssuerError } from '../errors.js';
 import type { IssuedCredential, Issuer, IssuerCredentialInfo } from '../issuer.js';
 import type { SecretStore, SecretWriter } from '../ports.js';
 import type { IssuerConfig, SecretDocument } from '../secretDocument.js';
 import { checkedUrl } from '../urls.js';
+import { errorCodeOf } from './vendorHttp.js';
 
 type Rfc7592Config = Extract<IssuerConfig, { type: 'rfc7592' }>;
 
@@ -115,53 +117,74 @@ export class Rfc7592Issuer implements Issuer<Rfc7592Config> {
     body?: Record<string, unknown>,
   ): Promise<Record<string, unknown>> {
     const url = checkedUrl(config.registrationClientUri, 'registrationClientUri');
-    const response = await this.fetchFn(url, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        accept: 'application/json',
-        ...(body ? { 'content-type': 'application/json' } : {}),
-      },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-      signal: AbortSignal.timeout(this.timeoutMs),
-      // The registration access token must never follow a redirect to another host.
-      redirect: 'manual',
-    });
+    const context = { issuer: this.type, host: url.host };
+    let response: Response;
+    try {
+      response = await this.fetchFn(url, {
+        method,
+        headers: {
+          authorization: `Bearer ${token}`,
+          accept: 'application/json',
+          ...(body ? { 'content-type': 'application/json' } : {}),
+        },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+        signal: AbortSignal.timeout(this.timeoutMs),
+        // The registration access token must never follow a redirect to another host.
+        redirect: 'manual',
+      });
+    } catch (error) {
+      // Only the class and system code of a network error: its message may quote the URL.
+      const failure = new IssuerError(
+        `registration ${method} to ${url.host} failed (${safeReason(error)})`,
+        { context },
+      );
+      failure.name = 'TransientError';
+      throw failure;
+    }
     if (response.status >= 300 && response.status < 400) {
       await response.body?.cancel();
       throw new IssuerError(
-        `registration ${method} answered a redirect (HTTP ${response.status}): not followed`,
-        {
-          context: { issuer: this.type, status: response.status },
-        },
+        `registration ${method} answered a redirect (HTTP ${response.status} from ${url.host}): not followed`,
+        { context: { ...context, status: response.status } },
       );
     }
+    // A body that is not JSON is treated as empty: the parser's message would quote it.
     const json = (await response.json().catch(() => ({}))) as Record<string, unknown>;
     if (!response.ok) {
-      const code = typeof json.error === 'string' ? json.error : 'unknown';
+      const code = errorCodeOf(json) ?? 'unknown';
       const error = new IssuerError(
         `registration ${method} failed with HTTP ${response.status} (${code})`,
-        {
-          context: { issuer: this.type, status: response.status },
-        },
+        { context: { ...context, status: response.status } },
       );
       if (response.status === 429 || response.status >= 500) error.name = 'TransientError';
       throw error;
     }
-    return json;
+    return json && typeof json === 'object' ? json : {};
   }
 }
 
-/** The admin secret holds the token as JSON (`registrationAccessToken`) or as plain text. */
+/**
+ * The admin secret holds the token as JSON (`registrationAccessToken`) or as plain text. Text
+ * that starts like JSON but does not parse is refused rather than sent as a token, and the
+ * parser's message — which quotes the token — is dropped.
+ */
 export function parseToken(value: string): string {
+  const trimmed = value.trim();
+  if (!trimmed.startsWith('{')) return trimmed;
+  let json: unknown;
   try {
-    const json = JSON.parse(value) as Record<string, unknown>;
-    const token = json.registrationAccessToken ?? json.registration_access_token;
-    if (typeof token === 'string' && token) return token;
+    json = JSON.parse(trimmed);
   } catch {
-    // plain text
+    throw new IssuerError('registration access token secret is not valid JSON', {
+      context: { issuer: 'rfc7592' },
+    });
   }
-  return value.trim();
+  const record = (json && typeof json === 'object' ? json : {}) as Record<string, unknown>;
+  const token = record.registrationAccessToken ?? record.registration_access_token;
+  if (typeof token === 'string' && token) return token;
+  throw new IssuerError('registration access token secret has no registrationAccessToken', {
+    context: { issuer: 'rfc7592' },
+  });
 }
 
 function credentialId(clientId: string, secret: string): string {

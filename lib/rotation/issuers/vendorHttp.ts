@@ -1,4 +1,4 @@
-import { redactText } from '../../shared/redact.js';
+import { safeReason } from '../../shared/redact.js';
 import { IssuerError } from '../errors.js';
 
 /**
@@ -49,8 +49,12 @@ export function joinUrl(base: string, path: string): string {
   return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
 }
 
-/** Vendor error codes live in different fields; these are identifiers, safe to report. */
-function vendorErrorCode(body: unknown): string | undefined {
+/**
+ * The error code of an error body — Okta/Auth0 `errorCode`, Graph `error.code`, OAuth `error`,
+ * or `code` — when it looks like an identifier; anything else (a sentence, a quoted value) is
+ * dropped. Shared by every issuer and the verifier: only this part of a body is ever reported.
+ */
+export function errorCodeOf(body: unknown): string | undefined {
   if (!body || typeof body !== 'object') return undefined;
   const record = body as Record<string, unknown>;
   const nested = record.error;
@@ -60,9 +64,10 @@ function vendorErrorCode(body: unknown): string | undefined {
     typeof nested === 'string' ? nested : undefined, // OAuth token endpoints
     record.code,
   ];
-  const code = candidates.find((c): c is string => typeof c === 'string' && c.length < 100);
-  return code ? code.replace(/[^\w.:-]/g, '') : undefined;
+  return candidates.find((c): c is string => typeof c === 'string' && ERROR_CODE.test(c));
 }
+
+const ERROR_CODE = /^[A-Za-z0-9][\w.:-]{0,63}$/;
 
 export interface VendorRequest {
   vendor: string;
@@ -89,18 +94,26 @@ export async function vendorRequest(
       headers: { accept: 'application/json', ...request.headers },
       ...(request.body === undefined ? {} : { body: request.body }),
       signal: AbortSignal.timeout(request.timeoutMs),
-      redirect: 'error',
+      // The admin token must never follow a redirect to a host nobody pinned.
+      redirect: 'manual',
     });
   } catch (error) {
     // Checked by name: the DOMException may come from another realm (fetch's), not ours.
     const name = (error as { name?: unknown } | null)?.name;
     const timedOut = name === 'TimeoutError' || name === 'AbortError';
+    // A network error's message (and its cause's) can name a URL with credentials: only its
+    // class and system code are kept, and the error itself is not kept as a cause.
     throw new IssuerHttpError(
-      `${request.vendor} ${request.operation} ${timedOut ? `timed out after ${request.timeoutMs} ms` : 'could not connect'}`,
-      {
-        context: { ...context, timeout: timedOut, unreachable: !timedOut },
-        cause: timedOut ? undefined : safeCause(error),
-      },
+      `${request.vendor} ${request.operation} ${timedOut ? `timed out after ${request.timeoutMs} ms` : `could not connect (${safeReason(error)})`}`,
+      { context: { ...context, timeout: timedOut, unreachable: !timedOut } },
+    );
+  }
+  if (response.status >= 300 && response.status < 400) {
+    await response.body?.cancel();
+    const host = new URL(request.url).host;
+    throw new IssuerHttpError(
+      `${request.vendor} ${request.operation} answered a redirect (HTTP ${response.status} from ${host}): not followed`,
+      { context: { ...context, status: response.status, host } },
     );
   }
   const text = await response.text();
@@ -109,24 +122,18 @@ export async function vendorRequest(
     try {
       json = JSON.parse(text);
     } catch {
+      // The parser's message quotes the body: dropped, the body is treated as absent.
       json = undefined;
     }
   }
   if (!response.ok && !(request.okStatuses ?? []).includes(response.status)) {
-    const code = vendorErrorCode(json);
+    const code = errorCodeOf(json);
     throw new IssuerHttpError(
       `${request.vendor} ${request.operation} failed: HTTP ${response.status}${code ? ` (${code})` : ''}`,
       { context: { ...context, status: response.status, code } },
     );
   }
   return { status: response.status, json };
-}
-
-/** A network error's message can carry a URL with credentials; keep only a redacted copy. */
-function safeCause(error: unknown): Error | undefined {
-  if (!(error instanceof Error)) return undefined;
-  const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
-  return new Error(redactText(`${error.message}${cause}`));
 }
 
 /**
