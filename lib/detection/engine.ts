@@ -5,6 +5,7 @@ import type { BaselineObservation, DetectionState, SyncDetectionState } from './
 import { isSyncState } from './ports.js';
 import type { CloudTrailRecord } from './record.js';
 import { allRules } from './registry.js';
+import { claimEscalatingAsync, claimEscalatingSync, type EscalatingClaim } from './dedupClaims.js';
 import { learnFromRecord } from './learn.js';
 import {
   callerMatches,
@@ -15,7 +16,6 @@ import {
 } from './rules/support.js';
 import {
   compareSeverity,
-  severities,
   type DetectionContext,
   type Finding,
   type Rule,
@@ -247,13 +247,8 @@ export class DetectionEngine {
   }
 
   /**
-   * Escalation-safe dedup. Within a rule's window a finding alerts when nothing was alerted
-   * for its key yet, when it is more severe than what was alerted, or when it names a fact
-   * not alerted on yet (its resource, an external principal, an authorizer value: see
-   * {@link RuleMatch.facts}). So a harmless change cannot be used to hide the backdoor that
-   * follows it. Each severity level and each fact is its own claim on the dedup port; an
-   * alert also claims the levels below its own, which makes them duplicates. Returns the
-   * claims won (none: a duplicate).
+   * Escalation-safe dedup (see `dedupClaims.ts`): a harmless change cannot be used to hide the
+   * more severe one, or the new external principal, that follows it. Returns the claims won.
    */
   private *claimDedup(
     rule: Rule,
@@ -263,17 +258,15 @@ export class DetectionEngine {
     at: number,
     windowSeconds = rule.dedup.windowSeconds,
   ): Generator<StateOp, string[], unknown> {
-    const won: string[] = [];
-    const claim = function* (k: string): Generator<StateOp, void, unknown> {
-      if ((yield { op: 'claim', ruleId: rule.id, key: k, at, windowSeconds }) === true) won.push(k);
-    };
-    yield* claim(`${key}|sev:${finding.severity}`);
-    for (const fact of factsOf(match)) yield* claim(`${key}|fact:${fact}`);
-    if (won.length === 0) return won;
-    for (const lower of severities.slice(0, severities.indexOf(finding.severity))) {
-      yield* claim(`${key}|sev:${lower}`);
-    }
-    return won;
+    return (yield {
+      op: 'claimEscalating',
+      ruleId: rule.id,
+      key,
+      severity: finding.severity,
+      facts: factsOf(match, key),
+      at,
+      windowSeconds,
+    }) as string[];
   }
 
   /** The group window (seconds) a finding falls under, or undefined when it is not grouped. */
@@ -294,8 +287,10 @@ export class DetectionEngine {
         return this.state.counters.totals(op.key, op.windowStartsMs);
       case 'observe':
         return this.state.baselines.observe(op.dimension, op.subject, op.value, op.at);
-      case 'claim':
-        return this.state.dedup.claim(op.ruleId, op.key, op.at, op.windowSeconds);
+      case 'claimEscalating':
+        return claimEscalatingAsync(op, (key) =>
+          this.state.dedup.claim(op.ruleId, key, op.at, op.windowSeconds),
+        );
     }
   }
 
@@ -480,10 +475,15 @@ const EMPTY_RESULT: EngineResult = Object.freeze({
 /** Group window of rules that do not set one: a burst is calls seconds to minutes apart. */
 const DEFAULT_GROUP_SECONDS = 300;
 
-/** Facts a finding names, for dedup: its resource and the rule's own facts (bounded). */
-function factsOf(match: RuleMatch): string[] {
+/**
+ * Facts a finding names, for dedup: its resource (unless the dedup key already names it) and
+ * the rule's own facts (bounded).
+ */
+function factsOf(match: RuleMatch, key: string): string[] {
   const facts = new Set<string>();
-  if (match.resource !== undefined) facts.add(`resource=${match.resource}`);
+  if (match.resource !== undefined && !key.includes(match.resource)) {
+    facts.add(`resource=${match.resource}`);
+  }
   for (const fact of match.facts ?? []) {
     if (facts.size >= MAX_FACTS) break;
     facts.add(fact);
@@ -505,7 +505,7 @@ type StateOp =
     }
   | { op: 'totals'; key: string; windowStartsMs: number[] }
   | { op: 'observe'; dimension: string; subject: string; value: string; at: number }
-  | { op: 'claim'; ruleId: string; key: string; at: number; windowSeconds: number };
+  | ({ op: 'claimEscalating'; ruleId: string } & EscalatingClaim);
 
 function performSync(state: SyncDetectionState, op: StateOp): unknown {
   switch (op.op) {
@@ -515,8 +515,10 @@ function performSync(state: SyncDetectionState, op: StateOp): unknown {
       return state.counters.totalsSync(op.key, op.windowStartsMs);
     case 'observe':
       return state.baselines.observeSync(op.dimension, op.subject, op.value, op.at);
-    case 'claim':
-      return state.dedup.claimSync(op.ruleId, op.key, op.at, op.windowSeconds);
+    case 'claimEscalating':
+      return claimEscalatingSync(op, (key) =>
+        state.dedup.claimSync(op.ruleId, key, op.at, op.windowSeconds),
+      );
   }
 }
 

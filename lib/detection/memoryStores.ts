@@ -111,6 +111,8 @@ export class MemoryWindowCounter implements WindowCounter {
 /** First claim per (rule, key) within the window wins. */
 export class MemoryDedupStore implements DedupStore {
   private readonly until = new Map<string, number>();
+  /** Size at which to prune next: doubles when pruning frees little, so claims stay O(1). */
+  private pruneAt = 100_000;
 
   async claim(
     ruleId: string,
@@ -126,12 +128,13 @@ export class MemoryDedupStore implements DedupStore {
     const expires = this.until.get(id);
     if (expires !== undefined && atMs < expires) return false;
     this.until.set(id, atMs + windowSeconds * 1000);
-    if (this.until.size > 100_000) this.pruneBefore(atMs);
+    if (this.until.size > this.pruneAt) this.pruneBefore(atMs);
     return true;
   }
 
   private pruneBefore(atMs: number): void {
     for (const [id, expires] of this.until) if (expires <= atMs) this.until.delete(id);
+    this.pruneAt = Math.max(100_000, this.until.size * 2);
   }
 }
 
