@@ -5,6 +5,7 @@ import { awsRotationDeps } from '../lib/aws/rotationDeps.js';
 import { normaliseStep } from '../lib/rotation/engine.js';
 import { RotationError } from '../lib/rotation/errors.js';
 import { handleRotationStep, type HandleStepDeps } from '../lib/rotation/handleStep.js';
+import { withoutForeignText } from '../lib/shared/redact.js';
 
 /** Secrets Manager's rotation event; `RotationToken` is sent for cross-account rotations. */
 const rotationEvent = z.object({
@@ -45,6 +46,9 @@ export function makeHandler(deps: HandleStepDeps) {
       ...(typeof context.getRemainingTimeInMillis === 'function'
         ? { deadline: Date.now() + context.getRemainingTimeInMillis() }
         : {}),
+    }).catch((error: unknown) => {
+      // Rethrown for Secrets Manager to retry; the runtime logs its message, so no foreign text.
+      throw withoutForeignText(error);
     });
   });
 }

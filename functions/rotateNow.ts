@@ -15,6 +15,7 @@ import { RotationError } from '../lib/rotation/errors.js';
 import type { RotationControl } from '../lib/rotation/onDemandPorts.js';
 import { sweepSecret } from '../lib/rotation/sweep.js';
 import { logger, safe } from '../lib/shared/logger.js';
+import { withoutForeignText } from '../lib/shared/redact.js';
 
 /**
  * On-demand rotation event: exactly one selector, or `{"sweep": true}` from the daily schedule.
@@ -48,42 +49,50 @@ export interface RotateNowDeps {
  * secrets that did start a second time. An invalid event is an error.
  */
 export function makeHandler(deps: RotateNowDeps) {
-  return middy(async (event: unknown, _context: Context): Promise<RotateNowResult> => {
-    const parsed = rotateNowEvent.safeParse(event);
-    if (!parsed.success) {
-      throw new RotateNowEventError(
-        `invalid rotateNow event: expected {"secretId"} | {"gatewayId"} | {"tag":"K=V"} | {"sweep":true} (${parsed.error.issues
-          .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-          .join('; ')})`,
-      );
+  return middy((event: unknown, _context: Context): Promise<RotateNowResult> =>
+    // The runtime logs the message of what escapes: no foreign text in it.
+    run(deps, event).catch((error: unknown) => {
+      throw withoutForeignText(error);
+    }),
+  );
+}
+
+/** The handler's work; see {@link makeHandler}. */
+async function run(deps: RotateNowDeps, event: unknown): Promise<RotateNowResult> {
+  const parsed = rotateNowEvent.safeParse(event);
+  if (!parsed.success) {
+    throw new RotateNowEventError(
+      `invalid rotateNow event: expected {"secretId"} | {"gatewayId"} | {"tag":"K=V"} | {"sweep":true} (${parsed.error.issues
+        .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+        .join('; ')})`,
+    );
+  }
+  if ('sweep' in parsed.data) {
+    const results = await sweepAll(deps.control, deps.sweep, deps.concurrency);
+    const summary = {
+      swept: results.length,
+      revoked: results.reduce((n, r) => n + r.revoked, 0),
+      failed: results.filter((r) => r.error).length,
+    };
+    logger.info('sweep finished', safe(summary));
+    // Not thrown: a retry would sweep every secret again; the next daily run retries these.
+    for (const r of results.filter((outcome) => outcome.error)) {
+      logger.warn('sweep failed', safe({ secretArn: r.secretArn, errorClass: r.error }));
     }
-    if ('sweep' in parsed.data) {
-      const results = await sweepAll(deps.control, deps.sweep, deps.concurrency);
-      const summary = {
-        swept: results.length,
-        revoked: results.reduce((n, r) => n + r.revoked, 0),
-        failed: results.filter((r) => r.error).length,
-      };
-      logger.info('sweep finished', safe(summary));
-      // Not thrown: a retry would sweep every secret again; the next daily run retries these.
-      for (const r of results.filter((outcome) => outcome.error)) {
-        logger.warn('sweep failed', safe({ secretArn: r.secretArn, errorClass: r.error }));
-      }
-      return { ...summary, results };
-    }
-    const arns = await resolveSecrets(deps.control, parsed.data);
-    const results = await rotateMany(secretsManagerRotator(deps.control, { wait: false }), arns, {
-      concurrency: deps.concurrency,
-    });
-    const failed = results.filter((r) => r.outcome === 'failed');
-    for (const f of failed) {
-      logger.warn(
-        'rotation did not start',
-        safe({ secretArn: f.secretArn, errorClass: f.errorClass }),
-      );
-    }
-    return { started: results.length - failed.length, failed: failed.length, results };
+    return { ...summary, results };
+  }
+  const arns = await resolveSecrets(deps.control, parsed.data);
+  const results = await rotateMany(secretsManagerRotator(deps.control, { wait: false }), arns, {
+    concurrency: deps.concurrency,
   });
+  const failed = results.filter((r) => r.outcome === 'failed');
+  for (const f of failed) {
+    logger.warn(
+      'rotation did not start',
+      safe({ secretArn: f.secretArn, errorClass: f.errorClass }),
+    );
+  }
+  return { started: results.length - failed.length, failed: failed.length, results };
 }
 
 /**

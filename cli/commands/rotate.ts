@@ -13,6 +13,7 @@ import {
   type RotationResult,
   type Rotator,
   secretsManagerRotator,
+  OnDemandError,
   type Selector,
   sweepAll,
 } from '../../lib/rotation/onDemand.js';
@@ -27,6 +28,7 @@ import {
 import type { RotationDeps } from '../../lib/rotation/ports.js';
 import { sweepSecret } from '../../lib/rotation/sweep.js';
 import { logger } from '../../lib/shared/logger.js';
+import { safeReason } from '../../lib/shared/redact.js';
 import { Console } from 'node:console';
 import { TAGS } from '../../lib/shared/env.js';
 import type { RegisterCommand } from './index.js';
@@ -70,7 +72,7 @@ export function endpointIsLocal(env: NodeJS.ProcessEnv): boolean {
 function selectorOf(options: RotateOptions): Selector {
   const chosen = [options.secret, options.gateway, options.tag].filter((v) => v !== undefined);
   if (chosen.length !== 1) {
-    throw new Error(
+    throw new OnDemandError(
       'choose exactly one of --secret ID, --gateway ID, --tag KEY=VALUE (or --sweep)',
     );
   }
@@ -82,12 +84,24 @@ function selectorOf(options: RotateOptions): Selector {
 function positiveInt(value: string, flag: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1)
-    throw new Error(`${flag} must be a positive integer, got "${value}"`);
+    throw new OnDemandError(`${flag} must be a positive integer, got "${value}"`);
   return n;
 }
 
-/** Runs `gatewarden rotate`; returns the process exit code. */
+/**
+ * Runs `gatewarden rotate`; returns the process exit code. An error that stops the command is
+ * rethrown as one line of {@link safeReason} text (the CLI prints its message): an SDK or
+ * parser message quoting a value never reaches the terminal.
+ */
 export async function runRotate(options: RotateOptions, deps: RotateCommandDeps): Promise<number> {
+  try {
+    return await rotateCommand(options, deps);
+  } catch (error) {
+    throw new OnDemandError(safeReason(error));
+  }
+}
+
+async function rotateCommand(options: RotateOptions, deps: RotateCommandDeps): Promise<number> {
   const out = (line: string): void => void deps.stdout.write(`${line}\n`);
   const concurrency = positiveInt(options.concurrency, '--concurrency');
   const control = deps.control();
@@ -165,9 +179,7 @@ async function reportLocalOutcomes(
   stderr: ProgressStream,
 ): Promise<void> {
   const warn = (what: string, error: unknown): void =>
-    void stderr.write(
-      `gatewarden: could not ${what} (${error instanceof Error ? error.name : 'error'})\n`,
-    );
+    void stderr.write(`gatewarden: could not ${what} (${safeReason(error)})\n`);
   for (const r of results) {
     if (r.outcome === 'succeeded') {
       await recorder

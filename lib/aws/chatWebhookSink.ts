@@ -5,6 +5,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import type { Alert, AlertSink } from '../alerts/alert.js';
 import { alertToChatMessage } from '../detection/alerts.js';
+import { safeReason } from '../shared/redact.js';
 import { clientConfig } from './clients.js';
 
 /**
@@ -98,9 +99,8 @@ export class ChatWebhookSink implements AlertSink {
       });
     } catch (error) {
       // The URL is a credential: report the failure without it (and without the cause's text,
-      // which fetch fills with the URL).
-      const reason = error instanceof Error ? error.name : 'unknown';
-      throw new Error(`chat webhook request failed (${reason})`);
+      // which fetch fills with the URL) — the error's class and system code only.
+      throw new Error(`chat webhook request failed (${safeReason(error)})`);
     }
     if (!response.ok) {
       throw new Error(`chat webhook answered HTTP ${response.status}`);

@@ -1,12 +1,12 @@
 import type { Alert } from '../alerts/alert.js';
-import { redactText } from '../shared/redact.js';
+import { redactReason } from '../shared/redact.js';
 
 /**
  * Rotation alerts and the rotation-failure record.
  *
  * Everything here is built from identifiers only (secret ARN, gateway id, step, error class).
- * A free-text reason is accepted because operators need the "why", but it is redacted and
- * clipped, and callers must build it from error codes and ids, never from values.
+ * A free-text reason is accepted because operators need the "why": callers build it with
+ * `safeReason` (lib/shared/redact.ts) from the error, and it is redacted and clipped here again.
  */
 
 export const ROTATION_FAILED = 'Rotation Failed';
@@ -47,36 +47,6 @@ export interface RotationSuccess {
   at?: string;
 }
 
-const MAX_REASON = 300;
-
-/** Redacts and clips a reason so it is safe for an alert, a tag or the CLI. */
-export function safeReason(reason: string | undefined): string | undefined {
-  if (reason === undefined) return undefined;
-  const flat = redactText(reason)
-    .replace(/(\w+:\/\/)[^/\s@]*@/g, '$1') // user info in URLs
-    .replace(/(\w+:\/\/[^\s?#]*)[?#]\S*/g, '$1?…') // query strings and fragments
-    .replace(/\s+/g, ' ')
-    .trim();
-  return flat.length <= MAX_REASON ? flat : `${flat.slice(0, MAX_REASON - 1)}…`;
-}
-
-/**
- * The one way an error becomes the reason in an alert, the failure tag or CLI output. Only
- * gatewarden's own errors (which carry `context` and identifier-only messages) speak; a foreign
- * error — a parser quoting the text it choked on, an SDK echoing a value, a network error with a
- * URL — is reduced to its class. The innermost of our own messages wins, then {@link safeReason}.
- */
-export function failureReason(error: unknown): string | undefined {
-  const chain: unknown[] = [];
-  for (let e: unknown = error; e instanceof Error && chain.length < 8; e = e.cause) chain.push(e);
-  const ours = chain.filter((e): e is Error => e instanceof Error && 'context' in e);
-  const foreign = chain.find((e): e is Error => e instanceof Error && !('context' in e));
-  const innermost = ours.at(-1);
-  if (!innermost) return foreign ? foreign.name : undefined;
-  const below = chain.indexOf(innermost) < chain.length - 1 && foreign;
-  return safeReason(below ? `${innermost.message} (cause: ${foreign.name})` : innermost.message);
-}
-
 /** Secret name from an ARN (`…:secret:NAME-AbCdEf` → `NAME`), for short subjects. */
 export function secretNameOf(secretArnOrName: string): string {
   const match = /:secret:(.+)-[A-Za-z0-9]{6}$/.exec(secretArnOrName);
@@ -86,7 +56,7 @@ export function secretNameOf(secretArnOrName: string): string {
 /** The alert for a failed rotation step: high severity, to SNS and the gatewarden bus. */
 export function rotationFailedAlert(failure: RotationFailure): Alert {
   const at = failure.at ?? new Date().toISOString();
-  const reason = safeReason(failure.reason);
+  const reason = failure.reason === undefined ? undefined : redactReason(failure.reason);
   const name = secretNameOf(failure.secretArn);
   const detail: Record<string, unknown> = {
     schemaVersion: 1,
@@ -178,7 +148,7 @@ export function encodeRotationFailureTag(failure: RotationFailure): string {
   const head = [at, failure.step, failure.errorClass, failure.versionId ?? '-']
     .map((part) => tagSafe(part).replace(/\s/g, '_') || '-')
     .join(' ');
-  const reason = tagSafe(safeReason(failure.reason) ?? '');
+  const reason = tagSafe(redactReason(failure.reason ?? ''));
   return `${head} ${reason}`.trim().slice(0, 256);
 }
 

@@ -1,14 +1,9 @@
 import { publishAll, type AlertSink } from '../alerts/alert.js';
 import { TAGS } from '../shared/env.js';
 import { logger, safe } from '../shared/logger.js';
-import {
-  encodeRotationFailureTag,
-  failureReason,
-  ROTATION_FAILURE_TAG,
-  rotationFailedAlert,
-} from './alerts.js';
+import { errorClassOf, safeReason } from '../shared/redact.js';
+import { encodeRotationFailureTag, ROTATION_FAILURE_TAG, rotationFailedAlert } from './alerts.js';
 import { runRotationStep, type StepInput, type StepOutcome } from './engine.js';
-import { errorClass } from './errors.js';
 import type { RotationDeps } from './ports.js';
 
 /** Where the rotate function records the last failure (a tag on the secret), if anywhere. */
@@ -43,8 +38,8 @@ export async function handleRotationStep(
     const failure = {
       ...identity,
       step: input.step,
-      errorClass: errorClass(error),
-      reason: failureReason(error) ?? errorClass(error),
+      errorClass: errorClassOf(error),
+      reason: safeReason(error),
       versionId: input.token,
       at: deps.clock.now().toISOString(),
     };
@@ -61,7 +56,7 @@ export async function handleRotationStep(
       if (result.status === 'rejected') {
         logger.warn(
           'could not report the rotation failure',
-          safe({ error: errorClass(result.reason) }),
+          safe({ error: errorClassOf(result.reason) }),
         );
       }
     }

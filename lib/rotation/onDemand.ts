@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { TAGS } from '../shared/env.js';
 import { GatewardenError } from '../shared/errors.js';
-import { failureReason } from './alerts.js';
+import { errorClassOf, safeReason } from '../shared/redact.js';
 import { isThrottling, type RotationControl } from './onDemandPorts.js';
 
 export { secretsManagerRotator, waitForRotation, type WaitOptions } from './onDemandWait.js';
@@ -165,22 +165,22 @@ export async function rotateMany(
 /** Describes a thrown error as a failed result: step, class and a redacted reason. */
 export function failureOf(error: unknown): Omit<RotationResult, 'secretArn' | 'ms'> {
   const e = (error ?? {}) as {
-    name?: unknown;
-    message?: unknown;
     step?: unknown;
     versionId?: unknown;
     cause?: unknown;
     context?: Record<string, unknown>;
   };
+  // The driver records the class of what failed inside its step error; else the error's own.
+  const recorded = e.context?.errorClass;
   const errorClass =
-    (typeof e.context?.errorClass === 'string' && e.context.errorClass) ||
-    (typeof e.name === 'string' && e.name) ||
-    'Error';
+    typeof recorded === 'string' && /^[A-Za-z][\w.:-]{0,63}$/.test(recorded)
+      ? recorded
+      : errorClassOf(error);
   const step =
     (typeof e.step === 'string' && e.step) ||
     (typeof e.context?.step === 'string' && e.context.step) ||
     'start';
-  const reason = failureReason(error);
+  const reason = safeReason(error);
   return {
     outcome: 'failed',
     step,

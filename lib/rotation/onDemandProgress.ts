@@ -1,4 +1,5 @@
 import type { Progress, RotationResult } from './onDemand.js';
+import { redactReason } from '../shared/redact.js';
 import { secretNameOf } from './alerts.js';
 
 export interface ProgressStream {
@@ -31,7 +32,7 @@ export function terminalProgress(stream: ProgressStream, total: number): Progres
   };
 }
 
-/** One human line per result. */
+/** One human line per result; a reason read back from a tag is redacted again. */
 export function describeResult(result: RotationResult): string {
   const ms = `${result.ms} ms`;
   switch (result.outcome) {
@@ -43,7 +44,7 @@ export function describeResult(result: RotationResult): string {
       return `→ ${result.secretArn} rotation started (version ${result.versionId ?? '?'}) [${ms}]`;
     default:
       return `✗ ${result.secretArn} failed in ${result.step ?? 'unknown step'} (${result.errorClass ?? 'Error'})${
-        result.reason ? `: ${result.reason}` : ''
+        result.reason ? `: ${redactReason(result.reason)}` : ''
       } [${ms}]`;
   }
 }

@@ -1,3 +1,4 @@
+import { redactReason } from '../shared/redact.js';
 import { decodeRotationFailureTag, ROTATION_FAILURE_TAG } from './alerts.js';
 import type { RotationResult, Rotator } from './onDemand.js';
 import type { RotationControl, SecretStatus } from './onDemandPorts.js';
@@ -88,7 +89,8 @@ export async function waitForRotation(
         versionId,
         step: failure.step,
         errorClass: failure.errorClass,
-        ...(failure.reason ? { reason: failure.reason } : {}),
+        // Anyone allowed to tag the secret can write this text: it is redacted like our own.
+        ...(failure.reason ? { reason: redactReason(failure.reason) } : {}),
         ms: now() - started,
       };
     }

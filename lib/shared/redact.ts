@@ -93,13 +93,35 @@ function causeOf(error: unknown): unknown {
   return error instanceof Error ? error.cause : undefined;
 }
 
+/**
+ * The class to report beside a {@link safeReason}: an error's name when it looks like an
+ * identifier (`IssuerError`, `ThrottlingException`), `Error` otherwise, and the type of a thrown
+ * non-error — never text a thrower chose freely.
+ */
+export function errorClassOf(error: unknown): string {
+  if (!(error instanceof Error)) return typeof error;
+  return IDENTIFIER.test(error.name) ? error.name : 'Error';
+}
+
 /** A foreign error's class, plus the first system code below it; never its message. */
 function foreignLabel(chain: readonly unknown[]): string {
-  const [top] = chain;
-  const name = top instanceof Error ? top.name : typeof top;
+  const cls = errorClassOf(chain[0]);
   const code = chain
     .map((e) => (e instanceof Error ? (e as { code?: unknown }).code : undefined))
     .find((c): c is string => typeof c === 'string' && SYSTEM_CODE.test(c));
-  const cls = IDENTIFIER.test(name) ? name : 'Error';
   return code ? `${cls} ${code}` : cls;
+}
+
+/**
+ * What a Lambda handler rethrows so the runtime's own log of the failure quotes nothing: our
+ * errors as they are (identifier-only messages; the runtime does not print causes), a foreign
+ * one replaced by an `Error` of the same name and AWS metadata whose message is
+ * {@link safeReason}.
+ */
+export function withoutForeignText(error: unknown): Error {
+  if (error instanceof GatewardenError) return error;
+  const clean = new Error(safeReason(error));
+  if (error instanceof Error) clean.name = errorClassOf(error);
+  const metadata = (error as { $metadata?: unknown } | null)?.$metadata;
+  return metadata === undefined ? clean : Object.assign(clean, { $metadata: metadata });
 }

@@ -1,4 +1,4 @@
-import { redact, redactText, REDACTED } from '../../lib/shared/redact.js';
+import { MAX_REASON, redact, redactReason, redactText, REDACTED } from '../../lib/shared/redact.js';
 
 describe('redact', () => {
   it.each([
@@ -22,5 +22,30 @@ describe('redact', () => {
     const out = redactText(text);
     expect(out).not.toContain('eyJhbGci');
     expect(out).not.toContain('abcdefghijklmnop');
+  });
+
+  it.each([
+    [
+      'user info in a URL',
+      'GET https://admin:pw-CANARY@idp.example/x failed',
+      'GET https://idp.example/x failed',
+    ],
+    [
+      'a query string',
+      'GET https://idp.example/x?token=CANARY&a=1 failed',
+      'GET https://idp.example/x?… failed',
+    ],
+    [
+      'a fragment',
+      'see https://idp.example/cb#access_token=CANARY',
+      'see https://idp.example/cb?…',
+    ],
+    ['line breaks', 'first\n\tsecond', 'first second'],
+  ])('redactReason drops %s', (_what, text, expected) => {
+    expect(redactReason(text)).toBe(expected);
+  });
+
+  it('redactReason bounds the length', () => {
+    expect(redactReason('y'.repeat(MAX_REASON * 2))).toHaveLength(MAX_REASON);
   });
 });

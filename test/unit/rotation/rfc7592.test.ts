@@ -105,4 +105,12 @@ describe('RFC 7592 issuer', () => {
   ])('reads the token secret %j', (value, token) => {
     expect(parseToken(value)).toBe(token);
   });
+
+  it.each([
+    ['{"registrationAccessToken": rat-CANARY-1}', /is not valid JSON/],
+    ['{"token": "rat-CANARY-1"}', /has no registrationAccessToken/],
+  ])('refuses the token secret %j rather than send it, quoting none of it', (value, message) => {
+    expect(() => parseToken(value)).toThrow(message);
+    expect(() => parseToken(value)).not.toThrow(/CANARY/);
+  });
 });
