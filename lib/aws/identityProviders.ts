@@ -10,6 +10,7 @@ import {
   UpdateOauth2CredentialProviderCommand,
   type Oauth2ProviderConfigInput,
 } from '@aws-sdk/client-bedrock-agentcore-control';
+import { ProviderUpdateError } from '../rotation/errors.js';
 import type { ProviderReader, ProviderUpdater } from '../rotation/ports.js';
 import { clientConfig } from './clients.js';
 import { oauth2InputFromOutput } from './oauth2Config.js';
@@ -82,7 +83,9 @@ export class AgentCoreProviders implements ProviderUpdater, ProviderReader {
     const output = current.oauth2ProviderConfigOutput as Record<string, unknown> | undefined;
     const member = Object.entries(output ?? {}).find(([key, value]) => key !== '$unknown' && value);
     if (!member || !current.credentialProviderVendor) {
-      throw new Error('OAuth2 provider has no readable vendor configuration');
+      throw new ProviderUpdateError('OAuth2 provider has no readable vendor configuration', {
+        context: { provider: providerName },
+      });
     }
     const [memberName, config] = member;
     const input = {
@@ -99,7 +102,9 @@ export class AgentCoreProviders implements ProviderUpdater, ProviderReader {
 
   async readApiKey(providerName: string): Promise<string> {
     if (!this.workloadName)
-      throw new Error('GATEWARDEN_WORKLOAD_NAME is not set; cannot read back the API key');
+      throw new ProviderUpdateError(
+        'GATEWARDEN_WORKLOAD_NAME is not set; cannot read back the API key',
+      );
     const data = (this.data ??= new BedrockAgentCoreClient(clientConfig()));
     const token = await data.send(
       new GetWorkloadAccessTokenCommand({ workloadName: this.workloadName }),

@@ -1,6 +1,7 @@
 import { EventBridgeAlertSink, SnsAlertSink } from './alertSinks.js';
 import type { AlertSink } from '../alerts/alert.js';
 import type { BindingWriter } from '../rotation/binding.js';
+import { IssuerError } from '../rotation/errors.js';
 import { MapIssuerRegistry } from '../rotation/issuerRegistry.js';
 import { GeneratedIssuer } from '../rotation/issuers/generated.js';
 import { Rfc7592Issuer } from '../rotation/issuers/rfc7592.js';
@@ -34,7 +35,10 @@ export function awsRotationDeps(env: NodeJS.ProcessEnv = process.env): AwsRotati
   const store = new SecretsManagerStore();
   const readSecret = async (secretId: string): Promise<string> => {
     const value = await store.getValue(secretId, { stage: 'AWSCURRENT' });
-    if (value === undefined) throw new Error('admin credential secret has no current value');
+    if (value === undefined)
+      throw new IssuerError('admin credential secret has no current value', {
+        context: { secretId },
+      });
     return value;
   };
   const workloadName = env.GATEWARDEN_WORKLOAD_NAME;
