@@ -183,6 +183,8 @@ async function main(): Promise<void> {
     agentcore: new AgentCoreRegistrationReader(control),
     issuers,
     bindings,
+    // Registration points each provider at its gatewarden secret (EXTERNAL, the default).
+    providers: new AgentCoreProviders(control, data, undefined),
   };
   log(`bench: registering ${SECRETS} API keys on gateway ${gatewayId}…`);
   const webhookCount = Math.round(SECRETS * WEBHOOK_SHARE);

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { safeReason } from '../lib/shared/redact.js';
 import { commands } from './commands/index.js';
 
 /** Builds the `gatewarden` program: one sub-command per capability, each with its own --help. */
@@ -19,7 +20,8 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    // Our own errors speak; a foreign one (an SDK or parser message) is reduced to its class.
+    const message = safeReason(error);
     process.stderr.write(`gatewarden: ${message}\n`);
     process.exitCode = 1;
   }

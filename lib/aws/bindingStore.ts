@@ -51,8 +51,8 @@ export class DynamoDbBindingStore implements BindingWriter {
         }),
       );
       for (const item of out.Items ?? []) {
-        const body = item.body?.S;
-        if (body !== undefined) records.push(JSON.parse(body) as VersionRecord);
+        const record = parseBody<VersionRecord>(item.body?.S, this.tableName, item.sk?.S ?? '');
+        if (record) records.push(record);
       }
       start = out.LastEvaluatedKey;
     } while (start);
@@ -79,15 +79,7 @@ export class DynamoDbBindingStore implements BindingWriter {
         ConsistentRead: true,
       }),
     );
-    const body = out.Item?.body?.S;
-    if (body === undefined) return undefined;
-    try {
-      return JSON.parse(body) as T;
-    } catch {
-      throw new RotationError('a binding record in the state table is not JSON', {
-        context: { table: this.tableName, sk: key.sk },
-      });
-    }
+    return parseBody<T>(out.Item?.body?.S, this.tableName, key.sk);
   }
 
   private async put(key: { pk: string; sk: string }, body: unknown): Promise<void> {
@@ -129,4 +121,16 @@ function noTable(): RotationError {
   return new RotationError(
     'no state table is configured (GATEWARDEN_STATE_TABLE): rotation checks every secret against its registration binding there',
   );
+}
+
+/** A stored record's JSON; a parse error never quotes the text (records hold ids, still). */
+function parseBody<T>(body: string | undefined, table: string, sk: string): T | undefined {
+  if (body === undefined) return undefined;
+  try {
+    return JSON.parse(body) as T;
+  } catch {
+    throw new RotationError('a binding record in the state table is not JSON', {
+      context: { table, sk },
+    });
+  }
 }

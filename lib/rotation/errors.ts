@@ -1,4 +1,5 @@
 import { GatewardenError } from '../shared/errors.js';
+import { errorClassOf } from '../shared/redact.js';
 
 /** Base of every rotation error. `context` holds identifiers only (ARN, step, issuer type). */
 export class RotationError extends GatewardenError {}
@@ -47,7 +48,10 @@ export function isTransient(error: unknown): boolean {
   return TRANSIENT.test(error.name);
 }
 
-/** The error class name to report (never the message, which may quote foreign input). */
+/**
+ * The error class name to report (never the message, which may quote foreign input; a name
+ * that is not an identifier is reported as `Error`).
+ */
 export function errorClass(error: unknown): string {
-  return error instanceof Error ? error.name : typeof error;
+  return errorClassOf(error);
 }

@@ -1,4 +1,5 @@
 import { TAGS } from '../shared/env.js';
+import { safeReason } from '../shared/redact.js';
 import { credentialSecretName } from '../shared/secretNames.js';
 import { type BindingWriter, issuerClientKey, stateOf, steeringOf } from './binding.js';
 import type { IssuerRegistry } from './ports.js';
@@ -149,7 +150,7 @@ export async function registerCredential(
       .list(doc.issuer, doc)
       .catch((error: unknown) => {
         throw new RegistrationError(
-          `issuer ${doc.issuer.type} could not list its credentials: ${error instanceof Error ? error.message : 'error'}`,
+          `issuer ${doc.issuer.type} could not list its credentials: ${safeReason(error)}`,
           { cause: error },
         );
       });

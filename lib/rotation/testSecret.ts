@@ -1,9 +1,9 @@
 import { logger, safe } from '../shared/logger.js';
+import { safeReason } from '../shared/redact.js';
 import type { StepContext, StepOutcome } from './engine.js';
 import {
   CredentialTestError,
   errorClass,
-  RotationError,
   RotationPreconditionError,
   SecretDocumentError,
 } from './errors.js';
@@ -62,7 +62,7 @@ export async function testSecret(ctx: StepContext): Promise<StepOutcome> {
           (abandonError: unknown) => `incomplete (${errorClass(abandonError)})`,
         );
         // Our own errors carry identifier-only messages (status, OAuth error code, JWT check).
-        const reason = error instanceof RotationError ? error.message : errorClass(error);
+        const reason = safeReason(error);
         const tries = outOfTime
           ? `${attempt + 1} attempts (no time left in the invocation for another)`
           : `${attempts} attempts`;

@@ -1,3 +1,4 @@
+import { IssuerHttpError } from '../../../lib/rotation/issuers/vendorHttp.js';
 import { MemoryBindingStore } from '../../../lib/rotation/memoryBindings.js';
 import { MemoryRotationControl } from '../../../lib/rotation/onDemandMemory.js';
 import { registerCredential, type RegisterInput } from '../../../lib/rotation/register.js';
@@ -412,8 +413,8 @@ describe('registerCredential', () => {
 
     const broken = world();
     issuer.list = async () => {
-      throw Object.assign(new Error('okta list secrets failed: HTTP 401 (E0000011)'), {
-        name: 'IssuerHttpError',
+      throw new IssuerHttpError('okta list secrets failed: HTTP 401 (E0000011)', {
+        context: { vendor: 'okta', status: 401 },
       });
     };
     await expect(registerCredential({ ...broken, issuers }, apiKeyInput())).rejects.toThrow(
