@@ -4,6 +4,7 @@ import { callRateSpike } from './rules/callRateSpike.js';
 import { cloudtrailBucketLifecycle } from './rules/cloudtrailBucketLifecycle.js';
 import { cloudtrailNarrowed } from './rules/cloudtrailNarrowed.js';
 import { cloudtrailStopped } from './rules/cloudtrailStopped.js';
+import { consoleLoginWithoutMfa } from './rules/consoleLoginWithoutMfa.js';
 import { credentialProviderChanged } from './rules/credentialProviderChanged.js';
 import { firstTimeGatewayAction } from './rules/firstTimeGatewayAction.js';
 import { gatewayAuthWeakened } from './rules/gatewayAuthWeakened.js';
@@ -15,20 +16,24 @@ import { gatewayResourcePolicy } from './rules/gatewayResourcePolicy.js';
 import { gatewayRoleSwapped } from './rules/gatewayRoleSwapped.js';
 import { gatewayTargetExternal } from './rules/gatewayTargetExternal.js';
 import { gatewayTargetModified } from './rules/gatewayTargetModified.js';
+import { iamAccessKeyOtherUser } from './rules/iamAccessKeyOtherUser.js';
 import { iamAdminPolicyAttached } from './rules/iamAdminPolicyAttached.js';
 import { iamGatewayPolicyVersion } from './rules/iamGatewayPolicyVersion.js';
+import { iamLoginProfileChanged } from './rules/iamLoginProfileChanged.js';
 import { iamPassGatewayRole } from './rules/iamPassGatewayRole.js';
 import { iamRoleExternalTrust } from './rules/iamRoleExternalTrust.js';
 import { iamTrustPolicyChanged } from './rules/iamTrustPolicyChanged.js';
 import { kmsKeyLoss } from './rules/kmsKeyLoss.js';
 import { newSourceIp } from './rules/newSourceIp.js';
 import { newUserAgent } from './rules/newUserAgent.js';
+import { rolesAnywhereTrust } from './rules/rolesAnywhereTrust.js';
 import { rootActivity } from './rules/rootActivity.js';
 import { secretBatchRead } from './rules/secretBatchRead.js';
 import { secretBulkRead } from './rules/secretBulkRead.js';
 import { secretDeletedOrPolicy } from './rules/secretDeletedOrPolicy.js';
 import { secretReadUnexpected } from './rules/secretReadUnexpected.js';
 import { secretRotationProblem } from './rules/secretRotationProblem.js';
+import { stsFederationToken } from './rules/stsFederationToken.js';
 import { tokenVaultCmkChanged } from './rules/tokenVaultCmkChanged.js';
 
 /**
@@ -41,6 +46,7 @@ export const allRules: readonly Rule[] = [
   cloudtrailBucketLifecycle,
   cloudtrailNarrowed,
   cloudtrailStopped,
+  consoleLoginWithoutMfa,
   credentialProviderChanged,
   firstTimeGatewayAction,
   gatewayAuthWeakened,
@@ -52,20 +58,24 @@ export const allRules: readonly Rule[] = [
   gatewayRoleSwapped,
   gatewayTargetExternal,
   gatewayTargetModified,
+  iamAccessKeyOtherUser,
   iamAdminPolicyAttached,
   iamGatewayPolicyVersion,
+  iamLoginProfileChanged,
   iamPassGatewayRole,
   iamRoleExternalTrust,
   iamTrustPolicyChanged,
   kmsKeyLoss,
   newSourceIp,
   newUserAgent,
+  rolesAnywhereTrust,
   rootActivity,
   secretBatchRead,
   secretBulkRead,
   secretDeletedOrPolicy,
   secretReadUnexpected,
   secretRotationProblem,
+  stsFederationToken,
   tokenVaultCmkChanged,
 ];
 

@@ -294,3 +294,36 @@ export function keyIdOf(reference: string): string {
   const match = /:key\/([^/]+)$/.exec(reference);
   return match?.[1] ?? reference;
 }
+
+// --- callers and refusals --------------------------------------------------------------------
+
+/** Error codes of a call refused for lack of permission: an attempt, not a typo. */
+const DENIED_CODES = new Set([
+  'AccessDenied',
+  'AccessDeniedException',
+  'UnauthorizedOperation',
+  'Client.UnauthorizedOperation',
+]);
+
+/** True when the call was refused by IAM (or an SCP, a resource policy): someone tried. */
+export function denied(record: CloudTrailRecord): boolean {
+  return record.errorCode !== undefined && DENIED_CODES.has(record.errorCode);
+}
+
+/** The IAM user making the call, by name (`IAMUser` identities only). */
+export function callerUserName(record: CloudTrailRecord): string | undefined {
+  const id = record.userIdentity;
+  if (id.type !== 'IAMUser') return undefined;
+  // The ARN is what IAM authenticated; `userName` has been seen disagreeing with it.
+  const fromArn = /:user\/(?:.*\/)?([^/]+)$/.exec(id.arn ?? '')?.[1];
+  return fromArn ?? str(id.userName);
+}
+
+/**
+ * A Lambda function's name from a name, a partial ARN (`123456789012:function:f`) or a full
+ * ARN, without its version or alias qualifier.
+ */
+export function lambdaFunctionName(reference: string): string {
+  const match = /(?:^|:)function:([^:]+)/.exec(reference);
+  return match?.[1] ?? reference.split(':')[0] ?? reference;
+}
