@@ -2,6 +2,7 @@ import { logger, safe } from '../shared/logger.js';
 import type { StepContext, StepOutcome } from './engine.js';
 import { STAGE } from './ports.js';
 import { keepsOwnCopy, pushCredential } from './providerCopy.js';
+import { proveCredential } from './testSecret.js';
 import { readTrusted } from './trusted.js';
 
 /**
@@ -27,6 +28,9 @@ export async function setSecret(ctx: StepContext): Promise<StepOutcome> {
     return 'skipped';
   }
   const context = { ...where, provider: pending.provider?.name ?? '' };
+  // Test before push: the provider never sees a credential its issuer or target refuses (an
+  // API key without a probe has nothing to prove here; testSecret says it went untested).
+  await proveCredential(ctx, pending, { readBack: false });
   await pushCredential(deps, pending, where);
   logger.info('updated credential provider', safe(context));
   return 'done';

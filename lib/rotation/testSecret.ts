@@ -25,28 +25,44 @@ export const ATTEMPT_BUDGET_MS = 20_000;
  * covered by bounded retries with exponential backoff.
  */
 export async function testSecret(ctx: StepContext): Promise<StepOutcome> {
-  const { deps, input, meta } = ctx;
-  const where = { secretArn: meta.arn, versionId: input.token };
   const pending = await readTrusted(
-    deps,
-    meta,
-    { versionId: input.token, stage: STAGE.pending },
+    ctx.deps,
+    ctx.meta,
+    { versionId: ctx.input.token, stage: STAGE.pending },
     ctx.currentVersionId,
   );
+  await proveCredential(ctx, pending, { readBack: true });
+  if (!isTestable(ctx.deps, pending)) {
+    logger.warn(
+      'API key has no probe or provider read-back: rotated untested',
+      safe({ secretArn: ctx.meta.arn, versionId: ctx.input.token, gatewayId: pending.gatewayId }),
+    );
+    return 'untested';
+  }
+  return 'done';
+}
+
+/**
+ * Proves a pending credential where it will be used, with bounded retries; when it fails for
+ * good (attempts or the invocation's time used up) the rotation is abandoned (./abandon.ts:
+ * the provider gets AWSCURRENT back, the pending credential is revoked, AWSPENDING removed)
+ * and the error says why. `readBack: false` leaves out the MANAGED provider's read-back: that
+ * is the proof setSecret makes at the issuer before the provider ever sees the credential.
+ */
+export async function proveCredential(
+  ctx: StepContext,
+  pending: SecretDocument,
+  options: { readBack: boolean },
+): Promise<void> {
+  const { deps, input, meta } = ctx;
+  const where = { secretArn: meta.arn, versionId: input.token };
   const attempts = pending.test.attempts;
   const backoff = deps.backoffMs ?? defaultBackoff;
   for (let attempt = 0; ; attempt++) {
     try {
-      await testOnce(deps, pending);
-      if (!isTestable(deps, pending)) {
-        logger.warn(
-          'API key has no probe or provider read-back: rotated untested',
-          safe({ ...where, gatewayId: pending.gatewayId }),
-        );
-        return 'untested';
-      }
+      await testOnce(deps, pending, options.readBack);
       logger.info('pending credential passed its test', safe({ ...where, attempts: attempt + 1 }));
-      return 'done';
+      return;
     } catch (error) {
       if (error instanceof SecretDocumentError || error instanceof RotationPreconditionError)
         throw error;
@@ -55,8 +71,6 @@ export async function testSecret(ctx: StepContext): Promise<StepOutcome> {
         input.deadline !== undefined &&
         deps.clock.now().getTime() + wait + ATTEMPT_BUDGET_MS > input.deadline;
       if (attempt + 1 >= attempts || outOfTime) {
-        // The untested credential must not stay: the provider gets AWSCURRENT back, the
-        // pending credential is revoked and AWSPENDING removed (./abandon.ts).
         const abandoned = await abandonRotation(deps, input.secretId, input.token).then(
           () => 'yes',
           (abandonError: unknown) => `incomplete (${errorClass(abandonError)})`,
@@ -83,7 +97,7 @@ export async function testSecret(ctx: StepContext): Promise<StepOutcome> {
   }
 }
 
-async function testOnce(deps: RotationDeps, doc: SecretDocument): Promise<void> {
+async function testOnce(deps: RotationDeps, doc: SecretDocument, readBack: boolean): Promise<void> {
   const issuer = deps.issuers.get(doc.issuer.type);
   if (issuer.test) {
     await issuer.test(doc.issuer, doc, {
@@ -94,7 +108,7 @@ async function testOnce(deps: RotationDeps, doc: SecretDocument): Promise<void> 
     });
   }
   if (doc.kind === 'apiKey') {
-    await testApiKey(deps, doc);
+    await testApiKey(deps, doc, readBack);
   } else {
     await testClient(deps, doc);
   }
@@ -115,12 +129,16 @@ export function isTestable(
   );
 }
 
-async function testApiKey(deps: RotationDeps, doc: SecretDocument): Promise<void> {
+async function testApiKey(
+  deps: RotationDeps,
+  doc: SecretDocument,
+  readBack: boolean,
+): Promise<void> {
   const apiKey = doc.apiKey;
   if (!apiKey) throw new SecretDocumentError('pending document has no apiKey');
   if (doc.test.probe) await deps.verifier.probeApiKey(doc.test.probe, apiKey);
   // An EXTERNAL provider reads AWSCURRENT, which moves only in finishSecret.
-  if (doc.provider && doc.provider.secretSource === 'MANAGED' && deps.providerReader) {
+  if (readBack && doc.provider && doc.provider.secretSource === 'MANAGED' && deps.providerReader) {
     const served = await deps.providerReader.readApiKey(doc.provider.name);
     if (served !== apiKey) {
       throw new CredentialTestError('credential provider does not serve the new API key yet', {

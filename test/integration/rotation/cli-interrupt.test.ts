@@ -20,12 +20,13 @@ const CLI = ['bin/gatewarden.js'];
 
 let probe: Server;
 let probeUrl = '';
-/** Resolves when the probe receives a request; the probe answers 200 after a pause. */
-let probed: () => void = () => undefined;
+/** Called on each probe request (setSecret proves the key first, then testSecret); 200 after a pause. */
+let probed: (count: number) => void = () => undefined;
+let probes = 0;
 
 beforeAll(async () => {
   probe = createServer((_request, response) => {
-    probed();
+    probed(++probes);
     setTimeout(() => response.writeHead(200).end(), 1_500);
   });
   await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
@@ -75,7 +76,9 @@ it('Ctrl-C during testSecret undoes the rotation, releases the lease and prints 
   let output = '';
   child.stdout.on('data', (chunk) => (output += String(chunk)));
   child.stderr.on('data', (chunk) => (output += String(chunk)));
-  const inFlight = new Promise<void>((resolve) => (probed = resolve));
+  // The second probe request is testSecret's: the new key is in the provider by then.
+  probes = 0;
+  const inFlight = new Promise<void>((resolve) => (probed = (n) => n === 2 && resolve()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
   await inFlight;
   expect(await servedApiKey(workloadName, provider)).not.toBe(initial); // setSecret pushed

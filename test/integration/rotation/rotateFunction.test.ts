@@ -36,6 +36,8 @@ let probeUrl = '';
 /** Keys the probe endpoint accepts; a test adds the key it expects to pass. */
 const acceptedKeys = new Set<string>();
 let acceptAll = false;
+let acceptFirst = false;
+const seen = new Set<string>();
 /** Provider names of the secrets this file creates (the secret name ends with it). */
 const providerNames = new Map<string, string>();
 const providerNameOf = (secretArn: string): string => providerNames.get(secretArn) ?? '';
@@ -43,8 +45,11 @@ const providerNameOf = (secretArn: string): string => providerNames.get(secretAr
 beforeAll(async () => {
   workloadName = await workload();
   probe = createServer((request, response) => {
-    response.statusCode =
-      acceptAll || acceptedKeys.has(String(request.headers['x-api-key'])) ? 200 : 401;
+    const key = String(request.headers['x-api-key']);
+    // acceptFirst: a key works once (setSecret's proof before the push), then stops working.
+    const firstTime = acceptFirst && !seen.has(key);
+    seen.add(key);
+    response.statusCode = acceptAll || firstTime || acceptedKeys.has(key) ? 200 : 401;
     response.end();
   });
   await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
@@ -103,7 +108,8 @@ async function apiKeySecret(): Promise<{ secretArn: string; initial: string }> {
 
 describe('rotate function on the local stack', () => {
   it('alerts on SNS and the bus, tags the secret and rethrows when testSecret fails', async () => {
-    // Prepare: the probe refuses every key.
+    // Prepare: the probe accepts the new key once (setSecret's proof), then refuses it.
+    acceptFirst = true;
     const { bus, queueUrl } = await alertBus();
     const { TopicArn } = await localClient(SNSClient).send(
       new CreateTopicCommand({ Name: uniqueName('gw-topic') }),
@@ -158,6 +164,7 @@ describe('rotate function on the local stack', () => {
 
     // The next rotation (Secrets Manager's next attempt) passes once the target accepts keys.
     acceptAll = true;
+    acceptFirst = false;
     const next = randomUUID();
     await runRotationStep(
       deps,

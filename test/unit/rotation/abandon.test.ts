@@ -11,10 +11,35 @@ import { sweepSecret } from '../../../lib/rotation/sweep.js';
 import { makeWorld, secretOf } from './support/fakes.js';
 
 describe('abandoning a failed rotation', () => {
-  it('testSecret that fails for good rolls the provider back, revokes the new key and clears AWSPENDING', async () => {
-    // Prepare: the probe refuses every key (the new one never works at the target).
+  it('setSecret proves the key before pushing: one the target refuses never reaches the provider', async () => {
+    // Prepare: the probe refuses every key.
     const world = makeWorld({
       fault: { op: 'verifier.probe', nth: 1, kind: 'server', always: true },
+    });
+    const token = randomUUID();
+    world.store.beginRotation(world.secretName, token);
+    await runRotationStep(world.deps, { step: 'createSecret', secretId: world.secretName, token });
+    const minted = world.store.valueAt(world.secretName, 'AWSPENDING')?.apiKey;
+
+    // Act
+    const failure = runRotationStep(world.deps, {
+      step: 'setSecret',
+      secretId: world.secretName,
+      token,
+    });
+
+    // Assess: the provider never held the new key; the rotation was undone.
+    await expect(failure).rejects.toThrow(/failed its test after 3 attempts.*abandoned: yes/);
+    expect(world.providers.history).not.toContain(minted);
+    expect(world.providers.values.get('prov-1')).toBe(world.initialSecret);
+    expect(world.issuer.isValid(minted)).toBe(false);
+    expect(world.store.valueAt(world.secretName, 'AWSPENDING')).toBeUndefined();
+  });
+
+  it('testSecret that fails for good rolls the provider back, revokes the new key and clears AWSPENDING', async () => {
+    // Prepare: the probe accepts the new key once (before the push), then refuses it.
+    const world = makeWorld({
+      fault: { op: 'verifier.probe', nth: 2, kind: 'server', always: true },
     });
     const token = randomUUID();
     world.store.beginRotation(world.secretName, token);
@@ -64,7 +89,7 @@ describe('abandoning a failed rotation', () => {
       testAttempts: 1,
       fault: { op: 'verifier.probe', nth: 1, kind: 'server' },
     });
-    await expect(driveRotation(world.deps, world.secretName)).rejects.toThrow(/testSecret/);
+    await expect(driveRotation(world.deps, world.secretName)).rejects.toThrow(/setSecret/);
 
     // Act
     const next = await driveRotation(world.deps, world.secretName);
@@ -147,7 +172,7 @@ describe('time budget', () => {
     // Prepare: 20 attempts (backoff 1 s each) would outlast a 30 s invocation.
     const world = makeWorld({
       testAttempts: 20,
-      fault: { op: 'verifier.probe', nth: 1, kind: 'server', always: true },
+      fault: { op: 'verifier.probe', nth: 2, kind: 'server', always: true },
     });
     const token = randomUUID();
     world.store.beginRotation(world.secretName, token);

@@ -45,8 +45,9 @@ describe('rotate function', () => {
   });
 
   it('alerts with identifiers only and rethrows so Secrets Manager retries', async () => {
+    // The probe accepts the key once (setSecret's proof before push), then refuses it.
     const { world, handler, alerts, tags } = setup({
-      fault: { op: 'verifier.probe', nth: 1, kind: 'server', always: true },
+      fault: { op: 'verifier.probe', nth: 2, kind: 'server', always: true },
     });
     world.store.beginRotation(world.secretName, 'tok-2');
     await handler(

@@ -112,12 +112,18 @@ export class FakeIssuer implements Issuer {
 /** AgentCore Identity providers: what each MANAGED provider currently holds. */
 export class FakeProviders implements ProviderUpdater, ProviderReader {
   readonly values = new Map<string, string>();
+  /** Every value any provider was ever given, in order. */
+  readonly history: string[] = [];
   constructor(private readonly faults: FaultPlan) {}
   updateApiKey(name: string, apiKey: string): Promise<void> {
-    return this.faults.call('provider.update', () => void this.values.set(name, apiKey));
+    return this.faults.call('provider.update', () => this.set(name, apiKey));
   }
   updateOauth2ClientSecret(name: string, _clientId: string, clientSecret: string): Promise<void> {
-    return this.faults.call('provider.update', () => void this.values.set(name, clientSecret));
+    return this.faults.call('provider.update', () => this.set(name, clientSecret));
+  }
+  private set(name: string, value: string): void {
+    this.values.set(name, value);
+    this.history.push(value);
   }
   readApiKey(name: string): Promise<string> {
     return this.faults.call('provider.read', () => this.values.get(name) ?? '');
