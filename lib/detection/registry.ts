@@ -33,8 +33,11 @@ import { secretBulkRead } from './rules/secretBulkRead.js';
 import { secretDeletedOrPolicy } from './rules/secretDeletedOrPolicy.js';
 import { secretReadUnexpected } from './rules/secretReadUnexpected.js';
 import { secretRotationProblem } from './rules/secretRotationProblem.js';
+import { ssmParameterBatchRead } from './rules/ssmParameterBatchRead.js';
+import { ssmParameterBulkRead } from './rules/ssmParameterBulkRead.js';
 import { stsFederationToken } from './rules/stsFederationToken.js';
 import { tokenVaultCmkChanged } from './rules/tokenVaultCmkChanged.js';
+import { tokenVaultReadUnexpected } from './rules/tokenVaultReadUnexpected.js';
 
 /**
  * Every detection rule, one per file under rules/. A rule added here is picked up by the
@@ -75,8 +78,11 @@ export const allRules: readonly Rule[] = [
   secretDeletedOrPolicy,
   secretReadUnexpected,
   secretRotationProblem,
+  ssmParameterBatchRead,
+  ssmParameterBulkRead,
   stsFederationToken,
   tokenVaultCmkChanged,
+  tokenVaultReadUnexpected,
 ];
 
 /** A rule by id, or undefined. */
