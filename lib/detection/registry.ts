@@ -4,6 +4,7 @@ import { callRateSpike } from './rules/callRateSpike.js';
 import { cloudtrailBucketLifecycle } from './rules/cloudtrailBucketLifecycle.js';
 import { cloudtrailNarrowed } from './rules/cloudtrailNarrowed.js';
 import { cloudtrailStopped } from './rules/cloudtrailStopped.js';
+import { configRecorderStopped } from './rules/configRecorderStopped.js';
 import { consoleLoginWithoutMfa } from './rules/consoleLoginWithoutMfa.js';
 import { credentialProviderChanged } from './rules/credentialProviderChanged.js';
 import { firstTimeGatewayAction } from './rules/firstTimeGatewayAction.js';
@@ -16,6 +17,7 @@ import { gatewayResourcePolicy } from './rules/gatewayResourcePolicy.js';
 import { gatewayRoleSwapped } from './rules/gatewayRoleSwapped.js';
 import { gatewayTargetExternal } from './rules/gatewayTargetExternal.js';
 import { gatewayTargetModified } from './rules/gatewayTargetModified.js';
+import { guardDutyDisabled } from './rules/guardDutyDisabled.js';
 import { iamAccessKeyOtherUser } from './rules/iamAccessKeyOtherUser.js';
 import { iamAdminPolicyAttached } from './rules/iamAdminPolicyAttached.js';
 import { iamGatewayPolicyVersion } from './rules/iamGatewayPolicyVersion.js';
@@ -24,8 +26,11 @@ import { iamPassGatewayRole } from './rules/iamPassGatewayRole.js';
 import { iamRoleExternalTrust } from './rules/iamRoleExternalTrust.js';
 import { iamTrustPolicyChanged } from './rules/iamTrustPolicyChanged.js';
 import { kmsKeyLoss } from './rules/kmsKeyLoss.js';
+import { kmsKeyMaterialImported } from './rules/kmsKeyMaterialImported.js';
+import { kmsKeyPolicyOpened } from './rules/kmsKeyPolicyOpened.js';
 import { newSourceIp } from './rules/newSourceIp.js';
 import { newUserAgent } from './rules/newUserAgent.js';
+import { organizationLeft } from './rules/organizationLeft.js';
 import { rolesAnywhereTrust } from './rules/rolesAnywhereTrust.js';
 import { rootActivity } from './rules/rootActivity.js';
 import { secretBatchRead } from './rules/secretBatchRead.js';
@@ -33,11 +38,14 @@ import { secretBulkRead } from './rules/secretBulkRead.js';
 import { secretDeletedOrPolicy } from './rules/secretDeletedOrPolicy.js';
 import { secretReadUnexpected } from './rules/secretReadUnexpected.js';
 import { secretRotationProblem } from './rules/secretRotationProblem.js';
+import { securityHubDisabled } from './rules/securityHubDisabled.js';
 import { ssmParameterBatchRead } from './rules/ssmParameterBatchRead.js';
 import { ssmParameterBulkRead } from './rules/ssmParameterBulkRead.js';
 import { stsFederationToken } from './rules/stsFederationToken.js';
 import { tokenVaultCmkChanged } from './rules/tokenVaultCmkChanged.js';
 import { tokenVaultReadUnexpected } from './rules/tokenVaultReadUnexpected.js';
+import { trailBucketRemoved } from './rules/trailBucketRemoved.js';
+import { vpcFlowLogsDeleted } from './rules/vpcFlowLogsDeleted.js';
 
 /**
  * Every detection rule, one per file under rules/. A rule added here is picked up by the
@@ -49,6 +57,7 @@ export const allRules: readonly Rule[] = [
   cloudtrailBucketLifecycle,
   cloudtrailNarrowed,
   cloudtrailStopped,
+  configRecorderStopped,
   consoleLoginWithoutMfa,
   credentialProviderChanged,
   firstTimeGatewayAction,
@@ -61,6 +70,7 @@ export const allRules: readonly Rule[] = [
   gatewayRoleSwapped,
   gatewayTargetExternal,
   gatewayTargetModified,
+  guardDutyDisabled,
   iamAccessKeyOtherUser,
   iamAdminPolicyAttached,
   iamGatewayPolicyVersion,
@@ -69,8 +79,11 @@ export const allRules: readonly Rule[] = [
   iamRoleExternalTrust,
   iamTrustPolicyChanged,
   kmsKeyLoss,
+  kmsKeyMaterialImported,
+  kmsKeyPolicyOpened,
   newSourceIp,
   newUserAgent,
+  organizationLeft,
   rolesAnywhereTrust,
   rootActivity,
   secretBatchRead,
@@ -78,11 +91,14 @@ export const allRules: readonly Rule[] = [
   secretDeletedOrPolicy,
   secretReadUnexpected,
   secretRotationProblem,
+  securityHubDisabled,
   ssmParameterBatchRead,
   ssmParameterBulkRead,
   stsFederationToken,
   tokenVaultCmkChanged,
   tokenVaultReadUnexpected,
+  trailBucketRemoved,
+  vpcFlowLogsDeleted,
 ];
 
 /** A rule by id, or undefined. */
