@@ -54,6 +54,7 @@ interface RotateOptions {
   wait?: boolean;
   json?: boolean;
   local?: boolean;
+  force?: boolean;
   concurrency: string;
   timeout: string;
 }
@@ -137,6 +138,7 @@ async function rotateCommand(options: RotateOptions, deps: RotateCommandDeps): P
   if (local) {
     rotator = localRotator(await deps.rotationDeps(), {
       ...(interrupt ? { signal: interrupt.signal } : {}),
+      ...(options.force ? { force: true } : {}),
     });
     sinks = deps.alertSinks();
     deps.stderr.write(
@@ -273,6 +275,10 @@ export function registerRotateWith(makeDeps: () => Promise<RotateCommandDeps>): 
       )
       .addOption(
         new Option('--no-local', 'always call RotateSecret, even against a local endpoint'),
+      )
+      .option(
+        '--force',
+        'in-process rotations: take over a lease or AWSPENDING a crashed run left (the error names its holder and expiry)',
       )
       .option('--concurrency <n>', 'rotations in flight at once', '8')
       .option('--timeout <seconds>', 'how long --wait follows one rotation', '900')

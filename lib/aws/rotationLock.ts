@@ -2,9 +2,10 @@ import {
   ConditionalCheckFailedException,
   DeleteItemCommand,
   DynamoDBClient,
+  GetItemCommand,
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { RotationLock } from '../rotation/lock.js';
+import type { LeaseHolder, RotationLock } from '../rotation/lock.js';
 import { clientConfig } from './clients.js';
 
 /**
@@ -20,7 +21,12 @@ export class DynamoDbRotationLock implements RotationLock {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async acquire(secretArn: string, owner: string, ttlSeconds: number): Promise<boolean> {
+  async acquire(
+    secretArn: string,
+    owner: string,
+    ttlSeconds: number,
+    options: { force?: boolean } = {},
+  ): Promise<boolean> {
     const nowSeconds = Math.floor(this.now() / 1000);
     try {
       await this.dynamo.send(
@@ -32,9 +38,17 @@ export class DynamoDbRotationLock implements RotationLock {
             owner: { S: owner },
             expiresAt: { N: String(nowSeconds + ttlSeconds) },
           },
-          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now OR #owner = :owner',
-          ExpressionAttributeNames: { '#owner': 'owner' },
-          ExpressionAttributeValues: { ':now': { N: String(nowSeconds) }, ':owner': { S: owner } },
+          ...(options.force
+            ? {}
+            : {
+                ConditionExpression:
+                  'attribute_not_exists(pk) OR expiresAt < :now OR #owner = :owner',
+                ExpressionAttributeNames: { '#owner': 'owner' },
+                ExpressionAttributeValues: {
+                  ':now': { N: String(nowSeconds) },
+                  ':owner': { S: owner },
+                },
+              }),
         }),
       );
       return true;
@@ -42,6 +56,19 @@ export class DynamoDbRotationLock implements RotationLock {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
+  }
+
+  async holder(secretArn: string): Promise<LeaseHolder | undefined> {
+    const out = await this.dynamo.send(
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: { pk: { S: `rotation-lock#${secretArn}` }, sk: { S: 'lease' } },
+        ConsistentRead: true,
+      }),
+    );
+    const owner = out.Item?.owner?.S;
+    const until = Number(out.Item?.expiresAt?.N ?? 0) * 1000;
+    return owner && until > this.now() ? { owner, until } : undefined;
   }
 
   async release(secretArn: string, owner: string): Promise<void> {

@@ -39,6 +39,11 @@ export interface DriveOptions {
   token?: string;
   /** A pending version younger than this is a rotation in progress (refused); older is stale. */
   staleAfterSeconds?: number;
+  /**
+   * Take the rotation over from a live lease and a young AWSPENDING (`rotate --force`): for a
+   * holder that crashed; a live one would be undone by this run's createSecret.
+   */
+  force?: boolean;
   /** In-process retries of a step on transient errors (throttling, 5xx, timeouts). Default 2. */
   transientRetries?: number;
   /**
@@ -78,15 +83,31 @@ export async function driveRotation(
   const token = options.token ?? randomUUID();
   const staleAfterSeconds = options.staleAfterSeconds ?? 900;
   const lock = deps.lock ?? processRotationLock;
-  if (!(await lock.acquire(meta.arn, token, staleAfterSeconds))) {
-    throw new RotationInProgressError('another rotation of this secret holds its lease', {
-      context: { secretArn: meta.arn },
-    });
+  const force = options.force === true;
+  if (!(await lock.acquire(meta.arn, token, staleAfterSeconds, { force }))) {
+    const holder = await lock.holder(meta.arn).catch(() => undefined);
+    const who = holder
+      ? ` (holder ${holder.owner}, until ${new Date(holder.until).toISOString()})`
+      : '';
+    throw new RotationInProgressError(
+      `another rotation of this secret holds its lease${who}; if it crashed, rotate --force takes it over`,
+      {
+        context: {
+          secretArn: meta.arn,
+          ...(holder ? { holder: holder.owner, until: new Date(holder.until).toISOString() } : {}),
+        },
+      },
+    );
   }
   try {
     const previousVersionId = versionWithStage(meta, STAGE.current) ?? '';
     const pendingVersion = versionWithStage(meta, STAGE.pending);
-    if (pendingVersion && pendingVersion !== token && pendingVersion !== previousVersionId) {
+    if (
+      !force &&
+      pendingVersion &&
+      pendingVersion !== token &&
+      pendingVersion !== previousVersionId
+    ) {
       await refuseIfInProgress(deps, secretId, meta.arn, pendingVersion, staleAfterSeconds);
     }
     const steps: DriveResult['steps'] = [];

@@ -4,9 +4,25 @@
  * crashed holder blocks no one for longer than its time-to-live. Secrets Manager itself
  * serialises the rotations it drives; the rotate function needs no lease.
  */
+/** Who holds a lease, and until when (epoch ms). */
+export interface LeaseHolder {
+  owner: string;
+  until: number;
+}
+
 export interface RotationLock {
-  /** True when `owner` now holds the lease on `secretArn` (or already did). */
-  acquire(secretArn: string, owner: string, ttlSeconds: number): Promise<boolean>;
+  /**
+   * True when `owner` now holds the lease on `secretArn` (or already did). `force` takes it
+   * over from a live holder (`rotate --force`, after a crash the lease would outlive).
+   */
+  acquire(
+    secretArn: string,
+    owner: string,
+    ttlSeconds: number,
+    options?: { force?: boolean },
+  ): Promise<boolean>;
+  /** The current holder, if any lease is live. */
+  holder(secretArn: string): Promise<LeaseHolder | undefined>;
   /** Gives the lease back if `owner` still holds it. */
   release(secretArn: string, owner: string): Promise<void>;
 }
@@ -17,11 +33,22 @@ export class MemoryRotationLock implements RotationLock {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  async acquire(secretArn: string, owner: string, ttlSeconds: number): Promise<boolean> {
+  async acquire(
+    secretArn: string,
+    owner: string,
+    ttlSeconds: number,
+    options: { force?: boolean } = {},
+  ): Promise<boolean> {
     const lease = this.leases.get(secretArn);
-    if (lease && lease.owner !== owner && lease.until > this.now()) return false;
+    const live = lease && lease.owner !== owner && lease.until > this.now();
+    if (live && !options.force) return false;
     this.leases.set(secretArn, { owner, until: this.now() + ttlSeconds * 1000 });
     return true;
+  }
+
+  async holder(secretArn: string): Promise<LeaseHolder | undefined> {
+    const lease = this.leases.get(secretArn);
+    return lease && lease.until > this.now() ? { ...lease } : undefined;
   }
 
   async release(secretArn: string, owner: string): Promise<void> {

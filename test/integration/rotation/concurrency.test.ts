@@ -84,11 +84,21 @@ describe('rotation concurrency on the local stack', () => {
     expect(await second.lock.acquire(secretArn, 'other-process', 60)).toBe(true);
     await expect(driveRotation(first, secretArn)).rejects.toMatchObject({
       name: 'RotationInProgressError',
+      context: { holder: 'other-process' },
     });
+    const holder = await first.lock.holder(secretArn);
+    expect(holder?.owner).toBe('other-process');
+    expect(holder?.until).toBeGreaterThan(Date.now());
     await second.lock.release(secretArn, 'other-process');
     await expect(driveRotation(first, secretArn)).resolves.toMatchObject({ secretArn });
     // The lease is released after the rotation: the other process may rotate now.
     await expect(driveRotation(second, secretArn)).resolves.toMatchObject({ secretArn });
+    // A crashed holder's lease is taken over with force.
+    expect(await second.lock.acquire(secretArn, 'crashed-process', 900)).toBe(true);
+    await expect(driveRotation(first, secretArn, { force: true })).resolves.toMatchObject({
+      secretArn,
+    });
+    expect(await first.lock.holder(secretArn)).toBeUndefined();
   });
 
   it('refuses while a fresh AWSPENDING exists and recovers it once stale', async () => {

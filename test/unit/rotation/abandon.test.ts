@@ -8,6 +8,7 @@ import { abandonRotation } from '../../../lib/rotation/abandon.js';
 import { driveRotation, RotationInterruptedError } from '../../../lib/rotation/driver.js';
 import { runRotationStep } from '../../../lib/rotation/engine.js';
 import { sweepSecret } from '../../../lib/rotation/sweep.js';
+import { MemoryRotationLock } from '../../../lib/rotation/lock.js';
 import { makeWorld, secretOf } from './support/fakes.js';
 
 describe('abandoning a failed rotation', () => {
@@ -219,5 +220,25 @@ describe('interrupt', () => {
     await expect(driveRotation(world.deps, world.secretName)).resolves.toMatchObject({
       tested: true,
     });
+  });
+});
+
+describe('a crashed holder', () => {
+  it('is named with its lease expiry, and --force takes the rotation over', async () => {
+    // Prepare: a run that crashed after createSecret holds the lease and a young AWSPENDING.
+    const world = makeWorld();
+    const lock = new MemoryRotationLock(() => world.clock.now().getTime());
+    world.deps.lock = lock;
+    await lock.acquire((await world.store.describe(world.secretName)).arn, 'crashed-run', 900);
+
+    // Act + Assess: refused, naming the holder and when its lease ends.
+    await expect(driveRotation(world.deps, world.secretName)).rejects.toThrow(
+      /holds its lease \(holder crashed-run, until 2026-.*\); if it crashed, rotate --force/,
+    );
+    const forced = await driveRotation(world.deps, world.secretName, { force: true });
+    expect(forced.tested).toBe(true);
+    expect(world.providers.values.get('prov-1')).toBe(
+      secretOf(world.store.valueAt(world.secretName, 'AWSCURRENT')),
+    );
   });
 });
