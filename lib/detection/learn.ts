@@ -1,6 +1,14 @@
 import type { CloudTrailRecord } from './record.js';
 import { trustedPrincipals, trustsAgentCore } from './rules/policy.js';
-import { isGatewayRoleName, isGatewaySecret, keyIdOf, param, str } from './rules/support.js';
+import {
+  isGatewayRoleName,
+  isGatewaySecret,
+  keyIdOf,
+  lambdaFunctionName,
+  param,
+  response,
+  str,
+} from './rules/support.js';
 import type { DetectionContext } from './types.js';
 
 /** True when every principal a trust policy admits is an AWS service. */
@@ -55,7 +63,8 @@ function addCapped(set: Set<string> | undefined, value: string): void {
 /**
  * Learns deployment facts from the stream: roles trusted by AgentCore or used by a gateway
  * are gateway roles; policies attached to them are gateway policies; the token vault CMK and
- * gateway secrets' keys are gateway keys; a trail's delivery bucket is the trail bucket.
+ * gateway secrets' keys are gateway keys; a trail's delivery bucket is the trail bucket; a
+ * Lambda function a gateway target invokes is a gateway function.
  * Failed calls teach nothing.
  */
 export function learnFromRecord(record: CloudTrailRecord, context: DetectionContext): void {
@@ -82,6 +91,17 @@ export function learnFromRecord(record: CloudTrailRecord, context: DetectionCont
       const name = roleArn?.split('/').pop();
       if (name !== undefined && roleArn?.includes(':role/')) {
         addCapped(context.learnedGatewayRoles, name);
+      }
+      return;
+    }
+    case 'CreateGatewayTarget':
+    case 'UpdateGatewayTarget': {
+      const lambdaArn =
+        str(param(record, 'targetConfiguration', 'mcp', 'lambda', 'lambdaArn')) ??
+        str(response(record, 'targetConfiguration', 'mcp', 'lambda', 'lambdaArn'));
+      if (lambdaArn !== undefined) {
+        context.learnedGatewayFunctions ??= new Set();
+        addCapped(context.learnedGatewayFunctions, lambdaFunctionName(lambdaArn));
       }
       return;
     }

@@ -16,6 +16,7 @@ import { gatewayModified } from './rules/gatewayModified.js';
 import { gatewayResourcePolicy } from './rules/gatewayResourcePolicy.js';
 import { gatewayRoleSwapped } from './rules/gatewayRoleSwapped.js';
 import { gatewayTargetExternal } from './rules/gatewayTargetExternal.js';
+import { gatewayTargetFunctionModified } from './rules/gatewayTargetFunctionModified.js';
 import { gatewayTargetModified } from './rules/gatewayTargetModified.js';
 import { guardDutyDisabled } from './rules/guardDutyDisabled.js';
 import { iamAccessKeyOtherUser } from './rules/iamAccessKeyOtherUser.js';
@@ -69,6 +70,7 @@ export const allRules: readonly Rule[] = [
   gatewayResourcePolicy,
   gatewayRoleSwapped,
   gatewayTargetExternal,
+  gatewayTargetFunctionModified,
   gatewayTargetModified,
   guardDutyDisabled,
   iamAccessKeyOtherUser,

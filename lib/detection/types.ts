@@ -31,6 +31,11 @@ export interface DetectionContext {
   learnedGatewayPolicies?: Set<string>;
   /** KMS key ids protecting gateway credentials: token vault CMK, gateway secrets (engine-filled). */
   learnedGatewayKeys?: Set<string>;
+  /**
+   * Lambda functions (names) that are gateway targets, learned from CreateGatewayTarget and
+   * UpdateGatewayTarget (engine-filled).
+   */
+  learnedGatewayFunctions?: Set<string>;
   /** S3 buckets seen as a trail's delivery bucket (engine-filled). */
   learnedTrailBuckets?: Set<string>;
   /**
