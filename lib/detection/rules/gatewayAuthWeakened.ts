@@ -21,7 +21,7 @@ export const gatewayAuthWeakened: Rule = {
   severity: 'critical',
   mitre: { tactic: 'Defense Evasion', technique: 'T1556 Modify Authentication Process' },
   description:
-    'A gateway was created or updated so that callers are no longer authenticated, or any token from the issuer is accepted. A refused attempt to set the authorizer to NONE is reported at medium severity: nothing changed, but someone tried.',
+    'A gateway was created or updated so that callers are no longer authenticated, or any token from the issuer is accepted, or authorization is offloaded (AUTHENTICATE_ONLY: high on update, medium on create). A refused attempt to set the authorizer to NONE is reported at medium severity: nothing changed, but someone tried.',
   runbook:
     'Restore the CUSTOM_JWT authorizer with the approved discovery URL, allowedClients and allowedAudience; review InvokeGateway calls since the change; rotate the inbound client credentials.',
   events: { sources: [AGENTCORE], names: ['CreateGateway', 'UpdateGateway'] },
@@ -54,6 +54,17 @@ export const gatewayAuthWeakened: Rule = {
         resource: gatewayId,
         details: { authorizerType: 'NONE' },
         facts: ['authorizer=NONE'],
+      };
+    }
+    // Offloaded authorization: the token is checked, but what it may do is left to the
+    // targets. Weaker than CUSTOM_JWT with clients or audiences, not as open as NONE.
+    if (type === 'AUTHENTICATE_ONLY') {
+      return {
+        severity: create ? 'medium' : 'high',
+        summary: `gateway ${gatewayId} authorizer set to AUTHENTICATE_ONLY (authorization offloaded) by ${principalOf(record)}`,
+        resource: gatewayId,
+        details: { authorizerType: type },
+        facts: ['authorizer=AUTHENTICATE_ONLY'],
       };
     }
     if (type === undefined && !create) {
