@@ -55,6 +55,7 @@ interface RotateOptions {
   json?: boolean;
   local?: boolean;
   force?: boolean;
+  revokePrevious?: boolean;
   concurrency: string;
   timeout: string;
 }
@@ -107,6 +108,11 @@ async function rotateCommand(options: RotateOptions, deps: RotateCommandDeps): P
   const concurrency = positiveInt(options.concurrency, '--concurrency');
   const control = deps.control();
   const local = options.local ?? endpointIsLocal(deps.env);
+  if (!local && (options.revokePrevious || options.force)) {
+    throw new OnDemandError(
+      '--revoke-previous and --force apply to in-process rotations (--local); on AWS the rotate function runs the steps',
+    );
+  }
 
   if (options.sweep) {
     const chosen = [options.secret, options.gateway, options.tag].filter((v) => v !== undefined);
@@ -139,6 +145,7 @@ async function rotateCommand(options: RotateOptions, deps: RotateCommandDeps): P
     rotator = localRotator(await deps.rotationDeps(), {
       ...(interrupt ? { signal: interrupt.signal } : {}),
       ...(options.force ? { force: true } : {}),
+      ...(options.revokePrevious ? { revokePrevious: true } : {}),
     });
     sinks = deps.alertSinks();
     deps.stderr.write(
@@ -275,6 +282,10 @@ export function registerRotateWith(makeDeps: () => Promise<RotateCommandDeps>): 
       )
       .addOption(
         new Option('--no-local', 'always call RotateSecret, even against a local endpoint'),
+      )
+      .option(
+        '--revoke-previous',
+        'emergency (exposed credential): revoke the replaced credential at once, no grace period (in-process rotations)',
       )
       .option(
         '--force',

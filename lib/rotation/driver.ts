@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { logger, safe } from '../shared/logger.js';
 import { abandonRotation } from './abandon.js';
+import { sweepSecret } from './sweep.js';
 import { parseDocument } from './document.js';
 import {
   rotationSteps,
@@ -44,6 +45,11 @@ export interface DriveOptions {
    * holder that crashed; a live one would be undone by this run's createSecret.
    */
   force?: boolean;
+  /**
+   * Emergency rotation of an exposed credential (`rotate --revoke-previous`): once the new one
+   * is current, the one it replaced is revoked at once instead of after the grace period.
+   */
+  revokePrevious?: boolean;
   /** In-process retries of a step on transient errors (throttling, 5xx, timeouts). Default 2. */
   transientRetries?: number;
   /**
@@ -60,6 +66,8 @@ export interface DriveResult {
   versionId: string;
   previousVersionId: string;
   steps: { step: RotationStep; outcome: StepOutcome; ms: number }[];
+  /** Issuer ids revoked at once (`revokePrevious`). */
+  revoked?: string[];
   /** False when testSecret had nothing to prove the new credential with. */
   tested: boolean;
 }
@@ -142,7 +150,15 @@ export async function driveRotation(
       throw error;
     }
     const tested = !steps.some((s) => s.outcome === 'untested');
-    return { secretArn: meta.arn, versionId: token, previousVersionId, steps, tested };
+    const revoked = options.revokePrevious ? await revokeNow(deps, meta.arn, token) : undefined;
+    return {
+      secretArn: meta.arn,
+      versionId: token,
+      previousVersionId,
+      steps,
+      tested,
+      ...(revoked ? { revoked } : {}),
+    };
   } finally {
     await lock.release(meta.arn, token).catch((error: unknown) => {
       logger.warn(
@@ -205,4 +221,25 @@ async function refuseIfInProgress(
     });
   }
   logger.warn('recovering stale AWSPENDING', safe({ secretArn, pendingVersionId: pendingVersion }));
+}
+
+/**
+ * Ends the grace period of what the new current version superseded (in its ledger record) and
+ * sweeps: the exposed credential stops working now. Only credentials the rotator recorded as
+ * superseded by this version are touched, and the sweep never revokes the current one.
+ */
+async function revokeNow(
+  deps: RotationDeps,
+  secretArn: string,
+  versionId: string,
+): Promise<string[]> {
+  const record = await deps.bindings.versionRecord(secretArn, versionId);
+  if (!record) return [];
+  const now = deps.clock.now().toISOString();
+  const superseded = new Set(record.retireOnPromotion ?? []);
+  const retiring = record.state.retiring.map((entry) =>
+    superseded.has(entry.issuerCredentialId) ? { ...entry, retireAfter: now } : entry,
+  );
+  await deps.bindings.recordVersion(secretArn, { ...record, state: { ...record.state, retiring } });
+  return (await sweepSecret(deps, secretArn)).revoked;
 }

@@ -10,7 +10,7 @@ import type { RotationResult, Rotator } from './onDemand.js';
  */
 export function localRotator(
   deps: RotationDeps,
-  options: Pick<DriveOptions, 'staleAfterSeconds' | 'signal' | 'force'> = {},
+  options: Pick<DriveOptions, 'staleAfterSeconds' | 'signal' | 'force' | 'revokePrevious'> = {},
 ): Rotator {
   return {
     async rotate(secretArn, token, onStep): Promise<RotationResult> {

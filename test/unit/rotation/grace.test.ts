@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { runRotationStep, rotationSteps } from '../../../lib/rotation/engine.js';
+import { driveRotation } from '../../../lib/rotation/driver.js';
 import { sweepSecret } from '../../../lib/rotation/sweep.js';
 import { makeWorld } from './support/fakes.js';
 
@@ -26,5 +27,19 @@ describe('grace period', () => {
     const swept = await sweepSecret(world.deps, world.secretName);
     expect(swept.revoked).toHaveLength(1);
     expect(world.issuer.isValid(world.initialSecret)).toBe(false);
+  });
+});
+
+describe('emergency rotation', () => {
+  it('--revoke-previous revokes the replaced credential at once, never the new one', async () => {
+    const world = makeWorld({ graceSeconds: 86_400 });
+
+    const result = await driveRotation(world.deps, world.secretName, { revokePrevious: true });
+
+    expect(result.revoked).toHaveLength(1);
+    expect(world.issuer.isValid(world.initialSecret)).toBe(false);
+    const current = world.store.valueAt(world.secretName, 'AWSCURRENT');
+    expect(world.issuer.isValid(current?.apiKey)).toBe(true);
+    expect(world.providers.values.get('prov-1')).toBe(current?.apiKey);
   });
 });
