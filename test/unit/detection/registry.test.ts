@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { allRules, ruleEventNeeds } from '../../../lib/detection/registry.js';
 import { severities } from '../../../lib/detection/types.js';
@@ -45,6 +45,33 @@ describe('rule registry', () => {
   it('has no fixture file for an unknown rule', () => {
     const known = new Set(allRules.map((rule) => rule.id));
     expect(fixtures.map((f) => f.ruleId).filter((id) => !known.has(id))).toEqual([]);
+  });
+});
+
+describe('README rule table', () => {
+  // Prepare: the rows of the table under "### Detection rules".
+  const readme = readFileSync(join(process.cwd(), 'README.md'), 'utf8');
+  const section = readme.split('### Detection rules')[1]?.split('\n### ')[0] ?? '';
+  const rows = new Map(
+    [...section.matchAll(/^\| `([\w-]+)` \| (\w+) \| ([^|]+) \|/gm)].map((m) => [
+      m[1],
+      { severity: m[2], tactic: m[3]?.trim() },
+    ]),
+  );
+
+  it.each(allRules.map((rule) => [rule.id, rule] as const))(
+    'lists %s with its severity and tactic',
+    (id, rule) => {
+      expect({ id, row: rows.get(id) }).toEqual({
+        id,
+        row: { severity: rule.severity, tactic: rule.mitre.tactic },
+      });
+    },
+  );
+
+  it('lists no rule that does not exist', () => {
+    const known = new Set(allRules.map((rule) => rule.id));
+    expect([...rows.keys()].filter((id) => !known.has(id))).toEqual([]);
   });
 });
 
