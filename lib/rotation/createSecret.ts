@@ -270,12 +270,13 @@ async function resolveCurrentId(
 /**
  * Credentials at the issuer nobody references that the rotator itself minted: by a createSecret
  * whose reply or PutSecretValue was lost. Ownership comes from the ledger, never from a guess:
- * at an issuer that labels (gatewarden's credentials carry their version id), a credential is
- * ours when its label is a version the rotator recorded for this secret; at one that cannot
- * label, when it was created while one of the rotator's recorded mints ran (absent from the
- * listing taken just before, created within the step's time). Anything else — another
- * consumer's secret, one created by hand, one whose creation time the issuer does not say —
- * is never revoked.
+ * a credential is ours when a ledger record holds its id (minted, then never stored); at an
+ * issuer that labels (gatewarden's credentials carry their version id), when its label is a
+ * version the rotator recorded for this secret; at one that cannot label, when it was created
+ * while a recorded mint ran whose credential never got recorded (absent from the listing taken
+ * just before, created within the step's time). Anything else — another consumer's secret,
+ * another registration's on a shared client, one created by hand, one whose creation time the
+ * issuer does not say — is never revoked.
  */
 async function findOrphans(
   ctx: StepContext,
@@ -286,13 +287,22 @@ async function findOrphans(
   if (unknown.length === 0) return [];
   const records = await ctx.deps.bindings.versionRecords(ctx.meta.arn);
   const versions = new Set(records.map((record) => record.versionId));
-  const mints = records.flatMap((record) => (record.mint ? [record.mint] : []));
+  // Credentials the ledger says the rotator minted (e.g. one whose PutSecretValue failed).
+  const minted = new Set(records.flatMap((r) => r.state.issuerCredentialId ?? []));
+  // Only a mint whose credential never got recorded can have left one behind; a completed
+  // mint's credential is known, and what appeared after it is someone else's (e.g. another
+  // registration sharing the client).
+  const mints = records.flatMap((record) =>
+    record.mint && record.state.issuerCredentialId === undefined ? [record.mint] : [],
+  );
   const labels = listed.some((item) => item.idempotencyKey !== undefined);
   return unknown
-    .filter((item) =>
-      labels
-        ? item.idempotencyKey !== undefined && versions.has(item.idempotencyKey)
-        : mints.some((mint) => appearedDuring(item, mint)),
+    .filter(
+      (item) =>
+        minted.has(item.credentialId) ||
+        (labels
+          ? item.idempotencyKey !== undefined && versions.has(item.idempotencyKey)
+          : mints.some((mint) => appearedDuring(item, mint))),
     )
     .map((item) => item.credentialId);
 }

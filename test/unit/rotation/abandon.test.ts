@@ -9,7 +9,8 @@ import { driveRotation, RotationInterruptedError } from '../../../lib/rotation/d
 import { runRotationStep } from '../../../lib/rotation/engine.js';
 import { sweepSecret } from '../../../lib/rotation/sweep.js';
 import { MemoryRotationLock } from '../../../lib/rotation/lock.js';
-import { makeWorld, secretOf } from './support/fakes.js';
+import { makeWorld, pin, secretOf } from './support/fakes.js';
+import type { SecretDocument } from '../../../lib/rotation/secretDocument.js';
 
 describe('abandoning a failed rotation', () => {
   it('setSecret proves the key before pushing: one the target refuses never reaches the provider', async () => {
@@ -240,5 +241,43 @@ describe('a crashed holder', () => {
     expect(world.providers.values.get('prov-1')).toBe(
       secretOf(world.store.valueAt(world.secretName, 'AWSCURRENT')),
     );
+  });
+});
+
+describe('two registrations on one IdP client (shared knowingly)', () => {
+  it('rotate alternately ten times and both keep working', async () => {
+    // Prepare: a second gatewarden secret on the same issuer client (no small cap, like Entra).
+    const world = makeWorld({ maxActive: 10, graceSeconds: 60 });
+    const first = world.store.valueAt(world.secretName, 'AWSCURRENT') as SecretDocument;
+    const otherSecret = 'another-gateways-secret';
+    const otherId = world.issuer.seed(otherSecret);
+    const otherName = `gatewarden/gw-2/apiKey/shared-${randomUUID().slice(0, 6)}`;
+    const created = world.store.create(otherName, {
+      ...first,
+      gatewayId: 'gw-2',
+      issuerCredentialId: otherId,
+      apiKey: otherSecret,
+    });
+    await pin(
+      world.bindings,
+      created,
+      world.store.valueAt(otherName, 'AWSCURRENT') as SecretDocument,
+    );
+
+    // Act + Assess: after every rotation and sweep, both current credentials work.
+    for (let round = 0; round < 10; round++) {
+      const name = round % 2 === 0 ? world.secretName : otherName;
+      await driveRotation(world.deps, name);
+      world.clock.advance(61);
+      await sweepSecret(world.deps, world.secretName);
+      await sweepSecret(world.deps, otherName);
+      for (const secret of [world.secretName, otherName]) {
+        expect(world.issuer.isValid(secretOf(world.store.valueAt(secret, 'AWSCURRENT')))).toBe(
+          true,
+        );
+      }
+    }
+    // Nothing but the two current credentials is left at the issuer.
+    expect(world.issuer.active()).toHaveLength(2);
   });
 });
