@@ -1,8 +1,14 @@
 import { actionsOfEvent } from './actionMap.js';
-import { splitAction, type ActionCatalog } from './catalog.js';
-import { compactActions, type Grant, type GrantedSet } from './granted.js';
-import { wildcardMatch } from './policy.js';
-import type { PolicyStatementOut, PrincipalReport, RecommendedPolicy } from './reportTypes.js';
+import type { ActionCatalog } from './catalog.js';
+import { compactActions, type GrantedSet } from './granted.js';
+import { diffPolicy } from './policyDiff.js';
+import { checkRecommended, keptNotObservable, recommendPolicy } from './recommend.js';
+import type {
+  ConditionalDeny,
+  PrincipalReport,
+  Recommendation,
+  RecommendedPolicy,
+} from './reportTypes.js';
 import { findHighRiskGrants, findWildcardGrants } from './risks.js';
 import type { PrincipalUsage } from './usage.js';
 
@@ -61,12 +67,23 @@ export async function resolveUsage(
   return used;
 }
 
+/** What the analysis of one principal needs besides its grants and usage. */
+export interface PrincipalContext {
+  /** Data-event resource types the trail was seen to log. */
+  dataEventsLogged: ReadonlySet<string>;
+  /** ARN of the permissions boundary, which still applies after any recommendation. */
+  boundary?: string;
+  /** Inputs missing for this principal (a boundary or group absent from the export). */
+  inputGaps?: string[];
+}
+
 /** Granted vs used for one principal. `used` undefined means no activity source was read. */
 export async function analyzePrincipal(
   identity: { arn: string; name: string; type: 'role' | 'user' | 'root' },
   granted: GrantedSet,
   used: Map<string, UsedAction> | undefined,
   catalog: ActionCatalog,
+  context: PrincipalContext = { dataEventsLogged: new Set() },
 ): Promise<PrincipalReport> {
   const usedActions = used === undefined ? [] : [...used.keys()].sort();
   const usedGranted = usedActions.filter((a) => granted.allowed.has(a));
@@ -74,6 +91,7 @@ export async function analyzePrincipal(
   const unused = used === undefined ? [] : [...granted.allowed].filter((a) => !usedSet.has(a));
   const lastUsed =
     used === undefined ? undefined : maxOf([...used.values()].map((u) => u.lastSeen));
+  const recommendation = await recommendationFor(granted, used, usedGranted, catalog, context);
   const report: PrincipalReport = {
     arn: identity.arn,
     name: identity.name,
@@ -90,23 +108,82 @@ export async function analyzePrincipal(
     unknownActions: granted.unknownActions,
     deniedActions: granted.deniedActions,
     outsideBoundary: granted.outsideBoundary,
-    wildcardGrants: await findWildcardGrants(granted.grants, catalog),
+    wildcardGrants: await findWildcardGrants(granted.grants, catalog, granted.allowed),
     highRiskGrants: (await findHighRiskGrants(granted.grants, catalog, granted.allowed)).map(
       ({ severity: _severity, ...risk }) => risk,
     ),
-    recommendedPolicy:
-      used === undefined
-        ? null
-        : recommendPolicy(
-            usedGranted,
-            used,
-            granted.grants,
-            await resourcePatternsOf(usedGranted, catalog),
-          ),
+    conditionalDenies: conditionalDenies(granted.denies),
+    inputGaps: context.inputGaps ?? [],
+    recommendedPolicy: recommendation.policy ?? null,
+    recommendation: recommendation.recommendation,
     eventCount: used === undefined ? 0 : [...used.values()].reduce((n, u) => n + u.count, 0),
   };
   if (lastUsed !== undefined) report.lastUsed = lastUsed;
   return report;
+}
+
+async function recommendationFor(
+  granted: GrantedSet,
+  used: Map<string, UsedAction> | undefined,
+  usedGranted: string[],
+  catalog: ActionCatalog,
+  context: PrincipalContext,
+): Promise<{ policy?: RecommendedPolicy; recommendation: Recommendation }> {
+  const base = {
+    carriedDenies: 0,
+    ...(context.boundary === undefined ? {} : { boundary: context.boundary }),
+  };
+  if (used === undefined)
+    return { recommendation: { status: 'unknown', kept: [], unobservableNotKept: 0, ...base } };
+  const { kept, unobservableNotKept } = keptNotObservable(
+    granted.allowed,
+    new Set(usedGranted),
+    granted.grants,
+    context.dataEventsLogged,
+  );
+  const policy = recommendPolicy({
+    usedGranted,
+    used,
+    grants: granted.grants,
+    arnPatterns: await resourcePatternsOf(usedGranted, catalog),
+    kept,
+    denies: granted.denies,
+  });
+  const recommendation: Recommendation = {
+    status: usedGranted.length === 0 ? 'idle' : 'recommended',
+    kept,
+    unobservableNotKept,
+    ...base,
+    carriedDenies: policy?.Statement.filter((s) => s.Effect === 'Deny').length ?? 0,
+  };
+  if (policy !== undefined) Object.assign(recommendation, checkRecommended(policy));
+  recommendation.diff = await diffPolicy(
+    granted.grants,
+    granted.denies,
+    granted.allowed,
+    policy,
+    catalog,
+  );
+  return policy === undefined ? { recommendation } : { policy, recommendation };
+}
+
+function conditionalDenies(denies: GrantedSet['denies']): ConditionalDeny[] {
+  return denies
+    .filter(
+      ({ statement: s }) =>
+        s.conditions !== undefined || s.notResource || !s.resources.includes('*'),
+    )
+    .map(({ policy, statement: s }) => ({
+      policy,
+      ...(s.sid === undefined ? {} : { sid: s.sid }),
+      actions: s.actions,
+      notAction: s.notAction,
+      resources: s.resources,
+      notResource: s.notResource,
+      conditionKeys: [
+        ...new Set(Object.values(s.conditions ?? {}).flatMap((block) => Object.keys(block))),
+      ].sort(),
+    }));
 }
 
 function maxOf(values: (string | undefined)[]): string | undefined {
@@ -122,57 +199,4 @@ async function resourcePatternsOf(
   const out = new Map<string, string[]>();
   for (const action of actions) out.set(action, (await catalog.resourcePatterns(action)) ?? []);
   return out;
-}
-
-/**
- * The least-privilege policy: the used actions only; resources narrowed to the ARNs CloudTrail
- * shows touched when that list is complete and inside the original grant, otherwise the
- * original grant's resources; the original conditions kept.
- */
-export function recommendPolicy(
-  usedGranted: readonly string[],
-  used: Map<string, UsedAction>,
-  grants: readonly Grant[],
-  /** ARN patterns each action can be scoped to: touched ARNs of other types are ignored. */
-  arnPatterns: Map<string, string[]> = new Map(),
-): RecommendedPolicy {
-  const groups = new Map<string, PolicyStatementOut>();
-  for (const action of usedGranted) {
-    const covering = grants.filter((g) => g.actions.includes(action));
-    if (covering.length === 0) continue;
-    const grantResources = covering.some((g) => g.notResource)
-      ? ['*']
-      : [...new Set(covering.flatMap((g) => g.resources))];
-    const touched = used.get(action);
-    const [service] = splitAction(action);
-    const patterns = arnPatterns.get(action);
-    const narrowed =
-      touched?.resourcesExact === true
-        ? [...touched.resources].filter(
-            (arn) =>
-              arn.split(':')[2] === service &&
-              (patterns === undefined ||
-                patterns.length === 0 ||
-                patterns.some((p) => wildcardMatch(p, arn))) &&
-              grantResources.some((p) => wildcardMatch(p, arn)),
-          )
-        : [];
-    const resources = (narrowed.length > 0 ? narrowed : grantResources).sort();
-    // Statements are OR-ed: keeping a condition is only safe when every covering grant has one.
-    const conditions = covering.every((g) => g.conditions !== undefined)
-      ? covering[0]?.conditions
-      : undefined;
-    const key = JSON.stringify([resources, conditions ?? null]);
-    const statement = groups.get(key) ?? {
-      Effect: 'Allow' as const,
-      Action: [],
-      Resource: resources,
-      ...(conditions === undefined ? {} : { Condition: conditions }),
-    };
-    statement.Action.push(action);
-    groups.set(key, statement);
-  }
-  const statements = [...groups.values()].map((s) => ({ ...s, Action: s.Action.sort() }));
-  statements.sort((a, b) => (a.Action[0] ?? '').localeCompare(b.Action[0] ?? ''));
-  return { Version: '2012-10-17', Statement: statements };
 }

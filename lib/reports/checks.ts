@@ -1,8 +1,10 @@
 import type { Severity } from '../detection/types.js';
 import type { GrantedSet } from './granted.js';
 import type { IamPrincipal } from './iamModel.js';
+import { statementCoversAction, type Statement } from './policy.js';
 import type { GatewayInventory } from './inventory.js';
 import type { CheckResult, ManagerOut, PrincipalReport, ReportFinding } from './reportTypes.js';
+import { ESCALATION_METHODS } from './privilegeEscalation.js';
 import { RISK_PATTERNS, lower } from './risks.js';
 import { checkSecrets } from './secretChecks.js';
 import { AGENTCORE_SERVICE, checkTrust, serviceOnly } from './trustChecks.js';
@@ -35,6 +37,9 @@ export const CHECKS: Record<string, { title: string }> = {
   'unused-permissions': { title: 'Granted permissions are used' },
   'unknown-action': { title: 'Every granted action exists in the IAM catalog' },
   'missing-policy': { title: 'Every attached managed policy was available to analyse' },
+  'missing-boundary': { title: 'Every permissions boundary was available to analyse' },
+  'missing-group': { title: "Every user's groups were available to analyse" },
+  'idle-principal': { title: 'No idle role or user keeps permissions' },
   'roles-not-separated': { title: 'Management and execution roles are separate' },
   'shared-execution-role': { title: 'One execution role per gateway' },
   'execution-role-missing': { title: 'Every gateway execution role exists' },
@@ -86,7 +91,7 @@ export function runChecks(input: CheckInput): { findings: ReportFinding[]; check
         .slice(0, 5)
         .map(
           (w) =>
-            `${w.notAction ? 'NotAction ' : ''}${w.actions.join(',')} on ${w.notResource ? 'NotResource ' : ''}${w.resources.join(',')} (${w.policy})`,
+            `${w.notAction ? `every action except ${w.actions.join(',')}` : w.actions.join(',')} on ${w.notResource ? `every resource except ${w.resources.join(',')}` : w.resources.join(',')} (${w.policy})`,
         )
         .join('; ');
       const more =
@@ -104,16 +109,36 @@ export function runChecks(input: CheckInput): { findings: ReportFinding[]; check
           ? 'critical'
           : risk.riskId === 'agentcore-all'
             ? 'high'
-            : (RISK_PATTERNS.find((p) => p.riskId === risk.riskId)?.severity ?? 'high');
+            : (RISK_PATTERNS.find((p) => p.riskId === risk.riskId)?.severity ??
+              ESCALATION_METHODS.find((m) => `privesc-${m.id}` === risk.riskId)?.severity ??
+              'high');
+      // Without its boundary the grant is an upper bound: say so, one level lower.
+      const bounded = report.inputGaps.some((g) => g.startsWith('boundary '));
       add(
         'high-risk-grant',
-        risk.conditional ? lower(base) : base,
+        risk.conditional || bounded ? lower(base) : base,
         report.arn,
-        `${label} is granted ${risk.action} on ${risk.resources.join(',')} by ${risk.policy}${risk.conditional ? ' (with conditions)' : ''}: it ${risk.reason}. Scope it to the specific ARNs it needs.`,
+        `${label} is granted ${risk.action} on ${risk.notResource === true ? `every resource except ${risk.resources.join(',')}` : risk.resources.join(',')} by ${risk.policy}${risk.conditional ? ' (with conditions)' : ''}${bounded ? ' (unless its permissions boundary, missing from the input, removes it)' : ''}: it ${risk.reason}. Scope it to the specific ARNs it needs.`,
         `${risk.riskId}|${risk.policy}`,
       );
     }
-    if (report.usageKnown && report.unusedActionCount > 0 && report.grantedActionCount > 0) {
+    if (report.recommendation.status === 'idle' && report.grantedActionCount > 0) {
+      const kept = report.recommendation.kept.map((k) => k.action);
+      add(
+        'idle-principal',
+        report.kind === 'other' ? 'low' : 'medium',
+        report.arn,
+        kept.length === 0
+          ? `${label} made no call in the last ${input.days} days but is granted ${report.grantedActionCount} actions. Remove it (or its policies) if it is no longer needed; no policy is recommended.`
+          : `${label} made no call the trail shows in the last ${input.days} days; it may still use ${kept.slice(0, 5).join(', ')}${kept.length > 5 ? '…' : ''}, which this trail cannot show. Check before removing it; the recommended policy keeps only those.`,
+      );
+    }
+    if (
+      report.usageKnown &&
+      report.recommendation.status !== 'idle' &&
+      report.unusedActionCount > 0 &&
+      report.grantedActionCount > 0
+    ) {
       add(
         'unused-permissions',
         report.kind === 'other' ? 'info' : 'low',
@@ -127,6 +152,20 @@ export function runChecks(input: CheckInput): { findings: ReportFinding[]; check
         'low',
         report.arn,
         `${label} grants actions the IAM catalog does not know: ${granted.unknownActions.slice(0, 10).join(', ')}. Fix the typo or remove them; they grant nothing today but may grant something later.`,
+      );
+    }
+  }
+  for (const { report } of input.principals) {
+    for (const gap of report.inputGaps) {
+      const [kind, arn] = gap.split(' ', 2);
+      add(
+        kind === 'boundary' ? 'missing-boundary' : 'missing-group',
+        'medium',
+        report.arn,
+        kind === 'boundary'
+          ? `${report.type} ${report.name} has permissions boundary ${arn}, which is not in the input: its effective permissions may be narrower than reported, and its risk findings are upper bounds. Export with every managed policy.`
+          : `${report.type} ${report.name} is in group ${arn}, which is not in the input: its grants through that group are not analysed. Export without --filter.`,
+        gap,
       );
     }
   }
@@ -236,12 +275,20 @@ export function runChecks(input: CheckInput): { findings: ReportFinding[]; check
   for (const manager of input.managers) {
     const p = byArn.get(manager.arn);
     if (p === undefined) continue;
+    const guarded = (conditions: Statement['conditions']) =>
+      Object.values(conditions ?? {}).some((block) =>
+        Object.keys(block).some((k) => MANAGEMENT_CONDITION_KEYS.test(k)),
+      );
+    // A conditional Deny (no MFA, outside the VPC) covering the action is a condition too.
+    const guardedByDeny = (action: string) =>
+      p.granted.denies.some(
+        ({ statement }) =>
+          guarded(statement.conditions) && statementCoversAction(statement, action),
+      );
     const unconditioned = p.granted.grants.filter(
       (g) =>
-        MANAGEMENT_ACTIONS.some((a) => g.actions.includes(a)) &&
-        !Object.values(g.conditions ?? {}).some((block) =>
-          Object.keys(block).some((k) => MANAGEMENT_CONDITION_KEYS.test(k)),
-        ),
+        !guarded(g.conditions) &&
+        MANAGEMENT_ACTIONS.some((a) => g.actions.includes(a) && !guardedByDeny(a)),
     );
     if (unconditioned.length > 0 && !p.report.kind.startsWith('execution') && !serviceOnly(p.iam)) {
       add(
@@ -254,6 +301,11 @@ export function runChecks(input: CheckInput): { findings: ReportFinding[]; check
   }
   if (input.managers.length === 0)
     skipped.set('management-without-conditions', 'no gateway manager found');
+  if (!input.activityKnown)
+    skipped.set(
+      'idle-principal',
+      'no usable activity source (pass --trail, or run with CloudTrail access)',
+    );
   if (!input.activityKnown)
     skipped.set(
       'unused-permissions',

@@ -18,6 +18,12 @@ export interface Grant {
   actions: string[];
 }
 
+/** A Deny statement of one of the principal's policies, as written. */
+export interface DenyStatement {
+  policy: string;
+  statement: Statement;
+}
+
 /** What a principal is granted, once expanded, denied and bounded. */
 export interface GrantedSet {
   grants: Grant[];
@@ -31,6 +37,8 @@ export interface GrantedSet {
   outsideBoundary: string[];
   /** Deny statements with conditions or specific resources: they narrow but do not remove. */
   partialDenies: number;
+  /** Every Deny statement of the identity policies (carried into recommendations). */
+  denies: DenyStatement[];
 }
 
 /** Expands IAM action patterns against the catalog, reading only the services they name. */
@@ -118,12 +126,14 @@ export async function computeGranted(
   const unknown = new Set<string>();
   const allowed = new Set<string>();
   const denied = new Set<string>();
+  const denies: DenyStatement[] = [];
   let partialDenies = 0;
 
   for (const policy of principal.policies) {
     for (const statement of policy.document.statements) {
       const { actions, unknown: unknownPatterns } = await expander.expandStatement(statement);
       if (statement.effect === 'Deny') {
+        denies.push({ policy: policyLabel(policy), statement });
         if (isUnconditionalEverywhere(statement)) actions.forEach((a) => denied.add(a));
         else partialDenies += 1;
         continue;
@@ -173,6 +183,7 @@ export async function computeGranted(
     deniedActions: deniedActions.sort(),
     outsideBoundary: outsideBoundary.sort(),
     partialDenies,
+    denies,
   };
 }
 

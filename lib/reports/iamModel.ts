@@ -20,6 +20,8 @@ export interface IamPrincipal {
   accountId: string;
   policies: AppliedPolicy[];
   boundary?: AppliedPolicy;
+  /** A boundary or group referenced by the principal but absent from the input (`boundary <arn>`, `group <name>`). */
+  inputGaps: string[];
   /** Roles only: who may assume the role. */
   trustPolicy?: PolicyDocument;
   /** AWS-managed service-linked roles cannot be changed by the account: not analysed. */
@@ -31,6 +33,32 @@ export interface IamSnapshot {
   principals: IamPrincipal[];
   /** Managed policy ARNs attached somewhere but absent from the input (reported, not guessed). */
   missingPolicies: string[];
+  /** Permissions boundaries referenced but absent from the input. */
+  missingBoundaries: string[];
+  /** Group names users belong to but absent from the input. */
+  missingGroups: string[];
+}
+
+const SECTIONS = ['UserDetailList', 'GroupDetailList', 'RoleDetailList', 'Policies'] as const;
+
+/** Refuses input that is not an authorization-details export before it becomes an empty report. */
+function requireExportShape(input: unknown): void {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    throw new ReportInputError(
+      'IAM input is not get-account-authorization-details output: expected a JSON object',
+    );
+  }
+  const keys = Object.keys(input);
+  if (keys.includes('Records') || keys.includes('Events')) {
+    throw new ReportInputError(
+      'IAM input is a CloudTrail file, not get-account-authorization-details output: pass it with --trail',
+    );
+  }
+  if (!SECTIONS.some((k) => keys.includes(k))) {
+    throw new ReportInputError(
+      `IAM input is not get-account-authorization-details output: none of ${SECTIONS.join(', ')} is present`,
+    );
+  }
 }
 
 const policyListItem = z.object({ PolicyName: z.string(), PolicyDocument: z.unknown() });
@@ -102,6 +130,7 @@ export type AuthorizationDetails = z.infer<typeof authorizationDetailsSchema>;
  * default version; users inherit their groups' policies; documents may be URL-encoded.
  */
 export function snapshotFromAuthorizationDetails(input: unknown): IamSnapshot {
+  requireExportShape(input);
   const parsed = authorizationDetailsSchema.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -150,10 +179,20 @@ export function snapshotFromAuthorizationDetails(input: unknown): IamSnapshot {
       if (viaGroup !== undefined) applied.viaGroup = viaGroup;
       return applied;
     });
-  const boundaryOf = (b: z.infer<typeof boundary>): AppliedPolicy | undefined => {
+  const missingBoundaries = new Set<string>();
+  /** Sets the principal's boundary, or records it as a gap (never drops it silently). */
+  const applyBoundary = (principal: IamPrincipal, b: z.infer<typeof boundary>): void => {
     const arn = b?.PermissionsBoundaryArn;
-    return arn === undefined ? undefined : resolveManaged(arn, undefined)[0];
+    if (arn === undefined) return;
+    const document = managed.get(arn);
+    if (document === undefined) {
+      missingBoundaries.add(arn);
+      principal.inputGaps.push(`boundary ${arn}`);
+      return;
+    }
+    principal.boundary = { kind: 'managed', name: arn.split('/').pop() ?? arn, arn, document };
   };
+  const missingGroups = new Set<string>();
 
   const groups = new Map<string, AppliedPolicy[]>();
   for (const group of details.GroupDetailList ?? []) {
@@ -179,9 +218,9 @@ export function snapshotFromAuthorizationDetails(input: unknown): IamSnapshot {
         ),
       ],
       serviceLinked: (role.Path ?? '').startsWith('/aws-service-role/'),
+      inputGaps: [],
     };
-    const b = boundaryOf(role.PermissionsBoundary);
-    if (b !== undefined) principal.boundary = b;
+    applyBoundary(principal, role.PermissionsBoundary);
     if (role.AssumeRolePolicyDocument !== undefined) {
       principal.trustPolicy = parsePolicyDocument(
         role.AssumeRolePolicyDocument,
@@ -204,12 +243,22 @@ export function snapshotFromAuthorizationDetails(input: unknown): IamSnapshot {
         ...(user.GroupList ?? []).flatMap((g) => groups.get(g) ?? []),
       ],
       serviceLinked: false,
+      inputGaps: [],
     };
-    const b = boundaryOf(user.PermissionsBoundary);
-    if (b !== undefined) principal.boundary = b;
+    for (const group of user.GroupList ?? []) {
+      if (groups.has(group)) continue;
+      missingGroups.add(group);
+      principal.inputGaps.push(`group ${group}`);
+    }
+    applyBoundary(principal, user.PermissionsBoundary);
     principals.push(principal);
   }
-  return { principals, missingPolicies: [...missing].sort() };
+  return {
+    principals,
+    missingPolicies: [...missing].sort(),
+    missingBoundaries: [...missingBoundaries].sort(),
+    missingGroups: [...missingGroups].sort(),
+  };
 }
 
 /** Account id of an ARN (`arn:aws:iam::123456789012:role/x` → `123456789012`). */

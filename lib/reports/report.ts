@@ -74,6 +74,17 @@ export async function generateReport(
       progress('activity', p),
     ));
   }
+  // A source that yielded no CloudTrail record says nothing about use: unknown, not "unused".
+  const activityUnknownReason =
+    deps.activity !== undefined && collector.stats.eventsRead === 0
+      ? `${deps.activity.description} held no CloudTrail record`
+      : undefined;
+  if (activityUnknownReason !== undefined)
+    issues = [
+      ...issues,
+      { input: deps.activity?.description ?? '', reason: 'no CloudTrail record: usage unknown' },
+    ];
+  const activityKnown = deps.activity !== undefined && activityUnknownReason === undefined;
   progress('analysis');
 
   const expander = new ActionExpander(deps.catalog);
@@ -92,14 +103,21 @@ export async function generateReport(
     granted: Awaited<ReturnType<typeof computeGranted>>;
     report: PrincipalReport;
   }[] = [];
+  const skippedServiceLinkedRoles: string[] = [];
   for (const principal of snapshot.principals) {
-    if (principal.serviceLinked) continue;
+    if (principal.serviceLinked) {
+      skippedServiceLinkedRoles.push(principal.arn);
+      continue;
+    }
     const granted = await computeGranted(principal, expander);
     const key = principalKeyOfArn(principal.arn);
     const usage = key === undefined ? undefined : collector.principals.get(key);
-    const used =
-      deps.activity === undefined ? undefined : await resolveUsage(usage, deps.catalog, unmapped);
-    const report = await analyzePrincipal(principal, granted, used, deps.catalog);
+    const used = !activityKnown ? undefined : await resolveUsage(usage, deps.catalog, unmapped);
+    const report = await analyzePrincipal(principal, granted, used, deps.catalog, {
+      dataEventsLogged: collector.stats.dataEventsLogged,
+      ...(principal.boundary?.arn === undefined ? {} : { boundary: principal.boundary.arn }),
+      inputGaps: principal.inputGaps,
+    });
     report.gateways = [...(gatewaysByRole.get(principal.arn) ?? [])].sort();
     report.kind = kindOf(principal, granted.allowed, report.gateways.length > 0);
     analysed.push({ iam: principal, granted, report });
@@ -140,7 +158,7 @@ export async function generateReport(
     inventoryKnown: deps.inventory !== undefined,
     managers: [...managers.values()],
     missingPolicies: snapshot.missingPolicies,
-    activityKnown: deps.activity !== undefined,
+    activityKnown,
     regionsSeen: collector.stats.regions,
   });
 
@@ -184,11 +202,17 @@ export async function generateReport(
       ),
       issues,
       missingPolicies: snapshot.missingPolicies,
+      missingBoundaries: snapshot.missingBoundaries,
+      missingGroups: snapshot.missingGroups,
+      skippedServiceLinkedRoles: skippedServiceLinkedRoles.sort(),
+      dataEventsLogged: [...collector.stats.dataEventsLogged].sort(),
+      ...(activityUnknownReason === undefined ? {} : { activityUnknownReason }),
       inventoryGaps: inventory.gaps,
     },
     summary: {
       roles: roles.length,
       principals: principals.length,
+      skippedServiceLinkedRoles: skippedServiceLinkedRoles.length,
       gateways: inventory.gateways.length,
       findings: countBySeverity,
       grantedActions: all.reduce((n, r) => n + r.grantedActionCount, 0),

@@ -5,9 +5,15 @@ import type { ScanIssue } from './usage.js';
 export const REPORT_SCHEMA_VERSION = 1;
 
 export interface PolicyStatementOut {
-  Effect: 'Allow';
-  Action: string[];
-  Resource: string[];
+  /** Set on statements kept for a reason the recommendation states (e.g. `KeptNotObservable`). */
+  Sid?: string;
+  Effect: 'Allow' | 'Deny';
+  /** Exactly one of `Action` and `NotAction`. */
+  Action?: string[];
+  NotAction?: string[];
+  /** Exactly one of `Resource` and `NotResource`. */
+  Resource?: string[];
+  NotResource?: string[];
   Condition?: Record<string, Record<string, unknown>>;
 }
 
@@ -35,9 +41,69 @@ export interface HighRiskGrant {
   riskId: string;
   action: string;
   resources: string[];
+  /** True when `resources` are the exceptions of a `NotResource` grant. */
+  notResource?: boolean;
   policy: string;
   conditional: boolean;
   reason: string;
+}
+
+/** A granted action kept although unused: the trail cannot show its use. */
+export interface KeptAction {
+  action: string;
+  kept: 'not observable';
+  /** Why the trail cannot show it (`data event AWS::S3::Object not logged`, `checked inside …`). */
+  why: string;
+}
+
+/** Result of checking a recommended policy before anyone applies it. */
+export interface PolicyValidation {
+  valid: boolean;
+  /** Characters IAM counts (whitespace excluded) and the managed-policy limit. */
+  characters: number;
+  limit: number;
+  errors: string[];
+  /** Which validators ran: `grammar` (always), `access-analyzer` (when available). */
+  validators: string[];
+}
+
+/** The recommended policy against what the principal has today. */
+export interface PolicyDiff {
+  /** Granted actions the recommendation drops (compacted like `unusedActions`). */
+  removed: string[];
+  removedCount: number;
+  /** Actions whose resources the recommendation narrows (at most 50 listed). */
+  narrowed: { action: string; from: string[]; to: string[] }[];
+  /** Current statements (`- …`) and recommended ones (`+ …`), one line each, for people. */
+  lines: string[];
+}
+
+/** What to do with a principal's policies, and how sure the report is. */
+export interface Recommendation {
+  /** `idle`: no call seen in the window; `unknown`: no usage data (then no policy). */
+  status: 'recommended' | 'idle' | 'unknown';
+  kept: KeptAction[];
+  /** Data-event actions granted only through `*` or NotAction: not kept, check before applying. */
+  unobservableNotKept: number;
+  /** Deny statements carried over unchanged from the current policies. */
+  carriedDenies: number;
+  /** The permissions boundary that still applies on top of the recommended policy. */
+  boundary?: string;
+  validation?: PolicyValidation;
+  /** Set when the policy exceeds the size limit: the same statements in parts within it. */
+  parts?: RecommendedPolicy[];
+  diff?: PolicyDiff;
+}
+
+/** A Deny statement that applies only under conditions (or to some resources): it narrows. */
+export interface ConditionalDeny {
+  policy: string;
+  sid?: string;
+  actions: string[];
+  notAction: boolean;
+  resources: string[];
+  notResource: boolean;
+  conditionKeys: string[];
 }
 
 export type RoleKind = 'execution' | 'management' | 'execution+management' | 'other';
@@ -65,8 +131,16 @@ export interface PrincipalReport {
   outsideBoundary: string[];
   wildcardGrants: WildcardGrant[];
   highRiskGrants: HighRiskGrant[];
-  /** Null when usage is unknown (recommending from nothing would remove everything). */
+  /** Deny statements with conditions or specific resources (an MFA guard, a region fence). */
+  conditionalDenies: ConditionalDeny[];
+  /** Inputs this principal's analysis lacks (a boundary or group not in the export). */
+  inputGaps: string[];
+  /**
+   * Null when usage is unknown (recommending from nothing would remove everything) or the
+   * principal is idle (nothing to keep: delete it rather than apply an empty policy).
+   */
   recommendedPolicy: RecommendedPolicy | null;
+  recommendation: Recommendation;
   lastUsed?: string;
   eventCount: number;
 }
@@ -124,11 +198,21 @@ export interface AccessReport {
     unmappedEvents: { eventSource: string; eventName: string; count: number }[];
     issues: ScanIssue[];
     missingPolicies: string[];
+    /** Permissions boundaries and groups referenced but absent from the IAM input. */
+    missingBoundaries: string[];
+    missingGroups: string[];
+    /** AWS service-linked roles: not analysed (the account cannot change them). */
+    skippedServiceLinkedRoles: string[];
+    /** Data-event resource types (or `source:<eventSource>`) the trail was seen to log. */
+    dataEventsLogged: string[];
+    /** Why usage is unknown although a source was given (it held no CloudTrail record). */
+    activityUnknownReason?: string;
     inventoryGaps: string[];
   };
   summary: {
     roles: number;
     principals: number;
+    skippedServiceLinkedRoles: number;
     gateways: number;
     findings: Record<Severity, number>;
     grantedActions: number;

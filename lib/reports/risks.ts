@@ -1,6 +1,7 @@
 import type { Severity } from '../detection/types.js';
 import type { ActionCatalog } from './catalog.js';
 import type { Grant } from './granted.js';
+import { ESCALATION_METHODS } from './privilegeEscalation.js';
 import type { HighRiskGrant, WildcardGrant } from './reportTypes.js';
 
 /** A risky pattern: an action granted on every resource. */
@@ -119,6 +120,7 @@ export async function findHighRiskGrants(
         riskId: 'full-admin',
         action: '*',
         resources: grant.resources,
+        ...(grant.notResource ? { notResource: true } : {}),
         policy: grant.policy,
         conditional,
         severity: conditional ? 'high' : 'critical',
@@ -131,6 +133,7 @@ export async function findHighRiskGrants(
         riskId: 'agentcore-all',
         action: 'bedrock-agentcore:*',
         resources: grant.resources,
+        ...(grant.notResource ? { notResource: true } : {}),
         policy: grant.policy,
         conditional,
         severity: conditional ? 'medium' : 'high',
@@ -144,12 +147,62 @@ export async function findHighRiskGrants(
         riskId: risk.riskId,
         action: risk.action,
         resources: grant.resources,
+        ...(grant.notResource ? { notResource: true } : {}),
         policy: grant.policy,
         conditional,
         severity: conditional ? lower(risk.severity) : risk.severity,
         reason: risk.reason,
       });
     }
+  }
+  if (!out.some((r) => r.riskId === 'full-admin')) out.push(...findEscalations(grants, allowed));
+  return out;
+}
+
+const SINGLE_RISK_ACTIONS = new Set(RISK_PATTERNS.map((r) => r.action));
+/** Methods not already reported as a single-action risk pattern (same finding ids as before). */
+const METHODS = ESCALATION_METHODS.filter(
+  (m) => !(m.actions.length === 1 && SINGLE_RISK_ACTIONS.has(m.actions[0] ?? '')),
+);
+const METHOD_ACTIONS = new Set(METHODS.flatMap((m) => m.actions));
+
+/**
+ * Privilege-escalation methods the principal holds: every action of a method allowed on every
+ * resource, across all its policies (the pieces may come from different statements).
+ */
+function findEscalations(
+  grants: readonly Grant[],
+  allowed: ReadonlySet<string> | undefined,
+): (HighRiskGrant & { severity: Severity })[] {
+  const onStar = new Map<string, Grant[]>();
+  for (const grant of grants) {
+    if (!onEveryResource(grant)) continue;
+    for (const action of grant.actions) {
+      if (!METHOD_ACTIONS.has(action) || (allowed !== undefined && !allowed.has(action))) continue;
+      const list = onStar.get(action);
+      if (list === undefined) onStar.set(action, [grant]);
+      else list.push(grant);
+    }
+  }
+  const out: (HighRiskGrant & { severity: Severity })[] = [];
+  for (const m of METHODS) {
+    const covering = m.actions.map((a) => onStar.get(a));
+    if (covering.some((c) => c === undefined)) continue;
+    const holders = covering as Grant[][];
+    // Conditional when some piece is only granted under conditions.
+    const conditional = holders.some((list) => list.every((g) => g.conditions !== undefined));
+    const policies = [...new Set(holders.flatMap((list) => list.map((g) => g.policy)))].sort();
+    const first = holders[0]?.[0];
+    out.push({
+      riskId: `privesc-${m.id}`,
+      action: m.actions.join(' + '),
+      resources: first?.resources ?? ['*'],
+      ...(first?.notResource === true ? { notResource: true } : {}),
+      policy: policies.join(', '),
+      conditional,
+      severity: conditional ? lower(m.severity) : m.severity,
+      reason: `${m.reason} (privilege escalation)`,
+    });
   }
   return out;
 }
@@ -161,9 +214,12 @@ export async function findHighRiskGrants(
 export async function findWildcardGrants(
   grants: readonly Grant[],
   catalog: ActionCatalog,
+  /** Effectively allowed actions: a grant fully cut by a Deny or the boundary is no finding. */
+  allowed?: ReadonlySet<string>,
 ): Promise<WildcardGrant[]> {
   const out: WildcardGrant[] = [];
   for (const grant of grants) {
+    if (allowed !== undefined && !grant.actions.some((a) => allowed.has(a))) continue;
     const actionWild = grant.notAction || grant.actionPatterns.some((p) => /[*?]/.test(p));
     let resourceWild = false;
     if (grant.notResource || grant.resources.includes('*')) {

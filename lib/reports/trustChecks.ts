@@ -25,23 +25,61 @@ export function checkTrust(iam: IamPrincipal, report: PrincipalReport, add: Add)
   for (const statement of allows.filter((s) =>
     trustedPrincipals(s).includes(`Service:${AGENTCORE_SERVICE}`),
   )) {
-    const keys = new Set(
-      Object.values(statement.conditions ?? {}).flatMap((block) =>
-        Object.keys(block).map((k) => k.toLowerCase()),
-      ),
-    );
-    const missing = ['aws:SourceAccount', 'aws:SourceArn'].filter(
-      (k) => !keys.has(k.toLowerCase()),
-    );
-    if (missing.length > 0) {
+    const problems = ['aws:SourceAccount', 'aws:SourceArn']
+      .map((key) => [key, conditionProblem(statement, key, account(report.arn))] as const)
+      .filter((entry): entry is readonly [string, string] => entry[1] !== undefined);
+    if (problems.length > 0) {
       add(
         'trust-confused-deputy',
-        missing.length === 2 ? 'high' : 'medium',
+        problems.length === 2 ? 'high' : 'medium',
         report.arn,
-        `Execution role ${report.name} trusts ${AGENTCORE_SERVICE} without ${missing.join(' and ')}: any gateway in any account could be configured to use it (confused deputy). Add StringEquals aws:SourceAccount and ArnLike aws:SourceArn arn:aws:bedrock-agentcore:<region>:<account>:gateway/<id>.`,
+        `Execution role ${report.name} trusts ${AGENTCORE_SERVICE} with ${problems.map(([k, why]) => `${k} ${why}`).join(' and ')}: a gateway in another account could be configured to use it (confused deputy). Use StringEquals aws:SourceAccount <account> and ArnLike aws:SourceArn arn:aws:bedrock-agentcore:<region>:<account>:gateway/<id>.`,
       );
     }
   }
+}
+
+const account = (arn: string) => arn.split(':')[4] ?? '';
+
+/** Operators that enforce a value (IfExists and negations do not tie the caller down). */
+const ENFORCING =
+  /^(StringEquals|StringEqualsIgnoreCase|StringLike|ArnEquals|ArnLike|ForAnyValue:StringEquals|ForAnyValue:StringLike|ForAllValues:StringEquals|ForAllValues:StringLike)$/i;
+
+/**
+ * Why a confused-deputy condition does not hold, or undefined when it does: the key must be
+ * present under an enforcing operator, and every value must name a concrete account (an ARN's
+ * account field without wildcards; `*` or `?` there lets any account through).
+ */
+export function conditionProblem(
+  statement: Statement,
+  key: string,
+  ownAccount: string,
+): string | undefined {
+  const values: string[] = [];
+  let present = false;
+  for (const [operator, block] of Object.entries(statement.conditions ?? {})) {
+    for (const [k, value] of Object.entries(block)) {
+      if (k.toLowerCase() !== key.toLowerCase()) continue;
+      present = true;
+      if (!ENFORCING.test(operator)) return `only under ${operator} (not enforced)`;
+      const list = Array.isArray(value) ? value : [value];
+      values.push(...list.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))));
+    }
+  }
+  if (!present) return 'missing';
+  if (values.length === 0) return 'without a value';
+  for (const value of values) {
+    const accountPart = key.toLowerCase() === 'aws:sourcearn' ? (value.split(':')[4] ?? '') : value;
+    if (accountPart === '' || /[*?$]/.test(accountPart) || !/^\d{12}$/.test(accountPart))
+      return `set to "${value}" (any account)`;
+    if (
+      ownAccount !== '' &&
+      accountPart !== ownAccount &&
+      key.toLowerCase() === 'aws:sourceaccount'
+    )
+      return `set to another account (${value})`;
+  }
+  return undefined;
 }
 
 function assumes(statement: Statement): boolean {

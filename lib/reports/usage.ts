@@ -1,4 +1,5 @@
 import { principalKey } from './iamModel.js';
+import { sourceMarker } from './observability.js';
 
 /** At most this many distinct resources are remembered per principal and event. */
 export const MAX_RESOURCES_PER_ACTION = 50;
@@ -44,6 +45,8 @@ export interface UsageFact {
   count: number;
   resources?: string[];
   lastSeen?: string;
+  /** `Data` when the fact counts data events (shows the trail logs that source's data events). */
+  eventCategory?: string;
 }
 
 export interface UsageStats {
@@ -55,6 +58,8 @@ export interface UsageStats {
   /** Calls by AWS services, federated or web-identity users: not attributable to IAM. */
   eventsUnattributed: number;
   regions: Set<string>;
+  /** Data-event resource types seen (and `source:<eventSource>` markers): what the trail logs. */
+  dataEventsLogged: Set<string>;
 }
 
 const DENIED = /AccessDenied|UnauthorizedOperation|Unauthorized|Forbidden/i;
@@ -72,6 +77,7 @@ export class UsageCollector {
     eventsOutsideWindow: 0,
     eventsUnattributed: 0,
     regions: new Set(),
+    dataEventsLogged: new Set(),
   };
 
   private readonly identityCache = new Map<string, PrincipalUsage | undefined>();
@@ -94,6 +100,8 @@ export class UsageCollector {
       this.lastRegion = region;
       this.stats.regions.add(region);
     }
+    // Even a refused data event proves the trail logs that kind of data event.
+    if (r.eventCategory === 'Data' || r.managementEvent === false) this.noteDataEvent(r);
     if (typeof r.errorCode === 'string' && DENIED.test(r.errorCode)) {
       this.stats.eventsDenied += 1;
       return;
@@ -135,6 +143,23 @@ export class UsageCollector {
     }
   }
 
+  private noteDataEvent(r: Record<string, unknown>): void {
+    const logged = this.stats.dataEventsLogged;
+    let typed = false;
+    const resources = r.resources;
+    if (Array.isArray(resources)) {
+      for (let i = 0; i < resources.length; i++) {
+        const type = (resources[i] as { type?: unknown } | null)?.type;
+        if (typeof type === 'string') {
+          logged.add(type);
+          typed = true;
+        }
+      }
+    }
+    // Without a resource type only the source is known (some services, aggregated rows).
+    if (!typed && typeof r.eventSource === 'string') logged.add(sourceMarker(r.eventSource));
+  }
+
   /**
    * The principal of a record's `userIdentity`, memoised on the identity's ARNs: a trail
    * repeats the same few sessions millions of times, and attribution splits strings.
@@ -159,6 +184,8 @@ export class UsageCollector {
   /** Adds an aggregated fact (no per-record detail). */
   addFact(fact: UsageFact): void {
     this.stats.eventsRead += fact.count;
+    if (fact.eventCategory === 'Data')
+      this.stats.dataEventsLogged.add(sourceMarker(fact.eventSource));
     const usage = this.principalFor(fact.identity);
     if (usage === undefined) {
       this.stats.eventsUnattributed += fact.count;

@@ -24,6 +24,39 @@ function usage(role: PrincipalReport): string | number {
   return role.usageKnown ? role.usedActions.length : 'unknown';
 }
 
+/** The recommendation of one principal: status, kept actions, policy, validation and diff. */
+function recommendationMarkdown(r: PrincipalReport): string[] {
+  const rec = r.recommendation;
+  const out: string[] = [];
+  if (rec.status === 'idle' && r.recommendedPolicy === null)
+    out.push(
+      `Idle: no call in the window. No policy is recommended — remove the ${r.type} if it is no longer needed.\n`,
+    );
+  for (const k of rec.kept) out.push(`Kept (not observable): \`${k.action}\` — ${cell(k.why)}\n`);
+  if (rec.unobservableNotKept > 0)
+    out.push(
+      `${rec.unobservableNotKept} data-event actions granted only through \`*\` or NotAction were not kept: check that the ${r.type} does not use them before applying.\n`,
+    );
+  if (r.recommendedPolicy === null) return out;
+  if (rec.boundary !== undefined)
+    out.push(`The permissions boundary \`${rec.boundary}\` still applies on top of this policy.\n`);
+  out.push(
+    `Recommended policy${rec.carriedDenies > 0 ? ` (${rec.carriedDenies} Deny statement(s) carried over unchanged)` : ''}:\n\n\`\`\`json\n${JSON.stringify(r.recommendedPolicy, null, 2)}\n\`\`\`\n`,
+  );
+  const v = rec.validation;
+  if (v !== undefined)
+    out.push(
+      v.valid
+        ? `Validated (${v.validators.join(', ')}): ${v.characters} of ${v.limit} characters.\n`
+        : `**Not valid as one policy** (${v.validators.join(', ')}): ${v.errors.map(cell).join('; ')}${rec.parts ? ` — apply the ${rec.parts.length} parts in report.json (recommendation.parts).` : ''}\n`,
+    );
+  if (rec.diff !== undefined && rec.diff.lines.length > 0)
+    out.push(
+      `Change against the current policies (${rec.diff.removedCount} actions removed):\n\n\`\`\`diff\n${rec.diff.lines.slice(0, 60).join('\n')}${rec.diff.lines.length > 60 ? `\n… ${rec.diff.lines.length - 60} more lines in report.json` : ''}\n\`\`\`\n`,
+    );
+  return out;
+}
+
 /** The report as Markdown: summary, findings, checks, roles, then per-role recommendations. */
 export function renderMarkdown(report: AccessReport): string {
   const s = report.summary;
@@ -35,6 +68,19 @@ export function renderMarkdown(report: AccessReport): string {
   out.push(
     `Sources: IAM ${report.sources.iam}; inventory ${report.sources.inventory}; activity ${report.sources.activity ? `${report.sources.activity.kind} (${report.sources.activity.description})` : 'none — used/unused unknown'}; ${report.sources.eventsRead} events read, ${report.sources.eventsAttributed} attributed, ${report.sources.eventsDenied} denied.\n`,
   );
+  const src = report.sources;
+  if (src.activityUnknownReason !== undefined)
+    out.push(
+      `**Usage unknown**: ${cell(src.activityUnknownReason)} — nothing is reported as unused.\n`,
+    );
+  if (src.skippedServiceLinkedRoles.length > 0)
+    out.push(
+      `Skipped ${src.skippedServiceLinkedRoles.length} AWS service-linked role(s) (the account cannot change them).\n`,
+    );
+  if (src.missingBoundaries.length + src.missingGroups.length > 0)
+    out.push(
+      `Missing from the IAM input: ${[...src.missingBoundaries.map((b) => `boundary ${b}`), ...src.missingGroups.map((g) => `group ${g}`)].map(cell).join(', ')}.\n`,
+    );
   out.push(`## Summary\n`);
   out.push(
     table(
@@ -132,11 +178,12 @@ export function renderMarkdown(report: AccessReport): string {
       out.push(
         `Unknown to the IAM catalog: ${r.unknownActions.map((a) => `\`${a}\``).join(', ')}\n`,
       );
-    if (r.recommendedPolicy !== null) {
+    for (const gap of r.inputGaps) out.push(`Input missing: ${cell(gap)} (analysis incomplete)\n`);
+    for (const d of r.conditionalDenies)
       out.push(
-        `Recommended policy:\n\n\`\`\`json\n${JSON.stringify(r.recommendedPolicy, null, 2)}\n\`\`\`\n`,
+        `Conditional deny (${cell(d.policy)}${d.sid ? ` ${cell(d.sid)}` : ''}): ${d.notAction ? 'every action except ' : ''}${d.actions.map((a) => `\`${a}\``).join(', ')}${d.conditionKeys.length > 0 ? ` unless ${d.conditionKeys.map((k) => `\`${k}\``).join(', ')}` : ''}\n`,
       );
-    }
+    out.push(...recommendationMarkdown(r));
   }
   if (report.sources.unmappedEvents.length > 0) {
     out.push(`## CloudTrail events not mapped to an IAM action\n`);

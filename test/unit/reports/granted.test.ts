@@ -13,6 +13,7 @@ function principal(statements: unknown[], boundary?: unknown[]): IamPrincipal {
     name: 'r',
     accountId: '1',
     serviceLinked: false,
+    inputGaps: [],
     policies: [
       { kind: 'inline', name: 'p', document: parsePolicyDocument({ Statement: statements }, 'p') },
     ],

@@ -55,6 +55,13 @@ describe('offline report (authorization details + CloudTrail directory)', () => 
   it('recommends a policy narrowed to what CloudTrail shows touched', () => {
     const role = report.roles.find((r) => r.arn === ordersRole);
     expect(role?.recommendedPolicy?.Statement).toEqual([
+      // This trail logs no AgentCore credential-provider data events: the API-key read stays.
+      {
+        Sid: 'KeptNotObservable',
+        Effect: 'Allow',
+        Action: ['bedrock-agentcore:GetResourceApiKey'],
+        Resource: ['*'],
+      },
       { Effect: 'Allow', Action: ['bedrock-agentcore:GetWorkloadAccessToken'], Resource: ['*'] },
       {
         Effect: 'Allow',
@@ -69,13 +76,26 @@ describe('offline report (authorization details + CloudTrail directory)', () => 
         ],
       },
     ]);
-    // Bucket ARNs touched by GetObject are not object ARNs: they must not end up in the policy.
+    // Bucket ARNs touched by GetObject are not object ARNs: they must not end up in the policy;
+    // the object key seen widens to the granted prefix (tomorrow's object has another key).
     const app = report.roles.find((r) => r.name === 'app-lambda');
     expect(app?.recommendedPolicy?.Statement).toContainEqual({
       Effect: 'Allow',
       Action: ['s3:GetObject'],
-      Resource: ['arn:aws:s3:::app-data/reports/a.csv'],
+      Resource: ['arn:aws:s3:::app-data/*'],
     });
+  });
+
+  it('drops an unused data-event action when the trail logs that data-event type', () => {
+    // This trail logs S3 object and Lambda data events: app-lambda never wrote, so PutObject goes.
+    expect(report.sources.dataEventsLogged).toEqual(
+      expect.arrayContaining(['AWS::Lambda::Function', 'AWS::S3::Object']),
+    );
+    const app = report.roles.find((r) => r.name === 'app-lambda');
+    expect(app?.recommendation.kept).toEqual([]);
+    expect(app?.recommendedPolicy?.Statement.flatMap((s) => s.Action ?? [])).not.toContain(
+      's3:PutObject',
+    );
   });
 
   it('flags the confused-deputy gap only where aws:SourceAccount/SourceArn are missing', () => {

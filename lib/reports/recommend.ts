@@ -1,0 +1,217 @@
+import type { UsedAction } from './analyze.js';
+import { splitAction } from './catalog.js';
+import type { DenyStatement, Grant } from './granted.js';
+import { dataEventFamilyOf, needsPassRole, trailLogs } from './observability.js';
+import { wildcardMatch } from './policy.js';
+import { splitPolicy, validatePolicy } from './policyValidation.js';
+import type {
+  KeptAction,
+  PolicyStatementOut,
+  Recommendation,
+  RecommendedPolicy,
+} from './reportTypes.js';
+
+/** Sid of the statement holding actions kept because the trail cannot show their use. */
+export const KEPT_SID = 'KeptNotObservable';
+
+const DATA_SERVICES = new Set([
+  's3',
+  'lambda',
+  'dynamodb',
+  'bedrock-agentcore',
+  'sns',
+  'sqs',
+  'kinesis',
+]);
+
+/**
+ * Granted actions a recommendation must keep although no call was seen: data-event-only
+ * actions the trail does not log (when a statement grants them by name or service, not only
+ * through `*` / NotAction), and `iam:PassRole` next to a kept call that passes a role.
+ */
+export function keptNotObservable(
+  allowed: ReadonlySet<string>,
+  used: ReadonlySet<string>,
+  grants: readonly Grant[],
+  dataEventsLogged: ReadonlySet<string>,
+): { kept: KeptAction[]; unobservableNotKept: number } {
+  const kept: KeptAction[] = [];
+  let unobservableNotKept = 0;
+  for (const action of allowed) {
+    if (used.has(action) || !DATA_SERVICES.has(splitAction(action)[0])) continue;
+    const family = dataEventFamilyOf(action);
+    if (family === undefined || trailLogs(family, dataEventsLogged)) continue;
+    const named = grants.some(
+      (g) =>
+        !g.notAction &&
+        g.actions.includes(action) &&
+        g.actionPatterns.some((p) => p !== '*' && !/[*?]/.test(splitAction(p)[0])),
+    );
+    if (named)
+      kept.push({
+        action,
+        kept: 'not observable',
+        why: `data event (${family.resourceType}) this trail does not log`,
+      });
+    else unobservableNotKept += 1;
+  }
+  if (allowed.has('iam:PassRole') && !used.has('iam:PassRole')) {
+    const consumers = [...used, ...kept.map((k) => k.action)].filter(needsPassRole).sort();
+    if (consumers.length > 0)
+      kept.push({
+        action: 'iam:PassRole',
+        kept: 'not observable',
+        why: `checked inside ${consumers.slice(0, 3).join(', ')}; never logged as its own event`,
+      });
+  }
+  return { kept: kept.sort((a, b) => a.action.localeCompare(b.action)), unobservableNotKept };
+}
+
+/** `arn:aws:s3:::bucket/key` → [partition, bucket]; undefined for anything else. */
+function s3Object(arn: string): [string, string] | undefined {
+  const m = /^arn:([^:]+):s3:::([^/]+)\/.+$/.exec(arn);
+  return m?.[1] !== undefined && m[2] !== undefined ? [m[1], m[2]] : undefined;
+}
+
+/**
+ * An object key is data, not configuration: tomorrow's object has another key. A touched
+ * object ARN widens to the granted pattern that covers it when that pattern names a bucket,
+ * else to the whole bucket — never to the key seen.
+ */
+export function widenObjectArn(arn: string, grantResources: readonly string[]): string {
+  const object = s3Object(arn);
+  if (object === undefined) return arn;
+  const covering = grantResources
+    .filter((p) => /^arn:[^:]+:s3:::[^/*?]+\//.test(p) && /[*?]/.test(p) && wildcardMatch(p, arn))
+    .sort((a, b) => b.length - a.length || a.localeCompare(b))[0];
+  return covering ?? `arn:${object[0]}:s3:::${object[1]}/*`;
+}
+
+interface RecommendInput {
+  usedGranted: readonly string[];
+  used: Map<string, UsedAction>;
+  grants: readonly Grant[];
+  /** ARN patterns each action can be scoped to: touched ARNs of other types are ignored. */
+  arnPatterns?: Map<string, string[]>;
+  kept?: readonly KeptAction[];
+  denies?: readonly DenyStatement[];
+}
+
+/**
+ * The least-privilege policy: the used actions plus those kept as not observable; resources
+ * narrowed to the ARNs CloudTrail shows touched when that list is complete and inside the
+ * original grant (object ARNs widened to their granted prefix), otherwise the original grant's
+ * resources; the original conditions kept; every Deny statement carried over unchanged.
+ * Undefined when nothing is left to allow (an idle principal gets no policy, never an empty one).
+ */
+export function recommendPolicy(input: RecommendInput): RecommendedPolicy | undefined {
+  const { used, grants } = input;
+  const arnPatterns = input.arnPatterns ?? new Map<string, string[]>();
+  const keptActions = new Set((input.kept ?? []).map((k) => k.action));
+  const groups = new Map<string, PolicyStatementOut>();
+  for (const action of [...input.usedGranted, ...keptActions]) {
+    const covering = grants.filter((g) => g.actions.includes(action));
+    if (covering.length === 0) continue;
+    const byResource = covering.filter((g) => !g.notResource);
+    const byExclusion = covering.filter((g) => g.notResource);
+    const grantResources = [...new Set(byResource.flatMap((g) => g.resources))];
+    const inGrant = (arn: string) =>
+      grantResources.some((p) => wildcardMatch(p, arn)) ||
+      byExclusion.some((g) => !g.resources.some((p) => wildcardMatch(p, arn)));
+    const touched = used.get(action);
+    const [service] = splitAction(action);
+    const patterns = arnPatterns.get(action);
+    const narrowed =
+      touched?.resourcesExact === true
+        ? [
+            ...new Set(
+              [...touched.resources]
+                .filter(
+                  (arn) =>
+                    arn.split(':')[2] === service &&
+                    (patterns === undefined ||
+                      patterns.length === 0 ||
+                      patterns.some((p) => wildcardMatch(p, arn))) &&
+                    inGrant(arn),
+                )
+                .map((arn) => widenObjectArn(arn, grantResources)),
+            ),
+          ]
+        : [];
+    // NotResource grants cover everything but their exceptions: together, all but the common ones.
+    const exceptions =
+      byExclusion.length === 0
+        ? undefined
+        : byExclusion
+            .map((g) => g.resources)
+            .reduce((common, list) => common.filter((r) => list.includes(r)));
+    const remaining = exceptions?.filter((e) => !grantResources.some((p) => wildcardMatch(p, e)));
+    const resourcePart: Pick<PolicyStatementOut, 'Resource' | 'NotResource'> =
+      narrowed.length > 0
+        ? { Resource: narrowed.sort() }
+        : remaining === undefined
+          ? { Resource: grantResources.sort() }
+          : remaining.length > 0
+            ? { NotResource: [...remaining].sort() }
+            : { Resource: ['*'] };
+    // Statements are OR-ed: keeping a condition is only safe when every covering grant has one.
+    const conditions = covering.every((g) => g.conditions !== undefined)
+      ? covering[0]?.conditions
+      : undefined;
+    const sid = keptActions.has(action) ? KEPT_SID : undefined;
+    const key = JSON.stringify([sid ?? '', resourcePart, conditions ?? null]);
+    const statement = groups.get(key) ?? {
+      ...(sid === undefined ? {} : { Sid: sid }),
+      Effect: 'Allow' as const,
+      Action: [],
+      ...resourcePart,
+      ...(conditions === undefined ? {} : { Condition: conditions }),
+    };
+    statement.Action?.push(action);
+    groups.set(key, statement);
+  }
+  if (groups.size === 0) return undefined;
+  const allows = [...groups.values()].map((s) => ({ ...s, Action: (s.Action ?? []).sort() }));
+  allows.sort((a, b) => (a.Action[0] ?? '').localeCompare(b.Action[0] ?? ''));
+  // Several kept statements (different resources) need distinct Sids.
+  let keptIndex = 0;
+  for (const s of allows) if (s.Sid === KEPT_SID) s.Sid = `${KEPT_SID}${keptIndex++ || ''}`;
+  return { Version: '2012-10-17', Statement: [...allows, ...carriedDenies(input.denies ?? [])] };
+}
+
+/** The Deny statements as written, deduplicated (an MFA guard in two policies is one). */
+function carriedDenies(denies: readonly DenyStatement[]): PolicyStatementOut[] {
+  const out = new Map<string, PolicyStatementOut>();
+  for (const { statement: s } of denies) {
+    const deny: PolicyStatementOut = {
+      ...(s.sid !== undefined && /^[A-Za-z0-9]+$/.test(s.sid) ? { Sid: s.sid } : {}),
+      Effect: 'Deny',
+      ...(s.notAction ? { NotAction: s.actions } : { Action: s.actions }),
+      ...(s.notResource ? { NotResource: s.resources } : { Resource: s.resources }),
+      ...(s.conditions === undefined ? {} : { Condition: s.conditions }),
+    };
+    const { Sid: _sid, ...body } = deny;
+    const key = JSON.stringify(body);
+    if (!out.has(key)) out.set(key, deny);
+  }
+  // Sids must be unique in one document.
+  const seen = new Set<string>();
+  return [...out.values()].map((d) => {
+    if (d.Sid === undefined) return d;
+    if (seen.has(d.Sid)) {
+      const { Sid: _dup, ...rest } = d;
+      return rest;
+    }
+    seen.add(d.Sid);
+    return d;
+  });
+}
+
+/** Validation (and parts when too large) of a recommended policy. */
+export function checkRecommended(
+  policy: RecommendedPolicy,
+): Pick<Recommendation, 'validation' | 'parts'> {
+  const validation = validatePolicy(policy);
+  if (validation.characters <= validation.limit) return { validation };
+  return { validation, parts: splitPolicy(policy) };
+}
