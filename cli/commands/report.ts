@@ -1,7 +1,8 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { access, constants, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { IamDataCatalog } from '../../lib/reports/catalog.js';
+import { ReportInputError } from '../../lib/reports/errors.js';
 import { AuthorizationDetailsFile } from '../../lib/reports/iamFile.js';
 import { DirectoryActivitySource } from '../../lib/reports/logFiles.js';
 import { renderHtml } from '../../lib/reports/render/html.js';
@@ -63,7 +64,10 @@ export const registerReport: RegisterCommand = (program: Command) => {
     )
     .option('--days <n>', 'days of activity to consider', positiveInt, DEFAULT_REPORT_DAYS)
     .option('--format <format>', 'json | md | html | all', format, 'json')
-    .option('--out <dir>', 'write report.json / report.md / report.html into this directory')
+    .option(
+      '--out <dir>',
+      'write the --format file(s) (report.json / report.md / report.html) into this directory',
+    )
     .option(
       '--manager <arn>',
       'principal expected to manage gateways (repeatable)',
@@ -72,6 +76,8 @@ export const registerReport: RegisterCommand = (program: Command) => {
     )
     .option('--no-progress', 'no progress bar')
     .action(async (options: ReportCliOptions) => {
+      // Checked first: a long analysis must not end in a raw errno.
+      if (options.out !== undefined) await checkWritable(options.out);
       const report = await runReport(options);
       await emit(report, options);
     });
@@ -135,19 +141,48 @@ async function emit(report: AccessReport, options: ReportCliOptions): Promise<vo
     html: () => renderHtml(report),
   };
   if (options.out !== undefined) {
-    await mkdir(options.out, { recursive: true });
-    // --out always writes all three: the files are what people share.
-    for (const f of ['json', 'md', 'html'] as const)
-      await writeFile(join(options.out, `report.${f}`), text[f]());
+    for (const f of formats) await writeFile(join(options.out, `report.${f}`), text[f]());
     const s = report.summary;
+    const names = formats.length === 1 ? `report.${formats[0]}` : `report.{${formats.join(',')}}`;
     process.stderr.write(
-      `report: ${s.roles} roles, ${s.principals} other principals, ${report.findings.length} findings (${s.findings.critical} critical, ${s.findings.high} high) → ${options.out}/report.{json,md,html}\n`,
+      `report: ${s.roles} roles, ${s.principals} other principals, ${report.findings.length} findings (${s.findings.critical} critical, ${s.findings.high} high) → ${options.out}/${names}\n`,
     );
   } else {
     for (const f of formats) process.stdout.write(text[f]());
   }
+  if (report.sources.activityUnknownReason !== undefined) {
+    process.stderr.write(
+      `warning: usage unknown: ${report.sources.activityUnknownReason}; nothing is reported as unused\n`,
+    );
+  }
   for (const issue of report.sources.issues.slice(0, 10)) {
     process.stderr.write(`warning: skipped ${issue.input}: ${issue.reason}\n`);
+  }
+}
+
+/** Creates `dir` if needed and proves a file can be written there, or says why not. */
+async function checkWritable(dir: string): Promise<void> {
+  const probe = join(dir, `.gatewarden-write-test-${process.pid}`);
+  try {
+    await mkdir(dir, { recursive: true });
+    await access(dir, constants.W_OK);
+    await writeFile(probe, '');
+    await rm(probe, { force: true });
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code;
+    const why =
+      code === 'EACCES' || code === 'EPERM'
+        ? 'permission denied'
+        : code === 'ENOTDIR' || code === 'EEXIST'
+          ? 'a file is in the way'
+          : code === 'EROFS'
+            ? 'read-only file system'
+            : typeof code === 'string'
+              ? code
+              : 'cannot write';
+    throw new ReportInputError(`cannot write the report to --out ${dir}: ${why}`, {
+      context: { out: dir },
+    });
   }
 }
 

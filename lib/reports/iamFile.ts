@@ -11,18 +11,24 @@ export class AuthorizationDetailsFile implements IamSource {
   }
 
   async load(): Promise<IamSnapshot> {
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = await readFile(this.path, 'utf8');
+      bytes = await readFile(this.path);
     } catch (error) {
       throw new ReportInputError(`cannot read IAM file ${this.path}`, {
         cause: error,
         context: { path: this.path },
       });
     }
+    if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+      throw new ReportInputError(
+        `IAM file ${this.path} is gzip-compressed (a CloudTrail log file?): --iam takes the JSON output of get-account-authorization-details, --trail takes log files`,
+        { context: { path: this.path } },
+      );
+    }
     let json: unknown;
     try {
-      json = JSON.parse(text);
+      json = JSON.parse(bytes.toString('utf8'));
     } catch (error) {
       throw new ReportInputError(`IAM file ${this.path} is not valid JSON`, {
         cause: error,

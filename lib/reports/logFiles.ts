@@ -3,6 +3,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { ReportInputError } from './errors.js';
 import type {
   ActivitySource,
   ActivityWindow,
@@ -110,8 +111,12 @@ export class DirectoryActivitySource implements ActivitySource {
     onProgress?: (progress: ScanProgress) => void,
   ): Promise<{ issues: ScanIssue[] }> {
     const info = await stat(this.dir).catch(() => undefined);
-    if (!info?.isDirectory()) throw new Error(`trail directory ${this.dir} does not exist`);
+    if (!info?.isDirectory())
+      throw new ReportInputError(`trail directory ${this.dir} does not exist`, {
+        context: { dir: this.dir },
+      });
     const files = await listLogFiles(this.dir);
+    const before = collector.stats.eventsRead;
     const issues: ScanIssue[] = [];
     let done = 0;
     await forEachConcurrent(files, this.concurrency, async (file) => {
@@ -127,6 +132,13 @@ export class DirectoryActivitySource implements ActivitySource {
       done += 1;
       onProgress?.({ done, total: files.length, unit: 'files' });
     });
+    // No record at all is a wrong folder, not an account that used nothing.
+    if (collector.stats.eventsRead === before) {
+      throw new ReportInputError(
+        `trail directory ${this.dir} holds no CloudTrail record (${files.length} log files, ${issues.length} unreadable)`,
+        { context: { dir: this.dir } },
+      );
+    }
     return { issues };
   }
 }
