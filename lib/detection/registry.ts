@@ -10,11 +10,14 @@ import { credentialProviderChanged } from './rules/credentialProviderChanged.js'
 import { firstTimeGatewayAction } from './rules/firstTimeGatewayAction.js';
 import { gatewayAuthWeakened } from './rules/gatewayAuthWeakened.js';
 import { gatewayClientsWidened } from './rules/gatewayClientsWidened.js';
+import { gatewayGuardrailRemoved } from './rules/gatewayGuardrailRemoved.js';
 import { gatewayInvokeAuthFailures } from './rules/gatewayInvokeAuthFailures.js';
 import { gatewayIssuerChanged } from './rules/gatewayIssuerChanged.js';
 import { gatewayModified } from './rules/gatewayModified.js';
+import { gatewayPolicyEngineWeakened } from './rules/gatewayPolicyEngineWeakened.js';
 import { gatewayResourcePolicy } from './rules/gatewayResourcePolicy.js';
 import { gatewayRoleSwapped } from './rules/gatewayRoleSwapped.js';
+import { gatewayTargetCredentialDowngraded } from './rules/gatewayTargetCredentialDowngraded.js';
 import { gatewayTargetExternal } from './rules/gatewayTargetExternal.js';
 import { gatewayTargetFunctionModified } from './rules/gatewayTargetFunctionModified.js';
 import { gatewayTargetModified } from './rules/gatewayTargetModified.js';
@@ -64,11 +67,14 @@ export const allRules: readonly Rule[] = [
   firstTimeGatewayAction,
   gatewayAuthWeakened,
   gatewayClientsWidened,
+  gatewayGuardrailRemoved,
   gatewayInvokeAuthFailures,
   gatewayIssuerChanged,
   gatewayModified,
+  gatewayPolicyEngineWeakened,
   gatewayResourcePolicy,
   gatewayRoleSwapped,
+  gatewayTargetCredentialDowngraded,
   gatewayTargetExternal,
   gatewayTargetFunctionModified,
   gatewayTargetModified,

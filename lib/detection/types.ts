@@ -36,6 +36,13 @@ export interface DetectionContext {
    * UpdateGatewayTarget (engine-filled).
    */
   learnedGatewayFunctions?: Set<string>;
+  /**
+   * Policy engines attached to gateways (gateway id → policy engine ARN), learned from
+   * CreateGateway/UpdateGateway `policyEngineConfiguration` (engine-filled). An UpdateGateway
+   * without it detaches the engine: the entry then reads `detached:<eventID of that update>`,
+   * so the rule evaluating that very record can tell a detach from a gateway that never had one.
+   */
+  learnedGatewayPolicyEngines?: Map<string, string>;
   /** S3 buckets seen as a trail's delivery bucket (engine-filled). */
   learnedTrailBuckets?: Set<string>;
   /**

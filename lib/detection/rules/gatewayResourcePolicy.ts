@@ -1,5 +1,89 @@
-import type { Rule } from '../types.js';
-import { AGENTCORE, failed, param, principalOf, str } from './support.js';
+import type { CloudTrailRecord } from '../record.js';
+import type { DetectionContext, Rule } from '../types.js';
+import { accountOfPrincipal, policyStatements } from './policy.js';
+import {
+  AGENTCORE,
+  failed,
+  isTrustedAccount,
+  obj,
+  param,
+  principalOf,
+  str,
+  strings,
+} from './support.js';
+
+/** Condition keys pinning callers to accounts or an organisation (values are checked). */
+const ACCOUNT_KEYS = ['aws:principalaccount', 'aws:sourceaccount', 'aws:principalorgid'];
+/** Condition keys pinning callers to principal ARNs (each ARN's account is checked). */
+const ARN_KEYS = ['aws:principalarn', 'aws:sourcearn'];
+/** Condition keys pinning callers to a network path inside the customer's VPCs. */
+const NETWORK_KEYS = ['aws:sourcevpc', 'aws:sourcevpce'];
+
+/**
+ * True when a statement's condition narrows a `*` principal to trusted accounts, the
+ * organisation (`o-…`), their principals, or the customer's VPCs. Any other condition
+ * (aws:SecureTransport, a time window, a user agent) still lets anyone in.
+ */
+function narrowed(
+  condition: unknown,
+  record: CloudTrailRecord,
+  context: DetectionContext,
+): boolean {
+  for (const operator of Object.values(obj(condition) ?? {})) {
+    for (const [rawKey, value] of Object.entries(obj(operator) ?? {})) {
+      const key = rawKey.toLowerCase();
+      const values = strings(value);
+      if (values.length === 0) continue;
+      if (NETWORK_KEYS.includes(key)) return true;
+      if (
+        ACCOUNT_KEYS.includes(key) &&
+        values.every((v) => v.startsWith('o-') || isTrustedAccount(v, record, context))
+      ) {
+        return true;
+      }
+      if (
+        ARN_KEYS.includes(key) &&
+        values.every((v) => {
+          const account = accountOfPrincipal(v);
+          return account !== undefined && isTrustedAccount(account, record, context);
+        })
+      ) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+/**
+ * Principals a gateway resource policy lets in from outside: `*` (or `{"AWS": "*"}`) without
+ * a narrowing condition, and AWS principals of accounts other than the record's own (its
+ * recipientAccountId) or a configured trusted account. Service principals are AWS's own.
+ */
+export function gatewayPolicyOpenedTo(
+  document: unknown,
+  record: CloudTrailRecord,
+  context: DetectionContext,
+): { anyone: boolean; accounts: string[] } {
+  let anyone = false;
+  const accounts: string[] = [];
+  for (const statement of policyStatements(document)) {
+    if (statement.Effect !== 'Allow') continue;
+    const principal = statement.Principal;
+    const aws = principal === '*' ? ['*'] : strings(obj(principal)?.AWS);
+    for (const value of aws) {
+      if (value === '*') {
+        if (!narrowed(statement.Condition, record, context)) anyone = true;
+        continue;
+      }
+      const account = accountOfPrincipal(value);
+      if (account === undefined || !isTrustedAccount(account, record, context)) {
+        accounts.push(value);
+      }
+    }
+  }
+  return { anyone, accounts: [...new Set(accounts)] };
+}
 
 /** A resource policy put on (or removed from) an AgentCore gateway. */
 export const gatewayResourcePolicy: Rule = {
@@ -8,17 +92,27 @@ export const gatewayResourcePolicy: Rule = {
   severity: 'high',
   mitre: { tactic: 'Persistence', technique: 'T1098 Account Manipulation' },
   description:
-    'A resource-based policy on an AgentCore gateway was put or deleted: it decides which principals may invoke or manage the gateway.',
+    'A resource-based policy on an AgentCore gateway was put or deleted: it decides which principals may invoke or manage the gateway. A policy allowing anyone (`*` without an aws:PrincipalAccount, aws:SourceAccount, aws:PrincipalOrgID, aws:PrincipalArn, aws:SourceArn or aws:SourceVpc(e) condition pinning it to trusted accounts or the VPCs) is critical; one naming another account stays high with that principal as a fact, so it alerts inside the dedup window.',
   runbook:
     'Read the new policy (GetResourcePolicy); remove principals outside the organisation; confirm the change with the gateway owner.',
   events: { sources: [AGENTCORE], names: ['PutResourcePolicy', 'DeleteResourcePolicy'] },
   dedup: { key: (r) => `${str(param(r, 'resourceArn')) ?? ''}`, windowSeconds: 3600 },
-  evaluate(record) {
+  evaluate(record, context) {
     if (failed(record)) return undefined;
     const arn = str(param(record, 'resourceArn')) ?? 'unknown resource';
+    const put = record.eventName === 'PutResourcePolicy';
+    const summary = `resource policy ${put ? 'put on' : 'deleted from'} ${arn} by ${principalOf(record)}`;
+    // Runtimes take resource policies too; only a gateway's is opened-checked here.
+    if (!put || !arn.includes(':gateway/')) return { summary, resource: arn };
+    const { anyone, accounts } = gatewayPolicyOpenedTo(param(record, 'policy'), record, context);
+    if (!anyone && accounts.length === 0) return { summary, resource: arn };
+    const outside = [...(anyone ? ['*'] : []), ...accounts];
     return {
-      summary: `resource policy ${record.eventName === 'PutResourcePolicy' ? 'put on' : 'deleted from'} ${arn} by ${principalOf(record)}`,
+      severity: anyone ? 'critical' : 'high',
+      summary: `${summary}, allowing ${outside.join(', ')}`,
       resource: arn,
+      details: { principals: outside.join(','), public: anyone },
+      facts: outside.map((p) => `principal=${p}`),
     };
   },
 };
