@@ -91,7 +91,11 @@ export async function analyzePrincipal(
   const unused = used === undefined ? [] : [...granted.allowed].filter((a) => !usedSet.has(a));
   const lastUsed =
     used === undefined ? undefined : maxOf([...used.values()].map((u) => u.lastSeen));
-  const recommendation = await recommendationFor(granted, used, usedGranted, catalog, context);
+  const unusedActions = await compactActions(unused, catalog);
+  const recommendation = await recommendationFor(granted, used, usedGranted, catalog, context, {
+    list: unusedActions,
+    count: unused.length,
+  });
   const report: PrincipalReport = {
     arn: identity.arn,
     name: identity.name,
@@ -104,7 +108,7 @@ export async function analyzePrincipal(
     usedActions,
     usedNotGranted: usedActions.filter((a) => !granted.allowed.has(a)),
     unusedActionCount: unused.length,
-    unusedActions: await compactActions(unused, catalog),
+    unusedActions,
     unknownActions: granted.unknownActions,
     deniedActions: granted.deniedActions,
     outsideBoundary: granted.outsideBoundary,
@@ -128,6 +132,7 @@ async function recommendationFor(
   usedGranted: string[],
   catalog: ActionCatalog,
   context: PrincipalContext,
+  unused: { list: string[]; count: number },
 ): Promise<{ policy?: RecommendedPolicy; recommendation: Recommendation }> {
   const base = {
     carriedDenies: 0,
@@ -163,6 +168,8 @@ async function recommendationFor(
     granted.allowed,
     policy,
     catalog,
+    // Without kept actions the recommendation removes exactly the unused ones.
+    kept.length === 0 ? unused : undefined,
   );
   return policy === undefined ? { recommendation } : { policy, recommendation };
 }

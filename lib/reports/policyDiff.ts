@@ -1,5 +1,5 @@
 import type { ActionCatalog } from './catalog.js';
-import { compactActions, type DenyStatement, type Grant } from './granted.js';
+import { compactActions, grantCovers, type DenyStatement, type Grant } from './granted.js';
 import type { PolicyDiff, PolicyStatementOut, RecommendedPolicy } from './reportTypes.js';
 
 const MAX_ACTIONS_PER_LINE = 12;
@@ -52,19 +52,21 @@ export async function diffPolicy(
   allowed: ReadonlySet<string>,
   recommended: RecommendedPolicy | undefined,
   catalog: ActionCatalog,
+  /** The compacted unused actions when the recommendation removes exactly those (saves a pass). */
+  unusedCompacted?: { list: string[]; count: number },
 ): Promise<PolicyDiff> {
   const statements = recommended?.Statement ?? [];
   const kept = new Set(
     statements.filter((s) => s.Effect === 'Allow').flatMap((s) => s.Action ?? []),
   );
-  const removed = [...allowed].filter((a) => !kept.has(a));
+  const removed = unusedCompacted === undefined ? [...allowed].filter((a) => !kept.has(a)) : [];
   const narrowed: PolicyDiff['narrowed'] = [];
   for (const s of statements) {
     if (s.Effect !== 'Allow' || s.Resource === undefined) continue;
     for (const action of s.Action ?? []) {
       if (narrowed.length >= MAX_NARROWED) break;
       const from = [
-        ...new Set(grants.filter((g) => g.actions.includes(action)).flatMap((g) => g.resources)),
+        ...new Set(grants.filter((g) => grantCovers(g, action)).flatMap((g) => g.resources)),
       ].sort();
       if (JSON.stringify(from) !== JSON.stringify(s.Resource)) {
         narrowed.push({ action, from, to: s.Resource });
@@ -85,8 +87,8 @@ export async function diffPolicy(
       .map((s) => `+ ${s.Sid === undefined ? '' : `${s.Sid}: `}${describeOut(s)}`),
   ];
   return {
-    removed: await compactActions(removed, catalog),
-    removedCount: removed.length,
+    removed: unusedCompacted?.list ?? (await compactActions(removed, catalog)),
+    removedCount: unusedCompacted?.count ?? removed.length,
     narrowed,
     lines,
   };

@@ -1,6 +1,6 @@
 import type { UsedAction } from './analyze.js';
 import { splitAction } from './catalog.js';
-import type { DenyStatement, Grant } from './granted.js';
+import { grantCovers, type DenyStatement, type Grant } from './granted.js';
 import { dataEventFamilyOf, needsPassRole, trailLogs } from './observability.js';
 import { wildcardMatch } from './policy.js';
 import { splitPolicy, validatePolicy } from './policyValidation.js';
@@ -38,13 +38,15 @@ export function keptNotObservable(
   const kept: KeptAction[] = [];
   let unobservableNotKept = 0;
   for (const action of allowed) {
-    if (used.has(action) || !DATA_SERVICES.has(splitAction(action)[0])) continue;
+    // Catalog actions are `service:Name` with a lower-case service: a cheap prefix test first.
+    const colon = action.indexOf(':');
+    if (!DATA_SERVICES.has(action.slice(0, colon)) || used.has(action)) continue;
     const family = dataEventFamilyOf(action);
     if (family === undefined || trailLogs(family, dataEventsLogged)) continue;
     const named = grants.some(
       (g) =>
         !g.notAction &&
-        g.actions.includes(action) &&
+        grantCovers(g, action) &&
         g.actionPatterns.some((p) => p !== '*' && !/[*?]/.test(splitAction(p)[0])),
     );
     if (named)
@@ -110,7 +112,7 @@ export function recommendPolicy(input: RecommendInput): RecommendedPolicy | unde
   const keptActions = new Set((input.kept ?? []).map((k) => k.action));
   const groups = new Map<string, PolicyStatementOut>();
   for (const action of [...input.usedGranted, ...keptActions]) {
-    const covering = grants.filter((g) => g.actions.includes(action));
+    const covering = grants.filter((g) => grantCovers(g, action));
     if (covering.length === 0) continue;
     const byResource = covering.filter((g) => !g.notResource);
     const byExclusion = covering.filter((g) => g.notResource);
