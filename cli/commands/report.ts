@@ -2,6 +2,7 @@ import { access, constants, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { IamDataCatalog } from '../../lib/reports/catalog.js';
+import { parseAthenaTable } from '../../lib/reports/athenaQuery.js';
 import { ReportInputError } from '../../lib/reports/errors.js';
 import { AuthorizationDetailsFile } from '../../lib/reports/iamFile.js';
 import { DirectoryActivitySource } from '../../lib/reports/logFiles.js';
@@ -23,6 +24,9 @@ interface ReportCliOptions {
   manager: string[];
   lookupEvents?: boolean;
   lake?: string;
+  athena?: string;
+  workgroup?: string;
+  athenaOutput?: string;
   progress: boolean;
 }
 
@@ -62,6 +66,12 @@ export const registerReport: RegisterCommand = (program: Command) => {
       '--lake <eventDataStore>',
       'read usage with a CloudTrail Lake SQL query on this event data store',
     )
+    .option(
+      '--athena <db.table>',
+      'aggregate usage with one Athena query on this CloudTrail table (partition projection; large accounts and organization trails)',
+    )
+    .option('--workgroup <name>', 'Athena workgroup for --athena')
+    .option('--athena-output <s3url>', 'Athena results location, when the workgroup sets none')
     .option('--days <n>', 'days of activity to consider', positiveInt, DEFAULT_REPORT_DAYS)
     .option('--format <format>', 'json | md | html | all', format, 'json')
     .option(
@@ -105,11 +115,19 @@ async function runReport(options: ReportCliOptions): Promise<AccessReport> {
 }
 
 async function activitySource(options: ReportCliOptions): Promise<ActivitySource | undefined> {
-  const chosen = [options.trail, options.lookupEvents, options.lake].filter(
+  const chosen = [options.trail, options.lookupEvents, options.lake, options.athena].filter(
     (x) => x !== undefined && x !== false,
   );
   if (chosen.length > 1)
-    throw new InvalidArgumentError('choose one of --trail, --lookup-events, --lake');
+    throw new ReportInputError('choose one of --trail, --lookup-events, --lake, --athena');
+  if (options.athena !== undefined) {
+    const table = parseAthenaTable(options.athena);
+    const aws = await import('../../lib/aws/activitySources.js');
+    return new aws.AthenaActivitySource(table, {
+      ...(options.workgroup ? { workgroup: options.workgroup } : {}),
+      ...(options.athenaOutput ? { outputLocation: options.athenaOutput } : {}),
+    });
+  }
   if (options.trail?.startsWith('s3://')) {
     const aws = await import('../../lib/aws/activitySources.js');
     return aws.S3LogActivitySource.fromUrl(options.trail);

@@ -4,7 +4,14 @@ import {
   LookupEventsCommand,
   StartQueryCommand,
 } from '@aws-sdk/client-cloudtrail';
+import {
+  AthenaClient,
+  GetQueryExecutionCommand,
+  GetQueryResultsCommand as GetAthenaResultsCommand,
+  StartQueryExecutionCommand,
+} from '@aws-sdk/client-athena';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { athenaRowsToFacts, athenaUsageQuery, type AthenaTable } from '../reports/athenaQuery.js';
 import type { Readable } from 'node:stream';
 import {
   DEFAULT_FILE_CONCURRENCY,
@@ -42,7 +49,12 @@ export class LookupEventsActivitySource implements ActivitySource {
 
   constructor(
     private readonly cloudtrail: CloudTrailClient = new CloudTrailClient(clientConfig()),
-    private readonly options: { minIntervalMs?: number; maxThrottleRetries?: number } = {},
+    private readonly options: {
+      minIntervalMs?: number;
+      maxThrottleRetries?: number;
+      /** Stop paging after this long (a Lambda has 15 minutes); the report says usage is partial. */
+      budgetMs?: number;
+    } = {},
   ) {}
 
   async collect(
@@ -62,7 +74,16 @@ export class LookupEventsActivitySource implements ActivitySource {
     let nextToken: string | undefined;
     let pages = 0;
     let lastCall = 0;
+    const stopAt = Date.now() + (this.options.budgetMs ?? 12 * 60_000);
     do {
+      if (Date.now() > stopAt) {
+        // Partial usage would make used actions look unused: say so where the report shows it.
+        issues.push({
+          input: 'CloudTrail LookupEvents',
+          reason: `cut short after ${pages} pages (time budget): usage is partial; use --trail, --athena or --lake for this account`,
+        });
+        break;
+      }
       let page;
       for (let attempt = 0; ; attempt++) {
         const wait = lastCall + minInterval - Date.now();
@@ -273,4 +294,86 @@ function lakeTime(value: string): string {
   return /^\d{4}-\d{2}-\d{2} /.test(value)
     ? `${value.replace(' ', 'T').replace(/(\.\d+)?$/, '')}Z`
     : value;
+}
+
+/**
+ * Usage from Athena over the trail's S3 logs (a CloudTrail table with partition projection,
+ * see `cloudTrailTableDdl`): one aggregating query scans only the window's days and returns
+ * principal × operation × count × last seen. Touched resources are not queried, so
+ * recommendations keep the granted resources for these actions (as with Lake).
+ */
+export class AthenaActivitySource implements ActivitySource {
+  readonly kind = 'athena';
+  readonly description: string;
+
+  constructor(
+    private readonly table: AthenaTable,
+    private readonly options: {
+      workgroup?: string;
+      /** Results location when the workgroup does not enforce one (`s3://bucket/prefix/`). */
+      outputLocation?: string;
+      pollMs?: number;
+      timeoutMs?: number;
+    } = {},
+    private readonly athena: AthenaClient = new AthenaClient(clientConfig()),
+  ) {
+    this.description = `Athena ${table.database}.${table.table}${options.workgroup ? ` (workgroup ${options.workgroup})` : ''}`;
+  }
+
+  /** The SQL sent to Athena (for tests and for people who want to run it by hand). */
+  query(window: ActivityWindow): string {
+    return athenaUsageQuery(this.table, window);
+  }
+
+  async collect(
+    window: ActivityWindow,
+    collector: UsageCollector,
+    onProgress?: (progress: ScanProgress) => void,
+  ): Promise<{ issues: ScanIssue[] }> {
+    const started = await this.athena.send(
+      new StartQueryExecutionCommand({
+        QueryString: this.query(window),
+        QueryExecutionContext: { Database: this.table.database },
+        ...(this.options.workgroup ? { WorkGroup: this.options.workgroup } : {}),
+        ...(this.options.outputLocation
+          ? { ResultConfiguration: { OutputLocation: this.options.outputLocation } }
+          : {}),
+      }),
+    );
+    const id = started.QueryExecutionId;
+    if (id === undefined) throw new Error('Athena returned no query execution id');
+    const deadline = Date.now() + (this.options.timeoutMs ?? 12 * 60_000);
+    for (;;) {
+      const execution = await this.athena.send(
+        new GetQueryExecutionCommand({ QueryExecutionId: id }),
+      );
+      const state = execution.QueryExecution?.Status?.State;
+      if (state === 'SUCCEEDED') break;
+      if (state === 'FAILED' || state === 'CANCELLED')
+        throw new Error(`Athena query ${id} ended ${state}`);
+      if (Date.now() > deadline) throw new Error(`Athena query ${id} did not finish in time`);
+      await sleep(this.options.pollMs ?? 2000);
+    }
+    let rows = 0;
+    let nextToken: string | undefined;
+    let first = true;
+    do {
+      const page = await this.athena.send(
+        new GetAthenaResultsCommand({
+          QueryExecutionId: id,
+          NextToken: nextToken,
+          MaxResults: 1000,
+        }),
+      );
+      // Athena returns the column names as the first row of the first page.
+      for (const fact of athenaRowsToFacts(page.ResultSet?.Rows ?? [], first)) {
+        collector.addFact(fact);
+        rows += 1;
+      }
+      first = false;
+      onProgress?.({ done: rows, unit: 'rows' });
+      nextToken = page.NextToken;
+    } while (nextToken);
+    return { issues: [] };
+  }
 }

@@ -323,7 +323,7 @@ export interface ScanIssue {
  * local directory. Each feeds the collector every record of the window it can see.
  */
 export interface ActivitySource {
-  readonly kind: 'lookup-events' | 's3' | 'lake' | 'directory' | 'memory';
+  readonly kind: 'lookup-events' | 's3' | 'lake' | 'athena' | 'directory' | 'memory';
   /** Human-readable origin (bucket/prefix, directory, event data store) without secrets. */
   readonly description: string;
   collect(

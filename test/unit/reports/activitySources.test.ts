@@ -160,4 +160,28 @@ describe('LookupEventsActivitySource (fake endpoint that throttles on demand)', 
       fake.server.close();
     }
   });
+
+  it('stops at its time budget and says usage is partial', async () => {
+    // Prepare: an endpoint that always has another page.
+    const fake = await fakeCloudTrail(() => ({ body: { Events: [], NextToken: 'more' } }));
+    try {
+      // Act
+      const { issues } = await new LookupEventsActivitySource(fake.client, {
+        minIntervalMs: 20,
+        budgetMs: 100,
+      }).collect(window, new UsageCollector());
+      // Assess
+      expect(fake.calls.length).toBeGreaterThan(1);
+      expect(issues).toEqual([
+        {
+          input: 'CloudTrail LookupEvents',
+          reason: expect.stringMatching(
+            /^cut short after \d+ pages \(time budget\): usage is partial/,
+          ),
+        },
+      ]);
+    } finally {
+      fake.server.close();
+    }
+  });
 });

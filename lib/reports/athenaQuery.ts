@@ -1,0 +1,164 @@
+import { ReportInputError } from './errors.js';
+import type { ActivityWindow, UsageFact } from './usage.js';
+
+/**
+ * Usage aggregated where the data is: one Athena query over the trail's S3 logs, through a
+ * CloudTrail table with partition projection (the layout CloudTrail writes,
+ * `AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/`). It returns principal × operation ×
+ * count × last seen — the shape of the CloudTrail Lake query — so only the days of the window
+ * are scanned and a few thousand rows, not millions of records, reach the report.
+ */
+
+/** `db.table` as given on the command line; both parts plain identifiers. */
+export interface AthenaTable {
+  database: string;
+  table: string;
+}
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,254}$/;
+
+/** Parses `DB.TABLE`, refusing anything that is not two identifiers (the SQL is built from it). */
+export function parseAthenaTable(value: string): AthenaTable {
+  const [database, table, ...rest] = value.split('.');
+  if (
+    database === undefined ||
+    table === undefined ||
+    rest.length > 0 ||
+    !IDENTIFIER.test(database) ||
+    !IDENTIFIER.test(table)
+  ) {
+    throw new ReportInputError('--athena takes DATABASE.TABLE (letters, digits, underscores)');
+  }
+  return { database, table };
+}
+
+const day = (d: Date) => d.toISOString().slice(0, 10).replace(/-/g, '/');
+const isoSeconds = (d: Date) => `${d.toISOString().slice(0, 19)}Z`;
+
+/**
+ * The aggregating query. The `timestamp` partition (projected as `yyyy/MM/dd`) bounds the scan
+ * to the window's days; `eventtime` then trims the first and last day to the exact window.
+ * Refused calls are not usage. Data events are counted apart (`eventcategory`) so the report
+ * knows which data-event sources the trail logs.
+ */
+export function athenaUsageQuery(table: AthenaTable, window: ActivityWindow): string {
+  return [
+    'SELECT useridentity.type AS identity_type,',
+    '  useridentity.arn AS identity_arn,',
+    '  useridentity.sessioncontext.sessionissuer.arn AS issuer_arn,',
+    '  eventsource AS event_source, eventname AS event_name,',
+    "  coalesce(eventcategory, 'Management') AS event_category,",
+    '  count(*) AS calls, max(eventtime) AS last_seen',
+    `FROM "${table.database}"."${table.table}"`,
+    `WHERE "timestamp" BETWEEN '${day(window.from)}' AND '${day(window.to)}'`,
+    `  AND eventtime >= '${isoSeconds(window.from)}' AND eventtime <= '${isoSeconds(window.to)}'`,
+    "  AND (errorcode IS NULL OR (errorcode NOT LIKE '%AccessDenied%' AND errorcode NOT LIKE '%Unauthorized%'))",
+    'GROUP BY 1, 2, 3, 4, 5, 6',
+  ].join('\n');
+}
+
+/** Columns the query returns, in order (the result's header row is checked against them). */
+export const ATHENA_COLUMNS = [
+  'identity_type',
+  'identity_arn',
+  'issuer_arn',
+  'event_source',
+  'event_name',
+  'event_category',
+  'calls',
+  'last_seen',
+] as const;
+
+/** One row of Athena's GetQueryResults: `Data[].VarCharValue`, absent for NULL. */
+export type AthenaRow = { Data?: { VarCharValue?: string }[] };
+
+/** Maps result rows (header row first, as Athena returns it on the first page) to usage facts. */
+export function athenaRowsToFacts(rows: readonly AthenaRow[], withHeader: boolean): UsageFact[] {
+  const body = withHeader ? rows.slice(1) : rows;
+  if (withHeader) {
+    const header = (rows[0]?.Data ?? []).map((d) => d.VarCharValue ?? '');
+    if (header.join(',') !== ATHENA_COLUMNS.join(','))
+      throw new ReportInputError(
+        `Athena returned columns ${header.join(',')}, expected ${ATHENA_COLUMNS.join(',')}`,
+      );
+  }
+  const facts: UsageFact[] = [];
+  for (const row of body) {
+    const cells = Object.fromEntries(
+      ATHENA_COLUMNS.map((c, i) => [c, row.Data?.[i]?.VarCharValue]),
+    ) as Record<(typeof ATHENA_COLUMNS)[number], string | undefined>;
+    const count = Number(cells.calls ?? '0');
+    if (!cells.event_source || !cells.event_name || !(count > 0)) continue;
+    facts.push({
+      identity: {
+        ...(cells.identity_type ? { type: cells.identity_type } : {}),
+        ...(cells.identity_arn ? { arn: cells.identity_arn } : {}),
+        ...(cells.issuer_arn ? { issuerArn: cells.issuer_arn } : {}),
+      },
+      eventSource: cells.event_source,
+      eventName: cells.event_name,
+      count,
+      ...(cells.last_seen ? { lastSeen: cells.last_seen } : {}),
+      ...(cells.event_category ? { eventCategory: cells.event_category } : {}),
+    });
+  }
+  return facts;
+}
+
+/**
+ * The CloudTrail table with partition projection for a trail bucket (documented DDL, run once
+ * by an operator or the stack): account and region as enumerations, the day as a date
+ * projection from `since`, so new days need no `ALTER TABLE ADD PARTITION`.
+ */
+export function cloudTrailTableDdl(options: {
+  table: AthenaTable;
+  bucket: string;
+  prefix?: string;
+  accounts: string[];
+  regions: string[];
+  since: string;
+}): string {
+  const { table, bucket, accounts, regions } = options;
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket))
+    throw new ReportInputError('bucket name is not valid');
+  if (!accounts.every((a) => /^\d{12}$/.test(a)) || accounts.length === 0)
+    throw new ReportInputError('accounts must be 12-digit ids');
+  if (!regions.every((r) => /^[a-z]{2}(-[a-z]+)+-\d$/.test(r)) || regions.length === 0)
+    throw new ReportInputError('regions must be region names');
+  if (!/^\d{4}\/\d{2}\/\d{2}$/.test(options.since))
+    throw new ReportInputError('since must be YYYY/MM/DD');
+  const prefix = (options.prefix ?? '').replace(/^\/+|\/+$/g, '');
+  const root = `s3://${bucket}/${prefix === '' ? '' : `${prefix}/`}AWSLogs`;
+  return `CREATE EXTERNAL TABLE IF NOT EXISTS "${table.database}"."${table.table}" (
+  eventversion STRING,
+  useridentity STRUCT<type: STRING, principalid: STRING, arn: STRING, accountid: STRING,
+    invokedby: STRING, accesskeyid: STRING, username: STRING,
+    sessioncontext: STRUCT<attributes: STRUCT<mfaauthenticated: STRING, creationdate: STRING>,
+      sessionissuer: STRUCT<type: STRING, principalid: STRING, arn: STRING, accountid: STRING, username: STRING>>>,
+  eventtime STRING, eventsource STRING, eventname STRING, awsregion STRING,
+  sourceipaddress STRING, useragent STRING, errorcode STRING, errormessage STRING,
+  requestparameters STRING, responseelements STRING, additionaleventdata STRING,
+  requestid STRING, eventid STRING, readonly STRING,
+  resources ARRAY<STRUCT<arn: STRING, accountid: STRING, type: STRING>>,
+  eventtype STRING, apiversion STRING, recipientaccountid STRING, sharedeventid STRING,
+  vpcendpointid STRING, eventcategory STRING
+)
+PARTITIONED BY (account STRING, region STRING, \`timestamp\` STRING)
+ROW FORMAT SERDE 'org.apache.hive.hcatalog.data.JsonSerDe'
+STORED AS INPUTFORMAT 'com.amazon.emr.cloudtrail.CloudTrailInputFormat'
+OUTPUTFORMAT 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat'
+LOCATION '${root}/'
+TBLPROPERTIES (
+  'projection.enabled'='true',
+  'projection.account.type'='enum',
+  'projection.account.values'='${accounts.join(',')}',
+  'projection.region.type'='enum',
+  'projection.region.values'='${regions.join(',')}',
+  'projection.timestamp.type'='date',
+  'projection.timestamp.format'='yyyy/MM/dd',
+  'projection.timestamp.interval'='1',
+  'projection.timestamp.interval.unit'='DAYS',
+  'projection.timestamp.range'='${options.since},NOW',
+  'storage.location.template'='${root}/\${account}/CloudTrail/\${region}/\${timestamp}'
+)`;
+}

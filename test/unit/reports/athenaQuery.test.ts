@@ -1,0 +1,155 @@
+import {
+  athenaRowsToFacts,
+  athenaUsageQuery,
+  ATHENA_COLUMNS,
+  cloudTrailTableDdl,
+  parseAthenaTable,
+  type AthenaRow,
+} from '../../../lib/reports/athenaQuery.js';
+import { UsageCollector } from '../../../lib/reports/usage.js';
+
+const window = { from: new Date('2026-08-30T06:00:00Z'), to: new Date('2026-11-28T06:00:00Z') };
+const row = (...cells: (string | undefined)[]): AthenaRow => ({
+  Data: cells.map((c) => (c === undefined ? {} : { VarCharValue: c })),
+});
+
+describe('Athena usage query', () => {
+  const sql = athenaUsageQuery({ database: 'security', table: 'cloudtrail_pp' }, window);
+
+  it('prunes partitions to the window days, then trims to the exact window', () => {
+    expect(sql).toContain(`WHERE "timestamp" BETWEEN '2026/08/30' AND '2026/11/28'`);
+    expect(sql).toContain(
+      "AND eventtime >= '2026-08-30T06:00:00Z' AND eventtime <= '2026-11-28T06:00:00Z'",
+    );
+  });
+
+  it('aggregates principal × operation × count × last seen, refused calls excluded', () => {
+    expect(sql).toMatch(/^SELECT useridentity\.type AS identity_type,/);
+    expect(sql).toContain('useridentity.sessioncontext.sessionissuer.arn AS issuer_arn');
+    expect(sql).toContain('count(*) AS calls, max(eventtime) AS last_seen');
+    expect(sql).toContain('FROM "security"."cloudtrail_pp"');
+    expect(sql).toContain("errorcode NOT LIKE '%AccessDenied%'");
+    expect(sql).toContain('GROUP BY 1, 2, 3, 4, 5, 6');
+    // One column per ATHENA_COLUMNS entry, in order.
+    const aliases = [...sql.matchAll(/ AS ([a-z_]+)/g)].map((m) => m[1]);
+    expect(aliases).toEqual([...ATHENA_COLUMNS]);
+  });
+
+  it.each(['security', 'a.b.c', 'db.t;DROP', 'db."t"', '.t', 'db.'])('refuses table %j', (v) => {
+    expect(() => parseAthenaTable(v)).toThrow('--athena takes DATABASE.TABLE');
+  });
+});
+
+describe('Athena rows to usage', () => {
+  const header = row(...ATHENA_COLUMNS);
+  const rows = [
+    header,
+    row(
+      'AssumedRole',
+      'arn:aws:sts::210987654321:assumed-role/gateway-deployer/session',
+      'arn:aws:iam::210987654321:role/gateway-deployer',
+      'bedrock-agentcore.amazonaws.com',
+      'CreateGateway',
+      'Management',
+      '3',
+      '2026-11-20T14:31:02Z',
+    ),
+    row(
+      'AssumedRole',
+      'arn:aws:sts::210987654321:assumed-role/gw-crm-execution/x',
+      'arn:aws:iam::210987654321:role/service-role/gw-crm-execution',
+      'lambda.amazonaws.com',
+      'Invoke',
+      'Data',
+      '1200',
+      '2026-11-27T23:59:59Z',
+    ),
+    row(
+      'IAMUser',
+      'arn:aws:iam::210987654321:user/deploy-bot',
+      undefined,
+      'iam.amazonaws.com',
+      'ListUsers',
+      'Management',
+      '0',
+      undefined,
+    ),
+  ];
+
+  it('maps each row to a fact; the trail is known to log the data events it counted', () => {
+    // Act
+    const facts = athenaRowsToFacts(rows, true);
+    const collector = new UsageCollector();
+    facts.forEach((f) => collector.addFact(f));
+    // Assess
+    expect(facts).toHaveLength(2);
+    expect(facts[0]).toEqual({
+      identity: {
+        type: 'AssumedRole',
+        arn: 'arn:aws:sts::210987654321:assumed-role/gateway-deployer/session',
+        issuerArn: 'arn:aws:iam::210987654321:role/gateway-deployer',
+      },
+      eventSource: 'bedrock-agentcore.amazonaws.com',
+      eventName: 'CreateGateway',
+      count: 3,
+      lastSeen: '2026-11-20T14:31:02Z',
+      eventCategory: 'Management',
+    });
+    expect(collector.stats.eventsAttributed).toBe(1203);
+    expect([...collector.stats.dataEventsLogged]).toEqual(['source:lambda.amazonaws.com']);
+    const usage = collector.principals.get('210987654321|role|gw-crm-execution');
+    expect(usage?.events.get('lambda.amazonaws.com|Invoke')).toMatchObject({
+      count: 1200,
+      resourcesUnknown: true,
+    });
+  });
+
+  it('refuses a result whose columns are not the query’s', () => {
+    expect(() => athenaRowsToFacts([row('a', 'b')], true)).toThrow('Athena returned columns a,b');
+  });
+
+  it('reads later pages without a header', () => {
+    expect(athenaRowsToFacts(rows.slice(1, 2), false)).toHaveLength(1);
+  });
+});
+
+describe('CloudTrail table DDL with partition projection', () => {
+  const ddl = cloudTrailTableDdl({
+    table: { database: 'security', table: 'cloudtrail_pp' },
+    bucket: 'acme-org-trail',
+    prefix: 'org',
+    accounts: ['210987654321', '111122223333'],
+    regions: ['us-east-1', 'eu-west-1'],
+    since: '2026/01/01',
+  });
+
+  it('projects account, region and day over the CloudTrail key layout', () => {
+    expect(ddl).toContain("LOCATION 's3://acme-org-trail/org/AWSLogs/'");
+    expect(ddl).toContain("'projection.account.values'='210987654321,111122223333'");
+    expect(ddl).toContain("'projection.region.values'='us-east-1,eu-west-1'");
+    expect(ddl).toContain("'projection.timestamp.format'='yyyy/MM/dd'");
+    expect(ddl).toContain("'projection.timestamp.range'='2026/01/01,NOW'");
+    expect(ddl).toContain(
+      "'storage.location.template'='s3://acme-org-trail/org/AWSLogs/${account}/CloudTrail/${region}/${timestamp}'",
+    );
+    expect(ddl).toContain('eventcategory STRING');
+  });
+
+  it.each([
+    [{ bucket: 'Bad_Bucket' }, 'bucket name'],
+    [{ accounts: ['*'] }, 'accounts'],
+    [{ regions: ["us-east-1'"] }, 'regions'],
+    [{ since: '2026-01-01' }, 'since'],
+  ])('refuses %j', (override, message) => {
+    expect(() =>
+      cloudTrailTableDdl({
+        table: { database: 'd', table: 't' },
+        bucket: 'b-ok',
+        accounts: ['210987654321'],
+        regions: ['us-east-1'],
+        since: '2026/01/01',
+        ...override,
+      }),
+    ).toThrow(message);
+  });
+});
