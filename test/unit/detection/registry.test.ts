@@ -54,7 +54,7 @@ describe('README rule table', () => {
   const section = readme.split('### Detection rules')[1]?.split('\n### ')[0] ?? '';
   const rows = new Map(
     [...section.matchAll(/^\| `([\w-]+)` \| (\w+) \| ([^|]+) \|/gm)].map((m) => [
-      m[1],
+      m[1] ?? '',
       { severity: m[2], tactic: m[3]?.trim() },
     ]),
   );
