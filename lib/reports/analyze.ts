@@ -2,7 +2,12 @@ import { actionsOfEvent } from './actionMap.js';
 import type { ActionCatalog } from './catalog.js';
 import { compactActions, type GrantedSet } from './granted.js';
 import { diffPolicy } from './policyDiff.js';
-import { checkRecommended, keptNotObservable, recommendPolicy } from './recommend.js';
+import {
+  checkRecommended,
+  dataEventActions,
+  keptNotObservable,
+  recommendPolicy,
+} from './recommend.js';
 import type {
   ConditionalDeny,
   PrincipalReport,
@@ -93,8 +98,8 @@ export async function analyzePrincipal(
     used === undefined ? undefined : maxOf([...used.values()].map((u) => u.lastSeen));
   const unusedActions = await compactActions(unused, catalog);
   const recommendation = await recommendationFor(granted, used, usedGranted, catalog, context, {
+    raw: unused,
     list: unusedActions,
-    count: unused.length,
   });
   const report: PrincipalReport = {
     arn: identity.arn,
@@ -132,7 +137,7 @@ async function recommendationFor(
   usedGranted: string[],
   catalog: ActionCatalog,
   context: PrincipalContext,
-  unused: { list: string[]; count: number },
+  unused: { raw: string[]; list: string[] },
 ): Promise<{ policy?: RecommendedPolicy; recommendation: Recommendation }> {
   const base = {
     carriedDenies: 0,
@@ -145,6 +150,7 @@ async function recommendationFor(
     new Set(usedGranted),
     granted.grants,
     context.dataEventsLogged,
+    await dataEventActions(catalog),
   );
   const policy = recommendPolicy({
     usedGranted,
@@ -162,16 +168,37 @@ async function recommendationFor(
     carriedDenies: policy?.Statement.filter((s) => s.Effect === 'Deny').length ?? 0,
   };
   if (policy !== undefined) Object.assign(recommendation, checkRecommended(policy));
-  recommendation.diff = await diffPolicy(
+  recommendation.diff = diffPolicy(
     granted.grants,
     granted.denies,
-    granted.allowed,
     policy,
-    catalog,
-    // Without kept actions the recommendation removes exactly the unused ones.
-    kept.length === 0 ? unused : undefined,
+    await removedActions(unused, kept, catalog),
   );
   return policy === undefined ? { recommendation } : { policy, recommendation };
+}
+
+const serviceOf = (action: string) => action.slice(0, action.indexOf(':'));
+
+/**
+ * What the recommendation removes: the unused actions minus the kept ones (kept actions are
+ * always unused). Only the services of kept actions are compacted again.
+ */
+async function removedActions(
+  unused: { raw: string[]; list: string[] },
+  kept: readonly { action: string }[],
+  catalog: ActionCatalog,
+): Promise<{ list: string[]; count: number }> {
+  if (kept.length === 0) return { list: unused.list, count: unused.raw.length };
+  const keptSet = new Set(kept.map((k) => k.action));
+  const services = new Set(kept.map((k) => serviceOf(k.action)));
+  const again = unused.raw.filter((a) => services.has(serviceOf(a)) && !keptSet.has(a));
+  return {
+    list: [
+      ...unused.list.filter((entry) => !services.has(serviceOf(entry))),
+      ...(await compactActions(again, catalog)),
+    ].sort(),
+    count: unused.raw.length - keptSet.size,
+  };
 }
 
 function conditionalDenies(denies: GrantedSet['denies']): ConditionalDeny[] {

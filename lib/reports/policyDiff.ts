@@ -1,5 +1,4 @@
-import type { ActionCatalog } from './catalog.js';
-import { compactActions, grantCovers, type DenyStatement, type Grant } from './granted.js';
+import { grantCovers, type DenyStatement, type Grant } from './granted.js';
 import type { PolicyDiff, PolicyStatementOut, RecommendedPolicy } from './reportTypes.js';
 
 const MAX_ACTIONS_PER_LINE = 12;
@@ -46,20 +45,14 @@ function describeOut(s: PolicyStatementOut): string {
  * The recommendation against today's policies: what is removed, which resources narrow, and
  * a line per statement (`-` current grant, `+` recommended, ` ` carried unchanged).
  */
-export async function diffPolicy(
+export function diffPolicy(
   grants: readonly Grant[],
   denies: readonly DenyStatement[],
-  allowed: ReadonlySet<string>,
   recommended: RecommendedPolicy | undefined,
-  catalog: ActionCatalog,
-  /** The compacted unused actions when the recommendation removes exactly those (saves a pass). */
-  unusedCompacted?: { list: string[]; count: number },
-): Promise<PolicyDiff> {
+  /** Granted actions the recommendation drops, compacted, and their number. */
+  removed: { list: string[]; count: number },
+): PolicyDiff {
   const statements = recommended?.Statement ?? [];
-  const kept = new Set(
-    statements.filter((s) => s.Effect === 'Allow').flatMap((s) => s.Action ?? []),
-  );
-  const removed = unusedCompacted === undefined ? [...allowed].filter((a) => !kept.has(a)) : [];
   const narrowed: PolicyDiff['narrowed'] = [];
   for (const s of statements) {
     if (s.Effect !== 'Allow' || s.Resource === undefined) continue;
@@ -87,8 +80,8 @@ export async function diffPolicy(
       .map((s) => `+ ${s.Sid === undefined ? '' : `${s.Sid}: `}${describeOut(s)}`),
   ];
   return {
-    removed: unusedCompacted?.list ?? (await compactActions(removed, catalog)),
-    removedCount: unusedCompacted?.count ?? removed.length,
+    removed: removed.list,
+    removedCount: removed.count,
     narrowed,
     lines,
   };

@@ -1,8 +1,13 @@
 import type { UsedAction } from './analyze.js';
-import { splitAction } from './catalog.js';
+import { splitAction, type ActionCatalog } from './catalog.js';
 import { grantCovers, type DenyStatement, type Grant } from './granted.js';
-import { dataEventFamilyOf, needsPassRole, trailLogs } from './observability.js';
-import { wildcardMatch } from './policy.js';
+import {
+  DATA_EVENT_FAMILIES,
+  dataEventFamilyOf,
+  needsPassRole,
+  trailLogs,
+} from './observability.js';
+import { wildcardMatch, wildcardRegex } from './policy.js';
 import { splitPolicy, validatePolicy } from './policyValidation.js';
 import type {
   KeptAction,
@@ -14,15 +19,27 @@ import type {
 /** Sid of the statement holding actions kept because the trail cannot show their use. */
 export const KEPT_SID = 'KeptNotObservable';
 
-const DATA_SERVICES = new Set([
-  's3',
-  'lambda',
-  'dynamodb',
-  'bedrock-agentcore',
-  'sns',
-  'sqs',
-  'kinesis',
-]);
+const dataActionsMemo = new WeakMap<ActionCatalog, Promise<string[]>>();
+
+/** Every catalog action CloudTrail records only as a data event (expanded once per catalog). */
+export function dataEventActions(catalog: ActionCatalog): Promise<string[]> {
+  let result = dataActionsMemo.get(catalog);
+  if (result === undefined) {
+    result = (async () => {
+      const out = new Set<string>();
+      for (const family of DATA_EVENT_FAMILIES) {
+        for (const pattern of family.actions) {
+          const regex = wildcardRegex(pattern);
+          for (const a of (await catalog.actionsOf(splitAction(pattern)[0])) ?? [])
+            if (regex.test(a)) out.add(a);
+        }
+      }
+      return [...out].sort();
+    })();
+    dataActionsMemo.set(catalog, result);
+  }
+  return result;
+}
 
 /**
  * Granted actions a recommendation must keep although no call was seen: data-event-only
@@ -34,20 +51,20 @@ export function keptNotObservable(
   used: ReadonlySet<string>,
   grants: readonly Grant[],
   dataEventsLogged: ReadonlySet<string>,
+  /** {@link dataEventActions}: the few candidates, not the 22,000 actions a NotAction grants. */
+  candidates: readonly string[],
 ): { kept: KeptAction[]; unobservableNotKept: number } {
   const kept: KeptAction[] = [];
   let unobservableNotKept = 0;
-  for (const action of allowed) {
-    // Catalog actions are `service:Name` with a lower-case service: a cheap prefix test first.
-    const colon = action.indexOf(':');
-    if (!DATA_SERVICES.has(action.slice(0, colon)) || used.has(action)) continue;
+  for (const action of candidates) {
+    if (!allowed.has(action) || used.has(action)) continue;
     const family = dataEventFamilyOf(action);
     if (family === undefined || trailLogs(family, dataEventsLogged)) continue;
     const named = grants.some(
       (g) =>
         !g.notAction &&
-        grantCovers(g, action) &&
-        g.actionPatterns.some((p) => p !== '*' && !/[*?]/.test(splitAction(p)[0])),
+        g.actionPatterns.some((p) => p !== '*' && !/[*?]/.test(splitAction(p)[0])) &&
+        grantCovers(g, action),
     );
     if (named)
       kept.push({
