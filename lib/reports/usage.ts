@@ -100,8 +100,9 @@ export class UsageCollector {
       this.lastRegion = region;
       this.stats.regions.add(region);
     }
-    // Even a refused data event proves the trail logs that kind of data event.
-    if (r.eventCategory === 'Data' || r.managementEvent === false) this.noteDataEvent(r);
+    // Even a refused data event proves the trail logs that kind of data event. One property
+    // read per record (hot path): every record since eventVersion 1.08 has eventCategory.
+    if (r.eventCategory === 'Data') this.noteDataEvent(r);
     if (typeof r.errorCode === 'string' && DENIED.test(r.errorCode)) {
       this.stats.eventsDenied += 1;
       return;
