@@ -1,6 +1,6 @@
 import type { CloudTrailRecord } from '../record.js';
 import type { DetectionContext, Rule } from '../types.js';
-import { accountOfPrincipal, policyStatements } from './policy.js';
+import { accountOfPrincipal, policyOpenings } from './policy.js';
 import {
   AGENTCORE,
   failed,
@@ -65,24 +65,10 @@ export function gatewayPolicyOpenedTo(
   record: CloudTrailRecord,
   context: DetectionContext,
 ): { anyone: boolean; accounts: string[] } {
-  let anyone = false;
-  const accounts: string[] = [];
-  for (const statement of policyStatements(document)) {
-    if (statement.Effect !== 'Allow') continue;
-    const principal = statement.Principal;
-    const aws = principal === '*' ? ['*'] : strings(obj(principal)?.AWS);
-    for (const value of aws) {
-      if (value === '*') {
-        if (!narrowed(statement.Condition, record, context)) anyone = true;
-        continue;
-      }
-      const account = accountOfPrincipal(value);
-      if (account === undefined || !isTrustedAccount(account, record, context)) {
-        accounts.push(value);
-      }
-    }
-  }
-  return { anyone, accounts: [...new Set(accounts)] };
+  const { anyone, principals } = policyOpenings(document, record, context, (condition) =>
+    narrowed(condition, record, context),
+  );
+  return { anyone, accounts: principals };
 }
 
 /** A resource policy put on (or removed from) an AgentCore gateway. */

@@ -1,6 +1,6 @@
 import type { CloudTrailRecord } from '../record.js';
 import type { DetectionContext, Rule } from '../types.js';
-import { accountOfPrincipal, policyStatements } from './policy.js';
+import { policyOpenings } from './policy.js';
 import {
   isTrustedAccount,
   keyIdOf,
@@ -38,25 +38,14 @@ export function openedTo(
   record: CloudTrailRecord,
   context: DetectionContext,
 ): string[] {
-  const out: string[] = [];
-  for (const statement of policyStatements(document)) {
-    if (statement.Effect !== 'Allow') continue;
-    const principal = statement.Principal;
-    const aws = principal === '*' ? ['*'] : strings(obj(principal)?.AWS);
-    for (const value of aws) {
-      if (value === '*') {
-        const scope = scopedTo(statement.Condition);
-        const pinned =
-          scope !== undefined &&
-          scope.every((v) => v.startsWith('o-') || isTrustedAccount(v, record, context));
-        if (!pinned) out.push('*');
-        continue;
-      }
-      const account = accountOfPrincipal(value);
-      if (account === undefined || !isTrustedAccount(account, record, context)) out.push(value);
-    }
-  }
-  return [...new Set(out)];
+  const { anyone, principals } = policyOpenings(document, record, context, (condition) => {
+    const scope = scopedTo(condition);
+    return (
+      scope !== undefined &&
+      scope.every((v) => v.startsWith('o-') || isTrustedAccount(v, record, context))
+    );
+  });
+  return anyone ? ['*', ...principals] : principals;
 }
 
 /** The key a KMS call is about, by id. */

@@ -155,3 +155,32 @@ export function isAdminManagedPolicy(policyArn: string): boolean {
     policyArn,
   );
 }
+
+/**
+ * Who a resource policy's Allow statements let in beyond trusted accounts: `anyone` when a `*`
+ * principal's statement is not pinned down (`pinned` judges its condition, per rule), and the
+ * AWS principals of other accounts. Service principals are AWS's own and never count.
+ */
+export function policyOpenings(
+  document: unknown,
+  record: CloudTrailRecord,
+  context: DetectionContext,
+  pinned: (condition: unknown) => boolean,
+): { anyone: boolean; principals: string[] } {
+  let anyone = false;
+  const principals = new Set<string>();
+  for (const statement of policyStatements(document)) {
+    if (statement.Effect !== 'Allow') continue;
+    const principal = statement.Principal;
+    for (const value of principal === '*' ? ['*'] : strings(obj(principal)?.AWS)) {
+      if (value === '*') {
+        if (!pinned(statement.Condition)) anyone = true;
+        continue;
+      }
+      const account = accountOfPrincipal(value);
+      if (account === undefined || !isTrustedAccount(account, record, context))
+        principals.add(value);
+    }
+  }
+  return { anyone, principals: [...principals] };
+}
