@@ -1,6 +1,6 @@
 import { logger, safe } from '../shared/logger.js';
 import { errorClass, RotationError } from './errors.js';
-import { STAGE, type RotationDeps } from './ports.js';
+import { STAGE, versionWithStage, type RotationDeps } from './ports.js';
 import { keepsOwnCopy, pushCredential } from './providerCopy.js';
 import type { SecretDocument } from './secretDocument.js';
 import { readTrusted } from './trusted.js';
@@ -37,9 +37,7 @@ export async function abandonRotation(
 ): Promise<AbandonResult> {
   const meta = await deps.store.describe(secretId);
   const stages = meta.versionStages[token] ?? [];
-  const currentVersionId = Object.entries(meta.versionStages).find(([, s]) =>
-    s.includes(STAGE.current),
-  )?.[0];
+  const currentVersionId = versionWithStage(meta, STAGE.current);
   const result: AbandonResult = { restored: false, cleared: false };
   if (!currentVersionId || !stages.includes(STAGE.pending) || stages.includes(STAGE.current)) {
     return result;

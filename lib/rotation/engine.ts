@@ -2,7 +2,9 @@ import { logger, safe } from '../shared/logger.js';
 import { createSecret } from './createSecret.js';
 import { RotationPreconditionError } from './errors.js';
 import { finishSecret } from './finishSecret.js';
-import { STAGE, type RotationDeps, type SecretMeta } from './ports.js';
+import { STAGE, versionWithStage, type RotationDeps, type SecretMeta } from './ports.js';
+
+export { versionWithStage };
 import { setSecret } from './setSecret.js';
 import { testSecret } from './testSecret.js';
 
@@ -50,11 +52,6 @@ export function normaliseStep(step: string): RotationStep {
   const found = rotationSteps.find((name) => name === camel);
   if (!found) throw new RotationPreconditionError('unknown rotation step', { context: { step } });
   return found;
-}
-
-/** Version id carrying a stage, if any. */
-export function versionWithStage(meta: SecretMeta, stage: string): string | undefined {
-  return Object.entries(meta.versionStages).find(([, stages]) => stages.includes(stage))?.[0];
 }
 
 /**

@@ -11,6 +11,14 @@ export const STAGE = {
   previous: 'AWSPREVIOUS',
 } as const;
 
+/** Version id carrying a stage, if any (DescribeSecret's `VersionIdsToStages`). */
+export function versionWithStage(
+  status: { versionStages: Record<string, string[]> },
+  stage: string,
+): string | undefined {
+  return Object.entries(status.versionStages).find(([, stages]) => stages.includes(stage))?.[0];
+}
+
 /** What DescribeSecret tells the engine about a secret. */
 export interface SecretMeta {
   arn: string;

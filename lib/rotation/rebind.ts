@@ -8,6 +8,7 @@ import {
   type VersionState,
 } from './binding.js';
 import type { RotationControl } from './onDemandPorts.js';
+import { STAGE, versionWithStage } from './ports.js';
 import { RegistrationError, validateDocument } from './registerOptions.js';
 
 /** One field the update would pin anew, with its pinned and its new value (never a credential). */
@@ -39,9 +40,7 @@ export async function rebindCredential(
   input: { secretId: string; apply: boolean },
 ): Promise<RebindResult> {
   const status = await deps.control.describe(input.secretId);
-  const versionId = Object.entries(status.versionStages).find(([, stages]) =>
-    stages.includes('AWSCURRENT'),
-  )?.[0];
+  const versionId = versionWithStage(status, STAGE.current);
   if (!versionId) {
     throw new RegistrationError(`secret ${status.arn} has no AWSCURRENT version`);
   }
@@ -58,9 +57,7 @@ export async function rebindCredential(
   }
   const doc = validateDocument(json);
   // A version written outside gatewarden is compared with the one it displaced.
-  const previous = Object.entries(status.versionStages).find(([, stages]) =>
-    stages.includes('AWSPREVIOUS'),
-  )?.[0];
+  const previous = versionWithStage(status, STAGE.previous);
   const [binding, exact, displaced] = await Promise.all([
     deps.bindings.binding(status.arn),
     deps.bindings.versionRecord(status.arn, versionId),

@@ -2,7 +2,7 @@ import { TAGS } from '../shared/env.js';
 import { safeReason } from '../shared/redact.js';
 import { credentialSecretName } from '../shared/secretNames.js';
 import { type BindingWriter, issuerClientKey, stateOf, steeringOf } from './binding.js';
-import type { IssuerRegistry } from './ports.js';
+import { STAGE, versionWithStage, type IssuerRegistry } from './ports.js';
 import type { RotationControl, RotationRules } from './onDemandPorts.js';
 import {
   parseIssuer,
@@ -312,9 +312,9 @@ function untestedOrProbed(
 }
 
 function currentVersion(status: { versionStages: Record<string, string[]> }): string {
-  const found = Object.entries(status.versionStages).find(([, s]) => s.includes('AWSCURRENT'));
+  const found = versionWithStage(status, STAGE.current);
   if (!found) throw new RegistrationError('the new secret has no AWSCURRENT version');
-  return found[0];
+  return found;
 }
 
 /** What the rotator will change with its own rights: the provider and a Cognito pool. */

@@ -1,6 +1,6 @@
 import { checkDocument } from './binding.js';
 import { parseDocument } from './document.js';
-import { STAGE, type RotationDeps, type SecretMeta } from './ports.js';
+import { STAGE, versionWithStage, type RotationDeps, type SecretMeta } from './ports.js';
 import type { SecretDocument } from './secretDocument.js';
 
 /**
@@ -31,8 +31,6 @@ export async function readTrusted(
     if (current !== undefined && current === value) checkedAs = currentVersionId;
   }
   // An unrecorded AWSCURRENT displaced the version now AWSPREVIOUS: name what it changed.
-  const previous = Object.entries(meta.versionStages).find(([, stages]) =>
-    stages.includes(STAGE.previous),
-  )?.[0];
+  const previous = versionWithStage(meta, STAGE.previous);
   return checkDocument(deps.bindings, { ...where, versionId: checkedAs }, doc, previous);
 }
