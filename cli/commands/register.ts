@@ -245,7 +245,7 @@ function addCommonOptions(command: Command): Command {
     .option('--target <id>', 'gateway target that uses the credential')
     .option(
       '--current-secret <id[#jsonKey]>',
-      'read the current credential from this secret instead',
+      'read the current credential from this secret instead (#jsonKey names the field of a JSON secret; needed when it has more than one)',
     )
     .option(
       '--managed',

@@ -77,19 +77,16 @@ export function rulesMatch(asked: RotationRules, got: RotationRules | undefined)
   return true;
 }
 
-/** Known JSON keys of provider values in AgentCore-managed and customer secrets. */
-const VALUE_KEYS = {
-  apiKey: ['api_key', 'apiKey', 'api_key_value', 'apiKeyValue', 'key', 'value'],
-  clientSecret: ['client_secret', 'clientSecret', 'secret', 'value'],
-} as const;
-
 /**
- * Extracts a credential from a SecretString: under `jsonKey` when given, else under the usual
- * keys, else the whole string when it is not JSON. Errors name the secret, never the value.
+ * Extracts a credential from a SecretString, never guessing where it is (issue 9 §2): under
+ * `jsonKey` when one is known (the provider's `apiKeySecretJsonKey`/`clientSecretJsonKey`, or
+ * the `#key` of `--current-secret ID#key`); else the whole string when it is not JSON, or the one
+ * string field of a JSON object that has exactly one. Errors name the secret and keys, never a
+ * value.
  */
 export function extractValue(
   secretString: string,
-  what: keyof typeof VALUE_KEYS,
+  what: 'apiKey' | 'clientSecret',
   secretId: string,
   jsonKey?: string,
 ): string {
@@ -101,16 +98,23 @@ export function extractValue(
       throw new RegistrationError(`secret ${secretId} is not JSON, so it has no key ${jsonKey}`);
     return secretString;
   }
-  if (!parsed || typeof parsed !== 'object') {
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new RegistrationError(`secret ${secretId} does not hold a JSON object`);
   }
   const record = parsed as Record<string, unknown>;
-  for (const key of jsonKey ? [jsonKey] : VALUE_KEYS[what]) {
-    const value = record[key];
+  if (jsonKey) {
+    const value = record[jsonKey];
     if (typeof value === 'string' && value.length > 0) return value;
+    throw new RegistrationError(`secret ${secretId} has no ${what} under key ${jsonKey}`);
   }
+  const strings = Object.keys(record).filter(
+    (key) => typeof record[key] === 'string' && (record[key] as string).length > 0,
+  );
+  const [only] = strings;
+  if (strings.length === 1 && only !== undefined) return record[only] as string;
   throw new RegistrationError(
-    `secret ${secretId} has no ${what} under ${jsonKey ? `key ${jsonKey}` : `any of ${VALUE_KEYS[what].join(', ')}`}`,
+    `secret ${secretId} holds ${strings.length} string fields (${strings.slice(0, 5).join(', ')}); ` +
+      `name the one with the ${what} as ${secretId}#KEY`,
   );
 }
 

@@ -117,8 +117,15 @@ export async function currentCredential(
     return { [field]: extractValue(raw, field, secretId, jsonKey) };
   }
   if (provider?.secretArn) {
+    // The provider says where its value lives; without its JSON key we do not guess (issue 9 §2).
+    const jsonKey = provider.jsonKey;
+    if (!jsonKey)
+      throw new RegistrationError(
+        `provider ${provider.name} reports its secret but no ${field === 'apiKey' ? 'apiKeySecretJsonKey' : 'clientSecretJsonKey'}; ` +
+          'pass --current-secret ID#KEY or --mint-initial',
+      );
     const raw = await deps.control.getValue(provider.secretArn);
-    return { [field]: extractValue(raw, field, provider.secretArn, provider.jsonKey) };
+    return { [field]: extractValue(raw, field, provider.secretArn, jsonKey) };
   }
   throw new RegistrationError(
     input.kind === 'inboundClient'

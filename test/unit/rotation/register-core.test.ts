@@ -5,6 +5,7 @@ import { registerCredential, type RegisterInput } from '../../../lib/rotation/re
 import {
   extractValue,
   parseDurationSeconds,
+  RegistrationError,
   rotationRules,
 } from '../../../lib/rotation/registerOptions.js';
 import { secretResourcePolicy } from '../../../lib/rotation/registerPolicy.js';
@@ -80,6 +81,7 @@ function world(): {
     name: 'weather',
     arn: 'arn:aws:bedrock-agentcore:us-east-1:123456789012:token-vault/default/apikeycredentialprovider/weather',
     secretArn: managed.arn,
+    jsonKey: 'api_key',
     secretSource: 'MANAGED',
   });
   agentcore.gateways.set('gw-1', {
@@ -198,6 +200,7 @@ describe('registerCredential', () => {
       name: 'crm',
       arn: 'arn:crm',
       secretArn: managed.arn,
+      jsonKey: 'client_secret',
       secretSource: 'MANAGED',
       clientId: 'cognito-client-1',
       discoveryUrl:
@@ -232,6 +235,7 @@ describe('registerCredential', () => {
         name,
         arn: `arn:aws:bedrock-agentcore:us-east-1:123456789012:token-vault/default/oauth2credentialprovider/${name}`,
         secretArn: managed.arn,
+        jsonKey: 'client_secret',
         secretSource: 'MANAGED',
         clientId: 'shared-client',
       });
@@ -506,18 +510,42 @@ describe('registration options', () => {
     expect(parseDurationSeconds(text, '--grace')).toBe(seconds);
   });
 
-  it('extracts values under known or given keys and never echoes them in errors', () => {
-    expect(extractValue(JSON.stringify({ api_key: 'v1' }), 'apiKey', 's')).toBe('v1');
-    expect(extractValue(JSON.stringify({ mine: 'v2' }), 'clientSecret', 's', 'mine')).toBe('v2');
+  it('extracts values only where it is told, never guessing a key, and never echoes them', () => {
+    expect(
+      extractValue(JSON.stringify({ mine: 'v2', other: 'x' }), 'clientSecret', 's', 'mine'),
+    ).toBe('v2');
     expect(extractValue('plain-value', 'apiKey', 's')).toBe('plain-value');
-    expect(() => extractValue(JSON.stringify({ other: CANARY }), 'apiKey', 's')).toThrow(
-      /has no apiKey under any of/,
+    // One string field is unambiguous; two are not, whatever their names look like.
+    expect(extractValue(JSON.stringify({ api_key: 'v1', n: 3 }), 'apiKey', 's')).toBe('v1');
+    expect(() =>
+      extractValue(JSON.stringify({ api_key: CANARY, apiKey: CANARY }), 'apiKey', 's'),
+    ).toThrow(/holds 2 string fields \(api_key, apiKey\); name the one with the apiKey as s#KEY/);
+    expect(() => extractValue(JSON.stringify({ other: CANARY }), 'apiKey', 's', 'api_key')).toThrow(
+      /has no apiKey under key api_key/,
     );
-    try {
-      extractValue(JSON.stringify({ other: CANARY }), 'apiKey', 's');
-    } catch (error) {
-      expect((error as Error).message).not.toContain(CANARY);
+    for (const bad of [
+      () => extractValue(JSON.stringify({ other: CANARY }), 'apiKey', 's', 'api_key'),
+      () => extractValue(JSON.stringify({ a: CANARY, b: CANARY }), 'apiKey', 's'),
+    ]) {
+      expect(bad).toThrow(RegistrationError);
+      try {
+        bad();
+      } catch (error) {
+        expect((error as Error).message).not.toContain(CANARY);
+      }
     }
+  });
+
+  it('refuses to read a provider secret whose JSON key the provider does not report', async () => {
+    const w = world();
+    const provider = w.agentcore.providers.get('apiKey/weather');
+    if (provider) delete provider.jsonKey;
+    await expect(registerCredential(w, apiKeyInput())).rejects.toThrow(
+      /provider weather reports its secret but no apiKeySecretJsonKey; pass --current-secret ID#KEY or --mint-initial/,
+    );
+    expect([...w.control.secrets.values()].map((secret) => secret.name)).toEqual([
+      'bedrock-agentcore-identity!default/apikey/weather',
+    ]);
   });
 
   it('writes a policy that denies every other reader unless AgentCore calls on their behalf', () => {
