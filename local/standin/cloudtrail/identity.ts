@@ -29,12 +29,23 @@ export interface CallerIdentity {
   UserId?: string;
 }
 
+/**
+ * The ARN AWS would give the caller. moto answers `GetCallerIdentity` for credentials it did
+ * not issue with `arn:aws:sts::<account>:user/moto`, which is no valid ARN (IAM users live in
+ * the `iam` namespace): CloudTrail records, and the rules reading them, get the IAM user's.
+ */
+export function callerArnOf(arn: string | undefined): string | undefined {
+  return arn?.replace(/^(arn:[^:]+):sts::(\d+):user\//, '$1:iam::$2:user/');
+}
+
 /** Pure: maps a `GetCallerIdentity` answer to the `userIdentity` block CloudTrail writes. */
 export function userIdentityOf(
-  caller: CallerIdentity,
+  answer: CallerIdentity,
   accessKeyId: string | undefined,
   now = new Date(),
 ): UserIdentity {
+  const callerArn = callerArnOf(answer.Arn);
+  const caller: CallerIdentity = { ...answer, ...(callerArn ? { Arn: callerArn } : {}) };
   const base = {
     ...(caller.UserId ? { principalId: caller.UserId } : {}),
     ...(caller.Arn ? { arn: caller.Arn } : {}),
@@ -66,7 +77,7 @@ export function userIdentityOf(
     };
   }
   if (/^arn:[^:]+:iam::\d+:root$/.test(arn)) return { type: 'Root', ...base };
-  const user = /^arn:[^:]+:(?:iam|sts)::\d+:user\/(?:.*\/)?([^/]+)$/.exec(arn);
+  const user = /^arn:[^:]+:iam::\d+:user\/(?:.*\/)?([^/]+)$/.exec(arn);
   if (user?.[1]) return { type: 'IAMUser', ...base, userName: user[1] };
   if (/:federated-user\//.test(arn)) return { type: 'FederatedUser', ...base };
   return { type: 'Unknown', ...base };

@@ -40,7 +40,8 @@ describe('caller identity for CloudTrail', () => {
     ],
     [
       { Account: '123456789012', Arn: 'arn:aws:sts::123456789012:user/moto', UserId: 'AKIA' },
-      { type: 'IAMUser', userName: 'moto' },
+      // moto's answer for keys it did not issue is no valid ARN; CloudTrail gets the IAM user's.
+      { type: 'IAMUser', userName: 'moto', arn: 'arn:aws:iam::123456789012:user/moto' },
       'moto',
     ],
   ])('maps %j', (caller, expected, username) => {
