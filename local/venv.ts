@@ -55,6 +55,8 @@ export interface EnsureOptions {
   requirements?: string;
   /** Where progress goes; stderr by default so stdout stays machine-readable. */
   log?: (line: string) => void;
+  /** Silence after which a heartbeat line says the install is still running. */
+  heartbeatMs?: number;
 }
 
 /**
@@ -73,33 +75,102 @@ export async function ensurePythonEnv(options: EnsureOptions = {}): Promise<Pyth
     await run(pythonCommand(), ['-m', 'venv', dir]);
   }
   log(
-    'gatewarden: installing moto and cfn-lint into the Python environment (this takes a minute once)',
+    'gatewarden: installing moto and cfn-lint into the Python environment (about a minute, once)',
   );
-  await run(paths.python, [
-    '-m',
-    'pip',
-    'install',
-    '--quiet',
-    '--disable-pip-version-check',
-    '-r',
-    requirements,
-  ]);
+  const started = Date.now();
+  await run(
+    paths.python,
+    [
+      '-m',
+      'pip',
+      'install',
+      '--progress-bar',
+      'off',
+      '--disable-pip-version-check',
+      '-r',
+      requirements,
+    ],
+    pipProgressLog(log, started, options.heartbeatMs ?? 8_000),
+  );
+  log(`gatewarden: Python environment ready (${Math.round((Date.now() - started) / 1000)} s)`);
   writeFileSync(join(dir, STAMP), `${requirementsHash(requirements)}\n`);
   return paths;
+}
+
+/**
+ * One short progress line for a line of pip's output, or undefined for the lines nobody needs
+ * to read (downloads, cache hits, "Requirement already satisfied"). Pure.
+ */
+export function pipProgressLine(line: string): string | undefined {
+  const text = line.trim();
+  const collecting = /^Collecting (\S+)/.exec(text);
+  if (collecting) return `collecting ${collecting[1] ?? ''}`;
+  const installing = /^Installing collected packages: (.+)$/.exec(text);
+  if (installing) {
+    const count = (installing[1] ?? '').split(',').filter((name) => name.trim()).length;
+    return `installing ${count} packages`;
+  }
+  if (/^(ERROR|WARNING):/.test(text)) return text;
+  return undefined;
+}
+
+/**
+ * Progress while pip runs: a line per package it collects, and a heartbeat when it has been
+ * quiet (building wheels, installing) for a while, so a first run is never silent for long.
+ */
+function pipProgressLog(
+  log: (line: string) => void,
+  started: number,
+  heartbeatMs: number,
+): ProgressSink {
+  let collected = 0;
+  let lastSaid = Date.now();
+  const say = (line: string): void => {
+    lastSaid = Date.now();
+    const elapsed = Math.round((Date.now() - started) / 1000);
+    log(`gatewarden:   ${line} (${elapsed} s)`);
+  };
+  return {
+    line(line) {
+      const progress = pipProgressLine(line);
+      if (!progress) return;
+      if (progress.startsWith('collecting')) collected += 1;
+      say(progress.startsWith('collecting') ? `${progress} [${collected}]` : progress);
+    },
+    tick() {
+      if (Date.now() - lastSaid >= heartbeatMs) say('still installing…');
+    },
+  };
+}
+
+interface ProgressSink {
+  line(line: string): void;
+  tick(): void;
 }
 
 function pythonCommand(): string {
   return process.env.GATEWARDEN_PYTHON ?? 'python3';
 }
 
-function run(command: string, args: string[]): Promise<void> {
+function run(command: string, args: string[], progress?: ProgressSink): Promise<void> {
   return new Promise((resolvePromise, reject) => {
-    // pip's own progress goes to our stderr; stdout is kept clean for `eval "$(...)"`.
-    const child = spawn(command, args, { stdio: ['ignore', process.stderr, process.stderr] });
-    child.on('error', (error) =>
-      reject(new Error(`could not run ${command}: ${error.message} (is Python 3.10+ installed?)`)),
-    );
+    // Progress goes to our log (stderr); stdout is kept clean for `eval "$(...)"`.
+    const child = spawn(command, args, {
+      stdio: ['ignore', progress ? 'pipe' : process.stderr, process.stderr],
+    });
+    let pending = '';
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      const lines = (pending + chunk).split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) progress?.line(line);
+    });
+    const ticker = progress ? setInterval(() => progress.tick(), 250) : undefined;
+    child.on('error', (error) => {
+      clearInterval(ticker);
+      reject(new Error(`could not run ${command}: ${error.message} (is Python 3.10+ installed?)`));
+    });
     child.on('exit', (code, signal) => {
+      clearInterval(ticker);
       if (code === 0) resolvePromise();
       else
         reject(
