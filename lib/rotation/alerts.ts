@@ -169,3 +169,33 @@ export function decodeRotationFailureTag(
     ...(reason ? { reason } : {}),
   };
 }
+
+/**
+ * The step the rotate function is running, written when it starts a step (issue 9 §7). A Lambda
+ * timeout or crash kills the function before it can report anything; `rotate --wait` sees this
+ * tag still naming the step after the invocation's deadline and says the function stopped.
+ * Value: `<versionId> <step> <deadline ISO>`; removed when the rotation finishes.
+ */
+export const ROTATION_STEP_TAG = 'gatewarden:rotation-step';
+
+export interface StepInFlight {
+  versionId: string;
+  step: string;
+  /** When the invocation running the step is killed by the function timeout (epoch ms). */
+  deadline: number;
+}
+
+export function encodeStepInFlight(step: StepInFlight): string {
+  return [step.versionId, step.step, new Date(step.deadline).toISOString()]
+    .map((part) => tagSafe(part).replace(/\s/g, '_') || '-')
+    .join(' ')
+    .slice(0, 256);
+}
+
+/** Undefined when malformed (anyone allowed to tag the secret can write it). */
+export function decodeStepInFlight(value: string): StepInFlight | undefined {
+  const [versionId, step, deadline, ...rest] = value.split(' ');
+  const at = Date.parse(deadline ?? '');
+  if (!versionId || !step || Number.isNaN(at) || rest.length > 0) return undefined;
+  return { versionId, step, deadline: at };
+}

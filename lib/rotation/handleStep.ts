@@ -2,7 +2,13 @@ import { publishAll, type AlertSink } from '../alerts/alert.js';
 import { TAGS } from '../shared/env.js';
 import { logger, safe } from '../shared/logger.js';
 import { errorClassOf, safeReason } from '../shared/redact.js';
-import { encodeRotationFailureTag, ROTATION_FAILURE_TAG, rotationFailedAlert } from './alerts.js';
+import {
+  encodeRotationFailureTag,
+  encodeStepInFlight,
+  ROTATION_FAILURE_TAG,
+  ROTATION_STEP_TAG,
+  rotationFailedAlert,
+} from './alerts.js';
 import { runRotationStep, type StepInput, type StepOutcome } from './engine.js';
 import type { RotationDeps } from './ports.js';
 
@@ -20,17 +26,31 @@ export interface HandleStepDeps extends RotationDeps {
  * One step as the rotate function runs it: the engine, then on failure a `Rotation Failed`
  * alert (secret ARN, gateway, step, error class — never a value) and the failure tag, and
  * the original error rethrown so Secrets Manager retries. A finished rotation clears the tag.
+ * Inside Lambda (a deadline is known) each step first records itself in flight.
  */
 export async function handleRotationStep(
   deps: HandleStepDeps,
   input: StepInput,
 ): Promise<StepOutcome> {
   try {
+    // A function timeout or crash leaves no alert and no failure tag: say first which step runs
+    // until when, so `rotate --wait` can tell a killed invocation from a slow one.
+    if (input.deadline !== undefined && deps.recorder) {
+      const value = encodeStepInFlight({
+        versionId: input.token,
+        step: input.step,
+        deadline: input.deadline,
+      });
+      await deps.recorder.setTag(input.secretId, ROTATION_STEP_TAG, value).catch(() => undefined);
+    }
     const outcome = await runRotationStep(deps, input);
     if (input.step === 'finishSecret' && outcome === 'done' && deps.recorder) {
-      await deps.recorder
-        .setTag(input.secretId, ROTATION_FAILURE_TAG, undefined)
-        .catch(() => undefined);
+      const recorder = deps.recorder;
+      await Promise.all(
+        [ROTATION_FAILURE_TAG, ROTATION_STEP_TAG].map((key) =>
+          recorder.setTag(input.secretId, key, undefined).catch(() => undefined),
+        ),
+      );
     }
     return outcome;
   } catch (error) {

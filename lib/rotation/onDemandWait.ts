@@ -1,5 +1,10 @@
 import { redactReason } from '../shared/redact.js';
-import { decodeRotationFailureTag, ROTATION_FAILURE_TAG } from './alerts.js';
+import {
+  decodeRotationFailureTag,
+  decodeStepInFlight,
+  ROTATION_FAILURE_TAG,
+  ROTATION_STEP_TAG,
+} from './alerts.js';
 import type { RotationResult, Rotator } from './onDemand.js';
 import type { RotationControl, SecretStatus } from './onDemandPorts.js';
 
@@ -7,6 +12,9 @@ import type { RotationControl, SecretStatus } from './onDemandPorts.js';
  * Following a rotation Secrets Manager runs: start it with RotateSecret, then watch
  * DescribeSecret until it lands, the rotate function records a failure, or time runs out.
  */
+
+/** How long past an invocation's deadline its step may still be reported in flight. */
+export const STOPPED_MARGIN_MS = 15_000;
 
 export interface WaitOptions {
   pollMs?: number;
@@ -18,7 +26,8 @@ export interface WaitOptions {
 /**
  * Rotator that asks Secrets Manager (RotateSecret) and, with `wait`, polls DescribeSecret until
  * AWSCURRENT moved to the new version and AWSPENDING is gone, or the rotation function
- * recorded a failure for this version (tag {@link ROTATION_FAILURE_TAG}), or time runs out.
+ * recorded a failure for this version (tag {@link ROTATION_FAILURE_TAG}), or the function was
+ * killed during a step (tag {@link ROTATION_STEP_TAG} past its deadline), or time runs out.
  */
 export function secretsManagerRotator(
   control: RotationControl,
@@ -91,6 +100,25 @@ export async function waitForRotation(
         errorClass: failure.errorClass,
         // Anyone allowed to tag the secret can write this text: it is redacted like our own.
         ...(failure.reason ? { reason: redactReason(failure.reason) } : {}),
+        ms: now() - started,
+      };
+    }
+    // A step still in flight past its invocation's deadline: the function was killed (timeout,
+    // out of memory, crash) before it could report. Secrets Manager may still retry the step.
+    const inFlight = status.tags[ROTATION_STEP_TAG]
+      ? decodeStepInFlight(status.tags[ROTATION_STEP_TAG] as string)
+      : undefined;
+    if (inFlight?.versionId === versionId && now() > inFlight.deadline + STOPPED_MARGIN_MS) {
+      return {
+        secretArn,
+        outcome: 'failed',
+        versionId,
+        step: inFlight.step,
+        errorClass: 'RotateFunctionStopped',
+        reason:
+          `the rotate function stopped during ${inFlight.step} without finishing or reporting ` +
+          '(Lambda timeout or crash: see the RotateFunctionErrorsAlarm and the function logs); ' +
+          'Secrets Manager may retry the step',
         ms: now() - started,
       };
     }

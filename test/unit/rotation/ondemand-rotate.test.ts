@@ -1,4 +1,9 @@
-import { encodeRotationFailureTag, ROTATION_FAILURE_TAG } from '../../../lib/rotation/alerts.js';
+import {
+  encodeRotationFailureTag,
+  encodeStepInFlight,
+  ROTATION_FAILURE_TAG,
+  ROTATION_STEP_TAG,
+} from '../../../lib/rotation/alerts.js';
 import {
   backoffDelay,
   failureOf,
@@ -8,6 +13,7 @@ import {
   secretsManagerRotator,
   waitForRotation,
 } from '../../../lib/rotation/onDemand.js';
+import { STOPPED_MARGIN_MS } from '../../../lib/rotation/onDemandWait.js';
 import { MemoryRotationControl } from '../../../lib/rotation/onDemandMemory.js';
 import { TAGS } from '../../../lib/shared/env.js';
 
@@ -201,6 +207,91 @@ describe('waitForRotation', () => {
     };
     const result = await waitForRotation(control, arn as string, 'v-new', fastWait);
     expect(result).toMatchObject({ outcome: 'failed', errorClass: 'RotationAbandoned' });
+  });
+});
+
+describe('waitForRotation when the rotate function is killed (issue 9 §7)', () => {
+  async function pendingSecret() {
+    const control = controlWith(1);
+    const [arn] = await resolveSecrets(control, { gatewayId: 'gw-1' });
+    const secret = control.get(arn as string);
+    secret.versions.set('v-new', { value: '{}', stages: ['AWSPENDING'] });
+    return { control, arn: arn as string, secret };
+  }
+
+  it('reports a step still in flight past its invocation deadline as the function stopping', async () => {
+    const { control, arn, secret } = await pendingSecret();
+    const deadline = Date.parse('2026-12-04T08:00:00Z');
+    secret.tags[ROTATION_STEP_TAG] = encodeStepInFlight({
+      versionId: 'v-new',
+      step: 'testSecret',
+      deadline,
+    });
+    let t = deadline - 60_000;
+    const seen: number[] = [];
+    const result = await waitForRotation(control, arn, 'v-new', {
+      pollMs: 1,
+      sleep: async () => undefined,
+      now: () => {
+        seen.push(t);
+        return (t += 10_000);
+      },
+    });
+    expect(result).toMatchObject({
+      outcome: 'failed',
+      step: 'testSecret',
+      errorClass: 'RotateFunctionStopped',
+    });
+    expect(result.reason).toMatch(/stopped during testSecret .*Lambda timeout or crash/);
+    // Not before the deadline plus its margin.
+    expect(Math.max(...seen)).toBeGreaterThan(deadline + STOPPED_MARGIN_MS - 10_000);
+  });
+
+  it('keeps waiting while the step is within its deadline, and ignores other versions and junk', async () => {
+    for (const value of [
+      encodeStepInFlight({
+        versionId: 'v-new',
+        step: 'testSecret',
+        deadline: Date.now() + 3_600_000,
+      }),
+      encodeStepInFlight({ versionId: 'v-older', step: 'testSecret', deadline: 0 }),
+      'not a step tag',
+    ]) {
+      const { control, arn, secret } = await pendingSecret();
+      secret.tags[ROTATION_STEP_TAG] = value;
+      let t = Date.now();
+      const result = await waitForRotation(control, arn, 'v-new', {
+        pollMs: 1,
+        sleep: async () => undefined,
+        timeoutMs: 50,
+        now: () => (t += 20),
+      });
+      expect(result).toMatchObject({ outcome: 'failed', errorClass: 'WaitTimeout' });
+    }
+  });
+
+  it('prefers the failure the function recorded over the in-flight step', async () => {
+    const { control, arn, secret } = await pendingSecret();
+    secret.tags[ROTATION_STEP_TAG] = encodeStepInFlight({
+      versionId: 'v-new',
+      step: 'testSecret',
+      deadline: 0,
+    });
+    secret.tags[ROTATION_FAILURE_TAG] = encodeRotationFailureTag({
+      secretArn: arn,
+      step: 'testSecret',
+      errorClass: 'CredentialTestError',
+      versionId: 'v-new',
+      reason: 'probe answered 401',
+    });
+    const result = await waitForRotation(control, arn, 'v-new', {
+      pollMs: 1,
+      sleep: async () => undefined,
+    });
+    expect(result).toMatchObject({
+      errorClass: 'CredentialTestError',
+      reason: 'probe answered 401',
+    });
   });
 });
 

@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
 import type { Context } from 'aws-lambda';
 import { defaultDeps, makeHandler } from '../../../functions/rotate.js';
-import { ROTATION_FAILURE_TAG } from '../../../lib/rotation/alerts.js';
+import {
+  decodeStepInFlight,
+  ROTATION_FAILURE_TAG,
+  ROTATION_STEP_TAG,
+} from '../../../lib/rotation/alerts.js';
 import { MemoryAlertSink } from '../../../lib/alerts/alert.js';
 import { makeWorld } from './support/fakes.js';
 
@@ -32,6 +36,32 @@ describe('rotate function', () => {
     expect(world.store.stages(world.secretName)['tok-1']).toEqual(['AWSCURRENT']);
     expect(tags.has(ROTATION_FAILURE_TAG)).toBe(true);
     expect(tags.get(ROTATION_FAILURE_TAG)).toBeUndefined();
+  });
+
+  it('records each step in flight with its invocation deadline, and clears it when the rotation lands', async () => {
+    const { world, handler, tags } = setup();
+    world.store.beginRotation(world.secretName, 'tok-3');
+    const lambda = { getRemainingTimeInMillis: () => 120_000 } as unknown as Context;
+    const seen: (string | undefined)[] = [];
+    for (const Step of ['createSecret', 'setSecret', 'testSecret']) {
+      const before = Date.now();
+      await handler(
+        { Step, SecretId: world.secretName, ClientRequestToken: 'tok-3' } as never,
+        lambda,
+      );
+      const inFlight = decodeStepInFlight(tags.get(ROTATION_STEP_TAG) ?? '');
+      seen.push(inFlight?.step);
+      expect(inFlight?.versionId).toBe('tok-3');
+      expect(inFlight?.deadline).toBeGreaterThanOrEqual(before + 119_000);
+      expect(inFlight?.deadline).toBeLessThanOrEqual(Date.now() + 120_000);
+    }
+    expect(seen).toEqual(['createSecret', 'setSecret', 'testSecret']);
+    await handler(
+      { Step: 'finishSecret', SecretId: world.secretName, ClientRequestToken: 'tok-3' } as never,
+      lambda,
+    );
+    expect(tags.has(ROTATION_STEP_TAG)).toBe(true);
+    expect(tags.get(ROTATION_STEP_TAG)).toBeUndefined();
   });
 
   it.each([
