@@ -1,6 +1,6 @@
 import { actionsOfEvent } from './actionMap.js';
 import type { ActionCatalog } from './catalog.js';
-import { compactActions, type GrantedSet } from './granted.js';
+import { compactActions, grantCovers, type Grant, type GrantedSet } from './granted.js';
 import { diffPolicy } from './policyDiff.js';
 import {
   checkRecommended,
@@ -10,6 +10,7 @@ import {
 } from './recommend.js';
 import type {
   ConditionalDeny,
+  PolicyGrantOut,
   PrincipalReport,
   Recommendation,
   RecommendedPolicy,
@@ -122,6 +123,9 @@ export async function analyzePrincipal(
       ({ severity: _severity, ...risk }) => risk,
     ),
     conditionalDenies: conditionalDenies(granted.denies),
+    policyGrants: granted.grants.map((g) =>
+      policyGrantOut(g, used === undefined ? undefined : usedGranted),
+    ),
     inputGaps: context.inputGaps ?? [],
     recommendedPolicy: recommendation.policy ?? null,
     recommendation: recommendation.recommendation,
@@ -129,6 +133,23 @@ export async function analyzePrincipal(
   };
   if (lastUsed !== undefined) report.lastUsed = lastUsed;
   return report;
+}
+
+/** Which policy grants what: one Allow statement, with the used actions it covers. */
+function policyGrantOut(grant: Grant, usedGranted: readonly string[] | undefined): PolicyGrantOut {
+  return {
+    policy: grant.policy,
+    ...(grant.viaGroup === undefined ? {} : { viaGroup: grant.viaGroup }),
+    ...(grant.sid === undefined ? {} : { sid: grant.sid }),
+    actions: grant.actionPatterns,
+    notAction: grant.notAction,
+    resources: grant.resources,
+    notResource: grant.notResource,
+    conditional: grant.conditions !== undefined,
+    expandedCount: grant.actions.length,
+    usedCount:
+      usedGranted === undefined ? null : usedGranted.filter((a) => grantCovers(grant, a)).length,
+  };
 }
 
 async function recommendationFor(

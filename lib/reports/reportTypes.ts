@@ -65,6 +65,10 @@ export interface PolicyValidation {
   errors: string[];
   /** Which validators ran: `grammar` (always), `access-analyzer` (when available). */
   validators: string[];
+  /** Findings that do not make the policy invalid (Access Analyzer warnings, suggestions). */
+  warnings?: string[];
+  /** Why a validator did not run (`not validated by Access Analyzer: unreachable`). */
+  notes?: string[];
 }
 
 /** The recommended policy against what the principal has today. */
@@ -106,6 +110,25 @@ export interface ConditionalDeny {
   conditionKeys: string[];
 }
 
+/** One Allow statement of a principal's policies: what it grants, and how much of it was used. */
+export interface PolicyGrantOut {
+  /** `inline:<name>` or the managed policy ARN. */
+  policy: string;
+  /** The group the policy reaches the principal through. */
+  viaGroup?: string;
+  sid?: string;
+  /** Action patterns as written (the excluded ones when `notAction`). */
+  actions: string[];
+  notAction: boolean;
+  resources: string[];
+  notResource: boolean;
+  conditional: boolean;
+  /** Catalog actions the statement expands to. */
+  expandedCount: number;
+  /** Used actions it covers; null when usage is unknown. */
+  usedCount: number | null;
+}
+
 export type RoleKind = 'execution' | 'management' | 'execution+management' | 'other';
 
 /** Per role (and per user / root seen acting): granted vs used. */
@@ -133,6 +156,8 @@ export interface PrincipalReport {
   highRiskGrants: HighRiskGrant[];
   /** Deny statements with conditions or specific resources (an MFA guard, a region fence). */
   conditionalDenies: ConditionalDeny[];
+  /** Each Allow statement that reaches the principal: which policy grants what. */
+  policyGrants: PolicyGrantOut[];
   /** Inputs this principal's analysis lacks (a boundary or group not in the export). */
   inputGaps: string[];
   /**
