@@ -1,0 +1,77 @@
+/**
+ * What the doctor reads from the account, as small read-only ports. The AWS adapter is
+ * lib/aws/doctorReader.ts; unit tests pass plain objects.
+ */
+
+export interface TrailInfo {
+  name: string;
+  arn: string;
+  homeRegion?: string;
+  multiRegion: boolean;
+  logging: boolean;
+  /** Management events selected, and which kind: `All`, `ReadOnly`, `WriteOnly`. */
+  managementEvents?: 'All' | 'ReadOnly' | 'WriteOnly';
+  /** Data-event resource types the trail selects (e.g. `AWS::BedrockAgentCore::Gateway`). */
+  dataEventTypes: string[];
+}
+
+export interface RuleInfo {
+  name: string;
+  state: string;
+  eventBusName: string;
+  /** The parsed event pattern (undefined for scheduled rules). */
+  pattern?: EventPattern;
+  targetArns: string[];
+}
+
+export interface EventPattern {
+  source?: unknown;
+  'detail-type'?: unknown;
+  detail?: { eventSource?: unknown; eventName?: unknown; [key: string]: unknown };
+  [key: string]: unknown;
+}
+
+export interface SecretInfo {
+  arn: string;
+  name: string;
+  gatewayId?: string;
+  /** `gatewarden:kind` tag: apiKey, oauthClient, inboundClient. */
+  kind?: string;
+  rotationEnabled: boolean;
+  rotationLambdaArn?: string;
+  schedule?: string;
+}
+
+/** What registration pinned for a secret (the binding in the state table). */
+export interface PinnedProvider {
+  type: 'apiKey' | 'oauth2';
+  name: string;
+  secretSource: 'MANAGED' | 'EXTERNAL';
+}
+
+export interface ProviderState {
+  name: string;
+  secretSource: 'MANAGED' | 'EXTERNAL';
+  /** The secret the provider reads (EXTERNAL) or AgentCore's own (MANAGED). */
+  secretArn?: string;
+  /** `apiKeySecretJsonKey` / `clientSecretJsonKey` from the provider's Get response. */
+  jsonKey?: string;
+}
+
+export type Decision = 'allowed' | 'denied';
+
+export interface DoctorReader {
+  /** The caller's ARN as GetCallerIdentity returns it. */
+  caller(): Promise<{ arn: string; account: string }>;
+  /** Simulates the principal's identity policies for the actions; throws Unverifiable. */
+  simulate(principalArn: string, actions: readonly string[]): Promise<Map<string, Decision>>;
+  trails(): Promise<TrailInfo[]>;
+  /** Rules on the default bus whose names start with `prefix`. */
+  rules(prefix: string): Promise<RuleInfo[]>;
+  /** gatewarden secrets (tagged `gatewarden:kind`), optionally of one gateway. */
+  secrets(gatewayId?: string): Promise<SecretInfo[]>;
+  /** The binding's provider; `null` when no binding exists; throws Unverifiable without a table. */
+  pinnedProvider(secretArn: string): Promise<PinnedProvider | null | undefined>;
+  /** The provider as AgentCore reports it; `null` when it does not exist. */
+  provider(type: 'apiKey' | 'oauth2', name: string): Promise<ProviderState | null>;
+}
