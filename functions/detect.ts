@@ -6,6 +6,7 @@ import { EventBridgeAlertSink, SnsAlertSink } from '../lib/aws/alertSinks.js';
 import { SqsDeadLetterQueue } from '../lib/aws/deadLetter.js';
 import { dynamoDetectionState } from '../lib/aws/detectionState.js';
 import { OnDemandRotationTrigger } from '../lib/aws/rotationTrigger.js';
+import { flushBursts, type FlushResult } from '../lib/detection/bursts.js';
 import { parseDetectionConfigJson, type DetectionConfig } from '../lib/detection/config.js';
 import { DetectionEngine } from '../lib/detection/engine.js';
 import { DetectionError } from '../lib/detection/errors.js';
@@ -27,6 +28,9 @@ import { logger, safe } from '../lib/shared/logger.js';
  * events, for deployments that buffer the bus through a queue (cross-account forwarding, burst
  * smoothing, per-message retries) — and it is what the end-to-end test receives.
  *
+ * A schedule invokes it with `{"flushBursts": true}` to send the summary of every burst whose
+ * window has closed (the first finding of a burst alerts at once; see lib/detection/bursts.ts).
+ *
  * A malformed event is logged with its reason and dead-lettered, never dropped and never in the
  * way of the others. An event that could not be alerted on (a channel down) fails: EventBridge
  * retries the invocation and then sends it to the DLQ; an SQS batch reports just that message.
@@ -35,8 +39,15 @@ export type CloudTrailEventBridgeEvent = EventBridgeEvent<
   'AWS API Call via CloudTrail' | 'AWS Service Event via CloudTrail',
   Record<string, unknown>
 >;
-export type DetectEvent = CloudTrailEventBridgeEvent | SQSEvent;
-export type DetectResult = SQSBatchResponse | { counts: BatchResult['counts'] };
+/** The scheduled flush that sends burst summaries (input of the detect schedule). */
+export interface FlushBurstsEvent {
+  flushBursts: true;
+}
+export type DetectEvent = CloudTrailEventBridgeEvent | SQSEvent | FlushBurstsEvent;
+export type DetectResult =
+  SQSBatchResponse | { counts: BatchResult['counts'] } | { flushed: FlushResult };
+
+const flushEventSchema = z.object({ flushBursts: z.literal(true) }).strict();
 
 /** An SQS batch is recognised by its records; anything else is one EventBridge event. */
 const sqsEventSchema = z.object({
@@ -77,6 +88,20 @@ export function makeHandler(deps: ProcessDeps | (() => ProcessDeps)) {
   let resolved: ProcessDeps | undefined;
   return middy(async (event: DetectEvent): Promise<DetectResult> => {
     resolved ??= typeof deps === 'function' ? deps() : deps;
+    if (flushEventSchema.safeParse(event).success) {
+      const bursts = resolved.bursts;
+      const flushed =
+        bursts === undefined
+          ? { summaries: 0, single: 0, busy: 0, failed: 0 }
+          : await flushBursts({
+              bursts,
+              sinks: resolved.sinks,
+              logger: resolved.logger,
+              ...(resolved.now === undefined ? {} : { now: resolved.now }),
+            });
+      logger.info('burst flush', safe({ flushed }));
+      return { flushed };
+    }
     const { items, sqs } = toBatch(event);
     const result = await processBatch(items, resolved);
     logger.info('detect batch', safe({ counts: result.counts }));
@@ -132,6 +157,7 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env): ProcessDeps {
     sinks,
     deadLetters: new SqsDeadLetterQueue(requireEnv(ENV.deadLetterQueueUrl, env)),
     ...(config.remediation.enabled ? { rotation: new OnDemandRotationTrigger() } : {}),
+    bursts: state.bursts,
     logger: redactingLogger({
       info: (message, attributes) => logger.info(message, attributes ?? {}),
       warn: (message, attributes) => logger.warn(message, attributes ?? {}),

@@ -16,6 +16,7 @@ import type {
   DetectionState,
   WindowCounter,
 } from '../detection/ports.js';
+import { DynamoBurstStore } from './burstStore.js';
 import { clientConfig } from './clients.js';
 
 /**
@@ -28,6 +29,7 @@ import { clientConfig } from './clients.js';
  * - baseline subject `bl#<dimension>#<subject>` / `subject`     firstSeen (learning period)
  * - window counter   `wc#<key>` / `w#<windowStart, 15 digits>`   n (count) or m (string set)
  * - dedup claim      `dd#<ruleId>#<dedupKey>` / `dedup`           untilMs
+ * - bursts           `bg#…` (see burstStore.ts)
  */
 export interface DynamoStateOptions {
   tableName: string;
@@ -279,14 +281,15 @@ function dedupPk(ruleId: string, dedupKey: string): string {
   return `dd#${keyPart(ruleId)}#${keyPart(dedupKey)}`;
 }
 
-/** The three stores on one table, sharing one client. */
+/** The three stores on one table, and the burst store beside them, sharing one client. */
 export function dynamoDetectionState(
   options: DynamoStateOptions,
-): DetectionState & { dedup: ReleasableDedupStore } {
+): DetectionState & { dedup: ReleasableDedupStore; bursts: DynamoBurstStore } {
   const client = options.client ?? new DynamoDBClient(clientConfig());
   return {
     baselines: new DynamoBaselineStore(client, options.tableName, options),
     counters: new DynamoWindowCounter(client, options.tableName, options.counterRetentionSeconds),
     dedup: new DynamoDedupStore(client, options.tableName),
+    bursts: new DynamoBurstStore({ tableName: options.tableName, client }),
   };
 }

@@ -55,10 +55,14 @@ export const findingDetailSchema = z
         resources: z.array(z.string()).describe('The first few resources of the burst.'),
         lastEventTime: z.string().describe('eventTime of the burst’s last finding.'),
         windowSeconds: z.number().describe('The group window.'),
+        firstFindingId: z
+          .string()
+          .optional()
+          .describe('Live burst summaries: findingId of the burst’s first alert, sent earlier.'),
       })
       .optional()
       .describe(
-        'A burst of this rule by this principal folded into one finding (replay: complete; live: the first finding, count 1).',
+        'A burst of this rule by this principal folded into one finding (replay: the burst’s one finding; live: a follow-up burst summary sent once the window closed, with the final count).',
       ),
     dryRun: z
       .boolean()
@@ -101,7 +105,7 @@ export function findingToAlert(finding: Finding): Alert {
   return {
     detailType: FINDING_DETAIL_TYPE,
     severity: finding.severity,
-    subject: `[gatewarden ${finding.severity.toUpperCase()}] ${safeFinding.title} by ${shortPrincipal(safeFinding.principal)}`,
+    subject: `[gatewarden ${finding.severity.toUpperCase()}] ${safeFinding.title} by ${shortPrincipal(safeFinding.principal)}${finding.group === undefined ? '' : ` (burst: ${finding.group.count} within ${finding.group.windowSeconds} s)`}`,
     body: lines.join('\n'),
     detail: { ...safeFinding },
     // SNS rejects empty attribute values: leave out what a rule did not fill.

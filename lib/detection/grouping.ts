@@ -82,16 +82,34 @@ export class FindingGroups {
 }
 
 function folded(group: OpenGroup): Finding {
-  const more = group.count - 1;
-  const listed = group.resources.join(', ');
+  return burstFinding(group.finding, group);
+}
+
+/** What a burst holds when its window closes (replay and the live function alike). */
+export interface BurstTally {
+  count: number;
+  resources: string[];
+  lastEventTime: string;
+  windowSeconds: number;
+}
+
+/**
+ * The finding that reports a whole burst: the first finding's facts with the count, the first
+ * few resources and the last event's time. Replay emits it in place of the first finding; the
+ * live function sends it as a follow-up once the window closed (see `bursts.ts`), so both say
+ * the same thing about the same records.
+ */
+export function burstFinding(first: Finding, tally: BurstTally): Finding {
+  const more = tally.count - 1;
+  const listed = tally.resources.join(', ');
   return {
-    ...group.finding,
-    summary: `${group.finding.summary} (and ${more} more by the same principal within ${group.windowSeconds} s${listed === '' ? '' : `: ${listed}${group.count > group.resources.length ? ', …' : ''}`})`,
+    ...first,
+    summary: `${first.summary} (and ${more} more by the same principal within ${tally.windowSeconds} s${listed === '' ? '' : `: ${listed}${tally.count > tally.resources.length ? ', …' : ''}`})`,
     group: {
-      count: group.count,
-      resources: group.resources,
-      lastEventTime: group.lastEventTime,
-      windowSeconds: group.windowSeconds,
+      count: tally.count,
+      resources: tally.resources,
+      lastEventTime: tally.lastEventTime,
+      windowSeconds: tally.windowSeconds,
     },
   };
 }

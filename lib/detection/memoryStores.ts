@@ -2,10 +2,16 @@ import type {
   BaselineDimension,
   BaselineObservation,
   BaselineStore,
+  BurstMember,
+  BurstStore,
+  ClosedBurst,
   DedupStore,
   DetectionState,
+  DueBurst,
   WindowCounter,
 } from './ports.js';
+import { GROUP_RESOURCES } from './grouping.js';
+import type { Finding } from './types.js';
 
 /**
  * In-memory implementations of the detection ports: replay, the benchmark and unit tests.
@@ -135,6 +141,109 @@ export class MemoryDedupStore implements DedupStore {
   private pruneBefore(atMs: number): void {
     for (const [id, expires] of this.until) if (expires <= atMs) this.until.delete(id);
     this.pruneAt = Math.max(100_000, this.until.size * 2);
+  }
+}
+
+interface MemoryBurst {
+  first: Finding;
+  untilMs: number;
+  windowSeconds: number;
+  count: number;
+  resources: string[];
+  lastEventMs: number;
+  lastEventTime: string;
+  members: Set<string>;
+  state: 'open' | 'closing' | 'sent';
+  takenAtMs: number;
+}
+
+/** Bursts in memory, with the same semantics as the DynamoDB store (unit tests). */
+export class MemoryBurstStore implements BurstStore {
+  private readonly bursts = new Map<string, MemoryBurst>();
+  private readonly current = new Map<string, string>();
+
+  async open(key: string, first: Finding, untilMs: number, windowSeconds: number): Promise<void> {
+    if (!this.bursts.has(first.findingId)) {
+      this.bursts.set(first.findingId, {
+        first,
+        untilMs,
+        windowSeconds,
+        count: 1,
+        resources: first.resource === undefined ? [] : [first.resource],
+        lastEventMs: Date.parse(first.eventTime),
+        lastEventTime: first.eventTime,
+        members: new Set([first.eventId]),
+        state: 'open',
+        takenAtMs: 0,
+      });
+    }
+    this.current.set(key, first.findingId);
+  }
+
+  async add(key: string, member: BurstMember): Promise<boolean> {
+    const id = this.current.get(key);
+    const burst = id === undefined ? undefined : this.bursts.get(id);
+    if (burst === undefined) return false;
+    if (burst.members.has(member.eventId)) return true;
+    if (burst.state !== 'open') return false;
+    burst.members.add(member.eventId);
+    burst.count++;
+    const at = Date.parse(member.eventTime);
+    if (at > burst.lastEventMs) {
+      burst.lastEventMs = at;
+      burst.lastEventTime = member.eventTime;
+    }
+    const resource = member.resource;
+    if (
+      resource !== undefined &&
+      burst.resources.length < GROUP_RESOURCES &&
+      !burst.resources.includes(resource)
+    ) {
+      burst.resources.push(resource);
+    }
+    return true;
+  }
+
+  async due(beforeMs: number, limit: number): Promise<DueBurst[]> {
+    return [...this.bursts.entries()]
+      .filter(([, b]) => b.state !== 'sent' && b.untilMs <= beforeMs)
+      .sort(([, a], [, b]) => a.untilMs - b.untilMs)
+      .slice(0, limit)
+      .map(([groupId, b]) => ({ groupId, untilMs: b.untilMs }));
+  }
+
+  async close(
+    due: DueBurst,
+    nowMs: number,
+    staleMs: number,
+  ): Promise<{ state: 'closed'; burst: ClosedBurst } | { state: 'busy' } | { state: 'gone' }> {
+    const burst = this.bursts.get(due.groupId);
+    if (burst === undefined || burst.state === 'sent') return { state: 'gone' };
+    if (burst.state === 'closing' && nowMs - burst.takenAtMs < staleMs) return { state: 'busy' };
+    burst.state = 'closing';
+    burst.takenAtMs = nowMs;
+    return {
+      state: 'closed',
+      burst: {
+        groupId: due.groupId,
+        first: burst.first,
+        count: burst.count,
+        resources: [...burst.resources],
+        lastEventTime: burst.lastEventTime,
+        windowSeconds: burst.windowSeconds,
+        untilMs: burst.untilMs,
+      },
+    };
+  }
+
+  async forget(due: DueBurst): Promise<void> {
+    const burst = this.bursts.get(due.groupId);
+    if (burst !== undefined) burst.state = 'sent';
+  }
+
+  async reopen(due: DueBurst): Promise<void> {
+    const burst = this.bursts.get(due.groupId);
+    if (burst?.state === 'closing') burst.state = 'open';
   }
 }
 

@@ -1,3 +1,5 @@
+import type { Finding } from './types.js';
+
 /**
  * State the detection engine needs, behind ports, so the engine itself stays pure: the
  * deployed path implements them on DynamoDB (conditional writes), replay and the benchmark use
@@ -101,4 +103,61 @@ export function isSyncState(state: DetectionState): state is SyncDetectionState 
     typeof s.counters?.totalsSync === 'function' &&
     typeof s.dedup?.claimSync === 'function'
   );
+}
+
+/** A finding counted into a burst: identifiers only. */
+export interface BurstMember {
+  eventId: string;
+  eventTime: string;
+  resource?: string;
+}
+
+/** A burst whose window closed: its first finding and the final tally. */
+export interface ClosedBurst {
+  groupId: string;
+  first: Finding;
+  count: number;
+  resources: string[];
+  lastEventTime: string;
+  windowSeconds: number;
+  untilMs: number;
+}
+
+/** A burst due for its summary (window ended), as listed by {@link BurstStore.due}. */
+export interface DueBurst {
+  groupId: string;
+  untilMs: number;
+}
+
+/**
+ * Bursts the live function alerted on at once: the first finding opens one, later findings of
+ * the same rule and principal are counted into it, and once its window has closed a scheduled
+ * flush sends one follow-up alert with the final count (see `bursts.ts`). DynamoDB: one item
+ * per burst, a pointer per group key, a due-list partition sorted by window end, and one item
+ * per counted event so a retried invocation never counts twice.
+ */
+export interface BurstStore {
+  /** Opens a burst with its (alerted) first finding; idempotent on `first.findingId`. */
+  open(key: string, first: Finding, untilMs: number, windowSeconds: number): Promise<void>;
+  /**
+   * Counts a grouped finding into the burst open on `key`, once per event id. False when no
+   * open burst takes it: its summary is already out, or none was recorded.
+   */
+  add(key: string, member: BurstMember): Promise<boolean>;
+  /** Bursts whose window ended at or before `beforeMs`, oldest first, at most `limit`. */
+  due(beforeMs: number, limit: number): Promise<DueBurst[]>;
+  /**
+   * Takes a due burst for its summary: exactly one caller gets `closed` (a take older than
+   * `staleMs` is taken over, so a crash between take and send loses nothing). `busy`: another
+   * flush holds it; `gone`: its summary went out already or it never existed.
+   */
+  close(
+    burst: DueBurst,
+    nowMs: number,
+    staleMs: number,
+  ): Promise<{ state: 'closed'; burst: ClosedBurst } | { state: 'busy' } | { state: 'gone' }>;
+  /** Marks a burst's summary as sent (or not needed) and drops it from the due list. */
+  forget(burst: DueBurst): Promise<void>;
+  /** Gives a taken burst back (its summary could not be sent): the next flush retries it. */
+  reopen(burst: DueBurst): Promise<void>;
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { publishAll, type AlertSink } from '../alerts/alert.js';
 import { findingToAlert } from './alerts.js';
 import type { EngineResult } from './engine.js';
-import type { DedupStore } from './ports.js';
+import type { BurstMember, BurstStore, DedupStore } from './ports.js';
 import { validateRecord, type CloudTrailRecord } from './record.js';
 import {
   remediate,
@@ -88,6 +88,11 @@ export interface ProcessDeps {
   sinks: readonly AlertSink[];
   deadLetters: DeadLetterQueue;
   rotation?: RotationTrigger;
+  /**
+   * Where bursts are counted so a scheduled flush can send their summary (`bursts.ts`).
+   * Without it grouped findings are only counted in the batch result.
+   */
+  bursts?: BurstStore;
   logger: ProcessLogger;
   now?: () => number;
 }
@@ -206,6 +211,8 @@ export async function processItem(item: BatchItem, deps: ProcessDeps): Promise<I
       await releaseClaims(result.findings.slice(index), result, deps);
       return failed(item, record, 'alert delivery failed', error, deps);
     }
+    const opened = result.groups.opened.find((g) => g.findingId === finding.findingId);
+    if (opened !== undefined) await openBurst(finding, opened, deps);
     if (deps.rotation) {
       outcome.remediation = await remediate(finding, deps.remediation, deps.rotation);
       if (outcome.remediation.action !== 'none') {
@@ -217,13 +224,82 @@ export async function processItem(item: BatchItem, deps: ProcessDeps): Promise<I
       }
     }
   }
+  let grouped = 0;
+  for (const { finding, key } of result.groups.grouped) {
+    // A rule in dry-run alerts on nothing, bursts included.
+    if (deps.bursts === undefined || finding.dryRun === true) {
+      grouped++;
+      continue;
+    }
+    let taken: boolean;
+    try {
+      taken = await deps.bursts.add(key, memberOf(finding));
+    } catch (error) {
+      // Nothing was claimed for a grouped finding: the retry counts it (once: add is idempotent).
+      return failed(item, record, 'burst count failed', error, deps);
+    }
+    if (taken) {
+      grouped++;
+      continue;
+    }
+    // Its burst's summary is out already (the event came later than the grace) or its
+    // burst was never recorded: alert it on its own rather than lose it.
+    try {
+      await publishAll(deps.sinks, findingToAlert(finding));
+    } catch (error) {
+      return failed(item, record, 'alert delivery failed', error, deps);
+    }
+    deps.logger.info('finding', {
+      findingId: finding.findingId,
+      ruleId: finding.ruleId,
+      severity: finding.severity,
+      eventId: finding.eventId,
+      decision: 'alert',
+      late: true,
+    });
+    outcomes.push({
+      findingId: finding.findingId,
+      ruleId: finding.ruleId,
+      severity: finding.severity,
+      decision: 'alert',
+    });
+  }
   return {
     itemId: item.itemId,
     status: 'processed',
     findings: outcomes,
     suppressed: result.suppressed,
     duplicates: result.deduplicated,
-    grouped: result.groups.grouped.length,
+    grouped,
+  };
+}
+
+/**
+ * Records the burst a just-alerted finding opened. A failure here costs the summary, not the
+ * alert: later findings of the burst then find no open burst and alert on their own.
+ */
+async function openBurst(
+  finding: Finding,
+  opened: EngineResult['groups']['opened'][number],
+  deps: ProcessDeps,
+): Promise<void> {
+  if (deps.bursts === undefined) return;
+  try {
+    await deps.bursts.open(opened.key, finding, opened.untilMs, opened.windowSeconds);
+  } catch (error) {
+    deps.logger.error('burst not recorded', {
+      findingId: finding.findingId,
+      ruleId: finding.ruleId,
+      error: errorText(error),
+    });
+  }
+}
+
+function memberOf(finding: Finding): BurstMember {
+  return {
+    eventId: finding.eventId,
+    eventTime: finding.eventTime,
+    ...(finding.resource === undefined ? {} : { resource: finding.resource }),
   };
 }
 

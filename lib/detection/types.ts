@@ -163,9 +163,16 @@ export interface Finding {
   /**
    * A burst folded into this finding (same rule, same principal, within the group window):
    * how many findings, the first few resources, the last event's time. Replay fills it when
-   * the window closes; the live function alerts on the first finding at once (count 1) and
-   * counts the rest as `grouped`.
+   * the window closes; the live function alerts on the first finding at once and, once the
+   * window has closed, sends a burst summary carrying the final count and `firstFindingId`
+   * (the id of that first alert).
    */
-  group?: { count: number; resources: string[]; lastEventTime: string; windowSeconds: number };
+  group?: {
+    count: number;
+    resources: string[];
+    lastEventTime: string;
+    windowSeconds: number;
+    firstFindingId?: string;
+  };
   dryRun?: boolean;
 }

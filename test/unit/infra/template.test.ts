@@ -458,6 +458,19 @@ describe('rotation wiring', () => {
     expect(JSON.parse(props.Targets[0]?.Input ?? '{}')).toEqual({ sweep: true });
   });
 
+  it('flushes burst summaries through detect with {"flushBursts": true} every 5 minutes', () => {
+    const flush = resourcesOfType(template, 'AWS::Events::Rule').find(
+      ([, rule]) => rule.Properties?.Name === 'gatewarden-ci-burst-flush',
+    );
+    const props = flush?.[1].Properties as {
+      ScheduleExpression: string;
+      Targets: { Arn: unknown; Input: string }[];
+    };
+    expect(props.ScheduleExpression).toBe('rate(5 minutes)');
+    expect(props.Targets[0]?.Arn).toEqual({ 'Fn::GetAtt': ['DetectLambdaFunction', 'Arn'] });
+    expect(JSON.parse(props.Targets[0]?.Input ?? '{}')).toEqual({ flushBursts: true });
+  });
+
   it('runs the report weekly by default', () => {
     const report = resourcesOfType(template, 'AWS::Events::Rule').find(
       ([, rule]) => rule.Properties?.Name === 'gatewarden-ci-report',
@@ -478,22 +491,26 @@ interface DetectRule {
 }
 
 function detectRules(): DetectRule[] {
-  return resourcesOfType(template, 'AWS::Events::Rule')
-    .map(([id, rule]) => {
-      const props = rule.Properties as {
-        State: string;
-        EventPattern?: DetectRule['pattern'];
-        Targets: DetectRule['targets'];
-      };
-      return { id, state: props.State, pattern: props.EventPattern ?? {}, targets: props.Targets };
-    })
-    .filter((rule) =>
-      rule.targets.some(
-        (t) =>
-          JSON.stringify(t.Arn) ===
-          JSON.stringify({ 'Fn::GetAtt': ['DetectLambdaFunction', 'Arn'] }),
-      ),
-    );
+  return (
+    resourcesOfType(template, 'AWS::Events::Rule')
+      .map(([id, rule]) => {
+        const props = rule.Properties as {
+          State: string;
+          EventPattern?: DetectRule['pattern'];
+          Targets: DetectRule['targets'];
+        };
+        return { id, state: props.State, pattern: props.EventPattern, targets: props.Targets };
+      })
+      // CloudTrail routes only: the burst-flush schedule targets detect too.
+      .filter((rule): rule is DetectRule => rule.pattern !== undefined)
+      .filter((rule) =>
+        rule.targets.some(
+          (t) =>
+            JSON.stringify(t.Arn) ===
+            JSON.stringify({ 'Fn::GetAtt': ['DetectLambdaFunction', 'Arn'] }),
+        ),
+      )
+  );
 }
 
 describe('detection routing', () => {

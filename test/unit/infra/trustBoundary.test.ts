@@ -309,6 +309,10 @@ describe('state table: each role reaches only the items its code uses', () => {
     ['DetectRole', 'dynamodb:Query', 'wc#calls#role', true],
     ['DetectRole', 'dynamodb:PutItem', 'dd#rule#key', true],
     ['DetectRole', 'dynamodb:DeleteItem', 'dd#rule#key', true],
+    // detect's bursts bg# (lib/aws/burstStore.ts).
+    ['DetectRole', 'dynamodb:Query', 'bg#k#rule|group|role', true],
+    ['DetectRole', 'dynamodb:PutItem', 'bg#due', true],
+    ['DetectRole', 'dynamodb:Query', BINDING, false],
     ['DetectRole', 'dynamodb:PutItem', BINDING, false],
     ['DetectRole', 'dynamodb:UpdateItem', BINDING, false],
     ['DetectRole', 'dynamodb:PutItem', LEDGER, false],
