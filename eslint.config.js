@@ -8,6 +8,7 @@ export default tseslint.config(
       '.gatewarden',
       '.serverless',
       '.esbuild',
+      'dist',
       'coverage',
       'out',
       'bench/.data',

@@ -1,6 +1,12 @@
 // Jest runs the TypeScript sources as native ES modules (ts-jest `useESM`), because
-// @middy/core 7 and several of our dependencies ship ESM only. Type checking is done by
+// @middy/core 6 and several of our dependencies ship ESM only. Type checking is done by
 // `npm run typecheck`; ts-jest only transpiles (isolatedModules) to keep the suite fast.
+// Quiet tests: the logger (lib/shared/logger.ts) writes WARN and above unless
+// GATEWARDEN_TEST_LOGS=1. Set here, in the process that starts everything, so test workers,
+// the global setup and every CLI or Lambda process a test spawns inherit it. A test that needs
+// lower levels (e.g. to scan logs for canary secrets) sets its logger's level itself.
+if (process.env.GATEWARDEN_TEST_LOGS !== '1') process.env.GATEWARDEN_LOG_LEVEL ??= 'WARN';
+
 const common = {
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
@@ -17,6 +23,8 @@ export default {
     {
       ...common,
       displayName: 'unit',
+      // Unit tests spawn the CLI too: bring its bundle up to date first.
+      globalSetup: '<rootDir>/test/support/buildCli.js',
       testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/lib/**/*.test.ts'],
     },
     {

@@ -1,22 +1,61 @@
 import type { Command } from 'commander';
-import { registerDemo } from './demo.js';
-import { registerDetect } from './detect.js';
-import { registerLocal } from './local.js';
-import { registerRegister } from './register.js';
-import { registerRegisterUpdate } from './registerUpdate.js';
-import { registerReport } from './report.js';
-import { registerRotate } from './rotate.js';
 
 /** A CLI command registers itself (and its --help) on the root program. */
 export type RegisterCommand = (program: Command) => void;
 
-// Each capability adds its command module here.
-export const commands: RegisterCommand[] = [
-  registerDemo,
-  registerDetect,
-  registerLocal,
-  registerReport,
-  registerRegister,
-  registerRegisterUpdate,
-  registerRotate,
+/**
+ * A top-level command as the root `--help` lists it. Its module is imported only when the
+ * command line names it: `gatewarden --help` loads none of them, and a module that fails to
+ * load breaks only its own command.
+ */
+export interface CommandEntry {
+  name: string;
+  /** The command's own description, repeated for the root help (a test keeps them equal). */
+  description: string;
+  load(): Promise<RegisterCommand[]>;
+}
+
+// Each capability adds its command here; import its module only inside `load`.
+export const commands: CommandEntry[] = [
+  {
+    name: 'demo',
+    description:
+      'Run gatewarden end to end on the embedded local AWS stack: provision a sample gateway, register and rotate its credentials, replay CloudTrail through detection, produce an access report',
+    load: async () => [(await import('./demo.js')).registerDemo],
+  },
+  {
+    name: 'detect',
+    description:
+      'Replay CloudTrail records (S3 delivery files .json/.json.gz, JSON arrays, JSON lines, EventBridge envelopes) through the detection rules',
+    load: async () => [(await import('./detect.js')).registerDetect],
+  },
+  {
+    name: 'local',
+    description:
+      'Run the local AWS stack (moto, AgentCore/CloudTrail stand-in, OIDC provider) for the demo and tests',
+    load: async () => [(await import('./local.js')).registerLocal],
+  },
+  {
+    name: 'report',
+    description:
+      'Least-privilege access report: what gateway roles and managers are granted vs what they used',
+    load: async () => [(await import('./report.js')).registerReport],
+  },
+  {
+    name: 'register',
+    description:
+      'Put an existing gateway credential under gatewarden: create its secret and enable rotation',
+    load: async () => {
+      // One after the other: jest's ESM loader fails on overlapping graphs imported at once.
+      const register = await import('./register.js');
+      const update = await import('./registerUpdate.js');
+      return [register.registerRegister, update.registerRegisterUpdate];
+    },
+  },
+  {
+    name: 'rotate',
+    description:
+      'Rotate gatewarden secrets now: one, a gateway’s, or all with a tag (or sweep retired credentials)',
+    load: async () => [(await import('./rotate.js')).registerRotate],
+  },
 ];

@@ -1,8 +1,11 @@
-// Jest global setup of the integration project: start the local stack once per run (or reuse
-// a healthy running one) and hand its environment to the test workers through process.env.
+// Jest global setup of the integration project: rebuild the CLI bundle, start the local stack
+// once per run (or reuse a healthy running one) and hand its environment to the test workers
+// through process.env.
+import buildCliSetup from './buildCli.js';
 import { gatewarden, markStartedByTests, readStackState, takeLease } from './stackLease.js';
 
 export default async function globalSetup() {
+  await buildCliSetup();
   const before = readStackState();
   takeLease();
   const env = JSON.parse(gatewarden(['start', '--json']));

@@ -272,6 +272,7 @@ describe('no error path copies a value into an alert, a tag, a log or the CLI', 
 
   let captured = '';
   const spies: { mockRestore(): void }[] = [];
+  const level = logger.getLevelName();
   beforeAll(() => {
     logger.setLogLevel('DEBUG');
     for (const stream of [process.stdout, process.stderr]) {
@@ -285,6 +286,7 @@ describe('no error path copies a value into an alert, a tag, a log or the CLI', 
   });
   afterAll(() => {
     for (const spy of spies) spy.mockRestore();
+    logger.setLogLevel(level); // later tests log to the terminal again
   });
   beforeEach(() => {
     captured = '';

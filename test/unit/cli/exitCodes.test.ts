@@ -1,0 +1,167 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The real CLI, spawned as a user runs it (from the bundle the global setup built): exit codes
+ * 0 / 1 / 2, usage errors in two lines, JSON errors under --json, and the hint for a local
+ * stack that is not running.
+ */
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../..');
+const CLI = join(ROOT, 'bin/gatewarden.js');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function gatewarden(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          // No local stack of this work tree is consulted: hints must not depend on one.
+          GATEWARDEN_LOCAL_STATE_DIR: mkdtempSync(join(tmpdir(), 'gw-cli-state-')),
+          AWS_ACCESS_KEY_ID: 'testing',
+          AWS_SECRET_ACCESS_KEY: 'testing',
+          AWS_REGION: 'us-east-1',
+          GATEWARDEN_AWS_MAX_ATTEMPTS: '1',
+          ...env,
+        },
+      },
+      (error, stdout, stderr) => {
+        const code = error ? ((error as { code?: number }).code ?? null) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+/** A port nothing listens on: bound, then closed. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('gatewarden exit codes', () => {
+  it.each([
+    [['--help'], /Commands:[\s\S]*rotate/],
+    [['rotate', '--help'], /--secret <id>/],
+    [['--version'], /^0\.1\.0$/m],
+  ])('%j exits 0', async (args, stdout) => {
+    // Act
+    const run = await gatewarden(args);
+
+    // Assess
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toMatch(stdout);
+  });
+
+  it.each([
+    [
+      ['register', 'apikey', '--provider', 'p'],
+      "gatewarden: required option '--issuer <type>' not specified\nsee `gatewarden register apikey --help`\n",
+    ],
+    [
+      ['rotat'],
+      "gatewarden: unknown command 'rotat' (Did you mean rotate?)\nsee `gatewarden --help`\n",
+    ],
+    [
+      ['detect', '--format', 'xml', 'x.json'],
+      "gatewarden: option '--format <format>' argument 'xml' is invalid. must be jsonl or table\nsee `gatewarden detect --help`\n",
+    ],
+    [['rotate', '--nope'], "gatewarden: unknown option '--nope'\nsee `gatewarden rotate --help`\n"],
+  ])('%j is a usage error: exit 2, one line and where to read more', async (args, stderr) => {
+    // Act
+    const run = await gatewarden(args);
+
+    // Assess
+    expect(run).toEqual({ code: 2, stdout: '', stderr });
+  });
+
+  it('reports a usage error as JSON on stdout under --json', async () => {
+    // Act
+    const run = await gatewarden(['register', 'update', '--json']);
+
+    // Assess
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toEqual({
+      error: {
+        kind: 'usage',
+        message: "required option '--secret <id>' not specified",
+        command: 'gatewarden register update',
+      },
+    });
+  });
+
+  it('exits 1 on a runtime failure', async () => {
+    // Act
+    const run = await gatewarden(['report', '--no-progress', '--iam', '/nonexistent/iam.json']);
+
+    // Assess
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      'gatewarden: cannot read IAM file /nonexistent/iam.json (cause: Error ENOENT)\n',
+    );
+  });
+
+  describe('a local endpoint where nothing listens', () => {
+    let endpoint: string;
+    beforeAll(async () => {
+      endpoint = `http://127.0.0.1:${await closedPort()}`;
+    });
+
+    it('says to start the local stack', async () => {
+      // Act
+      const run = await gatewarden(['register', 'update', '--secret', 'gatewarden/gw-1/x'], {
+        AWS_ENDPOINT_URL: endpoint,
+      });
+
+      // Assess
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/^gatewarden: .*ECONNREFUSED\n/);
+      expect(run.stderr).toContain(
+        `hint: the local stack at ${endpoint} is not running (ECONNREFUSED): start it with \`npx gatewarden local start\``,
+      );
+    });
+
+    it('says so in JSON under --json', async () => {
+      // Act
+      const run = await gatewarden(['rotate', '--secret', 'gatewarden/gw-1/x', '--json'], {
+        AWS_ENDPOINT_URL: endpoint,
+      });
+
+      // Assess
+      expect(run.code).toBe(1);
+      const { error } = JSON.parse(run.stdout) as { error: Record<string, string> };
+      expect(error.kind).toBe('runtime');
+      expect(error.message).toMatch(/ECONNREFUSED/);
+      expect(error.hint).toContain('npx gatewarden local start');
+    });
+  });
+
+  it('runs the same from the TypeScript sources', async () => {
+    // Act: the path bin/gatewarden.js takes when the bundle is older than the sources
+    const run = await gatewarden(['rotate', '--nope'], { GATEWARDEN_CLI_FROM_SOURCE: '1' });
+
+    // Assess
+    expect(run).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: "gatewarden: unknown option '--nope'\nsee `gatewarden rotate --help`\n",
+    });
+  });
+});
