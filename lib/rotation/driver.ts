@@ -11,8 +11,8 @@ import {
   type StepOutcome,
 } from './engine.js';
 import { errorClass, isTransient, RotationError, RotationInProgressError } from './errors.js';
-import { processRotationLock } from './lock.js';
-import { STAGE, type RotationDeps } from './ports.js';
+import { processRotationLock, type RotationLock } from './lock.js';
+import { STAGE, type RotationDeps, type SecretMeta } from './ports.js';
 
 /** The in-process rotation was interrupted (SIGINT/SIGTERM) and has been undone. */
 export class RotationInterruptedError extends RotationError {}
@@ -42,7 +42,8 @@ export interface DriveOptions {
   staleAfterSeconds?: number;
   /**
    * Take the rotation over from a live lease and a young AWSPENDING (`rotate --force`): for a
-   * holder that crashed; a live one would be undone by this run's createSecret.
+   * holder that crashed; a live one would be undone by this run's createSecret. When the
+   * holder's version is still AWSPENDING its rotation is resumed and finished.
    */
   force?: boolean;
   /**
@@ -88,10 +89,10 @@ export async function driveRotation(
   options: DriveOptions = {},
 ): Promise<DriveResult> {
   const meta = await deps.store.describe(secretId);
-  const token = options.token ?? randomUUID();
   const staleAfterSeconds = options.staleAfterSeconds ?? 900;
   const lock = deps.lock ?? processRotationLock;
   const force = options.force === true;
+  const token = options.token ?? (force ? await crashedRun(lock, meta) : undefined) ?? randomUUID();
   if (!(await lock.acquire(meta.arn, token, staleAfterSeconds, { force }))) {
     const holder = await lock.holder(meta.arn).catch(() => undefined);
     const who = holder
@@ -167,6 +168,21 @@ export async function driveRotation(
       );
     });
   }
+}
+
+/**
+ * `--force` after a crash: the dead run's token (its lease's owner) when that version is still
+ * AWSPENDING or already AWSCURRENT, so the takeover finishes the crashed rotation (every step is
+ * idempotent; one that already promoted only drops a stray AWSPENDING) instead of starting
+ * another beside it (which an issuer still holding the retiring credential would refuse).
+ */
+async function crashedRun(lock: RotationLock, meta: SecretMeta): Promise<string | undefined> {
+  const holder = await lock.holder(meta.arn).catch(() => undefined);
+  if (!holder) return undefined;
+  const stages = meta.versionStages[holder.owner] ?? [];
+  return stages.includes(STAGE.pending) || stages.includes(STAGE.current)
+    ? holder.owner
+    : undefined;
 }
 
 async function runWithRetries(

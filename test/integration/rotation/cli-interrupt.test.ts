@@ -1,8 +1,11 @@
 /**
- * Ctrl-C during `gatewarden rotate --wait` on the local stack (issue 9): the real CLI process is
- * interrupted while testSecret's probe is in flight — after the new key reached the MANAGED
- * provider. The rotation must be undone: the provider serves AWSCURRENT again, no AWSPENDING is
- * left, the lease is released (the next rotate runs at once), and no value is printed.
+ * Ctrl-C during `gatewarden rotate --wait` on the local stack (issue 9): the real CLI process
+ * gets SIGINT while a call of each step is in flight — held in a fault proxy in front of the
+ * local stack (createSecret's PutSecretValue, setSecret's provider update, finishSecret's stage
+ * move), or at the probe for testSecret. The CLI finishes the call in flight, then undoes the
+ * rotation: the provider serves AWSCURRENT again, no AWSPENDING is left, the lease is released
+ * (the next rotate runs at once), and no value is printed. An interrupt that lands while
+ * finishSecret promotes leaves the finished rotation in place, which is just as safe.
  */
 import { execFile, spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
@@ -12,7 +15,8 @@ import {
   CreateApiKeyCredentialProviderCommand,
   CreateGatewayCommand,
 } from '@aws-sdk/client-bedrock-agentcore-control';
-import { uniqueName } from '../../support/localStack.js';
+import { FaultProxy } from '../../support/faultProxy.js';
+import { localStack, uniqueName } from '../../support/localStack.js';
 import { control, docAt, servedApiKey, stagesOf, workload } from './support.js';
 
 const run = promisify(execFile);
@@ -20,24 +24,30 @@ const CLI = ['bin/gatewarden.js'];
 
 let probe: Server;
 let probeUrl = '';
-/** Called on each probe request (setSecret proves the key first, then testSecret); 200 after a pause. */
-let probed: (count: number) => void = () => undefined;
+/** Called on each probe request (setSecret proves the key first, then testSecret). */
+let probed: (count: number) => Promise<void> = async () => undefined;
 let probes = 0;
+let proxy: FaultProxy;
 
 beforeAll(async () => {
   probe = createServer((_request, response) => {
-    probed(++probes);
-    setTimeout(() => response.writeHead(200).end(), 1_500);
+    void probed(++probes).then(() => response.writeHead(200).end());
   });
   await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
   probeUrl = `http://127.0.0.1:${(probe.address() as AddressInfo).port}/ping`;
+  proxy = new FaultProxy(localStack().endpoint);
+  await proxy.start();
 });
 afterAll(async () => {
   await new Promise((resolve) => probe.close(resolve));
+  await proxy.stop();
 });
 
-it('Ctrl-C during testSecret undoes the rotation, releases the lease and prints no value', async () => {
-  // Prepare: a MANAGED API-key provider behind a gateway, registered through the CLI.
+async function registeredApiKey(): Promise<{
+  secretArn: string;
+  provider: string;
+  initial: string;
+}> {
   const provider = uniqueName('int-key');
   const initial = `CANARY-interrupt-${uniqueName('k')}`;
   await control().send(
@@ -67,35 +77,75 @@ it('Ctrl-C during testSecret undoes the rotation, releases the lease and prints 
     '--json',
   ]);
   const { secretArn } = JSON.parse(registered.stdout) as { secretArn: string };
-  const workloadName = await workload();
+  return { secretArn, provider, initial };
+}
 
-  // Act: rotate, and send SIGINT while the probe (testSecret) is in flight.
-  const child = spawn(process.execPath, [...CLI, 'rotate', '--secret', secretArn, '--wait'], {
-    env: process.env,
-  });
-  let output = '';
-  child.stdout.on('data', (chunk) => (output += String(chunk)));
-  child.stderr.on('data', (chunk) => (output += String(chunk)));
-  // The second probe request is testSecret's: the new key is in the provider by then.
-  probes = 0;
-  const inFlight = new Promise<void>((resolve) => (probed = (n) => n === 2 && resolve()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  await inFlight;
-  expect(await servedApiKey(workloadName, provider)).not.toBe(initial); // setSecret pushed
-  child.kill('SIGINT');
-  const code = await exited;
+const steps: { step: string; hold: 'proxy' | 'probe'; operation?: string }[] = [
+  { step: 'createSecret', hold: 'proxy', operation: 'secretsmanager.PutSecretValue' },
+  {
+    step: 'setSecret',
+    hold: 'proxy',
+    operation: 'POST /identities/UpdateApiKeyCredentialProvider',
+  },
+  { step: 'testSecret', hold: 'probe' },
+  { step: 'finishSecret', hold: 'proxy', operation: 'secretsmanager.UpdateSecretVersionStage' },
+];
 
-  // Assess
-  expect(code).toBe(1);
-  expect(output).toMatch(/SIGINT: finishing the step in flight, then undoing the rotation/);
-  expect(output).toMatch(/RotationInterruptedError/);
-  expect((await docAt(secretArn, 'AWSCURRENT')).apiKey).toBe(initial);
-  expect((await stagesOf(secretArn)).flat()).not.toContain('AWSPENDING');
-  expect(await servedApiKey(workloadName, provider)).toBe(initial);
-  expect(output).not.toContain(initial);
-  const next = await run(process.execPath, [...CLI, 'rotate', '--secret', secretArn, '--wait']);
-  expect(next.stdout).toMatch(/1 rotated/);
-  expect(await servedApiKey(workloadName, provider)).toBe(
-    (await docAt(secretArn, 'AWSCURRENT')).apiKey,
-  );
-});
+it.each(steps)(
+  'Ctrl-C during $step leaves AWSCURRENT served, no AWSPENDING, the lease free and no value printed',
+  async ({ step, hold, operation }) => {
+    // Prepare: a MANAGED API-key provider behind a gateway, registered through the CLI.
+    const { secretArn, provider, initial } = await registeredApiKey();
+    const workloadName = await workload();
+
+    // Act: rotate through the proxy; SIGINT while the step's call is held.
+    let sendInterrupt: () => void = () => undefined;
+    const interrupted = new Promise<void>((resolve) => {
+      const whileHeld = async () => {
+        sendInterrupt();
+        resolve();
+        await new Promise((r) => setTimeout(r, 400)); // the call lands after the signal
+      };
+      if (hold === 'proxy') {
+        proxy.reset({ hold: { match: (op) => op === operation, whileHeld } });
+      } else {
+        proxy.reset();
+        probes = 0;
+        // The second probe request is testSecret's (the first is setSecret's proof).
+        probed = async (n) => (n === 2 ? whileHeld() : undefined);
+      }
+    });
+    const child = spawn(process.execPath, [...CLI, 'rotate', '--secret', secretArn, '--wait'], {
+      env: { ...process.env, AWS_ENDPOINT_URL: proxy.url },
+    });
+    sendInterrupt = () => child.kill('SIGINT');
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += String(chunk)));
+    child.stderr.on('data', (chunk) => (output += String(chunk)));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    await interrupted;
+    const code = await exited;
+    probed = async () => undefined;
+
+    // Assess
+    expect(output).toMatch(/SIGINT: finishing the step in flight, then undoing the rotation/);
+    const current = await docAt(secretArn, 'AWSCURRENT');
+    if (step === 'finishSecret') {
+      // The promotion in flight completed: the rotation landed, nothing to undo.
+      expect(current.apiKey).not.toBe(initial);
+    } else {
+      expect(code).toBe(1);
+      expect(output).toMatch(/RotationInterruptedError/);
+      expect(current.apiKey).toBe(initial);
+    }
+    expect((await stagesOf(secretArn)).flat()).not.toContain('AWSPENDING');
+    expect(await servedApiKey(workloadName, provider)).toBe(current.apiKey);
+    expect(output).not.toContain(initial);
+    expect(output).not.toContain(current.apiKey);
+    const next = await run(process.execPath, [...CLI, 'rotate', '--secret', secretArn, '--wait']);
+    expect(next.stdout).toMatch(/1 rotated/);
+    expect(await servedApiKey(workloadName, provider)).toBe(
+      (await docAt(secretArn, 'AWSCURRENT')).apiKey,
+    );
+  },
+);

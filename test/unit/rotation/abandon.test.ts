@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { abandonRotation } from '../../../lib/rotation/abandon.js';
 import { driveRotation, RotationInterruptedError } from '../../../lib/rotation/driver.js';
-import { runRotationStep } from '../../../lib/rotation/engine.js';
+import { rotationSteps, runRotationStep } from '../../../lib/rotation/engine.js';
 import { sweepSecret } from '../../../lib/rotation/sweep.js';
 import { MemoryRotationLock } from '../../../lib/rotation/lock.js';
 import { makeWorld, pin, secretOf } from './support/fakes.js';
@@ -242,6 +242,52 @@ describe('a crashed holder', () => {
       secretOf(world.store.valueAt(world.secretName, 'AWSCURRENT')),
     );
   });
+});
+
+describe('--force after a crash mid-rotation', () => {
+  it.each(['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const)(
+    'resumes and finishes the dead run that died after (or in) its %s instead of starting another',
+    async (lastStep) => {
+      // Prepare: a run that died right after `lastStep`, holding its lease and AWSPENDING.
+      const world = makeWorld();
+      const lock = new MemoryRotationLock(() => world.clock.now().getTime());
+      world.deps.lock = lock;
+      const arn = (await world.store.describe(world.secretName)).arn;
+      await lock.acquire(arn, 'dead-run', 900);
+      world.store.beginRotation(world.secretName, 'dead-run');
+      const done = lastStep === 'finishSecret' ? 3 : rotationSteps.indexOf(lastStep) + 1;
+      for (const step of rotationSteps.slice(0, done))
+        await runRotationStep(world.deps, { step, secretId: world.secretName, token: 'dead-run' });
+      if (lastStep === 'finishSecret') {
+        // It died inside finishSecret: AWSCURRENT moved, AWSPENDING not yet removed.
+        const meta = await world.store.describe(world.secretName);
+        const current = Object.keys(meta.versionStages).find((v) =>
+          meta.versionStages[v]?.includes('AWSCURRENT'),
+        );
+        await world.store.updateStage(world.secretName, {
+          stage: 'AWSCURRENT',
+          moveToVersionId: 'dead-run',
+          ...(current ? { removeFromVersionId: current } : {}),
+        });
+      }
+      const mintedBefore = world.issuer.held.length;
+
+      // Act
+      const resumed = await driveRotation(world.deps, world.secretName, { force: true });
+
+      // Assess: the dead run's version is current, nothing else was minted, no AWSPENDING left.
+      expect(resumed.versionId).toBe('dead-run');
+      expect(world.store.stages(world.secretName)['dead-run']).toEqual(['AWSCURRENT']);
+      expect(Object.values(world.store.stages(world.secretName)).flat()).not.toContain(
+        'AWSPENDING',
+      );
+      expect(world.issuer.held.length).toBe(mintedBefore);
+      expect(world.providers.values.get('prov-1')).toBe(
+        secretOf(world.store.valueAt(world.secretName, 'AWSCURRENT')),
+      );
+      expect(await lock.holder(arn)).toBeUndefined();
+    },
+  );
 });
 
 describe('two registrations on one IdP client (shared knowingly)', () => {
