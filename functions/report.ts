@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import type { ScheduledEvent } from 'aws-lambda';
 import { z } from 'zod';
 import {
+  AthenaActivitySource,
   LakeActivitySource,
   LookupEventsActivitySource,
   S3LogActivitySource,
@@ -11,6 +12,7 @@ import { EventBridgeAlertSink, SnsAlertSink } from '../lib/aws/alertSinks.js';
 import { IamApiSource } from '../lib/aws/iamInventory.js';
 import { S3ReportStore } from '../lib/aws/reportStore.js';
 import type { AlertSink } from '../lib/alerts/alert.js';
+import { parseAthenaTable } from '../lib/reports/athenaQuery.js';
 import { IamDataCatalog } from '../lib/reports/catalog.js';
 import { ReportInputError } from '../lib/reports/errors.js';
 import { DEFAULT_REPORT_DAYS } from '../lib/reports/report.js';
@@ -67,10 +69,18 @@ export function makeHandler(deps: ReportHandlerDeps | (() => ReportHandlerDeps))
   });
 }
 
-/** Chooses the activity source: Lake when configured, else the trail's log files, else LookupEvents. */
+/**
+ * Chooses the activity source: Lake when configured, else the stack's Athena table (one
+ * aggregating query), else the trail's log files, else LookupEvents (small accounts).
+ */
 export function activityFromEnv(env: NodeJS.ProcessEnv = process.env): ActivitySource {
   const lake = env[REPORT_ENV.lakeEventDataStore];
   if (lake) return new LakeActivitySource(lake);
+  const athena = env[ENV.reportAthenaTable];
+  if (athena) {
+    const workgroup = env[ENV.reportAthenaWorkgroup];
+    return new AthenaActivitySource(parseAthenaTable(athena), workgroup ? { workgroup } : {});
+  }
   const bucket = env[REPORT_ENV.trailBucket];
   if (bucket) return new S3LogActivitySource(bucket, env[REPORT_ENV.trailPrefix] ?? '');
   return new LookupEventsActivitySource();

@@ -106,9 +106,46 @@ export function athenaRowsToFacts(rows: readonly AthenaRow[], withHeader: boolea
 }
 
 /**
+ * Columns of the CloudTrail table, as Hive types: the documented DDL and the stack's Glue table
+ * (resources/athena.yml) use the same list, and a template test holds them equal.
+ */
+export const CLOUDTRAIL_TABLE_COLUMNS: readonly (readonly [string, string])[] = [
+  ['eventversion', 'string'],
+  [
+    'useridentity',
+    'struct<type:string,principalid:string,arn:string,accountid:string,invokedby:string,accesskeyid:string,username:string,sessioncontext:struct<attributes:struct<mfaauthenticated:string,creationdate:string>,sessionissuer:struct<type:string,principalid:string,arn:string,accountid:string,username:string>>>',
+  ],
+  ['eventtime', 'string'],
+  ['eventsource', 'string'],
+  ['eventname', 'string'],
+  ['awsregion', 'string'],
+  ['sourceipaddress', 'string'],
+  ['useragent', 'string'],
+  ['errorcode', 'string'],
+  ['errormessage', 'string'],
+  ['requestparameters', 'string'],
+  ['responseelements', 'string'],
+  ['additionaleventdata', 'string'],
+  ['requestid', 'string'],
+  ['eventid', 'string'],
+  ['readonly', 'string'],
+  ['resources', 'array<struct<arn:string,accountid:string,type:string>>'],
+  ['eventtype', 'string'],
+  ['apiversion', 'string'],
+  ['recipientaccountid', 'string'],
+  ['sharedeventid', 'string'],
+  ['vpcendpointid', 'string'],
+  ['eventcategory', 'string'],
+];
+
+/** Partition keys: the path CloudTrail writes, `<account>/CloudTrail/<region>/<yyyy/MM/dd>`. */
+export const CLOUDTRAIL_PARTITION_KEYS = ['account', 'region', 'timestamp'] as const;
+
+/**
  * The CloudTrail table with partition projection for a trail bucket (documented DDL, run once
- * by an operator or the stack): account and region as enumerations, the day as a date
- * projection from `since`, so new days need no `ALTER TABLE ADD PARTITION`.
+ * by an operator; the stack creates the same table as a Glue resource): account and region as
+ * enumerations, the day as a date projection from `since`, so new days need no
+ * `ALTER TABLE ADD PARTITION`.
  */
 export function cloudTrailTableDdl(options: {
   table: AthenaTable;
@@ -129,19 +166,9 @@ export function cloudTrailTableDdl(options: {
     throw new ReportInputError('since must be YYYY/MM/DD');
   const prefix = (options.prefix ?? '').replace(/^\/+|\/+$/g, '');
   const root = `s3://${bucket}/${prefix === '' ? '' : `${prefix}/`}AWSLogs`;
+  const columns = CLOUDTRAIL_TABLE_COLUMNS.map(([name, type]) => `  ${name} ${type}`).join(',\n');
   return `CREATE EXTERNAL TABLE IF NOT EXISTS "${table.database}"."${table.table}" (
-  eventversion STRING,
-  useridentity STRUCT<type: STRING, principalid: STRING, arn: STRING, accountid: STRING,
-    invokedby: STRING, accesskeyid: STRING, username: STRING,
-    sessioncontext: STRUCT<attributes: STRUCT<mfaauthenticated: STRING, creationdate: STRING>,
-      sessionissuer: STRUCT<type: STRING, principalid: STRING, arn: STRING, accountid: STRING, username: STRING>>>,
-  eventtime STRING, eventsource STRING, eventname STRING, awsregion STRING,
-  sourceipaddress STRING, useragent STRING, errorcode STRING, errormessage STRING,
-  requestparameters STRING, responseelements STRING, additionaleventdata STRING,
-  requestid STRING, eventid STRING, readonly STRING,
-  resources ARRAY<STRUCT<arn: STRING, accountid: STRING, type: STRING>>,
-  eventtype STRING, apiversion STRING, recipientaccountid STRING, sharedeventid STRING,
-  vpcendpointid STRING, eventcategory STRING
+${columns}
 )
 PARTITIONED BY (account STRING, region STRING, \`timestamp\` STRING)
 ROW FORMAT SERDE 'org.apache.hive.hcatalog.data.JsonSerDe'

@@ -33,6 +33,10 @@ export const ENV = {
   /** CloudTrail S3 bucket (and key prefix) the report reads log files from; '' = LookupEvents. */
   trailBucket: 'GATEWARDEN_TRAIL_BUCKET',
   trailPrefix: 'GATEWARDEN_TRAIL_PREFIX',
+  /** `DATABASE.TABLE` of the stack's CloudTrail table in Athena; '' = no Athena. */
+  reportAthenaTable: 'GATEWARDEN_REPORT_ATHENA_TABLE',
+  /** Athena workgroup for that query (it enforces the results location). */
+  reportAthenaWorkgroup: 'GATEWARDEN_REPORT_ATHENA_WORKGROUP',
 } as const;
 
 /** Prefix of every secret gatewarden owns: `gatewarden/<gatewayId>/<kind>/<name>`. */

@@ -1,5 +1,14 @@
-import { AthenaClient } from '@aws-sdk/client-athena';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  AthenaClient,
+  CreateWorkGroupCommand,
+  GetQueryExecutionCommand,
+  ListQueryExecutionsCommand,
+} from '@aws-sdk/client-athena';
+import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { Context } from 'aws-lambda';
+import scheduleEvent from '../../../events/report.schedule.json' with { type: 'json' };
+import { defaultDeps, makeHandler } from '../../../functions/report.js';
 import { AthenaActivitySource } from '../../../lib/aws/activitySources.js';
 import { ATHENA_COLUMNS } from '../../../lib/reports/athenaQuery.js';
 import { IamDataCatalog } from '../../../lib/reports/catalog.js';
@@ -114,4 +123,121 @@ describe('usage aggregated on Athena (local stack)', () => {
       ],
     });
   });
+});
+
+describe('the deployed report with the stack option AthenaReport (local stack)', () => {
+  it('runs the scheduled handler on Athena in the stack workgroup, the query pruned to the window', async () => {
+    // Prepare: what the stack creates (a workgroup enforcing its results bucket, a role with
+    // a grant) and the environment serverless.yml gives the function under UseAthena.
+    const config = testClientConfig();
+    const athena = new AthenaClient(config);
+    const s3 = new S3Client(testS3Config());
+    const results = uniqueName('gw-athena-wg').toLowerCase();
+    const reports = uniqueName('gw-reports-athena').toLowerCase();
+    await s3.send(new CreateBucketCommand({ Bucket: results }));
+    await s3.send(new CreateBucketCommand({ Bucket: reports }));
+    const workgroup = uniqueName('gatewarden-local-report');
+    await athena.send(
+      new CreateWorkGroupCommand({
+        Name: workgroup,
+        Configuration: {
+          EnforceWorkGroupConfiguration: true,
+          ResultConfiguration: { OutputLocation: `s3://${results}/results/` },
+        },
+      }),
+    );
+    const roleName = uniqueName('gw-athena-exec');
+    const iam = new IAMClient(config);
+    const role = await iam.send(
+      new CreateRoleCommand({
+        RoleName: roleName,
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { Service: 'bedrock-agentcore.amazonaws.com' },
+              Action: 'sts:AssumeRole',
+            },
+          ],
+        }),
+      }),
+    );
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: roleName,
+        PolicyName: 'secrets',
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+              Resource: '*',
+            },
+          ],
+        }),
+      }),
+    );
+    const account = role.Role?.Arn?.split(':')[4] ?? '';
+    await seedAthenaResult([
+      [...ATHENA_COLUMNS],
+      [
+        'AssumedRole',
+        `arn:aws:sts::${account}:assumed-role/${roleName}/s`,
+        role.Role?.Arn ?? '',
+        'secretsmanager.amazonaws.com',
+        'GetSecretValue',
+        'Management',
+        '31',
+        '2026-11-27T08:00:00Z',
+      ],
+    ]);
+    const env = {
+      ...process.env,
+      GATEWARDEN_REPORT_BUCKET: reports,
+      GATEWARDEN_REPORT_DAYS: '30',
+      GATEWARDEN_EVENT_BUS_NAME: '',
+      GATEWARDEN_ALERT_TOPIC_ARN: '',
+      GATEWARDEN_TRAIL_BUCKET: 'trail-bucket-never-read',
+      GATEWARDEN_REPORT_ATHENA_TABLE: 'gatewarden_local.cloudtrail',
+      GATEWARDEN_REPORT_ATHENA_WORKGROUP: workgroup,
+    };
+
+    // Act
+    const result = await makeHandler(() => defaultDeps(env))(scheduleEvent as never, {} as Context);
+
+    // Assess: the stored report read usage from Athena, not from the trail bucket's files.
+    const latest = await s3.send(
+      new GetObjectCommand({ Bucket: reports, Key: 'reports/latest.json' }),
+    );
+    const { prefix } = JSON.parse((await latest.Body?.transformToString()) ?? '{}') as {
+      prefix: string;
+    };
+    const stored = JSON.parse(
+      (await (
+        await s3.send(new GetObjectCommand({ Bucket: reports, Key: `${prefix}/report.json` }))
+      ).Body?.transformToString()) ?? '{}',
+    ) as AccessReport;
+    expect(result.location).toContain(reports);
+    expect(stored.sources.activity).toEqual({
+      kind: 'athena',
+      description: `Athena gatewarden_local.cloudtrail (workgroup ${workgroup})`,
+    });
+    expect(stored.roles.find((r) => r.name === roleName)).toMatchObject({
+      usedActions: ['secretsmanager:GetSecretValue'],
+      eventCount: 31,
+    });
+    // One query, in the stack's workgroup, over the stack's table, pruned to the window's days.
+    const listed = await athena.send(new ListQueryExecutionsCommand({ WorkGroup: workgroup }));
+    expect(listed.QueryExecutionIds).toHaveLength(1);
+    const execution = await athena.send(
+      new GetQueryExecutionCommand({ QueryExecutionId: listed.QueryExecutionIds?.[0] }),
+    );
+    const query = execution.QueryExecution?.Query ?? '';
+    expect(query).toContain('FROM "gatewarden_local"."cloudtrail"');
+    expect(query).toMatch(
+      /WHERE "timestamp" BETWEEN '\d{4}\/\d{2}\/\d{2}' AND '\d{4}\/\d{2}\/\d{2}'/,
+    );
+  }, 120_000);
 });

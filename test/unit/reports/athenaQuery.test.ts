@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import {
   athenaRowsToFacts,
   athenaUsageQuery,
@@ -132,7 +133,7 @@ describe('CloudTrail table DDL with partition projection', () => {
     expect(ddl).toContain(
       "'storage.location.template'='s3://acme-org-trail/org/AWSLogs/${account}/CloudTrail/${region}/${timestamp}'",
     );
-    expect(ddl).toContain('eventcategory STRING');
+    expect(ddl).toContain('eventcategory string');
   });
 
   it.each([
@@ -151,5 +152,23 @@ describe('CloudTrail table DDL with partition projection', () => {
         ...override,
       }),
     ).toThrow(message);
+  });
+});
+
+describe('the documented DDL (docs/athena.md)', () => {
+  it('is what cloudTrailTableDdl prints for its example values', () => {
+    // Prepare
+    const doc = readFileSync(new URL('../../../docs/athena.md', import.meta.url), 'utf8');
+    const documented = /```sql\n([\s\S]*?)\n```/.exec(doc)?.[1];
+    // Act
+    const ddl = cloudTrailTableDdl({
+      table: { database: 'security', table: 'cloudtrail' },
+      bucket: 'my-trail-bucket',
+      accounts: ['111122223333', '444455556666'],
+      regions: ['us-east-1', 'eu-west-1'],
+      since: '2025/01/01',
+    });
+    // Assess
+    expect(documented).toBe(ddl);
   });
 });
