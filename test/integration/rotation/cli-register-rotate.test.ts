@@ -9,7 +9,14 @@ import {
   CreateApiKeyCredentialProviderCommand,
   CreateGatewayCommand,
   GetApiKeyCredentialProviderCommand,
+  GetOauth2CredentialProviderCommand,
 } from '@aws-sdk/client-bedrock-agentcore-control';
+import {
+  BedrockAgentCoreClient,
+  GetResourceOauth2TokenCommand,
+  GetWorkloadAccessTokenCommand,
+} from '@aws-sdk/client-bedrock-agentcore';
+import { decodeJwt } from 'jose';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
@@ -161,13 +168,14 @@ async function apiKeyGateway(): Promise<{
   return { gatewayId, providerName, initial };
 }
 
-/** UpdateApiKeyCredentialProvider calls on one provider, as CloudTrail (the stand-in) saw them. */
-async function providerUpdates(providerName: string): Promise<number> {
+/** Update*CredentialProvider calls on one provider, as CloudTrail (the stand-in) saw them. */
+async function providerUpdates(
+  providerName: string,
+  eventName = 'UpdateApiKeyCredentialProvider',
+): Promise<number> {
   const out = await localClient(CloudTrailClient).send(
     new LookupEventsCommand({
-      LookupAttributes: [
-        { AttributeKey: 'EventName', AttributeValue: 'UpdateApiKeyCredentialProvider' },
-      ],
+      LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: eventName }],
     }),
   );
   return (out.Events ?? []).filter((event) => {
@@ -176,6 +184,21 @@ async function providerUpdates(providerName: string): Promise<number> {
     };
     return record.requestParameters?.name === providerName;
   }).length;
+}
+
+/** The client id in the access token the data plane gets for an OAuth2 provider (M2M). */
+async function servedOauth2ClientId(workloadName: string, providerName: string): Promise<unknown> {
+  const plane = localClient(BedrockAgentCoreClient);
+  const token = await plane.send(new GetWorkloadAccessTokenCommand({ workloadName }));
+  const served = await plane.send(
+    new GetResourceOauth2TokenCommand({
+      workloadIdentityToken: token.workloadAccessToken,
+      resourceCredentialProviderName: providerName,
+      scopes: ['gateway:invoke'],
+      oauth2Flow: 'M2M',
+    }),
+  );
+  return decodeJwt(served.accessToken ?? '').client_id;
 }
 
 describe('gatewarden register + rotate on the local stack', () => {
@@ -299,6 +322,15 @@ describe('gatewarden register + rotate on the local stack', () => {
       registrationTokenSecret: tokenSecret,
     });
     expect((await docAt(secretArn, 'AWSCURRENT')).test.discoveryUrl).toBe(discoveryUrl);
+    // EXTERNAL by default: the provider reads the client secret from the gatewarden secret.
+    const provider = await control().send(
+      new GetOauth2CredentialProviderCommand({ name: providerName }),
+    );
+    expect(provider.clientSecretSource).toBe('EXTERNAL');
+    expect(provider.clientSecretJsonKey).toBe('clientSecret');
+    const updatesBefore = await providerUpdates(providerName, 'UpdateOauth2CredentialProvider');
+    expect(updatesBefore).toBe(1); // register's switch to EXTERNAL
+    const workloadName = await workload();
 
     // Act
     const { code, json } = await rotate({ tag: `gatewarden:gateway=${gatewayId}` });
@@ -311,6 +343,13 @@ describe('gatewarden register + rotate on the local stack', () => {
     expect(current.clientSecret).not.toBe(client.clientSecret);
     const tokenEndpoint = `${localStack().oidcIssuer}/token`;
     expect(await tokenStatus(tokenEndpoint, client.clientId, current.clientSecret ?? '')).toBe(200);
+    // RFC 7592 replaced the secret, so only the new one gets a token: the data plane still gets
+    // one, read from the new AWSCURRENT, and no provider update was made.
+    expect(await tokenStatus(tokenEndpoint, client.clientId, client.clientSecret)).not.toBe(200);
+    expect(await servedOauth2ClientId(workloadName, providerName)).toBe(client.clientId);
+    expect(await providerUpdates(providerName, 'UpdateOauth2CredentialProvider')).toBe(
+      updatesBefore,
+    );
   });
 
   it('registers an inbound client of a CUSTOM_JWT gateway from the secret agents read today', async () => {
