@@ -1,3 +1,4 @@
+import { learnRateLimits } from './rateLimits.js';
 import type { CloudTrailRecord } from './record.js';
 import { trustedPrincipals, trustsAgentCore } from './rules/policy.js';
 import {
@@ -87,7 +88,7 @@ function learnPolicyEngine(record: CloudTrailRecord, context: DetectionContext):
  * Learns deployment facts from the stream: roles trusted by AgentCore or used by a gateway
  * are gateway roles; policies attached to them are gateway policies; the token vault CMK and
  * gateway secrets' keys are gateway keys; a trail's delivery bucket is the trail bucket; a
- * Lambda function a gateway target invokes is a gateway function.
+ * Lambda function a gateway target invokes is a gateway function; a gateway's rate limits.
  * Failed calls teach nothing.
  */
 export function learnFromRecord(record: CloudTrailRecord, context: DetectionContext): void {
@@ -151,6 +152,12 @@ export function learnFromRecord(record: CloudTrailRecord, context: DetectionCont
       }
       return;
     }
+    case 'CreateGatewayRateLimit':
+    case 'UpdateGatewayRateLimit':
+    case 'BatchPutGatewayRateLimits':
+    case 'DeleteGatewayRateLimit':
+      learnRateLimits(record, context);
+      return;
     case 'CreateTrail':
     case 'UpdateTrail': {
       const bucket = str(param(record, 's3BucketName'));

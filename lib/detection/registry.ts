@@ -15,6 +15,7 @@ import { gatewayInvokeAuthFailures } from './rules/gatewayInvokeAuthFailures.js'
 import { gatewayIssuerChanged } from './rules/gatewayIssuerChanged.js';
 import { gatewayModified } from './rules/gatewayModified.js';
 import { gatewayPolicyEngineWeakened } from './rules/gatewayPolicyEngineWeakened.js';
+import { gatewayRateLimitWeakened } from './rules/gatewayRateLimitWeakened.js';
 import { gatewayResourcePolicy } from './rules/gatewayResourcePolicy.js';
 import { gatewayRoleSwapped } from './rules/gatewayRoleSwapped.js';
 import { gatewayTargetCredentialDowngraded } from './rules/gatewayTargetCredentialDowngraded.js';
@@ -72,6 +73,7 @@ export const allRules: readonly Rule[] = [
   gatewayIssuerChanged,
   gatewayModified,
   gatewayPolicyEngineWeakened,
+  gatewayRateLimitWeakened,
   gatewayResourcePolicy,
   gatewayRoleSwapped,
   gatewayTargetCredentialDowngraded,

@@ -43,6 +43,13 @@ export interface DetectionContext {
    * so the rule evaluating that very record can tell a detach from a gateway that never had one.
    */
   learnedGatewayPolicyEngines?: Map<string, string>;
+  /**
+   * Gateway rate limits (gateway id → rate limit id → entry → `metric/period` → rate), learned
+   * from Create/Update/BatchPut/DeleteGatewayRateLimit(s) (engine-filled, see rateLimits.ts).
+   */
+  learnedGatewayRateLimits?: Map<string, Map<string, Map<string, Map<string, number>>>>;
+  /** What the record being evaluated took away from a gateway's known rate limits. */
+  rateLimitChange?: RateLimitChange;
   /** S3 buckets seen as a trail's delivery bucket (engine-filled). */
   learnedTrailBuckets?: Set<string>;
   /**
@@ -53,6 +60,17 @@ export interface DetectionContext {
   recentlyCreated?: Map<string, number>;
   /** Days a principal is observed before baseline rules with `learning` alert (default 7). */
   learningDays?: number;
+}
+
+/** Rate limits a record removed or weakened, against what the engine had learned. */
+export interface RateLimitChange {
+  /** eventID of the record that made the change (rules only trust their own record's). */
+  eventId: string;
+  /** Limits known before and missing from the (resulting) set of a batch put. */
+  removed: string[];
+  weakened: { limitId: string; entry: string; what: string; unblocked?: boolean }[];
+  /** BatchPut: read from the response's resulting set, or from the request only. */
+  basis?: 'response' | 'request';
 }
 
 /** What a rule returns when it matches one record. */

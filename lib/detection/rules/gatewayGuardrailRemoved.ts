@@ -4,9 +4,8 @@ import { AGENTCORE, failed, gatewayIdOf, param, principalOf, str } from './suppo
 /**
  * Gateway rules and rate limits deleted. Model (`@aws-sdk/client-bedrock-agentcore-control`):
  * DeleteGatewayRule `{ gatewayIdentifier, ruleId }`, DeleteGatewayRateLimit
- * `{ gatewayIdentifier, rateLimitId }`. UpdateGatewayRateLimit and BatchPutGatewayRateLimits
- * always carry `entries` (required) and the model does not say that a put replaces the
- * gateway's other limits, so a limit removed through them cannot be told from the request.
+ * `{ gatewayIdentifier, rateLimitId }`. Limits removed or loosened through
+ * UpdateGatewayRateLimit and BatchPutGatewayRateLimits are gateway-rate-limit-weakened's.
  */
 export const gatewayGuardrailRemoved: Rule = {
   id: 'gateway-guardrail-removed',
