@@ -32,6 +32,7 @@ import { safeReason } from '../../lib/shared/redact.js';
 import { Console } from 'node:console';
 import { TAGS } from '../../lib/shared/env.js';
 import type { RegisterCommand } from './index.js';
+import { UsageError } from '../errors.js';
 
 /** What `gatewarden rotate` needs from the outside world; tests pass their own. */
 export interface RotateCommandDeps {
@@ -74,8 +75,9 @@ export function endpointIsLocal(env: NodeJS.ProcessEnv): boolean {
 function selectorOf(options: RotateOptions): Selector {
   const chosen = [options.secret, options.gateway, options.tag].filter((v) => v !== undefined);
   if (chosen.length !== 1) {
-    throw new OnDemandError(
+    throw new UsageError(
       'choose exactly one of --secret ID, --gateway ID, --tag KEY=VALUE (or --sweep)',
+      { command: 'gatewarden rotate' },
     );
   }
   if (options.secret !== undefined) return { secretId: options.secret };
@@ -86,7 +88,9 @@ function selectorOf(options: RotateOptions): Selector {
 function positiveInt(value: string, flag: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1)
-    throw new OnDemandError(`${flag} must be a positive integer, got "${value}"`);
+    throw new UsageError(`${flag} must be a positive integer, got "${value}"`, {
+      command: 'gatewarden rotate',
+    });
   return n;
 }
 
@@ -99,6 +103,7 @@ export async function runRotate(options: RotateOptions, deps: RotateCommandDeps)
   try {
     return await rotateCommand(options, deps);
   } catch (error) {
+    if (error instanceof UsageError) throw error; // exit code 2; its text is ours
     throw new OnDemandError(safeReason(error));
   }
 }

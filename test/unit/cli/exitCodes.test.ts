@@ -82,6 +82,10 @@ describe('gatewarden exit codes', () => {
       ['detect', '--format', 'xml', 'x.json'],
       "gatewarden: option '--format <format>' argument 'xml' is invalid. must be jsonl or table\nsee `gatewarden detect --help`\n",
     ],
+    [
+      ['rotate', '--wait'],
+      'gatewarden: choose exactly one of --secret ID, --gateway ID, --tag KEY=VALUE (or --sweep)\nsee `gatewarden rotate --help`\n',
+    ],
     [['rotate', '--nope'], "gatewarden: unknown option '--nope'\nsee `gatewarden rotate --help`\n"],
   ])('%j is a usage error: exit 2, one line and where to read more', async (args, stderr) => {
     // Act
