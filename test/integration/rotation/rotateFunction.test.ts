@@ -4,6 +4,7 @@
  * failure tag on the secret. moto cannot create RotateSecret's empty AWSPENDING version, so
  * createSecret runs through the engine (as the driver does) and the handler takes the rest.
  */
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,7 +17,9 @@ import type { Context } from 'aws-lambda';
 import { makeHandler } from '../../../functions/rotate.js';
 import { EventBridgeAlertSink, SnsAlertSink } from '../../../lib/aws/alertSinks.js';
 import { SecretsManagerStore } from '../../../lib/aws/secretsStore.js';
-import { ROTATION_FAILURE_TAG } from '../../../lib/rotation/alerts.js';
+import { SecretsManagerRotationControl } from '../../../lib/aws/rotationControl.js';
+import { ROTATION_FAILURE_TAG, ROTATION_STEP_TAG } from '../../../lib/rotation/alerts.js';
+import { waitForRotation } from '../../../lib/rotation/onDemandWait.js';
 import { runRotationStep } from '../../../lib/rotation/engine.js';
 import { createQueue, ruleToQueue } from '../../support/queues.js';
 import { localClient, uniqueName } from '../../support/localStack.js';
@@ -33,6 +36,9 @@ import {
 let workloadName = '';
 let probe: Server;
 let probeUrl = '';
+/** Probe requests are held (never answered) while set: the function's timeout would end them. */
+let hangProbe = false;
+let onProbe: () => void = () => undefined;
 /** Keys the probe endpoint accepts; a test adds the key it expects to pass. */
 const acceptedKeys = new Set<string>();
 let acceptAll = false;
@@ -45,6 +51,8 @@ const providerNameOf = (secretArn: string): string => providerNames.get(secretAr
 beforeAll(async () => {
   workloadName = await workload();
   probe = createServer((request, response) => {
+    onProbe();
+    if (hangProbe) return;
     const key = String(request.headers['x-api-key']);
     // acceptFirst: a key works once (setSecret's proof before the push), then stops working.
     const firstTime = acceptFirst && !seen.has(key);
@@ -56,6 +64,7 @@ beforeAll(async () => {
   probeUrl = `http://127.0.0.1:${(probe.address() as AddressInfo).port}/ping`;
 });
 afterAll(async () => {
+  probe.closeAllConnections();
   await new Promise((resolve) => probe.close(resolve));
 });
 
@@ -181,4 +190,82 @@ describe('rotate function on the local stack', () => {
     const after = (await sm().send(new DescribeSecretCommand({ SecretId: secretArn }))).Tags ?? [];
     expect(after.find((t) => t.Key === ROTATION_FAILURE_TAG)).toBeUndefined();
   });
+  it('a rotate function killed mid-step (timeout, crash) is reported by rotate --wait, and the retry recovers', async () => {
+    // Prepare: createSecret and setSecret done; testSecret runs in its own process.
+    acceptAll = true;
+    const deps = localDeps(workloadName);
+    const store = new SecretsManagerStore(sm());
+    const handler = makeHandler({ ...deps, alerts: [], recorder: store });
+    const { secretArn, initial } = await apiKeySecret();
+    const token = randomUUID();
+    await runRotationStep(
+      deps,
+      { step: 'createSecret', secretId: secretArn, token },
+      { tokenMayBeNew: true },
+    );
+    const event = (Step: string) =>
+      ({ Step, SecretId: secretArn, ClientRequestToken: token }) as never;
+    const lambda = { getRemainingTimeInMillis: () => 120_000 } as unknown as Context;
+    await handler(event('setSecret'), lambda);
+
+    // Act: the function process is killed while testSecret's probe is in flight.
+    hangProbe = true;
+    const probed = new Promise<void>((resolve) => (onProbe = resolve));
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'test/support/rotateStepProcess.ts',
+        secretArn,
+        'testSecret',
+        token,
+        workloadName,
+        '120000',
+      ],
+      { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += String(chunk)));
+    child.stderr.on('data', (chunk) => (output += String(chunk)));
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    await probed;
+    child.kill('SIGKILL');
+    await exited;
+    hangProbe = false;
+    onProbe = () => undefined;
+
+    // Assess: rotate --wait, once the invocation's time is up, says the function stopped.
+    const tags = (await sm().send(new DescribeSecretCommand({ SecretId: secretArn }))).Tags ?? [];
+    expect(tags.find((t) => t.Key === ROTATION_STEP_TAG)?.Value).toMatch(
+      new RegExp(`^${token} testSecret `),
+    );
+    const waited = await waitForRotation(
+      new SecretsManagerRotationControl(sm()),
+      secretArn,
+      token,
+      { pollMs: 1, now: () => Date.now() + 200_000, timeoutMs: 60_000 },
+    );
+    expect(waited).toMatchObject({
+      outcome: 'failed',
+      step: 'testSecret',
+      errorClass: 'RotateFunctionStopped',
+    });
+    expect(output).not.toContain('testSecret done');
+    expect(output).not.toContain(initial);
+
+    // Secrets Manager retries the step: the rotation lands and both tags are gone.
+    await handler(event('testSecret'), lambda);
+    await handler(event('finishSecret'), lambda);
+    const landed = await docAt(secretArn, 'AWSCURRENT');
+    expect(landed.apiKey).not.toBe(initial);
+    expect(await servedApiKey(workloadName, providerNameOf(secretArn))).toBe(landed.apiKey);
+    const after = (await sm().send(new DescribeSecretCommand({ SecretId: secretArn }))).Tags ?? [];
+    expect(after.map((t) => t.Key)).not.toContain(ROTATION_STEP_TAG);
+    expect(
+      await waitForRotation(new SecretsManagerRotationControl(sm()), secretArn, token, {
+        pollMs: 1,
+      }),
+    ).toMatchObject({ outcome: 'succeeded' });
+  }, 60_000);
 });
