@@ -1,11 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
-import {
-  parseDetectionConfig,
-  parseDetectionConfigJson,
-  type DetectionConfig,
-} from '../../lib/detection/config.js';
-import { replay, type ReplayProgress, type ReplaySummary } from '../../lib/detection/replay.js';
+// The engine and its rules load in the action only: `detect --help` stays cheap.
+import type { DetectionConfig } from '../../lib/detection/config.js';
+import type { ReplayProgress, ReplaySummary } from '../../lib/detection/replay.js';
 import type { Finding } from '../../lib/detection/types.js';
 import { redact } from '../../lib/shared/redact.js';
 import type { RegisterCommand } from './index.js';
@@ -81,6 +78,8 @@ function tableRow(finding: Finding): string {
 }
 
 async function loadConfig(file: string | undefined): Promise<DetectionConfig> {
+  const { parseDetectionConfig, parseDetectionConfigJson } =
+    await import('../../lib/detection/config.js');
   if (file === undefined) return parseDetectionConfig({});
   let text: string;
   try {
@@ -167,6 +166,7 @@ export const registerDetect: RegisterCommand = (program: Command) => {
           `${pad('SEVERITY', 8)} ${pad('TIME', 20)} ${pad('RULE', 36)} ${pad('SOURCE IP', 15)} SUMMARY\n`,
         );
       }
+      const { replay } = await import('../../lib/detection/replay.js');
       const summary = await replay({
         paths,
         config,

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { localStackStatus, startLocalStack, stopLocalStack } from '../../local/stack.js';
 import { exportLines, exportsOf } from '../../local/state.js';
 import type { RegisterCommand } from './index.js';
 
@@ -30,6 +29,7 @@ export const registerLocal: RegisterCommand = (program: Command) => {
       '\nExample:\n  eval "$(npx gatewarden local start)"   # then any AWS SDK v3 client or the AWS CLI uses it',
     )
     .action(async (options: { json?: boolean }) => {
+      const { startLocalStack } = await import('../../local/stack.js');
       const { state, reused } = await startLocalStack();
       process.stderr.write(
         `gatewarden: local stack ${reused ? 'already running' : 'started'} at ${state.endpoint} (pid ${state.pid}, log ${state.logFile})\n`,
@@ -42,6 +42,7 @@ export const registerLocal: RegisterCommand = (program: Command) => {
     .command('stop')
     .description('Stop the local stack (moto included); all its state is discarded')
     .action(async () => {
+      const { stopLocalStack } = await import('../../local/stack.js');
       const stopped = await stopLocalStack();
       process.stderr.write(
         `gatewarden: ${stopped ? 'local stack stopped' : 'no local stack was running'}\n`,
@@ -53,6 +54,7 @@ export const registerLocal: RegisterCommand = (program: Command) => {
     .description('Report whether the local stack is running and healthy (exit 1 when it is not)')
     .option('--json', 'print the status as JSON')
     .action(async (options: { json?: boolean }) => {
+      const { localStackStatus } = await import('../../local/stack.js');
       const status = await localStackStatus();
       const up = status.running && status.healthy;
       if (options.json) {
