@@ -4,5 +4,15 @@
 import { buildCli } from '../../scripts/buildCli.js';
 
 export default async function buildCliSetup() {
-  await buildCli();
+  try {
+    await buildCli();
+  } catch (error) {
+    // A file that does not compile (someone is editing it) must not stop the whole run: the
+    // previous bundle no longer matches the sources, so the CLI runs them through tsx, and
+    // only the tests that reach the broken file fail.
+    const count = Array.isArray(error?.errors) ? error.errors.length : 1;
+    process.stderr.write(
+      `\ngatewarden: CLI bundle not rebuilt (${count} esbuild error(s)); tests run the CLI from source\n`,
+    );
+  }
 }
