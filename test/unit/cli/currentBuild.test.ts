@@ -1,7 +1,20 @@
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { currentBuild } from '../../../bin/currentBuild.js';
+import { buildCli, OUT_DIR, ROOT } from '../../../scripts/buildCli.js';
 
 /**
  * bin/gatewarden.js runs the bundle only while every input it was built from is unchanged;
@@ -65,5 +78,59 @@ describe('currentBuild', () => {
 
     // Assess
     expect(currentBuild(root)).toEqual({ stale: why });
+  });
+});
+
+describe('buildCli', () => {
+  let entry: string;
+  beforeAll(async () => {
+    const manifest = await buildCli();
+    if (manifest === undefined) throw new Error('esbuild is a devDependency: it must build');
+    entry = join(OUT_DIR, manifest.entry);
+  });
+
+  it('lists the sources it bundled, itself included', async () => {
+    // Act
+    const manifest = JSON.parse(readFileSync(join(OUT_DIR, 'manifest.json'), 'utf8')) as {
+      inputs: Record<string, [number, number]>;
+    };
+
+    // Assess
+    expect(Object.keys(manifest.inputs)).toEqual(
+      expect.arrayContaining(['cli/main.ts', 'cli/failure.ts', 'scripts/buildCli.js']),
+    );
+    expect(Object.keys(manifest.inputs).some((input) => input.includes('node_modules'))).toBe(
+      false,
+    );
+  });
+
+  it('points every rewritten import.meta at the source file it came from', () => {
+    // Prepare
+    const dir = dirname(entry);
+    const rewritten: string[] = [];
+
+    // Act
+    for (const file of readdirSync(dir).filter((name) => name.endsWith('.js'))) {
+      const text = readFileSync(join(dir, file), 'utf8');
+      for (const [, relative = ''] of text.matchAll(/new URL\("([^"]+)", import\.meta\.url\)/g)) {
+        rewritten.push(fileURLToPath(new URL(relative, pathToFileURL(join(dir, file)))));
+      }
+    }
+
+    // Assess: local/paths.ts finds the project root from its own location
+    expect(rewritten).toContain(join(ROOT, 'local/paths.ts'));
+    for (const source of rewritten) expect(existsSync(source)).toBe(true);
+  });
+
+  it('runs from the bundle itself', async () => {
+    // Act: the bundle's main, whatever changed in the work tree since
+    const run = await promisify(execFile)(process.execPath, [
+      '--input-type=module',
+      '-e',
+      `const { main } = await import(${JSON.stringify(pathToFileURL(entry).href)}); await main(['node', 'gatewarden', '--help']);`,
+    ]);
+
+    // Assess
+    expect(run.stdout).toMatch(/Commands:[\s\S]*register/);
   });
 });
