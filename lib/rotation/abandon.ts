@@ -1,4 +1,5 @@
 import { logger, safe } from '../shared/logger.js';
+import { parseDocument } from './document.js';
 import { errorClass, RotationError } from './errors.js';
 import { STAGE, versionWithStage, type RotationDeps } from './ports.js';
 import { keepsOwnCopy, pushCredential } from './providerCopy.js';
@@ -100,4 +101,26 @@ export async function abandonRotation(
     });
   }
   return result;
+}
+
+/**
+ * How long ago the rotation that wrote a pending version started (its document's `rotatedAt`),
+ * in seconds; Infinity when the version is gone, unreadable or undated (stale by definition).
+ */
+export async function pendingAgeSeconds(
+  deps: Pick<RotationDeps, 'store' | 'clock'>,
+  secretId: string,
+  secretArn: string,
+  versionId: string,
+): Promise<number> {
+  const value = await deps.store.getValue(secretId, { versionId, stage: STAGE.pending });
+  if (value === undefined) return Infinity;
+  let startedAt: number;
+  try {
+    startedAt = Date.parse(parseDocument(value, { secretArn }).rotatedAt ?? '');
+  } catch {
+    return Infinity;
+  }
+  if (Number.isNaN(startedAt)) return Infinity;
+  return (deps.clock.now().getTime() - startedAt) / 1000;
 }

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { logger, safe } from '../shared/logger.js';
-import { abandonRotation } from './abandon.js';
+import { abandonRotation, pendingAgeSeconds } from './abandon.js';
 import { sweepSecret } from './sweep.js';
-import { parseDocument } from './document.js';
 import {
   rotationSteps,
   runRotationStep,
@@ -217,20 +216,7 @@ async function refuseIfInProgress(
   pendingVersion: string,
   staleAfterSeconds: number,
 ): Promise<void> {
-  const value = await deps.store.getValue(secretId, {
-    versionId: pendingVersion,
-    stage: STAGE.pending,
-  });
-  let startedAt: number | undefined;
-  if (value !== undefined) {
-    try {
-      const rotatedAt = parseDocument(value, { secretArn }).rotatedAt;
-      startedAt = rotatedAt ? Date.parse(rotatedAt) : undefined;
-    } catch {
-      startedAt = undefined; // unreadable pending version: stale by definition
-    }
-  }
-  const age = startedAt === undefined ? Infinity : (deps.clock.now().getTime() - startedAt) / 1000;
+  const age = await pendingAgeSeconds(deps, secretId, secretArn, pendingVersion);
   if (age < staleAfterSeconds) {
     throw new RotationInProgressError('another rotation of this secret is in progress', {
       context: { secretArn, pendingVersionId: pendingVersion, ageSeconds: Math.round(age) },

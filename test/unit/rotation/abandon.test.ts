@@ -290,6 +290,31 @@ describe('--force after a crash mid-rotation', () => {
   );
 });
 
+describe('the sweep and a rotation nobody will finish', () => {
+  it('undoes an AWSPENDING older than any rotation window: provider back on AWSCURRENT, pending revoked', async () => {
+    // Prepare: every testSecret attempt was killed after setSecret pushed the new key.
+    const world = makeWorld();
+    world.store.beginRotation(world.secretName, 'killed');
+    for (const step of ['createSecret', 'setSecret'] as const)
+      await runRotationStep(world.deps, { step, secretId: world.secretName, token: 'killed' });
+    const pushed = secretOf(world.store.valueAt(world.secretName, 'AWSPENDING'));
+    expect(world.providers.values.get('prov-1')).toBe(pushed);
+
+    // Act + Assess: within a day the sweep leaves it (Secrets Manager may still retry)…
+    world.clock.advance(3600);
+    expect((await sweepSecret(world.deps, world.secretName)).abandoned).toBeUndefined();
+    expect(world.providers.values.get('prov-1')).toBe(pushed);
+    // …after every rotation window it undoes it.
+    world.clock.advance(25 * 3600);
+    const swept = await sweepSecret(world.deps, world.secretName);
+    expect(swept.abandoned).toBe('killed');
+    expect(world.providers.values.get('prov-1')).toBe(world.initialSecret);
+    expect(Object.values(world.store.stages(world.secretName)).flat()).not.toContain('AWSPENDING');
+    expect(world.issuer.isValid(pushed)).toBe(false);
+    expect(world.issuer.isValid(world.initialSecret)).toBe(true);
+  });
+});
+
 describe('two registrations on one IdP client (shared knowingly)', () => {
   it('rotate alternately ten times and both keep working', async () => {
     // Prepare: a second gatewarden secret on the same issuer client (no small cap, like Entra).
