@@ -1,5 +1,6 @@
 import type { Rule } from './types.js';
 import { accessDeniedBurst } from './rules/accessDeniedBurst.js';
+import { adminSecretRead } from './rules/adminSecretRead.js';
 import { callRateSpike } from './rules/callRateSpike.js';
 import { cloudtrailBucketLifecycle } from './rules/cloudtrailBucketLifecycle.js';
 import { cloudtrailNarrowed } from './rules/cloudtrailNarrowed.js';
@@ -100,6 +101,7 @@ export const allRules: readonly Rule[] = [
   secretBulkRead,
   secretDeletedOrPolicy,
   secretReadUnexpected,
+  adminSecretRead,
   secretRotationProblem,
   securityHubDisabled,
   ssmParameterBatchRead,
