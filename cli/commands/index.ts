@@ -30,6 +30,12 @@ export const commands: CommandEntry[] = [
     load: async () => [(await import('./detect.js')).registerDetect],
   },
   {
+    name: 'doctor',
+    description:
+      'Check a deployment read-only: your rights for each command, the trail, the EventBridge rules that feed detection, and every registered secret (rotation, function, provider, JSON key)',
+    load: async () => [(await import('./doctor.js')).registerDoctor],
+  },
+  {
     name: 'local',
     description:
       'Run the local AWS stack (moto, AgentCore/CloudTrail stand-in, OIDC provider) for the demo and tests',

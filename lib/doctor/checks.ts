@@ -1,7 +1,7 @@
 import { errorClassOf } from '../shared/redact.js';
 import { UnverifiableError } from './errors.js';
 import type { DoctorReader, SecretInfo, TrailInfo } from './ports.js';
-import { COMMAND_RIGHTS, simulationPrincipal } from './rights.js';
+import { COMMAND_RIGHTS, commandRights, simulationPrincipal } from './rights.js';
 import { deliveryProblems, neededEvents } from './rules.js';
 import type { CheckResult, CheckStatus, DoctorReport } from './types.js';
 
@@ -19,6 +19,8 @@ export interface DoctorOptions {
   gatewayDataEvents?: boolean;
   /** Commands whose rights to check; default every command. */
   commands?: readonly string[];
+  /** The state table (its ARN is what dynamodb actions are simulated on). */
+  stateTable?: string;
 }
 
 const GATEWAY_DATA_TYPE = 'AWS::BedrockAgentCore::Gateway';
@@ -43,8 +45,9 @@ export async function runDoctor(
 ): Promise<DoctorReport> {
   const checks: CheckResult[] = [];
   let caller = 'unknown';
+  let account = '';
   try {
-    caller = (await reader.caller()).arn;
+    ({ arn: caller, account } = await reader.caller());
   } catch (error) {
     checks.push({
       id: 'caller',
@@ -53,7 +56,7 @@ export async function runDoctor(
       message: `could not verify who is calling (GetCallerIdentity: ${unverifiedReason(error)})`,
     });
   }
-  checks.push(...(await rightsChecks(reader, caller, options)));
+  checks.push(...(await rightsChecks(reader, caller, account, options)));
   checks.push(...(await trailChecks(reader, options)));
   checks.push(...(await ruleChecks(reader, options)));
   checks.push(...(await secretChecks(reader, options)));
@@ -72,8 +75,16 @@ export async function runDoctor(
 async function rightsChecks(
   reader: DoctorReader,
   caller: string,
+  account: string,
   options: DoctorOptions,
 ): Promise<CheckResult[]> {
+  const ctx = {
+    partition: caller.split(':')[1] || 'aws',
+    account,
+    region: options.region ?? 'us-east-1',
+    stage: options.stage,
+    ...(options.stateTable ? { stateTable: options.stateTable } : {}),
+  };
   const commands = options.commands ?? Object.keys(COMMAND_RIGHTS);
   const principal = simulationPrincipal(caller);
   if (!principal) {
@@ -86,11 +97,12 @@ async function rightsChecks(
   }
   const results: CheckResult[] = [];
   for (const command of commands) {
-    const actions = COMMAND_RIGHTS[command] ?? [];
+    const rights = commandRights(command, ctx);
+    const actions = rights.map((r) => r.action);
     const id = `rights.${command}`;
     try {
-      const decisions = await reader.simulate(principal, actions);
-      const missing = actions.filter((action) => decisions.get(action) !== 'allowed');
+      const decisions = await reader.simulate(principal, rights);
+      const missing = rights.filter((r) => decisions.get(r.action) !== 'allowed');
       results.push(
         missing.length === 0
           ? {
@@ -103,8 +115,8 @@ async function rightsChecks(
               id,
               area: 'rights',
               status: 'fail',
-              message: `${principal} lacks ${missing.length} of the actions \`gatewarden ${command}\` needs: ${missing.join(', ')}`,
-              details: missing.map((action) => `missing: ${action}`),
+              message: `${principal} lacks ${missing.length} of the actions \`gatewarden ${command}\` needs: ${missing.map((r) => r.action).join(', ')}`,
+              details: missing.map((r) => `missing: ${r.action} on ${r.resource}`),
             },
       );
     } catch (error) {
@@ -112,7 +124,7 @@ async function rightsChecks(
         id,
         area: 'rights',
         status: 'unverified',
-        message: `could not verify the rights of ${principal} for \`gatewarden ${command}\` (iam:SimulatePrincipalPolicy: ${unverifiedReason(error)})`,
+        message: `could not verify the rights of ${principal} for \`gatewarden ${command}\` (${unverifiedReason(error)})`,
       });
     }
   }

@@ -2,6 +2,13 @@
 export { runDoctor, type DoctorOptions } from './checks.js';
 export { DoctorError, UnverifiableError } from './errors.js';
 export type * from './ports.js';
-export { COMMAND_RIGHTS, simulationPrincipal } from './rights.js';
+export {
+  COMMAND_RIGHTS,
+  commandRights,
+  resourceFor,
+  simulationPrincipal,
+  type RightsContext,
+  type RightToCheck,
+} from './rights.js';
 export { ALL_MANAGEMENT_EVENTS, deliveryProblems, neededEvents, patternMatches } from './rules.js';
 export type * from './types.js';

@@ -63,8 +63,14 @@ export type Decision = 'allowed' | 'denied';
 export interface DoctorReader {
   /** The caller's ARN as GetCallerIdentity returns it. */
   caller(): Promise<{ arn: string; account: string }>;
-  /** Simulates the principal's identity policies for the actions; throws Unverifiable. */
-  simulate(principalArn: string, actions: readonly string[]): Promise<Map<string, Decision>>;
+  /**
+   * Simulates the principal's policies for each action on its resource; the map is keyed by
+   * action. Throws (e.g. UnverifiableError) when simulation is refused or not served.
+   */
+  simulate(
+    principalArn: string,
+    rights: readonly { action: string; resource: string }[],
+  ): Promise<Map<string, Decision>>;
   trails(): Promise<TrailInfo[]>;
   /** Rules on the default bus whose names start with `prefix`. */
   rules(prefix: string): Promise<RuleInfo[]>;

@@ -59,6 +59,54 @@ export const COMMAND_RIGHTS: Readonly<Record<string, readonly string[]>> = {
   ],
 };
 
+/** Where a simulation happens: the account, region, stage and state table of the deployment. */
+export interface RightsContext {
+  partition?: string;
+  account: string;
+  region: string;
+  stage: string;
+  stateTable?: string;
+}
+
+/** One action to simulate, on a resource like the ones the command touches. */
+export interface RightToCheck {
+  action: string;
+  resource: string;
+}
+
+/**
+ * The resource each action is simulated on: a resource of the kind the command touches (a
+ * gatewarden secret, the state table, a credential provider, a gateway), because a policy
+ * scoped to those ARNs — least privilege — denies the same action on `*`. List and describe
+ * calls AWS does not scope stay on `*`.
+ */
+export function resourceFor(action: string, ctx: RightsContext): string {
+  const p = ctx.partition ?? 'aws';
+  const [service = '', name = ''] = action.split(':');
+  const at = `${ctx.region}:${ctx.account}`;
+  if (service === 'secretsmanager' && name !== 'ListSecrets')
+    return `arn:${p}:secretsmanager:${at}:secret:gatewarden/doctor-probe/apiKey/probe-AbCdEf`;
+  if (service === 'dynamodb' && ctx.stateTable)
+    return `arn:${p}:dynamodb:${at}:table/${ctx.stateTable}`;
+  if (service === 'bedrock-agentcore' && /ApiKeyCredentialProvider$/.test(name))
+    return `arn:${p}:bedrock-agentcore:${at}:token-vault/default/apikeycredentialprovider/doctor-probe`;
+  if (service === 'bedrock-agentcore' && /Oauth2CredentialProvider$/.test(name))
+    return `arn:${p}:bedrock-agentcore:${at}:token-vault/default/oauth2credentialprovider/doctor-probe`;
+  if (service === 'bedrock-agentcore' && /^(Get|Update|Delete)Gateway|GatewayTargets?$/.test(name))
+    return `arn:${p}:bedrock-agentcore:${at}:gateway/doctor-probe`;
+  if (service === 'events' && name === 'ListTargetsByRule')
+    return `arn:${p}:events:${at}:rule/gatewarden-${ctx.stage}-detect-probe`;
+  return '*';
+}
+
+/** What to simulate for a command in this deployment. */
+export function commandRights(command: string, ctx: RightsContext): RightToCheck[] {
+  return (COMMAND_RIGHTS[command] ?? []).map((action) => ({
+    action,
+    resource: resourceFor(action, ctx),
+  }));
+}
+
 /**
  * The principal IAM evaluates for a caller ARN: an assumed-role session is its role; a user
  * is itself (some emulators answer `arn:aws:sts::…:user/NAME`, which is read as the IAM user).

@@ -9,7 +9,11 @@ import type { EventPattern, RuleInfo } from './ports.js';
 
 export const ALL_MANAGEMENT_EVENTS = 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS';
 const ENABLED_STATES = new Set(['ENABLED', ALL_MANAGEMENT_EVENTS]);
-const CLOUDTRAIL_DETAIL_TYPES = ['AWS API Call via CloudTrail', 'AWS Service Event via CloudTrail'];
+const CLOUDTRAIL_DETAIL_TYPES = [
+  'AWS API Call via CloudTrail',
+  'AWS Service Event via CloudTrail',
+  'AWS Console Sign In via CloudTrail',
+];
 
 /** Names CloudTrail logs with `readOnly: true`. */
 const READ_ONLY = /^(Get|List|Describe|Lookup|Head|Search|BatchGet|Query|Scan|Decrypt)/;
@@ -43,16 +47,23 @@ export function neededEvents(): NeededEvent[] {
 const strings = (value: unknown): string[] | undefined =>
   Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : undefined;
 
-/** True when the pattern would match a CloudTrail event of this source and name. */
+/**
+ * True when the pattern delivers CloudTrail events of this source and name: it names the event
+ * (a route made for it, whatever else narrows it, e.g. to gateway secrets), or it takes the
+ * whole source with no other condition. A pattern that matches by other fields only (errors,
+ * the root user, a role in the request) delivers some of these events, not all of them.
+ */
 export function patternMatches(pattern: EventPattern | undefined, event: NeededEvent): boolean {
   if (!pattern) return false;
   const sources = strings(pattern.source);
-  if (sources && !sources.includes(event.source)) return false;
+  if (!sources?.includes(event.source)) return false;
   const detailTypes = strings(pattern['detail-type']);
   if (detailTypes && !detailTypes.some((t) => CLOUDTRAIL_DETAIL_TYPES.includes(t))) return false;
   const names = strings(pattern.detail?.eventName);
-  if (event.eventName === '*') return names === undefined || names.length > 0;
-  return names === undefined || names.includes(event.eventName);
+  if (names !== undefined)
+    return event.eventName === '*' ? names.length > 0 : names.includes(event.eventName);
+  const narrowing = Object.keys(pattern.detail ?? {}).filter((key) => key !== 'eventSource');
+  return narrowing.length === 0;
 }
 
 export interface DeliveryProblem {

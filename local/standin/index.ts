@@ -7,11 +7,13 @@
  * `context.ts`) in its own file here and add it to the table below. Routes keep their state
  * with `context.state(key, create)`.
  */
+import { validatePolicyRoute } from './accessAnalyzer.js';
 import { lookupEventsRoute, seedEventsRoute } from './cloudtrail/routes.js';
 import { cognitoOauthRoute, cognitoSecretsRoute } from './cognito.js';
 import type { StandinRoute } from './context.js';
 import { identityControlRoute } from './identity/controlRoutes.js';
 import { identityDataRoute } from './identity/dataRoutes.js';
+import { simulatePrincipalPolicyRoute } from './iam/simulate.js';
 import { providerTagsRoute, userPoolTagsRoute } from './tags.js';
 
 export type { FrontRequest, StandinContext, StandinRoute } from './context.js';
@@ -32,5 +34,9 @@ export function standinRoutes(): StandinRoute[] {
     // for the rotation tagger; gateway tags stay with moto.
     providerTagsRoute,
     userPoolTagsRoute,
+    // IAM policy simulation over the identity policies moto holds (for `gatewarden doctor`).
+    simulatePrincipalPolicyRoute,
+    // IAM Access Analyzer ValidatePolicy: a few real checks, for the report's SDK path.
+    validatePolicyRoute,
   ];
 }

@@ -2,6 +2,7 @@ import {
   ALL_MANAGEMENT_EVENTS,
   COMMAND_RIGHTS,
   neededEvents,
+  resourceFor,
   runDoctor,
   simulationPrincipal,
   UnverifiableError,
@@ -86,10 +87,12 @@ function readerOf(a: Account): DoctorReader & { simulated: string[] } {
   return {
     simulated,
     caller: async () => ({ arn: a.callerArn, account: ACCOUNT }),
-    simulate: async (principal, actions) => {
+    simulate: async (principal, rights) => {
       if (!a.simulate) throw new UnverifiableError('iam:SimulatePrincipalPolicy is not served');
       simulated.push(principal);
-      return new Map(actions.map((x) => [x, a.denied.has(x) ? 'denied' : 'allowed'] as const));
+      return new Map(
+        rights.map((r) => [r.action, a.denied.has(r.action) ? 'denied' : 'allowed'] as const),
+      );
     },
     trails: async () => a.trails,
     rules: async (prefix) => a.rules.filter((r) => r.name.startsWith(prefix)),
@@ -101,6 +104,8 @@ function readerOf(a: Account): DoctorReader & { simulated: string[] } {
 
 const options: DoctorOptions = {
   stage: 'prod',
+  region: 'us-east-1',
+  stateTable: 'gatewarden-prod-state',
   rotationFunctionArn: ROTATE,
   detectTargets: [DETECT],
 };
@@ -163,6 +168,19 @@ describe('gatewarden doctor', () => {
       },
       'rules.delivery',
       /targets arn:aws:sqs:.*elsewhere, not the detect function/,
+    ],
+    [
+      'a rule that delivers only some of the events (errors only)',
+      (a) => {
+        const rule = a.rules.find((r) => r.name.endsWith('-cloudtrail'));
+        if (rule)
+          rule.pattern = {
+            'detail-type': ['AWS API Call via CloudTrail'],
+            detail: { errorCode: ['AccessDenied'] },
+          };
+      },
+      'rules.delivery',
+      /no rule matches it: detect receives none of \d+ event.*aws\.cloudtrail:/,
     ],
     [
       'no rules at all',
@@ -267,6 +285,33 @@ describe('gatewarden doctor', () => {
 
     expect(quiet.checks.some((c) => c.id === 'trail.gateway-data-events')).toBe(false);
     expect(asked.checks.find((c) => c.id === 'trail.gateway-data-events')?.status).toBe('fail');
+  });
+
+  it.each([
+    [
+      'secretsmanager:RotateSecret',
+      /^arn:aws:secretsmanager:us-east-1:111122223333:secret:gatewarden\//,
+    ],
+    ['secretsmanager:ListSecrets', /^\*$/],
+    ['dynamodb:PutItem', /^arn:aws:dynamodb:us-east-1:111122223333:table\/gatewarden-prod-state$/],
+    [
+      'bedrock-agentcore:UpdateApiKeyCredentialProvider',
+      /:token-vault\/default\/apikeycredentialprovider\//,
+    ],
+    [
+      'bedrock-agentcore:GetOauth2CredentialProvider',
+      /:token-vault\/default\/oauth2credentialprovider\//,
+    ],
+    ['bedrock-agentcore:GetGateway', /:gateway\/doctor-probe$/],
+    ['bedrock-agentcore:ListGateways', /^\*$/],
+  ])('simulates %s on a resource of its kind', (action, resource) => {
+    const ctx = {
+      account: ACCOUNT,
+      region: 'us-east-1',
+      stage: 'prod',
+      stateTable: 'gatewarden-prod-state',
+    };
+    expect(resourceFor(action, ctx)).toMatch(resource);
   });
 
   it.each([

@@ -1,0 +1,155 @@
+import type { Command } from 'commander';
+import type { CheckResult, CheckStatus, DoctorReport } from '../../lib/doctor/index.js';
+import { ENV } from '../../lib/shared/env.js';
+import type { RegisterCommand } from './index.js';
+
+export const DOCTOR_DESCRIPTION =
+  'Check a deployment read-only: your rights for each command, the trail, the EventBridge rules that feed detection, and every registered secret (rotation, function, provider, JSON key)';
+
+interface DoctorFlags {
+  stage?: string;
+  gateway?: string;
+  rotationFunction?: string;
+  detectTarget?: string[];
+  dataEvents?: boolean;
+  json?: boolean;
+}
+
+const MARK: Record<CheckStatus, string> = { pass: 'ok  ', fail: 'FAIL', unverified: '??  ' };
+const AREA_TITLES: Record<CheckResult['area'], string> = {
+  rights: 'rights of the caller (IAM policy simulation)',
+  trail: 'CloudTrail',
+  rules: 'EventBridge rules feeding detect',
+  secrets: 'registered secrets',
+};
+
+/** The report as people read it: one line per check, grouped by area, then the counts. */
+export function formatDoctorReport(report: DoctorReport): string {
+  const lines = [
+    `gatewarden doctor — stage ${report.stage}${report.region ? `, ${report.region}` : ''}, caller ${report.caller}`,
+  ];
+  for (const area of Object.keys(AREA_TITLES) as Array<CheckResult['area']>) {
+    const checks = report.checks.filter((c) => c.area === area);
+    if (checks.length === 0) continue;
+    lines.push('', AREA_TITLES[area]);
+    if (area !== 'secrets') {
+      for (const check of checks) lines.push(`  ${MARK[check.status]} ${check.message}`);
+      continue;
+    }
+    // A secret whose checks all pass is one line; otherwise its problems, one line each.
+    const bySecret = new Map<string, CheckResult[]>();
+    for (const check of checks) {
+      const name = check.id.split(':').slice(1).join(':') || check.id;
+      bySecret.set(name, [...(bySecret.get(name) ?? []), check]);
+    }
+    for (const [name, own] of bySecret) {
+      const problems = own.filter((c) => c.status !== 'pass');
+      if (problems.length === 0) {
+        const said = own.map((c) => c.message.replace(`${name}: `, '')).join('; ');
+        lines.push(
+          `  ${MARK.pass} ${own.length > 1 ? `${name}: ${said}` : (own[0]?.message ?? '')}`,
+        );
+        continue;
+      }
+      for (const check of problems) lines.push(`  ${MARK[check.status]} ${check.message}`);
+      const passed = own.length - problems.length;
+      if (passed > 0) lines.push(`       (${name}: ${passed} other check(s) passed)`);
+    }
+  }
+  const { pass, fail, unverified } = report.summary;
+  lines.push('', `${pass} passed, ${fail} failed, ${unverified} could not be verified`);
+  const notVerified = report.checks.filter((c) => c.status === 'unverified');
+  if (notVerified.length > 0) {
+    lines.push('could not verify:');
+    for (const check of notVerified) lines.push(`  - ${check.id}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * What the doctor compares against, from flags, the environment, or the stage's names
+ * (`gatewarden-<stage>-rotate`, `gatewarden-<stage>-detect`). On the local stack: the local
+ * stage's names, with the detect rules aimed at its queue (moto cannot invoke a function).
+ */
+async function resolveOptions(flags: DoctorFlags, env: NodeJS.ProcessEnv) {
+  const { endpointIsLocal } = await import('./rotate.js');
+  const local = endpointIsLocal(env);
+  const stage = flags.stage ?? env[ENV.stage] ?? (local ? 'local' : 'dev');
+  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  const [{ AwsDoctorReader }, { LOCAL_STAGE }] = await Promise.all([
+    import('../../lib/aws/doctorReader.js'),
+    import('../../scripts/localStage.js'),
+  ]);
+  const stateTable = env[ENV.stateTable] ?? (local ? LOCAL_STAGE.stateTable : undefined);
+  const reader = new AwsDoctorReader(stateTable);
+  const account = await reader.caller().then(
+    (caller) => caller.account,
+    () => undefined,
+  );
+  const lambdaArn = (name: string): string | undefined =>
+    account && region ? `arn:aws:lambda:${region}:${account}:function:${name}` : undefined;
+  const rotationFunctionArn =
+    flags.rotationFunction ??
+    env[ENV.rotationFunctionArn] ??
+    lambdaArn(`gatewarden-${stage}-rotate`);
+  const derivedTarget =
+    local && account && region
+      ? `arn:aws:sqs:${region}:${account}:${LOCAL_STAGE.detectQueue}`
+      : lambdaArn(`gatewarden-${stage}-detect`);
+  const detectTargets = flags.detectTarget?.length
+    ? flags.detectTarget
+    : derivedTarget
+      ? [derivedTarget]
+      : [];
+  return {
+    reader,
+    options: {
+      stage,
+      ...(region ? { region } : {}),
+      ...(rotationFunctionArn ? { rotationFunctionArn } : {}),
+      detectTargets,
+      ...(flags.gateway ? { gatewayId: flags.gateway } : {}),
+      ...(stateTable ? { stateTable } : {}),
+      ...(flags.dataEvents ? { gatewayDataEvents: true } : {}),
+    },
+  };
+}
+
+/** `gatewarden doctor`: exit 0 when every check passed or could not be verified, 1 when one failed. */
+export const registerDoctor: RegisterCommand = (program: Command) => {
+  program
+    .command('doctor')
+    .description(DOCTOR_DESCRIPTION)
+    .option(
+      '--stage <stage>',
+      'deployed stage (rules gatewarden-<stage>-detect-*); default GATEWARDEN_STAGE, `local` on the local stack, else dev',
+    )
+    .option('--gateway <id>', 'check only the secrets of this gateway')
+    .option(
+      '--rotation-function <arn>',
+      'the deployed rotate function (default GATEWARDEN_ROTATION_FUNCTION_ARN, else gatewarden-<stage>-rotate)',
+    )
+    .option(
+      '--detect-target <arn>',
+      'what detect rules must target (repeatable; default the gatewarden-<stage>-detect function)',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .option(
+      '--data-events',
+      'require a trail logging gateway invocations (InvokeGateway data events)',
+    )
+    .option('--json', 'print the report as JSON')
+    .addHelpText(
+      'after',
+      '\nRead-only: nothing in the account changes. Rights are checked with iam:SimulatePrincipalPolicy for the role or user behind your credentials; what the account does not let it read is listed as "could not verify", not failed.\nExit status: 0 when no check failed, 1 when one did.',
+    )
+    .action(async (flags: DoctorFlags) => {
+      const { runDoctor } = await import('../../lib/doctor/index.js');
+      const { reader, options } = await resolveOptions(flags, process.env);
+      const report = await runDoctor(reader, options);
+      process.stdout.write(
+        flags.json ? `${JSON.stringify(report, null, 2)}\n` : formatDoctorReport(report),
+      );
+      if (!report.ok) process.exitCode = 1;
+    });
+};

@@ -1,0 +1,270 @@
+/**
+ * The doctor's reads, through the AWS SDK: STS, IAM policy simulation, CloudTrail, EventBridge,
+ * Secrets Manager (metadata only, never a value), the state table's bindings and AgentCore
+ * credential providers. Read-only: nothing here changes the account.
+ */
+import {
+  BedrockAgentCoreControlClient,
+  GetApiKeyCredentialProviderCommand,
+  GetOauth2CredentialProviderCommand,
+} from '@aws-sdk/client-bedrock-agentcore-control';
+import {
+  CloudTrailClient,
+  DescribeTrailsCommand,
+  GetEventSelectorsCommand,
+  GetTrailStatusCommand,
+  type AdvancedEventSelector,
+  type EventSelector,
+} from '@aws-sdk/client-cloudtrail';
+import {
+  EventBridgeClient,
+  ListRulesCommand,
+  ListTargetsByRuleCommand,
+} from '@aws-sdk/client-eventbridge';
+import { IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
+import { paginateListSecrets, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { UnverifiableError } from '../doctor/errors.js';
+import type {
+  Decision,
+  DoctorReader,
+  EventPattern,
+  PinnedProvider,
+  ProviderState,
+  RuleInfo,
+  SecretInfo,
+  TrailInfo,
+} from '../doctor/ports.js';
+import { TAGS } from '../shared/env.js';
+import { DynamoDbBindingStore } from './bindingStore.js';
+import { clientConfig } from './clients.js';
+
+const notFound = (error: unknown): boolean =>
+  (error as { name?: string }).name === 'ResourceNotFoundException';
+
+/** Why simulation gave no answer, in words (the error's class, never its message). */
+function simulationFailure(error: unknown): string {
+  const name = (error as { name?: string }).name ?? 'Error';
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  if (/AccessDenied/.test(name)) return 'was refused to the caller (AccessDenied)';
+  if (name === 'NoSuchEntity' || name === 'NoSuchEntityException')
+    return 'found no such user or role (NoSuchEntity)';
+  if (status === 501 || status === 500 || /NotImplemented|InternalFailure/.test(name))
+    return `is not served by this endpoint (HTTP ${status ?? '?'})`;
+  return `failed (${/^[A-Za-z][\w.]{0,63}$/.test(name) ? name : 'Error'})`;
+}
+
+export class AwsDoctorReader implements DoctorReader {
+  private readonly config = clientConfig();
+
+  /** `stateTable`: where registration pinned its bindings; undefined = not verifiable. */
+  constructor(private readonly stateTable?: string) {}
+
+  async caller(): Promise<{ arn: string; account: string }> {
+    const out = await new STSClient(this.config).send(new GetCallerIdentityCommand({}));
+    return { arn: out.Arn ?? 'unknown', account: out.Account ?? 'unknown' };
+  }
+
+  async simulate(
+    principalArn: string,
+    rights: readonly { action: string; resource: string }[],
+  ): Promise<Map<string, Decision>> {
+    const iam = new IAMClient(this.config);
+    const byResource = new Map<string, string[]>();
+    for (const { action, resource } of rights) {
+      byResource.set(resource, [...(byResource.get(resource) ?? []), action]);
+    }
+    const decisions = new Map<string, Decision>();
+    for (const [resource, actions] of byResource) {
+      let Marker: string | undefined;
+      do {
+        const out = await iam
+          .send(
+            new SimulatePrincipalPolicyCommand({
+              PolicySourceArn: principalArn,
+              ActionNames: actions,
+              ResourceArns: [resource],
+              ...(Marker ? { Marker } : {}),
+            }),
+          )
+          .catch((error: unknown) => {
+            throw new UnverifiableError(`iam:SimulatePrincipalPolicy ${simulationFailure(error)}`, {
+              cause: error,
+            });
+          });
+        for (const result of out.EvaluationResults ?? []) {
+          if (result.EvalActionName)
+            decisions.set(
+              result.EvalActionName,
+              result.EvalDecision === 'allowed' ? 'allowed' : 'denied',
+            );
+        }
+        Marker = out.IsTruncated ? out.Marker : undefined;
+      } while (Marker);
+    }
+    return decisions;
+  }
+
+  async trails(): Promise<TrailInfo[]> {
+    const cloudtrail = new CloudTrailClient(this.config);
+    const { trailList = [] } = await cloudtrail.send(
+      new DescribeTrailsCommand({ includeShadowTrails: true }),
+    );
+    const trails: TrailInfo[] = [];
+    for (const trail of trailList) {
+      const arn = trail.TrailARN ?? trail.Name ?? '';
+      const status = await cloudtrail.send(new GetTrailStatusCommand({ Name: arn }));
+      const selectors = await cloudtrail.send(new GetEventSelectorsCommand({ TrailName: arn }));
+      trails.push({
+        name: trail.Name ?? arn,
+        arn,
+        ...(trail.HomeRegion ? { homeRegion: trail.HomeRegion } : {}),
+        multiRegion: trail.IsMultiRegionTrail === true,
+        logging: status.IsLogging === true,
+        ...managementOf(selectors.EventSelectors, selectors.AdvancedEventSelectors),
+        dataEventTypes: dataTypesOf(selectors.EventSelectors, selectors.AdvancedEventSelectors),
+      });
+    }
+    return trails;
+  }
+
+  async rules(prefix: string): Promise<RuleInfo[]> {
+    const events = new EventBridgeClient(this.config);
+    const rules: RuleInfo[] = [];
+    let NextToken: string | undefined;
+    do {
+      const page = await events.send(
+        new ListRulesCommand({
+          NamePrefix: prefix,
+          EventBusName: 'default',
+          ...(NextToken ? { NextToken } : {}),
+        }),
+      );
+      for (const rule of page.Rules ?? []) {
+        const name = rule.Name ?? '';
+        const { Targets = [] } = await events.send(
+          new ListTargetsByRuleCommand({ Rule: name, EventBusName: 'default' }),
+        );
+        rules.push({
+          name,
+          state: rule.State ?? 'UNKNOWN',
+          eventBusName: rule.EventBusName ?? 'default',
+          ...(rule.EventPattern ? { pattern: JSON.parse(rule.EventPattern) as EventPattern } : {}),
+          targetArns: Targets.map((t) => t.Arn ?? '').filter(Boolean),
+        });
+      }
+      NextToken = page.NextToken;
+    } while (NextToken);
+    return rules;
+  }
+
+  async secrets(gatewayId?: string): Promise<SecretInfo[]> {
+    const sm = new SecretsManagerClient(this.config);
+    const filters = gatewayId
+      ? [
+          { Key: 'tag-key' as const, Values: [TAGS.gateway] },
+          { Key: 'tag-value' as const, Values: [gatewayId] },
+        ]
+      : [{ Key: 'tag-key' as const, Values: [TAGS.kind] }];
+    const secrets: SecretInfo[] = [];
+    for await (const page of paginateListSecrets({ client: sm }, { Filters: filters })) {
+      for (const secret of page.SecretList ?? []) {
+        const tags = new Map((secret.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+        const kind = tags.get(TAGS.kind);
+        const gateway = tags.get(TAGS.gateway);
+        if (!kind || (gatewayId && gateway !== gatewayId)) continue;
+        const rules = secret.RotationRules;
+        const schedule =
+          rules?.ScheduleExpression ??
+          (rules?.AutomaticallyAfterDays
+            ? `every ${rules.AutomaticallyAfterDays} days`
+            : undefined);
+        secrets.push({
+          arn: secret.ARN ?? '',
+          name: secret.Name ?? secret.ARN ?? '',
+          kind,
+          ...(gateway ? { gatewayId: gateway } : {}),
+          rotationEnabled: secret.RotationEnabled === true,
+          ...(secret.RotationLambdaARN ? { rotationLambdaArn: secret.RotationLambdaARN } : {}),
+          ...(schedule ? { schedule } : {}),
+        });
+      }
+    }
+    return secrets.sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  async pinnedProvider(secretArn: string): Promise<PinnedProvider | null | undefined> {
+    if (!this.stateTable)
+      throw new UnverifiableError('the state table is unknown: set GATEWARDEN_STATE_TABLE');
+    const binding = await new DynamoDbBindingStore(this.stateTable).binding(secretArn);
+    if (!binding) return null;
+    const provider = binding.steering.provider;
+    return provider
+      ? { type: provider.type, name: provider.name, secretSource: provider.secretSource }
+      : undefined;
+  }
+
+  async provider(type: 'apiKey' | 'oauth2', name: string): Promise<ProviderState | null> {
+    const control = new BedrockAgentCoreControlClient(this.config);
+    try {
+      if (type === 'apiKey') {
+        const out = await control.send(new GetApiKeyCredentialProviderCommand({ name }));
+        return {
+          name,
+          secretSource: out.apiKeySecretSource === 'EXTERNAL' ? 'EXTERNAL' : 'MANAGED',
+          ...(out.apiKeySecretArn?.secretArn ? { secretArn: out.apiKeySecretArn.secretArn } : {}),
+          ...(out.apiKeySecretJsonKey ? { jsonKey: out.apiKeySecretJsonKey } : {}),
+        };
+      }
+      const out = await control.send(new GetOauth2CredentialProviderCommand({ name }));
+      return {
+        name,
+        secretSource: out.clientSecretSource === 'EXTERNAL' ? 'EXTERNAL' : 'MANAGED',
+        ...(out.clientSecretArn?.secretArn ? { secretArn: out.clientSecretArn.secretArn } : {}),
+        ...(out.clientSecretJsonKey ? { jsonKey: out.clientSecretJsonKey } : {}),
+      };
+    } catch (error) {
+      if (notFound(error)) return null;
+      throw error;
+    }
+  }
+}
+
+/** Which management events the selectors log (basic or advanced), if any. */
+export function managementOf(
+  basic: readonly EventSelector[] = [],
+  advanced: readonly AdvancedEventSelector[] = [],
+): { managementEvents?: TrailInfo['managementEvents'] } {
+  const kinds = new Set<string>();
+  for (const selector of basic) {
+    if (selector.IncludeManagementEvents !== false) kinds.add(selector.ReadWriteType ?? 'All');
+  }
+  for (const selector of advanced) {
+    const fields = new Map((selector.FieldSelectors ?? []).map((f) => [f.Field ?? '', f]));
+    if (!fields.get('eventCategory')?.Equals?.includes('Management')) continue;
+    const readOnly = fields.get('readOnly')?.Equals ?? [];
+    kinds.add(readOnly.length === 1 ? (readOnly[0] === 'true' ? 'ReadOnly' : 'WriteOnly') : 'All');
+  }
+  if (kinds.has('All') || (kinds.has('ReadOnly') && kinds.has('WriteOnly')))
+    return { managementEvents: 'All' };
+  const [only] = [...kinds] as Array<'ReadOnly' | 'WriteOnly'>;
+  return only ? { managementEvents: only } : {};
+}
+
+/** Resource types of the data events the selectors log. */
+export function dataTypesOf(
+  basic: readonly EventSelector[] = [],
+  advanced: readonly AdvancedEventSelector[] = [],
+): string[] {
+  const types = new Set<string>();
+  for (const selector of basic) {
+    for (const resource of selector.DataResources ?? [])
+      if (resource.Type) types.add(resource.Type);
+  }
+  for (const selector of advanced) {
+    const fields = new Map((selector.FieldSelectors ?? []).map((f) => [f.Field ?? '', f]));
+    if (!fields.get('eventCategory')?.Equals?.includes('Data')) continue;
+    for (const type of fields.get('resources.type')?.Equals ?? []) types.add(type);
+  }
+  return [...types].sort();
+}
