@@ -190,16 +190,16 @@ export class DetectionEngine {
       groups: { opened: [], grouped: [] },
     };
     const at = timeOf(record);
-    for (const [rule, match] of matched.matches) {
+    for (const [rule, matchedAs] of matched.matches) {
+      let match = matchedAs;
       try {
         if (rule.threshold !== undefined && !(yield* this.crossesThreshold(rule, record, at))) {
           continue;
         }
-        if (
-          rule.baseline !== undefined &&
-          !(yield* this.outsideBaseline(rule, record, match, at))
-        ) {
-          continue;
+        if (rule.baseline !== undefined) {
+          const novel = yield* this.outsideBaseline(rule, record, match, at);
+          if (match.observeOnly === true || !(novel || match.certain === true)) continue;
+          if (novel && match.whenNew !== undefined) match = escalated(match, match.whenNew);
         }
       } catch (error) {
         result.ruleErrors.push({
@@ -365,7 +365,7 @@ export class DetectionEngine {
     return countA === threshold || countB === threshold;
   }
 
-  /** Baseline rules: observe every value; stand when a value is new for a known subject. */
+  /** Baseline rules: observe every value; true when a value is new for a known subject. */
   private *outsideBaseline(
     rule: Rule,
     record: CloudTrailRecord,
@@ -376,7 +376,7 @@ export class DetectionEngine {
     if (spec === undefined) return true;
     const subject = spec.subject(record);
     const values = spec.values(record);
-    if (subject === undefined || values.length === 0) return match.certain === true;
+    if (subject === undefined || values.length === 0) return false;
     let novel = false;
     for (const value of values) {
       const seen = (yield {
@@ -391,7 +391,7 @@ export class DetectionEngine {
         !spec.learning || at - seen.subjectFirstSeenMs >= (this.context.learningDays ?? 7) * DAY_MS;
       if (!seen.known && subjectKnown && learned) novel = true;
     }
-    return novel || match.certain === true;
+    return novel;
   }
 
   private toFinding(rule: Rule, record: CloudTrailRecord, match: RuleMatch): Finding {
@@ -489,6 +489,16 @@ function factsOf(match: RuleMatch, key: string): string[] {
     facts.add(fact);
   }
   return [...facts];
+}
+
+/** A match with its `whenNew` changes applied (facts added, not replaced). */
+function escalated(match: RuleMatch, changes: NonNullable<RuleMatch['whenNew']>): RuleMatch {
+  return {
+    ...match,
+    ...(changes.severity === undefined ? {} : { severity: changes.severity }),
+    ...(changes.summary === undefined ? {} : { summary: changes.summary }),
+    facts: [...(match.facts ?? []), ...(changes.facts ?? [])],
+  };
 }
 
 /** Facts per finding that take part in dedup (each is one claim on the dedup port). */

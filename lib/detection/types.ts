@@ -94,6 +94,13 @@ export interface RuleMatch {
    * discovery URL outside the configured trusted issuers).
    */
   certain?: boolean;
+  /**
+   * For baseline rules: changes that apply when the baseline also finds the value new (a
+   * certain match escalates on a first time instead of raising a second finding).
+   */
+  whenNew?: { severity?: Severity; summary?: string; facts?: string[] };
+  /** For baseline rules: record the values in the baseline, report nothing. */
+  observeOnly?: boolean;
 }
 
 /** A detection rule: metadata beside its evaluation, one rule per file. */
