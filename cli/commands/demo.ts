@@ -10,10 +10,15 @@ export const registerDemo: RegisterCommand = (program: Command) => {
     )
     .addHelpText(
       'after',
-      '\nStarts the local stack (or reuses a running one), prints a summary, and stops the stack if it started it.\nOutputs land in out/demo/. No AWS account is used.',
+      '\nStarts the local stack (or reuses a running one), prints a summary, and stops the stack if it started it.\nFindings, the CloudTrail export, the report and the summary land in --out (default out/demo/). No AWS account is used.',
     )
-    .action(async () => {
+    .option(
+      '--out <dir>',
+      'folder for the findings, CloudTrail export, report and summary',
+      'out/demo',
+    )
+    .action(async (options: { out: string }) => {
       const { runDemo } = await import('../../scripts/demo/run.js');
-      await runDemo();
+      await runDemo({ outDir: options.out });
     });
 };

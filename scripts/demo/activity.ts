@@ -52,7 +52,14 @@ function record(
  * AgentCore, which the access report counts as use) and the suspicious activity the detection
  * step is expected to flag.
  */
-export async function seedActivity(gw: DemoGateway, secretArn: string): Promise<void> {
+export interface SeededScenario {
+  /** eventIDs of the suspicious calls: findings on them are the scenario's, the rest set-up noise. */
+  suspiciousEventIds: Set<string>;
+  /** Who made them, for the demo's output. */
+  actors: string[];
+}
+
+export async function seedActivity(gw: DemoGateway, secretArn: string): Promise<SeededScenario> {
   const gatewaySession = {
     type: 'AssumedRole',
     principalId: `AROAEXAMPLEGATEWAY:${gw.gatewayId}`,
@@ -113,8 +120,7 @@ export async function seedActivity(gw: DemoGateway, secretArn: string): Promise<
       attributes: { creationDate: minutesAgo(30), mfaAuthenticated: 'false' },
     },
   };
-  const records = [
-    ...routine,
+  const suspicious = [
     record(gw, {
       eventSource: 'bedrock-agentcore.amazonaws.com',
       eventName: 'UpdateGateway',
@@ -174,6 +180,7 @@ export async function seedActivity(gw: DemoGateway, secretArn: string): Promise<
       },
     }),
   ];
+  const records = [...routine, ...suspicious];
   const endpoint = process.env.AWS_ENDPOINT_URL ?? '';
   const response = await fetch(`${endpoint}/_gatewarden/cloudtrail/events`, {
     method: 'POST',
@@ -181,6 +188,10 @@ export async function seedActivity(gw: DemoGateway, secretArn: string): Promise<
     body: JSON.stringify({ Records: records }),
   });
   if (!response.ok) throw new Error(`seeding CloudTrail failed with HTTP ${response.status}`);
+  return {
+    suspiciousEventIds: new Set(suspicious.map((r) => String(r.eventID))),
+    actors: [contractor.arn, batchJob.arn],
+  };
 }
 
 /** Writes every record LookupEvents returns to `file` as `{"Records":[…]}`; returns the count. */

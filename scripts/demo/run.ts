@@ -26,22 +26,32 @@ import {
   BedrockAgentCoreControlClient,
   GetApiKeyCredentialProviderCommand,
 } from '@aws-sdk/client-bedrock-agentcore-control';
+import {
+  CreateAccessKeyCommand,
+  CreateUserCommand,
+  IAMClient,
+  PutUserPolicyCommand,
+} from '@aws-sdk/client-iam';
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { clientConfig } from '../../lib/aws/clients.js';
 import type { AccessReport } from '../../lib/reports/reportTypes.js';
 import { startLocalStack, stopLocalStack } from '../../local/stack.js';
+import { createLocalStage } from '../localStage.js';
 import { exportsOf } from '../../local/state.js';
 import { provisionDemoGateway, type DemoGateway } from './provision.js';
 import { seedActivity, exportCloudTrail } from './activity.js';
+import { describeFindings, splitFindings, type DemoFinding } from './findings.js';
 import { checkInboundClient, checkOutboundOauth } from './checks.js';
 import { startWeatherApi } from './weatherApi.js';
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
-const OUT = join(ROOT, 'out', 'demo');
+/** Where the demo writes its findings, CloudTrail export, report and summary by default. */
+export const DEFAULT_DEMO_OUT = join('out', 'demo');
 
 const say = (line = ''): void => {
   process.stdout.write(`${line}\n`);
@@ -64,6 +74,47 @@ async function gatewarden(args: string[], tolerateFailures = false): Promise<str
     throw new Error(
       `gatewarden ${args[0] ?? ''} failed (exit ${failure.code ?? '?'}): ${(failure.stderr ?? '').trim().slice(-800)}`,
     );
+  }
+}
+
+/**
+ * Creates an IAM user with an admin policy on the local stack and switches this process (and
+ * every `gatewarden` it runs) to its access key, so CloudTrail records the demo's calls as a
+ * real principal and `gatewarden doctor` can simulate its rights. Returns the user's ARN.
+ */
+async function actAsDemoAdmin(): Promise<string> {
+  const iam = new IAMClient(clientConfig());
+  const userName = `gatewarden-demo-admin-${randomBytes(3).toString('hex')}`;
+  const { User } = await iam.send(new CreateUserCommand({ UserName: userName }));
+  await iam.send(
+    new PutUserPolicyCommand({
+      UserName: userName,
+      PolicyName: 'admin',
+      PolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+      }),
+    }),
+  );
+  const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: userName }));
+  // moto checks no signature: the key id alone names the user. Not printed.
+  process.env.AWS_ACCESS_KEY_ID = AccessKey?.AccessKeyId ?? '';
+  process.env.AWS_SECRET_ACCESS_KEY = AccessKey?.SecretAccessKey ?? '';
+  return User?.Arn ?? userName;
+}
+
+/** Runs `gatewarden ARGS…` and returns its output and exit status, failing or not. */
+async function gatewardenStatus(args: string[]): Promise<{ stdout: string; code: number }> {
+  say(`$ gatewarden ${args.join(' ')}`);
+  try {
+    const { stdout } = await run(process.execPath, [join(ROOT, 'bin', 'gatewarden.js'), ...args], {
+      env: process.env,
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    return { stdout, code: 0 };
+  } catch (error) {
+    const failure = error as { stdout?: string; code?: number };
+    return { stdout: failure.stdout ?? '', code: failure.code ?? 1 };
   }
 }
 
@@ -196,14 +247,25 @@ async function checkApiKeyTarget(gw: DemoGateway, probeUrl: string): Promise<str
   return `API-key target answers HTTP ${response.status} with the key AgentCore serves, ${source}`;
 }
 
-export async function runDemo(): Promise<void> {
+export interface DemoOptions {
+  /** Folder for findings.jsonl, cloudtrail.json, report/ and summary.txt. */
+  outDir?: string;
+}
+
+export async function runDemo(options: DemoOptions = {}): Promise<void> {
   const started = Date.now();
+  const OUT = resolve(options.outDir ?? DEFAULT_DEMO_OUT);
   step('1. Local AWS stack');
   const { state, reused } = await startLocalStack();
   Object.assign(process.env, exportsOf(state));
   say(
     `endpoint ${state.endpoint} (${reused ? 'reused a running stack' : 'started'}); OIDC issuer ${state.oidcIssuer}`,
   );
+  const admin = await actAsDemoAdmin();
+  say(`acting as ${admin} (an IAM user with an admin policy, as whoever installs gatewarden)`);
+  // What a deployment adds around the functions (detect rules, a trail, the rotate function),
+  // so `gatewarden doctor` has a stage to check at the end.
+  await createLocalStage();
   const weather = await startWeatherApi();
   mkdirSync(OUT, { recursive: true });
   const summary: string[] = [];
@@ -283,34 +345,27 @@ export async function runDemo(): Promise<void> {
     );
 
     step('6. Detection: replay CloudTrail through the rules');
-    await seedActivity(gw, apiKeySecret);
+    const scenario = await seedActivity(gw, apiKeySecret);
     const trailFile = join(OUT, 'cloudtrail.json');
     const recorded = await exportCloudTrail(trailFile);
     say(
-      `${recorded} CloudTrail records (the demo's own API calls as the stack recorded them, a week of the gateway's routine, and a few suspicious calls)`,
+      `${recorded} CloudTrail records: the demo's own API calls as the stack recorded them, a week of the gateway's routine, and ${scenario.suspiciousEventIds.size} suspicious calls by ${scenario.actors.join(' and ')}`,
     );
-    const findings = (await gatewarden(['detect', '--format', 'jsonl', trailFile]))
+    const jsonl = await gatewarden(['detect', '--format', 'jsonl', trailFile]);
+    const findingsFile = join(OUT, 'findings.jsonl');
+    writeFileSync(findingsFile, jsonl);
+    const findings = jsonl
       .split('\n')
       .filter(Boolean)
-      .map((line) => JSON.parse(line) as Record<string, string>);
-    const rank = ['critical', 'high', 'medium', 'low', 'info'];
-    const seen = new Set<string>();
-    const highlights = findings
-      .sort((a, b) => rank.indexOf(a.severity ?? 'info') - rank.indexOf(b.severity ?? 'info'))
-      .filter((f) => {
-        const key = `${f.ruleId}|${f.principal}`;
-        return seen.has(key) ? false : (seen.add(key), true);
-      });
-    for (const f of highlights.slice(0, 12)) {
-      say(
-        `  [${(f.severity ?? '').padEnd(8)}] ${f.ruleId}: ${f.title} — ${f.principal} (${f.eventName})`,
-      );
-    }
-    if (highlights.length > 12)
-      say(
-        `  … ${findings.length} findings in all (${highlights.length} distinct rule/principal pairs)`,
-      );
-    summary.push(`detection: ${findings.length} findings from ${recorded} records`);
+      .map((line) => JSON.parse(line) as DemoFinding);
+    const split = splitFindings(findings, scenario.suspiciousEventIds);
+    for (const line of describeFindings(split)) say(line);
+    if (split.missed.length > 0)
+      say(`!! ${split.missed.length} suspicious call(s) raised no finding`);
+    say(`findings written to ${findingsFile}`);
+    summary.push(
+      `detection: ${findings.length} findings from ${recorded} records — ${split.scenario.length} on the attack scenario (${scenario.suspiciousEventIds.size - split.missed.length}/${scenario.suspiciousEventIds.size} suspicious calls flagged), ${split.noiseCount} set-up noise`,
+    );
 
     step('7. Least-privilege access report');
     const reportDir = join(OUT, 'report');
@@ -327,12 +382,23 @@ export async function runDemo(): Promise<void> {
     const gwFindings = report.findings.filter(
       (f) => f.resource.includes(gw.gatewayId) || f.resource.includes(gw.roleName),
     );
-    for (const f of gwFindings.slice(0, 10))
-      say(`  [${f.severity.padEnd(8)}] ${f.checkId}: ${f.message}`);
+    say(`findings on the demo gateway and its role: ${gwFindings.length}`);
+    for (const f of gwFindings) say(`  [${f.severity.padEnd(8)}] ${f.checkId}: ${f.message}`);
+    const elsewhere = report.findings.length - gwFindings.length;
+    say(
+      `findings on other roles and checks of the account: ${elsewhere} (in ${join(reportDir, 'report.md')})`,
+    );
     say(`report written to ${reportDir}/report.{json,md,html}`);
     summary.push(
-      `report: ${report.roles.length} roles analysed, ${report.findings.length} findings (${gwFindings.length} on the demo gateway)`,
+      `report: ${report.roles.length} roles analysed, ${report.findings.length} findings — ${gwFindings.length} on the demo gateway (listed), ${elsewhere} elsewhere`,
     );
+
+    step('8. gatewarden doctor: is this deployment ready for real use?');
+    const doctor = await gatewardenStatus(['doctor', '--gateway', gw.gatewayId]);
+    const doctorLines = doctor.stdout.trimEnd().split('\n');
+    for (const line of doctorLines) say(line);
+    const counts = doctorLines.find((l) => /passed, \d+ failed/.test(l)) ?? 'no report';
+    summary.push(`doctor: ${counts} (exit ${doctor.code})`);
     writeFileSync(join(OUT, 'summary.txt'), `${summary.join('\n')}\n`);
   } finally {
     await weather.close();
@@ -343,4 +409,5 @@ export async function runDemo(): Promise<void> {
   say(
     `- local stack ${reused ? 'left running (it was running before the demo)' : 'stopped'}; ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );
+  say(`- outputs in ${OUT}: findings.jsonl, cloudtrail.json, report/, summary.txt`);
 }

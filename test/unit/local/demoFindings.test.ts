@@ -1,0 +1,93 @@
+import {
+  describeFindings,
+  splitFindings,
+  type DemoFinding,
+} from '../../../scripts/demo/findings.js';
+
+const admin = 'arn:aws:iam::123456789012:user/moto';
+const contractor = 'arn:aws:iam::123456789012:user/contractor-dev';
+const finding = (over: Partial<DemoFinding>): DemoFinding => ({
+  ruleId: 'gateway-modified',
+  severity: 'low',
+  title: 'AgentCore gateway created, updated or deleted',
+  principal: admin,
+  eventName: 'CreateGateway',
+  ...over,
+});
+
+describe('the demo summary of detection findings', () => {
+  // Prepare: two seeded suspicious calls (one flagged twice), and the admin's set-up calls.
+  const findings = [
+    finding({
+      eventId: 'setup-1',
+      ruleId: 'secret-read-by-unexpected-principal',
+      severity: 'high',
+      eventName: 'GetSecretValue',
+    }),
+    finding({
+      eventId: 'setup-2',
+      ruleId: 'secret-read-by-unexpected-principal',
+      severity: 'high',
+      eventName: 'GetSecretValue',
+    }),
+    finding({
+      eventId: 'bad-1',
+      principal: contractor,
+      ruleId: 'gateway-modified',
+      eventName: 'UpdateGateway',
+    }),
+    finding({
+      eventId: 'bad-1',
+      principal: contractor,
+      ruleId: 'gateway-auth-weakened',
+      severity: 'critical',
+      eventName: 'UpdateGateway',
+    }),
+    finding({ eventId: 'setup-3', count: 3 }),
+    finding({
+      eventId: 'bad-2',
+      principal: contractor,
+      ruleId: 'cloudtrail-stopped',
+      severity: 'critical',
+      eventName: 'StopLogging',
+    }),
+  ];
+  const suspicious = new Set(['bad-1', 'bad-2', 'bad-3']);
+
+  it('puts findings on seeded calls in the scenario, the rest in set-up noise', () => {
+    // Act
+    const split = splitFindings(findings, suspicious);
+
+    // Assess
+    expect(split.scenario.map((f) => f.ruleId)).toEqual([
+      'gateway-auth-weakened',
+      'cloudtrail-stopped',
+      'gateway-modified',
+    ]);
+    expect(split.noiseCount).toBe(3);
+    expect(split.noise).toEqual([
+      expect.objectContaining({ ruleId: 'secret-read-by-unexpected-principal', findings: 2 }),
+      expect.objectContaining({ ruleId: 'gateway-modified', findings: 1 }),
+    ]);
+    expect(split.noisePrincipals).toEqual([admin]);
+    expect(split.missed).toEqual(['bad-3']);
+  });
+
+  it('lists as many findings as it counts', () => {
+    const split = splitFindings(findings, suspicious);
+
+    const lines = describeFindings(split);
+
+    const scenarioCount = Number(/attack scenario: (\d+)/.exec(lines.join('\n'))?.[1]);
+    const noiseCount = Number(/set-up noise: (\d+)/.exec(lines.join('\n'))?.[1]);
+    const scenarioLines = lines.filter((l) => /^ {2}\[/.test(l)).length;
+    const noiseListed = lines
+      .map((l) => /^\s+(\d+) × /.exec(l)?.[1])
+      .filter(Boolean)
+      .reduce((n, c) => n + Number(c), 0);
+    expect(scenarioLines).toBe(scenarioCount);
+    expect(noiseListed).toBe(noiseCount);
+    expect(scenarioCount + noiseCount).toBe(findings.length);
+    expect(lines.join('\n')).toContain(`by ${admin}`);
+  });
+});
