@@ -7,6 +7,7 @@ import {
   LookupEventsActivitySource,
   S3LogActivitySource,
 } from '../lib/aws/activitySources.js';
+import { AccessAnalyzerPolicyValidator } from '../lib/aws/accessAnalyzerValidator.js';
 import { AgentCoreInventorySource } from '../lib/aws/agentcoreInventory.js';
 import { EventBridgeAlertSink, SnsAlertSink } from '../lib/aws/alertSinks.js';
 import { IamApiSource } from '../lib/aws/iamInventory.js';
@@ -103,6 +104,7 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env): ReportHandler
       inventory: new AgentCoreInventorySource(undefined, managers),
       activity: activityFromEnv(env),
       catalog: new IamDataCatalog(),
+      policyValidator: new AccessAnalyzerPolicyValidator(),
     },
     store: new S3ReportStore(requireEnv(ENV.reportBucket, env)),
     sinks,

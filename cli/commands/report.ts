@@ -102,7 +102,15 @@ async function runReport(options: ReportCliOptions): Promise<AccessReport> {
   } else {
     const { IamApiSource } = await import('../../lib/aws/iamInventory.js');
     const { AgentCoreInventorySource } = await import('../../lib/aws/agentcoreInventory.js');
-    deps = { iam: new IamApiSource(), inventory: new AgentCoreInventorySource(), catalog };
+    const { AccessAnalyzerPolicyValidator } =
+      await import('../../lib/aws/accessAnalyzerValidator.js');
+    deps = {
+      iam: new IamApiSource(),
+      inventory: new AgentCoreInventorySource(),
+      catalog,
+      // Reading the account: recommended policies are also checked by Access Analyzer.
+      policyValidator: new AccessAnalyzerPolicyValidator(),
+    };
   }
   const activity = await activitySource(options);
   if (activity !== undefined) deps.activity = activity;

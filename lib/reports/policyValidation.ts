@@ -101,3 +101,75 @@ function splitStatement(statement: PolicyStatementOut): PolicyStatementOut[] {
     ...splitStatement({ ...rest, Action: actions.slice(half) }),
   ];
 }
+
+/** One finding of a policy validator, as Access Analyzer's ValidatePolicy classes them. */
+export interface PolicyCheckFinding {
+  type: 'ERROR' | 'SECURITY_WARNING' | 'WARNING' | 'SUGGESTION';
+  code: string;
+  message: string;
+}
+
+/** Why a validator gave no answer: a class, never the raw error (it may quote the request). */
+export type ValidatorUnavailable = 'unreachable' | 'access denied' | 'throttled' | 'service error';
+
+/**
+ * Port of an external policy validator (Access Analyzer ValidatePolicy in SDK mode). It never
+ * throws: a validator that cannot answer says why, and the report says the policy was not
+ * validated by it.
+ */
+export interface PolicyValidator {
+  /** Name listed in `validation.validators` when it answered (`access-analyzer`). */
+  readonly name: string;
+  /** Label used in the note when it did not (`Access Analyzer`). */
+  readonly label: string;
+  validate(
+    policy: RecommendedPolicy,
+  ): Promise<{ findings: PolicyCheckFinding[] } | { unavailable: ValidatorUnavailable }>;
+}
+
+/** In-memory validator for unit tests: answers with what `check` returns for each policy. */
+export class MemoryPolicyValidator implements PolicyValidator {
+  readonly name = 'memory';
+  readonly label = 'the in-memory validator';
+  readonly seen: RecommendedPolicy[] = [];
+
+  constructor(
+    private readonly check: (
+      policy: RecommendedPolicy,
+    ) => { findings: PolicyCheckFinding[] } | { unavailable: ValidatorUnavailable },
+  ) {}
+
+  async validate(policy: RecommendedPolicy) {
+    this.seen.push(policy);
+    return this.check(policy);
+  }
+}
+
+/**
+ * Adds what an external validator said to the grammar check: its errors make the policy
+ * invalid, its security warnings, warnings and suggestions are listed, and a validator that
+ * could not answer leaves a note (`not validated by Access Analyzer: unreachable`).
+ */
+export function withExternalValidation(
+  base: PolicyValidation,
+  validator: Pick<PolicyValidator, 'name' | 'label'>,
+  result: { findings: PolicyCheckFinding[] } | { unavailable: ValidatorUnavailable },
+): PolicyValidation {
+  if ('unavailable' in result)
+    return {
+      ...base,
+      notes: [...(base.notes ?? []), `not validated by ${validator.label}: ${result.unavailable}`],
+    };
+  const line = (f: PolicyCheckFinding) => `${validator.name} ${f.type} ${f.code}: ${f.message}`;
+  const errors = result.findings.filter((f) => f.type === 'ERROR').map(line);
+  const warnings = result.findings.filter((f) => f.type !== 'ERROR').map(line);
+  return {
+    ...base,
+    valid: base.valid && errors.length === 0,
+    errors: [...base.errors, ...errors],
+    validators: [...base.validators, validator.name],
+    ...(warnings.length > 0 || base.warnings
+      ? { warnings: [...(base.warnings ?? []), ...warnings] }
+      : {}),
+  };
+}

@@ -4,7 +4,9 @@ import type { ActionCatalog } from './catalog.js';
 import { MANAGEMENT_ACTIONS, runChecks, trustsAgentCore } from './checks.js';
 import { ActionExpander, computeGranted } from './granted.js';
 import { principalKeyOfArn, type IamPrincipal, type IamSnapshot } from './iamModel.js';
+import { validateRecommendations } from './externalValidation.js';
 import { emptyInventory, type GatewayInfo, type InventorySource } from './inventory.js';
+import type { PolicyValidator } from './policyValidation.js';
 import {
   REPORT_SCHEMA_VERSION,
   type AccessReport,
@@ -28,6 +30,8 @@ export interface ReportDeps {
   inventory?: InventorySource;
   /** CloudTrail usage; absent means used/unused are reported as unknown. */
   activity?: ActivitySource;
+  /** Validates recommended policies beyond the grammar check (Access Analyzer in SDK mode). */
+  policyValidator?: PolicyValidator;
   now?: () => Date;
   onProgress?: (
     stage: 'iam' | 'inventory' | 'activity' | 'analysis',
@@ -122,6 +126,12 @@ export async function generateReport(
     report.kind = kindOf(principal, granted.allowed, report.gateways.length > 0);
     analysed.push({ iam: principal, granted, report });
   }
+
+  if (deps.policyValidator !== undefined)
+    await validateRecommendations(
+      analysed.map((a) => a.report),
+      deps.policyValidator,
+    );
 
   // CloudTrail callers outside the IAM data (other accounts, root) still count as managers.
   const known = new Set(analysed.map((a) => principalKeyOfArn(a.iam.arn)));

@@ -131,6 +131,7 @@ const REST_SDKS: Record<string, string[]> = {
   ],
   s3: ['@aws-sdk/client-s3'],
   lambda: ['@aws-sdk/client-lambda'],
+  'access-analyzer': ['@aws-sdk/client-accessanalyzer'],
 };
 
 const tables = new Map<string, RestOperation[]>();

@@ -82,6 +82,8 @@ function recommendationHtml(r: PrincipalReport): string {
         ? `<p class="validation pass">Valid (${esc(v.validators.join(', '))}): ${v.characters} of ${v.limit} characters.</p>`
         : `<p class="validation fail">Not valid as one policy (${esc(v.validators.join(', '))}): ${esc(v.errors.join('; '))}${rec.parts ? ` — apply the ${rec.parts.length} parts in report.json (recommendation.parts).` : ''}</p>`,
     );
+  for (const w of v?.warnings ?? [])
+    out.push(`<p class="validation warn">Validator finding: ${esc(w)}</p>`);
   for (const note of v?.notes ?? []) out.push(`<p class="validation muted">${esc(note)}</p>`);
   out.push(
     `<details><summary>Recommended policy${rec.carriedDenies > 0 ? ` (${rec.carriedDenies} Deny statement(s) carried over)` : ''}</summary><pre>${esc(JSON.stringify(r.recommendedPolicy, null, 2))}</pre></details>`,

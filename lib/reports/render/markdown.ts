@@ -50,6 +50,10 @@ function recommendationMarkdown(r: PrincipalReport): string[] {
         ? `Validated (${v.validators.join(', ')}): ${v.characters} of ${v.limit} characters.\n`
         : `**Not valid as one policy** (${v.validators.join(', ')}): ${v.errors.map(cell).join('; ')}${rec.parts ? ` — apply the ${rec.parts.length} parts in report.json (recommendation.parts).` : ''}\n`,
     );
+  // Findings of Access Analyzer that do not invalidate the policy, and validators that did not run.
+  for (const w of v?.warnings ?? [])
+    out.push(`Validator finding: ${w.replace(/[<>`]/g, '\\$&')}\n`);
+  for (const n of v?.notes ?? []) out.push(`Note: ${n}.\n`);
   if (rec.diff !== undefined && rec.diff.lines.length > 0)
     out.push(
       `Change against the current policies (${rec.diff.removedCount} actions removed):\n\n\`\`\`diff\n${rec.diff.lines.slice(0, 60).join('\n')}${rec.diff.lines.length > 60 ? `\n… ${rec.diff.lines.length - 60} more lines in report.json` : ''}\n\`\`\`\n`,

@@ -40,6 +40,7 @@ const STAR_RESOURCE_ALLOWED: Record<string, string> = {
   'cloudtrail:DescribeTrails': 'account-wide listing of trails',
   'bedrock-agentcore:ListGateways': 'account-wide listing of gateways',
   'iam:GetAccountAuthorizationDetails': 'account-wide IAM snapshot',
+  'access-analyzer:ValidatePolicy': 'checks a policy document sent in the request',
 };
 
 function fn(name: string) {
@@ -297,6 +298,7 @@ describe('each role grants what its function calls', () => {
     ['ReportRole', 'bedrock-agentcore:ListGateways', '*'],
     ['ReportRole', 'bedrock-agentcore:GetGatewayTarget', ':gateway/*'],
     ['ReportRole', 'cloudtrail:LookupEvents', '*'],
+    ['ReportRole', 'access-analyzer:ValidatePolicy', '*'],
     ['ReportRole', 'cloudtrail:StartQuery', ':eventdatastore/*'],
     ['ReportRole', 'cloudtrail:GetQueryResults', ':eventdatastore/*'],
     ['ReportRole', 'cloudtrail:GetTrailStatus', ':trail/*'],
