@@ -1,4 +1,5 @@
 import { redactReason, safeReason } from '../lib/shared/redact.js';
+import { GatewardenError } from '../lib/shared/errors.js';
 import { UsageError } from './errors.js';
 
 /** How the CLI reports an error that stopped a command. */
@@ -65,6 +66,19 @@ const IDENTIFIERS: Record<string, string> = {
   '--workgroup': 'Athena workgroup',
 };
 
+/**
+ * `gatewarden register apikey`: the program and the (sub-)command words before any option.
+ * `argv` is process.argv (the Node binary and the script first).
+ */
+export function commandOf(argv: readonly string[]): string {
+  const words: string[] = [];
+  for (const arg of argv.slice(2)) {
+    if (arg.startsWith('-') || words.length === 2) break;
+    words.push(arg);
+  }
+  return ['gatewarden', ...words].join(' ');
+}
+
 /** True when `--json` is on the command line (before a `--` that ends the options). */
 export function wantsJson(argv: readonly string[]): boolean {
   const end = argv.indexOf('--');
@@ -80,6 +94,14 @@ export function describeFailure(error: unknown, context: FailureContext): Failur
       message: usageText(error.message),
       command: error.command,
       ...(error.helpShown ? { helpShown: true } : {}),
+    };
+  }
+  if (error instanceof GatewardenError && error.usage) {
+    return {
+      kind: 'usage',
+      exitCode: 2,
+      message: safeReason(error),
+      command: commandOf(context.argv),
     };
   }
   const message = safeReason(error);

@@ -5,7 +5,7 @@ import {
   type RegisterInput,
   RegistrationError,
 } from '../../lib/rotation/register.js';
-import { parseDurationSeconds } from '../../lib/rotation/registerOptions.js';
+import { parseDurationSeconds, rotationRules } from '../../lib/rotation/registerOptions.js';
 import type { CredentialKind } from '../../lib/rotation/secretDocument.js';
 import { ENV } from '../../lib/shared/env.js';
 import { withLocalDefaults } from './registerLocal.js';
@@ -73,7 +73,7 @@ const ISSUERS: Record<CredentialKind, string[]> = {
 };
 
 function need(value: string | undefined, flag: string, issuer: string): string {
-  if (!value) throw new RegistrationError(`--issuer ${issuer} needs ${flag}`);
+  if (!value) throw new RegistrationError(`--issuer ${issuer} needs ${flag}`, { usage: true });
   return value;
 }
 
@@ -81,7 +81,7 @@ function int(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isInteger(n))
-    throw new RegistrationError(`${flag} must be an integer, got "${value}"`);
+    throw new RegistrationError(`${flag} must be an integer, got "${value}"`, { usage: true });
   return n;
 }
 
@@ -90,6 +90,7 @@ export function issuerFromFlags(kind: CredentialKind, f: RegisterFlags): Record<
   if (!ISSUERS[kind].includes(f.issuer)) {
     throw new RegistrationError(
       `--issuer must be one of ${ISSUERS[kind].join(', ')} here, got "${f.issuer}"`,
+      { usage: true },
     );
   }
   switch (f.issuer) {
@@ -99,6 +100,7 @@ export function issuerFromFlags(kind: CredentialKind, f: RegisterFlags): Record<
       if (!f.webhookUrl === !f.webhookLambda) {
         throw new RegistrationError(
           '--issuer webhook needs exactly one of --webhook-url or --webhook-lambda',
+          { usage: true },
         );
       }
       return {
@@ -160,6 +162,7 @@ export function inputFromFlags(
   if (!rotationLambdaArn) {
     throw new RegistrationError(
       `the rotate function is unknown: pass --rotation-lambda ARN or set ${ENV.rotationFunctionArn}`,
+      { usage: true },
     );
   }
   const probeStatus = int(f.probeStatus, '--probe-status');
@@ -388,6 +391,9 @@ export function registerRegisterWith(makeDeps: () => Promise<RegisterDeps>): Reg
         .action(async (flags: RegisterFlags) => {
           cliLogging();
           const env = await withLocalDefaults(flags, process.env);
+          // Options that cannot work are usage errors, reported before any AWS client is made.
+          const input = inputFromFlags(kind, flags, env);
+          rotationRules(input.schedule, input.window);
           process.exitCode = await runRegister(kind, flags, await makeDeps(), {
             stdout: process.stdout,
             stderr: process.stderr,

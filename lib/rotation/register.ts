@@ -103,12 +103,14 @@ export async function registerCredential(
   if (input.resourcePolicy && !input.rotatorRoleArn) {
     throw new RegistrationError(
       'no rotator role is known for the resource policy: pass --rotator-role or set GATEWARDEN_ROTATOR_ROLE_ARN (or --no-resource-policy)',
+      { usage: true },
     );
   }
   const provider = input.kind === 'inboundClient' ? undefined : await loadProvider(deps, input);
   const use = provider ? await findUse(deps, provider, input) : undefined;
   const gatewayId = input.gatewayId ?? use?.gatewayId;
-  if (!gatewayId) throw new RegistrationError('--gateway is required for an inbound client');
+  if (!gatewayId)
+    throw new RegistrationError('--gateway is required for an inbound client', { usage: true });
   const gateway = await deps.agentcore.gateway(gatewayId);
   const clientId = input.clientId ?? provider?.clientId;
   if (input.kind === 'inboundClient') checkInbound(gateway, clientId, warnings);

@@ -16,7 +16,9 @@ const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3_600, d: 86_400 
 export function parseDurationSeconds(text: string, flag: string): number {
   const match = /^\s*(\d+)\s*([smhd]?)\s*$/i.exec(text);
   if (!match?.[1])
-    throw new RegistrationError(`${flag} must look like 90s, 30m, 24h or 7d, got "${text}"`);
+    throw new RegistrationError(`${flag} must look like 90s, 30m, 24h or 7d, got "${text}"`, {
+      usage: true,
+    });
   return Number(match[1]) * (UNIT_SECONDS[(match[2] || 's').toLowerCase()] ?? 1);
 }
 
@@ -35,11 +37,13 @@ export function rotationRules(schedule: string, window: string | undefined): Rot
     intervalHours = days ? n * 24 : n;
     if (days) {
       if (n < 1 || n > 1000)
-        throw new RegistrationError('--schedule rate(N days) needs 1 ≤ N ≤ 1000');
+        throw new RegistrationError('--schedule rate(N days) needs 1 ≤ N ≤ 1000', { usage: true });
       rules.automaticallyAfterDays = n;
     } else {
       if (n < 4)
-        throw new RegistrationError('--schedule must not rotate more often than every 4 hours');
+        throw new RegistrationError('--schedule must not rotate more often than every 4 hours', {
+          usage: true,
+        });
       rules.scheduleExpression = schedule.trim();
     }
   } else if (/^cron\(.+\)$/i.test(schedule.trim())) {
@@ -47,16 +51,21 @@ export function rotationRules(schedule: string, window: string | undefined): Rot
   } else {
     throw new RegistrationError(
       `--schedule must be rate(N days), rate(N hours) or cron(...), got "${schedule}"`,
+      { usage: true },
     );
   }
   if (window !== undefined) {
     const seconds = parseDurationSeconds(window, '--window');
     if (seconds % 3_600 !== 0 || seconds < 3_600 || seconds > 86_400) {
-      throw new RegistrationError('--window must be whole hours between 1h and 24h');
+      throw new RegistrationError('--window must be whole hours between 1h and 24h', {
+        usage: true,
+      });
     }
     const hours = seconds / 3_600;
     if (intervalHours !== undefined && hours >= intervalHours) {
-      throw new RegistrationError('--window must be shorter than the rotation interval');
+      throw new RegistrationError('--window must be shorter than the rotation interval', {
+        usage: true,
+      });
     }
     rules.duration = `${hours}h`;
   }
@@ -134,6 +143,7 @@ export function parseIssuer(raw: Record<string, unknown>): IssuerConfig {
   if (!parsed.success) {
     throw new RegistrationError(
       `issuer options are incomplete: ${describeIssues(parsed.error.issues)}`,
+      { usage: true },
     );
   }
   return parsed.data;

@@ -13,7 +13,7 @@ export async function loadProvider(
   deps: RegisterDeps,
   input: RegisterInput,
 ): Promise<ProviderInfo> {
-  if (!input.providerName) throw new RegistrationError('--provider is required');
+  if (!input.providerName) throw new RegistrationError('--provider is required', { usage: true });
   const provider = await deps.agentcore.provider(
     input.kind === 'apiKey' ? 'apiKey' : 'oauth2',
     input.providerName,
@@ -52,7 +52,8 @@ export function checkInbound(
   clientId: string | undefined,
   warnings: string[],
 ): void {
-  if (!clientId) throw new RegistrationError('--client-id is required for an inbound client');
+  if (!clientId)
+    throw new RegistrationError('--client-id is required for an inbound client', { usage: true });
   if (gateway.authorizerType !== 'CUSTOM_JWT' || !gateway.jwt) {
     throw new RegistrationError(
       `gateway ${gateway.gatewayId} has authorizer ${gateway.authorizerType ?? 'none'}, not CUSTOM_JWT: it has no inbound client credentials`,

@@ -87,6 +87,35 @@ describe('gatewarden exit codes', () => {
       'gatewarden: choose exactly one of --secret ID, --gateway ID, --tag KEY=VALUE (or --sweep)\nsee `gatewarden rotate --help`\n',
     ],
     [['rotate', '--nope'], "gatewarden: unknown option '--nope'\nsee `gatewarden rotate --help`\n"],
+    // Options commander accepts but the command cannot work with are usage errors too.
+    [
+      [
+        'register',
+        'apikey',
+        '--provider',
+        'p',
+        '--issuer',
+        'generated',
+        '--grace',
+        'soon',
+        '--rotation-lambda',
+        'arn:aws:lambda:us-east-1:123456789012:function:r',
+      ],
+      'gatewarden: --grace must look like 90s, 30m, 24h or 7d, got "soon"\nsee `gatewarden register apikey --help`\n',
+    ],
+    [
+      [
+        'register',
+        'oauth',
+        '--provider',
+        'p',
+        '--issuer',
+        'cognito',
+        '--rotation-lambda',
+        'arn:aws:lambda:us-east-1:123456789012:function:r',
+      ],
+      'gatewarden: --issuer cognito needs --user-pool\nsee `gatewarden register oauth --help`\n',
+    ],
   ])('%j is a usage error: exit 2, one line and where to read more', async (args, stderr) => {
     // Act
     const run = await gatewarden(args);
