@@ -22,12 +22,13 @@ import {
   parseLogText,
   readLogStream,
 } from '../reports/logFiles.js';
-import type {
-  ActivitySource,
-  ActivityWindow,
-  ScanIssue,
-  ScanProgress,
-  UsageCollector,
+import {
+  inReportScope,
+  type ActivitySource,
+  type ActivityWindow,
+  type ScanIssue,
+  type ScanProgress,
+  type UsageCollector,
 } from '../reports/usage.js';
 import { clientConfig, s3PathStyle } from './clients.js';
 
@@ -39,7 +40,9 @@ function isThrottle(error: unknown): boolean {
 }
 
 /**
- * Usage from CloudTrail LookupEvents: management events of the last 90 days, 50 per page.
+ * Usage from CloudTrail LookupEvents: management events of the last 90 days, 50 per page,
+ * kept only for the principals the report covers (LookupEvents filters by user name, which for
+ * a role session is the session's name, so the filter runs on each event's caller instead).
  * LookupEvents allows 2 requests per second per account and region, so pages are paced and a
  * throttled page is retried with jittered backoff (beyond the SDK's own retries).
  */
@@ -107,7 +110,11 @@ export class LookupEventsActivitySource implements ActivitySource {
       for (const event of page.Events ?? []) {
         if (event.CloudTrailEvent === undefined) continue;
         try {
-          collector.addRecord(JSON.parse(event.CloudTrailEvent));
+          const record: unknown = JSON.parse(event.CloudTrailEvent);
+          // Only the principals the report covers are aggregated (AgentCore calls always).
+          if (window.principals !== undefined && !inReportScope(record, window.principals))
+            collector.skipOutOfScope();
+          else collector.addRecord(record);
         } catch (error) {
           issues.push({ input: `event ${event.EventId ?? '?'}`, reason: describeReadError(error) });
         }

@@ -74,7 +74,13 @@ export async function generateReport(
   let issues: ScanIssue[] = [];
   if (deps.activity !== undefined) {
     progress('activity');
-    ({ issues } = await deps.activity.collect({ from, to: now }, collector, (p) =>
+    const principals = new Set(
+      snapshot.principals
+        .filter((p) => !p.serviceLinked)
+        .map((p) => principalKeyOfArn(p.arn))
+        .filter((k): k is string => k !== undefined),
+    );
+    ({ issues } = await deps.activity.collect({ from, to: now, principals }, collector, (p) =>
       progress('activity', p),
     ));
   }
@@ -207,6 +213,9 @@ export async function generateReport(
       eventsDenied: collector.stats.eventsDenied,
       eventsUnattributed: collector.stats.eventsUnattributed,
       eventsOutsideWindow: collector.stats.eventsOutsideWindow,
+      ...(collector.stats.eventsOutOfScope > 0
+        ? { eventsOutOfScope: collector.stats.eventsOutOfScope }
+        : {}),
       unmappedEvents: [...unmapped.values()].sort(
         (a, b) => b.count - a.count || a.eventName.localeCompare(b.eventName),
       ),

@@ -220,6 +220,8 @@ export interface AccessReport {
     eventsDenied: number;
     eventsUnattributed: number;
     eventsOutsideWindow: number;
+    /** Records of callers outside the report's principals, left out by the source. */
+    eventsOutOfScope?: number;
     unmappedEvents: { eventSource: string; eventName: string; count: number }[];
     issues: ScanIssue[];
     missingPolicies: string[];

@@ -1,4 +1,4 @@
-import { principalKey } from './iamModel.js';
+import { principalKey, principalKeyOfArn } from './iamModel.js';
 import { sourceMarker } from './observability.js';
 
 /** At most this many distinct resources are remembered per principal and event. */
@@ -55,6 +55,8 @@ export interface UsageStats {
   /** Calls refused with an access-denied error: not usage of a grant. */
   eventsDenied: number;
   eventsOutsideWindow: number;
+  /** Records a source left out: callers outside the principals the report covers. */
+  eventsOutOfScope: number;
   /** Calls by AWS services, federated or web-identity users: not attributable to IAM. */
   eventsUnattributed: number;
   regions: Set<string>;
@@ -75,6 +77,7 @@ export class UsageCollector {
     eventsAttributed: 0,
     eventsDenied: 0,
     eventsOutsideWindow: 0,
+    eventsOutOfScope: 0,
     eventsUnattributed: 0,
     regions: new Set(),
     dataEventsLogged: new Set(),
@@ -84,6 +87,12 @@ export class UsageCollector {
   private lastRegion?: string;
 
   constructor(private readonly window: { from: string; to: string } = { from: '', to: '\uffff' }) {}
+
+  /** Counts a record a source left out (its caller is outside the report's principals). */
+  skipOutOfScope(): void {
+    this.stats.eventsRead += 1;
+    this.stats.eventsOutOfScope += 1;
+  }
 
   /** Adds one CloudTrail record (as parsed from a log file or a LookupEvents event). */
   addRecord(record: unknown): void {
@@ -304,6 +313,28 @@ export function attribute(
 export interface ActivityWindow {
   from: Date;
   to: Date;
+  /**
+   * {@link principalKey}s of the principals the report covers. A source that must page through
+   * every event (LookupEvents) may leave other callers out: see {@link inReportScope}.
+   */
+  principals?: ReadonlySet<string>;
+}
+
+/**
+ * True when a CloudTrail record concerns the report: its caller is one of `principals`, or it
+ * is an AgentCore call (a gateway manager outside the IAM data is still reported as one).
+ */
+export function inReportScope(record: unknown, principals: ReadonlySet<string>): boolean {
+  if (record === null || typeof record !== 'object') return false;
+  const r = record as { eventSource?: unknown; userIdentity?: unknown };
+  if (r.eventSource === 'bedrock-agentcore.amazonaws.com') return true;
+  const u = r.userIdentity as
+    | { type?: unknown; arn?: unknown; sessionContext?: { sessionIssuer?: { arn?: unknown } } }
+    | undefined;
+  const issuer = u?.sessionContext?.sessionIssuer?.arn;
+  const arn = typeof issuer === 'string' && u?.type === 'AssumedRole' ? issuer : u?.arn;
+  const key = typeof arn === 'string' ? principalKeyOfArn(arn) : undefined;
+  return key !== undefined && principals.has(key);
 }
 
 /** Progress of a scan, for a progress bar. */

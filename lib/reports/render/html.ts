@@ -227,7 +227,7 @@ export function renderHtml(report: AccessReport): string {
 <body>
 <h1>gatewarden access report</h1>
 <p>Generated ${esc(report.generatedAt)} · window ${report.window.days} days · accounts ${esc(report.accountIds.join(', ') || 'unknown')}${report.region ? ` · region ${esc(report.region)}` : ''}</p>
-<p class="muted">IAM: ${esc(report.sources.iam)} · inventory: ${esc(report.sources.inventory)} · activity: ${activity} · ${report.sources.eventsRead} events read, ${report.sources.eventsAttributed} attributed</p>
+<p class="muted">IAM: ${esc(report.sources.iam)} · inventory: ${esc(report.sources.inventory)} · activity: ${activity} · ${report.sources.eventsRead} events read, ${report.sources.eventsAttributed} attributed${report.sources.eventsOutOfScope ? `, ${report.sources.eventsOutOfScope} of callers outside the reported principals left out` : ''}</p>
 ${inputNotes(report)}
 <p><strong>${s.roles}</strong> roles, <strong>${s.principals}</strong> other principals, <strong>${s.gateways}</strong> gateways${s.skippedServiceLinkedRoles > 0 ? `, ${s.skippedServiceLinkedRoles} service-linked roles skipped` : ''} ·
 findings: <span class="sev-critical">&nbsp;${s.findings.critical} critical&nbsp;</span> <span class="sev-high">&nbsp;${s.findings.high} high&nbsp;</span> <span class="sev-medium">&nbsp;${s.findings.medium} medium&nbsp;</span> <span class="sev-low">&nbsp;${s.findings.low} low&nbsp;</span></p>

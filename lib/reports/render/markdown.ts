@@ -70,7 +70,7 @@ export function renderMarkdown(report: AccessReport): string {
     `Generated ${report.generatedAt} · window ${report.window.days} days (${report.window.from.slice(0, 10)} → ${report.window.to.slice(0, 10)}) · accounts ${report.accountIds.join(', ') || 'unknown'}${report.region ? ` · region ${report.region}` : ''}\n`,
   );
   out.push(
-    `Sources: IAM ${report.sources.iam}; inventory ${report.sources.inventory}; activity ${report.sources.activity ? `${report.sources.activity.kind} (${report.sources.activity.description})` : 'none — used/unused unknown'}; ${report.sources.eventsRead} events read, ${report.sources.eventsAttributed} attributed, ${report.sources.eventsDenied} denied.\n`,
+    `Sources: IAM ${report.sources.iam}; inventory ${report.sources.inventory}; activity ${report.sources.activity ? `${report.sources.activity.kind} (${report.sources.activity.description})` : 'none — used/unused unknown'}; ${report.sources.eventsRead} events read, ${report.sources.eventsAttributed} attributed, ${report.sources.eventsDenied} denied${report.sources.eventsOutOfScope ? `, ${report.sources.eventsOutOfScope} of callers outside the reported principals left out` : ''}.\n`,
   );
   const src = report.sources;
   if (src.activityUnknownReason !== undefined)

@@ -5,7 +5,7 @@ import {
   LakeActivitySource,
   LookupEventsActivitySource,
 } from '../../../lib/aws/activitySources.js';
-import { UsageCollector } from '../../../lib/reports/usage.js';
+import { inReportScope, UsageCollector } from '../../../lib/reports/usage.js';
 
 /*
  * Nothing local serves CloudTrail Lake (moto has no StartQuery/GetQueryResults), and the local
@@ -180,6 +180,78 @@ describe('LookupEventsActivitySource (fake endpoint that throttles on demand)', 
           ),
         },
       ]);
+    } finally {
+      fake.server.close();
+    }
+  });
+});
+
+describe('LookupEvents filtered to the principals the report covers', () => {
+  const covered = new Set(['111122223333|role|gw', '111122223333|user|alice']);
+  const record = (eventSource: string, userIdentity: unknown) => ({
+    eventTime: '2026-11-20T10:00:00Z',
+    eventSource,
+    eventName: eventSource.startsWith('bedrock') ? 'CreateGateway' : 'GetSecretValue',
+    userIdentity,
+  });
+  const session = (roleName: string, account = '111122223333') => ({
+    type: 'AssumedRole',
+    arn: `arn:aws:sts::${account}:assumed-role/${roleName}/s`,
+    sessionContext: { sessionIssuer: { arn: `arn:aws:iam::${account}:role/path/${roleName}` } },
+  });
+
+  it.each([
+    ['a covered role session', record('secretsmanager.amazonaws.com', session('gw')), true],
+    ['another role', record('secretsmanager.amazonaws.com', session('other')), false],
+    [
+      'the same role name in another account',
+      record('secretsmanager.amazonaws.com', session('gw', '999999999999')),
+      false,
+    ],
+    [
+      'a covered user',
+      record('secretsmanager.amazonaws.com', {
+        type: 'IAMUser',
+        arn: 'arn:aws:iam::111122223333:user/alice',
+      }),
+      true,
+    ],
+    [
+      'an AWS service',
+      record('secretsmanager.amazonaws.com', { type: 'AWSService', invokedBy: 'x' }),
+      false,
+    ],
+    [
+      'an AgentCore call by anyone (managers outside the IAM data)',
+      record('bedrock-agentcore.amazonaws.com', session('outsider', '999999999999')),
+      true,
+    ],
+  ])('%s → %s', (_label, r, expected) => {
+    expect(inReportScope(r, covered)).toBe(expected);
+  });
+
+  it('aggregates only covered callers and counts the rest as read, out of scope', async () => {
+    // Prepare
+    const events = [
+      record('secretsmanager.amazonaws.com', session('gw')),
+      record('secretsmanager.amazonaws.com', session('other')),
+      record('secretsmanager.amazonaws.com', session('other')),
+    ].map((r, i) => ({ EventId: `e${i}`, CloudTrailEvent: JSON.stringify(r) }));
+    const fake = await fakeCloudTrail(() => ({ body: { Events: events } }));
+    try {
+      const collector = new UsageCollector();
+      // Act
+      await new LookupEventsActivitySource(fake.client, { minIntervalMs: 0 }).collect(
+        { ...window, principals: covered },
+        collector,
+      );
+      // Assess
+      expect([...collector.principals.keys()]).toEqual(['111122223333|role|gw']);
+      expect(collector.stats).toMatchObject({
+        eventsRead: 3,
+        eventsOutOfScope: 2,
+        eventsAttributed: 1,
+      });
     } finally {
       fake.server.close();
     }
