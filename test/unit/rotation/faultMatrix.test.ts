@@ -2,13 +2,15 @@
  * The rotation fault matrix (issue 3 §7). For every call the engine makes to Secrets Manager,
  * the issuer, the provider, the gateway, the verifier and the event bus — in every step — inject
  * throttling, a 5xx, a timeout before the call took effect and one after it did (the response
- * was lost), plus a crash after each step. Secrets Manager's behaviour is simulated: a failed
+ * was lost), plus a crash after each step and a Ctrl-C of the CLI's in-process rotation after
+ * each step (undone, then rotated again). Secrets Manager's behaviour is simulated: a failed
  * step is retried a few times, and a rotation that still fails is followed by the next
  * scheduled one. Every cell must end safe: AWSCURRENT works at the issuer, the target is served
  * AWSCURRENT's credential (a failed rotation is rolled back, never left on an untested key),
  * and after the grace period the issuer holds nothing but the current (and pending) credential.
  */
 import { randomUUID } from 'node:crypto';
+import { driveRotation, RotationInterruptedError } from '../../../lib/rotation/driver.js';
 import { rotationSteps, runRotationStep } from '../../../lib/rotation/engine.js';
 import { sweepSecret } from '../../../lib/rotation/sweep.js';
 import type { FaultPlan } from './support/fakes.js';
@@ -100,6 +102,34 @@ interface Cell {
   label: string;
   fault?: ConstructorParameters<typeof FaultPlan>[0];
   crashAfter?: string;
+  /** Ctrl-C of an in-process rotation (`rotate --local`) once this step finished. */
+  interruptAfter?: string;
+}
+
+/**
+ * The CLI's in-process rotation interrupted after `step` (its SIGINT handler aborts the
+ * driver's signal), then the operator's next `rotate`: true when a rotation completed.
+ */
+async function interruptedRotation(world: World, step: string): Promise<boolean> {
+  const controller = new AbortController();
+  const finished = await driveRotation(world.deps, world.secretName, {
+    signal: controller.signal,
+    onStep: (done) => {
+      if (done === step) controller.abort();
+    },
+  }).then(
+    () => true,
+    (error: unknown) => {
+      if (!(error instanceof RotationInterruptedError)) throw error;
+      return false;
+    },
+  );
+  if (finished) return true;
+  // Undone: the next rotation must run at once (no lease or AWSPENDING left behind).
+  return driveRotation(world.deps, world.secretName).then(
+    () => true,
+    () => false,
+  );
 }
 
 // The fault sites are the calls of a clean rotation, recorded per variant: every (operation,
@@ -127,8 +157,10 @@ const cells: Cell[] = variants.flatMap((variant) => {
       fault: { ...site, kind },
     })),
   );
-  for (const step of rotationSteps)
+  for (const step of rotationSteps) {
     out.push({ variant, label: `crash after ${step}`, crashAfter: step });
+    out.push({ variant, label: `Ctrl-C after ${step}`, interruptAfter: step });
+  }
   if (variant.persistent) {
     for (const op of ['verifier.probe', 'verifier.token', 'provider.update', 'issuer.mint']) {
       if (sites.some((s) => s.op === op)) {
@@ -164,8 +196,13 @@ describe('rotation fault matrix', () => {
         ...(cell.fault ? { fault: cell.fault } : {}),
       });
       // Act: the scheduled rotation, and the next one if it failed for good.
-      let completed = await smRotation(world, cell.crashAfter);
-      if (!completed) completed = await smRotation(world);
+      let completed: boolean;
+      if (cell.interruptAfter) {
+        completed = await interruptedRotation(world, cell.interruptAfter);
+      } else {
+        completed = await smRotation(world, cell.crashAfter);
+        if (!completed) completed = await smRotation(world);
+      }
       world.clock.advance(
         (world.store.valueAt(world.secretName, 'AWSCURRENT')?.graceSeconds ?? 0) + 1,
       );
