@@ -14,6 +14,7 @@ import type { StandinRoute } from './context.js';
 import { identityControlRoute } from './identity/controlRoutes.js';
 import { identityDataRoute } from './identity/dataRoutes.js';
 import { simulatePrincipalPolicyRoute } from './iam/simulate.js';
+import { rotateSecretRoute } from './secretsRotation.js';
 import { providerTagsRoute, userPoolTagsRoute } from './tags.js';
 
 export type { FrontRequest, StandinContext, StandinRoute } from './context.js';
@@ -36,6 +37,8 @@ export function standinRoutes(): StandinRoute[] {
     userPoolTagsRoute,
     // IAM policy simulation over the identity policies moto holds (for `gatewarden doctor`).
     simulatePrincipalPolicyRoute,
+    // RotateSecret keeps a secret's configured rotation function, as on AWS (moto drops it).
+    rotateSecretRoute,
     // IAM Access Analyzer ValidatePolicy: a few real checks, for the report's SDK path.
     validatePolicyRoute,
   ];

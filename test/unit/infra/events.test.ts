@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { validateRecord } from '../../../lib/detection/record.js';
 import { parseTag } from '../../../lib/rotation/onDemand.js';
+import { SAMPLE, sampleSecret } from '../../../scripts/localSamples.js';
 
 /**
  * The sample events in events/ (for `serverless invoke local -p` and for tests) have the
@@ -53,12 +54,21 @@ describe('sample events', () => {
   });
 
   it.each(['createSecret', 'setSecret', 'testSecret', 'finishSecret'])(
-    'rotate.%s.json is a Secrets Manager rotation event for that step',
+    'rotate.%s.json is a Secrets Manager rotation event for that step, on the sample secret',
     async (step) => {
       const event = rotationEvent.parse(await load(`rotate.${step}.json`));
       expect(event.Step).toBe(step);
+      // What `npm run invoke:local` creates (a partial ARN: the suffix is random on every stack).
+      expect(event.SecretId).toBe(sampleSecret(SAMPLE.gatewayId).partialArn);
     },
   );
+
+  it('name the sample gateway and secret the local setup creates', async () => {
+    expect(await load('rotateNow.gateway.json')).toEqual({ gatewayId: SAMPLE.gatewayId });
+    expect(await load('rotateNow.secret.json')).toEqual({
+      secretId: sampleSecret(SAMPLE.gatewayId).name,
+    });
+  });
 
   it.each([
     ['rotateNow.secret.json', 'secretId'],
@@ -68,7 +78,9 @@ describe('sample events', () => {
   ])('%s selects by %s only', async (file, key) => {
     const event = (await load(file)) as Record<string, unknown>;
     expect(Object.keys(event)).toEqual([key]);
-    if (key === 'tag') expect(parseTag(String(event.tag)).key).toBe('gatewarden:kind');
+    // The tag the local setup puts on the sample secret (scripts/localSamples.ts), nothing else.
+    if (key === 'tag')
+      expect(parseTag(String(event.tag))).toEqual({ key: SAMPLE.tag.Key, value: SAMPLE.tag.Value });
     if (key === 'sweep') expect(event.sweep).toBe(true);
   });
 

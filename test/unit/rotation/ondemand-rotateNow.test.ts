@@ -11,13 +11,18 @@ const context = {} as Context;
 function setup(): { control: MemoryRotationControl; deps: RotateNowDeps; swept: string[] } {
   const control = new MemoryRotationControl();
   for (const [name, kind] of [
-    ['gatewarden/gw-7k2m9x4qpd/apiKey/weather-api', 'apiKey'],
-    ['gatewarden/gw-7k2m9x4qpd/oauthClient/crm', 'oauthClient'],
+    ['gatewarden/e330ccb17b/apiKey/weather-api', 'apiKey'],
+    ['gatewarden/e330ccb17b/oauthClient/crm', 'oauthClient'],
     ['gatewarden/gw-other/oauthClient/erp', 'oauthClient'],
   ] as const) {
     const gateway = name.split('/')[1] ?? '';
-    control.add(name, '{}', { [TAGS.gateway]: gateway, [TAGS.kind]: kind }).rotationLambdaArn =
-      'arn:aws:lambda:us-east-1:123456789012:function:gatewarden-rotate';
+    // events/rotateNow.tag.json selects the local sample secret by its `team=samples` tag.
+    const sample = name.endsWith('/weather-api') ? { team: 'samples' } : {};
+    control.add(name, '{}', {
+      [TAGS.gateway]: gateway,
+      [TAGS.kind]: kind,
+      ...sample,
+    }).rotationLambdaArn = 'arn:aws:lambda:us-east-1:123456789012:function:gatewarden-rotate';
   }
   control.add('unrelated', '{}', { team: 'x' });
   const swept: string[] = [];
@@ -37,7 +42,7 @@ describe('rotateNow handler', () => {
   it.each([
     ['secret', 1],
     ['gateway', 2],
-    ['tag', 2],
+    ['tag', 1],
   ])('starts RotateSecret for the %s sample event', async (name, expected) => {
     // Prepare
     const { control, deps } = setup();

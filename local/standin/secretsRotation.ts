@@ -1,0 +1,59 @@
+/**
+ * `RotateSecret` as AWS answers it for a secret that already has a rotation function. TEST/DEMO
+ * COMPONENT — not product code. Without `RotationLambdaARN` in the request, AWS rotates with
+ * the function the secret is configured with; moto instead forgets the function and labels the
+ * new, still empty version AWSCURRENT — a secret with no current value and no rotation
+ * function after one on-demand rotation (e.g. the rotateNow function's). This route adds the
+ * configured function to such a request and lets moto do the rest (it never runs the function:
+ * the new version stays AWSPENDING, as on AWS until the function's steps run). Requests that
+ * name a function, or secrets without one, go to moto unchanged.
+ */
+import {
+  DescribeSecretCommand,
+  RotateSecretCommand,
+  SecretsManagerClient,
+  type RotateSecretCommandInput,
+} from '@aws-sdk/client-secrets-manager';
+import type { FrontRequest, StandinContext, StandinRoute } from './context.js';
+import { awsJson, awsJsonError, StandinError, type StandinResponse } from './http.js';
+
+async function rotateWithConfiguredFunction(
+  request: FrontRequest,
+  context: StandinContext,
+): Promise<StandinResponse> {
+  const input = request.aws.params as unknown as RotateSecretCommandInput;
+  const sm = context.motoClient(SecretsManagerClient, request);
+  try {
+    const described = await sm.send(new DescribeSecretCommand({ SecretId: input.SecretId }));
+    const out = await sm.send(
+      new RotateSecretCommand({
+        ...input,
+        ...(described.RotationLambdaARN ? { RotationLambdaARN: described.RotationLambdaARN } : {}),
+      }),
+    );
+    return awsJson({ ARN: out.ARN, Name: out.Name, VersionId: out.VersionId });
+  } catch (error) {
+    const failure = error as {
+      name?: string;
+      message?: string;
+      $metadata?: { httpStatusCode?: number };
+    };
+    return awsJsonError(
+      new StandinError(
+        failure.$metadata?.httpStatusCode ?? 400,
+        failure.name ?? 'InvalidRequestException',
+        failure.message ?? 'RotateSecret failed',
+      ),
+    );
+  }
+}
+
+export const rotateSecretRoute: StandinRoute = {
+  name: 'secretsmanager:rotate',
+  matches: (request) =>
+    request.aws.service === 'secretsmanager' &&
+    request.aws.operation === 'RotateSecret' &&
+    typeof request.aws.params.SecretId === 'string' &&
+    request.aws.params.RotationLambdaARN === undefined,
+  handle: rotateWithConfiguredFunction,
+};
