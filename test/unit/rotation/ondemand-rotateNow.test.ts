@@ -17,7 +17,7 @@ function setup(): { control: MemoryRotationControl; deps: RotateNowDeps; swept: 
   ] as const) {
     const gateway = name.split('/')[1] ?? '';
     // events/rotateNow.tag.json selects the local sample secret by its `team=samples` tag.
-    const sample = name.endsWith('/weather-api') ? { team: 'samples' } : {};
+    const sample: Record<string, string> = name.endsWith('/weather-api') ? { team: 'samples' } : {};
     control.add(name, '{}', {
       [TAGS.gateway]: gateway,
       [TAGS.kind]: kind,

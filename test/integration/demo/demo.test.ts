@@ -1,0 +1,97 @@
+/**
+ * `gatewarden demo` end to end, as a new user runs it, on a local stack of its own (so the
+ * CloudTrail it replays is the demo's alone): the summary counts what it lists, the attack
+ * scenario is told apart from set-up noise, CloudTrail names real principals, the EXTERNAL
+ * rotation path is shown, doctor passes, and the outputs land in the folder it names.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const ROOT = process.cwd();
+const WORK = mkdtempSync(path.join(tmpdir(), 'gw-demo-'));
+const OUT = path.join(WORK, 'out');
+let stdout = '';
+
+beforeAll(async () => {
+  const result = await run(
+    process.execPath,
+    [path.join(ROOT, 'bin', 'gatewarden.js'), 'demo', '--out', OUT],
+    {
+      cwd: ROOT,
+      env: { ...process.env, GATEWARDEN_LOCAL_STATE_DIR: path.join(WORK, 'stack') },
+      maxBuffer: 64 * 1024 * 1024,
+      timeout: 300_000,
+    },
+  );
+  stdout = result.stdout;
+}, 320_000);
+
+const section = (title: string): string[] => {
+  const lines = stdout.split('\n');
+  const start = lines.findIndex((l) => l.startsWith(`== ${title}`));
+  const end = lines.findIndex((l, i) => i > start && l.startsWith('== '));
+  return lines.slice(start, end < 0 ? undefined : end);
+};
+
+describe('gatewarden demo', () => {
+  it('lists as many findings as it counts, the attack apart from set-up noise', () => {
+    const detection = section('6.');
+    const scenario = Number(/attack scenario: (\d+) finding/.exec(detection.join('\n'))?.[1]);
+    const noise = Number(/set-up noise: (\d+) finding/.exec(detection.join('\n'))?.[1]);
+    const scenarioLines = detection.filter((l) => /^ {2}\[/.test(l));
+    const noiseListed = detection
+      .map((l) => /^\s+(\d+) × \[/.exec(l)?.[1])
+      .filter(Boolean)
+      .reduce((n, c) => n + Number(c), 0);
+    expect(scenarioLines).toHaveLength(scenario);
+    expect(noiseListed).toBe(noise);
+    // Every seeded suspicious call is flagged, and only the scenario's actors are in it.
+    expect(stdout).toMatch(/(\d+)\/\1 suspicious calls flagged/);
+    for (const line of scenarioLines) expect(line).toMatch(/contractor-dev|analytics-batch/);
+    expect(detection.join('\n')).toMatch(
+      /set-up noise: .* by arn:aws:iam::\d{12}:user\/gatewarden-demo-admin-/,
+    );
+    const summary =
+      /detection: (\d+) findings from \d+ records — (\d+) on the attack scenario .*, (\d+) set-up noise/.exec(
+        stdout,
+      );
+    expect(Number(summary?.[1])).toBe(scenario + noise);
+    expect(Number(summary?.[2])).toBe(scenario);
+    expect(Number(summary?.[3])).toBe(noise);
+    const written = readFileSync(path.join(OUT, 'findings.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean);
+    expect(written).toHaveLength(scenario + noise);
+  });
+
+  it('records valid ARNs of the calling principals in CloudTrail', () => {
+    const { Records } = JSON.parse(readFileSync(path.join(OUT, 'cloudtrail.json'), 'utf8')) as {
+      Records: Array<{ userIdentity?: { arn?: string } }>;
+    };
+    const arns = new Set(Records.map((r) => r.userIdentity?.arn).filter(Boolean));
+    expect([...arns].filter((arn) => /^arn:aws:sts::\d{12}:user\//.test(String(arn)))).toEqual([]);
+    expect([...arns].some((arn) => /:user\/gatewarden-demo-admin-/.test(String(arn)))).toBe(true);
+  });
+
+  it('shows the EXTERNAL secret-source rotation, doctor passing, and where the outputs are', () => {
+    expect(stdout).toMatch(/EXTERNAL source, no provider update/);
+    expect(stdout).toMatch(/- doctor: \d+ passed, 0 failed, 0 could not be verified \(exit 0\)/);
+    expect(stdout).toContain(
+      `- outputs in ${OUT}: findings.jsonl, cloudtrail.json, report/, summary.txt`,
+    );
+    for (const file of [
+      'summary.txt',
+      'cloudtrail.json',
+      'report/report.json',
+      'report/report.html',
+    ])
+      expect(existsSync(path.join(OUT, file))).toBe(true);
+    const report = section('7.').join('\n');
+    const listed = Number(/findings on the demo gateway and its role: (\d+)/.exec(report)?.[1]);
+    expect(section('7.').filter((l) => /^ {2}\[/.test(l))).toHaveLength(listed);
+  });
+});
