@@ -1,9 +1,10 @@
 // Jest runs the TypeScript sources as native ES modules (ts-jest `useESM`), because
 // @middy/core 6 and several of our dependencies ship ESM only. Type checking is done by
 // `npm run typecheck`; ts-jest only transpiles (isolatedModules) to keep the suite fast.
-// Quiet tests: the logger (lib/shared/logger.ts) writes WARN and above unless
-// GATEWARDEN_TEST_LOGS=1. Set here, in the process that starts everything, so test workers,
-// the global setup and every CLI or Lambda process a test spawns inherit it. A test that needs
+// Quiet tests: the logger (lib/shared/logger.ts) writes WARN and above, into
+// .gatewarden/test-logs.jsonl (test/support/quietLogs.js), unless GATEWARDEN_TEST_LOGS=1.
+// Set here, in the process that starts everything, so test workers, the global setup and
+// every CLI or Lambda process a test spawns inherit it. A test that needs
 // lower levels (e.g. to scan logs for canary secrets) sets its logger's level itself.
 if (process.env.GATEWARDEN_TEST_LOGS !== '1') process.env.GATEWARDEN_LOG_LEVEL ??= 'WARN';
 
@@ -14,6 +15,8 @@ const common = {
     '^.+\\.ts$': ['ts-jest', { useESM: true, diagnostics: false }],
   },
   testEnvironment: 'node',
+  // Log lines go to .gatewarden/test-logs.jsonl unless GATEWARDEN_TEST_LOGS=1.
+  setupFiles: ['<rootDir>/test/support/quietLogs.js'],
 };
 
 /** @type {import('jest').Config} */
