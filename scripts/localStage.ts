@@ -41,7 +41,6 @@ import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-s
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
-import { localRotationFunction } from '../cli/commands/registerLocal.js';
 import { clientConfig, s3PathStyle } from '../lib/aws/clients.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -164,6 +163,8 @@ export async function createLocalStage(): Promise<void> {
   await createDetectRules(config);
   await createTrail(config);
   // The function the local stage's secrets rotate with (moto checks it exists, never runs it).
+  // Imported here: the CLI loads this module for its names alone.
+  const { localRotationFunction } = await import('../cli/commands/registerLocal.js');
   await localRotationFunction({ region, maxAttempts: config.maxAttempts });
 }
 

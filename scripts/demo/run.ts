@@ -26,14 +26,7 @@ import {
   BedrockAgentCoreControlClient,
   GetApiKeyCredentialProviderCommand,
 } from '@aws-sdk/client-bedrock-agentcore-control';
-import {
-  CreateAccessKeyCommand,
-  CreateUserCommand,
-  IAMClient,
-  PutUserPolicyCommand,
-} from '@aws-sdk/client-iam';
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -44,6 +37,7 @@ import { createLocalStage } from '../localStage.js';
 import { exportsOf } from '../../local/state.js';
 import { provisionDemoGateway, type DemoGateway } from './provision.js';
 import { seedActivity, exportCloudTrail } from './activity.js';
+import { actAsDemoAdmin } from './admin.js';
 import { describeFindings, splitFindings, type DemoFinding } from './findings.js';
 import { checkInboundClient, checkOutboundOauth } from './checks.js';
 import { startWeatherApi } from './weatherApi.js';
@@ -75,32 +69,6 @@ async function gatewarden(args: string[], tolerateFailures = false): Promise<str
       `gatewarden ${args[0] ?? ''} failed (exit ${failure.code ?? '?'}): ${(failure.stderr ?? '').trim().slice(-800)}`,
     );
   }
-}
-
-/**
- * Creates an IAM user with an admin policy on the local stack and switches this process (and
- * every `gatewarden` it runs) to its access key, so CloudTrail records the demo's calls as a
- * real principal and `gatewarden doctor` can simulate its rights. Returns the user's ARN.
- */
-async function actAsDemoAdmin(): Promise<string> {
-  const iam = new IAMClient(clientConfig());
-  const userName = `gatewarden-demo-admin-${randomBytes(3).toString('hex')}`;
-  const { User } = await iam.send(new CreateUserCommand({ UserName: userName }));
-  await iam.send(
-    new PutUserPolicyCommand({
-      UserName: userName,
-      PolicyName: 'admin',
-      PolicyDocument: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
-      }),
-    }),
-  );
-  const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: userName }));
-  // moto checks no signature: the key id alone names the user. Not printed.
-  process.env.AWS_ACCESS_KEY_ID = AccessKey?.AccessKeyId ?? '';
-  process.env.AWS_SECRET_ACCESS_KEY = AccessKey?.SecretAccessKey ?? '';
-  return User?.Arn ?? userName;
 }
 
 /** Runs `gatewarden ARGS…` and returns its output and exit status, failing or not. */
