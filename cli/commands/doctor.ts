@@ -82,10 +82,9 @@ async function resolveOptions(flags: DoctorFlags, env: NodeJS.ProcessEnv) {
   ]);
   const stateTable = env[ENV.stateTable] ?? (local ? LOCAL_STAGE.stateTable : undefined);
   const reader = new AwsDoctorReader(stateTable);
-  const account = await reader.caller().then(
-    (caller) => caller.account,
-    () => undefined,
-  );
+  // Who is calling: without an answer (no credentials, endpoint down) nothing can be checked,
+  // and that is a failure of the run, not a list of "could not verify".
+  const { account } = await reader.caller();
   const lambdaArn = (name: string): string | undefined =>
     account && region ? `arn:aws:lambda:${region}:${account}:function:${name}` : undefined;
   const rotationFunctionArn =
