@@ -1,6 +1,7 @@
 import {
   ALL_MANAGEMENT_EVENTS,
   COMMAND_RIGHTS,
+  commandRights,
   neededEvents,
   resourceFor,
   runDoctor,
@@ -14,6 +15,7 @@ import {
   type SecretInfo,
   type TrailInfo,
 } from '../../../lib/doctor/index.js';
+import { IamDataCatalog } from '../../../lib/reports/catalog.js';
 
 const ACCOUNT = '111122223333';
 const ROTATE = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:gatewarden-prod-rotate`;
@@ -322,4 +324,33 @@ describe('gatewarden doctor', () => {
   ])('simulates %s as %s', (caller, principal) => {
     expect(simulationPrincipal(caller)).toBe(principal);
   });
+});
+
+describe('the rights doctor simulates', () => {
+  const catalog = new IamDataCatalog();
+  const ctx = {
+    account: ACCOUNT,
+    region: 'us-east-1',
+    stage: 'prod',
+    stateTable: 'gatewarden-prod-state',
+  };
+  const rights = Object.keys(COMMAND_RIGHTS).flatMap((command) => commandRights(command, ctx));
+
+  it.each(rights.map((r) => [r.action, r.resource]))(
+    '%s exists and %s is a resource it can be scoped to',
+    async (action, resource) => {
+      expect(await catalog.canonical(action)).toBe(action);
+      if (resource === '*') return;
+      const patterns = (await catalog.resourcePatterns(action)) ?? [];
+      const matches = patterns.some((p) =>
+        new RegExp(
+          `^${p
+            .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+            .replace(/\*/g, '.*')
+            .replace(/\?/g, '.')}$`,
+        ).test(resource),
+      );
+      expect({ action, resource, matches }).toEqual({ action, resource, matches: true });
+    },
+  );
 });
