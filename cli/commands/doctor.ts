@@ -84,16 +84,17 @@ async function resolveOptions(flags: DoctorFlags, env: NodeJS.ProcessEnv) {
   const reader = new AwsDoctorReader(stateTable);
   // Who is calling: without an answer (no credentials, endpoint down) nothing can be checked,
   // and that is a failure of the run, not a list of "could not verify".
-  const { account } = await reader.caller();
+  const { account, arn: callerArn } = await reader.caller();
+  const partition = callerArn.split(':')[1] || 'aws';
   const lambdaArn = (name: string): string | undefined =>
-    account && region ? `arn:aws:lambda:${region}:${account}:function:${name}` : undefined;
+    account && region ? `arn:${partition}:lambda:${region}:${account}:function:${name}` : undefined;
   const rotationFunctionArn =
     flags.rotationFunction ??
     env[ENV.rotationFunctionArn] ??
     lambdaArn(`gatewarden-${stage}-rotate`);
   const derivedTarget =
     local && account && region
-      ? `arn:aws:sqs:${region}:${account}:${LOCAL_STAGE.detectQueue}`
+      ? `arn:${partition}:sqs:${region}:${account}:${LOCAL_STAGE.detectQueue}`
       : lambdaArn(`gatewarden-${stage}-detect`);
   const detectTargets = flags.detectTarget?.length
     ? flags.detectTarget
