@@ -349,7 +349,9 @@ export function parseEnvelope(body: string): ParsedEnvelope {
       .join('; ');
     return { ok: false, reason: `not a CloudTrail EventBridge event: ${reason}` };
   }
-  const record = validateRecord(envelope.data.detail);
+  // Validate `detail` as received, as replay does: the envelope parse made a copy of it, and a
+  // zod copy leaves out a `__proto__` key the record held.
+  const record = validateRecord((value as { detail: unknown }).detail);
   if (!record.ok)
     return { ok: false, reason: `detail is not a valid CloudTrail record: ${record.reason}` };
   return { ok: true, record: record.record };

@@ -87,16 +87,61 @@ export type RecordResult = { ok: true; record: CloudTrailRecord } | { ok: false;
  */
 export function validateRecord(value: unknown): RecordResult {
   // Almost every real record is well-formed: check it in place without copying, and leave
-  // the full zod parse (which copies, drops bad optional fields and explains failures) to
-  // the rest. `isWellFormed` accepts only what the schema accepts unchanged.
+  // the full parse (which copies, drops bad optional fields and explains failures) to the
+  // rest. `isWellFormed` accepts only what `parseRecord` accepts unchanged.
   if (isWellFormed(value)) return { ok: true, record: value };
+  return parseRecord(value);
+}
+
+/**
+ * The full parse behind {@link validateRecord}, for records the in-place check turns away.
+ *
+ * zod leaves an own `__proto__` key out of every object it copies (assigning one would swap the
+ * copy's prototype), while `JSON.parse` keeps it as an ordinary key and so does the in-place
+ * path. A record must mean the same whichever path validates it, and a key the caller sent must
+ * not vanish from what rules and alerts see, so the parse puts such keys back as plain data
+ * properties (never by assignment, so nothing's prototype changes).
+ */
+export function parseRecord(value: unknown): RecordResult {
   const parsed = cloudTrailRecordSchema.safeParse(value);
-  if (parsed.success) return { ok: true, record: parsed.data };
+  if (parsed.success) {
+    restoreProtoKeys(value, parsed.data);
+    return { ok: true, record: parsed.data };
+  }
   const reason = parsed.error.issues
     .slice(0, 3)
     .map((issue) => `${issue.path.map(String).join('.') || '(record)'}: ${issue.message}`)
     .join('; ');
   return { ok: false, reason };
+}
+
+/**
+ * Copies each own `__proto__` key of `input` onto the matching object of zod's `output`, as a
+ * data property. Walks only where zod made a copy: values it passes through unchanged are the
+ * input's own objects and still hold their keys.
+ */
+function restoreProtoKeys(input: unknown, output: unknown): void {
+  if (input === output || !isObject(input) || !isObject(output)) return;
+  if (Array.isArray(input) !== Array.isArray(output)) return;
+  const proto = Object.getOwnPropertyDescriptor(input, '__proto__');
+  if (proto !== undefined && 'value' in proto && !Object.hasOwn(output, '__proto__')) {
+    Object.defineProperty(output, '__proto__', {
+      value: proto.value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  for (const key of Object.keys(output)) {
+    restoreProtoKeys(
+      Object.getOwnPropertyDescriptor(input, key)?.value,
+      Object.getOwnPropertyDescriptor(output, key)?.value,
+    );
+  }
+}
+
+function isObject(value: unknown): value is object {
+  return value !== null && typeof value === 'object';
 }
 
 const VERSION = /^1\.(0[5-9]|[1-9][0-9])$/;
@@ -144,7 +189,7 @@ const RECORD_STRINGS = [
   'eventCategory',
 ];
 
-/** The fast path of {@link validateRecord}: true only when zod would accept `value` as is. */
+/** The fast path of {@link validateRecord}: true only when {@link parseRecord} would accept `value` as is. */
 export function isWellFormed(value: unknown): value is CloudTrailRecord {
   if (!isPlainObject(value)) return false;
   const r = value;

@@ -36,14 +36,16 @@ export function redact<T>(value: T, seen = new WeakSet<object>()): T {
   if (value instanceof Error) {
     return { name: value.name, message: redactText(value.message) } as T;
   }
-  const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) {
-    out[key] =
+  // fromEntries defines keys instead of assigning them: a `__proto__` key from untrusted JSON
+  // stays an ordinary key instead of replacing the copy's prototype.
+  return Object.fromEntries(
+    Object.entries(value).map(([key, item]) => [
+      key,
       isSecretKey(key) && item !== null && item !== undefined && typeof item !== 'boolean'
         ? REDACTED
-        : redact(item, seen);
-  }
-  return out as T;
+        : redact(item, seen),
+    ]),
+  ) as T;
 }
 
 /** The longest reason copied into an alert, a tag or a CLI line. */

@@ -16,6 +16,20 @@ describe('redact', () => {
     expect(redact(input)).toEqual(expected);
   });
 
+  it('keeps a `__proto__` key from untrusted JSON as a key, masked inside, prototype untouched', () => {
+    // Prepare: JSON.parse makes `__proto__` an own key, as in a CloudTrail record.
+    const input: unknown = JSON.parse('{"tags":{"__proto__":{"password":"canary-3","x":1}}}');
+    // Act
+    const out = redact(input) as { tags: Record<string, unknown> };
+    // Assess: assigning the key would have made it the copy's prototype and dropped it.
+    expect(Object.getPrototypeOf(out.tags)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(out.tags, '__proto__')?.value).toEqual({
+      password: REDACTED,
+      x: 1,
+    });
+    expect(JSON.stringify(out)).not.toContain('canary-3');
+  });
+
   it('masks JWTs and bearer tokens inside text', () => {
     const text =
       'got eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl and Bearer abcdefghijklmnop';
