@@ -1,25 +1,35 @@
 import type { Rule } from '../types.js';
 import { denied, failed, param, principalOf, strings } from './support.js';
 
-/** Security Hub switched off or its standards disabled. */
+const HUB_OFF = new Set(['DisableSecurityHub', 'DisableSecurityHubV2']);
+
+/**
+ * Security Hub switched off (the CSPM API or the v2 one) or its standards disabled.
+ *
+ * CloudTrail records Security Hub's request body with the API's own member names, which are
+ * PascalCase (`StandardsSubscriptionArns`), unlike GuardDuty or KMS: see the CloudTrail entries
+ * in the Security Hub user guide (awsdocs/aws-security-hub-user-guide,
+ * doc_source/securityhub-ct.md: `"requestParameters": {"Filters": {}, "ResultField": …,
+ * "Name": …}`) and Panther's tests built on them.
+ */
 export const securityHubDisabled: Rule = {
   id: 'securityhub-disabled',
   title: 'Security Hub disabled',
   severity: 'high',
   mitre: { tactic: 'Defense Evasion', technique: 'T1562.001 Disable or Modify Tools' },
   description:
-    'DisableSecurityHub (high) or BatchDisableStandards (medium): findings from GuardDuty, Config and IAM Access Analyzer stop being aggregated and checked. A refused attempt is one level lower.',
+    'DisableSecurityHub or DisableSecurityHubV2 (high), BatchDisableStandards (medium): findings from GuardDuty, Config and IAM Access Analyzer stop being aggregated and checked. A refused attempt is one level lower.',
   runbook:
-    'Re-enable Security Hub and its standards (EnableSecurityHub, BatchEnableStandards); ask the caller why; review findings raised while it was off in each source service.',
+    'Re-enable Security Hub and its standards (EnableSecurityHub or EnableSecurityHubV2, BatchEnableStandards); ask the caller why; review findings raised while it was off in each source service.',
   events: {
     sources: ['securityhub.amazonaws.com'],
-    names: ['DisableSecurityHub', 'BatchDisableStandards'],
+    names: [...HUB_OFF, 'BatchDisableStandards'],
   },
   dedup: { key: (r) => `${r.eventName}${failed(r) ? '|attempt' : ''}`, windowSeconds: 3600 },
   evaluate(record) {
     const attempt = denied(record);
     if (failed(record) && !attempt) return undefined;
-    const hub = record.eventName === 'DisableSecurityHub';
+    const hub = HUB_OFF.has(record.eventName);
     const standards = strings(param(record, 'StandardsSubscriptionArns'));
     const severity = hub ? (attempt ? 'medium' : 'high') : attempt ? 'low' : 'medium';
     return {
