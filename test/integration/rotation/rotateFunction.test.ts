@@ -115,6 +115,26 @@ async function apiKeySecret(): Promise<{ secretArn: string; initial: string }> {
   return { secretArn, initial };
 }
 
+/**
+ * What RotateSecret does before it invokes the function: a new version through createSecret
+ * (moto cannot create the empty AWSPENDING version itself). Returns its token and the events.
+ */
+async function startRotation(
+  deps: ReturnType<typeof localDeps>,
+  secretArn: string,
+): Promise<{ token: string; event: (step: string) => never }> {
+  const token = randomUUID();
+  await runRotationStep(
+    deps,
+    { step: 'createSecret', secretId: secretArn, token },
+    { tokenMayBeNew: true },
+  );
+  return {
+    token,
+    event: (Step) => ({ Step, SecretId: secretArn, ClientRequestToken: token }) as never,
+  };
+}
+
 describe('rotate function on the local stack', () => {
   it('alerts on SNS and the bus, tags the secret and rethrows when testSecret fails', async () => {
     // Prepare: the probe accepts the new key once (setSecret's proof), then refuses it.
@@ -134,14 +154,7 @@ describe('rotate function on the local stack', () => {
       recorder: store,
     });
     const { secretArn, initial } = await apiKeySecret();
-    const token = randomUUID();
-    await runRotationStep(
-      deps,
-      { step: 'createSecret', secretId: secretArn, token },
-      { tokenMayBeNew: true },
-    );
-    const event = (Step: string) =>
-      ({ Step, SecretId: secretArn, ClientRequestToken: token }) as never;
+    const { token, event } = await startRotation(deps, secretArn);
     // Act
     await handler(event('setSecret'), {} as Context);
     await expect(handler(event('testSecret'), {} as Context)).rejects.toMatchObject({
@@ -174,14 +187,7 @@ describe('rotate function on the local stack', () => {
     // The next rotation (Secrets Manager's next attempt) passes once the target accepts keys.
     acceptAll = true;
     acceptFirst = false;
-    const next = randomUUID();
-    await runRotationStep(
-      deps,
-      { step: 'createSecret', secretId: secretArn, token: next },
-      { tokenMayBeNew: true },
-    );
-    const retry = (Step: string) =>
-      ({ Step, SecretId: secretArn, ClientRequestToken: next }) as never;
+    const { event: retry } = await startRotation(deps, secretArn);
     for (const step of ['setSecret', 'testSecret', 'finishSecret'])
       await handler(retry(step), {} as Context);
     const landed = await docAt(secretArn, 'AWSCURRENT');
@@ -197,14 +203,7 @@ describe('rotate function on the local stack', () => {
     const store = new SecretsManagerStore(sm());
     const handler = makeHandler({ ...deps, alerts: [], recorder: store });
     const { secretArn, initial } = await apiKeySecret();
-    const token = randomUUID();
-    await runRotationStep(
-      deps,
-      { step: 'createSecret', secretId: secretArn, token },
-      { tokenMayBeNew: true },
-    );
-    const event = (Step: string) =>
-      ({ Step, SecretId: secretArn, ClientRequestToken: token }) as never;
+    const { token, event } = await startRotation(deps, secretArn);
     const lambda = { getRemainingTimeInMillis: () => 120_000 } as unknown as Context;
     await handler(event('setSecret'), lambda);
 
