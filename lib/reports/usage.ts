@@ -24,8 +24,15 @@ export interface PrincipalUsage {
   type: 'role' | 'user' | 'root';
   /** By `eventSource|eventName`. */
   events: Map<string, EventUsage>;
-  /** The same entries by eventName (the hot path's index). */
-  byName: Map<string, EventUsage[]>;
+  /** The same entries by the collector's operation number (the hot path's index). */
+  byOperation: (EventUsage | undefined)[];
+}
+
+/** A CloudTrail operation the collector has seen, numbered in the order first seen. */
+interface Operation {
+  eventSource: string;
+  eventName: string;
+  index: number;
 }
 
 /** Who performed a call, as CloudTrail's `userIdentity` says. */
@@ -66,6 +73,9 @@ export interface UsageStats {
 
 const DENIED = /AccessDenied|UnauthorizedOperation|Unauthorized|Forbidden/i;
 
+/** Distinct resource ARNs remembered for sharing; past this, new ARNs are stored as they come. */
+const MAX_SHARED_ARNS = 100_000;
+
 /**
  * Accumulates who used what from CloudTrail records. Hot path of the report (a million
  * records in the benchmark): reads a few fields directly, no schema validation per record.
@@ -84,6 +94,15 @@ export class UsageCollector {
   };
 
   private readonly identityCache = new Map<string, PrincipalUsage | undefined>();
+  /** Operations by eventName, then a short scan by source (names rarely repeat across services). */
+  private readonly operations = new Map<string, Operation[]>();
+  private operationCount = 0;
+  /**
+   * One copy of each resource ARN for every event that lists it. A lookup in a principal's
+   * resource set then compares one shared string by reference, instead of reading a copy
+   * kept from whichever record came first (the hot path's costliest step before).
+   */
+  private readonly sharedArns = new Map<string, string>();
   private lastRegion?: string;
 
   constructor(private readonly window: { from: string; to: string } = { from: '', to: '\uffff' }) {}
@@ -137,7 +156,7 @@ export class UsageCollector {
       for (let i = 0; i < resources.length; i++) {
         const arn = (resources[i] as { ARN?: unknown } | null)?.ARN;
         if (typeof arn === 'string') {
-          addResource(event, arn);
+          this.addResource(event, arn);
           listed = true;
         }
       }
@@ -148,7 +167,7 @@ export class UsageCollector {
       const values = params as Record<string, unknown>;
       for (const key in values) {
         const value = values[key];
-        if (typeof value === 'string' && value.startsWith('arn:')) addResource(event, value);
+        if (typeof value === 'string' && value.startsWith('arn:')) this.addResource(event, value);
       }
     }
   }
@@ -205,7 +224,7 @@ export class UsageCollector {
     const event = this.eventFor(usage, fact.eventSource, fact.eventName);
     event.count += fact.count;
     if (fact.resources === undefined) event.resourcesUnknown = true;
-    else fact.resources.forEach((arn) => addResource(event, arn));
+    else for (const arn of fact.resources) this.addResource(event, arn);
     if (
       fact.lastSeen !== undefined &&
       (event.lastSeen === undefined || fact.lastSeen > event.lastSeen)
@@ -219,24 +238,19 @@ export class UsageCollector {
     if (attributed === undefined) return undefined;
     let usage = this.principals.get(attributed.key);
     if (usage === undefined) {
-      usage = { arn: attributed.arn, type: attributed.type, events: new Map(), byName: new Map() };
+      usage = { arn: attributed.arn, type: attributed.type, events: new Map(), byOperation: [] };
       this.principals.set(attributed.key, usage);
     }
     return usage;
   }
 
   private eventFor(usage: PrincipalUsage, eventSource: string, eventName: string): EventUsage {
-    // Keyed by event name, then a short scan by source (names rarely repeat across
-    // services): one map lookup per record, and no key string built.
-    let candidates = usage.byName.get(eventName);
-    if (candidates === undefined) {
-      candidates = [];
-      usage.byName.set(eventName, candidates);
-    }
-    for (let i = 0; i < candidates.length; i++) {
-      const candidate = candidates[i] as EventUsage;
-      if (candidate.eventSource === eventSource) return candidate;
-    }
+    // The operation is found in one small table shared by every principal (a trail holds a
+    // few hundred operations), then the principal's entry by index: no key string built,
+    // and no per-principal map to look in.
+    const operation = this.operationOf(eventSource, eventName);
+    const known = usage.byOperation[operation.index];
+    if (known !== undefined) return known;
     const event: EventUsage = {
       eventSource,
       eventName,
@@ -245,17 +259,41 @@ export class UsageCollector {
       resourcesTruncated: false,
       resourcesUnknown: false,
     };
-    candidates.push(event);
+    usage.byOperation[operation.index] = event;
     usage.events.set(`${eventSource}|${eventName}`, event);
     return event;
   }
-}
 
-function addResource(event: EventUsage, arn: string): void {
-  // Once truncated the list is not used to narrow anything: stop paying for lookups.
-  if (event.resourcesTruncated || event.resources.has(arn)) return;
-  if (event.resources.size >= MAX_RESOURCES_PER_ACTION) event.resourcesTruncated = true;
-  else event.resources.add(arn);
+  private operationOf(eventSource: string, eventName: string): Operation {
+    let candidates = this.operations.get(eventName);
+    if (candidates === undefined) {
+      candidates = [];
+      this.operations.set(eventName, candidates);
+    }
+    for (let i = 0; i < candidates.length; i++) {
+      const candidate = candidates[i] as Operation;
+      if (candidate.eventSource === eventSource) return candidate;
+    }
+    const operation = { eventSource, eventName, index: this.operationCount++ };
+    candidates.push(operation);
+    return operation;
+  }
+
+  private addResource(event: EventUsage, arn: string): void {
+    // Once truncated the list is not used to narrow anything: stop paying for lookups.
+    if (event.resourcesTruncated) return;
+    const shared = this.sharedArn(arn);
+    if (event.resources.has(shared)) return;
+    if (event.resources.size >= MAX_RESOURCES_PER_ACTION) event.resourcesTruncated = true;
+    else event.resources.add(shared);
+  }
+
+  private sharedArn(arn: string): string {
+    const shared = this.sharedArns.get(arn);
+    if (shared !== undefined) return shared;
+    if (this.sharedArns.size < MAX_SHARED_ARNS) this.sharedArns.set(arn, arn);
+    return arn;
+  }
 }
 
 function identityOf(value: unknown): CallerIdentity {
