@@ -1,4 +1,5 @@
 import { principalKey, principalKeyOfArn } from './iamModel.js';
+import { ListedResources } from './listedResources.js';
 import { sourceMarker } from './observability.js';
 
 /** At most this many distinct resources are remembered per principal and event. */
@@ -24,8 +25,12 @@ export interface PrincipalUsage {
   type: 'role' | 'user' | 'root';
   /** By `eventSource|eventName`. */
   events: Map<string, EventUsage>;
-  /** The same entries by the collector's operation number (the hot path's index). */
-  byOperation: (EventUsage | undefined)[];
+}
+
+/** A principal as the collector tracks it: its usage, and its events' numbers by operation. */
+interface Tally {
+  usage: PrincipalUsage;
+  eventsByOperation: (number | undefined)[];
 }
 
 /** A CloudTrail operation the collector has seen, numbered in the order first seen. */
@@ -73,9 +78,6 @@ export interface UsageStats {
 
 const DENIED = /AccessDenied|UnauthorizedOperation|Unauthorized|Forbidden/i;
 
-/** Distinct resource ARNs remembered for sharing; past this, new ARNs are stored as they come. */
-const MAX_SHARED_ARNS = 100_000;
-
 /**
  * Accumulates who used what from CloudTrail records. Hot path of the report (a million
  * records in the benchmark): reads a few fields directly, no schema validation per record.
@@ -93,16 +95,14 @@ export class UsageCollector {
     dataEventsLogged: new Set(),
   };
 
-  private readonly identityCache = new Map<string, PrincipalUsage | undefined>();
+  private readonly identityCache = new Map<string, Tally | undefined>();
+  private readonly tallies = new Map<string, Tally>();
   /** Operations by eventName, then a short scan by source (names rarely repeat across services). */
   private readonly operations = new Map<string, Operation[]>();
   private operationCount = 0;
-  /**
-   * One copy of each resource ARN for every event that lists it. A lookup in a principal's
-   * resource set then compares one shared string by reference, instead of reading a copy
-   * kept from whichever record came first (the hot path's costliest step before).
-   */
-  private readonly sharedArns = new Map<string, string>();
+  /** Every principal's events, numbered in the order first seen. */
+  private readonly events: EventUsage[] = [];
+  private readonly listed = new ListedResources();
   private lastRegion?: string;
 
   constructor(private readonly window: { from: string; to: string } = { from: '', to: '\uffff' }) {}
@@ -138,13 +138,14 @@ export class UsageCollector {
     const eventSource = r.eventSource;
     const eventName = r.eventName;
     if (typeof eventSource !== 'string' || typeof eventName !== 'string') return;
-    const usage = this.principalOfIdentity(r.userIdentity);
-    if (usage === undefined) {
+    const tally = this.principalOfIdentity(r.userIdentity);
+    if (tally === undefined) {
       this.stats.eventsUnattributed += 1;
       return;
     }
     this.stats.eventsAttributed += 1;
-    const event = this.eventFor(usage, eventSource, eventName);
+    const number = this.eventFor(tally, eventSource, eventName);
+    const event = this.events[number] as EventUsage;
     event.count += 1;
     if (eventTime !== '' && (event.lastSeen === undefined || eventTime > event.lastSeen)) {
       event.lastSeen = eventTime;
@@ -156,7 +157,7 @@ export class UsageCollector {
       for (let i = 0; i < resources.length; i++) {
         const arn = (resources[i] as { ARN?: unknown } | null)?.ARN;
         if (typeof arn === 'string') {
-          this.addResource(event, arn);
+          this.addResource(event, number, arn);
           listed = true;
         }
       }
@@ -167,7 +168,8 @@ export class UsageCollector {
       const values = params as Record<string, unknown>;
       for (const key in values) {
         const value = values[key];
-        if (typeof value === 'string' && value.startsWith('arn:')) this.addResource(event, value);
+        if (typeof value === 'string' && value.startsWith('arn:'))
+          this.addResource(event, number, value);
       }
     }
   }
@@ -193,7 +195,7 @@ export class UsageCollector {
    * The principal of a record's `userIdentity`, memoised on the identity's ARNs: a trail
    * repeats the same few sessions millions of times, and attribution splits strings.
    */
-  private principalOfIdentity(value: unknown): PrincipalUsage | undefined {
+  private principalOfIdentity(value: unknown): Tally | undefined {
     if (value === null || typeof value !== 'object') return undefined;
     const u = value as Record<string, unknown>;
     const issuer = (u.sessionContext as { sessionIssuer?: { arn?: unknown } } | undefined)
@@ -205,9 +207,9 @@ export class UsageCollector {
         : `${String(u.type)}|${String(u.arn)}|${String(issuer)}`;
     const cached = this.identityCache.get(cacheKey);
     if (cached !== undefined || this.identityCache.has(cacheKey)) return cached;
-    const usage = this.principalFor(identityOf(value));
-    if (this.identityCache.size < 100_000) this.identityCache.set(cacheKey, usage);
-    return usage;
+    const tally = this.principalFor(identityOf(value));
+    if (this.identityCache.size < 100_000) this.identityCache.set(cacheKey, tally);
+    return tally;
   }
 
   /** Adds an aggregated fact (no per-record detail). */
@@ -215,16 +217,17 @@ export class UsageCollector {
     this.stats.eventsRead += fact.count;
     if (fact.eventCategory === 'Data')
       this.stats.dataEventsLogged.add(sourceMarker(fact.eventSource));
-    const usage = this.principalFor(fact.identity);
-    if (usage === undefined) {
+    const tally = this.principalFor(fact.identity);
+    if (tally === undefined) {
       this.stats.eventsUnattributed += fact.count;
       return;
     }
     this.stats.eventsAttributed += fact.count;
-    const event = this.eventFor(usage, fact.eventSource, fact.eventName);
+    const number = this.eventFor(tally, fact.eventSource, fact.eventName);
+    const event = this.events[number] as EventUsage;
     event.count += fact.count;
     if (fact.resources === undefined) event.resourcesUnknown = true;
-    else for (const arn of fact.resources) this.addResource(event, arn);
+    else for (const arn of fact.resources) this.addResource(event, number, arn);
     if (
       fact.lastSeen !== undefined &&
       (event.lastSeen === undefined || fact.lastSeen > event.lastSeen)
@@ -233,23 +236,26 @@ export class UsageCollector {
     }
   }
 
-  private principalFor(identity: CallerIdentity): PrincipalUsage | undefined {
+  private principalFor(identity: CallerIdentity): Tally | undefined {
     const attributed = attribute(identity);
     if (attributed === undefined) return undefined;
-    let usage = this.principals.get(attributed.key);
-    if (usage === undefined) {
-      usage = { arn: attributed.arn, type: attributed.type, events: new Map(), byOperation: [] };
+    let tally = this.tallies.get(attributed.key);
+    if (tally === undefined) {
+      const usage = { arn: attributed.arn, type: attributed.type, events: new Map() };
+      tally = { usage, eventsByOperation: [] };
+      this.tallies.set(attributed.key, tally);
       this.principals.set(attributed.key, usage);
     }
-    return usage;
+    return tally;
   }
 
-  private eventFor(usage: PrincipalUsage, eventSource: string, eventName: string): EventUsage {
+  /** The number of the principal's event for this operation, created on first sight. */
+  private eventFor(tally: Tally, eventSource: string, eventName: string): number {
     // The operation is found in one small table shared by every principal (a trail holds a
-    // few hundred operations), then the principal's entry by index: no key string built,
+    // few hundred operations), then the principal's event by index: no key string built,
     // and no per-principal map to look in.
     const operation = this.operationOf(eventSource, eventName);
-    const known = usage.byOperation[operation.index];
+    const known = tally.eventsByOperation[operation.index];
     if (known !== undefined) return known;
     const event: EventUsage = {
       eventSource,
@@ -259,9 +265,10 @@ export class UsageCollector {
       resourcesTruncated: false,
       resourcesUnknown: false,
     };
-    usage.byOperation[operation.index] = event;
-    usage.events.set(`${eventSource}|${eventName}`, event);
-    return event;
+    const number = this.events.push(event) - 1;
+    tally.eventsByOperation[operation.index] = number;
+    tally.usage.events.set(`${eventSource}|${eventName}`, event);
+    return number;
   }
 
   private operationOf(eventSource: string, eventName: string): Operation {
@@ -279,20 +286,11 @@ export class UsageCollector {
     return operation;
   }
 
-  private addResource(event: EventUsage, arn: string): void {
+  private addResource(event: EventUsage, number: number, arn: string): void {
     // Once truncated the list is not used to narrow anything: stop paying for lookups.
     if (event.resourcesTruncated) return;
-    const shared = this.sharedArn(arn);
-    if (event.resources.has(shared)) return;
-    if (event.resources.size >= MAX_RESOURCES_PER_ACTION) event.resourcesTruncated = true;
-    else event.resources.add(shared);
-  }
-
-  private sharedArn(arn: string): string {
-    const shared = this.sharedArns.get(arn);
-    if (shared !== undefined) return shared;
-    if (this.sharedArns.size < MAX_SHARED_ARNS) this.sharedArns.set(arn, arn);
-    return arn;
+    if (!this.listed.add(number, event.resources, arn, MAX_RESOURCES_PER_ACTION))
+      event.resourcesTruncated = true;
   }
 }
 
