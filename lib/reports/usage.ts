@@ -1,5 +1,6 @@
 import { principalKey, principalKeyOfArn } from './iamModel.js';
 import { ListedResources } from './listedResources.js';
+import { timeKey } from './timeKey.js';
 import { sourceMarker } from './observability.js';
 
 /** At most this many distinct resources are remembered per principal and event. */
@@ -102,6 +103,12 @@ export class UsageCollector {
   private operationCount = 0;
   /** Every principal's events, numbered in the order first seen. */
   private readonly events: EventUsage[] = [];
+  /**
+   * {@link timeKey} of each event's lastSeen, by event number (-Infinity: none yet). Most
+   * records are older than their event's lastSeen; the key says so without reading that
+   * string, kept from an old record and rarely in cache.
+   */
+  private lastSeenKeys = new Float64Array(1_024).fill(-Infinity);
   private readonly listed = new ListedResources();
   private lastRegion?: string;
 
@@ -147,9 +154,7 @@ export class UsageCollector {
     const number = this.eventFor(tally, eventSource, eventName);
     const event = this.events[number] as EventUsage;
     event.count += 1;
-    if (eventTime !== '' && (event.lastSeen === undefined || eventTime > event.lastSeen)) {
-      event.lastSeen = eventTime;
-    }
+    if (eventTime !== '') this.noteTime(event, number, eventTime);
     if (event.resourcesTruncated) return;
     const resources = r.resources;
     let listed = false;
@@ -228,12 +233,7 @@ export class UsageCollector {
     event.count += fact.count;
     if (fact.resources === undefined) event.resourcesUnknown = true;
     else for (const arn of fact.resources) this.addResource(event, number, arn);
-    if (
-      fact.lastSeen !== undefined &&
-      (event.lastSeen === undefined || fact.lastSeen > event.lastSeen)
-    ) {
-      event.lastSeen = fact.lastSeen;
-    }
+    if (fact.lastSeen !== undefined) this.noteTime(event, number, fact.lastSeen);
   }
 
   private principalFor(identity: CallerIdentity): Tally | undefined {
@@ -266,6 +266,11 @@ export class UsageCollector {
       resourcesUnknown: false,
     };
     const number = this.events.push(event) - 1;
+    if (number >= this.lastSeenKeys.length) {
+      const keys = new Float64Array(this.lastSeenKeys.length * 2).fill(-Infinity);
+      keys.set(this.lastSeenKeys);
+      this.lastSeenKeys = keys;
+    }
     tally.eventsByOperation[operation.index] = number;
     tally.usage.events.set(`${eventSource}|${eventName}`, event);
     return number;
@@ -284,6 +289,18 @@ export class UsageCollector {
     const operation = { eventSource, eventName, index: this.operationCount++ };
     candidates.push(operation);
     return operation;
+  }
+
+  /** Keeps `time` as the event's lastSeen when it is later (as ISO strings compare). */
+  private noteTime(event: EventUsage, number: number, time: string): void {
+    const key = timeKey(time);
+    const last = this.lastSeenKeys[number] as number;
+    // Comparisons with NaN are false: an unreadable key falls through to the strings.
+    if (key < last) return;
+    if (key > last || event.lastSeen === undefined || time > event.lastSeen) {
+      event.lastSeen = time;
+      this.lastSeenKeys[number] = key;
+    }
   }
 
   private addResource(event: EventUsage, number: number, arn: string): void {
