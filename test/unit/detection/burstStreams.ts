@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryAlertSink, type Alert } from '../../../lib/alerts/alert.js';
@@ -15,20 +15,13 @@ import { allRules } from '../../../lib/detection/registry.js';
 import { replay } from '../../../lib/detection/replay.js';
 import type { Finding } from '../../../lib/detection/types.js';
 import { envelope } from './deployedFixtures.js';
-import { RULES_DIR } from './fixtureSupport.js';
+import { fixtureRecord } from './fixtureSupport.js';
 
 /** Streams with bursts, and the live and replay paths over them, for unit and local-stack tests. */
 
 type Json = Record<string, unknown>;
 
-function fixture(file: string, caseName: string): Json {
-  const parsed = JSON.parse(readFileSync(join(RULES_DIR, file), 'utf8')) as {
-    cases: { name: string; records: Json[] }[];
-  };
-  const found = parsed.cases.find((c) => c.name === caseName)?.records.at(-1);
-  if (found === undefined) throw new Error(`no fixture ${caseName}`);
-  return found;
-}
+const fixture = fixtureRecord;
 
 const sourceOf = (record: Json): string => `aws.${String(record.eventSource).split('.')[0]}`;
 

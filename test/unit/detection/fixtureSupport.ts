@@ -39,6 +39,16 @@ export function loadFixtures(): FixtureFile[] {
     });
 }
 
+/** The last record of the named case in `rules/<file>` (a rule's positive event, typically). */
+export function fixtureRecord(file: string, caseName: string): Record<string, unknown> {
+  const parsed = JSON.parse(readFileSync(join(RULES_DIR, file), 'utf8')) as {
+    cases: { name: string; records: Record<string, unknown>[] }[];
+  };
+  const found = parsed.cases.find((c) => c.name === caseName)?.records.at(-1);
+  if (found === undefined) throw new Error(`no fixture ${caseName}`);
+  return found;
+}
+
 /**
  * Runs a case through a fresh engine (real rules, in-memory state): every record in order,
  * returning the findings the last record produced.

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryAlertSink } from '../../../lib/alerts/alert.js';
@@ -14,20 +14,13 @@ import { allRules } from '../../../lib/detection/registry.js';
 import { replay } from '../../../lib/detection/replay.js';
 import type { Finding, Rule } from '../../../lib/detection/types.js';
 import { envelope } from './deployedFixtures.js';
-import { RULES_DIR } from './fixtureSupport.js';
+import { fixtureRecord } from './fixtureSupport.js';
 
 /** Bursts of one rule by one principal within a window become one alert with a count. */
 
 type Json = Record<string, unknown>;
 
-function fixture(file: string, caseName: string): Json {
-  const parsed = JSON.parse(readFileSync(join(RULES_DIR, file), 'utf8')) as {
-    cases: { name: string; records: Json[] }[];
-  };
-  const found = parsed.cases.find((c) => c.name === caseName)?.records.at(-1);
-  if (found === undefined) throw new Error(`no fixture ${caseName}`);
-  return found;
-}
+const fixture = fixtureRecord;
 
 /** 17 DeleteSecret calls by one principal within one second (a script emptying an account). */
 function deleteBurst(): Json[] {
