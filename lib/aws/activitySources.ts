@@ -22,14 +22,9 @@ import {
   parseLogText,
   readLogStream,
 } from '../reports/logFiles.js';
-import {
-  inReportScope,
-  type ActivitySource,
-  type ActivityWindow,
-  type ScanIssue,
-  type ScanProgress,
-  type UsageCollector,
-} from '../reports/usage.js';
+import { inReportScope } from '../reports/callers.js';
+import type { ActivitySource, ActivityWindow, ScanIssue, ScanProgress } from '../reports/usage.js';
+import type { UsageCollector } from '../reports/UsageCollector.js';
 import { clientConfig, s3PathStyle } from './clients.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -16,7 +16,7 @@ import type {
   RecommendedPolicy,
 } from './reportTypes.js';
 import { findHighRiskGrants, findWildcardGrants } from './risks.js';
-import type { PrincipalUsage } from './usage.js';
+import type { PrincipalUsage } from './UsageCollector.js';
 
 /** An IAM action a principal used, with what CloudTrail says it touched. */
 export interface UsedAction {

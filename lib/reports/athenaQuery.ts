@@ -1,5 +1,6 @@
 import { ReportInputError } from './errors.js';
-import type { ActivityWindow, UsageFact } from './usage.js';
+import type { ActivityWindow } from './usage.js';
+import type { UsageFact } from './UsageCollector.js';
 
 /**
  * Usage aggregated where the data is: one Athena query over the trail's S3 logs, through a

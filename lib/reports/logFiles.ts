@@ -4,13 +4,8 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { ReportInputError } from './errors.js';
-import type {
-  ActivitySource,
-  ActivityWindow,
-  ScanIssue,
-  ScanProgress,
-  UsageCollector,
-} from './usage.js';
+import type { ActivitySource, ActivityWindow, ScanIssue, ScanProgress } from './usage.js';
+import type { UsageCollector } from './UsageCollector.js';
 
 /** Files a CloudTrail log directory may hold. */
 export const LOG_FILE = /\.json(\.gz)?$/i;

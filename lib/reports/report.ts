@@ -15,7 +15,8 @@ import {
   type PrincipalReport,
   type RoleKind,
 } from './reportTypes.js';
-import { UsageCollector, type ActivitySource, type ScanIssue, type ScanProgress } from './usage.js';
+import type { ActivitySource, ScanIssue, ScanProgress } from './usage.js';
+import { UsageCollector } from './UsageCollector.js';
 
 /** Where IAM principals and policies come from (an exported file, or the IAM API). */
 export interface IamSource {

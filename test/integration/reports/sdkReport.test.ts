@@ -35,7 +35,7 @@ import { IamDataCatalog } from '../../../lib/reports/catalog.js';
 import { generateReport } from '../../../lib/reports/report.js';
 import type { AccessReport } from '../../../lib/reports/reportTypes.js';
 import { runScheduledReport } from '../../../lib/reports/scheduled.js';
-import { UsageCollector } from '../../../lib/reports/usage.js';
+import { UsageCollector } from '../../../lib/reports/UsageCollector.js';
 import { defaultDeps, makeHandler } from '../../../functions/report.js';
 import scheduleEvent from '../../../events/report.schedule.json' with { type: 'json' };
 import type { Context } from 'aws-lambda';

@@ -5,7 +5,8 @@ import {
   LakeActivitySource,
   LookupEventsActivitySource,
 } from '../../../lib/aws/activitySources.js';
-import { inReportScope, UsageCollector } from '../../../lib/reports/usage.js';
+import { inReportScope } from '../../../lib/reports/callers.js';
+import { UsageCollector } from '../../../lib/reports/UsageCollector.js';
 
 /*
  * Nothing local serves CloudTrail Lake (moto has no StartQuery/GetQueryResults), and the local

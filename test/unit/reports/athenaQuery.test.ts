@@ -7,7 +7,7 @@ import {
   parseAthenaTable,
   type AthenaRow,
 } from '../../../lib/reports/athenaQuery.js';
-import { UsageCollector } from '../../../lib/reports/usage.js';
+import { UsageCollector } from '../../../lib/reports/UsageCollector.js';
 
 const window = { from: new Date('2026-08-30T06:00:00Z'), to: new Date('2026-11-28T06:00:00Z') };
 const row = (...cells: (string | undefined)[]): AthenaRow => ({

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DirectoryActivitySource, parseLogText } from '../../../lib/reports/logFiles.js';
-import { UsageCollector } from '../../../lib/reports/usage.js';
+import { UsageCollector } from '../../../lib/reports/UsageCollector.js';
 
 const rec = (n: number) => ({
   eventTime: '2026-11-20T00:00:00Z',

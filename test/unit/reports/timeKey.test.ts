@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { timeKey } from '../../../lib/reports/timeKey.js';
-import { UsageCollector } from '../../../lib/reports/usage.js';
+import { UsageCollector } from '../../../lib/reports/UsageCollector.js';
 
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 

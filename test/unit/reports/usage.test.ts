@@ -1,4 +1,5 @@
-import { attribute, UsageCollector } from '../../../lib/reports/usage.js';
+import { attribute } from '../../../lib/reports/callers.js';
+import { UsageCollector } from '../../../lib/reports/UsageCollector.js';
 
 const role = 'arn:aws:iam::111122223333:role/service-role/gw';
 const session = {

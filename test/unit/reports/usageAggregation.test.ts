@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UsageCollector, type UsageFact } from '../../../lib/reports/usage.js';
+import { UsageCollector, type UsageFact } from '../../../lib/reports/UsageCollector.js';
 
 /*
  * Pins what the collector makes of a varied stream: role sessions (with and without a session
