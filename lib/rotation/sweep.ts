@@ -3,7 +3,7 @@ import { abandonRotation, pendingAgeSeconds } from './abandon.js';
 import { errorClass } from './errors.js';
 import { parseDocument } from './document.js';
 import { versionWithStage } from './engine.js';
-import { STAGE, type RotationDeps } from './ports.js';
+import { STAGE, type RotationDeps, type SecretMeta } from './ports.js';
 import { inUse, partitionDue, revokeIds } from './retire.js';
 import { readTrusted } from './trusted.js';
 import type { SecretDocument } from './secretDocument.js';
@@ -38,12 +38,15 @@ export async function sweepSecret(
   secretId: string,
   options: { abandonPendingAfterSeconds?: number } = {},
 ): Promise<SweepResult> {
+  const described = await deps.store.describe(secretId);
   const abandoned = await abandonStalePending(
     deps,
     secretId,
+    described,
     options.abandonPendingAfterSeconds ?? ABANDON_PENDING_AFTER_SECONDS,
   );
-  const meta = await deps.store.describe(secretId);
+  // Abandoning moved AWSPENDING: read the stages again only then.
+  const meta = abandoned ? await deps.store.describe(secretId) : described;
   const where = { secretArn: meta.arn };
   const currentVersionId = versionWithStage(meta, STAGE.current) ?? '';
   const current = await readTrusted(deps, meta, {
@@ -85,9 +88,9 @@ export async function sweepSecret(
 async function abandonStalePending(
   deps: RotationDeps,
   secretId: string,
+  meta: SecretMeta,
   afterSeconds: number,
 ): Promise<string | undefined> {
-  const meta = await deps.store.describe(secretId);
   const pending = versionWithStage(meta, STAGE.pending);
   if (!pending || pending === versionWithStage(meta, STAGE.current)) return undefined;
   if ((await pendingAgeSeconds(deps, secretId, meta.arn, pending)) < afterSeconds) return undefined;

@@ -42,7 +42,7 @@ import { driveRotation, type DriveOptions } from '../../../lib/rotation/driver.j
 import { RotationInProgressError } from '../../../lib/rotation/errors.js';
 import { MapIssuerRegistry } from '../../../lib/rotation/issuerRegistry.js';
 import { GeneratedIssuer } from '../../../lib/rotation/issuers/generated.js';
-import type { RotationDeps } from '../../../lib/rotation/ports.js';
+import { STAGE, versionWithStage, type RotationDeps } from '../../../lib/rotation/ports.js';
 import { sweepSecret } from '../../../lib/rotation/sweep.js';
 import { HttpCredentialVerifier } from '../../../lib/rotation/verifier.js';
 import { FaultProxy, type CrashPlan } from '../../support/faultProxy.js';
@@ -296,9 +296,8 @@ async function recover(
   currentBefore: string | undefined,
 ): Promise<void> {
   const meta = await deps.store.describe(secretArn);
-  const stages = Object.entries(meta.versionStages);
-  const landed = stages.some(([v, s]) => s.includes('AWSCURRENT') && v !== currentBefore);
-  const pending = stages.some(([, s]) => s.includes('AWSPENDING'));
+  const landed = versionWithStage(meta, STAGE.current) !== currentBefore;
+  const pending = versionWithStage(meta, STAGE.pending) !== undefined;
   const lease = await deps.lock?.holder(meta.arn);
   if (landed && !pending && !lease) return;
   try {
@@ -331,9 +330,10 @@ async function cell(
   fault: { crash?: CrashPlan; during?: () => void; after?: () => void; options?: DriveOptions },
 ): Promise<CellResult> {
   const subject = await makeSubject();
-  const currentBefore = Object.entries(
-    (await depsAt(undefined).store.describe(subject.secretArn)).versionStages,
-  ).find(([, s]) => s.includes('AWSCURRENT'))?.[0];
+  const currentBefore = versionWithStage(
+    await depsAt(undefined).store.describe(subject.secretArn),
+    STAGE.current,
+  );
   proxy.reset(fault.crash ? { crash: fault.crash } : {});
   fault.during?.();
   const run = depsAt(proxy.url);
