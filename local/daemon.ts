@@ -5,6 +5,8 @@
  */
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { startFront } from './front.js';
+import { IamGate } from './iam/gate.js';
+import { userPoolTags } from './standin/tags.js';
 import { startMoto, type MotoServer } from './moto.js';
 import { answers } from './net.js';
 import { startOidcProvider, type OidcServer } from './oidc.js';
@@ -62,7 +64,19 @@ async function main(): Promise<void> {
         oidc: await answers(`${issuer}/.well-known/openid-configuration`),
       }),
       log,
+      ...(process.env.GATEWARDEN_LOCAL_IAM === 'off'
+        ? {}
+        : {
+            iam: new IamGate(
+              motoUrl,
+              (poolId) => userPoolTags(runtime.context, poolId),
+              (key) => runtime.identities.resolve(key),
+              log,
+            ),
+          }),
     });
+    if (process.env.GATEWARDEN_LOCAL_IAM === 'off')
+      log('IAM enforcement is OFF (GATEWARDEN_LOCAL_IAM=off)');
     closeFront = front.close;
     const state: LocalStackState = {
       pid: process.pid,

@@ -19,6 +19,7 @@ import { trailOf } from './standin/cloudtrail/routes.js';
 import type { FrontRequest, StandinRoute } from './standin/context.js';
 import { restJsonError, StandinError, type StandinResponse } from './standin/http.js';
 import { DEFAULT_ACCOUNT, type StandinRuntime } from './standin/runtime.js';
+import type { IamGate } from './iam/gate.js';
 
 export interface FrontOptions {
   motoUrl: string;
@@ -27,6 +28,8 @@ export interface FrontOptions {
   /** Health of the parts behind the front, reported at `GET /_gatewarden/health`. */
   health: () => Promise<Record<string, boolean>>;
   log: (line: string) => void;
+  /** IAM enforcement (absent only with GATEWARDEN_LOCAL_IAM=off). */
+  iam?: IamGate;
 }
 
 export interface Front {
@@ -96,16 +99,34 @@ export async function startFront(options: FrontOptions): Promise<Front> {
         body: JSON.stringify({ ok, ...parts }),
       };
     }
+    if (request.path.startsWith('/_gatewarden/iam/denials')) return denialsAnswer(request);
     const started = Date.now();
     const route = options.routes.find((candidate) => candidate.matches(request));
-    const response = route
-      ? await answer(route, request)
-      : await proxy(request, incoming.url ?? '/');
+    const denied =
+      route?.recordInCloudTrail === false ? undefined : await options.iam?.check(request);
+    const response = denied
+      ? denied
+      : route
+        ? await answer(route, request)
+        : await proxy(request, incoming.url ?? '/');
+    if (!denied) options.iam?.called(request, response.status);
     options.log(
-      `${request.method} ${request.path} ${request.aws.service ?? '-'}:${request.aws.operation ?? '-'} -> ${response.status} ${route ? route.name : 'moto'} ${Date.now() - started}ms`,
+      `${request.method} ${request.path} ${request.aws.service ?? '-'}:${request.aws.operation ?? '-'} -> ${response.status} ${denied ? 'iam' : route ? route.name : 'moto'} ${Date.now() - started}ms`,
     );
     if (route?.recordInCloudTrail !== false) record(request, response);
     return response;
+  }
+
+  /** `GET` the calls IAM refused (newest last); `DELETE` forgets them. */
+  function denialsAnswer(request: FrontRequest): StandinResponse {
+    const json = (body: unknown): StandinResponse => ({
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!options.iam) return json({ enforcing: false, denials: [] });
+    if (request.method === 'DELETE') options.iam.clearDenials();
+    return json({ enforcing: true, denials: options.iam.recentDenials() });
   }
 
   async function answer(route: StandinRoute, request: FrontRequest): Promise<StandinResponse> {

@@ -81,6 +81,13 @@ const USER_POOL_ARN = /^arn:aws:cognito-idp:[\w-]+:\d{12}:userpool\/([\w-]+)$/;
 const poolTagsOf = (context: StandinContext): Map<string, Record<string, string>> =>
   context.state('cognito-tags', () => new Map<string, Record<string, string>>());
 
+/** Tags of a user pool by id (any region or account), for `aws:ResourceTag` conditions. */
+export function userPoolTags(context: StandinContext, poolId: string): Record<string, string> {
+  for (const [arn, tags] of poolTagsOf(context))
+    if (arn.endsWith(`:userpool/${poolId}`)) return tags;
+  return {};
+}
+
 export const userPoolTagsRoute: StandinRoute = {
   name: 'cognito:tags',
   matches: (request) =>

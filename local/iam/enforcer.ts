@@ -1,0 +1,225 @@
+/**
+ * IAM, as the local stack enforces it: each API call reaching the front is evaluated with the
+ * caller's identity policies and boundary, the resource's own policy (key policies with KMS's
+ * rules, trust policies for AssumeRole) and the condition keys AWS sets, by
+ * `@cloud-copilot/iam-simulate`. That evaluator is AGPL-3.0: it lives here, in the local
+ * stack, and never in a shipped bundle (test/unit/local/bundleLicense.test.ts checks).
+ * TEST/DEMO COMPONENT — local stack only.
+ */
+import { getDenialReasons, runSimulation } from '@cloud-copilot/iam-simulate';
+import type { UserIdentity } from '../standin/cloudtrail/identity.js';
+import type { MotoPolicyStore, NamedPolicy } from './policies.js';
+import {
+  authorizationsFor,
+  Unclassifiable,
+  type Authorization,
+  type CallInfo,
+  type ContextValues,
+} from './resources.js';
+
+/** Who calls, as IAM sees it. */
+export interface Caller {
+  /** What the simulator calls the principal: session ARN, user ARN or service principal. */
+  principal: string;
+  /** `aws:PrincipalArn`: the role (not the session) or the user. */
+  principalArn: string;
+  account: string;
+  kind: 'admin' | 'role' | 'user' | 'service' | 'unknown';
+  /** For a service acting for a resource: `aws:SourceArn` / `aws:SourceAccount`. */
+  source?: { arn: string; account: string };
+}
+
+export interface Decision {
+  allowed: boolean;
+  /** The authorization that failed (undefined when allowed or unclassifiable). */
+  failed?: Authorization;
+  /** AWS-style reason, e.g. "with an explicit deny in a resource-based policy". */
+  reason: string;
+  /** Decisive statements, for the log and for tests that explain themselves. */
+  decisive: string[];
+}
+
+/** moto's default caller: the account admin the tests and the demo set up with. */
+const ADMIN_ARN = /^arn:aws:iam::\d{12}:user\/moto$/;
+
+const ADMIN_POLICY: NamedPolicy = {
+  name: 'local-stack-admin (AdministratorAccess)',
+  policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] },
+};
+
+export function callerOf(identity: UserIdentity): Caller {
+  const account = identity.accountId ?? '123456789012';
+  if (identity.type === 'AssumedRole' && identity.arn && identity.sessionContext) {
+    return {
+      principal: identity.arn,
+      principalArn: identity.sessionContext.sessionIssuer.arn,
+      account,
+      kind: 'role',
+    };
+  }
+  if (identity.type === 'Root' && identity.arn) {
+    return { principal: identity.arn, principalArn: identity.arn, account, kind: 'admin' };
+  }
+  if (identity.type === 'IAMUser' && identity.arn) {
+    return {
+      principal: identity.arn,
+      principalArn: identity.arn,
+      account,
+      kind: ADMIN_ARN.test(identity.arn) ? 'admin' : 'user',
+    };
+  }
+  return {
+    principal: identity.arn ?? 'unknown',
+    principalArn: identity.arn ?? 'unknown',
+    account,
+    kind: 'unknown',
+  };
+}
+
+/** A service principal acting for a resource (AgentCore Identity reading a secret, …). */
+export function serviceCaller(service: string, source: { arn: string; account: string }): Caller {
+  return {
+    principal: service,
+    principalArn: service,
+    account: source.account,
+    kind: 'service',
+    source,
+  };
+}
+
+export class IamEnforcer {
+  constructor(private readonly store: MotoPolicyStore) {}
+
+  /** Evaluates every authorization the call needs; the first refused one decides. */
+  async decide(caller: Caller, call: CallInfo, sourceIp = '127.0.0.1'): Promise<Decision> {
+    // GetCallerIdentity needs no permission on AWS either.
+    if (call.signingName === 'sts' && call.operation === 'GetCallerIdentity') {
+      return { allowed: true, reason: 'always allowed', decisive: [] };
+    }
+    if (caller.kind === 'unknown') {
+      return {
+        allowed: false,
+        reason: 'the caller is no principal the local stack knows',
+        decisive: [],
+      };
+    }
+    let authorizations: Authorization[];
+    try {
+      authorizations = await authorizationsFor(
+        { ...call, account: call.account },
+        this.store.lookups(),
+      );
+    } catch (error) {
+      if (error instanceof Unclassifiable) {
+        return { allowed: false, reason: `unclassifiable request: ${error.message}`, decisive: [] };
+      }
+      throw error;
+    }
+    for (const authorization of authorizations) {
+      const decision = await this.authorize(caller, authorization, sourceIp);
+      if (!decision.allowed) return decision;
+    }
+    return { allowed: true, reason: 'allowed', decisive: [] };
+  }
+
+  /** One authorization, as IAM evaluates it. */
+  async authorize(
+    caller: Caller,
+    authorization: Authorization,
+    sourceIp = '127.0.0.1',
+  ): Promise<Decision> {
+    const identity = await this.identityPolicies(caller);
+    const resourcePolicy =
+      authorization.resource === '*'
+        ? undefined
+        : await this.store.resourcePolicy(authorization.action, authorization.resource);
+    const context: ContextValues = {
+      ...principalContext(caller, sourceIp),
+      ...authorization.context,
+    };
+    const result = await runSimulation(
+      {
+        request: {
+          principal: caller.principal,
+          action: authorization.action,
+          resource: { resource: authorization.resource, accountId: authorization.resourceAccount },
+          contextVariables: context,
+        },
+        identityPolicies: identity.identity,
+        serviceControlPolicies: [],
+        resourceControlPolicies: [],
+        ...(resourcePolicy ? { resourcePolicy } : {}),
+        ...(identity.boundary ? { permissionBoundaryPolicies: [identity.boundary] } : {}),
+      },
+      {},
+    );
+    if (result.resultType === 'error') {
+      return {
+        allowed: false,
+        failed: authorization,
+        reason: `the request cannot be evaluated: ${result.errors.message}`,
+        decisive: [],
+      };
+    }
+    if (result.overallResult === 'Allowed')
+      return { allowed: true, reason: 'allowed', decisive: [] };
+    const analysis = result.resultType === 'single' ? result.result.analysis : undefined;
+    const denials = analysis ? getDenialReasons(analysis) : [];
+    return {
+      allowed: false,
+      failed: authorization,
+      reason: reasonOf(result.overallResult, authorization.action, denials),
+      decisive: denials.map((denial) => JSON.stringify(denial)),
+    };
+  }
+
+  private async identityPolicies(caller: Caller) {
+    if (caller.kind === 'admin') return { identity: [ADMIN_POLICY] };
+    if (caller.kind === 'service') return { identity: [] };
+    return this.store.principalPolicies(caller.principalArn);
+  }
+}
+
+function principalContext(caller: Caller, sourceIp: string): ContextValues {
+  const now = new Date();
+  const context: ContextValues = {
+    'aws:CurrentTime': now.toISOString(),
+    'aws:EpochTime': String(Math.floor(now.getTime() / 1000)),
+    'aws:SecureTransport': 'true',
+  };
+  if (caller.kind === 'service') {
+    return {
+      ...context,
+      'aws:PrincipalServiceName': caller.principal,
+      'aws:PrincipalIsAWSService': 'true',
+      ...(caller.source
+        ? { 'aws:SourceArn': caller.source.arn, 'aws:SourceAccount': caller.source.account }
+        : {}),
+    };
+  }
+  return {
+    ...context,
+    'aws:PrincipalArn': caller.principalArn,
+    'aws:PrincipalAccount': caller.account,
+    'aws:PrincipalIsAWSService': 'false',
+    'aws:ViaAWSService': 'false',
+    'aws:SourceIp': sourceIp,
+    'aws:PrincipalType': caller.kind === 'role' ? 'AssumedRole' : 'User',
+  };
+}
+
+/** The "because …" AWS writes in its AccessDenied messages. */
+function reasonOf(overall: string, action: string, denials: unknown[]): string {
+  const text = JSON.stringify(denials);
+  if (overall === 'ExplicitlyDenied') {
+    if (/"type":"resource"|"policyType":"resource"/i.test(text))
+      return 'with an explicit deny in a resource-based policy';
+    if (/boundary/i.test(text)) return 'with an explicit deny in a permissions boundary';
+    return 'with an explicit deny in an identity-based policy';
+  }
+  if (/boundary/i.test(text)) return `no permissions boundary allows the ${action} action`;
+  if (/"type":"resource"|"policyType":"resource"/i.test(text) && !/identity/i.test(text)) {
+    return `no resource-based policy allows the ${action} action`;
+  }
+  return `no identity-based policy allows the ${action} action`;
+}

@@ -1,0 +1,179 @@
+/**
+ * The front's IAM gate: every AWS API call is decided before a stand-in route or moto sees it.
+ * A refused call gets the service's own AccessDenied error in its wire format; each refusal is
+ * logged with its decisive statements and kept (`GET /_gatewarden/iam/denials`) so a failing
+ * test can say why. `GATEWARDEN_LOCAL_IAM=off` (debugging only) turns the gate off.
+ * TEST/DEMO COMPONENT — local stack only.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FrontRequest } from '../standin/context.js';
+import type { StandinResponse } from '../standin/http.js';
+import type { UserIdentity } from '../standin/cloudtrail/identity.js';
+import { isReadOnly } from './actions.js';
+import { callerOf, IamEnforcer, type Caller, type Decision } from './enforcer.js';
+import { MotoPolicyStore } from './policies.js';
+
+export interface Denial {
+  at: string;
+  principal: string;
+  service: string;
+  operation: string;
+  action?: string;
+  resource?: string;
+  reason: string;
+  decisive: string[];
+}
+
+/** Cognito operations AWS serves to unsigned callers (the user-pool APIs of end users). */
+const UNSIGNED_COGNITO = new Set([
+  'InitiateAuth',
+  'RespondToAuthChallenge',
+  'SignUp',
+  'ConfirmSignUp',
+  'ForgotPassword',
+  'ConfirmForgotPassword',
+  'GetUser',
+  'RevokeToken',
+]);
+
+const KEPT_DENIALS = 500;
+
+export class IamGate {
+  readonly enforcer: IamEnforcer;
+  readonly store: MotoPolicyStore;
+  private readonly denials: Denial[] = [];
+
+  constructor(
+    motoUrl: string,
+    userPoolTags: (poolId: string) => Record<string, string>,
+    private readonly resolveIdentity: (accessKeyId: string | undefined) => Promise<UserIdentity>,
+    private readonly log: (line: string) => void,
+  ) {
+    this.store = new MotoPolicyStore(motoUrl, userPoolTags);
+    this.enforcer = new IamEnforcer(this.store);
+  }
+
+  /** The denial answer for a refused call, or undefined when the call may go on. */
+  async check(request: FrontRequest): Promise<StandinResponse | undefined> {
+    const { service, operation } = request.aws;
+    if (!service) return undefined; // not an AWS API call (stand-in admin, OAuth endpoints, moto-api)
+    if (!request.aws.accessKeyId) {
+      if (service === 'cognito-idp' && operation && UNSIGNED_COGNITO.has(operation))
+        return undefined;
+      return this.refuse(
+        request,
+        { kind: 'unknown', principal: 'anonymous', principalArn: 'anonymous', account: '' },
+        {
+          allowed: false,
+          reason: 'the request is not signed',
+          decisive: [],
+        },
+      );
+    }
+    const caller = callerOf(await this.resolveIdentity(request.aws.accessKeyId));
+    if (!operation) {
+      return this.refuse(request, caller, {
+        allowed: false,
+        reason: `unclassifiable request: no ${service} operation matches ${request.method} ${request.path}`,
+        decisive: [],
+      });
+    }
+    const decision = await this.enforcer.decide(
+      caller,
+      {
+        signingName: service,
+        operation,
+        region: request.aws.region,
+        account: caller.account,
+        params: request.aws.params,
+        labels: request.aws.labels,
+      },
+      request.sourceIp,
+    );
+    return decision.allowed ? undefined : this.refuse(request, caller, decision);
+  }
+
+  /** After a call went through: anything that may have changed a policy, tag or key is re-read. */
+  called(request: FrontRequest, status: number): void {
+    const operation = request.aws.operation;
+    if (status < 400 && operation && !isReadOnly(operation)) this.store.invalidate();
+  }
+
+  recentDenials(): readonly Denial[] {
+    return this.denials;
+  }
+
+  clearDenials(): void {
+    this.denials.length = 0;
+  }
+
+  private refuse(request: FrontRequest, caller: Caller, decision: Decision): StandinResponse {
+    const service = request.aws.service ?? 'unknown';
+    const operation = request.aws.operation ?? `${request.method} ${request.path}`;
+    const action = decision.failed?.action ?? `${service}:${operation}`;
+    const resource = decision.failed?.resource;
+    const denial: Denial = {
+      at: new Date().toISOString(),
+      principal: caller.principal,
+      service,
+      operation,
+      action,
+      ...(resource ? { resource } : {}),
+      reason: decision.reason,
+      decisive: decision.decisive,
+    };
+    this.denials.push(denial);
+    if (this.denials.length > KEPT_DENIALS) this.denials.shift();
+    this.log(
+      `iam: DENY ${caller.principal} ${action}${resource ? ` on ${resource}` : ''}: ${decision.reason}${decision.decisive.length ? ` [${decision.decisive.join('; ')}]` : ''}`,
+    );
+    const message = decision.failed
+      ? `User: ${caller.principal} is not authorized to perform: ${action} on resource: ${resource ?? '*'} because ${decision.reason}`
+      : `User: ${caller.principal} is not authorized to perform: ${action}: ${decision.reason}`;
+    return accessDenied(request, message);
+  }
+}
+
+/** AccessDenied in the wire format of the service called. */
+export function accessDenied(request: FrontRequest, message: string): StandinResponse {
+  const requestId = randomUUID();
+  const service = request.aws.service ?? '';
+  if (request.aws.target) {
+    const type = service === 'sqs' ? 'com.amazonaws.sqs#AccessDenied' : 'AccessDeniedException';
+    return {
+      status: 400,
+      headers: {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amzn-requestid': requestId,
+        ...(service === 'sqs' ? { 'x-amzn-query-error': 'AccessDenied;Sender' } : {}),
+      },
+      body: JSON.stringify({ __type: type, message, Message: message }),
+    };
+  }
+  const xml = (text: string) =>
+    text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  if (service === 's3') {
+    return {
+      status: 403,
+      headers: { 'content-type': 'application/xml', 'x-amz-request-id': requestId },
+      body: `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>${xml(message)}</Message><RequestId>${requestId}</RequestId></Error>`,
+    };
+  }
+  if (typeof request.aws.params.Action === 'string') {
+    const code = service === 'sns' ? 'AuthorizationError' : 'AccessDenied';
+    return {
+      status: 403,
+      headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId },
+      body: `<ErrorResponse><Error><Type>Sender</Type><Code>${code}</Code><Message>${xml(message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
+    };
+  }
+  return {
+    status: 403,
+    headers: {
+      'content-type': 'application/json',
+      'x-amzn-errortype': 'AccessDeniedException',
+      'x-amzn-requestid': requestId,
+    },
+    body: JSON.stringify({ message, Message: message }),
+  };
+}

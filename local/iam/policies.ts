@@ -1,0 +1,358 @@
+/**
+ * The policies IAM would weigh, read from moto as the account admin (straight to moto, so the
+ * reads are neither enforced nor recorded): a principal's identity policies (inline, attached,
+ * through its groups) and permission boundary, and each resource's own policy (secret, key,
+ * queue, topic, bucket, function, bus, table, a role's trust policy for sts:AssumeRole).
+ * Cached until a call that may change them passes through the front (`invalidate`).
+ * TEST/DEMO COMPONENT — local stack only.
+ */
+import {
+  DescribeTableCommand,
+  DynamoDBClient,
+  GetResourcePolicyCommand as GetTablePolicyCommand,
+} from '@aws-sdk/client-dynamodb';
+import { DescribeEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import {
+  GetGroupPolicyCommand,
+  GetPolicyCommand as GetManagedPolicyCommand,
+  GetPolicyVersionCommand,
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  GetUserCommand,
+  GetUserPolicyCommand,
+  IAMClient,
+  ListAttachedGroupPoliciesCommand,
+  ListAttachedRolePoliciesCommand,
+  ListAttachedUserPoliciesCommand,
+  ListGroupPoliciesCommand,
+  ListGroupsForUserCommand,
+  ListRolePoliciesCommand,
+  ListUserPoliciesCommand,
+} from '@aws-sdk/client-iam';
+import { DescribeKeyCommand, GetKeyPolicyCommand, KMSClient } from '@aws-sdk/client-kms';
+import {
+  GetFunctionCommand,
+  GetPolicyCommand as GetFunctionPolicyCommand,
+  LambdaClient,
+} from '@aws-sdk/client-lambda';
+import { GetBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  DescribeSecretCommand,
+  GetResourcePolicyCommand as GetSecretPolicyCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
+import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { ResourceLookups } from './resources.js';
+
+export interface NamedPolicy {
+  name: string;
+  policy: unknown;
+}
+
+export interface PrincipalPolicies {
+  identity: NamedPolicy[];
+  boundary?: NamedPolicy;
+}
+
+/** The admin key of the local stack (moto's default account). */
+export const ADMIN_ACCESS_KEY = 'testing';
+
+type Ctor<C> = new (config: {
+  endpoint: string;
+  region: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+  maxAttempts: number;
+  forcePathStyle?: boolean;
+}) => C;
+
+const decode = (document: string | undefined): unknown =>
+  document ? (JSON.parse(decodeURIComponent(document)) as unknown) : undefined;
+
+const missing = (error: unknown): boolean =>
+  /NotFound|NoSuch|NonExistent|does not exist/i.test(
+    `${(error as { name?: string }).name ?? ''} ${(error as Error).message ?? ''}`,
+  );
+
+async function orUndefined<T>(call: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await call();
+  } catch (error) {
+    if (missing(error)) return undefined;
+    throw error;
+  }
+}
+
+export class MotoPolicyStore {
+  private readonly clients = new Map<string, unknown>();
+  private readonly cache = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly motoUrl: string,
+    private readonly userPoolTagsOf: (poolId: string) => Record<string, string>,
+  ) {}
+
+  /** Forget everything read so far (a call may have changed a policy, tag or key). */
+  invalidate(): void {
+    this.cache.clear();
+  }
+
+  private client<C>(ctor: Ctor<C>, region: string): C {
+    const key = `${ctor.name}|${region}`;
+    let client = this.clients.get(key) as C | undefined;
+    if (!client) {
+      client = new ctor({
+        endpoint: this.motoUrl,
+        region,
+        credentials: { accessKeyId: ADMIN_ACCESS_KEY, secretAccessKey: 'gatewarden-local-iam' },
+        maxAttempts: 1,
+        forcePathStyle: true,
+      });
+      this.clients.set(key, client);
+    }
+    return client;
+  }
+
+  private cached<T>(key: string, read: () => Promise<T>): Promise<T> {
+    let hit = this.cache.get(key) as Promise<T> | undefined;
+    if (!hit) {
+      hit = read();
+      this.cache.set(key, hit);
+      hit.catch(() => this.cache.delete(key));
+    }
+    return hit;
+  }
+
+  /** Identity policies and boundary of a role or user ARN (moto's default user: none). */
+  principalPolicies(principalArn: string): Promise<PrincipalPolicies> {
+    return this.cached(`principal|${principalArn}`, async () => {
+      const iam = this.client(IAMClient, 'us-east-1');
+      const role = /:role\/(?:.*\/)?([^/]+)$/.exec(principalArn)?.[1];
+      const user = /:user\/(?:.*\/)?([^/]+)$/.exec(principalArn)?.[1];
+      const identity: NamedPolicy[] = [];
+      let boundaryArn: string | undefined;
+      if (role) {
+        const got = await orUndefined(() => iam.send(new GetRoleCommand({ RoleName: role })));
+        if (!got) return { identity };
+        boundaryArn = got.Role?.PermissionsBoundary?.PermissionsBoundaryArn;
+        const inline = await iam.send(new ListRolePoliciesCommand({ RoleName: role }));
+        for (const name of inline.PolicyNames ?? []) {
+          const doc = await iam.send(
+            new GetRolePolicyCommand({ RoleName: role, PolicyName: name }),
+          );
+          identity.push({ name: `${role}/${name}`, policy: decode(doc.PolicyDocument) });
+        }
+        const attached = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: role }));
+        for (const policy of attached.AttachedPolicies ?? []) {
+          identity.push(await this.managedPolicy(policy.PolicyArn ?? ''));
+        }
+      } else if (user) {
+        const got = await orUndefined(() => iam.send(new GetUserCommand({ UserName: user })));
+        if (!got) return { identity };
+        boundaryArn = got.User?.PermissionsBoundary?.PermissionsBoundaryArn;
+        const inline = await iam.send(new ListUserPoliciesCommand({ UserName: user }));
+        for (const name of inline.PolicyNames ?? []) {
+          const doc = await iam.send(
+            new GetUserPolicyCommand({ UserName: user, PolicyName: name }),
+          );
+          identity.push({ name: `${user}/${name}`, policy: decode(doc.PolicyDocument) });
+        }
+        const attached = await iam.send(new ListAttachedUserPoliciesCommand({ UserName: user }));
+        for (const policy of attached.AttachedPolicies ?? []) {
+          identity.push(await this.managedPolicy(policy.PolicyArn ?? ''));
+        }
+        const groups = await iam.send(new ListGroupsForUserCommand({ UserName: user }));
+        for (const group of groups.Groups ?? []) {
+          const name = group.GroupName ?? '';
+          const groupInline = await iam.send(new ListGroupPoliciesCommand({ GroupName: name }));
+          for (const policyName of groupInline.PolicyNames ?? []) {
+            const doc = await iam.send(
+              new GetGroupPolicyCommand({ GroupName: name, PolicyName: policyName }),
+            );
+            identity.push({ name: `${name}/${policyName}`, policy: decode(doc.PolicyDocument) });
+          }
+          const groupAttached = await iam.send(
+            new ListAttachedGroupPoliciesCommand({ GroupName: name }),
+          );
+          for (const policy of groupAttached.AttachedPolicies ?? []) {
+            identity.push(await this.managedPolicy(policy.PolicyArn ?? ''));
+          }
+        }
+      }
+      return {
+        identity,
+        ...(boundaryArn ? { boundary: await this.managedPolicy(boundaryArn) } : {}),
+      };
+    });
+  }
+
+  /** Whether moto knows the role or user (a principal it does not know has no rights). */
+  async principalExists(principalArn: string): Promise<boolean> {
+    const iam = this.client(IAMClient, 'us-east-1');
+    const role = /:role\/(?:.*\/)?([^/]+)$/.exec(principalArn)?.[1];
+    const user = /:user\/(?:.*\/)?([^/]+)$/.exec(principalArn)?.[1];
+    return this.cached(`exists|${principalArn}`, async () => {
+      if (role)
+        return (
+          (await orUndefined(() => iam.send(new GetRoleCommand({ RoleName: role })))) !== undefined
+        );
+      if (user)
+        return (
+          (await orUndefined(() => iam.send(new GetUserCommand({ UserName: user })))) !== undefined
+        );
+      return false;
+    });
+  }
+
+  private async managedPolicy(arn: string): Promise<NamedPolicy> {
+    const iam = this.client(IAMClient, 'us-east-1');
+    const policy = await iam.send(new GetManagedPolicyCommand({ PolicyArn: arn }));
+    const version = await iam.send(
+      new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: policy.Policy?.DefaultVersionId }),
+    );
+    return { name: arn, policy: decode(version.PolicyVersion?.Document) };
+  }
+
+  /** The resource's own policy (a role's trust policy for sts:AssumeRole), if it has one. */
+  resourcePolicy(action: string, resource: string): Promise<unknown> {
+    return this.cached(`resource|${action.startsWith('sts:') ? 'trust' : 'own'}|${resource}`, () =>
+      this.readResourcePolicy(action, resource),
+    );
+  }
+
+  private async readResourcePolicy(action: string, resource: string): Promise<unknown> {
+    const [, , service = '', region = 'us-east-1', account = ''] = resource.split(':');
+    const parse = (text: string | undefined) => (text ? (JSON.parse(text) as unknown) : undefined);
+    switch (service) {
+      case 'secretsmanager': {
+        const got = await orUndefined(() =>
+          this.client(SecretsManagerClient, region).send(
+            new GetSecretPolicyCommand({ SecretId: resource }),
+          ),
+        );
+        return parse(got?.ResourcePolicy);
+      }
+      case 'kms': {
+        if (!resource.includes(':key/')) return undefined;
+        const got = await orUndefined(() =>
+          this.client(KMSClient, region).send(
+            new GetKeyPolicyCommand({ KeyId: resource, PolicyName: 'default' }),
+          ),
+        );
+        return parse(got?.Policy);
+      }
+      case 'sqs': {
+        const name = resource.split(':').pop() ?? '';
+        const sqs = this.client(SQSClient, region);
+        const url = await orUndefined(() =>
+          sqs.send(new GetQueueUrlCommand({ QueueName: name, QueueOwnerAWSAccountId: account })),
+        );
+        if (!url?.QueueUrl) return undefined;
+        const got = await sqs.send(
+          new GetQueueAttributesCommand({ QueueUrl: url.QueueUrl, AttributeNames: ['Policy'] }),
+        );
+        return parse(got.Attributes?.Policy);
+      }
+      case 'sns': {
+        const got = await orUndefined(() =>
+          this.client(SNSClient, region).send(
+            new GetTopicAttributesCommand({ TopicArn: resource }),
+          ),
+        );
+        return parse(got?.Attributes?.Policy);
+      }
+      case 's3': {
+        const bucket = resource.split(':::')[1]?.split('/')[0] ?? '';
+        const got = await orUndefined(() =>
+          this.client(S3Client, 'us-east-1').send(new GetBucketPolicyCommand({ Bucket: bucket })),
+        );
+        return parse(got?.Policy);
+      }
+      case 'lambda': {
+        const got = await orUndefined(() =>
+          this.client(LambdaClient, region).send(
+            new GetFunctionPolicyCommand({ FunctionName: resource }),
+          ),
+        );
+        return parse(got?.Policy);
+      }
+      case 'events': {
+        const bus = /:event-bus\/(.+)$/.exec(resource)?.[1];
+        if (!bus) return undefined;
+        const got = await orUndefined(() =>
+          this.client(EventBridgeClient, region).send(new DescribeEventBusCommand({ Name: bus })),
+        );
+        return parse(got?.Policy);
+      }
+      case 'dynamodb': {
+        if (!resource.includes(':table/')) return undefined;
+        const got = await orUndefined(() =>
+          this.client(DynamoDBClient, region).send(
+            new GetTablePolicyCommand({ ResourceArn: resource.split('/index/')[0] }),
+          ),
+        ).catch(() => undefined);
+        return parse(got?.Policy);
+      }
+      case 'iam': {
+        if (!action.startsWith('sts:')) return undefined;
+        const role = /:role\/(?:.*\/)?([^/]+)$/.exec(resource)?.[1];
+        if (!role) return undefined;
+        const got = await orUndefined(() =>
+          this.client(IAMClient, 'us-east-1').send(new GetRoleCommand({ RoleName: role })),
+        );
+        return decode(got?.Role?.AssumeRolePolicyDocument);
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  /** Name → ARN lookups the resource resolver needs. */
+  lookups(): ResourceLookups {
+    return {
+      secret: (id, region) =>
+        this.cached(`secret|${region}|${id}`, async () => {
+          const got = await orUndefined(() =>
+            this.client(SecretsManagerClient, region).send(
+              new DescribeSecretCommand({ SecretId: id }),
+            ),
+          );
+          if (!got?.ARN) return undefined;
+          const tags: Record<string, string> = {};
+          for (const tag of got.Tags ?? []) if (tag.Key) tags[tag.Key] = tag.Value ?? '';
+          return { arn: got.ARN, ...(got.KmsKeyId ? { kmsKeyId: got.KmsKeyId } : {}), tags };
+        }),
+      keyArn: (keyId, region) =>
+        this.cached(`key|${region}|${keyId}`, async () => {
+          const got = await orUndefined(() =>
+            this.client(KMSClient, region).send(new DescribeKeyCommand({ KeyId: keyId })),
+          );
+          return got?.KeyMetadata?.Arn;
+        }),
+      roleArn: (name) =>
+        this.cached(`role|${name}`, async () => {
+          const got = await orUndefined(() =>
+            this.client(IAMClient, 'us-east-1').send(new GetRoleCommand({ RoleName: name })),
+          );
+          return got?.Role?.Arn;
+        }),
+      functionArn: (name, region) =>
+        this.cached(`function|${region}|${name}`, async () => {
+          const got = await orUndefined(() =>
+            this.client(LambdaClient, region).send(new GetFunctionCommand({ FunctionName: name })),
+          );
+          return got?.Configuration?.FunctionArn;
+        }),
+      tableHashKey: (table, region) =>
+        this.cached(`table|${region}|${table}`, async () => {
+          const got = await orUndefined(() =>
+            this.client(DynamoDBClient, region).send(
+              new DescribeTableCommand({ TableName: table }),
+            ),
+          );
+          return got?.Table?.KeySchema?.find((key) => key.KeyType === 'HASH')?.AttributeName;
+        }),
+      userPoolTags: (poolId) => this.userPoolTagsOf(poolId),
+    };
+  }
+}

