@@ -100,6 +100,9 @@ export async function startFront(options: FrontOptions): Promise<Front> {
       };
     }
     if (request.path.startsWith('/_gatewarden/iam/denials')) return denialsAnswer(request);
+    if (request.method === 'POST' && request.path === '/_gatewarden/lambda/credentials') {
+      return lambdaCredentialsAnswer(request);
+    }
     const started = Date.now();
     const route = options.routes.find((candidate) => candidate.matches(request));
     const denied =
@@ -127,6 +130,29 @@ export async function startFront(options: FrontOptions): Promise<Front> {
     if (!options.iam) return json({ enforcing: false, denials: [] });
     if (request.method === 'DELETE') options.iam.clearDenials();
     return json({ enforcing: true, denials: options.iam.recentDenials() });
+  }
+
+  /** `POST {"functionName"}`: the function's role credentials, as Lambda would get them. */
+  async function lambdaCredentialsAnswer(request: FrontRequest): Promise<StandinResponse> {
+    const json = (status: number, body: unknown): StandinResponse => ({
+      status,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!options.iam)
+      return json(409, { message: 'IAM enforcement is off (GATEWARDEN_LOCAL_IAM=off)' });
+    let functionName = '';
+    try {
+      functionName = String(
+        (JSON.parse(request.body.toString('utf8')) as { functionName?: unknown }).functionName ??
+          '',
+      );
+    } catch {
+      return json(400, { message: 'body must be JSON {"functionName": "..."}' });
+    }
+    if (!functionName) return json(400, { message: 'functionName is required' });
+    const answer = await options.iam.lambdaCredentials(functionName);
+    return answer.ok ? json(200, answer) : json(403, { message: answer.reason });
   }
 
   async function answer(route: StandinRoute, request: FrontRequest): Promise<StandinResponse> {

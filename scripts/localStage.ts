@@ -11,17 +11,8 @@
  * Idempotent: existing resources are kept. Refuses to run without AWS_ENDPOINT_URL, so it can
  * never create anything in a real account. Prints resource names only.
  */
-import {
-  CreateTableCommand,
-  DynamoDBClient,
-  ResourceInUseException,
-  type CreateTableCommandInput,
-} from '@aws-sdk/client-dynamodb';
-import {
-  CreateEventBusCommand,
-  EventBridgeClient,
-  ResourceAlreadyExistsException,
-} from '@aws-sdk/client-eventbridge';
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import {
   BucketAlreadyOwnedByYou,
   CreateBucketCommand,
@@ -35,8 +26,13 @@ import {
   StartLoggingCommand,
   TrailAlreadyExistsException,
 } from '@aws-sdk/client-cloudtrail';
-import { PutRuleCommand, PutTargetsCommand, type RuleState } from '@aws-sdk/client-eventbridge';
-import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import {
+  ListTargetsByRuleCommand,
+  PutRuleCommand,
+  PutTargetsCommand,
+  RemoveTargetsCommand,
+  type RuleState,
+} from '@aws-sdk/client-eventbridge';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -78,6 +74,9 @@ export function deployedDetectRules(stage: string): DeployedDetectRule[] {
   return rules;
 }
 
+/** The CloudFormation stack `serverless deploy --stage local` creates. */
+export const LOCAL_STACK = 'gatewarden-local';
+
 /** Names used by `params.local` in serverless.yml; keep both in step. */
 export const LOCAL_STAGE = {
   stateTable: 'gatewarden-local-state',
@@ -115,7 +114,12 @@ async function ignoring<T>(exists: (error: unknown) => boolean, call: () => Prom
   }
 }
 
-/** Creates the local stage's table, topic, bus, queue and bucket if they are missing. */
+/**
+ * Deploys the local stage from the packaged template when it is not deployed yet (table, topic,
+ * bus, queue, buckets, keys, roles, rules and functions all come from resources/*.yml, as on
+ * AWS), then adds what no template creates: the detect rules' delivery to a queue (moto cannot
+ * invoke a function from a rule) and a trail logging all management events.
+ */
 export async function createLocalStage(): Promise<void> {
   if (!process.env.AWS_ENDPOINT_URL) {
     throw new Error(
@@ -124,48 +128,53 @@ export async function createLocalStage(): Promise<void> {
     );
   }
   const config = { ...clientConfig({ maxAttempts: 2 }) };
-  await ignoring(
-    (e) => e instanceof ResourceInUseException,
-    () =>
-      new DynamoDBClient(config).send(
-        new CreateTableCommand(stateTableInput(LOCAL_STAGE.stateTable)),
-      ),
-  );
-  // CreateTopic and CreateQueue are idempotent for the same name and attributes.
-  await new SNSClient(config).send(new CreateTopicCommand({ Name: LOCAL_STAGE.alertTopic }));
-  await new SQSClient(config).send(
-    new CreateQueueCommand({ QueueName: LOCAL_STAGE.deadLetterQueue }),
-  );
-  await ignoring(
-    (e) => e instanceof ResourceAlreadyExistsException,
-    () =>
-      new EventBridgeClient(config).send(new CreateEventBusCommand({ Name: LOCAL_STAGE.eventBus })),
-  );
-  const region = config.region ?? 'us-east-1';
-  for (const bucket of [LOCAL_STAGE.reportBucket, LOCAL_STAGE.trailBucket]) {
-    await ignoring(
-      (e) => e instanceof BucketAlreadyOwnedByYou,
-      () =>
-        new S3Client({ ...config, forcePathStyle: s3PathStyle() }).send(
-          new CreateBucketCommand({
-            Bucket: bucket,
-            ...(region === 'us-east-1'
-              ? {}
-              : {
-                  CreateBucketConfiguration: {
-                    LocationConstraint: region as BucketLocationConstraint,
-                  },
-                }),
-          }),
-        ),
-    );
+  if (!(await stackDeployed(config))) {
+    const { deployLocalStage } = await import('../local/deploy.js');
+    await deployLocalStage({
+      env: process.env,
+      log: (line) => process.stderr.write(`gatewarden: ${line}\n`),
+    });
   }
   await createDetectRules(config);
   await createTrail(config);
-  // The function the local stage's secrets rotate with (moto checks it exists, never runs it).
-  // Imported here: the CLI loads this module for its names alone.
-  const { localRotationFunction } = await import('../cli/commands/registerLocal.js');
-  await localRotationFunction({ region, maxAttempts: config.maxAttempts });
+}
+
+/** The bucket the local trail writes to (a deployment names an existing trail's bucket). */
+async function createTrailBucket(config: ReturnType<typeof clientConfig>): Promise<void> {
+  const region = config.region ?? 'us-east-1';
+  await ignoring(
+    (e) => e instanceof BucketAlreadyOwnedByYou,
+    () =>
+      new S3Client({ ...config, forcePathStyle: s3PathStyle() }).send(
+        new CreateBucketCommand({
+          Bucket: LOCAL_STAGE.trailBucket,
+          ...(region === 'us-east-1'
+            ? {}
+            : {
+                CreateBucketConfiguration: {
+                  LocationConstraint: region as BucketLocationConstraint,
+                },
+              }),
+        }),
+      ),
+  );
+}
+
+/** Whether the local stage's stack is deployed (and not rolled back or deleted). */
+async function stackDeployed(config: ReturnType<typeof clientConfig>): Promise<boolean> {
+  const { CloudFormationClient, DescribeStacksCommand } =
+    await import('@aws-sdk/client-cloudformation');
+  try {
+    const { Stacks } = await new CloudFormationClient(config).send(
+      new DescribeStacksCommand({ StackName: LOCAL_STACK }),
+    );
+    return (
+      /_COMPLETE$/.test(Stacks?.[0]?.StackStatus ?? '') &&
+      !/DELETE|ROLLBACK/.test(Stacks?.[0]?.StackStatus ?? '')
+    );
+  } catch {
+    return false;
+  }
 }
 
 /** The detect rules, aimed at a short-lived queue: moto cannot invoke a function from a rule. */
@@ -200,11 +209,27 @@ async function createDetectRules(config: ReturnType<typeof clientConfig>): Promi
         Targets: [{ Id: 'detect', Arn: queueArn }],
       }),
     );
+    // The deployed rule aims at the detect function, which moto cannot invoke (PutEvents on a
+    // matching event would fail): the queue stands in for it.
+    const { Targets } = await events.send(
+      new ListTargetsByRuleCommand({ Rule: rule.name, EventBusName: 'default' }),
+    );
+    const lambdaTargets = (Targets ?? []).filter((target) => target.Arn?.includes(':lambda:'));
+    if (lambdaTargets.length > 0) {
+      await events.send(
+        new RemoveTargetsCommand({
+          Rule: rule.name,
+          EventBusName: 'default',
+          Ids: lambdaTargets.map((target) => target.Id ?? ''),
+        }),
+      );
+    }
   }
 }
 
 /** A trail logging every management event, as the account gatewarden watches should have. */
 async function createTrail(config: ReturnType<typeof clientConfig>): Promise<void> {
+  await createTrailBucket(config);
   const cloudtrail = new CloudTrailClient(config);
   await ignoring(
     (e) => e instanceof TrailAlreadyExistsException,

@@ -84,5 +84,6 @@ export async function localRotationFunction(
   }
   if (!functionArn || !roleArn)
     throw new Error('could not set up the local stand-in rotate function');
-  return { functionArn, roleArn };
+  // A deployed local stage's function runs as its own role (resources/role-rotate.yml).
+  return { functionArn, roleArn: existing?.Configuration?.Role ?? roleArn };
 }

@@ -152,7 +152,10 @@ export class IamEnforcer {
         ...(identity.boundary ? { permissionBoundaryPolicies: [identity.boundary] } : {}),
       },
       {},
-    );
+    ).catch((error: unknown) => ({
+      resultType: 'error' as const,
+      errors: { message: error instanceof Error ? error.message : String(error) },
+    }));
     if (result.resultType === 'error') {
       return {
         allowed: false,

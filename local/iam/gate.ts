@@ -10,7 +10,7 @@ import type { FrontRequest } from '../standin/context.js';
 import type { StandinResponse } from '../standin/http.js';
 import type { UserIdentity } from '../standin/cloudtrail/identity.js';
 import { isReadOnly } from './actions.js';
-import { callerOf, IamEnforcer, type Caller, type Decision } from './enforcer.js';
+import { callerOf, IamEnforcer, serviceCaller, type Caller, type Decision } from './enforcer.js';
 import { MotoPolicyStore } from './policies.js';
 
 export interface Denial {
@@ -97,6 +97,41 @@ export class IamGate {
   called(request: FrontRequest, status: number): void {
     const operation = request.aws.operation;
     if (status < 400 && operation && !isReadOnly(operation)) this.store.invalidate();
+  }
+
+  /**
+   * Credentials of a function's execution role, obtained as Lambda obtains them: the role's
+   * trust policy must let `lambda.amazonaws.com` assume it for that function (evaluated like
+   * any other call), then STS issues a session named after the function.
+   */
+  async lambdaCredentials(functionName: string): Promise<
+    | {
+        ok: true;
+        credentials: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string };
+        roleArn: string;
+        functionArn: string;
+      }
+    | { ok: false; reason: string }
+  > {
+    const lookups = this.store.lookups();
+    const functionArn = await lookups.functionArn(functionName, 'us-east-1');
+    if (!functionArn)
+      return { ok: false, reason: `no function ${functionName} on the local stack` };
+    const roleArn = await this.store.functionRole(functionArn);
+    if (!roleArn) return { ok: false, reason: `function ${functionName} has no role` };
+    const account = functionArn.split(':')[4] ?? '';
+    const decision = await this.enforcer.authorize(
+      serviceCaller('lambda.amazonaws.com', { arn: functionArn, account }),
+      { action: 'sts:AssumeRole', resource: roleArn, resourceAccount: account, context: {} },
+    );
+    if (!decision.allowed) {
+      return {
+        ok: false,
+        reason: `lambda.amazonaws.com may not assume ${roleArn}: ${decision.reason}`,
+      };
+    }
+    const credentials = await this.store.assumeRole(roleArn, functionName);
+    return { ok: true, credentials, roleArn, functionArn };
   }
 
   recentDenials(): readonly Denial[] {

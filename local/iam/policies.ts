@@ -43,6 +43,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { ResourceLookups } from './resources.js';
 
 export interface NamedPolicy {
@@ -305,6 +306,38 @@ export class MotoPolicyStore {
       default:
         return undefined;
     }
+  }
+
+  /** The execution role of a function. */
+  async functionRole(functionArn: string): Promise<string | undefined> {
+    const region = functionArn.split(':')[3] ?? 'us-east-1';
+    const got = await orUndefined(() =>
+      this.client(LambdaClient, region).send(new GetFunctionCommand({ FunctionName: functionArn })),
+    );
+    return got?.Configuration?.Role;
+  }
+
+  /** A role session from moto's STS, asked directly (the caller was authorized already). */
+  async assumeRole(
+    roleArn: string,
+    sessionName: string,
+  ): Promise<{ AccessKeyId: string; SecretAccessKey: string; SessionToken: string }> {
+    const got = await this.client(STSClient, 'us-east-1').send(
+      new AssumeRoleCommand({
+        RoleArn: roleArn,
+        RoleSessionName: sessionName,
+        DurationSeconds: 3600,
+      }),
+    );
+    const credentials = got.Credentials;
+    if (!credentials?.AccessKeyId || !credentials.SecretAccessKey || !credentials.SessionToken) {
+      throw new Error(`moto STS issued no credentials for ${roleArn}`);
+    }
+    return {
+      AccessKeyId: credentials.AccessKeyId,
+      SecretAccessKey: credentials.SecretAccessKey,
+      SessionToken: credentials.SessionToken,
+    };
   }
 
   /** Name → ARN lookups the resource resolver needs. */

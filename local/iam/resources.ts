@@ -92,12 +92,13 @@ function tagContext(
   return context;
 }
 
-function resourceTagContext(service: string, tags: Record<string, string>): ContextValues {
+/**
+ * `aws:ResourceTag/*` of a resource. The service-prefixed forms (`secretsmanager:ResourceTag/…`)
+ * are not set: the evaluator's catalog knows them only as a literal `tag-key`.
+ */
+function resourceTagContext(tags: Record<string, string>): ContextValues {
   const context: ContextValues = {};
-  for (const [key, value] of Object.entries(tags)) {
-    context[`aws:ResourceTag/${key}`] = value;
-    context[`${service}:ResourceTag/${key}`] = value;
-  }
+  for (const [key, value] of Object.entries(tags)) context[`aws:ResourceTag/${key}`] = value;
   return context;
 }
 
@@ -138,7 +139,7 @@ const secretsmanager: Resolver = async (call, lookups) => {
       : `arn:aws:secretsmanager:${call.region}:${call.account}:secret:${id}`;
     return { arns: { Secret: arn }, context };
   }
-  Object.assign(context, resourceTagContext('secretsmanager', secret.tags));
+  Object.assign(context, resourceTagContext(secret.tags));
   const use = SECRET_KEY_USE[call.operation];
   const implied = use ? await secretKeyUse(call, lookups, secret.arn, secret.kmsKeyId, use) : [];
   return { arns: { Secret: secret.arn }, context, implied };
@@ -185,8 +186,21 @@ async function secretKeyUse(
   }));
 }
 
+/**
+ * The key a moto ciphertext was made with: its first 36 bytes are the key id (moto's own
+ * format; AWS's blob names its key too, which is why Decrypt needs no KeyId).
+ */
+function keyOfCiphertext(blob: unknown): string | undefined {
+  if (typeof blob !== 'string') return undefined;
+  const id = Buffer.from(blob, 'base64').subarray(0, 36).toString('latin1');
+  return /^[0-9a-f-]{36}$/.test(id) ? id : undefined;
+}
+
 const kms: Resolver = async (call, lookups) => {
-  const keyId = str(call.params.KeyId) ?? str(call.params.TargetKeyId);
+  const keyId =
+    str(call.params.KeyId) ??
+    str(call.params.TargetKeyId) ??
+    keyOfCiphertext(call.params.CiphertextBlob);
   const arns: Record<string, string> = {};
   const alias = str(call.params.AliasName);
   if (alias) arns.alias = `arn:aws:kms:${call.region}:${call.account}:${alias}`;
@@ -233,6 +247,35 @@ async function leadingKeys(
     }
   }
   return undefined;
+}
+
+/** Transactions are authorized item by item, as the action each item performs. */
+const TRANSACT_ACTIONS: Record<string, string> = {
+  Put: 'dynamodb:PutItem',
+  Update: 'dynamodb:UpdateItem',
+  Delete: 'dynamodb:DeleteItem',
+  ConditionCheck: 'dynamodb:ConditionCheckItem',
+  Get: 'dynamodb:GetItem',
+};
+
+async function transactItems(call: CallInfo, lookups: ResourceLookups): Promise<Authorization[]> {
+  const items = (call.params.TransactItems ?? []) as Array<Record<string, Record<string, unknown>>>;
+  const authorizations: Authorization[] = [];
+  for (const item of items) {
+    for (const [kind, action] of Object.entries(TRANSACT_ACTIONS)) {
+      const part = item[kind];
+      const table = str(part?.TableName);
+      if (!part || !table) continue;
+      const keys = await leadingKeys({ ...call, params: part }, lookups, table);
+      authorizations.push({
+        action,
+        resource: `arn:aws:dynamodb:${call.region}:${call.account}:table/${table}`,
+        resourceAccount: call.account,
+        context: (keys ? { 'dynamodb:LeadingKeys': keys } : {}) as ContextValues,
+      });
+    }
+  }
+  return authorizations;
 }
 
 const dynamodb: Resolver = async (call, lookups) => {
@@ -406,16 +449,35 @@ const cognito: Resolver = async (call, lookups) => {
   if (!pool) return {};
   return {
     vars: { UserPoolId: pool },
-    context: resourceTagContext('cognito-idp', lookups.userPoolTags(pool)),
+    context: resourceTagContext(lookups.userPoolTags(pool)),
   };
 };
+
+/**
+ * The workload a stand-in workload token was issued to (its payload is readable; the stand-in
+ * verifies the signature when it answers, so a forged name only reaches a refusal).
+ */
+function workloadOfToken(token: unknown): string | undefined {
+  if (typeof token !== 'string') return undefined;
+  try {
+    const payload = JSON.parse(
+      Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'),
+    ) as {
+      workloadName?: unknown;
+    };
+    return str(payload.workloadName);
+  } catch {
+    return undefined;
+  }
+}
 
 /** AgentCore: gateway ids from path labels, providers and workloads by name. */
 const agentcore: Resolver = async (call, lookups) => {
   const gateway = call.labels.gatewayIdentifier ?? str(call.params.gatewayIdentifier);
   const name =
     str(call.params.name) ?? str(call.params.resourceCredentialProviderName) ?? call.labels.name;
-  const workload = str(call.params.workloadName);
+  const workload =
+    str(call.params.workloadName) ?? workloadOfToken(call.params.workloadIdentityToken);
   const vars: Vars = {
     TokenVaultId: str(call.params.tokenVaultId) ?? 'default',
     DirectoryId: 'default',
@@ -490,6 +552,11 @@ export async function authorizationsFor(
   call: CallInfo,
   lookups: ResourceLookups,
 ): Promise<Authorization[]> {
+  if (call.signingName === 'dynamodb' && /^Transact(Write|Get)Items$/.test(call.operation)) {
+    const items = await transactItems(call, lookups);
+    if (items.length === 0) throw new Unclassifiable(`dynamodb:${call.operation} names no item`);
+    return items;
+  }
   const classified = await classifyAction(call.signingName, call.operation);
   if (!classified) {
     throw new Unclassifiable(
@@ -522,6 +589,9 @@ async function namedResources(
     ...resolution.vars,
   };
   const filled = new Map<string, string>();
+  const arnParams = ['ResourceArn', 'resourceArn', 'ResourceARN', 'Arn', 'arn']
+    .map((name) => str(call.params[name]) ?? call.labels[name])
+    .filter(isArn);
   for (const type of classified.resourceTypes) {
     const whole = resolution.arns?.[type.name];
     if (whole) {
@@ -529,7 +599,13 @@ async function namedResources(
       continue;
     }
     const details = await iamResourceTypeDetails(classified.service, type.name);
-    const arn = fillFormat(details.arn, vars);
+    const named = arnParams.find((arn) => formatPattern(details.arn).test(arn));
+    if (named) {
+      filled.set(type.name, named);
+      continue;
+    }
+    // A List call is authorized on every resource of its type it could return (`…/*`).
+    const arn = fillFormat(details.arn, vars, /^List/.test(call.operation) ? '*' : undefined);
     if (arn) filled.set(type.name, arn);
   }
   const required = classified.resourceTypes.filter((type) => type.required);
@@ -549,11 +625,20 @@ async function namedResources(
   );
 }
 
-/** Fills `${Var}` placeholders; undefined when one has no value. */
-export function fillFormat(format: string, vars: Vars): string | undefined {
+/** A catalog ARN format as a pattern any value of its variables matches. */
+function formatPattern(format: string): RegExp {
+  const source = format
+    .split(/\$\{\w+\}/)
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('[^:]+?');
+  return new RegExp(`^${source.replace('[^:]+?', 'aws[\\w-]*')}$`);
+}
+
+/** Fills `${Var}` placeholders; undefined when one has no value (and no `fallback`). */
+export function fillFormat(format: string, vars: Vars, fallback?: string): string | undefined {
   let complete = true;
   const arn = format.replace(/\$\{(\w+)\}/g, (_, name: string) => {
-    const value = vars[name];
+    const value = vars[name] ?? fallback;
     if (value === undefined) complete = false;
     return value ?? '';
   });
