@@ -118,11 +118,12 @@ describe('functions', () => {
     },
   );
 
-  it('keeps logs for a bounded time', () => {
+  it('keeps logs for a bounded time, encrypted with the data key', () => {
     const groups = resourcesOfType(template, 'AWS::Logs::LogGroup');
     expect(groups).toHaveLength(FUNCTIONS.length);
     for (const [, group] of groups) {
       expect(group.Properties?.RetentionInDays).toEqual(expect.any(Number));
+      expect(group.Properties?.KmsKeyId).toEqual({ 'Fn::GetAtt': ['DataKey', 'Arn'] });
     }
   });
 });
@@ -197,11 +198,29 @@ describe('IAM least privilege', () => {
     expect(loose).toEqual([]);
   });
 
-  it('opens the key policies only to this account, its CloudWatch alarms and its AgentCore Identity reads', () => {
+  it('opens the key policies only to this account, its CloudWatch alarms, its AgentCore Identity reads, its log groups and DynamoDB', () => {
     const keyAllows = allowStatements().filter((s) => s.type === 'AWS::KMS::Key');
     for (const { statement } of keyAllows) {
       const principal = JSON.stringify(statement.Principal);
-      if (principal.includes('cloudwatch.amazonaws.com')) {
+      if (principal.includes('logs.${AWS::Region}.amazonaws.com')) {
+        // CloudWatch Logs, for this stage's function log groups only.
+        expect(statement.Condition).toEqual({
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': {
+              'Fn::Sub':
+                'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/gatewarden-ci-*',
+            },
+          },
+        });
+      } else if (principal === '{"AWS":"*"}') {
+        // AWS's DynamoDB statement: this account's principals, through DynamoDB only.
+        expect(statement.Condition).toEqual({
+          StringEquals: {
+            'kms:CallerAccount': { Ref: 'AWS::AccountId' },
+            'kms:ViaService': { 'Fn::Sub': 'dynamodb.${AWS::Region}.amazonaws.com' },
+          },
+        });
+      } else if (principal.includes('cloudwatch.amazonaws.com')) {
         expect(statement.Condition).toEqual({
           StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
         });
@@ -217,6 +236,10 @@ describe('IAM least privilege', () => {
       } else {
         expect(principal).toContain(':root');
         expect(principal).toContain('${AWS::AccountId}');
+        // The account creates grants only for AWS resources.
+        if (asArray(statement.Action).includes('kms:CreateGrant')) {
+          expect(statement.Condition).toEqual({ Bool: { 'kms:GrantIsForAWSResource': 'true' } });
+        }
       }
     }
   });
@@ -487,7 +510,10 @@ describe('usage on Athena (AthenaReport)', () => {
     expect(wg.WorkGroupConfiguration.BytesScannedCutoffPerQuery).toBe(1099511627776);
     expect(wg.WorkGroupConfiguration.ResultConfiguration).toEqual({
       OutputLocation: { 'Fn::Sub': 's3://${ReportAthenaResultsBucket}/results/' },
-      EncryptionConfiguration: { EncryptionOption: 'SSE_S3' },
+      EncryptionConfiguration: {
+        EncryptionOption: 'SSE_KMS',
+        KmsKey: { 'Fn::GetAtt': ['DataKey', 'Arn'] },
+      },
     });
     expect(fn('Report').Environment.Variables[ENV.reportAthenaWorkgroup]).toEqual({
       'Fn::If': ['UseAthena', { Ref: 'ReportAthenaWorkGroup' }, ''],
@@ -533,7 +559,17 @@ describe('data stores', () => {
       IgnorePublicAcls: true,
       RestrictPublicBuckets: true,
     });
-    expect(JSON.stringify(props.BucketEncryption)).toMatch(/"SSEAlgorithm":"(AES256|aws:kms)"/);
+    expect(props.BucketEncryption).toEqual({
+      ServerSideEncryptionConfiguration: [
+        {
+          ServerSideEncryptionByDefault: {
+            SSEAlgorithm: 'aws:kms',
+            KMSMasterKeyID: { 'Fn::GetAtt': ['DataKey', 'Arn'] },
+          },
+          BucketKeyEnabled: true,
+        },
+      ],
+    });
     expect(props.VersioningConfiguration).toEqual({ Status: 'Enabled' });
     expect(props.LifecycleConfiguration).toBeDefined();
     const tls = statements.find(
@@ -542,7 +578,7 @@ describe('data stores', () => {
     expect(tls?.statement.Condition).toEqual({ Bool: { 'aws:SecureTransport': 'false' } });
   });
 
-  it('state table has pk/sk, TTL on expiresAt, PITR and on-demand billing', () => {
+  it('state table has pk/sk, TTL on expiresAt, PITR, on-demand billing and the data key', () => {
     const props = template.Resources.StateTable?.Properties ?? {};
     expect(props.KeySchema).toEqual([
       { AttributeName: 'pk', KeyType: 'HASH' },
@@ -551,6 +587,11 @@ describe('data stores', () => {
     expect(props.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
     expect(props.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
     expect(props.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(props.SSESpecification).toEqual({
+      SSEEnabled: true,
+      SSEType: 'KMS',
+      KMSMasterKeyId: { 'Fn::GetAtt': ['DataKey', 'Arn'] },
+    });
   });
 
   it('alert topic is KMS-encrypted and every key rotates', () => {
