@@ -4,7 +4,8 @@
  * Created with `python3 -m venv` on first use and (re)installed from `local/requirements.txt`
  * whenever that file changes: a stamp inside the venv keeps the hash of the requirements it was
  * installed from. Other scripts (CI's cfn-lint step) call {@link ensurePythonEnv} or run
- * `npx tsx local/venv.ts` and then use the returned binaries.
+ * `npx tsx local/venv.ts` and then use the returned binaries. A tool whose dependencies clash
+ * with moto's (checkov pins an old boto3) gets its own venv the same way: `dir`, `requirements`.
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -53,6 +54,8 @@ export function pythonEnvIsCurrent(
 export interface EnsureOptions {
   dir?: string;
   requirements?: string;
+  /** What the requirements install, for the progress line (default: moto and cfn-lint). */
+  label?: string;
   /** Where progress goes; stderr by default so stdout stays machine-readable. */
   log?: (line: string) => void;
   /** Silence after which a heartbeat line says the install is still running. */
@@ -75,7 +78,7 @@ export async function ensurePythonEnv(options: EnsureOptions = {}): Promise<Pyth
     await run(pythonCommand(), ['-m', 'venv', dir]);
   }
   log(
-    'gatewarden: installing moto and cfn-lint into the Python environment (about a minute, once)',
+    `gatewarden: installing ${options.label ?? 'moto and cfn-lint'} into the Python environment (about a minute, once)`,
   );
   const started = Date.now();
   await run(
