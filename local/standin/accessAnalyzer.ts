@@ -66,6 +66,7 @@ export function standinPolicyFindings(policy: Record<string, unknown>): Finding[
 /** `POST /policy/validation` (restJson1, signing name `access-analyzer`). */
 export const validatePolicyRoute: StandinRoute = {
   name: 'access-analyzer:ValidatePolicy',
+  model: 'accessanalyzer',
   matches: (request) =>
     request.aws.service === 'access-analyzer' &&
     request.method === 'POST' &&

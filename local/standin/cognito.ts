@@ -93,6 +93,7 @@ function requireString(params: Record<string, unknown>, name: string): string {
 
 export const cognitoSecretsRoute: StandinRoute = {
   name: 'cognito:ClientSecrets',
+  model: 'cognito-idp',
   matches: (request) =>
     request.aws.target !== undefined &&
     request.aws.target.startsWith(TARGET) &&
@@ -116,7 +117,8 @@ export const cognitoSecretsRoute: StandinRoute = {
             typeof params.ClientSecret === 'string' ? params.ClientSecret : undefined;
           const secret = {
             id: `${clientId}--${randomBytes(6).toString('hex')}`,
-            value: provided ?? randomBytes(38).toString('base64url'),
+            // 52 characters of [a-z0-9], as Cognito generates them (the model's pattern is [\w+]+).
+            value: provided ?? randomBytes(26).toString('hex'),
             createdAt: new Date(),
           };
           secrets.push(secret);

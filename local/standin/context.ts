@@ -44,4 +44,10 @@ export interface StandinRoute {
   handle(request: FrontRequest, context: StandinContext): Promise<StandinResponse>;
   /** Admin routes of the stand-in itself are not API calls and are not recorded. */
   recordInCloudTrail?: boolean;
+  /**
+   * The botocore service model of the API this route answers (`cloudtrail`,
+   * `bedrock-agentcore-control`…), named here because one signing name can cover two models.
+   * Requests are validated against it before `handle` (`model/guard.ts`).
+   */
+  model?: string;
 }

@@ -5,7 +5,8 @@
  * Extension point: the front tries {@link standinRoutes} in order and proxies everything no
  * route claims to moto. To stand in for another operation, write a `StandinRoute` (see
  * `context.ts`) in its own file here and add it to the table below. Routes keep their state
- * with `context.state(key, create)`.
+ * with `context.state(key, create)`. A route that names its service `model` gets its requests
+ * validated against the official model first (`model/`).
  */
 import { validatePolicyRoute } from './accessAnalyzer.js';
 import { lookupEventsRoute, seedEventsRoute } from './cloudtrail/routes.js';
@@ -14,6 +15,7 @@ import type { StandinRoute } from './context.js';
 import { identityControlRoute } from './identity/controlRoutes.js';
 import { identityDataRoute } from './identity/dataRoutes.js';
 import { simulatePrincipalPolicyRoute } from './iam/simulate.js';
+import { modelChecked } from './model/index.js';
 import { rotateSecretRoute } from './secretsRotation.js';
 import { providerTagsRoute, userPoolTagsRoute } from './tags.js';
 
@@ -41,5 +43,5 @@ export function standinRoutes(): StandinRoute[] {
     rotateSecretRoute,
     // IAM Access Analyzer ValidatePolicy: a few real checks, for the report's SDK path.
     validatePolicyRoute,
-  ];
+  ].map(modelChecked);
 }

@@ -90,6 +90,7 @@ export function userPoolTags(context: StandinContext, poolId: string): Record<st
 
 export const userPoolTagsRoute: StandinRoute = {
   name: 'cognito:tags',
+  model: 'cognito-idp',
   matches: (request) =>
     request.aws.target !== undefined &&
     request.aws.target.startsWith(COGNITO_TARGET) &&

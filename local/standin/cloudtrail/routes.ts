@@ -13,6 +13,7 @@ export function trailOf(context: StandinContext): TrailStore {
 
 export const lookupEventsRoute: StandinRoute = {
   name: 'cloudtrail:LookupEvents',
+  model: 'cloudtrail',
   matches: (request) => request.aws.target?.endsWith('CloudTrail_20131101.LookupEvents') ?? false,
   async handle(request, context) {
     const trail = trailOf(context);

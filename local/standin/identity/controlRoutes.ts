@@ -55,6 +55,7 @@ export const CONTROL_OPERATIONS: Record<string, Operation> = {
 
 export const identityControlRoute: StandinRoute = {
   name: 'agentcore-identity:control',
+  model: 'bedrock-agentcore-control',
   matches: (request) => request.method === 'POST' && request.path in CONTROL_OPERATIONS,
   async handle(request, context) {
     const operation = CONTROL_OPERATIONS[request.path];

@@ -230,6 +230,7 @@ const DATA_OPERATIONS: Record<
 
 export const identityDataRoute: StandinRoute = {
   name: 'agentcore-identity:data',
+  model: 'bedrock-agentcore',
   matches: (request) => request.method === 'POST' && request.path in DATA_OPERATIONS,
   async handle(request, context) {
     const operation = DATA_OPERATIONS[request.path];

@@ -327,8 +327,17 @@ describe('local stack: AgentCore control plane', () => {
     expect(created.workloadIdentityArn).toBe(
       `arn:aws:bedrock-agentcore:us-east-1:123456789012:workload-identity-directory/default/workload-identity/${name}`,
     );
-    const listed = await control.send(new ListWorkloadIdentitiesCommand({ maxResults: 100 }));
-    expect(listed.workloadIdentities?.map((workload) => workload.name)).toContain(name);
+    // Pages of at most 20 (the model's maximum for this list), as a reused stack holds more.
+    const names: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await control.send(
+        new ListWorkloadIdentitiesCommand({ maxResults: 20, ...(nextToken ? { nextToken } : {}) }),
+      );
+      names.push(...(page.workloadIdentities ?? []).map((workload) => workload.name ?? ''));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    expect(names).toContain(name);
 
     const vault = await control.send(new GetTokenVaultCommand({}));
     expect(vault.tokenVaultId).toBe('default');
