@@ -5,7 +5,7 @@
  */
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { startFront } from './front.js';
-import { IamGate } from './iam/gate.js';
+import { IamGate, type IamMode } from './iam/gate.js';
 import { userPoolTags } from './standin/tags.js';
 import { startMoto, type MotoServer } from './moto.js';
 import { answers } from './net.js';
@@ -15,6 +15,15 @@ import { standinRoutes } from './standin/index.js';
 import { createStandinRuntime } from './standin/runtime.js';
 import type { LocalStackState } from './state.js';
 import { ensurePythonEnv } from './venv.js';
+
+/**
+ * How the front applies IAM. `audit` until every code path runs as its role (issue #16):
+ * calls are decided and would-be denials logged, nothing is refused yet.
+ */
+function localIamMode(value: string | undefined): IamMode | 'off' {
+  if (value === 'enforce' || value === 'off') return value;
+  return 'audit';
+}
 
 const log = (line: string): void => {
   process.stdout.write(`${new Date().toISOString()} ${line}\n`);
@@ -55,6 +64,7 @@ async function main(): Promise<void> {
     const runtime = createStandinRuntime({ motoUrl: moto.url, oidcIssuer: oidc.issuer });
     const motoUrl = moto.url;
     const issuer = oidc.issuer;
+    const iamMode = localIamMode(process.env.GATEWARDEN_LOCAL_IAM);
     const front = await startFront({
       motoUrl,
       routes: standinRoutes(),
@@ -64,10 +74,11 @@ async function main(): Promise<void> {
         oidc: await answers(`${issuer}/.well-known/openid-configuration`),
       }),
       log,
-      ...(process.env.GATEWARDEN_LOCAL_IAM === 'off'
+      ...(iamMode === 'off'
         ? {}
         : {
             iam: new IamGate(
+              iamMode,
               motoUrl,
               (poolId) => userPoolTags(runtime.context, poolId),
               (key) => runtime.identities.resolve(key),
@@ -75,8 +86,7 @@ async function main(): Promise<void> {
             ),
           }),
     });
-    if (process.env.GATEWARDEN_LOCAL_IAM === 'off')
-      log('IAM enforcement is OFF (GATEWARDEN_LOCAL_IAM=off)');
+    log(`IAM: ${iamMode} (GATEWARDEN_LOCAL_IAM=enforce|audit|off)`);
     closeFront = front.close;
     const state: LocalStackState = {
       pid: process.pid,

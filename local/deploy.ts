@@ -12,6 +12,7 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '..');
+const PACKAGE_DIR = '.gatewarden/package-local';
 
 export interface LocalDeployOptions {
   /** The local stack's environment (AWS_ENDPOINT_URL and admin credentials). */
@@ -28,10 +29,14 @@ export async function deployLocalStage(options: LocalDeployOptions): Promise<voi
   const log = options.log ?? (() => undefined);
   log('deploying the local stage (serverless deploy --stage local) …');
   const started = Date.now();
+  // Packaged into a folder of its own: `.serverless/` is what `npm run package` (CI) rewrites.
+  const serverless = resolve(ROOT, 'node_modules', '.bin', 'serverless');
+  const childEnv = { ...env, SLS_TELEMETRY_DISABLED: '1' };
+  await run(serverless, ['package', '--stage', 'local', '--package', PACKAGE_DIR], childEnv);
   const output = await run(
-    resolve(ROOT, 'node_modules', '.bin', 'serverless'),
-    ['deploy', '--stage', 'local'],
-    { ...env, SLS_TELEMETRY_DISABLED: '1' },
+    serverless,
+    ['deploy', '--stage', 'local', '--package', PACKAGE_DIR],
+    childEnv,
   );
   log(`local stage deployed in ${Math.round((Date.now() - started) / 1000)} s`);
   return void output;
@@ -49,7 +54,7 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<s
       else
         reject(
           new Error(
-            `serverless deploy --stage local failed (exit ${code}):\n${output.split('\n').slice(-15).join('\n')}`,
+            `serverless ${args.join(' ')} failed (exit ${code}):\n${output.split('\n').slice(-15).join('\n')}`,
           ),
         );
     });

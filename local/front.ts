@@ -127,9 +127,9 @@ export async function startFront(options: FrontOptions): Promise<Front> {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
-    if (!options.iam) return json({ enforcing: false, denials: [] });
+    if (!options.iam) return json({ mode: 'off', denials: [] });
     if (request.method === 'DELETE') options.iam.clearDenials();
-    return json({ enforcing: true, denials: options.iam.recentDenials() });
+    return json({ mode: options.iam.mode, denials: options.iam.recentDenials() });
   }
 
   /** `POST {"functionName"}`: the function's role credentials, as Lambda would get them. */

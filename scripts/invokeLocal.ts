@@ -4,7 +4,8 @@
  * 1. the local stack (reused when one runs; started otherwise, and stopped again afterwards);
  * 2. the local stage serverless.yml's `local` params point at (scripts/localStage.ts);
  * 3. what the sample events name, and for a rotate.<step> event its rotation staged
- *    (scripts/localSamples.ts).
+ *    (scripts/localSamples.ts);
+ * 4. the function's role session (local/functionRole.ts): it runs as its deployed role.
  * Arguments go to `serverless invoke local` unchanged (`--stage local` added when absent); its
  * exit status is this script's. Start the stack yourself (`npx gatewarden local start`) to keep
  * its state between invocations.
@@ -14,6 +15,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startLocalStack, stopLocalStack } from '../local/stack.js';
 import { exportsOf } from '../local/state.js';
+import { functionRoleSession, localFunctionName, roleEnv } from '../local/functionRole.js';
 import { createLocalStage } from './localStage.js';
 import { createSampleResources } from './localSamples.js';
 
@@ -47,10 +49,15 @@ async function main(args: string[]): Promise<number> {
     log('gatewarden: setting up the local stage and the resources the sample events name');
     await createLocalStage();
     await createSampleResources(event);
+    // As in Lambda, the function runs as its own role (resources/role-<function>.yml).
+    const name = localFunctionName(args);
+    const endpoint = process.env.AWS_ENDPOINT_URL ?? '';
+    const asRole = name ? roleEnv(await functionRoleSession(endpoint, name)) : {};
+    if (name) log(`gatewarden: running ${name} as its deployed role`);
     return await new Promise<number>((resolvePromise, reject) => {
       const child = spawn(join(ROOT, 'node_modules', '.bin', 'serverless'), serverlessArgs(args), {
         cwd: ROOT,
-        env: process.env,
+        env: { ...process.env, ...asRole },
         stdio: 'inherit',
       });
       child.on('error', reject);

@@ -232,7 +232,6 @@ export async function registerCredential(
   }
 
   await deps.control.enableRotation(created.arn, { lambdaArn: input.rotationLambdaArn, rules });
-  await clearTestCopy(deps.control, created.arn);
   const status = await deps.control.describe(created.arn);
   const problems = [
     status.rotationEnabled ? undefined : 'RotationEnabled is false',
@@ -331,23 +330,4 @@ function rotatedResources(doc: SecretDocument, gatewayArn: string): string[] {
     );
   }
   return arns;
-}
-
-/**
- * Secrets Manager runs only testSecret for `RotateImmediately: false` and removes its pending
- * version; some emulators leave a pending copy of the current value behind, which would block
- * the first rotation. Remove AWSPENDING only from a version that holds exactly the current value.
- */
-async function clearTestCopy(control: RotationControl, secretArn: string): Promise<void> {
-  const status = await control.describe(secretArn);
-  const pending = Object.entries(status.versionStages).find(
-    ([, stages]) => stages.includes('AWSPENDING') && !stages.includes('AWSCURRENT'),
-  )?.[0];
-  if (!pending) return;
-  const [current, copy] = await Promise.all([
-    control.getValue(secretArn, { stage: 'AWSCURRENT' }),
-    control.getValue(secretArn, { versionId: pending, stage: 'AWSPENDING' }).catch(() => undefined),
-  ]);
-  if (copy !== undefined && copy === current)
-    await control.removeStage(secretArn, 'AWSPENDING', pending);
 }

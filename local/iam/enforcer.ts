@@ -160,7 +160,7 @@ export class IamEnforcer {
       return {
         allowed: false,
         failed: authorization,
-        reason: `the request cannot be evaluated: ${result.errors.message}`,
+        reason: `the request cannot be evaluated: ${JSON.stringify(result.errors).slice(0, 400)}`,
         decisive: [],
       };
     }

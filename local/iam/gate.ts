@@ -15,6 +15,8 @@ import { MotoPolicyStore } from './policies.js';
 
 export interface Denial {
   at: string;
+  /** False in audit mode: the call went on. */
+  enforced: boolean;
   principal: string;
   service: string;
   operation: string;
@@ -38,12 +40,20 @@ const UNSIGNED_COGNITO = new Set([
 
 const KEPT_DENIALS = 500;
 
+/**
+ * `enforce`: refused calls get AccessDenied. `audit`: every call is decided the same way, and a
+ * call IAM would refuse is logged and listed as such but goes on (how a code path is moved onto
+ * its role without breaking the rest).
+ */
+export type IamMode = 'enforce' | 'audit';
+
 export class IamGate {
   readonly enforcer: IamEnforcer;
   readonly store: MotoPolicyStore;
   private readonly denials: Denial[] = [];
 
   constructor(
+    readonly mode: IamMode,
     motoUrl: string,
     userPoolTags: (poolId: string) => Record<string, string>,
     private readonly resolveIdentity: (accessKeyId: string | undefined) => Promise<UserIdentity>,
@@ -55,6 +65,22 @@ export class IamGate {
 
   /** The denial answer for a refused call, or undefined when the call may go on. */
   async check(request: FrontRequest): Promise<StandinResponse | undefined> {
+    try {
+      const denied = await this.decide(request);
+      return this.mode === 'enforce' ? denied : undefined;
+    } catch (error) {
+      // Fails closed: a call the gate cannot decide is refused (in audit mode, logged).
+      const reason = `the local IAM gate failed: ${error instanceof Error ? error.message : String(error)}`;
+      const refused = this.refuse(
+        request,
+        { kind: 'unknown', principal: 'unresolved', principalArn: 'unresolved', account: '' },
+        { allowed: false, reason, decisive: [] },
+      );
+      return this.mode === 'enforce' ? refused : undefined;
+    }
+  }
+
+  private async decide(request: FrontRequest): Promise<StandinResponse | undefined> {
     const { service, operation } = request.aws;
     if (!service) return undefined; // not an AWS API call (stand-in admin, OAuth endpoints, moto-api)
     if (!request.aws.accessKeyId) {
@@ -149,6 +175,7 @@ export class IamGate {
     const resource = decision.failed?.resource;
     const denial: Denial = {
       at: new Date().toISOString(),
+      enforced: this.mode === 'enforce',
       principal: caller.principal,
       service,
       operation,
@@ -160,7 +187,7 @@ export class IamGate {
     this.denials.push(denial);
     if (this.denials.length > KEPT_DENIALS) this.denials.shift();
     this.log(
-      `iam: DENY ${caller.principal} ${action}${resource ? ` on ${resource}` : ''}: ${decision.reason}${decision.decisive.length ? ` [${decision.decisive.join('; ')}]` : ''}`,
+      `iam: ${this.mode === 'enforce' ? 'DENY' : 'AUDIT would deny'} ${caller.principal} ${action}${resource ? ` on ${resource}` : ''}: ${decision.reason}${decision.decisive.length ? ` [${decision.decisive.join('; ')}]` : ''}`,
     );
     const message = decision.failed
       ? `User: ${caller.principal} is not authorized to perform: ${action} on resource: ${resource ?? '*'} because ${decision.reason}`

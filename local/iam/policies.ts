@@ -67,8 +67,25 @@ type Ctor<C> = new (config: {
   forcePathStyle?: boolean;
 }) => C;
 
-const decode = (document: string | undefined): unknown =>
-  document ? (JSON.parse(decodeURIComponent(document)) as unknown) : undefined;
+/**
+ * IAM documents come URL-encoded (as on AWS); moto sends some as objects already, and the
+ * inline policies its CloudFormation writes as a Python dict's repr (single quotes).
+ */
+const decode = (document: unknown): unknown => {
+  if (typeof document !== 'string' || !document) return document || undefined;
+  const text = decodeURIComponent(document);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return JSON.parse(
+      text
+        .replace(/'/g, '"')
+        .replace(/\bTrue\b/g, 'true')
+        .replace(/\bFalse\b/g, 'false')
+        .replace(/\bNone\b/g, 'null'),
+    ) as unknown;
+  }
+};
 
 const missing = (error: unknown): boolean =>
   /NotFound|NoSuch|NonExistent|does not exist/i.test(
@@ -82,6 +99,40 @@ async function orUndefined<T>(call: () => Promise<T>): Promise<T | undefined> {
     if (missing(error)) return undefined;
     throw error;
   }
+}
+
+const STATEMENT_ELEMENTS = new Set([
+  'Sid',
+  'Effect',
+  'Principal',
+  'NotPrincipal',
+  'Action',
+  'NotAction',
+  'Resource',
+  'NotResource',
+  'Condition',
+]);
+
+/**
+ * moto adds elements of its own to some policies (Lambda's `FunctionName`), and keeps the null
+ * a template's `!If [..., !Ref AWS::NoValue]` leaves in a statement list: IAM has neither.
+ */
+function policyElementsOnly(policy: unknown): unknown {
+  if (!policy || typeof policy !== 'object') return policy;
+  const document = policy as { Statement?: unknown };
+  const statements = Array.isArray(document.Statement) ? document.Statement : [document.Statement];
+  return {
+    ...document,
+    Statement: statements
+      .filter(Boolean)
+      .map((statement) =>
+        Object.fromEntries(
+          Object.entries(statement as Record<string, unknown>).filter(([key]) =>
+            STATEMENT_ELEMENTS.has(key),
+          ),
+        ),
+      ),
+  };
 }
 
 export class MotoPolicyStore {
@@ -141,7 +192,10 @@ export class MotoPolicyStore {
           const doc = await iam.send(
             new GetRolePolicyCommand({ RoleName: role, PolicyName: name }),
           );
-          identity.push({ name: `${role}/${name}`, policy: decode(doc.PolicyDocument) });
+          identity.push({
+            name: `${role}/${name}`,
+            policy: policyElementsOnly(decode(doc.PolicyDocument)),
+          });
         }
         const attached = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: role }));
         for (const policy of attached.AttachedPolicies ?? []) {
@@ -156,7 +210,10 @@ export class MotoPolicyStore {
           const doc = await iam.send(
             new GetUserPolicyCommand({ UserName: user, PolicyName: name }),
           );
-          identity.push({ name: `${user}/${name}`, policy: decode(doc.PolicyDocument) });
+          identity.push({
+            name: `${user}/${name}`,
+            policy: policyElementsOnly(decode(doc.PolicyDocument)),
+          });
         }
         const attached = await iam.send(new ListAttachedUserPoliciesCommand({ UserName: user }));
         for (const policy of attached.AttachedPolicies ?? []) {
@@ -217,13 +274,15 @@ export class MotoPolicyStore {
   /** The resource's own policy (a role's trust policy for sts:AssumeRole), if it has one. */
   resourcePolicy(action: string, resource: string): Promise<unknown> {
     return this.cached(`resource|${action.startsWith('sts:') ? 'trust' : 'own'}|${resource}`, () =>
-      this.readResourcePolicy(action, resource),
+      this.readResourcePolicy(action, resource).then(policyElementsOnly),
     );
   }
 
   private async readResourcePolicy(action: string, resource: string): Promise<unknown> {
     const [, , service = '', region = 'us-east-1', account = ''] = resource.split(':');
-    const parse = (text: string | undefined) => (text ? (JSON.parse(text) as unknown) : undefined);
+    // moto answers a CloudFormation-made key's policy as an object where AWS sends a string.
+    const parse = (text: unknown) =>
+      typeof text === 'string' && text ? (JSON.parse(text) as unknown) : text || undefined;
     switch (service) {
       case 'secretsmanager': {
         const got = await orUndefined(() =>
@@ -264,6 +323,7 @@ export class MotoPolicyStore {
       }
       case 's3': {
         const bucket = resource.split(':::')[1]?.split('/')[0] ?? '';
+        if (!bucket || bucket.includes('*')) return undefined;
         const got = await orUndefined(() =>
           this.client(S3Client, 'us-east-1').send(new GetBucketPolicyCommand({ Bucket: bucket })),
         );
@@ -292,7 +352,12 @@ export class MotoPolicyStore {
             new GetTablePolicyCommand({ ResourceArn: resource.split('/index/')[0] }),
           ),
         ).catch(() => undefined);
-        return parse(got?.Policy);
+        // moto answers a table without a policy with a body that is no JSON policy.
+        try {
+          return parse(got?.Policy);
+        } catch {
+          return undefined;
+        }
       }
       case 'iam': {
         if (!action.startsWith('sts:')) return undefined;

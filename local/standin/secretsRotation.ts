@@ -5,13 +5,15 @@
  * new, still empty version AWSCURRENT — a secret with no current value and no rotation
  * function after one on-demand rotation (e.g. the rotateNow function's). This route adds the
  * configured function to such a request and lets moto do the rest (it never runs the function:
- * the new version stays AWSPENDING, as on AWS until the function's steps run). Requests that
- * name a function, or secrets without one, go to moto unchanged.
+ * the new version stays AWSPENDING, as on AWS until the function's steps run). With
+ * `RotateImmediately: false` AWS only runs testSecret and drops the pending version it made:
+ * so does this route. Other requests go to moto unchanged.
  */
 import {
   DescribeSecretCommand,
   RotateSecretCommand,
   SecretsManagerClient,
+  UpdateSecretVersionStageCommand,
   type RotateSecretCommandInput,
 } from '@aws-sdk/client-secrets-manager';
 import type { FrontRequest, StandinContext, StandinRoute } from './context.js';
@@ -28,9 +30,30 @@ async function rotateWithConfiguredFunction(
     const out = await sm.send(
       new RotateSecretCommand({
         ...input,
-        ...(described.RotationLambdaARN ? { RotationLambdaARN: described.RotationLambdaARN } : {}),
+        ...(!input.RotationLambdaARN && described.RotationLambdaARN
+          ? { RotationLambdaARN: described.RotationLambdaARN }
+          : {}),
       }),
     );
+    const after =
+      input.RotateImmediately === false && out.VersionId
+        ? await sm.send(new DescribeSecretCommand({ SecretId: input.SecretId }))
+        : undefined;
+    const pendingCopy =
+      out.VersionId &&
+      after?.VersionIdsToStages?.[out.VersionId]?.includes('AWSPENDING') &&
+      !after.VersionIdsToStages[out.VersionId]?.includes('AWSCURRENT');
+    if (pendingCopy && out.VersionId) {
+      // AWS only tests the configuration then, and removes the pending version it made; moto
+      // leaves it behind as a copy of the current value, blocking the first rotation.
+      await sm.send(
+        new UpdateSecretVersionStageCommand({
+          SecretId: input.SecretId,
+          VersionStage: 'AWSPENDING',
+          RemoveFromVersionId: out.VersionId,
+        }),
+      );
+    }
     return awsJson({ ARN: out.ARN, Name: out.Name, VersionId: out.VersionId });
   } catch (error) {
     const failure = error as {
@@ -54,6 +77,7 @@ export const rotateSecretRoute: StandinRoute = {
     request.aws.service === 'secretsmanager' &&
     request.aws.operation === 'RotateSecret' &&
     typeof request.aws.params.SecretId === 'string' &&
-    request.aws.params.RotationLambdaARN === undefined,
+    (request.aws.params.RotationLambdaARN === undefined ||
+      request.aws.params.RotateImmediately === false),
   handle: rotateWithConfiguredFunction,
 };
