@@ -33,10 +33,33 @@ def _accept_templates_aws_accepts() -> None:
     CloudFormationBackend.validate_template = errors_only  # type: ignore[method-assign]
 
 
+def _store_role_policies_as_iam_does() -> None:
+    """moto's CloudFormation hands a role's inline policies to IAM as dicts (with a null where
+    `!If [..., !Ref AWS::NoValue]` dropped a statement); IAM keeps JSON documents. As dicts they
+    break GetAccountAuthorizationDetails and come back from GetRolePolicy as a Python repr."""
+    import json
+
+    from moto.iam.models import Role
+
+    put_policy = Role.put_policy
+
+    def as_json(self, policy_name, policy_json):  # type: ignore[no-untyped-def]
+        if not isinstance(policy_json, str):
+            document = dict(policy_json)
+            statements = document.get("Statement")
+            if isinstance(statements, list):
+                document["Statement"] = [s for s in statements if s is not None]
+            policy_json = json.dumps(document, default=str)
+        put_policy(self, policy_name, policy_json)
+
+    Role.put_policy = as_json  # type: ignore[method-assign]
+
+
 def main() -> None:
     port = sys.argv[1]
     threading.Thread(target=_exit_when_parent_goes_away, daemon=True).start()
     _accept_templates_aws_accepts()
+    _store_role_policies_as_iam_does()
     from moto.server import main as moto_main
 
     moto_main(["-H", "127.0.0.1", "-p", port])

@@ -35,24 +35,20 @@ async function rotateWithConfiguredFunction(
           : {}),
       }),
     );
-    const after =
-      input.RotateImmediately === false && out.VersionId
-        ? await sm.send(new DescribeSecretCommand({ SecretId: input.SecretId }))
-        : undefined;
-    const pendingCopy =
-      out.VersionId &&
-      after?.VersionIdsToStages?.[out.VersionId]?.includes('AWSPENDING') &&
-      !after.VersionIdsToStages[out.VersionId]?.includes('AWSCURRENT');
-    if (pendingCopy && out.VersionId) {
+    if (input.RotateImmediately === false) {
       // AWS only tests the configuration then, and removes the pending version it made; moto
-      // leaves it behind as a copy of the current value, blocking the first rotation.
-      await sm.send(
-        new UpdateSecretVersionStageCommand({
-          SecretId: input.SecretId,
-          VersionStage: 'AWSPENDING',
-          RemoveFromVersionId: out.VersionId,
-        }),
-      );
+      // leaves one behind (a copy of the current value), blocking the first rotation.
+      const after = await sm.send(new DescribeSecretCommand({ SecretId: input.SecretId }));
+      for (const [versionId, stages] of Object.entries(after.VersionIdsToStages ?? {})) {
+        if (!stages.includes('AWSPENDING')) continue;
+        await sm.send(
+          new UpdateSecretVersionStageCommand({
+            SecretId: input.SecretId,
+            VersionStage: 'AWSPENDING',
+            RemoveFromVersionId: versionId,
+          }),
+        );
+      }
     }
     return awsJson({ ARN: out.ARN, Name: out.Name, VersionId: out.VersionId });
   } catch (error) {
