@@ -60,3 +60,31 @@ export function localFunctionName(args: readonly string[], stage = 'local'): str
   }
   return undefined;
 }
+
+/**
+ * Runs `body` as a function's role in this process: the AWS_* credentials of the environment
+ * are the role session's while it runs (SDK clients made and first used inside resolve them).
+ * In-process only; one at a time (the environment is the process's).
+ */
+export async function asFunctionRole<T>(
+  endpoint: string,
+  functionName: string,
+  body: () => Promise<T>,
+): Promise<T> {
+  const session = await functionRoleSession(endpoint, functionName);
+  const saved = Object.fromEntries(
+    ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'].map((key) => [
+      key,
+      process.env[key],
+    ]),
+  );
+  Object.assign(process.env, roleEnv(session));
+  try {
+    return await body();
+  } finally {
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  }
+}

@@ -34,6 +34,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { clientConfig } from '../lib/aws/clients.js';
 import { LOCAL_STAGE } from './localStage.js';
+import { asFunctionRole } from '../local/functionRole.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const run = promisify(execFile);
@@ -166,6 +167,10 @@ async function registerSampleSecretOnce(gatewayId: string): Promise<void> {
       '--no-test',
       '--grace',
       '1h',
+      // The local stack's admin (moto's default user) sets the samples up: it is the secret's
+      // break-glass writer, as an admin role would be in an account.
+      '--admin-role',
+      `arn:aws:iam::${SAMPLE.account}:user/moto`,
       '--json',
     ],
     { cwd: ROOT, env: process.env },
@@ -184,12 +189,25 @@ export interface RotationEventFields {
  * no-op), holding the new credential for the steps after createSecret.
  */
 async function stageRotation(gatewayId: string, event: RotationEventFields): Promise<void> {
+  // Secrets Manager starts the rotation for the caller; the stages and the value are the rotate
+  // function's to write and read (only it and the gateway may, by the secret's policy).
+  const finished = await startRotation(gatewayId, event);
+  if (finished || event.Step === 'createSecret') return;
+  await asFunctionRole(process.env.AWS_ENDPOINT_URL ?? '', ROTATE_FUNCTION, () =>
+    runCreateSecret(gatewayId, event),
+  );
+}
+
+const ROTATE_FUNCTION = 'gatewarden-local-rotate';
+
+/** Starts (or re-points) the rotation at the event's token; true when it already finished. */
+async function startRotation(gatewayId: string, event: RotationEventFields): Promise<boolean> {
   const sm = new SecretsManagerClient(clientConfig());
   const { name } = sampleSecret(gatewayId);
   const token = event.ClientRequestToken;
   const described = await sm.send(new DescribeSecretCommand({ SecretId: name }));
   const stages = described.VersionIdsToStages ?? {};
-  if (stages[token]?.includes('AWSCURRENT')) return;
+  if (stages[token]?.includes('AWSCURRENT')) return true;
   if (!stages[token]) {
     // As Secrets Manager starts a rotation: a new version AWSPENDING, no value yet.
     await sm.send(
@@ -200,17 +218,35 @@ async function stageRotation(gatewayId: string, event: RotationEventFields): Pro
       }),
     );
   } else if (!stages[token]?.includes('AWSPENDING')) {
-    const pending = Object.entries(stages).find(([, s]) => s.includes('AWSPENDING'))?.[0];
-    await sm.send(
-      new UpdateSecretVersionStageCommand({
-        SecretId: name,
-        VersionStage: 'AWSPENDING',
-        MoveToVersionId: token,
-        ...(pending ? { RemoveFromVersionId: pending } : {}),
-      }),
+    // Moving a stage is a write only the rotator (and the admin) may make: as the function.
+    await asFunctionRole(process.env.AWS_ENDPOINT_URL ?? '', ROTATE_FUNCTION, () =>
+      movePending(name, token, stages),
     );
   }
-  if (event.Step === 'createSecret') return;
+  return false;
+}
+
+async function movePending(
+  name: string,
+  token: string,
+  stages: Record<string, string[]>,
+): Promise<void> {
+  const pending = Object.entries(stages).find(([, s]) => s.includes('AWSPENDING'))?.[0];
+  await new SecretsManagerClient(clientConfig()).send(
+    new UpdateSecretVersionStageCommand({
+      SecretId: name,
+      VersionStage: 'AWSPENDING',
+      MoveToVersionId: token,
+      ...(pending ? { RemoveFromVersionId: pending } : {}),
+    }),
+  );
+}
+
+/** The step before the event's, as the rotate function runs it: the new value AWSPENDING. */
+async function runCreateSecret(gatewayId: string, event: RotationEventFields): Promise<void> {
+  const sm = new SecretsManagerClient(clientConfig());
+  const { name } = sampleSecret(gatewayId);
+  const token = event.ClientRequestToken;
   const hasValue = await sm
     .send(
       new GetSecretValueCommand({ SecretId: name, VersionId: token, VersionStage: 'AWSPENDING' }),

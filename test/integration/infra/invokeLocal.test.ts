@@ -52,6 +52,14 @@ async function invokeLocal(fn: string, eventFile: string): Promise<Invocation> {
   return { code, output, ...(result ? { result } : {}) };
 }
 
+/** What the local stack's IAM refused since the last DELETE. */
+async function iamDenials(method: 'GET' | 'DELETE'): Promise<unknown[]> {
+  const response = await fetch(`${env.AWS_ENDPOINT_URL}/_gatewarden/iam/denials`, { method });
+  const body = (await response.json()) as { mode: string; denials: unknown[] };
+  expect(body.mode).toBe('enforce');
+  return body.denials;
+}
+
 const counts = (i: Invocation) => (i.result?.counts ?? {}) as Record<string, number>;
 
 /** What each sample event must do; a file missing here fails the coverage test below. */
@@ -105,7 +113,8 @@ const files = readdirSync(path.join(ROOT, 'events'))
 
 beforeAll(async () => {
   // A stack of our own; `local start` prints the environment to point clients at it.
-  env = { ...process.env, GATEWARDEN_LOCAL_STATE_DIR: STATE_DIR };
+  // IAM enforced: each function runs as its deployed role and any refusal fails its test.
+  env = { ...process.env, GATEWARDEN_LOCAL_STATE_DIR: STATE_DIR, GATEWARDEN_LOCAL_IAM: 'enforce' };
   const { stdout } = await run(
     process.execPath,
     [path.join(ROOT, 'bin', 'gatewarden.js'), 'local', 'start', '--json'],
@@ -130,7 +139,10 @@ describe('npm run invoke:local with every sample event', () => {
     'runs %s',
     async (file) => {
       const fn = file.split('.')[0] ?? '';
+      await iamDenials('DELETE');
       const invocation = await invokeLocal(fn, `events/${file}`);
+      // Set-up and function alike: nothing IAM refused (each denial names its statement).
+      expect({ file, denials: await iamDenials('GET') }).toEqual({ file, denials: [] });
       expect({ file, code: invocation.code }).toEqual({ file, code: 0 });
       EXPECTED[file]?.(invocation);
     },
