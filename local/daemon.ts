@@ -6,7 +6,7 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { startFront } from './front.js';
 import { IamGate, type IamMode } from './iam/gate.js';
-import { userPoolTags } from './standin/tags.js';
+import { standinResourceTags } from './standin/tags.js';
 import { startMoto, type MotoServer } from './moto.js';
 import { answers } from './net.js';
 import { startOidcProvider, type OidcServer } from './oidc.js';
@@ -80,7 +80,7 @@ async function main(): Promise<void> {
             iam: new IamGate(
               iamMode,
               motoUrl,
-              (poolId) => userPoolTags(runtime.context, poolId),
+              (arn) => standinResourceTags(runtime.context, arn),
               (key) => runtime.identities.resolve(key),
               log,
             ),

@@ -26,6 +26,7 @@ export interface RegisterFlags {
   rotationLambda?: string;
   rotatorRole?: string;
   adminRole?: string;
+  sweeperRole?: string;
   reader?: string[];
   resourcePolicy: boolean;
   name?: string;
@@ -184,6 +185,7 @@ export function inputFromFlags(
   const kmsKeyId = f.kmsKey ?? env[ENV.secretsKmsKeyId];
   const rotatorRoleArn = f.rotatorRole ?? env[ENV.rotatorRoleArn];
   const adminRoleArn = f.adminRole ?? env[ENV.adminRoleArn];
+  const sweeperRoleArn = f.sweeperRole ?? env[ENV.sweeperRoleArn];
   return {
     kind,
     ...(f.provider ? { providerName: f.provider } : {}),
@@ -198,6 +200,7 @@ export function inputFromFlags(
     rotationLambdaArn,
     ...(rotatorRoleArn ? { rotatorRoleArn } : {}),
     ...(adminRoleArn ? { adminRoleArn } : {}),
+    ...(sweeperRoleArn ? { sweeperRoleArn } : {}),
     ...(f.reader ? { extraReaders: f.reader } : {}),
     resourcePolicy: f.resourcePolicy,
     ...(f.clientId ? { clientId: f.clientId } : {}),
@@ -238,6 +241,10 @@ function addCommonOptions(command: Command): Command {
     .option(
       '--admin-role <arn>',
       `break-glass admin role, with the rotator the only writer of the secret (default $${ENV.adminRoleArn})`,
+    )
+    .option(
+      '--sweeper-role <arn>',
+      `role of the daily sweep (the rotateNow function): reads, and takes back abandoned rotations (default $${ENV.sweeperRoleArn})`,
     )
     .option('--reader <arn>', 'another principal allowed to read the secret (repeatable)', collect)
     .option('--no-resource-policy', 'do not attach the readers-only resource policy')

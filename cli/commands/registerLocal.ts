@@ -16,11 +16,22 @@ export async function withLocalDefaults(
   process.stderr.write(
     `gatewarden: local stack detected — using the stand-in rotate function ${local.functionArn} (moto never runs it; \`gatewarden rotate\` runs the steps in-process)\n`,
   );
+  const sweeper = env[ENV.sweeperRoleArn] ?? (await localFunctionRole('gatewarden-local-rotateNow'));
   return {
     ...env,
     [ENV.rotationFunctionArn]: local.functionArn,
     [ENV.rotatorRoleArn]: env[ENV.rotatorRoleArn] ?? local.roleArn,
+    ...(sweeper ? { [ENV.sweeperRoleArn]: sweeper } : {}),
   };
+}
+
+/** The role of a function of the deployed local stage, when it is deployed. */
+async function localFunctionRole(name: string): Promise<string | undefined> {
+  const { GetFunctionCommand, LambdaClient } = await import('@aws-sdk/client-lambda');
+  const got = await new LambdaClient({ maxAttempts: 1 })
+    .send(new GetFunctionCommand({ FunctionName: name }))
+    .catch(() => undefined);
+  return got?.Configuration?.Role;
 }
 
 /**

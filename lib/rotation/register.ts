@@ -45,6 +45,8 @@ export interface RegisterInput {
   rotatorRoleArn?: string;
   /** Break-glass admin role: with the rotator, the only writer the resource policy allows. */
   adminRoleArn?: string;
+  /** The daily sweep's role: a reader, and may move AWSPENDING off an abandoned rotation. */
+  sweeperRoleArn?: string;
   extraReaders?: string[];
   resourcePolicy: boolean;
   /** Inbound clients (and overrides for OAuth providers): the client id. */
@@ -184,7 +186,12 @@ export async function registerCredential(
     });
 
   if (input.resourcePolicy) {
-    const readers = [gateway.roleArn, input.rotatorRoleArn, ...(input.extraReaders ?? [])].filter(
+    const readers = [
+      gateway.roleArn,
+      input.rotatorRoleArn,
+      input.sweeperRoleArn,
+      ...(input.extraReaders ?? []),
+    ].filter(
       (arn): arn is string => typeof arn === 'string' && arn.length > 0,
     );
     const writers = [input.rotatorRoleArn, input.adminRoleArn].filter(
@@ -196,6 +203,7 @@ export async function registerCredential(
         readers,
         writers,
         rotationLambdaArn: input.rotationLambdaArn,
+        ...(input.sweeperRoleArn ? { stageMovers: [input.sweeperRoleArn] } : {}),
         // An EXTERNAL provider's reads come from AgentCore Identity itself.
         ...(provider && secretSource === 'EXTERNAL'
           ? { agentcoreAccount: provider.arn.split(':')[4] ?? '' }

@@ -15,7 +15,6 @@ export const AGENTCORE_SERVICE = 'bedrock-agentcore.amazonaws.com';
 export const WRITE_ACTIONS = [
   'secretsmanager:PutSecretValue',
   'secretsmanager:UpdateSecret',
-  'secretsmanager:UpdateSecretVersionStage',
   'secretsmanager:CancelRotateSecret',
   'secretsmanager:PutResourcePolicy',
   'secretsmanager:DeleteResourcePolicy',
@@ -36,6 +35,11 @@ export interface SecretPolicyInput {
   writers: readonly string[];
   /** The gatewarden rotate function: RotateSecret may not point the secret anywhere else. */
   rotationLambdaArn: string;
+  /**
+   * Besides the writers, who may move a version's stage: the sweep, which takes AWSPENDING off a
+   * rotation nobody will finish (it writes no value).
+   */
+  stageMovers?: readonly string[];
   /**
    * Account of an AgentCore provider that reads this secret (EXTERNAL source): AgentCore
    * Identity may then read it as its service principal, for that account only. Which identity
@@ -100,6 +104,18 @@ export function secretResourcePolicy(input: SecretPolicyInput): string {
         Action: [...WRITE_ACTIONS],
         Resource: '*',
         Condition: { StringNotEquals: { 'aws:PrincipalArn': writers } },
+      },
+      {
+        Sid: 'OnlyRotatorAdminAndSweepMoveStages',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 'secretsmanager:UpdateSecretVersionStage',
+        Resource: '*',
+        Condition: {
+          StringNotEquals: {
+            'aws:PrincipalArn': [...new Set([...writers, ...(input.stageMovers ?? [])])].sort(),
+          },
+        },
       },
       {
         // RotateSecret itself stays open to on-demand callers; changing its function is not.

@@ -20,6 +20,11 @@ export const ENV = {
   secretsKmsKeyId: 'GATEWARDEN_SECRETS_KMS_KEY_ID',
   /** ARN of the rotator's role (allowed reader in secret resource policies). */
   rotatorRoleArn: 'GATEWARDEN_ROTATOR_ROLE_ARN',
+  /**
+   * ARN of the sweeper's role (the `rotateNow` function): it reads secrets to revoke retired
+   * credentials and takes back a rotation nobody will finish (moves AWSPENDING away).
+   */
+  sweeperRoleArn: 'GATEWARDEN_SWEEPER_ROLE_ARN',
   /** ARN of the break-glass admin role: with the rotator, the only writer of gatewarden secrets. */
   adminRoleArn: 'GATEWARDEN_ADMIN_ROLE_ARN',
   /** Detection configuration (JSON), see lib/detection. */

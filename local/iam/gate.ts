@@ -55,11 +55,11 @@ export class IamGate {
   constructor(
     readonly mode: IamMode,
     motoUrl: string,
-    userPoolTags: (poolId: string) => Record<string, string>,
+    resourceTags: (arn: string) => Record<string, string>,
     private readonly resolveIdentity: (accessKeyId: string | undefined) => Promise<UserIdentity>,
     private readonly log: (line: string) => void,
   ) {
-    this.store = new MotoPolicyStore(motoUrl, userPoolTags);
+    this.store = new MotoPolicyStore(motoUrl, resourceTags);
     this.enforcer = new IamEnforcer(this.store);
   }
 

@@ -141,7 +141,7 @@ export class MotoPolicyStore {
 
   constructor(
     private readonly motoUrl: string,
-    private readonly userPoolTagsOf: (poolId: string) => Record<string, string>,
+    private readonly standinTags: (arn: string) => Record<string, string>,
   ) {}
 
   /** Forget everything read so far (a call may have changed a policy, tag or key). */
@@ -450,7 +450,7 @@ export class MotoPolicyStore {
           );
           return got?.Table?.KeySchema?.find((key) => key.KeyType === 'HASH')?.AttributeName;
         }),
-      userPoolTags: (poolId) => this.userPoolTagsOf(poolId),
+      standinTags: (arn) => this.standinTags(arn),
     };
   }
 }

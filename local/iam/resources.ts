@@ -31,7 +31,8 @@ export interface ResourceLookups {
   roleArn(name: string): Promise<string | undefined>;
   functionArn(name: string, region: string): Promise<string | undefined>;
   tableHashKey(table: string, region: string): Promise<string | undefined>;
-  userPoolTags(poolId: string): Record<string, string>;
+  /** Tags the stand-in keeps (user pools, credential providers) by ARN. */
+  standinTags(arn: string): Record<string, string>;
 }
 
 export interface CallInfo {
@@ -133,10 +134,11 @@ const secretsmanager: Resolver = async (call, lookups) => {
   }
   const secret = await lookups.secret(id, call.region);
   if (!secret) {
-    // AWS answers ResourceNotFound after authorizing the name; let the service say so.
+    // No such secret: authorized as the name with the suffix it would have (a grant on
+    // `name-*` then reaches Secrets Manager's ResourceNotFound, as on AWS).
     const arn = isArn(id)
       ? id
-      : `arn:aws:secretsmanager:${call.region}:${call.account}:secret:${id}`;
+      : `arn:aws:secretsmanager:${call.region}:${call.account}:secret:${id}-xxxxxx`;
     return { arns: { Secret: arn }, context };
   }
   Object.assign(context, resourceTagContext(secret.tags));
@@ -449,7 +451,9 @@ const cognito: Resolver = async (call, lookups) => {
   if (!pool) return {};
   return {
     vars: { UserPoolId: pool },
-    context: resourceTagContext(lookups.userPoolTags(pool)),
+    context: resourceTagContext(
+      lookups.standinTags(`arn:aws:cognito-idp:${call.region}:${call.account}:userpool/${pool}`),
+    ),
   };
 };
 
@@ -508,7 +512,23 @@ const agentcore: Resolver = async (call, lookups) => {
   const implied = role
     ? await passRoles(call, lookups, [role], 'bedrock-agentcore.amazonaws.com')
     : [];
-  return { vars, arns, implied, context: tagContext(requestTags(call.params)) };
+  // A provider's own tags (gatewarden:rotated decides what the rotator may update).
+  const providerKind = /ApiKeyCredentialProvider$/.test(call.operation)
+    ? 'apikey'
+    : /Oauth2CredentialProvider$/.test(call.operation)
+      ? 'oauth2'
+      : undefined;
+  const providerArn =
+    arns.apikeycredentialprovider ??
+    arns.oauth2credentialprovider ??
+    (providerKind && name
+      ? `arn:aws:bedrock-agentcore:${call.region}:${call.account}:token-vault/${vars.TokenVaultId}/${providerKind}credentialprovider/${name}`
+      : undefined);
+  const context = {
+    ...tagContext(requestTags(call.params)),
+    ...(providerArn ? resourceTagContext(lookups.standinTags(providerArn)) : {}),
+  };
+  return { vars, arns, implied, context };
 };
 
 /** Stacks are named by name; their id part is not in the request (any id of that name). */

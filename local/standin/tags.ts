@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { FrontRequest, StandinContext, StandinRoute } from './context.js';
 import { awsJson, awsJsonError, notFound, restJson, StandinError, validation } from './http.js';
-import { isTags } from './identity/operation.js';
+import { isTags, registryOf } from './identity/operation.js';
 import { callerDirectory } from './identity/controlRoutes.js';
 
 const PROVIDER_ARN =
@@ -81,11 +81,21 @@ const USER_POOL_ARN = /^arn:aws:cognito-idp:[\w-]+:\d{12}:userpool\/([\w-]+)$/;
 const poolTagsOf = (context: StandinContext): Map<string, Record<string, string>> =>
   context.state('cognito-tags', () => new Map<string, Record<string, string>>());
 
-/** Tags of a user pool by id (any region or account), for `aws:ResourceTag` conditions. */
-export function userPoolTags(context: StandinContext, poolId: string): Record<string, string> {
-  for (const [arn, tags] of poolTagsOf(context))
-    if (arn.endsWith(`:userpool/${poolId}`)) return tags;
-  return {};
+/**
+ * Tags the stand-in keeps for a resource (user pools, credential providers), for
+ * `aws:ResourceTag` conditions; none for anything else.
+ */
+export function standinResourceTags(context: StandinContext, arn: string): Record<string, string> {
+  if (/:userpool\//.test(arn)) return poolTagsOf(context).get(arn) ?? {};
+  const provider = PROVIDER_ARN.exec(arn);
+  if (!provider) return {};
+  const [, region = '', account = ''] =
+    /^arn:aws:bedrock-agentcore:([\w-]+):(\d{12}):/.exec(arn) ?? [];
+  const directory = registryOf(context).directory(account, region);
+  const found = (provider[1] === 'apikey' ? directory.apiKey : directory.oauth2).get(
+    provider[2] ?? '',
+  );
+  return found?.arn === arn ? (found.tags ?? {}) : {};
 }
 
 export const userPoolTagsRoute: StandinRoute = {
