@@ -10,9 +10,8 @@
  */
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-
-const ROOT = resolve(import.meta.dirname, '..');
-const PACKAGE_DIR = '.gatewarden/package-local';
+import { packageStage } from './packageStage.js';
+import { PROJECT_ROOT as ROOT } from './paths.js';
 
 export interface LocalDeployOptions {
   /** The local stack's environment (AWS_ENDPOINT_URL and admin credentials). */
@@ -29,17 +28,14 @@ export async function deployLocalStage(options: LocalDeployOptions): Promise<voi
   const log = options.log ?? (() => undefined);
   log('deploying the local stage (serverless deploy --stage local) …');
   const started = Date.now();
-  // Packaged into a folder of its own: `.serverless/` is what `npm run package` (CI) rewrites.
-  const serverless = resolve(ROOT, 'node_modules', '.bin', 'serverless');
-  const childEnv = { ...env, SLS_TELEMETRY_DISABLED: '1' };
-  await run(serverless, ['package', '--stage', 'local', '--package', PACKAGE_DIR], childEnv);
-  const output = await run(
-    serverless,
-    ['deploy', '--stage', 'local', '--package', PACKAGE_DIR],
-    childEnv,
+  // The same package `serverless deploy` would make, in a folder of its own (cached per inputs).
+  const { dir } = await packageStage('local', { ...env });
+  await run(
+    resolve(ROOT, 'node_modules', '.bin', 'serverless'),
+    ['deploy', '--stage', 'local', '--package', dir],
+    { ...env, SLS_TELEMETRY_DISABLED: '1' },
   );
   log(`local stage deployed in ${Math.round((Date.now() - started) / 1000)} s`);
-  return void output;
 }
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {

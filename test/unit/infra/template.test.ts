@@ -298,6 +298,19 @@ describe('each role grants what its function calls', () => {
     ['RotateRole', 'events:PutEvents', 'EventBus'],
     ['RotateRole', 'kms:Decrypt', 'SecretsKey'],
     ['RotateNowRole', 'secretsmanager:RotateSecret', SECRET],
+    // The sweep takes back a rotation nobody will finish: AWSPENDING moved off, a MANAGED
+    // provider put back on AWSCURRENT (Identity writes only its own secret, as the caller).
+    ['RotateNowRole', 'secretsmanager:UpdateSecretVersionStage', SECRET],
+    [
+      'RotateNowRole',
+      'bedrock-agentcore:UpdateApiKeyCredentialProvider',
+      'apikeycredentialprovider/*',
+    ],
+    [
+      'RotateNowRole',
+      'secretsmanager:PutSecretValue',
+      ':secret:bedrock-agentcore-identity!default/*',
+    ],
     ['RotateNowRole', 'secretsmanager:DescribeSecret', SECRET],
     // The sweep reads documents and the issuers' admin secrets to revoke retired credentials.
     ['RotateNowRole', 'secretsmanager:GetSecretValue', SECRET],
@@ -355,7 +368,6 @@ describe('each role grants what its function calls', () => {
     ['RotateRole', 'dynamodb:UpdateItem'],
     ['RotateRole', 'dynamodb:DeleteItem'],
     ['RotateRole', 'dynamodb:Scan'],
-    ['RotateNowRole', 'secretsmanager:PutSecretValue'],
     ['RotateNowRole', 'secretsmanager:ListSecretVersionIds'],
     ['RotateNowRole', 'dynamodb:PutItem'],
     ['RotateNowRole', 'dynamodb:Query'],

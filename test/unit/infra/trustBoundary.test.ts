@@ -86,7 +86,11 @@ const ROTATE_ROLE: Row[] = [
     'RecordRotationFailure',
     ['secretsmanager:TagResource', 'secretsmanager:UntagResource'],
     [SUB(`${ARN}:secretsmanager:${HERE}:secret:gatewarden/*`)],
-    { 'ForAllValues:StringEquals': { 'aws:TagKeys': ['gatewarden:last-rotation-error'] } },
+    {
+      'ForAllValues:StringEquals': {
+        'aws:TagKeys': ['gatewarden:last-rotation-error', 'gatewarden:rotation-step'],
+      },
+    },
   ],
   [
     'ReadIssuerAdminSecrets',
@@ -401,7 +405,9 @@ describe('non-grants across every role', () => {
     expect(loose.map((s) => s.Sid)).toEqual([]);
   });
 
-  it('writes AgentCore-managed secrets only from the rotate role and only those AgentCore owns', () => {
+  // The sweep's role too: taking back an abandoned rotation of a MANAGED provider updates the
+  // provider, and Identity writes its managed secret with the caller's rights.
+  it('writes AgentCore-managed secrets only from the rotate and sweep roles, only those AgentCore owns', () => {
     const writers = ROLES.flatMap((role) =>
       roleStatements(role)
         .filter(
@@ -413,15 +419,14 @@ describe('non-grants across every role', () => {
         )
         .map((s) => ({ role, condition: s.Condition })),
     );
-    expect(writers).toEqual([
-      {
-        role: 'RotateRole',
-        condition: {
-          StringEquals: {
-            'aws:ResourceTag/aws:secretsmanager:owningService': 'bedrock-agentcore-identity',
-          },
-        },
+    const owned = {
+      StringEquals: {
+        'aws:ResourceTag/aws:secretsmanager:owningService': 'bedrock-agentcore-identity',
       },
+    };
+    expect(writers).toEqual([
+      { role: 'RotateRole', condition: owned },
+      { role: 'RotateNowRole', condition: owned },
     ]);
   });
 });

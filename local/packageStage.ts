@@ -1,0 +1,148 @@
+/**
+ * `serverless package --stage <stage>` once per distinct set of inputs, cached under the OS temp
+ * dir (keyed by a hash of every input file, the stage, and for the local stage the endpoint its
+ * params embed). Used by the infrastructure tests (stage ci, no AWS variables at all: proof that
+ * packaging needs no credentials) and by the local deploy (stage local). Each run packages in a
+ * folder and an esbuild work dir of its own, so concurrent runs never share `.serverless/`.
+ * TEST/DEMO COMPONENT — local stack and tests only.
+ */
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { PROJECT_ROOT } from './paths.js';
+
+const run = promisify(execFile);
+
+/** The parts of a CloudFormation template the infrastructure tests read. */
+export interface CfnResource {
+  Type: string;
+  Condition?: string;
+  DependsOn?: string | string[];
+  DeletionPolicy?: string;
+  Properties?: Record<string, unknown>;
+}
+
+export interface CfnTemplate {
+  Parameters?: Record<string, { Default?: unknown }>;
+  Conditions?: Record<string, unknown>;
+  Resources: Record<string, CfnResource>;
+  Outputs?: Record<string, { Value: unknown }>;
+}
+
+export interface PackageResult {
+  template: CfnTemplate;
+  /** Directory holding the template and the function zips (`serverless deploy --package`). */
+  dir: string;
+  /** Wall time of `serverless package`, or 0 when an identical package was reused. */
+  packageMs: number;
+}
+
+/** Everything that feeds `serverless package`: config, resources, handlers and their code. */
+const INPUTS = ['serverless.yml', 'package-lock.json', 'resources', 'functions', 'lib'];
+
+async function listFiles(entry: string): Promise<string[]> {
+  const full = path.join(PROJECT_ROOT, entry);
+  if (!existsSync(full)) return [];
+  if ((await stat(full)).isFile()) return [entry];
+  const dirents = await readdir(full, { withFileTypes: true, recursive: true });
+  return dirents
+    .filter((d) => d.isFile())
+    .map((d) => path.relative(PROJECT_ROOT, path.join(d.parentPath, d.name)))
+    .sort();
+}
+
+async function inputHash(stage: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const hash = createHash('sha256').update(stage).update('\0');
+  // The local stage's params name the endpoint (the dead-letter queue URL).
+  if (stage === 'local') hash.update(env.AWS_ENDPOINT_URL ?? '').update('\0');
+  for (const entry of INPUTS) {
+    for (const file of await listFiles(entry)) {
+      hash.update(file).update('\0');
+      hash.update(await readFile(path.join(PROJECT_ROOT, file))).update('\0');
+    }
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** The environment without any AWS setting: packaging must need no credentials. */
+export function envWithoutAws(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('AWS_')));
+}
+
+const pending = new Map<string, Promise<PackageResult>>();
+
+/**
+ * The packaged stage (template parsed), built once per inputs. `env` is what the framework
+ * runs with (default: no AWS variables).
+ */
+export function packageStage(
+  stage: string,
+  env: NodeJS.ProcessEnv = envWithoutAws(),
+): Promise<PackageResult> {
+  const key = `${stage}|${stage === 'local' ? (env.AWS_ENDPOINT_URL ?? '') : ''}`;
+  let hit = pending.get(key);
+  if (!hit) {
+    hit = build(stage, env);
+    pending.set(key, hit);
+    hit.catch(() => pending.delete(key));
+  }
+  return hit;
+}
+
+async function build(stage: string, env: NodeJS.ProcessEnv): Promise<PackageResult> {
+  const dir = path.join(tmpdir(), `gatewarden-package-${stage}-${await inputHash(stage, env)}`);
+  const templateFile = path.join(dir, 'cloudformation-template-update-stack.json');
+  let packageMs = 0;
+  if (!existsSync(templateFile)) {
+    const partial = `${dir}.partial-${process.pid}-${Date.now()}`;
+    const workDir = `.esbuild/package-${process.pid}-${Date.now()}`;
+    await rm(partial, { recursive: true, force: true });
+    await mkdir(path.dirname(partial), { recursive: true });
+    const started = performance.now();
+    try {
+      await run(
+        path.join(PROJECT_ROOT, 'node_modules/.bin/serverless'),
+        ['package', '--stage', stage, '--package', partial],
+        {
+          cwd: PROJECT_ROOT,
+          env: { ...env, GATEWARDEN_ESBUILD_WORK_DIR: workDir, SLS_TELEMETRY_DISABLED: '1' },
+          maxBuffer: 16 * 1024 * 1024,
+        },
+      );
+    } catch (error) {
+      const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+      throw new Error(`serverless package --stage ${stage} failed:\n${stdout}\n${stderr}`);
+    } finally {
+      await rm(path.join(PROJECT_ROOT, workDir), { recursive: true, force: true });
+    }
+    packageMs = Math.round(performance.now() - started);
+    if (!existsSync(templateFile)) {
+      await rm(dir, { recursive: true, force: true });
+      await rename(partial, dir).catch(async (error: unknown) => {
+        // Another run finished the same package first: use it.
+        if (!existsSync(templateFile)) throw error;
+        await rm(partial, { recursive: true, force: true });
+      });
+    } else {
+      await rm(partial, { recursive: true, force: true });
+    }
+    await pruneOldPackages(dir);
+  }
+  const template = JSON.parse(await readFile(templateFile, 'utf8')) as CfnTemplate;
+  return { template, dir, packageMs };
+}
+
+/** Removes packages of earlier inputs (older than ten minutes, so none still in use). */
+async function pruneOldPackages(keep: string): Promise<void> {
+  const cutoff = Date.now() - 10 * 60_000;
+  for (const name of await readdir(tmpdir())) {
+    const full = path.join(tmpdir(), name);
+    if (!name.startsWith('gatewarden-package-') || full === keep) continue;
+    const info = await stat(full).catch(() => undefined);
+    if (info && info.mtimeMs < cutoff) await rm(full, { recursive: true, force: true });
+  }
+}
