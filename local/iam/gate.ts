@@ -122,7 +122,9 @@ export class IamGate {
   /** After a call went through: anything that may have changed a policy, tag or key is re-read. */
   called(request: FrontRequest, status: number): void {
     const operation = request.aws.operation;
-    if (status < 400 && operation && !isReadOnly(operation)) this.store.invalidate();
+    if (status < 400 && operation && !isReadOnly(operation)) {
+      this.store.invalidate(request.aws.service);
+    }
   }
 
   /**

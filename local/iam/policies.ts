@@ -135,6 +135,19 @@ function policyElementsOnly(policy: unknown): unknown {
   };
 }
 
+/** Cache entries a write to each service may make stale (services not listed change none). */
+const INVALIDATES: Record<string, string[]> = {
+  iam: ['principal|', 'exists|', 'role|', 'resource|trust|'],
+  secretsmanager: ['secret|', 'resource|own|arn:aws:secretsmanager:'],
+  kms: ['key|', 'resource|own|arn:aws:kms:'],
+  lambda: ['function|', 'resource|own|arn:aws:lambda:'],
+  dynamodb: ['table|', 'resource|own|arn:aws:dynamodb:'],
+  sqs: ['resource|own|arn:aws:sqs:'],
+  sns: ['resource|own|arn:aws:sns:'],
+  s3: ['resource|own|arn:aws:s3:'],
+  events: ['resource|own|arn:aws:events:'],
+};
+
 export class MotoPolicyStore {
   private readonly clients = new Map<string, unknown>();
   private readonly cache = new Map<string, Promise<unknown>>();
@@ -144,9 +157,19 @@ export class MotoPolicyStore {
     private readonly standinTags: (arn: string) => Record<string, string>,
   ) {}
 
-  /** Forget everything read so far (a call may have changed a policy, tag or key). */
-  invalidate(): void {
-    this.cache.clear();
+  /**
+   * Forget what a write to `service` may have changed (a policy, tag, key, stage); everything
+   * when no service is named or the write may have changed anything (CloudFormation).
+   */
+  invalidate(service?: string): void {
+    const prefixes = service ? INVALIDATES[service] : undefined;
+    if (!service || !prefixes) {
+      if (!service || service === 'cloudformation') this.cache.clear();
+      return;
+    }
+    for (const key of this.cache.keys()) {
+      if (prefixes.some((prefix) => key.startsWith(prefix))) this.cache.delete(key);
+    }
   }
 
   private client<C>(ctor: Ctor<C>, region: string): C {
