@@ -9,7 +9,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -131,6 +131,10 @@ async function build(stage: string, env: NodeJS.ProcessEnv): Promise<PackageResu
       await rm(partial, { recursive: true, force: true });
     }
     await pruneOldPackages(dir);
+  } else {
+    // Reused: mark it in use, so no other run's pruning takes it away meanwhile.
+    const now = new Date();
+    await utimes(dir, now, now).catch(() => undefined);
   }
   const template = JSON.parse(await readFile(templateFile, 'utf8')) as CfnTemplate;
   return { template, dir, packageMs };
