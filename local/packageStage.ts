@@ -1,7 +1,7 @@
 /**
  * `serverless package --stage <stage>` once per distinct set of inputs, cached under the OS temp
- * dir (keyed by a hash of every input file, the stage, and for the local stage the endpoint its
- * params embed). Used by the infrastructure tests (stage ci, no AWS variables at all: proof that
+ * dir (keyed by a hash of every input file, the stage, the params given on the command line, and
+ * for the local stage the endpoint its params embed). Used by the infrastructure tests (stage ci, no AWS variables at all: proof that
  * packaging needs no credentials) and by the local deploy (stage local). Each run packages in a
  * folder and an esbuild work dir of its own, so concurrent runs never share `.serverless/`.
  * TEST/DEMO COMPONENT — local stack and tests only.
@@ -9,7 +9,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -55,10 +55,15 @@ async function listFiles(entry: string): Promise<string[]> {
     .sort();
 }
 
-async function inputHash(stage: string, env: NodeJS.ProcessEnv): Promise<string> {
+async function inputHash(
+  stage: string,
+  env: NodeJS.ProcessEnv,
+  params: StageParams,
+): Promise<string> {
   const hash = createHash('sha256').update(stage).update('\0');
   // The local stage's params name the endpoint (the dead-letter queue URL).
   if (stage === 'local') hash.update(env.AWS_ENDPOINT_URL ?? '').update('\0');
+  for (const arg of paramArgs(params)) hash.update(arg).update('\0');
   for (const entry of INPUTS) {
     for (const file of await listFiles(entry)) {
       hash.update(file).update('\0');
@@ -75,26 +80,43 @@ export function envWithoutAws(): NodeJS.ProcessEnv {
 
 const pending = new Map<string, Promise<PackageResult>>();
 
+/** serverless params set on the command line (`--param key=value`), over serverless.yml's. */
+export type StageParams = Readonly<Record<string, string>>;
+
+/** `--param key=value` arguments, in a stable order. */
+export function paramArgs(params: StageParams): string[] {
+  return Object.keys(params)
+    .sort()
+    .map((key) => `--param=${key}=${params[key] ?? ''}`);
+}
+
 /**
  * The packaged stage (template parsed), built once per inputs. `env` is what the framework
- * runs with (default: no AWS variables).
+ * runs with (default: no AWS variables); `params` override serverless.yml's for this package.
  */
 export function packageStage(
   stage: string,
   env: NodeJS.ProcessEnv = envWithoutAws(),
+  params: StageParams = {},
 ): Promise<PackageResult> {
-  const key = `${stage}|${stage === 'local' ? (env.AWS_ENDPOINT_URL ?? '') : ''}`;
+  const endpoint = stage === 'local' ? (env.AWS_ENDPOINT_URL ?? '') : '';
+  const key = [stage, endpoint, ...paramArgs(params)].join('|');
   let hit = pending.get(key);
   if (!hit) {
-    hit = build(stage, env);
+    hit = build(stage, env, params);
     pending.set(key, hit);
     hit.catch(() => pending.delete(key));
   }
   return hit;
 }
 
-async function build(stage: string, env: NodeJS.ProcessEnv): Promise<PackageResult> {
-  const dir = path.join(tmpdir(), `gatewarden-package-${stage}-${await inputHash(stage, env)}`);
+async function build(
+  stage: string,
+  env: NodeJS.ProcessEnv,
+  params: StageParams,
+): Promise<PackageResult> {
+  const hash = await inputHash(stage, env, params);
+  const dir = path.join(tmpdir(), `gatewarden-package-${stage}-${hash}`);
   const templateFile = path.join(dir, 'cloudformation-template-update-stack.json');
   let packageMs = 0;
   if (!existsSync(templateFile)) {
@@ -106,7 +128,7 @@ async function build(stage: string, env: NodeJS.ProcessEnv): Promise<PackageResu
     try {
       await run(
         path.join(PROJECT_ROOT, 'node_modules/.bin/serverless'),
-        ['package', '--stage', stage, '--package', partial],
+        ['package', '--stage', stage, '--package', partial, ...paramArgs(params)],
         {
           cwd: PROJECT_ROOT,
           env: { ...env, GATEWARDEN_ESBUILD_WORK_DIR: workDir, SLS_TELEMETRY_DISABLED: '1' },
@@ -120,6 +142,7 @@ async function build(stage: string, env: NodeJS.ProcessEnv): Promise<PackageResu
       await rm(path.join(PROJECT_ROOT, workDir), { recursive: true, force: true });
     }
     packageMs = Math.round(performance.now() - started);
+    await pointArtifactsAt(partial, dir);
     if (!existsSync(templateFile)) {
       await rm(dir, { recursive: true, force: true });
       await rename(partial, dir).catch(async (error: unknown) => {
@@ -138,6 +161,22 @@ async function build(stage: string, env: NodeJS.ProcessEnv): Promise<PackageResu
   }
   const template = JSON.parse(await readFile(templateFile, 'utf8')) as CfnTemplate;
   return { template, dir, packageMs };
+}
+
+/**
+ * serverless-esbuild records each function's artifact as `.serverless/<fn>.zip` whatever
+ * `--package` says, so `serverless deploy --package` would read `.serverless/` (or fail when it
+ * is empty): the state names the zips where they are.
+ */
+async function pointArtifactsAt(partial: string, dir: string): Promise<void> {
+  const stateFile = path.join(partial, 'serverless-state.json');
+  if (!existsSync(stateFile)) return;
+  const text = await readFile(stateFile, 'utf8');
+  const fixed = text.replace(
+    /"artifact":\s*"\.serverless\/([^"]+)"/g,
+    (_, file: string) => `"artifact": ${JSON.stringify(path.join(dir, file))}`,
+  );
+  await writeFile(stateFile, fixed);
 }
 
 /** Removes packages of earlier inputs (older than ten minutes, so none still in use). */
