@@ -24,18 +24,48 @@ export const registerLocal: RegisterCommand = (program: Command) => {
       'Start the local stack in the background (or reuse a healthy one) and print export lines',
     )
     .option('--json', 'print the environment as JSON instead of export lines')
+    .option(
+      '--no-deploy',
+      'do not deploy the local stage (by default it is deployed from the packaged template, once per stack)',
+    )
     .addHelpText(
       'after',
       '\nExample:\n  eval "$(npx gatewarden local start)"   # then any AWS SDK v3 client or the AWS CLI uses it',
     )
-    .action(async (options: { json?: boolean }) => {
+    .action(async (options: { json?: boolean; deploy: boolean }) => {
       const { startLocalStack } = await import('../../local/stack.js');
       const { state, reused } = await startLocalStack();
       process.stderr.write(
         `gatewarden: local stack ${reused ? 'already running' : 'started'} at ${state.endpoint} (pid ${state.pid}, log ${state.logFile})\n`,
       );
       const values = exportsOf(state);
+      if (options.deploy) {
+        Object.assign(process.env, values);
+        const { createLocalStage } = await import('../../scripts/localStage.js');
+        await createLocalStage();
+      }
       print(options.json ? JSON.stringify(values, null, 2) : exportLines(values));
+    });
+
+  local
+    .command('deploy')
+    .description(
+      'Deploy the local stage to the running local stack from the packaged template (serverless deploy --stage local), as on AWS; a no-op when it is deployed',
+    )
+    .action(async () => {
+      const { localStackStatus } = await import('../../local/stack.js');
+      const status = await localStackStatus();
+      if (!status.state || !status.healthy) {
+        process.stderr.write(
+          'gatewarden: no healthy local stack: start it first with `eval "$(npx gatewarden local start)"`\n',
+        );
+        process.exitCode = 1;
+        return;
+      }
+      Object.assign(process.env, exportsOf(status.state));
+      const { createLocalStage } = await import('../../scripts/localStage.js');
+      await createLocalStage();
+      process.stderr.write('gatewarden: local stage deployed (functions run as their roles)\n');
     });
 
   local

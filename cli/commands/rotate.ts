@@ -37,8 +37,11 @@ import { UsageError } from '../errors.js';
 /** What `gatewarden rotate` needs from the outside world; tests pass their own. */
 export interface RotateCommandDeps {
   control(): RotationControl;
-  /** The engine's ports (secret store, providers, issuers…), for local runs and the sweep. */
-  rotationDeps(): Promise<RotationDeps>;
+  /**
+   * The engine's ports (secret store, providers, issuers…), for local runs (`rotate`: as the
+   * rotate function) and the sweep (`sweep`: as the rotateNow function).
+   */
+  rotationDeps(as?: 'rotate' | 'sweep'): Promise<RotationDeps>;
   alertSinks(): AlertSink[];
   /** Where a local run records the failure tag (the rotate function does it on AWS). */
   recorder?(): FailureRecorder | undefined;
@@ -122,7 +125,7 @@ async function rotateCommand(options: RotateOptions, deps: RotateCommandDeps): P
   if (options.sweep) {
     const chosen = [options.secret, options.gateway, options.tag].filter((v) => v !== undefined);
     const selector = chosen.length === 0 ? undefined : selectorOf(options);
-    const engine = await deps.rotationDeps();
+    const engine = await deps.rotationDeps('sweep');
     const results = await sweepAll(
       control,
       (arn) => sweepSecret(engine, arn),
@@ -147,7 +150,7 @@ async function rotateCommand(options: RotateOptions, deps: RotateCommandDeps): P
   let sinks: AlertSink[] = [];
   const interrupt = local ? onInterrupt(deps.stderr) : undefined;
   if (local) {
-    rotator = localRotator(await deps.rotationDeps(), {
+    rotator = localRotator(await deps.rotationDeps('rotate'), {
       ...(interrupt ? { signal: interrupt.signal } : {}),
       ...(options.force ? { force: true } : {}),
       ...(options.revokePrevious ? { revokePrevious: true } : {}),
@@ -308,20 +311,38 @@ export function registerRotateWith(makeDeps: () => Promise<RotateCommandDeps>): 
 
 /** Production wiring: the SDK against AWS or whatever AWS_ENDPOINT_URL points at. */
 export async function defaultRotateDeps(): Promise<RotateCommandDeps> {
-  const [{ SecretsManagerRotationControl }, { awsRotationDeps }, { withLocalStateTable }] =
-    await Promise.all([
-      import('../../lib/aws/rotationControl.js'),
-      import('../../lib/aws/rotationDeps.js'),
-      import('./localState.js'),
-    ]);
+  const [
+    { SecretsManagerRotationControl },
+    { awsRotationDeps },
+    { withLocalStateTable },
+    { asLocalFunction },
+  ] = await Promise.all([
+    import('../../lib/aws/rotationControl.js'),
+    import('../../lib/aws/rotationDeps.js'),
+    import('./localState.js'),
+    import('./localFunction.js'),
+  ]);
   const env = await withLocalStateTable(process.env);
-  let engine: ReturnType<typeof awsRotationDeps> | undefined;
-  const engineDeps = (): ReturnType<typeof awsRotationDeps> => (engine ??= awsRotationDeps(env));
+  type Engine = ReturnType<typeof awsRotationDeps>;
+  const engines = new Map<'rotate' | 'sweep', Promise<Engine>>();
+  // On the local stack the steps run here, as the function that runs them on AWS: the engine's
+  // clients sign with that function's role session (the caller's own calls stay the caller's).
+  const engineDeps = (as: 'rotate' | 'sweep' = 'rotate'): Promise<Engine> => {
+    let engine = engines.get(as);
+    if (!engine) {
+      engine = asLocalFunction(env, as === 'rotate' ? 'rotate' : 'rotateNow', () =>
+        awsRotationDeps(env),
+      );
+      engines.set(as, engine);
+    }
+    return engine;
+  };
+  const rotateEngine = await engineDeps('rotate');
   return {
     control: () => new SecretsManagerRotationControl(),
-    rotationDeps: async () => engineDeps(),
-    alertSinks: () => engineDeps().alerts,
-    recorder: () => engineDeps().store,
+    rotationDeps: (as) => engineDeps(as),
+    alertSinks: () => rotateEngine.alerts,
+    recorder: () => rotateEngine.store,
     stdout: process.stdout,
     stderr: process.stderr,
     env: process.env,

@@ -5,9 +5,30 @@
  * (`AWS_ENDPOINT_URL`, `AWS_REGION`, profiles, the Lambda role), so the same code talks to
  * AWS or to any AWS-compatible endpoint without knowing which.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
+
 export interface ClientOptions {
   region?: string;
   maxAttempts?: number;
+}
+
+/** Credentials a group of clients is made with (a role session), instead of the environment's. */
+export interface ClientCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+const scopedCredentials = new AsyncLocalStorage<ClientCredentials>();
+
+/**
+ * Makes clients with other credentials than the process's: every client whose config
+ * {@link clientConfig} builds while `make` runs signs with `credentials`. How the CLI, on the
+ * local stack, runs the rotation engine as the rotate function's role while its own calls stay
+ * the caller's (in Lambda the function's role is the environment's, and this is never needed).
+ */
+export function withClientCredentials<T>(credentials: ClientCredentials, make: () => T): T {
+  return scopedCredentials.run(credentials, make);
 }
 
 /** Common client config: region from the environment, adaptive retries for throttling. */
@@ -15,13 +36,16 @@ export function clientConfig(options: ClientOptions = {}): {
   region?: string;
   maxAttempts: number;
   retryMode: 'adaptive' | 'standard';
+  credentials?: ClientCredentials;
 } {
   const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
   const attempts = Number(process.env.GATEWARDEN_AWS_MAX_ATTEMPTS ?? '');
+  const credentials = scopedCredentials.getStore();
   return {
     ...(region ? { region } : {}),
     maxAttempts: options.maxAttempts ?? (Number.isInteger(attempts) && attempts > 0 ? attempts : 5),
     retryMode: 'adaptive',
+    ...(credentials ? { credentials } : {}),
   };
 }
 

@@ -23,6 +23,9 @@ export class CognitoIssuer implements Issuer<CognitoConfig> {
   readonly maxActive = 2;
   private readonly clients = new Map<string, CognitoIdentityProviderClient>();
 
+  /** Made now, so per-region clients made later sign as this issuer was made to. */
+  private readonly baseConfig = clientConfig();
+
   constructor(private readonly client?: CognitoIdentityProviderClient) {}
 
   private cognito(config: CognitoConfig): CognitoIdentityProviderClient {
@@ -30,9 +33,10 @@ export class CognitoIssuer implements Issuer<CognitoConfig> {
     const region = config.region ?? '';
     let client = this.clients.get(region);
     if (!client) {
-      client = new CognitoIdentityProviderClient(
-        clientConfig(config.region ? { region: config.region } : {}),
-      );
+      client = new CognitoIdentityProviderClient({
+        ...this.baseConfig,
+        ...(config.region ? { region: config.region } : {}),
+      });
       this.clients.set(region, client);
     }
     return client;

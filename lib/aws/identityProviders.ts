@@ -21,6 +21,9 @@ import { oauth2InputFromOutput } from './oauth2Config.js';
  * the provider's whole vendor configuration and writes it back with the new client secret.
  */
 export class AgentCoreProviders implements ProviderUpdater, ProviderReader {
+  /** Made now: the data-plane client made later signs as this object was made to. */
+  private readonly dataConfig = clientConfig();
+
   constructor(
     private readonly control: BedrockAgentCoreControlClient = new BedrockAgentCoreControlClient(
       clientConfig(),
@@ -105,7 +108,7 @@ export class AgentCoreProviders implements ProviderUpdater, ProviderReader {
       throw new ProviderUpdateError(
         'GATEWARDEN_WORKLOAD_NAME is not set; cannot read back the API key',
       );
-    const data = (this.data ??= new BedrockAgentCoreClient(clientConfig()));
+    const data = (this.data ??= new BedrockAgentCoreClient(this.dataConfig));
     const token = await data.send(
       new GetWorkloadAccessTokenCommand({ workloadName: this.workloadName }),
     );
