@@ -8,14 +8,22 @@
  */
 import { getDenialReasons, runSimulation } from '@cloud-copilot/iam-simulate';
 import type { UserIdentity } from '../standin/cloudtrail/identity.js';
-import type { MotoPolicyStore, NamedPolicy } from './policies.js';
+import type { NamedPolicy, PrincipalPolicies } from './policies.js';
 import {
   authorizationsFor,
   Unclassifiable,
   type Authorization,
   type CallInfo,
   type ContextValues,
+  type ResourceLookups,
 } from './resources.js';
+
+/** Where the enforcer reads policies (moto's IAM and resources; a table in unit tests). */
+export interface PolicySource {
+  principalPolicies(principalArn: string): Promise<PrincipalPolicies>;
+  resourcePolicy(action: string, resource: string): Promise<unknown>;
+  lookups(): ResourceLookups;
+}
 
 /** Who calls, as IAM sees it. */
 export interface Caller {
@@ -88,7 +96,7 @@ export function serviceCaller(service: string, source: { arn: string; account: s
 }
 
 export class IamEnforcer {
-  constructor(private readonly store: MotoPolicyStore) {}
+  constructor(private readonly store: PolicySource) {}
 
   /** Evaluates every authorization the call needs; the first refused one decides. */
   async decide(caller: Caller, call: CallInfo, sourceIp = '127.0.0.1'): Promise<Decision> {

@@ -50,8 +50,13 @@ export class Unclassifiable extends Error {}
 type Vars = Record<string, string>;
 
 interface ServiceResolution {
-  /** Variables of the catalog's ARN formats (`SecretId`, `TableName`, …). */
+  /** Variables of the catalog's ARN formats (`SecretId`, `TableName`, …), from the request. */
   vars?: Vars;
+  /**
+   * Variables the request implies without naming them (AgentCore's one token vault `default`):
+   * they complete a resource the action requires, never name one it may merely act on.
+   */
+  defaults?: Vars;
   /** Whole ARNs by resource type name, where a format cannot be filled from names alone. */
   arns?: Record<string, string>;
   context?: ContextValues;
@@ -482,10 +487,10 @@ const agentcore: Resolver = async (call, lookups) => {
     str(call.params.name) ?? str(call.params.resourceCredentialProviderName) ?? call.labels.name;
   const workload =
     str(call.params.workloadName) ?? workloadOfToken(call.params.workloadIdentityToken);
-  const vars: Vars = {
-    TokenVaultId: str(call.params.tokenVaultId) ?? 'default',
-    DirectoryId: 'default',
-  };
+  const vars: Vars = {};
+  const tokenVault = str(call.params.tokenVaultId);
+  if (tokenVault) vars.TokenVaultId = tokenVault;
+  const defaults: Vars = { TokenVaultId: 'default', DirectoryId: 'default' };
   if (gateway) vars.GatewayId = gateway.split('/').pop() ?? gateway;
   if (name) vars.Name = name;
   if (workload) vars.WorkloadIdentityName = workload;
@@ -522,13 +527,13 @@ const agentcore: Resolver = async (call, lookups) => {
     arns.apikeycredentialprovider ??
     arns.oauth2credentialprovider ??
     (providerKind && name
-      ? `arn:aws:bedrock-agentcore:${call.region}:${call.account}:token-vault/${vars.TokenVaultId}/${providerKind}credentialprovider/${name}`
+      ? `arn:aws:bedrock-agentcore:${call.region}:${call.account}:token-vault/${vars.TokenVaultId ?? 'default'}/${providerKind}credentialprovider/${name}`
       : undefined);
   const context = {
     ...tagContext(requestTags(call.params)),
     ...(providerArn ? resourceTagContext(lookups.standinTags(providerArn)) : {}),
   };
-  return { vars, arns, implied, context };
+  return { vars, defaults, arns, implied, context };
 };
 
 /** Stacks are named by name; their id part is not in the request (any id of that name). */
@@ -608,7 +613,10 @@ async function namedResources(
     Account: call.account,
     ...resolution.vars,
   };
+  const withDefaults: Vars = { ...resolution.defaults, ...vars };
   const filled = new Map<string, string>();
+  /** Resources the request (or a lookup) names by ARN, not filled in from variables. */
+  const named = new Map<string, string>();
   const arnParams = ['ResourceArn', 'resourceArn', 'ResourceARN', 'Arn', 'arn']
     .map((name) => str(call.params[name]) ?? call.labels[name])
     .filter(isArn);
@@ -616,17 +624,23 @@ async function namedResources(
     const whole = resolution.arns?.[type.name];
     if (whole) {
       filled.set(type.name, whole);
+      named.set(type.name, whole);
       continue;
     }
     const details = await iamResourceTypeDetails(classified.service, type.name);
-    const named = arnParams.find((arn) => formatPattern(details.arn).test(arn));
-    if (named) {
-      filled.set(type.name, named);
+    const inRequest = arnParams.find((arn) => formatPattern(details.arn).test(arn));
+    if (inRequest) {
+      filled.set(type.name, inRequest);
+      named.set(type.name, inRequest);
       continue;
     }
     // A List call is authorized on every resource of its type it could return (`…/*`).
-    const arn = fillFormat(details.arn, vars, /^List/.test(call.operation) ? '*' : undefined);
+    const fallback = /^List/.test(call.operation) ? '*' : undefined;
+    const arn = fillFormat(details.arn, type.required ? withDefaults : vars, fallback);
     if (arn) filled.set(type.name, arn);
+    // Named by the request's own values (no default, no List wildcard).
+    const exact = fillFormat(details.arn, vars);
+    if (exact) named.set(type.name, exact);
   }
   const required = classified.resourceTypes.filter((type) => type.required);
   if (required.length > 0) {
@@ -638,8 +652,10 @@ async function namedResources(
     }
     return required.map((type) => filled.get(type.name) ?? '');
   }
-  const first = classified.resourceTypes.find((type) => filled.has(type.name));
-  if (first) return [filled.get(first.name) ?? ''];
+  // Every type optional (TagResource and the like): the call must name its resource itself
+  // (an ARN in the request, or one the resolver looked up), never one built from defaults.
+  const first = classified.resourceTypes.find((type) => named.has(type.name));
+  if (first) return [named.get(first.name) ?? ''];
   throw new Unclassifiable(
     `${classified.action}: names none of its resource types (${classified.resourceTypes.map((type) => type.name).join(', ')})`,
   );
