@@ -13,6 +13,7 @@ import { mkdir, readFile, readdir, rename, rm, stat, utimes, writeFile } from 'n
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { LocalDeployError } from './deployError.js';
 import { PROJECT_ROOT } from './paths.js';
 
 const run = promisify(execFile);
@@ -137,7 +138,9 @@ async function build(
       );
     } catch (error) {
       const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
-      throw new Error(`serverless package --stage ${stage} failed:\n${stdout}\n${stderr}`);
+      throw new LocalDeployError(
+        `serverless package --stage ${stage} failed:\n${stdout}\n${stderr}`,
+      );
     } finally {
       await rm(path.join(PROJECT_ROOT, workDir), { recursive: true, force: true });
     }
