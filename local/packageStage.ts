@@ -132,7 +132,13 @@ async function build(
         ['package', '--stage', stage, '--package', partial, ...paramArgs(params)],
         {
           cwd: PROJECT_ROOT,
-          env: { ...env, GATEWARDEN_ESBUILD_WORK_DIR: workDir, SLS_TELEMETRY_DISABLED: '1' },
+          // PWD: the local stage's params name files under the project (iamDataRoot).
+          env: {
+            ...env,
+            PWD: PROJECT_ROOT,
+            GATEWARDEN_ESBUILD_WORK_DIR: workDir,
+            SLS_TELEMETRY_DISABLED: '1',
+          },
           maxBuffer: 16 * 1024 * 1024,
         },
       );
