@@ -55,11 +55,48 @@ def _store_role_policies_as_iam_does() -> None:
     Role.put_policy = as_json  # type: ignore[method-assign]
 
 
+def _store_key_policies_as_kms_does() -> None:
+    """moto's CloudFormation hands a key's `KeyPolicy` to KMS as a dict; KMS keeps JSON text. As
+    a dict it breaks moto's own key-policy check: DescribeKey on a CloudFormation-made key answers
+    500, and with it every call the local IAM gate authorizes by that key (a secret encrypted
+    with the stack's secrets key could not be created or read)."""
+    import json
+
+    from moto.kms.models import KmsBackend
+
+    create_key = KmsBackend.create_key
+
+    def with_json_policy(self, policy, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if policy is not None and not isinstance(policy, str):
+            policy = json.dumps(policy, default=str)
+        return create_key(self, policy, *args, **kwargs)
+
+    KmsBackend.create_key = with_json_policy  # type: ignore[method-assign]
+
+
+def _outputs_after_change_sets() -> None:
+    """moto executes a change set without rebuilding the stack's outputs (UpdateStack does), so
+    after `serverless deploy` (a change set) DescribeStacks answered no outputs at all."""
+    from moto.cloudformation.models import ChangeSet
+    from moto.cloudformation.parsing import OutputMap
+
+    apply = ChangeSet.apply
+
+    def apply_with_outputs(self):  # type: ignore[no-untyped-def]
+        apply(self)
+        stack = self.stack
+        stack.output_map = OutputMap(stack.resource_map, self.template_dict, stack.stack_id)
+
+    ChangeSet.apply = apply_with_outputs  # type: ignore[method-assign]
+
+
 def main() -> None:
     port = sys.argv[1]
     threading.Thread(target=_exit_when_parent_goes_away, daemon=True).start()
     _accept_templates_aws_accepts()
     _store_role_policies_as_iam_does()
+    _store_key_policies_as_kms_does()
+    _outputs_after_change_sets()
     from moto.server import main as moto_main
 
     moto_main(["-H", "127.0.0.1", "-p", port])
