@@ -7,6 +7,13 @@ import {
 } from '../../../lib/reports/athenaQuery.js';
 import { ENV } from '../../../lib/shared/env.js';
 import { packagedTemplate, resourcesOfType, type CfnTemplate } from './packagedTemplate.js';
+import {
+  ADOPTABLE,
+  DATA_KEY_ARN,
+  REPORT_BUCKET_ARN,
+  SECRETS_KEY_ARN,
+  STATE_TABLE_ARN,
+} from './kept.js';
 import { allStatements, asArray, resourceText, type LocatedStatement } from './policies.js';
 
 // Prepare: package the service once for this file (no AWS variables, no network needed).
@@ -123,7 +130,7 @@ describe('functions', () => {
     expect(groups).toHaveLength(FUNCTIONS.length);
     for (const [, group] of groups) {
       expect(group.Properties?.RetentionInDays).toEqual(expect.any(Number));
-      expect(group.Properties?.KmsKeyId).toEqual({ 'Fn::GetAtt': ['DataKey', 'Arn'] });
+      expect(group.Properties?.KmsKeyId).toEqual(DATA_KEY_ARN);
     }
   });
 });
@@ -419,11 +426,13 @@ describe('each role grants what its function calls', () => {
           .map((a) => `${a} ${JSON.stringify(s.statement.Resource)}`),
       );
     // The report bucket, and (with Athena) the results prefix of the workgroup's bucket.
-    expect(writes.sort()).toEqual([
-      's3:AbortMultipartUpload {"Fn::Sub":"${ReportAthenaResultsBucket.Arn}/results/*"}',
-      's3:PutObject {"Fn::Sub":"${ReportAthenaResultsBucket.Arn}/results/*"}',
-      's3:PutObject {"Fn::Sub":"${ReportBucket.Arn}/*"}',
-    ]);
+    expect(writes.sort()).toEqual(
+      [
+        's3:AbortMultipartUpload {"Fn::Sub":"${ReportAthenaResultsBucket.Arn}/results/*"}',
+        's3:PutObject {"Fn::Sub":"${ReportAthenaResultsBucket.Arn}/results/*"}',
+        `s3:PutObject ${JSON.stringify({ 'Fn::Join': ['', [REPORT_BUCKET_ARN, '/*']] })}`,
+      ].sort(),
+    );
   });
 });
 
@@ -522,10 +531,7 @@ describe('usage on Athena (AthenaReport)', () => {
     expect(wg.WorkGroupConfiguration.BytesScannedCutoffPerQuery).toBe(1099511627776);
     expect(wg.WorkGroupConfiguration.ResultConfiguration).toEqual({
       OutputLocation: { 'Fn::Sub': 's3://${ReportAthenaResultsBucket}/results/' },
-      EncryptionConfiguration: {
-        EncryptionOption: 'SSE_KMS',
-        KmsKey: { 'Fn::GetAtt': ['DataKey', 'Arn'] },
-      },
+      EncryptionConfiguration: { EncryptionOption: 'SSE_KMS', KmsKey: DATA_KEY_ARN },
     });
     expect(fn('Report').Environment.Variables[ENV.reportAthenaWorkgroup]).toEqual({
       'Fn::If': ['UseAthena', { Ref: 'ReportAthenaWorkGroup' }, ''],
@@ -576,7 +582,7 @@ describe('data stores', () => {
         {
           ServerSideEncryptionByDefault: {
             SSEAlgorithm: 'aws:kms',
-            KMSMasterKeyID: { 'Fn::GetAtt': ['DataKey', 'Arn'] },
+            KMSMasterKeyID: DATA_KEY_ARN,
           },
           BucketKeyEnabled: true,
         },
@@ -584,10 +590,28 @@ describe('data stores', () => {
     });
     expect(props.VersioningConfiguration).toEqual({ Status: 'Enabled' });
     expect(props.LifecycleConfiguration).toBeDefined();
-    const tls = statements.find(
+    // The whole TLS-only Deny (Control Tower's CT.S3.PR.8 cannot follow its Fn::If): every S3
+    // action, anyone, on the bucket in use and its objects.
+    expect(template.Resources.ReportBucketPolicy?.Properties?.Bucket).toEqual({
+      'Fn::If': [
+        'CreateReportBucket',
+        { Ref: 'ReportBucket' },
+        { Ref: 'ExistingReportBucketName' },
+      ],
+    });
+    const tls = statements.filter(
       (s) => s.where === 'ReportBucketPolicy/policy' && s.statement.Effect === 'Deny',
     );
-    expect(tls?.statement.Condition).toEqual({ Bool: { 'aws:SecureTransport': 'false' } });
+    expect(tls.map((s) => s.statement)).toEqual([
+      {
+        Sid: 'DenyInsecureTransport',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:*',
+        Resource: [REPORT_BUCKET_ARN, { 'Fn::Join': ['', [REPORT_BUCKET_ARN, '/*']] }],
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      },
+    ]);
   });
 
   it('state table has pk/sk, TTL on expiresAt, PITR, on-demand billing and the data key', () => {
@@ -602,7 +626,7 @@ describe('data stores', () => {
     expect(props.SSESpecification).toEqual({
       SSEEnabled: true,
       SSEType: 'KMS',
-      KMSMasterKeyId: { 'Fn::GetAtt': ['DataKey', 'Arn'] },
+      KMSMasterKeyId: DATA_KEY_ARN,
     });
   });
 
@@ -627,6 +651,116 @@ describe('data stores', () => {
         'AdminRoleArn',
       ]),
     );
+  });
+});
+
+/** A `Ref` or `Fn::GetAtt` of a logical id, with the `Fn::If` branches it sits in. */
+interface Reference {
+  target: string;
+  /** `C` for the true branch of `Fn::If [C, …]`, `!C` for the false one. */
+  branches: string[];
+}
+
+/** Every logical id `value` refers to (`Ref`, `Fn::GetAtt`, `${X}`/`${X.Attr}` in `Fn::Sub`). */
+function referencesIn(value: unknown, branches: string[] = []): Reference[] {
+  if (Array.isArray(value)) return value.flatMap((item) => referencesIn(item, branches));
+  if (value === null || typeof value !== 'object') return [];
+  const node = value as Record<string, unknown>;
+  const branch = node['Fn::If'];
+  if (Array.isArray(branch)) {
+    const [condition, whenTrue, whenFalse] = branch as [string, unknown, unknown];
+    return [
+      ...referencesIn(whenTrue, [...branches, condition]),
+      ...referencesIn(whenFalse, [...branches, `!${condition}`]),
+    ];
+  }
+  if (typeof node.Ref === 'string') return [{ target: node.Ref, branches }];
+  const getAtt = node['Fn::GetAtt'];
+  if (Array.isArray(getAtt)) return [{ target: String(getAtt[0]), branches }];
+  const sub = node['Fn::Sub'];
+  if (sub !== undefined) {
+    const [text, variables = {}] = (Array.isArray(sub) ? sub : [sub]) as [
+      string,
+      Record<string, unknown>?,
+    ];
+    const named = [...text.matchAll(/\$\{([A-Za-z0-9]+)(?:\.[A-Za-z0-9.]+)?\}/g)]
+      .map((match) => match[1] ?? '')
+      .filter((name) => !(name in variables))
+      .map((target) => ({ target, branches }));
+    return [...named, ...referencesIn(Object.values(variables), branches)];
+  }
+  return Object.values(node).flatMap((item) => referencesIn(item, branches));
+}
+
+describe('redeploy onto kept data', () => {
+  it.each(ADOPTABLE)(
+    'creates %s only when %s names no kept one (condition %s)',
+    (id, parameter, condition) => {
+      expect(template.Parameters?.[parameter]?.Default).toBe('');
+      expect(template.Conditions?.[condition]).toEqual({
+        'Fn::Equals': [{ Ref: parameter }, ''],
+      });
+      expect(template.Resources[id]?.Condition).toBe(condition);
+    },
+  );
+
+  it('refers to a conditional resource only where its condition holds', () => {
+    const conditional = Object.fromEntries(
+      Object.entries(template.Resources)
+        .filter(([, resource]) => resource.Condition)
+        .map(([id, resource]) => [id, resource.Condition ?? '']),
+    );
+    const holders = [
+      ...Object.entries(template.Resources).map(([id, r]) => [id, r.Condition, r] as const),
+      ...Object.entries(template.Outputs ?? {}).map(
+        ([id, o]) => [`Outputs.${id}`, (o as { Condition?: string }).Condition, o] as const,
+      ),
+    ];
+    const unguarded = holders.flatMap(([id, holderCondition, body]) =>
+      referencesIn(body)
+        .filter(({ target, branches }) => {
+          const needed = conditional[target];
+          return needed && needed !== holderCondition && !branches.includes(needed);
+        })
+        .map(({ target }) => `${id} -> ${target} (needs ${conditional[target]})`),
+    );
+    expect(unguarded).toEqual([]);
+  });
+
+  it('grants the functions the kept or the created table and keys, and points them there', () => {
+    const grants = (role: string, resource: unknown) =>
+      allowStatements().some(
+        (s) =>
+          s.where.startsWith(`${role}/`) &&
+          asArray(s.statement.Resource).some((r) => JSON.stringify(r) === JSON.stringify(resource)),
+      );
+    expect(grants('DetectRole', STATE_TABLE_ARN)).toBe(true);
+    expect(grants('DetectRole', SECRETS_KEY_ARN)).toBe(true);
+    expect(grants('ReportRole', REPORT_BUCKET_ARN)).toBe(true);
+    expect(grants('ReportRole', DATA_KEY_ARN)).toBe(true);
+    for (const name of ['Rotate', 'RotateNow', 'Detect']) {
+      expect(fn(name).Environment.Variables[ENV.stateTable]).toEqual({
+        'Fn::If': ['CreateStateTable', { Ref: 'StateTable' }, { Ref: 'ExistingStateTableName' }],
+      });
+    }
+    expect(fn('Report').Environment.Variables[ENV.reportBucket]).toEqual({
+      'Fn::If': [
+        'CreateReportBucket',
+        { Ref: 'ReportBucket' },
+        { Ref: 'ExistingReportBucketName' },
+      ],
+    });
+    // What a redeploy needs to name is in the outputs, noted before the remove.
+    const outputs = template.Outputs as Record<string, { Value: unknown }>;
+    expect(outputs.SecretsKmsKeyArn?.Value).toEqual(SECRETS_KEY_ARN);
+    expect(outputs.DataKmsKeyArn?.Value).toEqual(DATA_KEY_ARN);
+  });
+
+  it('keeps the secrets key always and the data with dataDeletionPolicy (Delete in ci)', () => {
+    expect(template.Resources.SecretsKey?.DeletionPolicy).toBe('Retain');
+    for (const id of ['StateTable', 'ReportBucket', 'DataKey']) {
+      expect(template.Resources[id]?.DeletionPolicy).toBe('Delete');
+    }
   });
 });
 

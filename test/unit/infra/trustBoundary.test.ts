@@ -1,4 +1,5 @@
 import { BINDING_PK, LEDGER_PK } from '../../../lib/aws/bindingStore.js';
+import { STATE_TABLE_ARN } from './kept.js';
 import { packagedTemplate, type CfnTemplate } from './packagedTemplate.js';
 import {
   allStatements,
@@ -262,7 +263,11 @@ function dynamoAllows(role: string, action: string, pk: string): boolean {
   return roleStatements(role)
     .filter((s) => asArray(s.Action).includes(action))
     .some((s) => {
-      expect(asArray(s.Resource)).toEqual([{ 'Fn::GetAtt': ['StateTable', 'Arn'] }]);
+      // The state table: the one in use (created or kept), or this stack's until the rotate and
+      // rotateNow roles name the one in use too.
+      expect([[STATE_TABLE_ARN], [{ 'Fn::GetAtt': ['StateTable', 'Arn'] }]]).toContainEqual(
+        asArray(s.Resource),
+      );
       if (s.Condition === undefined) return true;
       expect(Object.keys(s.Condition)).toEqual(['ForAllValues:StringLike']);
       const inner = s.Condition['ForAllValues:StringLike'] as Record<string, string[]>;

@@ -1,0 +1,55 @@
+/**
+ * What `serverless remove` keeps and a redeploy adopts (README, "Remove, and redeploy onto kept
+ * data"): each kept resource is created only when its `Existing*` parameter names none, and
+ * everything that uses it takes the created one or the named one (`Fn::If`, serverless.yml
+ * params).
+ */
+
+/** [logical id, parameter naming the kept one, condition under which the stack creates it] */
+export type KeptResource = readonly [string, string, string];
+
+export const REPORT_BUCKET: KeptResource = [
+  'ReportBucket',
+  'ExistingReportBucketName',
+  'CreateReportBucket',
+];
+export const DATA_KEY: KeptResource = ['DataKey', 'ExistingDataKmsKeyArn', 'CreateDataKey'];
+
+/** The resources a redeploy can adopt today. */
+export const ADOPTABLE: readonly KeptResource[] = [REPORT_BUCKET, DATA_KEY];
+
+/** The data key in use: this stack's `DataKey`, or the kept one. */
+export const DATA_KEY_ARN = {
+  'Fn::If': [
+    'CreateDataKey',
+    { 'Fn::GetAtt': ['DataKey', 'Arn'] },
+    { Ref: 'ExistingDataKmsKeyArn' },
+  ],
+};
+/** The secrets key in use: this stack's `SecretsKey`, or the kept one. */
+export const SECRETS_KEY_ARN = {
+  'Fn::If': [
+    'CreateSecretsKey',
+    { 'Fn::GetAtt': ['SecretsKey', 'Arn'] },
+    { Ref: 'ExistingSecretsKmsKeyArn' },
+  ],
+};
+/** The state table in use: this stack's `StateTable`, or the kept one (by name). */
+export const STATE_TABLE_ARN = {
+  'Fn::If': [
+    'CreateStateTable',
+    { 'Fn::GetAtt': ['StateTable', 'Arn'] },
+    {
+      'Fn::Sub':
+        'arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${ExistingStateTableName}',
+    },
+  ],
+};
+/** The report bucket in use: this stack's `ReportBucket`, or the kept one (by name). */
+export const REPORT_BUCKET_ARN = {
+  'Fn::If': [
+    'CreateReportBucket',
+    { 'Fn::GetAtt': ['ReportBucket', 'Arn'] },
+    { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::${ExistingReportBucketName}' },
+  ],
+};
