@@ -444,12 +444,15 @@ export class MotoPolicyStore {
           return { arn: got.ARN, ...(got.KmsKeyId ? { kmsKeyId: got.KmsKeyId } : {}), tags };
         }),
       keyArn: (keyId, region) =>
-        this.cached(`key|${region}|${keyId}`, async () => {
-          const got = await orUndefined(() =>
-            this.client(KMSClient, region).send(new DescribeKeyCommand({ KeyId: keyId })),
-          );
-          return got?.KeyMetadata?.Arn;
-        }),
+        // A key ARN names itself; moto's DescribeKey fails (500) on a CloudFormation-made key.
+        /^arn:aws[\w-]*:kms:[^:]*:\d{12}:key\//.test(keyId)
+          ? Promise.resolve(keyId)
+          : this.cached(`key|${region}|${keyId}`, async () => {
+              const got = await orUndefined(() =>
+                this.client(KMSClient, region).send(new DescribeKeyCommand({ KeyId: keyId })),
+              );
+              return got?.KeyMetadata?.Arn;
+            }),
       roleArn: (name) =>
         this.cached(`role|${name}`, async () => {
           const got = await orUndefined(() =>
