@@ -117,6 +117,25 @@ export function secretResourcePolicy(input: SecretPolicyInput): string {
           },
         },
       },
+      ...(input.stageMovers && input.stageMovers.length > 0
+        ? [
+            {
+              // The sweep takes AWSPENDING off an abandoned rotation; it may not move
+              // AWSCURRENT (or any other stage) back to an older, possibly exposed, version.
+              Sid: 'SweepMovesOnlyPending',
+              Effect: 'Deny',
+              Principal: '*',
+              Action: 'secretsmanager:UpdateSecretVersionStage',
+              Resource: '*',
+              Condition: {
+                StringNotEquals: {
+                  'aws:PrincipalArn': writers,
+                  'secretsmanager:VersionStage': 'AWSPENDING',
+                },
+              },
+            },
+          ]
+        : []),
       {
         // RotateSecret itself stays open to on-demand callers; changing its function is not.
         Sid: 'RotationFunctionIsPinned',

@@ -8,15 +8,30 @@
 /** [logical id, parameter naming the kept one, condition under which the stack creates it] */
 export type KeptResource = readonly [string, string, string];
 
+export const STATE_TABLE: KeptResource = [
+  'StateTable',
+  'ExistingStateTableName',
+  'CreateStateTable',
+];
 export const REPORT_BUCKET: KeptResource = [
   'ReportBucket',
   'ExistingReportBucketName',
   'CreateReportBucket',
 ];
+export const SECRETS_KEY: KeptResource = [
+  'SecretsKey',
+  'ExistingSecretsKmsKeyArn',
+  'CreateSecretsKey',
+];
 export const DATA_KEY: KeptResource = ['DataKey', 'ExistingDataKmsKeyArn', 'CreateDataKey'];
 
-/** The resources a redeploy can adopt today. */
-export const ADOPTABLE: readonly KeptResource[] = [REPORT_BUCKET, DATA_KEY];
+/** Every resource a remove keeps, each adoptable by a redeploy. */
+export const ADOPTABLE: readonly KeptResource[] = [
+  STATE_TABLE,
+  REPORT_BUCKET,
+  SECRETS_KEY,
+  DATA_KEY,
+];
 
 /** The data key in use: this stack's `DataKey`, or the kept one. */
 export const DATA_KEY_ARN = {
