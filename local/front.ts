@@ -106,7 +106,9 @@ export async function startFront(options: FrontOptions): Promise<Front> {
     const started = Date.now();
     const route = options.routes.find((candidate) => candidate.matches(request));
     const denied =
-      route?.recordInCloudTrail === false ? undefined : await options.iam?.check(request);
+      route?.recordInCloudTrail === false
+        ? undefined
+        : await options.iam?.check(request, route === undefined);
     const response = denied
       ? denied
       : route

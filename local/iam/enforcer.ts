@@ -8,7 +8,7 @@
  */
 import { getDenialReasons, runSimulation } from '@cloud-copilot/iam-simulate';
 import type { UserIdentity } from '../standin/cloudtrail/identity.js';
-import type { NamedPolicy, PrincipalPolicies } from './policies.js';
+import { ADMIN_ACCESS_KEY, type NamedPolicy, type PrincipalPolicies } from './policies.js';
 import {
   authorizationsFor,
   Unclassifiable,
@@ -55,6 +55,11 @@ const ADMIN_POLICY: NamedPolicy = {
   policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] },
 };
 
+/**
+ * Who calls, from the identity moto resolved for the access key. moto answers `user/moto` for
+ * any key it did not issue: only the stack's own admin key (`testing`) is the admin; another
+ * unknown key is nobody.
+ */
 export function callerOf(identity: UserIdentity): Caller {
   const account = identity.accountId ?? '123456789012';
   if (identity.type === 'AssumedRole' && identity.arn && identity.sessionContext) {
@@ -73,7 +78,11 @@ export function callerOf(identity: UserIdentity): Caller {
       principal: identity.arn,
       principalArn: identity.arn,
       account,
-      kind: ADMIN_ARN.test(identity.arn) ? 'admin' : 'user',
+      kind: ADMIN_ARN.test(identity.arn)
+        ? identity.accessKeyId === undefined || identity.accessKeyId === ADMIN_ACCESS_KEY
+          ? 'admin'
+          : 'unknown'
+        : 'user',
     };
   }
   return {

@@ -63,10 +63,13 @@ export class IamGate {
     this.enforcer = new IamEnforcer(this.store);
   }
 
-  /** The denial answer for a refused call, or undefined when the call may go on. */
-  async check(request: FrontRequest): Promise<StandinResponse | undefined> {
+  /**
+   * The denial answer for a refused call, or undefined when the call may go on. `toMoto`: no
+   * stand-in route answers it (moto would, as the account admin, whatever the request says).
+   */
+  async check(request: FrontRequest, toMoto = true): Promise<StandinResponse | undefined> {
     try {
-      const denied = await this.decide(request);
+      const denied = await this.decide(request, toMoto);
       return this.mode === 'enforce' ? denied : undefined;
     } catch (error) {
       // Fails closed: a call the gate cannot decide is refused (in audit mode, logged).
@@ -80,9 +83,26 @@ export class IamGate {
     }
   }
 
-  private async decide(request: FrontRequest): Promise<StandinResponse | undefined> {
+  private async decide(
+    request: FrontRequest,
+    toMoto: boolean,
+  ): Promise<StandinResponse | undefined> {
     const { service, operation } = request.aws;
-    if (!service) return undefined; // not an AWS API call (stand-in admin, OAuth endpoints, moto-api)
+    if (!service) {
+      // Not an AWS API call the front can name: a stand-in's own endpoint (OAuth token, admin)
+      // or moto's admin API may go on; anything else would reach moto unauthenticated.
+      if (!toMoto || request.path.startsWith('/moto-api/')) return undefined;
+      return this.refuse(
+        request,
+        { kind: 'unknown', principal: 'anonymous', principalArn: 'anonymous', account: '' },
+        {
+          allowed: false,
+          reason:
+            'the request names no AWS service the local stack can authorize (unsigned or unreadable signature)',
+          decisive: [],
+        },
+      );
+    }
     if (!request.aws.accessKeyId) {
       if (service === 'cognito-idp' && operation && UNSIGNED_COGNITO.has(operation))
         return undefined;

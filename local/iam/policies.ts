@@ -146,6 +146,8 @@ const INVALIDATES: Record<string, string[]> = {
   sns: ['resource|own|arn:aws:sns:'],
   s3: ['resource|own|arn:aws:s3:'],
   events: ['resource|own|arn:aws:events:'],
+  // The stand-in's Identity creates and writes managed provider secrets.
+  'bedrock-agentcore': ['secret|', 'resource|own|arn:aws:secretsmanager:'],
 };
 
 export class MotoPolicyStore {

@@ -98,6 +98,14 @@ function tagContext(
   return context;
 }
 
+/** `aws:TagKeys` of an untag request (the keys it removes). */
+function untagKeys(params: Record<string, unknown>): ContextValues {
+  const keys = params.TagKeys ?? params.tagKeys;
+  return Array.isArray(keys) && keys.every((key) => typeof key === 'string')
+    ? { 'aws:TagKeys': keys as string[] }
+    : {};
+}
+
 /**
  * `aws:ResourceTag/*` of a resource. The service-prefixed forms (`secretsmanager:ResourceTag/…`)
  * are not set: the evaluator's catalog knows them only as a literal `tag-key`.
@@ -126,6 +134,8 @@ const secretsmanager: Resolver = async (call, lookups) => {
     ...tagContext(tags),
     'secretsmanager:SecretId': id,
   };
+  const stage = str(call.params.VersionStage);
+  if (stage) context['secretsmanager:VersionStage'] = stage;
   const rotationLambda = str(call.params.RotationLambdaARN);
   if (rotationLambda) context['secretsmanager:RotationLambdaARN'] = rotationLambda;
   if (call.params.RotationRules !== undefined) {
@@ -149,6 +159,15 @@ const secretsmanager: Resolver = async (call, lookups) => {
   Object.assign(context, resourceTagContext(secret.tags));
   const use = SECRET_KEY_USE[call.operation];
   const implied = use ? await secretKeyUse(call, lookups, secret.arn, secret.kmsKeyId, use) : [];
+  if (call.operation === 'RotateSecret' && rotationLambda) {
+    // Secrets Manager invokes the named function for the caller: the caller must be allowed to.
+    implied.push({
+      action: 'lambda:InvokeFunction',
+      resource: rotationLambda,
+      resourceAccount: arnParts(rotationLambda).account || call.account,
+      context: {},
+    });
+  }
   return { arns: { Secret: secret.arn }, context, implied };
 };
 
@@ -238,6 +257,11 @@ async function leadingKeys(
     Record<string, Record<string, unknown>> | undefined;
   const value = item?.[hashKey];
   if (value) return [String(value.S ?? value.N ?? value.B ?? '')];
+  // The legacy Query form: KeyConditions { <attr>: { AttributeValueList: [value] } }.
+  const legacy = (
+    call.params.KeyConditions as Record<string, { AttributeValueList?: unknown[] }> | undefined
+  )?.[hashKey]?.AttributeValueList?.[0] as Record<string, unknown> | undefined;
+  if (legacy) return [String(legacy.S ?? legacy.N ?? legacy.B ?? '')];
   const expression = str(call.params.KeyConditionExpression);
   if (expression) {
     const names = (call.params.ExpressionAttributeNames ?? {}) as Record<string, string>;
@@ -286,11 +310,24 @@ async function transactItems(call: CallInfo, lookups: ResourceLookups): Promise<
 }
 
 const dynamodb: Resolver = async (call, lookups) => {
-  const table = str(call.params.TableName);
-  if (!table) return {};
+  const named = str(call.params.TableName);
+  if (!named) return {};
+  // DynamoDB takes a table's name or its ARN (the ARN may name another account's table).
+  const tableArn = isArn(named)
+    ? named
+    : `arn:aws:dynamodb:${call.region}:${call.account}:table/${named}`;
+  const table = tableArn.split(':table/')[1] ?? named;
   const keys = await leadingKeys(call, lookups, table);
+  const index = str(call.params.IndexName);
   return {
-    vars: { TableName: table },
+    // A call on an index is authorized on the index's ARN (a grant on the table alone does
+    // not reach it), whichever type the catalog files it under.
+    arns: index
+      ? ({ table: `${tableArn}/index/${index}`, index: `${tableArn}/index/${index}` } as Record<
+          string,
+          string
+        >)
+      : { table: tableArn },
     context: (keys ? { 'dynamodb:LeadingKeys': keys } : {}) as ContextValues,
   };
 };
@@ -319,20 +356,25 @@ const events: Resolver = async (call, lookups) => {
     const name = str(value) ?? 'default';
     return isArn(name) ? (name.split('/').pop() ?? name) : name;
   };
+  // A bus named by ARN is that bus, whatever account or region it is in.
+  const busArnOf = (value: unknown): string => {
+    const name = str(value) ?? 'default';
+    return isArn(name) ? name : `arn:aws:events:${call.region}:${call.account}:event-bus/${name}`;
+  };
   if (call.operation === 'PutEvents') {
     const entries = (call.params.Entries ?? []) as Array<Record<string, unknown>>;
-    const buses = [...new Set(entries.map((entry) => busOf(entry.EventBusName)))];
+    const buses = [...new Set(entries.map((entry) => busArnOf(entry.EventBusName)))];
     const sources = [...new Set(entries.map((entry) => str(entry.Source) ?? ''))];
     const detailTypes = [...new Set(entries.map((entry) => str(entry.DetailType) ?? ''))];
     const context = { 'events:source': sources, 'events:detail-type': detailTypes };
-    const [first = 'default', ...rest] = buses;
+    const [first = busArnOf(undefined), ...rest] = buses;
     return {
-      vars: { EventBusName: first },
+      arns: { 'event-bus': first },
       context,
       implied: rest.map((bus) => ({
         action: 'events:PutEvents',
-        resource: `arn:aws:events:${call.region}:${call.account}:event-bus/${bus}`,
-        resourceAccount: call.account,
+        resource: bus,
+        resourceAccount: arnParts(bus).account || call.account,
         context,
       })),
     };
@@ -590,7 +632,7 @@ export async function authorizationsFor(
   }
   const resolve = RESOLVERS[call.signingName];
   const resolution = resolve ? await resolve(call, lookups) : {};
-  const context = resolution.context ?? {};
+  const context = { ...untagKeys(call.params), ...resolution.context };
   const resources = await namedResources(classified, call, resolution);
   const own = resources.map((resource) => ({
     action: classified.action,

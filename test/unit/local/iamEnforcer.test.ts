@@ -11,6 +11,7 @@ import {
 } from '../../../local/iam/enforcer.js';
 import type { PrincipalPolicies } from '../../../local/iam/policies.js';
 import type { CallInfo } from '../../../local/iam/resources.js';
+import { secretResourcePolicy } from '../../../lib/rotation/registerPolicy.js';
 
 const ACCOUNT = '123456789012';
 const ROTATOR = `arn:aws:iam::${ACCOUNT}:role/rotator`;
@@ -262,5 +263,61 @@ describe('IamEnforcer', () => {
     const enforcer = new IamEnforcer(source({ identities, resources: {} }));
     const decision = await enforcer.decide(callerOf({ type: 'Unknown' }), read);
     expect(decision.allowed).toBe(false);
+  });
+});
+
+describe('callerOf', () => {
+  it('moto answers user/moto for any key it did not issue: only the stack’s admin key is the admin', () => {
+    const moto = {
+      type: 'IAMUser' as const,
+      arn: `arn:aws:iam::${ACCOUNT}:user/moto`,
+      accountId: ACCOUNT,
+    };
+    expect(callerOf({ ...moto, accessKeyId: 'testing' }).kind).toBe('admin');
+    expect(callerOf({ ...moto, accessKeyId: 'AKIAFORGEDORDELETED1' }).kind).toBe('unknown');
+  });
+});
+
+describe('the secret policy register writes, under the real evaluator', () => {
+  const SWEEPER = `arn:aws:iam::${ACCOUNT}:role/sweeper`;
+  const policy = JSON.parse(
+    secretResourcePolicy({
+      readers: [READER, ROTATOR, SWEEPER],
+      writers: [ROTATOR],
+      rotationLambdaArn: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:rotate`,
+      stageMovers: [SWEEPER],
+    }),
+  ) as unknown;
+  const moveStage = (stage: string): CallInfo => ({
+    ...read,
+    operation: 'UpdateSecretVersionStage',
+    params: { SecretId: SECRET, VersionStage: stage, MoveToVersionId: 'v1' },
+  });
+  const enforcer = new IamEnforcer(
+    source({
+      identities: {
+        [SWEEPER]: {
+          identity: [
+            { name: 'sweep', policy: allow('secretsmanager:UpdateSecretVersionStage', '*') },
+          ],
+        },
+        [ROTATOR]: {
+          identity: [
+            { name: 'rotate', policy: allow('secretsmanager:UpdateSecretVersionStage', '*') },
+          ],
+        },
+        [READER]: { identity: [{ name: 'wide', policy: allow('secretsmanager:*', '*') }] },
+      },
+      resources: { [`own|${SECRET}`]: policy },
+    }),
+  );
+
+  it.each([
+    ['the sweep takes AWSPENDING off', 'sweeper', 'AWSPENDING', true],
+    ['the sweep may not move AWSCURRENT back', 'sweeper', 'AWSCURRENT', false],
+    ['the rotator promotes', 'rotator', 'AWSCURRENT', true],
+    ['a reader with secretsmanager:* moves nothing', 'reader', 'AWSPENDING', false],
+  ])('%s', async (_, role, stage, allowed) => {
+    expect((await enforcer.decide(session(role), moveStage(stage))).allowed).toBe(allowed);
   });
 });
