@@ -229,12 +229,19 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
   say(
     `endpoint ${state.endpoint} (${reused ? 'reused a running stack' : 'started'}); OIDC issuer ${state.oidcIssuer}`,
   );
-  const admin = await actAsDemoAdmin();
-  say(`acting as ${admin} (an IAM user with an admin policy, as whoever installs gatewarden)`);
-  // What a deployment adds around the functions (detect rules, a trail, the rotate function),
-  // so `gatewarden doctor` has a stage to check at the end.
-  await createLocalStage();
-  const weather = await startWeatherApi();
+  let weather: Awaited<ReturnType<typeof startWeatherApi>>;
+  try {
+    const admin = await actAsDemoAdmin();
+    say(`acting as ${admin} (an IAM user with an admin policy, as whoever installs gatewarden)`);
+    // The local stage, deployed from the packaged template as on AWS, so the functions run as
+    // their roles and `gatewarden doctor` has a stage to check at the end.
+    await createLocalStage();
+    weather = await startWeatherApi();
+  } catch (error) {
+    // A failed set-up leaves no stack behind.
+    if (!reused) await stopLocalStack();
+    throw error;
+  }
   mkdirSync(OUT, { recursive: true });
   const summary: string[] = [];
   try {
