@@ -90,11 +90,34 @@ def _outputs_after_change_sets() -> None:
     ChangeSet.apply = apply_with_outputs  # type: ignore[method-assign]
 
 
+def _deliver_events_as_eventbridge_does() -> None:
+    """moto fails the whole PutEvents when a matching rule has a target it cannot deliver to
+    (a Lambda function: it runs none); EventBridge accepts the event and delivers to each target
+    on its own, a failed delivery never failing the put. Targets moto cannot reach are skipped."""
+    import copy
+
+    from moto.events.models import Rule
+
+    send = Rule.send_to_targets
+
+    def each_target(self, event, *args, **kwargs):  # type: ignore[no-untyped-def]
+        for target in list(self.targets):
+            one = copy.copy(self)
+            one.targets = [target]
+            try:
+                send(one, event, *args, **kwargs)
+            except NotImplementedError:
+                pass
+
+    Rule.send_to_targets = each_target  # type: ignore[method-assign]
+
+
 def main() -> None:
     port = sys.argv[1]
     threading.Thread(target=_exit_when_parent_goes_away, daemon=True).start()
     _accept_templates_aws_accepts()
     _store_role_policies_as_iam_does()
+    _deliver_events_as_eventbridge_does()
     _store_key_policies_as_kms_does()
     _outputs_after_change_sets()
     from moto.server import main as moto_main
