@@ -16,7 +16,8 @@ export async function withLocalDefaults(
   process.stderr.write(
     `gatewarden: local stack detected — using the stand-in rotate function ${local.functionArn} (moto never runs it; \`gatewarden rotate\` runs the steps in-process)\n`,
   );
-  const sweeper = env[ENV.sweeperRoleArn] ?? (await localFunctionRole('gatewarden-local-rotateNow'));
+  const sweeper =
+    env[ENV.sweeperRoleArn] ?? (await localFunctionRole('gatewarden-local-rotateNow'));
   return {
     ...env,
     [ENV.rotationFunctionArn]: local.functionArn,

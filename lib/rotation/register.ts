@@ -191,9 +191,7 @@ export async function registerCredential(
       input.rotatorRoleArn,
       input.sweeperRoleArn,
       ...(input.extraReaders ?? []),
-    ].filter(
-      (arn): arn is string => typeof arn === 'string' && arn.length > 0,
-    );
+    ].filter((arn): arn is string => typeof arn === 'string' && arn.length > 0);
     const writers = [input.rotatorRoleArn, input.adminRoleArn].filter(
       (arn): arn is string => typeof arn === 'string' && arn.length > 0,
     );
