@@ -12,23 +12,7 @@ import {
   GetResourcePolicyCommand as GetTablePolicyCommand,
 } from '@aws-sdk/client-dynamodb';
 import { DescribeEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import {
-  GetGroupPolicyCommand,
-  GetPolicyCommand as GetManagedPolicyCommand,
-  GetPolicyVersionCommand,
-  GetRoleCommand,
-  GetRolePolicyCommand,
-  GetUserCommand,
-  GetUserPolicyCommand,
-  IAMClient,
-  ListAttachedGroupPoliciesCommand,
-  ListAttachedRolePoliciesCommand,
-  ListAttachedUserPoliciesCommand,
-  ListGroupPoliciesCommand,
-  ListGroupsForUserCommand,
-  ListRolePoliciesCommand,
-  ListUserPoliciesCommand,
-} from '@aws-sdk/client-iam';
+import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { DescribeKeyCommand, GetKeyPolicyCommand, KMSClient } from '@aws-sdk/client-kms';
 import {
   GetFunctionCommand,
@@ -44,17 +28,16 @@ import {
 import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import {
+  decode,
+  orUndefined,
+  policyElementsOnly,
+  readIdentityPolicies,
+  type PrincipalPolicies,
+} from './identityPolicies.js';
 import type { ResourceLookups } from './resources.js';
 
-export interface NamedPolicy {
-  name: string;
-  policy: unknown;
-}
-
-export interface PrincipalPolicies {
-  identity: NamedPolicy[];
-  boundary?: NamedPolicy;
-}
+export type { NamedPolicy, PrincipalPolicies } from './identityPolicies.js';
 
 /** The admin key of the local stack (moto's default account). */
 export const ADMIN_ACCESS_KEY = 'testing';
@@ -66,74 +49,6 @@ type Ctor<C> = new (config: {
   maxAttempts: number;
   forcePathStyle?: boolean;
 }) => C;
-
-/**
- * IAM documents come URL-encoded (as on AWS); moto sends some as objects already, and the
- * inline policies its CloudFormation writes as a Python dict's repr (single quotes).
- */
-const decode = (document: unknown): unknown => {
-  if (typeof document !== 'string' || !document) return document || undefined;
-  const text = decodeURIComponent(document);
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return JSON.parse(
-      text
-        .replace(/'/g, '"')
-        .replace(/\bTrue\b/g, 'true')
-        .replace(/\bFalse\b/g, 'false')
-        .replace(/\bNone\b/g, 'null'),
-    ) as unknown;
-  }
-};
-
-const missing = (error: unknown): boolean =>
-  /NotFound|NoSuch|NonExistent|does not exist/i.test(
-    `${(error as { name?: string }).name ?? ''} ${(error as Error).message ?? ''}`,
-  );
-
-async function orUndefined<T>(call: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await call();
-  } catch (error) {
-    if (missing(error)) return undefined;
-    throw error;
-  }
-}
-
-const STATEMENT_ELEMENTS = new Set([
-  'Sid',
-  'Effect',
-  'Principal',
-  'NotPrincipal',
-  'Action',
-  'NotAction',
-  'Resource',
-  'NotResource',
-  'Condition',
-]);
-
-/**
- * moto adds elements of its own to some policies (Lambda's `FunctionName`), and keeps the null
- * a template's `!If [..., !Ref AWS::NoValue]` leaves in a statement list: IAM has neither.
- */
-function policyElementsOnly(policy: unknown): unknown {
-  if (!policy || typeof policy !== 'object') return policy;
-  const document = policy as { Statement?: unknown };
-  const statements = Array.isArray(document.Statement) ? document.Statement : [document.Statement];
-  return {
-    ...document,
-    Statement: statements
-      .filter(Boolean)
-      .map((statement) =>
-        Object.fromEntries(
-          Object.entries(statement as Record<string, unknown>).filter(([key]) =>
-            STATEMENT_ELEMENTS.has(key),
-          ),
-        ),
-      ),
-  };
-}
 
 /** Cache entries a write to each service may make stale (services not listed change none). */
 const INVALIDATES: Record<string, string[]> = {
@@ -200,100 +115,15 @@ export class MotoPolicyStore {
     return hit;
   }
 
-  /** Identity policies and boundary of a role or user ARN (moto's default user: none). */
+  /** Identity policies and boundary of a role or user ARN (none for a principal moto lacks). */
   principalPolicies(principalArn: string): Promise<PrincipalPolicies> {
     return this.cached(`principal|${principalArn}`, async () => {
-      const iam = this.client(IAMClient, 'us-east-1');
-      const role = /:role\/(?:.*\/)?([^/]+)$/.exec(principalArn)?.[1];
-      const user = /:user\/(?:.*\/)?([^/]+)$/.exec(principalArn)?.[1];
-      const identity: NamedPolicy[] = [];
-      let boundaryArn: string | undefined;
-      if (role) {
-        const got = await orUndefined(() => iam.send(new GetRoleCommand({ RoleName: role })));
-        if (!got) return { identity };
-        boundaryArn = got.Role?.PermissionsBoundary?.PermissionsBoundaryArn;
-        const inline = await iam.send(new ListRolePoliciesCommand({ RoleName: role }));
-        for (const name of inline.PolicyNames ?? []) {
-          const doc = await iam.send(
-            new GetRolePolicyCommand({ RoleName: role, PolicyName: name }),
-          );
-          identity.push({
-            name: `${role}/${name}`,
-            policy: policyElementsOnly(decode(doc.PolicyDocument)),
-          });
-        }
-        const attached = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: role }));
-        for (const policy of attached.AttachedPolicies ?? []) {
-          identity.push(await this.managedPolicy(policy.PolicyArn ?? ''));
-        }
-      } else if (user) {
-        const got = await orUndefined(() => iam.send(new GetUserCommand({ UserName: user })));
-        if (!got) return { identity };
-        boundaryArn = got.User?.PermissionsBoundary?.PermissionsBoundaryArn;
-        const inline = await iam.send(new ListUserPoliciesCommand({ UserName: user }));
-        for (const name of inline.PolicyNames ?? []) {
-          const doc = await iam.send(
-            new GetUserPolicyCommand({ UserName: user, PolicyName: name }),
-          );
-          identity.push({
-            name: `${user}/${name}`,
-            policy: policyElementsOnly(decode(doc.PolicyDocument)),
-          });
-        }
-        const attached = await iam.send(new ListAttachedUserPoliciesCommand({ UserName: user }));
-        for (const policy of attached.AttachedPolicies ?? []) {
-          identity.push(await this.managedPolicy(policy.PolicyArn ?? ''));
-        }
-        const groups = await iam.send(new ListGroupsForUserCommand({ UserName: user }));
-        for (const group of groups.Groups ?? []) {
-          const name = group.GroupName ?? '';
-          const groupInline = await iam.send(new ListGroupPoliciesCommand({ GroupName: name }));
-          for (const policyName of groupInline.PolicyNames ?? []) {
-            const doc = await iam.send(
-              new GetGroupPolicyCommand({ GroupName: name, PolicyName: policyName }),
-            );
-            identity.push({ name: `${name}/${policyName}`, policy: decode(doc.PolicyDocument) });
-          }
-          const groupAttached = await iam.send(
-            new ListAttachedGroupPoliciesCommand({ GroupName: name }),
-          );
-          for (const policy of groupAttached.AttachedPolicies ?? []) {
-            identity.push(await this.managedPolicy(policy.PolicyArn ?? ''));
-          }
-        }
-      }
-      return {
-        identity,
-        ...(boundaryArn ? { boundary: await this.managedPolicy(boundaryArn) } : {}),
-      };
+      const policies = await readIdentityPolicies(
+        this.client(IAMClient, 'us-east-1'),
+        principalArn,
+      );
+      return policies ?? { identity: [] };
     });
-  }
-
-  /** Whether moto knows the role or user (a principal it does not know has no rights). */
-  async principalExists(principalArn: string): Promise<boolean> {
-    const iam = this.client(IAMClient, 'us-east-1');
-    const role = /:role\/(?:.*\/)?([^/]+)$/.exec(principalArn)?.[1];
-    const user = /:user\/(?:.*\/)?([^/]+)$/.exec(principalArn)?.[1];
-    return this.cached(`exists|${principalArn}`, async () => {
-      if (role)
-        return (
-          (await orUndefined(() => iam.send(new GetRoleCommand({ RoleName: role })))) !== undefined
-        );
-      if (user)
-        return (
-          (await orUndefined(() => iam.send(new GetUserCommand({ UserName: user })))) !== undefined
-        );
-      return false;
-    });
-  }
-
-  private async managedPolicy(arn: string): Promise<NamedPolicy> {
-    const iam = this.client(IAMClient, 'us-east-1');
-    const policy = await iam.send(new GetManagedPolicyCommand({ PolicyArn: arn }));
-    const version = await iam.send(
-      new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: policy.Policy?.DefaultVersionId }),
-    );
-    return { name: arn, policy: decode(version.PolicyVersion?.Document) };
   }
 
   /** The resource's own policy (a role's trust policy for sts:AssumeRole), if it has one. */

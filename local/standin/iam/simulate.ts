@@ -7,24 +7,11 @@
  * evaluated (a statement with one does not apply), and no SCP, boundary or resource policy is.
  * Answers in the IAM query protocol (XML), as AWS does.
  */
-import {
-  GetGroupPolicyCommand,
-  GetPolicyCommand,
-  GetPolicyVersionCommand,
-  GetRolePolicyCommand,
-  GetUserPolicyCommand,
-  IAMClient,
-  ListAttachedGroupPoliciesCommand,
-  ListAttachedRolePoliciesCommand,
-  ListAttachedUserPoliciesCommand,
-  ListGroupPoliciesCommand,
-  ListGroupsForUserCommand,
-  ListRolePoliciesCommand,
-  ListUserPoliciesCommand,
-} from '@aws-sdk/client-iam';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { randomUUID } from 'node:crypto';
 import type { FrontRequest, StandinContext, StandinRoute } from '../context.js';
 import type { StandinResponse } from '../http.js';
+import { readIdentityPolicies } from '../../iam/identityPolicies.js';
 
 interface Statement {
   Effect?: string;
@@ -89,71 +76,16 @@ export function evaluate(
   return allowed ? 'allowed' : 'implicitDeny';
 }
 
-/** moto returns policy documents URL-encoded, as AWS does. */
-function parseDocument(text: string | undefined): unknown {
-  if (!text) return {};
-  try {
-    return JSON.parse(decodeURIComponent(text));
-  } catch {
-    return JSON.parse(text);
-  }
-}
-
 class NoSuchEntity extends Error {}
 
-async function managedDocuments(iam: IAMClient, arns: string[]): Promise<unknown[]> {
-  const documents: unknown[] = [];
-  for (const PolicyArn of arns) {
-    const { Policy } = await iam.send(new GetPolicyCommand({ PolicyArn }));
-    const { PolicyVersion } = await iam.send(
-      new GetPolicyVersionCommand({ PolicyArn, VersionId: Policy?.DefaultVersionId ?? 'v1' }),
-    );
-    documents.push(parseDocument(PolicyVersion?.Document));
-  }
-  return documents;
-}
-
-/** The identity policies of the user or role an ARN names, from moto. */
+/** The identity policies of the user or role an ARN names, from moto (boundaries aside). */
 async function documentsOf(iam: IAMClient, principalArn: string): Promise<unknown[]> {
   const match = /^arn:[^:]+:iam::\d{12}:(user|role)\/(?:.*\/)?([^/]+)$/.exec(principalArn);
   if (!match) throw new NoSuchEntity(`${principalArn} is not an IAM user or role`);
   const [, kind, name = ''] = match;
-  const missing = (error: unknown): never => {
-    if ((error as { name?: string }).name === 'NoSuchEntityException')
-      throw new NoSuchEntity(`The ${kind} with name ${name} cannot be found.`);
-    throw error;
-  };
-  if (kind === 'role') {
-    const inline = await iam.send(new ListRolePoliciesCommand({ RoleName: name })).catch(missing);
-    const documents: unknown[] = [];
-    for (const PolicyName of inline.PolicyNames ?? []) {
-      const out = await iam.send(new GetRolePolicyCommand({ RoleName: name, PolicyName }));
-      documents.push(parseDocument(out.PolicyDocument));
-    }
-    const attached = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: name }));
-    const arns = (attached.AttachedPolicies ?? []).map((p) => p.PolicyArn ?? '');
-    return [...documents, ...(await managedDocuments(iam, arns))];
-  }
-  const inline = await iam.send(new ListUserPoliciesCommand({ UserName: name })).catch(missing);
-  const documents: unknown[] = [];
-  for (const PolicyName of inline.PolicyNames ?? []) {
-    const out = await iam.send(new GetUserPolicyCommand({ UserName: name, PolicyName }));
-    documents.push(parseDocument(out.PolicyDocument));
-  }
-  const attached = await iam.send(new ListAttachedUserPoliciesCommand({ UserName: name }));
-  const arns = (attached.AttachedPolicies ?? []).map((p) => p.PolicyArn ?? '');
-  const { Groups = [] } = await iam.send(new ListGroupsForUserCommand({ UserName: name }));
-  for (const group of Groups) {
-    const GroupName = group.GroupName ?? '';
-    const groupInline = await iam.send(new ListGroupPoliciesCommand({ GroupName }));
-    for (const PolicyName of groupInline.PolicyNames ?? []) {
-      const out = await iam.send(new GetGroupPolicyCommand({ GroupName, PolicyName }));
-      documents.push(parseDocument(out.PolicyDocument));
-    }
-    const groupAttached = await iam.send(new ListAttachedGroupPoliciesCommand({ GroupName }));
-    arns.push(...(groupAttached.AttachedPolicies ?? []).map((p) => p.PolicyArn ?? ''));
-  }
-  return [...documents, ...(await managedDocuments(iam, arns))];
+  const policies = await readIdentityPolicies(iam, principalArn);
+  if (!policies) throw new NoSuchEntity(`The ${kind} with name ${name} cannot be found.`);
+  return policies.identity.map((policy) => policy.policy);
 }
 
 const escapeXml = (text: string): string =>
