@@ -130,7 +130,7 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<s
   return new Promise((resolvePromise, reject) => {
     const child = spawn(command, args, {
       cwd: ROOT,
-      // PWD: the local stage's params name files under the project (iamDataRoot).
+      // PWD: the project, as when the framework runs from a shell there.
       env: { ...env, PWD: ROOT },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

