@@ -104,6 +104,8 @@ export function describeFailure(error: unknown, context: FailureContext): Failur
       command: commandOf(context.argv),
     };
   }
+  const known = setupFailure(error, safeReason(error), context);
+  if (known) return { kind: 'runtime', exitCode: 1, ...known };
   const message = safeReason(error);
   const hint = connectionHint(error, message, context) ?? notFoundHint(error, message, context);
   return { kind: 'runtime', exitCode: 1, message, ...(hint ? { hint } : {}) };
@@ -132,6 +134,87 @@ export function renderFailure(
  */
 function usageText(message: string): string {
   return redactReason(message.replace(/^error:\s*/, '').replace(/'(--?[\w-]+)=[^']*'/g, "'$1=…'"));
+}
+
+/** Server codes of credentials AWS refuses outright, or that are past their time. */
+const UNKNOWN_CREDENTIALS = new Set([
+  'InvalidClientTokenId',
+  'UnrecognizedClientException',
+  'InvalidAccessKeyId',
+  'SignatureDoesNotMatch',
+  'IncompleteSignature',
+]);
+const EXPIRED_CREDENTIALS = new Set([
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'RequestExpired',
+  'TokenRefreshRequired',
+]);
+const LOCAL_STACK_TIP = 'or, for the local stack, `eval "$(npx gatewarden local start)"`';
+
+/**
+ * The shell is not set up for AWS: no region, no credentials, an unknown profile, an SSO
+ * session to renew, keys AWS does not know or that expired. Matched on the SDK's own error
+ * classes and fixed messages (never quoting them); the message and hint name only what is
+ * missing and the profile name the user set.
+ */
+function setupFailure(
+  error: unknown,
+  reason: string,
+  context: FailureContext,
+): { message: string; hint: string } | undefined {
+  const chain = chainOf(error);
+  const messageOf = (e: Record<string, unknown>) =>
+    typeof e.message === 'string' ? e.message : '';
+  const profile = context.env.AWS_PROFILE || context.env.AWS_DEFAULT_PROFILE || undefined;
+  const named = profile !== undefined && /^[\w.@+=,-]{1,64}$/.test(profile) ? profile : undefined;
+  if (chain.some((e) => e.name === 'Error' && messageOf(e) === 'Region is missing')) {
+    return {
+      message: 'no AWS region is set',
+      hint: `export AWS_REGION=<region> (or set \`region\` in the profile${named ? ` "${named}"` : ''}), ${LOCAL_STACK_TIP}`,
+    };
+  }
+  const providerError =
+    chain.find((e) => e.name === 'CredentialsProviderError' || e.name === 'TokenProviderError') ??
+    // A command that re-threw the SDK's error as safeReason text keeps only its class.
+    (/\b(CredentialsProviderError|TokenProviderError)\b/.test(reason) ? {} : undefined);
+  if (providerError) {
+    if (/\bSSO\b|sso login/.test(messageOf(providerError))) {
+      return {
+        message: 'the AWS SSO session has expired or was never started',
+        hint: `run \`aws sso login${named ? ` --profile ${named}` : ''}\`, then try again`,
+      };
+    }
+    if (named) {
+      return {
+        message: `no AWS credentials could be loaded for the profile "${named}"`,
+        hint: 'check that the profile exists (`aws configure list-profiles`) and holds credentials or an SSO session (`aws sso login --profile …`), or unset AWS_PROFILE',
+      };
+    }
+    return {
+      message: 'no AWS credentials were found',
+      hint: `set AWS_PROFILE (\`aws configure list-profiles\`), run \`aws sso login\`, or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; ${LOCAL_STACK_TIP}`,
+    };
+  }
+  const code = codeIn(
+    error,
+    reason,
+    (c) => UNKNOWN_CREDENTIALS.has(c) || EXPIRED_CREDENTIALS.has(c),
+  );
+  if (code !== undefined && EXPIRED_CREDENTIALS.has(code)) {
+    return {
+      message: `the AWS credentials have expired (${code})`,
+      hint: `renew them: \`aws sso login${named ? ` --profile ${named}` : ''}\` or assume the role again`,
+    };
+  }
+  if (code !== undefined) {
+    const region = regionOf(context.env);
+    return {
+      message: `AWS does not accept these credentials (${code})`,
+      hint: `check which keys the shell uses (\`aws sts get-caller-identity\`${named ? `, profile "${named}"` : ''}) and that they belong to the account and partition you meant${region ? ` (region ${region})` : ''}`,
+    };
+  }
+  return undefined;
 }
 
 /** The error, its causes and the errors an AggregateError gathers (a bounded walk). */
@@ -252,6 +335,6 @@ function notFoundHint(
         ? `${ids[0]} was not found`
         : `one of ${ids.join(', ')} was not found`;
   return redactReason(
-    `${what}${where ? ` ${where}` : ''} (${code}): check the name or ARN${region ? ' and the region' : ''}`,
+    `${what}${where ? ` ${where}` : ''} (${code}): check the name or ARN${region ? ', the region' : ''} and the account (\`aws sts get-caller-identity\`)`,
   );
 }

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -44,6 +45,70 @@ function gatewarden(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
       },
     );
   });
+}
+
+/**
+ * The CLI in a shell set up for nothing: no AWS variable, an empty home (no ~/.aws), no
+ * instance metadata. `env` adds what a case sets.
+ */
+function gatewardenBare(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  const home = mkdtempSync(join(tmpdir(), 'gw-cli-home-'));
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      {
+        cwd: ROOT,
+        env: {
+          PATH: process.env.PATH,
+          HOME: home,
+          AWS_EC2_METADATA_DISABLED: 'true',
+          GATEWARDEN_LOCAL_STATE_DIR: join(home, 'state'),
+          GATEWARDEN_AWS_MAX_ATTEMPTS: '1',
+          ...env,
+        },
+      },
+      (error, stdout, stderr) => {
+        const code = error ? ((error as { code?: number }).code ?? null) : 0;
+        // The SDK's own warning about the Node version is not the CLI's output.
+        const own = stderr
+          .split('\n')
+          .filter((line) => line.startsWith('gatewarden:') || line.startsWith('hint:'))
+          .join('\n');
+        resolve({ code, stdout, stderr: own });
+      },
+    );
+  });
+}
+
+/** An AWS config whose SSO profile `dev` has a cached token that expired in 2020. */
+function expiredSsoHome(): string {
+  const home = mkdtempSync(join(tmpdir(), 'gw-cli-sso-'));
+  mkdirSync(join(home, '.aws/sso/cache'), { recursive: true });
+  writeFileSync(
+    join(home, '.aws/config'),
+    [
+      '[profile dev]',
+      'sso_session = corp',
+      'sso_account_id = 111122223333',
+      'sso_role_name = Admin',
+      'region = eu-west-1',
+      '[sso-session corp]',
+      'sso_start_url = https://corp.example.com/start',
+      'sso_region = eu-west-1',
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(
+    join(home, '.aws/sso/cache', `${createHash('sha1').update('corp').digest('hex')}.json`),
+    JSON.stringify({
+      accessToken: 'expired',
+      expiresAt: '2020-01-01T00:00:00Z',
+      region: 'eu-west-1',
+      startUrl: 'https://corp.example.com/start',
+    }),
+  );
+  return home;
 }
 
 /** A port nothing listens on: bound, then closed. */
@@ -183,6 +248,71 @@ describe('gatewarden exit codes', () => {
       expect(error.kind).toBe('runtime');
       expect(error.message).toMatch(/ECONNREFUSED/);
       expect(error.hint).toContain('npx gatewarden local start');
+    });
+  });
+
+  describe('a shell not set up for AWS says what to set, in one line and a hint', () => {
+    it('no region', async () => {
+      // Act
+      const run = await gatewardenBare(['doctor']);
+
+      // Assess
+      expect(run.code).toBe(1);
+      expect(run.stderr).toBe(
+        'gatewarden: no AWS region is set\nhint: export AWS_REGION=<region> (or set `region` in the profile), or, for the local stack, `eval "$(npx gatewarden local start)"`',
+      );
+    });
+
+    it.each([
+      [['doctor'], false],
+      [['rotate', '--secret', 'gatewarden/gw-1/x', '--json'], true],
+      [['register', 'update', '--secret', 'gatewarden/gw-1/x'], false],
+    ])('no credentials: %j', async (args, json) => {
+      // Act
+      const run = await gatewardenBare(args, {
+        AWS_REGION: 'eu-west-1',
+        GATEWARDEN_STATE_TABLE: 'gatewarden-prod-state',
+      });
+
+      // Assess
+      expect(run.code).toBe(1);
+      const failure = json
+        ? (JSON.parse(run.stdout) as { error: { message: string; hint: string } }).error
+        : { message: run.stderr.split('\n')[0], hint: run.stderr.split('\n')[1] };
+      expect(failure.message).toMatch(/no AWS credentials were found$/);
+      expect(failure.hint).toMatch(/AWS_PROFILE.*aws sso login.*AWS_ACCESS_KEY_ID.*local start/);
+    });
+
+    it('an unknown profile, named', async () => {
+      // Act
+      const run = await gatewardenBare(['doctor'], {
+        AWS_REGION: 'eu-west-1',
+        AWS_PROFILE: 'nope',
+      });
+
+      // Assess
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(
+        /^gatewarden: no AWS credentials could be loaded for the profile "nope"\nhint: check that the profile exists \(`aws configure list-profiles`\)/,
+      );
+    });
+
+    it('an expired SSO session, under --json', async () => {
+      // Act
+      const run = await gatewardenBare(['doctor', '--json'], {
+        HOME: expiredSsoHome(),
+        AWS_PROFILE: 'dev',
+      });
+
+      // Assess
+      expect(run.code).toBe(1);
+      expect(JSON.parse(run.stdout)).toEqual({
+        error: {
+          kind: 'runtime',
+          message: 'the AWS SSO session has expired or was never started',
+          hint: 'run `aws sso login --profile dev`, then try again',
+        },
+      });
     });
   });
 

@@ -152,6 +152,50 @@ describe('describeFailure', () => {
     expect(failure.hint).toContain(hint);
   });
 
+  it.each([
+    [
+      'ExpiredTokenException',
+      'the AWS credentials have expired (ExpiredTokenException)',
+      /aws sso login --profile ops/,
+    ],
+    ['ExpiredToken', 'the AWS credentials have expired (ExpiredToken)', /assume the role again/],
+    [
+      'InvalidClientTokenId',
+      'AWS does not accept these credentials (InvalidClientTokenId)',
+      /aws sts get-caller-identity.*profile "ops".*account/,
+    ],
+    [
+      'UnrecognizedClientException',
+      'AWS does not accept these credentials (UnrecognizedClientException)',
+      /account and partition/,
+    ],
+  ])('names credentials AWS refused (%s) and what to check', (code, message, hint) => {
+    // Act
+    const failure = describeFailure(serviceError(code), {
+      argv: argv('doctor'),
+      env: { AWS_PROFILE: 'ops', AWS_REGION: 'eu-west-1' },
+    });
+
+    // Assess
+    expect(failure.message).toBe(message);
+    expect(failure.hint).toMatch(hint);
+    expect(renderFailure(failure, true).text).not.toContain(CANARY);
+  });
+
+  it('never echoes a profile name that could carry terminal escapes', () => {
+    // Act
+    const error = Object.assign(new Error('Could not load credentials from any providers'), {
+      name: 'CredentialsProviderError',
+    });
+    const failure = describeFailure(error, {
+      argv: argv('doctor'),
+      env: { AWS_PROFILE: 'x\u001b[2Jy' },
+    });
+
+    // Assess
+    expect(failure.message).toBe('no AWS credentials were found');
+  });
+
   it('leaves other failures without a hint', () => {
     // Act
     const failure = describeFailure(new OwnError('no secret carries the tag a=b'), {
