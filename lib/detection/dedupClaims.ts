@@ -15,6 +15,18 @@ export interface EscalatingClaim {
   facts: readonly string[];
   at: number;
   windowSeconds: number;
+  /**
+   * The record the finding comes from (its CloudTrail eventID). Claimed first: a second
+   * delivery of the same record is a duplicate however the claims below interleave. Without
+   * it, two invocations seeing one event concurrently could split the deciding claims (one
+   * wins the level, the other a fact) and both alert.
+   */
+  occurrence?: string;
+}
+
+/** The claim that makes one record count once for a key, claimed before the others. */
+function occurrenceKey(claim: EscalatingClaim): string | undefined {
+  return claim.occurrence === undefined ? undefined : `${claim.key}|event:${claim.occurrence}`;
 }
 
 /** Claims that decide whether the finding is news: its own level, then each fact. */
@@ -37,10 +49,14 @@ export function claimEscalatingSync(
   claim: EscalatingClaim,
   tryClaim: (key: string) => boolean,
 ): string[] {
+  const occurrence = occurrenceKey(claim);
+  if (occurrence !== undefined && !tryClaim(occurrence)) return [];
   // Every deciding key is claimed (no short cut), so each new fact is recorded.
   const won = decidingKeys(claim).filter((key) => tryClaim(key));
   if (won.length === 0) return won;
   for (const key of lowerKeys(claim)) if (tryClaim(key)) won.push(key);
+  // Given back with the rest when the alert cannot be delivered, so a retry alerts.
+  if (occurrence !== undefined) won.push(occurrence);
   return won;
 }
 
@@ -49,9 +65,12 @@ export async function claimEscalatingAsync(
   claim: EscalatingClaim,
   tryClaim: (key: string) => Promise<boolean>,
 ): Promise<string[]> {
+  const occurrence = occurrenceKey(claim);
+  if (occurrence !== undefined && !(await tryClaim(occurrence))) return [];
   const won: string[] = [];
   for (const key of decidingKeys(claim)) if (await tryClaim(key)) won.push(key);
   if (won.length === 0) return won;
   for (const key of lowerKeys(claim)) if (await tryClaim(key)) won.push(key);
+  if (occurrence !== undefined) won.push(occurrence);
   return won;
 }

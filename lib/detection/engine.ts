@@ -266,6 +266,7 @@ export class DetectionEngine {
       facts: factsOf(match, key),
       at,
       windowSeconds,
+      occurrence: finding.eventId,
     }) as string[];
   }
 

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { claimEscalatingAsync } from '../../../lib/detection/dedupClaims.js';
 import { DetectionEngine } from '../../../lib/detection/engine.js';
 import { memoryState } from '../../../lib/detection/memoryStores.js';
 import { validateRecord, type CloudTrailRecord } from '../../../lib/detection/record.js';
@@ -95,5 +96,77 @@ describe('escalation-safe dedup', () => {
       trustUpdate(61, external('444455556666')),
     ]);
     expect(later).toHaveLength(1);
+  });
+});
+
+describe('one event seen by concurrent invocations', () => {
+  /** DynamoDB-like claims: the first writer of a key wins; each answer takes `delayMs`. */
+  function claims(store: Set<string>, delayMs: number) {
+    return async (key: string): Promise<boolean> => {
+      const won = !store.has(key);
+      store.add(key);
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      return won;
+    };
+  }
+
+  it('alerts once even when the invocations split the deciding claims', async () => {
+    // Arrange: a finding with two facts; one invocation is slow between its claims, the
+    // other starts just after it and so reaches the facts first.
+    const store = new Set<string>();
+    const claim = {
+      key: 'gateway-auth-weakened|gw-1',
+      severity: 'high' as const,
+      facts: ['authorizer:NONE', 'principal:contractor'],
+      at: Date.parse('2026-11-20T10:00:00Z'),
+      windowSeconds: 3600,
+      occurrence: 'event-1',
+    };
+
+    // Act
+    const slow = claimEscalatingAsync(claim, claims(store, 20));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const fast = claimEscalatingAsync(claim, claims(store, 0));
+    const won = await Promise.all([slow, fast]);
+
+    // Assess: exactly one of them alerts
+    expect(won.filter((keys) => keys.length > 0)).toHaveLength(1);
+  });
+
+  it('without the event claim, the same interleaving alerts twice (why it is claimed first)', async () => {
+    const store = new Set<string>();
+    const claim = {
+      key: 'gateway-auth-weakened|gw-1',
+      severity: 'high' as const,
+      facts: ['authorizer:NONE', 'principal:contractor'],
+      at: Date.parse('2026-11-20T10:00:00Z'),
+      windowSeconds: 3600,
+    };
+
+    const slow = claimEscalatingAsync(claim, claims(store, 20));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const fast = claimEscalatingAsync(claim, claims(store, 0));
+    const won = await Promise.all([slow, fast]);
+
+    expect(won.filter((keys) => keys.length > 0)).toHaveLength(2);
+  });
+
+  it('gives the event claim back with the others, so a retry after a failed delivery alerts', async () => {
+    const store = new Set<string>();
+    const claim = {
+      key: 'k',
+      severity: 'medium' as const,
+      facts: [],
+      at: 0,
+      windowSeconds: 60,
+      occurrence: 'event-2',
+    };
+
+    const first = await claimEscalatingAsync(claim, claims(store, 0));
+    for (const key of first) store.delete(key);
+    const retry = await claimEscalatingAsync(claim, claims(store, 0));
+
+    expect(first).toContain('k|event:event-2');
+    expect(retry.length).toBeGreaterThan(0);
   });
 });
