@@ -157,6 +157,41 @@ describe('local stack: one endpoint for every AWS service', () => {
     expect(item.Item?.n?.N).toBe('1');
   });
 
+  it('DynamoDB conditional writes are atomic: of 40 concurrent claims, one wins, every round', async () => {
+    // Detection's dedup claims (one alert for an event two invocations see) rely on it.
+    const client = new DynamoDBClient(config);
+    const table = uniqueName('gw-test-claims');
+    await client.send(
+      new CreateTableCommand({
+        TableName: table,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      }),
+    );
+    // Separate clients: separate connections, so the requests really overlap at the server.
+    const clients = Array.from({ length: 40 }, () => new DynamoDBClient(config));
+    for (let round = 0; round < 5; round++) {
+      const outcomes = await Promise.allSettled(
+        clients.map((c, i) =>
+          c.send(
+            new PutItemCommand({
+              TableName: table,
+              Item: { pk: { S: `claim-${round}` }, by: { N: String(i) } },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            }),
+          ),
+        ),
+      );
+      const won = outcomes.filter((o) => o.status === 'fulfilled').length;
+      const refused = outcomes.filter(
+        (o) =>
+          o.status === 'rejected' && (o.reason as Error).name === 'ConditionalCheckFailedException',
+      ).length;
+      expect({ round, won, refused }).toEqual({ round, won: 1, refused: 39 });
+    }
+  });
+
   it('IAM roles with AWS managed policies, and STS', async () => {
     const iam = new IAMClient(config);
     const roleName = uniqueName('gw-test-role');
