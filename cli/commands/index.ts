@@ -24,6 +24,12 @@ export const commands: CommandEntry[] = [
     load: async () => [(await import('./demo.js')).registerDemo],
   },
   {
+    name: 'deploy-policy',
+    description:
+      'Print the IAM policy the person or pipeline running `serverless deploy` and `remove` needs for a stage, generated from the template',
+    load: async () => [(await import('./deployPolicy.js')).registerDeployPolicy],
+  },
+  {
     name: 'detect',
     description:
       'Replay CloudTrail records (S3 delivery files .json/.json.gz, JSON arrays, JSON lines, EventBridge envelopes) through the detection rules',
@@ -34,6 +40,12 @@ export const commands: CommandEntry[] = [
     description:
       'Check a deployment read-only: your rights for each command, the trail, the EventBridge rules that feed detection, and every registered secret (rotation, function, provider, JSON key)',
     load: async () => [(await import('./doctor.js')).registerDoctor],
+  },
+  {
+    name: 'env',
+    description:
+      'Print the GATEWARDEN_* variables of a deployed stage (from its stack outputs) as export lines: eval "$(npx gatewarden env --stage prod)"',
+    load: async () => [(await import('./env.js')).registerEnv],
   },
   {
     name: 'local',
