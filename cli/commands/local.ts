@@ -110,8 +110,14 @@ export const registerLocal: RegisterCommand = (program: Command) => {
           `local stack ${up ? 'healthy' : 'UNHEALTHY'}: ${status.state.endpoint} (pid ${status.state.pid}, since ${status.state.startedAt})`,
         );
         print(`OpenID Connect issuer: ${status.state.oidcIssuer}`);
+        if (!up) {
+          print(
+            'next: restart it with `npx gatewarden local stop && eval "$(npx gatewarden local start)"`',
+          );
+        }
       } else {
         print('local stack is not running');
+        print('next: `eval "$(npx gatewarden local start)"` starts it and points this shell at it');
       }
       if (!up) process.exitCode = 1;
     });

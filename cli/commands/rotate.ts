@@ -8,6 +8,7 @@ import {
 } from '../../lib/rotation/alerts.js';
 import type { FailureRecorder } from '../../lib/rotation/handleStep.js';
 import {
+  parseTag,
   resolveSecrets,
   rotateMany,
   type RotationResult,
@@ -85,7 +86,16 @@ function selectorOf(options: RotateOptions): Selector {
   }
   if (options.secret !== undefined) return { secretId: options.secret };
   if (options.gateway !== undefined) return { gatewayId: options.gateway };
-  return { tag: options.tag as string };
+  const tag = options.tag as string;
+  // Checked before any call (and before the local stack is looked for): a usage error, exit 2.
+  try {
+    parseTag(tag);
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error), {
+      command: 'gatewarden rotate',
+    });
+  }
+  return { tag };
 }
 
 function positiveInt(value: string, flag: string): number {

@@ -68,7 +68,7 @@ export function parseTag(tag: string): { key: string; value: string } {
   const index = tag.indexOf('=');
   const key = index > 0 ? tag.slice(0, index).trim() : '';
   if (!key || index === tag.length - 1) {
-    throw new OnDemandError(`tag must be KEY=VALUE, got "${tag}"`);
+    throw new OnDemandError(`tag must be KEY=VALUE, got "${tag}"`, { usage: true });
   }
   return { key, value: tag.slice(index + 1).trim() };
 }

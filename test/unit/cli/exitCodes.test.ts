@@ -152,6 +152,14 @@ describe('gatewarden exit codes', () => {
       'gatewarden: choose exactly one of --secret ID, --gateway ID, --tag KEY=VALUE (or --sweep)\nsee `gatewarden rotate --help`\n',
     ],
     [['rotate', '--nope'], "gatewarden: unknown option '--nope'\nsee `gatewarden rotate --help`\n"],
+    [
+      ['rotate', '--tag', 'bad'],
+      'gatewarden: tag must be KEY=VALUE, got "bad"\nsee `gatewarden rotate --help`\n',
+    ],
+    [
+      ['env', '--stage', 'a/b'],
+      'gatewarden: --stage takes letters, digits and dashes (at most 32)\nsee `gatewarden env --help`\n',
+    ],
     // Options commander accepts but the command cannot work with are usage errors too.
     [
       [
@@ -203,6 +211,14 @@ describe('gatewarden exit codes', () => {
         command: 'gatewarden register update',
       },
     });
+  });
+
+  it('local status names the next step when the stack is down (exit 1)', async () => {
+    const run = await gatewarden(['local', 'status']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe(
+      'local stack is not running\nnext: `eval "$(npx gatewarden local start)"` starts it and points this shell at it\n',
+    );
   });
 
   it('exits 1 on a runtime failure', async () => {
