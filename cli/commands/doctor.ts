@@ -151,5 +151,17 @@ export const registerDoctor: RegisterCommand = (program: Command) => {
         flags.json ? `${JSON.stringify(report, null, 2)}\n` : formatDoctorReport(report),
       );
       if (!report.ok) process.exitCode = 1;
+      const { endpointIsLocal } = await import('./rotate.js');
+      if (!report.ok && !flags.json && endpointIsLocal(process.env)) {
+        const { stackOutputs } = await import('../../lib/aws/stackOutputs.js');
+        const { outputs } = await stackOutputs(`gatewarden-${report.stage}`).catch(() => ({
+          outputs: {},
+        }));
+        if (outputs === undefined) {
+          process.stderr.write(
+            `hint: the ${report.stage} stage is not deployed on this local stack: \`npx gatewarden local deploy\` deploys it; \`npm run demo -- --keep\` leaves one with a sample gateway and its secrets\n`,
+          );
+        }
+      }
     });
 };

@@ -218,6 +218,8 @@ async function checkApiKeyTarget(gw: DemoGateway, probeUrl: string): Promise<str
 export interface DemoOptions {
   /** Folder for findings.jsonl, cloudtrail.json, report/ and summary.txt. */
   outDir?: string;
+  /** Leave the stack running (sample gateway, secrets, local stage) to try commands on. */
+  keep?: boolean;
 }
 
 export async function runDemo(options: DemoOptions = {}): Promise<void> {
@@ -244,6 +246,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
   }
   mkdirSync(OUT, { recursive: true });
   const summary: string[] = [];
+  const next: string[] = [];
   try {
     step('2. Sample gateway (real AWS SDK calls)');
     const gw = await provisionDemoGateway({
@@ -375,14 +378,43 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
     const counts = doctorLines.find((l) => /passed, \d+ failed/.test(l)) ?? 'no report';
     summary.push(`doctor: ${counts} (exit ${doctor.code})`);
     writeFileSync(join(OUT, 'summary.txt'), `${summary.join('\n')}\n`);
+    next.push(...nextCommands(gw.gatewayId, secrets, OUT));
   } finally {
     await weather.close();
-    if (!reused) await stopLocalStack();
+    if (!reused && !options.keep) await stopLocalStack();
   }
   step('Summary');
   for (const line of summary) say(`- ${line}`);
-  say(
-    `- local stack ${reused ? 'left running (it was running before the demo)' : 'stopped'}; ${((Date.now() - started) / 1000).toFixed(1)} s`,
-  );
+  const stack = options.keep
+    ? 'left running (--keep)'
+    : reused
+      ? 'left running (it was running before the demo)'
+      : 'stopped';
+  say(`- local stack ${stack}; ${((Date.now() - started) / 1000).toFixed(1)} s`);
   say(`- outputs in ${OUT}: findings.jsonl, cloudtrail.json, report/, summary.txt`);
+  if (options.keep || reused) {
+    step('Try it yourself');
+    for (const line of next) say(line);
+  }
+}
+
+/**
+ * What to try on the kept stack: the sample gateway, its registered secrets and the local stage
+ * stay. The API-key target's sample API lived in the demo's process, so the commands rotate the
+ * credentials whose checks need no demo process: the OAuth client and the inbound client.
+ */
+export function nextCommands(
+  gatewayId: string,
+  secrets: ReadonlyArray<{ label: string; secretArn: string }>,
+  out: string,
+): string[] {
+  const name = (arn: string) => arn.split(':secret:')[1]?.replace(/-[A-Za-z0-9]{6}$/, '') ?? arn;
+  const inbound = secrets[2]?.secretArn ?? secrets.at(-1)?.secretArn ?? '';
+  return [
+    'eval "$(npx gatewarden local start)"        # point this shell at the running stack',
+    `npx gatewarden doctor --gateway ${gatewayId}   # is the deployment ready?`,
+    `npx gatewarden rotate --secret ${name(inbound)} --wait   # rotate the inbound client's secret`,
+    `npx gatewarden detect ${join(out, 'cloudtrail.json')}   # replay the trail through the rules`,
+    'npx gatewarden local stop                      # when done',
+  ];
 }
