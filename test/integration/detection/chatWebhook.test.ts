@@ -1,5 +1,3 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   CreateSecretCommand,
   DeleteSecretCommand,
@@ -8,33 +6,33 @@ import {
 import { ChatWebhookSink, SecretsManagerWebhookUrl } from '../../../lib/aws/chatWebhookSink.js';
 import { findingToAlert } from '../../../lib/detection/alerts.js';
 import { testClientConfig, uniqueName } from '../../support/localStack.js';
+import { testCertificate, TlsTestServer } from '../../support/tlsServer.js';
 import { finding } from '../../unit/detection/deployedFixtures.js';
 import { requireLocalStack } from './stack.js';
 
-/** The optional chat channel: webhook URL from Secrets Manager (local stack), real HTTP POST. */
+/**
+ * The optional chat channel: webhook URL from Secrets Manager (local stack), real https POST to
+ * a server on 127.0.0.1 — reachable only through the sink's TEST-ONLY constructor option (the
+ * server's address and CA), which the deployed function never passes.
+ */
 describe('chat webhook from Secrets Manager', () => {
   const secrets = new SecretsManagerClient(testClientConfig());
-  const received: Array<{ path: string; body: unknown }> = [];
-  let server: Server;
+  const server = new TlsTestServer();
+  const received = server.requests;
   let base = '';
   const created: string[] = [];
+  const reachLoopback = () => ({
+    testOnly: { allowAddresses: ['127.0.0.1'], ca: testCertificate().cert },
+  });
 
   beforeAll(async () => {
     requireLocalStack();
-    server = createServer((req, res) => {
-      let text = '';
-      req.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-      req.on('end', () => {
-        received.push({ path: req.url ?? '', body: JSON.parse(text) });
-        res.writeHead(200).end('ok');
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    await server.start();
+    base = server.origin;
   });
 
   afterAll(async () => {
-    server.close();
+    await server.stop();
     for (const id of created) {
       await secrets
         .send(new DeleteSecretCommand({ SecretId: id, ForceDeleteWithoutRecovery: true }))
@@ -52,13 +50,13 @@ describe('chat webhook from Secrets Manager', () => {
         SecretString: JSON.stringify({ url: `${base}/services/T0/B0/canary-hook-token` }),
       }),
     );
-    const sink = new ChatWebhookSink(new SecretsManagerWebhookUrl(name, secrets));
+    const sink = new ChatWebhookSink(new SecretsManagerWebhookUrl(name, secrets), reachLoopback());
 
     await sink.publish(findingToAlert(finding()));
 
     expect(received).toHaveLength(1);
     expect(received[0]?.path).toBe('/services/T0/B0/canary-hook-token');
-    expect(received[0]?.body).toMatchObject({
+    expect(JSON.parse(received[0]?.body ?? '')).toMatchObject({
       text: expect.stringContaining('[gatewarden CRITICAL]'),
     });
   });
