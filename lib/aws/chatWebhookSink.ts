@@ -24,9 +24,18 @@ export interface WebhookUrlSource {
   url(): Promise<string | undefined>;
 }
 
+/** A secret's full ARN, with the six characters Secrets Manager appends to its name. */
+const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+-[A-Za-z0-9]{6}$/;
+
 /**
  * Reads the webhook URL from a Secrets Manager secret (AWSCURRENT), either the plain URL or
  * JSON `{"url": "…"}`, and caches it for `ttlMs` so a warm Lambda does not read it per alert.
+ *
+ * Only the secret the stack created is read: it is named by its full ARN (the stack passes
+ * `!Ref ChatWebhookSecret`), and the answer must come from that ARN. A name would let whoever
+ * can create a secret of that name — before the stack, or after deleting the stack's — choose
+ * where every finding goes; a name is refused. `{"url": ""}` (the stack's initial value) and a
+ * missing secret mean "no chat channel".
  */
 export class SecretsManagerWebhookUrl implements WebhookUrlSource {
   private cached: { url: string | undefined; until: number } | undefined;
@@ -40,6 +49,11 @@ export class SecretsManagerWebhookUrl implements WebhookUrlSource {
 
   async url(): Promise<string | undefined> {
     if (this.cached && this.cached.until > this.now()) return this.cached.url;
+    if (!SECRET_ARN.test(this.secretId)) {
+      throw new ChatWebhookError(
+        'chat webhook secret must be named by its full ARN (the stack output ChatWebhookSecretArn): a name could reach a secret the stack does not own',
+      );
+    }
     let result;
     try {
       result = await this.secrets.send(
@@ -53,6 +67,15 @@ export class SecretsManagerWebhookUrl implements WebhookUrlSource {
       }
       throw error;
     }
+    if (result.ARN !== this.secretId) {
+      throw new ChatWebhookError(
+        `chat webhook secret ${this.secretId} answered as another secret: refused`,
+      );
+    }
+    if (isUnset(result.SecretString ?? '')) {
+      this.cached = { url: undefined, until: this.now() + this.ttlMs };
+      return undefined;
+    }
     const url = parseWebhookSecret(result.SecretString ?? '');
     if (!url) {
       // Name the secret, never its content.
@@ -60,6 +83,23 @@ export class SecretsManagerWebhookUrl implements WebhookUrlSource {
     }
     this.cached = { url, until: this.now() + this.ttlMs };
     return url;
+  }
+}
+
+/** The stack's initial value (`{"url": ""}`) or an empty secret: no channel configured. */
+function isUnset(value: string): boolean {
+  const trimmed = value.trim();
+  if (trimmed === '') return true;
+  try {
+    const parsed: unknown = JSON.parse(trimmed);
+    return (
+      typeof parsed === 'object' &&
+      parsed !== null &&
+      ((parsed as Record<string, unknown>).url ?? '') === '' &&
+      ((parsed as Record<string, unknown>).webhookUrl ?? '') === ''
+    );
+  } catch {
+    return false;
   }
 }
 
