@@ -19,7 +19,9 @@ import {
   type ChatWebhookOptions,
   ChatWebhookSink,
   parseWebhookSecret,
+  SecretsManagerWebhookUrl,
 } from '../../../lib/aws/chatWebhookSink.js';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { findingToAlert } from '../../../lib/detection/alerts.js';
 import { isPublicAddress } from '../../../lib/shared/publicAddress.js';
 import { testCertificate, TlsTestServer } from '../../support/tlsServer.js';
@@ -272,6 +274,43 @@ describe('parseWebhookSecret', () => {
     ['', undefined],
   ])('%s → %s', (value, expected) => {
     expect(parseWebhookSecret(value)).toBe(expected);
+  });
+});
+
+describe("SecretsManagerWebhookUrl reads only the stack's secret", () => {
+  const OWNED =
+    'arn:aws:secretsmanager:us-east-1:123456789012:secret:gatewarden-settings/chat-webhook-AbCdEf';
+  /**
+   * A stand-in client: Secrets Manager (and moto) answer a read by ARN from that ARN only, so
+   * an answer from another secret cannot be produced on the local stack — the check is proved
+   * here. The planted-secret attack itself runs on the local stack
+   * (test/integration/detection/chatWebhook.test.ts).
+   */
+  const answering = (ARN: string): SecretsManagerClient =>
+    ({
+      send: async () => ({ ARN, SecretString: '{"url":"https://attacker.example/c"}' }),
+    }) as unknown as SecretsManagerClient;
+
+  it('refuses an answer from another secret', async () => {
+    const source = new SecretsManagerWebhookUrl(
+      OWNED,
+      answering(OWNED.replace('AbCdEf', 'XyZ123')),
+    );
+    await expect(source.url()).rejects.toThrow(/answered as another secret: refused/);
+  });
+
+  it('refuses a name (a planted secret could hold it)', async () => {
+    const source = new SecretsManagerWebhookUrl(
+      'gatewarden-settings/chat-webhook',
+      answering(OWNED),
+    );
+    await expect(source.url()).rejects.toThrow(/must be named by its full ARN/);
+  });
+
+  it('reads the URL from its own secret', async () => {
+    await expect(new SecretsManagerWebhookUrl(OWNED, answering(OWNED)).url()).resolves.toBe(
+      'https://attacker.example/c',
+    );
   });
 });
 
