@@ -42,14 +42,7 @@ export async function runRegisterUpdate(
   deps: RegisterUpdateDeps,
   io: { stdout: { write(s: string): unknown } },
 ): Promise<number> {
-  const usage = (message: string): UsageError =>
-    new UsageError(message, { command: 'gatewarden register update' });
-  if (flags.yes === true && flags.expect === undefined) {
-    throw usage('--yes needs --expect HASH: the hash the review printed for what it showed');
-  }
-  if (flags.yes !== true && flags.expect !== undefined) {
-    throw usage('--expect goes with --yes');
-  }
+  checkFlags(flags);
   const result = await rebindCredential(
     deps,
     flags.yes === true && flags.expect !== undefined
@@ -60,6 +53,18 @@ export async function runRegisterUpdate(
   const output = flags.json ? `${JSON.stringify(result)}\n` : text(result, flags);
   io.stdout.write(forTerminal(output, { lines: true }));
   return 0;
+}
+
+/** `--yes` pins only what a review showed: it needs that review's hash, and the hash needs it. */
+function checkFlags(flags: UpdateFlags): void {
+  const usage = (message: string): UsageError =>
+    new UsageError(message, { command: 'gatewarden register update' });
+  if (flags.yes === true && flags.expect === undefined) {
+    throw usage('--yes needs --expect HASH: the hash the review printed for what it showed');
+  }
+  if (flags.yes !== true && flags.expect !== undefined) {
+    throw usage('--expect goes with --yes');
+  }
 }
 
 function text(result: RebindResult, flags: UpdateFlags): string {
@@ -97,6 +102,7 @@ export function registerUpdateWith(makeDeps: () => Promise<RegisterUpdateDeps>):
       .addHelpText('after', HELP)
       .action(async (flags: UpdateFlags) => {
         cliLogging();
+        checkFlags(flags); // before any AWS call
         process.exitCode = await runRegisterUpdate(flags, await makeDeps(), {
           stdout: process.stdout,
         });
