@@ -1,5 +1,6 @@
 import { redactReason, safeReason } from '../lib/shared/redact.js';
 import { GatewardenError } from '../lib/shared/errors.js';
+import { forTerminal } from '../lib/shared/terminal.js';
 import { UsageError } from './errors.js';
 
 /** How the CLI reports an error that stopped a command. */
@@ -119,13 +120,14 @@ export function renderFailure(
   if (json) {
     const { kind, message, hint, command } = failure;
     const body = { kind, message, ...(hint ? { hint } : {}), ...(command ? { command } : {}) };
-    return { stream: 'stdout', text: `${JSON.stringify({ error: body })}\n` };
+    return { stream: 'stdout', text: `${forTerminal(JSON.stringify({ error: body }))}\n` };
   }
   if (failure.helpShown) return { stream: 'stderr', text: '' };
   const lines = [`gatewarden: ${failure.message}`];
   if (failure.kind === 'usage') lines.push(`see \`${failure.command ?? 'gatewarden'} --help\``);
   if (failure.hint) lines.push(`hint: ${failure.hint}`);
-  return { stream: 'stderr', text: `${lines.join('\n')}\n` };
+  // Messages may name what a remote system called things: one escaped line each.
+  return { stream: 'stderr', text: `${lines.map((line) => forTerminal(line)).join('\n')}\n` };
 }
 
 /**

@@ -5,6 +5,7 @@ import type { DetectionConfig } from '../../lib/detection/config.js';
 import type { ReplayProgress, ReplaySummary } from '../../lib/detection/replay.js';
 import type { Finding } from '../../lib/detection/types.js';
 import { redact } from '../../lib/shared/redact.js';
+import { forTerminal } from '../../lib/shared/terminal.js';
 import type { RegisterCommand } from './index.js';
 
 type Format = 'jsonl' | 'table';
@@ -66,14 +67,16 @@ function pad(text: string, width: number): string {
   return text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width);
 }
 
-function tableRow(finding: Finding): string {
+/** One table line; a record's principal, address and summary are the record writer's text. */
+export function tableRow(finding: Finding): string {
   const line = findingLine(finding);
+  const cell = (value: unknown): string => forTerminal(String(value));
   return [
-    pad(String(line.severity), 8),
-    pad(String(line.eventTime), 20),
-    pad(String(line.ruleId), 36),
-    pad(String(line.sourceIp ?? '-'), 15),
-    String(line.summary),
+    pad(cell(line.severity), 8),
+    pad(cell(line.eventTime), 20),
+    pad(cell(line.ruleId), 36),
+    pad(cell(line.sourceIp ?? '-'), 15),
+    cell(line.summary),
   ].join(' ');
 }
 
@@ -174,20 +177,20 @@ export const registerDetect: RegisterCommand = (program: Command) => {
         onFinding: (finding) =>
           out.write(
             options.format === 'jsonl'
-              ? `${JSON.stringify(findingLine(finding))}\n`
+              ? `${forTerminal(JSON.stringify(findingLine(finding)))}\n`
               : `${tableRow(finding)}\n`,
           ),
-        onWarning: (message) => err.write(`warning: ${message}\n`),
+        onWarning: (message) => err.write(`warning: ${forTerminal(message)}\n`),
         ...(options.progress && err.isTTY ? { onProgress: progressBar(err) } : {}),
       });
-      err.write(renderSummary(summary));
+      err.write(forTerminal(renderSummary(summary), { lines: true }));
       // An input that yields nothing is not a silent success: a wrong path, a file of another
       // kind, an export in a shape this reader does not know.
       const strictFailure =
         options.strict && (summary.emptyFiles.length > 0 || summary.malformed > 0);
       if (strictFailure) {
         for (const file of summary.emptyFiles) {
-          err.write(`error: ${file}: no valid CloudTrail record (--strict)\n`);
+          err.write(`error: ${forTerminal(file)}: no valid CloudTrail record (--strict)\n`);
         }
       }
       if (summary.unreadable.length > 0 || summary.emptyInputs.length > 0 || strictFailure) {

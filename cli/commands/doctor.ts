@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CheckResult, CheckStatus, DoctorReport } from '../../lib/doctor/index.js';
 import { ENV } from '../../lib/shared/env.js';
+import { forTerminal } from '../../lib/shared/terminal.js';
 import type { RegisterCommand } from './index.js';
 
 export const DOCTOR_DESCRIPTION =
@@ -63,7 +64,8 @@ export function formatDoctorReport(report: DoctorReport): string {
     lines.push('could not verify:');
     for (const check of notVerified) lines.push(`  - ${check.id}`);
   }
-  return `${lines.join('\n')}\n`;
+  // Messages quote names, ARNs and reasons read from the account: one line each, escaped.
+  return `${lines.map((line) => forTerminal(line)).join('\n')}\n`;
 }
 
 /**
@@ -148,7 +150,9 @@ export const registerDoctor: RegisterCommand = (program: Command) => {
       const { reader, options } = await resolveOptions(flags, process.env);
       const report = await runDoctor(reader, options);
       process.stdout.write(
-        flags.json ? `${JSON.stringify(report, null, 2)}\n` : formatDoctorReport(report),
+        flags.json
+          ? forTerminal(`${JSON.stringify(report, null, 2)}\n`, { lines: true })
+          : formatDoctorReport(report),
       );
       if (!report.ok) process.exitCode = 1;
       const { endpointIsLocal } = await import('./rotate.js');

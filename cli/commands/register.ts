@@ -8,6 +8,7 @@ import {
 import { parseDurationSeconds, rotationRules } from '../../lib/rotation/registerOptions.js';
 import type { CredentialKind } from '../../lib/rotation/secretDocument.js';
 import { ENV } from '../../lib/shared/env.js';
+import { forTerminal } from '../../lib/shared/terminal.js';
 import { withLocalDefaults } from './registerLocal.js';
 import { cliLogging } from './rotate.js';
 import type { RegisterCommand } from './index.js';
@@ -329,15 +330,20 @@ export async function runRegister(
   },
 ): Promise<number> {
   const result = await registerCredential(deps, inputFromFlags(kind, flags, io.env));
-  for (const warning of result.warnings) io.stderr.write(`gatewarden: warning: ${warning}\n`);
+  for (const warning of result.warnings)
+    io.stderr.write(`gatewarden: warning: ${forTerminal(warning)}\n`);
   if (flags.json) {
     io.stdout.write(`${JSON.stringify({ secretArn: result.secretArn })}\n`);
   } else {
     const schedule = result.rules.automaticallyAfterDays
       ? `every ${result.rules.automaticallyAfterDays} days`
       : (result.rules.scheduleExpression ?? '');
+    // The names come from the provider or gateway the AgentCore control plane described.
     io.stdout.write(
-      `registered ${result.name}\n  secret:   ${result.secretArn}\n  gateway:  ${result.gatewayId}\n  rotation: enabled, ${schedule}${result.rules.duration ? ` within ${result.rules.duration}` : ''}\n`,
+      forTerminal(
+        `registered ${forTerminal(result.name)}\n  secret:   ${result.secretArn}\n  gateway:  ${forTerminal(result.gatewayId)}\n  rotation: enabled, ${schedule}${result.rules.duration ? ` within ${result.rules.duration}` : ''}\n`,
+        { lines: true },
+      ),
     );
   }
   return 0;

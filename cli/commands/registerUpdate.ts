@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import type { BindingWriter } from '../../lib/rotation/binding.js';
 import type { RotationControl } from '../../lib/rotation/onDemandPorts.js';
 import { rebindCredential, type RebindResult } from '../../lib/rotation/rebind.js';
+import { forTerminal } from '../../lib/shared/terminal.js';
+import { UsageError } from '../errors.js';
 import { cliLogging } from './rotate.js';
 import type { RegisterCommand } from './index.js';
 
@@ -13,6 +15,7 @@ export interface RegisterUpdateDeps {
 interface UpdateFlags {
   secret: string;
   yes?: boolean;
+  expect?: string;
   json?: boolean;
 }
 
@@ -21,13 +24,16 @@ What steers the rotator (issuer, URLs, admin secrets, provider, probe, pools, gr
 registration; a document changed since then fails rotation with a "Rotation Failed" alert that
 names the changed fields. After a legitimate change — you wrote the document with the admin
 role (break-glass) or want another probe URL — this shows every changed field with its pinned
-and its new value, and with --yes pins the current document as the next revision. It also pins
-secrets registered before bindings existed. Check the values: pinning an attacker's rewrite
-would hand it the rotator.
+and its new value, and the hash of what it would pin. With --yes --expect HASH it pins exactly
+that: the same version with the same values, refused if anything changed since the review. It
+also pins secrets registered before bindings existed. Check the values: pinning an attacker's
+rewrite would hand it the rotator. Characters a terminal would act on or that are invisible
+(escape sequences, carriage returns, bidirectional and zero-width characters) are shown as
+\\uXXXX: a value showing one is not what it looks like.
 
 Examples:
   gatewarden register update --secret gatewarden/gw-123/apiKey/weather
-  gatewarden register update --secret gatewarden/gw-123/apiKey/weather --yes
+  gatewarden register update --secret gatewarden/gw-123/apiKey/weather --yes --expect 3f2a…(the review's hash)
 `;
 
 /** Prints the changes (and whether they were pinned); returns the exit code. */
@@ -36,22 +42,48 @@ export async function runRegisterUpdate(
   deps: RegisterUpdateDeps,
   io: { stdout: { write(s: string): unknown } },
 ): Promise<number> {
-  const result = await rebindCredential(deps, {
-    secretId: flags.secret,
-    apply: flags.yes === true,
-  });
-  io.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : text(result, flags.yes === true));
+  checkFlags(flags);
+  const result = await rebindCredential(
+    deps,
+    flags.yes === true && flags.expect !== undefined
+      ? { secretId: flags.secret, apply: true, expect: flags.expect.trim().toLowerCase() }
+      : { secretId: flags.secret, apply: false },
+  );
+  // Values come from a document anyone with PutSecretValue may have written.
+  const output = flags.json ? `${JSON.stringify(result)}\n` : text(result, flags);
+  io.stdout.write(forTerminal(output, { lines: true }));
   return 0;
 }
 
-function text(result: RebindResult, asked: boolean): string {
-  const lines = [`secret:   ${result.secretArn}`, `version:  ${result.versionId}`];
+/** `--yes` pins only what a review showed: it needs that review's hash, and the hash needs it. */
+function checkFlags(flags: UpdateFlags): void {
+  const usage = (message: string): UsageError =>
+    new UsageError(message, { command: 'gatewarden register update' });
+  if (flags.yes === true && flags.expect === undefined) {
+    throw usage('--yes needs --expect HASH: the hash the review printed for what it showed');
+  }
+  if (flags.yes !== true && flags.expect !== undefined) {
+    throw usage('--expect goes with --yes');
+  }
+}
+
+function text(result: RebindResult, flags: UpdateFlags): string {
+  const value = (v: string | undefined): string => (v === undefined ? '(none)' : forTerminal(v));
+  const lines = [
+    `secret:   ${forTerminal(result.secretArn)}`,
+    `version:  ${forTerminal(result.versionId)}`,
+  ];
   if (result.changes.length === 0) lines.push('no changes: the binding matches the document');
   for (const change of result.changes) {
-    lines.push(`  ${change.field}: ${change.before ?? '(none)'} -> ${change.after ?? '(none)'}`);
+    lines.push(`  ${forTerminal(change.field)}: ${value(change.before)} -> ${value(change.after)}`);
   }
   if (result.applied) lines.push(`pinned as revision ${result.revision}`);
-  else if (result.changes.length > 0 && !asked) lines.push('nothing pinned: run again with --yes');
+  else if (result.changes.length > 0 && flags.yes !== true) {
+    lines.push(
+      `review:   ${result.reviewHash}`,
+      `nothing pinned: to pin exactly this, run again with --yes --expect ${result.reviewHash}`,
+    );
+  }
   return `${lines.join('\n')}\n`;
 }
 
@@ -64,11 +96,13 @@ export function registerUpdateWith(makeDeps: () => Promise<RegisterUpdateDeps>):
       .command('update')
       .description('Pin a changed registration (after a legitimate change of what steers rotation)')
       .requiredOption('--secret <id>', 'the gatewarden secret (name or ARN)')
-      .option('--yes', 'pin the changes (default: only show them)')
+      .option('--yes', 'pin the reviewed changes (needs --expect; default: only show them)')
+      .option('--expect <hash>', 'the hash the review printed: --yes pins only that document')
       .option('--json', 'print the result as JSON')
       .addHelpText('after', HELP)
       .action(async (flags: UpdateFlags) => {
         cliLogging();
+        checkFlags(flags); // before any AWS call
         process.exitCode = await runRegisterUpdate(flags, await makeDeps(), {
           stdout: process.stdout,
         });

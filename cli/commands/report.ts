@@ -11,6 +11,7 @@ import { renderMarkdown } from '../../lib/reports/render/markdown.js';
 import { DEFAULT_REPORT_DAYS, generateReport, type ReportDeps } from '../../lib/reports/report.js';
 import type { AccessReport } from '../../lib/reports/reportTypes.js';
 import type { ActivitySource, ScanProgress } from '../../lib/reports/usage.js';
+import { forTerminal } from '../../lib/shared/terminal.js';
 import type { RegisterCommand } from './index.js';
 
 type Format = 'json' | 'md' | 'html' | 'all';
@@ -174,15 +175,16 @@ async function emit(report: AccessReport, options: ReportCliOptions): Promise<vo
       `report: ${s.roles} roles, ${s.principals} other principals, ${report.findings.length} findings (${s.findings.critical} critical, ${s.findings.high} high) → ${options.out}/${names}\n`,
     );
   } else {
-    for (const f of formats) process.stdout.write(text[f]());
+    // Names, policies and reasons come from the account or an export: escaped for the terminal.
+    for (const f of formats) process.stdout.write(forTerminal(text[f](), { lines: true }));
   }
   if (report.sources.activityUnknownReason !== undefined) {
     process.stderr.write(
-      `warning: usage unknown: ${report.sources.activityUnknownReason}; nothing is reported as unused\n`,
+      `warning: usage unknown: ${forTerminal(report.sources.activityUnknownReason)}; nothing is reported as unused\n`,
     );
   }
   for (const issue of report.sources.issues.slice(0, 10)) {
-    process.stderr.write(`warning: skipped ${issue.input}: ${issue.reason}\n`);
+    process.stderr.write(`warning: skipped ${forTerminal(`${issue.input}: ${issue.reason}`)}\n`);
   }
 }
 

@@ -30,6 +30,7 @@ import type { RotationDeps } from '../../lib/rotation/ports.js';
 import { sweepSecret } from '../../lib/rotation/sweep.js';
 import { logger } from '../../lib/shared/logger.js';
 import { safeReason } from '../../lib/shared/redact.js';
+import { forTerminal } from '../../lib/shared/terminal.js';
 import { Console } from 'node:console';
 import { TAGS } from '../../lib/shared/env.js';
 import type { RegisterCommand } from './index.js';
@@ -122,7 +123,8 @@ export async function runRotate(options: RotateOptions, deps: RotateCommandDeps)
 }
 
 async function rotateCommand(options: RotateOptions, deps: RotateCommandDeps): Promise<number> {
-  const out = (line: string): void => void deps.stdout.write(`${line}\n`);
+  // Lines quote names, tags and reasons from Secrets Manager and the rotate function's tag.
+  const out = (line: string): void => void deps.stdout.write(`${forTerminal(line)}\n`);
   const concurrency = positiveInt(options.concurrency, '--concurrency');
   const control = deps.control();
   const local = options.local ?? endpointIsLocal(deps.env);
@@ -206,7 +208,7 @@ async function reportLocalOutcomes(
   stderr: ProgressStream,
 ): Promise<void> {
   const warn = (what: string, error: unknown): void =>
-    void stderr.write(`gatewarden: could not ${what} (${safeReason(error)})\n`);
+    void stderr.write(`gatewarden: could not ${forTerminal(`${what} (${safeReason(error)})`)}\n`);
   for (const r of results) {
     if (r.outcome === 'succeeded') {
       await recorder

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { publishAll, type AlertSink } from '../alerts/alert.js';
+import { safeReason } from '../shared/redact.js';
 import { findingToAlert } from './alerts.js';
 import { burstFinding } from './grouping.js';
 import type { BurstStore, ClosedBurst } from './ports.js';
@@ -104,7 +105,7 @@ export async function flushBursts(deps: FlushDeps): Promise<FlushResult> {
       deps.logger.error('burst summary not sent', {
         findingId: summary.findingId,
         ruleId: summary.ruleId,
-        error: error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error',
+        error: safeReason(error),
       });
       result.failed++;
       continue;

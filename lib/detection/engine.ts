@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { safeReason } from '../shared/redact.js';
 import type { DetectionConfig } from './config.js';
 import { contextFromConfig, parseDetectionConfig } from './config.js';
 import type { BaselineObservation, DetectionState, SyncDetectionState } from './ports.js';
@@ -162,7 +163,7 @@ export class DetectionEngine {
       } catch (error) {
         (errors ??= []).push({
           ruleId: rule.id,
-          message: error instanceof Error ? error.message : String(error),
+          message: safeReason(error),
         });
       }
     }
@@ -204,7 +205,7 @@ export class DetectionEngine {
       } catch (error) {
         result.ruleErrors.push({
           ruleId: rule.id,
-          message: error instanceof Error ? error.message : String(error),
+          message: safeReason(error),
         });
         continue;
       }

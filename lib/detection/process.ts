@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { publishAll, type AlertSink } from '../alerts/alert.js';
+import { safeReason } from '../shared/redact.js';
 import { findingToAlert } from './alerts.js';
 import type { EngineResult } from './engine.js';
 import type { BurstMember, BurstStore, DedupStore } from './ports.js';
@@ -399,6 +400,7 @@ function failed(
   return { itemId: item.itemId, status: 'failed', reason };
 }
 
+/** Reasons reach logs, dead letters and the batch outcome: never a foreign error's text. */
 function errorText(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error';
+  return safeReason(error);
 }

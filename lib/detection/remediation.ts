@@ -1,3 +1,4 @@
+import { safeReason } from '../shared/redact.js';
 import { parseCredentialSecret } from '../shared/secretNames.js';
 import type { DetectionConfig } from './config.js';
 import type { Finding } from './types.js';
@@ -75,7 +76,7 @@ export async function remediate(
     const result = await trigger.rotate(secretId, idempotencyKeyFor(finding.findingId));
     return { action: 'rotated', secretId, ...result };
   } catch (error) {
-    const reason = error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error';
-    return { action: 'failed', secretId, reason };
+    // The outcome lands in the finding's log and alert: an SDK error may echo a value.
+    return { action: 'failed', secretId, reason: safeReason(error) };
   }
 }

@@ -1,5 +1,6 @@
 import type { DetectionConfig } from './config.js';
 import { DetectionEngine } from './engine.js';
+import { safeReason } from '../shared/redact.js';
 import { InputReadError } from './errors.js';
 import { FindingGroups } from './grouping.js';
 import { walkInputs } from './input.js';
@@ -196,5 +197,5 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
 
 function reasonOf(error: unknown): string {
   if (error instanceof InputReadError) return error.message;
-  return error instanceof Error ? error.message : String(error);
+  return safeReason(error);
 }

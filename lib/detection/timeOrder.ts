@@ -1,3 +1,4 @@
+import { safeReason } from '../shared/redact.js';
 import { InputReadError } from './errors.js';
 import { openText, readItems, unwrapRecords } from './input.js';
 import { validateRecord, type CloudTrailRecord } from './record.js';
@@ -125,7 +126,8 @@ async function loadSorted(file: string, onLoad: TimeOrderOptions['onLoad']): Pro
     load.error =
       error instanceof InputReadError
         ? error
-        : new InputReadError(`cannot read ${file}: ${String(error)}`, { cause: error });
+        : // A parser's or reader's message may quote the file: its class and code only.
+          new InputReadError(`cannot read ${file}: ${safeReason(error)}`, { cause: error });
   }
   load.records = entries.length;
   onLoad(load);

@@ -1,5 +1,6 @@
 import type { Progress, RotationResult } from './onDemand.js';
 import { redactReason } from '../shared/redact.js';
+import { forTerminal } from '../shared/terminal.js';
 import { secretNameOf } from './alerts.js';
 
 export interface ProgressStream {
@@ -17,7 +18,9 @@ export function terminalProgress(stream: ProgressStream, total: number): Progres
   let done = 0;
   let failed = 0;
   const draw = (secretArn: string, state: string): void => {
-    const line = `[${done}/${total}] ${failed ? `${failed} failed · ` : ''}${secretNameOf(secretArn)}: ${state}`;
+    const line = forTerminal(
+      `[${done}/${total}] ${failed ? `${failed} failed · ` : ''}${secretNameOf(secretArn)}: ${state}`,
+    );
     const width = Math.max(20, (stream.columns ?? 100) - 1);
     stream.write(`\r\x1b[2K${line.length > width ? `${line.slice(0, width - 1)}…` : line}`);
   };

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { redactText } from '../shared/redact.js';
 import {
   type BindingWriter,
@@ -25,7 +26,25 @@ export interface RebindResult {
   revision: number;
   changes: BindingChange[];
   applied: boolean;
+  /**
+   * SHA-256 over exactly what `--yes` would pin: the secret, the version, the revision it would
+   * become, every steering field and the ledger state (see {@link reviewHashOf}). The review
+   * prints it; applying requires it, so what is pinned is what the operator saw.
+   */
+  reviewHash: string;
 }
+
+/** What `register update` is asked to do: show the changes, or pin the reviewed document. */
+export type RebindInput =
+  | { secretId: string; apply: false }
+  | {
+      secretId: string;
+      apply: true;
+      /** The review's {@link RebindResult.reviewHash}. */ expect: string;
+    };
+
+/** The document changed between the review and `--yes`: review again. */
+export class ReviewMismatchError extends RegistrationError {}
 
 /**
  * `gatewarden register update`: the path for a legitimate change of what steers the rotator
@@ -37,7 +56,7 @@ export interface RebindResult {
  */
 export async function rebindCredential(
   deps: { control: RotationControl; bindings: BindingWriter },
-  input: { secretId: string; apply: boolean },
+  input: RebindInput,
 ): Promise<RebindResult> {
   const status = await deps.control.describe(input.secretId);
   const versionId = versionWithStage(status, STAGE.current);
@@ -74,10 +93,19 @@ export async function rebindCredential(
     })),
   ];
   const revision = (binding?.revision ?? 0) + 1;
-  const result = { secretArn: status.arn, versionId, revision, changes };
+  const reviewHash = reviewHashOf({ secretArn: status.arn, versionId, revision, steering, state });
+  const result = { secretArn: status.arn, versionId, revision, changes, reviewHash };
   const unchanged = binding !== undefined && exact !== undefined && changes.length === 0;
   if (unchanged) return { ...result, revision: binding.revision, applied: false };
   if (!input.apply) return { ...result, applied: false };
+  // Another version, another value in any pinned field, or another pin since the review: the
+  // operator did not see this document. Only the hash is compared; nothing is shown again here.
+  if (input.expect !== reviewHash) {
+    throw new ReviewMismatchError(
+      `secret ${status.arn} changed since the review (its hash is not the one given with --expect): nothing pinned; review again`,
+      { context: { secretArn: status.arn, versionId } },
+    );
+  }
   const now = new Date().toISOString();
   await deps.bindings.putBinding({ secretArn: status.arn, steering, revision, boundAt: now });
   await deps.bindings.recordVersion(status.arn, {
@@ -87,6 +115,32 @@ export async function rebindCredential(
     writtenAt: now,
   });
   return { ...result, applied: true };
+}
+
+/**
+ * The hash `register update` prints and `--yes --expect` must repeat: SHA-256 (hex) of the
+ * canonical JSON (keys sorted, undefined dropped) of what would be pinned.
+ */
+export function reviewHashOf(pinned: {
+  secretArn: string;
+  versionId: string;
+  revision: number;
+  steering: Steering;
+  state: VersionState;
+}): string {
+  return createHash('sha256').update(canonicalJson(pinned)).digest('hex');
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value))
+    return `[${value.map((item) => canonicalJson(item ?? null)).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, item]) => item !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
 }
 
 function describe(before: Steering | undefined, after: Steering): BindingChange[] {

@@ -5,6 +5,7 @@ import {
   jwtVerify,
   type JWTPayload,
 } from 'jose';
+import { boundedBody, isTooLarge } from '../shared/boundedBody.js';
 import { safeReason } from '../shared/redact.js';
 import { CredentialTestError } from './errors.js';
 import { errorCodeOf } from './issuers/vendorHttp.js';
@@ -201,7 +202,8 @@ async function jsonOf(response: Response): Promise<Record<string, unknown> | und
   try {
     const json: unknown = await response.json();
     return json && typeof json === 'object' ? (json as Record<string, unknown>) : undefined;
-  } catch {
+  } catch (error) {
+    if (isTooLarge(error)) throw error;
     return undefined;
   }
 }
@@ -236,6 +238,7 @@ export function noRedirects(fetchFn: typeof fetch, timeoutMs = 10_000): typeof f
         { context: { status: response.status, host } },
       );
     }
-    return response;
+    // Every body read (token, discovery, the JWKS jose reads) stops at the cap.
+    return boundedBody(response, { host, ErrorType: CredentialTestError });
   }) as typeof fetch;
 }

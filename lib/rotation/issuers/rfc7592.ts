@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { readBoundedText } from '../../shared/boundedBody.js';
 import { safeReason } from '../../shared/redact.js';
 import { IssuerError } from '../errors.js';
 import type { IssuedCredential, Issuer, IssuerCredentialInfo } from '../issuer.js';
@@ -149,7 +150,13 @@ export class Rfc7592Issuer implements Issuer<Rfc7592Config> {
       );
     }
     // A body that is not JSON is treated as empty: the parser's message would quote it.
-    const json = (await response.json().catch(() => ({}))) as Record<string, unknown>;
+    const text = await readBoundedText(response, { host: url.host, ErrorType: IssuerError });
+    let json: Record<string, unknown> = {};
+    try {
+      json = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      json = {};
+    }
     if (!response.ok) {
       const code = errorCodeOf(json) ?? 'unknown';
       const error = new IssuerError(

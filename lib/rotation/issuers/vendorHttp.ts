@@ -1,3 +1,4 @@
+import { readBoundedText } from '../../shared/boundedBody.js';
 import { safeReason } from '../../shared/redact.js';
 import { IssuerError } from '../errors.js';
 
@@ -116,7 +117,10 @@ export async function vendorRequest(
       { context: { ...context, status: response.status, host } },
     );
   }
-  const text = await response.text();
+  const text = await readBoundedText(response, {
+    host: new URL(request.url).host,
+    ErrorType: IssuerHttpError,
+  });
   let json: unknown;
   if (text.length > 0) {
     try {

@@ -192,9 +192,18 @@ export async function registerWithCli(
   return (JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as { secretArn: string }).secretArn;
 }
 
-/** `gatewarden register update --secret … --yes`: the admin pins a document it wrote. */
+/**
+ * `gatewarden register update --secret …`, then `--yes --expect <the review's hash>`: the admin
+ * reviews a document it wrote and pins exactly that.
+ */
 export async function pinWithCli(secretArn: string): Promise<void> {
-  await run(process.execPath, [CLI, 'register', 'update', '--secret', secretArn, '--yes'], {
+  const update = [CLI, 'register', 'update', '--secret', secretArn];
+  const { stdout } = await run(process.execPath, [...update, '--json'], {
+    cwd: ROOT,
+    env: process.env,
+  });
+  const { reviewHash } = JSON.parse(stdout) as { reviewHash: string };
+  await run(process.execPath, [...update, '--yes', '--expect', reviewHash], {
     cwd: ROOT,
     env: process.env,
   });

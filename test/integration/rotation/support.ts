@@ -135,10 +135,9 @@ export async function createGatewardenSecret(
   if (!described.RotationEnabled)
     throw new Error('rotation did not get enabled on the test secret');
   await localStateTable();
-  await rebindCredential(
-    { control: new SecretsManagerRotationControl(sm()), bindings: localBindings() },
-    { secretId: arn, apply: true },
-  );
+  const rebind = { control: new SecretsManagerRotationControl(sm()), bindings: localBindings() };
+  const review = await rebindCredential(rebind, { secretId: arn, apply: false });
+  await rebindCredential(rebind, { secretId: arn, apply: true, expect: review.reviewHash });
   return arn;
 }
 

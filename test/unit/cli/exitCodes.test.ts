@@ -189,6 +189,10 @@ describe('gatewarden exit codes', () => {
       ],
       'gatewarden: --issuer cognito needs --user-pool\nsee `gatewarden register oauth --help`\n',
     ],
+    [
+      ['register', 'update', '--secret', 'gatewarden/gw-1/apiKey/a', '--yes'],
+      'gatewarden: --yes needs --expect HASH: the hash the review printed for what it showed\nsee `gatewarden register update --help`\n',
+    ],
   ])('%j is a usage error: exit 2, one line and where to read more', async (args, stderr) => {
     // Act
     const run = await gatewarden(args);

@@ -113,13 +113,14 @@ describe('DetectionEngine', () => {
       runbook: 'none',
       dedup: { key: () => 'k', windowSeconds: 60 },
       evaluate: () => {
-        throw new Error('boom');
+        // A rule's error may quote the record it choked on: only its class is reported.
+        throw new TypeError('boom canary-rule-error');
       },
     };
     const rules = [broken, { ...broken, id: 'fine', evaluate: () => ({ summary: 'ok' }) }];
     const engine = new DetectionEngine({ state: memoryState(), rules });
     const result = await engine.evaluate(stopLogging);
-    expect(result.ruleErrors).toEqual([{ ruleId: 'broken', message: 'boom' }]);
+    expect(result.ruleErrors).toEqual([{ ruleId: 'broken', message: 'TypeError' }]);
     expect(result.findings.map((f) => f.ruleId)).toEqual(['fine']);
   });
 

@@ -61,8 +61,33 @@ describe('remediate', () => {
     expect(outcome).toEqual({
       action: 'failed',
       secretId: SECRET_ARN,
-      reason: 'Error: rotation already in progress',
+      reason: 'Error',
     });
+  });
+
+  it('puts no text of a foreign error into the finding (only its class and system code)', async () => {
+    // Prepare: an SDK error echoing a value, as AWS errors may ("… secret canary-… is …")
+    const canary = 'canary-remediation-7f3e91';
+    const trigger: RotationTrigger = {
+      rotate: async () => {
+        throw Object.assign(new Error(`secret value ${canary} rejected`), {
+          name: 'InvalidRequestException',
+          code: 'INVALID_REQUEST',
+          cause: new Error(`nested ${canary}`),
+        });
+      },
+    };
+
+    // Act
+    const outcome = await remediate(exposure, config, trigger);
+
+    // Assess
+    expect(outcome).toEqual({
+      action: 'failed',
+      secretId: SECRET_ARN,
+      reason: 'InvalidRequestException INVALID_REQUEST',
+    });
+    expect(JSON.stringify(outcome)).not.toContain(canary);
   });
 });
 

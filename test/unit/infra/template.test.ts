@@ -335,7 +335,7 @@ describe('each role grants what its function calls', () => {
     ['DetectRole', 'sqs:SendMessage', 'DeadLetterQueue'],
     ['DetectRole', 'sns:Publish', 'AlertTopic'],
     ['DetectRole', 'events:PutEvents', 'EventBus'],
-    ['DetectRole', 'secretsmanager:GetSecretValue', ':secret:gatewarden-settings/chat-webhook-*'],
+    ['DetectRole', 'secretsmanager:GetSecretValue', 'ChatWebhookSecret'],
     ['DetectRole', 'secretsmanager:RotateSecret', SECRET],
     ['ReportRole', 'iam:GetAccountAuthorizationDetails', '*'],
     ['ReportRole', 'bedrock-agentcore:ListGateways', '*'],

@@ -338,8 +338,8 @@ describe('non-grants across every role', () => {
   const ALLOWED_SECRET_READS = [
     ':secret:gatewarden/*',
     ':secret:gatewarden-admin/*',
-    // detect's optional chat webhook URL, outside the credential prefixes on purpose.
-    ':secret:gatewarden-settings/chat-webhook-*',
+    // detect's optional chat webhook URL: the stack's own secret, by ARN (chatWebhookSecret.test.ts).
+    '{"Ref":"ChatWebhookSecret"}',
   ];
 
   it.each(ROLES)('%s reads no secret value outside gatewarden/ and gatewarden-admin/', (role) => {

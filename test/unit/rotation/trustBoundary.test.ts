@@ -389,7 +389,7 @@ describe('register update (the path for legitimate changes)', () => {
     );
     const applied = await rebindCredential(
       { control, bindings: world.bindings },
-      { secretId: meta.arn, apply: true },
+      { secretId: meta.arn, apply: true, expect: dry.reviewHash },
     );
 
     // Assess
