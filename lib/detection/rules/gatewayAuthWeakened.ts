@@ -81,6 +81,9 @@ export const gatewayAuthWeakened: Rule = {
     // CloudTrail may log a sensitive structure as a placeholder string: unknown, not removed.
     if (typeof configuration === 'string') return undefined;
     const jwt = obj(obj(configuration)?.customJWTAuthorizer);
+    // CreateGateway refuses CUSTOM_JWT without its configuration: absent from the record, it was
+    // left out of the log, not removed (there was nothing before a create to remove).
+    if (jwt === undefined && create && configuration === undefined) return undefined;
     if (jwt === undefined) {
       return {
         severity,
