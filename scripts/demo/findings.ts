@@ -57,7 +57,9 @@ export function splitFindings(
     if (f.eventId !== undefined && suspiciousEventIds.has(f.eventId)) continue;
     noiseCount += 1;
     noisePrincipals.add(f.principal ?? 'unknown principal');
-    const group = groups.get(f.ruleId) ?? {
+    // One line per rule and severity: a line's count is what findings.jsonl holds at that level.
+    const key = `${f.ruleId}|${f.severity}`;
+    const group = groups.get(key) ?? {
       ruleId: f.ruleId,
       severity: f.severity,
       title: f.title,
@@ -65,9 +67,8 @@ export function splitFindings(
       eventNames: [],
     };
     group.findings += 1;
-    if (rank(f.severity) < rank(group.severity)) group.severity = f.severity;
     if (f.eventName && !group.eventNames.includes(f.eventName)) group.eventNames.push(f.eventName);
-    groups.set(f.ruleId, group);
+    groups.set(key, group);
   }
   const flagged = new Set(scenario.map((f) => f.eventId));
   return {
@@ -79,6 +80,25 @@ export function splitFindings(
     noisePrincipals: [...noisePrincipals].sort(),
     missed: [...suspiciousEventIds].filter((id) => !flagged.has(id)),
   };
+}
+
+/**
+ * findings.jsonl as the demo writes it: each line of `gatewarden detect --format jsonl` with
+ * `demoPart` saying whether it is about the seeded attack scenario or the demo's own set-up.
+ */
+export function labelFindings(jsonl: string, suspiciousEventIds: ReadonlySet<string>): string {
+  return jsonl
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const finding = JSON.parse(line) as DemoFinding & Record<string, unknown>;
+      const part =
+        finding.eventId !== undefined && suspiciousEventIds.has(finding.eventId)
+          ? 'scenario'
+          : 'set-up';
+      return `${JSON.stringify({ ...finding, demoPart: part })}\n`;
+    })
+    .join('');
 }
 
 /** The lines the demo prints for a split; every finding is counted in exactly one line. */

@@ -38,7 +38,7 @@ import { exportsOf } from '../../local/state.js';
 import { provisionDemoGateway, type DemoGateway } from './provision.js';
 import { seedActivity, exportCloudTrail } from './activity.js';
 import { actAsDemoAdmin } from './admin.js';
-import { describeFindings, splitFindings, type DemoFinding } from './findings.js';
+import { describeFindings, labelFindings, splitFindings, type DemoFinding } from './findings.js';
 import { checkInboundClient, checkOutboundOauth } from './checks.js';
 import { startWeatherApi } from './weatherApi.js';
 
@@ -331,7 +331,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
     );
     const jsonl = await gatewarden(['detect', '--format', 'jsonl', trailFile]);
     const findingsFile = join(OUT, 'findings.jsonl');
-    writeFileSync(findingsFile, jsonl);
+    writeFileSync(findingsFile, labelFindings(jsonl, scenario.suspiciousEventIds));
     const findings = jsonl
       .split('\n')
       .filter(Boolean)

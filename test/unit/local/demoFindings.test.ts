@@ -1,5 +1,6 @@
 import {
   describeFindings,
+  labelFindings,
   splitFindings,
   type DemoFinding,
 } from '../../../scripts/demo/findings.js';
@@ -89,5 +90,34 @@ describe('the demo summary of detection findings', () => {
     expect(noiseListed).toBe(noiseCount);
     expect(scenarioCount + noiseCount).toBe(findings.length);
     expect(lines.join('\n')).toContain(`by ${admin}`);
+  });
+
+  it('counts per rule and severity, as findings.jsonl has them (2 high + 1 medium is not 3 high)', () => {
+    const mixed = [
+      { ruleId: 'credential-provider-changed', severity: 'high', title: 't', eventId: 'a' },
+      { ruleId: 'credential-provider-changed', severity: 'high', title: 't', eventId: 'b' },
+      { ruleId: 'credential-provider-changed', severity: 'medium', title: 't', eventId: 'c' },
+    ];
+
+    const lines = describeFindings(splitFindings(mixed, new Set()));
+
+    expect(lines.filter((l) => l.includes('credential-provider-changed'))).toEqual([
+      '    2 × [high    ] credential-provider-changed ()',
+      '    1 × [medium  ] credential-provider-changed ()',
+    ]);
+  });
+
+  it('labels each line of findings.jsonl as scenario or set-up', () => {
+    const jsonl = findings.map((f) => JSON.stringify(f)).join('\n') + '\n';
+
+    const labelled = labelFindings(jsonl, suspicious)
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { eventId?: string; demoPart: string });
+
+    expect(labelled).toHaveLength(findings.length);
+    for (const f of labelled) {
+      expect(f.demoPart).toBe(f.eventId && suspicious.has(f.eventId) ? 'scenario' : 'set-up');
+    }
   });
 });
