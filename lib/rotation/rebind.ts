@@ -79,7 +79,14 @@ export async function rebindCredential(
   if (unchanged) return { ...result, revision: binding.revision, applied: false };
   if (!input.apply) return { ...result, applied: false };
   const now = new Date().toISOString();
-  await deps.bindings.putBinding({ secretArn: status.arn, steering, revision, boundAt: now });
+  await deps.bindings.putBinding({
+    secretArn: status.arn,
+    steering,
+    revision,
+    boundAt: now,
+    // The schedule stays what registration set; `register update` pins steering only.
+    ...(binding?.rotation ? { rotation: binding.rotation } : {}),
+  });
   await deps.bindings.recordVersion(status.arn, {
     versionId,
     state,

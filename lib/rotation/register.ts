@@ -222,6 +222,7 @@ export async function registerCredential(
     steering: steeringOf(doc),
     revision: 1,
     boundAt: now,
+    rotation: rules,
   });
   await deps.bindings.recordVersion(created.arn, {
     versionId: firstVersion,

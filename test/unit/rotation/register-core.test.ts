@@ -291,6 +291,8 @@ describe('registerCredential', () => {
     expect(order).toEqual(['binding:false']);
     expect(binding).toMatchObject({
       revision: 1,
+      // The schedule asked for, which doctor compares the live one with.
+      rotation: { automaticallyAfterDays: 30, duration: '3h' },
       steering: {
         kind: 'apiKey',
         gatewayId: 'gw-1',
