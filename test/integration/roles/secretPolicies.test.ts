@@ -1,12 +1,17 @@
 /**
- * EXTERNAL providers on a stack that enforces IAM (issue 17 §3). AgentCore Identity reads a
- * provider's EXTERNAL secret as its service principal for that provider (`aws:SourceArn`); the
- * local stand-in does the same through the IAM gate, so the secret's policy (as `gatewarden
- * register` writes it) and the secrets key's policy (as the stack deploys it) decide.
+ * The policies around a registered secret, on a stack that enforces IAM (issue 17 §3, §8).
  *
- * The attacker holds one limited grant: creating credential providers. It points a provider of
- * its own at a gatewarden secret, or at a secret of its own under the gatewarden key, and asks
- * the data plane for the credential. Set-up runs as the stack's admin.
+ * EXTERNAL providers: AgentCore Identity reads a provider's EXTERNAL secret as its service
+ * principal for that provider (`aws:SourceArn`); the local stand-in does the same through the
+ * IAM gate, so the secret's policy (as `gatewarden register` writes it) and the secrets key's
+ * policy (as the stack deploys it) decide. The attacker holds one limited grant: creating
+ * credential providers. It points a provider of its own at a gatewarden secret, or at a secret
+ * of its own under the gatewarden key, and asks the data plane for the credential.
+ *
+ * The schedule: a principal with `secretsmanager:*` (as broad managed policies grant) pushes
+ * the rotation rules 1000 days out without rotating now.
+ *
+ * Set-up runs as the stack's admin.
  */
 import {
   GetResourceApiKeyCommand,
@@ -19,13 +24,22 @@ import {
   CreateOauth2CredentialProviderCommand,
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import {
+  CreateAccessKeyCommand,
+  CreateUserCommand,
+  IAMClient,
+  PutUserPolicyCommand,
+} from '@aws-sdk/client-iam';
+import {
   CreateSecretCommand,
   DeleteSecretCommand,
+  DescribeSecretCommand,
   PutResourcePolicyCommand,
+  RotateSecretCommand,
+  SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { randomUUID } from 'node:crypto';
 import { localDiscoveryUrl } from '../../support/agentcore.js';
-import { uniqueName } from '../../support/localStack.js';
+import { localClient, testClientConfig, uniqueName } from '../../support/localStack.js';
 import { control, dataPlane, docAt, servedApiKey, sm, workload } from '../rotation/support.js';
 import { openRoleStack, registerWithCli, type RoleStack } from './support.js';
 
@@ -207,5 +221,55 @@ describe('the gatewarden secrets key', () => {
 
     await expect(read).rejects.toMatchObject({ name: 'AccessDeniedException' });
     expect(await refusedToAgentCore()).toEqual([`kms:Decrypt ${stack.secretsKeyArn}`]);
+  });
+});
+
+describe('the schedule of a registered secret', () => {
+  it('cannot be pushed out by a principal with secretsmanager:* that is no writer', async () => {
+    const iam = localClient(IAMClient);
+    const userName = uniqueName('power-user');
+    await iam.send(new CreateUserCommand({ UserName: userName }));
+    await iam.send(
+      new PutUserPolicyCommand({
+        UserName: userName,
+        PolicyName: 'secrets-power',
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Action: ['secretsmanager:*', 'lambda:InvokeFunction'],
+              Resource: '*',
+            },
+          ],
+        }),
+      }),
+    );
+    const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: userName }));
+    const asUser = new SecretsManagerClient({
+      ...testClientConfig(),
+      credentials: {
+        accessKeyId: AccessKey?.AccessKeyId ?? '',
+        secretAccessKey: 'not-checked-by-moto',
+      },
+    });
+    const before = await sm().send(new DescribeSecretCommand({ SecretId: registered.secretArn }));
+
+    const push = asUser.send(
+      new RotateSecretCommand({
+        SecretId: registered.secretArn,
+        RotationRules: { AutomaticallyAfterDays: 1000 },
+        RotateImmediately: false,
+      }),
+    );
+
+    await expect(push).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    const after = await sm().send(new DescribeSecretCommand({ SecretId: registered.secretArn }));
+    expect(after.RotationRules).toEqual(before.RotationRules);
+    expect(after.RotationRules?.AutomaticallyAfterDays).toBe(30);
+    const denials = (await stack.denials()) as { principal: string; decisive: string[] }[];
+    expect(
+      denials.find((d) => d.principal.endsWith(`user/${userName}`))?.decisive.join(),
+    ).toContain('OnlyRotatorAndAdminChangeTheSchedule');
   });
 });
