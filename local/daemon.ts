@@ -65,6 +65,18 @@ async function main(): Promise<void> {
     const motoUrl = moto.url;
     const issuer = oidc.issuer;
     const iamMode = localIamMode(process.env.GATEWARDEN_LOCAL_IAM);
+    const iam =
+      iamMode === 'off'
+        ? undefined
+        : new IamGate(
+            iamMode,
+            motoUrl,
+            (arn) => standinResourceTags(runtime.context, arn),
+            (key) => runtime.identities.resolve(key),
+            log,
+          );
+    // What a stand-in does as a service (AgentCore reading an EXTERNAL secret) is decided too.
+    if (iam) runtime.authorizeServiceCallsWith((call) => iam.serviceCall(call));
     const front = await startFront({
       motoUrl,
       routes: standinRoutes(),
@@ -74,17 +86,7 @@ async function main(): Promise<void> {
         oidc: await answers(`${issuer}/.well-known/openid-configuration`),
       }),
       log,
-      ...(iamMode === 'off'
-        ? {}
-        : {
-            iam: new IamGate(
-              iamMode,
-              motoUrl,
-              (arn) => standinResourceTags(runtime.context, arn),
-              (key) => runtime.identities.resolve(key),
-              log,
-            ),
-          }),
+      ...(iam ? { iam } : {}),
     });
     log(`IAM: ${iamMode} (GATEWARDEN_LOCAL_IAM=enforce|audit|off)`);
     closeFront = front.close;

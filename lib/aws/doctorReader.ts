@@ -30,6 +30,7 @@ import type {
   DoctorReader,
   EventPattern,
   PinnedProvider,
+  ScheduleRules,
   ProviderState,
   RuleInfo,
   SecretInfo,
@@ -187,6 +188,19 @@ export class AwsDoctorReader implements DoctorReader {
           rotationEnabled: secret.RotationEnabled === true,
           ...(secret.RotationLambdaARN ? { rotationLambdaArn: secret.RotationLambdaARN } : {}),
           ...(schedule ? { schedule } : {}),
+          ...(rules
+            ? {
+                rules: {
+                  ...(rules.AutomaticallyAfterDays
+                    ? { automaticallyAfterDays: rules.AutomaticallyAfterDays }
+                    : {}),
+                  ...(rules.ScheduleExpression
+                    ? { scheduleExpression: rules.ScheduleExpression }
+                    : {}),
+                  ...(rules.Duration ? { duration: rules.Duration } : {}),
+                },
+              }
+            : {}),
         });
       }
     }
@@ -202,6 +216,12 @@ export class AwsDoctorReader implements DoctorReader {
     return provider
       ? { type: provider.type, name: provider.name, secretSource: provider.secretSource }
       : undefined;
+  }
+
+  async registeredSchedule(secretArn: string): Promise<ScheduleRules | undefined> {
+    if (!this.stateTable)
+      throw new UnverifiableError('the state table is unknown: set GATEWARDEN_STATE_TABLE');
+    return (await new DynamoDbBindingStore(this.stateTable).binding(secretArn))?.rotation;
   }
 
   async provider(type: 'apiKey' | 'oauth2', name: string): Promise<ProviderState | null> {

@@ -44,6 +44,7 @@ import { secretBulkRead } from './rules/secretBulkRead.js';
 import { secretDeletedOrPolicy } from './rules/secretDeletedOrPolicy.js';
 import { secretReadUnexpected } from './rules/secretReadUnexpected.js';
 import { secretRotationProblem } from './rules/secretRotationProblem.js';
+import { secretRotationScheduleChanged } from './rules/secretRotationScheduleChanged.js';
 import { securityHubDisabled } from './rules/securityHubDisabled.js';
 import { ssmParameterBatchRead } from './rules/ssmParameterBatchRead.js';
 import { ssmParameterBulkRead } from './rules/ssmParameterBulkRead.js';
@@ -103,6 +104,7 @@ export const allRules: readonly Rule[] = [
   secretReadUnexpected,
   adminSecretRead,
   secretRotationProblem,
+  secretRotationScheduleChanged,
   securityHubDisabled,
   ssmParameterBatchRead,
   ssmParameterBulkRead,

@@ -31,6 +31,13 @@ export interface EventPattern {
   [key: string]: unknown;
 }
 
+/** Rotation rules as Secrets Manager reports them (and as registration pinned them). */
+export interface ScheduleRules {
+  automaticallyAfterDays?: number;
+  scheduleExpression?: string;
+  duration?: string;
+}
+
 export interface SecretInfo {
   arn: string;
   name: string;
@@ -40,6 +47,8 @@ export interface SecretInfo {
   rotationEnabled: boolean;
   rotationLambdaArn?: string;
   schedule?: string;
+  /** The live rotation rules (DescribeSecret / ListSecrets). */
+  rules?: ScheduleRules;
 }
 
 /** What registration pinned for a secret (the binding in the state table). */
@@ -78,6 +87,11 @@ export interface DoctorReader {
   secrets(gatewayId?: string): Promise<SecretInfo[]>;
   /** The binding's provider; `null` when no binding exists; throws Unverifiable without a table. */
   pinnedProvider(secretArn: string): Promise<PinnedProvider | null | undefined>;
+  /**
+   * The schedule registration pinned in the binding; `undefined` when the binding has none
+   * (or there is no binding). Throws Unverifiable without a table.
+   */
+  registeredSchedule(secretArn: string): Promise<ScheduleRules | undefined>;
   /** The provider as AgentCore reports it; `null` when it does not exist. */
   provider(type: 'apiKey' | 'oauth2', name: string): Promise<ProviderState | null>;
 }

@@ -1,12 +1,16 @@
 import type { DoctorOptions } from './checks.js';
 import { unverifiedReason } from './errors.js';
 import type { DoctorReader, SecretInfo } from './ports.js';
+import { scheduleCheck } from './scheduleCheck.js';
 import type { CheckResult, CheckStatus } from './types.js';
 
 /** The document field each credential kind keeps its value under (lib/rotation/secretDocument). */
 const DOCUMENT_FIELD: Record<string, string> = { apiKey: 'apiKey', oauthClient: 'clientSecret' };
 
-/** Each registered secret: rotation, function, binding, provider and the JSON key it reads. */
+/**
+ * Each registered secret: rotation, its schedule against the registered one, function, binding,
+ * provider and the JSON key it reads.
+ */
 export async function secretChecks(
   reader: DoctorReader,
   options: DoctorOptions,
@@ -53,6 +57,8 @@ async function secretCheck(
   if (!secret.rotationEnabled) push('rotation', 'fail', 'rotation is disabled');
   else if (!secret.schedule) push('rotation', 'fail', 'rotation is enabled without a schedule');
   else push('rotation', 'pass', `rotation enabled, ${secret.schedule}`);
+  const schedule = await scheduleCheck(reader, secret);
+  if (schedule) push('schedule', schedule.status, schedule.message);
 
   if (!options.rotationFunctionArn)
     push(

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { BindingMismatchError } from './errors.js';
+import type { RotationRules } from './onDemandPorts.js';
 import type { SecretDocument } from './secretDocument.js';
 
 /**
@@ -36,6 +37,11 @@ export interface Binding {
   /** 1 at registration, +1 for each `register update`. */
   revision: number;
   boundAt: string;
+  /**
+   * The rotation schedule registration set (absent in bindings older than it): `gatewarden
+   * doctor` reports a live schedule that is longer, or rotation cancelled.
+   */
+  rotation?: RotationRules;
 }
 
 /** What the rotator (or register) wrote into one version of the secret. */

@@ -107,7 +107,14 @@ export async function rebindCredential(
     );
   }
   const now = new Date().toISOString();
-  await deps.bindings.putBinding({ secretArn: status.arn, steering, revision, boundAt: now });
+  await deps.bindings.putBinding({
+    secretArn: status.arn,
+    steering,
+    revision,
+    boundAt: now,
+    // The schedule stays what registration set; `register update` pins steering only.
+    ...(binding?.rotation ? { rotation: binding.rotation } : {}),
+  });
   await deps.bindings.recordVersion(status.arn, {
     versionId,
     state,

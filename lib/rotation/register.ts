@@ -202,10 +202,8 @@ export async function registerCredential(
         writers,
         rotationLambdaArn: input.rotationLambdaArn,
         ...(input.sweeperRoleArn ? { stageMovers: [input.sweeperRoleArn] } : {}),
-        // An EXTERNAL provider's reads come from AgentCore Identity itself.
-        ...(provider && secretSource === 'EXTERNAL'
-          ? { agentcoreAccount: provider.arn.split(':')[4] ?? '' }
-          : {}),
+        // An EXTERNAL provider's reads come from AgentCore Identity, for that provider only.
+        ...(provider && secretSource === 'EXTERNAL' ? { agentcoreProviderArn: provider.arn } : {}),
       }),
     );
   }
@@ -224,6 +222,7 @@ export async function registerCredential(
     steering: steeringOf(doc),
     revision: 1,
     boundAt: now,
+    rotation: rules,
   });
   await deps.bindings.recordVersion(created.arn, {
     versionId: firstVersion,
@@ -237,7 +236,18 @@ export async function registerCredential(
     await switchToExternal(deps, provider, created.arn, input.kind);
   }
 
-  await deps.control.enableRotation(created.arn, { lambdaArn: input.rotationLambdaArn, rules });
+  await deps.control
+    .enableRotation(created.arn, { lambdaArn: input.rotationLambdaArn, rules })
+    .catch((error: unknown) => {
+      // The policy leaves the schedule to its writers: a registrar that is neither is refused.
+      if (input.resourcePolicy && (error as { name?: string }).name === 'AccessDeniedException') {
+        throw new RegistrationError(
+          `secret ${created.arn} was created, but rotation could not be enabled: its policy leaves the schedule to the rotator and the admin role (--admin-role); register as one of them`,
+          { cause: error, context: { secretArn: created.arn } },
+        );
+      }
+      throw error;
+    });
   const status = await deps.control.describe(created.arn);
   const problems = [
     status.rotationEnabled ? undefined : 'RotationEnabled is false',

@@ -2,12 +2,13 @@
  * The resource policy of a gatewarden secret. Two rules, each a Deny so that no identity
  * policy elsewhere in the account can widen them:
  * - readers only: the gateway's role, the rotator and extra readers named at registration may
- *   read the value, directly or through AgentCore Identity (`aws:CalledVia` bedrock-agentcore;
- *   AWS does not list AgentCore among the services that set that key, so the exemption may
- *   never apply: readers are named by role ARN either way);
- * - writers only: the value, its stages, its rotation function, its replicas, its existence and
- *   this policy itself change only through the rotator or the named admin role (break-glass:
- *   docs/threat-model.md).
+ *   read the value; AgentCore Identity (its service principal) only for the one EXTERNAL
+ *   provider registered with the secret (`aws:SourceArn`). No exemption for calls that merely
+ *   pass through AgentCore (`aws:CalledVia`): any principal of the account could create a
+ *   provider or a workload of its own and read through it;
+ * - writers only: the value, its stages, its rotation function and schedule, its replicas, its
+ *   existence and this policy itself change only through the rotator or the named admin role
+ *   (break-glass: docs/threat-model.md).
  */
 export const AGENTCORE_SERVICE = 'bedrock-agentcore.amazonaws.com';
 
@@ -41,12 +42,21 @@ export interface SecretPolicyInput {
    */
   stageMovers?: readonly string[];
   /**
-   * Account of an AgentCore provider that reads this secret (EXTERNAL source): AgentCore
-   * Identity may then read it as its service principal, for that account only. Which identity
-   * AgentCore reads with is not documented; reads on a reader's behalf (`aws:CalledVia`) are
-   * allowed either way.
+   * ARN of the AgentCore credential provider that reads this secret (EXTERNAL source):
+   * AgentCore Identity may read it as its service principal for that provider only
+   * (`aws:SourceArn` and `aws:SourceAccount`). Another provider pointed at the same secret,
+   * by anyone who may create one, is refused.
    */
-  agentcoreAccount?: string;
+  agentcoreProviderArn?: string;
+}
+
+/** Account of an ARN (its fifth field); refuses anything else, so no condition is empty. */
+function accountOfArn(arn: string): string {
+  const account = arn.split(':')[4] ?? '';
+  if (!arn.startsWith('arn:') || !/^\d{12}$/.test(account)) {
+    throw new Error(`not an AgentCore provider ARN: ${arn}`);
+  }
+  return account;
 }
 
 /**
@@ -59,6 +69,9 @@ export function secretResourcePolicy(input: SecretPolicyInput): string {
   const writers = [...new Set(input.writers)].sort();
   if (readers.length === 0) throw new Error('a secret resource policy needs at least one reader');
   if (writers.length === 0) throw new Error('a secret resource policy needs at least one writer');
+  const provider = input.agentcoreProviderArn
+    ? { arn: input.agentcoreProviderArn, account: accountOfArn(input.agentcoreProviderArn) }
+    : undefined;
   return JSON.stringify({
     Version: '2012-10-17',
     Statement: [
@@ -69,15 +82,20 @@ export function secretResourcePolicy(input: SecretPolicyInput): string {
         Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
         Resource: '*',
       },
-      ...(input.agentcoreAccount
+      ...(provider
         ? [
             {
-              Sid: 'AgentCoreIdentityReads',
+              Sid: 'AgentCoreIdentityReadsForTheProvider',
               Effect: 'Allow',
               Principal: { Service: AGENTCORE_SERVICE },
               Action: 'secretsmanager:GetSecretValue',
               Resource: '*',
-              Condition: { StringEquals: { 'aws:SourceAccount': input.agentcoreAccount } },
+              Condition: {
+                StringEquals: {
+                  'aws:SourceArn': provider.arn,
+                  'aws:SourceAccount': provider.account,
+                },
+              },
             },
           ]
         : []),
@@ -89,14 +107,28 @@ export function secretResourcePolicy(input: SecretPolicyInput): string {
         Resource: '*',
         Condition: {
           StringNotEquals: { 'aws:PrincipalArn': readers },
-          'ForAllValues:StringNotEquals': { 'aws:CalledVia': [AGENTCORE_SERVICE] },
-          ...(input.agentcoreAccount
-            ? {
-                StringNotEqualsIfExists: { 'aws:PrincipalServiceName': AGENTCORE_SERVICE },
-              }
+          // AgentCore's own reads are judged by the next statement.
+          ...(provider
+            ? { StringNotEqualsIfExists: { 'aws:PrincipalServiceName': AGENTCORE_SERVICE } }
             : {}),
         },
       },
+      ...(provider
+        ? [
+            {
+              // A second provider pointed at this secret makes AgentCore read for another ARN.
+              Sid: 'AgentCoreReadsOnlyForTheProvider',
+              Effect: 'Deny',
+              Principal: '*',
+              Action: 'secretsmanager:GetSecretValue',
+              Resource: '*',
+              Condition: {
+                StringEquals: { 'aws:PrincipalServiceName': AGENTCORE_SERVICE },
+                StringNotEquals: { 'aws:SourceArn': provider.arn },
+              },
+            },
+          ]
+        : []),
       {
         Sid: 'OnlyRotatorAndAdminWrite',
         Effect: 'Deny',
@@ -149,6 +181,19 @@ export function secretResourcePolicy(input: SecretPolicyInput): string {
             'secretsmanager:RotationLambdaARN': input.rotationLambdaArn,
             'aws:PrincipalArn': writers,
           },
+        },
+      },
+      {
+        // Rules pushed 1000 days out (RotateImmediately false) stop rotation without a
+        // failure to alert on: the schedule is the writers' alone; starting a rotation is not.
+        Sid: 'OnlyRotatorAndAdminChangeTheSchedule',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 'secretsmanager:RotateSecret',
+        Resource: '*',
+        Condition: {
+          Bool: { 'secretsmanager:ModifyRotationRules': 'true' },
+          StringNotEquals: { 'aws:PrincipalArn': writers },
         },
       },
     ],

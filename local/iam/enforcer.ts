@@ -8,6 +8,7 @@
  */
 import { getDenialReasons, runSimulation } from '@cloud-copilot/iam-simulate';
 import type { UserIdentity } from '../standin/cloudtrail/identity.js';
+import { withEncryptionContextDecided } from './encryptionContext.js';
 import { ADMIN_ACCESS_KEY, type NamedPolicy, type PrincipalPolicies } from './policies.js';
 import {
   authorizationsFor,
@@ -145,15 +146,25 @@ export class IamEnforcer {
     authorization: Authorization,
     sourceIp = '127.0.0.1',
   ): Promise<Decision> {
-    const identity = await this.identityPolicies(caller);
-    const resourcePolicy =
-      authorization.resource === '*'
-        ? undefined
-        : await this.store.resourcePolicy(authorization.action, authorization.resource);
     const context: ContextValues = {
       ...principalContext(caller, sourceIp),
       ...authorization.context,
     };
+    // The evaluator drops encryption-context keys: their conditions are decided here.
+    const held = await this.identityPolicies(caller);
+    const identity = {
+      ...held,
+      identity: held.identity.map((named) => ({
+        ...named,
+        policy: withEncryptionContextDecided(named.policy, context),
+      })),
+    };
+    const resourcePolicy = withEncryptionContextDecided(
+      authorization.resource === '*'
+        ? undefined
+        : await this.store.resourcePolicy(authorization.action, authorization.resource),
+      context,
+    );
     const result = await runSimulation(
       {
         request: {

@@ -6,7 +6,7 @@
  * TEST/DEMO COMPONENT — local stack only.
  */
 import { randomUUID } from 'node:crypto';
-import type { FrontRequest } from '../standin/context.js';
+import type { FrontRequest, ServiceCall } from '../standin/context.js';
 import type { StandinResponse } from '../standin/http.js';
 import type { UserIdentity } from '../standin/cloudtrail/identity.js';
 import { isReadOnly } from './actions.js';
@@ -182,6 +182,41 @@ export class IamGate {
     return { ok: true, credentials, roleArn, functionArn };
   }
 
+  /**
+   * A call a service makes as its own principal for a resource (a stand-in route reading an
+   * EXTERNAL secret as AgentCore Identity): decided like any call, with `aws:SourceArn` and
+   * `aws:SourceAccount` of that resource. The refusal's message, or undefined when it may go
+   * on (always in audit mode, where the would-be denial is logged and listed).
+   */
+  async serviceCall(call: ServiceCall): Promise<string | undefined> {
+    const account = call.sourceArn.split(':')[4] ?? '';
+    const caller = serviceCaller(call.service, { arn: call.sourceArn, account });
+    let decision: Decision;
+    try {
+      decision = await this.enforcer.decide(caller, {
+        signingName: call.signingName,
+        operation: call.operation,
+        region: call.region,
+        account,
+        params: call.params,
+        labels: {},
+      });
+    } catch (error) {
+      decision = {
+        allowed: false,
+        reason: `the local IAM gate failed: ${error instanceof Error ? error.message : String(error)}`,
+        decisive: [],
+      };
+    }
+    if (decision.allowed) return undefined;
+    const message = this.remember(
+      caller,
+      { service: call.signingName, operation: call.operation },
+      decision,
+    );
+    return this.mode === 'enforce' ? `${message} (for ${call.sourceArn})` : undefined;
+  }
+
   recentDenials(): readonly Denial[] {
     return this.denials;
   }
@@ -191,16 +226,31 @@ export class IamGate {
   }
 
   private refuse(request: FrontRequest, caller: Caller, decision: Decision): StandinResponse {
-    const service = request.aws.service ?? 'unknown';
-    const operation = request.aws.operation ?? `${request.method} ${request.path}`;
-    const action = decision.failed?.action ?? `${service}:${operation}`;
+    const message = this.remember(
+      caller,
+      {
+        service: request.aws.service ?? 'unknown',
+        operation: request.aws.operation ?? `${request.method} ${request.path}`,
+      },
+      decision,
+    );
+    return accessDenied(request, message);
+  }
+
+  /** Keeps and logs a refusal; returns AWS's AccessDenied message for it. */
+  private remember(
+    caller: Caller,
+    call: { service: string; operation: string },
+    decision: Decision,
+  ): string {
+    const action = decision.failed?.action ?? `${call.service}:${call.operation}`;
     const resource = decision.failed?.resource;
     const denial: Denial = {
       at: new Date().toISOString(),
       enforced: this.mode === 'enforce',
       principal: caller.principal,
-      service,
-      operation,
+      service: call.service,
+      operation: call.operation,
       action,
       ...(resource ? { resource } : {}),
       reason: decision.reason,
@@ -211,10 +261,9 @@ export class IamGate {
     this.log(
       `iam: ${this.mode === 'enforce' ? 'DENY' : 'AUDIT would deny'} ${caller.principal} ${action}${resource ? ` on ${resource}` : ''}: ${decision.reason}${decision.decisive.length ? ` [${decision.decisive.join('; ')}]` : ''}`,
     );
-    const message = decision.failed
+    return decision.failed
       ? `User: ${caller.principal} is not authorized to perform: ${action} on resource: ${resource ?? '*'} because ${decision.reason}`
       : `User: ${caller.principal} is not authorized to perform: ${action}: ${decision.reason}`;
-    return accessDenied(request, message);
   }
 }
 

@@ -18,6 +18,21 @@ export type SdkClientConstructor<C> = new (config: {
   forcePathStyle?: boolean;
 }) => C;
 
+/**
+ * A call an AWS service makes for a resource of the caller, as its own service principal:
+ * AgentCore Identity reading an EXTERNAL provider's secret (`aws:SourceArn` = the provider).
+ */
+export interface ServiceCall {
+  /** The service principal, e.g. `bedrock-agentcore.amazonaws.com`. */
+  service: string;
+  /** The resource the service acts for (`aws:SourceArn`; its account is `aws:SourceAccount`). */
+  sourceArn: string;
+  signingName: string;
+  operation: string;
+  region: string;
+  params: Record<string, unknown>;
+}
+
 export interface StandinContext {
   /** moto's own URL (not the front): calls made here are not recorded in CloudTrail. */
   motoUrl: string;
@@ -30,6 +45,11 @@ export interface StandinContext {
   motoClient<C>(ctor: SdkClientConstructor<C>, request: FrontRequest): C;
   /** Account id of the caller, resolved through moto STS (cached). */
   accountOf(request: FrontRequest): Promise<string>;
+  /**
+   * Decides a {@link ServiceCall} as IAM would (the stack's IAM gate and mode); throws the
+   * service's AccessDeniedException when refused. Allowed when the gate is off.
+   */
+  authorizeServiceCall(call: ServiceCall): Promise<void>;
   /** Shared state by name, so routes added later can keep theirs without touching this file. */
   state<T>(key: string, create: () => T): T;
 }

@@ -9,12 +9,11 @@ import {
   GetGatewayCommand,
   ResourceNotFoundException,
 } from '@aws-sdk/client-bedrock-agentcore-control';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { FrontRequest, StandinContext, StandinRoute } from '../context.js';
 import { notFound, restJson, StandinError, validation, type StandinResponse } from '../http.js';
 import { callerDirectory, namedProvider, type Params } from './operation.js';
 import { requireName, type IdentityDirectory, type OAuth2Provider } from './registry.js';
-import { readCurrentValue } from './secrets.js';
+import { readProviderValue } from './secrets.js';
 import { WorkloadTokens } from './workloadTokens.js';
 
 const tokensOf = (context: StandinContext): WorkloadTokens =>
@@ -98,10 +97,7 @@ async function getResourceApiKey(
 ): Promise<StandinResponse> {
   await verifyWorkloadToken(request, context);
   const provider = await requestedProvider(request, context, (d) => d.apiKey, 'API key');
-  const apiKey = await readCurrentValue(
-    context.motoClient(SecretsManagerClient, request),
-    provider.secret,
-  );
+  const apiKey = await readProviderValue(context, request, provider);
   return restJson(200, { apiKey });
 }
 
@@ -154,10 +150,10 @@ async function getResourceOauth2Token(
   const name = provider.name;
   if (!provider.clientId || !provider.secret)
     throw validation(`provider ${name} has no client id and secret for client_credentials`);
-  const clientSecret = await readCurrentValue(
-    context.motoClient(SecretsManagerClient, request),
-    provider.secret,
-  );
+  const clientSecret = await readProviderValue(context, request, {
+    arn: provider.arn,
+    secret: provider.secret,
+  });
 
   const form = new URLSearchParams({ grant_type: 'client_credentials' });
   if (scopes.length > 0) form.set('scope', scopes.join(' '));

@@ -3,8 +3,8 @@
  * service-named secret, EXTERNAL values read from the customer's secret (`jsonKey`,
  * AWSCURRENT). Errors name the secret, never its value.
  */
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
+  SecretsManagerClient,
   CreateSecretCommand,
   DeleteSecretCommand,
   DescribeSecretCommand,
@@ -13,8 +13,12 @@ import {
   ResourceExistsException,
   ResourceNotFoundException,
 } from '@aws-sdk/client-secrets-manager';
+import type { FrontRequest, StandinContext } from '../context.js';
 import { StandinError, validation } from '../http.js';
 import type { SecretLocation } from './registry.js';
+
+/** The principal AgentCore Identity reads a customer's (EXTERNAL) secret as. */
+export const AGENTCORE_SERVICE_PRINCIPAL = 'bedrock-agentcore.amazonaws.com';
 
 /** JSON keys inside MANAGED secrets (AgentCore's own key names are not documented). */
 export const MANAGED_JSON_KEY = { apikey: 'api_key', oauth2: 'client_secret' } as const;
@@ -87,6 +91,30 @@ export async function externalSecretArn(
     }
     throw error;
   }
+}
+
+/**
+ * A provider's current value as the data plane reads it. An EXTERNAL secret is the customer's:
+ * AgentCore Identity reads it as its service principal for that provider (`aws:SourceArn` =
+ * the provider's ARN), so the secret's policy and its key's policy decide, as on AWS. A MANAGED
+ * secret is the service's own.
+ */
+export async function readProviderValue(
+  context: StandinContext,
+  request: FrontRequest,
+  provider: { arn: string; secret: SecretLocation },
+): Promise<string> {
+  if (provider.secret.source === 'EXTERNAL') {
+    await context.authorizeServiceCall({
+      service: AGENTCORE_SERVICE_PRINCIPAL,
+      sourceArn: provider.arn,
+      signingName: 'secretsmanager',
+      operation: 'GetSecretValue',
+      region: request.aws.region,
+      params: { SecretId: provider.secret.secretArn, VersionStage: 'AWSCURRENT' },
+    });
+  }
+  return readCurrentValue(context.motoClient(SecretsManagerClient, request), provider.secret);
 }
 
 /** The provider's current value: AWSCURRENT of its secret, the string under `jsonKey`. */

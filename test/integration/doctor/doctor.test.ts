@@ -15,7 +15,11 @@ import {
   IAMClient,
   PutUserPolicyCommand,
 } from '@aws-sdk/client-iam';
-import { CancelRotateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  CancelRotateSecretCommand,
+  RotateSecretCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -102,6 +106,7 @@ describe('gatewarden doctor on the local stack', () => {
       trail: 'pass',
       'rules.delivery': 'pass',
       [`secret.rotation:${secretName}`]: 'pass',
+      [`secret.schedule:${secretName}`]: 'pass',
       [`secret.function:${secretName}`]: 'pass',
       [`secret.provider:${secretName}`]: 'pass',
       [`secret.json-key:${secretName}`]: 'pass',
@@ -110,6 +115,25 @@ describe('gatewarden doctor on the local stack', () => {
     });
     expect(report.checks.find((c) => c.id === 'rights.rotate')?.message).toMatch(
       /could not verify .*NoSuchEntity/,
+    );
+  });
+
+  it('names a rotation schedule pushed out of sight (rules 1000 days away, not rotated now)', async () => {
+    await new SecretsManagerClient(testClientConfig()).send(
+      new RotateSecretCommand({
+        SecretId: secretArn,
+        RotationRules: { AutomaticallyAfterDays: 1000 },
+        RotateImmediately: false,
+      }),
+    );
+
+    const { code, report } = await doctor(gw.gatewayId);
+
+    expect(code).toBe(1);
+    const failed = report.checks.filter((c) => c.status === 'fail');
+    expect(failed.map((c) => c.id)).toEqual([`secret.schedule:${secretName}`]);
+    expect(failed[0]?.message).toMatch(
+      /schedule lengthened: rotates every 1000 days, registered every 30 days/,
     );
   });
 

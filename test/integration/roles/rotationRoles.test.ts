@@ -22,6 +22,7 @@ import {
 import {
   DescribeSecretCommand,
   RotateSecretCommand,
+  type RotateSecretCommandInput,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { decodeJwt } from 'jose';
@@ -306,5 +307,40 @@ describe('the rotateNow role', () => {
         RemoveFromVersionId: token,
       }),
     );
+  });
+
+  // A secret registered without a resource policy (the webhook issuer's): only the role's own
+  // conditions stand between it and another rotation function (one it may invoke: a webhook
+  // issuer's) or a schedule pushed out of sight.
+  it.each([
+    [
+      'pointing rotation at a webhook issuer’s function',
+      (): Partial<RotateSecretCommandInput> => ({
+        RotationLambdaARN: stack.rotateFunctionArn.replace(
+          /function:.*$/,
+          'function:gatewarden-issuer-role-tests',
+        ),
+      }),
+    ],
+    [
+      'pushing the schedule 1000 days out',
+      (): Partial<RotateSecretCommandInput> => ({
+        RotationRules: { AutomaticallyAfterDays: 1000 },
+        RotateImmediately: false,
+      }),
+    ],
+  ])('may not start a rotation %s', async (_what, change) => {
+    const { secretArn } = fixtures.webhookLambda;
+    const before = await sm().send(new DescribeSecretCommand({ SecretId: secretArn }));
+
+    const attempt = stack.asFunction('rotateNow', () =>
+      sm().send(new RotateSecretCommand({ SecretId: secretArn, ...change() })),
+    );
+
+    await expect(attempt).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    const after = await sm().send(new DescribeSecretCommand({ SecretId: secretArn }));
+    expect(after.RotationLambdaARN).toBe(stack.rotateFunctionArn);
+    expect(after.RotationRules).toEqual(before.RotationRules);
+    expect(after.VersionIdsToStages).toEqual(before.VersionIdsToStages);
   });
 });

@@ -10,6 +10,7 @@ import {
   type DoctorOptions,
   type DoctorReader,
   type PinnedProvider,
+  type ScheduleRules,
   type ProviderState,
   type RuleInfo,
   type SecretInfo,
@@ -69,8 +70,10 @@ function account() {
         rotationEnabled: true,
         rotationLambdaArn: ROTATE,
         schedule: 'rate(30 days)',
+        rules: { automaticallyAfterDays: 30 },
       },
     ] as SecretInfo[],
+    registeredSchedules: new Map<string, ScheduleRules>([[SECRET, { automaticallyAfterDays: 30 }]]),
     pinned: new Map<string, PinnedProvider | null | undefined>([
       [SECRET, { type: 'apiKey', name: 'weather', secretSource: 'EXTERNAL' }],
     ]),
@@ -100,6 +103,7 @@ function readerOf(a: Account): DoctorReader & { simulated: string[] } {
     rules: async (prefix) => a.rules.filter((r) => r.name.startsWith(prefix)),
     secrets: async (gatewayId) => a.secrets.filter((s) => !gatewayId || s.gatewayId === gatewayId),
     pinnedProvider: async (arn) => (a.pinned.has(arn) ? a.pinned.get(arn) : null),
+    registeredSchedule: async (arn) => a.registeredSchedules.get(arn),
     provider: async (_type, name) => a.providers.get(name) ?? null,
   };
 }
@@ -130,6 +134,7 @@ describe('gatewarden doctor', () => {
         'trail',
         'rules.delivery',
         'secret.rotation:gatewarden/gw1/apiKey/weather',
+        'secret.schedule:gatewarden/gw1/apiKey/weather',
         'secret.function:gatewarden/gw1/apiKey/weather',
         'secret.provider:gatewarden/gw1/apiKey/weather',
         'secret.json-key:gatewarden/gw1/apiKey/weather',
@@ -198,6 +203,33 @@ describe('gatewarden doctor', () => {
       },
       'secret.rotation:gatewarden/gw1/apiKey/weather',
       /rotation is disabled/,
+    ],
+    [
+      'a schedule pushed 1000 days out',
+      (a) => {
+        const secret = a.secrets[0];
+        if (secret) secret.rules = { automaticallyAfterDays: 1000 };
+      },
+      'secret.schedule:gatewarden/gw1/apiKey/weather',
+      /schedule lengthened: rotates every 1000 days, registered every 30 days/,
+    ],
+    [
+      'a rate schedule longer than the registered days',
+      (a) => {
+        const secret = a.secrets[0];
+        if (secret) secret.rules = { scheduleExpression: 'rate(800 hours)' };
+      },
+      'secret.schedule:gatewarden/gw1/apiKey/weather',
+      /schedule lengthened: rotates rate\(800 hours\), registered every 30 days/,
+    ],
+    [
+      'a cron schedule in place of the registered one',
+      (a) => {
+        const secret = a.secrets[0];
+        if (secret) secret.rules = { scheduleExpression: 'cron(0 4 1 1 ? *)' };
+      },
+      'secret.schedule:gatewarden/gw1/apiKey/weather',
+      /schedule changed: rotates cron\(0 4 1 1 \? \*\), registered every 30 days/,
     ],
     [
       'another rotation function',

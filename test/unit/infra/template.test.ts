@@ -232,12 +232,31 @@ describe('IAM least privilege', () => {
           StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
         });
       } else if (principal.includes('bedrock-agentcore.amazonaws.com')) {
-        // EXTERNAL providers: decrypt only, through Secrets Manager, for this account.
+        // EXTERNAL providers: decrypt only, through Secrets Manager, gatewarden/ secrets, for
+        // a credential provider of this account.
         expect(statement.Action).toBe('kms:Decrypt');
         expect(statement.Condition).toEqual({
           StringEquals: {
             'aws:SourceAccount': { Ref: 'AWS::AccountId' },
             'kms:ViaService': { 'Fn::Sub': 'secretsmanager.${AWS::Region}.amazonaws.com' },
+          },
+          StringLike: {
+            'kms:EncryptionContext:SecretARN': {
+              'Fn::Sub':
+                'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:gatewarden/*',
+            },
+          },
+          ArnLike: {
+            'aws:SourceArn': [
+              {
+                'Fn::Sub':
+                  'arn:${AWS::Partition}:bedrock-agentcore:${AWS::Region}:${AWS::AccountId}:token-vault/default/apikeycredentialprovider/*',
+              },
+              {
+                'Fn::Sub':
+                  'arn:${AWS::Partition}:bedrock-agentcore:${AWS::Region}:${AWS::AccountId}:token-vault/default/oauth2credentialprovider/*',
+              },
+            ],
           },
         });
       } else {

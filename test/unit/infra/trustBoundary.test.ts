@@ -350,6 +350,24 @@ describe('non-grants across every role', () => {
     expect(reads).toEqual([]);
   });
 
+  it.each(['RotateNowRole', 'DetectRole'])(
+    '%s starts rotations only with the deployed rotate function and changes no schedule',
+    (role) => {
+      const rotating = roleStatements(role).filter((s) =>
+        asArray(s.Action).includes('secretsmanager:RotateSecret'),
+      );
+      expect(rotating.length).toBeGreaterThan(0);
+      for (const statement of rotating) {
+        expect(statement.Condition).toEqual({
+          StringEqualsIfExists: {
+            'secretsmanager:RotationLambdaARN': { 'Fn::GetAtt': ['RotateLambdaFunction', 'Arn'] },
+          },
+          BoolIfExists: { 'secretsmanager:ModifyRotationRules': 'false' },
+        });
+      }
+    },
+  );
+
   it('lets only the rotate role read issuer admin secrets besides rotateNow, and only rotate write one', () => {
     const on = (action: string) =>
       ROLES.filter((role) =>

@@ -321,3 +321,57 @@ describe('the secret policy register writes, under the real evaluator', () => {
     expect((await enforcer.decide(session(role), moveStage(stage))).allowed).toBe(allowed);
   });
 });
+
+describe('encryption-context conditions (which the evaluator drops)', () => {
+  const SECRETS_PREFIX = `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:gatewarden/*`;
+  const keyPolicy = (Condition: unknown) => ({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'bedrock-agentcore.amazonaws.com' },
+        Action: 'kms:Decrypt',
+        Resource: '*',
+        Condition,
+      },
+    ],
+  });
+  const decrypt = (secretArn?: string) => ({
+    action: 'kms:Decrypt',
+    resource: KEY,
+    resourceAccount: ACCOUNT,
+    context: {
+      'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com',
+      ...(secretArn ? { 'kms:EncryptionContext:SecretARN': secretArn } : {}),
+    },
+  });
+  const agentcore = serviceCaller('bedrock-agentcore.amazonaws.com', {
+    arn: `arn:aws:bedrock-agentcore:us-east-1:${ACCOUNT}:token-vault/default/apikeycredentialprovider/p`,
+    account: ACCOUNT,
+  });
+
+  it.each([
+    // [condition, secret in the request's encryption context, allowed]
+    [{ StringLike: { 'kms:EncryptionContext:SecretARN': SECRETS_PREFIX } }, SECRET, true],
+    [
+      { StringLike: { 'kms:EncryptionContext:SecretARN': SECRETS_PREFIX } },
+      SECRET.replace('gatewarden/', 'elsewhere/'),
+      false,
+    ],
+    [{ StringLike: { 'kms:EncryptionContext:SecretARN': SECRETS_PREFIX } }, undefined, false],
+    [{ StringEquals: { 'kms:EncryptionContext:SecretARN': SECRET } }, SECRET, true],
+    [
+      {
+        StringLike: { 'kms:EncryptionContext:SecretARN': SECRETS_PREFIX },
+        StringEquals: { 'kms:ViaService': 'lambda.us-east-1.amazonaws.com' },
+      },
+      SECRET,
+      false,
+    ],
+  ] as const)('%j with SecretARN %s: allowed %s', async (condition, secretArn, allowed) => {
+    const enforcer = new IamEnforcer(
+      source({ identities: {}, resources: { [`own|${KEY}`]: keyPolicy(condition) } }),
+    );
+    expect((await enforcer.authorize(agentcore, decrypt(secretArn))).allowed).toBe(allowed);
+  });
+});

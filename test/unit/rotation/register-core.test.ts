@@ -198,7 +198,7 @@ describe('registerCredential', () => {
     w.agentcore.providers.set('oauth2/crm', {
       type: 'oauth2',
       name: 'crm',
-      arn: 'arn:crm',
+      arn: 'arn:aws:bedrock-agentcore:us-east-1:123456789012:token-vault/default/oauth2credentialprovider/crm',
       secretArn: managed.arn,
       jsonKey: 'client_secret',
       secretSource: 'MANAGED',
@@ -291,6 +291,8 @@ describe('registerCredential', () => {
     expect(order).toEqual(['binding:false']);
     expect(binding).toMatchObject({
       revision: 1,
+      // The schedule asked for, which doctor compares the live one with.
+      rotation: { automaticallyAfterDays: 30, duration: '3h' },
       steering: {
         kind: 'apiKey',
         gatewayId: 'gw-1',
@@ -319,12 +321,20 @@ describe('registerCredential', () => {
     );
     expect(result.warnings).toEqual([]);
     // EXTERNAL by default: the provider now reads the new secret's apiKey field, and the
-    // policy lets AgentCore Identity read it for this account only.
+    // policy lets AgentCore Identity read it for that provider only.
     expect(providers.switched).toEqual([
       { name: 'weather', secretId: result.secretArn, jsonKey: 'apiKey' },
     ]);
-    expect(policy.Statement.find((st) => st.Sid === 'AgentCoreIdentityReads')).toMatchObject({
-      Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } },
+    expect(
+      policy.Statement.find((st) => st.Sid === 'AgentCoreIdentityReadsForTheProvider'),
+    ).toMatchObject({
+      Condition: {
+        StringEquals: {
+          'aws:SourceArn':
+            'arn:aws:bedrock-agentcore:us-east-1:123456789012:token-vault/default/apikeycredentialprovider/weather',
+          'aws:SourceAccount': '123456789012',
+        },
+      },
     });
   });
 
@@ -353,7 +363,7 @@ describe('registerCredential', () => {
     const doc = secretDocumentSchema.parse(JSON.parse(await w.control.getValue(result.secretArn)));
     expect(doc.provider?.secretSource).toBe('MANAGED');
     expect(w.providers.switched).toEqual([]);
-    expect(w.control.get(result.secretArn).policy).not.toContain('AgentCoreIdentityReads');
+    expect(w.control.get(result.secretArn).policy).not.toContain('AgentCoreIdentity');
   });
 
   it('leaves rotation off when the provider cannot be switched, and says what to do', async () => {
@@ -548,7 +558,7 @@ describe('registration options', () => {
     ]);
   });
 
-  it('writes a policy that denies every other reader unless AgentCore calls on their behalf', () => {
+  it('writes a policy that denies every other reader, calls through AgentCore included', () => {
     const policy = JSON.parse(
       secretResourcePolicy({ readers: ['b', 'a', 'a'], writers: ['w'], rotationLambdaArn: ROTATE }),
     ) as {
@@ -559,9 +569,9 @@ describe('registration options', () => {
       Effect: 'Deny',
       Condition: {
         StringNotEquals: { 'aws:PrincipalArn': ['a', 'b'] },
-        'ForAllValues:StringNotEquals': { 'aws:CalledVia': ['bedrock-agentcore.amazonaws.com'] },
       },
     });
+    expect(JSON.stringify(policy)).not.toContain('aws:CalledVia');
     expect(() =>
       secretResourcePolicy({ readers: [], writers: ['w'], rotationLambdaArn: ROTATE }),
     ).toThrow(/at least one reader/);

@@ -1,8 +1,10 @@
+import { IamEnforcer, serviceCaller, type Caller } from '../../../local/iam/enforcer.js';
 import {
   AGENTCORE_SERVICE,
   secretResourcePolicy,
   WRITE_ACTIONS,
 } from '../../../lib/rotation/registerPolicy.js';
+import { PROVIDER_ARN, registeredPolicy, SWEEPER } from './registeredPolicies.js';
 
 /*
  * The resource policy `gatewarden register` puts on each secret, judged by what it decides for
@@ -57,6 +59,8 @@ function conditionHolds(operator: string, key: string, expected: string[], reque
       return values.every((v) => !expected.includes(v));
     case 'Null':
       return (values.length === 0) === (expected[0] === 'true');
+    case 'Bool':
+      return values.length > 0 && values.every((v) => expected.includes(v));
     default:
       throw new Error(`operator ${operator} is not modelled by this test`);
   }
@@ -119,8 +123,8 @@ describe('secretResourcePolicy: readers only', () => {
     [ADMIN, {}, true], // a writer is not a reader unless named as one
     [`arn:aws:iam::${ACCOUNT}:user/ops`, {}, true],
     [`arn:aws:iam::${ACCOUNT}:user/ops`, { 'aws:CalledVia': ['athena.amazonaws.com'] }, true],
-    // The exemption for reads through AgentCore Identity (if AWS ever sets the key for it).
-    [`arn:aws:iam::${ACCOUNT}:role/other`, { 'aws:CalledVia': [AGENTCORE_SERVICE] }, false],
+    // No exemption for calls through AgentCore: anyone could create a provider or workload.
+    [`arn:aws:iam::${ACCOUNT}:role/other`, { 'aws:CalledVia': [AGENTCORE_SERVICE] }, true],
   ] as const)('GetSecretValue by %s with %j refused: %s', (principalArn, keys, refused) => {
     const request = { principalArn, action: 'secretsmanager:GetSecretValue', keys };
     expect(denials(policyFor(), request)).toEqual(refused ? ['NobodyElseReads'] : []);
@@ -184,6 +188,165 @@ describe('secretResourcePolicy: input', () => {
   it('never applies a Deny to nobody: every Deny names every principal', () => {
     for (const s of policyFor().Statement.filter((st) => st.Effect === 'Deny')) {
       expect(s.Principal).toBe('*');
+    }
+  });
+});
+
+describe('secretResourcePolicy: the schedule is the writers’', () => {
+  const rotate = (principalArn: string, modifiesRules: boolean): Request => ({
+    principalArn,
+    action: 'secretsmanager:RotateSecret',
+    keys: modifiesRules ? { 'secretsmanager:ModifyRotationRules': ['true'] } : {},
+  });
+
+  it.each([
+    // [who, refused, request]
+    ['a non-writer pushing the schedule out', true, rotate(GATEWAY, true)],
+    ['a non-writer starting a rotation', false, rotate(GATEWAY, false)],
+    ['the admin changing the schedule', false, rotate(ADMIN, true)],
+    ['the rotator', false, rotate(ROTATOR, true)],
+  ] as const)('%s: refused %s', (_what, refused, request) => {
+    expect(denials(policyFor(), request)).toEqual(
+      refused ? ['OnlyRotatorAndAdminChangeTheSchedule'] : [],
+    );
+  });
+});
+
+/*
+ * The exact documents `register` writes (EXTERNAL, the default, and MANAGED), judged by the
+ * local IAM gate's evaluator (@cloud-copilot/iam-simulate) as AWS would judge a request: the
+ * caller's identity policies, the secret's policy, the request context.
+ */
+describe('the documents register writes, under the real evaluator', () => {
+  const SECRET = `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:gatewarden/gw-1/apiKey/weather-AbCdEf`;
+  const ATTACKER_PROVIDER = PROVIDER_ARN.replace(/weather$/, 'attackers-own');
+  const WIDE = `arn:aws:iam::${ACCOUNT}:role/power-user`;
+  let policies: Record<'EXTERNAL' | 'MANAGED', unknown>;
+
+  beforeAll(async () => {
+    policies = {
+      EXTERNAL: await registeredPolicy('EXTERNAL'),
+      MANAGED: await registeredPolicy('MANAGED'),
+    };
+  });
+
+  const enforcerFor = (source: 'EXTERNAL' | 'MANAGED'): IamEnforcer =>
+    new IamEnforcer({
+      // Every role holds secretsmanager:* (PowerUserAccess would give it): the policy decides.
+      principalPolicies: async () => ({
+        identity: [
+          {
+            name: 'secretsmanager-star',
+            policy: {
+              Version: '2012-10-17',
+              Statement: [{ Effect: 'Allow', Action: 'secretsmanager:*', Resource: '*' }],
+            },
+          },
+        ],
+      }),
+      resourcePolicy: async (_action, resource) =>
+        resource === SECRET ? policies[source] : undefined,
+      lookups: () => {
+        throw new Error('not used: authorizations are given whole');
+      },
+    });
+
+  const role = (arn: string): Caller => ({
+    principal: `${arn.replace(':iam::', ':sts::').replace(/:role\/(.*\/)?/, ':assumed-role/')}/session`,
+    principalArn: arn,
+    account: ACCOUNT,
+    kind: 'role',
+  });
+  const agentcore = (sourceArn: string, account = ACCOUNT): Caller =>
+    serviceCaller(AGENTCORE_SERVICE, { arn: sourceArn, account });
+  const action = (name: string, context: Record<string, string | string[]> = {}) => ({
+    action: `secretsmanager:${name}`,
+    resource: SECRET,
+    resourceAccount: ACCOUNT,
+    context: { 'secretsmanager:SecretId': SECRET, ...context },
+  });
+
+  const viaAgentCore: Record<string, string[]> = { 'aws:CalledVia': [AGENTCORE_SERVICE] };
+  const readers: [string, boolean, boolean, () => Caller, Record<string, string[]>][] = [
+    // [who, EXTERNAL allowed, MANAGED allowed, caller, other request keys]
+    ['AgentCore for the registered provider', true, false, () => agentcore(PROVIDER_ARN), {}],
+    [
+      'AgentCore for an attacker’s provider on the same secret',
+      false,
+      false,
+      () => agentcore(ATTACKER_PROVIDER),
+      {},
+    ],
+    [
+      'AgentCore for the provider from another account',
+      false,
+      false,
+      () => agentcore(PROVIDER_ARN, '210987654321'),
+      {},
+    ],
+    [
+      'AgentCore with no source',
+      false,
+      false,
+      () => ({ ...agentcore(PROVIDER_ARN), source: undefined }),
+      {},
+    ],
+    [
+      'another service for the provider',
+      false,
+      false,
+      () => serviceCaller('lambda.amazonaws.com', { arn: PROVIDER_ARN, account: ACCOUNT }),
+      {},
+    ],
+    [
+      'a role with secretsmanager:* through AgentCore',
+      false,
+      false,
+      () => role(WIDE),
+      viaAgentCore,
+    ],
+    ['a role with secretsmanager:*', false, false, () => role(WIDE), {}],
+    ['the gateway role', true, true, () => role(GATEWAY), {}],
+    ['the rotator', true, true, () => role(ROTATOR), {}],
+  ];
+
+  it.each(readers)(
+    'GetSecretValue by %s: allowed on EXTERNAL %s, on MANAGED %s',
+    async (_who, external, managed, caller, context) => {
+      for (const [source, allowed] of [
+        ['EXTERNAL', external],
+        ['MANAGED', managed],
+      ] as const) {
+        const decision = await enforcerFor(source).authorize(
+          caller(),
+          action('GetSecretValue', context),
+        );
+        expect({ source, allowed: decision.allowed }).toEqual({ source, allowed });
+      }
+    },
+  );
+
+  it('names the statement that refuses an attacker’s provider', async () => {
+    const decision = await enforcerFor('EXTERNAL').authorize(
+      agentcore(ATTACKER_PROVIDER),
+      action('GetSecretValue'),
+    );
+    expect(decision.decisive.join()).toContain('AgentCoreReadsOnlyForTheProvider');
+  });
+
+  it.each([
+    // [who, allowed, caller, modifies the rules]
+    ['a role with secretsmanager:* pushing the schedule out', false, () => role(WIDE), true],
+    ['a role with secretsmanager:* starting a rotation', true, () => role(WIDE), false],
+    ['the sweep (rotateNow) pushing the schedule out', false, () => role(SWEEPER), true],
+    ['the admin changing the schedule', true, () => role(ADMIN), true],
+  ] as const)('RotateSecret by %s: allowed %s', async (_who, allowed, caller, modifies) => {
+    for (const source of ['EXTERNAL', 'MANAGED'] as const) {
+      const decision = await enforcerFor(source).authorize(
+        caller(),
+        action('RotateSecret', modifies ? { 'secretsmanager:ModifyRotationRules': 'true' } : {}),
+      );
+      expect({ source, allowed: decision.allowed }).toEqual({ source, allowed });
     }
   });
 });
