@@ -19,6 +19,7 @@ import {
 import { DynamoDbBindingStore } from '../../../lib/aws/bindingStore.js';
 import { SecretsManagerRotationControl } from '../../../lib/aws/rotationControl.js';
 import { rebindCredential } from '../../../lib/rotation/rebind.js';
+import type { DestinationReaders } from '../../../lib/rotation/liveDestinations.js';
 import { ENV } from '../../../lib/shared/env.js';
 import { withLocalStateTable } from '../../../cli/commands/localState.js';
 import { AgentCoreGatewayReader } from '../../../lib/aws/gatewayReader.js';
@@ -136,10 +137,23 @@ export async function createGatewardenSecret(
     throw new Error('rotation did not get enabled on the test secret');
   await localStateTable();
   await rebindCredential(
-    { control: new SecretsManagerRotationControl(sm()), bindings: localBindings() },
+    {
+      control: new SecretsManagerRotationControl(sm()),
+      bindings: localBindings(),
+      destinations: localDestinationReaders(),
+    },
     { secretId: arn, apply: true },
   );
   return arn;
+}
+
+/** What `register` and `register update` read live to pin, on the local stack. */
+export function localDestinationReaders(): DestinationReaders {
+  return {
+    gateways: new AgentCoreGatewayReader(control()),
+    providers: new AgentCoreProviders(control()),
+    discovery: new HttpCredentialVerifier(),
+  };
 }
 
 export async function docAt(secretId: string, stage: string): Promise<SecretDocument> {
