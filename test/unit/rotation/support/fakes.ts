@@ -190,7 +190,7 @@ export class FakeVerifier implements CredentialVerifier {
 export class FakeGateways implements GatewayReader {
   constructor(
     private readonly faults: FaultPlan,
-    private readonly authorizer: JwtAuthorizer | undefined = {
+    public authorizer: JwtAuthorizer | undefined = {
       discoveryUrl: 'https://idp.example/.well-known/openid-configuration',
       allowedClients: ['client-1'],
     },
