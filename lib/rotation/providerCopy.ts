@@ -36,8 +36,7 @@ export async function pushCredential(
   if (provider.type === 'oauth2' && (!doc.clientId || !doc.clientSecret)) {
     throw new SecretDocumentError('document has no client credentials', { context });
   }
-  const vendorConfig =
-    provider.type === 'oauth2' ? pinnedOf(pinned, 'oauth2', context) : undefined;
+  const vendorConfig = provider.type === 'oauth2' ? pinnedOf(pinned, 'oauth2', context) : undefined;
   try {
     if (provider.type === 'apiKey' || !vendorConfig)
       await deps.providers.updateApiKey(provider.name, doc.apiKey ?? '');
