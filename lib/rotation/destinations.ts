@@ -92,7 +92,7 @@ export function assertSameDestination<T>(
   const fields = destinationChanges(kind, pinned, live);
   if (fields.length > 0) {
     throw new BindingMismatchError(
-      `the live ${kind === 'inbound' ? 'gateway authorizer' : 'OAuth2 provider configuration'} changed since registration: ${fields.join(', ')}; run \`gatewarden register update\` if the change is yours`,
+      `changed since registration: ${fields.join(', ')} (the live ${kind === 'inbound' ? 'gateway authorizer' : 'OAuth2 provider'}); \`gatewarden register update\` accepts a change of yours`,
       { context: { ...where, fields: fields.join(',') } },
     );
   }
