@@ -190,7 +190,11 @@ async function inboundClient() {
   };
 }
 
-/** UpdateGateway is a full replace: the attacker resends the gateway with its own discovery URL. */
+/**
+ * UpdateGateway is a full replace: the attacker resends the gateway with its own discovery URL.
+ * It names the gateway's role, so IAM also checks `iam:PassRole` on it (the role the gateway
+ * already has: nothing new is handed over), hence that second action in the grant.
+ */
 async function repointAuthorizer(
   client: BedrockAgentCoreControlClient,
   gatewayId: string,
