@@ -431,6 +431,8 @@ export async function defaultRegisterDeps(
     { withLocalStateTable },
     { AwsRotationTagger },
     { AgentCoreProviders },
+    { AgentCoreGatewayReader },
+    { HttpCredentialVerifier },
   ] = await Promise.all([
     import('../../lib/aws/rotationControl.js'),
     import('../../lib/aws/registrationReader.js'),
@@ -438,6 +440,8 @@ export async function defaultRegisterDeps(
     import('./localState.js'),
     import('../../lib/aws/rotationTagger.js'),
     import('../../lib/aws/identityProviders.js'),
+    import('../../lib/aws/gatewayReader.js'),
+    import('../../lib/rotation/verifier.js'),
   ]);
   const env = await withLocalStateTable(baseEnv);
   const engine = awsRotationDeps(env);
@@ -453,6 +457,11 @@ export async function defaultRegisterDeps(
     bindings: engine.bindings,
     tagger: new AwsRotationTagger(),
     providers: new AgentCoreProviders(),
+    destinations: {
+      gateways: new AgentCoreGatewayReader(),
+      providers: new AgentCoreProviders(),
+      discovery: new HttpCredentialVerifier(),
+    },
   };
 }
 

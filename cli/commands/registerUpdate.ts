@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { BindingWriter } from '../../lib/rotation/binding.js';
+import type { DestinationReaders } from '../../lib/rotation/liveDestinations.js';
 import type { RotationControl } from '../../lib/rotation/onDemandPorts.js';
 import { rebindCredential, type RebindResult } from '../../lib/rotation/rebind.js';
 import { forTerminal } from '../../lib/shared/terminal.js';
@@ -10,6 +11,8 @@ import type { RegisterCommand } from './index.js';
 export interface RegisterUpdateDeps {
   control: RotationControl;
   bindings: BindingWriter;
+  /** Reads the live authorizer, discovery document and OAuth2 provider configuration to pin. */
+  destinations?: DestinationReaders;
 }
 
 interface UpdateFlags {
@@ -21,15 +24,19 @@ interface UpdateFlags {
 
 const HELP = `
 What steers the rotator (issuer, URLs, admin secrets, provider, probe, pools, grace) is pinned at
-registration; a document changed since then fails rotation with a "Rotation Failed" alert that
-names the changed fields. After a legitimate change — you wrote the document with the admin
-role (break-glass) or want another probe URL — this shows every changed field with its pinned
-and its new value, and the hash of what it would pin. With --yes --expect HASH it pins exactly
-that: the same version with the same values, refused if anything changed since the review. It
-also pins secrets registered before bindings existed. Check the values: pinning an attacker's
-rewrite would hand it the rotator. Characters a terminal would act on or that are invisible
-(escape sequences, carriage returns, bidirectional and zero-width characters) are shown as
-\\uXXXX: a value showing one is not what it looks like.
+registration, and so is where the credential goes outside the document: an inbound client's
+gateway authorizer (discovery URL, issuer, token endpoint, JWKS) and a MANAGED OAuth2
+provider's vendor configuration (issuer, endpoints, discovery, private endpoint, client id).
+A document or live configuration changed since then fails rotation with a "Rotation Failed"
+alert that names the changed fields. After a legitimate change — you wrote the document with
+the admin role (break-glass), want another probe URL, or repointed the gateway authorizer or
+the provider yourself — this shows every changed field with its pinned and its new value, and
+the hash of what it would pin. With --yes --expect HASH it pins exactly that: the same version
+with the same values and live configuration, refused if anything changed since the review. It
+also pins secrets registered before bindings or these destinations existed. Check the values:
+pinning an attacker's change would hand it the rotator. Characters a terminal would act on or
+that are invisible (escape sequences, carriage returns, bidirectional and zero-width
+characters) are shown as \\uXXXX: a value showing one is not what it looks like.
 
 Examples:
   gatewarden register update --secret gatewarden/gw-123/apiKey/weather
@@ -116,8 +123,12 @@ export async function defaultRegisterUpdateDeps(): Promise<RegisterUpdateDeps> {
     import('../../lib/aws/rotationControl.js'),
     import('./register.js'),
   ]);
-  const { bindings } = await defaultRegisterDeps();
-  return { control: new SecretsManagerRotationControl(), bindings };
+  const { bindings, destinations } = await defaultRegisterDeps();
+  return {
+    control: new SecretsManagerRotationControl(),
+    bindings,
+    ...(destinations ? { destinations } : {}),
+  };
 }
 
 export const registerRegisterUpdate: RegisterCommand =

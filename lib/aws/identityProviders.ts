@@ -8,8 +8,10 @@ import {
   GetOauth2CredentialProviderCommand,
   UpdateApiKeyCredentialProviderCommand,
   UpdateOauth2CredentialProviderCommand,
+  type CredentialProviderVendorType,
   type Oauth2ProviderConfigInput,
 } from '@aws-sdk/client-bedrock-agentcore-control';
+import { assertSameDestination, type Oauth2Destination } from '../rotation/destinations.js';
 import { ProviderUpdateError } from '../rotation/errors.js';
 import type { ProviderReader, ProviderUpdater } from '../rotation/ports.js';
 import { clientConfig } from './clients.js';
@@ -40,12 +42,34 @@ export class AgentCoreProviders implements ProviderUpdater, ProviderReader {
     );
   }
 
+  /**
+   * The rotator's full replace: the live configuration must be the pinned one (else
+   * BindingMismatchError, and nothing is written), and what is written back is the pin with
+   * the new secret, so a change made between the check and the write is not carried over.
+   */
   async updateOauth2ClientSecret(
     providerName: string,
     clientId: string,
     clientSecret: string,
+    pinned: Oauth2Destination,
   ): Promise<void> {
-    await this.replaceOauth2Secret(providerName, { clientId, clientSecret });
+    const live = await this.readOauth2Destination(providerName);
+    assertSameDestination('oauth2', pinned, live, { provider: providerName });
+    await this.control.send(
+      new UpdateOauth2CredentialProviderCommand({
+        name: providerName,
+        credentialProviderVendor: pinned.vendor as CredentialProviderVendorType,
+        oauth2ProviderConfigInput: {
+          [pinned.member]: { ...pinned.config, clientId, clientSecret },
+        } as unknown as Oauth2ProviderConfigInput,
+      }),
+    );
+  }
+
+  /** The vendor configuration UpdateOauth2CredentialProvider would take, without the secret. */
+  async readOauth2Destination(providerName: string): Promise<Oauth2Destination> {
+    const { vendor, member, config } = await this.readOauth2(providerName);
+    return { vendor, member, config: oauth2InputFromOutput(member, config, {}) };
   }
 
   /**
@@ -80,6 +104,23 @@ export class AgentCoreProviders implements ProviderUpdater, ProviderReader {
     providerName: string,
     secret: Record<string, unknown>,
   ): Promise<void> {
+    const { vendor, member, config } = await this.readOauth2(providerName);
+    const input = {
+      [member]: oauth2InputFromOutput(member, config, secret),
+    } as unknown as Oauth2ProviderConfigInput;
+    await this.control.send(
+      new UpdateOauth2CredentialProviderCommand({
+        name: providerName,
+        credentialProviderVendor: vendor as CredentialProviderVendorType,
+        oauth2ProviderConfigInput: input,
+      }),
+    );
+  }
+
+  /** GetOauth2CredentialProvider: the vendor and its one configuration member. */
+  private async readOauth2(
+    providerName: string,
+  ): Promise<{ vendor: string; member: string; config: Record<string, unknown> }> {
     const current = await this.control.send(
       new GetOauth2CredentialProviderCommand({ name: providerName }),
     );
@@ -90,17 +131,11 @@ export class AgentCoreProviders implements ProviderUpdater, ProviderReader {
         context: { provider: providerName },
       });
     }
-    const [memberName, config] = member;
-    const input = {
-      [memberName]: oauth2InputFromOutput(memberName, config as Record<string, unknown>, secret),
-    } as unknown as Oauth2ProviderConfigInput;
-    await this.control.send(
-      new UpdateOauth2CredentialProviderCommand({
-        name: providerName,
-        credentialProviderVendor: current.credentialProviderVendor,
-        oauth2ProviderConfigInput: input,
-      }),
-    );
+    return {
+      vendor: current.credentialProviderVendor,
+      member: member[0],
+      config: member[1] as Record<string, unknown>,
+    };
   }
 
   async readApiKey(providerName: string): Promise<string> {

@@ -4,6 +4,7 @@ import { errorClass, RotationError } from './errors.js';
 import { STAGE, versionWithStage, type RotationDeps } from './ports.js';
 import { keepsOwnCopy, pushCredential } from './providerCopy.js';
 import type { SecretDocument } from './secretDocument.js';
+import { pinnedDestinations } from './liveDestinations.js';
 import { readTrusted } from './trusted.js';
 
 /** What abandoning a rotation undid. */
@@ -73,7 +74,7 @@ export async function abandonRotation(
   if (current && keepsOwnCopy(current)) {
     const doc = current;
     await attempt('restore-provider', async () => {
-      await pushCredential(deps, doc);
+      await pushCredential(deps, doc, await pinnedDestinations(deps.bindings, meta.arn));
       result.restored = true;
     });
   }

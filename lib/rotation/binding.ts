@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
+import type { Destinations } from './destinations.js';
 import { BindingMismatchError } from './errors.js';
 import type { RotationRules } from './onDemandPorts.js';
 import type { SecretDocument } from './secretDocument.js';
@@ -24,7 +25,13 @@ export const STEERING_FIELDS = [
   'clientId',
 ] as const;
 export type SteeringField = (typeof STEERING_FIELDS)[number];
-export type Steering = Pick<SecretDocument, SteeringField>;
+export type DocumentSteering = Pick<SecretDocument, SteeringField>;
+/**
+ * What steers the rotator: the document's steering fields and, pinned beside them, where the
+ * credential goes that the document does not say (the gateway authorizer, a MANAGED OAuth2
+ * provider's vendor configuration: ./destinations.ts), read live by `register`.
+ */
+export type Steering = DocumentSteering & { destinations?: Destinations };
 
 /** Fields only the rotator writes: which issuer credentials the version holds and retires. */
 export const LEDGER_FIELDS = ['issuerCredentialId', 'retiring'] as const;
@@ -105,8 +112,14 @@ export function issuerClientKey(doc: SecretDocument): string | undefined {
   }
 }
 
-export function steeringOf(doc: SecretDocument): Steering {
-  return pick(doc, STEERING_FIELDS) as Steering;
+export function steeringOf(doc: SecretDocument): DocumentSteering {
+  return pick(doc, STEERING_FIELDS) as DocumentSteering;
+}
+
+/** The part of a binding's steering a document is compared with (not the live destinations). */
+export function documentSteering(steering: Steering): DocumentSteering {
+  const { destinations: _live, ...fromDocument } = steering;
+  return fromDocument;
 }
 
 export function stateOf(doc: SecretDocument): VersionState {
@@ -148,7 +161,7 @@ export async function checkDocument(
       { context: { ...where, fields: '' } },
     );
   }
-  const steering = changedPaths(binding.steering, steeringOf(doc));
+  const steering = changedPaths(documentSteering(binding.steering), steeringOf(doc));
   const record = await bindings.versionRecord(where.secretArn, where.versionId);
   const baseline =
     record ??

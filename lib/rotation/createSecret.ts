@@ -8,6 +8,7 @@ import { STAGE } from './ports.js';
 import { inUse, partitionDue, revokeIds } from './retire.js';
 import { keepsOwnCopy, pushCredential } from './providerCopy.js';
 import type { SecretDocument } from './secretDocument.js';
+import { checkDestinations } from './liveDestinations.js';
 import { readTrusted } from './trusted.js';
 
 /**
@@ -44,13 +45,16 @@ export async function createSecret(ctx: StepContext): Promise<StepOutcome> {
     versionId: ctx.currentVersionId,
     stage: STAGE.current,
   });
+  // The live authorizer or provider configuration must still be the pinned one: a repointed
+  // one fails here, before any issuer, provider or endpoint is called.
+  const { pinned } = await checkDestinations(deps, meta.arn, current);
   const issuer = deps.issuers.get(current.issuer.type);
   const now = clock.now();
 
   const { docs: stale, cleared } = await clearStalePending(ctx, current);
   if (cleared && keepsOwnCopy(current)) {
     // A crashed rotation may have left its untested credential in the provider.
-    await pushCredential(deps, current, where);
+    await pushCredential(deps, current, pinned, where);
     logger.warn('restored the provider to AWSCURRENT after a crashed rotation', safe(where));
   }
   const { due, kept } = partitionDue(current.retiring, now);

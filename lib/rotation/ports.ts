@@ -1,5 +1,6 @@
 import type { AlertSink } from '../alerts/alert.js';
 import type { BindingStore } from './binding.js';
+import type { InboundDestination, Oauth2Destination } from './destinations.js';
 import type { Issuer } from './issuer.js';
 import type { RotationLock } from './lock.js';
 import type { IssuerType, SecretDocument } from './secretDocument.js';
@@ -67,12 +68,19 @@ export interface RandomSource {
 /** Pushes a credential to an AgentCore Identity credential provider (MANAGED source). */
 export interface ProviderUpdater {
   updateApiKey(providerName: string, apiKey: string): Promise<void>;
-  /** Reads the full OAuth2 provider configuration, replaces the client secret, writes it back. */
+  /**
+   * Reads the OAuth2 provider's configuration, refuses (BindingMismatchError) when it differs
+   * from `pinned`, and writes the pinned configuration back with the new client secret (the
+   * update is a full replace: nothing live goes back into it).
+   */
   updateOauth2ClientSecret(
     providerName: string,
     clientId: string,
     clientSecret: string,
+    pinned: Oauth2Destination,
   ): Promise<void>;
+  /** The provider's live vendor configuration, as the update would take it (no secret). */
+  readOauth2Destination(providerName: string): Promise<Oauth2Destination>;
 }
 
 /** Optional: reads what the AgentCore data plane serves for an API-key provider. */
@@ -102,6 +110,11 @@ export interface ClientVerification {
   scopes?: string[];
   audience?: string;
   authorizer?: JwtAuthorizer;
+  /**
+   * Inbound clients: what `register` pinned. Discovery, token endpoint, JWKS and issuer are
+   * these; a discovery document that says otherwise fails before any credential is sent.
+   */
+  pinned?: InboundDestination;
 }
 
 /** Proves a credential works where it will be used. */

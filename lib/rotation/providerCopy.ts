@@ -1,4 +1,5 @@
-import { ProviderUpdateError, SecretDocumentError } from './errors.js';
+import { pinnedOf, type Destinations } from './destinations.js';
+import { BindingMismatchError, ProviderUpdateError, SecretDocumentError } from './errors.js';
 import type { RotationDeps } from './ports.js';
 import type { SecretDocument } from './secretDocument.js';
 
@@ -16,12 +17,14 @@ export function keepsOwnCopy(doc: SecretDocument): boolean {
 }
 
 /**
- * Gives the provider a document's credential (the OAuth2 update is the adapter's full-replace
- * read-modify-write). Errors name the provider, never the value.
+ * Gives the provider a document's credential. The OAuth2 update is a full replace: the
+ * adapter writes the pinned vendor configuration back (./destinations.ts) and refuses when the
+ * live one differs. Errors name the provider, never the value.
  */
 export async function pushCredential(
   deps: Pick<RotationDeps, 'providers'>,
   doc: SecretDocument,
+  pinned: Destinations,
   where: Record<string, string> = {},
 ): Promise<void> {
   const provider = doc.provider;
@@ -33,16 +36,19 @@ export async function pushCredential(
   if (provider.type === 'oauth2' && (!doc.clientId || !doc.clientSecret)) {
     throw new SecretDocumentError('document has no client credentials', { context });
   }
+  const vendorConfig = provider.type === 'oauth2' ? pinnedOf(pinned, 'oauth2', context) : undefined;
   try {
-    if (provider.type === 'apiKey')
+    if (provider.type === 'apiKey' || !vendorConfig)
       await deps.providers.updateApiKey(provider.name, doc.apiKey ?? '');
     else
       await deps.providers.updateOauth2ClientSecret(
         provider.name,
         doc.clientId ?? '',
         doc.clientSecret ?? '',
+        vendorConfig,
       );
   } catch (error) {
+    if (error instanceof BindingMismatchError) throw error;
     throw new ProviderUpdateError('could not update the credential provider', {
       cause: error,
       context,

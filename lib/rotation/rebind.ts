@@ -8,6 +8,7 @@ import {
   type Steering,
   type VersionState,
 } from './binding.js';
+import { type DestinationReaders, pinDestinations } from './liveDestinations.js';
 import type { RotationControl } from './onDemandPorts.js';
 import { STAGE, versionWithStage } from './ports.js';
 import { RegistrationError, validateDocument } from './registerOptions.js';
@@ -48,14 +49,16 @@ export class ReviewMismatchError extends RegistrationError {}
 
 /**
  * `gatewarden register update`: the path for a legitimate change of what steers the rotator
- * (a new probe URL, another admin secret, a break-glass value written by the admin role). It
- * reads the secret's AWSCURRENT document with the caller's (admin's) rights, shows every field
- * that differs from the binding — steering fields with their old and new values, which are
- * URLs, ids and names, never credentials — and, with `apply`, pins the document as the next
- * revision and records its version in the ledger. Also pins secrets registered before bindings.
+ * (a new probe URL, another admin secret, a break-glass value written by the admin role, a
+ * gateway authorizer or OAuth2 provider the admin repointed). It reads the secret's AWSCURRENT
+ * document with the caller's (admin's) rights and the live destinations beside it (GetGateway
+ * and the discovery document, GetOauth2CredentialProvider: ./destinations.ts), shows every
+ * field that differs from the binding — with its old and new values, which are URLs, ids and
+ * names, never credentials — and, with `apply`, pins them as the next revision and records the
+ * version in the ledger. Also pins secrets registered before bindings or destinations.
  */
 export async function rebindCredential(
-  deps: { control: RotationControl; bindings: BindingWriter },
+  deps: { control: RotationControl; bindings: BindingWriter; destinations?: DestinationReaders },
   input: RebindInput,
 ): Promise<RebindResult> {
   const status = await deps.control.describe(input.secretId);
@@ -83,7 +86,10 @@ export async function rebindCredential(
     previous ? deps.bindings.versionRecord(status.arn, previous) : undefined,
   ]);
   const record = exact ?? displaced;
-  const steering = steeringOf(doc);
+  const steering: Steering = {
+    ...steeringOf(doc),
+    ...(await pinDestinations(deps.destinations, doc)),
+  };
   const state = stateOf(doc);
   const changes = [
     ...describe(binding?.steering, steering),
@@ -151,10 +157,18 @@ function canonicalJson(value: unknown): string {
 }
 
 function describe(before: Steering | undefined, after: Steering): BindingChange[] {
-  return changedPaths(before ?? {}, after).map((field) => ({
-    field,
-    ...display(before, after, field),
-  }));
+  return changedPaths(before ?? {}, after)
+    .flatMap((field) => expand(at(before, field), at(after, field), field))
+    .map((field) => ({ field, ...display(before, after, field) }));
+}
+
+/** A section pinned for the first time (`destinations`) is shown field by field. */
+function expand(before: unknown, after: unknown, field: string): string[] {
+  if (before !== undefined || !after || typeof after !== 'object' || Array.isArray(after))
+    return [field];
+  return Object.entries(after).flatMap(([key, value]) =>
+    expand(undefined, value, `${field}.${key}`),
+  );
 }
 
 function display(

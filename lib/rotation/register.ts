@@ -13,6 +13,7 @@ import {
   withClientDefaults,
 } from './registerOptions.js';
 import { secretResourcePolicy } from './registerPolicy.js';
+import { type DestinationReaders, pinDestinations } from './liveDestinations.js';
 import type { AgentCoreReader, ProviderSourceSwitch, RotationTagger } from './registerPorts.js';
 import {
   checkInbound,
@@ -79,6 +80,12 @@ export interface RegisterDeps {
   tagger?: RotationTagger;
   /** Points the provider at the gatewarden secret (EXTERNAL); required for that source. */
   providers?: ProviderSourceSwitch;
+  /**
+   * Reads what is pinned beside the document (./destinations.ts): the gateway authorizer and
+   * its discovery document, a MANAGED OAuth2 provider's vendor configuration. Required for
+   * inbound clients and MANAGED OAuth2 clients.
+   */
+  destinations?: DestinationReaders;
 }
 
 export interface RegisterResult {
@@ -161,6 +168,8 @@ export async function registerCredential(
     if (listed.length === 1 && listed[0]) doc.issuerCredentialId = listed[0].credentialId;
   }
 
+  const destinations = await pinDestinations(deps.destinations, doc);
+
   const name =
     input.name ??
     credentialSecretName(gatewayId, input.kind, provider?.name ?? clientId ?? 'client');
@@ -219,7 +228,7 @@ export async function registerCredential(
   const now = new Date().toISOString();
   await deps.bindings.putBinding({
     secretArn: created.arn,
-    steering: steeringOf(doc),
+    steering: { ...steeringOf(doc), ...destinations },
     revision: 1,
     boundAt: now,
     rotation: rules,

@@ -3,6 +3,7 @@ import type { StepContext, StepOutcome } from './engine.js';
 import { STAGE } from './ports.js';
 import { keepsOwnCopy, pushCredential } from './providerCopy.js';
 import { proveCredential } from './testSecret.js';
+import { checkDestinations } from './liveDestinations.js';
 import { readTrusted } from './trusted.js';
 
 /**
@@ -30,8 +31,9 @@ export async function setSecret(ctx: StepContext): Promise<StepOutcome> {
   const context = { ...where, provider: pending.provider?.name ?? '' };
   // Test before push: the provider never sees a credential its issuer or target refuses (an
   // API key without a probe has nothing to prove here; testSecret says it went untested).
-  await proveCredential(ctx, pending, { readBack: false });
-  await pushCredential(deps, pending, where);
+  const destinations = await checkDestinations(deps, meta.arn, pending);
+  await proveCredential(ctx, pending, { readBack: false }, destinations);
+  await pushCredential(deps, pending, destinations.pinned, where);
   logger.info('updated credential provider', safe(context));
   return 'done';
 }

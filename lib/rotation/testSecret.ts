@@ -1,7 +1,9 @@
 import { logger, safe } from '../shared/logger.js';
 import { safeReason } from '../shared/redact.js';
 import type { StepContext, StepOutcome } from './engine.js';
+import { pinnedOf } from './destinations.js';
 import {
+  BindingMismatchError,
   CredentialTestError,
   errorClass,
   RotationPreconditionError,
@@ -10,6 +12,7 @@ import {
 import { abandonRotation } from './abandon.js';
 import { STAGE, type RotationDeps } from './ports.js';
 import type { SecretDocument } from './secretDocument.js';
+import { type CheckedDestinations, checkDestinations } from './liveDestinations.js';
 import { readTrusted } from './trusted.js';
 
 const defaultBackoff = (attempt: number): number => Math.min(500 * 2 ** attempt, 8_000);
@@ -31,7 +34,8 @@ export async function testSecret(ctx: StepContext): Promise<StepOutcome> {
     { versionId: ctx.input.token, stage: STAGE.pending },
     ctx.currentVersionId,
   );
-  await proveCredential(ctx, pending, { readBack: true });
+  const destinations = await checkDestinations(ctx.deps, ctx.meta.arn, pending);
+  await proveCredential(ctx, pending, { readBack: true }, destinations);
   if (!isTestable(ctx.deps, pending)) {
     logger.warn(
       'API key has no probe or provider read-back: rotated untested',
@@ -53,6 +57,7 @@ export async function proveCredential(
   ctx: StepContext,
   pending: SecretDocument,
   options: { readBack: boolean },
+  destinations: CheckedDestinations,
 ): Promise<void> {
   const { deps, input, meta } = ctx;
   const where = { secretArn: meta.arn, versionId: input.token };
@@ -60,12 +65,24 @@ export async function proveCredential(
   const backoff = deps.backoffMs ?? defaultBackoff;
   for (let attempt = 0; ; attempt++) {
     try {
-      await testOnce(deps, pending, options.readBack);
+      await testOnce(deps, pending, options.readBack, destinations);
       logger.info('pending credential passed its test', safe({ ...where, attempts: attempt + 1 }));
       return;
     } catch (error) {
       if (error instanceof SecretDocumentError || error instanceof RotationPreconditionError)
         throw error;
+      if (error instanceof BindingMismatchError) {
+        // Not retried: the issuer's document no longer says what was pinned. The pending
+        // credential was never sent; it is revoked like any credential that failed its test.
+        const abandoned = await abandonRotation(deps, input.secretId, input.token).then(
+          () => 'yes',
+          (abandonError: unknown) => `incomplete (${errorClass(abandonError)})`,
+        );
+        throw new BindingMismatchError(`${error.message}; rotation abandoned: ${abandoned}`, {
+          cause: error,
+          context: { ...where, ...error.context, abandoned },
+        });
+      }
       const wait = backoff(attempt);
       const outOfTime =
         input.deadline !== undefined &&
@@ -97,7 +114,12 @@ export async function proveCredential(
   }
 }
 
-async function testOnce(deps: RotationDeps, doc: SecretDocument, readBack: boolean): Promise<void> {
+async function testOnce(
+  deps: RotationDeps,
+  doc: SecretDocument,
+  readBack: boolean,
+  destinations: CheckedDestinations,
+): Promise<void> {
   const issuer = deps.issuers.get(doc.issuer.type);
   if (issuer.test) {
     await issuer.test(doc.issuer, doc, {
@@ -110,7 +132,7 @@ async function testOnce(deps: RotationDeps, doc: SecretDocument, readBack: boole
   if (doc.kind === 'apiKey') {
     await testApiKey(deps, doc, readBack);
   } else {
-    await testClient(deps, doc);
+    await testClient(deps, doc, destinations);
   }
 }
 
@@ -148,13 +170,26 @@ async function testApiKey(
   }
 }
 
-async function testClient(deps: RotationDeps, doc: SecretDocument): Promise<void> {
+/**
+ * An inbound client is tested only at what `register` pinned (discovery, token endpoint,
+ * issuer, JWKS), against the live authorizer's clients, audiences and scopes; its discovery
+ * URL was compared with the pin before (./liveDestinations.ts). Other clients at the
+ * document's discovery URL and token endpoint, which the binding pins.
+ */
+async function testClient(
+  deps: RotationDeps,
+  doc: SecretDocument,
+  destinations: CheckedDestinations,
+): Promise<void> {
   const { clientId, clientSecret } = doc;
   if (!clientId || !clientSecret)
     throw new SecretDocumentError('pending document has no client credentials');
-  const authorizer =
-    doc.kind === 'inboundClient' ? await deps.gateways.jwtAuthorizer(doc.gatewayId) : undefined;
-  if (doc.kind === 'inboundClient' && !authorizer) {
+  const inbound =
+    doc.kind === 'inboundClient'
+      ? pinnedOf(destinations.pinned, 'inbound', { gatewayId: doc.gatewayId })
+      : undefined;
+  const authorizer = destinations.authorizer;
+  if (inbound && !authorizer) {
     throw new RotationPreconditionError(
       'gateway has no CUSTOM_JWT authorizer to test an inbound client against',
       {
@@ -162,7 +197,7 @@ async function testClient(deps: RotationDeps, doc: SecretDocument): Promise<void
       },
     );
   }
-  const discoveryUrl = authorizer?.discoveryUrl ?? doc.test.discoveryUrl;
+  const discoveryUrl = inbound?.discoveryUrl ?? doc.test.discoveryUrl;
   if (!discoveryUrl) {
     throw new SecretDocumentError('an OAuth client secret needs test.discoveryUrl to be tested', {
       context: { gatewayId: doc.gatewayId },
@@ -176,5 +211,6 @@ async function testClient(deps: RotationDeps, doc: SecretDocument): Promise<void
     ...(doc.test.scopes ? { scopes: doc.test.scopes } : {}),
     ...(doc.test.audience ? { audience: doc.test.audience } : {}),
     ...(authorizer ? { authorizer } : {}),
+    ...(inbound ? { pinned: inbound } : {}),
   });
 }

@@ -5,9 +5,11 @@ import {
   jwtVerify,
   type JWTPayload,
 } from 'jose';
-import { boundedBody, isTooLarge } from '../shared/boundedBody.js';
+import { boundedBody } from '../shared/boundedBody.js';
 import { safeReason } from '../shared/redact.js';
-import { CredentialTestError } from './errors.js';
+import { destinationChanges, type DiscoveredIssuer } from './destinations.js';
+import { type DiscoveryReader, fetchDiscovery, jsonOf } from './discovery.js';
+import { BindingMismatchError, CredentialTestError } from './errors.js';
 import { errorCodeOf } from './issuers/vendorHttp.js';
 import type {
   ApiKeyProbe,
@@ -17,9 +19,7 @@ import type {
 } from './ports.js';
 import { checkedUrl } from './urls.js';
 
-interface Discovery {
-  issuer: string;
-  tokenEndpoint: string;
+interface Discovery extends DiscoveredIssuer {
   jwks: ReturnType<typeof createRemoteJWKSet>;
 }
 
@@ -29,7 +29,7 @@ interface Discovery {
  * authorizer's allowed clients, audiences and scopes), and API keys with a probe request.
  * Errors carry HTTP statuses and OAuth error codes only — never a token or a secret.
  */
-export class HttpCredentialVerifier implements CredentialVerifier {
+export class HttpCredentialVerifier implements CredentialVerifier, DiscoveryReader {
   private readonly discoveries = new Map<string, Promise<Discovery>>();
 
   /** Every request of the verifier: redirects are never followed (see {@link noRedirects}). */
@@ -43,9 +43,33 @@ export class HttpCredentialVerifier implements CredentialVerifier {
   }
 
   async verifyClient(input: ClientVerification): Promise<void> {
-    const discovery = await this.discover(input.discoveryUrl);
+    const pinned = input.pinned;
+    const discovery = await this.discover(pinned?.discoveryUrl ?? input.discoveryUrl);
+    if (pinned) {
+      // The pinned issuer's document must still say what it said when pinned: a token
+      // endpoint or JWKS it now names is never used, and no credential is sent.
+      const fields = destinationChanges(
+        'inbound',
+        {
+          issuer: pinned.issuer,
+          jwksUri: pinned.jwksUri,
+          discoveryTokenEndpoint: pinned.discoveryTokenEndpoint,
+        },
+        {
+          issuer: discovery.issuer,
+          jwksUri: discovery.jwksUri,
+          discoveryTokenEndpoint: discovery.tokenEndpoint,
+        },
+      );
+      if (fields.length > 0) {
+        throw new BindingMismatchError(
+          `the discovery document changed since registration: ${fields.join(', ')}; run \`gatewarden register update\` if the change is the issuer's`,
+          { context: { fields: fields.join(',') } },
+        );
+      }
+    }
     const tokenEndpoint = checkedUrl(
-      input.tokenEndpoint ?? discovery.tokenEndpoint,
+      pinned?.tokenEndpoint ?? input.tokenEndpoint ?? discovery.tokenEndpoint,
       'token endpoint',
     );
     const body = new URLSearchParams({ grant_type: 'client_credentials' });
@@ -83,7 +107,9 @@ export class HttpCredentialVerifier implements CredentialVerifier {
     }
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(accessToken, discovery.jwks, { issuer: discovery.issuer }));
+      ({ payload } = await jwtVerify(accessToken, discovery.jwks, {
+        issuer: pinned?.issuer ?? discovery.issuer,
+      }));
     } catch (error) {
       // A redirect or network failure fetching the JWKS already names its status and host.
       if (error instanceof CredentialTestError) throw error;
@@ -114,7 +140,8 @@ export class HttpCredentialVerifier implements CredentialVerifier {
     }
   }
 
-  private discover(discoveryUrl: string): Promise<Discovery> {
+  /** The discovery document at `discoveryUrl` (cached per verifier; a failure is not). */
+  discover(discoveryUrl: string): Promise<Discovery> {
     let found = this.discoveries.get(discoveryUrl);
     if (!found) {
       found = this.load(discoveryUrl);
@@ -125,28 +152,12 @@ export class HttpCredentialVerifier implements CredentialVerifier {
   }
 
   private async load(discoveryUrl: string): Promise<Discovery> {
-    const response = await this.fetchFn(checkedUrl(discoveryUrl, 'discovery URL'), {
-      headers: { accept: 'application/json' },
-      signal: AbortSignal.timeout(this.timeoutMs),
-    });
-    if (!response.ok) {
-      await response.body?.cancel();
-      throw new CredentialTestError(`discovery answered HTTP ${response.status}`);
-    }
-    const doc = await jsonOf(response);
-    if (!doc) throw new CredentialTestError('discovery document is not JSON');
-    const { issuer, token_endpoint: tokenEndpoint, jwks_uri: jwksUri } = doc;
-    if (
-      typeof issuer !== 'string' ||
-      typeof tokenEndpoint !== 'string' ||
-      typeof jwksUri !== 'string'
-    ) {
-      throw new CredentialTestError('discovery document lacks issuer, token_endpoint or jwks_uri');
-    }
+    const found = await fetchDiscovery(this.fetchFn, discoveryUrl, this.timeoutMs);
     return {
-      issuer,
-      tokenEndpoint,
-      jwks: createRemoteJWKSet(checkedUrl(jwksUri, 'jwks_uri'), { [customFetch]: this.fetchFn }),
+      ...found,
+      jwks: createRemoteJWKSet(checkedUrl(found.jwksUri, 'jwks_uri'), {
+        [customFetch]: this.fetchFn,
+      }),
     };
   }
 }
@@ -191,20 +202,6 @@ export function checkClaims(
     !authorizer.allowedScopes.some((scope) => granted.has(scope))
   ) {
     throw new CredentialTestError('JWT carries none of the gateway allowedScopes');
-  }
-}
-
-/**
- * A response body as a JSON object, or undefined. The parser's error quotes the text it choked
- * on, so it is dropped here and never becomes a message or a cause.
- */
-async function jsonOf(response: Response): Promise<Record<string, unknown> | undefined> {
-  try {
-    const json: unknown = await response.json();
-    return json && typeof json === 'object' ? (json as Record<string, unknown>) : undefined;
-  } catch (error) {
-    if (isTooLarge(error)) throw error;
-    return undefined;
   }
 }
 

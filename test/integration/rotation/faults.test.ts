@@ -12,7 +12,13 @@
  * no AWSPENDING is left, a bystander credential gatewarden never minted is untouched, and once
  * the grace period is over the issuer holds nothing but AWSCURRENT's credential.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   CognitoIdentityProviderClient,
@@ -101,8 +107,10 @@ afterAll(async () => {
 });
 
 /**
- * `/cognito/<pool>/…` of the stand-in, except that discovery names this server's token
- * endpoint, which answers `invalid_client` while {@link failToken} is set.
+ * `/cognito/<pool>/…` of the stand-in, served on this server's own origin (the stand-in names
+ * its issuer after the Host header, so issuer, token endpoint and JWKS are all here, as a
+ * rotation pinned at registration expects), except that the token endpoint answers
+ * `invalid_client` while {@link failToken} is set.
  */
 async function wrapIdp(
   endpoint: string,
@@ -117,23 +125,24 @@ async function wrapIdp(
     response.end(JSON.stringify({ error: 'invalid_client' }));
     return;
   }
-  const upstream = await fetch(`${endpoint}${path}`, {
-    method: request.method ?? 'GET',
-    headers: Object.fromEntries(
-      Object.entries(request.headers).filter(
-        (entry): entry is [string, string] => typeof entry[1] === 'string' && entry[0] !== 'host',
-      ),
-    ),
-    ...(request.method === 'POST' ? { body: Buffer.concat(chunks) } : {}),
+  // node:http rather than fetch: fetch does not send a Host header of the caller's choosing.
+  const upstream = new URL(path, endpoint);
+  const answer = await new Promise<IncomingMessage>((resolve, reject) => {
+    const forwarded = httpRequest(
+      upstream,
+      {
+        method: request.method ?? 'GET',
+        headers: { ...request.headers, host: new URL(idpUrl).host },
+      },
+      resolve,
+    );
+    forwarded.on('error', reject);
+    forwarded.end(Buffer.concat(chunks));
   });
-  let body = Buffer.from(await upstream.arrayBuffer());
-  if (path.endsWith('/.well-known/openid-configuration')) {
-    const discovery = JSON.parse(body.toString()) as Record<string, unknown>;
-    discovery.token_endpoint = `${idpUrl}${path.replace('/.well-known/openid-configuration', '/oauth2/token')}`;
-    body = Buffer.from(JSON.stringify(discovery));
-  }
-  response.writeHead(upstream.status, { 'content-type': 'application/json' });
-  response.end(body);
+  const body: Buffer[] = [];
+  for await (const chunk of answer) body.push(chunk as Buffer);
+  response.writeHead(answer.statusCode ?? 502, { 'content-type': 'application/json' });
+  response.end(Buffer.concat(body));
 }
 
 /** The engine wired like the CLI's local mode, every AWS client pointed at `endpoint`. */

@@ -19,6 +19,7 @@ import {
 import { DynamoDbBindingStore } from '../../../lib/aws/bindingStore.js';
 import { SecretsManagerRotationControl } from '../../../lib/aws/rotationControl.js';
 import { rebindCredential } from '../../../lib/rotation/rebind.js';
+import type { DestinationReaders } from '../../../lib/rotation/liveDestinations.js';
 import { ENV } from '../../../lib/shared/env.js';
 import { withLocalStateTable } from '../../../cli/commands/localState.js';
 import { AgentCoreGatewayReader } from '../../../lib/aws/gatewayReader.js';
@@ -135,10 +136,23 @@ export async function createGatewardenSecret(
   if (!described.RotationEnabled)
     throw new Error('rotation did not get enabled on the test secret');
   await localStateTable();
-  const rebind = { control: new SecretsManagerRotationControl(sm()), bindings: localBindings() };
+  const rebind = {
+    control: new SecretsManagerRotationControl(sm()),
+    bindings: localBindings(),
+    destinations: localDestinationReaders(),
+  };
   const review = await rebindCredential(rebind, { secretId: arn, apply: false });
   await rebindCredential(rebind, { secretId: arn, apply: true, expect: review.reviewHash });
   return arn;
+}
+
+/** What `register` and `register update` read live to pin, on the local stack. */
+export function localDestinationReaders(): DestinationReaders {
+  return {
+    gateways: new AgentCoreGatewayReader(control()),
+    providers: new AgentCoreProviders(control()),
+    discovery: new HttpCredentialVerifier(),
+  };
 }
 
 export async function docAt(secretId: string, stage: string): Promise<SecretDocument> {

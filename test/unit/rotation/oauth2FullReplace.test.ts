@@ -122,8 +122,9 @@ describe('OAuth2 provider updates carry every input field (full replace)', () =>
       oauth2ProviderConfigOutput: { [member]: output },
     };
 
-    // Act
-    await providers().updateOauth2ClientSecret('p', 'c1', 'NEW-SECRET');
+    // Act: what register pinned, then the rotator's update against that pin.
+    const pinned = await providers().readOauth2Destination('p');
+    await providers().updateOauth2ClientSecret('p', 'c1', 'NEW-SECRET', pinned);
 
     // Assess: the serialised request, field by field.
     expect(updates).toEqual([
@@ -162,9 +163,35 @@ describe('OAuth2 provider updates carry every input field (full replace)', () =>
         microsoftOauth2ProviderConfig: { clientId: 'c1', oauthDiscovery: {} },
       },
     };
-    await expect(providers().updateOauth2ClientSecret('p', 'c1', 'NEW')).rejects.toThrow(
-      /would wipe tenantId/,
-    );
+    await expect(providers().readOauth2Destination('p')).rejects.toThrow(/would wipe tenantId/);
     expect(updates).toEqual([]);
   });
+
+  it.each(VENDORS)(
+    '%s: a live configuration changed since it was pinned is not written back',
+    async (vendor, member, output) => {
+      // Prepare: pinned, then someone with UpdateOauth2CredentialProvider changes the vendor
+      // configuration (a new client id, and a token endpoint / discovery URL where there is one).
+      updates.length = 0;
+      getResponse = {
+        name: 'p',
+        credentialProviderVendor: vendor.split(' ')[0],
+        oauth2ProviderConfigOutput: { [member]: output },
+      };
+      const pinned = await providers().readOauth2Destination('p');
+      getResponse = {
+        ...getResponse,
+        oauth2ProviderConfigOutput: { [member]: { ...output, clientId: 'attacker-client' } },
+      };
+
+      // Act / Assess
+      await expect(
+        providers().updateOauth2ClientSecret('p', 'c1', 'NEW-SECRET', pinned),
+      ).rejects.toMatchObject({
+        name: 'BindingMismatchError',
+        fields: ['destinations.oauth2.config.clientId'],
+      });
+      expect(updates).toEqual([]);
+    },
+  );
 });

@@ -18,6 +18,8 @@ import type {
   TargetUse,
 } from '../../../lib/rotation/registerPorts.js';
 import { secretDocumentSchema } from '../../../lib/rotation/secretDocument.js';
+import type { DiscoveredIssuer, Oauth2Destination } from '../../../lib/rotation/destinations.js';
+import type { DestinationReaders } from '../../../lib/rotation/liveDestinations.js';
 
 const CANARY = 'CANARY-register-unit-9f8e7d6c5b4a';
 const ROTATE = 'arn:aws:lambda:us-east-1:123456789012:function:gatewarden-rotate';
@@ -64,11 +66,36 @@ class MemoryProviderSwitch implements ProviderSourceSwitch {
   }
 }
 
+/** The live authorizer (from the in-memory gateways), discovery documents, OAuth2 configs. */
+class MemoryDestinations implements DestinationReaders {
+  readonly documents = new Map<string, DiscoveredIssuer>();
+  readonly oauth2 = new Map<string, Oauth2Destination>();
+  constructor(private readonly agentcore: MemoryAgentCore) {}
+  readonly gateways = {
+    jwtAuthorizer: async (id: string) => this.agentcore.gateways.get(id)?.jwt,
+  };
+  readonly providers = {
+    readOauth2Destination: async (name: string): Promise<Oauth2Destination> => {
+      const found = this.oauth2.get(name);
+      if (!found) throw new Error(`no OAuth2 provider ${name}`);
+      return found;
+    },
+  };
+  readonly discovery = {
+    discover: async (url: string): Promise<DiscoveredIssuer> => {
+      const found = this.documents.get(url);
+      if (!found) throw new Error('discovery answered HTTP 404');
+      return found;
+    },
+  };
+}
+
 function world(): {
   control: MemoryRotationControl;
   agentcore: MemoryAgentCore;
   bindings: MemoryBindingStore;
   providers: MemoryProviderSwitch;
+  destinations: MemoryDestinations;
 } {
   const control = new MemoryRotationControl();
   const agentcore = new MemoryAgentCore();
@@ -98,11 +125,18 @@ function world(): {
     parameterName: 'x-weather-key',
     location: 'HEADER',
   });
+  const destinations = new MemoryDestinations(agentcore);
+  destinations.documents.set('https://idp.example.com/.well-known/openid-configuration', {
+    issuer: 'https://idp.example.com',
+    tokenEndpoint: 'https://idp.example.com/oauth2/token',
+    jwksUri: 'https://idp.example.com/jwks',
+  });
   return {
     control,
     agentcore,
     bindings: new MemoryBindingStore(),
     providers: new MemoryProviderSwitch(),
+    destinations,
   };
 }
 
@@ -474,6 +508,103 @@ describe('registerCredential', () => {
     expect((doc.test as Record<string, unknown>).discoveryUrl).toBe(
       'https://idp.example.com/.well-known/openid-configuration',
     );
+    // Where the client's secret goes is pinned beside the document.
+    expect((await w.bindings.binding(result.secretArn))?.steering.destinations).toEqual({
+      inbound: {
+        discoveryUrl: 'https://idp.example.com/.well-known/openid-configuration',
+        issuer: 'https://idp.example.com',
+        jwksUri: 'https://idp.example.com/jwks',
+        discoveryTokenEndpoint: 'https://idp.example.com/oauth2/token',
+        tokenEndpoint: 'https://idp.example.com/oauth2/token',
+      },
+    });
+  });
+
+  it.each([
+    ['--token-endpoint on another host', { tokenEndpoint: 'https://collector.example/token' }, {}],
+    [
+      'a discovery document naming a token endpoint on another host',
+      {},
+      { tokenEndpoint: 'https://collector.example/token' },
+    ],
+  ])(
+    'refuses an inbound client whose token endpoint is not on the issuer origin: %s',
+    async (_what, test, document) => {
+      // Prepare
+      const w = world();
+      const discoveryUrl = 'https://idp.example.com/.well-known/openid-configuration';
+      w.agentcore.gateways.set('gw-jwt', {
+        gatewayId: 'gw-jwt',
+        arn: 'arn:gw-jwt',
+        authorizerType: 'CUSTOM_JWT',
+        jwt: { discoveryUrl, allowedClients: ['client-1'] },
+      });
+      const found = w.destinations.documents.get(discoveryUrl);
+      if (found) w.destinations.documents.set(discoveryUrl, { ...found, ...document });
+      const agents = w.control.add('agents/client', JSON.stringify({ secret: CANARY }));
+
+      // Act / Assess: refused before any secret exists.
+      await expect(
+        registerCredential(w, {
+          ...apiKeyInput(),
+          kind: 'inboundClient',
+          providerName: undefined,
+          gatewayId: 'gw-jwt',
+          clientId: 'client-1',
+          issuer: { type: 'cognito', userPoolId: 'us-east-1_x' },
+          test,
+          currentSecret: `${agents.arn}#secret`,
+        }),
+      ).rejects.toThrow(/not on the issuer's origin/);
+      expect(
+        await w.control.describe('gatewarden/gw-jwt/inboundClient/client-1').catch(() => undefined),
+      ).toBeUndefined();
+    },
+  );
+
+  it('pins a MANAGED OAuth2 provider’s vendor configuration', async () => {
+    // Prepare
+    const w = world();
+    const managed = w.control.add(
+      'bedrock-agentcore-identity!default/oauth2/crm',
+      JSON.stringify({ client_secret: CANARY }),
+    );
+    w.agentcore.providers.set('oauth2/crm', {
+      type: 'oauth2',
+      name: 'crm',
+      arn: 'arn:crm',
+      secretArn: managed.arn,
+      jsonKey: 'client_secret',
+      secretSource: 'MANAGED',
+      clientId: 'crm-client',
+    });
+    const vendorConfig: Oauth2Destination = {
+      vendor: 'CustomOauth2',
+      member: 'customOauth2ProviderConfig',
+      config: {
+        clientId: 'crm-client',
+        oauthDiscovery: {
+          discoveryUrl: 'https://idp.example.com/.well-known/openid-configuration',
+        },
+      },
+    };
+    w.destinations.oauth2.set('crm', vendorConfig);
+
+    // Act
+    const result = await registerCredential(w, {
+      ...apiKeyInput(),
+      kind: 'oauthClient',
+      providerName: 'crm',
+      gatewayId: 'gw-1',
+      providerSource: 'MANAGED',
+      issuer: { type: 'cognito', userPoolId: 'us-east-1_x' },
+      test: { discoveryUrl: 'https://idp.example.com/.well-known/openid-configuration' },
+    });
+
+    // Assess
+    expect((await w.bindings.binding(result.secretArn))?.steering.destinations).toEqual({
+      oauth2: vendorConfig,
+    });
   });
 
   it('refuses an inbound client of a gateway without a CUSTOM_JWT authorizer', async () => {

@@ -49,6 +49,50 @@ async function fakeIdp(options: {
   return { verifier: new HttpCredentialVerifier(fetchFn), requests };
 }
 
+const PINNED = {
+  discoveryUrl: DISCOVERY,
+  issuer: ISSUER,
+  jwksUri: `${ISSUER}/jwks`,
+  discoveryTokenEndpoint: `${ISSUER}/token`,
+  tokenEndpoint: `${ISSUER}/token`,
+};
+
+describe('HttpCredentialVerifier with a pinned inbound destination', () => {
+  it('tests at the pinned token endpoint, JWKS and issuer', async () => {
+    const { verifier, requests } = await fakeIdp({ secret: 's' });
+    await verifier.verifyClient({
+      clientId: 'agent',
+      clientSecret: 's',
+      discoveryUrl: 'https://ignored.example/.well-known/openid-configuration',
+      pinned: PINNED,
+    });
+    expect(requests).toEqual([DISCOVERY, `${ISSUER}/token`, `${ISSUER}/jwks`]);
+  });
+
+  it.each([
+    ['token endpoint', { discoveryTokenEndpoint: `${ISSUER}/old-token` }, 'discoveryTokenEndpoint'],
+    ['JWKS', { jwksUri: `${ISSUER}/old-jwks` }, 'jwksUri'],
+    ['issuer', { issuer: 'https://idp.example/other' }, 'issuer'],
+  ])(
+    'sends no credential when the discovery document names another %s than was pinned',
+    async (_what, pinned, field) => {
+      const { verifier, requests } = await fakeIdp({ secret: 's' });
+      await expect(
+        verifier.verifyClient({
+          clientId: 'agent',
+          clientSecret: 's',
+          discoveryUrl: DISCOVERY,
+          pinned: { ...PINNED, ...pinned },
+        }),
+      ).rejects.toMatchObject({
+        name: 'BindingMismatchError',
+        fields: [`destinations.inbound.${field}`],
+      });
+      expect(requests).toEqual([DISCOVERY]);
+    },
+  );
+});
+
 describe('HttpCredentialVerifier', () => {
   it('accepts a client whose JWT matches the gateway authorizer', async () => {
     const { verifier } = await fakeIdp({ secret: 's3cret/+=' });

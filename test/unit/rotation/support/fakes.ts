@@ -23,6 +23,12 @@ import type {
 } from '../../../../lib/rotation/ports.js';
 import type { IssuerConfig, SecretDocument } from '../../../../lib/rotation/secretDocument.js';
 import { stateOf, steeringOf } from '../../../../lib/rotation/binding.js';
+import {
+  assertSameDestination,
+  type Destinations,
+  neededDestinations,
+  type Oauth2Destination,
+} from '../../../../lib/rotation/destinations.js';
 import { MemoryBindingStore } from '../../../../lib/rotation/memoryBindings.js';
 import { secretDocumentSchema } from '../../../../lib/rotation/secretDocument.js';
 
@@ -118,8 +124,24 @@ export class FakeProviders implements ProviderUpdater, ProviderReader {
   updateApiKey(name: string, apiKey: string): Promise<void> {
     return this.faults.call('provider.update', () => this.set(name, apiKey));
   }
-  updateOauth2ClientSecret(name: string, _clientId: string, clientSecret: string): Promise<void> {
-    return this.faults.call('provider.update', () => this.set(name, clientSecret));
+  /** The vendor configuration each OAuth2 provider has live (a test may repoint it). */
+  readonly oauth2Configs = new Map<string, Oauth2Destination>();
+  updateOauth2ClientSecret(
+    name: string,
+    _clientId: string,
+    clientSecret: string,
+    pinned: Oauth2Destination,
+  ): Promise<void> {
+    return this.faults.call('provider.update', () => {
+      assertSameDestination('oauth2', pinned, this.oauth2Config(name), { provider: name });
+      this.set(name, clientSecret);
+    });
+  }
+  readOauth2Destination(name: string): Promise<Oauth2Destination> {
+    return this.faults.call('provider.get', () => this.oauth2Config(name));
+  }
+  oauth2Config(name: string): Oauth2Destination {
+    return structuredClone(this.oauth2Configs.get(name) ?? fakeOauth2Destination('client-1'));
   }
   private set(name: string, value: string): void {
     this.values.set(name, value);
@@ -168,7 +190,7 @@ export class FakeVerifier implements CredentialVerifier {
 export class FakeGateways implements GatewayReader {
   constructor(
     private readonly faults: FaultPlan,
-    private readonly authorizer: JwtAuthorizer | undefined = {
+    public authorizer: JwtAuthorizer | undefined = {
       discoveryUrl: 'https://idp.example/.well-known/openid-configuration',
       allowedClients: ['client-1'],
     },
@@ -310,15 +332,53 @@ export function makeWorld(options: WorldOptions = {}): World {
   };
 }
 
+/** The IdP the fake gateway's authorizer trusts (FakeGateways' discovery URL). */
+export const FAKE_IDP = 'https://idp.example';
+
+/** A custom OAuth2 provider's vendor configuration on {@link FAKE_IDP}. */
+export function fakeOauth2Destination(clientId: string): Oauth2Destination {
+  return {
+    vendor: 'CustomOauth2',
+    member: 'customOauth2ProviderConfig',
+    config: {
+      clientId,
+      oauthDiscovery: { discoveryUrl: `${FAKE_IDP}/.well-known/openid-configuration` },
+    },
+  };
+}
+
+/** What `register` reads live and pins for the fakes' gateway and providers. */
+export function fakeDestinations(doc: SecretDocument): Destinations {
+  const needed = neededDestinations(doc);
+  return {
+    ...(needed.includes('inbound')
+      ? {
+          inbound: {
+            discoveryUrl: `${FAKE_IDP}/.well-known/openid-configuration`,
+            issuer: FAKE_IDP,
+            jwksUri: `${FAKE_IDP}/jwks`,
+            discoveryTokenEndpoint: `${FAKE_IDP}/token`,
+            tokenEndpoint: `${FAKE_IDP}/token`,
+          },
+        }
+      : {}),
+    ...(needed.includes('oauth2') ? { oauth2: fakeOauth2Destination('client-1') } : {}),
+  };
+}
+
 /** What `gatewarden register` pins for a secret it created: binding and first version. */
 export async function pin(
   bindings: MemoryBindingStore,
   created: { arn: string; versionId: string },
   doc: SecretDocument,
 ): Promise<void> {
+  const destinations = fakeDestinations(doc);
   await bindings.putBinding({
     secretArn: created.arn,
-    steering: steeringOf(doc),
+    steering: {
+      ...steeringOf(doc),
+      ...(Object.keys(destinations).length > 0 ? { destinations } : {}),
+    },
     revision: 1,
     boundAt: new Date(0).toISOString(),
   });
