@@ -145,6 +145,9 @@ async function rotateCommand(options: RotateOptions, deps: RotateCommandDeps): P
       selector,
     );
     if (options.json) out(JSON.stringify({ swept: results }));
+    else if (results.length === 0)
+      // (A selection that matches nothing has failed already, naming it.)
+      out('nothing to sweep: no registered gatewarden secret in this account and region');
     else
       for (const r of results) {
         out(
