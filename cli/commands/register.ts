@@ -216,6 +216,7 @@ export function inputFromFlags(
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
+/** Options every kind takes: the schedule, the secret, who may read and write it. */
 function addCommonOptions(command: Command): Command {
   return command
     .option(
@@ -253,69 +254,100 @@ function addCommonOptions(command: Command): Command {
       '--name <name>',
       'secret name (default gatewarden/<gateway>/<kind>/<provider or client>)',
     )
-    .option('--target <id>', 'gateway target that uses the credential')
     .option(
       '--current-secret <id[#jsonKey]>',
       'read the current credential from this secret instead (#jsonKey names the field of a JSON secret; needed when it has more than one)',
     )
     .option(
-      '--managed',
-      'keep AgentCore’s own copy of the value (MANAGED): rotation pushes each new value to the provider; default: point the provider at the gatewarden secret (EXTERNAL)',
-    )
-    .option(
       '--mint-initial',
       'mint a fresh credential at the issuer now instead of reading the current one',
-    )
-    .option(
-      '--probe-url <url>',
-      'API keys: a request that must succeed with the new key (testSecret)',
-    )
+    );
+}
+
+/** Options of one kind of credential: where it is held, how a new one is tested. */
+function addKindOptions(command: Command, kind: CredentialKind): Command {
+  if (kind !== 'inboundClient') {
+    command
+      .option('--target <id>', 'gateway target that uses the credential')
+      .option(
+        '--managed',
+        'keep AgentCore’s own copy of the value (MANAGED): rotation pushes each new value to the provider; default: point the provider at the gatewarden secret (EXTERNAL)',
+      );
+  }
+  if (kind === 'apiKey') {
+    return command
+      .option('--probe-url <url>', 'a request that must succeed with the new key (testSecret)')
+      .option('--no-test', 'rotate without a probe (every result says tested: false)')
+      .option('--probe-method <method>', 'GET, POST or HEAD for --probe-url')
+      .option('--probe-status <code>', 'status --probe-url must answer (default 200)');
+  }
+  return command
     .option(
       '--share-issuer-client',
       'register although another gatewarden secret rotates the same IdP client',
     )
-    .option('--no-test', 'API keys: rotate without a probe (every result says tested: false)')
-    .option('--probe-method <method>', 'GET, POST or HEAD for --probe-url')
-    .option('--probe-status <code>', 'status --probe-url must answer (default 200)')
-    .option('--discovery-url <url>', 'OAuth: OpenID discovery URL to verify tokens against')
-    .option('--token-endpoint <url>', 'OAuth: token endpoint (default: from discovery)')
-    .option('--scope <scope>', 'OAuth: scope to request when testing (repeatable)', collect)
-    .option('--audience <aud>', 'OAuth: audience to request when testing')
-    .option('--length <n>', 'generated: key length (default 40)')
-    .option('--webhook-url <url>', 'webhook: your HTTPS endpoint that mints and revokes keys')
-    .option('--webhook-lambda <arn>', 'webhook: your Lambda function that mints and revokes keys')
-    .option('--hmac-secret <id>', 'webhook: secret holding the HMAC signing key')
-    .option('--webhook-timeout <ms>', 'webhook: request timeout in ms (default 5000)')
-    .option('--user-pool <id>', 'cognito: user pool id')
-    .option('--client-id <id>', 'client id (cognito, inbound; overrides the provider’s)')
-    .option('--region <region>', 'cognito: region of the user pool')
-    .option('--registration-uri <url>', 'rfc7592: the client’s registration_client_uri')
-    .option(
-      '--registration-token-secret <id>',
-      'rfc7592: secret holding the registration access token',
-    )
-    .option('--okta-org <url>', 'okta: org URL, e.g. https://example.okta.com')
-    .option('--okta-app <id>', 'okta: application id (default: the client id)')
-    .option('--okta-token-secret <id>', 'okta: secret holding an API token (SSWS)')
-    .option('--tenant <id>', 'entra: tenant id')
-    .option('--application-object-id <id>', 'entra: object id of the application')
-    .option(
-      '--entra-admin-secret <id>',
-      'entra: secret with {"clientId","clientSecret"} of an admin app',
-    )
-    .option(
-      '--graph-url <url>',
-      'entra: Microsoft Graph base URL (default https://graph.microsoft.com)',
-    )
-    .option(
-      '--login-url <url>',
-      'entra: login base URL (default https://login.microsoftonline.com)',
-    )
-    .option('--auth0-domain <url>', 'auth0: tenant URL, e.g. https://example.eu.auth0.com')
-    .option(
-      '--auth0-admin-secret <id>',
-      'auth0: secret with {"clientId","clientSecret"} of a Management API app',
-    );
+    .option('--client-id <id>', 'client id (overrides the provider’s or the gateway’s)')
+    .option('--discovery-url <url>', 'OpenID discovery URL to verify tokens against')
+    .option('--token-endpoint <url>', 'token endpoint (default: from discovery)')
+    .option('--scope <scope>', 'scope to request when testing (repeatable)', collect)
+    .option('--audience <aud>', 'audience to request when testing');
+}
+
+/** Options of each issuer, shown only for the kinds it can mint. */
+const ISSUER_OPTIONS: Record<string, (command: Command) => Command> = {
+  generated: (c) => c.option('--length <n>', 'generated: key length (default 40)'),
+  webhook: (c) =>
+    c
+      .option('--webhook-url <url>', 'webhook: your HTTPS endpoint that mints and revokes keys')
+      .option('--webhook-lambda <arn>', 'webhook: your Lambda function that mints and revokes keys')
+      .option('--hmac-secret <id>', 'webhook: secret holding the HMAC signing key')
+      .option('--webhook-timeout <ms>', 'webhook: request timeout in ms (default 5000)'),
+  cognito: (c) =>
+    c
+      .option('--user-pool <id>', 'cognito: user pool id')
+      .option('--region <region>', 'cognito: region of the user pool'),
+  rfc7592: (c) =>
+    c
+      .option('--registration-uri <url>', 'rfc7592: the client’s registration_client_uri')
+      .option(
+        '--registration-token-secret <id>',
+        'rfc7592: secret holding the registration access token',
+      ),
+  okta: (c) =>
+    c
+      .option('--okta-org <url>', 'okta: org URL, e.g. https://example.okta.com')
+      .option('--okta-app <id>', 'okta: application id (default: the client id)')
+      .option('--okta-token-secret <id>', 'okta: secret holding an API token (SSWS)'),
+  entra: (c) =>
+    c
+      .option('--tenant <id>', 'entra: tenant id')
+      .option('--application-object-id <id>', 'entra: object id of the application')
+      .option(
+        '--entra-admin-secret <id>',
+        'entra: secret with {"clientId","clientSecret"} of an admin app',
+      )
+      .option(
+        '--graph-url <url>',
+        'entra: Microsoft Graph base URL (default https://graph.microsoft.com)',
+      )
+      .option(
+        '--login-url <url>',
+        'entra: login base URL (default https://login.microsoftonline.com)',
+      ),
+  auth0: (c) =>
+    c
+      .option('--auth0-domain <url>', 'auth0: tenant URL, e.g. https://example.eu.auth0.com')
+      .option(
+        '--auth0-admin-secret <id>',
+        'auth0: secret with {"clientId","clientSecret"} of a Management API app',
+      ),
+};
+
+/** Every option a kind takes, and no other (its --help lists only these). */
+function addOptionsOf(command: Command, kind: CredentialKind): Command {
+  addKindOptions(addCommonOptions(command), kind);
+  for (const issuer of ISSUERS[kind]) ISSUER_OPTIONS[issuer]?.(command);
+  return command;
 }
 
 /** Runs one registration and prints the result; returns the exit code. */
@@ -399,7 +431,7 @@ export function registerRegisterWith(makeDeps: () => Promise<RegisterDeps>): Reg
         sub.requiredOption('--provider <name>', 'AgentCore Identity credential provider name');
         sub.option('--gateway <id>', 'gateway (default: the one whose targets use the provider)');
       }
-      addCommonOptions(sub)
+      addOptionsOf(sub, kind)
         .addHelpText('after', HELP)
         .action(async (flags: RegisterFlags) => {
           cliLogging();

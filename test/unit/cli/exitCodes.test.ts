@@ -217,6 +217,32 @@ describe('gatewarden exit codes', () => {
     });
   });
 
+  it.each([
+    [
+      'apikey',
+      ['--probe-url', '--webhook-url', '--length', '--managed'],
+      ['--okta-org', '--discovery-url', '--user-pool', '--client-id'],
+    ],
+    [
+      'oauth',
+      ['--okta-org', '--tenant', '--auth0-domain', '--user-pool', '--discovery-url', '--managed'],
+      ['--probe-url', '--webhook-url', '--length'],
+    ],
+    [
+      'inbound',
+      ['--okta-org', '--discovery-url', '--client-id'],
+      ['--managed', '--target', '--probe-url', '--webhook-url'],
+    ],
+  ])('register %s --help lists its own options only', async (kind, shown, hidden) => {
+    const run = await gatewarden(['register', kind, '--help']);
+    // The Options block (the examples after it name other kinds' options).
+    const block = run.stdout.split('Options:\n')[1]?.split('\n\n')[0] ?? '';
+    const options = block.split('\n').map((line) => /^ {2}(--[\w-]+)/.exec(line)?.[1]);
+    expect(run.code).toBe(0);
+    for (const option of shown) expect(options).toContain(option);
+    for (const option of hidden) expect(options).not.toContain(option);
+  });
+
   it('local status names the next step when the stack is down (exit 1)', async () => {
     const run = await gatewarden(['local', 'status']);
     expect(run.code).toBe(1);
