@@ -2,7 +2,7 @@
  * Deploy → remove → deploy of one stage, onto what the remove kept. `serverless remove` keeps
  * the secrets key (always) and, with `dataDeletionPolicy: Retain` (prod's), the state table, the
  * report bucket and the data key; a later deploy of the same stage adopts each through its
- * `existing*` param (README, "Remove, and redeploy onto kept data"). The local stage is deployed
+ * `existing*` param (docs/redeploy.md). The local stage is deployed
  * from the packaged template to moto's CloudFormation, on a stack of this test's own with IAM
  * enforced: every check below runs as the redeployed function's role, so a grant that still
  * names what the first deploy created fails here.

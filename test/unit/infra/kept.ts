@@ -1,6 +1,5 @@
 /**
- * What `serverless remove` keeps and a redeploy adopts (README, "Remove, and redeploy onto kept
- * data"): each kept resource is created only when its `Existing*` parameter names none, and
+ * What `serverless remove` keeps and a redeploy adopts (docs/redeploy.md): each kept resource is created only when its `Existing*` parameter names none, and
  * everything that uses it takes the created one or the named one (`Fn::If`, serverless.yml
  * params).
  */
