@@ -171,6 +171,7 @@ export async function registerWithCli(
   stack: RoleStack,
   kind: 'apikey' | 'oauth' | 'inbound',
   flags: string[],
+  adminRole = ADMIN_ARN,
 ): Promise<string> {
   const { stdout } = await run(
     process.execPath,
@@ -182,7 +183,7 @@ export async function registerWithCli(
       '--kms-key',
       stack.secretsKeyArn,
       '--admin-role',
-      ADMIN_ARN,
+      adminRole,
       '--reader',
       ADMIN_ARN,
       '--json',
@@ -192,12 +193,20 @@ export async function registerWithCli(
   return (JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as { secretArn: string }).secretArn;
 }
 
-/** `gatewarden register update --secret … --yes`: the admin pins a document it wrote. */
-export async function pinWithCli(secretArn: string): Promise<void> {
-  await run(process.execPath, [CLI, 'register', 'update', '--secret', secretArn, '--yes'], {
-    cwd: ROOT,
-    env: process.env,
-  });
+/**
+ * `gatewarden register update --secret …` (`--yes`: pins): the admin reviews or pins a document
+ * it wrote, with the environment given (default: this process's, the stack's admin).
+ */
+export async function pinWithCli(
+  secretArn: string,
+  options: { yes?: boolean; env?: NodeJS.ProcessEnv } = {},
+): Promise<string> {
+  const { stdout } = await run(
+    process.execPath,
+    [CLI, 'register', 'update', '--secret', secretArn, ...(options.yes === false ? [] : ['--yes'])],
+    { cwd: ROOT, env: options.env ?? process.env },
+  );
+  return stdout;
 }
 
 /** An HTTP server on 127.0.0.1; `url` once started. */

@@ -765,16 +765,43 @@ describe('redeploy onto kept data', () => {
 });
 
 describe('rotation wiring', () => {
-  it('lets Secrets Manager of this account invoke rotate', () => {
+  it('lets only Secrets Manager of this account invoke rotate, for gatewarden secrets', () => {
     const permissions = resourcesOfType(template, 'AWS::Lambda::Permission').map(
       ([, p]) => p.Properties ?? {},
     );
-    expect(permissions).toContainEqual({
-      Action: 'lambda:InvokeFunction',
-      FunctionName: { 'Fn::GetAtt': ['RotateLambdaFunction', 'Arn'] },
-      Principal: 'secretsmanager.amazonaws.com',
-      SourceAccount: { Ref: 'AWS::AccountId' },
-    });
+    const onRotate = permissions.filter(
+      (p) =>
+        resourceText(p.FunctionName) ===
+        resourceText({ 'Fn::GetAtt': ['RotateLambdaFunction', 'Arn'] }),
+    );
+    expect(onRotate).toEqual([
+      {
+        Action: 'lambda:InvokeFunction',
+        FunctionName: { 'Fn::GetAtt': ['RotateLambdaFunction', 'Arn'] },
+        Principal: 'secretsmanager.amazonaws.com',
+        SourceAccount: { Ref: 'AWS::AccountId' },
+        SourceArn: {
+          'Fn::Sub':
+            'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:gatewarden/*',
+        },
+      },
+    ]);
+  });
+
+  it('grants lambda:InvokeFunction on rotate only to the roles that call RotateSecret', () => {
+    // RotateSecret checks that its caller may invoke the rotation function; a direct invocation
+    // with finishSecret is refused without testSecret's mark (test/unit/rotation/testMark.test.ts).
+    const rotate = JSON.stringify({ 'Fn::GetAtt': ['RotateLambdaFunction', 'Arn'] });
+    const holders = resourcesOfType(template, 'AWS::IAM::Role').flatMap(([id, role]) =>
+      JSON.stringify(role.Properties?.Policies ?? [])
+        .split('"Sid":')
+        .filter((part) => part.includes('lambda:InvokeFunction') && part.includes(rotate))
+        .map((part) => `${id}:${/^"([^"]+)"/.exec(part)?.[1] ?? '?'}`),
+    );
+    expect(holders.sort()).toEqual([
+      'DetectRole:AutoRemediationInvokeRotation',
+      'RotateNowRole:InvokeRotationFunction',
+    ]);
   });
 
   it('sweeps retired credentials daily through rotateNow with {"sweep": true}', () => {
