@@ -5,7 +5,7 @@
  * finishSecret refuses, AWSCURRENT stays, and the handler alerts. In-memory ports.
  */
 import { randomUUID } from 'node:crypto';
-import type { TestMark } from '../../../lib/rotation/binding.js';
+import type { TestMark, VersionRecord } from '../../../lib/rotation/binding.js';
 import { driveRotation } from '../../../lib/rotation/driver.js';
 import { runRotationStep, type RotationStep } from '../../../lib/rotation/engine.js';
 import { UntestedVersionError } from '../../../lib/rotation/errors.js';
@@ -115,7 +115,7 @@ describe('finishSecret requires the test mark', () => {
       token: untested,
     });
     const record = await world.bindings.versionRecord(arn, untested);
-    await world.bindings.recordVersion(arn, { ...record!, tested: mark });
+    await world.bindings.recordVersion(arn, { ...(record as VersionRecord), tested: mark });
 
     await expect(finish(world, untested)).rejects.toThrow(/for another secret or version/);
     expect(world.store.stages(world.secretName)[untested]).toEqual(['AWSPENDING']);
@@ -128,7 +128,7 @@ describe('finishSecret requires the test mark', () => {
     const record = await world.bindings.versionRecord(arn, token);
     const elsewhere = arn.replace(/p-[0-9a-f]+/, 'p-other');
     await world.bindings.recordVersion(arn, {
-      ...record!,
+      ...(record as VersionRecord),
       tested: { secretArn: elsewhere, versionId: token, result: 'passed', at: '2026-01-01' },
     });
 
@@ -160,7 +160,7 @@ describe('finishSecret requires the test mark', () => {
     const token = await pendingAfter(world, ['createSecret', 'setSecret']);
     const record = await world.bindings.versionRecord(arn, token);
     await world.bindings.recordVersion(arn, {
-      ...record!,
+      ...(record as VersionRecord),
       tested: { secretArn: arn, versionId: token, result: 'untestedByDesign', at: '2026-01-01' },
     });
 
