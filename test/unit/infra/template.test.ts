@@ -323,6 +323,9 @@ describe('each role grants what its function calls', () => {
     ['RotateNowRole', 'secretsmanager:GetSecretValue', SECRET],
     ['RotateNowRole', 'secretsmanager:GetSecretValue', ADMIN_SECRET],
     ['RotateNowRole', 'kms:Decrypt', 'SecretsKey'],
+    // A sweep that must not revoke (a MANAGED provider not restored for certain) alerts.
+    ['RotateNowRole', 'sns:Publish', 'AlertTopic'],
+    ['RotateNowRole', 'events:PutEvents', 'EventBus'],
     ['RotateNowRole', 'cognito-idp:ListUserPoolClientSecrets', ':userpool/*'],
     ['RotateNowRole', 'lambda:InvokeFunction', ':function:gatewarden-issuer-*'],
     ['RotateNowRole', 'sqs:SendMessage', 'DeadLetterQueue'],
@@ -378,8 +381,6 @@ describe('each role grants what its function calls', () => {
     ['RotateNowRole', 'secretsmanager:ListSecretVersionIds'],
     ['RotateNowRole', 'dynamodb:PutItem'],
     ['RotateNowRole', 'dynamodb:Query'],
-    ['RotateNowRole', 'sns:Publish'],
-    ['RotateNowRole', 'events:PutEvents'],
     ['DetectRole', 'dynamodb:GetItem'],
     ['DetectRole', 'dynamodb:BatchGetItem'],
     ['DetectRole', 'dynamodb:ConditionCheckItem'],
