@@ -426,7 +426,8 @@ describe('break-glass (docs/threat-model.md)', () => {
     await expect(runSteps(secretArn, unpinned, ['createSecret'])).rejects.toMatchObject({
       name: 'BindingMismatchError',
     });
-    await sm().send(
+    // The admin role fixes the staging labels too (the stack's default admin is no writer here).
+    await adminSm.send(
       new UpdateSecretVersionStageCommand({
         SecretId: secretArn,
         VersionStage: 'AWSPENDING',

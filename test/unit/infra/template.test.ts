@@ -805,6 +805,29 @@ describe('rotation wiring', () => {
     ]);
   });
 
+  it.each([
+    'TokenVault',
+    'RegisteredCredentialProviders',
+    'AgentCoreManagedProviderSecrets',
+    'TokenVaultKeyViaSecretsManager',
+  ])('lets the sweep restore a MANAGED provider with the rotator’s own rights: %s', (sid) => {
+    // The sweep takes back abandoned rotations; a restore it may not make revokes nothing.
+    const statement = (role: string): unknown => {
+      const found: unknown[] = [];
+      const walk = (node: unknown): void => {
+        if (Array.isArray(node)) node.forEach(walk);
+        else if (node && typeof node === 'object') {
+          if ((node as { Sid?: unknown }).Sid === sid) found.push(node);
+          else Object.values(node).forEach(walk);
+        }
+      };
+      walk(template.Resources[role]?.Properties?.Policies);
+      return found[0];
+    };
+    expect(statement('RotateNowRole')).toBeDefined();
+    expect(statement('RotateNowRole')).toEqual(statement('RotateRole'));
+  });
+
   it('sweeps retired credentials daily through rotateNow with {"sweep": true}', () => {
     const sweep = resourcesOfType(template, 'AWS::Events::Rule').find(
       ([, rule]) => rule.Properties?.Name === 'gatewarden-ci-sweep',
