@@ -77,7 +77,10 @@ async function run(deps: RotateNowDeps, event: unknown): Promise<RotateNowResult
     logger.info('sweep finished', safe(summary));
     // Not thrown: a retry would sweep every secret again; the next daily run retries these.
     for (const r of results.filter((outcome) => outcome.error)) {
-      logger.warn('sweep failed', safe({ secretArn: r.secretArn, errorClass: r.error }));
+      logger.warn(
+        'sweep failed',
+        safe({ secretArn: r.secretArn, errorClass: r.error, reason: r.reason }),
+      );
     }
     return { ...summary, results };
   }
@@ -103,7 +106,11 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env): RotateNowDeps
   let engine: ReturnType<typeof awsRotationDeps> | undefined;
   return {
     control: new SecretsManagerRotationControl(),
-    sweep: (secretArn) => sweepSecret((engine ??= awsRotationDeps(env)), secretArn),
+    sweep: (secretArn) => {
+      engine ??= awsRotationDeps(env);
+      // A sweep that must not revoke (the provider not back on AWSCURRENT) alerts the topic and bus.
+      return sweepSecret(engine, secretArn, { alerts: engine.alerts });
+    },
     concurrency: 8,
   };
 }

@@ -64,8 +64,24 @@ export interface VersionRecord {
    * rotator's own; one that was there before is someone else's and is never revoked.
    */
   mint?: { startedAt: string; listedBefore: string[] };
+  /** testSecret's verdict on this version; finishSecret promotes nothing without it. */
+  tested?: TestMark;
   writtenBy: 'register' | 'rotator';
   writtenAt: string;
+}
+
+/**
+ * What testSecret writes into a version's ledger record once that version passed its test
+ * (`passed`), or once it ran for a registration pinned `--no-test` (`untestedByDesign`). It
+ * names the secret and the version it is for, so a mark copied onto another record proves
+ * nothing. It lives in the ledger, never in the secret or its tags: a secret writer or anyone
+ * who can invoke the rotate function directly cannot write it.
+ */
+export interface TestMark {
+  secretArn: string;
+  versionId: string;
+  result: 'passed' | 'untestedByDesign';
+  at: string;
 }
 
 /**

@@ -91,6 +91,11 @@ export async function createSecret(ctx: StepContext): Promise<StepOutcome> {
     ...(adopted?.issuerCredentialId ? [adopted.issuerCredentialId] : []),
   ]);
   const orphans = await findOrphans(ctx, listed, known);
+  if (orphans.length > 0 && !cleared && keepsOwnCopy(current)) {
+    // An orphan may be the credential of an abandoned rotation whose restore could not be read
+    // back: the provider is put back on AWSCURRENT before anything is revoked.
+    await pushCredential(deps, current, pinned, where);
+  }
   const revokedOrphans = await revokeIds(issuer, current, orphans, protectedIds, listed);
   if (revokedOrphans.length > 0) {
     logger.warn(

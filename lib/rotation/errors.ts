@@ -33,6 +33,12 @@ export class IssuerCapacityError extends IssuerError {}
 /** The new credential did not pass testSecret after the bounded retries. */
 export class CredentialTestError extends RotationError {}
 
+/**
+ * finishSecret was asked to promote a version without testSecret's mark for it (a direct
+ * invocation of the rotate function, or a mark for another secret or version): refused.
+ */
+export class UntestedVersionError extends RotationError {}
+
 /** The AgentCore Identity provider could not be updated or read back. */
 export class ProviderUpdateError extends RotationError {}
 

@@ -6,10 +6,13 @@ import { errorClass } from './errors.js';
 import { STAGE } from './ports.js';
 import type { SecretDocument } from './secretDocument.js';
 import { isTestable } from './testSecret.js';
+import { requireTestMark } from './testMark.js';
 import { readTrusted } from './trusted.js';
+import type { VersionRecord } from './binding.js';
 
 /**
- * finishSecret: start the grace period of the credentials this version supersedes (in the
+ * finishSecret: refuse a version without testSecret's mark for it (./testMark.ts), then start
+ * the grace period of the credentials this version supersedes (in the
  * ledger: a rotation that lands late still gets its whole overlap), move AWSCURRENT to the
  * token (the old version becomes AWSPREVIOUS), remove AWSPENDING, and publish `Rotation
  * Succeeded`. A sweep or the next rotation revokes retired credentials once their grace passed.
@@ -23,7 +26,11 @@ export async function finishSecret(ctx: StepContext): Promise<StepOutcome> {
     { versionId: input.token, stage: STAGE.pending },
     currentVersionId,
   );
-  const retiring = await startGrace(deps, meta.arn, input.token, pending);
+  // Only a version testSecret passed (or ran for, under `--no-test`) is promoted: invoking the
+  // function with finishSecret alone must not make an untested key AWSCURRENT.
+  const record = await deps.bindings.versionRecord(meta.arn, input.token);
+  requireTestMark(record, where, pending);
+  const retiring = await startGrace(deps, meta.arn, pending, record);
   await deps.store.updateStage(input.secretId, {
     stage: STAGE.current,
     moveToVersionId: input.token,
@@ -71,10 +78,9 @@ export async function finishSecret(ctx: StepContext): Promise<StepOutcome> {
 async function startGrace(
   deps: StepContext['deps'],
   secretArn: string,
-  versionId: string,
   pending: SecretDocument,
+  record: VersionRecord | undefined,
 ): Promise<SecretDocument['retiring']> {
-  const record = await deps.bindings.versionRecord(secretArn, versionId);
   const superseded = new Set(record?.retireOnPromotion ?? []);
   if (!record || superseded.size === 0) return pending.retiring;
   const from = new Date(deps.clock.now().getTime() + pending.graceSeconds * 1000).toISOString();

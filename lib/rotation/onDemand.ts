@@ -196,6 +196,8 @@ export interface SweepOutcome {
   stillInGrace: number;
   /** Error class when the sweep of this secret failed. */
   error?: string;
+  /** Why, identifiers only (safeReason). */
+  reason?: string;
 }
 
 /**
@@ -224,11 +226,13 @@ export async function sweepAll(
           stillInGrace: swept.stillInGrace,
         };
       } catch (error) {
+        const failure = failureOf(error);
         results[index] = {
           secretArn,
           revoked: 0,
           stillInGrace: 0,
-          error: failureOf(error).errorClass ?? 'Error',
+          error: failure.errorClass ?? 'Error',
+          ...(failure.reason ? { reason: failure.reason } : {}),
         };
       }
     }

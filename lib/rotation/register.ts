@@ -199,6 +199,9 @@ export async function registerCredential(
       gateway.roleArn,
       input.rotatorRoleArn,
       input.sweeperRoleArn,
+      // Break-glass: the admin writes a value, then reviews it with `register update`, which
+      // reads it. It may rewrite this policy anyway: reading adds no power.
+      input.adminRoleArn,
       ...(input.extraReaders ?? []),
     ].filter((arn): arn is string => typeof arn === 'string' && arn.length > 0);
     const writers = [input.rotatorRoleArn, input.adminRoleArn].filter(

@@ -1,6 +1,10 @@
+import { publishAll, type AlertSink } from '../alerts/alert.js';
+import { TAGS } from '../shared/env.js';
 import { logger, safe } from '../shared/logger.js';
-import { abandonRotation, pendingAgeSeconds } from './abandon.js';
-import { errorClass } from './errors.js';
+import { safeReason } from '../shared/redact.js';
+import { AbandonError, abandonRotation, pendingAgeSeconds } from './abandon.js';
+import { rotationFailedAlert } from './alerts.js';
+import { errorClass, RotationError } from './errors.js';
 import { parseDocument } from './document.js';
 import { versionWithStage } from './engine.js';
 import { STAGE, type RotationDeps, type SecretMeta } from './ports.js';
@@ -17,6 +21,13 @@ export interface SweepResult {
 }
 
 /**
+ * The sweep met a rotation it could not take back with the provider verified on AWSCURRENT
+ * (the restore was refused or the provider, read back, serves something else): it revoked
+ * nothing for that secret, and alerted.
+ */
+export class SweepRefusedError extends RotationError {}
+
+/**
  * Secrets Manager retries a failed step only within the rotation window (at most a day): an
  * AWSPENDING older than this is a rotation nobody will finish — a function killed at every
  * attempt may have left a MANAGED provider on its untested credential.
@@ -31,20 +42,34 @@ export const ABANDON_PENDING_AFTER_SECONDS = 25 * 3600;
  * the current or a pending version still use are never revoked, and only credentials the
  * issuer still lists are, so repeating a sweep is cheap and harmless. The current document is
  * checked against the binding and the ledger first: a rewritten `retiring` list revokes nothing.
+ * A MANAGED provider that could not be put back on AWSCURRENT for certain stops the sweep of
+ * that secret before any revocation ({@link SweepRefusedError}, alerted to `options.alerts`).
  * A pending document only ever protects more, so it is read as it is.
  */
 export async function sweepSecret(
   deps: RotationDeps,
   secretId: string,
-  options: { abandonPendingAfterSeconds?: number } = {},
+  options: { abandonPendingAfterSeconds?: number; alerts?: readonly AlertSink[] } = {},
 ): Promise<SweepResult> {
   const described = await deps.store.describe(secretId);
-  const abandoned = await abandonStalePending(
+  const { abandoned, unrestored } = await abandonStalePending(
     deps,
     secretId,
     described,
     options.abandonPendingAfterSeconds ?? ABANDON_PENDING_AFTER_SECONDS,
   );
+  if (unrestored) {
+    // The provider may still serve the pending credential or anything else: nothing is revoked
+    // until a later sweep (or the next rotation) has put it back on AWSCURRENT for certain.
+    await alertUnrestored(deps, options.alerts ?? [], described, unrestored);
+    throw new SweepRefusedError(
+      `sweep revoked nothing: the provider was not restored to AWSCURRENT for certain (${safeReason(unrestored.error)})`,
+      {
+        cause: unrestored.error,
+        context: { secretArn: described.arn, versionId: unrestored.versionId },
+      },
+    );
+  }
   // Abandoning moved AWSPENDING: read the stages again only then.
   const meta = abandoned ? await deps.store.describe(secretId) : described;
   const where = { secretArn: meta.arn };
@@ -90,24 +115,63 @@ async function abandonStalePending(
   secretId: string,
   meta: SecretMeta,
   afterSeconds: number,
-): Promise<string | undefined> {
+): Promise<{ abandoned?: string; unrestored?: { versionId: string; error: unknown } }> {
   const pending = versionWithStage(meta, STAGE.pending);
-  if (!pending || pending === versionWithStage(meta, STAGE.current)) return undefined;
-  if ((await pendingAgeSeconds(deps, secretId, meta.arn, pending)) < afterSeconds) return undefined;
+  if (!pending || pending === versionWithStage(meta, STAGE.current)) return {};
+  if ((await pendingAgeSeconds(deps, secretId, meta.arn, pending)) < afterSeconds) return {};
   logger.warn(
     'abandoning a rotation left pending past every rotation window',
     safe({ secretArn: meta.arn, versionId: pending }),
   );
   try {
     await abandonRotation(deps, secretId, pending);
-    return pending;
+    return { abandoned: pending };
   } catch (error) {
-    // Reported, and the sweep goes on: what abandoning could not read (a rewritten or foreign
-    // version) it did not touch, and the sweep's own checks still apply.
     logger.error(
       'could not abandon the stale rotation',
       safe({ secretArn: meta.arn, versionId: pending, error: errorClass(error) }),
     );
-    return undefined;
+    if (
+      error instanceof AbandonError &&
+      String(error.context.failed ?? '')
+        .split(',')
+        .includes('restore-provider')
+    ) {
+      return { unrestored: { versionId: pending, error } };
+    }
+    // Otherwise reported, and the sweep goes on: what abandoning could not read (a rewritten
+    // or foreign version) it did not touch, and the sweep's own checks still apply.
+    return {};
+  }
+}
+
+/** `Rotation Failed` (step `sweep`) with the reason, best effort: the sweep's error says it too. */
+async function alertUnrestored(
+  deps: RotationDeps,
+  alerts: readonly AlertSink[],
+  meta: SecretMeta,
+  unrestored: { versionId: string; error: unknown },
+): Promise<void> {
+  const gatewayId = meta.tags?.[TAGS.gateway];
+  const kind = meta.tags?.[TAGS.kind];
+  try {
+    await publishAll(
+      alerts,
+      rotationFailedAlert({
+        secretArn: meta.arn,
+        ...(gatewayId ? { gatewayId } : {}),
+        ...(kind ? { kind } : {}),
+        step: 'sweep',
+        errorClass: errorClass(unrestored.error),
+        reason: `nothing revoked: ${safeReason(unrestored.error)}`,
+        versionId: unrestored.versionId,
+        at: deps.clock.now().toISOString(),
+      }),
+    );
+  } catch (error) {
+    logger.warn(
+      'could not publish the sweep alert',
+      safe({ secretArn: meta.arn, error: errorClass(error) }),
+    );
   }
 }

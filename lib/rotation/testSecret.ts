@@ -13,6 +13,7 @@ import { abandonRotation } from './abandon.js';
 import { STAGE, type RotationDeps } from './ports.js';
 import type { SecretDocument } from './secretDocument.js';
 import { type CheckedDestinations, checkDestinations } from './liveDestinations.js';
+import { markTested } from './testMark.js';
 import { readTrusted } from './trusted.js';
 
 const defaultBackoff = (attempt: number): number => Math.min(500 * 2 ** attempt, 8_000);
@@ -25,7 +26,8 @@ export const ATTEMPT_BUDGET_MS = 20_000;
  * clients get a client_credentials token whose JWT is verified (for inbound clients against
  * the gateway's CUSTOM_JWT authorizer from GetGateway); API keys pass the configured probe
  * and, for MANAGED providers, the data plane serves the new value. Propagation delay is
- * covered by bounded retries with exponential backoff.
+ * covered by bounded retries with exponential backoff. A version that passed gets the test
+ * mark in its ledger record (./testMark.ts), without which finishSecret promotes nothing.
  */
 export async function testSecret(ctx: StepContext): Promise<StepOutcome> {
   const pending = await readTrusted(
@@ -36,13 +38,18 @@ export async function testSecret(ctx: StepContext): Promise<StepOutcome> {
   );
   const destinations = await checkDestinations(ctx.deps, ctx.meta.arn, pending);
   await proveCredential(ctx, pending, { readBack: true }, destinations);
+  const where = { secretArn: ctx.meta.arn, versionId: ctx.input.token };
   if (!isTestable(ctx.deps, pending)) {
     logger.warn(
       'API key has no probe or provider read-back: rotated untested',
-      safe({ secretArn: ctx.meta.arn, versionId: ctx.input.token, gatewayId: pending.gatewayId }),
+      safe({ ...where, gatewayId: pending.gatewayId }),
     );
+    // Only a registration pinned `--no-test` may land untested; anything else stays unmarked
+    // and finishSecret refuses it.
+    if (pending.test.untested === true) await markTested(ctx.deps, where, 'untestedByDesign');
     return 'untested';
   }
+  await markTested(ctx.deps, where, 'passed');
   return 'done';
 }
 

@@ -66,6 +66,11 @@ export interface Fixtures {
   cognito: { secretArn: string; poolId: string; clientId: string; initialId: string };
   /** A key a webhook issuer's Lambda function mints (which the local stack cannot run). */
   webhookLambda: { secretArn: string };
+  /**
+   * A key the webhook mints that AgentCore keeps its own copy of (MANAGED), probed at an API
+   * that accepts only the keys the webhook holds live: revoking the served key breaks it.
+   */
+  webhookManaged: { secretArn: string; provider: string };
 }
 
 export class RoleFixtures {
@@ -75,6 +80,14 @@ export class RoleFixtures {
     response.writeHead(typeof key === 'string' && key.length >= 32 ? 200 : 401).end();
   });
   readonly webhookStub = new WebhookStub('role-tests-webhook-hmac-0123456789');
+  /** The webhook of the MANAGED webhook key (its own, so the other's key list stays exact). */
+  readonly managedStub = new WebhookStub('role-tests-managed-hmac-0123456789');
+  /** A third-party API that accepts only the keys {@link managedStub} holds live. */
+  readonly liveKeys = new LocalServer((request, response) => {
+    const key = request.headers['x-api-key'];
+    const live = [...this.managedStub.keys.values()].some((k) => k.apiKey === key);
+    response.writeHead(live ? 200 : 401).end();
+  });
   registration?: RotatingRegistrationServer;
   /** Queues the alert topic and the gatewarden bus deliver to. */
   readonly alerts = { topic: '', bus: '' };
@@ -83,7 +96,13 @@ export class RoleFixtures {
   constructor(private readonly stack: RoleStack) {}
 
   async create(): Promise<Fixtures> {
-    await Promise.all([this.probe.start(), this.webhookStub.server.start(), this.alertQueues()]);
+    await Promise.all([
+      this.probe.start(),
+      this.liveKeys.start(),
+      this.managedStub.server.start(),
+      this.webhookStub.server.start(),
+      this.alertQueues(),
+    ]);
     const [external, managed, webhook, oauth, cognito, webhookLambda] = await Promise.all([
       this.apiKey('EXTERNAL'),
       this.apiKey('MANAGED'),
@@ -92,7 +111,8 @@ export class RoleFixtures {
       this.cognito(),
       this.webhookLambda(),
     ]);
-    return { external, managed, webhook, oauth, cognito, webhookLambda };
+    const webhookManaged = await this.webhookManaged();
+    return { external, managed, webhook, oauth, cognito, webhookLambda, webhookManaged };
   }
 
   async close(): Promise<void> {
@@ -105,6 +125,8 @@ export class RoleFixtures {
     );
     await Promise.all([
       this.probe.stop(),
+      this.liveKeys.stop(),
+      this.managedStub.server.stop(),
       this.webhookStub.server.stop(),
       this.registration?.stop(),
     ]);
@@ -231,6 +253,21 @@ export class RoleFixtures {
       ...['--registration-token-secret', tokenSecret, '--managed', '--scope', 'gateway:invoke'],
     ]);
     return { secretArn, provider, clientId: client.clientId, initialSecret: client.clientSecret };
+  }
+
+  private async webhookManaged(): Promise<Fixtures['webhookManaged']> {
+    const mint = this.managedStub.handle(
+      JSON.stringify({ action: 'mint', idempotencyKey: 'managed-before-registration' }),
+    ).json as { apiKey: string };
+    const provider = await this.apiKeyProvider(mint.apiKey);
+    const hmacSecret = await this.adminSecret(this.managedStub.hmacKey);
+    const secretArn = await this.register('apikey', [
+      ...['--provider', provider, '--issuer', 'webhook', '--managed'],
+      ...['--gateway', await this.gateway('AWS_IAM')],
+      ...['--webhook-url', this.managedStub.server.url, '--hmac-secret', hmacSecret],
+      ...['--probe-url', `${this.liveKeys.url}/ping`, '--grace', '0s'],
+    ]);
+    return { secretArn, provider };
   }
 
   /** No grace period: the secret it replaces is due for revocation as soon as it lands. */

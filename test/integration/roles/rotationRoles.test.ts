@@ -20,11 +20,20 @@ import {
   ListUserPoolClientSecretsCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import {
+  CreateApiKeyCredentialProviderCommand,
+  GetApiKeyCredentialProviderCommand,
+  UntagResourceCommand,
+} from '@aws-sdk/client-bedrock-agentcore-control';
+import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import {
   DescribeSecretCommand,
+  PutSecretValueCommand,
   RotateSecretCommand,
   type RotateSecretCommandInput,
+  SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { decodeJwt } from 'jose';
 import { randomUUID } from 'node:crypto';
 import {
@@ -38,10 +47,12 @@ import {
   type RotateNowResult,
 } from '../../../functions/rotateNow.js';
 import { awsRotationDeps } from '../../../lib/aws/rotationDeps.js';
+import { ROTATED_TAG } from '../../../lib/aws/rotationTagger.js';
 import { ROTATION_FAILURE_TAG, ROTATION_STEP_TAG } from '../../../lib/rotation/alerts.js';
 import { ABANDON_PENDING_AFTER_SECONDS, sweepSecret } from '../../../lib/rotation/sweep.js';
-import { localClient, localStack } from '../../support/localStack.js';
+import { localClient, localStack, testClientConfig, uniqueName } from '../../support/localStack.js';
 import {
+  control,
   dataPlane,
   docAt,
   servedApiKey,
@@ -51,7 +62,13 @@ import {
   workload,
 } from '../rotation/support.js';
 import { type Fixtures, RoleFixtures } from './fixtures.js';
-import { LAMBDA_CONTEXT, openRoleStack, type RoleStack } from './support.js';
+import {
+  LAMBDA_CONTEXT,
+  openRoleStack,
+  pinWithCli,
+  registerWithCli,
+  type RoleStack,
+} from './support.js';
 
 const STEPS: RotateEvent['Step'][] = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'];
 
@@ -344,3 +361,201 @@ describe('the rotateNow role', () => {
     expect(after.VersionIdsToStages).toEqual(before.VersionIdsToStages);
   });
 });
+
+describe('attacks on the rotate function and the sweep (issue 17)', () => {
+  it('a direct finishSecret for an untested AWSPENDING is refused: nothing promoted, the key still works', async () => {
+    // Prepare: a rotation whose key was minted and pushed, but never tested.
+    const { secretArn, provider } = fixtures.external;
+    const before = await docAt(secretArn, 'AWSCURRENT');
+    const currentBefore = await currentVersion(secretArn);
+    const token = await startRotation(secretArn);
+    await runSteps(secretArn, token, ['createSecret', 'setSecret']);
+
+    // Act: whoever may invoke the function sends finishSecret (it runs as the rotate role).
+    const attack = runSteps(secretArn, token, ['finishSecret']);
+
+    // Assess
+    await expect(attack).rejects.toMatchObject({ name: 'UntestedVersionError' });
+    await expectNoDenials();
+    expect(await currentVersion(secretArn)).toBe(currentBefore);
+    expect((await stagesOf(secretArn)).flat()).toContain('AWSPENDING');
+    expect(await servedApiKey(workloadName, provider)).toBe(before.apiKey);
+    expect((await world.received(world.alerts.topic, secretArn)).join()).toContain(
+      'UntestedVersionError',
+    );
+    // The same rotation, tested, lands: the mark is the rotator's own ledger write.
+    await runSteps(secretArn, token, ['testSecret', 'finishSecret']);
+    expect(await currentVersion(secretArn)).toBe(token);
+    await expectNoDenials();
+  });
+
+  it('a sweep whose MANAGED restore is denied revokes nothing: the served key still works', async () => {
+    // Prepare: a rotation left pending after setSecret pushed its key to the provider; then the
+    // provider loses its gatewarden tag, so the rotateNow role may not update it any more.
+    const { secretArn, provider } = fixtures.webhookManaged;
+    const token = await startRotation(secretArn);
+    await runSteps(secretArn, token, ['createSecret', 'setSecret']);
+    const pushed = (await docAt(secretArn, 'AWSPENDING')).apiKey ?? '';
+    expect(await servedApiKey(workloadName, provider)).toBe(pushed);
+    const { credentialProviderArn } = await control().send(
+      new GetApiKeyCredentialProviderCommand({ name: provider }),
+    );
+    await control().send(
+      new UntagResourceCommand({ resourceArn: credentialProviderArn, tagKeys: [ROTATED_TAG.key] }),
+    );
+    await stack.denials('clear');
+
+    // Act: the function's sweep of this secret, a day and more later.
+    const later = (ABANDON_PENDING_AFTER_SECONDS + 3600) * 1000;
+    const swept = stack.asFunction('rotateNow', (env) => {
+      const deps = awsRotationDeps(env);
+      const clock = { ...deps.clock, now: () => new Date(Date.now() + later) };
+      return sweepSecret({ ...deps, clock }, secretArn, { alerts: deps.alerts });
+    });
+
+    // Assess: refused for the restore, and nothing revoked: the served key still works.
+    await expect(swept).rejects.toMatchObject({ name: 'SweepRefusedError' });
+    // The restore, and nothing else, was refused (the alerts went out).
+    const denied = (await stack.denials()).map((d) => JSON.stringify(d));
+    expect(denied.length).toBeGreaterThan(0);
+    expect(denied.filter((d) => !d.includes('UpdateApiKeyCredentialProvider'))).toEqual([]);
+    expect(await servedApiKey(workloadName, provider)).toBe(pushed);
+    expect(await probeStatus(pushed)).toBe(200);
+    expect((await stagesOf(secretArn)).flat()).toContain('AWSPENDING');
+    // Alerted on the topic and on the bus, with the reason and no value.
+    for (const queue of [world.alerts.topic, world.alerts.bus]) {
+      const alerts = (await world.received(queue, secretArn)).join();
+      expect(alerts).toContain('nothing revoked');
+      expect(alerts).not.toContain(pushed);
+    }
+  });
+});
+
+describe('break-glass (docs/threat-model.md)', () => {
+  it('an admin role writes the value, reviews it with register update, pins it with --yes', async () => {
+    // Prepare: an admin role, named at registration as the secret's break-glass writer.
+    const admin = await createAdminRole();
+    const secretArn = await registerWithCli(
+      stack,
+      'apikey',
+      [
+        ...['--provider', await newApiKeyProvider(), '--issuer', 'generated'],
+        ...['--gateway', fixtures.external.gatewayId, '--grace', '0s'],
+        ...['--probe-url', `${world.probe.url}/ping`],
+      ],
+      admin.arn,
+    );
+    const fixed = `break-glass-${randomUUID()}`;
+    const current = await docAt(secretArn, 'AWSCURRENT');
+
+    // Act 1: the admin role writes the value by hand.
+    const adminSm = new SecretsManagerClient({
+      ...testClientConfig(),
+      credentials: admin.credentials,
+    });
+    await adminSm.send(
+      new PutSecretValueCommand({
+        SecretId: secretArn,
+        SecretString: JSON.stringify({ ...current, apiKey: fixed }),
+      }),
+    );
+    await expectNoDenials();
+    // Rotation refuses the unpinned version.
+    const unpinned = await startRotation(secretArn);
+    await expect(runSteps(secretArn, unpinned, ['createSecret'])).rejects.toMatchObject({
+      name: 'BindingMismatchError',
+    });
+    // The admin role fixes the staging labels too (the stack's default admin is no writer here).
+    await adminSm.send(
+      new UpdateSecretVersionStageCommand({
+        SecretId: secretArn,
+        VersionStage: 'AWSPENDING',
+        RemoveFromVersionId: unpinned,
+      }),
+    );
+
+    // Act 2: review, then pin, as the admin role.
+    const env = { ...process.env, ...stack.deployment, ...admin.env };
+    const review = await pinWithCli(secretArn, { yes: false, env });
+    const pinned = await pinWithCli(secretArn, { env });
+
+    // Assess: nothing pinned by the review; pinned with --yes; the next rotation runs from it.
+    expect(review).not.toMatch(/pinned as revision/);
+    expect(pinned).toMatch(/pinned as revision 2/);
+    await stack.denials('clear');
+    const token = await startRotation(secretArn);
+    await runSteps(secretArn, token);
+    await expectNoDenials();
+    expect(await currentVersion(secretArn)).toBe(token);
+    const rotated = await docAt(secretArn, 'AWSCURRENT');
+    expect(rotated.apiKey).not.toBe(fixed);
+    expect(rotated.apiKey).not.toBe(current.apiKey);
+  });
+});
+
+/** What the live-keys API answers for a key (200 only while the webhook holds it live). */
+async function probeStatus(apiKey: string): Promise<number> {
+  const response = await fetch(`${world.liveKeys.url}/ping`, { headers: { 'x-api-key': apiKey } });
+  return response.status;
+}
+
+async function newApiKeyProvider(): Promise<string> {
+  const name = uniqueName('roles-breakglass');
+  await control().send(
+    new CreateApiKeyCredentialProviderCommand({ name, apiKey: `initial-${randomUUID()}` }),
+  );
+  return name;
+}
+
+/** An admin role of the account (trusted by the account, allowed everything), assumed. */
+async function createAdminRole(): Promise<{
+  arn: string;
+  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string };
+  env: Record<string, string>;
+}> {
+  const iam = localClient(IAMClient);
+  const RoleName = uniqueName('gatewarden-role-tests-admin');
+  const role = await iam.send(
+    new CreateRoleCommand({
+      RoleName,
+      AssumeRolePolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { AWS: 'arn:aws:iam::123456789012:root' },
+            Action: 'sts:AssumeRole',
+          },
+        ],
+      }),
+    }),
+  );
+  await iam.send(
+    new PutRolePolicyCommand({
+      RoleName,
+      PolicyName: 'admin',
+      PolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+      }),
+    }),
+  );
+  const assumed = await localClient(STSClient).send(
+    new AssumeRoleCommand({ RoleArn: role.Role?.Arn, RoleSessionName: 'break-glass' }),
+  );
+  const c = assumed.Credentials;
+  const credentials = {
+    accessKeyId: c?.AccessKeyId ?? '',
+    secretAccessKey: c?.SecretAccessKey ?? '',
+    sessionToken: c?.SessionToken ?? '',
+  };
+  return {
+    arn: role.Role?.Arn ?? '',
+    credentials,
+    env: {
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      AWS_SESSION_TOKEN: credentials.sessionToken,
+    },
+  };
+}

@@ -171,6 +171,7 @@ export async function registerWithCli(
   stack: RoleStack,
   kind: 'apikey' | 'oauth' | 'inbound',
   flags: string[],
+  adminRole = ADMIN_ARN,
 ): Promise<string> {
   const { stdout } = await run(
     process.execPath,
@@ -182,7 +183,7 @@ export async function registerWithCli(
       '--kms-key',
       stack.secretsKeyArn,
       '--admin-role',
-      ADMIN_ARN,
+      adminRole,
       '--reader',
       ADMIN_ARN,
       '--json',
@@ -193,20 +194,25 @@ export async function registerWithCli(
 }
 
 /**
- * `gatewarden register update --secret …`, then `--yes --expect <the review's hash>`: the admin
- * reviews a document it wrote and pins exactly that.
+ * `gatewarden register update --secret …` as the admin: the review (`yes: false`), or the review
+ * then `--yes --expect <its hash>`, which pins exactly what was reviewed. Environment: the one
+ * given (default this process's, the stack's admin). Returns the last command's output.
  */
-export async function pinWithCli(secretArn: string): Promise<void> {
+export async function pinWithCli(
+  secretArn: string,
+  options: { yes?: boolean; env?: NodeJS.ProcessEnv } = {},
+): Promise<string> {
   const update = [CLI, 'register', 'update', '--secret', secretArn];
-  const { stdout } = await run(process.execPath, [...update, '--json'], {
-    cwd: ROOT,
-    env: process.env,
-  });
+  const env = options.env ?? process.env;
+  if (options.yes === false)
+    return (await run(process.execPath, update, { cwd: ROOT, env })).stdout;
+  const { stdout } = await run(process.execPath, [...update, '--json'], { cwd: ROOT, env });
   const { reviewHash } = JSON.parse(stdout) as { reviewHash: string };
-  await run(process.execPath, [...update, '--yes', '--expect', reviewHash], {
+  const pinned = await run(process.execPath, [...update, '--yes', '--expect', reviewHash], {
     cwd: ROOT,
-    env: process.env,
+    env,
   });
+  return pinned.stdout;
 }
 
 /** An HTTP server on 127.0.0.1; `url` once started. */

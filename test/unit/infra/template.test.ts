@@ -342,6 +342,9 @@ describe('each role grants what its function calls', () => {
     ['RotateNowRole', 'secretsmanager:GetSecretValue', SECRET],
     ['RotateNowRole', 'secretsmanager:GetSecretValue', ADMIN_SECRET],
     ['RotateNowRole', 'kms:Decrypt', 'SecretsKey'],
+    // A sweep that must not revoke (a MANAGED provider not restored for certain) alerts.
+    ['RotateNowRole', 'sns:Publish', 'AlertTopic'],
+    ['RotateNowRole', 'events:PutEvents', 'EventBus'],
     ['RotateNowRole', 'cognito-idp:ListUserPoolClientSecrets', ':userpool/*'],
     ['RotateNowRole', 'lambda:InvokeFunction', ':function:gatewarden-issuer-*'],
     ['RotateNowRole', 'sqs:SendMessage', 'DeadLetterQueue'],
@@ -397,8 +400,6 @@ describe('each role grants what its function calls', () => {
     ['RotateNowRole', 'secretsmanager:ListSecretVersionIds'],
     ['RotateNowRole', 'dynamodb:PutItem'],
     ['RotateNowRole', 'dynamodb:Query'],
-    ['RotateNowRole', 'sns:Publish'],
-    ['RotateNowRole', 'events:PutEvents'],
     ['DetectRole', 'dynamodb:GetItem'],
     ['DetectRole', 'dynamodb:BatchGetItem'],
     ['DetectRole', 'dynamodb:ConditionCheckItem'],
@@ -784,16 +785,66 @@ describe('redeploy onto kept data', () => {
 });
 
 describe('rotation wiring', () => {
-  it('lets Secrets Manager of this account invoke rotate', () => {
+  it('lets only Secrets Manager of this account invoke rotate, for gatewarden secrets', () => {
     const permissions = resourcesOfType(template, 'AWS::Lambda::Permission').map(
       ([, p]) => p.Properties ?? {},
     );
-    expect(permissions).toContainEqual({
-      Action: 'lambda:InvokeFunction',
-      FunctionName: { 'Fn::GetAtt': ['RotateLambdaFunction', 'Arn'] },
-      Principal: 'secretsmanager.amazonaws.com',
-      SourceAccount: { Ref: 'AWS::AccountId' },
-    });
+    const onRotate = permissions.filter(
+      (p) =>
+        resourceText(p.FunctionName) ===
+        resourceText({ 'Fn::GetAtt': ['RotateLambdaFunction', 'Arn'] }),
+    );
+    expect(onRotate).toEqual([
+      {
+        Action: 'lambda:InvokeFunction',
+        FunctionName: { 'Fn::GetAtt': ['RotateLambdaFunction', 'Arn'] },
+        Principal: 'secretsmanager.amazonaws.com',
+        SourceAccount: { Ref: 'AWS::AccountId' },
+        SourceArn: {
+          'Fn::Sub':
+            'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:gatewarden/*',
+        },
+      },
+    ]);
+  });
+
+  it('grants lambda:InvokeFunction on rotate only to the roles that call RotateSecret', () => {
+    // RotateSecret checks that its caller may invoke the rotation function; a direct invocation
+    // with finishSecret is refused without testSecret's mark (test/unit/rotation/testMark.test.ts).
+    const rotate = JSON.stringify({ 'Fn::GetAtt': ['RotateLambdaFunction', 'Arn'] });
+    const holders = resourcesOfType(template, 'AWS::IAM::Role').flatMap(([id, role]) =>
+      JSON.stringify(role.Properties?.Policies ?? [])
+        .split('"Sid":')
+        .filter((part) => part.includes('lambda:InvokeFunction') && part.includes(rotate))
+        .map((part) => `${id}:${/^"([^"]+)"/.exec(part)?.[1] ?? '?'}`),
+    );
+    expect(holders.sort()).toEqual([
+      'DetectRole:AutoRemediationInvokeRotation',
+      'RotateNowRole:InvokeRotationFunction',
+    ]);
+  });
+
+  it.each([
+    'TokenVault',
+    'RegisteredCredentialProviders',
+    'AgentCoreManagedProviderSecrets',
+    'TokenVaultKeyViaSecretsManager',
+  ])('lets the sweep restore a MANAGED provider with the rotator’s own rights: %s', (sid) => {
+    // The sweep takes back abandoned rotations; a restore it may not make revokes nothing.
+    const statement = (role: string): unknown => {
+      const found: unknown[] = [];
+      const walk = (node: unknown): void => {
+        if (Array.isArray(node)) node.forEach(walk);
+        else if (node && typeof node === 'object') {
+          if ((node as { Sid?: unknown }).Sid === sid) found.push(node);
+          else Object.values(node).forEach(walk);
+        }
+      };
+      walk(template.Resources[role]?.Properties?.Policies);
+      return found[0];
+    };
+    expect(statement('RotateNowRole')).toBeDefined();
+    expect(statement('RotateNowRole')).toEqual(statement('RotateRole'));
   });
 
   it('sweeps retired credentials daily through rotateNow with {"sweep": true}', () => {

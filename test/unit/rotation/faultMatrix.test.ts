@@ -73,7 +73,7 @@ async function smRotation(world: World, crashAfter?: string): Promise<boolean> {
   return true;
 }
 
-function unsafeReasons(world: World): string[] {
+async function unsafeReasons(world: World, cell: Cell): Promise<string[]> {
   const reasons: string[] = [];
   const current = world.store.valueAt(world.secretName, 'AWSCURRENT');
   const pending = world.store.valueAt(world.secretName, 'AWSPENDING');
@@ -91,7 +91,25 @@ function unsafeReasons(world: World): string[] {
     reasons.push('the provider does not serve AWSCURRENT');
   }
   const allowed = new Set([secretOf(current), secretOf(pending)]);
-  const extra = world.issuer.active().filter((c) => !allowed.has(c.secret));
+  // The rotator's own credential is left alive, never revoked, when the provider may still
+  // serve it: the restore could not be read back (no API returns an OAuth2 provider's secret)
+  // or the provider cannot be updated at all. The next rotation restores the provider first,
+  // then revokes it (abandon.test.ts, sweepRestore.test.ts).
+  const unreadable =
+    managed &&
+    (current.provider?.type === 'oauth2' ||
+      (cell.fault?.op === 'provider.update' && cell.fault.always === true));
+  const meta = await world.store.describe(world.secretName);
+  const left = unreadable
+    ? new Set(
+        (await world.bindings.versionRecords(meta.arn)).flatMap((r) =>
+          r.writtenBy === 'rotator' && r.state.issuerCredentialId
+            ? [r.state.issuerCredentialId]
+            : [],
+        ),
+      )
+    : new Set<string>();
+  const extra = world.issuer.active().filter((c) => !allowed.has(c.secret) && !left.has(c.id));
   if (extra.length > 0)
     reasons.push(`issuer holds ${extra.length} credential(s) beyond the grace policy`);
   return reasons;
@@ -208,7 +226,7 @@ describe('rotation fault matrix', () => {
       );
       await sweepSecret(world.deps, world.secretName).catch(() => undefined);
       // Assess
-      const unsafe = unsafeReasons(world);
+      const unsafe = await unsafeReasons(world, cell);
       results.push({ variant: cell.variant.name, label: cell.label, completed, unsafe });
       expect(unsafe).toEqual([]);
       if (!cell.fault?.always) expect(completed).toBe(true);
