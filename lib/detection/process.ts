@@ -4,6 +4,7 @@ import { findingToAlert } from './alerts.js';
 import type { EngineResult } from './engine.js';
 import type { BurstMember, BurstStore, DedupStore } from './ports.js';
 import { validateRecord, type CloudTrailRecord } from './record.js';
+import { sourceProblem } from './sources.js';
 import {
   remediate,
   type RemediationConfig,
@@ -349,6 +350,10 @@ export function parseEnvelope(body: string): ParsedEnvelope {
       .join('; ');
     return { ok: false, reason: `not a CloudTrail EventBridge event: ${reason}` };
   }
+  // Only AWS can put an `aws.` source on a bus: anything else is a forgery, however real its
+  // detail looks (sources.ts).
+  const forged = sourceProblem(envelope.data.source);
+  if (forged !== undefined) return { ok: false, reason: forged };
   // Validate `detail` as received, as replay does: the envelope parse made a copy of it, and a
   // zod copy leaves out a `__proto__` key the record held.
   const record = validateRecord((value as { detail: unknown }).detail);
