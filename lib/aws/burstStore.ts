@@ -45,7 +45,13 @@ export class DynamoBurstStore implements BurstStore {
     this.retentionMs = (options.retentionSeconds ?? 7 * 86_400) * 1000;
   }
 
-  async open(key: string, first: Finding, untilMs: number, windowSeconds: number): Promise<void> {
+  async open(
+    key: string,
+    first: Finding,
+    untilMs: number,
+    windowSeconds: number,
+    events = 1,
+  ): Promise<void> {
     const groupId = first.findingId;
     const expiresAt = { N: String(Math.floor((untilMs + this.retentionMs) / 1000)) };
     try {
@@ -58,7 +64,7 @@ export class DynamoBurstStore implements BurstStore {
             first: { S: JSON.stringify(first) },
             untilMs: { N: String(untilMs) },
             windowSeconds: { N: String(windowSeconds) },
-            count: { N: '1' },
+            count: { N: String(events) },
             resources: { L: first.resource === undefined ? [] : [{ S: first.resource }] },
             lastEventMs: { N: String(Date.parse(first.eventTime)) },
             lastEventTime: { S: first.eventTime },
@@ -103,9 +109,14 @@ export class DynamoBurstStore implements BurstStore {
                 TableName: this.tableName,
                 Key: burstKey,
                 UpdateExpression: 'ADD #count :one',
-                ConditionExpression: '#state = :open',
+                // Open, and the event within its window (event time), as replay counts it.
+                ConditionExpression: '#state = :open AND untilMs > :at',
                 ExpressionAttributeNames: { '#count': 'count', '#state': 'state' },
-                ExpressionAttributeValues: { ':one': { N: '1' }, ':open': { S: 'open' } },
+                ExpressionAttributeValues: {
+                  ':one': { N: '1' },
+                  ':open': { S: 'open' },
+                  ':at': { N: String(Date.parse(member.eventTime)) },
+                },
               },
             },
           ],

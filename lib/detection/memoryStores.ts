@@ -162,13 +162,19 @@ export class MemoryBurstStore implements BurstStore {
   private readonly bursts = new Map<string, MemoryBurst>();
   private readonly current = new Map<string, string>();
 
-  async open(key: string, first: Finding, untilMs: number, windowSeconds: number): Promise<void> {
+  async open(
+    key: string,
+    first: Finding,
+    untilMs: number,
+    windowSeconds: number,
+    events = 1,
+  ): Promise<void> {
     if (!this.bursts.has(first.findingId)) {
       this.bursts.set(first.findingId, {
         first,
         untilMs,
         windowSeconds,
-        count: 1,
+        count: events,
         resources: first.resource === undefined ? [] : [first.resource],
         lastEventMs: Date.parse(first.eventTime),
         lastEventTime: first.eventTime,
@@ -186,6 +192,7 @@ export class MemoryBurstStore implements BurstStore {
     if (burst === undefined) return false;
     if (burst.members.has(member.eventId)) return true;
     if (burst.state !== 'open') return false;
+    if (Date.parse(member.eventTime) >= burst.untilMs) return false;
     burst.members.add(member.eventId);
     burst.count++;
     const at = Date.parse(member.eventTime);

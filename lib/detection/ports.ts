@@ -137,11 +137,21 @@ export interface DueBurst {
  * per counted event so a retried invocation never counts twice.
  */
 export interface BurstStore {
-  /** Opens a burst with its (alerted) first finding; idempotent on `first.findingId`. */
-  open(key: string, first: Finding, untilMs: number, windowSeconds: number): Promise<void>;
   /**
-   * Counts a grouped finding into the burst open on `key`, once per event id. False when no
-   * open burst takes it: its summary is already out, or none was recorded.
+   * Opens a burst with its (alerted) first finding, which stands for `events` events (1, or a
+   * threshold rule's threshold); idempotent on `first.findingId`.
+   */
+  open(
+    key: string,
+    first: Finding,
+    untilMs: number,
+    windowSeconds: number,
+    events?: number,
+  ): Promise<void>;
+  /**
+   * Counts a grouped finding into the burst open on `key`, once per event id, while the event
+   * falls within the burst's window (event time). False when no open burst takes it: its
+   * summary is already out, the event is after its window, or none was recorded.
    */
   add(key: string, member: BurstMember): Promise<boolean>;
   /** Bursts whose window ended at or before `beforeMs`, oldest first, at most `limit`. */

@@ -226,7 +226,7 @@ export async function processItem(item: BatchItem, deps: ProcessDeps): Promise<I
     }
   }
   let grouped = 0;
-  for (const { finding, key } of result.groups.grouped) {
+  for (const { finding, key, continuation } of result.groups.grouped) {
     // A rule in dry-run alerts on nothing, bursts included.
     if (deps.bursts === undefined || finding.dryRun === true) {
       grouped++;
@@ -240,6 +240,12 @@ export async function processItem(item: BatchItem, deps: ProcessDeps): Promise<I
       return failed(item, record, 'burst count failed', error, deps);
     }
     if (taken) {
+      grouped++;
+      continue;
+    }
+    // An event past a threshold whose burst is closed or was never recorded: the crossing
+    // alerted for the storm; one more denied call is not news of its own.
+    if (continuation === true) {
       grouped++;
       continue;
     }
@@ -286,7 +292,13 @@ async function openBurst(
 ): Promise<void> {
   if (deps.bursts === undefined) return;
   try {
-    await deps.bursts.open(opened.key, finding, opened.untilMs, opened.windowSeconds);
+    await deps.bursts.open(
+      opened.key,
+      finding,
+      opened.untilMs,
+      opened.windowSeconds,
+      opened.events ?? 1,
+    );
   } catch (error) {
     deps.logger.error('burst not recorded', {
       findingId: finding.findingId,

@@ -69,6 +69,7 @@ async function putAllowedEntries(
 
 export const putEventsSourceRoute: StandinRoute = {
   name: 'events:put-events-source',
+  model: 'events',
   matches: (request) =>
     request.aws.service === 'events' &&
     request.aws.operation === 'PutEvents' &&

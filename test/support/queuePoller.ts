@@ -23,7 +23,10 @@ export interface PollOptions {
   handler: (event: SQSEvent) => Promise<SQSBatchResponse>;
   /** How long the queue must stay empty before polling ends. */
   idleMs?: number;
-  /** Visibility timeout of received messages (s): how soon a failed item comes back. */
+  /**
+   * Visibility timeout of received messages (s), how soon a failed item comes back; default the
+   * queue's own, as Lambda uses it (shorter than a batch takes, a batch would be handed out twice).
+   */
   visibilitySeconds?: number;
 }
 
@@ -95,7 +98,9 @@ async function gather(options: PollOptions): Promise<Message[]> {
       new ReceiveMessageCommand({
         QueueUrl: options.queueUrl,
         MaxNumberOfMessages: Math.min(10, options.batchSize - batch.length),
-        VisibilityTimeout: options.visibilitySeconds ?? 30,
+        ...(options.visibilitySeconds === undefined
+          ? {}
+          : { VisibilityTimeout: options.visibilitySeconds }),
         WaitTimeSeconds: batch.length === 0 ? 1 : 0,
       }),
     );
