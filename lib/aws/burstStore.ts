@@ -10,7 +10,13 @@ import {
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import { GROUP_RESOURCES } from '../detection/grouping.js';
-import type { BurstMember, BurstStore, ClosedBurst, DueBurst } from '../detection/ports.js';
+import type {
+  BurstAdd,
+  BurstMember,
+  BurstStore,
+  ClosedBurst,
+  DueBurst,
+} from '../detection/ports.js';
 import type { Finding } from '../detection/types.js';
 import { clientConfig } from './clients.js';
 
@@ -84,9 +90,9 @@ export class DynamoBurstStore implements BurstStore {
     await this.put(keyPk(key), 'burst', expiresAt, { groupId: { S: groupId } });
   }
 
-  async add(key: string, member: BurstMember): Promise<boolean> {
+  async add(key: string, member: BurstMember): Promise<BurstAdd> {
     const groupId = (await this.read(keyPk(key)))?.groupId?.S;
-    if (groupId === undefined) return false;
+    if (groupId === undefined) return 'none';
     const burstKey = { pk: { S: burstPk(groupId) }, sk: { S: 'burst' } };
     try {
       // Counted once per event, and only while the burst is open: one transaction.
@@ -126,8 +132,8 @@ export class DynamoBurstStore implements BurstStore {
       const reasons = cancellationCodes(error);
       if (reasons === undefined) throw error;
       // The event was counted before (a retry): it is in the burst.
-      if (reasons[0] === 'ConditionalCheckFailed') return true;
-      if (reasons[1] === 'ConditionalCheckFailed') return false;
+      if (reasons[0] === 'ConditionalCheckFailed') return 'counted';
+      if (reasons[1] === 'ConditionalCheckFailed') return 'closed';
       throw error;
     }
     // Presentation only (the count is what matters): the latest time, the first resources.
@@ -149,7 +155,7 @@ export class DynamoBurstStore implements BurstStore {
         },
       );
     }
-    return true;
+    return 'counted';
   }
 
   async due(beforeMs: number, limit: number): Promise<DueBurst[]> {

@@ -2,6 +2,7 @@ import type {
   BaselineDimension,
   BaselineObservation,
   BaselineStore,
+  BurstAdd,
   BurstMember,
   BurstStore,
   ClosedBurst,
@@ -186,13 +187,13 @@ export class MemoryBurstStore implements BurstStore {
     this.current.set(key, first.findingId);
   }
 
-  async add(key: string, member: BurstMember): Promise<boolean> {
+  async add(key: string, member: BurstMember): Promise<BurstAdd> {
     const id = this.current.get(key);
     const burst = id === undefined ? undefined : this.bursts.get(id);
-    if (burst === undefined) return false;
-    if (burst.members.has(member.eventId)) return true;
-    if (burst.state !== 'open') return false;
-    if (Date.parse(member.eventTime) >= burst.untilMs) return false;
+    if (burst === undefined) return 'none';
+    if (burst.members.has(member.eventId)) return 'counted';
+    if (burst.state !== 'open') return 'closed';
+    if (Date.parse(member.eventTime) >= burst.untilMs) return 'closed';
     burst.members.add(member.eventId);
     burst.count++;
     const at = Date.parse(member.eventTime);
@@ -208,7 +209,7 @@ export class MemoryBurstStore implements BurstStore {
     ) {
       burst.resources.push(resource);
     }
-    return true;
+    return 'counted';
   }
 
   async due(beforeMs: number, limit: number): Promise<DueBurst[]> {

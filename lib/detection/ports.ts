@@ -112,6 +112,9 @@ export interface BurstMember {
   resource?: string;
 }
 
+/** What {@link BurstStore.add} did with a finding. */
+export type BurstAdd = 'counted' | 'closed' | 'none';
+
 /** A burst whose window closed: its first finding and the final tally. */
 export interface ClosedBurst {
   groupId: string;
@@ -150,10 +153,11 @@ export interface BurstStore {
   ): Promise<void>;
   /**
    * Counts a grouped finding into the burst open on `key`, once per event id, while the event
-   * falls within the burst's window (event time). False when no open burst takes it: its
-   * summary is already out, the event is after its window, or none was recorded.
+   * falls within the burst's window (event time): `counted` (a retry of a counted event too).
+   * `closed`: its summary is already out, or the event is after its window; `none`: no burst
+   * was recorded on `key` (yet: the finding that opens it may still be on its way).
    */
-  add(key: string, member: BurstMember): Promise<boolean>;
+  add(key: string, member: BurstMember): Promise<BurstAdd>;
   /** Bursts whose window ended at or before `beforeMs`, oldest first, at most `limit`. */
   due(beforeMs: number, limit: number): Promise<DueBurst[]>;
   /**

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { publishAll, type AlertSink } from '../alerts/alert.js';
 import { findingToAlert } from './alerts.js';
 import type { EngineResult } from './engine.js';
-import type { BurstMember, BurstStore, DedupStore } from './ports.js';
+import type { BurstAdd, BurstMember, BurstStore, DedupStore } from './ports.js';
 import { validateRecord, type CloudTrailRecord } from './record.js';
 import { sourceProblem } from './sources.js';
 import {
@@ -232,20 +232,30 @@ export async function processItem(item: BatchItem, deps: ProcessDeps): Promise<I
       grouped++;
       continue;
     }
-    let taken: boolean;
+    let taken: BurstAdd;
     try {
       taken = await deps.bursts.add(key, memberOf(finding));
     } catch (error) {
       // Nothing was claimed for a grouped finding: the retry counts it (once: add is idempotent).
       return failed(item, record, 'burst count failed', error, deps);
     }
-    if (taken) {
+    if (taken === 'counted') {
       grouped++;
       continue;
     }
-    // An event past a threshold whose burst is closed or was never recorded: the crossing
-    // alerted for the storm; one more denied call is not news of its own.
     if (continuation === true) {
+      // The crossing that opens its burst is still being alerted (another invocation): the
+      // retry counts it. Its burst closed: the crossing alerted for the storm; one more
+      // denied call is not news of its own.
+      if (taken === 'none') {
+        return failed(
+          item,
+          record,
+          'burst count failed',
+          new Error('burst not recorded yet'),
+          deps,
+        );
+      }
       grouped++;
       continue;
     }

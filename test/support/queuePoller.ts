@@ -1,4 +1,5 @@
 import {
+  ChangeMessageVisibilityCommand,
   DeleteMessageBatchCommand,
   ReceiveMessageCommand,
   type Message,
@@ -28,6 +29,11 @@ export interface PollOptions {
    * queue's own, as Lambda uses it (shorter than a batch takes, a batch would be handed out twice).
    */
   visibilitySeconds?: number;
+  /**
+   * Makes the items a batch reported failed visible again after this many seconds (instead of
+   * the queue's visibility timeout), so a test sees their retry; Lambda waits the timeout out.
+   */
+  retryFailedAfterSeconds?: number;
 }
 
 export interface PollResult {
@@ -72,6 +78,17 @@ export async function pollQueue(options: PollOptions): Promise<PollResult> {
         running--;
       }
       result.failedItems += failed.size;
+      if (options.retryFailedAfterSeconds !== undefined) {
+        for (const m of batch.filter((x) => failed.has(x.MessageId ?? ''))) {
+          await options.sqs.send(
+            new ChangeMessageVisibilityCommand({
+              QueueUrl: options.queueUrl,
+              ReceiptHandle: m.ReceiptHandle ?? '',
+              VisibilityTimeout: options.retryFailedAfterSeconds,
+            }),
+          );
+        }
+      }
       const done = batch.filter((m) => !failed.has(m.MessageId ?? ''));
       for (let i = 0; i < done.length; i += 10) {
         await options.sqs.send(
@@ -89,10 +106,13 @@ export async function pollQueue(options: PollOptions): Promise<PollResult> {
   return result;
 }
 
-/** One batch: receive (10 at a time, SQS's limit) until full or the window has passed. */
+/**
+ * One batch: receive (10 at a time, SQS's limit) until it is full or the batching window has
+ * passed since its first message, as Lambda gathers one.
+ */
 async function gather(options: PollOptions): Promise<Message[]> {
   const batch: Message[] = [];
-  const until = Date.now() + options.windowMs;
+  let until = Date.now() + options.windowMs;
   while (batch.length < options.batchSize && Date.now() < until) {
     const { Messages = [] } = await options.sqs.send(
       new ReceiveMessageCommand({
@@ -104,7 +124,7 @@ async function gather(options: PollOptions): Promise<Message[]> {
         WaitTimeSeconds: batch.length === 0 ? 1 : 0,
       }),
     );
-    if (Messages.length === 0 && batch.length > 0) break;
+    if (batch.length === 0 && Messages.length > 0) until = Date.now() + options.windowMs;
     batch.push(...Messages);
   }
   return batch;

@@ -44,3 +44,38 @@ describe('a storm of access-denied errors', () => {
     expect(replayed[0]?.group?.count).toBe(count);
   });
 });
+
+/** A burst store whose first `open` waits until released (the crossing's alert still sending). */
+class SlowOpening extends MemoryBurstStore {
+  release: () => void = () => undefined;
+  private readonly gate = new Promise<void>((resolve) => (this.release = resolve));
+  override async open(...args: Parameters<MemoryBurstStore['open']>): Promise<void> {
+    await this.gate;
+    return super.open(...args);
+  }
+}
+
+describe('two invocations racing on one storm', () => {
+  it('retries an event past the threshold whose burst is not recorded yet, and counts it', async () => {
+    // Prepare: the crossing's invocation is slow to record its burst
+    const records = storm(20, 'race');
+    const bursts = new SlowOpening();
+    const live = liveRun(memoryState(), bursts);
+    // Act: the first ten cross the threshold; meanwhile another invocation brings the rest
+    const crossing = live.process(records.slice(0, 10));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const early = await live.process(records.slice(10));
+    bursts.release();
+    await crossing;
+    const retried = await live.process(records.slice(10));
+    await live.flush(pastEveryWindow(records));
+    // Assess: failed first (retried, never lost), then counted; one alert and one summary
+    expect(early.counts.failed).toBe(10);
+    expect(retried.counts.failed).toBe(0);
+    const alerts = live.sink.alerts
+      .map(findingOf)
+      .filter((f) => f.ruleId === 'access-denied-burst');
+    expect(alerts).toHaveLength(2);
+    expect(alerts[1]?.group?.count).toBe(20);
+  });
+});
