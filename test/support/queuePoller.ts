@@ -32,8 +32,10 @@ export interface PollOptions {
   /**
    * Makes the items a batch reported failed visible again after this many seconds (instead of
    * the queue's visibility timeout), so a test sees their retry; Lambda waits the timeout out.
+   * Done with `retrySqs` (the test's own credentials: the function's role has no such grant).
    */
   retryFailedAfterSeconds?: number;
+  retrySqs?: SQSClient;
 }
 
 export interface PollResult {
@@ -80,7 +82,7 @@ export async function pollQueue(options: PollOptions): Promise<PollResult> {
       result.failedItems += failed.size;
       if (options.retryFailedAfterSeconds !== undefined) {
         for (const m of batch.filter((x) => failed.has(x.MessageId ?? ''))) {
-          await options.sqs.send(
+          await (options.retrySqs ?? options.sqs).send(
             new ChangeMessageVisibilityCommand({
               QueueUrl: options.queueUrl,
               ReceiptHandle: m.ReceiptHandle ?? '',

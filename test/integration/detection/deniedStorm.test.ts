@@ -108,6 +108,13 @@ describe('a storm of refused calls reaches detect through its queue, in batches'
     const putSeconds = (Date.now() - started) / 1000;
 
     // Act 2: detect reads the queue as its event source mapping does, running as its role
+    const admin = new SQSClient({
+      region: process.env.AWS_REGION ?? 'us-east-1',
+      credentials: {
+        accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'testing',
+        secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'testing',
+      },
+    });
     const evaluated = new Set<string>();
     const poll = await asFunctionRole(stack.endpoint, 'gatewarden-local-detect', async () => {
       const handler = makeHandler(defaultDeps(env));
@@ -122,6 +129,7 @@ describe('a storm of refused calls reaches detect through its queue, in batches'
         // A batch that fails an item (moto answers a transaction racing another with a 500)
         // sees it again soon, rather than after the queue's six minutes.
         retryFailedAfterSeconds: 2,
+        retrySqs: admin,
         idleMs: 6_000,
         handler: async (event) => {
           for (const record of event.Records) {
