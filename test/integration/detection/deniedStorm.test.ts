@@ -1,5 +1,5 @@
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { SNSClient, SubscribeCommand, UnsubscribeCommand } from '@aws-sdk/client-sns';
+import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import {
   DeleteQueueCommand,
   GetQueueAttributesCommand,
@@ -85,7 +85,7 @@ describe('a storm of refused calls reaches detect through its queue, in batches'
     );
     const observer = await createQueue(sqs(), uniqueName('gw-storm-alerts'));
     const sns = localClient(SNSClient);
-    const { SubscriptionArn } = await sns.send(
+    await sns.send(
       new SubscribeCommand({
         TopicArn: env.GATEWARDEN_ALERT_TOPIC_ARN,
         Protocol: 'sqs',
@@ -175,7 +175,8 @@ describe('a storm of refused calls reaches detect through its queue, in batches'
       .find((text) => text.includes('more by the same principal'));
     expect(summary).toContain(`and ${EVENTS - 1} more by the same principal`);
     expect(await stack.denials()).toEqual([]);
-    await sns.send(new UnsubscribeCommand({ SubscriptionArn }));
+    // The subscription goes with the test's own stack (the local IAM gate cannot classify
+    // sns:Unsubscribe, which names no topic).
     await sqs().send(new DeleteQueueCommand({ QueueUrl: observer.url }));
   }, 900_000);
 });
