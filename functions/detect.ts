@@ -23,10 +23,12 @@ import { ENV, requireEnv } from '../lib/shared/env.js';
 import { logger, safe } from '../lib/shared/logger.js';
 
 /**
- * The `detect` function. EventBridge invokes it with one CloudTrail event ("AWS API Call via
- * CloudTrail" or "AWS Service Event via CloudTrail"); it also accepts an SQS batch of such
- * events, for deployments that buffer the bus through a queue (cross-account forwarding, burst
- * smoothing, per-message retries) — and it is what the end-to-end test receives.
+ * The `detect` function. The detect rules deliver CloudTrail events ("AWS API Call via
+ * CloudTrail", "AWS Service Event via CloudTrail", console sign-ins) to the detect queue, and
+ * Lambda invokes it with SQS batches of them (resources/detect-buffer.yml: a storm of events
+ * costs one invocation per batch, at a bounded concurrency); it still accepts one EventBridge
+ * event invoked directly. Either way only `aws.` sources its rules route are evaluated
+ * (lib/detection/sources.ts).
  *
  * A schedule invokes it with `{"flushBursts": true}` to send the summary of every burst whose
  * window has closed (the first finding of a burst alerts at once; see lib/detection/bursts.ts).

@@ -113,7 +113,7 @@ export async function startFront(options: FrontOptions): Promise<Front> {
       ? denied
       : route
         ? await answer(route, request)
-        : await proxy(request, incoming.url ?? '/');
+        : await toMoto(request, incoming.url ?? '/');
     if (!denied) options.iam?.called(request, response.status);
     options.log(
       `${request.method} ${request.path} ${request.aws.service ?? '-'}:${request.aws.operation ?? '-'} -> ${response.status} ${denied ? 'iam' : route ? route.name : 'moto'} ${Date.now() - started}ms`,
@@ -169,6 +169,17 @@ export async function startFront(options: FrontOptions): Promise<Front> {
         new StandinError(500, 'InternalServerException', 'the local stand-in failed; see its log'),
       );
     }
+  }
+
+  // moto applies DynamoDB requests from its threads without a lock: two concurrent `ADD`s can
+  // leave one increment, and a transaction racing a write answers 500. DynamoDB's updates are
+  // atomic; one DynamoDB request at a time here makes the local stack's atomic too.
+  let dynamodbTurn: Promise<unknown> = Promise.resolve();
+  function toMoto(request: FrontRequest, path: string): Promise<StandinResponse> {
+    if (request.aws.service !== 'dynamodb') return proxy(request, path);
+    const turn = dynamodbTurn.then(() => proxy(request, path));
+    dynamodbTurn = turn.catch(() => undefined);
+    return turn;
   }
 
   function proxy(request: FrontRequest, path: string): Promise<StandinResponse> {

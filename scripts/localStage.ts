@@ -4,7 +4,7 @@
  * and `gatewarden doctor` finds a deployed stage:
  * - the state table, alert topic, bus, dead-letter queue and report bucket;
  * - the detect rules of resources/detect-rules.yml on the default bus, with their patterns and
- *   states, aimed at a queue (moto cannot invoke a function from a rule);
+ *   states, aimed at the detect queue (resources/detect-buffer.yml);
  * - a trail logging all management events; the stand-in rotate function.
  *
  * `npm run invoke:local` runs this before `serverless invoke local` (scripts/invokeLocal.ts).
@@ -33,7 +33,7 @@ import {
   RemoveTargetsCommand,
   type RuleState,
 } from '@aws-sdk/client-eventbridge';
-import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
@@ -86,9 +86,14 @@ export const LOCAL_STAGE = {
   reportBucket: 'gatewarden-local-reports',
   trail: 'gatewarden-local-trail',
   trailBucket: 'gatewarden-local-trail-logs',
-  /** Where the local detect rules deliver (moto cannot invoke a function from a rule). */
+  /** Where the detect rules deliver (resources/detect-buffer.yml), as on AWS. */
   detectQueue: 'gatewarden-local-detect-events',
 } as const;
+
+/** The queue a stage's detect rules deliver to and detect reads (resources/detect-buffer.yml). */
+export function detectQueueName(stage: string): string {
+  return `gatewarden-${stage}-detect-events`;
+}
 
 /** The state table's shape as deployed: string keys `pk` (hash) and `sk` (range). */
 export function stateTableInput(tableName: string): CreateTableCommandInput {
@@ -117,8 +122,8 @@ async function ignoring<T>(exists: (error: unknown) => boolean, call: () => Prom
 /**
  * Deploys the local stage from the packaged template when it is not deployed yet (table, topic,
  * bus, queue, buckets, keys, roles, rules and functions all come from resources/*.yml, as on
- * AWS), then adds what no template creates: the detect rules' delivery to a queue (moto cannot
- * invoke a function from a rule) and a trail logging all management events.
+ * AWS), then restores the detect rules' patterns and delivery to the detect queue, and adds what
+ * no template creates: a trail logging all management events.
  */
 export async function createLocalStage(): Promise<void> {
   if (!process.env.AWS_ENDPOINT_URL) {
@@ -177,15 +182,15 @@ async function stackDeployed(config: ReturnType<typeof clientConfig>): Promise<b
   }
 }
 
-/** The detect rules, aimed at a short-lived queue: moto cannot invoke a function from a rule. */
+/**
+ * The detect rules, restored to their deployed patterns and aimed at the detect queue, as the
+ * template deploys them (the local stage's queue keeps messages 15 minutes and Lambda does not
+ * read it: moto cannot run the function; tests read it and run the handler as its role).
+ */
 async function createDetectRules(config: ReturnType<typeof clientConfig>): Promise<void> {
   const sqs = new SQSClient(config);
   const { QueueUrl } = await sqs.send(
-    new CreateQueueCommand({
-      QueueName: LOCAL_STAGE.detectQueue,
-      // Nothing reads it but a test now and then; keep moto's memory small.
-      Attributes: { MessageRetentionPeriod: '60' },
-    }),
+    new GetQueueUrlCommand({ QueueName: LOCAL_STAGE.detectQueue }),
   );
   const { Attributes } = await sqs.send(
     new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
@@ -209,8 +214,8 @@ async function createDetectRules(config: ReturnType<typeof clientConfig>): Promi
         Targets: [{ Id: 'detect', Arn: queueArn }],
       }),
     );
-    // The deployed rule aims at the detect function, which moto cannot invoke (PutEvents on a
-    // matching event would fail): the queue stands in for it.
+    // A stage deployed before the detect queue existed aimed its rules at the function, which
+    // moto cannot invoke: drop such targets.
     const { Targets } = await events.send(
       new ListTargetsByRuleCommand({ Rule: rule.name, EventBusName: 'default' }),
     );

@@ -70,15 +70,15 @@ export function formatDoctorReport(report: DoctorReport): string {
 
 /**
  * What the doctor compares against, from flags, the environment, or the stage's names
- * (`gatewarden-<stage>-rotate`, `gatewarden-<stage>-detect`). On the local stack: the local
- * stage's names, with the detect rules aimed at its queue (moto cannot invoke a function).
+ * (`gatewarden-<stage>-rotate`, the queue `gatewarden-<stage>-detect-events` the detect rules
+ * deliver to). On the local stack: the local stage's names.
  */
 async function resolveOptions(flags: DoctorFlags, env: NodeJS.ProcessEnv) {
   const { endpointIsLocal } = await import('./rotate.js');
   const local = endpointIsLocal(env);
   const stage = flags.stage ?? env[ENV.stage] ?? (local ? 'local' : 'dev');
   const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
-  const [{ AwsDoctorReader }, { LOCAL_STAGE }] = await Promise.all([
+  const [{ AwsDoctorReader }, { LOCAL_STAGE, detectQueueName }] = await Promise.all([
     import('../../lib/aws/doctorReader.js'),
     import('../../scripts/localStage.js'),
   ]);
@@ -94,10 +94,11 @@ async function resolveOptions(flags: DoctorFlags, env: NodeJS.ProcessEnv) {
     flags.rotationFunction ??
     env[ENV.rotationFunctionArn] ??
     lambdaArn(`gatewarden-${stage}-rotate`);
+  // The detect rules deliver to the stage's detect queue, which detect reads in batches.
   const derivedTarget =
-    local && account && region
-      ? `arn:${partition}:sqs:${region}:${account}:${LOCAL_STAGE.detectQueue}`
-      : lambdaArn(`gatewarden-${stage}-detect`);
+    account && region
+      ? `arn:${partition}:sqs:${region}:${account}:${detectQueueName(stage)}`
+      : undefined;
   const detectTargets = flags.detectTarget?.length
     ? flags.detectTarget
     : derivedTarget
@@ -133,7 +134,7 @@ export const registerDoctor: RegisterCommand = (program: Command) => {
     )
     .option(
       '--detect-target <arn>',
-      'what detect rules must target (repeatable; default the gatewarden-<stage>-detect function)',
+      'what detect rules must target (repeatable; default the queue gatewarden-<stage>-detect-events)',
       (value: string, previous: string[] = []) => [...previous, value],
     )
     .option(

@@ -10,7 +10,13 @@ import {
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import { GROUP_RESOURCES } from '../detection/grouping.js';
-import type { BurstMember, BurstStore, ClosedBurst, DueBurst } from '../detection/ports.js';
+import type {
+  BurstAdd,
+  BurstMember,
+  BurstStore,
+  ClosedBurst,
+  DueBurst,
+} from '../detection/ports.js';
 import type { Finding } from '../detection/types.js';
 import { clientConfig } from './clients.js';
 
@@ -45,7 +51,13 @@ export class DynamoBurstStore implements BurstStore {
     this.retentionMs = (options.retentionSeconds ?? 7 * 86_400) * 1000;
   }
 
-  async open(key: string, first: Finding, untilMs: number, windowSeconds: number): Promise<void> {
+  async open(
+    key: string,
+    first: Finding,
+    untilMs: number,
+    windowSeconds: number,
+    events = 1,
+  ): Promise<void> {
     const groupId = first.findingId;
     const expiresAt = { N: String(Math.floor((untilMs + this.retentionMs) / 1000)) };
     try {
@@ -58,7 +70,7 @@ export class DynamoBurstStore implements BurstStore {
             first: { S: JSON.stringify(first) },
             untilMs: { N: String(untilMs) },
             windowSeconds: { N: String(windowSeconds) },
-            count: { N: '1' },
+            count: { N: String(events) },
             resources: { L: first.resource === undefined ? [] : [{ S: first.resource }] },
             lastEventMs: { N: String(Date.parse(first.eventTime)) },
             lastEventTime: { S: first.eventTime },
@@ -78,9 +90,9 @@ export class DynamoBurstStore implements BurstStore {
     await this.put(keyPk(key), 'burst', expiresAt, { groupId: { S: groupId } });
   }
 
-  async add(key: string, member: BurstMember): Promise<boolean> {
+  async add(key: string, member: BurstMember): Promise<BurstAdd> {
     const groupId = (await this.read(keyPk(key)))?.groupId?.S;
-    if (groupId === undefined) return false;
+    if (groupId === undefined) return 'none';
     const burstKey = { pk: { S: burstPk(groupId) }, sk: { S: 'burst' } };
     try {
       // Counted once per event, and only while the burst is open: one transaction.
@@ -103,9 +115,14 @@ export class DynamoBurstStore implements BurstStore {
                 TableName: this.tableName,
                 Key: burstKey,
                 UpdateExpression: 'ADD #count :one',
-                ConditionExpression: '#state = :open',
+                // Open, and the event within its window (event time), as replay counts it.
+                ConditionExpression: '#state = :open AND untilMs > :at',
                 ExpressionAttributeNames: { '#count': 'count', '#state': 'state' },
-                ExpressionAttributeValues: { ':one': { N: '1' }, ':open': { S: 'open' } },
+                ExpressionAttributeValues: {
+                  ':one': { N: '1' },
+                  ':open': { S: 'open' },
+                  ':at': { N: String(Date.parse(member.eventTime)) },
+                },
               },
             },
           ],
@@ -115,8 +132,8 @@ export class DynamoBurstStore implements BurstStore {
       const reasons = cancellationCodes(error);
       if (reasons === undefined) throw error;
       // The event was counted before (a retry): it is in the burst.
-      if (reasons[0] === 'ConditionalCheckFailed') return true;
-      if (reasons[1] === 'ConditionalCheckFailed') return false;
+      if (reasons[0] === 'ConditionalCheckFailed') return 'counted';
+      if (reasons[1] === 'ConditionalCheckFailed') return 'closed';
       throw error;
     }
     // Presentation only (the count is what matters): the latest time, the first resources.
@@ -138,7 +155,7 @@ export class DynamoBurstStore implements BurstStore {
         },
       );
     }
-    return true;
+    return 'counted';
   }
 
   async due(beforeMs: number, limit: number): Promise<DueBurst[]> {

@@ -40,8 +40,19 @@ export interface EngineResult {
    * into an open group (not alerted; a replay folds them into the group's finding).
    */
   groups: {
-    opened: { findingId: string; key: string; untilMs: number; windowSeconds: number }[];
-    grouped: { finding: Finding; key: string }[];
+    /** `events`: how many events the opening finding stands for (a threshold rule's count). */
+    opened: {
+      findingId: string;
+      key: string;
+      untilMs: number;
+      windowSeconds: number;
+      events?: number;
+    }[];
+    /**
+     * `continuation`: an event past a threshold rule's threshold, counted into the burst its
+     * crossing opened; it never alerts on its own (the crossing did, for the whole burst).
+     */
+    grouped: { finding: Finding; key: string; continuation?: true }[];
   };
   /** Rules that threw on this record (the record is still evaluated by every other rule). */
   ruleErrors: { ruleId: string; message: string }[];
@@ -193,9 +204,11 @@ export class DetectionEngine {
     const at = timeOf(record);
     for (const [rule, matchedAs] of matched.matches) {
       let match = matchedAs;
+      let level: ThresholdLevel = 'crossed';
       try {
-        if (rule.threshold !== undefined && !(yield* this.crossesThreshold(rule, record, at))) {
-          continue;
+        if (rule.threshold !== undefined) {
+          level = yield* this.crossesThreshold(rule, record, at);
+          if (level === 'below') continue;
         }
         if (rule.baseline !== undefined) {
           const novel = yield* this.outsideBaseline(rule, record, match, at);
@@ -216,8 +229,18 @@ export class DetectionEngine {
         result.dropped.push({ ruleId: rule.id, reason: 'suppressed' });
         continue;
       }
+      // Past the threshold: one more event of the burst the crossing alerted on.
+      if (level === 'above') {
+        this.continueBurst(result, rule, record, finding);
+        continue;
+      }
       const keys = yield* this.claimDedup(rule, safeKey(rule, record), finding, match, at);
       if (keys.length === 0) {
+        // A threshold crossed again within the dedup window (the other series, a new window):
+        // still the same storm, counted into its burst.
+        if (rule.threshold !== undefined && this.continueBurst(result, rule, record, finding)) {
+          continue;
+        }
         result.deduplicated++;
         result.dropped.push({ ruleId: rule.id, reason: 'duplicate' });
         continue;
@@ -239,12 +262,33 @@ export class DetectionEngine {
           key,
           untilMs: at + group * 1000,
           windowSeconds: group,
+          // A threshold rule's finding stands for the events that crossed the threshold.
+          ...(rule.threshold !== undefined && rule.threshold.spike === undefined
+            ? { events: this.thresholdOf(rule).threshold }
+            : {}),
         });
       }
       result.claims.push({ findingId: finding.findingId, ruleId: rule.id, keys });
       result.findings.push(finding);
     }
     return result;
+  }
+
+  /**
+   * Counts an event past a threshold into the burst of its rule and caller (no claim: it is
+   * never news on its own). False when the rule's findings are not grouped.
+   */
+  private continueBurst(
+    result: EngineResult,
+    rule: Rule,
+    record: CloudTrailRecord,
+    finding: Finding,
+  ): boolean {
+    if (this.groupOf(rule, finding) === undefined) return false;
+    const key = `${rule.id}|group|${stableCaller(record)}`;
+    result.dropped.push({ ruleId: rule.id, reason: 'grouped' });
+    result.groups.grouped.push({ finding, key, continuation: true });
+    return true;
   }
 
   /**
@@ -328,9 +372,9 @@ export class DetectionEngine {
     rule: Rule,
     record: CloudTrailRecord,
     at: number,
-  ): Generator<StateOp, boolean, unknown> {
+  ): Generator<StateOp, ThresholdLevel, unknown> {
     const spec = rule.threshold;
-    if (spec === undefined) return true;
+    if (spec === undefined) return 'crossed';
     const { threshold, windowSeconds } = this.thresholdOf(rule);
     const windowMs = windowSeconds * 1000;
     const key = `${rule.id}|${spec.key(record)}`;
@@ -338,7 +382,7 @@ export class DetectionEngine {
     if (spec.spike !== undefined) {
       const start = at - (at % windowMs);
       const count = Number(yield { op: 'add', key, windowStartMs: start, windowSeconds, member });
-      if (count < threshold || (count - threshold) % threshold !== 0) return false;
+      if (count < threshold || (count - threshold) % threshold !== 0) return 'below';
       const trailing = Array.from(
         { length: spec.spike.trailingWindows },
         (_, i) => start - (i + 1) * windowMs,
@@ -346,14 +390,14 @@ export class DetectionEngine {
       const totals = (yield { op: 'totals', key, windowStartsMs: trailing }) as number[];
       const sum = totals.reduce((a, b) => a + b, 0);
       // No history, no baseline to spike against (new principals are the baseline rules' job).
-      if (sum === 0) return false;
+      if (sum === 0) return 'below';
       // The mean over the windows the principal has been observed in (from its oldest active
       // trailing window), not the whole lookback: a principal first seen an hour ago has one
       // hour of history, and dividing by a day would make its second hour look like a spike.
       let observed = totals.length;
       while (observed > 1 && totals[observed - 1] === 0) observed--;
       const mean = sum / observed;
-      return count >= spec.spike.factor * Math.max(mean, 1);
+      return count >= spec.spike.factor * Math.max(mean, 1) ? 'crossed' : 'below';
     }
     const half = windowMs / 2;
     const startA = at - (at % windowMs);
@@ -364,7 +408,10 @@ export class DetectionEngine {
     const countB = Number(
       yield { op: 'add', key: `${key}|b`, windowStartMs: startB, windowSeconds, member },
     );
-    return countA === threshold || countB === threshold;
+    if (countA === threshold || countB === threshold) return 'crossed';
+    // A set counter (distinct members) does not grow with a repeated member: not a new event.
+    if (member === undefined && (countA > threshold || countB > threshold)) return 'above';
+    return 'below';
   }
 
   /** Baseline rules: observe every value; true when a value is new for a known subject. */
@@ -505,6 +552,12 @@ function escalated(match: RuleMatch, changes: NonNullable<RuleMatch['whenNew']>)
 
 /** Facts per finding that take part in dedup (each is one claim on the dedup port). */
 const MAX_FACTS = 8;
+
+/**
+ * Where a threshold rule's count stands after an event: it reached the threshold (`crossed`,
+ * the finding), went past it (`above`, one more of the same burst), or is below it.
+ */
+type ThresholdLevel = 'crossed' | 'above' | 'below';
 
 /** A state operation the engine's logic asks its driver to perform. */
 type StateOp =

@@ -42,7 +42,7 @@ export class FindingGroups {
         finding,
         untilMs: group.untilMs,
         windowSeconds: group.windowSeconds,
-        count: 1,
+        count: group.events ?? 1,
         resources: finding.resource === undefined ? [] : [finding.resource],
         lastEventTime: finding.eventTime,
       });

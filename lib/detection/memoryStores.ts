@@ -2,6 +2,7 @@ import type {
   BaselineDimension,
   BaselineObservation,
   BaselineStore,
+  BurstAdd,
   BurstMember,
   BurstStore,
   ClosedBurst,
@@ -162,13 +163,19 @@ export class MemoryBurstStore implements BurstStore {
   private readonly bursts = new Map<string, MemoryBurst>();
   private readonly current = new Map<string, string>();
 
-  async open(key: string, first: Finding, untilMs: number, windowSeconds: number): Promise<void> {
+  async open(
+    key: string,
+    first: Finding,
+    untilMs: number,
+    windowSeconds: number,
+    events = 1,
+  ): Promise<void> {
     if (!this.bursts.has(first.findingId)) {
       this.bursts.set(first.findingId, {
         first,
         untilMs,
         windowSeconds,
-        count: 1,
+        count: events,
         resources: first.resource === undefined ? [] : [first.resource],
         lastEventMs: Date.parse(first.eventTime),
         lastEventTime: first.eventTime,
@@ -180,12 +187,13 @@ export class MemoryBurstStore implements BurstStore {
     this.current.set(key, first.findingId);
   }
 
-  async add(key: string, member: BurstMember): Promise<boolean> {
+  async add(key: string, member: BurstMember): Promise<BurstAdd> {
     const id = this.current.get(key);
     const burst = id === undefined ? undefined : this.bursts.get(id);
-    if (burst === undefined) return false;
-    if (burst.members.has(member.eventId)) return true;
-    if (burst.state !== 'open') return false;
+    if (burst === undefined) return 'none';
+    if (burst.members.has(member.eventId)) return 'counted';
+    if (burst.state !== 'open') return 'closed';
+    if (Date.parse(member.eventTime) >= burst.untilMs) return 'closed';
     burst.members.add(member.eventId);
     burst.count++;
     const at = Date.parse(member.eventTime);
@@ -201,7 +209,7 @@ export class MemoryBurstStore implements BurstStore {
     ) {
       burst.resources.push(resource);
     }
-    return true;
+    return 'counted';
   }
 
   async due(beforeMs: number, limit: number): Promise<DueBurst[]> {

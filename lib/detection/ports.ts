@@ -112,6 +112,9 @@ export interface BurstMember {
   resource?: string;
 }
 
+/** What {@link BurstStore.add} did with a finding. */
+export type BurstAdd = 'counted' | 'closed' | 'none';
+
 /** A burst whose window closed: its first finding and the final tally. */
 export interface ClosedBurst {
   groupId: string;
@@ -137,13 +140,24 @@ export interface DueBurst {
  * per counted event so a retried invocation never counts twice.
  */
 export interface BurstStore {
-  /** Opens a burst with its (alerted) first finding; idempotent on `first.findingId`. */
-  open(key: string, first: Finding, untilMs: number, windowSeconds: number): Promise<void>;
   /**
-   * Counts a grouped finding into the burst open on `key`, once per event id. False when no
-   * open burst takes it: its summary is already out, or none was recorded.
+   * Opens a burst with its (alerted) first finding, which stands for `events` events (1, or a
+   * threshold rule's threshold); idempotent on `first.findingId`.
    */
-  add(key: string, member: BurstMember): Promise<boolean>;
+  open(
+    key: string,
+    first: Finding,
+    untilMs: number,
+    windowSeconds: number,
+    events?: number,
+  ): Promise<void>;
+  /**
+   * Counts a grouped finding into the burst open on `key`, once per event id, while the event
+   * falls within the burst's window (event time): `counted` (a retry of a counted event too).
+   * `closed`: its summary is already out, or the event is after its window; `none`: no burst
+   * was recorded on `key` (yet: the finding that opens it may still be on its way).
+   */
+  add(key: string, member: BurstMember): Promise<BurstAdd>;
   /** Bursts whose window ended at or before `beforeMs`, oldest first, at most `limit`. */
   due(beforeMs: number, limit: number): Promise<DueBurst[]>;
   /**

@@ -3,8 +3,9 @@ import { publishAll, type AlertSink } from '../alerts/alert.js';
 import { safeReason } from '../shared/redact.js';
 import { findingToAlert } from './alerts.js';
 import type { EngineResult } from './engine.js';
-import type { BurstMember, BurstStore, DedupStore } from './ports.js';
+import type { BurstAdd, BurstMember, BurstStore, DedupStore } from './ports.js';
 import { validateRecord, type CloudTrailRecord } from './record.js';
+import { sourceProblem } from './sources.js';
 import {
   remediate,
   type RemediationConfig,
@@ -226,20 +227,36 @@ export async function processItem(item: BatchItem, deps: ProcessDeps): Promise<I
     }
   }
   let grouped = 0;
-  for (const { finding, key } of result.groups.grouped) {
+  for (const { finding, key, continuation } of result.groups.grouped) {
     // A rule in dry-run alerts on nothing, bursts included.
     if (deps.bursts === undefined || finding.dryRun === true) {
       grouped++;
       continue;
     }
-    let taken: boolean;
+    let taken: BurstAdd;
     try {
       taken = await deps.bursts.add(key, memberOf(finding));
     } catch (error) {
       // Nothing was claimed for a grouped finding: the retry counts it (once: add is idempotent).
       return failed(item, record, 'burst count failed', error, deps);
     }
-    if (taken) {
+    if (taken === 'counted') {
+      grouped++;
+      continue;
+    }
+    if (continuation === true) {
+      // The crossing that opens its burst is still being alerted (another invocation): the
+      // retry counts it. Its burst closed: the crossing alerted for the storm; one more
+      // denied call is not news of its own.
+      if (taken === 'none') {
+        return failed(
+          item,
+          record,
+          'burst count failed',
+          new Error('burst not recorded yet'),
+          deps,
+        );
+      }
       grouped++;
       continue;
     }
@@ -286,7 +303,13 @@ async function openBurst(
 ): Promise<void> {
   if (deps.bursts === undefined) return;
   try {
-    await deps.bursts.open(opened.key, finding, opened.untilMs, opened.windowSeconds);
+    await deps.bursts.open(
+      opened.key,
+      finding,
+      opened.untilMs,
+      opened.windowSeconds,
+      opened.events ?? 1,
+    );
   } catch (error) {
     deps.logger.error('burst not recorded', {
       findingId: finding.findingId,
@@ -350,6 +373,10 @@ export function parseEnvelope(body: string): ParsedEnvelope {
       .join('; ');
     return { ok: false, reason: `not a CloudTrail EventBridge event: ${reason}` };
   }
+  // Only AWS can put an `aws.` source on a bus: anything else is a forgery, however real its
+  // detail looks (sources.ts).
+  const forged = sourceProblem(envelope.data.source);
+  if (forged !== undefined) return { ok: false, reason: forged };
   // Validate `detail` as received, as replay does: the envelope parse made a copy of it, and a
   // zod copy leaves out a `__proto__` key the record held.
   const record = validateRecord((value as { detail: unknown }).detail);

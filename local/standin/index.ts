@@ -16,6 +16,7 @@ import { identityControlRoute } from './identity/controlRoutes.js';
 import { identityDataRoute } from './identity/dataRoutes.js';
 import { simulatePrincipalPolicyRoute } from './iam/simulate.js';
 import { modelChecked } from './model/index.js';
+import { putEventsSourceRoute, serviceEventsRoute } from './eventSources.js';
 import { rotateSecretRoute } from './secretsRotation.js';
 import { providerTagsRoute, userPoolTagsRoute } from './tags.js';
 
@@ -41,6 +42,10 @@ export function standinRoutes(): StandinRoute[] {
     simulatePrincipalPolicyRoute,
     // RotateSecret keeps a secret's configured rotation function, as on AWS (moto drops it).
     rotateSecretRoute,
+    // PutEvents refuses aws.* sources to callers, as EventBridge does (moto accepts any).
+    putEventsSourceRoute,
+    // What AWS services put on a bus themselves (aws.* sources), for tests: an admin route.
+    serviceEventsRoute,
     // IAM Access Analyzer ValidatePolicy: a few real checks, for the report's SDK path.
     validatePolicyRoute,
   ].map(modelChecked);

@@ -4,7 +4,6 @@ import {
   DeleteEventBusCommand,
   DeleteRuleCommand,
   EventBridgeClient,
-  PutEventsCommand,
   RemoveTargetsCommand,
 } from '@aws-sdk/client-eventbridge';
 import {
@@ -24,6 +23,7 @@ import { readFileSync } from 'node:fs';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { defaultDeps, makeHandler, type DetectResult } from '../../../functions/detect.js';
 import { createQueue, ruleToQueue } from '../../support/queues.js';
+import { putServiceEvents } from '../../support/serviceEvents.js';
 import { createStateTable, deleteTable } from '../../support/stateTable.js';
 import { testClientConfig, uniqueName } from '../../support/localStack.js';
 import { deployedDetectPattern, drain, requireLocalStack } from './stack.js';
@@ -219,15 +219,14 @@ describe('detect end to end on the local stack', () => {
     source = 'aws.bedrock-agentcore',
     detailType = 'AWS API Call via CloudTrail',
   ): Promise<Message[]> {
-    const result = await events.send(
-      new PutEventsCommand({
-        Entries: details.map((detail) => ({
-          EventBusName: names.sourceBus,
-          Source: source,
-          DetailType: detailType,
-          Detail: JSON.stringify(detail),
-        })),
-      }),
+    // As the AWS service does: no PutEvents caller may use an aws. source.
+    const result = await putServiceEvents(
+      details.map((detail) => ({
+        EventBusName: names.sourceBus,
+        Source: source,
+        DetailType: detailType,
+        Detail: JSON.stringify(detail),
+      })),
     );
     expect(result.FailedEntryCount ?? 0).toBe(0);
     return drain(sqs, queues.inbound.url, details.length);

@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-eventbridge';
 import { DeleteQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { createQueue, ruleToQueue } from '../../support/queues.js';
+import { putServiceEvents } from '../../support/serviceEvents.js';
 import { testClientConfig, uniqueName } from '../../support/localStack.js';
 import { packagedTemplate } from '../../unit/infra/packagedTemplate.js';
 
@@ -142,7 +143,7 @@ describe('detect routing on a real EventBridge pattern engine', () => {
     await events.send(new CreateEventBusCommand({ Name: bus }));
     for (const [logicalId, resource] of Object.entries(template.Resources)) {
       const props = resource.Properties as { EventPattern?: unknown; Targets?: { Arn: unknown }[] };
-      const toDetect = JSON.stringify(props?.Targets ?? []).includes('DetectLambdaFunction');
+      const toDetect = JSON.stringify(props?.Targets ?? []).includes('DetectEventsQueue');
       if (resource.Type !== 'AWS::Events::Rule' || !props.EventPattern || !toDetect) continue;
       const rule = uniqueName(`gw-${logicalId.toLowerCase()}`).slice(0, 64);
       const queue = await createQueue(sqs, rule);
@@ -163,20 +164,23 @@ describe('detect routing on a real EventBridge pattern engine', () => {
   });
 
   /** Puts the probes on the bus and returns, per probe label, the rules that delivered it. */
-  async function route(probes: Probe[]): Promise<Map<string, string[]>> {
+  async function route(
+    probes: Probe[],
+    by: 'aws' | 'caller' = 'aws',
+  ): Promise<Map<string, string[]>> {
     for (let i = 0; i < probes.length; i += 10) {
-      const batch = probes.slice(i, i + 10);
-      const put = await events.send(
-        new PutEventsCommand({
-          Entries: batch.map((p, j) => ({
-            EventBusName: bus,
-            Source: p.source,
-            DetailType: p.detailType,
-            // The label rides along so a delivery names its probe.
-            Detail: JSON.stringify({ ...p.detail, probeIndex: i + j }),
-          })),
-        }),
-      );
+      const entries = probes.slice(i, i + 10).map((p, j) => ({
+        EventBusName: bus,
+        Source: p.source,
+        DetailType: p.detailType,
+        // The label rides along so a delivery names its probe.
+        Detail: JSON.stringify({ ...p.detail, probeIndex: i + j }),
+      }));
+      // As the AWS services do (PutEvents refuses aws. sources to any caller), or as a caller.
+      const put =
+        by === 'aws'
+          ? await putServiceEvents(entries)
+          : await events.send(new PutEventsCommand({ Entries: entries }));
       expect(put.FailedEntryCount ?? 0).toBe(0);
     }
     const routed = new Map<string, string[]>(probes.map((p) => [p.label, []]));
@@ -220,6 +224,17 @@ describe('detect routing on a real EventBridge pattern engine', () => {
     expect(probes.length).toBeGreaterThan(0);
     const routed = await route(probes);
     for (const rules of routed.values()) expect(rules).toContain(ALL_SECRET_READS_RULE);
+  });
+
+  it('routes nothing a caller can put: every fixture record with a custom source', async () => {
+    // Attack: events:PutEvents on the bus (any principal of the organization, with the
+    // organization option) and a real CloudTrail record as detail, under a source of one's own.
+    const forged = (await fixtureProbes(() => true)).map((p) => ({
+      ...p,
+      source: 'custom.forged',
+    }));
+    const routed = await route(forged, 'caller');
+    expect([...routed].filter(([, rules]) => rules.length > 0)).toEqual([]);
   });
 
   it('ignores unrelated everyday traffic', async () => {

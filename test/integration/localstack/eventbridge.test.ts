@@ -141,3 +141,71 @@ describe('local stack: EventBridge', () => {
     }
   });
 });
+
+describe('local stack: EventBridge refuses aws. sources to PutEvents callers, as AWS does', () => {
+  it('fails the aws.iam entry (NotAuthorizedForSourceException) and puts the custom one', async () => {
+    // Prepare: a rule that would take both, on a bus of its own
+    const events = new EventBridgeClient(testClientConfig());
+    const sqs = new SQSClient(testClientConfig());
+    const bus = uniqueName('gw-test-bus');
+    await events.send(new CreateEventBusCommand({ Name: bus }));
+    const queue = await createQueue(sqs, uniqueName('gw-test-target'));
+    await ruleToQueue(events, {
+      rule: uniqueName('gw-test-rule'),
+      bus,
+      pattern: { 'detail-type': ['AWS API Call via CloudTrail'] },
+      queueArn: queue.arn,
+    });
+    const detail = JSON.stringify({ eventSource: 'iam.amazonaws.com', eventName: 'CreateRole' });
+
+    // Act: the stack's admin (moto's user) forges an IAM CloudTrail event beside a custom one
+    const put = await events.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: bus,
+            Source: 'aws.iam',
+            DetailType: 'AWS API Call via CloudTrail',
+            Detail: detail,
+          },
+          {
+            EventBusName: bus,
+            Source: 'custom.forged',
+            DetailType: 'AWS API Call via CloudTrail',
+            Detail: detail,
+          },
+        ],
+      }),
+    );
+
+    // Assess: per entry, as EventBridge answers
+    expect(put.FailedEntryCount).toBe(1);
+    expect(put.Entries?.[0]).toEqual({
+      ErrorCode: 'NotAuthorizedForSourceException',
+      ErrorMessage: 'Not authorized for the source.',
+    });
+    expect(put.Entries?.[1]?.EventId).toBeTruthy();
+    const sources: string[] = [];
+    for (let attempt = 0; attempt < 10 && sources.length < 1; attempt += 1) {
+      const received = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queue.url,
+          WaitTimeSeconds: 1,
+          MaxNumberOfMessages: 10,
+        }),
+      );
+      for (const m of received.Messages ?? [])
+        sources.push((JSON.parse(m.Body ?? '{}') as { source: string }).source);
+    }
+    const late = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queue.url,
+        WaitTimeSeconds: 1,
+        MaxNumberOfMessages: 10,
+      }),
+    );
+    for (const m of late.Messages ?? [])
+      sources.push((JSON.parse(m.Body ?? '{}') as { source: string }).source);
+    expect(sources).toEqual(['custom.forged']);
+  });
+});

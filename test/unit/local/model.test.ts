@@ -379,6 +379,7 @@ describe('the model check in front of the routes', () => {
       ['cloudtrail:LookupEvents', 'cloudtrail'],
       ['cognito:ClientSecrets', 'cognito-idp'],
       ['cognito:tags', 'cognito-idp'],
+      ['events:put-events-source', 'events'],
       ['access-analyzer:ValidatePolicy', 'accessanalyzer'],
     ]);
   });

@@ -1,0 +1,182 @@
+import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import {
+  DeleteQueueCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { Context, SQSBatchResponse } from 'aws-lambda';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { defaultDeps, makeHandler } from '../../../functions/detect.js';
+import { asFunctionRole } from '../../../local/functionRole.js';
+import { LOCAL_STAGE } from '../../../scripts/localStage.js';
+import { localClient, uniqueName } from '../../support/localStack.js';
+import { createQueue } from '../../support/queues.js';
+import { pollQueue } from '../../support/queuePoller.js';
+import { putServiceEvents } from '../../support/serviceEvents.js';
+import { openRoleStack, type RoleStack } from '../roles/support.js';
+import { drain } from './stack.js';
+
+/**
+ * A storm of refused calls (issue 17, point 13): anyone holding any credential can make calls
+ * that fail with AccessDenied as fast as they like, and a detect rule must see every one. On a
+ * local stack that enforces IAM, with the local stage deployed from the template, N such events
+ * (GATEWARDEN_STORM_EVENTS, default 300: moto's EventBridge and DynamoDB take about a
+ * second per event here; `npm run bench:storm` sends 10,000) within one minute
+ * of event time take the real path: CloudTrail's delivery to the default bus → the deployed
+ * access-denied rule → the detect queue → the detect handler, run as its role in batches as the
+ * event source mapping does (batch size, window and concurrency as deployed). It shows bounded
+ * invocations, every event evaluated once (none lost, none dead-lettered), and one alert.
+ */
+
+const EVENTS = Number(process.env.GATEWARDEN_STORM_EVENTS ?? 300);
+const BATCH_SIZE = 100; // serverless.yml params.detectBatchSize
+const MAX_CONCURRENCY = 5; // params.detectMaxConcurrency
+const WINDOW_MS = 5_000; // params.detectBatchWindowSeconds
+const context = {} as Context;
+
+/** A refused ListSecrets by one leaked key, as CloudTrail logs it (the rule's own fixture). */
+function deniedRecord(i: number, t0: number, tag: string): Record<string, unknown> {
+  const fixtures = JSON.parse(
+    readFileSync('lib/detection/rules/accessDeniedBurst.fixtures.json', 'utf8'),
+  ) as { cases: { records: Record<string, unknown>[] }[] };
+  const base = fixtures.cases[0]?.records[0] ?? {};
+  return {
+    ...base,
+    userIdentity: {
+      ...(base.userIdentity as Record<string, unknown>),
+      arn: `arn:aws:iam::123456789012:user/${tag}`,
+      userName: tag,
+      accountId: '123456789012',
+    },
+    recipientAccountId: '123456789012',
+    eventID: `${tag}-${String(i).padStart(6, '0')}`,
+    requestID: randomUUID(),
+    // Spread over one minute of event time, half an hour ago (the burst's window is closed).
+    eventTime: new Date(t0 + Math.floor((i * 60_000) / EVENTS)).toISOString(),
+  };
+}
+
+describe('a storm of refused calls reaches detect through its queue, in batches', () => {
+  let stack: RoleStack;
+  const sqs = () => localClient(SQSClient);
+
+  beforeAll(async () => {
+    stack = await openRoleStack();
+  }, 600_000);
+
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it(`evaluates all ${EVENTS} events once, in few invocations, and alerts once`, async () => {
+    // Prepare: the deployed detect function's environment, and an observer on its alert topic
+    const { Environment } = await localClient(LambdaClient).send(
+      new GetFunctionConfigurationCommand({ FunctionName: 'gatewarden-local-detect' }),
+    );
+    const env = { ...process.env, ...(Environment?.Variables ?? {}) };
+    const { QueueUrl = '' } = await sqs().send(
+      new GetQueueUrlCommand({ QueueName: LOCAL_STAGE.detectQueue }),
+    );
+    const { Attributes } = await sqs().send(
+      new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
+    );
+    const observer = await createQueue(sqs(), uniqueName('gw-storm-alerts'));
+    const sns = localClient(SNSClient);
+    await sns.send(
+      new SubscribeCommand({
+        TopicArn: env.GATEWARDEN_ALERT_TOPIC_ARN,
+        Protocol: 'sqs',
+        Endpoint: observer.arn,
+      }),
+    );
+    const tag = uniqueName('storm-key');
+    const t0 = Date.now() - 30 * 60_000;
+
+    // Act 1: CloudTrail delivers the storm to the default bus (10 entries per put, as AWS)
+    const started = Date.now();
+    for (let i = 0; i < EVENTS; i += 10) {
+      const entries = Array.from({ length: Math.min(10, EVENTS - i) }, (_, j) => ({
+        Source: 'aws.secretsmanager',
+        DetailType: 'AWS API Call via CloudTrail',
+        Detail: JSON.stringify(deniedRecord(i + j, t0, tag)),
+      }));
+      expect((await putServiceEvents(entries)).FailedEntryCount ?? 0).toBe(0);
+    }
+    const putSeconds = (Date.now() - started) / 1000;
+
+    // Act 2: detect reads the queue as its event source mapping does, running as its role
+    const admin = new SQSClient({
+      region: process.env.AWS_REGION ?? 'us-east-1',
+      credentials: {
+        accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'testing',
+        secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'testing',
+      },
+    });
+    const evaluated = new Set<string>();
+    const poll = await asFunctionRole(stack.endpoint, 'gatewarden-local-detect', async () => {
+      const handler = makeHandler(defaultDeps(env));
+      const asRole = new SQSClient({ region: process.env.AWS_REGION ?? 'us-east-1' });
+      return pollQueue({
+        sqs: asRole,
+        queueUrl: QueueUrl,
+        queueArn: Attributes?.QueueArn ?? '',
+        batchSize: BATCH_SIZE,
+        windowMs: WINDOW_MS,
+        maxConcurrency: MAX_CONCURRENCY,
+        // A batch that fails an item (moto answers a transaction racing another with a 500)
+        // sees it again soon, rather than after the queue's six minutes.
+        retryFailedAfterSeconds: 2,
+        retrySqs: admin,
+        idleMs: 6_000,
+        handler: async (event) => {
+          for (const record of event.Records) {
+            const id = (JSON.parse(record.body) as { detail?: { eventID?: string } }).detail
+              ?.eventID;
+            if (id?.startsWith(tag)) evaluated.add(id);
+          }
+          return (await handler(event, context)) as SQSBatchResponse;
+        },
+      });
+    });
+    // The scheduled flush, as its role: the storm's window (half an hour ago) has closed.
+    const flushed = await asFunctionRole(stack.endpoint, 'gatewarden-local-detect', () =>
+      makeHandler(defaultDeps(env))({ flushBursts: true }, context),
+    );
+    const seconds = (Date.now() - started) / 1000;
+    const alerts = await drain(sqs(), observer.url, 2, 8_000);
+    const late = await drain(sqs(), observer.url, 0, 2_000);
+
+    // Assess
+    process.stdout.write(
+      `${JSON.stringify({ test: 'denied-storm', events: EVENTS, putSeconds, seconds, ...poll, flushed, alerts: alerts.length + late.length })}\n`,
+    );
+    // Every event evaluated (a failed item is retried, never lost), none left in the queue.
+    expect(evaluated.size).toBe(EVENTS);
+    expect(poll.largestBatch).toBeLessThanOrEqual(BATCH_SIZE);
+    expect(poll.peakConcurrency).toBeLessThanOrEqual(MAX_CONCURRENCY);
+    // Bounded: about one invocation per batch, not one per event.
+    expect(poll.invocations).toBeLessThanOrEqual(Math.ceil(poll.messages / 10));
+    const ruleIds = [...alerts, ...late].map(
+      (m) =>
+        (
+          JSON.parse(m.Body ?? '{}') as {
+            MessageAttributes?: Record<string, { Value: string }>;
+          }
+        ).MessageAttributes?.ruleId?.Value,
+    );
+    // One alert when the storm crossed the threshold, one summary with the final count.
+    expect(ruleIds.filter((id) => id === 'access-denied-burst')).toHaveLength(2);
+    expect(flushed).toMatchObject({ flushed: { summaries: 1, failed: 0 } });
+    const summary = [...alerts, ...late]
+      .map((m) => (JSON.parse(m.Body ?? '{}') as { Message?: string }).Message ?? '')
+      .find((text) => text.includes('more by the same principal'));
+    expect(summary).toContain(`and ${EVENTS - 1} more by the same principal`);
+    expect(await stack.denials()).toEqual([]);
+    // The subscription goes with the test's own stack (the local IAM gate cannot classify
+    // sns:Unsubscribe, which names no topic).
+    await sqs().send(new DeleteQueueCommand({ QueueUrl: observer.url }));
+  }, 900_000);
+});
