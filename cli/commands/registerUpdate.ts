@@ -50,8 +50,15 @@ function text(result: RebindResult, asked: boolean): string {
   for (const change of result.changes) {
     lines.push(`  ${change.field}: ${change.before ?? '(none)'} -> ${change.after ?? '(none)'}`);
   }
+  if (result.unverified.length > 0) {
+    lines.push(
+      `failed their integrity check (unsigned or not written by gatewarden): ${result.unverified.join(', ')}`,
+      '  the binding and the current version are pinned and signed anew; other such ledger records are dropped',
+    );
+  }
   if (result.applied) lines.push(`pinned as revision ${result.revision}`);
-  else if (result.changes.length > 0 && !asked) lines.push('nothing pinned: run again with --yes');
+  else if ((result.changes.length > 0 || result.unverified.length > 0) && !asked)
+    lines.push('nothing pinned: run again with --yes');
   return `${lines.join('\n')}\n`;
 }
 

@@ -9,6 +9,7 @@ import {
 } from './binding.js';
 import type { RotationControl } from './onDemandPorts.js';
 import { STAGE, versionWithStage } from './ports.js';
+import { ItemIntegrityError } from './errors.js';
 import { RegistrationError, validateDocument } from './registerOptions.js';
 
 /** One field the update would pin anew, with its pinned and its new value (never a credential). */
@@ -25,6 +26,12 @@ export interface RebindResult {
   revision: number;
   changes: BindingChange[];
   applied: boolean;
+  /**
+   * Items that failed their integrity check (unsigned from before signing, or forged): `binding`,
+   * `ledger <version id>`. The binding and the current version's record are re-pinned and signed;
+   * other such ledger records are dropped (their credentials are then never revoked as orphans).
+   */
+  unverified: string[];
 }
 
 /**
@@ -58,25 +65,33 @@ export async function rebindCredential(
   const doc = validateDocument(json);
   // A version written outside gatewarden is compared with the one it displaced.
   const previous = versionWithStage(status, STAGE.previous);
-  const [binding, exact, displaced] = await Promise.all([
-    deps.bindings.binding(status.arn),
-    deps.bindings.versionRecord(status.arn, versionId),
-    previous ? deps.bindings.versionRecord(status.arn, previous) : undefined,
+  // Unsigned or forged items are shown as absent: every field is compared with nothing.
+  const [binding, exact, displaced, ledger] = await Promise.all([
+    unlessUnverified(deps.bindings.binding(status.arn)),
+    unlessUnverified(deps.bindings.versionRecord(status.arn, versionId)),
+    previous ? unlessUnverified(deps.bindings.versionRecord(status.arn, previous)) : undefined,
+    deps.bindings.unverifiedVersionRecords(status.arn),
   ]);
-  const record = exact ?? displaced;
+  const unverified = [
+    ...(binding === UNVERIFIED ? ['binding'] : []),
+    ...ledger.map((id) => `ledger ${id}`),
+  ];
+  const pinned = binding === UNVERIFIED ? undefined : binding;
+  const record = verifiedOr(exact) ?? verifiedOr(displaced);
   const steering = steeringOf(doc);
   const state = stateOf(doc);
   const changes = [
-    ...describe(binding?.steering, steering),
+    ...describe(pinned?.steering, steering),
     ...changedPaths(record?.state ?? {}, state).map((field) => ({
       field,
       ...display(record?.state, state, field),
     })),
   ];
-  const revision = (binding?.revision ?? 0) + 1;
-  const result = { secretArn: status.arn, versionId, revision, changes };
-  const unchanged = binding !== undefined && exact !== undefined && changes.length === 0;
-  if (unchanged) return { ...result, revision: binding.revision, applied: false };
+  const revision = (pinned?.revision ?? 0) + 1;
+  const result = { secretArn: status.arn, versionId, revision, changes, unverified };
+  const unchanged = pinned !== undefined && verifiedOr(exact) !== undefined && changes.length === 0;
+  if (unchanged && unverified.length === 0)
+    return { ...result, revision: pinned.revision, applied: false };
   if (!input.apply) return { ...result, applied: false };
   const now = new Date().toISOString();
   await deps.bindings.putBinding({ secretArn: status.arn, steering, revision, boundAt: now });
@@ -86,7 +101,26 @@ export async function rebindCredential(
     writtenBy: 'register',
     writtenAt: now,
   });
+  for (const id of ledger) {
+    if (id !== versionId) await deps.bindings.dropVersionRecord(status.arn, id);
+  }
   return { ...result, applied: true };
+}
+
+const UNVERIFIED = Symbol('unverified');
+
+/** The item, or {@link UNVERIFIED} when it failed its integrity check. */
+async function unlessUnverified<T>(read: Promise<T>): Promise<T | typeof UNVERIFIED> {
+  try {
+    return await read;
+  } catch (error) {
+    if (error instanceof ItemIntegrityError) return UNVERIFIED;
+    throw error;
+  }
+}
+
+function verifiedOr<T>(value: T | typeof UNVERIFIED | undefined): T | undefined {
+  return value === UNVERIFIED ? undefined : value;
 }
 
 function describe(before: Steering | undefined, after: Steering): BindingChange[] {
