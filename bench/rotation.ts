@@ -22,7 +22,9 @@ import {
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { DynamoDbBindingStore } from '../lib/aws/bindingStore.js';
+import { KmsItemMac } from '../lib/aws/kmsItemMac.js';
 import { AgentCoreGatewayReader } from '../lib/aws/gatewayReader.js';
 import { AgentCoreProviders } from '../lib/aws/identityProviders.js';
 import { AgentCoreRegistrationReader } from '../lib/aws/registrationReader.js';
@@ -177,7 +179,19 @@ async function main(): Promise<void> {
   // The state table holds each secret's binding; every step checks its document against it.
   const stateTable = `gatewarden-bench-${suffix}`;
   await dynamo.send(new CreateTableCommand(stateTableInput(stateTable)));
-  const bindings = new DynamoDbBindingStore(stateTable, dynamo);
+  // Signed as deployed: two KMS HMAC keys, every binding and ledger item MACed and checked.
+  const kms = new KMSClient(config);
+  const macKey = async (): Promise<KmsItemMac> => {
+    const made = await kms.send(
+      new CreateKeyCommand({ KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' }),
+    );
+    return new KmsItemMac(made.KeyMetadata?.Arn ?? '', kms);
+  };
+  const bindings = new DynamoDbBindingStore(
+    stateTable,
+    { binding: await macKey(), ledger: await macKey() },
+    dynamo,
+  );
   const registerDeps = {
     control: rotationControl,
     agentcore: new AgentCoreRegistrationReader(control),

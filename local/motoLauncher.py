@@ -74,6 +74,63 @@ def _store_key_policies_as_kms_does() -> None:
     KmsBackend.create_key = with_json_policy  # type: ignore[method-assign]
 
 
+def _make_keys_as_cloudformation_says() -> None:
+    """moto's CloudFormation makes every AWS::KMS::Key a symmetric encryption key, whatever its
+    `KeySpec` and `KeyUsage` say: the stack's HMAC keys (HMAC_256, GENERATE_VERIFY_MAC) refused
+    GenerateMac and VerifyMac as InvalidKeyUsage."""
+    from moto.kms.models import Key, kms_backends
+
+    def create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):  # type: ignore[no-untyped-def]
+        properties = cloudformation_json["Properties"]
+        key = kms_backends[account_id][region_name].create_key(
+            policy=properties["KeyPolicy"],
+            key_usage=properties.get("KeyUsage", "ENCRYPT_DECRYPT"),
+            key_spec=properties.get("KeySpec", "SYMMETRIC_DEFAULT"),
+            description=properties.get("Description"),
+            tags=properties.get("Tags", []),
+        )
+        key.key_rotation_status = properties.get("EnableKeyRotation", False)
+        key.enabled = properties.get("Enabled", True)
+        return key
+
+    Key.create_from_cloudformation_json = classmethod(create)  # type: ignore[method-assign,assignment]
+
+
+def _attach_table_policies_as_cloudformation_does() -> None:
+    """moto's CloudFormation ignores an AWS::DynamoDB::Table's `ResourcePolicy`: the table came
+    up with no policy, so nothing it denies was denied. Attached after the table is made, as
+    CloudFormation does (PutResourcePolicy); a deleted table takes its policy with it."""
+    import json
+
+    from moto.dynamodb.models import DynamoDBBackend, dynamodb_backends
+    from moto.dynamodb.models.table import Table
+
+    create = Table.create_from_cloudformation_json.__func__  # type: ignore[attr-defined]
+
+    def with_policy(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):  # type: ignore[no-untyped-def]
+        table = create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+        policy = (cloudformation_json.get("Properties") or {}).get("ResourcePolicy")
+        document = policy.get("PolicyDocument") if isinstance(policy, dict) else None
+        if document:
+            if not isinstance(document, str):
+                document = json.dumps(document, default=str)
+            dynamodb_backends[account_id][region_name].put_resource_policy(
+                table.table_arn, document, None
+            )
+        return table
+
+    Table.create_from_cloudformation_json = classmethod(with_policy)  # type: ignore[method-assign,assignment]
+
+    delete_table = DynamoDBBackend.delete_table
+
+    def without_policy(self, name):  # type: ignore[no-untyped-def]
+        table = delete_table(self, name)
+        self.resource_policies.pop(getattr(table, "table_arn", ""), None)
+        return table
+
+    DynamoDBBackend.delete_table = without_policy  # type: ignore[method-assign]
+
+
 def _outputs_after_change_sets() -> None:
     """moto executes a change set without rebuilding the stack's outputs (UpdateStack does), so
     after `serverless deploy` (a change set) DescribeStacks answered no outputs at all."""
@@ -139,6 +196,8 @@ def main() -> None:
     _store_role_policies_as_iam_does()
     _deliver_events_as_eventbridge_does()
     _store_key_policies_as_kms_does()
+    _make_keys_as_cloudformation_says()
+    _attach_table_policies_as_cloudformation_does()
     _outputs_after_change_sets()
     _dynamodb_writes_atomic()
     from moto.server import main as moto_main

@@ -262,7 +262,12 @@ async function runCreateSecret(gatewayId: string, event: RotationEventFields): P
     import('../lib/aws/rotationDeps.js'),
   ]);
   // Against the local stage's state table, where registration pinned the binding.
-  const env = { ...process.env, GATEWARDEN_STATE_TABLE: LOCAL_STAGE.stateTable };
+  const env = {
+    ...process.env,
+    GATEWARDEN_STATE_TABLE: LOCAL_STAGE.stateTable,
+    GATEWARDEN_BINDING_MAC_KEY: LOCAL_STAGE.bindingMacKey,
+    GATEWARDEN_LEDGER_MAC_KEY: LOCAL_STAGE.ledgerMacKey,
+  };
   await handleRotationStep(awsRotationDeps(env), {
     step: 'createSecret',
     secretId: name,

@@ -86,6 +86,9 @@ export const LOCAL_STAGE = {
   reportBucket: 'gatewarden-local-reports',
   trail: 'gatewarden-local-trail',
   trailBucket: 'gatewarden-local-trail-logs',
+  /** The HMAC keys that sign bindings and ledger records (resources/keys.yml aliases). */
+  bindingMacKey: 'alias/gatewarden-local-bindings',
+  ledgerMacKey: 'alias/gatewarden-local-ledger',
   /** Where the detect rules deliver (resources/detect-buffer.yml), as on AWS. */
   detectQueue: 'gatewarden-local-detect-events',
 } as const;

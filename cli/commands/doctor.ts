@@ -83,7 +83,10 @@ async function resolveOptions(flags: DoctorFlags, env: NodeJS.ProcessEnv) {
     import('../../scripts/localStage.js'),
   ]);
   const stateTable = env[ENV.stateTable] ?? (local ? LOCAL_STAGE.stateTable : undefined);
-  const reader = new AwsDoctorReader(stateTable);
+  const reader = new AwsDoctorReader(stateTable, {
+    binding: env[ENV.bindingMacKey] ?? (local ? LOCAL_STAGE.bindingMacKey : undefined),
+    ledger: env[ENV.ledgerMacKey] ?? (local ? LOCAL_STAGE.ledgerMacKey : undefined),
+  });
   // Who is calling: without an answer (no credentials, endpoint down) nothing can be checked,
   // and that is a failure of the run, not a list of "could not verify".
   const { account, arn: callerArn } = await reader.caller();

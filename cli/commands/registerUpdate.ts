@@ -84,8 +84,14 @@ function text(result: RebindResult, flags: UpdateFlags): string {
   for (const change of result.changes) {
     lines.push(`  ${forTerminal(change.field)}: ${value(change.before)} -> ${value(change.after)}`);
   }
+  if (result.unverified.length > 0) {
+    lines.push(
+      `failed their integrity check (unsigned or not written by gatewarden): ${result.unverified.join(', ')}`,
+      '  the binding and the current version are pinned and signed anew; other such ledger records are dropped',
+    );
+  }
   if (result.applied) lines.push(`pinned as revision ${result.revision}`);
-  else if (result.changes.length > 0 && flags.yes !== true) {
+  else if ((result.changes.length > 0 || result.unverified.length > 0) && flags.yes !== true) {
     lines.push(
       `review:   ${result.reviewHash}`,
       `nothing pinned: to pin exactly this, run again with --yes --expect ${result.reviewHash}`,

@@ -36,8 +36,8 @@ import type {
   SecretInfo,
   TrailInfo,
 } from '../doctor/ports.js';
-import { TAGS } from '../shared/env.js';
-import { DynamoDbBindingStore } from './bindingStore.js';
+import { ENV, TAGS } from '../shared/env.js';
+import { bindingStoreFromEnv } from './bindingStore.js';
 import { clientConfig } from './clients.js';
 
 const notFound = (error: unknown): boolean =>
@@ -58,8 +58,14 @@ function simulationFailure(error: unknown): string {
 export class AwsDoctorReader implements DoctorReader {
   private readonly config = clientConfig();
 
-  /** `stateTable`: where registration pinned its bindings; undefined = not verifiable. */
-  constructor(private readonly stateTable?: string) {}
+  /**
+   * `stateTable`: where registration pinned its bindings; undefined = not verifiable.
+   * `macKeys`: the keys the bindings are signed with (default: the environment's).
+   */
+  constructor(
+    private readonly stateTable?: string,
+    private readonly macKeys: { binding?: string; ledger?: string } = {},
+  ) {}
 
   async caller(): Promise<{ arn: string; account: string }> {
     const out = await new STSClient(this.config).send(new GetCallerIdentityCommand({}));
@@ -210,7 +216,7 @@ export class AwsDoctorReader implements DoctorReader {
   async pinnedProvider(secretArn: string): Promise<PinnedProvider | null | undefined> {
     if (!this.stateTable)
       throw new UnverifiableError('the state table is unknown: set GATEWARDEN_STATE_TABLE');
-    const binding = await new DynamoDbBindingStore(this.stateTable).binding(secretArn);
+    const binding = await this.bindings().binding(secretArn);
     if (!binding) return null;
     const provider = binding.steering.provider;
     return provider
@@ -221,7 +227,16 @@ export class AwsDoctorReader implements DoctorReader {
   async registeredSchedule(secretArn: string): Promise<ScheduleRules | undefined> {
     if (!this.stateTable)
       throw new UnverifiableError('the state table is unknown: set GATEWARDEN_STATE_TABLE');
-    return (await new DynamoDbBindingStore(this.stateTable).binding(secretArn))?.rotation;
+    return (await this.bindings().binding(secretArn))?.rotation;
+  }
+
+  /** The state table's bindings, checked with the stage's MAC keys. */
+  private bindings() {
+    return bindingStoreFromEnv({
+      [ENV.stateTable]: this.stateTable,
+      [ENV.bindingMacKey]: this.macKeys.binding ?? process.env[ENV.bindingMacKey],
+      [ENV.ledgerMacKey]: this.macKeys.ledger ?? process.env[ENV.ledgerMacKey],
+    });
   }
 
   async provider(type: 'apiKey' | 'oauth2', name: string): Promise<ProviderState | null> {

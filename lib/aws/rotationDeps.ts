@@ -13,7 +13,7 @@ import { CognitoIssuer } from './cognitoIssuer.js';
 import { AgentCoreGatewayReader } from './gatewayReader.js';
 import { AgentCoreProviders } from './identityProviders.js';
 import { lambdaInvoker } from './lambdaInvoker.js';
-import { DynamoDbBindingStore, MissingBindingStore } from './bindingStore.js';
+import { bindingStoreFromEnv } from './bindingStore.js';
 import { DynamoDbRotationLock } from './rotationLock.js';
 import { SecretsManagerStore } from './secretsStore.js';
 
@@ -29,7 +29,8 @@ export interface AwsRotationDeps extends RotationDeps {
  * Manager, AgentCore Identity and control plane, every issuer adapter, HTTP verification.
  * Success events go to the gatewarden bus; failure alerts to the bus and the SNS topic. With
  * `GATEWARDEN_STATE_TABLE` set, in-process drivers take their rotation lease in that table, and
- * every document is checked against its registration binding there; without it, nothing rotates.
+ * every document is checked against its registration binding there (each item's MAC checked with
+ * the keys `GATEWARDEN_BINDING_MAC_KEY` / `GATEWARDEN_LEDGER_MAC_KEY`); without them, nothing rotates.
  */
 export function awsRotationDeps(env: NodeJS.ProcessEnv = process.env): AwsRotationDeps {
   const store = new SecretsManagerStore();
@@ -48,7 +49,7 @@ export function awsRotationDeps(env: NodeJS.ProcessEnv = process.env): AwsRotati
   const table = env[ENV.stateTable];
   return {
     store,
-    bindings: table ? new DynamoDbBindingStore(table) : new MissingBindingStore(),
+    bindings: bindingStoreFromEnv(env),
     providers,
     // Data-plane read-back for the CLI; the deployed rotate function drops it (no grant).
     ...(workloadName ? { providerReader: providers } : {}),

@@ -103,6 +103,12 @@ export interface BindingWriter extends BindingStore {
   /** The secrets (names) registered on one issuer client, by {@link issuerClientKey}. */
   issuerClaims(key: string): Promise<string[]>;
   putIssuerClaims(key: string, secretNames: string[]): Promise<void>;
+  /**
+   * Versions of the secret whose ledger records fail their integrity check (unsigned, from
+   * before records were signed, or forged): what `register update` drops as it re-pins.
+   */
+  unverifiedVersionRecords(secretArn: string): Promise<string[]>;
+  dropVersionRecord(secretArn: string, versionId: string): Promise<void>;
 }
 
 /**

@@ -21,6 +21,21 @@ export class BindingMismatchError extends RotationError {
   }
 }
 
+/**
+ * A binding or ledger record in the state table failed its integrity check: not signed, or its
+ * MAC does not match its keys and body (someone other than the admin or the rotator wrote it).
+ * `context.fields` names the item kind (`binding`, `ledger`), never a value.
+ */
+export class ItemIntegrityError extends BindingMismatchError {
+  get kind(): string {
+    return String(this.context.kind ?? '');
+  }
+  /** The item carries no MAC at all (written before items were signed, or by hand). */
+  get unsigned(): boolean {
+    return this.context.unsigned === true;
+  }
+}
+
 /** The secret document is missing or does not validate. */
 export class SecretDocumentError extends RotationError {}
 

@@ -36,6 +36,21 @@ export class MemoryBindingStore implements BindingWriter {
     );
   }
 
+  /** Records that fail their integrity check: ids in {@link unverified} (tests set them). */
+  readonly unverified = new Set<string>();
+
+  unverifiedVersionRecords(secretArn: string): Promise<string[]> {
+    return Promise.resolve(
+      [...this.unverified].filter((versionId) => this.records.has(`${secretArn}#${versionId}`)),
+    );
+  }
+
+  dropVersionRecord(secretArn: string, versionId: string): Promise<void> {
+    this.records.delete(`${secretArn}#${versionId}`);
+    this.unverified.delete(versionId);
+    return Promise.resolve();
+  }
+
   putBinding(binding: Binding): Promise<void> {
     this.bindings.set(binding.secretArn, clone(binding));
     return Promise.resolve();

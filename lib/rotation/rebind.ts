@@ -11,6 +11,7 @@ import {
 import { type DestinationReaders, pinDestinations } from './liveDestinations.js';
 import type { RotationControl } from './onDemandPorts.js';
 import { STAGE, versionWithStage } from './ports.js';
+import { ItemIntegrityError } from './errors.js';
 import { RegistrationError, validateDocument } from './registerOptions.js';
 
 /** One field the update would pin anew, with its pinned and its new value (never a credential). */
@@ -33,6 +34,12 @@ export interface RebindResult {
    * prints it; applying requires it, so what is pinned is what the operator saw.
    */
   reviewHash: string;
+  /**
+   * Items that failed their integrity check (unsigned from before signing, or forged): `binding`,
+   * `ledger <version id>`. The binding and the current version's record are re-pinned and signed;
+   * other such ledger records are dropped (their credentials are then never revoked as orphans).
+   */
+  unverified: string[];
 }
 
 /** What `register update` is asked to do: show the changes, or pin the reviewed document. */
@@ -80,29 +87,44 @@ export async function rebindCredential(
   const doc = validateDocument(json);
   // A version written outside gatewarden is compared with the one it displaced.
   const previous = versionWithStage(status, STAGE.previous);
-  const [binding, exact, displaced] = await Promise.all([
-    deps.bindings.binding(status.arn),
-    deps.bindings.versionRecord(status.arn, versionId),
-    previous ? deps.bindings.versionRecord(status.arn, previous) : undefined,
+  // Unsigned or forged items are shown as absent: every field is compared with nothing.
+  const [binding, exact, displaced, ledger] = await Promise.all([
+    unlessUnverified(deps.bindings.binding(status.arn)),
+    unlessUnverified(deps.bindings.versionRecord(status.arn, versionId)),
+    previous ? unlessUnverified(deps.bindings.versionRecord(status.arn, previous)) : undefined,
+    deps.bindings.unverifiedVersionRecords(status.arn),
   ]);
-  const record = exact ?? displaced;
+  const unverified = [
+    ...(binding === UNVERIFIED ? ['binding'] : []),
+    ...ledger.map((id) => `ledger ${id}`),
+  ];
+  const pinned = binding === UNVERIFIED ? undefined : binding;
+  const record = verifiedOr(exact) ?? verifiedOr(displaced);
   const steering: Steering = {
     ...steeringOf(doc),
     ...(await pinDestinations(deps.destinations, doc)),
   };
   const state = stateOf(doc);
   const changes = [
-    ...describe(binding?.steering, steering),
+    ...describe(pinned?.steering, steering),
     ...changedPaths(record?.state ?? {}, state).map((field) => ({
       field,
       ...display(record?.state, state, field),
     })),
   ];
-  const revision = (binding?.revision ?? 0) + 1;
-  const reviewHash = reviewHashOf({ secretArn: status.arn, versionId, revision, steering, state });
-  const result = { secretArn: status.arn, versionId, revision, changes, reviewHash };
-  const unchanged = binding !== undefined && exact !== undefined && changes.length === 0;
-  if (unchanged) return { ...result, revision: binding.revision, applied: false };
+  const revision = (pinned?.revision ?? 0) + 1;
+  const reviewHash = reviewHashOf({
+    secretArn: status.arn,
+    versionId,
+    revision,
+    steering,
+    state,
+    unverified,
+  });
+  const result = { secretArn: status.arn, versionId, revision, changes, reviewHash, unverified };
+  const unchanged = pinned !== undefined && verifiedOr(exact) !== undefined && changes.length === 0;
+  if (unchanged && unverified.length === 0)
+    return { ...result, revision: pinned.revision, applied: false };
   if (!input.apply) return { ...result, applied: false };
   // Another version, another value in any pinned field, or another pin since the review: the
   // operator did not see this document. Only the hash is compared; nothing is shown again here.
@@ -119,7 +141,7 @@ export async function rebindCredential(
     revision,
     boundAt: now,
     // The schedule stays what registration set; `register update` pins steering only.
-    ...(binding?.rotation ? { rotation: binding.rotation } : {}),
+    ...(pinned?.rotation ? { rotation: pinned.rotation } : {}),
   });
   await deps.bindings.recordVersion(status.arn, {
     versionId,
@@ -127,6 +149,9 @@ export async function rebindCredential(
     writtenBy: 'register',
     writtenAt: now,
   });
+  for (const id of ledger) {
+    if (id !== versionId) await deps.bindings.dropVersionRecord(status.arn, id);
+  }
   return { ...result, applied: true };
 }
 
@@ -140,6 +165,8 @@ export function reviewHashOf(pinned: {
   revision: number;
   steering: Steering;
   state: VersionState;
+  /** Items that failed their integrity check: what applying drops and signs anew. */
+  unverified: string[];
 }): string {
   return createHash('sha256').update(canonicalJson(pinned)).digest('hex');
 }
@@ -154,6 +181,22 @@ function canonicalJson(value: unknown): string {
     return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
   }
   return JSON.stringify(value);
+}
+
+const UNVERIFIED = Symbol('unverified');
+
+/** The item, or {@link UNVERIFIED} when it failed its integrity check. */
+async function unlessUnverified<T>(read: Promise<T>): Promise<T | typeof UNVERIFIED> {
+  try {
+    return await read;
+  } catch (error) {
+    if (error instanceof ItemIntegrityError) return UNVERIFIED;
+    throw error;
+  }
+}
+
+function verifiedOr<T>(value: T | typeof UNVERIFIED | undefined): T | undefined {
+  return value === UNVERIFIED ? undefined : value;
 }
 
 function describe(before: Steering | undefined, after: Steering): BindingChange[] {

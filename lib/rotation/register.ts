@@ -2,6 +2,7 @@ import { TAGS } from '../shared/env.js';
 import { safeReason } from '../shared/redact.js';
 import { credentialSecretName } from '../shared/secretNames.js';
 import { type BindingWriter, issuerClientKey, stateOf, steeringOf } from './binding.js';
+import { ItemIntegrityError } from './errors.js';
 import { STAGE, versionWithStage, type IssuerRegistry } from './ports.js';
 import type { RotationControl, RotationRules } from './onDemandPorts.js';
 import {
@@ -289,7 +290,12 @@ async function claimIssuerClient(
 ): Promise<{ key: string; names: string[] } | undefined> {
   const key = issuerClientKey(doc);
   if (!key) return undefined;
-  const names = await deps.bindings.issuerClaims(key);
+  // Claims that fail their integrity check are refused unless sharing is asked for knowingly,
+  // which signs a fresh list (the message of the refusal says so).
+  const names = await deps.bindings.issuerClaims(key).catch((error: unknown) => {
+    if (share && error instanceof ItemIntegrityError) return [];
+    throw error;
+  });
   const others = names.filter((other) => other !== name);
   if (others.length > 0 && !share) {
     throw new RegistrationError(

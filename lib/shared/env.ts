@@ -10,6 +10,13 @@ export const ENV = {
   eventBusName: 'GATEWARDEN_EVENT_BUS_NAME',
   /** DynamoDB table for detection state (baselines, dedup, rotation locks). */
   stateTable: 'GATEWARDEN_STATE_TABLE',
+  /**
+   * KMS HMAC keys (ids, ARNs or aliases) that sign the state table's bindings (the admin signs,
+   * the rotator checks) and ledger records (the rotator signs and checks). Stack outputs
+   * BindingMacKeyArn and LedgerMacKeyArn.
+   */
+  bindingMacKey: 'GATEWARDEN_BINDING_MAC_KEY',
+  ledgerMacKey: 'GATEWARDEN_LEDGER_MAC_KEY',
   /** S3 bucket for access reports. */
   reportBucket: 'GATEWARDEN_REPORT_BUCKET',
   /** SQS dead-letter queue URL for events a handler could not process. */

@@ -310,6 +310,12 @@ async function transactItems(call: CallInfo, lookups: ResourceLookups): Promise<
 }
 
 const dynamodb: Resolver = async (call, lookups) => {
+  // Get/Put/DeleteResourcePolicy name a table or a stream by ARN; the catalog lists both types
+  // as required, one of them is meant: the resource the ARN names answers for both.
+  const policyOf = str(call.params.ResourceArn);
+  if (policyOf && /ResourcePolicy$/.test(call.operation)) {
+    return { arns: { table: policyOf, stream: policyOf } };
+  }
   const named = str(call.params.TableName);
   if (!named) return {};
   // DynamoDB takes a table's name or its ARN (the ARN may name another account's table).

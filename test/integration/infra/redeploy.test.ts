@@ -29,6 +29,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { DynamoDbBindingStore } from '../../../lib/aws/bindingStore.js';
 import { clientConfig } from '../../../lib/aws/clients.js';
+import { KmsItemMac } from '../../../lib/aws/kmsItemMac.js';
 import { ENV } from '../../../lib/shared/env.js';
 import { deployLocalStage, removeLocalStage } from '../../../local/deploy.js';
 import { asFunctionRole } from '../../../local/functionRole.js';
@@ -51,6 +52,9 @@ interface Kept {
   reportBucket: string;
   secretsKeyArn: string;
   dataKeyArn: string;
+  /** The HMAC keys the state table's bindings and ledger are signed with. */
+  bindingMacKeyArn: string;
+  ledgerMacKeyArn: string;
   secretArn: string;
 }
 let kept: Kept | undefined;
@@ -58,6 +62,18 @@ let kept: Kept | undefined;
 function keptData(): Kept {
   if (!kept) throw new Error('the first deploy did not run');
   return kept;
+}
+
+/** The kept table's bindings, checked with the kept MAC keys (by ARN: the aliases go with the stack). */
+function keptBindings(data: Kept): DynamoDbBindingStore {
+  return new DynamoDbBindingStore(
+    data.stateTable,
+    {
+      binding: new KmsItemMac(data.bindingMacKeyArn, new KMSClient(clientConfig())),
+      ledger: new KmsItemMac(data.ledgerMacKeyArn, new KMSClient(clientConfig())),
+    },
+    new DynamoDBClient(clientConfig()),
+  );
 }
 
 const keyArn = (keyId: string) => `arn:aws:kms:${REGION}:${ACCOUNT}:key/${keyId}`;
@@ -128,6 +144,8 @@ describe('deploy, remove and deploy again onto the kept data', () => {
       reportBucket: physicalId(resources, 'ReportBucket'),
       secretsKeyArn: keyArn(physicalId(resources, 'SecretsKey')),
       dataKeyArn: keyArn(physicalId(resources, 'DataKey')),
+      bindingMacKeyArn: keyArn(physicalId(resources, 'BindingMacKey')),
+      ledgerMacKeyArn: keyArn(physicalId(resources, 'LedgerMacKey')),
       secretArn: '',
     };
     expect(kept.stateTable).toBe('gatewarden-local-state');
@@ -146,7 +164,7 @@ describe('deploy, remove and deploy again onto the kept data', () => {
     data.secretArn = described.ARN ?? '';
     expect(described.KmsKeyId).toBe(data.secretsKeyArn);
 
-    const binding = await new DynamoDbBindingStore(data.stateTable).binding(data.secretArn);
+    const binding = await keptBindings(data).binding(data.secretArn);
     expect(binding?.secretArn).toBe(data.secretArn);
     expect(await readSecretAs('gatewarden-local-rotate')).toBeDefined();
   }, 120_000);
@@ -160,7 +178,7 @@ describe('deploy, remove and deploy again onto the kept data', () => {
     await expect(cfn.send(new DescribeStacksCommand({ StackName: STACK }))).rejects.toThrow(
       /does not exist/,
     );
-    const binding = await new DynamoDbBindingStore(data.stateTable).binding(data.secretArn);
+    const binding = await keptBindings(data).binding(data.secretArn);
     expect(binding?.secretArn).toBe(data.secretArn);
     const s3 = new S3Client({ ...clientConfig(), forcePathStyle: true });
     await expect(s3.send(new HeadBucketCommand({ Bucket: data.reportBucket }))).resolves.toEqual(
@@ -168,7 +186,12 @@ describe('deploy, remove and deploy again onto the kept data', () => {
     );
     const { Keys = [] } = await new KMSClient(clientConfig()).send(new ListKeysCommand({}));
     expect(Keys.map((k) => k.KeyArn)).toEqual(
-      expect.arrayContaining([data.secretsKeyArn, data.dataKeyArn]),
+      expect.arrayContaining([
+        data.secretsKeyArn,
+        data.dataKeyArn,
+        data.bindingMacKeyArn,
+        data.ledgerMacKeyArn,
+      ]),
     );
   }, 120_000);
 
@@ -183,6 +206,8 @@ describe('deploy, remove and deploy again onto the kept data', () => {
         existingReportBucketName: data.reportBucket,
         existingSecretsKmsKeyArn: data.secretsKeyArn,
         existingDataKmsKeyArn: data.dataKeyArn,
+        existingBindingMacKeyArn: data.bindingMacKeyArn,
+        existingLedgerMacKeyArn: data.ledgerMacKeyArn,
       },
     });
 
@@ -209,9 +234,7 @@ describe('deploy, remove and deploy again onto the kept data', () => {
 
     // The rotator reads the binding `register` pinned before the remove.
     const binding = await asFunctionRole(endpoint, 'gatewarden-local-rotate', () =>
-      new DynamoDbBindingStore(data.stateTable, new DynamoDBClient(clientConfig())).binding(
-        data.secretArn,
-      ),
+      keptBindings(data).binding(data.secretArn),
     );
     expect(binding?.secretArn).toBe(data.secretArn);
     // detect queries its own items there.

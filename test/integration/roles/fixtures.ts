@@ -205,7 +205,12 @@ export class RoleFixtures {
     return { secretArn, gatewayId, provider, initial };
   }
 
-  private async webhook(): Promise<Fixtures['webhook']> {
+  /** A key the customer's webhook mints, registered with its own grace period (`--grace`). */
+  async webhookKey(grace: string): Promise<Fixtures['webhook']> {
+    return this.webhook(grace);
+  }
+
+  private async webhook(grace = '0s'): Promise<Fixtures['webhook']> {
     const mint = (idempotencyKey: string) =>
       this.webhookStub.handle(JSON.stringify({ action: 'mint', idempotencyKey })).json as {
         credentialId: string;
@@ -224,7 +229,7 @@ export class RoleFixtures {
         await this.gateway('AWS_IAM'),
       ],
       ...['--webhook-url', this.webhookStub.server.url, '--hmac-secret', hmacSecret],
-      ...['--probe-url', `${this.probe.url}/ping`, '--grace', '0s'],
+      ...['--probe-url', `${this.probe.url}/ping`, '--grace', grace],
     ]);
     // Minted at the same API after registration by someone else: never gatewarden's to revoke.
     const bystander = mint('someone-else');

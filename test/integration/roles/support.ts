@@ -137,6 +137,8 @@ async function describeStack(endpoint: string, close: () => Promise<void>): Prom
       [ENV.rotatorRoleArn]: rotate.role,
       [ENV.sweeperRoleArn]: rotateNow.role,
       [ENV.stateTable]: rotate.env[ENV.stateTable] ?? '',
+      [ENV.bindingMacKey]: rotate.env[ENV.bindingMacKey] ?? '',
+      [ENV.ledgerMacKey]: rotate.env[ENV.ledgerMacKey] ?? '',
     },
     denials,
     close,

@@ -37,6 +37,7 @@ import {
   CreateGatewayCommand,
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDbBindingStore } from '../../../lib/aws/bindingStore.js';
 import { CognitoIssuer } from '../../../lib/aws/cognitoIssuer.js';
@@ -57,6 +58,7 @@ import {
   control,
   createGatewardenSecret,
   docAt,
+  localMacs,
   localStateTable,
   ShiftedClock,
   stagesOf,
@@ -157,7 +159,7 @@ function depsAt(endpoint: string | undefined): RotationDeps & { clock: ShiftedCl
   );
   return {
     store,
-    bindings: new DynamoDbBindingStore(table, dynamo),
+    bindings: new DynamoDbBindingStore(table, localMacs(new KMSClient(config)), dynamo),
     lock: new DynamoDbRotationLock(table, dynamo),
     providers,
     providerReader: providers,

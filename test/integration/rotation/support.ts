@@ -16,7 +16,11 @@ import {
   BedrockAgentCoreControlClient,
   CreateWorkloadIdentityCommand,
 } from '@aws-sdk/client-bedrock-agentcore-control';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { DynamoDbBindingStore } from '../../../lib/aws/bindingStore.js';
+import { KmsItemMac } from '../../../lib/aws/kmsItemMac.js';
+import type { ItemMacs } from '../../../lib/rotation/itemMac.js';
+import { LOCAL_STAGE } from '../../../scripts/localStage.js';
 import { SecretsManagerRotationControl } from '../../../lib/aws/rotationControl.js';
 import { rebindCredential } from '../../../lib/rotation/rebind.js';
 import type { DestinationReaders } from '../../../lib/rotation/liveDestinations.js';
@@ -77,8 +81,17 @@ export async function localStateTable(): Promise<string> {
 export function localBindings(): DynamoDbBindingStore {
   return new DynamoDbBindingStore(
     stateTable ?? 'gatewarden-local-state',
+    localMacs(),
     localClient(DynamoDBClient),
   );
+}
+
+/** The local stage's MAC keys (see {@link localStateTable}, which makes them when missing). */
+export function localMacs(kms: KMSClient = localClient(KMSClient)): ItemMacs {
+  return {
+    binding: new KmsItemMac(LOCAL_STAGE.bindingMacKey, kms),
+    ledger: new KmsItemMac(LOCAL_STAGE.ledgerMacKey, kms),
+  };
 }
 
 /** The engine wired to the local stack with real adapters; only the clock is the test's. */

@@ -48,6 +48,21 @@ export const SECRETS_KEY_ARN = {
     { Ref: 'ExistingSecretsKmsKeyArn' },
   ],
 };
+/** The MAC keys of the state table's bindings and ledger: this stack's, or the kept ones. */
+export const BINDING_MAC_KEY_ARN = {
+  'Fn::If': [
+    'CreateBindingMacKey',
+    { 'Fn::GetAtt': ['BindingMacKey', 'Arn'] },
+    { Ref: 'ExistingBindingMacKeyArn' },
+  ],
+};
+export const LEDGER_MAC_KEY_ARN = {
+  'Fn::If': [
+    'CreateLedgerMacKey',
+    { 'Fn::GetAtt': ['LedgerMacKey', 'Arn'] },
+    { Ref: 'ExistingLedgerMacKeyArn' },
+  ],
+};
 /** The state table in use: this stack's `StateTable`, or the kept one (by name). */
 export const STATE_TABLE_ARN = {
   'Fn::If': [

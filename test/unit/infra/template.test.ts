@@ -650,11 +650,16 @@ describe('data stores', () => {
     });
   });
 
-  it('alert topic is KMS-encrypted and every key rotates', () => {
+  it('alert topic is KMS-encrypted and every encryption key rotates', () => {
     expect(template.Resources.AlertTopic?.Properties?.KmsMasterKeyId).toEqual({ Ref: 'AlertsKey' });
     const keys = resourcesOfType(template, 'AWS::KMS::Key');
     expect(keys.length).toBeGreaterThanOrEqual(2);
-    for (const [, key] of keys) expect(key.Properties?.EnableKeyRotation).toBe(true);
+    // KMS rotates no HMAC key: the state table's MAC keys are the two that do not.
+    const mac = keys.filter(([, key]) => key.Properties?.KeyUsage === 'GENERATE_VERIFY_MAC');
+    expect(mac.map(([id]) => id).sort()).toEqual(['BindingMacKey', 'LedgerMacKey']);
+    for (const [, key] of mac) expect(key.Properties?.KeySpec).toBe('HMAC_256');
+    for (const [, key] of keys.filter((entry) => !mac.includes(entry)))
+      expect(key.Properties?.EnableKeyRotation).toBe(true);
     expect(template.Resources.SecretsKey?.DeletionPolicy).toBe('Retain');
   });
 

@@ -1,5 +1,10 @@
 import { BINDING_PK, LEDGER_PK } from '../../../lib/aws/bindingStore.js';
-import { SECRETS_KEY_ARN, STATE_TABLE_ARN } from './kept.js';
+import {
+  BINDING_MAC_KEY_ARN,
+  LEDGER_MAC_KEY_ARN,
+  SECRETS_KEY_ARN,
+  STATE_TABLE_ARN,
+} from './kept.js';
 import { packagedTemplate, type CfnTemplate } from './packagedTemplate.js';
 import {
   allStatements,
@@ -176,6 +181,9 @@ const ROTATE_ROLE: Row[] = [
   ],
   ['ListLedger', ['dynamodb:Query'], [STATE_TABLE_ARN], leadingKeys('rotation-ledger#*')],
   ['WriteLedger', ['dynamodb:PutItem'], [STATE_TABLE_ARN], leadingKeys('rotation-ledger#*')],
+  // Ledger records are MACed by the rotator; bindings only checked (the admin signs them).
+  ['SignLedger', ['kms:GenerateMac', 'kms:VerifyMac'], [LEDGER_MAC_KEY_ARN], undefined],
+  ['VerifyBindings', ['kms:VerifyMac'], [BINDING_MAC_KEY_ARN], undefined],
   [
     'WebhookIssuerFunctions',
     ['lambda:InvokeFunction'],
@@ -405,12 +413,16 @@ describe('non-grants across every role', () => {
     expect(loose.map((s) => s.Sid)).toEqual([]);
   });
 
-  it.each(ROLES)('%s uses KMS only on named keys, through one service', (role) => {
+  // MACs are made and checked by the function itself (no service in between): those two
+  // actions only, on named keys.
+  it.each(ROLES)('%s uses KMS only on named keys, through one service (MACs: directly)', (role) => {
+    const mac = (a: string) => a === 'kms:GenerateMac' || a === 'kms:VerifyMac';
     const loose = roleStatements(role).filter(
       (s) =>
         asArray(s.Action).some((a) => a.startsWith('kms:')) &&
         (asArray(s.Resource).includes('*') ||
-          !JSON.stringify(s.Condition ?? {}).includes('"kms:ViaService"')),
+          (!asArray(s.Action).every(mac) &&
+            !JSON.stringify(s.Condition ?? {}).includes('"kms:ViaService"'))),
     );
     expect(loose.map((s) => s.Sid)).toEqual([]);
   });
@@ -437,6 +449,83 @@ describe('non-grants across every role', () => {
     expect(writers).toEqual([
       { role: 'RotateRole', condition: owned },
       { role: 'RotateNowRole', condition: owned },
+    ]);
+  });
+});
+
+/*
+ * Issue 17, point 2: who writes what steers the rotator, whatever identity policies say. The
+ * table's resource policy and the MAC keys' policies name the writers (attacked on a stack that
+ * enforces IAM in test/integration/roles/stateIntegrity.test.ts).
+ */
+describe('state table items: the writers are named by the resources themselves', () => {
+  const ROTATE_ROLE_ARN = SUB(
+    `${ARN}:iam::\${AWS::AccountId}:role/gatewarden-\${sls:stage}-\${AWS::Region}-rotate`.replace(
+      '${sls:stage}',
+      'ci',
+    ),
+  );
+  const ADMIN = { Ref: 'AdminRoleArn' };
+
+  /** The policy document under `Fn::If [HasAdminRole, …, AWS::NoValue]`. */
+  function withAdminRole(value: unknown): { Statement: Statement[] } {
+    const branches = (value as { 'Fn::If': [string, unknown, unknown] })['Fn::If'];
+    expect(branches[0]).toBe('HasAdminRole');
+    expect(branches[2]).toEqual({ Ref: 'AWS::NoValue' });
+    return branches[1] as { Statement: Statement[] };
+  }
+
+  function tablePolicy(): Statement[] {
+    const policy = template.Resources.StateTable?.Properties?.ResourcePolicy;
+    return (withAdminRole(policy) as unknown as { PolicyDocument: { Statement: Statement[] } })
+      .PolicyDocument.Statement;
+  }
+
+  it.each([
+    ['OnlyAdminWritesBindings', 'rotation-binding#*', [ADMIN]],
+    ['OnlyRotatorAndAdminWriteLedger', 'rotation-ledger#*', [ROTATE_ROLE_ARN, ADMIN]],
+  ])('%s: every item write of %s denied to all but %j', (sid, prefix, writers) => {
+    const statement = tablePolicy().find((s) => s.Sid === sid);
+    expect(statement).toMatchObject({ Effect: 'Deny', Principal: '*' });
+    expect(asArray(statement?.Action).sort()).toEqual([
+      'dynamodb:BatchWriteItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+    ]);
+    expect(statement?.Condition).toEqual({
+      'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': [prefix] },
+      StringNotEquals: { 'aws:PrincipalArn': writers.length === 1 ? writers[0] : writers },
+    });
+  });
+
+  it('denies PartiQL writes and policy changes to all but the admin role', () => {
+    const sids = tablePolicy()
+      .filter((s) => s.Effect === 'Deny')
+      .map((s) => s.Sid);
+    expect(sids).toEqual(expect.arrayContaining(['NoPartiQLWrites', 'OnlyAdminChangesThisPolicy']));
+  });
+
+  it.each([
+    ['BindingMacKey', 'OnlyAdminSignsBindings', ADMIN],
+    ['LedgerMacKey', 'OnlyRotatorAndAdminSignLedger', [ROTATE_ROLE_ARN, ADMIN]],
+  ])('%s: %s, whatever kms:* an identity policy grants', (key, sid, signers) => {
+    const policy = template.Resources[key]?.Properties?.KeyPolicy as { Statement: unknown[] };
+    const statements = policy.Statement;
+    const deny = statements
+      .filter((s) => typeof s === 'object' && s !== null && 'Fn::If' in s)
+      .map((s) => withAdminRole(s) as unknown as Statement)
+      .find((s) => s.Sid === sid);
+    expect(deny).toMatchObject({ Effect: 'Deny', Principal: '*', Action: 'kms:GenerateMac' });
+    expect(deny?.Condition).toEqual({ StringNotEquals: { 'aws:PrincipalArn': signers } });
+  });
+
+  it('gives the sweep MAC checks on both keys and no MAC of its own', () => {
+    const mac = roleStatements('RotateNowRole').filter((s) =>
+      asArray(s.Action).some((a) => a.endsWith('Mac')),
+    );
+    expect(mac.map((s) => [s.Sid, s.Action, s.Resource])).toEqual([
+      ['VerifyBindingsAndLedger', 'kms:VerifyMac', [BINDING_MAC_KEY_ARN, LEDGER_MAC_KEY_ARN]],
     ]);
   });
 });

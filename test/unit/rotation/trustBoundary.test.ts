@@ -6,7 +6,7 @@
  * current credential working. In-memory ports (faults.trace records every outbound call).
  */
 import { driveRotation } from '../../../lib/rotation/driver.js';
-import { BindingMismatchError } from '../../../lib/rotation/errors.js';
+import { BindingMismatchError, ItemIntegrityError } from '../../../lib/rotation/errors.js';
 import { handleRotationStep } from '../../../lib/rotation/handleStep.js';
 import { rebindCredential } from '../../../lib/rotation/rebind.js';
 import type { RotationControl } from '../../../lib/rotation/onDemandPorts.js';
@@ -402,6 +402,54 @@ describe('register update (the path for legitimate changes)', () => {
       },
     ]);
     expect(applied).toMatchObject({ applied: true, revision: 2 });
+    await expect(driveRotation(world.deps, world.secretName)).resolves.toMatchObject({
+      secretArn: meta.arn,
+    });
+  });
+
+  it('re-pins and signs what failed its integrity check, dropping unverifiable ledger records', async () => {
+    // Prepare: the binding reads as unsigned (from before signing), and a ledger record of a
+    // version that is not current fails its check (forged, naming someone else's credential).
+    const world = makeWorld();
+    const meta = await world.store.describe(world.secretName);
+    const control = controlOver(world.store);
+    await world.bindings.recordVersion(meta.arn, {
+      versionId: 'forged',
+      state: { issuerCredentialId: 'victim', retiring: [] },
+      writtenBy: 'rotator',
+      writtenAt: new Date(0).toISOString(),
+    });
+    world.bindings.unverified.add('forged');
+    const pinned = world.bindings.binding.bind(world.bindings);
+    let signed = false;
+    world.bindings.binding = async (arn: string) => {
+      if (!signed)
+        throw new ItemIntegrityError('the registration binding is not signed', {
+          context: { kind: 'binding', fields: 'binding', unsigned: true },
+        });
+      return pinned(arn);
+    };
+    const put = world.bindings.putBinding.bind(world.bindings);
+    world.bindings.putBinding = async (binding) => {
+      signed = true;
+      return put(binding);
+    };
+    await expect(driveRotation(world.deps, world.secretName)).rejects.toThrow(/ItemIntegrityError/);
+
+    // Act
+    const dry = await rebindCredential(
+      { control, bindings: world.bindings },
+      { secretId: meta.arn, apply: false },
+    );
+    const applied = await rebindCredential(
+      { control, bindings: world.bindings },
+      { secretId: meta.arn, apply: true, expect: dry.reviewHash },
+    );
+
+    // Assess: every item named, nothing applied dry; then pinned, the forgery gone, rotation on.
+    expect(dry).toMatchObject({ applied: false, unverified: ['binding', 'ledger forged'] });
+    expect(applied).toMatchObject({ applied: true, revision: 1 });
+    expect(await world.bindings.versionRecord(meta.arn, 'forged')).toBeUndefined();
     await expect(driveRotation(world.deps, world.secretName)).resolves.toMatchObject({
       secretArn: meta.arn,
     });
