@@ -40,6 +40,7 @@ import { seedActivity, exportCloudTrail } from './activity.js';
 import { actAsDemoAdmin } from './admin.js';
 import { describeFindings, splitFindings, type DemoFinding } from './findings.js';
 import { checkInboundClient, checkOutboundOauth } from './checks.js';
+import { iamRefusalsSince } from './iamCheck.js';
 import { startWeatherApi } from './weatherApi.js';
 
 const run = promisify(execFile);
@@ -374,6 +375,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
     for (const line of doctorLines) say(line);
     const counts = doctorLines.find((l) => /passed, \d+ failed/.test(l)) ?? 'no report';
     summary.push(`doctor: ${counts} (exit ${doctor.code})`);
+
+    step('9. IAM: every call above was authorized as AWS would');
+    const iam = await iamRefusalsSince(state.endpoint, new Date(started));
+    for (const line of iam.refused) say(`refused  ${line}`);
+    summary.push(`iam: ${iam.mode} mode, ${iam.refused.length} call(s) refused`);
+    if (iam.mode !== 'enforce' || iam.refused.length > 0) process.exitCode = 1;
     writeFileSync(join(OUT, 'summary.txt'), `${summary.join('\n')}\n`);
   } finally {
     await weather.close();
