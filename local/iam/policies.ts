@@ -273,7 +273,12 @@ export class MotoPolicyStore {
           if (!got?.ARN) return undefined;
           const tags: Record<string, string> = {};
           for (const tag of got.Tags ?? []) if (tag.Key) tags[tag.Key] = tag.Value ?? '';
-          return { arn: got.ARN, ...(got.KmsKeyId ? { kmsKeyId: got.KmsKeyId } : {}), tags };
+          return {
+            arn: got.ARN,
+            ...(got.KmsKeyId ? { kmsKeyId: got.KmsKeyId } : {}),
+            ...(got.RotationLambdaARN ? { rotationLambdaArn: got.RotationLambdaARN } : {}),
+            tags,
+          };
         }),
       keyArn: (keyId, region) =>
         // A key ARN names itself; moto's DescribeKey fails (500) on a CloudFormation-made key.
