@@ -23,7 +23,10 @@ export interface GateDenial {
 export const IAM_ENDPOINT_ENV = 'GATEWARDEN_TEST_IAM_ENDPOINT';
 
 async function denialsOf(endpoint: string, method: 'GET' | 'DELETE'): Promise<GateDenial[]> {
-  const response = await fetch(`${endpoint}/_gatewarden/iam/denials`, { method });
+  const url = `${endpoint}/_gatewarden/iam/denials`;
+  // Once more on a fresh connection: after a long synchronous test the kept-alive one may have
+  // been closed by the front just as it is reused ("other side closed").
+  const response = await fetch(url, { method }).catch(() => fetch(url, { method }));
   const body = (await response.json()) as { mode: string; denials: GateDenial[] };
   return body.denials;
 }
