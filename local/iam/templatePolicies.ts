@@ -7,8 +7,8 @@
  * this cannot resolve is left out, and its resource then has no policy locally — as before.
  * TEST/DEMO COMPONENT — local stack only.
  */
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import {
-  CloudFormationClient,
   DescribeStackResourcesCommand,
   DescribeStacksCommand,
   GetTemplateCommand,
