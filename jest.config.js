@@ -36,6 +36,8 @@ export default {
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/globalSetup.js',
       globalTeardown: '<rootDir>/test/support/globalTeardown.js',
+      // Each test fails on a call the shared stack's IAM refused that it did not expect.
+      setupFilesAfterEnv: ['<rootDir>/test/support/iamDenials.ts'],
       testTimeout: 120_000,
     },
   ],

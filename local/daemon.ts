@@ -17,12 +17,14 @@ import type { LocalStackState } from './state.js';
 import { ensurePythonEnv } from './venv.js';
 
 /**
- * How the front applies IAM. `audit` until every code path runs as its role (issue #16):
- * calls are decided and would-be denials logged, nothing is refused yet.
+ * How the front applies IAM: `enforce` (the default, and what CI and the demo run), or, as
+ * debugging switches only, `audit` (decide and log, refuse nothing) and `off`.
  */
 function localIamMode(value: string | undefined): IamMode | 'off' {
-  if (value === 'enforce' || value === 'off') return value;
-  return 'audit';
+  if (value === 'audit' || value === 'off') return value;
+  if (value && value !== 'enforce')
+    throw new Error(`GATEWARDEN_LOCAL_IAM=${value}: use enforce, audit or off`);
+  return 'enforce';
 }
 
 const log = (line: string): void => {

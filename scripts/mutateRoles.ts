@@ -53,8 +53,6 @@ const ALLOWED_SURVIVORS: Record<string, string> = {
     'SNS uses the encrypted topic’s key with the publisher’s rights; the local IAM implies no KMS call for SNS',
   'rotateNow:AlertsKeyViaSns':
     'SNS uses the encrypted topic’s key with the publisher’s rights; the local IAM implies no KMS call for SNS',
-  'rotateNow:InvokeRotationFunction':
-    'RotateSecret checks lambda:InvokeFunction on the rotation function; the local IAM does not imply that check',
   'rotateNow:FailedInvocationsToDlq':
     'Lambda’s onFailure destination sends to the queue with the role; no product code sends, and moto runs no async invocations',
 };

@@ -32,7 +32,7 @@ import { logger } from '../../lib/shared/logger.js';
 import { safeReason } from '../../lib/shared/redact.js';
 import { forTerminal } from '../../lib/shared/terminal.js';
 import { Console } from 'node:console';
-import { TAGS } from '../../lib/shared/env.js';
+import { ENV, TAGS } from '../../lib/shared/env.js';
 import type { RegisterCommand } from './index.js';
 import { UsageError } from '../errors.js';
 
@@ -331,23 +331,31 @@ export async function defaultRotateDeps(): Promise<RotateCommandDeps> {
     { awsRotationDeps },
     { withLocalStateTable },
     { asLocalFunction },
+    { DynamoDbRotationLock },
   ] = await Promise.all([
     import('../../lib/aws/rotationControl.js'),
     import('../../lib/aws/rotationDeps.js'),
     import('./localState.js'),
     import('./localFunction.js'),
+    import('../../lib/aws/rotationLock.js'),
   ]);
   const env = await withLocalStateTable(process.env);
   type Engine = ReturnType<typeof awsRotationDeps>;
   const engines = new Map<'rotate' | 'sweep', Promise<Engine>>();
   // On the local stack the steps run here, as the function that runs them on AWS: the engine's
   // clients sign with that function's role session (the caller's own calls stay the caller's).
+  // The lease is the in-process driver's, not the function's (Secrets Manager serialises the
+  // rotations it drives; the deployed functions take none): it is taken with the caller's
+  // credentials, made here outside the role's scope.
+  const table = env[ENV.stateTable];
+  const lock = table ? new DynamoDbRotationLock(table) : undefined;
   const engineDeps = (as: 'rotate' | 'sweep' = 'rotate'): Promise<Engine> => {
     let engine = engines.get(as);
     if (!engine) {
-      engine = asLocalFunction(env, as === 'rotate' ? 'rotate' : 'rotateNow', () =>
-        awsRotationDeps(env),
-      );
+      engine = asLocalFunction(env, as === 'rotate' ? 'rotate' : 'rotateNow', () => ({
+        ...awsRotationDeps(env),
+        ...(lock ? { lock } : {}),
+      }));
       engines.set(as, engine);
     }
     return engine;

@@ -6,6 +6,7 @@
  * Cached until a call that may change them passes through the front (`invalidate`).
  * TEST/DEMO COMPONENT — local stack only.
  */
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import {
   DescribeTableCommand,
   DynamoDBClient,
@@ -36,6 +37,7 @@ import {
   type PrincipalPolicies,
 } from './identityPolicies.js';
 import type { ResourceLookups } from './resources.js';
+import { readDeployedStacks, templateResourcePolicies } from './templatePolicies.js';
 
 export type { NamedPolicy, PrincipalPolicies } from './identityPolicies.js';
 
@@ -64,6 +66,9 @@ const INVALIDATES: Record<string, string[]> = {
   // The stand-in's Identity creates and writes managed provider secrets.
   'bedrock-agentcore': ['secret|', 'resource|own|arn:aws:secretsmanager:'],
 };
+
+/** Services whose resource policies moto's CloudFormation drops (taken from the template). */
+const TEMPLATE_POLICY_SERVICES = new Set(['sns', 'sqs', 's3', 'events']);
 
 export class MotoPolicyStore {
   private readonly clients = new Map<string, unknown>();
@@ -134,6 +139,31 @@ export class MotoPolicyStore {
   }
 
   private async readResourcePolicy(action: string, resource: string): Promise<unknown> {
+    const own = await this.readMotoResourcePolicy(action, resource);
+    const [, , service = '', region = ''] = resource.split(':');
+    // A topic's default policy (SNS makes one with each topic) is what a TopicPolicy replaces.
+    const replaceable =
+      own === undefined || (own as { Id?: unknown } | null)?.Id === '__default_policy_ID';
+    if (!replaceable || !TEMPLATE_POLICY_SERVICES.has(service)) return own;
+    // moto's CloudFormation made the resource but dropped the policy its template attaches.
+    const arn = service === 's3' ? (resource.split('/')[0] ?? resource) : resource;
+    return (await this.templatePolicies(region || 'us-east-1')).get(arn) ?? own;
+  }
+
+  /** Resource policies of the deployed stacks' templates (cleared by any CloudFormation write). */
+  private templatePolicies(region: string): Promise<Map<string, unknown>> {
+    return this.cached(`template|${region}`, async () => {
+      const merged = new Map<string, unknown>();
+      for (const stack of await readDeployedStacks(
+        this.client(CloudFormationClient, region),
+        region,
+      ))
+        for (const [arn, policy] of templateResourcePolicies(stack)) merged.set(arn, policy);
+      return merged;
+    });
+  }
+
+  private async readMotoResourcePolicy(action: string, resource: string): Promise<unknown> {
     const [, , service = '', region = 'us-east-1', account = ''] = resource.split(':');
     // moto answers a CloudFormation-made key's policy as an object where AWS sends a string.
     const parse = (text: unknown) =>
@@ -273,7 +303,12 @@ export class MotoPolicyStore {
           if (!got?.ARN) return undefined;
           const tags: Record<string, string> = {};
           for (const tag of got.Tags ?? []) if (tag.Key) tags[tag.Key] = tag.Value ?? '';
-          return { arn: got.ARN, ...(got.KmsKeyId ? { kmsKeyId: got.KmsKeyId } : {}), tags };
+          return {
+            arn: got.ARN,
+            ...(got.KmsKeyId ? { kmsKeyId: got.KmsKeyId } : {}),
+            ...(got.RotationLambdaARN ? { rotationLambdaArn: got.RotationLambdaARN } : {}),
+            tags,
+          };
         }),
       keyArn: (keyId, region) =>
         // A key ARN names itself; moto's DescribeKey fails (500) on a CloudFormation-made key.

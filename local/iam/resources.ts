@@ -26,7 +26,10 @@ export interface ResourceLookups {
   secret(
     id: string,
     region: string,
-  ): Promise<{ arn: string; kmsKeyId?: string; tags: Record<string, string> } | undefined>;
+  ): Promise<
+    | { arn: string; kmsKeyId?: string; rotationLambdaArn?: string; tags: Record<string, string> }
+    | undefined
+  >;
   keyArn(keyId: string, region: string): Promise<string | undefined>;
   roleArn(name: string): Promise<string | undefined>;
   functionArn(name: string, region: string): Promise<string | undefined>;
@@ -159,12 +162,14 @@ const secretsmanager: Resolver = async (call, lookups) => {
   Object.assign(context, resourceTagContext(secret.tags));
   const use = SECRET_KEY_USE[call.operation];
   const implied = use ? await secretKeyUse(call, lookups, secret.arn, secret.kmsKeyId, use) : [];
-  if (call.operation === 'RotateSecret' && rotationLambda) {
-    // Secrets Manager invokes the named function for the caller: the caller must be allowed to.
+  // Secrets Manager invokes the rotation function for the caller, the one named or else the
+  // one the secret is configured with: the caller must be allowed to invoke it.
+  const invoked = rotationLambda ?? secret.rotationLambdaArn;
+  if (call.operation === 'RotateSecret' && invoked) {
     implied.push({
       action: 'lambda:InvokeFunction',
-      resource: rotationLambda,
-      resourceAccount: arnParts(rotationLambda).account || call.account,
+      resource: invoked,
+      resourceAccount: arnParts(invoked).account || call.account,
       context: {},
     });
   }

@@ -40,6 +40,7 @@ import { seedActivity, exportCloudTrail } from './activity.js';
 import { actAsDemoAdmin } from './admin.js';
 import { describeFindings, labelFindings, splitFindings, type DemoFinding } from './findings.js';
 import { checkInboundClient, checkOutboundOauth } from './checks.js';
+import { iamRefusalsSince } from './iamCheck.js';
 import { startWeatherApi } from './weatherApi.js';
 
 const run = promisify(execFile);
@@ -105,6 +106,7 @@ async function registerCredentials(
   gw: DemoGateway,
   probeUrl: string,
   sm: SecretsManagerClient,
+  admin: string,
 ): Promise<Registered[]> {
   // Issuer admin credentials live in their own secrets under gatewarden-admin/ (the only
   // place a document may reference), by ARN — never inlined.
@@ -125,7 +127,19 @@ async function registerCredentials(
   );
   // On the local stack `register` uses a stand-in rotate function (moto never runs it) and
   // `rotate` runs the four steps in-process; on AWS these are the deployed function and role.
-  const common = ['--grace', '5s', '--window', '3h', '--json'];
+  // The installer is the break-glass admin, and a named reader: the demo reads what rotated,
+  // and its weather API (the key's third party) checks keys against the secret as this user.
+  const common = [
+    '--grace',
+    '5s',
+    '--window',
+    '3h',
+    '--admin-role',
+    admin,
+    '--reader',
+    admin,
+    '--json',
+  ];
   const apiKey = JSON.parse(
     await gatewarden([
       'register',
@@ -232,8 +246,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
     `endpoint ${state.endpoint} (${reused ? 'reused a running stack' : 'started'}); OIDC issuer ${state.oidcIssuer}`,
   );
   let weather: Awaited<ReturnType<typeof startWeatherApi>>;
+  let admin: string;
   try {
-    const admin = await actAsDemoAdmin();
+    admin = await actAsDemoAdmin();
     say(`acting as ${admin} (an IAM user with an admin policy, as whoever installs gatewarden)`);
     // The local stage, deployed from the packaged template as on AWS, so the functions run as
     // their roles and `gatewarden doctor` has a stage to check at the end.
@@ -264,7 +279,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
 
     step('3. Register the three credentials with gatewarden');
     const sm = new SecretsManagerClient(clientConfig());
-    const secrets = await registerCredentials(gw, weather.url, sm);
+    const secrets = await registerCredentials(gw, weather.url, sm, admin);
     const apiKeySecret = secrets[0]?.secretArn ?? '';
     weather.trustSecret(apiKeySecret);
     const before = new Map<string, string>();
@@ -377,6 +392,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
     for (const line of doctorLines) say(line);
     const counts = doctorLines.find((l) => /passed, \d+ failed/.test(l)) ?? 'no report';
     summary.push(`doctor: ${counts} (exit ${doctor.code})`);
+
+    step('9. IAM: every call above was authorized as AWS would');
+    const iam = await iamRefusalsSince(state.endpoint, new Date(started));
+    for (const line of iam.refused) say(`refused  ${line}`);
+    summary.push(`iam: ${iam.mode} mode, ${iam.refused.length} call(s) refused`);
+    if (iam.mode !== 'enforce' || iam.refused.length > 0) process.exitCode = 1;
     writeFileSync(join(OUT, 'summary.txt'), `${summary.join('\n')}\n`);
     next.push(...nextCommands(gw.gatewayId, secrets, OUT));
   } finally {

@@ -22,7 +22,12 @@ beforeAll(async () => {
     [path.join(ROOT, 'bin', 'gatewarden.js'), 'demo', '--out', OUT],
     {
       cwd: ROOT,
-      env: { ...process.env, GATEWARDEN_LOCAL_STATE_DIR: path.join(WORK, 'stack') },
+      env: {
+        ...process.env,
+        GATEWARDEN_LOCAL_STATE_DIR: path.join(WORK, 'stack'),
+        // What a new user gets without setting it; audit or off would fail the demo.
+        GATEWARDEN_LOCAL_IAM: undefined,
+      },
       maxBuffer: 64 * 1024 * 1024,
       timeout: 300_000,
     },
@@ -66,6 +71,11 @@ describe('gatewarden demo', () => {
       .split('\n')
       .filter(Boolean);
     expect(written).toHaveLength(scenario + noise);
+  });
+
+  it('runs every call as AWS would authorize it: the stack enforces IAM and refused nothing', () => {
+    expect(section('9.').join('\n')).not.toContain('refused  ');
+    expect(stdout).toContain('- iam: enforce mode, 0 call(s) refused');
   });
 
   it('records valid ARNs of the calling principals in CloudTrail', () => {

@@ -24,6 +24,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { DoctorReport } from '../../../lib/doctor/index.js';
+import { ADMIN_ARN } from '../../support/functionRoles.js';
 import { provisionDemoGateway, type DemoGateway } from '../../../scripts/demo/provision.js';
 import { createLocalStage } from '../../../scripts/localStage.js';
 import { localStack, testClientConfig, uniqueName } from '../../support/localStack.js';
@@ -84,6 +85,9 @@ beforeAll(async () => {
     '--gateway',
     gw.gatewayId,
     '--no-test',
+    // The admin (the stack's default caller) registers and may break the deployment below.
+    '--admin-role',
+    ADMIN_ARN,
     '--json',
   ]);
   expect(registered.code).toBe(0);

@@ -25,6 +25,7 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { consumeDenials } from '../../support/iamDenials.js';
 import { createLocalOAuth2Provider } from '../../support/agentcore.js';
 import {
   DEFAULT_AUDIENCE,
@@ -133,6 +134,9 @@ describe('local stack: AgentCore Identity data plane', () => {
         }),
       ),
     ).rejects.toBeInstanceOf(AccessDeniedException);
+    // The stack's IAM refuses it first: no workload identity can be named from a forged token.
+    const refused = await consumeDenials();
+    expect(refused.map((d) => d.action)).toEqual(['bedrock-agentcore:GetResourceApiKey']);
   });
 
   it('GetResourceOauth2Token (M2M) returns a JWT from the local OIDC provider that verifies against its JWKS', async () => {

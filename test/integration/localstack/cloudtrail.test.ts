@@ -17,6 +17,7 @@ import {
 import {
   CreateAccessKeyCommand,
   CreateRoleCommand,
+  PutRolePolicyCommand,
   CreateUserCommand,
   IAMClient,
   PutUserPolicyCommand,
@@ -134,6 +135,17 @@ describe('local stack: CloudTrail LookupEvents', () => {
               Action: 'sts:AssumeRole',
             },
           ],
+        }),
+      }),
+    );
+    // The stack enforces IAM: the role may make the one call the test looks up.
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: roleName,
+        PolicyName: 'list-secrets',
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 'secretsmanager:ListSecrets', Resource: '*' }],
         }),
       }),
     );

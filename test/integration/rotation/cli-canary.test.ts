@@ -10,6 +10,7 @@ import {
   CreateApiKeyCredentialProviderCommand,
   CreateGatewayCommand,
 } from '@aws-sdk/client-bedrock-agentcore-control';
+import { ADMIN_ARN } from '../../support/functionRoles.js';
 import { localStack, uniqueName } from '../../support/localStack.js';
 import { ensureLocalRotationFunction } from '../../support/vendors/rotationFunction.js';
 import { WebhookStub } from '../../support/vendors/webhook.js';
@@ -87,6 +88,11 @@ describe('gatewarden CLI canaries (child process, local stack)', () => {
       '--issuer',
       'generated',
       '--no-test',
+      // The admin (the stack's default caller) registers and reads what rotated.
+      '--admin-role',
+      ADMIN_ARN,
+      '--reader',
+      ADMIN_ARN,
       '--json',
     ]);
     transcripts.push(registered.stdout, registered.stderr);

@@ -17,6 +17,7 @@ import {
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import { FaultProxy } from '../../support/faultProxy.js';
 import { localStack, uniqueName } from '../../support/localStack.js';
+import { ADMIN_ARN } from '../../support/functionRoles.js';
 import { control, docAt, servedApiKey, stagesOf, workload } from './support.js';
 
 const run = promisify(execFile);
@@ -74,6 +75,11 @@ async function registeredApiKey(): Promise<{
     '--managed',
     '--probe-url',
     probeUrl,
+    // The admin (the stack's default caller) registers, may write, and reads what rotated.
+    '--admin-role',
+    ADMIN_ARN,
+    '--reader',
+    ADMIN_ARN,
     '--json',
   ]);
   const { secretArn } = JSON.parse(registered.stdout) as { secretArn: string };

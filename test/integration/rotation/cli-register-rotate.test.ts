@@ -39,6 +39,7 @@ import {
   createLocalOAuth2Provider,
   localDiscoveryUrl,
 } from '../../support/agentcore.js';
+import { ADMIN_ARN, deployedFunction } from '../../support/functionRoles.js';
 import { localClient, localStack, uniqueName } from '../../support/localStack.js';
 import { ensureLocalRotationFunction } from '../../support/vendors/rotationFunction.js';
 import { WebhookStub } from '../../support/vendors/webhook.js';
@@ -55,7 +56,6 @@ import {
   workload,
 } from './support.js';
 
-const ROTATOR = 'arn:aws:iam::123456789012:role/gatewarden-test-rotator';
 const GATEWAY_ROLE = 'arn:aws:iam::123456789012:role/gatewarden-test-gateway';
 
 /** Captures everything a command prints. */
@@ -69,6 +69,9 @@ class Capture {
 }
 
 let rotationLambda = '';
+/** The deployed rotate and rotateNow functions' roles: `rotate` runs the steps as them. */
+let rotatorRole = '';
+let sweeperRole = '';
 const canaries: string[] = [];
 const out = new Capture();
 const err = new Capture();
@@ -83,6 +86,8 @@ beforeAll(async () => {
     region: localStack().region,
     maxAttempts: 1,
   });
+  rotatorRole = (await deployedFunction('rotate')).roleArn;
+  sweeperRole = (await deployedFunction('rotateNow')).roleArn;
   probe = createServer((request, response) => {
     const key = request.headers['x-api-key'];
     response.writeHead(typeof key === 'string' && key.length >= 32 ? 200 : 401).end();
@@ -110,7 +115,10 @@ async function register(kind: CredentialKind, flags: Partial<RegisterFlags>): Pr
       resourcePolicy: true,
       json: true,
       rotationLambda,
-      rotatorRole: ROTATOR,
+      rotatorRole,
+      sweeperRole,
+      // The test reads what rotations wrote, as a named reader (set-up stays the admin's).
+      reader: [ADMIN_ARN],
       ...(kind === 'apiKey' ? { probeUrl } : {}),
       ...flags,
     } as RegisterFlags,
@@ -224,7 +232,7 @@ describe('gatewarden register + rotate on the local stack', () => {
     expect((await stagesOf(secretArn)).flat()).not.toContain('AWSPENDING');
     const policy = await sm().send(new GetResourcePolicyCommand({ SecretId: secretArn }));
     const policyText = decodeURIComponent(policy.ResourcePolicy ?? '');
-    expect(policyText).toContain(ROTATOR);
+    expect(policyText).toContain(rotatorRole);
     expect(policyText).toContain(GATEWAY_ROLE);
     const doc = await docAt(secretArn, 'AWSCURRENT');
     expect(doc.apiKey).toBe(initial);

@@ -22,7 +22,7 @@ import {
   control,
   createGatewardenSecret,
   docAt,
-  localDeps,
+  rotatorDeps,
   servedApiKey,
   stagesOf,
   workload,
@@ -60,7 +60,7 @@ async function apiKeySecret(): Promise<{
 describe('rotation concurrency on the local stack', () => {
   it('lets one of two simultaneous rotations proceed and refuses the other', async () => {
     const { secretArn, providerName } = await apiKeySecret();
-    const deps = localDeps(workloadName);
+    const deps = await rotatorDeps(workloadName);
     const results = await Promise.allSettled([
       driveRotation(deps, secretArn),
       driveRotation(deps, secretArn),
@@ -76,9 +76,12 @@ describe('rotation concurrency on the local stack', () => {
     const dynamo = localClient(DynamoDBClient);
     const tableName = await createStateTable(dynamo);
     const { secretArn } = await apiKeySecret();
-    const first = { ...localDeps(workloadName), lock: new DynamoDbRotationLock(tableName, dynamo) };
+    const first = {
+      ...(await rotatorDeps(workloadName)),
+      lock: new DynamoDbRotationLock(tableName, dynamo),
+    };
     const second = {
-      ...localDeps(workloadName),
+      ...(await rotatorDeps(workloadName)),
       lock: new DynamoDbRotationLock(tableName, dynamo),
     };
     expect(await second.lock.acquire(secretArn, 'other-process', 60)).toBe(true);
@@ -104,7 +107,7 @@ describe('rotation concurrency on the local stack', () => {
   it('refuses while a fresh AWSPENDING exists and recovers it once stale', async () => {
     // Prepare: a run that crashed after setSecret (the provider already has its key).
     const { secretArn, providerName } = await apiKeySecret();
-    const deps = localDeps(workloadName);
+    const deps = await rotatorDeps(workloadName);
     const crashed = 'crashed-run-0000000000000000000001';
     await runRotationStep(
       deps,

@@ -2,7 +2,7 @@
  * The rotation engine on the local stack with the real SDK: Secrets Manager on moto, AgentCore
  * Identity providers and data plane on the stand-in, gateways on moto, the real OIDC provider
  * (RFC 7592) and the Cognito stand-in. The four steps run in-process through the driver, as
- * moto cannot invoke a rotation Lambda.
+ * moto cannot invoke a rotation Lambda, signed as the deployed rotate function's role.
  */
 import {
   CreateApiKeyCredentialProviderCommand,
@@ -29,10 +29,11 @@ import {
   createAdminSecret,
   dataPlane,
   docAt,
-  localDeps,
+  rotatorDeps,
   registerOidcClient,
   servedApiKey,
   stagesOf,
+  tagForRotation,
   tokenStatus,
   workload,
 } from './support.js';
@@ -75,12 +76,14 @@ describe('rotation on the local stack', () => {
       },
       providerName,
     );
-    const deps = localDeps(workloadName);
+    const deps = await rotatorDeps(workloadName);
     // Act
     const result = await driveRotation(deps, secretArn);
     // Assess
     const current = await docAt(secretArn, 'AWSCURRENT');
-    expect(result.steps.map((s) => s.outcome)).toEqual(['done', 'done', 'done', 'done']);
+    // testSecret: no probe, and the rotate function has no data-plane read-back (no grant to
+    // read the token vault); the test reads what the data plane serves below, as the admin.
+    expect(result.steps.map((s) => s.outcome)).toEqual(['done', 'done', 'untested', 'done']);
     expect(current.apiKey).toHaveLength(40);
     expect(current.apiKey).not.toBe(initial);
     expect(await servedApiKey(workloadName, providerName)).toBe(current.apiKey);
@@ -111,7 +114,7 @@ describe('rotation on the local stack', () => {
       }),
     );
     expect(await servedApiKey(workloadName, providerName)).toBe(initial);
-    const result = await driveRotation(localDeps(workloadName), secretArn);
+    const result = await driveRotation(await rotatorDeps(workloadName), secretArn);
     expect(result.steps.find((s) => s.step === 'setSecret')?.outcome).toBe('skipped');
     const current = await docAt(secretArn, 'AWSCURRENT');
     expect(await servedApiKey(workloadName, providerName)).toBe(current.apiKey);
@@ -146,7 +149,7 @@ describe('rotation on the local stack', () => {
       providerName,
     );
     // Act
-    await driveRotation(localDeps(workloadName), secretArn);
+    await driveRotation(await rotatorDeps(workloadName), secretArn);
     // Assess: new secret works, old one was invalidated by the server (no overlap).
     const current = await docAt(secretArn, 'AWSCURRENT');
     expect(current.clientSecret).not.toBe(client.clientSecret);
@@ -190,7 +193,7 @@ describe('rotation on the local stack', () => {
       },
       uniqueName('agent'),
     );
-    const result = await driveRotation(localDeps(workloadName), secretArn);
+    const result = await driveRotation(await rotatorDeps(workloadName), secretArn);
     expect(result.steps.map((s) => s.outcome)).toEqual(['done', 'skipped', 'done', 'done']);
     const current = await docAt(secretArn, 'AWSCURRENT');
     expect(
@@ -204,6 +207,7 @@ describe('rotation on the local stack', () => {
     const cognito = localClient(CognitoIdentityProviderClient);
     const pool = await cognito.send(new CreateUserPoolCommand({ PoolName: uniqueName('gw-pool') }));
     const userPoolId = pool.UserPool?.Id ?? '';
+    await tagForRotation(pool.UserPool?.Arn ?? '');
     const created = await cognito.send(
       new CreateUserPoolClientCommand({
         UserPoolId: userPoolId,
@@ -233,7 +237,7 @@ describe('rotation on the local stack', () => {
       },
       uniqueName('agent'),
     );
-    const deps = localDeps(workloadName);
+    const deps = await rotatorDeps(workloadName);
     // Act
     await driveRotation(deps, secretArn);
     // Assess: both secrets work during the grace period…

@@ -41,7 +41,10 @@ import {
   registerOidcClient as registerLocalClient,
   type RegisteredClient,
 } from '../../../local/oidcRegistration.js';
-import { localClient, localStack, uniqueName } from '../../support/localStack.js';
+import { withClientCredentials, type ClientCredentials } from '../../../lib/aws/clients.js';
+import { AwsRotationTagger } from '../../../lib/aws/rotationTagger.js';
+import { functionCredentials } from '../../support/functionRoles.js';
+import { localClient, localStack, testClientConfig, uniqueName } from '../../support/localStack.js';
 
 /** Wall clock plus an offset the test can move (to pass a grace period without waiting). */
 export class ShiftedClock implements Clock {
@@ -94,28 +97,68 @@ export function localMacs(kms: KMSClient = localClient(KMSClient)): ItemMacs {
   };
 }
 
-/** The engine wired to the local stack with real adapters; only the clock is the test's. */
+/**
+ * The engine wired to the local stack with real adapters; only the clock is the test's. Its
+ * clients sign with the stack's admin credentials unless `credentials` are given.
+ */
 export function localDeps(
   workloadName: string,
+  credentials?: ClientCredentials,
 ): RotationDeps & { clock: ShiftedClock; events: MemoryAlertSink[] } {
-  const store = new SecretsManagerStore(sm());
-  const providers = new AgentCoreProviders(control(), dataPlane(), workloadName);
+  const as = <C>(
+    ctor: new (config: {
+      region: string;
+      maxAttempts: number;
+      credentials?: ClientCredentials;
+    }) => C,
+  ): C => (credentials ? new ctor({ ...testClientConfig(), credentials }) : localClient(ctor));
+  const store = new SecretsManagerStore(as(SecretsManagerClient));
+  const controlPlane = as(BedrockAgentCoreControlClient);
+  const providers = new AgentCoreProviders(controlPlane, as(BedrockAgentCoreClient), workloadName);
   return {
     store,
-    bindings: localBindings(),
+    bindings: new DynamoDbBindingStore(
+      stateTable ?? 'gatewarden-local-state',
+      localMacs(as(KMSClient)),
+      as(DynamoDBClient),
+    ),
     providers,
-    providerReader: providers,
-    gateways: new AgentCoreGatewayReader(control()),
+    // The data-plane read-back is the CLI's; the deployed rotate function has no grant for it.
+    ...(credentials ? {} : { providerReader: providers }),
+    gateways: new AgentCoreGatewayReader(controlPlane),
     verifier: new HttpCredentialVerifier(),
     issuers: new MapIssuerRegistry([
       new GeneratedIssuer(store),
-      new CognitoIssuer(),
+      credentials
+        ? withClientCredentials(credentials, () => new CognitoIssuer())
+        : new CognitoIssuer(),
       new Rfc7592Issuer(store),
     ]),
     clock: new ShiftedClock(),
     events: [new MemoryAlertSink()],
     backoffMs: () => 100,
   };
+}
+
+/**
+ * {@link localDeps} as the deployed rotate function runs the engine: every call signed by its
+ * role's session, so the shared stack's IAM decides each one as AWS would. Set-up stays the
+ * admin's; what the engine acts on must be registered as `gatewarden register` does (see
+ * {@link createGatewardenSecret}, {@link tagForRotation}).
+ */
+export async function rotatorDeps(workloadName: string): Promise<ReturnType<typeof localDeps>> {
+  return localDeps(workloadName, await functionCredentials('rotate'));
+}
+
+/** Tags providers and user pools `gatewarden:rotated=true`, as `gatewarden register` does. */
+export async function tagForRotation(...arns: string[]): Promise<void> {
+  await new AwsRotationTagger().tag(arns);
+}
+
+/** The ARN of an AgentCore Identity credential provider of the local account. */
+export function providerArn(type: 'apiKey' | 'oauth2', name: string): string {
+  const kind = type === 'apiKey' ? 'apikeycredentialprovider' : 'oauth2credentialprovider';
+  return `arn:aws:bedrock-agentcore:${localStack().region}:123456789012:token-vault/default/${kind}/${name}`;
 }
 
 /**
@@ -137,6 +180,16 @@ export async function createGatewardenSecret(
     }),
   );
   const arn = created.ARN ?? '';
+  // `register` tags the provider it rotates: the rotate role may update no other.
+  // (An EXTERNAL provider is never updated: it reads the secret, and may not exist yet.)
+  const provider = doc.provider as
+    { type?: string; name?: string; secretSource?: string } | undefined;
+  if (
+    provider?.name &&
+    provider.secretSource !== 'EXTERNAL' &&
+    (provider.type === 'apiKey' || provider.type === 'oauth2')
+  )
+    await tagForRotation(providerArn(provider.type, provider.name));
   // Without a rotation function moto applies the rules and re-labels a copy as AWSCURRENT.
   await sm().send(
     new RotateSecretCommand({

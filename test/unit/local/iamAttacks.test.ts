@@ -225,9 +225,17 @@ interface World {
   resources?: Record<string, unknown>;
 }
 
-const SECRETS: Record<string, { arn: string; kmsKeyId?: string; tags: Record<string, string> }> = {
+const SECRETS: Record<
+  string,
+  { arn: string; kmsKeyId?: string; rotationLambdaArn?: string; tags: Record<string, string> }
+> = {
   [SECRET_NAME]: { arn: SECRET, kmsKeyId: OWN_KEY, tags: { 'gatewarden:kind': 'apiKey' } },
-  [SECRET]: { arn: SECRET, kmsKeyId: OWN_KEY, tags: { 'gatewarden:kind': 'apiKey' } },
+  [SECRET]: {
+    arn: SECRET,
+    kmsKeyId: OWN_KEY,
+    rotationLambdaArn: ROTATE_FUNCTION,
+    tags: { 'gatewarden:kind': 'apiKey' },
+  },
   [MANAGED_OTHER]: {
     arn: MANAGED_OTHER,
     tags: { 'aws:secretsmanager:owningService': 'bedrock-agentcore-identity' },
@@ -686,6 +694,16 @@ describe('closed gaps: requests the gate once allowed although AWS refuses them'
         SecretId: SECRET,
         RotationLambdaARN: ROTATE_FUNCTION,
       }),
+      lookups,
+    );
+    expect(all.map((a) => `${a.action} ${a.resource}`)).toContain(
+      `lambda:InvokeFunction ${ROTATE_FUNCTION}`,
+    );
+  });
+
+  it('RotateSecret without RotationLambdaARN needs lambda:InvokeFunction on the function the secret is configured with', async () => {
+    const all = await authorizationsFor(
+      call('secretsmanager', 'RotateSecret', { SecretId: SECRET }),
       lookups,
     );
     expect(all.map((a) => `${a.action} ${a.resource}`)).toContain(
