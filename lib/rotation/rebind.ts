@@ -206,7 +206,21 @@ function shown(value: unknown): string | undefined {
   const parsed = asParsedUrls(value);
   const text = typeof parsed === 'string' ? parsed : JSON.stringify(parsed);
   const cut = text.replace(/(https?:\/\/)[^/@\s"]*@/g, '$1').replace(/\?[^"\s]*/g, '?…');
-  return redactText(cut.length > 200 ? `${cut.slice(0, 199)}…` : cut);
+  if (cut.length <= 200) return redactText(cut);
+  // A URL keeps its whole scheme and host: a cut host hides the domain it ends in.
+  const origin = typeof parsed === 'string' ? originOf(parsed) : undefined;
+  const keep =
+    origin !== undefined && cut.startsWith(origin) ? Math.max(origin.length + 1, 199) : 199;
+  return redactText(`${cut.slice(0, keep)}…`);
+}
+
+function originOf(text: string): string | undefined {
+  try {
+    const url = new URL(text);
+    return /^https?:$/.test(url.protocol) ? `${url.protocol}//${url.host}` : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -411,6 +411,10 @@ describe('register update (the path for legitimate changes)', () => {
     ['a backslash before the user info', 'https://attacker.example\\@api.example/v2/ping'],
     ['a backslash in the user info', 'https://attacker.example\\x:y@api.example/v2/ping'],
     ['a tab inside the host', 'https://attacker.exa\tmple/v2/ping'],
+    [
+      'a host longer than the shown width',
+      `https://api.example.${'a'.repeat(60)}.${'b'.repeat(60)}.${'c'.repeat(60)}.attacker.example/v2/ping`,
+    ],
   ])(
     'shows the host a rewritten URL really reaches (%s), not one it only looks like',
     async (_what, url) => {
@@ -429,11 +433,11 @@ describe('register update (the path for legitimate changes)', () => {
 
       // Assess: the host shown is the one a request goes to (WHATWG parsing, as fetch does).
       const host = new URL(url).host;
-      expect(host).toBe('attacker.example');
+      expect(host).toMatch(/attacker\.example$/);
       const change = dry.changes.find((c) => c.field === 'test.probe.url');
       expect(change?.after).toBeDefined();
       expect(new URL(change?.after ?? '').host).toBe(host);
-      expect(change?.after).not.toMatch(/^https:\/\/api\.example/);
+      expect(change?.after).not.toMatch(/^https:\/\/api\.example\//);
     },
   );
 });
