@@ -235,13 +235,15 @@ function asParsedUrls(value: unknown): unknown {
       Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, asParsedUrls(v)]),
     );
   }
-  if (typeof value !== 'string' || !/^\s*https?:/i.test(value)) return value;
+  if (typeof value !== 'string') return value;
   let url: URL;
   try {
+    // Any string: the parser drops leading controls and spaces before the scheme.
     url = new URL(value);
   } catch {
     return value;
   }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return value;
   const origin = `${url.protocol}//${url.host}`;
   if (value.startsWith(origin) && /^(?:[/?#]|$)/.test(value.slice(origin.length))) return value;
   const rest = url.search ? '?…' : url.hash ? '#…' : '';

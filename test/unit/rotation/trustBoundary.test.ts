@@ -411,6 +411,7 @@ describe('register update (the path for legitimate changes)', () => {
     ['a backslash before the user info', 'https://attacker.example\\@api.example/v2/ping'],
     ['a backslash in the user info', 'https://attacker.example\\x:y@api.example/v2/ping'],
     ['a tab inside the host', 'https://attacker.exa\tmple/v2/ping'],
+    ['a leading control character', '\u0001https://attacker.example\\@api.example/v2/ping'],
     [
       'a host longer than the shown width',
       `https://api.example.${'a'.repeat(60)}.${'b'.repeat(60)}.${'c'.repeat(60)}.attacker.example/v2/ping`,
