@@ -1,5 +1,5 @@
 import { readBoundedText } from '../../shared/boundedBody.js';
-import { safeReason } from '../../shared/redact.js';
+import { repeatsAny, safeReason } from '../../shared/redact.js';
 import { IssuerError } from '../errors.js';
 
 /**
@@ -69,24 +69,11 @@ export function errorCodeOf(body: unknown, sent: readonly string[] = []): string
     record.code,
   ];
   return candidates.find(
-    (c): c is string => typeof c === 'string' && ERROR_CODE.test(c) && !echoes(c, sent),
+    (c): c is string => typeof c === 'string' && ERROR_CODE.test(c) && !repeatsAny(c, sent),
   );
 }
 
 const ERROR_CODE = /^[A-Za-z0-9][\w.:-]{0,63}$/;
-
-/** Shortest run of a code found in what was sent that counts as an echo. */
-const ECHO_RUN = 8;
-
-/** True when `code` shares a run of {@link ECHO_RUN} characters (or all of it) with `sent`. */
-function echoes(code: string, sent: readonly string[]): boolean {
-  const run = Math.min(ECHO_RUN, code.length);
-  for (let i = 0; i + run <= code.length; i++) {
-    const part = code.slice(i, i + run);
-    if (sent.some((value) => value.includes(part))) return true;
-  }
-  return false;
-}
 
 export interface VendorRequest {
   vendor: string;
