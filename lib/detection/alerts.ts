@@ -133,10 +133,26 @@ export function alertToChatMessage(alert: Alert): { text: string; blocks: unknow
   const subject = redactText(alert.subject);
   const body = redactText(alert.body);
   return {
-    text: subject,
+    text: asMrkdwnText(subject),
     blocks: [
       { type: 'header', text: { type: 'plain_text', text: subject.slice(0, 150) } },
-      { type: 'section', text: { type: 'mrkdwn', text: '```' + body.slice(0, 2900) + '```' } },
+      {
+        type: 'section',
+        text: { type: 'mrkdwn', text: '```' + asMrkdwnText(body).slice(0, 2900) + '```' },
+      },
     ],
   };
+}
+
+/**
+ * Text from records (a User-Agent any caller sets, names, tag values) as Slack shows it, not as
+ * markup: `&`, `<` and `>` escaped as Slack documents, so `<!channel>`, `<@U…>` and
+ * `<https://…|label>` stay text; a backtick becomes U+02CB, so nothing closes the code block.
+ */
+function asMrkdwnText(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/`/g, '\u02CB');
 }

@@ -1,8 +1,9 @@
 import { logger, safe } from '../shared/logger.js';
+import { repeatsAny } from '../shared/redact.js';
 import { stateOf, type VersionRecord } from './binding.js';
 import { parseDocument, serializeDocument } from './document.js';
 import type { StepContext, StepOutcome } from './engine.js';
-import { BindingMismatchError, errorClass, IssuerCapacityError } from './errors.js';
+import { BindingMismatchError, errorClass, IssuerCapacityError, IssuerError } from './errors.js';
 import type { IssuedCredential, IssuerCredentialInfo } from './issuer.js';
 import { STAGE } from './ports.js';
 import { inUse, partitionDue, revokeIds } from './retire.js';
@@ -145,6 +146,16 @@ export async function createSecret(ctx: StepContext): Promise<StepOutcome> {
   const minted = adopted
     ? credentialOf(adopted)
     : await issuer.mint(current.issuer, current, input.token);
+  const values = [minted.apiKey, minted.clientSecret].filter((v): v is string => !!v);
+  if (repeatsAny(minted.credentialId, values)) {
+    // The id is logged and kept as safe; one made of the value would carry it there. The
+    // credential stays known as this version's mint (recorded above), like one whose reply
+    // was lost, and is cleaned up as such.
+    throw new IssuerError(
+      `issuer ${issuer.type} named the new credential with part of its value: refused, nothing stored`,
+      { context: { ...where, issuer: issuer.type } },
+    );
+  }
   if (adopted)
     logger.warn(
       'adopted the credential of a stale AWSPENDING',

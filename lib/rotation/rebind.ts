@@ -237,10 +237,58 @@ function at(value: unknown, path: string): unknown {
     );
 }
 
-/** Steering values are URLs, ids and names; URL queries and user info are cut all the same. */
+/**
+ * Steering values are URLs, ids and names; URL queries and user info are cut all the same.
+ * A URL whose text does not start with the host it reaches is shown as the WHATWG parser
+ * (fetch's) reads it: cutting text that only looks like user info
+ * (`https://attacker.example\\@api.example/`, whose host is attacker.example) would show the
+ * operator a host the request never goes to.
+ */
 function shown(value: unknown): string | undefined {
   if (value === undefined) return undefined;
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  const parsed = asParsedUrls(value);
+  const text = typeof parsed === 'string' ? parsed : JSON.stringify(parsed);
   const cut = text.replace(/(https?:\/\/)[^/@\s"]*@/g, '$1').replace(/\?[^"\s]*/g, '?…');
-  return redactText(cut.length > 200 ? `${cut.slice(0, 199)}…` : cut);
+  if (cut.length <= 200) return redactText(cut);
+  // A URL keeps its whole scheme and host: a cut host hides the domain it ends in.
+  const origin = typeof parsed === 'string' ? originOf(parsed) : undefined;
+  const keep =
+    origin !== undefined && cut.startsWith(origin) ? Math.max(origin.length + 1, 199) : 199;
+  return redactText(`${cut.slice(0, keep)}…`);
+}
+
+function originOf(text: string): string | undefined {
+  try {
+    const url = new URL(text);
+    return /^https?:$/.test(url.protocol) ? `${url.protocol}//${url.host}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Every http(s) URL string in `value` that does not start with the scheme and host a request
+ * goes to, rewritten as scheme, host and path (query and fragment cut); one that does is kept
+ * as written, so every character of it is shown (escaped for the terminal by the caller).
+ */
+function asParsedUrls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(asParsedUrls);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, asParsedUrls(v)]),
+    );
+  }
+  if (typeof value !== 'string') return value;
+  let url: URL;
+  try {
+    // Any string: the parser drops leading controls and spaces before the scheme.
+    url = new URL(value);
+  } catch {
+    return value;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return value;
+  const origin = `${url.protocol}//${url.host}`;
+  if (value.startsWith(origin) && /^(?:[/?#]|$)/.test(value.slice(origin.length))) return value;
+  const rest = url.search ? '?…' : url.hash ? '#…' : '';
+  return `${origin}${url.pathname}${rest}`;
 }

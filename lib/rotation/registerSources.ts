@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { repeatsAny } from '../shared/redact.js';
 import type { RegisterDeps, RegisterInput } from './register.js';
 import { extractValue, RegistrationError, validateDocument } from './registerOptions.js';
 import type { GatewayInfo, ProviderInfo, TargetUse } from './registerPorts.js';
@@ -110,6 +111,11 @@ export async function currentCredential(
       .mint(issuer, placeholder, `register-${randomUUID()}`);
     const value = field === 'apiKey' ? minted.apiKey : minted.clientSecret;
     if (!value) throw new RegistrationError(`issuer ${issuer.type} minted no ${field}`);
+    if (repeatsAny(minted.credentialId, [value])) {
+      throw new RegistrationError(
+        `issuer ${issuer.type} named the new credential with part of its value: refused, nothing stored`,
+      );
+    }
     return { [field]: value, issuerCredentialId: minted.credentialId };
   }
   if (input.currentSecret) {

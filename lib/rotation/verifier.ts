@@ -90,7 +90,7 @@ export class HttpCredentialVerifier implements CredentialVerifier, DiscoveryRead
     });
     const json = await jsonOf(response);
     if (!response.ok) {
-      const code = errorCodeOf(json) ?? 'unknown';
+      const code = errorCodeOf(json, [input.clientSecret, basic]) ?? 'unknown';
       throw new CredentialTestError(`token endpoint answered HTTP ${response.status} (${code})`, {
         context: { status: response.status, oauthError: code },
       });

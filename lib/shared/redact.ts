@@ -15,6 +15,23 @@ const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
 
 export const REDACTED = '[REDACTED]';
 
+/** Shortest run of characters two values share that counts as one repeating the other. */
+const REPEAT_RUN = 8;
+
+/**
+ * True when `text` — an error code, an id a remote system chose — repeats part of any of
+ * `values` (credentials gatewarden sent or holds): a run of 8 characters (a shorter text cannot
+ * carry enough of one to matter, and short codes such as `400` occur anywhere). A remote reply decides such text; a check here keeps it from carrying a credential into
+ * a log, an alert or a tag under a name that passes for an identifier.
+ */
+export function repeatsAny(text: string, values: readonly string[]): boolean {
+  for (let i = 0; i + REPEAT_RUN <= text.length; i++) {
+    const part = text.slice(i, i + REPEAT_RUN);
+    if (values.some((value) => value.includes(part))) return true;
+  }
+  return false;
+}
+
 /** True when a key name says its value is secret material. */
 export function isSecretKey(key: string): boolean {
   const flat = key.replace(/[-_\s]/g, '');

@@ -12,13 +12,17 @@
  */
 
 /**
- * C0 controls (line break and tab handled by the caller's choice), DEL and C1 controls, the
- * soft hyphen, Arabic letter mark, Mongolian vowel separator, zero-width and directional marks,
- * line and paragraph separators, bidi embeddings, overrides and isolates, invisible operators,
- * the byte-order mark, interlinear annotations, and the invisible tag characters.
+ * Controls (C0 but line break and tab, which the caller's choice handles; DEL; C1), format
+ * characters (soft hyphen, directional marks, embeddings, overrides and isolates, zero-width
+ * characters, invisible operators, the byte-order mark, interlinear annotations, tag
+ * characters, the deprecated U+206A–U+206F), line and paragraph separators, every other
+ * default-ignorable code point (variation selectors, Hangul fillers, the combining grapheme
+ * joiner, Khmer invisible vowels: each renders as nothing or a blank), lone surrogates, and
+ * spaces other than U+0020 (a no-break or ideographic space hides a difference between two
+ * values). By Unicode property, so the list follows the Unicode version of the runtime.
  */
 const UNSAFE =
-  /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u00AD\u061C\u180E\u200B-\u200F\u2028-\u202E\u2060-\u2069\uFEFF\uFFF9-\uFFFB]|[\u{E0000}-\u{E007F}]/gu;
+  /(?![\t\n])[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}\p{Cs}]|(?! )\p{Zs}/gu;
 const BREAKS = /[\t\n]/g;
 
 export interface TerminalOptions {

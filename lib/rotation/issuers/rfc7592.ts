@@ -158,7 +158,7 @@ export class Rfc7592Issuer implements Issuer<Rfc7592Config> {
       json = {};
     }
     if (!response.ok) {
-      const code = errorCodeOf(json) ?? 'unknown';
+      const code = errorCodeOf(json, [token, ...(body ? [JSON.stringify(body)] : [])]) ?? 'unknown';
       const error = new IssuerError(
         `registration ${method} failed with HTTP ${response.status} (${code})`,
         { context: { ...context, status: response.status } },

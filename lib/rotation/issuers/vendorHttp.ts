@@ -1,5 +1,5 @@
 import { readBoundedText } from '../../shared/boundedBody.js';
-import { safeReason } from '../../shared/redact.js';
+import { repeatsAny, safeReason } from '../../shared/redact.js';
 import { IssuerError } from '../errors.js';
 
 /**
@@ -54,8 +54,11 @@ export function joinUrl(base: string, path: string): string {
  * The error code of an error body — Okta/Auth0 `errorCode`, Graph `error.code`, OAuth `error`,
  * or `code` — when it looks like an identifier; anything else (a sentence, a quoted value) is
  * dropped. Shared by every issuer and the verifier: only this part of a body is ever reported.
+ * `sent` is what the request carried (credentials, headers, body): a code that repeats any of
+ * it — a secret fits the identifier pattern — is dropped, so a reply cannot put the credential
+ * into an alert, the failure tag or the CLI.
  */
-export function errorCodeOf(body: unknown): string | undefined {
+export function errorCodeOf(body: unknown, sent: readonly string[] = []): string | undefined {
   if (!body || typeof body !== 'object') return undefined;
   const record = body as Record<string, unknown>;
   const nested = record.error;
@@ -65,7 +68,9 @@ export function errorCodeOf(body: unknown): string | undefined {
     typeof nested === 'string' ? nested : undefined, // OAuth token endpoints
     record.code,
   ];
-  return candidates.find((c): c is string => typeof c === 'string' && ERROR_CODE.test(c));
+  return candidates.find(
+    (c): c is string => typeof c === 'string' && ERROR_CODE.test(c) && !repeatsAny(c, sent),
+  );
 }
 
 const ERROR_CODE = /^[A-Za-z0-9][\w.:-]{0,63}$/;
@@ -131,7 +136,10 @@ export async function vendorRequest(
     }
   }
   if (!response.ok && !(request.okStatuses ?? []).includes(response.status)) {
-    const code = errorCodeOf(json);
+    const code = errorCodeOf(json, [
+      ...Object.values(request.headers ?? {}),
+      ...(request.body === undefined ? [] : [request.body]),
+    ]);
     throw new IssuerHttpError(
       `${request.vendor} ${request.operation} failed: HTTP ${response.status}${code ? ` (${code})` : ''}`,
       { context: { ...context, status: response.status, code } },

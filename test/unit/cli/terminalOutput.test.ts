@@ -37,6 +37,20 @@ describe('forTerminal', () => {
     ['line separators', 'a\u2028b\u2029c', 'a\\u2028b\\u2029c'],
     ['invisible tag characters', 'a\u{E0041}b', 'a\\uDB40\\uDC41b'],
     ['a line break in a value', 'one\ntwo\tthree', 'one\\u000Atwo\\u0009three'],
+    // Default-ignorable and format characters outside the listed blocks: each renders as
+    // nothing (or as a blank), so two values that differ by one look the same.
+    ['deprecated format characters', 'a\u206ab\u206fc', 'a\\u206Ab\\u206Fc'],
+    ['Hangul fillers', 'admin\u3164\u115f\uffa0', 'admin\\u3164\\u115F\\uFFA0'],
+    ['combining grapheme joiner', 'a\u034fb', 'a\\u034Fb'],
+    ['variation selectors', 'a\ufe0fb\u180bc\u{E0100}', 'a\\uFE0Fb\\u180Bc\\uDB40\\uDD00'],
+    ['Khmer invisible vowels', 'a\u17b4\u17b5b', 'a\\u17B4\\u17B5b'],
+    [
+      'shorthand and musical format controls',
+      'a\u{1BCA0}b\u{1D173}c',
+      'a\\uD82F\\uDCA0b\\uD834\\uDD73c',
+    ],
+    ['a lone surrogate', 'a\ud800b', 'a\\uD800b'],
+    ['spaces that are not U+0020', 'a\u00a0b\u2007c\u3000d', 'a\\u00A0b\\u2007c\\u3000d'],
     [
       'plain text and ordinary Unicode',
       'https://ex.example/ä/日本/😀 ok',

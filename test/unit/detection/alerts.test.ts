@@ -62,4 +62,25 @@ describe('alertToChatMessage', () => {
     expect(message.text).toContain('Gateway inbound authorization weakened');
     expect(message.blocks).toHaveLength(2);
   });
+
+  it('keeps text from the record (a User-Agent any caller sets) out of Slack markup', () => {
+    // Prepare: a caller of a watched API sets its User-Agent to close the code block, ping the
+    // channel and show a link under gatewarden's name.
+    const hostile =
+      'aws-cli/2 ```\n<!channel> rotation compromised: run <https://evil.example/fix|gatewarden doctor --fix> & <@U0ADMIN> ```';
+    const message = alertToChatMessage(
+      findingToAlert(finding({ userAgent: hostile, resource: '<!here>' })),
+    );
+    // Assess: the body stays one code block, and no mention or link markup is left raw.
+    const section = message.blocks[1] as { text: { text: string } };
+    const mrkdwn = section.text.text;
+    expect(mrkdwn.startsWith('```')).toBe(true);
+    expect(mrkdwn.endsWith('```')).toBe(true);
+    expect(mrkdwn.slice(3, -3)).not.toContain('```');
+    for (const text of [mrkdwn, message.text]) {
+      expect(text).not.toMatch(/<[!@#]|<https?:/);
+    }
+    expect(mrkdwn).toContain('&lt;!channel&gt;');
+    expect(mrkdwn).toContain('evil.example');
+  });
 });

@@ -454,4 +454,39 @@ describe('register update (the path for legitimate changes)', () => {
       secretArn: meta.arn,
     });
   });
+
+  it.each([
+    ['a backslash before the user info', 'https://attacker.example\\@api.example/v2/ping'],
+    ['a backslash in the user info', 'https://attacker.example\\x:y@api.example/v2/ping'],
+    ['a tab inside the host', 'https://attacker.exa\tmple/v2/ping'],
+    ['a leading control character', '\u0001https://attacker.example\\@api.example/v2/ping'],
+    [
+      'a host longer than the shown width',
+      `https://api.example.${'a'.repeat(60)}.${'b'.repeat(60)}.${'c'.repeat(60)}.attacker.example/v2/ping`,
+    ],
+  ])(
+    'shows the host a rewritten URL really reaches (%s), not one it only looks like',
+    async (_what, url) => {
+      // Prepare: a writer of the secret value moves the probe; the review must show its host.
+      const world = makeWorld();
+      const doc = world.store.valueAt(world.secretName, 'AWSCURRENT') as Doc;
+      probeOf(doc).url = url;
+      world.store.putValue(world.secretName, JSON.stringify(doc));
+      const meta = await world.store.describe(world.secretName);
+
+      // Act: the review the operator decides from.
+      const dry = await rebindCredential(
+        { control: controlOver(world.store), bindings: world.bindings },
+        { secretId: meta.arn, apply: false },
+      );
+
+      // Assess: the host shown is the one a request goes to (WHATWG parsing, as fetch does).
+      const host = new URL(url).host;
+      expect(host).toMatch(/attacker\.example$/);
+      const change = dry.changes.find((c) => c.field === 'test.probe.url');
+      expect(change?.after).toBeDefined();
+      expect(new URL(change?.after ?? '').host).toBe(host);
+      expect(change?.after).not.toMatch(/^https:\/\/api\.example\//);
+    },
+  );
 });
