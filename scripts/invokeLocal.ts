@@ -40,7 +40,52 @@ export function serverlessArgs(args: readonly string[]): string[] {
   return ['invoke', 'local', ...(staged ? [] : ['--stage', 'local']), ...args];
 }
 
+/** The functions serverless.yml defines (a unit test keeps the list in step). */
+export const FUNCTIONS = ['rotate', 'rotateNow', 'detect', 'report'] as const;
+
+/** The function a command line names (`-f`/`--function`), if any. */
+function functionOf(args: readonly string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? '';
+    if (arg === '-f' || arg === '--function') return args[i + 1] ?? '';
+    if (arg.startsWith('--function=')) return arg.slice('--function='.length);
+  }
+  return undefined;
+}
+
+/**
+ * What is wrong with a command line, before anything is started or set up: an unknown or
+ * missing function, an event file that is missing or not JSON. Undefined when it is fine.
+ */
+export function argumentProblem(args: readonly string[]): string | undefined {
+  const name = functionOf(args);
+  if (name === undefined) return `name the function: -f ${FUNCTIONS.join('|')}`;
+  if (!(FUNCTIONS as readonly string[]).includes(name)) {
+    return `no function "${name}": -f takes ${FUNCTIONS.join(', ')}`;
+  }
+  const path = eventPathOf(args);
+  if (path === undefined) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(resolve(path), 'utf8');
+  } catch {
+    return `cannot read the event file ${path}`;
+  }
+  try {
+    JSON.parse(text);
+  } catch {
+    return `the event file ${path} is not JSON`;
+  }
+  return undefined;
+}
+
 async function main(args: string[]): Promise<number> {
+  const problem = argumentProblem(args);
+  if (problem !== undefined) {
+    log(`gatewarden: ${problem}`);
+    log('usage: npm run invoke:local -- -f FUNCTION [-p events/FILE.json | -d JSON]');
+    return 2;
+  }
   const { state, reused } = await startLocalStack(log);
   Object.assign(process.env, exportsOf(state));
   try {
