@@ -435,10 +435,15 @@ export function registerRegisterWith(makeDeps: () => Promise<RegisterDeps>): Reg
         .addHelpText('after', HELP)
         .action(async (flags: RegisterFlags) => {
           cliLogging();
+          // Options that cannot work are usage errors, reported before anything else is done
+          // or said (the local stack's defaults included; they only supply the rotate function).
+          const flagsOnly = inputFromFlags(kind, flags, {
+            ...process.env,
+            [ENV.rotationFunctionArn]: process.env[ENV.rotationFunctionArn] ?? 'from the stack',
+          });
+          rotationRules(flagsOnly.schedule, flagsOnly.window);
           const env = await withLocalDefaults(flags, process.env);
-          // Options that cannot work are usage errors, reported before any AWS client is made.
-          const input = inputFromFlags(kind, flags, env);
-          rotationRules(input.schedule, input.window);
+          inputFromFlags(kind, flags, env);
           process.exitCode = await runRegister(kind, flags, await makeDeps(), {
             stdout: process.stdout,
             stderr: process.stderr,
