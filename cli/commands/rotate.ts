@@ -249,11 +249,48 @@ async function reportLocalOutcomes(
  * no public option for the stream, hence its console is replaced here (pinned version).
  */
 export function cliLogging(): void {
-  (logger as unknown as { console: Console }).console = new Console({
-    stdout: process.stderr,
-    stderr: process.stderr,
-  });
+  const write = (line: unknown): void => void process.stderr.write(`${humanLogLine(line)}\n`);
+  const human = { log: write, info: write, warn: write, error: write, debug: write, trace: write };
+  (logger as unknown as { console: Console | typeof human }).console =
+    process.env.GATEWARDEN_LOG_FORMAT === 'json'
+      ? new Console({ stdout: process.stderr, stderr: process.stderr })
+      : human;
   if (!process.env.GATEWARDEN_LOG_LEVEL) logger.setLogLevel('WARN');
+}
+
+/** Keys every log line carries, which a person reading the CLI does not need. */
+const LOG_ENVELOPE = new Set([
+  'level',
+  'message',
+  'timestamp',
+  'service',
+  'sampling_rate',
+  'xray_trace_id',
+]);
+
+/**
+ * A log line as a person reads it on a terminal: `gatewarden: warning: <message> (k=v, …)`
+ * instead of the JSON the functions write to CloudWatch (`GATEWARDEN_LOG_FORMAT=json` keeps
+ * that). Values are what the logger was given (identifiers, never secrets), escaped.
+ */
+export function humanLogLine(line: unknown): string {
+  let record: Record<string, unknown>;
+  try {
+    record = JSON.parse(String(line)) as Record<string, unknown>;
+  } catch {
+    return forTerminal(String(line));
+  }
+  const level = String(record.level ?? 'info').toLowerCase();
+  const fields = Object.entries(record)
+    .filter(([key, value]) => !LOG_ENVELOPE.has(key) && value !== undefined && value !== null)
+    .map(
+      ([key, value]) =>
+        `${key}=${typeof value === 'object' ? JSON.stringify(value) : String(value)}`,
+    );
+  const said = level === 'warn' ? 'warning' : level;
+  return forTerminal(
+    `gatewarden: ${said}: ${String(record.message ?? '')}${fields.length > 0 ? ` (${fields.join(', ')})` : ''}`,
+  );
 }
 
 const HELP = `

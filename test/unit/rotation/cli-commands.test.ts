@@ -5,6 +5,7 @@ import {
 } from '../../../cli/commands/register.js';
 import {
   endpointIsLocal,
+  humanLogLine,
   type RotateCommandDeps,
   runRotate,
 } from '../../../cli/commands/rotate.js';
@@ -232,5 +233,28 @@ describe('gatewarden register flags', () => {
     expect(() => inputFromFlags('apiKey', flags({ provider: 'p' }), {})).toThrow(
       /pass --rotation-lambda ARN or set GATEWARDEN_ROTATION_FUNCTION_ARN/,
     );
+  });
+});
+
+describe('log lines on the CLI', () => {
+  it('are one readable line, not the JSON the functions write', () => {
+    const line = JSON.stringify({
+      level: 'WARN',
+      message: 'API key has no probe or provider read-back: rotated untested',
+      timestamp: '2026-12-05T10:00:00.000Z',
+      service: 'gatewarden',
+      secretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:gatewarden/gw-1/apiKey/a',
+      attempt: 2,
+    });
+    expect(humanLogLine(line)).toBe(
+      'gatewarden: warning: API key has no probe or provider read-back: rotated untested (secretArn=arn:aws:secretsmanager:us-east-1:123456789012:secret:gatewarden/gw-1/apiKey/a, attempt=2)',
+    );
+  });
+
+  it('escape what a terminal would act on, and pass text that is not JSON through escaped', () => {
+    expect(humanLogLine(JSON.stringify({ level: 'ERROR', message: 'x\u001b[2Jy' }))).toBe(
+      'gatewarden: error: x\\u001B[2Jy',
+    );
+    expect(humanLogLine('plain \u001b text')).toBe('plain \\u001B text');
   });
 });
