@@ -59,7 +59,18 @@ export interface SeededScenario {
   actors: string[];
 }
 
-export async function seedActivity(gw: DemoGateway, secretArn: string): Promise<SeededScenario> {
+/**
+ * Seeds the scenario. `since` is when the demo created its gateway: the suspicious calls are
+ * dated between then and now, so none predates the gateway it is about; the week of routine
+ * before it is replayed history (baselines need one), and the demo says so.
+ */
+export async function seedActivity(
+  gw: DemoGateway,
+  secretArn: string,
+  since: number = Date.now() - 60_000,
+): Promise<SeededScenario> {
+  // Minutes ago of a moment `share` of the way from the gateway's creation to now.
+  const afterCreation = (share: number): number => ((Date.now() - since) * (1 - share)) / 60_000;
   const gatewaySession = {
     type: 'AssumedRole',
     principalId: `AROAEXAMPLEGATEWAY:${gw.gatewayId}`,
@@ -126,7 +137,7 @@ export async function seedActivity(gw: DemoGateway, secretArn: string): Promise<
       eventName: 'UpdateGateway',
       identity: contractor,
       sourceIPAddress: '198.51.100.77',
-      minutesAgo: 12,
+      minutesAgo: afterCreation(0.5),
       requestParameters: {
         gatewayIdentifier: gw.gatewayId,
         name: '***',
@@ -140,7 +151,7 @@ export async function seedActivity(gw: DemoGateway, secretArn: string): Promise<
       eventName: 'GetSecretValue',
       identity: batchJob,
       sourceIPAddress: '10.20.30.40',
-      minutesAgo: 9,
+      minutesAgo: afterCreation(0.65),
       readOnly: true,
       requestParameters: { secretId: secretArn },
     }),
@@ -149,7 +160,7 @@ export async function seedActivity(gw: DemoGateway, secretArn: string): Promise<
       eventName: 'UpdateAssumeRolePolicy',
       identity: contractor,
       sourceIPAddress: '198.51.100.77',
-      minutesAgo: 7,
+      minutesAgo: afterCreation(0.8),
       requestParameters: {
         roleName: gw.roleName,
         policyDocument: JSON.stringify({
@@ -174,7 +185,7 @@ export async function seedActivity(gw: DemoGateway, secretArn: string): Promise<
       eventName: 'StopLogging',
       identity: contractor,
       sourceIPAddress: '198.51.100.77',
-      minutesAgo: 5,
+      minutesAgo: afterCreation(0.95),
       requestParameters: {
         name: `arn:aws:cloudtrail:${gw.region}:${gw.accountId}:trail/management`,
       },

@@ -31,10 +31,12 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { clientConfig } from '../../lib/aws/clients.js';
+import { GatewardenError } from '../../lib/shared/errors.js';
 import type { AccessReport } from '../../lib/reports/reportTypes.js';
 import { startLocalStack, stopLocalStack } from '../../local/stack.js';
 import { createLocalStage } from '../localStage.js';
-import { exportsOf } from '../../local/state.js';
+import { exportsOf, LOCAL_CREDENTIALS } from '../../local/state.js';
+import { stackOutputs } from '../../lib/aws/stackOutputs.js';
 import { provisionDemoGateway, type DemoGateway } from './provision.js';
 import { seedActivity, exportCloudTrail } from './activity.js';
 import { actAsDemoAdmin } from './admin.js';
@@ -53,12 +55,19 @@ const say = (line = ''): void => {
 };
 const step = (title: string): void => say(`\n== ${title}`);
 
+/** A step of the demo failed: the message quotes only the command's own error lines. */
+class DemoStepError extends GatewardenError {}
+
 /** Runs `gatewarden ARGS…` as a user would and returns its stdout. */
-async function gatewarden(args: string[], tolerateFailures = false): Promise<string> {
+async function gatewarden(
+  args: string[],
+  tolerateFailures = false,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string> {
   say(`$ gatewarden ${args.join(' ')}`);
   try {
     const { stdout } = await run(process.execPath, [join(ROOT, 'bin', 'gatewarden.js'), ...args], {
-      env: process.env,
+      env,
       maxBuffer: 64 * 1024 * 1024,
     });
     return stdout;
@@ -66,8 +75,14 @@ async function gatewarden(args: string[], tolerateFailures = false): Promise<str
     const failure = error as { stdout?: string; stderr?: string; code?: number };
     // Exit 1 with a JSON document: some items failed (e.g. other secrets on a shared stack).
     if (tolerateFailures && failure.code === 1 && failure.stdout) return failure.stdout;
-    throw new Error(
-      `gatewarden ${args[0] ?? ''} failed (exit ${failure.code ?? '?'}): ${(failure.stderr ?? '').trim().slice(-800)}`,
+    // The command's own error lines (gatewarden's, already safe), not the SDK's warnings.
+    const said = (failure.stderr ?? '')
+      .split('\n')
+      .filter((line) => line.startsWith('gatewarden:') || line.startsWith('hint:'))
+      .join(' ')
+      .slice(-800);
+    throw new DemoStepError(
+      `gatewarden ${args[0] ?? ''} failed (exit ${failure.code ?? '?'}): ${said}`,
     );
   }
 }
@@ -102,6 +117,24 @@ interface Registered {
   secretArn: string;
 }
 
+/**
+ * The local stage's break-glass admin (stack output `AdminRoleArn`: the stack's own admin user on
+ * the local stack) and an environment that acts as it; the demo's installer when none is set.
+ */
+async function stageAdminOf(): Promise<{ arn?: string; env: NodeJS.ProcessEnv }> {
+  const { outputs } = await stackOutputs('gatewarden-local');
+  const arn = outputs?.AdminRoleArn;
+  if (!arn || !arn.endsWith(':user/moto')) return { env: process.env };
+  return {
+    arn,
+    env: {
+      ...process.env,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    },
+  };
+}
+
 async function registerCredentials(
   gw: DemoGateway,
   probeUrl: string,
@@ -127,21 +160,24 @@ async function registerCredentials(
   );
   // On the local stack `register` uses a stand-in rotate function (moto never runs it) and
   // `rotate` runs the four steps in-process; on AWS these are the deployed function and role.
-  // The installer is the break-glass admin, and a named reader: the demo reads what rotated,
+  // `register` runs as the stage's break-glass admin (its AdminRoleArn output: only it may sign
+  // bindings, as on AWS); the demo's installer is a named reader: the demo reads what rotated,
   // and its weather API (the key's third party) checks keys against the secret as this user.
+  const stageAdmin = await stageAdminOf();
   const common = [
     '--grace',
     '5s',
     '--window',
     '3h',
     '--admin-role',
-    admin,
+    stageAdmin.arn ?? admin,
     '--reader',
     admin,
     '--json',
   ];
+  const register = (args: string[]) => gatewarden(args, false, stageAdmin.env);
   const apiKey = JSON.parse(
-    await gatewarden([
+    await register([
       'register',
       'apikey',
       '--provider',
@@ -156,7 +192,7 @@ async function registerCredentials(
     ]),
   ) as { secretArn: string };
   const oauth = JSON.parse(
-    await gatewarden([
+    await register([
       'register',
       'oauth',
       '--provider',
@@ -177,7 +213,7 @@ async function registerCredentials(
     ]),
   ) as { secretArn: string };
   const inbound = JSON.parse(
-    await gatewarden([
+    await register([
       'register',
       'inbound',
       '--gateway',
@@ -264,6 +300,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
   const next: string[] = [];
   try {
     step('2. Sample gateway (real AWS SDK calls)');
+    const gatewayCreated = Date.now();
     const gw = await provisionDemoGateway({
       issuer: state.oidcIssuer,
       initialAccessToken: state.oidcInitialAccessToken,
@@ -338,11 +375,14 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
     );
 
     step('6. Detection: replay CloudTrail through the rules');
-    const scenario = await seedActivity(gw, apiKeySecret);
+    const scenario = await seedActivity(gw, apiKeySecret, gatewayCreated);
     const trailFile = join(OUT, 'cloudtrail.json');
     const recorded = await exportCloudTrail(trailFile);
     say(
-      `${recorded} CloudTrail records: the demo's own API calls as the stack recorded them, a week of the gateway's routine, and ${scenario.suspiciousEventIds.size} suspicious calls by ${scenario.actors.join(' and ')}`,
+      `${recorded} CloudTrail records: the demo's own API calls as the stack recorded them, a week of the gateway's routine (replayed history, so baselines have something to learn from), and ${scenario.suspiciousEventIds.size} suspicious calls by ${scenario.actors.join(' and ')} since the gateway was created`,
+    );
+    say(
+      '  (the suspicious calls are replayed records, not made on the stack: the report and doctor below check the live gateway, which they did not change)',
     );
     const jsonl = await gatewarden(['detect', '--format', 'jsonl', trailFile]);
     const findingsFile = join(OUT, 'findings.jsonl');

@@ -117,7 +117,9 @@ async function register(kind: CredentialKind, flags: Partial<RegisterFlags>): Pr
       rotationLambda,
       rotatorRole,
       sweeperRole,
-      // The test reads what rotations wrote, as a named reader (set-up stays the admin's).
+      // The stack's admin registers as the break-glass admin (the schedule is the writers'),
+      // and reads what rotations wrote as a named reader (set-up stays the admin's).
+      adminRole: ADMIN_ARN,
       reader: [ADMIN_ARN],
       ...(kind === 'apiKey' ? { probeUrl } : {}),
       ...flags,
