@@ -25,8 +25,10 @@ interface UpdateFlags {
 const HELP = `
 What steers the rotator (issuer, URLs, admin secrets, provider, probe, pools, grace) is pinned at
 registration, and so is where the credential goes outside the document: an inbound client's
-gateway authorizer (discovery URL, issuer, token endpoint, JWKS) and a MANAGED OAuth2
-provider's vendor configuration (issuer, endpoints, discovery, private endpoint, client id).
+gateway authorizer (discovery URL, issuer, token endpoint, JWKS), an outbound OAuth client's
+test issuer (what its --discovery-url served: issuer, token endpoint, JWKS) and a MANAGED
+OAuth2 provider's vendor configuration (issuer, endpoints, discovery, private endpoint, client
+id).
 A document or live configuration changed since then fails rotation with a "Rotation Failed"
 alert that names the changed fields. After a legitimate change — you wrote the document with
 the admin role (break-glass), want another probe URL, or repointed the gateway authorizer or

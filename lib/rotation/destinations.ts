@@ -11,9 +11,14 @@ import type { SecretDocument } from './secretDocument.js';
  * with the pin before any outbound call. Only `register update` accepts a change.
  */
 
-/** What the inbound client's test sends its credential to, pinned at registration. */
+/**
+ * What a client's test sends its credential to, pinned at registration: for an inbound client
+ * the gateway authorizer's issuer, for an outbound OAuth client the issuer of its document's
+ * `test.discoveryUrl`. Whoever serves that discovery document (the IdP host, its DNS) does
+ * not decide where the secret goes nor which keys prove it.
+ */
 export interface InboundDestination {
-  /** The authorizer's discovery URL when pinned (GetGateway's `customJWTAuthorizer`). */
+  /** The discovery URL when pinned (GetGateway's `customJWTAuthorizer`, or `test.discoveryUrl`). */
   discoveryUrl: string;
   /** What the discovery document said then: a later document must say the same. */
   issuer: string;
@@ -35,9 +40,13 @@ export interface Oauth2Destination {
   config: Record<string, unknown>;
 }
 
+/** An outbound OAuth client's test destination: the same shape and rules as an inbound one. */
+export type OutboundDestination = InboundDestination;
+
 export interface Destinations {
   inbound?: InboundDestination;
   oauth2?: Oauth2Destination;
+  outbound?: OutboundDestination;
 }
 
 export type DestinationKind = keyof Destinations;
@@ -48,9 +57,25 @@ export const DESTINATIONS_FIELD = 'destinations';
 /** Which destinations a document's rotation depends on (and so needs pinned). */
 export function neededDestinations(doc: SecretDocument): DestinationKind[] {
   if (doc.kind === 'inboundClient') return ['inbound'];
-  if (doc.provider?.type === 'oauth2' && doc.provider.secretSource === 'MANAGED') return ['oauth2'];
-  return [];
+  const needed: DestinationKind[] = [];
+  if (doc.provider?.type === 'oauth2' && doc.provider.secretSource === 'MANAGED')
+    needed.push('oauth2');
+  if (doc.kind === 'oauthClient' && doc.test.discoveryUrl) needed.push('outbound');
+  return needed;
 }
+
+/** How messages name each destination: what it pins, and where it is read live. */
+const PINS: Record<DestinationKind, { pins: string; live: string }> = {
+  inbound: {
+    pins: "the gateway authorizer's discovery URL and token endpoint",
+    live: 'gateway authorizer',
+  },
+  oauth2: { pins: "the OAuth2 provider's vendor configuration", live: 'OAuth2 provider' },
+  outbound: {
+    pins: "the client test's issuer, JWKS and token endpoint",
+    live: 'discovery document',
+  },
+};
 
 /**
  * The pinned destination of one kind; a registration made before destinations were pinned
@@ -65,7 +90,7 @@ export function pinnedOf<K extends DestinationKind>(
   if (found) return found as NonNullable<Destinations[K]>;
   const field = `${DESTINATIONS_FIELD}.${kind}`;
   throw new BindingMismatchError(
-    `the registration does not pin ${kind === 'inbound' ? "the gateway authorizer's discovery URL and token endpoint" : "the OAuth2 provider's vendor configuration"} (${field}): run \`gatewarden register update --secret <secret>\` to review and pin it`,
+    `the registration does not pin ${PINS[kind].pins} (${field}): run \`gatewarden register update --secret <secret>\` to review and pin it`,
     { context: { ...where, fields: field, unpinned: true } },
   );
 }
@@ -92,7 +117,7 @@ export function assertSameDestination<T>(
   const fields = destinationChanges(kind, pinned, live);
   if (fields.length > 0) {
     throw new BindingMismatchError(
-      `changed since registration: ${fields.join(', ')} (the live ${kind === 'inbound' ? 'gateway authorizer' : 'OAuth2 provider'}); \`gatewarden register update\` accepts a change of yours`,
+      `changed since registration: ${fields.join(', ')} (the live ${PINS[kind].live}); \`gatewarden register update\` accepts a change of yours`,
       { context: { ...where, fields: fields.join(',') } },
     );
   }
@@ -103,7 +128,7 @@ export function assertSameDestination<T>(
 export class DestinationError extends RotationError {}
 
 /**
- * The inbound token endpoint must be served by the issuer the gateway trusts: same origin
+ * A client's token endpoint must be served by the issuer that signs its tokens: same origin
  * (scheme, host, port) as the issuer. One documented exception: Cognito user pools, whose
  * issuer is `cognito-idp.<region>.amazonaws.com` and whose token endpoint is the pool's
  * `*.auth.<region>.amazoncognito.com` domain (a custom domain is refused: pass it explicitly
@@ -137,19 +162,20 @@ export interface DiscoveredIssuer {
 }
 
 /**
- * The inbound destination to pin: the authorizer's discovery URL, what its document says, and
+ * The inbound (or outbound) destination to pin: the discovery URL, what its document says, and
  * the token endpoint (an explicit override, or the document's), which must serve the issuer.
  */
 export function inboundDestination(
   discoveryUrl: string,
   discovered: DiscoveredIssuer,
   tokenEndpointOverride?: string,
+  kind: 'inbound' | 'outbound' = 'inbound',
 ): InboundDestination {
   const tokenEndpoint = tokenEndpointOverride ?? discovered.tokenEndpoint;
   if (!tokenEndpointServesIssuer(discovered.issuer, tokenEndpoint)) {
     throw new DestinationError(
-      `the token endpoint${tokenEndpointOverride ? ' (--token-endpoint)' : ' of the discovery document'} is not on the issuer's origin: an inbound client's secret goes only to the issuer the gateway trusts`,
-      { context: { field: `${DESTINATIONS_FIELD}.inbound.tokenEndpoint` } },
+      `the token endpoint${tokenEndpointOverride ? ' (--token-endpoint)' : ' of the discovery document'} is not on the issuer's origin: ${kind === 'inbound' ? "an inbound client's secret goes only to the issuer the gateway trusts" : "a client's secret goes only to the issuer that signs its tokens"}`,
+      { context: { field: `${DESTINATIONS_FIELD}.${kind}.tokenEndpoint` } },
     );
   }
   return {

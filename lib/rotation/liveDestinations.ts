@@ -61,6 +61,18 @@ export async function checkDestinations(
       where,
     );
   }
+  if (needed.includes('outbound')) {
+    // The document's discovery URL is steering (compared with the binding before); the
+    // discovery document itself is compared with the pin by the verifier, before the token
+    // request.
+    const outbound = pinnedOf(pinned, 'outbound', where);
+    assertSameDestination(
+      'outbound',
+      { discoveryUrl: outbound.discoveryUrl },
+      { discoveryUrl: doc.test.discoveryUrl },
+      where,
+    );
+  }
   if (needed.includes('oauth2') && doc.provider) {
     const oauth2 = pinnedOf(pinned, 'oauth2', where);
     const live = await deps.providers.readOauth2Destination(doc.provider.name);
@@ -72,7 +84,8 @@ export async function checkDestinations(
 /**
  * What `register` and `register update` pin: each destination the document depends on, read
  * live. The inbound token endpoint is the document's `test.tokenEndpoint` override or the
- * discovery document's, and must be on the issuer's origin.
+ * discovery document's, and must be on the issuer's origin; so is an outbound OAuth client's,
+ * read from its document's `test.discoveryUrl`.
  */
 export async function readDestinations(
   readers: DestinationReaders,
@@ -94,7 +107,15 @@ export async function readDestinations(
         discovered,
         doc.test.tokenEndpoint,
       );
-    } else if (doc.provider) {
+    } else if (kind === 'outbound' && doc.test.discoveryUrl) {
+      const discovered = await readers.discovery.discover(doc.test.discoveryUrl);
+      destinations.outbound = inboundDestination(
+        doc.test.discoveryUrl,
+        discovered,
+        doc.test.tokenEndpoint,
+        'outbound',
+      );
+    } else if (kind === 'oauth2' && doc.provider) {
       destinations.oauth2 = await readers.providers.readOauth2Destination(doc.provider.name);
     }
   }

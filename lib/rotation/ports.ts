@@ -111,10 +111,13 @@ export interface ClientVerification {
   audience?: string;
   authorizer?: JwtAuthorizer;
   /**
-   * Inbound clients: what `register` pinned. Discovery, token endpoint, JWKS and issuer are
-   * these; a discovery document that says otherwise fails before any credential is sent.
+   * What `register` pinned (inbound clients, and outbound ones with a discovery URL).
+   * Discovery, token endpoint, JWKS and issuer are these; a discovery document that says
+   * otherwise fails before any credential is sent.
    */
   pinned?: InboundDestination;
+  /** Which pin it is, as errors name its fields (`destinations.<pinnedAs>`): `inbound` unless said. */
+  pinnedAs?: 'inbound' | 'outbound';
 }
 
 /** Proves a credential works where it will be used. */

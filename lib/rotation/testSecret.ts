@@ -180,8 +180,8 @@ async function testApiKey(
 /**
  * An inbound client is tested only at what `register` pinned (discovery, token endpoint,
  * issuer, JWKS), against the live authorizer's clients, audiences and scopes; its discovery
- * URL was compared with the pin before (./liveDestinations.ts). Other clients at the
- * document's discovery URL and token endpoint, which the binding pins.
+ * URL was compared with the pin before (./liveDestinations.ts). An outbound OAuth client the
+ * same way at what `register` pinned from its document's `test.discoveryUrl`.
  */
 async function testClient(
   deps: RotationDeps,
@@ -195,6 +195,13 @@ async function testClient(
     doc.kind === 'inboundClient'
       ? pinnedOf(destinations.pinned, 'inbound', { gatewayId: doc.gatewayId })
       : undefined;
+  // An outbound client is tested only at its pinned issuer: a discovery document that now
+  // names another token endpoint, JWKS or issuer gets no credential.
+  const outbound =
+    doc.kind === 'oauthClient' && doc.test.discoveryUrl
+      ? pinnedOf(destinations.pinned, 'outbound', { gatewayId: doc.gatewayId })
+      : undefined;
+  const pinned = inbound ?? outbound;
   const authorizer = destinations.authorizer;
   if (inbound && !authorizer) {
     throw new RotationPreconditionError(
@@ -204,7 +211,7 @@ async function testClient(
       },
     );
   }
-  const discoveryUrl = inbound?.discoveryUrl ?? doc.test.discoveryUrl;
+  const discoveryUrl = pinned?.discoveryUrl ?? doc.test.discoveryUrl;
   if (!discoveryUrl) {
     throw new SecretDocumentError('an OAuth client secret needs test.discoveryUrl to be tested', {
       context: { gatewayId: doc.gatewayId },
@@ -219,5 +226,6 @@ async function testClient(
     ...(doc.test.audience ? { audience: doc.test.audience } : {}),
     ...(authorizer ? { authorizer } : {}),
     ...(inbound ? { pinned: inbound } : {}),
+    ...(outbound ? { pinned: outbound, pinnedAs: 'outbound' as const } : {}),
   });
 }

@@ -49,7 +49,7 @@ export class HttpCredentialVerifier implements CredentialVerifier, DiscoveryRead
       // The pinned issuer's document must still say what it said when pinned: a token
       // endpoint or JWKS it now names is never used, and no credential is sent.
       const fields = destinationChanges(
-        'inbound',
+        input.pinnedAs ?? 'inbound',
         {
           issuer: pinned.issuer,
           jwksUri: pinned.jwksUri,

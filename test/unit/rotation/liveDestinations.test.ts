@@ -239,42 +239,49 @@ function readersOf(world: World): DestinationReaders {
 }
 
 describe('register update is the one way to accept a live change', () => {
-  it('fails closed for a registration without pinned destinations, until register update pins them', async () => {
-    // Prepare: a binding from before destinations were pinned.
-    const world = makeWorld({ kind: 'inboundClient' });
-    const arn = (await world.store.describe(world.secretName)).arn;
-    const binding = world.bindings.bindings.get(arn);
-    if (binding) delete binding.steering.destinations;
+  it.each([
+    ['inboundClient', 'inbound'],
+    ['oauthClient', 'outbound'],
+  ] as const)(
+    'fails closed for a registration (%s) without its pinned %s destination, until register update pins it',
+    async (kind, pinned) => {
+      // Prepare: a binding from before destinations were pinned (an outbound client's MANAGED
+      // provider configuration was pinned earlier: only its issuer is missing).
+      const world = makeWorld({ kind });
+      const arn = (await world.store.describe(world.secretName)).arn;
+      const binding = world.bindings.bindings.get(arn);
+      if (binding?.steering.destinations) delete binding.steering.destinations[pinned];
 
-    // Act / Assess: refused before anything, telling the operator what to run.
-    expect(await failureOf(driveRotation(world.deps, world.secretName))).toMatch(
-      /BindingMismatchError: .*does not pin .*register update/,
-    );
-    expect(world.faults.trace.filter((op) => OUTBOUND.test(op) || op === 'gateway.get')).toEqual(
-      [],
-    );
+      // Act / Assess: refused before anything, telling the operator what to run.
+      expect(await failureOf(driveRotation(world.deps, world.secretName))).toMatch(
+        /BindingMismatchError: .*does not pin .*register update/,
+      );
+      expect(world.faults.trace.filter((op) => OUTBOUND.test(op) || op === 'gateway.get')).toEqual(
+        [],
+      );
 
-    // register update shows what it would pin, field by field, then pins it.
-    const deps = {
-      control: controlOver(world.store),
-      bindings: world.bindings,
-      destinations: readersOf(world),
-    };
-    const shown = await rebindCredential(deps, { secretId: world.secretName, apply: false });
-    expect(shown.changes.map((change) => change.field)).toEqual([
-      'destinations.inbound.discoveryUrl',
-      'destinations.inbound.issuer',
-      'destinations.inbound.jwksUri',
-      'destinations.inbound.discoveryTokenEndpoint',
-      'destinations.inbound.tokenEndpoint',
-    ]);
-    await rebindCredential(deps, {
-      secretId: world.secretName,
-      apply: true,
-      expect: shown.reviewHash,
-    });
-    await expect(driveRotation(world.deps, world.secretName)).resolves.toBeDefined();
-  });
+      // register update shows what it would pin, field by field, then pins it.
+      const deps = {
+        control: controlOver(world.store),
+        bindings: world.bindings,
+        destinations: readersOf(world),
+      };
+      const shown = await rebindCredential(deps, { secretId: world.secretName, apply: false });
+      expect(shown.changes.map((change) => change.field)).toEqual([
+        `destinations.${pinned}.discoveryUrl`,
+        `destinations.${pinned}.issuer`,
+        `destinations.${pinned}.jwksUri`,
+        `destinations.${pinned}.discoveryTokenEndpoint`,
+        `destinations.${pinned}.tokenEndpoint`,
+      ]);
+      await rebindCredential(deps, {
+        secretId: world.secretName,
+        apply: true,
+        expect: shown.reviewHash,
+      });
+      await expect(driveRotation(world.deps, world.secretName)).resolves.toBeDefined();
+    },
+  );
 
   it('shows a repointed authorizer with its old and new value, and pins it only when asked', async () => {
     // Prepare

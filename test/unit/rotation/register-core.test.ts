@@ -131,6 +131,17 @@ function world(): {
     tokenEndpoint: 'https://idp.example.com/oauth2/token',
     jwksUri: 'https://idp.example.com/jwks',
   });
+  destinations.documents.set('https://idp.example/.well-known/openid-configuration', {
+    issuer: 'https://idp.example',
+    tokenEndpoint: 'https://idp.example/oauth2/token',
+    jwksUri: 'https://idp.example/jwks',
+  });
+  const pool = 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_x';
+  destinations.documents.set(`${pool}/.well-known/openid-configuration`, {
+    issuer: pool,
+    tokenEndpoint: 'https://acme.auth.us-east-1.amazoncognito.com/oauth2/token',
+    jwksUri: `${pool}/.well-known/jwks.json`,
+  });
   return {
     control,
     agentcore,
@@ -562,6 +573,46 @@ describe('registerCredential', () => {
     },
   );
 
+  it('refuses an outbound OAuth client whose discovery document names a token endpoint off the issuer origin', async () => {
+    // Prepare: the document at test.discoveryUrl sends tokens to another host.
+    const w = world();
+    const discoveryUrl = 'https://idp.example.com/.well-known/openid-configuration';
+    const found = w.destinations.documents.get(discoveryUrl);
+    if (found)
+      w.destinations.documents.set(discoveryUrl, {
+        ...found,
+        tokenEndpoint: 'https://collector.example/token',
+      });
+    const managed = w.control.add(
+      'bedrock-agentcore-identity!default/oauth2/crm',
+      JSON.stringify({ client_secret: CANARY }),
+    );
+    w.agentcore.providers.set('oauth2/crm', {
+      type: 'oauth2',
+      name: 'crm',
+      arn: 'arn:crm',
+      secretArn: managed.arn,
+      jsonKey: 'client_secret',
+      secretSource: 'EXTERNAL',
+      clientId: 'crm-client',
+    });
+
+    // Act / Assess: refused before any secret exists, naming the field.
+    await expect(
+      registerCredential(w, {
+        ...apiKeyInput(),
+        kind: 'oauthClient',
+        providerName: 'crm',
+        gatewayId: 'gw-1',
+        issuer: { type: 'cognito', userPoolId: 'us-east-1_x' },
+        test: { discoveryUrl },
+      }),
+    ).rejects.toThrow(/not on the issuer's origin: a client's secret goes only to the issuer/);
+    expect(
+      await w.control.describe('gatewarden/gw-1/oauthClient/crm').catch(() => undefined),
+    ).toBeUndefined();
+  });
+
   it('pins a MANAGED OAuth2 provider’s vendor configuration', async () => {
     // Prepare
     const w = world();
@@ -604,6 +655,14 @@ describe('registerCredential', () => {
     // Assess
     expect((await w.bindings.binding(result.secretArn))?.steering.destinations).toEqual({
       oauth2: vendorConfig,
+      // The client test's issuer, read from test.discoveryUrl (the verifier uses only this).
+      outbound: {
+        discoveryUrl: 'https://idp.example.com/.well-known/openid-configuration',
+        issuer: 'https://idp.example.com',
+        jwksUri: 'https://idp.example.com/jwks',
+        discoveryTokenEndpoint: 'https://idp.example.com/oauth2/token',
+        tokenEndpoint: 'https://idp.example.com/oauth2/token',
+      },
     });
   });
 

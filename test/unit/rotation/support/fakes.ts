@@ -350,19 +350,21 @@ export function fakeOauth2Destination(clientId: string): Oauth2Destination {
 /** What `register` reads live and pins for the fakes' gateway and providers. */
 export function fakeDestinations(doc: SecretDocument): Destinations {
   const needed = neededDestinations(doc);
+  const issuerPin = (discoveryUrl: string) => ({
+    discoveryUrl,
+    issuer: FAKE_IDP,
+    jwksUri: `${FAKE_IDP}/jwks`,
+    discoveryTokenEndpoint: `${FAKE_IDP}/token`,
+    tokenEndpoint: `${FAKE_IDP}/token`,
+  });
   return {
     ...(needed.includes('inbound')
-      ? {
-          inbound: {
-            discoveryUrl: `${FAKE_IDP}/.well-known/openid-configuration`,
-            issuer: FAKE_IDP,
-            jwksUri: `${FAKE_IDP}/jwks`,
-            discoveryTokenEndpoint: `${FAKE_IDP}/token`,
-            tokenEndpoint: `${FAKE_IDP}/token`,
-          },
-        }
+      ? { inbound: issuerPin(`${FAKE_IDP}/.well-known/openid-configuration`) }
       : {}),
     ...(needed.includes('oauth2') ? { oauth2: fakeOauth2Destination('client-1') } : {}),
+    ...(needed.includes('outbound') && doc.test.discoveryUrl
+      ? { outbound: issuerPin(doc.test.discoveryUrl) }
+      : {}),
   };
 }
 
