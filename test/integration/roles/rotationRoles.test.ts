@@ -24,7 +24,6 @@ import {
   GetApiKeyCredentialProviderCommand,
   UntagResourceCommand,
 } from '@aws-sdk/client-bedrock-agentcore-control';
-import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import {
   DescribeSecretCommand,
   PutSecretValueCommand,
@@ -33,7 +32,6 @@ import {
   SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { decodeJwt } from 'jose';
 import { randomUUID } from 'node:crypto';
 import {
@@ -63,6 +61,7 @@ import {
 } from '../rotation/support.js';
 import { type Fixtures, RoleFixtures } from './fixtures.js';
 import {
+  ADMIN_ARN,
   LAMBDA_CONTEXT,
   openRoleStack,
   pinWithCli,
@@ -433,8 +432,13 @@ describe('attacks on the rotate function and the sweep (issue 17)', () => {
 
 describe('break-glass (docs/threat-model.md)', () => {
   it('an admin role writes the value, reviews it with register update, pins it with --yes', async () => {
-    // Prepare: an admin role, named at registration as the secret's break-glass writer.
-    const admin = await createAdminRole();
+    // Prepare: the stage's admin (its AdminRoleArn: the stack's admin user here), named at
+    // registration as the secret's break-glass writer; only it may sign bindings.
+    const admin = {
+      arn: ADMIN_ARN,
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+      env: {} as Record<string, string>,
+    };
     const secretArn = await registerWithCli(
       stack,
       'apikey',
@@ -465,7 +469,7 @@ describe('break-glass (docs/threat-model.md)', () => {
     await expect(runSteps(secretArn, unpinned, ['createSecret'])).rejects.toMatchObject({
       name: 'BindingMismatchError',
     });
-    // The admin role fixes the staging labels too (the stack's default admin is no writer here).
+    // The admin fixes the staging labels too.
     await adminSm.send(
       new UpdateSecretVersionStageCommand({
         SecretId: secretArn,
@@ -474,7 +478,7 @@ describe('break-glass (docs/threat-model.md)', () => {
       }),
     );
 
-    // Act 2: review, then pin, as the admin role.
+    // Act 2: review, then pin, as the admin.
     const env = { ...process.env, ...stack.deployment, ...admin.env };
     const review = await pinWithCli(secretArn, { yes: false, env });
     const pinned = await pinWithCli(secretArn, { env });
@@ -505,57 +509,4 @@ async function newApiKeyProvider(): Promise<string> {
     new CreateApiKeyCredentialProviderCommand({ name, apiKey: `initial-${randomUUID()}` }),
   );
   return name;
-}
-
-/** An admin role of the account (trusted by the account, allowed everything), assumed. */
-async function createAdminRole(): Promise<{
-  arn: string;
-  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string };
-  env: Record<string, string>;
-}> {
-  const iam = localClient(IAMClient);
-  const RoleName = uniqueName('gatewarden-role-tests-admin');
-  const role = await iam.send(
-    new CreateRoleCommand({
-      RoleName,
-      AssumeRolePolicyDocument: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Effect: 'Allow',
-            Principal: { AWS: 'arn:aws:iam::123456789012:root' },
-            Action: 'sts:AssumeRole',
-          },
-        ],
-      }),
-    }),
-  );
-  await iam.send(
-    new PutRolePolicyCommand({
-      RoleName,
-      PolicyName: 'admin',
-      PolicyDocument: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
-      }),
-    }),
-  );
-  const assumed = await localClient(STSClient).send(
-    new AssumeRoleCommand({ RoleArn: role.Role?.Arn, RoleSessionName: 'break-glass' }),
-  );
-  const c = assumed.Credentials;
-  const credentials = {
-    accessKeyId: c?.AccessKeyId ?? '',
-    secretAccessKey: c?.SecretAccessKey ?? '',
-    sessionToken: c?.SessionToken ?? '',
-  };
-  return {
-    arn: role.Role?.Arn ?? '',
-    credentials,
-    env: {
-      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-      AWS_SESSION_TOKEN: credentials.sessionToken,
-    },
-  };
 }

@@ -155,7 +155,9 @@ describe('gatewarden CLI canaries (child process, local stack)', () => {
   it('rejects bad input with one clear line on stderr', async () => {
     const bad = await cli(['rotate', '--tag', 'no-equals-sign']);
     transcripts.push(bad.stdout, bad.stderr);
-    expect(bad.code).toBe(1);
-    expect(bad.stderr.trim()).toBe('gatewarden: tag must be KEY=VALUE, got "no-equals-sign"');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim()).toBe(
+      'gatewarden: tag must be KEY=VALUE, got "no-equals-sign"\nsee `gatewarden rotate --help`',
+    );
   });
 });

@@ -49,7 +49,8 @@ async function apiKeySecret(): Promise<{
       gatewayId: 'gw-local-2',
       provider: { type: 'apiKey', name: providerName, secretSource: 'MANAGED' },
       issuer: { type: 'generated', length: 32, excludePunctuation: true },
-      test: { attempts: 2 },
+      // Registered --no-test: no probe, and the rotate role has no data-plane read-back.
+      test: { attempts: 2, untested: true },
       apiKey: initial,
     },
     providerName,

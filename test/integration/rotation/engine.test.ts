@@ -70,7 +70,9 @@ describe('rotation on the local stack', () => {
         gatewayId: 'gw-local-1',
         provider: { type: 'apiKey', name: providerName, secretSource: 'MANAGED' },
         issuer: { type: 'generated', length: 40, excludePunctuation: true },
-        test: { attempts: 3 },
+        // Registered --no-test: the deployed rotate function has no data-plane read-back and
+        // there is no probe, so only an explicitly untested registration may land.
+        test: { attempts: 3, untested: true },
         graceSeconds: 0,
         apiKey: initial,
       },
@@ -101,7 +103,7 @@ describe('rotation on the local stack', () => {
         gatewayId: 'gw-local-1',
         provider: { type: 'apiKey', name: providerName, secretSource: 'EXTERNAL' },
         issuer: { type: 'generated', length: 32, excludePunctuation: true },
-        test: { attempts: 2 },
+        test: { attempts: 2, untested: true },
         apiKey: initial,
       },
       providerName,

@@ -4,6 +4,7 @@ import {
   CreateSecretCommand,
   DescribeSecretCommand,
   GetSecretValueCommand,
+  PutResourcePolicyCommand,
   RotateSecretCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
@@ -43,7 +44,8 @@ import {
 } from '../../../local/oidcRegistration.js';
 import { withClientCredentials, type ClientCredentials } from '../../../lib/aws/clients.js';
 import { AwsRotationTagger } from '../../../lib/aws/rotationTagger.js';
-import { functionCredentials } from '../../support/functionRoles.js';
+import { ADMIN_ARN, deployedFunction, functionCredentials } from '../../support/functionRoles.js';
+import { secretResourcePolicy } from '../../../lib/rotation/registerPolicy.js';
 import { localClient, localStack, testClientConfig, uniqueName } from '../../support/localStack.js';
 
 /** Wall clock plus an offset the test can move (to pass a grace period without waiting). */
@@ -201,6 +203,23 @@ export async function createGatewardenSecret(
   const described = await sm().send(new DescribeSecretCommand({ SecretId: arn }));
   if (!described.RotationEnabled)
     throw new Error('rotation did not get enabled on the test secret');
+  // An EXTERNAL provider reads the secret as AgentCore Identity, which the secret's own policy
+  // must allow for that provider: the policy `register` writes (readers and writers the stack's
+  // admin and the deployed rotate role).
+  if (provider?.name && provider.secretSource === 'EXTERNAL' && provider.type === 'apiKey') {
+    const rotate = await deployedFunction('rotate');
+    await sm().send(
+      new PutResourcePolicyCommand({
+        SecretId: arn,
+        ResourcePolicy: secretResourcePolicy({
+          readers: [ADMIN_ARN, rotate.roleArn],
+          writers: [ADMIN_ARN, rotate.roleArn],
+          rotationLambdaArn: rotate.functionArn,
+          agentcoreProviderArn: providerArn(provider.type, provider.name),
+        }),
+      }),
+    );
+  }
   await localStateTable();
   const rebind = {
     control: new SecretsManagerRotationControl(sm()),
