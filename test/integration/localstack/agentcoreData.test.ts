@@ -21,6 +21,7 @@ import {
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import {
   CreateSecretCommand,
+  PutResourcePolicyCommand,
   PutSecretValueCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
@@ -73,11 +74,35 @@ describe('local stack: AgentCore Identity data plane', () => {
       }),
     );
     const name = uniqueName('gw-test-key-ext');
-    await control.send(
+    const provider = await control.send(
       new CreateApiKeyCredentialProviderCommand({
         name,
         apiKeySecretSource: 'EXTERNAL',
         apiKeySecretConfig: { secretId: secret.ARN, jsonKey: 'apiKey' },
+      }),
+    );
+    // AgentCore Identity reads an EXTERNAL secret as its service principal: the secret's own
+    // policy must let it, for this provider (as `gatewarden register` writes it).
+    await secrets.send(
+      new PutResourcePolicyCommand({
+        SecretId: secret.ARN,
+        ResourcePolicy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { Service: 'bedrock-agentcore.amazonaws.com' },
+              Action: 'secretsmanager:GetSecretValue',
+              Resource: '*',
+              Condition: {
+                StringEquals: {
+                  'aws:SourceArn': provider.credentialProviderArn,
+                  'aws:SourceAccount': '123456789012',
+                },
+              },
+            },
+          ],
+        }),
       }),
     );
     const read = async (): Promise<string | undefined> =>
