@@ -5,27 +5,11 @@
  * them. `--yes` needs the review's hash (`--expect`), and a document changed after the review
  * is refused with the old hash.
  */
-import type { FakeSecretStore } from '../rotation/support/FakeSecretStore.js';
+import { controlOver } from '../rotation/support/FakeSecretStore.js';
 import { makeWorld, type World } from '../rotation/support/fakes.js';
 import { runRegisterUpdate } from '../../../cli/commands/registerUpdate.js';
 import { UsageError } from '../../../cli/errors.js';
-import type { RotationControl } from '../../../lib/rotation/onDemandPorts.js';
 import type { SecretDocument } from '../../../lib/rotation/secretDocument.js';
-
-/** The admin's view of the fake store: what `register update` reads (describe, getValue). */
-function controlOver(store: FakeSecretStore): RotationControl {
-  return {
-    describe: async (id: string) => {
-      const meta = await store.describe(id);
-      return { ...meta, tags: meta.tags ?? {} };
-    },
-    getValue: async (id: string, select?: { versionId?: string; stage?: string }) =>
-      (await store.getValue(id, {
-        ...(select?.versionId ? { versionId: select.versionId } : {}),
-        stage: select?.stage ?? 'AWSCURRENT',
-      })) ?? '',
-  } as unknown as RotationControl;
-}
 
 /**
  * What the operator would see: ESC sequences that move the cursor up and erase the line, then a

@@ -110,45 +110,33 @@ describe('one event seen by concurrent invocations', () => {
     };
   }
 
-  it('alerts once even when the invocations split the deciding claims', async () => {
-    // Arrange: a finding with two facts; one invocation is slow between its claims, the
-    // other starts just after it and so reaches the facts first.
+  const claim = {
+    key: 'gateway-auth-weakened|gw-1',
+    severity: 'high' as const,
+    facts: ['authorizer:NONE', 'principal:contractor'],
+    at: Date.parse('2026-11-20T10:00:00Z'),
+    windowSeconds: 3600,
+  };
+
+  /**
+   * Two invocations claim one finding: one is slow between its claims, the other starts just
+   * after it and so reaches the facts first. How many of them alert.
+   */
+  async function alertsWhenInterleaved(occurrence?: string): Promise<number> {
     const store = new Set<string>();
-    const claim = {
-      key: 'gateway-auth-weakened|gw-1',
-      severity: 'high' as const,
-      facts: ['authorizer:NONE', 'principal:contractor'],
-      at: Date.parse('2026-11-20T10:00:00Z'),
-      windowSeconds: 3600,
-      occurrence: 'event-1',
-    };
-
-    // Act
-    const slow = claimEscalatingAsync(claim, claims(store, 20));
+    const both = { ...claim, ...(occurrence ? { occurrence } : {}) };
+    const slow = claimEscalatingAsync(both, claims(store, 20));
     await new Promise((resolve) => setTimeout(resolve, 5));
-    const fast = claimEscalatingAsync(claim, claims(store, 0));
-    const won = await Promise.all([slow, fast]);
+    const fast = claimEscalatingAsync(both, claims(store, 0));
+    return (await Promise.all([slow, fast])).filter((keys) => keys.length > 0).length;
+  }
 
-    // Assess: exactly one of them alerts
-    expect(won.filter((keys) => keys.length > 0)).toHaveLength(1);
+  it('alerts once even when the invocations split the deciding claims', async () => {
+    expect(await alertsWhenInterleaved('event-1')).toBe(1);
   });
 
   it('without the event claim, the same interleaving alerts twice (why it is claimed first)', async () => {
-    const store = new Set<string>();
-    const claim = {
-      key: 'gateway-auth-weakened|gw-1',
-      severity: 'high' as const,
-      facts: ['authorizer:NONE', 'principal:contractor'],
-      at: Date.parse('2026-11-20T10:00:00Z'),
-      windowSeconds: 3600,
-    };
-
-    const slow = claimEscalatingAsync(claim, claims(store, 20));
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    const fast = claimEscalatingAsync(claim, claims(store, 0));
-    const won = await Promise.all([slow, fast]);
-
-    expect(won.filter((keys) => keys.length > 0)).toHaveLength(2);
+    expect(await alertsWhenInterleaved()).toBe(2);
   });
 
   it('gives the event claim back with the others, so a retry after a failed delivery alerts', async () => {

@@ -15,16 +15,15 @@ import {
 import { BindingMismatchError } from '../../../lib/rotation/errors.js';
 import { handleRotationStep } from '../../../lib/rotation/handleStep.js';
 import type { DestinationReaders } from '../../../lib/rotation/liveDestinations.js';
-import type { RotationControl } from '../../../lib/rotation/onDemandPorts.js';
 import { rebindCredential } from '../../../lib/rotation/rebind.js';
 import {
   CapturingSink,
   FAKE_IDP,
   fakeOauth2Destination,
-  type FakeSecretStore,
   makeWorld,
   type World,
 } from './support/fakes.js';
+import { controlOver } from './support/FakeSecretStore.js';
 
 const ATTACKER = 'https://attacker.example';
 
@@ -211,18 +210,6 @@ describe('a writer of the live authorizer or provider cannot steer the rotator',
     );
   });
 });
-
-/** The admin's view of the fake store: what `register update` reads. */
-function controlOver(store: FakeSecretStore): RotationControl {
-  return {
-    describe: async (id: string) => ({ ...(await store.describe(id)), tags: {} }),
-    getValue: async (id: string, select?: { versionId?: string; stage?: string }) =>
-      (await store.getValue(id, {
-        ...(select?.versionId ? { versionId: select.versionId } : {}),
-        stage: select?.stage ?? 'AWSCURRENT',
-      })) ?? '',
-  } as unknown as RotationControl;
-}
 
 function readersOf(world: World): DestinationReaders {
   return {

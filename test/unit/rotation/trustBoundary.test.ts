@@ -9,31 +9,10 @@ import { driveRotation } from '../../../lib/rotation/driver.js';
 import { BindingMismatchError, ItemIntegrityError } from '../../../lib/rotation/errors.js';
 import { handleRotationStep } from '../../../lib/rotation/handleStep.js';
 import { rebindCredential } from '../../../lib/rotation/rebind.js';
-import type { RotationControl } from '../../../lib/rotation/onDemandPorts.js';
 import type { IssuerConfig, SecretDocument } from '../../../lib/rotation/secretDocument.js';
 import { sweepSecret } from '../../../lib/rotation/sweep.js';
-import {
-  CapturingSink,
-  type FakeSecretStore,
-  makeWorld,
-  secretOf,
-  type WorldOptions,
-} from './support/fakes.js';
-
-/** The admin's view of the fake store: what `register update` reads (describe, getValue). */
-function controlOver(store: FakeSecretStore): RotationControl {
-  return {
-    describe: async (id: string) => {
-      const meta = await store.describe(id);
-      return { ...meta, tags: meta.tags ?? {} };
-    },
-    getValue: async (id: string, select?: { versionId?: string; stage?: string }) =>
-      (await store.getValue(id, {
-        ...(select?.versionId ? { versionId: select.versionId } : {}),
-        stage: select?.stage ?? 'AWSCURRENT',
-      })) ?? '',
-  } as unknown as RotationControl;
-}
+import { CapturingSink, makeWorld, secretOf, type WorldOptions } from './support/fakes.js';
+import { controlOver } from './support/FakeSecretStore.js';
 
 const ATTACKER = 'https://attacker.example/collect';
 

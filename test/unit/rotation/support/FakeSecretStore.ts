@@ -1,5 +1,6 @@
 /** Secrets Manager in memory, with fault injection (see FaultPlan). */
 import { randomUUID } from 'node:crypto';
+import type { RotationControl } from '../../../../lib/rotation/onDemandPorts.js';
 import type { SecretMeta, SecretStore } from '../../../../lib/rotation/ports.js';
 import type { SecretDocument } from '../../../../lib/rotation/secretDocument.js';
 import { FakeClock, FaultPlan } from './faults.js';
@@ -196,4 +197,19 @@ export class FakeSecretStore implements SecretStore {
       }
     });
   }
+}
+
+/** The admin's view of the fake store: what `register update` reads (describe, getValue). */
+export function controlOver(store: FakeSecretStore): RotationControl {
+  return {
+    describe: async (id: string) => {
+      const meta = await store.describe(id);
+      return { ...meta, tags: meta.tags ?? {} };
+    },
+    getValue: async (id: string, select?: { versionId?: string; stage?: string }) =>
+      (await store.getValue(id, {
+        ...(select?.versionId ? { versionId: select.versionId } : {}),
+        stage: select?.stage ?? 'AWSCURRENT',
+      })) ?? '',
+  } as unknown as RotationControl;
 }
