@@ -30,8 +30,12 @@ export default async function globalSetup() {
   Object.assign(process.env, env, {
     // Not printed anywhere: the bearer token for Dynamic Client Registration at <issuer>/reg.
     GATEWARDEN_LOCAL_OIDC_INITIAL_ACCESS_TOKEN: state.oidcInitialAccessToken,
-    // Where test/support/iamDenials.ts reads the denials after each test.
-    ...(mode === 'off' ? {} : { GATEWARDEN_TEST_IAM_ENDPOINT: state.endpoint }),
+    // Where test/support/iamDenials.ts reads the denials after each test. Not when the run is
+    // the role tests on a stack handed to them (npm run mutate:roles): that stack is theirs,
+    // they provoke refusals on purpose and check its denials themselves (expectNoDenials).
+    ...(mode === 'off' || process.env.GATEWARDEN_ROLE_TESTS_STATE_DIR
+      ? {}
+      : { GATEWARDEN_TEST_IAM_ENDPOINT: state.endpoint }),
   });
   // An unimplemented moto operation answers 500: fail fast instead of retrying.
   process.env.GATEWARDEN_AWS_MAX_ATTEMPTS ??= '1';
