@@ -169,26 +169,6 @@ def _deliver_events_as_eventbridge_does() -> None:
     Rule.send_to_targets = each_target  # type: ignore[method-assign]
 
 
-def _dynamodb_writes_atomic() -> None:
-    """DynamoDB applies a conditional write atomically; moto checks, then writes, and serves
-    requests on threads, so two concurrent conditional puts could both succeed (two detect
-    invocations both claiming one event's alert). One lock around every write makes each
-    check-and-write one step, as in DynamoDB."""
-    from moto.dynamodb.models import DynamoDBBackend
-
-    lock = threading.RLock()
-
-    def serialised(method):  # type: ignore[no-untyped-def]
-        def locked(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-            with lock:
-                return method(self, *args, **kwargs)
-
-        return locked
-
-    for name in ("put_item", "update_item", "delete_item", "transact_write_items"):
-        setattr(DynamoDBBackend, name, serialised(getattr(DynamoDBBackend, name)))
-
-
 def main() -> None:
     port = sys.argv[1]
     threading.Thread(target=_exit_when_parent_goes_away, daemon=True).start()
@@ -199,7 +179,6 @@ def main() -> None:
     _make_keys_as_cloudformation_says()
     _attach_table_policies_as_cloudformation_does()
     _outputs_after_change_sets()
-    _dynamodb_writes_atomic()
     from moto.server import main as moto_main
 
     moto_main(["-H", "127.0.0.1", "-p", port])
