@@ -11,7 +11,13 @@ import { learnFromRecord } from '../../../lib/detection/learn.js';
 import { memoryState } from '../../../lib/detection/memoryStores.js';
 import { validateRecord } from '../../../lib/detection/record.js';
 import { allRules } from '../../../lib/detection/registry.js';
-import { loadDetectPatterns, routedAgentcoreNames } from './detectPatterns.js';
+import { consentPortalChanged } from '../../../lib/detection/rules/consentPortalChanged.js';
+import type { Rule } from '../../../lib/detection/types.js';
+import {
+  AWAITING_FIELD_RULES,
+  loadDetectPatterns,
+  routedAgentcoreNames,
+} from './detectPatterns.js';
 import { instrumented, readsOnFixtures, tracking } from './fieldReads.js';
 import { loadFixtures } from './fixtureSupport.js';
 import {
@@ -27,25 +33,6 @@ import {
  * (resources/detect-patterns.yml) and named by a rule that reads its fields, or out of scope
  * with a reason (lib/detection/coverage.ts). An operation a new SDK adds fails here.
  */
-
-/**
- * Routed for the field-level rules of issue 19 point 2, built beside this in another branch:
- * until they are merged no rule here names these. Stale entries fail below, so the list
- * empties itself at merge; what remains then is an operation no rule reads.
- */
-const AWAITING_FIELD_RULES = new Set([
-  'CreateGatewayRule',
-  'UpdateGatewayRule',
-  'CreatePolicy',
-  'DeletePolicy',
-  'CreatePolicyEngine',
-  'UpdatePolicyEngine',
-  'StartPolicyGeneration',
-  'TagResource',
-  'UntagResource',
-  // Tool schemas re-read from the targets: the field rules' target area.
-  'SynchronizeGatewayTargets',
-]);
 
 const routed = routedAgentcoreNames(loadDetectPatterns());
 const named = namedOperations(allRules);
@@ -203,9 +190,12 @@ const fixtures = loadFixtures();
  * What the rules naming the operation read of its records: on their fixtures of that operation
  * (with the history those set up) and on a bare record of it by a developer.
  */
-async function readsOf(operation: string): Promise<Set<string>> {
-  const ids = named.get(operation) ?? [];
-  const rules = allRules.filter((rule) => ids.includes(rule.id));
+async function readsOf(
+  operation: string,
+  rules: readonly Rule[] = allRules.filter((rule) =>
+    (named.get(operation) ?? []).includes(rule.id),
+  ),
+): Promise<Set<string>> {
   const log = new Set<string>();
   const isOperation = (record: { eventName: string }) => record.eventName === operation;
   for (const rule of rules) {
@@ -243,26 +233,54 @@ function learnedFrom(operation: string): Set<string> {
   return log;
 }
 
+/** The read paths that are members of the operation's request or response in the SDK model. */
+function modelMembers(operation: string, read: ReadonlySet<string>): string[] {
+  const op = MODEL.get(operation) as ModelOperation;
+  return [...read].filter((path) => {
+    const [root, member = ''] = path.split(/[.[]/);
+    return (
+      (root === 'requestParameters' && op.input.includes(member)) ||
+      (root === 'responseElements' && op.output.includes(member))
+    );
+  });
+}
+
 describe('the rules that name an AgentCore operation read its fields', () => {
+  it('fails a rule that names an operation but reads none of its fields, or the wrong ones', async () => {
+    const namesOnly: Rule = {
+      ...consentPortalChanged,
+      id: 'names-only',
+      evaluate: (record) => ({ summary: `${record.eventName} seen` }),
+    };
+    expect(
+      modelMembers('DeleteConsentPortal', await readsOf('DeleteConsentPortal', [namesOnly])),
+    ).toEqual([]);
+    const wrongField: Rule = {
+      ...namesOnly,
+      evaluate: (record) => ({ summary: String(record.requestParameters?.consentPortalId) }),
+    };
+    expect(
+      modelMembers('DeleteConsentPortal', await readsOf('DeleteConsentPortal', [wrongField])),
+    ).toEqual([]);
+    expect(
+      modelMembers(
+        'DeleteConsentPortal',
+        await readsOf('DeleteConsentPortal', [consentPortalChanged]),
+      ),
+    ).toEqual(['requestParameters.consentPortalIdentifier']);
+  });
+
   const covered = [...named.keys()].filter((name) => MODEL.has(name)).sort();
 
   it.each(covered)(
     '%s: a rule naming it reads a member of its request or response',
     async (operation) => {
-      const op = MODEL.get(operation) as ModelOperation;
       // The rules' own reads, or (for an operation that only teaches state) the learning's.
       const byRules = await readsOf(operation);
       const read = [...byRules].some((p) => /^(requestParameters|responseElements)[.[]/.test(p))
         ? byRules
         : learnedFrom(operation);
-      const members = [...read].filter((path) => {
-        const [root, member = ''] = path.split(/[.[]/);
-        return (
-          (root === 'requestParameters' && op.input.includes(member)) ||
-          (root === 'responseElements' && op.output.includes(member))
-        );
-      });
-      expect({ operation, readsModelMembers: members.length > 0 }).toEqual({
+      expect({ operation, readsModelMembers: modelMembers(operation, read).length > 0 }).toEqual({
         operation,
         readsModelMembers: true,
       });
