@@ -29,7 +29,7 @@ const BROWSER =
 const CODE_INTERPRETER =
   'managed code sandbox for agents: holds no gateway credential; its execution role is seen where it is passed (the passRole route)';
 const HARNESS =
-  'managed agent loop: a gateway client whose calls the gateway authorizer and policy engine decide (both watched); its role is seen where it is passed';
+  'removes a harness, or publishes a harness version on an endpoint: what the harness may reach is set by Create/UpdateHarness (watched)';
 const CAPACITY =
   'compute capacity for runtimes: sizing and an operator role seen where it is passed; no gateway credential or permission';
 const BUNDLE =
@@ -66,9 +66,7 @@ export const CONTROL_PLANE_OUT_OF_SCOPE: Readonly<Record<string, string>> = {
   DeleteBrowserProfile: BROWSER,
   CreateCodeInterpreter: CODE_INTERPRETER,
   DeleteCodeInterpreter: CODE_INTERPRETER,
-  CreateHarness: HARNESS,
   DeleteHarness: HARNESS,
-  UpdateHarness: HARNESS,
   CreateHarnessEndpoint: HARNESS,
   DeleteHarnessEndpoint: HARNESS,
   UpdateHarnessEndpoint: HARNESS,

@@ -26,6 +26,7 @@ import { gatewayTargetExternal } from './rules/gatewayTargetExternal.js';
 import { gatewayTargetFunctionModified } from './rules/gatewayTargetFunctionModified.js';
 import { gatewayTargetModified } from './rules/gatewayTargetModified.js';
 import { guardDutyDisabled } from './rules/guardDutyDisabled.js';
+import { harnessGatewayAccess } from './rules/harnessGatewayAccess.js';
 import { iamAccessKeyOtherUser } from './rules/iamAccessKeyOtherUser.js';
 import { iamAdminPolicyAttached } from './rules/iamAdminPolicyAttached.js';
 import { iamGatewayPolicyVersion } from './rules/iamGatewayPolicyVersion.js';
@@ -89,6 +90,7 @@ export const allRules: readonly Rule[] = [
   gatewayTargetFunctionModified,
   gatewayTargetModified,
   guardDutyDisabled,
+  harnessGatewayAccess,
   iamAccessKeyOtherUser,
   iamAdminPolicyAttached,
   iamGatewayPolicyVersion,
