@@ -33,7 +33,7 @@ const HARNESS =
 const CAPACITY =
   'compute capacity for runtimes: sizing and an operator role seen where it is passed; no gateway credential or permission';
 const BUNDLE =
-  'versioned agent configuration components: no gateway credential, authorizer or permission';
+  'versioned agent configuration a gateway rule or A/B test may select for a target: carries no credential, endpoint, authorizer or role (the rules that apply it are watched)';
 const REGISTRY =
   'catalog of agent and MCP server descriptors for discovery: a gateway neither reads it nor takes targets or credentials from it';
 const RUNTIME_DELETE =
@@ -95,7 +95,9 @@ const DATA_SANDBOX =
   'browser or code-interpreter session: runs under the sandbox, reads no token-vault credential';
 const DATA_RUNTIME =
   'invokes an agent runtime or harness (a data-plane call with the caller’s own identity): reads no stored credential';
-const DATA_EVALUATION = 'evaluation, A/B tests and recommendations: scores traces, no credential';
+const DATA_EVALUATION = 'evaluation and recommendations: scores traces, no credential';
+const DATA_AB_TEST =
+  'A/B test: splits a gateway’s traffic between targets already registered on it (created through the watched target operations) or configuration bundles; adds no endpoint, credential or permission (its role is seen where it is passed)';
 const DATA_PAYMENT =
   'payment instruments, sessions and processing for agent purchases: uses the payment connector set up in the control plane (watched), returns no stored credential';
 const DATA_REGISTRY = 'reads the agent registry catalog: descriptors, no credential';
@@ -139,11 +141,11 @@ export const DATA_PLANE_OUT_OF_SCOPE: Readonly<Record<string, string>> = {
   InvokeHarness: DATA_RUNTIME,
   StopRuntimeSession: DATA_RUNTIME,
   GetAgentCard: DATA_RUNTIME,
-  CreateABTest: DATA_EVALUATION,
-  DeleteABTest: DATA_EVALUATION,
-  GetABTest: DATA_EVALUATION,
-  ListABTests: DATA_EVALUATION,
-  UpdateABTest: DATA_EVALUATION,
+  CreateABTest: DATA_AB_TEST,
+  DeleteABTest: DATA_AB_TEST,
+  GetABTest: DATA_AB_TEST,
+  ListABTests: DATA_AB_TEST,
+  UpdateABTest: DATA_AB_TEST,
   DeleteBatchEvaluation: DATA_EVALUATION,
   GetBatchEvaluation: DATA_EVALUATION,
   ListBatchEvaluations: DATA_EVALUATION,
