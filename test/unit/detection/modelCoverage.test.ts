@@ -1,5 +1,6 @@
 import { contextFromConfig, parseDetectionConfig } from '../../../lib/detection/config.js';
 import {
+  AGENTCORE_EVENT_SOURCE,
   CONTROL_PLANE_OUT_OF_SCOPE,
   DATA_PLANE_OUT_OF_SCOPE,
   coverageProblems,
@@ -286,4 +287,46 @@ describe('the rules that name an AgentCore operation read its fields', () => {
       });
     },
   );
+});
+
+/**
+ * Declared fields of an AgentCore rule that are members of none of the operations it names;
+ * undefined when it names an operation outside the SDK (InvokeGateway, the MCP endpoint).
+ */
+function foreignFields(rule: Rule): string[] | undefined {
+  const names = rule.events?.names ?? [];
+  const ops = names.flatMap((name) => MODEL.get(name) ?? []);
+  if (ops.length < names.length) return undefined;
+  const input = new Set(ops.flatMap((op) => op.input));
+  const output = new Set(ops.flatMap((op) => op.output));
+  return (rule.reads ?? []).filter((field) => {
+    const [root, member = ''] = field.split(/[.[]/);
+    if (root === 'requestParameters') return !input.has(member);
+    if (root === 'responseElements') return !output.has(member);
+    return false;
+  });
+}
+
+describe('the fields AgentCore rules read are the SDK model’s', () => {
+  // A rule reading `policyEngineArn` where the model (and CloudTrail) say `arn` would still
+  // fire on its own fixtures; held against the model, the name is caught.
+  const agentcoreRules = allRules.filter(
+    (rule) =>
+      rule.events?.sources.includes(AGENTCORE_EVENT_SOURCE) && rule.events.names !== undefined,
+  );
+
+  it.each(agentcoreRules.map((rule) => [rule.id, rule] as const))(
+    '%s declares only members of the operations it names',
+    (id, rule) => {
+      expect({ id, foreign: foreignFields(rule) ?? [] }).toEqual({ id, foreign: [] });
+    },
+  );
+
+  it('catches a field the model does not have', () => {
+    const misnamed: Rule = {
+      ...consentPortalChanged,
+      reads: [...(consentPortalChanged.reads ?? []), 'requestParameters.consentPortalArn'],
+    };
+    expect(foreignFields(misnamed)).toEqual(['requestParameters.consentPortalArn']);
+  });
 });
