@@ -28,6 +28,14 @@ export const gatewayPolicyEngineWeakened: Rule = {
     sources: [AGENTCORE],
     names: ['CreateGateway', 'UpdateGateway', 'DeletePolicyEngine', 'UpdatePolicy'],
   },
+  reads: [
+    'requestParameters.enforcementMode',
+    'requestParameters.gatewayIdentifier',
+    'requestParameters.policyEngineConfiguration',
+    'requestParameters.policyEngineId',
+    'requestParameters.policyId',
+    'responseElements.gatewayId',
+  ],
   dedup: {
     key: (r) =>
       `${gatewayIdOf(r) ?? str(param(r, 'policyEngineId')) ?? principalOf(r)}|${str(param(r, 'policyId')) ?? ''}`,
