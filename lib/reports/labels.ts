@@ -22,9 +22,7 @@ export const MAX_LABEL_RULES = 200;
 
 // Control characters (terminal escapes, line breaks, Unicode line separators, bidirectional
 // overrides that reorder what a reader sees) and the two separators of the rule syntax.
-// eslint-disable-next-line no-control-regex
 const FORBIDDEN_IN_LABEL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069=;]/;
-// eslint-disable-next-line no-control-regex
 const FORBIDDEN_IN_PATTERN = /[\u0000-\u0020\u007f-\u009f;]/;
 
 function invalid(message: string): ReportInputError {
