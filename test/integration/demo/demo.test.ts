@@ -100,8 +100,43 @@ describe('gatewarden demo', () => {
       'report/report.html',
     ])
       expect(existsSync(path.join(OUT, file))).toBe(true);
-    const report = section('7.').join('\n');
-    const listed = Number(/findings on the demo gateway and its role: (\d+)/.exec(report)?.[1]);
-    expect(section('7.').filter((l) => /^ {2}\[/.test(l))).toHaveLength(listed);
+  });
+
+  it('labels its own admins set-up in the report, and its report counts add up', () => {
+    const lines = section('7.');
+    const text = lines.join('\n');
+    const onGateway = Number(/findings on the demo gateway and its role: (\d+)/.exec(text)?.[1]);
+    const setUp = Number(/findings labelled set-up .*: (\d+)$/m.exec(text)?.[1]);
+    const elsewhere = Number(
+      /findings on other roles and checks of the account: (\d+)/.exec(text)?.[1],
+    );
+    const listed = lines.filter((l) => /^ {2}\[/.test(l));
+    expect(listed.filter((l) => l.includes('[set-up]'))).toHaveLength(setUp);
+    expect(listed).toHaveLength(onGateway + setUp);
+    const report = JSON.parse(readFileSync(path.join(OUT, 'report/report.json'), 'utf8')) as {
+      findings: { severity: string; resource: string; labels?: string[] }[];
+      roles: { arn: string; labels?: string[] }[];
+      principals: { arn: string; labels?: string[] }[];
+      summary: { labelled?: { principals: number; findings: number } };
+    };
+    expect(onGateway + setUp + elsewhere).toBe(report.findings.length);
+    expect(stdout).toContain(
+      `report: ${report.roles.length} roles analysed, ${report.findings.length} findings — ${onGateway} on the demo gateway (listed), ${setUp} labelled set-up (listed), ${elsewhere} elsewhere`,
+    );
+    // The stage admin's critical finding is there, counted, and marked set-up.
+    const stageAdmin = report.principals.find((p) => p.arn.endsWith(':user/moto'));
+    expect(stageAdmin?.labels).toEqual(['set-up']);
+    const critical = report.findings.filter(
+      (f) => f.severity === 'critical' && f.resource === stageAdmin?.arn,
+    );
+    expect(critical.length).toBeGreaterThan(0);
+    for (const f of critical) expect(f.labels).toEqual(['set-up']);
+    expect(report.summary.labelled?.findings).toBe(setUp);
+    expect(readFileSync(path.join(OUT, 'report/report.html'), 'utf8')).toContain(
+      '<span class="label" data-label="set-up">set-up</span>',
+    );
+    expect(readFileSync(path.join(OUT, 'report/report.md'), 'utf8')).toMatch(
+      /Labelled: \d+ principals? and \d+ findings? labelled \(set-up:/,
+    );
   });
 });
