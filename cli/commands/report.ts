@@ -204,6 +204,7 @@ async function activitySource(options: ReportCliOptions): Promise<ActivitySource
 }
 
 async function emit(report: AccessReport, options: ReportCliOptions): Promise<void> {
+  const s = report.summary;
   const formats: Exclude<Format, 'all'>[] =
     options.format === 'all' ? ['json', 'md', 'html'] : [options.format];
   const text = {
@@ -213,7 +214,6 @@ async function emit(report: AccessReport, options: ReportCliOptions): Promise<vo
   };
   if (options.out !== undefined) {
     for (const f of formats) await writeFile(join(options.out, `report.${f}`), text[f]());
-    const s = report.summary;
     const names = formats.length === 1 ? `report.${formats[0]}` : `report.{${formats.join(',')}}`;
     process.stderr.write(
       `report: ${s.roles} roles, ${s.principals} other principals, ${report.findings.length} findings (${s.findings.critical} critical, ${s.findings.high} high) → ${options.out}/${names}\n`,
@@ -225,6 +225,14 @@ async function emit(report: AccessReport, options: ReportCliOptions): Promise<vo
     // Names, policies and reasons come from the account or an export: escaped for the terminal.
     for (const f of formats) process.stdout.write(forTerminal(text[f](), { lines: true }));
   }
+  if (s.roles + s.principals === 0)
+    process.stderr.write(
+      `report: nothing to analyse: ${forTerminal(report.sources.iam)} holds no role or user${s.skippedServiceLinkedRoles > 0 ? ` besides ${s.skippedServiceLinkedRoles} service-linked role(s), which are skipped` : ''}\n`,
+    );
+  else if (report.sources.activity === null)
+    process.stderr.write(
+      'report: no activity source read: used and unused actions are unknown and no policy is recommended (add --trail <dir>, or leave out --iam to read the account)\n',
+    );
   if (report.sources.activityUnknownReason !== undefined) {
     process.stderr.write(
       `warning: usage unknown: ${forTerminal(report.sources.activityUnknownReason)}; nothing is reported as unused\n`,
