@@ -35,8 +35,8 @@ export const REPORT_ENV = {
   lakeEventDataStore: 'GATEWARDEN_REPORT_LAKE_EDS',
   /** Comma-separated ARNs of the principals expected to manage gateways. */
   managers: 'GATEWARDEN_REPORT_MANAGERS',
-  /** Label rules `<arn-or-glob>=<label>`, separated by `;` or new lines (stage param reportLabels). */
-  labels: 'GATEWARDEN_REPORT_LABELS',
+  /** Label rules (stage param reportLabels): the one in lib/shared/env.ts, which the stack sets. */
+  labels: ENV.reportLabels,
 } as const;
 
 /** The weekly schedule, or a manual invocation that may override the window. */

@@ -73,28 +73,43 @@ export function checkCount(rules: LabelRule[]): LabelRule[] {
   return rules;
 }
 
-function globToRegExp(pattern: string): RegExp {
-  const body = pattern
-    .split('')
-    .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[\\^$.|+()[\]{}]/g, '\\$&')))
-    .join('');
-  return new RegExp(`^${body}$`, 's');
+/**
+ * Whether `text` matches the glob `pattern` (`*` any run, `?` one character). Iterative, with
+ * one backtrack point: O(pattern × text) at worst, whatever the pattern (a regular expression
+ * built from `*a*a*a…` would backtrack exponentially).
+ */
+export function globMatches(pattern: string, text: string): boolean {
+  let p = 0;
+  let t = 0;
+  let star = -1;
+  let resume = 0;
+  while (t < text.length) {
+    if (p < pattern.length && (pattern[p] === '?' || pattern[p] === text[t])) {
+      p++;
+      t++;
+    } else if (p < pattern.length && pattern[p] === '*') {
+      star = p++;
+      resume = t;
+    } else if (star >= 0) {
+      p = star + 1;
+      t = ++resume;
+    } else return false;
+  }
+  while (p < pattern.length && pattern[p] === '*') p++;
+  return p === pattern.length;
 }
 
 /** Matches ARNs against rules: the labels of every rule that matches, in rule order, once each. */
 export class LabelMatcher {
-  private readonly compiled: { rule: LabelRule; re: RegExp }[];
   /** Rules that matched at least one principal or finding (a typo matches nothing). */
   readonly used = new Set<LabelRule>();
 
-  constructor(readonly rules: readonly LabelRule[]) {
-    this.compiled = rules.map((rule) => ({ rule, re: globToRegExp(rule.pattern) }));
-  }
+  constructor(readonly rules: readonly LabelRule[]) {}
 
   labelsOf(arn: string): string[] {
     const labels: string[] = [];
-    for (const { rule, re } of this.compiled) {
-      if (!re.test(arn)) continue;
+    for (const rule of this.rules) {
+      if (!globMatches(rule.pattern, arn)) continue;
       this.used.add(rule);
       if (!labels.includes(rule.label)) labels.push(rule.label);
     }

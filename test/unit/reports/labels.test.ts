@@ -8,6 +8,7 @@ import { AuthorizationDetailsFile } from '../../../lib/reports/iamFile.js';
 import {
   MAX_LABEL_LENGTH,
   MAX_LABEL_RULES,
+  globMatches,
   parseLabelRule,
   parseLabelRules,
   type LabelRule,
@@ -81,6 +82,31 @@ describe('label rules', () => {
     expect(parseLabelRules('')).toEqual([]);
     const many = Array.from({ length: MAX_LABEL_RULES + 1 }, (_, i) => `r${i}=x`).join(';');
     expect(() => parseLabelRules(many)).toThrow(/at most/);
+  });
+});
+
+describe('glob matching', () => {
+  it.each([
+    ['arn:aws:iam::*:role/ci-*', 'arn:aws:iam::1:role/ci-deploy', true],
+    ['arn:aws:iam::*:role/ci-*', 'arn:aws:iam::1:role/app/ci-deploy', false],
+    ['arn:aws:iam::*:role/*ci-*', 'arn:aws:iam::1:role/app/ci-deploy', true],
+    ['arn:aws:iam::1:user/a?c', 'arn:aws:iam::1:user/abc', true],
+    ['arn:aws:iam::1:user/a?c', 'arn:aws:iam::1:user/ac', false],
+    // Everything but * and ? is literal: a dot is a dot, brackets are brackets.
+    ['arn:aws:iam::1:user/a.b', 'arn:aws:iam::1:user/aXb', false],
+    ['arn:aws:iam::1:user/[ab]', 'arn:aws:iam::1:user/[ab]', true],
+    ['arn:aws:iam::1:user/x', 'arn:aws:iam::1:user/x2', false],
+    ['*', '', true],
+  ])('%s against %s: %s', (pattern, text, expected) => {
+    expect(globMatches(pattern, text)).toBe(expected);
+  });
+
+  it('matches a pathological pattern in bounded time', () => {
+    const pattern = `${'*a'.repeat(1000)}*b`;
+    const text = 'a'.repeat(2000);
+    const started = Date.now();
+    expect(globMatches(pattern, text)).toBe(false);
+    expect(Date.now() - started).toBeLessThan(2000);
   });
 });
 
