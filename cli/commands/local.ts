@@ -42,7 +42,8 @@ export const registerLocal: RegisterCommand = (program: Command) => {
       if (options.deploy) {
         Object.assign(process.env, values);
         const { createLocalStage } = await import('../../scripts/localStage.js');
-        await createLocalStage();
+        const { deployed } = await createLocalStage();
+        if (!deployed) process.stderr.write('gatewarden: local stage already deployed\n');
       }
       print(options.json ? JSON.stringify(values, null, 2) : exportLines(values));
     });
