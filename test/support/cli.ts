@@ -15,9 +15,9 @@ export interface CliRun {
 }
 
 /**
- * Runs `gatewarden ARGS…` in a child process as a user would. No local stack of this work tree
- * is consulted unless `env` names one (GATEWARDEN_LOCAL_STATE_DIR); AWS calls go nowhere unless
- * `env` points them somewhere (AWS_ENDPOINT_URL).
+ * Runs `gatewarden ARGS…` in a child process as a user would, with test credentials and one
+ * attempt per AWS call. No local stack of this work tree is consulted unless `env` names one
+ * (GATEWARDEN_LOCAL_STATE_DIR).
  */
 export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
   return new Promise((resolve) => {
@@ -32,7 +32,6 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Cli
           AWS_ACCESS_KEY_ID: 'testing',
           AWS_SECRET_ACCESS_KEY: 'testing',
           AWS_REGION: 'us-east-1',
-          AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
           GATEWARDEN_AWS_MAX_ATTEMPTS: '1',
           ...env,
         },
@@ -44,11 +43,4 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Cli
       },
     );
   });
-}
-
-/** The lines of stderr the CLI wrote itself (the SDK may warn about the Node version). */
-export function ownLines(stderr: string): string[] {
-  return stderr
-    .split('\n')
-    .filter((line) => line.length > 0 && !/^\(node:\d+\)|^NodeDeprecation|--trace-/.test(line));
 }
