@@ -218,13 +218,13 @@ async function emit(report: AccessReport, options: ReportCliOptions): Promise<vo
     process.stderr.write(
       `report: ${s.roles} roles, ${s.principals} other principals, ${report.findings.length} findings (${s.findings.critical} critical, ${s.findings.high} high) → ${options.out}/${names}\n`,
     );
-    const labelled = labelledSummary(report);
-    if (labelled !== undefined)
-      process.stderr.write(`report: ${forTerminal(labelled)}; all counted above\n`);
   } else {
     // Names, policies and reasons come from the account or an export: escaped for the terminal.
     for (const f of formats) process.stdout.write(forTerminal(text[f](), { lines: true }));
   }
+  const labelled = labelledSummary(report);
+  if (labelled !== undefined)
+    process.stderr.write(`report: ${forTerminal(labelled)}; counted in every total\n`);
   if (s.roles + s.principals === 0)
     process.stderr.write(
       `report: nothing to analyse: ${forTerminal(report.sources.iam)} holds no role or user${s.skippedServiceLinkedRoles > 0 ? ` besides ${s.skippedServiceLinkedRoles} service-linked role(s), which are skipped` : ''}\n`,

@@ -60,6 +60,23 @@ describe('gatewarden report --label', () => {
     );
   });
 
+  it('prints the labelled JSON on stdout and the count on stderr without --out', async () => {
+    const run = await runCli([
+      'report',
+      '--no-progress',
+      '--iam',
+      IAM,
+      '--label',
+      `${BREAK_GLASS}=break-glass`,
+    ]);
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as AccessReport;
+    expect(report.roles.find((r) => r.arn === BREAK_GLASS)?.labels).toEqual(['break-glass']);
+    expect(run.stderr).toMatch(
+      /^report: 1 principal and \d+ findings? labelled \(break-glass: .*\); counted in every total$/m,
+    );
+  });
+
   it.each([
     [['--label', 'arn:aws:iam::1:role/x'], /<principal ARN or glob>=<label>/],
     [['--label', `arn:aws:iam::1:role/x=${'y'.repeat(41)}`], /at most 40 characters/],
