@@ -118,6 +118,10 @@ describe('functions', () => {
     expect(Object.keys(fn(name).Environment.Variables)).toEqual(expect.arrayContaining(needed));
   });
 
+  it('gives the report its label rules from the stage param reportLabels (none by default)', () => {
+    expect(fn('Report').Environment.Variables[ENV.reportLabels]).toBe('');
+  });
+
   // The data-plane read-back (GATEWARDEN_WORKLOAD_NAME) is never switched on: no grant.
   it.each(FUNCTIONS.map((name) => [name, 'GATEWARDEN_WORKLOAD_NAME']))(
     '%s does not get %s',
