@@ -128,7 +128,9 @@ describe('rotate function on the local stack', () => {
     );
     expect(messages.map((m) => m['detail-type'])).toEqual(['Rotation Failed']);
     const published = await receivedFor<{ Message: string }>(queues.topic, secretArn);
-    expect(published.map((m) => m.Message).join()).toContain('Rotation Failed');
+    expect(published.map((m) => m.Message)).toEqual([
+      expect.stringContaining('failed in step testSecret (CredentialTestError)'),
+    ]);
     expect(messages[0]?.detail).toMatchObject({
       secretArn,
       gatewayId: 'gw-local-fn',
