@@ -87,7 +87,7 @@ export function uncheckedEntryPoints(path: string, source: string): string[] {
 }
 
 function guardedFiles(): string[] {
-  const inRotation = readdirSync(ROTATION_TESTS)
+  const inRotation = readdirSync(ROTATION_TESTS, { recursive: true, encoding: 'utf8' })
     .filter((name) => name.endsWith('.ts'))
     .map((name) => join(ROTATION_TESTS, name))
     .filter((path) => path !== CHECKED);
