@@ -98,6 +98,17 @@ function environmentCredentials(): ClientCredentials {
 }
 
 const principals = new Map<string, Promise<string>>();
+const roles = new Map<LocalFunctionName, Promise<string>>();
+
+/** The deployed function's role ARN (asked once per test file). */
+function roleOf(fn: LocalFunctionName): Promise<string> {
+  let role = roles.get(fn);
+  if (!role) {
+    role = deployedFunction(fn).then((deployed) => deployed.roleArn);
+    roles.set(fn, role);
+  }
+  return role;
+}
 
 /** The ARN the local stack sees for these credentials. */
 function principalOf(credentials: ClientCredentials): Promise<string> {
@@ -132,7 +143,7 @@ export async function expectRunsAs(
   const signers = signersOf(ports, callerOwn);
   if (signers.length === 0)
     throw new Error(`${what}: no AWS client found in its ports, so whom it runs as is unknown`);
-  const { roleArn } = await deployedFunction(fn);
+  const roleArn = await roleOf(fn);
   const roleName = roleArn.slice(roleArn.lastIndexOf('/') + 1);
   const expected = `:assumed-role/${roleName}/`;
   const wrong: string[] = [];

@@ -384,7 +384,9 @@ describe('rotation fault matrix on the local stack', () => {
         if (result.unsafe.length > 0) unsafe.push(`${label}: ${result.unsafe.join('; ')}`);
       }
       expect(unsafe).toEqual([]);
-    }, 600_000);
+      // A cell per call a rotation makes (some fifty for an inbound client), each evaluated by
+      // the stack's IAM as the roles' calls.
+    }, 900_000);
 
     it('fails safely when the new credential fails its test', async () => {
       const fault =

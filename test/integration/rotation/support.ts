@@ -110,6 +110,20 @@ export function localMacs(kms: KMSClient = localClient(KMSClient)): ItemMacs {
   };
 }
 
+const sessions = new Map<'rotate' | 'rotateNow', { at: number; credentials: ClientCredentials }>();
+
+/**
+ * The deployed function's role session, taken again after 15 minutes (well inside its hour):
+ * tests that build many engines (the fault matrix, a few per cell) share one.
+ */
+async function roleCredentials(fn: 'rotate' | 'rotateNow'): Promise<ClientCredentials> {
+  const kept = sessions.get(fn);
+  if (kept && Date.now() - kept.at < 15 * 60_000) return kept.credentials;
+  const credentials = await functionCredentials(fn);
+  sessions.set(fn, { at: Date.now(), credentials });
+  return credentials;
+}
+
 /** Who signs an engine's calls: a deployed function's role, or the admin for a stated reason. */
 type Signer = { role: 'rotate' | 'rotateNow' } | { adminBecause: string };
 
@@ -128,7 +142,7 @@ async function localDeps(
   signer: Signer,
   options: PortOptions = {},
 ): Promise<RotationDeps & { clock: ShiftedClock; events: MemoryAlertSink[] }> {
-  const credentials = 'role' in signer ? await functionCredentials(signer.role) : undefined;
+  const credentials = 'role' in signer ? await roleCredentials(signer.role) : undefined;
   const as = <C>(
     ctor: new (config: {
       region: string;
@@ -233,7 +247,7 @@ export async function deployedFunctionDeps(fn: 'rotate'): Promise<HandleStepDeps
 export async function deployedFunctionDeps(fn: 'rotateNow'): Promise<AwsRotationDeps>;
 export async function deployedFunctionDeps(fn: 'rotate' | 'rotateNow'): Promise<AwsRotationDeps> {
   const env = { ...process.env, ...(await deployedEnvironment(fn)) };
-  const credentials = await functionCredentials(fn);
+  const credentials = await roleCredentials(fn);
   return withClientCredentials(credentials, () =>
     fn === 'rotate'
       ? (rotateFunctionDeps(env) as HandleStepDeps & AwsRotationDeps)
@@ -247,7 +261,7 @@ export async function deployedFunctionDeps(fn: 'rotate' | 'rotateNow'): Promise<
  */
 export async function cliRotationDeps(): Promise<AwsRotationDeps> {
   const env = { ...process.env, ...(await deployedEnvironment('rotate')) };
-  const credentials = await functionCredentials('rotate');
+  const credentials = await roleCredentials('rotate');
   return {
     ...withClientCredentials(credentials, () => awsRotationDeps(env)),
     lock: operatorLock(),
