@@ -25,6 +25,18 @@ export async function deployedFunction(
   return { functionArn: config.FunctionArn, roleArn: config.Role };
 }
 
+/** The gatewarden variables the deployed function is configured with (table, keys, topic, bus). */
+export async function deployedEnvironment(fn: LocalFunctionName): Promise<Record<string, string>> {
+  const config = await localClient(LambdaClient).send(
+    new GetFunctionConfigurationCommand({ FunctionName: `gatewarden-local-${fn}` }),
+  );
+  return Object.fromEntries(
+    Object.entries(config.Environment?.Variables ?? {}).filter(([key]) =>
+      key.startsWith('GATEWARDEN_'),
+    ),
+  );
+}
+
 /**
  * Credentials of the deployed function's role session, as Lambda gets them (the front checks
  * the role's trust policy first). For clients made with `credentials`, or for

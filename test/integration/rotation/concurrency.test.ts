@@ -14,9 +14,8 @@ import {
 import { CreateApiKeyCredentialProviderCommand } from '@aws-sdk/client-bedrock-agentcore-control';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbRotationLock } from '../../../lib/aws/rotationLock.js';
-import { driveRotation } from '../../../lib/rotation/driver.js';
-import { runRotationStep } from '../../../lib/rotation/engine.js';
 import { localClient, uniqueName } from '../../support/localStack.js';
+import { driveRotation, runRotationStep } from './asRole.js';
 import { createStateTable } from '../../support/stateTable.js';
 import {
   control,

@@ -19,10 +19,9 @@ import {
   ListUserPoolClientSecretsCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { decodeJwt } from 'jose';
-import { driveRotation } from '../../../lib/rotation/driver.js';
-import { sweepSecret } from '../../../lib/rotation/sweep.js';
 import { createLocalOAuth2Provider, localDiscoveryUrl } from '../../support/agentcore.js';
 import { localClient, localStack, uniqueName } from '../../support/localStack.js';
+import { driveRotation, sweepSecret } from './asRole.js';
 import {
   control,
   createGatewardenSecret,
@@ -33,6 +32,7 @@ import {
   registerOidcClient,
   servedApiKey,
   stagesOf,
+  sweeperDeps,
   tagForRotation,
   tokenStatus,
   workload,
@@ -247,10 +247,12 @@ describe('rotation on the local stack', () => {
     expect(current.clientSecret).not.toBe(initialSecret);
     expect(await tokenStatus(tokenEndpoint, clientId, current.clientSecret ?? '')).toBe(200);
     expect(await tokenStatus(tokenEndpoint, clientId, initialSecret)).toBe(200);
-    expect((await sweepSecret(deps, secretArn)).revoked).toEqual([]);
+    // (The sweep is the rotateNow function's.)
+    const sweeper = await sweeperDeps(workloadName);
+    expect((await sweepSecret(sweeper, secretArn)).revoked).toEqual([]);
     // …and the old one is revoked by the sweep once it is over.
-    deps.clock.offsetMs = 3601_000;
-    expect((await sweepSecret(deps, secretArn)).revoked).toEqual([initialId]);
+    sweeper.clock.offsetMs = 3601_000;
+    expect((await sweepSecret(sweeper, secretArn)).revoked).toEqual([initialId]);
     expect(await tokenStatus(tokenEndpoint, clientId, initialSecret)).toBe(400);
     expect(await tokenStatus(tokenEndpoint, clientId, current.clientSecret ?? '')).toBe(200);
     const after = await cognito.send(

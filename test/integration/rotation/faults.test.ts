@@ -4,7 +4,9 @@
  * Every AWS call of the rotating "process" goes through a fault proxy, which can kill it at any
  * call — before the call reaches the service, or after it took effect with its reply lost — so
  * a crash lands between every two calls a rotation makes. After a crash the operator's next
- * `rotate` (with `--force` when the dead run's lease is still held) must recover. Besides the
+ * `rotate` (with `--force` when the dead run's lease is still held) must recover. The rotating
+ * process is `gatewarden rotate` on the local stack: its engine signs as the deployed rotate
+ * role, its lease as the operator; the sweep runs as the rotateNow role. Besides the
  * crashes: a probe that fails, a token endpoint that fails, a probe that never answers, and a
  * second rotation racing the first.
  *
@@ -27,41 +29,27 @@ import {
   ListUserPoolClientSecretsCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import {
-  BedrockAgentCoreClient,
-  GetResourceApiKeyCommand,
-  GetWorkloadAccessTokenCommand,
-} from '@aws-sdk/client-bedrock-agentcore';
-import {
-  BedrockAgentCoreControlClient,
   CreateApiKeyCredentialProviderCommand,
   CreateGatewayCommand,
 } from '@aws-sdk/client-bedrock-agentcore-control';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { KMSClient } from '@aws-sdk/client-kms';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { DynamoDbBindingStore } from '../../../lib/aws/bindingStore.js';
-import { CognitoIssuer } from '../../../lib/aws/cognitoIssuer.js';
-import { AgentCoreGatewayReader } from '../../../lib/aws/gatewayReader.js';
-import { AgentCoreProviders } from '../../../lib/aws/identityProviders.js';
-import { DynamoDbRotationLock } from '../../../lib/aws/rotationLock.js';
-import { SecretsManagerStore } from '../../../lib/aws/secretsStore.js';
-import { driveRotation, type DriveOptions } from '../../../lib/rotation/driver.js';
+import type { DriveOptions } from '../../../lib/rotation/driver.js';
 import { RotationInProgressError } from '../../../lib/rotation/errors.js';
-import { MapIssuerRegistry } from '../../../lib/rotation/issuerRegistry.js';
-import { GeneratedIssuer } from '../../../lib/rotation/issuers/generated.js';
 import { STAGE, versionWithStage, type RotationDeps } from '../../../lib/rotation/ports.js';
-import { sweepSecret } from '../../../lib/rotation/sweep.js';
 import { HttpCredentialVerifier } from '../../../lib/rotation/verifier.js';
 import { FaultProxy, type CrashPlan } from '../../support/faultProxy.js';
-import { localClient, localStack, testClientConfig, uniqueName } from '../../support/localStack.js';
+import { localClient, localStack, uniqueName } from '../../support/localStack.js';
+import { driveRotation, sweepSecret } from './asRole.js';
 import {
   control,
   createGatewardenSecret,
   docAt,
-  localMacs,
   localStateTable,
-  ShiftedClock,
+  operatorLock,
+  rotatorDeps,
+  servedApiKey as servedBy,
   stagesOf,
+  sweeperDeps,
+  tagForRotation,
   tokenStatus,
   workload,
 } from './support.js';
@@ -69,7 +57,6 @@ import {
 const GRACE_SECONDS = 600;
 
 let proxy: FaultProxy;
-let table = '';
 let workloadName = '';
 
 /** The probe an API key is tested with: `fail` answers 401, `hang` never answers. */
@@ -84,7 +71,7 @@ let idpUrl = '';
 
 beforeAll(async () => {
   const { endpoint } = localStack();
-  table = await localStateTable();
+  await localStateTable();
   workloadName = await workload();
   proxy = new FaultProxy(endpoint);
   await proxy.start();
@@ -147,30 +134,17 @@ async function wrapIdp(
   response.end(Buffer.concat(body));
 }
 
-/** The engine wired like the CLI's local mode, every AWS client pointed at `endpoint`. */
-function depsAt(endpoint: string | undefined): RotationDeps & { clock: ShiftedClock } {
-  const config = { ...testClientConfig(), ...(endpoint ? { endpoint } : {}) };
-  const dynamo = new DynamoDBClient(config);
-  const store = new SecretsManagerStore(new SecretsManagerClient(config));
-  const providers = new AgentCoreProviders(
-    new BedrockAgentCoreControlClient(config),
-    new BedrockAgentCoreClient(config),
-    workloadName,
-  );
+/**
+ * The CLI's local mode (`gatewarden rotate` on the local stack), every AWS client pointed at
+ * `endpoint` (the fault proxy, or the stack): the engine signs as the deployed rotate role, the
+ * lease is the operator's own (cli/commands/rotate.ts).
+ */
+async function rotateAt(endpoint?: string): Promise<RotationDeps> {
+  const at = endpoint ? { endpoint } : {};
   return {
-    store,
-    bindings: new DynamoDbBindingStore(table, localMacs(new KMSClient(config)), dynamo),
-    lock: new DynamoDbRotationLock(table, dynamo),
-    providers,
-    providerReader: providers,
-    gateways: new AgentCoreGatewayReader(new BedrockAgentCoreControlClient(config)),
+    ...(await rotatorDeps(workloadName, at)),
+    lock: operatorLock(at),
     verifier: new HttpCredentialVerifier(fetch, 400),
-    issuers: new MapIssuerRegistry([
-      new GeneratedIssuer(store),
-      new CognitoIssuer(new CognitoIdentityProviderClient(config)),
-    ]),
-    clock: new ShiftedClock(),
-    events: [],
     backoffMs: () => 20,
   };
 }
@@ -218,6 +192,8 @@ async function inboundSubject(): Promise<Subject> {
   const cognito = localClient(CognitoIdentityProviderClient);
   const pool = await cognito.send(new CreateUserPoolCommand({ PoolName: uniqueName('gw-fault') }));
   const userPoolId = pool.UserPool?.Id ?? '';
+  // `register` tags the pool it rotates: the rotate and rotateNow roles may touch no other.
+  await tagForRotation(pool.UserPool?.Arn ?? '');
   const client = async (name: string) =>
     (
       await cognito.send(
@@ -284,17 +260,9 @@ async function inboundSubject(): Promise<Subject> {
   };
 }
 
-async function servedApiKey(providerName: string): Promise<string | undefined> {
-  const plane = localClient(BedrockAgentCoreClient);
-  const token = await plane.send(new GetWorkloadAccessTokenCommand({ workloadName }));
-  const out = await plane.send(
-    new GetResourceApiKeyCommand({
-      workloadIdentityToken: token.workloadAccessToken,
-      resourceCredentialProviderName: providerName,
-    }),
-  );
-  return out.apiKey;
-}
+/** What the provider serves, read from the data plane by the test (the admin). */
+const servedApiKey = (providerName: string): Promise<string | undefined> =>
+  servedBy(workloadName, providerName);
 
 /**
  * The operator's next `rotate` after a crash: nothing when the dead run had finished everything
@@ -341,13 +309,14 @@ async function cell(
   fault: { crash?: CrashPlan; during?: () => void; after?: () => void; options?: DriveOptions },
 ): Promise<CellResult> {
   const subject = await makeSubject();
+  const next = await rotateAt();
   const currentBefore = versionWithStage(
-    await depsAt(undefined).store.describe(subject.secretArn),
+    await next.store.describe(subject.secretArn),
     STAGE.current,
   );
   proxy.reset(fault.crash ? { crash: fault.crash } : {});
   fault.during?.();
-  const run = depsAt(proxy.url);
+  const run = await rotateAt(proxy.url);
   const completed = await driveRotation(run, subject.secretArn, fault.options).then(
     () => !proxy.crashed,
     () => false,
@@ -355,14 +324,15 @@ async function cell(
   fault.after?.();
   const unsafe: string[] = [];
   if (!proxy.crashed) unsafe.push(...(await subject.unsafe(false)).map((r) => `at once: ${r}`));
-  const next = depsAt(undefined);
   if (proxy.crashed || !completed) {
     await recover(next, subject.secretArn, currentBefore).catch((error: unknown) =>
       unsafe.push(`recovery failed: ${String(error)}`),
     );
   }
-  next.clock.offsetMs = (GRACE_SECONDS + 1) * 1000;
-  await sweepSecret(next, subject.secretArn).catch((error: unknown) =>
+  // The daily sweep, as the rotateNow function, once the grace period is over.
+  const sweeper = await sweeperDeps(workloadName);
+  sweeper.clock.offsetMs = (GRACE_SECONDS + 1) * 1000;
+  await sweepSecret(sweeper, subject.secretArn).catch((error: unknown) =>
     unsafe.push(`sweep failed: ${String(error)}`),
   );
   unsafe.push(...(await subject.unsafe(true)));
@@ -414,7 +384,9 @@ describe('rotation fault matrix on the local stack', () => {
         if (result.unsafe.length > 0) unsafe.push(`${label}: ${result.unsafe.join('; ')}`);
       }
       expect(unsafe).toEqual([]);
-    }, 600_000);
+      // A cell per call a rotation makes (some fifty for an inbound client), each evaluated by
+      // the stack's IAM as the roles' calls.
+    }, 900_000);
 
     it('fails safely when the new credential fails its test', async () => {
       const fault =
@@ -429,8 +401,8 @@ describe('rotation fault matrix on the local stack', () => {
       const subjectNow = await subject();
       proxy.reset();
       const [a, b] = await Promise.allSettled([
-        driveRotation(depsAt(undefined), subjectNow.secretArn),
-        driveRotation(depsAt(undefined), subjectNow.secretArn),
+        driveRotation(await rotateAt(), subjectNow.secretArn),
+        driveRotation(await rotateAt(), subjectNow.secretArn),
       ]);
       const outcomes = [a.status, b.status].sort();
       const unsafe = await subjectNow.unsafe(false);

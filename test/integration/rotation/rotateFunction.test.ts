@@ -1,33 +1,30 @@
 /**
- * The rotate function's handler on the local stack: Secrets Manager steps through the real
- * SDK, failure alerts through the real SNS and EventBridge sinks (bus → rule → SQS), and the
- * failure tag on the secret. moto cannot create RotateSecret's empty AWSPENDING version, so
- * createSecret runs through the engine (as the driver does) and the handler takes the rest.
+ * The rotate function's handler on the local stack, as deployed: its own wiring
+ * (functions/rotate.ts), its deployed environment, every call signed as its role. Secrets
+ * Manager steps through the real SDK, failure alerts to the stage's topic and bus (read from
+ * queues behind them), and the failure tag on the secret. moto cannot create RotateSecret's
+ * empty AWSPENDING version, so createSecret runs through the engine (as the rotate role too)
+ * and the handler takes the rest. `rotate --wait` is the operator's (the stack's admin).
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CreateApiKeyCredentialProviderCommand } from '@aws-sdk/client-bedrock-agentcore-control';
-import { CreateEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DescribeSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
-import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
-import { makeHandler } from '../../../functions/rotate.js';
-import { EventBridgeAlertSink, SnsAlertSink } from '../../../lib/aws/alertSinks.js';
-import { SecretsManagerStore } from '../../../lib/aws/secretsStore.js';
 import { SecretsManagerRotationControl } from '../../../lib/aws/rotationControl.js';
+import type { RotationDeps } from '../../../lib/rotation/ports.js';
 import { ROTATION_FAILURE_TAG, ROTATION_STEP_TAG } from '../../../lib/rotation/alerts.js';
 import { waitForRotation } from '../../../lib/rotation/onDemandWait.js';
-import { runRotationStep } from '../../../lib/rotation/engine.js';
-import { createQueue, ruleToQueue } from '../../support/queues.js';
-import { localClient, uniqueName } from '../../support/localStack.js';
+import { deployedAlertQueues, receivedFor } from '../../support/deployedAlerts.js';
+import { uniqueName } from '../../support/localStack.js';
+import { rotateHandler, runRotationStep } from './asRole.js';
 import {
   control,
   createGatewardenSecret,
+  deployedFunctionDeps,
   docAt,
-  localDeps,
   servedApiKey,
   sm,
   workload,
@@ -68,32 +65,6 @@ afterAll(async () => {
   await new Promise((resolve) => probe.close(resolve));
 });
 
-/** A bus whose `gatewarden` events land in a fresh queue. */
-async function alertBus(): Promise<{ bus: string; queueUrl: string }> {
-  const events = localClient(EventBridgeClient);
-  const sqs = localClient(SQSClient);
-  const bus = uniqueName('gw-bus');
-  await events.send(new CreateEventBusCommand({ Name: bus }));
-  const queue = await createQueue(sqs, uniqueName('gw-alerts'));
-  await ruleToQueue(events, {
-    rule: uniqueName('gw-rotation'),
-    bus,
-    pattern: { source: ['gatewarden'] },
-    queueArn: queue.arn,
-    targetId: 'q',
-  });
-  return { bus, queueUrl: queue.url };
-}
-
-async function received(
-  queueUrl: string,
-): Promise<Array<{ 'detail-type': string; detail: Record<string, unknown> }>> {
-  const out = await localClient(SQSClient).send(
-    new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
-  );
-  return (out.Messages ?? []).map((m) => JSON.parse(m.Body ?? '{}'));
-}
-
 async function apiKeySecret(): Promise<{ secretArn: string; initial: string }> {
   const providerName = uniqueName('gw-fn');
   const initial = `initial-${uniqueName('k')}`;
@@ -120,7 +91,7 @@ async function apiKeySecret(): Promise<{ secretArn: string; initial: string }> {
  * (moto cannot create the empty AWSPENDING version itself). Returns its token and the events.
  */
 async function startRotation(
-  deps: ReturnType<typeof localDeps>,
+  deps: RotationDeps,
   secretArn: string,
 ): Promise<{ token: string; event: (step: string) => never }> {
   const token = randomUUID();
@@ -139,20 +110,10 @@ describe('rotate function on the local stack', () => {
   it('alerts on SNS and the bus, tags the secret and rethrows when testSecret fails', async () => {
     // Prepare: the probe accepts the new key once (setSecret's proof), then refuses it.
     acceptFirst = true;
-    const { bus, queueUrl } = await alertBus();
-    const { TopicArn } = await localClient(SNSClient).send(
-      new CreateTopicCommand({ Name: uniqueName('gw-topic') }),
-    );
-    const deps = localDeps(workloadName);
-    const store = new SecretsManagerStore(sm());
-    const handler = makeHandler({
-      ...deps,
-      alerts: [
-        new SnsAlertSink(TopicArn ?? '', localClient(SNSClient)),
-        new EventBridgeAlertSink(bus, localClient(EventBridgeClient)),
-      ],
-      recorder: store,
-    });
+    const queues = await deployedAlertQueues('gatewarden-rotate-function-tests');
+    // The function's own alert sinks (the stage's topic and bus) and failure tag recorder.
+    const deps = await deployedFunctionDeps('rotate');
+    const handler = rotateHandler(deps);
     const { secretArn, initial } = await apiKeySecret();
     const { token, event } = await startRotation(deps, secretArn);
     // Act
@@ -161,8 +122,15 @@ describe('rotate function on the local stack', () => {
       name: 'CredentialTestError',
     });
     // Assess
-    const messages = await received(queueUrl);
+    const messages = await receivedFor<{ 'detail-type': string; detail: Record<string, unknown> }>(
+      queues.bus,
+      secretArn,
+    );
     expect(messages.map((m) => m['detail-type'])).toEqual(['Rotation Failed']);
+    const published = await receivedFor<{ Message: string }>(queues.topic, secretArn);
+    expect(published.map((m) => m.Message)).toEqual([
+      expect.stringContaining('failed in step testSecret (CredentialTestError)'),
+    ]);
     expect(messages[0]?.detail).toMatchObject({
       secretArn,
       gatewayId: 'gw-local-fn',
@@ -176,7 +144,7 @@ describe('rotate function on the local stack', () => {
     );
     expect(abandoned.VersionStages ?? []).not.toContain('AWSPENDING');
     const pending = JSON.parse(abandoned.SecretString ?? '{}') as { apiKey?: string };
-    expect(JSON.stringify(messages)).not.toContain(pending.apiKey);
+    expect(JSON.stringify([messages, published])).not.toContain(pending.apiKey);
     expect(await servedApiKey(workloadName, providerNameOf(secretArn))).toBe(initial);
     const tags = (await sm().send(new DescribeSecretCommand({ SecretId: secretArn }))).Tags ?? [];
     expect(tags.find((t) => t.Key === ROTATION_FAILURE_TAG)?.Value).toMatch(
@@ -199,9 +167,8 @@ describe('rotate function on the local stack', () => {
   it('a rotate function killed mid-step (timeout, crash) is reported by rotate --wait, and the retry recovers', async () => {
     // Prepare: createSecret and setSecret done; testSecret runs in its own process.
     acceptAll = true;
-    const deps = localDeps(workloadName);
-    const store = new SecretsManagerStore(sm());
-    const handler = makeHandler({ ...deps, alerts: [], recorder: store });
+    const deps = await deployedFunctionDeps('rotate');
+    const handler = rotateHandler({ ...deps, alerts: [] });
     const { secretArn, initial } = await apiKeySecret();
     const { token, event } = await startRotation(deps, secretArn);
     const lambda = { getRemainingTimeInMillis: () => 120_000 } as unknown as Context;
@@ -234,7 +201,8 @@ describe('rotate function on the local stack', () => {
     hangProbe = false;
     onProbe = () => undefined;
 
-    // Assess: rotate --wait, once the invocation's time is up, says the function stopped.
+    // Assess: rotate --wait (the operator's), once the invocation's time is up, says the
+    // function stopped.
     const tags = (await sm().send(new DescribeSecretCommand({ SecretId: secretArn }))).Tags ?? [];
     expect(tags.find((t) => t.Key === ROTATION_STEP_TAG)?.Value).toMatch(
       new RegExp(`^${token} testSecret `),

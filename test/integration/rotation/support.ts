@@ -44,7 +44,18 @@ import {
 } from '../../../local/oidcRegistration.js';
 import { withClientCredentials, type ClientCredentials } from '../../../lib/aws/clients.js';
 import { AwsRotationTagger } from '../../../lib/aws/rotationTagger.js';
-import { ADMIN_ARN, deployedFunction, functionCredentials } from '../../support/functionRoles.js';
+import { awsRotationDeps, type AwsRotationDeps } from '../../../lib/aws/rotationDeps.js';
+import { DynamoDbRotationLock } from '../../../lib/aws/rotationLock.js';
+import type { HandleStepDeps } from '../../../lib/rotation/handleStep.js';
+import { defaultDeps as rotateFunctionDeps } from '../../../functions/rotate.js';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import {
+  ADMIN_ARN,
+  deployedEnvironment,
+  deployedFunction,
+  functionCredentials,
+} from '../../support/functionRoles.js';
+import { adminBecause } from '../../support/runsAsRole.js';
 import { secretResourcePolicy } from '../../../lib/rotation/registerPolicy.js';
 import { localClient, localStack, testClientConfig, uniqueName } from '../../support/localStack.js';
 
@@ -99,57 +110,162 @@ export function localMacs(kms: KMSClient = localClient(KMSClient)): ItemMacs {
   };
 }
 
+const sessions = new Map<'rotate' | 'rotateNow', { at: number; credentials: ClientCredentials }>();
+
+/**
+ * The deployed function's role session, taken again after 15 minutes (well inside its hour):
+ * tests that build many engines (the fault matrix, a few per cell) share one.
+ */
+async function roleCredentials(fn: 'rotate' | 'rotateNow'): Promise<ClientCredentials> {
+  const kept = sessions.get(fn);
+  if (kept && Date.now() - kept.at < 15 * 60_000) return kept.credentials;
+  const credentials = await functionCredentials(fn);
+  sessions.set(fn, { at: Date.now(), credentials });
+  return credentials;
+}
+
+/** Who signs an engine's calls: a deployed function's role, or the admin for a stated reason. */
+type Signer = { role: 'rotate' | 'rotateNow' } | { adminBecause: string };
+
+/** Where the engine's clients send their calls: the stack, or a fault proxy in front of it. */
+export interface PortOptions {
+  endpoint?: string;
+}
+
 /**
  * The engine wired to the local stack with real adapters; only the clock is the test's. Its
- * clients sign with the stack's admin credentials unless `credentials` are given.
+ * clients sign as `signer`: a deployed function's role session, or the stack's admin when a test
+ * hands the engine to it with a reason (checked by ./asRole.ts before anything runs).
  */
-export function localDeps(
+async function localDeps(
   workloadName: string,
-  credentials?: ClientCredentials,
-): RotationDeps & { clock: ShiftedClock; events: MemoryAlertSink[] } {
+  signer: Signer,
+  options: PortOptions = {},
+): Promise<RotationDeps & { clock: ShiftedClock; events: MemoryAlertSink[] }> {
+  const credentials = 'role' in signer ? await roleCredentials(signer.role) : undefined;
   const as = <C>(
     ctor: new (config: {
       region: string;
       maxAttempts: number;
       credentials?: ClientCredentials;
+      endpoint?: string;
     }) => C,
-  ): C => (credentials ? new ctor({ ...testClientConfig(), credentials }) : localClient(ctor));
-  const store = new SecretsManagerStore(as(SecretsManagerClient));
-  const controlPlane = as(BedrockAgentCoreControlClient);
-  const providers = new AgentCoreProviders(controlPlane, as(BedrockAgentCoreClient), workloadName);
-  return {
-    store,
-    bindings: new DynamoDbBindingStore(
-      stateTable ?? 'gatewarden-local-state',
-      localMacs(as(KMSClient)),
-      as(DynamoDBClient),
-    ),
-    providers,
-    // The data-plane read-back is the CLI's; the deployed rotate function has no grant for it.
-    ...(credentials ? {} : { providerReader: providers }),
-    gateways: new AgentCoreGatewayReader(controlPlane),
-    verifier: new HttpCredentialVerifier(),
-    issuers: new MapIssuerRegistry([
-      new GeneratedIssuer(store),
-      credentials
-        ? withClientCredentials(credentials, () => new CognitoIssuer())
-        : new CognitoIssuer(),
-      new Rfc7592Issuer(store),
-    ]),
-    clock: new ShiftedClock(),
-    events: [new MemoryAlertSink()],
-    backoffMs: () => 100,
+  ): C =>
+    new ctor({
+      ...testClientConfig(),
+      ...(credentials ? { credentials } : {}),
+      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    });
+  // Made inside the role's scope: configs the adapters keep to make clients later sign as it too.
+  const make = () => {
+    const store = new SecretsManagerStore(as(SecretsManagerClient));
+    const controlPlane = as(BedrockAgentCoreControlClient);
+    const providers = new AgentCoreProviders(
+      controlPlane,
+      as(BedrockAgentCoreClient),
+      workloadName,
+    );
+    return {
+      store,
+      bindings: new DynamoDbBindingStore(
+        stateTable ?? 'gatewarden-local-state',
+        localMacs(as(KMSClient)),
+        as(DynamoDBClient),
+      ),
+      providers,
+      // The data-plane read-back is the CLI's; the deployed functions have no grant for it.
+      ...(credentials ? {} : { providerReader: providers }),
+      gateways: new AgentCoreGatewayReader(controlPlane),
+      verifier: new HttpCredentialVerifier(),
+      issuers: new MapIssuerRegistry([
+        new GeneratedIssuer(store),
+        new CognitoIssuer(as(CognitoIdentityProviderClient)),
+        new Rfc7592Issuer(store),
+      ]),
+      clock: new ShiftedClock(),
+      events: [new MemoryAlertSink()],
+      backoffMs: () => 100,
+    };
   };
+  const deps = credentials ? withClientCredentials(credentials, make) : make();
+  return 'adminBecause' in signer ? adminBecause(signer.adminBecause, deps) : deps;
 }
 
 /**
- * {@link localDeps} as the deployed rotate function runs the engine: every call signed by its
- * role's session, so the shared stack's IAM decides each one as AWS would. Set-up stays the
- * admin's; what the engine acts on must be registered as `gatewarden register` does (see
+ * The engine as the deployed rotate function runs it: every call signed by its role's session,
+ * so the shared stack's IAM decides each one as AWS would. Set-up stays the admin's; what the
+ * engine acts on must be registered as `gatewarden register` does (see
  * {@link createGatewardenSecret}, {@link tagForRotation}).
  */
-export async function rotatorDeps(workloadName: string): Promise<ReturnType<typeof localDeps>> {
-  return localDeps(workloadName, await functionCredentials('rotate'));
+export async function rotatorDeps(
+  workloadName: string,
+  options: PortOptions = {},
+): Promise<Awaited<ReturnType<typeof localDeps>>> {
+  return localDeps(workloadName, { role: 'rotate' }, options);
+}
+
+/** The engine as the sweep runs it: the deployed rotateNow function's role. */
+export async function sweeperDeps(
+  workloadName: string,
+  options: PortOptions = {},
+): Promise<Awaited<ReturnType<typeof localDeps>>> {
+  return localDeps(workloadName, { role: 'rotateNow' }, options);
+}
+
+/**
+ * The engine with the stack's admin credentials, for a test that states why no deployed role
+ * runs it (`because`, checked: at least a sentence). Never the default.
+ */
+export async function adminDeps(
+  workloadName: string,
+  because: string,
+): Promise<Awaited<ReturnType<typeof localDeps>>> {
+  return localDeps(workloadName, { adminBecause: because });
+}
+
+/**
+ * The in-process driver's lease as `gatewarden rotate` takes it on the local stack: with the
+ * operator's own credentials (here the stack's admin), in the stage's state table.
+ */
+export function operatorLock(options: PortOptions = {}): DynamoDbRotationLock {
+  return new DynamoDbRotationLock(
+    stateTable ?? 'gatewarden-local-state',
+    new DynamoDBClient({
+      ...testClientConfig(),
+      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    }),
+  );
+}
+
+/**
+ * The product's own wiring of a deployed function, as it runs in Lambda: its deployed
+ * environment, every client made inside its role's session. `rotate`: functions/rotate.ts's
+ * ports (no data-plane read-back, failure tag recorder, the stage's topic and bus); `rotateNow`:
+ * the engine its sweep runs on (functions/rotateNow.ts).
+ */
+export async function deployedFunctionDeps(fn: 'rotate'): Promise<HandleStepDeps & AwsRotationDeps>;
+export async function deployedFunctionDeps(fn: 'rotateNow'): Promise<AwsRotationDeps>;
+export async function deployedFunctionDeps(fn: 'rotate' | 'rotateNow'): Promise<AwsRotationDeps> {
+  const env = { ...process.env, ...(await deployedEnvironment(fn)) };
+  const credentials = await roleCredentials(fn);
+  return withClientCredentials(credentials, () =>
+    fn === 'rotate'
+      ? (rotateFunctionDeps(env) as HandleStepDeps & AwsRotationDeps)
+      : awsRotationDeps(env),
+  );
+}
+
+/**
+ * The ports of `gatewarden rotate` on the local stack (cli/commands/rotate.ts): the product's
+ * engine as the rotate role, the lease the operator's.
+ */
+export async function cliRotationDeps(): Promise<AwsRotationDeps> {
+  const env = { ...process.env, ...(await deployedEnvironment('rotate')) };
+  const credentials = await roleCredentials('rotate');
+  return {
+    ...withClientCredentials(credentials, () => awsRotationDeps(env)),
+    lock: operatorLock(),
+  };
 }
 
 /** Tags providers and user pools `gatewarden:rotated=true`, as `gatewarden register` does. */

@@ -4,6 +4,9 @@
  * DynamoDB, real AgentCore providers on the stand-in, the real issuer adapters and verifier
  * over real HTTP. Each case rewrites one field to point at a local "attacker" server; rotation
  * (driver and rotate function) and the sweep then run, and that server must receive nothing.
+ * Each runs as it does when deployed, with the product's own wiring: the rotate function and the
+ * CLI's in-process driver as the rotate role (the driver's lease the operator's), the sweep as
+ * the rotateNow role. The attacker and the set-up are the stack's admin.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
@@ -15,22 +18,18 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { MemoryAlertSink } from '../../../lib/alerts/alert.js';
-import { SecretsManagerStore } from '../../../lib/aws/secretsStore.js';
+import type { AwsRotationDeps } from '../../../lib/aws/rotationDeps.js';
 import type { Context } from 'aws-lambda';
-import { makeHandler, type RotateEvent } from '../../../functions/rotate.js';
-import { driveRotation } from '../../../lib/rotation/driver.js';
-import { MapIssuerRegistry } from '../../../lib/rotation/issuerRegistry.js';
-import { GeneratedIssuer } from '../../../lib/rotation/issuers/generated.js';
-import { Rfc7592Issuer } from '../../../lib/rotation/issuers/rfc7592.js';
-import { vendorIssuers } from '../../../lib/rotation/issuers/vendorIssuers.js';
-import type { RotationDeps } from '../../../lib/rotation/ports.js';
-import { sweepSecret } from '../../../lib/rotation/sweep.js';
+import type { RotateEvent } from '../../../functions/rotate.js';
+import type { HandleStepDeps } from '../../../lib/rotation/handleStep.js';
 import { localClient, uniqueName } from '../../support/localStack.js';
+import { driveRotation, rotateHandler, sweepSecret } from './asRole.js';
 import {
+  cliRotationDeps,
   control,
   createGatewardenSecret,
+  deployedFunctionDeps,
   docAt,
-  localDeps,
   servedApiKey,
   sm,
   workload,
@@ -51,7 +50,12 @@ let workloadName = '';
 let attacker: Awaited<ReturnType<typeof countingServer>>;
 let legit: Awaited<ReturnType<typeof countingServer>>;
 let adminSecret = '';
-let deps: RotationDeps;
+/** The rotate function's ports (functions/rotate.ts), as its role. */
+let rotateFunction: HandleStepDeps & AwsRotationDeps;
+/** `gatewarden rotate` on the local stack: the engine as the rotate role, the lease the operator's. */
+let cli: AwsRotationDeps;
+/** The engine the rotateNow function sweeps with, as its role. */
+let sweeper: AwsRotationDeps;
 
 beforeAll(async () => {
   workloadName = await workload();
@@ -68,18 +72,11 @@ beforeAll(async () => {
     }),
   );
   adminSecret = created.ARN ?? '';
-  const base = localDeps(workloadName);
-  const store = new SecretsManagerStore(sm());
-  const readSecret = async (id: string): Promise<string> =>
-    (await store.getValue(id, { stage: 'AWSCURRENT' })) ?? '';
-  deps = {
-    ...base,
-    issuers: new MapIssuerRegistry([
-      new GeneratedIssuer(store),
-      new Rfc7592Issuer(store),
-      ...vendorIssuers({ readSecret }),
-    ]),
-  };
+  [rotateFunction, cli, sweeper] = await Promise.all([
+    deployedFunctionDeps('rotate'),
+    cliRotationDeps(),
+    deployedFunctionDeps('rotateNow'),
+  ]);
 });
 
 afterAll(async () => {
@@ -213,7 +210,10 @@ describe('a PutSecretValue-only writer cannot steer the rotator (local stack)', 
         new PutSecretValueCommand({ SecretId: secretArn, SecretString: JSON.stringify(doc) }),
       );
       const alerts = new MemoryAlertSink();
-      const handler = makeHandler({ ...deps, alerts: [alerts] });
+      const handler = rotateHandler({
+        ...rotateFunction,
+        alerts: [...rotateFunction.alerts, alerts],
+      });
       const pending = randomUUID();
       await localClient(SecretsManagerClient).send(
         new PutSecretValueCommand({
@@ -231,8 +231,8 @@ describe('a PutSecretValue-only writer cannot steer the rotator (local stack)', 
           {} as Context,
         ),
       ).rejects.toThrow(field);
-      await expect(driveRotation(deps, secretArn)).rejects.toThrow(/BindingMismatchError/);
-      await expect(sweepSecret(deps, secretArn)).rejects.toThrow(field);
+      await expect(driveRotation(cli, secretArn)).rejects.toThrow(/BindingMismatchError/);
+      await expect(sweepSecret(sweeper, secretArn)).rejects.toThrow(field);
 
       // Assess: nothing reached either server; the provider still serves the working key.
       expect(attacker.hits).toEqual([]);
@@ -270,7 +270,7 @@ describe('a PutSecretValue-only writer cannot steer the rotator (local stack)', 
     );
 
     // Act
-    await expect(driveRotation(deps, secretArn)).rejects.toThrow(/BindingMismatchError/);
+    await expect(driveRotation(cli, secretArn)).rejects.toThrow(/BindingMismatchError/);
 
     // Assess
     expect(await servedApiKey(workloadName, victim)).toBe(`value-of-${victim}`);
