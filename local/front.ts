@@ -13,7 +13,7 @@ import {
 import type { AddressInfo } from 'node:net';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { describeAwsRequest, header } from './standin/awsRequest.js';
-import { cloudTrailEventEntry } from './standin/cloudtrail/eventbridge.js';
+import { cloudTrailEventEntry, deliveryRegion } from './standin/cloudtrail/eventbridge.js';
 import { shapeRecord } from './standin/cloudtrail/record.js';
 import { trailOf } from './standin/cloudtrail/routes.js';
 import type { FrontRequest, StandinRoute } from './standin/context.js';
@@ -230,7 +230,12 @@ export async function startFront(options: FrontOptions): Promise<Front> {
         if (!entry) return;
         // Straight to moto (not through the front): the delivery is not itself an API call.
         // One at a time and in order: moto is not safe under concurrent writers.
-        const events = context.motoClient(EventBridgeClient, request);
+        // IAM and the other global services deliver in us-east-1 only, as on AWS.
+        const region = deliveryRegion(entry, request.aws.region);
+        const events = context.motoClient(EventBridgeClient, {
+          ...request,
+          aws: { ...request.aws, region },
+        });
         forwarding = forwarding.then(() =>
           events.send(new PutEventsCommand({ Entries: [entry] })).then(
             () => undefined,

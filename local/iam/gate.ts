@@ -190,9 +190,31 @@ export class IamGate {
    */
   async serviceCall(call: ServiceCall): Promise<string | undefined> {
     const account = call.sourceArn.split(':')[4] ?? '';
-    const caller = serviceCaller(call.service, { arn: call.sourceArn, account });
+    let caller: Caller = serviceCaller(call.service, { arn: call.sourceArn, account });
     let decision: Decision;
     try {
+      if (call.role) {
+        // The service assumes the role first (its trust policy decides), then acts as it.
+        const assume = await this.enforcer.authorize(caller, {
+          action: 'sts:AssumeRole',
+          resource: call.role,
+          resourceAccount: call.role.split(':')[4] ?? account,
+          context: {},
+        });
+        if (!assume.allowed) {
+          const message = this.remember(
+            caller,
+            { service: 'sts', operation: 'AssumeRole' },
+            assume,
+          );
+          return this.mode === 'enforce' ? `${message} (for ${call.sourceArn})` : undefined;
+        }
+        const session = await this.store.assumeRole(
+          call.role,
+          call.service.split('.')[0] ?? 'service',
+        );
+        caller = callerOf(await this.resolveIdentity(session.AccessKeyId));
+      }
       decision = await this.enforcer.decide(caller, {
         signingName: call.signingName,
         operation: call.operation,
