@@ -144,16 +144,20 @@ export async function startFront(options: FrontOptions): Promise<Front> {
     if (!options.iam)
       return json(409, { message: 'IAM enforcement is off (GATEWARDEN_LOCAL_IAM=off)' });
     let functionName = '';
+    let region: string | undefined;
     try {
-      functionName = String(
-        (JSON.parse(request.body.toString('utf8')) as { functionName?: unknown }).functionName ??
-          '',
-      );
+      const body = JSON.parse(request.body.toString('utf8')) as {
+        functionName?: unknown;
+        region?: unknown;
+      };
+      functionName = String(body.functionName ?? '');
+      // A stage deployed in another region than us-east-1 (the forwarder's two-region test).
+      if (typeof body.region === 'string' && body.region) region = body.region;
     } catch {
-      return json(400, { message: 'body must be JSON {"functionName": "..."}' });
+      return json(400, { message: 'body must be JSON {"functionName": "...", "region"?: "..."}' });
     }
     if (!functionName) return json(400, { message: 'functionName is required' });
-    const answer = await options.iam.lambdaCredentials(functionName);
+    const answer = await options.iam.lambdaCredentials(functionName, region);
     return answer.ok ? json(200, answer) : json(403, { message: answer.reason });
   }
 

@@ -152,7 +152,10 @@ export class IamGate {
    * trust policy must let `lambda.amazonaws.com` assume it for that function (evaluated like
    * any other call), then STS issues a session named after the function.
    */
-  async lambdaCredentials(functionName: string): Promise<
+  async lambdaCredentials(
+    functionName: string,
+    region = 'us-east-1',
+  ): Promise<
     | {
         ok: true;
         credentials: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string };
@@ -162,7 +165,7 @@ export class IamGate {
     | { ok: false; reason: string }
   > {
     const lookups = this.store.lookups();
-    const functionArn = await lookups.functionArn(functionName, 'us-east-1');
+    const functionArn = await lookups.functionArn(functionName, region);
     if (!functionArn)
       return { ok: false, reason: `no function ${functionName} on the local stack` };
     const roleArn = await this.store.functionRole(functionArn);
