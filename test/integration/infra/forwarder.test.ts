@@ -9,10 +9,14 @@
  * disabled or aimed elsewhere. A stack of this test's own, IAM enforced.
  */
 import {
+  DeleteRuleCommand,
   DisableRuleCommand,
   EnableRuleCommand,
   EventBridgeClient,
+  PutEventsCommand,
+  PutRuleCommand,
   PutTargetsCommand,
+  RemoveTargetsCommand,
 } from '@aws-sdk/client-eventbridge';
 import {
   CreateRoleCommand,
@@ -302,6 +306,7 @@ describe('a stage in eu-west-1 and its forwarder in us-east-1', () => {
     await iam.send(
       new DeleteRolePolicyCommand({ RoleName: roleName, PolicyName: 'put-on-stage-bus' }),
     );
+    await fetch(`${endpoint}/_gatewarden/iam/denials`, { method: 'DELETE' });
     try {
       const record = {
         ...fixtureRecord('iamAdminPolicyAttached'),
@@ -336,6 +341,82 @@ describe('a stage in eu-west-1 and its forwarder in us-east-1', () => {
       );
     }
   }, 60_000);
+
+  it('takes no forged copy put on the stage bus, aws. source or not', async () => {
+    const record = {
+      ...fixtureRecord('iamAdminPolicyAttached'),
+      eventID: `fwd-forged-${Date.now()}`,
+    };
+    const events = new EventBridgeClient(config(STAGE_REGION));
+
+    const out = await events.send(
+      new PutEventsCommand({
+        Entries: ['aws.iam', 'custom.iam'].map((Source) => ({
+          Source,
+          DetailType: 'AWS API Call via CloudTrail',
+          Detail: JSON.stringify(record),
+          EventBusName: 'gatewarden-local',
+        })),
+      }),
+    );
+    const messages = (await detectQueueMessages(1, 5_000)).filter(
+      (m) => detailOf(m).detail.eventID === record.eventID,
+    );
+
+    expect(out.Entries?.[0]?.ErrorCode).toBe('NotAuthorizedForSourceException');
+    expect(messages).toEqual([]);
+  }, 60_000);
+
+  it('lets no other rule use the forwarder role, and doctor names a rule doubling it', async () => {
+    // Prepare: someone's own rule in us-east-1, aimed at the stage bus with the forwarder role.
+    const events = new EventBridgeClient(config(GLOBAL_REGION));
+    const rogue = `someone-forwards-iam-${Date.now()}`;
+    await events.send(
+      new PutRuleCommand({ Name: rogue, EventPattern: JSON.stringify({ source: ['aws.iam'] }) }),
+    );
+    await events.send(
+      new PutTargetsCommand({
+        Rule: rogue,
+        Targets: [{ Id: 'bus', Arn: BUS_ARN, RoleArn: ROLE_ARN }],
+      }),
+    );
+    await fetch(`${endpoint}/_gatewarden/iam/denials`, { method: 'DELETE' });
+    try {
+      const record = {
+        ...fixtureRecord('iamAdminPolicyAttached'),
+        eventID: `fwd-rogue-${Date.now()}`,
+      };
+
+      // Act
+      await putServiceEvents([
+        {
+          Source: 'aws.iam',
+          DetailType: 'AWS API Call via CloudTrail',
+          Detail: JSON.stringify(record),
+        },
+      ]);
+      const messages = (await detectQueueMessages(2, 5_000)).filter(
+        (m) => detailOf(m).detail.eventID === record.eventID,
+      );
+      const { denials } = (await (await fetch(`${endpoint}/_gatewarden/iam/denials`)).json()) as {
+        denials: { principal: string; action?: string }[];
+      };
+      const check = await forwarderCheck();
+
+      // Assess: the forwarder's copy only; the rogue rule's role session is refused by the trust.
+      expect(messages).toHaveLength(1);
+      expect(
+        denials.some(
+          (d) => d.action === 'sts:AssumeRole' && d.principal.includes('events.amazonaws.com'),
+        ),
+      ).toBe(true);
+      expect(check.status).toBe('fail');
+      expect(check.details?.join('\n')).toContain(`${rogue} in us-east-1 also forward`);
+    } finally {
+      await events.send(new RemoveTargetsCommand({ Rule: rogue, Ids: ['bus'] }));
+      await events.send(new DeleteRuleCommand({ Name: rogue }));
+    }
+  }, 120_000);
 
   it.each([
     [
