@@ -7,7 +7,8 @@
  * `aws.` (NotAuthorizedForSourceException), so only AWS itself puts such events on a bus;
  * anyone with `events:PutEvents` can put `custom.forged` with a `detail` copied from a real
  * CloudTrail record, and that is what this refuses. Events forwarded from another account by
- * a rule keep their `aws.` source (the bus policy decides which accounts may forward).
+ * a rule keep their `aws.` source (the bus policy decides which accounts may forward), and so
+ * do the global-service events a stage's forwarder brings from us-east-1 to its bus.
  */
 
 /** One entry of a pattern's `source` list: an exact value or an EventBridge `prefix`. */
