@@ -98,8 +98,15 @@ async function forwarderCheck() {
   return check;
 }
 
-/** Messages on the eu-west-1 detect queue, waiting up to `ms` for at least `atLeast`. */
-async function detectQueueMessages(atLeast: number, ms = 20_000): Promise<Message[]> {
+/**
+ * Messages on the eu-west-1 detect queue that `match`, waiting up to `ms` for `atLeast` of them:
+ * asking for one more than expected waits the whole time, so a late duplicate is seen too.
+ */
+async function detectQueueMessages(
+  match: (message: Message) => boolean,
+  atLeast: number,
+  ms = 20_000,
+): Promise<Message[]> {
   const sqs = new SQSClient(config(STAGE_REGION));
   const { QueueUrl } = await sqs.send(
     new GetQueueUrlCommand({ QueueName: 'gatewarden-local-detect-events' }),
@@ -110,7 +117,7 @@ async function detectQueueMessages(atLeast: number, ms = 20_000): Promise<Messag
     const { Messages = [] } = await sqs.send(
       new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
     );
-    got.push(...Messages);
+    got.push(...Messages.filter(match));
   }
   return got;
 }
@@ -219,9 +226,12 @@ describe('a stage in eu-west-1 and its forwarder in us-east-1', () => {
     );
 
     // Assess
-    const messages = (await detectQueueMessages(1)).map(detailOf);
-    const created = messages.filter((m) => m.detail.eventName === 'CreateRole');
+    // One more than expected: waits the whole time, so a second copy would be seen.
+    const created = (
+      await detectQueueMessages((m) => (m.Body ?? '').includes(roleName), 2, 8_000)
+    ).map(detailOf);
     expect(created).toHaveLength(1);
+    expect(created[0]?.detail.eventName).toBe('CreateRole');
     expect(created[0]?.source).toBe('aws.iam');
   }, 60_000);
 
@@ -248,8 +258,9 @@ describe('a stage in eu-west-1 and its forwarder in us-east-1', () => {
         Detail: JSON.stringify(record),
       },
     ]);
-    const messages = (await detectQueueMessages(1)).filter(
+    const messages = await detectQueueMessages(
       (m) => detailOf(m).detail.eventID === record.eventID,
+      1,
     );
     expect(messages).toHaveLength(1);
     // detect, as its deployed role in eu-west-1, over what its queue holds.
@@ -320,8 +331,10 @@ describe('a stage in eu-west-1 and its forwarder in us-east-1', () => {
         },
       ]);
 
-      const messages = (await detectQueueMessages(1, 5_000)).filter(
+      const messages = await detectQueueMessages(
         (m) => detailOf(m).detail.eventID === record.eventID,
+        1,
+        5_000,
       );
       const { denials } = (await (await fetch(`${endpoint}/_gatewarden/iam/denials`)).json()) as {
         denials: { principal: string; action?: string }[];
@@ -359,8 +372,10 @@ describe('a stage in eu-west-1 and its forwarder in us-east-1', () => {
         })),
       }),
     );
-    const messages = (await detectQueueMessages(1, 5_000)).filter(
+    const messages = await detectQueueMessages(
       (m) => detailOf(m).detail.eventID === record.eventID,
+      1,
+      5_000,
     );
 
     expect(out.Entries?.[0]?.ErrorCode).toBe('NotAuthorizedForSourceException');
@@ -395,8 +410,10 @@ describe('a stage in eu-west-1 and its forwarder in us-east-1', () => {
           Detail: JSON.stringify(record),
         },
       ]);
-      const messages = (await detectQueueMessages(2, 5_000)).filter(
+      const messages = await detectQueueMessages(
         (m) => detailOf(m).detail.eventID === record.eventID,
+        2,
+        5_000,
       );
       const { denials } = (await (await fetch(`${endpoint}/_gatewarden/iam/denials`)).json()) as {
         denials: { principal: string; action?: string }[];
