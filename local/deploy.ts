@@ -27,6 +27,8 @@ export interface LocalDeployOptions {
    * or the `existing*` params that let the stage adopt what an earlier remove kept.
    */
   params?: StageParams;
+  /** The region to deploy the stage in (`--region`; default the framework's, us-east-1). */
+  region?: string;
   log?: (line: string) => void;
 }
 
@@ -42,16 +44,21 @@ export async function deployLocalStage(options: LocalDeployOptions): Promise<voi
   const started = Date.now();
   // The same package `serverless deploy` would make (cached per inputs), deployed from a copy:
   // the deploy removes the function zips from the folder it deploys.
-  const { dir } = await packageStage('local', { ...env }, params);
+  const { dir } = await packageStage('local', { ...env }, params, options.region);
   const copy = await mkdtemp(join(tmpdir(), 'gatewarden-deploy-'));
   try {
     await cp(dir, copy, { recursive: true });
     const stateFile = join(copy, 'serverless-state.json');
     await writeFile(stateFile, (await readFile(stateFile, 'utf8')).replaceAll(dir, copy));
-    await run(SERVERLESS, ['deploy', '--stage', 'local', '--package', copy, ...paramArgs(params)], {
-      ...env,
-      SLS_TELEMETRY_DISABLED: '1',
-    });
+    const region = options.region ? ['--region', options.region] : [];
+    await run(
+      SERVERLESS,
+      ['deploy', '--stage', 'local', ...region, '--package', copy, ...paramArgs(params)],
+      {
+        ...env,
+        SLS_TELEMETRY_DISABLED: '1',
+      },
+    );
   } finally {
     await rm(copy, { recursive: true, force: true });
   }

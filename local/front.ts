@@ -13,7 +13,7 @@ import {
 import type { AddressInfo } from 'node:net';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { describeAwsRequest, header } from './standin/awsRequest.js';
-import { cloudTrailEventEntry } from './standin/cloudtrail/eventbridge.js';
+import { cloudTrailEventEntry, deliveryRegion } from './standin/cloudtrail/eventbridge.js';
 import { shapeRecord } from './standin/cloudtrail/record.js';
 import { trailOf } from './standin/cloudtrail/routes.js';
 import type { FrontRequest, StandinRoute } from './standin/context.js';
@@ -144,16 +144,20 @@ export async function startFront(options: FrontOptions): Promise<Front> {
     if (!options.iam)
       return json(409, { message: 'IAM enforcement is off (GATEWARDEN_LOCAL_IAM=off)' });
     let functionName = '';
+    let region: string | undefined;
     try {
-      functionName = String(
-        (JSON.parse(request.body.toString('utf8')) as { functionName?: unknown }).functionName ??
-          '',
-      );
+      const body = JSON.parse(request.body.toString('utf8')) as {
+        functionName?: unknown;
+        region?: unknown;
+      };
+      functionName = String(body.functionName ?? '');
+      // A stage deployed in another region than us-east-1 (the forwarder's two-region test).
+      if (typeof body.region === 'string' && body.region) region = body.region;
     } catch {
-      return json(400, { message: 'body must be JSON {"functionName": "..."}' });
+      return json(400, { message: 'body must be JSON {"functionName": "...", "region"?: "..."}' });
     }
     if (!functionName) return json(400, { message: 'functionName is required' });
-    const answer = await options.iam.lambdaCredentials(functionName);
+    const answer = await options.iam.lambdaCredentials(functionName, region);
     return answer.ok ? json(200, answer) : json(403, { message: answer.reason });
   }
 
@@ -230,7 +234,12 @@ export async function startFront(options: FrontOptions): Promise<Front> {
         if (!entry) return;
         // Straight to moto (not through the front): the delivery is not itself an API call.
         // One at a time and in order: moto is not safe under concurrent writers.
-        const events = context.motoClient(EventBridgeClient, request);
+        // IAM and the other global services deliver in us-east-1 only, as on AWS.
+        const region = deliveryRegion(entry, request.aws.region);
+        const events = context.motoClient(EventBridgeClient, {
+          ...request,
+          aws: { ...request.aws, region },
+        });
         forwarding = forwarding.then(() =>
           events.send(new PutEventsCommand({ Entries: [entry] })).then(
             () => undefined,

@@ -17,11 +17,13 @@ export interface RoleSession {
 export async function functionRoleSession(
   endpoint: string,
   functionName: string,
+  /** The function's region, when not us-east-1. */
+  region?: string,
 ): Promise<RoleSession> {
   const response = await fetch(`${endpoint}/_gatewarden/lambda/credentials`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ functionName }),
+    body: JSON.stringify({ functionName, ...(region ? { region } : {}) }),
   });
   const body = (await response.json()) as {
     message?: string;

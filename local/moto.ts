@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { answers, freePort, waitUntil } from './net.js';
-import { PROJECT_ROOT } from './paths.js';
+import { PROJECT_ROOT, STATE_FILE } from './paths.js';
 import type { PythonEnv } from './venv.js';
 
 export interface MotoServer {
@@ -31,6 +31,9 @@ export async function startMoto(env: PythonEnv, logFile: string): Promise<MotoSe
         // The report and the demo need AWS managed policies (ReadOnlyAccess etc.) to exist.
         MOTO_IAM_LOAD_MANAGED_POLICIES: 'true',
         PYTHONUNBUFFERED: '1',
+        // Where the front's URL is, once it runs: event-bus targets with a role are delivered
+        // through it (motoLauncher.py, standin/ruleDelivery.ts).
+        GATEWARDEN_LOCAL_STATE_FILE: STATE_FILE,
       },
     });
   } finally {

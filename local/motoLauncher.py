@@ -147,10 +147,49 @@ def _outputs_after_change_sets() -> None:
     ChangeSet.apply = apply_with_outputs  # type: ignore[method-assign]
 
 
+def _is_bus_with_role(target) -> bool:  # type: ignore[no-untyped-def]
+    arn = str(target.get("Arn", ""))
+    return ":event-bus/" in arn and bool(target.get("RoleArn"))
+
+
+def _deliver_through_the_front(rule_arn, target, event) -> None:  # type: ignore[no-untyped-def]
+    """An event-bus target with a role (cross-Region routing): EventBridge assumes the role and
+    puts the event on that bus. moto would put it in-process with neither the role nor the bus
+    policy; the front decides it as IAM does and puts it when allowed
+    (local/standin/ruleDelivery.ts). A refusal is the gate's to list; the put never fails."""
+    import json
+    import os
+    import urllib.error
+    import urllib.request
+
+    try:
+        with open(os.environ["GATEWARDEN_LOCAL_STATE_FILE"], encoding="utf-8") as state:
+            endpoint = json.load(state)["endpoint"]
+        body = json.dumps(
+            {
+                "ruleArn": rule_arn,
+                "roleArn": target["RoleArn"],
+                "targetArn": target["Arn"],
+                "event": event,
+            },
+            default=str,
+        ).encode("utf-8")
+        request = urllib.request.Request(
+            f"{endpoint}/_gatewarden/eventbridge/rule-delivery",
+            data=body,
+            headers={"content-type": "application/json"},
+            method="POST",
+        )
+        urllib.request.urlopen(request, timeout=60).read()
+    except (OSError, KeyError, ValueError, urllib.error.URLError) as error:
+        print(f"motoLauncher: rule delivery to {target.get('Arn')} not made: {error}", flush=True)
+
+
 def _deliver_events_as_eventbridge_does() -> None:
     """moto fails the whole PutEvents when a matching rule has a target it cannot deliver to
     (a Lambda function: it runs none); EventBridge accepts the event and delivers to each target
-    on its own, a failed delivery never failing the put. Targets moto cannot reach are skipped."""
+    on its own, a failed delivery never failing the put. Targets moto cannot reach are skipped;
+    event-bus targets with a role go through the front, as that role."""
     import copy
 
     from moto.events.models import Rule
@@ -159,6 +198,10 @@ def _deliver_events_as_eventbridge_does() -> None:
 
     def each_target(self, event, *args, **kwargs):  # type: ignore[no-untyped-def]
         for target in list(self.targets):
+            if _is_bus_with_role(target):
+                if self.event_pattern.matches_event(event):
+                    _deliver_through_the_front(self.arn, target, event)
+                continue
             one = copy.copy(self)
             one.targets = [target]
             try:

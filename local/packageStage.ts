@@ -60,8 +60,11 @@ async function inputHash(
   stage: string,
   env: NodeJS.ProcessEnv,
   params: StageParams,
+  region?: string,
 ): Promise<string> {
   const hash = createHash('sha256').update(stage).update('\0');
+  // A package for another region than the default one (us-east-1) is another package.
+  if (region) hash.update(`region=${region}`).update('\0');
   // The local stage's params name the endpoint (the dead-letter queue URL).
   if (stage === 'local') hash.update(env.AWS_ENDPOINT_URL ?? '').update('\0');
   for (const arg of paramArgs(params)) hash.update(arg).update('\0');
@@ -99,12 +102,13 @@ export function packageStage(
   stage: string,
   env: NodeJS.ProcessEnv = envWithoutAws(),
   params: StageParams = {},
+  region?: string,
 ): Promise<PackageResult> {
   const endpoint = stage === 'local' ? (env.AWS_ENDPOINT_URL ?? '') : '';
-  const key = [stage, endpoint, ...paramArgs(params)].join('|');
+  const key = [stage, endpoint, region ?? '', ...paramArgs(params)].join('|');
   let hit = pending.get(key);
   if (!hit) {
-    hit = build(stage, env, params);
+    hit = build(stage, env, params, region);
     pending.set(key, hit);
     hit.catch(() => pending.delete(key));
   }
@@ -115,8 +119,9 @@ async function build(
   stage: string,
   env: NodeJS.ProcessEnv,
   params: StageParams,
+  region?: string,
 ): Promise<PackageResult> {
-  const hash = await inputHash(stage, env, params);
+  const hash = await inputHash(stage, env, params, region);
   const dir = path.join(tmpdir(), `gatewarden-package-${stage}-${hash}`);
   const templateFile = path.join(dir, 'cloudformation-template-update-stack.json');
   let packageMs = 0;
@@ -129,7 +134,15 @@ async function build(
     try {
       await run(
         path.join(PROJECT_ROOT, 'node_modules/.bin/serverless'),
-        ['package', '--stage', stage, '--package', partial, ...paramArgs(params)],
+        [
+          'package',
+          '--stage',
+          stage,
+          ...(region ? ['--region', region] : []),
+          '--package',
+          partial,
+          ...paramArgs(params),
+        ],
         {
           cwd: PROJECT_ROOT,
           // PWD: the project, as when the framework runs from a shell there.

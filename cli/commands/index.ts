@@ -48,6 +48,12 @@ export const commands: CommandEntry[] = [
     load: async () => [(await import('./env.js')).registerEnv],
   },
   {
+    name: 'forwarder',
+    description:
+      'Deploy (or print) the stack in us-east-1 that forwards global-service events (IAM, STS, sign-in, Organizations, Account) to a stage deployed in another region',
+    load: async () => [(await import('./forwarder.js')).registerForwarder],
+  },
+  {
     name: 'local',
     description:
       'Run the local AWS stack (moto, AgentCore/CloudTrail stand-in, OIDC provider) for the demo and tests',

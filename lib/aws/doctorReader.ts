@@ -18,6 +18,7 @@ import {
 } from '@aws-sdk/client-cloudtrail';
 import {
   EventBridgeClient,
+  ListRuleNamesByTargetCommand,
   ListRulesCommand,
   ListTargetsByRuleCommand,
 } from '@aws-sdk/client-eventbridge';
@@ -135,8 +136,8 @@ export class AwsDoctorReader implements DoctorReader {
     return trails;
   }
 
-  async rules(prefix: string): Promise<RuleInfo[]> {
-    const events = new EventBridgeClient(this.config);
+  async rules(prefix: string, region?: string): Promise<RuleInfo[]> {
+    const events = new EventBridgeClient(region ? { ...this.config, region } : this.config);
     const rules: RuleInfo[] = [];
     let NextToken: string | undefined;
     do {
@@ -163,6 +164,24 @@ export class AwsDoctorReader implements DoctorReader {
       NextToken = page.NextToken;
     } while (NextToken);
     return rules;
+  }
+
+  async ruleNamesTargeting(targetArn: string, region: string): Promise<string[]> {
+    const events = new EventBridgeClient({ ...this.config, region });
+    const names: string[] = [];
+    let NextToken: string | undefined;
+    do {
+      const page = await events.send(
+        new ListRuleNamesByTargetCommand({
+          TargetArn: targetArn,
+          EventBusName: 'default',
+          ...(NextToken ? { NextToken } : {}),
+        }),
+      );
+      names.push(...(page.RuleNames ?? []));
+      NextToken = page.NextToken;
+    } while (NextToken);
+    return names;
   }
 
   async secrets(gatewayId?: string): Promise<SecretInfo[]> {

@@ -1,4 +1,6 @@
 import permissions from './deployPermissions.json' with { type: 'json' };
+import { GLOBAL_EVENTS_REGION } from '../detection/sources.js';
+import { forwarderStackName } from './forwarder.js';
 
 /**
  * The rights the person (or pipeline) running `serverless deploy` / `serverless remove` needs,
@@ -87,6 +89,18 @@ export function deployPolicy(
         Action: STACK_ACTIONS,
         Resource: `arn:${partition}:cloudformation:${target.region}:${target.account}:stack/${service}/*`,
       },
+      // Outside us-east-1 the stage's forwarder (`gatewarden forwarder deploy`) is a stack there;
+      // its role is one of the stage's roles, its rules are resources like the stage's.
+      ...(target.region === GLOBAL_EVENTS_REGION
+        ? []
+        : [
+            {
+              Sid: 'TheForwarderStack',
+              Effect: 'Allow' as const,
+              Action: STACK_ACTIONS,
+              Resource: `arn:${partition}:cloudformation:${GLOBAL_EVENTS_REGION}:${target.account}:stack/${forwarderStackName(target)}/*`,
+            },
+          ]),
       {
         Sid: 'ValidateTemplates',
         Effect: 'Allow',

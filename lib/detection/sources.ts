@@ -7,7 +7,8 @@
  * `aws.` (NotAuthorizedForSourceException), so only AWS itself puts such events on a bus;
  * anyone with `events:PutEvents` can put `custom.forged` with a `detail` copied from a real
  * CloudTrail record, and that is what this refuses. Events forwarded from another account by
- * a rule keep their `aws.` source (the bus policy decides which accounts may forward).
+ * a rule keep their `aws.` source (the bus policy decides which accounts may forward), and so
+ * do the global-service events a stage's forwarder brings from us-east-1 to its bus.
  */
 
 /** One entry of a pattern's `source` list: an exact value or an EventBridge `prefix`. */
@@ -42,9 +43,29 @@ export const ROUTED_SOURCES: readonly SourceMatcher[] = [
   { prefix: AWS_SOURCE_PREFIX },
 ];
 
-function matches(source: string, matcher: SourceMatcher): boolean {
+/**
+ * Sources of the global services whose CloudTrail events EventBridge delivers in us-east-1
+ * only (IAM, STS's global endpoint, console sign-in, Organizations, Account Management). A
+ * stage in another region receives them through the forwarder (lib/deploy/forwarder.ts):
+ * rules in us-east-1 put them on the stage's bus, and they keep their `aws.` source there.
+ */
+export const GLOBAL_SOURCES: readonly string[] = [
+  'aws.iam',
+  'aws.sts',
+  'aws.signin',
+  'aws.organizations',
+  'aws.account',
+];
+
+/** The region where EventBridge delivers the global services' events. */
+export const GLOBAL_EVENTS_REGION = 'us-east-1';
+
+/** True when a `source` value is matched by one entry of a pattern's `source` list. */
+export function sourceMatches(source: string, matcher: SourceMatcher): boolean {
   return typeof matcher === 'string' ? source === matcher : source.startsWith(matcher.prefix);
 }
+
+const matches = sourceMatches;
 
 /**
  * Why detect refuses an event's source, or undefined when it accepts it. The reason names the

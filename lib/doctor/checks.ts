@@ -1,5 +1,6 @@
 import { unverifiedReason } from './errors.js';
 import type { DoctorReader } from './ports.js';
+import { forwarderChecks } from './forwarderChecks.js';
 import { COMMAND_RIGHTS, commandRights, simulationPrincipal } from './rights.js';
 import { ruleChecks } from './ruleChecks.js';
 import { secretChecks } from './secretChecks.js';
@@ -49,6 +50,10 @@ export async function runDoctor(
   checks.push(...(await rightsChecks(reader, caller, account, options)));
   checks.push(...(await trailChecks(reader, options)));
   checks.push(...(await ruleChecks(reader, options)));
+  const partition = caller.split(':')[1] || 'aws';
+  checks.push(
+    ...(await forwarderChecks(reader, options.stage, options.region, account, partition)),
+  );
   checks.push(...(await secretChecks(reader, options)));
   const summary: Record<CheckStatus, number> = { pass: 0, fail: 0, unverified: 0 };
   for (const check of checks) summary[check.status] += 1;

@@ -51,6 +51,8 @@ export const COMMAND_RIGHTS: Readonly<Record<string, readonly string[]>> = {
     'cloudtrail:GetEventSelectors',
     'events:ListRules',
     'events:ListTargetsByRule',
+    // The forwarder check: which rules in us-east-1 target the stage's bus.
+    'events:ListRuleNamesByTarget',
     'secretsmanager:ListSecrets',
     'secretsmanager:DescribeSecret',
     'bedrock-agentcore:GetApiKeyCredentialProvider',

@@ -152,7 +152,10 @@ export class IamGate {
    * trust policy must let `lambda.amazonaws.com` assume it for that function (evaluated like
    * any other call), then STS issues a session named after the function.
    */
-  async lambdaCredentials(functionName: string): Promise<
+  async lambdaCredentials(
+    functionName: string,
+    region = 'us-east-1',
+  ): Promise<
     | {
         ok: true;
         credentials: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string };
@@ -162,7 +165,7 @@ export class IamGate {
     | { ok: false; reason: string }
   > {
     const lookups = this.store.lookups();
-    const functionArn = await lookups.functionArn(functionName, 'us-east-1');
+    const functionArn = await lookups.functionArn(functionName, region);
     if (!functionArn)
       return { ok: false, reason: `no function ${functionName} on the local stack` };
     const roleArn = await this.store.functionRole(functionArn);
@@ -190,9 +193,31 @@ export class IamGate {
    */
   async serviceCall(call: ServiceCall): Promise<string | undefined> {
     const account = call.sourceArn.split(':')[4] ?? '';
-    const caller = serviceCaller(call.service, { arn: call.sourceArn, account });
+    let caller: Caller = serviceCaller(call.service, { arn: call.sourceArn, account });
     let decision: Decision;
     try {
+      if (call.role) {
+        // The service assumes the role first (its trust policy decides), then acts as it.
+        const assume = await this.enforcer.authorize(caller, {
+          action: 'sts:AssumeRole',
+          resource: call.role,
+          resourceAccount: call.role.split(':')[4] ?? account,
+          context: {},
+        });
+        if (!assume.allowed) {
+          const message = this.remember(
+            caller,
+            { service: 'sts', operation: 'AssumeRole' },
+            assume,
+          );
+          return this.mode === 'enforce' ? `${message} (for ${call.sourceArn})` : undefined;
+        }
+        const session = await this.store.assumeRole(
+          call.role,
+          call.service.split('.')[0] ?? 'service',
+        );
+        caller = callerOf(await this.resolveIdentity(session.AccessKeyId));
+      }
       decision = await this.enforcer.decide(caller, {
         signingName: call.signingName,
         operation: call.operation,

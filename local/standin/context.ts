@@ -31,6 +31,11 @@ export interface ServiceCall {
   operation: string;
   region: string;
   params: Record<string, unknown>;
+  /**
+   * The role the service acts as (an EventBridge rule target's `RoleArn`): its trust policy must
+   * let the service assume it for `sourceArn`, and the call is then decided as that role.
+   */
+  role?: string;
 }
 
 export interface StandinContext {

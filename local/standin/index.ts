@@ -17,6 +17,7 @@ import { identityDataRoute } from './identity/dataRoutes.js';
 import { simulatePrincipalPolicyRoute } from './iam/simulate.js';
 import { modelChecked } from './model/index.js';
 import { putEventsSourceRoute, serviceEventsRoute } from './eventSources.js';
+import { ruleDeliveryRoute } from './ruleDelivery.js';
 import { rotateSecretRoute } from './secretsRotation.js';
 import { providerTagsRoute, userPoolTagsRoute } from './tags.js';
 
@@ -46,6 +47,8 @@ export function standinRoutes(): StandinRoute[] {
     putEventsSourceRoute,
     // What AWS services put on a bus themselves (aws.* sources), for tests: an admin route.
     serviceEventsRoute,
+    // A rule's event-bus target with a role (cross-Region forwarding), decided as that role.
+    ruleDeliveryRoute,
     // IAM Access Analyzer ValidatePolicy: a few real checks, for the report's SDK path.
     validatePolicyRoute,
   ].map(modelChecked);

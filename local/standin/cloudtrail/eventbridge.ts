@@ -1,6 +1,7 @@
 /**
  * CloudTrail → EventBridge, as AWS does it: every recorded management event that changes
- * something is put on the caller's default event bus as "AWS API Call via CloudTrail", so a
+ * something is put on the default event bus of the region called (us-east-1 for global
+ * services, {@link deliveryRegion}) as "AWS API Call via CloudTrail", so a
  * rule on the default bus (e.g. `source: aws.bedrock-agentcore`) sees local API calls.
  *
  * Read-only events (Get/List/Describe) are not forwarded: on AWS they reach only rules in state
@@ -8,6 +9,7 @@
  * forwarding them would deliver to rules that AWS would never feed.
  */
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { GLOBAL_EVENTS_REGION, GLOBAL_SOURCES } from '../../../lib/detection/sources.js';
 import type { TrailRecord } from './record.js';
 
 export const CLOUDTRAIL_DETAIL_TYPE = 'AWS API Call via CloudTrail';
@@ -27,4 +29,15 @@ export function cloudTrailEventEntry(record: TrailRecord): PutEventsRequestEntry
     Time: new Date(record.eventTime),
     Resources: (record.resources ?? []).map((resource) => resource.ARN),
   };
+}
+
+/**
+ * The region whose default bus receives an entry: global services (IAM, STS's global endpoint,
+ * sign-in, Organizations, Account) deliver in us-east-1 only, whatever region the caller's
+ * client names; every other service in the region called.
+ */
+export function deliveryRegion(entry: PutEventsRequestEntry, callerRegion: string): string {
+  return entry.Source && GLOBAL_SOURCES.includes(entry.Source)
+    ? GLOBAL_EVENTS_REGION
+    : callerRegion;
 }

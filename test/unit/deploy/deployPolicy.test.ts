@@ -28,6 +28,20 @@ describe('gatewarden deploy-policy', () => {
     expect(bySid.StackResources?.Action.some((a) => a.startsWith('iam:'))).toBe(false);
   });
 
+  it('lets a stage outside us-east-1 deploy its forwarder stack there, and only there', () => {
+    const bySid = (region: string) =>
+      Object.fromEntries(deployPolicy({ ...target, region }).Statement.map((s) => [s.Sid, s]));
+
+    expect(bySid('eu-west-1').TheForwarderStack?.Resource).toBe(
+      'arn:aws:cloudformation:us-east-1:111122223333:stack/gatewarden-prod-forwarder-eu-west-1/*',
+    );
+    // Its role (gatewarden-prod-eu-west-1-forwarder) is one of the stage's roles.
+    expect('arn:aws:iam::111122223333:role/gatewarden-prod-eu-west-1-forwarder').toMatch(
+      new RegExp(`^${String(bySid('eu-west-1').StackRoles?.Resource).replace('*', '.*')}$`),
+    );
+    expect(bySid('us-east-1').TheForwarderStack).toBeUndefined();
+  });
+
   it('uses the partition of the region', () => {
     const [stack] = deployPolicy({ ...target, region: 'cn-north-1' }).Statement;
     expect(stack?.Resource).toMatch(/^arn:aws-cn:cloudformation:cn-north-1:/);

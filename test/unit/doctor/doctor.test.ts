@@ -102,6 +102,8 @@ function readerOf(a: Account): DoctorReader & { simulated: string[] } {
     },
     trails: async () => a.trails,
     rules: async (prefix) => a.rules.filter((r) => r.name.startsWith(prefix)),
+    // A stage in us-east-1: no forwarder, and none aims at its bus.
+    ruleNamesTargeting: async () => [],
     secrets: async (gatewayId) => a.secrets.filter((s) => !gatewayId || s.gatewayId === gatewayId),
     pinnedProvider: async (arn) => (a.pinned.has(arn) ? a.pinned.get(arn) : null),
     registeredSchedule: async (arn) => a.registeredSchedules.get(arn),

@@ -19,10 +19,17 @@ beforeAll(async () => {
 }, 300_000);
 
 const QUEUE_ARN = { 'Fn::GetAtt': ['DetectEventsQueue', 'Arn'] };
-const RULE_ARN = {
-  'Fn::Sub':
-    'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/gatewarden-ci-detect-*',
-};
+const RULE_ARN = [
+  {
+    'Fn::Sub':
+      'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/gatewarden-ci-detect-*',
+  },
+  // The rule on the stage's bus taking events forwarded from us-east-1 (forwarded-events.yml).
+  {
+    'Fn::Sub':
+      'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/gatewarden-ci/gatewarden-ci-detect-*',
+  },
+];
 
 interface RuleProps {
   Name: string;

@@ -910,11 +910,21 @@ function detectRules(): DetectRule[] {
           State: string;
           EventPattern?: DetectRule['pattern'];
           Targets: DetectRule['targets'];
+          EventBusName?: string;
         };
-        return { id, state: props.State, pattern: props.EventPattern, targets: props.Targets };
+        return {
+          id,
+          state: props.State,
+          pattern: props.EventPattern,
+          targets: props.Targets,
+          bus: props.EventBusName ?? 'default',
+        };
       })
       // CloudTrail routes only: the burst-flush schedule targets detect too.
-      .filter((rule): rule is DetectRule => rule.pattern !== undefined)
+      .filter((rule): rule is DetectRule & { bus: string } => rule.pattern !== undefined)
+      // On the default bus: the stage bus's rule takes what the forwarder in us-east-1 chose
+      // (test/unit/infra/forwardedEvents.test.ts).
+      .filter((rule) => rule.bus === 'default')
       .filter((rule) =>
         rule.targets.some(
           (t) =>

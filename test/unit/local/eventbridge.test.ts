@@ -1,5 +1,6 @@
 import {
   cloudTrailEventEntry,
+  deliveryRegion,
   eventBridgeSource,
 } from '../../../local/standin/cloudtrail/eventbridge.js';
 import type { TrailRecord } from '../../../local/standin/cloudtrail/record.js';
@@ -40,5 +41,19 @@ describe('CloudTrail events on EventBridge', () => {
     expect(
       cloudTrailEventEntry(record({ eventName: 'GetGateway', readOnly: true })),
     ).toBeUndefined();
+  });
+
+  it.each([
+    ['iam.amazonaws.com', 'us-east-1'],
+    ['sts.amazonaws.com', 'us-east-1'],
+    ['signin.amazonaws.com', 'us-east-1'],
+    ['organizations.amazonaws.com', 'us-east-1'],
+    ['account.amazonaws.com', 'us-east-1'],
+    ['secretsmanager.amazonaws.com', 'eu-west-1'],
+    ['bedrock-agentcore.amazonaws.com', 'eu-west-1'],
+  ])('puts a %s event on the default bus of %s when called in eu-west-1', (eventSource, region) => {
+    const entry = cloudTrailEventEntry(record({ eventSource, eventName: 'CreateRole' }));
+
+    expect(entry && deliveryRegion(entry, 'eu-west-1')).toBe(region);
   });
 });

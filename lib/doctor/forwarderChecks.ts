@@ -1,0 +1,150 @@
+import { readDetectRoutes } from '../deploy/detectRoutes.js';
+import {
+  forwardedRoutes,
+  forwarderCommand,
+  forwarderRuleName,
+  forwarderRulePrefix,
+  stageBusArn,
+  type ForwardedRoute,
+} from '../deploy/forwarder.js';
+import { GLOBAL_EVENTS_REGION } from '../detection/sources.js';
+import { unverifiedReason } from './errors.js';
+import type { DoctorReader, RuleInfo } from './ports.js';
+import type { CheckResult } from './types.js';
+
+/**
+ * Does the stage see global-service events? Outside us-east-1 only through its forwarder
+ * (lib/deploy/forwarder.ts): every forwarded route's rule must exist on us-east-1's default bus,
+ * be in the route's state, carry the route's pattern as detect-patterns.yml has it now, and
+ * target this stage's bus; and no other rule there may target the bus (each event it matches
+ * would reach detect twice). In us-east-1 nothing is forwarded, and a rule forwarding to the
+ * stage's bus is a mistake to remove.
+ */
+export async function forwarderChecks(
+  reader: DoctorReader,
+  stage: string,
+  region: string | undefined,
+  account: string,
+  partition: string,
+  routes: readonly ForwardedRoute[] = forwardedRoutes(readDetectRoutes()),
+): Promise<CheckResult[]> {
+  const id = 'rules.forwarder';
+  if (!region || !account) {
+    return [
+      {
+        id,
+        area: 'rules',
+        status: 'unverified',
+        message: `could not verify the global-events forwarder: ${region ? 'the account' : 'the region'} is unknown`,
+      },
+    ];
+  }
+  const target = { stage, region };
+  const busArn = stageBusArn(target, account, partition);
+  try {
+    const targeting = await reader.ruleNamesTargeting(busArn, GLOBAL_EVENTS_REGION);
+    if (region === GLOBAL_EVENTS_REGION) {
+      return [
+        targeting.length === 0
+          ? {
+              id,
+              area: 'rules',
+              status: 'pass',
+              message: `stage ${stage} is in ${GLOBAL_EVENTS_REGION}, where global-service events arrive: no forwarder needed, none forwards to it`,
+            }
+          : {
+              id,
+              area: 'rules',
+              status: 'fail',
+              message: `rule(s) ${targeting.join(', ')} forward events to ${busArn}, but stage ${stage} is in ${GLOBAL_EVENTS_REGION} and receives global-service events itself: remove them (a forwarder stack gatewarden-${stage}-forwarder-* there is a mistake)`,
+              details: targeting,
+            },
+      ];
+    }
+    const rules = await reader.rules(forwarderRulePrefix(target), GLOBAL_EVENTS_REGION);
+    const command = forwarderCommand(target);
+    if (rules.length === 0) {
+      return [
+        {
+          id,
+          area: 'rules',
+          status: 'fail',
+          message: `no forwarder in ${GLOBAL_EVENTS_REGION} for stage ${stage}: IAM, STS, console sign-in, Organizations and Account events reach EventBridge only there, so detect never sees them. Run: ${command}`,
+          details: [
+            `missing: ${forwarderRulePrefix(target)}* on the default bus of ${GLOBAL_EVENTS_REGION}`,
+          ],
+        },
+      ];
+    }
+    const problems = routes.flatMap((route) => routeProblems(route, rules, target, busArn));
+    const expected = new Set(routes.map((route) => forwarderRuleName(target, route.key)));
+    const doubled = targeting.filter((name) => !expected.has(name));
+    if (doubled.length > 0) {
+      problems.push(
+        `rule(s) ${doubled.join(', ')} in ${GLOBAL_EVENTS_REGION} also forward to ${busArn}: each event they match reaches detect twice; remove them`,
+      );
+    }
+    if (problems.length > 0) {
+      return [
+        {
+          id,
+          area: 'rules',
+          status: 'fail',
+          message: `the global-events forwarder of stage ${stage} in ${GLOBAL_EVENTS_REGION} is wrong (${problems.length} problem(s): ${problems[0]}${problems.length > 1 ? '; …' : ''}). Run: ${command}`,
+          details: problems,
+        },
+      ];
+    }
+    return [
+      {
+        id,
+        area: 'rules',
+        status: 'pass',
+        message: `${routes.length} forwarder rules in ${GLOBAL_EVENTS_REGION} deliver global-service events to ${busArn}`,
+      },
+    ];
+  } catch (error) {
+    return [
+      {
+        id,
+        area: 'rules',
+        status: 'unverified',
+        message: `could not verify the global-events forwarder in ${GLOBAL_EVENTS_REGION} (${unverifiedReason(error)})`,
+      },
+    ];
+  }
+}
+
+function routeProblems(
+  route: ForwardedRoute,
+  rules: readonly RuleInfo[],
+  target: { stage: string; region: string },
+  busArn: string,
+): string[] {
+  const name = forwarderRuleName(target, route.key);
+  const rule = rules.find((r) => r.name === name);
+  if (!rule) return [`rule ${name} is missing`];
+  const problems: string[] = [];
+  if (rule.state !== route.state)
+    problems.push(`rule ${name} is ${rule.state}, not ${route.state}`);
+  if (!rule.targetArns.includes(busArn)) {
+    problems.push(
+      `rule ${name} targets ${rule.targetArns.join(', ') || 'nothing'}, not this stage's bus ${busArn}`,
+    );
+  }
+  if (canonical(rule.pattern) !== canonical(route.pattern)) {
+    problems.push(`rule ${name} forwards another pattern than detect route ${route.key} needs`);
+  }
+  return problems;
+}
+
+/** JSON with object keys sorted: equal for equal patterns, whatever order EventBridge keeps. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)),
+        )
+      : v,
+  );
+}
