@@ -71,6 +71,8 @@ export const POSTURE_CHECKS: readonly PostureCheck[] = [
     run: (g) => {
       if ((g.authorizerType ?? '').toUpperCase() !== 'CUSTOM_JWT')
         return { skipped: 'no CUSTOM_JWT authorizer' };
+      const unread = gap(g, 'gateway', 'gateway');
+      if (unread) return unread;
       const jwt = g.jwt ?? { allowedClients: [], allowedAudience: [], allowedScopes: [] };
       const clients = jwt.allowedClients.filter((c) => c.trim() !== '');
       const audience = jwt.allowedAudience.filter((a) => a.trim() !== '');
@@ -98,6 +100,8 @@ export const POSTURE_CHECKS: readonly PostureCheck[] = [
       if ((g.authorizerType ?? '').toUpperCase() !== 'CUSTOM_JWT')
         return { skipped: 'no CUSTOM_JWT authorizer' };
       const url = g.jwt?.discoveryUrl;
+      const unread = gap(g, 'gateway', 'gateway');
+      if (unread && !url) return unread;
       if (url === undefined || url === '')
         return found({ severity: 'high', message: 'the JWT authorizer has no discovery URL' });
       const concern = urlConcern(url, { https: true });

@@ -7,6 +7,8 @@ import { principalKeyOfArn, type IamPrincipal, type IamSnapshot } from './iamMod
 import { validateRecommendations } from './externalValidation.js';
 import { emptyInventory, type GatewayInfo, type InventorySource } from './inventory.js';
 import type { PolicyValidator } from './policyValidation.js';
+import type { PostureDeclarations } from './postureChecks.js';
+import type { GatewayAssessment } from '../posture/types.js';
 import {
   REPORT_SCHEMA_VERSION,
   type AccessReport,
@@ -45,6 +47,8 @@ export interface ReportOptions {
   days?: number;
   /** ARNs of principals that are expected to manage gateways. */
   managers?: string[];
+  /** Posture declarations: production stage, reviewed interceptors. */
+  posture?: PostureDeclarations;
 }
 
 export const DEFAULT_REPORT_DAYS = 90;
@@ -167,7 +171,7 @@ export async function generateReport(
     if (usedManagement.length > 0) addManager(usage.arn, 'cloudtrail', usedManagement);
   }
 
-  const { findings, checks } = runChecks({
+  const { findings, checks, posture } = runChecks({
     now,
     days,
     principals: analysed,
@@ -177,7 +181,9 @@ export async function generateReport(
     missingPolicies: snapshot.missingPolicies,
     activityKnown,
     regionsSeen: collector.stats.regions,
+    ...(options.posture === undefined ? {} : { posture: options.posture }),
   });
+  const assessments = new Map(posture.map((a) => [a.gatewayId, a]));
 
   const roles = analysed.filter((a) => a.report.type === 'role').map((a) => a.report);
   const principals = analysed.filter((a) => a.report.type !== 'role').map((a) => a.report);
@@ -239,7 +245,7 @@ export async function generateReport(
       usedActions: all.reduce((n, r) => n + r.usedActions.length, 0),
       unusedActions: all.reduce((n, r) => n + r.unusedActionCount, 0),
     },
-    gateways: inventory.gateways.map(gatewayOut),
+    gateways: inventory.gateways.map((g) => gatewayOut(g, assessments.get(g.gatewayId))),
     managers: [...managers.values()].sort((a, b) => a.arn.localeCompare(b.arn)),
     roles: roles.sort((a, b) => a.arn.localeCompare(b.arn)),
     principals: principals.sort((a, b) => a.arn.localeCompare(b.arn)),
@@ -247,6 +253,14 @@ export async function generateReport(
     checks,
   };
   if (inventory.region !== undefined) report.region = inventory.region;
+  if (inventory.tokenVault !== undefined) {
+    const { arn, keyType, kmsKeyArn } = inventory.tokenVault;
+    report.tokenVault = {
+      arn,
+      ...(keyType ? { keyType } : {}),
+      ...(kmsKeyArn ? { kmsKeyArn } : {}),
+    };
+  }
   return report;
 }
 
@@ -258,7 +272,7 @@ function kindOf(principal: IamPrincipal, allowed: Set<string>, servesGateway: bo
   return management ? 'management' : 'other';
 }
 
-function gatewayOut(gateway: GatewayInfo): GatewayOut {
+function gatewayOut(gateway: GatewayInfo, assessment?: GatewayAssessment): GatewayOut {
   const out: GatewayOut = {
     gatewayId: gateway.gatewayId,
     gatewayArn: gateway.gatewayArn,
@@ -271,5 +285,7 @@ function gatewayOut(gateway: GatewayInfo): GatewayOut {
   if (gateway.name !== undefined) out.name = gateway.name;
   if (gateway.authorizerType !== undefined) out.authorizerType = gateway.authorizerType;
   if (gateway.roleArn !== undefined) out.roleArn = gateway.roleArn;
+  if (assessment !== undefined)
+    out.posture = { checks: assessment.checks, findings: assessment.findings };
   return out;
 }

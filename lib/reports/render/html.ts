@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AccessReport, PrincipalReport } from '../reportTypes.js';
 import { PAGE_SCRIPT, PAGE_STYLE } from './htmlAssets.js';
+import { postureHtml } from './posture.js';
 import { codeList, esc, principalId, principalSection, usageBar } from './htmlPrincipal.js';
 
 export { esc } from './htmlPrincipal.js';
@@ -241,6 +242,7 @@ ${checks}
 ${rolesTable(all)}
 <h2>Gateways</h2>
 ${gateways}
+${postureHtml(report, esc)}
 <h2>Gateway managers</h2>
 ${managers}
 <h2>Per principal: which policy grants what, and what to do</h2>

@@ -1,4 +1,5 @@
 import type { AccessReport, PrincipalReport } from '../reportTypes.js';
+import { postureMarkdown } from './posture.js';
 
 /** Escapes text for a Markdown table cell. */
 function cell(text: string | number): string {
@@ -133,6 +134,7 @@ export function renderMarkdown(report: AccessReport): string {
       ),
     );
   }
+  out.push(...postureMarkdown(report, cell, table));
   if (report.managers.length > 0) {
     out.push(`## Gateway managers\n`);
     out.push(
