@@ -16,6 +16,7 @@ import type { AlertSink } from '../lib/alerts/alert.js';
 import { parseAthenaTable } from '../lib/reports/athenaQuery.js';
 import { IamDataCatalog } from '../lib/reports/catalog.js';
 import { ReportInputError } from '../lib/reports/errors.js';
+import { postureDeclarations, type PostureDeclarations } from '../lib/reports/postureChecks.js';
 import { DEFAULT_REPORT_DAYS } from '../lib/reports/report.js';
 import {
   runScheduledReport,
@@ -49,6 +50,8 @@ export type ReportEvent = ScheduledEvent | { days?: number };
 export interface ReportHandlerDeps extends ScheduledReportDeps {
   days: number;
   managers: string[];
+  /** Gateway posture declarations of the stage (production, reviewed interceptors). */
+  posture?: PostureDeclarations;
 }
 
 /** Builds the handler around its dependencies (the wiring seam for tests). */
@@ -64,7 +67,11 @@ export function makeHandler(deps: ReportHandlerDeps | (() => ReportHandlerDeps))
       'days' in parsed.data && typeof parsed.data.days === 'number'
         ? parsed.data.days
         : resolved.days;
-    const result = await runScheduledReport(resolved, { days, managers: resolved.managers });
+    const result = await runScheduledReport(resolved, {
+      days,
+      managers: resolved.managers,
+      ...(resolved.posture ? { posture: resolved.posture } : {}),
+    });
     logger.info('access report stored', safe({ ...result }));
     return result;
   });
@@ -110,6 +117,7 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env): ReportHandler
     sinks,
     days: Number.isInteger(days) && days > 0 ? days : DEFAULT_REPORT_DAYS,
     managers,
+    posture: postureDeclarations(env),
   };
 }
 

@@ -8,6 +8,7 @@ import { AuthorizationDetailsFile } from '../../lib/reports/iamFile.js';
 import { DirectoryActivitySource } from '../../lib/reports/logFiles.js';
 import { renderHtml } from '../../lib/reports/render/html.js';
 import { renderMarkdown } from '../../lib/reports/render/markdown.js';
+import { postureDeclarations } from '../../lib/reports/postureChecks.js';
 import { DEFAULT_REPORT_DAYS, generateReport, type ReportDeps } from '../../lib/reports/report.js';
 import type { AccessReport } from '../../lib/reports/reportTypes.js';
 import type { ActivitySource, ScanProgress } from '../../lib/reports/usage.js';
@@ -29,6 +30,8 @@ interface ReportCliOptions {
   workgroup?: string;
   athenaOutput?: string;
   progress: boolean;
+  nonProduction?: boolean;
+  allowedInterceptor: string[];
 }
 
 function positiveInt(value: string): number {
@@ -85,6 +88,16 @@ export const registerReport: RegisterCommand = (program: Command) => {
       (v: string, acc: string[]) => [...acc, v],
       [],
     )
+    .option(
+      '--non-production',
+      'gateway posture: detailed gateway errors (exceptionLevel DEBUG) are allowed on this stage',
+    )
+    .option(
+      '--allowed-interceptor <arn>',
+      'gateway posture: an interceptor Lambda reviewed to receive request headers or run in another account (repeatable; also GATEWARDEN_POSTURE_INTERCEPTORS)',
+      (v: string, acc: string[]) => [...acc, v],
+      [],
+    )
     .option('--no-progress', 'no progress bar')
     .action(async (options: ReportCliOptions) => {
       // Checked first: a long analysis must not end in a raw errno.
@@ -117,7 +130,14 @@ async function runReport(options: ReportCliOptions): Promise<AccessReport> {
   if (activity !== undefined) deps.activity = activity;
   if (bar !== undefined) deps.onProgress = bar.update;
   try {
-    return await generateReport(deps, { days: options.days, managers: options.manager });
+    return await generateReport(deps, {
+      days: options.days,
+      managers: options.manager,
+      posture: postureDeclarations(process.env, {
+        ...(options.nonProduction ? { nonProduction: true } : {}),
+        allowedInterceptors: options.allowedInterceptor,
+      }),
+    });
   } finally {
     bar?.done();
   }

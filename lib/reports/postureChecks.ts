@@ -7,6 +7,7 @@ import {
   type PostureContext,
   type PostureFinding,
 } from '../posture/index.js';
+import { ENV } from '../shared/env.js';
 import { parseCredentialSecret } from '../shared/secretNames.js';
 import type { GatewayPosture } from '../posture/types.js';
 import type { GatewayInfo, GatewayInventory } from './inventory.js';
@@ -18,6 +19,24 @@ export interface PostureDeclarations {
   production?: boolean;
   /** Interceptor / transform Lambda ARNs reviewed to see headers or run in another account. */
   allowedInterceptors?: string[];
+}
+
+/**
+ * Declarations from the environment the stage sets (`GATEWARDEN_POSTURE_PRODUCTION`,
+ * `GATEWARDEN_POSTURE_INTERCEPTORS`), plus any given on the command line.
+ */
+export function postureDeclarations(
+  env: NodeJS.ProcessEnv,
+  extra: { nonProduction?: boolean; allowedInterceptors?: string[] } = {},
+): PostureDeclarations {
+  const listed = (env[ENV.postureAllowedInterceptors] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return {
+    production: !extra.nonProduction && (env[ENV.postureProduction] ?? 'true').trim() !== 'false',
+    allowedInterceptors: [...new Set([...listed, ...(extra.allowedInterceptors ?? [])])],
+  };
 }
 
 export const POSTURE_CHECK_TITLES: Record<string, { title: string }> = Object.fromEntries([

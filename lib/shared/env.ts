@@ -40,6 +40,10 @@ export const ENV = {
   chatWebhookSecretId: 'GATEWARDEN_CHAT_WEBHOOK_SECRET_ID',
   /** Days of CloudTrail activity a report looks back over. */
   reportDays: 'GATEWARDEN_REPORT_DAYS',
+  /** Posture: interceptor Lambda ARNs reviewed to see request headers or run elsewhere (comma-separated). */
+  postureAllowedInterceptors: 'GATEWARDEN_POSTURE_INTERCEPTORS',
+  /** Posture: `false` on a non-production stage (detailed gateway errors allowed). */
+  postureProduction: 'GATEWARDEN_POSTURE_PRODUCTION',
   /** `true` lets credential-exposure findings rotate the exposed secret (opt-in). */
   autoRemediation: 'GATEWARDEN_AUTO_REMEDIATION',
   /** CloudTrail S3 bucket (and key prefix) the report reads log files from; '' = LookupEvents. */
