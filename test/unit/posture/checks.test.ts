@@ -85,7 +85,12 @@ describe('gateway posture checks', () => {
     ['clients only', ['orders-agent'], [], false],
   ])('JWT allowed clients/audience: %s', (_, allowedClients, allowedAudience, flagged) => {
     const g = recommended();
-    g.jwt = { ...g.jwt!, allowedClients, allowedAudience };
+    g.jwt = {
+      allowedScopes: [],
+      discoveryUrl: 'https://idp.example.com/.well-known/openid-configuration',
+      allowedClients,
+      allowedAudience,
+    };
     expect(ids(g).includes('gateway-jwt-audience-open')).toBe(flagged);
   });
 
@@ -112,7 +117,12 @@ describe('gateway posture checks', () => {
     ['https://cognito-idp.us-east-1.amazonaws.com/pool/.well-known/openid-configuration', false],
   ])('discovery URL %s → flagged %s', (url, flagged) => {
     const g = recommended();
-    g.jwt = { ...g.jwt!, discoveryUrl: url };
+    g.jwt = {
+      allowedClients: ['orders-agent'],
+      allowedAudience: [],
+      allowedScopes: [],
+      discoveryUrl: url,
+    };
     expect(ids(g).includes('gateway-discovery-url-unsafe')).toBe(flagged);
   });
 
@@ -318,7 +328,9 @@ describe('gateway posture checks', () => {
     ['https', 'https://crm.example.com/mcp', false],
   ])('target endpoint: %s', (_, url, flagged) => {
     const g = recommended();
-    g.targets = [{ ...g.targets[0]!, endpoints: [{ field: 'OpenAPI server', url }] }];
+    g.targets = [
+      { targetId: 't1', providerArns: [PROVIDER], endpoints: [{ field: 'OpenAPI server', url }] },
+    ];
     expect(ids(g).includes('gateway-target-endpoint-insecure')).toBe(flagged);
   });
 
