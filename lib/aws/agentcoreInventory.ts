@@ -37,6 +37,7 @@ import { AgentCorePostureReader } from './gatewayPosture.js';
 const POSTURE_READS: Record<string, string> = {
   resourcePolicy: 'GetResourcePolicy',
   policyEngine: 'GetPolicyEngine',
+  workloadIdentity: 'GetWorkloadIdentity',
   gateway: 'GetGateway',
 };
 

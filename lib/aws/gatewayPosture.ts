@@ -5,6 +5,7 @@ import {
   GetPolicyEngineCommand,
   GetResourcePolicyCommand,
   GetTokenVaultCommand,
+  GetWorkloadIdentityCommand,
   ListGatewaysCommand,
   ListGatewayTargetsCommand,
   ListPoliciesCommand,
@@ -31,8 +32,8 @@ export type TargetsRead = { targets: GetGatewayTargetCommandOutput[] } | { error
 /**
  * Reads what posture checks need of a gateway through the SDK: GetGateway, every target
  * (ListGatewayTargets pages, then GetGatewayTarget: list items carry no configuration), the
- * gateway's resource policy, its policy engine and that engine's policies; and the token
- * vault. What a read refuses is kept in the posture's `gaps` (the error's class, never its
+ * gateway's resource policy, its policy engine and that engine's policies, its workload
+ * identity (OAuth return URLs); and the token vault. What a read refuses is kept in the posture's `gaps` (the error's class, never its
  * message), so a check says "not read" instead of passing.
  */
 export class AgentCorePostureReader {
@@ -108,6 +109,21 @@ export class AgentCorePostureReader {
       else posture.gaps.resourcePolicy = errorClassOf(error);
     }
     if (posture.policyEngine) await this.readEngine(posture.policyEngine, posture);
+    const identityArn = gateway.workloadIdentityDetails?.workloadIdentityArn;
+    if (identityArn) {
+      try {
+        const identity = await this.control.send(
+          new GetWorkloadIdentityCommand({ name: identityArn.split('/').pop() ?? '' }),
+        );
+        posture.workloadIdentity = {
+          arn: identity.workloadIdentityArn ?? identityArn,
+          returnUrls: identity.allowedResourceOauth2ReturnUrls ?? [],
+        };
+      } catch (error) {
+        if (notFound(error)) posture.workloadIdentity = null;
+        else posture.gaps.workloadIdentity = errorClassOf(error);
+      }
+    } else posture.workloadIdentity = null;
     return posture;
   }
 

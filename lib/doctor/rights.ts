@@ -41,6 +41,7 @@ export const COMMAND_RIGHTS: Readonly<Record<string, readonly string[]>> = {
     'bedrock-agentcore:GetPolicyEngine',
     'bedrock-agentcore:ListPolicies',
     'bedrock-agentcore:GetTokenVault',
+    'bedrock-agentcore:GetWorkloadIdentity',
     'bedrock-agentcore:ListApiKeyCredentialProviders',
     'bedrock-agentcore:GetApiKeyCredentialProvider',
     'bedrock-agentcore:ListOauth2CredentialProviders',
@@ -69,6 +70,7 @@ export const COMMAND_RIGHTS: Readonly<Record<string, readonly string[]>> = {
     'bedrock-agentcore:GetPolicyEngine',
     'bedrock-agentcore:ListPolicies',
     'bedrock-agentcore:GetTokenVault',
+    'bedrock-agentcore:GetWorkloadIdentity',
   ],
 };
 
@@ -112,6 +114,8 @@ export function resourceFor(action: string, ctx: RightsContext): string {
     return `arn:${p}:bedrock-agentcore:${at}:gateway/doctor-probe`;
   if (service === 'bedrock-agentcore' && /^(GetPolicyEngine|ListPolicies)$/.test(name))
     return `arn:${p}:bedrock-agentcore:${at}:policy-engine/doctorprobe-abcdefghij`;
+  if (service === 'bedrock-agentcore' && name === 'GetWorkloadIdentity')
+    return `arn:${p}:bedrock-agentcore:${at}:workload-identity-directory/default/workload-identity/doctor-probe`;
   if (service === 'bedrock-agentcore' && name === 'GetTokenVault')
     return `arn:${p}:bedrock-agentcore:${at}:token-vault/default`;
   if (service === 'events' && name === 'ListTargetsByRule')

@@ -307,6 +307,32 @@ export const POSTURE_CHECKS: readonly PostureCheck[] = [
       ),
   },
   {
+    id: 'gateway-oauth-return-url-unsafe',
+    title: "OAuth authorization codes return only to public HTTPS URLs of the gateway's identity",
+    remediation:
+      'Keep only https return URLs of your own public application in allowedResourceOauth2ReturnUrls (UpdateWorkloadIdentity).',
+    run: (g) => {
+      if (g.workloadIdentity === undefined)
+        return { skipped: `workload identity not read (${g.gaps.workloadIdentity ?? 'unknown'})` };
+      if (g.workloadIdentity === null) return pass;
+      const identity = g.workloadIdentity;
+      return found(
+        ...identity.returnUrls.flatMap((url) => {
+          const concern = urlConcern(url, { https: true });
+          return concern === undefined
+            ? []
+            : [
+                {
+                  severity: 'medium' as const,
+                  about: [identity.arn],
+                  message: `its workload identity returns OAuth authorization codes to ${url}, which ${concern}: whoever answers there receives them`,
+                },
+              ];
+        }),
+      );
+    },
+  },
+  {
     id: 'gateway-credential-not-rotated',
     title: 'Every credential provider a gateway uses is registered for rotation',
     remediation:

@@ -53,7 +53,8 @@ export interface PolicyEnginePosture {
 }
 
 /** Parts of a gateway's configuration that could not be read, with the reason (error class). */
-export type PostureGapKey = 'gateway' | 'targets' | 'resourcePolicy' | 'policyEngine';
+export type PostureGapKey =
+  'gateway' | 'targets' | 'resourcePolicy' | 'policyEngine' | 'workloadIdentity';
 
 export interface GatewayPosture {
   gatewayId: string;
@@ -70,6 +71,11 @@ export interface GatewayPosture {
   /** The resource policy document; `null`: the gateway has none; absent: not read. */
   resourcePolicy?: string | null;
   targets: TargetPosture[];
+  /**
+   * The gateway's own workload identity (GetWorkloadIdentity): where OAuth authorization codes
+   * may be returned. `null`: none registered; absent: not read.
+   */
+  workloadIdentity?: { arn: string; returnUrls: string[] } | null;
   gaps: Partial<Record<PostureGapKey, string>>;
 }
 

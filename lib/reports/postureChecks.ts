@@ -133,7 +133,12 @@ function summaryPosture(gateway: GatewayInfo): GatewayPosture {
         }),
     interceptors: [],
     targets: [],
-    gaps: { gateway: reason, targets: reason, resourcePolicy: reason },
+    gaps: {
+      gateway: reason,
+      targets: reason,
+      resourcePolicy: reason,
+      workloadIdentity: reason,
+    },
   };
 }
 

@@ -12,6 +12,7 @@ import {
   CreateGatewayTargetCommand,
   CreatePolicyCommand,
   CreatePolicyEngineCommand,
+  CreateWorkloadIdentityCommand,
   GetGatewayCommand,
   GetTokenVaultCommand,
   PutResourcePolicyCommand,
@@ -269,6 +270,20 @@ const WEAKNESSES: [string, Change][] = [
               },
             },
             credentialProviderConfigurations: [{ credentialProviderType: 'GATEWAY_IAM_ROLE' }],
+          }),
+        );
+      },
+    },
+  ],
+  [
+    'gateway-oauth-return-url-unsafe',
+    {
+      after: async (gatewayId) => {
+        // The gateway's own workload identity (AgentCore names it after the gateway).
+        await control.send(
+          new CreateWorkloadIdentityCommand({
+            name: gatewayId,
+            allowedResourceOauth2ReturnUrls: ['http://app.example.com/oauth/callback'],
           }),
         );
       },

@@ -42,6 +42,10 @@ function recommended(): GatewayPosture {
         providerArns: [PROVIDER],
       },
     ],
+    workloadIdentity: {
+      arn: `arn:aws:bedrock-agentcore:us-east-1:${ACCOUNT}:workload-identity-directory/default/workload-identity/gw-1`,
+      returnUrls: ['https://app.example.com/oauth/callback'],
+    },
     gaps: {},
   };
 }
@@ -348,6 +352,29 @@ describe('gateway posture checks', () => {
     }));
     const found = assessGateway(g, context()).findings;
     expect(found.map((f) => f.resources[1])).toEqual([`${ARN}/target/t249`]);
+  });
+
+  it.each([
+    ['http', 'http://app.example.com/callback', true],
+    ['loopback', 'https://127.0.0.1:8080/callback', true],
+    ['a custom scheme with no host', 'myapp:callback', true],
+    ['https', 'https://app.example.com/callback', false],
+  ])('OAuth return URL %s → flagged %s', (_, url, flagged) => {
+    const g = recommended();
+    g.workloadIdentity = { arn: 'arn:wi', returnUrls: [url] };
+    expect(ids(g).includes('gateway-oauth-return-url-unsafe')).toBe(flagged);
+  });
+
+  it('no workload identity passes the return-URL check; an unread one is skipped', () => {
+    expect(
+      statusOf({ ...recommended(), workloadIdentity: null }, 'gateway-oauth-return-url-unsafe'),
+    ).toBe('pass');
+    const unread: GatewayPosture = {
+      ...recommended(),
+      workloadIdentity: undefined,
+      gaps: { workloadIdentity: 'AccessDeniedException' },
+    };
+    expect(statusOf(unread, 'gateway-oauth-return-url-unsafe')).toBe('skipped');
   });
 
   it('a provider not registered for rotation is flagged once per gateway; unknown registrations skip', () => {
