@@ -17,6 +17,7 @@ import { parseAthenaTable } from '../lib/reports/athenaQuery.js';
 import { IamDataCatalog } from '../lib/reports/catalog.js';
 import { ReportInputError } from '../lib/reports/errors.js';
 import { parseLabelRules, type LabelRule } from '../lib/reports/labels.js';
+import { postureDeclarations, type PostureDeclarations } from '../lib/reports/postureChecks.js';
 import { DEFAULT_REPORT_DAYS } from '../lib/reports/report.js';
 import {
   runScheduledReport,
@@ -53,6 +54,8 @@ export interface ReportHandlerDeps extends ScheduledReportDeps {
   days: number;
   managers: string[];
   labels?: LabelRule[];
+  /** Gateway posture declarations of the stage (production, reviewed interceptors). */
+  posture?: PostureDeclarations;
 }
 
 /** Builds the handler around its dependencies (the wiring seam for tests). */
@@ -72,6 +75,7 @@ export function makeHandler(deps: ReportHandlerDeps | (() => ReportHandlerDeps))
       days,
       managers: resolved.managers,
       labels: resolved.labels ?? [],
+      ...(resolved.posture ? { posture: resolved.posture } : {}),
     });
     logger.info('access report stored', safe({ ...result }));
     return result;
@@ -121,6 +125,7 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env): ReportHandler
     days: Number.isInteger(days) && days > 0 ? days : DEFAULT_REPORT_DAYS,
     managers,
     labels,
+    posture: postureDeclarations(env),
   };
 }
 

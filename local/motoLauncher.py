@@ -212,6 +212,103 @@ def _deliver_events_as_eventbridge_does() -> None:
     Rule.send_to_targets = each_target  # type: ignore[method-assign]
 
 
+#: UpdateGateway / CreateGateway members moto's Gateway does not keep; kept and answered as sent.
+_GATEWAY_EXTRAS = (
+    "wafConfiguration",
+    "customTransformConfiguration",
+    "domainOverride",
+    "workloadIdentityTemplateArn",
+)
+
+
+def _replace_gateways_as_agentcore_does() -> None:
+    """AgentCore's UpdateGateway replaces the gateway: an optional block absent from the request
+    (interceptors, policy engine, KMS key, exception level, WAF configuration, authorizer
+    configuration, description) is removed. moto kept the old value of every absent block, and
+    dropped `wafConfiguration`, `customTransformConfiguration`, `domainOverride` and
+    `workloadIdentityTemplateArn` altogether. GetGateway also answers `webAclArn`, the WAF web
+    ACL associated with the gateway's ARN: read from moto's WAFv2 associations, as AWS does."""
+    from moto.bedrockagentcorecontrol.models import Gateway
+    from moto.bedrockagentcorecontrol.responses import BedrockAgentCoreControlResponse
+    from moto.core.responses import ActionResult
+    from moto.core.utils import utcnow
+    from moto.wafv2.models import wafv2_backends
+
+    def replace(self, **fields):  # type: ignore[no-untyped-def]
+        self.name = fields["name"]
+        self.role_arn = fields["role_arn"]
+        self.protocol_type = fields["protocol_type"]
+        self.authorizer_type = fields["authorizer_type"]
+        self.description = fields["description"] or ""
+        self.protocol_configuration = fields["protocol_configuration"]
+        self.authorizer_configuration = fields["authorizer_configuration"]
+        self.kms_key_arn = fields["kms_key_arn"]
+        self.interceptor_configurations = fields["interceptor_configurations"]
+        self.policy_engine_configuration = fields["policy_engine_configuration"]
+        self.exception_level = fields["exception_level"]
+        self.updated_at = utcnow()
+        self.status = "UPDATING"
+
+    Gateway.update = replace  # type: ignore[method-assign]
+
+    to_dict = Gateway.to_dict
+
+    def with_extras(self):  # type: ignore[no-untyped-def]
+        result = to_dict(self)
+        result.update(getattr(self, "gatewarden_extras", {}))
+        acl = wafv2_backends[self.account_id][self.region_name].get_web_acl_for_resource(
+            self.gateway_arn
+        )
+        if acl is not None:
+            result["webAclArn"] = acl.arn
+        return result
+
+    Gateway.to_dict = with_extras  # type: ignore[method-assign]
+
+    def fields_of(params, protocol_default):  # type: ignore[no-untyped-def]
+        return dict(
+            name=params["name"],
+            role_arn=params["roleArn"],
+            protocol_type=params.get("protocolType") or protocol_default,
+            authorizer_type=params["authorizerType"],
+            description=params.get("description"),
+            protocol_configuration=params.get("protocolConfiguration"),
+            authorizer_configuration=params.get("authorizerConfiguration"),
+            kms_key_arn=params.get("kmsKeyArn"),
+            interceptor_configurations=params.get("interceptorConfigurations"),
+            policy_engine_configuration=params.get("policyEngineConfiguration"),
+            exception_level=params.get("exceptionLevel"),
+        )
+
+    def extras_of(params):  # type: ignore[no-untyped-def]
+        return {k: params[k] for k in _GATEWAY_EXTRAS if params.get(k) is not None}
+
+    def create_gateway(self):  # type: ignore[no-untyped-def]
+        params = self._get_params()
+        gateway = self.backend.create_gateway(
+            **fields_of(params, "MCP"), tags=params.get("tags")
+        )
+        gateway.gatewarden_extras = extras_of(params)
+        result = gateway.to_dict()
+        result["status"] = "CREATING"
+        return ActionResult(result)
+
+    def update_gateway(self):  # type: ignore[no-untyped-def]
+        params = self._get_params()
+        identifier = self._get_param("gatewayIdentifier")
+        current = self.backend.get_gateway(identifier)
+        gateway = self.backend.update_gateway(
+            gateway_identifier=identifier, **fields_of(params, current.protocol_type)
+        )
+        gateway.gatewarden_extras = extras_of(params)
+        result = gateway.to_dict()
+        result["status"] = "UPDATING"
+        return ActionResult(result)
+
+    BedrockAgentCoreControlResponse.create_gateway = create_gateway  # type: ignore[method-assign]
+    BedrockAgentCoreControlResponse.update_gateway = update_gateway  # type: ignore[method-assign]
+
+
 def main() -> None:
     port = sys.argv[1]
     threading.Thread(target=_exit_when_parent_goes_away, daemon=True).start()
@@ -222,6 +319,7 @@ def main() -> None:
     _make_keys_as_cloudformation_says()
     _attach_table_policies_as_cloudformation_does()
     _outputs_after_change_sets()
+    _replace_gateways_as_agentcore_does()
     from moto.server import main as moto_main
 
     moto_main(["-H", "127.0.0.1", "-p", port])

@@ -13,6 +13,9 @@ interface DoctorFlags {
   rotationFunction?: string;
   detectTarget?: string[];
   dataEvents?: boolean;
+  posture?: boolean;
+  nonProduction?: boolean;
+  allowedInterceptor?: string[];
   json?: boolean;
 }
 
@@ -22,6 +25,7 @@ const AREA_TITLES: Record<CheckResult['area'], string> = {
   trail: 'CloudTrail',
   rules: 'EventBridge rules feeding detect',
   secrets: 'registered secrets',
+  posture: 'gateway posture (live configuration)',
 };
 
 /** The report as people read it: one line per check, grouped by area, then the counts. */
@@ -117,6 +121,15 @@ async function resolveOptions(flags: DoctorFlags, env: NodeJS.ProcessEnv) {
       ...(flags.gateway ? { gatewayId: flags.gateway } : {}),
       ...(stateTable ? { stateTable } : {}),
       ...(flags.dataEvents ? { gatewayDataEvents: true } : {}),
+      ...(flags.posture ? { posture: true } : {}),
+      ...(flags.nonProduction ? { production: false } : {}),
+      allowedInterceptors: [
+        ...(flags.allowedInterceptor ?? []),
+        ...(env[ENV.postureAllowedInterceptors] ?? '')
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      ],
     },
   };
 }
@@ -143,6 +156,19 @@ export const registerDoctor: RegisterCommand = (program: Command) => {
     .option(
       '--data-events',
       'require a trail logging gateway invocations (InvokeGateway data events)',
+    )
+    .option(
+      '--posture',
+      "also check each gateway's live configuration (authorizer, WAF, interceptors, policy engine, KMS, resource policy, targets), or only the --gateway one",
+    )
+    .option(
+      '--non-production',
+      'posture: detailed gateway errors (exceptionLevel DEBUG) are allowed',
+    )
+    .option(
+      '--allowed-interceptor <arn>',
+      'posture: an interceptor Lambda reviewed to receive request headers or run in another account (repeatable; also GATEWARDEN_POSTURE_INTERCEPTORS, comma-separated)',
+      (value: string, previous: string[] = []) => [...previous, value],
     )
     .option('--json', 'print the report as JSON')
     .addHelpText(

@@ -15,6 +15,7 @@ import {
 import { DirectoryActivitySource } from '../../lib/reports/logFiles.js';
 import { renderHtml } from '../../lib/reports/render/html.js';
 import { renderMarkdown } from '../../lib/reports/render/markdown.js';
+import { postureDeclarations } from '../../lib/reports/postureChecks.js';
 import { DEFAULT_REPORT_DAYS, generateReport, type ReportDeps } from '../../lib/reports/report.js';
 import type { AccessReport } from '../../lib/reports/reportTypes.js';
 import type { ActivitySource, ScanProgress } from '../../lib/reports/usage.js';
@@ -38,6 +39,8 @@ interface ReportCliOptions {
   workgroup?: string;
   athenaOutput?: string;
   progress: boolean;
+  nonProduction?: boolean;
+  allowedInterceptor: string[];
 }
 
 function positiveInt(value: string): number {
@@ -112,6 +115,16 @@ export const registerReport: RegisterCommand = (program: Command) => {
       '--labels-file <file>',
       'label rules, one <arn-or-glob>=<label> per line (# comments); added to --label',
     )
+    .option(
+      '--non-production',
+      'gateway posture: detailed gateway errors (exceptionLevel DEBUG) are allowed on this stage',
+    )
+    .option(
+      '--allowed-interceptor <arn>',
+      'gateway posture: an interceptor Lambda reviewed to receive request headers or run in another account (repeatable; also GATEWARDEN_POSTURE_INTERCEPTORS)',
+      (v: string, acc: string[]) => [...acc, v],
+      [],
+    )
     .option('--no-progress', 'no progress bar')
     .action(async (options: ReportCliOptions) => {
       // Checked first: a long analysis must not end in a raw errno.
@@ -161,7 +174,15 @@ async function runReport(options: ReportCliOptions, labels: LabelRule[]): Promis
   if (activity !== undefined) deps.activity = activity;
   if (bar !== undefined) deps.onProgress = bar.update;
   try {
-    return await generateReport(deps, { days: options.days, managers: options.manager, labels });
+    return await generateReport(deps, {
+      days: options.days,
+      managers: options.manager,
+      labels,
+      posture: postureDeclarations(process.env, {
+        ...(options.nonProduction ? { nonProduction: true } : {}),
+        allowedInterceptors: options.allowedInterceptor,
+      }),
+    });
   } finally {
     bar?.done();
   }

@@ -2,11 +2,9 @@ import {
   BedrockAgentCoreControlClient,
   GetApiKeyCredentialProviderCommand,
   GetGatewayCommand,
-  GetGatewayTargetCommand,
   GetOauth2CredentialProviderCommand,
   ListApiKeyCredentialProvidersCommand,
   ListGatewaysCommand,
-  ListGatewayTargetsCommand,
   ListOauth2CredentialProvidersCommand,
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import {
@@ -33,6 +31,15 @@ import type {
 import { SECRET_PREFIX, TAGS } from '../shared/env.js';
 import { parseCredentialSecret } from '../shared/secretNames.js';
 import { clientConfig } from './clients.js';
+import { AgentCorePostureReader } from './gatewayPosture.js';
+
+/** The operation behind each part of a gateway's posture, for the inventory's gaps. */
+const POSTURE_READS: Record<string, string> = {
+  resourcePolicy: 'GetResourcePolicy',
+  policyEngine: 'GetPolicyEngine',
+  workloadIdentity: 'GetWorkloadIdentity',
+  gateway: 'GetGateway',
+};
 
 export interface AgentCoreInventoryClients {
   agentcore: BedrockAgentCoreControlClient;
@@ -52,6 +59,7 @@ export class AgentCoreInventorySource implements InventorySource {
   constructor(
     private readonly clients: AgentCoreInventoryClients = defaultClients(),
     private readonly configuredManagers: string[] = [],
+    private readonly posture = new AgentCorePostureReader(clients.agentcore),
   ) {}
 
   async load(): Promise<GatewayInventory> {
@@ -74,11 +82,15 @@ export class AgentCoreInventorySource implements InventorySource {
     )?.Account;
     const region = await this.clients.agentcore.config.region();
     const arnPrefix = `arn:aws:bedrock-agentcore:${region}:${accountId ?? ''}:gateway/`;
-    const gateways = (await attempt('ListGateways', () => this.gateways(attempt, arnPrefix))) ?? [];
+    const gateways =
+      (await attempt('ListGateways', () => this.gateways(attempt, arnPrefix, gaps))) ?? [];
     const providers = await this.providers(attempt);
     const secrets =
       (await attempt('ListSecrets', () => this.secrets(providers, gateways, attempt))) ?? [];
     const trails = await attempt('DescribeTrails', () => this.trails());
+    const tokenVault = await attempt('GetTokenVault', () =>
+      this.posture.tokenVault(region, accountId ?? ''),
+    );
     const inventory: GatewayInventory = {
       region,
       gateways,
@@ -89,10 +101,15 @@ export class AgentCoreInventorySource implements InventorySource {
     };
     if (accountId !== undefined) inventory.accountId = accountId;
     if (trails !== undefined) inventory.trails = trails;
+    if (tokenVault !== undefined) inventory.tokenVault = tokenVault;
     return inventory;
   }
 
-  private async gateways(attempt: Attempt, arnPrefix: string): Promise<GatewayInfo[]> {
+  private async gateways(
+    attempt: Attempt,
+    arnPrefix: string,
+    gaps: string[],
+  ): Promise<GatewayInfo[]> {
     const out: GatewayInfo[] = [];
     let nextToken: string | undefined;
     do {
@@ -105,11 +122,24 @@ export class AgentCoreInventorySource implements InventorySource {
         const gateway = await attempt(`GetGateway ${id}`, () =>
           this.clients.agentcore.send(new GetGatewayCommand({ gatewayIdentifier: id })),
         );
+        const read = await this.posture.targets(id);
+        if ('error' in read) gaps.push(`ListGatewayTargets ${id}: ${read.error}`);
         const info: GatewayInfo = {
           gatewayId: id,
           gatewayArn: gateway?.gatewayArn ?? '',
-          targets:
-            (await attempt(`ListGatewayTargets ${id}`, () => this.targets(id, attempt))) ?? [],
+          targets: ('targets' in read ? read.targets : []).map((target) => ({
+            targetId: target.targetId ?? '',
+            ...(target.name === undefined ? {} : { name: target.name }),
+            credentialProviders: (target.credentialProviderConfigurations ?? []).map((c) => {
+              const arn =
+                c.credentialProvider?.apiKeyCredentialProvider?.providerArn ??
+                c.credentialProvider?.oauthCredentialProvider?.providerArn;
+              return {
+                type: c.credentialProviderType ?? 'UNKNOWN',
+                ...(arn === undefined ? {} : { providerArn: arn }),
+              };
+            }),
+          })),
         };
         const name = gateway?.name ?? item.name;
         if (name !== undefined) info.name = name;
@@ -122,41 +152,11 @@ export class AgentCoreInventorySource implements InventorySource {
         if (discoveryUrl !== undefined) info.discoveryUrl = discoveryUrl;
         // Without GetGateway the ARN is still derivable (the role is not: it stays unset).
         if (info.gatewayArn === '') info.gatewayArn = `${arnPrefix}${id}`;
+        // Posture needs the whole configuration: without GetGateway it is not assessed.
+        if (gateway !== undefined) info.posture = await this.posture.complete(gateway, read);
+        for (const [part, reason] of Object.entries(info.posture?.gaps ?? {}))
+          if (part !== 'targets') gaps.push(`${POSTURE_READS[part] ?? part} ${id}: ${reason}`);
         out.push(info);
-      }
-      nextToken = page.nextToken;
-    } while (nextToken);
-    return out;
-  }
-
-  private async targets(gatewayId: string, attempt: Attempt): Promise<GatewayInfo['targets']> {
-    const out: GatewayInfo['targets'] = [];
-    let nextToken: string | undefined;
-    do {
-      const page = await this.clients.agentcore.send(
-        new ListGatewayTargetsCommand({ gatewayIdentifier: gatewayId, maxResults: 100, nextToken }),
-      );
-      for (const item of page.items ?? []) {
-        if (item.targetId === undefined) continue;
-        const targetId = item.targetId;
-        const target = await attempt(`GetGatewayTarget ${gatewayId}/${targetId}`, () =>
-          this.clients.agentcore.send(
-            new GetGatewayTargetCommand({ gatewayIdentifier: gatewayId, targetId }),
-          ),
-        );
-        out.push({
-          targetId,
-          ...(item.name === undefined ? {} : { name: item.name }),
-          credentialProviders: (target?.credentialProviderConfigurations ?? []).map((c) => {
-            const arn =
-              c.credentialProvider?.apiKeyCredentialProvider?.providerArn ??
-              c.credentialProvider?.oauthCredentialProvider?.providerArn;
-            return {
-              type: c.credentialProviderType ?? 'UNKNOWN',
-              ...(arn === undefined ? {} : { providerArn: arn }),
-            };
-          }),
-        });
       }
       nextToken = page.nextToken;
     } while (nextToken);

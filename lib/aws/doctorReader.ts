@@ -40,6 +40,8 @@ import type {
 import { ENV, TAGS } from '../shared/env.js';
 import { bindingStoreFromEnv } from './bindingStore.js';
 import { clientConfig } from './clients.js';
+import { AgentCorePostureReader } from './gatewayPosture.js';
+import type { GatewayPosture, TokenVaultPosture } from '../posture/types.js';
 
 const notFound = (error: unknown): boolean =>
   (error as { name?: string }).name === 'ResourceNotFoundException';
@@ -230,6 +232,35 @@ export class AwsDoctorReader implements DoctorReader {
       }
     }
     return secrets.sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  async gatewayPostures(gatewayId?: string): Promise<{
+    gateways: GatewayPosture[];
+    tokenVault?: TokenVaultPosture;
+    rotatedSecrets?: string[];
+  }> {
+    const reader = new AgentCorePostureReader(new BedrockAgentCoreControlClient(this.config));
+    const ids = gatewayId ? [gatewayId] : await reader.gatewayIds();
+    const gateways: GatewayPosture[] = [];
+    for (const id of ids) {
+      try {
+        gateways.push(await reader.gateway(id));
+      } catch (error) {
+        if (notFound(error) && gatewayId) continue;
+        throw error;
+      }
+    }
+    const { account } = await this.caller();
+    const region = await new STSClient(this.config).config.region();
+    const tokenVault = await reader.tokenVault(region, account).catch(() => undefined);
+    const rotatedSecrets = await this.secrets(gatewayId)
+      .then((all) => all.filter((s) => s.rotationEnabled).map((s) => s.name))
+      .catch(() => undefined);
+    return {
+      gateways,
+      ...(tokenVault ? { tokenVault } : {}),
+      ...(rotatedSecrets ? { rotatedSecrets } : {}),
+    };
   }
 
   async pinnedProvider(secretArn: string): Promise<PinnedProvider | null | undefined> {

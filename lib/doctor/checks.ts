@@ -1,6 +1,7 @@
 import { unverifiedReason } from './errors.js';
 import type { DoctorReader } from './ports.js';
 import { forwarderChecks } from './forwarderChecks.js';
+import { postureChecks } from './postureChecks.js';
 import { COMMAND_RIGHTS, commandRights, simulationPrincipal } from './rights.js';
 import { ruleChecks } from './ruleChecks.js';
 import { secretChecks } from './secretChecks.js';
@@ -23,6 +24,12 @@ export interface DoctorOptions {
   commands?: readonly string[];
   /** The state table (its ARN is what dynamodb actions are simulated on). */
   stateTable?: string;
+  /** Check every gateway's posture (the report's "Gateway posture" checks). */
+  posture?: boolean;
+  /** Default true: DEBUG errors on a gateway are a finding. */
+  production?: boolean;
+  /** Interceptor Lambda ARNs reviewed to see headers or run in another account. */
+  allowedInterceptors?: string[];
 }
 
 /**
@@ -55,6 +62,7 @@ export async function runDoctor(
     ...(await forwarderChecks(reader, options.stage, options.region, account, partition)),
   );
   checks.push(...(await secretChecks(reader, options)));
+  if (options.posture) checks.push(...(await postureChecks(reader, options, account)));
   const summary: Record<CheckStatus, number> = { pass: 0, fail: 0, unverified: 0 };
   for (const check of checks) summary[check.status] += 1;
   return {

@@ -1,3 +1,5 @@
+import type { GatewayPosture, TokenVaultPosture } from '../posture/types.js';
+
 /**
  * What the doctor reads from the account, as small read-only ports. The AWS adapter is
  * lib/aws/doctorReader.ts; unit tests pass plain objects.
@@ -96,4 +98,13 @@ export interface DoctorReader {
   registeredSchedule(secretArn: string): Promise<ScheduleRules | undefined>;
   /** The provider as AgentCore reports it; `null` when it does not exist. */
   provider(type: 'apiKey' | 'oauth2', name: string): Promise<ProviderState | null>;
+  /**
+   * Every gateway's live configuration (or one gateway's), the token vault when readable,
+   * and the names of rotation-enabled gatewarden secrets (undefined when not listed).
+   */
+  gatewayPostures?(gatewayId?: string): Promise<{
+    gateways: GatewayPosture[];
+    tokenVault?: TokenVaultPosture;
+    rotatedSecrets?: string[];
+  }>;
 }

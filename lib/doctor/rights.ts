@@ -37,6 +37,11 @@ export const COMMAND_RIGHTS: Readonly<Record<string, readonly string[]>> = {
     'bedrock-agentcore:GetGateway',
     'bedrock-agentcore:ListGatewayTargets',
     'bedrock-agentcore:GetGatewayTarget',
+    'bedrock-agentcore:GetResourcePolicy',
+    'bedrock-agentcore:GetPolicyEngine',
+    'bedrock-agentcore:ListPolicies',
+    'bedrock-agentcore:GetTokenVault',
+    'bedrock-agentcore:GetWorkloadIdentity',
     'bedrock-agentcore:ListApiKeyCredentialProviders',
     'bedrock-agentcore:GetApiKeyCredentialProvider',
     'bedrock-agentcore:ListOauth2CredentialProviders',
@@ -58,6 +63,16 @@ export const COMMAND_RIGHTS: Readonly<Record<string, readonly string[]>> = {
     'bedrock-agentcore:GetApiKeyCredentialProvider',
     'bedrock-agentcore:GetOauth2CredentialProvider',
     'dynamodb:GetItem',
+    // --posture
+    'bedrock-agentcore:ListGateways',
+    'bedrock-agentcore:GetGateway',
+    'bedrock-agentcore:ListGatewayTargets',
+    'bedrock-agentcore:GetGatewayTarget',
+    'bedrock-agentcore:GetResourcePolicy',
+    'bedrock-agentcore:GetPolicyEngine',
+    'bedrock-agentcore:ListPolicies',
+    'bedrock-agentcore:GetTokenVault',
+    'bedrock-agentcore:GetWorkloadIdentity',
   ],
 };
 
@@ -94,8 +109,17 @@ export function resourceFor(action: string, ctx: RightsContext): string {
     return `arn:${p}:bedrock-agentcore:${at}:token-vault/default/apikeycredentialprovider/doctor-probe`;
   if (service === 'bedrock-agentcore' && /Oauth2CredentialProvider$/.test(name))
     return `arn:${p}:bedrock-agentcore:${at}:token-vault/default/oauth2credentialprovider/doctor-probe`;
-  if (service === 'bedrock-agentcore' && /^(Get|Update|Delete)Gateway|GatewayTargets?$/.test(name))
+  if (
+    service === 'bedrock-agentcore' &&
+    /^(Get|Update|Delete)Gateway|GatewayTargets?$|^GetResourcePolicy$/.test(name)
+  )
     return `arn:${p}:bedrock-agentcore:${at}:gateway/doctor-probe`;
+  if (service === 'bedrock-agentcore' && /^(GetPolicyEngine|ListPolicies)$/.test(name))
+    return `arn:${p}:bedrock-agentcore:${at}:policy-engine/doctorprobe-abcdefghij`;
+  if (service === 'bedrock-agentcore' && name === 'GetWorkloadIdentity')
+    return `arn:${p}:bedrock-agentcore:${at}:workload-identity-directory/default/workload-identity/doctor-probe`;
+  if (service === 'bedrock-agentcore' && name === 'GetTokenVault')
+    return `arn:${p}:bedrock-agentcore:${at}:token-vault/default`;
   if (service === 'events' && name === 'ListTargetsByRule')
     return `arn:${p}:events:${at}:rule/gatewarden-${ctx.stage}-detect-probe`;
   return '*';

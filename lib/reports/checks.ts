@@ -6,6 +6,8 @@ import type { GatewayInventory } from './inventory.js';
 import type { CheckResult, ManagerOut, PrincipalReport, ReportFinding } from './reportTypes.js';
 import { ESCALATION_METHODS } from './privilegeEscalation.js';
 import { RISK_PATTERNS, lower } from './risks.js';
+import type { GatewayAssessment } from '../posture/types.js';
+import { checkPosture, POSTURE_CHECK_TITLES, type PostureDeclarations } from './postureChecks.js';
 import { checkSecrets } from './secretChecks.js';
 import { AGENTCORE_SERVICE, checkTrust, serviceOnly } from './trustChecks.js';
 
@@ -56,7 +58,7 @@ export const CHECKS: Record<string, { title: string }> = {
   'management-without-conditions': {
     title: 'Management permissions carry conditions (source IP, MFA, VPC)',
   },
-  'gateway-authorizer-none': { title: 'Every gateway authenticates its callers' },
+  ...POSTURE_CHECK_TITLES,
 };
 
 export interface CheckInput {
@@ -69,10 +71,16 @@ export interface CheckInput {
   missingPolicies: string[];
   activityKnown: boolean;
   regionsSeen: Set<string>;
+  /** What the deployment declares for posture checks (production, reviewed interceptors). */
+  posture?: PostureDeclarations;
 }
 
 /** Runs the seed's best practices as checks; returns findings and every check's status. */
-export function runChecks(input: CheckInput): { findings: ReportFinding[]; checks: CheckResult[] } {
+export function runChecks(input: CheckInput): {
+  findings: ReportFinding[];
+  checks: CheckResult[];
+  posture: GatewayAssessment[];
+} {
   const findings: ReportFinding[] = [];
   const skipped = new Map<string, string>();
   const add: Add = (checkId, severity, resource, message, subject = '') =>
@@ -228,26 +236,18 @@ export function runChecks(input: CheckInput): { findings: ReportFinding[]; check
           `Gateway ${gateway.gatewayId} uses role ${gateway.roleArn}, which is not in the IAM data: the role was deleted (the gateway cannot reach its targets) or the input is incomplete.`,
         );
       }
-      if ((gateway.authorizerType ?? '').toUpperCase() === 'NONE') {
-        add(
-          'gateway-authorizer-none',
-          'high',
-          gateway.gatewayArn,
-          `Gateway ${gateway.gatewayId} has authorizerType NONE: anyone who can reach its endpoint can call its tools. Set a CUSTOM_JWT or AWS_IAM authorizer.`,
-        );
-      }
     }
   } else {
-    for (const id of [
-      'shared-execution-role',
-      'execution-role-missing',
-      'gateway-authorizer-none',
-    ]) {
+    for (const id of ['shared-execution-role', 'execution-role-missing']) {
       skipped.set(id, 'gateway inventory not read (offline run)');
     }
   }
 
   checkSecrets(input, add, skipped);
+  const posture = checkPosture(input.inventory, input.inventoryKnown, input.posture);
+  findings.push(...posture.findings);
+  for (const check of posture.checks)
+    if (check.status === 'skipped') skipped.set(check.checkId, check.reason ?? '');
 
   if (input.inventory.trails === undefined) {
     skipped.set(
@@ -320,7 +320,7 @@ export function runChecks(input: CheckInput): { findings: ReportFinding[]; check
       ? { checkId, title, status: 'pass' }
       : { checkId, title, status: 'skipped', reason };
   });
-  return { findings: sortFindings(findings), checks };
+  return { findings: sortFindings(findings), checks, posture: posture.assessments };
 }
 
 export type Add = (

@@ -3,6 +3,8 @@
  * Secrets Manager and CloudTrail APIs (lib/aws/agentcoreInventory.ts) or given in memory.
  * Identifiers and configuration only: never a credential value.
  */
+import type { GatewayPosture, TokenVaultPosture } from '../posture/types.js';
+
 export interface GatewayInfo {
   gatewayId: string;
   gatewayArn: string;
@@ -13,6 +15,8 @@ export interface GatewayInfo {
   roleArn?: string;
   discoveryUrl?: string;
   targets: TargetInfo[];
+  /** The live configuration posture checks read; absent when GetGateway was not answered. */
+  posture?: GatewayPosture;
 }
 
 export interface TargetInfo {
@@ -60,6 +64,8 @@ export interface GatewayInventory {
   secrets: SecretInfo[];
   /** Undefined when trails could not be read (offline): the CloudTrail check is skipped. */
   trails?: TrailInfo[];
+  /** The token vault and its key; absent when not read. */
+  tokenVault?: TokenVaultPosture;
   /** Principals configured as gateway managers (ARNs). */
   configuredManagers: string[];
   /** What could not be read (permission missing, API not served), by operation. */

@@ -8,6 +8,8 @@ import { validateRecommendations } from './externalValidation.js';
 import { applyLabels, type LabelRule } from './labels.js';
 import { emptyInventory, type GatewayInfo, type InventorySource } from './inventory.js';
 import type { PolicyValidator } from './policyValidation.js';
+import type { PostureDeclarations } from './postureChecks.js';
+import type { GatewayAssessment } from '../posture/types.js';
 import {
   REPORT_SCHEMA_VERSION,
   type AccessReport,
@@ -48,6 +50,8 @@ export interface ReportOptions {
   managers?: string[];
   /** The operator's labels for principals (and the findings on them): marked, never hidden. */
   labels?: readonly LabelRule[];
+  /** Posture declarations: production stage, reviewed interceptors. */
+  posture?: PostureDeclarations;
 }
 
 export const DEFAULT_REPORT_DAYS = 90;
@@ -170,7 +174,7 @@ export async function generateReport(
     if (usedManagement.length > 0) addManager(usage.arn, 'cloudtrail', usedManagement);
   }
 
-  const { findings, checks } = runChecks({
+  const { findings, checks, posture } = runChecks({
     now,
     days,
     principals: analysed,
@@ -180,7 +184,9 @@ export async function generateReport(
     missingPolicies: snapshot.missingPolicies,
     activityKnown,
     regionsSeen: collector.stats.regions,
+    ...(options.posture === undefined ? {} : { posture: options.posture }),
   });
+  const assessments = new Map(posture.map((a) => [a.gatewayId, a]));
 
   const roles = analysed.filter((a) => a.report.type === 'role').map((a) => a.report);
   const principals = analysed.filter((a) => a.report.type !== 'role').map((a) => a.report);
@@ -242,7 +248,7 @@ export async function generateReport(
       usedActions: all.reduce((n, r) => n + r.usedActions.length, 0),
       unusedActions: all.reduce((n, r) => n + r.unusedActionCount, 0),
     },
-    gateways: inventory.gateways.map(gatewayOut),
+    gateways: inventory.gateways.map((g) => gatewayOut(g, assessments.get(g.gatewayId))),
     managers: [...managers.values()].sort((a, b) => a.arn.localeCompare(b.arn)),
     roles: roles.sort((a, b) => a.arn.localeCompare(b.arn)),
     principals: principals.sort((a, b) => a.arn.localeCompare(b.arn)),
@@ -250,6 +256,14 @@ export async function generateReport(
     checks,
   };
   if (inventory.region !== undefined) report.region = inventory.region;
+  if (inventory.tokenVault !== undefined) {
+    const { arn, keyType, kmsKeyArn } = inventory.tokenVault;
+    report.tokenVault = {
+      arn,
+      ...(keyType ? { keyType } : {}),
+      ...(kmsKeyArn ? { kmsKeyArn } : {}),
+    };
+  }
   applyLabels(report, options.labels ?? []);
   return report;
 }
@@ -262,7 +276,7 @@ function kindOf(principal: IamPrincipal, allowed: Set<string>, servesGateway: bo
   return management ? 'management' : 'other';
 }
 
-function gatewayOut(gateway: GatewayInfo): GatewayOut {
+function gatewayOut(gateway: GatewayInfo, assessment?: GatewayAssessment): GatewayOut {
   const out: GatewayOut = {
     gatewayId: gateway.gatewayId,
     gatewayArn: gateway.gatewayArn,
@@ -275,5 +289,7 @@ function gatewayOut(gateway: GatewayInfo): GatewayOut {
   if (gateway.name !== undefined) out.name = gateway.name;
   if (gateway.authorizerType !== undefined) out.authorizerType = gateway.authorizerType;
   if (gateway.roleArn !== undefined) out.roleArn = gateway.roleArn;
+  if (assessment !== undefined)
+    out.posture = { checks: assessment.checks, findings: assessment.findings };
   return out;
 }

@@ -1,4 +1,5 @@
 import type { Severity } from '../detection/types.js';
+import type { PostureCheckStatus, PostureFinding } from '../posture/types.js';
 import type { ScanIssue } from './usage.js';
 
 /** Bumped on any incompatible change of {@link AccessReport}; see docs/report-schema.md. */
@@ -178,9 +179,13 @@ export interface ReportFinding {
   checkId: string;
   severity: Severity;
   resource: string;
+  /** Every resource the finding names, `resource` first (posture findings). */
+  resources?: string[];
   message: string;
   /** The operator's labels of the finding's resource (a labelled principal). */
   labels?: string[];
+  /** What to change, one line (posture findings; other checks say it in the message). */
+  remediation?: string;
 }
 
 export interface CheckResult {
@@ -198,6 +203,8 @@ export interface GatewayOut {
   authorizerType?: string;
   roleArn?: string;
   targets: { targetId: string; name?: string; credentialProviderTypes: string[] }[];
+  /** The gateway's posture from its live configuration; absent when it was not read. */
+  posture?: { checks: PostureCheckStatus[]; findings: PostureFinding[] };
 }
 
 export interface ManagerOut {
@@ -268,4 +275,6 @@ export interface AccessReport {
   principals: PrincipalReport[];
   findings: ReportFinding[];
   checks: CheckResult[];
+  /** The token vault's key, when read (posture check `token-vault-service-key`). */
+  tokenVault?: { arn: string; keyType?: string; kmsKeyArn?: string };
 }

@@ -42,6 +42,10 @@ export const ENV = {
   reportDays: 'GATEWARDEN_REPORT_DAYS',
   /** Label rules `<arn-or-glob>=<label>` for the report, `;`-separated (docs/report-labels.md). */
   reportLabels: 'GATEWARDEN_REPORT_LABELS',
+  /** Posture: interceptor Lambda ARNs reviewed to see request headers or run elsewhere (comma-separated). */
+  postureAllowedInterceptors: 'GATEWARDEN_POSTURE_INTERCEPTORS',
+  /** Posture: `false` on a non-production stage (detailed gateway errors allowed). */
+  postureProduction: 'GATEWARDEN_POSTURE_PRODUCTION',
   /** `true` lets credential-exposure findings rotate the exposed secret (opt-in). */
   autoRemediation: 'GATEWARDEN_AUTO_REMEDIATION',
   /** CloudTrail S3 bucket (and key prefix) the report reads log files from; '' = LookupEvents. */

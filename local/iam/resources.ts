@@ -545,6 +545,9 @@ const agentcore: Resolver = async (call, lookups) => {
   if (tokenVault) vars.TokenVaultId = tokenVault;
   const defaults: Vars = { TokenVaultId: 'default', DirectoryId: 'default' };
   if (gateway) vars.GatewayId = gateway.split('/').pop() ?? gateway;
+  // AgentCore Policy: engines and their policies by the path's ids.
+  if (call.labels.policyEngineId) vars.PolicyEngineId = call.labels.policyEngineId;
+  if (call.labels.policyId) vars.PolicyId = call.labels.policyId;
   if (name) vars.Name = name;
   if (workload) vars.WorkloadIdentityName = workload;
   else if (call.operation.endsWith('WorkloadIdentity') && name) vars.WorkloadIdentityName = name;
@@ -589,6 +592,27 @@ const agentcore: Resolver = async (call, lookups) => {
   return { vars, defaults, arns, implied, context };
 };
 
+/**
+ * WAFv2 web ACLs by scope, name and id (CreateWebACL is authorized on `<name>/*`: the id does
+ * not exist yet), the ACL an association names, and the AgentCore gateway it protects.
+ */
+const wafv2: Resolver = async (call) => {
+  const vars: Vars = {};
+  const scope = str(call.params.Scope);
+  if (scope) vars.Scope = scope.toLowerCase();
+  const name = str(call.params.Name);
+  if (name) vars.Name = name;
+  const id = str(call.params.Id);
+  if (id) vars.Id = id;
+  const arns: Record<string, string> = {};
+  const acl = str(call.params.WebACLArn);
+  if (acl) arns.webacl = acl;
+  const resource = str(call.params.ResourceArn);
+  if (resource && /^arn:aws[\w-]*:bedrock-agentcore:[^:]*:\d*:gateway\//.test(resource))
+    arns['agentcore-gateway'] = resource;
+  return { vars, defaults: { Id: '*' }, arns };
+};
+
 /** Stacks are named by name; their id part is not in the request (any id of that name). */
 const cloudformation: Resolver = async (call) => {
   const name = str(call.params.StackName);
@@ -619,6 +643,7 @@ const RESOLVERS: Record<string, Resolver> = {
   glue,
   'cognito-idp': cognito,
   'bedrock-agentcore': agentcore,
+  wafv2,
 };
 
 /**

@@ -9,6 +9,7 @@
  * validated against the official model first (`model/`).
  */
 import { validatePolicyRoute } from './accessAnalyzer.js';
+import { agentcorePolicyRoute } from './agentcorePolicy.js';
 import { lookupEventsRoute, seedEventsRoute } from './cloudtrail/routes.js';
 import { cognitoOauthRoute, cognitoSecretsRoute } from './cognito.js';
 import type { StandinRoute } from './context.js';
@@ -29,6 +30,8 @@ export function standinRoutes(): StandinRoute[] {
     // and workload tokens, API keys, OAuth2 tokens (data plane). Gateways themselves are on moto.
     identityControlRoute,
     identityDataRoute,
+    // Gateway resource policies and AgentCore Policy engines and policies (moto has neither).
+    agentcorePolicyRoute,
     // CloudTrail LookupEvents over the calls recorded by the front; other CloudTrail calls go to moto.
     lookupEventsRoute,
     seedEventsRoute,

@@ -10,6 +10,7 @@ import {
   principalSection,
   usageBar,
 } from './htmlPrincipal.js';
+import { postureHtml } from './posture.js';
 
 export { esc } from './htmlPrincipal.js';
 
@@ -260,6 +261,7 @@ ${checks}
 ${rolesTable(all)}
 <h2>Gateways</h2>
 ${gateways}
+${postureHtml(report, esc)}
 <h2>Gateway managers</h2>
 ${managers}
 <h2>Per principal: which policy grants what, and what to do</h2>

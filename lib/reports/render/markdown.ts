@@ -1,5 +1,6 @@
 import { labelledSummary } from '../labels.js';
 import type { AccessReport, PrincipalReport } from '../reportTypes.js';
+import { postureMarkdown } from './posture.js';
 
 /** Escapes text for a Markdown table cell. */
 function cell(text: string | number): string {
@@ -152,6 +153,7 @@ export function renderMarkdown(report: AccessReport): string {
       ),
     );
   }
+  out.push(...postureMarkdown(report, cell, table));
   if (report.managers.length > 0) {
     out.push(`## Gateway managers\n`);
     out.push(

@@ -113,7 +113,16 @@ describe('functions', () => {
       'Detect',
       [ENV.stateTable, ENV.deadLetterQueueUrl, ENV.rotatorRoleArn, ENV.chatWebhookSecretId],
     ],
-    ['Report', [ENV.reportBucket, ENV.reportDays, ENV.alertTopicArn]],
+    [
+      'Report',
+      [
+        ENV.reportBucket,
+        ENV.reportDays,
+        ENV.alertTopicArn,
+        ENV.postureProduction,
+        ENV.postureAllowedInterceptors,
+      ],
+    ],
   ])('%s gets the environment it needs', (name, needed) => {
     expect(Object.keys(fn(name).Environment.Variables)).toEqual(expect.arrayContaining(needed));
   });

@@ -195,6 +195,54 @@ describe('authorizationsFor', () => {
     expect(all[0]?.context['aws:ResourceTag/gatewarden:rotated']).toBe('true');
   });
 
+  it.each([
+    [
+      'GetPolicyEngine',
+      { policyEngineId: 'eng-abcdefghij' },
+      [`arn:aws:bedrock-agentcore:us-east-1:${ACCOUNT}:policy-engine/eng-abcdefghij`],
+    ],
+    [
+      'ListPolicies',
+      { policyEngineId: 'eng-abcdefghij' },
+      [`arn:aws:bedrock-agentcore:us-east-1:${ACCOUNT}:policy-engine/eng-abcdefghij`],
+    ],
+    [
+      'GetResourcePolicy',
+      { resourceArn: `arn:aws:bedrock-agentcore:us-east-1:${ACCOUNT}:gateway/gw1` },
+      [`arn:aws:bedrock-agentcore:us-east-1:${ACCOUNT}:gateway/gw1`],
+    ],
+  ])(
+    'AgentCore posture reads: %s on the resource its path names',
+    async (operation, labels, arns) => {
+      const all = await authorizationsFor(
+        call('bedrock-agentcore', operation, {}, labels),
+        lookups,
+      );
+      expect(all.map((a) => [a.action, a.resource])).toEqual(
+        arns.map((arn) => [`bedrock-agentcore:${operation}`, arn]),
+      );
+    },
+  );
+
+  it('WAFv2: a new web ACL by scope and name, an association on the ACL it names', async () => {
+    const created = await authorizationsFor(
+      call('wafv2', 'CreateWebACL', { Name: 'gw', Scope: 'REGIONAL' }),
+      lookups,
+    );
+    expect(created.map((a) => a.resource)).toEqual([
+      `arn:aws:wafv2:us-east-1:${ACCOUNT}:regional/webacl/gw/*`,
+    ]);
+    const acl = `arn:aws:wafv2:us-east-1:${ACCOUNT}:regional/webacl/gw/abc`;
+    const associated = await authorizationsFor(
+      call('wafv2', 'AssociateWebACL', {
+        WebACLArn: acl,
+        ResourceArn: `arn:aws:bedrock-agentcore:us-east-1:${ACCOUNT}:gateway/gw1`,
+      }),
+      lookups,
+    );
+    expect(associated.map((a) => a.resource)).toEqual([acl]);
+  });
+
   it('KMS Decrypt names its key from moto’s ciphertext header', async () => {
     const blob = Buffer.concat([
       Buffer.from('11111111-2222-3333-4444-555555555555', 'latin1'),

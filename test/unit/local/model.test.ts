@@ -376,6 +376,7 @@ describe('the model check in front of the routes', () => {
     expect(apiRoutes.map((route) => [route.name, route.model])).toEqual([
       ['agentcore-identity:control', 'bedrock-agentcore-control'],
       ['agentcore-identity:data', 'bedrock-agentcore'],
+      ['agentcore:policy', 'bedrock-agentcore-control'],
       ['cloudtrail:LookupEvents', 'cloudtrail'],
       ['cognito:ClientSecrets', 'cognito-idp'],
       ['cognito:tags', 'cognito-idp'],
