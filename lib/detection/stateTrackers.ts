@@ -249,6 +249,7 @@ function merged(previous: StateVersion | undefined, shown: object): string | und
 /** A gatewarden registration in progress (`gatewarden register` creates a tagged secret). */
 export interface RegistrationState {
   secret: string;
+  atMs: number;
 }
 
 /** The tag keys a Secrets Manager or AgentCore record sets (either casing). */
@@ -284,7 +285,11 @@ export function trackedStates(record: CloudTrailRecord): Tracked[] {
         {
           kind: KINDS.registration,
           subject: stableCaller(record),
-          next: () => JSON.stringify({ secret } satisfies RegistrationState),
+          next: () =>
+            JSON.stringify({
+              secret,
+              atMs: Date.parse(record.eventTime),
+            } satisfies RegistrationState),
         },
       ];
     }

@@ -35,9 +35,21 @@ export function gatewayChange(
   }
   const created = record.eventName === 'CreateGateway';
   // A gateway's creation starts from nothing: every block it has was added.
-  const previous = created ? {} : (change.previous ?? undefined);
+  const previous = created ? NOTHING : (change.previous ?? undefined);
   return { previous, current: change.current, created };
 }
+
+/** The configuration a gateway "had" before its creation: no optional block. */
+const NOTHING: GatewayState = {
+  interceptors: [],
+  wafFailureMode: NONE,
+  exceptionLevel: NONE,
+  policyEngineArn: NONE,
+  policyEngineMode: NONE,
+  kmsKeyArn: NONE,
+  customTransform: NONE,
+  protocol: NONE,
+};
 
 /** True when a field is known on both sides and differs. */
 export function changed<K extends keyof GatewayState>(
