@@ -148,6 +148,7 @@ export function wholeGatewayRequest(record: CloudTrailRecord): boolean {
     request !== undefined &&
     str(request.authorizerType) !== undefined &&
     str(request.roleArn) !== undefined &&
+    !redacted(request.authorizerType) &&
     !redacted(request.roleArn)
   );
 }
@@ -156,13 +157,13 @@ export function wholeGatewayRequest(record: CloudTrailRecord): boolean {
 export function gatewayStateOf(record: CloudTrailRecord): GatewayState {
   const request = obj(record.requestParameters);
   const responseSide = obj(record.responseElements);
-  // The request of a full replace is the whole new gateway; the response may add fields the
-  // request could not carry (a service-set value), never remove one.
+  // The request of a full replace is the whole new gateway: it decides, the response only
+  // fills in what the request could not show (a redacted value).
   const fromResponse = responseSide === undefined ? {} : gatewayFields(responseSide, false);
   if (request !== undefined && wholeGatewayRequest(record)) {
-    return { ...gatewayFields(request, true), ...definedOnly(fromResponse, true) };
+    return { ...definedOnly(fromResponse, true), ...gatewayFields(request, true) };
   }
-  return { ...(request === undefined ? {} : gatewayFields(request, false)), ...fromResponse };
+  return { ...fromResponse, ...(request === undefined ? {} : gatewayFields(request, false)) };
 }
 
 /** Response fields that fill in, not override, a whole request (`none` from a response is unknown). */
