@@ -56,6 +56,15 @@ describe('function bundles', () => {
     });
   });
 
+  it('the detect bundle carries the Cedar WebAssembly and loads it without __dirname', async () => {
+    const zip = await ZipFile.open(path.join(dir, 'detect.zip'));
+    const bundle = zip.text('functions/detect.mjs');
+    // The nodejs build's own read would fail in an ESM bundle (no __dirname, no file beside it).
+    expect(bundle).not.toContain('cedar_wasm_bg.wasm`');
+    expect(bundle).toContain('brotliDecompressSync(((m) => m.default ?? m)(');
+    expect(bundle).toContain('policySetTextToParts');
+  });
+
   it('the report bundle carries the whole IAM action catalog and writes it where IAM_DATA_ROOT points', async () => {
     const zip = await ZipFile.open(path.join(dir, 'report.zip'));
     const env = (
