@@ -16,6 +16,7 @@ import type { AlertSink } from '../lib/alerts/alert.js';
 import { parseAthenaTable } from '../lib/reports/athenaQuery.js';
 import { IamDataCatalog } from '../lib/reports/catalog.js';
 import { ReportInputError } from '../lib/reports/errors.js';
+import { parseLabelRules, type LabelRule } from '../lib/reports/labels.js';
 import { DEFAULT_REPORT_DAYS } from '../lib/reports/report.js';
 import {
   runScheduledReport,
@@ -34,6 +35,8 @@ export const REPORT_ENV = {
   lakeEventDataStore: 'GATEWARDEN_REPORT_LAKE_EDS',
   /** Comma-separated ARNs of the principals expected to manage gateways. */
   managers: 'GATEWARDEN_REPORT_MANAGERS',
+  /** Label rules (stage param reportLabels): the one in lib/shared/env.ts, which the stack sets. */
+  labels: ENV.reportLabels,
 } as const;
 
 /** The weekly schedule, or a manual invocation that may override the window. */
@@ -49,6 +52,7 @@ export type ReportEvent = ScheduledEvent | { days?: number };
 export interface ReportHandlerDeps extends ScheduledReportDeps {
   days: number;
   managers: string[];
+  labels?: LabelRule[];
 }
 
 /** Builds the handler around its dependencies (the wiring seam for tests). */
@@ -64,7 +68,11 @@ export function makeHandler(deps: ReportHandlerDeps | (() => ReportHandlerDeps))
       'days' in parsed.data && typeof parsed.data.days === 'number'
         ? parsed.data.days
         : resolved.days;
-    const result = await runScheduledReport(resolved, { days, managers: resolved.managers });
+    const result = await runScheduledReport(resolved, {
+      days,
+      managers: resolved.managers,
+      labels: resolved.labels ?? [],
+    });
     logger.info('access report stored', safe({ ...result }));
     return result;
   });
@@ -98,6 +106,8 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env): ReportHandler
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+  // A malformed rule fails the run with its reason rather than mislabel a report.
+  const labels = parseLabelRules(env[REPORT_ENV.labels] ?? '');
   return {
     report: {
       iam: new IamApiSource(),
@@ -110,6 +120,7 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env): ReportHandler
     sinks,
     days: Number.isInteger(days) && days > 0 ? days : DEFAULT_REPORT_DAYS,
     managers,
+    labels,
   };
 }
 

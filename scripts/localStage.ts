@@ -128,7 +128,7 @@ async function ignoring<T>(exists: (error: unknown) => boolean, call: () => Prom
  * AWS), then restores the detect rules' patterns and delivery to the detect queue, and adds what
  * no template creates: a trail logging all management events.
  */
-export async function createLocalStage(): Promise<void> {
+export async function createLocalStage(): Promise<{ deployed: boolean }> {
   if (!process.env.AWS_ENDPOINT_URL) {
     throw new Error(
       'AWS_ENDPOINT_URL is not set: run eval "$(npx gatewarden local start)" first ' +
@@ -136,7 +136,8 @@ export async function createLocalStage(): Promise<void> {
     );
   }
   const config = { ...clientConfig({ maxAttempts: 2 }) };
-  if (!(await stackDeployed(config))) {
+  const deployed = !(await stackDeployed(config));
+  if (deployed) {
     const { deployLocalStage } = await import('../local/deploy.js');
     await deployLocalStage({
       env: process.env,
@@ -145,6 +146,7 @@ export async function createLocalStage(): Promise<void> {
   }
   await createDetectRules(config);
   await createTrail(config);
+  return { deployed };
 }
 
 /** The bucket the local trail writes to (a deployment names an existing trail's bucket). */

@@ -11,6 +11,13 @@ export const RULES_DOC = join(resolve(import.meta.dirname, '..'), 'docs', 'rules
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\s+/g, ' ').trim();
 
+/** The fields a rule reads, in code font; who and when only: a dash; undeclared: a question mark. */
+function fieldsRead(rule: Rule): string {
+  if (rule.reads === undefined) return '?';
+  if (rule.reads.length === 0) return '—';
+  return rule.reads.map((field) => `\`${cell(field)}\``).join(', ');
+}
+
 /** The document, rules grouped by MITRE ATT&CK tactic, then by id. */
 export function renderRulesDoc(rules: readonly Rule[] = allRules): string {
   const sorted = [...rules].sort(
@@ -25,15 +32,18 @@ export function renderRulesDoc(rules: readonly Rule[] = allRules): string {
     'fixtures beside it. Severity is the default; a rule raises or lowers it per finding (e.g. a',
     'refused attempt is reported lower, a gateway role or key higher). Every rule’s events are',
     'routed to the `detect` function by `resources/detect-patterns.yml` (a test checks it against',
-    'the registry).',
+    'the registry). “Fields read” are the record fields a rule’s evaluation reads beyond who called',
+    'and when (its `reads` declaration, checked against the rule on its fixtures by',
+    '`test/unit/detection/ruleReads.test.ts`); AgentCore operations no rule reads are listed with',
+    'their reason in `lib/detection/coverage.ts`.',
     '',
     `${rules.length} rules.`,
     '',
-    '| rule | default severity | tactic | technique | what it catches |',
-    '| --- | --- | --- | --- | --- |',
+    '| rule | default severity | tactic | technique | what it catches | fields read |',
+    '| --- | --- | --- | --- | --- | --- |',
     ...sorted.map(
       (rule) =>
-        `| \`${rule.id}\` | ${rule.severity} | ${cell(rule.mitre.tactic)} | ${cell(rule.mitre.technique)} | ${cell(rule.title)} |`,
+        `| \`${rule.id}\` | ${rule.severity} | ${cell(rule.mitre.tactic)} | ${cell(rule.mitre.technique)} | ${cell(rule.title)} | ${fieldsRead(rule)} |`,
     ),
     '',
   ].join('\n');

@@ -116,7 +116,28 @@ export function renderSummary(summary: ReplaySummary): string {
   lines.push(
     `${summary.files} files, ${summary.records} records (${summary.learned} learned only), ${summary.malformed} malformed skipped, ${summary.skipped > 0 ? `${summary.skipped} Insights events ignored, ` : ''}${summary.findings} findings${summary.unreadable.length > 0 ? `, ${summary.unreadable.length} inputs unreadable` : ''}`,
   );
+  const nothing = nothingFound(summary);
+  if (nothing !== undefined) lines.push(nothing);
   return `${lines.join('\n')}\n`;
+}
+
+/** One line saying why a replay raised no finding, or undefined when it raised some. */
+export function nothingFound(summary: ReplaySummary): string | undefined {
+  if (summary.findings > 0) return undefined;
+  const evaluated = summary.records - summary.learned;
+  if (summary.records === 0) return 'no findings: the input held no CloudTrail record to evaluate';
+  let held = 0;
+  for (const t of summary.perRule.values())
+    held += t.dryRun + t.suppressed + t.deduplicated + t.grouped;
+  const why = [
+    ...(summary.learned > 0
+      ? [`${summary.learned} record(s) only trained baselines, --baseline-days`]
+      : []),
+    ...(held > 0
+      ? [`${held} matches were held back by dry-run rules, suppressions, deduplication or grouping`]
+      : []),
+  ];
+  return `no findings: no rule fired on the ${evaluated} record(s) evaluated${why.length > 0 ? ` (${why.join('; ')})` : ''}`;
 }
 
 function progressBar(stream: NodeJS.WriteStream): (p: ReplayProgress) => void {

@@ -42,7 +42,8 @@ export const registerLocal: RegisterCommand = (program: Command) => {
       if (options.deploy) {
         Object.assign(process.env, values);
         const { createLocalStage } = await import('../../scripts/localStage.js');
-        await createLocalStage();
+        const { deployed } = await createLocalStage();
+        if (!deployed) process.stderr.write('gatewarden: local stage already deployed\n');
       }
       print(options.json ? JSON.stringify(values, null, 2) : exportLines(values));
     });
@@ -64,8 +65,12 @@ export const registerLocal: RegisterCommand = (program: Command) => {
       }
       Object.assign(process.env, exportsOf(status.state));
       const { createLocalStage } = await import('../../scripts/localStage.js');
-      await createLocalStage();
-      process.stderr.write('gatewarden: local stage deployed (functions run as their roles)\n');
+      const { deployed } = await createLocalStage();
+      process.stderr.write(
+        deployed
+          ? 'gatewarden: local stage deployed (functions run as their roles)\n'
+          : 'gatewarden: nothing to deploy: the local stage is already deployed on this stack (its detect rules and trail checked); `local stop` and `local start` for a fresh one\n',
+      );
     });
 
   local

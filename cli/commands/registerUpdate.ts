@@ -59,9 +59,18 @@ export async function runRegisterUpdate(
       : { secretId: flags.secret, apply: false },
   );
   // Values come from a document anyone with PutSecretValue may have written.
-  const output = flags.json ? `${JSON.stringify(result)}\n` : text(result, flags);
+  const nothing = nothingToPin(result);
+  const output = flags.json
+    ? `${JSON.stringify({ ...result, ...(nothing ? { nothing } : {}) })}\n`
+    : text(result, flags);
   io.stdout.write(forTerminal(output, { lines: true }));
   return 0;
+}
+
+/** Why nothing was (or would be) pinned, when the binding already matches. */
+function nothingToPin(result: RebindResult): string | undefined {
+  if (result.applied || result.changes.length > 0 || result.unverified.length > 0) return undefined;
+  return 'the binding already matches the document and the live configuration';
 }
 
 /** `--yes` pins only what a review showed: it needs that review's hash, and the hash needs it. */
@@ -82,7 +91,8 @@ function text(result: RebindResult, flags: UpdateFlags): string {
     `secret:   ${forTerminal(result.secretArn)}`,
     `version:  ${forTerminal(result.versionId)}`,
   ];
-  if (result.changes.length === 0) lines.push('no changes: the binding matches the document');
+  const nothing = nothingToPin(result);
+  if (nothing !== undefined) lines.push(`nothing to pin: ${nothing}`);
   for (const change of result.changes) {
     lines.push(`  ${forTerminal(change.field)}: ${value(change.before)} -> ${value(change.after)}`);
   }

@@ -1,10 +1,17 @@
-import { access, constants, mkdir, rm, writeFile } from 'node:fs/promises';
+import { access, constants, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { IamDataCatalog } from '../../lib/reports/catalog.js';
 import { parseAthenaTable } from '../../lib/reports/athenaQuery.js';
 import { ReportInputError } from '../../lib/reports/errors.js';
 import { AuthorizationDetailsFile } from '../../lib/reports/iamFile.js';
+import {
+  checkCount,
+  labelledSummary,
+  parseLabelRule,
+  parseLabelRules,
+  type LabelRule,
+} from '../../lib/reports/labels.js';
 import { DirectoryActivitySource } from '../../lib/reports/logFiles.js';
 import { renderHtml } from '../../lib/reports/render/html.js';
 import { renderMarkdown } from '../../lib/reports/render/markdown.js';
@@ -23,6 +30,8 @@ interface ReportCliOptions {
   format: Format;
   out?: string;
   manager: string[];
+  label: LabelRule[];
+  labelsFile?: string;
   lookupEvents?: boolean;
   lake?: string;
   athena?: string;
@@ -36,6 +45,14 @@ function positiveInt(value: string): number {
   if (!Number.isInteger(n) || n < 1 || n > 3650)
     throw new InvalidArgumentError('must be a whole number of days, 1–3650');
   return n;
+}
+
+function labelRule(value: string, previous: LabelRule[]): LabelRule[] {
+  try {
+    return [...previous, parseLabelRule(value)];
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
 }
 
 function format(value: string): Format {
@@ -85,16 +102,43 @@ export const registerReport: RegisterCommand = (program: Command) => {
       (v: string, acc: string[]) => [...acc, v],
       [],
     )
+    .option(
+      '--label <arn-or-glob=label>',
+      'mark the principals an ARN or glob (* and ?) matches, and the findings on them, with a label (repeatable): e.g. arn:aws:iam::*:role/break-glass=break-glass; still counted, never hidden',
+      labelRule,
+      [],
+    )
+    .option(
+      '--labels-file <file>',
+      'label rules, one <arn-or-glob>=<label> per line (# comments); added to --label',
+    )
     .option('--no-progress', 'no progress bar')
     .action(async (options: ReportCliOptions) => {
       // Checked first: a long analysis must not end in a raw errno.
+      const labels = await labelRules(options);
       if (options.out !== undefined) await checkWritable(options.out);
-      const report = await runReport(options);
+      const report = await runReport(options, labels);
       await emit(report, options);
     });
 };
 
-async function runReport(options: ReportCliOptions): Promise<AccessReport> {
+/** The `--label` rules and those of `--labels-file`, in that order. */
+async function labelRules(options: ReportCliOptions): Promise<LabelRule[]> {
+  if (options.labelsFile === undefined) return checkCount(options.label);
+  let text: string;
+  try {
+    text = await readFile(options.labelsFile, 'utf8');
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code;
+    throw new ReportInputError(
+      `cannot read --labels-file ${options.labelsFile}: ${code === 'ENOENT' ? 'no such file' : typeof code === 'string' ? code : 'unreadable'}`,
+      { usage: true, context: { labelsFile: options.labelsFile } },
+    );
+  }
+  return checkCount([...options.label, ...parseLabelRules(text)]);
+}
+
+async function runReport(options: ReportCliOptions, labels: LabelRule[]): Promise<AccessReport> {
   const catalog = new IamDataCatalog();
   const bar = options.progress && process.stderr.isTTY ? progressBar() : undefined;
   let deps: ReportDeps;
@@ -117,7 +161,7 @@ async function runReport(options: ReportCliOptions): Promise<AccessReport> {
   if (activity !== undefined) deps.activity = activity;
   if (bar !== undefined) deps.onProgress = bar.update;
   try {
-    return await generateReport(deps, { days: options.days, managers: options.manager });
+    return await generateReport(deps, { days: options.days, managers: options.manager, labels });
   } finally {
     bar?.done();
   }
@@ -160,6 +204,7 @@ async function activitySource(options: ReportCliOptions): Promise<ActivitySource
 }
 
 async function emit(report: AccessReport, options: ReportCliOptions): Promise<void> {
+  const s = report.summary;
   const formats: Exclude<Format, 'all'>[] =
     options.format === 'all' ? ['json', 'md', 'html'] : [options.format];
   const text = {
@@ -169,7 +214,6 @@ async function emit(report: AccessReport, options: ReportCliOptions): Promise<vo
   };
   if (options.out !== undefined) {
     for (const f of formats) await writeFile(join(options.out, `report.${f}`), text[f]());
-    const s = report.summary;
     const names = formats.length === 1 ? `report.${formats[0]}` : `report.{${formats.join(',')}}`;
     process.stderr.write(
       `report: ${s.roles} roles, ${s.principals} other principals, ${report.findings.length} findings (${s.findings.critical} critical, ${s.findings.high} high) → ${options.out}/${names}\n`,
@@ -178,11 +222,24 @@ async function emit(report: AccessReport, options: ReportCliOptions): Promise<vo
     // Names, policies and reasons come from the account or an export: escaped for the terminal.
     for (const f of formats) process.stdout.write(forTerminal(text[f](), { lines: true }));
   }
+  const labelled = labelledSummary(report);
+  if (labelled !== undefined)
+    process.stderr.write(`report: ${forTerminal(labelled)}; counted in every total\n`);
+  if (s.roles + s.principals === 0)
+    process.stderr.write(
+      `report: nothing to analyse: ${forTerminal(report.sources.iam)} holds no role or user${s.skippedServiceLinkedRoles > 0 ? ` besides ${s.skippedServiceLinkedRoles} service-linked role(s), which are skipped` : ''}\n`,
+    );
+  else if (report.sources.activity === null)
+    process.stderr.write(
+      'report: no activity source read: used and unused actions are unknown and no policy is recommended (add --trail <dir>, or leave out --iam to read the account)\n',
+    );
   if (report.sources.activityUnknownReason !== undefined) {
     process.stderr.write(
       `warning: usage unknown: ${forTerminal(report.sources.activityUnknownReason)}; nothing is reported as unused\n`,
     );
   }
+  for (const rule of report.summary.labelled?.unmatchedRules ?? [])
+    process.stderr.write(`warning: --label ${forTerminal(rule)} matched no principal or finding\n`);
   for (const issue of report.sources.issues.slice(0, 10)) {
     process.stderr.write(`warning: skipped ${forTerminal(`${issue.input}: ${issue.reason}`)}\n`);
   }

@@ -9,13 +9,14 @@ import {
 import type { FailureRecorder } from '../../lib/rotation/handleStep.js';
 import {
   parseTag,
-  resolveSecrets,
   rotateMany,
   type RotationResult,
   type Rotator,
   secretsManagerRotator,
   OnDemandError,
   type Selector,
+  selectSecrets,
+  selectorTag,
   sweepAll,
 } from '../../lib/rotation/onDemand.js';
 import { localRotator } from '../../lib/rotation/onDemandLocal.js';
@@ -144,10 +145,14 @@ async function rotateCommand(options: RotateOptions, deps: RotateCommandDeps): P
       concurrency,
       selector,
     );
-    if (options.json) out(JSON.stringify({ swept: results }));
-    else if (results.length === 0)
-      // (A selection that matches nothing has failed already, naming it.)
-      out('nothing to sweep: no registered gatewarden secret in this account and region');
+    const nothing =
+      results.length === 0
+        ? selector === undefined
+          ? 'no registered gatewarden secret in this account and region'
+          : noMatch(selector)
+        : undefined;
+    if (options.json) out(JSON.stringify({ swept: results, ...(nothing ? { nothing } : {}) }));
+    else if (nothing !== undefined) out(`nothing to sweep: ${nothing}`);
     else
       for (const r of results) {
         out(
@@ -160,7 +165,23 @@ async function rotateCommand(options: RotateOptions, deps: RotateCommandDeps): P
   }
 
   const selector = selectorOf(options);
-  const arns = await resolveSecrets(control, selector);
+  const arns = await selectSecrets(control, selector);
+  if (arns.length === 0) {
+    // A selection by gateway or tag that matches nothing is an answer, not a failure: said,
+    // exit 0 (a named secret that does not exist has thrown "not found" already).
+    const nothing = noMatch(selector);
+    out(
+      options.json
+        ? JSON.stringify({
+            mode: local ? 'local' : 'secretsManager',
+            ...summarise([]),
+            results: [],
+            nothing,
+          })
+        : `nothing to rotate: ${nothing}`,
+    );
+    return 0;
+  }
   let rotator: Rotator;
   let sinks: AlertSink[] = [];
   const interrupt = local ? onInterrupt(deps.stderr) : undefined;
@@ -196,6 +217,13 @@ async function rotateCommand(options: RotateOptions, deps: RotateCommandDeps): P
     out(`${counts.succeeded} rotated, ${counts.started} started, ${counts.failed} failed`);
   }
   return counts.failed > 0 ? 1 : 0;
+}
+
+/** Why a gateway or tag selection rotates nothing. */
+function noMatch(selector: Selector): string {
+  if ('secretId' in selector) return `no secret ${selector.secretId}`;
+  const { key, value } = selectorTag(selector);
+  return `no secret carries the tag ${key}=${value} in this account and region (registered secrets carry ${TAGS.gateway}=<gateway id>)`;
 }
 
 /**

@@ -1,11 +1,13 @@
 import type { Rule } from './types.js';
 import { accessDeniedBurst } from './rules/accessDeniedBurst.js';
+import { agentRuntimeChanged } from './rules/agentRuntimeChanged.js';
 import { adminSecretRead } from './rules/adminSecretRead.js';
 import { callRateSpike } from './rules/callRateSpike.js';
 import { cloudtrailBucketLifecycle } from './rules/cloudtrailBucketLifecycle.js';
 import { cloudtrailNarrowed } from './rules/cloudtrailNarrowed.js';
 import { cloudtrailStopped } from './rules/cloudtrailStopped.js';
 import { configRecorderStopped } from './rules/configRecorderStopped.js';
+import { consentPortalChanged } from './rules/consentPortalChanged.js';
 import { consoleLoginWithoutMfa } from './rules/consoleLoginWithoutMfa.js';
 import { credentialProviderChanged } from './rules/credentialProviderChanged.js';
 import { firstTimeGatewayAction } from './rules/firstTimeGatewayAction.js';
@@ -32,6 +34,7 @@ import { gatewayTargetExternal } from './rules/gatewayTargetExternal.js';
 import { gatewayTargetFunctionModified } from './rules/gatewayTargetFunctionModified.js';
 import { gatewayTargetModified } from './rules/gatewayTargetModified.js';
 import { guardDutyDisabled } from './rules/guardDutyDisabled.js';
+import { harnessGatewayAccess } from './rules/harnessGatewayAccess.js';
 import { iamAccessKeyOtherUser } from './rules/iamAccessKeyOtherUser.js';
 import { iamAdminPolicyAttached } from './rules/iamAdminPolicyAttached.js';
 import { iamGatewayPolicyVersion } from './rules/iamGatewayPolicyVersion.js';
@@ -45,6 +48,7 @@ import { kmsKeyPolicyOpened } from './rules/kmsKeyPolicyOpened.js';
 import { newSourceIp } from './rules/newSourceIp.js';
 import { newUserAgent } from './rules/newUserAgent.js';
 import { organizationLeft } from './rules/organizationLeft.js';
+import { paymentCredentialChanged } from './rules/paymentCredentialChanged.js';
 import { rolesAnywhereTrust } from './rules/rolesAnywhereTrust.js';
 import { rootActivity } from './rules/rootActivity.js';
 import { secretBatchRead } from './rules/secretBatchRead.js';
@@ -61,6 +65,7 @@ import { tokenVaultCmkChanged } from './rules/tokenVaultCmkChanged.js';
 import { tokenVaultReadUnexpected } from './rules/tokenVaultReadUnexpected.js';
 import { trailBucketRemoved } from './rules/trailBucketRemoved.js';
 import { vpcFlowLogsDeleted } from './rules/vpcFlowLogsDeleted.js';
+import { workloadIdentityChanged } from './rules/workloadIdentityChanged.js';
 
 /**
  * Every detection rule, one per file under rules/. A rule added here is picked up by the
@@ -68,11 +73,13 @@ import { vpcFlowLogsDeleted } from './rules/vpcFlowLogsDeleted.js';
  */
 export const allRules: readonly Rule[] = [
   accessDeniedBurst,
+  agentRuntimeChanged,
   callRateSpike,
   cloudtrailBucketLifecycle,
   cloudtrailNarrowed,
   cloudtrailStopped,
   configRecorderStopped,
+  consentPortalChanged,
   consoleLoginWithoutMfa,
   credentialProviderChanged,
   firstTimeGatewayAction,
@@ -99,6 +106,7 @@ export const allRules: readonly Rule[] = [
   gatewayTargetFunctionModified,
   gatewayTargetModified,
   guardDutyDisabled,
+  harnessGatewayAccess,
   iamAccessKeyOtherUser,
   iamAdminPolicyAttached,
   iamGatewayPolicyVersion,
@@ -112,6 +120,7 @@ export const allRules: readonly Rule[] = [
   newSourceIp,
   newUserAgent,
   organizationLeft,
+  paymentCredentialChanged,
   rolesAnywhereTrust,
   rootActivity,
   secretBatchRead,
@@ -129,6 +138,7 @@ export const allRules: readonly Rule[] = [
   tokenVaultReadUnexpected,
   trailBucketRemoved,
   vpcFlowLogsDeleted,
+  workloadIdentityChanged,
 ];
 
 /** A rule by id, or undefined. */

@@ -99,43 +99,59 @@ function interceptorsOf(value: unknown): InterceptorState[] | undefined {
  * The fields of one side (request or response) of a gateway record. `whole`: absent optional
  * blocks are read as `none` (a complete UpdateGateway/CreateGateway request).
  */
-function gatewayFields(side: Record<string, unknown>, whole: boolean): GatewayState {
+function gatewayFields(
+  side: Record<string, unknown>,
+  whole: boolean,
+  keys?: ReadonlySet<keyof GatewayState>,
+): GatewayState {
   const out: GatewayState = {};
+  const want = (key: keyof GatewayState) => keys === undefined || keys.has(key);
   const known = (key: string) => key in side && !redacted(side[key]);
   const text = (key: string): string | undefined => {
     if (known(key)) return str(side[key]) ?? (whole ? NONE : undefined);
     return whole && !(key in side) ? NONE : undefined;
   };
-  const roleArn = known('roleArn') ? str(side.roleArn) : undefined;
+  const roleArn = want('roleArn') && known('roleArn') ? str(side.roleArn) : undefined;
   if (roleArn !== undefined) out.roleArn = roleArn;
-  const authorizerType = known('authorizerType') ? str(side.authorizerType) : undefined;
+  const authorizerType =
+    want('authorizerType') && known('authorizerType') ? str(side.authorizerType) : undefined;
   if (authorizerType !== undefined) out.authorizerType = authorizerType;
-  if (known('interceptorConfigurations')) {
+  if (!want('interceptors')) {
+    // not asked for
+  } else if (known('interceptorConfigurations')) {
     const interceptors = interceptorsOf(side.interceptorConfigurations);
     if (interceptors !== undefined) out.interceptors = interceptors;
   } else if (whole && !('interceptorConfigurations' in side)) out.interceptors = [];
-  const waf = obj(side.wafConfiguration);
-  if (waf !== undefined && !redacted(waf.failureMode)) {
+  const waf = want('wafFailureMode') ? obj(side.wafConfiguration) : undefined;
+  if (!want('wafFailureMode')) {
+    // not asked for
+  } else if (waf !== undefined && !redacted(waf.failureMode)) {
     out.wafFailureMode = str(waf.failureMode) ?? 'default';
   } else if (whole && !('wafConfiguration' in side)) out.wafFailureMode = NONE;
-  const exceptionLevel = text('exceptionLevel');
+  const exceptionLevel = want('exceptionLevel') ? text('exceptionLevel') : undefined;
   if (exceptionLevel !== undefined) out.exceptionLevel = exceptionLevel;
-  const engine = obj(side.policyEngineConfiguration);
-  if (engine !== undefined && !redacted(engine.arn)) {
+  const engine = want('policyEngineArn') ? obj(side.policyEngineConfiguration) : undefined;
+  if (!want('policyEngineArn')) {
+    // not asked for
+  } else if (engine !== undefined && !redacted(engine.arn)) {
     out.policyEngineArn = str(engine.arn) ?? 'unknown';
     out.policyEngineMode = str(engine.mode) ?? 'unknown';
   } else if (whole && !('policyEngineConfiguration' in side)) {
     out.policyEngineArn = NONE;
     out.policyEngineMode = NONE;
   }
-  const kms = text('kmsKeyArn');
+  const kms = want('kmsKeyArn') ? text('kmsKeyArn') : undefined;
   if (kms !== undefined) out.kmsKeyArn = kms;
-  const transform = obj(side.customTransformConfiguration);
-  if (transform !== undefined) {
+  const transform = want('customTransform') ? obj(side.customTransformConfiguration) : undefined;
+  if (!want('customTransform')) {
+    // not asked for
+  } else if (transform !== undefined) {
     out.customTransform = JSON.stringify(transform).slice(0, 1024);
   } else if (whole && !('customTransformConfiguration' in side)) out.customTransform = NONE;
-  const protocol = obj(side.protocolConfiguration);
-  if (protocol !== undefined) {
+  const protocol = want('protocol') ? obj(side.protocolConfiguration) : undefined;
+  if (!want('protocol')) {
+    // not asked for
+  } else if (protocol !== undefined) {
     out.protocol = JSON.stringify(protocol).slice(0, 2048);
   } else if (whole && !('protocolConfiguration' in side)) out.protocol = NONE;
   return out;
@@ -154,16 +170,22 @@ export function wholeGatewayRequest(record: CloudTrailRecord): boolean {
 }
 
 /** The configuration a gateway record shows (unknown fields left out). */
-export function gatewayStateOf(record: CloudTrailRecord): GatewayState {
+export function gatewayStateOf(
+  record: CloudTrailRecord,
+  keys?: ReadonlySet<keyof GatewayState>,
+): GatewayState {
   const request = obj(record.requestParameters);
   const responseSide = obj(record.responseElements);
   // The request of a full replace is the whole new gateway: it decides, the response only
   // fills in what the request could not show (a redacted value).
-  const fromResponse = responseSide === undefined ? {} : gatewayFields(responseSide, false);
+  const fromResponse = responseSide === undefined ? {} : gatewayFields(responseSide, false, keys);
   if (request !== undefined && wholeGatewayRequest(record)) {
-    return { ...definedOnly(fromResponse, true), ...gatewayFields(request, true) };
+    return { ...definedOnly(fromResponse, true), ...gatewayFields(request, true, keys) };
   }
-  return { ...fromResponse, ...(request === undefined ? {} : gatewayFields(request, false)) };
+  return {
+    ...fromResponse,
+    ...(request === undefined ? {} : gatewayFields(request, false, keys)),
+  };
 }
 
 /** Response fields that fill in, not override, a whole request (`none` from a response is unknown). */
@@ -196,7 +218,7 @@ export function cedarStatementOf(record: CloudTrailRecord): string | undefined {
   return undefined;
 }
 
-function policyStateOf(record: CloudTrailRecord): PolicyState {
+export function policyStateOf(record: CloudTrailRecord): PolicyState {
   const out: PolicyState = {};
   const mode = str(response(record, 'enforcementMode')) ?? str(param(record, 'enforcementMode'));
   if (mode !== undefined && !redacted(mode)) out.enforcementMode = mode;
@@ -222,7 +244,7 @@ export interface GatewayRuleState {
   actions?: unknown[];
 }
 
-function gatewayRuleStateOf(record: CloudTrailRecord): GatewayRuleState {
+export function gatewayRuleStateOf(record: CloudTrailRecord): GatewayRuleState {
   const out: GatewayRuleState = {};
   for (const side of [obj(record.requestParameters), obj(record.responseElements)]) {
     if (side === undefined) continue;
@@ -293,9 +315,6 @@ export function trackedStates(record: CloudTrailRecord): Tracked[] {
             } satisfies RegistrationState),
         },
       ];
-    }
-    if (record.eventName === 'TagResource') {
-      return [{ kind: KINDS.registration, subject: stableCaller(record), next: () => undefined }];
     }
     return [];
   }

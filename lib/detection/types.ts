@@ -148,6 +148,13 @@ export interface Rule {
    */
   lastState?: true;
   /**
+   * The record fields the rule's evaluation reads beyond who called and when
+   * (`requestParameters.…`, `responseElements.…`, `additionalEventData.…`, `errorCode`,
+   * `resources`), for the rule table. A unit test runs each rule on its positive fixtures and
+   * checks every declared field is read and every field read is declared.
+   */
+  reads?: readonly string[];
+  /**
    * Stateful rules: a match only counts toward a windowed counter; the finding is raised when
    * the count (or the number of distinct `member`s) reaches `threshold` within the window.
    * The counter lives behind the {@link WindowCounter} port so the engine stays pure.

@@ -28,6 +28,9 @@ export interface NeededEvent {
 /**
  * Every (source, event name) some detection rule listens for; `*` for a rule that reads a
  * whole source, beside the names other rules list (a read-only name keeps its own state need).
+ * The same source of truth as the AgentCore model-coverage test (`namedOperations` in
+ * lib/detection/coverage.ts): that test makes every routed AgentCore operation one a rule
+ * names, so this checks the delivery of each (test/unit/doctor/routingCoverage.test.ts).
  */
 export function neededEvents(): NeededEvent[] {
   const seen = new Map<string, NeededEvent>();

@@ -34,7 +34,7 @@ export async function secretChecks(
         id: 'secrets',
         area: 'secrets',
         status: 'pass',
-        message: `no registered secret${options.gatewayId ? ` for gateway ${options.gatewayId}` : ''} yet (nothing to check)`,
+        message: `no registered secret${options.gatewayId ? ` for gateway ${options.gatewayId}` : ''} yet, nothing to check: \`gatewarden register apikey|oauth|inbound\` puts one under gatewarden`,
       },
     ];
   }

@@ -5,6 +5,7 @@ import { MANAGEMENT_ACTIONS, runChecks, trustsAgentCore } from './checks.js';
 import { ActionExpander, computeGranted } from './granted.js';
 import { principalKeyOfArn, type IamPrincipal, type IamSnapshot } from './iamModel.js';
 import { validateRecommendations } from './externalValidation.js';
+import { applyLabels, type LabelRule } from './labels.js';
 import { emptyInventory, type GatewayInfo, type InventorySource } from './inventory.js';
 import type { PolicyValidator } from './policyValidation.js';
 import {
@@ -45,6 +46,8 @@ export interface ReportOptions {
   days?: number;
   /** ARNs of principals that are expected to manage gateways. */
   managers?: string[];
+  /** The operator's labels for principals (and the findings on them): marked, never hidden. */
+  labels?: readonly LabelRule[];
 }
 
 export const DEFAULT_REPORT_DAYS = 90;
@@ -247,6 +250,7 @@ export async function generateReport(
     checks,
   };
   if (inventory.region !== undefined) report.region = inventory.region;
+  applyLabels(report, options.labels ?? []);
   return report;
 }
 

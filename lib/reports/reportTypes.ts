@@ -168,6 +168,8 @@ export interface PrincipalReport {
   recommendation: Recommendation;
   lastUsed?: string;
   eventCount: number;
+  /** The operator's labels of this principal (`--label`, `GATEWARDEN_REPORT_LABELS`). */
+  labels?: string[];
 }
 
 export interface ReportFinding {
@@ -177,6 +179,8 @@ export interface ReportFinding {
   severity: Severity;
   resource: string;
   message: string;
+  /** The operator's labels of the finding's resource (a labelled principal). */
+  labels?: string[];
 }
 
 export interface CheckResult {
@@ -201,6 +205,7 @@ export interface ManagerOut {
   /** How the principal was identified as a gateway manager. */
   sources: ('configured' | 'cloudtrail' | 'policy')[];
   managementActionsUsed: string[];
+  labels?: string[];
 }
 
 export interface AccessReport {
@@ -245,6 +250,17 @@ export interface AccessReport {
     grantedActions: number;
     usedActions: number;
     unusedActions: number;
+    /**
+     * Set when label rules were given: how many principals and findings carry a label. They are
+     * counted in every other total too; labelling marks, it never hides.
+     */
+    labelled?: {
+      principals: number;
+      findings: number;
+      byLabel: Record<string, { principals: number; findings: number }>;
+      /** Rules that matched nothing (a typo, or a principal that is gone). */
+      unmatchedRules: string[];
+    };
   };
   gateways: GatewayOut[];
   managers: ManagerOut[];

@@ -1,4 +1,5 @@
 import { publishAll, type Alert, type AlertSink } from '../alerts/alert.js';
+import { labelledSummary } from './labels.js';
 import { diffReports, diffSeverity, type ReportDiff } from './diff.js';
 import { renderHtml } from './render/html.js';
 import { renderMarkdown } from './render/markdown.js';
@@ -57,6 +58,9 @@ export function summaryAlert(report: AccessReport, diff: ReportDiff, location: s
     `Access report ${report.generatedAt} (${report.window.days} days, accounts ${report.accountIds.join(', ') || 'unknown'}).`,
     `Stored at ${location}/report.{json,md,html}.`,
     `${report.summary.roles} roles, ${report.summary.gateways} gateways, ${report.findings.length} open findings: ${s.critical} critical, ${s.high} high, ${s.medium} medium, ${s.low} low.`,
+    ...(report.summary.labelled === undefined
+      ? []
+      : [`Labelled: ${labelledSummary(report) ?? ''}; counted above.`]),
     diff.previousGeneratedAt === null
       ? 'First report: everything below is new.'
       : `Compared with the report of ${diff.previousGeneratedAt}.`,
@@ -64,7 +68,10 @@ export function summaryAlert(report: AccessReport, diff: ReportDiff, location: s
     `New findings (${diff.newFindings.length}):`,
     ...diff.newFindings
       .slice(0, 15)
-      .map((f) => `- [${f.severity}] ${f.checkId} ${f.resource}: ${f.message}`),
+      .map(
+        (f) =>
+          `- [${f.severity}]${(f.labels ?? []).map((l) => ` [${l}]`).join('')} ${f.checkId} ${f.resource}: ${f.message}`,
+      ),
     ...(diff.newFindings.length > 15 ? [`- … and ${diff.newFindings.length - 15} more`] : []),
     `Resolved findings (${diff.resolvedFindings.length}):`,
     ...diff.resolvedFindings.slice(0, 10).map((f) => `- ${f.checkId} ${f.resource}`),

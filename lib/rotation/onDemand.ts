@@ -73,8 +73,21 @@ export function parseTag(tag: string): { key: string; value: string } {
   return { key, value: tag.slice(index + 1).trim() };
 }
 
-/** The secrets a selector names, as ARNs (deduplicated, stable order). */
-export async function resolveSecrets(
+/** The tag a gateway or tag selector looks for. */
+export function selectorTag(selector: Exclude<Selector, { secretId: string }>): {
+  key: string;
+  value: string;
+} {
+  return 'gatewayId' in selector
+    ? { key: TAGS.gateway, value: selector.gatewayId }
+    : parseTag(selector.tag);
+}
+
+/**
+ * The secrets a selector names, as ARNs (deduplicated, stable order); empty when a gateway or
+ * tag selector matches none. A named secret that does not exist throws (not found).
+ */
+export async function selectSecrets(
   control: RotationControl,
   selector: Selector,
 ): Promise<string[]> {
@@ -82,17 +95,24 @@ export async function resolveSecrets(
     const status = await control.describe(selector.secretId);
     return [status.arn];
   }
-  const { key, value } =
-    'gatewayId' in selector
-      ? { key: TAGS.gateway, value: selector.gatewayId }
-      : parseTag(selector.tag);
+  const { key, value } = selectorTag(selector);
   const found = await control.findByTag(key, value);
-  if (found.length === 0) {
+  return [...new Set(found.map((secret) => secret.arn))].sort();
+}
+
+/** {@link selectSecrets}, failing when nothing matches (the rotateNow function's contract). */
+export async function resolveSecrets(
+  control: RotationControl,
+  selector: Selector,
+): Promise<string[]> {
+  const arns = await selectSecrets(control, selector);
+  if (arns.length === 0) {
+    const { key, value } = selectorTag(selector as Exclude<Selector, { secretId: string }>);
     throw new OnDemandError(`no secret carries the tag ${key}=${value}`, {
       context: { key, value },
     });
   }
-  return [...new Set(found.map((secret) => secret.arn))].sort();
+  return arns;
 }
 
 /** Full-jitter exponential backoff: a random delay in [0, min(cap, base·2^attempt)]. */
@@ -211,7 +231,7 @@ export async function sweepAll(
   selector?: Selector,
 ): Promise<SweepOutcome[]> {
   const secrets = selector
-    ? (await resolveSecrets(control, selector)).map((arn) => ({ arn }))
+    ? (await selectSecrets(control, selector)).map((arn) => ({ arn }))
     : await control.findByTag(TAGS.kind, undefined);
   const results: SweepOutcome[] = new Array(secrets.length);
   let next = 0;

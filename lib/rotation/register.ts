@@ -186,7 +186,7 @@ export async function registerCredential(
     .catch((error: unknown) => {
       if ((error as { name?: string }).name === 'ResourceExistsException') {
         throw new RegistrationError(
-          `a secret named ${name} already exists: this credential is registered`,
+          `a secret named ${name} already exists: this credential is registered, nothing was created (rotate it with \`gatewarden rotate --secret ${name}\`; after a change, \`gatewarden register update --secret ${name}\`)`,
           {
             context: { name },
           },

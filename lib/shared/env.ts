@@ -40,6 +40,8 @@ export const ENV = {
   chatWebhookSecretId: 'GATEWARDEN_CHAT_WEBHOOK_SECRET_ID',
   /** Days of CloudTrail activity a report looks back over. */
   reportDays: 'GATEWARDEN_REPORT_DAYS',
+  /** Label rules `<arn-or-glob>=<label>` for the report, `;`-separated (docs/report-labels.md). */
+  reportLabels: 'GATEWARDEN_REPORT_LABELS',
   /** `true` lets credential-exposure findings rotate the exposed secret (opt-in). */
   autoRemediation: 'GATEWARDEN_AUTO_REMEDIATION',
   /** CloudTrail S3 bucket (and key prefix) the report reads log files from; '' = LookupEvents. */

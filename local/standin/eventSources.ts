@@ -13,7 +13,13 @@ import {
   type PutEventsResultEntry,
 } from '@aws-sdk/client-eventbridge';
 import type { FrontRequest, StandinContext, StandinRoute } from './context.js';
-import { awsJson, awsJsonError, StandinError, type StandinResponse } from './http.js';
+import {
+  awsJson,
+  awsJsonError,
+  awsJsonErrorFromMoto,
+  StandinError,
+  type StandinResponse,
+} from './http.js';
 
 /** EventBridge's answer for an entry whose source the caller may not use. */
 export const REFUSED_SOURCE: PutEventsResultEntry = {
@@ -44,18 +50,10 @@ async function putAllowedEntries(
         .send(new PutEventsCommand({ ...request.aws.params, Entries: allowed }));
       put = out.Entries ?? [];
     } catch (error) {
-      const failure = error as {
-        name?: string;
-        message?: string;
-        $metadata?: { httpStatusCode?: number };
-      };
-      return awsJsonError(
-        new StandinError(
-          failure.$metadata?.httpStatusCode ?? 400,
-          failure.name ?? 'ValidationException',
-          failure.message ?? 'PutEvents failed',
-        ),
-      );
+      return awsJsonErrorFromMoto(error, {
+        type: 'ValidationException',
+        message: 'PutEvents failed',
+      });
     }
   }
   // Results in the order of the request's entries, as EventBridge answers.

@@ -63,6 +63,28 @@ export function awsJsonError(error: StandinError): StandinResponse {
   };
 }
 
+/**
+ * moto's answer to a request a stand-in passed on, failed: the same status, code and message,
+ * re-sent in awsJson1.1 (moto's own answer is gone once the SDK has thrown it).
+ */
+export function awsJsonErrorFromMoto(
+  error: unknown,
+  fallback: { type: string; message: string },
+): StandinResponse {
+  const failure = error as {
+    name?: string;
+    message?: string;
+    $metadata?: { httpStatusCode?: number };
+  } | null;
+  return awsJsonError(
+    new StandinError(
+      failure?.$metadata?.httpStatusCode ?? 400,
+      failure?.name ?? fallback.type,
+      failure?.message ?? fallback.message,
+    ),
+  );
+}
+
 /** Epoch seconds, the timestamp format of restJson1 and awsJson bodies. */
 export function epochSeconds(date: Date): number {
   return Math.round(date.getTime()) / 1000;

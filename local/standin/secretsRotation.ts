@@ -17,7 +17,7 @@ import {
   type RotateSecretCommandInput,
 } from '@aws-sdk/client-secrets-manager';
 import type { FrontRequest, StandinContext, StandinRoute } from './context.js';
-import { awsJson, awsJsonError, StandinError, type StandinResponse } from './http.js';
+import { awsJson, awsJsonErrorFromMoto, type StandinResponse } from './http.js';
 
 async function rotateWithConfiguredFunction(
   request: FrontRequest,
@@ -52,18 +52,10 @@ async function rotateWithConfiguredFunction(
     }
     return awsJson({ ARN: out.ARN, Name: out.Name, VersionId: out.VersionId });
   } catch (error) {
-    const failure = error as {
-      name?: string;
-      message?: string;
-      $metadata?: { httpStatusCode?: number };
-    };
-    return awsJsonError(
-      new StandinError(
-        failure.$metadata?.httpStatusCode ?? 400,
-        failure.name ?? 'InvalidRequestException',
-        failure.message ?? 'RotateSecret failed',
-      ),
-    );
+    return awsJsonErrorFromMoto(error, {
+      type: 'InvalidRequestException',
+      message: 'RotateSecret failed',
+    });
   }
 }
 

@@ -121,3 +121,23 @@ export function describeFindings(split: SplitFindings): string[] {
   }
   return lines;
 }
+
+/** The report's findings as the demo lists them; each is in exactly one part. */
+export interface ReportFindingParts<F> {
+  /** On the demo gateway or its execution role (any resource naming one of `ours`). */
+  gateway: F[];
+  /** Labelled `set-up` by the demo (its own admins), not already in `gateway`. */
+  setUp: F[];
+  /** How many are left: other roles and account checks. */
+  elsewhere: number;
+}
+
+/** Splits report findings into the demo gateway's, the set-up's (by label) and the rest. */
+export function splitReportFindings<F extends { resource: string; labels?: string[] }>(
+  findings: readonly F[],
+  ours: readonly string[],
+): ReportFindingParts<F> {
+  const gateway = findings.filter((f) => ours.some((id) => f.resource.includes(id)));
+  const setUp = findings.filter((f) => !gateway.includes(f) && f.labels?.includes('set-up'));
+  return { gateway, setUp, elsewhere: findings.length - gateway.length - setUp.length };
+}

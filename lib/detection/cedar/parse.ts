@@ -34,6 +34,16 @@ export type CedarParse =
 /** Policies of a Cedar statement (one or several), or why there are none. */
 export function parseCedar(text: string): CedarParse {
   if (text.length > MAX_CEDAR_CHARS) return { ok: false, reason: 'too-large' };
+  // The engine's state tracker and the rule read the same statement of one record.
+  if (last !== undefined && last.text === text) return last.result;
+  const result = parseUncached(text);
+  last = { text, result };
+  return result;
+}
+
+let last: { text: string; result: CedarParse } | undefined;
+
+function parseUncached(text: string): CedarParse {
   try {
     const parts = policySetTextToParts(text);
     if (parts.type !== 'success') return { ok: false, reason: 'unparsable' };

@@ -42,6 +42,7 @@ export const accessDeniedBurst: Rule = {
   runbook:
     'List the denied calls (CloudTrail, same principal); if they probe IAM, secrets or gateways, disable the credentials and investigate where they were used from.',
   threshold: { key: (r) => principalOf(r), threshold: 10, windowSeconds: 600 },
+  reads: ['requestParameters.roleName', 'requestParameters.userName', 'resources'],
   dedup: { key: (r) => principalOf(r), windowSeconds: 3600 },
   evaluate(record, context) {
     const code = record.errorCode;

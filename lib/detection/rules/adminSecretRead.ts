@@ -26,6 +26,7 @@ export const adminSecretRead: Rule = {
   runbook:
     'Identify the principal and why it read the admin secret; revoke and reissue the management credential at the issuer and store the new one (`gatewarden register` as the admin role); rotate the client secrets that issuer holds; tighten the admin secret’s resource policy to the rotator roles.',
   events: { sources: [SECRETS], names: ['GetSecretValue'] },
+  reads: ['requestParameters.secretId'],
   dedup: { key: (r) => `${principalOf(r)}|${secretIdOf(r) ?? ''}`, windowSeconds: 3600 },
   evaluate(record, context): RuleMatch | undefined {
     const secretId = secretIdOf(record);

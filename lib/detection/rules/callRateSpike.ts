@@ -18,6 +18,7 @@ export const callRateSpike: Rule = {
     windowSeconds: 3600,
     spike: { trailingWindows: 24, factor: 5 },
   },
+  reads: [],
   dedup: { key: stableCaller, windowSeconds: 3600 },
   evaluate(record) {
     // A CloudFormation or CDK deployment issues hundreds of calls through the service.

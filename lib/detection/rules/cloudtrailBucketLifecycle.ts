@@ -89,6 +89,11 @@ export const cloudtrailBucketLifecycle: Rule = {
       'PutBucketPolicy',
     ],
   },
+  reads: [
+    'requestParameters.LifecycleConfiguration',
+    'requestParameters.bucketName',
+    'requestParameters.bucketPolicy',
+  ],
   dedup: { key: (r) => `${str(param(r, 'bucketName')) ?? ''}|${r.eventName}`, windowSeconds: 3600 },
   evaluate(record, context) {
     if (failed(record)) return undefined;

@@ -66,6 +66,16 @@ export const cloudtrailNarrowed: Rule = {
   runbook:
     'Restore the trail’s selectors (management events, read and write) and settings; find who changed them and why.',
   events: { sources: [CLOUDTRAIL], names: ['PutEventSelectors', 'UpdateTrail'] },
+  reads: [
+    'requestParameters.advancedEventSelectors',
+    'requestParameters.enableLogFileValidation',
+    'requestParameters.eventSelectors',
+    'requestParameters.includeGlobalServiceEvents',
+    'requestParameters.isMultiRegionTrail',
+    'requestParameters.name',
+    'requestParameters.s3BucketName',
+    'requestParameters.trailName',
+  ],
   dedup: {
     key: (r) => str(param(r, 'trailName')) ?? str(param(r, 'name')) ?? '',
     windowSeconds: 3600,

@@ -13,6 +13,7 @@ export const cloudtrailStopped: Rule = {
     'Restart logging (StartLogging) or recreate the trail at once; treat the caller as compromised until proven otherwise; review what happened around the change.',
   events: { sources: [CLOUDTRAIL], names: ['StopLogging', 'DeleteTrail'] },
   // An attempt must not use up the window of the change that may follow it.
+  reads: ['requestParameters.name'],
   dedup: {
     key: (r) => `${str(param(r, 'name')) ?? ''}${failed(r) ? '|attempt' : ''}`,
     windowSeconds: 3600,

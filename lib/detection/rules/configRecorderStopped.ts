@@ -18,6 +18,7 @@ export const configRecorderStopped: Rule = {
   runbook:
     'Restart the recorder (StartConfigurationRecorder) or recreate it and its delivery channel; ask the caller why; review IAM and KMS changes made while it was off.',
   events: { sources: ['config.amazonaws.com'], names: NAMES },
+  reads: ['requestParameters.configurationRecorderName', 'requestParameters.deliveryChannelName'],
   dedup: { key: (r) => `${r.eventName}${failed(r) ? '|attempt' : ''}`, windowSeconds: 3600 },
   evaluate(record) {
     const attempt = denied(record);

@@ -15,6 +15,11 @@ export const consoleLoginWithoutMfa: Rule = {
   runbook:
     'Confirm the sign-in with the user (time, source address); require MFA for the user (an IAM policy denying all without aws:MultiFactorAuthPresent); if unknown, delete the login profile and review the session’s calls.',
   events: { sources: ['signin.amazonaws.com'], names: ['ConsoleLogin'] },
+  reads: [
+    'additionalEventData.MFAUsed',
+    'additionalEventData.SamlProviderArn',
+    'responseElements.ConsoleLogin',
+  ],
   dedup: { key: (r) => principalOf(r), windowSeconds: 86_400 },
   evaluate(record, context) {
     if (record.userIdentity.type !== 'IAMUser') return undefined;

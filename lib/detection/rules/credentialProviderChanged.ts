@@ -21,6 +21,7 @@ export const credentialProviderChanged: Rule = {
   runbook:
     'Confirm the change with the gateway owner; if unplanned, restore the provider from the gatewarden secret, rotate the credential at its issuer and review targets using the provider.',
   events: { sources: [AGENTCORE], names: NAMES },
+  reads: ['requestParameters.name', 'responseElements.credentialProviderArn'],
   dedup: { key: (r) => `${principalOf(r)}|${str(param(r, 'name')) ?? ''}`, windowSeconds: 3600 },
   evaluate(record, context) {
     if (failed(record) || isRotator(record, context)) return undefined;

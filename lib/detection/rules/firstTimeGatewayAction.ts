@@ -18,6 +18,7 @@ export const firstTimeGatewayAction: Rule = {
   runbook:
     'Ask the principal’s owner whether the action was intended; if not, review the gateway change and the principal’s other recent activity.',
   events: { sources: [AGENTCORE] },
+  reads: ['requestParameters.gatewayIdentifier'],
   dedup: { key: (r) => `${stableCaller(r)}|${r.eventName}`, windowSeconds: 86_400 },
   baseline: {
     dimension: 'principal-action',

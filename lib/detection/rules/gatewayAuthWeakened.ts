@@ -26,6 +26,12 @@ export const gatewayAuthWeakened: Rule = {
     'Restore the CUSTOM_JWT authorizer with the approved discovery URL, allowedClients and allowedAudience; review InvokeGateway calls since the change; rotate the inbound client credentials.',
   events: { sources: [AGENTCORE], names: ['CreateGateway', 'UpdateGateway'] },
   // An attempt must not use up the window of the change that may follow it.
+  reads: [
+    'requestParameters.authorizerConfiguration',
+    'requestParameters.authorizerType',
+    'requestParameters.gatewayIdentifier',
+    'responseElements.gatewayId',
+  ],
   dedup: {
     key: (r) => `${gatewayIdOf(r) ?? principalOf(r)}${failed(r) ? '|attempt' : ''}`,
     windowSeconds: 3600,

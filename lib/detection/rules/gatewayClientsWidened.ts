@@ -21,6 +21,11 @@ export const gatewayClientsWidened: Rule = {
   runbook:
     'Identify the new client id/audience and its owner; remove it if unapproved and review InvokeGateway calls made with it.',
   events: { sources: [AGENTCORE], names: ['CreateGateway', 'UpdateGateway'] },
+  reads: [
+    'requestParameters.authorizerConfiguration',
+    'requestParameters.gatewayIdentifier',
+    'responseElements.gatewayId',
+  ],
   dedup: {
     key: (r) => `${gatewayIdOf(r) ?? ''}|${allowed(r).sort().join(',')}`,
     windowSeconds: 86_400,

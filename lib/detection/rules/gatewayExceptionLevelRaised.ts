@@ -7,6 +7,10 @@ import { AGENTCORE, failed, gatewayIdOf, principalOf } from './support.js';
  * Model: CreateGateway / UpdateGateway `exceptionLevel` (`DEBUG`; omitted = generic error
  * messages to callers).
  */
+
+/** The gateway fields this rule compares. */
+const KEYS = ['exceptionLevel'] as const;
+
 export const gatewayExceptionLevelRaised: Rule = {
   id: 'gateway-exception-level-raised',
   title: 'Gateway returns detailed errors to callers',
@@ -18,10 +22,18 @@ export const gatewayExceptionLevelRaised: Rule = {
     'Unless the gateway is a development one, remove exceptionLevel (UpdateGateway without it) and confirm the change with the gateway owner.',
   events: { sources: [AGENTCORE], names: ['CreateGateway', 'UpdateGateway'] },
   lastState: true,
+  reads: [
+    'requestParameters.gatewayIdentifier',
+    'requestParameters.authorizerType',
+    'requestParameters.roleArn',
+    'requestParameters.exceptionLevel',
+    'responseElements.gatewayId',
+    'responseElements.exceptionLevel',
+  ],
   dedup: { key: (r) => gatewayIdOf(r) ?? '', windowSeconds: 86_400 },
   evaluate(record, context): RuleMatch | undefined {
     if (failed(record)) return undefined;
-    const change = gatewayChange(record, context);
+    const change = gatewayChange(record, context, KEYS);
     const after = change?.current.exceptionLevel;
     if (change === undefined || after === undefined || after === NONE) return undefined;
     const before = change.previous?.exceptionLevel;

@@ -17,6 +17,11 @@ export const gatewayGuardrailRemoved: Rule = {
   runbook:
     'Confirm the deletion with the gateway owner; recreate the rule or rate limit from its definition (CloudTrail has the Create or Put call); review InvokeGateway volume since the deletion.',
   events: { sources: [AGENTCORE], names: ['DeleteGatewayRule', 'DeleteGatewayRateLimit'] },
+  reads: [
+    'requestParameters.gatewayIdentifier',
+    'requestParameters.rateLimitId',
+    'requestParameters.ruleId',
+  ],
   dedup: {
     key: (r) =>
       `${gatewayIdOf(r) ?? ''}|${str(param(r, 'ruleId')) ?? str(param(r, 'rateLimitId')) ?? ''}`,

@@ -14,6 +14,10 @@ import { AGENTCORE, failed, gatewayIdOf, principalOf } from './support.js';
  * (REQUEST | RESPONSE)[], inputConfiguration?: { passRequestHeaders, payloadFilter } }`.
  * UpdateGateway is a full replace: the list in the request is the gateway's whole list.
  */
+
+/** The gateway fields this rule compares. */
+const KEYS = ['interceptors'] as const;
+
 export const gatewayInterceptorChanged: Rule = {
   id: 'gateway-interceptor-changed',
   title: 'Gateway interceptor added or changed',
@@ -25,10 +29,18 @@ export const gatewayInterceptorChanged: Rule = {
     'Identify the Lambda and its owner; if the change was not planned, restore the gateway’s interceptor list from its definition, review what the Lambda logged or forwarded, and rotate the inbound credentials whose headers it may have seen.',
   events: { sources: [AGENTCORE], names: ['CreateGateway', 'UpdateGateway'] },
   lastState: true,
+  reads: [
+    'requestParameters.gatewayIdentifier',
+    'requestParameters.authorizerType',
+    'requestParameters.roleArn',
+    'requestParameters.interceptorConfigurations',
+    'responseElements.gatewayId',
+    'responseElements.interceptorConfigurations',
+  ],
   dedup: { key: (r) => gatewayIdOf(r) ?? '', windowSeconds: 3600 },
   evaluate(record, context): RuleMatch | undefined {
     if (failed(record)) return undefined;
-    const change = gatewayChange(record, context);
+    const change = gatewayChange(record, context, KEYS);
     const current = change?.current.interceptors;
     if (change === undefined || current === undefined) return undefined;
     const gatewayId = gatewayIdOf(record) ?? 'unknown';

@@ -55,6 +55,12 @@ export const gatewayInvokeAuthFailures: Rule = {
     'Identify the client id or source address; if it is not a known agent with an expired credential, block it (WAF or gateway resource policy) and check the issuer for a leaked client secret.',
   events: { sources: [AGENTCORE], names: ['InvokeGateway'] },
   threshold: { key: (r) => `${gatewayOf(r)}|${caller(r)}`, threshold: 20, windowSeconds: 300 },
+  reads: [
+    'additionalEventData.jwt',
+    'resources',
+    'responseElements.message',
+    'responseElements.statusCode',
+  ],
   dedup: { key: (r) => `${gatewayOf(r)}|${caller(r)}`, windowSeconds: 3600 },
   evaluate(record) {
     if (!invokeAuthFailed(record)) return undefined;

@@ -67,6 +67,11 @@ export const gatewayIssuerChanged: Rule = {
   runbook:
     'Check the new discovery URL with the identity team; if unknown, restore the previous issuer, rotate inbound client secrets and review InvokeGateway calls since the change.',
   events: { sources: [AGENTCORE], names: ['CreateGateway', 'UpdateGateway'] },
+  reads: [
+    'requestParameters.authorizerConfiguration',
+    'requestParameters.gatewayIdentifier',
+    'responseElements.gatewayId',
+  ],
   dedup: {
     key: (r) => `${gatewayIdOf(r) ?? ''}|${discoveryIssuer(r) ?? ''}`,
     windowSeconds: 86_400,

@@ -7,6 +7,10 @@ import { AGENTCORE, failed, gatewayIdOf, keyIdOf, principalOf } from './support.
  * Model: CreateGateway / UpdateGateway `kmsKeyArn` (the customer-managed key encrypting the
  * gateway's data; absent = an AWS-owned key). UpdateGateway is a full replace.
  */
+
+/** The gateway fields this rule compares. */
+const KEYS = ['kmsKeyArn'] as const;
+
 export const gatewayKmsKeyChanged: Rule = {
   id: 'gateway-kms-key-changed',
   title: 'Gateway KMS key removed or changed',
@@ -18,10 +22,18 @@ export const gatewayKmsKeyChanged: Rule = {
     'Confirm the change with the gateway owner; put the approved key back (UpdateGateway kmsKeyArn) and check the new key’s policy for principals outside the account.',
   events: { sources: [AGENTCORE], names: ['CreateGateway', 'UpdateGateway'] },
   lastState: true,
+  reads: [
+    'requestParameters.gatewayIdentifier',
+    'requestParameters.authorizerType',
+    'requestParameters.roleArn',
+    'requestParameters.kmsKeyArn',
+    'responseElements.gatewayId',
+    'responseElements.kmsKeyArn',
+  ],
   dedup: { key: (r) => gatewayIdOf(r) ?? '', windowSeconds: 3600 },
   evaluate(record, context): RuleMatch | undefined {
     if (failed(record)) return undefined;
-    const change = gatewayChange(record, context);
+    const change = gatewayChange(record, context, KEYS);
     const after = change?.current.kmsKeyArn;
     if (change === undefined || after === undefined) return undefined;
     const before = change.previous?.kmsKeyArn;

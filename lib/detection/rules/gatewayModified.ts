@@ -12,6 +12,7 @@ export const gatewayModified: Rule = {
   runbook:
     'Confirm the change with the gateway owner; compare the new configuration (authorizer, role, targets) with the approved one; revert and rotate its credentials if unplanned.',
   events: { sources: [AGENTCORE], names: ['CreateGateway', 'UpdateGateway', 'DeleteGateway'] },
+  reads: ['requestParameters.gatewayIdentifier'],
   dedup: {
     key: (r) => `${principalOf(r)}|${gatewayIdOf(r) ?? ''}|${r.eventName}`,
     windowSeconds: 3600,

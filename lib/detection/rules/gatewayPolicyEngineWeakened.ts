@@ -16,7 +16,7 @@ import { AGENTCORE, failed, gatewayIdOf, param, principalOf, response, str } fro
  * - CreatePolicyEngine: `name`, `encryptionKeyArn`; UpdatePolicyEngine: `policyEngineId` and
  *   `description` only (nothing to weaken); StartPolicyGeneration: `policyEngineId`,
  *   `resource`, `content` (it only drafts policies: applying one is a CreatePolicy, which
- *   gateway-policy-weakened reads).
+ *   gateway-policy-weakened reads). Both leave an info trace only.
  *
  * The detach is read against the gateway's last known configuration (state table), so it holds
  * across cold starts and whatever order the records arrive in.
@@ -46,6 +46,19 @@ export const gatewayPolicyEngineWeakened: Rule = {
     ],
   },
   lastState: true,
+  reads: [
+    'requestParameters.gatewayIdentifier',
+    'requestParameters.authorizerType',
+    'requestParameters.roleArn',
+    'requestParameters.policyEngineConfiguration',
+    'requestParameters.policyEngineId',
+    'requestParameters.policyId',
+    'requestParameters.enforcementMode',
+    'requestParameters.encryptionKeyArn',
+    'responseElements.gatewayId',
+    'responseElements.policyEngineConfiguration',
+    'responseElements.policyEngineId',
+  ],
   dedup: {
     key: (r) =>
       `${gatewayIdOf(r) ?? str(param(r, 'policyEngineId')) ?? principalOf(r)}|${str(param(r, 'policyId')) ?? ''}`,
@@ -70,7 +83,9 @@ export const gatewayPolicyEngineWeakened: Rule = {
           };
         }
         const change =
-          record.eventName === 'UpdateGateway' ? gatewayChange(record, context) : undefined;
+          record.eventName === 'UpdateGateway'
+            ? gatewayChange(record, context, ['policyEngineArn'])
+            : undefined;
         const before = change?.previous?.policyEngineArn;
         if (change?.current.policyEngineArn === NONE && before !== undefined && before !== NONE) {
           return {
@@ -115,6 +130,17 @@ export const gatewayPolicyEngineWeakened: Rule = {
           resource: engine,
           details: { encryptionKeyArn: shown(key) },
           facts: ['policyEngineKey=foreign'],
+        };
+      }
+      case 'UpdatePolicyEngine':
+      case 'StartPolicyGeneration': {
+        // Nothing to weaken (a description; drafts that a CreatePolicy must apply): a trace.
+        const engine = str(param(record, 'policyEngineId')) ?? 'unknown';
+        const drafted = record.eventName === 'StartPolicyGeneration';
+        return {
+          severity: 'info',
+          summary: `policy engine ${engine} ${drafted ? 'asked to draft policies' : 'description updated'} by ${who}`,
+          resource: engine,
         };
       }
       default:

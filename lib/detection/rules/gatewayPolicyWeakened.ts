@@ -5,7 +5,12 @@ import {
   scopeWidened,
   type CedarPolicyJson,
 } from '../cedar/parse.js';
-import { cedarStatementOf, policySubject, type PolicyState } from '../stateTrackers.js';
+import {
+  cedarStatementOf,
+  policyStateOf,
+  policySubject,
+  type PolicyState,
+} from '../stateTrackers.js';
 import type { Rule, RuleMatch, Severity } from '../types.js';
 import { changeOf, shown } from './lastState.js';
 import { AGENTCORE, failed, principalOf } from './support.js';
@@ -29,6 +34,15 @@ export const gatewayPolicyWeakened: Rule = {
     'Read the policy’s old and new statements (CloudTrail has both); restore the approved statement; review InvokeGateway calls since the change for tool calls the old policy would have denied.',
   events: { sources: [AGENTCORE], names: ['CreatePolicy', 'UpdatePolicy', 'DeletePolicy'] },
   lastState: true,
+  reads: [
+    'requestParameters.policyEngineId',
+    'requestParameters.policyId',
+    'requestParameters.definition',
+    'requestParameters.enforcementMode',
+    'responseElements.policyId',
+    'responseElements.definition',
+    'responseElements.enforcementMode',
+  ],
   dedup: { key: (r) => policySubject(r) ?? principalOf(r), windowSeconds: 3600 },
   evaluate(record, context): RuleMatch | undefined {
     if (failed(record)) return undefined;
@@ -36,7 +50,9 @@ export const gatewayPolicyWeakened: Rule = {
     const who = principalOf(record);
     const change = changeOf<PolicyState>(record, context, 'policy');
     const before = change?.previous?.policies;
-    const after = change?.current?.policies;
+    // The record's own statement, read here; the last known one when it shows none.
+    const after =
+      change === undefined ? undefined : (policyStateOf(record).policies ?? before ?? undefined);
     if (record.eventName === 'DeletePolicy') {
       // The response carries the deleted definition; the last known state otherwise.
       const statement = cedarStatementOf(record);

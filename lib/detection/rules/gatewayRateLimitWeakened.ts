@@ -24,6 +24,7 @@ export const gatewayRateLimitWeakened: Rule = {
     sources: [AGENTCORE],
     names: ['BatchPutGatewayRateLimits', 'UpdateGatewayRateLimit', 'CreateGatewayRateLimit'],
   },
+  reads: ['requestParameters.gatewayIdentifier'],
   dedup: { key: (r) => gatewayIdOf(r) ?? principalOf(r), windowSeconds: 3600 },
   evaluate(record, context): RuleMatch | undefined {
     if (failed(record)) return undefined;

@@ -82,6 +82,7 @@ export const gatewayResourcePolicy: Rule = {
   runbook:
     'Read the new policy (GetResourcePolicy); remove principals outside the organisation; confirm the change with the gateway owner.',
   events: { sources: [AGENTCORE], names: ['PutResourcePolicy', 'DeleteResourcePolicy'] },
+  reads: ['requestParameters.policy', 'requestParameters.resourceArn'],
   dedup: { key: (r) => `${str(param(r, 'resourceArn')) ?? ''}`, windowSeconds: 3600 },
   evaluate(record, context) {
     if (failed(record)) return undefined;

@@ -21,6 +21,11 @@ export const gatewayRoleSwapped: Rule = {
   runbook:
     'Compare the new role’s policies with the old role; restore the approved role; review who could pass it (iam:PassRole) and what the gateway did since.',
   events: { sources: [AGENTCORE], names: ['CreateGateway', 'UpdateGateway'] },
+  reads: [
+    'requestParameters.gatewayIdentifier',
+    'requestParameters.roleArn',
+    'responseElements.gatewayId',
+  ],
   dedup: {
     key: (r) => `${gatewayIdOf(r) ?? ''}|${str(param(r, 'roleArn')) ?? ''}`,
     windowSeconds: 86_400,

@@ -1,4 +1,4 @@
-import { gatewayRuleSubject, type GatewayRuleState } from '../stateTrackers.js';
+import { gatewayRuleStateOf, gatewayRuleSubject, type GatewayRuleState } from '../stateTrackers.js';
 import type { Rule, RuleMatch, Severity } from '../types.js';
 import { changeOf, shown } from './lastState.js';
 import { AGENTCORE, failed, gatewayIdOf, obj, principalOf } from './support.js';
@@ -22,13 +22,27 @@ export const gatewayRuleLoosened: Rule = {
     'Read the rule (GetGatewayRule) and confirm it with the gateway owner; delete or restore it from its definition; review InvokeGateway calls it routed since the change.',
   events: { sources: [AGENTCORE], names: ['CreateGatewayRule', 'UpdateGatewayRule'] },
   lastState: true,
+  reads: [
+    'requestParameters.gatewayIdentifier',
+    'requestParameters.ruleId',
+    'requestParameters.priority',
+    'requestParameters.conditions',
+    'requestParameters.actions',
+    'responseElements.ruleId',
+    'responseElements.priority',
+    'responseElements.conditions',
+    'responseElements.actions',
+  ],
   dedup: { key: (r) => gatewayRuleSubject(r) ?? gatewayIdOf(r) ?? '', windowSeconds: 3600 },
   evaluate(record, context): RuleMatch | undefined {
     if (failed(record)) return undefined;
     const subject = gatewayRuleSubject(record) ?? `${gatewayIdOf(record) ?? 'unknown'}/new rule`;
     const who = principalOf(record);
     const change = changeOf<GatewayRuleState>(record, context, 'gateway-rule');
-    const current = change?.current ?? undefined;
+    const current =
+      change === undefined || change.current === undefined || change.current === null
+        ? undefined
+        : { ...(change.previous ?? {}), ...gatewayRuleStateOf(record) };
     const created = record.eventName === 'CreateGatewayRule';
     // A created rule without conditions has none: it matches every request.
     const conditions = current?.conditions ?? (created ? [] : undefined);

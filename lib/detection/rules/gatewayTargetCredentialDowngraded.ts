@@ -29,6 +29,12 @@ export const gatewayTargetCredentialDowngraded: Rule = {
   runbook:
     'Confirm with the gateway owner that the target must act as the caller; check the endpoint is owned by the organisation; otherwise put back GATEWAY_IAM_ROLE, OAUTH or API_KEY and revoke tokens of callers who used the target since.',
   events: { sources: [AGENTCORE], names: ['CreateGatewayTarget', 'UpdateGatewayTarget'] },
+  reads: [
+    'requestParameters.credentialProviderConfigurations',
+    'requestParameters.gatewayIdentifier',
+    'requestParameters.targetId',
+    'responseElements.targetId',
+  ],
   dedup: {
     key: (r) =>
       `${gatewayIdOf(r) ?? ''}|${str(param(r, 'targetId')) ?? str(response(r, 'targetId')) ?? ''}`,

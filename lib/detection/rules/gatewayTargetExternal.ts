@@ -88,6 +88,7 @@ export const gatewayTargetExternal: Rule = {
   runbook:
     'Verify the endpoint owner; if unknown, delete the target, rotate the credential provider it used and review tool calls since the change.',
   events: { sources: [AGENTCORE], names: ['CreateGatewayTarget', 'UpdateGatewayTarget'] },
+  reads: ['requestParameters.gatewayIdentifier', 'requestParameters.targetConfiguration'],
   dedup: {
     key: (r) => {
       const e = targetEndpoints(r);

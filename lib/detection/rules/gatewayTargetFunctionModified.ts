@@ -50,6 +50,7 @@ export const gatewayTargetFunctionModified: Rule = {
   runbook:
     'Compare the code or configuration with the last deployment (versions, CodeSha256); roll back if unplanned; remove invoke permissions outside the gateway; review the function role’s calls since the change.',
   events: { sources: [LAMBDA], names: NAMES },
+  reads: ['requestParameters.functionName', 'requestParameters.principal'],
   dedup: {
     key: (r) => `${functionOf(r) ?? ''}|${r.eventName.replace(/\d{8}(v\d+)?$/, '')}`,
     windowSeconds: 3600,

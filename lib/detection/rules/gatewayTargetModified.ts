@@ -15,6 +15,11 @@ export const gatewayTargetModified: Rule = {
     sources: [AGENTCORE],
     names: ['CreateGatewayTarget', 'UpdateGatewayTarget', 'DeleteGatewayTarget'],
   },
+  reads: [
+    'requestParameters.gatewayIdentifier',
+    'requestParameters.targetId',
+    'responseElements.targetId',
+  ],
   dedup: {
     key: (r) => `${principalOf(r)}|${gatewayIdOf(r) ?? ''}|${r.eventName}`,
     windowSeconds: 3600,

@@ -13,6 +13,10 @@ import { AGENTCORE, failed, gatewayIdOf, principalOf } from './support.js';
  * be allowed to invoke it (an IAM change other rules watch); protocol settings change how MCP
  * is spoken (versions, search, sessions, streaming), not who may call or what a call may reach.
  */
+
+/** The gateway fields this rule compares. */
+const KEYS = ['customTransform', 'protocol'] as const;
+
 export const gatewayTransformChanged: Rule = {
   id: 'gateway-transform-changed',
   title: 'Gateway transform or protocol configuration changed',
@@ -24,10 +28,19 @@ export const gatewayTransformChanged: Rule = {
     'Confirm the change with the gateway owner; for a transform Lambda, check its owner and code, and the gateway role’s lambda:InvokeFunction grants.',
   events: { sources: [AGENTCORE], names: ['UpdateGateway'] },
   lastState: true,
+  reads: [
+    'requestParameters.gatewayIdentifier',
+    'requestParameters.authorizerType',
+    'requestParameters.roleArn',
+    'requestParameters.customTransformConfiguration',
+    'requestParameters.protocolConfiguration',
+    'responseElements.customTransformConfiguration',
+    'responseElements.protocolConfiguration',
+  ],
   dedup: { key: (r) => gatewayIdOf(r) ?? '', windowSeconds: 3600 },
   evaluate(record, context): RuleMatch | undefined {
     if (failed(record)) return undefined;
-    const change = gatewayChange(record, context);
+    const change = gatewayChange(record, context, KEYS);
     if (change === undefined || change.previous === undefined) return undefined;
     const { previous, current } = change;
     const transform = changed(previous, current, 'customTransform');

@@ -8,6 +8,10 @@ import { AGENTCORE, failed, gatewayIdOf, principalOf } from './support.js';
  * itself is associated through WAFv2 on the gateway ARN; the response names it as
  * `webAclArn`). UpdateGateway is a full replace: a whole request without the block removes it.
  */
+
+/** The gateway fields this rule compares. */
+const KEYS = ['wafFailureMode'] as const;
+
 export const gatewayWafWeakened: Rule = {
   id: 'gateway-waf-weakened',
   title: 'Gateway WAF configuration removed or set to fail open',
@@ -19,10 +23,18 @@ export const gatewayWafWeakened: Rule = {
     'Put the gateway’s wafConfiguration back with failureMode FAIL_CLOSE; check the web ACL association (WAFv2 GetWebACLForResource on the gateway ARN); confirm the change with the gateway owner.',
   events: { sources: [AGENTCORE], names: ['CreateGateway', 'UpdateGateway'] },
   lastState: true,
+  reads: [
+    'requestParameters.gatewayIdentifier',
+    'requestParameters.authorizerType',
+    'requestParameters.roleArn',
+    'requestParameters.wafConfiguration',
+    'responseElements.gatewayId',
+    'responseElements.wafConfiguration',
+  ],
   dedup: { key: (r) => gatewayIdOf(r) ?? '', windowSeconds: 3600 },
   evaluate(record, context): RuleMatch | undefined {
     if (failed(record)) return undefined;
-    const change = gatewayChange(record, context);
+    const change = gatewayChange(record, context, KEYS);
     const after = change?.current.wafFailureMode;
     if (change === undefined || after === undefined) return undefined;
     const before = change.previous?.wafFailureMode;

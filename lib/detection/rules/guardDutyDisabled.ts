@@ -22,6 +22,13 @@ export const guardDutyDisabled: Rule = {
   runbook:
     'Re-enable the detector (UpdateDetector --enable) or recreate it; delete archive filters nobody approved and unarchive the findings; ask the caller why.',
   events: { sources: ['guardduty.amazonaws.com'], names: NAMES },
+  reads: [
+    'requestParameters.action',
+    'requestParameters.detectorId',
+    'requestParameters.enable',
+    'requestParameters.findingIds',
+    'requestParameters.name',
+  ],
   dedup: {
     key: (r) => `${str(param(r, 'detectorId')) ?? ''}|${r.eventName}${failed(r) ? '|attempt' : ''}`,
     windowSeconds: 3600,

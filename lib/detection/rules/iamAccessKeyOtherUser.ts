@@ -18,6 +18,7 @@ export const iamAccessKeyOtherUser: Rule = {
   runbook:
     'Ask the user named whether they requested the key; if not, deactivate and delete it (UpdateAccessKey/DeleteAccessKey), review what the key did since, and treat the caller as compromised.',
   events: { sources: [IAM], names: ['CreateAccessKey'] },
+  reads: ['requestParameters.userName', 'responseElements.accessKey'],
   dedup: { key: (r) => keyOwner(r) ?? '', windowSeconds: 3600 },
   evaluate(record) {
     if (failed(record)) return undefined;

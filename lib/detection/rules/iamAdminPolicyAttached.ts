@@ -16,6 +16,13 @@ export const iamAdminPolicyAttached: Rule = {
   runbook:
     'Confirm the grant is approved; replace it with a least-privilege policy; if the identity is a gateway role, treat as critical and review what the gateway did since.',
   events: { sources: [IAM], names: [...ATTACH, ...PUT] },
+  reads: [
+    'requestParameters.policyArn',
+    'requestParameters.policyDocument',
+    'requestParameters.policyName',
+    'requestParameters.roleName',
+    'requestParameters.userName',
+  ],
   dedup: {
     key: (r) =>
       `${str(param(r, 'roleName')) ?? str(param(r, 'userName')) ?? str(param(r, 'groupName')) ?? ''}|${str(param(r, 'policyArn')) ?? str(param(r, 'policyName')) ?? ''}`,

@@ -15,6 +15,7 @@ export const iamGatewayPolicyVersion: Rule = {
   runbook:
     'Diff the new version against the previous one (GetPolicyVersion); set the previous version back as default if the change is not approved.',
   events: { sources: [IAM], names: ['CreatePolicyVersion', 'SetDefaultPolicyVersion'] },
+  reads: ['requestParameters.policyArn', 'requestParameters.setAsDefault'],
   dedup: { key: (r) => str(param(r, 'policyArn')) ?? '', windowSeconds: 3600 },
   evaluate(record, context) {
     if (failed(record)) return undefined;

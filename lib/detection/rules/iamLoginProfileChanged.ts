@@ -15,6 +15,7 @@ export const iamLoginProfileChanged: Rule = {
   runbook:
     'Confirm with the user and the caller; if unexpected, delete the login profile (DeleteLoginProfile), check ConsoleLogin events for the user since, and review the caller’s other IAM writes.',
   events: { sources: [IAM], names: ['CreateLoginProfile', 'UpdateLoginProfile'] },
+  reads: ['requestParameters.passwordResetRequired', 'requestParameters.userName'],
   dedup: { key: (r) => str(param(r, 'userName')) ?? '', windowSeconds: 3600 },
   evaluate(record) {
     if (failed(record)) return undefined;

@@ -34,6 +34,7 @@ export const iamPassGatewayRole: Rule = {
     'A gateway execution role was passed to a service (iam:PassRole): to anything but AgentCore, or to AgentCore by a principal that has not managed this role before.',
   runbook:
     'Find the resource the role was passed to (function, instance, gateway); remove it if unapproved and restrict iam:PassRole on gateway roles with iam:PassedToService = bedrock-agentcore.amazonaws.com.',
+  reads: ['requestParameters.role', 'requestParameters.roleArn'],
   dedup: {
     key: (r) => `${passer(r)}|${passedRole(r) ?? ''}|${r.eventSource}`,
     windowSeconds: 86_400,

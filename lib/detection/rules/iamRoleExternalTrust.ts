@@ -13,6 +13,7 @@ export const iamRoleExternalTrust: Rule = {
   runbook:
     'Identify the external account and who requested the role; delete the role or restrict its trust policy (and add sts:ExternalId for vendors).',
   events: { sources: [IAM], names: ['CreateRole'] },
+  reads: ['requestParameters.assumeRolePolicyDocument', 'requestParameters.roleName'],
   dedup: { key: (r) => str(param(r, 'roleName')) ?? '', windowSeconds: 3600 },
   evaluate(record, context) {
     if (failed(record)) return undefined;

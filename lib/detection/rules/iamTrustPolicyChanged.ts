@@ -16,6 +16,7 @@ export const iamTrustPolicyChanged: Rule = {
   runbook:
     'Diff the new trust policy against the approved one; remove foreign principals; for gateway roles keep only bedrock-agentcore.amazonaws.com with aws:SourceAccount/aws:SourceArn conditions.',
   events: { sources: [IAM], names: ['UpdateAssumeRolePolicy'] },
+  reads: ['requestParameters.policyDocument', 'requestParameters.roleName'],
   dedup: { key: (r) => `${str(param(r, 'roleName')) ?? ''}`, windowSeconds: 3600 },
   evaluate(record, context) {
     if (failed(record)) return undefined;

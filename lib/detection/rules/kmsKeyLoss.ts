@@ -25,6 +25,7 @@ export const kmsKeyLoss: Rule = {
   runbook:
     'CancelKeyDeletion / EnableKey at once if unplanned; list what the key encrypts (token vault, gatewarden secrets) and who changed it.',
   events: { sources: ['kms.amazonaws.com'], names: ['DisableKey', 'ScheduleKeyDeletion'] },
+  reads: ['resources'],
   dedup: { key: (r) => keyOf(r) ?? principalOf(r), windowSeconds: 3600 },
   evaluate(record, context) {
     if (failed(record)) return undefined;

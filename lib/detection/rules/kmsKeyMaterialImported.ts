@@ -16,6 +16,7 @@ export const kmsKeyMaterialImported: Rule = {
   runbook:
     'Confirm the key ceremony with the key owner; if unplanned, stop using the key for new secrets, re-encrypt gateway secrets under a KMS-generated key and keep a copy of the material.',
   events: { sources: [KMS], names: ['ImportKeyMaterial', 'DeleteImportedKeyMaterial'] },
+  reads: ['requestParameters.keyId'],
   dedup: { key: (r) => `${kmsKeyOf(r)}|${r.eventName}`, windowSeconds: 3600 },
   evaluate(record, context) {
     if (failed(record)) return undefined;

@@ -65,6 +65,7 @@ export const kmsKeyPolicyOpened: Rule = {
   runbook:
     'Put back the previous key policy (CloudTrail has it) without the outside principals; list the key’s Decrypt calls from other accounts since; rotate the gateway secrets it protects.',
   events: { sources: [KMS], names: ['PutKeyPolicy', 'CreateKey'] },
+  reads: ['requestParameters.keyId', 'requestParameters.policy'],
   dedup: { key: (r) => kmsKeyOf(r), windowSeconds: 3600 },
   evaluate(record, context) {
     if (failed(record)) return undefined;

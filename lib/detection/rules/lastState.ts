@@ -1,7 +1,12 @@
 import { redactReason } from '../../shared/redact.js';
 import type { CloudTrailRecord } from '../record.js';
 import type { DetectionContext } from '../types.js';
-import { NONE, type GatewayState, type InterceptorState } from '../stateTrackers.js';
+import {
+  NONE,
+  gatewayStateOf,
+  type GatewayState,
+  type InterceptorState,
+} from '../stateTrackers.js';
 import { accountOfArn, callerMatches, isTrustedAccount } from './support.js';
 
 /**
@@ -24,19 +29,25 @@ export function changeOf<T>(
   };
 }
 
-/** A gateway's configuration before and after the record (previous: undefined when unknown). */
+/**
+ * A gateway's configuration before and after the record (previous: undefined when unknown),
+ * for the fields a rule compares: the record's own values are read here, from the record (so
+ * the fields a rule reads are those it names), over the last known state before it.
+ */
 export function gatewayChange(
   record: CloudTrailRecord,
   context: DetectionContext,
+  keys: readonly (keyof GatewayState)[],
 ): { previous: GatewayState | undefined; current: GatewayState; created: boolean } | undefined {
   const change = changeOf<GatewayState>(record, context, 'gateway');
   if (change === undefined || change.current === undefined || change.current === null) {
     return undefined;
   }
   const created = record.eventName === 'CreateGateway';
+  const current = { ...(change.previous ?? {}), ...gatewayStateOf(record, new Set(keys)) };
   // A gateway's creation starts from nothing: every block it has was added.
   const previous = created ? NOTHING : (change.previous ?? undefined);
-  return { previous, current: change.current, created };
+  return { previous, current, created };
 }
 
 /** The configuration a gateway "had" before its creation: no optional block. */

@@ -14,6 +14,7 @@ export const newSourceIp: Rule = {
   runbook:
     'Check the IP (VPN, office, CI runner?); if unknown, revoke the principal’s sessions and review the call.',
   events: { sources: [AGENTCORE] },
+  reads: [],
   dedup: {
     key: (r) => `${stableCaller(r)}|${sourceNetwork(r.sourceIPAddress) ?? ''}`,
     windowSeconds: 86_400,

@@ -78,6 +78,7 @@ export const newUserAgent: Rule = {
   runbook:
     'Check whether the owner changed tools; an unfamiliar SDK or CLI from a familiar role can mean stolen session credentials.',
   events: { sources: [AGENTCORE] },
+  reads: [],
   dedup: { key: (r) => `${stableCaller(r)}|${userAgentFamily(r) ?? ''}`, windowSeconds: 86_400 },
   baseline: {
     dimension: 'principal-client',

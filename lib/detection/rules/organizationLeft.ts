@@ -12,6 +12,7 @@ export const organizationLeft: Rule = {
   runbook:
     'Treat the caller as compromised; from the management account, invite the account back and re-apply SCPs; check what ran between leaving and rejoining from the account’s own trail.',
   events: { sources: ['organizations.amazonaws.com'], names: ['LeaveOrganization'] },
+  reads: [],
   dedup: {
     key: (r) => `${homeAccount(r) ?? ''}${failed(r) ? '|attempt' : ''}`,
     windowSeconds: 3600,

@@ -27,6 +27,13 @@ export const rolesAnywhereTrust: Rule = {
   runbook:
     'Identify the CA (GetTrustAnchor) and who owns it; disable the trust anchor or profile if it is not an approved workload PKI, and review CreateSession calls (rolesanywhere) since the change.',
   events: { sources: [ROLES_ANYWHERE], names: [...ANCHORS, ...PROFILES] },
+  reads: [
+    'requestParameters.name',
+    'requestParameters.roleArns',
+    'requestParameters.source',
+    'responseElements.profile',
+    'responseElements.trustAnchor',
+  ],
   dedup: {
     key: (r) =>
       str(param(r, 'trustAnchorId')) ??

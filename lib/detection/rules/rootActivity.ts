@@ -11,6 +11,7 @@ export const rootActivity: Rule = {
     'The root user signed in or made a change. Root should be locked away; its use bypasses every IAM control gatewarden relies on.',
   runbook:
     'Confirm with the account owner; if unplanned, reset the root password and MFA, delete root access keys and review every root call.',
+  reads: ['responseElements.ConsoleLogin'],
   dedup: {
     key: (r) => `${r.recipientAccountId ?? r.userIdentity.accountId ?? ''}|${r.eventName}`,
     windowSeconds: 3600,

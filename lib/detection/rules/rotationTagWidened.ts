@@ -4,7 +4,6 @@ import type { Rule, RuleMatch } from '../types.js';
 import { changeOf, shown } from './lastState.js';
 import {
   AGENTCORE,
-  SECRETS,
   failed,
   isRotator,
   param,
@@ -25,8 +24,7 @@ const PROVIDER = /:token-vault\/[^/]+\/(apikey|oauth2)credentialprovider\/|:user
 
 /**
  * Model: AgentCore TagResource `{ resourceArn, tags: { key: value } }`, UntagResource
- * `{ resourceArn, tagKeys }`; Secrets Manager TagResource `{ secretId, tags: [{ key, value }] }`,
- * UntagResource `{ secretId, tagKeys }`. The rotate role may update only credential providers
+ * `{ resourceArn, tagKeys }`. The rotate role may update only credential providers
  * and user pools tagged `gatewarden:rotated=true` (resources/role-rotate.yml); the sweep and
  * on-demand rotation act on secrets tagged `gatewarden:kind`/`gatewarden:gateway`.
  */
@@ -36,23 +34,20 @@ export const rotationTagWidened: Rule = {
   severity: 'high',
   mitre: { tactic: 'Privilege Escalation', technique: 'T1098 Account Manipulation' },
   description:
-    'A `gatewarden:` tag was added to an AgentCore resource or a secret by someone other than the rotator, outside a `gatewarden register` run (a gatewarden secret created by the same principal in the previous 15 minutes): the tags decide what the rotator may update, so this widens its reach to a resource that is not registered. High on a credential provider or user pool (`gatewarden:rotated`) and on a secret; medium on another resource; low inside a registration. Removing such a tag is low.',
+    'A `gatewarden:` tag was added to an AgentCore resource by someone other than the rotator, outside a `gatewarden register` run (a gatewarden secret created by the same principal in the previous 15 minutes): the tags decide what the rotator may update, so this widens its reach to a resource that is not registered. High for `gatewarden:rotated` on a credential provider; medium for another gatewarden tag or resource; low inside a registration. Removing such a tag is low.',
   runbook:
     'Check whether the resource was registered (`gatewarden list`); if not, remove the tag (UntagResource) and find out who added it and why.',
-  events: {
-    sources: [AGENTCORE, SECRETS],
-    names: ['TagResource', 'UntagResource'],
-  },
+  events: { sources: [AGENTCORE], names: ['TagResource', 'UntagResource'] },
   lastState: true,
+  reads: ['requestParameters.resourceArn', 'requestParameters.tags', 'requestParameters.tagKeys'],
   dedup: {
-    key: (r) => `${str(param(r, 'resourceArn')) ?? str(param(r, 'secretId')) ?? ''}|${r.eventName}`,
+    key: (r) => `${str(param(r, 'resourceArn')) ?? ''}|${r.eventName}`,
     windowSeconds: 3600,
   },
   evaluate(record, context): RuleMatch | undefined {
     if (failed(record) || isRotator(record, context)) return undefined;
-    const resource = str(param(record, 'resourceArn')) ?? str(param(record, 'secretId'));
+    const resource = str(param(record, 'resourceArn'));
     if (resource === undefined) return undefined;
-    const secret = record.eventSource === SECRETS;
     const who = principalOf(record);
     if (record.eventName === 'UntagResource') {
       const removed = strings(param(record, 'tagKeys')).filter((k) => k.startsWith(PREFIX));
@@ -72,11 +67,11 @@ export const rotationTagWidened: Rule = {
       registration !== null &&
       timeOf(record) - registration.atMs <= REGISTRATION_MS &&
       timeOf(record) >= registration.atMs;
-    const reach = secret || (added.includes(ROTATED) && PROVIDER.test(resource));
+    const reach = added.includes(ROTATED) && PROVIDER.test(resource);
     const severity = registering ? 'low' : reach ? 'high' : 'medium';
     return {
       severity,
-      summary: `tag ${shown(added.join(', '))} added to ${secret ? 'secret' : 'resource'} ${shown(resource)}${registering ? ' during a gatewarden registration' : ' outside a gatewarden registration'} by ${who}`,
+      summary: `tag ${shown(added.join(', '))} added to ${shown(resource)}${registering ? ' during a gatewarden registration' : ' outside a gatewarden registration'} by ${who}`,
       resource,
       details: { tags: shown(added.join(',')), registration: registering },
       facts: added.slice(0, 4).map((k) => `tag=${k}`),

@@ -20,6 +20,7 @@ export const secretBatchRead: Rule = {
   runbook:
     'Check which secrets were returned and whether the caller is an approved batch job; rotate gateway secrets if not.',
   events: { sources: [SECRETS], names: ['BatchGetSecretValue'] },
+  reads: ['requestParameters.filters', 'requestParameters.secretIdList'],
   dedup: { key: (r) => principalOf(r), windowSeconds: 3600 },
   evaluate(record, context) {
     if (failed(record) || isRotator(record, context)) return undefined;

@@ -18,6 +18,7 @@ export const secretBulkRead: Rule = {
     threshold: 10,
     windowSeconds: 600,
   },
+  reads: ['requestParameters.secretId'],
   dedup: { key: (r) => principalOf(r), windowSeconds: 3600 },
   evaluate(record, context) {
     // A service fetching secrets it was configured with (ECS task start, AgentCore token

@@ -15,6 +15,7 @@ export const secretDeletedOrPolicy: Rule = {
     sources: [SECRETS],
     names: ['DeleteSecret', 'PutResourcePolicy', 'DeleteResourcePolicy'],
   },
+  reads: ['requestParameters.secretId'],
   dedup: {
     key: (r) => `${secretIdOf(r) ?? ''}|${r.eventName}${failed(r) ? '|attempt' : ''}`,
     windowSeconds: 3600,

@@ -19,6 +19,7 @@ export const secretReadUnexpected: Rule = {
   runbook:
     'Identify the principal and why it read the secret; rotate the secret now (`gatewarden rotate --secret <id>`); tighten the secret resource policy.',
   events: { sources: [SECRETS], names: ['GetSecretValue'] },
+  reads: ['requestParameters.secretId'],
   dedup: { key: (r) => `${principalOf(r)}|${secretIdOf(r) ?? ''}`, windowSeconds: 3600 },
   evaluate(record, context) {
     if (failed(record)) return undefined;

@@ -27,6 +27,12 @@ export const secretRotationProblem: Rule = {
     sources: [SECRETS],
     names: ['CancelRotateSecret', 'RotationFailed', 'RotationAbandoned'],
   },
+  reads: [
+    'additionalEventData.SecretId',
+    'requestParameters.secretId',
+    'resources',
+    'responseElements',
+  ],
   dedup: { key: (r) => `${secretIdOf(r) ?? ''}|${r.eventName}`, windowSeconds: 3600 },
   evaluate(record) {
     if (record.eventName === 'CancelRotateSecret' && failed(record)) return undefined;

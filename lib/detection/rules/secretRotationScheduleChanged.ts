@@ -50,6 +50,11 @@ export const secretRotationScheduleChanged: Rule = {
   runbook:
     'Right after `gatewarden register` this is the registration. Otherwise run `gatewarden doctor`, which compares each schedule with the registered one, restore it as the admin, and find out who changed it and why.',
   events: { sources: [SECRETS], names: ['RotateSecret'] },
+  reads: [
+    'requestParameters.rotateImmediately',
+    'requestParameters.rotationRules',
+    'requestParameters.secretId',
+  ],
   dedup: {
     key: (r) => {
       const rules = obj(param(r, 'rotationRules'));

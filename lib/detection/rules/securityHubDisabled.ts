@@ -25,6 +25,7 @@ export const securityHubDisabled: Rule = {
     sources: ['securityhub.amazonaws.com'],
     names: [...HUB_OFF, 'BatchDisableStandards'],
   },
+  reads: ['requestParameters.StandardsSubscriptionArns'],
   dedup: { key: (r) => `${r.eventName}${failed(r) ? '|attempt' : ''}`, windowSeconds: 3600 },
   evaluate(record) {
     const attempt = denied(record);

@@ -19,6 +19,12 @@ export const ssmParameterBatchRead: Rule = {
   runbook:
     'Check which parameters the path or names cover and whether the caller is an approved job; rotate the credentials they hold if not.',
   events: { sources: [SSM], names: ['GetParameters', 'GetParametersByPath'] },
+  reads: [
+    'requestParameters.names',
+    'requestParameters.path',
+    'requestParameters.recursive',
+    'requestParameters.withDecryption',
+  ],
   dedup: { key: (r) => principalOf(r), windowSeconds: 3600 },
   evaluate(record, context): RuleMatch | undefined {
     if (!decryptingRead(record) || isRotator(record, context) || viaAwsService(record)) {

@@ -41,6 +41,12 @@ export const ssmParameterBulkRead: Rule = {
     threshold: 10,
     windowSeconds: 600,
   },
+  reads: [
+    'requestParameters.name',
+    'requestParameters.names',
+    'requestParameters.path',
+    'requestParameters.withDecryption',
+  ],
   dedup: { key: (r) => principalOf(r), windowSeconds: 3600 },
   evaluate(record, context) {
     // Services resolving parameters they were configured with (CloudFormation, ECS task

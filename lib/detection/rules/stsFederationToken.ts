@@ -26,6 +26,12 @@ export const stsFederationToken: Rule = {
   runbook:
     'Ask the user whether they minted the token; if not, deactivate the key and revoke the sessions (an inline deny with aws:TokenIssueTime, or the console’s revoke sessions for the user), then review the federated session’s calls.',
   events: { sources: [STS], names: ['GetFederationToken', 'GetSessionToken'] },
+  reads: [
+    'requestParameters.durationSeconds',
+    'requestParameters.name',
+    'requestParameters.policy',
+    'requestParameters.serialNumber',
+  ],
   dedup: { key: (r) => `${principalOf(r)}|${r.eventName}`, windowSeconds: 86_400 },
   baseline: {
     dimension: 'session-token-callers',

@@ -12,6 +12,7 @@ export const tokenVaultCmkChanged: Rule = {
   runbook:
     'Check the new key’s owner account, key policy and deletion state; restore the approved key if the change was not planned.',
   events: { sources: [AGENTCORE], names: ['SetTokenVaultCMK'] },
+  reads: ['requestParameters.kmsConfiguration', 'requestParameters.tokenVaultId'],
   dedup: { key: (r) => principalOf(r), windowSeconds: 3600 },
   evaluate(record) {
     if (failed(record)) return undefined;

@@ -18,6 +18,7 @@ export const trailBucketRemoved: Rule = {
   runbook:
     'Recreate the bucket or resume versioning at once, point the trail back at it and check GetTrailStatus; treat the caller as compromised until explained.',
   events: { sources: [S3], names: ['DeleteBucket', 'PutBucketVersioning'] },
+  reads: ['requestParameters.VersioningConfiguration', 'requestParameters.bucketName'],
   dedup: {
     key: (r) => `${str(param(r, 'bucketName')) ?? ''}|${r.eventName}${failed(r) ? '|attempt' : ''}`,
     windowSeconds: 3600,

@@ -18,6 +18,7 @@ export const vpcFlowLogsDeleted: Rule = {
   runbook:
     'Recreate the flow logs (CreateFlowLogs with the previous destination); ask the caller why; review the network activity of the period without logs through other sources.',
   events: { sources: ['ec2.amazonaws.com'], names: ['DeleteFlowLogs'] },
+  reads: ['requestParameters.DeleteFlowLogsRequest'],
   dedup: {
     key: (r) => `${flowLogIds(r.requestParameters).join(',')}${failed(r) ? '|attempt' : ''}`,
     windowSeconds: 3600,

@@ -1,7 +1,15 @@
 import { createHash } from 'node:crypto';
 import type { AccessReport, PrincipalReport } from '../reportTypes.js';
 import { PAGE_SCRIPT, PAGE_STYLE } from './htmlAssets.js';
-import { codeList, esc, principalId, principalSection, usageBar } from './htmlPrincipal.js';
+import { labelledSummary } from '../labels.js';
+import {
+  codeList,
+  esc,
+  labelBadges,
+  principalId,
+  principalSection,
+  usageBar,
+} from './htmlPrincipal.js';
 
 export { esc } from './htmlPrincipal.js';
 
@@ -116,7 +124,7 @@ function rolesTable(all: PrincipalReport[]): string {
           {
             text: r.name,
             cls: 'name',
-            html: `<a href="#${principalId(i)}" title="${esc(r.arn)}">${esc(r.name)}</a><br><span class="muted">${esc(r.arn)}</span>`,
+            html: `<a href="#${principalId(i)}" title="${esc(r.arn)}">${esc(r.name)}</a>${labelBadges(r.labels)}<br><span class="muted">${esc(r.arn)}</span>`,
           },
           { text: r.type },
           { text: r.kind },
@@ -146,6 +154,16 @@ function rolesTable(all: PrincipalReport[]): string {
   );
 }
 
+/** How many principals and findings carry the operator's labels: marked, still counted. */
+function labelledNote(report: AccessReport): string {
+  const text = labelledSummary(report);
+  if (text === undefined) return '';
+  const unmatched = report.summary.labelled?.unmatchedRules ?? [];
+  return `<p id="labelled">Labelled: ${esc(text)}; they are counted in every total above.</p>${
+    unmatched.length > 0 ? codeList(unmatched, 'Label rules that matched nothing') : ''
+  }`;
+}
+
 /**
  * The report as one self-contained HTML page: no external assets (a Content-Security-Policy
  * forbids loading any), inline CSS, one hashed inline script for sorting and filtering.
@@ -163,7 +181,7 @@ export function renderHtml(report: AccessReport): string {
       cells: [
         { text: f.severity, sort: sevOrder[f.severity], cls: `sev-${f.severity}` },
         { text: f.checkId },
-        { text: f.resource, cls: 'name' },
+        { text: f.resource, cls: 'name', html: `${esc(f.resource)}${labelBadges(f.labels)}` },
         { text: f.message },
       ],
     })),
@@ -199,7 +217,7 @@ export function renderHtml(report: AccessReport): string {
     ['Principal', 'Identified by', 'Management calls seen'],
     report.managers.map((m) => ({
       cells: [
-        { text: m.arn, cls: 'name' },
+        { text: m.arn, cls: 'name', html: `${esc(m.arn)}${labelBadges(m.labels)}` },
         { text: m.sources.join(', ') },
         { text: m.managementActionsUsed.join(', ') },
       ],
@@ -231,6 +249,7 @@ export function renderHtml(report: AccessReport): string {
 ${inputNotes(report)}
 <p><strong>${s.roles}</strong> roles, <strong>${s.principals}</strong> other principals, <strong>${s.gateways}</strong> gateways${s.skippedServiceLinkedRoles > 0 ? `, ${s.skippedServiceLinkedRoles} service-linked roles skipped` : ''} ·
 findings: <span class="sev-critical">&nbsp;${s.findings.critical} critical&nbsp;</span> <span class="sev-high">&nbsp;${s.findings.high} high&nbsp;</span> <span class="sev-medium">&nbsp;${s.findings.medium} medium&nbsp;</span> <span class="sev-low">&nbsp;${s.findings.low} low&nbsp;</span></p>
+${labelledNote(report)}
 <h2>Granted vs used</h2>
 ${usageChart(all)}
 <h2>Findings</h2>

@@ -84,4 +84,5 @@ details{margin:.3rem 0}summary{cursor:pointer}.muted{color:#6e7781}
 .bar-label{font-size:11px;color:#57606a;white-space:nowrap}
 .role{border:1px solid #d0d7de;padding:.2rem .6rem;margin:.3rem 0}
 .diff-add{color:#1a7f37}.diff-del{color:#cf222e}
+.label{display:inline-block;background:#ddf4ff;color:#0550ae;border:1px solid #54aeff;border-radius:1em;padding:0 .5em;font-size:11px;margin-left:.3em;white-space:nowrap}
 `;

@@ -5,6 +5,13 @@ export function esc(value: string | number): string {
   return String(value).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/** The operator's labels as badges: visible, escaped (operator input), `data-label` for filters. */
+export function labelBadges(labels: readonly string[] | undefined): string {
+  return (labels ?? [])
+    .map((l) => `<span class="label" data-label="${esc(l)}">${esc(l)}</span>`)
+    .join('');
+}
+
 /** Lists longer than this are collapsed behind their count. */
 export const COLLAPSE_AFTER = 12;
 
@@ -122,7 +129,7 @@ export function principalSection(r: PrincipalReport, index: number): string {
   parts.push(codeList(r.unknownActions, 'Unknown to the IAM catalog'));
   parts.push(codeList(r.outsideBoundary, 'Outside the permissions boundary'));
   parts.push('<h4>Recommendation</h4>', recommendationHtml(r));
-  return `<details class="role" id="${principalId(index)}"><summary><strong>${esc(r.name)}</strong> <span class="muted">${esc(r.type)} · ${esc(r.kind)} · ${esc(r.recommendation.status)}</span></summary>
+  return `<details class="role" id="${principalId(index)}"><summary><strong>${esc(r.name)}</strong>${labelBadges(r.labels)} <span class="muted">${esc(r.type)} · ${esc(r.kind)} · ${esc(r.recommendation.status)}</span></summary>
 ${parts.filter(Boolean).join('\n')}
 </details>`;
 }

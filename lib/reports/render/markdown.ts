@@ -1,3 +1,4 @@
+import { labelledSummary } from '../labels.js';
 import type { AccessReport, PrincipalReport } from '../reportTypes.js';
 
 /** Escapes text for a Markdown table cell. */
@@ -18,6 +19,11 @@ function table(header: string[], rows: (string | number)[][]): string {
       ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
     ].join('\n') + '\n'
   );
+}
+
+/** The operator's labels as badges (escaped: they are operator input). */
+function badges(labels: readonly string[] | undefined): string {
+  return (labels ?? []).map((l) => `[${l}]`).join(' ');
 }
 
 function usage(role: PrincipalReport): string | number {
@@ -103,11 +109,24 @@ export function renderMarkdown(report: AccessReport): string {
       ],
     ),
   );
+  const labelled = labelledSummary(report);
+  if (labelled !== undefined)
+    out.push(
+      `Labelled: ${cell(labelled)}; they are counted in every total above.${s.labelled?.unmatchedRules.length ? ` Label rules that matched nothing: ${s.labelled.unmatchedRules.map(cell).join(', ')}.` : ''}\n`,
+    );
+  // A Labels column only when labels were given: reports without them keep their shape.
+  const withLabels = s.labelled !== undefined;
   out.push(`## Findings\n`);
   out.push(
     table(
-      ['Severity', 'Check', 'Resource', 'What to do'],
-      report.findings.map((f) => [f.severity, f.checkId, f.resource, f.message]),
+      ['Severity', 'Check', 'Resource', 'What to do', ...(withLabels ? ['Labels'] : [])],
+      report.findings.map((f) => [
+        f.severity,
+        f.checkId,
+        f.resource,
+        f.message,
+        ...(withLabels ? [badges(f.labels)] : []),
+      ]),
     ),
   );
   out.push(`## Best-practice checks\n`);
@@ -137,11 +156,12 @@ export function renderMarkdown(report: AccessReport): string {
     out.push(`## Gateway managers\n`);
     out.push(
       table(
-        ['Principal', 'Identified by', 'Management calls seen'],
+        ['Principal', 'Identified by', 'Management calls seen', ...(withLabels ? ['Labels'] : [])],
         report.managers.map((m) => [
           m.arn,
           m.sources.join(', '),
           m.managementActionsUsed.join(', '),
+          ...(withLabels ? [badges(m.labels)] : []),
         ]),
       ),
     );
@@ -150,7 +170,17 @@ export function renderMarkdown(report: AccessReport): string {
   const all = [...report.roles, ...report.principals];
   out.push(
     table(
-      ['Principal', 'Kind', 'Granted', 'Used', 'Unused', 'Wildcards', 'High-risk', 'Last used'],
+      [
+        'Principal',
+        'Kind',
+        'Granted',
+        'Used',
+        'Unused',
+        'Wildcards',
+        'High-risk',
+        'Last used',
+        ...(withLabels ? ['Labels'] : []),
+      ],
       all.map((r) => [
         r.arn,
         r.kind,
@@ -160,13 +190,16 @@ export function renderMarkdown(report: AccessReport): string {
         r.wildcardGrants.length,
         r.highRiskGrants.length,
         r.lastUsed ?? '',
+        ...(withLabels ? [badges(r.labels)] : []),
       ]),
     ),
   );
   for (const r of all.filter(
     (x) => x.kind !== 'other' || x.wildcardGrants.length > 0 || x.highRiskGrants.length > 0,
   )) {
-    out.push(`### ${cell(r.name)} (${r.type}, ${r.kind})\n`);
+    out.push(
+      `### ${cell(r.name)} (${r.type}, ${r.kind})${r.labels?.length ? ` ${cell(badges(r.labels))}` : ''}\n`,
+    );
     out.push(
       `\`${r.arn}\` — ${r.grantedActionCount} actions granted, ${usage(r)} used${r.gateways.length > 0 ? `, execution role of ${r.gateways.join(', ')}` : ''}.\n`,
     );

@@ -100,8 +100,45 @@ describe('gatewarden demo', () => {
       'report/report.html',
     ])
       expect(existsSync(path.join(OUT, file))).toBe(true);
-    const report = section('7.').join('\n');
-    const listed = Number(/findings on the demo gateway and its role: (\d+)/.exec(report)?.[1]);
-    expect(section('7.').filter((l) => /^ {2}\[/.test(l))).toHaveLength(listed);
+  });
+
+  it('labels its own admins set-up in the report, and its report counts add up', () => {
+    const lines = section('7.');
+    const text = lines.join('\n');
+    const onGateway = Number(/findings on the demo gateway and its role: (\d+)/.exec(text)?.[1]);
+    const setUp = Number(/findings labelled set-up .*: (\d+)$/m.exec(text)?.[1]);
+    const elsewhere = Number(
+      /findings on other roles and checks of the account: (\d+)/.exec(text)?.[1],
+    );
+    const listed = lines.filter((l) => /^ {2}\[/.test(l));
+    expect(listed.filter((l) => l.includes('[set-up]'))).toHaveLength(setUp);
+    expect(listed).toHaveLength(onGateway + setUp);
+    const report = JSON.parse(readFileSync(path.join(OUT, 'report/report.json'), 'utf8')) as {
+      findings: { severity: string; resource: string; labels?: string[] }[];
+      roles: { arn: string; labels?: string[] }[];
+      principals: { arn: string; labels?: string[] }[];
+      summary: { labelled?: { principals: number; findings: number } };
+    };
+    expect(onGateway + setUp + elsewhere).toBe(report.findings.length);
+    expect(stdout).toContain(
+      `report: ${report.roles.length} roles analysed, ${report.findings.length} findings — ${onGateway} on the demo gateway (listed), ${setUp} labelled set-up (listed), ${elsewhere} elsewhere`,
+    );
+    // The demo's admins (its installer, and the stage admin when the stack lists it) carry
+    // the label, and so do their findings: the admin policy's critical one included, counted.
+    const admins = [...report.roles, ...report.principals].filter((p) =>
+      /:user\/(moto|gatewarden-demo-admin-[0-9a-f]+)$/.test(p.arn),
+    );
+    expect(admins.length).toBeGreaterThan(0);
+    for (const a of admins) expect(a.labels).toEqual(['set-up']);
+    const onAdmins = report.findings.filter((f) => admins.some((a) => a.arn === f.resource));
+    expect(onAdmins.some((f) => f.severity === 'critical')).toBe(true);
+    for (const f of onAdmins) expect(f.labels).toEqual(['set-up']);
+    expect(report.summary.labelled?.findings).toBe(setUp);
+    expect(readFileSync(path.join(OUT, 'report/report.html'), 'utf8')).toContain(
+      '<span class="label" data-label="set-up">set-up</span>',
+    );
+    expect(readFileSync(path.join(OUT, 'report/report.md'), 'utf8')).toMatch(
+      /Labelled: \d+ principals? and \d+ findings? labelled \(set-up:/,
+    );
   });
 });

@@ -57,6 +57,16 @@ describe('gatewarden local (CLI)', () => {
     }
   });
 
+  it('deploy on a stack whose stage is deployed says there was nothing to deploy, exit 0', () => {
+    // `start` above deployed the stage (once per stack).
+    const { status, stdout, stderr } = gatewarden('deploy');
+    expect(status).toBe(0);
+    expect(stdout).toBe('');
+    expect(stderr).toContain(
+      'gatewarden: nothing to deploy: the local stage is already deployed on this stack',
+    );
+  });
+
   it.each([['start'], ['stop'], ['status']])('%s has --help', (command) => {
     const { status, stdout } = gatewarden(command, '--help');
     expect(status).toBe(0);

@@ -284,8 +284,22 @@ describe('gatewarden register + rotate on the local stack', () => {
     const { providerName } = await apiKeyGateway();
     await register('apiKey', { provider: providerName });
     await expect(register('apiKey', { provider: providerName })).rejects.toThrow(
-      /already exists: this credential is registered/,
+      /already exists: this credential is registered, nothing was created \(rotate it with `gatewarden rotate --secret gatewarden\/.*`; after a change, `gatewarden register update --secret /,
     );
+  });
+
+  it('says there is nothing to rotate for a gateway with no registered secret, exit 0', async () => {
+    const gatewayId = uniqueName('gw-none');
+    const { code, json } = await rotate({ gateway: gatewayId });
+    expect(code).toBe(0);
+    expect(json).toEqual({
+      mode: 'local',
+      succeeded: 0,
+      started: 0,
+      failed: 0,
+      results: [],
+      nothing: `no secret carries the tag gatewarden:gateway=${gatewayId} in this account and region (registered secrets carry gatewarden:gateway=<gateway id>)`,
+    });
   });
 
   it('rotates every secret of a gateway with --wait and reports each new version', async () => {

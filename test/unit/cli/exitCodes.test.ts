@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runCli, type CliRun } from '../../support/cli.js';
 
 /**
  * The real CLI, spawned as a user runs it (from the bundle the global setup built): exit codes
@@ -15,37 +16,8 @@ import { fileURLToPath } from 'node:url';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const CLI = join(ROOT, 'bin/gatewarden.js');
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function gatewarden(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [CLI, ...args],
-      {
-        cwd: ROOT,
-        env: {
-          ...process.env,
-          // No local stack of this work tree is consulted: hints must not depend on one.
-          GATEWARDEN_LOCAL_STATE_DIR: mkdtempSync(join(tmpdir(), 'gw-cli-state-')),
-          AWS_ACCESS_KEY_ID: 'testing',
-          AWS_SECRET_ACCESS_KEY: 'testing',
-          AWS_REGION: 'us-east-1',
-          GATEWARDEN_AWS_MAX_ATTEMPTS: '1',
-          ...env,
-        },
-      },
-      (error, stdout, stderr) => {
-        const code = error ? ((error as { code?: number }).code ?? null) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+type Run = CliRun;
+const gatewarden = runCli;
 
 /**
  * The CLI in a shell set up for nothing: no AWS variable, an empty home (no ~/.aws), no

@@ -157,3 +157,36 @@ describe('register update shows what it pins and pins what it showed', () => {
     expect(await pinnedProbeUrl(world)).toBe('https://api.example/v2/ping');
   });
 });
+
+describe('register update with nothing to pin', () => {
+  it('says so in one line (exit 0) and gives the reason under --json', async () => {
+    // Prepare: a registration nobody changed.
+    const world = makeWorld();
+
+    // Act
+    const text = await run(world, {});
+    const json = JSON.parse(await run(world, { json: true })) as {
+      changes: unknown[];
+      applied: boolean;
+      nothing?: string;
+    };
+
+    // Assess
+    expect(text).toContain(
+      'nothing to pin: the binding already matches the document and the live configuration\n',
+    );
+    expect(text).not.toContain('review:');
+    expect(json).toMatchObject({
+      changes: [],
+      applied: false,
+      nothing: 'the binding already matches the document and the live configuration',
+    });
+  });
+
+  it('has no "nothing" reason when there is a change to review', async () => {
+    const world = makeWorld();
+    rewrite(world, setProbeUrl('https://api.example/v2/ping'));
+    const json = JSON.parse(await run(world, { json: true })) as { nothing?: string };
+    expect(json.nothing).toBeUndefined();
+  });
+});

@@ -128,7 +128,7 @@ describe('severity ladders', () => {
     ['gateway-policy-weakened', ['low', 'medium', 'high']],
     ['gateway-rule-loosened', ['low', 'medium', 'high']],
     ['rotation-tag-widened', ['low', 'medium', 'high']],
-    ['gateway-policy-engine-weakened', ['medium', 'high']],
+    ['gateway-policy-engine-weakened', ['info', 'medium', 'high']],
   ] as const)('%s reaches %j, and no other severity', async (ruleId, ladder) => {
     const file = loadFixtures().find((f) => f.ruleId === ruleId);
     const reached = new Set<string>();

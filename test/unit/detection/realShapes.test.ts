@@ -55,6 +55,37 @@ describe('rules read the fields of real CloudTrail shapes', () => {
       '1234abcd-12ab-34cd-56ef-1234567890ab',
       /opened to arn:aws:iam::444455556666:role\/partner by /,
     ],
+    // AgentCore operations routed for issue 19: members as the SDK model names them.
+    [
+      'paymentCredentialChanged.fixtures.json',
+      'payment connector switched to another provider',
+      'pcon-7d21e0aa44',
+      /^UpdatePaymentConnector on pcon-7d21e0aa44 by arn:aws:sts::111122223333:assumed-role\/developer\//,
+    ],
+    [
+      'consentPortalChanged.fixtures.json',
+      'consent portal pointed at another identity provider',
+      'portal-1a2b3c4d5e',
+      /\(identity provider arn:aws:bedrock-agentcore:us-east-1:111122223333:token-vault\/default\/oauth2credentialprovider\/lookalike-idp\)$/,
+    ],
+    [
+      'workloadIdentityChanged.fixtures.json',
+      'return URL added on another host',
+      'orders-gw-identity',
+      /\(OAuth return hosts agents\.example\.com, collector\.example\.net\)$/,
+    ],
+    [
+      'agentRuntimeChanged.fixtures.json',
+      'runtime receives callers Authorization header',
+      'orders_mcp-Xk2p9QeLmN',
+      /callers’ Authorization header forwarded; image 111122223333\.dkr\.ecr/,
+    ],
+    [
+      'tokenVaultReadUnexpected.fixtures.json',
+      "a user's OAuth flow completed by a developer (members from the SDK model)",
+      'user-4471',
+      /called CompleteResourceTokenAuth for user-4471$/,
+    ],
   ])('%s / %s', async (file, name, resource, summary) => {
     // Prepare
     const fixture = fixtureCase(file, name);
@@ -139,7 +170,7 @@ describe('field-level change rules read the model’s member names', () => {
       'gatewarden:rotated added to a provider outside a registration',
       'rotation-tag-widened',
       PROVIDER,
-      /tag gatewarden:rotated added to resource .+ outside a gatewarden registration by /,
+      /tag gatewarden:rotated added to arn:aws:bedrock-agentcore:\S+ outside a gatewarden registration by /,
     ],
     [
       'gatewayTargetExternal.fixtures.json',

@@ -17,6 +17,7 @@ import {
   type TrailInfo,
 } from '../../../lib/doctor/index.js';
 import { IamDataCatalog } from '../../../lib/reports/catalog.js';
+import { formatDoctorReport } from '../../../cli/commands/doctor.js';
 
 const ACCOUNT = '111122223333';
 const ROTATE = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:gatewarden-prod-rotate`;
@@ -383,6 +384,28 @@ describe('the rights doctor simulates', () => {
         ).test(resource),
       );
       expect({ action, resource, matches }).toEqual({ action, resource, matches: true });
+    },
+  );
+});
+
+describe('gatewarden doctor with nothing registered', () => {
+  it.each([[undefined], ['gw-9']])(
+    'says in one passing line that there is no secret to check, and how to add one (gateway %s)',
+    async (gatewayId) => {
+      // Prepare
+      const a = account();
+      a.secrets = [];
+      // Act
+      const report = await runDoctor(readerOf(a), {
+        ...options,
+        ...(gatewayId ? { gatewayId } : {}),
+      });
+      // Assess
+      const secrets = report.checks.filter((c) => c.area === 'secrets');
+      const line = `no registered secret${gatewayId ? ` for gateway ${gatewayId}` : ''} yet, nothing to check: \`gatewarden register apikey|oauth|inbound\` puts one under gatewarden`;
+      expect(secrets).toEqual([{ id: 'secrets', area: 'secrets', status: 'pass', message: line }]);
+      expect(report.ok).toBe(true);
+      expect(formatDoctorReport(report)).toContain(`registered secrets\n  ok   ${line}\n`);
     },
   );
 });

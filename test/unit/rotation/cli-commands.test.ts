@@ -52,17 +52,68 @@ function control(): MemoryRotationControl {
 
 const base = { concurrency: '4', timeout: '5', local: false };
 
+const NO_GW9 =
+  'no secret carries the tag gatewarden:gateway=gw-9 in this account and region (registered secrets carry gatewarden:gateway=<gateway id>)';
+const NO_TEAM =
+  'no secret carries the tag team=payments in this account and region (registered secrets carry gatewarden:gateway=<gateway id>)';
+
 describe('gatewarden rotate --sweep with nothing to sweep', () => {
-  it.each([[{}, 'nothing to sweep: no registered gatewarden secret in this account and region']])(
-    'says so (%j)',
-    async (selection, line) => {
+  it.each([
+    [{}, 'no registered gatewarden secret in this account and region'],
+    [{ gateway: 'gw-9' }, NO_GW9],
+    [{ tag: 'team=payments' }, NO_TEAM],
+  ])(
+    'says so in one line, exit 0 (%j), and gives the reason under --json',
+    async (selection, why) => {
       const d = deps(new MemoryRotationControl());
       d.rotationDeps = async () => ({}) as never;
       const code = await runRotate({ ...base, sweep: true, ...selection }, d);
       expect(code).toBe(0);
-      expect(d.stdout.text).toBe(`${line}\n`);
+      expect(d.stdout.text).toBe(`nothing to sweep: ${why}\n`);
+      const json = deps(new MemoryRotationControl());
+      json.rotationDeps = async () => ({}) as never;
+      expect(await runRotate({ ...base, sweep: true, json: true, ...selection }, json)).toBe(0);
+      expect(JSON.parse(json.stdout.text)).toEqual({ swept: [], nothing: why });
     },
   );
+});
+
+describe('gatewarden rotate with nothing to rotate', () => {
+  it.each([
+    [{ gateway: 'gw-9' }, NO_GW9],
+    [{ tag: 'team=payments' }, NO_TEAM],
+  ])('says so in one line and exits 0 (%j)', async (selection, why) => {
+    // Prepare: secrets exist, none carries the tag asked for.
+    const d = deps(control());
+    // Act
+    const code = await runRotate({ ...base, ...selection }, d);
+    // Assess
+    expect(code).toBe(0);
+    expect(d.stdout.text).toBe(`nothing to rotate: ${why}\n`);
+    expect(d.stderr.text).toBe('');
+  });
+
+  it('gives an empty result list and the reason under --json, in local mode too', async () => {
+    const d = deps(control());
+    const code = await runRotate({ ...base, local: true, gateway: 'gw-9', json: true }, d);
+    expect(code).toBe(0);
+    expect(JSON.parse(d.stdout.text)).toEqual({
+      mode: 'local',
+      succeeded: 0,
+      started: 0,
+      failed: 0,
+      results: [],
+      nothing: NO_GW9,
+    });
+    // Nothing was set up for rotations that will not run: no "local stack detected" line.
+    expect(d.stderr.text).toBe('');
+  });
+
+  it('still fails on a named secret that does not exist (an error, not nothing to do)', async () => {
+    const d = deps(control());
+    await expect(runRotate({ ...base, secret: 'gatewarden/nope' }, d)).rejects.toThrow();
+    expect(d.stdout.text).toBe('');
+  });
 });
 
 describe('gatewarden rotate (Secrets Manager mode)', () => {
