@@ -46,5 +46,58 @@ const embedCatalog = {
   },
 };
 
-module.exports = [embedCatalog];
+/**
+ * The Cedar parser (@cedar-policy/cedar-wasm, its `nodejs` build) reads its WebAssembly from
+ * `${__dirname}/cedar_wasm_bg.wasm`, which neither exists in an ESM bundle (no __dirname) nor
+ * beside the function's bundle. The bundle embeds the module instead, brotli-compressed (4.3 MB
+ * becomes about 1 MB), and the loader decompresses it when the detect function loads.
+ */
+const CEDAR_WASM_READ =
+  "const wasmPath = `${__dirname}/cedar_wasm_bg.wasm`;\nconst wasmBytes = require('fs').readFileSync(wasmPath);";
+const embedCedarWasm = {
+  name: 'gatewarden-embed-cedar-wasm',
+  setup(build) {
+    build.onResolve({ filter: /^gatewarden:cedar-wasm-bytes$/ }, (args) => ({
+      path: args.path,
+      namespace: 'gatewarden-cedar-wasm',
+    }));
+    build.onLoad({ filter: /.*/, namespace: 'gatewarden-cedar-wasm' }, () => ({
+      contents: brotliCompressSync(
+        readFileSync(
+          join(
+            __dirname,
+            '..',
+            'node_modules',
+            '@cedar-policy',
+            'cedar-wasm',
+            'nodejs',
+            'cedar_wasm_bg.wasm',
+          ),
+        ),
+        { params: { [constants.BROTLI_PARAM_QUALITY]: 9 } },
+      ),
+      loader: 'binary',
+    }));
+    build.onLoad(
+      { filter: /[\\/]@cedar-policy[\\/]cedar-wasm[\\/]nodejs[\\/]cedar_wasm\.js$/ },
+      (args) => {
+        const text = readFileSync(args.path, 'utf8');
+        if (!text.includes(CEDAR_WASM_READ)) {
+          throw new Error(
+            `${args.path}: the WebAssembly loading lines changed; update esbuildPlugins.cjs`,
+          );
+        }
+        return {
+          contents: text.replace(
+            CEDAR_WASM_READ,
+            "const wasmBytes = require('node:zlib').brotliDecompressSync(((m) => m.default ?? m)(require('gatewarden:cedar-wasm-bytes')));",
+          ),
+          loader: 'js',
+        };
+      },
+    );
+  },
+};
+
+module.exports = [embedCatalog, embedCedarWasm];
 module.exports.buildCatalogArchive = buildCatalogArchive;

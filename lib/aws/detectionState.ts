@@ -9,11 +9,14 @@ import {
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import type { ReleasableDedupStore } from '../detection/process.js';
+import { insertVersion } from '../detection/lastStates.js';
 import type {
   BaselineDimension,
   BaselineObservation,
   BaselineStore,
   DetectionState,
+  LastStateStore,
+  StateVersion,
   WindowCounter,
 } from '../detection/ports.js';
 import { DynamoBurstStore } from './burstStore.js';
@@ -29,6 +32,7 @@ import { clientConfig } from './clients.js';
  * - baseline subject `bl#<dimension>#<subject>` / `subject`     firstSeen (learning period)
  * - window counter   `wc#<key>` / `w#<windowStart, 15 digits>`   n (count) or m (string set)
  * - dedup claim      `dd#<ruleId>#<dedupKey>` / `dedup`           untilMs
+ * - last state       `bl#last#<kind>#<subject>` / `last`   h (JSON history), v (version)
  * - bursts           `bg#…` (see burstStore.ts)
  */
 export interface DynamoStateOptions {
@@ -281,15 +285,102 @@ function dedupPk(ruleId: string, dedupKey: string): string {
   return `dd#${keyPart(ruleId)}#${keyPart(dedupKey)}`;
 }
 
+/**
+ * Last known resource states: a Query (consistent) reads the item, the new history is written
+ * with a conditional put on the version read, and a lost race reads again. Under the
+ * baselines' `bl#` prefix: the detect role's grant already covers it.
+ */
+export class DynamoLastStateStore implements LastStateStore {
+  private readonly retentionMs: number;
+
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+    retentionDays = 400,
+  ) {
+    this.retentionMs = retentionDays * 86_400_000;
+  }
+
+  async record(
+    kind: string,
+    subject: string,
+    atMs: number,
+    eventId: string,
+    next: (previous: StateVersion | undefined) => string | null | undefined,
+  ): Promise<StateVersion | undefined> {
+    const pk = `bl#last#${keyPart(kind)}#${keyPart(subject)}`;
+    for (let attempt = 0; ; attempt++) {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND sk = :sk',
+          ExpressionAttributeValues: { ':pk': { S: pk }, ':sk': { S: 'last' } },
+          ConsistentRead: true,
+        }),
+      );
+      const item = page.Items?.[0];
+      const version = numberOf(item?.v) ?? 0;
+      const history = parseHistory(item?.h?.S);
+      const inserted = insertVersion(history, atMs, eventId, next);
+      if (inserted.history === undefined) return inserted.previous;
+      const newest = inserted.history.at(-1)?.atMs ?? atMs;
+      try {
+        await this.client.send(
+          new PutItemCommand({
+            TableName: this.tableName,
+            Item: {
+              pk: { S: pk },
+              sk: { S: 'last' },
+              h: { S: JSON.stringify(inserted.history) },
+              v: { N: String(version + 1) },
+              expiresAt: { N: String(seconds(newest + this.retentionMs)) },
+            },
+            ConditionExpression: version === 0 ? 'attribute_not_exists(pk)' : 'v = :v',
+            ...(version === 0
+              ? {}
+              : { ExpressionAttributeValues: { ':v': { N: String(version) } } }),
+          }),
+        );
+        return inserted.previous;
+      } catch (error) {
+        const lost = (error as { name?: string }).name === 'ConditionalCheckFailedException';
+        if (!lost || attempt >= 9) throw error;
+      }
+    }
+  }
+}
+
+/** A stored history, or empty when absent or unreadable (never trusted beyond its shape). */
+function parseHistory(text: string | undefined): StateVersion[] {
+  if (text === undefined) return [];
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (!Array.isArray(parsed)) return [];
+    return parsed.filter(
+      (v): v is StateVersion =>
+        typeof v === 'object' &&
+        v !== null &&
+        typeof (v as StateVersion).atMs === 'number' &&
+        typeof (v as StateVersion).eventId === 'string' &&
+        (typeof (v as StateVersion).state === 'string' || (v as StateVersion).state === null),
+    );
+  } catch {
+    return [];
+  }
+}
+
 /** The three stores on one table, and the burst store beside them, sharing one client. */
-export function dynamoDetectionState(
-  options: DynamoStateOptions,
-): DetectionState & { dedup: ReleasableDedupStore; bursts: DynamoBurstStore } {
+export function dynamoDetectionState(options: DynamoStateOptions): DetectionState & {
+  dedup: ReleasableDedupStore;
+  bursts: DynamoBurstStore;
+  lastStates: DynamoLastStateStore;
+} {
   const client = options.client ?? new DynamoDBClient(clientConfig());
   return {
     baselines: new DynamoBaselineStore(client, options.tableName, options),
     counters: new DynamoWindowCounter(client, options.tableName, options.counterRetentionSeconds),
     dedup: new DynamoDedupStore(client, options.tableName),
+    lastStates: new DynamoLastStateStore(client, options.tableName),
     bursts: new DynamoBurstStore({ tableName: options.tableName, client }),
   };
 }

@@ -77,6 +77,12 @@ export const detectionConfigSchema = z
      * names. Prefer URLs for shared hosts (Cognito, Entra ID): a host admits every pool/tenant.
      */
     trustedIssuers: z.array(z.string().min(1)).default([]),
+    /**
+     * Deploy automation (role ARNs or name patterns, as rotatorPrincipals): changes they make
+     * are planned. Calls a deployment service makes for its caller (invokedBy
+     * cloudformation.amazonaws.com) count as automation too.
+     */
+    automationPrincipals: z.array(z.string().min(1)).default([]),
     suppressions: z.array(suppression).default([]),
     channels: channelThresholds.default({ sns: 'low', eventBridge: 'info', webhook: 'high' }),
     /** Rules that count findings but never alert (tuning a new rule). */
@@ -146,6 +152,7 @@ export function contextFromConfig(config: DetectionConfig): DetectionContext {
     gatewayRolePrincipals: config.gatewayRolePrincipals,
     trustedAccounts: config.trustedAccounts,
     trustedIssuers: config.trustedIssuers,
+    automationPrincipals: config.automationPrincipals,
     learnedGatewayRoles: new Set(),
   };
 }

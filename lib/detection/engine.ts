@@ -2,12 +2,21 @@ import { createHash } from 'node:crypto';
 import { safeReason } from '../shared/redact.js';
 import type { DetectionConfig } from './config.js';
 import { contextFromConfig, parseDetectionConfig } from './config.js';
-import type { BaselineObservation, DetectionState, SyncDetectionState } from './ports.js';
+import { MemoryLastStateStore } from './lastStates.js';
+import type {
+  BaselineObservation,
+  DetectionState,
+  LastStateStore,
+  StateVersion,
+  SyncDetectionState,
+  SyncRecord,
+} from './ports.js';
 import { isSyncState } from './ports.js';
 import type { CloudTrailRecord } from './record.js';
 import { allRules } from './registry.js';
 import { claimEscalatingAsync, claimEscalatingSync, type EscalatingClaim } from './dedupClaims.js';
 import { learnFromRecord } from './learn.js';
+import { stateOf, trackedStates, type Tracked } from './stateTrackers.js';
 import {
   callerMatches,
   matchesPattern,
@@ -21,6 +30,7 @@ import {
   type Finding,
   type Rule,
   type RuleMatch,
+  type StateChange,
 } from './types.js';
 
 const DAY_MS = 86_400_000;
@@ -87,6 +97,8 @@ export class DetectionEngine {
   private readonly dryRun: Set<string>;
   private readonly candidateCache = new Map<string, Map<string, readonly Rule[]>>();
   private readonly syncState: SyncDetectionState | undefined;
+  private readonly lastStates: LastStateStore & { recordSync?: SyncRecord };
+  private readonly tracksState: boolean;
 
   constructor(options: EngineOptions) {
     this.config = options.config ?? parseDetectionConfig({});
@@ -98,10 +110,12 @@ export class DetectionEngine {
     this.context.learningDays = this.config.baseline.learningDays;
     this.state = options.state;
     this.syncState = isSyncState(options.state) ? options.state : undefined;
+    this.lastStates = options.state.lastStates ?? new MemoryLastStateStore();
     const disabled = new Set(this.config.disabledRules);
     this.rules = (options.rules ?? allRules).filter((rule) => !disabled.has(rule.id));
     this.dryRun = new Set(this.config.dryRunRules);
     for (const rule of this.rules) this.index(rule);
+    this.tracksState = this.rules.some((rule) => rule.lastState === true);
   }
 
   /** Rules that may match a record (the index lookup), cached per (source, name). */
@@ -155,7 +169,7 @@ export class DetectionEngine {
     if (matched === undefined) return EMPTY_RESULT;
     const steps = this.steps(record, matched, options.learnOnly === true);
     let next = steps.next();
-    while (!next.done) next = steps.next(performSync(sync, next.value));
+    while (!next.done) next = steps.next(this.performSync(sync, next.value));
     return next.value;
   }
 
@@ -167,7 +181,14 @@ export class DetectionEngine {
     learnFromRecord(record, this.context);
     let matches: [Rule, RuleMatch][] | undefined;
     let errors: EngineResult['ruleErrors'] | undefined;
+    let deferred: Rule[] | undefined;
+    const tracked = this.tracksState ? trackedStates(record) : [];
     for (const rule of this.candidates(record)) {
+      if (rule.lastState === true) {
+        // Evaluated once the record has been compared with the last known state.
+        (deferred ??= []).push(rule);
+        continue;
+      }
       try {
         const match = rule.evaluate(record, this.context);
         if (match !== undefined) (matches ??= []).push([rule, match]);
@@ -178,8 +199,15 @@ export class DetectionEngine {
         });
       }
     }
-    if (matches === undefined && errors === undefined) return undefined;
-    return { matches: matches ?? [], errors: errors ?? [] };
+    if (
+      matches === undefined &&
+      errors === undefined &&
+      deferred === undefined &&
+      tracked.length === 0
+    ) {
+      return undefined;
+    }
+    return { matches: matches ?? [], errors: errors ?? [], deferred: deferred ?? [], tracked };
   }
 
   /**
@@ -202,6 +230,9 @@ export class DetectionEngine {
       groups: { opened: [], grouped: [] },
     };
     const at = timeOf(record);
+    if (matched.tracked.length > 0 || matched.deferred.length > 0) {
+      yield* this.compareStates(record, matched, at);
+    }
     for (const [rule, matchedAs] of matched.matches) {
       let match = matchedAs;
       let level: ThresholdLevel = 'crossed';
@@ -275,6 +306,47 @@ export class DetectionEngine {
   }
 
   /**
+   * Field-level change rules: records the state the record leaves each resource in (ordered by
+   * event time, see lastStates.ts), hands the rules the state before and after, and evaluates
+   * them. Their matches join the others (dedup, grouping and suppression as usual).
+   */
+  private *compareStates(
+    record: CloudTrailRecord,
+    matched: Matched,
+    at: number,
+  ): Generator<StateOp, void, unknown> {
+    const changes: StateChange[] = [];
+    for (const tracked of matched.tracked) {
+      try {
+        const previous = (yield {
+          op: 'record',
+          tracked,
+          at,
+          eventId: record.eventID,
+        }) as StateVersion | undefined;
+        const next = tracked.next(previous);
+        changes.push({
+          kind: tracked.kind,
+          subject: tracked.subject,
+          previous: stateOf(previous),
+          current: next === undefined ? undefined : next === null ? null : JSON.parse(next),
+        });
+      } catch (error) {
+        matched.errors.push({ ruleId: `state:${tracked.kind}`, message: safeReason(error) });
+      }
+    }
+    this.context.stateChanges = { eventId: record.eventID, changes };
+    for (const rule of matched.deferred) {
+      try {
+        const match = rule.evaluate(record, this.context);
+        if (match !== undefined) matched.matches.push([rule, match]);
+      } catch (error) {
+        matched.errors.push({ ruleId: rule.id, message: safeReason(error) });
+      }
+    }
+  }
+
+  /**
    * Counts an event past a threshold into the burst of its rule and caller (no claim: it is
    * never news on its own). False when the rule's findings are not grouped.
    */
@@ -325,6 +397,19 @@ export class DetectionEngine {
     return spec?.windowSeconds ?? DEFAULT_GROUP_SECONDS;
   }
 
+  private performSync(state: SyncDetectionState, op: StateOp): unknown {
+    if (op.op !== 'record') return performSync(state, op);
+    const store = state.lastStates ?? this.lastStates;
+    if (store.recordSync === undefined) throw new Error('last states are not synchronous');
+    return store.recordSync(
+      op.tracked.kind,
+      op.tracked.subject,
+      op.at,
+      op.eventId,
+      op.tracked.next,
+    );
+  }
+
   private perform(op: StateOp): Promise<unknown> {
     switch (op.op) {
       case 'add':
@@ -336,6 +421,14 @@ export class DetectionEngine {
       case 'claimEscalating':
         return claimEscalatingAsync(op, (key) =>
           this.state.dedup.claim(op.ruleId, key, op.at, op.windowSeconds),
+        );
+      case 'record':
+        return this.lastStates.record(
+          op.tracked.kind,
+          op.tracked.subject,
+          op.at,
+          op.eventId,
+          op.tracked.next,
         );
     }
   }
@@ -505,6 +598,10 @@ export class DetectionEngine {
 interface Matched {
   matches: [Rule, RuleMatch][];
   errors: EngineResult['ruleErrors'];
+  /** Rules that compare with the last known state: evaluated in the stateful pass. */
+  deferred: Rule[];
+  /** Resources the record touches (their last known state is recorded and compared). */
+  tracked: Tracked[];
 }
 
 /** The result of a record nothing matched (shared, frozen: callers only read results). */
@@ -570,10 +667,13 @@ type StateOp =
     }
   | { op: 'totals'; key: string; windowStartsMs: number[] }
   | { op: 'observe'; dimension: string; subject: string; value: string; at: number }
-  | ({ op: 'claimEscalating'; ruleId: string } & EscalatingClaim);
+  | ({ op: 'claimEscalating'; ruleId: string } & EscalatingClaim)
+  | { op: 'record'; tracked: Tracked; at: number; eventId: string };
 
 function performSync(state: SyncDetectionState, op: StateOp): unknown {
   switch (op.op) {
+    case 'record':
+      throw new Error('the engine records states itself');
     case 'add':
       return state.counters.addSync(op.key, op.windowStartMs, op.windowSeconds, op.member);
     case 'totals':

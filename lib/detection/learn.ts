@@ -2,7 +2,6 @@ import { learnRateLimits } from './rateLimits.js';
 import type { CloudTrailRecord } from './record.js';
 import { trustedPrincipals, trustsAgentCore } from './rules/policy.js';
 import {
-  gatewayIdOf,
   isGatewayRoleName,
   isGatewaySecret,
   keyIdOf,
@@ -63,28 +62,6 @@ function addCapped(set: Set<string> | undefined, value: string): void {
 }
 
 /**
- * Remembers which gateways have a policy engine (`policyEngineConfiguration.arn`). UpdateGateway
- * replaces the whole gateway, so one without the configuration detaches the engine; the entry
- * then names that update for the rule reading the same record (learning runs first).
- */
-function learnPolicyEngine(record: CloudTrailRecord, context: DetectionContext): void {
-  const gatewayId = gatewayIdOf(record);
-  if (gatewayId === undefined) return;
-  const arn = str(param(record, 'policyEngineConfiguration', 'arn'));
-  const engines = (context.learnedGatewayPolicyEngines ??= new Map());
-  if (arn !== undefined) {
-    if (engines.size < LEARNED_CAP || engines.has(gatewayId)) engines.set(gatewayId, arn);
-    return;
-  }
-  const known = engines.get(gatewayId);
-  if (record.eventName !== 'UpdateGateway' || known === undefined) return;
-  // The request is the whole gateway; without it (omitted or truncated) nothing is known.
-  if (param(record, 'authorizerType') === undefined) return;
-  if (known.startsWith('detached:')) engines.delete(gatewayId);
-  else engines.set(gatewayId, `detached:${record.eventID}`);
-}
-
-/**
  * Learns deployment facts from the stream: roles trusted by AgentCore or used by a gateway
  * are gateway roles; policies attached to them are gateway policies; the token vault CMK and
  * gateway secrets' keys are gateway keys; a trail's delivery bucket is the trail bucket; a
@@ -116,7 +93,6 @@ export function learnFromRecord(record: CloudTrailRecord, context: DetectionCont
       if (name !== undefined && roleArn?.includes(':role/')) {
         addCapped(context.learnedGatewayRoles, name);
       }
-      learnPolicyEngine(record, context);
       return;
     }
     case 'CreateGatewayTarget':

@@ -12,6 +12,7 @@ import type {
   WindowCounter,
 } from './ports.js';
 import { GROUP_RESOURCES } from './grouping.js';
+import { MemoryLastStateStore } from './lastStates.js';
 import type { Finding } from './types.js';
 
 /**
@@ -260,10 +261,12 @@ export function memoryState(): DetectionState & {
   baselines: MemoryBaselineStore;
   counters: MemoryWindowCounter;
   dedup: MemoryDedupStore;
+  lastStates: MemoryLastStateStore;
 } {
   return {
     baselines: new MemoryBaselineStore(),
     counters: new MemoryWindowCounter(),
     dedup: new MemoryDedupStore(),
+    lastStates: new MemoryLastStateStore(),
   };
 }

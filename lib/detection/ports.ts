@@ -63,11 +63,53 @@ export interface DedupStore {
   claim(ruleId: string, dedupKey: string, atMs: number, windowSeconds: number): Promise<boolean>;
 }
 
+/**
+ * One version of a resource's last known state (a gateway's configuration, a policy's Cedar
+ * scopes, …): the event that left it so, and the state as a JSON text (`null`: deleted).
+ */
+export interface StateVersion {
+  atMs: number;
+  eventId: string;
+  state: string | null;
+}
+
+/**
+ * Last known state per resource, ordered by event time (then eventID), whatever order records
+ * arrive in: a record sees the version in force just before it, so an older record arriving
+ * late neither overwrites a newer state nor is compared with it. DynamoDB: one item per
+ * resource under the baselines' `bl#` prefix holding a short, time-ordered history, written
+ * with an optimistic version check.
+ */
+export interface LastStateStore {
+  /**
+   * Inserts the state a record at (`atMs`, `eventId`) left `kind`/`subject` in, computed by
+   * `next` from the version before it, and returns that version (undefined: none known, or
+   * the record is older than the kept history). A record already inserted (same eventID) is
+   * not inserted again and gets the same answer. `next` returning undefined: the record says
+   * nothing about the resulting state (the answer only).
+   */
+  record(
+    kind: string,
+    subject: string,
+    atMs: number,
+    eventId: string,
+    next: (previous: StateVersion | undefined) => string | null | undefined,
+  ): Promise<StateVersion | undefined>;
+}
+
+/** Versions kept per resource: enough for records arriving that far out of order. */
+export const STATE_HISTORY = 8;
+
+/** Largest state text kept per version (a larger one is kept as "too large to compare"). */
+export const MAX_STATE_CHARS = 16_384;
+
 /** Everything stateful the engine is given. */
 export interface DetectionState {
   baselines: BaselineStore;
   counters: WindowCounter;
   dedup: DedupStore;
+  /** Last known resource states (field-level change rules); the engine keeps one in memory when absent. */
+  lastStates?: LastStateStore;
 }
 
 /**
@@ -90,14 +132,21 @@ export interface SyncDetectionState extends DetectionState {
   dedup: DedupStore & {
     claimSync(ruleId: string, dedupKey: string, atMs: number, windowSeconds: number): boolean;
   };
+  lastStates?: LastStateStore & { recordSync: SyncRecord };
 }
+
+/** The synchronous form of {@link LastStateStore.record}. */
+export type SyncRecord = (
+  ...args: Parameters<LastStateStore['record']>
+) => StateVersion | undefined;
 
 /** True when every port of `state` also answers synchronously. */
 export function isSyncState(state: DetectionState): state is SyncDetectionState {
   const s = state as unknown as Partial<
-    Record<'baselines' | 'counters' | 'dedup', Record<string, unknown>>
+    Record<'baselines' | 'counters' | 'dedup' | 'lastStates', Record<string, unknown>>
   >;
   return (
+    (s.lastStates === undefined || typeof s.lastStates.recordSync === 'function') &&
     typeof s.baselines?.observeSync === 'function' &&
     typeof s.counters?.addSync === 'function' &&
     typeof s.counters?.totalsSync === 'function' &&

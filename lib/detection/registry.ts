@@ -13,6 +13,14 @@ import { credentialProviderChanged } from './rules/credentialProviderChanged.js'
 import { firstTimeGatewayAction } from './rules/firstTimeGatewayAction.js';
 import { gatewayAuthWeakened } from './rules/gatewayAuthWeakened.js';
 import { gatewayClientsWidened } from './rules/gatewayClientsWidened.js';
+import { gatewayExceptionLevelRaised } from './rules/gatewayExceptionLevelRaised.js';
+import { gatewayInterceptorChanged } from './rules/gatewayInterceptorChanged.js';
+import { gatewayKmsKeyChanged } from './rules/gatewayKmsKeyChanged.js';
+import { gatewayPolicyWeakened } from './rules/gatewayPolicyWeakened.js';
+import { gatewayRuleLoosened } from './rules/gatewayRuleLoosened.js';
+import { gatewayTransformChanged } from './rules/gatewayTransformChanged.js';
+import { gatewayWafWeakened } from './rules/gatewayWafWeakened.js';
+import { rotationTagWidened } from './rules/rotationTagWidened.js';
 import { gatewayGuardrailRemoved } from './rules/gatewayGuardrailRemoved.js';
 import { gatewayInvokeAuthFailures } from './rules/gatewayInvokeAuthFailures.js';
 import { gatewayIssuerChanged } from './rules/gatewayIssuerChanged.js';
@@ -78,6 +86,14 @@ export const allRules: readonly Rule[] = [
   gatewayAuthWeakened,
   gatewayClientsWidened,
   gatewayGuardrailRemoved,
+  gatewayExceptionLevelRaised,
+  gatewayInterceptorChanged,
+  gatewayKmsKeyChanged,
+  gatewayPolicyWeakened,
+  gatewayRuleLoosened,
+  gatewayTransformChanged,
+  gatewayWafWeakened,
+  rotationTagWidened,
   gatewayInvokeAuthFailures,
   gatewayIssuerChanged,
   gatewayModified,

@@ -21,6 +21,8 @@ export interface DetectionContext {
    * elsewhere is "another issuer". Optional: without it, any change of host counts.
    */
   trustedIssuers?: string[];
+  /** Deploy automation principals (ARNs or name patterns): their changes are planned. */
+  automationPrincipals?: string[];
   /**
    * Gateway execution roles learned from the stream (roles trusted by
    * `bedrock-agentcore.amazonaws.com`, roleArn of a created/updated gateway). The engine
@@ -37,19 +39,17 @@ export interface DetectionContext {
    */
   learnedGatewayFunctions?: Set<string>;
   /**
-   * Policy engines attached to gateways (gateway id → policy engine ARN), learned from
-   * CreateGateway/UpdateGateway `policyEngineConfiguration` (engine-filled). An UpdateGateway
-   * without it detaches the engine: the entry then reads `detached:<eventID of that update>`,
-   * so the rule evaluating that very record can tell a detach from a gateway that never had one.
-   */
-  learnedGatewayPolicyEngines?: Map<string, string>;
-  /**
    * Gateway rate limits (gateway id → rate limit id → entry → `metric/period` → rate), learned
    * from Create/Update/BatchPut/DeleteGatewayRateLimit(s) (engine-filled, see rateLimits.ts).
    */
   learnedGatewayRateLimits?: Map<string, Map<string, Map<string, Map<string, number>>>>;
   /** What the record being evaluated took away from a gateway's known rate limits. */
   rateLimitChange?: RateLimitChange;
+  /**
+   * What the record being evaluated changed, against the last known state of each resource it
+   * touches (engine-filled before rules with `lastState`; see stateTrackers.ts).
+   */
+  stateChanges?: StateChanges;
   /** S3 buckets seen as a trail's delivery bucket (engine-filled). */
   learnedTrailBuckets?: Set<string>;
   /**
@@ -60,6 +60,22 @@ export interface DetectionContext {
   recentlyCreated?: Map<string, number>;
   /** Days a principal is observed before baseline rules with `learning` alert (default 7). */
   learningDays?: number;
+}
+
+/** A resource a record touched: its last known state before the record and after it. */
+export interface StateChange {
+  kind: string;
+  subject: string;
+  /** Parsed state before the record: undefined when not known, null when deleted or absent. */
+  previous: unknown;
+  /** Parsed state after the record: undefined when the record does not show it, null deleted. */
+  current: unknown;
+}
+
+/** The state changes of one record (rules only trust their own record's). */
+export interface StateChanges {
+  eventId: string;
+  changes: StateChange[];
 }
 
 /** Rate limits a record removed or weakened, against what the engine had learned. */
@@ -126,6 +142,11 @@ export interface Rule {
    * so its evaluate must reject cheaply.
    */
   events?: { sources: readonly string[]; names?: readonly string[] };
+  /**
+   * Field-level change rules: evaluated after the engine has compared the record with the last
+   * known state of the resources it touches (`context.stateChanges`).
+   */
+  lastState?: true;
   /**
    * The record fields the rule's evaluation reads beyond who called and when
    * (`requestParameters.…`, `responseElements.…`, `additionalEventData.…`, `errorCode`,

@@ -1,4 +1,6 @@
 import type { Rule, RuleMatch } from '../types.js';
+import { NONE } from '../stateTrackers.js';
+import { foreignArn, gatewayChange, shown } from './lastState.js';
 import { AGENTCORE, failed, gatewayIdOf, param, principalOf, response, str } from './support.js';
 
 /**
@@ -11,6 +13,13 @@ import { AGENTCORE, failed, gatewayIdOf, param, principalOf, response, str } fro
  * - DeletePolicyEngine: `policyEngineId`.
  * - UpdatePolicy: `policyEngineId`, `policyId`, `enforcementMode`: `ACTIVE` | `LOG_ONLY` (a
  *   different enum from the gateway's).
+ * - CreatePolicyEngine: `name`, `encryptionKeyArn`; UpdatePolicyEngine: `policyEngineId` and
+ *   `description` only (nothing to weaken); StartPolicyGeneration: `policyEngineId`,
+ *   `resource`, `content` (it only drafts policies: applying one is a CreatePolicy, which
+ *   gateway-policy-weakened reads). Both leave an info trace only.
+ *
+ * The detach is read against the gateway's last known configuration (state table), so it holds
+ * across cold starts and whatever order the records arrive in.
  */
 const LOG_ONLY = 'LOG_ONLY';
 
@@ -26,15 +35,29 @@ export const gatewayPolicyEngineWeakened: Rule = {
     'Put the gateway’s policyEngineConfiguration back with mode ENFORCE (or the policy’s enforcementMode back to ACTIVE); confirm the change with the gateway owner; review InvokeGateway calls and policy-engine traces since the change for tool calls the policies would have denied.',
   events: {
     sources: [AGENTCORE],
-    names: ['CreateGateway', 'UpdateGateway', 'DeletePolicyEngine', 'UpdatePolicy'],
+    names: [
+      'CreateGateway',
+      'UpdateGateway',
+      'DeletePolicyEngine',
+      'UpdatePolicy',
+      'CreatePolicyEngine',
+      'UpdatePolicyEngine',
+      'StartPolicyGeneration',
+    ],
   },
+  lastState: true,
   reads: [
-    'requestParameters.enforcementMode',
     'requestParameters.gatewayIdentifier',
+    'requestParameters.authorizerType',
+    'requestParameters.roleArn',
     'requestParameters.policyEngineConfiguration',
     'requestParameters.policyEngineId',
     'requestParameters.policyId',
+    'requestParameters.enforcementMode',
+    'requestParameters.encryptionKeyArn',
     'responseElements.gatewayId',
+    'responseElements.policyEngineConfiguration',
+    'responseElements.policyEngineId',
   ],
   dedup: {
     key: (r) =>
@@ -59,12 +82,19 @@ export const gatewayPolicyEngineWeakened: Rule = {
             facts: ['policyEngineMode=LOG_ONLY'],
           };
         }
-        const known = context.learnedGatewayPolicyEngines?.get(gatewayId);
-        if (engine === undefined && known === `detached:${record.eventID}`) {
+        const change =
+          record.eventName === 'UpdateGateway'
+            ? gatewayChange(record, context, ['policyEngineArn'])
+            : undefined;
+        const before = change?.previous?.policyEngineArn;
+        if (change?.current.policyEngineArn === NONE && before !== undefined && before !== NONE) {
           return {
             summary: `gateway ${gatewayId} policy engine detached (update without policyEngineConfiguration) by ${who}`,
             resource: gatewayId,
-            details: { policyEngineConfiguration: 'missing' },
+            details: {
+              policyEngineConfiguration: 'missing',
+              previousPolicyEngineArn: shown(before),
+            },
             facts: ['policyEngine=detached'],
           };
         }
@@ -88,6 +118,29 @@ export const gatewayPolicyEngineWeakened: Rule = {
           resource: `${engine}/${policy}`,
           details: { enforcementMode: LOG_ONLY },
           facts: ['policyEnforcementMode=LOG_ONLY'],
+        };
+      }
+      case 'CreatePolicyEngine': {
+        const key = str(param(record, 'encryptionKeyArn'));
+        if (key === undefined || !foreignArn(key, record, context)) return undefined;
+        const engine = str(response(record, 'policyEngineId')) ?? 'new policy engine';
+        return {
+          severity: 'medium',
+          summary: `policy engine ${engine} created with KMS key ${shown(key)} of another account by ${who}`,
+          resource: engine,
+          details: { encryptionKeyArn: shown(key) },
+          facts: ['policyEngineKey=foreign'],
+        };
+      }
+      case 'UpdatePolicyEngine':
+      case 'StartPolicyGeneration': {
+        // Nothing to weaken (a description; drafts that a CreatePolicy must apply): a trace.
+        const engine = str(param(record, 'policyEngineId')) ?? 'unknown';
+        const drafted = record.eventName === 'StartPolicyGeneration';
+        return {
+          severity: 'info',
+          summary: `policy engine ${engine} ${drafted ? 'asked to draft policies' : 'description updated'} by ${who}`,
+          resource: engine,
         };
       }
       default:

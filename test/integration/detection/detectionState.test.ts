@@ -2,8 +2,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DynamoBaselineStore,
   DynamoDedupStore,
+  DynamoLastStateStore,
   DynamoWindowCounter,
 } from '../../../lib/aws/detectionState.js';
+import { STATE_HISTORY } from '../../../lib/detection/ports.js';
 import { testClientConfig } from '../../support/localStack.js';
 import { createStateTable, deleteTable } from '../../support/stateTable.js';
 import { requireLocalStack } from './stack.js';
@@ -49,6 +51,79 @@ describe('DynamoDB detection state on the local stack', () => {
       const long = 'x'.repeat(5000);
       await expect(dedup.claim('rule-long', long, T0, 60)).resolves.toBe(true);
       await expect(dedup.claim('rule-long', long, T0, 60)).resolves.toBe(false);
+    });
+  });
+
+  describe('DynamoLastStateStore', () => {
+    const put = (state: string) => () => state;
+    const look = () => undefined;
+
+    it('answers with the version before each record, in event-time order, whatever the arrival order', async () => {
+      // Prepare
+      const store = new DynamoLastStateStore(client, tableName);
+      const subject = `gw-order-${T0}`;
+      // Act: T1, then T3, then the older T2 arriving last, then a look at T4
+      const first = await store.record(
+        'gateway',
+        subject,
+        T0 + 1000,
+        'e1',
+        put('{"waf":"FAIL_CLOSE"}'),
+      );
+      const third = await store.record(
+        'gateway',
+        subject,
+        T0 + 3000,
+        'e3',
+        put('{"waf":"FAIL_OPEN"}'),
+      );
+      const second = await store.record('gateway', subject, T0 + 2000, 'e2', put('{"waf":"none"}'));
+      const fourth = await store.record('gateway', subject, T0 + 4000, 'e4', look);
+      // Assess
+      expect(first).toBeUndefined();
+      expect(third?.eventId).toBe('e1');
+      expect(second?.eventId).toBe('e1');
+      expect(fourth).toEqual({ atMs: T0 + 3000, eventId: 'e3', state: '{"waf":"FAIL_OPEN"}' });
+    });
+
+    it('a duplicated record gets the same answer and changes nothing; a cold start reads the same', async () => {
+      const store = new DynamoLastStateStore(client, tableName);
+      const subject = `gw-dup-${T0}`;
+      await store.record('gateway', subject, T0, 'a', put('{"kms":"k1"}'));
+      const once = await store.record('gateway', subject, T0 + 10, 'b', put('{"kms":"none"}'));
+      const twice = await store.record('gateway', subject, T0 + 10, 'b', put('{"kms":"other"}'));
+      const coldStore = new DynamoLastStateStore(client, tableName);
+      const after = await coldStore.record('gateway', subject, T0 + 20, 'c', look);
+      expect(once?.eventId).toBe('a');
+      expect(twice?.eventId).toBe('a');
+      expect(after?.state).toBe('{"kms":"none"}');
+    });
+
+    it('concurrent records of one resource all land, in order (optimistic version check)', async () => {
+      const store = new DynamoLastStateStore(client, tableName);
+      const subject = `gw-race-${T0}`;
+      const n = STATE_HISTORY - 1;
+      await Promise.all(
+        Array.from({ length: n }, (_, i) =>
+          store.record('gateway', subject, T0 + i * 1000, `r${i}`, put(`{"v":${i}}`)),
+        ),
+      );
+      const last = await store.record('gateway', subject, T0 + n * 1000, 'look', look);
+      const before = await store.record('gateway', subject, T0 + 2500, 'look2', look);
+      expect(last?.eventId).toBe(`r${n - 1}`);
+      expect(before?.eventId).toBe('r2');
+    });
+
+    it('a record older than the kept history is told nothing and changes nothing', async () => {
+      const store = new DynamoLastStateStore(client, tableName);
+      const subject = `gw-old-${T0}`;
+      for (let i = 0; i < STATE_HISTORY; i++) {
+        await store.record('gateway', subject, T0 + (i + 1) * 1000, `h${i}`, put(`{"v":${i}}`));
+      }
+      const ancient = await store.record('gateway', subject, T0, 'ancient', put('{"v":-1}'));
+      const newest = await store.record('gateway', subject, T0 + 99_000, 'look', look);
+      expect(ancient).toBeUndefined();
+      expect(newest?.eventId).toBe(`h${STATE_HISTORY - 1}`);
     });
   });
 

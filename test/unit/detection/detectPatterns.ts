@@ -37,15 +37,6 @@ export function routedAgentcoreNames(patterns: Record<string, DetectPattern>): S
  * so the list empties itself at merge; what remains then is an operation no rule reads.
  */
 export const AWAITING_FIELD_RULES: ReadonlySet<string> = new Set([
-  'CreateGatewayRule',
-  'UpdateGatewayRule',
-  'CreatePolicy',
-  'DeletePolicy',
-  'CreatePolicyEngine',
-  'UpdatePolicyEngine',
-  'StartPolicyGeneration',
-  'TagResource',
-  'UntagResource',
   // Tool schemas re-read from the targets: the field rules' target area.
   'SynchronizeGatewayTargets',
 ]);

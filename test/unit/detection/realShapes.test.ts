@@ -97,3 +97,96 @@ describe('rules read the fields of real CloudTrail shapes', () => {
     expect(findings[0]?.summary).toMatch(summary);
   });
 });
+
+/**
+ * The field-level change rules read the model's member names in the request and the response
+ * (fixtures name their sources); several rules may fire on one gateway update, so each is
+ * checked on its own finding.
+ */
+const GW = 'orders-gw-a1b2c3d4e5';
+const PROVIDER =
+  'arn:aws:bedrock-agentcore:us-east-1:111122223333:token-vault/default/oauth2credentialprovider/orders-oauth';
+
+describe('field-level change rules read the model’s member names', () => {
+  it.each([
+    [
+      'gatewayInterceptorChanged.fixtures.json',
+      'interceptor added with passRequestHeaders on',
+      'gateway-interceptor-changed',
+      GW,
+      /interceptor arn:aws:lambda:us-east-1:111122223333:function:orders-interceptor added \(REQUEST, request headers passed\) by /,
+    ],
+    [
+      'gatewayWafWeakened.fixtures.json',
+      'WAF failure mode switched to FAIL_OPEN',
+      'gateway-waf-weakened',
+      GW,
+      /WAF failure mode set to FAIL_OPEN by /,
+    ],
+    [
+      'gatewayKmsKeyChanged.fixtures.json',
+      'KMS key changed to a key of another account',
+      'gateway-kms-key-changed',
+      GW,
+      /KMS key changed from arn:aws:kms:us-east-1:111122223333:key\/1234abcd-\S+ to arn:aws:kms:us-east-1:444455556666:key\/5555aaaa-\S+ \(another account\)/,
+    ],
+    [
+      'gatewayExceptionLevelRaised.fixtures.json',
+      'UpdateGateway sets exceptionLevel DEBUG',
+      'gateway-exception-level-raised',
+      GW,
+      /exception level set to DEBUG by /,
+    ],
+    [
+      'gatewayTransformChanged.fixtures.json',
+      'custom transform Lambda added',
+      'gateway-transform-changed',
+      GW,
+      /custom transform changed by /,
+    ],
+    [
+      'gatewayPolicyWeakened.fixtures.json',
+      'permit principal widened to any principal',
+      'gateway-policy-weakened',
+      'orders-pe-q7w8e9r0t1/pol-permit01',
+      /permit principal scope widened \(permit principal any, action == AgentCore::Action::"orders___getOrder", resource == AgentCore::Gateway::/,
+    ],
+    [
+      'gatewayPolicyWeakened.fixtures.json',
+      'forbid policy deleted (the response carries its definition)',
+      'gateway-policy-weakened',
+      'orders-pe-q7w8e9r0t1/pol-forbid01',
+      /^forbid policy orders-pe-q7w8e9r0t1\/pol-forbid01 deleted by /,
+    ],
+    [
+      'gatewayRuleLoosened.fixtures.json',
+      'rule routed to another target',
+      'gateway-rule-loosened',
+      `${GW}/rule-0001`,
+      /actions changed \(to exfil-target\) by /,
+    ],
+    [
+      'rotationTagWidened.fixtures.json',
+      'gatewarden:rotated added to a provider outside a registration',
+      'rotation-tag-widened',
+      PROVIDER,
+      /tag gatewarden:rotated added to arn:aws:bedrock-agentcore:\S+ outside a gatewarden registration by /,
+    ],
+    [
+      'gatewayTargetExternal.fixtures.json',
+      'MCP server target moved to plain http on a known host',
+      'gateway-target-external',
+      GW,
+      /target endpoint mcp\.orders\.example\.com over plain http:/,
+    ],
+  ])('%s / %s', async (file, name, ruleId, resource, summary) => {
+    // Prepare
+    const fixture = fixtureCase(file, name);
+    // Act
+    const findings = (await runCase(fixture)).filter((f) => f.ruleId === ruleId);
+    // Assess
+    expect(findings).toHaveLength(1);
+    expect(findings[0]?.resource).toBe(resource);
+    expect(findings[0]?.summary).toMatch(summary);
+  });
+});

@@ -56,6 +56,15 @@ describe('function bundles', () => {
     });
   });
 
+  it('the detect bundle carries the Cedar WebAssembly and loads it without __dirname', async () => {
+    const zip = await ZipFile.open(path.join(dir, 'detect.zip'));
+    const bundle = zip.text('functions/detect.mjs');
+    // The nodejs build's own read would fail in an ESM bundle (no __dirname, no file beside it).
+    expect(bundle).not.toContain('cedar_wasm_bg.wasm`');
+    expect(bundle).toMatch(/brotliDecompressSync\(\(\w+=>\w+\.default\?\?\w+\)\(/);
+    expect(bundle).toContain('policySetTextToParts');
+  });
+
   it('the report bundle carries the whole IAM action catalog and writes it where IAM_DATA_ROOT points', async () => {
     const zip = await ZipFile.open(path.join(dir, 'report.zip'));
     const env = (
@@ -85,6 +94,15 @@ describe('function bundles', () => {
 
 /** The base64 literal esbuild's binary loader leaves in a bundle (the catalog archive). */
 function embeddedArchive(bundle: string): Buffer | undefined {
-  const match = /"([A-Za-z0-9+/]{100000,}={0,2})"/.exec(bundle);
-  return match?.[1] === undefined ? undefined : Buffer.from(match[1], 'base64');
+  // Other embedded blobs (the detect bundle's Cedar WebAssembly) are not the catalog.
+  for (const match of bundle.matchAll(/"([A-Za-z0-9+/]{100000,}={0,2})"/g)) {
+    const bytes = Buffer.from(match[1] ?? '', 'base64');
+    try {
+      const files = JSON.parse(brotliDecompressSync(bytes).toString('utf8')) as object;
+      if (Object.keys(files).some((name) => name.startsWith('data/'))) return bytes;
+    } catch {
+      // not a JSON archive
+    }
+  }
+  return undefined;
 }
