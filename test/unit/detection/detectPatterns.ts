@@ -30,13 +30,3 @@ export function routedAgentcoreNames(patterns: Record<string, DetectPattern>): S
   }
   return routed;
 }
-
-/**
- * Routed for the field-level rules of issue 19 point 2, built beside this in another branch:
- * until they are merged no rule here names these. Stale entries fail the model-coverage test,
- * so the list empties itself at merge; what remains then is an operation no rule reads.
- */
-export const AWAITING_FIELD_RULES: ReadonlySet<string> = new Set([
-  // Tool schemas re-read from the targets: the field rules' target area.
-  'SynchronizeGatewayTargets',
-]);

@@ -14,11 +14,7 @@ import { validateRecord } from '../../../lib/detection/record.js';
 import { allRules } from '../../../lib/detection/registry.js';
 import { consentPortalChanged } from '../../../lib/detection/rules/consentPortalChanged.js';
 import type { Rule } from '../../../lib/detection/types.js';
-import {
-  AWAITING_FIELD_RULES,
-  loadDetectPatterns,
-  routedAgentcoreNames,
-} from './detectPatterns.js';
+import { loadDetectPatterns, routedAgentcoreNames } from './detectPatterns.js';
 import { instrumented, readsOnFixtures, tracking } from './fieldReads.js';
 import { loadFixtures } from './fixtureSupport.js';
 import {
@@ -59,9 +55,6 @@ const data = (overrides: Partial<CoverageInput> = {}): CoverageInput => ({
   ...overrides,
 });
 
-const awaited = (problem: { operation: string; problem: string }) =>
-  AWAITING_FIELD_RULES.has(problem.operation) && problem.problem.startsWith('routed, but');
-
 describe('AgentCore coverage by the SDK model', () => {
   it('reads the operations from the installed SDKs', () => {
     // 171 and 67 operations in the reviewed versions; more is fine (they must be decided).
@@ -74,21 +67,11 @@ describe('AgentCore coverage by the SDK model', () => {
   });
 
   it('every mutating control-plane operation is routed and named by a rule, or out of scope', () => {
-    expect(coverageProblems(control()).filter((p) => !awaited(p))).toEqual([]);
+    expect(coverageProblems(control())).toEqual([]);
   });
 
   it('every data-plane operation is routed and named by a rule, or out of scope', () => {
     expect(coverageProblems(data())).toEqual([]);
-  });
-
-  it('the operations awaiting field rules are routed and still named by none', () => {
-    for (const operation of AWAITING_FIELD_RULES) {
-      expect({
-        operation,
-        routed: routed.has(operation),
-        rules: named.get(operation) ?? [],
-      }).toEqual({ operation, routed: true, rules: [] });
-    }
   });
 
   it('routes no AgentCore operation that the SDK model does not have (InvokeGateway aside)', () => {
@@ -97,7 +80,7 @@ describe('AgentCore coverage by the SDK model', () => {
     expect([...routed].filter((name) => !known.has(name) && name !== 'InvokeGateway')).toEqual([]);
   });
 
-  const decided = [...routed].filter((name) => MODEL.has(name) && !AWAITING_FIELD_RULES.has(name));
+  const decided = [...routed].filter((name) => MODEL.has(name));
   it.each(decided.sort())('fails when %s is taken out of the routing', (operation) => {
     const without = new Set([...routed].filter((name) => name !== operation));
     const problems = [
