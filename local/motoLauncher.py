@@ -169,6 +169,26 @@ def _deliver_events_as_eventbridge_does() -> None:
     Rule.send_to_targets = each_target  # type: ignore[method-assign]
 
 
+def _name_bucket_owners() -> None:
+    """S3 bucket names are global and a bucket may be another account's; AWS tells a caller
+    only through `ExpectedBucketOwner` and `s3:ResourceAccount`, which the front's IAM gate
+    decides. HeadBucket answers the gate (never a caller: the front drops `x-gatewarden-*`
+    headers) the owning account."""
+    from moto.s3.models import s3_backends
+    from moto.s3.responses import S3Response
+
+    head_bucket = S3Response.head_bucket
+
+    def with_owner(self):  # type: ignore[no-untyped-def]
+        status, headers, body = head_bucket(self)
+        owner = s3_backends.bucket_accounts.get(self.bucket_name)
+        if status == 200 and owner:
+            headers = {**headers, "x-gatewarden-bucket-account": owner[1]}
+        return status, headers, body
+
+    S3Response.head_bucket = with_owner  # type: ignore[method-assign]
+
+
 def main() -> None:
     port = sys.argv[1]
     threading.Thread(target=_exit_when_parent_goes_away, daemon=True).start()
@@ -179,6 +199,7 @@ def main() -> None:
     _make_keys_as_cloudformation_says()
     _attach_table_policies_as_cloudformation_does()
     _outputs_after_change_sets()
+    _name_bucket_owners()
     from moto.server import main as moto_main
 
     moto_main(["-H", "127.0.0.1", "-p", port])

@@ -12,6 +12,7 @@ import { withEncryptionContextDecided } from './encryptionContext.js';
 import { ADMIN_ACCESS_KEY, type NamedPolicy, type PrincipalPolicies } from './policies.js';
 import {
   authorizationsFor,
+  Refused,
   Unclassifiable,
   type Authorization,
   type CallInfo,
@@ -131,6 +132,7 @@ export class IamEnforcer {
       if (error instanceof Unclassifiable) {
         return { allowed: false, reason: `unclassifiable request: ${error.message}`, decisive: [] };
       }
+      if (error instanceof Refused) return { allowed: false, reason: error.message, decisive: [] };
       throw error;
     }
     for (const authorization of authorizations) {

@@ -88,6 +88,18 @@ export class IamGate {
     toMoto: boolean,
   ): Promise<StandinResponse | undefined> {
     const { service, operation } = request.aws;
+    if (request.aws.malformed) {
+      // One request, two readings (the front's and moto's): AWS refuses a malformed signature.
+      const message = this.remember(
+        { kind: 'unknown', principal: 'unresolved', principalArn: 'unresolved', account: '' },
+        {
+          service: service ?? 'unknown',
+          operation: operation ?? `${request.method} ${request.path}`,
+        },
+        { allowed: false, reason: request.aws.malformed, decisive: [] },
+      );
+      return malformedAuthorization(request, message);
+    }
     if (!service) {
       // Not an AWS API call the front can name: a stand-in's own endpoint (OAuth token, admin)
       // or moto's admin API may go on; anything else would reach moto unauthenticated.
@@ -139,12 +151,98 @@ export class IamGate {
     return decision.allowed ? undefined : this.refuse(request, caller, decision);
   }
 
+  /**
+   * The answer the caller gets for a call that went through. `BatchGetSecretValue` is
+   * authorized as `GetSecretValue` on each secret it returns (its key use included): a secret
+   * the caller may not read goes from `SecretValues` to `Errors`, as AWS answers.
+   */
+  async answered(request: FrontRequest, response: StandinResponse): Promise<StandinResponse> {
+    const { service, operation, accessKeyId } = request.aws;
+    if (
+      service !== 'secretsmanager' ||
+      operation !== 'BatchGetSecretValue' ||
+      response.status !== 200 ||
+      !accessKeyId
+    ) {
+      return response;
+    }
+    const caller = callerOf(await this.resolveIdentity(accessKeyId));
+    const body = JSON.parse(String(response.body)) as {
+      SecretValues?: Array<{ ARN?: string; Name?: string }>;
+      Errors?: Array<Record<string, string>>;
+    };
+    const kept: typeof body.SecretValues = [];
+    const errors = [...(body.Errors ?? [])];
+    for (const value of body.SecretValues ?? []) {
+      const secretId = value.ARN ?? value.Name ?? '';
+      const decision = await this.enforcer
+        .decide(caller, {
+          signingName: 'secretsmanager',
+          operation: 'GetSecretValue',
+          region: request.aws.region,
+          account: caller.account,
+          params: { SecretId: secretId },
+          labels: {},
+        })
+        .catch((error: unknown): Decision => ({
+          allowed: false,
+          reason: `the local IAM gate failed: ${error instanceof Error ? error.message : String(error)}`,
+          decisive: [],
+        }));
+      if (decision.allowed) {
+        kept.push(value);
+        continue;
+      }
+      const message = this.remember(caller, { service, operation }, decision);
+      if (this.mode !== 'enforce') {
+        kept.push(value);
+        continue;
+      }
+      errors.push({ SecretId: secretId, ErrorCode: 'AccessDeniedException', Message: message });
+    }
+    return {
+      ...response,
+      body: JSON.stringify({ ...body, SecretValues: kept, Errors: errors }),
+    };
+  }
+
   /** After a call went through: anything that may have changed a policy, tag or key is re-read. */
   called(request: FrontRequest, status: number): void {
     const operation = request.aws.operation;
     if (status < 400 && operation && !isReadOnly(operation)) {
       this.store.invalidate(request.aws.service);
     }
+  }
+
+  /**
+   * The local stack's own `POST /_gatewarden/lambda/credentials`: a role session of a function
+   * for a signed caller who could run code as that role on AWS (`lambda:UpdateFunctionCode` on
+   * the function), never for whoever asks.
+   */
+  async lambdaCredentialsFor(
+    request: FrontRequest,
+    functionName: string,
+  ): ReturnType<IamGate['lambdaCredentials']> {
+    if (request.aws.malformed) return { ok: false, reason: request.aws.malformed };
+    if (!request.aws.accessKeyId) return { ok: false, reason: 'the request is not signed' };
+    const caller = callerOf(await this.resolveIdentity(request.aws.accessKeyId));
+    const decision = await this.enforcer.decide(caller, {
+      signingName: 'lambda',
+      operation: 'UpdateFunctionCode',
+      region: request.aws.region,
+      account: caller.account,
+      params: { FunctionName: functionName },
+      labels: {},
+    });
+    if (!decision.allowed) {
+      const message = this.remember(
+        caller,
+        { service: 'lambda', operation: 'GetFunctionRoleCredentials' },
+        decision,
+      );
+      if (this.mode === 'enforce') return { ok: false, reason: message };
+    }
+    return this.lambdaCredentials(functionName);
   }
 
   /**
@@ -265,6 +363,36 @@ export class IamGate {
       ? `User: ${caller.principal} is not authorized to perform: ${action} on resource: ${resource ?? '*'} because ${decision.reason}`
       : `User: ${caller.principal} is not authorized to perform: ${action}: ${decision.reason}`;
   }
+}
+
+/** A malformed or ambiguous signature, refused in the wire format of the service called. */
+export function malformedAuthorization(request: FrontRequest, message: string): StandinResponse {
+  const requestId = randomUUID();
+  const text = `Authorization refused: ${message}`;
+  const xml = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  if (request.aws.service === 's3') {
+    return {
+      status: 400,
+      headers: { 'content-type': 'application/xml', 'x-amz-request-id': requestId },
+      body: `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AuthorizationHeaderMalformed</Code><Message>${xml}</Message><RequestId>${requestId}</RequestId></Error>`,
+    };
+  }
+  if (request.aws.target || !request.aws.params.Action) {
+    return {
+      status: 400,
+      headers: {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amzn-requestid': requestId,
+        'x-amzn-errortype': 'IncompleteSignatureException',
+      },
+      body: JSON.stringify({ __type: 'IncompleteSignatureException', message: text }),
+    };
+  }
+  return {
+    status: 400,
+    headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId },
+    body: `<ErrorResponse><Error><Type>Sender</Type><Code>IncompleteSignature</Code><Message>${xml}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
+  };
 }
 
 /** AccessDenied in the wire format of the service called. */

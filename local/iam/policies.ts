@@ -61,7 +61,7 @@ const INVALIDATES: Record<string, string[]> = {
   dynamodb: ['table|', 'resource|own|arn:aws:dynamodb:'],
   sqs: ['resource|own|arn:aws:sqs:'],
   sns: ['resource|own|arn:aws:sns:'],
-  s3: ['resource|own|arn:aws:s3:'],
+  s3: ['resource|own|arn:aws:s3:', 'bucket|'],
   events: ['resource|own|arn:aws:events:'],
   // The stand-in's Identity creates and writes managed provider secrets.
   'bedrock-agentcore': ['secret|', 'resource|own|arn:aws:secretsmanager:'],
@@ -344,6 +344,17 @@ export class MotoPolicyStore {
           return got?.Table?.KeySchema?.find((key) => key.KeyType === 'HASH')?.AttributeName;
         }),
       standinTags: (arn) => this.standinTags(arn),
+      bucketAccount: (bucket) =>
+        this.cached(`bucket|${bucket}`, async () => {
+          // moto names the owner to the gate only (motoLauncher.py `_name_bucket_owners`).
+          const response = await fetch(`${this.motoUrl}/${encodeURIComponent(bucket)}`, {
+            method: 'HEAD',
+            headers: {
+              authorization: `AWS4-HMAC-SHA256 Credential=${ADMIN_ACCESS_KEY}/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00`,
+            },
+          });
+          return response.headers.get('x-gatewarden-bucket-account') ?? undefined;
+        }),
     };
   }
 }

@@ -802,3 +802,267 @@ describe('closed gaps in the product: grants the threat model forbids', () => {
     expect(decision.allowed).toBe(false);
   });
 });
+
+describe('closed gaps (second pass): the wire, S3 and the authorizations a call implies', () => {
+  const DENY_SECRETS = identity('nothing');
+
+  // --- one request, two readings ----------------------------------------------------------------
+
+  it.each([
+    [
+      'two credential scopes',
+      `AWS4-HMAC-SHA256 Credential=ASIALIMITEDSESSION01/20261205/${REGION}/secretsmanager/aws4_request, Credential=testing/20261205/${REGION}/secretsmanager/aws4_request, SignedHeaders=host, Signature=00`,
+    ],
+    [
+      'a scope after a word moto reads first',
+      `AWS4-HMAC-SHA256 testing/20261205/${REGION}/secretsmanager/aws4_request Credential=ASIALIMITEDSESSION01/20261205/${REGION}/secretsmanager/aws4_request, SignedHeaders=host, Signature=00`,
+    ],
+    [
+      'a second access key moto would read as the caller',
+      `AWS4-HMAC-SHA256 Credential=ASIALIMITEDSESSION01/20261205/${REGION}/secretsmanager/aws4_request, SignedHeaders=host, Signature=00 AKIAOTHERACCOUNTKEY1/`,
+    ],
+  ])('an Authorization header with %s is refused outright', async (_name, authorization) => {
+    const request = wire({
+      headers: {
+        authorization,
+        'x-amz-target': 'secretsmanager.GetSecretValue',
+        'content-type': 'application/x-amz-json-1.1',
+      },
+      body: JSON.stringify({ SecretId: SECRET_NAME }),
+    });
+    const answer = await gate({}, session(BROAD)).check(request);
+    expect(answer?.status).toBe(400);
+    expect(String(answer?.body)).toMatch(/Authorization/);
+  });
+
+  it('a request naming its own account to moto (x-moto-account-id) is refused: AWS has no such header', async () => {
+    const request = wire({
+      headers: {
+        authorization: sigv4('secretsmanager'),
+        'x-moto-account-id': OTHER_ACCOUNT,
+        'x-amz-target': 'secretsmanager.ListSecrets',
+        'content-type': 'application/x-amz-json-1.1',
+      },
+      body: '{}',
+    });
+    const answer = await gate({}, session(BROAD)).check(request);
+    expect(answer?.status).toBe(400);
+  });
+
+  // --- S3 -------------------------------------------------------------------------------------
+
+  it('a virtual-hosted S3 request is authorized on the bucket its Host names', async () => {
+    const request = wire({
+      method: 'GET',
+      path: '/2026/report.json',
+      query: 'x-id=GetObject',
+      headers: { authorization: sigv4('s3'), host: 'gatewarden-local-reports.localhost:4566' },
+    });
+    expect(request.aws.operation).toBe('GetObject');
+    expect(request.aws.labels).toMatchObject({
+      Bucket: 'gatewarden-local-reports',
+      Key: '2026/report.json',
+    });
+    const world = {
+      identities: { [LIMITED]: identity('own', statement('s3:GetObject', 'arn:aws:s3:::2026/*')) },
+    };
+    expect((await gate(world, session(LIMITED)).check(request))?.status).toBe(403);
+  });
+
+  it('CopyObject needs s3:GetObject on the source (a PutObject grant alone copies nothing out)', async () => {
+    const request = wire({
+      method: 'PUT',
+      path: '/scratch/copied.json',
+      query: 'x-id=PutObject',
+      headers: {
+        authorization: sigv4('s3'),
+        'x-amz-copy-source': '/gatewarden-local-reports/2026/report.json',
+      },
+    });
+    expect(request.aws.operation).toBe('CopyObject');
+    const world = {
+      identities: {
+        [LIMITED]: identity('own', statement('s3:PutObject', 'arn:aws:s3:::scratch/*')),
+      },
+    };
+    const answer = await gate(world, session(LIMITED)).check(request);
+    expect(answer?.status).toBe(403);
+    expect(String(answer?.body)).toMatch(
+      /s3:GetObject on resource: arn:aws:s3:::gatewarden-local-reports\/2026\/report.json/,
+    );
+  });
+
+  it('DeleteObjects is authorized as s3:DeleteObject on each key it names', async () => {
+    const body = `<?xml version="1.0" encoding="UTF-8"?><Delete xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Object><Key>scratch/a.json</Key></Object><Object><Key>reports/kept.json</Key><VersionId>v1</VersionId></Object><Quiet>true</Quiet></Delete>`;
+    const request = wire({
+      method: 'POST',
+      path: '/gatewarden-local-reports',
+      query: 'delete',
+      headers: { authorization: sigv4('s3'), 'content-type': 'application/xml' },
+      body,
+    });
+    expect(request.aws.operation).toBe('DeleteObjects');
+    const all = await authorizationsFor(
+      call('s3', 'DeleteObjects', request.aws.params, request.aws.labels),
+      lookups,
+    );
+    expect(all.map((a) => `${a.action} ${a.resource}`)).toEqual([
+      's3:DeleteObject arn:aws:s3:::gatewarden-local-reports/scratch/a.json',
+      's3:DeleteObjectVersion arn:aws:s3:::gatewarden-local-reports/reports/kept.json',
+    ]);
+    const world = {
+      identities: {
+        [LIMITED]: identity(
+          'scratch',
+          statement(
+            ['s3:DeleteObject', 's3:DeleteObjectVersion'],
+            'arn:aws:s3:::gatewarden-local-reports/scratch/*',
+          ),
+        ),
+      },
+    };
+    expect((await gate(world, session(LIMITED)).check(request))?.status).toBe(403);
+  });
+
+  it('S3 calls set s3:ResourceAccount to the bucket owner', async () => {
+    const [own] = await authorizationsFor(
+      call('s3', 'GetObject', {}, { Bucket: 'gatewarden-local-reports', Key: 'r.json' }),
+      { ...lookups, bucketAccount: async () => OTHER_ACCOUNT },
+    );
+    expect(own?.context['s3:ResourceAccount']).toBe(OTHER_ACCOUNT);
+    expect(own?.resourceAccount).toBe(OTHER_ACCOUNT);
+  });
+
+  // --- query-protocol tags ----------------------------------------------------------------------
+
+  it.each([
+    ['iam', 'CreateRole', { RoleName: 'r', AssumeRolePolicyDocument: '{}' }],
+    ['iam', 'TagRole', { RoleName: 'r' }],
+    ['sns', 'TagResource', { ResourceArn: TOPIC }],
+    ['sns', 'CreateTopic', { Name: 'evil' }],
+  ])(
+    '%s:%s reads Tags.member.N into aws:RequestTag and aws:TagKeys',
+    async (service, operation, params) => {
+      const all = await authorizationsFor(
+        call(service, operation, {
+          ...params,
+          'Tags.member.1.Key': 'gatewarden:rotated',
+          'Tags.member.1.Value': 'true',
+        }),
+        lookups,
+      );
+      expect(all[0]?.context).toMatchObject({
+        'aws:TagKeys': ['gatewarden:rotated'],
+        'aws:RequestTag/gatewarden:rotated': 'true',
+      });
+    },
+  );
+
+  it('UntagRole reads TagKeys.member.N into aws:TagKeys', async () => {
+    const all = await authorizationsFor(
+      call('iam', 'UntagRole', { RoleName: 'r', 'TagKeys.member.1': 'gatewarden:owner' }),
+      lookups,
+    );
+    expect(all[0]?.context['aws:TagKeys']).toEqual(['gatewarden:owner']);
+  });
+
+  it('AssumeRole with session tags also needs sts:TagSession on the role, with the tags as aws:RequestTag', async () => {
+    const all = await authorizationsFor(
+      call('sts', 'AssumeRole', {
+        RoleArn: ROTATE,
+        RoleSessionName: 's',
+        'Tags.member.1.Key': 'team',
+        'Tags.member.1.Value': 'security',
+      }),
+      lookups,
+    );
+    expect(all.map((a) => `${a.action} ${a.resource}`)).toEqual([
+      `sts:AssumeRole ${ROTATE}`,
+      `sts:TagSession ${ROTATE}`,
+    ]);
+    expect(all[1]?.context).toMatchObject({
+      'aws:RequestTag/team': 'security',
+      'aws:TagKeys': ['team'],
+    });
+  });
+
+  // --- Secrets Manager --------------------------------------------------------------------------
+
+  it('BatchGetSecretValue is authorized as GetSecretValue on each secret: the ones the caller may not read come back in Errors', async () => {
+    const world = {
+      identities: {
+        [LIMITED]: identity(
+          'batch',
+          statement('secretsmanager:BatchGetSecretValue', '*'),
+          statement('secretsmanager:GetSecretValue', MANAGED_OTHER),
+        ),
+      },
+    };
+    const request = wire({
+      headers: {
+        authorization: sigv4('secretsmanager'),
+        'x-amz-target': 'secretsmanager.BatchGetSecretValue',
+        'content-type': 'application/x-amz-json-1.1',
+      },
+      body: JSON.stringify({ SecretIdList: [SECRET, MANAGED_OTHER] }),
+    });
+    const theGate = gate(world, session(LIMITED));
+    expect(await theGate.check(request)).toBeUndefined();
+    const fromMoto = {
+      status: 200,
+      headers: { 'content-type': 'application/x-amz-json-1.1' },
+      body: JSON.stringify({
+        SecretValues: [
+          { ARN: SECRET, Name: SECRET_NAME, SecretString: 'canary-secret-value' },
+          { ARN: MANAGED_OTHER, Name: 'other', SecretString: 'readable' },
+        ],
+        Errors: [],
+      }),
+    };
+    const answered = await theGate.answered(request, fromMoto);
+    const body = JSON.parse(String(answered.body)) as {
+      SecretValues: Array<{ ARN: string }>;
+      Errors: Array<{ SecretId: string; ErrorCode: string }>;
+    };
+    expect(String(answered.body)).not.toContain('canary-secret-value');
+    expect(body.SecretValues.map((value) => value.ARN)).toEqual([MANAGED_OTHER]);
+    expect(body.Errors).toEqual([
+      expect.objectContaining({ SecretId: SECRET, ErrorCode: 'AccessDeniedException' }),
+    ]);
+    expect(theGate.recentDenials().map((denial) => denial.action)).toContain(
+      'secretsmanager:GetSecretValue',
+    );
+    void DENY_SECRETS;
+  });
+
+  // --- the stack's own endpoints ----------------------------------------------------------------
+
+  it('POST /_gatewarden/lambda/credentials unsigned is refused (no role session for anyone who asks)', async () => {
+    const request = wire({
+      path: '/_gatewarden/lambda/credentials',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ functionName: 'gatewarden-local-rotate' }),
+    });
+    const answer = await gate({}, session(LIMITED)).lambdaCredentialsFor(
+      request,
+      'gatewarden-local-rotate',
+    );
+    expect(answer).toMatchObject({ ok: false, reason: expect.stringMatching(/not signed/) });
+  });
+
+  it('POST /_gatewarden/lambda/credentials needs lambda:UpdateFunctionCode on the function (who may run code as the role on AWS)', async () => {
+    const request = wire({
+      path: '/_gatewarden/lambda/credentials',
+      headers: { authorization: sigv4('lambda'), 'content-type': 'application/json' },
+      body: JSON.stringify({ functionName: 'gatewarden-local-rotate' }),
+    });
+    const answer = await gate({}, session(LIMITED)).lambdaCredentialsFor(
+      request,
+      'gatewarden-local-rotate',
+    );
+    expect(answer).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/lambda:UpdateFunctionCode/),
+    });
+  });
+});
