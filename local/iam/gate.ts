@@ -12,6 +12,7 @@ import type { UserIdentity } from '../standin/cloudtrail/identity.js';
 import { isReadOnly } from './actions.js';
 import { callerOf, IamEnforcer, serviceCaller, type Caller, type Decision } from './enforcer.js';
 import { MotoPolicyStore } from './policies.js';
+import { policyReadOf, withTemplatePolicy } from './policyReads.js';
 
 export interface Denial {
   at: string;
@@ -152,21 +153,26 @@ export class IamGate {
   }
 
   /**
-   * The answer the caller gets for a call that went through. `BatchGetSecretValue` is
+   * The answer the caller gets for a call that went through. A read of a policy moto's
+   * CloudFormation dropped answers the template's (`policyReads.ts`). `BatchGetSecretValue` is
    * authorized as `GetSecretValue` on each secret it returns (its key use included): a secret
    * the caller may not read goes from `SecretValues` to `Errors`, as AWS answers.
    */
   async answered(request: FrontRequest, response: StandinResponse): Promise<StandinResponse> {
     const { service, operation, accessKeyId } = request.aws;
+    if (!accessKeyId) return response;
+    const caller = callerOf(await this.resolveIdentity(accessKeyId));
+    const policyOf = policyReadOf(request, caller.account);
+    if (policyOf) {
+      return withTemplatePolicy(request, response, await this.store.templatePolicy(policyOf));
+    }
     if (
       service !== 'secretsmanager' ||
       operation !== 'BatchGetSecretValue' ||
-      response.status !== 200 ||
-      !accessKeyId
+      response.status !== 200
     ) {
       return response;
     }
-    const caller = callerOf(await this.resolveIdentity(accessKeyId));
     const body = JSON.parse(String(response.body)) as {
       SecretValues?: Array<{ ARN?: string; Name?: string }>;
       Errors?: Array<Record<string, string>>;

@@ -38,6 +38,10 @@ export interface ResourceLookups {
   standinTags(arn: string): Record<string, string>;
   /** The account that owns a bucket (S3 bucket names are global), if it exists. */
   bucketAccount?(bucket: string): Promise<string | undefined>;
+  /** The KMS key of a bucket's default SSE-KMS encryption, if it has one. */
+  bucketKey?(bucket: string): Promise<string | undefined>;
+  /** The KMS key of an encrypted topic (`KmsMasterKeyId`), if it has one. */
+  topicKey?(topicArn: string): Promise<string | undefined>;
 }
 
 export interface CallInfo {
@@ -402,11 +406,20 @@ const sqs: Resolver = async (call) => {
   return name ? { vars: { QueueName: name }, context: tagContext(requestTags(call.params)) } : {};
 };
 
-const sns: Resolver = async (call) => {
+/** Operations for which SNS uses an encrypted topic's key with the publisher's rights. */
+const SNS_PUBLISH = new Set(['Publish', 'PublishBatch']);
+
+const sns: Resolver = async (call, lookups) => {
   const context = tagContext(requestTags(call.params));
   const arn =
     str(call.params.TopicArn) ?? str(call.params.TargetArn) ?? str(call.params.ResourceArn);
-  if (arn) return { arns: { topic: arn }, context };
+  if (arn) {
+    const key = SNS_PUBLISH.has(call.operation) ? await lookups.topicKey?.(arn) : undefined;
+    const implied = key
+      ? await keyUseVia(call, lookups, key, 'sns', ['kms:GenerateDataKey', 'kms:Decrypt'], {})
+      : [];
+    return { arns: { topic: arn }, context, implied };
+  }
   const name = str(call.params.Name);
   return name ? { vars: { TopicName: name }, context } : {};
 };
@@ -507,7 +520,17 @@ const s3: Resolver = async (call, lookups) => {
       resourceAccount: sourceOwner,
       context: { 's3:ResourceAccount': sourceOwner },
     });
+    const sourceKey = await lookups.bucketKey?.(sourceBucket);
+    if (sourceKey && !/alias\/aws\/s3$/.test(sourceKey)) {
+      implied.push(
+        ...(await keyUseVia(call, lookups, sourceKey, 's3', ['kms:Decrypt'], {
+          'kms:EncryptionContext:aws:s3:arn': `arn:aws:s3:::${path}`,
+          'kms:EncryptionContextKeys': ['aws:s3:arn'],
+        })),
+      );
+    }
   }
+  if (key) implied.push(...(await objectKeyUse(call, lookups, bucket, key)));
   return {
     vars: { BucketName: bucket, ...(key ? { ObjectName: key } : {}) },
     context,
@@ -515,6 +538,64 @@ const s3: Resolver = async (call, lookups) => {
     ...(owner ? { account: owner } : {}),
   };
 };
+
+/** S3 operations on an object that make S3 use its KMS key as the caller. */
+const S3_KEY_USE: Record<string, 'kms:GenerateDataKey' | 'kms:Decrypt'> = {
+  PutObject: 'kms:GenerateDataKey',
+  CopyObject: 'kms:GenerateDataKey',
+  CreateMultipartUpload: 'kms:GenerateDataKey',
+  UploadPart: 'kms:GenerateDataKey',
+  UploadPartCopy: 'kms:GenerateDataKey',
+  GetObject: 'kms:Decrypt',
+};
+
+/**
+ * SSE-KMS: the key a write names (`x-amz-server-side-encryption-aws-kms-key-id`) or the
+ * bucket's default key. A read is authorized on the bucket's default key (the local stack does
+ * not know which key an object was written with).
+ */
+async function objectKeyUse(
+  call: CallInfo,
+  lookups: ResourceLookups,
+  bucket: string,
+  key: string,
+): Promise<Authorization[]> {
+  const action = S3_KEY_USE[call.operation];
+  if (!action) return [];
+  const named =
+    action === 'kms:GenerateDataKey' && call.labels.Sse === 'aws:kms'
+      ? call.labels.SseKmsKeyId
+      : undefined;
+  const kmsKey = named ?? (await lookups.bucketKey?.(bucket));
+  if (!kmsKey || /alias\/aws\/s3$/.test(kmsKey)) return [];
+  return keyUseVia(call, lookups, kmsKey, 's3', [action], {
+    'kms:EncryptionContext:aws:s3:arn': `arn:aws:s3:::${bucket}/${key}`,
+    'kms:EncryptionContextKeys': ['aws:s3:arn'],
+  });
+}
+
+/** A KMS key a service uses for the caller (`kms:ViaService`, `kms:CallerAccount`). */
+async function keyUseVia(
+  call: CallInfo,
+  lookups: ResourceLookups,
+  keyId: string,
+  service: string,
+  actions: string[],
+  extra: ContextValues,
+): Promise<Authorization[]> {
+  const keyArn = (await lookups.keyArn(keyId, call.region)) ?? keyId;
+  const context: ContextValues = {
+    'kms:ViaService': `${service}.${call.region}.amazonaws.com`,
+    'kms:CallerAccount': call.account,
+    ...extra,
+  };
+  return actions.map((action) => ({
+    action,
+    resource: keyArn,
+    resourceAccount: arnParts(keyArn).account || call.account,
+    context,
+  }));
+}
 
 /** DeleteObjects: S3 authorizes each object it names, as its own delete. */
 async function deleteObjects(call: CallInfo, lookups: ResourceLookups): Promise<Authorization[]> {

@@ -75,6 +75,10 @@ export function describeS3(request: RawRequest, info: AwsRequestInfo): void {
   const labels: Record<string, string> = bucket ? { Bucket: bucket } : {};
   const owner = one(request.headers['x-amz-expected-bucket-owner']);
   if (owner) labels.ExpectedBucketOwner = owner;
+  const sse = one(request.headers['x-amz-server-side-encryption']);
+  if (sse) labels.Sse = sse;
+  const sseKey = one(request.headers['x-amz-server-side-encryption-aws-kms-key-id']);
+  if (sseKey) labels.SseKmsKeyId = sseKey;
   const copySource = one(request.headers['x-amz-copy-source']);
   const match = matchRestOperation(restOperationsFor('s3'), request.method, path, request.query);
   if (match) {

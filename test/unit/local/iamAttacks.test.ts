@@ -1066,3 +1066,72 @@ describe('closed gaps (second pass): the wire, S3 and the authorizations a call 
     });
   });
 });
+
+describe('closed gaps (second pass): KMS use a service makes with the caller’s rights', () => {
+  const REPORTS_BUCKET = 'gatewarden-local-reports';
+  const withKeys: ResourceLookups = {
+    ...lookups,
+    bucketAccount: async () => ACCOUNT,
+    topicKey: async (arn) => (arn === TOPIC ? ALERTS_KEY : undefined),
+    bucketKey: async (bucket) => (bucket === REPORTS_BUCKET ? DATA_KEY : undefined),
+  };
+  const kmsOf = (all: Array<{ action: string; resource: string; context: unknown }>) =>
+    all.filter((a) => a.action.startsWith('kms:'));
+
+  it('Publish to an encrypted topic needs kms:GenerateDataKey and kms:Decrypt on its key, via SNS', async () => {
+    const all = await authorizationsFor(
+      call('sns', 'Publish', { TopicArn: TOPIC, Message: 'm' }),
+      withKeys,
+    );
+    expect(kmsOf(all).map((a) => `${a.action} ${a.resource}`)).toEqual([
+      `kms:GenerateDataKey ${ALERTS_KEY}`,
+      `kms:Decrypt ${ALERTS_KEY}`,
+    ]);
+    expect(kmsOf(all)[0]?.context).toMatchObject({
+      'kms:ViaService': `sns.${REGION}.amazonaws.com`,
+    });
+  });
+
+  it('a publisher without the topic key’s grant is refused, as SNS refuses (KMSAccessDenied)', async () => {
+    const publisher = identity('publisher', statement('sns:Publish', TOPIC));
+    const enforcer = new IamEnforcer({
+      ...source({ identities: { [LIMITED]: publisher } }),
+      lookups: () => withKeys,
+    });
+    const decision = await enforcer.decide(
+      as(LIMITED),
+      call('sns', 'Publish', { TopicArn: TOPIC, Message: 'm' }),
+    );
+    expect(decision).toMatchObject({ allowed: false, failed: { action: 'kms:GenerateDataKey' } });
+  });
+
+  it.each([
+    ['PutObject', 'kms:GenerateDataKey'],
+    ['GetObject', 'kms:Decrypt'],
+  ])('%s in an SSE-KMS bucket needs %s on the bucket key, via S3', async (operation, action) => {
+    const all = await authorizationsFor(
+      call('s3', operation, {}, { Bucket: REPORTS_BUCKET, Key: 'r/2026.json' }),
+      withKeys,
+    );
+    expect(kmsOf(all).map((a) => `${a.action} ${a.resource}`)).toEqual([`${action} ${DATA_KEY}`]);
+    expect(kmsOf(all)[0]?.context).toMatchObject({
+      'kms:ViaService': `s3.${REGION}.amazonaws.com`,
+      'kms:EncryptionContext:aws:s3:arn': `arn:aws:s3:::${REPORTS_BUCKET}/r/2026.json`,
+    });
+  });
+
+  it('PutObject naming its own KMS key needs that key', async () => {
+    const all = await authorizationsFor(
+      call(
+        's3',
+        'PutObject',
+        {},
+        { Bucket: 'scratch', Key: 'k', SseKmsKeyId: OWN_KEY, Sse: 'aws:kms' },
+      ),
+      withKeys,
+    );
+    expect(kmsOf(all).map((a) => `${a.action} ${a.resource}`)).toEqual([
+      `kms:GenerateDataKey ${OWN_KEY}`,
+    ]);
+  });
+});
