@@ -37,6 +37,11 @@ export interface Caller {
   kind: 'admin' | 'role' | 'user' | 'service' | 'unknown';
   /** For a service acting for a resource: `aws:SourceArn` / `aws:SourceAccount`. */
   source?: { arn: string; account: string };
+  /**
+   * The service principal that makes this call with the caller's rights (a forward access
+   * session): `aws:ViaAWSService` is true and `aws:CalledVia` names it.
+   */
+  via?: string;
 }
 
 export interface Decision {
@@ -235,7 +240,14 @@ function principalContext(caller: Caller, sourceIp: string): ContextValues {
     'aws:PrincipalArn': caller.principalArn,
     'aws:PrincipalAccount': caller.account,
     'aws:PrincipalIsAWSService': 'false',
-    'aws:ViaAWSService': 'false',
+    'aws:ViaAWSService': caller.via ? 'true' : 'false',
+    ...(caller.via
+      ? {
+          'aws:CalledVia': [caller.via],
+          'aws:CalledViaFirst': caller.via,
+          'aws:CalledViaLast': caller.via,
+        }
+      : {}),
     'aws:SourceIp': sourceIp,
     'aws:PrincipalType': caller.kind === 'role' ? 'AssumedRole' : 'User',
   };

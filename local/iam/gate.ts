@@ -289,12 +289,17 @@ export class IamGate {
   /**
    * A call a service makes as its own principal for a resource (a stand-in route reading an
    * EXTERNAL secret as AgentCore Identity): decided like any call, with `aws:SourceArn` and
-   * `aws:SourceAccount` of that resource. The refusal's message, or undefined when it may go
+   * `aws:SourceAccount` of that resource. With `onBehalfOf`, a call the service makes with the
+   * caller's rights (Identity writing a MANAGED secret): decided as that caller, with
+   * `aws:ViaAWSService` and `aws:CalledVia`. The refusal's message, or undefined when it may go
    * on (always in audit mode, where the would-be denial is logged and listed).
    */
   async serviceCall(call: ServiceCall): Promise<string | undefined> {
-    const account = call.sourceArn.split(':')[4] ?? '';
-    const caller = serviceCaller(call.service, { arn: call.sourceArn, account });
+    const source = { arn: call.sourceArn, account: call.sourceArn.split(':')[4] ?? '' };
+    const caller = call.onBehalfOf
+      ? { ...callerOf(await this.resolveIdentity(call.onBehalfOf)), via: call.service }
+      : serviceCaller(call.service, source);
+    const account = call.onBehalfOf ? caller.account : source.account;
     let decision: Decision;
     try {
       decision = await this.enforcer.decide(caller, {

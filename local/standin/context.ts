@@ -31,6 +31,12 @@ export interface ServiceCall {
   operation: string;
   region: string;
   params: Record<string, unknown>;
+  /**
+   * The access key of the caller the service acts for with the caller's own rights (a forward
+   * access session: AgentCore Identity writing a MANAGED provider secret). Absent: the service
+   * acts as its own principal.
+   */
+  onBehalfOf?: string;
 }
 
 export interface StandinContext {

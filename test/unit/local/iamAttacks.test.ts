@@ -1135,3 +1135,41 @@ describe('closed gaps (second pass): KMS use a service makes with the caller’s
     ]);
   });
 });
+
+describe('closed gaps (second pass): calls a stand-in makes for the caller', () => {
+  const putManaged = (world: World, who: string) =>
+    gate(world, session(who)).serviceCall({
+      service: 'bedrock-agentcore.amazonaws.com',
+      sourceArn: MANAGED_OTHER,
+      signingName: 'secretsmanager',
+      operation: 'PutSecretValue',
+      region: REGION,
+      params: { SecretId: MANAGED_OTHER, SecretString: '{"api_key":"k"}' },
+      onBehalfOf: 'ASIALIMITEDSESSION01',
+    });
+
+  it('Identity writing a MANAGED provider secret is decided as the caller: a caller without Secrets Manager rights is refused', async () => {
+    expect(await putManaged({}, SWEEP)).toBeUndefined();
+    expect(await putManaged({}, LIMITED)).toMatch(
+      /not authorized to perform: secretsmanager:PutSecretValue/,
+    );
+  });
+
+  it('the write carries aws:ViaAWSService and aws:CalledVia (the proposed hardening holds through Identity)', async () => {
+    const hardened = identity(
+      'rotateNow',
+      statement(
+        'secretsmanager:PutSecretValue',
+        `arn:aws:secretsmanager:${HERE}:secret:bedrock-agentcore-identity!default/*`,
+        {
+          StringEquals: {
+            'aws:ResourceTag/aws:secretsmanager:owningService': 'bedrock-agentcore-identity',
+          },
+          'ForAnyValue:StringEquals': { 'aws:CalledVia': 'bedrock-agentcore.amazonaws.com' },
+          Bool: { 'aws:ViaAWSService': 'true' },
+        },
+      ),
+    );
+    expect(await putManaged({ identities: { [SWEEP]: hardened } }, SWEEP)).toBeUndefined();
+  });
+});
