@@ -20,7 +20,12 @@ import {
   GetPolicyCommand as GetFunctionPolicyCommand,
   LambdaClient,
 } from '@aws-sdk/client-lambda';
-import { GetBucketEncryptionCommand, GetBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  GetBucketEncryptionCommand,
+  GetBucketPolicyCommand,
+  HeadObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import {
   DescribeSecretCommand,
   GetResourcePolicyCommand as GetSecretPolicyCommand,
@@ -384,6 +389,18 @@ export class MotoPolicyStore {
             return rule.KMSMasterKeyID ?? 'alias/aws/s3';
           return (await this.bucketKeys()).get(bucket);
         }),
+      objectEncryption: async (bucket, key) => {
+        const got = await orUndefined(() =>
+          this.client(S3Client, 'us-east-1').send(
+            new HeadObjectCommand({ Bucket: bucket, Key: key }),
+          ),
+        ).catch(() => undefined);
+        if (!got?.ServerSideEncryption) return undefined;
+        return {
+          sse: got.ServerSideEncryption,
+          ...(got.SSEKMSKeyId ? { keyId: got.SSEKMSKeyId } : {}),
+        };
+      },
       topicKey: (topicArn) =>
         this.cached(`topic-key|${topicArn}`, async () => {
           const got = await orUndefined(() =>

@@ -40,6 +40,14 @@ export interface ResourceLookups {
   bucketAccount?(bucket: string): Promise<string | undefined>;
   /** The KMS key of a bucket's default SSE-KMS encryption, if it has one. */
   bucketKey?(bucket: string): Promise<string | undefined>;
+  /**
+   * How an object is encrypted, as S3 answers HeadObject (`aws:kms` and its key, `AES256`), or
+   * undefined when the object does not say (or does not exist).
+   */
+  objectEncryption?(
+    bucket: string,
+    key: string,
+  ): Promise<{ sse: string; keyId?: string } | undefined>;
   /** The KMS key of an encrypted topic (`KmsMasterKeyId`), if it has one. */
   topicKey?(topicArn: string): Promise<string | undefined>;
 }
@@ -550,9 +558,9 @@ const S3_KEY_USE: Record<string, 'kms:GenerateDataKey' | 'kms:Decrypt'> = {
 };
 
 /**
- * SSE-KMS: the key a write names (`x-amz-server-side-encryption-aws-kms-key-id`) or the
- * bucket's default key. A read is authorized on the bucket's default key (the local stack does
- * not know which key an object was written with).
+ * SSE-KMS: a write uses the key it names (`x-amz-server-side-encryption-aws-kms-key-id`), none
+ * when it asks for another encryption (`AES256`), else the bucket's default key; a read uses the
+ * key the object was written with, or the bucket's default key when the object does not say.
  */
 async function objectKeyUse(
   call: CallInfo,
@@ -562,10 +570,16 @@ async function objectKeyUse(
 ): Promise<Authorization[]> {
   const action = S3_KEY_USE[call.operation];
   if (!action) return [];
-  const named =
-    action === 'kms:GenerateDataKey' && call.labels.Sse === 'aws:kms'
-      ? call.labels.SseKmsKeyId
-      : undefined;
+  let named: string | undefined;
+  if (action === 'kms:GenerateDataKey' && call.labels.Sse !== undefined) {
+    if (!call.labels.Sse.startsWith('aws:kms')) return [];
+    named = call.labels.SseKmsKeyId;
+  }
+  if (action === 'kms:Decrypt') {
+    const stored = await lookups.objectEncryption?.(bucket, key);
+    if (stored && !stored.sse.startsWith('aws:kms')) return [];
+    named = stored?.keyId;
+  }
   const kmsKey = named ?? (await lookups.bucketKey?.(bucket));
   if (!kmsKey || /alias\/aws\/s3$/.test(kmsKey)) return [];
   return keyUseVia(call, lookups, kmsKey, 's3', [action], {

@@ -1120,6 +1120,26 @@ describe('closed gaps (second pass): KMS use a service makes with the caller’s
     });
   });
 
+  it('a write asking for AES256 and a read of an AES256 object imply no KMS call', async () => {
+    const put = await authorizationsFor(
+      call('s3', 'PutObject', {}, { Bucket: REPORTS_BUCKET, Key: 'k', Sse: 'AES256' }),
+      withKeys,
+    );
+    const get = await authorizationsFor(
+      call('s3', 'GetObject', {}, { Bucket: REPORTS_BUCKET, Key: 'k' }),
+      { ...withKeys, objectEncryption: async () => ({ sse: 'AES256' }) },
+    );
+    expect([kmsOf(put), kmsOf(get)]).toEqual([[], []]);
+  });
+
+  it('a read of an object written under another key needs that key', async () => {
+    const get = await authorizationsFor(
+      call('s3', 'GetObject', {}, { Bucket: REPORTS_BUCKET, Key: 'k' }),
+      { ...withKeys, objectEncryption: async () => ({ sse: 'aws:kms', keyId: OWN_KEY }) },
+    );
+    expect(kmsOf(get).map((a) => `${a.action} ${a.resource}`)).toEqual([`kms:Decrypt ${OWN_KEY}`]);
+  });
+
   it('PutObject naming its own KMS key needs that key', async () => {
     const all = await authorizationsFor(
       call(
