@@ -45,10 +45,6 @@ const ALLOWED_SURVIVORS: Record<string, string> = {
     'the Lambda runtime writes the function logs with the role; no product code calls CloudWatch Logs',
   'rotateNow:WriteOwnLogs':
     'the Lambda runtime writes the function logs with the role; no product code calls CloudWatch Logs',
-  'rotate:AgentCoreManagedProviderSecrets':
-    'AgentCore Identity writes a MANAGED provider secret with the caller’s rights; the local stand-in writes it to moto unevaluated',
-  'rotateNow:AgentCoreManagedProviderSecrets':
-    'AgentCore Identity writes a MANAGED provider secret with the caller’s rights; the local stand-in writes it to moto unevaluated',
   'rotateNow:FailedInvocationsToDlq':
     'Lambda’s onFailure destination sends to the queue with the role; no product code sends, and moto runs no async invocations',
 };
