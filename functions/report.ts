@@ -120,7 +120,12 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env): ReportHandler
       catalog: new IamDataCatalog(),
       policyValidator: new AccessAnalyzerPolicyValidator(),
     },
-    store: new S3ReportStore(requireEnv(ENV.reportBucket, env)),
+    store: new S3ReportStore(
+      requireEnv(ENV.reportBucket, env),
+      undefined,
+      undefined,
+      env[ENV.reportBucketOwner] || undefined,
+    ),
     sinks,
     days: Number.isInteger(days) && days > 0 ? days : DEFAULT_REPORT_DAYS,
     managers,

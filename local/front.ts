@@ -109,11 +109,13 @@ export async function startFront(options: FrontOptions): Promise<Front> {
       route?.recordInCloudTrail === false
         ? undefined
         : await options.iam?.check(request, route === undefined);
-    const response = denied
+    const answered = denied
       ? denied
       : route
         ? await answer(route, request)
         : await toMoto(request, incoming.url ?? '/');
+    const response =
+      denied || !options.iam ? answered : await options.iam.answered(request, answered);
     if (!denied) options.iam?.called(request, response.status);
     options.log(
       `${request.method} ${request.path} ${request.aws.service ?? '-'}:${request.aws.operation ?? '-'} -> ${response.status} ${denied ? 'iam' : route ? route.name : 'moto'} ${Date.now() - started}ms`,
@@ -157,7 +159,7 @@ export async function startFront(options: FrontOptions): Promise<Front> {
       return json(400, { message: 'body must be JSON {"functionName": "...", "region"?: "..."}' });
     }
     if (!functionName) return json(400, { message: 'functionName is required' });
-    const answer = await options.iam.lambdaCredentials(functionName, region);
+    const answer = await options.iam.lambdaCredentialsFor(request, functionName, region);
     return answer.ok ? json(200, answer) : json(403, { message: answer.reason });
   }
 
@@ -192,6 +194,12 @@ export async function startFront(options: FrontOptions): Promise<Front> {
       if (value !== undefined && !HOP_BY_HOP.has(key.toLowerCase())) headers[key] = value;
     }
     headers['content-length'] = String(request.body.length);
+    if (request.aws.service === 's3') {
+      // moto reads a bucket from a Host the way the front does (s3Request.ts); sent path style
+      // to moto's own host, it reads the bucket the gate authorized and nothing else.
+      headers.host = moto.host;
+      if (request.aws.hostBucket) path = `/${encodeURIComponent(request.aws.hostBucket)}${path}`;
+    }
     return new Promise((resolvePromise, reject) => {
       const upstream = httpRequest(
         { host: moto.hostname, port: moto.port, method: request.method, path, headers, agent },
@@ -199,7 +207,8 @@ export async function startFront(options: FrontOptions): Promise<Front> {
           readBody(response).then((body) => {
             const out: Record<string, string> = {};
             for (const [key, value] of Object.entries(response.headers)) {
-              if (value === undefined || HOP_BY_HOP.has(key)) continue;
+              if (value === undefined || HOP_BY_HOP.has(key) || key.startsWith('x-gatewarden-'))
+                continue;
               if (key === 'content-length' && request.method !== 'HEAD') continue;
               out[key] = Array.isArray(value) ? value.join(', ') : value;
             }

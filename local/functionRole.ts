@@ -5,6 +5,8 @@
  * runs it with these credentials, so each AWS call carries the role's identity, as in Lambda.
  * TEST/DEMO COMPONENT — local stack only.
  */
+import { createHash, createHmac } from 'node:crypto';
+
 export interface RoleSession {
   accessKeyId: string;
   secretAccessKey: string;
@@ -13,17 +15,85 @@ export interface RoleSession {
   functionArn: string;
 }
 
-/** The role session of a deployed function (`gatewarden-local-rotate`, …). */
+/** The caller's credentials, as the SDK reads them from the environment. */
+interface Signer {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  region: string;
+}
+
+function signerFromEnv(env: NodeJS.ProcessEnv): Signer {
+  const accessKeyId = env.AWS_ACCESS_KEY_ID;
+  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
+  if (!accessKeyId || !secretAccessKey) {
+    throw new Error('no AWS credentials in the environment to sign the role-session request');
+  }
+  return {
+    accessKeyId,
+    secretAccessKey,
+    ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
+    region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
+  };
+}
+
+/** SigV4 headers (service `lambda`) of a POST: the front answers signed callers only. */
+function signedHeaders(url: URL, body: string, signer: Signer): Record<string, string> {
+  const amzDate = new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
+  const day = amzDate.slice(0, 8);
+  const sha256 = (data: string) => createHash('sha256').update(data).digest('hex');
+  const hmac = (key: Buffer | string, data: string) =>
+    createHmac('sha256', key).update(data).digest();
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    host: url.host,
+    'x-amz-content-sha256': sha256(body),
+    'x-amz-date': amzDate,
+    ...(signer.sessionToken ? { 'x-amz-security-token': signer.sessionToken } : {}),
+  };
+  const names = Object.keys(headers).sort();
+  const canonical = [
+    'POST',
+    url.pathname,
+    '',
+    ...names.map((name) => `${name}:${headers[name] ?? ''}`),
+    '',
+    names.join(';'),
+    headers['x-amz-content-sha256'],
+  ].join('\n');
+  const scope = `${day}/${signer.region}/lambda/aws4_request`;
+  const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256(canonical)].join('\n');
+  let key = hmac(`AWS4${signer.secretAccessKey}`, day);
+  for (const part of [signer.region, 'lambda', 'aws4_request']) key = hmac(key, part);
+  const signature = createHmac('sha256', key).update(toSign).digest('hex');
+  const { host: _host, ...sent } = headers;
+  return {
+    ...sent,
+    authorization: `AWS4-HMAC-SHA256 Credential=${signer.accessKeyId}/${scope}, SignedHeaders=${names.join(';')}, Signature=${signature}`,
+  };
+}
+
+/**
+ * The role session of a deployed function (`gatewarden-local-rotate`, …), asked for with the
+ * caller's credentials (from `env`): the front issues it only to a caller who may change the
+ * function's code, as only such a caller could run code as the role on AWS.
+ */
 export async function functionRoleSession(
   endpoint: string,
   functionName: string,
+  env: NodeJS.ProcessEnv = process.env,
   /** The function's region, when not us-east-1. */
   region?: string,
 ): Promise<RoleSession> {
-  const response = await fetch(`${endpoint}/_gatewarden/lambda/credentials`, {
+  const url = new URL('/_gatewarden/lambda/credentials', endpoint);
+  const request = JSON.stringify({ functionName, ...(region ? { region } : {}) });
+  const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ functionName, ...(region ? { region } : {}) }),
+    headers: signedHeaders(url, request, signerFromEnv(env)),
+    body: request,
   });
   const body = (await response.json()) as {
     message?: string;

@@ -307,6 +307,24 @@ def _replace_gateways_as_agentcore_does() -> None:
 
     BedrockAgentCoreControlResponse.create_gateway = create_gateway  # type: ignore[method-assign]
     BedrockAgentCoreControlResponse.update_gateway = update_gateway  # type: ignore[method-assign]
+def _name_bucket_owners() -> None:
+    """S3 bucket names are global and a bucket may be another account's; AWS tells a caller
+    only through `ExpectedBucketOwner` and `s3:ResourceAccount`, which the front's IAM gate
+    decides. HeadBucket answers the gate (never a caller: the front drops `x-gatewarden-*`
+    headers) the owning account."""
+    from moto.s3.models import s3_backends
+    from moto.s3.responses import S3Response
+
+    head_bucket = S3Response.head_bucket
+
+    def with_owner(self):  # type: ignore[no-untyped-def]
+        status, headers, body = head_bucket(self)
+        owner = s3_backends.bucket_accounts.get(self.bucket_name)
+        if status == 200 and owner:
+            headers = {**headers, "x-gatewarden-bucket-account": owner[1]}
+        return status, headers, body
+
+    S3Response.head_bucket = with_owner  # type: ignore[method-assign]
 
 
 def main() -> None:
@@ -320,6 +338,7 @@ def main() -> None:
     _attach_table_policies_as_cloudformation_does()
     _outputs_after_change_sets()
     _replace_gateways_as_agentcore_does()
+    _name_bucket_owners()
     from moto.server import main as moto_main
 
     moto_main(["-H", "127.0.0.1", "-p", port])

@@ -45,14 +45,6 @@ const ALLOWED_SURVIVORS: Record<string, string> = {
     'the Lambda runtime writes the function logs with the role; no product code calls CloudWatch Logs',
   'rotateNow:WriteOwnLogs':
     'the Lambda runtime writes the function logs with the role; no product code calls CloudWatch Logs',
-  'rotate:AgentCoreManagedProviderSecrets':
-    'AgentCore Identity writes a MANAGED provider secret with the caller’s rights; the local stand-in writes it to moto unevaluated',
-  'rotateNow:AgentCoreManagedProviderSecrets':
-    'AgentCore Identity writes a MANAGED provider secret with the caller’s rights; the local stand-in writes it to moto unevaluated',
-  'rotate:AlertsKeyViaSns':
-    'SNS uses the encrypted topic’s key with the publisher’s rights; the local IAM implies no KMS call for SNS',
-  'rotateNow:AlertsKeyViaSns':
-    'SNS uses the encrypted topic’s key with the publisher’s rights; the local IAM implies no KMS call for SNS',
   'rotateNow:FailedInvocationsToDlq':
     'Lambda’s onFailure destination sends to the queue with the role; no product code sends, and moto runs no async invocations',
 };

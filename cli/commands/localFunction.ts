@@ -16,7 +16,7 @@ export async function asLocalFunction<T>(
   const endpoint = env.AWS_ENDPOINT_URL;
   if (!endpoint || !endpointIsLocal(env)) return make();
   const name = `gatewarden-local-${fn}`;
-  const session = await functionRoleSession(endpoint, name).catch((error: unknown) => {
+  const session = await functionRoleSession(endpoint, name, env).catch((error: unknown) => {
     process.stderr.write(
       `gatewarden: running the ${fn} steps with your credentials, not as ${name}'s role (${error instanceof Error ? error.message : String(error)})\n`,
     );

@@ -8,6 +8,10 @@ const LATEST = 'latest.json';
 /**
  * Reports in S3: `<root>/YYYY/MM/DD/<timestamp>/report.{json,md,html}` and `<root>/latest.json`
  * pointing at the newest folder (written after the report, so it never dangles).
+ *
+ * Bucket names are global: with `expectedOwner` (the stage's account) every call carries
+ * `ExpectedBucketOwner`, so a bucket of the configured name in another account (squatted after
+ * ours was deleted, or a mistyped name) is refused by S3 instead of receiving the reports.
  */
 export class S3ReportStore implements ReportStore {
   constructor(
@@ -17,7 +21,12 @@ export class S3ReportStore implements ReportStore {
       ...clientConfig(),
       forcePathStyle: s3PathStyle(),
     }),
+    private readonly expectedOwner?: string,
   ) {}
+
+  private get owner(): { ExpectedBucketOwner?: string } {
+    return this.expectedOwner ? { ExpectedBucketOwner: this.expectedOwner } : {};
+  }
 
   async latest(): Promise<AccessReport | undefined> {
     const pointer = await this.read(`${this.root}/${LATEST}`);
@@ -53,13 +62,16 @@ export class S3ReportStore implements ReportStore {
         Body: body,
         ContentType: contentType,
         ServerSideEncryption: 'AES256',
+        ...this.owner,
       }),
     );
   }
 
   private async read(key: string): Promise<string | undefined> {
     try {
-      const object = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      const object = await this.s3.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: key, ...this.owner }),
+      );
       return await object.Body?.transformToString('utf8');
     } catch (error) {
       const name = (error as { name?: string }).name;

@@ -19,6 +19,8 @@ export const ENV = {
   ledgerMacKey: 'GATEWARDEN_LEDGER_MAC_KEY',
   /** S3 bucket for access reports. */
   reportBucket: 'GATEWARDEN_REPORT_BUCKET',
+  /** The account the report bucket must belong to (`ExpectedBucketOwner`). */
+  reportBucketOwner: 'GATEWARDEN_REPORT_BUCKET_OWNER',
   /** SQS dead-letter queue URL for events a handler could not process. */
   deadLetterQueueUrl: 'GATEWARDEN_DLQ_URL',
   /** ARN of the `rotate` function, attached to secrets by `gatewarden register`. */

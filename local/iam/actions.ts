@@ -31,6 +31,7 @@ const RENAMED: Record<string, string> = {
   's3:CompleteMultipartUpload': 'PutObject',
   's3:AbortMultipartUpload': 'AbortMultipartUpload',
   's3:CopyObject': 'PutObject',
+  's3:UploadPartCopy': 'PutObject',
   's3:ListBuckets': 'ListAllMyBuckets',
   's3:PutBucketEncryption': 'PutEncryptionConfiguration',
   's3:GetBucketEncryption': 'GetEncryptionConfiguration',

@@ -12,6 +12,7 @@ import { withEncryptionContextDecided } from './encryptionContext.js';
 import { ADMIN_ACCESS_KEY, type NamedPolicy, type PrincipalPolicies } from './policies.js';
 import {
   authorizationsFor,
+  Refused,
   Unclassifiable,
   type Authorization,
   type CallInfo,
@@ -36,6 +37,11 @@ export interface Caller {
   kind: 'admin' | 'role' | 'user' | 'service' | 'unknown';
   /** For a service acting for a resource: `aws:SourceArn` / `aws:SourceAccount`. */
   source?: { arn: string; account: string };
+  /**
+   * The service principal that makes this call with the caller's rights (a forward access
+   * session): `aws:ViaAWSService` is true and `aws:CalledVia` names it.
+   */
+  via?: string;
 }
 
 export interface Decision {
@@ -131,6 +137,7 @@ export class IamEnforcer {
       if (error instanceof Unclassifiable) {
         return { allowed: false, reason: `unclassifiable request: ${error.message}`, decisive: [] };
       }
+      if (error instanceof Refused) return { allowed: false, reason: error.message, decisive: [] };
       throw error;
     }
     for (const authorization of authorizations) {
@@ -233,7 +240,14 @@ function principalContext(caller: Caller, sourceIp: string): ContextValues {
     'aws:PrincipalArn': caller.principalArn,
     'aws:PrincipalAccount': caller.account,
     'aws:PrincipalIsAWSService': 'false',
-    'aws:ViaAWSService': 'false',
+    'aws:ViaAWSService': caller.via ? 'true' : 'false',
+    ...(caller.via
+      ? {
+          'aws:CalledVia': [caller.via],
+          'aws:CalledViaFirst': caller.via,
+          'aws:CalledViaLast': caller.via,
+        }
+      : {}),
     'aws:SourceIp': sourceIp,
     'aws:PrincipalType': caller.kind === 'role' ? 'AssumedRole' : 'User',
   };

@@ -12,6 +12,7 @@ import type { UserIdentity } from '../standin/cloudtrail/identity.js';
 import { isReadOnly } from './actions.js';
 import { callerOf, IamEnforcer, serviceCaller, type Caller, type Decision } from './enforcer.js';
 import { MotoPolicyStore } from './policies.js';
+import { policyReadOf, withTemplatePolicy } from './policyReads.js';
 
 export interface Denial {
   at: string;
@@ -88,6 +89,18 @@ export class IamGate {
     toMoto: boolean,
   ): Promise<StandinResponse | undefined> {
     const { service, operation } = request.aws;
+    if (request.aws.malformed) {
+      // One request, two readings (the front's and moto's): AWS refuses a malformed signature.
+      const message = this.remember(
+        { kind: 'unknown', principal: 'unresolved', principalArn: 'unresolved', account: '' },
+        {
+          service: service ?? 'unknown',
+          operation: operation ?? `${request.method} ${request.path}`,
+        },
+        { allowed: false, reason: request.aws.malformed, decisive: [] },
+      );
+      return malformedAuthorization(request, message);
+    }
     if (!service) {
       // Not an AWS API call the front can name: a stand-in's own endpoint (OAuth token, admin)
       // or moto's admin API may go on; anything else would reach moto unauthenticated.
@@ -139,12 +152,104 @@ export class IamGate {
     return decision.allowed ? undefined : this.refuse(request, caller, decision);
   }
 
+  /**
+   * The answer the caller gets for a call that went through. A read of a policy moto's
+   * CloudFormation dropped answers the template's (`policyReads.ts`). `BatchGetSecretValue` is
+   * authorized as `GetSecretValue` on each secret it returns (its key use included): a secret
+   * the caller may not read goes from `SecretValues` to `Errors`, as AWS answers.
+   */
+  async answered(request: FrontRequest, response: StandinResponse): Promise<StandinResponse> {
+    const { service, operation, accessKeyId } = request.aws;
+    if (!accessKeyId) return response;
+    const caller = callerOf(await this.resolveIdentity(accessKeyId));
+    const policyOf = policyReadOf(request, caller.account);
+    if (policyOf) {
+      return withTemplatePolicy(request, response, await this.store.templatePolicy(policyOf));
+    }
+    if (
+      service !== 'secretsmanager' ||
+      operation !== 'BatchGetSecretValue' ||
+      response.status !== 200
+    ) {
+      return response;
+    }
+    const body = JSON.parse(String(response.body)) as {
+      SecretValues?: Array<{ ARN?: string; Name?: string }>;
+      Errors?: Array<Record<string, string>>;
+    };
+    const kept: typeof body.SecretValues = [];
+    const errors = [...(body.Errors ?? [])];
+    for (const value of body.SecretValues ?? []) {
+      const secretId = value.ARN ?? value.Name ?? '';
+      const decision = await this.enforcer
+        .decide(caller, {
+          signingName: 'secretsmanager',
+          operation: 'GetSecretValue',
+          region: request.aws.region,
+          account: caller.account,
+          params: { SecretId: secretId },
+          labels: {},
+        })
+        .catch((error: unknown): Decision => ({
+          allowed: false,
+          reason: `the local IAM gate failed: ${error instanceof Error ? error.message : String(error)}`,
+          decisive: [],
+        }));
+      if (decision.allowed) {
+        kept.push(value);
+        continue;
+      }
+      const message = this.remember(caller, { service, operation }, decision);
+      if (this.mode !== 'enforce') {
+        kept.push(value);
+        continue;
+      }
+      errors.push({ SecretId: secretId, ErrorCode: 'AccessDeniedException', Message: message });
+    }
+    return {
+      ...response,
+      body: JSON.stringify({ ...body, SecretValues: kept, Errors: errors }),
+    };
+  }
+
   /** After a call went through: anything that may have changed a policy, tag or key is re-read. */
   called(request: FrontRequest, status: number): void {
     const operation = request.aws.operation;
     if (status < 400 && operation && !isReadOnly(operation)) {
       this.store.invalidate(request.aws.service);
     }
+  }
+
+  /**
+   * The local stack's own `POST /_gatewarden/lambda/credentials`: a role session of a function
+   * for a signed caller who could run code as that role on AWS (`lambda:UpdateFunctionCode` on
+   * the function), never for whoever asks.
+   */
+  async lambdaCredentialsFor(
+    request: FrontRequest,
+    functionName: string,
+    region?: string,
+  ): ReturnType<IamGate['lambdaCredentials']> {
+    if (request.aws.malformed) return { ok: false, reason: request.aws.malformed };
+    if (!request.aws.accessKeyId) return { ok: false, reason: 'the request is not signed' };
+    const caller = callerOf(await this.resolveIdentity(request.aws.accessKeyId));
+    const decision = await this.enforcer.decide(caller, {
+      signingName: 'lambda',
+      operation: 'UpdateFunctionCode',
+      region: region ?? request.aws.region,
+      account: caller.account,
+      params: { FunctionName: functionName },
+      labels: {},
+    });
+    if (!decision.allowed) {
+      const message = this.remember(
+        caller,
+        { service: 'lambda', operation: 'GetFunctionRoleCredentials' },
+        decision,
+      );
+      if (this.mode === 'enforce') return { ok: false, reason: message };
+    }
+    return this.lambdaCredentials(functionName, region);
   }
 
   /**
@@ -188,12 +293,17 @@ export class IamGate {
   /**
    * A call a service makes as its own principal for a resource (a stand-in route reading an
    * EXTERNAL secret as AgentCore Identity): decided like any call, with `aws:SourceArn` and
-   * `aws:SourceAccount` of that resource. The refusal's message, or undefined when it may go
+   * `aws:SourceAccount` of that resource. With `onBehalfOf`, a call the service makes with the
+   * caller's rights (Identity writing a MANAGED secret): decided as that caller, with
+   * `aws:ViaAWSService` and `aws:CalledVia`. The refusal's message, or undefined when it may go
    * on (always in audit mode, where the would-be denial is logged and listed).
    */
   async serviceCall(call: ServiceCall): Promise<string | undefined> {
-    const account = call.sourceArn.split(':')[4] ?? '';
-    let caller: Caller = serviceCaller(call.service, { arn: call.sourceArn, account });
+    const source = { arn: call.sourceArn, account: call.sourceArn.split(':')[4] ?? '' };
+    let caller: Caller = call.onBehalfOf
+      ? { ...callerOf(await this.resolveIdentity(call.onBehalfOf)), via: call.service }
+      : serviceCaller(call.service, source);
+    const account = call.onBehalfOf ? caller.account : source.account;
     let decision: Decision;
     try {
       if (call.role) {
@@ -290,6 +400,36 @@ export class IamGate {
       ? `User: ${caller.principal} is not authorized to perform: ${action} on resource: ${resource ?? '*'} because ${decision.reason}`
       : `User: ${caller.principal} is not authorized to perform: ${action}: ${decision.reason}`;
   }
+}
+
+/** A malformed or ambiguous signature, refused in the wire format of the service called. */
+export function malformedAuthorization(request: FrontRequest, message: string): StandinResponse {
+  const requestId = randomUUID();
+  const text = `Authorization refused: ${message}`;
+  const xml = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  if (request.aws.service === 's3') {
+    return {
+      status: 400,
+      headers: { 'content-type': 'application/xml', 'x-amz-request-id': requestId },
+      body: `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AuthorizationHeaderMalformed</Code><Message>${xml}</Message><RequestId>${requestId}</RequestId></Error>`,
+    };
+  }
+  if (request.aws.target || !request.aws.params.Action) {
+    return {
+      status: 400,
+      headers: {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amzn-requestid': requestId,
+        'x-amzn-errortype': 'IncompleteSignatureException',
+      },
+      body: JSON.stringify({ __type: 'IncompleteSignatureException', message: text }),
+    };
+  }
+  return {
+    status: 400,
+    headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId },
+    body: `<ErrorResponse><Error><Type>Sender</Type><Code>IncompleteSignature</Code><Message>${xml}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
+  };
 }
 
 /** AccessDenied in the wire format of the service called. */

@@ -20,7 +20,12 @@ import {
   GetPolicyCommand as GetFunctionPolicyCommand,
   LambdaClient,
 } from '@aws-sdk/client-lambda';
-import { GetBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  GetBucketEncryptionCommand,
+  GetBucketPolicyCommand,
+  HeadObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import {
   DescribeSecretCommand,
   GetResourcePolicyCommand as GetSecretPolicyCommand,
@@ -37,7 +42,12 @@ import {
   type PrincipalPolicies,
 } from './identityPolicies.js';
 import type { ResourceLookups } from './resources.js';
-import { readDeployedStacks, templateResourcePolicies } from './templatePolicies.js';
+import {
+  readDeployedStacks,
+  templateBucketKeys,
+  templateResourcePolicies,
+  type DeployedStack,
+} from './templatePolicies.js';
 
 export type { NamedPolicy, PrincipalPolicies } from './identityPolicies.js';
 
@@ -60,8 +70,8 @@ const INVALIDATES: Record<string, string[]> = {
   lambda: ['function|', 'resource|own|arn:aws:lambda:'],
   dynamodb: ['table|', 'resource|own|arn:aws:dynamodb:'],
   sqs: ['resource|own|arn:aws:sqs:'],
-  sns: ['resource|own|arn:aws:sns:'],
-  s3: ['resource|own|arn:aws:s3:'],
+  sns: ['resource|own|arn:aws:sns:', 'topic-key|'],
+  s3: ['resource|own|arn:aws:s3:', 'bucket|', 'bucket-key|'],
   events: ['resource|own|arn:aws:events:'],
   // The stand-in's Identity creates and writes managed provider secrets.
   'bedrock-agentcore': ['secret|', 'resource|own|arn:aws:secretsmanager:'],
@@ -154,11 +164,33 @@ export class MotoPolicyStore {
   private templatePolicies(region: string): Promise<Map<string, unknown>> {
     return this.cached(`template|${region}`, async () => {
       const merged = new Map<string, unknown>();
-      for (const stack of await readDeployedStacks(
-        this.client(CloudFormationClient, region),
-        region,
-      ))
+      for (const stack of await this.deployedStacks(region))
         for (const [arn, policy] of templateResourcePolicies(stack)) merged.set(arn, policy);
+      return merged;
+    });
+  }
+
+  /**
+   * The policy the deployed template attaches to a topic, queue, bucket or bus that moto holds
+   * without it (what a read of that resource's policy answers on AWS), or undefined.
+   */
+  async templatePolicy(arn: string): Promise<unknown> {
+    const region = arn.split(':')[3] || 'us-east-1';
+    return (await this.templatePolicies(region)).get(arn);
+  }
+
+  private deployedStacks(region: string): Promise<DeployedStack[]> {
+    return this.cached(`stacks|${region}`, () =>
+      readDeployedStacks(this.client(CloudFormationClient, region), region),
+    );
+  }
+
+  /** Default SSE-KMS keys of the deployed templates' buckets (moto drops bucket encryption). */
+  private bucketKeys(): Promise<Map<string, string>> {
+    return this.cached('template-bucket-keys', async () => {
+      const merged = new Map<string, string>();
+      for (const stack of await this.deployedStacks('us-east-1'))
+        for (const [bucket, key] of templateBucketKeys(stack)) merged.set(bucket, key);
       return merged;
     });
   }
@@ -344,6 +376,51 @@ export class MotoPolicyStore {
           return got?.Table?.KeySchema?.find((key) => key.KeyType === 'HASH')?.AttributeName;
         }),
       standinTags: (arn) => this.standinTags(arn),
+      bucketKey: (bucket) =>
+        this.cached(`bucket-key|${bucket}`, async () => {
+          const set = await orUndefined(() =>
+            this.client(S3Client, 'us-east-1').send(
+              new GetBucketEncryptionCommand({ Bucket: bucket }),
+            ),
+          ).catch(() => undefined);
+          const rule =
+            set?.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault;
+          if (rule?.SSEAlgorithm?.startsWith('aws:kms'))
+            return rule.KMSMasterKeyID ?? 'alias/aws/s3';
+          return (await this.bucketKeys()).get(bucket);
+        }),
+      objectEncryption: async (bucket, key) => {
+        const got = await orUndefined(() =>
+          this.client(S3Client, 'us-east-1').send(
+            new HeadObjectCommand({ Bucket: bucket, Key: key }),
+          ),
+        ).catch(() => undefined);
+        if (!got?.ServerSideEncryption) return undefined;
+        return {
+          sse: got.ServerSideEncryption,
+          ...(got.SSEKMSKeyId ? { keyId: got.SSEKMSKeyId } : {}),
+        };
+      },
+      topicKey: (topicArn) =>
+        this.cached(`topic-key|${topicArn}`, async () => {
+          const got = await orUndefined(() =>
+            this.client(SNSClient, topicArn.split(':')[3] || 'us-east-1').send(
+              new GetTopicAttributesCommand({ TopicArn: topicArn }),
+            ),
+          );
+          return got?.Attributes?.KmsMasterKeyId || undefined;
+        }),
+      bucketAccount: (bucket) =>
+        this.cached(`bucket|${bucket}`, async () => {
+          // moto names the owner to the gate only (motoLauncher.py `_name_bucket_owners`).
+          const response = await fetch(`${this.motoUrl}/${encodeURIComponent(bucket)}`, {
+            method: 'HEAD',
+            headers: {
+              authorization: `AWS4-HMAC-SHA256 Credential=${ADMIN_ACCESS_KEY}/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00`,
+            },
+          });
+          return response.headers.get('x-gatewarden-bucket-account') ?? undefined;
+        }),
     };
   }
 }

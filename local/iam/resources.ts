@@ -36,6 +36,20 @@ export interface ResourceLookups {
   tableHashKey(table: string, region: string): Promise<string | undefined>;
   /** Tags the stand-in keeps (user pools, credential providers) by ARN. */
   standinTags(arn: string): Record<string, string>;
+  /** The account that owns a bucket (S3 bucket names are global), if it exists. */
+  bucketAccount?(bucket: string): Promise<string | undefined>;
+  /** The KMS key of a bucket's default SSE-KMS encryption, if it has one. */
+  bucketKey?(bucket: string): Promise<string | undefined>;
+  /**
+   * How an object is encrypted, as S3 answers HeadObject (`aws:kms` and its key, `AES256`), or
+   * undefined when the object does not say (or does not exist).
+   */
+  objectEncryption?(
+    bucket: string,
+    key: string,
+  ): Promise<{ sse: string; keyId?: string } | undefined>;
+  /** The KMS key of an encrypted topic (`KmsMasterKeyId`), if it has one. */
+  topicKey?(topicArn: string): Promise<string | undefined>;
 }
 
 export interface CallInfo {
@@ -49,6 +63,9 @@ export interface CallInfo {
 }
 
 export class Unclassifiable extends Error {}
+
+/** A request AWS refuses before any policy is read (an S3 bucket not of the expected owner). */
+export class Refused extends Error {}
 
 type Vars = Record<string, string>;
 
@@ -64,6 +81,8 @@ interface ServiceResolution {
   arns?: Record<string, string>;
   context?: ContextValues;
   implied?: Authorization[];
+  /** The account of the resources, where a lookup knows it (an S3 bucket's owner). */
+  account?: string;
 }
 
 type Resolver = (call: CallInfo, lookups: ResourceLookups) => Promise<ServiceResolution>;
@@ -71,10 +90,42 @@ type Resolver = (call: CallInfo, lookups: ResourceLookups) => Promise<ServiceRes
 const str = (value: unknown): string | undefined =>
   typeof value === 'string' && value !== '' ? value : undefined;
 
-/** `[{Key,Value}]`, `{k: v}` or `[{key,value}]` tags of a request. */
+/**
+ * Query-protocol lists: `Tags.member.1.Key` (IAM, STS, SNS), `Tag.1.Key` (SQS), `Tags.1.Key`;
+ * `field` undefined for a list of strings (`TagKeys.member.1`).
+ */
+function queryList(
+  params: Record<string, unknown>,
+  names: string[],
+  field?: string,
+): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const [name, value] of Object.entries(params)) {
+    for (const list of names) {
+      const pattern = new RegExp(`^${list}\\.(?:member\\.)?(\\d+)${field ? `\\.${field}` : ''}$`);
+      const index = pattern.exec(name)?.[1];
+      if (index !== undefined && typeof value === 'string') found.set(index, value);
+    }
+  }
+  return found;
+}
+
+/** Tags of a query-protocol request, or undefined when it names none. */
+function queryTags(params: Record<string, unknown>): Record<string, string> | undefined {
+  const keys = queryList(params, ['Tags', 'Tag'], 'Key');
+  if (keys.size === 0) return undefined;
+  const values = queryList(params, ['Tags', 'Tag'], 'Value');
+  const tags: Record<string, string> = {};
+  for (const [index, key] of [...keys].sort((a, b) => Number(a[0]) - Number(b[0]))) {
+    tags[key] = values.get(index) ?? '';
+  }
+  return tags;
+}
+
+/** `[{Key,Value}]`, `{k: v}`, `[{key,value}]` or query-protocol tags of a request. */
 function requestTags(params: Record<string, unknown>): Record<string, string> | undefined {
   const raw = params.Tags ?? params.tags ?? params.TagList;
-  if (!raw) return undefined;
+  if (!raw) return queryTags(params);
   const tags: Record<string, string> = {};
   if (Array.isArray(raw)) {
     for (const tag of raw as Array<Record<string, unknown>>) {
@@ -86,7 +137,6 @@ function requestTags(params: Record<string, unknown>): Record<string, string> | 
       tags[key] = typeof value === 'string' ? value : '';
     }
   }
-  // Query protocols: Tags.member.1.Key / Tag.1.Key
   return tags;
 }
 
@@ -104,8 +154,16 @@ function tagContext(
 /** `aws:TagKeys` of an untag request (the keys it removes). */
 function untagKeys(params: Record<string, unknown>): ContextValues {
   const keys = params.TagKeys ?? params.tagKeys;
-  return Array.isArray(keys) && keys.every((key) => typeof key === 'string')
-    ? { 'aws:TagKeys': keys as string[] }
+  if (Array.isArray(keys) && keys.every((key) => typeof key === 'string')) {
+    return { 'aws:TagKeys': keys as string[] };
+  }
+  const listed = queryList(params, ['TagKeys', 'TagKey']);
+  return listed.size > 0
+    ? {
+        'aws:TagKeys': [...listed]
+          .sort((a, b) => Number(a[0]) - Number(b[0]))
+          .map(([, key]) => key),
+      }
     : {};
 }
 
@@ -347,18 +405,31 @@ const sqs: Resolver = async (call) => {
   const url = str(call.params.QueueUrl);
   if (url) {
     const [, account = call.account, name = ''] = /\/(\d{12})\/([^/?]+)/.exec(url) ?? [];
-    return { arns: { queue: `arn:aws:sqs:${call.region}:${account}:${name}` } };
+    return {
+      arns: { queue: `arn:aws:sqs:${call.region}:${account}:${name}` },
+      context: tagContext(requestTags(call.params)),
+    };
   }
   const name = str(call.params.QueueName);
   return name ? { vars: { QueueName: name }, context: tagContext(requestTags(call.params)) } : {};
 };
 
-const sns: Resolver = async (call) => {
+/** Operations for which SNS uses an encrypted topic's key with the publisher's rights. */
+const SNS_PUBLISH = new Set(['Publish', 'PublishBatch']);
+
+const sns: Resolver = async (call, lookups) => {
+  const context = tagContext(requestTags(call.params));
   const arn =
     str(call.params.TopicArn) ?? str(call.params.TargetArn) ?? str(call.params.ResourceArn);
-  if (arn) return { arns: { topic: arn } };
+  if (arn) {
+    const key = SNS_PUBLISH.has(call.operation) ? await lookups.topicKey?.(arn) : undefined;
+    const implied = key
+      ? await keyUseVia(call, lookups, key, 'sns', ['kms:GenerateDataKey', 'kms:Decrypt'], {})
+      : [];
+    return { arns: { topic: arn }, context, implied };
+  }
   const name = str(call.params.Name);
-  return name ? { vars: { TopicName: name } } : {};
+  return name ? { vars: { TopicName: name }, context } : {};
 };
 
 /** EventBridge: the bus of a call (or of each PutEvents entry), rule ARNs by bus. */
@@ -426,12 +497,140 @@ async function passRoles(
   }));
 }
 
-const s3: Resolver = async (call) => {
+/**
+ * S3: the bucket and object; `s3:ResourceAccount` (the bucket's owner: names are global, a
+ * bucket of the expected name may be someone else's); a copy also reads its source.
+ */
+const s3: Resolver = async (call, lookups) => {
   const bucket = call.labels.Bucket ?? str(call.params.Bucket);
   const key = call.labels.Key ?? str(call.params.Key);
   if (!bucket) return {};
-  return { vars: { BucketName: bucket, ...(key ? { ObjectName: key } : {}) } };
+  const owner = await lookups.bucketAccount?.(bucket);
+  const expected = call.labels.ExpectedBucketOwner ?? str(call.params.ExpectedBucketOwner);
+  if (expected && owner && expected !== owner) {
+    throw new Refused(`bucket ${bucket} is not owned by the expected account ${expected}`);
+  }
+  const context: ContextValues = owner ? { 's3:ResourceAccount': owner } : {};
+  const implied: Authorization[] = [];
+  const copySource = call.labels.CopySource;
+  if (copySource !== undefined) {
+    const [path = '', query = ''] = copySource.replace(/^\//, '').split('?', 2);
+    const slash = path.indexOf('/');
+    if (slash <= 0 || slash === path.length - 1) {
+      throw new Unclassifiable(`s3:${call.operation}: cannot name its copy source ${copySource}`);
+    }
+    const sourceBucket = path.slice(0, slash);
+    const sourceOwner = (await lookups.bucketAccount?.(sourceBucket)) ?? call.account;
+    const version = new URLSearchParams(query).get('versionId');
+    implied.push({
+      action: version ? 's3:GetObjectVersion' : 's3:GetObject',
+      resource: `arn:aws:s3:::${path}`,
+      resourceAccount: sourceOwner,
+      context: { 's3:ResourceAccount': sourceOwner },
+    });
+    const sourceKey = await lookups.bucketKey?.(sourceBucket);
+    if (sourceKey && !/alias\/aws\/s3$/.test(sourceKey)) {
+      implied.push(
+        ...(await keyUseVia(call, lookups, sourceKey, 's3', ['kms:Decrypt'], {
+          'kms:EncryptionContext:aws:s3:arn': `arn:aws:s3:::${path}`,
+          'kms:EncryptionContextKeys': ['aws:s3:arn'],
+        })),
+      );
+    }
+  }
+  if (key) implied.push(...(await objectKeyUse(call, lookups, bucket, key)));
+  return {
+    vars: { BucketName: bucket, ...(key ? { ObjectName: key } : {}) },
+    context,
+    implied,
+    ...(owner ? { account: owner } : {}),
+  };
 };
+
+/** S3 operations on an object that make S3 use its KMS key as the caller. */
+const S3_KEY_USE: Record<string, 'kms:GenerateDataKey' | 'kms:Decrypt'> = {
+  PutObject: 'kms:GenerateDataKey',
+  CopyObject: 'kms:GenerateDataKey',
+  CreateMultipartUpload: 'kms:GenerateDataKey',
+  UploadPart: 'kms:GenerateDataKey',
+  UploadPartCopy: 'kms:GenerateDataKey',
+  GetObject: 'kms:Decrypt',
+};
+
+/**
+ * SSE-KMS: a write uses the key it names (`x-amz-server-side-encryption-aws-kms-key-id`), none
+ * when it asks for another encryption (`AES256`), else the bucket's default key; a read uses the
+ * key the object was written with, or the bucket's default key when the object does not say.
+ */
+async function objectKeyUse(
+  call: CallInfo,
+  lookups: ResourceLookups,
+  bucket: string,
+  key: string,
+): Promise<Authorization[]> {
+  const action = S3_KEY_USE[call.operation];
+  if (!action) return [];
+  let named: string | undefined;
+  if (action === 'kms:GenerateDataKey' && call.labels.Sse !== undefined) {
+    if (!call.labels.Sse.startsWith('aws:kms')) return [];
+    named = call.labels.SseKmsKeyId;
+  }
+  if (action === 'kms:Decrypt') {
+    const stored = await lookups.objectEncryption?.(bucket, key);
+    if (stored && !stored.sse.startsWith('aws:kms')) return [];
+    named = stored?.keyId;
+  }
+  const kmsKey = named ?? (await lookups.bucketKey?.(bucket));
+  if (!kmsKey || /alias\/aws\/s3$/.test(kmsKey)) return [];
+  return keyUseVia(call, lookups, kmsKey, 's3', [action], {
+    'kms:EncryptionContext:aws:s3:arn': `arn:aws:s3:::${bucket}/${key}`,
+    'kms:EncryptionContextKeys': ['aws:s3:arn'],
+  });
+}
+
+/** A KMS key a service uses for the caller (`kms:ViaService`, `kms:CallerAccount`). */
+async function keyUseVia(
+  call: CallInfo,
+  lookups: ResourceLookups,
+  keyId: string,
+  service: string,
+  actions: string[],
+  extra: ContextValues,
+): Promise<Authorization[]> {
+  const keyArn = (await lookups.keyArn(keyId, call.region)) ?? keyId;
+  const context: ContextValues = {
+    'kms:ViaService': `${service}.${call.region}.amazonaws.com`,
+    'kms:CallerAccount': call.account,
+    ...extra,
+  };
+  return actions.map((action) => ({
+    action,
+    resource: keyArn,
+    resourceAccount: arnParts(keyArn).account || call.account,
+    context,
+  }));
+}
+
+/** DeleteObjects: S3 authorizes each object it names, as its own delete. */
+async function deleteObjects(call: CallInfo, lookups: ResourceLookups): Promise<Authorization[]> {
+  const bucket = call.labels.Bucket;
+  const objects = (call.params.Objects ?? []) as Array<{ Key?: unknown; VersionId?: unknown }>;
+  if (!bucket || objects.length === 0) {
+    throw new Unclassifiable('s3:DeleteObjects names no object');
+  }
+  const resolved = await s3({ ...call, labels: { ...call.labels, Key: 'x' } }, lookups);
+  const account = resolved.account ?? call.account;
+  return objects.map((object) => {
+    const key = str(object.Key);
+    if (!key) throw new Unclassifiable('s3:DeleteObjects names an object without a key');
+    return {
+      action: str(object.VersionId) ? 's3:DeleteObjectVersion' : 's3:DeleteObject',
+      resource: `arn:aws:s3:::${bucket}/${key}`,
+      resourceAccount: account,
+      context: resolved.context ?? {},
+    };
+  });
+}
 
 const iam: Resolver = async (call, lookups) => {
   const arns: Record<string, string> = {};
@@ -459,9 +658,23 @@ const iam: Resolver = async (call, lookups) => {
   return { arns, context: tagContext(requestTags(call.params)) };
 };
 
+/** AssumeRole*: the role; session tags also need `sts:TagSession` on it, with the tags. */
 const sts: Resolver = async (call) => {
   const role = str(call.params.RoleArn);
-  return role ? { arns: { role } } : {};
+  if (!role) return {};
+  const tags = requestTags(call.params);
+  const implied: Authorization[] =
+    tags && Object.keys(tags).length > 0
+      ? [
+          {
+            action: 'sts:TagSession',
+            resource: role,
+            resourceAccount: arnParts(role).account || call.account,
+            context: tagContext(tags),
+          },
+        ]
+      : [];
+  return { arns: { role }, implied };
 };
 
 const lambda: Resolver = async (call, lookups) => {
@@ -660,6 +873,9 @@ export async function authorizationsFor(
     if (items.length === 0) throw new Unclassifiable(`dynamodb:${call.operation} names no item`);
     return items;
   }
+  if (call.signingName === 's3' && call.operation === 'DeleteObjects') {
+    return deleteObjects(call, lookups);
+  }
   const classified = await classifyAction(call.signingName, call.operation);
   if (!classified) {
     throw new Unclassifiable(
@@ -673,7 +889,10 @@ export async function authorizationsFor(
   const own = resources.map((resource) => ({
     action: classified.action,
     resource,
-    resourceAccount: resource === '*' ? call.account : arnParts(resource).account || call.account,
+    resourceAccount:
+      resource === '*'
+        ? call.account
+        : arnParts(resource).account || resolution.account || call.account,
     context,
   }));
   return [...own, ...(resolution.implied ?? [])];

@@ -87,6 +87,38 @@ export function templateResourcePolicies(stack: DeployedStack): Map<string, unkn
   return out;
 }
 
+/**
+ * Bucket name → the KMS key of its default SSE-KMS encryption, as the template sets it (moto's
+ * CloudFormation drops bucket encryption).
+ */
+export function templateBucketKeys(stack: DeployedStack): Map<string, string> {
+  const out = new Map<string, string>();
+  const resolver = new Resolver(stack);
+  for (const [id, resource] of Object.entries(stack.template.Resources ?? {})) {
+    if (resource.Type !== 'AWS::S3::Bucket') continue;
+    const bucket = stack.resources[id]?.physicalId;
+    if (!bucket) continue;
+    try {
+      if (resource.Condition && !resolver.condition(resource.Condition)) continue;
+      const encryption = resolver.value(resource.Properties?.BucketEncryption) as
+        | {
+            ServerSideEncryptionConfiguration?: Array<{
+              ServerSideEncryptionByDefault?: { SSEAlgorithm?: string; KMSMasterKeyID?: string };
+            }>;
+          }
+        | undefined;
+      const rule =
+        encryption?.ServerSideEncryptionConfiguration?.[0]?.ServerSideEncryptionByDefault;
+      if (rule?.SSEAlgorithm?.startsWith('aws:kms')) {
+        out.set(bucket, rule.KMSMasterKeyID ?? 'alias/aws/s3');
+      }
+    } catch (error) {
+      if (!(error instanceof Unresolvable)) throw error;
+    }
+  }
+  return out;
+}
+
 function asList(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [value];
 }
@@ -217,6 +249,8 @@ class Resolver {
         return `arn:aws:events:${region}:${account}:event-bus/${physicalId}`;
       case 'AWS::SNS::Topic':
         return `arn:aws:sns:${region}:${account}:${physicalId}`;
+      case 'AWS::KMS::Key':
+        return `arn:aws:kms:${region}:${account}:key/${physicalId}`;
       default:
         throw new Unresolvable(`${type}.Arn`);
     }

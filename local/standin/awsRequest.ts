@@ -4,6 +4,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { matchRestOperation, restOperationsFor } from './operations.js';
+import { describeS3 } from './s3Request.js';
 
 export interface AwsRequestInfo {
   /** SigV4 signing name, e.g. `secretsmanager`, `bedrock-agentcore`, `events`. */
@@ -18,6 +19,13 @@ export interface AwsRequestInfo {
   labels: Record<string, string>;
   /** Parsed request parameters (JSON body, form body, or query string). Never logged whole. */
   params: Record<string, unknown>;
+  /**
+   * Why the request has no single reading (two credential scopes, an account header moto
+   * honours…): the gate refuses it outright, as AWS refuses a malformed signature.
+   */
+  malformed?: string;
+  /** S3 virtual-hosted style: the bucket the `Host` names (the front sends moto path style). */
+  hostBucket?: string;
 }
 
 export interface RawRequest {
@@ -35,6 +43,43 @@ const UNSIGNED_TARGETS: Record<string, string> = {
   AWSCognitoIdentityProviderService: 'cognito-idp',
   AWSCognitoIdentityService: 'cognito-identity',
 };
+
+/** A SigV4 Authorization header with nothing before, between or after its three parts. */
+const SIGV4_HEADER =
+  /^AWS4-HMAC-SHA256 Credential=([^/\s,]+)\/\d{8}\/[a-z0-9-]+\/[a-z0-9-]+\/aws4_request, ?SignedHeaders=[a-z0-9;-]+, ?Signature=[0-9a-f]+$/;
+
+/** How moto reads the access key of a header (moto/core/responses.py `access_key_regex`). */
+const MOTO_ACCESS_KEY = /AWS.*(?<![A-Z0-9])([A-Z0-9]{20})(?![A-Z0-9])[:/]/;
+
+/**
+ * Why a request could be read two ways, the front's and moto's (moto takes the service from
+ * the header's second word, the access key from the last 20-character word before a `/`, the
+ * account from `x-moto-account-id`): undefined when it has one reading.
+ */
+export function ambiguity(
+  headers: IncomingHttpHeaders,
+  query: URLSearchParams,
+): string | undefined {
+  if (headers['x-moto-account-id'] !== undefined) {
+    return 'x-moto-account-id is no AWS header (moto would act in the account it names)';
+  }
+  if (query.has('AWSAccessKeyId')) return 'signature version 2 (AWSAccessKeyId) is not accepted';
+  const auth = headers.authorization;
+  if (auth === undefined) return undefined;
+  if (typeof auth !== 'string' || query.has('X-Amz-Credential')) {
+    return 'the request carries more than one Authorization';
+  }
+  const strict = SIGV4_HEADER.exec(auth);
+  if (!strict) {
+    return 'the Authorization header is not one SigV4 credential scope, signed headers and signature';
+  }
+  const key = strict[1] ?? '';
+  const motoKey = MOTO_ACCESS_KEY.exec(auth)?.[1];
+  if (motoKey !== undefined ? motoKey !== key : /^[A-Z0-9]{20}$/.test(key)) {
+    return 'the Authorization header names a second access key';
+  }
+  return undefined;
+}
 
 /** Parses `Credential=AKID/date/region/service/aws4_request` from a header or presigned query. */
 export function credentialScope(
@@ -61,6 +106,7 @@ export function describeAwsRequest(request: RawRequest): AwsRequestInfo {
   const service =
     scope?.service ?? (target ? UNSIGNED_TARGETS[target.split('.')[0] ?? ''] : undefined);
   const params = parseParams(request);
+  const malformed = ambiguity(request.headers, request.query);
   const info: AwsRequestInfo = {
     region: scope?.region ?? DEFAULT_REGION,
     labels: {},
@@ -68,33 +114,27 @@ export function describeAwsRequest(request: RawRequest): AwsRequestInfo {
     ...(service ? { service } : {}),
     ...(scope ? { accessKeyId: scope.accessKeyId } : {}),
     ...(target ? { target } : {}),
+    ...(malformed ? { malformed } : {}),
   };
   if (target) {
     info.operation = target.split('.').pop();
   } else if (typeof params.Action === 'string') {
     info.operation = params.Action;
+  } else if (service === 's3') {
+    describeS3(request, info);
   } else if (service) {
-    const { path, bucket } = splitS3Path(service, request.path);
     const match = matchRestOperation(
       restOperationsFor(service),
       request.method,
-      path,
+      request.path,
       request.query,
     );
     if (match) {
       info.operation = match.name;
-      info.labels = bucket ? { Bucket: bucket, ...match.labels } : match.labels;
+      info.labels = match.labels;
     }
   }
   return info;
-}
-
-/** Path-style S3: the first path segment is the bucket, the rest matches the SDK templates. */
-function splitS3Path(service: string, path: string): { path: string; bucket?: string } {
-  if (service !== 's3') return { path };
-  const match = /^\/([^/]+)(\/.*)?$/.exec(path);
-  if (!match?.[1]) return { path };
-  return { bucket: decodeURIComponent(match[1]), path: match[2] ?? '/' };
 }
 
 function parseParams(request: RawRequest): Record<string, unknown> {

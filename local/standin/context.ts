@@ -36,6 +36,12 @@ export interface ServiceCall {
    * let the service assume it for `sourceArn`, and the call is then decided as that role.
    */
   role?: string;
+  /**
+   * The access key of the caller the service acts for with the caller's own rights (a forward
+   * access session: AgentCore Identity writing a MANAGED provider secret). Absent: the service
+   * acts as its own principal.
+   */
+  onBehalfOf?: string;
 }
 
 export interface StandinContext {

@@ -3,7 +3,6 @@
  * `@aws-sdk/client-bedrock-agentcore-control` sends it: API-key and OAuth2 credential
  * providers, workload identities, token vault.
  */
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { StandinRoute } from '../context.js';
 import { notFound } from '../http.js';
 import {
@@ -21,6 +20,7 @@ import {
   updateOAuth2Provider,
 } from './oauth2Providers.js';
 import { callerDirectory, type Operation } from './operation.js';
+import { secretsAsCaller } from './secrets.js';
 import {
   createWorkload,
   deleteWorkload,
@@ -66,7 +66,7 @@ export const identityControlRoute: StandinRoute = {
       directory,
       region: request.aws.region,
       accountId,
-      secrets: context.motoClient(SecretsManagerClient, request),
+      secrets: secretsAsCaller(context, request),
     });
   },
 };

@@ -23,6 +23,60 @@ export const AGENTCORE_SERVICE_PRINCIPAL = 'bedrock-agentcore.amazonaws.com';
 /** JSON keys inside MANAGED secrets (AgentCore's own key names are not documented). */
 export const MANAGED_JSON_KEY = { apikey: 'api_key', oauth2: 'client_secret' } as const;
 
+/** The tag AWS puts on a secret a service owns (REFERENCE: managed provider secrets). */
+export const OWNING_SERVICE_TAG = {
+  Key: 'aws:secretsmanager:owningService',
+  Value: 'bedrock-agentcore-identity',
+};
+
+const MANAGED_PREFIX = 'bedrock-agentcore-identity!';
+
+/** The operation names of the Secrets Manager commands the control plane sends. */
+const OPERATIONS = new Map<unknown, string>([
+  [CreateSecretCommand, 'CreateSecret'],
+  [PutSecretValueCommand, 'PutSecretValue'],
+  [DeleteSecretCommand, 'DeleteSecret'],
+  [DescribeSecretCommand, 'DescribeSecret'],
+  [GetSecretValueCommand, 'GetSecretValue'],
+]);
+
+/**
+ * The control plane's Secrets Manager client: a call on a MANAGED provider secret is made with
+ * the caller's rights, as AgentCore Identity makes it (a forward access session:
+ * `aws:ViaAWSService`, `aws:CalledVia` = bedrock-agentcore), and the local IAM decides it; a
+ * refusal is the caller's AccessDeniedException. Calls on other secrets go to moto as before.
+ */
+export function secretsAsCaller(
+  context: StandinContext,
+  request: FrontRequest,
+): SecretsManagerClient {
+  const client = context.motoClient(SecretsManagerClient, request);
+  const send = async (command: { input: Record<string, unknown> }): Promise<unknown> => {
+    const target = String(command.input.SecretId ?? command.input.Name ?? '');
+    const managed =
+      target.startsWith(MANAGED_PREFIX) || target.includes(`:secret:${MANAGED_PREFIX}`);
+    if (managed && request.aws.accessKeyId) {
+      const operation = OPERATIONS.get(command.constructor);
+      if (!operation)
+        throw new Error('the stand-in sent a Secrets Manager command it does not name');
+      await context.authorizeServiceCall({
+        service: AGENTCORE_SERVICE_PRINCIPAL,
+        sourceArn: target,
+        signingName: 'secretsmanager',
+        operation,
+        region: request.aws.region,
+        params: command.input,
+        onBehalfOf: request.aws.accessKeyId,
+      });
+    }
+    return (client.send as (command: unknown) => Promise<unknown>)(command);
+  };
+  return new Proxy(client, {
+    get: (target, property, receiver) =>
+      property === 'send' ? send : (Reflect.get(target, property, receiver) as unknown),
+  });
+}
+
 /** Creates (or, if a leftover exists, overwrites) the managed secret; returns its ARN. */
 export async function writeManagedSecret(
   client: SecretsManagerClient,
@@ -37,6 +91,7 @@ export async function writeManagedSecret(
         Name: name,
         SecretString: secretString,
         Description: 'Managed by Amazon Bedrock AgentCore Identity (local stand-in)',
+        Tags: [OWNING_SERVICE_TAG],
       }),
     );
     return requireArn(created.ARN, name);

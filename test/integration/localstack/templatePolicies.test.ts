@@ -4,6 +4,8 @@
  * letters only from the stage's own rules, and the stack's IAM evaluates it — against the
  * deployed stack, as the front does for every call (local/iam/templatePolicies.ts).
  */
+import { GetBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { join } from 'node:path';
 import { IamEnforcer, serviceCaller } from '../../../local/iam/enforcer.js';
@@ -23,12 +25,51 @@ beforeAll(async () => {
   const { QueueUrl } = await sqs.send(
     new GetQueueUrlCommand({ QueueName: 'gatewarden-local-dlq' }),
   );
-  const { Attributes } = await sqs.send(
+  // The premise: moto applied no policy to the queue its CloudFormation made (asked directly).
+  const moto = new SQSClient({
+    endpoint: state.motoUrl,
+    region: localStack().region,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  });
+  const { Attributes } = await moto.send(
     new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn', 'Policy'] }),
   );
   queueArn = Attributes?.QueueArn ?? '';
-  // The premise: moto applied no policy to the queue its CloudFormation made.
   expect(Attributes?.Policy).toBeUndefined();
+});
+
+describe('reads of those policies through the front answer the template’s, as AWS shows them', () => {
+  const sids = (policy: string | undefined) =>
+    (
+      JSON.parse(policy ?? '{"Statement":[]}') as { Statement: Array<{ Sid?: string }> }
+    ).Statement.map((statement) => statement.Sid);
+
+  it('GetQueueAttributes names the dead-letter queue’s policy', async () => {
+    const sqs = localClient(SQSClient);
+    const { QueueUrl } = await sqs.send(
+      new GetQueueUrlCommand({ QueueName: 'gatewarden-local-dlq' }),
+    );
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['All'] }),
+    );
+    expect(sids(Attributes?.Policy).length).toBeGreaterThan(0);
+  });
+
+  it('GetTopicAttributes names the alert topic’s policy instead of the default one', async () => {
+    const { Attributes } = await localClient(SNSClient).send(
+      new GetTopicAttributesCommand({
+        TopicArn: `arn:aws:sns:${localStack().region}:${ACCOUNT}:gatewarden-local-alerts`,
+      }),
+    );
+    expect(sids(Attributes?.Policy)).toContain('CloudWatchAlarmsPublish');
+  });
+
+  it('GetBucketPolicy names the report bucket’s policy', async () => {
+    const { Policy } = await localClient(S3Client).send(
+      new GetBucketPolicyCommand({ Bucket: 'gatewarden-local-reports' }),
+    );
+    expect(sids(Policy)).toContain('DenyInsecureTransport');
+  });
 });
 
 const deliverFrom = (ruleName: string) =>

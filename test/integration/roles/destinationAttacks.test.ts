@@ -285,7 +285,7 @@ describe('a principal with only UpdateGateway cannot receive an inbound client s
   });
 });
 
-describe('a principal with only UpdateOauth2CredentialProvider cannot receive a new client secret', () => {
+describe('a principal with only the provider update (and the managed-secret write it needs) cannot receive a new client secret', () => {
   it('repointed token endpoint: no provider update, nothing minted, nothing sent', async () => {
     // Prepare: a MANAGED OAuth2 provider on the local OpenID Connect provider, rotated through
     // RFC 7592 at that provider's registration endpoint.
@@ -313,7 +313,12 @@ describe('a principal with only UpdateOauth2CredentialProvider cannot receive a 
     const before = await secretState(secretArn);
 
     // The attacker: a full replace with its own endpoints (and, as it must, some secret).
-    const providerWriter = await attackerWith(['bedrock-agentcore:UpdateOauth2CredentialProvider']);
+    // AgentCore Identity writes the MANAGED secret with the caller's rights, so an update needs
+    // the Secrets Manager write too (without it the update itself is refused).
+    const providerWriter = await attackerWith([
+      'bedrock-agentcore:UpdateOauth2CredentialProvider',
+      'secretsmanager:PutSecretValue',
+    ]);
     await providerWriter.send(
       new UpdateOauth2CredentialProviderCommand({
         name: provider,

@@ -802,3 +802,394 @@ describe('closed gaps in the product: grants the threat model forbids', () => {
     expect(decision.allowed).toBe(false);
   });
 });
+
+describe('closed gaps (second pass): the wire, S3 and the authorizations a call implies', () => {
+  const DENY_SECRETS = identity('nothing');
+
+  // --- one request, two readings ----------------------------------------------------------------
+
+  it.each([
+    [
+      'two credential scopes',
+      `AWS4-HMAC-SHA256 Credential=ASIALIMITEDSESSION01/20261205/${REGION}/secretsmanager/aws4_request, Credential=testing/20261205/${REGION}/secretsmanager/aws4_request, SignedHeaders=host, Signature=00`,
+    ],
+    [
+      'a scope after a word moto reads first',
+      `AWS4-HMAC-SHA256 testing/20261205/${REGION}/secretsmanager/aws4_request Credential=ASIALIMITEDSESSION01/20261205/${REGION}/secretsmanager/aws4_request, SignedHeaders=host, Signature=00`,
+    ],
+    [
+      'a second access key moto would read as the caller',
+      `AWS4-HMAC-SHA256 Credential=ASIALIMITEDSESSION01/20261205/${REGION}/secretsmanager/aws4_request, SignedHeaders=host, Signature=00 AKIAOTHERACCOUNTKEY1/`,
+    ],
+  ])('an Authorization header with %s is refused outright', async (_name, authorization) => {
+    const request = wire({
+      headers: {
+        authorization,
+        'x-amz-target': 'secretsmanager.GetSecretValue',
+        'content-type': 'application/x-amz-json-1.1',
+      },
+      body: JSON.stringify({ SecretId: SECRET_NAME }),
+    });
+    const answer = await gate({}, session(BROAD)).check(request);
+    expect(answer?.status).toBe(400);
+    expect(String(answer?.body)).toMatch(/Authorization/);
+  });
+
+  it('a request naming its own account to moto (x-moto-account-id) is refused: AWS has no such header', async () => {
+    const request = wire({
+      headers: {
+        authorization: sigv4('secretsmanager'),
+        'x-moto-account-id': OTHER_ACCOUNT,
+        'x-amz-target': 'secretsmanager.ListSecrets',
+        'content-type': 'application/x-amz-json-1.1',
+      },
+      body: '{}',
+    });
+    const answer = await gate({}, session(BROAD)).check(request);
+    expect(answer?.status).toBe(400);
+  });
+
+  // --- S3 -------------------------------------------------------------------------------------
+
+  it('a virtual-hosted S3 request is authorized on the bucket its Host names', async () => {
+    const request = wire({
+      method: 'GET',
+      path: '/2026/report.json',
+      query: 'x-id=GetObject',
+      headers: { authorization: sigv4('s3'), host: 'gatewarden-local-reports.localhost:4566' },
+    });
+    expect(request.aws.operation).toBe('GetObject');
+    expect(request.aws.labels).toMatchObject({
+      Bucket: 'gatewarden-local-reports',
+      Key: '2026/report.json',
+    });
+    const world = {
+      identities: { [LIMITED]: identity('own', statement('s3:GetObject', 'arn:aws:s3:::2026/*')) },
+    };
+    expect((await gate(world, session(LIMITED)).check(request))?.status).toBe(403);
+  });
+
+  it('CopyObject needs s3:GetObject on the source (a PutObject grant alone copies nothing out)', async () => {
+    const request = wire({
+      method: 'PUT',
+      path: '/scratch/copied.json',
+      query: 'x-id=PutObject',
+      headers: {
+        authorization: sigv4('s3'),
+        'x-amz-copy-source': '/gatewarden-local-reports/2026/report.json',
+      },
+    });
+    expect(request.aws.operation).toBe('CopyObject');
+    const world = {
+      identities: {
+        [LIMITED]: identity('own', statement('s3:PutObject', 'arn:aws:s3:::scratch/*')),
+      },
+    };
+    const answer = await gate(world, session(LIMITED)).check(request);
+    expect(answer?.status).toBe(403);
+    expect(String(answer?.body)).toMatch(
+      /s3:GetObject on resource: arn:aws:s3:::gatewarden-local-reports\/2026\/report.json/,
+    );
+  });
+
+  it('DeleteObjects is authorized as s3:DeleteObject on each key it names', async () => {
+    const body = `<?xml version="1.0" encoding="UTF-8"?><Delete xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Object><Key>scratch/a.json</Key></Object><Object><Key>reports/kept.json</Key><VersionId>v1</VersionId></Object><Quiet>true</Quiet></Delete>`;
+    const request = wire({
+      method: 'POST',
+      path: '/gatewarden-local-reports',
+      query: 'delete',
+      headers: { authorization: sigv4('s3'), 'content-type': 'application/xml' },
+      body,
+    });
+    expect(request.aws.operation).toBe('DeleteObjects');
+    const all = await authorizationsFor(
+      call('s3', 'DeleteObjects', request.aws.params, request.aws.labels),
+      lookups,
+    );
+    expect(all.map((a) => `${a.action} ${a.resource}`)).toEqual([
+      's3:DeleteObject arn:aws:s3:::gatewarden-local-reports/scratch/a.json',
+      's3:DeleteObjectVersion arn:aws:s3:::gatewarden-local-reports/reports/kept.json',
+    ]);
+    const world = {
+      identities: {
+        [LIMITED]: identity(
+          'scratch',
+          statement(
+            ['s3:DeleteObject', 's3:DeleteObjectVersion'],
+            'arn:aws:s3:::gatewarden-local-reports/scratch/*',
+          ),
+        ),
+      },
+    };
+    expect((await gate(world, session(LIMITED)).check(request))?.status).toBe(403);
+  });
+
+  it('S3 calls set s3:ResourceAccount to the bucket owner', async () => {
+    const [own] = await authorizationsFor(
+      call('s3', 'GetObject', {}, { Bucket: 'gatewarden-local-reports', Key: 'r.json' }),
+      { ...lookups, bucketAccount: async () => OTHER_ACCOUNT },
+    );
+    expect(own?.context['s3:ResourceAccount']).toBe(OTHER_ACCOUNT);
+    expect(own?.resourceAccount).toBe(OTHER_ACCOUNT);
+  });
+
+  // --- query-protocol tags ----------------------------------------------------------------------
+
+  it.each([
+    ['iam', 'CreateRole', { RoleName: 'r', AssumeRolePolicyDocument: '{}' }],
+    ['iam', 'TagRole', { RoleName: 'r' }],
+    ['sns', 'TagResource', { ResourceArn: TOPIC }],
+    ['sns', 'CreateTopic', { Name: 'evil' }],
+  ])(
+    '%s:%s reads Tags.member.N into aws:RequestTag and aws:TagKeys',
+    async (service, operation, params) => {
+      const all = await authorizationsFor(
+        call(service, operation, {
+          ...params,
+          'Tags.member.1.Key': 'gatewarden:rotated',
+          'Tags.member.1.Value': 'true',
+        }),
+        lookups,
+      );
+      expect(all[0]?.context).toMatchObject({
+        'aws:TagKeys': ['gatewarden:rotated'],
+        'aws:RequestTag/gatewarden:rotated': 'true',
+      });
+    },
+  );
+
+  it('UntagRole reads TagKeys.member.N into aws:TagKeys', async () => {
+    const all = await authorizationsFor(
+      call('iam', 'UntagRole', { RoleName: 'r', 'TagKeys.member.1': 'gatewarden:owner' }),
+      lookups,
+    );
+    expect(all[0]?.context['aws:TagKeys']).toEqual(['gatewarden:owner']);
+  });
+
+  it('AssumeRole with session tags also needs sts:TagSession on the role, with the tags as aws:RequestTag', async () => {
+    const all = await authorizationsFor(
+      call('sts', 'AssumeRole', {
+        RoleArn: ROTATE,
+        RoleSessionName: 's',
+        'Tags.member.1.Key': 'team',
+        'Tags.member.1.Value': 'security',
+      }),
+      lookups,
+    );
+    expect(all.map((a) => `${a.action} ${a.resource}`)).toEqual([
+      `sts:AssumeRole ${ROTATE}`,
+      `sts:TagSession ${ROTATE}`,
+    ]);
+    expect(all[1]?.context).toMatchObject({
+      'aws:RequestTag/team': 'security',
+      'aws:TagKeys': ['team'],
+    });
+  });
+
+  // --- Secrets Manager --------------------------------------------------------------------------
+
+  it('BatchGetSecretValue is authorized as GetSecretValue on each secret: the ones the caller may not read come back in Errors', async () => {
+    const world = {
+      identities: {
+        [LIMITED]: identity(
+          'batch',
+          statement('secretsmanager:BatchGetSecretValue', '*'),
+          statement('secretsmanager:GetSecretValue', MANAGED_OTHER),
+        ),
+      },
+    };
+    const request = wire({
+      headers: {
+        authorization: sigv4('secretsmanager'),
+        'x-amz-target': 'secretsmanager.BatchGetSecretValue',
+        'content-type': 'application/x-amz-json-1.1',
+      },
+      body: JSON.stringify({ SecretIdList: [SECRET, MANAGED_OTHER] }),
+    });
+    const theGate = gate(world, session(LIMITED));
+    expect(await theGate.check(request)).toBeUndefined();
+    const fromMoto = {
+      status: 200,
+      headers: { 'content-type': 'application/x-amz-json-1.1' },
+      body: JSON.stringify({
+        SecretValues: [
+          { ARN: SECRET, Name: SECRET_NAME, SecretString: 'canary-secret-value' },
+          { ARN: MANAGED_OTHER, Name: 'other', SecretString: 'readable' },
+        ],
+        Errors: [],
+      }),
+    };
+    const answered = await theGate.answered(request, fromMoto);
+    const body = JSON.parse(String(answered.body)) as {
+      SecretValues: Array<{ ARN: string }>;
+      Errors: Array<{ SecretId: string; ErrorCode: string }>;
+    };
+    expect(String(answered.body)).not.toContain('canary-secret-value');
+    expect(body.SecretValues.map((value) => value.ARN)).toEqual([MANAGED_OTHER]);
+    expect(body.Errors).toEqual([
+      expect.objectContaining({ SecretId: SECRET, ErrorCode: 'AccessDeniedException' }),
+    ]);
+    expect(theGate.recentDenials().map((denial) => denial.action)).toContain(
+      'secretsmanager:GetSecretValue',
+    );
+    void DENY_SECRETS;
+  });
+
+  // --- the stack's own endpoints ----------------------------------------------------------------
+
+  it('POST /_gatewarden/lambda/credentials unsigned is refused (no role session for anyone who asks)', async () => {
+    const request = wire({
+      path: '/_gatewarden/lambda/credentials',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ functionName: 'gatewarden-local-rotate' }),
+    });
+    const answer = await gate({}, session(LIMITED)).lambdaCredentialsFor(
+      request,
+      'gatewarden-local-rotate',
+    );
+    expect(answer).toMatchObject({ ok: false, reason: expect.stringMatching(/not signed/) });
+  });
+
+  it('POST /_gatewarden/lambda/credentials needs lambda:UpdateFunctionCode on the function (who may run code as the role on AWS)', async () => {
+    const request = wire({
+      path: '/_gatewarden/lambda/credentials',
+      headers: { authorization: sigv4('lambda'), 'content-type': 'application/json' },
+      body: JSON.stringify({ functionName: 'gatewarden-local-rotate' }),
+    });
+    const answer = await gate({}, session(LIMITED)).lambdaCredentialsFor(
+      request,
+      'gatewarden-local-rotate',
+    );
+    expect(answer).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/lambda:UpdateFunctionCode/),
+    });
+  });
+});
+
+describe('closed gaps (second pass): KMS use a service makes with the caller’s rights', () => {
+  const REPORTS_BUCKET = 'gatewarden-local-reports';
+  const withKeys: ResourceLookups = {
+    ...lookups,
+    bucketAccount: async () => ACCOUNT,
+    topicKey: async (arn) => (arn === TOPIC ? ALERTS_KEY : undefined),
+    bucketKey: async (bucket) => (bucket === REPORTS_BUCKET ? DATA_KEY : undefined),
+  };
+  const kmsOf = (all: Array<{ action: string; resource: string; context: unknown }>) =>
+    all.filter((a) => a.action.startsWith('kms:'));
+
+  it('Publish to an encrypted topic needs kms:GenerateDataKey and kms:Decrypt on its key, via SNS', async () => {
+    const all = await authorizationsFor(
+      call('sns', 'Publish', { TopicArn: TOPIC, Message: 'm' }),
+      withKeys,
+    );
+    expect(kmsOf(all).map((a) => `${a.action} ${a.resource}`)).toEqual([
+      `kms:GenerateDataKey ${ALERTS_KEY}`,
+      `kms:Decrypt ${ALERTS_KEY}`,
+    ]);
+    expect(kmsOf(all)[0]?.context).toMatchObject({
+      'kms:ViaService': `sns.${REGION}.amazonaws.com`,
+    });
+  });
+
+  it('a publisher without the topic key’s grant is refused, as SNS refuses (KMSAccessDenied)', async () => {
+    const publisher = identity('publisher', statement('sns:Publish', TOPIC));
+    const enforcer = new IamEnforcer({
+      ...source({ identities: { [LIMITED]: publisher } }),
+      lookups: () => withKeys,
+    });
+    const decision = await enforcer.decide(
+      as(LIMITED),
+      call('sns', 'Publish', { TopicArn: TOPIC, Message: 'm' }),
+    );
+    expect(decision).toMatchObject({ allowed: false, failed: { action: 'kms:GenerateDataKey' } });
+  });
+
+  it.each([
+    ['PutObject', 'kms:GenerateDataKey'],
+    ['GetObject', 'kms:Decrypt'],
+  ])('%s in an SSE-KMS bucket needs %s on the bucket key, via S3', async (operation, action) => {
+    const all = await authorizationsFor(
+      call('s3', operation, {}, { Bucket: REPORTS_BUCKET, Key: 'r/2026.json' }),
+      withKeys,
+    );
+    expect(kmsOf(all).map((a) => `${a.action} ${a.resource}`)).toEqual([`${action} ${DATA_KEY}`]);
+    expect(kmsOf(all)[0]?.context).toMatchObject({
+      'kms:ViaService': `s3.${REGION}.amazonaws.com`,
+      'kms:EncryptionContext:aws:s3:arn': `arn:aws:s3:::${REPORTS_BUCKET}/r/2026.json`,
+    });
+  });
+
+  it('a write asking for AES256 and a read of an AES256 object imply no KMS call', async () => {
+    const put = await authorizationsFor(
+      call('s3', 'PutObject', {}, { Bucket: REPORTS_BUCKET, Key: 'k', Sse: 'AES256' }),
+      withKeys,
+    );
+    const get = await authorizationsFor(
+      call('s3', 'GetObject', {}, { Bucket: REPORTS_BUCKET, Key: 'k' }),
+      { ...withKeys, objectEncryption: async () => ({ sse: 'AES256' }) },
+    );
+    expect([kmsOf(put), kmsOf(get)]).toEqual([[], []]);
+  });
+
+  it('a read of an object written under another key needs that key', async () => {
+    const get = await authorizationsFor(
+      call('s3', 'GetObject', {}, { Bucket: REPORTS_BUCKET, Key: 'k' }),
+      { ...withKeys, objectEncryption: async () => ({ sse: 'aws:kms', keyId: OWN_KEY }) },
+    );
+    expect(kmsOf(get).map((a) => `${a.action} ${a.resource}`)).toEqual([`kms:Decrypt ${OWN_KEY}`]);
+  });
+
+  it('PutObject naming its own KMS key needs that key', async () => {
+    const all = await authorizationsFor(
+      call(
+        's3',
+        'PutObject',
+        {},
+        { Bucket: 'scratch', Key: 'k', SseKmsKeyId: OWN_KEY, Sse: 'aws:kms' },
+      ),
+      withKeys,
+    );
+    expect(kmsOf(all).map((a) => `${a.action} ${a.resource}`)).toEqual([
+      `kms:GenerateDataKey ${OWN_KEY}`,
+    ]);
+  });
+});
+
+describe('closed gaps (second pass): calls a stand-in makes for the caller', () => {
+  const putManaged = (world: World, who: string) =>
+    gate(world, session(who)).serviceCall({
+      service: 'bedrock-agentcore.amazonaws.com',
+      sourceArn: MANAGED_OTHER,
+      signingName: 'secretsmanager',
+      operation: 'PutSecretValue',
+      region: REGION,
+      params: { SecretId: MANAGED_OTHER, SecretString: '{"api_key":"k"}' },
+      onBehalfOf: 'ASIALIMITEDSESSION01',
+    });
+
+  it('Identity writing a MANAGED provider secret is decided as the caller: a caller without Secrets Manager rights is refused', async () => {
+    expect(await putManaged({}, SWEEP)).toBeUndefined();
+    expect(await putManaged({}, LIMITED)).toMatch(
+      /not authorized to perform: secretsmanager:PutSecretValue/,
+    );
+  });
+
+  it('the write carries aws:ViaAWSService and aws:CalledVia (the proposed hardening holds through Identity)', async () => {
+    const hardened = identity(
+      'rotateNow',
+      statement(
+        'secretsmanager:PutSecretValue',
+        `arn:aws:secretsmanager:${HERE}:secret:bedrock-agentcore-identity!default/*`,
+        {
+          StringEquals: {
+            'aws:ResourceTag/aws:secretsmanager:owningService': 'bedrock-agentcore-identity',
+          },
+          'ForAnyValue:StringEquals': { 'aws:CalledVia': 'bedrock-agentcore.amazonaws.com' },
+          Bool: { 'aws:ViaAWSService': 'true' },
+        },
+      ),
+    );
+    expect(await putManaged({ identities: { [SWEEP]: hardened } }, SWEEP)).toBeUndefined();
+  });
+});
