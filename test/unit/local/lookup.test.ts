@@ -17,7 +17,7 @@ function record(index: number, overrides: Partial<TrailRecord> = {}): TrailRecor
     awsRegion: 'us-east-1',
     sourceIPAddress: '127.0.0.1',
     userAgent: 'test',
-    requestParameters: index % 3 ? { SecretId: `secret-${index}` } : { RoleName: `role-${index}` },
+    requestParameters: index % 3 ? { secretId: `secret-${index}` } : { roleName: `role-${index}` },
     responseElements: null,
     requestID: `r${index}`,
     eventID: `e${String(index).padStart(3, '0')}`,

@@ -41,12 +41,12 @@ describe('CloudTrail record shaping', () => {
       }),
     );
     expect(record?.requestParameters).toEqual({
-      SecretId: 'gatewarden/gw/apiKey/x',
-      ClientRequestToken: 'tok-1',
+      secretId: 'gatewarden/gw/apiKey/x',
+      clientRequestToken: 'tok-1',
     });
     expect(record?.responseElements).toEqual({
-      ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:x',
-      VersionId: 'v1',
+      arn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:x',
+      versionId: 'v1',
     });
     expect(JSON.stringify(record)).not.toContain('canary-value');
   });
@@ -113,7 +113,7 @@ describe('CloudTrail record shaping', () => {
     expect(cloudTrailRecordSchema.parse(record)).toMatchObject({
       eventName: 'DeleteRolePolicy',
       eventTime: '2026-11-28T10:00:00Z',
-      requestParameters: { RoleName: 'gw-role', PolicyName: 'p' },
+      requestParameters: { roleName: 'gw-role', policyName: 'p' },
     });
   });
 
