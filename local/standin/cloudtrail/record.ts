@@ -141,6 +141,9 @@ const POLICY_KEYS = new Set([
 /** Tag lists (`[{ Key, Value }]`), recorded as CloudTrail does: `tags: [{ key, value }]`. */
 const TAG_KEYS = new Set(['Tags', 'TagList']);
 
+/** Integer members of query-protocol requests, which CloudTrail records as numbers. */
+const QUERY_INTEGERS = new Set(['DurationSeconds', 'MaxSessionDuration']);
+
 const MAX_VALUE = 512;
 const MAX_POLICY = 20_480;
 
@@ -230,7 +233,9 @@ export function unflattenQuery(params: Record<string, unknown>): Record<string, 
       const part = path[i] as string;
       const next = path[i + 1];
       if (next === undefined) {
-        node[part] = value;
+        const integer =
+          QUERY_INTEGERS.has(part) && typeof value === 'string' && /^\d{1,9}$/.test(value);
+        node[part] = integer ? Number(value) : value;
         break;
       }
       const child = node[part];
