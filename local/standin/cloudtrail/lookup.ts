@@ -58,6 +58,7 @@ function order(a: TrailRecord, b: TrailRecord): number {
  */
 const NAMED_RESOURCES: Array<[service: string, key: string, type: string]> = [
   ['secretsmanager', 'secretId', 'AWS::SecretsManager::Secret'],
+  ['secretsmanager', 'name', 'AWS::SecretsManager::Secret'],
   ['iam', 'roleName', 'AWS::IAM::Role'],
   ['iam', 'userName', 'AWS::IAM::User'],
   ['iam', 'policyArn', 'AWS::IAM::Policy'],
