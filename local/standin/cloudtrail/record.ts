@@ -74,6 +74,7 @@ const IDENTIFIER_KEYS = new Set([
   'AccessKeyId',
   'Path',
   'DurationSeconds',
+  'MaxSessionDuration',
   'Arn',
   'UserId',
   'RoleId',

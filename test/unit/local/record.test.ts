@@ -51,6 +51,58 @@ describe('CloudTrail record shaping', () => {
     expect(JSON.stringify(record)).not.toContain('canary-value');
   });
 
+  it('records tags as CloudTrail does, but a Value outside a tag list never', () => {
+    const request = signedRequest({
+      service: 'ssm',
+      target: 'AmazonSSM.PutParameter',
+      body: {
+        Name: '/app/db',
+        Value: 'canary-param',
+        Type: 'SecureString',
+        Tags: [{ Key: 'team', Value: 'payments' }],
+      },
+    });
+    const record = shapeRecord(input({ request }));
+    expect(record?.requestParameters).toEqual({
+      name: '/app/db',
+      tags: [{ key: 'team', value: 'payments' }],
+    });
+    expect(JSON.stringify(record)).not.toContain('canary-param');
+  });
+
+  it('rebuilds query-protocol lists and keeps policy documents whole', () => {
+    const policy = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: Array.from({ length: 30 }, (_, i) => ({
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${String(i).padStart(12, '0')}:root` },
+        Action: 'sts:AssumeRole',
+      })),
+    });
+    const body = new URLSearchParams({
+      Action: 'CreateRole',
+      Version: '2010-05-08',
+      RoleName: 'r',
+      AssumeRolePolicyDocument: policy,
+      'Tags.member.1.Key': 'a',
+      'Tags.member.1.Value': '1',
+      'Tags.member.2.Key': 'b',
+      'Tags.member.2.Value': '2',
+      MaxSessionDuration: '7200',
+    }).toString();
+    const record = shapeRecord(input({ request: signedRequest({ service: 'iam', body }) }));
+    expect(policy.length).toBeGreaterThan(512);
+    expect(record?.requestParameters).toEqual({
+      roleName: 'r',
+      assumeRolePolicyDocument: policy,
+      tags: [
+        { key: 'a', value: '1' },
+        { key: 'b', value: '2' },
+      ],
+      maxSessionDuration: 7200,
+    });
+  });
+
   it.each([
     ['apiKey', { name: 'p', apiKey: 'canary-1' }],
     [
