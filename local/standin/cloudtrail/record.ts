@@ -142,6 +142,8 @@ const POLICY_KEYS = new Set([
 /** Tag lists (`[{ Key, Value }]`), recorded as CloudTrail does: `tags: [{ key, value }]`. */
 const TAG_KEYS = new Set(['Tags', 'TagList']);
 
+const UNSAFE_PARTS = new Set(['__proto__', 'constructor', 'prototype']);
+
 /** Integer members of query-protocol requests, which CloudTrail records as numbers. */
 const QUERY_INTEGERS = new Set(['DurationSeconds', 'MaxSessionDuration']);
 
@@ -229,6 +231,8 @@ export function unflattenQuery(params: Record<string, unknown>): Record<string, 
   const out: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(params)) {
     const path = name.split('.').filter((part) => part !== 'member' && part !== 'entry');
+    // Parameter names are the caller's: none may walk into a prototype or size a huge list.
+    if (path.some((part) => UNSAFE_PARTS.has(part) || /^\d{4,}$/.test(part))) continue;
     let node: Record<string, unknown> = out;
     for (let i = 0; i < path.length; i++) {
       const part = path[i] as string;

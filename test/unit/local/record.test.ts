@@ -103,6 +103,14 @@ describe('CloudTrail record shaping', () => {
     });
   });
 
+  it('takes no prototype path or huge list index from a query parameter name', () => {
+    const body =
+      'Action=CreateRole&Version=2010-05-08&RoleName=r&__proto__.polluted=1&constructor.prototype.polluted=1&Tags.__proto__.polluted=1&Tags.member.999999999.Key=k';
+    const record = shapeRecord(input({ request: signedRequest({ service: 'iam', body }) }));
+    expect(record?.requestParameters).toEqual({ roleName: 'r' });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it.each([
     ['apiKey', { name: 'p', apiKey: 'canary-1' }],
     [
