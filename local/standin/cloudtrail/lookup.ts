@@ -52,23 +52,32 @@ function order(a: TrailRecord, b: TrailRecord): number {
   return b.eventTime.localeCompare(a.eventTime) || b.eventID.localeCompare(a.eventID);
 }
 
-/** Identifier names in requestParameters that LookupEvents lists as resources. */
-const NAMED_RESOURCES: Record<string, string> = {
-  SecretId: 'AWS::SecretsManager::Secret',
-  RoleName: 'AWS::IAM::Role',
-  UserName: 'AWS::IAM::User',
-  PolicyArn: 'AWS::IAM::Policy',
-  TopicArn: 'AWS::SNS::Topic',
-  QueueUrl: 'AWS::SQS::Queue',
-  TableName: 'AWS::DynamoDB::Table',
-  Bucket: 'AWS::S3::Bucket',
-  KeyId: 'AWS::KMS::Key',
-  gatewayIdentifier: 'AWS::BedrockAgentCore::Gateway',
-  resourceCredentialProviderName: 'AWS::BedrockAgentCore::CredentialProvider',
-  workloadName: 'AWS::BedrockAgentCore::WorkloadIdentity',
-  EventBusName: 'AWS::Events::EventBus',
-  TrailName: 'AWS::CloudTrail::Trail',
-};
+/**
+ * Identifier names in requestParameters (CloudTrail's lowerCamelCase, as `record.ts` writes
+ * them) that LookupEvents lists as resources.
+ */
+const NAMED_RESOURCES: Array<[service: string, key: string, type: string]> = [
+  ['secretsmanager', 'secretId', 'AWS::SecretsManager::Secret'],
+  ['secretsmanager', 'name', 'AWS::SecretsManager::Secret'],
+  ['iam', 'roleName', 'AWS::IAM::Role'],
+  ['iam', 'userName', 'AWS::IAM::User'],
+  ['iam', 'policyArn', 'AWS::IAM::Policy'],
+  ['sns', 'topicArn', 'AWS::SNS::Topic'],
+  ['sqs', 'queueUrl', 'AWS::SQS::Queue'],
+  ['dynamodb', 'tableName', 'AWS::DynamoDB::Table'],
+  ['s3', 'bucketName', 'AWS::S3::Bucket'],
+  ['kms', 'keyId', 'AWS::KMS::Key'],
+  ['bedrock-agentcore', 'gatewayIdentifier', 'AWS::BedrockAgentCore::Gateway'],
+  [
+    'bedrock-agentcore',
+    'resourceCredentialProviderName',
+    'AWS::BedrockAgentCore::CredentialProvider',
+  ],
+  ['bedrock-agentcore', 'workloadName', 'AWS::BedrockAgentCore::WorkloadIdentity'],
+  ['events', 'eventBusName', 'AWS::Events::EventBus'],
+  ['cloudtrail', 'trailName', 'AWS::CloudTrail::Trail'],
+  ['cloudtrail', 'name', 'AWS::CloudTrail::Trail'],
+];
 
 /** The `Resources` list of one event: its ARNs plus named identifiers. */
 export function resourcesOf(
@@ -82,7 +91,9 @@ export function resourcesOf(
     });
   }
   const params = record.requestParameters ?? {};
-  for (const [key, type] of Object.entries(NAMED_RESOURCES)) {
+  const service = record.eventSource.replace(/\.amazonaws\.com$/, '');
+  for (const [source, key, type] of NAMED_RESOURCES) {
+    if (source !== service) continue;
     const value = params[key];
     if (typeof value === 'string' && !out.has(value))
       out.set(value, { ResourceType: type, ResourceName: value });

@@ -4,6 +4,11 @@
  * Only identifiers reach `requestParameters` / `responseElements` (an allowlist of keys);
  * secret values and bodies never do. Gateway names and descriptions are written as `***`,
  * as AgentCore does in real CloudTrail.
+ *
+ * Keys take CloudTrail's shape, not the SDK's wire names: lowerCamelCase for every service
+ * (`RoleName` → `roleName`, `ARN` → `arn`, `KMSKeyId` → `kmsKeyId`; AgentCore's rest-json
+ * is already so), query-protocol lists rebuilt (`Tags.member.1.Key` → `tags: [{ key, value }]`),
+ * and S3's own `bucketName` / `key` / `Host`. Detection rules read this shape.
  */
 import { randomUUID } from 'node:crypto';
 import { redactText } from '../../../lib/shared/redact.js';
@@ -49,8 +54,14 @@ const IDENTIFIER_KEYS = new Set([
   'KeyId',
   'ARN',
   'ForceDeleteWithoutRecovery',
+  'RecoveryWindowInDays',
   'RotateImmediately',
+  'RotationRules',
+  'AutomaticallyAfterDays',
+  'ScheduleExpression',
+  'Duration',
   'IncludeDeprecated',
+  'PendingWindowInDays',
   // IAM, STS
   'RoleName',
   'RoleArn',
@@ -63,8 +74,12 @@ const IDENTIFIER_KEYS = new Set([
   'AccessKeyId',
   'Path',
   'DurationSeconds',
+  'MaxSessionDuration',
   'Arn',
   'UserId',
+  'RoleId',
+  'ExternalId',
+  'PermissionsBoundary',
   // SNS, SQS, DynamoDB, S3, EventBridge, CloudTrail, Lambda, Cognito
   'TopicArn',
   'SubscriptionArn',
@@ -111,7 +126,29 @@ const IDENTIFIER_KEYS = new Set([
   'tokenVaultId',
   'keyType',
   'kmsConfiguration',
+  'resourceArn',
 ]);
+
+/** Policy documents: not secret, recorded whole by CloudTrail (rules read them), so longer. */
+const POLICY_KEYS = new Set([
+  'PolicyDocument',
+  'AssumeRolePolicyDocument',
+  'Policy',
+  'ResourcePolicy',
+  // AgentCore PutResourcePolicy (rest-json)
+  'policy',
+]);
+
+/** Tag lists (`[{ Key, Value }]`), recorded as CloudTrail does: `tags: [{ key, value }]`. */
+const TAG_KEYS = new Set(['Tags', 'TagList']);
+
+const UNSAFE_PARTS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Integer members of query-protocol requests, which CloudTrail records as numbers. */
+const QUERY_INTEGERS = new Set(['DurationSeconds', 'MaxSessionDuration']);
+
+const MAX_VALUE = 512;
+const MAX_POLICY = 20_480;
 
 /** Operations on which AgentCore redacts `name`/`description`. */
 const GATEWAY_OPERATIONS = /Gateway(Target)?s?$/;
@@ -173,21 +210,96 @@ export function isReadOnly(operation: string): boolean {
   return READ_ONLY.test(operation);
 }
 
-/** Copies only identifier keys (recursively through objects); everything else is dropped. */
+/**
+ * CloudTrail's name for a wire member: lowerCamelCase. A leading acronym is lowered whole
+ * (`ARN` → `arn`, `KMSKeyId` → `kmsKeyId`); the rest is kept (`RotationLambdaARN` →
+ * `rotationLambdaARN`). Keys already lowerCamelCase (rest-json AgentCore) are unchanged.
+ */
+export function cloudTrailKey(key: string): string {
+  const run = /^[A-Z]+/.exec(key)?.[0];
+  if (!run) return key;
+  const lower = run.length > 1 && run.length < key.length ? run.length - 1 : run.length;
+  return key.slice(0, lower).toLowerCase() + key.slice(lower);
+}
+
+/**
+ * Rebuilds the lists and maps of a query-protocol request (IAM, STS, SNS, SQS) from its
+ * flattened form: `Tags.member.1.Key=k` → `{ Tags: [{ Key: 'k' }] }`, `Attributes.entry.1.key`
+ * likewise. Scalars are kept as they are.
+ */
+export function unflattenQuery(params: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(params)) {
+    const path = name.split('.').filter((part) => part !== 'member' && part !== 'entry');
+    // Parameter names are the caller's: none may walk into a prototype or size a huge list.
+    if (path.some((part) => UNSAFE_PARTS.has(part) || /^\d{4,}$/.test(part))) continue;
+    let node: Record<string, unknown> = out;
+    for (let i = 0; i < path.length; i++) {
+      const part = path[i] as string;
+      const next = path[i + 1];
+      if (next === undefined) {
+        const integer =
+          QUERY_INTEGERS.has(part) && typeof value === 'string' && /^\d{1,9}$/.test(value);
+        node[part] = integer ? Number(value) : value;
+        break;
+      }
+      const child = node[part];
+      const container = child && typeof child === 'object' ? child : /^\d+$/.test(next) ? [] : {};
+      node[part] = container;
+      node = container as Record<string, unknown>;
+    }
+  }
+  return compactLists(out) as Record<string, unknown>;
+}
+
+/** Query lists are 1-based and may have gaps: keep their items, in order. */
+function compactLists(value: unknown): unknown {
+  if (Array.isArray(value)) return value.filter((item) => item !== undefined).map(compactLists);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, compactLists(item)]),
+    );
+  }
+  return value;
+}
+
+/**
+ * Copies only identifier keys (recursively through objects), renamed as CloudTrail names them;
+ * everything else is dropped.
+ */
 export function pickIdentifiers(value: unknown, depth = 0): Record<string, unknown> | null {
   if (!value || typeof value !== 'object' || Array.isArray(value) || depth > 3) return null;
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
-    if (!IDENTIFIER_KEYS.has(key)) continue;
-    const picked = pickValue(item, depth);
-    if (picked !== undefined) out[key] = picked;
+    let picked: unknown;
+    if (TAG_KEYS.has(key)) picked = pickTags(item);
+    else if (POLICY_KEYS.has(key)) picked = pickString(item, MAX_POLICY);
+    else if (IDENTIFIER_KEYS.has(key)) picked = pickValue(item, depth);
+    if (picked !== undefined) out[cloudTrailKey(key)] = picked;
   }
   return Object.keys(out).length > 0 ? out : null;
 }
 
+function pickString(item: unknown, max: number): string | undefined {
+  if (typeof item !== 'string') return undefined;
+  return redactText(item.length > max ? `${item.slice(0, max)}…` : item);
+}
+
+function pickTags(item: unknown): Array<{ key: string; value?: string }> | undefined {
+  if (!Array.isArray(item)) return undefined;
+  const tags = item.slice(0, 50).flatMap((tag: unknown) => {
+    if (!tag || typeof tag !== 'object') return [];
+    const { Key, Value } = tag as { Key?: unknown; Value?: unknown };
+    const key = pickString(Key, MAX_VALUE);
+    if (key === undefined) return [];
+    const value = pickString(Value, MAX_VALUE);
+    return [{ key, ...(value === undefined ? {} : { value }) }];
+  });
+  return tags.length > 0 ? tags : undefined;
+}
+
 function pickValue(item: unknown, depth: number): unknown {
-  if (typeof item === 'string')
-    return redactText(item.length > 512 ? `${item.slice(0, 512)}…` : item);
+  if (typeof item === 'string') return pickString(item, MAX_VALUE);
   if (typeof item === 'number' || typeof item === 'boolean') return item;
   if (Array.isArray(item)) {
     const strings = item.filter((entry): entry is string => typeof entry === 'string').slice(0, 20);
@@ -195,6 +307,24 @@ function pickValue(item: unknown, depth: number): unknown {
   }
   if (item && typeof item === 'object') return pickIdentifiers(item, depth + 1) ?? undefined;
   return undefined;
+}
+
+/**
+ * The request's parameters as CloudTrail records them. S3 names the bucket `bucketName` and
+ * adds the `Host` the request was sent to.
+ */
+function requestParametersOf(request: FrontRequest): Record<string, unknown> | null {
+  const { params, labels, service } = request.aws;
+  const wire = typeof params.Action === 'string' ? unflattenQuery(params) : params;
+  const picked = pickIdentifiers({ ...wire, ...labels });
+  if (service !== 's3' || !picked) return picked;
+  const { bucket, ...rest } = picked;
+  const host = request.headers.host;
+  return {
+    ...(bucket === undefined ? {} : { bucketName: bucket }),
+    ...(typeof host === 'string' ? { Host: host } : {}),
+    ...rest,
+  };
 }
 
 export interface RecordInput {
@@ -212,7 +342,7 @@ export function shapeRecord(input: RecordInput): TrailRecord | undefined {
   const { service, operation } = request.aws;
   if (!service || !operation || !isManagementEvent(service, operation)) return undefined;
 
-  const requestParameters = pickIdentifiers({ ...request.aws.params, ...request.aws.labels });
+  const requestParameters = requestParametersOf(request);
   const response = status < 300 ? parseJson(input.responseBody) : undefined;
   const responseElements = pickIdentifiers(response);
   if (GATEWAY_OPERATIONS.test(operation) && service === 'bedrock-agentcore') {

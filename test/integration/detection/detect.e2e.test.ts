@@ -20,13 +20,13 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { readFileSync } from 'node:fs';
-import type { Context, SQSEvent } from 'aws-lambda';
+import type { Context } from 'aws-lambda';
 import { defaultDeps, makeHandler, type DetectResult } from '../../../functions/detect.js';
 import { createQueue, ruleToQueue } from '../../support/queues.js';
 import { putServiceEvents } from '../../support/serviceEvents.js';
 import { createStateTable, deleteTable } from '../../support/stateTable.js';
 import { testClientConfig, uniqueName } from '../../support/localStack.js';
-import { deployedDetectPattern, drain, requireLocalStack } from './stack.js';
+import { deployedDetectPattern, drain, requireLocalStack, sqsEventOf } from './stack.js';
 
 /**
  * The deployed detection path end to end on the local stack, real SDK throughout:
@@ -80,23 +80,6 @@ function updateGatewayDetail(eventId: string, gatewayId: string): Record<string,
     managementEvent: true,
     recipientAccountId: ACCOUNT,
     eventCategory: 'Management',
-  };
-}
-
-/** What Lambda's SQS event source would hand the function for these messages. */
-function sqsEventOf(messages: Message[], queueArn: string): SQSEvent {
-  return {
-    Records: messages.map((m) => ({
-      messageId: m.MessageId ?? 'unknown',
-      receiptHandle: m.ReceiptHandle ?? '',
-      body: m.Body ?? '',
-      attributes: {} as SQSEvent['Records'][number]['attributes'],
-      messageAttributes: {},
-      md5OfBody: m.MD5OfBody ?? '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: queueArn,
-      awsRegion: process.env.AWS_REGION ?? 'us-east-1',
-    })),
   };
 }
 

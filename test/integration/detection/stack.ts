@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
+import type { SQSEvent } from 'aws-lambda';
 import {
   DeleteMessageBatchCommand,
   ReceiveMessageCommand,
@@ -69,4 +70,21 @@ export function deployedDetectPattern(key: string): Record<string, unknown> {
   const pattern = all[key]?.pattern;
   if (!pattern) throw new Error(`resources/detect-patterns.yml has no pattern "${key}"`);
   return pattern;
+}
+
+/** What Lambda's SQS event source would hand the function for these messages. */
+export function sqsEventOf(messages: Message[], queueArn: string): SQSEvent {
+  return {
+    Records: messages.map((m) => ({
+      messageId: m.MessageId ?? 'unknown',
+      receiptHandle: m.ReceiptHandle ?? '',
+      body: m.Body ?? '',
+      attributes: {} as SQSEvent['Records'][number]['attributes'],
+      messageAttributes: {},
+      md5OfBody: m.MD5OfBody ?? '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: queueArn,
+      awsRegion: process.env.AWS_REGION ?? 'us-east-1',
+    })),
+  };
 }

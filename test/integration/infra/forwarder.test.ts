@@ -19,6 +19,7 @@ import {
   RemoveTargetsCommand,
 } from '@aws-sdk/client-eventbridge';
 import {
+  AttachRolePolicyCommand,
   CreateRoleCommand,
   DeleteRolePolicyCommand,
   GetRolePolicyCommand,
@@ -248,20 +249,39 @@ describe('a stage in eu-west-1 and its forwarder in us-east-1', () => {
     await new SNSClient(config(STAGE_REGION)).send(
       new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: Attributes.QueueArn }),
     );
-    const record = { ...fixtureRecord('iamAdminPolicyAttached'), eventID: `fwd-${Date.now()}` };
-
-    // Act: CloudTrail's delivery in us-east-1 (the stand-in's service-event route).
-    await putServiceEvents([
-      {
-        Source: 'aws.iam',
-        DetailType: 'AWS API Call via CloudTrail',
-        Detail: JSON.stringify(record),
-      },
-    ]);
-    const messages = await detectQueueMessages(
-      (m) => detailOf(m).detail.eventID === record.eventID,
-      1,
+    // Act: real IAM calls (the client names eu-west-1); the stand-in's CloudTrail delivers them
+    // in us-east-1, in CloudTrail's shape (`roleName`, `policyArn`), and the forwarder brings
+    // them here.
+    const iam = new IAMClient(config(STAGE_REGION));
+    const roleName = `fwd-admin-${Date.now()}`;
+    await iam.send(
+      new CreateRoleCommand({
+        RoleName: roleName,
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { Service: 'lambda.amazonaws.com' },
+              Action: 'sts:AssumeRole',
+            },
+          ],
+        }),
+      }),
     );
+    await iam.send(
+      new AttachRolePolicyCommand({
+        RoleName: roleName,
+        PolicyArn: 'arn:aws:iam::aws:policy/AdministratorAccess',
+      }),
+    );
+    const messages = await detectQueueMessages((m) => {
+      const { detail } = detailOf(m) as { detail: Record<string, unknown> };
+      return (
+        detail.eventName === 'AttachRolePolicy' &&
+        (detail.requestParameters as Record<string, unknown> | null)?.roleName === roleName
+      );
+    }, 1);
     expect(messages).toHaveLength(1);
     // detect, as its deployed role in eu-west-1, over what its queue holds.
     const session = await functionRoleSession(endpoint, 'gatewarden-local-detect', process.env, STAGE_REGION);

@@ -114,7 +114,7 @@ describe('local stack: CloudTrail LookupEvents', () => {
       awsRegion: 'us-east-1',
       sourceIPAddress: '127.0.0.1',
       readOnly: false,
-      requestParameters: { Name: secretName },
+      requestParameters: { name: secretName },
       userIdentity: { type: 'IAMUser', userName, accessKeyId, accountId: '123456789012' },
     });
     expect(created?.EventTime?.getTime()).toBeGreaterThanOrEqual(started.getTime() - 1_000);

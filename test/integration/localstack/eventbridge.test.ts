@@ -78,7 +78,7 @@ describe('local stack: EventBridge', () => {
       pattern: {
         source: ['aws.secretsmanager'],
         'detail-type': ['AWS API Call via CloudTrail'],
-        detail: { requestParameters: { SecretId: [secretName] } },
+        detail: { requestParameters: { secretId: [secretName] } },
       },
       queueArn: queue.arn,
     });
@@ -98,7 +98,7 @@ describe('local stack: EventBridge', () => {
         ),
       ).rejects.toThrow();
 
-      // Assess: the write and the failed write on SecretId arrive; the read-only call does not.
+      // Assess: the write and the failed write on secretId arrive; the read-only call does not.
       type Delivered = {
         'detail-type': string;
         source: string;

@@ -1,4 +1,4 @@
-import { lookupEvents } from '../../../local/standin/cloudtrail/lookup.js';
+import { lookupEvents, resourcesOf } from '../../../local/standin/cloudtrail/lookup.js';
 import type { TrailRecord } from '../../../local/standin/cloudtrail/record.js';
 import { StandinError } from '../../../local/standin/http.js';
 
@@ -17,7 +17,7 @@ function record(index: number, overrides: Partial<TrailRecord> = {}): TrailRecor
     awsRegion: 'us-east-1',
     sourceIPAddress: '127.0.0.1',
     userAgent: 'test',
-    requestParameters: index % 3 ? { SecretId: `secret-${index}` } : { RoleName: `role-${index}` },
+    requestParameters: index % 3 ? { secretId: `secret-${index}` } : { roleName: `role-${index}` },
     responseElements: null,
     requestID: `r${index}`,
     eventID: `e${String(index).padStart(3, '0')}`,
@@ -112,5 +112,26 @@ describe('LookupEvents over recorded events', () => {
     } catch (error) {
       expect((error as StandinError).type).toBe(type);
     }
+  });
+
+  it('lists named resources by the keys CloudTrail uses, for the service that owns them', () => {
+    const trail = record(1, {
+      eventSource: 'cloudtrail.amazonaws.com',
+      eventName: 'StopLogging',
+      requestParameters: { name: 'org-trail' },
+    });
+    const rule = record(1, {
+      eventSource: 'events.amazonaws.com',
+      eventName: 'PutRule',
+      requestParameters: { name: 'org-trail', eventBusName: 'default' },
+    });
+    const wire = record(1, { requestParameters: { SecretId: 'wire-name' } });
+    expect(resourcesOf(trail)).toEqual([
+      { ResourceType: 'AWS::CloudTrail::Trail', ResourceName: 'org-trail' },
+    ]);
+    expect(resourcesOf(rule)).toEqual([
+      { ResourceType: 'AWS::Events::EventBus', ResourceName: 'default' },
+    ]);
+    expect(resourcesOf(wire)).toEqual([]);
   });
 });

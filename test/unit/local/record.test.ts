@@ -41,14 +41,74 @@ describe('CloudTrail record shaping', () => {
       }),
     );
     expect(record?.requestParameters).toEqual({
-      SecretId: 'gatewarden/gw/apiKey/x',
-      ClientRequestToken: 'tok-1',
+      secretId: 'gatewarden/gw/apiKey/x',
+      clientRequestToken: 'tok-1',
     });
     expect(record?.responseElements).toEqual({
-      ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:x',
-      VersionId: 'v1',
+      arn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:x',
+      versionId: 'v1',
     });
     expect(JSON.stringify(record)).not.toContain('canary-value');
+  });
+
+  it('records tags as CloudTrail does, but a Value outside a tag list never', () => {
+    const request = signedRequest({
+      service: 'ssm',
+      target: 'AmazonSSM.PutParameter',
+      body: {
+        Name: '/app/db',
+        Value: 'canary-param',
+        Type: 'SecureString',
+        Tags: [{ Key: 'team', Value: 'payments' }],
+      },
+    });
+    const record = shapeRecord(input({ request }));
+    expect(record?.requestParameters).toEqual({
+      name: '/app/db',
+      tags: [{ key: 'team', value: 'payments' }],
+    });
+    expect(JSON.stringify(record)).not.toContain('canary-param');
+  });
+
+  it('rebuilds query-protocol lists and keeps policy documents whole', () => {
+    const policy = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: Array.from({ length: 30 }, (_, i) => ({
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${String(i).padStart(12, '0')}:root` },
+        Action: 'sts:AssumeRole',
+      })),
+    });
+    const body = new URLSearchParams({
+      Action: 'CreateRole',
+      Version: '2010-05-08',
+      RoleName: 'r',
+      AssumeRolePolicyDocument: policy,
+      'Tags.member.1.Key': 'a',
+      'Tags.member.1.Value': '1',
+      'Tags.member.2.Key': 'b',
+      'Tags.member.2.Value': '2',
+      MaxSessionDuration: '7200',
+    }).toString();
+    const record = shapeRecord(input({ request: signedRequest({ service: 'iam', body }) }));
+    expect(policy.length).toBeGreaterThan(512);
+    expect(record?.requestParameters).toEqual({
+      roleName: 'r',
+      assumeRolePolicyDocument: policy,
+      tags: [
+        { key: 'a', value: '1' },
+        { key: 'b', value: '2' },
+      ],
+      maxSessionDuration: 7200,
+    });
+  });
+
+  it('takes no prototype path or huge list index from a query parameter name', () => {
+    const body =
+      'Action=CreateRole&Version=2010-05-08&RoleName=r&__proto__.polluted=1&constructor.prototype.polluted=1&Tags.__proto__.polluted=1&Tags.member.999999999.Key=k';
+    const record = shapeRecord(input({ request: signedRequest({ service: 'iam', body }) }));
+    expect(record?.requestParameters).toEqual({ roleName: 'r' });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   it.each([
@@ -113,7 +173,7 @@ describe('CloudTrail record shaping', () => {
     expect(cloudTrailRecordSchema.parse(record)).toMatchObject({
       eventName: 'DeleteRolePolicy',
       eventTime: '2026-11-28T10:00:00Z',
-      requestParameters: { RoleName: 'gw-role', PolicyName: 'p' },
+      requestParameters: { roleName: 'gw-role', policyName: 'p' },
     });
   });
 
