@@ -210,6 +210,9 @@ export class DetectionEngine {
           level = yield* this.crossesThreshold(rule, record, at);
           if (level === 'below') continue;
         }
+        if (rule.sequence !== undefined && !(yield* this.followsEnough(rule, record, at))) {
+          continue;
+        }
         if (rule.baseline !== undefined) {
           const novel = yield* this.outsideBaseline(rule, record, match, at);
           if (match.observeOnly === true || !(novel || match.certain === true)) continue;
@@ -355,7 +358,7 @@ export class DetectionEngine {
   }
 
   private thresholdOf(rule: Rule): { threshold: number; windowSeconds: number } {
-    const base = rule.threshold ?? { threshold: 1, windowSeconds: 600 };
+    const base = rule.threshold ?? rule.sequence ?? { threshold: 1, windowSeconds: 600 };
     const override = this.config.thresholds[rule.id];
     return {
       threshold: override?.threshold ?? base.threshold,
@@ -412,6 +415,39 @@ export class DetectionEngine {
     // A set counter (distinct members) does not grow with a repeated member: not a new event.
     if (member === undefined && (countA > threshold || countB > threshold)) return 'above';
     return 'below';
+  }
+
+  /**
+   * Sequence rules: a non-trigger match counts under each key (distinct members) and never
+   * stands; a trigger stands when a key counted `threshold` in its window or the one before.
+   */
+  private *followsEnough(
+    rule: Rule,
+    record: CloudTrailRecord,
+    at: number,
+  ): Generator<StateOp, boolean, unknown> {
+    const spec = rule.sequence;
+    if (spec === undefined) return true;
+    const { threshold, windowSeconds } = this.thresholdOf(rule);
+    const windowMs = windowSeconds * 1000;
+    const start = at - (at % windowMs);
+    const keys = [...new Set(spec.keys(record))].map((key) => `${rule.id}|seq|${key}`);
+    if (!spec.trigger(record)) {
+      const member = spec.member(record);
+      for (const key of keys) {
+        yield { op: 'add', key, windowStartMs: start, windowSeconds, member };
+      }
+      return false;
+    }
+    for (const key of keys) {
+      const totals = (yield {
+        op: 'totals',
+        key,
+        windowStartsMs: [start, start - windowMs],
+      }) as number[];
+      if (totals.reduce((a, b) => a + b, 0) >= threshold) return true;
+    }
+    return false;
   }
 
   /** Baseline rules: observe every value; true when a value is new for a known subject. */

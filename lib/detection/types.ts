@@ -151,6 +151,21 @@ export interface Rule {
     spike?: { trailingWindows: number; factor: number };
   };
   /**
+   * Sequences ("a success right after failures"): a match for which `trigger` holds stands
+   * only when at least `threshold` other matches were counted under one of its `keys` in the
+   * window before it (its tumbling window and the previous one, in event time); the other
+   * matches only count. Counters hold distinct `member`s, so a duplicated record counts once
+   * and an out-of-order one still lands in its own window. `threshold` and `windowSeconds`
+   * can be overridden per rule like a threshold rule's.
+   */
+  sequence?: {
+    keys: (record: CloudTrailRecord) => string[];
+    member: (record: CloudTrailRecord) => string;
+    trigger: (record: CloudTrailRecord) => boolean;
+    threshold: number;
+    windowSeconds: number;
+  };
+  /**
    * Baseline rules: a match stands only when one of `values` is new for a `subject` already
    * seen earlier in this `dimension` (a gateway's issuer, a principal's source IP, …). With
    * `learning`, the subject must also have been observed for the learning period first.
