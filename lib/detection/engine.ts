@@ -418,8 +418,10 @@ export class DetectionEngine {
   }
 
   /**
-   * Sequence rules: a non-trigger match counts under each key (distinct members) and never
-   * stands; a trigger stands when a key counted `threshold` in its window or the one before.
+   * Sequence rules: a non-trigger match counts under each key (distinct members, in one-minute
+   * buckets of event time) and never stands; a trigger stands when a key counted `threshold`
+   * in the window before it, to the minute: matches later than the trigger's minute do not
+   * count, wherever they arrived in the stream.
    */
   private *followsEnough(
     rule: Rule,
@@ -429,22 +431,22 @@ export class DetectionEngine {
     const spec = rule.sequence;
     if (spec === undefined) return true;
     const { threshold, windowSeconds } = this.thresholdOf(rule);
-    const windowMs = windowSeconds * 1000;
-    const start = at - (at % windowMs);
+    const bucket = at - (at % SEQUENCE_BUCKET_MS);
     const keys = [...new Set(spec.keys(record))].map((key) => `${rule.id}|seq|${key}`);
     if (!spec.trigger(record)) {
       const member = spec.member(record);
       for (const key of keys) {
-        yield { op: 'add', key, windowStartMs: start, windowSeconds, member };
+        // The full window as the bucket's lifetime: it is read for that long.
+        yield { op: 'add', key, windowStartMs: bucket, windowSeconds, member };
       }
       return false;
     }
+    const buckets: number[] = [];
+    for (let start = bucket; start >= at - windowSeconds * 1000; start -= SEQUENCE_BUCKET_MS) {
+      buckets.push(start);
+    }
     for (const key of keys) {
-      const totals = (yield {
-        op: 'totals',
-        key,
-        windowStartsMs: [start, start - windowMs],
-      }) as number[];
+      const totals = (yield { op: 'totals', key, windowStartsMs: buckets }) as number[];
       if (totals.reduce((a, b) => a + b, 0) >= threshold) return true;
     }
     return false;
@@ -585,6 +587,9 @@ function escalated(match: RuleMatch, changes: NonNullable<RuleMatch['whenNew']>)
     facts: [...(match.facts ?? []), ...(changes.facts ?? [])],
   };
 }
+
+/** Sequence rules count in buckets of this much event time (the order they can tell). */
+const SEQUENCE_BUCKET_MS = 60_000;
 
 /** Facts per finding that take part in dedup (each is one claim on the dedup port). */
 const MAX_FACTS = 8;

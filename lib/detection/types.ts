@@ -152,11 +152,11 @@ export interface Rule {
   };
   /**
    * Sequences ("a success right after failures"): a match for which `trigger` holds stands
-   * only when at least `threshold` other matches were counted under one of its `keys` in the
-   * window before it (its tumbling window and the previous one, in event time); the other
-   * matches only count. Counters hold distinct `member`s, so a duplicated record counts once
-   * and an out-of-order one still lands in its own window. `threshold` and `windowSeconds`
-   * can be overridden per rule like a threshold rule's.
+   * only when at least `threshold` other matches were counted under one of its `keys` within
+   * `windowSeconds` before it (event time, to the minute); the other matches only count.
+   * Counters hold distinct `member`s, so a duplicated record counts once, and a match delivered
+   * out of order still counts at its own time. `threshold` and `windowSeconds` can be
+   * overridden per rule like a threshold rule's.
    */
   sequence?: {
     keys: (record: CloudTrailRecord) => string[];

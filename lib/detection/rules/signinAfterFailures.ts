@@ -15,7 +15,7 @@ export const signinAfterFailures: Rule = {
   severity: 'high',
   mitre: { tactic: 'Credential Access', technique: 'T1110 Brute Force' },
   description:
-    'A console sign-in succeeded after at least 3 failed ones for the same user, or from the same source address, within the previous 15 to 30 minutes (threshold and window configurable). Critical for the root user. A person mistyping a password three times looks the same: confirm with them.',
+    'A console sign-in succeeded after at least 3 failed ones for the same user, or from the same source address, within the 15 minutes before it (threshold and window configurable; failures delivered after the success are not seen by the live function, which alerts at once). Critical for the root user. A person mistyping a password three times looks the same: confirm with them.',
   runbook:
     'Ask the user whether the failures and the sign-in were theirs; if not, end the session (revoke the user’s sessions, rotate the password and keys), require MFA and review every call the session made.',
   events: { sources: [SIGNIN], names: ['ConsoleLogin'] },
