@@ -241,6 +241,9 @@ export class DetectionEngine {
           level = yield* this.crossesThreshold(rule, record, at);
           if (level === 'below') continue;
         }
+        if (rule.sequence !== undefined && !(yield* this.followsEnough(rule, record, at))) {
+          continue;
+        }
         if (rule.baseline !== undefined) {
           const novel = yield* this.outsideBaseline(rule, record, match, at);
           if (match.observeOnly === true || !(novel || match.certain === true)) continue;
@@ -448,7 +451,7 @@ export class DetectionEngine {
   }
 
   private thresholdOf(rule: Rule): { threshold: number; windowSeconds: number } {
-    const base = rule.threshold ?? { threshold: 1, windowSeconds: 600 };
+    const base = rule.threshold ?? rule.sequence ?? { threshold: 1, windowSeconds: 600 };
     const override = this.config.thresholds[rule.id];
     return {
       threshold: override?.threshold ?? base.threshold,
@@ -505,6 +508,41 @@ export class DetectionEngine {
     // A set counter (distinct members) does not grow with a repeated member: not a new event.
     if (member === undefined && (countA > threshold || countB > threshold)) return 'above';
     return 'below';
+  }
+
+  /**
+   * Sequence rules: a non-trigger match counts under each key (distinct members, in one-minute
+   * buckets of event time) and never stands; a trigger stands when a key counted `threshold`
+   * in the window before it, to the minute: matches later than the trigger's minute do not
+   * count, wherever they arrived in the stream.
+   */
+  private *followsEnough(
+    rule: Rule,
+    record: CloudTrailRecord,
+    at: number,
+  ): Generator<StateOp, boolean, unknown> {
+    const spec = rule.sequence;
+    if (spec === undefined) return true;
+    const { threshold, windowSeconds } = this.thresholdOf(rule);
+    const bucket = at - (at % SEQUENCE_BUCKET_MS);
+    const keys = [...new Set(spec.keys(record))].map((key) => `${rule.id}|seq|${key}`);
+    if (!spec.trigger(record)) {
+      const member = spec.member(record);
+      for (const key of keys) {
+        // The full window as the bucket's lifetime: it is read for that long.
+        yield { op: 'add', key, windowStartMs: bucket, windowSeconds, member };
+      }
+      return false;
+    }
+    const buckets: number[] = [];
+    for (let start = bucket; start >= at - windowSeconds * 1000; start -= SEQUENCE_BUCKET_MS) {
+      buckets.push(start);
+    }
+    for (const key of keys) {
+      const totals = (yield { op: 'totals', key, windowStartsMs: buckets }) as number[];
+      if (totals.reduce((a, b) => a + b, 0) >= threshold) return true;
+    }
+    return false;
   }
 
   /** Baseline rules: observe every value; true when a value is new for a known subject. */
@@ -646,6 +684,9 @@ function escalated(match: RuleMatch, changes: NonNullable<RuleMatch['whenNew']>)
     facts: [...(match.facts ?? []), ...(changes.facts ?? [])],
   };
 }
+
+/** Sequence rules count in buckets of this much event time (the order they can tell). */
+const SEQUENCE_BUCKET_MS = 60_000;
 
 /** Facts per finding that take part in dedup (each is one claim on the dedup port). */
 const MAX_FACTS = 8;

@@ -8,6 +8,7 @@ import { cloudtrailNarrowed } from './rules/cloudtrailNarrowed.js';
 import { cloudtrailStopped } from './rules/cloudtrailStopped.js';
 import { configRecorderStopped } from './rules/configRecorderStopped.js';
 import { consentPortalChanged } from './rules/consentPortalChanged.js';
+import { consoleFederationSignin } from './rules/consoleFederationSignin.js';
 import { consoleLoginWithoutMfa } from './rules/consoleLoginWithoutMfa.js';
 import { credentialProviderChanged } from './rules/credentialProviderChanged.js';
 import { firstTimeGatewayAction } from './rules/firstTimeGatewayAction.js';
@@ -58,6 +59,9 @@ import { secretReadUnexpected } from './rules/secretReadUnexpected.js';
 import { secretRotationProblem } from './rules/secretRotationProblem.js';
 import { secretRotationScheduleChanged } from './rules/secretRotationScheduleChanged.js';
 import { securityHubDisabled } from './rules/securityHubDisabled.js';
+import { signinAfterFailures } from './rules/signinAfterFailures.js';
+import { signinFailureBurst } from './rules/signinFailureBurst.js';
+import { signinFailureBurstByIp } from './rules/signinFailureBurstByIp.js';
 import { ssmParameterBatchRead } from './rules/ssmParameterBatchRead.js';
 import { ssmParameterBulkRead } from './rules/ssmParameterBulkRead.js';
 import { stsFederationToken } from './rules/stsFederationToken.js';
@@ -80,6 +84,7 @@ export const allRules: readonly Rule[] = [
   cloudtrailStopped,
   configRecorderStopped,
   consentPortalChanged,
+  consoleFederationSignin,
   consoleLoginWithoutMfa,
   credentialProviderChanged,
   firstTimeGatewayAction,
@@ -131,6 +136,9 @@ export const allRules: readonly Rule[] = [
   secretRotationProblem,
   secretRotationScheduleChanged,
   securityHubDisabled,
+  signinAfterFailures,
+  signinFailureBurst,
+  signinFailureBurstByIp,
   ssmParameterBatchRead,
   ssmParameterBulkRead,
   stsFederationToken,

@@ -172,6 +172,21 @@ export interface Rule {
     spike?: { trailingWindows: number; factor: number };
   };
   /**
+   * Sequences ("a success right after failures"): a match for which `trigger` holds stands
+   * only when at least `threshold` other matches were counted under one of its `keys` within
+   * `windowSeconds` before it (event time, to the minute); the other matches only count.
+   * Counters hold distinct `member`s, so a duplicated record counts once, and a match delivered
+   * out of order still counts at its own time. `threshold` and `windowSeconds` can be
+   * overridden per rule like a threshold rule's.
+   */
+  sequence?: {
+    keys: (record: CloudTrailRecord) => string[];
+    member: (record: CloudTrailRecord) => string;
+    trigger: (record: CloudTrailRecord) => boolean;
+    threshold: number;
+    windowSeconds: number;
+  };
+  /**
    * Baseline rules: a match stands only when one of `values` is new for a `subject` already
    * seen earlier in this `dimension` (a gateway's issuer, a principal's source IP, …). With
    * `learning`, the subject must also have been observed for the learning period first.

@@ -327,3 +327,49 @@ export function lambdaFunctionName(reference: string): string {
   const match = /(?:^|:)function:([^:]+)/.exec(reference);
   return match?.[1] ?? reference.split(':')[0] ?? reference;
 }
+
+// --- console sign-in -------------------------------------------------------------------------
+
+export const SIGNIN = 'signin.amazonaws.com';
+
+/**
+ * True when the call failed, however CloudTrail says so: an `errorCode`, or (sign-in events,
+ * which carry none) a `responseElements` outcome of `"Failure"` (`ConsoleLogin`, `CheckMfa`,
+ * `SwitchRole`, …) with `errorMessage: "Failed authentication"`.
+ */
+export function failedAnyway(record: CloudTrailRecord): boolean {
+  if (failed(record)) return true;
+  const outcome = obj(record.responseElements);
+  if (outcome === undefined) return false;
+  return Object.values(outcome).some((value) => value === 'Failure');
+}
+
+/** The outcome of a console sign-in (`Success`, `Failure`), or undefined for other events. */
+export function consoleLoginOutcome(record: CloudTrailRecord): string | undefined {
+  if (record.eventSource !== SIGNIN || record.eventName !== 'ConsoleLogin') return undefined;
+  return str(response(record, 'ConsoleLogin'));
+}
+
+/**
+ * Who a sign-in was for, the same on failed and successful attempts: AWS's failed-sign-in
+ * records of IAM users carry `userName` and `principalId` but no ARN, successful ones an ARN.
+ * Root by account; other identities (federated users, role sessions) by their stable caller.
+ * Names IAM does not know come as `HIDDEN_DUE_TO_SECURITY_REASONS`: they count as that one name.
+ */
+export function signinSubject(record: CloudTrailRecord): string {
+  const id = record.userIdentity;
+  const account = record.recipientAccountId ?? id.accountId ?? 'unknown';
+  if (id.type === 'Root') return `${account}|root`;
+  if (id.type === 'IAMUser') {
+    return `${account}|user/${callerUserName(record) ?? str(id.principalId) ?? 'unknown'}`;
+  }
+  return `${account}|${stableCaller(record)}`;
+}
+
+/** The person a sign-in names, for summaries: `the root user`, the IAM user name, the caller. */
+export function signinName(record: CloudTrailRecord): string {
+  const id = record.userIdentity;
+  if (id.type === 'Root') return 'the root user';
+  if (id.type === 'IAMUser') return callerUserName(record) ?? principalOf(record);
+  return principalOf(record);
+}

@@ -47,6 +47,10 @@ const MAPPING: Record<string, Mapping> = {
   'AWS.SecretsManager.BatchRetrieveSecrets': { rule: 'secret-batch-read' },
   'AWS.CloudTrail.UnauthorizedAPICall': { rule: 'access-denied-burst', perEvent: true },
   'AWS.KMS.CustomerManagedKeyLoss': { rule: 'kms-key-loss' },
+  // Panther's failed-login rules carry Threshold: 5; ours count the failure toward the burst.
+  'AWS.Console.LoginFailed': { rule: 'signin-failure-burst', perEvent: true },
+  'AWS.Console.RootLoginFailed': { rule: 'signin-failure-burst', perEvent: true },
+  'AWS.Console.GetSigninToken.Abuse': { rule: 'console-federation-signin' },
 };
 
 const KNOWN_DISAGREEMENTS: Record<string, string> = {
@@ -54,6 +58,8 @@ const KNOWN_DISAGREEMENTS: Record<string, string> = {
     'we count only successful reads toward bulk retrieval; denied reads go to access-denied-burst',
   'AWS.SecretsManager.BatchRetrieveSecrets / BatchGetSecretValue':
     'the record has no eventVersion, eventID, eventTime or userIdentity: our schema rejects it (reported as malformed, never silently evaluated)',
+  'AWS.Console.GetSigninToken.Abuse / Suspicious GetSigninToken':
+    'the record has no eventVersion or eventID: our schema rejects it (the same record completed with them is a positive fixture of console-federation-signin)',
 };
 
 interface PantherFile {
