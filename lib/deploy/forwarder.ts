@@ -202,6 +202,13 @@ export function forwarderTemplate(
                     'Fn::Sub': `arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:rule/${forwarderRulePrefix(target)}*`,
                   },
                 },
+                // ArnLike's `*` matches `/` too: not the rules of a custom bus whose name
+                // starts like these rules' (that bus could take other accounts' events).
+                ArnNotLike: {
+                  'aws:SourceArn': {
+                    'Fn::Sub': `arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:rule/${forwarderRulePrefix(target)}*/*`,
+                  },
+                },
               },
             },
           ],
