@@ -162,8 +162,11 @@ describe('the forwarder template', () => {
       return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, resolve(v)]));
     };
     const trust = resolve(
-      (template.Resources.ForwarderRole?.Properties as { AssumeRolePolicyDocument: unknown })
-        .AssumeRolePolicyDocument,
+      (
+        template.Resources.ForwarderRole?.Properties as unknown as {
+          AssumeRolePolicyDocument: unknown;
+        }
+      ).AssumeRolePolicyDocument,
     ) as Record<string, unknown>;
 
     const result = await runSimulation(
