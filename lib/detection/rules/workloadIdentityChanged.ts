@@ -39,15 +39,19 @@ export const workloadIdentityChanged: Rule = {
     // anyone allowed to create a role can match.
     if (failed(record)) return undefined;
     const name = str(param(record, 'name')) ?? 'unknown identity';
-    const urls = strings(param(record, 'allowedResourceOauth2ReturnUrls'));
+    const listed = param(record, 'allowedResourceOauth2ReturnUrls');
+    // A string here is CloudTrail's HIDDEN_DUE_TO_SECURITY_REASONS: not known, not a URL.
+    const hidden = typeof listed === 'string';
+    const urls = Array.isArray(listed) ? strings(listed) : [];
     const hosts = [...new Set(urls.map((url) => hostOf(url) ?? url))];
     const clear = urls.filter(insecure);
     let severity: 'low' | 'medium' | 'high' = 'medium';
     if (clear.length > 0) severity = 'high';
-    else if (record.eventName === 'CreateWorkloadIdentity' && urls.length === 0) severity = 'low';
+    else if (record.eventName === 'CreateWorkloadIdentity' && urls.length === 0 && !hidden)
+      severity = 'low';
     return {
       severity,
-      summary: `${record.eventName} on ${name} by ${principalOf(record)}${hosts.length > 0 ? ` (OAuth return hosts ${hosts.join(', ')}${clear.length > 0 ? '; not https' : ''})` : ''}`,
+      summary: `${record.eventName} on ${name} by ${principalOf(record)}${hosts.length > 0 ? ` (OAuth return hosts ${hosts.join(', ')}${clear.length > 0 ? '; not https' : ''})` : ''}${hidden ? ' (return URLs hidden in the record)' : ''}`,
       resource: name,
       details: { operation: record.eventName, returnUrls: urls.length },
       facts: hosts.map((host) => `returnHost=${host}`),
