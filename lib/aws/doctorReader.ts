@@ -138,7 +138,7 @@ export class AwsDoctorReader implements DoctorReader {
     return trails;
   }
 
-  async rules(prefix: string, region?: string): Promise<RuleInfo[]> {
+  async rules(prefix: string, region?: string, eventBusName = 'default'): Promise<RuleInfo[]> {
     const events = new EventBridgeClient(region ? { ...this.config, region } : this.config);
     const rules: RuleInfo[] = [];
     let NextToken: string | undefined;
@@ -146,19 +146,19 @@ export class AwsDoctorReader implements DoctorReader {
       const page = await events.send(
         new ListRulesCommand({
           NamePrefix: prefix,
-          EventBusName: 'default',
+          EventBusName: eventBusName,
           ...(NextToken ? { NextToken } : {}),
         }),
       );
       for (const rule of page.Rules ?? []) {
         const name = rule.Name ?? '';
         const { Targets = [] } = await events.send(
-          new ListTargetsByRuleCommand({ Rule: name, EventBusName: 'default' }),
+          new ListTargetsByRuleCommand({ Rule: name, EventBusName: eventBusName }),
         );
         rules.push({
           name,
           state: rule.State ?? 'UNKNOWN',
-          eventBusName: rule.EventBusName ?? 'default',
+          eventBusName: rule.EventBusName ?? eventBusName,
           ...(rule.EventPattern ? { pattern: JSON.parse(rule.EventPattern) as EventPattern } : {}),
           targetArns: Targets.map((t) => t.Arn ?? '').filter(Boolean),
         });

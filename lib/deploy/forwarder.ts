@@ -72,6 +72,29 @@ export function stageBusArn(target: ForwarderTarget, account: string, partition 
   return `arn:${partition}:events:${target.region}:${account}:event-bus/gatewarden-${target.stage}`;
 }
 
+/** The rule on the stage's bus handing forwarded events to detect (resources/forwarded-events.yml). */
+export function forwardedEventsRuleName(stage: string): string {
+  return `gatewarden-${stage}-detect-forwarded`;
+}
+
+/**
+ * That rule's pattern as deployed: AWS services' CloudTrail events of the stage's own account
+ * only. The forwarder sends this account's us-east-1 events; pinning the account keeps a
+ * statement added to the bus policy (events:PutPermission) from letting another account's
+ * forwarded records reach detect as if they were this account's.
+ */
+export function forwardedEventsPattern(account: string): Record<string, unknown> {
+  return {
+    source: [{ prefix: 'aws.' }],
+    'detail-type': [
+      'AWS API Call via CloudTrail',
+      'AWS Service Event via CloudTrail',
+      'AWS Console Sign In via CloudTrail',
+    ],
+    account: [account],
+  };
+}
+
 /** The command that deploys (or updates) a stage's forwarder. */
 export function forwarderCommand(target: ForwarderTarget): string {
   return `npx gatewarden forwarder deploy --stage ${target.stage} --region ${target.region}`;
@@ -177,6 +200,13 @@ export function forwarderTemplate(
                 ArnLike: {
                   'aws:SourceArn': {
                     'Fn::Sub': `arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:rule/${forwarderRulePrefix(target)}*`,
+                  },
+                },
+                // ArnLike's `*` matches `/` too: not the rules of a custom bus whose name
+                // starts like these rules' (that bus could take other accounts' events).
+                ArnNotLike: {
+                  'aws:SourceArn': {
+                    'Fn::Sub': `arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:rule/${forwarderRulePrefix(target)}*/*`,
                   },
                 },
               },

@@ -59,7 +59,14 @@ export async function runDoctor(
   checks.push(...(await ruleChecks(reader, options)));
   const partition = caller.split(':')[1] || 'aws';
   checks.push(
-    ...(await forwarderChecks(reader, options.stage, options.region, account, partition)),
+    ...(await forwarderChecks(
+      reader,
+      options.stage,
+      options.region,
+      account,
+      partition,
+      options.detectTargets,
+    )),
   );
   checks.push(...(await secretChecks(reader, options)));
   if (options.posture) checks.push(...(await postureChecks(reader, options, account)));

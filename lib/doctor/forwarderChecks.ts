@@ -1,5 +1,7 @@
 import { readDetectRoutes } from '../deploy/detectRoutes.js';
 import {
+  forwardedEventsPattern,
+  forwardedEventsRuleName,
   forwardedRoutes,
   forwarderCommand,
   forwarderRuleName,
@@ -16,9 +18,13 @@ import type { CheckResult } from './types.js';
  * Does the stage see global-service events? Outside us-east-1 only through its forwarder
  * (lib/deploy/forwarder.ts): every forwarded route's rule must exist on us-east-1's default bus,
  * be in the route's state, carry the route's pattern as detect-patterns.yml has it now, and
- * target this stage's bus; and no other rule there may target the bus (each event it matches
- * would reach detect twice). In us-east-1 nothing is forwarded, and a rule forwarding to the
- * stage's bus is a mistake to remove.
+ * target this stage's bus and nothing else (a second target copies every IAM, STS and sign-in
+ * record elsewhere); and no other rule there may target the bus (each event it matches would
+ * reach detect twice). On the stage's bus, the rule taking forwarded events must be enabled,
+ * keep its pattern (this account's AWS CloudTrail events) and deliver to the detect queue
+ * alone: disabled, narrowed or retargeted, it drops every global-service event as surely as a
+ * missing forwarder. In us-east-1 nothing is forwarded, and a rule forwarding to the stage's bus
+ * is a mistake to remove.
  */
 export async function forwarderChecks(
   reader: DoctorReader,
@@ -26,6 +32,8 @@ export async function forwarderChecks(
   region: string | undefined,
   account: string,
   partition: string,
+  /** The detect queue the stage bus rule must deliver to; empty = not checked. */
+  detectTargets: readonly string[] = [],
   routes: readonly ForwardedRoute[] = forwardedRoutes(readDetectRoutes()),
 ): Promise<CheckResult[]> {
   const id = 'rules.forwarder';
@@ -77,6 +85,7 @@ export async function forwarderChecks(
       ];
     }
     const problems = routes.flatMap((route) => routeProblems(route, rules, target, busArn));
+    problems.push(...(await receivingProblems(reader, stage, region, account, detectTargets)));
     const expected = new Set(routes.map((route) => forwarderRuleName(target, route.key)));
     const doubled = targeting.filter((name) => !expected.has(name));
     if (doubled.length > 0) {
@@ -131,9 +140,44 @@ function routeProblems(
     problems.push(
       `rule ${name} targets ${rule.targetArns.join(', ') || 'nothing'}, not this stage's bus ${busArn}`,
     );
+  } else if (rule.targetArns.some((arn) => arn !== busArn)) {
+    problems.push(
+      `rule ${name} targets ${rule.targetArns.join(', ')}, not only this stage's bus ${busArn}: remove the others`,
+    );
   }
   if (canonical(rule.pattern) !== canonical(route.pattern)) {
     problems.push(`rule ${name} forwards another pattern than detect route ${route.key} needs`);
+  }
+  return problems;
+}
+
+/** What is wrong with the stage bus rule that hands forwarded events to the detect queue. */
+async function receivingProblems(
+  reader: DoctorReader,
+  stage: string,
+  region: string,
+  account: string,
+  detectTargets: readonly string[],
+): Promise<string[]> {
+  const name = forwardedEventsRuleName(stage);
+  const bus = `gatewarden-${stage}`;
+  const rule = (await reader.rules(name, region, bus)).find((r) => r.name === name);
+  if (!rule)
+    return [`rule ${name} is missing from bus ${bus} in ${region}: forwarded events reach no one`];
+  const problems: string[] = [];
+  if (rule.state !== 'ENABLED') problems.push(`rule ${name} is ${rule.state}, not ENABLED`);
+  if (canonical(rule.pattern) !== canonical(forwardedEventsPattern(account))) {
+    problems.push(
+      `rule ${name} takes another pattern than this account's AWS CloudTrail events (resources/forwarded-events.yml)`,
+    );
+  }
+  const wrong =
+    rule.targetArns.length === 0 ||
+    (detectTargets.length > 0 && rule.targetArns.some((arn) => !detectTargets.includes(arn)));
+  if (wrong) {
+    problems.push(
+      `rule ${name} targets ${rule.targetArns.join(', ') || 'nothing'}, not only the detect queue${detectTargets.length > 0 ? ` ${detectTargets.join(', ')}` : ''}`,
+    );
   }
   return problems;
 }

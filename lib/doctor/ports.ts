@@ -83,8 +83,8 @@ export interface DoctorReader {
     rights: readonly { action: string; resource: string }[],
   ): Promise<Map<string, Decision>>;
   trails(): Promise<TrailInfo[]>;
-  /** Rules on the default bus whose names start with `prefix` (of another region if named). */
-  rules(prefix: string, region?: string): Promise<RuleInfo[]>;
+  /** Rules on a bus (the default one unless named) whose names start with `prefix` (of another region if named). */
+  rules(prefix: string, region?: string, eventBusName?: string): Promise<RuleInfo[]>;
   /** Names of the rules on a region's default bus that target `targetArn`. */
   ruleNamesTargeting(targetArn: string, region: string): Promise<string[]>;
   /** gatewarden secrets (tagged `gatewarden:kind`), optionally of one gateway. */

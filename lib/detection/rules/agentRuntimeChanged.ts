@@ -4,7 +4,6 @@ import {
   AGENTCORE,
   failed,
   isGatewayRoleName,
-  isRotator,
   param,
   principalOf,
   str,
@@ -34,7 +33,7 @@ export const agentRuntimeChanged: Rule = {
   severity: 'low',
   mitre: { tactic: 'Persistence', technique: 'T1525 Implant Internal Image' },
   description:
-    'An AgentCore agent runtime was created or updated, or an endpoint moved to another version, by a principal other than the rotator: the code behind a gateway MCP target. Medium when the runtime is given a gateway execution role or receives the Authorization header of its callers.',
+    'An AgentCore agent runtime was created or updated, or an endpoint moved to another version: the code behind a gateway MCP target. Medium when the runtime is given a gateway execution role or receives the Authorization header of its callers.',
   runbook:
     'Check the runtime’s artifact and version against what was released; if unplanned, roll the endpoint back to the last approved version, remove Authorization from the header allowlist and give the runtime its own role.',
   events: { sources: [AGENTCORE], names: NAMES },
@@ -48,7 +47,9 @@ export const agentRuntimeChanged: Rule = {
   ],
   dedup: { key: (r) => `${principalOf(r)}|${runtimeOf(r)}`, windowSeconds: 3600 },
   evaluate(record, context) {
-    if (failed(record) || isRotator(record, context)) return undefined;
+    // Never exempt the rotator: it makes none of these calls, and its name pattern is one
+    // anyone allowed to create a role can match.
+    if (failed(record)) return undefined;
     const runtime = runtimeOf(record);
     const role = str(param(record, 'roleArn'));
     const gatewayRole = role !== undefined && isGatewayRoleName(role, context);

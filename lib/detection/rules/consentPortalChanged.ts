@@ -1,6 +1,6 @@
 import type { CloudTrailRecord } from '../record.js';
 import type { Rule } from '../types.js';
-import { AGENTCORE, failed, isRotator, param, principalOf, str, strings } from './support.js';
+import { AGENTCORE, failed, param, principalOf, str, strings } from './support.js';
 
 const NAMES = ['CreateConsentPortal', 'UpdateConsentPortal', 'DeleteConsentPortal'];
 
@@ -21,7 +21,7 @@ export const consentPortalChanged: Rule = {
   severity: 'medium',
   mitre: { tactic: 'Credential Access', technique: 'T1528 Steal Application Access Token' },
   description:
-    'An AgentCore consent portal was created, updated or deleted: the page where users grant OAuth access to agents. Its credential provider, scopes, audience and execution role decide whose tokens the token vault collects; a change by anyone but the rotator is reported (high when the identity provider configuration moves).',
+    'An AgentCore consent portal was created, updated or deleted: the page where users grant OAuth access to agents. Its credential provider, scopes, audience and execution role decide whose tokens the token vault collects; every change is reported (high when the identity provider configuration moves).',
   runbook:
     'Confirm the portal change with its owner; if unplanned, restore the credential provider, scopes and audience, review the execution role, and revoke tokens users granted through the portal since the change.',
   events: { sources: [AGENTCORE], names: NAMES },
@@ -32,8 +32,10 @@ export const consentPortalChanged: Rule = {
     'requestParameters.idpConfig',
   ],
   dedup: { key: (r) => `${principalOf(r)}|${portalOf(r)}`, windowSeconds: 3600 },
-  evaluate(record, context) {
-    if (failed(record) || isRotator(record, context)) return undefined;
+  evaluate(record) {
+    // Never exempt the rotator: it makes none of these calls, and its name pattern is one
+    // anyone allowed to create a role can match.
+    if (failed(record)) return undefined;
     const portal = portalOf(record);
     const provider = str(param(record, 'idpConfig', 'credentialProviderArn'));
     const scopes = strings(param(record, 'idpConfig', 'scopes'));

@@ -1,15 +1,6 @@
 import type { CloudTrailRecord } from '../record.js';
 import type { Rule } from '../types.js';
-import {
-  AGENTCORE,
-  failed,
-  isGatewayRoleName,
-  isRotator,
-  obj,
-  param,
-  principalOf,
-  str,
-} from './support.js';
+import { AGENTCORE, failed, isGatewayRoleName, obj, param, principalOf, str } from './support.js';
 
 const NAMES = ['CreateHarness', 'UpdateHarness'];
 
@@ -52,7 +43,7 @@ export const harnessGatewayAccess: Rule = {
   severity: 'medium',
   mitre: { tactic: 'Persistence', technique: 'T1098 Account Manipulation' },
   description:
-    'An AgentCore harness was created or updated, by a principal other than the rotator, with a gateway among its tools (and the credential provider or role it calls the gateway with), or with a gateway execution role as its own role (high): a new agent reaching the gateway’s tools and the credentials behind them.',
+    'An AgentCore harness was created or updated with a gateway among its tools (and the credential provider or role it calls the gateway with), or with a gateway execution role as its own role (high): a new agent reaching the gateway’s tools and the credentials behind them.',
   runbook:
     'Confirm the harness with its owner; if unplanned, remove the gateway tool or give the harness its own role, and check the gateway’s authorizer and policy engine allow only the callers intended.',
   events: { sources: [AGENTCORE], names: NAMES },
@@ -64,7 +55,9 @@ export const harnessGatewayAccess: Rule = {
   ],
   dedup: { key: (r) => `${principalOf(r)}|${harnessOf(r)}`, windowSeconds: 3600 },
   evaluate(record, context) {
-    if (failed(record) || isRotator(record, context)) return undefined;
+    // Never exempt the rotator: it makes none of these calls, and its name pattern is one
+    // anyone allowed to create a role can match.
+    if (failed(record)) return undefined;
     const role = str(param(record, 'executionRoleArn'));
     const gatewayRole = role !== undefined && isGatewayRoleName(role, context);
     const gateways = gatewayTools(record);

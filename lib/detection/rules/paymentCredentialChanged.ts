@@ -1,6 +1,6 @@
 import type { CloudTrailRecord } from '../record.js';
 import type { Rule } from '../types.js';
-import { AGENTCORE, failed, isRotator, obj, param, principalOf, str } from './support.js';
+import { AGENTCORE, failed, obj, param, principalOf, str } from './support.js';
 
 const PROVIDERS = [
   'CreatePaymentCredentialProvider',
@@ -51,7 +51,7 @@ function changed(record: CloudTrailRecord): Record<string, string> {
 
 /**
  * Payment credential providers, connectors and managers: they hold or use the vendor
- * credentials agents pay with, so a change by anyone but the rotator is reported, as for the
+ * credentials agents pay with, so every change is reported (the rotator makes none), as for the
  * API-key and OAuth2 providers.
  */
 export const paymentCredentialChanged: Rule = {
@@ -60,7 +60,7 @@ export const paymentCredentialChanged: Rule = {
   severity: 'medium',
   mitre: { tactic: 'Persistence', technique: 'T1098.001 Additional Cloud Credentials' },
   description:
-    'An AgentCore payment credential provider, payment connector or payment manager was created, updated, deleted or had its credentials rotated by a principal other than the gatewarden rotator: the vendor credentials agents pay with, which connector signs with them, and the role, authorizer and key of the manager.',
+    'An AgentCore payment credential provider, payment connector or payment manager was created, updated, deleted or had its credentials rotated (gatewarden never changes them): the vendor credentials agents pay with, which connector signs with them, and the role, authorizer and key of the manager.',
   runbook:
     'Confirm the change with the payments owner; if unplanned, rotate the vendor credential at the vendor, restore the provider or connector, and review the payment manager’s role, authorizer and KMS key.',
   events: { sources: [AGENTCORE], names: [...PROVIDERS, ...CONNECTORS, ...MANAGERS] },
@@ -77,12 +77,14 @@ export const paymentCredentialChanged: Rule = {
     'requestParameters.kmsKeyArn',
   ],
   dedup: { key: (r) => `${principalOf(r)}|${subjectOf(r)}`, windowSeconds: 3600 },
-  evaluate(record, context) {
-    if (failed(record) || isRotator(record, context)) return undefined;
+  evaluate(record) {
+    // Never exempt the rotator: it makes none of these calls, and its name pattern is one
+    // anyone allowed to create a role can match.
+    if (failed(record)) return undefined;
     const subject = subjectOf(record);
     const facts = changed(record);
     return {
-      summary: `${record.eventName} on ${subject} by ${principalOf(record)} (not the rotator)`,
+      summary: `${record.eventName} on ${subject} by ${principalOf(record)}`,
       resource: subject,
       details: { operation: record.eventName, ...facts },
       facts: Object.entries(facts).map(([k, v]) => `${k}=${v}`),

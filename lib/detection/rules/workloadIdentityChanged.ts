@@ -1,15 +1,6 @@
 import type { CloudTrailRecord } from '../record.js';
 import type { Rule } from '../types.js';
-import {
-  AGENTCORE,
-  failed,
-  hostOf,
-  isRotator,
-  param,
-  principalOf,
-  str,
-  strings,
-} from './support.js';
+import { AGENTCORE, failed, hostOf, param, principalOf, str, strings } from './support.js';
 
 const NAMES = ['CreateWorkloadIdentity', 'UpdateWorkloadIdentity', 'DeleteWorkloadIdentity'];
 
@@ -37,24 +28,30 @@ export const workloadIdentityChanged: Rule = {
   severity: 'medium',
   mitre: { tactic: 'Credential Access', technique: 'T1528 Steal Application Access Token' },
   description:
-    'An AgentCore workload identity was created, updated or deleted by a principal other than the rotator. Its allowed OAuth2 return URLs are where users are sent back with an authorization code: a new host there can collect users’ tokens (high when a URL is not https).',
+    'An AgentCore workload identity was created, updated or deleted (gatewarden never changes one). Its allowed OAuth2 return URLs are where users are sent back with an authorization code: a new host there can collect users’ tokens (high when a URL is not https).',
   runbook:
     'Confirm the change with the owner of the workload; if unplanned, restore the allowed return URLs, revoke tokens obtained through the identity since the change and check the gateway still uses its own identity.',
   events: { sources: [AGENTCORE], names: NAMES },
   reads: ['requestParameters.name', 'requestParameters.allowedResourceOauth2ReturnUrls'],
   dedup: { key: (r) => `${principalOf(r)}|${str(param(r, 'name')) ?? ''}`, windowSeconds: 3600 },
-  evaluate(record: CloudTrailRecord, context) {
-    if (failed(record) || isRotator(record, context)) return undefined;
+  evaluate(record: CloudTrailRecord) {
+    // Never exempt the rotator: it makes none of these calls, and its name pattern is one
+    // anyone allowed to create a role can match.
+    if (failed(record)) return undefined;
     const name = str(param(record, 'name')) ?? 'unknown identity';
-    const urls = strings(param(record, 'allowedResourceOauth2ReturnUrls'));
+    const listed = param(record, 'allowedResourceOauth2ReturnUrls');
+    // A string here is CloudTrail's HIDDEN_DUE_TO_SECURITY_REASONS: not known, not a URL.
+    const hidden = typeof listed === 'string';
+    const urls = Array.isArray(listed) ? strings(listed) : [];
     const hosts = [...new Set(urls.map((url) => hostOf(url) ?? url))];
     const clear = urls.filter(insecure);
     let severity: 'low' | 'medium' | 'high' = 'medium';
     if (clear.length > 0) severity = 'high';
-    else if (record.eventName === 'CreateWorkloadIdentity' && urls.length === 0) severity = 'low';
+    else if (record.eventName === 'CreateWorkloadIdentity' && urls.length === 0 && !hidden)
+      severity = 'low';
     return {
       severity,
-      summary: `${record.eventName} on ${name} by ${principalOf(record)}${hosts.length > 0 ? ` (OAuth return hosts ${hosts.join(', ')}${clear.length > 0 ? '; not https' : ''})` : ''}`,
+      summary: `${record.eventName} on ${name} by ${principalOf(record)}${hosts.length > 0 ? ` (OAuth return hosts ${hosts.join(', ')}${clear.length > 0 ? '; not https' : ''})` : ''}${hidden ? ' (return URLs hidden in the record)' : ''}`,
       resource: name,
       details: { operation: record.eventName, returnUrls: urls.length },
       facts: hosts.map((host) => `returnHost=${host}`),

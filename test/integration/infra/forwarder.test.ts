@@ -455,6 +455,22 @@ describe('a stage in eu-west-1 and its forwarder in us-east-1', () => {
     }
   }, 120_000);
 
+  // events:DisableRule on the stage's bus alone drops every forwarded event before detect.
+  it('doctor fails when the stage bus rule taking forwarded events is disabled', async () => {
+    const events = new EventBridgeClient(config(STAGE_REGION));
+    const rule = { Name: 'gatewarden-local-detect-forwarded', EventBusName: 'gatewarden-local' };
+    await events.send(new DisableRuleCommand(rule));
+    try {
+      const check = await forwarderCheck();
+
+      expect(check.status).toBe('fail');
+      expect(check.details?.join('\n')).toMatch(/detect-forwarded is DISABLED, not ENABLED/);
+    } finally {
+      await events.send(new EnableRuleCommand(rule));
+    }
+    expect((await forwarderCheck()).status).toBe('pass');
+  }, 120_000);
+
   it.each([
     [
       'disabled',

@@ -1,3 +1,4 @@
+import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { neededEvents, patternMatches } from '../../../lib/doctor/index.js';
 import { GLOBAL_SOURCES } from '../../../lib/detection/sources.js';
 import { readDetectRoutes } from '../../../lib/deploy/detectRoutes.js';
@@ -129,9 +130,69 @@ describe('the forwarder template', () => {
                 'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/gatewarden-prod-eu-west-1-fwd-*',
             },
           },
+          ArnNotLike: {
+            'aws:SourceArn': {
+              'Fn::Sub':
+                'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/gatewarden-prod-eu-west-1-fwd-*/*',
+            },
+          },
         },
       }),
     ]);
+  });
+
+  // ArnLike's `*` matches `/` too: every rule on a custom bus named `gatewarden-…-fwd-x`
+  // (events:CreateEventBus) would have an ARN the rule pattern matches, and that bus can take
+  // other accounts' `aws.` events.
+  it.each([
+    ['its own rule on the default bus', 'rule/gatewarden-prod-eu-west-1-fwd-iam', true],
+    ['a rule on a bus named like its rules', 'rule/gatewarden-prod-eu-west-1-fwd-x/any', false],
+    ['another stage', 'rule/gatewarden-dev-eu-west-1-fwd-iam', false],
+  ])('EventBridge may assume its role for %s: %s', async (_label, path, allowed) => {
+    const resolve = (value: unknown): unknown => {
+      if (Array.isArray(value)) return value.map(resolve);
+      if (value === null || typeof value !== 'object') return value;
+      const o = value as Record<string, unknown>;
+      if (typeof o['Fn::Sub'] === 'string')
+        return o['Fn::Sub']
+          .replaceAll('${AWS::Partition}', 'aws')
+          .replaceAll('${AWS::Region}', 'us-east-1')
+          .replaceAll('${AWS::AccountId}', '111122223333');
+      if (o.Ref === 'AWS::AccountId') return '111122223333';
+      return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, resolve(v)]));
+    };
+    const trust = resolve(
+      (
+        template.Resources.ForwarderRole?.Properties as unknown as {
+          AssumeRolePolicyDocument: unknown;
+        }
+      ).AssumeRolePolicyDocument,
+    ) as Record<string, unknown>;
+
+    const result = await runSimulation(
+      {
+        request: {
+          principal: 'events.amazonaws.com',
+          action: 'sts:AssumeRole',
+          resource: {
+            resource: 'arn:aws:iam::111122223333:role/gatewarden-prod-eu-west-1-forwarder',
+            accountId: '111122223333',
+          },
+          contextVariables: {
+            'aws:SourceArn': `arn:aws:events:us-east-1:111122223333:${path}`,
+            'aws:SourceAccount': '111122223333',
+          },
+        },
+        identityPolicies: [],
+        serviceControlPolicies: [],
+        resourceControlPolicies: [],
+        resourcePolicy: trust,
+      },
+      {},
+    );
+
+    if (result.resultType === 'error') throw new Error(JSON.stringify(result.errors));
+    expect(result.overallResult === 'Allowed').toBe(allowed);
   });
 
   it.each([

@@ -1,9 +1,26 @@
 import { runDoctor, type DoctorReader, type RuleInfo } from '../../../lib/doctor/index.js';
 import { readDetectRoutes } from '../../../lib/deploy/detectRoutes.js';
-import { forwardedRoutes, forwarderTemplate } from '../../../lib/deploy/forwarder.js';
+import {
+  forwardedEventsPattern,
+  forwardedRoutes,
+  forwarderTemplate,
+} from '../../../lib/deploy/forwarder.js';
 
 const ACCOUNT = '111122223333';
 const BUS = `arn:aws:events:eu-west-1:${ACCOUNT}:event-bus/gatewarden-prod`;
+const QUEUE = `arn:aws:sqs:eu-west-1:${ACCOUNT}:gatewarden-prod-detect-events`;
+const ATTACKER_BUS = 'arn:aws:events:us-east-1:444455556666:event-bus/collector';
+
+/** The stage bus's own rule handing forwarded events to detect (forwarded-events.yml). */
+function receivingRule(): RuleInfo {
+  return {
+    name: 'gatewarden-prod-detect-forwarded',
+    state: 'ENABLED',
+    eventBusName: 'gatewarden-prod',
+    pattern: reversedKeys(forwardedEventsPattern(ACCOUNT)) as RuleInfo['pattern'],
+    targetArns: [QUEUE],
+  };
+}
 const COMMAND = 'npx gatewarden forwarder deploy --stage prod --region eu-west-1';
 
 /** The rules `gatewarden forwarder deploy` creates in us-east-1, as EventBridge lists them. */
@@ -35,15 +52,23 @@ function reversedKeys(value: unknown): unknown {
   );
 }
 
-/** An account seen only through the rules of us-east-1; every other check is not served. */
-function readerOf(useast1: RuleInfo[]): DoctorReader {
+/**
+ * An account seen only through the rules of us-east-1 and of the stage bus; every other check
+ * is not served.
+ */
+function readerOf(useast1: RuleInfo[], stageBus: RuleInfo[] = [receivingRule()]): DoctorReader {
   const refused = () => Promise.reject(new Error('not served here'));
   return {
     caller: async () => ({ arn: `arn:aws:iam::${ACCOUNT}:user/ops`, account: ACCOUNT }),
     simulate: refused,
     trails: refused,
-    rules: async (prefix, region) =>
-      region === 'us-east-1' ? useast1.filter((r) => r.name.startsWith(prefix)) : [],
+    rules: async (prefix, region, bus = 'default') =>
+      (region === 'us-east-1' && bus === 'default'
+        ? useast1
+        : region === 'eu-west-1' && bus === 'gatewarden-prod'
+          ? stageBus
+          : []
+      ).filter((r) => r.name.startsWith(prefix)),
     ruleNamesTargeting: async (arn, region) =>
       region === 'us-east-1'
         ? useast1.filter((r) => r.targetArns.includes(arn)).map((r) => r.name)
@@ -55,11 +80,11 @@ function readerOf(useast1: RuleInfo[]): DoctorReader {
   };
 }
 
-async function forwarderCheck(rules: RuleInfo[], region = 'eu-west-1') {
-  const report = await runDoctor(readerOf(rules), {
+async function forwarderCheck(rules: RuleInfo[], region = 'eu-west-1', stageBus?: RuleInfo[]) {
+  const report = await runDoctor(readerOf(rules, stageBus), {
     stage: 'prod',
     region,
-    detectTargets: [],
+    detectTargets: [QUEUE],
     commands: [],
   });
   const check = report.checks.find((c) => c.id === 'rules.forwarder');
@@ -101,6 +126,15 @@ describe('doctor: the global-events forwarder', () => {
       /fwd-root targets .*gatewarden-dev, not this stage's bus/,
     ],
     [
+      // events:PutTargets alone: every IAM, STS and sign-in record also goes to another account.
+      'copied to another target as well',
+      (rules) =>
+        rules.map((r) =>
+          r.name.endsWith('-fwd-iam') ? { ...r, targetArns: [BUS, ATTACKER_BUS] } : r,
+        ),
+      /fwd-iam targets .*collector, not only this stage's bus/,
+    ],
+    [
       'missing a rule',
       (rules) => rules.filter((r) => !r.name.endsWith('-fwd-consoleSignIn')),
       /fwd-consoleSignIn is missing/,
@@ -128,6 +162,40 @@ describe('doctor: the global-events forwarder', () => {
 
     expect(check.status).toBe('fail');
     expect(check.message).toContain(`Run: ${COMMAND}`);
+    expect(check.details?.join('\n')).toMatch(detail);
+  });
+
+  // The other half of the path: on the stage's bus, one rule hands what arrives to the detect
+  // queue. Whoever may disable, narrow or retarget it (events:DisableRule, PutRule or
+  // RemoveTargets on the stage bus) stops every global-service event silently.
+  it.each<[string, (rule: RuleInfo) => RuleInfo | undefined, RegExp]>([
+    ['missing', () => undefined, /gatewarden-prod-detect-forwarded is missing/],
+    [
+      'disabled',
+      (rule) => ({ ...rule, state: 'DISABLED' }),
+      /detect-forwarded is DISABLED, not ENABLED/,
+    ],
+    [
+      'narrowed to nothing detect needs',
+      (rule) => ({ ...rule, pattern: { ...rule.pattern, source: ['aws.nothing'] } }),
+      /detect-forwarded takes another pattern/,
+    ],
+    [
+      'opened to other accounts',
+      (rule) => ({ ...rule, pattern: { ...rule.pattern, account: undefined } }),
+      /detect-forwarded takes another pattern/,
+    ],
+    [
+      'aimed elsewhere than the detect queue',
+      (rule) => ({ ...rule, targetArns: [QUEUE.replace('detect-events', 'parking')] }),
+      /detect-forwarded targets .*parking, not only the detect queue/,
+    ],
+  ])('fails when the stage bus rule taking forwarded events is %s', async (_l, broken, detail) => {
+    const rule = broken(receivingRule());
+
+    const check = await forwarderCheck(deployedForwarder(), 'eu-west-1', rule ? [rule] : []);
+
+    expect(check.status).toBe('fail');
     expect(check.details?.join('\n')).toMatch(detail);
   });
 

@@ -1,3 +1,4 @@
+import { forwardedEventsPattern } from '../../../lib/deploy/forwarder.js';
 import { packagedTemplate, type CfnTemplate } from './packagedTemplate.js';
 
 /**
@@ -64,5 +65,18 @@ describe('forwarded global-service events on the stage bus', () => {
     expect(props.Targets.map((t) => t.Arn)).toEqual([
       { 'Fn::GetAtt': ['DetectEventsQueue', 'Arn'] },
     ]);
+  });
+});
+
+describe('the stage bus rule taking forwarded events', () => {
+  // events:PutPermission on the stage bus would let another account forward its own CloudTrail
+  // records there (real `aws.` events, any content it likes to generate): the rule takes this
+  // account's records only, and doctor compares the deployed rule with the same pattern.
+  it("takes this account's records only, as doctor expects it", () => {
+    const props = resource('DetectForwardedRule').Properties as { EventPattern: unknown };
+
+    expect(props.EventPattern).toEqual(
+      forwardedEventsPattern({ Ref: 'AWS::AccountId' } as unknown as string),
+    );
   });
 });
