@@ -9,7 +9,11 @@ import { fixtureRecord, runCase } from './fixtureSupport.js';
 const FILE = 'tokenVaultReadUnexpected.fixtures.json';
 const ACCOUNT = '111122223333';
 
-function asRole(record: Record<string, unknown>, roleArn: string, suffix: string) {
+function asRole(
+  record: Record<string, unknown>,
+  roleArn: string,
+  suffix: string,
+): Record<string, unknown> {
   const name = roleArn.split('/').pop() ?? roleArn;
   return {
     ...record,
