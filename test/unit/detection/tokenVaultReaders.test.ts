@@ -210,4 +210,25 @@ describe('token vault reads: a name does not make a reader expected', () => {
     const findings = await runCase({ name, expect: true, records: [read] });
     expect(findings.map((f) => f.ruleId)).toEqual(['token-vault-read-unexpected']);
   });
+
+  it('a role merely named like AgentCore’s service-linked role (outside /aws-service-role/) is reported', async () => {
+    const name = READS[0]?.[1] ?? '';
+    const read = asRole(
+      fixtureRecord(FILE, name),
+      `arn:aws:iam::${ACCOUNT}:role/AWSServiceRoleForBedrockAgentCoreHelper`,
+      'slr-lookalike',
+    );
+    const findings = await runCase({ name, expect: true, records: [read] });
+    expect(findings.map((f) => f.ruleId)).toEqual(['token-vault-read-unexpected']);
+  });
+
+  it('AgentCore’s own service-linked role (under /aws-service-role/) is expected', async () => {
+    const name = READS[0]?.[1] ?? '';
+    const read = asRole(
+      fixtureRecord(FILE, name),
+      `arn:aws:iam::${ACCOUNT}:role/aws-service-role/network.bedrock-agentcore.amazonaws.com/AWSServiceRoleForBedrockAgentCoreNetwork`,
+      'slr',
+    );
+    expect(await runCase({ name, expect: false, records: [read] })).toEqual([]);
+  });
 });
