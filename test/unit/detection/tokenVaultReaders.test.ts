@@ -1,3 +1,4 @@
+import { parseDetectionConfig } from '../../../lib/detection/config.js';
 import { fixtureRecord, runCase } from './fixtureSupport.js';
 
 /**
@@ -230,5 +231,12 @@ describe('token vault reads: a name does not make a reader expected', () => {
       'slr',
     );
     expect(await runCase({ name, expect: false, records: [read] })).toEqual([]);
+  });
+
+  it('tokenVaultReaders takes ARNs only: a name pattern is refused', () => {
+    expect(() => parseDetectionConfig({ tokenVaultReaders: ['*gateway*'] })).toThrow(
+      /tokenVaultReaders/,
+    );
+    expect(() => parseDetectionConfig({ tokenVaultReaders: ['my-runtime-role'] })).toThrow();
   });
 });
