@@ -83,6 +83,15 @@ export const detectionConfigSchema = z
      * cloudformation.amazonaws.com) count as automation too.
      */
     automationPrincipals: z.array(z.string().min(1)).default([]),
+    /**
+     * Principals besides the gateways' execution roles that may read the AgentCore token vault
+     * (agent runtimes, an operator's read-back): role or user ARNs, `*` wildcards allowed,
+     * matched against the caller's role ARN (session issuer) or user ARN, never a name.
+     * Gateway execution roles are learned from CreateGateway/UpdateGateway.
+     */
+    tokenVaultReaders: z
+      .array(z.string().regex(/^arn:[^:*]+:iam::[0-9*]+:(role|user)\//, 'an IAM role or user ARN'))
+      .default([]),
     suppressions: z.array(suppression).default([]),
     channels: channelThresholds.default({ sns: 'low', eventBridge: 'info', webhook: 'high' }),
     /** Rules that count findings but never alert (tuning a new rule). */
@@ -153,6 +162,7 @@ export function contextFromConfig(config: DetectionConfig): DetectionContext {
     trustedAccounts: config.trustedAccounts,
     trustedIssuers: config.trustedIssuers,
     automationPrincipals: config.automationPrincipals,
+    tokenVaultReaders: config.tokenVaultReaders,
     learnedGatewayRoles: new Set(),
   };
 }

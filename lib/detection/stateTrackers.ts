@@ -293,7 +293,62 @@ export const KINDS = {
   policy: 'policy',
   gatewayRule: 'gateway-rule',
   registration: 'registration',
+  gatewayRole: 'gateway-role',
 } as const;
+
+/** Token vault reads: API keys, OAuth2 and payment tokens, workload access tokens. */
+export const TOKEN_VAULT_READS = [
+  'GetResourceApiKey',
+  'GetResourceOauth2Token',
+  'GetResourcePaymentToken',
+  // Completes a user's OAuth flow: the vault then holds that user's token for the session.
+  'CompleteResourceTokenAuth',
+  'GetWorkloadAccessToken',
+  'GetWorkloadAccessTokenForJWT',
+  'GetWorkloadAccessTokenForUserId',
+] as const;
+
+const TOKEN_VAULT_READ_NAMES: ReadonlySet<string> = new Set(TOKEN_VAULT_READS);
+
+/**
+ * The key a role is known by as a gateway execution role: its ARN (path included), lower-cased
+ * (IAM role names are unique whatever their case). Never the name alone: anyone allowed
+ * iam:CreateRole chooses a name.
+ */
+export function gatewayRoleKey(roleArn: string): string | undefined {
+  return /^arn:[^:]+:iam::\d{12}:role\//.test(roleArn) ? roleArn.toLowerCase() : undefined;
+}
+
+/** The role ARN behind an assumed-role session (its session issuer), if CloudTrail shows it. */
+export function sessionRoleArn(record: CloudTrailRecord): string | undefined {
+  const id = record.userIdentity;
+  if (id.type !== 'AssumedRole') return undefined;
+  const issuer = id.sessionContext?.sessionIssuer;
+  return issuer?.type === 'Role' || issuer?.type === undefined ? str(issuer?.arn) : undefined;
+}
+
+/**
+ * A gateway's execution role, as the state of the role: which gateway it was last seen on.
+ * A token vault read looks the caller's role up (look only) at the read's time.
+ */
+function gatewayRoleTracked(record: CloudTrailRecord): Tracked[] {
+  if (record.eventName === 'CreateGateway' || record.eventName === 'UpdateGateway') {
+    const roleArn = gatewayStateOf(record, new Set(['roleArn'])).roleArn;
+    const subject = roleArn === undefined ? undefined : gatewayRoleKey(roleArn);
+    const gateway = gatewayIdOf(record) ?? 'unknown';
+    if (subject === undefined) return [];
+    return [
+      { kind: KINDS.gatewayRole, subject, next: () => JSON.stringify({ gatewayId: gateway }) },
+    ];
+  }
+  if (TOKEN_VAULT_READ_NAMES.has(record.eventName)) {
+    const roleArn = sessionRoleArn(record);
+    const subject = roleArn === undefined ? undefined : gatewayRoleKey(roleArn);
+    if (subject === undefined) return [];
+    return [{ kind: KINDS.gatewayRole, subject, next: () => undefined }];
+  }
+  return [];
+}
 
 /** The resources a record touches and the state it leaves them in. */
 export function trackedStates(record: CloudTrailRecord): Tracked[] {
@@ -325,7 +380,10 @@ export function trackedStates(record: CloudTrailRecord): Tracked[] {
       const subject = gatewayIdOf(record);
       if (subject === undefined) return [];
       const shown = gatewayStateOf(record);
-      return [{ kind: KINDS.gateway, subject, next: (previous) => merged(previous, shown) }];
+      return [
+        { kind: KINDS.gateway, subject, next: (previous) => merged(previous, shown) },
+        ...gatewayRoleTracked(record),
+      ];
     }
     case 'DeleteGateway': {
       const subject = gatewayIdOf(record);
@@ -356,6 +414,6 @@ export function trackedStates(record: CloudTrailRecord): Tracked[] {
     case 'TagResource':
       return [{ kind: KINDS.registration, subject: stableCaller(record), next: () => undefined }];
     default:
-      return [];
+      return gatewayRoleTracked(record);
   }
 }

@@ -23,6 +23,8 @@ export interface DetectionContext {
   trustedIssuers?: string[];
   /** Deploy automation principals (ARNs or name patterns): their changes are planned. */
   automationPrincipals?: string[];
+  /** Role or user ARN patterns allowed to read the token vault besides gateway roles. */
+  tokenVaultReaders?: string[];
   /**
    * Gateway execution roles learned from the stream (roles trusted by
    * `bedrock-agentcore.amazonaws.com`, roleArn of a created/updated gateway). The engine

@@ -169,8 +169,10 @@ export function isAgentCoreService(record: CloudTrailRecord): boolean {
   return (
     id.invokedBy === AGENTCORE ||
     record.sourceIPAddress === AGENTCORE ||
-    // A service-linked role of AgentCore acting on its own behalf.
-    (roleNameOf(record) ?? '').startsWith('AWSServiceRoleForBedrockAgentCore') ||
+    // A service-linked role of AgentCore acting on its own behalf: its name and the reserved
+    // /aws-service-role/ path (anyone allowed iam:CreateRole can copy the name, not the path).
+    ((roleNameOf(record) ?? '').startsWith('AWSServiceRoleForBedrockAgentCore') &&
+      (id.sessionContext?.sessionIssuer?.arn ?? '').includes(':role/aws-service-role/')) ||
     (id.type === 'AWSService' && (id.invokedBy ?? '').startsWith('bedrock-agentcore'))
   );
 }

@@ -1,17 +1,16 @@
 import type { CloudTrailRecord } from '../record.js';
-import type { Rule } from '../types.js';
-import { AGENTCORE, failed, isExpectedSecretReader, param, principalOf, str } from './support.js';
-
-const TOKEN_READS = [
-  'GetResourceApiKey',
-  'GetResourceOauth2Token',
-  'GetResourcePaymentToken',
-  // Completes a user's OAuth flow: the vault then holds that user's token for the session.
-  'CompleteResourceTokenAuth',
-  'GetWorkloadAccessToken',
-  'GetWorkloadAccessTokenForJWT',
-  'GetWorkloadAccessTokenForUserId',
-] as const;
+import { KINDS, TOKEN_VAULT_READS, sessionRoleArn } from '../stateTrackers.js';
+import type { DetectionContext, Rule } from '../types.js';
+import { changeOf } from './lastState.js';
+import {
+  AGENTCORE,
+  failed,
+  isAgentCoreService,
+  matchesPattern,
+  param,
+  principalOf,
+  str,
+} from './support.js';
 
 /**
  * What was read: the credential provider or workload identity, from the data event's
@@ -31,6 +30,24 @@ function credentialOf(record: CloudTrailRecord): string | undefined {
   );
 }
 
+/**
+ * Expected readers: AgentCore itself, a role that was a gateway's execution role when it read
+ * (learned from CreateGateway/UpdateGateway, by role ARN), and the configured
+ * `tokenVaultReaders` (role or user ARNs). Never a name: anyone allowed iam:CreateRole picks
+ * one. The rotator is not among them: its role holds no token vault read.
+ */
+function isExpectedReader(record: CloudTrailRecord, context: DetectionContext): boolean {
+  if (isAgentCoreService(record)) return true;
+  const id = record.userIdentity;
+  const arn =
+    id.type === 'AssumedRole' ? sessionRoleArn(record) : id.type === 'IAMUser' ? id.arn : undefined;
+  if (arn && (context.tokenVaultReaders ?? []).some((pattern) => matchesPattern(arn, pattern))) {
+    return true;
+  }
+  const role = changeOf<{ gatewayId?: string }>(record, context, KINDS.gatewayRole)?.previous;
+  return role !== undefined && role !== null;
+}
+
 /** Token-vault reads (API keys, OAuth2 tokens, workload tokens) by someone other than a gateway. */
 export const tokenVaultReadUnexpected: Rule = {
   id: 'token-vault-read-unexpected',
@@ -38,10 +55,11 @@ export const tokenVaultReadUnexpected: Rule = {
   severity: 'high',
   mitre: { tactic: 'Credential Access', technique: 'T1528 Steal Application Access Token' },
   description:
-    'GetResourceApiKey, GetResourceOauth2Token, GetResourcePaymentToken, CompleteResourceTokenAuth or a GetWorkloadAccessToken* call by a principal that is not a gateway execution role (pattern or learned), AgentCore itself or the rotator: the outbound credentials a gateway uses, fetched by someone else. Management and data-event shapes both count (agent runtimes read the vault too: add their roles to gatewayRolePrincipals).',
+    'GetResourceApiKey, GetResourceOauth2Token, GetResourcePaymentToken, CompleteResourceTokenAuth or a GetWorkloadAccessToken* call by a principal that is neither AgentCore itself, nor the execution role of one of the account’s gateways (learned from CreateGateway/UpdateGateway and matched on the caller’s role ARN, never a role name), nor listed in tokenVaultReaders: the outbound credentials a gateway uses, fetched by someone else. Management and data-event shapes both count (agent runtimes read the vault too: add their role ARNs to tokenVaultReaders).',
   runbook:
     'Identify the caller and the provider read; if it is not an approved agent runtime, rotate the provider’s credential (gatewarden rotate), revoke the caller’s sessions and restrict bedrock-agentcore:GetResource* to the gateway roles.',
-  events: { sources: [AGENTCORE], names: TOKEN_READS },
+  events: { sources: [AGENTCORE], names: TOKEN_VAULT_READS },
+  lastState: true,
   reads: [
     'resources',
     'requestParameters.resourceCredentialProviderName',
@@ -50,7 +68,7 @@ export const tokenVaultReadUnexpected: Rule = {
   ],
   dedup: { key: (r) => `${principalOf(r)}|${credentialOf(r) ?? ''}`, windowSeconds: 3600 },
   evaluate(record, context) {
-    if (failed(record) || isExpectedSecretReader(record, context)) return undefined;
+    if (failed(record) || isExpectedReader(record, context)) return undefined;
     const credential = credentialOf(record);
     return {
       summary: `${principalOf(record)} called ${record.eventName}${credential === undefined ? '' : ` for ${credential}`}`,
