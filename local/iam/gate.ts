@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { FrontRequest, ServiceCall } from '../standin/context.js';
 import type { StandinResponse } from '../standin/http.js';
 import type { UserIdentity } from '../standin/cloudtrail/identity.js';
-import { isReadOnly } from './actions.js';
+import { isReadOnly, writesDataOnly } from './actions.js';
 import { callerOf, IamEnforcer, serviceCaller, type Caller, type Decision } from './enforcer.js';
 import { MotoPolicyStore } from './policies.js';
 
@@ -142,7 +142,12 @@ export class IamGate {
   /** After a call went through: anything that may have changed a policy, tag or key is re-read. */
   called(request: FrontRequest, status: number): void {
     const operation = request.aws.operation;
-    if (status < 400 && operation && !isReadOnly(operation)) {
+    if (
+      status < 400 &&
+      operation &&
+      !isReadOnly(operation) &&
+      !writesDataOnly(request.aws.service, operation)
+    ) {
       this.store.invalidate(request.aws.service);
     }
   }
