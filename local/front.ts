@@ -30,6 +30,8 @@ export interface FrontOptions {
   log: (line: string) => void;
   /** IAM enforcement (absent only with GATEWARDEN_LOCAL_IAM=off). */
   iam?: IamGate;
+  /** Function role sessions when IAM enforcement is off (the gate issues them otherwise). */
+  lambdaCredentials?: IamGate['lambdaCredentials'];
 }
 
 export interface Front {
@@ -141,8 +143,9 @@ export async function startFront(options: FrontOptions): Promise<Front> {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
-    if (!options.iam)
-      return json(409, { message: 'IAM enforcement is off (GATEWARDEN_LOCAL_IAM=off)' });
+    const gate = options.iam;
+    const issue = gate ? (name: string) => gate.lambdaCredentials(name) : options.lambdaCredentials;
+    if (!issue) return json(409, { message: 'this local stack issues no function roles' });
     let functionName = '';
     try {
       functionName = String(
@@ -153,7 +156,7 @@ export async function startFront(options: FrontOptions): Promise<Front> {
       return json(400, { message: 'body must be JSON {"functionName": "..."}' });
     }
     if (!functionName) return json(400, { message: 'functionName is required' });
-    const answer = await options.iam.lambdaCredentials(functionName);
+    const answer = await issue(functionName);
     return answer.ok ? json(200, answer) : json(403, { message: answer.reason });
   }
 

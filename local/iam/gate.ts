@@ -157,34 +157,17 @@ export class IamGate {
    * trust policy must let `lambda.amazonaws.com` assume it for that function (evaluated like
    * any other call), then STS issues a session named after the function.
    */
-  async lambdaCredentials(functionName: string): Promise<
-    | {
-        ok: true;
-        credentials: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string };
-        roleArn: string;
-        functionArn: string;
-      }
-    | { ok: false; reason: string }
-  > {
-    const lookups = this.store.lookups();
-    const functionArn = await lookups.functionArn(functionName, 'us-east-1');
-    if (!functionArn)
-      return { ok: false, reason: `no function ${functionName} on the local stack` };
-    const roleArn = await this.store.functionRole(functionArn);
-    if (!roleArn) return { ok: false, reason: `function ${functionName} has no role` };
-    const account = functionArn.split(':')[4] ?? '';
-    const decision = await this.enforcer.authorize(
-      serviceCaller('lambda.amazonaws.com', { arn: functionArn, account }),
-      { action: 'sts:AssumeRole', resource: roleArn, resourceAccount: account, context: {} },
-    );
-    if (!decision.allowed) {
-      return {
-        ok: false,
-        reason: `lambda.amazonaws.com may not assume ${roleArn}: ${decision.reason}`,
-      };
-    }
-    const credentials = await this.store.assumeRole(roleArn, functionName);
-    return { ok: true, credentials, roleArn, functionArn };
+  lambdaCredentials(functionName: string): Promise<LambdaCredentialsAnswer> {
+    return functionRoleCredentials(this.store, functionName, async (functionArn, roleArn) => {
+      const account = functionArn.split(':')[4] ?? '';
+      const decision = await this.enforcer.authorize(
+        serviceCaller('lambda.amazonaws.com', { arn: functionArn, account }),
+        { action: 'sts:AssumeRole', resource: roleArn, resourceAccount: account, context: {} },
+      );
+      return decision.allowed
+        ? undefined
+        : `lambda.amazonaws.com may not assume ${roleArn}: ${decision.reason}`;
+    });
   }
 
   /**
@@ -270,6 +253,37 @@ export class IamGate {
       ? `User: ${caller.principal} is not authorized to perform: ${action} on resource: ${resource ?? '*'} because ${decision.reason}`
       : `User: ${caller.principal} is not authorized to perform: ${action}: ${decision.reason}`;
   }
+}
+
+export type LambdaCredentialsAnswer =
+  | {
+      ok: true;
+      credentials: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string };
+      roleArn: string;
+      functionArn: string;
+    }
+  | { ok: false; reason: string };
+
+/**
+ * A session of the function's execution role from moto's STS. `refusal` decides whether Lambda
+ * may assume the role (its trust policy; the message when not): the gate passes its own
+ * evaluation; with `GATEWARDEN_LOCAL_IAM=off` nothing is evaluated, but functions still run as
+ * their roles, so a run with the gate off differs from one with it on by enforcement only.
+ */
+export async function functionRoleCredentials(
+  store: MotoPolicyStore,
+  functionName: string,
+  refusal: (functionArn: string, roleArn: string) => Promise<string | undefined> = async () =>
+    undefined,
+): Promise<LambdaCredentialsAnswer> {
+  const functionArn = await store.lookups().functionArn(functionName, 'us-east-1');
+  if (!functionArn) return { ok: false, reason: `no function ${functionName} on the local stack` };
+  const roleArn = await store.functionRole(functionArn);
+  if (!roleArn) return { ok: false, reason: `function ${functionName} has no role` };
+  const refused = await refusal(functionArn, roleArn);
+  if (refused !== undefined) return { ok: false, reason: refused };
+  const credentials = await store.assumeRole(roleArn, functionName);
+  return { ok: true, credentials, roleArn, functionArn };
 }
 
 /** AccessDenied in the wire format of the service called. */

@@ -35,6 +35,7 @@ const EVENTS = Number(process.env.GATEWARDEN_STORM_EVENTS ?? 300);
 const BATCH_SIZE = 100; // serverless.yml params.detectBatchSize
 const MAX_CONCURRENCY = 5; // params.detectMaxConcurrency
 const WINDOW_MS = 5_000; // params.detectBatchWindowSeconds
+const PUTS_IN_FLIGHT = 4;
 const context = {} as Context;
 
 /** A refused ListSecrets by one leaked key, as CloudTrail logs it (the rule's own fixture). */
@@ -62,6 +63,19 @@ function deniedRecord(i: number, t0: number, tag: string): Record<string, unknow
 describe('a storm of refused calls reaches detect through its queue, in batches', () => {
   let stack: RoleStack;
   const sqs = () => localClient(SQSClient);
+  /** Messages on a queue, visible or in flight. */
+  const depth = async (url: string): Promise<number> => {
+    const { Attributes = {} } = await sqs().send(
+      new GetQueueAttributesCommand({
+        QueueUrl: url,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
+    return (
+      Number(Attributes.ApproximateNumberOfMessages ?? 0) +
+      Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0)
+    );
+  };
 
   beforeAll(async () => {
     stack = await openRoleStack();
@@ -95,17 +109,29 @@ describe('a storm of refused calls reaches detect through its queue, in batches'
     const tag = uniqueName('storm-key');
     const t0 = Date.now() - 30 * 60_000;
 
-    // Act 1: CloudTrail delivers the storm to the default bus (10 entries per put, as AWS)
+    const dlqUrl = env.GATEWARDEN_DLQ_URL ?? '';
+    const deadLettersBefore = await depth(dlqUrl);
+
+    // Act 1: CloudTrail delivers the storm to the default bus (10 entries per put, as AWS;
+    // PUTS_IN_FLIGHT puts at a time, as CloudTrail delivers from many hosts)
     const started = Date.now();
-    for (let i = 0; i < EVENTS; i += 10) {
-      const entries = Array.from({ length: Math.min(10, EVENTS - i) }, (_, j) => ({
-        Source: 'aws.secretsmanager',
-        DetailType: 'AWS API Call via CloudTrail',
-        Detail: JSON.stringify(deniedRecord(i + j, t0, tag)),
-      }));
-      expect((await putServiceEvents(entries)).FailedEntryCount ?? 0).toBe(0);
-    }
+    let next = 0;
+    const putter = async (): Promise<void> => {
+      for (let i = next; i < EVENTS; i = next) {
+        next += 10;
+        const entries = Array.from({ length: Math.min(10, EVENTS - i) }, (_, j) => ({
+          Source: 'aws.secretsmanager',
+          DetailType: 'AWS API Call via CloudTrail',
+          Detail: JSON.stringify(deniedRecord(i + j, t0, tag)),
+        }));
+        expect((await putServiceEvents(entries)).FailedEntryCount ?? 0).toBe(0);
+      }
+    };
+    await Promise.all(Array.from({ length: PUTS_IN_FLIGHT }, () => putter()));
     const putSeconds = (Date.now() - started) / 1000;
+    // Delivered: the rule put every event on the detect queue (moto delivers as it puts).
+    const queued = await depth(QueueUrl);
+    const deliveredSeconds = (Date.now() - started) / 1000;
 
     // Act 2: detect reads the queue as its event source mapping does, running as its role
     const admin = new SQSClient({
@@ -148,11 +174,41 @@ describe('a storm of refused calls reaches detect through its queue, in batches'
     const seconds = (Date.now() - started) / 1000;
     const alerts = await drain(sqs(), observer.url, 2, 8_000);
     const late = await drain(sqs(), observer.url, 0, 2_000);
+    const left = await depth(QueueUrl);
+    const deadLettered = (await depth(dlqUrl)) - deadLettersBefore;
 
     // Assess
+    const summary = [...alerts, ...late]
+      .map((m) => (JSON.parse(m.Body ?? '{}') as { Message?: string }).Message ?? '')
+      .find((text) => text.includes('more by the same principal'));
+    const finalCount =
+      Number(/and (\d+) more by the same principal/.exec(summary ?? '')?.[1] ?? -1) + 1;
+    const figures = {
+      test: 'denied-storm',
+      events: EVENTS,
+      putSeconds,
+      deliveredSeconds,
+      queued,
+      evaluated: evaluated.size,
+      ...poll,
+      seconds,
+      left,
+      deadLettered,
+      flushed,
+      alerts: alerts.length + late.length,
+      finalCount,
+    };
     process.stdout.write(
-      `${JSON.stringify({ test: 'denied-storm', events: EVENTS, putSeconds, seconds, ...poll, flushed, alerts: alerts.length + late.length })}\n`,
+      [
+        `storm: ${EVENTS} refused calls (one minute of event time) put in ${putSeconds.toFixed(1)} s; on the detect queue after ${deliveredSeconds.toFixed(1)} s: ${queued}`,
+        `detect: ${poll.invocations} invocations for ${poll.messages} messages (largest batch ${poll.largestBatch}, peak concurrency ${poll.peakConcurrency} of ${MAX_CONCURRENCY}); ${poll.failedItems} items failed and retried; ${evaluated.size} distinct events evaluated; all done after ${seconds.toFixed(1)} s`,
+        `left on the queue ${left}; dead-lettered ${deadLettered}; alerts ${figures.alerts} (burst alert + summary); summary's final count ${finalCount}`,
+        JSON.stringify(figures),
+      ].join('\n') + '\n',
     );
+    expect(queued).toBe(EVENTS);
+    expect(left).toBe(0);
+    expect(deadLettered).toBe(0);
     // Every event evaluated (a failed item is retried, never lost), none left in the queue.
     expect(evaluated.size).toBe(EVENTS);
     expect(poll.largestBatch).toBeLessThanOrEqual(BATCH_SIZE);
@@ -170,10 +226,8 @@ describe('a storm of refused calls reaches detect through its queue, in batches'
     // One alert when the storm crossed the threshold, one summary with the final count.
     expect(ruleIds.filter((id) => id === 'access-denied-burst')).toHaveLength(2);
     expect(flushed).toMatchObject({ flushed: { summaries: 1, failed: 0 } });
-    const summary = [...alerts, ...late]
-      .map((m) => (JSON.parse(m.Body ?? '{}') as { Message?: string }).Message ?? '')
-      .find((text) => text.includes('more by the same principal'));
     expect(summary).toContain(`and ${EVENTS - 1} more by the same principal`);
+    expect(finalCount).toBe(EVENTS);
     expect(await stack.denials()).toEqual([]);
     // The subscription goes with the test's own stack (the local IAM gate cannot classify
     // sns:Unsubscribe, which names no topic).
