@@ -319,6 +319,57 @@ def _transactions_that_scale() -> None:
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
 
 
+def _events_parsed_once_per_put() -> None:
+    """moto's PutEvents deep-copies a message template and parses the event's detail again for
+    every rule on the bus (20 detect rules: 20 parses an event), matching or not. Each event
+    is parsed once and each rule gets its own message around that detail. Any entry moto would
+    refuse or warn about goes through moto's own code, unchanged."""
+    import json
+
+    from moto.core.utils import unix_time
+    from moto.events.models import EventsBackend
+    from moto.moto_api._internal import mock_random as random
+
+    put_events = EventsBackend.put_events
+
+    def plain(event):  # type: ignore[no-untyped-def]
+        if not (event.get("Source") and event.get("DetailType") and event.get("Detail")):
+            return None
+        try:
+            detail = json.loads(event["Detail"])
+        except ValueError:
+            return None
+        return detail if isinstance(detail, dict) else None
+
+    def each_parsed_once(self, events):  # type: ignore[no-untyped-def]
+        details = [plain(event) for event in events]
+        if len(events) > 10 or any(detail is None for detail in details):
+            return put_events(self, events)
+        entries = []
+        for event, detail in zip(events, details):
+            event_id = str(random.uuid4())
+            entries.append({"EventId": event_id})
+            bus = self.describe_event_bus(self._normalize_event_bus_arn(event.get("EventBusName")))
+            for rule in bus.rules.values():
+                rule.send_to_targets(
+                    {
+                        "version": "0",
+                        "id": event_id,
+                        "detail-type": event["DetailType"],
+                        "source": event["Source"],
+                        "account": self.account_id,
+                        "time": event.get("Time", unix_time()),
+                        "region": self.region_name,
+                        "resources": event.get("Resources", []),
+                        "detail": detail,
+                        "ingestion-time": unix_time(),
+                    }
+                )
+        return entries
+
+    EventsBackend.put_events = each_parsed_once  # type: ignore[method-assign]
+
+
 def main() -> None:
     port = sys.argv[1]
     threading.Thread(target=_exit_when_parent_goes_away, daemon=True).start()
@@ -330,6 +381,7 @@ def main() -> None:
     _attach_table_policies_as_cloudformation_does()
     _outputs_after_change_sets()
     _parse_event_paths_once()
+    _events_parsed_once_per_put()
     _queues_that_scale()
     _transactions_that_scale()
     from moto.server import main as moto_main
