@@ -8,6 +8,8 @@ import { jest } from '@jest/globals';
 import { callerOf, IamEnforcer, type PolicySource } from '../../../local/iam/enforcer.js';
 import type { PrincipalPolicies } from '../../../local/iam/policies.js';
 import type { Authorization } from '../../../local/iam/resources.js';
+import { IamGate } from '../../../local/iam/gate.js';
+import type { FrontRequest } from '../../../local/standin/context.js';
 
 const ACCOUNT = '123456789012';
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/caller`;
@@ -126,5 +128,49 @@ describe('allowed decisions remembered per policy version', () => {
     expect((await enforcer.authorize(caller, decrypt('bench'))).allowed).toBe(true);
     jest.setSystemTime(until + 60_000);
     expect((await enforcer.authorize(caller, decrypt('bench'))).allowed).toBe(false);
+  });
+});
+
+describe('what a call that went through makes the gate forget', () => {
+  const gate = new IamGate(
+    'enforce',
+    'http://127.0.0.1:9',
+    () => ({}),
+    async () => ({ type: 'IAMUser' }),
+    () => undefined,
+  );
+  const call = (service: string, operation: string) =>
+    ({ aws: { service, operation, params: {}, labels: {} } }) as unknown as FrontRequest;
+
+  it.each([
+    ['dynamodb', 'PutItem'],
+    ['dynamodb', 'TransactWriteItems'],
+    ['kms', 'Decrypt'],
+    ['kms', 'GenerateMac'],
+    ['secretsmanager', 'PutSecretValue'],
+    ['sqs', 'SendMessage'],
+    ['events', 'PutEvents'],
+  ])('a data write (%s %s) keeps the cached policies', (service, operation) => {
+    const invalidate = jest.spyOn(gate.store, 'invalidate');
+    gate.called(call(service, operation), 200);
+    expect(invalidate).not.toHaveBeenCalled();
+    invalidate.mockRestore();
+  });
+
+  it.each([
+    ['dynamodb', 'PutResourcePolicy'],
+    ['dynamodb', 'DeleteTable'],
+    ['kms', 'PutKeyPolicy'],
+    ['kms', 'CreateAlias'],
+    ['secretsmanager', 'PutResourcePolicy'],
+    ['secretsmanager', 'TagResource'],
+    ['secretsmanager', 'RotateSecret'],
+    ['iam', 'PutRolePolicy'],
+    ['cloudformation', 'ExecuteChangeSet'],
+  ])('a write that may change a policy (%s %s) drops them', (service, operation) => {
+    const invalidate = jest.spyOn(gate.store, 'invalidate');
+    gate.called(call(service, operation), 200);
+    expect(invalidate).toHaveBeenCalledWith(service);
+    invalidate.mockRestore();
   });
 });
