@@ -5,7 +5,8 @@
  */
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { startFront } from './front.js';
-import { IamGate, type IamMode } from './iam/gate.js';
+import { functionRoleCredentials, IamGate, type IamMode } from './iam/gate.js';
+import { MotoPolicyStore } from './iam/policies.js';
 import { standinResourceTags } from './standin/tags.js';
 import { startMoto, type MotoServer } from './moto.js';
 import { answers } from './net.js';
@@ -88,7 +89,17 @@ async function main(): Promise<void> {
         oidc: await answers(`${issuer}/.well-known/openid-configuration`),
       }),
       log,
-      ...(iam ? { iam } : {}),
+      ...(iam
+        ? { iam }
+        : {
+            // Nothing evaluated, but functions still run as their roles.
+            lambdaCredentials: (name: string, region = 'us-east-1') =>
+              functionRoleCredentials(
+                new MotoPolicyStore(motoUrl, (arn) => standinResourceTags(runtime.context, arn)),
+                name,
+                region,
+              ),
+          }),
     });
     log(`IAM: ${iamMode} (GATEWARDEN_LOCAL_IAM=enforce|audit|off)`);
     closeFront = front.close;

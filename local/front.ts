@@ -30,6 +30,8 @@ export interface FrontOptions {
   log: (line: string) => void;
   /** IAM enforcement (absent only with GATEWARDEN_LOCAL_IAM=off). */
   iam?: IamGate;
+  /** Function role sessions when IAM enforcement is off (the gate issues them otherwise). */
+  lambdaCredentials?: IamGate['lambdaCredentials'];
 }
 
 export interface Front {
@@ -143,8 +145,12 @@ export async function startFront(options: FrontOptions): Promise<Front> {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
-    if (!options.iam)
-      return json(409, { message: 'IAM enforcement is off (GATEWARDEN_LOCAL_IAM=off)' });
+    const gate = options.iam;
+    // Enforcing: for a signed caller who may change the function's code. Off: issued unevaluated.
+    const issue = gate
+      ? (name: string, region?: string) => gate.lambdaCredentialsFor(request, name, region)
+      : options.lambdaCredentials;
+    if (!issue) return json(409, { message: 'this local stack issues no function roles' });
     let functionName = '';
     let region: string | undefined;
     try {
@@ -159,7 +165,7 @@ export async function startFront(options: FrontOptions): Promise<Front> {
       return json(400, { message: 'body must be JSON {"functionName": "...", "region"?: "..."}' });
     }
     if (!functionName) return json(400, { message: 'functionName is required' });
-    const answer = await options.iam.lambdaCredentialsFor(request, functionName, region);
+    const answer = await issue(functionName, region);
     return answer.ok ? json(200, answer) : json(403, { message: answer.reason });
   }
 

@@ -325,6 +325,205 @@ def _name_bucket_owners() -> None:
         return status, headers, body
 
     S3Response.head_bucket = with_owner  # type: ignore[method-assign]
+def _parse_event_paths_once() -> None:
+    """moto's EventBridge builds a new jsonpath parser (PLY tables) for each input path of each
+    target of each event, about 3 ms apiece: 25 ms an event with the default template, so a
+    storm of 10,000 refused calls took minutes to put. A parsed path is immutable: parsed once."""
+    import functools
+
+    import jsonpath_ng.ext
+
+    jsonpath_ng.ext.parse = functools.lru_cache(maxsize=256)(jsonpath_ng.ext.parse)
+
+
+def _queues_that_scale() -> None:
+    """moto's SQS is quadratic in the queue's depth: every SendMessage builds all the queue's
+    attributes (three scans of its messages, two clock reads per message) to read one flag,
+    every ReceiveMessage lists the visible messages through two properties per message, every
+    DeleteMessage scans the queue twice. A queue 10,000 deep took minutes to fill and drain.
+    Same semantics, one clock read and one pass each."""
+    from moto.core.utils import unix_time_millis
+    from moto.sqs.exceptions import ReceiptHandleIsInvalid
+    from moto.sqs.models import Queue, SQSBackend
+
+    def messages(self):  # type: ignore[no-untyped-def]
+        now = unix_time_millis()
+        # visible: now > visible_at; delayed: now < delayed_until
+        return [m for m in self._messages if now > m.visible_at and not now < m.delayed_until]
+
+    def delayed_count(self):  # type: ignore[no-untyped-def]
+        now = unix_time_millis()
+        return sum(1 for m in self._messages if now < m.delayed_until)
+
+    def not_visible_count(self):  # type: ignore[no-untyped-def]
+        now = unix_time_millis()
+        return sum(1 for m in self._messages if not now > m.visible_at)
+
+    Queue.messages = property(messages)  # type: ignore[method-assign,assignment]
+    Queue.approximate_number_of_messages_delayed = property(delayed_count)  # type: ignore[method-assign,assignment]
+    Queue.approximate_number_of_messages_not_visible = property(not_visible_count)  # type: ignore[method-assign,assignment]
+
+    def delete_message(self, receipt_handle):  # type: ignore[no-untyped-def]
+        if receipt_handle in self.deleted_messages:
+            return  # already deleted: SQS accepts deleting it again
+        kept = []
+        found = False
+        for message in self._messages:
+            if message.receipt_handle == receipt_handle or receipt_handle in message._old_receipt_handles:
+                found = True
+                self.pending_messages.discard(message)
+                self.deleted_messages.update(message.all_receipt_handles)
+                continue
+            kept.append(message)
+        if not found:
+            raise ReceiptHandleIsInvalid()
+        self._messages = kept
+
+    Queue.delete_message = delete_message  # type: ignore[method-assign]
+
+    # SendMessage reads `queue.attributes` only for ContentBasedDeduplication (a FIFO
+    # attribute): while this thread sends, that queue's attributes are its FIFO flags only.
+    send = SQSBackend.send_message
+    all_attributes = Queue.attributes.fget
+    sending = threading.local()
+
+    def send_message(self, queue_name, *args, **kwargs):  # type: ignore[no-untyped-def]
+        sending.queue = self.get_queue(queue_name)
+        try:
+            return send(self, queue_name, *args, **kwargs)
+        finally:
+            sending.queue = None
+
+    def attributes(self):  # type: ignore[no-untyped-def]
+        if getattr(sending, "queue", None) is not self:
+            return all_attributes(self)
+        if not self.fifo_queue:
+            return {}
+        return {"ContentBasedDeduplication": str(bool(self.content_based_deduplication)).lower()}
+
+    Queue.attributes = property(attributes)  # type: ignore[method-assign,assignment]
+    SQSBackend.send_message = send_message  # type: ignore[method-assign]
+
+
+def _transactions_that_scale() -> None:
+    """moto's TransactWriteItems deep-copies every table it touches before it starts, to roll
+    back on a cancellation: a transaction on a table of 10,000 items copied all of them, so
+    each cost more than the last. DynamoDB's transaction is all-or-nothing on its own items:
+    the items it names are kept aside and put back on a cancellation, as moto's copy would."""
+    import copy
+    import types
+
+    from moto.dynamodb import models as dynamodb_models
+    from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.models.dynamo_type import DynamoType
+    from moto.dynamodb.models.table import Table
+
+    real_copy = dynamodb_models.copy
+
+    def deepcopy(value, *args, **kwargs):  # type: ignore[no-untyped-def]
+        # The whole-table backup of transact_write_items (the items are kept below instead).
+        return value if isinstance(value, Table) else real_copy.deepcopy(value, *args, **kwargs)
+
+    dynamodb_models.copy = types.SimpleNamespace(deepcopy=deepcopy, copy=real_copy.copy)
+    transact = DynamoDBBackend.transact_write_items
+
+    def kept_items(self, transact_items):  # type: ignore[no-untyped-def]
+        kept = []
+        for entry in transact_items:
+            if not isinstance(entry, dict) or len(entry) != 1:
+                continue
+            _, op = next(iter(entry.items()))
+            table = self.tables.get(op.get("TableName")) if isinstance(op, dict) else None
+            if table is None:
+                continue
+            key = op.get("Key") or op.get("Item") or {}
+            try:
+                hash_key = DynamoType(key[table.hash_key_attr])
+                range_key = DynamoType(key[table.range_key_attr]) if table.range_key_attr else None
+            except (KeyError, TypeError):
+                continue
+            if range_key is None:
+                old = table.items.get(hash_key)
+            else:
+                old = table.items[hash_key].get(range_key) if hash_key in table.items else None
+            kept.append((table, hash_key, range_key, copy.deepcopy(old)))
+        return kept
+
+    def put_back(kept):  # type: ignore[no-untyped-def]
+        for table, hash_key, range_key, old in reversed(kept):
+            if range_key is None:
+                if old is None:
+                    table.items.pop(hash_key, None)
+                else:
+                    table.items[hash_key] = old
+            elif old is None:
+                if hash_key in table.items:
+                    table.items[hash_key].pop(range_key, None)
+                    if not table.items[hash_key]:
+                        del table.items[hash_key]
+            else:
+                table.items[hash_key][range_key] = old
+
+    def transact_write_items(self, transact_items):  # type: ignore[no-untyped-def]
+        kept = kept_items(self, transact_items)
+        try:
+            return transact(self, transact_items)
+        except Exception:
+            put_back(kept)
+            raise
+
+    DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+
+
+def _events_parsed_once_per_put() -> None:
+    """moto's PutEvents deep-copies a message template and parses the event's detail again for
+    every rule on the bus (20 detect rules: 20 parses an event), matching or not. Each event
+    is parsed once and each rule gets its own message around that detail. Any entry moto would
+    refuse or warn about goes through moto's own code, unchanged."""
+    import json
+
+    from moto.core.utils import unix_time
+    from moto.events.models import EventsBackend
+    from moto.moto_api._internal import mock_random as random
+
+    put_events = EventsBackend.put_events
+
+    def plain(event):  # type: ignore[no-untyped-def]
+        if not (event.get("Source") and event.get("DetailType") and event.get("Detail")):
+            return None
+        try:
+            detail = json.loads(event["Detail"])
+        except ValueError:
+            return None
+        return detail if isinstance(detail, dict) else None
+
+    def each_parsed_once(self, events):  # type: ignore[no-untyped-def]
+        details = [plain(event) for event in events]
+        if len(events) > 10 or any(detail is None for detail in details):
+            return put_events(self, events)
+        entries = []
+        for event, detail in zip(events, details):
+            event_id = str(random.uuid4())
+            entries.append({"EventId": event_id})
+            bus = self.describe_event_bus(self._normalize_event_bus_arn(event.get("EventBusName")))
+            for rule in bus.rules.values():
+                rule.send_to_targets(
+                    {
+                        "version": "0",
+                        "id": event_id,
+                        "detail-type": event["DetailType"],
+                        "source": event["Source"],
+                        "account": self.account_id,
+                        "time": event.get("Time", unix_time()),
+                        "region": self.region_name,
+                        "resources": event.get("Resources", []),
+                        "detail": detail,
+                        "ingestion-time": unix_time(),
+                    }
+                )
+        return entries
+
+    EventsBackend.put_events = each_parsed_once  # type: ignore[method-assign]
 
 
 def main() -> None:
@@ -339,6 +538,10 @@ def main() -> None:
     _outputs_after_change_sets()
     _replace_gateways_as_agentcore_does()
     _name_bucket_owners()
+    _parse_event_paths_once()
+    _events_parsed_once_per_put()
+    _queues_that_scale()
+    _transactions_that_scale()
     from moto.server import main as moto_main
 
     moto_main(["-H", "127.0.0.1", "-p", port])

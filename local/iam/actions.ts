@@ -102,3 +102,50 @@ export function isReadOnly(operation: string): boolean {
     operation,
   );
 }
+
+/**
+ * Writes of data that change no policy, tag, key, stage or name the gate caches (what
+ * `MotoPolicyStore.invalidate` forgets after a write): the items, messages, objects, versions
+ * and ciphertexts a service holds. Without this list, each PutItem made the next call on the
+ * table re-read its resource policy and key schema from moto, each Decrypt the key's policy.
+ * Keyed `<signing name>:<operation>`; anything not listed is taken to change something.
+ */
+const DATA_WRITES = new Set([
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:TransactWriteItems',
+  'kms:Encrypt',
+  'kms:Decrypt',
+  'kms:ReEncrypt',
+  'kms:GenerateDataKey',
+  'kms:GenerateDataKeyWithoutPlaintext',
+  'kms:GenerateDataKeyPair',
+  'kms:GenerateDataKeyPairWithoutPlaintext',
+  'kms:GenerateMac',
+  'kms:VerifyMac',
+  'kms:Sign',
+  'kms:Verify',
+  'kms:GenerateRandom',
+  'secretsmanager:PutSecretValue',
+  'secretsmanager:UpdateSecretVersionStage',
+  'sqs:SendMessage',
+  'sqs:SendMessageBatch',
+  'sqs:DeleteMessage',
+  'sqs:DeleteMessageBatch',
+  'sqs:ChangeMessageVisibility',
+  'sqs:ChangeMessageVisibilityBatch',
+  'sns:Publish',
+  'sns:PublishBatch',
+  'events:PutEvents',
+  's3:PutObject',
+  's3:DeleteObject',
+  's3:DeleteObjects',
+  'lambda:Invoke',
+]);
+
+/** A write that changes only data (no cached policy can be stale after it). */
+export function writesDataOnly(signingName: string | undefined, operation: string): boolean {
+  return signingName !== undefined && DATA_WRITES.has(`${signingName}:${operation}`);
+}

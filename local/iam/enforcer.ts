@@ -112,6 +112,9 @@ export function serviceCaller(service: string, source: { arn: string; account: s
 }
 
 export class IamEnforcer {
+  /** Allowed authorizations, per version of the policies that decided them. */
+  private readonly allowed = new AllowedDecisions();
+
   constructor(private readonly store: PolicySource) {}
 
   /** Evaluates every authorization the call needs; the first refused one decides. */
@@ -159,6 +162,12 @@ export class IamEnforcer {
     };
     // The evaluator drops encryption-context keys: their conditions are decided here.
     const held = await this.identityPolicies(caller);
+    const ownPolicy =
+      authorization.resource === '*'
+        ? undefined
+        : await this.store.resourcePolicy(authorization.action, authorization.resource);
+    const remembered = this.allowed.lookup(held, ownPolicy, caller, authorization, context);
+    if (remembered.hit) return { allowed: true, reason: 'allowed', decisive: [] };
     const identity = {
       ...held,
       identity: held.identity.map((named) => ({
@@ -166,12 +175,7 @@ export class IamEnforcer {
         policy: withEncryptionContextDecided(named.policy, context),
       })),
     };
-    const resourcePolicy = withEncryptionContextDecided(
-      authorization.resource === '*'
-        ? undefined
-        : await this.store.resourcePolicy(authorization.action, authorization.resource),
-      context,
-    );
+    const resourcePolicy = withEncryptionContextDecided(ownPolicy, context);
     const result = await runSimulation(
       {
         request: {
@@ -199,8 +203,10 @@ export class IamEnforcer {
         decisive: [],
       };
     }
-    if (result.overallResult === 'Allowed')
+    if (result.overallResult === 'Allowed') {
+      remembered.remember();
       return { allowed: true, reason: 'allowed', decisive: [] };
+    }
     const analysis = result.resultType === 'single' ? result.result.analysis : undefined;
     const denials = analysis ? getDenialReasons(analysis) : [];
     return {
@@ -212,8 +218,8 @@ export class IamEnforcer {
   }
 
   private async identityPolicies(caller: Caller) {
-    if (caller.kind === 'admin') return { identity: [ADMIN_POLICY] };
-    if (caller.kind === 'service') return { identity: [] };
+    if (caller.kind === 'admin') return ADMIN_POLICIES;
+    if (caller.kind === 'service') return SERVICE_POLICIES;
     return this.store.principalPolicies(caller.principalArn);
   }
 }
@@ -267,4 +273,91 @@ function reasonOf(overall: string, action: string, denials: unknown[]): string {
     return `no resource-based policy allows the ${action} action`;
   }
   return `no identity-based policy allows the ${action} action`;
+}
+
+const ADMIN_POLICIES: PrincipalPolicies = { identity: [ADMIN_POLICY] };
+const SERVICE_POLICIES: PrincipalPolicies = { identity: [] };
+
+/** Context keys that change with every call: a decision may be reused only when no policy reads them. */
+const CLOCK_KEYS = ['aws:CurrentTime', 'aws:EpochTime'];
+const MAX_REMEMBERED = 2_000;
+
+/**
+ * The evaluator spends most of a call's time on the same work each time (matching the resource
+ * against the action's resource types, parsing the policies). An allowed authorization is
+ * remembered against the exact policy objects that decided it: the store hands out the same
+ * object until a write that may change it makes it re-read (`MotoPolicyStore.invalidate`), so a
+ * changed policy is a new object and nothing remembered about the old one applies. The rest of
+ * the key is everything else the evaluator sees (principal, action, resource, its account and
+ * the whole request context), the clock keys included when a policy reads them. Refusals are
+ * always evaluated afresh (they carry their decisive statements).
+ */
+class AllowedDecisions {
+  private byPolicies = new WeakMap<object, WeakMap<object, Set<string>>>();
+  private readonly clockFree = new WeakMap<object, boolean>();
+  private readonly noResourcePolicy = {};
+  private size = 0;
+
+  lookup(
+    identity: PrincipalPolicies,
+    resourcePolicy: unknown,
+    caller: Caller,
+    authorization: Authorization,
+    context: ContextValues,
+  ): { hit: boolean; remember: () => void } {
+    const own =
+      resourcePolicy !== null && typeof resourcePolicy === 'object'
+        ? resourcePolicy
+        : resourcePolicy === undefined
+          ? this.noResourcePolicy
+          : undefined;
+    if (own === undefined) return { hit: false, remember: () => undefined };
+    const readsClock = !this.isClockFree(identity) || !this.isClockFree(own);
+    const key = JSON.stringify([
+      caller.principal,
+      caller.principalArn,
+      authorization.action,
+      authorization.resource,
+      authorization.resourceAccount,
+      Object.entries(context)
+        .filter(([name]) => readsClock || !CLOCK_KEYS.includes(name))
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    ]);
+    const seen = this.byPolicies.get(identity)?.get(own);
+    return {
+      hit: seen?.has(key) ?? false,
+      remember: () => {
+        if (this.size >= MAX_REMEMBERED) {
+          // WeakMaps cannot be cleared: a fresh generation replaces them.
+          this.byPolicies = new WeakMap();
+          this.size = 0;
+        }
+        let forIdentity = this.byPolicies.get(identity);
+        if (!forIdentity) {
+          forIdentity = new WeakMap();
+          this.byPolicies.set(identity, forIdentity);
+        }
+        let keys = forIdentity.get(own);
+        if (!keys) {
+          keys = new Set();
+          forIdentity.set(own, keys);
+        }
+        if (!keys.has(key)) {
+          keys.add(key);
+          this.size++;
+        }
+      },
+    };
+  }
+
+  /** Whether no policy in `value` names a clock key (IAM compares condition keys case-blind). */
+  private isClockFree(value: object): boolean {
+    let free = this.clockFree.get(value);
+    if (free === undefined) {
+      const text = JSON.stringify(value).toLowerCase();
+      free = !CLOCK_KEYS.some((name) => text.includes(name.toLowerCase()));
+      this.clockFree.set(value, free);
+    }
+    return free;
+  }
 }

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { FrontRequest, ServiceCall } from '../standin/context.js';
 import type { StandinResponse } from '../standin/http.js';
 import type { UserIdentity } from '../standin/cloudtrail/identity.js';
-import { isReadOnly } from './actions.js';
+import { isReadOnly, writesDataOnly } from './actions.js';
 import { callerOf, IamEnforcer, serviceCaller, type Caller, type Decision } from './enforcer.js';
 import { MotoPolicyStore } from './policies.js';
 import { policyReadOf, withTemplatePolicy } from './policyReads.js';
@@ -215,7 +215,12 @@ export class IamGate {
   /** After a call went through: anything that may have changed a policy, tag or key is re-read. */
   called(request: FrontRequest, status: number): void {
     const operation = request.aws.operation;
-    if (status < 400 && operation && !isReadOnly(operation)) {
+    if (
+      status < 400 &&
+      operation &&
+      !isReadOnly(operation) &&
+      !writesDataOnly(request.aws.service, operation)
+    ) {
       this.store.invalidate(request.aws.service);
     }
   }
@@ -257,37 +262,22 @@ export class IamGate {
    * trust policy must let `lambda.amazonaws.com` assume it for that function (evaluated like
    * any other call), then STS issues a session named after the function.
    */
-  async lambdaCredentials(
-    functionName: string,
-    region = 'us-east-1',
-  ): Promise<
-    | {
-        ok: true;
-        credentials: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string };
-        roleArn: string;
-        functionArn: string;
-      }
-    | { ok: false; reason: string }
-  > {
-    const lookups = this.store.lookups();
-    const functionArn = await lookups.functionArn(functionName, region);
-    if (!functionArn)
-      return { ok: false, reason: `no function ${functionName} on the local stack` };
-    const roleArn = await this.store.functionRole(functionArn);
-    if (!roleArn) return { ok: false, reason: `function ${functionName} has no role` };
-    const account = functionArn.split(':')[4] ?? '';
-    const decision = await this.enforcer.authorize(
-      serviceCaller('lambda.amazonaws.com', { arn: functionArn, account }),
-      { action: 'sts:AssumeRole', resource: roleArn, resourceAccount: account, context: {} },
+  lambdaCredentials(functionName: string, region = 'us-east-1'): Promise<LambdaCredentialsAnswer> {
+    return functionRoleCredentials(
+      this.store,
+      functionName,
+      region,
+      async (functionArn, roleArn) => {
+        const account = functionArn.split(':')[4] ?? '';
+        const decision = await this.enforcer.authorize(
+          serviceCaller('lambda.amazonaws.com', { arn: functionArn, account }),
+          { action: 'sts:AssumeRole', resource: roleArn, resourceAccount: account, context: {} },
+        );
+        return decision.allowed
+          ? undefined
+          : `lambda.amazonaws.com may not assume ${roleArn}: ${decision.reason}`;
+      },
     );
-    if (!decision.allowed) {
-      return {
-        ok: false,
-        reason: `lambda.amazonaws.com may not assume ${roleArn}: ${decision.reason}`,
-      };
-    }
-    const credentials = await this.store.assumeRole(roleArn, functionName);
-    return { ok: true, credentials, roleArn, functionArn };
   }
 
   /**
@@ -430,6 +420,38 @@ export function malformedAuthorization(request: FrontRequest, message: string): 
     headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId },
     body: `<ErrorResponse><Error><Type>Sender</Type><Code>IncompleteSignature</Code><Message>${xml}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
   };
+}
+
+export type LambdaCredentialsAnswer =
+  | {
+      ok: true;
+      credentials: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string };
+      roleArn: string;
+      functionArn: string;
+    }
+  | { ok: false; reason: string };
+
+/**
+ * A session of the function's execution role from moto's STS. `refusal` decides whether Lambda
+ * may assume the role (its trust policy; the message when not): the gate passes its own
+ * evaluation; with `GATEWARDEN_LOCAL_IAM=off` nothing is evaluated, but functions still run as
+ * their roles, so a run with the gate off differs from one with it on by enforcement only.
+ */
+export async function functionRoleCredentials(
+  store: MotoPolicyStore,
+  functionName: string,
+  region: string,
+  refusal: (functionArn: string, roleArn: string) => Promise<string | undefined> = async () =>
+    undefined,
+): Promise<LambdaCredentialsAnswer> {
+  const functionArn = await store.lookups().functionArn(functionName, region);
+  if (!functionArn) return { ok: false, reason: `no function ${functionName} on the local stack` };
+  const roleArn = await store.functionRole(functionArn);
+  if (!roleArn) return { ok: false, reason: `function ${functionName} has no role` };
+  const refused = await refusal(functionArn, roleArn);
+  if (refused !== undefined) return { ok: false, reason: refused };
+  const credentials = await store.assumeRole(roleArn, functionName);
+  return { ok: true, credentials, roleArn, functionArn };
 }
 
 /** AccessDenied in the wire format of the service called. */

@@ -41,6 +41,13 @@ async function run(
 const ROOT = process.cwd();
 const CLI = join(ROOT, 'bin', 'gatewarden.js');
 
+/**
+ * The role tests' stack enforces IAM. `GATEWARDEN_ROLE_TESTS_IAM=off` is for `npm run
+ * bench:suite` only: its baseline runs the role tests that assert no refusal on a stack with the
+ * gate off (a test that asserts a refusal cannot pass there).
+ */
+const ROLE_STACK_IAM = process.env.GATEWARDEN_ROLE_TESTS_IAM === 'off' ? 'off' : 'enforce';
+
 /** Names a running enforcing stack (local stage deployed) the role tests use as they find it. */
 export const ROLE_TESTS_STACK_ENV = 'GATEWARDEN_ROLE_TESTS_STATE_DIR';
 
@@ -82,7 +89,7 @@ export async function openRoleStack(): Promise<RoleStack> {
   const env = {
     ...process.env,
     GATEWARDEN_LOCAL_STATE_DIR: stateDir,
-    GATEWARDEN_LOCAL_IAM: 'enforce',
+    GATEWARDEN_LOCAL_IAM: ROLE_STACK_IAM,
   };
   const stop = async (): Promise<void> => {
     if (!given) await run(process.execPath, [CLI, 'local', 'stop'], { cwd: ROOT, env });
@@ -115,7 +122,7 @@ async function describeStack(endpoint: string, close: () => Promise<void>): Prom
       method: clear ? 'DELETE' : 'GET',
     });
     const body = (await response.json()) as { mode: string; denials: unknown[] };
-    if (body.mode !== 'enforce') throw new Error(`the stack's IAM mode is ${body.mode}`);
+    if (body.mode !== ROLE_STACK_IAM) throw new Error(`the stack's IAM mode is ${body.mode}`);
     return body.denials;
   };
   await denials();
