@@ -288,7 +288,8 @@ function dedupPk(ruleId: string, dedupKey: string): string {
 /**
  * Last known resource states: a Query (consistent) reads the item, the new history is written
  * with a conditional put on the version read, and a lost race reads again. Under the
- * baselines' `bl#` prefix: the detect role's grant already covers it.
+ * baselines' `bl#` prefix: the detect role's grant covers it, and the table's policy keeps
+ * every other writer out (resources/state.yml).
  */
 export class DynamoLastStateStore implements LastStateStore {
   private readonly retentionMs: number;

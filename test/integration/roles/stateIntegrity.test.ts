@@ -3,7 +3,9 @@
  * stack that enforces IAM, the product's code running AS the rotate and rotateNow functions.
  *
  * (a) A principal with DynamoDB rights only (as AmazonDynamoDBFullAccess gives) may not write a
- *     binding or a ledger record, nor lift the table's policy: the table's resource policy.
+ *     binding, a ledger record or detection state (baselines, last-known states, counters,
+ *     dedup claims, bursts), nor lift the table's policy: the table's resource policy. The
+ *     detect role still writes its own state.
  * (b) With that policy out of the way (the admin writes the items, as an admin's mistake or a
  *     table without the policy would let anyone), the items' MACs stop them: a forged ledger
  *     record naming another consumer's credential, a rewritten `retireAfter`, an altered or an
@@ -15,6 +17,7 @@ import {
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
+  UpdateItemCommand,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import {
@@ -37,6 +40,9 @@ import {
   type RotateNowResult,
 } from '../../../functions/rotateNow.js';
 import { BINDING_PK, LEDGER_PK } from '../../../lib/aws/bindingStore.js';
+import { clientConfig } from '../../../lib/aws/clients.js';
+import { DynamoBaselineStore, DynamoLastStateStore } from '../../../lib/aws/detectionState.js';
+import { asFunctionRole } from '../../../local/functionRole.js';
 import { ENV } from '../../../lib/shared/env.js';
 import { localClient, uniqueName } from '../../support/localStack.js';
 import { docAt, sm } from '../rotation/support.js';
@@ -177,18 +183,57 @@ describe('(a) the state table policy: a principal with DynamoDB rights only', ()
     ['a ledger record', () => `${LEDGER_PK}${fixtures.webhook.secretArn}`, 'version#forged'],
     ['a binding', () => `${BINDING_PK}${fixtures.webhook.secretArn}`, 'binding'],
     ['an issuer-client claim', () => `${BINDING_PK}issuer#okta|https://x|app`, 'claims'],
+    // Detection state (lib/aws/detectionState.ts, burstStore.ts): a seeded last-known state makes
+    // the real change compare equal, a seeded baseline hides a first-time finding.
+    ['a gateway’s last-known state', () => `bl#last#gateway#${randomUUID()}`, 'last'],
+    ['a baseline value', () => `bl#action#arn:aws:iam::123456789012:role/x`, 'v#UpdateGateway'],
+    ['a baseline subject', () => `bl#action#arn:aws:iam::123456789012:role/x`, 'subject'],
+    ['a window counter', () => `wc#calls#${randomUUID()}`, 'w#000000000000000'],
+    ['a dedup claim', () => `dd#rule#${randomUUID()}`, 'dedup'],
+    ['a burst', () => `bg#g#${randomUUID()}`, 'burst'],
   ])('may not write %s', async (_what, pk, sk) => {
     await expect(clients.dynamo.send(forged(pk(), sk))).rejects.toThrow(
       /explicit deny in a resource-based policy/,
     );
   });
 
-  it('may still write the items the policy does not name (detection state)', async () => {
-    const pk = `bl#${randomUUID()}`;
-    await clients.dynamo.send(forged(pk, 'x'));
-    await admin().send(
-      new DeleteItemCommand({ TableName: table, Key: { pk: { S: pk }, sk: { S: 'x' } } }),
+  it('may not change or delete a last-known state either', async () => {
+    const Key = { pk: { S: `bl#last#gateway#${randomUUID()}` }, sk: { S: 'last' } };
+    await expect(
+      clients.dynamo.send(
+        new UpdateItemCommand({
+          TableName: table,
+          Key,
+          UpdateExpression: 'SET h = :h',
+          ExpressionAttributeValues: { ':h': { S: '[]' } },
+        }),
+      ),
+    ).rejects.toThrow(/explicit deny in a resource-based policy/);
+    await expect(
+      clients.dynamo.send(new DeleteItemCommand({ TableName: table, Key })),
+    ).rejects.toThrow(/explicit deny in a resource-based policy/);
+  });
+
+  it('while the detect role still writes its last-known states and baselines', async () => {
+    const subject = `gw-${randomUUID()}`;
+    const role = `arn:aws:iam::123456789012:role/${randomUUID()}`;
+    const at = Date.now();
+    const [before, after, baseline] = await asFunctionRole(
+      stack.endpoint,
+      'gatewarden-local-detect',
+      async () => {
+        const client = new DynamoDBClient(clientConfig());
+        const states = new DynamoLastStateStore(client, table);
+        const baselines = new DynamoBaselineStore(client, table, { knownCacheMs: 0 });
+        const first = await states.record('gateway', subject, at, 'e1', () => '{"kms":"k1"}');
+        const second = await states.record('gateway', subject, at + 1, 'e2', () => undefined);
+        await baselines.observe('action', role, 'UpdateGateway', at);
+        return [first, second, await baselines.observe('action', role, 'UpdateGateway', at + 1)];
+      },
     );
+    expect(before).toBeUndefined();
+    expect(after?.state).toBe('{"kms":"k1"}');
+    expect(baseline).toEqual({ known: true, subjectFirstSeenMs: at });
   });
 
   it('may not lift the table policy', async () => {
