@@ -7,7 +7,11 @@ import { SqsDeadLetterQueue } from '../lib/aws/deadLetter.js';
 import { dynamoDetectionState } from '../lib/aws/detectionState.js';
 import { OnDemandRotationTrigger } from '../lib/aws/rotationTrigger.js';
 import { flushBursts, type FlushResult } from '../lib/detection/bursts.js';
-import { parseDetectionConfigJson, type DetectionConfig } from '../lib/detection/config.js';
+import {
+  deployedSecretReaders,
+  parseDetectionConfigJson,
+  type DetectionConfig,
+} from '../lib/detection/config.js';
 import { DetectionEngine } from '../lib/detection/engine.js';
 import { DetectionError } from '../lib/detection/errors.js';
 import { bestEffort, thresholdedSinks } from '../lib/detection/noise.js';
@@ -130,6 +134,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): DetectionCo
   // the JSON, and `false` keeps it off, because the role then holds no RotateSecret grant.
   const setting = env[ENV.autoRemediation];
   if (setting === 'true' || setting === 'false') config.remediation.enabled = setting === 'true';
+  // The deployed rotator roles read gateway secrets: expected readers, by ARN.
+  config.secretReaders.push(...deployedSecretReaders(env));
   return config;
 }
 

@@ -81,9 +81,18 @@ export function tableRow(finding: Finding): string {
 }
 
 async function loadConfig(file: string | undefined): Promise<DetectionConfig> {
-  const { parseDetectionConfig, parseDetectionConfigJson } =
+  const { deployedSecretReaders, parseDetectionConfig, parseDetectionConfigJson } =
     await import('../../lib/detection/config.js');
-  if (file === undefined) return parseDetectionConfig({});
+  const config =
+    file === undefined
+      ? parseDetectionConfig({})
+      : parseDetectionConfigJson(await readText(file), file);
+  // As the detect function: the stage's rotator roles (stack outputs in the env) read secrets.
+  config.secretReaders.push(...deployedSecretReaders(process.env));
+  return config;
+}
+
+async function readText(file: string): Promise<string> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -91,7 +100,7 @@ async function loadConfig(file: string | undefined): Promise<DetectionConfig> {
     const code = error && typeof error === 'object' && 'code' in error ? String(error.code) : '';
     throw new Error(`cannot read config ${file}${code ? `: ${code}` : ''}`);
   }
-  return parseDetectionConfigJson(text, file);
+  return text;
 }
 
 /** Per-rule summary for stderr: rules that fired or dropped something, then totals. */

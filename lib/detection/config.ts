@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ENV } from '../shared/env.js';
 import { DetectionConfigError } from './errors.js';
 import { severities, type DetectionContext, type Severity } from './types.js';
 
@@ -23,6 +24,12 @@ export const DEFAULT_ROTATOR_PATTERNS = ['*gatewarden*rotat*'] as const;
 export const DEFAULT_GATEWAY_ROLE_PATTERNS = ['*gateway*', '*agentcore*'] as const;
 
 const severity = z.enum(severities);
+
+/** An IAM role or user ARN (`*` wildcards allowed after the account): never a bare name. */
+const PRINCIPAL_ARN = /^arn:[^:*]+:iam::[0-9*]+:(role|user)\//;
+const principalArns = z
+  .array(z.string().regex(PRINCIPAL_ARN, 'an IAM role or user ARN'))
+  .default([]);
 const isoDate = z.iso.datetime({ offset: true });
 
 const suppression = z
@@ -89,9 +96,15 @@ export const detectionConfigSchema = z
      * matched against the caller's role ARN (session issuer) or user ARN, never a name.
      * Gateway execution roles are learned from CreateGateway/UpdateGateway.
      */
-    tokenVaultReaders: z
-      .array(z.string().regex(/^arn:[^:*]+:iam::[0-9*]+:(role|user)\//, 'an IAM role or user ARN'))
-      .default([]),
+    tokenVaultReaders: principalArns,
+    /**
+     * Principals besides AgentCore, the gateways' execution roles (learned from
+     * CreateGateway/UpdateGateway) and the deployed rotator roles (the detect function adds
+     * them from its environment, see {@link deployedSecretReaders}) that may read gateway
+     * secrets: role or user ARNs, `*` wildcards allowed, matched against the caller's role ARN
+     * (session issuer) or user ARN, never a name. ARN entries of rotatorPrincipals count too.
+     */
+    secretReaders: principalArns,
     suppressions: z.array(suppression).default([]),
     channels: channelThresholds.default({ sns: 'low', eventBridge: 'info', webhook: 'high' }),
     /** Rules that count findings but never alert (tuning a new rule). */
@@ -163,6 +176,12 @@ export function contextFromConfig(config: DetectionConfig): DetectionContext {
     trustedIssuers: config.trustedIssuers,
     automationPrincipals: config.automationPrincipals,
     tokenVaultReaders: config.tokenVaultReaders,
+    // A rotatorPrincipals name pattern (the default `*gatewarden*rotat*`) is anyone's to match:
+    // only its ARN entries may read gateway secrets.
+    secretReaders: [
+      ...config.secretReaders,
+      ...config.rotatorPrincipals.filter((pattern) => PRINCIPAL_ARN.test(pattern)),
+    ],
     learnedGatewayRoles: new Set(),
   };
 }
@@ -170,4 +189,16 @@ export function contextFromConfig(config: DetectionConfig): DetectionContext {
 /** True when `severity` reaches the channel's threshold. */
 export function meetsThreshold(severityValue: Severity, min: Severity): boolean {
   return severities.indexOf(severityValue) >= severities.indexOf(min);
+}
+
+/**
+ * The deployed rotator roles, which read gateway secrets to rotate them and sweep retired
+ * credentials: the rotate and rotateNow roles' ARNs serverless.yml gives the detect function
+ * (GATEWARDEN_ROTATOR_ROLE_ARN, GATEWARDEN_SWEEPER_ROLE_ARN). Anything but a plain role ARN
+ * is ignored: these are exact ARNs, not patterns.
+ */
+export function deployedSecretReaders(env: NodeJS.ProcessEnv = process.env): string[] {
+  return [env[ENV.rotatorRoleArn], env[ENV.sweeperRoleArn]].filter(
+    (arn): arn is string => arn !== undefined && /^arn:[^:*]+:iam::\d{12}:role\/[^*]+$/.test(arn),
+  );
 }

@@ -310,6 +310,11 @@ export const TOKEN_VAULT_READS = [
 
 const TOKEN_VAULT_READ_NAMES: ReadonlySet<string> = new Set(TOKEN_VAULT_READS);
 
+/** A Secrets Manager read whose caller is looked up as a gateway role (secret-read rule). */
+function isSecretRead(record: CloudTrailRecord): boolean {
+  return record.eventSource === SECRETS && record.eventName === 'GetSecretValue';
+}
+
 /**
  * The key a role is known by as a gateway execution role: its ARN (path included), lower-cased
  * (IAM role names are unique whatever their case). Never the name alone: anyone allowed
@@ -329,7 +334,7 @@ export function sessionRoleArn(record: CloudTrailRecord): string | undefined {
 
 /**
  * A gateway's execution role, as the state of the role: which gateway it was last seen on.
- * A token vault read looks the caller's role up (look only) at the read's time.
+ * A token vault or gateway secret read looks the caller's role up (look only) at its time.
  */
 function gatewayRoleTracked(record: CloudTrailRecord): Tracked[] {
   if (record.eventName === 'CreateGateway' || record.eventName === 'UpdateGateway') {
@@ -341,7 +346,7 @@ function gatewayRoleTracked(record: CloudTrailRecord): Tracked[] {
       { kind: KINDS.gatewayRole, subject, next: () => JSON.stringify({ gatewayId: gateway }) },
     ];
   }
-  if (TOKEN_VAULT_READ_NAMES.has(record.eventName)) {
+  if (TOKEN_VAULT_READ_NAMES.has(record.eventName) || isSecretRead(record)) {
     const roleArn = sessionRoleArn(record);
     const subject = roleArn === undefined ? undefined : gatewayRoleKey(roleArn);
     if (subject === undefined) return [];
@@ -353,6 +358,7 @@ function gatewayRoleTracked(record: CloudTrailRecord): Tracked[] {
 /** The resources a record touches and the state it leaves them in. */
 export function trackedStates(record: CloudTrailRecord): Tracked[] {
   if (failed(record)) return [];
+  if (isSecretRead(record)) return gatewayRoleTracked(record);
   if (record.eventSource === SECRETS) {
     if (
       record.eventName === 'CreateSecret' &&

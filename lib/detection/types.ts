@@ -25,6 +25,8 @@ export interface DetectionContext {
   automationPrincipals?: string[];
   /** Role or user ARN patterns allowed to read the token vault besides gateway roles. */
   tokenVaultReaders?: string[];
+  /** Role or user ARN patterns allowed to read gateway secrets besides gateway roles, AgentCore. */
+  secretReaders?: string[];
   /**
    * Gateway execution roles learned from the stream (roles trusted by
    * `bedrock-agentcore.amazonaws.com`, roleArn of a created/updated gateway). The engine

@@ -267,14 +267,6 @@ export function secretIdOf(record: CloudTrailRecord): string | undefined {
   );
 }
 
-/** Readers a gateway secret expects: the gateway role, AgentCore, the rotator. */
-export function isExpectedSecretReader(
-  record: CloudTrailRecord,
-  context: DetectionContext,
-): boolean {
-  return isAgentCoreService(record) || isGatewayRole(record, context) || isRotator(record, context);
-}
-
 /** The caller without its session name (role ARN for sessions), for baselines and counters. */
 export function stableCaller(record: CloudTrailRecord): string {
   return record.userIdentity.sessionContext?.sessionIssuer?.arn ?? principalOf(record);

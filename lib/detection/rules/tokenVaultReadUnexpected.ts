@@ -1,16 +1,8 @@
 import type { CloudTrailRecord } from '../record.js';
-import { KINDS, TOKEN_VAULT_READS, sessionRoleArn } from '../stateTrackers.js';
+import { TOKEN_VAULT_READS } from '../stateTrackers.js';
 import type { DetectionContext, Rule } from '../types.js';
-import { changeOf } from './lastState.js';
-import {
-  AGENTCORE,
-  failed,
-  isAgentCoreService,
-  matchesPattern,
-  param,
-  principalOf,
-  str,
-} from './support.js';
+import { isLearnedGatewayRole, isListedReader } from './expectedReaders.js';
+import { AGENTCORE, failed, isAgentCoreService, param, principalOf, str } from './support.js';
 
 /**
  * What was read: the credential provider or workload identity, from the data event's
@@ -37,15 +29,11 @@ function credentialOf(record: CloudTrailRecord): string | undefined {
  * one. The rotator is not among them: its role holds no token vault read.
  */
 function isExpectedReader(record: CloudTrailRecord, context: DetectionContext): boolean {
-  if (isAgentCoreService(record)) return true;
-  const id = record.userIdentity;
-  const arn =
-    id.type === 'AssumedRole' ? sessionRoleArn(record) : id.type === 'IAMUser' ? id.arn : undefined;
-  if (arn && (context.tokenVaultReaders ?? []).some((pattern) => matchesPattern(arn, pattern))) {
-    return true;
-  }
-  const role = changeOf<{ gatewayId?: string }>(record, context, KINDS.gatewayRole)?.previous;
-  return role !== undefined && role !== null;
+  return (
+    isAgentCoreService(record) ||
+    isListedReader(record, context.tokenVaultReaders) ||
+    isLearnedGatewayRole(record, context)
+  );
 }
 
 /** Token-vault reads (API keys, OAuth2 tokens, workload tokens) by someone other than a gateway. */

@@ -12,7 +12,16 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const FIXTURES = join(ROOT, 'test/fixtures/cloudtrail');
 const run = promisify(execFile);
 
-async function replayPaths(paths: string[], baselineDays = 0, configInput: unknown = {}) {
+/**
+ * The recorded account as deployed: its gateway was created before the recording starts, so
+ * the operator lists the gateway's execution role (secretReaders); the rotator's role ARN is
+ * what the stack gives the detect function (GATEWARDEN_ROTATOR_ROLE_ARN).
+ */
+const GATEWAY_ROLE = 'arn:aws:iam::111122223333:role/AgentCoreGatewayExecutionRole-orders';
+const ROTATOR_ROLE = 'arn:aws:iam::111122223333:role/gatewarden-prod-rotate-role';
+const DEPLOYED = { secretReaders: [GATEWAY_ROLE, ROTATOR_ROLE] };
+
+async function replayPaths(paths: string[], baselineDays = 0, configInput: unknown = DEPLOYED) {
   const findings: Finding[] = [];
   const warnings: string[] = [];
   const summary = await replay({
@@ -44,6 +53,15 @@ describe('replay', () => {
     const { findings, summary } = await replayPaths([join(FIXTURES, 'benign')]);
     expect(summary.records).toBe(87);
     expect(findings).toEqual([]);
+  });
+
+  it('without the deployment’s readers, its gateway and rotator roles are unknown: names are not trusted', async () => {
+    const { findings } = await replayPaths([join(FIXTURES, 'benign')], 0, {});
+    const readers = new Set(findings.map((f) => f.principal.split('/')[1]));
+    expect(findings.every((f) => f.ruleId === 'secret-read-by-unexpected-principal')).toBe(true);
+    expect(readers).toEqual(
+      new Set(['AgentCoreGatewayExecutionRole-orders', 'gatewarden-prod-rotate-role']),
+    );
   });
 
   it.each([
@@ -135,14 +153,14 @@ describe('gatewarden detect (CLI)', () => {
   );
 
   it('prints jsonl findings with the documented fields, a summary on stderr, exit 0', async () => {
-    const { stdout, stderr } = await run(process.execPath, [
-      cli,
-      'detect',
-      '--format',
-      'jsonl',
-      join(FIXTURES, 'attack'),
-      leaky,
-    ]);
+    // As the detect function: the gateway role from the config, the rotator from the env.
+    const config = join(dir, 'deployed.json');
+    writeFileSync(config, JSON.stringify({ secretReaders: [GATEWAY_ROLE] }));
+    const { stdout, stderr } = await run(
+      process.execPath,
+      [cli, 'detect', '--format', 'jsonl', '--config', config, join(FIXTURES, 'attack'), leaky],
+      { env: { ...process.env, GATEWARDEN_ROTATOR_ROLE_ARN: ROTATOR_ROLE } },
+    );
     const lines = stdout
       .trim()
       .split('\n')

@@ -1,5 +1,6 @@
 import { parseDetectionConfig } from '../../../lib/detection/config.js';
 import { fixtureRecord, runCase } from './fixtureSupport.js';
+import { ACCOUNT, asRole, createGateway } from './readerSupport.js';
 
 /**
  * Who may read the AgentCore token vault is not decided by a role's name: anyone allowed
@@ -8,75 +9,6 @@ import { fixtureRecord, runCase } from './fixtureSupport.js';
  * AgentCore itself and the principals configured in `tokenVaultReaders`.
  */
 const FILE = 'tokenVaultReadUnexpected.fixtures.json';
-const ACCOUNT = '111122223333';
-
-function asRole(
-  record: Record<string, unknown>,
-  roleArn: string,
-  suffix: string,
-): Record<string, unknown> {
-  const name = roleArn.split('/').pop() ?? roleArn;
-  return {
-    ...record,
-    eventID: `${String(record.eventID)}-${suffix}`,
-    userIdentity: {
-      type: 'AssumedRole',
-      principalId: 'AROAEXAMPLEROLE00001:session',
-      arn: `arn:aws:sts::${ACCOUNT}:assumed-role/${name}/session`,
-      accountId: ACCOUNT,
-      sessionContext: {
-        sessionIssuer: {
-          type: 'Role',
-          principalId: 'AROAEXAMPLEROLE00001',
-          arn: roleArn,
-          accountId: ACCOUNT,
-          userName: name,
-        },
-      },
-    },
-  };
-}
-
-/** A CreateGateway record (by an admin) whose execution role is `roleArn`. */
-function createGateway(roleArn: string, at: string, id = 'gw-billing-0001') {
-  return {
-    eventVersion: '1.11',
-    userIdentity: {
-      type: 'AssumedRole',
-      principalId: 'AROAEXAMPLEADMIN0001:alice',
-      arn: `arn:aws:sts::${ACCOUNT}:assumed-role/admin/alice`,
-      accountId: ACCOUNT,
-      sessionContext: {
-        sessionIssuer: {
-          type: 'Role',
-          principalId: 'AROAEXAMPLEADMIN0001',
-          arn: `arn:aws:iam::${ACCOUNT}:role/admin`,
-          accountId: ACCOUNT,
-          userName: 'admin',
-        },
-      },
-    },
-    eventTime: at,
-    eventSource: 'bedrock-agentcore.amazonaws.com',
-    eventName: 'CreateGateway',
-    awsRegion: 'us-east-1',
-    sourceIPAddress: '198.51.100.7',
-    requestParameters: {
-      name: 'billing',
-      roleArn,
-      protocolType: 'MCP',
-      authorizerType: 'CUSTOM_JWT',
-    },
-    responseElements: {
-      gatewayId: id,
-      gatewayArn: `arn:aws:bedrock-agentcore:us-east-1:${ACCOUNT}:gateway/${id}`,
-      roleArn,
-    },
-    eventID: `create-${id}-${at}`,
-    eventType: 'AwsApiCall',
-    recipientAccountId: ACCOUNT,
-  };
-}
 
 const READS: [string, string][] = [
   ['GetResourceApiKey', 'developer reads a gateway API key from the vault (data event)'],

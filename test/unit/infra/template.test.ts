@@ -127,6 +127,13 @@ describe('functions', () => {
     expect(Object.keys(fn(name).Environment.Variables)).toEqual(expect.arrayContaining(needed));
   });
 
+  // The rotator roles read gateway secrets: detect expects them by ARN, never by name.
+  it('gives detect the rotate and rotateNow role ARNs (expected secret readers)', () => {
+    const variables = fn('Detect').Environment.Variables;
+    expect(variables[ENV.rotatorRoleArn]).toEqual({ 'Fn::GetAtt': ['RotateRole', 'Arn'] });
+    expect(variables[ENV.sweeperRoleArn]).toEqual({ 'Fn::GetAtt': ['RotateNowRole', 'Arn'] });
+  });
+
   it('gives the report its label rules from the stage param reportLabels (none by default)', () => {
     expect(fn('Report').Environment.Variables[ENV.reportLabels]).toBe('');
   });

@@ -1,0 +1,128 @@
+import { parseDetectionConfig } from '../../../lib/detection/config.js';
+import { fixtureRecord, runCase } from './fixtureSupport.js';
+import { ACCOUNT, asRole, createGateway } from './readerSupport.js';
+
+/**
+ * Who may read a gateway secret is not decided by a role's name: anyone allowed iam:CreateRole
+ * can name a role `my-gateway-x`, `agentcore-helper` or `gatewarden-x-rotator`. Expected readers
+ * are AgentCore itself (its service-linked role by its reserved path), the execution roles of
+ * the account's gateways (learned from CreateGateway/UpdateGateway, by role ARN), the deployed
+ * rotator roles and the principals configured in `secretReaders` (ARNs).
+ */
+const FILE = 'secretReadUnexpected.fixtures.json';
+const RULE = 'secret-read-by-unexpected-principal';
+const CASE = 'developer reads a gatewarden secret';
+const GATEWAY_ROLE = `arn:aws:iam::${ACCOUNT}:role/service/billing-exec`;
+const ROTATOR = `arn:aws:iam::${ACCOUNT}:role/gatewarden-prod-us-east-1-rotate`;
+
+function read(roleArn: string, suffix: string): Record<string, unknown> {
+  return asRole(fixtureRecord(FILE, CASE), roleArn, suffix);
+}
+
+describe('gateway secret reads: a name does not make a reader expected', () => {
+  it.each([
+    ['like a gateway', `arn:aws:iam::${ACCOUNT}:role/my-gateway-x`],
+    [
+      'like a gateway execution role',
+      `arn:aws:iam::${ACCOUNT}:role/AgentCoreGatewayExecutionRole-x`,
+    ],
+    ['like AgentCore', `arn:aws:iam::${ACCOUNT}:role/agentcore-helper`],
+    ['like the rotator', `arn:aws:iam::${ACCOUNT}:role/gatewarden-evil-rotator`],
+    [
+      'like AgentCore’s service-linked role (outside /aws-service-role/)',
+      `arn:aws:iam::${ACCOUNT}:role/AWSServiceRoleForBedrockAgentCoreHelper`,
+    ],
+  ])('a role merely named %s reading a gatewarden secret is reported', async (_label, arn) => {
+    // Prepare
+    const record = read(arn, 'lookalike');
+    // Act
+    const findings = await runCase({ name: CASE, expect: true, records: [record] });
+    // Assess
+    expect(findings.map((f) => f.ruleId)).toEqual([RULE]);
+  });
+
+  it('a gateway execution role learned from CreateGateway (any name) is expected', async () => {
+    const findings = await runCase({
+      name: CASE,
+      expect: false,
+      records: [createGateway(GATEWAY_ROLE, '2026-11-01T00:00:00Z'), read(GATEWAY_ROLE, 'gw')],
+    });
+    expect(findings).toEqual([]);
+  });
+
+  it('a same-named role on another path is not the learned gateway role', async () => {
+    const findings = await runCase({
+      name: CASE,
+      expect: true,
+      records: [
+        createGateway(GATEWAY_ROLE, '2026-11-01T00:00:00Z'),
+        read(`arn:aws:iam::${ACCOUNT}:role/billing-exec`, 'other-path'),
+      ],
+    });
+    expect(findings.map((f) => f.ruleId)).toEqual([RULE]);
+  });
+
+  it('a read before the gateway was created is reported', async () => {
+    const findings = await runCase({
+      name: CASE,
+      expect: true,
+      // The read's fixture time is 2026-11-20; the gateway is created after it.
+      records: [createGateway(GATEWAY_ROLE, '2026-11-25T00:00:00Z'), read(GATEWAY_ROLE, 'early')],
+    });
+    expect(findings.map((f) => f.ruleId)).toEqual([RULE]);
+  });
+
+  it('the configured rotator ARN is expected; a role named like it is not', async () => {
+    const config = { secretReaders: [ROTATOR] };
+    expect(
+      await runCase({ name: CASE, expect: false, config, records: [read(ROTATOR, 'rot')] }),
+    ).toEqual([]);
+    const findings = await runCase({
+      name: CASE,
+      expect: true,
+      config,
+      records: [read(`arn:aws:iam::${ACCOUNT}:role/gatewarden-prod-us-east-1-rotate-2`, 'rot2')],
+    });
+    expect(findings.map((f) => f.ruleId)).toEqual([RULE]);
+  });
+
+  it('a rotatorPrincipals ARN still counts; a name pattern there no longer exempts a secret read', async () => {
+    const byArn = { rotatorPrincipals: [ROTATOR] };
+    expect(
+      await runCase({ name: CASE, expect: false, config: byArn, records: [read(ROTATOR, 'rp')] }),
+    ).toEqual([]);
+    const byName = { rotatorPrincipals: ['*rotate*'] };
+    const findings = await runCase({
+      name: CASE,
+      expect: true,
+      config: byName,
+      records: [read(ROTATOR, 'rp-name')],
+    });
+    expect(findings.map((f) => f.ruleId)).toEqual([RULE]);
+  });
+
+  it('the deployed rotate and rotateNow role ARNs from the environment are expected readers', async () => {
+    const { deployedSecretReaders } = await import('../../../lib/detection/config.js');
+    const sweeper = `arn:aws:iam::${ACCOUNT}:role/gatewarden-prod-us-east-1-rotateNow`;
+    const readers = deployedSecretReaders({
+      GATEWARDEN_ROTATOR_ROLE_ARN: ROTATOR,
+      GATEWARDEN_SWEEPER_ROLE_ARN: sweeper,
+    });
+    expect(readers).toEqual([ROTATOR, sweeper]);
+    expect(deployedSecretReaders({ GATEWARDEN_ROTATOR_ROLE_ARN: '*rotat*' })).toEqual([]);
+    const config = { secretReaders: readers };
+    expect(
+      await runCase({ name: CASE, expect: false, config, records: [read(sweeper, 'sw')] }),
+    ).toEqual([]);
+  });
+
+  it('AgentCore’s own service-linked role (under /aws-service-role/) is expected', async () => {
+    const slr = `arn:aws:iam::${ACCOUNT}:role/aws-service-role/network.bedrock-agentcore.amazonaws.com/AWSServiceRoleForBedrockAgentCoreNetwork`;
+    expect(await runCase({ name: CASE, expect: false, records: [read(slr, 'slr')] })).toEqual([]);
+  });
+
+  it('secretReaders takes ARNs only: a name pattern is refused', () => {
+    expect(() => parseDetectionConfig({ secretReaders: ['*gateway*'] })).toThrow(/secretReaders/);
+    expect(() => parseDetectionConfig({ secretReaders: ['gatewarden-rotate'] })).toThrow();
+  });
+});
