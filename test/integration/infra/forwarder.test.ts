@@ -284,7 +284,12 @@ describe('a stage in eu-west-1 and its forwarder in us-east-1', () => {
     }, 1);
     expect(messages).toHaveLength(1);
     // detect, as its deployed role in eu-west-1, over what its queue holds.
-    const session = await functionRoleSession(endpoint, 'gatewarden-local-detect', process.env, STAGE_REGION);
+    const session = await functionRoleSession(
+      endpoint,
+      'gatewarden-local-detect',
+      process.env,
+      STAGE_REGION,
+    );
     const env = {
       ...process.env,
       AWS_REGION: STAGE_REGION,
