@@ -526,6 +526,49 @@ def _events_parsed_once_per_put() -> None:
     EventsBackend.put_events = each_parsed_once  # type: ignore[method-assign]
 
 
+def _secrets_store_safe_under_threads() -> None:
+    """moto's server answers requests on threads, and its Secrets Manager store looks a secret
+    up by iterating over the live dict: a CreateSecret arriving while another one adds its
+    secret fails with "dictionary changed size during iteration" (seen when AgentCore Identity's
+    stand-in created three managed provider secrets at once). AWS serves concurrent creates;
+    here each lookup iterates over a snapshot of the values instead."""
+    from moto.secretsmanager.models import SecretsStore
+    from moto.secretsmanager.utils import get_secret_name_from_partial_arn
+
+    def matching(store, key):  # type: ignore[no-untyped-def]
+        for secret in list(dict.values(store)):
+            if secret.arn == key or secret.name == key:
+                return secret
+        return None
+
+    def getitem(self, key):  # type: ignore[no-untyped-def]
+        found = matching(self, key)
+        if found is not None:
+            return found
+        return dict.__getitem__(self, get_secret_name_from_partial_arn(key))
+
+    def contains(self, key):  # type: ignore[no-untyped-def]
+        if matching(self, key) is not None:
+            return True
+        return dict.__contains__(self, get_secret_name_from_partial_arn(key))
+
+    def get(self, key):  # type: ignore[no-untyped-def]
+        found = matching(self, key)
+        if found is not None:
+            return found
+        return dict.get(self, get_secret_name_from_partial_arn(key))
+
+    def pop(self, key):  # type: ignore[no-untyped-def]
+        found = matching(self, key)
+        name = get_secret_name_from_partial_arn(found.name if found is not None else key)
+        return dict.pop(self, name, None)
+
+    SecretsStore.__getitem__ = getitem  # type: ignore[method-assign]
+    SecretsStore.__contains__ = contains  # type: ignore[method-assign]
+    SecretsStore.get = get  # type: ignore[method-assign]
+    SecretsStore.pop = pop  # type: ignore[method-assign]
+
+
 def main() -> None:
     port = sys.argv[1]
     threading.Thread(target=_exit_when_parent_goes_away, daemon=True).start()
@@ -542,6 +585,7 @@ def main() -> None:
     _events_parsed_once_per_put()
     _queues_that_scale()
     _transactions_that_scale()
+    _secrets_store_safe_under_threads()
     from moto.server import main as moto_main
 
     moto_main(["-H", "127.0.0.1", "-p", port])
