@@ -43,11 +43,8 @@ export async function deployedAlertQueues(name: string): Promise<DeployedAlertQu
   return { topic: topic.url, bus: bus.url };
 }
 
-/** The messages on `queueUrl` that name `secretArn`, parsed (all waiting ones are taken off). */
-export async function receivedFor<T = Record<string, unknown>>(
-  queueUrl: string,
-  secretArn: string,
-): Promise<T[]> {
+/** Bodies of the messages on `queueUrl` that name `secretArn` (all waiting ones are taken off). */
+export async function receivedBodiesFor(queueUrl: string, secretArn: string): Promise<string[]> {
   const sqs = localClient(SQSClient);
   const bodies: string[] = [];
   for (;;) {
@@ -67,5 +64,13 @@ export async function receivedFor<T = Record<string, unknown>>(
       }),
     );
   }
-  return bodies.filter((body) => body.includes(secretArn)).map((body) => JSON.parse(body) as T);
+  return bodies.filter((body) => body.includes(secretArn));
+}
+
+/** The messages on `queueUrl` that name `secretArn`, parsed (all waiting ones are taken off). */
+export async function receivedFor<T = Record<string, unknown>>(
+  queueUrl: string,
+  secretArn: string,
+): Promise<T[]> {
+  return (await receivedBodiesFor(queueUrl, secretArn)).map((body) => JSON.parse(body) as T);
 }

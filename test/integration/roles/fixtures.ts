@@ -4,6 +4,7 @@
  * rotate function's alerts land. Every secret made is deleted by `close()`, so the sweep of a
  * stack the role tests run on again (scripts/mutateRoles.ts) only meets the current run's.
  */
+import { receivedBodiesFor } from '../../support/deployedAlerts.js';
 import {
   CreateApiKeyCredentialProviderCommand,
   CreateGatewayCommand,
@@ -21,7 +22,7 @@ import {
   RotateSecretCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { ListSubscriptionsByTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { ENV } from '../../../lib/shared/env.js';
 import { randomUUID } from 'node:crypto';
 import { createLocalOAuth2Provider } from '../../support/agentcore.js';
@@ -134,26 +135,7 @@ export class RoleFixtures {
 
   /** Bodies of the messages on a queue of {@link alerts} that name `secretArn` (taken off it). */
   async received(queueUrl: string, secretArn: string): Promise<string[]> {
-    const sqs = localClient(SQSClient);
-    const bodies: string[] = [];
-    for (;;) {
-      const { Messages = [] } = await sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: queueUrl,
-          MaxNumberOfMessages: 10,
-          WaitTimeSeconds: 1,
-        }),
-      );
-      if (Messages.length === 0) break;
-      bodies.push(...Messages.map((m) => m.Body ?? ''));
-      await sqs.send(
-        new DeleteMessageBatchCommand({
-          QueueUrl: queueUrl,
-          Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
-        }),
-      );
-    }
-    return bodies.filter((body) => body.includes(secretArn));
+    return receivedBodiesFor(queueUrl, secretArn);
   }
 
   private async register(kind: 'apikey' | 'oauth' | 'inbound', flags: string[]): Promise<string> {
