@@ -25,7 +25,7 @@ import { localClient } from '../../support/localStack.js';
 
 const execFileAsync = promisify(execFile);
 
-/** Runs a command; a failure's message carries its stderr (the CLI names what went wrong). */
+/** Runs a command; a failure's message carries what the command said and how it ended. */
 async function run(
   command: string,
   args: string[],
@@ -34,8 +34,20 @@ async function run(
   try {
     return await execFileAsync(command, args, options);
   } catch (error) {
-    const failure = error as { stderr?: string; message?: string };
-    throw new Error(`${args.slice(1, 3).join(' ')} failed: ${failure.stderr || failure.message}`);
+    // The CLI names what went wrong on stderr, or in its --json output on stdout; a run killed
+    // by a signal says neither, so the exit code and signal are named too.
+    const failure = error as {
+      stderr?: string;
+      stdout?: string;
+      message?: string;
+      code?: number | string;
+      signal?: string | null;
+    };
+    const said = [failure.stderr, failure.stdout].filter((text) => text?.trim()).join('\n');
+    const how = `exit ${failure.code ?? '?'}${failure.signal ? `, signal ${failure.signal}` : ''}`;
+    throw new Error(
+      `${args.slice(1, 3).join(' ')} failed (${how}): ${said || failure.message || 'no output'}`,
+    );
   }
 }
 const ROOT = process.cwd();
