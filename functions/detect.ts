@@ -8,7 +8,7 @@ import { dynamoDetectionState } from '../lib/aws/detectionState.js';
 import { OnDemandRotationTrigger } from '../lib/aws/rotationTrigger.js';
 import { flushBursts, type FlushResult } from '../lib/detection/bursts.js';
 import {
-  deployedSecretReaders,
+  deployedRotators,
   parseDetectionConfigJson,
   type DetectionConfig,
 } from '../lib/detection/config.js';
@@ -134,8 +134,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): DetectionCo
   // the JSON, and `false` keeps it off, because the role then holds no RotateSecret grant.
   const setting = env[ENV.autoRemediation];
   if (setting === 'true' || setting === 'false') config.remediation.enabled = setting === 'true';
-  // The deployed rotator roles read gateway secrets: expected readers, by ARN.
-  config.secretReaders.push(...deployedSecretReaders(env));
+  // The deployed rotator roles, by ARN: they read gateway secrets and change providers.
+  config.rotatorPrincipals.push(...deployedRotators(env));
   return config;
 }
 

@@ -81,14 +81,14 @@ export function tableRow(finding: Finding): string {
 }
 
 async function loadConfig(file: string | undefined): Promise<DetectionConfig> {
-  const { deployedSecretReaders, parseDetectionConfig, parseDetectionConfigJson } =
+  const { deployedRotators, parseDetectionConfig, parseDetectionConfigJson } =
     await import('../../lib/detection/config.js');
   const config =
     file === undefined
       ? parseDetectionConfig({})
       : parseDetectionConfigJson(await readText(file), file);
-  // As the detect function: the stage's rotator roles (stack outputs in the env) read secrets.
-  config.secretReaders.push(...deployedSecretReaders(process.env));
+  // As the detect function: the stage's rotator roles (stack outputs in the env), by ARN.
+  config.rotatorPrincipals.push(...deployedRotators(process.env));
   return config;
 }
 

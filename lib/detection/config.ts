@@ -13,8 +13,6 @@ import { severities, type DetectionContext, type Severity } from './types.js';
  * case-insensitively against the caller's role ARN, role name, user ARN and user name.
  */
 
-/** Default rotator patterns: the role serverless.yml creates for the rotate function. */
-export const DEFAULT_ROTATOR_PATTERNS = ['*gatewarden*rotat*'] as const;
 /**
  * Default gateway-role patterns: names containing `gateway` or `agentcore`. Roles trusted by
  * `bedrock-agentcore.amazonaws.com` and the roleArn of any gateway seen in the stream are
@@ -73,7 +71,13 @@ const thresholdOverride = z
 
 export const detectionConfigSchema = z
   .object({
-    rotatorPrincipals: z.array(z.string().min(1)).default([...DEFAULT_ROTATOR_PATTERNS]),
+    /**
+     * gatewarden's rotators, whose own calls seven rules expect: role or user ARNs (`*`
+     * wildcards allowed), matched against the caller's role ARN (session issuer) or user ARN,
+     * never a name, which anyone allowed iam:CreateRole picks. The detect function adds the
+     * deployed rotate and rotateNow roles from its environment ({@link deployedRotators}).
+     */
+    rotatorPrincipals: principalArns,
     gatewayRolePrincipals: z.array(z.string().min(1)).default([...DEFAULT_GATEWAY_ROLE_PATTERNS]),
     /** Internal accounts; the account a record belongs to is always trusted too. */
     trustedAccounts: z
@@ -85,7 +89,7 @@ export const detectionConfigSchema = z
      */
     trustedIssuers: z.array(z.string().min(1)).default([]),
     /**
-     * Deploy automation (role ARNs or name patterns, as rotatorPrincipals): changes they make
+     * Deploy automation (role ARNs or name patterns): changes they make
      * are planned. Calls a deployment service makes for its caller (invokedBy
      * cloudformation.amazonaws.com) count as automation too.
      */
@@ -100,9 +104,9 @@ export const detectionConfigSchema = z
     /**
      * Principals besides AgentCore, the gateways' execution roles (learned from
      * CreateGateway/UpdateGateway) and the deployed rotator roles (the detect function adds
-     * them from its environment, see {@link deployedSecretReaders}) that may read gateway
+     * them from its environment, see {@link deployedRotators}) that may read gateway
      * secrets: role or user ARNs, `*` wildcards allowed, matched against the caller's role ARN
-     * (session issuer) or user ARN, never a name. ARN entries of rotatorPrincipals count too.
+     * (session issuer) or user ARN, never a name. rotatorPrincipals count too.
      */
     secretReaders: principalArns,
     suppressions: z.array(suppression).default([]),
@@ -176,12 +180,7 @@ export function contextFromConfig(config: DetectionConfig): DetectionContext {
     trustedIssuers: config.trustedIssuers,
     automationPrincipals: config.automationPrincipals,
     tokenVaultReaders: config.tokenVaultReaders,
-    // A rotatorPrincipals name pattern (the default `*gatewarden*rotat*`) is anyone's to match:
-    // only its ARN entries may read gateway secrets.
-    secretReaders: [
-      ...config.secretReaders,
-      ...config.rotatorPrincipals.filter((pattern) => PRINCIPAL_ARN.test(pattern)),
-    ],
+    secretReaders: [...config.secretReaders, ...config.rotatorPrincipals],
     learnedGatewayRoles: new Set(),
   };
 }
@@ -197,7 +196,7 @@ export function meetsThreshold(severityValue: Severity, min: Severity): boolean 
  * (GATEWARDEN_ROTATOR_ROLE_ARN, GATEWARDEN_SWEEPER_ROLE_ARN). Anything but a plain role ARN
  * is ignored: these are exact ARNs, not patterns.
  */
-export function deployedSecretReaders(env: NodeJS.ProcessEnv = process.env): string[] {
+export function deployedRotators(env: NodeJS.ProcessEnv = process.env): string[] {
   return [env[ENV.rotatorRoleArn], env[ENV.sweeperRoleArn]].filter(
     (arn): arn is string => arn !== undefined && /^arn:[^:*]+:iam::\d{12}:role\/[^*]+$/.test(arn),
   );

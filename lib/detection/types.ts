@@ -10,7 +10,7 @@ export function compareSeverity(a: Severity, b: Severity): number {
 
 /** Facts about the deployment the rules need (who the rotator and gateway roles are, …). */
 export interface DetectionContext {
-  /** ARNs or name patterns of gatewarden's rotator role(s). */
+  /** Role or user ARNs (`*` allowed) of gatewarden's rotators; never names. */
   rotatorPrincipals: string[];
   /** ARNs or name patterns of gateway execution roles. */
   gatewayRolePrincipals: string[];

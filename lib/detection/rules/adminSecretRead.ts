@@ -1,12 +1,13 @@
 import { ADMIN_SECRET_PREFIX } from '../../shared/env.js';
 import type { Rule, RuleMatch } from '../types.js';
-import { SECRETS, denied, failed, isRotator, principalOf, secretIdOf } from './support.js';
+import { SECRETS, denied, failed, principalOf, secretIdOf } from './support.js';
+import { isRotator } from './expectedReaders.js';
 
 /**
  * gatewarden's issuer admin secrets (`gatewarden-admin/…`: Okta/Entra/Auth0 management tokens,
  * registration access tokens) mint and revoke every client secret of an issuer. Only the
  * rotator reads them: the rotate function and rotateNow (its sweep revokes retired credentials
- * with them), both matched by `rotatorPrincipals` (default `*gatewarden*rotat*`). Anyone else,
+ * with them), matched by role ARN (the deployed roles, `rotatorPrincipals`). Anyone else,
  * gateway roles and the break-glass admin included, is reading a master credential.
  */
 function adminSecretName(secretId: string): string | undefined {

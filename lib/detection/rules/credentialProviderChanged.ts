@@ -1,5 +1,6 @@
 import type { Rule } from '../types.js';
-import { AGENTCORE, failed, isRotator, param, principalOf, response, str } from './support.js';
+import { AGENTCORE, failed, param, principalOf, response, str } from './support.js';
+import { isRotator } from './expectedReaders.js';
 
 const NAMES = [
   'CreateApiKeyCredentialProvider',

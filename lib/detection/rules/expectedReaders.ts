@@ -25,6 +25,11 @@ export function isListedReader(
   return arn !== undefined && (patterns ?? []).some((pattern) => matchesPattern(arn, pattern));
 }
 
+/** The caller is one of gatewarden's rotators (rotatorPrincipals, by ARN). */
+export function isRotator(record: CloudTrailRecord, context: DetectionContext): boolean {
+  return isListedReader(record, context.rotatorPrincipals);
+}
+
 /**
  * The caller's role was a gateway's execution role when it read: learned from a successful
  * CreateGateway/UpdateGateway by role ARN, through the last-state store (the rule needs

@@ -2,16 +2,8 @@ import type { RegistrationState } from '../stateTrackers.js';
 import { tagKeysOf } from '../stateTrackers.js';
 import type { Rule, RuleMatch } from '../types.js';
 import { changeOf, shown } from './lastState.js';
-import {
-  AGENTCORE,
-  failed,
-  isRotator,
-  param,
-  principalOf,
-  str,
-  strings,
-  timeOf,
-} from './support.js';
+import { AGENTCORE, failed, param, principalOf, str, strings, timeOf } from './support.js';
+import { isRotator } from './expectedReaders.js';
 
 /** The tags that steer gatewarden: `gatewarden:rotated` opens a resource to the rotate role. */
 const PREFIX = 'gatewarden:';

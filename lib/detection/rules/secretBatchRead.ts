@@ -1,13 +1,6 @@
 import type { Rule } from '../types.js';
-import {
-  SECRETS,
-  failed,
-  isGatewaySecret,
-  isRotator,
-  param,
-  principalOf,
-  strings,
-} from './support.js';
+import { SECRETS, failed, isGatewaySecret, param, principalOf, strings } from './support.js';
+import { isRotator } from './expectedReaders.js';
 
 /** BatchGetSecretValue: one call returning many secrets (by list or by filter). */
 export const secretBatchRead: Rule = {

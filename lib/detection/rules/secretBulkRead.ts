@@ -1,5 +1,6 @@
 import type { Rule } from '../types.js';
-import { SECRETS, failed, isRotator, principalOf, secretIdOf, viaAwsService } from './support.js';
+import { SECRETS, failed, principalOf, secretIdOf, viaAwsService } from './support.js';
+import { isRotator } from './expectedReaders.js';
 
 /** One principal reading many distinct secrets within a window (windowed distinct counter). */
 export const secretBulkRead: Rule = {

@@ -1,6 +1,7 @@
 import type { Rule, RuleMatch } from '../types.js';
 import { SSM, decryptingRead } from './ssmParameterBulkRead.js';
-import { isRotator, param, principalOf, str, strings, viaAwsService } from './support.js';
+import { param, principalOf, str, strings, viaAwsService } from './support.js';
+import { isRotator } from './expectedReaders.js';
 
 /** Names in one GetParameters call from which it reads as a sweep, not a configuration. */
 const BATCH = 5;

@@ -1,6 +1,7 @@
 import type { CloudTrailRecord } from '../record.js';
 import type { Rule } from '../types.js';
-import { failed, isRotator, param, principalOf, str, strings, viaAwsService } from './support.js';
+import { failed, param, principalOf, str, strings, viaAwsService } from './support.js';
+import { isRotator } from './expectedReaders.js';
 
 export const SSM = 'ssm.amazonaws.com';
 export const SSM_READS = [

@@ -127,11 +127,6 @@ export function callerMatches(record: CloudTrailRecord, patterns: readonly strin
   return false;
 }
 
-/** The caller is gatewarden's rotator. */
-export function isRotator(record: CloudTrailRecord, context: DetectionContext): boolean {
-  return callerMatches(record, context.rotatorPrincipals);
-}
-
 /**
  * Role names a name pattern such as the default `*gateway*` must not claim: service-linked
  * roles and the other AWS "gateways" (API, NAT, transit, storage, internet), common in real

@@ -187,7 +187,7 @@ describe('sync and async drivers', () => {
 describe('detection config', () => {
   it('has working defaults', () => {
     const config = parseDetectionConfig(undefined);
-    expect(config.rotatorPrincipals).toEqual(['*gatewarden*rotat*']);
+    expect(config.rotatorPrincipals).toEqual([]);
     expect(config.channels).toEqual({ sns: 'low', eventBridge: 'info', webhook: 'high' });
     expect(config.remediation.enabled).toBe(false);
     expect(config.baseline.learningDays).toBe(7);

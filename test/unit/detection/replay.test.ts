@@ -19,7 +19,7 @@ const run = promisify(execFile);
  */
 const GATEWAY_ROLE = 'arn:aws:iam::111122223333:role/AgentCoreGatewayExecutionRole-orders';
 const ROTATOR_ROLE = 'arn:aws:iam::111122223333:role/gatewarden-prod-rotate-role';
-const DEPLOYED = { secretReaders: [GATEWAY_ROLE, ROTATOR_ROLE] };
+const DEPLOYED = { secretReaders: [GATEWAY_ROLE], rotatorPrincipals: [ROTATOR_ROLE] };
 
 async function replayPaths(paths: string[], baselineDays = 0, configInput: unknown = DEPLOYED) {
   const findings: Finding[] = [];
@@ -58,7 +58,10 @@ describe('replay', () => {
   it('without the deployment’s readers, its gateway and rotator roles are unknown: names are not trusted', async () => {
     const { findings } = await replayPaths([join(FIXTURES, 'benign')], 0, {});
     const readers = new Set(findings.map((f) => f.principal.split('/')[1]));
-    expect(findings.every((f) => f.ruleId === 'secret-read-by-unexpected-principal')).toBe(true);
+    // The rotator's secret reads and its provider updates are both unexpected from a name.
+    expect(new Set(findings.map((f) => f.ruleId))).toEqual(
+      new Set(['secret-read-by-unexpected-principal', 'credential-provider-changed']),
+    );
     expect(readers).toEqual(
       new Set(['AgentCoreGatewayExecutionRole-orders', 'gatewarden-prod-rotate-role']),
     );

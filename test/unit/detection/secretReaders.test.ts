@@ -86,30 +86,30 @@ describe('gateway secret reads: a name does not make a reader expected', () => {
     expect(findings.map((f) => f.ruleId)).toEqual([RULE]);
   });
 
-  it('a rotatorPrincipals ARN still counts; a name pattern there no longer exempts a secret read', async () => {
+  it('a rotatorPrincipals ARN counts; a name pattern there is refused', async () => {
     const byArn = { rotatorPrincipals: [ROTATOR] };
     expect(
       await runCase({ name: CASE, expect: false, config: byArn, records: [read(ROTATOR, 'rp')] }),
     ).toEqual([]);
-    const byName = { rotatorPrincipals: ['*rotate*'] };
-    const findings = await runCase({
-      name: CASE,
-      expect: true,
-      config: byName,
-      records: [read(ROTATOR, 'rp-name')],
-    });
-    expect(findings.map((f) => f.ruleId)).toEqual([RULE]);
+    await expect(
+      runCase({
+        name: CASE,
+        expect: true,
+        config: { rotatorPrincipals: ['*rotate*'] },
+        records: [read(ROTATOR, 'rp-name')],
+      }),
+    ).rejects.toThrow(/role or user ARN/);
   });
 
   it('the deployed rotate and rotateNow role ARNs from the environment are expected readers', async () => {
-    const { deployedSecretReaders } = await import('../../../lib/detection/config.js');
+    const { deployedRotators } = await import('../../../lib/detection/config.js');
     const sweeper = `arn:aws:iam::${ACCOUNT}:role/gatewarden-prod-us-east-1-rotateNow`;
-    const readers = deployedSecretReaders({
+    const readers = deployedRotators({
       GATEWARDEN_ROTATOR_ROLE_ARN: ROTATOR,
       GATEWARDEN_SWEEPER_ROLE_ARN: sweeper,
     });
     expect(readers).toEqual([ROTATOR, sweeper]);
-    expect(deployedSecretReaders({ GATEWARDEN_ROTATOR_ROLE_ARN: '*rotat*' })).toEqual([]);
+    expect(deployedRotators({ GATEWARDEN_ROTATOR_ROLE_ARN: '*rotat*' })).toEqual([]);
     const config = { secretReaders: readers };
     expect(
       await runCase({ name: CASE, expect: false, config, records: [read(sweeper, 'sw')] }),
