@@ -319,7 +319,11 @@ export class DetectionEngine {
     at: number,
   ): Generator<StateOp, void, unknown> {
     const changes: StateChange[] = [];
-    for (const tracked of matched.tracked) {
+    const queue = [...matched.tracked];
+    // Follow-ups are one level deep: a follow-up's own follow-ups are not taken.
+    const followUps = new Set<Tracked>();
+    for (let i = 0; i < queue.length; i++) {
+      const tracked = queue[i] as Tracked;
       try {
         const previous = (yield {
           op: 'record',
@@ -328,6 +332,12 @@ export class DetectionEngine {
           eventId: record.eventID,
         }) as StateVersion | undefined;
         const next = tracked.next(previous);
+        if (tracked.then !== undefined && !followUps.has(tracked)) {
+          for (const follow of tracked.then(previous, next)) {
+            followUps.add(follow);
+            queue.push(follow);
+          }
+        }
         changes.push({
           kind: tracked.kind,
           subject: tracked.subject,

@@ -27,6 +27,11 @@ export interface Tracked {
   subject: string;
   /** The resulting state (JSON text), `null` deleted, undefined unknown/look only. */
   next: (previous: StateVersion | undefined) => string | null | undefined;
+  /**
+   * State changes of other resources that follow from this one's before and after (a gateway
+   * that leaves its execution role leaves the role's state too). Recorded at the same event.
+   */
+  then?: (previous: StateVersion | undefined, next: string | null | undefined) => Tracked[];
 }
 
 /** The value CloudTrail wrote in place of a hidden one. */
@@ -343,7 +348,11 @@ function gatewayRoleTracked(record: CloudTrailRecord): Tracked[] {
     const gateway = gatewayIdOf(record) ?? 'unknown';
     if (subject === undefined) return [];
     return [
-      { kind: KINDS.gatewayRole, subject, next: () => JSON.stringify({ gatewayId: gateway }) },
+      {
+        kind: KINDS.gatewayRole,
+        subject,
+        next: (previous) => roleGateways(previous, (ids) => ids.add(gateway)),
+      },
     ];
   }
   if (TOKEN_VAULT_READ_NAMES.has(record.eventName) || isSecretRead(record)) {
@@ -353,6 +362,50 @@ function gatewayRoleTracked(record: CloudTrailRecord): Tracked[] {
     return [{ kind: KINDS.gatewayRole, subject, next: () => undefined }];
   }
   return [];
+}
+
+/** Which gateways use a role, from its state (`{gatewayIds}`; `{gatewayId}` as once kept). */
+function roleGateways(
+  previous: StateVersion | undefined,
+  change: (ids: Set<string>) => unknown,
+): string | null {
+  const state = stateOf<{ gatewayIds?: unknown; gatewayId?: unknown }>(previous);
+  const ids = new Set<string>();
+  if (Array.isArray(state?.gatewayIds)) {
+    for (const id of state.gatewayIds) if (typeof id === 'string') ids.add(id);
+  } else if (typeof state?.gatewayId === 'string') {
+    ids.add(state.gatewayId);
+  }
+  change(ids);
+  // Bounded whatever the input: a role shared by more gateways than this is still known.
+  return ids.size === 0 ? null : JSON.stringify({ gatewayIds: [...ids].sort().slice(0, 100) });
+}
+
+/**
+ * A gateway that leaves its execution role (swapped by UpdateGateway, or deleted) is no longer
+ * that role's gateway: the role is no longer an expected reader on the gateway's behalf.
+ */
+function leavesRole(gatewayId: string) {
+  return (previous: StateVersion | undefined, next: string | null | undefined): Tracked[] => {
+    const before = stateOf<GatewayState>(previous)?.roleArn;
+    if (typeof before !== 'string') return [];
+    const after =
+      next === undefined ? before : next === null ? undefined : (parsedRole(next) ?? before);
+    const subject = gatewayRoleKey(before);
+    if (subject === undefined || after?.toLowerCase() === before.toLowerCase()) return [];
+    return [
+      {
+        kind: KINDS.gatewayRole,
+        subject,
+        next: (version) => roleGateways(version, (ids) => ids.delete(gatewayId)),
+      },
+    ];
+  };
+}
+
+function parsedRole(state: string): string | undefined {
+  const roleArn = (JSON.parse(state) as GatewayState).roleArn;
+  return typeof roleArn === 'string' ? roleArn : undefined;
 }
 
 /** The resources a record touches and the state it leaves them in. */
@@ -387,13 +440,20 @@ export function trackedStates(record: CloudTrailRecord): Tracked[] {
       if (subject === undefined) return [];
       const shown = gatewayStateOf(record);
       return [
-        { kind: KINDS.gateway, subject, next: (previous) => merged(previous, shown) },
+        {
+          kind: KINDS.gateway,
+          subject,
+          next: (previous) => merged(previous, shown),
+          then: leavesRole(subject),
+        },
         ...gatewayRoleTracked(record),
       ];
     }
     case 'DeleteGateway': {
       const subject = gatewayIdOf(record);
-      return subject === undefined ? [] : [{ kind: KINDS.gateway, subject, next: () => null }];
+      return subject === undefined
+        ? []
+        : [{ kind: KINDS.gateway, subject, next: () => null, then: leavesRole(subject) }];
     }
     case 'CreatePolicy':
     case 'UpdatePolicy': {

@@ -36,6 +36,6 @@ export function isRotator(record: CloudTrailRecord, context: DetectionContext): 
  * `lastState: true`; the read is a look-up of the `gateway-role` kind).
  */
 export function isLearnedGatewayRole(record: CloudTrailRecord, context: DetectionContext): boolean {
-  const role = changeOf<{ gatewayId?: string }>(record, context, KINDS.gatewayRole)?.previous;
+  const role = changeOf<{ gatewayIds?: string[] }>(record, context, KINDS.gatewayRole)?.previous;
   return role !== undefined && role !== null;
 }

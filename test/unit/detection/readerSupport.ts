@@ -72,3 +72,26 @@ export function createGateway(roleArn: string, at: string, id = 'gw-billing-0001
     recipientAccountId: ACCOUNT,
   };
 }
+
+/** An UpdateGateway record (a full replace: the request names the whole gateway) to `roleArn`. */
+export function updateGateway(roleArn: string, at: string, id = 'gw-billing-0001') {
+  const created = createGateway(roleArn, at, id);
+  return {
+    ...created,
+    eventName: 'UpdateGateway',
+    requestParameters: { ...created.requestParameters, gatewayIdentifier: id },
+    eventID: `update-${id}-${at}`,
+  };
+}
+
+/** A DeleteGateway record of gateway `id`. */
+export function deleteGateway(at: string, id = 'gw-billing-0001') {
+  const created = createGateway('arn:aws:iam::111122223333:role/unused', at, id);
+  return {
+    ...created,
+    eventName: 'DeleteGateway',
+    requestParameters: { gatewayIdentifier: id },
+    responseElements: { gatewayId: id, status: 'DELETING' },
+    eventID: `delete-${id}-${at}`,
+  };
+}

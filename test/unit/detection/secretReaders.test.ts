@@ -1,6 +1,6 @@
 import { parseDetectionConfig } from '../../../lib/detection/config.js';
 import { fixtureRecord, runCase } from './fixtureSupport.js';
-import { ACCOUNT, asRole, createGateway } from './readerSupport.js';
+import { ACCOUNT, asRole, createGateway, deleteGateway, updateGateway } from './readerSupport.js';
 
 /**
  * Who may read a gateway secret is not decided by a role's name: anyone allowed iam:CreateRole
@@ -124,5 +124,68 @@ describe('gateway secret reads: a name does not make a reader expected', () => {
   it('secretReaders takes ARNs only: a name pattern is refused', () => {
     expect(() => parseDetectionConfig({ secretReaders: ['*gateway*'] })).toThrow(/secretReaders/);
     expect(() => parseDetectionConfig({ secretReaders: ['gatewarden-rotate'] })).toThrow();
+  });
+
+  describe('a role a gateway no longer uses is no longer an expected reader', () => {
+    const NEW_ROLE = `arn:aws:iam::${ACCOUNT}:role/service/billing-exec-v2`;
+    // The read's fixture time is 2026-11-20.
+    it('swapped out by UpdateGateway: its later reads are reported, the new role’s are not', async () => {
+      const history = [
+        createGateway(GATEWAY_ROLE, '2026-11-01T00:00:00Z'),
+        updateGateway(NEW_ROLE, '2026-11-10T00:00:00Z'),
+      ];
+      const old = await runCase({
+        name: CASE,
+        expect: true,
+        records: [...history, read(GATEWAY_ROLE, 'swapped-out')],
+      });
+      expect(old.map((f) => f.ruleId)).toEqual([RULE]);
+      const current = await runCase({
+        name: CASE,
+        expect: false,
+        records: [...history, read(NEW_ROLE, 'swapped-in')],
+      });
+      expect(current).toEqual([]);
+    });
+
+    it('a role two gateways share stays expected while one of them still uses it', async () => {
+      const findings = await runCase({
+        name: CASE,
+        expect: false,
+        records: [
+          createGateway(GATEWAY_ROLE, '2026-11-01T00:00:00Z', 'gw-billing-0001'),
+          createGateway(GATEWAY_ROLE, '2026-11-02T00:00:00Z', 'gw-orders-0002'),
+          updateGateway(NEW_ROLE, '2026-11-10T00:00:00Z', 'gw-billing-0001'),
+          read(GATEWAY_ROLE, 'shared'),
+        ],
+      });
+      expect(findings).toEqual([]);
+    });
+
+    it('the role of a deleted gateway is reported when it reads later', async () => {
+      const findings = await runCase({
+        name: CASE,
+        expect: true,
+        records: [
+          createGateway(GATEWAY_ROLE, '2026-11-01T00:00:00Z'),
+          deleteGateway('2026-11-10T00:00:00Z'),
+          read(GATEWAY_ROLE, 'deleted'),
+        ],
+      });
+      expect(findings.map((f) => f.ruleId)).toEqual([RULE]);
+    });
+
+    it('a read before the swap is still expected (the order of arrival does not matter)', async () => {
+      const findings = await runCase({
+        name: CASE,
+        expect: false,
+        records: [
+          createGateway(GATEWAY_ROLE, '2026-11-01T00:00:00Z'),
+          updateGateway(NEW_ROLE, '2026-11-25T00:00:00Z'),
+          read(GATEWAY_ROLE, 'before-swap'),
+        ],
+      });
+      expect(findings).toEqual([]);
+    });
   });
 });
