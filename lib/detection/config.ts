@@ -89,11 +89,11 @@ export const detectionConfigSchema = z
      */
     trustedIssuers: z.array(z.string().min(1)).default([]),
     /**
-     * Deploy automation (role ARNs or name patterns): changes they make
-     * are planned. Calls a deployment service makes for its caller (invokedBy
-     * cloudformation.amazonaws.com) count as automation too.
+     * Deploy automation (role or user ARNs, `*` allowed; never names): changes they make are
+     * planned. A CloudFormation stack counts only when its execution role is listed here
+     * (anyone allowed cloudformation:CreateStack can have CloudFormation make a call).
      */
-    automationPrincipals: z.array(z.string().min(1)).default([]),
+    automationPrincipals: principalArns,
     /**
      * Principals besides the gateways' execution roles that may read the AgentCore token vault
      * (agent runtimes, an operator's read-back): role or user ARNs, `*` wildcards allowed,

@@ -24,7 +24,7 @@ export const gatewayInterceptorChanged: Rule = {
   severity: 'high',
   mitre: { tactic: 'Collection', technique: 'T1557 Adversary-in-the-Middle' },
   description:
-    'A gateway interceptor (a Lambda the gateway calls on every tool call, before the target and/or on the response) was added or its configuration changed, compared with the gateway’s last known configuration. High when the Lambda is in an untrusted account, when passRequestHeaders is on (the Lambda receives the callers’ request headers, tokens included) or when the change was not made by deploy automation (CloudFormation/CDK, or a configured automationPrincipals role); medium otherwise. Removing an interceptor is low.',
+    'A gateway interceptor (a Lambda the gateway calls on every tool call, before the target and/or on the response) was added or its configuration changed, compared with the gateway’s last known configuration. High when the Lambda is in an untrusted account, when passRequestHeaders is on (the Lambda receives the callers’ request headers, tokens included) or when the change was not made by deploy automation (a configured automationPrincipals role ARN: a CloudFormation, CDK, Terraform or pipeline role; a stack run by an unlisted role is not automation); medium otherwise. Removing an interceptor is medium, low by deploy automation.',
   runbook:
     'Identify the Lambda and its owner; if the change was not planned, restore the gateway’s interceptor list from its definition, review what the Lambda logged or forwarded, and rotate the inbound credentials whose headers it may have seen.',
   events: { sources: [AGENTCORE], names: ['CreateGateway', 'UpdateGateway'] },
@@ -64,11 +64,14 @@ export const gatewayInterceptorChanged: Rule = {
     if (touched.length === 0) {
       const removed = before.filter((b) => !current.some((c) => c.lambdaArn === b.lambdaArn));
       if (removed.length === 0) return undefined;
+      // An interceptor may be the gateway's guard (a request filter): its removal outside
+      // deploy automation is worth a look.
+      const automated = byAutomation(record, context);
       return {
-        severity: 'low',
-        summary: `gateway ${gatewayId} interceptor ${shown(removed.map((i) => i.lambdaArn).join(', '))} removed by ${who}`,
+        severity: automated ? 'low' : 'medium',
+        summary: `gateway ${gatewayId} interceptor ${shown(removed.map((i) => i.lambdaArn).join(', '))} removed${automated ? '' : ' outside deploy automation'} by ${who}`,
         resource: gatewayId,
-        details: { removed: removed.length },
+        details: { removed: removed.length, automation: automated },
       };
     }
     const automated = byAutomation(record, context);

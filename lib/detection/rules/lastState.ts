@@ -7,7 +7,8 @@ import {
   type GatewayState,
   type InterceptorState,
 } from '../stateTrackers.js';
-import { accountOfArn, callerMatches, isTrustedAccount } from './support.js';
+import { isListedReader } from './expectedReaders.js';
+import { accountOfArn, isTrustedAccount } from './support.js';
 
 /**
  * What a field-level change rule reads: the state of one resource before and after the record
@@ -75,13 +76,13 @@ export function changed<K extends keyof GatewayState>(
 }
 
 /**
- * Deploy automation: a call a deployment service made for its caller (CloudFormation, which
- * CDK and the Serverless Framework use, shows as invokedBy `cloudformation.amazonaws.com`), or
- * a configured automation principal (a Terraform or pipeline role).
+ * Deploy automation: a configured automation principal (a Terraform, pipeline or CloudFormation
+ * execution role), by the caller's role or user ARN. A call CloudFormation made (invokedBy
+ * `cloudformation.amazonaws.com`) is not automation by itself: anyone allowed
+ * cloudformation:CreateStack makes one, so the stack's role must be listed too.
  */
 export function byAutomation(record: CloudTrailRecord, context: DetectionContext): boolean {
-  if (record.userIdentity.invokedBy === 'cloudformation.amazonaws.com') return true;
-  return callerMatches(record, context.automationPrincipals ?? []);
+  return isListedReader(record, context.automationPrincipals);
 }
 
 /** True when a Lambda (or other) ARN belongs to an account outside the trusted ones. */

@@ -114,7 +114,7 @@ describe('field-level change rules read the model’s member names', () => {
       'interceptor added with passRequestHeaders on',
       'gateway-interceptor-changed',
       GW,
-      /interceptor arn:aws:lambda:us-east-1:111122223333:function:orders-interceptor added \(REQUEST, request headers passed\) by /,
+      /interceptor arn:aws:lambda:us-east-1:111122223333:function:orders-interceptor added \(REQUEST, request headers passed, outside deploy automation\) by /,
     ],
     [
       'gatewayWafWeakened.fixtures.json',
