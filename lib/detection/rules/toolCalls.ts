@@ -112,7 +112,9 @@ export function toolCallOf(record: CloudTrailRecord): ToolCall {
   const id = record.userIdentity;
   // AWS_IAM gateways: the SigV4 caller, recorded as an IAM identity with an ARN.
   const iam =
-    sub === undefined && id.type !== 'AWSAccount' && (id.arn || id.sessionContext?.sessionIssuer?.arn)
+    sub === undefined &&
+    id.type !== 'AWSAccount' &&
+    (id.arn || id.sessionContext?.sessionIssuer?.arn)
       ? safeIdentifier(stableCaller(record), 200)
       : undefined;
   const client =
