@@ -182,6 +182,31 @@ describe('what reaches a finding from a hostile caller', () => {
     expect(String(first?.details?.tool).length).toBeLessThanOrEqual(128);
   });
 
+  it('folds a flood of made-up tool names by one caller into one alert and its burst', async () => {
+    const engine = new DetectionEngine({ config: parseDetectionConfig({}), state: memoryState() });
+    const history = (
+      await import('../../../lib/detection/rules/toolFirstCall.fixtures.json', {
+        with: { type: 'json' },
+      })
+    ).default.cases[0]?.records.slice(0, -1) as unknown[];
+    for (const raw of history) await engine.evaluate(parsed(raw));
+    let alerted = 0;
+    let grouped = 0;
+    for (let i = 0; i < 50; i++) {
+      const probe = variant((r) => {
+        r.eventID = `probe-${i}`;
+        r.eventTime = `2026-11-20T14:05:${String(i).padStart(2, '0')}Z`;
+        r.requestParameters.body.params.name = `made___up${i}`;
+      });
+      const result = await engine.evaluate(parsed(probe));
+      alerted += result.findings.filter((f) => f.ruleId === 'gateway-tool-first-call').length;
+      grouped += result.groups.grouped.filter(
+        (g) => g.finding.ruleId === 'gateway-tool-first-call',
+      ).length;
+    }
+    expect({ alerted, grouped }).toEqual({ alerted: 1, grouped: 49 });
+  });
+
   it('caps a subject an IdP let grow to kilobytes', async () => {
     const huge = variant((r) => {
       r.additionalEventData.jwt.claims.sub = `4f1c8a2e-7b3d-4c11-9e0a-6d2f5b8c1a90${'\u202e'.repeat(3)}${'A'.repeat(4_000)}`;
