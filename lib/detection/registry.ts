@@ -70,6 +70,10 @@ import { tokenVaultReadUnexpected } from './rules/tokenVaultReadUnexpected.js';
 import { trailBucketRemoved } from './rules/trailBucketRemoved.js';
 import { vpcFlowLogsDeleted } from './rules/vpcFlowLogsDeleted.js';
 import { workloadIdentityChanged } from './rules/workloadIdentityChanged.js';
+// Tool calls (InvokeGateway data events), issue 21 point 6.
+import { gatewayNewClient } from './rules/gatewayNewClient.js';
+import { toolCallsRefused } from './rules/toolCallsRefused.js';
+import { toolFirstCall } from './rules/toolFirstCall.js';
 
 /**
  * Every detection rule, one per file under rules/. A rule added here is picked up by the
@@ -147,6 +151,10 @@ export const allRules: readonly Rule[] = [
   trailBucketRemoved,
   vpcFlowLogsDeleted,
   workloadIdentityChanged,
+  // Tool calls (InvokeGateway data events), issue 21 point 6.
+  gatewayNewClient,
+  toolCallsRefused,
+  toolFirstCall,
 ];
 
 /** A rule by id, or undefined. */

@@ -205,8 +205,15 @@ export async function seedActivity(
   };
 }
 
-/** Writes every record LookupEvents returns to `file` as `{"Records":[…]}`; returns the count. */
-export async function exportCloudTrail(file: string): Promise<number> {
+/**
+ * Writes every record LookupEvents returns to `file` as `{"Records":[…]}`, with `dataEvents`
+ * (which event history never returns: a trail delivers them to its log files only) merged in
+ * time order, as the trail's log files hold both; returns the count.
+ */
+export async function exportCloudTrail(
+  file: string,
+  dataEvents: readonly Record<string, unknown>[] = [],
+): Promise<number> {
   const cloudtrail = new CloudTrailClient(clientConfig());
   const records: unknown[] = [];
   let NextToken: string | undefined;
@@ -219,6 +226,11 @@ export async function exportCloudTrail(file: string): Promise<number> {
     }
     NextToken = page.NextToken;
   } while (NextToken);
-  writeFileSync(file, JSON.stringify({ Records: records.reverse() }));
-  return records.length;
+  const all = [...records.reverse(), ...dataEvents].sort((a, b) =>
+    String((a as { eventTime?: string }).eventTime).localeCompare(
+      String((b as { eventTime?: string }).eventTime),
+    ),
+  );
+  writeFileSync(file, JSON.stringify({ Records: all }));
+  return all.length;
 }

@@ -9,11 +9,15 @@ const AUTH_FAILURE =
 
 /**
  * True when an InvokeGateway data event was refused for authentication. AgentCore reports
- * these in `responseElements` rather than `errorCode`; the exact shape is not documented, so
- * status-like fields and messages are checked two levels deep.
+ * these in `responseElements` rather than `errorCode`: `statusCode` (documented: 401 with
+ * "Invalid Bearer token") decides when recorded; a record without one is scanned for
+ * status-like fields and messages two levels deep. The JSON-RPC body is the caller's (its `id`
+ * can be 401), so a recorded status is never second-guessed by it.
  */
 export function invokeAuthFailed(record: CloudTrailRecord): boolean {
   if (record.errorCode !== undefined && AUTH_FAILURE.test(record.errorCode)) return true;
+  const status = obj(record.responseElements)?.statusCode;
+  if (typeof status === 'number') return status === 401 || status === 403;
   const scan = (value: unknown, depth: number): boolean => {
     if (typeof value === 'number') return value === 401 || value === 403;
     if (typeof value === 'string') return value.length < 2_000 && AUTH_FAILURE.test(value);
@@ -58,8 +62,8 @@ export const gatewayInvokeAuthFailures: Rule = {
   reads: [
     'additionalEventData.jwt',
     'resources',
-    'responseElements.message',
-    'responseElements.statusCode',
+    // statusCode when recorded; otherwise any status-like field or message (see above).
+    'responseElements',
   ],
   dedup: { key: (r) => `${gatewayOf(r)}|${caller(r)}`, windowSeconds: 3600 },
   evaluate(record) {

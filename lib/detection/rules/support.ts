@@ -1,5 +1,6 @@
 import type { CloudTrailRecord } from '../record.js';
 import type { DetectionContext } from '../types.js';
+import { safeIdentifier } from './identifiers.js';
 
 /**
  * Small, allocation-light helpers every rule uses: who the caller is, safe access into
@@ -70,8 +71,22 @@ export function principalOf(record: CloudTrailRecord): string {
     (id.type === 'Root' ? `root:${id.accountId || 'unknown'}` : undefined) ||
     id.principalId ||
     id.userName ||
+    jwtCaller(record) ||
     'unknown'
   );
+}
+
+/**
+ * The caller of a gateway's MCP endpoint that CloudTrail records only as `anonymous`: the JWT
+ * subject AgentCore verified (`jwt:<sub>`, sanitized, see `safeIdentifier`). A refused token's
+ * claims were never verified: such a call stays `unknown`.
+ */
+function jwtCaller(record: CloudTrailRecord): string | undefined {
+  if (record.eventName !== 'InvokeGateway') return undefined;
+  const status = obj(record.responseElements)?.statusCode;
+  if (status === 401 || status === '401') return undefined;
+  const sub = safeIdentifier(obj(obj(obj(record.additionalEventData)?.jwt)?.claims)?.sub);
+  return sub === undefined ? undefined : `jwt:${sub}`;
 }
 
 /** The IAM role behind an assumed-role session, as a name (`MyRole`), if any. */

@@ -196,6 +196,9 @@ export function lookupEvents(records: readonly TrailRecord[], input: LookupInput
   const after = input.NextToken ? decodeToken(input.NextToken) : undefined;
   const matching = records
     .filter((record) => {
+      // Event history serves management events only: data events (InvokeGateway, S3 objects)
+      // reach the trail's log files and EventBridge, never a lookup.
+      if (record.eventCategory === 'Data' || record.managementEvent === false) return false;
       const time = new Date(record.eventTime);
       if (start && time < start) return false;
       if (end && time > end) return false;

@@ -56,7 +56,8 @@ describe('gatewarden demo', () => {
     expect(noiseListed).toBe(noise);
     // Every seeded suspicious call is flagged, and only the scenario's actors are in it.
     expect(stdout).toMatch(/(\d+)\/\1 suspicious calls flagged/);
-    for (const line of scenarioLines) expect(line).toMatch(/contractor-dev|analytics-batch/);
+    for (const line of scenarioLines)
+      expect(line).toMatch(/contractor-dev|analytics-batch|gateway-tool-first-call: .* — jwt:/);
     expect(detection.join('\n')).toMatch(
       /set-up noise: .* by arn:aws:iam::\d{12}:user\/gatewarden-demo-admin-/,
     );
@@ -71,6 +72,34 @@ describe('gatewarden demo', () => {
       .split('\n')
       .filter(Boolean);
     expect(written).toHaveLength(scenario + noise);
+  });
+
+  it("writes its agent's tool calls as InvokeGateway data events, marked as the demo's, and flags its first call of a new tool", () => {
+    const { Records } = JSON.parse(readFileSync(path.join(OUT, 'cloudtrail.json'), 'utf8')) as {
+      Records: Array<Record<string, unknown>>;
+    };
+    const invokes = Records.filter((r) => r.eventName === 'InvokeGateway');
+    expect(invokes.length).toBeGreaterThan(30);
+    for (const record of invokes) {
+      expect(record).toMatchObject({
+        eventCategory: 'Data',
+        managementEvent: false,
+        gatewardenDemo: expect.stringContaining('no gateway data plane'),
+        requestParameters: { body: { jsonrpc: '2.0', method: expect.any(String) } },
+        responseElements: { statusCode: 200 },
+        additionalEventData: { jwt: { claims: { sub: expect.any(String) } } },
+      });
+    }
+    const tools = new Set(
+      invokes.map(
+        (r) => (r.requestParameters as { body: { params?: { name?: string } } }).body.params?.name,
+      ),
+    );
+    expect([...tools].filter(Boolean).sort()).toEqual(['crm___getWeather', 'weather___getWeather']);
+    expect(section('6.').join('\n')).toMatch(
+      /InvokeGateway data events of the agent's tool calls .* marked "gatewardenDemo"/,
+    );
+    expect(section('6.').join('\n')).toMatch(/gateway-tool-first-call: .* — jwt:/);
   });
 
   it('runs every call as AWS would authorize it: the stack enforces IAM and refused nothing', () => {

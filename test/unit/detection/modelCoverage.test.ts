@@ -80,6 +80,26 @@ describe('AgentCore coverage by the SDK model', () => {
     expect([...routed].filter((name) => !known.has(name) && name !== 'InvokeGateway')).toEqual([]);
   });
 
+  // Issue 21, point 6: InvokeGateway (the gateway's MCP endpoint, a data event) is in scope,
+  // routed whatever its outcome (the tool-call rules learn from accepted calls) and read by the
+  // tool-call rules.
+  it('routes every InvokeGateway to detect, not only refused ones, and the tool rules read it', () => {
+    const invoke = Object.values(loadDetectPatterns()).filter((p) =>
+      (p.pattern.detail?.eventName ?? []).includes('InvokeGateway'),
+    );
+    expect(invoke.map((p) => Object.keys(p.pattern.detail ?? {}).sort())).toEqual([
+      ['eventName', 'eventSource'],
+    ]);
+    expect(named.get('InvokeGateway')).toEqual(
+      expect.arrayContaining([
+        'gateway-tool-first-call',
+        'gateway-tool-calls-refused',
+        'gateway-new-jwt-client',
+      ]),
+    );
+    expect(Object.keys(DATA_PLANE_OUT_OF_SCOPE)).not.toContain('InvokeGateway');
+  });
+
   const decided = [...routed].filter((name) => MODEL.has(name));
   it.each(decided.sort())('fails when %s is taken out of the routing', (operation) => {
     const without = new Set([...routed].filter((name) => name !== operation));

@@ -33,6 +33,21 @@ function record(index: number, overrides: Partial<TrailRecord> = {}): TrailRecor
 const records = Array.from({ length: 12 }, (_, index) => record(index));
 
 describe('LookupEvents over recorded events', () => {
+  // On AWS, event history (LookupEvents) holds management events only; data events such as
+  // InvokeGateway are in the trail's log files, never in a lookup.
+  it('leaves data events out, as event history does', () => {
+    const invoke = record(99, {
+      eventSource: 'bedrock-agentcore.amazonaws.com',
+      eventName: 'InvokeGateway',
+      eventID: 'e-data',
+      managementEvent: false,
+      eventCategory: 'Data',
+    });
+    const { Events } = lookupEvents([...records, invoke], { MaxResults: 50 });
+    expect(Events.map((event) => event.EventId)).not.toContain('e-data');
+    expect(Events).toHaveLength(records.length);
+  });
+
   it('returns newest first with the CloudTrail event as a JSON string', () => {
     const { Events } = lookupEvents(records, { MaxResults: 3 });
     expect(Events.map((event) => event.EventId)).toEqual(['e011', 'e010', 'e009']);
