@@ -88,3 +88,31 @@ export function resourceText(resource: unknown): string {
   if (Array.isArray(sub) && typeof sub[0] === 'string') return sub[0];
   return JSON.stringify(resource);
 }
+
+/**
+ * `value` as deployed when each named condition has the given truth: `Fn::If` on those
+ * conditions takes its branch and `AWS::NoValue` drops the key or list element it stands for.
+ * Every other intrinsic is left as written.
+ */
+export function withConditions(value: unknown, conditions: Record<string, boolean>): unknown {
+  const NONE = Symbol('AWS::NoValue');
+  const walk = (input: unknown): unknown => {
+    if (Array.isArray(input)) return input.map(walk).filter((v) => v !== NONE);
+    if (!input || typeof input !== 'object') return input;
+    const entries = Object.entries(input as Record<string, unknown>);
+    if (entries.length === 1 && entries[0]?.[0] === 'Ref' && entries[0][1] === 'AWS::NoValue') {
+      return NONE;
+    }
+    if (entries.length === 1 && entries[0]?.[0] === 'Fn::If') {
+      const [name, yes, no] = entries[0][1] as [string, unknown, unknown];
+      if (name in conditions) return walk(conditions[name] ? yes : no);
+    }
+    const out: Record<string, unknown> = {};
+    for (const [key, v] of entries) {
+      const resolved = walk(v);
+      if (resolved !== NONE) out[key] = resolved;
+    }
+    return out;
+  };
+  return walk(value);
+}

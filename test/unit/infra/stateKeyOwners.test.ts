@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packagedTemplate, ROOT, type CfnTemplate } from './packagedTemplate.js';
-import { allStatements, asArray, type Statement } from './policies.js';
+import { allStatements, asArray, withConditions, type Statement } from './policies.js';
 
 /*
  * Every partition-key prefix the code writes to the state table has an owner, and the table's
@@ -59,10 +59,10 @@ function keyPrefixes(): string[] {
 }
 
 function tablePolicy(): Statement[] {
-  const policy = template.Resources.StateTable?.Properties?.ResourcePolicy as {
-    'Fn::If': [string, { PolicyDocument: { Statement: Statement[] } }, unknown];
-  };
-  return policy['Fn::If'][1].PolicyDocument.Statement;
+  const policy = withConditions(template.Resources.StateTable?.Properties?.ResourcePolicy, {
+    HasAdminRole: true,
+  }) as { PolicyDocument: { Statement: Statement[] } };
+  return policy.PolicyDocument.Statement;
 }
 
 /** The deny statements naming `prefix` in dynamodb:LeadingKeys. */

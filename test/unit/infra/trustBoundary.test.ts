@@ -12,6 +12,7 @@ import {
   resourceText,
   type LocatedStatement,
   type Statement,
+  withConditions,
 } from './policies.js';
 
 /*
@@ -475,10 +476,11 @@ describe('state table items: the writers are named by the resources themselves',
     return branches[1] as { Statement: Statement[] };
   }
 
-  function tablePolicy(): Statement[] {
-    const policy = template.Resources.StateTable?.Properties?.ResourcePolicy;
-    return (withAdminRole(policy) as unknown as { PolicyDocument: { Statement: Statement[] } })
-      .PolicyDocument.Statement;
+  function tablePolicy(hasAdminRole = true): Statement[] {
+    const policy = withConditions(template.Resources.StateTable?.Properties?.ResourcePolicy, {
+      HasAdminRole: hasAdminRole,
+    }) as { PolicyDocument: { Statement: Statement[] } };
+    return policy.PolicyDocument.Statement;
   }
 
   it.each([
@@ -504,6 +506,33 @@ describe('state table items: the writers are named by the resources themselves',
       .filter((s) => s.Effect === 'Deny')
       .map((s) => s.Sid);
     expect(sids).toEqual(expect.arrayContaining(['NoPartiQLWrites', 'OnlyAdminChangesThisPolicy']));
+  });
+
+  it('a stage without an admin role still keeps detection state, PartiQL and the policy to their owners', () => {
+    const DETECT_ROLE_ARN = SUB(
+      `${ARN}:iam::\${AWS::AccountId}:role/gatewarden-\${sls:stage}-\${AWS::Region}-detect`.replace(
+        '${sls:stage}',
+        'ci',
+      ),
+    );
+    const statements = tablePolicy(false);
+    // Bindings and the ledger are written by `register` as whoever runs it there: IAM decides.
+    expect(statements.map((s) => s.Sid)).toEqual([
+      'OnlyDetectAndAdminWriteDetectionState',
+      'NoPartiQLWrites',
+      'OnlyAdminChangesThisPolicy',
+    ]);
+    const [detection, partiql, policy] = statements;
+    expect(detection?.Condition).toEqual({
+      'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': ['bl#*', 'wc#*', 'dd#*', 'bg#*'] },
+      StringNotEquals: { 'aws:PrincipalArn': [DETECT_ROLE_ARN] },
+    });
+    // No condition: denied to everyone.
+    expect(partiql).toMatchObject({ Effect: 'Deny', Principal: '*' });
+    expect(partiql?.Condition).toBeUndefined();
+    expect(policy?.Condition).toEqual({
+      'ForAllValues:StringNotEquals': { 'aws:CalledVia': ['cloudformation.amazonaws.com'] },
+    });
   });
 
   it.each([
