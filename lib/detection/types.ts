@@ -62,6 +62,11 @@ export interface DetectionContext {
    * eventual consistency, not probing.
    */
   recentlyCreated?: Map<string, number>;
+  /**
+   * Denied calls excused as IAM propagation, per creation (`key@time` → eventIDs): at most a
+   * few each (see propagation.ts).
+   */
+  propagationExcused?: Map<string, string[]>;
   /** Days a principal is observed before baseline rules with `learning` alert (default 7). */
   learningDays?: number;
 }
