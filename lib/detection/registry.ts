@@ -70,6 +70,9 @@ import { tokenVaultReadUnexpected } from './rules/tokenVaultReadUnexpected.js';
 import { trailBucketRemoved } from './rules/trailBucketRemoved.js';
 import { vpcFlowLogsDeleted } from './rules/vpcFlowLogsDeleted.js';
 import { workloadIdentityChanged } from './rules/workloadIdentityChanged.js';
+// Issue 20: persistence and escalation beyond the gateway surface.
+import { lambdaFunctionChanged } from './rules/lambdaFunctionChanged.js';
+import { lambdaFunctionExposed } from './rules/lambdaFunctionExposed.js';
 
 /**
  * Every detection rule, one per file under rules/. A rule added here is picked up by the
@@ -147,6 +150,9 @@ export const allRules: readonly Rule[] = [
   trailBucketRemoved,
   vpcFlowLogsDeleted,
   workloadIdentityChanged,
+  // Issue 20: persistence and escalation beyond the gateway surface.
+  lambdaFunctionChanged,
+  lambdaFunctionExposed,
 ];
 
 /** A rule by id, or undefined. */

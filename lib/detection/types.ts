@@ -8,6 +8,11 @@ export function compareSeverity(a: Severity, b: Severity): number {
   return severities.indexOf(a) - severities.indexOf(b);
 }
 
+/** One severity step higher (critical stays critical). */
+export function raise(severity: Severity): Severity {
+  return severities[Math.min(severities.indexOf(severity) + 1, severities.length - 1)] ?? severity;
+}
+
 /** Facts about the deployment the rules need (who the rotator and gateway roles are, …). */
 export interface DetectionContext {
   /** ARNs or name patterns of gatewarden's rotator role(s). */
