@@ -59,6 +59,13 @@ export interface DetectionContext {
    * touches (engine-filled before rules with `lastState`; see stateTrackers.ts).
    */
   stateChanges?: StateChanges;
+  /**
+   * Roles granted administrator rights (an admin managed policy attached, an inline policy
+   * allowing `*` on `*`), learned from the stream: role names (engine-filled).
+   */
+  learnedPrivilegedRoles?: Set<string>;
+  /** Instance profile name → the role added to it, learned from AddRoleToInstanceProfile. */
+  learnedInstanceProfileRoles?: Map<string, string>;
   /** S3 buckets seen as a trail's delivery bucket (engine-filled). */
   learnedTrailBuckets?: Set<string>;
   /**
