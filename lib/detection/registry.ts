@@ -71,6 +71,7 @@ import { trailBucketRemoved } from './rules/trailBucketRemoved.js';
 import { vpcFlowLogsDeleted } from './rules/vpcFlowLogsDeleted.js';
 import { workloadIdentityChanged } from './rules/workloadIdentityChanged.js';
 // Issue 20: persistence and escalation beyond the gateway surface.
+import { attackerToolUserAgent } from './rules/attackerToolUserAgent.js';
 import { iamPassRoleToCompute } from './rules/iamPassRoleToCompute.js';
 import { lambdaFunctionChanged } from './rules/lambdaFunctionChanged.js';
 import { lambdaFunctionExposed } from './rules/lambdaFunctionExposed.js';
@@ -152,6 +153,7 @@ export const allRules: readonly Rule[] = [
   vpcFlowLogsDeleted,
   workloadIdentityChanged,
   // Issue 20: persistence and escalation beyond the gateway surface.
+  attackerToolUserAgent,
   iamPassRoleToCompute,
   lambdaFunctionChanged,
   lambdaFunctionExposed,

@@ -66,6 +66,11 @@ export interface DetectionContext {
   learnedPrivilegedRoles?: Set<string>;
   /** Instance profile name → the role added to it, learned from AddRoleToInstanceProfile. */
   learnedInstanceProfileRoles?: Map<string, string>;
+  /**
+   * Principals (stable caller) seen calling with offensive tooling, with the tool and the time
+   * (engine-filled, see tooling.ts): their findings are raised one step for a day.
+   */
+  toolingPrincipals?: Map<string, { tool: string; at: number }>;
   /** S3 buckets seen as a trail's delivery bucket (engine-filled). */
   learnedTrailBuckets?: Set<string>;
   /**
