@@ -23,9 +23,12 @@ import {
   principalOf,
   stableCaller,
   timeOf,
+  viaAwsService,
 } from './rules/support.js';
+import { TOOLING_MEMORY_MS, toolOf } from './tooling.js';
 import {
   compareSeverity,
+  raise,
   type DetectionContext,
   type Finding,
   type Rule,
@@ -257,6 +260,7 @@ export class DetectionEngine {
         continue;
       }
       if (learnOnly) continue;
+      match = this.withToolingSignal(rule, record, match, at);
       const finding = this.toFinding(rule, record, match);
       if (this.isSuppressed(finding, record, at)) {
         result.suppressed++;
@@ -584,6 +588,35 @@ export class DetectionEngine {
     return novel;
   }
 
+  /**
+   * Attacker tooling raises what the same principal does: a finding on a call made with it, or
+   * by a principal seen with it in the last day, is one step more severe and names the tool.
+   */
+  private withToolingSignal(
+    rule: Rule,
+    record: CloudTrailRecord,
+    match: RuleMatch,
+    at: number,
+  ): RuleMatch {
+    if (viaAwsService(record)) return match;
+    const principals = (this.context.toolingPrincipals ??= new Map());
+    const caller = stableCaller(record);
+    const now = toolOf(record.userAgent);
+    if (now?.kind === 'offensive' && (principals.size < 10_000 || principals.has(caller))) {
+      const known = principals.get(caller);
+      if (known === undefined || known.at < at) principals.set(caller, { tool: now.tool, at });
+    }
+    if (rule.id === TOOLING_RULE) return match;
+    const seen = principals.get(caller);
+    if (seen === undefined || at < seen.at || at - seen.at > TOOLING_MEMORY_MS) return match;
+    return {
+      ...match,
+      severity: raise(match.severity ?? rule.severity),
+      details: { ...match.details, attackerTool: seen.tool },
+      facts: [...(match.facts ?? []), `tool=${seen.tool}`],
+    };
+  }
+
   private toFinding(rule: Rule, record: CloudTrailRecord, match: RuleMatch): Finding {
     const id = record.userIdentity;
     const finding: Finding = {
@@ -665,6 +698,9 @@ const EMPTY_RESULT: EngineResult = Object.freeze({
     grouped: Object.freeze([]),
   }) as unknown as EngineResult['groups'],
 });
+
+/** The rule that reports tooling itself (not raised by its own signal). */
+const TOOLING_RULE = 'attacker-tool-user-agent';
 
 /** Group window of rules that do not set one: a burst is calls seconds to minutes apart. */
 const DEFAULT_GROUP_SECONDS = 300;

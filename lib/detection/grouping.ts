@@ -100,11 +100,9 @@ export interface BurstTally {
  * the same thing about the same records.
  */
 export function burstFinding(first: Finding, tally: BurstTally): Finding {
-  const more = tally.count - 1;
-  const listed = tally.resources.join(', ');
   return {
     ...first,
-    summary: `${first.summary} (and ${more} more by the same principal within ${tally.windowSeconds} s${listed === '' ? '' : `: ${listed}${tally.count > tally.resources.length ? ', …' : ''}`})`,
+    summary: `${first.summary} (and ${tally.count - 1} more by the same principal within ${tally.windowSeconds} s${othersListed(first, tally)})`,
     group: {
       count: tally.count,
       resources: tally.resources,
@@ -112,4 +110,15 @@ export function burstFinding(first: Finding, tally: BurstTally): Finding {
       windowSeconds: tally.windowSeconds,
     },
   };
+}
+
+/**
+ * The resources of a burst beside the headline one (the summary already names that), with an
+ * ellipsis when the list reached its cap and more events followed: then it may be cut short.
+ */
+function othersListed(first: Finding, tally: BurstTally): string {
+  const others = tally.resources.filter((resource) => resource !== first.resource);
+  if (others.length === 0) return first.resource === undefined ? '' : ', on the same resource';
+  const cut = tally.resources.length >= GROUP_RESOURCES && tally.count > tally.resources.length;
+  return `: ${others.join(', ')}${cut ? ', …' : ''}`;
 }

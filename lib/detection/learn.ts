@@ -1,6 +1,12 @@
 import { learnRateLimits } from './rateLimits.js';
 import type { CloudTrailRecord } from './record.js';
-import { trustedPrincipals, trustsAgentCore } from './rules/policy.js';
+import {
+  isAdminManagedPolicy,
+  isAdminStatement,
+  policyStatements,
+  trustedPrincipals,
+  trustsAgentCore,
+} from './rules/policy.js';
 import {
   isGatewayRoleName,
   isGatewaySecret,
@@ -112,6 +118,29 @@ export function learnFromRecord(record: CloudTrailRecord, context: DetectionCont
       if (role !== undefined && policyArn !== undefined && isGatewayRoleName(role, context)) {
         addCapped(context.learnedGatewayPolicies, policyArn);
       }
+      if (role !== undefined && policyArn !== undefined && isAdminManagedPolicy(policyArn)) {
+        context.learnedPrivilegedRoles ??= new Set();
+        addCapped(context.learnedPrivilegedRoles, role);
+      }
+      return;
+    }
+    case 'PutRolePolicy': {
+      const role = str(param(record, 'roleName'));
+      if (
+        role !== undefined &&
+        policyStatements(param(record, 'policyDocument')).some(isAdminStatement)
+      ) {
+        context.learnedPrivilegedRoles ??= new Set();
+        addCapped(context.learnedPrivilegedRoles, role);
+      }
+      return;
+    }
+    case 'AddRoleToInstanceProfile': {
+      const profile = str(param(record, 'instanceProfileName'));
+      const role = str(param(record, 'roleName'));
+      if (profile === undefined || role === undefined) return;
+      const profiles = (context.learnedInstanceProfileRoles ??= new Map());
+      if (profiles.size < LEARNED_CAP || profiles.has(profile)) profiles.set(profile, role);
       return;
     }
     case 'SetTokenVaultCMK': {

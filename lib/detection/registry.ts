@@ -74,6 +74,11 @@ import { workloadIdentityChanged } from './rules/workloadIdentityChanged.js';
 import { gatewayNewClient } from './rules/gatewayNewClient.js';
 import { toolCallsRefused } from './rules/toolCallsRefused.js';
 import { toolFirstCall } from './rules/toolFirstCall.js';
+// Issue 20: persistence and escalation beyond the gateway surface.
+import { attackerToolUserAgent } from './rules/attackerToolUserAgent.js';
+import { iamPassRoleToCompute } from './rules/iamPassRoleToCompute.js';
+import { lambdaFunctionChanged } from './rules/lambdaFunctionChanged.js';
+import { lambdaFunctionExposed } from './rules/lambdaFunctionExposed.js';
 
 /**
  * Every detection rule, one per file under rules/. A rule added here is picked up by the
@@ -155,6 +160,11 @@ export const allRules: readonly Rule[] = [
   gatewayNewClient,
   toolCallsRefused,
   toolFirstCall,
+  // Issue 20: persistence and escalation beyond the gateway surface.
+  attackerToolUserAgent,
+  iamPassRoleToCompute,
+  lambdaFunctionChanged,
+  lambdaFunctionExposed,
 ];
 
 /** A rule by id, or undefined. */

@@ -8,6 +8,11 @@ export function compareSeverity(a: Severity, b: Severity): number {
   return severities.indexOf(a) - severities.indexOf(b);
 }
 
+/** One severity step higher (critical stays critical). */
+export function raise(severity: Severity): Severity {
+  return severities[Math.min(severities.indexOf(severity) + 1, severities.length - 1)] ?? severity;
+}
+
 /** Facts about the deployment the rules need (who the rotator and gateway roles are, …). */
 export interface DetectionContext {
   /** Role or user ARNs (`*` allowed) of gatewarden's rotators; never names. */
@@ -54,6 +59,18 @@ export interface DetectionContext {
    * touches (engine-filled before rules with `lastState`; see stateTrackers.ts).
    */
   stateChanges?: StateChanges;
+  /**
+   * Roles granted administrator rights (an admin managed policy attached, an inline policy
+   * allowing `*` on `*`), learned from the stream: role names (engine-filled).
+   */
+  learnedPrivilegedRoles?: Set<string>;
+  /** Instance profile name → the role added to it, learned from AddRoleToInstanceProfile. */
+  learnedInstanceProfileRoles?: Map<string, string>;
+  /**
+   * Principals (stable caller) seen calling with offensive tooling, with the tool and the time
+   * (engine-filled, see tooling.ts): their findings are raised one step for a day.
+   */
+  toolingPrincipals?: Map<string, { tool: string; at: number }>;
   /** S3 buckets seen as a trail's delivery bucket (engine-filled). */
   learnedTrailBuckets?: Set<string>;
   /**
@@ -62,6 +79,11 @@ export interface DetectionContext {
    * eventual consistency, not probing.
    */
   recentlyCreated?: Map<string, number>;
+  /**
+   * Denied calls excused as IAM propagation, per creation (`key@time` → eventIDs): at most a
+   * few each (see propagation.ts).
+   */
+  propagationExcused?: Map<string, string[]>;
   /** Days a principal is observed before baseline rules with `learning` alert (default 7). */
   learningDays?: number;
 }

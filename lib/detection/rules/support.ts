@@ -332,6 +332,11 @@ export function lambdaFunctionName(reference: string): string {
   return match?.[1] ?? reference.split(':')[0] ?? reference;
 }
 
+/** Lambda's CloudTrail event names carry the API version: `UpdateFunctionCode20150331v2` → `UpdateFunctionCode`. */
+export function lambdaAction(eventName: string): string {
+  return eventName.replace(/\d{8}(v\d+)?$/, '');
+}
+
 // --- console sign-in -------------------------------------------------------------------------
 
 export const SIGNIN = 'signin.amazonaws.com';

@@ -11,6 +11,7 @@ import {
   type ProcessDeps,
 } from '../../../lib/detection/process.js';
 import { allRules } from '../../../lib/detection/registry.js';
+import { burstFinding } from '../../../lib/detection/grouping.js';
 import { replay } from '../../../lib/detection/replay.js';
 import type { Finding, Rule } from '../../../lib/detection/types.js';
 import { envelope } from './deployedFixtures.js';
@@ -133,5 +134,74 @@ describe('grouping bursts', () => {
     const { findings } = await replayRecords([...burst, ...later]);
     const deletes = findings.filter((f) => f.ruleId === 'secret-deleted-or-policy-changed');
     expect(deletes.map((f) => f.group?.count)).toEqual([17, 17]);
+  });
+});
+
+describe('burst summary text', () => {
+  const first = {
+    schemaVersion: 1,
+    findingId: 'f-1',
+    ruleId: 'secret-deleted-or-policy-changed',
+    title: 'Gateway secret deleted',
+    severity: 'high',
+    tactic: 'Impact',
+    technique: 'T1485 Data Destruction',
+    summary: 'gateway secret gw-0 deleted by deployer',
+    runbook: 'restore it',
+    eventId: 'e-1',
+    eventName: 'DeleteSecret',
+    eventSource: 'secretsmanager.amazonaws.com',
+    eventTime: '2026-11-20T10:15:00.000Z',
+    principal: 'arn:aws:iam::111122223333:user/deployer',
+    resource: 'gw-0',
+  } satisfies Finding;
+
+  it('lists the other resources after "and N more", not the headline one again', async () => {
+    // Act
+    const finding = burstFinding(first, {
+      count: 3,
+      resources: ['gw-0', 'gw-1', 'gw-2'],
+      lastEventTime: '2026-11-20T10:15:01.000Z',
+      windowSeconds: 300,
+    });
+    // Assess
+    expect(finding.summary).toBe(
+      'gateway secret gw-0 deleted by deployer (and 2 more by the same principal within 300 s: gw-1, gw-2)',
+    );
+    // The group's data still names every resource it saw, the first included.
+    expect(finding.group?.resources).toEqual(['gw-0', 'gw-1', 'gw-2']);
+  });
+
+  it('marks a list cut at the cap with an ellipsis, and a burst on the headline resource alone with none', () => {
+    // Act
+    const cut = burstFinding(first, {
+      count: 17,
+      resources: ['gw-0', 'gw-1', 'gw-2', 'gw-3', 'gw-4'],
+      lastEventTime: '2026-11-20T10:15:01.000Z',
+      windowSeconds: 300,
+    });
+    const same = burstFinding(first, {
+      count: 4,
+      resources: ['gw-0'],
+      lastEventTime: '2026-11-20T10:15:01.000Z',
+      windowSeconds: 300,
+    });
+    // Assess
+    expect(cut.summary).toContain(
+      'and 16 more by the same principal within 300 s: gw-1, gw-2, gw-3, gw-4, …)',
+    );
+    expect(same.summary).toBe(
+      'gateway secret gw-0 deleted by deployer (and 3 more by the same principal within 300 s, on the same resource)',
+    );
+  });
+
+  it('the replayed burst of 17 deletes does not repeat its headline secret', async () => {
+    // Act
+    const { findings } = await replayRecords(deleteBurst());
+    // Assess
+    const summary = findings.find((f) => f.ruleId === 'secret-deleted-or-policy-changed')?.summary;
+    const listed = summary?.split('more by the same principal')[1] ?? '';
+    expect(listed).not.toContain('gw-0/');
+    expect(listed).toContain('gw-1/');
   });
 });
