@@ -1,8 +1,10 @@
 import { parseCedar, type CedarPolicyJson } from './cedar/parse.js';
 import type { StateVersion } from './ports.js';
 import type { CloudTrailRecord } from './record.js';
+import { trailTracked } from './trailState.js';
 import {
   AGENTCORE,
+  CLOUDTRAIL,
   SECRETS,
   failed,
   gatewayIdOf,
@@ -359,6 +361,7 @@ function gatewayRoleTracked(record: CloudTrailRecord): Tracked[] {
 export function trackedStates(record: CloudTrailRecord): Tracked[] {
   if (failed(record)) return [];
   if (isSecretRead(record)) return gatewayRoleTracked(record);
+  if (record.eventSource === CLOUDTRAIL) return trailTracked(record);
   if (record.eventSource === SECRETS) {
     if (
       record.eventName === 'CreateSecret' &&
