@@ -51,6 +51,12 @@ const MAPPING: Record<string, Mapping> = {
   'AWS.Console.LoginFailed': { rule: 'signin-failure-burst', perEvent: true },
   'AWS.Console.RootLoginFailed': { rule: 'signin-failure-burst', perEvent: true },
   'AWS.Console.GetSigninToken.Abuse': { rule: 'console-federation-signin' },
+  'AWS.CloudTrail.DNSLogsDeleted': { rule: 'dns-query-logging-deleted' },
+  'AWS.Bedrock.DeleteModelInvocationLoggingConfiguration': {
+    rule: 'bedrock-invocation-logging-deleted',
+  },
+  // Panther alerts on every update (low) and delete; so do we, outside deploy automation.
+  'AWS.Bedrock.GuardrailUpdateDelete': { rule: 'bedrock-guardrail-weakened' },
 };
 
 const KNOWN_DISAGREEMENTS: Record<string, string> = {
