@@ -79,6 +79,16 @@ import { attackerToolUserAgent } from './rules/attackerToolUserAgent.js';
 import { iamPassRoleToCompute } from './rules/iamPassRoleToCompute.js';
 import { lambdaFunctionChanged } from './rules/lambdaFunctionChanged.js';
 import { lambdaFunctionExposed } from './rules/lambdaFunctionExposed.js';
+// Issue 20: trail redirects, identity federation, security tooling blinded.
+import { identityProviderChanged } from './rules/identityProviderChanged.js';
+import { identityCenterSourceChanged } from './rules/identityCenterSourceChanged.js';
+import { federationNewProvider } from './rules/federationNewProvider.js';
+import { guardDutyTrustedListChanged } from './rules/guardDutyTrustedListChanged.js';
+import { securityHubFindingsSuppressed } from './rules/securityHubFindingsSuppressed.js';
+import { macieDisabled } from './rules/macieDisabled.js';
+import { bedrockGuardrailWeakened } from './rules/bedrockGuardrailWeakened.js';
+import { bedrockInvocationLoggingDeleted } from './rules/bedrockInvocationLoggingDeleted.js';
+import { dnsQueryLoggingDeleted } from './rules/dnsQueryLoggingDeleted.js';
 
 /**
  * Every detection rule, one per file under rules/. A rule added here is picked up by the
@@ -165,6 +175,16 @@ export const allRules: readonly Rule[] = [
   iamPassRoleToCompute,
   lambdaFunctionChanged,
   lambdaFunctionExposed,
+  // Issue 20: identity federation, security tooling blinded.
+  identityProviderChanged,
+  identityCenterSourceChanged,
+  federationNewProvider,
+  guardDutyTrustedListChanged,
+  securityHubFindingsSuppressed,
+  macieDisabled,
+  bedrockGuardrailWeakened,
+  bedrockInvocationLoggingDeleted,
+  dnsQueryLoggingDeleted,
 ];
 
 /** A rule by id, or undefined. */

@@ -40,6 +40,11 @@ export const ROUTED_SOURCES: readonly SourceMatcher[] = [
   'aws.s3',
   'aws.kms',
   'aws.cognito-idp',
+  'aws.sso-directory',
+  'aws.sso',
+  'aws.macie2',
+  'aws.bedrock',
+  'aws.route53resolver',
   { prefix: AWS_SOURCE_PREFIX },
 ];
 

@@ -1,8 +1,10 @@
 import { parseCedar, type CedarPolicyJson } from './cedar/parse.js';
 import type { StateVersion } from './ports.js';
 import type { CloudTrailRecord } from './record.js';
+import { trailTracked } from './trailState.js';
 import {
   AGENTCORE,
+  CLOUDTRAIL,
   SECRETS,
   failed,
   gatewayIdOf,
@@ -412,6 +414,7 @@ function parsedRole(state: string): string | undefined {
 export function trackedStates(record: CloudTrailRecord): Tracked[] {
   if (failed(record)) return [];
   if (isSecretRead(record)) return gatewayRoleTracked(record);
+  if (record.eventSource === CLOUDTRAIL) return trailTracked(record);
   if (record.eventSource === SECRETS) {
     if (
       record.eventName === 'CreateSecret' &&

@@ -1,6 +1,8 @@
 import type { CloudTrailRecord } from '../record.js';
-import type { Rule } from '../types.js';
-import { CLOUDTRAIL, failed, obj, param, principalOf, str, strings } from './support.js';
+import { NO_KEY, TRAIL_KIND, trailKey, trailName, type TrailState } from '../trailState.js';
+import type { DetectionContext, Rule, RuleMatch } from '../types.js';
+import { changeOf, foreignArn } from './lastState.js';
+import { CLOUDTRAIL, failed, obj, param, principalOf, strings } from './support.js';
 
 /** Why a selector change drops management events, or undefined when it does not. */
 export function droppedManagement(record: CloudTrailRecord): string | undefined {
@@ -52,9 +54,58 @@ export function droppedManagement(record: CloudTrailRecord): string | undefined 
   return undefined;
 }
 
+/** The protective switches UpdateTrail can turn off, with the request member that sets each. */
+const SWITCHES = [
+  ['validation', 'enableLogFileValidation', 'log file validation off'],
+  ['multiRegion', 'isMultiRegionTrail', 'multi-region off'],
+  ['globalEvents', 'includeGlobalServiceEvents', 'global service events off'],
+] as const;
+
 /**
- * A trail narrowed: event selectors that drop management events, or UpdateTrail changing the
- * delivery bucket, disabling multi-region or global events, or log file validation.
+ * What an UpdateTrail took away, against the trail's last known settings (CreateTrail, an
+ * earlier UpdateTrail). With no earlier state, the record shows the change itself: a switch the
+ * request sets to false, a key the request removes (`kmsKeyId: ""`). The console's "Edit
+ * trail" resends every setting, so a false that was already false is no change.
+ */
+export function trailWeakening(record: CloudTrailRecord, context: DetectionContext): string[] {
+  const change = changeOf<TrailState>(record, context, TRAIL_KIND);
+  const before = change?.previous ?? undefined;
+  const after = change?.current ?? undefined;
+  if (after === undefined) return [];
+  const out: string[] = [];
+  for (const [field, member, what] of SWITCHES) {
+    if (after[field] !== false) continue;
+    const was = before?.[field];
+    if (was === true || (was === undefined && param(record, member) === false)) out.push(what);
+  }
+  const key = after.kmsKeyId;
+  const keyBefore = before?.kmsKeyId;
+  if (key === NO_KEY) {
+    if (
+      (keyBefore !== undefined && keyBefore !== NO_KEY) ||
+      (keyBefore === undefined && param(record, 'kmsKeyId') === '')
+    ) {
+      out.push('KMS encryption removed');
+    }
+  } else if (key !== undefined && key !== keyBefore && foreignArn(key, record, context)) {
+    // Log files encrypted under another account's key: whoever holds it decides who reads them.
+    out.push('log files encrypted with another account’s KMS key');
+  }
+  if (
+    after.bucket !== undefined &&
+    before?.bucket !== undefined &&
+    after.bucket !== before.bucket
+  ) {
+    out.push(`delivery moved from bucket ${before.bucket} to ${after.bucket}`);
+  }
+  return out;
+}
+
+/**
+ * A trail narrowed: event selectors that drop management events, Insights switched off, or
+ * UpdateTrail moving delivery to another bucket, removing or swapping the KMS key, or turning
+ * off multi-region, global service events or log file validation (compared with the trail's
+ * last known settings; see trailState.ts).
  */
 export const cloudtrailNarrowed: Rule = {
   id: 'cloudtrail-narrowed',
@@ -62,58 +113,51 @@ export const cloudtrailNarrowed: Rule = {
   severity: 'high',
   mitre: { tactic: 'Defense Evasion', technique: 'T1562.008 Disable or Modify Cloud Logs' },
   description:
-    'PutEventSelectors that drops management events, or UpdateTrail that moves delivery to another bucket or turns off multi-region/global events/log validation: gateway management may no longer be recorded.',
+    'PutEventSelectors that drops management events, or UpdateTrail that moves delivery to another bucket, removes the KMS key or sets one from another account, or turns off multi-region/global events/log validation (against the trail’s last known settings, named by name or ARN; without them, what the request itself turns off): gateway management may no longer be recorded. PutInsightSelectors that empties the Insights selectors is medium.',
   runbook:
-    'Restore the trail’s selectors (management events, read and write) and settings; find who changed them and why.',
-  events: { sources: [CLOUDTRAIL], names: ['PutEventSelectors', 'UpdateTrail'] },
+    'Restore the trail’s selectors (management events, read and write) and settings (bucket, KMS key, validation, multi-region, global events); find who changed them and why.',
+  events: {
+    sources: [CLOUDTRAIL],
+    names: ['PutEventSelectors', 'PutInsightSelectors', 'CreateTrail', 'UpdateTrail'],
+  },
+  lastState: true,
   reads: [
     'requestParameters.advancedEventSelectors',
     'requestParameters.enableLogFileValidation',
     'requestParameters.eventSelectors',
     'requestParameters.includeGlobalServiceEvents',
+    'requestParameters.insightSelectors',
     'requestParameters.isMultiRegionTrail',
+    'requestParameters.kmsKeyId',
     'requestParameters.name',
-    'requestParameters.s3BucketName',
     'requestParameters.trailName',
   ],
-  dedup: {
-    key: (r) => str(param(r, 'trailName')) ?? str(param(r, 'name')) ?? '',
-    windowSeconds: 3600,
-  },
-  // The console's "Edit trail" sends the unchanged bucket with every UpdateTrail: a bucket
-  // counts as moved only when it is new for a trail already seen with another one.
-  baseline: {
-    dimension: 'trail-bucket',
-    subject: (r) => str(param(r, 'name')),
-    values: (r) => {
-      const bucket = r.eventName === 'UpdateTrail' ? str(param(r, 's3BucketName')) : undefined;
-      return bucket === undefined ? [] : [bucket];
-    },
-  },
-  evaluate(record) {
+  dedup: { key: (r) => trailKey(r) ?? '', windowSeconds: 3600 },
+  evaluate(record, context): RuleMatch | undefined {
     if (failed(record)) return undefined;
-    const trail = str(param(record, 'trailName')) ?? str(param(record, 'name')) ?? 'unknown trail';
+    const key = trailKey(record);
+    const trail = key === undefined ? 'unknown trail' : trailName(key);
     let why: string | undefined;
-    let certain = true;
+    let severity: RuleMatch['severity'];
     if (record.eventName === 'PutEventSelectors') {
       why = droppedManagement(record);
-    } else {
-      const changes: string[] = [];
-      if (param(record, 'isMultiRegionTrail') === false) changes.push('multi-region off');
-      if (param(record, 'includeGlobalServiceEvents') === false)
-        changes.push('global service events off');
-      if (param(record, 'enableLogFileValidation') === false)
-        changes.push('log file validation off');
-      certain = changes.length > 0;
-      if (str(param(record, 's3BucketName')) !== undefined) changes.push('delivery bucket changed');
+    } else if (record.eventName === 'PutInsightSelectors') {
+      const insights = param(record, 'insightSelectors');
+      if (Array.isArray(insights) && insights.length === 0) {
+        why = 'Insights selectors emptied (unusual API activity no longer flagged)';
+        severity = 'medium';
+      }
+    } else if (record.eventName === 'UpdateTrail') {
+      const changes = trailWeakening(record, context);
       why = changes.length > 0 ? changes.join(', ') : undefined;
     }
     if (why === undefined) return undefined;
     return {
+      ...(severity === undefined ? {} : { severity }),
       summary: `trail ${trail} narrowed by ${principalOf(record)}: ${why}`,
-      resource: trail,
+      resource: key ?? trail,
       details: { change: why },
-      certain,
+      facts: [`change=${why}`],
     };
   },
 };

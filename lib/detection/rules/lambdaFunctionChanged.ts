@@ -1,4 +1,5 @@
 import type { CloudTrailRecord } from '../record.js';
+import { byAutomation } from './lastState.js';
 import {
   raise,
   type DetectionContext,
@@ -8,7 +9,6 @@ import {
 } from '../types.js';
 import {
   accountOfArn,
-  callerMatches,
   failed,
   homeAccount,
   isTrustedAccount,
@@ -21,7 +21,6 @@ import {
   stableCaller,
   str,
   strings,
-  viaAwsService,
 } from './support.js';
 
 const LAMBDA = 'lambda.amazonaws.com';
@@ -79,7 +78,8 @@ function changed(record: CloudTrailRecord, action: string): string[] {
  * Code, layers, role or environment of any Lambda function changed by a person, by a principal
  * that never changed that function before (baseline per function, fed by its creation), or
  * with a layer from an account outside the trusted ones (certain). Deploy automation
- * (configured `automationPrincipals`) and CloudFormation stacks only feed the baseline.
+ * (configured `automationPrincipals` ARNs) only feeds the baseline; a stack run by anyone else
+ * is judged like its caller (anyone allowed cloudformation:CreateStack makes one).
  */
 export const lambdaFunctionChanged: Rule = {
   id: 'lambda-function-changed',
@@ -115,8 +115,7 @@ export const lambdaFunctionChanged: Rule = {
     const gateway = context.learnedGatewayFunctions?.has(fn) === true;
     const behind = gateway ? ' (behind a gateway target)' : '';
     const what = action === 'CreateFunction' ? [] : changed(record, action);
-    const planned =
-      callerMatches(record, context.automationPrincipals ?? []) || viaAwsService(record);
+    const planned = byAutomation(record, context);
     const foreign = planned ? [] : layersOf(record).filter((arn) => outside(arn, record, context));
     if (foreign.length > 0) {
       return {

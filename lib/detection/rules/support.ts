@@ -13,6 +13,7 @@ export const IAM = 'iam.amazonaws.com';
 export const SECRETS = 'secretsmanager.amazonaws.com';
 export const CLOUDTRAIL = 'cloudtrail.amazonaws.com';
 export const S3 = 's3.amazonaws.com';
+export const BEDROCK = 'bedrock.amazonaws.com';
 
 /** A plain object, or undefined. */
 export function obj(value: unknown): Record<string, unknown> | undefined {

@@ -55,6 +55,12 @@ const MAPPING: Record<string, Mapping> = {
   'AWS.Lambda.UpdateFunctionCode': { rule: 'lambda-function-changed' },
   'AWS.Lambda.UpdateFunctionConfiguration': { rule: 'lambda-function-changed' },
   'AWS.Potential.Backdoor.Lambda': { rule: 'lambda-function-exposed' },
+  'AWS.CloudTrail.DNSLogsDeleted': { rule: 'dns-query-logging-deleted' },
+  'AWS.Bedrock.DeleteModelInvocationLoggingConfiguration': {
+    rule: 'bedrock-invocation-logging-deleted',
+  },
+  // Panther alerts on every update (low) and delete; so do we, outside deploy automation.
+  'AWS.Bedrock.GuardrailUpdateDelete': { rule: 'bedrock-guardrail-weakened' },
 };
 
 const KNOWN_DISAGREEMENTS: Record<string, string> = {

@@ -88,7 +88,14 @@ describe('ruleEventNeeds', () => {
     const trail = sources.get('cloudtrail.amazonaws.com');
     expect(trail).toBeInstanceOf(Set);
     expect([...(trail as Set<string>)].sort()).toEqual(
-      ['DeleteTrail', 'PutEventSelectors', 'StopLogging', 'UpdateTrail'].sort(),
+      [
+        'CreateTrail',
+        'DeleteTrail',
+        'PutEventSelectors',
+        'PutInsightSelectors',
+        'StopLogging',
+        'UpdateTrail',
+      ].sort(),
     );
     // The call-rate and baseline rules count every call of the gateway surface.
     expect(sources.get('secretsmanager.amazonaws.com')).toBe('all');

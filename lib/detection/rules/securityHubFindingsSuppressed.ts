@@ -1,0 +1,55 @@
+import type { Rule, RuleMatch } from '../types.js';
+import { denied, failed, obj, param, principalOf, str } from './support.js';
+
+/** Findings one call must close for it to be a bulk suppression, not an analyst's triage. */
+export const BULK_FINDINGS = 10;
+
+const CLOSING = new Set(['SUPPRESSED', 'RESOLVED']);
+
+/**
+ * Security Hub findings closed in bulk: BatchUpdateFindings setting Workflow.Status to
+ * SUPPRESSED or RESOLVED on many findings at once (up to 100 a call), or the legacy
+ * UpdateFindings archiving every finding a filter matches. Security Hub records its request
+ * members in PascalCase (see securityHubDisabled.ts).
+ */
+export const securityHubFindingsSuppressed: Rule = {
+  id: 'securityhub-findings-suppressed',
+  title: 'Security Hub findings suppressed in bulk',
+  severity: 'medium',
+  mitre: { tactic: 'Defense Evasion', technique: 'T1562.001 Disable or Modify Tools' },
+  description: `BatchUpdateFindings that sets Workflow.Status SUPPRESSED or RESOLVED on ${BULK_FINDINGS} or more findings in one call, or UpdateFindings with RecordState ARCHIVED (a filter's worth of findings): alerts on stolen-credential activity can be closed before anyone reads them. Triage of a few findings is not reported; a refused attempt is low.`,
+  runbook:
+    'List the findings the call changed (GetFindings with the ids, or the filter) and set the ones nobody reviewed back to NEW; ask the caller why; check for automation rules (ListAutomationRules) doing the same.',
+  events: {
+    sources: ['securityhub.amazonaws.com'],
+    names: ['BatchUpdateFindings', 'UpdateFindings'],
+  },
+  reads: [
+    'requestParameters.FindingIdentifiers',
+    'requestParameters.RecordState',
+    'requestParameters.Workflow',
+  ],
+  dedup: { key: (r) => `${r.eventName}${failed(r) ? '|attempt' : ''}`, windowSeconds: 900 },
+  evaluate(record): RuleMatch | undefined {
+    const attempt = denied(record);
+    if (failed(record) && !attempt) return undefined;
+    let what: string;
+    let count: number | undefined;
+    if (record.eventName === 'UpdateFindings') {
+      if (str(param(record, 'RecordState')) !== 'ARCHIVED') return undefined;
+      what = 'findings matching a filter archived';
+    } else {
+      const status = str(obj(param(record, 'Workflow'))?.Status);
+      const ids = param(record, 'FindingIdentifiers');
+      count = Array.isArray(ids) ? ids.length : 0;
+      if (status === undefined || !CLOSING.has(status) || count < BULK_FINDINGS) return undefined;
+      what = `${count} findings set to ${status}`;
+    }
+    return {
+      severity: attempt ? 'low' : 'medium',
+      summary: `${attempt ? 'refused attempt: ' : ''}Security Hub ${what} by ${principalOf(record)}`,
+      resource: `securityhub:${record.awsRegion ?? ''}`,
+      details: { attempt, ...(count === undefined ? {} : { findings: count }) },
+    };
+  },
+};
