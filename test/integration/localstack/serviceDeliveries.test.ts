@@ -20,8 +20,10 @@ import {
   SubscribeCommand,
 } from '@aws-sdk/client-sns';
 import { ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
+import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { AddPermissionCommand, CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { consumeDenials, type GateDenial } from '../../support/iamDenials.js';
-import { localClient, uniqueName } from '../../support/localStack.js';
+import { localClient, localStack, uniqueName } from '../../support/localStack.js';
 import { admitToQueue, createQueue, subscribeQueue, type TestQueue } from '../../support/queues.js';
 
 const sqs = localClient(SQSClient);
@@ -287,5 +289,85 @@ describe('EventBridge rule → SNS target: events.amazonaws.com against the topi
     const [message] = await waiting(queue);
     const notification = JSON.parse(message?.Body ?? '{}') as { Message?: string };
     expect(JSON.parse(notification.Message ?? '{}')).toMatchObject({ source, detail: { n: 1 } });
+  });
+});
+
+describe('SNS → Lambda subscription: sns.amazonaws.com against the function policy', () => {
+  const lambda = localClient(LambdaClient);
+
+  /** A function whose policy lets SNS invoke it for `topicArn` only. */
+  async function functionAdmitting(topicArn: string): Promise<string> {
+    const name = uniqueName('gw-deliv-fn');
+    const { Role } = await localClient(IAMClient).send(
+      new CreateRoleCommand({
+        RoleName: name,
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { Service: 'lambda.amazonaws.com' },
+              Action: 'sts:AssumeRole',
+            },
+          ],
+        }),
+      }),
+    );
+    const { FunctionArn } = await lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: name,
+        Role: Role?.Arn,
+        Runtime: 'nodejs22.x',
+        Handler: 'index.handler',
+        Code: { ZipFile: Buffer.from('not run: moto runs no function here') },
+      }),
+    );
+    await lambda.send(
+      new AddPermissionCommand({
+        FunctionName: name,
+        StatementId: 'sns',
+        Action: 'lambda:InvokeFunction',
+        Principal: 'sns.amazonaws.com',
+        SourceArn: topicArn,
+      }),
+    );
+    return FunctionArn ?? '';
+  }
+
+  /** What motoLauncher.py asks the front before SNS invokes the function. */
+  async function decided(sourceArn: string, targetArn: string): Promise<unknown> {
+    const response = await fetch(`${localStack().endpoint}/_gatewarden/iam/service-delivery`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ service: 'sns.amazonaws.com', sourceArn, targetArn }),
+    });
+    return response.json();
+  }
+
+  it('refuses the invocation for a topic the function policy does not name', async () => {
+    const topicArn = await topic();
+    const functionArn = await functionAdmitting(`${topicArn}-other`);
+    await sns.send(
+      new SubscribeCommand({ TopicArn: topicArn, Protocol: 'lambda', Endpoint: functionArn }),
+    );
+
+    await sns.send(new PublishCommand({ TopicArn: topicArn, Message: 'not for you' }));
+
+    expect(await consumeDenials()).toEqual([
+      refusal('sns.amazonaws.com', 'lambda:InvokeFunction', functionArn),
+    ]);
+  });
+
+  // moto would run an admitted function in a container: the decision is asked as the launcher
+  // asks it, and nothing is published.
+  it('admits the topic the function policy names', async () => {
+    const topicArn = await topic();
+    const functionArn = await functionAdmitting(topicArn);
+
+    expect(await decided(topicArn, functionArn)).toEqual({ allowed: true });
+    expect(await decided(`${topicArn}-other`, functionArn)).toMatchObject({ allowed: false });
+    expect(await consumeDenials()).toEqual([
+      refusal('sns.amazonaws.com', 'lambda:InvokeFunction', functionArn),
+    ]);
   });
 });
