@@ -10,6 +10,8 @@ import os
 import sys
 import threading
 
+import motoDeliveries
+
 
 def _exit_when_parent_goes_away() -> None:
     try:
@@ -158,13 +160,11 @@ def _deliver_through_the_front(rule_arn, target, event) -> None:  # type: ignore
     policy; the front decides it as IAM does and puts it when allowed
     (local/standin/ruleDelivery.ts). A refusal is the gate's to list; the put never fails."""
     import json
-    import os
     import urllib.error
     import urllib.request
 
     try:
-        with open(os.environ["GATEWARDEN_LOCAL_STATE_FILE"], encoding="utf-8") as state:
-            endpoint = json.load(state)["endpoint"]
+        endpoint = motoDeliveries.front_endpoint()
         body = json.dumps(
             {
                 "ruleArn": rule_arn,
@@ -189,7 +189,8 @@ def _deliver_events_as_eventbridge_does() -> None:
     """moto fails the whole PutEvents when a matching rule has a target it cannot deliver to
     (a Lambda function: it runs none); EventBridge accepts the event and delivers to each target
     on its own, a failed delivery never failing the put. Targets moto cannot reach are skipped;
-    event-bus targets with a role go through the front, as that role."""
+    event-bus targets with a role go through the front, as that role; queue and topic targets
+    are delivered only when the front's IAM gate allows EventBridge to (motoDeliveries.py)."""
     import copy
 
     from moto.events.models import Rule
@@ -197,17 +198,25 @@ def _deliver_events_as_eventbridge_does() -> None:
     send = Rule.send_to_targets
 
     def each_target(self, event, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if not self.event_pattern.matches_event(event):
+            return
         for target in list(self.targets):
             if _is_bus_with_role(target):
-                if self.event_pattern.matches_event(event):
-                    _deliver_through_the_front(self.arn, target, event)
+                _deliver_through_the_front(self.arn, target, event)
                 continue
             one = copy.copy(self)
             one.targets = [target]
-            try:
-                send(one, event, *args, **kwargs)
-            except NotImplementedError:
-                pass
+
+            def send_one(one=one):  # type: ignore[no-untyped-def]
+                try:
+                    send(one, event, *args, **kwargs)
+                except NotImplementedError:
+                    pass
+
+            if motoDeliveries.decides(target):
+                motoDeliveries.deliver_rule_target(self, target, event, send_one)
+            else:
+                send_one()
 
     Rule.send_to_targets = each_target  # type: ignore[method-assign]
 
@@ -575,6 +584,7 @@ def main() -> None:
     _accept_templates_aws_accepts()
     _store_role_policies_as_iam_does()
     _deliver_events_as_eventbridge_does()
+    motoDeliveries.decide_subscriptions()
     _store_key_policies_as_kms_does()
     _make_keys_as_cloudformation_says()
     _attach_table_policies_as_cloudformation_does()

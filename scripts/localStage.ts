@@ -201,6 +201,18 @@ async function createDetectRules(config: ReturnType<typeof clientConfig>): Promi
     new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
   );
   const queueArn = Attributes?.QueueArn ?? '';
+  const deadLetters = await sqs.send(
+    new GetQueueUrlCommand({ QueueName: LOCAL_STAGE.deadLetterQueue }),
+  );
+  const deadLetterArn =
+    (
+      await sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: deadLetters.QueueUrl,
+          AttributeNames: ['QueueArn'],
+        }),
+      )
+    ).Attributes?.QueueArn ?? '';
   const events = new EventBridgeClient(config);
   for (const rule of deployedDetectRules('local')) {
     // PutRule/PutTargets replace: a rule changed by hand (a broken-stack test) is restored.
@@ -216,7 +228,16 @@ async function createDetectRules(config: ReturnType<typeof clientConfig>): Promi
       new PutTargetsCommand({
         Rule: rule.name,
         EventBusName: 'default',
-        Targets: [{ Id: 'detect', Arn: queueArn }],
+        // As resources/detect-rules.yml aims them: what EventBridge may not deliver (the
+        // detect queue's policy refusing the rule) is dead-lettered.
+        Targets: [
+          {
+            Id: 'detect',
+            Arn: queueArn,
+            RetryPolicy: { MaximumRetryAttempts: 24, MaximumEventAgeInSeconds: 86400 },
+            DeadLetterConfig: { Arn: deadLetterArn },
+          },
+        ],
       }),
     );
     // A stage deployed before the detect queue existed aimed its rules at the function, which

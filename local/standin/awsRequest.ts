@@ -118,7 +118,9 @@ export function describeAwsRequest(request: RawRequest): AwsRequestInfo {
   };
   if (target) {
     info.operation = target.split('.').pop();
-  } else if (typeof params.Action === 'string') {
+  } else if (typeof params.Action === 'string' && !isJson(request)) {
+    // Query protocols only (form body or URL): a JSON body's `Action` is a member (Lambda's
+    // AddPermission names the permission granted there), not the operation.
     info.operation = params.Action;
   } else if (service === 's3') {
     describeS3(request, info);
@@ -135,6 +137,10 @@ export function describeAwsRequest(request: RawRequest): AwsRequestInfo {
     }
   }
   return info;
+}
+
+function isJson(request: RawRequest): boolean {
+  return (header(request.headers, 'content-type') ?? '').includes('json');
 }
 
 function parseParams(request: RawRequest): Record<string, unknown> {

@@ -20,6 +20,7 @@ import { modelChecked } from './model/index.js';
 import { putEventsSourceRoute, serviceEventsRoute } from './eventSources.js';
 import { ruleDeliveryRoute } from './ruleDelivery.js';
 import { rotateSecretRoute } from './secretsRotation.js';
+import { serviceDeliveryRoute } from './serviceDelivery.js';
 import { providerTagsRoute, userPoolTagsRoute } from './tags.js';
 
 export type { FrontRequest, StandinContext, StandinRoute } from './context.js';
@@ -52,6 +53,9 @@ export function standinRoutes(): StandinRoute[] {
     serviceEventsRoute,
     // A rule's event-bus target with a role (cross-Region forwarding), decided as that role.
     ruleDeliveryRoute,
+    // Deliveries moto makes itself (SNS → queue or function, EventBridge → queue, topic or
+    // dead-letter queue): decided as the service principal before moto delivers.
+    serviceDeliveryRoute,
     // IAM Access Analyzer ValidatePolicy: a few real checks, for the report's SDK path.
     validatePolicyRoute,
   ].map(modelChecked);

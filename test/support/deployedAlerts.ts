@@ -7,12 +7,12 @@
  * messages are told apart by the secret they name.
  */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { ListSubscriptionsByTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import { ListSubscriptionsByTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ENV } from '../../lib/shared/env.js';
 import { deployedEnvironment } from './functionRoles.js';
 import { localClient } from './localStack.js';
-import { createQueue, ruleToQueue } from './queues.js';
+import { createQueue, ruleToQueue, subscribeQueue } from './queues.js';
 
 export interface DeployedAlertQueues {
   /** Receives what is published to the stage's alert topic. */
@@ -33,8 +33,9 @@ export async function deployedAlertQueues(name: string): Promise<DeployedAlertQu
   const TopicArn = env[ENV.alertTopicArn];
   const { Subscriptions = [] } = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn }));
   if (!Subscriptions.some((subscription) => subscription.Endpoint === topic.arn))
-    await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: topic.arn }));
+    await subscribeQueue(sns, sqs, TopicArn ?? '', topic);
   await ruleToQueue(localClient(EventBridgeClient), {
+    sqs,
     rule: `${name}-alerts`,
     bus: env[ENV.eventBusName],
     pattern: { source: ['gatewarden'] },

@@ -1,5 +1,5 @@
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import { SNSClient } from '@aws-sdk/client-sns';
 import {
   DeleteQueueCommand,
   GetQueueAttributesCommand,
@@ -13,7 +13,7 @@ import { defaultDeps, makeHandler } from '../../../functions/detect.js';
 import { asFunctionRole } from '../../../local/functionRole.js';
 import { LOCAL_STAGE } from '../../../scripts/localStage.js';
 import { localClient, uniqueName } from '../../support/localStack.js';
-import { createQueue } from '../../support/queues.js';
+import { createQueue, subscribeQueue } from '../../support/queues.js';
 import { pollQueue } from '../../support/queuePoller.js';
 import { putServiceEvents } from '../../support/serviceEvents.js';
 import { openRoleStack, type RoleStack } from '../roles/support.js';
@@ -101,13 +101,7 @@ describe('a storm of refused calls reaches detect through its queue, in batches'
       );
       const observer = await createQueue(sqs(), uniqueName('gw-storm-alerts'));
       const sns = localClient(SNSClient);
-      await sns.send(
-        new SubscribeCommand({
-          TopicArn: env.GATEWARDEN_ALERT_TOPIC_ARN,
-          Protocol: 'sqs',
-          Endpoint: observer.arn,
-        }),
-      );
+      await subscribeQueue(sns, sqs(), env.GATEWARDEN_ALERT_TOPIC_ARN ?? '', observer);
       const tag = uniqueName('storm-key');
       const t0 = Date.now() - 30 * 60_000;
 

@@ -6,12 +6,7 @@ import {
   EventBridgeClient,
   RemoveTargetsCommand,
 } from '@aws-sdk/client-eventbridge';
-import {
-  CreateTopicCommand,
-  DeleteTopicCommand,
-  SNSClient,
-  SubscribeCommand,
-} from '@aws-sdk/client-sns';
+import { CreateTopicCommand, DeleteTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DeleteQueueCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import {
   CreateSecretCommand,
@@ -22,7 +17,7 @@ import {
 import { readFileSync } from 'node:fs';
 import type { Context } from 'aws-lambda';
 import { defaultDeps, makeHandler, type DetectResult } from '../../../functions/detect.js';
-import { createQueue, ruleToQueue } from '../../support/queues.js';
+import { createQueue, ruleToQueue, subscribeQueue } from '../../support/queues.js';
 import { putServiceEvents } from '../../support/serviceEvents.js';
 import { createStateTable, deleteTable } from '../../support/stateTable.js';
 import { testClientConfig, uniqueName } from '../../support/localStack.js';
@@ -120,12 +115,11 @@ describe('detect end to end on the local stack', () => {
     tableName = await createStateTable(dynamo);
     topicArn =
       (await sns.send(new CreateTopicCommand({ Name: uniqueName('gw-alerts') }))).TopicArn ?? '';
-    await sns.send(
-      new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: queues.alerts.arn }),
-    );
+    await subscribeQueue(sns, sqs, topicArn, queues.alerts);
     // Stands in for the default bus CloudTrail delivers to, with the deployed detect pattern.
     await events.send(new CreateEventBusCommand({ Name: names.sourceBus }));
     await ruleToQueue(events, {
+      sqs,
       rule: names.detectRule,
       bus: names.sourceBus,
       pattern: deployedDetectPattern('agentcore'),
@@ -133,6 +127,7 @@ describe('detect end to end on the local stack', () => {
       targetId: 'detect-queue',
     });
     await ruleToQueue(events, {
+      sqs,
       rule: names.secretReadsRule,
       bus: names.sourceBus,
       pattern: deployedDetectPattern('secretReads'),
@@ -140,6 +135,7 @@ describe('detect end to end on the local stack', () => {
       targetId: 'detect-queue',
     });
     await ruleToQueue(events, {
+      sqs,
       rule: names.secretsRule,
       bus: names.sourceBus,
       pattern: deployedDetectPattern('secrets'),
@@ -149,6 +145,7 @@ describe('detect end to end on the local stack', () => {
     // The gatewarden findings bus, with a consumer rule as a SIEM would have.
     await events.send(new CreateEventBusCommand({ Name: names.findingsBus }));
     await ruleToQueue(events, {
+      sqs,
       rule: names.findingsRule,
       bus: names.findingsBus,
       pattern: { source: ['gatewarden'], 'detail-type': ['Gateway Finding'] },

@@ -19,16 +19,11 @@ import {
   IAMClient,
   UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
-import {
-  CreateTopicCommand,
-  DeleteTopicCommand,
-  SNSClient,
-  SubscribeCommand,
-} from '@aws-sdk/client-sns';
+import { CreateTopicCommand, DeleteTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DeleteQueueCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
 import { defaultDeps, makeHandler } from '../../../functions/detect.js';
-import { createQueue, ruleToQueue, type TestQueue } from '../../support/queues.js';
+import { createQueue, ruleToQueue, subscribeQueue, type TestQueue } from '../../support/queues.js';
 import { createStateTable, deleteTable } from '../../support/stateTable.js';
 import { testClientConfig, uniqueName } from '../../support/localStack.js';
 import { deployedDetectPattern, drain, requireLocalStack, sqsEventOf } from './stack.js';
@@ -73,12 +68,11 @@ describe('real IAM calls on the local stack reach detect in CloudTrail shape', (
     tableName = await createStateTable(dynamo);
     topicArn =
       (await sns.send(new CreateTopicCommand({ Name: uniqueName('gw-alerts') }))).TopicArn ?? '';
-    await sns.send(
-      new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: alerts.arn }),
-    );
+    await subscribeQueue(sns, sqs, topicArn, alerts);
     // The deployed pattern, narrowed to this test's role by the key CloudTrail uses.
     const pattern = deployedDetectPattern('iam') as { detail: Record<string, unknown> };
     await ruleToQueue(events, {
+      sqs,
       rule: ruleName,
       pattern: {
         ...pattern,

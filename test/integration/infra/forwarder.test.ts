@@ -26,7 +26,7 @@ import {
   IAMClient,
   PutRolePolicyCommand,
 } from '@aws-sdk/client-iam';
-import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import { SNSClient } from '@aws-sdk/client-sns';
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
@@ -49,6 +49,7 @@ import { ENV } from '../../../lib/shared/env.js';
 import { deployLocalStage } from '../../../local/deploy.js';
 import { functionRoleSession } from '../../../local/functionRole.js';
 import { putServiceEvents } from '../../support/serviceEvents.js';
+import { subscribeQueue } from '../../support/queues.js';
 
 const run = promisify(execFile);
 const ROOT = process.cwd();
@@ -246,9 +247,10 @@ describe('a stage in eu-west-1 and its forwarder in us-east-1', () => {
       new GetQueueAttributesCommand({ QueueUrl: alertsUrl, AttributeNames: ['QueueArn'] }),
     );
     const topicArn = `arn:aws:sns:${STAGE_REGION}:${ACCOUNT}:gatewarden-local-alerts`;
-    await new SNSClient(config(STAGE_REGION)).send(
-      new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: Attributes.QueueArn }),
-    );
+    await subscribeQueue(new SNSClient(config(STAGE_REGION)), sqs, topicArn, {
+      url: alertsUrl,
+      arn: Attributes.QueueArn ?? '',
+    });
     // Act: real IAM calls (the client names eu-west-1); the stand-in's CloudTrail delivers them
     // in us-east-1, in CloudTrail's shape (`roleName`, `policyArn`), and the forwarder brings
     // them here.

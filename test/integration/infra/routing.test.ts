@@ -154,7 +154,13 @@ describe('detect routing on a real EventBridge pattern engine', () => {
       if (props.EventBusName !== undefined) continue;
       const rule = uniqueName(`gw-${logicalId.toLowerCase()}`).slice(0, 64);
       const queue = await createQueue(sqs, rule);
-      await ruleToQueue(events, { rule, bus, pattern: props.EventPattern, queueArn: queue.arn });
+      await ruleToQueue(events, {
+        sqs,
+        rule,
+        bus,
+        pattern: props.EventPattern,
+        queueArn: queue.arn,
+      });
       created.push({ rule, queueUrl: queue.url, logicalId });
     }
   }, 300_000);

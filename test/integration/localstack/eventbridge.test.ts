@@ -27,6 +27,7 @@ describe('local stack: EventBridge', () => {
     const queue = await createQueue(sqs, uniqueName('gw-test-target'));
     const rule = uniqueName('gw-test-rule');
     await ruleToQueue(events, {
+      sqs,
       rule,
       bus,
       pattern: { source: ['gatewarden.test'], 'detail-type': ['Finding'] },
@@ -74,6 +75,7 @@ describe('local stack: EventBridge', () => {
     const secretName = uniqueName('gw-test/eb');
     const rule = uniqueName('gw-test-ct-rule');
     await ruleToQueue(events, {
+      sqs,
       rule,
       pattern: {
         source: ['aws.secretsmanager'],
@@ -151,6 +153,7 @@ describe('local stack: EventBridge refuses aws. sources to PutEvents callers, as
     await events.send(new CreateEventBusCommand({ Name: bus }));
     const queue = await createQueue(sqs, uniqueName('gw-test-target'));
     await ruleToQueue(events, {
+      sqs,
       rule: uniqueName('gw-test-rule'),
       bus,
       pattern: { 'detail-type': ['AWS API Call via CloudTrail'] },

@@ -42,7 +42,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { createQueue } from '../../support/queues.js';
+import { admitToQueue, createQueue } from '../../support/queues.js';
 import {
   localStack,
   testClientConfig,
@@ -108,6 +108,8 @@ describe('local stack: one endpoint for every AWS service', () => {
     const sqs = new SQSClient(config);
     const queue = await createQueue(sqs, uniqueName('gw-test-q'));
     const topic = await sns.send(new CreateTopicCommand({ Name: uniqueName('gw-test-topic') }));
+    // As on AWS, SNS delivers only to a queue whose policy admits the topic.
+    await admitToQueue(sqs, queue, 'sns.amazonaws.com', topic.TopicArn ?? '');
     await sns.send(
       new SubscribeCommand({
         TopicArn: topic.TopicArn,

@@ -13,7 +13,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
@@ -48,6 +48,7 @@ import {
   testS3Config,
   uniqueName,
 } from '../../support/localStack.js';
+import { subscribeQueue } from '../../support/queues.js';
 
 const ACCOUNT = '123456789012';
 const config = testClientConfig();
@@ -365,9 +366,10 @@ describe('access report through the SDK on the local stack', () => {
         new GetQueueAttributesCommand({ QueueUrl: queue.QueueUrl, AttributeNames: ['QueueArn'] }),
       )
     ).Attributes?.QueueArn;
-    await sns.send(
-      new SubscribeCommand({ TopicArn: topic.TopicArn, Protocol: 'sqs', Endpoint: queueArn }),
-    );
+    await subscribeQueue(sns, sqs, topic.TopicArn ?? '', {
+      url: queue.QueueUrl ?? '',
+      arn: queueArn ?? '',
+    });
     const store = new S3ReportStore(bucket, 'reports', s3);
     const deps = (at: string) => ({
       report: { iam: new IamApiSource(iam), catalog, now: () => new Date(at) },

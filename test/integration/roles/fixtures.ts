@@ -21,13 +21,13 @@ import {
   DeleteSecretCommand,
   RotateSecretCommand,
 } from '@aws-sdk/client-secrets-manager';
-import { ListSubscriptionsByTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import { ListSubscriptionsByTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { ENV } from '../../../lib/shared/env.js';
 import { randomUUID } from 'node:crypto';
 import { createLocalOAuth2Provider } from '../../support/agentcore.js';
 import { localClient, localStack, uniqueName } from '../../support/localStack.js';
-import { createQueue, ruleToQueue } from '../../support/queues.js';
+import { createQueue, ruleToQueue, subscribeQueue } from '../../support/queues.js';
 import { ensureLocalRotationFunction } from '../../support/vendors/rotationFunction.js';
 import { WebhookStub } from '../../support/vendors/webhook.js';
 import {
@@ -356,9 +356,10 @@ export class RoleFixtures {
       new ListSubscriptionsByTopicCommand({ TopicArn }),
     );
     if (!Subscriptions.some((subscription) => subscription.Endpoint === topic.arn)) {
-      await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: topic.arn }));
+      await subscribeQueue(sns, sqs, TopicArn ?? '', topic);
     }
     await ruleToQueue(localClient(EventBridgeClient), {
+      sqs,
       rule: 'gatewarden-role-tests-alerts',
       bus: this.stack.functionEnv.rotate[ENV.eventBusName],
       pattern: { source: ['gatewarden'] },

@@ -40,6 +40,17 @@ describe('describeAwsRequest', () => {
       { service: 'sts', method: 'GET', query: 'Action=GetCallerIdentity' },
       'GetCallerIdentity',
     ],
+    [
+      // Lambda's AddPermission has an `Action` member (the permission granted): it names no
+      // operation of a REST JSON request.
+      'REST JSON request with an Action member',
+      {
+        service: 'lambda',
+        path: '/2015-03-31/functions/f/policy',
+        body: { StatementId: 's', Action: 'lambda:InvokeFunction', Principal: 'sns.amazonaws.com' },
+      },
+      'AddPermission',
+    ],
   ])('names the operation of a %s', (_kind, options, operation) => {
     expect(signedRequest(options).aws.operation).toBe(operation);
   });
