@@ -70,6 +70,8 @@ export interface CheckInput {
   managers: ManagerOut[];
   missingPolicies: string[];
   activityKnown: boolean;
+  /** Why a source was read yet usage is unknown (then nothing is idle or unused). */
+  activityUnknownReason?: string;
   regionsSeen: Set<string>;
   /** What the deployment declares for posture checks (production, reviewed interceptors). */
   posture?: PostureDeclarations;
@@ -301,16 +303,14 @@ export function runChecks(input: CheckInput): {
   }
   if (input.managers.length === 0)
     skipped.set('management-without-conditions', 'no gateway manager found');
-  if (!input.activityKnown)
-    skipped.set(
-      'idle-principal',
-      'no usable activity source (pass --trail, or run with CloudTrail access)',
-    );
-  if (!input.activityKnown)
-    skipped.set(
-      'unused-permissions',
-      'no activity source (pass --trail, or run with CloudTrail access)',
-    );
+  if (!input.activityKnown) {
+    const why =
+      input.activityUnknownReason === undefined
+        ? 'no activity source (pass --trail, or run with CloudTrail access)'
+        : `usage unknown: ${input.activityUnknownReason}`;
+    skipped.set('idle-principal', why);
+    skipped.set('unused-permissions', why);
+  }
 
   const failed = new Set(findings.map((f) => f.checkId));
   const checks: CheckResult[] = Object.entries(CHECKS).map(([checkId, { title }]) => {

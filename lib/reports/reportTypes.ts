@@ -232,6 +232,14 @@ export interface AccessReport {
     eventsDenied: number;
     eventsUnattributed: number;
     eventsOutsideWindow: number;
+    /** CloudTrail records (or aggregated facts) inside the window: usage is known only if > 0. */
+    eventsInWindow: number;
+    /** Records skipped for lack of a readable eventTime. */
+    eventsWithoutTime: number;
+    /** Records skipped as not CloudTrail (no eventSource/eventName). */
+    eventsNotCloudTrail: number;
+    /** Whether usage is known: `none` without a source, `unknown` when the source proves nothing. */
+    usage: 'known' | 'unknown' | 'none';
     /** Records of callers outside the report's principals, left out by the source. */
     eventsOutOfScope?: number;
     unmappedEvents: { eventSource: string; eventName: string; count: number }[];
@@ -244,7 +252,10 @@ export interface AccessReport {
     skippedServiceLinkedRoles: string[];
     /** Data-event resource types (or `source:<eventSource>`) the trail was seen to log. */
     dataEventsLogged: string[];
-    /** Why usage is unknown although a source was given (it held no CloudTrail record). */
+    /**
+     * Why usage is unknown although a source was given: no CloudTrail record, or none inside
+     * the window (junk, no eventTime, all outside). No idle or unused finding is raised then.
+     */
     activityUnknownReason?: string;
     inventoryGaps: string[];
   };
