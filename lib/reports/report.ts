@@ -21,6 +21,7 @@ import {
 import type { ActivitySource, ScanIssue, ScanProgress } from './usage.js';
 import { UsageCollector } from './UsageCollector.js';
 import { usageCoverage } from './usageCoverage.js';
+import { riskCategories } from './riskCategories.js';
 
 /** Where IAM principals and policies come from (an exported file, or the IAM API). */
 export interface IamSource {
@@ -139,6 +140,12 @@ export async function generateReport(
       ...(principal.boundary?.arn === undefined ? {} : { boundary: principal.boundary.arn }),
       inputGaps: principal.inputGaps,
     });
+    report.riskCategories = await riskCategories(
+      principal,
+      granted.grants,
+      granted.allowed,
+      deps.catalog,
+    );
     report.gateways = [...(gatewaysByRole.get(principal.arn) ?? [])].sort();
     report.kind = kindOf(principal, granted.allowed, report.gateways.length > 0);
     analysed.push({ iam: principal, granted, report });

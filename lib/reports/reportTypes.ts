@@ -38,6 +38,8 @@ export interface WildcardGrant {
   conditional: boolean;
 }
 
+import type { CategoryRisk } from './riskCategories.js';
+
 export interface HighRiskGrant {
   riskId: string;
   action: string;
@@ -155,6 +157,11 @@ export interface PrincipalReport {
   outsideBoundary: string[];
   wildcardGrants: WildcardGrant[];
   highRiskGrants: HighRiskGrant[];
+  /**
+   * Cloudsplaining's risk categories (privilege escalation, data exfiltration, resource
+   * exposure, credentials exposure) on the effective permissions: one entry per category held.
+   */
+  riskCategories: CategoryRisk[];
   /** Deny statements with conditions or specific resources (an MFA guard, a region fence). */
   conditionalDenies: ConditionalDeny[];
   /** Each Allow statement that reaches the principal: which policy grants what. */
