@@ -53,6 +53,9 @@ export const CHECKS: Record<string, { title: string }> = {
   'wildcard-grant': { title: 'No wildcard grants where a specific action or ARN would do' },
   'high-risk-grant': { title: 'No high-risk actions on every resource' },
   'unused-permissions': { title: 'Granted permissions are used' },
+  'recommendation-risk': {
+    title: 'Recommended policies pass the same risk checks (re-scored before they are offered)',
+  },
   'privilege-escalation': { title: 'No privilege escalation path (cloudsplaining category)' },
   'data-exfiltration': { title: 'No data reads on every resource (cloudsplaining category)' },
   'resource-exposure': {
@@ -166,6 +169,26 @@ export function runChecks(input: CheckInput): {
         risk.conditional || bounded ? lower(base) : base,
         report.arn,
         `${label} ${CATEGORY_PHRASE[risk.category]}: ${shown}${more} (granted by ${risk.policies.join(', ')}${risk.conditional ? ', with conditions' : ''})${bounded ? ' (unless its permissions boundary, missing from the input, removes it)' : ''}. ${CATEGORY_FIX[risk.category]}`,
+      );
+    }
+    const residual = report.recommendation.residualRisk;
+    if (residual !== undefined) {
+      const pieces = [
+        ...(residual.idleDataOnStar.length > 0
+          ? [
+              `keeps ${residual.idleDataOnStar.join(', ')} on every resource for an idle ${report.type} (kept only because the trail cannot show their use)`,
+            ]
+          : []),
+        ...(residual.highRisk.length > 0
+          ? [`high-risk grants ${residual.highRisk.join(', ')}`]
+          : []),
+        ...residual.categories.map((c) => `${c.category}: ${c.items.slice(0, 4).join('; ')}`),
+      ];
+      add(
+        'recommendation-risk',
+        residual.idleDataOnStar.length > 0 || residual.highRisk.length > 0 ? 'medium' : 'low',
+        report.arn,
+        `The recommended policy for ${label} still carries risk: ${pieces.join('; ')}. Scope these to the ARNs it needs (or confirm them) before applying it.`,
       );
     }
     if (report.recommendation.status === 'idle' && report.grantedActionCount > 0) {

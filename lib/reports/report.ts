@@ -22,6 +22,7 @@ import type { ActivitySource, ScanIssue, ScanProgress } from './usage.js';
 import { UsageCollector } from './UsageCollector.js';
 import { usageCoverage } from './usageCoverage.js';
 import { riskCategories } from './riskCategories.js';
+import { rescoreRecommendation } from './rescore.js';
 
 /** Where IAM principals and policies come from (an exported file, or the IAM API). */
 export interface IamSource {
@@ -146,6 +147,18 @@ export async function generateReport(
       granted.allowed,
       deps.catalog,
     );
+    if (report.recommendedPolicy !== null) {
+      const residual = await rescoreRecommendation(
+        principal,
+        report.recommendedPolicy,
+        report.recommendation.status === 'idle'
+          ? report.recommendation.kept.map((k) => k.action)
+          : [],
+        expander,
+        deps.catalog,
+      );
+      if (residual !== undefined) report.recommendation.residualRisk = residual;
+    }
     report.gateways = [...(gatewaysByRole.get(principal.arn) ?? [])].sort();
     report.kind = kindOf(principal, granted.allowed, report.gateways.length > 0);
     analysed.push({ iam: principal, granted, report });

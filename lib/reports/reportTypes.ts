@@ -100,6 +100,17 @@ export interface Recommendation {
   /** Set when the policy exceeds the size limit: the same statements in parts within it. */
   parts?: RecommendedPolicy[];
   diff?: PolicyDiff;
+  /** What the recommended policy itself still risks, by the same checks (absent: nothing). */
+  residualRisk?: ResidualRisk;
+}
+
+/** Risk a recommended policy keeps, judged by the checks that judge current policies. */
+export interface ResidualRisk {
+  /** High-risk grant ids (`passrole-any`, `privesc-…`) the recommendation still holds. */
+  highRisk: string[];
+  categories: { category: CategoryRisk['category']; items: string[] }[];
+  /** Idle principals: data actions kept on every resource only because the trail cannot show them. */
+  idleDataOnStar: string[];
 }
 
 /** A Deny statement that applies only under conditions (or to some resources): it narrows. */
