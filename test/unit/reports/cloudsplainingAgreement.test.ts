@@ -149,3 +149,50 @@ describe('agreement with cloudsplaining on its example export', () => {
     expect(explained).toHaveLength(Object.keys(KNOWN_DISAGREEMENTS).length);
   });
 });
+
+/**
+ * The same account with the guards a careful team adds (example-denies.json): a Deny of data
+ * reads in a separate inline policy of OverprivilegedEC2, and a logs-only permissions boundary
+ * on MyOtherRole. Cloudsplaining applies a Deny only inside its own policy and ignores
+ * boundaries, so it still flags what these guards remove; gatewarden, judging the effective
+ * permissions, does not. Principals only: a guard acts on a principal, not on a policy alone.
+ */
+const VARIANT = JSON.parse(readFileSync(join(DIR, 'example-denies.json'), 'utf8')) as unknown;
+const VARIANT_EXPECTED = JSON.parse(readFileSync(join(DIR, 'expected-denies.json'), 'utf8')) as {
+  principals: Record<string, Partial<Record<string, unknown>>>;
+};
+
+const GATEWARDEN_RIGHT: Record<string, string> = {
+  'arn:aws:iam::012345678901:role/OverprivilegedEC2 / credentials-exposure':
+    'iam:CreateAccessKey is denied by DenyDataReads; cloudsplaining applies a Deny only within its own policy',
+  'arn:aws:iam::012345678901:role/MyOtherRole / data-exfiltration':
+    's3:GetObject (AWSLambdaFullAccess) is outside the logs-only boundary, which cloudsplaining ignores',
+  'arn:aws:iam::012345678901:role/MyOtherRole / privilege-escalation':
+    'iam:PassRole with lambda:CreateFunction is outside the boundary',
+  'arn:aws:iam::012345678901:role/MyOtherRole / resource-exposure':
+    'every permissions-management action is outside the boundary',
+};
+
+describe('where gatewarden honours Denies and boundaries and cloudsplaining does not', () => {
+  it('disagrees exactly where a Deny or a boundary removes the risk', async () => {
+    const report = await generateReport({ iam: new MemoryIamSource(VARIANT), catalog, now });
+    const ours = cells(report, (arn) => (arn in VARIANT_EXPECTED.principals ? arn : undefined));
+    const lines: string[] = [];
+    const unexplained: string[] = [];
+    for (const [unit, found] of Object.entries(VARIANT_EXPECTED.principals))
+      for (const c of RISK_CATEGORIES) {
+        const cell: Cell = `${unit} / ${c}`;
+        const theirValue = found[c] !== undefined;
+        if (ours.get(cell) === theirValue) continue;
+        const reason = GATEWARDEN_RIGHT[cell];
+        if (reason === undefined || theirValue === false)
+          unexplained.push(`${cell}: gatewarden ${ours.get(cell) ? 'flags' : 'clear'}`);
+        else lines.push(`${cell}: ${reason}`);
+      }
+    process.stdout.write(
+      `cloudsplaining on the guarded variant: ${lines.length} cells where gatewarden is right:\n${lines.join('\n')}\n`,
+    );
+    expect(unexplained).toEqual([]);
+    expect(lines).toHaveLength(Object.keys(GATEWARDEN_RIGHT).length);
+  });
+});
