@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { IamDataCatalog } from '../../../lib/reports/catalog.js';
 import { AuthorizationDetailsFile } from '../../../lib/reports/iamFile.js';
 import { DirectoryActivitySource } from '../../../lib/reports/logFiles.js';
+import { renderHtml } from '../../../lib/reports/render/html.js';
 import { renderMarkdown } from '../../../lib/reports/render/markdown.js';
 import { generateReport } from '../../../lib/reports/report.js';
 import type { AccessReport } from '../../../lib/reports/reportTypes.js';
@@ -73,6 +74,9 @@ function expectUnknown(report: AccessReport): void {
   const md = renderMarkdown(report);
   expect(md).toContain('**Usage unknown**');
   expect(md).not.toMatch(/Idle: no call/);
+  const html = renderHtml(report);
+  expect(html).toContain('Usage unknown');
+  expect(html).not.toMatch(/Idle: no call/);
 }
 
 describe('usage unknown for everyone', () => {
