@@ -41,6 +41,7 @@ interface ReportCliOptions {
   progress: boolean;
   nonProduction?: boolean;
   allowedInterceptor: string[];
+  allowUnknownUsage?: boolean;
 }
 
 function positiveInt(value: string): number {
@@ -124,6 +125,10 @@ export const registerReport: RegisterCommand = (program: Command) => {
       'gateway posture: an interceptor Lambda reviewed to receive request headers or run in another account (repeatable; also GATEWARDEN_POSTURE_INTERCEPTORS)',
       (v: string, acc: string[]) => [...acc, v],
       [],
+    )
+    .option(
+      '--allow-unknown-usage',
+      'exit 0 even when the usage source proves nothing (no CloudTrail record inside the window); the report still says usage is unknown',
     )
     .option('--no-progress', 'no progress bar')
     .action(async (options: ReportCliOptions) => {
@@ -255,15 +260,29 @@ async function emit(report: AccessReport, options: ReportCliOptions): Promise<vo
       'report: no activity source read: used and unused actions are unknown and no policy is recommended (add --trail <dir>, or leave out --iam to read the account)\n',
     );
   if (report.sources.activityUnknownReason !== undefined) {
-    process.stderr.write(
-      `warning: usage unknown: ${forTerminal(report.sources.activityUnknownReason)}; nothing is reported as unused\n`,
-    );
+    const reason = forTerminal(report.sources.activityUnknownReason);
+    if (options.allowUnknownUsage === true) {
+      process.stderr.write(
+        `warning: usage unknown: ${reason}; nothing is reported as unused or idle\n`,
+      );
+    } else {
+      // A usage report whose usage is unknown is not the report asked for: fail the run.
+      process.stderr.write(
+        `error: usage unknown: ${reason}; nothing is reported as unused or idle. Check --trail and --days, or pass --allow-unknown-usage to accept a report without usage\n`,
+      );
+      process.exitCode = 1;
+    }
   }
   for (const rule of report.summary.labelled?.unmatchedRules ?? [])
     process.stderr.write(`warning: --label ${forTerminal(rule)} matched no principal or finding\n`);
-  for (const issue of report.sources.issues.slice(0, 10)) {
+  const issues = report.sources.issues;
+  for (const issue of issues.slice(0, 10)) {
     process.stderr.write(`warning: skipped ${forTerminal(`${issue.input}: ${issue.reason}`)}\n`);
   }
+  if (issues.length > 10)
+    process.stderr.write(
+      `warning: ${issues.length - 10} more inputs skipped (listed in the report's sources.issues)\n`,
+    );
 }
 
 /** Creates `dir` if needed and proves a file can be written there, or says why not. */

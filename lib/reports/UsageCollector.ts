@@ -70,6 +70,23 @@ export interface UsageStats {
 
 const DENIED = /AccessDenied|UnauthorizedOperation|Unauthorized|Forbidden/i;
 
+/** An ISO 8601 timestamp as CloudTrail writes it (`2026-11-25T09:05:00Z`). */
+const EVENT_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d/;
+
+/**
+ * Whether the records read can say anything about use: a record that is not CloudTrail, or
+ * has no time, or falls outside the window, proves nothing. Usage is known only when some
+ * record lies inside the window.
+ */
+export interface RecordQuality {
+  /** CloudTrail records (or aggregated facts) whose eventTime lies inside the window. */
+  inWindow: number;
+  /** CloudTrail records without a readable eventTime: skipped. */
+  withoutTime: number;
+  /** Records without eventSource and eventName (not CloudTrail): skipped. */
+  notCloudTrail: number;
+}
+
 /**
  * Accumulates who used what from CloudTrail records. Hot path of the report (a million
  * records in the benchmark): reads a few fields directly, no schema validation per record.
@@ -86,6 +103,8 @@ export class UsageCollector {
     regions: new Set(),
     dataEventsLogged: new Set(),
   };
+
+  readonly quality: RecordQuality = { inWindow: 0, withoutTime: 0, notCloudTrail: 0 };
 
   private readonly identityCache = new Map<string, Tally | undefined>();
   private readonly tallies = new Map<string, Tally>();
@@ -109,18 +128,34 @@ export class UsageCollector {
   skipOutOfScope(): void {
     this.stats.eventsRead += 1;
     this.stats.eventsOutOfScope += 1;
+    // The source read it inside the window: the trail covers the window, this caller aside.
+    this.quality.inWindow += 1;
   }
 
   /** Adds one CloudTrail record (as parsed from a log file or a LookupEvents event). */
   addRecord(record: unknown): void {
     this.stats.eventsRead += 1;
-    if (record === null || typeof record !== 'object') return;
+    if (record === null || typeof record !== 'object') {
+      this.quality.notCloudTrail += 1;
+      return;
+    }
     const r = record as Record<string, unknown>;
-    const eventTime = typeof r.eventTime === 'string' ? r.eventTime : '';
+    const eventSource = r.eventSource;
+    const eventName = r.eventName;
+    if (typeof eventSource !== 'string' || typeof eventName !== 'string') {
+      this.quality.notCloudTrail += 1;
+      return;
+    }
+    const eventTime = r.eventTime;
+    if (typeof eventTime !== 'string' || !EVENT_TIME.test(eventTime)) {
+      this.quality.withoutTime += 1;
+      return;
+    }
     if (eventTime < this.window.from || eventTime > this.window.to) {
       this.stats.eventsOutsideWindow += 1;
       return;
     }
+    this.quality.inWindow += 1;
     const region = r.awsRegion;
     if (typeof region === 'string' && region !== this.lastRegion) {
       this.lastRegion = region;
@@ -133,9 +168,6 @@ export class UsageCollector {
       this.stats.eventsDenied += 1;
       return;
     }
-    const eventSource = r.eventSource;
-    const eventName = r.eventName;
-    if (typeof eventSource !== 'string' || typeof eventName !== 'string') return;
     const tally = this.principalOfIdentity(r.userIdentity);
     if (tally === undefined) {
       this.stats.eventsUnattributed += 1;
@@ -145,7 +177,7 @@ export class UsageCollector {
     const number = this.eventFor(tally, eventSource, eventName);
     const event = this.events[number] as EventUsage;
     event.count += 1;
-    if (eventTime !== '') this.noteTime(event, number, eventTime);
+    this.noteTime(event, number, eventTime);
     if (event.resourcesTruncated) return;
     const resources = r.resources;
     let listed = false;
@@ -211,6 +243,8 @@ export class UsageCollector {
   /** Adds an aggregated fact (no per-record detail). */
   addFact(fact: UsageFact): void {
     this.stats.eventsRead += fact.count;
+    // Aggregating sources query the window itself.
+    this.quality.inWindow += fact.count;
     if (fact.eventCategory === 'Data')
       this.stats.dataEventsLogged.add(sourceMarker(fact.eventSource));
     const tally = this.principalFor(fact.identity);

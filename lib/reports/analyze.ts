@@ -122,6 +122,7 @@ export async function analyzePrincipal(
     highRiskGrants: (await findHighRiskGrants(granted.grants, catalog, granted.allowed)).map(
       ({ severity: _severity, ...risk }) => risk,
     ),
+    riskCategories: [],
     conditionalDenies: conditionalDenies(granted.denies),
     policyGrants: granted.grants.map((g) =>
       policyGrantOut(g, used === undefined ? undefined : usedGranted),

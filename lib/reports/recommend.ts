@@ -131,63 +131,24 @@ export function recommendPolicy(input: RecommendInput): RecommendedPolicy | unde
   for (const action of [...input.usedGranted, ...keptActions]) {
     const covering = grants.filter((g) => grantCovers(g, action));
     if (covering.length === 0) continue;
-    const byResource = covering.filter((g) => !g.notResource);
-    const byExclusion = covering.filter((g) => g.notResource);
-    const grantResources = [...new Set(byResource.flatMap((g) => g.resources))];
-    const inGrant = (arn: string) =>
-      grantResources.some((p) => wildcardMatch(p, arn)) ||
-      byExclusion.some((g) => !g.resources.some((p) => wildcardMatch(p, arn)));
-    const touched = used.get(action);
-    const [service] = splitAction(action);
-    const patterns = arnPatterns.get(action);
-    const narrowed =
-      touched?.resourcesExact === true
-        ? [
-            ...new Set(
-              [...touched.resources]
-                .filter(
-                  (arn) =>
-                    arn.split(':')[2] === service &&
-                    (patterns === undefined ||
-                      patterns.length === 0 ||
-                      patterns.some((p) => wildcardMatch(p, arn))) &&
-                    inGrant(arn),
-                )
-                .map((arn) => widenObjectArn(arn, grantResources)),
-            ),
-          ]
-        : [];
-    // NotResource grants cover everything but their exceptions: together, all but the common ones.
-    const exceptions =
-      byExclusion.length === 0
-        ? undefined
-        : byExclusion
-            .map((g) => g.resources)
-            .reduce((common, list) => common.filter((r) => list.includes(r)));
-    const remaining = exceptions?.filter((e) => !grantResources.some((p) => wildcardMatch(p, e)));
-    const resourcePart: Pick<PolicyStatementOut, 'Resource' | 'NotResource'> =
-      narrowed.length > 0
-        ? { Resource: narrowed.sort() }
-        : remaining === undefined
-          ? { Resource: grantResources.sort() }
-          : remaining.length > 0
-            ? { NotResource: [...remaining].sort() }
-            : { Resource: ['*'] };
-    // Statements are OR-ed: keeping a condition is only safe when every covering grant has one.
-    const conditions = covering.every((g) => g.conditions !== undefined)
-      ? covering[0]?.conditions
-      : undefined;
     const sid = keptActions.has(action) ? KEPT_SID : undefined;
-    const key = JSON.stringify([sid ?? '', resourcePart, conditions ?? null]);
-    const statement = groups.get(key) ?? {
-      ...(sid === undefined ? {} : { Sid: sid }),
-      Effect: 'Allow' as const,
-      Action: [],
-      ...resourcePart,
-      ...(conditions === undefined ? {} : { Condition: conditions }),
-    };
-    statement.Action?.push(action);
-    groups.set(key, statement);
+    for (const { resourcePart, conditions } of statementParts(
+      action,
+      covering,
+      used.get(action),
+      arnPatterns.get(action),
+    )) {
+      const key = JSON.stringify([sid ?? '', resourcePart, conditions ?? null]);
+      const statement = groups.get(key) ?? {
+        ...(sid === undefined ? {} : { Sid: sid }),
+        Effect: 'Allow' as const,
+        Action: [],
+        ...resourcePart,
+        ...(conditions === undefined ? {} : { Condition: conditions }),
+      };
+      statement.Action?.push(action);
+      groups.set(key, statement);
+    }
   }
   if (groups.size === 0) return undefined;
   const allows = [...groups.values()].map((s) => ({ ...s, Action: (s.Action ?? []).sort() }));
@@ -196,6 +157,108 @@ export function recommendPolicy(input: RecommendInput): RecommendedPolicy | unde
   let keptIndex = 0;
   for (const s of allows) if (s.Sid === KEPT_SID) s.Sid = `${KEPT_SID}${keptIndex++ || ''}`;
   return { Version: '2012-10-17', Statement: [...allows, ...carriedDenies(input.denies ?? [])] };
+}
+
+type ResourcePart = Pick<PolicyStatementOut, 'Resource' | 'NotResource'>;
+interface StatementPart {
+  resourcePart: ResourcePart;
+  conditions: Grant['conditions'];
+}
+
+/** The service of an ARN (`arn:aws:ec2:…` → `ec2`). */
+const arnService = (arn: string) => arn.split(':')[2];
+
+/**
+ * Where one action is allowed in the recommendation. An action that supports no resource type
+ * stays on "*" (IAM accepts nothing else). Touched ARNs narrow it when CloudTrail's list is
+ * complete, inside the grant, and of a resource type the action supports — whatever service
+ * that type belongs to (ssm:SendCommand names EC2 instances). Otherwise the covering grants'
+ * resources, without mixing "*" and ARNs in one statement: an unconditional "*" makes every
+ * scoped grant redundant; a conditional grant keeps its own statement with its conditions.
+ */
+function statementParts(
+  action: string,
+  covering: readonly Grant[],
+  touched: UsedAction | undefined,
+  patterns: readonly string[] | undefined,
+): StatementPart[] {
+  // Statements are OR-ed: keeping a condition is only safe when every covering grant has one.
+  const sharedConditions = covering.every((g) => g.conditions !== undefined)
+    ? covering[0]?.conditions
+    : undefined;
+  if (patterns !== undefined && patterns.length === 0)
+    return [{ resourcePart: { Resource: ['*'] }, conditions: sharedConditions }];
+  const byResource = covering.filter((g) => !g.notResource);
+  const byExclusion = covering.filter((g) => g.notResource);
+  const grantResources = [...new Set(byResource.flatMap((g) => g.resources))];
+  const inGrant = (arn: string) =>
+    grantResources.some((p) => wildcardMatch(p, arn)) ||
+    byExclusion.some((g) => !g.resources.some((p) => wildcardMatch(p, arn)));
+  const [service] = splitAction(action);
+  const supported = (arn: string) =>
+    patterns === undefined
+      ? arnService(arn) === service
+      : patterns.some((p) => wildcardMatch(p, arn));
+  const narrowed =
+    touched?.resourcesExact === true
+      ? [
+          ...new Set(
+            [...touched.resources]
+              .filter((arn) => supported(arn) && inGrant(arn))
+              .map((arn) => widenObjectArn(arn, grantResources)),
+          ),
+        ]
+      : [];
+  if (narrowed.length > 0)
+    return [{ resourcePart: { Resource: narrowed.sort() }, conditions: sharedConditions }];
+  if (byExclusion.length > 0) {
+    // NotResource grants cover everything but their exceptions: together, all but the common ones.
+    const exceptions = byExclusion
+      .map((g) => g.resources)
+      .reduce((common, list) => common.filter((r) => list.includes(r)));
+    const remaining = exceptions.filter((e) => !grantResources.some((p) => wildcardMatch(p, e)));
+    return [
+      {
+        resourcePart:
+          remaining.length > 0 ? { NotResource: [...remaining].sort() } : { Resource: ['*'] },
+        conditions: sharedConditions,
+      },
+    ];
+  }
+  return grantParts(byResource);
+}
+
+/** The covering grants' resources as statements: "*" alone, never beside ARNs it covers. */
+function grantParts(grants: readonly Grant[]): StatementPart[] {
+  const open = grants.filter((g) => g.conditions === undefined);
+  const openResources = [...new Set(open.flatMap((g) => g.resources))];
+  if (openResources.includes('*'))
+    return [{ resourcePart: { Resource: ['*'] }, conditions: undefined }];
+  const parts: StatementPart[] = [];
+  if (openResources.length > 0)
+    parts.push({ resourcePart: { Resource: openResources.sort() }, conditions: undefined });
+  // A conditional grant adds only what the unconditional ones do not already allow.
+  const byCondition = new Map<
+    string,
+    { resources: Set<string>; conditions: Grant['conditions'] }
+  >();
+  for (const g of grants) {
+    if (g.conditions === undefined) continue;
+    const key = JSON.stringify(g.conditions);
+    const entry = byCondition.get(key) ?? {
+      resources: new Set<string>(),
+      conditions: g.conditions,
+    };
+    for (const r of g.resources)
+      if (!openResources.some((p) => wildcardMatch(p, r))) entry.resources.add(r);
+    byCondition.set(key, entry);
+  }
+  for (const { resources, conditions } of byCondition.values()) {
+    if (resources.size === 0) continue;
+    const list = resources.has('*') ? ['*'] : [...resources].sort();
+    parts.push({ resourcePart: { Resource: list }, conditions });
+  }
+  return parts;
 }
 
 /** The Deny statements as written, deduplicated (an MFA guard in two policies is one). */

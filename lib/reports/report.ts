@@ -20,6 +20,9 @@ import {
 } from './reportTypes.js';
 import type { ActivitySource, ScanIssue, ScanProgress } from './usage.js';
 import { UsageCollector } from './UsageCollector.js';
+import { usageCoverage } from './usageCoverage.js';
+import { riskCategories } from './riskCategories.js';
+import { rescoreRecommendation } from './rescore.js';
 
 /** Where IAM principals and policies come from (an exported file, or the IAM API). */
 export interface IamSource {
@@ -92,16 +95,18 @@ export async function generateReport(
       progress('activity', p),
     ));
   }
-  // A source that yielded no CloudTrail record says nothing about use: unknown, not "unused".
-  const activityUnknownReason =
-    deps.activity !== undefined && collector.stats.eventsRead === 0
-      ? `${deps.activity.description} held no CloudTrail record`
-      : undefined;
-  if (activityUnknownReason !== undefined)
-    issues = [
-      ...issues,
-      { input: deps.activity?.description ?? '', reason: 'no CloudTrail record: usage unknown' },
-    ];
+  // Records that prove nothing about use (none, junk, no time, outside the window): unknown.
+  const coverage =
+    deps.activity === undefined
+      ? { issues: [] }
+      : usageCoverage(
+          deps.activity.description,
+          { from: from.toISOString(), to: now.toISOString() },
+          collector.stats,
+          collector.quality,
+        );
+  issues = [...issues, ...coverage.issues];
+  const activityUnknownReason = coverage.unknownReason;
   const activityKnown = deps.activity !== undefined && activityUnknownReason === undefined;
   progress('analysis');
 
@@ -136,6 +141,24 @@ export async function generateReport(
       ...(principal.boundary?.arn === undefined ? {} : { boundary: principal.boundary.arn }),
       inputGaps: principal.inputGaps,
     });
+    report.riskCategories = await riskCategories(
+      principal,
+      granted.grants,
+      granted.allowed,
+      deps.catalog,
+    );
+    if (report.recommendedPolicy !== null) {
+      const residual = await rescoreRecommendation(
+        principal,
+        report.recommendedPolicy,
+        report.recommendation.status === 'idle'
+          ? report.recommendation.kept.map((k) => k.action)
+          : [],
+        expander,
+        deps.catalog,
+      );
+      if (residual !== undefined) report.recommendation.residualRisk = residual;
+    }
     report.gateways = [...(gatewaysByRole.get(principal.arn) ?? [])].sort();
     report.kind = kindOf(principal, granted.allowed, report.gateways.length > 0);
     analysed.push({ iam: principal, granted, report });
@@ -183,6 +206,7 @@ export async function generateReport(
     managers: [...managers.values()],
     missingPolicies: snapshot.missingPolicies,
     activityKnown,
+    ...(activityUnknownReason === undefined ? {} : { activityUnknownReason }),
     regionsSeen: collector.stats.regions,
     ...(options.posture === undefined ? {} : { posture: options.posture }),
   });
@@ -223,6 +247,10 @@ export async function generateReport(
       eventsDenied: collector.stats.eventsDenied,
       eventsUnattributed: collector.stats.eventsUnattributed,
       eventsOutsideWindow: collector.stats.eventsOutsideWindow,
+      eventsInWindow: collector.quality.inWindow,
+      eventsWithoutTime: collector.quality.withoutTime,
+      eventsNotCloudTrail: collector.quality.notCloudTrail,
+      usage: deps.activity === undefined ? 'none' : activityKnown ? 'known' : 'unknown',
       ...(collector.stats.eventsOutOfScope > 0
         ? { eventsOutOfScope: collector.stats.eventsOutOfScope }
         : {}),

@@ -38,6 +38,8 @@ export interface WildcardGrant {
   conditional: boolean;
 }
 
+import type { CategoryRisk } from './riskCategories.js';
+
 export interface HighRiskGrant {
   riskId: string;
   action: string;
@@ -98,6 +100,17 @@ export interface Recommendation {
   /** Set when the policy exceeds the size limit: the same statements in parts within it. */
   parts?: RecommendedPolicy[];
   diff?: PolicyDiff;
+  /** What the recommended policy itself still risks, by the same checks (absent: nothing). */
+  residualRisk?: ResidualRisk;
+}
+
+/** Risk a recommended policy keeps, judged by the checks that judge current policies. */
+export interface ResidualRisk {
+  /** High-risk grant ids (`passrole-any`, `privesc-…`) the recommendation still holds. */
+  highRisk: string[];
+  categories: { category: CategoryRisk['category']; items: string[] }[];
+  /** Idle principals: data actions kept on every resource only because the trail cannot show them. */
+  idleDataOnStar: string[];
 }
 
 /** A Deny statement that applies only under conditions (or to some resources): it narrows. */
@@ -155,6 +168,11 @@ export interface PrincipalReport {
   outsideBoundary: string[];
   wildcardGrants: WildcardGrant[];
   highRiskGrants: HighRiskGrant[];
+  /**
+   * Cloudsplaining's risk categories (privilege escalation, data exfiltration, resource
+   * exposure, credentials exposure) on the effective permissions: one entry per category held.
+   */
+  riskCategories: CategoryRisk[];
   /** Deny statements with conditions or specific resources (an MFA guard, a region fence). */
   conditionalDenies: ConditionalDeny[];
   /** Each Allow statement that reaches the principal: which policy grants what. */
@@ -232,6 +250,14 @@ export interface AccessReport {
     eventsDenied: number;
     eventsUnattributed: number;
     eventsOutsideWindow: number;
+    /** CloudTrail records (or aggregated facts) inside the window: usage is known only if > 0. */
+    eventsInWindow: number;
+    /** Records skipped for lack of a readable eventTime. */
+    eventsWithoutTime: number;
+    /** Records skipped as not CloudTrail (no eventSource/eventName). */
+    eventsNotCloudTrail: number;
+    /** Whether usage is known: `none` without a source, `unknown` when the source proves nothing. */
+    usage: 'known' | 'unknown' | 'none';
     /** Records of callers outside the report's principals, left out by the source. */
     eventsOutOfScope?: number;
     unmappedEvents: { eventSource: string; eventName: string; count: number }[];
@@ -244,7 +270,10 @@ export interface AccessReport {
     skippedServiceLinkedRoles: string[];
     /** Data-event resource types (or `source:<eventSource>`) the trail was seen to log. */
     dataEventsLogged: string[];
-    /** Why usage is unknown although a source was given (it held no CloudTrail record). */
+    /**
+     * Why usage is unknown although a source was given: no CloudTrail record, or none inside
+     * the window (junk, no eventTime, all outside). No idle or unused finding is raised then.
+     */
     activityUnknownReason?: string;
     inventoryGaps: string[];
   };

@@ -156,7 +156,31 @@ export async function findHighRiskGrants(
     }
   }
   if (!out.some((r) => r.riskId === 'full-admin')) out.push(...findEscalations(grants, allowed));
-  return out;
+  return mergeByRisk(out);
+}
+
+/**
+ * One entry per risk, naming every policy that grants it (a risk granted by two policies, or
+ * by the same policy attached twice or through a group, is one finding, not several).
+ */
+function mergeByRisk<T extends HighRiskGrant & { severity: Severity }>(risks: T[]): T[] {
+  const byId = new Map<string, T>();
+  for (const risk of risks) {
+    const seen = byId.get(risk.riskId);
+    if (seen === undefined) {
+      byId.set(risk.riskId, { ...risk });
+      continue;
+    }
+    const policies = new Set([...seen.policy.split(', '), ...risk.policy.split(', ')]);
+    seen.policy = [...policies].sort().join(', ');
+    seen.resources = [...new Set([...seen.resources, ...risk.resources])];
+    // Unconditional wins: one unconditional grant is enough for the full risk.
+    if (!risk.conditional && seen.conditional) {
+      seen.conditional = false;
+      seen.severity = risk.severity;
+    }
+  }
+  return [...byId.values()];
 }
 
 const SINGLE_RISK_ACTIONS = new Set(RISK_PATTERNS.map((r) => r.action));

@@ -53,7 +53,8 @@ export async function runScheduledReport(
 export function summaryAlert(report: AccessReport, diff: ReportDiff, location: string): Alert {
   const s = report.summary.findings;
   const severity = diffSeverity(diff);
-  const subject = `gatewarden access report: ${diff.newFindings.length} new, ${diff.resolvedFindings.length} resolved (${s.critical} critical, ${s.high} high open)`;
+  const unknown = report.sources.activityUnknownReason;
+  const subject = `gatewarden access report${unknown === undefined ? '' : ' (usage unknown)'}: ${diff.newFindings.length} new, ${diff.resolvedFindings.length} resolved (${s.critical} critical, ${s.high} high open)`;
   const lines = [
     `Access report ${report.generatedAt} (${report.window.days} days, accounts ${report.accountIds.join(', ') || 'unknown'}).`,
     `Stored at ${location}/report.{json,md,html}.`,
@@ -61,6 +62,12 @@ export function summaryAlert(report: AccessReport, diff: ReportDiff, location: s
     ...(report.summary.labelled === undefined
       ? []
       : [`Labelled: ${labelledSummary(report) ?? ''}; counted above.`]),
+    // Idle and unused findings vanish when usage is unknown: they are not evaluated, not fixed.
+    ...(unknown === undefined
+      ? []
+      : [
+          `Usage unknown: ${unknown}. Idle and unused findings were not evaluated; any listed as resolved below are not fixed.`,
+        ]),
     diff.previousGeneratedAt === null
       ? 'First report: everything below is new.'
       : `Compared with the report of ${diff.previousGeneratedAt}.`,

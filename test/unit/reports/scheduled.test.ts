@@ -108,6 +108,29 @@ describe('runScheduledReport', () => {
     expect(sink.alerts[1]?.body).toMatch(/Resolved findings \([1-9]/);
   });
 
+  it('says usage is unknown in the alert when the trail holds nothing inside the window', async () => {
+    // Prepare: the only record is from 2026-11-27; the second report looks at one day in 2027.
+    const store = new MemoryReportStore();
+    const sink = new MemoryAlertSink();
+    await runScheduledReport(
+      deps(store, sink, details(['secretsmanager:*']), '2026-11-28T06:00:00Z'),
+    );
+    const late = deps(store, sink, details(['secretsmanager:*']), '2027-06-01T06:00:00Z');
+    // Act
+    await runScheduledReport({
+      ...late,
+      report: { ...late.report, now: () => new Date('2027-06-01T06:00:00Z') },
+    });
+    // Assess
+    const alert = sink.alerts[1];
+    expect(alert?.subject).toContain('(usage unknown)');
+    expect(alert?.body).toContain('Usage unknown: no CloudTrail record');
+    expect(alert?.body).toContain('any listed as resolved below are not fixed');
+    expect((await store.latest())?.findings.some((f) => f.checkId === 'idle-principal')).toBe(
+      false,
+    );
+  });
+
   it('never copies secret material from CloudTrail into reports or alerts', async () => {
     const store = new MemoryReportStore();
     const sink = new MemoryAlertSink();
