@@ -5,6 +5,7 @@ import { IamDataCatalog } from '../../lib/reports/catalog.js';
 import { parseAthenaTable } from '../../lib/reports/athenaQuery.js';
 import { ReportInputError } from '../../lib/reports/errors.js';
 import { AuthorizationDetailsFile } from '../../lib/reports/iamFile.js';
+import { DEFAULT_MAX_PRINCIPALS } from '../../lib/reports/iamModel.js';
 import {
   checkCount,
   labelledSummary,
@@ -41,12 +42,20 @@ interface ReportCliOptions {
   progress: boolean;
   nonProduction?: boolean;
   allowedInterceptor: string[];
+  maxPrincipals: number;
 }
 
 function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 3650)
     throw new InvalidArgumentError('must be a whole number of days, 1–3650');
+  return n;
+}
+
+function principalCap(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1)
+    throw new InvalidArgumentError('must be a whole number, 1 or more');
   return n;
 }
 
@@ -125,6 +134,12 @@ export const registerReport: RegisterCommand = (program: Command) => {
       (v: string, acc: string[]) => [...acc, v],
       [],
     )
+    .option(
+      '--max-principals <n>',
+      'refuse an --iam export with more roles and users than this (memory grows with them: about 1 GB for 150,000)',
+      principalCap,
+      DEFAULT_MAX_PRINCIPALS,
+    )
     .option('--no-progress', 'no progress bar')
     .action(async (options: ReportCliOptions) => {
       // Checked first: a long analysis must not end in a raw errno.
@@ -156,7 +171,10 @@ async function runReport(options: ReportCliOptions, labels: LabelRule[]): Promis
   const bar = options.progress && process.stderr.isTTY ? progressBar() : undefined;
   let deps: ReportDeps;
   if (options.iam !== undefined) {
-    deps = { iam: new AuthorizationDetailsFile(options.iam), catalog };
+    deps = {
+      iam: new AuthorizationDetailsFile(options.iam, { maxPrincipals: options.maxPrincipals }),
+      catalog,
+    };
   } else {
     const { IamApiSource } = await import('../../lib/aws/iamInventory.js');
     const { AgentCoreInventorySource } = await import('../../lib/aws/agentcoreInventory.js');
