@@ -8,12 +8,16 @@
  * it (`gatewarden report --iam … --trail … --format all --out …`). Ends with one JSON line:
  * {"bench":"report-scale",…,"ratio":reportS/parseS,"peakRssMb":…}.
  *
- *   npm run bench:report-scale [-- --roles N --records N]
+ * The streamed IAM read alone is measured too (`--read-only` stops there: the full report of
+ * 150,000 roles takes far longer and more memory than the read, see the closing figures).
+ *
+ *   npm run bench:report-scale [-- --roles N --records N --read-only]
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { AuthorizationDetailsFile } from '../lib/reports/iamFile.js';
 import { writeRealisticExport } from '../test/support/realisticIamExport.js';
 
 function arg(name: string, fallback: number): number {
@@ -81,6 +85,12 @@ function measure(args: string[]): Promise<Run> {
   });
 }
 
+/** `--load-only <file>`: the streamed IAM read alone (run in a child by main). */
+async function loadOnly(file: string): Promise<void> {
+  const snapshot = await new AuthorizationDetailsFile(file).load();
+  process.stderr.write(`loaded ${snapshot.principals.length} principals\n`);
+}
+
 async function main(): Promise<void> {
   await mkdir(DATA, { recursive: true });
   const { iam, trail, bytes } = await synthesize();
@@ -96,6 +106,16 @@ async function main(): Promise<void> {
   process.stderr.write(
     `parse whole (readFile + JSON.parse): ${parse.seconds.toFixed(2)} s, peak RSS ${parse.peakRssMb.toFixed(0)} MB${parse.code === 0 ? '' : ` — failed (exit ${parse.code}): ${parse.stderr.trim().split('\n').at(-1)}`}\n`,
   );
+  const load = await measure(['--import', 'tsx', 'bench/reportScale.ts', '--load-only', iam]);
+  process.stderr.write(
+    `IAM read, streamed (AuthorizationDetailsFile.load): ${load.seconds.toFixed(2)} s, peak RSS ${load.peakRssMb.toFixed(0)} MB${load.code === 0 ? '' : ` — failed (exit ${load.code})`}\n`,
+  );
+  if (process.argv.includes('--read-only')) {
+    process.stdout.write(
+      `${JSON.stringify({ bench: 'report-scale', roles: ROLES, exportMb: Number((bytes / 1024 / 1024).toFixed(1)), parseS: Number(parse.seconds.toFixed(3)), parsePeakRssMb: Number(parse.peakRssMb.toFixed(1)), loadS: Number(load.seconds.toFixed(3)), loadPeakRssMb: Number(load.peakRssMb.toFixed(1)), loadRatio: Number((load.seconds / parse.seconds).toFixed(3)) })}\n`,
+    );
+    return;
+  }
   const report = await measure([
     'bin/gatewarden.js',
     'report',
@@ -124,6 +144,8 @@ async function main(): Promise<void> {
       exportMb: Number((bytes / 1024 / 1024).toFixed(1)),
       parseS: Number(parse.seconds.toFixed(3)),
       parsePeakRssMb: Number(parse.peakRssMb.toFixed(1)),
+      loadS: Number(load.seconds.toFixed(3)),
+      loadPeakRssMb: Number(load.peakRssMb.toFixed(1)),
       reportS: Number(report.seconds.toFixed(3)),
       ratio: Number((report.seconds / parse.seconds).toFixed(3)),
       peakRssMb: Number(report.peakRssMb.toFixed(1)),
@@ -138,4 +160,6 @@ async function main(): Promise<void> {
   );
 }
 
-await main();
+const only = process.argv.indexOf('--load-only');
+if (only >= 0) await loadOnly(process.argv[only + 1] ?? '');
+else await main();
