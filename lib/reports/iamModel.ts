@@ -1,13 +1,7 @@
 import type { z } from 'zod';
 import { ReportInputError } from './errors.js';
-import {
-  authorizationDetailsSchema,
-  boundary,
-  groupDetail,
-  managedPolicy,
-  roleDetail,
-  userDetail,
-} from './iamExportSchema.js';
+import type { authorizationDetailsSchema, boundary } from './iamExportSchema.js';
+import { groupDetail, managedPolicy, roleDetail, userDetail } from './iamExportSchema.js';
 import { parsePolicyDocument, type PolicyDocument } from './policy.js';
 
 /** A policy as it applies to a principal: where it comes from, and its document. */
