@@ -1,7 +1,10 @@
+import { execFile } from 'node:child_process';
 import fc from 'fast-check';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { ReportInputError } from '../../../lib/reports/errors.js';
 import {
   ExportSectionScanner,
@@ -52,6 +55,8 @@ function role(i: number, name = `r-${i}`): Record<string, unknown> {
     AttachedManagedPolicies: [{ PolicyName: 'M', PolicyArn: 'arn:aws:iam::111122223333:policy/M' }],
   };
 }
+
+const CLI = join(dirname(fileURLToPath(import.meta.url)), '../../../bin/gatewarden.js');
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'gw-iamstream-'));
 
@@ -161,6 +166,30 @@ describe('AuthorizationDetailsFile (streamed)', () => {
     await expect(tooMany).rejects.toBeInstanceOf(ReportInputError);
     await expect(enough).resolves.toMatchObject({ principals: expect.any(Array) });
   });
+
+  it('the CLI refuses it as a usage error (exit 2) before any analysis, naming --max-principals', async () => {
+    // Prepare
+    const file = join(tmp(), 'iam.json');
+    writeFileSync(file, JSON.stringify({ RoleDetailList: [role(1), role(2), role(3)] }));
+
+    // Act
+    const run = promisify(execFile)(process.execPath, [
+      CLI,
+      'report',
+      '--no-progress',
+      '--iam',
+      file,
+      '--max-principals',
+      '2',
+    ]);
+
+    // Assess
+    await expect(run).rejects.toMatchObject({
+      code: 2,
+      stdout: '',
+      stderr: expect.stringContaining('holds more than 2 roles and users (--max-principals 2)'),
+    });
+  }, 60_000);
 
   it.each([
     ['an empty section', '{"RoleDetailList": []}', undefined],
