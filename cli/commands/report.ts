@@ -5,6 +5,7 @@ import { IamDataCatalog } from '../../lib/reports/catalog.js';
 import { parseAthenaTable } from '../../lib/reports/athenaQuery.js';
 import { ReportInputError } from '../../lib/reports/errors.js';
 import { AuthorizationDetailsFile } from '../../lib/reports/iamFile.js';
+import { DEFAULT_MAX_PRINCIPALS } from '../../lib/reports/iamModel.js';
 import {
   checkCount,
   labelledSummary,
@@ -42,12 +43,20 @@ interface ReportCliOptions {
   nonProduction?: boolean;
   allowedInterceptor: string[];
   allowUnknownUsage?: boolean;
+  maxPrincipals: number;
 }
 
 function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 3650)
     throw new InvalidArgumentError('must be a whole number of days, 1–3650');
+  return n;
+}
+
+function principalCap(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1)
+    throw new InvalidArgumentError('must be a whole number, 1 or more');
   return n;
 }
 
@@ -130,6 +139,12 @@ export const registerReport: RegisterCommand = (program: Command) => {
       '--allow-unknown-usage',
       'exit 0 even when the usage source proves nothing (no CloudTrail record inside the window); the report still says usage is unknown',
     )
+    .option(
+      '--max-principals <n>',
+      'refuse an --iam export with more roles and users than this (the report keeps each principal’s analysis in memory until it writes)',
+      principalCap,
+      DEFAULT_MAX_PRINCIPALS,
+    )
     .option('--no-progress', 'no progress bar')
     .action(async (options: ReportCliOptions) => {
       // Checked first: a long analysis must not end in a raw errno.
@@ -161,7 +176,10 @@ async function runReport(options: ReportCliOptions, labels: LabelRule[]): Promis
   const bar = options.progress && process.stderr.isTTY ? progressBar() : undefined;
   let deps: ReportDeps;
   if (options.iam !== undefined) {
-    deps = { iam: new AuthorizationDetailsFile(options.iam), catalog };
+    deps = {
+      iam: new AuthorizationDetailsFile(options.iam, { maxPrincipals: options.maxPrincipals }),
+      catalog,
+    };
   } else {
     const { IamApiSource } = await import('../../lib/aws/iamInventory.js');
     const { AgentCoreInventorySource } = await import('../../lib/aws/agentcoreInventory.js');

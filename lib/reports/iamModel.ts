@@ -1,5 +1,7 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { ReportInputError } from './errors.js';
+import type { authorizationDetailsSchema, boundary } from './iamExportSchema.js';
+import { groupDetail, managedPolicy, roleDetail, userDetail } from './iamExportSchema.js';
 import { parsePolicyDocument, type PolicyDocument } from './policy.js';
 
 /** A policy as it applies to a principal: where it comes from, and its document. */
@@ -39,89 +41,48 @@ export interface IamSnapshot {
   missingGroups: string[];
 }
 
-const SECTIONS = ['UserDetailList', 'GroupDetailList', 'RoleDetailList', 'Policies'] as const;
+/** The sections of an authorization-details export. */
+export const EXPORT_SECTIONS = [
+  'UserDetailList',
+  'GroupDetailList',
+  'RoleDetailList',
+  'Policies',
+] as const;
+export type ExportSection = (typeof EXPORT_SECTIONS)[number];
+
+/** Default of `--max-principals`: roles and users one report analyses. */
+export const DEFAULT_MAX_PRINCIPALS = 200_000;
+
+/** Keys that mark a CloudTrail file handed over as IAM input. */
+export function isCloudTrailKey(key: string): boolean {
+  return key === 'Records' || key === 'Events';
+}
 
 /** Refuses input that is not an authorization-details export before it becomes an empty report. */
-function requireExportShape(input: unknown): void {
+function requireExportShape(input: unknown): asserts input is Record<string, unknown> {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     throw new ReportInputError(
       'IAM input is not get-account-authorization-details output: expected a JSON object',
     );
   }
   const keys = Object.keys(input);
-  if (keys.includes('Records') || keys.includes('Events')) {
-    throw new ReportInputError(
-      'IAM input is a CloudTrail file, not get-account-authorization-details output: pass it with --trail',
-    );
-  }
-  if (!SECTIONS.some((k) => keys.includes(k))) {
-    throw new ReportInputError(
-      `IAM input is not get-account-authorization-details output: none of ${SECTIONS.join(', ')} is present`,
-    );
-  }
+  if (keys.some(isCloudTrailKey)) throw cloudTrailInput();
+  if (!EXPORT_SECTIONS.some((k) => keys.includes(k))) throw noExportSection();
 }
 
-const policyListItem = z.object({ PolicyName: z.string(), PolicyDocument: z.unknown() });
-const attached = z.object({ PolicyName: z.string().optional(), PolicyArn: z.string() });
-const boundary = z
-  .object({
-    PermissionsBoundaryArn: z.string().optional(),
-    PermissionsBoundaryType: z.string().optional(),
-  })
-  .optional()
-  .nullable();
+/** The error for a CloudTrail file given as IAM input. */
+export function cloudTrailInput(): ReportInputError {
+  return new ReportInputError(
+    'IAM input is a CloudTrail file, not get-account-authorization-details output: pass it with --trail',
+  );
+}
 
-const roleDetail = z.object({
-  Path: z.string().optional(),
-  RoleName: z.string(),
-  Arn: z.string(),
-  AssumeRolePolicyDocument: z.unknown().optional(),
-  RolePolicyList: z.array(policyListItem).optional().nullable(),
-  AttachedManagedPolicies: z.array(attached).optional().nullable(),
-  PermissionsBoundary: boundary,
-});
-
-const userDetail = z.object({
-  Path: z.string().optional(),
-  UserName: z.string(),
-  Arn: z.string(),
-  GroupList: z.array(z.string()).optional().nullable(),
-  UserPolicyList: z.array(policyListItem).optional().nullable(),
-  AttachedManagedPolicies: z.array(attached).optional().nullable(),
-  PermissionsBoundary: boundary,
-});
-
-const groupDetail = z.object({
-  GroupName: z.string(),
-  Arn: z.string().optional(),
-  GroupPolicyList: z.array(policyListItem).optional().nullable(),
-  AttachedManagedPolicies: z.array(attached).optional().nullable(),
-});
-
-const managedPolicy = z.object({
-  // Always present on AWS; some emulators omit it. The ARN identifies the policy anyway.
-  PolicyName: z.string().optional(),
-  Arn: z.string(),
-  DefaultVersionId: z.string().optional(),
-  PolicyVersionList: z
-    .array(
-      z.object({
-        Document: z.unknown().optional(),
-        VersionId: z.string().optional(),
-        IsDefaultVersion: z.boolean().optional(),
-      }),
-    )
-    .optional()
-    .nullable(),
-});
-
-/** The shape of `aws iam get-account-authorization-details` (and of the API response). */
-export const authorizationDetailsSchema = z.object({
-  UserDetailList: z.array(userDetail).optional().nullable(),
-  GroupDetailList: z.array(groupDetail).optional().nullable(),
-  RoleDetailList: z.array(roleDetail).optional().nullable(),
-  Policies: z.array(managedPolicy).optional().nullable(),
-});
+/** The error for a JSON object with none of the export's sections. */
+export function noExportSection(): ReportInputError {
+  return new ReportInputError(
+    `IAM input is not get-account-authorization-details output: none of ${EXPORT_SECTIONS.join(', ')} is present`,
+  );
+}
 
 export type AuthorizationDetails = z.infer<typeof authorizationDetailsSchema>;
 
@@ -129,136 +90,228 @@ export type AuthorizationDetails = z.infer<typeof authorizationDetailsSchema>;
  * Builds an {@link IamSnapshot} from authorization details. Managed policies resolve to their
  * default version; users inherit their groups' policies; documents may be URL-encoded.
  */
-export function snapshotFromAuthorizationDetails(input: unknown): IamSnapshot {
+export function snapshotFromAuthorizationDetails(
+  input: unknown,
+  options: { maxPrincipals?: number } = {},
+): IamSnapshot {
   requireExportShape(input);
-  const parsed = authorizationDetailsSchema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
+  const builder = new SnapshotBuilder(options);
+  for (const section of EXPORT_SECTIONS) {
+    const list = input[section];
+    if (list === undefined) continue;
+    builder.section(section, list === null ? null : Array.isArray(list) ? undefined : list);
+    if (!Array.isArray(list)) continue;
+    list.forEach((element, index) => builder.add(section, element, index));
+  }
+  return builder.finish();
+}
+
+type Attached = { PolicyName?: string | undefined; PolicyArn: string };
+type Inline = { PolicyName: string; PolicyDocument?: unknown }[] | null | undefined;
+
+/** A role or user read before the managed policies it references (exports list them last). */
+interface PendingPrincipal {
+  principal: IamPrincipal;
+  attached: Attached[];
+  groups: string[];
+  boundaryArn?: string;
+}
+
+/**
+ * Builds an {@link IamSnapshot} one export element at a time, in any section order, so a large
+ * export never has to be held whole: each element is validated and reduced to parsed policy
+ * documents as it arrives; managed policies and groups resolve when the last one is in.
+ */
+export class SnapshotBuilder {
+  private readonly managed = new Map<string, PolicyDocument>();
+  private readonly groups = new Map<string, { inline: AppliedPolicy[]; attached: Attached[] }>();
+  private readonly pending: PendingPrincipal[] = [];
+  private readonly maxPrincipals: number;
+
+  constructor(options: { maxPrincipals?: number } = {}) {
+    this.maxPrincipals = options.maxPrincipals ?? DEFAULT_MAX_PRINCIPALS;
+  }
+
+  /** Roles and users read so far. */
+  get principals(): number {
+    return this.pending.length;
+  }
+
+  /** A section whose value is not a list: null is an empty section, anything else is refused. */
+  section(section: ExportSection, value: unknown): void {
+    if (value === undefined || value === null) return;
     throw new ReportInputError(
-      `IAM input is not get-account-authorization-details output: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim(),
+      `IAM input is not get-account-authorization-details output: ${section} is not a list`,
     );
   }
-  const details = parsed.data;
-  const managed = new Map<string, PolicyDocument>();
-  for (const policy of details.Policies ?? []) {
+
+  /** Validates one element of a section and keeps what the report needs of it. */
+  add(section: ExportSection, element: unknown, index: number): void {
+    if (section === 'Policies') this.addPolicy(parse(managedPolicy, element, section, index));
+    else if (section === 'GroupDetailList') {
+      const group = parse(groupDetail, element, section, index);
+      this.groups.set(group.GroupName, {
+        inline: inline(group.GroupPolicyList, `group ${group.GroupName}`, group.GroupName),
+        attached: group.AttachedManagedPolicies ?? [],
+      });
+    } else {
+      this.countPrincipal();
+      if (section === 'RoleDetailList') this.addRole(parse(roleDetail, element, section, index));
+      else this.addUser(parse(userDetail, element, section, index));
+    }
+  }
+
+  private countPrincipal(): void {
+    if (this.pending.length < this.maxPrincipals) return;
+    throw new ReportInputError(
+      `IAM input holds more than ${this.maxPrincipals} roles and users (--max-principals ${this.maxPrincipals}): split the export by account, or raise --max-principals if the machine has the memory (about 1 GB per 150,000)`,
+      { usage: true, context: { maxPrincipals: this.maxPrincipals } },
+    );
+  }
+
+  private addPolicy(policy: z.infer<typeof managedPolicy>): void {
     const versions = policy.PolicyVersionList ?? [];
     const version =
       versions.find((v) => v.IsDefaultVersion === true) ??
       versions.find((v) => v.VersionId !== undefined && v.VersionId === policy.DefaultVersionId);
     if (version?.Document !== undefined) {
-      managed.set(policy.Arn, parsePolicyDocument(version.Document, policy.Arn));
+      this.managed.set(policy.Arn, parsePolicyDocument(version.Document, policy.Arn));
     }
   }
-  const missing = new Set<string>();
-  const resolveManaged = (arn: string, name: string | undefined, viaGroup?: string) => {
-    const document = managed.get(arn);
-    if (document === undefined) {
-      missing.add(arn);
-      return [];
-    }
-    const applied: AppliedPolicy = {
-      kind: 'managed',
-      name: name ?? arn.split('/').pop() ?? arn,
-      arn,
-      document,
-    };
-    if (viaGroup !== undefined) applied.viaGroup = viaGroup;
-    return [applied];
-  };
-  const inline = (
-    list: { PolicyName: string; PolicyDocument?: unknown }[] | null | undefined,
-    owner: string,
-    viaGroup?: string,
-  ): AppliedPolicy[] =>
-    (list ?? []).map((p) => {
-      const applied: AppliedPolicy = {
-        kind: 'inline',
-        name: p.PolicyName,
-        document: parsePolicyDocument(p.PolicyDocument, `${owner} inline policy ${p.PolicyName}`),
-      };
-      if (viaGroup !== undefined) applied.viaGroup = viaGroup;
-      return applied;
-    });
-  const missingBoundaries = new Set<string>();
-  /** Sets the principal's boundary, or records it as a gap (never drops it silently). */
-  const applyBoundary = (principal: IamPrincipal, b: z.infer<typeof boundary>): void => {
-    const arn = b?.PermissionsBoundaryArn;
-    if (arn === undefined) return;
-    const document = managed.get(arn);
-    if (document === undefined) {
-      missingBoundaries.add(arn);
-      principal.inputGaps.push(`boundary ${arn}`);
-      return;
-    }
-    principal.boundary = { kind: 'managed', name: arn.split('/').pop() ?? arn, arn, document };
-  };
-  const missingGroups = new Set<string>();
 
-  const groups = new Map<string, AppliedPolicy[]>();
-  for (const group of details.GroupDetailList ?? []) {
-    groups.set(group.GroupName, [
-      ...inline(group.GroupPolicyList, `group ${group.GroupName}`, group.GroupName),
-      ...(group.AttachedManagedPolicies ?? []).flatMap((a) =>
-        resolveManaged(a.PolicyArn, a.PolicyName, group.GroupName),
-      ),
-    ]);
-  }
-
-  const principals: IamPrincipal[] = [];
-  for (const role of details.RoleDetailList ?? []) {
+  private addRole(role: z.infer<typeof roleDetail>): void {
     const principal: IamPrincipal = {
       type: 'role',
       arn: role.Arn,
       name: role.RoleName,
       accountId: accountOf(role.Arn),
-      policies: [
-        ...inline(role.RolePolicyList, role.Arn),
-        ...(role.AttachedManagedPolicies ?? []).flatMap((a) =>
-          resolveManaged(a.PolicyArn, a.PolicyName),
-        ),
-      ],
+      policies: inline(role.RolePolicyList, role.Arn),
       serviceLinked: (role.Path ?? '').startsWith('/aws-service-role/'),
       inputGaps: [],
     };
-    applyBoundary(principal, role.PermissionsBoundary);
     if (role.AssumeRolePolicyDocument !== undefined) {
       principal.trustPolicy = parsePolicyDocument(
         role.AssumeRolePolicyDocument,
         `${role.Arn} trust policy`,
       );
     }
-    principals.push(principal);
+    this.keep(principal, role.AttachedManagedPolicies ?? [], [], role.PermissionsBoundary);
   }
-  for (const user of details.UserDetailList ?? []) {
+
+  private addUser(user: z.infer<typeof userDetail>): void {
     const principal: IamPrincipal = {
       type: 'user',
       arn: user.Arn,
       name: user.UserName,
       accountId: accountOf(user.Arn),
-      policies: [
-        ...inline(user.UserPolicyList, user.Arn),
-        ...(user.AttachedManagedPolicies ?? []).flatMap((a) =>
-          resolveManaged(a.PolicyArn, a.PolicyName),
-        ),
-        ...(user.GroupList ?? []).flatMap((g) => groups.get(g) ?? []),
-      ],
+      policies: inline(user.UserPolicyList, user.Arn),
       serviceLinked: false,
       inputGaps: [],
     };
-    for (const group of user.GroupList ?? []) {
-      if (groups.has(group)) continue;
-      missingGroups.add(group);
-      principal.inputGaps.push(`group ${group}`);
-    }
-    applyBoundary(principal, user.PermissionsBoundary);
-    principals.push(principal);
+    this.keep(
+      principal,
+      user.AttachedManagedPolicies ?? [],
+      user.GroupList ?? [],
+      user.PermissionsBoundary,
+    );
   }
-  return {
-    principals,
-    missingPolicies: [...missing].sort(),
-    missingBoundaries: [...missingBoundaries].sort(),
-    missingGroups: [...missingGroups].sort(),
-  };
+
+  private keep(
+    principal: IamPrincipal,
+    attached: Attached[],
+    groups: string[],
+    b: z.infer<typeof boundary>,
+  ): void {
+    const entry: PendingPrincipal = { principal, attached, groups };
+    if (b?.PermissionsBoundaryArn !== undefined) entry.boundaryArn = b.PermissionsBoundaryArn;
+    this.pending.push(entry);
+  }
+
+  /** Resolves managed policies, groups and boundaries; roles first, then users (as before). */
+  finish(): IamSnapshot {
+    const missing = new Set<string>();
+    const missingBoundaries = new Set<string>();
+    const missingGroups = new Set<string>();
+    const resolveManaged = (a: Attached, viaGroup?: string): AppliedPolicy[] => {
+      const document = this.managed.get(a.PolicyArn);
+      if (document === undefined) {
+        missing.add(a.PolicyArn);
+        return [];
+      }
+      const applied: AppliedPolicy = {
+        kind: 'managed',
+        name: a.PolicyName ?? a.PolicyArn.split('/').pop() ?? a.PolicyArn,
+        arn: a.PolicyArn,
+        document,
+      };
+      if (viaGroup !== undefined) applied.viaGroup = viaGroup;
+      return [applied];
+    };
+    const groupPolicies = new Map<string, AppliedPolicy[]>();
+    for (const [name, group] of this.groups)
+      groupPolicies.set(name, [
+        ...group.inline,
+        ...group.attached.flatMap((a) => resolveManaged(a, name)),
+      ]);
+    const ordered = [
+      ...this.pending.filter((p) => p.principal.type === 'role'),
+      ...this.pending.filter((p) => p.principal.type === 'user'),
+    ];
+    const principals = ordered.map(({ principal, attached, groups, boundaryArn }) => {
+      principal.policies.push(...attached.flatMap((a) => resolveManaged(a)));
+      for (const group of groups) {
+        const policies = groupPolicies.get(group);
+        if (policies !== undefined) principal.policies.push(...policies);
+      }
+      for (const group of groups) {
+        if (groupPolicies.has(group)) continue;
+        missingGroups.add(group);
+        principal.inputGaps.push(`group ${group}`);
+      }
+      if (boundaryArn !== undefined) {
+        // Set, or recorded as a gap: never dropped silently.
+        const document = this.managed.get(boundaryArn);
+        if (document === undefined) {
+          missingBoundaries.add(boundaryArn);
+          principal.inputGaps.push(`boundary ${boundaryArn}`);
+        } else
+          principal.boundary = {
+            kind: 'managed',
+            name: boundaryArn.split('/').pop() ?? boundaryArn,
+            arn: boundaryArn,
+            document,
+          };
+      }
+      return principal;
+    });
+    return {
+      principals,
+      missingPolicies: [...missing].sort(),
+      missingBoundaries: [...missingBoundaries].sort(),
+      missingGroups: [...missingGroups].sort(),
+    };
+  }
+}
+
+function parse<T>(schema: z.ZodType<T>, element: unknown, section: string, index: number): T {
+  const parsed = schema.safeParse(element);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new ReportInputError(
+    `IAM input is not get-account-authorization-details output: ${[section, index, ...(issue?.path ?? [])].join('.')} ${issue?.message ?? ''}`.trim(),
+  );
+}
+
+function inline(list: Inline, owner: string, viaGroup?: string): AppliedPolicy[] {
+  return (list ?? []).map((p) => {
+    const applied: AppliedPolicy = {
+      kind: 'inline',
+      name: p.PolicyName,
+      document: parsePolicyDocument(p.PolicyDocument, `${owner} inline policy ${p.PolicyName}`),
+    };
+    if (viaGroup !== undefined) applied.viaGroup = viaGroup;
+    return applied;
+  });
 }
 
 /** Account id of an ARN (`arn:aws:iam::123456789012:role/x` → `123456789012`). */

@@ -27,7 +27,8 @@ import { rescoreRecommendation } from './rescore.js';
 /** Where IAM principals and policies come from (an exported file, or the IAM API). */
 export interface IamSource {
   readonly description: string;
-  load(): Promise<IamSnapshot>;
+  /** Reads every principal; a large source may report its progress. */
+  load(onProgress?: (progress: ScanProgress) => void): Promise<IamSnapshot>;
 }
 
 export interface ReportDeps {
@@ -73,7 +74,7 @@ export async function generateReport(
   const progress = deps.onProgress ?? (() => undefined);
 
   progress('iam');
-  const snapshot = await deps.iam.load();
+  const snapshot = await deps.iam.load((p) => progress('iam', p));
   progress('inventory');
   const inventory =
     deps.inventory === undefined ? emptyInventory(options.managers) : await deps.inventory.load();

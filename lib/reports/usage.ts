@@ -15,7 +15,7 @@ export interface ActivityWindow {
 export interface ScanProgress {
   done: number;
   total?: number;
-  unit: 'files' | 'pages' | 'rows';
+  unit: 'files' | 'pages' | 'rows' | 'MB';
 }
 
 /** A problem with one input (a file that is not CloudTrail JSON, …): reported, not fatal. */

@@ -9,8 +9,11 @@ import {
   principalId,
   principalSection,
   usageBar,
+  wrapArn,
 } from './htmlPrincipal.js';
+import { findingsChart } from './htmlChart.js';
 import { postureHtml } from './posture.js';
+import { docLinkFor } from './remediationLinks.js';
 
 export { esc } from './htmlPrincipal.js';
 
@@ -36,9 +39,9 @@ function tableHtml(id: string, header: string[], rows: { cells: Cell[] }[]): str
     )
     .join('\n');
   return `<div class="filter"><input type="search" placeholder="Filter rows (all words must match)" aria-label="Filter ${esc(id)}" data-filter="${esc(id)}" data-count="${esc(id)}-count"><span id="${esc(id)}-count" class="muted">${rows.length} of ${rows.length} shown</span></div>
-<table id="${esc(id)}" class="sortable"><thead><tr>${head}</tr></thead><tbody>
+<div class="scroll"><table id="${esc(id)}" class="sortable"><thead><tr>${head}</tr></thead><tbody>
 ${body}
-</tbody></table>`;
+</tbody></table></div>`;
 }
 
 /**
@@ -54,9 +57,9 @@ export function usageChart(roles: PrincipalReport[]): string {
         `<tr><td class="name" title="${esc(r.arn)}">${esc(r.name)}</td><td class="num">${r.grantedActionCount}</td><td>${usageBar(r)}</td></tr>`,
     )
     .join('\n');
-  return `<table id="chart" aria-label="Used share of granted actions (linear)"><thead><tr><th>Principal</th><th>Granted</th><th>Used of granted (linear)</th></tr></thead><tbody>
+  return `<div class="scroll"><table id="chart" aria-label="Used share of granted actions (linear)"><thead><tr><th>Principal</th><th>Granted</th><th>Used of granted (linear)</th></tr></thead><tbody>
 ${rows}
-</tbody></table>`;
+</tbody></table></div>`;
 }
 
 /** Warnings about the inputs: what the report could not see, said before any number. */
@@ -125,7 +128,7 @@ function rolesTable(all: PrincipalReport[]): string {
           {
             text: r.name,
             cls: 'name',
-            html: `<a href="#${principalId(i)}" title="${esc(r.arn)}">${esc(r.name)}</a>${labelBadges(r.labels)}<br><span class="muted">${esc(r.arn)}</span>`,
+            html: `<a href="#${principalId(i)}" title="${esc(r.arn)}">${esc(r.name)}</a>${labelBadges(r.labels)}<br><span class="muted">${wrapArn(r.arn)}</span>`,
           },
           { text: r.type },
           { text: r.kind },
@@ -165,6 +168,38 @@ function labelledNote(report: AccessReport): string {
   }`;
 }
 
+/** The table of contents: a link to each section's heading. */
+function toc(sections: [string, string][]): string {
+  return `<nav id="toc" aria-label="Contents"><h2>Contents</h2><ol>${sections
+    .map(([id, title]) => `<li><a href="#${esc(id)}">${esc(title)}</a></li>`)
+    .join('')}</ol></nav>`;
+}
+
+function postureShown(report: AccessReport): boolean {
+  return report.gateways.some((g) => g.posture !== undefined) || report.tokenVault !== undefined;
+}
+
+/** A link to the AWS page that explains the fix (opened by the reader, never fetched). */
+function docLink(checkId: string): string {
+  const link = docLinkFor(checkId);
+  return ` <a class="doc" href="${esc(link.url)}" rel="noopener noreferrer" target="_blank">${esc(link.title)}</a>`;
+}
+
+/** Notes shown for this many resources of a failed check; the rest are counted. */
+const NOTE_RESOURCES = 5;
+
+/** A failed check names the resources that failed it; a skipped one says why. */
+function checkNote(check: AccessReport['checks'][number], resources: string[]): string {
+  if (check.status !== 'fail' || resources.length === 0) return esc(check.reason ?? '');
+  const unique = [...new Set(resources)];
+  const shown = unique
+    .slice(0, NOTE_RESOURCES)
+    .map((r) => `<code>${wrapArn(r)}</code>`)
+    .join(', ');
+  const more = unique.length - NOTE_RESOURCES;
+  return `${unique.length} resource(s): ${shown}${more > 0 ? ` and <a href="#sec-findings">${more} more</a>` : ''}`;
+}
+
 /**
  * The report as one self-contained HTML page: no external assets (a Content-Security-Policy
  * forbids loading any), inline CSS, one hashed inline script for sorting and filtering.
@@ -182,16 +217,23 @@ export function renderHtml(report: AccessReport): string {
       cells: [
         { text: f.severity, sort: sevOrder[f.severity], cls: `sev-${f.severity}` },
         { text: f.checkId },
-        { text: f.resource, cls: 'name', html: `${esc(f.resource)}${labelBadges(f.labels)}` },
-        { text: f.message },
+        { text: f.resource, cls: 'name', html: `${wrapArn(f.resource)}${labelBadges(f.labels)}` },
+        { text: f.message, html: `${wrapArn(f.message)}${docLink(f.checkId)}` },
       ],
     })),
   );
+  const resourcesByCheck = new Map<string, string[]>();
+  for (const f of report.findings)
+    resourcesByCheck.set(f.checkId, [...(resourcesByCheck.get(f.checkId) ?? []), f.resource]);
   const checks = tableHtml(
     'checks',
     ['Check', 'Status', 'Note'],
     report.checks.map((c) => ({
-      cells: [{ text: c.title }, { text: c.status, cls: c.status }, { text: c.reason ?? '' }],
+      cells: [
+        { text: c.title },
+        { text: c.status, cls: c.status },
+        { text: c.reason ?? '', html: checkNote(c, resourcesByCheck.get(c.checkId) ?? []) },
+      ],
     })),
   );
   const gateways =
@@ -204,7 +246,7 @@ export function renderHtml(report: AccessReport): string {
             cells: [
               { text: g.gatewayId },
               { text: g.authorizerType ?? '' },
-              { text: g.roleArn ?? '', cls: 'name' },
+              { text: g.roleArn ?? '', cls: 'name', html: wrapArn(g.roleArn ?? '') },
               {
                 text: g.targets
                   .map((t) => `${t.targetId} (${t.credentialProviderTypes.join(',') || 'none'})`)
@@ -218,7 +260,7 @@ export function renderHtml(report: AccessReport): string {
     ['Principal', 'Identified by', 'Management calls seen'],
     report.managers.map((m) => ({
       cells: [
-        { text: m.arn, cls: 'name', html: `${esc(m.arn)}${labelBadges(m.labels)}` },
+        { text: m.arn, cls: 'name', html: `${wrapArn(m.arn)}${labelBadges(m.labels)}` },
         { text: m.sources.join(', ') },
         { text: m.managementActionsUsed.join(', ') },
       ],
@@ -227,13 +269,28 @@ export function renderHtml(report: AccessReport): string {
   const unmapped =
     report.sources.unmappedEvents.length === 0
       ? ''
-      : `<h2>CloudTrail events not mapped to an IAM action</h2>\n${tableHtml(
+      : `<h2 id="sec-unmapped">CloudTrail events not mapped to an IAM action</h2>\n${tableHtml(
           'unmapped',
           ['Event source', 'Event name', 'Count'],
           report.sources.unmappedEvents.map((u) => ({
             cells: [{ text: u.eventSource }, { text: u.eventName }, { text: u.count, cls: 'num' }],
           })),
         )}`;
+  const sections: [string, string][] = [
+    ['sec-summary', 'Summary'],
+    ['sec-chart', 'Findings by check and severity'],
+    ['sec-usage', 'Granted vs used'],
+    ['sec-findings', `Findings (${report.findings.length})`],
+    ['sec-checks', 'Best-practice checks'],
+    ['sec-roles', `Roles and principals (${all.length})`],
+    ['sec-gateways', 'Gateways'],
+    ...(postureShown(report) ? [['sec-posture', 'Gateway posture'] as [string, string]] : []),
+    ['sec-managers', 'Gateway managers'],
+    ['sec-principals', 'Per principal'],
+    ...(report.sources.unmappedEvents.length > 0
+      ? [['sec-unmapped', 'CloudTrail events not mapped'] as [string, string]]
+      : []),
+  ];
   const activity = report.sources.activity
     ? `${esc(report.sources.activity.kind)} (${esc(report.sources.activity.description)})`
     : 'none — used and unused actions are unknown';
@@ -244,27 +301,30 @@ export function renderHtml(report: AccessReport): string {
 <title>gatewarden access report ${esc(report.generatedAt.slice(0, 10))}</title>
 <style>${PAGE_STYLE}</style></head>
 <body>
-<h1>gatewarden access report</h1>
+<h1 id="top">gatewarden access report</h1>
 <p>Generated ${esc(report.generatedAt)} · window ${report.window.days} days · accounts ${esc(report.accountIds.join(', ') || 'unknown')}${report.region ? ` · region ${esc(report.region)}` : ''}</p>
 <p class="muted">IAM: ${esc(report.sources.iam)} · inventory: ${esc(report.sources.inventory)} · activity: ${activity} · ${report.sources.eventsRead} events read, ${report.sources.eventsAttributed} attributed${report.sources.eventsOutOfScope ? `, ${report.sources.eventsOutOfScope} of callers outside the reported principals left out` : ''}</p>
+${toc(sections)}
+<h2 id="sec-summary">Summary</h2>
 ${inputNotes(report)}
 <p><strong>${s.roles}</strong> roles, <strong>${s.principals}</strong> other principals, <strong>${s.gateways}</strong> gateways${s.skippedServiceLinkedRoles > 0 ? `, ${s.skippedServiceLinkedRoles} service-linked roles skipped` : ''} ·
 findings: <span class="sev-critical">&nbsp;${s.findings.critical} critical&nbsp;</span> <span class="sev-high">&nbsp;${s.findings.high} high&nbsp;</span> <span class="sev-medium">&nbsp;${s.findings.medium} medium&nbsp;</span> <span class="sev-low">&nbsp;${s.findings.low} low&nbsp;</span></p>
 ${labelledNote(report)}
-<h2>Granted vs used</h2>
+${findingsChart(report)}
+<h2 id="sec-usage">Granted vs used</h2>
 ${usageChart(all)}
-<h2>Findings</h2>
+<h2 id="sec-findings">Findings</h2>
 ${findings}
-<h2>Best-practice checks</h2>
+<h2 id="sec-checks">Best-practice checks</h2>
 ${checks}
-<h2>Roles and principals</h2>
+<h2 id="sec-roles">Roles and principals</h2>
 ${rolesTable(all)}
-<h2>Gateways</h2>
+<h2 id="sec-gateways">Gateways</h2>
 ${gateways}
-${postureHtml(report, esc)}
-<h2>Gateway managers</h2>
+${postureHtml(report, esc, wrapArn, docLink)}
+<h2 id="sec-managers">Gateway managers</h2>
 ${managers}
-<h2>Per principal: which policy grants what, and what to do</h2>
+<h2 id="sec-principals">Per principal: which policy grants what, and what to do</h2>
 <div id="principals">
 ${all.map((r, i) => principalSection(r, i)).join('\n')}
 </div>

@@ -64,19 +64,27 @@ export const PAGE_SCRIPT = `
 `;
 
 export const PAGE_STYLE = `
-body{font:14px/1.45 system-ui,sans-serif;margin:2rem;color:#1b1f24;max-width:1500px}
+body{font:14px/1.45 system-ui,sans-serif;margin:2rem;color:#1b1f24;max-width:1500px;overflow-wrap:anywhere}
+@media (max-width:600px){body{margin:.75rem}}
+.scroll{overflow-x:auto;max-width:100%}
+#toc ol{columns:16rem;margin:.3rem 0}#toc h2{margin-top:1rem}
+figure{margin:.5rem 0}.legend{margin-right:.8rem;white-space:nowrap}
+.chart-row{display:grid;grid-template-columns:minmax(0,22rem) minmax(4rem,1fr) auto;gap:.6rem;align-items:center;margin:.15rem 0}
+@media (max-width:600px){.chart-row{grid-template-columns:minmax(0,1fr) auto}.chart-label{grid-column:1/-1}}
+.chart-bar{width:100%;height:14px;display:block}.chart-count{font-size:12px;color:#57606a}
+a.doc{white-space:normal;font-size:12px}
 h1{font-size:1.6rem}h2{margin-top:2rem;border-bottom:1px solid #d0d7de}h3{margin:.2rem 0}
 table{border-collapse:collapse;width:100%;margin:.5rem 0}
 th,td{border:1px solid #d0d7de;padding:.3rem .5rem;text-align:left;vertical-align:top}
 table.sortable th{background:#f6f8fa;cursor:pointer;user-select:none}
 th[aria-sort=ascending]::after{content:' ▲'}th[aria-sort=descending]::after{content:' ▼'}
-td.num{text-align:right;white-space:nowrap}td.name{word-break:break-all}
+td.num{text-align:right;white-space:nowrap}td.name{overflow-wrap:anywhere}
 .sev-critical{color:#fff;background:#a40e26}.sev-high{background:#ffcecb}.sev-medium{background:#fff1b8}
 .sev-low{background:#ddf4ff}.sev-info{background:#f6f8fa}
 .pass{color:#1a7f37}.fail{color:#cf222e;font-weight:bold}.skipped{color:#6e7781}
 code,pre{font-family:ui-monospace,monospace;font-size:12px}pre{background:#f6f8fa;padding:.5rem;overflow:auto}
 details{margin:.3rem 0}summary{cursor:pointer}.muted{color:#6e7781}
-.filter{display:flex;gap:.6rem;align-items:center;margin:.4rem 0}.filter input{width:24rem;padding:.25rem}
+.filter{display:flex;flex-wrap:wrap;gap:.6rem;align-items:center;margin:.4rem 0}.filter input{width:24rem;max-width:100%;padding:.25rem}
 .warn{background:#fff8c5;border:1px solid #d4a72c;padding:.5rem .8rem;margin:.5rem 0}
 .bar{position:relative;background:#d0d7de;height:14px;min-width:8rem}
 .bar>span{position:absolute;left:0;top:0;bottom:0;background:#1a7f37}

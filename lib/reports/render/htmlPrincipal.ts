@@ -5,6 +5,14 @@ export function esc(value: string | number): string {
   return String(value).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/**
+ * Escaped text that may wrap after each `/` and `:` (an ARN breaks between its parts, never
+ * inside an account id or a name).
+ */
+export function wrapArn(value: string): string {
+  return esc(value).replace(/[/:]/g, '$&<wbr>');
+}
+
 /** The operator's labels as badges: visible, escaped (operator input), `data-label` for filters. */
 export function labelBadges(labels: readonly string[] | undefined): string {
   return (labels ?? [])
@@ -18,7 +26,7 @@ export const COLLAPSE_AFTER = 12;
 /** A list of codes; a long one collapsed into a `<details>` that shows its length. */
 export function codeList(items: readonly string[], label: string): string {
   if (items.length === 0) return '';
-  const body = items.map((i) => `<code>${esc(i)}</code>`).join(', ');
+  const body = items.map((i) => `<code>${wrapArn(i)}</code>`).join(', ');
   if (items.length <= COLLAPSE_AFTER) return `<p>${esc(label)}: ${body}</p>`;
   return `<details class="long"><summary>${esc(label)} (${items.length})</summary><p>${body}</p></details>`;
 }
@@ -48,8 +56,8 @@ function grantsTable(r: PrincipalReport): string {
   const rows = r.policyGrants
     .map((g) => {
       const actions = `${g.notAction ? 'every action except ' : ''}${g.actions.map((a) => `<code>${esc(a)}</code>`).join(', ')}`;
-      const resources = `${g.notResource ? 'every resource except ' : ''}${g.resources.map((a) => `<code>${esc(a)}</code>`).join(', ')}`;
-      return `<tr><td class="name">${esc(g.policy)}${g.viaGroup ? ` <span class="muted">(group ${esc(g.viaGroup)})</span>` : ''}${g.sid ? `<br><span class="muted">${esc(g.sid)}</span>` : ''}</td><td>${actions}</td><td>${resources}</td><td>${g.conditional ? 'yes' : 'no'}</td><td class="num">${g.expandedCount}</td><td class="num">${g.usedCount === null ? 'unknown' : g.usedCount}</td></tr>`;
+      const resources = `${g.notResource ? 'every resource except ' : ''}${g.resources.map((a) => `<code>${wrapArn(a)}</code>`).join(', ')}`;
+      return `<tr><td class="name">${wrapArn(g.policy)}${g.viaGroup ? ` <span class="muted">(group ${esc(g.viaGroup)})</span>` : ''}${g.sid ? `<br><span class="muted">${esc(g.sid)}</span>` : ''}</td><td>${actions}</td><td>${resources}</td><td>${g.conditional ? 'yes' : 'no'}</td><td class="num">${g.expandedCount}</td><td class="num">${g.usedCount === null ? 'unknown' : g.usedCount}</td></tr>`;
     })
     .join('\n');
   return `<table class="grants"><thead><tr><th>Policy</th><th>Actions</th><th>Resources</th><th>Conditional</th><th>Grants</th><th>Used</th></tr></thead><tbody>\n${rows}\n</tbody></table>`;
@@ -112,7 +120,7 @@ function recommendationHtml(r: PrincipalReport): string {
 export function principalSection(r: PrincipalReport, index: number): string {
   const used = r.usageKnown ? `${r.usedActions.length} used` : 'usage unknown';
   const parts: string[] = [
-    `<p><code>${esc(r.arn)}</code> — ${esc(r.type)}, ${esc(r.kind)}, ${r.grantedActionCount} actions granted, ${used}${r.gateways.length > 0 ? `, execution role of ${esc(r.gateways.join(', '))}` : ''}${r.lastUsed ? `, last call ${esc(r.lastUsed)}` : ''}.</p>`,
+    `<p><code>${wrapArn(r.arn)}</code> — ${esc(r.type)}, ${esc(r.kind)}, ${r.grantedActionCount} actions granted, ${used}${r.gateways.length > 0 ? `, execution role of ${esc(r.gateways.join(', '))}` : ''}${r.lastUsed ? `, last call ${esc(r.lastUsed)}` : ''}.</p>`,
     `<div>${usageBar(r)}</div>`,
     '<h4>Which policy grants what</h4>',
     grantsTable(r),

@@ -49,7 +49,12 @@ export function postureMarkdown(
 }
 
 /** HTML: one `<section>` per gateway, every value escaped with `esc`. */
-export function postureHtml(report: AccessReport, esc: (text: string) => string): string {
+export function postureHtml(
+  report: AccessReport,
+  esc: (text: string) => string,
+  wrap: (text: string) => string = esc,
+  link: (checkId: string) => string = () => '',
+): string {
   const assessed = report.gateways.filter((g) => g.posture !== undefined);
   if (assessed.length === 0 && report.tokenVault === undefined) return '';
   const vault =
@@ -67,13 +72,13 @@ export function postureHtml(report: AccessReport, esc: (text: string) => string)
           resources = '',
           remediation = '',
         ]) =>
-          `<tr><td>${esc(check)}</td><td class="${esc(status)}">${esc(status)}</td><td${severity ? ` class="sev-${esc(severity)}"` : ''}>${esc(severity)}</td><td>${esc(finding)}</td><td class="name">${esc(resources)}</td><td>${esc(remediation)}</td></tr>`,
+          `<tr><td>${esc(check)}</td><td class="${esc(status)}">${esc(status)}</td><td${severity ? ` class="sev-${esc(severity)}"` : ''}>${esc(severity)}</td><td>${esc(finding)}</td><td class="name">${wrap(resources)}</td><td>${esc(remediation)}${remediation ? link(check) : ''}</td></tr>`,
       )
       .join('\n');
     return `<section class="posture"><h3>Gateway posture: ${esc(title(g))}</h3>
-<table><thead><tr>${HEADER.map((h) => `<th scope="col">${esc(h)}</th>`).join('')}</tr></thead><tbody>
+<div class="scroll"><table><thead><tr>${HEADER.map((h) => `<th scope="col">${esc(h)}</th>`).join('')}</tr></thead><tbody>
 ${body}
-</tbody></table></section>`;
+</tbody></table></div></section>`;
   });
-  return `<h2>Gateway posture</h2>\n${vault}\n${sections.join('\n')}`;
+  return `<h2 id="sec-posture">Gateway posture</h2>\n${vault}\n${sections.join('\n')}`;
 }

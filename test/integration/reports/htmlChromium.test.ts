@@ -1,14 +1,14 @@
-import sparticuz from '@sparticuz/chromium';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { IamDataCatalog } from '../../../lib/reports/catalog.js';
 import { AuthorizationDetailsFile } from '../../../lib/reports/iamFile.js';
 import { DirectoryActivitySource } from '../../../lib/reports/logFiles.js';
 import { renderHtml } from '../../../lib/reports/render/html.js';
 import { generateReport } from '../../../lib/reports/report.js';
 import type { AccessReport } from '../../../lib/reports/reportTypes.js';
+import { launchChromium } from '../../support/chromium.js';
 import { largeRoleName, writeLargeExport } from '../../support/largeIamExport.js';
 
 /**
@@ -17,8 +17,6 @@ import { largeRoleName, writeLargeExport } from '../../support/largeIamExport.js
  * export (520 roles) loads without errors or network requests, its tables sort and filter,
  * and what it shows is honest (linear bars, "usage unknown", full names, per-role grants).
  */
-/** A browser of one's own may be named; otherwise the packaged one. */
-const CHROMIUM = process.env.GATEWARDEN_CHROMIUM;
 const ROLES = 520;
 
 async function open(browser: Browser, file: string): Promise<{ page: Page; problems: string[] }> {
@@ -55,16 +53,7 @@ describe('report HTML in headless Chromium (520 roles)', () => {
     await writeFile(withUsage, renderHtml(report));
     withoutUsage = join(dir, 'without-usage.html');
     await writeFile(withoutUsage, renderHtml(await generateReport(deps)));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM ?? (await sparticuz.executablePath()),
-      args: [
-        ...(CHROMIUM ? [] : sparticuz.args),
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-      ],
-    });
+    browser = await launchChromium();
   }, 180_000);
 
   afterAll(async () => {
