@@ -547,9 +547,14 @@ describe('usage on Athena (AthenaReport)', () => {
     expect(input.PartitionKeys.map((k) => k.Name)).toEqual([...CLOUDTRAIL_PARTITION_KEYS]);
     expect(ddl).toContain(`INPUTFORMAT '${input.StorageDescriptor.InputFormat}'`);
     expect(ddl).toContain(`SERDE '${input.StorageDescriptor.SerdeInfo.SerializationLibrary}'`);
+    // The central stage of an organization injects the accounts it discovered (query-time);
+    // any other stage lists them, as the documented DDL does.
+    expect(input.Parameters['projection.account.type']).toEqual({
+      'Fn::If': ['EnrolsMembers', 'injected', 'enum'],
+    });
+    expect(ddl).toContain(`'projection.account.type'='enum'`);
     for (const key of [
       'projection.enabled',
-      'projection.account.type',
       'projection.region.type',
       'projection.timestamp.type',
       'projection.timestamp.format',
