@@ -291,3 +291,75 @@ describe('the member template', () => {
     ).not.toThrow();
   });
 });
+
+/**
+ * A small evaluator of the intrinsics the StackSet's regions use (Ref, Condition, Fn::If,
+ * Fn::Join, Fn::Split, Fn::Equals, Fn::Not, Fn::And, Fn::Or), to check what they give for
+ * the param values people set.
+ */
+function evaluate(
+  value: unknown,
+  refs: Record<string, unknown>,
+  conditions: Record<string, unknown>,
+): unknown {
+  const ev = (v: unknown) => evaluate(v, refs, conditions);
+  const cond = (name: string) => ev(conditions[name]) as boolean;
+  if (Array.isArray(value)) return value.map(ev);
+  if (typeof value !== 'object' || value === null) return value;
+  const [[fn, arg]] = Object.entries(value) as [[string, unknown]];
+  const args = arg as unknown[];
+  switch (fn) {
+    case 'Ref':
+      return refs[arg as string];
+    case 'Condition':
+      return cond(arg as string);
+    case 'Fn::If':
+      return cond(args[0] as string) ? ev(args[1]) : ev(args[2]);
+    case 'Fn::Join':
+      return (ev(args[1]) as string[]).join(args[0] as string);
+    case 'Fn::Split':
+      return (ev(args[1]) as string).split(args[0] as string);
+    case 'Fn::Equals':
+      return ev(args[0]) === ev(args[1]);
+    case 'Fn::Not':
+      return !(ev(args[0]) as boolean);
+    case 'Fn::And':
+      return args.every((a) => ev(a) as boolean);
+    case 'Fn::Or':
+      return args.some((a) => ev(a) as boolean);
+    default:
+      throw new Error(`no evaluator for ${fn}`);
+  }
+}
+
+describe('the StackSet’s regions for the params people set', () => {
+  it.each([
+    ['eu-west-1', [], ['eu-west-1', 'us-east-1'], 'global'],
+    ['us-east-1', [], ['us-east-1'], 'all'],
+    [
+      'eu-west-1',
+      ['eu-west-1', 'eu-central-1'],
+      ['eu-west-1', 'eu-central-1', 'us-east-1'],
+      'global',
+    ],
+    ['eu-west-1', ['us-east-1', 'eu-west-1'], ['us-east-1', 'eu-west-1'], 'all'],
+    ['eu-west-1', ['eu-west-1', 'us-east-2'], ['eu-west-1', 'us-east-2', 'us-east-1'], 'global'],
+  ])(
+    'stage in %s, organizationRegions %j: instances in %j, us-east-1 forwarding %s',
+    (region, chosen, regions, scope) => {
+      // CloudFormation gives an empty CommaDelimitedList as [''].
+      const refs = {
+        'AWS::Region': region,
+        OrganizationRegions: chosen.length === 0 ? [''] : chosen,
+      };
+      const conditions = template.Conditions ?? {};
+      const stackSet = resource(template, 'MemberStackSet').Properties as {
+        StackInstancesGroup: { Regions: unknown }[];
+        Parameters: { ParameterKey: string; ParameterValue: unknown }[];
+      };
+      expect(evaluate(stackSet.StackInstancesGroup[0]?.Regions, refs, conditions)).toEqual(regions);
+      const usEast1 = stackSet.Parameters.find((p) => p.ParameterKey === 'UsEast1Scope');
+      expect(evaluate(usEast1?.ParameterValue, refs, conditions)).toBe(scope);
+    },
+  );
+});
