@@ -1,7 +1,13 @@
 import { safeReason } from '../shared/redact.js';
-import { forEachConcurrent } from './logFiles.js';
+import type { ActionCatalog } from './catalog.js';
 import { ReportInputError } from './errors.js';
+import type { InventorySource } from './inventory.js';
+import { forEachConcurrent } from './logFiles.js';
+import type { PolicyValidator } from './policyValidation.js';
+import { generateReport, type IamSource, type ReportOptions } from './report.js';
 import type { AccessReport, ReportFinding } from './reportTypes.js';
+import { SharedActivity } from './sharedActivity.js';
+import type { ActivitySource } from './usage.js';
 
 /**
  * The central report of an organization: the member accounts come from Organizations (never a
@@ -133,4 +139,48 @@ export function organizationReport(
       findings: findings.length,
     },
   };
+}
+
+export interface OrganizationReportDeps {
+  directory: OrganizationDirectory;
+  /** A member's IAM and inventory, through its read role (lib/aws/memberAccess.ts). */
+  memberSources(account: MemberAccount): Promise<{ iam: IamSource; inventory: InventorySource }>;
+  /** The organization's usage for these accounts (Athena naming them), read once for all. */
+  activity?: (accounts: readonly MemberAccount[]) => ActivitySource;
+  catalog: ActionCatalog;
+  policyValidator?: PolicyValidator;
+  now?: () => Date;
+}
+
+/**
+ * The organization's access report: the active accounts from Organizations, the trail read
+ * once for all of them, and each member's own report from its read role — a few members at a
+ * time, a member that cannot be read listed with its reason.
+ */
+export async function organizationAccessReport(
+  deps: OrganizationReportDeps,
+  options: ReportOptions & { concurrency?: number } = {},
+): Promise<{ organization: OrganizationReport; members: MemberOutcome<AccessReport>[] }> {
+  const now = deps.now ?? (() => new Date());
+  const { concurrency, ...reportOptions } = options;
+  const members = await activeMembers(deps.directory);
+  const shared = deps.activity ? new SharedActivity(deps.activity(members)) : undefined;
+  const outcomes = await fanOutMembers(
+    members,
+    async (account) => {
+      const sources = await deps.memberSources(account);
+      return generateReport(
+        {
+          ...sources,
+          catalog: deps.catalog,
+          now,
+          ...(shared ? { activity: shared.forAccount(account.id) } : {}),
+          ...(deps.policyValidator ? { policyValidator: deps.policyValidator } : {}),
+        },
+        reportOptions,
+      );
+    },
+    concurrency === undefined ? {} : { concurrency },
+  );
+  return { organization: organizationReport(outcomes, now()), members: outcomes };
 }
