@@ -158,7 +158,12 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env): ProcessDeps {
       : {}),
   });
   return {
-    engine: new DetectionEngine({ config, state, rules: allRules }),
+    engine: new DetectionEngine({
+      config,
+      state,
+      rules: allRules,
+      ...(env[ENV.accountId] ? { homeAccountId: env[ENV.accountId] } : {}),
+    }),
     rules: allRules,
     dedup: state.dedup,
     remediation: config.remediation,

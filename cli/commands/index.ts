@@ -54,6 +54,12 @@ export const commands: CommandEntry[] = [
     load: async () => [(await import('./forwarder.js')).registerForwarder],
   },
   {
+    name: 'guardrails',
+    description:
+      'Write SCP and RCP documents for an organization: only the StackSet changes gatewarden’s member resources, and gateways keep the practices the report checks',
+    load: async () => [(await import('./guardrails.js')).registerGuardrails],
+  },
+  {
     name: 'local',
     description:
       'Run the local AWS stack (moto, AgentCore/CloudTrail stand-in, OIDC provider) for the demo and tests',

@@ -11,7 +11,12 @@ import {
   StartQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { athenaRowsToFacts, athenaUsageQuery, type AthenaTable } from '../reports/athenaQuery.js';
+import {
+  athenaRowsToFacts,
+  athenaUsageQuery,
+  type AthenaPartitions,
+  type AthenaTable,
+} from '../reports/athenaQuery.js';
 import type { Readable } from 'node:stream';
 import {
   DEFAULT_FILE_CONCURRENCY,
@@ -316,6 +321,11 @@ export class AthenaActivitySource implements ActivitySource {
       outputLocation?: string;
       pollMs?: number;
       timeoutMs?: number;
+      /**
+       * Partitions to name besides the window's days: the organization's accounts the report
+       * discovered (the central table projects them as `injected`), the trail's regions.
+       */
+      partitions?: AthenaPartitions;
     } = {},
     private readonly athena: AthenaClient = new AthenaClient(clientConfig()),
   ) {
@@ -324,7 +334,7 @@ export class AthenaActivitySource implements ActivitySource {
 
   /** The SQL sent to Athena (for tests and for people who want to run it by hand). */
   query(window: ActivityWindow): string {
-    return athenaUsageQuery(this.table, window);
+    return athenaUsageQuery(this.table, window, this.options.partitions);
   }
 
   async collect(

@@ -80,6 +80,12 @@ export interface EngineOptions {
   config?: DetectionConfig;
   state: DetectionState;
   rules?: readonly Rule[];
+  /**
+   * The account detect runs in. Its records keep the state keys they always had; every other
+   * account's (an organization's members forwarding here) are kept apart under `acct:<id>|`.
+   * Unset (replay, tests): every record's account scopes its keys.
+   */
+  homeAccountId?: string;
 }
 
 /**
@@ -102,8 +108,10 @@ export class DetectionEngine {
   private readonly syncState: SyncDetectionState | undefined;
   private readonly lastStates: LastStateStore & { recordSync?: SyncRecord };
   private readonly tracksState: boolean;
+  private readonly homeAccountId: string | undefined;
 
   constructor(options: EngineOptions) {
+    this.homeAccountId = options.homeAccountId;
     this.config = options.config ?? parseDetectionConfig({});
     this.context = contextFromConfig(this.config);
     this.context.learnedGatewayPolicies = new Set();
@@ -119,6 +127,18 @@ export class DetectionEngine {
     this.dryRun = new Set(this.config.dryRunRules);
     for (const rule of this.rules) this.index(rule);
     this.tracksState = this.rules.some((rule) => rule.lastState === true);
+  }
+
+  /**
+   * The prefix of a record's state keys: none for the home account's records (their keys stay
+   * what they were before organizations), `acct:<id>|` for any other account's, so a trail,
+   * gateway or recorder named alike in two members never shares a dedup window, a counter or
+   * a baseline.
+   */
+  private accountScope(record: CloudTrailRecord): string {
+    const account = record.recipientAccountId ?? record.userIdentity?.accountId;
+    if (account === undefined || account === this.homeAccountId) return '';
+    return `acct:${account}|`;
   }
 
   /** Rules that may match a record (the index lookup), cached per (source, name). */
@@ -157,7 +177,8 @@ export class DetectionEngine {
     if (matched === undefined) return EMPTY_RESULT;
     const steps = this.steps(record, matched, options.learnOnly === true);
     let next = steps.next();
-    while (!next.done) next = steps.next(await this.perform(next.value));
+    const scope = this.accountScope(record);
+    while (!next.done) next = steps.next(await this.perform(scopeOp(next.value, scope)));
     return next.value;
   }
 
@@ -172,7 +193,8 @@ export class DetectionEngine {
     if (matched === undefined) return EMPTY_RESULT;
     const steps = this.steps(record, matched, options.learnOnly === true);
     let next = steps.next();
-    while (!next.done) next = steps.next(this.performSync(sync, next.value));
+    const scope = this.accountScope(record);
+    while (!next.done) next = steps.next(this.performSync(sync, scopeOp(next.value, scope)));
     return next.value;
   }
 
@@ -756,6 +778,22 @@ type StateOp =
   | { op: 'observe'; dimension: string; subject: string; value: string; at: number }
   | ({ op: 'claimEscalating'; ruleId: string } & EscalatingClaim)
   | { op: 'record'; tracked: Tracked; at: number; eventId: string };
+
+/** The operation with its keys in the record's account scope ({@link DetectionEngine}). */
+function scopeOp(op: StateOp, scope: string): StateOp {
+  if (scope === '') return op;
+  switch (op.op) {
+    case 'add':
+    case 'totals':
+      return { ...op, key: `${scope}${op.key}` };
+    case 'observe':
+      return { ...op, subject: `${scope}${op.subject}` };
+    case 'claimEscalating':
+      return { ...op, key: `${scope}${op.key}` };
+    case 'record':
+      return { ...op, tracked: { ...op.tracked, subject: `${scope}${op.tracked.subject}` } };
+  }
+}
 
 function performSync(state: SyncDetectionState, op: StateOp): unknown {
   switch (op.op) {

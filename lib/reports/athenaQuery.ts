@@ -37,12 +37,41 @@ const day = (d: Date) => d.toISOString().slice(0, 10).replace(/-/g, '/');
 const isoSeconds = (d: Date) => `${d.toISOString().slice(0, 19)}Z`;
 
 /**
+ * The partitions a query may read besides the window's days: the organization's accounts
+ * (discovered through Organizations, lib/reports/organization.ts) and the trail's regions.
+ * With the account column projected as `injected` (the central stage of an organization,
+ * resources/athena.yml), the query must name its accounts: the table holds no list to keep in
+ * step, and a new account is read from the next report on.
+ */
+export interface AthenaPartitions {
+  accounts?: readonly string[];
+  regions?: readonly string[];
+}
+
+const ACCOUNT_ID = /^\d{12}$/;
+const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d$/;
+
+/** `column IN ('a', 'b')` of values the caller's pattern admits (the SQL is built from them). */
+function inList(column: string, values: readonly string[], valid: RegExp, what: string): string {
+  if (values.length === 0) throw new ReportInputError(`no ${what} to query`);
+  const bad = values.find((v) => !valid.test(v));
+  if (bad !== undefined) throw new ReportInputError(`not ${what}: ${JSON.stringify(bad)}`);
+  return `${column} IN (${[...new Set(values)].map((v) => `'${v}'`).join(', ')})`;
+}
+
+/**
  * The aggregating query. The `timestamp` partition (projected as `yyyy/MM/dd`) bounds the scan
  * to the window's days; `eventtime` then trims the first and last day to the exact window.
- * Refused calls are not usage. Data events are counted apart (`eventcategory`) so the report
- * knows which data-event sources the trail logs.
+ * Accounts and regions, when given, bound it further to their partitions. Refused calls are
+ * not usage. Data events are counted apart (`eventcategory`) so the report knows which
+ * data-event sources the trail logs.
  */
-export function athenaUsageQuery(table: AthenaTable, window: ActivityWindow): string {
+export function athenaUsageQuery(
+  table: AthenaTable,
+  window: ActivityWindow,
+  partitions: AthenaPartitions = {},
+): string {
+  const { accounts, regions } = partitions;
   return [
     'SELECT useridentity.type AS identity_type,',
     '  useridentity.arn AS identity_arn,',
@@ -52,6 +81,8 @@ export function athenaUsageQuery(table: AthenaTable, window: ActivityWindow): st
     '  count(*) AS calls, max(eventtime) AS last_seen',
     `FROM "${table.database}"."${table.table}"`,
     `WHERE "timestamp" BETWEEN '${day(window.from)}' AND '${day(window.to)}'`,
+    ...(accounts ? [`  AND ${inList('account', accounts, ACCOUNT_ID, 'an account id')}`] : []),
+    ...(regions ? [`  AND ${inList('region', regions, REGION_NAME, 'a region name')}`] : []),
     `  AND eventtime >= '${isoSeconds(window.from)}' AND eventtime <= '${isoSeconds(window.to)}'`,
     "  AND (errorcode IS NULL OR (errorcode NOT LIKE '%AccessDenied%' AND errorcode NOT LIKE '%Unauthorized%'))",
     'GROUP BY 1, 2, 3, 4, 5, 6',

@@ -36,6 +36,8 @@ export const ENV = {
   sweeperRoleArn: 'GATEWARDEN_SWEEPER_ROLE_ARN',
   /** ARN of the break-glass admin role: with the rotator, the only writer of gatewarden secrets. */
   adminRoleArn: 'GATEWARDEN_ADMIN_ROLE_ARN',
+  /** The account the stage runs in: detect keeps other accounts' state apart (organizations). */
+  accountId: 'GATEWARDEN_ACCOUNT_ID',
   /** Detection configuration (JSON), see lib/detection. */
   detectionConfig: 'GATEWARDEN_DETECTION_CONFIG',
   /** Secret holding the optional chat webhook URL. */

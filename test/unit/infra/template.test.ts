@@ -32,6 +32,7 @@ beforeAll(async () => {
   );
 }, 300_000);
 
+const MEMBER_READ_ROLES = 'arn:${AWS::Partition}:iam::*:role/gatewarden-ci-member-read';
 const FUNCTIONS = ['Rotate', 'RotateNow', 'Detect', 'Report'];
 const API_CALL = 'AWS API Call via CloudTrail';
 const SERVICE_EVENT = 'AWS Service Event via CloudTrail';
@@ -49,6 +50,7 @@ const STAR_RESOURCE_ALLOWED: Record<string, string> = {
   'bedrock-agentcore:ListGateways': 'account-wide listing of gateways',
   'iam:GetAccountAuthorizationDetails': 'account-wide IAM snapshot',
   'access-analyzer:ValidatePolicy': 'checks a policy document sent in the request',
+  'organizations:ListAccounts': 'organization-wide listing of member accounts (central stage only)',
 };
 
 function fn(name: string) {
@@ -219,6 +221,8 @@ describe('IAM least privilege', () => {
             if (!text.startsWith('arn:')) return false; // Ref / GetAtt of our own resources
             if (text.startsWith('arn:${AWS::Partition}:iam::aws:policy/')) return false;
             if (text.startsWith('arn:${AWS::Partition}:s3:::')) return false; // trail bucket
+            // The members' read roles, inside the organization (aws:ResourceOrgID): organization.test.ts.
+            if (text === MEMBER_READ_ROLES) return false;
             return !text.includes('${AWS::AccountId}');
           })
           .map((text) => `${s.where}: ${text}`),
@@ -543,9 +547,14 @@ describe('usage on Athena (AthenaReport)', () => {
     expect(input.PartitionKeys.map((k) => k.Name)).toEqual([...CLOUDTRAIL_PARTITION_KEYS]);
     expect(ddl).toContain(`INPUTFORMAT '${input.StorageDescriptor.InputFormat}'`);
     expect(ddl).toContain(`SERDE '${input.StorageDescriptor.SerdeInfo.SerializationLibrary}'`);
+    // The central stage of an organization injects the accounts it discovered (query-time);
+    // any other stage lists them, as the documented DDL does.
+    expect(input.Parameters['projection.account.type']).toEqual({
+      'Fn::If': ['EnrolsMembers', 'injected', 'enum'],
+    });
+    expect(ddl).toContain(`'projection.account.type'='enum'`);
     for (const key of [
       'projection.enabled',
-      'projection.account.type',
       'projection.region.type',
       'projection.timestamp.type',
       'projection.timestamp.format',

@@ -1,0 +1,89 @@
+import type { Command } from 'commander';
+import { UsageError } from '../errors.js';
+import type { RegisterCommand } from './index.js';
+
+export const GUARDRAILS_DESCRIPTION =
+  'Write SCP and RCP documents for an organization: only the StackSet changes gatewarden’s member resources, and gateways keep the practices the report checks';
+
+interface GuardrailsFlags {
+  stage: string;
+  out: string;
+  gatewayRole: string[];
+  kmsKey: string[];
+  exempt: string[];
+  requirePolicyEngine?: boolean;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+export const registerGuardrails: RegisterCommand = (program: Command) => {
+  program
+    .command('guardrails')
+    .description(GUARDRAILS_DESCRIPTION)
+    .requiredOption('--stage <stage>', 'the stage whose member StackSet the SCP protects')
+    .requiredOption('--out <dir>', 'folder the policy documents are written to (<name>.json)')
+    .option(
+      '--gateway-role <arn-pattern>',
+      'a gateway execution role (ARN, * allowed) that may read gateway secrets; repeat; none = no secrets RCP',
+      collect,
+      [],
+    )
+    .option(
+      '--kms-key <arn>',
+      'a KMS key gateways may use; repeat; none = not enforced',
+      collect,
+      [],
+    )
+    .option(
+      '--exempt <arn-pattern>',
+      'a principal exempt from the gateway practices (break-glass, pipeline); repeat',
+      collect,
+      [],
+    )
+    .option('--require-policy-engine', 'refuse gateways without a policy engine')
+    .addHelpText(
+      'after',
+      '\nEach document is minified JSON within the 5,120-character quota of SCPs and RCPs, checked before it is written (docs/organization.md). Attach the SCPs to the OUs the member StackSet targets, never to the security account’s OU alone; the RCP to the same OUs.',
+    )
+    .action(async (flags: GuardrailsFlags) => {
+      const command = 'gatewarden guardrails';
+      const [{ guardrails, guardrailJson, validateGuardrail }, { mkdir, writeFile }, { join }] =
+        await Promise.all([
+          import('../../lib/guardrails/index.js'),
+          import('node:fs/promises'),
+          import('node:path'),
+        ]);
+      let documents;
+      try {
+        documents = guardrails({
+          stage: flags.stage,
+          gatewayRoles: flags.gatewayRole,
+          kmsKeyArns: flags.kmsKey,
+          exemptPrincipals: flags.exempt,
+          requirePolicyEngine: flags.requirePolicyEngine === true,
+        });
+      } catch (error) {
+        if (error instanceof RangeError) throw new UsageError(error.message, { command });
+        throw error;
+      }
+      for (const guardrail of documents) {
+        const problems = await validateGuardrail(guardrail);
+        if (problems.length > 0)
+          throw new UsageError(`${guardrail.name} is not valid: ${problems.join('; ')}`, {
+            command,
+          });
+      }
+      await mkdir(flags.out, { recursive: true });
+      for (const guardrail of documents) {
+        const text = guardrailJson(guardrail);
+        await writeFile(join(flags.out, `${guardrail.name}.json`), `${text}\n`);
+        process.stdout.write(
+          `${guardrail.name}.json  ${guardrail.kind}  ${text.length} characters  ${guardrail.description}\n`,
+        );
+      }
+      if (flags.gatewayRole.length === 0)
+        process.stdout.write(
+          'no --gateway-role: the gateway secret readers RCP is not written (it would lock the gateways out)\n',
+        );
+    });
+};

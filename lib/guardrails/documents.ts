@@ -1,0 +1,269 @@
+/**
+ * Preventive guardrails for an organization (`gatewarden guardrails --out DIR`): service and
+ * resource control policies generated from what gatewarden deploys in members and what its
+ * report checks. SCPs bound what the members' own principals may do; the RCP bounds who may
+ * read gateway secrets whoever grants it. Each is a Deny-only document within the 5,120-character
+ * limit of both policy types, checked by {@link validateGuardrail}.
+ */
+
+/** What a guardrail document is attached as. */
+export type GuardrailKind = 'SERVICE_CONTROL_POLICY' | 'RESOURCE_CONTROL_POLICY';
+
+export interface GuardrailStatement {
+  Sid: string;
+  Effect: 'Deny';
+  Principal?: '*';
+  Action: string[];
+  Resource: string | string[];
+  Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+export interface GuardrailDocument {
+  Version: '2012-10-17';
+  Statement: GuardrailStatement[];
+}
+
+export interface Guardrail {
+  /** File name without `.json`, and the policy's name when attached. */
+  name: string;
+  kind: GuardrailKind;
+  description: string;
+  document: GuardrailDocument;
+}
+
+export interface GuardrailOptions {
+  /** The gatewarden stage whose member resources are protected. */
+  stage: string;
+  /**
+   * Gateway execution roles (ARN patterns, `arn:aws:iam::*:role/gateway-*`): the only
+   * principals besides gatewarden's rotators and AgentCore itself that may read gateway secrets.
+   * None given: no secrets RCP (it would lock out the gateways).
+   */
+  gatewayRoles?: readonly string[];
+  /** The organization's KMS keys gateways may be encrypted with (none: not enforced). */
+  kmsKeyArns?: readonly string[];
+  /** Every gateway must attach a policy engine (none may be created or updated without one). */
+  requirePolicyEngine?: boolean;
+  /** Principals exempt from the gateway practices (break-glass, the platform pipeline). */
+  exemptPrincipals?: readonly string[];
+}
+
+/** The role service-managed StackSets create and act through in every member account. */
+export const STACKSET_EXECUTION_ROLE = 'arn:*:iam::*:role/stacksets-exec-*';
+
+/** SCP and RCP documents: 5,120 characters each (AWS Organizations quotas). */
+export const POLICY_SIZE_LIMIT = 5120;
+
+const STAGE = /^[A-Za-z0-9-]{1,30}$/;
+const PRINCIPAL_PATTERN = /^arn:(aws[a-z-]*|\*):(iam|sts)::(\d{12}|\*):[\w+=,.@/*-]+$/;
+const KMS_KEY = /^arn:(aws[a-z-]*|\*):kms:[a-z0-9-*]+:(\d{12}|\*):(key|alias)\/[\w/*-]+$/;
+
+const EVENT_RULE_WRITES = [
+  'events:DeleteRule',
+  'events:DisableRule',
+  'events:PutRule',
+  'events:PutTargets',
+  'events:RemoveTargets',
+  'events:TagResource',
+  'events:UntagResource',
+];
+
+const ROLE_WRITES = [
+  'iam:AttachRolePolicy',
+  'iam:DeleteRole',
+  'iam:DeleteRolePermissionsBoundary',
+  'iam:DeleteRolePolicy',
+  'iam:DetachRolePolicy',
+  'iam:PutRolePermissionsBoundary',
+  'iam:PutRolePolicy',
+  'iam:TagRole',
+  'iam:UntagRole',
+  'iam:UpdateAssumeRolePolicy',
+  'iam:UpdateRole',
+  'iam:UpdateRoleDescription',
+];
+
+const GATEWAY_WRITES = ['bedrock-agentcore:CreateGateway', 'bedrock-agentcore:UpdateGateway'];
+
+function checkPatterns(values: readonly string[], valid: RegExp, what: string): void {
+  const bad = values.find((v) => !valid.test(v));
+  if (bad !== undefined) throw new RangeError(`not ${what}: ${JSON.stringify(bad)}`);
+}
+
+/**
+ * Protects what the member StackSet deploys (lib/deploy/memberTemplate.ts): its forwarding
+ * rules, the role they forward with, the read role and the stack instances themselves change
+ * only through the StackSet's execution role. A member's administrator cannot blind the
+ * security account or widen the role it reads through.
+ */
+function memberResources(stage: string): Guardrail {
+  const exceptStackSets = { ArnNotLike: { 'aws:PrincipalArn': STACKSET_EXECUTION_ROLE } };
+  return {
+    name: `gatewarden-${stage}-protect-member-resources`,
+    kind: 'SERVICE_CONTROL_POLICY',
+    description: `Only the StackSet execution role changes gatewarden ${stage}'s forwarding rules, roles and stack instances in member accounts`,
+    document: {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'ForwardingRulesOnlyThroughTheStackSet',
+          Effect: 'Deny',
+          Action: EVENT_RULE_WRITES,
+          Resource: `arn:*:events:*:*:rule/gatewarden-${stage}-org-*`,
+          Condition: exceptStackSets,
+        },
+        {
+          Sid: 'MemberRolesOnlyThroughTheStackSet',
+          Effect: 'Deny',
+          Action: ROLE_WRITES,
+          Resource: [
+            `arn:*:iam::*:role/gatewarden-${stage}-member-read`,
+            `arn:*:iam::*:role/gatewarden-${stage}-*-org-forwarder`,
+          ],
+          Condition: exceptStackSets,
+        },
+        {
+          Sid: 'StackInstancesOnlyThroughTheStackSet',
+          Effect: 'Deny',
+          Action: [
+            'cloudformation:DeleteStack',
+            'cloudformation:UpdateStack',
+            'cloudformation:CreateChangeSet',
+            'cloudformation:ExecuteChangeSet',
+            'cloudformation:SetStackPolicy',
+            'cloudformation:UpdateTerminationProtection',
+          ],
+          Resource: `arn:*:cloudformation:*:*:stack/StackSet-gatewarden-${stage}-members-*`,
+          Condition: exceptStackSets,
+        },
+      ],
+    },
+  };
+}
+
+/**
+ * The gateway practices the report checks, made preventive: no gateway without inbound
+ * authorization (`NONE`) or with authorization offloaded (`AUTHENTICATE_ONLY`), no policy engine
+ * in log-only mode (nor, when required, a gateway without one), no WAF web ACL taken off a
+ * gateway, and, when the organization names its keys, no gateway encrypted with another key.
+ */
+function gatewayPractices(options: GuardrailOptions): Guardrail {
+  const exempt = options.exemptPrincipals ?? [];
+  const unlessExempt = (
+    condition: Record<string, Record<string, string | string[]>>,
+  ): Record<string, Record<string, string | string[]>> =>
+    exempt.length === 0
+      ? condition
+      : { ...condition, ArnNotLike: { 'aws:PrincipalArn': [...exempt] } };
+  const statements: GuardrailStatement[] = [
+    {
+      Sid: 'NoGatewayWithoutAuthorizer',
+      Effect: 'Deny',
+      Action: GATEWAY_WRITES,
+      Resource: '*',
+      Condition: unlessExempt({
+        StringEquals: { 'bedrock-agentcore:GatewayAuthorizerType': ['NONE', 'AUTHENTICATE_ONLY'] },
+      }),
+    },
+    {
+      Sid: 'NoLogOnlyPolicyEngine',
+      Effect: 'Deny',
+      Action: GATEWAY_WRITES,
+      Resource: '*',
+      Condition: unlessExempt({
+        StringEquals: { 'bedrock-agentcore:PolicyEngineMode': 'LOG_ONLY' },
+      }),
+    },
+    {
+      Sid: 'NoWafRemovedFromGateways',
+      Effect: 'Deny',
+      Action: ['wafv2:DisassociateWebACL'],
+      Resource: 'arn:*:bedrock-agentcore:*:*:gateway/*',
+      ...(exempt.length === 0 ? {} : { Condition: unlessExempt({}) }),
+    },
+  ];
+  if (options.requirePolicyEngine === true) {
+    statements.push({
+      Sid: 'NoGatewayWithoutPolicyEngine',
+      Effect: 'Deny',
+      Action: GATEWAY_WRITES,
+      Resource: '*',
+      Condition: unlessExempt({ Null: { 'bedrock-agentcore:PolicyEngineArn': 'true' } }),
+    });
+  }
+  const keys = options.kmsKeyArns ?? [];
+  if (keys.length > 0) {
+    statements.push({
+      Sid: 'GatewaysOnlyWithOrganizationKeys',
+      Effect: 'Deny',
+      Action: GATEWAY_WRITES,
+      Resource: '*',
+      Condition: unlessExempt({ ArnNotLikeIfExists: { 'bedrock-agentcore:KmsKeyArn': [...keys] } }),
+    });
+  }
+  return {
+    name: 'gatewarden-gateway-practices',
+    kind: 'SERVICE_CONTROL_POLICY',
+    description:
+      'AgentCore gateways keep inbound authorization, an enforcing policy engine, their WAF web ACL and the organization keys',
+    document: { Version: '2012-10-17', Statement: statements },
+  };
+}
+
+/**
+ * Gateway secrets (`gatewarden/…` and AgentCore Identity's `bedrock-agentcore-identity!…`)
+ * are read only by gateway roles, gatewarden's rotators, and AgentCore itself — whatever an
+ * identity policy or a secret's own policy grants. Only from inside the organization.
+ */
+function secretReaders(stage: string, gatewayRoles: readonly string[]): Guardrail {
+  return {
+    name: 'gatewarden-gateway-secret-readers',
+    kind: 'RESOURCE_CONTROL_POLICY',
+    description:
+      'Gateway secrets are read by gateway roles, the gatewarden rotators and AgentCore only',
+    document: {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'GatewaySecretsOnlyToGatewayRoles',
+          Effect: 'Deny',
+          Principal: '*',
+          Action: ['secretsmanager:GetSecretValue', 'secretsmanager:BatchGetSecretValue'],
+          Resource: [
+            'arn:*:secretsmanager:*:*:secret:gatewarden/*',
+            'arn:*:secretsmanager:*:*:secret:bedrock-agentcore-identity!*',
+          ],
+          Condition: {
+            ArnNotLike: {
+              'aws:PrincipalArn': [
+                ...gatewayRoles,
+                `arn:*:iam::*:role/gatewarden-${stage}-*-rotate`,
+                `arn:*:iam::*:role/gatewarden-${stage}-*-rotateNow`,
+              ],
+            },
+            BoolIfExists: { 'aws:PrincipalIsAWSService': 'false' },
+          },
+        },
+      ],
+    },
+  };
+}
+
+/** Every guardrail for these options, in a stable order. */
+export function guardrails(options: GuardrailOptions): Guardrail[] {
+  if (!STAGE.test(options.stage))
+    throw new RangeError(`stage "${options.stage}" is not a stage name`);
+  checkPatterns(options.gatewayRoles ?? [], PRINCIPAL_PATTERN, 'an IAM principal ARN pattern');
+  checkPatterns(options.exemptPrincipals ?? [], PRINCIPAL_PATTERN, 'an IAM principal ARN pattern');
+  checkPatterns(options.kmsKeyArns ?? [], KMS_KEY, 'a KMS key ARN');
+  const out = [memberResources(options.stage), gatewayPractices(options)];
+  if ((options.gatewayRoles ?? []).length > 0) {
+    out.push(secretReaders(options.stage, options.gatewayRoles ?? []));
+  }
+  return out;
+}
+
+/** The document as it is attached: minified JSON (its length is what the quota counts). */
+export function guardrailJson(guardrail: Guardrail): string {
+  return JSON.stringify(guardrail.document);
+}

@@ -1,0 +1,11 @@
+export {
+  guardrailJson,
+  guardrails,
+  POLICY_SIZE_LIMIT,
+  STACKSET_EXECUTION_ROLE,
+  type Guardrail,
+  type GuardrailDocument,
+  type GuardrailKind,
+  type GuardrailOptions,
+} from './documents.js';
+export { validateGuardrail } from './validate.js';
