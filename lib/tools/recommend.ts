@@ -157,7 +157,7 @@ function permitText(group: PrincipalGroup, gatewayArn: string): string {
 
 function forbidText(tools: readonly string[], gatewayArn: string): string {
   return [
-    '// high-risk tools nobody was seen calling',
+    '// high-risk tools no principal was seen calling successfully',
     'forbid (',
     '  principal,',
     `  action in [${tools.map(action).join(', ')}],`,
