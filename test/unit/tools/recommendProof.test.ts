@@ -122,10 +122,11 @@ describe('recommended Cedar policies, proved by evaluation', () => {
         fc.boolean(),
         (tools, people, rawCalls, byClaim) => {
           // Prepare
-          const callers: Caller[] = people.map((p) => ({
+          const callers: Caller[] = people.map((p): Caller => ({
             kind: 'oauth',
             sub: p.sub,
-            claims: p.client === undefined ? {} : { client_id: p.client },
+            claims:
+              p.client === undefined ? {} : ({ client_id: p.client } as Record<string, string>),
           }));
           const calls = rawCalls.map((c) => ({
             ...c,
