@@ -4,7 +4,6 @@ import {
   type Caller,
   type Gap,
   type InvokeFact,
-  type Outcome,
 } from './invokeRecord.js';
 
 /** At most this many target ids are remembered per caller and tool. */
@@ -118,6 +117,26 @@ export class ToolUsageCollector {
     this.addFact(gateway, read.fact);
   }
 
+  private callerOf(gateway: GatewayUsage, caller: Caller): CallerUsage {
+    let index = indexes.get(gateway);
+    if (index === undefined) {
+      index = new Map();
+      indexes.set(gateway, index);
+    }
+    const id = caller.kind === 'iam' ? caller.arn : caller.sub;
+    let list = index.get(id);
+    if (list === undefined) {
+      list = [];
+      index.set(id, list);
+    }
+    for (const known of list) if (sameClaims(known.caller, caller)) return known;
+    const key = callerKey(caller);
+    const usage: CallerUsage = { key, caller, tools: new Map(), otherMethods: new Map() };
+    list.push(usage);
+    gateway.callers.set(key, usage);
+    return usage;
+  }
+
   private keeps(arn: string): boolean {
     if (this.gateway === undefined) return true;
     return arn === this.gateway || arn.endsWith(`:gateway/${this.gateway}`);
@@ -133,12 +152,7 @@ export class ToolUsageCollector {
   }
 
   private addFact(gateway: GatewayUsage, fact: InvokeFact): void {
-    const key = callerKey(fact.caller);
-    let caller = gateway.callers.get(key);
-    if (caller === undefined) {
-      caller = { key, caller: fact.caller, tools: new Map(), otherMethods: new Map() };
-      gateway.callers.set(key, caller);
-    }
+    const caller = this.callerOf(gateway, fact.caller);
     if (fact.tool === undefined) {
       caller.otherMethods.set(fact.method, (caller.otherMethods.get(fact.method) ?? 0) + 1);
       return;
@@ -158,7 +172,20 @@ export class ToolUsageCollector {
       caller.tools.set(fact.tool, tally);
     }
     tally.calls += 1;
-    tally[outcomeField(fact.outcome)] += 1;
+    switch (fact.outcome) {
+      case 'ok':
+        tally.ok += 1;
+        break;
+      case 'refused':
+        tally.refused += 1;
+        break;
+      case 'policyDenied':
+        tally.policyDenied += 1;
+        break;
+      case 'failed':
+        tally.failed += 1;
+        break;
+    }
     if (fact.time !== '' && (tally.firstSeen === '' || fact.time < tally.firstSeen))
       tally.firstSeen = fact.time;
     if (fact.time > tally.lastSeen) tally.lastSeen = fact.time;
@@ -167,6 +194,17 @@ export class ToolUsageCollector {
   }
 }
 
-function outcomeField(outcome: Outcome): 'ok' | 'refused' | 'policyDenied' | 'failed' {
-  return outcome;
+/** Callers by subject or ARN, then compared claim by claim: no key string built per record. */
+const indexes = new WeakMap<GatewayUsage, Map<string, CallerUsage[]>>();
+
+function sameClaims(a: Caller, b: Caller): boolean {
+  if (a.kind !== 'oauth' || b.kind !== 'oauth') return a.kind === b.kind;
+  // Hot path: no key arrays allocated.
+  let count = 0;
+  for (const k in a.claims) {
+    if (a.claims[k] !== b.claims[k]) return false;
+    count += 1;
+  }
+  for (const _k in b.claims) count -= 1;
+  return count === 0;
 }

@@ -176,7 +176,8 @@ function decodeEntities(text: string): string {
 
 function bodyOf(body: unknown): Record<string, unknown> | undefined {
   if (typeof body === 'string') {
-    if (body.length > MAX_BODY_CHARS) return undefined;
+    // Redacted bodies ("HIDDEN_DUE_TO_SECURITY_REASONS") are common: no parse, no exception.
+    if (body.length > MAX_BODY_CHARS || body.charCodeAt(0) !== 0x7b) return undefined;
     try {
       return asObject(JSON.parse(body));
     } catch {
