@@ -21,7 +21,8 @@ export interface ToolTally {
   failed: number;
   firstSeen: string;
   lastSeen: string;
-  targetIds: Set<string>;
+  /** Distinct target ids (a tool has one target: an array is smaller than a Set per tally). */
+  targetIds: string[];
 }
 
 /** A caller of a gateway: a JWT subject with the claims it came with, or an IAM ARN. */
@@ -167,7 +168,7 @@ export class ToolUsageCollector {
         failed: 0,
         firstSeen: fact.time,
         lastSeen: fact.time,
-        targetIds: new Set(),
+        targetIds: [],
       };
       caller.tools.set(fact.tool, tally);
     }
@@ -189,8 +190,14 @@ export class ToolUsageCollector {
     if (fact.time !== '' && (tally.firstSeen === '' || fact.time < tally.firstSeen))
       tally.firstSeen = fact.time;
     if (fact.time > tally.lastSeen) tally.lastSeen = fact.time;
-    if (fact.targetId !== undefined && tally.targetIds.size < MAX_TARGET_IDS)
-      tally.targetIds.add(fact.targetId);
+    const id = fact.targetId;
+    if (
+      id !== undefined &&
+      tally.targetIds[0] !== id &&
+      tally.targetIds.length < MAX_TARGET_IDS &&
+      !tally.targetIds.includes(id)
+    )
+      tally.targetIds.push(id);
   }
 }
 
