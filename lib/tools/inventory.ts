@@ -4,6 +4,7 @@
  * schemas and the synchronized tool list of MCP server targets. A target whose tools cannot be
  * read offline (schema in S3, YAML, unknown kind) says why, and its tools count as unknown.
  */
+import { deployedEngineOf, type DeployedEngine } from './deployed.js';
 import { ToolsInputError } from './errors.js';
 
 /** The JSON-schema subset AgentCore maps to Cedar (type, properties, required, items). */
@@ -33,6 +34,8 @@ export interface GatewayTools {
   gatewayId: string;
   authorizerType?: string;
   targets: TargetInfo[];
+  /** The gateway's policy engine and its policies, when the export carries them. */
+  deployed?: DeployedEngine;
 }
 
 /** Tool names in AgentCore: `<target name>___<tool name>` (three underscores). */
@@ -57,7 +60,12 @@ export function parseTargetsFile(text: string, source = 'targets file'): Gateway
     throw new ToolsInputError(`${source} is not valid JSON`);
   }
   const byArn = new Map<string, GatewayTools>();
-  const add = (arn: unknown, authorizerType: unknown, targets: unknown): void => {
+  const add = (
+    arn: unknown,
+    authorizerType: unknown,
+    targets: unknown,
+    entry?: Record<string, unknown>,
+  ): void => {
     if (typeof arn !== 'string' || !/^arn:[\w-]+:bedrock-agentcore:/.test(arn))
       throw new ToolsInputError(`${source}: each gateway or target needs its gatewayArn`);
     let gateway = byArn.get(arn);
@@ -66,6 +74,8 @@ export function parseTargetsFile(text: string, source = 'targets file'): Gateway
       byArn.set(arn, gateway);
     }
     if (typeof authorizerType === 'string') gateway.authorizerType = authorizerType;
+    const deployed = deployedEngineOf(entry);
+    if (deployed !== undefined) gateway.deployed = deployed;
     for (const target of Array.isArray(targets) ? targets : [])
       gateway.targets.push(targetInfo(target));
   };
@@ -73,7 +83,7 @@ export function parseTargetsFile(text: string, source = 'targets file'): Gateway
   if (Array.isArray(root?.gateways)) {
     for (const g of root.gateways as unknown[]) {
       const gw = asObject(g);
-      add(gw?.gatewayArn, gw?.authorizerType, gw?.targets);
+      add(gw?.gatewayArn, gw?.authorizerType, gw?.targets, gw);
     }
   } else {
     const targets = Array.isArray(parsed) ? parsed : root?.targets;

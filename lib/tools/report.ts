@@ -4,6 +4,7 @@
  */
 import type { ScanIssue } from '../reports/usage.js';
 import { toolAccess, type ToolAccess } from './access.js';
+import { compareDeployed, type DeployedComparison } from './deployed.js';
 import { ToolsInputError } from './errors.js';
 import { gatewayIdOf, type GatewayTools } from './inventory.js';
 import {
@@ -24,6 +25,8 @@ export interface GatewayToolReport {
   dataEvents: boolean;
   access?: ToolAccess;
   recommendation?: GatewayRecommendation;
+  /** The deployed policy engine against use and the recommendation (when the export has it). */
+  deployed?: DeployedComparison;
 }
 
 export interface ToolReport {
@@ -93,10 +96,14 @@ export function buildToolReport(
       ...(inventory?.authorizerType ? { authorizerType: inventory.authorizerType } : {}),
     };
     if (usage === undefined) return base;
+    const recommendation = recommendGateway(usage, inventory, options);
     return {
       ...base,
       access: toolAccess(usage, inventory),
-      recommendation: recommendGateway(usage, inventory, options),
+      recommendation,
+      ...(inventory?.deployed !== undefined
+        ? { deployed: compareDeployed(usage, recommendation, inventory.deployed) }
+        : {}),
     };
   });
   return {

@@ -63,6 +63,30 @@ function gatewaySection(g: GatewayToolReport): string {
         `<ul>${r.rejected.map((x) => `<li><strong>Not offered</strong> ${esc(x.id)} (${esc(x.group ?? x.effect)}): ${esc(x.reasons.join('; '))}</li>`).join('')}</ul>`,
       );
   }
+  const d = g.deployed;
+  if (d !== undefined)
+    parts.push(
+      `<h3>Deployed policy engine (mode ${esc(d.mode)})</h3><p><strong>Rollout:</strong> ${esc(d.rollout)}</p>`,
+      table(
+        ['policy', 'successful calls it allowed', 'never used', 'problem'],
+        d.policies.map((p) => [
+          p.name ?? p.policyId,
+          p.observedCallsAllowed,
+          p.neverUsed ? 'yes' : 'no',
+          p.problem ?? '',
+        ]),
+      ),
+      '<h4>Principals allowed tools they never call</h4>',
+      table(
+        ['principal', 'tools'],
+        d.allowedNeverCalled.map((a) => [a.principal, a.tools.join(', ')]),
+      ),
+      `<h4>Deployed vs recommended: ${d.diff.deployedOnly} request(s) only deployed allows, ${d.diff.recommendedOnly} only the recommendation allows</h4>`,
+      table(
+        ['principal', 'tool', 'deployed'],
+        d.diff.samples.map((x) => [x.principal, x.tool, x.deployed]),
+      ),
+    );
   return `<section>${parts.join('\n')}</section>`;
 }
 

@@ -72,6 +72,38 @@ function gatewaySection(g: GatewayToolReport): string {
     for (const h of r.highRiskNotForbidden)
       out.push(`- high-risk ${cell(h.tool)} not forbidden: ${cell(h.reason)}`);
   }
+  const d = g.deployed;
+  if (d !== undefined) {
+    out.push(
+      `\n### Deployed policy engine (mode ${cell(d.mode)})\n`,
+      `**Rollout:** ${cell(d.rollout)}\n`,
+    );
+    out.push(
+      table(
+        ['policy', 'successful calls it allowed', 'never used', 'problem'],
+        d.policies.map((p) => [
+          p.name ?? p.policyId,
+          p.observedCallsAllowed,
+          p.neverUsed ? 'yes' : 'no',
+          p.problem ?? '',
+        ]),
+      ),
+    );
+    out.push(
+      '#### Principals allowed tools they never call\n',
+      table(
+        ['principal', 'tools'],
+        d.allowedNeverCalled.map((a) => [a.principal, a.tools.join(', ')]),
+      ),
+    );
+    out.push(
+      `#### Deployed vs recommended: ${d.diff.deployedOnly} request(s) only deployed allows, ${d.diff.recommendedOnly} only the recommendation allows (${d.evaluated} evaluated${d.notEvaluated > 0 ? `, ${d.notEvaluated} not evaluated` : ''})\n`,
+      table(
+        ['principal', 'tool', 'deployed'],
+        d.diff.samples.map((x) => [x.principal, x.tool, x.deployed]),
+      ),
+    );
+  }
   return `${out.join('\n')}\n`;
 }
 
