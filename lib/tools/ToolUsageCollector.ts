@@ -1,3 +1,4 @@
+import { timeKey } from '../reports/timeKey.js';
 import {
   DEFAULT_KEPT_CLAIMS,
   readInvokeRecord,
@@ -19,8 +20,9 @@ export interface ToolTally {
   policyDenied: number;
   /** Other errors (the tool or its target failed). */
   failed: number;
-  firstSeen: string;
-  lastSeen: string;
+  /** First and last call, as {@link timeKey} numbers (seconds): no record string is kept. */
+  firstKey: number;
+  lastKey: number;
   /** Distinct target ids (a tool has one target: an array is smaller than a Set per tally). */
   targetIds: string[];
 }
@@ -131,8 +133,18 @@ export class ToolUsageCollector {
       index.set(id, list);
     }
     for (const known of list) if (sameClaims(known.caller, caller)) return known;
-    const key = callerKey(caller);
-    const usage: CallerUsage = { key, caller, tools: new Map(), otherMethods: new Map() };
+    const own: Caller =
+      caller.kind === 'iam'
+        ? { kind: 'iam', arn: ownCopy(caller.arn) }
+        : {
+            kind: 'oauth',
+            sub: ownCopy(caller.sub),
+            claims: Object.fromEntries(
+              Object.entries(caller.claims).map(([k, v]) => [ownCopy(k), ownCopy(v)]),
+            ),
+          };
+    const key = callerKey(own);
+    const usage: CallerUsage = { key, caller: own, tools: new Map(), otherMethods: new Map() };
     list.push(usage);
     gateway.callers.set(key, usage);
     return usage;
@@ -166,11 +178,11 @@ export class ToolUsageCollector {
         refused: 0,
         policyDenied: 0,
         failed: 0,
-        firstSeen: fact.time,
-        lastSeen: fact.time,
+        firstKey: Infinity,
+        lastKey: -Infinity,
         targetIds: [],
       };
-      caller.tools.set(fact.tool, tally);
+      caller.tools.set(ownCopy(fact.tool), tally);
     }
     tally.calls += 1;
     switch (fact.outcome) {
@@ -187,9 +199,9 @@ export class ToolUsageCollector {
         tally.failed += 1;
         break;
     }
-    if (fact.time !== '' && (tally.firstSeen === '' || fact.time < tally.firstSeen))
-      tally.firstSeen = fact.time;
-    if (fact.time > tally.lastSeen) tally.lastSeen = fact.time;
+    const key = timeKey(fact.time);
+    if (key < tally.firstKey) tally.firstKey = key;
+    if (key > tally.lastKey) tally.lastKey = key;
     const id = fact.targetId;
     if (
       id !== undefined &&
@@ -197,8 +209,17 @@ export class ToolUsageCollector {
       tally.targetIds.length < MAX_TARGET_IDS &&
       !tally.targetIds.includes(id)
     )
-      tally.targetIds.push(id);
+      tally.targetIds.push(ownCopy(id));
   }
+}
+
+/**
+ * A string that holds no reference to the text it was parsed from. V8 may make a string read by
+ * JSON.parse a slice of the whole log file's text: keeping one in an aggregate would keep that
+ * file (megabytes) alive. Used only when an aggregate entry is created.
+ */
+function ownCopy(text: string): string {
+  return Buffer.from(text, 'utf8').toString('utf8');
 }
 
 /** Callers by subject or ARN, then compared claim by claim: no key string built per record. */
