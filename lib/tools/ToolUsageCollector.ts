@@ -1,4 +1,3 @@
-import { timeKey } from '../reports/timeKey.js';
 import {
   DEFAULT_KEPT_CLAIMS,
   readInvokeRecord,
@@ -20,9 +19,8 @@ export interface ToolTally {
   policyDenied: number;
   /** Other errors (the tool or its target failed). */
   failed: number;
-  /** First and last call, as {@link timeKey} numbers (seconds): no record string is kept. */
-  firstKey: number;
-  lastKey: number;
+  firstSeen: string;
+  lastSeen: string;
   /** Distinct target ids (a tool has one target: an array is smaller than a Set per tally). */
   targetIds: string[];
 }
@@ -133,18 +131,8 @@ export class ToolUsageCollector {
       index.set(id, list);
     }
     for (const known of list) if (sameClaims(known.caller, caller)) return known;
-    const own: Caller =
-      caller.kind === 'iam'
-        ? { kind: 'iam', arn: ownCopy(caller.arn) }
-        : {
-            kind: 'oauth',
-            sub: ownCopy(caller.sub),
-            claims: Object.fromEntries(
-              Object.entries(caller.claims).map(([k, v]) => [ownCopy(k), ownCopy(v)]),
-            ),
-          };
-    const key = callerKey(own);
-    const usage: CallerUsage = { key, caller: own, tools: new Map(), otherMethods: new Map() };
+    const key = callerKey(caller);
+    const usage: CallerUsage = { key, caller, tools: new Map(), otherMethods: new Map() };
     list.push(usage);
     gateway.callers.set(key, usage);
     return usage;
@@ -178,11 +166,11 @@ export class ToolUsageCollector {
         refused: 0,
         policyDenied: 0,
         failed: 0,
-        firstKey: Infinity,
-        lastKey: -Infinity,
+        firstSeen: fact.time,
+        lastSeen: fact.time,
         targetIds: [],
       };
-      caller.tools.set(ownCopy(fact.tool), tally);
+      caller.tools.set(fact.tool, tally);
     }
     tally.calls += 1;
     switch (fact.outcome) {
@@ -199,9 +187,9 @@ export class ToolUsageCollector {
         tally.failed += 1;
         break;
     }
-    const key = timeKey(fact.time);
-    if (key < tally.firstKey) tally.firstKey = key;
-    if (key > tally.lastKey) tally.lastKey = key;
+    if (fact.time !== '' && (tally.firstSeen === '' || fact.time < tally.firstSeen))
+      tally.firstSeen = fact.time;
+    if (fact.time > tally.lastSeen) tally.lastSeen = fact.time;
     const id = fact.targetId;
     if (
       id !== undefined &&
@@ -209,17 +197,8 @@ export class ToolUsageCollector {
       tally.targetIds.length < MAX_TARGET_IDS &&
       !tally.targetIds.includes(id)
     )
-      tally.targetIds.push(ownCopy(id));
+      tally.targetIds.push(id);
   }
-}
-
-/**
- * A string that holds no reference to the text it was parsed from. V8 may make a string read by
- * JSON.parse a slice of the whole log file's text: keeping one in an aggregate would keep that
- * file (megabytes) alive. Used only when an aggregate entry is created.
- */
-function ownCopy(text: string): string {
-  return Buffer.from(text, 'utf8').toString('utf8');
 }
 
 /** Callers by subject or ARN, then compared claim by claim: no key string built per record. */

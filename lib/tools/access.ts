@@ -51,13 +51,6 @@ export interface ToolAccess {
   gaps: Record<Gap, number>;
 }
 
-/** `20261201100000` → `2026-12-01T10:00:00Z`; '' when no call had a readable time. */
-function timeText(key: number): string {
-  if (!Number.isFinite(key)) return '';
-  const d = String(key).padStart(14, '0');
-  return `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}T${d.slice(8, 10)}:${d.slice(10, 12)}:${d.slice(12, 14)}Z`;
-}
-
 const principalOf = (c: Caller): string => (c.kind === 'iam' ? c.arn : c.sub);
 const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -80,8 +73,8 @@ export function toolAccess(usage: GatewayUsage, inventory: GatewayTools | undefi
         refused: t.refused,
         policyDenied: t.policyDenied,
         failed: t.failed,
-        firstSeen: timeText(t.firstKey),
-        lastSeen: timeText(t.lastKey),
+        firstSeen: t.firstSeen,
+        lastSeen: t.lastSeen,
         targetIds: [...t.targetIds].sort(),
       });
       if (t.policyDenied > 0) policyRefusals.push({ principal, tool, count: t.policyDenied });

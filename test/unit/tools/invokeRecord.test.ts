@@ -156,8 +156,8 @@ describe('ToolUsageCollector', () => {
       calls: 4,
       ok: 3,
       failed: 1,
-      firstKey: 20261201000000,
-      lastKey: 20261203000000,
+      firstSeen: '2026-12-01T00:00:00Z',
+      lastSeen: '2026-12-03T00:00:00Z',
     });
   });
 
