@@ -88,4 +88,10 @@ export const commands: CommandEntry[] = [
       'Rotate gatewarden secrets now: one, a gateway’s, or all with a tag (or sweep retired credentials)',
     load: async () => [(await import('./rotate.js')).registerRotate],
   },
+  {
+    name: 'tools',
+    description:
+      'Tool-level least privilege: who calls which gateway tool (InvokeGateway data events in trail files) and the Cedar policies for AgentCore Policy that allow exactly that, validated with Cedar',
+    load: async () => [(await import('./tools.js')).registerTools],
+  },
 ];

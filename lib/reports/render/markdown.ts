@@ -3,7 +3,7 @@ import type { AccessReport, PrincipalReport } from '../reportTypes.js';
 import { postureMarkdown } from './posture.js';
 
 /** Escapes text for a Markdown table cell. */
-function cell(text: string | number): string {
+export function cell(text: string | number): string {
   return String(text)
     .replace(/\\/g, '\\\\')
     .replace(/\|/g, '\\|')
@@ -11,7 +11,7 @@ function cell(text: string | number): string {
     .replace(/([<>*_`[\]])/g, '\\$1');
 }
 
-function table(header: string[], rows: (string | number)[][]): string {
+export function table(header: string[], rows: (string | number)[][]): string {
   if (rows.length === 0) return '_none_\n';
   return (
     [

@@ -1,0 +1,212 @@
+/**
+ * Benchmark of the tool report: N InvokeGateway data events (10,000,000 by default) in gzip
+ * trail files under bench/.data/tools/ (generated once, kept), in the shape AgentCore
+ * documents. One run times a baseline that only decompresses and JSON-parses the same files
+ * with the same parallelism, then the tool report (collect, access section, Cedar policies
+ * validated with cedar-wasm), alternating which runs first; the best of each is kept.
+ * Goals: report ≤ 1.5 × baseline, peak RSS ≤ 512 MB. Ends with one JSON line; exits 1 when a
+ * goal is missed.
+ *
+ *   npm run bench:tools                       # 10M events
+ *   BENCH_TOOLS_EVENTS=1000000 npm run bench:tools   # a quicker run
+ */
+import { createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { constants, createGzip } from 'node:zlib';
+import {
+  DEFAULT_FILE_CONCURRENCY,
+  forEachConcurrent,
+  listLogFiles,
+  parseLogText,
+  readLogStream,
+} from '../lib/reports/logFiles.js';
+import { buildToolReport } from '../lib/tools/report.js';
+import { collectTrailFiles } from '../lib/tools/trailFiles.js';
+import { ToolUsageCollector } from '../lib/tools/ToolUsageCollector.js';
+import { sampleInvokeRecord } from '../lib/tools/sampleRecord.js';
+
+const EVENTS = Number(process.env.BENCH_TOOLS_EVENTS ?? 10_000_000);
+const PER_FILE = Number(process.env.BENCH_TOOLS_PER_FILE ?? 2_000);
+const ROUNDS = Number(process.env.BENCH_TOOLS_ROUNDS ?? 2);
+const GATEWAYS = 5;
+const TOOLS_PER_GATEWAY = 40;
+const SUBJECTS = 2_000;
+const CLIENTS = 50;
+const ACCOUNT = '111122223333';
+const DATA = join(import.meta.dirname, '.data', 'tools');
+const TRAIL = join(DATA, 'trail');
+const MARKER = join(DATA, 'params.json');
+const GOAL_RATIO = 1.5;
+const GOAL_RSS_MB = 512;
+
+for (const [name, v] of Object.entries({ EVENTS, PER_FILE, ROUNDS }))
+  if (!Number.isInteger(v) || v < 1) throw new Error(`${name} must be a positive integer`);
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const gatewayArn = (g: number) =>
+  `arn:aws:bedrock-agentcore:us-east-1:${ACCOUNT}:gateway/gw-bench-${g}`;
+
+async function synthesize(): Promise<void> {
+  const params = JSON.stringify({ EVENTS, PER_FILE, version: 1 });
+  if (existsSync(MARKER) && (await readFile(MARKER, 'utf8')) === params) return;
+  const started = Date.now();
+  await rm(DATA, { recursive: true, force: true });
+  await mkdir(TRAIL, { recursive: true });
+  const random = rng(21);
+  const files = Math.ceil(EVENTS / PER_FILE);
+  let written = 0;
+  for (let f = 0; f < files; f++) {
+    const count = Math.min(PER_FILE, EVENTS - written);
+    const day = `2026-11-${String(1 + (f % 28)).padStart(2, '0')}`;
+    const parts: string[] = [];
+    for (let r = 0; r < count; r++) {
+      const g = Math.floor(random() * GATEWAYS);
+      const sub = Math.floor(random() * SUBJECTS);
+      // Each subject sticks to a client and mostly to a few tools: a realistic skew.
+      const tool =
+        (sub * 7 + Math.floor(random() * random() * TOOLS_PER_GATEWAY)) % TOOLS_PER_GATEWAY;
+      const roll = random();
+      const record = sampleInvokeRecord({
+        gatewayArn: gatewayArn(g),
+        tool: `target${tool % 4}___tool_${tool}`,
+        targetId: `TGT${g}${tool % 4}`,
+        claims: {
+          sub: `user-${sub}`,
+          client_id: `client-${sub % CLIENTS}`,
+          iss: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_EXAMPLE',
+          scope: 'gateway/invoke',
+          token_use: 'access',
+          auth_time: 1764500000 + r,
+          exp: 1764503600 + r,
+        },
+        time: `${day}T${String(Math.floor(random() * 24)).padStart(2, '0')}:${String(Math.floor(random() * 60)).padStart(2, '0')}:00Z`,
+        eventId: `${String(f).padStart(8, '0')}-0000-4000-8000-${String(r).padStart(12, '0')}`,
+        ...(roll < 0.01 ? { statusCode: 401 } : {}),
+        ...(roll >= 0.01 && roll < 0.02
+          ? { error: { code: -32002, message: 'Tool call not authorized by policy' } }
+          : {}),
+        ...(roll >= 0.02 && roll < 0.03 ? { statusCode: 500 } : {}),
+      });
+      parts.push(JSON.stringify(record));
+    }
+    written += count;
+    const name = `${ACCOUNT}_CloudTrail_us-east-1_${day.replace(/-/g, '')}T0000Z_${String(f).padStart(6, '0')}.json.gz`;
+    await pipeline(
+      Readable.from([`{"Records":[${parts.join(',')}]}`]),
+      createGzip({ level: constants.Z_BEST_SPEED }),
+      createWriteStream(join(TRAIL, name)),
+    );
+    if (f % 100 === 99)
+      process.stderr.write(
+        `synthesizing: ${written} / ${EVENTS} events (${Math.round((Date.now() - started) / 1000)} s)\n`,
+      );
+  }
+  await writeFile(MARKER, params);
+  process.stderr.write(
+    `synthesized ${written} events in ${files} files in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+  );
+}
+
+/** Baseline: the same files, the same parallelism, only gunzip + JSON.parse. */
+async function baseline(files: string[]): Promise<{ seconds: number; records: number }> {
+  const started = process.hrtime.bigint();
+  let records = 0;
+  await forEachConcurrent(files, DEFAULT_FILE_CONCURRENCY, async (file) => {
+    const parsed = parseLogText(await readLogStream(createReadStream(file), true));
+    records += parsed.length;
+  });
+  return { seconds: Number(process.hrtime.bigint() - started) / 1e9, records };
+}
+
+async function report(
+  files: string[],
+): Promise<{ seconds: number; records: number; policies: number; rejected: number }> {
+  const started = process.hrtime.bigint();
+  const collector = new ToolUsageCollector({ keptClaims: ['client_id', 'scope'] });
+  const { issues } = await collectTrailFiles(files, collector);
+  const result = buildToolReport(collector, [], {
+    files: files.length,
+    issues,
+    principalClaim: 'client_id',
+  });
+  // Rendering the JSON is part of the product's work.
+  JSON.stringify(result);
+  let policies = 0;
+  let rejected = 0;
+  for (const g of result.gateways) {
+    policies += g.recommendation?.policies.length ?? 0;
+    rejected += g.recommendation?.rejected.length ?? 0;
+  }
+  return {
+    seconds: Number(process.hrtime.bigint() - started) / 1e9,
+    records: result.sources.recordsRead,
+    policies,
+    rejected,
+  };
+}
+
+async function main(): Promise<void> {
+  await synthesize();
+  const files = await listLogFiles(TRAIL);
+  const baselines: number[] = [];
+  const cpu = { baseline: [] as number[], report: [] as number[] };
+  const cpuNow = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e6;
+  };
+  const reports: Awaited<ReturnType<typeof report>>[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = round % 2 === 0 ? ['baseline', 'report'] : ['report', 'baseline'];
+    let b: Awaited<ReturnType<typeof baseline>> | undefined;
+    let r: Awaited<ReturnType<typeof report>> | undefined;
+    for (const step of order) {
+      const c = cpuNow();
+      if (step === 'baseline') b = await baseline(files);
+      else r = await report(files);
+      cpu[step === 'baseline' ? 'baseline' : 'report'].push(cpuNow() - c);
+    }
+    if (b === undefined || r === undefined) throw new Error('round incomplete');
+    if (r.records !== b.records)
+      throw new Error(`report read ${r.records} records, baseline ${b.records}`);
+    baselines.push(b.seconds);
+    reports.push(r);
+    process.stderr.write(
+      `round ${round + 1}: baseline ${b.seconds.toFixed(2)} s (cpu ${cpu.baseline.at(-1)?.toFixed(2)} s), tool report ${r.seconds.toFixed(2)} s (cpu ${cpu.report.at(-1)?.toFixed(2)} s); ${r.policies} policies, ${r.rejected} not offered\n`,
+    );
+  }
+  const baselineS = Math.min(...baselines);
+  const wallS = Math.min(...reports.map((r) => r.seconds));
+  const peakRssMb = process.resourceUsage().maxRSS / 1024;
+  const ratio = wallS / baselineS;
+  process.stdout.write(
+    `${JSON.stringify({
+      bench: 'tools',
+      events: reports[0]?.records ?? 0,
+      files: files.length,
+      wallS: Number(wallS.toFixed(3)),
+      baselineS: Number(baselineS.toFixed(3)),
+      ratio: Number(ratio.toFixed(3)),
+      // CPU seconds of the process (gunzip threads included): steadier than wall time on a
+      // shared machine.
+      cpuRatio: Number((Math.min(...cpu.report) / Math.min(...cpu.baseline)).toFixed(3)),
+      peakRssMb: Number(peakRssMb.toFixed(1)),
+      goals: { ratio: GOAL_RATIO, peakRssMb: GOAL_RSS_MB },
+    })}\n`,
+  );
+  if (ratio > GOAL_RATIO || peakRssMb > GOAL_RSS_MB) process.exitCode = 1;
+}
+
+await main();

@@ -1,0 +1,156 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InvalidArgumentError, type Command } from 'commander';
+import { ToolsInputError } from '../../lib/tools/errors.js';
+import { DEFAULT_KEPT_CLAIMS } from '../../lib/tools/invokeRecord.js';
+import { parseTargetsFile, type GatewayTools } from '../../lib/tools/inventory.js';
+import { renderToolsHtml } from '../../lib/tools/render/html.js';
+import { renderToolsMarkdown } from '../../lib/tools/render/markdown.js';
+import { buildToolReport, type ToolReport } from '../../lib/tools/report.js';
+import { collectTrailFiles, trailFilesOf } from '../../lib/tools/trailFiles.js';
+import { ToolUsageCollector } from '../../lib/tools/ToolUsageCollector.js';
+import { forTerminal } from '../../lib/shared/terminal.js';
+import type { RegisterCommand } from './index.js';
+
+type Format = 'json' | 'md' | 'html' | 'cedar';
+const FORMATS: readonly Format[] = ['json', 'md', 'html', 'cedar'];
+
+interface ToolsCliOptions {
+  trail: string[];
+  targets?: string;
+  gateway?: string;
+  principalClaim?: string;
+  highRisk: string[];
+  out: string;
+  format: Format[];
+}
+
+function formats(value: string): Format[] {
+  const list = value.split(',').map((f) => f.trim());
+  for (const f of list)
+    if (!FORMATS.includes(f as Format))
+      throw new InvalidArgumentError(`must be a comma-separated list of ${FORMATS.join(', ')}`);
+  return [...new Set(list)] as Format[];
+}
+
+function claimName(value: string): string {
+  if (!/^[\w:.-]{1,64}$/.test(value)) throw new InvalidArgumentError('must be a JWT claim name');
+  return value;
+}
+
+const DESCRIPTION =
+  'Tool-level least privilege: who calls which gateway tool (InvokeGateway data events in trail files) and the Cedar policies for AgentCore Policy that allow exactly that, validated with Cedar';
+
+/** `gatewarden tools`: the tool access report and recommended Cedar policies, offline. */
+export const registerTools: RegisterCommand = (program: Command) => {
+  program
+    .command('tools')
+    .description(DESCRIPTION)
+    .requiredOption(
+      '--trail <path...>',
+      'CloudTrail log files or directories (.json/.json.gz) holding InvokeGateway data events',
+    )
+    .option(
+      '--targets <file>',
+      'gateways and their GetGatewayTarget answers as JSON ({"gateways":[{"gatewayArn","authorizerType","targets":[…]}]}): the tools each gateway exposes',
+    )
+    .option('--gateway <id>', 'only this gateway (id or ARN)')
+    .option(
+      '--principal-claim <claim>',
+      'group OAuth callers by this JWT claim (e.g. client_id) instead of one policy per subject',
+      claimName,
+    )
+    .option(
+      '--high-risk <tool...>',
+      'tools (<target>___<tool>, or a tool name on any target) to forbid when nobody calls them',
+      [],
+    )
+    .requiredOption(
+      '--out <dir>',
+      'directory for tools.json, tools.md, tools.html and <gatewayId>.cedar/.json',
+    )
+    .option('--format <list>', 'comma-separated: json,md,html,cedar', formats, [...FORMATS])
+    .action(async (options: ToolsCliOptions) => {
+      const report = await runTools(options);
+      await emit(report, options);
+    });
+};
+
+async function runTools(options: ToolsCliOptions): Promise<ToolReport> {
+  let inventories: GatewayTools[] = [];
+  if (options.targets !== undefined) {
+    const text = await readFile(options.targets, 'utf8').catch(() => {
+      throw new ToolsInputError(`cannot read --targets ${options.targets}`);
+    });
+    inventories = parseTargetsFile(text, `--targets ${options.targets}`);
+  }
+  const keptClaims =
+    options.principalClaim !== undefined && !DEFAULT_KEPT_CLAIMS.includes(options.principalClaim)
+      ? [...DEFAULT_KEPT_CLAIMS, options.principalClaim]
+      : DEFAULT_KEPT_CLAIMS;
+  const collector = new ToolUsageCollector({
+    keptClaims,
+    ...(options.gateway !== undefined ? { gateway: options.gateway } : {}),
+  });
+  const files = await trailFilesOf(options.trail);
+  const { issues } = await collectTrailFiles(files, collector);
+  return buildToolReport(collector, inventories, {
+    files: files.length,
+    issues,
+    highRisk: options.highRisk,
+    ...(options.gateway !== undefined ? { gateway: options.gateway } : {}),
+    ...(options.principalClaim !== undefined ? { principalClaim: options.principalClaim } : {}),
+  });
+}
+
+/** A file name from a gateway id (ids are `[\w-]`; anything else is replaced). */
+const fileName = (id: string): string => id.replace(/[^\w-]/g, '_').slice(0, 100) || 'gateway';
+
+async function emit(report: ToolReport, options: ToolsCliOptions): Promise<void> {
+  await mkdir(options.out, { recursive: true });
+  const written: string[] = [];
+  const write = async (name: string, text: string): Promise<void> => {
+    await writeFile(join(options.out, name), text);
+    written.push(name);
+  };
+  if (options.format.includes('json'))
+    await write('tools.json', `${JSON.stringify(report, null, 2)}\n`);
+  if (options.format.includes('md')) await write('tools.md', renderToolsMarkdown(report));
+  if (options.format.includes('html')) await write('tools.html', renderToolsHtml(report));
+  if (options.format.includes('cedar'))
+    for (const g of report.gateways) {
+      const r = g.recommendation;
+      if (r === undefined) continue;
+      await write(`${fileName(g.gatewayId)}.cedar`, r.cedar);
+      await write(
+        `${fileName(g.gatewayId)}.json`,
+        `${JSON.stringify({ gatewayArn: r.gatewayArn, principalTypes: r.principalTypes, policies: r.policies, rejected: r.rejected, schema: r.schema }, null, 2)}\n`,
+      );
+    }
+  const lines: string[] = [];
+  for (const g of report.gateways) {
+    const a = g.access;
+    if (a === undefined) {
+      lines.push(
+        `tools: gateway ${g.gatewayId}: no InvokeGateway data event: data events are not enabled for this gateway`,
+      );
+      continue;
+    }
+    const r = g.recommendation;
+    lines.push(
+      `tools: gateway ${g.gatewayId}: ${a.events} data events, ${a.principals.length} principal(s), ${a.toolsCalled.length} tool(s) called of ${a.toolsExposed === null ? 'unknown' : a.toolsExposed.length} exposed; ${r?.policies.length ?? 0} policy(ies) recommended, ${r?.rejected.length ?? 0} not offered`,
+    );
+    for (const x of r?.rejected ?? [])
+      lines.push(`warning: not offered: ${x.id}: ${x.reasons.join('; ')}`);
+    const gaps = Object.entries(a.gaps).filter(([, n]) => n > 0);
+    if (gaps.length > 0)
+      lines.push(
+        `tools: gateway ${g.gatewayId}: not attributed (counted, not guessed): ${gaps.map(([k, n]) => `${k} ${n}`).join(', ')}`,
+      );
+  }
+  for (const issue of report.sources.issues.slice(0, 10))
+    lines.push(`warning: skipped ${issue.input}: ${issue.reason}`);
+  lines.push(`tools: wrote ${written.join(', ')} → ${options.out}`);
+  // Tool names, subjects and reasons come from trail files: escaped for the terminal.
+  process.stderr.write(`${lines.map((l) => forTerminal(l)).join('\n')}\n`);
+}

@@ -1,0 +1,10 @@
+export { ToolsError, ToolsInputError } from './errors.js';
+export { readInvokeRecord, type InvokeFact, type Caller, type Gap } from './invokeRecord.js';
+export { ToolUsageCollector, type GatewayUsage } from './ToolUsageCollector.js';
+export { collectTrailFiles, trailFilesOf } from './trailFiles.js';
+export { parseTargetsFile, targetInfo, type GatewayTools } from './inventory.js';
+export { gatewaySchema, principalEntity } from './cedarSchema.js';
+export { recommendGateway, type GatewayRecommendation } from './recommend.js';
+export { buildToolReport, ENABLE_DATA_EVENTS_HINT, type ToolReport } from './report.js';
+export { renderToolsMarkdown } from './render/markdown.js';
+export { renderToolsHtml } from './render/html.js';
