@@ -22,6 +22,9 @@ const COMPUTE: Record<string, { source: string; key: 'roleArn' | 'role' | 'iamIn
   {
     CreateDevEndpoint: { source: 'glue.amazonaws.com', key: 'roleArn' },
     CreateFunction20150331: { source: 'lambda.amazonaws.com', key: 'role' },
+    // An existing function given another role passes it just the same.
+    UpdateFunctionConfiguration20150331v2: { source: 'lambda.amazonaws.com', key: 'role' },
+    UpdateFunctionConfiguration20150331: { source: 'lambda.amazonaws.com', key: 'role' },
     RunInstances: { source: 'ec2.amazonaws.com', key: 'iamInstanceProfile' },
     AssociateIamInstanceProfile: { source: 'ec2.amazonaws.com', key: 'iamInstanceProfile' },
     ReplaceIamInstanceProfileAssociation: {
@@ -73,7 +76,7 @@ export const iamPassRoleToCompute: Rule = {
   severity: 'high',
   mitre: { tactic: 'Privilege Escalation', technique: 'T1098.003 Additional Cloud Roles' },
   description:
-    'iam:PassRole seen through the call that used it: a Glue development endpoint, a new Lambda function, an EC2 instance profile (RunInstances, AssociateIamInstanceProfile) or a SageMaker notebook, training or processing job given a role. High when the role is one gatewarden knows as privileged (configured gateway, rotator or automation role; a role seen granted administrator rights; an instance profile seen holding such a role); low for roles it does not know, unless deploy automation or CloudFormation made the call. Gateway roles passed by role ARN are iam-passrole-gateway-role’s.',
+    'iam:PassRole seen through the call that used it: a Glue development endpoint, a new Lambda function or an existing one given another role, an EC2 instance profile (RunInstances, AssociateIamInstanceProfile) or a SageMaker notebook, training or processing job given a role. High when the role is one gatewarden knows as privileged (configured gateway, rotator or automation role; a role seen granted administrator rights; an instance profile seen holding such a role); low for roles it does not know, unless deploy automation or CloudFormation made the call. Gateway roles passed by role ARN are iam-passrole-gateway-role’s.',
   runbook:
     'Find the endpoint, function, instance or notebook and who can reach it; stop it if unplanned; restrict iam:PassRole on the role with iam:PassedToService and a resource list.',
   reads: [
