@@ -48,7 +48,7 @@ function passed(record: CloudTrailRecord, context: DetectionContext) {
   const reference = str(profile?.arn) ?? str(profile?.name);
   if (reference === undefined) return undefined;
   const name = reference.split('/').pop() ?? reference;
-  return { role: context.learnedInstanceProfileRoles?.get(name), profile: name };
+  return { role: context.learnedInstanceProfileRoles?.get(name.toLowerCase()), profile: name };
 }
 
 /** Why gatewarden holds this role privileged, or undefined when it does not know the role. */
@@ -59,7 +59,10 @@ function privilege(role: string, context: DetectionContext): string | undefined 
     (patterns ?? []).some((p) => matchesPattern(role, p) || matchesPattern(name, p));
   if (matches(context.rotatorPrincipals)) return 'gatewarden rotator role';
   if (matches(context.automationPrincipals)) return 'deploy automation role';
-  if (context.learnedPrivilegedRoles?.has(name)) return 'role granted administrator rights';
+  // IAM role names are unique regardless of case; the two requests may spell one differently.
+  if (context.learnedPrivilegedRoles?.has(name.toLowerCase())) {
+    return 'role granted administrator rights';
+  }
   return undefined;
 }
 
