@@ -621,8 +621,9 @@ export class DetectionEngine {
     at: number,
   ): RuleMatch {
     if (viaAwsService(record)) return match;
+    const caller = toolingCaller(record);
+    if (caller === undefined) return match;
     const principals = (this.context.toolingPrincipals ??= new Map());
-    const caller = stableCaller(record);
     const now = toolOf(record.userAgent);
     if (now?.kind === 'offensive' && (principals.size < 10_000 || principals.has(caller))) {
       const known = principals.get(caller);
@@ -720,6 +721,17 @@ const EMPTY_RESULT: EngineResult = Object.freeze({
     grouped: Object.freeze([]),
   }) as unknown as EngineResult['groups'],
 });
+
+/**
+ * The caller whose later findings tooling raises, when CloudTrail names one. An `Unknown`
+ * identity (an unauthenticated InvokeGateway, a sign-in with a typed user name) or a hidden
+ * user name reads alike for every such caller: one outsider's user agent would raise them all.
+ */
+function toolingCaller(record: CloudTrailRecord): string | undefined {
+  if (record.userIdentity.type === 'Unknown') return undefined;
+  const caller = stableCaller(record);
+  return caller === 'unknown' || caller === 'HIDDEN_DUE_TO_SECURITY_REASONS' ? undefined : caller;
+}
 
 /** The rule that reports tooling itself (not raised by its own signal). */
 const TOOLING_RULE = 'attacker-tool-user-agent';

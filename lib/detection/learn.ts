@@ -120,7 +120,7 @@ export function learnFromRecord(record: CloudTrailRecord, context: DetectionCont
       }
       if (role !== undefined && policyArn !== undefined && isAdminManagedPolicy(policyArn)) {
         context.learnedPrivilegedRoles ??= new Set();
-        addCapped(context.learnedPrivilegedRoles, role);
+        addCapped(context.learnedPrivilegedRoles, role.toLowerCase());
       }
       return;
     }
@@ -131,7 +131,7 @@ export function learnFromRecord(record: CloudTrailRecord, context: DetectionCont
         policyStatements(param(record, 'policyDocument')).some(isAdminStatement)
       ) {
         context.learnedPrivilegedRoles ??= new Set();
-        addCapped(context.learnedPrivilegedRoles, role);
+        addCapped(context.learnedPrivilegedRoles, role.toLowerCase());
       }
       return;
     }
@@ -139,8 +139,10 @@ export function learnFromRecord(record: CloudTrailRecord, context: DetectionCont
       const profile = str(param(record, 'instanceProfileName'));
       const role = str(param(record, 'roleName'));
       if (profile === undefined || role === undefined) return;
+      // IAM names are unique regardless of case, and a request may spell them either way.
+      const key = profile.toLowerCase();
       const profiles = (context.learnedInstanceProfileRoles ??= new Map());
-      if (profiles.size < LEARNED_CAP || profiles.has(profile)) profiles.set(profile, role);
+      if (profiles.size < LEARNED_CAP || profiles.has(key)) profiles.set(key, role);
       return;
     }
     case 'SetTokenVaultCMK': {

@@ -61,10 +61,10 @@ export interface DetectionContext {
   stateChanges?: StateChanges;
   /**
    * Roles granted administrator rights (an admin managed policy attached, an inline policy
-   * allowing `*` on `*`), learned from the stream: role names (engine-filled).
+   * allowing `*` on `*`), learned from the stream: role names in lower case (engine-filled).
    */
   learnedPrivilegedRoles?: Set<string>;
-  /** Instance profile name → the role added to it, learned from AddRoleToInstanceProfile. */
+  /** Instance profile name (lower case) → the role added to it, from AddRoleToInstanceProfile. */
   learnedInstanceProfileRoles?: Map<string, string>;
   /**
    * Principals (stable caller) seen calling with offensive tooling, with the tool and the time

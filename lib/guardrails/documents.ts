@@ -123,6 +123,15 @@ function memberResources(stage: string): Guardrail {
           Condition: exceptStackSets,
         },
         {
+          // The exemption above is by name: a member-made role of that name, or the real one
+          // with a trust or policy of the member's, would act as the StackSet. StackSets makes
+          // these roles with its service-linked role, which no SCP restricts.
+          Sid: 'NoRoleNamedLikeTheStackSetExecutionRole',
+          Effect: 'Deny',
+          Action: ['iam:CreateRole', ...ROLE_WRITES],
+          Resource: STACKSET_EXECUTION_ROLE,
+        },
+        {
           Sid: 'StackInstancesOnlyThroughTheStackSet',
           Effect: 'Deny',
           Action: [

@@ -2,6 +2,7 @@ import { isIPv6 } from 'node:net';
 import type { CloudTrailRecord } from '../record.js';
 import type { Rule } from '../types.js';
 import { ipv6Prefix } from './sourceAddress.js';
+import { safeIdentifier } from './identifiers.js';
 import { AGENTCORE, obj, str } from './support.js';
 
 const AUTH_FAILURE =
@@ -29,11 +30,12 @@ export function invokeAuthFailed(record: CloudTrailRecord): boolean {
   return scan(record.responseElements, 2);
 }
 
-/** Who is knocking: the JWT client if the token carried one, else the source address. */
+/**
+ * Who is knocking: the source address AWS recorded. The claims of a refused token were never
+ * verified: a guesser writes another client_id into each token (one counter each, no burst),
+ * or a real client's, to have the burst named after it.
+ */
 function caller(record: CloudTrailRecord): string {
-  const claims = obj(obj(obj(record.additionalEventData)?.jwt)?.claims);
-  const client = str(claims?.client_id) ?? str(claims?.azp) ?? str(claims?.sub);
-  if (client !== undefined) return `client:${client}`;
   const ip = record.sourceIPAddress ?? 'unknown';
   // One IPv6 host usually holds a whole /64: rotating addresses inside it is one knocker.
   return `ip:${isIPv6(ip) ? ipv6Prefix(ip, 64) : ip}`;
@@ -54,7 +56,7 @@ export const gatewayInvokeAuthFailures: Rule = {
   severity: 'medium',
   mitre: { tactic: 'Credential Access', technique: 'T1110 Brute Force' },
   description:
-    'At least 20 InvokeGateway calls from one client or address were refused for authentication within 5 minutes (needs InvokeGateway data events in the trail).',
+    'At least 20 InvokeGateway calls from one source address (an IPv6 /64) were refused for authentication within 5 minutes; the claims of a refused token are not trusted to name the caller (needs InvokeGateway data events in the trail).',
   runbook:
     'Identify the client id or source address; if it is not a known agent with an expired credential, block it (WAF or gateway resource policy) and check the issuer for a leaked client secret.',
   events: { sources: [AGENTCORE], names: ['InvokeGateway'] },
@@ -69,10 +71,16 @@ export const gatewayInvokeAuthFailures: Rule = {
   evaluate(record) {
     if (!invokeAuthFailed(record)) return undefined;
     const gatewayId = gatewayOf(record);
+    const claims = obj(obj(obj(record.additionalEventData)?.jwt)?.claims);
+    const claimed = safeIdentifier(claims?.client_id ?? claims?.azp ?? claims?.sub);
     return {
       summary: `gateway ${gatewayId} refused a burst of invocations from ${caller(record)}`,
       resource: gatewayId,
-      details: { caller: caller(record) },
+      details: {
+        caller: caller(record),
+        // As the last refused token said it: unverified.
+        ...(claimed === undefined ? {} : { claimedClient: claimed }),
+      },
     };
   },
 };

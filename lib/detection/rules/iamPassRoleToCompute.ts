@@ -22,6 +22,9 @@ const COMPUTE: Record<string, { source: string; key: 'roleArn' | 'role' | 'iamIn
   {
     CreateDevEndpoint: { source: 'glue.amazonaws.com', key: 'roleArn' },
     CreateFunction20150331: { source: 'lambda.amazonaws.com', key: 'role' },
+    // An existing function given another role passes it just the same.
+    UpdateFunctionConfiguration20150331v2: { source: 'lambda.amazonaws.com', key: 'role' },
+    UpdateFunctionConfiguration20150331: { source: 'lambda.amazonaws.com', key: 'role' },
     RunInstances: { source: 'ec2.amazonaws.com', key: 'iamInstanceProfile' },
     AssociateIamInstanceProfile: { source: 'ec2.amazonaws.com', key: 'iamInstanceProfile' },
     ReplaceIamInstanceProfileAssociation: {
@@ -45,7 +48,7 @@ function passed(record: CloudTrailRecord, context: DetectionContext) {
   const reference = str(profile?.arn) ?? str(profile?.name);
   if (reference === undefined) return undefined;
   const name = reference.split('/').pop() ?? reference;
-  return { role: context.learnedInstanceProfileRoles?.get(name), profile: name };
+  return { role: context.learnedInstanceProfileRoles?.get(name.toLowerCase()), profile: name };
 }
 
 /** Why gatewarden holds this role privileged, or undefined when it does not know the role. */
@@ -56,7 +59,10 @@ function privilege(role: string, context: DetectionContext): string | undefined 
     (patterns ?? []).some((p) => matchesPattern(role, p) || matchesPattern(name, p));
   if (matches(context.rotatorPrincipals)) return 'gatewarden rotator role';
   if (matches(context.automationPrincipals)) return 'deploy automation role';
-  if (context.learnedPrivilegedRoles?.has(name)) return 'role granted administrator rights';
+  // IAM role names are unique regardless of case; the two requests may spell one differently.
+  if (context.learnedPrivilegedRoles?.has(name.toLowerCase())) {
+    return 'role granted administrator rights';
+  }
   return undefined;
 }
 
@@ -73,7 +79,7 @@ export const iamPassRoleToCompute: Rule = {
   severity: 'high',
   mitre: { tactic: 'Privilege Escalation', technique: 'T1098.003 Additional Cloud Roles' },
   description:
-    'iam:PassRole seen through the call that used it: a Glue development endpoint, a new Lambda function, an EC2 instance profile (RunInstances, AssociateIamInstanceProfile) or a SageMaker notebook, training or processing job given a role. High when the role is one gatewarden knows as privileged (configured gateway, rotator or automation role; a role seen granted administrator rights; an instance profile seen holding such a role); low for roles it does not know, unless deploy automation or CloudFormation made the call. Gateway roles passed by role ARN are iam-passrole-gateway-role’s.',
+    'iam:PassRole seen through the call that used it: a Glue development endpoint, a new Lambda function or an existing one given another role, an EC2 instance profile (RunInstances, AssociateIamInstanceProfile) or a SageMaker notebook, training or processing job given a role. High when the role is one gatewarden knows as privileged (configured gateway, rotator or automation role; a role seen granted administrator rights; an instance profile seen holding such a role); low for roles it does not know, unless deploy automation or CloudFormation made the call. Gateway roles passed by role ARN are iam-passrole-gateway-role’s.',
   runbook:
     'Find the endpoint, function, instance or notebook and who can reach it; stop it if unplanned; restrict iam:PassRole on the role with iam:PassedToService and a resource list.',
   reads: [

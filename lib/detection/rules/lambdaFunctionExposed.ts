@@ -26,6 +26,8 @@ interface Outsider {
   who: string;
   /** Narrowed to an organization gatewarden cannot check (its id is the caller's to choose). */
   organization?: string;
+  /** A service principal with no source condition (any account's resources of that service). */
+  unscoped?: boolean;
 }
 
 /**
@@ -33,8 +35,8 @@ interface Outsider {
  * condition narrows it to a trusted source account or a source ARN in a trusted account; an
  * organization condition narrows it to an organization gatewarden cannot verify (the caller
  * names it). A service principal (`s3.amazonaws.com`, `events.amazonaws.com`…) is how
- * functions are wired to their triggers, unless its source account or source ARN is outside
- * (another account's bucket or API could then invoke the function).
+ * functions are wired to their triggers, unless its source account or source ARN is outside,
+ * or neither is given (another account's bucket, topic or API could then invoke the function).
  */
 function outsider(record: CloudTrailRecord, context: DetectionContext): Outsider | undefined {
   const principal = str(param(record, 'principal'));
@@ -56,7 +58,16 @@ function outsider(record: CloudTrailRecord, context: DetectionContext): Outsider
     // A source ARN without an account (an S3 bucket's) names nothing gatewarden can check.
     return { who: '*' };
   }
-  if (principal.endsWith('.amazonaws.com')) return undefined;
+  // A service principal with neither a source account nor a source ARN: the service invokes
+  // for any account's resource (another account's topic, bucket or rule), a known backdoor.
+  if (principal.endsWith('.amazonaws.com')) {
+    return sourceAccount === undefined && sourceArn === undefined
+      ? {
+          who: `any account's ${principal.replace('.amazonaws.com', '')} resources`,
+          unscoped: true,
+        }
+      : undefined;
+  }
   const account = accountOfPrincipal(principal);
   if (account !== undefined && !trusted(account)) return { who: principal };
   return undefined;
@@ -74,7 +85,7 @@ export const lambdaFunctionExposed: Rule = {
   severity: 'high',
   mitre: { tactic: 'Persistence', technique: 'T1098 Account Manipulation' },
   description:
-    'AddPermission granting lambda:Invoke* to `*` (unless narrowed to a trusted source account or source ARN; medium when narrowed to an organization, whose id the caller chooses), to an account outside the trusted ones, or to a service on behalf of an outside source account or ARN; a function URL created or updated with authType NONE; AddLayerVersionPermission sharing a layer with `*` or an outside account. Critical when the function is behind a gateway target (its code sees every tool call). Stratus aws.persistence.lambda-backdoor-function.',
+    'AddPermission granting lambda:Invoke* to `*` (unless narrowed to a trusted source account or source ARN; medium when narrowed to an organization, whose id the caller chooses), to an account outside the trusted ones, or to a service on behalf of an outside source account or ARN, or of any account (no source account nor source ARN: medium); a function URL created or updated with authType NONE; AddLayerVersionPermission sharing a layer with `*` or an outside account. Critical when the function is behind a gateway target (its code sees every tool call). Stratus aws.persistence.lambda-backdoor-function.',
   runbook:
     'Read the function’s resource policy (GetPolicy) or URL configuration; remove the statement or set the URL’s authType to AWS_IAM if unplanned; review the function’s invocations and role activity since the change.',
   events: { sources: [LAMBDA], names: NAMES },
@@ -120,8 +131,14 @@ export const lambdaFunctionExposed: Rule = {
       const out = outsider(record, context);
       if (out === undefined) return undefined;
       return {
-        // An organization the caller names is reported, one step lower: it may well be ours.
-        severity: out.organization === undefined ? severity : gateway ? 'high' : 'medium',
+        // An organization the caller names, or a service with no source condition, is reported
+        // one step lower: it may well be ours.
+        severity:
+          out.organization === undefined && out.unscoped !== true
+            ? severity
+            : gateway
+              ? 'high'
+              : 'medium',
         summary: `function ${fn}${behind} may now be invoked by ${out.who === '*' ? 'anyone' : out.who} (added by ${principalOf(record)})`,
         resource: fn,
         details: { action, principal: out.who, gatewayTarget: gateway },

@@ -8,7 +8,8 @@ const CLOSING = new Set(['SUPPRESSED', 'RESOLVED']);
 
 /**
  * Security Hub findings closed in bulk: BatchUpdateFindings setting Workflow.Status to
- * SUPPRESSED or RESOLVED on many findings at once (up to 100 a call), or the legacy
+ * SUPPRESSED or RESOLVED, or the severity to INFORMATIONAL, on many findings at once (up to
+ * 100 a call), or the legacy
  * UpdateFindings archiving every finding a filter matches. Security Hub records its request
  * members in PascalCase (see securityHubDisabled.ts).
  */
@@ -17,7 +18,7 @@ export const securityHubFindingsSuppressed: Rule = {
   title: 'Security Hub findings suppressed in bulk',
   severity: 'medium',
   mitre: { tactic: 'Defense Evasion', technique: 'T1562.001 Disable or Modify Tools' },
-  description: `BatchUpdateFindings that sets Workflow.Status SUPPRESSED or RESOLVED on ${BULK_FINDINGS} or more findings in one call, or UpdateFindings with RecordState ARCHIVED (a filter's worth of findings): alerts on stolen-credential activity can be closed before anyone reads them. Triage of a few findings is not reported; a refused attempt is low.`,
+  description: `BatchUpdateFindings that sets Workflow.Status SUPPRESSED or RESOLVED, or Severity.Label INFORMATIONAL, on ${BULK_FINDINGS} or more findings in one call, or UpdateFindings with RecordState ARCHIVED (a filter's worth of findings): alerts on stolen-credential activity can be closed before anyone reads them. Triage of a few findings is not reported; a refused attempt is low.`,
   runbook:
     'List the findings the call changed (GetFindings with the ids, or the filter) and set the ones nobody reviewed back to NEW; ask the caller why; check for automation rules (ListAutomationRules) doing the same.',
   events: {
@@ -27,6 +28,7 @@ export const securityHubFindingsSuppressed: Rule = {
   reads: [
     'requestParameters.FindingIdentifiers',
     'requestParameters.RecordState',
+    'requestParameters.Severity',
     'requestParameters.Workflow',
   ],
   dedup: { key: (r) => `${r.eventName}${failed(r) ? '|attempt' : ''}`, windowSeconds: 900 },
@@ -40,10 +42,15 @@ export const securityHubFindingsSuppressed: Rule = {
       what = 'findings matching a filter archived';
     } else {
       const status = str(obj(param(record, 'Workflow'))?.Status);
+      // Lowered to INFORMATIONAL, a finding stays NEW but leaves every severity-filtered alert.
+      const label = str(obj(param(record, 'Severity'))?.Label);
       const ids = param(record, 'FindingIdentifiers');
       count = Array.isArray(ids) ? ids.length : 0;
-      if (status === undefined || !CLOSING.has(status) || count < BULK_FINDINGS) return undefined;
-      what = `${count} findings set to ${status}`;
+      const closing = status !== undefined && CLOSING.has(status);
+      if ((!closing && label !== 'INFORMATIONAL') || count < BULK_FINDINGS) return undefined;
+      what = closing
+        ? `${count} findings set to ${status}`
+        : `${count} findings lowered to INFORMATIONAL`;
     }
     return {
       severity: attempt ? 'low' : 'medium',

@@ -3,7 +3,7 @@ import { DetectionEngine } from '../../../lib/detection/engine.js';
 import { memoryState } from '../../../lib/detection/memoryStores.js';
 import { validateRecord } from '../../../lib/detection/record.js';
 import { toolOf } from '../../../lib/detection/tooling.js';
-import { fixtureRecord } from './fixtureSupport.js';
+import { fixtureRecord, loadFixtures } from './fixtureSupport.js';
 
 /** Attacker tooling in the user agent: a finding of its own and a raise of what follows. */
 
@@ -136,5 +136,31 @@ describe('attacker tooling user agents', () => {
     });
     // Assess
     expect(findings.find((f) => f.ruleId === 'lambda-function-exposed')?.severity).toBe('high');
+  });
+  it('does not raise other unidentified callers after one anonymous call with tooling', async () => {
+    // Prepare: an outsider's InvokeGateway with a bad token and a Kali user agent. CloudTrail
+    // names no caller (`Unknown`, empty principal id): every unauthenticated caller reads alike.
+    const e = engine();
+    const burst = loadFixtures()
+      .find((f) => f.ruleId === 'gateway-invoke-auth-failures')
+      ?.cases.find((c) => c.name === '20 refused invocations from one address in 40 seconds');
+    if (burst === undefined) throw new Error('fixture missing');
+    const probe = {
+      ...(burst.records[0] as Record<string, unknown>),
+      sourceIPAddress: '198.51.100.7',
+      userAgent: KALI,
+      eventTime: '2026-11-20T10:00:00Z',
+      eventID: 'outsider-kali-probe',
+    };
+    // Act
+    const first = await run(e, probe);
+    const findings = [];
+    for (const record of burst.records)
+      findings.push(...(await run(e, record as Record<string, unknown>)));
+    // Assess: the probe itself is reported; another address's burst keeps its own severity.
+    expect(first.map((f) => f.ruleId)).toContain('attacker-tool-user-agent');
+    const refused = findings.find((f) => f.ruleId === 'gateway-invoke-auth-failures');
+    expect(refused?.severity).toBe(burst.severity);
+    expect(refused?.details).not.toHaveProperty('attackerTool');
   });
 });

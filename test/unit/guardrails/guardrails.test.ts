@@ -112,6 +112,24 @@ describe('gatewarden guardrails', () => {
     expect(await decide(ADMIN, 'cloudformation:DeleteStack', instance)).toBe('ExplicitlyDenied');
   });
 
+  it('attack: a member administrator makes a role named like the StackSet execution role, or takes over the real one: refused', async () => {
+    // The exemption is by name (`stacksets-exec-*`): a role of that name made by the member
+    // would change the forwarding rules and the read role as the StackSet does.
+    const lookalike = `arn:aws:iam::${MEMBER}:role/stacksets-exec-mine`;
+    expect(await decide(ADMIN, 'iam:CreateRole', lookalike)).toBe('ExplicitlyDenied');
+    for (const action of [
+      'iam:UpdateAssumeRolePolicy',
+      'iam:PutRolePolicy',
+      'iam:AttachRolePolicy',
+    ]) {
+      expect(await decide(ADMIN, action, STACKSET_EXEC)).toBe('ExplicitlyDenied');
+    }
+    // Roles of other names stay the administrator's.
+    expect(await decide(ADMIN, 'iam:CreateRole', `arn:aws:iam::${MEMBER}:role/team-app`)).toBe(
+      'Allowed',
+    );
+  });
+
   it('the StackSet execution role still updates them, and the administrator keeps their own rules', async () => {
     expect(await decide(STACKSET_EXEC, 'events:PutRule', rule('gatewarden-prod-org-iam'))).toBe(
       'Allowed',

@@ -968,6 +968,18 @@ function takesSource(pattern: DetectRule['pattern'], source: string): boolean {
 }
 
 describe('detection routing', () => {
+  it('gives every EventBridge rule its own name (a second rule of the same name replaces the first)', () => {
+    // Prepare
+    const names = resourcesOfType(template, 'AWS::Events::Rule').map(([id, rule]) => {
+      const props = rule.Properties as { Name?: unknown; EventBusName?: unknown };
+      return [id, JSON.stringify([props.EventBusName ?? 'default', props.Name])] as const;
+    });
+    // Act
+    const taken = names.filter(([, name], i) => names.findIndex(([, n]) => n === name) !== i);
+    // Assess
+    expect(taken).toEqual([]);
+  });
+
   // What the detection rules and decided contracts need to see: [source, detail-type, event, reads?]
   const NEEDED: [string, string, string, boolean][] = [
     ...[
