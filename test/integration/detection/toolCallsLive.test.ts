@@ -1,5 +1,5 @@
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import { SNSClient } from '@aws-sdk/client-sns';
 import {
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
@@ -12,7 +12,7 @@ import { defaultDeps, makeHandler } from '../../../functions/detect.js';
 import { asFunctionRole } from '../../../local/functionRole.js';
 import { LOCAL_STAGE } from '../../../scripts/localStage.js';
 import { localClient, uniqueName } from '../../support/localStack.js';
-import { createQueue } from '../../support/queues.js';
+import { createQueue, subscribeQueue } from '../../support/queues.js';
 import { pollQueue } from '../../support/queuePoller.js';
 import { putServiceEvents } from '../../support/serviceEvents.js';
 import { openRoleStack, type RoleStack } from '../roles/support.js';
@@ -75,12 +75,12 @@ describe('tool-call detection, live through the deployed rule and queue', () => 
       new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
     );
     const observer = await createQueue(sqs(), uniqueName('gw-tools-alerts'));
-    await localClient(SNSClient).send(
-      new SubscribeCommand({
-        TopicArn: env.GATEWARDEN_ALERT_TOPIC_ARN,
-        Protocol: 'sqs',
-        Endpoint: observer.arn,
-      }),
+    // The observer's policy admits the alert topic, as AWS requires for the delivery.
+    await subscribeQueue(
+      localClient(SNSClient),
+      sqs(),
+      env.GATEWARDEN_ALERT_TOPIC_ARN ?? '',
+      observer,
     );
     const tag = uniqueName('tools');
     const records = recordsOf(tag);
