@@ -407,7 +407,7 @@ describe('gateway posture from the live configuration (local stack, report role)
       expect(html).toContain(`(${gatewayId})</h3>`);
     }
     expect(markdown).toContain('## Gateway posture');
-    expect(html).toContain('<h2>Gateway posture</h2>');
+    expect(html).toContain('<h2 id="sec-posture">Gateway posture</h2>');
   });
 
   it('sees what a partial UpdateGateway removed: AgentCore replaces the whole gateway', async () => {
