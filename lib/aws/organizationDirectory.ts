@@ -9,11 +9,18 @@ import { clientConfig } from './clients.js';
  * region per partition; the SDK's endpoint resolution picks it.
  */
 export class OrganizationsDirectory implements OrganizationDirectory {
-  constructor(private readonly client = new OrganizationsClient(clientConfig())) {}
+  constructor(
+    private readonly client = new OrganizationsClient(clientConfig()),
+    /** Accounts per page (Organizations' maximum is 20). */
+    private readonly pageSize = 20,
+  ) {}
 
   async listAccounts(): Promise<MemberAccount[]> {
     const accounts: MemberAccount[] = [];
-    for await (const page of paginateListAccounts({ client: this.client }, {})) {
+    for await (const page of paginateListAccounts(
+      { client: this.client, pageSize: this.pageSize },
+      {},
+    )) {
       for (const account of page.Accounts ?? []) {
         accounts.push({
           id: account.Id ?? '',

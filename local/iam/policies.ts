@@ -54,6 +54,9 @@ export type { NamedPolicy, PrincipalPolicies } from './identityPolicies.js';
 /** The admin key of the local stack (moto's default account). */
 export const ADMIN_ACCESS_KEY = 'testing';
 
+/** The stack's own account (moto's default), where the admin's keys act. */
+const HOME_ACCOUNT = '123456789012';
+
 type Ctor<C> = new (config: {
   endpoint: string;
   region: string;
@@ -120,6 +123,34 @@ export class MotoPolicyStore {
     return client;
   }
 
+  /**
+   * IAM of the account an ARN names. moto keeps each account's IAM apart, and the admin's keys
+   * act in the stack's own account: a role or user of another account (an organization's
+   * member) is read with a session in that account (moto's STS issues one for any role ARN;
+   * nothing here acts on what it reads but the gate's decision).
+   */
+  private iamOf(arn: string): Promise<IAMClient> {
+    const account = /^arn:aws[\w-]*:(?:iam|sts)::(\d{12}):/.exec(arn)?.[1];
+    if (account === undefined || account === HOME_ACCOUNT)
+      return Promise.resolve(this.client(IAMClient, 'us-east-1'));
+    return this.cached(`account|${account}`, async () => {
+      const session = await this.assumeRole(
+        `arn:aws:iam::${account}:role/gatewarden-local-iam-gate`,
+        'gatewarden-local-iam-gate',
+      );
+      return new IAMClient({
+        endpoint: this.motoUrl,
+        region: 'us-east-1',
+        credentials: {
+          accessKeyId: session.AccessKeyId,
+          secretAccessKey: session.SecretAccessKey,
+          sessionToken: session.SessionToken,
+        },
+        maxAttempts: 1,
+      });
+    });
+  }
+
   private cached<T>(key: string, read: () => Promise<T>): Promise<T> {
     let hit = this.cache.get(key) as Promise<T> | undefined;
     if (!hit) {
@@ -133,10 +164,7 @@ export class MotoPolicyStore {
   /** Identity policies and boundary of a role or user ARN (none for a principal moto lacks). */
   principalPolicies(principalArn: string): Promise<PrincipalPolicies> {
     return this.cached(`principal|${principalArn}`, async () => {
-      const policies = await readIdentityPolicies(
-        this.client(IAMClient, 'us-east-1'),
-        principalArn,
-      );
+      const policies = await readIdentityPolicies(await this.iamOf(principalArn), principalArn);
       return policies ?? { identity: [] };
     });
   }
@@ -280,9 +308,8 @@ export class MotoPolicyStore {
         if (!action.startsWith('sts:')) return undefined;
         const role = /:role\/(?:.*\/)?([^/]+)$/.exec(resource)?.[1];
         if (!role) return undefined;
-        const got = await orUndefined(() =>
-          this.client(IAMClient, 'us-east-1').send(new GetRoleCommand({ RoleName: role })),
-        );
+        const client = await this.iamOf(resource);
+        const got = await orUndefined(() => client.send(new GetRoleCommand({ RoleName: role })));
         return decode(got?.Role?.AssumeRolePolicyDocument);
       }
       default:
