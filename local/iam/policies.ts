@@ -35,12 +35,21 @@ import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import {
+  DescribeOrganizationCommand,
+  DescribePolicyCommand,
+  ListParentsCommand,
+  OrganizationsClient,
+  paginateListPoliciesForTarget,
+  type PolicyType,
+} from '@aws-sdk/client-organizations';
+import {
   decode,
   orUndefined,
   policyElementsOnly,
   readIdentityPolicies,
   type PrincipalPolicies,
 } from './identityPolicies.js';
+import type { SimulationOrgPolicies } from '@cloud-copilot/iam-simulate';
 import type { ResourceLookups } from './resources.js';
 import {
   readDeployedStacks,
@@ -50,6 +59,15 @@ import {
 } from './templatePolicies.js';
 
 export type { NamedPolicy, PrincipalPolicies } from './identityPolicies.js';
+
+/** One account's control policies, per level of its OU chain; `version` changes with them. */
+export interface ControlPolicies {
+  scps: SimulationOrgPolicies[];
+  rcps: SimulationOrgPolicies[];
+  version: string;
+}
+
+export const NO_CONTROL_POLICIES: ControlPolicies = { scps: [], rcps: [], version: '' };
 
 /** The admin key of the local stack (moto's default account). */
 export const ADMIN_ACCESS_KEY = 'testing';
@@ -76,6 +94,8 @@ const INVALIDATES: Record<string, string[]> = {
   sns: ['resource|own|arn:aws:sns:', 'topic-key|'],
   s3: ['resource|own|arn:aws:s3:', 'bucket|', 'bucket-key|'],
   events: ['resource|own|arn:aws:events:'],
+  // Attach/Detach/Update/DeletePolicy, MoveAccount, CreateAccount…: the accounts' SCPs and RCPs.
+  organizations: ['org|'],
   // The stand-in's Identity creates and writes managed provider secrets.
   'bedrock-agentcore': ['secret|', 'resource|own|arn:aws:secretsmanager:'],
 };
@@ -86,6 +106,7 @@ const TEMPLATE_POLICY_SERVICES = new Set(['sns', 'sqs', 's3', 'events']);
 export class MotoPolicyStore {
   private readonly clients = new Map<string, unknown>();
   private readonly cache = new Map<string, Promise<unknown>>();
+  private controlVersion = 0;
 
   constructor(
     private readonly motoUrl: string,
@@ -315,6 +336,74 @@ export class MotoPolicyStore {
       default:
         return undefined;
     }
+  }
+
+  /**
+   * The SCPs and RCPs of an account's OU chain (root first, the account's own last), read from
+   * moto's Organizations once and kept until an Organizations write (INVALIDATES). None when
+   * the stack's account has no organization, for its management account, and for an account
+   * outside it: AWS applies neither to the management account.
+   */
+  controlPolicies(account: string): Promise<ControlPolicies> {
+    return this.cached(`org|${account}`, () => this.readControlPolicies(account));
+  }
+
+  private async readControlPolicies(account: string): Promise<ControlPolicies> {
+    const organizations = this.client(OrganizationsClient, 'us-east-1');
+    const organization = await organizations
+      .send(new DescribeOrganizationCommand({}))
+      .catch((error: unknown) => {
+        if ((error as { name?: string }).name === 'AWSOrganizationsNotInUseException')
+          return undefined;
+        throw error;
+      });
+    const management = organization?.Organization?.MasterAccountId;
+    if (management === undefined || management === account) return NO_CONTROL_POLICIES;
+    // The account, then its parents up to the root; an account outside the organization has none.
+    const chain = [account];
+    for (let id = account; ;) {
+      const parents = await organizations
+        .send(new ListParentsCommand({ ChildId: id }))
+        .catch((error: unknown) => {
+          // An account of another organization (or none): no SCP of this one binds it.
+          if (/ChildNotFound|AccountNotFound/.test((error as { name?: string }).name ?? ''))
+            return undefined;
+          throw error;
+        });
+      const parent = parents?.Parents?.[0];
+      if (parent?.Id === undefined) {
+        if (chain.length === 1) return NO_CONTROL_POLICIES;
+        break;
+      }
+      chain.push(parent.Id);
+      if (parent.Type === 'ROOT' || chain.length > 7) break;
+      id = parent.Id;
+    }
+    chain.reverse();
+    const level = async (target: string, type: PolicyType) => {
+      const policies: { name: string; policy: unknown }[] = [];
+      for await (const page of paginateListPoliciesForTarget(
+        { client: organizations },
+        { TargetId: target, Filter: type },
+      )) {
+        for (const summary of page.Policies ?? []) {
+          // RCPFullAWSAccess (AWS managed, an Allow) is added by the evaluator at every level.
+          if (type === 'RESOURCE_CONTROL_POLICY' && summary.AwsManaged === true) continue;
+          const described = await organizations.send(
+            new DescribePolicyCommand({ PolicyId: summary.Id }),
+          );
+          policies.push({
+            name: summary.Name ?? summary.Id ?? 'policy',
+            policy: JSON.parse(described.Policy?.Content ?? '{}') as unknown,
+          });
+        }
+      }
+      return { orgIdentifier: target, policies };
+    };
+    const scps = await Promise.all(chain.map((t) => level(t, 'SERVICE_CONTROL_POLICY')));
+    const rcps = await Promise.all(chain.map((t) => level(t, 'RESOURCE_CONTROL_POLICY')));
+    this.controlVersion += 1;
+    return { scps, rcps, version: `${account}#${this.controlVersion}` };
   }
 
   /** The execution role of a function. */
