@@ -26,6 +26,7 @@ const AREA_TITLES: Record<CheckResult['area'], string> = {
   rules: 'EventBridge rules feeding detect',
   secrets: 'registered secrets',
   posture: 'gateway posture (live configuration)',
+  organization: 'organization members (StackSet instances, read roles)',
 };
 
 /** The report as people read it: one line per check, grouped by area, then the counts. */
