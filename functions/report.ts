@@ -11,7 +11,10 @@ import { AccessAnalyzerPolicyValidator } from '../lib/aws/accessAnalyzerValidato
 import { AgentCoreInventorySource } from '../lib/aws/agentcoreInventory.js';
 import { EventBridgeAlertSink, SnsAlertSink } from '../lib/aws/alertSinks.js';
 import { IamApiSource } from '../lib/aws/iamInventory.js';
+import { memberSources } from '../lib/aws/memberAccess.js';
+import { OrganizationsDirectory } from '../lib/aws/organizationDirectory.js';
 import { S3ReportStore } from '../lib/aws/reportStore.js';
+import { partitionOf } from '../lib/deploy/policy.js';
 import type { AlertSink } from '../lib/alerts/alert.js';
 import { parseAthenaTable } from '../lib/reports/athenaQuery.js';
 import { IamDataCatalog } from '../lib/reports/catalog.js';
@@ -24,6 +27,11 @@ import {
   type ScheduledReportDeps,
   type ScheduledReportResult,
 } from '../lib/reports/scheduled.js';
+import {
+  runScheduledOrganizationReport,
+  type ScheduledOrganizationDeps,
+  type ScheduledOrganizationResult,
+} from '../lib/reports/scheduledOrganization.js';
 import type { ActivitySource } from '../lib/reports/usage.js';
 import { ENV, requireEnv } from '../lib/shared/env.js';
 import { logger, safe } from '../lib/shared/logger.js';
@@ -56,30 +64,43 @@ export interface ReportHandlerDeps extends ScheduledReportDeps {
   labels?: LabelRule[];
   /** Gateway posture declarations of the stage (production, reviewed interceptors). */
   posture?: PostureDeclarations;
+  /**
+   * The central stage of an organization: the members' reports, each through its read role,
+   * instead of the stage's own account alone (docs/organization.md).
+   */
+  organization?: ScheduledOrganizationDeps;
 }
 
 /** Builds the handler around its dependencies (the wiring seam for tests). */
 export function makeHandler(deps: ReportHandlerDeps | (() => ReportHandlerDeps)) {
   let resolved: ReportHandlerDeps | undefined;
-  return middy(async (event: ReportEvent): Promise<ScheduledReportResult> => {
-    const parsed = eventSchema.safeParse(event);
-    if (!parsed.success) {
-      throw new ReportInputError('report expects a Scheduled Event or {"days": n}');
-    }
-    resolved ??= typeof deps === 'function' ? deps() : deps;
-    const days =
-      'days' in parsed.data && typeof parsed.data.days === 'number'
-        ? parsed.data.days
-        : resolved.days;
-    const result = await runScheduledReport(resolved, {
-      days,
-      managers: resolved.managers,
-      labels: resolved.labels ?? [],
-      ...(resolved.posture ? { posture: resolved.posture } : {}),
-    });
-    logger.info('access report stored', safe({ ...result }));
-    return result;
-  });
+  return middy(
+    async (event: ReportEvent): Promise<ScheduledReportResult | ScheduledOrganizationResult> => {
+      const parsed = eventSchema.safeParse(event);
+      if (!parsed.success) {
+        throw new ReportInputError('report expects a Scheduled Event or {"days": n}');
+      }
+      resolved ??= typeof deps === 'function' ? deps() : deps;
+      const days =
+        'days' in parsed.data && typeof parsed.data.days === 'number'
+          ? parsed.data.days
+          : resolved.days;
+      const options = {
+        days,
+        managers: resolved.managers,
+        labels: resolved.labels ?? [],
+        ...(resolved.posture ? { posture: resolved.posture } : {}),
+      };
+      if (resolved.organization) {
+        const result = await runScheduledOrganizationReport(resolved.organization, options);
+        logger.info('organization access report stored', safe({ ...result }));
+        return result;
+      }
+      const result = await runScheduledReport(resolved, options);
+      logger.info('access report stored', safe({ ...result }));
+      return result;
+    },
+  );
 }
 
 /**
@@ -112,6 +133,9 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env): ReportHandler
     .filter(Boolean);
   // A malformed rule fails the run with its reason rather than mislabel a report.
   const labels = parseLabelRules(env[REPORT_ENV.labels] ?? '');
+  const bucket = requireEnv(ENV.reportBucket, env);
+  const owner = env[ENV.reportBucketOwner] || undefined;
+  const organizationId = env[ENV.organizationId] ?? '';
   return {
     report: {
       iam: new IamApiSource(),
@@ -120,17 +144,63 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env): ReportHandler
       catalog: new IamDataCatalog(),
       policyValidator: new AccessAnalyzerPolicyValidator(),
     },
-    store: new S3ReportStore(
-      requireEnv(ENV.reportBucket, env),
-      undefined,
-      undefined,
-      env[ENV.reportBucketOwner] || undefined,
-    ),
+    store: new S3ReportStore(bucket, undefined, undefined, owner),
     sinks,
+    ...(organizationId === ''
+      ? {}
+      : { organization: organizationDeps(env, { bucket, owner, sinks, managers }) }),
     days: Number.isInteger(days) && days > 0 ? days : DEFAULT_REPORT_DAYS,
     managers,
     labels,
     posture: postureDeclarations(env),
+  };
+}
+
+const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
+
+/**
+ * The central stage's wiring: accounts from Organizations, each member through its read role
+ * (`gatewarden-<stage>-member-read`), each member's reports under `organization/<account id>/`
+ * (its own history), the summary under `organization/summary/`. Usage is not read per member
+ * here: it comes from the organization trail through Athena when the stage has it.
+ */
+export function organizationDeps(
+  env: NodeJS.ProcessEnv,
+  store: { bucket: string; owner: string | undefined; sinks: AlertSink[]; managers: string[] },
+): ScheduledOrganizationDeps {
+  const organizationId = env[ENV.organizationId] ?? '';
+  if (!ORGANIZATION_ID.test(organizationId)) {
+    throw new ReportInputError(`${ENV.organizationId} is not an organization id (o-…)`);
+  }
+  const stage = requireEnv(ENV.stage, env);
+  const partition = partitionOf(env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? '');
+  const athena = env[ENV.reportAthenaTable];
+  const workgroup = env[ENV.reportAthenaWorkgroup];
+  const summary = new S3ReportStore(store.bucket, 'organization/summary', undefined, store.owner);
+  return {
+    organization: {
+      directory: new OrganizationsDirectory(),
+      memberSources: async (account) => {
+        const sources = await memberSources(account, { stage, partition });
+        return { iam: sources.iam, inventory: sources.inventory };
+      },
+      ...(athena
+        ? {
+            // The table projects accounts as `injected`: the query names the discovered ones.
+            activity: (accounts) =>
+              new AthenaActivitySource(parseAthenaTable(athena), {
+                ...(workgroup ? { workgroup } : {}),
+                partitions: { accounts: accounts.map((a) => a.id) },
+              }),
+          }
+        : {}),
+      catalog: new IamDataCatalog(),
+      policyValidator: new AccessAnalyzerPolicyValidator(),
+    },
+    memberStore: (account) =>
+      new S3ReportStore(store.bucket, `organization/${account.id}`, undefined, store.owner),
+    saveSummary: (report) => summary.saveDocument(report.generatedAt, 'organization.json', report),
+    sinks: store.sinks,
   };
 }
 

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import type { CheckResult, CheckStatus, DoctorReport } from '../../lib/doctor/index.js';
 import { ENV } from '../../lib/shared/env.js';
 import { forTerminal } from '../../lib/shared/terminal.js';
@@ -17,6 +17,9 @@ interface DoctorFlags {
   nonProduction?: boolean;
   allowedInterceptor?: string[];
   json?: boolean;
+  org?: boolean;
+  orgRegions?: string;
+  callAs?: 'SELF' | 'DELEGATED_ADMIN';
 }
 
 const MARK: Record<CheckStatus, string> = { pass: 'ok  ', fail: 'FAIL', unverified: '??  ' };
@@ -26,6 +29,7 @@ const AREA_TITLES: Record<CheckResult['area'], string> = {
   rules: 'EventBridge rules feeding detect',
   secrets: 'registered secrets',
   posture: 'gateway posture (live configuration)',
+  organization: 'organization members (StackSet instances, read roles)',
 };
 
 /** The report as people read it: one line per check, grouped by area, then the counts. */
@@ -134,6 +138,36 @@ async function resolveOptions(flags: DoctorFlags, env: NodeJS.ProcessEnv) {
   };
 }
 
+/** `doctor --org`: the members' lines, after the stage's own; a failure to list them is unverified. */
+async function addOrganizationChecks(report: DoctorReport, flags: DoctorFlags): Promise<void> {
+  const { organizationChecks } = await import('../../lib/doctor/organizationChecks.js');
+  const { organizationDoctorPorts } = await import('../../lib/aws/organizationDoctor.js');
+  const { safeReason } = await import('../../lib/shared/redact.js');
+  const callAs = flags.callAs ?? 'DELEGATED_ADMIN';
+  if (callAs !== 'SELF' && callAs !== 'DELEGATED_ADMIN') {
+    throw new InvalidArgumentError('--call-as must be SELF or DELEGATED_ADMIN');
+  }
+  const partition = report.caller.split(':')[1] || 'aws';
+  const regions = (flags.orgRegions ?? '')
+    .split(',')
+    .map((r) => r.trim())
+    .filter(Boolean);
+  const checks = await organizationChecks(
+    organizationDoctorPorts({ stage: report.stage, partition, callAs }),
+    { regions, stageRegion: report.region ?? process.env.AWS_REGION ?? 'us-east-1' },
+  ).catch((error: unknown) => [
+    {
+      id: 'organization',
+      area: 'organization' as const,
+      status: 'unverified' as const,
+      message: `could not list the organization's accounts or the member StackSet: ${safeReason(error)}`,
+    },
+  ]);
+  report.checks.push(...checks);
+  for (const check of checks) report.summary[check.status] += 1;
+  report.ok = report.summary.fail === 0;
+}
+
 /** `gatewarden doctor`: exit 0 when every check passed or could not be verified, 1 when one failed. */
 export const registerDoctor: RegisterCommand = (program: Command) => {
   program
@@ -170,6 +204,15 @@ export const registerDoctor: RegisterCommand = (program: Command) => {
       'posture: an interceptor Lambda reviewed to receive request headers or run in another account (repeatable; also GATEWARDEN_POSTURE_INTERCEPTORS, comma-separated)',
       (value: string, previous: string[] = []) => [...previous, value],
     )
+    .option(
+      '--org',
+      'central stage of an organization: each active member’s StackSet instances (current in every region) and read role (assumable)',
+    )
+    .option(
+      '--org-regions <list>',
+      'with --org: the regions members forward from (the stage’s organizationRegions; default the stage’s region); us-east-1 is always expected',
+    )
+    .option('--call-as <who>', 'with --org: DELEGATED_ADMIN (default) or SELF (management account)')
     .option('--json', 'print the report as JSON')
     .addHelpText(
       'after',
@@ -179,6 +222,7 @@ export const registerDoctor: RegisterCommand = (program: Command) => {
       const { runDoctor } = await import('../../lib/doctor/index.js');
       const { reader, options } = await resolveOptions(flags, process.env);
       const report = await runDoctor(reader, options);
+      if (flags.org === true) await addOrganizationChecks(report, flags);
       process.stdout.write(
         flags.json
           ? forTerminal(`${JSON.stringify(report, null, 2)}\n`, { lines: true })

@@ -44,6 +44,10 @@ interface ReportCliOptions {
   allowedInterceptor: string[];
   allowUnknownUsage?: boolean;
   maxPrincipals: number;
+  organization?: boolean;
+  stage?: string;
+  memberRole?: string;
+  concurrency?: number;
 }
 
 function positiveInt(value: string): number {
@@ -57,6 +61,13 @@ function principalCap(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1)
     throw new InvalidArgumentError('must be a whole number, 1 or more');
+  return n;
+}
+
+function concurrency(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 100)
+    throw new InvalidArgumentError('must be a whole number, 1–100');
   return n;
 }
 
@@ -145,11 +156,48 @@ export const registerReport: RegisterCommand = (program: Command) => {
       principalCap,
       DEFAULT_MAX_PRINCIPALS,
     )
+    .option(
+      '--organization',
+      'every active account of the organization (Organizations ListAccounts), each read through a role in it; writes organization.json (and <account>/report.json with --out)',
+    )
+    .option('--stage <stage>', 'with --organization: read through this stage’s member read role')
+    .option(
+      '--member-role <name>',
+      'with --organization: the role to assume in each member instead (the stage’s read role trusts only the central report role)',
+    )
+    .option(
+      '--concurrency <n>',
+      'with --organization: members read at once (default 10)',
+      concurrency,
+    )
     .option('--no-progress', 'no progress bar')
     .action(async (options: ReportCliOptions) => {
       // Checked first: a long analysis must not end in a raw errno.
       const labels = await labelRules(options);
       if (options.out !== undefined) await checkWritable(options.out);
+      if (options.organization === true) {
+        if (
+          options.iam !== undefined ||
+          options.trail !== undefined ||
+          options.lake !== undefined ||
+          options.lookupEvents === true
+        )
+          throw new ReportInputError(
+            '--organization reads each member through the SDK; usage only from --athena',
+            { usage: true },
+          );
+        const { runOrganizationReport } = await import('./reportOrganization.js');
+        await runOrganizationReport(
+          options,
+          {
+            days: options.days,
+            managers: options.manager,
+            labels,
+          },
+          new IamDataCatalog(),
+        );
+        return;
+      }
       const report = await runReport(options, labels);
       await emit(report, options);
     });

@@ -21,12 +21,21 @@ export interface MemberSources {
 
 export async function memberSources(
   account: MemberAccount,
-  options: { stage: string; partition?: string; sts?: STSClient },
+  options: {
+    stage: string;
+    partition?: string;
+    sts?: STSClient;
+    /** Another role of the member to read through (the CLI's `--member-role`). */
+    roleName?: string;
+  },
 ): Promise<MemberSources> {
   const sts = options.sts ?? new STSClient(clientConfig());
   const assumed = await sts.send(
     new AssumeRoleCommand({
-      RoleArn: memberReadRoleArn(options.stage, account.id, options.partition),
+      RoleArn:
+        options.roleName === undefined
+          ? memberReadRoleArn(options.stage, account.id, options.partition)
+          : `arn:${options.partition ?? 'aws'}:iam::${account.id}:role/${options.roleName}`,
       RoleSessionName: `gatewarden-${options.stage}-report`.slice(0, 64),
       DurationSeconds: 900,
     }),

@@ -54,6 +54,29 @@ export class S3ReportStore implements ReportStore {
     return { location: `s3://${this.bucket}/${prefix}` };
   }
 
+  /**
+   * A JSON document other than an access report (the organization's summary) under a dated
+   * folder of this root, and `latest.json` pointing at it, written after it.
+   */
+  async saveDocument(
+    generatedAt: string,
+    name: string,
+    document: unknown,
+  ): Promise<{ location: string }> {
+    const prefix = datedPrefix(generatedAt, this.root);
+    await this.put(
+      `${prefix}/${name}`,
+      `${JSON.stringify(document, null, 2)}\n`,
+      'application/json',
+    );
+    await this.put(
+      `${this.root}/${LATEST}`,
+      JSON.stringify({ prefix, generatedAt }),
+      'application/json',
+    );
+    return { location: `s3://${this.bucket}/${prefix}/${name}` };
+  }
+
   private async put(key: string, body: string, contentType: string): Promise<void> {
     await this.s3.send(
       new PutObjectCommand({

@@ -133,7 +133,8 @@ export function deployPolicy(
   };
 }
 
-function partitionOf(region: string): string {
+/** The partition of a region (aws, aws-cn, aws-us-gov). */
+export function partitionOf(region: string): string {
   if (region.startsWith('cn-')) return 'aws-cn';
   if (region.startsWith('us-gov-')) return 'aws-us-gov';
   return 'aws';

@@ -6,7 +6,7 @@
 export type CheckStatus = 'pass' | 'fail' | 'unverified';
 
 /** The areas a deployment must get right before its first rotation or finding. */
-export type CheckArea = 'rights' | 'trail' | 'rules' | 'secrets' | 'posture';
+export type CheckArea = 'rights' | 'trail' | 'rules' | 'secrets' | 'posture' | 'organization';
 
 export interface CheckResult {
   /** Stable id, e.g. `rights.rotate`, `rules.delivery`, `secret.rotation:<name>`. */

@@ -42,6 +42,12 @@ export const ENV = {
   detectionConfig: 'GATEWARDEN_DETECTION_CONFIG',
   /** Secret holding the optional chat webhook URL. */
   chatWebhookSecretId: 'GATEWARDEN_CHAT_WEBHOOK_SECRET_ID',
+  /**
+   * The organization (o-…) whose member accounts the central stage's report reads through their
+   * read roles ('' = this account only). Set only where the report role may list the accounts
+   * and assume those roles (resources/organization.yml, condition EnrolsMembers).
+   */
+  organizationId: 'GATEWARDEN_ORGANIZATION_ID',
   /** Days of CloudTrail activity a report looks back over. */
   reportDays: 'GATEWARDEN_REPORT_DAYS',
   /** Label rules `<arn-or-glob>=<label>` for the report, `;`-separated (docs/report-labels.md). */

@@ -9,7 +9,13 @@
 import { getDenialReasons, runSimulation } from '@cloud-copilot/iam-simulate';
 import type { UserIdentity } from '../standin/cloudtrail/identity.js';
 import { withEncryptionContextDecided } from './encryptionContext.js';
-import { ADMIN_ACCESS_KEY, type NamedPolicy, type PrincipalPolicies } from './policies.js';
+import {
+  ADMIN_ACCESS_KEY,
+  NO_CONTROL_POLICIES,
+  type ControlPolicies,
+  type NamedPolicy,
+  type PrincipalPolicies,
+} from './policies.js';
 import {
   authorizationsFor,
   Refused,
@@ -25,6 +31,11 @@ export interface PolicySource {
   principalPolicies(principalArn: string): Promise<PrincipalPolicies>;
   resourcePolicy(action: string, resource: string): Promise<unknown>;
   lookups(): ResourceLookups;
+  /**
+   * The organization's SCPs and RCPs that apply to an account (root first, the account's own
+   * last); none outside an organization and for its management account, as on AWS.
+   */
+  controlPolicies?(account: string): Promise<ControlPolicies>;
 }
 
 /** Who calls, as IAM sees it. */
@@ -166,7 +177,19 @@ export class IamEnforcer {
       authorization.resource === '*'
         ? undefined
         : await this.store.resourcePolicy(authorization.action, authorization.resource);
-    const remembered = this.allowed.lookup(held, ownPolicy, caller, authorization, context);
+    // SCPs bind the caller's account, RCPs the resource's; AWS service principals are bound by
+    // neither, and the management account by neither (the store returns none for it).
+    const control =
+      caller.kind === 'service' ? undefined : this.store.controlPolicies?.bind(this.store);
+    const scps = control ? await control(caller.account) : NO_CONTROL_POLICIES;
+    const rcps =
+      control && authorization.resourceAccount
+        ? await control(authorization.resourceAccount)
+        : NO_CONTROL_POLICIES;
+    const remembered = this.allowed.lookup(held, ownPolicy, caller, authorization, {
+      ...context,
+      'gatewarden:controlPolicies': `${scps.version}|${rcps.version}`,
+    });
     if (remembered.hit) return { allowed: true, reason: 'allowed', decisive: [] };
     const identity = {
       ...held,
@@ -185,8 +208,8 @@ export class IamEnforcer {
           contextVariables: context,
         },
         identityPolicies: identity.identity,
-        serviceControlPolicies: [],
-        resourceControlPolicies: [],
+        serviceControlPolicies: scps.scps,
+        resourceControlPolicies: rcps.rcps,
         ...(resourcePolicy ? { resourcePolicy } : {}),
         ...(identity.boundary ? { permissionBoundaryPolicies: [identity.boundary] } : {}),
       },
@@ -262,6 +285,15 @@ function principalContext(caller: Caller, sourceIp: string): ContextValues {
 /** The "because …" AWS writes in its AccessDenied messages. */
 function reasonOf(overall: string, action: string, denials: unknown[]): string {
   const text = JSON.stringify(denials);
+  // Organizations' control policies first: they decide before any policy of the account.
+  if (/"policyType":"scp"/.test(text))
+    return overall === 'ExplicitlyDenied'
+      ? 'with an explicit deny in a service control policy'
+      : `no service control policy allows the ${action} action`;
+  if (/"policyType":"rcp"/.test(text))
+    return overall === 'ExplicitlyDenied'
+      ? 'with an explicit deny in a resource control policy'
+      : `no resource control policy allows the ${action} action`;
   if (overall === 'ExplicitlyDenied') {
     if (/"type":"resource"|"policyType":"resource"/i.test(text))
       return 'with an explicit deny in a resource-based policy';

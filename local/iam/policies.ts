@@ -35,12 +35,21 @@ import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import {
+  DescribeOrganizationCommand,
+  DescribePolicyCommand,
+  ListParentsCommand,
+  OrganizationsClient,
+  paginateListPoliciesForTarget,
+  type PolicyType,
+} from '@aws-sdk/client-organizations';
+import {
   decode,
   orUndefined,
   policyElementsOnly,
   readIdentityPolicies,
   type PrincipalPolicies,
 } from './identityPolicies.js';
+import type { SimulationOrgPolicies } from '@cloud-copilot/iam-simulate';
 import type { ResourceLookups } from './resources.js';
 import {
   readDeployedStacks,
@@ -51,8 +60,20 @@ import {
 
 export type { NamedPolicy, PrincipalPolicies } from './identityPolicies.js';
 
+/** One account's control policies, per level of its OU chain; `version` changes with them. */
+export interface ControlPolicies {
+  scps: SimulationOrgPolicies[];
+  rcps: SimulationOrgPolicies[];
+  version: string;
+}
+
+export const NO_CONTROL_POLICIES: ControlPolicies = { scps: [], rcps: [], version: '' };
+
 /** The admin key of the local stack (moto's default account). */
 export const ADMIN_ACCESS_KEY = 'testing';
+
+/** The stack's own account (moto's default), where the admin's keys act. */
+const HOME_ACCOUNT = '123456789012';
 
 type Ctor<C> = new (config: {
   endpoint: string;
@@ -73,6 +94,8 @@ const INVALIDATES: Record<string, string[]> = {
   sns: ['resource|own|arn:aws:sns:', 'topic-key|'],
   s3: ['resource|own|arn:aws:s3:', 'bucket|', 'bucket-key|'],
   events: ['resource|own|arn:aws:events:'],
+  // Attach/Detach/Update/DeletePolicy, MoveAccount, CreateAccount…: the accounts' SCPs and RCPs.
+  organizations: ['org|'],
   // The stand-in's Identity creates and writes managed provider secrets.
   'bedrock-agentcore': ['secret|', 'resource|own|arn:aws:secretsmanager:'],
 };
@@ -83,6 +106,7 @@ const TEMPLATE_POLICY_SERVICES = new Set(['sns', 'sqs', 's3', 'events']);
 export class MotoPolicyStore {
   private readonly clients = new Map<string, unknown>();
   private readonly cache = new Map<string, Promise<unknown>>();
+  private controlVersion = 0;
 
   constructor(
     private readonly motoUrl: string,
@@ -120,6 +144,34 @@ export class MotoPolicyStore {
     return client;
   }
 
+  /**
+   * IAM of the account an ARN names. moto keeps each account's IAM apart, and the admin's keys
+   * act in the stack's own account: a role or user of another account (an organization's
+   * member) is read with a session in that account (moto's STS issues one for any role ARN;
+   * nothing here acts on what it reads but the gate's decision).
+   */
+  private iamOf(arn: string): Promise<IAMClient> {
+    const account = /^arn:aws[\w-]*:(?:iam|sts)::(\d{12}):/.exec(arn)?.[1];
+    if (account === undefined || account === HOME_ACCOUNT)
+      return Promise.resolve(this.client(IAMClient, 'us-east-1'));
+    return this.cached(`account|${account}`, async () => {
+      const session = await this.assumeRole(
+        `arn:aws:iam::${account}:role/gatewarden-local-iam-gate`,
+        'gatewarden-local-iam-gate',
+      );
+      return new IAMClient({
+        endpoint: this.motoUrl,
+        region: 'us-east-1',
+        credentials: {
+          accessKeyId: session.AccessKeyId,
+          secretAccessKey: session.SecretAccessKey,
+          sessionToken: session.SessionToken,
+        },
+        maxAttempts: 1,
+      });
+    });
+  }
+
   private cached<T>(key: string, read: () => Promise<T>): Promise<T> {
     let hit = this.cache.get(key) as Promise<T> | undefined;
     if (!hit) {
@@ -133,10 +185,7 @@ export class MotoPolicyStore {
   /** Identity policies and boundary of a role or user ARN (none for a principal moto lacks). */
   principalPolicies(principalArn: string): Promise<PrincipalPolicies> {
     return this.cached(`principal|${principalArn}`, async () => {
-      const policies = await readIdentityPolicies(
-        this.client(IAMClient, 'us-east-1'),
-        principalArn,
-      );
+      const policies = await readIdentityPolicies(await this.iamOf(principalArn), principalArn);
       return policies ?? { identity: [] };
     });
   }
@@ -280,14 +329,81 @@ export class MotoPolicyStore {
         if (!action.startsWith('sts:')) return undefined;
         const role = /:role\/(?:.*\/)?([^/]+)$/.exec(resource)?.[1];
         if (!role) return undefined;
-        const got = await orUndefined(() =>
-          this.client(IAMClient, 'us-east-1').send(new GetRoleCommand({ RoleName: role })),
-        );
+        const client = await this.iamOf(resource);
+        const got = await orUndefined(() => client.send(new GetRoleCommand({ RoleName: role })));
         return decode(got?.Role?.AssumeRolePolicyDocument);
       }
       default:
         return undefined;
     }
+  }
+
+  /**
+   * The SCPs and RCPs of an account's OU chain (root first, the account's own last), read from
+   * moto's Organizations once and kept until an Organizations write (INVALIDATES). None when
+   * the stack's account has no organization, for its management account, and for an account
+   * outside it: AWS applies neither to the management account.
+   */
+  controlPolicies(account: string): Promise<ControlPolicies> {
+    return this.cached(`org|${account}`, () => this.readControlPolicies(account));
+  }
+
+  private async readControlPolicies(account: string): Promise<ControlPolicies> {
+    const organizations = this.client(OrganizationsClient, 'us-east-1');
+    const organization = await organizations
+      .send(new DescribeOrganizationCommand({}))
+      .catch((error: unknown) => {
+        if ((error as { name?: string }).name === 'AWSOrganizationsNotInUseException')
+          return undefined;
+        throw error;
+      });
+    const management = organization?.Organization?.MasterAccountId;
+    if (management === undefined || management === account) return NO_CONTROL_POLICIES;
+    // The account, then its parents up to the root; an account outside the organization has none.
+    const chain = [account];
+    for (let id = account; ;) {
+      const parents = await organizations
+        .send(new ListParentsCommand({ ChildId: id }))
+        .catch((error: unknown) => {
+          // An account of another organization (or none): no SCP of this one binds it.
+          if (/ChildNotFound|AccountNotFound/.test((error as { name?: string }).name ?? ''))
+            return undefined;
+          throw error;
+        });
+      const parent = parents?.Parents?.[0];
+      if (parent?.Id === undefined) {
+        if (chain.length === 1) return NO_CONTROL_POLICIES;
+        break;
+      }
+      chain.push(parent.Id);
+      if (parent.Type === 'ROOT' || chain.length > 7) break;
+      id = parent.Id;
+    }
+    chain.reverse();
+    const level = async (target: string, type: PolicyType) => {
+      const policies: { name: string; policy: unknown }[] = [];
+      for await (const page of paginateListPoliciesForTarget(
+        { client: organizations },
+        { TargetId: target, Filter: type },
+      )) {
+        for (const summary of page.Policies ?? []) {
+          // RCPFullAWSAccess (AWS managed, an Allow) is added by the evaluator at every level.
+          if (type === 'RESOURCE_CONTROL_POLICY' && summary.AwsManaged === true) continue;
+          const described = await organizations.send(
+            new DescribePolicyCommand({ PolicyId: summary.Id }),
+          );
+          policies.push({
+            name: summary.Name ?? summary.Id ?? 'policy',
+            policy: JSON.parse(described.Policy?.Content ?? '{}') as unknown,
+          });
+        }
+      }
+      return { orgIdentifier: target, policies };
+    };
+    const scps = await Promise.all(chain.map((t) => level(t, 'SERVICE_CONTROL_POLICY')));
+    const rcps = await Promise.all(chain.map((t) => level(t, 'RESOURCE_CONTROL_POLICY')));
+    this.controlVersion += 1;
+    return { scps, rcps, version: `${account}#${this.controlVersion}` };
   }
 
   /** The execution role of a function. */

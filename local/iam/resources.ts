@@ -838,7 +838,29 @@ const logs: Resolver = async (call) => {
   return group ? { vars: { LogGroupName: group } } : {};
 };
 
+/**
+ * Organizations names policies, roots, OUs and accounts by ids whose ARNs also need the
+ * organization's id (and a created policy has none yet): the gate authorizes these calls on
+ * every resource of the type. Coarser than AWS for resource-scoped grants on Organizations,
+ * which only the management account's admin makes on the local stack.
+ */
+const organizations: Resolver = async () => ({
+  arns: Object.fromEntries(
+    [
+      'account',
+      'handshake',
+      'organization',
+      'organizationalunit',
+      'policy',
+      'resourcepolicy',
+      'root',
+      'awspolicy',
+    ].map((type) => [type, '*']),
+  ),
+});
+
 const RESOLVERS: Record<string, Resolver> = {
+  organizations,
   cloudformation,
   logs,
   secretsmanager,

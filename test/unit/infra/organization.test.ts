@@ -135,6 +135,15 @@ describe('the member StackSet of the central stage', () => {
     expect(Buffer.byteLength(body)).toBeLessThan(51_200);
   });
 
+  it('tells the report function the organization only where its role may read the members', () => {
+    const fn = resource(template, 'ReportLambdaFunction').Properties as {
+      Environment: { Variables: Record<string, unknown> };
+    };
+    expect(fn.Environment.Variables.GATEWARDEN_ORGANIZATION_ID).toEqual({
+      'Fn::If': ['EnrolsMembers', { Ref: 'OrganizationId' }, ''],
+    });
+  });
+
   it('lets the report role assume the members’ read roles only inside the organization, and list its accounts', () => {
     const report = allStatements(template).filter((s) => s.where.startsWith('ReportRole/'));
     const assume = report.find((s) => s.statement.Sid === 'AssumeMemberReadRoles');

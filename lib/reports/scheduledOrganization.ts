@@ -1,0 +1,160 @@
+import { publishAll, type Alert, type AlertSink } from '../alerts/alert.js';
+import { compareSeverity, type Severity } from '../detection/types.js';
+import { diffReports } from './diff.js';
+import { forEachConcurrent } from './logFiles.js';
+import {
+  DEFAULT_MEMBER_CONCURRENCY,
+  organizationAccessReport,
+  type MemberAccount,
+  type OrganizationReport,
+  type OrganizationReportDeps,
+} from './organization.js';
+import { renderHtml } from './render/html.js';
+import { renderMarkdown } from './render/markdown.js';
+import type { ReportOptions } from './report.js';
+import type { ReportStore } from './store.js';
+
+/**
+ * The scheduled run of the central stage of an organization: each member's report is stored in
+ * the member's own history (and diffed against that history only, so one account's findings
+ * never resolve another's), the organization's summary beside them, and one alert names the
+ * new findings with their account id and name. A member that could not be read is in the
+ * summary and the alert with its reason; the run goes on.
+ */
+export interface ScheduledOrganizationDeps {
+  organization: OrganizationReportDeps;
+  /** The member's own report history (its own `latest`). */
+  memberStore(account: MemberAccount): ReportStore;
+  /** Stores the organization's summary; returns where. */
+  saveSummary(report: OrganizationReport): Promise<{ location: string }>;
+  sinks: readonly AlertSink[];
+}
+
+export interface ScheduledOrganizationResult {
+  location: string;
+  accounts: number;
+  failed: number;
+  findings: number;
+  newFindings: number;
+  severity: Severity;
+}
+
+/** A member's new finding, as the alert names it. */
+interface NewFinding {
+  accountId: string;
+  accountName: string;
+  checkId: string;
+  severity: Severity;
+  resource: string;
+  message: string;
+}
+
+export async function runScheduledOrganizationReport(
+  deps: ScheduledOrganizationDeps,
+  options: ReportOptions & { concurrency?: number } = {},
+): Promise<ScheduledOrganizationResult> {
+  const { organization, members } = await organizationAccessReport(deps.organization, options);
+  const fresh: NewFinding[] = [];
+  const stored = new Map<string, string>();
+  await forEachConcurrent(
+    members,
+    options.concurrency ?? DEFAULT_MEMBER_CONCURRENCY,
+    async (outcome) => {
+      if (!outcome.ok) return;
+      const { account, value: report } = outcome;
+      const store = deps.memberStore(account);
+      const diff = diffReports(await store.latest(), report);
+      const { location } = await store.save(report, {
+        json: `${JSON.stringify(report, null, 2)}\n`,
+        md: renderMarkdown(report),
+        html: renderHtml(report),
+      });
+      stored.set(account.id, location);
+      for (const f of diff.newFindings) {
+        fresh.push({
+          accountId: account.id,
+          accountName: account.name,
+          checkId: f.checkId,
+          severity: f.severity,
+          resource: f.resource,
+          message: f.message,
+        });
+      }
+    },
+  );
+  const { location } = await deps.saveSummary(organization);
+  const alert = organizationAlert(organization, fresh, location);
+  await publishAll(deps.sinks, alert);
+  return {
+    location,
+    accounts: organization.summary.accounts,
+    failed: organization.summary.failed,
+    findings: organization.summary.findings,
+    newFindings: fresh.length,
+    severity: alert.severity,
+  };
+}
+
+/**
+ * One alert for the whole organization: the highest new finding's severity, at least `medium`
+ * when a member could not be read (its findings are unknown, not absent).
+ */
+export function organizationAlert(
+  report: OrganizationReport,
+  fresh: readonly NewFinding[],
+  location: string,
+): Alert {
+  const byRisk = [...fresh].sort(
+    (a, b) => compareSeverity(b.severity, a.severity) || a.accountId.localeCompare(b.accountId),
+  );
+  let severity: Severity = byRisk[0]?.severity ?? 'info';
+  if (report.summary.failed > 0 && compareSeverity(severity, 'medium') < 0) severity = 'medium';
+  const failed = report.accounts.filter((a) => a.status === 'failed');
+  const s = report.summary;
+  const lines = [
+    `Organization access report ${report.generatedAt}: ${s.accounts} accounts, ${s.reported} reported, ${s.failed} not readable.`,
+    `Summary at ${location}; each account's report in its own history.`,
+    `${s.findings} open findings, ${fresh.length} new.`,
+    ...(failed.length === 0
+      ? []
+      : [
+          '',
+          `Not readable (${failed.length}; their findings are unknown):`,
+          ...failed.slice(0, 15).map((a) => `- ${a.id} (${a.name}): ${a.reason ?? 'unknown'}`),
+          ...(failed.length > 15 ? [`- … and ${failed.length - 15} more`] : []),
+        ]),
+    '',
+    `New findings (${fresh.length}):`,
+    ...byRisk
+      .slice(0, 20)
+      .map(
+        (f) =>
+          `- [${f.severity}] ${f.accountId} (${f.accountName}) ${f.checkId} ${f.resource}: ${f.message}`,
+      ),
+    ...(byRisk.length > 20 ? [`- … and ${byRisk.length - 20} more`] : []),
+  ];
+  return {
+    detailType: 'Organization Access Report',
+    severity,
+    subject: `gatewarden organization report: ${fresh.length} new, ${s.failed} accounts not readable`,
+    body: lines.join('\n'),
+    detail: {
+      schemaVersion: 1,
+      generatedAt: report.generatedAt,
+      location,
+      summary: s,
+      failedAccounts: failed.map(({ id, name, reason }) => ({ id, name, reason })),
+      newFindings: byRisk
+        .slice(0, 50)
+        .map(({ accountId, accountName, checkId, severity: sev, resource }) => ({
+          accountId,
+          accountName,
+          checkId,
+          severity: sev,
+          resource,
+        })),
+      newFindingCount: fresh.length,
+    },
+    attributes: { report: 'organization' },
+  };
+}
