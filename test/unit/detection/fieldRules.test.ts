@@ -71,18 +71,24 @@ async function run(e: DetectionEngine, records: Json[]): Promise<Finding[][]> {
   return out;
 }
 
+/** The CloudFormation execution role of the fixtures' stack. */
+const CFN_ROLE = 'arn:aws:iam::111122223333:role/platform-cfn-exec';
+
 const of = (findings: Finding[] | undefined, ruleId: string) =>
   (findings ?? []).filter((f) => f.ruleId === ruleId);
 
 describe('severity ladders', () => {
   const created = fixtureRecord(
     INTERCEPTORS,
-    'interceptor added by CloudFormation, same account, no headers',
+    'interceptor added by CloudFormation as a listed automation role, same account, no headers',
   );
   const base = loadFixtures()
     .find((f) => f.file === INTERCEPTORS)
-    ?.cases.find((c) => c.name === 'interceptor added by CloudFormation, same account, no headers')
-    ?.records[0] as Json;
+    ?.cases.find(
+      (c) =>
+        c.name ===
+        'interceptor added by CloudFormation as a listed automation role, same account, no headers',
+    )?.records[0] as Json;
 
   it.each([
     // [Lambda, passRequestHeaders, by automation, expected]
@@ -109,8 +115,10 @@ describe('severity ladders', () => {
           r.sourceIPAddress = '203.0.113.24';
         }
       });
+      // Deploy automation is the stack's role, listed by ARN (a stack alone is not automation).
+      const config = automation ? { automationPrincipals: [CFN_ROLE] } : {};
       // Act
-      const findings = await run(engine(), [base, update]);
+      const findings = await run(engine(config), [base, update]);
       // Assess
       expect(of(findings[1], 'gateway-interceptor-changed').map((f) => f.severity)).toEqual([
         expected,
@@ -278,7 +286,7 @@ describe('untrusted input', () => {
   it('attacker text in an interceptor ARN or a tag key reaches the summary as one safe line', async () => {
     const created = fixtureRecord(
       INTERCEPTORS,
-      'interceptor added by CloudFormation, same account, no headers',
+      'interceptor added by CloudFormation as a listed automation role, same account, no headers',
     );
     const hostile = `${LAMBDA}\n<!channel> Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJlX3ZhbHVl ${'A'.repeat(500)}`;
     const update = clone(created, (r) => {
@@ -289,7 +297,9 @@ describe('untrusted input', () => {
     const base = loadFixtures()
       .find((f) => f.file === INTERCEPTORS)
       ?.cases.find(
-        (c) => c.name === 'interceptor added by CloudFormation, same account, no headers',
+        (c) =>
+          c.name ===
+          'interceptor added by CloudFormation as a listed automation role, same account, no headers',
       )?.records[0] as Json;
     const findings = await run(engine(), [base, update]);
     const summary = of(findings[1], 'gateway-interceptor-changed')[0]?.summary ?? '';
