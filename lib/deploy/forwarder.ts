@@ -169,6 +169,31 @@ export function forwardedRoutes(routes: DetectRoutes): ForwardedRoute[] {
 const capitalized = (key: string) => key.charAt(0).toUpperCase() + key.slice(1);
 
 /**
+ * The trust of a forwarding role: EventBridge may assume it only for this account's rules whose
+ * names start with `rulePrefix`. ArnLike's `*` matches `/` too, so the rules of a custom bus
+ * named like them (a bus that could take other accounts' events) are excluded.
+ */
+export function rulesOnlyTrust(sid: string, rulePrefix: string): Record<string, unknown> {
+  const rules = `arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:rule/${rulePrefix}*`;
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: sid,
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: 'sts:AssumeRole',
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+          ArnLike: { 'aws:SourceArn': { 'Fn::Sub': rules } },
+          ArnNotLike: { 'aws:SourceArn': { 'Fn::Sub': `${rules}/*` } },
+        },
+      },
+    ],
+  };
+}
+
+/**
  * The forwarder's CloudFormation template (deployed in us-east-1 as
  * {@link forwarderStackName}): a role EventBridge may assume only for these rules, allowed
  * `events:PutEvents` of `aws.` events on the stage's bus alone, and one rule per forwarded
@@ -187,32 +212,7 @@ export function forwarderTemplate(
       Properties: {
         RoleName: forwarderRoleName(target),
         Description: `EventBridge forwards global-service events to gatewarden ${target.stage} in ${target.region}`,
-        AssumeRolePolicyDocument: {
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Sid: 'ForwarderRulesOnly',
-              Effect: 'Allow',
-              Principal: { Service: 'events.amazonaws.com' },
-              Action: 'sts:AssumeRole',
-              Condition: {
-                StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
-                ArnLike: {
-                  'aws:SourceArn': {
-                    'Fn::Sub': `arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:rule/${forwarderRulePrefix(target)}*`,
-                  },
-                },
-                // ArnLike's `*` matches `/` too: not the rules of a custom bus whose name
-                // starts like these rules' (that bus could take other accounts' events).
-                ArnNotLike: {
-                  'aws:SourceArn': {
-                    'Fn::Sub': `arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:rule/${forwarderRulePrefix(target)}*/*`,
-                  },
-                },
-              },
-            },
-          ],
-        },
+        AssumeRolePolicyDocument: rulesOnlyTrust('ForwarderRulesOnly', forwarderRulePrefix(target)),
         Policies: [
           {
             PolicyName: 'put-on-stage-bus',

@@ -1,5 +1,5 @@
 import { GLOBAL_EVENTS_REGION } from '../detection/sources.js';
-import { globalPart, type DetectRoute, type DetectRoutes } from './forwarder.js';
+import { globalPart, rulesOnlyTrust, type DetectRoute, type DetectRoutes } from './forwarder.js';
 
 /**
  * The member template: what the central stage's service-managed StackSet
@@ -186,31 +186,7 @@ export function memberTemplate(routes: DetectRoutes): Record<string, unknown> {
         // Per region: IAM is global, and every regional instance has its own rules.
         RoleName: { 'Fn::Sub': 'gatewarden-${Stage}-${AWS::Region}-org-forwarder' },
         Description: { 'Fn::Sub': 'EventBridge forwards detect events to gatewarden ${Stage}' },
-        AssumeRolePolicyDocument: {
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Sid: 'ForwardingRulesOnly',
-              Effect: 'Allow',
-              Principal: { Service: 'events.amazonaws.com' },
-              Action: 'sts:AssumeRole',
-              Condition: {
-                StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
-                ArnLike: {
-                  'aws:SourceArn': {
-                    'Fn::Sub': `arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:rule/${MEMBER_RULE_PREFIX}*`,
-                  },
-                },
-                // ArnLike's `*` matches `/`: not the rules of a custom bus named like these.
-                ArnNotLike: {
-                  'aws:SourceArn': {
-                    'Fn::Sub': `arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:rule/${MEMBER_RULE_PREFIX}*/*`,
-                  },
-                },
-              },
-            },
-          ],
-        },
+        AssumeRolePolicyDocument: rulesOnlyTrust('ForwardingRulesOnly', MEMBER_RULE_PREFIX),
         Policies: [
           {
             PolicyName: 'put-on-central-bus',
