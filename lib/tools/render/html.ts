@@ -1,6 +1,13 @@
 import { esc } from '../../reports/render/htmlPrincipal.js';
 import type { GatewayToolReport, ToolReport } from '../report.js';
-import { gapRows, principalRows, PRINCIPAL_HEADER, TOOL_HEADER, toolRows } from './rows.js';
+import {
+  accessCounts,
+  gapRows,
+  principalRows,
+  PRINCIPAL_HEADER,
+  TOOL_HEADER,
+  toolRows,
+} from './rows.js';
 
 function table(header: string[], rows: (string | number)[][]): string {
   if (rows.length === 0) return '<p><em>none</em></p>';
@@ -21,10 +28,7 @@ function gatewaySection(g: GatewayToolReport): string {
   const a = g.access;
   if (!g.dataEvents || a === undefined)
     return `<section>${head}<p><strong>No InvokeGateway data event for this gateway</strong>: data events are not enabled for it (nothing is known about its tool use).</p></section>`;
-  const parts = [
-    head,
-    `<p>data events: ${a.events}; tools exposed: ${a.toolsExposed === null ? 'unknown' : a.toolsExposed.length}; tools called: ${a.toolsCalled.length}; principals: ${a.principals.length}</p>`,
-  ];
+  const parts = [head, `<p>${accessCounts(a)}</p>`];
   const gaps = gapRows(g);
   if (gaps.length > 0)
     parts.push(

@@ -1,6 +1,13 @@
 import { cell, table } from '../../reports/render/markdown.js';
 import type { GatewayToolReport, ToolReport } from '../report.js';
-import { gapRows, principalRows, PRINCIPAL_HEADER, TOOL_HEADER, toolRows } from './rows.js';
+import {
+  accessCounts,
+  gapRows,
+  principalRows,
+  PRINCIPAL_HEADER,
+  TOOL_HEADER,
+  toolRows,
+} from './rows.js';
 
 const list = (items: readonly string[] | null): string =>
   items === null
@@ -28,9 +35,7 @@ function gatewaySection(g: GatewayToolReport): string {
     return out.join('\n');
   }
   const a = g.access;
-  out.push(
-    `- data events: ${a.events}; tools exposed: ${a.toolsExposed === null ? 'unknown' : a.toolsExposed.length}; tools called: ${a.toolsCalled.length}; principals: ${a.principals.length}\n`,
-  );
+  out.push(`- ${accessCounts(a)}\n`);
   const gaps = gapRows(g);
   if (gaps.length > 0)
     out.push(

@@ -76,3 +76,9 @@ export function gapRows(g: GatewayToolReport): (string | number)[][] {
     .filter(([, n]) => n > 0)
     .map(([gap, n]) => [GAP_TEXT[gap as Gap], n]);
 }
+
+/** The one-line counts of a gateway's tool access (numbers only: safe in any format). */
+export function accessCounts(access: NonNullable<GatewayToolReport['access']>): string {
+  const exposed = access.toolsExposed === null ? 'unknown' : access.toolsExposed.length;
+  return `data events: ${access.events}; tools exposed: ${exposed}; tools called: ${access.toolsCalled.length}; principals: ${access.principals.length}`;
+}
