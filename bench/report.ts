@@ -23,21 +23,15 @@ import {
   readLogStream,
 } from '../lib/reports/logFiles.js';
 import { generateReport } from '../lib/reports/report.js';
+import { seededRandom } from '../test/support/seededRandom.js';
+import { intArg } from './args.js';
 
 const gzipAsync = promisify(gzip);
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isInteger(value) || value < 1)
-    throw new Error(`--${name} must be a positive integer`);
-  return value;
-}
-
-const EVENTS = arg('events', 1_000_000);
-const FILES = arg('files', 1_000);
-const ROLES = arg('roles', 200);
-const ROUNDS = arg('rounds', 3);
+const EVENTS = intArg('events', 1_000_000);
+const FILES = intArg('files', 1_000);
+const ROLES = intArg('roles', 200);
+const ROUNDS = intArg('rounds', 3);
 const ACCOUNT = '111122223333';
 const DATA = join(import.meta.dirname, '.data', 'report');
 const TRAIL = join(DATA, 'trail');
@@ -73,24 +67,12 @@ const OPERATIONS: [string, string][] = [
   ['cloudtrail.amazonaws.com', 'LookupEvents'],
 ];
 
-/** Small deterministic PRNG so the data set is the same on every machine. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function roleName(i: number): string {
   return i % 4 === 0 ? `gw-${i}-execution` : `svc-${i}`;
 }
 
 function authorizationDetails(): unknown {
-  const random = rng(7);
+  const random = seededRandom(7);
   const roles = Array.from({ length: ROLES }, (_, i) => {
     const name = roleName(i);
     const pick = (n: number) =>
@@ -204,7 +186,7 @@ async function synthesize(): Promise<void> {
   await rm(DATA, { recursive: true, force: true });
   await mkdir(DATA, { recursive: true });
   await writeFile(IAM, JSON.stringify(authorizationDetails()));
-  const random = rng(42);
+  const random = seededRandom(42);
   const perFile = Math.ceil(EVENTS / FILES);
   const now = Date.now();
   let written = 0;

@@ -19,17 +19,10 @@ import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AuthorizationDetailsFile } from '../lib/reports/iamFile.js';
 import { writeRealisticExport } from '../test/support/realisticIamExport.js';
+import { intArg } from './args.js';
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isInteger(value) || value < 1)
-    throw new Error(`--${name} must be a positive integer`);
-  return value;
-}
-
-const ROLES = arg('roles', 150_000);
-const RECORDS = arg('records', 200_000);
+const ROLES = intArg('roles', 150_000);
+const RECORDS = intArg('records', 200_000);
 const ROOT = join(import.meta.dirname, '..');
 const DATA = join(import.meta.dirname, '.data', 'report-scale');
 const MARKER = join(DATA, 'params.json');

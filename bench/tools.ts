@@ -27,6 +27,7 @@ import { buildToolReport } from '../lib/tools/report.js';
 import { collectTrailFiles } from '../lib/tools/trailFiles.js';
 import { ToolUsageCollector } from '../lib/tools/ToolUsageCollector.js';
 import { sampleInvokeRecord } from '../lib/tools/sampleRecord.js';
+import { seededRandom } from '../test/support/seededRandom.js';
 
 const EVENTS = Number(process.env.BENCH_TOOLS_EVENTS ?? 10_000_000);
 const PER_FILE = Number(process.env.BENCH_TOOLS_PER_FILE ?? 2_000);
@@ -45,17 +46,6 @@ const GOAL_RSS_MB = 512;
 for (const [name, v] of Object.entries({ EVENTS, PER_FILE, ROUNDS }))
   if (!Number.isInteger(v) || v < 1) throw new Error(`${name} must be a positive integer`);
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const gatewayArn = (g: number) =>
   `arn:aws:bedrock-agentcore:us-east-1:${ACCOUNT}:gateway/gw-bench-${g}`;
 
@@ -65,7 +55,7 @@ async function synthesize(): Promise<void> {
   const started = Date.now();
   await rm(DATA, { recursive: true, force: true });
   await mkdir(TRAIL, { recursive: true });
-  const random = rng(21);
+  const random = seededRandom(21);
   const files = Math.ceil(EVENTS / PER_FILE);
   let written = 0;
   for (let f = 0; f < files; f++) {

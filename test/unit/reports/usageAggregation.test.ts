@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageCollector, type UsageFact } from '../../../lib/reports/UsageCollector.js';
+import { seededRandom } from '../../support/seededRandom.js';
 
 /*
  * Pins what the collector makes of a varied stream: role sessions (with and without a session
@@ -14,18 +15,6 @@ import { UsageCollector, type UsageFact } from '../../../lib/reports/UsageCollec
  */
 const EXPECTED = join(import.meta.dirname, '../../fixtures/usage/varied-stream.expected.json');
 const ACCOUNT = '111122223333';
-
-/** Deterministic PRNG: the stream is the same on every run. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const session = (role: string, name: string, issuer = true, partition = 'aws') => ({
   type: 'AssumedRole',
@@ -103,7 +92,7 @@ function time(random: () => number): string {
 
 /** Records and facts, in one order: the collector's output depends on it. */
 function variedStream(): ({ record: unknown } | { fact: UsageFact })[] {
-  const random = rng(11);
+  const random = seededRandom(11);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   const stream: ({ record: unknown } | { fact: UsageFact })[] = [
     { record: null },
