@@ -19,6 +19,12 @@ import {
   selectorTag,
   sweepAll,
 } from '../../lib/rotation/onDemand.js';
+import type { InvokeLambda } from '../../lib/rotation/issuers/webhook.js';
+import {
+  memberRotateNowArn,
+  type MemberRotationEvent,
+  rotateInMember,
+} from '../../lib/rotation/memberRotation.js';
 import { localRotator } from '../../lib/rotation/onDemandLocal.js';
 import type { RotationControl } from '../../lib/rotation/onDemandPorts.js';
 import {
@@ -48,12 +54,17 @@ export interface RotateCommandDeps {
   alertSinks(): AlertSink[];
   /** Where a local run records the failure tag (the rotate function does it on AWS). */
   recorder?(): FailureRecorder | undefined;
+  /** Lambda's synchronous Invoke in a region (`--account`: the member's rotateNow function). */
+  invokeLambda?(region: string): InvokeLambda;
   stdout: ProgressStream;
   stderr: ProgressStream;
   env: NodeJS.ProcessEnv;
 }
 
 interface RotateOptions {
+  account?: string;
+  stage?: string;
+  region?: string;
   secret?: string;
   gateway?: string;
   tag?: string;
@@ -126,6 +137,7 @@ export async function runRotate(options: RotateOptions, deps: RotateCommandDeps)
 async function rotateCommand(options: RotateOptions, deps: RotateCommandDeps): Promise<number> {
   // Lines quote names, tags and reasons from Secrets Manager and the rotate function's tag.
   const out = (line: string): void => void deps.stdout.write(`${forTerminal(line)}\n`);
+  if (options.account !== undefined) return memberCommand(options, deps, out);
   const concurrency = positiveInt(options.concurrency, '--concurrency');
   const control = deps.control();
   const local = options.local ?? endpointIsLocal(deps.env);
@@ -217,6 +229,73 @@ async function rotateCommand(options: RotateOptions, deps: RotateCommandDeps): P
     out(`${counts.succeeded} rotated, ${counts.started} started, ${counts.failed} failed`);
   }
   return counts.failed > 0 ? 1 : 0;
+}
+
+/**
+ * `--account`: the member account's rotateNow function starts the rotations (or the sweep)
+ * there, with its own role; this process only sends the selector and prints the checked reply.
+ */
+async function memberCommand(
+  options: RotateOptions,
+  deps: RotateCommandDeps,
+  out: (line: string) => void,
+): Promise<number> {
+  const refused = (
+    [
+      ['--local', options.local === true],
+      ['--force', options.force],
+      ['--revoke-previous', options.revokePrevious],
+      ['--wait', options.wait],
+    ] as const
+  ).filter(([, set]) => set);
+  if (refused.length > 0) {
+    throw new UsageError(
+      `${refused.map(([flag]) => flag).join(', ')} cannot be used with --account: the member's rotateNow function starts the rotations there (follow them with \`gatewarden doctor\` in that account)`,
+      { command: 'gatewarden rotate' },
+    );
+  }
+  const event: MemberRotationEvent = options.sweep
+    ? (() => {
+        if ([options.secret, options.gateway, options.tag].some((v) => v !== undefined))
+          throw new UsageError(
+            '--sweep with --account sweeps every gatewarden secret of the member',
+            {
+              command: 'gatewarden rotate',
+            },
+          );
+        return { sweep: true as const };
+      })()
+    : selectorOf(options);
+  if (!deps.invokeLambda)
+    throw new OnDemandError('this build cannot invoke Lambda functions (no invoker wired)');
+  const region = options.region ?? deps.env.AWS_REGION ?? deps.env.AWS_DEFAULT_REGION ?? '';
+  const stage = options.stage ?? deps.env[ENV.stage] ?? 'dev';
+  const functionArn = memberRotateNowArn({ account: options.account ?? '', region, stage });
+  deps.stderr.write(`gatewarden: asking ${functionArn} to ${options.sweep ? 'sweep' : 'rotate'}\n`);
+  const reply = await rotateInMember(deps.invokeLambda(region), functionArn, event);
+  if (options.json) {
+    out(JSON.stringify({ mode: 'member', account: options.account, functionArn, ...reply }));
+  } else if (reply.kind === 'sweep') {
+    if (reply.results.length === 0)
+      out('nothing to sweep: no registered gatewarden secret in the member');
+    for (const r of reply.results)
+      out(
+        r.error
+          ? `✗ ${r.secretArn}: sweep failed (${r.error})`
+          : `✓ ${r.secretArn}: revoked ${r.revoked}, ${r.stillInGrace} still in grace`,
+      );
+  } else {
+    if (reply.results.length === 0)
+      out(`nothing to rotate: ${noMatch(event as Selector)} of the member`);
+    for (const result of reply.results) out(describeResult(result));
+    const counts = summarise(reply.results);
+    out(`${counts.started} started, ${counts.failed} failed (in account ${options.account ?? ''})`);
+  }
+  const failed =
+    reply.kind === 'sweep'
+      ? reply.results.some((r) => r.error !== undefined)
+      : reply.results.some((r) => r.outcome === 'failed');
+  return failed ? 1 : 0;
 }
 
 /** Why a gateway or tag selection rotates nothing. */
@@ -347,6 +426,8 @@ Examples:
   gatewarden rotate --tag team=payments --concurrency 4
   gatewarden rotate --sweep        # revoke retired credentials whose grace period ended
   gatewarden rotate --sweep --gateway gw-123   # … of one gateway's secrets only
+  gatewarden rotate --account 222233334444 --stage prod --region eu-west-1 --gateway gw-9
+                   # a member's secrets, rotated by its own rotateNow function
 `;
 
 export function registerRotateWith(makeDeps: () => Promise<RotateCommandDeps>): RegisterCommand {
@@ -379,6 +460,15 @@ export function registerRotateWith(makeDeps: () => Promise<RotateCommandDeps>): 
         '--force',
         'in-process rotations: take over a lease or AWSPENDING a crashed run left (the error names its holder and expiry)',
       )
+      .option(
+        '--account <id>',
+        "an organization member's secrets: its rotateNow function (gatewarden-<stage>-rotateNow) rotates them there; see docs/organization.md",
+      )
+      .option(
+        '--stage <stage>',
+        'with --account: the member stage (default GATEWARDEN_STAGE, else dev)',
+      )
+      .option('--region <region>', 'with --account: the member region (default AWS_REGION)')
       .option('--concurrency <n>', 'rotations in flight at once', '8')
       .option('--timeout <seconds>', 'how long --wait follows one rotation', '900')
       .addHelpText('after', HELP)
@@ -403,6 +493,11 @@ export async function defaultRotateDeps(): Promise<RotateCommandDeps> {
     import('./localState.js'),
     import('./localFunction.js'),
     import('../../lib/aws/rotationLock.js'),
+  ]);
+  const [{ LambdaClient }, { lambdaInvoker }, { clientConfig }] = await Promise.all([
+    import('@aws-sdk/client-lambda'),
+    import('../../lib/aws/lambdaInvoker.js'),
+    import('../../lib/aws/clients.js'),
   ]);
   const env = await withLocalStateTable(process.env);
   type Engine = ReturnType<typeof awsRotationDeps>;
@@ -431,6 +526,7 @@ export async function defaultRotateDeps(): Promise<RotateCommandDeps> {
     rotationDeps: (as) => engineDeps(as),
     alertSinks: () => rotateEngine.alerts,
     recorder: () => rotateEngine.store,
+    invokeLambda: (region) => lambdaInvoker(new LambdaClient({ ...clientConfig(), region })),
     stdout: process.stdout,
     stderr: process.stderr,
     env: process.env,

@@ -372,3 +372,56 @@ describe('the StackSet’s regions for the params people set', () => {
     },
   );
 });
+
+describe('rotation in member accounts, run from the central account', () => {
+  it('a member stage lets exactly one central role, by ARN, invoke its rotateNow function', () => {
+    const permission = resource(template, 'RotateNowCentralPermission');
+    expect(permission.Type).toBe('AWS::Lambda::Permission');
+    expect(permission.Condition).toBe('AllowsCentralRotation');
+    expect(permission.Properties).toEqual({
+      Action: 'lambda:InvokeFunction',
+      FunctionName: { 'Fn::GetAtt': ['RotateNowLambdaFunction', 'Arn'] },
+      Principal: { Ref: 'CentralRotationRoleArn' },
+    });
+    expect(template.Conditions?.AllowsCentralRotation).toEqual({
+      'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'CentralRotationRoleArn' }, ''] }],
+    });
+  });
+
+  it('the central role is a role ARN: never an account, a wildcard, a user or a service', () => {
+    const pattern = new RegExp(
+      (template.Parameters?.CentralRotationRoleArn as { AllowedPattern: string }).AllowedPattern,
+    );
+    expect(pattern.test('')).toBe(true);
+    expect(pattern.test('arn:aws:iam::111122223333:role/gatewarden-central-rotation')).toBe(true);
+    expect(pattern.test('arn:aws-us-gov:iam::111122223333:role/ops/rotation')).toBe(true);
+    for (const wide of [
+      '*',
+      '111122223333',
+      'arn:aws:iam::111122223333:root',
+      'arn:aws:iam::111122223333:user/alice',
+      'arn:aws:iam::*:role/gatewarden-central-rotation',
+      'lambda.amazonaws.com',
+      'arn:aws:iam::111122223333:role/x arn:aws:iam::444455556666:root',
+    ])
+      expect(pattern.test(wide)).toBe(false);
+  });
+
+  it('the central stage offers operators a policy invoking only gatewarden rotateNow functions of the organization', () => {
+    const policy = resource(template, 'MemberRotationPolicy');
+    expect(policy.Condition).toBe('AcceptOrganizationEvents');
+    const document = (policy.Properties as { PolicyDocument: { Statement: unknown[] } })
+      .PolicyDocument;
+    expect(document.Statement).toEqual([
+      {
+        Sid: 'InvokeMemberRotateNow',
+        Effect: 'Allow',
+        Action: 'lambda:InvokeFunction',
+        Resource: {
+          'Fn::Sub': 'arn:${AWS::Partition}:lambda:*:*:function:gatewarden-*-rotateNow',
+        },
+        Condition: { StringEquals: { 'aws:ResourceOrgID': { Ref: 'OrganizationId' } } },
+      },
+    ]);
+  });
+});
