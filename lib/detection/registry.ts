@@ -89,6 +89,10 @@ import { macieDisabled } from './rules/macieDisabled.js';
 import { bedrockGuardrailWeakened } from './rules/bedrockGuardrailWeakened.js';
 import { bedrockInvocationLoggingDeleted } from './rules/bedrockInvocationLoggingDeleted.js';
 import { dnsQueryLoggingDeleted } from './rules/dnsQueryLoggingDeleted.js';
+// SigmaHQ's KMS key store, Identity Center permission set and Region rules (lead).
+import { kmsCustomKeyStoreChanged } from './rules/kmsCustomKeyStoreChanged.js';
+import { identityCenterPermissionSetChanged } from './rules/identityCenterPermissionSetChanged.js';
+import { accountRegionEnabled } from './rules/accountRegionEnabled.js';
 
 /**
  * Every detection rule, one per file under rules/. A rule added here is picked up by the
@@ -185,6 +189,9 @@ export const allRules: readonly Rule[] = [
   bedrockGuardrailWeakened,
   bedrockInvocationLoggingDeleted,
   dnsQueryLoggingDeleted,
+  kmsCustomKeyStoreChanged,
+  identityCenterPermissionSetChanged,
+  accountRegionEnabled,
 ];
 
 /** A rule by id, or undefined. */
