@@ -4,16 +4,16 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { ToolsInputError } from '../../lib/tools/errors.js';
 import { DEFAULT_KEPT_CLAIMS } from '../../lib/tools/invokeRecord.js';
 import { parseTargetsFile, type GatewayTools } from '../../lib/tools/inventory.js';
-import { renderToolsHtml } from '../../lib/tools/render/html.js';
-import { renderToolsMarkdown } from '../../lib/tools/render/markdown.js';
-import { buildToolReport, type ToolReport } from '../../lib/tools/report.js';
+import { TOOL_FORMATS, toolReportFiles, type ToolFormat } from '../../lib/tools/files.js';
+import { buildToolReport, requireDataEvents, type ToolReport } from '../../lib/tools/report.js';
+import type { ScanIssue } from '../../lib/reports/usage.js';
 import { collectTrailFiles, trailFilesOf } from '../../lib/tools/trailFiles.js';
 import { ToolUsageCollector } from '../../lib/tools/ToolUsageCollector.js';
 import { forTerminal } from '../../lib/shared/terminal.js';
 import type { RegisterCommand } from './index.js';
 
-type Format = 'json' | 'md' | 'html' | 'cedar';
-const FORMATS: readonly Format[] = ['json', 'md', 'html', 'cedar'];
+type Format = ToolFormat;
+const FORMATS = TOOL_FORMATS;
 
 interface ToolsCliOptions {
   trail: string[];
@@ -54,7 +54,10 @@ export const registerTools: RegisterCommand = (program: Command) => {
       '--targets <file>',
       'gateways and their GetGatewayTarget answers as JSON ({"gateways":[{"gatewayArn","authorizerType","targets":[…]}]}): the tools each gateway exposes',
     )
-    .option('--gateway <id>', 'only this gateway (id or ARN)')
+    .option(
+      '--gateway <id>',
+      'only this gateway (id or ARN); without --targets its tools and policy engine are read live (GetGateway, ListGatewayTargets/GetGatewayTarget, GetPolicyEngine, ListPolicies/GetPolicy)',
+    )
     .option(
       '--principal-claim <claim>',
       'group OAuth callers by this JWT claim (e.g. client_id) instead of one policy per subject',
@@ -94,39 +97,34 @@ async function runTools(options: ToolsCliOptions): Promise<ToolReport> {
   });
   const files = await trailFilesOf(options.trail);
   const { issues } = await collectTrailFiles(files, collector);
+  // No data event is the answer before anything is read live.
+  requireDataEvents(collector, options.gateway);
+  let inventorySource: ToolReport['sources']['inventory'] | undefined;
+  const readIssues: ScanIssue[] = [];
+  if (options.targets === undefined && options.gateway !== undefined) {
+    const { AgentCoreToolInventory } = await import('../../lib/aws/toolInventory.js');
+    const live = await new AgentCoreToolInventory().read(options.gateway);
+    inventories = live.gateways;
+    readIssues.push(...live.issues);
+    inventorySource = 'api';
+  }
   return buildToolReport(collector, inventories, {
     files: files.length,
-    issues,
+    issues: [...issues, ...readIssues],
+    ...(inventorySource !== undefined ? { inventorySource } : {}),
     highRisk: options.highRisk,
     ...(options.gateway !== undefined ? { gateway: options.gateway } : {}),
     ...(options.principalClaim !== undefined ? { principalClaim: options.principalClaim } : {}),
   });
 }
 
-/** A file name from a gateway id (ids are `[\w-]`; anything else is replaced). */
-const fileName = (id: string): string => id.replace(/[^\w-]/g, '_').slice(0, 100) || 'gateway';
-
 async function emit(report: ToolReport, options: ToolsCliOptions): Promise<void> {
   await mkdir(options.out, { recursive: true });
   const written: string[] = [];
-  const write = async (name: string, text: string): Promise<void> => {
-    await writeFile(join(options.out, name), text);
-    written.push(name);
-  };
-  if (options.format.includes('json'))
-    await write('tools.json', `${JSON.stringify(report, null, 2)}\n`);
-  if (options.format.includes('md')) await write('tools.md', renderToolsMarkdown(report));
-  if (options.format.includes('html')) await write('tools.html', renderToolsHtml(report));
-  if (options.format.includes('cedar'))
-    for (const g of report.gateways) {
-      const r = g.recommendation;
-      if (r === undefined) continue;
-      await write(`${fileName(g.gatewayId)}.cedar`, r.cedar);
-      await write(
-        `${fileName(g.gatewayId)}.json`,
-        `${JSON.stringify({ gatewayArn: r.gatewayArn, principalTypes: r.principalTypes, policies: r.policies, rejected: r.rejected, schema: r.schema }, null, 2)}\n`,
-      );
-    }
+  for (const file of toolReportFiles(report, options.format)) {
+    await writeFile(join(options.out, file.name), file.body);
+    written.push(file.name);
+  }
   const lines: string[] = [];
   for (const g of report.gateways) {
     const a = g.access;

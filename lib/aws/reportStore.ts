@@ -1,6 +1,11 @@
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { AccessReport } from '../reports/reportTypes.js';
-import { datedPrefix, type RenderedReport, type ReportStore } from '../reports/store.js';
+import {
+  datedPrefix,
+  reportFileName,
+  type RenderedReport,
+  type ReportStore,
+} from '../reports/store.js';
 import { clientConfig, s3PathStyle } from './clients.js';
 
 const LATEST = 'latest.json';
@@ -39,6 +44,8 @@ export class S3ReportStore implements ReportStore {
 
   async save(report: AccessReport, rendered: RenderedReport): Promise<{ location: string }> {
     const prefix = datedPrefix(report.generatedAt, this.root);
+    for (const file of rendered.files ?? [])
+      await this.put(`${prefix}/${reportFileName(file.name)}`, file.body, file.contentType);
     await this.put(`${prefix}/report.json`, rendered.json, 'application/json');
     await this.put(`${prefix}/report.md`, rendered.md, 'text/markdown; charset=utf-8');
     await this.put(`${prefix}/report.html`, rendered.html, 'text/html; charset=utf-8');

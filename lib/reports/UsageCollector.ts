@@ -122,7 +122,11 @@ export class UsageCollector {
   private readonly listed = new ListedResources();
   private lastRegion?: string;
 
-  constructor(private readonly window: { from: string; to: string } = { from: '', to: '\uffff' }) {}
+  constructor(
+    private readonly window: { from: string; to: string } = { from: '', to: '\uffff' },
+    /** Sees every raw record too (the tool report's InvokeGateway data events, same pass). */
+    private readonly onRecord?: (record: unknown) => void,
+  ) {}
 
   /** Counts a record a source left out (its caller is outside the report's principals). */
   skipOutOfScope(): void {
@@ -134,6 +138,7 @@ export class UsageCollector {
 
   /** Adds one CloudTrail record (as parsed from a log file or a LookupEvents event). */
   addRecord(record: unknown): void {
+    this.onRecord?.(record);
     this.stats.eventsRead += 1;
     if (record === null || typeof record !== 'object') {
       this.quality.notCloudTrail += 1;

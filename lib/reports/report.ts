@@ -40,6 +40,8 @@ export interface ReportDeps {
   activity?: ActivitySource;
   /** Validates recommended policies beyond the grammar check (Access Analyzer in SDK mode). */
   policyValidator?: PolicyValidator;
+  /** Also sees each raw record the activity source reads (log files, not Athena or Lake rows). */
+  onRecord?: (record: unknown) => void;
   now?: () => Date;
   onProgress?: (
     stage: 'iam' | 'inventory' | 'activity' | 'analysis',
@@ -82,7 +84,10 @@ export async function generateReport(
     ...new Set([...inventory.configuredManagers, ...(options.managers ?? [])]),
   ];
 
-  const collector = new UsageCollector({ from: from.toISOString(), to: now.toISOString() });
+  const collector = new UsageCollector(
+    { from: from.toISOString(), to: now.toISOString() },
+    deps.onRecord,
+  );
   let issues: ScanIssue[] = [];
   if (deps.activity !== undefined) {
     progress('activity');

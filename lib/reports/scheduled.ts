@@ -6,11 +6,17 @@ import { renderMarkdown } from './render/markdown.js';
 import { generateReport, type ReportDeps, type ReportOptions } from './report.js';
 import type { AccessReport } from './reportTypes.js';
 import type { ReportStore } from './store.js';
+import type { ScheduledToolRun, ScheduledTools } from '../tools/scheduled.js';
 
 export interface ScheduledReportDeps {
   report: ReportDeps;
   store: ReportStore;
   sinks: readonly AlertSink[];
+  /**
+   * The tool report from the same records (InvokeGateway data events), when set: a new run per
+   * report (`scheduledToolRun` in lib/tools/scheduled.ts; only its type is imported here).
+   */
+  tools?: () => ScheduledToolRun;
 }
 
 export interface ScheduledReportResult {
@@ -19,6 +25,8 @@ export interface ScheduledReportResult {
   newFindings: number;
   resolvedFindings: number;
   severity: Alert['severity'];
+  /** Gateways in the tool report; 0 when there was none (no data events). */
+  toolGateways?: number;
 }
 
 /**
@@ -30,15 +38,21 @@ export async function runScheduledReport(
   deps: ScheduledReportDeps,
   options: ReportOptions = {},
 ): Promise<ScheduledReportResult> {
-  const report = await generateReport(deps.report, options);
+  const toolRun = deps.tools?.();
+  const report = await generateReport(
+    toolRun === undefined ? deps.report : { ...deps.report, onRecord: toolRun.onRecord },
+    options,
+  );
+  const tools = await toolRun?.finish(new Date(report.generatedAt), deps.report.activity?.kind);
   const previous = await deps.store.latest();
   const diff = diffReports(previous, report);
   const { location } = await deps.store.save(report, {
     json: `${JSON.stringify(report, null, 2)}\n`,
     md: renderMarkdown(report),
     html: renderHtml(report),
+    ...(tools?.written === true ? { files: tools.files } : {}),
   });
-  const alert = summaryAlert(report, diff, location);
+  const alert = summaryAlert(report, diff, location, tools);
   await publishAll(deps.sinks, alert);
   return {
     location,
@@ -46,11 +60,19 @@ export async function runScheduledReport(
     newFindings: diff.newFindings.length,
     resolvedFindings: diff.resolvedFindings.length,
     severity: alert.severity,
+    ...(tools === undefined
+      ? {}
+      : { toolGateways: tools.written ? tools.report.gateways.length : 0 }),
   };
 }
 
 /** The summary alert: counts, what is new, what was resolved, and where the report is. */
-export function summaryAlert(report: AccessReport, diff: ReportDiff, location: string): Alert {
+export function summaryAlert(
+  report: AccessReport,
+  diff: ReportDiff,
+  location: string,
+  tools?: ScheduledTools,
+): Alert {
   const s = report.summary.findings;
   const severity = diffSeverity(diff);
   const unknown = report.sources.activityUnknownReason;
@@ -84,6 +106,7 @@ export function summaryAlert(report: AccessReport, diff: ReportDiff, location: s
     ...diff.resolvedFindings.slice(0, 10).map((f) => `- ${f.checkId} ${f.resource}`),
     `New unused grants: ${diff.newUnusedGrants.reduce((n, u) => n + u.actions.length, 0)} actions on ${diff.newUnusedGrants.length} principals.`,
     `New wildcard grants: ${diff.newWildcards.length}; resolved: ${diff.resolvedWildcards.length}.`,
+    ...(tools === undefined ? [] : [toolsLine(tools, location)]),
   ];
   return {
     detailType: 'Access Report',
@@ -114,4 +137,12 @@ export function summaryAlert(report: AccessReport, diff: ReportDiff, location: s
     },
     attributes: { report: 'access' },
   };
+}
+
+/** One line on the tool report: where it is and what it recommends, or why there is none. */
+function toolsLine(tools: ScheduledTools, location: string): string {
+  if (!tools.written) return `Tool access: not reported (${tools.reason}).`;
+  const gateways = tools.report.gateways.filter((g) => g.dataEvents);
+  const policies = gateways.reduce((n, g) => n + (g.recommendation?.policies.length ?? 0), 0);
+  return `Tool access: ${gateways.length} gateway(s) with data events, ${policies} Cedar policy(ies) recommended; ${location}/${tools.folder}/tools.{json,md,html} and <gatewayId>.cedar.`;
 }

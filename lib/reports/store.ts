@@ -5,6 +5,15 @@ export interface RenderedReport {
   json: string;
   md: string;
   html: string;
+  /** Further files under the report's folder (the tool report: `tools/…`), written before it. */
+  files?: readonly { name: string; body: string; contentType: string }[];
+}
+
+/** A further file's name: a relative path of word characters, no `..`, no leading `/`. */
+export function reportFileName(name: string): string {
+  if (!/^[\w-]+(\.[\w-]+)*(\/[\w-]+(\.[\w-]+)*)*$/.test(name) || name.length > 200)
+    throw new Error('not a report file name');
+  return name;
 }
 
 /**
@@ -35,6 +44,8 @@ export class MemoryReportStore implements ReportStore {
 
   async save(report: AccessReport, rendered: RenderedReport): Promise<{ location: string }> {
     const prefix = datedPrefix(report.generatedAt);
+    for (const file of rendered.files ?? [])
+      this.objects.set(`${prefix}/${reportFileName(file.name)}`, file.body);
     this.objects.set(`${prefix}/report.json`, rendered.json);
     this.objects.set(`${prefix}/report.md`, rendered.md);
     this.objects.set(`${prefix}/report.html`, rendered.html);

@@ -24,6 +24,10 @@ export interface DeployedPolicy {
   policyId: string;
   name?: string;
   statement?: string;
+  /** `ACTIVE` or `LOG_ONLY` (GetPolicy): a LOG_ONLY policy's decisions are logged, not enforced. */
+  enforcementMode?: string;
+  /** GetPolicy's status: only an `ACTIVE` policy is in force. */
+  status?: string;
 }
 
 export interface DeployedEngine {
@@ -39,6 +43,7 @@ export interface DeployedComparison {
   policies: {
     policyId: string;
     name?: string;
+    enforcementMode?: string;
     observedCallsAllowed: number;
     neverUsed: boolean;
     problem?: string;
@@ -75,6 +80,8 @@ export function deployedEngineOf(
       ...(typeof statement === 'string' && statement.length <= MAX_STATEMENT_CHARS
         ? { statement }
         : {}),
+      ...(typeof p?.enforcementMode === 'string' ? { enforcementMode: p.enforcementMode } : {}),
+      ...(typeof p?.status === 'string' ? { status: p.status } : {}),
     });
   }
   return {
@@ -97,10 +104,16 @@ export function compareDeployed(
     const entry: DeployedComparison['policies'][number] = {
       policyId: p.policyId,
       ...(p.name !== undefined ? { name: p.name } : {}),
+      ...(p.enforcementMode !== undefined ? { enforcementMode: p.enforcementMode } : {}),
       observedCallsAllowed: 0,
       neverUsed: true,
     };
-    if (p.statement === undefined) entry.problem = 'no Cedar statement (or too large)';
+    // Only what is in force decides what "deployed" allows.
+    if (p.enforcementMode === 'LOG_ONLY')
+      entry.problem = 'LOG_ONLY policy: its decisions are logged, not enforced';
+    else if (p.status !== undefined && p.status !== 'ACTIVE')
+      entry.problem = `status ${p.status.slice(0, 40)}: not in force`;
+    else if (p.statement === undefined) entry.problem = 'no Cedar statement (or too large)';
     else if (checkParsePolicySet({ staticPolicies: { p: p.statement } }).type !== 'success')
       entry.problem = 'not parsable Cedar';
     else deployed[p.policyId] = p.statement;

@@ -66,22 +66,7 @@ export function buildToolReport(
   const filter = options.gateway;
   const inScope = (arn: string): boolean =>
     filter === undefined || arn === filter || gatewayIdOf(arn) === filter;
-  if (collector.gateways.size === 0 && collector.stats.withoutGateway > 0 && filter === undefined) {
-    throw new ToolsInputError(
-      `${collector.stats.withoutGateway} InvokeGateway data event(s) name no gateway (resources[] without AWS::BedrockAgentCore::Gateway): nothing can be attributed`,
-      { context: { events: collector.stats.withoutGateway } },
-    );
-  }
-  if (collector.gateways.size === 0) {
-    const what =
-      filter === undefined
-        ? 'these trail files hold'
-        : `the trail files hold, for gateway ${filter},`;
-    throw new ToolsInputError(
-      `${what} no InvokeGateway data event (${collector.stats.recordsRead} records read): data events are not enabled for this gateway — this says nothing about tool use. How to enable them: ${ENABLE_DATA_EVENTS_HINT}`,
-      { context: { records: collector.stats.recordsRead } },
-    );
-  }
+  requireDataEvents(collector, filter);
   const byArn = new Map(
     inventories.filter((g) => inScope(g.gatewayArn)).map((g) => [g.gatewayArn, g]),
   );
@@ -125,4 +110,27 @@ export function buildToolReport(
     },
     gateways,
   };
+}
+
+/**
+ * No InvokeGateway data event at all (or none for `gateway`) is an input error: it means data
+ * events are not logged, never that nobody uses any tool. Checked before anything is read live.
+ */
+export function requireDataEvents(collector: ToolUsageCollector, filter?: string): void {
+  if (collector.gateways.size === 0 && collector.stats.withoutGateway > 0 && filter === undefined) {
+    throw new ToolsInputError(
+      `${collector.stats.withoutGateway} InvokeGateway data event(s) name no gateway (resources[] without AWS::BedrockAgentCore::Gateway): nothing can be attributed`,
+      { context: { events: collector.stats.withoutGateway } },
+    );
+  }
+  if (collector.gateways.size === 0) {
+    const what =
+      filter === undefined
+        ? 'these trail files hold'
+        : `the trail files hold, for gateway ${filter},`;
+    throw new ToolsInputError(
+      `${what} no InvokeGateway data event (${collector.stats.recordsRead} records read): data events are not enabled for this gateway — this says nothing about tool use. How to enable them: ${ENABLE_DATA_EVENTS_HINT}`,
+      { context: { records: collector.stats.recordsRead } },
+    );
+  }
 }

@@ -40,6 +40,8 @@ import { stackOutputs } from '../../lib/aws/stackOutputs.js';
 import { provisionDemoGateway, type DemoGateway } from './provision.js';
 import { seedActivity, exportCloudTrail } from './activity.js';
 import { seedToolCalls } from './toolCalls.js';
+import { toolAccessLines } from './toolAccess.js';
+import type { ToolReport } from '../../lib/tools/report.js';
 import { actAsDemoAdmin } from './admin.js';
 import {
   describeFindings,
@@ -451,6 +453,15 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
     summary.push(
       `report: ${report.roles.length} roles analysed, ${report.findings.length} findings — ${parts.gateway.length} on the demo gateway (listed), ${parts.setUp.length} labelled set-up (listed), ${parts.elsewhere} elsewhere`,
     );
+    // Tool-level least privilege: who calls which tool, and the Cedar policy allowing exactly that
+    // (the gateway's tools read live, the calls from the demo's InvokeGateway data events).
+    const toolsDir = join(OUT, 'tools');
+    await gatewarden(['tools', '--trail', trailFile, '--gateway', gw.gatewayId, '--out', toolsDir]);
+    const tools = JSON.parse(readFileSync(join(toolsDir, 'tools.json'), 'utf8')) as ToolReport;
+    const toolLines = toolAccessLines(tools, gw.gatewayId, join(toolsDir, `${gw.gatewayId}.cedar`));
+    for (const line of toolLines) say(line);
+    say(`tool report written to ${toolsDir}/tools.{json,md,html}`);
+    summary.push(toolLines.join('\n'));
 
     step('8. gatewarden doctor: is this deployment ready for real use?');
     const doctor = await gatewardenStatus(['doctor', '--gateway', gw.gatewayId]);
@@ -478,7 +489,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
       ? 'left running (it was running before the demo)'
       : 'stopped';
   say(`- local stack ${stack}; ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  say(`- outputs in ${OUT}: findings.jsonl, cloudtrail.json, report/, summary.txt`);
+  say(`- outputs in ${OUT}: findings.jsonl, cloudtrail.json, report/, tools/, summary.txt`);
   if (options.keep || reused) {
     step('Try it yourself');
     for (const line of next) say(line);

@@ -120,7 +120,7 @@ describe('gatewarden demo', () => {
     expect(stdout).toMatch(/EXTERNAL source, no provider update/);
     expect(stdout).toMatch(/- doctor: \d+ passed, 0 failed, 0 could not be verified \(exit 0\)/);
     expect(stdout).toContain(
-      `- outputs in ${OUT}: findings.jsonl, cloudtrail.json, report/, summary.txt`,
+      `- outputs in ${OUT}: findings.jsonl, cloudtrail.json, report/, tools/, summary.txt`,
     );
     for (const file of [
       'summary.txt',
@@ -129,6 +129,33 @@ describe('gatewarden demo', () => {
       'report/report.html',
     ])
       expect(existsSync(path.join(OUT, file))).toBe(true);
+  });
+
+  it("summarizes its agent's tool access and the Cedar policy that allows exactly it", () => {
+    // The summary: the tool table (tools read live from the gateway) and the validated policy.
+    const summary = section('Summary').join('\n');
+    expect(summary).toMatch(
+      /- tools: gateway \S+: 2 tool\(s\) called of 2 exposed, by 1 principal\(s\) \(tools read live\)/,
+    );
+    expect(summary).toMatch(/^ {4}tool +exposed +calls +ok +refused +policy denied +failed/m);
+    expect(summary).toMatch(/^ {4}weather___getWeather +yes +[1-9]\d* +[1-9]/m);
+    expect(summary).toMatch(/recommended Cedar policy \(1 validated, 0 not offered\)/);
+    expect(summary).toMatch(/^ {4}permit \(/m);
+    const tools = JSON.parse(readFileSync(path.join(OUT, 'tools/tools.json'), 'utf8')) as {
+      sources: { inventory: string };
+      gateways: { gatewayId: string; recommendation?: { cedar: string } }[];
+    };
+    expect(tools.sources.inventory).toBe('api');
+    const cedar = tools.gateways[0]?.recommendation?.cedar ?? '';
+    expect(cedar).toContain('AgentCore::Action::"weather___getWeather"');
+    expect(cedar).toContain('AgentCore::Action::"crm___getWeather"');
+    // What the summary prints is the policy written to the .cedar file.
+    const file = readFileSync(
+      path.join(OUT, 'tools', `${tools.gateways[0]?.gatewayId ?? ''}.cedar`),
+      'utf8',
+    );
+    expect(file).toBe(cedar);
+    for (const line of cedar.trimEnd().split('\n')) expect(summary).toContain(`    ${line}`);
   });
 
   it('labels its own admins set-up in the report, and its report counts add up', () => {

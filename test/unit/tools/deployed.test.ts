@@ -124,4 +124,42 @@ describe('deployed policy engine vs use', () => {
       /attach it to the gateway in LOG_ONLY/,
     );
   });
+
+  it('only policies in force decide: a LOG_ONLY or failed policy allows nothing, and says why', () => {
+    // Prepare: the same wide permit, once logged only and once failed, and one in force.
+    const wide = `permit (principal is AgentCore::OAuthUser, action in [AgentCore::Action::"crm___get", AgentCore::Action::"crm___put", AgentCore::Action::"crm___wipe"], resource == ${resource});`;
+    const getOnly = `permit (principal == AgentCore::OAuthUser::"alice", action == AgentCore::Action::"crm___get", resource == ${resource});`;
+    const raw = JSON.parse(exportWith('ENFORCE', { logged: wide, failed: wide, get: getOnly })) as {
+      gateways: { policies: Record<string, unknown>[] }[];
+    };
+    const [logged, failed] = raw.gateways[0]?.policies ?? [];
+    Object.assign(logged ?? {}, { enforcementMode: 'LOG_ONLY', status: 'ACTIVE' });
+    Object.assign(failed ?? {}, { enforcementMode: 'ACTIVE', status: 'CREATE_FAILED' });
+    // Act
+    const d = buildToolReport(collector(), parseTargetsFile(JSON.stringify(raw))).gateways[0]
+      ?.deployed;
+    // Assess
+    expect(d?.policies).toEqual([
+      {
+        policyId: 'id-logged',
+        name: 'logged',
+        enforcementMode: 'LOG_ONLY',
+        observedCallsAllowed: 0,
+        neverUsed: true,
+        problem: 'LOG_ONLY policy: its decisions are logged, not enforced',
+      },
+      {
+        policyId: 'id-failed',
+        name: 'failed',
+        enforcementMode: 'ACTIVE',
+        observedCallsAllowed: 0,
+        neverUsed: true,
+        problem: 'status CREATE_FAILED: not in force',
+      },
+      { policyId: 'id-get', name: 'get', observedCallsAllowed: 1, neverUsed: false },
+    ]);
+    // What is enforced equals the recommendation (alice → get): no principal allowed more.
+    expect(d?.allowedNeverCalled).toEqual([]);
+    expect(d?.diff.deployedOnly).toBe(0);
+  });
 });

@@ -1,0 +1,135 @@
+/**
+ * The tool report's inventory, read live through the SDK: GetGateway (ARN, authorizer, the
+ * attached policy engine and its mode), every target (ListGatewayTargets → GetGatewayTarget:
+ * list items carry no tool schema) mapped to its tools by `targetInfo`, and the gateway's policy
+ * engine (GetPolicyEngine, ListPolicies → GetPolicy: the Cedar statements). Everything read
+ * here is untrusted text: tool names and statements are only compared and evaluated, and a read
+ * that fails is kept as an issue (the error's class, never its message) instead of a guess.
+ */
+import {
+  BedrockAgentCoreControlClient,
+  GetGatewayCommand,
+  GetPolicyCommand,
+  GetPolicyEngineCommand,
+  ListPoliciesCommand,
+  type GetGatewayCommandOutput,
+} from '@aws-sdk/client-bedrock-agentcore-control';
+import type { ScanIssue } from '../reports/usage.js';
+import { errorClassOf } from '../shared/redact.js';
+import { deployedEngineOf, type DeployedEngine } from '../tools/deployed.js';
+import { ToolsError } from '../tools/errors.js';
+import { gatewayIdOf, targetInfo, type GatewayTools } from '../tools/inventory.js';
+import { clientConfig } from './clients.js';
+import { AgentCorePostureReader } from './gatewayPosture.js';
+
+/** Bounds on what one engine may make us read (a looping or huge listing stops here). */
+export const MAX_POLICY_PAGES = 50;
+export const MAX_POLICIES = 1_000;
+
+export interface ToolInventoryRead {
+  gateways: GatewayTools[];
+  /** Reads that failed: `input` names the operation and resource, `reason` the error class. */
+  issues: ScanIssue[];
+}
+
+export class AgentCoreToolInventory {
+  constructor(
+    private readonly control: BedrockAgentCoreControlClient = new BedrockAgentCoreControlClient(
+      clientConfig(),
+    ),
+    private readonly posture = new AgentCorePostureReader(control),
+  ) {}
+
+  /**
+   * One gateway (id or ARN), or every gateway of the account and Region. A named gateway that
+   * cannot be read is an error; a gateway's targets or policy engine that cannot be read is an
+   * issue, and the gateway is still returned (its tools unknown, no deployed comparison).
+   */
+  async read(gateway?: string): Promise<ToolInventoryRead> {
+    const issues: ScanIssue[] = [];
+    const ids = gateway !== undefined ? [gatewayIdOf(gateway)] : await this.posture.gatewayIds();
+    const gateways: GatewayTools[] = [];
+    for (const id of ids) {
+      let got: GetGatewayCommandOutput;
+      try {
+        got = await this.control.send(new GetGatewayCommand({ gatewayIdentifier: id }));
+      } catch (error) {
+        if (gateway !== undefined)
+          throw new ToolsError(`cannot read gateway ${id}: GetGateway: ${errorClassOf(error)}`, {
+            context: { gatewayId: id },
+          });
+        issues.push({ input: `GetGateway ${id}`, reason: errorClassOf(error) });
+        continue;
+      }
+      gateways.push(await this.gatewayTools(id, got, issues));
+    }
+    return { gateways, issues };
+  }
+
+  private async gatewayTools(
+    id: string,
+    gateway: GetGatewayCommandOutput,
+    issues: ScanIssue[],
+  ): Promise<GatewayTools> {
+    const gatewayArn = gateway.gatewayArn ?? '';
+    const out: GatewayTools = { gatewayArn, gatewayId: gateway.gatewayId ?? id, targets: [] };
+    if (gateway.authorizerType !== undefined) out.authorizerType = gateway.authorizerType;
+    const read = await this.posture.targets(id);
+    if ('error' in read) {
+      issues.push({ input: `ListGatewayTargets/GetGatewayTarget ${id}`, reason: read.error });
+      out.targets.push({
+        targetId: '',
+        name: '',
+        tools: [],
+        toolsUnknown: `targets not read (${read.error})`,
+      });
+    } else out.targets = read.targets.map((t) => targetInfo(t));
+    const config = gateway.policyEngineConfiguration;
+    if (config?.arn !== undefined) {
+      const deployed = await this.engine(config, issues);
+      if (deployed !== undefined) out.deployed = deployed;
+    }
+    return out;
+  }
+
+  /**
+   * The attached engine and every policy's statement (ListPolicies pages, then GetPolicy for
+   * each: a list may omit what a customer-managed key encrypts). Undefined when any read fails:
+   * a partial policy set would make the comparison claim what is not deployed.
+   */
+  private async engine(
+    config: NonNullable<GetGatewayCommandOutput['policyEngineConfiguration']>,
+    issues: ScanIssue[],
+  ): Promise<DeployedEngine | undefined> {
+    const policyEngineId = (config.arn ?? '').split('/').pop() ?? '';
+    let operation = 'GetPolicyEngine';
+    try {
+      await this.control.send(new GetPolicyEngineCommand({ policyEngineId }));
+      operation = 'ListPolicies';
+      const ids: string[] = [];
+      let nextToken: string | undefined;
+      let pages = 0;
+      do {
+        if (++pages > MAX_POLICY_PAGES || ids.length >= MAX_POLICIES)
+          throw new ToolsError('policy listing too long', { context: { policyEngineId } });
+        const page = await this.control.send(
+          new ListPoliciesCommand({ policyEngineId, maxResults: 100, nextToken }),
+        );
+        for (const p of page.policies ?? [])
+          if (p.policyId && !ids.includes(p.policyId)) ids.push(p.policyId);
+        nextToken = page.nextToken;
+      } while (nextToken);
+      operation = 'GetPolicy';
+      const policies = [];
+      for (const policyId of ids.slice(0, MAX_POLICIES))
+        policies.push(await this.control.send(new GetPolicyCommand({ policyEngineId, policyId })));
+      return deployedEngineOf({ policyEngineConfiguration: config, policies });
+    } catch (error) {
+      issues.push({
+        input: `${operation} ${policyEngineId}`,
+        reason: error instanceof ToolsError ? error.message : errorClassOf(error),
+      });
+      return undefined;
+    }
+  }
+}
