@@ -9,6 +9,7 @@ import {
 } from '../lib/aws/activitySources.js';
 import { AccessAnalyzerPolicyValidator } from '../lib/aws/accessAnalyzerValidator.js';
 import { AgentCoreInventorySource } from '../lib/aws/agentcoreInventory.js';
+import { AgentCoreToolInventory } from '../lib/aws/toolInventory.js';
 import { EventBridgeAlertSink, SnsAlertSink } from '../lib/aws/alertSinks.js';
 import { IamApiSource } from '../lib/aws/iamInventory.js';
 import { memberSources } from '../lib/aws/memberAccess.js';
@@ -33,6 +34,7 @@ import {
   type ScheduledOrganizationResult,
 } from '../lib/reports/scheduledOrganization.js';
 import type { ActivitySource } from '../lib/reports/usage.js';
+import { scheduledToolRun } from '../lib/tools/scheduled.js';
 import { ENV, requireEnv } from '../lib/shared/env.js';
 import { logger, safe } from '../lib/shared/logger.js';
 
@@ -153,6 +155,9 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env): ReportHandler
     managers,
     labels,
     posture: postureDeclarations(env),
+    // Tool access from the same pass over the trail (InvokeGateway data events), with each
+    // gateway's tools and policy engine read live; nothing is written without data events.
+    tools: () => scheduledToolRun({ inventory: new AgentCoreToolInventory() }),
   };
 }
 

@@ -24,6 +24,13 @@ const FUNCTIONS = ['rotate', 'rotateNow', 'detect', 'report'];
 
 /** Lambda's limit is 50 MB; ours is what a reviewer can download and read (issue 18). */
 const MAX_ZIP_BYTES = 1_500_000;
+/**
+ * The report carries two data sets no other function needs: the whole IAM action catalog and,
+ * for the weekly tool report, the Cedar engine (WebAssembly) that validates its policies.
+ */
+const MAX_REPORT_ZIP_BYTES = 2_500_000;
+const budgetOf = (name: string): number =>
+  name === 'report' ? MAX_REPORT_ZIP_BYTES : MAX_ZIP_BYTES;
 
 describe('function bundles', () => {
   it.each(FUNCTIONS)('%s.zip holds one ESM bundle (.mjs) and no source map', async (name) => {
@@ -41,10 +48,13 @@ describe('function bundles', () => {
     expect(zip.names().filter((n) => n.startsWith('node_modules/'))).toEqual([]);
   });
 
-  it.each(FUNCTIONS)(`%s.zip is at most ${MAX_ZIP_BYTES} bytes`, (name) => {
-    const size = statSync(path.join(dir, `${name}.zip`)).size;
-    expect({ name, size, fits: size <= MAX_ZIP_BYTES }).toEqual({ name, size, fits: true });
-  });
+  it.each(FUNCTIONS)(
+    `%s.zip is within its budget (${MAX_ZIP_BYTES} bytes; the report ${MAX_REPORT_ZIP_BYTES})`,
+    (name) => {
+      const size = statSync(path.join(dir, `${name}.zip`)).size;
+      expect({ name, size, fits: size <= budgetOf(name) }).toEqual({ name, size, fits: true });
+    },
+  );
 
   it.each(FUNCTIONS)('%s reads the IAM catalog only if it carries it', async (name) => {
     const zip = await ZipFile.open(path.join(dir, `${name}.zip`));
@@ -56,14 +66,17 @@ describe('function bundles', () => {
     });
   });
 
-  it('the detect bundle carries the Cedar WebAssembly and loads it without __dirname', async () => {
-    const zip = await ZipFile.open(path.join(dir, 'detect.zip'));
-    const bundle = zip.text('functions/detect.mjs');
-    // The nodejs build's own read would fail in an ESM bundle (no __dirname, no file beside it).
-    expect(bundle).not.toContain('cedar_wasm_bg.wasm`');
-    expect(bundle).toMatch(/brotliDecompressSync\(\(\w+=>\w+\.default\?\?\w+\)\(/);
-    expect(bundle).toContain('policySetTextToParts');
-  });
+  it.each(['detect', 'report'])(
+    'the %s bundle carries the Cedar WebAssembly and loads it without __dirname',
+    async (name) => {
+      const zip = await ZipFile.open(path.join(dir, `${name}.zip`));
+      const bundle = zip.text(`functions/${name}.mjs`);
+      // The nodejs build's own read would fail in an ESM bundle (no __dirname, no file beside it).
+      expect(bundle).not.toContain('cedar_wasm_bg.wasm`');
+      expect(bundle).toMatch(/brotliDecompressSync\(\(\w+=>\w+\.default\?\?\w+\)\(/);
+      expect(bundle).toContain('policySetTextToParts');
+    },
+  );
 
   it('the report bundle carries the whole IAM action catalog and writes it where IAM_DATA_ROOT points', async () => {
     const zip = await ZipFile.open(path.join(dir, 'report.zip'));
