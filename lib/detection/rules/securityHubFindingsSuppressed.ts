@@ -1,10 +1,9 @@
 import type { Rule, RuleMatch } from '../types.js';
-import { denied, failed, obj, param, principalOf, str } from './support.js';
+import { findingIds, hidingUpdate } from './securityHubUpdates.js';
+import { denied, failed, param, principalOf, str } from './support.js';
 
 /** Findings one call must close for it to be a bulk suppression, not an analyst's triage. */
 export const BULK_FINDINGS = 10;
-
-const CLOSING = new Set(['SUPPRESSED', 'RESOLVED']);
 
 /**
  * Security Hub findings closed in bulk: BatchUpdateFindings setting Workflow.Status to
@@ -41,16 +40,13 @@ export const securityHubFindingsSuppressed: Rule = {
       if (str(param(record, 'RecordState')) !== 'ARCHIVED') return undefined;
       what = 'findings matching a filter archived';
     } else {
-      const status = str(obj(param(record, 'Workflow'))?.Status);
-      // Lowered to INFORMATIONAL, a finding stays NEW but leaves every severity-filtered alert.
-      const label = str(obj(param(record, 'Severity'))?.Label);
-      const ids = param(record, 'FindingIdentifiers');
-      count = Array.isArray(ids) ? ids.length : 0;
-      const closing = status !== undefined && CLOSING.has(status);
-      if ((!closing && label !== 'INFORMATIONAL') || count < BULK_FINDINGS) return undefined;
-      what = closing
-        ? `${count} findings set to ${status}`
-        : `${count} findings lowered to INFORMATIONAL`;
+      const hiding = hidingUpdate(record.requestParameters);
+      count = findingIds(record).length;
+      if (hiding === undefined || count < BULK_FINDINGS) return undefined;
+      what =
+        hiding.kind === 'closed'
+          ? `${count} findings set to ${hiding.status}`
+          : `${count} findings lowered to INFORMATIONAL`;
     }
     return {
       severity: attempt ? 'low' : 'medium',
