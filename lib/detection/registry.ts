@@ -89,6 +89,9 @@ import { macieDisabled } from './rules/macieDisabled.js';
 import { bedrockGuardrailWeakened } from './rules/bedrockGuardrailWeakened.js';
 import { bedrockInvocationLoggingDeleted } from './rules/bedrockInvocationLoggingDeleted.js';
 import { dnsQueryLoggingDeleted } from './rules/dnsQueryLoggingDeleted.js';
+// Issue 20: security tooling blinded by standing suppressions and small batches.
+import { securityHubFindingsSuppressedBatches } from './rules/securityHubFindingsSuppressedBatches.js';
+import { securityHubAutomationSuppression } from './rules/securityHubAutomationSuppression.js';
 
 /**
  * Every detection rule, one per file under rules/. A rule added here is picked up by the
@@ -185,6 +188,9 @@ export const allRules: readonly Rule[] = [
   bedrockGuardrailWeakened,
   bedrockInvocationLoggingDeleted,
   dnsQueryLoggingDeleted,
+  // Issue 20: security tooling blinded by standing suppressions and small batches.
+  securityHubFindingsSuppressedBatches,
+  securityHubAutomationSuppression,
 ];
 
 /** A rule by id, or undefined. */
