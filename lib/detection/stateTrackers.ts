@@ -2,6 +2,7 @@ import { parseCedar, type CedarPolicyJson } from './cedar/parse.js';
 import type { StateVersion } from './ports.js';
 import type { CloudTrailRecord } from './record.js';
 import { trailTracked } from './trailState.js';
+import { GUARDDUTY, MACIE, filterTracked } from './findingsFilterState.js';
 import {
   AGENTCORE,
   CLOUDTRAIL,
@@ -415,6 +416,9 @@ export function trackedStates(record: CloudTrailRecord): Tracked[] {
   if (failed(record)) return [];
   if (isSecretRead(record)) return gatewayRoleTracked(record);
   if (record.eventSource === CLOUDTRAIL) return trailTracked(record);
+  if (record.eventSource === GUARDDUTY || record.eventSource === MACIE) {
+    return filterTracked(record);
+  }
   if (record.eventSource === SECRETS) {
     if (
       record.eventName === 'CreateSecret' &&
