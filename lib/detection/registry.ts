@@ -92,6 +92,7 @@ import { dnsQueryLoggingDeleted } from './rules/dnsQueryLoggingDeleted.js';
 // Issue 20: security tooling blinded by standing suppressions and small batches.
 import { securityHubFindingsSuppressedBatches } from './rules/securityHubFindingsSuppressedBatches.js';
 import { securityHubAutomationSuppression } from './rules/securityHubAutomationSuppression.js';
+import { macieFindingsArchived } from './rules/macieFindingsArchived.js';
 
 /**
  * Every detection rule, one per file under rules/. A rule added here is picked up by the
@@ -191,6 +192,7 @@ export const allRules: readonly Rule[] = [
   // Issue 20: security tooling blinded by standing suppressions and small batches.
   securityHubFindingsSuppressedBatches,
   securityHubAutomationSuppression,
+  macieFindingsArchived,
 ];
 
 /** A rule by id, or undefined. */
