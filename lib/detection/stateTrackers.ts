@@ -3,8 +3,10 @@ import type { StateVersion } from './ports.js';
 import type { CloudTrailRecord } from './record.js';
 import { trailTracked } from './trailState.js';
 import { GUARDDUTY, MACIE, filterTracked } from './findingsFilterState.js';
+import { guardrailTracked } from './guardrailState.js';
 import {
   AGENTCORE,
+  BEDROCK,
   CLOUDTRAIL,
   SECRETS,
   failed,
@@ -419,6 +421,7 @@ export function trackedStates(record: CloudTrailRecord): Tracked[] {
   if (record.eventSource === GUARDDUTY || record.eventSource === MACIE) {
     return filterTracked(record);
   }
+  if (record.eventSource === BEDROCK) return guardrailTracked(record);
   if (record.eventSource === SECRETS) {
     if (
       record.eventName === 'CreateSecret' &&
