@@ -1,7 +1,7 @@
 import type { Rule, RuleMatch } from '../types.js';
 import { BULK_FINDINGS } from './securityHubFindingsSuppressed.js';
 import { findingIds, hidingUpdate } from './securityHubUpdates.js';
-import { failed, principalOf } from './support.js';
+import { failed, principalOf, stableCaller } from './support.js';
 
 /** Distinct findings one principal may close in small calls within the window. */
 const SPREAD_FINDINGS = 30;
@@ -20,12 +20,13 @@ export const securityHubFindingsSuppressedBatches: Rule = {
   title: 'Security Hub findings suppressed in small batches',
   severity: 'medium',
   mitre: { tactic: 'Defense Evasion', technique: 'T1562.001 Disable or Modify Tools' },
-  description: `One principal closed (Workflow.Status SUPPRESSED or RESOLVED) or lowered to INFORMATIONAL at least ${SPREAD_FINDINGS} distinct Security Hub findings within ${WINDOW_SECONDS / 60} minutes through BatchUpdateFindings calls of fewer than ${BULK_FINDINGS} findings each: a bulk suppression cut into batches that evade the per-call rule. An analyst closing a few findings at a time stays well below; the same findings closed again count once.`,
+  description: `One principal (a role counted across its sessions) closed (Workflow.Status SUPPRESSED or RESOLVED) or lowered to INFORMATIONAL at least ${SPREAD_FINDINGS} distinct Security Hub findings within ${WINDOW_SECONDS / 60} minutes through BatchUpdateFindings calls of fewer than ${BULK_FINDINGS} findings each: a bulk suppression cut into batches that evade the per-call rule. An analyst closing a few findings at a time stays well below; the same findings closed again count once.`,
   runbook:
     'List the findings the principal updated in the window (CloudTrail BatchUpdateFindings, then GetFindings with the ids) and set the ones nobody reviewed back to NEW; ask the caller why; disable the credentials if nobody owns the change.',
   events: { sources: ['securityhub.amazonaws.com'], names: ['BatchUpdateFindings'] },
   threshold: {
-    key: (r) => principalOf(r),
+    // The role, not the session: a new session name per call must not split the count.
+    key: stableCaller,
     members: (r) => findingIds(r),
     threshold: SPREAD_FINDINGS,
     windowSeconds: WINDOW_SECONDS,
@@ -35,7 +36,7 @@ export const securityHubFindingsSuppressedBatches: Rule = {
     'requestParameters.Severity',
     'requestParameters.Workflow',
   ],
-  dedup: { key: (r) => principalOf(r), windowSeconds: 3600 },
+  dedup: { key: stableCaller, windowSeconds: 3600 },
   evaluate(record): RuleMatch | undefined {
     if (failed(record)) return undefined;
     const hiding = hidingUpdate(record.requestParameters);

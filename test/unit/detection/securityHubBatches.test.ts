@@ -81,16 +81,35 @@ describe('Security Hub findings suppressed in small batches', () => {
     expect(ruleIds(await findingsOf(calls))).toEqual([PER_CALL]);
   });
 
-  it('counts each principal apart', async () => {
-    const other = (record: CloudTrailRecord): CloudTrailRecord => ({
-      ...record,
-      userIdentity: {
-        ...record.userIdentity,
-        arn: 'arn:aws:sts::111122223333:assumed-role/security-analyst/carol@example.com',
+  /** The record as made by `role`, in a session named `session`. */
+  const madeBy = (record: CloudTrailRecord, role: string, session: string): CloudTrailRecord => ({
+    ...record,
+    userIdentity: {
+      ...record.userIdentity,
+      arn: `arn:aws:sts::111122223333:assumed-role/${role}/${session}`,
+      sessionContext: {
+        ...record.userIdentity.sessionContext,
+        sessionIssuer: {
+          ...record.userIdentity.sessionContext?.sessionIssuer,
+          arn: `arn:aws:iam::111122223333:role/${role}`,
+          userName: role,
+        },
       },
-    });
+    },
+  });
+
+  it('counts each role apart', async () => {
     const calls = [0, 1, 2, 3].map((i) => suppress(i, i * 3, i * 9, 9));
-    const mixed = calls.map((record, i) => (i % 2 === 0 ? record : other(record)));
+    const mixed = calls.map((record, i) =>
+      i % 2 === 0 ? record : madeBy(record, 'security-analyst', 'carol@example.com'),
+    );
     expect(await findingsOf(mixed)).toEqual([]);
+  });
+
+  it('counts one role’s sessions together (a new session name per call does not split it)', async () => {
+    const calls = [0, 1, 2, 3].map((i) =>
+      madeBy(suppress(i, i * 3, i * 9, 9), 'developer', `botocore-session-${i}`),
+    );
+    expect(ruleIds(await findingsOf(calls))).toEqual([BATCHES]);
   });
 });
