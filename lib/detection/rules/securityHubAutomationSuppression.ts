@@ -4,24 +4,16 @@ import { byAutomation, shown } from './lastState.js';
 import { hidingUpdate } from './securityHubUpdates.js';
 import { denied, failed, obj, param, principalOf, response, str } from './support.js';
 
-/** OCSF ids the V2 rules set (`StatusId`, `SeverityId`): Suppressed, Resolved, Archived; Informational. */
-const HIDING_STATUS_IDS = new Set([3, 4, 5]);
-const INFORMATIONAL_SEVERITY_ID = 1;
-
 /** What one automation rule's actions do to the findings it matches, or undefined. */
 function hidingActions(actions: unknown): string | undefined {
   if (!Array.isArray(actions)) return undefined;
   for (const action of actions) {
-    const fields = obj(action)?.FindingFieldsUpdate;
-    const v1 = hidingUpdate(fields);
-    if (v1 !== undefined) {
-      return v1.kind === 'closed' ? `sets ${v1.status}` : 'lowers severity to INFORMATIONAL';
+    const hiding = hidingUpdate(obj(action)?.FindingFieldsUpdate);
+    if (hiding !== undefined) {
+      return hiding.kind === 'closed'
+        ? `sets ${hiding.status}`
+        : 'lowers severity to informational';
     }
-    const v2 = obj(fields);
-    if (typeof v2?.StatusId === 'number' && HIDING_STATUS_IDS.has(v2.StatusId)) {
-      return `sets status id ${v2.StatusId}`;
-    }
-    if (v2?.SeverityId === INFORMATIONAL_SEVERITY_ID) return 'lowers severity to Informational';
   }
   return undefined;
 }

@@ -8,7 +8,7 @@ export const BULK_FINDINGS = 10;
 /**
  * Security Hub findings closed in bulk: BatchUpdateFindings setting Workflow.Status to
  * SUPPRESSED or RESOLVED, or the severity to INFORMATIONAL, on many findings at once (up to
- * 100 a call), or the legacy
+ * 100 a call; BatchUpdateFindingsV2 the same with OCSF StatusId and SeverityId), or the legacy
  * UpdateFindings archiving every finding a filter matches. Security Hub records its request
  * members in PascalCase (see securityHubDisabled.ts).
  */
@@ -17,17 +17,20 @@ export const securityHubFindingsSuppressed: Rule = {
   title: 'Security Hub findings suppressed in bulk',
   severity: 'medium',
   mitre: { tactic: 'Defense Evasion', technique: 'T1562.001 Disable or Modify Tools' },
-  description: `BatchUpdateFindings that sets Workflow.Status SUPPRESSED or RESOLVED, or Severity.Label INFORMATIONAL, on ${BULK_FINDINGS} or more findings in one call, or UpdateFindings with RecordState ARCHIVED (a filter's worth of findings): alerts on stolen-credential activity can be closed before anyone reads them. Triage of a few findings is not reported; a refused attempt is low.`,
+  description: `BatchUpdateFindings (or BatchUpdateFindingsV2) that sets Workflow.Status SUPPRESSED or RESOLVED, or Severity.Label INFORMATIONAL, on ${BULK_FINDINGS} or more findings in one call, or UpdateFindings with RecordState ARCHIVED (a filter's worth of findings): alerts on stolen-credential activity can be closed before anyone reads them. Triage of a few findings is not reported; a refused attempt is low.`,
   runbook:
     'List the findings the call changed (GetFindings with the ids, or the filter) and set the ones nobody reviewed back to NEW; ask the caller why; check for automation rules (ListAutomationRules) doing the same.',
   events: {
     sources: ['securityhub.amazonaws.com'],
-    names: ['BatchUpdateFindings', 'UpdateFindings'],
+    names: ['BatchUpdateFindings', 'BatchUpdateFindingsV2', 'UpdateFindings'],
   },
   reads: [
     'requestParameters.FindingIdentifiers',
+    'requestParameters.MetadataUids',
     'requestParameters.RecordState',
     'requestParameters.Severity',
+    'requestParameters.SeverityId',
+    'requestParameters.StatusId',
     'requestParameters.Workflow',
   ],
   dedup: { key: (r) => `${r.eventName}${failed(r) ? '|attempt' : ''}`, windowSeconds: 900 },

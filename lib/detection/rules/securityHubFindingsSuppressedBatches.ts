@@ -20,10 +20,13 @@ export const securityHubFindingsSuppressedBatches: Rule = {
   title: 'Security Hub findings suppressed in small batches',
   severity: 'medium',
   mitre: { tactic: 'Defense Evasion', technique: 'T1562.001 Disable or Modify Tools' },
-  description: `One principal (a role counted across its sessions) closed (Workflow.Status SUPPRESSED or RESOLVED) or lowered to INFORMATIONAL at least ${SPREAD_FINDINGS} distinct Security Hub findings within ${WINDOW_SECONDS / 60} minutes through BatchUpdateFindings calls of fewer than ${BULK_FINDINGS} findings each: a bulk suppression cut into batches that evade the per-call rule. An analyst closing a few findings at a time stays well below; the same findings closed again count once.`,
+  description: `One principal (a role counted across its sessions) closed (Workflow.Status SUPPRESSED or RESOLVED) or lowered to INFORMATIONAL at least ${SPREAD_FINDINGS} distinct Security Hub findings within ${WINDOW_SECONDS / 60} minutes through BatchUpdateFindings (or V2) calls of fewer than ${BULK_FINDINGS} findings each: a bulk suppression cut into batches that evade the per-call rule. An analyst closing a few findings at a time stays well below; the same findings closed again count once.`,
   runbook:
     'List the findings the principal updated in the window (CloudTrail BatchUpdateFindings, then GetFindings with the ids) and set the ones nobody reviewed back to NEW; ask the caller why; disable the credentials if nobody owns the change.',
-  events: { sources: ['securityhub.amazonaws.com'], names: ['BatchUpdateFindings'] },
+  events: {
+    sources: ['securityhub.amazonaws.com'],
+    names: ['BatchUpdateFindings', 'BatchUpdateFindingsV2'],
+  },
   threshold: {
     // The role, not the session: a new session name per call must not split the count.
     key: stableCaller,
@@ -33,7 +36,10 @@ export const securityHubFindingsSuppressedBatches: Rule = {
   },
   reads: [
     'requestParameters.FindingIdentifiers',
+    'requestParameters.MetadataUids',
     'requestParameters.Severity',
+    'requestParameters.SeverityId',
+    'requestParameters.StatusId',
     'requestParameters.Workflow',
   ],
   dedup: { key: stableCaller, windowSeconds: 3600 },
@@ -43,7 +49,7 @@ export const securityHubFindingsSuppressedBatches: Rule = {
     const count = findingIds(record).length;
     if (hiding === undefined || count === 0 || count >= BULK_FINDINGS) return undefined;
     return {
-      summary: `${principalOf(record)} ${hiding.kind === 'closed' ? 'closed' : 'lowered to INFORMATIONAL'} many Security Hub findings in batches of fewer than ${BULK_FINDINGS}`,
+      summary: `${principalOf(record)} ${hiding.kind === 'closed' ? 'closed' : 'lowered to informational'} many Security Hub findings in batches of fewer than ${BULK_FINDINGS}`,
       resource: `securityhub:${record.awsRegion ?? ''}`,
       details: { lastBatch: count },
     };
