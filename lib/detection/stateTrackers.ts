@@ -4,6 +4,7 @@ import type { CloudTrailRecord } from './record.js';
 import { trailTracked } from './trailState.js';
 import { GUARDDUTY, MACIE, filterTracked } from './findingsFilterState.js';
 import { guardrailTracked } from './guardrailState.js';
+import { automationRuleTracked } from './automationRuleState.js';
 import {
   AGENTCORE,
   BEDROCK,
@@ -422,6 +423,7 @@ export function trackedStates(record: CloudTrailRecord): Tracked[] {
     return filterTracked(record);
   }
   if (record.eventSource === BEDROCK) return guardrailTracked(record);
+  if (record.eventSource === 'securityhub.amazonaws.com') return automationRuleTracked(record);
   if (record.eventSource === SECRETS) {
     if (
       record.eventName === 'CreateSecret' &&

@@ -1,32 +1,14 @@
+import {
+  AUTOMATION_RULE_KIND,
+  HIDES_NOTHING,
+  ruleItems,
+  shownState,
+  type AutomationRuleState,
+} from '../automationRuleState.js';
 import type { CloudTrailRecord } from '../record.js';
-import type { Rule, RuleMatch } from '../types.js';
+import type { DetectionContext, Rule, RuleMatch } from '../types.js';
 import { byAutomation, shown } from './lastState.js';
-import { hidingUpdate } from './securityHubUpdates.js';
-import { denied, failed, obj, param, principalOf, response, str } from './support.js';
-
-/** What one automation rule's actions do to the findings it matches, or undefined. */
-function hidingActions(actions: unknown): string | undefined {
-  if (!Array.isArray(actions)) return undefined;
-  for (const action of actions) {
-    const hiding = hidingUpdate(obj(action)?.FindingFieldsUpdate);
-    if (hiding !== undefined) {
-      return hiding.kind === 'closed'
-        ? `sets ${hiding.status}`
-        : 'lowers severity to informational';
-    }
-  }
-  return undefined;
-}
-
-/** A rule whose criteria are absent or empty matches every finding. */
-function matchesEverything(rule: Record<string, unknown>): boolean {
-  const criteria = obj(rule.Criteria);
-  if (criteria === undefined) return true;
-  const v2 = obj(criteria.OcsfFindingCriteria);
-  const fields = v2 ?? criteria;
-  // V1 criteria are lists of filters per field; V2 adds an operator beside its filter lists.
-  return Object.values(fields).every((value) => !Array.isArray(value) || value.length === 0);
-}
+import { denied, failed, principalOf } from './support.js';
 
 interface Suppressing {
   name: string;
@@ -35,32 +17,45 @@ interface Suppressing {
   enabled: boolean;
 }
 
-/** The automation rules the record creates or updates whose actions hide findings. */
-function suppressingRules(record: CloudTrailRecord): Suppressing[] {
-  const rules =
-    record.eventName === 'BatchUpdateAutomationRules'
-      ? (() => {
-          const items = param(record, 'UpdateAutomationRulesRequestItems');
-          return Array.isArray(items) ? items.map(obj) : [];
-        })()
-      : [obj(record.requestParameters)];
+/** A rule's last known state before this record (only the record's own comparison counts). */
+function previousOf(
+  record: CloudTrailRecord,
+  context: DetectionContext,
+  key: string | undefined,
+): AutomationRuleState | undefined {
+  const changes = context.stateChanges;
+  if (key === undefined || changes === undefined || changes.eventId !== record.eventID) {
+    return undefined;
+  }
+  const change = changes.changes.find((c) => c.kind === AUTOMATION_RULE_KIND && c.subject === key);
+  return (change?.previous ?? undefined) as AutomationRuleState | undefined;
+}
+
+/**
+ * The automation rules the record leaves suppressing findings because of what it changed: an
+ * action that hides findings, or (partial updates) a known suppressing rule re-enabled or given
+ * new criteria.
+ */
+function suppressingRules(record: CloudTrailRecord, context: DetectionContext): Suppressing[] {
   const found: Suppressing[] = [];
-  for (const rule of rules) {
-    if (rule === undefined) continue;
-    const does = hidingActions(rule.Actions);
-    if (does === undefined) continue;
-    const name =
-      str(rule.RuleArn) ??
-      str(rule.Identifier) ??
-      str(response(record, 'RuleArn')) ??
-      str(rule.RuleName) ??
-      'unnamed';
+  for (const rule of ruleItems(record)) {
+    const now = shownState(rule);
+    const previous = rule.create ? undefined : previousOf(record, context, rule.key);
+    const after: AutomationRuleState = { ...previous, ...now };
+    if (after.does === undefined || after.does === HIDES_NOTHING) continue;
+    const reenabled = now.enabled === true && previous?.enabled === false;
+    const newCriteria = now.everything !== undefined;
+    let does = after.does;
+    if (now.does === undefined) {
+      if (reenabled) does = `re-enabled (${after.does})`;
+      else if (newCriteria) does = `given new criteria (${after.does})`;
+      else continue;
+    }
     found.push({
-      name,
+      name: rule.name,
       does,
-      everything: matchesEverything(rule),
-      // CreateAutomationRule defaults to ENABLED; an update without RuleStatus keeps it.
-      enabled: str(rule.RuleStatus) !== 'DISABLED',
+      everything: after.everything === true,
+      enabled: after.enabled !== false,
     });
   }
   return found;
@@ -72,8 +67,10 @@ function suppressingRules(record: CloudTrailRecord): Suppressing[] {
  * StatusId 3 Suppressed, 4 Resolved, 5 Archived, or SeverityId 1 Informational). Unlike a bulk
  * BatchUpdateFindings it also hides every future matching finding: a standing suppression.
  * CloudTrail records the request in Security Hub's PascalCase members (see
- * securityHubDisabled.ts). BatchUpdateAutomationRules is a partial update: an item without
- * Actions (re-enabling a rule, say) cannot be judged from the record and is not reported.
+ * securityHubDisabled.ts). BatchUpdateAutomationRules and UpdateAutomationRuleV2 are partial
+ * updates: an item without Actions is read against the rule's last known state
+ * (automationRuleState.ts), so re-enabling a suppressing rule or changing its criteria counts;
+ * a rule first seen in such an update cannot be judged and is not reported.
  */
 export const securityHubAutomationSuppression: Rule = {
   id: 'securityhub-automation-rule-suppresses',
@@ -81,7 +78,7 @@ export const securityHubAutomationSuppression: Rule = {
   severity: 'medium',
   mitre: { tactic: 'Defense Evasion', technique: 'T1562.001 Disable or Modify Tools' },
   description:
-    'CreateAutomationRule, BatchUpdateAutomationRules, CreateAutomationRuleV2 or UpdateAutomationRuleV2 whose action suppresses or resolves matching findings or lowers them to informational: every future finding it matches is closed before anyone sees it. Medium; high when the rule has no criteria (it matches every finding); low when it is created disabled or by deploy automation. A refused attempt is low. Rules that raise severity or add notes are not reported.',
+    'CreateAutomationRule, BatchUpdateAutomationRules, CreateAutomationRuleV2 or UpdateAutomationRuleV2 whose action suppresses or resolves matching findings or lowers them to informational, or that re-enables such a rule or changes its criteria (partial updates, read against the rule’s last known state): every future finding it matches is closed before anyone sees it. Medium; high when the rule has no criteria (it matches every finding); low when it is created disabled or by deploy automation. A refused attempt is low. Rules that raise severity or add notes are not reported.',
   runbook:
     'Read the rule (BatchGetAutomationRules / GetAutomationRuleV2): its criteria and who asked for it; disable or delete it if nobody approved it, and set the findings it closed back to NEW.',
   events: {
@@ -91,13 +88,16 @@ export const securityHubAutomationSuppression: Rule = {
       'BatchUpdateAutomationRules',
       'CreateAutomationRuleV2',
       'UpdateAutomationRuleV2',
+      // Not reported: they only keep the rules' last known state current.
+      'BatchDeleteAutomationRules',
+      'DeleteAutomationRuleV2',
     ],
   },
+  lastState: true,
   reads: [
     'requestParameters.Actions',
     'requestParameters.Criteria',
     'requestParameters.Identifier',
-    'requestParameters.RuleArn',
     'requestParameters.RuleName',
     'requestParameters.RuleStatus',
     'requestParameters.UpdateAutomationRulesRequestItems',
@@ -105,7 +105,7 @@ export const securityHubAutomationSuppression: Rule = {
   ],
   dedup: {
     key: (r) =>
-      `${r.eventName}|${suppressingRules(r)
+      `${r.eventName}|${ruleItems(r)
         .map((rule) => rule.name)
         .join(',')}${failed(r) ? '|attempt' : ''}`,
     windowSeconds: 3600,
@@ -113,7 +113,7 @@ export const securityHubAutomationSuppression: Rule = {
   evaluate(record, context): RuleMatch | undefined {
     const attempt = denied(record);
     if (failed(record) && !attempt) return undefined;
-    const rules = suppressingRules(record);
+    const rules = suppressingRules(record, context);
     const [first] = rules;
     if (first === undefined) return undefined;
     const everything = rules.some((rule) => rule.everything && rule.enabled);
