@@ -534,6 +534,29 @@ export class DetectionEngine {
     const half = windowMs / 2;
     const startA = at - (at % windowMs);
     const startB = at - ((at + half) % windowMs);
+    if (spec.members !== undefined) {
+      // Set counters grow by one member at a time: whichever add reaches the threshold crosses
+      // it, however many members the record brings.
+      let crossed = false;
+      for (const one of new Set(spec.members(record))) {
+        for (const [series, start] of [
+          ['a', startA],
+          ['b', startB],
+        ] as const) {
+          const count = Number(
+            yield {
+              op: 'add',
+              key: `${key}|${series}`,
+              windowStartMs: start,
+              windowSeconds,
+              member: one,
+            },
+          );
+          if (count === threshold) crossed = true;
+        }
+      }
+      return crossed ? 'crossed' : 'below';
+    }
     const countA = Number(
       yield { op: 'add', key: `${key}|a`, windowStartMs: startA, windowSeconds, member },
     );

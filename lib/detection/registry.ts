@@ -93,6 +93,10 @@ import { dnsQueryLoggingDeleted } from './rules/dnsQueryLoggingDeleted.js';
 import { kmsCustomKeyStoreChanged } from './rules/kmsCustomKeyStoreChanged.js';
 import { identityCenterPermissionSetChanged } from './rules/identityCenterPermissionSetChanged.js';
 import { accountRegionEnabled } from './rules/accountRegionEnabled.js';
+// Issue 20: security tooling blinded by standing suppressions and small batches.
+import { securityHubFindingsSuppressedBatches } from './rules/securityHubFindingsSuppressedBatches.js';
+import { securityHubAutomationSuppression } from './rules/securityHubAutomationSuppression.js';
+import { macieFindingsArchived } from './rules/macieFindingsArchived.js';
 
 /**
  * Every detection rule, one per file under rules/. A rule added here is picked up by the
@@ -192,6 +196,10 @@ export const allRules: readonly Rule[] = [
   kmsCustomKeyStoreChanged,
   identityCenterPermissionSetChanged,
   accountRegionEnabled,
+  // Issue 20: security tooling blinded by standing suppressions and small batches.
+  securityHubFindingsSuppressedBatches,
+  securityHubAutomationSuppression,
+  macieFindingsArchived,
 ];
 
 /** A rule by id, or undefined. */

@@ -2,8 +2,12 @@ import { parseCedar, type CedarPolicyJson } from './cedar/parse.js';
 import type { StateVersion } from './ports.js';
 import type { CloudTrailRecord } from './record.js';
 import { trailTracked } from './trailState.js';
+import { GUARDDUTY, MACIE, filterTracked } from './findingsFilterState.js';
+import { guardrailTracked } from './guardrailState.js';
+import { automationRuleTracked } from './automationRuleState.js';
 import {
   AGENTCORE,
+  BEDROCK,
   CLOUDTRAIL,
   SECRETS,
   failed,
@@ -415,6 +419,11 @@ export function trackedStates(record: CloudTrailRecord): Tracked[] {
   if (failed(record)) return [];
   if (isSecretRead(record)) return gatewayRoleTracked(record);
   if (record.eventSource === CLOUDTRAIL) return trailTracked(record);
+  if (record.eventSource === GUARDDUTY || record.eventSource === MACIE) {
+    return filterTracked(record);
+  }
+  if (record.eventSource === BEDROCK) return guardrailTracked(record);
+  if (record.eventSource === 'securityhub.amazonaws.com') return automationRuleTracked(record);
   if (record.eventSource === SECRETS) {
     if (
       record.eventName === 'CreateSecret' &&

@@ -188,6 +188,11 @@ export interface Rule {
   threshold?: {
     key: (record: CloudTrailRecord) => string;
     member?: (record: CloudTrailRecord) => string;
+    /**
+     * Several distinct members per record (the findings one call closed), each counted once
+     * however many records name it. Fixed thresholds only; takes the place of `member`.
+     */
+    members?: (record: CloudTrailRecord) => readonly string[];
     threshold: number;
     windowSeconds: number;
     /**

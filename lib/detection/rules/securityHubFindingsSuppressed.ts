@@ -1,15 +1,14 @@
 import type { Rule, RuleMatch } from '../types.js';
-import { denied, failed, obj, param, principalOf, str } from './support.js';
+import { findingIds, hidingUpdate } from './securityHubUpdates.js';
+import { denied, failed, param, principalOf, str } from './support.js';
 
 /** Findings one call must close for it to be a bulk suppression, not an analyst's triage. */
 export const BULK_FINDINGS = 10;
 
-const CLOSING = new Set(['SUPPRESSED', 'RESOLVED']);
-
 /**
  * Security Hub findings closed in bulk: BatchUpdateFindings setting Workflow.Status to
  * SUPPRESSED or RESOLVED, or the severity to INFORMATIONAL, on many findings at once (up to
- * 100 a call), or the legacy
+ * 100 a call; BatchUpdateFindingsV2 the same with OCSF StatusId and SeverityId), or the legacy
  * UpdateFindings archiving every finding a filter matches. Security Hub records its request
  * members in PascalCase (see securityHubDisabled.ts).
  */
@@ -18,17 +17,20 @@ export const securityHubFindingsSuppressed: Rule = {
   title: 'Security Hub findings suppressed in bulk',
   severity: 'medium',
   mitre: { tactic: 'Defense Evasion', technique: 'T1562.001 Disable or Modify Tools' },
-  description: `BatchUpdateFindings that sets Workflow.Status SUPPRESSED or RESOLVED, or Severity.Label INFORMATIONAL, on ${BULK_FINDINGS} or more findings in one call, or UpdateFindings with RecordState ARCHIVED (a filter's worth of findings): alerts on stolen-credential activity can be closed before anyone reads them. Triage of a few findings is not reported; a refused attempt is low.`,
+  description: `BatchUpdateFindings (or BatchUpdateFindingsV2) that sets Workflow.Status SUPPRESSED or RESOLVED, or Severity.Label INFORMATIONAL, on ${BULK_FINDINGS} or more findings in one call, or UpdateFindings with RecordState ARCHIVED (a filter's worth of findings): alerts on stolen-credential activity can be closed before anyone reads them. Triage of a few findings is not reported; a refused attempt is low.`,
   runbook:
     'List the findings the call changed (GetFindings with the ids, or the filter) and set the ones nobody reviewed back to NEW; ask the caller why; check for automation rules (ListAutomationRules) doing the same.',
   events: {
     sources: ['securityhub.amazonaws.com'],
-    names: ['BatchUpdateFindings', 'UpdateFindings'],
+    names: ['BatchUpdateFindings', 'BatchUpdateFindingsV2', 'UpdateFindings'],
   },
   reads: [
     'requestParameters.FindingIdentifiers',
+    'requestParameters.MetadataUids',
     'requestParameters.RecordState',
     'requestParameters.Severity',
+    'requestParameters.SeverityId',
+    'requestParameters.StatusId',
     'requestParameters.Workflow',
   ],
   dedup: { key: (r) => `${r.eventName}${failed(r) ? '|attempt' : ''}`, windowSeconds: 900 },
@@ -41,16 +43,13 @@ export const securityHubFindingsSuppressed: Rule = {
       if (str(param(record, 'RecordState')) !== 'ARCHIVED') return undefined;
       what = 'findings matching a filter archived';
     } else {
-      const status = str(obj(param(record, 'Workflow'))?.Status);
-      // Lowered to INFORMATIONAL, a finding stays NEW but leaves every severity-filtered alert.
-      const label = str(obj(param(record, 'Severity'))?.Label);
-      const ids = param(record, 'FindingIdentifiers');
-      count = Array.isArray(ids) ? ids.length : 0;
-      const closing = status !== undefined && CLOSING.has(status);
-      if ((!closing && label !== 'INFORMATIONAL') || count < BULK_FINDINGS) return undefined;
-      what = closing
-        ? `${count} findings set to ${status}`
-        : `${count} findings lowered to INFORMATIONAL`;
+      const hiding = hidingUpdate(record.requestParameters);
+      count = findingIds(record).length;
+      if (hiding === undefined || count < BULK_FINDINGS) return undefined;
+      what =
+        hiding.kind === 'closed'
+          ? `${count} findings set to ${hiding.status}`
+          : `${count} findings lowered to INFORMATIONAL`;
     }
     return {
       severity: attempt ? 'low' : 'medium',

@@ -69,6 +69,9 @@ export function instrumented(
         ...(rule.threshold.member && {
           member: (record: CloudTrailRecord) => rule.threshold?.member?.(track(record)) ?? '',
         }),
+        ...(rule.threshold.members && {
+          members: (record: CloudTrailRecord) => rule.threshold?.members?.(track(record)) ?? [],
+        }),
       },
     }),
   };
