@@ -84,7 +84,11 @@ export const MEMBER_READ_STATEMENTS: readonly Record<string, unknown>[] = [
   {
     Sid: 'ReadPolicyEngines',
     Effect: 'Allow',
-    Action: ['bedrock-agentcore:GetPolicyEngine', 'bedrock-agentcore:ListPolicies'],
+    Action: [
+      'bedrock-agentcore:GetPolicyEngine',
+      'bedrock-agentcore:ListPolicies',
+      'bedrock-agentcore:GetPolicy',
+    ],
     Resource: ARN('bedrock-agentcore', 'policy-engine/*'),
   },
   {
