@@ -43,11 +43,6 @@ export interface DetectionContext {
   /** KMS key ids protecting gateway credentials: token vault CMK, gateway secrets (engine-filled). */
   learnedGatewayKeys?: Set<string>;
   /**
-   * Lambda functions (names) that are gateway targets, learned from CreateGatewayTarget and
-   * UpdateGatewayTarget (engine-filled).
-   */
-  learnedGatewayFunctions?: Set<string>;
-  /**
    * Gateway rate limits (gateway id → rate limit id → entry → `metric/period` → rate), learned
    * from Create/Update/BatchPut/DeleteGatewayRateLimit(s) (engine-filled, see rateLimits.ts).
    */
@@ -59,18 +54,6 @@ export interface DetectionContext {
    * touches (engine-filled before rules with `lastState`; see stateTrackers.ts).
    */
   stateChanges?: StateChanges;
-  /**
-   * Roles granted administrator rights (an admin managed policy attached, an inline policy
-   * allowing `*` on `*`), learned from the stream: role names in lower case (engine-filled).
-   */
-  learnedPrivilegedRoles?: Set<string>;
-  /** Instance profile name (lower case) → the role added to it, from AddRoleToInstanceProfile. */
-  learnedInstanceProfileRoles?: Map<string, string>;
-  /**
-   * Principals (stable caller) seen calling with offensive tooling, with the tool and the time
-   * (engine-filled, see tooling.ts): their findings are raised one step for a day.
-   */
-  toolingPrincipals?: Map<string, { tool: string; at: number }>;
   /** S3 buckets seen as a trail's delivery bucket (engine-filled). */
   learnedTrailBuckets?: Set<string>;
   /**
