@@ -54,6 +54,11 @@ export interface DetectionContext {
    * touches (engine-filled before rules with `lastState`; see stateTrackers.ts).
    */
   stateChanges?: StateChanges;
+  /**
+   * The trail delivery gatewarden reads (configured or from its deployment): a trail update
+   * moving logs to another bucket or prefix is judged against it when no earlier one is known.
+   */
+  expectedTrail?: { bucket: string; prefix: string };
   /** S3 buckets seen as a trail's delivery bucket (engine-filled). */
   learnedTrailBuckets?: Set<string>;
   /**
