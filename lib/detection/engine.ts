@@ -534,6 +534,33 @@ export class DetectionEngine {
       const mean = sum / observed;
       return count >= spec.spike.factor * Math.max(mean, 1) ? 'crossed' : 'below';
     }
+    const series = spec.series?.(record) ?? [{ key: spec.key(record), member }];
+    let level: ThresholdLevel = 'below';
+    for (const one of series.slice(0, 4)) {
+      const crossesAt = Math.max(1, Math.round(threshold * (one.factor ?? 1)));
+      const reached = yield* this.countSeries(
+        `${rule.id}|${one.key}`,
+        one.member,
+        crossesAt,
+        windowSeconds,
+        at,
+      );
+      // Every series counts the record, whichever crosses.
+      if (reached === 'crossed') level = 'crossed';
+      else if (reached === 'above' && level === 'below') level = 'above';
+    }
+    return level;
+  }
+
+  /** One fixed-threshold series: two tumbling windows offset by half a window. */
+  private *countSeries(
+    key: string,
+    member: string | undefined,
+    threshold: number,
+    windowSeconds: number,
+    at: number,
+  ): Generator<StateOp, ThresholdLevel, unknown> {
+    const windowMs = windowSeconds * 1000;
     const half = windowMs / 2;
     const startA = at - (at % windowMs);
     const startB = at - ((at + half) % windowMs);

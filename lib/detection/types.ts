@@ -179,6 +179,13 @@ export interface Rule {
     threshold: number;
     windowSeconds: number;
     /**
+     * Fixed thresholds only: the series a record counts in, instead of `key`/`member` alone,
+     * each crossing at `threshold × factor` (default 1). The match crosses when any series
+     * does: a burst per session and a wider one per role, or a service's reads on a
+     * principal's behalf apart from (and above) its own.
+     */
+    series?: (record: CloudTrailRecord) => ThresholdSeries[];
+    /**
      * Spike detection instead of a fixed count: raise when the window's count reaches
      * `threshold` and is at least `factor` × the mean of the `trailingWindows` before it
      * (which must show some activity: a principal without history has nothing to spike from).
@@ -211,6 +218,15 @@ export interface Rule {
     values: (record: CloudTrailRecord) => string[];
     learning?: boolean;
   };
+}
+
+/** One counter a threshold rule's match counts in (see `Rule.threshold.series`). */
+export interface ThresholdSeries {
+  key: string;
+  /** Distinct members counted instead of events. */
+  member?: string;
+  /** The series crosses at the rule's threshold times this (default 1). */
+  factor?: number;
 }
 
 /** Ports re-exported for rule authors (defined in ports.ts). */
