@@ -1,21 +1,7 @@
 import { learnRateLimits } from './rateLimits.js';
 import type { CloudTrailRecord } from './record.js';
-import {
-  isAdminManagedPolicy,
-  isAdminStatement,
-  policyStatements,
-  trustedPrincipals,
-  trustsAgentCore,
-} from './rules/policy.js';
-import {
-  isGatewayRoleName,
-  isGatewaySecret,
-  keyIdOf,
-  lambdaFunctionName,
-  param,
-  response,
-  str,
-} from './rules/support.js';
+import { trustedPrincipals, trustsAgentCore } from './rules/policy.js';
+import { isGatewayRoleName, isGatewaySecret, keyIdOf, param, str } from './rules/support.js';
 import type { DetectionContext } from './types.js';
 
 /** True when every principal a trust policy admits is an AWS service. */

@@ -3,6 +3,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
 import { readFileSync } from 'node:fs';
+import type * as DetectModuleShape from '../../../functions/detect.js';
 import { asFunctionRole } from '../../../local/functionRole.js';
 import { localClient, uniqueName } from '../../support/localStack.js';
 import { createQueue, subscribeQueue } from '../../support/queues.js';
@@ -19,7 +20,7 @@ import { drain } from './stack.js';
  */
 
 type Raw = Record<string, unknown>;
-type DetectModule = typeof import('../../../functions/detect.js');
+type DetectModule = typeof DetectModuleShape;
 
 const context = {} as Context;
 const KALI =
