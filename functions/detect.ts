@@ -134,6 +134,11 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): DetectionCo
   // the JSON, and `false` keeps it off, because the role then holds no RotateSecret grant.
   const setting = env[ENV.autoRemediation];
   if (setting === 'true' || setting === 'false') config.remediation.enabled = setting === 'true';
+  // The trail the deployment reads (its report's bucket and prefix), unless the JSON names one.
+  const trailBucket = env[ENV.trailBucket];
+  if (config.trail === undefined && trailBucket !== undefined && trailBucket.length >= 3) {
+    config.trail = { bucket: trailBucket, prefix: env[ENV.trailPrefix] ?? '' };
+  }
   // The deployed rotator roles, by ARN: they read gateway secrets and change providers.
   config.rotatorPrincipals.push(...deployedRotators(env));
   return config;

@@ -109,6 +109,18 @@ export const detectionConfigSchema = z
      * (session issuer) or user ARN, never a name. rotatorPrincipals count too.
      */
     secretReaders: principalArns,
+    /**
+     * The trail gatewarden reads (its report's trail bucket and key prefix): a trail update that
+     * moves delivery elsewhere is judged against it even when no earlier setting was seen. The
+     * detect function sets it from the deployment's trailBucket/trailPrefix when absent here.
+     */
+    trail: z
+      .object({
+        bucket: z.string().min(3).max(63),
+        prefix: z.string().max(1024).default(''),
+      })
+      .strict()
+      .optional(),
     suppressions: z.array(suppression).default([]),
     channels: channelThresholds.default({ sns: 'low', eventBridge: 'info', webhook: 'high' }),
     /** Rules that count findings but never alert (tuning a new rule). */
@@ -182,6 +194,7 @@ export function contextFromConfig(config: DetectionConfig): DetectionContext {
     tokenVaultReaders: config.tokenVaultReaders,
     secretReaders: [...config.secretReaders, ...config.rotatorPrincipals],
     learnedGatewayRoles: new Set(),
+    ...(config.trail === undefined ? {} : { expectedTrail: config.trail }),
   };
 }
 

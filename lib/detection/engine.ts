@@ -23,9 +23,9 @@ import {
   principalOf,
   stableCaller,
   timeOf,
-  viaAwsService,
 } from './rules/support.js';
-import { TOOLING_MEMORY_MS, toolOf } from './tooling.js';
+import { learnedFactsTracked, toolingAt, toolingCaller, toolingLookup } from './learnedFacts.js';
+import { toolOf } from './tooling.js';
 import {
   compareSeverity,
   raise,
@@ -207,7 +207,8 @@ export class DetectionEngine {
     let matches: [Rule, RuleMatch][] | undefined;
     let errors: EngineResult['ruleErrors'] | undefined;
     let deferred: Rule[] | undefined;
-    const tracked = this.tracksState ? trackedStates(record) : [];
+    // Learned facts are written whatever the rules (tooling raises every rule's findings).
+    const tracked = this.tracksState ? trackedStates(record) : learnedFactsTracked(record);
     for (const rule of this.candidates(record)) {
       if (rule.lastState === true) {
         // Evaluated once the record has been compared with the last known state.
@@ -258,6 +259,8 @@ export class DetectionEngine {
     if (matched.tracked.length > 0 || matched.deferred.length > 0) {
       yield* this.compareStates(record, matched, at);
     }
+    const tool =
+      learnOnly || matched.matches.length === 0 ? undefined : yield* this.toolingOf(record, at);
     for (const [rule, matchedAs] of matched.matches) {
       let match = matchedAs;
       let level: ThresholdLevel = 'crossed';
@@ -282,7 +285,7 @@ export class DetectionEngine {
         continue;
       }
       if (learnOnly) continue;
-      match = this.withToolingSignal(rule, record, match, at);
+      if (tool !== undefined && rule.id !== TOOLING_RULE) match = withTool(match, rule, tool);
       const finding = this.toFinding(rule, record, match);
       if (this.isSuppressed(finding, record, at)) {
         result.suppressed++;
@@ -531,6 +534,33 @@ export class DetectionEngine {
       const mean = sum / observed;
       return count >= spec.spike.factor * Math.max(mean, 1) ? 'crossed' : 'below';
     }
+    const series = spec.series?.(record) ?? [{ key: spec.key(record), member }];
+    let level: ThresholdLevel = 'below';
+    for (const one of series.slice(0, 4)) {
+      const crossesAt = Math.max(1, Math.round(threshold * (one.factor ?? 1)));
+      const reached = yield* this.countSeries(
+        `${rule.id}|${one.key}`,
+        one.member,
+        crossesAt,
+        windowSeconds,
+        at,
+      );
+      // Every series counts the record, whichever crosses.
+      if (reached === 'crossed') level = 'crossed';
+      else if (reached === 'above' && level === 'below') level = 'above';
+    }
+    return level;
+  }
+
+  /** One fixed-threshold series: two tumbling windows offset by half a window. */
+  private *countSeries(
+    key: string,
+    member: string | undefined,
+    threshold: number,
+    windowSeconds: number,
+    at: number,
+  ): Generator<StateOp, ThresholdLevel, unknown> {
+    const windowMs = windowSeconds * 1000;
     const half = windowMs / 2;
     const startA = at - (at % windowMs);
     const startB = at - ((at + half) % windowMs);
@@ -634,33 +664,25 @@ export class DetectionEngine {
   }
 
   /**
-   * Attacker tooling raises what the same principal does: a finding on a call made with it, or
-   * by a principal seen with it in the last day, is one step more severe and names the tool.
+   * Attacker tooling raises what the same principal does: the tool of a call made with it, or
+   * of the principal's last call with it within a day (the learned `tooling` fact, kept in the
+   * state store so another container, or this one after a cold start, still knows it).
    */
-  private withToolingSignal(
-    rule: Rule,
+  private *toolingOf(
     record: CloudTrailRecord,
-    match: RuleMatch,
     at: number,
-  ): RuleMatch {
-    if (viaAwsService(record)) return match;
+  ): Generator<StateOp, string | undefined, unknown> {
     const caller = toolingCaller(record);
-    if (caller === undefined) return match;
-    const principals = (this.context.toolingPrincipals ??= new Map());
+    if (caller === undefined) return undefined;
     const now = toolOf(record.userAgent);
-    if (now?.kind === 'offensive' && (principals.size < 10_000 || principals.has(caller))) {
-      const known = principals.get(caller);
-      if (known === undefined || known.at < at) principals.set(caller, { tool: now.tool, at });
-    }
-    if (rule.id === TOOLING_RULE) return match;
-    const seen = principals.get(caller);
-    if (seen === undefined || at < seen.at || at - seen.at > TOOLING_MEMORY_MS) return match;
-    return {
-      ...match,
-      severity: raise(match.severity ?? rule.severity),
-      details: { ...match.details, attackerTool: seen.tool },
-      facts: [...(match.facts ?? []), `tool=${seen.tool}`],
-    };
+    if (now?.kind === 'offensive') return now.tool;
+    const seen = (yield {
+      op: 'record',
+      tracked: toolingLookup(caller),
+      at,
+      eventId: record.eventID,
+    }) as StateVersion | undefined;
+    return toolingAt(seen, at);
   }
 
   private toFinding(rule: Rule, record: CloudTrailRecord, match: RuleMatch): Finding {
@@ -745,15 +767,14 @@ const EMPTY_RESULT: EngineResult = Object.freeze({
   }) as unknown as EngineResult['groups'],
 });
 
-/**
- * The caller whose later findings tooling raises, when CloudTrail names one. An `Unknown`
- * identity (an unauthenticated InvokeGateway, a sign-in with a typed user name) or a hidden
- * user name reads alike for every such caller: one outsider's user agent would raise them all.
- */
-function toolingCaller(record: CloudTrailRecord): string | undefined {
-  if (record.userIdentity.type === 'Unknown') return undefined;
-  const caller = stableCaller(record);
-  return caller === 'unknown' || caller === 'HIDDEN_DUE_TO_SECURITY_REASONS' ? undefined : caller;
+/** A match one step more severe, naming the attacker tool its principal used. */
+function withTool(match: RuleMatch, rule: Rule, tool: string): RuleMatch {
+  return {
+    ...match,
+    severity: raise(match.severity ?? rule.severity),
+    details: { ...match.details, attackerTool: tool },
+    facts: [...(match.facts ?? []), `tool=${tool}`],
+  };
 }
 
 /** The rule that reports tooling itself (not raised by its own signal). */

@@ -1,21 +1,7 @@
 import { learnRateLimits } from './rateLimits.js';
 import type { CloudTrailRecord } from './record.js';
-import {
-  isAdminManagedPolicy,
-  isAdminStatement,
-  policyStatements,
-  trustedPrincipals,
-  trustsAgentCore,
-} from './rules/policy.js';
-import {
-  isGatewayRoleName,
-  isGatewaySecret,
-  keyIdOf,
-  lambdaFunctionName,
-  param,
-  response,
-  str,
-} from './rules/support.js';
+import { trustedPrincipals, trustsAgentCore } from './rules/policy.js';
+import { isGatewayRoleName, isGatewaySecret, keyIdOf, param, str } from './rules/support.js';
 import type { DetectionContext } from './types.js';
 
 /** True when every principal a trust policy admits is an AWS service. */
@@ -71,8 +57,9 @@ function addCapped(set: Set<string> | undefined, value: string): void {
  * Learns deployment facts from the stream: roles trusted by AgentCore or used by a gateway
  * are gateway roles; policies attached to them are gateway policies; the token vault CMK and
  * gateway secrets' keys are gateway keys; a trail's delivery bucket is the trail bucket; a
- * Lambda function a gateway target invokes is a gateway function; a gateway's rate limits.
- * Failed calls teach nothing.
+ * gateway's rate limits. Failed calls teach nothing. (Facts that must survive a cold start —
+ * tooling, admin roles, instance profiles, gateway functions — live in the state store: see
+ * learnedFacts.ts.)
  */
 export function learnFromRecord(record: CloudTrailRecord, context: DetectionContext): void {
   if (record.errorCode !== undefined && record.errorCode !== '') return;
@@ -101,48 +88,12 @@ export function learnFromRecord(record: CloudTrailRecord, context: DetectionCont
       }
       return;
     }
-    case 'CreateGatewayTarget':
-    case 'UpdateGatewayTarget': {
-      const lambdaArn =
-        str(param(record, 'targetConfiguration', 'mcp', 'lambda', 'lambdaArn')) ??
-        str(response(record, 'targetConfiguration', 'mcp', 'lambda', 'lambdaArn'));
-      if (lambdaArn !== undefined) {
-        context.learnedGatewayFunctions ??= new Set();
-        addCapped(context.learnedGatewayFunctions, lambdaFunctionName(lambdaArn));
-      }
-      return;
-    }
     case 'AttachRolePolicy': {
       const role = str(param(record, 'roleName'));
       const policyArn = str(param(record, 'policyArn'));
       if (role !== undefined && policyArn !== undefined && isGatewayRoleName(role, context)) {
         addCapped(context.learnedGatewayPolicies, policyArn);
       }
-      if (role !== undefined && policyArn !== undefined && isAdminManagedPolicy(policyArn)) {
-        context.learnedPrivilegedRoles ??= new Set();
-        addCapped(context.learnedPrivilegedRoles, role.toLowerCase());
-      }
-      return;
-    }
-    case 'PutRolePolicy': {
-      const role = str(param(record, 'roleName'));
-      if (
-        role !== undefined &&
-        policyStatements(param(record, 'policyDocument')).some(isAdminStatement)
-      ) {
-        context.learnedPrivilegedRoles ??= new Set();
-        addCapped(context.learnedPrivilegedRoles, role.toLowerCase());
-      }
-      return;
-    }
-    case 'AddRoleToInstanceProfile': {
-      const profile = str(param(record, 'instanceProfileName'));
-      const role = str(param(record, 'roleName'));
-      if (profile === undefined || role === undefined) return;
-      // IAM names are unique regardless of case, and a request may spell them either way.
-      const key = profile.toLowerCase();
-      const profiles = (context.learnedInstanceProfileRoles ??= new Map());
-      if (profiles.size < LEARNED_CAP || profiles.has(key)) profiles.set(key, role);
       return;
     }
     case 'SetTokenVaultCMK': {

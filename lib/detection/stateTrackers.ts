@@ -1,6 +1,7 @@
 import { parseCedar, type CedarPolicyJson } from './cedar/parse.js';
 import type { StateVersion } from './ports.js';
 import type { CloudTrailRecord } from './record.js';
+import { learnedFactsTracked } from './learnedFacts.js';
 import { trailTracked } from './trailState.js';
 import { GUARDDUTY, MACIE, filterTracked } from './findingsFilterState.js';
 import { guardrailTracked } from './guardrailState.js';
@@ -414,8 +415,14 @@ function parsedRole(state: string): string | undefined {
   return typeof roleArn === 'string' ? roleArn : undefined;
 }
 
-/** The resources a record touches and the state it leaves them in. */
+/** The resources a record touches and the state it leaves them in, and the facts it teaches. */
 export function trackedStates(record: CloudTrailRecord): Tracked[] {
+  const facts = learnedFactsTracked(record);
+  const resources = resourceStates(record);
+  return facts.length === 0 ? resources : [...facts, ...resources];
+}
+
+function resourceStates(record: CloudTrailRecord): Tracked[] {
   if (failed(record)) return [];
   if (isSecretRead(record)) return gatewayRoleTracked(record);
   if (record.eventSource === CLOUDTRAIL) return trailTracked(record);

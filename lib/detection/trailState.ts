@@ -8,6 +8,8 @@ import { homeAccount, obj, param, response, str } from './rules/support.js';
  */
 export interface TrailState {
   bucket?: string;
+  /** The key prefix log files are written under (`''`: none). */
+  prefix?: string;
   kmsKeyId?: string;
   validation?: boolean;
   multiRegion?: boolean;
@@ -41,6 +43,14 @@ export function trailName(key: string): string {
   return key.slice(key.indexOf('/') + 1);
 }
 
+/**
+ * A key prefix as CloudTrail uses it: `logs` and `logs/` both put files under `logs/AWSLogs/`,
+ * so the trailing slash is not kept.
+ */
+export function prefixOf(value: unknown): string | undefined {
+  return typeof value === 'string' ? value.replace(/\/+$/, '') : undefined;
+}
+
 function bool(value: unknown): boolean | undefined {
   return typeof value === 'boolean' ? value : undefined;
 }
@@ -57,6 +67,7 @@ export function trailStateOf(record: CloudTrailRecord): TrailState {
   if (result !== undefined && (str(result.trailARN) !== undefined || str(result.s3BucketName))) {
     const bucket = str(result.s3BucketName);
     if (bucket !== undefined) out.bucket = bucket;
+    out.prefix = prefixOf(result.s3KeyPrefix) ?? '';
     out.kmsKeyId = str(result.kmsKeyId) ?? NO_KEY;
     const validation = bool(result.logFileValidationEnabled);
     if (validation !== undefined) out.validation = validation;
@@ -69,6 +80,8 @@ export function trailStateOf(record: CloudTrailRecord): TrailState {
   const created = record.eventName === 'CreateTrail';
   const bucket = str(param(record, 's3BucketName'));
   if (bucket !== undefined) out.bucket = bucket;
+  const prefix = prefixOf(param(record, 's3KeyPrefix'));
+  if (prefix !== undefined || created) out.prefix = prefix ?? '';
   const key = param(record, 'kmsKeyId');
   if (typeof key === 'string') out.kmsKeyId = key === '' ? NO_KEY : key;
   else if (created) out.kmsKeyId = NO_KEY;

@@ -43,11 +43,6 @@ export interface DetectionContext {
   /** KMS key ids protecting gateway credentials: token vault CMK, gateway secrets (engine-filled). */
   learnedGatewayKeys?: Set<string>;
   /**
-   * Lambda functions (names) that are gateway targets, learned from CreateGatewayTarget and
-   * UpdateGatewayTarget (engine-filled).
-   */
-  learnedGatewayFunctions?: Set<string>;
-  /**
    * Gateway rate limits (gateway id → rate limit id → entry → `metric/period` → rate), learned
    * from Create/Update/BatchPut/DeleteGatewayRateLimit(s) (engine-filled, see rateLimits.ts).
    */
@@ -60,17 +55,10 @@ export interface DetectionContext {
    */
   stateChanges?: StateChanges;
   /**
-   * Roles granted administrator rights (an admin managed policy attached, an inline policy
-   * allowing `*` on `*`), learned from the stream: role names in lower case (engine-filled).
+   * The trail delivery gatewarden reads (configured or from its deployment): a trail update
+   * moving logs to another bucket or prefix is judged against it when no earlier one is known.
    */
-  learnedPrivilegedRoles?: Set<string>;
-  /** Instance profile name (lower case) → the role added to it, from AddRoleToInstanceProfile. */
-  learnedInstanceProfileRoles?: Map<string, string>;
-  /**
-   * Principals (stable caller) seen calling with offensive tooling, with the tool and the time
-   * (engine-filled, see tooling.ts): their findings are raised one step for a day.
-   */
-  toolingPrincipals?: Map<string, { tool: string; at: number }>;
+  expectedTrail?: { bucket: string; prefix: string };
   /** S3 buckets seen as a trail's delivery bucket (engine-filled). */
   learnedTrailBuckets?: Set<string>;
   /**
@@ -196,6 +184,13 @@ export interface Rule {
     threshold: number;
     windowSeconds: number;
     /**
+     * Fixed thresholds only: the series a record counts in, instead of `key`/`member` alone,
+     * each crossing at `threshold × factor` (default 1). The match crosses when any series
+     * does: a burst per session and a wider one per role, or a service's reads on a
+     * principal's behalf apart from (and above) its own.
+     */
+    series?: (record: CloudTrailRecord) => ThresholdSeries[];
+    /**
      * Spike detection instead of a fixed count: raise when the window's count reaches
      * `threshold` and is at least `factor` × the mean of the `trailingWindows` before it
      * (which must show some activity: a principal without history has nothing to spike from).
@@ -228,6 +223,15 @@ export interface Rule {
     values: (record: CloudTrailRecord) => string[];
     learning?: boolean;
   };
+}
+
+/** One counter a threshold rule's match counts in (see `Rule.threshold.series`). */
+export interface ThresholdSeries {
+  key: string;
+  /** Distinct members counted instead of events. */
+  member?: string;
+  /** The series crosses at the rule's threshold times this (default 1). */
+  factor?: number;
 }
 
 /** Ports re-exported for rule authors (defined in ports.ts). */

@@ -1,14 +1,8 @@
 import type { CloudTrailRecord } from '../record.js';
-import type { DetectionContext, Rule, RuleMatch } from '../types.js';
-import { accountOfPrincipal } from './policy.js';
-import {
-  failed,
-  isTrustedAccount,
-  lambdaFunctionName,
-  param,
-  principalOf,
-  str,
-} from './support.js';
+import type { Rule, RuleMatch } from '../types.js';
+import { byAutomation, shown } from './lastState.js';
+import { foreignLayers, gatewaysBehind, outsider } from './lambdaGrants.js';
+import { failed, lambdaAction, lambdaFunctionName, param, principalOf, str } from './support.js';
 
 const LAMBDA = 'lambda.amazonaws.com';
 /** Lambda's CloudTrail event names carry the API version (`UpdateFunctionCode20150331v2`). */
@@ -26,55 +20,89 @@ function functionOf(record: CloudTrailRecord): string | undefined {
   return name === undefined ? undefined : lambdaFunctionName(name);
 }
 
-/** Who an AddPermission statement lets invoke: `*`, another account, or a service. */
-function grantee(
-  record: CloudTrailRecord,
-  context: DetectionContext,
-): { principal: string; outside: boolean } {
-  const principal = str(param(record, 'principal')) ?? 'unknown';
-  if (principal === '*') return { principal, outside: true };
-  const account = accountOfPrincipal(principal);
-  if (account !== undefined)
-    return { principal, outside: !isTrustedAccount(account, record, context) };
-  return { principal, outside: false };
+/** What an update changes that can plant code or take a role. */
+function settingsChanged(record: CloudTrailRecord): string[] {
+  return (['layers', 'role', 'environment'] as const).filter(
+    (key) => param(record, key) !== undefined,
+  );
 }
 
-/** Code, configuration or invoke permission of a gateway target's Lambda function changed. */
+/**
+ * Code, configuration or invoke permission of a gateway target's Lambda function changed: the
+ * one finding for such a change (lambda-function-changed and lambda-function-exposed stay
+ * silent for it), naming the gateways. Functions behind targets are a learned fact kept in the
+ * state store, so a cold container still knows them.
+ */
 export const gatewayTargetFunctionModified: Rule = {
   id: 'gateway-target-function-modified',
   title: 'Lambda function behind a gateway target modified',
   severity: 'high',
   mitre: { tactic: 'Execution', technique: 'T1648 Serverless Execution' },
   description:
-    'UpdateFunctionCode, UpdateFunctionConfiguration or AddPermission on a Lambda function that a gateway target invokes (learned from CreateGatewayTarget/UpdateGatewayTarget): new code sees every tool call and its arguments and runs with the function’s role. Critical when AddPermission lets anyone or another account invoke it.',
+    'UpdateFunctionCode, UpdateFunctionConfiguration or AddPermission on a Lambda function that a gateway target invokes (learned from CreateGatewayTarget/UpdateGatewayTarget, kept in the state table): new code sees every tool call and its arguments and runs with the function’s role. Critical when AddPermission lets anyone, another account or any account’s service resources invoke it, or an update adds a layer from an outside account outside a planned deployment. The generic Lambda rules stay silent for these functions: this is the one finding, naming the gateway.',
   runbook:
-    'Compare the code or configuration with the last deployment (versions, CodeSha256); roll back if unplanned; remove invoke permissions outside the gateway; review the function role’s calls since the change.',
+    'Compare the code or configuration with the last deployment (versions, CodeSha256, layer owners); roll back if unplanned; remove invoke permissions outside the gateway; review the function role’s calls since the change.',
   events: { sources: [LAMBDA], names: NAMES },
-  reads: ['requestParameters.functionName', 'requestParameters.principal'],
+  lastState: true,
+  reads: [
+    'requestParameters.functionName',
+    'requestParameters.principal',
+    'requestParameters.principalOrgID',
+    'requestParameters.organizationId',
+    'requestParameters.sourceAccount',
+    'requestParameters.sourceArn',
+    'requestParameters.layers',
+    'requestParameters.role',
+    'requestParameters.environment',
+  ],
   dedup: {
-    key: (r) => `${functionOf(r) ?? ''}|${r.eventName.replace(/\d{8}(v\d+)?$/, '')}`,
+    key: (r) => `${functionOf(r) ?? ''}|${lambdaAction(r.eventName)}`,
     windowSeconds: 3600,
   },
   evaluate(record, context): RuleMatch | undefined {
     if (failed(record)) return undefined;
     const fn = functionOf(record);
-    if (fn === undefined || context.learnedGatewayFunctions?.has(fn) !== true) return undefined;
-    const action = record.eventName.replace(/\d{8}(v\d+)?$/, '');
+    const gateways = gatewaysBehind(record, context);
+    if (fn === undefined || gateways === undefined) return undefined;
+    const behind = `gateway ${gateways
+      .slice(0, 3)
+      .map((id) => shown(id, 64))
+      .join(', ')}${gateways.length > 3 ? ` and ${gateways.length - 3} more` : ''}`;
+    const details = { gateway: gateways[0] ?? '', gateways: gateways.length };
+    const action = lambdaAction(record.eventName);
     if (action === 'AddPermission') {
-      const { principal, outside } = grantee(record, context);
+      const principal = str(param(record, 'principal')) ?? 'unknown';
+      const out = outsider(record, context);
+      const who = out === undefined ? principal : out.who === '*' ? 'anyone' : out.who;
       return {
-        severity: outside ? 'critical' : 'high',
-        summary: `gateway target function ${fn} may now be invoked by ${principal} (added by ${principalOf(record)})`,
+        // Outside the trusted accounts: critical; an organization the caller names, or a
+        // service with no source condition, one step lower (it may well be ours).
+        severity:
+          out === undefined || out.organization !== undefined || out.unscoped === true
+            ? 'high'
+            : 'critical',
+        summary: `gateway target function ${fn} (${behind}) may now be invoked by ${who} (added by ${principalOf(record)})`,
         resource: fn,
-        details: { action, principal },
-        facts: [`principal=${principal}`],
+        details: { ...details, action, principal: out?.who ?? principal },
+        facts: [`principal=${out?.who ?? principal}`],
       };
     }
+    const foreign = byAutomation(record, context) ? [] : foreignLayers(record, context);
+    const what = action === 'UpdateFunctionCode' ? ['code'] : settingsChanged(record);
+    const summary = `${what.length === 0 ? 'configuration' : what.join(', ')} of gateway target function ${fn} (${behind}) changed by ${principalOf(record)}`;
     return {
-      summary: `${action === 'UpdateFunctionCode' ? 'code' : 'configuration'} of gateway target function ${fn} changed by ${principalOf(record)}`,
+      ...(foreign.length > 0 ? { severity: 'critical' as const } : {}),
+      summary:
+        foreign.length > 0
+          ? `${summary}, with a layer from another account (${foreign.join(', ')})`
+          : summary,
       resource: fn,
-      details: { action },
-      facts: [`action=${action}`],
+      details: {
+        ...details,
+        action,
+        ...(foreign.length > 0 ? { foreignLayers: foreign.length } : {}),
+      },
+      facts: [`action=${action}`, ...foreign.map((arn) => `layer=${arn}`).slice(0, 4)],
     };
   },
 };

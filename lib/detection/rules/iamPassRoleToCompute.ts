@@ -1,5 +1,6 @@
 import type { CloudTrailRecord } from '../record.js';
-import { byAutomation } from './lastState.js';
+import { FACTS, type PrivilegedRoleFact } from '../learnedFacts.js';
+import { byAutomation, changeOf } from './lastState.js';
 import type { DetectionContext, Rule, RuleMatch } from '../types.js';
 import {
   failed,
@@ -48,19 +49,26 @@ function passed(record: CloudTrailRecord, context: DetectionContext) {
   const reference = str(profile?.arn) ?? str(profile?.name);
   if (reference === undefined) return undefined;
   const name = reference.split('/').pop() ?? reference;
-  return { role: context.learnedInstanceProfileRoles?.get(name.toLowerCase()), profile: name };
+  const held = changeOf<{ role?: unknown }>(record, context, FACTS.instanceProfile)?.previous;
+  return { role: typeof held?.role === 'string' ? held.role : undefined, profile: name };
 }
 
 /** Why gatewarden holds this role privileged, or undefined when it does not know the role. */
-function privilege(role: string, context: DetectionContext): string | undefined {
+function privilege(
+  record: CloudTrailRecord,
+  role: string,
+  context: DetectionContext,
+): string | undefined {
   const name = role.split('/').pop() ?? role;
   if (isGatewayRoleName(role, context)) return 'gateway execution role';
   const matches = (patterns: readonly string[] | undefined) =>
     (patterns ?? []).some((p) => matchesPattern(role, p) || matchesPattern(name, p));
   if (matches(context.rotatorPrincipals)) return 'gatewarden rotator role';
   if (matches(context.automationPrincipals)) return 'deploy automation role';
-  // IAM role names are unique regardless of case; the two requests may spell one differently.
-  if (context.learnedPrivilegedRoles?.has(name.toLowerCase())) {
+  // Learned from AttachRolePolicy/PutRolePolicy and kept in the state store (learnedFacts.ts),
+  // by lower-cased name: the two requests may spell one role differently.
+  const grants = changeOf<PrivilegedRoleFact>(record, context, FACTS.privilegedRole)?.previous;
+  if (Array.isArray(grants?.grants) && grants.grants.length > 0) {
     return 'role granted administrator rights';
   }
   return undefined;
@@ -82,6 +90,7 @@ export const iamPassRoleToCompute: Rule = {
     'iam:PassRole seen through the call that used it: a Glue development endpoint, a new Lambda function or an existing one given another role, an EC2 instance profile (RunInstances, AssociateIamInstanceProfile) or a SageMaker notebook, training or processing job given a role. High when the role is one gatewarden knows as privileged (configured gateway, rotator or automation role; a role seen granted administrator rights; an instance profile seen holding such a role); low for roles it does not know, unless deploy automation or CloudFormation made the call. Gateway roles passed by role ARN are iam-passrole-gateway-role’s.',
   runbook:
     'Find the endpoint, function, instance or notebook and who can reach it; stop it if unplanned; restrict iam:PassRole on the role with iam:PassedToService and a resource list.',
+  lastState: true,
   reads: [
     'requestParameters.roleArn',
     'requestParameters.role',
@@ -103,7 +112,7 @@ export const iamPassRoleToCompute: Rule = {
     const found = passed(record, context);
     if (found === undefined) return undefined;
     const { role, profile } = found;
-    const why = role === undefined ? undefined : privilege(role, context);
+    const why = role === undefined ? undefined : privilege(record, role, context);
     const target = role ?? `instance profile ${profile ?? ''}`;
     const via = profile !== undefined && role !== undefined ? ` (instance profile ${profile})` : '';
     const to = `${record.eventSource.replace('.amazonaws.com', '')} ${record.eventName.replace(/\d{8}(v\d+)?$/, '')}`;

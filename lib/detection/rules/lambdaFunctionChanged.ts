@@ -1,26 +1,17 @@
 import type { CloudTrailRecord } from '../record.js';
 import { byAutomation } from './lastState.js';
+import { foreignLayers, gatewaysBehind } from './lambdaGrants.js';
+import { raise, type Rule, type RuleMatch, type Severity } from '../types.js';
 import {
-  raise,
-  type DetectionContext,
-  type Rule,
-  type RuleMatch,
-  type Severity,
-} from '../types.js';
-import {
-  accountOfArn,
   failed,
   homeAccount,
-  isTrustedAccount,
   lambdaAction,
   lambdaFunctionName,
-  obj,
   param,
   principalOf,
   roleNameOf,
   stableCaller,
   str,
-  strings,
 } from './support.js';
 
 const LAMBDA = 'lambda.amazonaws.com';
@@ -37,16 +28,6 @@ function subjectOf(record: CloudTrailRecord): string | undefined {
   const name = str(param(record, 'functionName'));
   if (name === undefined) return undefined;
   return `${homeAccount(record) ?? ''}|${record.awsRegion ?? ''}|${lambdaFunctionName(name)}`;
-}
-
-/** Layer version ARNs a create or update sets (request strings, or the response's `{arn}`). */
-function layersOf(record: CloudTrailRecord): string[] {
-  const requested = param(record, 'layers');
-  if (requested === undefined) return [];
-  const arns = strings(requested);
-  return arns.length > 0 || !Array.isArray(requested)
-    ? arns
-    : requested.map((layer) => str(obj(layer)?.arn)).filter((a): a is string => a !== undefined);
 }
 
 /**
@@ -87,10 +68,11 @@ export const lambdaFunctionChanged: Rule = {
   severity: 'medium',
   mitre: { tactic: 'Persistence', technique: 'T1525 Implant Internal Image' },
   description:
-    'UpdateFunctionCode, or UpdateFunctionConfiguration setting layers, role or environment, on any function: by a person (IAM user, federated user, root, Identity Center session; low when that person changed the function before), by a role that never changed the function before (medium), or attaching a layer from an outside account outside a planned deployment (high). One step higher behind a gateway target. Stratus aws.persistence.lambda-overwrite-code and lambda-layer-extension.',
+    'UpdateFunctionCode, or UpdateFunctionConfiguration setting layers, role or environment, on any function: by a person (IAM user, federated user, root, Identity Center session; low when that person changed the function before), by a role that never changed the function before (medium), or attaching a layer from an outside account outside a planned deployment (high). An update of a function behind a gateway target is gateway-target-function-modified’s finding alone (this rule keeps only its baseline). Stratus aws.persistence.lambda-overwrite-code and lambda-layer-extension.',
   runbook:
     'Compare the code (CodeSha256) or configuration with the last deployment; check each layer ARN’s owner and the role now attached; roll back and rotate what the function’s role can reach if unplanned.',
   events: { sources: [LAMBDA], names: NAMES },
+  lastState: true,
   reads: [
     'requestParameters.functionName',
     'requestParameters.layers',
@@ -112,17 +94,20 @@ export const lambdaFunctionChanged: Rule = {
     if (subject === undefined) return undefined;
     const fn = subject.split('|')[2] ?? subject;
     const action = lambdaAction(record.eventName);
-    const gateway = context.learnedGatewayFunctions?.has(fn) === true;
-    const behind = gateway ? ' (behind a gateway target)' : '';
     const what = action === 'CreateFunction' ? [] : changed(record, action);
+    // Behind a gateway target, gateway-target-function-modified carries an update (one
+    // finding, naming the gateway); this rule only keeps its baseline of who changes it.
+    if (action !== 'CreateFunction' && gatewaysBehind(record, context) !== undefined) {
+      return { summary: `function ${fn} changed`, resource: fn, observeOnly: true };
+    }
     const planned = byAutomation(record, context);
-    const foreign = planned ? [] : layersOf(record).filter((arn) => outside(arn, record, context));
+    const foreign = planned ? [] : foreignLayers(record, context);
     if (foreign.length > 0) {
       return {
-        severity: gateway ? 'critical' : 'high',
-        summary: `function ${fn}${behind} given a layer from another account (${foreign.join(', ')}) by ${principalOf(record)}`,
+        severity: 'high',
+        summary: `function ${fn} given a layer from another account (${foreign.join(', ')}) by ${principalOf(record)}`,
         resource: fn,
-        details: { action, foreignLayers: foreign.length, gatewayTarget: gateway },
+        details: { action, foreignLayers: foreign.length },
         facts: foreign.map((arn) => `layer=${arn}`).slice(0, 4),
         certain: true,
       };
@@ -132,29 +117,23 @@ export const lambdaFunctionChanged: Rule = {
       return { summary: `function ${fn} deployed`, resource: fn, observeOnly: true };
     }
     const person = byPerson(record);
-    const summary = `${what.join(', ')} of function ${fn}${behind} changed by ${principalOf(record)}${person ? ' by hand' : ''}`;
+    const summary = `${what.join(', ')} of function ${fn} changed by ${principalOf(record)}${person ? ' by hand' : ''}`;
     // A person is reported anyway (low when they changed this function before); a role only
     // when it never changed this function before.
     const known: Severity = person ? 'low' : 'medium';
     const novel: Severity = person ? raise(known) : known;
     return {
-      severity: gateway ? raise(known) : known,
+      severity: known,
       summary,
       resource: fn,
-      details: { action, changed: what.join(','), byPerson: person, gatewayTarget: gateway },
+      details: { action, changed: what.join(','), byPerson: person },
       facts: what.map((w) => `changed=${w}`),
       certain: person,
       whenNew: {
-        severity: gateway ? raise(novel) : novel,
+        severity: novel,
         summary: `${summary}, who never changed it before`,
         facts: ['changer=new'],
       },
     };
   },
 };
-
-/** A layer version ARN owned by an account outside the trusted ones (AWS-published layers too). */
-function outside(arn: string, record: CloudTrailRecord, context: DetectionContext): boolean {
-  const account = accountOfArn(arn);
-  return account !== undefined && !isTrustedAccount(account, record, context);
-}

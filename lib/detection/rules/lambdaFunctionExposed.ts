@@ -1,16 +1,6 @@
-import type { CloudTrailRecord } from '../record.js';
-import type { DetectionContext, Rule, RuleMatch } from '../types.js';
-import { accountOfPrincipal } from './policy.js';
-import {
-  accountOfArn,
-  failed,
-  isTrustedAccount,
-  lambdaAction,
-  lambdaFunctionName,
-  param,
-  principalOf,
-  str,
-} from './support.js';
+import type { Rule, RuleMatch } from '../types.js';
+import { gatewaysBehind, outsider } from './lambdaGrants.js';
+import { failed, lambdaAction, lambdaFunctionName, param, principalOf, str } from './support.js';
 
 const LAMBDA = 'lambda.amazonaws.com';
 const NAMES = [
@@ -20,58 +10,6 @@ const NAMES = [
   'UpdateFunctionUrlConfig20211031',
   'AddLayerVersionPermission20181031',
 ] as const;
-
-/** Who a statement lets in from outside the trusted accounts, and how sure that is. */
-interface Outsider {
-  who: string;
-  /** Narrowed to an organization gatewarden cannot check (its id is the caller's to choose). */
-  organization?: string;
-  /** A service principal with no source condition (any account's resources of that service). */
-  unscoped?: boolean;
-}
-
-/**
- * Who a statement lets in, when that is outside the trusted accounts. `*` is open unless a
- * condition narrows it to a trusted source account or a source ARN in a trusted account; an
- * organization condition narrows it to an organization gatewarden cannot verify (the caller
- * names it). A service principal (`s3.amazonaws.com`, `events.amazonaws.com`…) is how
- * functions are wired to their triggers, unless its source account or source ARN is outside,
- * or neither is given (another account's bucket, topic or API could then invoke the function).
- */
-function outsider(record: CloudTrailRecord, context: DetectionContext): Outsider | undefined {
-  const principal = str(param(record, 'principal'));
-  if (principal === undefined) return undefined;
-  const sourceAccount = str(param(record, 'sourceAccount'));
-  const sourceArn = str(param(record, 'sourceArn'));
-  const sourceArnAccount = sourceArn === undefined ? undefined : accountOfArn(sourceArn);
-  const trusted = (account: string) => isTrustedAccount(account, record, context);
-  const outsideSource =
-    (sourceAccount !== undefined && !trusted(sourceAccount) && sourceAccount) ||
-    (sourceArnAccount !== undefined && !trusted(sourceArnAccount) && sourceArnAccount) ||
-    undefined;
-  if (outsideSource !== undefined) return { who: outsideSource };
-  if (principal === '*') {
-    if (sourceAccount !== undefined || sourceArnAccount !== undefined) return undefined;
-    const organization =
-      str(param(record, 'principalOrgID')) ?? str(param(record, 'organizationId'));
-    if (organization !== undefined) return { who: `organization ${organization}`, organization };
-    // A source ARN without an account (an S3 bucket's) names nothing gatewarden can check.
-    return { who: '*' };
-  }
-  // A service principal with neither a source account nor a source ARN: the service invokes
-  // for any account's resource (another account's topic, bucket or rule), a known backdoor.
-  if (principal.endsWith('.amazonaws.com')) {
-    return sourceAccount === undefined && sourceArn === undefined
-      ? {
-          who: `any account's ${principal.replace('.amazonaws.com', '')} resources`,
-          unscoped: true,
-        }
-      : undefined;
-  }
-  const account = accountOfPrincipal(principal);
-  if (account !== undefined && !trusted(account)) return { who: principal };
-  return undefined;
-}
 
 /**
  * A Lambda function (any, not only gateway targets) or layer opened beyond the account: an
@@ -85,10 +23,11 @@ export const lambdaFunctionExposed: Rule = {
   severity: 'high',
   mitre: { tactic: 'Persistence', technique: 'T1098 Account Manipulation' },
   description:
-    'AddPermission granting lambda:Invoke* to `*` (unless narrowed to a trusted source account or source ARN; medium when narrowed to an organization, whose id the caller chooses), to an account outside the trusted ones, or to a service on behalf of an outside source account or ARN, or of any account (no source account nor source ARN: medium); a function URL created or updated with authType NONE; AddLayerVersionPermission sharing a layer with `*` or an outside account. Critical when the function is behind a gateway target (its code sees every tool call). Stratus aws.persistence.lambda-backdoor-function.',
+    'AddPermission granting lambda:Invoke* to `*` (unless narrowed to a trusted source account or source ARN; medium when narrowed to an organization, whose id the caller chooses), to an account outside the trusted ones, or to a service on behalf of an outside source account or ARN, or of any account (no source account nor source ARN: medium); a function URL created or updated with authType NONE; AddLayerVersionPermission sharing a layer with `*` or an outside account. A function URL without authentication is critical when the function is behind a gateway target (its code sees every tool call); an invoke permission on such a function is gateway-target-function-modified’s finding alone. Stratus aws.persistence.lambda-backdoor-function.',
   runbook:
     'Read the function’s resource policy (GetPolicy) or URL configuration; remove the statement or set the URL’s authType to AWS_IAM if unplanned; review the function’s invocations and role activity since the change.',
   events: { sources: [LAMBDA], names: NAMES },
+  lastState: true,
   reads: [
     'requestParameters.functionName',
     'requestParameters.principal',
@@ -124,21 +63,17 @@ export const lambdaFunctionExposed: Rule = {
     const name = str(param(record, 'functionName'));
     if (name === undefined) return undefined;
     const fn = lambdaFunctionName(name);
-    const gateway = context.learnedGatewayFunctions?.has(fn) === true;
+    const gateway = gatewaysBehind(record, context) !== undefined;
     const severity = gateway ? 'critical' : 'high';
     const behind = gateway ? ' (behind a gateway target)' : '';
     if (action === 'AddPermission') {
-      const out = outsider(record, context);
+      // Behind a gateway target, gateway-target-function-modified carries it (one finding).
+      const out = gateway ? undefined : outsider(record, context);
       if (out === undefined) return undefined;
       return {
         // An organization the caller names, or a service with no source condition, is reported
         // one step lower: it may well be ours.
-        severity:
-          out.organization === undefined && out.unscoped !== true
-            ? severity
-            : gateway
-              ? 'high'
-              : 'medium',
+        severity: out.organization === undefined && out.unscoped !== true ? severity : 'medium',
         summary: `function ${fn}${behind} may now be invoked by ${out.who === '*' ? 'anyone' : out.who} (added by ${principalOf(record)})`,
         resource: fn,
         details: { action, principal: out.who, gatewayTarget: gateway },

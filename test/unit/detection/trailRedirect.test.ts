@@ -1,3 +1,4 @@
+import { configFromEnv } from '../../../functions/detect.js';
 import { parseDetectionConfig } from '../../../lib/detection/config.js';
 import { DetectionEngine } from '../../../lib/detection/engine.js';
 import { memoryState } from '../../../lib/detection/memoryStores.js';
@@ -66,4 +67,37 @@ describe('trail settings compared with the last known ones', () => {
     // Assess: nothing moved (compared with B's trail of the same name, it would be).
     expect(await narrowed(e, resentInA)).toEqual([]);
   });
+
+  it.each([
+    ['the deployment’s trail prefix', 'cloudtrail/', []],
+    ['another prefix', 'archive/', [expect.stringContaining('where gatewarden reads the trail')]],
+  ])(
+    'judges a first update against the trail the deployment reads (detect env): %s',
+    async (_name, prefix, expected) => {
+      // Prepare: the detect function's configuration, as its deployed environment gives it
+      const config = configFromEnv({
+        GATEWARDEN_TRAIL_BUCKET: 'aws-cloudtrail-logs-111122223333-org',
+        GATEWARDEN_TRAIL_PREFIX: 'cloudtrail/',
+      });
+      const e = new DetectionEngine({ config, state: memoryState() });
+      const [, move] = movedCase();
+      const update = {
+        ...move,
+        requestParameters: {
+          name: 'org-trail',
+          s3BucketName: 'aws-cloudtrail-logs-111122223333-org',
+          s3KeyPrefix: prefix,
+        },
+        responseElements: {
+          ...(move.responseElements as Record<string, unknown>),
+          s3BucketName: 'aws-cloudtrail-logs-111122223333-org',
+          s3KeyPrefix: prefix,
+        },
+      };
+      // Act
+      const found = await narrowed(e, update);
+      // Assess
+      expect(found).toEqual(expected);
+    },
+  );
 });

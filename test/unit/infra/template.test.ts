@@ -136,6 +136,14 @@ describe('functions', () => {
     expect(variables[ENV.sweeperRoleArn]).toEqual({ 'Fn::GetAtt': ['RotateNowRole', 'Arn'] });
   });
 
+  // cloudtrail-narrowed judges a trail's first update seen against the trail the report reads.
+  it('gives detect the trail bucket and prefix the report reads', () => {
+    const detect = fn('Detect').Environment.Variables;
+    const report = fn('Report').Environment.Variables;
+    expect(detect[ENV.trailBucket]).toEqual(report[ENV.trailBucket]);
+    expect(detect[ENV.trailPrefix]).toEqual(report[ENV.trailPrefix]);
+  });
+
   it('gives the report its label rules from the stage param reportLabels (none by default)', () => {
     expect(fn('Report').Environment.Variables[ENV.reportLabels]).toBe('');
   });

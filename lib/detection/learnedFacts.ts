@@ -1,0 +1,307 @@
+import type { StateVersion } from './ports.js';
+import type { CloudTrailRecord } from './record.js';
+import { isAdminManagedPolicy, isAdminStatement, policyStatements } from './rules/policy.js';
+import {
+  AGENTCORE,
+  IAM,
+  failed,
+  gatewayIdOf,
+  lambdaAction,
+  lambdaFunctionName,
+  param,
+  response,
+  stableCaller,
+  str,
+  viaAwsService,
+} from './rules/support.js';
+import type { Tracked } from './stateTrackers.js';
+import { TOOLING_MEMORY_MS, toolOf } from './tooling.js';
+
+/**
+ * Facts detection learns from the stream and must still know after a cold start, or in
+ * another concurrent container: kept in the last-state store (DynamoDB in the deployed
+ * function, per account like every state key), never only in a container's memory.
+ *
+ * - `tooling`: a caller seen with offensive tooling (its later findings are raised for a day);
+ * - `privileged-role`: a role granted administrator rights, and by which grants;
+ * - `instance-profile`: the role an instance profile holds;
+ * - `gateway-function`: a Lambda function a gateway target invokes, and which gateways.
+ *
+ * Writes happen on the records that teach a fact; rules that need one read it at their own
+ * record's time (a look-up), so a replay in event-time order answers as the live stream did.
+ */
+export const FACTS = {
+  tooling: 'tooling',
+  privilegedRole: 'privileged-role',
+  instanceProfile: 'instance-profile',
+  gatewayFunction: 'gateway-function',
+} as const;
+
+/**
+ * A tooling sighting is written again only this long after the last one kept: a tool used on
+ * every call would otherwise write on every call. The raise therefore lasts from 23 to 24
+ * hours after the last call made with the tool.
+ */
+export const TOOLING_REFRESH_MS = TOOLING_MEMORY_MS / 24;
+
+/** What a `tooling` state holds. */
+export interface ToolingFact {
+  tool: string;
+}
+
+/** What a `privileged-role` state holds: the admin grants seen (`arn:…` managed, `inline:NAME`). */
+export interface PrivilegedRoleFact {
+  grants: string[];
+}
+
+/** What a `gateway-function` state holds: the gateways whose targets invoke it. */
+export interface GatewayFunctionFact {
+  gatewayIds: string[];
+}
+
+/** Lambda records whose rules ask whether the function is behind a gateway target. */
+const LAMBDA = 'lambda.amazonaws.com';
+const LAMBDA_LOOKUPS = new Set([
+  'CreateFunction',
+  'UpdateFunctionCode',
+  'UpdateFunctionConfiguration',
+  'AddPermission',
+  'CreateFunctionUrlConfig',
+  'UpdateFunctionUrlConfig',
+]);
+
+/** Calls that pass a role to compute (iam-passrole-to-compute reads whether it is privileged). */
+const PASS_ROLE: Record<string, 'roleArn' | 'role' | 'iamInstanceProfile'> = {
+  CreateDevEndpoint: 'roleArn',
+  CreateFunction20150331: 'role',
+  UpdateFunctionConfiguration20150331v2: 'role',
+  UpdateFunctionConfiguration20150331: 'role',
+  RunInstances: 'iamInstanceProfile',
+  AssociateIamInstanceProfile: 'iamInstanceProfile',
+  ReplaceIamInstanceProfileAssociation: 'iamInstanceProfile',
+  CreateNotebookInstance: 'roleArn',
+  CreateTrainingJob: 'roleArn',
+  CreateProcessingJob: 'roleArn',
+};
+
+const LOOK = (): undefined => undefined;
+/** Bounded whatever the input. */
+const MAX_MEMBERS = 100;
+
+function parsed<T>(version: StateVersion | undefined): T | undefined {
+  if (version?.state === undefined || version.state === null) return undefined;
+  try {
+    return JSON.parse(version.state) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The members of a list-valued fact, changed; null when none is left, undefined unchanged. */
+function changeMembers(
+  previous: StateVersion | undefined,
+  field: 'grants' | 'gatewayIds',
+  change: (members: Set<string>) => void,
+): string | null | undefined {
+  const before = parsed<Record<string, unknown>>(previous)?.[field];
+  const members = new Set(
+    Array.isArray(before) ? before.filter((m): m is string => typeof m === 'string') : [],
+  );
+  const was = JSON.stringify([...members].sort());
+  change(members);
+  const now = [...members].sort().slice(0, MAX_MEMBERS);
+  if (JSON.stringify(now) === was) return undefined;
+  if (now.length === 0) return previous === undefined ? undefined : null;
+  return JSON.stringify({ [field]: now });
+}
+
+/**
+ * The caller whose findings tooling raises, when CloudTrail names one. An `Unknown` identity
+ * (an unauthenticated InvokeGateway, a sign-in with a typed user name) or a hidden user name
+ * reads alike for every such caller: one outsider's user agent would raise them all.
+ */
+export function toolingCaller(record: CloudTrailRecord): string | undefined {
+  if (record.userIdentity.type === 'Unknown' || viaAwsService(record)) return undefined;
+  const caller = stableCaller(record);
+  return caller === 'unknown' || caller === 'HIDDEN_DUE_TO_SECURITY_REASONS' ? undefined : caller;
+}
+
+/** The tooling sighting a record makes (written whatever the call's outcome: probing fails). */
+function toolingTracked(record: CloudTrailRecord): Tracked[] {
+  const signal = toolOf(record.userAgent);
+  const caller = toolingCaller(record);
+  if (signal?.kind !== 'offensive' || caller === undefined) return [];
+  const at = Date.parse(record.eventTime);
+  return [
+    {
+      kind: FACTS.tooling,
+      subject: caller,
+      next: (previous) => {
+        const known = parsed<ToolingFact>(previous);
+        if (
+          previous !== undefined &&
+          known?.tool === signal.tool &&
+          at - previous.atMs < TOOLING_REFRESH_MS
+        ) {
+          return undefined;
+        }
+        return JSON.stringify({ tool: signal.tool } satisfies ToolingFact);
+      },
+    },
+  ];
+}
+
+/** A look-up of the tooling fact of a record's caller (for the raise of its findings). */
+export function toolingLookup(caller: string): Tracked {
+  return { kind: FACTS.tooling, subject: caller, next: LOOK };
+}
+
+/** The tool a caller was seen with within {@link TOOLING_MEMORY_MS} before `atMs`, if any. */
+export function toolingAt(version: StateVersion | undefined, atMs: number): string | undefined {
+  const fact = parsed<ToolingFact>(version);
+  if (version === undefined || fact === undefined || typeof fact.tool !== 'string')
+    return undefined;
+  return atMs - version.atMs <= TOOLING_MEMORY_MS ? fact.tool : undefined;
+}
+
+/** Role names are unique whatever their case; requests spell them either way. */
+function roleSubject(roleNameOrArn: string): string {
+  return (roleNameOrArn.split('/').pop() ?? roleNameOrArn).toLowerCase();
+}
+
+function privilegedRoleTracked(record: CloudTrailRecord): Tracked[] {
+  const role = str(param(record, 'roleName'));
+  if (role === undefined) return [];
+  const subject = roleSubject(role);
+  const grants = (change: (members: Set<string>) => void): Tracked[] => [
+    {
+      kind: FACTS.privilegedRole,
+      subject,
+      next: (previous) => changeMembers(previous, 'grants', change),
+    },
+  ];
+  const policyArn = str(param(record, 'policyArn'));
+  const inline = `inline:${str(param(record, 'policyName')) ?? ''}`;
+  switch (record.eventName) {
+    case 'AttachRolePolicy':
+      return policyArn !== undefined && isAdminManagedPolicy(policyArn)
+        ? grants((m) => m.add(policyArn))
+        : [];
+    case 'DetachRolePolicy':
+      return policyArn === undefined ? [] : grants((m) => m.delete(policyArn));
+    case 'PutRolePolicy': {
+      // A put replaces the inline policy of that name: admin or not, it is what it now says.
+      const admin = policyStatements(param(record, 'policyDocument')).some(isAdminStatement);
+      return grants((m) => (admin ? m.add(inline) : m.delete(inline)));
+    }
+    case 'DeleteRolePolicy':
+      return grants((m) => m.delete(inline));
+    case 'DeleteRole':
+      return grants((m) => m.clear());
+    default:
+      return [];
+  }
+}
+
+function instanceProfileTracked(record: CloudTrailRecord): Tracked[] {
+  const profile = str(param(record, 'instanceProfileName'));
+  if (profile === undefined) return [];
+  const subject = profile.toLowerCase();
+  switch (record.eventName) {
+    case 'AddRoleToInstanceProfile': {
+      const role = str(param(record, 'roleName'));
+      return role === undefined
+        ? []
+        : [{ kind: FACTS.instanceProfile, subject, next: () => JSON.stringify({ role }) }];
+    }
+    case 'RemoveRoleFromInstanceProfile':
+    case 'DeleteInstanceProfile':
+      return [
+        {
+          kind: FACTS.instanceProfile,
+          subject,
+          next: (previous) => (previous === undefined ? undefined : null),
+        },
+      ];
+    default:
+      return [];
+  }
+}
+
+/** The role an instance profile held before, as a look-up of that role's privilege. */
+function profileRoleLookup(previous: StateVersion | undefined): Tracked[] {
+  const role = parsed<{ role?: unknown }>(previous)?.role;
+  return typeof role === 'string'
+    ? [{ kind: FACTS.privilegedRole, subject: roleSubject(role), next: LOOK }]
+    : [];
+}
+
+/** Look-ups for a call passing a role (or an instance profile) to compute. */
+function passRoleLookups(record: CloudTrailRecord): Tracked[] {
+  const key = PASS_ROLE[record.eventName];
+  if (key === undefined) return [];
+  if (key !== 'iamInstanceProfile') {
+    const role = str(param(record, key));
+    return role === undefined
+      ? []
+      : [{ kind: FACTS.privilegedRole, subject: roleSubject(role), next: LOOK }];
+  }
+  const reference =
+    str(param(record, 'iamInstanceProfile', 'arn')) ??
+    str(param(record, 'iamInstanceProfile', 'name'));
+  if (reference === undefined) return [];
+  const profile = (reference.split('/').pop() ?? reference).toLowerCase();
+  return [{ kind: FACTS.instanceProfile, subject: profile, next: LOOK, then: profileRoleLookup }];
+}
+
+/** The function a gateway target invokes (request or response), by name. */
+function targetFunction(record: CloudTrailRecord): string | undefined {
+  const arn =
+    str(param(record, 'targetConfiguration', 'mcp', 'lambda', 'lambdaArn')) ??
+    str(response(record, 'targetConfiguration', 'mcp', 'lambda', 'lambdaArn'));
+  return arn === undefined ? undefined : lambdaFunctionName(arn);
+}
+
+function gatewayFunctionTracked(record: CloudTrailRecord): Tracked[] {
+  if (
+    record.eventSource === AGENTCORE &&
+    (record.eventName === 'CreateGatewayTarget' || record.eventName === 'UpdateGatewayTarget')
+  ) {
+    const fn = targetFunction(record);
+    if (fn === undefined) return [];
+    const gateway = gatewayIdOf(record) ?? 'unknown';
+    return [
+      {
+        kind: FACTS.gatewayFunction,
+        subject: fn,
+        next: (previous) => changeMembers(previous, 'gatewayIds', (m) => m.add(gateway)),
+      },
+    ];
+  }
+  if (record.eventSource === LAMBDA && LAMBDA_LOOKUPS.has(lambdaAction(record.eventName))) {
+    const name = str(param(record, 'functionName'));
+    return name === undefined
+      ? []
+      : [{ kind: FACTS.gatewayFunction, subject: lambdaFunctionName(name), next: LOOK }];
+  }
+  return [];
+}
+
+/** The learned facts a record writes or looks up (see {@link FACTS}). */
+export function learnedFactsTracked(record: CloudTrailRecord): Tracked[] {
+  const tooling = toolingTracked(record);
+  if (failed(record)) return tooling;
+  const iam =
+    record.eventSource === IAM
+      ? [...privilegedRoleTracked(record), ...instanceProfileTracked(record)]
+      : [];
+  return [...tooling, ...iam, ...gatewayFunctionTracked(record), ...passRoleLookups(record)];
+}
+
+/** Gateways whose targets invoked a function, as its state before the record showed. */
+export function gatewaysOfFunction(previous: unknown): string[] | undefined {
+  const ids = (previous as Partial<GatewayFunctionFact> | null | undefined)?.gatewayIds;
+  if (!Array.isArray(ids)) return undefined;
+  const out = ids.filter((id): id is string => typeof id === 'string');
+  return out.length === 0 ? undefined : out;
+}

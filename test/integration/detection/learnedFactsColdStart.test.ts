@@ -1,0 +1,152 @@
+import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { Context } from 'aws-lambda';
+import { readFileSync } from 'node:fs';
+import type * as DetectModuleShape from '../../../functions/detect.js';
+import { asFunctionRole } from '../../../local/functionRole.js';
+import { localClient, uniqueName } from '../../support/localStack.js';
+import { createQueue, subscribeQueue } from '../../support/queues.js';
+import { openRoleStack, type RoleStack } from '../roles/support.js';
+import { drain } from './stack.js';
+
+/**
+ * Learned facts survive a cold start: one detect container (a module load of the handler, as
+ * Lambda starts one) learns that a principal uses Kali, that a function is behind a gateway
+ * target and that a role was granted AdministratorAccess; a second container (a fresh module
+ * load, its own engine and clients) sees the later records and still raises, as the deployed
+ * detect role on the deployed state table. The records are the rules' own fixtures, renamed
+ * for this run and moved to the last hour.
+ */
+
+type Raw = Record<string, unknown>;
+type DetectModule = typeof DetectModuleShape;
+
+const context = {} as Context;
+const KALI =
+  'aws-cli/2.15.30 md/awscrt#0.19.19 ua/2.0 os/linux#6.6.9-amd64 md/arch#x86_64 lang/python#3.11.8 md/pyimpl#CPython cfg/retry-mode#standard md/installer#source md/distrib#kali.2024 md/prompt#off md/command#lambda.list-functions';
+
+function fixtureCase(file: string, name: string): Raw[] {
+  const parsed = JSON.parse(readFileSync(`lib/detection/rules/${file}`, 'utf8')) as {
+    cases: { name: string; records: Raw[] }[];
+  };
+  const found = parsed.cases.find((c) => c.name === name)?.records;
+  if (found === undefined) throw new Error(`no fixture ${name}`);
+  return found;
+}
+
+/** A record renamed for this run, at `minutesAgo` before now, as its EventBridge event. */
+function eventOf(record: Raw, tag: string, minutesAgo: number, index: number): Raw {
+  const renamed = JSON.parse(
+    JSON.stringify(record)
+      .replaceAll('billing-tools', `${tag}-fn`)
+      .replaceAll('billing-gateway-7x1k2', `${tag}-gw`)
+      .replaceAll('role/developer', `role/${tag}-dev`)
+      .replaceAll('assumed-role/developer', `assumed-role/${tag}-dev`)
+      .replaceAll('ops-break-glass', `${tag}-glass`),
+  ) as Raw;
+  const time = new Date(Date.now() - minutesAgo * 60_000).toISOString().replace(/\.\d+Z$/, 'Z');
+  const detail: Raw = { ...renamed, eventTime: time, eventID: `${tag}-${index}` };
+  return {
+    version: '0',
+    id: `${tag}-event-${index}`,
+    'detail-type': 'AWS API Call via CloudTrail',
+    source: `aws.${String(detail.eventSource).split('.')[0]}`,
+    account: String(detail.recipientAccountId),
+    time,
+    region: String(detail.awsRegion),
+    resources: [],
+    detail,
+  };
+}
+
+/** A fresh load of the detect module: its own module scope, as a new Lambda container has. */
+async function coldModule(load: string): Promise<DetectModule> {
+  return (await import(`../../../functions/detect.js?container=${load}`)) as DetectModule;
+}
+
+describe('learned facts on a cold detect container, live on the local stack', () => {
+  let stack: RoleStack;
+  const sqs = () => localClient(SQSClient);
+
+  beforeAll(async () => {
+    stack = await openRoleStack();
+  }, 600_000);
+
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('a second container still raises what the first one learned', async () => {
+    // Prepare: the deployed function's environment, an observer on its alert topic
+    const { Environment } = await localClient(LambdaClient).send(
+      new GetFunctionConfigurationCommand({ FunctionName: 'gatewarden-local-detect' }),
+    );
+    const env = { ...process.env, ...(Environment?.Variables ?? {}) };
+    const observer = await createQueue(sqs(), uniqueName('gw-cold-alerts'));
+    await subscribeQueue(
+      localClient(SNSClient),
+      sqs(),
+      env.GATEWARDEN_ALERT_TOPIC_ARN ?? '',
+      observer,
+    );
+    const tag = uniqueName('cold');
+    const [target, update] = fixtureCase(
+      'gatewayTargetFunctionModified.fixtures.json',
+      'code of a gateway target function replaced (Stratus lambda-overwrite-code)',
+    ) as [Raw, Raw];
+    const [attach, pass] = fixtureCase(
+      'iamPassRoleToCompute.fixtures.json',
+      'Glue development endpoint given a role seen granted AdministratorAccess (Rhino Security Labs PassRole + glue:CreateDevEndpoint)',
+    ) as [Raw, Raw];
+    const kaliRead = {
+      ...update,
+      eventName: 'ListFunctions20150331',
+      requestParameters: null,
+      responseElements: null,
+      readOnly: true,
+      userAgent: KALI,
+    };
+    const learned = [
+      eventOf(target, tag, 50, 1),
+      eventOf(attach, tag, 45, 2),
+      eventOf(kaliRead, tag, 40, 3),
+    ];
+    const later = [eventOf(update, tag, 20, 4), eventOf(pass, tag, 15, 5)];
+
+    // Act: container 1 learns; container 2, a fresh module load, sees what follows
+    await asFunctionRole(stack.endpoint, 'gatewarden-local-detect', async () => {
+      const { defaultDeps, makeHandler } = await coldModule(`${tag}-1`);
+      const handler = makeHandler(() => defaultDeps(env));
+      for (const event of learned) await handler(event as never, context);
+    });
+    await asFunctionRole(stack.endpoint, 'gatewarden-local-detect', async () => {
+      const { defaultDeps, makeHandler } = await coldModule(`${tag}-2`);
+      const handler = makeHandler(() => defaultDeps(env));
+      for (const event of later) await handler(event as never, context);
+    });
+    const notes = (await drain(sqs(), observer.url, 4, 8_000))
+      .map(
+        (m) =>
+          JSON.parse(m.Body ?? '{}') as {
+            Message?: string;
+            MessageAttributes?: Record<string, { Value: string }>;
+          },
+      )
+      .filter((n) => (n.Message ?? '').includes(tag));
+    const of = (ruleId: string) =>
+      notes.filter((n) => n.MessageAttributes?.ruleId?.Value === ruleId);
+
+    // Assess: the code change is the gateway rule's, raised by the Kali sighting, and alone
+    const modified = of('gateway-target-function-modified');
+    expect(modified).toHaveLength(1);
+    expect(modified[0]?.MessageAttributes?.severity?.Value).toBe('critical');
+    expect(modified[0]?.Message).toContain('Kali Linux');
+    expect(modified[0]?.Message).toContain(`${tag}-gw`);
+    expect(of('lambda-function-changed')).toHaveLength(0);
+    // Assess: the admin role passed to Glue is known as privileged (high, not low)
+    const passed = of('iam-passrole-to-compute');
+    expect(passed).toHaveLength(1);
+    expect(passed[0]?.MessageAttributes?.severity?.Value).toBe('high');
+  }, 180_000);
+});

@@ -1,0 +1,227 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseDetectionConfig } from '../../../lib/detection/config.js';
+import { DetectionEngine } from '../../../lib/detection/engine.js';
+import { memoryState } from '../../../lib/detection/memoryStores.js';
+import type { DetectionState } from '../../../lib/detection/ports.js';
+import { validateRecord } from '../../../lib/detection/record.js';
+import type { Finding } from '../../../lib/detection/types.js';
+import { RULES_DIR, fixtureRecord } from './fixtureSupport.js';
+
+/**
+ * Facts detection learns (a principal seen with attacker tooling, a role granted admin rights,
+ * an instance profile's role, a function behind a gateway target) live in the state store, not
+ * in one container's memory: a second engine on the same store (a cold start, or another
+ * concurrent container) still knows them. The records are the rules' own fixtures.
+ */
+
+type Raw = Record<string, unknown>;
+
+const KALI =
+  'aws-cli/2.15.30 md/awscrt#0.19.19 ua/2.0 os/linux#6.6.9-amd64 md/arch#x86_64 lang/python#3.11.8 md/pyimpl#CPython cfg/retry-mode#standard md/installer#source md/distrib#kali.2024 md/prompt#off md/command#lambda.list-functions';
+
+function engineOn(state: DetectionState): DetectionEngine {
+  return new DetectionEngine({ config: parseDetectionConfig({}), state });
+}
+
+async function run(engine: DetectionEngine, raw: Raw): Promise<Finding[]> {
+  const validated = validateRecord(raw);
+  if (!validated.ok) throw new Error(validated.reason);
+  const result = await engine.evaluate(validated.record);
+  if (result.ruleErrors.length > 0) throw new Error(JSON.stringify(result.ruleErrors));
+  return result.findings;
+}
+
+/** Every record of one fixture case. */
+function caseRecords(file: string, name: string): Raw[] {
+  const parsed = JSON.parse(readFileSync(join(RULES_DIR, file), 'utf8')) as {
+    cases: { name: string; records: Raw[] }[];
+  };
+  const found = parsed.cases.find((c) => c.name === name)?.records;
+  if (found === undefined) throw new Error(`no fixture ${name}`);
+  return found;
+}
+
+const BACKDOOR =
+  'invoke permission for an outside account (Stratus aws.persistence.lambda-backdoor-function: a fictitious external account)';
+const GLUE =
+  'Glue development endpoint given a role seen granted AdministratorAccess (Rhino Security Labs PassRole + glue:CreateDevEndpoint)';
+const EC2 =
+  "EC2 instance launched with an instance profile holding an admin role (RunInstances iamInstanceProfile; the profile's role learned from AddRoleToInstanceProfile)";
+const GATEWAY_CODE = 'code of a gateway target function replaced (Stratus lambda-overwrite-code)';
+
+function ruleSeverity(findings: Finding[], ruleId: string): string | undefined {
+  return findings.find((f) => f.ruleId === ruleId)?.severity;
+}
+
+/** A record moved to another account (recipient and caller). */
+function inAccount(raw: Raw, account: string): Raw {
+  return JSON.parse(JSON.stringify(raw).replaceAll('111122223333', account)) as Raw;
+}
+
+describe('learned facts survive a cold start (shared state store)', () => {
+  it('a principal seen with Kali by one container is raised in another', async () => {
+    // Prepare: container A sees the Kali read; container B starts cold on the same store
+    const state = memoryState();
+    const backdoor = { ...fixtureRecord('lambdaFunctionExposed.fixtures.json', BACKDOOR) };
+    const kali = {
+      ...backdoor,
+      eventName: 'ListFunctions20150331',
+      requestParameters: null,
+      responseElements: null,
+      readOnly: true,
+      userAgent: KALI,
+      eventTime: '2026-11-20T09:50:00Z',
+      eventID: 'kali-read',
+    };
+    await run(engineOn(state), kali);
+    // Act
+    const findings = await run(engineOn(state), {
+      ...backdoor,
+      eventTime: '2026-11-20T10:15:00Z',
+      eventID: 'backdoor-after-kali',
+    });
+    const dayLater = await run(engineOn(state), {
+      ...backdoor,
+      eventTime: '2026-11-21T10:15:00Z',
+      eventID: 'backdoor-a-day-later',
+    });
+    // Assess
+    const exposed = findings.find((f) => f.ruleId === 'lambda-function-exposed');
+    expect(exposed?.severity).toBe('critical');
+    expect(exposed?.details).toMatchObject({ attackerTool: 'Kali Linux' });
+    expect(ruleSeverity(dayLater, 'lambda-function-exposed')).toBe('high');
+  });
+
+  it('a tool used on every call is written once an hour, not once a call', async () => {
+    // Prepare
+    const state = memoryState();
+    const writes: string[] = [];
+    const store = state.lastStates;
+    const spy: DetectionState = {
+      ...state,
+      lastStates: {
+        record: (kind, subject, atMs, eventId, next) =>
+          store.record(kind, subject, atMs, eventId, (previous) => {
+            const out = next(previous);
+            if (out !== undefined && kind === 'tooling') writes.push(eventId);
+            return out;
+          }),
+      },
+    };
+    const engine = engineOn(spy);
+    const base = fixtureRecord('lambdaFunctionExposed.fixtures.json', BACKDOOR);
+    // Act: 30 Kali reads a minute apart, then one two hours later
+    for (let i = 0; i < 30; i++) {
+      await run(engine, {
+        ...base,
+        eventName: 'ListFunctions20150331',
+        requestParameters: null,
+        responseElements: null,
+        readOnly: true,
+        userAgent: KALI,
+        eventTime: new Date(Date.parse('2026-11-20T09:00:00Z') + i * 60_000).toISOString(),
+        eventID: `kali-${i}`,
+      });
+    }
+    await run(engine, {
+      ...base,
+      eventName: 'ListFunctions20150331',
+      requestParameters: null,
+      responseElements: null,
+      readOnly: true,
+      userAgent: KALI,
+      eventTime: '2026-11-20T11:30:00Z',
+      eventID: 'kali-later',
+    });
+    // Assess
+    expect(writes).toEqual(['kali-0', 'kali-later']);
+  });
+
+  it('a role seen granted AdministratorAccess by one container is privileged in another', async () => {
+    // Prepare
+    const state = memoryState();
+    const [attach, pass] = caseRecords('iamPassRoleToCompute.fixtures.json', GLUE) as [Raw, Raw];
+    await run(engineOn(state), attach);
+    // Act
+    const findings = await run(engineOn(state), pass);
+    // Assess
+    expect(ruleSeverity(findings, 'iam-passrole-to-compute')).toBe('high');
+  });
+
+  it('an instance profile’s admin role, learned by one container, is known to another', async () => {
+    // Prepare: the attach and the profile in one container each, the launch in a third
+    const state = memoryState();
+    const [attach, add, launch] = caseRecords('iamPassRoleToCompute.fixtures.json', EC2) as [
+      Raw,
+      Raw,
+      Raw,
+    ];
+    await run(engineOn(state), attach);
+    await run(engineOn(state), add);
+    // Act
+    const findings = await run(engineOn(state), launch);
+    // Assess
+    expect(ruleSeverity(findings, 'iam-passrole-to-compute')).toBe('high');
+  });
+
+  it('admin rights detached are no longer privilege (negative: an ordinary clean-up)', async () => {
+    // Prepare: the admin policy attached, then detached by the same admin an hour later
+    const state = memoryState();
+    const [attach, pass] = caseRecords('iamPassRoleToCompute.fixtures.json', GLUE) as [Raw, Raw];
+    const detach = {
+      ...attach,
+      eventName: 'DetachRolePolicy',
+      eventTime: new Date(Date.parse(String(attach.eventTime)) + 3_600_000).toISOString(),
+      eventID: 'detach-admin',
+    };
+    await run(engineOn(state), attach);
+    await run(engineOn(state), detach);
+    // Act
+    const findings = await run(engineOn(state), pass);
+    // Assess: a role gatewarden does not know as privileged is low
+    expect(ruleSeverity(findings, 'iam-passrole-to-compute')).toBe('low');
+  });
+
+  it('a function behind a gateway target, learned by one container, is known to another', async () => {
+    // Prepare
+    const state = memoryState();
+    const [target, update] = caseRecords(
+      'gatewayTargetFunctionModified.fixtures.json',
+      GATEWAY_CODE,
+    ) as [Raw, Raw];
+    await run(engineOn(state), target);
+    // Act
+    const findings = await run(engineOn(state), update);
+    // Assess: the finding names the gateway
+    const modified = findings.find((f) => f.ruleId === 'gateway-target-function-modified');
+    expect(modified?.severity).toBe('high');
+    expect(modified?.summary).toContain('billing-gateway-7x1k2');
+  });
+
+  it('keeps facts per account: a function of the same name in another account is not a target', async () => {
+    // Prepare: the target in one account, the same function name updated in another
+    const state = memoryState();
+    const [target, update] = caseRecords(
+      'gatewayTargetFunctionModified.fixtures.json',
+      GATEWAY_CODE,
+    ) as [Raw, Raw];
+    const engine = new DetectionEngine({
+      config: parseDetectionConfig({}),
+      state,
+      homeAccountId: '111122223333',
+    });
+    await run(engine, target);
+    // Act
+    const other = await run(
+      new DetectionEngine({
+        config: parseDetectionConfig({}),
+        state,
+        homeAccountId: '111122223333',
+      }),
+      inAccount(update, '444455556666'),
+    );
+    // Assess
+    expect(other.map((f) => f.ruleId)).not.toContain('gateway-target-function-modified');
+  });
+});
