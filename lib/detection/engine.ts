@@ -535,12 +535,14 @@ export class DetectionEngine {
       return count >= spec.spike.factor * Math.max(mean, 1) ? 'crossed' : 'below';
     }
     const series = spec.series?.(record) ?? [{ key: spec.key(record), member }];
+    // Several members a record brings (finding ids a call closes) count in every series.
+    const members = spec.members?.(record);
     let level: ThresholdLevel = 'below';
     for (const one of series.slice(0, 4)) {
       const crossesAt = Math.max(1, Math.round(threshold * (one.factor ?? 1)));
       const reached = yield* this.countSeries(
         `${rule.id}|${one.key}`,
-        one.member,
+        members === undefined ? one.member : members,
         crossesAt,
         windowSeconds,
         at,
@@ -552,10 +554,13 @@ export class DetectionEngine {
     return level;
   }
 
-  /** One fixed-threshold series: two tumbling windows offset by half a window. */
+  /**
+   * One fixed-threshold series: two tumbling windows offset by half a window. `member` is the
+   * record's one member (a set counter), or the several it brings.
+   */
   private *countSeries(
     key: string,
-    member: string | undefined,
+    member: string | readonly string[] | undefined,
     threshold: number,
     windowSeconds: number,
     at: number,
@@ -564,11 +569,11 @@ export class DetectionEngine {
     const half = windowMs / 2;
     const startA = at - (at % windowMs);
     const startB = at - ((at + half) % windowMs);
-    if (spec.members !== undefined) {
+    if (typeof member === 'object') {
       // Set counters grow by one member at a time: whichever add reaches the threshold crosses
       // it, however many members the record brings.
       let crossed = false;
-      for (const one of new Set(spec.members(record))) {
+      for (const one of new Set(member)) {
         for (const [series, start] of [
           ['a', startA],
           ['b', startB],
