@@ -29,7 +29,11 @@ export async function startMoto(env: PythonEnv, logFile: string): Promise<MotoSe
       env: {
         ...process.env,
         // The report and the demo need AWS managed policies (ReadOnlyAccess etc.) to exist.
-        MOTO_IAM_LOAD_MANAGED_POLICIES: 'true',
+        // Off only for a stack of many accounts (bench/orgFanOutLocal.ts): moto loads them into
+        // each account's IAM (seconds an account) and answers them all to every
+        // GetAccountAuthorizationDetails (~15 s a call).
+        MOTO_IAM_LOAD_MANAGED_POLICIES:
+          process.env.GATEWARDEN_LOCAL_MANAGED_POLICIES === 'false' ? 'false' : 'true',
         PYTHONUNBUFFERED: '1',
         // Where the front's URL is, once it runs: event-bus targets with a role are delivered
         // through it (motoLauncher.py, standin/ruleDelivery.ts).

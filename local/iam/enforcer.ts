@@ -36,6 +36,8 @@ export interface PolicySource {
    * last); none outside an organization and for its management account, as on AWS.
    */
   controlPolicies?(account: string): Promise<ControlPolicies>;
+  /** The organization an account belongs to (none outside the stack's organization). */
+  organizationOf?(account: string): Promise<string | undefined>;
 }
 
 /** Who calls, as IAM sees it. */
@@ -169,6 +171,7 @@ export class IamEnforcer {
   ): Promise<Decision> {
     const context: ContextValues = {
       ...principalContext(caller, sourceIp),
+      ...(await this.organizationContext(caller, authorization)),
       ...authorization.context,
     };
     // The evaluator drops encryption-context keys: their conditions are decided here.
@@ -177,6 +180,15 @@ export class IamEnforcer {
       authorization.resource === '*'
         ? undefined
         : await this.store.resourcePolicy(authorization.action, authorization.resource);
+    // A role is assumed only through its trust policy: no role, nothing trusts the caller
+    // (the identity policy alone never suffices, even within the account).
+    if (ownPolicy === undefined && authorization.action.startsWith('sts:AssumeRole'))
+      return {
+        allowed: false,
+        failed: authorization,
+        reason: 'because no role of that name trusts the caller (it does not exist)',
+        decisive: [],
+      };
     // SCPs bind the caller's account, RCPs the resource's; AWS service principals are bound by
     // neither, and the management account by neither (the store returns none for it).
     const control =
@@ -237,6 +249,30 @@ export class IamEnforcer {
       failed: authorization,
       reason: reasonOf(result.overallResult, authorization.action, denials),
       decisive: denials.map((denial) => JSON.stringify(denial)),
+    };
+  }
+
+  /**
+   * `aws:PrincipalOrgID` (the caller's account's organization; none for a service principal)
+   * and `aws:ResourceOrgID` (the resource's account's), set only for accounts of the stack's
+   * organization, as AWS sets them.
+   */
+  private async organizationContext(
+    caller: Caller,
+    authorization: Authorization,
+  ): Promise<ContextValues> {
+    const organizationOf = this.store.organizationOf?.bind(this.store);
+    if (!organizationOf) return {};
+    const principalOrg =
+      caller.kind === 'service' || !caller.account
+        ? undefined
+        : await organizationOf(caller.account);
+    const resourceOrg = authorization.resourceAccount
+      ? await organizationOf(authorization.resourceAccount)
+      : undefined;
+    return {
+      ...(principalOrg ? { 'aws:PrincipalOrgID': principalOrg } : {}),
+      ...(resourceOrg ? { 'aws:ResourceOrgID': resourceOrg } : {}),
     };
   }
 

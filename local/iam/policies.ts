@@ -348,6 +348,35 @@ export class MotoPolicyStore {
     return this.cached(`org|${account}`, () => this.readControlPolicies(account));
   }
 
+  /**
+   * The id of the organization an account belongs to (`aws:PrincipalOrgID` of its principals,
+   * `aws:ResourceOrgID` of its resources), or undefined outside the stack's organization. Kept
+   * until an Organizations write, as the control policies are.
+   */
+  organizationOf(account: string): Promise<string | undefined> {
+    return this.cached(`org|id|${account}`, async () => {
+      const organizations = this.client(OrganizationsClient, 'us-east-1');
+      const described = await organizations
+        .send(new DescribeOrganizationCommand({}))
+        .catch((error: unknown) => {
+          if ((error as { name?: string }).name === 'AWSOrganizationsNotInUseException')
+            return undefined;
+          throw error;
+        });
+      const organization = described?.Organization;
+      if (organization?.Id === undefined) return undefined;
+      if (organization.MasterAccountId === account) return organization.Id;
+      const parents = await organizations
+        .send(new ListParentsCommand({ ChildId: account }))
+        .catch((error: unknown) => {
+          if (/ChildNotFound|AccountNotFound/.test((error as { name?: string }).name ?? ''))
+            return undefined;
+          throw error;
+        });
+      return parents?.Parents?.length ? organization.Id : undefined;
+    });
+  }
+
   private async readControlPolicies(account: string): Promise<ControlPolicies> {
     const organizations = this.client(OrganizationsClient, 'us-east-1');
     const organization = await organizations

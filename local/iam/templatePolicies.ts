@@ -16,7 +16,11 @@ import {
 
 /** A deployed stack as CloudFormation describes it. */
 export interface DeployedStack {
-  template: { Conditions?: Record<string, unknown>; Resources?: Record<string, TemplateResource> };
+  template: {
+    Parameters?: Record<string, { Type?: string }>;
+    Conditions?: Record<string, unknown>;
+    Resources?: Record<string, TemplateResource>;
+  };
   /** Parameter values (a CommaDelimitedList as its comma-joined text). */
   parameters: Record<string, string>;
   /** Logical id → physical id and type of each resource CloudFormation made. */
@@ -198,8 +202,11 @@ class Resolver {
           return String(attribute ? this.attribute(id, attribute) : this.ref(id));
         });
       }
-      case 'Fn::Join':
-        return (this.value(list[1]) as unknown[]).map(String).join(String(list[0]));
+      case 'Fn::Join': {
+        const parts = this.value(list[1]);
+        if (!Array.isArray(parts)) throw new Unresolvable('Fn::Join of no list');
+        return parts.map(String).join(String(list[0]));
+      }
       case 'Fn::If':
         return this.value(this.condition(String(list[0])) ? list[1] : list[2]);
       case 'Fn::Select':
@@ -227,7 +234,18 @@ class Resolver {
       default:
         break;
     }
-    if (name in stack.parameters) return stack.parameters[name];
+    if (name in stack.parameters) {
+      // A list parameter (CommaDelimitedList, List<…>) is a list to Join, Select and Fn::If.
+      const type = stack.template.Parameters?.[name]?.Type;
+      const value = stack.parameters[name];
+      return typeof type === 'string' &&
+        (type === 'CommaDelimitedList' || type.startsWith('List<')) &&
+        typeof value === 'string'
+        ? value === ''
+          ? ['']
+          : value.split(',')
+        : value;
+    }
     const resource = stack.resources[name];
     if (!resource) throw new Unresolvable(`no resource ${name}`);
     return resource.physicalId;

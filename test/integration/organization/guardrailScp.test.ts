@@ -9,11 +9,17 @@ import {
   DetachPolicyCommand,
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { STSClient } from '@aws-sdk/client-sts';
 import { join } from 'node:path';
 import { guardrailJson, guardrails } from '../../../lib/guardrails/index.js';
 import { readState } from '../../../local/state.js';
 import { consumeDenials } from '../../support/iamDenials.js';
+import {
+  ADMINISTRATOR_ACCESS as ADMIN_POLICY,
+  grantAccountAccessRole,
+  MANAGEMENT_ACCOUNT as MANAGEMENT,
+  roleSession,
+} from '../../support/organization.js';
 import { localStackStateDir, testClientConfig, uniqueName } from '../../support/localStack.js';
 
 /**
@@ -22,8 +28,6 @@ import { localStackStateDir, testClientConfig, uniqueName } from '../../support/
  * gatewarden's forwarding rule, the StackSet execution role can, and the management account is
  * not bound (as on AWS).
  */
-const MANAGEMENT = '123456789012';
-const ADMIN_POLICY = 'arn:aws:iam::aws:policy/AdministratorAccess';
 const stage = `g${Date.now().toString(36)}`;
 const suffix = uniqueName('scp');
 const organizations = new OrganizationsClient(testClientConfig());
@@ -42,20 +46,9 @@ const trustManagement = JSON.stringify({
 let member = '';
 let policyId = '';
 
-type Credentials = { accessKeyId: string; secretAccessKey: string; sessionToken: string };
+type Credentials = Awaited<ReturnType<typeof roleSession>>;
 
-async function session(roleArn: string, client = sts): Promise<Credentials> {
-  const got = await client.send(
-    new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'scp-test' }),
-  );
-  const c = got.Credentials;
-  if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken) throw new Error('no session');
-  return {
-    accessKeyId: c.AccessKeyId,
-    secretAccessKey: c.SecretAccessKey,
-    sessionToken: c.SessionToken,
-  };
-}
+const session = (roleArn: string) => roleSession(sts, roleArn, 'scp-test');
 
 const events = (credentials: Credentials) =>
   new EventBridgeClient({ ...testClientConfig(), credentials });
@@ -76,14 +69,7 @@ beforeAll(async () => {
   // bare. Set that up as AWS does, on moto itself (the gate is not AWS's account factory).
   const state = readState(join(localStackStateDir(), 'local-stack.json'));
   if (!state) throw new Error('no local stack state');
-  const direct = { ...testClientConfig(), endpoint: state.motoUrl };
-  const factory = await session(roleIn('OrganizationAccountAccessRole'), new STSClient(direct));
-  await new IAMClient({ ...direct, credentials: factory }).send(
-    new AttachRolePolicyCommand({
-      RoleName: 'OrganizationAccountAccessRole',
-      PolicyArn: ADMIN_POLICY,
-    }),
-  );
+  await grantAccountAccessRole(state.motoUrl, member);
   // From here on, through the gate: the member's own administrator and the StackSet role.
   const access = await session(roleIn('OrganizationAccountAccessRole'));
   const memberIam = new IAMClient({ ...testClientConfig(), credentials: access });

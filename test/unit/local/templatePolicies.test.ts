@@ -187,4 +187,37 @@ describe('templateResourcePolicies', () => {
       ],
     });
   });
+  it.each([
+    ['OUs given', 'ou-ab12-cdefgh34,ou-ab12-ijklmn56', true],
+    ['no OU', '', false],
+  ])(
+    'reads a list parameter as a list (the central stage’s OrganizationUnitIds): %s',
+    (_case, units, enrols) => {
+      const deployed = stack(
+        {
+          OrgBusPolicy: {
+            Type: 'AWS::Events::EventBusPolicy',
+            Condition: 'EnrolsMembers',
+            Properties: {
+              EventBusName: 'default',
+              StatementId: 'org',
+              Statement: { Effect: 'Allow', Principal: '*', Action: 'events:PutEvents' },
+            },
+          },
+        },
+        { Units: units },
+      );
+      deployed.template.Parameters = { Units: { Type: 'CommaDelimitedList' } };
+      deployed.template.Conditions = {
+        ...deployed.template.Conditions,
+        EnrolsMembers: {
+          'Fn::Not': [{ 'Fn::Equals': [{ 'Fn::Join': ['', { Ref: 'Units' }] }, ''] }],
+        },
+      };
+
+      const policies = templateResourcePolicies(deployed);
+
+      expect(policies.size).toBe(enrols ? 1 : 0);
+    },
+  );
 });

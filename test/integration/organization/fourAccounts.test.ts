@@ -1,0 +1,389 @@
+/**
+ * The organization on the local stack (issue 22, point 6): a management account, a security
+ * account and two members, the central stage deployed from the packaged template with the
+ * organization's params, and the member template in both members. Then: an IAM change in a
+ * member reaches the central detect through the member's forwarding rule (its role, the central
+ * bus policy), and detect, as its deployed role, alerts naming the member; the report role
+ * reads every account through the members' read roles, the accounts without one reported and
+ * not fatal; and the `gatewarden guardrails` SCP on the members' OU refuses the member's
+ * administrator the forwarding rule while the StackSet execution role may change it. A stack
+ * of this test's own, IAM enforced.
+ *
+ * Where this differs from AWS, and why:
+ * - The central stage runs in the stack's own account, which is also the management account:
+ *   the local IAM gate resolves resource policies, function roles and template policies in that
+ *   account only, and moto's Organizations lets only the account that created the organization
+ *   manage it. The security account is an account of the organization like on AWS (outside the
+ *   enrolled OU), but the stage is not deployed there.
+ * - moto's CloudFormation has no `AWS::CloudFormation::StackSet` (it skips the resource): the
+ *   test deploys the StackSet's template (resources/member-stackset.yml) in each member as the
+ *   StackSet would, a stack per account, created by a `stacksets-exec-*` role with the
+ *   parameters resources/organization.yml passes.
+ */
+import {
+  CloudFormationClient,
+  CreateStackCommand,
+  DescribeStacksCommand,
+} from '@aws-sdk/client-cloudformation';
+import {
+  DeleteRuleCommand,
+  EventBridgeClient,
+  ListTargetsByRuleCommand,
+  RemoveTargetsCommand,
+} from '@aws-sdk/client-eventbridge';
+import { AttachRolePolicyCommand, CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import {
+  AttachPolicyCommand,
+  CreateOrganizationalUnitCommand,
+  CreatePolicyCommand,
+  ListRootsCommand,
+  MoveAccountCommand,
+  OrganizationsClient,
+} from '@aws-sdk/client-organizations';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
+import { STSClient } from '@aws-sdk/client-sts';
+import type { Context, SQSEvent } from 'aws-lambda';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { defaultDeps, makeHandler } from '../../../functions/detect.js';
+import type { ClientCredentials } from '../../../lib/aws/clients.js';
+import { withClientCredentials } from '../../../lib/aws/clients.js';
+import { memberSources } from '../../../lib/aws/memberAccess.js';
+import { OrganizationsDirectory } from '../../../lib/aws/organizationDirectory.js';
+import { MEMBER_STACKSET_FILE } from '../../../lib/deploy/memberTemplate.js';
+import { guardrailJson, guardrails } from '../../../lib/guardrails/index.js';
+import { IamDataCatalog } from '../../../lib/reports/catalog.js';
+import { organizationAccessReport } from '../../../lib/reports/organization.js';
+import { deployLocalStage } from '../../../local/deploy.js';
+import { readState } from '../../../local/state.js';
+import {
+  deployedEnvironment,
+  deployedFunction,
+  functionCredentials,
+} from '../../support/functionRoles.js';
+import { consumeDenials, IAM_ENDPOINT_ENV } from '../../support/iamDenials.js';
+import {
+  ADMINISTRATOR_ACCESS,
+  createAccount,
+  ensureOrganization,
+  grantAccountAccessRole,
+  MANAGEMENT_ACCOUNT,
+  roleSession,
+} from '../../support/organization.js';
+import { createQueue, subscribeQueue } from '../../support/queues.js';
+
+const run = promisify(execFile);
+const ROOT = process.cwd();
+const STATE_DIR = mkdtempSync(path.join(tmpdir(), 'gw-org4-'));
+const REGION = 'us-east-1';
+const STAGE = 'local';
+const EXEC_ROLE = 'stacksets-exec-gatewarden';
+const MEMBER_STACK = `StackSet-gatewarden-${STAGE}-members`;
+
+const accounts = { security: '', memberA: '', memberB: '' };
+let organizationId = '';
+let workloadsOu = '';
+let endpoint = '';
+let savedIamEndpoint: string | undefined;
+
+const config = (credentials?: ClientCredentials) => ({
+  region: REGION,
+  maxAttempts: 1,
+  ...(credentials ? { credentials } : {}),
+});
+const roleIn = (account: string, name: string) => `arn:aws:iam::${account}:role/${name}`;
+const trustManagement = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Effect: 'Allow',
+      Principal: { AWS: `arn:aws:iam::${MANAGEMENT_ACCOUNT}:root` },
+      Action: 'sts:AssumeRole',
+    },
+  ],
+});
+
+/** A session of a member's role, asked through the front as the management account's admin. */
+const sessionOf = (account: string, role: string) =>
+  roleSession(new STSClient(config()), roleIn(account, role));
+
+/** The member template as the StackSet carries it (its TemplateBody). */
+function memberTemplateBody(): string {
+  const yaml = createRequire(import.meta.url)('js-yaml') as { load(text: string): unknown };
+  const file = yaml.load(readFileSync(path.join(ROOT, MEMBER_STACKSET_FILE), 'utf8')) as {
+    templateBody: string;
+  };
+  return file.templateBody;
+}
+
+/** The member's stack instance, created as the StackSet creates it (its execution role). */
+async function deployMemberInstance(account: string, reportRoleArn: string): Promise<void> {
+  const exec = new CloudFormationClient(config(await sessionOf(account, EXEC_ROLE)));
+  await exec.send(
+    new CreateStackCommand({
+      StackName: MEMBER_STACK,
+      TemplateBody: memberTemplateBody(),
+      Capabilities: ['CAPABILITY_NAMED_IAM'],
+      Parameters: Object.entries({
+        Stage: STAGE,
+        CentralAccountId: MANAGEMENT_ACCOUNT,
+        CentralBusArn: `arn:aws:events:${REGION}:${MANAGEMENT_ACCOUNT}:event-bus/default`,
+        ReportRoleArn: reportRoleArn,
+        OrganizationId: organizationId,
+        // The stage's region is us-east-1 and no other region is chosen: everything forwards.
+        UsEast1Scope: 'all',
+      }).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue })),
+    }),
+  );
+  const until = Date.now() + 60_000;
+  for (;;) {
+    const { Stacks = [] } = await exec.send(new DescribeStacksCommand({ StackName: MEMBER_STACK }));
+    const status = Stacks[0]?.StackStatus ?? '';
+    if (status === 'CREATE_COMPLETE') return;
+    if (/FAILED|ROLLBACK/.test(status) || Date.now() > until)
+      throw new Error(
+        `member stack in ${account}: ${status} ${Stacks[0]?.StackStatusReason ?? ''}`,
+      );
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+beforeAll(async () => {
+  // Prepare: a stack of this test's own, IAM enforced; its denials are this test's to check.
+  const env = {
+    ...process.env,
+    GATEWARDEN_LOCAL_STATE_DIR: STATE_DIR,
+    GATEWARDEN_LOCAL_IAM: 'enforce',
+  };
+  const { stdout } = await run(
+    process.execPath,
+    [path.join(ROOT, 'bin', 'gatewarden.js'), 'local', 'start', '--json', '--no-deploy'],
+    { cwd: ROOT, env, timeout: 180_000 },
+  );
+  Object.assign(process.env, { GATEWARDEN_LOCAL_STATE_DIR: STATE_DIR }, JSON.parse(stdout));
+  endpoint = process.env.AWS_ENDPOINT_URL ?? '';
+  savedIamEndpoint = process.env[IAM_ENDPOINT_ENV];
+  process.env[IAM_ENDPOINT_ENV] = endpoint;
+  const state = readState(path.join(STATE_DIR, 'local-stack.json'));
+  if (!state) throw new Error('no local stack state');
+
+  // The organization: the stack's account manages it; a security account at the root; the two
+  // members in the OU the StackSet targets.
+  const organizations = new OrganizationsClient(config());
+  organizationId = await ensureOrganization(organizations);
+  const root = (await organizations.send(new ListRootsCommand({}))).Roots?.[0]?.Id ?? '';
+  const ou = await organizations.send(
+    new CreateOrganizationalUnitCommand({ ParentId: root, Name: 'workloads' }),
+  );
+  workloadsOu = ou.OrganizationalUnit?.Id ?? '';
+  accounts.security = await createAccount(organizations, 'security');
+  for (const key of ['memberA', 'memberB'] as const) {
+    accounts[key] = await createAccount(organizations, key.toLowerCase());
+    await organizations.send(
+      new MoveAccountCommand({
+        AccountId: accounts[key],
+        SourceParentId: root,
+        DestinationParentId: workloadsOu,
+      }),
+    );
+  }
+
+  // The central stage, from the packaged template, with the organization's params.
+  await deployLocalStage({
+    env: process.env,
+    params: { organizationId, organizationUnitIds: workloadsOu },
+  });
+  const { roleArn: reportRoleArn } = await deployedFunction('report');
+
+  // Each member: its administrator (as the account factory leaves it) and the StackSet's
+  // execution role, then the stack instance.
+  for (const member of [accounts.memberA, accounts.memberB]) {
+    await grantAccountAccessRole(state.motoUrl, member);
+    const iam = new IAMClient(config(await sessionOf(member, 'OrganizationAccountAccessRole')));
+    for (const name of ['member-admin', EXEC_ROLE]) {
+      await iam.send(
+        new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: trustManagement }),
+      );
+      await iam.send(
+        new AttachRolePolicyCommand({ RoleName: name, PolicyArn: ADMINISTRATOR_ACCESS }),
+      );
+    }
+    await deployMemberInstance(member, reportRoleArn);
+  }
+}, 900_000);
+
+afterAll(async () => {
+  if (savedIamEndpoint === undefined) delete process.env[IAM_ENDPOINT_ENV];
+  else process.env[IAM_ENDPOINT_ENV] = savedIamEndpoint;
+  await run(process.execPath, [path.join(ROOT, 'bin', 'gatewarden.js'), 'local', 'stop'], {
+    cwd: ROOT,
+    env: process.env,
+  });
+}, 60_000);
+
+describe('an organization of four accounts on the local stack', () => {
+  it('brings a member’s IAM change to the central detect, which alerts naming the member', async () => {
+    // Prepare: the central alert topic, read through a queue.
+    const sqs = new SQSClient(config());
+    const alerts = await createQueue(sqs, `org4-alerts-${Date.now()}`);
+    const topicArn = `arn:aws:sns:${REGION}:${MANAGEMENT_ACCOUNT}:gatewarden-${STAGE}-alerts`;
+    await subscribeQueue(new SNSClient(config()), sqs, topicArn, alerts);
+
+    // Act: the member's administrator gives a new role AdministratorAccess (in the member only).
+    const memberIam = new IAMClient(config(await sessionOf(accounts.memberA, 'member-admin')));
+    const roleName = `org4-escalated-${Date.now()}`;
+    await memberIam.send(
+      new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: trustManagement }),
+    );
+    await memberIam.send(
+      new AttachRolePolicyCommand({ RoleName: roleName, PolicyArn: ADMINISTRATOR_ACCESS }),
+    );
+
+    // The member's rule forwarded it to the central bus, whose detect rule queued it.
+    const detectEnv = await deployedEnvironment('detect');
+    const queueUrl = `${endpoint}/${MANAGEMENT_ACCOUNT}/gatewarden-${STAGE}-detect-events`;
+    const queued: Message[] = [];
+    const until = Date.now() + 20_000;
+    while (queued.length < 2 && Date.now() < until) {
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: 1,
+        }),
+      );
+      queued.push(...Messages.filter((m) => (m.Body ?? '').includes(roleName)));
+    }
+    // The CloudTrail record names the member (the envelope's `account` is the central one
+    // locally: the stand-in puts the forwarded event as the central account; detect reads the
+    // record's recipientAccountId).
+    const forwarded = queued.map(
+      (m) =>
+        JSON.parse(m.Body ?? '{}') as {
+          detail: { eventName: string; recipientAccountId: string };
+        },
+    );
+    expect(forwarded.map((e) => e.detail.eventName).sort()).toEqual([
+      'AttachRolePolicy',
+      'CreateRole',
+    ]);
+    expect(forwarded.every((e) => e.detail.recipientAccountId === accounts.memberA)).toBe(true);
+
+    // detect, as its deployed role, over what its queue holds.
+    const handler = withClientCredentials(await functionCredentials('detect'), () =>
+      makeHandler(defaultDeps({ ...process.env, ...detectEnv })),
+    );
+    const event: SQSEvent = {
+      Records: queued.map((m) => ({
+        messageId: m.MessageId ?? '',
+        receiptHandle: m.ReceiptHandle ?? '',
+        body: m.Body ?? '',
+        attributes: {} as SQSEvent['Records'][number]['attributes'],
+        messageAttributes: {},
+        md5OfBody: '',
+        eventSource: 'aws:sqs',
+        eventSourceARN: `arn:aws:sqs:${REGION}:${MANAGEMENT_ACCOUNT}:gatewarden-${STAGE}-detect-events`,
+        awsRegion: REGION,
+      })),
+    };
+    expect(await handler(event, {} as Context)).toEqual({ batchItemFailures: [] });
+
+    // Assess: an alert on the central topic, naming the member account and its role.
+    const bodies: string[] = [];
+    const alertsUntil = Date.now() + 15_000;
+    while (!bodies.some((b) => b.includes(roleName)) && Date.now() < alertsUntil) {
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: alerts.url,
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: 1,
+        }),
+      );
+      bodies.push(...Messages.map((m) => m.Body ?? ''));
+    }
+    const alert = bodies.find((b) => b.includes(roleName));
+    expect(alert).toBeDefined();
+    expect(alert).toContain(accounts.memberA);
+  }, 120_000);
+
+  it('reports every account through the members’ read roles; an account without one is reported, not fatal', async () => {
+    // Act: the organization report as the central report role.
+    const credentials = await functionCredentials('report');
+    const { organization } = await organizationAccessReport(
+      {
+        directory: new OrganizationsDirectory(new OrganizationsClient(config(credentials))),
+        memberSources: (account) =>
+          memberSources(account, { stage: STAGE, sts: new STSClient(config(credentials)) }),
+        catalog: new IamDataCatalog(),
+      },
+      { concurrency: 2 },
+    );
+
+    // Assess: both members read; the management and security accounts, outside the enrolled
+    // OU, have no read role: listed with the refusal, the others read all the same.
+    const byId = new Map(organization.accounts.map((a) => [a.id, a]));
+    expect(organization.accounts.map((a) => a.id).sort()).toEqual(
+      [MANAGEMENT_ACCOUNT, accounts.security, accounts.memberA, accounts.memberB].sort(),
+    );
+    expect(byId.get(accounts.memberA)).toMatchObject({ status: 'reported', name: 'membera' });
+    expect(byId.get(accounts.memberB)).toMatchObject({ status: 'reported', name: 'memberb' });
+    for (const id of [MANAGEMENT_ACCOUNT, accounts.security]) {
+      expect(byId.get(id)).toMatchObject({ status: 'failed' });
+      expect(byId.get(id)?.reason).toMatch(/AccessDenied/);
+    }
+    const refused = (await consumeDenials()).map((d) => `${d.action} ${d.resource}`).sort();
+    expect(refused).toEqual(
+      [MANAGEMENT_ACCOUNT, accounts.security]
+        .map((id) => `sts:AssumeRole arn:aws:iam::${id}:role/gatewarden-${STAGE}-member-read`)
+        .sort(),
+    );
+  }, 120_000);
+
+  it('refuses, with the guardrail SCP on the members’ OU, the member’s administrator the forwarding rule; the StackSet role may', async () => {
+    // Prepare: the management account attaches `gatewarden guardrails`' SCP to the OU.
+    const organizations = new OrganizationsClient(config());
+    const [protect] = guardrails({ stage: STAGE });
+    if (protect?.kind !== 'SERVICE_CONTROL_POLICY') throw new Error('no member-resources SCP');
+    const policy = await organizations.send(
+      new CreatePolicyCommand({
+        Name: protect.name,
+        Description: 'gatewarden guardrail',
+        Type: 'SERVICE_CONTROL_POLICY',
+        Content: guardrailJson(protect),
+      }),
+    );
+    await organizations.send(
+      new AttachPolicyCommand({
+        PolicyId: policy.Policy?.PolicySummary?.Id ?? '',
+        TargetId: workloadsOu,
+      }),
+    );
+    const rule = `gatewarden-${STAGE}-org-iam`;
+
+    // Act / Assess: the member's administrator may neither delete the rule nor remove its target.
+    const admin = new EventBridgeClient(config(await sessionOf(accounts.memberA, 'member-admin')));
+    await expect(admin.send(new DeleteRuleCommand({ Name: rule }))).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+    });
+    await expect(
+      admin.send(new RemoveTargetsCommand({ Rule: rule, Ids: ['central-bus'] })),
+    ).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    const refused = await consumeDenials();
+    expect(refused.map((d) => d.action)).toEqual(['events:DeleteRule', 'events:RemoveTargets']);
+    expect(refused.every((d) => /service control polic/i.test(d.reason))).toBe(true);
+    const still = await admin.send(new ListTargetsByRuleCommand({ Rule: rule }));
+    expect(still.Targets?.map((t) => t.Id)).toEqual(['central-bus']);
+
+    // The StackSet's execution role may (member B: its rule, removed as an update would).
+    const exec = new EventBridgeClient(config(await sessionOf(accounts.memberB, EXEC_ROLE)));
+    await expect(
+      exec.send(new RemoveTargetsCommand({ Rule: rule, Ids: ['central-bus'] })),
+    ).resolves.toBeDefined();
+    await expect(exec.send(new DeleteRuleCommand({ Name: rule }))).resolves.toBeDefined();
+  }, 60_000);
+});
