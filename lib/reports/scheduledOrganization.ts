@@ -67,7 +67,7 @@ export async function runScheduledOrganizationReport(
       const { location } = await store.save(report, {
         json: `${JSON.stringify(report, null, 2)}\n`,
         md: renderMarkdown(report),
-        html: renderHtml(report),
+        html: renderHtml(report, { account: { id: account.id, name: account.name } }),
       });
       stored.set(account.id, location);
       for (const f of diff.newFindings) {
