@@ -29,6 +29,9 @@ export function accountPagePath(accountId: string): string {
   return `${accountId}/report.html`;
 }
 
+/** Findings listed on the summary, most severe first (all of them are on the accounts' pages). */
+export const SUMMARY_FINDINGS = 500;
+
 const SEVERITIES_DOWN = [...severities].reverse();
 const SEV_ORDER: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
 
@@ -79,10 +82,18 @@ export function renderOrganizationHtml(
     }),
   );
   const names = new Map(report.accounts.map((a) => [a.id, a]));
+  // Every finding is on its account's page; the summary keeps the most severe, so that 500
+  // accounts make a page a browser still opens.
+  const shown = [...report.findings]
+    .sort(
+      (a, b) =>
+        SEV_ORDER[a.severity] - SEV_ORDER[b.severity] || a.accountId.localeCompare(b.accountId),
+    )
+    .slice(0, SUMMARY_FINDINGS);
   const findings = tableHtml(
     'findings',
     ['Severity', 'Account', 'Check', 'Resource', 'What to do'],
-    report.findings.map((f) => {
+    shown.map((f) => {
       const account = names.get(f.accountId);
       return {
         cells: [
@@ -99,6 +110,10 @@ export function renderOrganizationHtml(
       };
     }),
   );
+  const more =
+    report.findings.length > shown.length
+      ? `<p class="muted" id="findings-more">The ${shown.length} most severe of ${report.findings.length} findings; every finding is on its account’s page.</p>`
+      : '';
   const unreadable =
     failed.length === 0
       ? ''
@@ -144,6 +159,7 @@ ${chart}
 <h2 id="sec-accounts">Accounts</h2>
 ${accounts}
 <h2 id="sec-findings">Findings</h2>
+${more}
 ${findings}
 ${PAGE_END}`;
 }

@@ -20,6 +20,7 @@ import { renderHtml } from '../../../lib/reports/render/html.js';
 import {
   organizationPages,
   renderOrganizationHtml,
+  SUMMARY_FINDINGS,
 } from '../../../lib/reports/render/htmlOrganization.js';
 import { generateReport } from '../../../lib/reports/report.js';
 import type { AccessReport } from '../../../lib/reports/reportTypes.js';
@@ -77,6 +78,32 @@ describe('the organization summary page', () => {
     expect(cell(lines[2] ?? '', 3)).toBe('unknown');
   });
 
+  it('keeps the most severe findings when there are too many for one page, and says so', () => {
+    // Prepare: enough accounts that their findings pass the summary's limit.
+    const many: MemberOutcome<AccessReport>[] = Array.from(
+      { length: Math.ceil(SUMMARY_FINDINGS / report.findings.length) + 1 },
+      (_, i) => ({
+        account: { id: String(100000000000 + i), name: `m${i}`, status: 'ACTIVE' },
+        ok: true,
+        value: report,
+        ms: 1,
+      }),
+    );
+    const all = many.length * report.findings.length;
+
+    // Act
+    const html = renderOrganizationHtml(organizationReport(many, new Date()));
+
+    // Assess
+    const table = /<table id="findings"[^]*?<\/table>/.exec(html)?.[0] ?? '';
+    expect([...table.matchAll(/<tr><td/g)]).toHaveLength(SUMMARY_FINDINGS);
+    expect(html).toContain(`The ${SUMMARY_FINDINGS} most severe of ${all} findings`);
+    const worst = report.findings.filter((f) => f.severity === 'critical').length * many.length;
+    expect([...table.matchAll(/class="sev-critical"/g)]).toHaveLength(
+      Math.min(worst, SUMMARY_FINDINGS),
+    );
+  });
+
   it('says which accounts could not be read, before any number', () => {
     const html = renderOrganizationHtml(summary());
     const warning = /<div class="warn" id="not-readable">[^]*?<\/div>/.exec(html)?.[0] ?? '';
@@ -99,10 +126,14 @@ describe('the organization summary page', () => {
     ]);
   });
 
-  it('names the account of every finding, and has contents naming its headings', () => {
+  it('lists the most severe findings, each naming its account, and has contents naming its headings', () => {
     const html = renderOrganizationHtml(summary());
     const table = /<table id="findings"[^]*?<\/table>/.exec(html)?.[0] ?? '';
-    expect([...table.matchAll(/<tr><td/g)]).toHaveLength(2 * report.findings.length);
+    const rows = [...table.matchAll(/<tr><td[^>]*class="sev-(\w+)"/g)].map((m) => m[1]);
+    const all = 2 * report.findings.length;
+    expect(rows).toHaveLength(Math.min(all, SUMMARY_FINDINGS));
+    const order = ['critical', 'high', 'medium', 'low', 'info'];
+    expect(rows).toEqual([...rows].sort((a, b) => order.indexOf(a ?? '') - order.indexOf(b ?? '')));
     expect(table).toContain('<code>111122223333</code>');
     const toc = /<nav id="toc"[^]*?<\/nav>/.exec(html)?.[0] ?? '';
     const targets = [...toc.matchAll(/href="#([^"]+)"/g)].map((m) => m[1]);
