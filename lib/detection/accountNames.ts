@@ -36,7 +36,7 @@ interface Cached {
 }
 
 /**
- * Names looked up once per account and kept (a day; a failed look-up ten minutes), so detect
+ * Names looked up once per account and kept (a day; a failed look-up five minutes), so detect
  * asks Organizations at most once per member and day whatever the event rate. Bounded: past
  * `max` accounts the oldest entry goes.
  */
