@@ -1,11 +1,13 @@
 import middy from '@middy/core';
 import type { EventBridgeEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
+import { OrganizationsAccountNames } from '../lib/aws/accountNames.js';
 import { ChatWebhookSink, SecretsManagerWebhookUrl } from '../lib/aws/chatWebhookSink.js';
 import { EventBridgeAlertSink, SnsAlertSink } from '../lib/aws/alertSinks.js';
 import { SqsDeadLetterQueue } from '../lib/aws/deadLetter.js';
 import { dynamoDetectionState } from '../lib/aws/detectionState.js';
 import { OnDemandRotationTrigger } from '../lib/aws/rotationTrigger.js';
+import { CachedAccountNames } from '../lib/detection/accountNames.js';
 import { flushBursts, type FlushResult } from '../lib/detection/bursts.js';
 import {
   deployedRotators,
@@ -104,6 +106,9 @@ export function makeHandler(deps: ProcessDeps | (() => ProcessDeps)) {
               sinks: resolved.sinks,
               logger: resolved.logger,
               ...(resolved.now === undefined ? {} : { now: resolved.now }),
+              ...(resolved.accountNames === undefined
+                ? {}
+                : { accountNames: resolved.accountNames }),
             });
       logger.info('burst flush', safe({ flushed }));
       return { flushed };
@@ -144,6 +149,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): DetectionCo
   return config;
 }
 
+const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
+
 /** Production wiring: DynamoDB state, SNS + bus + optional chat, SQS dead letters. */
 export function defaultDeps(env: NodeJS.ProcessEnv = process.env): ProcessDeps {
   const config = configFromEnv(env);
@@ -176,6 +183,14 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env): ProcessDeps {
     deadLetters: new SqsDeadLetterQueue(requireEnv(ENV.deadLetterQueueUrl, env)),
     ...(config.remediation.enabled ? { rotation: new OnDemandRotationTrigger() } : {}),
     bursts: state.bursts,
+    ...(ORGANIZATION_ID.test(env[ENV.organizationId] ?? '')
+      ? {
+          accountNames: {
+            source: new CachedAccountNames(new OrganizationsAccountNames()),
+            ...(env[ENV.accountId] ? { homeAccountId: env[ENV.accountId] } : {}),
+          },
+        }
+      : {}),
     logger: redactingLogger({
       info: (message, attributes) => logger.info(message, attributes ?? {}),
       warn: (message, attributes) => logger.warn(message, attributes ?? {}),

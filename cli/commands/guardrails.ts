@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { forTerminal } from '../../lib/shared/terminal.js';
 import { UsageError } from '../errors.js';
 import type { RegisterCommand } from './index.js';
 
@@ -12,6 +13,8 @@ interface GuardrailsFlags {
   kmsKey: string[];
   exempt: string[];
   requirePolicyEngine?: boolean;
+  /** `--no-access-analyzer` sets it false: the offline checks only. */
+  accessAnalyzer: boolean;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -41,18 +44,27 @@ export const registerGuardrails: RegisterCommand = (program: Command) => {
       [],
     )
     .option('--require-policy-engine', 'refuse gateways without a policy engine')
+    .option(
+      '--no-access-analyzer',
+      'skip Access Analyzer ValidatePolicy (the offline checks of size, grammar and keys still run)',
+    )
     .addHelpText(
       'after',
       '\nEach document is minified JSON within the 5,120-character quota of SCPs and RCPs, checked before it is written (docs/organization.md). Attach the SCPs to the OUs the member StackSet targets, never to the security account’s OU alone; the RCP to the same OUs.',
     )
     .action(async (flags: GuardrailsFlags) => {
       const command = 'gatewarden guardrails';
-      const [{ guardrails, guardrailJson, validateGuardrail }, { mkdir, writeFile }, { join }] =
+      const [{ guardrails, guardrailJson, checkGuardrail }, { mkdir, writeFile }, { join }] =
         await Promise.all([
           import('../../lib/guardrails/index.js'),
           import('node:fs/promises'),
           import('node:path'),
         ]);
+      const validator = flags.accessAnalyzer
+        ? new (
+            await import('../../lib/aws/accessAnalyzerValidator.js')
+          ).AccessAnalyzerGuardrailValidator()
+        : undefined;
       let documents;
       try {
         documents = guardrails({
@@ -66,13 +78,24 @@ export const registerGuardrails: RegisterCommand = (program: Command) => {
         if (error instanceof RangeError) throw new UsageError(error.message, { command });
         throw error;
       }
+      const remote = new Set<string>();
       for (const guardrail of documents) {
-        const problems = await validateGuardrail(guardrail);
-        if (problems.length > 0)
-          throw new UsageError(`${guardrail.name} is not valid: ${problems.join('; ')}`, {
-            command,
-          });
+        const check = await checkGuardrail(guardrail, validator);
+        if (check.problems.length > 0)
+          throw new UsageError(
+            `${guardrail.name} is not valid: ${forTerminal(check.problems.join('; '))}`,
+            { command },
+          );
+        for (const note of check.notes)
+          process.stderr.write(`note: ${guardrail.name}: ${forTerminal(note)}\n`);
+        remote.add(check.remote === 'validated' ? 'validated' : check.remote.unavailable);
       }
+      // Said every time: a document Access Analyzer did not see was checked offline only.
+      process.stderr.write(
+        remote.size === 1 && remote.has('validated')
+          ? 'Access Analyzer ValidatePolicy: every document validated as the policy type it is attached as\n'
+          : `Access Analyzer ValidatePolicy not used (${[...remote].filter((r) => r !== 'validated').join(', ')}): checked offline only (size quota, grammar, RCP services, actions and condition keys)\n`,
+      );
       await mkdir(flags.out, { recursive: true });
       for (const guardrail of documents) {
         const text = guardrailJson(guardrail);

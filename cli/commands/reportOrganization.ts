@@ -5,10 +5,14 @@ import type { IamDataCatalog } from '../../lib/reports/catalog.js';
 import { ReportInputError } from '../../lib/reports/errors.js';
 import {
   organizationAccessReport,
+  type MemberOutcome,
   type OrganizationDirectory,
+  type OrganizationReport,
   type OrganizationReportDeps,
 } from '../../lib/reports/organization.js';
+import { organizationPages } from '../../lib/reports/render/htmlOrganization.js';
 import type { ReportOptions } from '../../lib/reports/report.js';
+import type { AccessReport } from '../../lib/reports/reportTypes.js';
 import { forTerminal } from '../../lib/shared/terminal.js';
 
 /**
@@ -76,25 +80,42 @@ export async function runOrganizationReport(
     ...reportOptions,
     ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
   });
-  const text = `${JSON.stringify(organization, null, 2)}\n`;
   if (options.out !== undefined) {
-    await writeFile(join(options.out, 'organization.json'), text);
-    for (const outcome of members) {
-      if (!outcome.ok) continue;
-      const dir = join(options.out, outcome.account.id);
-      await mkdir(dir, { recursive: true });
-      await writeFile(join(dir, 'report.json'), `${JSON.stringify(outcome.value, null, 2)}\n`);
-    }
+    await writeOrganizationOutput(options.out, organization, members);
   } else {
-    process.stdout.write(forTerminal(text, { lines: true }));
+    process.stdout.write(
+      forTerminal(`${JSON.stringify(organization, null, 2)}\n`, { lines: true }),
+    );
   }
   const s = organization.summary;
   process.stderr.write(
-    `report: ${s.accounts} accounts, ${s.reported} reported, ${s.failed} not readable, ${s.findings} findings${options.out === undefined ? '' : ` → ${options.out}/organization.json and <account>/report.json`}\n`,
+    `report: ${s.accounts} accounts, ${s.reported} reported, ${s.failed} not readable, ${s.findings} findings${options.out === undefined ? '' : ` → ${options.out}/organization.{json,html} and <account>/report.{json,html}`}\n`,
   );
   // Names and reasons come from Organizations and the members: escaped for the terminal.
   for (const account of organization.accounts.filter((a) => a.status === 'failed'))
     process.stderr.write(
       `warning: ${forTerminal(`${account.id} (${account.name}): ${account.reason ?? 'unknown'}`)}\n`,
     );
+}
+
+/**
+ * `--out DIR`: the summary as `organization.json` and `organization.html`, each member that was
+ * read under `<account id>/` as `report.json` and `report.html` (linking back to the summary).
+ * Account ids are 12 digits (activeMembers), so they are safe as folder names.
+ */
+export async function writeOrganizationOutput(
+  out: string,
+  organization: OrganizationReport,
+  members: readonly MemberOutcome<AccessReport>[],
+): Promise<void> {
+  await writeFile(join(out, 'organization.json'), `${JSON.stringify(organization, null, 2)}\n`);
+  for (const outcome of members) {
+    if (!outcome.ok) continue;
+    const dir = join(out, outcome.account.id);
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'report.json'), `${JSON.stringify(outcome.value, null, 2)}\n`);
+  }
+  for (const page of organizationPages(organization, members)) {
+    await writeFile(join(out, page.path), page.html);
+  }
 }

@@ -9,6 +9,8 @@ import type {
   ValidatorUnavailable,
 } from '../reports/policyValidation.js';
 import type { RecommendedPolicy } from '../reports/reportTypes.js';
+import type { GuardrailKind } from '../guardrails/documents.js';
+import type { GuardrailPolicyValidator, RemoteFinding } from '../guardrails/remoteValidation.js';
 import { clientConfig } from './clients.js';
 
 const FINDING_TYPES = new Set(['ERROR', 'SECURITY_WARNING', 'WARNING', 'SUGGESTION']);
@@ -82,4 +84,42 @@ function toFinding(f: ValidatePolicyFinding): PolicyCheckFinding {
     ? (f.findingType as PolicyCheckFinding['type'])
     : 'WARNING';
   return { type, code: f.issueCode ?? 'UNKNOWN', message: f.findingDetails ?? '' };
+}
+
+/**
+ * Access Analyzer ValidatePolicy on a guardrail, as the SCP or RCP it is attached as (the
+ * organization's grammar and quotas, AWS's own checks). Every page of findings.
+ */
+export class AccessAnalyzerGuardrailValidator implements GuardrailPolicyValidator {
+  constructor(
+    private readonly client: AccessAnalyzerClient = new AccessAnalyzerClient({
+      ...clientConfig({ maxAttempts: 2 }),
+      requestHandler: { connectionTimeout: 3_000, requestTimeout: 15_000 },
+    }),
+  ) {}
+
+  async validate(
+    policy: string,
+    kind: GuardrailKind,
+  ): Promise<{ findings: RemoteFinding[] } | { unavailable: string }> {
+    const findings: RemoteFinding[] = [];
+    let nextToken: string | undefined;
+    try {
+      do {
+        const page = await this.client.send(
+          new ValidatePolicyCommand({
+            policyDocument: policy,
+            policyType: kind,
+            locale: 'EN',
+            ...(nextToken === undefined ? {} : { nextToken }),
+          }),
+        );
+        for (const f of page.findings ?? []) findings.push(toFinding(f));
+        nextToken = page.nextToken;
+      } while (nextToken);
+    } catch (error) {
+      return { unavailable: unavailableReason(error) };
+    }
+    return { findings };
+  }
 }

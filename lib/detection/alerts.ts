@@ -35,6 +35,12 @@ export const findingDetailSchema = z
     eventTime: z.string().describe('CloudTrail eventTime (ISO 8601, UTC).'),
     awsRegion: z.string().optional().describe('Region of the call.'),
     accountId: z.string().optional().describe('Account the call happened in.'),
+    accountName: z
+      .string()
+      .optional()
+      .describe(
+        "The account's name in the organization (members only): display text written by the member, at most 50 characters of letters, digits, spaces and . _ - ( ); never an identifier.",
+      ),
     principal: z
       .string()
       .describe('Who: assumed-role session, user or role ARN, root, or service.'),
@@ -91,7 +97,7 @@ export function findingToAlert(finding: Finding): Alert {
     `When:     ${safeFinding.eventTime}`,
     `Resource: ${safeFinding.resource ?? 'n/a'}`,
     `Event:    ${safeFinding.eventSource} ${safeFinding.eventName} (eventID ${safeFinding.eventId})`,
-    `Account:  ${safeFinding.accountId ?? 'unknown'}${safeFinding.awsRegion ? ` / ${safeFinding.awsRegion}` : ''}`,
+    `Account:  ${safeFinding.accountId ?? 'unknown'}${safeFinding.accountName ? ` (${safeFinding.accountName})` : ''}${safeFinding.awsRegion ? ` / ${safeFinding.awsRegion}` : ''}`,
     `Rule:     ${safeFinding.ruleId} — ${safeFinding.title} [${safeFinding.severity}]`,
     `MITRE:    ${safeFinding.tactic} / ${safeFinding.technique}`,
     `Runbook:  ${safeFinding.runbook}`,

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { publishAll, type AlertSink } from '../alerts/alert.js';
 import { safeReason } from '../shared/redact.js';
 import { findingToAlert } from './alerts.js';
+import { named, type AccountNaming } from './accountNames.js';
 import { burstFinding } from './grouping.js';
 import type { BurstStore, ClosedBurst } from './ports.js';
 import type { Finding } from './types.js';
@@ -57,6 +58,8 @@ export interface FlushDeps {
   sinks: readonly AlertSink[];
   logger: FlushLogger;
   now?: () => number;
+  /** Names an organization member's findings (the central stage only). */
+  accountNames?: AccountNaming;
   graceSeconds?: number;
   limit?: number;
 }
@@ -99,7 +102,7 @@ export async function flushBursts(deps: FlushDeps): Promise<FlushResult> {
     }
     const summary = burstSummary(burst);
     try {
-      await publishAll(deps.sinks, findingToAlert(summary));
+      await publishAll(deps.sinks, findingToAlert(await named(summary, deps.accountNames)));
     } catch (error) {
       await deps.bursts.reopen(due).catch(() => undefined);
       deps.logger.error('burst summary not sent', {

@@ -38,6 +38,9 @@ import {
 
 const DAY_MS = 86_400_000;
 
+/** Accounts whose learned facts are kept (an organization's quota is 10 by default, 10,000 at most). */
+const MEMBER_CONTEXTS = 10_000;
+
 /** What one record produced. */
 export interface EngineResult {
   /** Findings to alert on (dry-run ones carry `dryRun: true`: count them, do not alert). */
@@ -109,16 +112,12 @@ export class DetectionEngine {
   private readonly lastStates: LastStateStore & { recordSync?: SyncRecord };
   private readonly tracksState: boolean;
   private readonly homeAccountId: string | undefined;
+  private readonly memberContexts = new Map<string, DetectionContext>();
 
   constructor(options: EngineOptions) {
     this.homeAccountId = options.homeAccountId;
     this.config = options.config ?? parseDetectionConfig({});
-    this.context = contextFromConfig(this.config);
-    this.context.learnedGatewayPolicies = new Set();
-    this.context.learnedTrailBuckets = new Set();
-    this.context.learnedGatewayKeys = new Set();
-    this.context.recentlyCreated = new Map();
-    this.context.learningDays = this.config.baseline.learningDays;
+    this.context = this.freshContext();
     this.state = options.state;
     this.syncState = isSyncState(options.state) ? options.state : undefined;
     this.lastStates = options.state.lastStates ?? new MemoryLastStateStore();
@@ -139,6 +138,37 @@ export class DetectionEngine {
     const account = record.recipientAccountId ?? record.userIdentity?.accountId;
     if (account === undefined || account === this.homeAccountId) return '';
     return `acct:${account}|`;
+  }
+
+  /** The configured context with nothing learned yet. */
+  private freshContext(): DetectionContext {
+    return {
+      ...contextFromConfig(this.config),
+      learnedGatewayPolicies: new Set(),
+      learnedTrailBuckets: new Set(),
+      learnedGatewayKeys: new Set(),
+      recentlyCreated: new Map(),
+      learningDays: this.config.baseline.learningDays,
+    };
+  }
+
+  /**
+   * The context a record is learned from and judged in: {@link context} for the home
+   * account's records, one of its own for each other account. Names (roles, users, functions)
+   * are each account's choice, so what one member did (created a role, made it a gateway's)
+   * never excuses or classifies a principal of the same name in another. Past
+   * {@link MEMBER_CONTEXTS} accounts a record gets a context that has learned nothing: fewer
+   * exemptions, never another account's.
+   */
+  contextOf(record: CloudTrailRecord): DetectionContext {
+    const scope = this.accountScope(record);
+    if (scope === '') return this.context;
+    let context = this.memberContexts.get(scope);
+    if (context === undefined) {
+      context = this.freshContext();
+      if (this.memberContexts.size < MEMBER_CONTEXTS) this.memberContexts.set(scope, context);
+    }
+    return context;
   }
 
   /** Rules that may match a record (the index lookup), cached per (source, name). */
@@ -203,7 +233,8 @@ export class DetectionEngine {
    * Most records match nothing; they end here without any allocation for state or results.
    */
   private match(record: CloudTrailRecord): Matched | undefined {
-    learnFromRecord(record, this.context);
+    const context = this.contextOf(record);
+    learnFromRecord(record, context);
     let matches: [Rule, RuleMatch][] | undefined;
     let errors: EngineResult['ruleErrors'] | undefined;
     let deferred: Rule[] | undefined;
@@ -216,7 +247,7 @@ export class DetectionEngine {
         continue;
       }
       try {
-        const match = rule.evaluate(record, this.context);
+        const match = rule.evaluate(record, context);
         if (match !== undefined) (matches ??= []).push([rule, match]);
       } catch (error) {
         (errors ??= []).push({
@@ -233,7 +264,13 @@ export class DetectionEngine {
     ) {
       return undefined;
     }
-    return { matches: matches ?? [], errors: errors ?? [], deferred: deferred ?? [], tracked };
+    return {
+      matches: matches ?? [],
+      errors: errors ?? [],
+      deferred: deferred ?? [],
+      tracked,
+      context,
+    };
   }
 
   /**
@@ -377,10 +414,10 @@ export class DetectionEngine {
         matched.errors.push({ ruleId: `state:${tracked.kind}`, message: safeReason(error) });
       }
     }
-    this.context.stateChanges = { eventId: record.eventID, changes };
+    matched.context.stateChanges = { eventId: record.eventID, changes };
     for (const rule of matched.deferred) {
       try {
-        const match = rule.evaluate(record, this.context);
+        const match = rule.evaluate(record, matched.context);
         if (match !== undefined) matched.matches.push([rule, match]);
       } catch (error) {
         matched.errors.push({ ruleId: rule.id, message: safeReason(error) });
@@ -756,6 +793,8 @@ interface Matched {
   deferred: Rule[];
   /** Resources the record touches (their last known state is recorded and compared). */
   tracked: Tracked[];
+  /** The record's account's context (what was learned from that account alone). */
+  context: DetectionContext;
 }
 
 /** The result of a record nothing matched (shared, frozen: callers only read results). */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { publishAll, type AlertSink } from '../alerts/alert.js';
 import { safeReason } from '../shared/redact.js';
+import { named, type AccountNaming } from './accountNames.js';
 import { findingToAlert } from './alerts.js';
 import type { EngineResult } from './engine.js';
 import type { BurstAdd, BurstMember, BurstStore, DedupStore } from './ports.js';
@@ -97,6 +98,8 @@ export interface ProcessDeps {
   bursts?: BurstStore;
   logger: ProcessLogger;
   now?: () => number;
+  /** Names an organization member's findings (the central stage only). */
+  accountNames?: AccountNaming;
 }
 
 /** What happened to a finding: alerted, or counted only (its rule is in dry-run). */
@@ -206,7 +209,7 @@ export async function processItem(item: BatchItem, deps: ProcessDeps): Promise<I
     });
     if (finding.dryRun) continue;
     try {
-      await publishAll(deps.sinks, findingToAlert(finding));
+      await publishAll(deps.sinks, findingToAlert(await named(finding, deps.accountNames)));
     } catch (error) {
       // Give the windows of this and the remaining findings back, so the retry of this event
       // alerts instead of being taken for a duplicate of itself.
@@ -263,7 +266,7 @@ export async function processItem(item: BatchItem, deps: ProcessDeps): Promise<I
     // Its burst's summary is out already (the event came later than the grace) or its
     // burst was never recorded: alert it on its own rather than lose it.
     try {
-      await publishAll(deps.sinks, findingToAlert(finding));
+      await publishAll(deps.sinks, findingToAlert(await named(finding, deps.accountNames)));
     } catch (error) {
       return failed(item, record, 'alert delivery failed', error, deps);
     }

@@ -257,6 +257,8 @@ export interface Finding {
   eventTime: string;
   awsRegion?: string;
   accountId?: string;
+  /** The account's name (Organizations), display only: set for an organization's members. */
+  accountName?: string;
   principal: string;
   principalType?: string;
   sourceIp?: string;

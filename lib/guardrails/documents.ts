@@ -90,6 +90,14 @@ function checkPatterns(values: readonly string[], valid: RegExp, what: string): 
   if (bad !== undefined) throw new RangeError(`not ${what}: ${JSON.stringify(bad)}`);
 }
 
+/** gatewarden's rotator roles in any member and region (the secrets RCP's exemption). */
+function rotatorRoles(stage: string): string[] {
+  return [
+    `arn:*:iam::*:role/gatewarden-${stage}-*-rotate`,
+    `arn:*:iam::*:role/gatewarden-${stage}-*-rotateNow`,
+  ];
+}
+
 /**
  * Protects what the member StackSet deploys (lib/deploy/memberTemplate.ts): its forwarding
  * rules, the role they forward with, the read role and the stack instances themselves change
@@ -130,6 +138,16 @@ function memberResources(stage: string): Guardrail {
           Effect: 'Deny',
           Action: ['iam:CreateRole', ...ROLE_WRITES],
           Resource: STACKSET_EXECUTION_ROLE,
+        },
+        {
+          // The secrets RCP exempts the rotators by name (their ARNs differ in every member
+          // and region): a member-made role of that name, the real one trusting someone else
+          // or passed to a function of the member's would read every gateway secret.
+          Sid: 'RotatorRolesOnlyThroughTheStackSet',
+          Effect: 'Deny',
+          Action: ['iam:CreateRole', 'iam:PassRole', ...ROLE_WRITES],
+          Resource: rotatorRoles(stage),
+          Condition: exceptStackSets,
         },
         {
           Sid: 'StackInstancesOnlyThroughTheStackSet',
@@ -246,8 +264,8 @@ function secretReaders(stage: string, gatewayRoles: readonly string[]): Guardrai
             ArnNotLike: {
               'aws:PrincipalArn': [
                 ...gatewayRoles,
-                `arn:*:iam::*:role/gatewarden-${stage}-*-rotate`,
-                `arn:*:iam::*:role/gatewarden-${stage}-*-rotateNow`,
+                // Names only the StackSet may give (RotatorRolesOnlyThroughTheStackSet).
+                ...rotatorRoles(stage),
               ],
             },
             BoolIfExists: { 'aws:PrincipalIsAWSService': 'false' },

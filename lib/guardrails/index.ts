@@ -9,3 +9,9 @@ export {
   type GuardrailOptions,
 } from './documents.js';
 export { validateGuardrail } from './validate.js';
+export {
+  checkGuardrail,
+  type GuardrailCheck,
+  type GuardrailPolicyValidator,
+  type RemoteFinding,
+} from './remoteValidation.js';

@@ -1,4 +1,5 @@
 import { publishAll, type Alert, type AlertSink } from '../alerts/alert.js';
+import { displayAccountName } from '../detection/accountNames.js';
 import { compareSeverity, type Severity } from '../detection/types.js';
 import { diffReports } from './diff.js';
 import { forEachConcurrent } from './logFiles.js';
@@ -67,7 +68,7 @@ export async function runScheduledOrganizationReport(
       const { location } = await store.save(report, {
         json: `${JSON.stringify(report, null, 2)}\n`,
         md: renderMarkdown(report),
-        html: renderHtml(report),
+        html: renderHtml(report, { account: { id: account.id, name: account.name } }),
       });
       stored.set(account.id, location);
       for (const f of diff.newFindings) {
@@ -109,7 +110,12 @@ export function organizationAlert(
   );
   let severity: Severity = byRisk[0]?.severity ?? 'info';
   if (report.summary.failed > 0 && compareSeverity(severity, 'medium') < 0) severity = 'medium';
-  const failed = report.accounts.filter((a) => a.status === 'failed');
+  // Names are written by each member's administrators: short plain text in the alert.
+  const shown = (name: string) => displayAccountName(name) ?? '(no name)';
+  const failed = report.accounts
+    .filter((a) => a.status === 'failed')
+    .map((a) => ({ ...a, name: shown(a.name) }));
+  const named = byRisk.map((f) => ({ ...f, accountName: shown(f.accountName) }));
   const s = report.summary;
   const lines = [
     `Organization access report ${report.generatedAt}: ${s.accounts} accounts, ${s.reported} reported, ${s.failed} not readable.`,
@@ -125,7 +131,7 @@ export function organizationAlert(
         ]),
     '',
     `New findings (${fresh.length}):`,
-    ...byRisk
+    ...named
       .slice(0, 20)
       .map(
         (f) =>
@@ -144,7 +150,7 @@ export function organizationAlert(
       location,
       summary: s,
       failedAccounts: failed.map(({ id, name, reason }) => ({ id, name, reason })),
-      newFindings: byRisk
+      newFindings: named
         .slice(0, 50)
         .map(({ accountId, accountName, checkId, severity: sev, resource }) => ({
           accountId,

@@ -17,7 +17,7 @@ import { docLinkFor } from './remediationLinks.js';
 
 export { esc } from './htmlPrincipal.js';
 
-interface Cell {
+export interface Cell {
   text: string | number;
   sort?: string | number;
   cls?: string;
@@ -25,7 +25,7 @@ interface Cell {
 }
 
 /** A sortable table with a search box above it that filters its rows. */
-function tableHtml(id: string, header: string[], rows: { cells: Cell[] }[]): string {
+export function tableHtml(id: string, header: string[], rows: { cells: Cell[] }[]): string {
   const head = header.map((h) => `<th scope="col">${esc(h)}</th>`).join('');
   const body = rows
     .map(
@@ -169,7 +169,7 @@ function labelledNote(report: AccessReport): string {
 }
 
 /** The table of contents: a link to each section's heading. */
-function toc(sections: [string, string][]): string {
+export function toc(sections: [string, string][]): string {
   return `<nav id="toc" aria-label="Contents"><h2>Contents</h2><ol>${sections
     .map(([id, title]) => `<li><a href="#${esc(id)}">${esc(title)}</a></li>`)
     .join('')}</ol></nav>`;
@@ -200,15 +200,38 @@ function checkNote(check: AccessReport['checks'][number], resources: string[]): 
   return `${unique.length} resource(s): ${shown}${more > 0 ? ` and <a href="#sec-findings">${more} more</a>` : ''}`;
 }
 
-/**
- * The report as one self-contained HTML page: no external assets (a Content-Security-Policy
- * forbids loading any), inline CSS, one hashed inline script for sorting and filtering.
- */
-export function renderHtml(report: AccessReport): string {
-  const s = report.summary;
-  const all = [...report.roles, ...report.principals];
+/** The page's head: the Content-Security-Policy that lets it load nothing, its style. */
+export function pageHead(title: string): string {
   const scriptHash = createHash('sha256').update(PAGE_SCRIPT).digest('base64');
   const csp = `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${scriptHash}'; img-src data:`;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${esc(csp)}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(title)}</title>
+<style>${PAGE_STYLE}</style></head>`;
+}
+
+/** The page's end: the one inline script (sorting, filtering) the policy admits by hash. */
+export const PAGE_END = `<script>${PAGE_SCRIPT}</script>
+</body></html>
+`;
+
+/** A member account's page of an organization report: whose it is, and the way back. */
+export interface AccountPage {
+  account: { id: string; name: string };
+  /** The organization summary, relative to this page (none when stored apart from it). */
+  summaryHref?: string;
+}
+
+/**
+ * The report as one self-contained HTML page: no external assets (a Content-Security-Policy
+ * forbids loading any), inline CSS, one hashed inline script for sorting and filtering. With
+ * `page`, it is one member's page of an organization report.
+ */
+export function renderHtml(report: AccessReport, page?: AccountPage): string {
+  const s = report.summary;
+  const all = [...report.roles, ...report.principals];
   const sevOrder = { critical: 0, high: 1, medium: 2, low: 3, info: 4 } as const;
   const findings = tableHtml(
     'findings',
@@ -294,14 +317,11 @@ export function renderHtml(report: AccessReport): string {
   const activity = report.sources.activity
     ? `${esc(report.sources.activity.kind)} (${esc(report.sources.activity.description)})`
     : 'none — used and unused actions are unknown';
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${esc(csp)}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>gatewarden access report ${esc(report.generatedAt.slice(0, 10))}</title>
-<style>${PAGE_STYLE}</style></head>
+  // An account name is written by the member's own administrators: text, escaped, never markup.
+  const whose = page ? ` — ${page.account.name} (${page.account.id})` : '';
+  return `${pageHead(`gatewarden access report${whose} ${report.generatedAt.slice(0, 10)}`)}
 <body>
-<h1 id="top">gatewarden access report</h1>
+${page ? `<p id="breadcrumb">${page.summaryHref === undefined ? 'Organization' : `<a href="${esc(page.summaryHref)}">Organization summary</a>`} › <span class="account-name">${esc(page.account.name)}</span> <code>${esc(page.account.id)}</code></p>\n` : ''}<h1 id="top">gatewarden access report${esc(whose)}</h1>
 <p>Generated ${esc(report.generatedAt)} · window ${report.window.days} days · accounts ${esc(report.accountIds.join(', ') || 'unknown')}${report.region ? ` · region ${esc(report.region)}` : ''}</p>
 <p class="muted">IAM: ${esc(report.sources.iam)} · inventory: ${esc(report.sources.inventory)} · activity: ${activity} · ${report.sources.eventsRead} events read, ${report.sources.eventsAttributed} attributed${report.sources.eventsOutOfScope ? `, ${report.sources.eventsOutOfScope} of callers outside the reported principals left out` : ''}</p>
 ${toc(sections)}
@@ -329,7 +349,5 @@ ${managers}
 ${all.map((r, i) => principalSection(r, i)).join('\n')}
 </div>
 ${unmapped}
-<script>${PAGE_SCRIPT}</script>
-</body></html>
-`;
+${PAGE_END}`;
 }

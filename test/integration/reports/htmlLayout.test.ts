@@ -1,10 +1,12 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { IamDataCatalog } from '../../../lib/reports/catalog.js';
 import { AuthorizationDetailsFile } from '../../../lib/reports/iamFile.js';
 import { DirectoryActivitySource } from '../../../lib/reports/logFiles.js';
+import { writeOrganizationOutput } from '../../../cli/commands/reportOrganization.js';
+import { organizationReport, type MemberOutcome } from '../../../lib/reports/organization.js';
 import { renderHtml } from '../../../lib/reports/render/html.js';
 import { generateReport } from '../../../lib/reports/report.js';
 import type { AccessReport } from '../../../lib/reports/reportTypes.js';
@@ -24,6 +26,7 @@ describe('report HTML layout in headless Chromium (1,500 realistic roles)', () =
   let browser: Browser;
   let file: string;
   let report: AccessReport;
+  let organizationDir: string;
 
   beforeAll(async () => {
     const dir = await mkdtemp(join(tmpdir(), 'gw-html-layout-'));
@@ -36,6 +39,31 @@ describe('report HTML layout in headless Chromium (1,500 realistic roles)', () =
     });
     file = join(dir, 'report.html');
     await writeFile(file, renderHtml(report));
+    // The organization's pages: six members with this account's report (names as long as
+    // Organizations allows, with no space to break at) and one that could not be read.
+    const members: MemberOutcome<AccessReport>[] = Array.from({ length: 6 }, (_, i) => ({
+      account: {
+        id: String(100000000000 + i),
+        name: `member-${i}-${'x'.repeat(41)}`,
+        status: 'ACTIVE',
+      },
+      ok: true,
+      value: report,
+      ms: 1,
+    }));
+    members.push({
+      account: { id: '999999999999', name: 'unreadable', status: 'ACTIVE' },
+      ok: false,
+      reason: `AccessDenied: not authorized to perform sts:AssumeRole on arn:aws:iam::999999999999:role/${'r'.repeat(60)}`,
+      ms: 1,
+    });
+    organizationDir = join(dir, 'organization');
+    await mkdir(organizationDir);
+    await writeOrganizationOutput(
+      organizationDir,
+      organizationReport(members, new Date('2026-11-28T01:00:00Z')),
+      members,
+    );
     browser = await launchChromium();
   }, 240_000);
 
@@ -43,13 +71,13 @@ describe('report HTML layout in headless Chromium (1,500 realistic roles)', () =
     await browser?.close();
   });
 
-  async function open(width: number): Promise<{ page: Page; fetched: string[] }> {
+  async function open(width: number, path = file): Promise<{ page: Page; fetched: string[] }> {
     const page = await browser.newPage({ viewport: { width, height: 900 } });
     const fetched: string[] = [];
     page.on('request', (r) => {
       if (!r.url().startsWith('file:')) fetched.push(r.url());
     });
-    await page.goto(`file://${file}`);
+    await page.goto(`file://${path}`);
     return { page, fetched };
   }
 
@@ -150,5 +178,50 @@ describe('report HTML layout in headless Chromium (1,500 realistic roles)', () =
     expect(links.length).toBe(report.findings.length);
     expect(links.every((href) => href.startsWith('https://docs.aws.amazon.com/'))).toBe(true);
     expect(fetched).toEqual([]);
+  });
+
+  describe('the organization’s pages', () => {
+    it.each(WIDTHS)(
+      'at %i px neither the summary nor an account page scrolls sideways',
+      async (width) => {
+        for (const path of ['organization.html', '100000000000/report.html']) {
+          // Act
+          const { page, fetched } = await open(width, join(organizationDir, path));
+          const size = await overflow(page);
+
+          // Assess
+          expect(size.scrollWidth).toBeLessThanOrEqual(size.innerWidth);
+          expect(fetched).toEqual([]);
+        }
+      },
+    );
+
+    it('the summary’s contents resolve, its chart has a bar per read account, its links reach each account and back', async () => {
+      // Prepare
+      const { page, fetched } = await open(1440, join(organizationDir, 'organization.html'));
+
+      // Act
+      const targets = await page.evaluate<{ id: string; found: string | null }[]>(
+        "[...document.querySelectorAll('#toc a')].map((a) => { const id = a.getAttribute('href').slice(1); const e = document.getElementById(id); return { id, found: e ? e.tagName : null }; })",
+      );
+      const bars = await page.$$eval('#findings-chart .chart-row', (list) =>
+        list.map((row) => row.getAttribute('data-account')),
+      );
+      const unreadable = await page.locator('#not-readable').textContent();
+      await page.locator('#accounts a', { hasText: 'member-3-' }).click();
+      await page.waitForURL(/100000000003\/report\.html$/);
+      const heading = await page.locator('h1').textContent();
+      await page.locator('#breadcrumb a').click();
+      await page.waitForURL(/organization\.html$/);
+
+      // Assess
+      expect(targets).toHaveLength(4);
+      expect(targets.filter((t) => t.found !== 'H2')).toEqual([]);
+      expect(bars).toHaveLength(6);
+      expect(unreadable).toContain('999999999999');
+      expect(heading).toContain('(100000000003)');
+      expect(fetched).toEqual([]);
+      await page.close();
+    });
   });
 });

@@ -141,9 +141,11 @@ describe('DetectionEngine', () => {
       'gateway role trusted by AgentCore',
     );
     await engine.evaluate(createRole);
-    expect(engine.context.learnedGatewayRoles?.has('AgentCoreGatewayExecutionRole-billing')).toBe(
-      true,
-    );
+    expect(
+      engine
+        .contextOf(createRole)
+        .learnedGatewayRoles?.has('AgentCoreGatewayExecutionRole-billing'),
+    ).toBe(true);
   });
 });
 

@@ -40,7 +40,9 @@ describe('IAM propagation allowance', () => {
     const at = (i: number) =>
       parsed({ ...denied, eventTime: `2026-11-20T10:00:${10 + i}Z`, eventID: `d-${i}` });
     // Act
-    const verdicts = [0, 1, 2, 0, 3, 4].map((i) => excusedByPropagation(at(i), engine.context));
+    const verdicts = [0, 1, 2, 0, 3, 4].map((i) =>
+      excusedByPropagation(at(i), engine.contextOf(at(i))),
+    );
     // Assess
     expect(verdicts).toEqual([true, true, true, true, false, false]);
   });
@@ -51,11 +53,17 @@ describe('IAM propagation allowance', () => {
     const at = (time: string, id: string) => parsed({ ...denied, eventTime: time, eventID: id });
     await createRole(engine, '2026-11-20T10:00:00Z');
     for (let i = 0; i < PROPAGATION_ALLOWANCE; i++)
-      excusedByPropagation(at('2026-11-20T10:00:05Z', `a-${i}`), engine.context);
+      excusedByPropagation(at('2026-11-20T10:00:05Z', `a-${i}`), engine.contextOf(parsed(denied)));
     // Act
-    const lateSameRole = excusedByPropagation(at('2026-11-20T10:01:30Z', 'late'), engine.context);
+    const lateSameRole = excusedByPropagation(
+      at('2026-11-20T10:01:30Z', 'late'),
+      engine.contextOf(parsed(denied)),
+    );
     await createRole(engine, '2026-11-20T10:05:00Z');
-    const afterRecreate = excusedByPropagation(at('2026-11-20T10:05:04Z', 'b-0'), engine.context);
+    const afterRecreate = excusedByPropagation(
+      at('2026-11-20T10:05:04Z', 'b-0'),
+      engine.contextOf(parsed(denied)),
+    );
     // Assess
     expect(lateSameRole).toBe(false);
     expect(afterRecreate).toBe(true);

@@ -209,6 +209,30 @@ describe('gatewarden guardrails', () => {
     ).toBe('Allowed');
   });
 
+  it.each([
+    ['creates a role named like the rotators', 'iam:CreateRole', 'gatewarden-prod-evil-rotate'],
+    ['creates a role named like rotateNow', 'iam:CreateRole', 'gatewarden-prod-x-rotateNow'],
+    [
+      'trusts itself in the real rotator',
+      'iam:UpdateAssumeRolePolicy',
+      'gatewarden-prod-eu-west-1-rotate',
+    ],
+    [
+      'passes the real rotator to a function of its own',
+      'iam:PassRole',
+      'gatewarden-prod-eu-west-1-rotate',
+    ],
+    ['grants the real rotator more', 'iam:PutRolePolicy', 'gatewarden-prod-eu-west-1-rotateNow'],
+  ])(
+    'attack: a member administrator %s, to read gateway secrets as a rotator: refused; the StackSet may',
+    async (_what, action, role) => {
+      // The secrets RCP exempts the rotators by their name: only the StackSet may make one.
+      const arn = `arn:aws:iam::${MEMBER}:role/${role}`;
+      expect(await decide(ADMIN, action, arn)).toBe('ExplicitlyDenied');
+      expect(await decide(STACKSET_EXEC, action, arn)).toBe('Allowed');
+    },
+  );
+
   it('stays within the quota with many gateway roles, and says so when it would not', async () => {
     const roles = (n: number) =>
       Array.from({ length: n }, (_, i) => `arn:aws:iam::*:role/gateway-team-${i}-*`);

@@ -144,6 +144,32 @@ describe('the member StackSet of the central stage', () => {
     });
   });
 
+  it('lets detect name the members (DescribeAccount on this organization’s accounts) only on the central stage', () => {
+    const fn = resource(template, 'DetectLambdaFunction').Properties as {
+      Environment: { Variables: Record<string, unknown> };
+    };
+    expect(fn.Environment.Variables.GATEWARDEN_ORGANIZATION_ID).toEqual({
+      'Fn::If': ['EnrolsMembers', { Ref: 'OrganizationId' }, ''],
+    });
+    const statements = (
+      resource(template, 'DetectRole').Properties as {
+        Policies: { PolicyDocument: { Statement: unknown[] } }[];
+      }
+    ).Policies[0]?.PolicyDocument.Statement;
+    const naming = (statements ?? [])
+      .map((s) => (s as { 'Fn::If'?: [string, { Sid?: string }] })['Fn::If'])
+      .find((branch) => branch?.[1].Sid === 'NameMemberAccounts');
+    expect(naming?.[0]).toBe('EnrolsMembers');
+    expect(naming?.[1]).toEqual({
+      Sid: 'NameMemberAccounts',
+      Effect: 'Allow',
+      Action: 'organizations:DescribeAccount',
+      Resource: {
+        'Fn::Sub': 'arn:${AWS::Partition}:organizations::*:account/${OrganizationId}/*',
+      },
+    });
+  });
+
   it('lets the report role assume the members’ read roles only inside the organization, and list its accounts', () => {
     const report = allStatements(template).filter((s) => s.where.startsWith('ReportRole/'));
     const assume = report.find((s) => s.statement.Sid === 'AssumeMemberReadRoles');

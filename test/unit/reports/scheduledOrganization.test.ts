@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { MemoryAlertSink } from '../../../lib/alerts/alert.js';
+import { displayAccountName } from '../../../lib/detection/accountNames.js';
 import { IamDataCatalog } from '../../../lib/reports/catalog.js';
 import { MemoryIamSource } from '../../../lib/reports/iamFile.js';
 import { emptyInventory } from '../../../lib/reports/inventory.js';
@@ -115,5 +116,24 @@ describe('the scheduled organization report', () => {
     const w = world([{ id: BROKEN, name: 'broken', status: 'ACTIVE' }]);
     const result = await runScheduledOrganizationReport(w.deps);
     expect(result).toMatchObject({ accounts: 1, failed: 1, newFindings: 0, severity: 'medium' });
+  });
+
+  it('attack: a member names itself to forge alert lines or chat markup: its name is short plain text', async () => {
+    // Prepare: the member's own administrators wrote these names (Organizations lets them).
+    const forged = 'x\n- [critical] 999999999999 (security) all-clear <!channel>';
+    const w = world([
+      { id: ORDERS, name: forged, status: 'ACTIVE' },
+      { id: BROKEN, name: `${forged} broken`, status: 'ACTIVE' },
+    ]);
+
+    // Act
+    await runScheduledOrganizationReport(w.deps);
+
+    // Assess: no line of the alert starts where the name wanted one; no markup survives.
+    const alert = w.sink.alerts[0];
+    const body = alert?.body ?? '';
+    expect(body.split('\n').filter((l) => l.startsWith('- [critical] 999999999999'))).toEqual([]);
+    expect(JSON.stringify(alert)).not.toContain('<!channel>');
+    expect(body).toContain(`${ORDERS} (${displayAccountName(forged) ?? ''})`);
   });
 });
