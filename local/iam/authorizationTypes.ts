@@ -2,7 +2,8 @@
  * The local IAM gate's vocabulary for one call: what it is (CallInfo), what AWS authorizes for
  * it (Authorization), what a resolver may look up (ResourceLookups), what a service's resolver
  * answers (ServiceResolution), and the two ways a call is refused before any policy is read.
- * A leaf module: local/iam/resources.ts and local/iam/serviceResolvers.ts both build on it.
+ * A leaf module: local/iam/resources.ts and the services' resolvers (local/iam/resolvers/)
+ * build on it.
  * TEST/DEMO COMPONENT — local stack only.
  */
 export type ContextValues = Record<string, string | string[]>;

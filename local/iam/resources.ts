@@ -1,7 +1,7 @@
 /**
  * What an API call touches, as IAM sees it: the resource ARN of each resource type the action
  * is authorized on (from the IAM catalog's ARN formats, filled from the request by the
- * service's resolver, local/iam/serviceResolvers.ts), the condition keys AWS sets for it, and
+ * service's resolver, local/iam/resolvers/), the condition keys AWS sets for it, and
  * the further authorizations the call implies. A call whose resources cannot be named is
  * unclassifiable: the enforcer refuses it.
  * TEST/DEMO COMPONENT — local stack only.
@@ -18,7 +18,9 @@ import {
   type Vars,
 } from './authorizationTypes.js';
 import { arnParts, isArn, str, untagKeys } from './requestValues.js';
-import { deleteObjects, RESOLVERS, transactItems } from './serviceResolvers.js';
+import { transactItems } from './resolvers/dynamodb.js';
+import { RESOLVERS } from './resolvers/registry.js';
+import { deleteObjects } from './resolvers/s3.js';
 
 // The gate's vocabulary lives in a leaf module; importers of this file keep finding it here.
 export type {
