@@ -27,7 +27,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { exportsOf, readState } from '../local/state.js';
-import { MARK } from './mutateRolesReporter.js';
+import { OutcomeWatch } from './mutateRolesReporter.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const CLI = join(ROOT, 'bin', 'gatewarden.js');
@@ -205,26 +205,16 @@ function runRoleTests(env: NodeJS.ProcessEnv, dir: string, label: string): Promi
     });
     running.add(child);
     let output = '';
-    let pending = '';
-    const seen = { passed: [] as string[], failed: [] as string[] };
+    const seen = new OutcomeWatch();
     let stoppedEarly = false;
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => {
-      const text = chunk.toString('utf8');
+    // Decoded as a stream: a character split between two chunks stays whole.
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stdout.on('data', (text: string) => (output += text));
+    child.stderr.on('data', (text: string) => {
       output += text;
-      pending += text;
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) {
-        if (!line.startsWith(MARK)) continue;
-        const { status, title } = JSON.parse(line.slice(MARK.length)) as {
-          status: string;
-          title: string;
-        };
-        if (status === 'passed') seen.passed.push(title);
-        if (status === 'failed') seen.failed.push(title);
-      }
-      if (!stoppedEarly && seen.failed.length > 0 && seen.passed.length > 0) {
+      seen.feed(text);
+      if (!stoppedEarly && seen.mayStop) {
         stoppedEarly = true;
         output += `\nmutate:roles: stopped here: a test failed and another passed\n`;
         stopGroup(child);

@@ -15,3 +15,30 @@ export default class MutateRolesReporter {
     process.stderr.write(`\n${MARK}${JSON.stringify(line)}\n`);
   }
 }
+
+/**
+ * The runner's side: reads a run's output as it comes (chunks split anywhere, other output
+ * between the lines) and knows when the run may stop.
+ */
+export class OutcomeWatch {
+  passed = [];
+  failed = [];
+  #pending = '';
+
+  /** @param {string} text */
+  feed(text) {
+    const lines = (this.#pending + text).split('\n');
+    this.#pending = lines.pop() ?? '';
+    for (const line of lines) {
+      if (!line.startsWith(MARK)) continue;
+      const { status, title } = JSON.parse(line.slice(MARK.length));
+      if (status === 'passed') this.passed.push(title);
+      if (status === 'failed') this.failed.push(title);
+    }
+  }
+
+  /** A test failed and another passed: the statement is killed, and the run did test. */
+  get mayStop() {
+    return this.failed.length > 0 && this.passed.length > 0;
+  }
+}
