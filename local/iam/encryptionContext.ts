@@ -9,7 +9,7 @@
  * sees the key as absent (fail closed for an Allow).
  * TEST/DEMO COMPONENT — local stack only.
  */
-import type { ContextValues } from './resources.js';
+import type { ContextValues } from './authorizationTypes.js';
 
 const PREFIX = 'kms:encryptioncontext:';
 

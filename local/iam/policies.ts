@@ -50,7 +50,7 @@ import {
   type PrincipalPolicies,
 } from './identityPolicies.js';
 import type { SimulationOrgPolicies } from '@cloud-copilot/iam-simulate';
-import type { ResourceLookups } from './resources.js';
+import type { ResourceLookups } from './authorizationTypes.js';
 import {
   readDeployedStacks,
   templateBucketKeys,
