@@ -152,9 +152,23 @@ async function addOrganizationChecks(report: DoctorReport, flags: DoctorFlags): 
     .split(',')
     .map((r) => r.trim())
     .filter(Boolean);
+  const [{ expectedMemberRules }, { readDetectRoutes }] = await Promise.all([
+    import('../../lib/deploy/memberTemplate.js'),
+    import('../../lib/deploy/detectRoutes.js'),
+  ]);
+  const stageRegion = report.region ?? process.env.AWS_REGION ?? 'us-east-1';
+  const centralAccount = report.caller.split(':')[4] ?? '';
+  const routes = readDetectRoutes();
+  const usEast1Chosen = (regions.length > 0 ? regions : [stageRegion]).includes('us-east-1');
   const checks = await organizationChecks(
     organizationDoctorPorts({ stage: report.stage, partition, callAs }),
-    { regions, stageRegion: report.region ?? process.env.AWS_REGION ?? 'us-east-1' },
+    {
+      regions,
+      stageRegion,
+      expectedRules: (region) => expectedMemberRules(routes, report.stage, region, usEast1Chosen),
+      centralBusArn: `arn:${partition}:events:${stageRegion}:${centralAccount}:event-bus/default`,
+      centralAccount,
+    },
   ).catch((error: unknown) => [
     {
       id: 'organization',

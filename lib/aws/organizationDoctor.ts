@@ -3,17 +3,29 @@ import {
   paginateListStackInstances,
   type CallAs,
 } from '@aws-sdk/client-cloudformation';
+import {
+  EventBridgeClient,
+  ListRulesCommand,
+  ListTargetsByRuleCommand,
+} from '@aws-sdk/client-eventbridge';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { memberReadRoleArn } from '../deploy/memberTemplate.js';
-import type { OrganizationDoctorPorts, StackInstanceState } from '../doctor/organizationChecks.js';
+import type {
+  MemberRuleState,
+  OrganizationDoctorPorts,
+  StackInstanceState,
+} from '../doctor/organizationChecks.js';
+import type { MemberAccount } from '../reports/organization.js';
 import { activeMembers } from '../reports/organization.js';
-import { clientConfig } from './clients.js';
+import { type ClientCredentials, clientConfig } from './clients.js';
 import { OrganizationsDirectory } from './organizationDirectory.js';
 
 /**
  * `doctor --org` against AWS: the accounts from Organizations, the member StackSet's instances
- * (`gatewarden-<stage>-members`, called as the delegated administrator or self), and an
- * AssumeRole of each member's read role (the session is dropped at once).
+ * (`gatewarden-<stage>-members`, called as the delegated administrator or self), an
+ * AssumeRole of each member's read role, and through that session the member's forwarding
+ * rules in each region (ListRules by the stage's prefix, ListTargetsByRule). Sessions are kept
+ * for the run only, in memory.
  */
 export function organizationDoctorPorts(options: {
   stage: string;
@@ -26,6 +38,31 @@ export function organizationDoctorPorts(options: {
   const cloudformation = options.cloudformation ?? new CloudFormationClient(clientConfig());
   const sts = options.sts ?? new STSClient(clientConfig());
   const directory = options.directory ?? new OrganizationsDirectory();
+  const sessions = new Map<string, Promise<ClientCredentials>>();
+  const session = (account: MemberAccount): Promise<ClientCredentials> => {
+    let got = sessions.get(account.id);
+    if (!got) {
+      got = sts
+        .send(
+          new AssumeRoleCommand({
+            RoleArn: memberReadRoleArn(options.stage, account.id, options.partition),
+            RoleSessionName: `gatewarden-${options.stage}-doctor`.slice(0, 64),
+            DurationSeconds: 900,
+          }),
+        )
+        .then(({ Credentials: c }) => {
+          if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken)
+            throw new Error('AssumeRole returned no credentials');
+          return {
+            accessKeyId: c.AccessKeyId,
+            secretAccessKey: c.SecretAccessKey,
+            sessionToken: c.SessionToken,
+          };
+        });
+      sessions.set(account.id, got);
+    }
+    return got;
+  };
   return {
     accounts: () => activeMembers(directory),
     async stackInstances() {
@@ -52,13 +89,37 @@ export function organizationDoctorPorts(options: {
       return found;
     },
     async assumeReadRole(account) {
-      await sts.send(
-        new AssumeRoleCommand({
-          RoleArn: memberReadRoleArn(options.stage, account.id, options.partition),
-          RoleSessionName: `gatewarden-${options.stage}-doctor`.slice(0, 64),
-          DurationSeconds: 900,
-        }),
-      );
+      await session(account);
+    },
+    async forwardingRules(account, region) {
+      const events = new EventBridgeClient({
+        ...clientConfig(),
+        region,
+        credentials: await session(account),
+      });
+      const rules: MemberRuleState[] = [];
+      // ListRules has no paginator in the SDK: NextToken by hand, bounded.
+      let token: string | undefined;
+      for (let page = 0; page < 20; page++) {
+        const listed = await events.send(
+          new ListRulesCommand({
+            NamePrefix: `gatewarden-${options.stage}-org-`,
+            ...(token ? { NextToken: token } : {}),
+          }),
+        );
+        for (const rule of listed.Rules ?? []) {
+          if (!rule.Name) continue;
+          const targets = await events.send(new ListTargetsByRuleCommand({ Rule: rule.Name }));
+          rules.push({
+            name: rule.Name,
+            state: rule.State ?? 'UNKNOWN',
+            targets: (targets.Targets ?? []).flatMap((t) => (t.Arn ? [t.Arn] : [])),
+          });
+        }
+        token = listed.NextToken;
+        if (!token) break;
+      }
+      return rules;
     },
   };
 }

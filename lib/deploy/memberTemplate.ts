@@ -127,6 +127,19 @@ export const MEMBER_READ_STATEMENTS: readonly Record<string, unknown>[] = [
     Action: 'cloudtrail:GetTrailStatus',
     Resource: ARN('cloudtrail', 'trail/*'),
   },
+  // `doctor --org`: the member's forwarding rules, present, enabled and aimed at the central bus.
+  {
+    Sid: 'ListForwardingRules',
+    Effect: 'Allow',
+    Action: 'events:ListRules',
+    Resource: '*',
+  },
+  {
+    Sid: 'ReadForwardingRuleTargets',
+    Effect: 'Allow',
+    Action: 'events:ListTargetsByRule',
+    Resource: ARN('events', 'rule/gatewarden-${Stage}-org-*'),
+  },
   {
     Sid: 'DescribeGatewaySecrets',
     Effect: 'Allow',
@@ -141,6 +154,30 @@ export const MEMBER_READ_STATEMENTS: readonly Record<string, unknown>[] = [
 const capitalized = (key: string) => key.charAt(0).toUpperCase() + key.slice(1);
 
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * The forwarding rules a member's stack instance holds in `region` (the template's
+ * ForwardsRegional / Forwards / ForwardsGlobal conditions): every route with a regional part
+ * outside us-east-1; in us-east-1 every route when it is a chosen region, else only the routes
+ * with a global part. `doctor --org` compares the member's rules with these names.
+ */
+export function expectedMemberRules(
+  routes: DetectRoutes,
+  stage: string,
+  region: string,
+  usEast1Chosen: boolean,
+): string[] {
+  const inGlobalRegion = region === GLOBAL_EVENTS_REGION;
+  return Object.entries(routes)
+    .filter(([, route]) => {
+      const global = globalPart(route);
+      const onlyGlobal = global !== undefined && sameJson(global.pattern, route.pattern);
+      if (!inGlobalRegion) return !onlyGlobal;
+      return usEast1Chosen || global !== undefined;
+    })
+    .map(([key]) => `${MEMBER_RULE_PREFIX.replace('${Stage}', stage)}${key}`)
+    .sort();
+}
 
 /** A route's rule: its pattern where the region sees it, its global part where only that. */
 function forwardingRule(key: string, route: DetectRoute): Record<string, unknown> | undefined {

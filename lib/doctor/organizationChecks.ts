@@ -20,6 +20,15 @@ export interface StackInstanceState {
   reason?: string;
 }
 
+/** A forwarding rule as the member's read role sees it (ListRules, ListTargetsByRule). */
+export interface MemberRuleState {
+  name: string;
+  /** `ENABLED`, `ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS`, `DISABLED`. */
+  state: string;
+  /** Target ARNs. */
+  targets: string[];
+}
+
 export interface OrganizationDoctorPorts {
   /** The organization's active accounts. */
   accounts(): Promise<MemberAccount[]>;
@@ -27,6 +36,11 @@ export interface OrganizationDoctorPorts {
   stackInstances(): Promise<StackInstanceState[]>;
   /** Assumes the member's read role; throws with the reason when it cannot. */
   assumeReadRole(account: MemberAccount): Promise<void>;
+  /**
+   * The member's `gatewarden-<stage>-org-*` rules in a region, through its read role; absent
+   * when the rules are not checked (then reported unverified).
+   */
+  forwardingRules?(account: MemberAccount, region: string): Promise<MemberRuleState[]>;
 }
 
 export interface OrganizationDoctorOptions {
@@ -34,6 +48,12 @@ export interface OrganizationDoctorOptions {
   regions: readonly string[];
   stageRegion: string;
   concurrency?: number;
+  /** The rule names a member's instance holds in a region (`expectedMemberRules`). */
+  expectedRules?: (region: string) => string[];
+  /** What every forwarding rule must target: the central stage's default bus. */
+  centralBusArn?: string;
+  /** The central account: it forwards nothing (its own rules see its events). */
+  centralAccount?: string;
 }
 
 /** The regions every member should have an instance in: the chosen ones and us-east-1. */
@@ -106,13 +126,82 @@ export async function organizationChecks(
     results[index] = [
       instanceCheck,
       roleCheck,
-      {
-        id: `organization.rules:${account.id}`,
-        area: 'organization',
-        status: 'unverified',
-        message: `${label}: forwarding rules not checked (the read role holds no EventBridge reads; the stack instance's status covers their creation)`,
-      },
+      roleCheck.status === 'pass'
+        ? await rulesCheck(ports, options, account, regions, label)
+        : {
+            id: `organization.rules:${account.id}`,
+            area: 'organization',
+            status: 'unverified',
+            message: `${label}: forwarding rules not checked (the read role is not assumable)`,
+          },
     ];
   });
   return results.flat();
+}
+
+const ENABLED_STATES = new Set(['ENABLED', 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS']);
+
+/**
+ * A member's forwarding rules in every expected region: each rule the template creates there is
+ * present, enabled and targets the central bus (a rule deleted, disabled or re-aimed by the
+ * member's administrator blinds the central detect to that member). Names, states and targets
+ * are the member's: only compared, and quoted escaped by the doctor's printer.
+ */
+async function rulesCheck(
+  ports: OrganizationDoctorPorts,
+  options: OrganizationDoctorOptions,
+  account: MemberAccount,
+  regions: readonly string[],
+  label: string,
+): Promise<CheckResult> {
+  const id = `organization.rules:${account.id}`;
+  if (account.id === options.centralAccount)
+    return {
+      id,
+      area: 'organization',
+      status: 'pass',
+      message: `${label}: the central account forwards nothing (its own rules see its events)`,
+    };
+  const { forwardingRules } = ports;
+  if (!forwardingRules || !options.expectedRules || !options.centralBusArn)
+    return {
+      id,
+      area: 'organization',
+      status: 'unverified',
+      message: `${label}: forwarding rules not checked`,
+    };
+  const problems: string[] = [];
+  let checked = 0;
+  for (const region of regions) {
+    let found: MemberRuleState[];
+    try {
+      found = await forwardingRules(account, region);
+    } catch (error) {
+      problems.push(`${region}: rules not readable (${safeReason(error)})`);
+      continue;
+    }
+    const byName = new Map(found.map((rule) => [rule.name, rule]));
+    for (const name of options.expectedRules(region)) {
+      checked++;
+      const rule = byName.get(name);
+      if (rule === undefined) problems.push(`${region}: ${name} missing`);
+      else if (!ENABLED_STATES.has(rule.state)) problems.push(`${region}: ${name} ${rule.state}`);
+      else if (!rule.targets.includes(options.centralBusArn))
+        problems.push(`${region}: ${name} does not target the central bus`);
+    }
+  }
+  return problems.length === 0
+    ? {
+        id,
+        area: 'organization',
+        status: 'pass',
+        message: `${label}: ${checked} forwarding rules enabled and aimed at the central bus in ${regions.join(', ')}`,
+      }
+    : {
+        id,
+        area: 'organization',
+        status: 'fail',
+        message: `${label}: forwarding rules missing, disabled or re-aimed`,
+        details: problems,
+      };
 }
