@@ -1,9 +1,12 @@
 import {
+  callerOfFields,
   DEFAULT_KEPT_CLAIMS,
-  readInvokeRecord,
+  emptyInvokeFields,
+  keptClaimNames,
+  readInvokeFields,
   type Caller,
   type Gap,
-  type InvokeFact,
+  type InvokeFields,
 } from './invokeRecord.js';
 
 /** At most this many target ids are remembered per caller and tool. */
@@ -21,8 +24,11 @@ export interface ToolTally {
   failed: number;
   firstSeen: string;
   lastSeen: string;
-  /** Distinct target ids (a tool has one target: an array is smaller than a Set per tally). */
-  targetIds: string[];
+  /**
+   * Distinct target ids. A tool has one target, so tallies share one array per target id;
+   * a new id replaces the array, never changes it.
+   */
+  targetIds: readonly string[];
 }
 
 /** A caller of a gateway: a JWT subject with the claims it came with, or an IAM ARN. */
@@ -77,7 +83,24 @@ export function callerKey(caller: Caller): string {
   return `oauth\u0000${caller.sub}\u0000${claims}`;
 }
 
-/** Accumulates who called which tool from CloudTrail records; other records are skipped. */
+/** A caller as the hot path compares it: kind, subject or ARN, then kept claim values. */
+interface CallerEntry {
+  kind: Caller['kind'];
+  claims: readonly (string | undefined)[];
+  usage: CallerUsage;
+}
+
+/** A gateway and its callers indexed by subject or ARN: no key string built per record. */
+interface GatewayEntry {
+  usage: GatewayUsage;
+  callers: Map<string, CallerEntry[]>;
+}
+
+/**
+ * Accumulates who called which tool from CloudTrail records; other records are skipped.
+ * Per record it allocates nothing once a caller and tool are known, and every string it keeps
+ * (subjects, claims, tools, target ids) is kept once however many records repeat it.
+ */
 export class ToolUsageCollector {
   readonly gateways = new Map<string, GatewayUsage>();
   readonly stats: CollectorStats = {
@@ -86,79 +109,49 @@ export class ToolUsageCollector {
     otherGateways: 0,
     withoutGateway: 0,
   };
-  private readonly keptClaims: readonly string[];
+  private readonly claimNames: readonly string[];
   private readonly gateway?: string;
+  private readonly fields: InvokeFields;
+  private readonly entries = new Map<string, GatewayEntry>();
+  private readonly texts = new Map<string, string>();
+  private readonly targetLists = new Map<string, readonly string[]>();
 
   constructor(options: CollectorOptions = {}) {
-    this.keptClaims = options.keptClaims ?? DEFAULT_KEPT_CLAIMS;
+    this.claimNames = keptClaimNames(options.keptClaims ?? DEFAULT_KEPT_CLAIMS);
+    this.fields = emptyInvokeFields(this.claimNames.length);
     if (options.gateway !== undefined) this.gateway = options.gateway;
   }
 
   addRecord(record: unknown): void {
     this.stats.recordsRead += 1;
-    const read = readInvokeRecord(record, this.keptClaims);
-    if (read.kind === 'other') return;
+    const f = this.fields;
+    if (!readInvokeFields(record, this.claimNames, f)) return;
     this.stats.invokeEvents += 1;
-    const arn = read.kind === 'fact' ? read.fact.gatewayArn : read.gatewayArn;
+    const arn = f.gatewayArn;
     if (arn === undefined) {
       this.stats.withoutGateway += 1;
       return;
     }
-    if (!this.keeps(arn)) {
+    const entry = this.entryOf(arn);
+    if (entry === undefined) {
       this.stats.otherGateways += 1;
       return;
     }
-    const gateway = this.gatewayOf(arn);
+    const gateway = entry.usage;
     gateway.events += 1;
-    if (read.kind === 'gap') {
-      gateway.gaps[read.gap] += 1;
+    if (f.gap !== undefined) {
+      gateway.gaps[f.gap] += 1;
       return;
     }
-    for (const gap of read.gaps) gateway.gaps[gap] += 1;
-    this.addFact(gateway, read.fact);
-  }
-
-  private callerOf(gateway: GatewayUsage, caller: Caller): CallerUsage {
-    let index = indexes.get(gateway);
-    if (index === undefined) {
-      index = new Map();
-      indexes.set(gateway, index);
-    }
-    const id = caller.kind === 'iam' ? caller.arn : caller.sub;
-    let list = index.get(id);
-    if (list === undefined) {
-      list = [];
-      index.set(id, list);
-    }
-    for (const known of list) if (sameClaims(known.caller, caller)) return known;
-    const key = callerKey(caller);
-    const usage: CallerUsage = { key, caller, tools: new Map(), otherMethods: new Map() };
-    list.push(usage);
-    gateway.callers.set(key, usage);
-    return usage;
-  }
-
-  private keeps(arn: string): boolean {
-    if (this.gateway === undefined) return true;
-    return arn === this.gateway || arn.endsWith(`:gateway/${this.gateway}`);
-  }
-
-  private gatewayOf(arn: string): GatewayUsage {
-    let gateway = this.gateways.get(arn);
-    if (gateway === undefined) {
-      gateway = { gatewayArn: arn, callers: new Map(), gaps: emptyGaps(), events: 0 };
-      this.gateways.set(arn, gateway);
-    }
-    return gateway;
-  }
-
-  private addFact(gateway: GatewayUsage, fact: InvokeFact): void {
-    const caller = this.callerOf(gateway, fact.caller);
-    if (fact.tool === undefined) {
-      caller.otherMethods.set(fact.method, (caller.otherMethods.get(fact.method) ?? 0) + 1);
+    if (f.missingTargetId) gateway.gaps.missingTargetId += 1;
+    const caller = this.callerOf(entry, f);
+    if (f.tool === undefined) {
+      const count = caller.otherMethods.get(f.method);
+      if (count === undefined) caller.otherMethods.set(this.text(f.method), 1);
+      else caller.otherMethods.set(f.method, count + 1);
       return;
     }
-    let tally = caller.tools.get(fact.tool);
+    let tally = caller.tools.get(f.tool);
     if (tally === undefined) {
       tally = {
         calls: 0,
@@ -166,14 +159,14 @@ export class ToolUsageCollector {
         refused: 0,
         policyDenied: 0,
         failed: 0,
-        firstSeen: fact.time,
-        lastSeen: fact.time,
-        targetIds: [],
+        firstSeen: f.time,
+        lastSeen: f.time,
+        targetIds: NO_TARGETS,
       };
-      caller.tools.set(fact.tool, tally);
+      caller.tools.set(this.text(f.tool), tally);
     }
     tally.calls += 1;
-    switch (fact.outcome) {
+    switch (f.outcome) {
       case 'ok':
         tally.ok += 1;
         break;
@@ -187,31 +180,81 @@ export class ToolUsageCollector {
         tally.failed += 1;
         break;
     }
-    if (fact.time !== '' && (tally.firstSeen === '' || fact.time < tally.firstSeen))
-      tally.firstSeen = fact.time;
-    if (fact.time > tally.lastSeen) tally.lastSeen = fact.time;
-    const id = fact.targetId;
-    if (
-      id !== undefined &&
-      tally.targetIds[0] !== id &&
-      tally.targetIds.length < MAX_TARGET_IDS &&
-      !tally.targetIds.includes(id)
-    )
-      tally.targetIds.push(id);
+    const time = f.time;
+    if (time !== '' && (tally.firstSeen === '' || time < tally.firstSeen)) tally.firstSeen = time;
+    if (time > tally.lastSeen) tally.lastSeen = time;
+    const id = f.targetId;
+    const ids = tally.targetIds;
+    if (id !== undefined && ids[0] !== id && ids.length < MAX_TARGET_IDS && !ids.includes(id))
+      tally.targetIds = ids.length === 0 ? this.targetList(id) : [...ids, this.text(id)];
+  }
+
+  /** The gateway's entry; undefined when the gateway filter leaves it out. */
+  private entryOf(arn: string): GatewayEntry | undefined {
+    let entry = this.entries.get(arn);
+    if (entry === undefined) {
+      if (!this.keeps(arn)) return undefined;
+      const usage: GatewayUsage = {
+        gatewayArn: this.text(arn),
+        callers: new Map(),
+        gaps: emptyGaps(),
+        events: 0,
+      };
+      entry = { usage, callers: new Map() };
+      this.gateways.set(usage.gatewayArn, usage);
+      this.entries.set(usage.gatewayArn, entry);
+    }
+    return entry;
+  }
+
+  private keeps(arn: string): boolean {
+    if (this.gateway === undefined) return true;
+    return arn === this.gateway || arn.endsWith(`:gateway/${this.gateway}`);
+  }
+
+  private callerOf(gateway: GatewayEntry, f: InvokeFields): CallerUsage {
+    let list = gateway.callers.get(f.principal);
+    if (list === undefined) {
+      list = [];
+      gateway.callers.set(this.text(f.principal), list);
+    }
+    for (const known of list) if (sameCaller(known, f)) return known.usage;
+    const caller = callerOfFields(f, this.claimNames, (value) => this.text(value));
+    const key = callerKey(caller);
+    const usage: CallerUsage = { key, caller, tools: new Map(), otherMethods: new Map() };
+    list.push({
+      kind: f.callerKind,
+      claims:
+        f.callerKind === 'oauth' ? f.claims.map((v) => (v === undefined ? v : this.text(v))) : [],
+      usage,
+    });
+    gateway.usage.callers.set(key, usage);
+    return usage;
+  }
+
+  /** One shared copy of each kept string. */
+  private text(value: string): string {
+    const known = this.texts.get(value);
+    if (known !== undefined) return known;
+    this.texts.set(value, value);
+    return value;
+  }
+
+  private targetList(id: string): readonly string[] {
+    let list = this.targetLists.get(id);
+    if (list === undefined) {
+      list = Object.freeze([this.text(id)]);
+      this.targetLists.set(list[0] as string, list);
+    }
+    return list;
   }
 }
 
-/** Callers by subject or ARN, then compared claim by claim: no key string built per record. */
-const indexes = new WeakMap<GatewayUsage, Map<string, CallerUsage[]>>();
+const NO_TARGETS: readonly string[] = Object.freeze([]);
 
-function sameClaims(a: Caller, b: Caller): boolean {
-  if (a.kind !== 'oauth' || b.kind !== 'oauth') return a.kind === b.kind;
-  // Hot path: no key arrays allocated.
-  let count = 0;
-  for (const k in a.claims) {
-    if (a.claims[k] !== b.claims[k]) return false;
-    count += 1;
-  }
-  for (const _k in b.claims) count -= 1;
-  return count === 0;
+function sameCaller(known: CallerEntry, f: InvokeFields): boolean {
+  if (known.kind !== f.callerKind) return false;
+  if (f.callerKind === 'iam') return true;
+  for (let i = 0; i < known.claims.length; i++) if (known.claims[i] !== f.claims[i]) return false;
+  return true;
 }

@@ -65,48 +65,151 @@ export function isInvokeRecord(r: Record<string, unknown>): boolean {
   );
 }
 
+/**
+ * What one data event says, written into an object the caller reuses: the collector reads
+ * millions of records, and a few objects per record are most of its cost (allocation, then
+ * garbage collection). `gap` set means the event cannot be attributed; only the fields read
+ * before the gap was found are meaningful.
+ */
+export interface InvokeFields {
+  time: string;
+  outcome: Outcome;
+  statusCode: number | undefined;
+  gatewayArn: string | undefined;
+  gap: Gap | undefined;
+  callerKind: Caller['kind'];
+  /** The JWT `sub` (oauth) or the IAM ARN. */
+  principal: string;
+  /** The values of `claimNames` (see `keptClaimNames`), position by position. */
+  claims: (string | undefined)[];
+  method: string;
+  tool: string | undefined;
+  targetId: string | undefined;
+  /** A tools/call without a target id (kept, and counted). */
+  missingTargetId: boolean;
+}
+
+/** Fields to reuse with `readInvokeFields`, for `claimCount` claim names. */
+export function emptyInvokeFields(claimCount: number): InvokeFields {
+  return {
+    time: '',
+    outcome: 'ok',
+    statusCode: undefined,
+    gatewayArn: undefined,
+    gap: undefined,
+    callerKind: 'oauth',
+    principal: '',
+    claims: new Array<string | undefined>(claimCount).fill(undefined),
+    method: '',
+    tool: undefined,
+    targetId: undefined,
+    missingTargetId: false,
+  };
+}
+
+/**
+ * The claim names a caller keeps, each once. `__proto__` is dropped: assigning it to a plain
+ * object sets no property, so it never was a kept claim.
+ */
+export function keptClaimNames(keptClaims: readonly string[]): string[] {
+  return [...new Set(keptClaims)].filter((name) => name !== '__proto__');
+}
+
+/**
+ * Reads one CloudTrail record into `out`; false when it is not a gateway data event.
+ * `claimNames` comes from `keptClaimNames`; `out` from `emptyInvokeFields(claimNames.length)`.
+ */
+export function readInvokeFields(
+  record: unknown,
+  claimNames: readonly string[],
+  out: InvokeFields,
+): boolean {
+  if (record === null || typeof record !== 'object') return false;
+  const r = record as Record<string, unknown>;
+  if (!isInvokeRecord(r)) return false;
+  out.time = typeof r.eventTime === 'string' ? r.eventTime : '';
+  const response = asObject(r.responseElements);
+  const statusCode = numberOf(response?.statusCode);
+  out.statusCode = statusCode;
+  out.outcome = outcomeOf(statusCode, response?.body);
+  out.gap = undefined;
+  out.tool = undefined;
+  out.targetId = undefined;
+  out.missingTargetId = false;
+  const gatewayArn = gatewayOf(r);
+  out.gatewayArn = gatewayArn;
+  if (gatewayArn === undefined) {
+    out.gap = 'missingGateway';
+    return true;
+  }
+  const extra = asObject(r.additionalEventData);
+  const identity = asObject(r.userIdentity);
+  if (!readCaller(extra, identity, claimNames, out)) {
+    // A refused bearer token is logged as the anonymous account: nobody to attribute.
+    out.gap =
+      identity?.accountId === 'anonymous' || statusCode === 401
+        ? 'unauthenticated'
+        : 'missingCaller';
+    return true;
+  }
+  const body = bodyOf(asObject(r.requestParameters)?.body);
+  const method = body?.method;
+  if (typeof method !== 'string') {
+    out.gap = 'missingMethod';
+    return true;
+  }
+  out.method = method;
+  if (method === 'tools/call') {
+    const name = asObject(body?.params)?.name;
+    if (typeof name !== 'string' || name === '') {
+      out.gap = 'missingTool';
+      return true;
+    }
+    out.tool = name;
+    const targetId = extra?.targetId;
+    if (typeof targetId === 'string' && targetId !== '') out.targetId = targetId;
+    else out.missingTargetId = true;
+  }
+  return true;
+}
+
+/** The caller `fields` describe; `text` may swap each string for an equal, shared one. */
+export function callerOfFields(
+  fields: InvokeFields,
+  claimNames: readonly string[],
+  text: (value: string) => string = (value) => value,
+): Caller {
+  if (fields.callerKind === 'iam') return { kind: 'iam', arn: text(fields.principal) };
+  const claims: Record<string, string> = {};
+  for (let i = 0; i < claimNames.length; i++) {
+    const value = fields.claims[i];
+    if (value !== undefined) claims[text(claimNames[i] as string)] = text(value);
+  }
+  return { kind: 'oauth', sub: text(fields.principal), claims };
+}
+
 /** Reads one CloudTrail record; `keptClaims` are the claims kept besides `sub`. */
 export function readInvokeRecord(
   record: unknown,
   keptClaims: readonly string[] = DEFAULT_KEPT_CLAIMS,
 ): InvokeRead {
-  if (record === null || typeof record !== 'object') return { kind: 'other' };
-  const r = record as Record<string, unknown>;
-  if (!isInvokeRecord(r)) return { kind: 'other' };
-  const time = typeof r.eventTime === 'string' ? r.eventTime : '';
-  const response = asObject(r.responseElements);
-  const statusCode = numberOf(response?.statusCode);
-  const outcome = outcomeOf(statusCode, response?.body);
-  const gatewayArn = gatewayOf(r);
+  const names = keptClaimNames(keptClaims);
+  const f = emptyInvokeFields(names.length);
+  if (!readInvokeFields(record, names, f)) return { kind: 'other' };
+  const { time, outcome, gatewayArn, gap } = f;
   if (gatewayArn === undefined) return { kind: 'gap', gap: 'missingGateway', time, outcome };
-  const extra = asObject(r.additionalEventData);
-  const identity = asObject(r.userIdentity);
-  const caller = callerOf(extra, identity, keptClaims);
-  if (caller === undefined) {
-    // A refused bearer token is logged as the anonymous account: nobody to attribute.
-    const gap: Gap =
-      identity?.accountId === 'anonymous' || statusCode === 401
-        ? 'unauthenticated'
-        : 'missingCaller';
-    return { kind: 'gap', gatewayArn, gap, time, outcome };
-  }
-  const body = bodyOf(asObject(r.requestParameters)?.body);
-  const method = typeof body?.method === 'string' ? body.method : undefined;
-  if (method === undefined) return { kind: 'gap', gatewayArn, gap: 'missingMethod', time, outcome };
-  const gaps: Gap[] = [];
-  const fact: InvokeFact = { gatewayArn, caller, method, time, outcome };
-  if (statusCode !== undefined) fact.statusCode = statusCode;
-  if (method === 'tools/call') {
-    const name = asObject(body?.params)?.name;
-    if (typeof name !== 'string' || name === '') {
-      return { kind: 'gap', gatewayArn, gap: 'missingTool', time, outcome };
-    }
-    fact.tool = name;
-    const targetId = extra?.targetId;
-    if (typeof targetId === 'string' && targetId !== '') fact.targetId = targetId;
-    else gaps.push('missingTargetId');
-  }
-  return { kind: 'fact', fact, gaps };
+  if (gap !== undefined) return { kind: 'gap', gatewayArn, gap, time, outcome };
+  const fact: InvokeFact = {
+    gatewayArn,
+    caller: callerOfFields(f, names),
+    method: f.method,
+    time,
+    outcome,
+  };
+  if (f.statusCode !== undefined) fact.statusCode = f.statusCode;
+  if (f.tool !== undefined) fact.tool = f.tool;
+  if (f.targetId !== undefined) fact.targetId = f.targetId;
+  return { kind: 'fact', fact, gaps: f.missingTargetId ? ['missingTargetId'] : [] };
 }
 
 function gatewayOf(r: Record<string, unknown>): string | undefined {
@@ -119,21 +222,22 @@ function gatewayOf(r: Record<string, unknown>): string | undefined {
   return undefined;
 }
 
-function callerOf(
+/** The caller into `out.callerKind`, `out.principal` and `out.claims`; false when none. */
+function readCaller(
   extra: Record<string, unknown> | undefined,
   identity: Record<string, unknown> | undefined,
-  keptClaims: readonly string[],
-): Caller | undefined {
+  claimNames: readonly string[],
+  out: InvokeFields,
+): boolean {
   const claims = asObject(asObject(extra?.jwt)?.claims);
   if (claims !== undefined) {
     const sub = claimText(claims.sub);
-    if (sub === undefined) return undefined;
-    const kept: Record<string, string> = {};
-    for (const name of keptClaims) {
-      const value = claimText(claims[name]);
-      if (value !== undefined) kept[name] = value;
-    }
-    return { kind: 'oauth', sub, claims: kept };
+    if (sub === undefined) return false;
+    out.callerKind = 'oauth';
+    out.principal = sub;
+    for (let i = 0; i < claimNames.length; i++)
+      out.claims[i] = claimText(claims[claimNames[i] as string]);
+    return true;
   }
   // AWS_IAM gateways: the caller is the signing identity.
   const type = identity?.type;
@@ -141,9 +245,12 @@ function callerOf(
     (type === 'AssumedRole' || type === 'IAMUser' || type === 'Role' || type === 'Root') &&
     typeof identity?.arn === 'string' &&
     identity.arn.startsWith('arn:')
-  )
-    return { kind: 'iam', arn: identity.arn };
-  return undefined;
+  ) {
+    out.callerKind = 'iam';
+    out.principal = identity.arn;
+    return true;
+  }
+  return false;
 }
 
 /**

@@ -173,4 +173,44 @@ describe('ToolUsageCollector', () => {
       expect(collector.stats.otherGateways).toBe(1);
     }
   });
+
+  it('a claim named twice or __proto__ never splits one caller (no property, no second caller)', () => {
+    // Prepare: JSON.parse makes "__proto__" an own claim; assigning it to an object adds nothing.
+    const collector = new ToolUsageCollector({
+      keptClaims: ['client_id', 'client_id', '__proto__'],
+    });
+    const record = (proto: string, time: string) =>
+      JSON.parse(
+        JSON.stringify(
+          sampleInvokeRecord({ ...base, time, claims: { sub: 'u1', client_id: 'c1' } }),
+        ).replace('"client_id":"c1"', `"client_id":"c1","__proto__":"${proto}"`),
+      ) as unknown;
+    // Act
+    collector.addRecord(record('p1', '2026-12-01T00:00:00Z'));
+    collector.addRecord(record('p2', '2026-12-02T00:00:00Z'));
+    // Assess
+    const callers = [...(collector.gateways.get(GW)?.callers.values() ?? [])];
+    expect(callers).toHaveLength(1);
+    expect(callers[0]?.caller).toEqual({ kind: 'oauth', sub: 'u1', claims: { client_id: 'c1' } });
+    expect(callers[0]?.tools.get('crm___get')).toMatchObject({
+      calls: 2,
+      firstSeen: '2026-12-01T00:00:00Z',
+      lastSeen: '2026-12-02T00:00:00Z',
+    });
+  });
+
+  it('tallies of one target share its id list; a second target adds to a copy', () => {
+    // Prepare
+    const collector = new ToolUsageCollector();
+    // Act
+    collector.addRecord(sampleInvokeRecord({ ...base, claims: { sub: 'u1' } }));
+    collector.addRecord(sampleInvokeRecord({ ...base, claims: { sub: 'u2' } }));
+    collector.addRecord(sampleInvokeRecord({ ...base, targetId: 'T2', claims: { sub: 'u2' } }));
+    // Assess
+    const [u1, u2] = [...(collector.gateways.get(GW)?.callers.values() ?? [])].map((c) =>
+      c.tools.get('crm___get'),
+    );
+    expect(u1?.targetIds).toEqual(['T1']);
+    expect(u2?.targetIds).toEqual(['T1', 'T2']);
+  });
 });
