@@ -42,6 +42,7 @@ export const ROUTED_SOURCES: readonly SourceMatcher[] = [
   'aws.cognito-idp',
   'aws.sso-directory',
   'aws.sso',
+  'aws.account',
   'aws.macie2',
   'aws.bedrock',
   'aws.route53resolver',
