@@ -1,5 +1,5 @@
 import { severities, type Severity } from '../../detection/types.js';
-import type { AccessReport } from '../reportTypes.js';
+import type { AccessReport, ReportFinding } from '../reportTypes.js';
 import { esc } from './htmlPrincipal.js';
 
 /** Bar colours by severity (the same hues as the severity badges, darker to read as bars). */
@@ -16,10 +16,13 @@ const COLOURS: Record<Severity, string> = {
  * one linear scale, most findings first. Each bar is an SVG of its own that stretches to its
  * row, so the chart fits a phone as well as a desktop without scrolling sideways.
  */
-export function findingsChart(report: AccessReport): string {
+export function findingsChart(
+  report: AccessReport,
+  findings: Iterable<ReportFinding> = report.findings,
+): string {
   const title = new Map(report.checks.map((c) => [c.checkId, c.title]));
   const counts = new Map<string, Record<Severity, number>>();
-  for (const f of report.findings) {
+  for (const f of findings) {
     const row =
       counts.get(f.checkId) ??
       (Object.fromEntries(severities.map((s) => [s, 0])) as Record<Severity, number>);
