@@ -93,6 +93,8 @@ describe('privilege escalation', () => {
     ['SSM StartSession', ['ssm:StartSession']],
     ['CloudFormation stack create', ['iam:PassRole', 'cloudformation:CreateStack']],
     ['CloudFormation stack update', ['iam:PassRole', 'cloudformation:UpdateStack']],
+    ['EC2 instance profile attached', ['iam:PassRole', 'ec2:AssociateIamInstanceProfile']],
+    ['EC2 instance profile replaced', ['iam:PassRole', 'ec2:ReplaceIamInstanceProfileAssociation']],
   ])('%s on * is an escalation; on one ARN it is not', async (_name, actions) => {
     expect(await held([allow(actions)], 'privilege-escalation')).toBeDefined();
     expect(
@@ -102,6 +104,13 @@ describe('privilege escalation', () => {
       ),
     ).toBeUndefined();
   });
+
+  it.each(['ec2:AssociateIamInstanceProfile', 'ec2:ReplaceIamInstanceProfileAssociation'])(
+    '%s without iam:PassRole is no escalation (it cannot hand the instance a role)',
+    async (action) => {
+      expect(await held([allow(action)], 'privilege-escalation')).toBeUndefined();
+    },
+  );
 
   it('a method split across two policies is one escalation naming both', async () => {
     const r = await report([
