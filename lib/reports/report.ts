@@ -106,6 +106,21 @@ function reportOrder(a: IamPrincipal, b: IamPrincipal): number {
   return Number(a.type !== 'role') - Number(b.type !== 'role') || a.arn.localeCompare(b.arn);
 }
 
+/** The snapshot's principals in the report's order, and what the report needs of them all. */
+function queued({ principals, ...snapshot }: IamSnapshot) {
+  return {
+    snapshot,
+    queue: [...principals].sort(reportOrder) as (IamPrincipal | undefined)[],
+    principalAccounts: new Set(principals.map((p) => p.accountId)),
+    reportScope: new Set(
+      principals
+        .filter((p) => !p.serviceLinked)
+        .map((p) => principalKeyOfArn(p.arn))
+        .filter((k): k is string => k !== undefined),
+    ),
+  };
+}
+
 /**
  * {@link generateReport} one principal at a time: each principal's report and each finding go
  * to `sink` as they are made and are not kept. Returns the report without its principals and
@@ -122,7 +137,10 @@ export async function streamReport(
   const progress = deps.onProgress ?? (() => undefined);
 
   progress('iam');
-  const snapshot = await deps.iam.load((p) => progress('iam', p));
+  // Each principal is let go once analysed: the queue is the only reference to it.
+  const { snapshot, queue, principalAccounts, reportScope } = queued(
+    await deps.iam.load((p) => progress('iam', p)),
+  );
   progress('inventory');
   const inventory =
     deps.inventory === undefined ? emptyInventory(options.managers) : await deps.inventory.load();
@@ -134,14 +152,10 @@ export async function streamReport(
   let issues: ScanIssue[] = [];
   if (deps.activity !== undefined) {
     progress('activity');
-    const principals = new Set(
-      snapshot.principals
-        .filter((p) => !p.serviceLinked)
-        .map((p) => principalKeyOfArn(p.arn))
-        .filter((k): k is string => k !== undefined),
-    );
-    ({ issues } = await deps.activity.collect({ from, to: now, principals }, collector, (p) =>
-      progress('activity', p),
+    ({ issues } = await deps.activity.collect(
+      { from, to: now, principals: reportScope },
+      collector,
+      (p) => progress('activity', p),
     ));
   }
   // Records that prove nothing about use (none, junk, no time, outside the window): unknown.
@@ -206,7 +220,10 @@ export async function streamReport(
     batch = [];
   };
   // In the report's order, so a sink can write each principal as it comes.
-  for (const principal of [...snapshot.principals].sort(reportOrder)) {
+  for (let i = 0; i < queue.length; i++) {
+    const principal = queue[i];
+    if (principal === undefined) continue;
+    queue[i] = undefined;
     if (principal.serviceLinked) {
       skippedServiceLinkedRoles.push(principal.arn);
       continue;
@@ -296,11 +313,7 @@ export async function streamReport(
   for (const resource of await sink.sortFindings()) labels.countFinding(resource);
 
   const accountIds = [
-    ...new Set(
-      [inventory.accountId, ...snapshot.principals.map((p) => p.accountId)].filter(
-        (a): a is string => !!a,
-      ),
-    ),
+    ...new Set([inventory.accountId, ...principalAccounts].filter((a): a is string => !!a)),
   ].sort();
 
   const report: AccessReport = {
