@@ -232,6 +232,8 @@ export async function streamReport(
     const key = principalKeyOfArn(principal.arn);
     const usage = key === undefined ? undefined : collector.principals.get(key);
     const used = !activityKnown ? undefined : await resolveUsage(usage, deps.catalog, unmapped);
+    // Its usage is read: let it go too (callers outside the IAM data stay, for managers).
+    if (key !== undefined) collector.principals.delete(key);
     const report = await analyzePrincipal(principal, granted, used, deps.catalog, {
       dataEventsLogged: collector.stats.dataEventsLogged,
       ...(principal.boundary?.arn === undefined ? {} : { boundary: principal.boundary.arn }),
