@@ -35,6 +35,7 @@ const CATEGORY_PHRASE: Record<RiskCategory, string> = {
   'data-exfiltration': 'can read data on every resource',
   'resource-exposure': 'can change who may reach any resource (policies, ACLs, grants)',
   'credentials-exposure': 'can obtain credentials from calls on every resource',
+  'infrastructure-modification': 'can change (write, tag, delete) resources of every name',
 };
 
 const CATEGORY_FIX: Record<RiskCategory, string> = {
@@ -43,6 +44,7 @@ const CATEGORY_FIX: Record<RiskCategory, string> = {
   'data-exfiltration': 'Scope the reads to the buckets, parameters, secrets and keys it needs.',
   'resource-exposure': 'Scope these writes to the resources it manages, or remove them.',
   'credentials-exposure': 'Scope these calls to the resources it needs, or remove them.',
+  'infrastructure-modification': 'Scope these writes to the ARNs it manages.',
 };
 
 /** Condition keys that tie a management permission to a place or a second factor. */
@@ -63,6 +65,9 @@ export const CHECKS: Record<string, { title: string }> = {
   },
   'credentials-exposure': {
     title: 'No credential-returning calls on every resource (cloudsplaining category)',
+  },
+  'infrastructure-modification': {
+    title: 'No writes on every resource that could name one (cloudsplaining category)',
   },
   'unknown-action': { title: 'Every granted action exists in the IAM catalog' },
   'missing-policy': { title: 'Every attached managed policy was available to analyse' },

@@ -16,6 +16,7 @@ export const RISK_CATEGORIES = [
   'data-exfiltration',
   'resource-exposure',
   'credentials-exposure',
+  'infrastructure-modification',
 ] as const;
 export type RiskCategory = (typeof RISK_CATEGORIES)[number];
 
@@ -25,7 +26,20 @@ export const CATEGORY_SEVERITY: Record<RiskCategory, Severity> = {
   'data-exfiltration': 'medium',
   'resource-exposure': 'high',
   'credentials-exposure': 'high',
+  'infrastructure-modification': 'low',
 };
+
+/**
+ * Reads cloudsplaining counts as infrastructure modification anyway (its default
+ * `include-actions`): the data reads of {@link DATA_EXFILTRATION_ACTIONS} as it lists them.
+ */
+const INFRASTRUCTURE_INCLUDED_READS = [
+  's3:GetObject',
+  'ssm:GetParameter',
+  'ssm:GetParameters',
+  'ssm:GetParametersByPath',
+  'secretsmanager:GetSecretValue',
+];
 
 /**
  * Cloudsplaining's READ_ONLY_DATA_EXFILTRATION_ACTIONS, plus reads that hand over secret data
@@ -228,14 +242,16 @@ export async function riskCategories(
   allowed: ReadonlySet<string>,
   catalog: ActionCatalog,
 ): Promise<CategoryRisk[]> {
-  const [exfil, creds, extra] = await Promise.all([
+  const [exfil, creds, extra, includedReads] = await Promise.all([
     canonicalSet(DATA_EXFILTRATION_ACTIONS, catalog),
     canonicalSet(CREDENTIALS_EXPOSURE_ACTIONS, catalog),
     canonicalSet(RESOURCE_EXPOSURE_EXTRA_ACTIONS, catalog),
+    canonicalSet(INFRASTRUCTURE_INCLUDED_READS, catalog),
   ]);
   const methodActions = new Set(ESCALATION_METHODS.flatMap((m) => m.actions));
   const onStar: Holders = new Map();
   const exposure: Holders = new Map();
+  const modification: Holders = new Map();
   for (const grant of grants) {
     if (!onEveryResource(grant)) continue;
     const byService = new Map<string, string[]>();
@@ -244,15 +260,21 @@ export async function riskCategories(
       if (exfil.has(action) || creds.has(action) || methodActions.has(action))
         note(onStar, action, grant);
       if (extra.has(action)) note(exposure, action, grant);
+      if (includedReads.has(action)) note(modification, action, grant);
       const service = splitAction(action)[0];
       const list = byService.get(service);
       if (list === undefined) byService.set(service, [action]);
       else list.push(action);
     }
     for (const [service, actions] of byService) {
-      const managed = await catalog.permissionsManagementActions(service);
-      if (managed.size === 0) continue;
-      for (const action of actions) if (managed.has(action)) note(exposure, action, grant);
+      const [managed, modify] = await Promise.all([
+        catalog.permissionsManagementActions(service),
+        catalog.modifyActions(service),
+      ]);
+      for (const action of actions) {
+        if (managed.has(action)) note(exposure, action, grant);
+        if (modify.has(action)) note(modification, action, grant);
+      }
     }
   }
   const pick = (set: Set<string>) => new Map([...onStar].filter(([action]) => set.has(action)));
@@ -284,5 +306,6 @@ export async function riskCategories(
     riskOf('data-exfiltration', pick(exfil)),
     riskOf('resource-exposure', exposure),
     riskOf('credentials-exposure', pick(creds)),
+    riskOf('infrastructure-modification', modification),
   ].filter((r): r is CategoryRisk => r !== undefined);
 }

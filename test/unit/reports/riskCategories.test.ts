@@ -254,3 +254,36 @@ describe('findings', () => {
     expect(exfil[0]?.message).toContain(`arn:aws:iam::${A}:policy/risky, inline:own`);
   });
 });
+
+describe('infrastructure modification (cloudsplaining InfrastructureModification)', () => {
+  it.each([
+    ['an object write', ['s3:PutObject']],
+    ['a function code update', ['lambda:UpdateFunctionCode']],
+    ['a tag write', ['dynamodb:TagResource']],
+    ['a data read cloudsplaining always includes', ['s3:GetObject']],
+  ])('%s on * is flagged; on one ARN it is not', async (_name, actions) => {
+    expect(await held([allow(actions)], 'infrastructure-modification')).toMatchObject({
+      items: actions,
+    });
+    expect(
+      await held([allow(actions, 'arn:aws:s3:::one-bucket/*')], 'infrastructure-modification'),
+    ).toBeUndefined();
+  });
+
+  it.each([
+    ['a list', 's3:ListBucket'],
+    ['a read', 'dynamodb:GetItem'],
+    ['a write that takes no resource (only * can grant it)', 'iam:CreateAccountAlias'],
+  ])('%s on * is not infrastructure modification', async (_name, action) => {
+    expect(await held([allow(action)], 'infrastructure-modification')).toBeUndefined();
+  });
+
+  it('a Deny of the write removes it', async () => {
+    expect(
+      await held(
+        [allow(['s3:PutObject', 's3:ListBucket']), deny('s3:PutObject')],
+        'infrastructure-modification',
+      ),
+    ).toBeUndefined();
+  });
+});
