@@ -30,18 +30,6 @@ export const CATEGORY_SEVERITY: Record<RiskCategory, Severity> = {
 };
 
 /**
- * Reads cloudsplaining counts as infrastructure modification anyway (its default
- * `include-actions`): the data reads of {@link DATA_EXFILTRATION_ACTIONS} as it lists them.
- */
-const INFRASTRUCTURE_INCLUDED_READS = [
-  's3:GetObject',
-  'ssm:GetParameter',
-  'ssm:GetParameters',
-  'ssm:GetParametersByPath',
-  'secretsmanager:GetSecretValue',
-];
-
-/**
  * Cloudsplaining's READ_ONLY_DATA_EXFILTRATION_ACTIONS, plus reads that hand over secret data
  * just as directly: KMS decryption with any key, and secrets in bulk.
  */
@@ -242,11 +230,10 @@ export async function riskCategories(
   allowed: ReadonlySet<string>,
   catalog: ActionCatalog,
 ): Promise<CategoryRisk[]> {
-  const [exfil, creds, extra, includedReads] = await Promise.all([
+  const [exfil, creds, extra] = await Promise.all([
     canonicalSet(DATA_EXFILTRATION_ACTIONS, catalog),
     canonicalSet(CREDENTIALS_EXPOSURE_ACTIONS, catalog),
     canonicalSet(RESOURCE_EXPOSURE_EXTRA_ACTIONS, catalog),
-    canonicalSet(INFRASTRUCTURE_INCLUDED_READS, catalog),
   ]);
   const methodActions = new Set(ESCALATION_METHODS.flatMap((m) => m.actions));
   const onStar: Holders = new Map();
@@ -260,7 +247,6 @@ export async function riskCategories(
       if (exfil.has(action) || creds.has(action) || methodActions.has(action))
         note(onStar, action, grant);
       if (extra.has(action)) note(exposure, action, grant);
-      if (includedReads.has(action)) note(modification, action, grant);
       const service = splitAction(action)[0];
       const list = byService.get(service);
       if (list === undefined) byService.set(service, [action]);
@@ -306,6 +292,18 @@ export async function riskCategories(
     riskOf('data-exfiltration', pick(exfil)),
     riskOf('resource-exposure', exposure),
     riskOf('credentials-exposure', pick(creds)),
-    riskOf('infrastructure-modification', modification),
+    // Writes not already in another category: one finding says each thing once.
+    riskOf(
+      'infrastructure-modification',
+      new Map(
+        [...modification].filter(
+          ([action]) =>
+            !exposure.has(action) &&
+            !creds.has(action) &&
+            !exfil.has(action) &&
+            ![...escalations.keys()].some((m) => m.includes(` ${action}`)),
+        ),
+      ),
+    ),
   ].filter((r): r is CategoryRisk => r !== undefined);
 }

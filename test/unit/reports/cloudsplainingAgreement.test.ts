@@ -89,6 +89,14 @@ const KNOWN_DISAGREEMENTS: Record<string, string> = {
     'iam:PassRole + ec2:AssociateIamInstanceProfile on *: attaching a privileged profile to a running instance, a method cloudsplaining does not list',
   'inline:MyOtherRolePolicy / privilege-escalation':
     'same document as EC2-IAM-example: iam:PassRole + ec2:AssociateIamInstanceProfile',
+  // Cloudsplaining counts some reads and every other category's writes as infrastructure
+  // modification too; gatewarden names each action once, in the category that says most.
+  'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess / infrastructure-modification':
+    's3:GetObject, a read: data exfiltration already says it',
+  'inline:InlinePolicyForBidenGroup / infrastructure-modification':
+    's3:GetObject is data exfiltration, s3:PutObjectAcl resource exposure',
+  'inline:OverprivilegedEC2 / infrastructure-modification':
+    'iam:CreateAccessKey is credentials exposure, the reads data exfiltration',
   'inline:OverprivilegedEC2 / resource-exposure':
     'iam:CreateAccessKey: Write in the current IAM catalog (gatewarden flags it as credentials exposure and privilege escalation)',
 };

@@ -258,9 +258,8 @@ describe('findings', () => {
 describe('infrastructure modification (cloudsplaining InfrastructureModification)', () => {
   it.each([
     ['an object write', ['s3:PutObject']],
-    ['a function code update', ['lambda:UpdateFunctionCode']],
+    ['a queue write', ['sqs:SendMessage']],
     ['a tag write', ['dynamodb:TagResource']],
-    ['a data read cloudsplaining always includes', ['s3:GetObject']],
   ])('%s on * is flagged; on one ARN it is not', async (_name, actions) => {
     expect(await held([allow(actions)], 'infrastructure-modification')).toMatchObject({
       items: actions,
@@ -273,6 +272,9 @@ describe('infrastructure modification (cloudsplaining InfrastructureModification
   it.each([
     ['a list', 's3:ListBucket'],
     ['a read', 'dynamodb:GetItem'],
+    ['a data read (data exfiltration says it)', 's3:GetObject'],
+    ['a bucket policy write (resource exposure says it)', 's3:PutBucketPolicy'],
+    ['a function code update (privilege escalation says it)', 'lambda:UpdateFunctionCode'],
     ['a write that takes no resource (only * can grant it)', 'iam:CreateAccountAlias'],
   ])('%s on * is not infrastructure modification', async (_name, action) => {
     expect(await held([allow(action)], 'infrastructure-modification')).toBeUndefined();
