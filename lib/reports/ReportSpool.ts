@@ -128,7 +128,7 @@ export class ReportSpool implements ReportSink, ReportLists {
     this.principalFile.append(JSON.stringify(report));
     this.principalCount += 1;
     // A long analysis collects as it goes: what it releases is garbage at once.
-    if (this.principalCount % COLLECT_EVERY === 0) (this.collect ??= collectorOfGarbage())();
+    if (this.principalCount % COLLECT_EVERY === 0) this.collectGarbage();
   }
 
   finding(finding: ReportFinding): void {
@@ -159,16 +159,30 @@ export class ReportSpool implements ReportSink, ReportLists {
     this.sortedFile = sorted;
     const resources = this.entries.map((e) => e.resource);
     this.entries = [];
+    this.collectGarbage();
     return resources;
   }
 
   *principals(): Generator<PrincipalReport> {
-    for (const line of this.principalFile.lines()) yield JSON.parse(line) as PrincipalReport;
+    let n = 0;
+    for (const line of this.principalFile.lines()) {
+      yield JSON.parse(line) as PrincipalReport;
+      if (++n % COLLECT_EVERY === 0) this.collectGarbage();
+    }
   }
 
   *findings(): Generator<ReportFinding> {
     if (this.sortedFile === undefined) throw new Error('findings read before they were sorted');
-    for (const line of this.sortedFile.lines()) yield JSON.parse(line) as ReportFinding;
+    let n = 0;
+    for (const line of this.sortedFile.lines()) {
+      yield JSON.parse(line) as ReportFinding;
+      if (++n % (COLLECT_EVERY * 10) === 0) this.collectGarbage();
+    }
+  }
+
+  /** Writing reads every principal back several times: collected as it goes, like the analysis. */
+  private collectGarbage(): void {
+    (this.collect ??= collectorOfGarbage())();
   }
 
   /** Removes the temporary files. */
