@@ -88,8 +88,10 @@ interface FindingEntry {
 
 const SEVERITY_ORDER = ['critical', 'high', 'medium', 'low', 'info'];
 
-/** Principals between two full garbage collections (see {@link ReportSpool}). */
-const COLLECT_EVERY = 2_000;
+/** Principals between two looks at the heap (see {@link ReportSpool}). */
+const COLLECT_EVERY = 100;
+/** Garbage let grow above what was live after the last collection. */
+const GARBAGE_BYTES = 48 * 1024 * 1024;
 
 /**
  * A full garbage collection, without starting node with --expose-gc. V8 grows its heap to a
@@ -117,6 +119,7 @@ export class ReportSpool implements ReportSink, ReportLists {
   principalCount = 0;
   findingCount = 0;
   private collect: (() => void) | undefined;
+  private live = 0;
 
   constructor(parent = tmpdir()) {
     this.dir = mkdtempSync(join(parent, 'gatewarden-report-'));
@@ -159,7 +162,7 @@ export class ReportSpool implements ReportSink, ReportLists {
     this.sortedFile = sorted;
     const resources = this.entries.map((e) => e.resource);
     this.entries = [];
-    this.collectGarbage();
+    this.collectGarbage(true);
     return resources;
   }
 
@@ -180,9 +183,15 @@ export class ReportSpool implements ReportSink, ReportLists {
     }
   }
 
-  /** Writing reads every principal back several times: collected as it goes, like the analysis. */
-  private collectGarbage(): void {
+  /**
+   * Collects once the heap has grown {@link GARBAGE_BYTES} past what was live after the last
+   * collection: the analysis, and the writers that read every principal back, stay near what
+   * is live instead of the multiple V8 would let the heap reach.
+   */
+  private collectGarbage(force = false): void {
+    if (!force && process.memoryUsage().heapUsed < this.live + GARBAGE_BYTES) return;
     (this.collect ??= collectorOfGarbage())();
+    this.live = process.memoryUsage().heapUsed;
   }
 
   /** Removes the temporary files. */
