@@ -91,7 +91,7 @@ const SEVERITY_ORDER = ['critical', 'high', 'medium', 'low', 'info'];
 /** Principals between two looks at the heap (see {@link ReportSpool}). */
 const COLLECT_EVERY = 100;
 /** Garbage let grow above what was live after the last collection. */
-const GARBAGE_BYTES = 48 * 1024 * 1024;
+const GARBAGE_BYTES = 16 * 1024 * 1024;
 
 /**
  * A full garbage collection, without starting node with --expose-gc. V8 grows its heap to a
