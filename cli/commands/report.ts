@@ -14,10 +14,11 @@ import {
   type LabelRule,
 } from '../../lib/reports/labels.js';
 import { DirectoryActivitySource } from '../../lib/reports/logFiles.js';
-import { renderHtml } from '../../lib/reports/render/html.js';
-import { renderMarkdown } from '../../lib/reports/render/markdown.js';
+import type { ReportLists } from '../../lib/reports/render/reportLists.js';
+import { reportChunks, writeReportFiles } from '../../lib/reports/reportFiles.js';
+import { ReportSpool } from '../../lib/reports/ReportSpool.js';
 import { postureDeclarations } from '../../lib/reports/postureChecks.js';
-import { DEFAULT_REPORT_DAYS, generateReport, type ReportDeps } from '../../lib/reports/report.js';
+import { DEFAULT_REPORT_DAYS, streamReport, type ReportDeps } from '../../lib/reports/report.js';
 import type { AccessReport } from '../../lib/reports/reportTypes.js';
 import type { ActivitySource, ScanProgress } from '../../lib/reports/usage.js';
 import { forTerminal } from '../../lib/shared/terminal.js';
@@ -152,7 +153,7 @@ export const registerReport: RegisterCommand = (program: Command) => {
     )
     .option(
       '--max-principals <n>',
-      'refuse an --iam export with more roles and users than this (the report keeps each principal’s analysis in memory until it writes)',
+      'refuse an --iam export with more roles and users than this',
       principalCap,
       DEFAULT_MAX_PRINCIPALS,
     )
@@ -198,8 +199,13 @@ export const registerReport: RegisterCommand = (program: Command) => {
         );
         return;
       }
-      const report = await runReport(options, labels);
-      await emit(report, options);
+      const spool = new ReportSpool();
+      try {
+        const report = await runReport(options, labels, spool);
+        emit(report, spool, options);
+      } finally {
+        spool.dispose();
+      }
     });
 };
 
@@ -219,7 +225,15 @@ async function labelRules(options: ReportCliOptions): Promise<LabelRule[]> {
   return checkCount([...options.label, ...parseLabelRules(text)]);
 }
 
-async function runReport(options: ReportCliOptions, labels: LabelRule[]): Promise<AccessReport> {
+/**
+ * The report without its principals and findings, which go to `spool` as they are made: a
+ * report of 150,000 roles is never whole in memory.
+ */
+async function runReport(
+  options: ReportCliOptions,
+  labels: LabelRule[],
+  spool: ReportSpool,
+): Promise<AccessReport> {
   const catalog = new IamDataCatalog();
   const bar = options.progress && process.stderr.isTTY ? progressBar() : undefined;
   let deps: ReportDeps;
@@ -245,15 +259,19 @@ async function runReport(options: ReportCliOptions, labels: LabelRule[]): Promis
   if (activity !== undefined) deps.activity = activity;
   if (bar !== undefined) deps.onProgress = bar.update;
   try {
-    return await generateReport(deps, {
-      days: options.days,
-      managers: options.manager,
-      labels,
-      posture: postureDeclarations(process.env, {
-        ...(options.nonProduction ? { nonProduction: true } : {}),
-        allowedInterceptors: options.allowedInterceptor,
-      }),
-    });
+    return await streamReport(
+      deps,
+      {
+        days: options.days,
+        managers: options.manager,
+        labels,
+        posture: postureDeclarations(process.env, {
+          ...(options.nonProduction ? { nonProduction: true } : {}),
+          allowedInterceptors: options.allowedInterceptor,
+        }),
+      },
+      spool,
+    );
   } finally {
     bar?.done();
   }
@@ -295,24 +313,21 @@ async function activitySource(options: ReportCliOptions): Promise<ActivitySource
   return undefined;
 }
 
-async function emit(report: AccessReport, options: ReportCliOptions): Promise<void> {
+function emit(report: AccessReport, lists: ReportLists, options: ReportCliOptions): void {
   const s = report.summary;
   const formats: Exclude<Format, 'all'>[] =
     options.format === 'all' ? ['json', 'md', 'html'] : [options.format];
-  const text = {
-    json: () => `${JSON.stringify(report, null, 2)}\n`,
-    md: () => renderMarkdown(report),
-    html: () => renderHtml(report),
-  };
   if (options.out !== undefined) {
-    for (const f of formats) await writeFile(join(options.out, `report.${f}`), text[f]());
+    writeReportFiles(report, lists, formats, options.out);
     const names = formats.length === 1 ? `report.${formats[0]}` : `report.{${formats.join(',')}}`;
     process.stderr.write(
-      `report: ${s.roles} roles, ${s.principals} other principals, ${report.findings.length} findings (${s.findings.critical} critical, ${s.findings.high} high) → ${options.out}/${names}\n`,
+      `report: ${s.roles} roles, ${s.principals} other principals, ${lists.findingCount} findings (${s.findings.critical} critical, ${s.findings.high} high) → ${options.out}/${names}\n`,
     );
   } else {
     // Names, policies and reasons come from the account or an export: escaped for the terminal.
-    for (const f of formats) process.stdout.write(forTerminal(text[f](), { lines: true }));
+    for (const f of formats)
+      for (const chunk of reportChunks(f, report, lists))
+        process.stdout.write(forTerminal(chunk, { lines: true }));
   }
   const labelled = labelledSummary(report);
   if (labelled !== undefined)

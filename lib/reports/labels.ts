@@ -5,7 +5,7 @@
  * counted: the label only says, in every format, that someone knows about them.
  */
 import { ReportInputError } from './errors.js';
-import type { AccessReport } from './reportTypes.js';
+import type { AccessReport, ManagerOut, ReportFinding } from './reportTypes.js';
 
 /** One `pattern=label` rule. */
 export interface LabelRule {
@@ -118,48 +118,93 @@ export class LabelMatcher {
 }
 
 /**
+ * Labels principals, managers and findings one at a time and counts them: principals in the
+ * report's order, then findings in theirs (the order `byLabel` lists labels in).
+ */
+export class LabelCounter {
+  private readonly matcher: LabelMatcher;
+  private readonly byLabel = new Map<string, { principals: number; findings: number }>();
+  private principals = 0;
+  private findings = 0;
+
+  constructor(private readonly rules: readonly LabelRule[]) {
+    this.matcher = new LabelMatcher(rules);
+  }
+
+  get active(): boolean {
+    return this.rules.length > 0;
+  }
+
+  private tally(labels: string[], what: 'principals' | 'findings'): void {
+    for (const label of labels) {
+      const counts = this.byLabel.get(label) ?? { principals: 0, findings: 0 };
+      counts[what] += 1;
+      this.byLabel.set(label, counts);
+    }
+  }
+
+  /** Labels a principal and counts it. */
+  principal(p: { arn: string; labels?: string[] }): void {
+    if (!this.active) return;
+    const labels = this.matcher.labelsOf(p.arn);
+    if (labels.length === 0) return;
+    p.labels = labels;
+    this.principals += 1;
+    this.tally(labels, 'principals');
+  }
+
+  /** Labels a manager (managers are not counted). */
+  manager(m: ManagerOut): void {
+    if (!this.active) return;
+    const labels = this.matcher.labelsOf(m.arn);
+    if (labels.length > 0) m.labels = labels;
+  }
+
+  /** Labels a finding without counting it (see {@link countFinding}). */
+  finding(f: ReportFinding): void {
+    if (!this.active) return;
+    const labels = this.matcher.labelsOf(f.resource);
+    if (labels.length > 0) f.labels = labels;
+  }
+
+  /** Counts a finding on `resource`, in the findings' order. */
+  countFinding(resource: string): void {
+    if (!this.active) return;
+    const labels = this.matcher.labelsOf(resource);
+    if (labels.length === 0) return;
+    this.findings += 1;
+    this.tally(labels, 'findings');
+  }
+
+  /** `summary.labelled`, or undefined without rules. */
+  summary(): AccessReport['summary']['labelled'] {
+    if (!this.active) return undefined;
+    return {
+      principals: this.principals,
+      findings: this.findings,
+      byLabel: Object.fromEntries(this.byLabel),
+      unmatchedRules: this.rules
+        .filter((r) => !this.matcher.used.has(r))
+        .map((r) => `${r.pattern}=${r.label}`),
+    };
+  }
+}
+
+/**
  * Sets `labels` on every principal, manager and finding whose ARN (a finding's resource) a rule
  * matches, and `summary.labelled` with the counts. Nothing is removed or re-counted: labelled
  * rows stay in every total.
  */
 export function applyLabels(report: AccessReport, rules: readonly LabelRule[]): void {
   if (rules.length === 0) return;
-  const matcher = new LabelMatcher(rules);
-  // A Map: a label is operator text, and `__proto__` must be a label like any other.
-  const byLabel = new Map<string, { principals: number; findings: number }>();
-  const tally = (labels: string[], what: 'principals' | 'findings') => {
-    for (const label of labels) {
-      const counts = byLabel.get(label) ?? { principals: 0, findings: 0 };
-      counts[what] += 1;
-      byLabel.set(label, counts);
-    }
-  };
-  let principals = 0;
-  for (const p of [...report.roles, ...report.principals]) {
-    const labels = matcher.labelsOf(p.arn);
-    if (labels.length === 0) continue;
-    p.labels = labels;
-    principals += 1;
-    tally(labels, 'principals');
-  }
-  for (const m of report.managers) {
-    const labels = matcher.labelsOf(m.arn);
-    if (labels.length > 0) m.labels = labels;
-  }
-  let findings = 0;
+  const counter = new LabelCounter(rules);
+  for (const p of [...report.roles, ...report.principals]) counter.principal(p);
+  for (const m of report.managers) counter.manager(m);
   for (const f of report.findings) {
-    const labels = matcher.labelsOf(f.resource);
-    if (labels.length === 0) continue;
-    f.labels = labels;
-    findings += 1;
-    tally(labels, 'findings');
+    counter.finding(f);
+    counter.countFinding(f.resource);
   }
-  report.summary.labelled = {
-    principals,
-    findings,
-    byLabel: Object.fromEntries(byLabel),
-    unmatchedRules: rules.filter((r) => !matcher.used.has(r)).map((r) => `${r.pattern}=${r.label}`),
-  };
+  report.summary.labelled = counter.summary();
 }
 
 /** "2 principals and 3 findings labelled (set-up: 1 principal, 2 findings; ci: …)": raw text. */

@@ -116,6 +116,19 @@ export const ESCALATION_METHODS: readonly EscalationMethod[] = [
     ['iam:PassRole', 'ec2:RunInstances'],
     "can start an instance with any role's profile and read its credentials",
   ),
+  // Rhino's method 4 on running instances: a new instance profile on an instance one controls
+  // (pathfinding.cloud ec2-004/ec2-005). Replacing needs a profile already attached; both pass
+  // the profile's role.
+  method(
+    'passrole-ec2-associate-profile',
+    ['iam:PassRole', 'ec2:AssociateIamInstanceProfile'],
+    "can attach any role's instance profile to a running instance it controls and read its credentials",
+  ),
+  method(
+    'passrole-ec2-replace-profile',
+    ['iam:PassRole', 'ec2:ReplaceIamInstanceProfileAssociation'],
+    "can swap a running instance's profile for any role's and read its credentials",
+  ),
   method(
     'passrole-cloudformation',
     ['iam:PassRole', 'cloudformation:CreateStack'],

@@ -1,11 +1,11 @@
 import { severities, type Severity } from '../detection/types.js';
 import { analyzePrincipal, resolveUsage, type UnmappedTally } from './analyze.js';
 import type { ActionCatalog } from './catalog.js';
-import { MANAGEMENT_ACTIONS, runChecks, trustsAgentCore } from './checks.js';
+import { CheckRunner, MANAGEMENT_ACTIONS, sortFindings, trustsAgentCore } from './checks.js';
 import { ActionExpander, computeGranted } from './granted.js';
 import { principalKeyOfArn, type IamPrincipal, type IamSnapshot } from './iamModel.js';
-import { validateRecommendations } from './externalValidation.js';
-import { applyLabels, type LabelRule } from './labels.js';
+import { RecommendationValidator } from './externalValidation.js';
+import { LabelCounter, type LabelRule } from './labels.js';
 import { emptyInventory, type GatewayInfo, type InventorySource } from './inventory.js';
 import type { PolicyValidator } from './policyValidation.js';
 import type { PostureDeclarations } from './postureChecks.js';
@@ -16,6 +16,7 @@ import {
   type GatewayOut,
   type ManagerOut,
   type PrincipalReport,
+  type ReportFinding,
   type RoleKind,
 } from './reportTypes.js';
 import type { ActivitySource, ScanIssue, ScanProgress } from './usage.js';
@@ -63,6 +64,22 @@ export interface ReportOptions {
 export const DEFAULT_REPORT_DAYS = 90;
 
 /**
+ * Where the analysis of each principal and each finding goes as it is made. The report of a
+ * large account does not fit in memory whole: a sink may write them out as they come.
+ */
+export interface ReportSink {
+  /** One principal's report, in the report's order: roles, then other principals, by ARN. */
+  principal(report: PrincipalReport): void | Promise<void>;
+  /** One finding, in no particular order. */
+  finding(finding: ReportFinding): void;
+  /** Called once every finding is in: sorts them, and returns their resources in that order. */
+  sortFindings(): Iterable<string> | Promise<Iterable<string>>;
+}
+
+/** Principals validated by the external validator at once (its calls run in parallel). */
+const VALIDATION_BATCH = 16;
+
+/**
  * Builds the least-privilege access report: inventory, granted vs used per role and user,
  * risky and wildcard grants, recommended policies, and the best-practice checks.
  */
@@ -70,13 +87,62 @@ export async function generateReport(
   deps: ReportDeps,
   options: ReportOptions = {},
 ): Promise<AccessReport> {
+  const principals: PrincipalReport[] = [];
+  let findings: ReportFinding[] = [];
+  const report = await streamReport(deps, options, {
+    principal: (r) => void principals.push(r),
+    finding: (f) => void findings.push(f),
+    sortFindings: () => {
+      findings = sortFindings(findings);
+      return findings.map((f) => f.resource);
+    },
+  });
+  report.roles = principals.filter((r) => r.type === 'role');
+  report.principals = principals.filter((r) => r.type !== 'role');
+  report.findings = findings;
+  return report;
+}
+
+/** Roles first, then other principals; each by ARN (the order of the report's lists). */
+function reportOrder(a: IamPrincipal, b: IamPrincipal): number {
+  return Number(a.type !== 'role') - Number(b.type !== 'role') || a.arn.localeCompare(b.arn);
+}
+
+/** The snapshot's principals in the report's order, and what the report needs of them all. */
+function queued({ principals, ...snapshot }: IamSnapshot) {
+  return {
+    snapshot,
+    queue: [...principals].sort(reportOrder) as (IamPrincipal | undefined)[],
+    principalAccounts: new Set(principals.map((p) => p.accountId)),
+    reportScope: new Set(
+      principals
+        .filter((p) => !p.serviceLinked)
+        .map((p) => principalKeyOfArn(p.arn))
+        .filter((k): k is string => k !== undefined),
+    ),
+  };
+}
+
+/**
+ * {@link generateReport} one principal at a time: each principal's report and each finding go
+ * to `sink` as they are made and are not kept. Returns the report without its principals and
+ * findings (`roles`, `principals` and `findings` empty), every total counted.
+ */
+export async function streamReport(
+  deps: ReportDeps,
+  options: ReportOptions,
+  sink: ReportSink,
+): Promise<AccessReport> {
   const now = deps.now?.() ?? new Date();
   const days = options.days ?? DEFAULT_REPORT_DAYS;
   const from = new Date(now.getTime() - days * 24 * 3600 * 1000);
   const progress = deps.onProgress ?? (() => undefined);
 
   progress('iam');
-  const snapshot = await deps.iam.load((p) => progress('iam', p));
+  // Each principal is let go once analysed: the queue is the only reference to it.
+  const { snapshot, queue, principalAccounts, reportScope } = queued(
+    await deps.iam.load((p) => progress('iam', p)),
+  );
   progress('inventory');
   const inventory =
     deps.inventory === undefined ? emptyInventory(options.managers) : await deps.inventory.load();
@@ -91,14 +157,10 @@ export async function generateReport(
   let issues: ScanIssue[] = [];
   if (deps.activity !== undefined) {
     progress('activity');
-    const principals = new Set(
-      snapshot.principals
-        .filter((p) => !p.serviceLinked)
-        .map((p) => principalKeyOfArn(p.arn))
-        .filter((k): k is string => k !== undefined),
-    );
-    ({ issues } = await deps.activity.collect({ from, to: now, principals }, collector, (p) =>
-      progress('activity', p),
+    ({ issues } = await deps.activity.collect(
+      { from, to: now, principals: reportScope },
+      collector,
+      (p) => progress('activity', p),
     ));
   }
   // Records that prove nothing about use (none, junk, no time, outside the window): unknown.
@@ -127,13 +189,46 @@ export async function generateReport(
     ]);
   }
 
-  const analysed: {
-    iam: IamPrincipal;
-    granted: Awaited<ReturnType<typeof computeGranted>>;
-    report: PrincipalReport;
-  }[] = [];
+  const labels = new LabelCounter(options.labels ?? []);
+  const countBySeverity = Object.fromEntries(severities.map((s) => [s, 0])) as Record<
+    Severity,
+    number
+  >;
+  const checks = new CheckRunner(days, (finding) => {
+    countBySeverity[finding.severity] += 1;
+    labels.finding(finding);
+    sink.finding(finding);
+  });
+  // CloudTrail callers outside the IAM data (other accounts, root) still count as managers.
+  const managers = new Map<string, ManagerOut>();
+  const addManager = (arn: string, source: ManagerOut['sources'][number], used: string[] = []) => {
+    const entry = managers.get(arn) ?? { arn, sources: [], managementActionsUsed: [] };
+    if (!entry.sources.includes(source)) entry.sources.push(source);
+    entry.managementActionsUsed = [...new Set([...entry.managementActionsUsed, ...used])].sort();
+    managers.set(arn, entry);
+  };
+  for (const arn of inventory.configuredManagers) addManager(arn, 'configured');
+  const configured = new Set(inventory.configuredManagers);
+  const validator =
+    deps.policyValidator === undefined
+      ? undefined
+      : new RecommendationValidator(deps.policyValidator);
+
+  const totals = { roles: 0, principals: 0, granted: 0, used: 0, unused: 0 };
+  const known = new Set<string | undefined>();
+  const principalArns = new Set<string>();
   const skippedServiceLinkedRoles: string[] = [];
-  for (const principal of snapshot.principals) {
+  let batch: PrincipalReport[] = [];
+  const flush = async () => {
+    if (validator !== undefined) await validator.validate(batch);
+    for (const report of batch) await sink.principal(report);
+    batch = [];
+  };
+  // In the report's order, so a sink can write each principal as it comes.
+  for (let i = 0; i < queue.length; i++) {
+    const principal = queue[i];
+    if (principal === undefined) continue;
+    queue[i] = undefined;
     if (principal.serviceLinked) {
       skippedServiceLinkedRoles.push(principal.arn);
       continue;
@@ -142,6 +237,8 @@ export async function generateReport(
     const key = principalKeyOfArn(principal.arn);
     const usage = key === undefined ? undefined : collector.principals.get(key);
     const used = !activityKnown ? undefined : await resolveUsage(usage, deps.catalog, unmapped);
+    // Its usage is read: let it go too (callers outside the IAM data stay, for managers).
+    if (key !== undefined) collector.principals.delete(key);
     const report = await analyzePrincipal(principal, granted, used, deps.catalog, {
       dataEventsLogged: collector.stats.dataEventsLogged,
       ...(principal.boundary?.arn === undefined ? {} : { boundary: principal.boundary.arn }),
@@ -167,33 +264,36 @@ export async function generateReport(
     }
     report.gateways = [...(gatewaysByRole.get(principal.arn) ?? [])].sort();
     report.kind = kindOf(principal, granted.allowed, report.gateways.length > 0);
-    analysed.push({ iam: principal, granted, report });
-  }
 
-  if (deps.policyValidator !== undefined)
-    await validateRecommendations(
-      analysed.map((a) => a.report),
-      deps.policyValidator,
-    );
-
-  // CloudTrail callers outside the IAM data (other accounts, root) still count as managers.
-  const known = new Set(analysed.map((a) => principalKeyOfArn(a.iam.arn)));
-  const managers = new Map<string, ManagerOut>();
-  const addManager = (arn: string, source: ManagerOut['sources'][number], used: string[] = []) => {
-    const entry = managers.get(arn) ?? { arn, sources: [], managementActionsUsed: [] };
-    if (!entry.sources.includes(source)) entry.sources.push(source);
-    entry.managementActionsUsed = [...new Set([...entry.managementActionsUsed, ...used])].sort();
-    managers.set(arn, entry);
-  };
-  for (const arn of inventory.configuredManagers) addManager(arn, 'configured');
-  for (const a of analysed) {
-    if (a.report.kind === 'management' || a.report.kind === 'execution+management')
-      addManager(a.iam.arn, 'policy');
-    const usedManagement = a.report.usedActions.filter((x) =>
+    known.add(key);
+    principalArns.add(principal.arn);
+    const checked = { iam: principal, granted, report };
+    checks.principal(checked);
+    let manager = configured.has(principal.arn);
+    if (report.kind === 'management' || report.kind === 'execution+management') {
+      addManager(principal.arn, 'policy');
+      manager = true;
+    }
+    const usedManagement = report.usedActions.filter((x) =>
       (MANAGEMENT_ACTIONS as readonly string[]).includes(x),
     );
-    if (usedManagement.length > 0) addManager(a.iam.arn, 'cloudtrail', usedManagement);
+    if (usedManagement.length > 0) {
+      addManager(principal.arn, 'cloudtrail', usedManagement);
+      manager = true;
+    }
+    if (manager) checks.manager(checked);
+
+    if (report.type === 'role') totals.roles += 1;
+    else totals.principals += 1;
+    totals.granted += report.grantedActionCount;
+    totals.used += report.usedActions.length;
+    totals.unused += report.unusedActionCount;
+    labels.principal(report);
+    batch.push(report);
+    if (batch.length >= VALIDATION_BATCH) await flush();
   }
+  await flush();
+
   for (const [key, usage] of collector.principals) {
     if (known.has(key)) continue;
     const used = await resolveUsage(usage, deps.catalog, unmapped);
@@ -203,10 +303,10 @@ export async function generateReport(
     if (usedManagement.length > 0) addManager(usage.arn, 'cloudtrail', usedManagement);
   }
 
-  const { findings, checks, posture } = runChecks({
+  const { checks: checkResults, posture } = checks.finish({
     now,
     days,
-    principals: analysed,
+    principalArns,
     inventory,
     inventoryKnown: deps.inventory !== undefined,
     managers: [...managers.values()],
@@ -217,21 +317,10 @@ export async function generateReport(
     ...(options.posture === undefined ? {} : { posture: options.posture }),
   });
   const assessments = new Map(posture.map((a) => [a.gatewayId, a]));
+  for (const resource of await sink.sortFindings()) labels.countFinding(resource);
 
-  const roles = analysed.filter((a) => a.report.type === 'role').map((a) => a.report);
-  const principals = analysed.filter((a) => a.report.type !== 'role').map((a) => a.report);
-  const all = [...roles, ...principals];
-  const countBySeverity = Object.fromEntries(severities.map((s) => [s, 0])) as Record<
-    Severity,
-    number
-  >;
-  findings.forEach((f) => (countBySeverity[f.severity] += 1));
   const accountIds = [
-    ...new Set(
-      [inventory.accountId, ...snapshot.principals.map((p) => p.accountId)].filter(
-        (a): a is string => !!a,
-      ),
-    ),
+    ...new Set([inventory.accountId, ...principalAccounts].filter((a): a is string => !!a)),
   ].sort();
 
   const report: AccessReport = {
@@ -273,21 +362,21 @@ export async function generateReport(
       inventoryGaps: inventory.gaps,
     },
     summary: {
-      roles: roles.length,
-      principals: principals.length,
+      roles: totals.roles,
+      principals: totals.principals,
       skippedServiceLinkedRoles: skippedServiceLinkedRoles.length,
       gateways: inventory.gateways.length,
       findings: countBySeverity,
-      grantedActions: all.reduce((n, r) => n + r.grantedActionCount, 0),
-      usedActions: all.reduce((n, r) => n + r.usedActions.length, 0),
-      unusedActions: all.reduce((n, r) => n + r.unusedActionCount, 0),
+      grantedActions: totals.granted,
+      usedActions: totals.used,
+      unusedActions: totals.unused,
     },
     gateways: inventory.gateways.map((g) => gatewayOut(g, assessments.get(g.gatewayId))),
     managers: [...managers.values()].sort((a, b) => a.arn.localeCompare(b.arn)),
-    roles: roles.sort((a, b) => a.arn.localeCompare(b.arn)),
-    principals: principals.sort((a, b) => a.arn.localeCompare(b.arn)),
-    findings,
-    checks,
+    roles: [],
+    principals: [],
+    findings: [],
+    checks: checkResults,
   };
   if (inventory.region !== undefined) report.region = inventory.region;
   if (inventory.tokenVault !== undefined) {
@@ -298,7 +387,9 @@ export async function generateReport(
       ...(kmsKeyArn ? { kmsKeyArn } : {}),
     };
   }
-  applyLabels(report, options.labels ?? []);
+  for (const m of report.managers) labels.manager(m);
+  const labelled = labels.summary();
+  if (labelled !== undefined) report.summary.labelled = labelled;
   return report;
 }
 

@@ -16,6 +16,7 @@ export const RISK_CATEGORIES = [
   'data-exfiltration',
   'resource-exposure',
   'credentials-exposure',
+  'infrastructure-modification',
 ] as const;
 export type RiskCategory = (typeof RISK_CATEGORIES)[number];
 
@@ -25,6 +26,7 @@ export const CATEGORY_SEVERITY: Record<RiskCategory, Severity> = {
   'data-exfiltration': 'medium',
   'resource-exposure': 'high',
   'credentials-exposure': 'high',
+  'infrastructure-modification': 'low',
 };
 
 /**
@@ -236,6 +238,7 @@ export async function riskCategories(
   const methodActions = new Set(ESCALATION_METHODS.flatMap((m) => m.actions));
   const onStar: Holders = new Map();
   const exposure: Holders = new Map();
+  const modification: Holders = new Map();
   for (const grant of grants) {
     if (!onEveryResource(grant)) continue;
     const byService = new Map<string, string[]>();
@@ -250,9 +253,14 @@ export async function riskCategories(
       else list.push(action);
     }
     for (const [service, actions] of byService) {
-      const managed = await catalog.permissionsManagementActions(service);
-      if (managed.size === 0) continue;
-      for (const action of actions) if (managed.has(action)) note(exposure, action, grant);
+      const [managed, modify] = await Promise.all([
+        catalog.permissionsManagementActions(service),
+        catalog.modifyActions(service),
+      ]);
+      for (const action of actions) {
+        if (managed.has(action)) note(exposure, action, grant);
+        if (modify.has(action)) note(modification, action, grant);
+      }
     }
   }
   const pick = (set: Set<string>) => new Map([...onStar].filter(([action]) => set.has(action)));
@@ -284,5 +292,18 @@ export async function riskCategories(
     riskOf('data-exfiltration', pick(exfil)),
     riskOf('resource-exposure', exposure),
     riskOf('credentials-exposure', pick(creds)),
+    // Writes not already in another category: one finding says each thing once.
+    riskOf(
+      'infrastructure-modification',
+      new Map(
+        [...modification].filter(
+          ([action]) =>
+            !exposure.has(action) &&
+            !creds.has(action) &&
+            !exfil.has(action) &&
+            ![...escalations.keys()].some((m) => m.includes(` ${action}`)),
+        ),
+      ),
+    ),
   ].filter((r): r is CategoryRisk => r !== undefined);
 }

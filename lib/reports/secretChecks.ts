@@ -4,7 +4,11 @@ import type { CheckInput, Add } from './checks.js';
  * Gateway credentials: held in customer-owned secrets that a rotation schedule reaches,
  * rotation on, and not overdue.
  */
-export function checkSecrets(input: CheckInput, add: Add, skipped: Map<string, string>): void {
+export function checkSecrets(
+  input: Pick<CheckInput, 'inventory' | 'inventoryKnown' | 'now'>,
+  add: Add,
+  skipped: Map<string, string>,
+): void {
   if (!input.inventoryKnown) {
     for (const id of [
       'credential-not-rotatable',

@@ -12,6 +12,7 @@ import {
   wrapArn,
 } from './htmlPrincipal.js';
 import { findingsChart } from './htmlChart.js';
+import { listsOf, rowsOf, textOf, type ReportLists } from './reportLists.js';
 import { postureHtml } from './posture.js';
 import { docLinkFor } from './remediationLinks.js';
 
@@ -26,21 +27,31 @@ export interface Cell {
 
 /** A sortable table with a search box above it that filters its rows. */
 export function tableHtml(id: string, header: string[], rows: { cells: Cell[] }[]): string {
+  return textOf(tableHtmlChunks(id, header, rows, rows.length));
+}
+
+/** {@link tableHtml} streamed: `count` rows from `rows`. */
+function* tableHtmlChunks(
+  id: string,
+  header: string[],
+  rows: Iterable<{ cells: Cell[] }>,
+  count: number,
+): Generator<string> {
   const head = header.map((h) => `<th scope="col">${esc(h)}</th>`).join('');
-  const body = rows
-    .map(
-      (r) =>
-        `<tr>${r.cells
-          .map(
-            (c) =>
-              `<td${c.sort === undefined ? '' : ` data-sort="${esc(c.sort)}"`}${c.cls ? ` class="${esc(c.cls)}"` : ''}>${c.html ?? esc(c.text)}</td>`,
-          )
-          .join('')}</tr>`,
-    )
-    .join('\n');
-  return `<div class="filter"><input type="search" placeholder="Filter rows (all words must match)" aria-label="Filter ${esc(id)}" data-filter="${esc(id)}" data-count="${esc(id)}-count"><span id="${esc(id)}-count" class="muted">${rows.length} of ${rows.length} shown</span></div>
+  yield `<div class="filter"><input type="search" placeholder="Filter rows (all words must match)" aria-label="Filter ${esc(id)}" data-filter="${esc(id)}" data-count="${esc(id)}-count"><span id="${esc(id)}-count" class="muted">${count} of ${count} shown</span></div>
 <div class="scroll"><table id="${esc(id)}" class="sortable"><thead><tr>${head}</tr></thead><tbody>
-${body}
+`;
+  yield* rowsOf(
+    rows,
+    (r) =>
+      `<tr>${r.cells
+        .map(
+          (c) =>
+            `<td${c.sort === undefined ? '' : ` data-sort="${esc(c.sort)}"`}${c.cls ? ` class="${esc(c.cls)}"` : ''}>${c.html ?? esc(c.text)}</td>`,
+        )
+        .join('')}</tr>`,
+  );
+  yield `
 </tbody></table></div>`;
 }
 
@@ -48,8 +59,8 @@ ${body}
  * Used share of granted actions for the 40 roles granted most, on a linear scale: each bar is
  * the role's own grant, the green part what it used.
  */
-export function usageChart(roles: PrincipalReport[]): string {
-  const shown = [...roles].sort((a, b) => b.grantedActionCount - a.grantedActionCount).slice(0, 40);
+export function usageChart(roles: Iterable<PrincipalReport>): string {
+  const shown = mostGranted(roles, 40);
   if (shown.length === 0) return '';
   const rows = shown
     .map(
@@ -60,6 +71,24 @@ export function usageChart(roles: PrincipalReport[]): string {
   return `<div class="scroll"><table id="chart" aria-label="Used share of granted actions (linear)"><thead><tr><th>Principal</th><th>Granted</th><th>Used of granted (linear)</th></tr></thead><tbody>
 ${rows}
 </tbody></table></div>`;
+}
+
+/**
+ * The `n` principals granted most, ties in their order: what a stable sort of all of them by
+ * granted count, then its first `n`, gives, without holding them all.
+ */
+function mostGranted(principals: Iterable<PrincipalReport>, n: number): PrincipalReport[] {
+  let kept: { r: PrincipalReport; i: number }[] = [];
+  const cut = () =>
+    (kept = kept
+      .sort((a, b) => b.r.grantedActionCount - a.r.grantedActionCount || a.i - b.i)
+      .slice(0, n));
+  let i = 0;
+  for (const r of principals) {
+    kept.push({ r, i: i++ });
+    if (kept.length >= 4 * n) cut();
+  }
+  return cut().map((k) => k.r);
 }
 
 /** Warnings about the inputs: what the report could not see, said before any number. */
@@ -105,8 +134,8 @@ function inputNotes(report: AccessReport): string {
   return out.join('\n');
 }
 
-function rolesTable(all: PrincipalReport[]): string {
-  return tableHtml(
+function rolesTable(lists: ReportLists): Generator<string> {
+  return tableHtmlChunks(
     'roles',
     [
       'Principal',
@@ -121,7 +150,7 @@ function rolesTable(all: PrincipalReport[]): string {
       'Recommendation',
       'Last used',
     ],
-    all.map((r, i) => {
+    mappedIndexed(lists.principals(), (r, i) => {
       const used = r.usedActions.length - r.usedNotGranted.length;
       return {
         cells: [
@@ -155,7 +184,13 @@ function rolesTable(all: PrincipalReport[]): string {
         ],
       };
     }),
+    lists.principalCount,
   );
+}
+
+function* mappedIndexed<T, U>(items: Iterable<T>, f: (item: T, i: number) => U): Generator<U> {
+  let i = 0;
+  for (const item of items) yield f(item, i++);
 }
 
 /** How many principals and findings carry the operator's labels: marked, still counted. */
@@ -230,13 +265,21 @@ export interface AccountPage {
  * `page`, it is one member's page of an organization report.
  */
 export function renderHtml(report: AccessReport, page?: AccountPage): string {
+  return textOf(htmlChunks(report, listsOf(report), page));
+}
+
+/** {@link renderHtml} as a stream of text, its principals and findings from `lists`. */
+export function* htmlChunks(
+  report: AccessReport,
+  lists: ReportLists,
+  page?: AccountPage,
+): Generator<string> {
   const s = report.summary;
-  const all = [...report.roles, ...report.principals];
   const sevOrder = { critical: 0, high: 1, medium: 2, low: 3, info: 4 } as const;
-  const findings = tableHtml(
+  const findings = tableHtmlChunks(
     'findings',
     ['Severity', 'Check', 'Resource', 'What to do'],
-    report.findings.map((f) => ({
+    mappedIndexed(lists.findings(), (f) => ({
       cells: [
         { text: f.severity, sort: sevOrder[f.severity], cls: `sev-${f.severity}` },
         { text: f.checkId },
@@ -244,10 +287,12 @@ export function renderHtml(report: AccessReport, page?: AccountPage): string {
         { text: f.message, html: `${wrapArn(f.message)}${docLink(f.checkId)}` },
       ],
     })),
+    lists.findingCount,
   );
-  const resourcesByCheck = new Map<string, string[]>();
-  for (const f of report.findings)
-    resourcesByCheck.set(f.checkId, [...(resourcesByCheck.get(f.checkId) ?? []), f.resource]);
+  // Each check's resources, once each, in the findings' order.
+  const resourcesByCheck = new Map<string, Set<string>>();
+  for (const f of lists.findings())
+    resourcesByCheck.set(f.checkId, (resourcesByCheck.get(f.checkId) ?? new Set()).add(f.resource));
   const checks = tableHtml(
     'checks',
     ['Check', 'Status', 'Note'],
@@ -255,7 +300,10 @@ export function renderHtml(report: AccessReport, page?: AccountPage): string {
       cells: [
         { text: c.title },
         { text: c.status, cls: c.status },
-        { text: c.reason ?? '', html: checkNote(c, resourcesByCheck.get(c.checkId) ?? []) },
+        {
+          text: c.reason ?? '',
+          html: checkNote(c, [...(resourcesByCheck.get(c.checkId) ?? [])]),
+        },
       ],
     })),
   );
@@ -303,9 +351,9 @@ export function renderHtml(report: AccessReport, page?: AccountPage): string {
     ['sec-summary', 'Summary'],
     ['sec-chart', 'Findings by check and severity'],
     ['sec-usage', 'Granted vs used'],
-    ['sec-findings', `Findings (${report.findings.length})`],
+    ['sec-findings', `Findings (${lists.findingCount})`],
     ['sec-checks', 'Best-practice checks'],
-    ['sec-roles', `Roles and principals (${all.length})`],
+    ['sec-roles', `Roles and principals (${lists.principalCount})`],
     ['sec-gateways', 'Gateways'],
     ...(postureShown(report) ? [['sec-posture', 'Gateway posture'] as [string, string]] : []),
     ['sec-managers', 'Gateway managers'],
@@ -319,7 +367,7 @@ export function renderHtml(report: AccessReport, page?: AccountPage): string {
     : 'none — used and unused actions are unknown';
   // An account name is written by the member's own administrators: text, escaped, never markup.
   const whose = page ? ` — ${page.account.name} (${page.account.id})` : '';
-  return `${pageHead(`gatewarden access report${whose} ${report.generatedAt.slice(0, 10)}`)}
+  yield `${pageHead(`gatewarden access report${whose} ${report.generatedAt.slice(0, 10)}`)}
 <body>
 ${page ? `<p id="breadcrumb">${page.summaryHref === undefined ? 'Organization' : `<a href="${esc(page.summaryHref)}">Organization summary</a>`} › <span class="account-name">${esc(page.account.name)}</span> <code>${esc(page.account.id)}</code></p>\n` : ''}<h1 id="top">gatewarden access report${esc(whose)}</h1>
 <p>Generated ${esc(report.generatedAt)} · window ${report.window.days} days · accounts ${esc(report.accountIds.join(', ') || 'unknown')}${report.region ? ` · region ${esc(report.region)}` : ''}</p>
@@ -330,15 +378,23 @@ ${inputNotes(report)}
 <p><strong>${s.roles}</strong> roles, <strong>${s.principals}</strong> other principals, <strong>${s.gateways}</strong> gateways${s.skippedServiceLinkedRoles > 0 ? `, ${s.skippedServiceLinkedRoles} service-linked roles skipped` : ''} ·
 findings: <span class="sev-critical">&nbsp;${s.findings.critical} critical&nbsp;</span> <span class="sev-high">&nbsp;${s.findings.high} high&nbsp;</span> <span class="sev-medium">&nbsp;${s.findings.medium} medium&nbsp;</span> <span class="sev-low">&nbsp;${s.findings.low} low&nbsp;</span></p>
 ${labelledNote(report)}
-${findingsChart(report)}
+`;
+  yield findingsChart(report, lists.findings());
+  yield `
 <h2 id="sec-usage">Granted vs used</h2>
-${usageChart(all)}
+`;
+  yield usageChart(lists.principals());
+  yield `
 <h2 id="sec-findings">Findings</h2>
-${findings}
+`;
+  yield* findings;
+  yield `
 <h2 id="sec-checks">Best-practice checks</h2>
 ${checks}
 <h2 id="sec-roles">Roles and principals</h2>
-${rolesTable(all)}
+`;
+  yield* rolesTable(lists);
+  yield `
 <h2 id="sec-gateways">Gateways</h2>
 ${gateways}
 ${postureHtml(report, esc, wrapArn, docLink)}
@@ -346,7 +402,9 @@ ${postureHtml(report, esc, wrapArn, docLink)}
 ${managers}
 <h2 id="sec-principals">Per principal: which policy grants what, and what to do</h2>
 <div id="principals">
-${all.map((r, i) => principalSection(r, i)).join('\n')}
+`;
+  yield* rowsOf(lists.principals(), (r, i) => principalSection(r, i));
+  yield `
 </div>
 ${unmapped}
 ${PAGE_END}`;

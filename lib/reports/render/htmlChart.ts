@@ -1,5 +1,5 @@
 import { severities, type Severity } from '../../detection/types.js';
-import type { AccessReport } from '../reportTypes.js';
+import type { AccessReport, ReportFinding } from '../reportTypes.js';
 import { esc } from './htmlPrincipal.js';
 
 /** Bar colours by severity (the same hues as the severity badges, darker to read as bars). */
@@ -71,11 +71,17 @@ ${html}
 </figure>`;
 }
 
-/** Findings by check (the category) and severity: one stacked bar per check. */
-export function findingsChart(report: AccessReport): string {
+/**
+ * Findings by check (the category) and severity: one stacked bar per check. `findings` may be
+ * streamed (the large report reads them back from its spool).
+ */
+export function findingsChart(
+  report: AccessReport,
+  findings: Iterable<ReportFinding> = report.findings,
+): string {
   const title = new Map(report.checks.map((c) => [c.checkId, c.title]));
   const counts = new Map<string, Record<Severity, number>>();
-  for (const f of report.findings) {
+  for (const f of findings) {
     const row = counts.get(f.checkId) ?? noFindings();
     row[f.severity] += 1;
     counts.set(f.checkId, row);

@@ -1,5 +1,6 @@
 import { labelledSummary } from '../labels.js';
 import type { AccessReport, PrincipalReport } from '../reportTypes.js';
+import { joined, listsOf, textOf, type Piece, type ReportLists } from './reportLists.js';
 import { postureMarkdown } from './posture.js';
 
 /** Escapes text for a Markdown table cell. */
@@ -12,14 +13,26 @@ export function cell(text: string | number): string {
 }
 
 export function table(header: string[], rows: (string | number)[][]): string {
-  if (rows.length === 0) return '_none_\n';
-  return (
-    [
-      `| ${header.join(' | ')} |`,
-      `| ${header.map(() => '---').join(' | ')} |`,
-      ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
-    ].join('\n') + '\n'
-  );
+  return textOf(tableChunks(header, rows, rows.length));
+}
+
+/** {@link table} streamed: `count` rows from `rows`. */
+function* tableChunks(
+  header: string[],
+  rows: Iterable<(string | number)[]>,
+  count: number,
+): Generator<string> {
+  if (count === 0) {
+    yield '_none_\n';
+    return;
+  }
+  yield `| ${header.join(' | ')} |\n| ${header.map(() => '---').join(' | ')} |`;
+  for (const r of rows) yield `\n| ${r.map(cell).join(' | ')} |`;
+  yield '\n';
+}
+
+function* mapped<T, U>(items: Iterable<T>, f: (item: T) => U): Generator<U> {
+  for (const item of items) yield f(item);
 }
 
 /** The operator's labels as badges (escaped: they are operator input). */
@@ -70,135 +83,143 @@ function recommendationMarkdown(r: PrincipalReport): string[] {
 
 /** The report as Markdown: summary, findings, checks, roles, then per-role recommendations. */
 export function renderMarkdown(report: AccessReport): string {
+  return textOf(markdownChunks(report, listsOf(report)));
+}
+
+/** {@link renderMarkdown} as a stream of text, its principals and findings from `lists`. */
+export function markdownChunks(report: AccessReport, lists: ReportLists): Generator<string> {
+  return joined(markdownPieces(report, lists), '\n');
+}
+
+function* markdownPieces(report: AccessReport, lists: ReportLists): Generator<Piece> {
   const s = report.summary;
-  const out: string[] = [];
-  out.push(`# gatewarden access report\n`);
-  out.push(
-    `Generated ${report.generatedAt} · window ${report.window.days} days (${report.window.from.slice(0, 10)} → ${report.window.to.slice(0, 10)}) · accounts ${report.accountIds.join(', ') || 'unknown'}${report.region ? ` · region ${report.region}` : ''}\n`,
-  );
-  out.push(
-    `Sources: IAM ${report.sources.iam}; inventory ${report.sources.inventory}; activity ${report.sources.activity ? `${report.sources.activity.kind} (${report.sources.activity.description})` : 'none — used/unused unknown'}; ${report.sources.eventsRead} events read, ${report.sources.eventsAttributed} attributed, ${report.sources.eventsDenied} denied${report.sources.eventsOutOfScope ? `, ${report.sources.eventsOutOfScope} of callers outside the reported principals left out` : ''}.\n`,
-  );
+  yield `# gatewarden access report\n`;
+  yield `Generated ${report.generatedAt} · window ${report.window.days} days (${report.window.from.slice(0, 10)} → ${report.window.to.slice(0, 10)}) · accounts ${report.accountIds.join(', ') || 'unknown'}${report.region ? ` · region ${report.region}` : ''}\n`;
+  yield `Sources: IAM ${report.sources.iam}; inventory ${report.sources.inventory}; activity ${report.sources.activity ? `${report.sources.activity.kind} (${report.sources.activity.description})` : 'none — used/unused unknown'}; ${report.sources.eventsRead} events read, ${report.sources.eventsAttributed} attributed, ${report.sources.eventsDenied} denied${report.sources.eventsOutOfScope ? `, ${report.sources.eventsOutOfScope} of callers outside the reported principals left out` : ''}.\n`;
   const src = report.sources;
   if (src.activityUnknownReason !== undefined)
-    out.push(
-      `**Usage unknown**: ${cell(src.activityUnknownReason)} — nothing is reported as unused.\n`,
-    );
+    yield `**Usage unknown**: ${cell(src.activityUnknownReason)} — nothing is reported as unused.\n`;
   if (src.skippedServiceLinkedRoles.length > 0)
-    out.push(
-      `Skipped ${src.skippedServiceLinkedRoles.length} AWS service-linked role(s) (the account cannot change them).\n`,
-    );
+    yield `Skipped ${src.skippedServiceLinkedRoles.length} AWS service-linked role(s) (the account cannot change them).\n`;
   if (src.missingBoundaries.length + src.missingGroups.length > 0)
-    out.push(
-      `Missing from the IAM input: ${[...src.missingBoundaries.map((b) => `boundary ${b}`), ...src.missingGroups.map((g) => `group ${g}`)].map(cell).join(', ')}.\n`,
-    );
-  out.push(`## Summary\n`);
-  out.push(
-    table(
-      ['Roles', 'Other principals', 'Gateways', 'Critical', 'High', 'Medium', 'Low', 'Info'],
+    yield `Missing from the IAM input: ${[...src.missingBoundaries.map((b) => `boundary ${b}`), ...src.missingGroups.map((g) => `group ${g}`)].map(cell).join(', ')}.\n`;
+  yield `## Summary\n`;
+  yield table(
+    ['Roles', 'Other principals', 'Gateways', 'Critical', 'High', 'Medium', 'Low', 'Info'],
+    [
       [
-        [
-          s.roles,
-          s.principals,
-          s.gateways,
-          s.findings.critical,
-          s.findings.high,
-          s.findings.medium,
-          s.findings.low,
-          s.findings.info,
-        ],
+        s.roles,
+        s.principals,
+        s.gateways,
+        s.findings.critical,
+        s.findings.high,
+        s.findings.medium,
+        s.findings.low,
+        s.findings.info,
       ],
-    ),
+    ],
   );
   const labelled = labelledSummary(report);
   if (labelled !== undefined)
-    out.push(
-      `Labelled: ${cell(labelled)}; they are counted in every total above.${s.labelled?.unmatchedRules.length ? ` Label rules that matched nothing: ${s.labelled.unmatchedRules.map(cell).join(', ')}.` : ''}\n`,
-    );
+    yield `Labelled: ${cell(labelled)}; they are counted in every total above.${s.labelled?.unmatchedRules.length ? ` Label rules that matched nothing: ${s.labelled.unmatchedRules.map(cell).join(', ')}.` : ''}\n`;
   // A Labels column only when labels were given: reports without them keep their shape.
   const withLabels = s.labelled !== undefined;
-  out.push(`## Findings\n`);
-  out.push(
-    table(
-      ['Severity', 'Check', 'Resource', 'What to do', ...(withLabels ? ['Labels'] : [])],
-      report.findings.map((f) => [
-        f.severity,
-        f.checkId,
-        f.resource,
-        f.message,
-        ...(withLabels ? [badges(f.labels)] : []),
-      ]),
-    ),
+  yield `## Findings\n`;
+  yield tableChunks(
+    ['Severity', 'Check', 'Resource', 'What to do', ...(withLabels ? ['Labels'] : [])],
+    mapped(lists.findings(), (f) => [
+      f.severity,
+      f.checkId,
+      f.resource,
+      f.message,
+      ...(withLabels ? [badges(f.labels)] : []),
+    ]),
+    lists.findingCount,
   );
-  out.push(`## Best-practice checks\n`);
-  out.push(
-    table(
-      ['Check', 'Status', 'Note'],
-      report.checks.map((c) => [c.title, c.status, c.reason ?? '']),
-    ),
+  yield `## Best-practice checks\n`;
+  yield table(
+    ['Check', 'Status', 'Note'],
+    report.checks.map((c) => [c.title, c.status, c.reason ?? '']),
   );
   if (report.gateways.length > 0) {
-    out.push(`## Gateways\n`);
-    out.push(
-      table(
-        ['Gateway', 'Authorizer', 'Execution role', 'Targets'],
-        report.gateways.map((g) => [
-          g.gatewayId,
-          g.authorizerType ?? '',
-          g.roleArn ?? '',
-          g.targets
-            .map((t) => `${t.targetId} (${t.credentialProviderTypes.join(',') || 'none'})`)
-            .join(', '),
-        ]),
-      ),
-    );
-  }
-  out.push(...postureMarkdown(report, cell, table));
-  if (report.managers.length > 0) {
-    out.push(`## Gateway managers\n`);
-    out.push(
-      table(
-        ['Principal', 'Identified by', 'Management calls seen', ...(withLabels ? ['Labels'] : [])],
-        report.managers.map((m) => [
-          m.arn,
-          m.sources.join(', '),
-          m.managementActionsUsed.join(', '),
-          ...(withLabels ? [badges(m.labels)] : []),
-        ]),
-      ),
-    );
-  }
-  out.push(`## Roles and principals\n`);
-  const all = [...report.roles, ...report.principals];
-  out.push(
-    table(
-      [
-        'Principal',
-        'Kind',
-        'Granted',
-        'Used',
-        'Unused',
-        'Wildcards',
-        'High-risk',
-        'Last used',
-        ...(withLabels ? ['Labels'] : []),
-      ],
-      all.map((r) => [
-        r.arn,
-        r.kind,
-        r.grantedActionCount,
-        usage(r),
-        r.usageKnown ? r.unusedActionCount : 'unknown',
-        r.wildcardGrants.length,
-        r.highRiskGrants.length,
-        r.lastUsed ?? '',
-        ...(withLabels ? [badges(r.labels)] : []),
+    yield `## Gateways\n`;
+    yield table(
+      ['Gateway', 'Authorizer', 'Execution role', 'Targets'],
+      report.gateways.map((g) => [
+        g.gatewayId,
+        g.authorizerType ?? '',
+        g.roleArn ?? '',
+        g.targets
+          .map((t) => `${t.targetId} (${t.credentialProviderTypes.join(',') || 'none'})`)
+          .join(', '),
       ]),
-    ),
+    );
+  }
+  yield* postureMarkdown(report, cell, table);
+  if (report.managers.length > 0) {
+    yield `## Gateway managers\n`;
+    yield table(
+      ['Principal', 'Identified by', 'Management calls seen', ...(withLabels ? ['Labels'] : [])],
+      report.managers.map((m) => [
+        m.arn,
+        m.sources.join(', '),
+        m.managementActionsUsed.join(', '),
+        ...(withLabels ? [badges(m.labels)] : []),
+      ]),
+    );
+  }
+  yield `## Roles and principals\n`;
+  yield tableChunks(
+    [
+      'Principal',
+      'Kind',
+      'Granted',
+      'Used',
+      'Unused',
+      'Wildcards',
+      'High-risk',
+      'Last used',
+      ...(withLabels ? ['Labels'] : []),
+    ],
+    mapped(lists.principals(), (r) => [
+      r.arn,
+      r.kind,
+      r.grantedActionCount,
+      usage(r),
+      r.usageKnown ? r.unusedActionCount : 'unknown',
+      r.wildcardGrants.length,
+      r.highRiskGrants.length,
+      r.lastUsed ?? '',
+      ...(withLabels ? [badges(r.labels)] : []),
+    ]),
+    lists.principalCount,
   );
-  for (const r of all.filter(
-    (x) => x.kind !== 'other' || x.wildcardGrants.length > 0 || x.highRiskGrants.length > 0,
-  )) {
+  yield* detailPieces(lists);
+  if (report.sources.unmappedEvents.length > 0) {
+    yield `## CloudTrail events not mapped to an IAM action\n`;
+    yield table(
+      ['Event source', 'Event name', 'Count'],
+      report.sources.unmappedEvents.map((u) => [u.eventSource, u.eventName, u.count]),
+    );
+  }
+  if (report.sources.issues.length > 0) {
+    yield `## Inputs skipped\n`;
+    yield table(
+      ['Input', 'Reason'],
+      report.sources.issues.map((i) => [i.input, i.reason]),
+    );
+  }
+}
+
+/**
+ * The section of each principal worth reading (not "other", or with wildcard or high-risk
+ * grants), streamed: its pieces, each joined to the next like the rest of the document.
+ */
+function* detailPieces(lists: ReportLists): Generator<string> {
+  for (const r of lists.principals()) {
+    if (r.kind === 'other' && r.wildcardGrants.length === 0 && r.highRiskGrants.length === 0)
+      continue;
+    const out: string[] = [];
     out.push(
       `### ${cell(r.name)} (${r.type}, ${r.kind})${r.labels?.length ? ` ${cell(badges(r.labels))}` : ''}\n`,
     );
@@ -223,24 +244,6 @@ export function renderMarkdown(report: AccessReport): string {
         `Conditional deny (${cell(d.policy)}${d.sid ? ` ${cell(d.sid)}` : ''}): ${d.notAction ? 'every action except ' : ''}${d.actions.map((a) => `\`${a}\``).join(', ')}${d.conditionKeys.length > 0 ? ` unless ${d.conditionKeys.map((k) => `\`${k}\``).join(', ')}` : ''}\n`,
       );
     out.push(...recommendationMarkdown(r));
+    yield* out;
   }
-  if (report.sources.unmappedEvents.length > 0) {
-    out.push(`## CloudTrail events not mapped to an IAM action\n`);
-    out.push(
-      table(
-        ['Event source', 'Event name', 'Count'],
-        report.sources.unmappedEvents.map((u) => [u.eventSource, u.eventName, u.count]),
-      ),
-    );
-  }
-  if (report.sources.issues.length > 0) {
-    out.push(`## Inputs skipped\n`);
-    out.push(
-      table(
-        ['Input', 'Reason'],
-        report.sources.issues.map((i) => [i.input, i.reason]),
-      ),
-    );
-  }
-  return out.join('\n');
 }

@@ -36,6 +36,10 @@ const LINKS: Record<string, DocLink> = {
     title: 'IAM: temporary security credentials',
     url: `${IAM}/id_credentials_temp.html`,
   },
+  'infrastructure-modification': {
+    title: 'IAM: grant least privilege',
+    url: `${IAM}/best-practices.html#grant-least-privilege`,
+  },
   'unused-permissions': {
     title: 'IAM: refine permissions using last accessed information',
     url: `${IAM}/access_policies_last-accessed.html`,

@@ -4,9 +4,8 @@
  * examples/files/example.json (principals as published; policy documents as cloudsplaining's
  * package ships them in its sample report data); expected.json is what cloudsplaining itself
  * finds there, written by expected.py beside it. Compared: each user and role (its policies
- * together, groups included), and each policy alone (cloudsplaining's own unit), in the four
- * categories gatewarden computes. Cloudsplaining's fifth, infrastructure modification (any
- * write on `*`), is gatewarden's wildcard-grant check and is not compared.
+ * together, groups included), and each policy alone (cloudsplaining's own unit), in all
+ * five categories, infrastructure modification (writes on `*`) included.
  *
  * Every disagreement is listed with its reason and asserted as a disagreement, so a change in
  * either direction is noticed.
@@ -86,6 +85,18 @@ const KNOWN_DISAGREEMENTS: Record<string, string> = {
     'iam:PassRole, iam:CreateInstanceProfile, iam:AddRoleToInstanceProfile: Write in the current IAM catalog',
   'inline:MyOtherRolePolicy / resource-exposure':
     'same document as EC2-IAM-example: Write in the current IAM catalog',
+  'inline:EC2-IAM-example / privilege-escalation':
+    'iam:PassRole + ec2:AssociateIamInstanceProfile on *: attaching a privileged profile to a running instance, a method cloudsplaining does not list',
+  'inline:MyOtherRolePolicy / privilege-escalation':
+    'same document as EC2-IAM-example: iam:PassRole + ec2:AssociateIamInstanceProfile',
+  // Cloudsplaining counts some reads and every other category's writes as infrastructure
+  // modification too; gatewarden names each action once, in the category that says most.
+  'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess / infrastructure-modification':
+    's3:GetObject, a read: data exfiltration already says it',
+  'inline:InlinePolicyForBidenGroup / infrastructure-modification':
+    's3:GetObject is data exfiltration, s3:PutObjectAcl resource exposure',
+  'inline:OverprivilegedEC2 / infrastructure-modification':
+    'iam:CreateAccessKey is credentials exposure, the reads data exfiltration',
   'inline:OverprivilegedEC2 / resource-exposure':
     'iam:CreateAccessKey: Write in the current IAM catalog (gatewarden flags it as credentials exposure and privilege escalation)',
 };

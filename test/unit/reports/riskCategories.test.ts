@@ -93,6 +93,8 @@ describe('privilege escalation', () => {
     ['SSM StartSession', ['ssm:StartSession']],
     ['CloudFormation stack create', ['iam:PassRole', 'cloudformation:CreateStack']],
     ['CloudFormation stack update', ['iam:PassRole', 'cloudformation:UpdateStack']],
+    ['EC2 instance profile attached', ['iam:PassRole', 'ec2:AssociateIamInstanceProfile']],
+    ['EC2 instance profile replaced', ['iam:PassRole', 'ec2:ReplaceIamInstanceProfileAssociation']],
   ])('%s on * is an escalation; on one ARN it is not', async (_name, actions) => {
     expect(await held([allow(actions)], 'privilege-escalation')).toBeDefined();
     expect(
@@ -102,6 +104,13 @@ describe('privilege escalation', () => {
       ),
     ).toBeUndefined();
   });
+
+  it.each(['ec2:AssociateIamInstanceProfile', 'ec2:ReplaceIamInstanceProfileAssociation'])(
+    '%s without iam:PassRole is no escalation (it cannot hand the instance a role)',
+    async (action) => {
+      expect(await held([allow(action)], 'privilege-escalation')).toBeUndefined();
+    },
+  );
 
   it('a method split across two policies is one escalation naming both', async () => {
     const r = await report([
@@ -243,5 +252,40 @@ describe('findings', () => {
     const exfil = r.findings.filter((f) => f.checkId === 'data-exfiltration');
     expect(exfil).toHaveLength(1);
     expect(exfil[0]?.message).toContain(`arn:aws:iam::${A}:policy/risky, inline:own`);
+  });
+});
+
+describe('infrastructure modification (cloudsplaining InfrastructureModification)', () => {
+  it.each([
+    ['an object write', ['s3:PutObject']],
+    ['a queue write', ['sqs:SendMessage']],
+    ['a tag write', ['dynamodb:TagResource']],
+  ])('%s on * is flagged; on one ARN it is not', async (_name, actions) => {
+    expect(await held([allow(actions)], 'infrastructure-modification')).toMatchObject({
+      items: actions,
+    });
+    expect(
+      await held([allow(actions, 'arn:aws:s3:::one-bucket/*')], 'infrastructure-modification'),
+    ).toBeUndefined();
+  });
+
+  it.each([
+    ['a list', 's3:ListBucket'],
+    ['a read', 'dynamodb:GetItem'],
+    ['a data read (data exfiltration says it)', 's3:GetObject'],
+    ['a bucket policy write (resource exposure says it)', 's3:PutBucketPolicy'],
+    ['a function code update (privilege escalation says it)', 'lambda:UpdateFunctionCode'],
+    ['a write that takes no resource (only * can grant it)', 'iam:CreateAccountAlias'],
+  ])('%s on * is not infrastructure modification', async (_name, action) => {
+    expect(await held([allow(action)], 'infrastructure-modification')).toBeUndefined();
+  });
+
+  it('a Deny of the write removes it', async () => {
+    expect(
+      await held(
+        [allow(['s3:PutObject', 's3:ListBucket']), deny('s3:PutObject')],
+        'infrastructure-modification',
+      ),
+    ).toBeUndefined();
   });
 });
