@@ -152,10 +152,11 @@ async function addOrganizationChecks(report: DoctorReport, flags: DoctorFlags): 
     .split(',')
     .map((r) => r.trim())
     .filter(Boolean);
-  const [{ expectedMemberRules }, { readDetectRoutes }] = await Promise.all([
-    import('../../lib/deploy/memberTemplate.js'),
-    import('../../lib/deploy/detectRoutes.js'),
-  ]);
+  const [{ expectedMemberRulePattern, expectedMemberRules }, { readDetectRoutes }] =
+    await Promise.all([
+      import('../../lib/deploy/memberTemplate.js'),
+      import('../../lib/deploy/detectRoutes.js'),
+    ]);
   const stageRegion = report.region ?? process.env.AWS_REGION ?? 'us-east-1';
   const centralAccount = report.caller.split(':')[4] ?? '';
   const routes = readDetectRoutes();
@@ -166,6 +167,8 @@ async function addOrganizationChecks(report: DoctorReport, flags: DoctorFlags): 
       regions,
       stageRegion,
       expectedRules: (region) => expectedMemberRules(routes, report.stage, region, usEast1Chosen),
+      expectedPattern: (region, name) =>
+        expectedMemberRulePattern(routes, report.stage, region, usEast1Chosen, name),
       centralBusArn: `arn:${partition}:events:${stageRegion}:${centralAccount}:event-bus/default`,
       centralAccount,
     },

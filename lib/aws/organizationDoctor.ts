@@ -113,7 +113,14 @@ export function organizationDoctorPorts(options: {
           rules.push({
             name: rule.Name,
             state: rule.State ?? 'UNKNOWN',
-            targets: (targets.Targets ?? []).flatMap((t) => (t.Arn ? [t.Arn] : [])),
+            // A target that replaces the event (a constant Input, an InputPath, a transformer)
+            // delivers something else to the central bus: it does not count as aimed there.
+            targets: (targets.Targets ?? []).flatMap((t) =>
+              t.Arn && t.Input === undefined && t.InputPath === undefined && !t.InputTransformer
+                ? [t.Arn]
+                : [],
+            ),
+            ...(rule.EventPattern === undefined ? {} : { pattern: rule.EventPattern }),
           });
         }
         token = listed.NextToken;

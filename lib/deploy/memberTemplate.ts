@@ -169,7 +169,8 @@ export function expectedMemberRules(
 ): string[] {
   const inGlobalRegion = region === GLOBAL_EVENTS_REGION;
   return Object.entries(routes)
-    .filter(([, route]) => {
+    .filter(([key, route]) => {
+      if (CENTRAL_ONLY_ROUTES.has(key)) return false;
       const global = globalPart(route);
       const onlyGlobal = global !== undefined && sameJson(global.pattern, route.pattern);
       if (!inGlobalRegion) return !onlyGlobal;
@@ -177,6 +178,30 @@ export function expectedMemberRules(
     })
     .map(([key]) => `${MEMBER_RULE_PREFIX.replace('${Stage}', stage)}${key}`)
     .sort();
+}
+
+/**
+ * The event pattern the template gives a member's rule `name` in `region` (the `GlobalOnly`
+ * choice of {@link forwardingRule}), or undefined for a name that is not one of its rules.
+ * `doctor --org` compares it with the member's: a rule kept by name, state and target but given
+ * a pattern that matches nothing blinds the central detect just as a deleted rule does.
+ */
+export function expectedMemberRulePattern(
+  routes: DetectRoutes,
+  stage: string,
+  region: string,
+  usEast1Chosen: boolean,
+  name: string,
+): unknown {
+  const prefix = MEMBER_RULE_PREFIX.replace('${Stage}', stage);
+  if (!name.startsWith(prefix)) return undefined;
+  const key = name.slice(prefix.length);
+  const route =
+    Object.hasOwn(routes, key) && !CENTRAL_ONLY_ROUTES.has(key) ? routes[key] : undefined;
+  if (route === undefined) return undefined;
+  const global = globalPart(route);
+  const globalOnly = region === GLOBAL_EVENTS_REGION && !usEast1Chosen;
+  return global !== undefined && globalOnly ? global.pattern : route.pattern;
 }
 
 /** A route's rule: its pattern where the region sees it, its global part where only that. */

@@ -25,8 +25,10 @@ export interface MemberRuleState {
   name: string;
   /** `ENABLED`, `ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS`, `DISABLED`. */
   state: string;
-  /** Target ARNs. */
+  /** Target ARNs (of targets that deliver the event as it is: no Input, InputPath or transformer). */
   targets: string[];
+  /** The rule's event pattern as EventBridge returns it (JSON text). */
+  pattern?: string;
 }
 
 export interface OrganizationDoctorPorts {
@@ -50,6 +52,8 @@ export interface OrganizationDoctorOptions {
   concurrency?: number;
   /** The rule names a member's instance holds in a region (`expectedMemberRules`). */
   expectedRules?: (region: string) => string[];
+  /** The pattern the template gives a rule in a region (`expectedMemberRulePattern`). */
+  expectedPattern?: (region: string, name: string) => unknown;
   /** What every forwarding rule must target: the central stage's default bus. */
   centralBusArn?: string;
   /** The central account: it forwards nothing (its own rules see its events). */
@@ -188,6 +192,11 @@ async function rulesCheck(
       else if (!ENABLED_STATES.has(rule.state)) problems.push(`${region}: ${name} ${rule.state}`);
       else if (!rule.targets.includes(options.centralBusArn))
         problems.push(`${region}: ${name} does not target the central bus`);
+      else if (
+        options.expectedPattern &&
+        !samePattern(rule.pattern, options.expectedPattern(region, name))
+      )
+        problems.push(`${region}: ${name} forwards other events than the template's`);
     }
   }
   return problems.length === 0
@@ -204,4 +213,29 @@ async function rulesCheck(
         message: `${label}: forwarding rules missing, disabled or re-aimed`,
         details: problems,
       };
+}
+
+/**
+ * Whether the member's pattern (JSON text) is the template's: compared as JSON with object keys
+ * in any order; unreadable text is not. The member's text is never quoted.
+ */
+function samePattern(found: string | undefined, expected: unknown): boolean {
+  if (found === undefined || expected === undefined) return false;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(found);
+  } catch {
+    return false;
+  }
+  return canonical(parsed) === canonical(expected);
+}
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object')
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(value) ?? 'null';
 }

@@ -1,5 +1,9 @@
 import { readDetectRoutes } from '../../../lib/deploy/detectRoutes.js';
-import { expectedMemberRules } from '../../../lib/deploy/memberTemplate.js';
+import {
+  expectedMemberRulePattern,
+  expectedMemberRules,
+  memberTemplate,
+} from '../../../lib/deploy/memberTemplate.js';
 import {
   expectedRegions,
   type MemberRuleState,
@@ -83,9 +87,16 @@ describe('doctor --org: the members’ forwarding rules', () => {
   const routes = readDetectRoutes();
   const BUS = 'arn:aws:events:eu-west-1:999999999999:event-bus/default';
   const expected = (region: string) => expectedMemberRules(routes, 'prod', region, false);
-  /** Every expected rule, enabled and aimed at the central bus, in both regions. */
+  const pattern = (region: string, name: string) =>
+    expectedMemberRulePattern(routes, 'prod', region, false, name);
+  /** Every expected rule, enabled, matching what the template sets, aimed at the central bus. */
   const healthy = (region: string): MemberRuleState[] =>
-    expected(region).map((name) => ({ name, state: 'ENABLED', targets: [BUS] }));
+    expected(region).map((name) => ({
+      name,
+      state: 'ENABLED',
+      targets: [BUS],
+      pattern: JSON.stringify(pattern(region, name)),
+    }));
 
   async function run(rules: (account: MemberAccount, region: string) => MemberRuleState[]) {
     const instances = [A, B, C].flatMap((a) => [
@@ -98,6 +109,7 @@ describe('doctor --org: the members’ forwarding rules', () => {
         regions: ['eu-west-1'],
         stageRegion: 'eu-west-1',
         expectedRules: expected,
+        expectedPattern: pattern,
         centralBusArn: BUS,
         centralAccount: C.id,
       },
@@ -114,8 +126,9 @@ describe('doctor --org: the members’ forwarding rules', () => {
     expect(global).toContain('gatewarden-prod-org-iam');
     expect(regional).not.toContain('gatewarden-prod-org-accountRegions');
     expect(global).toContain('gatewarden-prod-org-accountRegions');
+    // Every route but the central-only one (a stage reading every secret judges its own reads).
     expect(expectedMemberRules(routes, 'prod', 'us-east-1', true)).toHaveLength(
-      Object.keys(routes).length,
+      Object.keys(routes).filter((key) => key !== 'allSecretReads').length,
     );
   });
 
@@ -165,5 +178,125 @@ describe('doctor --org: the members’ forwarding rules', () => {
     expect(check?.status).toBe('fail');
     expect(check?.details?.[0]).toMatch(/^us-east-1: rules not readable \(AccessDeniedException/);
     expect(JSON.stringify(check)).not.toContain('abc123');
+  });
+
+  it('fails a member whose administrator kept a rule’s name, state and target but changed its pattern to match nothing', async () => {
+    // Prepare: the attack — PutRule on the same name with a pattern no event matches, or a
+    // narrower one that drops the calls the attacker is about to make.
+    const [first = '', second = ''] = expected('eu-west-1');
+    const narrowed = (region: string, name: string) => {
+      const original = pattern(region, name) as Record<string, unknown>;
+      return { ...original, detail: { eventName: ['NothingEverCallsThis'] } };
+    };
+
+    // Act
+    const byId = await run((account, region) =>
+      account.id !== B.id || region !== 'eu-west-1'
+        ? healthy(region)
+        : healthy(region).map((r) =>
+            r.name === first
+              ? { ...r, pattern: '{"source":["gatewarden.never"]}' }
+              : r.name === second
+                ? { ...r, pattern: JSON.stringify(narrowed(region, r.name)) }
+                : r,
+          ),
+    );
+
+    // Assess
+    expect(byId.get(`organization.rules:${A.id}`)?.status).toBe('pass');
+    expect(byId.get(`organization.rules:${B.id}`)).toMatchObject({
+      status: 'fail',
+      details: [
+        `eu-west-1: ${first} forwards other events than the template's`,
+        `eu-west-1: ${second} forwards other events than the template's`,
+      ],
+    });
+    // The member's pattern is never quoted.
+    expect(JSON.stringify(byId.get(`organization.rules:${B.id}`))).not.toContain('never');
+  });
+
+  it('accepts the template’s pattern however EventBridge orders its keys or spaces it', async () => {
+    const reordered = (value: unknown): unknown =>
+      Array.isArray(value)
+        ? value.map(reordered)
+        : value !== null && typeof value === 'object'
+          ? Object.fromEntries(
+              Object.entries(value as Record<string, unknown>)
+                .reverse()
+                .map(([k, v]) => [k, reordered(v)]),
+            )
+          : value;
+    const byId = await run((_a, region) =>
+      healthy(region).map((r) => ({
+        ...r,
+        pattern: JSON.stringify(reordered(JSON.parse(r.pattern ?? 'null')), null, 1),
+      })),
+    );
+    expect(byId.get(`organization.rules:${A.id}`)).toMatchObject({ status: 'pass' });
+  });
+
+  it('a rule whose pattern is unreadable fails', async () => {
+    const [first = ''] = expected('us-east-1');
+    const byId = await run((account, region) =>
+      healthy(region).map((r) =>
+        account.id === A.id && region === 'us-east-1' && r.name === first
+          ? { name: r.name, state: r.state, targets: r.targets }
+          : r,
+      ),
+    );
+    expect(byId.get(`organization.rules:${A.id}`)).toMatchObject({
+      status: 'fail',
+      details: [`us-east-1: ${first} forwards other events than the template's`],
+    });
+  });
+
+  it('expects exactly the rules, and for each the pattern, the member template gives a region', () => {
+    // The template's rules, with its conditions decided as an instance in that region decides.
+    const resources = memberTemplate(routes).Resources as Record<
+      string,
+      {
+        Type: string;
+        Condition?: string;
+        Properties: { Name: { 'Fn::Sub': string }; EventPattern: unknown };
+      }
+    >;
+    const rules = Object.values(resources).filter((r) => r.Type === 'AWS::Events::Rule');
+    expect(rules.length).toBeGreaterThan(10);
+    for (const [region, chosen, globalOnly] of [
+      ['eu-west-1', false, false],
+      ['us-east-1', false, true],
+      ['us-east-1', true, false],
+    ] as const) {
+      const inGlobal = region === 'us-east-1';
+      const holds = (condition: string | undefined) =>
+        condition === 'ForwardsRegional'
+          ? !globalOnly
+          : condition === 'ForwardsGlobal'
+            ? inGlobal
+            : true;
+      const deployed = rules.filter((rule) => holds(rule.Condition));
+      const name = (rule: (typeof rules)[number]) =>
+        rule.Properties.Name['Fn::Sub'].replace('${Stage}', 'prod');
+      expect(expectedMemberRules(routes, 'prod', region, chosen)).toEqual(
+        deployed.map(name).sort(),
+      );
+      for (const rule of deployed) {
+        const raw = rule.Properties.EventPattern as { 'Fn::If'?: [string, unknown, unknown] };
+        const resolved = raw['Fn::If'] ? raw['Fn::If'][globalOnly ? 1 : 2] : raw;
+        expect(expectedMemberRulePattern(routes, 'prod', region, chosen, name(rule))).toEqual(
+          resolved,
+        );
+      }
+    }
+    expect(
+      expectedMemberRulePattern(
+        routes,
+        'prod',
+        'eu-west-1',
+        false,
+        'gatewarden-prod-org-constructor',
+      ),
+    ).toBeUndefined();
+    expect(expectedMemberRulePattern(routes, 'prod', 'eu-west-1', false, 'iam')).toBeUndefined();
   });
 });
