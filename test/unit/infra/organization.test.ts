@@ -441,7 +441,11 @@ describe('rotation in member accounts, run from the central account', () => {
       expect(pattern.test(wide)).toBe(false);
   });
 
-  it('the central stage offers operators a policy invoking only gatewarden rotateNow functions of the organization', () => {
+  // Attack: the policy is attached in the security account, where an identity policy alone
+  // admits a same-account Invoke. Without the account condition an operator given it "for the
+  // members" also invokes every gatewarden-*-rotateNow of the security account itself (and any
+  // function someone names so there), with no resource policy in the way.
+  it('the central stage offers operators a policy invoking only gatewarden rotateNow functions of the organization’s other accounts', () => {
     const policy = resource(template, 'MemberRotationPolicy');
     expect(policy.Condition).toBe('AcceptOrganizationEvents');
     const document = (policy.Properties as { PolicyDocument: { Statement: unknown[] } })
@@ -454,7 +458,10 @@ describe('rotation in member accounts, run from the central account', () => {
         Resource: {
           'Fn::Sub': 'arn:${AWS::Partition}:lambda:*:*:function:gatewarden-*-rotateNow',
         },
-        Condition: { StringEquals: { 'aws:ResourceOrgID': { Ref: 'OrganizationId' } } },
+        Condition: {
+          StringEquals: { 'aws:ResourceOrgID': { Ref: 'OrganizationId' } },
+          StringNotEquals: { 'aws:ResourceAccount': { Ref: 'AWS::AccountId' } },
+        },
       },
     ]);
   });
