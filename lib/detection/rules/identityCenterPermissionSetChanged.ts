@@ -21,6 +21,8 @@ const CHANGES: Record<string, string> = {
     'customer managed policy attached to a permission set',
   PutInlinePolicyToPermissionSet: 'inline policy put on a permission set',
   DeletePermissionsBoundaryFromPermissionSet: 'permissions boundary removed from a permission set',
+  // Replacing the boundary with a wider policy lifts it as removing it does.
+  PutPermissionsBoundaryToPermissionSet: 'permissions boundary replaced on a permission set',
   CreateAccountAssignment: 'permission set assigned in an account',
   ProvisionPermissionSet: 'permission set provisioned to accounts',
 };
@@ -31,7 +33,7 @@ export const identityCenterPermissionSetChanged: Rule = {
   severity: 'high',
   mitre: { tactic: 'Privilege Escalation', technique: 'T1098 Account Manipulation' },
   description:
-    'An administrator policy attached to a permission set (AdministratorAccess and the like, or an inline policy allowing `*`): high. A permission set assigned to a user or group in an account (CreateAccountAssignment), another managed or customer managed policy attached, an inline policy put, a permissions boundary removed: medium. A permission set created, changed or provisioned: low. Made by CloudFormation with a listed role or a configured automation principal: not reported. A refused attempt is low.',
+    'An administrator policy attached to a permission set (AdministratorAccess and the like, or an inline policy allowing `*`): high. A permission set assigned to a user or group in an account (CreateAccountAssignment), another managed or customer managed policy attached, an inline policy put, a permissions boundary removed or replaced (a wider boundary lifts it just the same): medium. A permission set created, changed or provisioned: low. Made by CloudFormation with a listed role or a configured automation principal: not reported. A refused attempt is low.',
   runbook:
     'In Identity Center, open the permission set and its assignments: confirm the change was approved, remove assignments nobody asked for (DeleteAccountAssignment), re-provision the previous policies, and review the assigned principals’ sessions in the accounts since.',
   events: { sources: ['sso.amazonaws.com'], names: Object.keys(CHANGES) },
