@@ -208,7 +208,8 @@ export class DetectionEngine {
     const steps = this.steps(record, matched, options.learnOnly === true);
     let next = steps.next();
     const scope = this.accountScope(record);
-    while (!next.done) next = steps.next(await this.perform(scopeOp(next.value, scope)));
+    while (!next.done)
+      next = steps.next(await this.perform(scopeOp(next.value, scope, this.homeAccountId)));
     return next.value;
   }
 
@@ -224,7 +225,8 @@ export class DetectionEngine {
     const steps = this.steps(record, matched, options.learnOnly === true);
     let next = steps.next();
     const scope = this.accountScope(record);
-    while (!next.done) next = steps.next(this.performSync(sync, scopeOp(next.value, scope)));
+    while (!next.done)
+      next = steps.next(this.performSync(sync, scopeOp(next.value, scope, this.homeAccountId)));
     return next.value;
   }
 
@@ -879,19 +881,25 @@ type StateOp =
   | ({ op: 'claimEscalating'; ruleId: string } & EscalatingClaim)
   | { op: 'record'; tracked: Tracked; at: number; eventId: string };
 
-/** The operation with its keys in the record's account scope ({@link DetectionEngine}). */
-function scopeOp(op: StateOp, scope: string): StateOp {
-  if (scope === '') return op;
+/**
+ * The operation with its keys in the record's account scope ({@link DetectionEngine}). A home
+ * key keeps its form unless it starts as a member's scope does: keys are built from request
+ * parameters, which a refused call carries as typed, so a home key reading `acct:<member>|…`
+ * would be that member's key. Such a key goes under the home account's own scope instead.
+ */
+function scopeOp(op: StateOp, scope: string, home: string | undefined): StateOp {
+  const scoped = (key: string): string =>
+    scope !== '' ? `${scope}${key}` : key.startsWith('acct:') ? `acct:${home ?? ''}|${key}` : key;
   switch (op.op) {
     case 'add':
     case 'totals':
-      return { ...op, key: `${scope}${op.key}` };
+      return { ...op, key: scoped(op.key) };
     case 'observe':
-      return { ...op, subject: `${scope}${op.subject}` };
+      return { ...op, subject: scoped(op.subject) };
     case 'claimEscalating':
-      return { ...op, key: `${scope}${op.key}` };
+      return { ...op, key: scoped(op.key) };
     case 'record':
-      return { ...op, tracked: { ...op.tracked, subject: `${scope}${op.tracked.subject}` } };
+      return { ...op, tracked: { ...op.tracked, subject: scoped(op.tracked.subject) } };
   }
 }
 
