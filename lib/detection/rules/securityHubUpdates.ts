@@ -23,7 +23,8 @@ const INFORMATIONAL_SEVERITY_ID = 1;
 
 /**
  * How an update of finding fields hides findings: their workflow set to SUPPRESSED or RESOLVED
- * (`closed`; V2: `StatusId` 3, 4 or 5), or their severity lowered to INFORMATIONAL (`lowered`,
+ * (`closed`; V2: `StatusId` 3, 4 or 5), or their severity lowered to INFORMATIONAL (`lowered`;
+ * also `Normalized` 0 without a `Label`, which Security Hub reads as INFORMATIONAL;
  * V2: `SeverityId` 1: still NEW, but out of every severity-filtered alert). Undefined when it
  * does neither.
  */
@@ -37,7 +38,11 @@ export function hidingUpdate(
   const statusId = typeof update.StatusId === 'number' ? update.StatusId : undefined;
   const closed = statusId === undefined ? undefined : CLOSING_STATUS_IDS.get(statusId);
   if (closed !== undefined) return { kind: 'closed', status: closed };
-  if (str(obj(update.Severity)?.Label) === 'INFORMATIONAL') return { kind: 'lowered' };
+  const severity = obj(update.Severity);
+  const label = str(severity?.Label);
+  if (label === 'INFORMATIONAL') return { kind: 'lowered' };
+  // SeverityUpdate: without a Label, Security Hub derives it from Normalized, 0 = INFORMATIONAL.
+  if (label === undefined && severity?.Normalized === 0) return { kind: 'lowered' };
   if (update.SeverityId === INFORMATIONAL_SEVERITY_ID) return { kind: 'lowered' };
   return undefined;
 }
