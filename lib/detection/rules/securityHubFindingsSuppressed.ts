@@ -17,7 +17,7 @@ export const securityHubFindingsSuppressed: Rule = {
   title: 'Security Hub findings suppressed in bulk',
   severity: 'medium',
   mitre: { tactic: 'Defense Evasion', technique: 'T1562.001 Disable or Modify Tools' },
-  description: `BatchUpdateFindings (or BatchUpdateFindingsV2) that sets Workflow.Status SUPPRESSED or RESOLVED, or Severity.Label INFORMATIONAL, on ${BULK_FINDINGS} or more findings in one call, or UpdateFindings with RecordState ARCHIVED (a filter's worth of findings): alerts on stolen-credential activity can be closed before anyone reads them. Triage of a few findings is not reported; a refused attempt is low.`,
+  description: `BatchUpdateFindings (or BatchUpdateFindingsV2) that sets Workflow.Status SUPPRESSED or RESOLVED, or Severity.Label INFORMATIONAL (or Severity.Normalized 0 without a label, which Security Hub reads as INFORMATIONAL), on ${BULK_FINDINGS} or more findings in one call, or UpdateFindings with RecordState ARCHIVED (a filter's worth of findings): alerts on stolen-credential activity can be closed before anyone reads them. Triage of a few findings is not reported; a refused attempt is low.`,
   runbook:
     'List the findings the call changed (GetFindings with the ids, or the filter) and set the ones nobody reviewed back to NEW; ask the caller why; check for automation rules (ListAutomationRules) doing the same.',
   events: {
