@@ -7,6 +7,7 @@ import {
   EventBridgeClient,
   ListRulesCommand,
   ListTargetsByRuleCommand,
+  type Target,
 } from '@aws-sdk/client-eventbridge';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { memberReadRoleArn } from '../deploy/memberTemplate.js';
@@ -113,13 +114,7 @@ export function organizationDoctorPorts(options: {
           rules.push({
             name: rule.Name,
             state: rule.State ?? 'UNKNOWN',
-            // A target that replaces the event (a constant Input, an InputPath, a transformer)
-            // delivers something else to the central bus: it does not count as aimed there.
-            targets: (targets.Targets ?? []).flatMap((t) =>
-              t.Arn && t.Input === undefined && t.InputPath === undefined && !t.InputTransformer
-                ? [t.Arn]
-                : [],
-            ),
+            targets: unchangedTargetArns(targets.Targets ?? []),
             ...(rule.EventPattern === undefined ? {} : { pattern: rule.EventPattern }),
           });
         }
@@ -129,4 +124,17 @@ export function organizationDoctorPorts(options: {
       return rules;
     },
   };
+}
+
+/**
+ * The ARNs of a rule's targets that deliver the event as it is. A target that replaces it (a
+ * constant Input, an InputPath, an InputTransformer) delivers something else to the central
+ * bus: it does not count as aimed there.
+ */
+export function unchangedTargetArns(targets: readonly Target[]): string[] {
+  return targets.flatMap((t) =>
+    t.Arn && t.Input === undefined && t.InputPath === undefined && !t.InputTransformer
+      ? [t.Arn]
+      : [],
+  );
 }
