@@ -42,40 +42,51 @@ export function unavailableReason(error: unknown): ValidatorUnavailable {
  * Access Analyzer ValidatePolicy on a recommended identity policy: grammar, IAM semantics and
  * the security checks AWS runs (a paged list of findings). No resource is read or changed.
  */
+/** Few retries and short timeouts: an unreachable validator must not hold up its caller. */
+function validatorClient(): AccessAnalyzerClient {
+  return new AccessAnalyzerClient({
+    ...clientConfig({ maxAttempts: 2 }),
+    requestHandler: { connectionTimeout: 3_000, requestTimeout: 15_000 },
+  });
+}
+
+/** ValidatePolicy, every page of findings; a failed call is reported by its class only. */
+async function validatePolicy(
+  client: AccessAnalyzerClient,
+  policyDocument: string,
+  policyType: 'IDENTITY_POLICY' | GuardrailKind,
+): Promise<{ findings: PolicyCheckFinding[] } | { unavailable: ValidatorUnavailable }> {
+  const findings: PolicyCheckFinding[] = [];
+  let nextToken: string | undefined;
+  try {
+    do {
+      const page = await client.send(
+        new ValidatePolicyCommand({
+          policyDocument,
+          policyType,
+          locale: 'EN',
+          ...(nextToken === undefined ? {} : { nextToken }),
+        }),
+      );
+      for (const f of page.findings ?? []) findings.push(toFinding(f));
+      nextToken = page.nextToken;
+    } while (nextToken);
+  } catch (error) {
+    return { unavailable: unavailableReason(error) };
+  }
+  return { findings };
+}
+
 export class AccessAnalyzerPolicyValidator implements PolicyValidator {
   readonly name = 'access-analyzer';
   readonly label = 'Access Analyzer';
 
-  constructor(
-    // Few retries and short timeouts: an unreachable validator must not hold up the report.
-    private readonly client: AccessAnalyzerClient = new AccessAnalyzerClient({
-      ...clientConfig({ maxAttempts: 2 }),
-      requestHandler: { connectionTimeout: 3_000, requestTimeout: 15_000 },
-    }),
-  ) {}
+  constructor(private readonly client: AccessAnalyzerClient = validatorClient()) {}
 
-  async validate(
+  validate(
     policy: RecommendedPolicy,
   ): Promise<{ findings: PolicyCheckFinding[] } | { unavailable: ValidatorUnavailable }> {
-    const findings: PolicyCheckFinding[] = [];
-    let nextToken: string | undefined;
-    try {
-      do {
-        const page = await this.client.send(
-          new ValidatePolicyCommand({
-            policyDocument: JSON.stringify(policy),
-            policyType: 'IDENTITY_POLICY',
-            locale: 'EN',
-            ...(nextToken === undefined ? {} : { nextToken }),
-          }),
-        );
-        for (const f of page.findings ?? []) findings.push(toFinding(f));
-        nextToken = page.nextToken;
-      } while (nextToken);
-    } catch (error) {
-      return { unavailable: unavailableReason(error) };
-    }
-    return { findings };
+    return validatePolicy(this.client, JSON.stringify(policy), 'IDENTITY_POLICY');
   }
 }
 
@@ -91,35 +102,12 @@ function toFinding(f: ValidatePolicyFinding): PolicyCheckFinding {
  * organization's grammar and quotas, AWS's own checks). Every page of findings.
  */
 export class AccessAnalyzerGuardrailValidator implements GuardrailPolicyValidator {
-  constructor(
-    private readonly client: AccessAnalyzerClient = new AccessAnalyzerClient({
-      ...clientConfig({ maxAttempts: 2 }),
-      requestHandler: { connectionTimeout: 3_000, requestTimeout: 15_000 },
-    }),
-  ) {}
+  constructor(private readonly client: AccessAnalyzerClient = validatorClient()) {}
 
-  async validate(
+  validate(
     policy: string,
     kind: GuardrailKind,
   ): Promise<{ findings: RemoteFinding[] } | { unavailable: string }> {
-    const findings: RemoteFinding[] = [];
-    let nextToken: string | undefined;
-    try {
-      do {
-        const page = await this.client.send(
-          new ValidatePolicyCommand({
-            policyDocument: policy,
-            policyType: kind,
-            locale: 'EN',
-            ...(nextToken === undefined ? {} : { nextToken }),
-          }),
-        );
-        for (const f of page.findings ?? []) findings.push(toFinding(f));
-        nextToken = page.nextToken;
-      } while (nextToken);
-    } catch (error) {
-      return { unavailable: unavailableReason(error) };
-    }
-    return { findings };
+    return validatePolicy(this.client, policy, kind);
   }
 }
