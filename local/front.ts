@@ -269,6 +269,10 @@ export async function startFront(options: FrontOptions): Promise<Front> {
     );
   }
 
+  // Idle keep-alive sockets stay open until the client closes them: with Node's default
+  // five-second timeout the front closed sockets an SDK client was about to reuse, and the
+  // client's call failed with "socket hang up". `close()` ends every connection itself.
+  server.keepAliveTimeout = 0;
   await new Promise<void>((resolvePromise, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolvePromise());

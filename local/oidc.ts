@@ -26,6 +26,7 @@ const ROTATE_SECRET_POLICY = 'rotate-client-secret-on-update';
 
 export async function startOidcProvider(): Promise<OidcServer> {
   const server: Server = createServer();
+  server.keepAliveTimeout = 0; // as the front: no idle close racing a client's next request
   await new Promise<void>((resolvePromise, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolvePromise());
