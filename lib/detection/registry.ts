@@ -93,6 +93,8 @@ import { dnsQueryLoggingDeleted } from './rules/dnsQueryLoggingDeleted.js';
 import { kmsCustomKeyStoreChanged } from './rules/kmsCustomKeyStoreChanged.js';
 import { identityCenterPermissionSetChanged } from './rules/identityCenterPermissionSetChanged.js';
 import { accountRegionEnabled } from './rules/accountRegionEnabled.js';
+// SigmaHQ's Route 53 Domains rules (lead).
+import { route53DomainTakeoverRisk } from './rules/route53DomainTakeoverRisk.js';
 // Issue 20: security tooling blinded by standing suppressions and small batches.
 import { securityHubFindingsSuppressedBatches } from './rules/securityHubFindingsSuppressedBatches.js';
 import { securityHubAutomationSuppression } from './rules/securityHubAutomationSuppression.js';
@@ -196,6 +198,7 @@ export const allRules: readonly Rule[] = [
   kmsCustomKeyStoreChanged,
   identityCenterPermissionSetChanged,
   accountRegionEnabled,
+  route53DomainTakeoverRisk,
   // Issue 20: security tooling blinded by standing suppressions and small batches.
   securityHubFindingsSuppressedBatches,
   securityHubAutomationSuppression,

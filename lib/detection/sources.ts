@@ -46,6 +46,7 @@ export const ROUTED_SOURCES: readonly SourceMatcher[] = [
   'aws.macie2',
   'aws.bedrock',
   'aws.route53resolver',
+  'aws.route53domains',
   { prefix: AWS_SOURCE_PREFIX },
 ];
 
@@ -61,6 +62,8 @@ export const GLOBAL_SOURCES: readonly string[] = [
   'aws.signin',
   'aws.organizations',
   'aws.account',
+  // Not a global service, but served from us-east-1 only: its events are delivered there alone.
+  'aws.route53domains',
 ];
 
 /** The region where EventBridge delivers the global services' events. */
