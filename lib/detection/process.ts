@@ -385,6 +385,13 @@ export function parseEnvelope(body: string): ParsedEnvelope {
   const record = validateRecord((value as { detail: unknown }).detail);
   if (!record.ok)
     return { ok: false, reason: `detail is not a valid CloudTrail record: ${record.reason}` };
+  // The account the event happened in: a record without recipientAccountId takes EventBridge's
+  // envelope account (set by AWS, kept when a member forwards it), not the caller's account,
+  // which is another one for a cross-account role.
+  const account = envelope.data.account;
+  if (record.record.recipientAccountId === undefined && account && /^\d{12}$/.test(account)) {
+    return { ok: true, record: { ...record.record, recipientAccountId: account } };
+  }
   return { ok: true, record: record.record };
 }
 

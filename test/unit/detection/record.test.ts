@@ -130,3 +130,34 @@ describe('record validation and prototype keys', () => {
     expect(parsed.record).toEqual(validateRecord(JSON.parse(detail)).ok && JSON.parse(detail));
   });
 });
+
+describe('the account of a record delivered by EventBridge', () => {
+  const envelope = (detail: string, account?: string) =>
+    JSON.stringify({
+      'detail-type': 'AWS API Call via CloudTrail',
+      source: 'aws.iam',
+      ...(account === undefined ? {} : { account }),
+      detail: JSON.parse(detail),
+    });
+  // A role of account 444455556666 acting in 111122223333: the caller's account is not the
+  // account the event happened in.
+  const crossAccountCaller = `{${BASE},"userIdentity":{"type":"AssumedRole","accountId":"444455556666","arn":"arn:aws:sts::444455556666:assumed-role/ops/alice"}}`;
+
+  it('takes the envelope account when the record has no recipientAccountId', () => {
+    // Act
+    const parsed = parseEnvelope(envelope(crossAccountCaller, '111122223333'));
+    // Assess
+    expect(parsed.ok && parsed.record.recipientAccountId).toBe('111122223333');
+  });
+
+  it("keeps the record's own recipientAccountId", () => {
+    const detail = crossAccountCaller.replace('{', '{"recipientAccountId":"777788889999",');
+    const parsed = parseEnvelope(envelope(detail, '111122223333'));
+    expect(parsed.ok && parsed.record.recipientAccountId).toBe('777788889999');
+  });
+
+  it('ignores an envelope account that is not an account id', () => {
+    const parsed = parseEnvelope(envelope(crossAccountCaller, 'not-an-account'));
+    expect(parsed.ok && parsed.record.recipientAccountId).toBeUndefined();
+  });
+});
