@@ -15,7 +15,7 @@ import { IamApiSource } from '../lib/aws/iamInventory.js';
 import { memberSources } from '../lib/aws/memberAccess.js';
 import { OrganizationsDirectory } from '../lib/aws/organizationDirectory.js';
 import { S3ReportStore } from '../lib/aws/reportStore.js';
-import { partitionOf } from '../lib/deploy/policy.js';
+import { partitionOf } from '../lib/shared/partition.js';
 import type { AlertSink } from '../lib/alerts/alert.js';
 import { parseAthenaTable } from '../lib/reports/athenaQuery.js';
 import { IamDataCatalog } from '../lib/reports/catalog.js';

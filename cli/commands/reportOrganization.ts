@@ -53,7 +53,7 @@ export async function runOrganizationReport(
   const { AccessAnalyzerPolicyValidator } =
     await import('../../lib/aws/accessAnalyzerValidator.js');
   const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? '';
-  const { partitionOf } = await import('../../lib/deploy/policy.js');
+  const { partitionOf } = await import('../../lib/shared/partition.js');
   const partition = partitionOf(region);
   const deps: OrganizationReportDeps = {
     directory: directory ?? new OrganizationsDirectory(),

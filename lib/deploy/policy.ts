@@ -1,6 +1,7 @@
 import permissions from './deployPermissions.json' with { type: 'json' };
 import { GLOBAL_EVENTS_REGION } from '../detection/sources.js';
 import { forwarderStackName } from './forwarder.js';
+import { partitionOf } from '../shared/partition.js';
 
 /**
  * The rights the person (or pipeline) running `serverless deploy` / `serverless remove` needs,
@@ -131,11 +132,4 @@ export function deployPolicy(
       },
     ],
   };
-}
-
-/** The partition of a region (aws, aws-cn, aws-us-gov). */
-export function partitionOf(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  return 'aws';
 }

@@ -13,6 +13,7 @@
  * same fields `gatewarden rotate` prints for its own rotations.
  */
 import { z } from 'zod';
+import { partitionOf } from '../shared/partition.js';
 import type { InvokeLambda } from './issuers/webhook.js';
 import { OnDemandError, type RotationResult, type SweepOutcome } from './onDemand.js';
 
@@ -27,10 +28,6 @@ const ACCOUNT = /^\d{12}$/;
 const REGION = /^[a-z]{2,}(-[a-z]+)+-\d+$/;
 /** Serverless stage names: what `serverless deploy --stage` accepts. */
 const STAGE = /^[a-zA-Z0-9-]{1,32}$/;
-const PARTITION_OF_REGION: readonly [RegExp, string][] = [
-  [/^cn-/, 'aws-cn'],
-  [/^us-gov-/, 'aws-us-gov'],
-];
 
 /**
  * The member's rotateNow function: `gatewarden-<stage>-rotateNow` in the member account and
@@ -47,8 +44,7 @@ export function memberRotateNowArn(where: {
     throw new OnDemandError(`not a region: "${where.region}" (set --region or AWS_REGION)`);
   if (!STAGE.test(where.stage))
     throw new OnDemandError(`not a stage name: "${where.stage}" (letters, digits and -)`);
-  const partition = PARTITION_OF_REGION.find(([p]) => p.test(where.region))?.[1] ?? 'aws';
-  return `arn:${partition}:lambda:${where.region}:${where.account}:function:gatewarden-${where.stage}-rotateNow`;
+  return `arn:${partitionOf(where.region)}:lambda:${where.region}:${where.account}:function:gatewarden-${where.stage}-rotateNow`;
 }
 
 /** Identifiers as the member's Secrets Manager writes them; anything else is not printed. */

@@ -148,6 +148,9 @@ describe('gatewarden rotate --account (a member account, rotated by its own rota
     expect(memberRotateNowArn({ account: MEMBER, region: 'cn-north-1', stage: 'prod' })).toBe(
       `arn:aws-cn:lambda:cn-north-1:${MEMBER}:function:gatewarden-prod-rotateNow`,
     );
+    expect(memberRotateNowArn({ account: MEMBER, region: 'us-isob-east-1', stage: 'prod' })).toBe(
+      `arn:aws-iso-b:lambda:us-isob-east-1:${MEMBER}:function:gatewarden-prod-rotateNow`,
+    );
     for (const bad of [
       { account: '2222', region: 'eu-west-1', stage: 'prod' },
       { account: MEMBER, region: 'eu-west-1:999999999999:function:x', stage: 'prod' },
