@@ -104,6 +104,10 @@ export const registerGuardrails: RegisterCommand = (program: Command) => {
           `${guardrail.name}.json  ${guardrail.kind}  ${text.length} characters  ${guardrail.description}\n`,
         );
       }
+      if (flags.exempt.length === 0)
+        process.stdout.write(
+          "no --exempt: a gateway's WAF web ACL can still be replaced by another (AssociateWebACL); name the deploy pipeline with --exempt to refuse it to everyone else\n",
+        );
       if (flags.gatewayRole.length === 0)
         process.stdout.write(
           'no --gateway-role: the gateway secret readers RCP is not written (it would lock the gateways out)\n',

@@ -173,6 +173,10 @@ function memberResources(stage: string): Guardrail {
  * authorization (`NONE`) or with authorization offloaded (`AUTHENTICATE_ONLY`), no policy engine
  * in log-only mode (nor, when required, a gateway without one), no WAF web ACL taken off a
  * gateway, and, when the organization names its keys, no gateway encrypted with another key.
+ * AssociateWebACL replaces a gateway's web ACL (an empty one takes the WAF off as surely as
+ * a Disassociate): with exempt principals named, only they may associate one; without any,
+ * refusing it would keep every gateway from getting a WAF, so it is left allowed (the CLI
+ * says so).
  */
 function gatewayPractices(options: GuardrailOptions): Guardrail {
   const exempt = options.exemptPrincipals ?? [];
@@ -209,6 +213,15 @@ function gatewayPractices(options: GuardrailOptions): Guardrail {
       ...(exempt.length === 0 ? {} : { Condition: unlessExempt({}) }),
     },
   ];
+  if (exempt.length > 0) {
+    statements.push({
+      Sid: 'NoWafSwappedOnGateways',
+      Effect: 'Deny',
+      Action: ['wafv2:AssociateWebACL'],
+      Resource: 'arn:*:bedrock-agentcore:*:*:gateway/*',
+      Condition: unlessExempt({}),
+    });
+  }
   if (options.requirePolicyEngine === true) {
     statements.push({
       Sid: 'NoGatewayWithoutPolicyEngine',

@@ -24,8 +24,8 @@ const ADMINISTRATOR_ACCESS = {
 const FULL_AWS_ACCESS = ADMINISTRATOR_ACCESS;
 
 const all = guardrails({ stage: STAGE, gatewayRoles: ['arn:aws:iam::*:role/*-gateway-role'] });
-const byKind = (kind: Guardrail['kind']) =>
-  all.filter((g) => g.kind === kind).map((g) => ({ name: g.name, policy: g.document }));
+const byKind = (kind: Guardrail['kind'], set: readonly Guardrail[] = all) =>
+  set.filter((g) => g.kind === kind).map((g) => ({ name: g.name, policy: g.document }));
 
 /** A member principal's call under the root's FullAWSAccess and the generated SCPs and RCP. */
 async function decide(
@@ -33,6 +33,7 @@ async function decide(
   action: string,
   resource: string,
   context: Record<string, string> = {},
+  set: readonly Guardrail[] = all,
 ): Promise<string> {
   const result = await runSimulation(
     {
@@ -55,12 +56,12 @@ async function decide(
           orgIdentifier: 'ou-root-members',
           policies: [
             { name: 'FullAWSAccess', policy: FULL_AWS_ACCESS },
-            ...byKind('SERVICE_CONTROL_POLICY'),
+            ...byKind('SERVICE_CONTROL_POLICY', set),
           ],
         },
       ],
       resourceControlPolicies: [
-        { orgIdentifier: 'ou-root-members', policies: byKind('RESOURCE_CONTROL_POLICY') },
+        { orgIdentifier: 'ou-root-members', policies: byKind('RESOURCE_CONTROL_POLICY', set) },
       ],
     },
     {},
@@ -186,6 +187,24 @@ describe('gatewarden guardrails', () => {
   it('attack: a member administrator takes the WAF web ACL off a gateway: refused', async () => {
     const gateway = `arn:aws:bedrock-agentcore:eu-west-1:${MEMBER}:gateway/orders-abc123`;
     expect(await decide(ADMIN, 'wafv2:DisassociateWebACL', gateway)).toBe('ExplicitlyDenied');
+  });
+
+  it('attack: a member administrator swaps an empty web ACL onto a gateway: refused when the pipeline is named', async () => {
+    // AssociateWebACL replaces the web ACL a resource has: a WAF removed without a Disassociate.
+    const gateway = `arn:aws:bedrock-agentcore:eu-west-1:${MEMBER}:gateway/orders-abc123`;
+    const pipeline = `arn:aws:iam::${MEMBER}:role/platform-deploy`;
+    const named = guardrails({ stage: STAGE, exemptPrincipals: [pipeline] });
+
+    expect(await decide(ADMIN, 'wafv2:AssociateWebACL', gateway, {}, named)).toBe(
+      'ExplicitlyDenied',
+    );
+    expect(await decide(pipeline, 'wafv2:AssociateWebACL', gateway, {}, named)).toBe('Allowed');
+    expect(await decide(pipeline, 'wafv2:DisassociateWebACL', gateway, {}, named)).toBe('Allowed');
+    // Web ACLs on other resources stay the administrator's.
+    const alb = `arn:aws:elasticloadbalancing:eu-west-1:${MEMBER}:loadbalancer/app/web/50dc6c495c0c9188`;
+    expect(await decide(ADMIN, 'wafv2:AssociateWebACL', alb, {}, named)).toBe('Allowed');
+    // Without a named principal nobody could put a WAF on a gateway: not refused then.
+    expect(await decide(ADMIN, 'wafv2:AssociateWebACL', gateway)).toBe('Allowed');
   });
 
   it('attack: a member administrator reads a gateway secret: refused by the RCP; the gateway role and the rotator read it', async () => {
