@@ -106,7 +106,7 @@ export const registerGuardrails: RegisterCommand = (program: Command) => {
       }
       if (flags.exempt.length === 0)
         process.stdout.write(
-          "no --exempt: a gateway's WAF web ACL can still be replaced by another (AssociateWebACL); name the deploy pipeline with --exempt to refuse it to everyone else\n",
+          `no --exempt: a gateway's WAF web ACL can still be replaced by another (AssociateWebACL)${flags.gatewayRole.length > 0 ? ', and anyone who may create IAM roles can make one named like a --gateway-role pattern, which the secrets RCP exempts' : ''}; name the deploy pipeline with --exempt to refuse it to everyone else\n`,
         );
       if (flags.gatewayRole.length === 0)
         process.stdout.write(

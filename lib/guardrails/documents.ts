@@ -289,6 +289,48 @@ function secretReaders(stage: string, gatewayRoles: readonly string[]): Guardrai
   };
 }
 
+/** A role ARN pattern (an `sts` assumed-role pattern names no resource an SCP could guard). */
+const isRolePattern = (pattern: string): boolean => /^arn:[^:]+:iam::[^:]+:role\//.test(pattern);
+
+/**
+ * The secrets RCP exempts the gateway roles by ARN pattern, so who may act as a role of such a
+ * name is what it protects: a gateway role is passed to AgentCore only (a function of the
+ * member's running as one would read every secret), and, with exempt principals named, only
+ * they create one or change whom it trusts. Without exempt principals nobody could make a
+ * gateway role, so that part is left out (the CLI says so).
+ */
+function gatewayRoleGuard(
+  stage: string,
+  gatewayRoles: readonly string[],
+  exempt: readonly string[],
+): Guardrail {
+  const roles = gatewayRoles.filter(isRolePattern);
+  const statements: GuardrailStatement[] = [
+    {
+      Sid: 'GatewayRolesPassedOnlyToAgentCore',
+      Effect: 'Deny',
+      Action: ['iam:PassRole'],
+      Resource: roles,
+      Condition: { StringNotEquals: { 'iam:PassedToService': 'bedrock-agentcore.amazonaws.com' } },
+    },
+  ];
+  if (exempt.length > 0) {
+    statements.push({
+      Sid: 'GatewayRolesMadeOnlyByExemptPrincipals',
+      Effect: 'Deny',
+      Action: ['iam:CreateRole', 'iam:UpdateAssumeRolePolicy'],
+      Resource: roles,
+      Condition: { ArnNotLike: { 'aws:PrincipalArn': [...exempt] } },
+    });
+  }
+  return {
+    name: `gatewarden-${stage}-protect-gateway-roles`,
+    kind: 'SERVICE_CONTROL_POLICY',
+    description: `Gateway roles (the secrets RCP exempts them by name) are passed to AgentCore only${exempt.length > 0 ? ', and made or re-trusted only by the exempt principals' : ''}`,
+    document: { Version: '2012-10-17', Statement: statements },
+  };
+}
+
 /** Every guardrail for these options, in a stable order. */
 export function guardrails(options: GuardrailOptions): Guardrail[] {
   if (!STAGE.test(options.stage))
@@ -297,8 +339,12 @@ export function guardrails(options: GuardrailOptions): Guardrail[] {
   checkPatterns(options.exemptPrincipals ?? [], PRINCIPAL_PATTERN, 'an IAM principal ARN pattern');
   checkPatterns(options.kmsKeyArns ?? [], KMS_KEY, 'a KMS key ARN');
   const out = [memberResources(options.stage), gatewayPractices(options)];
-  if ((options.gatewayRoles ?? []).length > 0) {
-    out.push(secretReaders(options.stage, options.gatewayRoles ?? []));
+  const gatewayRoles = options.gatewayRoles ?? [];
+  if (gatewayRoles.some(isRolePattern)) {
+    out.push(gatewayRoleGuard(options.stage, gatewayRoles, options.exemptPrincipals ?? []));
+  }
+  if (gatewayRoles.length > 0) {
+    out.push(secretReaders(options.stage, gatewayRoles));
   }
   return out;
 }

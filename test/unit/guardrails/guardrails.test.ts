@@ -82,15 +82,17 @@ describe('gatewarden guardrails', () => {
     },
   );
 
-  it('writes two SCPs and, with gateway roles named, the secrets RCP', () => {
+  it('writes two SCPs and, with gateway roles named, the gateway roles SCP and the secrets RCP', () => {
     expect(all.map((g) => [g.name, g.kind])).toEqual([
       ['gatewarden-prod-protect-member-resources', 'SERVICE_CONTROL_POLICY'],
       ['gatewarden-gateway-practices', 'SERVICE_CONTROL_POLICY'],
+      ['gatewarden-prod-protect-gateway-roles', 'SERVICE_CONTROL_POLICY'],
       ['gatewarden-gateway-secret-readers', 'RESOURCE_CONTROL_POLICY'],
     ]);
-    expect(guardrails({ stage: STAGE }).map((g) => g.kind)).not.toContain(
-      'RESOURCE_CONTROL_POLICY',
-    );
+    expect(guardrails({ stage: STAGE }).map((g) => g.name)).toEqual([
+      'gatewarden-prod-protect-member-resources',
+      'gatewarden-gateway-practices',
+    ]);
   });
 
   it('attack: a member administrator deletes the forwarding rule: refused by the SCP', async () => {
@@ -252,11 +254,43 @@ describe('gatewarden guardrails', () => {
     },
   );
 
+  it('attack: a member administrator makes a role named like a gateway role, re-trusts one, or passes one to a function: refused', async () => {
+    // The secrets RCP exempts the gateway roles by ARN pattern: a role of such a name that the
+    // administrator can assume, or the real one run by a function of theirs, reads the secrets.
+    const pipeline = `arn:aws:iam::${MEMBER}:role/platform-deploy`;
+    const named = guardrails({
+      stage: STAGE,
+      gatewayRoles: ['arn:aws:iam::*:role/*-gateway-role'],
+      exemptPrincipals: [pipeline],
+    });
+    const lookalike = `arn:aws:iam::${MEMBER}:role/mine-gateway-role`;
+    const toLambda = { 'iam:PassedToService': 'lambda.amazonaws.com' };
+    const toAgentCore = { 'iam:PassedToService': 'bedrock-agentcore.amazonaws.com' };
+
+    expect(await decide(ADMIN, 'iam:CreateRole', lookalike, {}, named)).toBe('ExplicitlyDenied');
+    expect(await decide(ADMIN, 'iam:UpdateAssumeRolePolicy', GATEWAY_ROLE, {}, named)).toBe(
+      'ExplicitlyDenied',
+    );
+    expect(await decide(ADMIN, 'iam:PassRole', GATEWAY_ROLE, toLambda, named)).toBe(
+      'ExplicitlyDenied',
+    );
+    // The pipeline makes gateway roles; AgentCore is given them.
+    expect(await decide(pipeline, 'iam:CreateRole', lookalike, {}, named)).toBe('Allowed');
+    expect(await decide(ADMIN, 'iam:PassRole', GATEWAY_ROLE, toAgentCore, named)).toBe('Allowed');
+    // Other roles stay the administrator's.
+    const other = `arn:aws:iam::${MEMBER}:role/batch-jobs`;
+    expect(await decide(ADMIN, 'iam:CreateRole', other, {}, named)).toBe('Allowed');
+    expect(await decide(ADMIN, 'iam:PassRole', other, toLambda, named)).toBe('Allowed');
+    // Without --exempt nobody could make a gateway role: passing one elsewhere is still refused.
+    expect(await decide(ADMIN, 'iam:CreateRole', lookalike)).toBe('Allowed');
+    expect(await decide(ADMIN, 'iam:PassRole', GATEWAY_ROLE, toLambda)).toBe('ExplicitlyDenied');
+  });
+
   it('stays within the quota with many gateway roles, and says so when it would not', async () => {
     const roles = (n: number) =>
       Array.from({ length: n }, (_, i) => `arn:aws:iam::*:role/gateway-team-${i}-*`);
-    const fits = guardrails({ stage: STAGE, gatewayRoles: roles(60) }).at(-1) as Guardrail;
-    expect(await validateGuardrail(fits)).toEqual([]);
+    const documents = guardrails({ stage: STAGE, gatewayRoles: roles(60) });
+    for (const fits of documents) expect(await validateGuardrail(fits)).toEqual([]);
     const over = guardrails({ stage: STAGE, gatewayRoles: roles(400) }).at(-1) as Guardrail;
     expect((await validateGuardrail(over)).join()).toContain(`over the ${POLICY_SIZE_LIMIT} limit`);
   });
