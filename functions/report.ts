@@ -204,7 +204,9 @@ export function organizationDeps(
     },
     memberStore: (account) =>
       new S3ReportStore(store.bucket, `organization/${account.id}`, undefined, store.owner),
-    saveSummary: (report) => summary.saveDocument(report.generatedAt, 'organization.json', report),
+    summaryFolder: (generatedAt) => summary.folderOf(generatedAt),
+    saveSummary: (report, page) =>
+      summary.saveDocument(report.generatedAt, 'organization.json', report, page),
     sinks: store.sinks,
   };
 }

@@ -42,6 +42,10 @@ export class S3ReportStore implements ReportStore {
     return report === undefined ? undefined : (JSON.parse(report) as AccessReport);
   }
 
+  folderOf(generatedAt: string): string {
+    return `s3://${this.bucket}/${datedPrefix(generatedAt, this.root)}`;
+  }
+
   async save(report: AccessReport, rendered: RenderedReport): Promise<{ location: string }> {
     const prefix = datedPrefix(report.generatedAt, this.root);
     for (const file of rendered.files ?? [])
@@ -69,8 +73,15 @@ export class S3ReportStore implements ReportStore {
     generatedAt: string,
     name: string,
     document: unknown,
+    page?: { name: string; html: string },
   ): Promise<{ location: string }> {
     const prefix = datedPrefix(generatedAt, this.root);
+    if (page !== undefined)
+      await this.put(
+        `${prefix}/${reportFileName(page.name)}`,
+        page.html,
+        'text/html; charset=utf-8',
+      );
     await this.put(
       `${prefix}/${name}`,
       `${JSON.stringify(document, null, 2)}\n`,

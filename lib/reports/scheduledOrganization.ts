@@ -11,9 +11,10 @@ import {
   type OrganizationReportDeps,
 } from './organization.js';
 import { renderHtml } from './render/html.js';
+import { renderOrganizationHtml, SUMMARY_PAGE } from './render/htmlOrganization.js';
 import { renderMarkdown } from './render/markdown.js';
 import type { ReportOptions } from './report.js';
-import type { ReportStore } from './store.js';
+import { relativeHref, type ReportStore } from './store.js';
 
 /**
  * The scheduled run of the central stage of an organization: each member's report is stored in
@@ -26,8 +27,13 @@ export interface ScheduledOrganizationDeps {
   organization: OrganizationReportDeps;
   /** The member's own report history (its own `latest`). */
   memberStore(account: MemberAccount): ReportStore;
-  /** Stores the organization's summary; returns where. */
-  saveSummary(report: OrganizationReport): Promise<{ location: string }>;
+  /** Where the summary of a run at that time is stored (the form of the stores' locations). */
+  summaryFolder(generatedAt: string): string;
+  /** Stores the organization's summary and its HTML page beside it; returns where. */
+  saveSummary(
+    report: OrganizationReport,
+    page: { name: string; html: string },
+  ): Promise<{ location: string }>;
   sinks: readonly AlertSink[];
 }
 
@@ -56,6 +62,10 @@ export async function runScheduledOrganizationReport(
 ): Promise<ScheduledOrganizationResult> {
   const { organization, members } = await organizationAccessReport(deps.organization, options);
   const fresh: NewFinding[] = [];
+  // Member pages and the summary link each other relatively: the bucket can be served or
+  // downloaded as a folder tree, and a relative link never names the bucket.
+  const summaryFolder = deps.summaryFolder(organization.generatedAt);
+  const summaryPage = `${summaryFolder}/${SUMMARY_PAGE}`;
   const stored = new Map<string, string>();
   await forEachConcurrent(
     members,
@@ -65,12 +75,17 @@ export async function runScheduledOrganizationReport(
       const { account, value: report } = outcome;
       const store = deps.memberStore(account);
       const diff = diffReports(await store.latest(), report);
-      const { location } = await store.save(report, {
+      const folder = store.folderOf(report.generatedAt);
+      const summaryHref = relativeHref(folder, summaryPage);
+      await store.save(report, {
         json: `${JSON.stringify(report, null, 2)}\n`,
         md: renderMarkdown(report),
-        html: renderHtml(report, { account: { id: account.id, name: account.name } }),
+        html: renderHtml(report, {
+          account: { id: account.id, name: account.name },
+          ...(summaryHref === undefined ? {} : { summaryHref }),
+        }),
       });
-      stored.set(account.id, location);
+      stored.set(account.id, folder);
       for (const f of diff.newFindings) {
         fresh.push({
           accountId: account.id,
@@ -83,7 +98,14 @@ export async function runScheduledOrganizationReport(
       }
     },
   );
-  const { location } = await deps.saveSummary(organization);
+  const memberPage = (id: string) => {
+    const folder = stored.get(id);
+    return folder === undefined ? undefined : relativeHref(summaryFolder, `${folder}/report.html`);
+  };
+  const { location } = await deps.saveSummary(organization, {
+    name: SUMMARY_PAGE,
+    html: renderOrganizationHtml(organization, memberPage),
+  });
   const alert = organizationAlert(organization, fresh, location);
   await publishAll(deps.sinks, alert);
   return {

@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import type { AccessReport } from './reportTypes.js';
 
 /** The rendered forms of a report, stored side by side. */
@@ -22,7 +23,24 @@ export function reportFileName(name: string): string {
  */
 export interface ReportStore {
   latest(): Promise<AccessReport | undefined>;
+  /** Where a report generated at that time is stored: the location `save` returns for it. */
+  folderOf(generatedAt: string): string;
   save(report: AccessReport, rendered: RenderedReport): Promise<{ location: string }>;
+}
+
+/**
+ * The link from a page in folder `from` to the file `to`, both locations of one store
+ * (`s3://bucket/key…` or plain keys); none when they are in different buckets.
+ */
+export function relativeHref(from: string, to: string): string | undefined {
+  const split = (location: string) => {
+    const match = /^(s3:\/\/[^/]+\/)?(.*)$/.exec(location);
+    return { root: match?.[1] ?? '', path: `/${match?.[2] ?? ''}` };
+  };
+  const a = split(from);
+  const b = split(to);
+  if (a.root !== b.root) return undefined;
+  return posix.relative(a.path, b.path);
 }
 
 /** `reports/2026/11/28/20261128T150000Z` — sortable, one folder per run. */
@@ -36,6 +54,12 @@ export class MemoryReportStore implements ReportStore {
   readonly objects = new Map<string, string>();
   private latestPrefix?: string;
 
+  constructor(private readonly root = 'reports') {}
+
+  folderOf(generatedAt: string): string {
+    return datedPrefix(generatedAt, this.root);
+  }
+
   async latest(): Promise<AccessReport | undefined> {
     if (this.latestPrefix === undefined) return undefined;
     const text = this.objects.get(`${this.latestPrefix}/report.json`);
@@ -43,7 +67,7 @@ export class MemoryReportStore implements ReportStore {
   }
 
   async save(report: AccessReport, rendered: RenderedReport): Promise<{ location: string }> {
-    const prefix = datedPrefix(report.generatedAt);
+    const prefix = this.folderOf(report.generatedAt);
     for (const file of rendered.files ?? [])
       this.objects.set(`${prefix}/${reportFileName(file.name)}`, file.body);
     this.objects.set(`${prefix}/report.json`, rendered.json);

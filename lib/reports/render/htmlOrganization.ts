@@ -46,7 +46,7 @@ function accountLabel(id: string, name: string, href: string | undefined): strin
  */
 export function renderOrganizationHtml(
   report: OrganizationReport,
-  accountHref: (accountId: string) => string = accountPagePath,
+  accountHref: (accountId: string) => string | undefined = accountPagePath,
 ): string {
   const s = report.summary;
   const bySeverity = new Map(report.accounts.map((a) => [a.id, noFindings()]));

@@ -6,7 +6,12 @@
  * The squatter's bucket is made in a second moto account (moto issues credentials for a role of
  * any account; bucket names are global across its accounts, as on AWS).
  */
-import { CreateBucketCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  PutBucketPolicyCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { join } from 'node:path';
 import { S3ReportStore } from '../../../lib/aws/reportStore.js';
@@ -91,6 +96,30 @@ describe('reports never go to a bucket of the same name in another account', () 
     await expect(toOwn.save(REPORT, RENDERED)).resolves.toMatchObject({
       location: expect.stringContaining(own),
     });
+  });
+
+  it('stores where folderOf says, and a summary document with its HTML page beside it', async () => {
+    const s3 = localClient(S3Client);
+    const member = new S3ReportStore(own, 'organization/210987654321', s3, ACCOUNT);
+    const summary = new S3ReportStore(own, 'organization/summary', s3, ACCOUNT);
+
+    const saved = await member.save(REPORT, RENDERED);
+    const page = await summary.saveDocument(
+      REPORT.generatedAt,
+      'organization.json',
+      {},
+      {
+        name: 'organization.html',
+        html: '<p>summary</p>',
+      },
+    );
+
+    expect(saved.location).toBe(member.folderOf(REPORT.generatedAt));
+    expect(page.location).toBe(`${summary.folderOf(REPORT.generatedAt)}/organization.json`);
+    const key = `${summary.folderOf(REPORT.generatedAt).replace(`s3://${own}/`, '')}/organization.html`;
+    const object = await s3.send(new GetObjectCommand({ Bucket: own, Key: key }));
+    expect(object.ContentType).toBe('text/html; charset=utf-8');
+    expect(await object.Body?.transformToString()).toBe('<p>summary</p>');
   });
 
   it('the deployed report role may write the report bucket of its own account only (s3:ResourceAccount)', async () => {

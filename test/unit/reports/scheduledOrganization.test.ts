@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { posix } from 'node:path';
 import { MemoryAlertSink } from '../../../lib/alerts/alert.js';
 import { displayAccountName } from '../../../lib/detection/accountNames.js';
 import { IamDataCatalog } from '../../../lib/reports/catalog.js';
@@ -6,7 +7,7 @@ import { MemoryIamSource } from '../../../lib/reports/iamFile.js';
 import { emptyInventory } from '../../../lib/reports/inventory.js';
 import type { MemberAccount, OrganizationReport } from '../../../lib/reports/organization.js';
 import { runScheduledOrganizationReport } from '../../../lib/reports/scheduledOrganization.js';
-import { MemoryReportStore } from '../../../lib/reports/store.js';
+import { datedPrefix, MemoryReportStore } from '../../../lib/reports/store.js';
 
 const fixtures = new URL('../../fixtures/iam/', import.meta.url).pathname;
 const details: unknown = JSON.parse(readFileSync(`${fixtures}authorization-details.json`, 'utf8'));
@@ -20,6 +21,7 @@ const BROKEN = '222233334444';
 function world(accounts: MemberAccount[]) {
   const stores = new Map<string, MemoryReportStore>();
   const summaries: OrganizationReport[] = [];
+  const summaryPages: { folder: string; name: string; html: string }[] = [];
   const sink = new MemoryAlertSink();
   let clock = Date.parse('2026-11-28T00:00:00Z');
   const deps = {
@@ -42,12 +44,17 @@ function world(accounts: MemberAccount[]) {
       now: () => new Date(clock),
     },
     memberStore: (m: MemberAccount) => {
-      const store = stores.get(m.id) ?? new MemoryReportStore();
+      const store = stores.get(m.id) ?? new MemoryReportStore(`organization/${m.id}`);
       stores.set(m.id, store);
       return store;
     },
-    saveSummary: (report: OrganizationReport) => {
+    summaryFolder: (generatedAt: string) => datedPrefix(generatedAt, 'organization/summary'),
+    saveSummary: (report: OrganizationReport, page: { name: string; html: string }) => {
       summaries.push(report);
+      summaryPages.push({
+        folder: datedPrefix(report.generatedAt, 'organization/summary'),
+        ...page,
+      });
       return Promise.resolve({ location: `summary/${summaries.length}` });
     },
     sinks: [sink],
@@ -56,6 +63,7 @@ function world(accounts: MemberAccount[]) {
     deps,
     stores,
     summaries,
+    summaryPages,
     sink,
     advance: () => {
       clock += 7 * 86_400_000;
@@ -93,6 +101,40 @@ describe('the scheduled organization report', () => {
     expect(alert?.body).toContain(`${TWIN} (twin)`);
     expect(alert?.body).toContain(`${BROKEN} (broken): AccessDenied`);
     expect(JSON.stringify(alert)).not.toContain('hunter2');
+  });
+
+  it("stores the summary's HTML page beside it, linking each member's stored page, and each member's page links back", async () => {
+    // Prepare
+    const w = world(accounts);
+    // Links to pages of the report (documentation links are absolute https ones).
+    const hrefs = (html: string) =>
+      [...html.matchAll(/href="([^"#][^"]*)"/g)]
+        .map((m) => m[1] ?? '')
+        .filter((h) => !h.startsWith('https://'));
+    const resolve = (folder: string, href: string) => posix.join(folder, href);
+
+    // Act
+    await runScheduledOrganizationReport(w.deps);
+
+    // Assess: every link of the summary opens a stored member page, one per member read.
+    const summary = w.summaryPages[0];
+    expect(summary?.name).toBe('organization.html');
+    const linked = hrefs(summary?.html ?? '').map((h) => resolve(summary?.folder ?? '', h));
+    const stored = [ORDERS, TWIN].flatMap((id) =>
+      [...(w.stores.get(id)?.objects.keys() ?? [])].filter((k) => k.endsWith('/report.html')),
+    );
+    expect(stored).toHaveLength(2);
+    // (the accounts table and each finding row link to the account's page)
+    expect([...new Set(linked)].sort()).toEqual([...stored].sort());
+    expect(linked.some((l) => l.includes(BROKEN))).toBe(false);
+    // Each member page's way back resolves to the summary page.
+    for (const key of stored) {
+      const page = w.stores.get(key.split('/')[1] ?? '')?.objects.get(key) ?? '';
+      const back = hrefs(page).filter((h) => h.endsWith('organization.html'));
+      expect(back.map((h) => resolve(posix.dirname(key), h))).toEqual([
+        `${summary?.folder}/organization.html`,
+      ]);
+    }
   });
 
   it('diffs each member against its own history: the twin’s findings never resolve or hide the other’s', async () => {
