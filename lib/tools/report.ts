@@ -48,7 +48,7 @@ export interface ToolReport {
 
 export interface BuildOptions extends RecommendOptions {
   gateway?: string;
-  /** Where the data events were read, for the "no data events" error (default: trail files). */
+  /** Where the data events were read, with its verb, for the "no data events" error. */
   usageSource?: string;
   files?: number;
   issues?: ScanIssue[];
@@ -121,7 +121,7 @@ export function buildToolReport(
 export function requireDataEvents(
   collector: ToolUsage,
   filter?: string,
-  source = 'these trail files',
+  source = 'these trail files hold',
 ): void {
   if (collector.gateways.size === 0 && collector.stats.withoutGateway > 0 && filter === undefined) {
     throw new ToolsInputError(
@@ -130,7 +130,7 @@ export function requireDataEvents(
     );
   }
   if (collector.gateways.size === 0) {
-    const what = filter === undefined ? `${source} hold` : `${source} hold, for gateway ${filter},`;
+    const what = filter === undefined ? source : `${source}, for gateway ${filter},`;
     throw new ToolsInputError(
       `${what} no InvokeGateway data event (${collector.stats.recordsRead} records read): data events are not enabled for this gateway — this says nothing about tool use. How to enable them: ${ENABLE_DATA_EVENTS_HINT}`,
       { context: { records: collector.stats.recordsRead } },
