@@ -74,13 +74,15 @@ export const lakeGetQueryResultsRoute: StandinRoute = {
     query.polls += 1;
     if (query.polls === 1) return Promise.resolve(awsJson({ QueryStatus: 'RUNNING' }));
     const size = query.result.pageSize ?? 1000;
-    const start = typeof params.NextToken === 'string' ? Number(params.NextToken) : 0;
-    if (!Number.isInteger(start) || start < 0)
+    const token =
+      typeof params.NextToken === 'string' ? /^page-(\d+)$/.exec(params.NextToken) : null;
+    const start = token === null ? 0 : Number(token[1]);
+    if (params.NextToken !== undefined && token === null)
       return Promise.resolve(
         awsJsonError(new StandinError(400, 'InvalidNextTokenException', 'bad token')),
       );
     const rows = query.result.rows.slice(start, start + size);
-    const next = start + size < query.result.rows.length ? String(start + size) : undefined;
+    const next = start + size < query.result.rows.length ? `page-${start + size}` : undefined;
     return Promise.resolve(
       awsJson({
         QueryStatus: 'FINISHED',

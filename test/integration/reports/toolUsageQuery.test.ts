@@ -16,6 +16,7 @@ import {
 } from '@aws-sdk/client-athena';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -246,7 +247,11 @@ describe('tool usage from CloudTrail Lake (local stand-in: moto has no Lake)', (
   it('StartQuery, GetQueryResults polled until finished and read page by page', async () => {
     // Prepare: two rows a page, so three pages.
     await seedLake(rows, 2);
-    const eds = `arn:aws:cloudtrail:us-east-1:111122223333:eventdatastore/${uniqueName('eds')}`;
+    // The caller's own store (the local IAM gate refuses another account's, as AWS would).
+    const { Account } = await new STSClient(testClientConfig()).send(
+      new GetCallerIdentityCommand({}),
+    );
+    const eds = `arn:aws:cloudtrail:us-east-1:${Account ?? ''}:eventdatastore/${uniqueName('eds')}`;
     const source = new LakeToolUsageSource(eds, new CloudTrailClient(testClientConfig()), {
       pollMs: 10,
     });
