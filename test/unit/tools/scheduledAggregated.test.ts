@@ -5,6 +5,7 @@
  * "data events are not enabled" line; a failing query leaves the access report stored and says
  * which source failed, by error class only.
  */
+import { toolUsageFromEnv } from '../../../functions/report.js';
 import { MemoryAlertSink } from '../../../lib/alerts/alert.js';
 import { IamDataCatalog } from '../../../lib/reports/catalog.js';
 import { MemoryIamSource } from '../../../lib/reports/iamFile.js';
@@ -128,6 +129,27 @@ describe('scheduled tool report from an aggregating source', () => {
     );
     expect([...store.objects.values(), JSON.stringify(sink.alerts)].join('\n')).not.toContain(
       CANARY,
+    );
+  });
+});
+
+describe('the report function’s tool usage source, from the stage’s environment', () => {
+  it.each([
+    [{ GATEWARDEN_REPORT_LAKE_EDS: 'eds-1', GATEWARDEN_REPORT_ATHENA_TABLE: 'db.t' }, 'lake'],
+    [{ GATEWARDEN_REPORT_ATHENA_TABLE: 'db.t', GATEWARDEN_TRAIL_BUCKET: 'b' }, 'athena'],
+    [{ GATEWARDEN_TRAIL_BUCKET: 'b' }, undefined],
+  ])('%j → %s', (env, kind) => {
+    expect(toolUsageFromEnv(env)?.kind).toBe(kind);
+  });
+
+  it('names the stage workgroup, and refuses one Athena would not admit', () => {
+    const env = {
+      GATEWARDEN_REPORT_ATHENA_TABLE: 'db.t',
+      GATEWARDEN_REPORT_ATHENA_WORKGROUP: 'wg',
+    };
+    expect(toolUsageFromEnv(env)?.description).toBe('Athena db.t (workgroup wg)');
+    expect(() => toolUsageFromEnv({ ...env, GATEWARDEN_REPORT_ATHENA_WORKGROUP: "wg'" })).toThrow(
+      /workgroup/,
     );
   });
 });
