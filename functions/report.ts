@@ -10,6 +10,7 @@ import {
 import { AccessAnalyzerPolicyValidator } from '../lib/aws/accessAnalyzerValidator.js';
 import { AgentCoreInventorySource } from '../lib/aws/agentcoreInventory.js';
 import { AgentCoreToolInventory } from '../lib/aws/toolInventory.js';
+import { AthenaToolUsageSource, LakeToolUsageSource } from '../lib/aws/toolUsageSources.js';
 import { EventBridgeAlertSink, SnsAlertSink } from '../lib/aws/alertSinks.js';
 import { IamApiSource } from '../lib/aws/iamInventory.js';
 import { memberSources } from '../lib/aws/memberAccess.js';
@@ -17,7 +18,7 @@ import { OrganizationsDirectory } from '../lib/aws/organizationDirectory.js';
 import { S3ReportStore } from '../lib/aws/reportStore.js';
 import { partitionOf } from '../lib/shared/partition.js';
 import type { AlertSink } from '../lib/alerts/alert.js';
-import { parseAthenaTable } from '../lib/reports/athenaQuery.js';
+import { parseAthenaTable, parseAthenaWorkgroup } from '../lib/reports/athenaQuery.js';
 import { IamDataCatalog } from '../lib/reports/catalog.js';
 import { ReportInputError } from '../lib/reports/errors.js';
 import { parseLabelRules, type LabelRule } from '../lib/reports/labels.js';
@@ -35,6 +36,7 @@ import {
 } from '../lib/reports/scheduledOrganization.js';
 import type { ActivitySource } from '../lib/reports/usage.js';
 import { scheduledToolRun } from '../lib/tools/scheduled.js';
+import type { ToolUsageSource } from '../lib/tools/toolUsage.js';
 import { ENV, requireEnv } from '../lib/shared/env.js';
 import { logger, safe } from '../lib/shared/logger.js';
 
@@ -122,6 +124,27 @@ export function activityFromEnv(env: NodeJS.ProcessEnv = process.env): ActivityS
   return new LookupEventsActivitySource();
 }
 
+/**
+ * Where the scheduled tool report reads InvokeGateway data events, chosen as the access report's
+ * usage is: Lake when configured, else the stack's Athena table, each with one aggregating
+ * query of its own; undefined means from the records the access report reads (log files).
+ */
+export function toolUsageFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+): ToolUsageSource | undefined {
+  const lake = env[REPORT_ENV.lakeEventDataStore];
+  if (lake) return new LakeToolUsageSource(lake);
+  const athena = env[ENV.reportAthenaTable];
+  if (athena) {
+    const workgroup = env[ENV.reportAthenaWorkgroup];
+    return new AthenaToolUsageSource(
+      parseAthenaTable(athena),
+      workgroup ? { workgroup: parseAthenaWorkgroup(workgroup) } : {},
+    );
+  }
+  return undefined;
+}
+
 /** Production wiring from the environment serverless.yml sets. */
 export function defaultDeps(env: NodeJS.ProcessEnv = process.env): ReportHandlerDeps {
   const sinks: AlertSink[] = [];
@@ -155,9 +178,16 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env): ReportHandler
     managers,
     labels,
     posture: postureDeclarations(env),
-    // Tool access from the same pass over the trail (InvokeGateway data events), with each
-    // gateway's tools and policy engine read live; nothing is written without data events.
-    tools: () => scheduledToolRun({ inventory: new AgentCoreToolInventory() }),
+    // Tool access from InvokeGateway data events (one Athena or Lake query, else the same pass
+    // over the trail), with each gateway's tools and policy engine read live; nothing is
+    // written without data events.
+    tools: () => {
+      const usage = toolUsageFromEnv(env);
+      return scheduledToolRun({
+        inventory: new AgentCoreToolInventory(),
+        ...(usage !== undefined ? { usage } : {}),
+      });
+    },
   };
 }
 

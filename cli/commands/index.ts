@@ -91,7 +91,7 @@ export const commands: CommandEntry[] = [
   {
     name: 'tools',
     description:
-      'Tool-level least privilege: who calls which gateway tool (InvokeGateway data events in trail files) and the Cedar policies for AgentCore Policy that allow exactly that, validated with Cedar',
+      'Tool-level least privilege: who calls which gateway tool (InvokeGateway data events in trail files, Athena or CloudTrail Lake) and the Cedar policies for AgentCore Policy that allow exactly that, validated with Cedar',
     load: async () => [(await import('./tools.js')).registerTools],
   },
 ];

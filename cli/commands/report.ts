@@ -2,7 +2,6 @@ import { access, constants, mkdir, readFile, rm, writeFile } from 'node:fs/promi
 import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { IamDataCatalog } from '../../lib/reports/catalog.js';
-import { parseAthenaTable } from '../../lib/reports/athenaQuery.js';
 import { ReportInputError } from '../../lib/reports/errors.js';
 import { AuthorizationDetailsFile } from '../../lib/reports/iamFile.js';
 import { DEFAULT_MAX_PRINCIPALS } from '../../lib/reports/iamModel.js';
@@ -23,10 +22,15 @@ import type { AccessReport } from '../../lib/reports/reportTypes.js';
 import type { ActivitySource, ScanProgress } from '../../lib/reports/usage.js';
 import { forTerminal } from '../../lib/shared/terminal.js';
 import type { RegisterCommand } from './index.js';
+import {
+  addUsageQueryOptions,
+  athenaSettings,
+  type UsageQueryCliOptions,
+} from './usageQueryOptions.js';
 
 type Format = 'json' | 'md' | 'html' | 'all';
 
-interface ReportCliOptions {
+interface ReportCliOptions extends UsageQueryCliOptions {
   iam?: string;
   trail?: string;
   days: number;
@@ -36,10 +40,6 @@ interface ReportCliOptions {
   label: LabelRule[];
   labelsFile?: string;
   lookupEvents?: boolean;
-  lake?: string;
-  athena?: string;
-  workgroup?: string;
-  athenaOutput?: string;
   progress: boolean;
   nonProduction?: boolean;
   allowedInterceptor: string[];
@@ -88,7 +88,7 @@ function format(value: string): Format {
 
 /** `gatewarden report`: the least-privilege access report, offline or through the SDK. */
 export const registerReport: RegisterCommand = (program: Command) => {
-  program
+  const command = program
     .command('report')
     .description(
       'Least-privilege access report: what gateway roles and managers are granted vs what they used',
@@ -104,17 +104,9 @@ export const registerReport: RegisterCommand = (program: Command) => {
     .option(
       '--lookup-events',
       'read usage with CloudTrail LookupEvents (management events, 90 days); the default without --iam',
-    )
-    .option(
-      '--lake <eventDataStore>',
-      'read usage with a CloudTrail Lake SQL query on this event data store',
-    )
-    .option(
-      '--athena <db.table>',
-      'aggregate usage with one Athena query on this CloudTrail table (partition projection; large accounts and organization trails)',
-    )
-    .option('--workgroup <name>', 'Athena workgroup for --athena')
-    .option('--athena-output <s3url>', 'Athena results location, when the workgroup sets none')
+    );
+  addUsageQueryOptions(command, 'usage');
+  command
     .option('--days <n>', 'days of activity to consider', positiveInt, DEFAULT_REPORT_DAYS)
     .option('--format <format>', 'json | md | html | all', format, 'json')
     .option(
@@ -284,12 +276,9 @@ async function activitySource(options: ReportCliOptions): Promise<ActivitySource
   if (chosen.length > 1)
     throw new ReportInputError('choose one of --trail, --lookup-events, --lake, --athena');
   if (options.athena !== undefined) {
-    const table = parseAthenaTable(options.athena);
+    const { table, settings } = athenaSettings({ ...options, athena: options.athena });
     const aws = await import('../../lib/aws/activitySources.js');
-    return new aws.AthenaActivitySource(table, {
-      ...(options.workgroup ? { workgroup: options.workgroup } : {}),
-      ...(options.athenaOutput ? { outputLocation: options.athenaOutput } : {}),
-    });
+    return new aws.AthenaActivitySource(table, settings);
   }
   if (options.trail?.startsWith('s3://')) {
     const aws = await import('../../lib/aws/activitySources.js');

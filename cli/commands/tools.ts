@@ -9,14 +9,22 @@ import { buildToolReport, requireDataEvents, type ToolReport } from '../../lib/t
 import type { ScanIssue } from '../../lib/reports/usage.js';
 import { collectTrailFiles, trailFilesOf } from '../../lib/tools/trailFiles.js';
 import { ToolUsageCollector } from '../../lib/tools/ToolUsageCollector.js';
+import type { ToolUsage } from '../../lib/tools/toolUsage.js';
+import { DEFAULT_REPORT_DAYS } from '../../lib/reports/report.js';
 import { forTerminal } from '../../lib/shared/terminal.js';
 import type { RegisterCommand } from './index.js';
+import {
+  addUsageQueryOptions,
+  athenaSettings,
+  type UsageQueryCliOptions,
+} from './usageQueryOptions.js';
 
 type Format = ToolFormat;
 const FORMATS = TOOL_FORMATS;
 
-interface ToolsCliOptions {
-  trail: string[];
+interface ToolsCliOptions extends UsageQueryCliOptions {
+  trail?: string[];
+  days: number;
   targets?: string;
   gateway?: string;
   principalClaim?: string;
@@ -38,17 +46,32 @@ function claimName(value: string): string {
   return value;
 }
 
+function days(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 3650)
+    throw new InvalidArgumentError('must be a whole number of days, 1–3650');
+  return n;
+}
+
 const DESCRIPTION =
-  'Tool-level least privilege: who calls which gateway tool (InvokeGateway data events in trail files) and the Cedar policies for AgentCore Policy that allow exactly that, validated with Cedar';
+  'Tool-level least privilege: who calls which gateway tool (InvokeGateway data events in trail files, Athena or CloudTrail Lake) and the Cedar policies for AgentCore Policy that allow exactly that, validated with Cedar';
 
 /** `gatewarden tools`: the tool access report and recommended Cedar policies, offline. */
 export const registerTools: RegisterCommand = (program: Command) => {
-  program
+  const command = program
     .command('tools')
     .description(DESCRIPTION)
-    .requiredOption(
+    .option(
       '--trail <path...>',
       'CloudTrail log files or directories (.json/.json.gz) holding InvokeGateway data events',
+    );
+  addUsageQueryOptions(command, 'InvokeGateway data events');
+  command
+    .option(
+      '--days <n>',
+      'with --athena or --lake: days of data events to aggregate',
+      days,
+      DEFAULT_REPORT_DAYS,
     )
     .option(
       '--targets <file>',
@@ -91,14 +114,9 @@ async function runTools(options: ToolsCliOptions): Promise<ToolReport> {
     options.principalClaim !== undefined && !DEFAULT_KEPT_CLAIMS.includes(options.principalClaim)
       ? [...DEFAULT_KEPT_CLAIMS, options.principalClaim]
       : DEFAULT_KEPT_CLAIMS;
-  const collector = new ToolUsageCollector({
-    keptClaims,
-    ...(options.gateway !== undefined ? { gateway: options.gateway } : {}),
-  });
-  const files = await trailFilesOf(options.trail);
-  const { issues } = await collectTrailFiles(files, collector);
+  const { usage, files, issues, usageSource } = await readUsage(options, keptClaims);
   // No data event is the answer before anything is read live.
-  requireDataEvents(collector, options.gateway);
+  requireDataEvents(usage, options.gateway, usageSource);
   let inventorySource: ToolReport['sources']['inventory'] | undefined;
   const readIssues: ScanIssue[] = [];
   if (options.targets === undefined && options.gateway !== undefined) {
@@ -108,14 +126,59 @@ async function runTools(options: ToolsCliOptions): Promise<ToolReport> {
     readIssues.push(...live.issues);
     inventorySource = 'api';
   }
-  return buildToolReport(collector, inventories, {
-    files: files.length,
+  return buildToolReport(usage, inventories, {
+    files,
+    ...(usageSource !== undefined ? { usageSource } : {}),
     issues: [...issues, ...readIssues],
     ...(inventorySource !== undefined ? { inventorySource } : {}),
     highRisk: options.highRisk,
     ...(options.gateway !== undefined ? { gateway: options.gateway } : {}),
     ...(options.principalClaim !== undefined ? { principalClaim: options.principalClaim } : {}),
   });
+}
+
+/**
+ * The data events, from trail files or aggregated by one Athena or CloudTrail Lake query over
+ * the last `--days`. Exactly one source: two would count the same calls twice.
+ */
+async function readUsage(
+  options: ToolsCliOptions,
+  keptClaims: readonly string[],
+): Promise<{ usage: ToolUsage; files: number; issues: ScanIssue[]; usageSource?: string }> {
+  const chosen = [options.trail, options.athena, options.lake].filter((x) => x !== undefined);
+  if (chosen.length !== 1)
+    throw new ToolsInputError('give one source of data events: --trail, --athena or --lake', {
+      usage: true,
+    });
+  const collectorOptions = {
+    keptClaims,
+    ...(options.gateway !== undefined ? { gateway: options.gateway } : {}),
+  };
+  if (options.trail !== undefined) {
+    const collector = new ToolUsageCollector(collectorOptions);
+    const files = await trailFilesOf(options.trail);
+    const { issues } = await collectTrailFiles(files, collector);
+    return { usage: collector, files: files.length, issues };
+  }
+  const { AggregatedToolUsage } = await import('../../lib/tools/AggregatedToolUsage.js');
+  const aws = await import('../../lib/aws/toolUsageSources.js');
+  const source =
+    options.athena !== undefined
+      ? (() => {
+          const { table, settings } = athenaSettings({ ...options, athena: options.athena });
+          return new aws.AthenaToolUsageSource(table, settings);
+        })()
+      : new aws.LakeToolUsageSource(options.lake ?? '');
+  const usage = new AggregatedToolUsage(collectorOptions);
+  const to = new Date();
+  const from = new Date(to.getTime() - options.days * 86_400_000);
+  const { issues } = await source.collect({ from, to }, usage);
+  return {
+    usage,
+    files: 0,
+    issues,
+    usageSource: `${source.description} holds, in the last ${options.days} days,`,
+  };
 }
 
 async function emit(report: ToolReport, options: ToolsCliOptions): Promise<void> {

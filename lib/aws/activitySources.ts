@@ -15,6 +15,7 @@ import {
   athenaRowsToFacts,
   athenaUsageQuery,
   type AthenaPartitions,
+  type AthenaRow,
   type AthenaTable,
 } from '../reports/athenaQuery.js';
 import type { Readable } from 'node:stream';
@@ -246,58 +247,82 @@ export class LakeActivitySource implements ActivitySource {
     collector: UsageCollector,
     onProgress?: (progress: ScanProgress) => void,
   ): Promise<{ issues: ScanIssue[] }> {
-    const started = await this.cloudtrail.send(
-      new StartQueryCommand({ QueryStatement: this.query(window) }),
-    );
-    const queryId = started.QueryId;
-    if (queryId === undefined) throw new Error('CloudTrail Lake returned no query id');
-    const deadline = Date.now() + (this.options.timeoutMs ?? 15 * 60_000);
     let rows = 0;
-    let nextToken: string | undefined;
-    for (;;) {
-      const page = await this.cloudtrail.send(
-        new GetQueryResultsCommand({
-          QueryId: queryId,
-          NextToken: nextToken,
-          EventDataStore: this.eventDataStore,
-        }),
-      );
-      const status = page.QueryStatus;
-      if (status === 'QUEUED' || status === 'RUNNING') {
-        if (Date.now() > deadline)
-          throw new Error(`CloudTrail Lake query ${queryId} did not finish in time`);
-        await sleep(this.options.pollMs ?? 2000);
-        continue;
-      }
-      if (status !== 'FINISHED') {
-        throw new Error(`CloudTrail Lake query ${queryId} ended ${status ?? 'without status'}`);
-      }
-      for (const row of page.QueryResultRows ?? []) {
-        const cells: Record<string, string> = Object.assign({}, ...row);
-        const count = Number(cells.calls ?? '0');
-        if (!cells.eventSource || !cells.eventName || !(count > 0)) continue;
-        collector.addFact({
-          identity: {
-            ...(cells.identityType ? { type: cells.identityType } : {}),
-            ...(cells.identityArn ? { arn: cells.identityArn } : {}),
-            ...(cells.issuerArn ? { issuerArn: cells.issuerArn } : {}),
-          },
-          eventSource: cells.eventSource,
-          eventName: cells.eventName,
-          count,
-          ...(cells.lastSeen ? { lastSeen: lakeTime(cells.lastSeen) } : {}),
-        });
-        rows += 1;
-      }
-      onProgress?.({ done: rows, unit: 'rows' });
-      nextToken = page.NextToken;
-      if (!nextToken) return { issues: [] };
+    await runLakeQuery(
+      this.cloudtrail,
+      this.query(window),
+      this.eventDataStore,
+      (page) => {
+        for (const cells of page) {
+          const count = Number(cells.calls ?? '0');
+          if (!cells.eventSource || !cells.eventName || !(count > 0)) continue;
+          collector.addFact({
+            identity: {
+              ...(cells.identityType ? { type: cells.identityType } : {}),
+              ...(cells.identityArn ? { arn: cells.identityArn } : {}),
+              ...(cells.issuerArn ? { issuerArn: cells.issuerArn } : {}),
+            },
+            eventSource: cells.eventSource,
+            eventName: cells.eventName,
+            count,
+            ...(cells.lastSeen ? { lastSeen: lakeTime(cells.lastSeen) } : {}),
+          });
+          rows += 1;
+        }
+        onProgress?.({ done: rows, unit: 'rows' });
+      },
+      this.options,
+    );
+    return { issues: [] };
+  }
+}
+
+/**
+ * Runs one CloudTrail Lake query: StartQuery, then GetQueryResults until the query is finished
+ * and every page is read. Each page's rows go to `onPage` as column → text.
+ */
+export async function runLakeQuery(
+  cloudtrail: CloudTrailClient,
+  statement: string,
+  eventDataStore: string,
+  onPage: (rows: Record<string, string>[]) => void,
+  options: { pollMs?: number; timeoutMs?: number } = {},
+): Promise<void> {
+  const started = await cloudtrail.send(new StartQueryCommand({ QueryStatement: statement }));
+  const queryId = started.QueryId;
+  if (queryId === undefined) throw new Error('CloudTrail Lake returned no query id');
+  const deadline = Date.now() + (options.timeoutMs ?? 15 * 60_000);
+  let nextToken: string | undefined;
+  for (;;) {
+    const page = await cloudtrail.send(
+      new GetQueryResultsCommand({
+        QueryId: queryId,
+        NextToken: nextToken,
+        EventDataStore: eventDataStore,
+      }),
+    );
+    const status = page.QueryStatus;
+    if (status === 'QUEUED' || status === 'RUNNING') {
+      if (Date.now() > deadline)
+        throw new Error(`CloudTrail Lake query ${queryId} did not finish in time`);
+      await sleep(options.pollMs ?? 2000);
+      continue;
     }
+    if (status !== 'FINISHED') {
+      throw new Error(`CloudTrail Lake query ${queryId} ended ${status ?? 'without status'}`);
+    }
+    onPage(
+      (page.QueryResultRows ?? []).map(
+        (row) => Object.assign({}, ...row) as Record<string, string>,
+      ),
+    );
+    nextToken = page.NextToken;
+    if (!nextToken) return;
   }
 }
 
 /** Lake prints `2026-11-20 10:00:01.000`; reports use ISO 8601. */
-function lakeTime(value: string): string {
+export function lakeTime(value: string): string {
   return /^\d{4}-\d{2}-\d{2} /.test(value)
     ? `${value.replace(' ', 'T').replace(/(\.\d+)?$/, '')}Z`
     : value;
@@ -342,50 +367,74 @@ export class AthenaActivitySource implements ActivitySource {
     collector: UsageCollector,
     onProgress?: (progress: ScanProgress) => void,
   ): Promise<{ issues: ScanIssue[] }> {
-    const started = await this.athena.send(
-      new StartQueryExecutionCommand({
-        QueryString: this.query(window),
-        QueryExecutionContext: { Database: this.table.database },
-        ...(this.options.workgroup ? { WorkGroup: this.options.workgroup } : {}),
-        ...(this.options.outputLocation
-          ? { ResultConfiguration: { OutputLocation: this.options.outputLocation } }
-          : {}),
-      }),
-    );
-    const id = started.QueryExecutionId;
-    if (id === undefined) throw new Error('Athena returned no query execution id');
-    const deadline = Date.now() + (this.options.timeoutMs ?? 12 * 60_000);
-    for (;;) {
-      const execution = await this.athena.send(
-        new GetQueryExecutionCommand({ QueryExecutionId: id }),
-      );
-      const state = execution.QueryExecution?.Status?.State;
-      if (state === 'SUCCEEDED') break;
-      if (state === 'FAILED' || state === 'CANCELLED')
-        throw new Error(`Athena query ${id} ended ${state}`);
-      if (Date.now() > deadline) throw new Error(`Athena query ${id} did not finish in time`);
-      await sleep(this.options.pollMs ?? 2000);
-    }
     let rows = 0;
-    let nextToken: string | undefined;
-    let first = true;
-    do {
-      const page = await this.athena.send(
-        new GetAthenaResultsCommand({
-          QueryExecutionId: id,
-          NextToken: nextToken,
-          MaxResults: 1000,
-        }),
-      );
-      // Athena returns the column names as the first row of the first page.
-      for (const fact of athenaRowsToFacts(page.ResultSet?.Rows ?? [], first)) {
-        collector.addFact(fact);
-        rows += 1;
-      }
-      first = false;
-      onProgress?.({ done: rows, unit: 'rows' });
-      nextToken = page.NextToken;
-    } while (nextToken);
+    await runAthenaQuery(
+      this.athena,
+      this.query(window),
+      { ...this.options, database: this.table.database },
+      (page, first) => {
+        for (const fact of athenaRowsToFacts(page, first)) {
+          collector.addFact(fact);
+          rows += 1;
+        }
+        onProgress?.({ done: rows, unit: 'rows' });
+      },
+    );
     return { issues: [] };
   }
+}
+
+/** Where and how long one Athena query runs. */
+export interface AthenaQueryOptions {
+  database: string;
+  workgroup?: string;
+  /** Results location when the workgroup does not enforce one (`s3://bucket/prefix/`). */
+  outputLocation?: string;
+  pollMs?: number;
+  timeoutMs?: number;
+}
+
+/**
+ * Runs one Athena query: StartQueryExecution, GetQueryExecution until it succeeded, then every
+ * page of GetQueryResults to `onPage` (`first` marks the page whose first row is the header).
+ */
+export async function runAthenaQuery(
+  athena: AthenaClient,
+  query: string,
+  options: AthenaQueryOptions,
+  onPage: (rows: AthenaRow[], first: boolean) => void,
+): Promise<void> {
+  const started = await athena.send(
+    new StartQueryExecutionCommand({
+      QueryString: query,
+      QueryExecutionContext: { Database: options.database },
+      ...(options.workgroup ? { WorkGroup: options.workgroup } : {}),
+      ...(options.outputLocation
+        ? { ResultConfiguration: { OutputLocation: options.outputLocation } }
+        : {}),
+    }),
+  );
+  const id = started.QueryExecutionId;
+  if (id === undefined) throw new Error('Athena returned no query execution id');
+  const deadline = Date.now() + (options.timeoutMs ?? 12 * 60_000);
+  for (;;) {
+    const execution = await athena.send(new GetQueryExecutionCommand({ QueryExecutionId: id }));
+    const state = execution.QueryExecution?.Status?.State;
+    if (state === 'SUCCEEDED') break;
+    if (state === 'FAILED' || state === 'CANCELLED')
+      throw new Error(`Athena query ${id} ended ${state}`);
+    if (Date.now() > deadline) throw new Error(`Athena query ${id} did not finish in time`);
+    await sleep(options.pollMs ?? 2000);
+  }
+  let nextToken: string | undefined;
+  let first = true;
+  do {
+    const page = await athena.send(
+      new GetAthenaResultsCommand({ QueryExecutionId: id, NextToken: nextToken, MaxResults: 1000 }),
+    );
+    // Athena returns the column names as the first row of the first page.
+    onPage(page.ResultSet?.Rows ?? [], first);
+    first = false;
+    nextToken = page.NextToken;
+  } while (nextToken);
 }

@@ -33,6 +33,17 @@ export function parseAthenaTable(value: string): AthenaTable {
   return { database, table };
 }
 
+const WORKGROUP = /^[A-Za-z0-9._-]{1,128}$/;
+
+/** An Athena workgroup name as Athena admits it (letters, digits, `.`, `_`, `-`; 1–128). */
+export function parseAthenaWorkgroup(value: string): string {
+  if (!WORKGROUP.test(value))
+    throw new ReportInputError(
+      'an Athena workgroup name is 1–128 letters, digits, ".", "_" or "-"',
+    );
+  return value;
+}
+
 const day = (d: Date) => d.toISOString().slice(0, 10).replace(/-/g, '/');
 const isoSeconds = (d: Date) => `${d.toISOString().slice(0, 19)}Z`;
 
@@ -71,7 +82,6 @@ export function athenaUsageQuery(
   window: ActivityWindow,
   partitions: AthenaPartitions = {},
 ): string {
-  const { accounts, regions } = partitions;
   return [
     'SELECT useridentity.type AS identity_type,',
     '  useridentity.arn AS identity_arn,',
@@ -79,14 +89,36 @@ export function athenaUsageQuery(
     '  eventsource AS event_source, eventname AS event_name,',
     "  coalesce(eventcategory, 'Management') AS event_category,",
     '  count(*) AS calls, max(eventtime) AS last_seen',
-    `FROM "${table.database}"."${table.table}"`,
+    athenaFrom(table),
+    ...athenaWindowPredicates(window, partitions),
+    "  AND (errorcode IS NULL OR (errorcode NOT LIKE '%AccessDenied%' AND errorcode NOT LIKE '%Unauthorized%'))",
+    'GROUP BY 1, 2, 3, 4, 5, 6',
+  ].join('\n');
+}
+
+/** `FROM "db"."table"` of a table `parseAthenaTable` admitted. */
+export function athenaFrom(table: AthenaTable): string {
+  if (!IDENTIFIER.test(table.database) || !IDENTIFIER.test(table.table))
+    throw new ReportInputError('Athena database and table must be plain identifiers');
+  return `FROM "${table.database}"."${table.table}"`;
+}
+
+/**
+ * The WHERE lines that bound a query over the CloudTrail table to the window: the day
+ * partitions first (what Athena scans), the named accounts and regions, then the exact times.
+ * Every query over the table uses them, so none scans more than the window.
+ */
+export function athenaWindowPredicates(
+  window: ActivityWindow,
+  partitions: AthenaPartitions = {},
+): string[] {
+  const { accounts, regions } = partitions;
+  return [
     `WHERE "timestamp" BETWEEN '${day(window.from)}' AND '${day(window.to)}'`,
     ...(accounts ? [`  AND ${inList('account', accounts, ACCOUNT_ID, 'an account id')}`] : []),
     ...(regions ? [`  AND ${inList('region', regions, REGION_NAME, 'a region name')}`] : []),
     `  AND eventtime >= '${isoSeconds(window.from)}' AND eventtime <= '${isoSeconds(window.to)}'`,
-    "  AND (errorcode IS NULL OR (errorcode NOT LIKE '%AccessDenied%' AND errorcode NOT LIKE '%Unauthorized%'))",
-    'GROUP BY 1, 2, 3, 4, 5, 6',
-  ].join('\n');
+  ];
 }
 
 /** Columns the query returns, in order (the result's header row is checked against them). */

@@ -43,7 +43,10 @@ export async function runScheduledReport(
     toolRun === undefined ? deps.report : { ...deps.report, onRecord: toolRun.onRecord },
     options,
   );
-  const tools = await toolRun?.finish(new Date(report.generatedAt), deps.report.activity?.kind);
+  const tools = await toolRun?.finish(new Date(report.generatedAt), deps.report.activity?.kind, {
+    from: new Date(report.window.from),
+    to: new Date(report.window.to),
+  });
   const previous = await deps.store.latest();
   const diff = diffReports(previous, report);
   const { location } = await deps.store.save(report, {

@@ -8,3 +8,6 @@ export { recommendGateway, type GatewayRecommendation } from './recommend.js';
 export { buildToolReport, ENABLE_DATA_EVENTS_HINT, type ToolReport } from './report.js';
 export { renderToolsMarkdown } from './render/markdown.js';
 export { renderToolsHtml } from './render/html.js';
+export { AggregatedToolUsage } from './AggregatedToolUsage.js';
+export type { ToolUsage, ToolUsageSource } from './toolUsage.js';
+export { athenaToolUsageQuery, lakeToolUsageQuery } from './toolUsageQuery.js';

@@ -22,7 +22,7 @@ export const DEFAULT_KEPT_CLAIMS: readonly string[] = [
 /** Longest claim value kept (a claim is caller-controlled text only within the IdP's limits). */
 const MAX_CLAIM_CHARS = 512;
 /** A request body given as text is parsed only up to this size. */
-const MAX_BODY_CHARS = 65_536;
+export const MAX_BODY_CHARS = 65_536;
 
 export type Outcome = 'ok' | 'refused' | 'policyDenied' | 'failed';
 
@@ -312,7 +312,8 @@ export function outcomeOf(statusCode: number | undefined, responseBody: unknown)
   return 'ok';
 }
 
-const POLICY_DENIAL = /not authori[sz]ed|denied by polic|policy|forbidden|access denied/i;
+/** A JSON-RPC error message that names authorization or policy (also matched in SQL). */
+export const POLICY_DENIAL = /not authori[sz]ed|denied by polic|policy|forbidden|access denied/i;
 
 function asObject(value: unknown): Record<string, unknown> | undefined {
   return value !== null && typeof value === 'object' && !Array.isArray(value)

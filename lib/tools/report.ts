@@ -12,7 +12,7 @@ import {
   type GatewayRecommendation,
   type RecommendOptions,
 } from './recommend.js';
-import type { ToolUsageCollector } from './ToolUsageCollector.js';
+import type { ToolUsage } from './toolUsage.js';
 
 export const ENABLE_DATA_EVENTS_HINT =
   'add an advanced event selector to the trail with eventCategory = Data and resources.type = AWS::BedrockAgentCore::Gateway (optionally resources.ARN for one gateway), e.g. aws cloudtrail put-event-selectors --trail-name <trail> --advanced-event-selectors \'[{"Name":"AgentCore gateway calls","FieldSelectors":[{"Field":"eventCategory","Equals":["Data"]},{"Field":"resources.type","Equals":["AWS::BedrockAgentCore::Gateway"]}]}]\'';
@@ -48,6 +48,8 @@ export interface ToolReport {
 
 export interface BuildOptions extends RecommendOptions {
   gateway?: string;
+  /** Where the data events were read, with its verb, for the "no data events" error. */
+  usageSource?: string;
   files?: number;
   issues?: ScanIssue[];
   inventorySource?: ToolReport['sources']['inventory'];
@@ -59,14 +61,14 @@ export interface BuildOptions extends RecommendOptions {
  * error: it means data events are not logged, never that nobody uses any tool.
  */
 export function buildToolReport(
-  collector: ToolUsageCollector,
+  collector: ToolUsage,
   inventories: readonly GatewayTools[],
   options: BuildOptions = {},
 ): ToolReport {
   const filter = options.gateway;
   const inScope = (arn: string): boolean =>
     filter === undefined || arn === filter || gatewayIdOf(arn) === filter;
-  requireDataEvents(collector, filter);
+  requireDataEvents(collector, filter, options.usageSource);
   const byArn = new Map(
     inventories.filter((g) => inScope(g.gatewayArn)).map((g) => [g.gatewayArn, g]),
   );
@@ -116,7 +118,11 @@ export function buildToolReport(
  * No InvokeGateway data event at all (or none for `gateway`) is an input error: it means data
  * events are not logged, never that nobody uses any tool. Checked before anything is read live.
  */
-export function requireDataEvents(collector: ToolUsageCollector, filter?: string): void {
+export function requireDataEvents(
+  collector: ToolUsage,
+  filter?: string,
+  source = 'these trail files hold',
+): void {
   if (collector.gateways.size === 0 && collector.stats.withoutGateway > 0 && filter === undefined) {
     throw new ToolsInputError(
       `${collector.stats.withoutGateway} InvokeGateway data event(s) name no gateway (resources[] without AWS::BedrockAgentCore::Gateway): nothing can be attributed`,
@@ -124,10 +130,7 @@ export function requireDataEvents(collector: ToolUsageCollector, filter?: string
     );
   }
   if (collector.gateways.size === 0) {
-    const what =
-      filter === undefined
-        ? 'these trail files hold'
-        : `the trail files hold, for gateway ${filter},`;
+    const what = filter === undefined ? source : `${source}, for gateway ${filter},`;
     throw new ToolsInputError(
       `${what} no InvokeGateway data event (${collector.stats.recordsRead} records read): data events are not enabled for this gateway — this says nothing about tool use. How to enable them: ${ENABLE_DATA_EVENTS_HINT}`,
       { context: { records: collector.stats.recordsRead } },

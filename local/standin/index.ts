@@ -10,6 +10,11 @@
  */
 import { validatePolicyRoute } from './accessAnalyzer.js';
 import { agentcorePolicyRoute } from './agentcorePolicy.js';
+import {
+  lakeAdminRoute,
+  lakeGetQueryResultsRoute,
+  lakeStartQueryRoute,
+} from './cloudtrail/lake.js';
 import { lookupEventsRoute, seedEventsRoute } from './cloudtrail/routes.js';
 import { cognitoOauthRoute, cognitoSecretsRoute } from './cognito.js';
 import type { StandinRoute } from './context.js';
@@ -36,6 +41,10 @@ export function standinRoutes(): StandinRoute[] {
     // CloudTrail LookupEvents over the calls recorded by the front; other CloudTrail calls go to moto.
     lookupEventsRoute,
     seedEventsRoute,
+    // CloudTrail Lake StartQuery/GetQueryResults: seeded results, no SQL (moto has no Lake).
+    lakeStartQueryRoute,
+    lakeGetQueryResultsRoute,
+    lakeAdminRoute,
     // Cognito client-secret rotation and a Cognito-style /oauth2/token (rotation engine's).
     cognitoSecretsRoute,
     cognitoOauthRoute,

@@ -3,7 +3,12 @@
  * Glue, Cognito, WAFv2, CloudFormation, CloudWatch Logs, Organizations).
  * TEST/DEMO COMPONENT — local stack only.
  */
-import { type Authorization, type Resolver, type Vars } from '../authorizationTypes.js';
+import {
+  type Authorization,
+  type Resolver,
+  type ServiceResolution,
+  type Vars,
+} from '../authorizationTypes.js';
 import {
   arnParts,
   isArn,
@@ -74,6 +79,21 @@ export const lambda: Resolver = async (call, lookups) => {
 };
 
 export const cloudtrail: Resolver = async (call) => {
+  // CloudTrail Lake: a query is authorized on its event data store, which StartQuery names
+  // only as the table of its SQL (the id part of the store's ARN) and GetQueryResults by id or
+  // ARN. A statement over several stores is authorized here on the first only.
+  const store =
+    call.operation === 'StartQuery'
+      ? /\bFROM\s+([A-Za-z0-9_-]+)/i.exec(str(call.params.QueryStatement) ?? '')?.[1]
+      : call.operation === 'GetQueryResults'
+        ? str(call.params.EventDataStore)
+        : undefined;
+  if (store !== undefined && store !== '') {
+    const resolution: ServiceResolution = store.startsWith('arn:')
+      ? { arns: { eventdatastore: store } }
+      : { vars: { EventDataStoreId: store } };
+    return resolution;
+  }
   const name = str(call.params.Name) ?? str(call.params.TrailName);
   if (!name) return {};
   return isArn(name) ? { arns: { trail: name } } : { vars: { TrailName: name } };

@@ -15,6 +15,9 @@ import { IamDataCatalog } from '../../../lib/reports/catalog.js';
 import { AuthorizationDetailsFile } from '../../../lib/reports/iamFile.js';
 import { generateReport } from '../../../lib/reports/report.js';
 import type { AccessReport } from '../../../lib/reports/reportTypes.js';
+import { DEFAULT_KEPT_CLAIMS } from '../../../lib/tools/invokeRecord.js';
+import type { ToolReport } from '../../../lib/tools/report.js';
+import { toolUsageColumns } from '../../../lib/tools/toolUsageQuery.js';
 import {
   localStack,
   testClientConfig,
@@ -193,6 +196,25 @@ describe('the deployed report with the stack option AthenaReport (local stack)',
         '2026-11-27T08:00:00Z',
       ],
     ]);
+    // The tool report's own query comes second: one group of InvokeGateway data events.
+    await seedAthenaResult([
+      toolUsageColumns(DEFAULT_KEPT_CLAIMS.length),
+      toolUsageColumns(DEFAULT_KEPT_CLAIMS.length).map(
+        (c) =>
+          ({
+            gateway_arn: `arn:aws:bedrock-agentcore:us-east-1:${account}:gateway/gw-athena-sched`,
+            claims_object: 'object',
+            sub: '"agent-7"',
+            method: '"tools/call"',
+            tool: '"crm___get"',
+            target_id: '"T1"',
+            status_code: '200',
+            calls: '12',
+            first_seen: '2026-11-26T08:00:00Z',
+            last_seen: '2026-11-27T08:00:00Z',
+          })[c] ?? '',
+      ),
+    ]);
     const env = {
       ...process.env,
       GATEWARDEN_REPORT_BUCKET: reports,
@@ -228,16 +250,30 @@ describe('the deployed report with the stack option AthenaReport (local stack)',
       usedActions: ['secretsmanager:GetSecretValue'],
       eventCount: 31,
     });
-    // One query, in the stack's workgroup, over the stack's table, pruned to the window's days.
+    // Two queries (usage, then tool usage), in the stack's workgroup, over the stack's table,
+    // each pruned to the window's days.
     const listed = await athena.send(new ListQueryExecutionsCommand({ WorkGroup: workgroup }));
-    expect(listed.QueryExecutionIds).toHaveLength(1);
-    const execution = await athena.send(
-      new GetQueryExecutionCommand({ QueryExecutionId: listed.QueryExecutionIds?.[0] }),
-    );
-    const query = execution.QueryExecution?.Query ?? '';
-    expect(query).toContain('FROM "gatewarden_local"."cloudtrail"');
-    expect(query).toMatch(
-      /WHERE "timestamp" BETWEEN '\d{4}\/\d{2}\/\d{2}' AND '\d{4}\/\d{2}\/\d{2}'/,
-    );
+    expect(listed.QueryExecutionIds).toHaveLength(2);
+    for (const id of listed.QueryExecutionIds ?? []) {
+      const execution = await athena.send(new GetQueryExecutionCommand({ QueryExecutionId: id }));
+      const query = execution.QueryExecution?.Query ?? '';
+      expect(query).toContain('FROM "gatewarden_local"."cloudtrail"');
+      expect(query).toMatch(
+        /WHERE "timestamp" BETWEEN '\d{4}\/\d{2}\/\d{2}' AND '\d{4}\/\d{2}\/\d{2}'/,
+      );
+    }
+    // The tool report came from the second query's rows, beside the access report.
+    const tools = JSON.parse(
+      (await (
+        await s3.send(new GetObjectCommand({ Bucket: reports, Key: `${prefix}/tools/tools.json` }))
+      ).Body?.transformToString()) ?? '{}',
+    ) as ToolReport;
+    // (Gateways other tests left on the stack are listed too, without data events.)
+    const withEvents = tools.gateways.filter((g) => g.dataEvents);
+    expect(withEvents.map((g) => g.gatewayId)).toEqual(['gw-athena-sched']);
+    expect(withEvents[0]?.access?.principals[0]).toMatchObject({
+      principal: 'agent-7',
+      tools: [expect.objectContaining({ tool: 'crm___get', calls: 12 })],
+    });
   }, 120_000);
 });

@@ -266,6 +266,33 @@ describe('authorizationsFor', () => {
     await expect(authorizationsFor(info, lookups)).rejects.toBeInstanceOf(Unclassifiable);
   });
 
+  it.each([
+    [
+      'StartQuery: the store its SQL reads',
+      call('cloudtrail', 'StartQuery', {
+        QueryStatement: 'SELECT eventname\nFROM eds-1a2b\nWHERE eventtime >= x',
+      }),
+      `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:eventdatastore/eds-1a2b`,
+    ],
+    [
+      'GetQueryResults: the store by ARN',
+      call('cloudtrail', 'GetQueryResults', {
+        QueryId: 'q',
+        EventDataStore: `arn:aws:cloudtrail:us-east-1:111122223333:eventdatastore/eds-9`,
+      }),
+      'arn:aws:cloudtrail:us-east-1:111122223333:eventdatastore/eds-9',
+    ],
+  ])('CloudTrail Lake %s', async (_, info, resource) => {
+    const [own] = await authorizationsFor(info, lookups);
+    expect(own?.resource).toBe(resource);
+  });
+
+  it('a Lake query whose store cannot be named is refused, not guessed', async () => {
+    await expect(
+      authorizationsFor(call('cloudtrail', 'StartQuery', { QueryStatement: 'SELECT 1' }), lookups),
+    ).rejects.toBeInstanceOf(Unclassifiable);
+  });
+
   it('actions with no resource type are authorized on *', async () => {
     const [own] = await authorizationsFor(call('secretsmanager', 'ListSecrets'), lookups);
     expect(own?.resource).toBe('*');

@@ -378,6 +378,8 @@ describe('the model check in front of the routes', () => {
       ['agentcore-identity:data', 'bedrock-agentcore'],
       ['agentcore:policy', 'bedrock-agentcore-control'],
       ['cloudtrail:LookupEvents', 'cloudtrail'],
+      ['cloudtrail:StartQuery', 'cloudtrail'],
+      ['cloudtrail:GetQueryResults', 'cloudtrail'],
       ['cognito:ClientSecrets', 'cognito-idp'],
       ['cognito:tags', 'cognito-idp'],
       ['events:put-events-source', 'events'],
