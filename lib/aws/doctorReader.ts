@@ -115,27 +115,8 @@ export class AwsDoctorReader implements DoctorReader {
     return decisions;
   }
 
-  async trails(): Promise<TrailInfo[]> {
-    const cloudtrail = new CloudTrailClient(this.config);
-    const { trailList = [] } = await cloudtrail.send(
-      new DescribeTrailsCommand({ includeShadowTrails: true }),
-    );
-    const trails: TrailInfo[] = [];
-    for (const trail of trailList) {
-      const arn = trail.TrailARN ?? trail.Name ?? '';
-      const status = await cloudtrail.send(new GetTrailStatusCommand({ Name: arn }));
-      const selectors = await cloudtrail.send(new GetEventSelectorsCommand({ TrailName: arn }));
-      trails.push({
-        name: trail.Name ?? arn,
-        arn,
-        ...(trail.HomeRegion ? { homeRegion: trail.HomeRegion } : {}),
-        multiRegion: trail.IsMultiRegionTrail === true,
-        logging: status.IsLogging === true,
-        ...managementOf(selectors.EventSelectors, selectors.AdvancedEventSelectors),
-        dataEventTypes: dataTypesOf(selectors.EventSelectors, selectors.AdvancedEventSelectors),
-      });
-    }
-    return trails;
+  trails(): Promise<TrailInfo[]> {
+    return readTrails(new CloudTrailClient(this.config));
   }
 
   async rules(prefix: string, region?: string, eventBusName = 'default'): Promise<RuleInfo[]> {
@@ -313,6 +294,42 @@ export class AwsDoctorReader implements DoctorReader {
       throw error;
     }
   }
+}
+
+/**
+ * The trails a CloudTrail client's account sees in its region (shadow trails included: the
+ * multi-region and organization trails of other home regions and of the management account),
+ * each with its status and event selectors. Shared by the stage's own check and `doctor --org`.
+ * With `ownAccount`, only that account's trails: a member's read role reads its own trails'
+ * status and selectors, while the organization trail (the management account's) is judged from
+ * the central account.
+ */
+export async function readTrails(
+  cloudtrail: CloudTrailClient,
+  ownAccount?: string,
+): Promise<TrailInfo[]> {
+  const { trailList = [] } = await cloudtrail.send(
+    new DescribeTrailsCommand({ includeShadowTrails: true }),
+  );
+  const trails: TrailInfo[] = [];
+  for (const trail of trailList) {
+    const arn = trail.TrailARN ?? trail.Name ?? '';
+    if (ownAccount !== undefined && arn.split(':')[4] !== ownAccount) continue;
+    const status = await cloudtrail.send(new GetTrailStatusCommand({ Name: arn }));
+    const selectors = await cloudtrail.send(new GetEventSelectorsCommand({ TrailName: arn }));
+    trails.push({
+      name: trail.Name ?? arn,
+      arn,
+      ...(trail.HomeRegion ? { homeRegion: trail.HomeRegion } : {}),
+      multiRegion: trail.IsMultiRegionTrail === true,
+      organization: trail.IsOrganizationTrail === true,
+      globalServiceEvents: trail.IncludeGlobalServiceEvents === true,
+      logging: status.IsLogging === true,
+      ...managementOf(selectors.EventSelectors, selectors.AdvancedEventSelectors),
+      dataEventTypes: dataTypesOf(selectors.EventSelectors, selectors.AdvancedEventSelectors),
+    });
+  }
+  return trails;
 }
 
 /** Which management events the selectors log (basic or advanced), if any. */

@@ -10,6 +10,10 @@ export interface TrailInfo {
   arn: string;
   homeRegion?: string;
   multiRegion: boolean;
+  /** `IsOrganizationTrail`: the management account's trail, logging every account of the organization. */
+  organization?: boolean;
+  /** `IncludeGlobalServiceEvents`: IAM, STS, sign-in and Organizations calls are logged. */
+  globalServiceEvents?: boolean;
   logging: boolean;
   /** Management events selected, and which kind: `All`, `ReadOnly`, `WriteOnly`. */
   managementEvents?: 'All' | 'ReadOnly' | 'WriteOnly';

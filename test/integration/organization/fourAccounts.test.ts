@@ -21,6 +21,13 @@
  *   parameters resources/organization.yml passes.
  */
 import {
+  CloudTrailClient,
+  CreateTrailCommand,
+  PutEventSelectorsCommand,
+  StartLoggingCommand,
+  UpdateTrailCommand,
+} from '@aws-sdk/client-cloudtrail';
+import {
   CloudFormationClient,
   CreateStackCommand,
   DescribeStacksCommand,
@@ -40,6 +47,7 @@ import {
   MoveAccountCommand,
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -55,7 +63,10 @@ import type { ClientCredentials } from '../../../lib/aws/clients.js';
 import { withClientCredentials } from '../../../lib/aws/clients.js';
 import { memberSources } from '../../../lib/aws/memberAccess.js';
 import { OrganizationsDirectory } from '../../../lib/aws/organizationDirectory.js';
+import { organizationDoctorPorts } from '../../../lib/aws/organizationDoctor.js';
 import { MEMBER_STACKSET_FILE } from '../../../lib/deploy/memberTemplate.js';
+import { organizationChecks } from '../../../lib/doctor/organizationChecks.js';
+import { GATEWAY_DATA_TYPE } from '../../../lib/doctor/trailCoverage.js';
 import { guardrailJson, guardrails } from '../../../lib/guardrails/index.js';
 import { IamDataCatalog } from '../../../lib/reports/catalog.js';
 import { organizationAccessReport } from '../../../lib/reports/organization.js';
@@ -342,6 +353,132 @@ describe('an organization of four accounts on the local stack', () => {
         .map((id) => `sts:AssumeRole arn:aws:iam::${id}:role/gatewarden-${STAGE}-member-read`)
         .sort(),
     );
+  }, 120_000);
+
+  it('doctor --org: fails a member without a usable trail, saying why; passes the organization trail; warns without gateway data events', async () => {
+    // Prepare: doctor --org's trail lines as the central report role (the only principal the
+    // read roles trust). moto has no StackSet: the instance lines are not asserted here.
+    const credentials = await functionCredentials('report');
+    const ports = organizationDoctorPorts({
+      stage: STAGE,
+      sts: new STSClient(config(credentials)),
+      cloudtrail: new CloudTrailClient(config(credentials)),
+      directory: new OrganizationsDirectory(new OrganizationsClient(config(credentials))),
+    });
+    const { centralTrails, memberTrails } = ports;
+    const trailLines = async () => {
+      const checks = await organizationChecks(
+        {
+          accounts: ports.accounts,
+          stackInstances: () => Promise.resolve([]),
+          assumeReadRole: ports.assumeReadRole,
+          ...(centralTrails ? { centralTrails } : {}),
+          ...(memberTrails ? { memberTrails } : {}),
+        },
+        { regions: [], stageRegion: REGION },
+      );
+      // The management and security accounts have no read role (outside the OU).
+      await consumeDenials();
+      return new Map(
+        checks.filter((c) => c.id.startsWith('organization.trail')).map((c) => [c.id, c]),
+      );
+    };
+    const trailOf = (account: string) => `organization.trail:${account}`;
+    const dataOf = (account: string) => `organization.trailData:${account}`;
+
+    // Act / Assess: no trail anywhere: each member fails, named.
+    let lines = await trailLines();
+    for (const member of [accounts.memberA, accounts.memberB]) {
+      expect(lines.get(trailOf(member))).toMatchObject({
+        status: 'fail',
+        message: expect.stringMatching(new RegExp(`^${member} \\(member[ab]\\): no trail logs`)),
+      });
+    }
+    expect(lines.get(trailOf(accounts.security))?.status).toBe('unverified');
+
+    // Member A's administrator makes a trail: single-region, stopped, management events off.
+    const memberAdmin = await sessionOf(accounts.memberA, 'member-admin');
+    const trailBucket = `org4-trail-${accounts.memberA}`;
+    await new S3Client({ ...config(memberAdmin), forcePathStyle: true }).send(
+      new CreateBucketCommand({ Bucket: trailBucket }),
+    );
+    const memberTrail = new CloudTrailClient(config(memberAdmin));
+    await memberTrail.send(new CreateTrailCommand({ Name: 'member-a', S3BucketName: trailBucket }));
+    await memberTrail.send(
+      new PutEventSelectorsCommand({
+        TrailName: 'member-a',
+        EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: false }],
+      }),
+    );
+    lines = await trailLines();
+    expect(lines.get(trailOf(accounts.memberA))).toMatchObject({
+      status: 'fail',
+      details: ['member-a: not logging, single-region, management events excluded'],
+    });
+
+    // Made multi-region and started, all management events: covered, but no gateway data events.
+    await memberTrail.send(new UpdateTrailCommand({ Name: 'member-a', IsMultiRegionTrail: true }));
+    await memberTrail.send(new StartLoggingCommand({ Name: 'member-a' }));
+    await memberTrail.send(
+      new PutEventSelectorsCommand({
+        TrailName: 'member-a',
+        EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true }],
+      }),
+    );
+    lines = await trailLines();
+    expect(lines.get(trailOf(accounts.memberA))).toMatchObject({ status: 'pass' });
+    expect(lines.get(dataOf(accounts.memberA))).toMatchObject({
+      status: 'warn',
+      message: expect.stringContaining(GATEWAY_DATA_TYPE),
+    });
+    expect(lines.get(trailOf(accounts.memberB))?.status).toBe('fail');
+
+    // The management account's organization trail, with gateway data events (advanced
+    // selectors): every account covered, none warned, member B's trails not even read.
+    const management = new CloudTrailClient(config());
+    await new S3Client({ ...config(), forcePathStyle: true }).send(
+      new CreateBucketCommand({ Bucket: 'org4-organization-trail' }),
+    );
+    await management.send(
+      new CreateTrailCommand({
+        Name: 'organization',
+        S3BucketName: 'org4-organization-trail',
+        IsMultiRegionTrail: true,
+        IsOrganizationTrail: true,
+      }),
+    );
+    await management.send(
+      new PutEventSelectorsCommand({
+        TrailName: 'organization',
+        AdvancedEventSelectors: [
+          {
+            Name: 'management',
+            FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }],
+          },
+          {
+            Name: 'gateway invocations',
+            FieldSelectors: [
+              { Field: 'eventCategory', Equals: ['Data'] },
+              { Field: 'resources.type', Equals: [GATEWAY_DATA_TYPE] },
+            ],
+          },
+        ],
+      }),
+    );
+    await management.send(new StartLoggingCommand({ Name: 'organization' }));
+    lines = await trailLines();
+    for (const account of [
+      MANAGEMENT_ACCOUNT,
+      accounts.security,
+      accounts.memberA,
+      accounts.memberB,
+    ]) {
+      expect(lines.get(trailOf(account))).toMatchObject({
+        status: 'pass',
+        message: expect.stringContaining('organization trail organization'),
+      });
+      expect(lines.has(dataOf(account))).toBe(false);
+    }
   }, 120_000);
 
   it('refuses, with the guardrail SCP on the members’ OU, the member’s administrator the forwarding rule; the StackSet role may', async () => {
