@@ -326,6 +326,9 @@ export async function readTrails(
       globalServiceEvents: trail.IncludeGlobalServiceEvents === true,
       logging: status.IsLogging === true,
       ...managementOf(selectors.EventSelectors, selectors.AdvancedEventSelectors),
+      ...(sourcesFiltered(selectors.AdvancedEventSelectors)
+        ? { managementSourcesFiltered: true }
+        : {}),
       dataEventTypes: dataTypesOf(selectors.EventSelectors, selectors.AdvancedEventSelectors),
     });
   }
@@ -351,6 +354,17 @@ export function managementOf(
     return { managementEvents: 'All' };
   const [only] = [...kinds] as Array<'ReadOnly' | 'WriteOnly'>;
   return only ? { managementEvents: only } : {};
+}
+
+/** Whether an advanced management selector keeps only some event sources (or drops some). */
+export function sourcesFiltered(advanced: readonly AdvancedEventSelector[] = []): boolean {
+  return advanced.some((selector) => {
+    const fields = selector.FieldSelectors ?? [];
+    return (
+      fields.some((f) => f.Field === 'eventCategory' && f.Equals?.includes('Management')) &&
+      fields.some((f) => f.Field === 'eventSource')
+    );
+  });
 }
 
 /** Resource types of the data events the selectors log. */

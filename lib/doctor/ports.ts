@@ -17,6 +17,11 @@ export interface TrailInfo {
   logging: boolean;
   /** Management events selected, and which kind: `All`, `ReadOnly`, `WriteOnly`. */
   managementEvents?: 'All' | 'ReadOnly' | 'WriteOnly';
+  /**
+   * An advanced management selector narrows by `eventSource` (Equals, NotEquals, StartsWith…):
+   * some services' management events are left out.
+   */
+  managementSourcesFiltered?: boolean;
   /** Data-event resource types the trail selects (e.g. `AWS::BedrockAgentCore::Gateway`). */
   dataEventTypes: string[];
 }

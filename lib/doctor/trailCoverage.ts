@@ -21,6 +21,7 @@ export function trailGaps(trail: TrailInfo): string[] {
   if (trail.managementEvents === undefined) gaps.push('management events excluded');
   else if (trail.managementEvents !== 'All')
     gaps.push(`${trail.managementEvents} management events only`);
+  if (trail.managementSourcesFiltered) gaps.push('management events filtered by event source');
   return gaps;
 }
 

@@ -1,4 +1,4 @@
-import { managementOf, dataTypesOf } from '../../../lib/aws/doctorReader.js';
+import { dataTypesOf, managementOf, sourcesFiltered } from '../../../lib/aws/doctorReader.js';
 import type { TrailInfo } from '../../../lib/doctor/ports.js';
 import { organizationChecks } from '../../../lib/doctor/organizationChecks.js';
 import { GATEWAY_DATA_TYPE, trailGaps } from '../../../lib/doctor/trailCoverage.js';
@@ -81,6 +81,7 @@ describe('doctor --org: trail coverage', () => {
     ['global service events excluded', { globalServiceEvents: false }],
     ['management events excluded', { managementEvents: undefined }],
     ['ReadOnly management events only', { managementEvents: 'ReadOnly' as const }],
+    ['management events filtered by event source', { managementSourcesFiltered: true }],
   ])('fails a member whose only trail is %s, saying why', async (reason, over) => {
     const { byId } = await run([], () => [good('own', over)]);
     expect(byId.get(`organization.trail:${A.id}`)).toMatchObject({
@@ -146,6 +147,18 @@ describe('doctor --org: trail coverage', () => {
         ],
       ),
     ).toEqual([GATEWAY_DATA_TYPE]);
+    // A member admin's selector that drops IAM's management events is no full coverage.
+    const dropsIam = {
+      FieldSelectors: [
+        { Field: 'eventCategory', Equals: ['Management'] },
+        { Field: 'eventSource', NotEquals: ['iam.amazonaws.com'] },
+      ],
+    };
+    expect(managementOf([], [dropsIam])).toEqual({ managementEvents: 'All' });
+    expect(sourcesFiltered([dropsIam])).toBe(true);
+    expect(
+      sourcesFiltered([{ FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }] }]),
+    ).toBe(false);
     expect(trailGaps(good('x'))).toEqual([]);
   });
 });
