@@ -300,9 +300,9 @@ export class AwsDoctorReader implements DoctorReader {
  * The trails a CloudTrail client's account sees in its region (shadow trails included: the
  * multi-region and organization trails of other home regions and of the management account),
  * each with its status and event selectors. Shared by the stage's own check and `doctor --org`.
- * With `ownAccount`, only that account's trails: a member's read role reads its own trails'
- * status and selectors, while the organization trail (the management account's) is judged from
- * the central account.
+ * With `ownAccount`, only that account's trails are read: a member's read role reads its own
+ * trails' status and selectors, while the organization trail (the management account's) is
+ * judged from the central account and only named here (`unread`).
  */
 export async function readTrails(
   cloudtrail: CloudTrailClient,
@@ -314,7 +314,20 @@ export async function readTrails(
   const trails: TrailInfo[] = [];
   for (const trail of trailList) {
     const arn = trail.TrailARN ?? trail.Name ?? '';
-    if (ownAccount !== undefined && arn.split(':')[4] !== ownAccount) continue;
+    if (ownAccount !== undefined && arn.split(':')[4] !== ownAccount) {
+      // The organization trail's shadow: named, its status and selectors left to the central read.
+      if (trail.IsOrganizationTrail === true)
+        trails.push({
+          name: trail.Name ?? arn,
+          arn,
+          multiRegion: trail.IsMultiRegionTrail === true,
+          organization: true,
+          logging: false,
+          unread: true,
+          dataEventTypes: [],
+        });
+      continue;
+    }
     const status = await cloudtrail.send(new GetTrailStatusCommand({ Name: arn }));
     const selectors = await cloudtrail.send(new GetEventSelectorsCommand({ TrailName: arn }));
     trails.push({

@@ -22,6 +22,8 @@ export interface TrailInfo {
    * some services' management events are left out.
    */
   managementSourcesFiltered?: boolean;
+  /** Seen but not read (another account's organization trail, seen from a member). */
+  unread?: boolean;
   /** Data-event resource types the trail selects (e.g. `AWS::BedrockAgentCore::Gateway`). */
   dataEventTypes: string[];
 }

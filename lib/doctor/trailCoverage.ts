@@ -48,6 +48,16 @@ export function trailCoverageChecks(
       : []),
   ];
   const covering = seen.filter(covers);
+  const unread = seen.filter((t) => t.unread === true);
+  if (covering.length === 0 && unread.length > 0)
+    return [
+      {
+        id,
+        area: 'organization',
+        status: 'unverified',
+        message: `${account.label}: logged by organization trail ${unread.map((t) => t.name).join(', ')}? its status and selectors could not be read from the central account`,
+      },
+    ];
   if (covering.length === 0) {
     if (member === undefined || 'error' in member)
       return [

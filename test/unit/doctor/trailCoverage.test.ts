@@ -98,6 +98,20 @@ describe('doctor --org: trail coverage', () => {
     });
   });
 
+  it('is unverified, not failed, when the member sees an organization trail the central account could not read', async () => {
+    const shadow = good('org', {
+      organization: true,
+      unread: true,
+      logging: false,
+      dataEventTypes: [],
+    });
+    const { byId } = await run(new Error('AccessDenied'), () => [shadow]);
+    expect(byId.get(`organization.trail:${A.id}`)).toMatchObject({
+      status: 'unverified',
+      message: expect.stringContaining('organization trail org'),
+    });
+  });
+
   it('warns, without failing, when no covering trail selects gateway data events', async () => {
     const { byId, calls } = await run(
       [good('org', { organization: true, dataEventTypes: [] })],
