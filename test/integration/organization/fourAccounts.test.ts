@@ -470,6 +470,28 @@ describe('an organization of four accounts on the local stack', () => {
     });
     expect(lines.get(trailOf(accounts.memberB))?.status).toBe('fail');
 
+    // The member's administrator then drops IAM's management events (an advanced selector on
+    // eventSource): no longer covered, and said why.
+    await memberTrail.send(
+      new PutEventSelectorsCommand({
+        TrailName: 'member-a',
+        AdvancedEventSelectors: [
+          {
+            Name: 'all but IAM',
+            FieldSelectors: [
+              { Field: 'eventCategory', Equals: ['Management'] },
+              { Field: 'eventSource', NotEquals: ['iam.amazonaws.com'] },
+            ],
+          },
+        ],
+      }),
+    );
+    lines = await trailLines();
+    expect(lines.get(trailOf(accounts.memberA))).toMatchObject({
+      status: 'fail',
+      details: ['member-a: management events filtered by event source'],
+    });
+
     // The organization trail, with gateway data events (advanced selectors): every account
     // covered, none warned, member B's trails not even read. Made by the security account as
     // CloudTrail's delegated administrator: on AWS the management account owns it and every
