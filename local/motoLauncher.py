@@ -334,6 +334,47 @@ def _name_bucket_owners() -> None:
         return status, headers, body
 
     S3Response.head_bucket = with_owner  # type: ignore[method-assign]
+def _delegated_administrators_read_the_organization() -> None:
+    """On AWS a delegated administrator (the security account a StackSet or GuardDuty is
+    delegated to) reads the organization: ListAccounts, DescribeAccount, ListParents. moto
+    answers these only in the management account (a member's backend holds no accounts and
+    lists none). A registered delegated administrator's reads are answered from the management
+    account's backend; any other member's stay as moto answers them. moto's list of services
+    that take a delegated administrator lacks StackSets and CloudTrail, which AWS lists."""
+    from moto.organizations.models import (
+        FakeDelegatedAdministrator,
+        FakeServiceAccess,
+        OrganizationsBackend,
+        organizations_backends,
+    )
+
+    for principal in ("member.org.stacksets.cloudformation.amazonaws.com", "cloudtrail.amazonaws.com"):
+        for listed in (FakeDelegatedAdministrator.SUPPORTED_SERVICES, FakeServiceAccess.TRUSTED_SERVICES):
+            if principal not in listed:
+                listed.append(principal)
+
+    def management_of(backend):  # type: ignore[no-untyped-def]
+        if backend.org is not None:
+            return None
+        found = organizations_backends.master_accounts.get(backend.account_id)
+        if found is None:
+            return None
+        management = organizations_backends[found[0]][found[1]]
+        delegated = any(admin.account.id == backend.account_id for admin in management.admins)
+        return management if delegated else None
+
+    for name in ("list_accounts", "describe_account", "list_parents", "list_children"):
+        original = getattr(OrganizationsBackend, name)
+
+        def read(self, *args, __original=original, __name=name, **kwargs):  # type: ignore[no-untyped-def]
+            management = management_of(self)
+            if management is None:
+                return __original(self, *args, **kwargs)
+            return getattr(management, __name)(*args, **kwargs)
+
+        setattr(OrganizationsBackend, name, read)
+
+
 def _parse_event_paths_once() -> None:
     """moto's EventBridge builds a new jsonpath parser (PLY tables) for each input path of each
     target of each event, about 3 ms apiece: 25 ms an event with the default template, so a
@@ -591,6 +632,7 @@ def main() -> None:
     _outputs_after_change_sets()
     _replace_gateways_as_agentcore_does()
     _name_bucket_owners()
+    _delegated_administrators_read_the_organization()
     _parse_event_paths_once()
     _events_parsed_once_per_put()
     _queues_that_scale()

@@ -22,14 +22,19 @@ interface DoctorFlags {
   callAs?: 'SELF' | 'DELEGATED_ADMIN';
 }
 
-const MARK: Record<CheckStatus, string> = { pass: 'ok  ', fail: 'FAIL', unverified: '??  ' };
+const MARK: Record<CheckStatus, string> = {
+  pass: 'ok  ',
+  fail: 'FAIL',
+  warn: 'WARN',
+  unverified: '??  ',
+};
 const AREA_TITLES: Record<CheckResult['area'], string> = {
   rights: 'rights of the caller (IAM policy simulation)',
   trail: 'CloudTrail',
   rules: 'EventBridge rules feeding detect',
   secrets: 'registered secrets',
   posture: 'gateway posture (live configuration)',
-  organization: 'organization members (StackSet instances, read roles)',
+  organization: 'organization members (StackSet instances, read roles, rules, trails)',
 };
 
 /** The report as people read it: one line per check, grouped by area, then the counts. */
@@ -65,8 +70,11 @@ export function formatDoctorReport(report: DoctorReport): string {
       if (passed > 0) lines.push(`       (${name}: ${passed} other check(s) passed)`);
     }
   }
-  const { pass, fail, unverified } = report.summary;
-  lines.push('', `${pass} passed, ${fail} failed, ${unverified} could not be verified`);
+  const { pass, fail, warn, unverified } = report.summary;
+  lines.push(
+    '',
+    `${pass} passed, ${fail} failed,${warn > 0 ? ` ${warn} warned,` : ''} ${unverified} could not be verified`,
+  );
   const notVerified = report.checks.filter((c) => c.status === 'unverified');
   if (notVerified.length > 0) {
     lines.push('could not verify:');
@@ -223,7 +231,7 @@ export const registerDoctor: RegisterCommand = (program: Command) => {
     )
     .option(
       '--org',
-      'central stage of an organization: each active member’s StackSet instances (current in every region) and read role (assumable)',
+      'central stage of an organization: each active member’s StackSet instances (current in every region), read role (assumable), forwarding rules and trail coverage (organization trail or its own)',
     )
     .option(
       '--org-regions <list>',

@@ -115,27 +115,8 @@ export class AwsDoctorReader implements DoctorReader {
     return decisions;
   }
 
-  async trails(): Promise<TrailInfo[]> {
-    const cloudtrail = new CloudTrailClient(this.config);
-    const { trailList = [] } = await cloudtrail.send(
-      new DescribeTrailsCommand({ includeShadowTrails: true }),
-    );
-    const trails: TrailInfo[] = [];
-    for (const trail of trailList) {
-      const arn = trail.TrailARN ?? trail.Name ?? '';
-      const status = await cloudtrail.send(new GetTrailStatusCommand({ Name: arn }));
-      const selectors = await cloudtrail.send(new GetEventSelectorsCommand({ TrailName: arn }));
-      trails.push({
-        name: trail.Name ?? arn,
-        arn,
-        ...(trail.HomeRegion ? { homeRegion: trail.HomeRegion } : {}),
-        multiRegion: trail.IsMultiRegionTrail === true,
-        logging: status.IsLogging === true,
-        ...managementOf(selectors.EventSelectors, selectors.AdvancedEventSelectors),
-        dataEventTypes: dataTypesOf(selectors.EventSelectors, selectors.AdvancedEventSelectors),
-      });
-    }
-    return trails;
+  trails(): Promise<TrailInfo[]> {
+    return readTrails(new CloudTrailClient(this.config));
   }
 
   async rules(prefix: string, region?: string, eventBusName = 'default'): Promise<RuleInfo[]> {
@@ -315,6 +296,58 @@ export class AwsDoctorReader implements DoctorReader {
   }
 }
 
+/**
+ * The trails a CloudTrail client's account sees in its region (shadow trails included: the
+ * multi-region and organization trails of other home regions and of the management account),
+ * each with its status and event selectors. Shared by the stage's own check and `doctor --org`.
+ * With `ownAccount`, only that account's trails are read: a member's read role reads its own
+ * trails' status and selectors, while the organization trail (the management account's) is
+ * judged from the central account and only named here (`unread`).
+ */
+export async function readTrails(
+  cloudtrail: CloudTrailClient,
+  ownAccount?: string,
+): Promise<TrailInfo[]> {
+  const { trailList = [] } = await cloudtrail.send(
+    new DescribeTrailsCommand({ includeShadowTrails: true }),
+  );
+  const trails: TrailInfo[] = [];
+  for (const trail of trailList) {
+    const arn = trail.TrailARN ?? trail.Name ?? '';
+    if (ownAccount !== undefined && arn.split(':')[4] !== ownAccount) {
+      // The organization trail's shadow: named, its status and selectors left to the central read.
+      if (trail.IsOrganizationTrail === true)
+        trails.push({
+          name: trail.Name ?? arn,
+          arn,
+          multiRegion: trail.IsMultiRegionTrail === true,
+          organization: true,
+          logging: false,
+          unread: true,
+          dataEventTypes: [],
+        });
+      continue;
+    }
+    const status = await cloudtrail.send(new GetTrailStatusCommand({ Name: arn }));
+    const selectors = await cloudtrail.send(new GetEventSelectorsCommand({ TrailName: arn }));
+    trails.push({
+      name: trail.Name ?? arn,
+      arn,
+      ...(trail.HomeRegion ? { homeRegion: trail.HomeRegion } : {}),
+      multiRegion: trail.IsMultiRegionTrail === true,
+      organization: trail.IsOrganizationTrail === true,
+      globalServiceEvents: trail.IncludeGlobalServiceEvents === true,
+      logging: status.IsLogging === true,
+      ...managementOf(selectors.EventSelectors, selectors.AdvancedEventSelectors),
+      ...(sourcesFiltered(selectors.AdvancedEventSelectors)
+        ? { managementSourcesFiltered: true }
+        : {}),
+      dataEventTypes: dataTypesOf(selectors.EventSelectors, selectors.AdvancedEventSelectors),
+    });
+  }
+  return trails;
+}
+
 /** Which management events the selectors log (basic or advanced), if any. */
 export function managementOf(
   basic: readonly EventSelector[] = [],
@@ -334,6 +367,17 @@ export function managementOf(
     return { managementEvents: 'All' };
   const [only] = [...kinds] as Array<'ReadOnly' | 'WriteOnly'>;
   return only ? { managementEvents: only } : {};
+}
+
+/** Whether an advanced management selector keeps only some event sources (or drops some). */
+export function sourcesFiltered(advanced: readonly AdvancedEventSelector[] = []): boolean {
+  return advanced.some((selector) => {
+    const fields = selector.FieldSelectors ?? [];
+    return (
+      fields.some((f) => f.Field === 'eventCategory' && f.Equals?.includes('Management')) &&
+      fields.some((f) => f.Field === 'eventSource')
+    );
+  });
 }
 
 /** Resource types of the data events the selectors log. */

@@ -3,6 +3,7 @@ import {
   paginateListStackInstances,
   type CallAs,
 } from '@aws-sdk/client-cloudformation';
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import {
   EventBridgeClient,
   ListRulesCommand,
@@ -19,14 +20,17 @@ import type {
 import type { MemberAccount } from '../reports/organization.js';
 import { activeMembers } from '../reports/organization.js';
 import { type ClientCredentials, clientConfig } from './clients.js';
+import { readTrails } from './doctorReader.js';
 import { OrganizationsDirectory } from './organizationDirectory.js';
 
 /**
  * `doctor --org` against AWS: the accounts from Organizations, the member StackSet's instances
  * (`gatewarden-<stage>-members`, called as the delegated administrator or self), an
  * AssumeRole of each member's read role, and through that session the member's forwarding
- * rules in each region (ListRules by the stage's prefix, ListTargetsByRule). Sessions are kept
- * for the run only, in memory.
+ * rules in each region (ListRules by the stage's prefix, ListTargetsByRule) and its trails
+ * (DescribeTrails, GetTrailStatus, GetEventSelectors); the central account's own trails with the
+ * caller's credentials (`cloudtrail`), where the organization trail shows. Sessions are kept for
+ * the run only, in memory.
  */
 export function organizationDoctorPorts(options: {
   stage: string;
@@ -35,6 +39,8 @@ export function organizationDoctorPorts(options: {
   cloudformation?: CloudFormationClient;
   sts?: STSClient;
   directory?: OrganizationsDirectory;
+  /** The central account's CloudTrail, as the caller. */
+  cloudtrail?: CloudTrailClient;
 }): OrganizationDoctorPorts {
   const cloudformation = options.cloudformation ?? new CloudFormationClient(clientConfig());
   const sts = options.sts ?? new STSClient(clientConfig());
@@ -91,6 +97,13 @@ export function organizationDoctorPorts(options: {
     },
     async assumeReadRole(account) {
       await session(account);
+    },
+    centralTrails: () => readTrails(options.cloudtrail ?? new CloudTrailClient(clientConfig())),
+    async memberTrails(account) {
+      return readTrails(
+        new CloudTrailClient({ ...clientConfig(), credentials: await session(account) }),
+        account.id,
+      );
     },
     async forwardingRules(account, region) {
       const events = new EventBridgeClient({

@@ -127,6 +127,14 @@ export const MEMBER_READ_STATEMENTS: readonly Record<string, unknown>[] = [
     Action: 'cloudtrail:GetTrailStatus',
     Resource: ARN('cloudtrail', 'trail/*'),
   },
+  // `doctor --org`: whether the member's own trails log all management events (and gateway
+  // data events); DescribeTrails and GetTrailStatus above are the report's.
+  {
+    Sid: 'ReadTrailSelectors',
+    Effect: 'Allow',
+    Action: 'cloudtrail:GetEventSelectors',
+    Resource: ARN('cloudtrail', 'trail/*'),
+  },
   // `doctor --org`: the member's forwarding rules, present, enabled and aimed at the central bus.
   {
     Sid: 'ListForwardingRules',

@@ -70,7 +70,7 @@ export async function runDoctor(
   );
   checks.push(...(await secretChecks(reader, options)));
   if (options.posture) checks.push(...(await postureChecks(reader, options, account)));
-  const summary: Record<CheckStatus, number> = { pass: 0, fail: 0, unverified: 0 };
+  const summary: Record<CheckStatus, number> = { pass: 0, fail: 0, warn: 0, unverified: 0 };
   for (const check of checks) summary[check.status] += 1;
   return {
     caller,

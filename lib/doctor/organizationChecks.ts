@@ -2,6 +2,13 @@ import { GLOBAL_EVENTS_REGION } from '../detection/sources.js';
 import { forEachConcurrent } from '../reports/logFiles.js';
 import type { MemberAccount } from '../reports/organization.js';
 import { safeReason } from '../shared/redact.js';
+import type { TrailInfo } from './ports.js';
+import {
+  GATEWAY_DATA_TYPE,
+  type MemberTrails,
+  trailCoverageChecks,
+  trailGaps,
+} from './trailCoverage.js';
 import type { CheckResult } from './types.js';
 
 /**
@@ -43,6 +50,14 @@ export interface OrganizationDoctorPorts {
    * when the rules are not checked (then reported unverified).
    */
   forwardingRules?(account: MemberAccount, region: string): Promise<MemberRuleState[]>;
+  /**
+   * The trails the central stage's own account sees (DescribeTrails with shadow trails, their
+   * status and selectors); its organization trails cover every member. Absent: trail coverage
+   * is not checked.
+   */
+  centralTrails?(): Promise<TrailInfo[]>;
+  /** The member's trails (and the organization trail's shadow), through its read role. */
+  memberTrails?(account: MemberAccount): Promise<TrailInfo[]>;
 }
 
 export interface OrganizationDoctorOptions {
@@ -72,6 +87,7 @@ export async function organizationChecks(
 ): Promise<CheckResult[]> {
   const regions = expectedRegions(options);
   const [accounts, instances] = await Promise.all([ports.accounts(), ports.stackInstances()]);
+  const central = await centralOrganizationTrails(ports);
   const byAccount = new Map<string, StackInstanceState[]>();
   for (const instance of instances) {
     byAccount.set(instance.account, [...(byAccount.get(instance.account) ?? []), instance]);
@@ -138,9 +154,51 @@ export async function organizationChecks(
             status: 'unverified',
             message: `${label}: forwarding rules not checked (the read role is not assumable)`,
           },
+      ...(await coverage(ports, central, account, label, roleCheck.status === 'pass')),
     ];
   });
   return results.flat();
+}
+
+/** The organization trails among the central account's, or why they could not be read. */
+async function centralOrganizationTrails(
+  ports: OrganizationDoctorPorts,
+): Promise<TrailInfo[] | { error: string } | undefined> {
+  if (!ports.centralTrails) return undefined;
+  try {
+    return (await ports.centralTrails()).filter((t) => t.organization === true);
+  } catch (error) {
+    return { error: safeReason(error) };
+  }
+}
+
+/**
+ * A member's trail coverage: the organization trail when one covers it (and logs gateway data
+ * events), else the member's own trails through its read role.
+ */
+async function coverage(
+  ports: OrganizationDoctorPorts,
+  central: TrailInfo[] | { error: string } | undefined,
+  account: MemberAccount,
+  label: string,
+  readable: boolean,
+): Promise<CheckResult[]> {
+  if (central === undefined) return [];
+  const organizationTrails = Array.isArray(central) ? central : [];
+  const enough = organizationTrails.some(
+    (t) => trailGaps(t).length === 0 && t.dataEventTypes.includes(GATEWAY_DATA_TYPE),
+  );
+  let member: MemberTrails | undefined;
+  if (!enough && readable && ports.memberTrails) {
+    try {
+      member = { trails: await ports.memberTrails(account) };
+    } catch (error) {
+      member = { error: `its trails are not readable: ${safeReason(error)}` };
+    }
+  } else if (!enough && !Array.isArray(central)) {
+    member = { error: `the central trails are not readable: ${central.error}` };
+  }
+  return trailCoverageChecks({ id: account.id, label }, organizationTrails, member);
 }
 
 const ENABLED_STATES = new Set(['ENABLED', 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS']);

@@ -10,9 +10,20 @@ export interface TrailInfo {
   arn: string;
   homeRegion?: string;
   multiRegion: boolean;
+  /** `IsOrganizationTrail`: the management account's trail, logging every account of the organization. */
+  organization?: boolean;
+  /** `IncludeGlobalServiceEvents`: IAM, STS, sign-in and Organizations calls are logged. */
+  globalServiceEvents?: boolean;
   logging: boolean;
   /** Management events selected, and which kind: `All`, `ReadOnly`, `WriteOnly`. */
   managementEvents?: 'All' | 'ReadOnly' | 'WriteOnly';
+  /**
+   * An advanced management selector narrows by `eventSource` (Equals, NotEquals, StartsWith…):
+   * some services' management events are left out.
+   */
+  managementSourcesFiltered?: boolean;
+  /** Seen but not read (another account's organization trail, seen from a member). */
+  unread?: boolean;
   /** Data-event resource types the trail selects (e.g. `AWS::BedrockAgentCore::Gateway`). */
   dataEventTypes: string[];
 }

@@ -3,7 +3,8 @@
  * (the account would not tell us, e.g. IAM policy simulation refused), never guessed.
  */
 
-export type CheckStatus = 'pass' | 'fail' | 'unverified';
+/** `warn`: works, but something a report uses is missing (not a failure of the run). */
+export type CheckStatus = 'pass' | 'fail' | 'warn' | 'unverified';
 
 /** The areas a deployment must get right before its first rotation or finding. */
 export type CheckArea = 'rights' | 'trail' | 'rules' | 'secrets' | 'posture' | 'organization';

@@ -30,7 +30,8 @@ import {
 export interface PolicySource {
   principalPolicies(principalArn: string): Promise<PrincipalPolicies>;
   resourcePolicy(action: string, resource: string): Promise<unknown>;
-  lookups(): ResourceLookups;
+  /** Name → ARN lookups in an account (the caller's: where a bare name lives). */
+  lookups(account?: string): ResourceLookups;
   /**
    * The organization's SCPs and RCPs that apply to an account (root first, the account's own
    * last); none outside an organization and for its management account, as on AWS.
@@ -147,7 +148,7 @@ export class IamEnforcer {
     try {
       authorizations = await authorizationsFor(
         { ...call, account: call.account },
-        this.store.lookups(),
+        this.store.lookups(call.account),
       );
     } catch (error) {
       if (error instanceof Unclassifiable) {

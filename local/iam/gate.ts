@@ -254,7 +254,7 @@ export class IamGate {
       );
       if (this.mode === 'enforce') return { ok: false, reason: message };
     }
-    return this.lambdaCredentials(functionName, region);
+    return this.lambdaCredentials(functionName, region, caller.account);
   }
 
   /**
@@ -262,7 +262,12 @@ export class IamGate {
    * trust policy must let `lambda.amazonaws.com` assume it for that function (evaluated like
    * any other call), then STS issues a session named after the function.
    */
-  lambdaCredentials(functionName: string, region = 'us-east-1'): Promise<LambdaCredentialsAnswer> {
+  lambdaCredentials(
+    functionName: string,
+    region = 'us-east-1',
+    /** The caller's account: a function name is looked up there, as Lambda does. */
+    account?: string,
+  ): Promise<LambdaCredentialsAnswer> {
     return functionRoleCredentials(
       this.store,
       functionName,
@@ -277,6 +282,7 @@ export class IamGate {
           ? undefined
           : `lambda.amazonaws.com may not assume ${roleArn}: ${decision.reason}`;
       },
+      account,
     );
   }
 
@@ -443,8 +449,9 @@ export async function functionRoleCredentials(
   region: string,
   refusal: (functionArn: string, roleArn: string) => Promise<string | undefined> = async () =>
     undefined,
+  account?: string,
 ): Promise<LambdaCredentialsAnswer> {
-  const functionArn = await store.lookups().functionArn(functionName, region);
+  const functionArn = await store.lookups(account).functionArn(functionName, region);
   if (!functionArn) return { ok: false, reason: `no function ${functionName} on the local stack` };
   const roleArn = await store.functionRole(functionArn);
   if (!roleArn) return { ok: false, reason: `function ${functionName} has no role` };

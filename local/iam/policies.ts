@@ -78,7 +78,7 @@ const HOME_ACCOUNT = '123456789012';
 type Ctor<C> = new (config: {
   endpoint: string;
   region: string;
-  credentials: { accessKeyId: string; secretAccessKey: string };
+  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   maxAttempts: number;
   forcePathStyle?: boolean;
 }) => C;
@@ -145,31 +145,43 @@ export class MotoPolicyStore {
   }
 
   /**
-   * IAM of the account an ARN names. moto keeps each account's IAM apart, and the admin's keys
-   * act in the stack's own account: a role or user of another account (an organization's
-   * member) is read with a session in that account (moto's STS issues one for any role ARN;
-   * nothing here acts on what it reads but the gate's decision).
+   * A client acting in `account`. moto keeps each account's resources apart, and the admin's
+   * keys act in the stack's own account: in another account (an organization's member, a stage
+   * deployed there) the reads go with a session of a role in that account (moto's STS issues
+   * one for any role ARN; nothing here acts on what it reads but the gate's decision).
    */
-  private iamOf(arn: string): Promise<IAMClient> {
-    const account = /^arn:aws[\w-]*:(?:iam|sts)::(\d{12}):/.exec(arn)?.[1];
-    if (account === undefined || account === HOME_ACCOUNT)
-      return Promise.resolve(this.client(IAMClient, 'us-east-1'));
-    return this.cached(`account|${account}`, async () => {
-      const session = await this.assumeRole(
-        `arn:aws:iam::${account}:role/gatewarden-local-iam-gate`,
-        'gatewarden-local-iam-gate',
-      );
-      return new IAMClient({
+  private clientIn<C>(ctor: Ctor<C>, region: string, account = HOME_ACCOUNT): Promise<C> {
+    if (account === HOME_ACCOUNT || !/^\d{12}$/.test(account))
+      return Promise.resolve(this.client(ctor, region));
+    return this.cached(`account|${account}|${ctor.name}|${region}`, async () => {
+      const session = await this.sessionIn(account);
+      return new ctor({
         endpoint: this.motoUrl,
-        region: 'us-east-1',
+        region,
         credentials: {
           accessKeyId: session.AccessKeyId,
           secretAccessKey: session.SecretAccessKey,
           sessionToken: session.SessionToken,
         },
         maxAttempts: 1,
+        forcePathStyle: true,
       });
     });
+  }
+
+  private sessionIn(account: string): ReturnType<MotoPolicyStore['assumeRole']> {
+    return this.cached(`account|${account}|session`, () =>
+      this.assumeRole(
+        `arn:aws:iam::${account}:role/gatewarden-local-iam-gate`,
+        'gatewarden-local-iam-gate',
+      ),
+    );
+  }
+
+  /** IAM of the account an ARN names (a role or user of a member is read in the member). */
+  private iamOf(arn: string): Promise<IAMClient> {
+    const account = /^arn:aws[\w-]*:(?:iam|sts)::(\d{12}):/.exec(arn)?.[1];
+    return this.clientIn(IAMClient, 'us-east-1', account);
   }
 
   private cached<T>(key: string, read: () => Promise<T>): Promise<T> {
@@ -199,21 +211,24 @@ export class MotoPolicyStore {
 
   private async readResourcePolicy(action: string, resource: string): Promise<unknown> {
     const own = await this.readMotoResourcePolicy(action, resource);
-    const [, , service = '', region = ''] = resource.split(':');
+    const service = resource.split(':')[2] ?? '';
     // A topic's default policy (SNS makes one with each topic) is what a TopicPolicy replaces.
     const replaceable =
       own === undefined || (own as { Id?: unknown } | null)?.Id === '__default_policy_ID';
     if (!replaceable || !TEMPLATE_POLICY_SERVICES.has(service)) return own;
     // moto's CloudFormation made the resource but dropped the policy its template attaches.
     const arn = service === 's3' ? (resource.split('/')[0] ?? resource) : resource;
-    return (await this.templatePolicies(region || 'us-east-1')).get(arn) ?? own;
+    return (await this.templatePolicy(arn)) ?? own;
   }
 
-  /** Resource policies of the deployed stacks' templates (cleared by any CloudFormation write). */
-  private templatePolicies(region: string): Promise<Map<string, unknown>> {
-    return this.cached(`template|${region}`, async () => {
+  /**
+   * Resource policies of the templates deployed in an account and region (cleared by any
+   * CloudFormation write): each stage is read in its own account.
+   */
+  private templatePolicies(region: string, account: string): Promise<Map<string, unknown>> {
+    return this.cached(`template|${account}|${region}`, async () => {
       const merged = new Map<string, unknown>();
-      for (const stack of await this.deployedStacks(region))
+      for (const stack of await this.deployedStacks(region, account))
         for (const [arn, policy] of templateResourcePolicies(stack)) merged.set(arn, policy);
       return merged;
     });
@@ -221,24 +236,29 @@ export class MotoPolicyStore {
 
   /**
    * The policy the deployed template attaches to a topic, queue, bucket or bus that moto holds
-   * without it (what a read of that resource's policy answers on AWS), or undefined.
+   * without it (what a read of that resource's policy answers on AWS), or undefined. Read in
+   * the resource's account (a bucket's: its owner's).
    */
   async templatePolicy(arn: string): Promise<unknown> {
-    const region = arn.split(':')[3] || 'us-east-1';
-    return (await this.templatePolicies(region)).get(arn);
+    const [, , service = '', region = '', named = ''] = arn.split(':');
+    const account =
+      service === 's3'
+        ? await this.lookups().bucketAccount(arn.split(':::')[1]?.split('/')[0] ?? '')
+        : named;
+    return (await this.templatePolicies(region || 'us-east-1', account || HOME_ACCOUNT)).get(arn);
   }
 
-  private deployedStacks(region: string): Promise<DeployedStack[]> {
-    return this.cached(`stacks|${region}`, () =>
-      readDeployedStacks(this.client(CloudFormationClient, region), region),
+  private deployedStacks(region: string, account: string): Promise<DeployedStack[]> {
+    return this.cached(`stacks|${account}|${region}`, async () =>
+      readDeployedStacks(await this.clientIn(CloudFormationClient, region, account), region),
     );
   }
 
   /** Default SSE-KMS keys of the deployed templates' buckets (moto drops bucket encryption). */
-  private bucketKeys(): Promise<Map<string, string>> {
-    return this.cached('template-bucket-keys', async () => {
+  private bucketKeys(account: string): Promise<Map<string, string>> {
+    return this.cached(`template-bucket-keys|${account}`, async () => {
       const merged = new Map<string, string>();
-      for (const stack of await this.deployedStacks('us-east-1'))
+      for (const stack of await this.deployedStacks('us-east-1', account))
         for (const [bucket, key] of templateBucketKeys(stack)) merged.set(bucket, key);
       return merged;
     });
@@ -246,13 +266,14 @@ export class MotoPolicyStore {
 
   private async readMotoResourcePolicy(action: string, resource: string): Promise<unknown> {
     const [, , service = '', region = 'us-east-1', account = ''] = resource.split(':');
+    const owner = account || HOME_ACCOUNT;
     // moto answers a CloudFormation-made key's policy as an object where AWS sends a string.
     const parse = (text: unknown) =>
       typeof text === 'string' && text ? (JSON.parse(text) as unknown) : text || undefined;
     switch (service) {
       case 'secretsmanager': {
-        const got = await orUndefined(() =>
-          this.client(SecretsManagerClient, region).send(
+        const got = await orUndefined(async () =>
+          (await this.clientIn(SecretsManagerClient, region, owner)).send(
             new GetSecretPolicyCommand({ SecretId: resource }),
           ),
         );
@@ -260,8 +281,8 @@ export class MotoPolicyStore {
       }
       case 'kms': {
         if (!resource.includes(':key/')) return undefined;
-        const got = await orUndefined(() =>
-          this.client(KMSClient, region).send(
+        const got = await orUndefined(async () =>
+          (await this.clientIn(KMSClient, region, owner)).send(
             new GetKeyPolicyCommand({ KeyId: resource, PolicyName: 'default' }),
           ),
         );
@@ -269,7 +290,7 @@ export class MotoPolicyStore {
       }
       case 'sqs': {
         const name = resource.split(':').pop() ?? '';
-        const sqs = this.client(SQSClient, region);
+        const sqs = await this.clientIn(SQSClient, region, owner);
         const url = await orUndefined(() =>
           sqs.send(new GetQueueUrlCommand({ QueueName: name, QueueOwnerAWSAccountId: account })),
         );
@@ -280,8 +301,8 @@ export class MotoPolicyStore {
         return parse(got.Attributes?.Policy);
       }
       case 'sns': {
-        const got = await orUndefined(() =>
-          this.client(SNSClient, region).send(
+        const got = await orUndefined(async () =>
+          (await this.clientIn(SNSClient, region, owner)).send(
             new GetTopicAttributesCommand({ TopicArn: resource }),
           ),
         );
@@ -296,8 +317,8 @@ export class MotoPolicyStore {
         return parse(got?.Policy);
       }
       case 'lambda': {
-        const got = await orUndefined(() =>
-          this.client(LambdaClient, region).send(
+        const got = await orUndefined(async () =>
+          (await this.clientIn(LambdaClient, region, owner)).send(
             new GetFunctionPolicyCommand({ FunctionName: resource }),
           ),
         );
@@ -306,15 +327,17 @@ export class MotoPolicyStore {
       case 'events': {
         const bus = /:event-bus\/(.+)$/.exec(resource)?.[1];
         if (!bus) return undefined;
-        const got = await orUndefined(() =>
-          this.client(EventBridgeClient, region).send(new DescribeEventBusCommand({ Name: bus })),
+        const got = await orUndefined(async () =>
+          (await this.clientIn(EventBridgeClient, region, owner)).send(
+            new DescribeEventBusCommand({ Name: bus }),
+          ),
         );
         return parse(got?.Policy);
       }
       case 'dynamodb': {
         if (!resource.includes(':table/')) return undefined;
-        const got = await orUndefined(() =>
-          this.client(DynamoDBClient, region).send(
+        const got = await orUndefined(async () =>
+          (await this.clientIn(DynamoDBClient, region, owner)).send(
             new GetTablePolicyCommand({ ResourceArn: resource.split('/index/')[0] }),
           ),
         ).catch(() => undefined);
@@ -437,9 +460,10 @@ export class MotoPolicyStore {
 
   /** The execution role of a function. */
   async functionRole(functionArn: string): Promise<string | undefined> {
-    const region = functionArn.split(':')[3] ?? 'us-east-1';
+    const [, , , region = 'us-east-1', account = HOME_ACCOUNT] = functionArn.split(':');
+    const lambda = await this.clientIn(LambdaClient, region, account);
     const got = await orUndefined(() =>
-      this.client(LambdaClient, region).send(new GetFunctionCommand({ FunctionName: functionArn })),
+      lambda.send(new GetFunctionCommand({ FunctionName: functionArn })),
     );
     return got?.Configuration?.Role;
   }
@@ -467,13 +491,20 @@ export class MotoPolicyStore {
     };
   }
 
-  /** Name → ARN lookups the resource resolver needs. */
-  lookups(): ResourceLookups {
+  /**
+   * Name → ARN lookups the resource resolver needs, in the caller's account (where a bare name
+   * lives): the stack's own unless named.
+   */
+  lookups(account = HOME_ACCOUNT): ResourceLookups & {
+    bucketAccount(bucket: string): Promise<string | undefined>;
+  } {
+    const at = account === HOME_ACCOUNT ? '' : `${account}|`;
+    const client = <C>(ctor: Ctor<C>, region: string) => this.clientIn(ctor, region, account);
     return {
       secret: (id, region) =>
-        this.cached(`secret|${region}|${id}`, async () => {
-          const got = await orUndefined(() =>
-            this.client(SecretsManagerClient, region).send(
+        this.cached(`secret|${at}${region}|${id}`, async () => {
+          const got = await orUndefined(async () =>
+            (await client(SecretsManagerClient, region)).send(
               new DescribeSecretCommand({ SecretId: id }),
             ),
           );
@@ -491,30 +522,32 @@ export class MotoPolicyStore {
         // A key ARN names itself; moto's DescribeKey fails (500) on a CloudFormation-made key.
         /^arn:aws[\w-]*:kms:[^:]*:\d{12}:key\//.test(keyId)
           ? Promise.resolve(keyId)
-          : this.cached(`key|${region}|${keyId}`, async () => {
-              const got = await orUndefined(() =>
-                this.client(KMSClient, region).send(new DescribeKeyCommand({ KeyId: keyId })),
+          : this.cached(`key|${at}${region}|${keyId}`, async () => {
+              const got = await orUndefined(async () =>
+                (await client(KMSClient, region)).send(new DescribeKeyCommand({ KeyId: keyId })),
               );
               return got?.KeyMetadata?.Arn;
             }),
       roleArn: (name) =>
-        this.cached(`role|${name}`, async () => {
-          const got = await orUndefined(() =>
-            this.client(IAMClient, 'us-east-1').send(new GetRoleCommand({ RoleName: name })),
+        this.cached(`role|${at}${name}`, async () => {
+          const got = await orUndefined(async () =>
+            (await client(IAMClient, 'us-east-1')).send(new GetRoleCommand({ RoleName: name })),
           );
           return got?.Role?.Arn;
         }),
       functionArn: (name, region) =>
-        this.cached(`function|${region}|${name}`, async () => {
-          const got = await orUndefined(() =>
-            this.client(LambdaClient, region).send(new GetFunctionCommand({ FunctionName: name })),
+        this.cached(`function|${at}${region}|${name}`, async () => {
+          const got = await orUndefined(async () =>
+            (await client(LambdaClient, region)).send(
+              new GetFunctionCommand({ FunctionName: name }),
+            ),
           );
           return got?.Configuration?.FunctionArn;
         }),
       tableHashKey: (table, region) =>
-        this.cached(`table|${region}|${table}`, async () => {
-          const got = await orUndefined(() =>
-            this.client(DynamoDBClient, region).send(
+        this.cached(`table|${at}${region}|${table}`, async () => {
+          const got = await orUndefined(async () =>
+            (await client(DynamoDBClient, region)).send(
               new DescribeTableCommand({ TableName: table }),
             ),
           );
@@ -532,7 +565,8 @@ export class MotoPolicyStore {
             set?.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault;
           if (rule?.SSEAlgorithm?.startsWith('aws:kms'))
             return rule.KMSMasterKeyID ?? 'alias/aws/s3';
-          return (await this.bucketKeys()).get(bucket);
+          const owner = await this.lookups().bucketAccount(bucket);
+          return (await this.bucketKeys(owner ?? HOME_ACCOUNT)).get(bucket);
         }),
       objectEncryption: async (bucket, key) => {
         const got = await orUndefined(() =>

@@ -78,14 +78,24 @@ export const ruleDeliveryRoute: StandinRoute = {
       if (error instanceof StandinError) return awsJsonError(error);
       throw error;
     }
-    // Straight to moto, in the bus's region (the local stack's one account): the `aws.` source
-    // is AWS's own, which the front refuses to PutEvents callers.
+    // Straight to moto, in the bus's region and account (a stage's bus in another account of
+    // the organization): the `aws.` source is AWS's own, which the front refuses to PutEvents
+    // callers. moto takes the account from `x-moto-account-id`, which the front refuses from
+    // any caller (awsRequest.ts); only this hand-over sets it.
     const target = { aws: { region, accessKeyId: undefined } } as unknown as FrontRequest;
-    const out = await context.motoClient(EventBridgeClient, target).send(
-      new PutEventsCommand({
-        Entries: [{ ...entry, EventBusName: delivery.targetArn.split('/').pop() ?? '' }],
-      }),
+    const put = new PutEventsCommand({
+      Entries: [{ ...entry, EventBusName: delivery.targetArn.split('/').pop() ?? '' }],
+    });
+    const busAccount = delivery.targetArn.split(':')[4] ?? '';
+    put.middlewareStack.add(
+      (next) => (args) => {
+        const http = args.request as { headers?: Record<string, string> };
+        if (http.headers) http.headers['x-moto-account-id'] = busAccount;
+        return next(args);
+      },
+      { step: 'build', name: 'gatewardenBusAccount' },
     );
+    const out = await context.motoClient(EventBridgeClient, target).send(put);
     return awsJson({ FailedEntryCount: out.FailedEntryCount ?? 0, Entries: out.Entries ?? [] });
   },
 };

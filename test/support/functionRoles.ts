@@ -13,11 +13,22 @@ export const ADMIN_ARN = 'arn:aws:iam::123456789012:user/moto';
 
 export type LocalFunctionName = 'rotate' | 'rotateNow' | 'detect' | 'report';
 
+/**
+ * Where the stage is deployed: the stack's own account (its admin's keys) unless `as` gives
+ * the credentials of an administrator of another account (a central stage in an organization's
+ * security account).
+ */
+const lambdaOf = (as?: ClientCredentials) =>
+  as
+    ? new LambdaClient({ region: localStack().region, maxAttempts: 1, credentials: as })
+    : localClient(LambdaClient);
+
 /** The deployed function's ARN and execution role (`gatewarden-local-<fn>`). */
 export async function deployedFunction(
   fn: LocalFunctionName,
+  as?: ClientCredentials,
 ): Promise<{ functionArn: string; roleArn: string }> {
-  const config = await localClient(LambdaClient).send(
+  const config = await lambdaOf(as).send(
     new GetFunctionConfigurationCommand({ FunctionName: `gatewarden-local-${fn}` }),
   );
   if (!config.FunctionArn || !config.Role)
@@ -26,8 +37,11 @@ export async function deployedFunction(
 }
 
 /** The gatewarden variables the deployed function is configured with (table, keys, topic, bus). */
-export async function deployedEnvironment(fn: LocalFunctionName): Promise<Record<string, string>> {
-  const config = await localClient(LambdaClient).send(
+export async function deployedEnvironment(
+  fn: LocalFunctionName,
+  as?: ClientCredentials,
+): Promise<Record<string, string>> {
+  const config = await lambdaOf(as).send(
     new GetFunctionConfigurationCommand({ FunctionName: `gatewarden-local-${fn}` }),
   );
   return Object.fromEntries(
@@ -40,10 +54,24 @@ export async function deployedEnvironment(fn: LocalFunctionName): Promise<Record
 /**
  * Credentials of the deployed function's role session, as Lambda gets them (the front checks
  * the role's trust policy first). For clients made with `credentials`, or for
- * `withClientCredentials` around code that builds its clients with `clientConfig()`.
+ * `withClientCredentials` around code that builds its clients with `clientConfig()`. With
+ * `as`, the function of that administrator's account (asked for with its credentials).
  */
-export async function functionCredentials(fn: LocalFunctionName): Promise<ClientCredentials> {
-  const session = await functionRoleSession(localStack().endpoint, `gatewarden-local-${fn}`);
+export async function functionCredentials(
+  fn: LocalFunctionName,
+  as?: ClientCredentials,
+): Promise<ClientCredentials> {
+  const session = await functionRoleSession(
+    localStack().endpoint,
+    `gatewarden-local-${fn}`,
+    as
+      ? {
+          AWS_ACCESS_KEY_ID: as.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: as.secretAccessKey,
+          ...(as.sessionToken ? { AWS_SESSION_TOKEN: as.sessionToken } : {}),
+        }
+      : process.env,
+  );
   return {
     accessKeyId: session.accessKeyId,
     secretAccessKey: session.secretAccessKey,

@@ -9,17 +9,29 @@
  * administrator the forwarding rule while the StackSet execution role may change it. A stack
  * of this test's own, IAM enforced.
  *
+ * The central stage runs in the security account, registered by the management account as
+ * the StackSets delegated administrator and deployed with its administrator's credentials (the
+ * local stage's account-bound params set to that account); the local IAM gate reads its
+ * policies, function roles and template policies there.
+ *
  * Where this differs from AWS, and why:
- * - The central stage runs in the stack's own account, which is also the management account:
- *   the local IAM gate resolves resource policies, function roles and template policies in that
- *   account only, and moto's Organizations lets only the account that created the organization
- *   manage it. The security account is an account of the organization like on AWS (outside the
- *   enrolled OU), but the stage is not deployed there.
  * - moto's CloudFormation has no `AWS::CloudFormation::StackSet` (it skips the resource): the
  *   test deploys the StackSet's template (resources/member-stackset.yml) in each member as the
  *   StackSet would, a stack per account, created by a `stacksets-exec-*` role with the
  *   parameters resources/organization.yml passes.
+ * - The organization trail is made by the security account (CloudTrail's delegated
+ *   administrator may on AWS too), but moto keeps it there rather than in the management
+ *   account with a shadow in every member: the central stage's own DescribeTrails finds it.
+ * - moto answers a delegated administrator's Organizations reads from the management account
+ *   only through local/motoLauncher.py (moto itself lists no account outside it).
  */
+import {
+  CloudTrailClient,
+  CreateTrailCommand,
+  PutEventSelectorsCommand,
+  StartLoggingCommand,
+  UpdateTrailCommand,
+} from '@aws-sdk/client-cloudtrail';
 import {
   CloudFormationClient,
   CreateStackCommand,
@@ -39,7 +51,9 @@ import {
   ListRootsCommand,
   MoveAccountCommand,
   OrganizationsClient,
+  RegisterDelegatedAdministratorCommand,
 } from '@aws-sdk/client-organizations';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -55,7 +69,10 @@ import type { ClientCredentials } from '../../../lib/aws/clients.js';
 import { withClientCredentials } from '../../../lib/aws/clients.js';
 import { memberSources } from '../../../lib/aws/memberAccess.js';
 import { OrganizationsDirectory } from '../../../lib/aws/organizationDirectory.js';
+import { organizationDoctorPorts } from '../../../lib/aws/organizationDoctor.js';
 import { MEMBER_STACKSET_FILE } from '../../../lib/deploy/memberTemplate.js';
+import { organizationChecks } from '../../../lib/doctor/organizationChecks.js';
+import { GATEWAY_DATA_TYPE } from '../../../lib/doctor/trailCoverage.js';
 import { guardrailJson, guardrails } from '../../../lib/guardrails/index.js';
 import { IamDataCatalog } from '../../../lib/reports/catalog.js';
 import { organizationAccessReport } from '../../../lib/reports/organization.js';
@@ -86,6 +103,8 @@ const EXEC_ROLE = 'stacksets-exec-gatewarden';
 const MEMBER_STACK = `StackSet-gatewarden-${STAGE}-members`;
 
 const accounts = { security: '', memberA: '', memberB: '' };
+/** The security account's administrator: deploys and reads the central stage there. */
+let securityAdmin: ClientCredentials;
 let organizationId = '';
 let workloadsOu = '';
 let endpoint = '';
@@ -131,8 +150,8 @@ async function deployMemberInstance(account: string, reportRoleArn: string): Pro
       Capabilities: ['CAPABILITY_NAMED_IAM'],
       Parameters: Object.entries({
         Stage: STAGE,
-        CentralAccountId: MANAGEMENT_ACCOUNT,
-        CentralBusArn: `arn:aws:events:${REGION}:${MANAGEMENT_ACCOUNT}:event-bus/default`,
+        CentralAccountId: accounts.security,
+        CentralBusArn: `arn:aws:events:${REGION}:${accounts.security}:event-bus/default`,
         ReportRoleArn: reportRoleArn,
         OrganizationId: organizationId,
         // The stage's region is us-east-1 and no other region is chosen: everything forwards.
@@ -193,12 +212,41 @@ beforeAll(async () => {
     );
   }
 
-  // The central stage, from the packaged template, with the organization's params.
+  // The security account: the StackSets delegated administrator, as the management account
+  // registers it (docs/organization.md), its administrator as the account factory leaves it.
+  await organizations.send(
+    new RegisterDelegatedAdministratorCommand({
+      AccountId: accounts.security,
+      ServicePrincipal: 'member.org.stacksets.cloudformation.amazonaws.com',
+    }),
+  );
+  await grantAccountAccessRole(state.motoUrl, accounts.security);
+  securityAdmin = await sessionOf(accounts.security, 'OrganizationAccountAccessRole');
+
+  // The central stage in the security account, from the packaged template, with the
+  // organization's params (and the local stage's account-bound params made that account's).
+  const central = accounts.security;
   await deployLocalStage({
-    env: process.env,
-    params: { organizationId, organizationUnitIds: workloadsOu },
+    env: {
+      ...process.env,
+      AWS_ACCESS_KEY_ID: securityAdmin.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: securityAdmin.secretAccessKey,
+      AWS_SESSION_TOKEN: securityAdmin.sessionToken,
+    },
+    params: {
+      organizationId,
+      organizationUnitIds: workloadsOu,
+      alertTopicArn: `arn:aws:sns:${REGION}:${central}:gatewarden-${STAGE}-alerts`,
+      adminRoleArn: roleIn(central, 'OrganizationAccountAccessRole'),
+      deadLetterQueueUrl: `${endpoint}/${central}/gatewarden-${STAGE}-dlq`,
+      reportBucketOwner: central,
+      stageAccountId: central,
+      rotationFunctionArn: `arn:aws:lambda:${REGION}:${central}:function:gatewarden-${STAGE}-rotate`,
+      rotatorRoleArn: roleIn(central, `gatewarden-${STAGE}-${REGION}-rotate`),
+      sweeperRoleArn: roleIn(central, `gatewarden-${STAGE}-${REGION}-rotateNow`),
+    },
   });
-  const { roleArn: reportRoleArn } = await deployedFunction('report');
+  const { roleArn: reportRoleArn } = await deployedFunction('report', securityAdmin);
 
   // Each member: its administrator (as the account factory leaves it) and the StackSet's
   // execution role, then the stack instance.
@@ -229,10 +277,10 @@ afterAll(async () => {
 describe('an organization of four accounts on the local stack', () => {
   it('brings a member’s IAM change to the central detect, which alerts naming the member', async () => {
     // Prepare: the central alert topic, read through a queue.
-    const sqs = new SQSClient(config());
+    const sqs = new SQSClient(config(securityAdmin));
     const alerts = await createQueue(sqs, `org4-alerts-${Date.now()}`);
-    const topicArn = `arn:aws:sns:${REGION}:${MANAGEMENT_ACCOUNT}:gatewarden-${STAGE}-alerts`;
-    await subscribeQueue(new SNSClient(config()), sqs, topicArn, alerts);
+    const topicArn = `arn:aws:sns:${REGION}:${accounts.security}:gatewarden-${STAGE}-alerts`;
+    await subscribeQueue(new SNSClient(config(securityAdmin)), sqs, topicArn, alerts);
 
     // Act: the member's administrator gives a new role AdministratorAccess (in the member only).
     const memberIam = new IAMClient(config(await sessionOf(accounts.memberA, 'member-admin')));
@@ -245,8 +293,8 @@ describe('an organization of four accounts on the local stack', () => {
     );
 
     // The member's rule forwarded it to the central bus, whose detect rule queued it.
-    const detectEnv = await deployedEnvironment('detect');
-    const queueUrl = `${endpoint}/${MANAGEMENT_ACCOUNT}/gatewarden-${STAGE}-detect-events`;
+    const detectEnv = await deployedEnvironment('detect', securityAdmin);
+    const queueUrl = `${endpoint}/${accounts.security}/gatewarden-${STAGE}-detect-events`;
     const queued: Message[] = [];
     const until = Date.now() + 20_000;
     while (queued.length < 2 && Date.now() < until) {
@@ -275,7 +323,7 @@ describe('an organization of four accounts on the local stack', () => {
     expect(forwarded.every((e) => e.detail.recipientAccountId === accounts.memberA)).toBe(true);
 
     // detect, as its deployed role, over what its queue holds.
-    const handler = withClientCredentials(await functionCredentials('detect'), () =>
+    const handler = withClientCredentials(await functionCredentials('detect', securityAdmin), () =>
       makeHandler(defaultDeps({ ...process.env, ...detectEnv })),
     );
     const event: SQSEvent = {
@@ -287,7 +335,7 @@ describe('an organization of four accounts on the local stack', () => {
         messageAttributes: {},
         md5OfBody: '',
         eventSource: 'aws:sqs',
-        eventSourceARN: `arn:aws:sqs:${REGION}:${MANAGEMENT_ACCOUNT}:gatewarden-${STAGE}-detect-events`,
+        eventSourceARN: `arn:aws:sqs:${REGION}:${accounts.security}:gatewarden-${STAGE}-detect-events`,
         awsRegion: REGION,
       })),
     };
@@ -313,7 +361,7 @@ describe('an organization of four accounts on the local stack', () => {
 
   it('reports every account through the members’ read roles; an account without one is reported, not fatal', async () => {
     // Act: the organization report as the central report role.
-    const credentials = await functionCredentials('report');
+    const credentials = await functionCredentials('report', securityAdmin);
     const { organization } = await organizationAccessReport(
       {
         directory: new OrganizationsDirectory(new OrganizationsClient(config(credentials))),
@@ -342,6 +390,157 @@ describe('an organization of four accounts on the local stack', () => {
         .map((id) => `sts:AssumeRole arn:aws:iam::${id}:role/gatewarden-${STAGE}-member-read`)
         .sort(),
     );
+  }, 120_000);
+
+  it('doctor --org: fails a member without a usable trail, saying why; passes the organization trail; warns without gateway data events', async () => {
+    // Prepare: doctor --org's trail lines as the central report role (the only principal the
+    // read roles trust). moto has no StackSet: the instance lines are not asserted here.
+    const credentials = await functionCredentials('report', securityAdmin);
+    const ports = organizationDoctorPorts({
+      stage: STAGE,
+      sts: new STSClient(config(credentials)),
+      cloudtrail: new CloudTrailClient(config(credentials)),
+      directory: new OrganizationsDirectory(new OrganizationsClient(config(credentials))),
+    });
+    const { centralTrails, memberTrails } = ports;
+    const trailLines = async () => {
+      const checks = await organizationChecks(
+        {
+          accounts: ports.accounts,
+          stackInstances: () => Promise.resolve([]),
+          assumeReadRole: ports.assumeReadRole,
+          ...(centralTrails ? { centralTrails } : {}),
+          ...(memberTrails ? { memberTrails } : {}),
+        },
+        { regions: [], stageRegion: REGION },
+      );
+      // The management and security accounts have no read role (outside the OU).
+      await consumeDenials();
+      return new Map(
+        checks.filter((c) => c.id.startsWith('organization.trail')).map((c) => [c.id, c]),
+      );
+    };
+    const trailOf = (account: string) => `organization.trail:${account}`;
+    const dataOf = (account: string) => `organization.trailData:${account}`;
+
+    // Act / Assess: no trail anywhere: each member fails, named.
+    let lines = await trailLines();
+    for (const member of [accounts.memberA, accounts.memberB]) {
+      expect(lines.get(trailOf(member))).toMatchObject({
+        status: 'fail',
+        message: expect.stringMatching(new RegExp(`^${member} \\(member[ab]\\): no trail logs`)),
+      });
+    }
+    expect(lines.get(trailOf(accounts.security))?.status).toBe('unverified');
+
+    // Member A's administrator makes a trail: single-region, stopped, management events off.
+    const memberAdmin = await sessionOf(accounts.memberA, 'member-admin');
+    const trailBucket = `org4-trail-${accounts.memberA}`;
+    await new S3Client({ ...config(memberAdmin), forcePathStyle: true }).send(
+      new CreateBucketCommand({ Bucket: trailBucket }),
+    );
+    const memberTrail = new CloudTrailClient(config(memberAdmin));
+    await memberTrail.send(new CreateTrailCommand({ Name: 'member-a', S3BucketName: trailBucket }));
+    await memberTrail.send(
+      new PutEventSelectorsCommand({
+        TrailName: 'member-a',
+        EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: false }],
+      }),
+    );
+    lines = await trailLines();
+    expect(lines.get(trailOf(accounts.memberA))).toMatchObject({
+      status: 'fail',
+      details: ['member-a: not logging, single-region, management events excluded'],
+    });
+
+    // Made multi-region and started, all management events: covered, but no gateway data events.
+    await memberTrail.send(new UpdateTrailCommand({ Name: 'member-a', IsMultiRegionTrail: true }));
+    await memberTrail.send(new StartLoggingCommand({ Name: 'member-a' }));
+    await memberTrail.send(
+      new PutEventSelectorsCommand({
+        TrailName: 'member-a',
+        EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true }],
+      }),
+    );
+    lines = await trailLines();
+    expect(lines.get(trailOf(accounts.memberA))).toMatchObject({ status: 'pass' });
+    expect(lines.get(dataOf(accounts.memberA))).toMatchObject({
+      status: 'warn',
+      message: expect.stringContaining(GATEWAY_DATA_TYPE),
+    });
+    expect(lines.get(trailOf(accounts.memberB))?.status).toBe('fail');
+
+    // The member's administrator then drops IAM's management events (an advanced selector on
+    // eventSource): no longer covered, and said why.
+    await memberTrail.send(
+      new PutEventSelectorsCommand({
+        TrailName: 'member-a',
+        AdvancedEventSelectors: [
+          {
+            Name: 'all but IAM',
+            FieldSelectors: [
+              { Field: 'eventCategory', Equals: ['Management'] },
+              { Field: 'eventSource', NotEquals: ['iam.amazonaws.com'] },
+            ],
+          },
+        ],
+      }),
+    );
+    lines = await trailLines();
+    expect(lines.get(trailOf(accounts.memberA))).toMatchObject({
+      status: 'fail',
+      details: ['member-a: management events filtered by event source'],
+    });
+
+    // The organization trail, with gateway data events (advanced selectors): every account
+    // covered, none warned, member B's trails not even read. Made by the security account as
+    // CloudTrail's delegated administrator: on AWS the management account owns it and every
+    // member sees it as a shadow trail; moto keeps it in the account that made it, where the
+    // central stage's own DescribeTrails reads it.
+    const delegated = new CloudTrailClient(config(securityAdmin));
+    await new S3Client({ ...config(securityAdmin), forcePathStyle: true }).send(
+      new CreateBucketCommand({ Bucket: 'org4-organization-trail' }),
+    );
+    await delegated.send(
+      new CreateTrailCommand({
+        Name: 'organization',
+        S3BucketName: 'org4-organization-trail',
+        IsMultiRegionTrail: true,
+        IsOrganizationTrail: true,
+      }),
+    );
+    await delegated.send(
+      new PutEventSelectorsCommand({
+        TrailName: 'organization',
+        AdvancedEventSelectors: [
+          {
+            Name: 'management',
+            FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }],
+          },
+          {
+            Name: 'gateway invocations',
+            FieldSelectors: [
+              { Field: 'eventCategory', Equals: ['Data'] },
+              { Field: 'resources.type', Equals: [GATEWAY_DATA_TYPE] },
+            ],
+          },
+        ],
+      }),
+    );
+    await delegated.send(new StartLoggingCommand({ Name: 'organization' }));
+    lines = await trailLines();
+    for (const account of [
+      MANAGEMENT_ACCOUNT,
+      accounts.security,
+      accounts.memberA,
+      accounts.memberB,
+    ]) {
+      expect(lines.get(trailOf(account))).toMatchObject({
+        status: 'pass',
+        message: expect.stringContaining('organization trail organization'),
+      });
+      expect(lines.has(dataOf(account))).toBe(false);
+    }
   }, 120_000);
 
   it('refuses, with the guardrail SCP on the members’ OU, the member’s administrator the forwarding rule; the StackSet role may', async () => {

@@ -131,7 +131,7 @@ describe('gatewarden doctor', () => {
       checks: [
         { id: 'rules.x', area: 'rules', status: 'fail', message: `rule ${HOSTILE}\nok   fake` },
       ],
-      summary: { pass: 0, fail: 1, unverified: 0 },
+      summary: { pass: 0, fail: 1, warn: 0, unverified: 0 },
       ok: false,
     });
     expect(text).not.toMatch(RAW);

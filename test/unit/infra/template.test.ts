@@ -404,6 +404,8 @@ describe('each role grants what its function calls', () => {
     ['ReportRole', 'cloudtrail:StartQuery', ':eventdatastore/*'],
     ['ReportRole', 'cloudtrail:GetQueryResults', ':eventdatastore/*'],
     ['ReportRole', 'cloudtrail:GetTrailStatus', ':trail/*'],
+    // doctor --org, run as the report role: the organization trail's selectors.
+    ['ReportRole', 'cloudtrail:GetEventSelectors', ':trail/*'],
     ['ReportRole', 'secretsmanager:DescribeSecret', SECRET],
     ['ReportRole', 's3:PutObject', 'ReportBucket'],
     ['ReportRole', 's3:GetObject', '${TrailBucket}/*'],
@@ -440,7 +442,6 @@ describe('each role grants what its function calls', () => {
     ['DetectRole', 'dynamodb:GetItem'],
     ['DetectRole', 'dynamodb:BatchGetItem'],
     ['DetectRole', 'dynamodb:ConditionCheckItem'],
-    ['ReportRole', 'cloudtrail:GetEventSelectors'],
     // Athena: one query, never workgroup or catalog changes.
     ['ReportRole', 'athena:CreateWorkGroup'],
     ['ReportRole', 'athena:StopQueryExecution'],
