@@ -8,27 +8,25 @@ import {
   type Gap,
   type InvokeFields,
 } from './invokeRecord.js';
-
-/** At most this many target ids are remembered per caller and tool. */
-const MAX_TARGET_IDS = 5;
+import { StoredTally, ToolTallyStore } from './ToolTallyStore.js';
 
 /** One caller's use of one tool on one gateway. */
 export interface ToolTally {
-  calls: number;
-  ok: number;
+  readonly calls: number;
+  readonly ok: number;
   /** HTTP 401/403. */
-  refused: number;
+  readonly refused: number;
   /** JSON-RPC errors that name authorization or policy: the policy engine said no. */
-  policyDenied: number;
+  readonly policyDenied: number;
   /** Other errors (the tool or its target failed). */
-  failed: number;
-  firstSeen: string;
-  lastSeen: string;
+  readonly failed: number;
+  readonly firstSeen: string;
+  readonly lastSeen: string;
   /**
    * Distinct target ids. A tool has one target, so tallies share one array per target id;
    * a new id replaces the array, never changes it.
    */
-  targetIds: readonly string[];
+  readonly targetIds: readonly string[];
 }
 
 /** A caller of a gateway: a JWT subject with the claims it came with, or an IAM ARN. */
@@ -83,26 +81,34 @@ export function callerKey(caller: Caller): string {
   return `oauth\u0000${caller.sub}\u0000${claims}`;
 }
 
-/** A caller as the hot path compares it: kind, subject or ARN, then kept claim values. */
+/** A caller as the hot path compares it: kind, then kept claim values; its id in the store. */
 interface CallerEntry {
+  id: number;
   kind: Caller['kind'];
   claims: readonly (string | undefined)[];
-  usage: CallerUsage;
+  key: string;
+  caller: Caller;
+  otherMethods: Map<string, number>;
 }
 
 /** A gateway and its callers indexed by subject or ARN: no key string built per record. */
 interface GatewayEntry {
-  usage: GatewayUsage;
+  gatewayArn: string;
   callers: Map<string, CallerEntry[]>;
+  /** In the order they were first seen. */
+  ordered: CallerEntry[];
+  gaps: Record<Gap, number>;
+  events: number;
 }
 
 /**
  * Accumulates who called which tool from CloudTrail records; other records are skipped.
- * Per record it allocates nothing once a caller and tool are known, and every string it keeps
- * (subjects, claims, tools, target ids) is kept once however many records repeat it.
+ * Tools and target ids become small integer ids and the (caller, tool) tallies live in typed
+ * arrays (`ToolTallyStore`): per record nothing is allocated once a caller and tool are known,
+ * each kept string is kept once, and the garbage collector has no per-pair object to walk.
+ * `gateways` builds the object view a report reads, once per batch of records.
  */
 export class ToolUsageCollector {
-  readonly gateways = new Map<string, GatewayUsage>();
   readonly stats: CollectorStats = {
     recordsRead: 0,
     invokeEvents: 0,
@@ -113,8 +119,13 @@ export class ToolUsageCollector {
   private readonly gateway?: string;
   private readonly fields: InvokeFields;
   private readonly entries = new Map<string, GatewayEntry>();
+  private readonly callers: CallerEntry[] = [];
+  private readonly tallies = new ToolTallyStore();
+  /** Tool names and target ids by id, and their ids. */
+  private readonly names: string[] = [];
+  private readonly ids = new Map<string, number>();
   private readonly texts = new Map<string, string>();
-  private readonly targetLists = new Map<string, readonly string[]>();
+  private view: Map<string, GatewayUsage> | undefined;
 
   constructor(options: CollectorOptions = {}) {
     this.claimNames = keptClaimNames(options.keptClaims ?? DEFAULT_KEPT_CLAIMS);
@@ -122,71 +133,48 @@ export class ToolUsageCollector {
     if (options.gateway !== undefined) this.gateway = options.gateway;
   }
 
+  /** Per gateway, its callers and their tallies (built when asked, kept until the next record). */
+  get gateways(): Map<string, GatewayUsage> {
+    this.view ??= this.buildView();
+    return this.view;
+  }
+
   addRecord(record: unknown): void {
     this.stats.recordsRead += 1;
     const f = this.fields;
     if (!readInvokeFields(record, this.claimNames, f)) return;
+    this.view = undefined;
     this.stats.invokeEvents += 1;
     const arn = f.gatewayArn;
     if (arn === undefined) {
       this.stats.withoutGateway += 1;
       return;
     }
-    const entry = this.entryOf(arn);
-    if (entry === undefined) {
+    const gateway = this.entryOf(arn);
+    if (gateway === undefined) {
       this.stats.otherGateways += 1;
       return;
     }
-    const gateway = entry.usage;
     gateway.events += 1;
     if (f.gap !== undefined) {
       gateway.gaps[f.gap] += 1;
       return;
     }
     if (f.missingTargetId) gateway.gaps.missingTargetId += 1;
-    const caller = this.callerOf(entry, f);
+    const caller = this.callerOf(gateway, f);
     if (f.tool === undefined) {
       const count = caller.otherMethods.get(f.method);
       if (count === undefined) caller.otherMethods.set(this.text(f.method), 1);
       else caller.otherMethods.set(f.method, count + 1);
       return;
     }
-    let tally = caller.tools.get(f.tool);
-    if (tally === undefined) {
-      tally = {
-        calls: 0,
-        ok: 0,
-        refused: 0,
-        policyDenied: 0,
-        failed: 0,
-        firstSeen: f.time,
-        lastSeen: f.time,
-        targetIds: NO_TARGETS,
-      };
-      caller.tools.set(this.text(f.tool), tally);
-    }
-    tally.calls += 1;
-    switch (f.outcome) {
-      case 'ok':
-        tally.ok += 1;
-        break;
-      case 'refused':
-        tally.refused += 1;
-        break;
-      case 'policyDenied':
-        tally.policyDenied += 1;
-        break;
-      case 'failed':
-        tally.failed += 1;
-        break;
-    }
-    const time = f.time;
-    if (time !== '' && (tally.firstSeen === '' || time < tally.firstSeen)) tally.firstSeen = time;
-    if (time > tally.lastSeen) tally.lastSeen = time;
-    const id = f.targetId;
-    const ids = tally.targetIds;
-    if (id !== undefined && ids[0] !== id && ids.length < MAX_TARGET_IDS && !ids.includes(id))
-      tally.targetIds = ids.length === 0 ? this.targetList(id) : [...ids, this.text(id)];
+    const index = this.tallies.indexOf(caller.id, this.idOf(f.tool));
+    this.tallies.add(
+      index,
+      f.outcome,
+      f.time,
+      f.targetId === undefined ? undefined : this.idOf(f.targetId),
+    );
   }
 
   /** The gateway's entry; undefined when the gateway filter leaves it out. */
@@ -194,15 +182,14 @@ export class ToolUsageCollector {
     let entry = this.entries.get(arn);
     if (entry === undefined) {
       if (!this.keeps(arn)) return undefined;
-      const usage: GatewayUsage = {
+      entry = {
         gatewayArn: this.text(arn),
         callers: new Map(),
+        ordered: [],
         gaps: emptyGaps(),
         events: 0,
       };
-      entry = { usage, callers: new Map() };
-      this.gateways.set(usage.gatewayArn, usage);
-      this.entries.set(usage.gatewayArn, entry);
+      this.entries.set(entry.gatewayArn, entry);
     }
     return entry;
   }
@@ -212,24 +199,38 @@ export class ToolUsageCollector {
     return arn === this.gateway || arn.endsWith(`:gateway/${this.gateway}`);
   }
 
-  private callerOf(gateway: GatewayEntry, f: InvokeFields): CallerUsage {
+  private callerOf(gateway: GatewayEntry, f: InvokeFields): CallerEntry {
     let list = gateway.callers.get(f.principal);
     if (list === undefined) {
       list = [];
       gateway.callers.set(this.text(f.principal), list);
     }
-    for (const known of list) if (sameCaller(known, f)) return known.usage;
+    for (const known of list) if (sameCaller(known, f)) return known;
     const caller = callerOfFields(f, this.claimNames, (value) => this.text(value));
-    const key = callerKey(caller);
-    const usage: CallerUsage = { key, caller, tools: new Map(), otherMethods: new Map() };
-    list.push({
+    const entry: CallerEntry = {
+      id: this.callers.length,
       kind: f.callerKind,
       claims:
         f.callerKind === 'oauth' ? f.claims.map((v) => (v === undefined ? v : this.text(v))) : [],
-      usage,
-    });
-    gateway.usage.callers.set(key, usage);
-    return usage;
+      key: callerKey(caller),
+      caller,
+      otherMethods: new Map(),
+    };
+    this.callers.push(entry);
+    list.push(entry);
+    gateway.ordered.push(entry);
+    return entry;
+  }
+
+  /** The id of a tool name or target id. */
+  private idOf(value: string): number {
+    let id = this.ids.get(value);
+    if (id === undefined) {
+      id = this.names.length;
+      this.names.push(value);
+      this.ids.set(value, id);
+    }
+    return id;
   }
 
   /** One shared copy of each kept string. */
@@ -240,13 +241,50 @@ export class ToolUsageCollector {
     return value;
   }
 
-  private targetList(id: string): readonly string[] {
-    let list = this.targetLists.get(id);
-    if (list === undefined) {
-      list = Object.freeze([this.text(id)]);
-      this.targetLists.set(list[0] as string, list);
+  private buildView(): Map<string, GatewayUsage> {
+    const usages: CallerUsage[] = this.callers.map((c) => ({
+      key: c.key,
+      caller: c.caller,
+      tools: new Map(),
+      otherMethods: c.otherMethods,
+    }));
+    // Tallies in the order they were made: each caller's tools in the order first called.
+    const targetLists = new Map<number, readonly string[]>();
+    for (let index = 0; index < this.tallies.size; index++) {
+      const ids = this.tallies.targetIdsAt(index);
+      let targetIds: readonly string[];
+      if (ids.length === 0) targetIds = NO_TARGETS;
+      else if (ids.length > 1) targetIds = ids.map((id) => this.names[id] as string);
+      else {
+        // A tool has one target: tallies share one list per target id.
+        const id = ids[0] as number;
+        let list = targetLists.get(id);
+        if (list === undefined) {
+          list = Object.freeze([this.names[id] as string]);
+          targetLists.set(id, list);
+        }
+        targetIds = list;
+      }
+      usages[this.tallies.callerAt(index)]?.tools.set(
+        this.names[this.tallies.toolAt(index)] as string,
+        new StoredTally(this.tallies, index, targetIds),
+      );
     }
-    return list;
+    const view = new Map<string, GatewayUsage>();
+    for (const entry of this.entries.values()) {
+      const callers = new Map<string, CallerUsage>();
+      for (const c of entry.ordered) {
+        const usage = usages[c.id];
+        if (usage !== undefined) callers.set(c.key, usage);
+      }
+      view.set(entry.gatewayArn, {
+        gatewayArn: entry.gatewayArn,
+        callers,
+        gaps: entry.gaps,
+        events: entry.events,
+      });
+    }
+    return view;
   }
 }
 
