@@ -79,7 +79,8 @@ export class AggregatedToolUsage implements ToolUsage {
       caller.otherMethods.set(f.method, (caller.otherMethods.get(f.method) ?? 0) + n);
       return;
     }
-    let tally = caller.tools.get(f.tool);
+    // Every tally of this source is a plain object made here (read-only to the report).
+    let tally = caller.tools.get(f.tool) as MutableTally | undefined;
     if (tally === undefined) {
       tally = {
         calls: 0,
@@ -127,7 +128,9 @@ export class AggregatedToolUsage implements ToolUsage {
   }
 }
 
-function addCounts(tally: ToolTally, f: InvokeFields, row: ToolUsageRow): void {
+type MutableTally = { -readonly [K in keyof ToolTally]: ToolTally[K] };
+
+function addCounts(tally: MutableTally, f: InvokeFields, row: ToolUsageRow): void {
   const n = row.calls;
   tally.calls += n;
   tally[f.outcome] += n;
