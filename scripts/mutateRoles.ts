@@ -17,8 +17,14 @@
  *
  * Time: a run of the role tests stops as soon as one test failed and another passed (the
  * statement is killed; the pass shows the run did not break in its set-up), which saves about a
- * third of the check. `--jobs N` mutates on N stacks at once (default: 2 on a machine with 4
- * cores or more, else 1), each statement on one of them.
+ * third of the check. Each run is started ahead, while the previous statement is tested: jest
+ * starts, runs its global set-up and loads the test file, then waits at a gate before the file's
+ * first hook (test/support/mutateGate.ts), so before it touches the stack; it is let through
+ * once the next statement is out. The run's set-up and tests are as before, on a policy already
+ * mutated. After each run the secrets it left are deleted (a run stopped early never reaches its
+ * clean-up, and each later run's whole-account sweep would read them all again). `--jobs N`
+ * mutates on N stacks at once (default: 2 on a machine with 4 cores or more, else 1), each
+ * statement on one of them.
  */
 import { GetRolePolicyCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import {
