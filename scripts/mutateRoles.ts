@@ -17,10 +17,21 @@
  *
  * Time: a run of the role tests stops as soon as one test failed and another passed (the
  * statement is killed; the pass shows the run did not break in its set-up), which saves about a
- * third of the check. `--jobs N` mutates on N stacks at once (default: 2 on a machine with 4
- * cores or more, else 1), each statement on one of them.
+ * third of the check. Each run is started ahead, while the previous statement is tested: jest
+ * starts, runs its global set-up and loads the test file, then waits at a gate before the file's
+ * first hook (test/support/mutateGate.ts), so before it touches the stack; it is let through
+ * once the next statement is out. The run's set-up and tests are as before, on a policy already
+ * mutated. After each run the secrets it left are deleted (a run stopped early never reaches its
+ * clean-up, and each later run's whole-account sweep would read them all again). `--jobs N`
+ * mutates on N stacks at once (default: 2 on a machine with 4 cores or more, else 1), each
+ * statement on one of them.
  */
 import { GetRolePolicyCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import {
+  DeleteSecretCommand,
+  ListSecretsCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -106,6 +117,11 @@ interface Stack {
   dir: string;
   env: NodeJS.ProcessEnv;
   iam: IAMClient;
+  sm: SecretsManagerClient;
+  /** The secrets the stack had when the check began (see {@link pruneSecrets}). */
+  secretsAtStart: Set<string>;
+  /** The next run of the role tests, started ahead and waiting at the gate. */
+  spare?: WarmRun;
   /** Puts back every policy this stack has mutated. */
   restores: Array<() => Promise<unknown>>;
   stop(): Promise<void>;
@@ -136,13 +152,21 @@ async function openStack(given: string | undefined): Promise<Stack> {
       ...exportsOf(state),
       GATEWARDEN_AWS_MAX_ATTEMPTS: '1',
     };
-    const iam = new IAMClient({
+    const admin = {
       region: env.AWS_REGION ?? 'us-east-1',
       endpoint: env.AWS_ENDPOINT_URL ?? '',
       credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
       maxAttempts: 1,
-    });
-    return { dir, env, iam, restores: [], stop };
+    };
+    const iam = new IAMClient(admin);
+    const sm = new SecretsManagerClient(admin);
+    const secretsAtStart = new Set(await secretArns(sm));
+    const stopAll = async (): Promise<void> => {
+      await stack.spare?.discard();
+      await stop();
+    };
+    const stack: Stack = { dir, env, iam, sm, secretsAtStart, restores: [], stop: stopAll };
+    return stack;
   } catch (error) {
     await stop().catch(() => undefined);
     throw error;
@@ -176,14 +200,34 @@ function stopGroup(child: ChildProcess): void {
   }
 }
 
+/** Set for a run of the role tests: it waits at test/support/mutateGate.ts for this file. */
+const GO_FILE_ENV = 'GATEWARDEN_MUTATE_GO_FILE';
+/** What the gate writes on stderr when a run reaches it (test/support/mutateGate.ts). */
+const GATE_MARK = '@@mutate-roles-gate';
+
 /**
- * The role tests on the stack, as jest runs them; which tests failed. The run stops as soon as
- * one test failed and another passed: the statement is killed, and the pass shows the run did
- * not break before testing. A run whose tests all pass, or all fail, runs to the end.
+ * A run of the role tests, started ahead: jest starts, runs its global set-up and loads the test
+ * file, then waits at the gate (test/support/mutateGate.ts) before the file's first hook, so
+ * before it touches the stack. `go` lets it through and gives its result; `discard` stops one
+ * never let through.
  */
-function runRoleTests(env: NodeJS.ProcessEnv, dir: string, label: string): Promise<TestRun> {
-  const started = Date.now();
-  const report = join(dir, `mutate-${label}.json`);
+interface WarmRun {
+  go(label: string): Promise<TestRun>;
+  discard(): Promise<void>;
+}
+
+let runsStarted = 0;
+
+/**
+ * Starts the role tests on the stack, as jest runs them, held at the gate. Once let through,
+ * the run stops as soon as one test failed and another passed: the statement is killed, and the
+ * pass shows the run did not break before testing. A run whose tests all pass, or all fail, runs
+ * to the end.
+ */
+function startRoleTests(env: NodeJS.ProcessEnv, dir: string): WarmRun {
+  const run = ++runsStarted;
+  const report = join(dir, `mutate-run-${run}.json`);
+  const goFile = join(dir, `mutate-run-${run}.go`);
   const args = [
     join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'),
     ...['--selectProjects', 'integration', '--runTestsByPath', ROLE_TESTS],
@@ -191,50 +235,70 @@ function runRoleTests(env: NodeJS.ProcessEnv, dir: string, label: string): Promi
     ...['--json', `--outputFile=${report}`],
   ];
   rmSync(report, { force: true });
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, args, {
-      cwd: ROOT,
-      env: {
-        ...env,
-        [ROLE_TESTS_STACK_ENV]: dir,
-        NODE_OPTIONS: '--experimental-vm-modules --disable-warning=ExperimentalWarning',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      // Its own process group: stopping early stops the CLI runs its tests started, too.
-      detached: true,
-    });
-    running.add(child);
-    let output = '';
-    const seen = new OutcomeWatch();
-    let stoppedEarly = false;
-    // Decoded as a stream: a character split between two chunks stays whole.
-    child.stdout.setEncoding('utf8');
-    child.stderr.setEncoding('utf8');
-    child.stdout.on('data', (text: string) => (output += text));
-    child.stderr.on('data', (text: string) => {
-      output += text;
-      seen.feed(text);
-      if (!stoppedEarly && seen.mayStop) {
-        stoppedEarly = true;
-        output += `\nmutate:roles: stopped here: a test failed and another passed\n`;
-        stopGroup(child);
-      }
-    });
+  rmSync(goFile, { force: true });
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: {
+      ...env,
+      [ROLE_TESTS_STACK_ENV]: dir,
+      [GO_FILE_ENV]: goFile,
+      NODE_OPTIONS: '--experimental-vm-modules --disable-warning=ExperimentalWarning',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: stopping early stops the CLI runs its tests started, too.
+    detached: true,
+  });
+  running.add(child);
+  let output = '';
+  const seen = new OutcomeWatch();
+  let stoppedEarly = false;
+  let letThrough = false;
+  // Decoded as a stream: a character split between two chunks stays whole.
+  child.stdout.setEncoding('utf8');
+  child.stderr.setEncoding('utf8');
+  child.stdout.on('data', (text: string) => (output += text));
+  const spawnedAt = Date.now();
+  let readyAt: number | undefined;
+  child.stderr.on('data', (text: string) => {
+    output += text;
+    if (readyAt === undefined && output.includes(GATE_MARK)) readyAt = Date.now();
+    seen.feed(text);
+    if (letThrough && !stoppedEarly && seen.mayStop) {
+      stoppedEarly = true;
+      output += `\nmutate:roles: stopped here: a test failed and another passed\n`;
+      stopGroup(child);
+    }
+  });
+  const closed = new Promise<number | null>((resolveClosed, reject) => {
     child.on('error', reject);
     child.on('close', (code) => {
       running.delete(child);
+      resolveClosed(code);
+    });
+  });
+  // Handled here too: a spare that fails to start is only looked at when let through.
+  closed.catch(() => undefined);
+
+  return {
+    async discard() {
+      if (child.exitCode === null && child.signalCode === null) stopGroup(child);
+      await closed.catch(() => undefined);
+      rmSync(report, { force: true });
+    },
+    async go(label) {
+      const started = Date.now();
+      letThrough = true;
+      writeFileSync(goFile, '');
+      const code = await closed;
+      rmSync(goFile, { force: true });
+      // Start-up done before it was let through: off the check's critical path.
+      const ahead = ((Math.min(readyAt ?? started, started) - spawnedAt) / 1000).toFixed(1);
+      output += `\nmutate:roles: started ${((started - spawnedAt) / 1000).toFixed(1)} s ahead; ${readyAt !== undefined && readyAt <= started ? `ready at the gate after ${ahead} s` : `not yet at the gate (${ahead} s of start-up done ahead)`}\n`;
       const logFile = join(dir, `mutate-${label}.log`);
       writeFileSync(logFile, output);
       const seconds = (Date.now() - started) / 1000;
       if (stoppedEarly) {
-        resolvePromise({
-          passed: false,
-          failed: seen.failed,
-          broken: false,
-          seconds,
-          log: logFile,
-        });
-        return;
+        return { passed: false, failed: seen.failed, broken: false, seconds, log: logFile };
       }
       let tests: Array<{ title: string; status: string; failureMessages: string[] }> = [];
       try {
@@ -247,15 +311,55 @@ function runRoleTests(env: NodeJS.ProcessEnv, dir: string, label: string): Promi
       }
       const failed = tests.filter((t) => t.status === 'failed');
       const messages = new Set(failed.map((t) => t.failureMessages.join('\n')));
-      resolvePromise({
+      return {
         passed: code === 0 && tests.length > 0,
         failed: failed.map((t) => t.title),
         broken: tests.length === 0 || (failed.length === tests.length && messages.size === 1),
         seconds,
         log: logFile,
-      });
-    });
-  });
+      };
+    },
+  };
+}
+
+/**
+ * The role tests on the stack: the run started ahead for it, and the next one started while
+ * this one tests (jest's start and the file's imports off the critical path). Afterwards, the
+ * secrets the run left are deleted (see {@link pruneSecrets}).
+ */
+async function runRoleTests(stack: Stack, label: string): Promise<TestRun> {
+  const current = stack.spare ?? startRoleTests(stack.env, stack.dir);
+  stack.spare = startRoleTests(stack.env, stack.dir);
+  const result = await current.go(label);
+  await pruneSecrets(stack);
+  return result;
+}
+
+/** Every secret on the stack, by ARN. */
+async function secretArns(sm: SecretsManagerClient): Promise<string[]> {
+  const arns: string[] = [];
+  let NextToken: string | undefined;
+  do {
+    const page = await sm.send(new ListSecretsCommand({ NextToken, MaxResults: 100 }));
+    arns.push(...(page.SecretList ?? []).flatMap((secret) => secret.ARN ?? []));
+    NextToken = page.NextToken;
+  } while (NextToken);
+  return arns;
+}
+
+/**
+ * Deletes the secrets a run made that are still there: a run stopped early never reaches its
+ * clean-up (test/integration/roles/fixtures.ts `close()`), and what it left would be swept by
+ * every later run's whole-account sweep, each one slower than the last. The secrets the stack
+ * had when the check began stay.
+ */
+async function pruneSecrets(stack: Stack): Promise<void> {
+  const left = (await secretArns(stack.sm)).filter((arn) => !stack.secretsAtStart.has(arn));
+  await Promise.all(
+    left.map((SecretId) =>
+      stack.sm.send(new DeleteSecretCommand({ SecretId, ForceDeleteWithoutRecovery: true })),
+    ),
+  );
 }
 
 /** Sids the template gives the role, deployed or not (conditional ones included). */
@@ -299,12 +403,12 @@ async function mutate(stack: Stack, m: Mutation): Promise<Row> {
   const label = `${m.key}-${m.sid}`;
   let result: TestRun;
   try {
-    result = await runRoleTests(stack.env, stack.dir, label);
+    result = await runRoleTests(stack, label);
     if (result.broken && !result.passed) {
       // A shared machine under load can break a set-up step (a CLI run timing out): such a
       // run tested nothing, so it is run once more before it counts as an error.
       log(`${m.key}:${m.sid} broke before testing (${result.log}); running it once more`);
-      result = await runRoleTests(stack.env, stack.dir, `${label}-again`);
+      result = await runRoleTests(stack, `${label}-again`);
     }
   } finally {
     await restoreAll(stack);
@@ -363,9 +467,7 @@ async function main(): Promise<number> {
   }
   const rows: Row[] = [];
   try {
-    const baselines = await Promise.all(
-      stacks.map((stack) => runRoleTests(stack.env, stack.dir, 'baseline')),
-    );
+    const baselines = await Promise.all(stacks.map((stack) => runRoleTests(stack, 'baseline')));
     const failing = baselines.find((b) => !b.passed);
     if (failing) {
       log(

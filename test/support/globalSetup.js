@@ -20,7 +20,13 @@ export default async function globalSetup() {
   if (!state) throw new Error('the local stack started but wrote no state file');
   if (!before || before.pid !== state.pid) markStartedByTests(state.pid);
   // The run starts with no denial on record: iamDenials.ts fails each test that leaves one.
-  const answer = await fetch(`${state.endpoint}/_gatewarden/iam/denials`, { method: 'DELETE' });
+  // Not on a stack handed to the role tests (npm run mutate:roles): they clear it themselves
+  // before each test, and the runner starts the next run while one tests there, whose
+  // refusals this would wipe before that test checked them.
+  const roleTestsStack = Boolean(process.env.GATEWARDEN_ROLE_TESTS_STATE_DIR);
+  const answer = await fetch(`${state.endpoint}/_gatewarden/iam/denials`, {
+    method: roleTestsStack ? 'GET' : 'DELETE',
+  });
   const { mode } = await answer.json();
   if (mode !== process.env.GATEWARDEN_LOCAL_IAM) {
     throw new Error(
@@ -33,9 +39,7 @@ export default async function globalSetup() {
     // Where test/support/iamDenials.ts reads the denials after each test. Not when the run is
     // the role tests on a stack handed to them (npm run mutate:roles): that stack is theirs,
     // they provoke refusals on purpose and check its denials themselves (expectNoDenials).
-    ...(mode === 'off' || process.env.GATEWARDEN_ROLE_TESTS_STATE_DIR
-      ? {}
-      : { GATEWARDEN_TEST_IAM_ENDPOINT: state.endpoint }),
+    ...(mode === 'off' || roleTestsStack ? {} : { GATEWARDEN_TEST_IAM_ENDPOINT: state.endpoint }),
   });
   // An unimplemented moto operation answers 500: fail fast instead of retrying.
   process.env.GATEWARDEN_AWS_MAX_ATTEMPTS ??= '1';

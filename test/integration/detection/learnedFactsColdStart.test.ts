@@ -8,7 +8,7 @@ import { asFunctionRole } from '../../../local/functionRole.js';
 import { localClient, uniqueName } from '../../support/localStack.js';
 import { createQueue, subscribeQueue } from '../../support/queues.js';
 import { openRoleStack, type RoleStack } from '../roles/support.js';
-import { drain } from './stack.js';
+import { drainThroughMarker } from './stack.js';
 
 /**
  * Learned facts survive a cold start: one detect container (a module load of the handler, as
@@ -125,7 +125,10 @@ describe('learned facts on a cold detect container, live on the local stack', ()
       const handler = makeHandler(() => defaultDeps(env));
       for (const event of later) await handler(event as never, context);
     });
-    const notes = (await drain(sqs(), observer.url, 4, 8_000))
+    // Everything the two containers published (each publish done before its handler returned),
+    // up to a marker sent through the same topic after them: no fixed wait for stragglers.
+    const topicArn = env.GATEWARDEN_ALERT_TOPIC_ARN ?? '';
+    const notes = (await drainThroughMarker(sqs(), localClient(SNSClient), topicArn, observer.url))
       .map(
         (m) =>
           JSON.parse(m.Body ?? '{}') as {

@@ -1,6 +1,8 @@
 import { createRequire } from 'node:module';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { SQSEvent } from 'aws-lambda';
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import {
   DeleteMessageBatchCommand,
   ReceiveMessageCommand,
@@ -54,6 +56,35 @@ export async function drain(
     }
   }
   return messages;
+}
+
+/**
+ * Receives what a queue subscribed to `topicArn` holds, up to a marker published to that topic
+ * now, and deletes it: everything published to the topic before this call, and nothing later.
+ * A barrier, not a wait: where the "nothing more arrives" of {@link drain} with a count waits its
+ * whole timeout, this ends as soon as the topic has delivered the marker, which it does after
+ * whatever was published before it. The marker itself is not returned.
+ */
+export async function drainThroughMarker(
+  sqs: SQSClient,
+  sns: SNSClient,
+  topicArn: string,
+  queueUrl: string,
+  timeoutMs = 15_000,
+): Promise<Message[]> {
+  const marker = `drain-marker-${randomUUID()}`;
+  await sns.send(new PublishCommand({ TopicArn: topicArn, Message: marker }));
+  const messages: Message[] = [];
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const got = await drain(sqs, queueUrl, 1, 1_000);
+    const at = got.findIndex((m) => (m.Body ?? '').includes(marker));
+    messages.push(...got.filter((_, i) => i !== at));
+    if (at >= 0) return messages;
+    if (Date.now() >= deadline) {
+      throw new Error(`the marker published to ${topicArn} did not reach ${queueUrl} in time`);
+    }
+  }
 }
 
 /**
