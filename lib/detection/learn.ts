@@ -1,7 +1,7 @@
 import { learnRateLimits } from './rateLimits.js';
 import type { CloudTrailRecord } from './record.js';
 import { trustedPrincipals, trustsAgentCore } from './rules/policy.js';
-import { isGatewayRoleName, isGatewaySecret, keyIdOf, param, str } from './rules/support.js';
+import { param, str } from './rules/support.js';
 import type { DetectionContext } from './types.js';
 
 /** True when every principal a trust policy admits is an AWS service. */
@@ -55,11 +55,9 @@ function addCapped(set: Set<string> | undefined, value: string): void {
 
 /**
  * Learns deployment facts from the stream: roles trusted by AgentCore or used by a gateway
- * are gateway roles; policies attached to them are gateway policies; the token vault CMK and
- * gateway secrets' keys are gateway keys; a trail's delivery bucket is the trail bucket; a
- * gateway's rate limits. Failed calls teach nothing. (Facts that must survive a cold start —
- * tooling, admin roles, instance profiles, gateway functions — live in the state store: see
- * learnedFacts.ts.)
+ * are gateway roles; a gateway's rate limits. Failed calls teach nothing. (Facts that must
+ * survive a cold start — tooling, admin roles, instance profiles, gateway functions, gateway
+ * keys and policies, trail buckets — live in the state store: see learnedFacts.ts.)
  */
 export function learnFromRecord(record: CloudTrailRecord, context: DetectionContext): void {
   if (record.errorCode !== undefined && record.errorCode !== '') return;
@@ -88,40 +86,12 @@ export function learnFromRecord(record: CloudTrailRecord, context: DetectionCont
       }
       return;
     }
-    case 'AttachRolePolicy': {
-      const role = str(param(record, 'roleName'));
-      const policyArn = str(param(record, 'policyArn'));
-      if (role !== undefined && policyArn !== undefined && isGatewayRoleName(role, context)) {
-        addCapped(context.learnedGatewayPolicies, policyArn);
-      }
-      return;
-    }
-    case 'SetTokenVaultCMK': {
-      const key = str(param(record, 'kmsConfiguration', 'kmsKeyArn'));
-      if (key !== undefined) addCapped(context.learnedGatewayKeys, keyIdOf(key));
-      return;
-    }
-    case 'CreateSecret':
-    case 'UpdateSecret': {
-      const secret = str(param(record, 'name')) ?? str(param(record, 'secretId'));
-      const key = str(param(record, 'kmsKeyId'));
-      if (secret !== undefined && key !== undefined && isGatewaySecret(secret)) {
-        addCapped(context.learnedGatewayKeys, keyIdOf(key));
-      }
-      return;
-    }
     case 'CreateGatewayRateLimit':
     case 'UpdateGatewayRateLimit':
     case 'BatchPutGatewayRateLimits':
     case 'DeleteGatewayRateLimit':
       learnRateLimits(record, context);
       return;
-    case 'CreateTrail':
-    case 'UpdateTrail': {
-      const bucket = str(param(record, 's3BucketName'));
-      if (bucket !== undefined) addCapped(context.learnedTrailBuckets, bucket);
-      return;
-    }
     default:
       return;
   }

@@ -3,17 +3,25 @@ import type { CloudTrailRecord } from './record.js';
 import { isAdminManagedPolicy, isAdminStatement, policyStatements } from './rules/policy.js';
 import {
   AGENTCORE,
+  CLOUDTRAIL,
   IAM,
+  S3,
+  denied,
   failed,
   gatewayIdOf,
+  isGatewayRoleName,
+  isGatewaySecret,
+  keyIdOf,
   lambdaAction,
   lambdaFunctionName,
   param,
+  resourceArn,
   response,
   stableCaller,
   str,
   viaAwsService,
 } from './rules/support.js';
+import type { DetectionContext } from './types.js';
 import type { Tracked } from './stateTrackers.js';
 import { TOOLING_MEMORY_MS, toolOf } from './tooling.js';
 
@@ -25,7 +33,11 @@ import { TOOLING_MEMORY_MS, toolOf } from './tooling.js';
  * - `tooling`: a caller seen with offensive tooling (its later findings are raised for a day);
  * - `privileged-role`: a role granted administrator rights, and by which grants;
  * - `instance-profile`: the role an instance profile holds;
- * - `gateway-function`: a Lambda function a gateway target invokes, and which gateways.
+ * - `gateway-function`: a Lambda function a gateway target invokes, and which gateways;
+ * - `gateway-key`: a KMS key protecting gateway credentials (the token vault CMK, a gateway
+ *   secret's key), by key id;
+ * - `gateway-policy`: a managed policy seen attached to a gateway role, by ARN;
+ * - `trail-bucket`: an S3 bucket a trail delivers to, by name.
  *
  * Writes happen on the records that teach a fact; rules that need one read it at their own
  * record's time (a look-up), so a replay in event-time order answers as the live stream did.
@@ -35,7 +47,15 @@ export const FACTS = {
   privilegedRole: 'privileged-role',
   instanceProfile: 'instance-profile',
   gatewayFunction: 'gateway-function',
+  gatewayKey: 'gateway-key',
+  gatewayPolicy: 'gateway-policy',
+  trailBucket: 'trail-bucket',
 } as const;
+
+/** What a `gateway-key`, `gateway-policy` or `trail-bucket` state holds: the call that taught it. */
+export interface MarkFact {
+  via: string;
+}
 
 /**
  * A tooling sighting is written again only this long after the last one kept: a tool used on
@@ -85,6 +105,7 @@ const PASS_ROLE: Record<string, 'roleArn' | 'role' | 'iamInstanceProfile'> = {
 };
 
 const LOOK = (): undefined => undefined;
+const KMS = 'kms.amazonaws.com';
 /** Bounded whatever the input. */
 const MAX_MEMBERS = 100;
 
@@ -287,15 +308,160 @@ function gatewayFunctionTracked(record: CloudTrailRecord): Tracked[] {
   return [];
 }
 
-/** The learned facts a record writes or looks up (see {@link FACTS}). */
-export function learnedFactsTracked(record: CloudTrailRecord): Tracked[] {
+/** A fact that, once learned, stays: written by the first record that teaches it. */
+function mark(kind: string, subject: string, record: CloudTrailRecord): Tracked {
+  return {
+    kind,
+    subject,
+    next: (previous) =>
+      previous?.state === undefined || previous.state === null
+        ? JSON.stringify({ via: record.eventName } satisfies MarkFact)
+        : undefined,
+  };
+}
+
+/** KMS keys protecting gateway credentials: the token vault CMK, a gateway secret's key. */
+function gatewayKeyTracked(record: CloudTrailRecord): Tracked[] {
+  if (record.eventName === 'SetTokenVaultCMK') {
+    const key = str(param(record, 'kmsConfiguration', 'kmsKeyArn'));
+    return key === undefined ? [] : [mark(FACTS.gatewayKey, keyIdOf(key), record)];
+  }
+  if (record.eventName === 'CreateSecret' || record.eventName === 'UpdateSecret') {
+    const secret = str(param(record, 'name')) ?? str(param(record, 'secretId'));
+    const key = str(param(record, 'kmsKeyId'));
+    return secret !== undefined && key !== undefined && isGatewaySecret(secret)
+      ? [mark(FACTS.gatewayKey, keyIdOf(key), record)]
+      : [];
+  }
+  return [];
+}
+
+/** KMS calls whose rules ask whether the key protects gateway credentials. */
+const KMS_LOOKUPS = new Set([
+  'DisableKey',
+  'ScheduleKeyDeletion',
+  'ImportKeyMaterial',
+  'DeleteImportedKeyMaterial',
+  'PutKeyPolicy',
+  'CreateKey',
+]);
+
+/** The key ids a KMS record may name (request, resources, response), as its rules read them. */
+export function kmsKeyIds(record: CloudTrailRecord): string[] {
+  const references = [
+    str(param(record, 'keyId')),
+    resourceArn(record, 'AWS::KMS::Key'),
+    str(response(record, 'keyId')),
+    str(response(record, 'keyMetadata', 'keyId')),
+  ];
+  const ids = new Set<string>();
+  for (const reference of references) if (reference) ids.add(keyIdOf(reference));
+  return [...ids].slice(0, 4);
+}
+
+function gatewayKeyLookups(record: CloudTrailRecord): Tracked[] {
+  if (record.eventSource !== KMS || !KMS_LOOKUPS.has(record.eventName)) return [];
+  return kmsKeyIds(record).map((id) => ({ kind: FACTS.gatewayKey, subject: id, next: LOOK }));
+}
+
+/** Managed policies attached to a gateway role (the role known from configuration or stream). */
+function gatewayPolicyTracked(record: CloudTrailRecord, context?: DetectionContext): Tracked[] {
+  if (record.eventSource !== IAM) return [];
+  const policyArn = str(param(record, 'policyArn'));
+  if (policyArn === undefined) return [];
+  if (record.eventName === 'AttachRolePolicy') {
+    const role = str(param(record, 'roleName'));
+    return context !== undefined && role !== undefined && isGatewayRoleName(role, context)
+      ? [mark(FACTS.gatewayPolicy, policyArn, record)]
+      : [];
+  }
+  const newDefault =
+    record.eventName === 'SetDefaultPolicyVersion' ||
+    (record.eventName === 'CreatePolicyVersion' && param(record, 'setAsDefault') === true);
+  return newDefault ? [{ kind: FACTS.gatewayPolicy, subject: policyArn, next: LOOK }] : [];
+}
+
+/** S3 calls on a bucket whose rules ask whether a trail delivers to it. */
+const BUCKET_LOOKUPS = new Set([
+  'PutBucketLifecycle',
+  'PutBucketLifecycleConfiguration',
+  'DeleteBucketPolicy',
+  'PutBucketPolicy',
+]);
+
+/** The bucket a trail delivers to (written), or a trail-bucket rule's look-up (refusals too). */
+function trailBucketTracked(record: CloudTrailRecord): Tracked[] {
+  if (record.eventSource === CLOUDTRAIL) {
+    if (
+      failed(record) ||
+      (record.eventName !== 'CreateTrail' && record.eventName !== 'UpdateTrail')
+    )
+      return [];
+    const bucket = str(param(record, 's3BucketName'));
+    return bucket === undefined ? [] : [mark(FACTS.trailBucket, bucket, record)];
+  }
+  if (record.eventSource !== S3) return [];
+  const bucket = str(param(record, 'bucketName'));
+  if (bucket === undefined) return [];
+  const look = [{ kind: FACTS.trailBucket, subject: bucket, next: LOOK }];
+  // trail-bucket-deleted-or-unversioned: also refused attempts; versioning only when suspended.
+  if (record.eventName === 'DeleteBucket' || record.eventName === 'PutBucketVersioning') {
+    if (failed(record) && !denied(record)) return [];
+    const status = str(param(record, 'VersioningConfiguration', 'Status'));
+    return record.eventName === 'DeleteBucket' || status === 'Suspended' ? look : [];
+  }
+  // cloudtrail-bucket-lifecycle: a bucket its name already marks needs no look-up.
+  if (!BUCKET_LOOKUPS.has(record.eventName) || failed(record)) return [];
+  return TRAIL_BUCKET_NAME.test(bucket) ? [] : look;
+}
+
+/** Bucket names cloudtrail-bucket-lifecycle takes for trail buckets without a trail seen. */
+export const TRAIL_BUCKET_NAME = /cloudtrail|trail-?logs?/i;
+
+/**
+ * The learned facts a record writes or looks up (see {@link FACTS}). `context`: the record's
+ * account's (gateway roles, for the policies attached to them).
+ */
+export function learnedFactsTracked(
+  record: CloudTrailRecord,
+  context?: DetectionContext,
+): Tracked[] {
   const tooling = toolingTracked(record);
-  if (failed(record)) return tooling;
+  const buckets = trailBucketTracked(record);
+  if (failed(record)) return buckets.length === 0 ? tooling : [...tooling, ...buckets];
   const iam =
     record.eventSource === IAM
-      ? [...privilegedRoleTracked(record), ...instanceProfileTracked(record)]
+      ? [
+          ...privilegedRoleTracked(record),
+          ...instanceProfileTracked(record),
+          ...gatewayPolicyTracked(record, context),
+        ]
       : [];
-  return [...tooling, ...iam, ...gatewayFunctionTracked(record), ...passRoleLookups(record)];
+  return [
+    ...tooling,
+    ...iam,
+    ...gatewayFunctionTracked(record),
+    ...passRoleLookups(record),
+    ...gatewayKeyTracked(record),
+    ...gatewayKeyLookups(record),
+    ...buckets,
+  ];
+}
+
+/**
+ * True when the record's own look-up found a fact of this kind and subject learned before the
+ * record (in event time). Rules reading it declare `lastState: true`.
+ */
+export function knownBefore(
+  record: CloudTrailRecord,
+  context: DetectionContext,
+  kind: string,
+  subject: string,
+): boolean {
+  const changes = context.stateChanges;
+  if (changes === undefined || changes.eventId !== record.eventID) return false;
+  const change = changes.changes.find((c) => c.kind === kind && c.subject === subject);
+  return change?.previous !== undefined && change.previous !== null;
 }
 
 /** Gateways whose targets invoked a function, as its state before the record showed. */

@@ -38,10 +38,6 @@ export interface DetectionContext {
    * fills it; rules read it. Role names, not ARNs.
    */
   learnedGatewayRoles?: Set<string>;
-  /** Customer-managed policy ARNs seen attached to a gateway role (engine-filled). */
-  learnedGatewayPolicies?: Set<string>;
-  /** KMS key ids protecting gateway credentials: token vault CMK, gateway secrets (engine-filled). */
-  learnedGatewayKeys?: Set<string>;
   /**
    * Gateway rate limits (gateway id → rate limit id → entry → `metric/period` → rate), learned
    * from Create/Update/BatchPut/DeleteGatewayRateLimit(s) (engine-filled, see rateLimits.ts).
@@ -59,8 +55,6 @@ export interface DetectionContext {
    * moving logs to another bucket or prefix is judged against it when no earlier one is known.
    */
   expectedTrail?: { bucket: string; prefix: string };
-  /** S3 buckets seen as a trail's delivery bucket (engine-filled). */
-  learnedTrailBuckets?: Set<string>;
   /**
    * IAM principals and resources created (or granted a policy) recently, with the time
    * (engine-filled, `role:NAME`, `user:NAME`, `arn:ARN`): calls denied seconds later are IAM

@@ -225,3 +225,113 @@ describe('learned facts survive a cold start (shared state store)', () => {
     expect(other.map((f) => f.ruleId)).not.toContain('gateway-target-function-modified');
   });
 });
+
+/** Each record of a fixture case in a fresh engine of its own, all on one state store. */
+async function coldRun(state: DetectionState, records: Raw[]): Promise<Finding[]> {
+  let last: Finding[] = [];
+  for (const record of records) last = await run(engineOn(state), record);
+  return last;
+}
+
+describe('gateway keys, gateway policies and trail buckets survive a cold start', () => {
+  it.each([
+    [
+      'kmsKeyLoss.fixtures.json',
+      'token vault key scheduled for deletion',
+      'kms-key-loss',
+      'critical',
+    ],
+    [
+      'kmsKeyMaterialImported.fixtures.json',
+      'material deleted from the token vault key',
+      'kms-key-material-imported',
+      'high',
+    ],
+    [
+      'kmsKeyPolicyOpened.fixtures.json',
+      'token vault key opened to everyone',
+      'kms-key-policy-opened',
+      'critical',
+    ],
+    [
+      'iamGatewayPolicyVersion.fixtures.json',
+      'new default version of a policy attached to a gateway role',
+      'iam-gateway-policy-version',
+      'high',
+    ],
+    [
+      'cloudtrailBucketLifecycle.fixtures.json',
+      'lifecycle on a bucket learned from UpdateTrail',
+      'cloudtrail-bucket-lifecycle',
+      'high',
+    ],
+    [
+      'trailBucketRemoved.fixtures.json',
+      'learned trail bucket deleted',
+      'trail-bucket-deleted-or-unversioned',
+      'high',
+    ],
+    [
+      'trailBucketRemoved.fixtures.json',
+      'learned trail bucket versioning suspended',
+      'trail-bucket-deleted-or-unversioned',
+      'high',
+    ],
+    [
+      'trailBucketRemoved.fixtures.json',
+      'refused deletion of the trail bucket',
+      'trail-bucket-deleted-or-unversioned',
+      'medium',
+    ],
+  ])(
+    '%s / %s: learned in one container, known in another',
+    async (file, name, ruleId, severity) => {
+      // Prepare
+      const state = memoryState();
+      const records = caseRecords(file, name);
+      // Act
+      const findings = await coldRun(state, records);
+      // Assess
+      expect(ruleSeverity(findings, ruleId)).toBe(severity);
+    },
+  );
+
+  it('a gateway key learned in one account is not one in another (same key id)', async () => {
+    // Prepare
+    const state = memoryState();
+    const [learn, loss] = caseRecords(
+      'kmsKeyLoss.fixtures.json',
+      'token vault key scheduled for deletion',
+    ) as [Raw, Raw];
+    const home = () =>
+      new DetectionEngine({
+        config: parseDetectionConfig({}),
+        state,
+        homeAccountId: '111122223333',
+      });
+    await run(home(), learn);
+    // Act
+    const other = await run(home(), inAccount(loss, '444455556666'));
+    // Assess
+    expect(ruleSeverity(other, 'kms-key-loss')).toBe('medium');
+  });
+
+  it('a replay in event-time order answers as the live stream: a key learned later does not raise an earlier deletion', async () => {
+    // Prepare: the deletion arrives first, the key is learned (later in event time) after it
+    const state = memoryState();
+    const [learn, loss] = caseRecords(
+      'kmsKeyLoss.fixtures.json',
+      'token vault key scheduled for deletion',
+    ) as [Raw, Raw];
+    const lateLearn = {
+      ...learn,
+      eventTime: new Date(Date.parse(String(loss.eventTime)) + 60_000).toISOString(),
+      eventID: 'learn-after',
+    };
+    await run(engineOn(state), lateLearn);
+    // Act
+    const findings = await run(engineOn(state), loss);
+    // Assess
+    expect(ruleSeverity(findings, 'kms-key-loss')).toBe('medium');
+  });
+});
