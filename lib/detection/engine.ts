@@ -144,7 +144,6 @@ export class DetectionEngine {
   private freshContext(): DetectionContext {
     return {
       ...contextFromConfig(this.config),
-      recentlyCreated: new Map(),
       learningDays: this.config.baseline.learningDays,
     };
   }
@@ -242,8 +241,9 @@ export class DetectionEngine {
       ? trackedStates(record, context)
       : learnedFactsTracked(record, context);
     for (const rule of this.candidates(record)) {
-      if (rule.lastState === true) {
-        // Evaluated once the record has been compared with the last known state.
+      // Evaluated once the record has been compared with the last known state (with no state
+      // to compare, at once: it would see no change either way).
+      if (rule.lastState === true && tracked.length > 0) {
         (deferred ??= []).push(rule);
         continue;
       }

@@ -9,43 +9,6 @@ function trustsOnlyServices(document: unknown): boolean {
   return trustedPrincipals(document).every((principal) => principal.kind === 'Service');
 }
 
-/**
- * Calls after which IAM needs a moment before the new principal or grant works everywhere
- * (eventual consistency): the principal or resource is remembered with the time.
- */
-const CREATIONS = new Set([
-  'CreateRole',
-  'CreateUser',
-  'CreateAccessKey',
-  'CreateInstanceProfile',
-  'AddRoleToInstanceProfile',
-  'AttachRolePolicy',
-  'PutRolePolicy',
-  'AttachUserPolicy',
-  'PutUserPolicy',
-  'UpdateAssumeRolePolicy',
-]);
-
-/** How long after its creation a principal's or resource's denied calls are not counted. */
-export const EVENTUAL_CONSISTENCY_MS = 60_000;
-
-function rememberCreation(record: CloudTrailRecord, context: DetectionContext): void {
-  const created = context.recentlyCreated;
-  if (created === undefined) return;
-  const at = Date.parse(record.eventTime);
-  if (created.size >= LEARNED_CAP) {
-    for (const [key, when] of created) if (at - when > EVENTUAL_CONSISTENCY_MS) created.delete(key);
-    if (created.size >= LEARNED_CAP) return;
-  }
-  const role = str(param(record, 'roleName'));
-  const user = str(param(record, 'userName'));
-  if (role !== undefined) created.set(`role:${role}`, at);
-  if (user !== undefined) created.set(`user:${user}`, at);
-  for (const resource of record.resources ?? []) {
-    if (resource.ARN) created.set(`arn:${resource.ARN}`, at);
-  }
-}
-
 /** Learned sets stay bounded whatever the input. */
 const LEARNED_CAP = 10_000;
 
@@ -61,7 +24,6 @@ function addCapped(set: Set<string> | undefined, value: string): void {
  */
 export function learnFromRecord(record: CloudTrailRecord, context: DetectionContext): void {
   if (record.errorCode !== undefined && record.errorCode !== '') return;
-  if (CREATIONS.has(record.eventName)) rememberCreation(record, context);
   switch (record.eventName) {
     case 'CreateRole':
     case 'UpdateAssumeRolePolicy': {

@@ -4,6 +4,8 @@ import { isAdminManagedPolicy, isAdminStatement, policyStatements } from './rule
 import {
   AGENTCORE,
   CLOUDTRAIL,
+  callerUserName,
+  principalOf,
   IAM,
   S3,
   denied,
@@ -22,6 +24,7 @@ import {
   viaAwsService,
 } from './rules/support.js';
 import type { DetectionContext } from './types.js';
+import { propagationTracked } from './propagation.js';
 import type { Tracked } from './stateTrackers.js';
 import { TOOLING_MEMORY_MS, toolOf } from './tooling.js';
 
@@ -50,7 +53,84 @@ export const FACTS = {
   gatewayKey: 'gateway-key',
   gatewayPolicy: 'gateway-policy',
   trailBucket: 'trail-bucket',
+  created: 'created',
+  propagationExcused: 'propagation-excused',
 } as const;
+
+/**
+ * What a `created` state holds: when an IAM principal or resource (`role:NAME`, `user:NAME`,
+ * `arn:ARN`) was last created or granted a policy. Read for {@link EVENTUAL_CONSISTENCY_MS}
+ * by the propagation allowance (propagation.ts), for days by console-login-without-mfa.
+ */
+export interface CreatedFact {
+  atMs: number;
+}
+
+/** How long after its creation a principal's or resource's denied calls may be propagation. */
+export const EVENTUAL_CONSISTENCY_MS = 60_000;
+
+/**
+ * Calls after which IAM needs a moment before the new principal or grant works everywhere
+ * (eventual consistency): the principal or resource is remembered with the time.
+ */
+const CREATIONS = new Set([
+  'CreateRole',
+  'CreateUser',
+  'CreateAccessKey',
+  'CreateInstanceProfile',
+  'AddRoleToInstanceProfile',
+  'AttachRolePolicy',
+  'PutRolePolicy',
+  'AttachUserPolicy',
+  'PutUserPolicy',
+  'UpdateAssumeRolePolicy',
+]);
+
+/** Creations a record writes (the principals and resources it names, bounded). */
+function createdTracked(record: CloudTrailRecord): Tracked[] {
+  if (!CREATIONS.has(record.eventName)) return [];
+  const at = Date.parse(record.eventTime);
+  const role = str(param(record, 'roleName'));
+  const user = str(param(record, 'userName'));
+  const keys = [
+    ...(role === undefined ? [] : [`role:${role}`]),
+    ...(user === undefined ? [] : [`user:${user}`]),
+    ...(record.resources ?? []).flatMap((r) => (r.ARN ? [`arn:${r.ARN}`] : [])),
+  ];
+  return [...new Set(keys)].slice(0, 4).map((subject) => ({
+    kind: FACTS.created,
+    subject,
+    next: () => JSON.stringify({ atMs: at } satisfies CreatedFact),
+  }));
+}
+
+/** A look-up of when a principal or resource was last created. */
+export function createdLookup(key: string): Tracked {
+  return { kind: FACTS.created, subject: key, next: LOOK };
+}
+
+/** The creation time a `created` state holds, if any. */
+export function createdAt(version: StateVersion | undefined): number | undefined {
+  const at = parsed<Partial<CreatedFact>>(version)?.atMs;
+  return typeof at === 'number' && Number.isFinite(at) ? at : undefined;
+}
+
+/** The IAM user a console sign-in without MFA is by (console-login-without-mfa looks it up). */
+export function passwordOnlySignIn(record: CloudTrailRecord): string | undefined {
+  if (record.eventSource !== 'signin.amazonaws.com' || record.eventName !== 'ConsoleLogin') {
+    return undefined;
+  }
+  if (record.userIdentity.type !== 'IAMUser') return undefined;
+  if (str(response(record, 'ConsoleLogin')) !== 'Success') return undefined;
+  const extra = record.additionalEventData as Record<string, unknown> | undefined;
+  if (str(extra?.MFAUsed) !== 'No' || extra?.SamlProviderArn !== undefined) return undefined;
+  return callerUserName(record) ?? principalOf(record);
+}
+
+function signInLookups(record: CloudTrailRecord): Tracked[] {
+  const user = passwordOnlySignIn(record);
+  return user === undefined ? [] : [createdLookup(`user:${user}`)];
+}
 
 /** What a `gateway-key`, `gateway-policy` or `trail-bucket` state holds: the call that taught it. */
 export interface MarkFact {
@@ -428,7 +508,7 @@ export function learnedFactsTracked(
 ): Tracked[] {
   const tooling = toolingTracked(record);
   const buckets = trailBucketTracked(record);
-  if (failed(record)) return buckets.length === 0 ? tooling : [...tooling, ...buckets];
+  if (failed(record)) return [...tooling, ...buckets, ...propagationTracked(record)];
   const iam =
     record.eventSource === IAM
       ? [
@@ -445,6 +525,8 @@ export function learnedFactsTracked(
     ...gatewayKeyTracked(record),
     ...gatewayKeyLookups(record),
     ...buckets,
+    ...createdTracked(record),
+    ...signInLookups(record),
   ];
 }
 
@@ -458,10 +540,20 @@ export function knownBefore(
   kind: string,
   subject: string,
 ): boolean {
+  return factBefore(record, context, kind, subject) !== undefined;
+}
+
+/** The fact of this kind and subject learned before the record (its own look-up), if any. */
+export function factBefore<T>(
+  record: CloudTrailRecord,
+  context: DetectionContext,
+  kind: string,
+  subject: string,
+): T | undefined {
   const changes = context.stateChanges;
-  if (changes === undefined || changes.eventId !== record.eventID) return false;
+  if (changes === undefined || changes.eventId !== record.eventID) return undefined;
   const change = changes.changes.find((c) => c.kind === kind && c.subject === subject);
-  return change?.previous !== undefined && change.previous !== null;
+  return (change?.previous ?? undefined) as T | undefined;
 }
 
 /** Gateways whose targets invoked a function, as its state before the record showed. */

@@ -55,17 +55,6 @@ export interface DetectionContext {
    * moving logs to another bucket or prefix is judged against it when no earlier one is known.
    */
   expectedTrail?: { bucket: string; prefix: string };
-  /**
-   * IAM principals and resources created (or granted a policy) recently, with the time
-   * (engine-filled, `role:NAME`, `user:NAME`, `arn:ARN`): calls denied seconds later are IAM
-   * eventual consistency, not probing.
-   */
-  recentlyCreated?: Map<string, number>;
-  /**
-   * Denied calls excused as IAM propagation, per creation (`key@time` → eventIDs): at most a
-   * few each (see propagation.ts).
-   */
-  propagationExcused?: Map<string, string[]>;
   /** Days a principal is observed before baseline rules with `learning` alert (default 7). */
   learningDays?: number;
 }

@@ -335,3 +335,47 @@ describe('gateway keys, gateway policies and trail buckets survive a cold start'
     expect(ruleSeverity(findings, 'kms-key-loss')).toBe('medium');
   });
 });
+
+describe('recently created principals survive a cold start', () => {
+  const LAMBDA_ROLE =
+    'a new Lambda role denied for seconds right after CloudFormation creates it (IAM eventual consistency)';
+  const PROBE =
+    'a role created seconds before probes 13 services in its first minute: only 3 denials are excused, the burst is seen';
+  const burst = (findings: Finding[][]) =>
+    findings.flat().filter((f) => f.ruleId === 'access-denied-burst');
+
+  it('a user created in one container and signing in without MFA in another is high', async () => {
+    // Prepare
+    const state = memoryState();
+    const records = caseRecords(
+      'consoleLoginWithoutMfa.fixtures.json',
+      'user created two days earlier signs in without MFA',
+    );
+    // Act
+    const findings = await coldRun(state, records);
+    // Assess
+    expect(ruleSeverity(findings, 'console-login-without-mfa')).toBe('high');
+  });
+
+  it('denials of a role created by another container seconds before are IAM propagation', async () => {
+    // Prepare
+    const state = memoryState();
+    const records = caseRecords('accessDeniedBurst.fixtures.json', LAMBDA_ROLE);
+    // Act: every record in a container of its own
+    const findings: Finding[][] = [];
+    for (const record of records) findings.push(await run(engineOn(state), record));
+    // Assess
+    expect(burst(findings)).toEqual([]);
+  });
+
+  it('the allowance is shared: a new role probing across containers is still seen', async () => {
+    // Prepare
+    const state = memoryState();
+    const records = caseRecords('accessDeniedBurst.fixtures.json', PROBE);
+    // Act
+    const findings: Finding[][] = [];
+    for (const record of records) findings.push(await run(engineOn(state), record));
+    // Assess
+    expect(burst(findings)).toHaveLength(1);
+  });
+});
