@@ -1,4 +1,3 @@
-import { learnRateLimits } from './rateLimits.js';
 import type { CloudTrailRecord } from './record.js';
 import { trustedPrincipals, trustsAgentCore } from './rules/policy.js';
 import { param, str } from './rules/support.js';
@@ -18,9 +17,10 @@ function addCapped(set: Set<string> | undefined, value: string): void {
 
 /**
  * Learns deployment facts from the stream: roles trusted by AgentCore or used by a gateway
- * are gateway roles; a gateway's rate limits. Failed calls teach nothing. (Facts that must
- * survive a cold start — tooling, admin roles, instance profiles, gateway functions, gateway
- * keys and policies, trail buckets — live in the state store: see learnedFacts.ts.)
+ * are gateway roles. Failed calls teach nothing. (Facts that must survive a cold start —
+ * tooling, admin roles, instance profiles, gateway functions, gateway keys and policies, trail
+ * buckets, recent creations, gateway rate limits — live in the state store: see
+ * learnedFacts.ts.)
  */
 export function learnFromRecord(record: CloudTrailRecord, context: DetectionContext): void {
   if (record.errorCode !== undefined && record.errorCode !== '') return;
@@ -48,12 +48,6 @@ export function learnFromRecord(record: CloudTrailRecord, context: DetectionCont
       }
       return;
     }
-    case 'CreateGatewayRateLimit':
-    case 'UpdateGatewayRateLimit':
-    case 'BatchPutGatewayRateLimits':
-    case 'DeleteGatewayRateLimit':
-      learnRateLimits(record, context);
-      return;
     default:
       return;
   }

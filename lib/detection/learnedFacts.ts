@@ -25,6 +25,7 @@ import {
 } from './rules/support.js';
 import type { DetectionContext } from './types.js';
 import { propagationTracked } from './propagation.js';
+import { rateLimitsTracked } from './rateLimits.js';
 import type { Tracked } from './stateTrackers.js';
 import { TOOLING_MEMORY_MS, toolOf } from './tooling.js';
 
@@ -40,7 +41,10 @@ import { TOOLING_MEMORY_MS, toolOf } from './tooling.js';
  * - `gateway-key`: a KMS key protecting gateway credentials (the token vault CMK, a gateway
  *   secret's key), by key id;
  * - `gateway-policy`: a managed policy seen attached to a gateway role, by ARN;
- * - `trail-bucket`: an S3 bucket a trail delivers to, by name.
+ * - `trail-bucket`: an S3 bucket a trail delivers to, by name;
+ * - `created`: when an IAM principal or resource was created (and `propagation-excused`, the
+ *   denials excused as IAM propagation after it: see propagation.ts);
+ * - `gateway-rate-limits`: the rate limits a gateway has (see rateLimits.ts).
  *
  * Writes happen on the records that teach a fact; rules that need one read it at their own
  * record's time (a look-up), so a replay in event-time order answers as the live stream did.
@@ -55,6 +59,7 @@ export const FACTS = {
   trailBucket: 'trail-bucket',
   created: 'created',
   propagationExcused: 'propagation-excused',
+  gatewayRateLimits: 'gateway-rate-limits',
 } as const;
 
 /**
@@ -527,6 +532,7 @@ export function learnedFactsTracked(
     ...buckets,
     ...createdTracked(record),
     ...signInLookups(record),
+    ...rateLimitsTracked(record),
   ];
 }
 

@@ -39,13 +39,6 @@ export interface DetectionContext {
    */
   learnedGatewayRoles?: Set<string>;
   /**
-   * Gateway rate limits (gateway id → rate limit id → entry → `metric/period` → rate), learned
-   * from Create/Update/BatchPut/DeleteGatewayRateLimit(s) (engine-filled, see rateLimits.ts).
-   */
-  learnedGatewayRateLimits?: Map<string, Map<string, Map<string, Map<string, number>>>>;
-  /** What the record being evaluated took away from a gateway's known rate limits. */
-  rateLimitChange?: RateLimitChange;
-  /**
    * What the record being evaluated changed, against the last known state of each resource it
    * touches (engine-filled before rules with `lastState`; see stateTrackers.ts).
    */

@@ -212,4 +212,65 @@ describe('learned facts on a cold detect container, live on the local stack', ()
     expect(severities('kms-key-loss')).toEqual(['critical']);
     expect(severities('trail-bucket-deleted-or-unversioned')).toEqual(['high']);
   }, 180_000);
+
+  it('a user’s creation and a gateway’s rate limits learned by one container are known to another', async () => {
+    // Prepare: the deployed function's environment, an observer on its alert topic
+    const { Environment } = await localClient(LambdaClient).send(
+      new GetFunctionConfigurationCommand({ FunctionName: 'gatewarden-local-detect' }),
+    );
+    const env = { ...process.env, ...(Environment?.Variables ?? {}) };
+    const observer = await createQueue(sqs(), uniqueName('gw-cold-users'));
+    await subscribeQueue(
+      localClient(SNSClient),
+      sqs(),
+      env.GATEWARDEN_ALERT_TOPIC_ARN ?? '',
+      observer,
+    );
+    const tag = uniqueName('cold');
+    const own = (record: Raw): Raw =>
+      JSON.parse(
+        JSON.stringify(record)
+          .replaceAll('ops-temp', `${tag}-ops`)
+          .replaceAll('orders-gw-a1b2c3d4e5', `${tag}-gw`),
+      ) as Raw;
+    const [create, login] = fixtureCase(
+      'consoleLoginWithoutMfa.fixtures.json',
+      'user created two days earlier signs in without MFA',
+    ).map(own) as [Raw, Raw];
+    const [limit, unblock] = fixtureCase(
+      'gatewayRateLimitWeakened.fixtures.json',
+      'update unblocking a caller held at rate 0',
+    ).map(own) as [Raw, Raw];
+    const learned = [eventOf(create, tag, 50, 1), eventOf(limit, tag, 45, 2)];
+    const later = [eventOf(login, tag, 20, 3), eventOf(unblock, tag, 15, 4)];
+
+    // Act: container 1 learns; container 2, a fresh module load, sees what follows
+    for (const [load, events] of [
+      ['1', learned],
+      ['2', later],
+    ] as const) {
+      await asFunctionRole(stack.endpoint, 'gatewarden-local-detect', async () => {
+        const { defaultDeps, makeHandler } = await coldModule(`${tag}-${load}`);
+        const handler = makeHandler(() => defaultDeps(env));
+        for (const event of events) await handler(event as never, context);
+      });
+    }
+    const notes = (await drain(sqs(), observer.url, 2, 8_000))
+      .map(
+        (m) =>
+          JSON.parse(m.Body ?? '{}') as {
+            Message?: string;
+            MessageAttributes?: Record<string, { Value: string }>;
+          },
+      )
+      .filter((n) => (n.Message ?? '').includes(tag));
+    const severities = (ruleId: string) =>
+      notes
+        .filter((n) => n.MessageAttributes?.ruleId?.Value === ruleId)
+        .map((n) => n.MessageAttributes?.severity?.Value);
+
+    // Assess: the new user's password-only sign-in is high, the unblocked caller high
+    expect(severities('console-login-without-mfa')).toEqual(['high']);
+    expect(severities('gateway-rate-limit-weakened')).toEqual(['high']);
+  }, 180_000);
 });

@@ -379,3 +379,43 @@ describe('recently created principals survive a cold start', () => {
     expect(burst(findings)).toHaveLength(1);
   });
 });
+
+describe('gateway rate limits survive a cold start', () => {
+  const RULE = 'gateway-rate-limit-weakened';
+  /** The case's records in one engine (one warm container): the fixture's own verdict. */
+  async function warmRun(records: Raw[]): Promise<Finding[]> {
+    const engine = engineOn(memoryState());
+    let last: Finding[] = [];
+    for (const record of records) last = await run(engine, record);
+    return last;
+  }
+
+  it.each([
+    'batch put whose resulting set lacks a limit the gateway had (removed)',
+    'update raising a rate',
+    'update unblocking a caller held at rate 0',
+    'batch put dropping an entry (per-caller block gone)',
+    'batch put logged without response: a limit not in the request is only possibly removed',
+  ])('%s: limits learned in one container are known to another', async (name) => {
+    // Prepare
+    const records = caseRecords('gatewayRateLimitWeakened.fixtures.json', name);
+    const warm = ruleSeverity(await warmRun(records), RULE);
+    // Act
+    const cold = ruleSeverity(await coldRun(memoryState(), records), RULE);
+    // Assess
+    expect(warm).toBeDefined();
+    expect(cold).toBe(warm);
+  });
+
+  it.each([
+    'tightening rates',
+    'batch put upserting one limit, the resulting set keeps the other (no removal)',
+  ])('%s in another container is not a weakening (negative)', async (name) => {
+    // Prepare
+    const records = caseRecords('gatewayRateLimitWeakened.fixtures.json', name);
+    // Act
+    const findings = await coldRun(memoryState(), records);
+    // Assess
+    expect(ruleSeverity(findings, RULE)).toBeUndefined();
+  });
+});
