@@ -144,10 +144,6 @@ export class DetectionEngine {
   private freshContext(): DetectionContext {
     return {
       ...contextFromConfig(this.config),
-      learnedGatewayPolicies: new Set(),
-      learnedTrailBuckets: new Set(),
-      learnedGatewayKeys: new Set(),
-      recentlyCreated: new Map(),
       learningDays: this.config.baseline.learningDays,
     };
   }
@@ -241,10 +237,13 @@ export class DetectionEngine {
     let errors: EngineResult['ruleErrors'] | undefined;
     let deferred: Rule[] | undefined;
     // Learned facts are written whatever the rules (tooling raises every rule's findings).
-    const tracked = this.tracksState ? trackedStates(record) : learnedFactsTracked(record);
+    const tracked = this.tracksState
+      ? trackedStates(record, context)
+      : learnedFactsTracked(record, context);
     for (const rule of this.candidates(record)) {
-      if (rule.lastState === true) {
-        // Evaluated once the record has been compared with the last known state.
+      // Evaluated once the record has been compared with the last known state (with no state
+      // to compare, at once: it would see no change either way).
+      if (rule.lastState === true && tracked.length > 0) {
         (deferred ??= []).push(rule);
         continue;
       }

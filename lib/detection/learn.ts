@@ -1,49 +1,11 @@
-import { learnRateLimits } from './rateLimits.js';
 import type { CloudTrailRecord } from './record.js';
 import { trustedPrincipals, trustsAgentCore } from './rules/policy.js';
-import { isGatewayRoleName, isGatewaySecret, keyIdOf, param, str } from './rules/support.js';
+import { param, str } from './rules/support.js';
 import type { DetectionContext } from './types.js';
 
 /** True when every principal a trust policy admits is an AWS service. */
 function trustsOnlyServices(document: unknown): boolean {
   return trustedPrincipals(document).every((principal) => principal.kind === 'Service');
-}
-
-/**
- * Calls after which IAM needs a moment before the new principal or grant works everywhere
- * (eventual consistency): the principal or resource is remembered with the time.
- */
-const CREATIONS = new Set([
-  'CreateRole',
-  'CreateUser',
-  'CreateAccessKey',
-  'CreateInstanceProfile',
-  'AddRoleToInstanceProfile',
-  'AttachRolePolicy',
-  'PutRolePolicy',
-  'AttachUserPolicy',
-  'PutUserPolicy',
-  'UpdateAssumeRolePolicy',
-]);
-
-/** How long after its creation a principal's or resource's denied calls are not counted. */
-export const EVENTUAL_CONSISTENCY_MS = 60_000;
-
-function rememberCreation(record: CloudTrailRecord, context: DetectionContext): void {
-  const created = context.recentlyCreated;
-  if (created === undefined) return;
-  const at = Date.parse(record.eventTime);
-  if (created.size >= LEARNED_CAP) {
-    for (const [key, when] of created) if (at - when > EVENTUAL_CONSISTENCY_MS) created.delete(key);
-    if (created.size >= LEARNED_CAP) return;
-  }
-  const role = str(param(record, 'roleName'));
-  const user = str(param(record, 'userName'));
-  if (role !== undefined) created.set(`role:${role}`, at);
-  if (user !== undefined) created.set(`user:${user}`, at);
-  for (const resource of record.resources ?? []) {
-    if (resource.ARN) created.set(`arn:${resource.ARN}`, at);
-  }
 }
 
 /** Learned sets stay bounded whatever the input. */
@@ -55,15 +17,13 @@ function addCapped(set: Set<string> | undefined, value: string): void {
 
 /**
  * Learns deployment facts from the stream: roles trusted by AgentCore or used by a gateway
- * are gateway roles; policies attached to them are gateway policies; the token vault CMK and
- * gateway secrets' keys are gateway keys; a trail's delivery bucket is the trail bucket; a
- * gateway's rate limits. Failed calls teach nothing. (Facts that must survive a cold start —
- * tooling, admin roles, instance profiles, gateway functions — live in the state store: see
+ * are gateway roles. Failed calls teach nothing. (Facts that must survive a cold start —
+ * tooling, admin roles, instance profiles, gateway functions, gateway keys and policies, trail
+ * buckets, recent creations, gateway rate limits — live in the state store: see
  * learnedFacts.ts.)
  */
 export function learnFromRecord(record: CloudTrailRecord, context: DetectionContext): void {
   if (record.errorCode !== undefined && record.errorCode !== '') return;
-  if (CREATIONS.has(record.eventName)) rememberCreation(record, context);
   switch (record.eventName) {
     case 'CreateRole':
     case 'UpdateAssumeRolePolicy': {
@@ -86,40 +46,6 @@ export function learnFromRecord(record: CloudTrailRecord, context: DetectionCont
       if (name !== undefined && roleArn?.includes(':role/')) {
         addCapped(context.learnedGatewayRoles, name);
       }
-      return;
-    }
-    case 'AttachRolePolicy': {
-      const role = str(param(record, 'roleName'));
-      const policyArn = str(param(record, 'policyArn'));
-      if (role !== undefined && policyArn !== undefined && isGatewayRoleName(role, context)) {
-        addCapped(context.learnedGatewayPolicies, policyArn);
-      }
-      return;
-    }
-    case 'SetTokenVaultCMK': {
-      const key = str(param(record, 'kmsConfiguration', 'kmsKeyArn'));
-      if (key !== undefined) addCapped(context.learnedGatewayKeys, keyIdOf(key));
-      return;
-    }
-    case 'CreateSecret':
-    case 'UpdateSecret': {
-      const secret = str(param(record, 'name')) ?? str(param(record, 'secretId'));
-      const key = str(param(record, 'kmsKeyId'));
-      if (secret !== undefined && key !== undefined && isGatewaySecret(secret)) {
-        addCapped(context.learnedGatewayKeys, keyIdOf(key));
-      }
-      return;
-    }
-    case 'CreateGatewayRateLimit':
-    case 'UpdateGatewayRateLimit':
-    case 'BatchPutGatewayRateLimits':
-    case 'DeleteGatewayRateLimit':
-      learnRateLimits(record, context);
-      return;
-    case 'CreateTrail':
-    case 'UpdateTrail': {
-      const bucket = str(param(record, 's3BucketName'));
-      if (bucket !== undefined) addCapped(context.learnedTrailBuckets, bucket);
       return;
     }
     default:

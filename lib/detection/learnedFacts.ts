@@ -3,17 +3,29 @@ import type { CloudTrailRecord } from './record.js';
 import { isAdminManagedPolicy, isAdminStatement, policyStatements } from './rules/policy.js';
 import {
   AGENTCORE,
+  CLOUDTRAIL,
+  callerUserName,
+  principalOf,
   IAM,
+  S3,
+  denied,
   failed,
   gatewayIdOf,
+  isGatewayRoleName,
+  isGatewaySecret,
+  keyIdOf,
   lambdaAction,
   lambdaFunctionName,
   param,
+  resourceArn,
   response,
   stableCaller,
   str,
   viaAwsService,
 } from './rules/support.js';
+import type { DetectionContext } from './types.js';
+import { propagationTracked } from './propagation.js';
+import { rateLimitsTracked } from './rateLimits.js';
 import type { Tracked } from './stateTrackers.js';
 import { TOOLING_MEMORY_MS, toolOf } from './tooling.js';
 
@@ -25,7 +37,14 @@ import { TOOLING_MEMORY_MS, toolOf } from './tooling.js';
  * - `tooling`: a caller seen with offensive tooling (its later findings are raised for a day);
  * - `privileged-role`: a role granted administrator rights, and by which grants;
  * - `instance-profile`: the role an instance profile holds;
- * - `gateway-function`: a Lambda function a gateway target invokes, and which gateways.
+ * - `gateway-function`: a Lambda function a gateway target invokes, and which gateways;
+ * - `gateway-key`: a KMS key protecting gateway credentials (the token vault CMK, a gateway
+ *   secret's key), by key id;
+ * - `gateway-policy`: a managed policy seen attached to a gateway role, by ARN;
+ * - `trail-bucket`: an S3 bucket a trail delivers to, by name;
+ * - `created`: when an IAM principal or resource was created (and `propagation-excused`, the
+ *   denials excused as IAM propagation after it: see propagation.ts);
+ * - `gateway-rate-limits`: the rate limits a gateway has (see rateLimits.ts).
  *
  * Writes happen on the records that teach a fact; rules that need one read it at their own
  * record's time (a look-up), so a replay in event-time order answers as the live stream did.
@@ -35,7 +54,93 @@ export const FACTS = {
   privilegedRole: 'privileged-role',
   instanceProfile: 'instance-profile',
   gatewayFunction: 'gateway-function',
+  gatewayKey: 'gateway-key',
+  gatewayPolicy: 'gateway-policy',
+  trailBucket: 'trail-bucket',
+  created: 'created',
+  propagationExcused: 'propagation-excused',
+  gatewayRateLimits: 'gateway-rate-limits',
 } as const;
+
+/**
+ * What a `created` state holds: when an IAM principal or resource (`role:NAME`, `user:NAME`,
+ * `arn:ARN`) was last created or granted a policy. Read for {@link EVENTUAL_CONSISTENCY_MS}
+ * by the propagation allowance (propagation.ts), for days by console-login-without-mfa.
+ */
+export interface CreatedFact {
+  atMs: number;
+}
+
+/** How long after its creation a principal's or resource's denied calls may be propagation. */
+export const EVENTUAL_CONSISTENCY_MS = 60_000;
+
+/**
+ * Calls after which IAM needs a moment before the new principal or grant works everywhere
+ * (eventual consistency): the principal or resource is remembered with the time.
+ */
+const CREATIONS = new Set([
+  'CreateRole',
+  'CreateUser',
+  'CreateAccessKey',
+  'CreateInstanceProfile',
+  'AddRoleToInstanceProfile',
+  'AttachRolePolicy',
+  'PutRolePolicy',
+  'AttachUserPolicy',
+  'PutUserPolicy',
+  'UpdateAssumeRolePolicy',
+]);
+
+/** Creations a record writes (the principals and resources it names, bounded). */
+function createdTracked(record: CloudTrailRecord): Tracked[] {
+  if (!CREATIONS.has(record.eventName)) return [];
+  const at = Date.parse(record.eventTime);
+  const role = str(param(record, 'roleName'));
+  const user = str(param(record, 'userName'));
+  const keys = [
+    ...(role === undefined ? [] : [`role:${role}`]),
+    ...(user === undefined ? [] : [`user:${user}`]),
+    ...(record.resources ?? []).flatMap((r) => (r.ARN ? [`arn:${r.ARN}`] : [])),
+  ];
+  return [...new Set(keys)].slice(0, 4).map((subject) => ({
+    kind: FACTS.created,
+    subject,
+    next: () => JSON.stringify({ atMs: at } satisfies CreatedFact),
+  }));
+}
+
+/** A look-up of when a principal or resource was last created. */
+export function createdLookup(key: string): Tracked {
+  return { kind: FACTS.created, subject: key, next: LOOK };
+}
+
+/** The creation time a `created` state holds, if any. */
+export function createdAt(version: StateVersion | undefined): number | undefined {
+  const at = parsed<Partial<CreatedFact>>(version)?.atMs;
+  return typeof at === 'number' && Number.isFinite(at) ? at : undefined;
+}
+
+/** The IAM user a console sign-in without MFA is by (console-login-without-mfa looks it up). */
+export function passwordOnlySignIn(record: CloudTrailRecord): string | undefined {
+  if (record.eventSource !== 'signin.amazonaws.com' || record.eventName !== 'ConsoleLogin') {
+    return undefined;
+  }
+  if (record.userIdentity.type !== 'IAMUser') return undefined;
+  if (str(response(record, 'ConsoleLogin')) !== 'Success') return undefined;
+  const extra = record.additionalEventData as Record<string, unknown> | undefined;
+  if (str(extra?.MFAUsed) !== 'No' || extra?.SamlProviderArn !== undefined) return undefined;
+  return callerUserName(record) ?? principalOf(record);
+}
+
+function signInLookups(record: CloudTrailRecord): Tracked[] {
+  const user = passwordOnlySignIn(record);
+  return user === undefined ? [] : [createdLookup(`user:${user}`)];
+}
+
+/** What a `gateway-key`, `gateway-policy` or `trail-bucket` state holds: the call that taught it. */
+export interface MarkFact {
+  via: string;
+}
 
 /**
  * A tooling sighting is written again only this long after the last one kept: a tool used on
@@ -85,6 +190,7 @@ const PASS_ROLE: Record<string, 'roleArn' | 'role' | 'iamInstanceProfile'> = {
 };
 
 const LOOK = (): undefined => undefined;
+const KMS = 'kms.amazonaws.com';
 /** Bounded whatever the input. */
 const MAX_MEMBERS = 100;
 
@@ -287,15 +393,173 @@ function gatewayFunctionTracked(record: CloudTrailRecord): Tracked[] {
   return [];
 }
 
-/** The learned facts a record writes or looks up (see {@link FACTS}). */
-export function learnedFactsTracked(record: CloudTrailRecord): Tracked[] {
+/** A fact that, once learned, stays: written by the first record that teaches it. */
+function mark(kind: string, subject: string, record: CloudTrailRecord): Tracked {
+  return {
+    kind,
+    subject,
+    next: (previous) =>
+      previous?.state === undefined || previous.state === null
+        ? JSON.stringify({ via: record.eventName } satisfies MarkFact)
+        : undefined,
+  };
+}
+
+/** KMS keys protecting gateway credentials: the token vault CMK, a gateway secret's key. */
+function gatewayKeyTracked(record: CloudTrailRecord): Tracked[] {
+  if (record.eventName === 'SetTokenVaultCMK') {
+    const key = str(param(record, 'kmsConfiguration', 'kmsKeyArn'));
+    return key === undefined ? [] : [mark(FACTS.gatewayKey, keyIdOf(key), record)];
+  }
+  if (record.eventName === 'CreateSecret' || record.eventName === 'UpdateSecret') {
+    const secret = str(param(record, 'name')) ?? str(param(record, 'secretId'));
+    const key = str(param(record, 'kmsKeyId'));
+    return secret !== undefined && key !== undefined && isGatewaySecret(secret)
+      ? [mark(FACTS.gatewayKey, keyIdOf(key), record)]
+      : [];
+  }
+  return [];
+}
+
+/** KMS calls whose rules ask whether the key protects gateway credentials. */
+const KMS_LOOKUPS = new Set([
+  'DisableKey',
+  'ScheduleKeyDeletion',
+  'ImportKeyMaterial',
+  'DeleteImportedKeyMaterial',
+  'PutKeyPolicy',
+  'CreateKey',
+]);
+
+/** The key ids a KMS record may name (request, resources, response), as its rules read them. */
+export function kmsKeyIds(record: CloudTrailRecord): string[] {
+  const references = [
+    str(param(record, 'keyId')),
+    resourceArn(record, 'AWS::KMS::Key'),
+    str(response(record, 'keyId')),
+    str(response(record, 'keyMetadata', 'keyId')),
+  ];
+  const ids = new Set<string>();
+  for (const reference of references) if (reference) ids.add(keyIdOf(reference));
+  return [...ids].slice(0, 4);
+}
+
+function gatewayKeyLookups(record: CloudTrailRecord): Tracked[] {
+  if (record.eventSource !== KMS || !KMS_LOOKUPS.has(record.eventName)) return [];
+  return kmsKeyIds(record).map((id) => ({ kind: FACTS.gatewayKey, subject: id, next: LOOK }));
+}
+
+/** Managed policies attached to a gateway role (the role known from configuration or stream). */
+function gatewayPolicyTracked(record: CloudTrailRecord, context?: DetectionContext): Tracked[] {
+  if (record.eventSource !== IAM) return [];
+  const policyArn = str(param(record, 'policyArn'));
+  if (policyArn === undefined) return [];
+  if (record.eventName === 'AttachRolePolicy') {
+    const role = str(param(record, 'roleName'));
+    return context !== undefined && role !== undefined && isGatewayRoleName(role, context)
+      ? [mark(FACTS.gatewayPolicy, policyArn, record)]
+      : [];
+  }
+  const newDefault =
+    record.eventName === 'SetDefaultPolicyVersion' ||
+    (record.eventName === 'CreatePolicyVersion' && param(record, 'setAsDefault') === true);
+  return newDefault ? [{ kind: FACTS.gatewayPolicy, subject: policyArn, next: LOOK }] : [];
+}
+
+/** S3 calls on a bucket whose rules ask whether a trail delivers to it. */
+const BUCKET_LOOKUPS = new Set([
+  'PutBucketLifecycle',
+  'PutBucketLifecycleConfiguration',
+  'DeleteBucketPolicy',
+  'PutBucketPolicy',
+]);
+
+/** The bucket a trail delivers to (written), or a trail-bucket rule's look-up (refusals too). */
+function trailBucketTracked(record: CloudTrailRecord): Tracked[] {
+  if (record.eventSource === CLOUDTRAIL) {
+    if (
+      failed(record) ||
+      (record.eventName !== 'CreateTrail' && record.eventName !== 'UpdateTrail')
+    )
+      return [];
+    const bucket = str(param(record, 's3BucketName'));
+    return bucket === undefined ? [] : [mark(FACTS.trailBucket, bucket, record)];
+  }
+  if (record.eventSource !== S3) return [];
+  const bucket = str(param(record, 'bucketName'));
+  if (bucket === undefined) return [];
+  const look = [{ kind: FACTS.trailBucket, subject: bucket, next: LOOK }];
+  // trail-bucket-deleted-or-unversioned: also refused attempts; versioning only when suspended.
+  if (record.eventName === 'DeleteBucket' || record.eventName === 'PutBucketVersioning') {
+    if (failed(record) && !denied(record)) return [];
+    const status = str(param(record, 'VersioningConfiguration', 'Status'));
+    return record.eventName === 'DeleteBucket' || status === 'Suspended' ? look : [];
+  }
+  // cloudtrail-bucket-lifecycle: a bucket its name already marks needs no look-up.
+  if (!BUCKET_LOOKUPS.has(record.eventName) || failed(record)) return [];
+  return TRAIL_BUCKET_NAME.test(bucket) ? [] : look;
+}
+
+/** Bucket names cloudtrail-bucket-lifecycle takes for trail buckets without a trail seen. */
+export const TRAIL_BUCKET_NAME = /cloudtrail|trail-?logs?/i;
+
+/**
+ * The learned facts a record writes or looks up (see {@link FACTS}). `context`: the record's
+ * account's (gateway roles, for the policies attached to them).
+ */
+export function learnedFactsTracked(
+  record: CloudTrailRecord,
+  context?: DetectionContext,
+): Tracked[] {
   const tooling = toolingTracked(record);
-  if (failed(record)) return tooling;
+  const buckets = trailBucketTracked(record);
+  if (failed(record)) return [...tooling, ...buckets, ...propagationTracked(record)];
   const iam =
     record.eventSource === IAM
-      ? [...privilegedRoleTracked(record), ...instanceProfileTracked(record)]
+      ? [
+          ...privilegedRoleTracked(record),
+          ...instanceProfileTracked(record),
+          ...gatewayPolicyTracked(record, context),
+        ]
       : [];
-  return [...tooling, ...iam, ...gatewayFunctionTracked(record), ...passRoleLookups(record)];
+  return [
+    ...tooling,
+    ...iam,
+    ...gatewayFunctionTracked(record),
+    ...passRoleLookups(record),
+    ...gatewayKeyTracked(record),
+    ...gatewayKeyLookups(record),
+    ...buckets,
+    ...createdTracked(record),
+    ...signInLookups(record),
+    ...rateLimitsTracked(record),
+  ];
+}
+
+/**
+ * True when the record's own look-up found a fact of this kind and subject learned before the
+ * record (in event time). Rules reading it declare `lastState: true`.
+ */
+export function knownBefore(
+  record: CloudTrailRecord,
+  context: DetectionContext,
+  kind: string,
+  subject: string,
+): boolean {
+  return factBefore(record, context, kind, subject) !== undefined;
+}
+
+/** The fact of this kind and subject learned before the record (its own look-up), if any. */
+export function factBefore<T>(
+  record: CloudTrailRecord,
+  context: DetectionContext,
+  kind: string,
+  subject: string,
+): T | undefined {
+  const changes = context.stateChanges;
+  if (changes === undefined || changes.eventId !== record.eventID) return undefined;
+  const change = changes.changes.find((c) => c.kind === kind && c.subject === subject);
+  return (change?.previous ?? undefined) as T | undefined;
 }
 
 /** Gateways whose targets invoked a function, as its state before the record showed. */

@@ -1,6 +1,8 @@
-import { EVENTUAL_CONSISTENCY_MS } from './learn.js';
+import { FACTS, createdAt, createdLookup, EVENTUAL_CONSISTENCY_MS } from './learnedFacts.js';
+import type { StateVersion } from './ports.js';
 import type { CloudTrailRecord } from './record.js';
-import { param, roleNameOf, str } from './rules/support.js';
+import { param, roleNameOf, str, viaAwsService } from './rules/support.js';
+import type { Tracked } from './stateTrackers.js';
 import type { DetectionContext } from './types.js';
 
 /**
@@ -14,9 +16,6 @@ import type { DetectionContext } from './types.js';
 /** Denials excused per created principal or resource (an SDK's retries, not a probe). */
 export const PROPAGATION_ALLOWANCE = 3;
 
-/** Excused denials kept at most (bounded whatever the input). */
-const EXCUSED_CAP = 10_000;
-
 /**
  * The role a denied `sts:AssumeRole*` was for. Such records carry no requestParameters; the
  * error message names the role: `User: … is not authorized to perform: sts:AssumeRole on
@@ -25,7 +24,7 @@ const EXCUSED_CAP = 10_000;
 const ASSUME_DENIED =
   /not authorized to perform: sts:AssumeRole(?:WithWebIdentity|WithSAML)? on resource: (arn:aws[\w-]*:iam::\d{12}:role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]+))/;
 
-/** The keys under which learn.ts remembers creations that this denied record may concern. */
+/** The keys under which creations are learned (learnedFacts.ts) that this denied record may concern. */
 export function propagationKeys(record: CloudTrailRecord): string[] {
   const keys: string[] = [];
   const callerRole = roleNameOf(record);
@@ -45,39 +44,79 @@ export function propagationKeys(record: CloudTrailRecord): string[] {
   return keys;
 }
 
+/** Keys a denied record looks up at most (its caller, its target, the resources it names). */
+const MAX_KEYS = 4;
+
 /**
- * True when this denied call is one of the first few that concern a principal or resource
- * created (or granted a policy) within the last minute. Each record counts once (by eventID):
- * a duplicated delivery is excused again, never twice.
+ * The look-ups of a denied call counted by access-denied-burst: the creation of each principal
+ * or resource it concerns, and for a creation within {@link EVENTUAL_CONSISTENCY_MS} before
+ * it, the allowance of that creation (this record's eventID added while fewer than
+ * {@link PROPAGATION_ALLOWANCE} are in it). Kept in the state store: every container, and a
+ * cold one, shares one allowance per creation.
  */
-export function excusedByPropagation(record: CloudTrailRecord, context: DetectionContext): boolean {
-  const created = context.recentlyCreated;
-  if (created === undefined || created.size === 0) return false;
+export function propagationTracked(record: CloudTrailRecord): Tracked[] {
+  if (!countedDenial(record)) return [];
   const at = Date.parse(record.eventTime);
-  const key = propagationKeys(record).find((candidate) => {
-    const when = created.get(candidate);
-    return when !== undefined && at >= when && at - when <= EVENTUAL_CONSISTENCY_MS;
-  });
-  if (key === undefined) return false;
-  // One allowance per creation: a role deleted and created again gets a new one.
-  const creation = `${key}@${created.get(key) ?? 0}`;
-  const excused = (context.propagationExcused ??= new Map());
-  const ids = excused.get(creation) ?? [];
-  if (ids.includes(record.eventID)) return true;
-  if (ids.length >= PROPAGATION_ALLOWANCE) return false;
-  if (ids.length === 0) {
-    if (excused.size >= EXCUSED_CAP) prune(excused, at);
-    if (excused.size >= EXCUSED_CAP) return false;
-    excused.set(creation, ids);
-  }
-  ids.push(record.eventID);
-  return true;
+  return [...new Set(propagationKeys(record))].slice(0, MAX_KEYS).map((key) => ({
+    ...createdLookup(key),
+    then: (previous: StateVersion | undefined) => {
+      const when = createdAt(previous);
+      if (when === undefined || at < when || at - when > EVENTUAL_CONSISTENCY_MS) return [];
+      return [
+        {
+          // One allowance per creation: a role deleted and created again gets a new one.
+          kind: FACTS.propagationExcused,
+          subject: `${key}@${when}`,
+          next: (excused: StateVersion | undefined) => {
+            const ids = excusedIds(parsedState(excused));
+            if (ids.includes(record.eventID) || ids.length >= PROPAGATION_ALLOWANCE)
+              return undefined;
+            return JSON.stringify({ eventIds: [...ids, record.eventID] });
+          },
+        },
+      ];
+    },
+  }));
 }
 
-/** Drops the allowances of creations older than the consistency window. */
-function prune(excused: Map<string, string[]>, at: number): void {
-  for (const creation of excused.keys()) {
-    const when = Number(creation.slice(creation.lastIndexOf('@') + 1));
-    if (at - when > EVENTUAL_CONSISTENCY_MS) excused.delete(creation);
+function parsedState(version: StateVersion | undefined): unknown {
+  if (version?.state === undefined || version.state === null) return undefined;
+  try {
+    return JSON.parse(version.state) as unknown;
+  } catch {
+    return undefined;
   }
+}
+
+function excusedIds(state: unknown): string[] {
+  const ids = (state as { eventIds?: unknown } | null | undefined)?.eventIds;
+  return Array.isArray(ids) ? ids.filter((id): id is string => typeof id === 'string') : [];
+}
+
+/** Error codes of a refusal (access-denied-burst counts these). */
+export const DENIED =
+  /^(AccessDenied|Client\.UnauthorizedOperation|UnauthorizedOperation|Client\.AccessDenied|AccessDeniedException|UnauthorizedException|AuthorizationError)/;
+
+/** A refusal access-denied-burst counts: denied, and not made by an AWS service for someone. */
+export function countedDenial(record: CloudTrailRecord): boolean {
+  const code = record.errorCode;
+  return code !== undefined && DENIED.test(code) && !viaAwsService(record);
+}
+
+/**
+ * True when this denied call is one of the first few that concern a principal or resource
+ * created (or granted a policy) within the last minute, by its own look-ups (the rule declares
+ * `lastState: true`). A duplicated delivery is excused again, never twice.
+ */
+export function excusedByPropagation(record: CloudTrailRecord, context: DetectionContext): boolean {
+  const changes = context.stateChanges;
+  if (changes === undefined || changes.eventId !== record.eventID) return false;
+  const keys = new Set(propagationKeys(record).slice(0, MAX_KEYS * 2));
+  return changes.changes.some(
+    (change) =>
+      change.kind === FACTS.propagationExcused &&
+      keys.has(change.subject.slice(0, change.subject.lastIndexOf('@'))) &&
+      (excusedIds(change.current).includes(record.eventID) ||
+        excusedIds(change.previous).includes(record.eventID)),
+  );
 }

@@ -1,5 +1,8 @@
+import { FACTS, factBefore } from './learnedFacts.js';
+import type { StateVersion } from './ports.js';
 import type { CloudTrailRecord } from './record.js';
-import { gatewayIdOf, param, response, str } from './rules/support.js';
+import { AGENTCORE, gatewayIdOf, param, response, str } from './rules/support.js';
+import type { Tracked } from './stateTrackers.js';
 import type { DetectionContext, RateLimitChange } from './types.js';
 
 /**
@@ -23,7 +26,7 @@ import type { DetectionContext, RateLimitChange } from './types.js';
 /** One limit: entry (canonical dimensions) → `metric/period` → rate. */
 type Limit = Map<string, Map<string, number>>;
 
-/** Gateways and limits kept at most (the learned state stays bounded). */
+/** Limits kept per gateway at most (the learned state stays bounded). */
 const CAP = 5_000;
 
 const METRICS = ['requests', 'tokens', 'connections'] as const;
@@ -92,33 +95,62 @@ function limitsOf(value: unknown): Map<string, Limit> {
   return limits;
 }
 
-/**
- * Learns the limits a record sets and, when a gateway's limits were known before, what the
- * record took away (`context.rateLimitChange`, keyed by the record's eventID, read by the
- * gateway-rate-limit-weakened rule on the same record: learning runs first).
- */
-export function learnRateLimits(record: CloudTrailRecord, context: DetectionContext): void {
-  const gatewayId = gatewayIdOf(record);
-  if (gatewayId === undefined) return;
-  const all = (context.learnedGatewayRateLimits ??= new Map());
-  let known = all.get(gatewayId);
-  if (known === undefined) {
-    if (all.size >= CAP) return;
-    known = new Map();
-    all.set(gatewayId, known);
+/** A gateway's known limits: rate limit id → its entries. */
+type Known = Map<string, Limit>;
+
+/** The `gateway-rate-limits` state of a gateway, read back (anything unreadable is nothing). */
+function knownOf(state: unknown): Known {
+  const known: Known = new Map();
+  if (typeof state !== 'object' || state === null) return known;
+  for (const [id, entries] of Object.entries(state as Record<string, unknown>).slice(0, CAP)) {
+    if (typeof entries !== 'object' || entries === null) continue;
+    const limit: Limit = new Map();
+    for (const [entry, rates] of Object.entries(entries as Record<string, unknown>)) {
+      if (typeof rates !== 'object' || rates === null) continue;
+      const out = new Map<string, number>();
+      for (const [metric, rate] of Object.entries(rates as Record<string, unknown>)) {
+        if (typeof rate === 'number' && Number.isFinite(rate)) out.set(metric, rate);
+      }
+      limit.set(entry, out);
+    }
+    known.set(id, limit);
   }
+  return known;
+}
+
+function stateText(known: Known): string {
+  const out: Record<string, Record<string, Record<string, number>>> = {};
+  for (const [id, limit] of known) {
+    out[id] = {};
+    for (const [entry, rates] of limit) out[id][entry] = Object.fromEntries(rates);
+  }
+  return JSON.stringify(out);
+}
+
+const RATE_LIMIT_CALLS = new Set([
+  'CreateGatewayRateLimit',
+  'UpdateGatewayRateLimit',
+  'BatchPutGatewayRateLimits',
+  'DeleteGatewayRateLimit',
+]);
+
+/**
+ * The limits a record leaves a gateway with, from those it had (`known`, changed in place),
+ * and what the record took away from them.
+ */
+function applyRateLimits(record: CloudTrailRecord, known: Known): RateLimitChange {
   const change: RateLimitChange = { eventId: record.eventID, removed: [], weakened: [] };
   switch (record.eventName) {
     case 'DeleteGatewayRateLimit': {
       const id = str(param(record, 'rateLimitId'));
       if (id !== undefined) known.delete(id);
-      return;
+      break;
     }
     case 'CreateGatewayRateLimit':
     case 'UpdateGatewayRateLimit': {
       const id = str(response(record, 'rateLimitId')) ?? str(param(record, 'rateLimitId'));
       const limit = limitOf(response(record, 'entries') ?? param(record, 'entries'));
-      if (id === undefined || limit === undefined) return;
+      if (id === undefined || limit === undefined) break;
       const before = known.get(id);
       if (before !== undefined) change.weakened.push(...weakening(id, before, limit));
       if (known.size < CAP || before !== undefined) known.set(id, limit);
@@ -143,7 +175,54 @@ export function learnRateLimits(record: CloudTrailRecord, context: DetectionCont
       break;
     }
     default:
-      return;
+      break;
   }
-  if (change.removed.length > 0 || change.weakened.length > 0) context.rateLimitChange = change;
+  return change;
+}
+
+/**
+ * The `gateway-rate-limits` state a rate-limit call leaves its gateway in (kept in the state
+ * store, so a cold or another container knows the limits a gateway had).
+ */
+export function rateLimitsTracked(record: CloudTrailRecord): Tracked[] {
+  if (record.eventSource !== AGENTCORE || !RATE_LIMIT_CALLS.has(record.eventName)) return [];
+  const gatewayId = gatewayIdOf(record);
+  if (gatewayId === undefined) return [];
+  return [
+    {
+      kind: FACTS.gatewayRateLimits,
+      subject: gatewayId,
+      next: (previous) => {
+        const known = knownOf(parsedState(previous));
+        const before = stateText(known);
+        applyRateLimits(record, known);
+        const after = stateText(known);
+        return after === before && previous !== undefined ? undefined : after;
+      },
+    },
+  ];
+}
+
+function parsedState(version: StateVersion | undefined): unknown {
+  if (version?.state === undefined || version.state === null) return undefined;
+  try {
+    return JSON.parse(version.state) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What the record took away from its gateway's limits, judged against the limits the gateway
+ * had before it (the record's own look-up; undefined when nothing was taken).
+ */
+export function rateLimitChangeOf(
+  record: CloudTrailRecord,
+  context: DetectionContext,
+): RateLimitChange | undefined {
+  const gatewayId = gatewayIdOf(record);
+  if (gatewayId === undefined) return undefined;
+  const previous = factBefore<unknown>(record, context, FACTS.gatewayRateLimits, gatewayId);
+  const change = applyRateLimits(record, knownOf(previous));
+  return change.removed.length > 0 || change.weakened.length > 0 ? change : undefined;
 }

@@ -2,6 +2,7 @@ import { parseCedar, type CedarPolicyJson } from './cedar/parse.js';
 import type { StateVersion } from './ports.js';
 import type { CloudTrailRecord } from './record.js';
 import { learnedFactsTracked } from './learnedFacts.js';
+import type { DetectionContext } from './types.js';
 import { trailTracked } from './trailState.js';
 import { GUARDDUTY, MACIE, filterTracked } from './findingsFilterState.js';
 import { guardrailTracked } from './guardrailState.js';
@@ -416,8 +417,8 @@ function parsedRole(state: string): string | undefined {
 }
 
 /** The resources a record touches and the state it leaves them in, and the facts it teaches. */
-export function trackedStates(record: CloudTrailRecord): Tracked[] {
-  const facts = learnedFactsTracked(record);
+export function trackedStates(record: CloudTrailRecord, context?: DetectionContext): Tracked[] {
+  const facts = learnedFactsTracked(record, context);
   const resources = resourceStates(record);
   return facts.length === 0 ? resources : [...facts, ...resources];
 }

@@ -38,17 +38,6 @@ export interface DetectionContext {
    * fills it; rules read it. Role names, not ARNs.
    */
   learnedGatewayRoles?: Set<string>;
-  /** Customer-managed policy ARNs seen attached to a gateway role (engine-filled). */
-  learnedGatewayPolicies?: Set<string>;
-  /** KMS key ids protecting gateway credentials: token vault CMK, gateway secrets (engine-filled). */
-  learnedGatewayKeys?: Set<string>;
-  /**
-   * Gateway rate limits (gateway id → rate limit id → entry → `metric/period` → rate), learned
-   * from Create/Update/BatchPut/DeleteGatewayRateLimit(s) (engine-filled, see rateLimits.ts).
-   */
-  learnedGatewayRateLimits?: Map<string, Map<string, Map<string, Map<string, number>>>>;
-  /** What the record being evaluated took away from a gateway's known rate limits. */
-  rateLimitChange?: RateLimitChange;
   /**
    * What the record being evaluated changed, against the last known state of each resource it
    * touches (engine-filled before rules with `lastState`; see stateTrackers.ts).
@@ -59,19 +48,6 @@ export interface DetectionContext {
    * moving logs to another bucket or prefix is judged against it when no earlier one is known.
    */
   expectedTrail?: { bucket: string; prefix: string };
-  /** S3 buckets seen as a trail's delivery bucket (engine-filled). */
-  learnedTrailBuckets?: Set<string>;
-  /**
-   * IAM principals and resources created (or granted a policy) recently, with the time
-   * (engine-filled, `role:NAME`, `user:NAME`, `arn:ARN`): calls denied seconds later are IAM
-   * eventual consistency, not probing.
-   */
-  recentlyCreated?: Map<string, number>;
-  /**
-   * Denied calls excused as IAM propagation, per creation (`key@time` → eventIDs): at most a
-   * few each (see propagation.ts).
-   */
-  propagationExcused?: Map<string, string[]>;
   /** Days a principal is observed before baseline rules with `learning` alert (default 7). */
   learningDays?: number;
 }

@@ -1,7 +1,7 @@
-import { excusedByPropagation, PROPAGATION_ALLOWANCE } from '../propagation.js';
+import { countedDenial, excusedByPropagation, PROPAGATION_ALLOWANCE } from '../propagation.js';
 import type { CloudTrailRecord } from '../record.js';
 import type { Rule, ThresholdSeries } from '../types.js';
-import { principalOf, viaAwsService } from './support.js';
+import { principalOf } from './support.js';
 
 /**
  * A role's sessions together cross at this many times the threshold, counting distinct denied
@@ -36,9 +36,6 @@ function seriesOf(record: CloudTrailRecord): ThresholdSeries[] {
   ];
 }
 
-const DENIED =
-  /^(AccessDenied|Client\.UnauthorizedOperation|UnauthorizedOperation|Client\.AccessDenied|AccessDeniedException|UnauthorizedException|AuthorizationError)/;
-
 /** Many access-denied errors from one principal in a window (windowed counter). */
 export const accessDeniedBurst: Rule = {
   id: 'access-denied-burst',
@@ -51,16 +48,16 @@ export const accessDeniedBurst: Rule = {
   threshold: { key: sessionOf, series: seriesOf, threshold: 10, windowSeconds: 600 },
   reads: ['requestParameters.roleName', 'requestParameters.userName', 'resources', 'errorMessage'],
   dedup: { key: sessionOf, windowSeconds: 3600 },
+  lastState: true,
   evaluate(record, context) {
-    const code = record.errorCode;
-    if (code === undefined || !DENIED.test(code)) return undefined;
     // Calls an AWS service makes on a principal's behalf fail for configuration reasons, not
     // because someone is probing.
-    if (viaAwsService(record)) return undefined;
+    if (!countedDenial(record)) return undefined;
+    // The allowance is looked up in the state store (propagation.ts), shared by every container.
     if (excusedByPropagation(record, context)) return undefined;
     return {
       summary: `${principalOf(record)} received a burst of access-denied errors (last: ${record.eventSource} ${record.eventName})`,
-      details: { lastErrorCode: code },
+      details: { lastErrorCode: record.errorCode ?? '' },
     };
   },
 };

@@ -1,4 +1,5 @@
 import type { CloudTrailRecord } from '../record.js';
+import { FACTS, TRAIL_BUCKET_NAME, knownBefore } from '../learnedFacts.js';
 import type { Rule } from '../types.js';
 import { policyStatements, type PolicyStatement } from './policy.js';
 import { CLOUDTRAIL, S3, failed, obj, param, principalOf, str, strings } from './support.js';
@@ -95,12 +96,13 @@ export const cloudtrailBucketLifecycle: Rule = {
     'requestParameters.bucketPolicy',
   ],
   dedup: { key: (r) => `${str(param(r, 'bucketName')) ?? ''}|${r.eventName}`, windowSeconds: 3600 },
+  lastState: true,
   evaluate(record, context) {
     if (failed(record)) return undefined;
     const bucket = str(param(record, 'bucketName'));
     if (bucket === undefined) return undefined;
     const trailBucket =
-      context.learnedTrailBuckets?.has(bucket) || /cloudtrail|trail-?logs?/i.test(bucket);
+      TRAIL_BUCKET_NAME.test(bucket) || knownBefore(record, context, FACTS.trailBucket, bucket);
     if (!trailBucket) return undefined;
     if (record.eventName.startsWith('PutBucketLifecycle')) {
       // Only an enabled expiration shorter than the retention floor destroys evidence.

@@ -1,3 +1,4 @@
+import { FACTS, factBefore, type CreatedFact } from '../learnedFacts.js';
 import type { Rule } from '../types.js';
 import { callerUserName, obj, principalOf, response, str, timeOf } from './support.js';
 
@@ -21,14 +22,16 @@ export const consoleLoginWithoutMfa: Rule = {
     'responseElements.ConsoleLogin',
   ],
   dedup: { key: (r) => principalOf(r), windowSeconds: 86_400 },
+  lastState: true,
   evaluate(record, context) {
     if (record.userIdentity.type !== 'IAMUser') return undefined;
     if (str(response(record, 'ConsoleLogin')) !== 'Success') return undefined;
     const extra = obj(record.additionalEventData);
     if (str(extra?.MFAUsed) !== 'No' || extra?.SamlProviderArn !== undefined) return undefined;
     const user = callerUserName(record) ?? principalOf(record);
-    const created = context.recentlyCreated?.get(`user:${user}`);
-    const recent = created !== undefined && timeOf(record) - created <= RECENT_USER_MS;
+    // Learned from CreateUser and the like, kept in the state store (learnedFacts.ts).
+    const created = factBefore<CreatedFact>(record, context, FACTS.created, `user:${user}`)?.atMs;
+    const recent = typeof created === 'number' && timeOf(record) - created <= RECENT_USER_MS;
     return {
       severity: recent ? 'high' : 'medium',
       summary: `${principalOf(record)} signed in to the console without MFA${recent ? ', days after the user was created' : ''}`,

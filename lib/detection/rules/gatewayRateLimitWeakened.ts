@@ -1,3 +1,4 @@
+import { rateLimitChangeOf } from '../rateLimits.js';
 import type { Rule, RuleMatch } from '../types.js';
 import { AGENTCORE, failed, gatewayIdOf, principalOf } from './support.js';
 
@@ -8,8 +9,8 @@ import { AGENTCORE, failed, gatewayIdOf, principalOf } from './support.js';
  * DeleteGatewayRateLimit is gateway-guardrail-removed's.
  *
  * What CloudTrail cannot show: the limits a gateway had before the stream began. A change to a
- * limit first seen in this change is learned, not reported; the deployed function keeps what it
- * learned only while warm, so replay over the trail (`gatewarden detect`) sees the most.
+ * limit first seen in this change is learned, not reported. What is learned is kept in the
+ * state store (a cold or another container knows it).
  */
 export const gatewayRateLimitWeakened: Rule = {
   id: 'gateway-rate-limit-weakened',
@@ -24,12 +25,20 @@ export const gatewayRateLimitWeakened: Rule = {
     sources: [AGENTCORE],
     names: ['BatchPutGatewayRateLimits', 'UpdateGatewayRateLimit', 'CreateGatewayRateLimit'],
   },
-  reads: ['requestParameters.gatewayIdentifier'],
+  reads: [
+    'requestParameters.gatewayIdentifier',
+    'requestParameters.rateLimits',
+    'responseElements.entries',
+    'responseElements.rateLimitId',
+    'responseElements.rateLimits',
+  ],
   dedup: { key: (r) => gatewayIdOf(r) ?? principalOf(r), windowSeconds: 3600 },
+  lastState: true,
   evaluate(record, context): RuleMatch | undefined {
     if (failed(record)) return undefined;
-    const change = context.rateLimitChange;
-    if (change === undefined || change.eventId !== record.eventID) return undefined;
+    // Against the limits the gateway had before the record, kept in the state store.
+    const change = rateLimitChangeOf(record, context);
+    if (change === undefined) return undefined;
     const gatewayId = gatewayIdOf(record) ?? 'unknown';
     const unblocked = change.weakened.some((w) => w.unblocked === true);
     const fromRequest = change.basis === 'request';

@@ -1,3 +1,4 @@
+import { FACTS, knownBefore } from '../learnedFacts.js';
 import type { Rule } from '../types.js';
 import { IAM, failed, matchesPattern, param, principalOf, str } from './support.js';
 
@@ -17,6 +18,7 @@ export const iamGatewayPolicyVersion: Rule = {
   events: { sources: [IAM], names: ['CreatePolicyVersion', 'SetDefaultPolicyVersion'] },
   reads: ['requestParameters.policyArn', 'requestParameters.setAsDefault'],
   dedup: { key: (r) => str(param(r, 'policyArn')) ?? '', windowSeconds: 3600 },
+  lastState: true,
   evaluate(record, context) {
     if (failed(record)) return undefined;
     if (record.eventName === 'CreatePolicyVersion' && param(record, 'setAsDefault') !== true) {
@@ -24,7 +26,8 @@ export const iamGatewayPolicyVersion: Rule = {
     }
     const policyArn = str(param(record, 'policyArn'));
     if (policyArn === undefined) return undefined;
-    const learned = context.learnedGatewayPolicies?.has(policyArn) ?? false;
+    // Learned from AttachRolePolicy and kept in the state store (learnedFacts.ts).
+    const learned = knownBefore(record, context, FACTS.gatewayPolicy, policyArn);
     const named = context.gatewayRolePrincipals.some((p) =>
       matchesPattern(policyArn.split('/').pop() ?? '', p),
     );

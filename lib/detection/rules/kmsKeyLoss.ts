@@ -1,4 +1,5 @@
 import type { CloudTrailRecord } from '../record.js';
+import { FACTS, knownBefore } from '../learnedFacts.js';
 import type { Rule } from '../types.js';
 import { failed, keyIdOf, param, principalOf, resourceArn, response, str } from './support.js';
 
@@ -27,10 +28,11 @@ export const kmsKeyLoss: Rule = {
   events: { sources: ['kms.amazonaws.com'], names: ['DisableKey', 'ScheduleKeyDeletion'] },
   reads: ['resources'],
   dedup: { key: (r) => keyOf(r) ?? principalOf(r), windowSeconds: 3600 },
+  lastState: true,
   evaluate(record, context) {
     if (failed(record)) return undefined;
     const key = keyOf(record) ?? 'unknown key';
-    const gatewayKey = context.learnedGatewayKeys?.has(keyIdOf(key)) ?? false;
+    const gatewayKey = knownBefore(record, context, FACTS.gatewayKey, keyIdOf(key));
     const what = record.eventName === 'DisableKey' ? 'disabled' : 'scheduled for deletion';
     return {
       severity: gatewayKey ? 'critical' : 'medium',

@@ -1,3 +1,4 @@
+import { FACTS, knownBefore } from '../learnedFacts.js';
 import type { Rule } from '../types.js';
 import { KMS, kmsKeyOf } from './kmsKeyPolicyOpened.js';
 import { failed, principalOf } from './support.js';
@@ -18,10 +19,11 @@ export const kmsKeyMaterialImported: Rule = {
   events: { sources: [KMS], names: ['ImportKeyMaterial', 'DeleteImportedKeyMaterial'] },
   reads: ['requestParameters.keyId'],
   dedup: { key: (r) => `${kmsKeyOf(r)}|${r.eventName}`, windowSeconds: 3600 },
+  lastState: true,
   evaluate(record, context) {
     if (failed(record)) return undefined;
     const key = kmsKeyOf(record);
-    const gatewayKey = context.learnedGatewayKeys?.has(key) === true;
+    const gatewayKey = key !== '' && knownBefore(record, context, FACTS.gatewayKey, key);
     const verb = record.eventName === 'ImportKeyMaterial' ? 'imported into' : 'deleted from';
     return {
       severity: gatewayKey ? 'high' : 'medium',

@@ -1,4 +1,5 @@
 import type { CloudTrailRecord } from '../record.js';
+import { FACTS, knownBefore } from '../learnedFacts.js';
 import type { DetectionContext, Rule } from '../types.js';
 import { policyOpenings } from './policy.js';
 import {
@@ -67,13 +68,15 @@ export const kmsKeyPolicyOpened: Rule = {
   events: { sources: [KMS], names: ['PutKeyPolicy', 'CreateKey'] },
   reads: ['requestParameters.keyId', 'requestParameters.policy'],
   dedup: { key: (r) => kmsKeyOf(r), windowSeconds: 3600 },
+  lastState: true,
   evaluate(record, context) {
     if (failed(record)) return undefined;
     const outside = openedTo(param(record, 'policy'), record, context);
     if (outside.length === 0) return undefined;
     const key =
       kmsKeyOf(record) || keyIdOf(str(obj(obj(record.responseElements)?.keyMetadata)?.keyId) ?? '');
-    const gatewayKey = context.learnedGatewayKeys?.has(key) === true;
+    // Learned from SetTokenVaultCMK and gateway secrets, kept in the state store.
+    const gatewayKey = key !== '' && knownBefore(record, context, FACTS.gatewayKey, key);
     return {
       severity: gatewayKey ? 'critical' : 'high',
       summary: `key ${key || 'new key'} opened to ${outside.join(', ')} by ${principalOf(record)}${gatewayKey ? ' (protects gateway credentials)' : ''}`,

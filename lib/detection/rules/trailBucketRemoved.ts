@@ -1,3 +1,4 @@
+import { FACTS, knownBefore } from '../learnedFacts.js';
 import type { Rule } from '../types.js';
 import { S3, denied, failed, obj, param, principalOf, str } from './support.js';
 
@@ -23,12 +24,14 @@ export const trailBucketRemoved: Rule = {
     key: (r) => `${str(param(r, 'bucketName')) ?? ''}|${r.eventName}${failed(r) ? '|attempt' : ''}`,
     windowSeconds: 3600,
   },
+  lastState: true,
   evaluate(record, context) {
     const attempt = denied(record);
     if (failed(record) && !attempt) return undefined;
     const bucket = str(param(record, 'bucketName'));
     if (bucket === undefined) return undefined;
-    const learned = context.learnedTrailBuckets?.has(bucket) === true;
+    // Learned from CreateTrail/UpdateTrail and kept in the state store (learnedFacts.ts).
+    const learned = knownBefore(record, context, FACTS.trailBucket, bucket);
     if (!learned && !/cloudtrail/i.test(bucket)) return undefined;
     if (
       record.eventName === 'PutBucketVersioning' &&

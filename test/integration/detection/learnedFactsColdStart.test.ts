@@ -15,8 +15,9 @@ import { drainThroughMarker } from './stack.js';
  * Lambda starts one) learns that a principal uses Kali, that a function is behind a gateway
  * target and that a role was granted AdministratorAccess; a second container (a fresh module
  * load, its own engine and clients) sees the later records and still raises, as the deployed
- * detect role on the deployed state table. The records are the rules' own fixtures, renamed
- * for this run and moved to the last hour.
+ * detect role on the deployed state table. So do the token vault key (a key's deletion is then
+ * critical) and a trail's delivery bucket (its deletion high). The records are the rules' own
+ * fixtures, renamed for this run and moved to the last hour.
  */
 
 type Raw = Record<string, unknown>;
@@ -151,5 +152,128 @@ describe('learned facts on a cold detect container, live on the local stack', ()
     const passed = of('iam-passrole-to-compute');
     expect(passed).toHaveLength(1);
     expect(passed[0]?.MessageAttributes?.severity?.Value).toBe('high');
+  }, 180_000);
+
+  it('a gateway key and a trail bucket learned by one container are known to another', async () => {
+    // Prepare: the deployed function's environment, an observer on its alert topic
+    const { Environment } = await localClient(LambdaClient).send(
+      new GetFunctionConfigurationCommand({ FunctionName: 'gatewarden-local-detect' }),
+    );
+    const env = { ...process.env, ...(Environment?.Variables ?? {}) };
+    const observer = await createQueue(sqs(), uniqueName('gw-cold-keys'));
+    await subscribeQueue(
+      localClient(SNSClient),
+      sqs(),
+      env.GATEWARDEN_ALERT_TOPIC_ARN ?? '',
+      observer,
+    );
+    const tag = uniqueName('cold');
+    // The key id and the bucket name are this run's own (the table outlives one run).
+    const own = (record: Raw): Raw =>
+      JSON.parse(
+        JSON.stringify(record)
+          .replaceAll('0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d', `${tag}-key`)
+          .replaceAll('audit-logs-111122223333', `${tag}-audit`),
+      ) as Raw;
+    const [vault, deletion] = fixtureCase(
+      'kmsKeyLoss.fixtures.json',
+      'token vault key scheduled for deletion',
+    ).map(own) as [Raw, Raw];
+    const [trail, removed] = fixtureCase(
+      'trailBucketRemoved.fixtures.json',
+      'learned trail bucket deleted',
+    ).map(own) as [Raw, Raw];
+    const learned = [eventOf(vault, tag, 50, 1), eventOf(trail, tag, 45, 2)];
+    const later = [eventOf(deletion, tag, 20, 3), eventOf(removed, tag, 15, 4)];
+
+    // Act: container 1 learns; container 2, a fresh module load, sees what follows
+    for (const [load, events] of [
+      ['1', learned],
+      ['2', later],
+    ] as const) {
+      await asFunctionRole(stack.endpoint, 'gatewarden-local-detect', async () => {
+        const { defaultDeps, makeHandler } = await coldModule(`${tag}-${load}`);
+        const handler = makeHandler(() => defaultDeps(env));
+        for (const event of events) await handler(event as never, context);
+      });
+    }
+    const notes = (await drain(sqs(), observer.url, 2, 8_000))
+      .map(
+        (m) =>
+          JSON.parse(m.Body ?? '{}') as {
+            Message?: string;
+            MessageAttributes?: Record<string, { Value: string }>;
+          },
+      )
+      .filter((n) => (n.Message ?? '').includes(tag));
+    const severities = (ruleId: string) =>
+      notes
+        .filter((n) => n.MessageAttributes?.ruleId?.Value === ruleId)
+        .map((n) => n.MessageAttributes?.severity?.Value);
+
+    // Assess: the token vault key's deletion is critical, the trail bucket's deletion high
+    expect(severities('kms-key-loss')).toEqual(['critical']);
+    expect(severities('trail-bucket-deleted-or-unversioned')).toEqual(['high']);
+  }, 180_000);
+
+  it('a user’s creation and a gateway’s rate limits learned by one container are known to another', async () => {
+    // Prepare: the deployed function's environment, an observer on its alert topic
+    const { Environment } = await localClient(LambdaClient).send(
+      new GetFunctionConfigurationCommand({ FunctionName: 'gatewarden-local-detect' }),
+    );
+    const env = { ...process.env, ...(Environment?.Variables ?? {}) };
+    const observer = await createQueue(sqs(), uniqueName('gw-cold-users'));
+    await subscribeQueue(
+      localClient(SNSClient),
+      sqs(),
+      env.GATEWARDEN_ALERT_TOPIC_ARN ?? '',
+      observer,
+    );
+    const tag = uniqueName('cold');
+    const own = (record: Raw): Raw =>
+      JSON.parse(
+        JSON.stringify(record)
+          .replaceAll('ops-temp', `${tag}-ops`)
+          .replaceAll('orders-gw-a1b2c3d4e5', `${tag}-gw`),
+      ) as Raw;
+    const [create, login] = fixtureCase(
+      'consoleLoginWithoutMfa.fixtures.json',
+      'user created two days earlier signs in without MFA',
+    ).map(own) as [Raw, Raw];
+    const [limit, unblock] = fixtureCase(
+      'gatewayRateLimitWeakened.fixtures.json',
+      'update unblocking a caller held at rate 0',
+    ).map(own) as [Raw, Raw];
+    const learned = [eventOf(create, tag, 50, 1), eventOf(limit, tag, 45, 2)];
+    const later = [eventOf(login, tag, 20, 3), eventOf(unblock, tag, 15, 4)];
+
+    // Act: container 1 learns; container 2, a fresh module load, sees what follows
+    for (const [load, events] of [
+      ['1', learned],
+      ['2', later],
+    ] as const) {
+      await asFunctionRole(stack.endpoint, 'gatewarden-local-detect', async () => {
+        const { defaultDeps, makeHandler } = await coldModule(`${tag}-${load}`);
+        const handler = makeHandler(() => defaultDeps(env));
+        for (const event of events) await handler(event as never, context);
+      });
+    }
+    const notes = (await drain(sqs(), observer.url, 2, 8_000))
+      .map(
+        (m) =>
+          JSON.parse(m.Body ?? '{}') as {
+            Message?: string;
+            MessageAttributes?: Record<string, { Value: string }>;
+          },
+      )
+      .filter((n) => (n.Message ?? '').includes(tag));
+    const severities = (ruleId: string) =>
+      notes
+        .filter((n) => n.MessageAttributes?.ruleId?.Value === ruleId)
+        .map((n) => n.MessageAttributes?.severity?.Value);
+
+    // Assess: the new user's password-only sign-in is high, the unblocked caller high
+    expect(severities('console-login-without-mfa')).toEqual(['high']);
+    expect(severities('gateway-rate-limit-weakened')).toEqual(['high']);
   }, 180_000);
 });

@@ -225,3 +225,197 @@ describe('learned facts survive a cold start (shared state store)', () => {
     expect(other.map((f) => f.ruleId)).not.toContain('gateway-target-function-modified');
   });
 });
+
+/** Each record of a fixture case in a fresh engine of its own, all on one state store. */
+async function coldRun(state: DetectionState, records: Raw[]): Promise<Finding[]> {
+  let last: Finding[] = [];
+  for (const record of records) last = await run(engineOn(state), record);
+  return last;
+}
+
+describe('gateway keys, gateway policies and trail buckets survive a cold start', () => {
+  it.each([
+    [
+      'kmsKeyLoss.fixtures.json',
+      'token vault key scheduled for deletion',
+      'kms-key-loss',
+      'critical',
+    ],
+    [
+      'kmsKeyMaterialImported.fixtures.json',
+      'material deleted from the token vault key',
+      'kms-key-material-imported',
+      'high',
+    ],
+    [
+      'kmsKeyPolicyOpened.fixtures.json',
+      'token vault key opened to everyone',
+      'kms-key-policy-opened',
+      'critical',
+    ],
+    [
+      'iamGatewayPolicyVersion.fixtures.json',
+      'new default version of a policy attached to a gateway role',
+      'iam-gateway-policy-version',
+      'high',
+    ],
+    [
+      'cloudtrailBucketLifecycle.fixtures.json',
+      'lifecycle on a bucket learned from UpdateTrail',
+      'cloudtrail-bucket-lifecycle',
+      'high',
+    ],
+    [
+      'trailBucketRemoved.fixtures.json',
+      'learned trail bucket deleted',
+      'trail-bucket-deleted-or-unversioned',
+      'high',
+    ],
+    [
+      'trailBucketRemoved.fixtures.json',
+      'learned trail bucket versioning suspended',
+      'trail-bucket-deleted-or-unversioned',
+      'high',
+    ],
+    [
+      'trailBucketRemoved.fixtures.json',
+      'refused deletion of the trail bucket',
+      'trail-bucket-deleted-or-unversioned',
+      'medium',
+    ],
+  ])(
+    '%s / %s: learned in one container, known in another',
+    async (file, name, ruleId, severity) => {
+      // Prepare
+      const state = memoryState();
+      const records = caseRecords(file, name);
+      // Act
+      const findings = await coldRun(state, records);
+      // Assess
+      expect(ruleSeverity(findings, ruleId)).toBe(severity);
+    },
+  );
+
+  it('a gateway key learned in one account is not one in another (same key id)', async () => {
+    // Prepare
+    const state = memoryState();
+    const [learn, loss] = caseRecords(
+      'kmsKeyLoss.fixtures.json',
+      'token vault key scheduled for deletion',
+    ) as [Raw, Raw];
+    const home = () =>
+      new DetectionEngine({
+        config: parseDetectionConfig({}),
+        state,
+        homeAccountId: '111122223333',
+      });
+    await run(home(), learn);
+    // Act
+    const other = await run(home(), inAccount(loss, '444455556666'));
+    // Assess
+    expect(ruleSeverity(other, 'kms-key-loss')).toBe('medium');
+  });
+
+  it('a replay in event-time order answers as the live stream: a key learned later does not raise an earlier deletion', async () => {
+    // Prepare: the deletion arrives first, the key is learned (later in event time) after it
+    const state = memoryState();
+    const [learn, loss] = caseRecords(
+      'kmsKeyLoss.fixtures.json',
+      'token vault key scheduled for deletion',
+    ) as [Raw, Raw];
+    const lateLearn = {
+      ...learn,
+      eventTime: new Date(Date.parse(String(loss.eventTime)) + 60_000).toISOString(),
+      eventID: 'learn-after',
+    };
+    await run(engineOn(state), lateLearn);
+    // Act
+    const findings = await run(engineOn(state), loss);
+    // Assess
+    expect(ruleSeverity(findings, 'kms-key-loss')).toBe('medium');
+  });
+});
+
+describe('recently created principals survive a cold start', () => {
+  const LAMBDA_ROLE =
+    'a new Lambda role denied for seconds right after CloudFormation creates it (IAM eventual consistency)';
+  const PROBE =
+    'a role created seconds before probes 13 services in its first minute: only 3 denials are excused, the burst is seen';
+  const burst = (findings: Finding[][]) =>
+    findings.flat().filter((f) => f.ruleId === 'access-denied-burst');
+
+  it('a user created in one container and signing in without MFA in another is high', async () => {
+    // Prepare
+    const state = memoryState();
+    const records = caseRecords(
+      'consoleLoginWithoutMfa.fixtures.json',
+      'user created two days earlier signs in without MFA',
+    );
+    // Act
+    const findings = await coldRun(state, records);
+    // Assess
+    expect(ruleSeverity(findings, 'console-login-without-mfa')).toBe('high');
+  });
+
+  it('denials of a role created by another container seconds before are IAM propagation', async () => {
+    // Prepare
+    const state = memoryState();
+    const records = caseRecords('accessDeniedBurst.fixtures.json', LAMBDA_ROLE);
+    // Act: every record in a container of its own
+    const findings: Finding[][] = [];
+    for (const record of records) findings.push(await run(engineOn(state), record));
+    // Assess
+    expect(burst(findings)).toEqual([]);
+  });
+
+  it('the allowance is shared: a new role probing across containers is still seen', async () => {
+    // Prepare
+    const state = memoryState();
+    const records = caseRecords('accessDeniedBurst.fixtures.json', PROBE);
+    // Act
+    const findings: Finding[][] = [];
+    for (const record of records) findings.push(await run(engineOn(state), record));
+    // Assess
+    expect(burst(findings)).toHaveLength(1);
+  });
+});
+
+describe('gateway rate limits survive a cold start', () => {
+  const RULE = 'gateway-rate-limit-weakened';
+  /** The case's records in one engine (one warm container): the fixture's own verdict. */
+  async function warmRun(records: Raw[]): Promise<Finding[]> {
+    const engine = engineOn(memoryState());
+    let last: Finding[] = [];
+    for (const record of records) last = await run(engine, record);
+    return last;
+  }
+
+  it.each([
+    'batch put whose resulting set lacks a limit the gateway had (removed)',
+    'update raising a rate',
+    'update unblocking a caller held at rate 0',
+    'batch put dropping an entry (per-caller block gone)',
+    'batch put logged without response: a limit not in the request is only possibly removed',
+  ])('%s: limits learned in one container are known to another', async (name) => {
+    // Prepare
+    const records = caseRecords('gatewayRateLimitWeakened.fixtures.json', name);
+    const warm = ruleSeverity(await warmRun(records), RULE);
+    // Act
+    const cold = ruleSeverity(await coldRun(memoryState(), records), RULE);
+    // Assess
+    expect(warm).toBeDefined();
+    expect(cold).toBe(warm);
+  });
+
+  it.each([
+    'tightening rates',
+    'batch put upserting one limit, the resulting set keeps the other (no removal)',
+  ])('%s in another container is not a weakening (negative)', async (name) => {
+    // Prepare
+    const records = caseRecords('gatewayRateLimitWeakened.fixtures.json', name);
+    // Act
+    const findings = await coldRun(memoryState(), records);
+    // Assess
+    expect(ruleSeverity(findings, RULE)).toBeUndefined();
+  });
+});
