@@ -197,7 +197,14 @@ describe('learned facts on a cold detect container, live on the local stack', ()
         for (const event of events) await handler(event as never, context);
       });
     }
-    const notes = (await drain(sqs(), observer.url, 2, 8_000))
+    const notes = (
+      await drainThroughMarker(
+        sqs(),
+        localClient(SNSClient),
+        env.GATEWARDEN_ALERT_TOPIC_ARN ?? '',
+        observer.url,
+      )
+    )
       .map(
         (m) =>
           JSON.parse(m.Body ?? '{}') as {
@@ -258,7 +265,14 @@ describe('learned facts on a cold detect container, live on the local stack', ()
         for (const event of events) await handler(event as never, context);
       });
     }
-    const notes = (await drain(sqs(), observer.url, 2, 8_000))
+    const notes = (
+      await drainThroughMarker(
+        sqs(),
+        localClient(SNSClient),
+        env.GATEWARDEN_ALERT_TOPIC_ARN ?? '',
+        observer.url,
+      )
+    )
       .map(
         (m) =>
           JSON.parse(m.Body ?? '{}') as {
