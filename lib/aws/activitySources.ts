@@ -12,8 +12,11 @@ import {
 } from '@aws-sdk/client-athena';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import {
+  athenaDaysQuery,
+  athenaRowsToDays,
   athenaRowsToFacts,
   athenaUsageQuery,
+  type AthenaRow,
   type AthenaPartitions,
   type AthenaTable,
 } from '../reports/athenaQuery.js';
@@ -113,7 +116,7 @@ export class LookupEventsActivitySource implements ActivitySource {
           const record: unknown = JSON.parse(event.CloudTrailEvent);
           // Only the principals the report covers are aggregated (AgentCore calls always).
           if (window.principals !== undefined && !inReportScope(record, window.principals))
-            collector.skipOutOfScope();
+            collector.skipOutOfScope(eventTimeOf(record));
           else collector.addRecord(record);
         } catch (error) {
           issues.push({ input: `event ${event.EventId ?? '?'}`, reason: describeReadError(error) });
@@ -125,6 +128,12 @@ export class LookupEventsActivitySource implements ActivitySource {
     } while (nextToken);
     return { issues };
   }
+}
+
+/** A record's eventTime, when it has one. */
+function eventTimeOf(record: unknown): string | undefined {
+  const time = (record as { eventTime?: unknown } | null)?.eventTime;
+  return typeof time === 'string' ? time : undefined;
 }
 
 /**
@@ -246,6 +255,8 @@ export class LakeActivitySource implements ActivitySource {
     collector: UsageCollector,
     onProgress?: (progress: ScanProgress) => void,
   ): Promise<{ issues: ScanIssue[] }> {
+    // One aggregate over the window, not by day: whether the trail covers it is not checked.
+    collector.daysUnknown = true;
     const started = await this.cloudtrail.send(
       new StartQueryCommand({ QueryStatement: this.query(window) }),
     );
@@ -337,14 +348,39 @@ export class AthenaActivitySource implements ActivitySource {
     return athenaUsageQuery(this.table, window, this.options.partitions);
   }
 
+  /** The second query: records per day of the window (whether the trail covers it). */
+  daysQuery(window: ActivityWindow): string {
+    return athenaDaysQuery(this.table, window, this.options.partitions);
+  }
+
   async collect(
     window: ActivityWindow,
     collector: UsageCollector,
     onProgress?: (progress: ScanProgress) => void,
   ): Promise<{ issues: ScanIssue[] }> {
+    let rows = 0;
+    await this.run(this.query(window), (page, first) => {
+      for (const fact of athenaRowsToFacts(page, first)) {
+        collector.addFact(fact);
+        rows += 1;
+      }
+      onProgress?.({ done: rows, unit: 'rows' });
+    });
+    // A day count per day of the window: at most a hundred rows, read from the same scan.
+    await this.run(this.daysQuery(window), (page, first) => {
+      for (const { day, count } of athenaRowsToDays(page, first)) collector.addDayCount(day, count);
+    });
+    return { issues: [] };
+  }
+
+  /** Runs one query to its end and hands over its result pages (the header on the first). */
+  private async run(
+    sql: string,
+    onPage: (rows: readonly AthenaRow[], first: boolean) => void,
+  ): Promise<void> {
     const started = await this.athena.send(
       new StartQueryExecutionCommand({
-        QueryString: this.query(window),
+        QueryString: sql,
         QueryExecutionContext: { Database: this.table.database },
         ...(this.options.workgroup ? { WorkGroup: this.options.workgroup } : {}),
         ...(this.options.outputLocation
@@ -366,7 +402,6 @@ export class AthenaActivitySource implements ActivitySource {
       if (Date.now() > deadline) throw new Error(`Athena query ${id} did not finish in time`);
       await sleep(this.options.pollMs ?? 2000);
     }
-    let rows = 0;
     let nextToken: string | undefined;
     let first = true;
     do {
@@ -378,14 +413,9 @@ export class AthenaActivitySource implements ActivitySource {
         }),
       );
       // Athena returns the column names as the first row of the first page.
-      for (const fact of athenaRowsToFacts(page.ResultSet?.Rows ?? [], first)) {
-        collector.addFact(fact);
-        rows += 1;
-      }
+      onPage(page.ResultSet?.Rows ?? [], first);
       first = false;
-      onProgress?.({ done: rows, unit: 'rows' });
       nextToken = page.NextToken;
     } while (nextToken);
-    return { issues: [] };
   }
 }

@@ -71,7 +71,6 @@ export function athenaUsageQuery(
   window: ActivityWindow,
   partitions: AthenaPartitions = {},
 ): string {
-  const { accounts, regions } = partitions;
   return [
     'SELECT useridentity.type AS identity_type,',
     '  useridentity.arn AS identity_arn,',
@@ -79,14 +78,77 @@ export function athenaUsageQuery(
     '  eventsource AS event_source, eventname AS event_name,',
     "  coalesce(eventcategory, 'Management') AS event_category,",
     '  count(*) AS calls, max(eventtime) AS last_seen',
+    ...windowScan(table, window, partitions),
+    "  AND (errorcode IS NULL OR (errorcode NOT LIKE '%AccessDenied%' AND errorcode NOT LIKE '%Unauthorized%'))",
+    'GROUP BY 1, 2, 3, 4, 5, 6',
+  ].join('\n');
+}
+
+/** `FROM … WHERE …` of the window: its days' partitions, then its exact times. */
+function windowScan(
+  table: AthenaTable,
+  window: ActivityWindow,
+  { accounts, regions }: AthenaPartitions,
+): string[] {
+  return [
     `FROM "${table.database}"."${table.table}"`,
     `WHERE "timestamp" BETWEEN '${day(window.from)}' AND '${day(window.to)}'`,
     ...(accounts ? [`  AND ${inList('account', accounts, ACCOUNT_ID, 'an account id')}`] : []),
     ...(regions ? [`  AND ${inList('region', regions, REGION_NAME, 'a region name')}`] : []),
     `  AND eventtime >= '${isoSeconds(window.from)}' AND eventtime <= '${isoSeconds(window.to)}'`,
-    "  AND (errorcode IS NULL OR (errorcode NOT LIKE '%AccessDenied%' AND errorcode NOT LIKE '%Unauthorized%'))",
-    'GROUP BY 1, 2, 3, 4, 5, 6',
+  ];
+}
+
+/**
+ * Records per UTC day of the window (every record, refused ones too: each proves the trail was
+ * logging that day), for the report to tell a trail that covers the window from one that
+ * starts late, stops early or holds a few planted records. Grouped by the record's own day
+ * (the first ten characters of eventtime, UTC), not the partition's: a log file delivered
+ * after midnight holds the previous day's last records. The same partitions and times as the
+ * usage query; at most one row per day.
+ */
+export function athenaDaysQuery(
+  table: AthenaTable,
+  window: ActivityWindow,
+  partitions: AthenaPartitions = {},
+): string {
+  return [
+    'SELECT substr(eventtime, 1, 10) AS day, count(*) AS records',
+    ...windowScan(table, window, partitions),
+    'GROUP BY 1',
   ].join('\n');
+}
+
+/** Columns of {@link athenaDaysQuery}, in order. */
+export const ATHENA_DAY_COLUMNS = ['day', 'records'] as const;
+
+/** Maps rows of {@link athenaDaysQuery} to `{ day, count }` (rows not of that form skipped). */
+export function athenaRowsToDays(
+  rows: readonly AthenaRow[],
+  withHeader: boolean,
+): { day: string; count: number }[] {
+  checkHeader(rows, withHeader, ATHENA_DAY_COLUMNS);
+  const out: { day: string; count: number }[] = [];
+  for (const row of withHeader ? rows.slice(1) : rows) {
+    const day = row.Data?.[0]?.VarCharValue;
+    const count = Number(row.Data?.[1]?.VarCharValue ?? '0');
+    if (day === undefined || !/^\d{4}-\d\d-\d\d$/.test(day) || !(count > 0)) continue;
+    out.push({ day, count });
+  }
+  return out;
+}
+
+function checkHeader(
+  rows: readonly AthenaRow[],
+  withHeader: boolean,
+  columns: readonly string[],
+): void {
+  if (!withHeader) return;
+  const header = (rows[0]?.Data ?? []).map((d) => d.VarCharValue ?? '');
+  if (header.join(',') !== columns.join(','))
+    throw new ReportInputError(
+      `Athena returned columns ${header.join(',')}, expected ${columns.join(',')}`,
+    );
 }
 
 /** Columns the query returns, in order (the result's header row is checked against them). */
@@ -107,13 +169,7 @@ export type AthenaRow = { Data?: { VarCharValue?: string }[] };
 /** Maps result rows (header row first, as Athena returns it on the first page) to usage facts. */
 export function athenaRowsToFacts(rows: readonly AthenaRow[], withHeader: boolean): UsageFact[] {
   const body = withHeader ? rows.slice(1) : rows;
-  if (withHeader) {
-    const header = (rows[0]?.Data ?? []).map((d) => d.VarCharValue ?? '');
-    if (header.join(',') !== ATHENA_COLUMNS.join(','))
-      throw new ReportInputError(
-        `Athena returned columns ${header.join(',')}, expected ${ATHENA_COLUMNS.join(',')}`,
-      );
-  }
+  checkHeader(rows, withHeader, ATHENA_COLUMNS);
   const facts: UsageFact[] = [];
   for (const row of body) {
     const cells = Object.fromEntries(
