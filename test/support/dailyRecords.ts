@@ -1,3 +1,7 @@
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 /**
  * A busy trail's background: one CloudTrail record per UTC day from `first` to `last`
  * (`YYYY-MM-DD`), the Lambda service assuming a function's role as it does every day in a real
@@ -33,4 +37,22 @@ export function dailyRecords(account: string, first: string, last: string): obje
     });
   }
   return out;
+}
+
+/**
+ * A copy of a fixture trail (under a temporary folder) with daily records added for the 91
+ * UTC days to today: what a CLI run on the real clock needs for its default 90-day window to
+ * be covered (fixture records have fixed dates; the window moves with the clock).
+ */
+export function trailCoveringToday(fixture: string, account: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'gw-covering-trail-'));
+  cpSync(fixture, dir, { recursive: true });
+  const today = Date.now();
+  const day = (ago: number) => new Date(today - ago * 86_400_000).toISOString().slice(0, 10);
+  // Records at 12:00:04 each day: today's is in the future before noon, yesterday's is not.
+  writeFileSync(
+    join(dir, `${account}_CloudTrail_us-east-1_daily.json`),
+    JSON.stringify({ Records: dailyRecords(account, day(91), day(0)) }),
+  );
+  return dir;
 }
