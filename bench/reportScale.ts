@@ -33,15 +33,25 @@ const OUT = join(DATA, 'out');
 const PEAK = join(DATA, 'peak.cjs');
 const LIMIT_MB = 1024;
 
+/**
+ * The trail covers the report's window (90 days to now, UTC days): the report knows usage only
+ * when the records reach the window's edges. Regenerated on a new day.
+ */
+const TRAIL_DAYS = { last: new Date().toISOString().slice(0, 10), days: 91 };
+
 async function synthesize(): Promise<{ iam: string; trail: string; bytes: number }> {
-  const params = JSON.stringify({ ROLES, RECORDS, version: 1 });
+  const params = JSON.stringify({ ROLES, RECORDS, TRAIL_DAYS, version: 2 });
   const iam = join(DATA, 'authorization-details.json');
   const trail = join(DATA, 'trail');
   if (existsSync(MARKER) && (await readFile(MARKER, 'utf8')) === params)
     return { iam, trail, bytes: (await stat(iam)).size };
   const started = Date.now();
   await rm(DATA, { recursive: true, force: true });
-  const written = await writeRealisticExport(DATA, { roles: ROLES, trailRecords: RECORDS });
+  const written = await writeRealisticExport(DATA, {
+    roles: ROLES,
+    trailRecords: RECORDS,
+    trailDays: TRAIL_DAYS,
+  });
   await writeFile(MARKER, params);
   process.stderr.write(
     `synthesized ${ROLES} roles (${(written.bytes / 1024 / 1024).toFixed(0)} MB) and ${RECORDS} records in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,

@@ -331,14 +331,14 @@ function emit(report: AccessReport, lists: ReportLists, options: ReportCliOption
     );
   if (report.sources.activityUnknownReason !== undefined) {
     const reason = forTerminal(report.sources.activityUnknownReason);
+    // A partial trail's reason says so itself (`usage partial: … not on <days>`).
+    const label = report.sources.usage === 'partial' ? '' : 'usage unknown: ';
     if (options.allowUnknownUsage === true) {
-      process.stderr.write(
-        `warning: usage unknown: ${reason}; nothing is reported as unused or idle\n`,
-      );
+      process.stderr.write(`warning: ${label}${reason}; nothing is reported as unused or idle\n`);
     } else {
       // A usage report whose usage is unknown is not the report asked for: fail the run.
       process.stderr.write(
-        `error: usage unknown: ${reason}; nothing is reported as unused or idle. Check --trail and --days, or pass --allow-unknown-usage to accept a report without usage\n`,
+        `error: ${label}${reason}; nothing is reported as unused or idle. Check --trail and --days, or pass --allow-unknown-usage to accept a report without usage\n`,
       );
       process.exitCode = 1;
     }

@@ -12,6 +12,8 @@ import {
 } from '@aws-sdk/client-athena';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import {
+  athenaDaysQuery,
+  athenaRowsToDays,
   athenaRowsToFacts,
   athenaUsageQuery,
   type AthenaPartitions,
@@ -114,7 +116,7 @@ export class LookupEventsActivitySource implements ActivitySource {
           const record: unknown = JSON.parse(event.CloudTrailEvent);
           // Only the principals the report covers are aggregated (AgentCore calls always).
           if (window.principals !== undefined && !inReportScope(record, window.principals))
-            collector.skipOutOfScope();
+            collector.skipOutOfScope(eventTimeOf(record));
           else collector.addRecord(record);
         } catch (error) {
           issues.push({ input: `event ${event.EventId ?? '?'}`, reason: describeReadError(error) });
@@ -126,6 +128,12 @@ export class LookupEventsActivitySource implements ActivitySource {
     } while (nextToken);
     return { issues };
   }
+}
+
+/** A record's eventTime, when it has one. */
+function eventTimeOf(record: unknown): string | undefined {
+  const time = (record as { eventTime?: unknown } | null)?.eventTime;
+  return typeof time === 'string' ? time : undefined;
 }
 
 /**
@@ -247,6 +255,8 @@ export class LakeActivitySource implements ActivitySource {
     collector: UsageCollector,
     onProgress?: (progress: ScanProgress) => void,
   ): Promise<{ issues: ScanIssue[] }> {
+    // One aggregate over the window, not by day: whether the trail covers it is not checked.
+    collector.daysUnknown = true;
     let rows = 0;
     await runLakeQuery(
       this.cloudtrail,
@@ -362,24 +372,29 @@ export class AthenaActivitySource implements ActivitySource {
     return athenaUsageQuery(this.table, window, this.options.partitions);
   }
 
+  /** The second query: records per day of the window (whether the trail covers it). */
+  daysQuery(window: ActivityWindow): string {
+    return athenaDaysQuery(this.table, window, this.options.partitions);
+  }
+
   async collect(
     window: ActivityWindow,
     collector: UsageCollector,
     onProgress?: (progress: ScanProgress) => void,
   ): Promise<{ issues: ScanIssue[] }> {
     let rows = 0;
-    await runAthenaQuery(
-      this.athena,
-      this.query(window),
-      { ...this.options, database: this.table.database },
-      (page, first) => {
-        for (const fact of athenaRowsToFacts(page, first)) {
-          collector.addFact(fact);
-          rows += 1;
-        }
-        onProgress?.({ done: rows, unit: 'rows' });
-      },
-    );
+    const options = { ...this.options, database: this.table.database };
+    await runAthenaQuery(this.athena, this.query(window), options, (page, first) => {
+      for (const fact of athenaRowsToFacts(page, first)) {
+        collector.addFact(fact);
+        rows += 1;
+      }
+      onProgress?.({ done: rows, unit: 'rows' });
+    });
+    // A day count per day of the window: at most a hundred rows, read from the same scan.
+    await runAthenaQuery(this.athena, this.daysQuery(window), options, (page, first) => {
+      for (const { day, count } of athenaRowsToDays(page, first)) collector.addDayCount(day, count);
+    });
     return { issues: [] };
   }
 }

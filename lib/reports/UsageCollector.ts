@@ -1,5 +1,6 @@
 import { attribute, identityOf, type CallerIdentity } from './callers.js';
 import { ListedResources } from './listedResources.js';
+import { DaySet } from './daySet.js';
 import { timeKey } from './timeKey.js';
 import { sourceMarker } from './observability.js';
 
@@ -38,6 +39,8 @@ interface Tally {
 interface Operation {
   eventSource: string;
   eventName: string;
+  /** `eventSource|eventName`, the key of every principal's event for it: one copy. */
+  key: string;
   index: number;
 }
 
@@ -105,6 +108,17 @@ export class UsageCollector {
   };
 
   readonly quality: RecordQuality = { inWindow: 0, withoutTime: 0, notCloudTrail: 0 };
+  /**
+   * The window's UTC days on which the trail had records (any record: refused, unattributed
+   * or out of scope ones prove the trail was logging too). Whether usage is known depends on
+   * them reaching the window's edges.
+   */
+  readonly days: DaySet;
+  /**
+   * Set by a source that cannot tell the days it covers (CloudTrail Lake's aggregate): the
+   * coverage is then not checked, and the report says so. Every other source gives its days.
+   */
+  daysUnknown = false;
 
   private readonly identityCache = new Map<string, Tally | undefined>();
   private readonly tallies = new Map<string, Tally>();
@@ -126,14 +140,33 @@ export class UsageCollector {
     private readonly window: { from: string; to: string } = { from: '', to: '\uffff' },
     /** Sees every raw record too (the tool report's InvokeGateway data events, same pass). */
     private readonly onRecord?: (record: unknown) => void,
-  ) {}
+  ) {
+    this.days = new DaySet(window);
+  }
 
-  /** Counts a record a source left out (its caller is outside the report's principals). */
-  skipOutOfScope(): void {
+  /**
+   * Counts a record a source left out (its caller is outside the report's principals), with
+   * its eventTime when it has one (the day it proves the trail was logging).
+   */
+  skipOutOfScope(eventTime?: string): void {
     this.stats.eventsRead += 1;
     this.stats.eventsOutOfScope += 1;
     // The source read it inside the window: the trail covers the window, this caller aside.
     this.quality.inWindow += 1;
+    if (eventTime !== undefined && EVENT_TIME.test(eventTime)) this.noteDay(eventTime, 1);
+  }
+
+  /**
+   * `count` records on `day` (`YYYY-MM-DD`, UTC), as a source that aggregates where the data
+   * is counts them per day: the days the trail covers, without a record in hand.
+   */
+  addDayCount(day: string, count: number): void {
+    if (!(count > 0) || !/^\d{4}-\d\d-\d\d$/.test(day)) return;
+    this.noteDay(day, count);
+  }
+
+  private noteDay(time: string, count: number): void {
+    this.days.note(time, count);
   }
 
   /** Adds one CloudTrail record (as parsed from a log file or a LookupEvents event). */
@@ -161,6 +194,7 @@ export class UsageCollector {
       return;
     }
     this.quality.inWindow += 1;
+    this.noteDay(eventTime, 1);
     const region = r.awsRegion;
     if (typeof region === 'string' && region !== this.lastRegion) {
       this.lastRegion = region;
@@ -287,9 +321,10 @@ export class UsageCollector {
     const operation = this.operationOf(eventSource, eventName);
     const known = tally.eventsByOperation[operation.index];
     if (known !== undefined) return known;
+    // The operation's strings, not the record's: one copy for every principal.
     const event: EventUsage = {
-      eventSource,
-      eventName,
+      eventSource: operation.eventSource,
+      eventName: operation.eventName,
       count: 0,
       resources: new Set(),
       resourcesTruncated: false,
@@ -302,7 +337,7 @@ export class UsageCollector {
       this.lastSeenKeys = keys;
     }
     tally.eventsByOperation[operation.index] = number;
-    tally.usage.events.set(`${eventSource}|${eventName}`, event);
+    tally.usage.events.set(operation.key, event);
     return number;
   }
 
@@ -316,7 +351,12 @@ export class UsageCollector {
       const candidate = candidates[i] as Operation;
       if (candidate.eventSource === eventSource) return candidate;
     }
-    const operation = { eventSource, eventName, index: this.operationCount++ };
+    const operation = {
+      eventSource,
+      eventName,
+      key: `${eventSource}|${eventName}`,
+      index: this.operationCount++,
+    };
     candidates.push(operation);
     return operation;
   }

@@ -121,6 +121,59 @@ export function athenaWindowPredicates(
   ];
 }
 
+/**
+ * Records per UTC day of the window (every record, refused ones too: each proves the trail was
+ * logging that day), for the report to tell a trail that covers the window from one that
+ * starts late, stops early or holds a few planted records. Grouped by the record's own day
+ * (the first ten characters of eventtime, UTC), not the partition's: a log file delivered
+ * after midnight holds the previous day's last records. The same partitions and times as the
+ * usage query; at most one row per day.
+ */
+export function athenaDaysQuery(
+  table: AthenaTable,
+  window: ActivityWindow,
+  partitions: AthenaPartitions = {},
+): string {
+  return [
+    'SELECT substr(eventtime, 1, 10) AS day, count(*) AS records',
+    athenaFrom(table),
+    ...athenaWindowPredicates(window, partitions),
+    'GROUP BY 1',
+  ].join('\n');
+}
+
+/** Columns of {@link athenaDaysQuery}, in order. */
+export const ATHENA_DAY_COLUMNS = ['day', 'records'] as const;
+
+/** Maps rows of {@link athenaDaysQuery} to `{ day, count }` (rows not of that form skipped). */
+export function athenaRowsToDays(
+  rows: readonly AthenaRow[],
+  withHeader: boolean,
+): { day: string; count: number }[] {
+  checkHeader(rows, withHeader, ATHENA_DAY_COLUMNS);
+  const out: { day: string; count: number }[] = [];
+  for (const row of withHeader ? rows.slice(1) : rows) {
+    const day = row.Data?.[0]?.VarCharValue;
+    const count = Number(row.Data?.[1]?.VarCharValue ?? '0');
+    if (day === undefined || !/^\d{4}-\d\d-\d\d$/.test(day) || !(count > 0)) continue;
+    out.push({ day, count });
+  }
+  return out;
+}
+
+function checkHeader(
+  rows: readonly AthenaRow[],
+  withHeader: boolean,
+  columns: readonly string[],
+): void {
+  if (!withHeader) return;
+  const header = (rows[0]?.Data ?? []).map((d) => d.VarCharValue ?? '');
+  if (header.join(',') !== columns.join(','))
+    throw new ReportInputError(
+      `Athena returned columns ${header.join(',')}, expected ${columns.join(',')}`,
+    );
+}
+
 /** Columns the query returns, in order (the result's header row is checked against them). */
 export const ATHENA_COLUMNS = [
   'identity_type',
@@ -139,13 +192,7 @@ export type AthenaRow = { Data?: { VarCharValue?: string }[] };
 /** Maps result rows (header row first, as Athena returns it on the first page) to usage facts. */
 export function athenaRowsToFacts(rows: readonly AthenaRow[], withHeader: boolean): UsageFact[] {
   const body = withHeader ? rows.slice(1) : rows;
-  if (withHeader) {
-    const header = (rows[0]?.Data ?? []).map((d) => d.VarCharValue ?? '');
-    if (header.join(',') !== ATHENA_COLUMNS.join(','))
-      throw new ReportInputError(
-        `Athena returned columns ${header.join(',')}, expected ${ATHENA_COLUMNS.join(',')}`,
-      );
-  }
+  checkHeader(rows, withHeader, ATHENA_COLUMNS);
   const facts: UsageFact[] = [];
   for (const row of body) {
     const cells = Object.fromEntries(

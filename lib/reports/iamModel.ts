@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { ReportInputError } from './errors.js';
 import type { authorizationDetailsSchema, boundary } from './iamExportSchema.js';
 import { groupDetail, managedPolicy, roleDetail, userDetail } from './iamExportSchema.js';
+import { Interner } from './interner.js';
 import { parsePolicyDocument, type PolicyDocument } from './policy.js';
 
 /** A policy as it applies to a principal: where it comes from, and its document. */
@@ -132,6 +133,13 @@ export class SnapshotBuilder {
   private readonly groups = new Map<string, { inline: AppliedPolicy[]; attached: Attached[] }>();
   private readonly pending: PendingPrincipal[] = [];
   private readonly maxPrincipals: number;
+  /**
+   * Account ids, action names, resources and managed policy ARNs repeat in every principal:
+   * one copy each (a 150,000-role export held each of them in every role).
+   */
+  private readonly intern = new Interner().intern;
+  /** A managed policy as it applies directly (no group), one object for every principal. */
+  private readonly applied = new Map<string, AppliedPolicy>();
 
   constructor(options: { maxPrincipals?: number } = {}) {
     this.maxPrincipals = options.maxPrincipals ?? DEFAULT_MAX_PRINCIPALS;
@@ -156,7 +164,12 @@ export class SnapshotBuilder {
     else if (section === 'GroupDetailList') {
       const group = parse(groupDetail, element, section, index);
       this.groups.set(group.GroupName, {
-        inline: inline(group.GroupPolicyList, `group ${group.GroupName}`, group.GroupName),
+        inline: inline(
+          group.GroupPolicyList,
+          `group ${group.GroupName}`,
+          this.intern,
+          group.GroupName,
+        ),
         attached: group.AttachedManagedPolicies ?? [],
       });
     } else {
@@ -180,7 +193,10 @@ export class SnapshotBuilder {
       versions.find((v) => v.IsDefaultVersion === true) ??
       versions.find((v) => v.VersionId !== undefined && v.VersionId === policy.DefaultVersionId);
     if (version?.Document !== undefined) {
-      this.managed.set(policy.Arn, parsePolicyDocument(version.Document, policy.Arn));
+      this.managed.set(
+        this.intern(policy.Arn),
+        parsePolicyDocument(version.Document, policy.Arn, this.intern),
+      );
     }
   }
 
@@ -189,8 +205,8 @@ export class SnapshotBuilder {
       type: 'role',
       arn: role.Arn,
       name: role.RoleName,
-      accountId: accountOf(role.Arn),
-      policies: inline(role.RolePolicyList, role.Arn),
+      accountId: this.intern(accountOf(role.Arn)),
+      policies: inline(role.RolePolicyList, role.Arn, this.intern),
       serviceLinked: (role.Path ?? '').startsWith('/aws-service-role/'),
       inputGaps: [],
     };
@@ -199,7 +215,7 @@ export class SnapshotBuilder {
       const text = typeof raw === 'string' ? raw : JSON.stringify(raw);
       let trust = this.trustPolicies.get(text);
       if (trust === undefined) {
-        trust = parsePolicyDocument(raw, `${role.Arn} trust policy`);
+        trust = parsePolicyDocument(raw, `${role.Arn} trust policy`, this.intern);
         this.trustPolicies.set(text, trust);
       }
       principal.trustPolicy = trust;
@@ -212,8 +228,8 @@ export class SnapshotBuilder {
       type: 'user',
       arn: user.Arn,
       name: user.UserName,
-      accountId: accountOf(user.Arn),
-      policies: inline(user.UserPolicyList, user.Arn),
+      accountId: this.intern(accountOf(user.Arn)),
+      policies: inline(user.UserPolicyList, user.Arn, this.intern),
       serviceLinked: false,
       inputGaps: [],
     };
@@ -236,6 +252,17 @@ export class SnapshotBuilder {
     this.pending.push(entry);
   }
 
+  /** A permissions boundary as it applies: one shared, read-only object per boundary. */
+  private boundaryOf(arn: string, document: PolicyDocument): AppliedPolicy {
+    const key = `boundary\n${arn}`;
+    let applied = this.applied.get(key);
+    if (applied === undefined) {
+      applied = { kind: 'managed', name: arn.split('/').pop() ?? arn, arn, document };
+      this.applied.set(key, applied);
+    }
+    return applied;
+  }
+
   /** Resolves managed policies, groups and boundaries; roles first, then users (as before). */
   finish(): IamSnapshot {
     const missing = new Set<string>();
@@ -247,13 +274,20 @@ export class SnapshotBuilder {
         missing.add(a.PolicyArn);
         return [];
       }
+      const name = a.PolicyName ?? a.PolicyArn.split('/').pop() ?? a.PolicyArn;
+      // Attached directly, the same policy under the same name is one shared, read-only object
+      // (a group's policies are already one list shared by its members).
+      const key = viaGroup === undefined ? `${a.PolicyArn}\n${name}` : undefined;
+      const shared = key === undefined ? undefined : this.applied.get(key);
+      if (shared !== undefined) return [shared];
       const applied: AppliedPolicy = {
         kind: 'managed',
-        name: a.PolicyName ?? a.PolicyArn.split('/').pop() ?? a.PolicyArn,
-        arn: a.PolicyArn,
+        name: this.intern(name),
+        arn: this.intern(a.PolicyArn),
         document,
       };
       if (viaGroup !== undefined) applied.viaGroup = viaGroup;
+      if (key !== undefined) this.applied.set(key, applied);
       return [applied];
     };
     const groupPolicies = new Map<string, AppliedPolicy[]>();
@@ -283,13 +317,7 @@ export class SnapshotBuilder {
         if (document === undefined) {
           missingBoundaries.add(boundaryArn);
           principal.inputGaps.push(`boundary ${boundaryArn}`);
-        } else
-          principal.boundary = {
-            kind: 'managed',
-            name: boundaryArn.split('/').pop() ?? boundaryArn,
-            arn: boundaryArn,
-            document,
-          };
+        } else principal.boundary = this.boundaryOf(boundaryArn, document);
       }
       return principal;
     });
@@ -311,12 +339,21 @@ function parse<T>(schema: z.ZodType<T>, element: unknown, section: string, index
   );
 }
 
-function inline(list: Inline, owner: string, viaGroup?: string): AppliedPolicy[] {
+function inline(
+  list: Inline,
+  owner: string,
+  intern: (value: string) => string,
+  viaGroup?: string,
+): AppliedPolicy[] {
   return (list ?? []).map((p) => {
     const applied: AppliedPolicy = {
       kind: 'inline',
-      name: p.PolicyName,
-      document: parsePolicyDocument(p.PolicyDocument, `${owner} inline policy ${p.PolicyName}`),
+      name: intern(p.PolicyName),
+      document: parsePolicyDocument(
+        p.PolicyDocument,
+        `${owner} inline policy ${p.PolicyName}`,
+        intern,
+      ),
     };
     if (viaGroup !== undefined) applied.viaGroup = viaGroup;
     return applied;

@@ -23,7 +23,12 @@ export interface PolicyDocument {
  * Parses an IAM policy document as IAM and the AWS CLI return it: an object, a JSON string,
  * or a URL-encoded JSON string (the IAM API encodes documents; the CLI decodes them).
  */
-export function parsePolicyDocument(input: unknown, where: string): PolicyDocument {
+export function parsePolicyDocument(
+  input: unknown,
+  where: string,
+  /** Keeps one copy of repeated strings (actions, resources) across many documents. */
+  intern: (value: string) => string = same,
+): PolicyDocument {
   const raw = typeof input === 'string' ? decodeDocumentText(input, where) : input;
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ReportInputError(`policy document of ${where} is not a JSON object`, {
@@ -39,7 +44,7 @@ export function parsePolicyDocument(input: unknown, where: string): PolicyDocume
       : [statementValue];
   return {
     ...(typeof doc.Version === 'string' ? { version: doc.Version } : {}),
-    statements: list.map((s, i) => parseStatement(s, `${where} statement ${i}`)),
+    statements: list.map((s, i) => parseStatement(s, `${where} statement ${i}`, intern)),
   };
 }
 
@@ -67,7 +72,13 @@ function safeDecode(text: string): string | undefined {
   }
 }
 
-function parseStatement(input: unknown, where: string): Statement {
+const same = (value: string): string => value;
+
+function parseStatement(
+  input: unknown,
+  where: string,
+  intern: (value: string) => string,
+): Statement {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     throw new ReportInputError(`${where} is not an object`, { context: { where } });
   }
@@ -83,18 +94,18 @@ function parseStatement(input: unknown, where: string): Statement {
   const principalValue = notPrincipal ? s.NotPrincipal : s.Principal;
   const statement: Statement = {
     effect: s.Effect,
-    actions: stringList(notAction ? s.NotAction : s.Action),
+    actions: stringList(notAction ? s.NotAction : s.Action, intern),
     notAction,
     // A statement without Resource (trust policies) applies to the resource it is attached to.
     resources:
       s.Resource === undefined && s.NotResource === undefined
         ? ['*']
-        : stringList(notResource ? s.NotResource : s.Resource),
+        : stringList(notResource ? s.NotResource : s.Resource, intern),
     notResource,
     notPrincipal,
   };
   if (typeof s.Sid === 'string' && s.Sid !== '') statement.sid = s.Sid;
-  if (principalValue !== undefined) statement.principals = principalMap(principalValue);
+  if (principalValue !== undefined) statement.principals = principalMap(principalValue, intern);
   if (s.Condition !== null && typeof s.Condition === 'object' && !Array.isArray(s.Condition)) {
     const conditions = s.Condition as Record<string, Record<string, unknown>>;
     if (Object.keys(conditions).length > 0) statement.conditions = conditions;
@@ -102,17 +113,18 @@ function parseStatement(input: unknown, where: string): Statement {
   return statement;
 }
 
-function stringList(value: unknown): string[] {
-  if (typeof value === 'string') return [value];
-  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
+function stringList(value: unknown, intern: (value: string) => string = same): string[] {
+  if (typeof value === 'string') return [intern(value)];
+  if (Array.isArray(value))
+    return value.filter((v): v is string => typeof v === 'string').map(intern);
   return [];
 }
 
-function principalMap(value: unknown): Record<string, string[]> {
+function principalMap(value: unknown, intern: (value: string) => string): Record<string, string[]> {
   if (value === '*') return { AWS: ['*'] };
   if (value === null || typeof value !== 'object') return {};
   return Object.fromEntries(
-    Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, stringList(v)]),
+    Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, stringList(v, intern)]),
   );
 }
 

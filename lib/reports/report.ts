@@ -21,7 +21,7 @@ import {
 } from './reportTypes.js';
 import type { ActivitySource, ScanIssue, ScanProgress } from './usage.js';
 import { UsageCollector } from './UsageCollector.js';
-import { usageCoverage } from './usageCoverage.js';
+import { usageCoverage, type UsageCoverage } from './usageCoverage.js';
 import { riskCategories } from './riskCategories.js';
 import { rescoreRecommendation } from './rescore.js';
 
@@ -164,7 +164,7 @@ export async function streamReport(
     ));
   }
   // Records that prove nothing about use (none, junk, no time, outside the window): unknown.
-  const coverage =
+  const coverage: UsageCoverage =
     deps.activity === undefined
       ? { issues: [] }
       : usageCoverage(
@@ -172,6 +172,8 @@ export async function streamReport(
           { from: from.toISOString(), to: now.toISOString() },
           collector.stats,
           collector.quality,
+          collector.days,
+          collector.daysUnknown,
         );
   issues = [...issues, ...coverage.issues];
   const activityUnknownReason = coverage.unknownReason;
@@ -345,7 +347,15 @@ export async function streamReport(
       eventsInWindow: collector.quality.inWindow,
       eventsWithoutTime: collector.quality.withoutTime,
       eventsNotCloudTrail: collector.quality.notCloudTrail,
-      usage: deps.activity === undefined ? 'none' : activityKnown ? 'known' : 'unknown',
+      usage:
+        deps.activity === undefined
+          ? 'none'
+          : activityKnown
+            ? 'known'
+            : coverage.missingDays !== undefined
+              ? 'partial'
+              : 'unknown',
+      ...(coverage.missingDays === undefined ? {} : { usageMissingDays: coverage.missingDays }),
       ...(collector.stats.eventsOutOfScope > 0
         ? { eventsOutOfScope: collector.stats.eventsOutOfScope }
         : {}),

@@ -256,8 +256,14 @@ export interface AccessReport {
     eventsWithoutTime: number;
     /** Records skipped as not CloudTrail (no eventSource/eventName). */
     eventsNotCloudTrail: number;
-    /** Whether usage is known: `none` without a source, `unknown` when the source proves nothing. */
-    usage: 'known' | 'unknown' | 'none';
+    /**
+     * Whether usage is known: `none` without a source, `unknown` when the source proves
+     * nothing, `partial` when its records do not reach the window's first or last days (then
+     * treated as unknown: nothing is called unused or idle).
+     */
+    usage: 'known' | 'partial' | 'unknown' | 'none';
+    /** With `partial` usage: the days at the window's start or end without any record. */
+    usageMissingDays?: { from: string; to: string }[];
     /** Records of callers outside the report's principals, left out by the source. */
     eventsOutOfScope?: number;
     unmappedEvents: { eventSource: string; eventName: string; count: number }[];
@@ -272,7 +278,8 @@ export interface AccessReport {
     dataEventsLogged: string[];
     /**
      * Why usage is unknown although a source was given: no CloudTrail record, or none inside
-     * the window (junk, no eventTime, all outside). No idle or unused finding is raised then.
+     * the window (junk, no eventTime, all outside), or records on part of the window only
+     * (`usage partial: …`). No idle or unused finding is raised then.
      */
     activityUnknownReason?: string;
     inventoryGaps: string[];

@@ -12,11 +12,23 @@ import { UsageCollector, type UsageFact } from './UsageCollector.js';
 class RecordingCollector extends UsageCollector {
   readonly records: unknown[] = [];
   readonly facts: UsageFact[] = [];
+  /**
+   * Records per UTC day of the whole trail (`YYYY-MM-DD`): whether the organization's trail
+   * covers the window is the trail's property, and a quiet member has quiet days.
+   */
+  readonly dayCounts = new Map<string, number>();
 
   // Counted as read, so a source can tell an empty trail from a full one.
   override addRecord(record: unknown): void {
     this.stats.eventsRead += 1;
     this.records.push(record);
+    const time = (record as { eventTime?: unknown } | null)?.eventTime;
+    if (typeof time === 'string' && /^\d{4}-\d\d-\d\dT/.test(time))
+      this.addDayCount(time.slice(0, 10), 1);
+  }
+
+  override addDayCount(day: string, count: number): void {
+    this.dayCounts.set(day, (this.dayCounts.get(day) ?? 0) + count);
   }
 
   override addFact(fact: UsageFact): void {
@@ -83,6 +95,9 @@ export class SharedActivity {
         for (const fact of recorded.facts) {
           if (accountOfFact(fact) === accountId) collector.addFact(fact);
         }
+        if (recorded.daysUnknown) collector.daysUnknown = true;
+        // Days outside the member's window are not counted (its collector keeps its days).
+        for (const [day, count] of recorded.dayCounts) collector.addDayCount(day, count);
         return { issues };
       },
     };

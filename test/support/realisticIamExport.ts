@@ -407,11 +407,17 @@ export interface RealisticExport {
 
 /**
  * Writes the export (and `trailRecords` CloudTrail records of the roles' own calls, 2,000 per
- * gzip file) under `dir`.
+ * gzip file) under `dir`. The records fall on 2026-11-20, or spread over `trailDays.days` UTC
+ * days ending on `trailDays.last` (`YYYY-MM-DD`): a trail that covers a report's window.
  */
 export async function writeRealisticExport(
   dir: string,
-  options: { roles: number; users?: number; trailRecords?: number },
+  options: {
+    roles: number;
+    users?: number;
+    trailRecords?: number;
+    trailDays?: { last: string; days: number };
+  },
 ): Promise<RealisticExport> {
   await mkdir(dir, { recursive: true });
   const iam = join(dir, 'authorization-details.json');
@@ -462,7 +468,12 @@ export async function writeRealisticExport(
   );
   const result: RealisticExport = { iam, bytes: out.bytesWritten };
   if (options.trailRecords)
-    result.trail = await writeTrail(join(dir, 'trail'), options.roles, options.trailRecords);
+    result.trail = await writeTrail(
+      join(dir, 'trail'),
+      options.roles,
+      options.trailRecords,
+      options.trailDays ?? { last: '2026-11-20', days: 1 },
+    );
   return result;
 }
 
@@ -485,8 +496,16 @@ const OPERATIONS: Record<string, [string, string][]> = {
   ],
 };
 
-async function writeTrail(root: string, roles: number, records: number): Promise<string> {
+async function writeTrail(
+  root: string,
+  roles: number,
+  records: number,
+  span: { last: string; days: number },
+): Promise<string> {
   const perFile = 2_000;
+  const last = Date.parse(`${span.last}T00:00:00Z`);
+  const dayOf = (n: number) =>
+    new Date(last - (n % span.days) * 86_400_000).toISOString().slice(0, 10);
   const dir = join(root, 'AWSLogs', A, 'CloudTrail', 'us-east-1', '2026', '11', '20');
   await mkdir(dir, { recursive: true });
   const gzipAsync = promisify(gzip);
@@ -510,7 +529,7 @@ async function writeTrail(root: string, roles: number, records: number): Promise
             sessionIssuer: { type: 'Role', arn: `arn:aws:iam::${A}:role/${name}`, userName: name },
           },
         },
-        eventTime: `2026-11-20T${String(n % 24).padStart(2, '0')}:00:00Z`,
+        eventTime: `${dayOf(n)}T${String(n % 24).padStart(2, '0')}:00:00Z`,
         eventSource,
         eventName,
         awsRegion: 'us-east-1',

@@ -99,7 +99,11 @@ function inputNotes(report: AccessReport): string {
     out.push(
       '<p class="warn" id="usage-unknown">Usage unknown: no activity source was read. Nothing is reported as unused and no policy is recommended.</p>',
     );
-  if (src.activityUnknownReason !== undefined)
+  if (src.usage === 'partial')
+    out.push(
+      `<p class="warn" id="usage-unknown">Usage partial: ${esc(src.activityUnknownReason ?? '')} — nothing is reported as unused.</p><p>Days of the window without any record: ${(src.usageMissingDays ?? []).map((d) => esc(d.from === d.to ? d.from : `${d.from} → ${d.to}`)).join(', ')}.</p>`,
+    );
+  else if (src.activityUnknownReason !== undefined)
     out.push(
       `<p class="warn" id="usage-unknown">Usage unknown: ${esc(src.activityUnknownReason)} — nothing is reported as unused.</p>`,
     );

@@ -97,7 +97,9 @@ function* markdownPieces(report: AccessReport, lists: ReportLists): Generator<Pi
   yield `Generated ${report.generatedAt} · window ${report.window.days} days (${report.window.from.slice(0, 10)} → ${report.window.to.slice(0, 10)}) · accounts ${report.accountIds.join(', ') || 'unknown'}${report.region ? ` · region ${report.region}` : ''}\n`;
   yield `Sources: IAM ${report.sources.iam}; inventory ${report.sources.inventory}; activity ${report.sources.activity ? `${report.sources.activity.kind} (${report.sources.activity.description})` : 'none — used/unused unknown'}; ${report.sources.eventsRead} events read, ${report.sources.eventsAttributed} attributed, ${report.sources.eventsDenied} denied${report.sources.eventsOutOfScope ? `, ${report.sources.eventsOutOfScope} of callers outside the reported principals left out` : ''}.\n`;
   const src = report.sources;
-  if (src.activityUnknownReason !== undefined)
+  if (src.usage === 'partial')
+    yield `**Usage partial**: ${cell(src.activityUnknownReason ?? '')} — nothing is reported as unused. Days of the window without any record: ${(src.usageMissingDays ?? []).map((d) => (d.from === d.to ? d.from : `${d.from} → ${d.to}`)).join(', ')}.\n`;
+  else if (src.activityUnknownReason !== undefined)
     yield `**Usage unknown**: ${cell(src.activityUnknownReason)} — nothing is reported as unused.\n`;
   if (src.skippedServiceLinkedRoles.length > 0)
     yield `Skipped ${src.skippedServiceLinkedRoles.length} AWS service-linked role(s) (the account cannot change them).\n`;

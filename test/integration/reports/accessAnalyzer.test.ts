@@ -9,6 +9,7 @@ import { generateReport } from '../../../lib/reports/report.js';
 import type { RecommendedPolicy } from '../../../lib/reports/reportTypes.js';
 import { MemoryActivitySource } from '../../../lib/reports/usage.js';
 import { testClientConfig } from '../../support/localStack.js';
+import { dailyRecords } from '../../support/dailyRecords.js';
 
 /**
  * Access Analyzer ValidatePolicy through the real SDK client. moto has no Access Analyzer, so
@@ -140,7 +141,11 @@ describe('Access Analyzer ValidatePolicy (stand-in on the local stack)', () => {
     // Act
     const report = await generateReport({
       iam: new MemoryIamSource(details),
-      activity: new MemoryActivitySource([record]),
+      // With a record a day through the window: the trail covers it (usage known).
+      activity: new MemoryActivitySource([
+        record,
+        ...dailyRecords(account, '2026-08-30', '2026-11-27'),
+      ]),
       catalog: new IamDataCatalog(),
       policyValidator: validator,
       now: () => new Date('2026-11-28T00:00:00Z'),

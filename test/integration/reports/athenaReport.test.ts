@@ -10,7 +10,7 @@ import type { Context } from 'aws-lambda';
 import scheduleEvent from '../../../events/report.schedule.json' with { type: 'json' };
 import { defaultDeps, makeHandler } from '../../../functions/report.js';
 import { AthenaActivitySource } from '../../../lib/aws/activitySources.js';
-import { ATHENA_COLUMNS } from '../../../lib/reports/athenaQuery.js';
+import { ATHENA_COLUMNS, ATHENA_DAY_COLUMNS } from '../../../lib/reports/athenaQuery.js';
 import { IamDataCatalog } from '../../../lib/reports/catalog.js';
 import { AuthorizationDetailsFile } from '../../../lib/reports/iamFile.js';
 import { generateReport } from '../../../lib/reports/report.js';
@@ -30,7 +30,9 @@ import {
  * the aggregated rows the query would return are seeded through moto's documented results
  * queue (`/moto-api/static/athena/query-results`); what is exercised is the real
  * StartQueryExecution → GetQueryExecution → GetQueryResults exchange and the mapping of its
- * rows. The SQL itself is tested in test/unit/reports/athenaQuery.test.ts.
+ * rows. Each report runs two queries, in order: the usage aggregate, then the records per day
+ * (whether the trail covers the window); each is seeded its own result, in that order. The
+ * SQL itself is tested in test/unit/reports/athenaQuery.test.ts.
  */
 
 const fixtures = new URL('../../fixtures/iam/', import.meta.url).pathname;
@@ -49,9 +51,14 @@ async function seedAthenaResult(rows: string[][]): Promise<void> {
   if (response.status !== 201) throw new Error(`seeding Athena failed: ${response.status}`);
 }
 
+/** Rows of the records-per-day query: one per day given. */
+const dayRows = (...days: string[]) => [[...ATHENA_DAY_COLUMNS], ...days.map((d) => [d, '120'])];
+
 describe('usage aggregated on Athena (local stack)', () => {
   let report: AccessReport;
   let sql: string;
+  let source: AthenaActivitySource;
+  const now = new Date('2026-11-28T00:00:00Z');
 
   beforeAll(async () => {
     // Prepare: a results bucket and the rows the aggregating query returns (header first).
@@ -80,12 +87,13 @@ describe('usage aggregated on Athena (local stack)', () => {
         '2026-11-27T23:59:59Z',
       ],
     ]);
-    const source = new AthenaActivitySource(
+    // The trail has records from the window's first day (2026-08-30) to its last.
+    await seedAthenaResult(dayRows('2026-08-30', '2026-10-01', '2026-11-27', '2026-11-28'));
+    source = new AthenaActivitySource(
       { database: 'security', table: 'cloudtrail_pp' },
       { outputLocation: `s3://${bucket}/results/`, pollMs: 10 },
       new AthenaClient(testClientConfig()),
     );
-    const now = new Date('2026-11-28T00:00:00Z');
     sql = source.query({ from: new Date('2026-08-30T00:00:00Z'), to: now });
     // Act
     report = await generateReport({
@@ -98,6 +106,10 @@ describe('usage aggregated on Athena (local stack)', () => {
 
   it('reads principal × action × count × last seen from the query results', () => {
     // Assess
+    expect(report.sources.usage).toBe('known');
+    expect(report.sources.issues.map((i) => i.reason)).toContain(
+      'no record on 2026-08-31 → 2026-09-30 (31 days inside the window): a quiet account, or logs missing',
+    );
     expect(report.sources.activity).toEqual({
       kind: 'athena',
       description: 'Athena security.cloudtrail_pp',
@@ -126,6 +138,43 @@ describe('usage aggregated on Athena (local stack)', () => {
       ],
     });
   });
+
+  it('counts days as the log-file sources do: records on one day only make usage partial', async () => {
+    // Prepare: the same usage rows, but the trail's records on 2026-10-15 only (planted).
+    await seedAthenaResult([
+      [...ATHENA_COLUMNS],
+      [
+        'AssumedRole',
+        `arn:aws:sts::${A}:assumed-role/gateway-deployer/session`,
+        `arn:aws:iam::${A}:role/gateway-deployer`,
+        'sts.amazonaws.com',
+        'GetCallerIdentity',
+        'Management',
+        '1',
+        '2026-10-15T12:00:00Z',
+      ],
+    ]);
+    await seedAthenaResult(dayRows('2026-10-15'));
+    // Act
+    const partial = await generateReport({
+      iam: new AuthorizationDetailsFile(`${fixtures}account-authorization-details.json`),
+      activity: source,
+      catalog: new IamDataCatalog(),
+      now: () => now,
+    });
+    // Assess: nothing is unused or idle; the missing days are named.
+    expect(partial.sources.usage).toBe('partial');
+    expect(partial.sources.usageMissingDays).toEqual([
+      { from: '2026-08-30', to: '2026-10-14' },
+      { from: '2026-10-16', to: '2026-11-28' },
+    ]);
+    expect([...partial.roles, ...partial.principals].every((p) => !p.usageKnown)).toBe(true);
+    expect(
+      partial.findings.filter(
+        (f) => f.checkId === 'idle-principal' || f.checkId === 'unused-permissions',
+      ),
+    ).toEqual([]);
+  }, 60_000);
 });
 
 describe('the deployed report with the stack option AthenaReport (local stack)', () => {
@@ -196,7 +245,10 @@ describe('the deployed report with the stack option AthenaReport (local stack)',
         '2026-11-27T08:00:00Z',
       ],
     ]);
-    // The tool report's own query comes second: one group of InvokeGateway data events.
+    // Records on every day of the 30-day window the handler reads (its "now" is the clock's).
+    const day = (ago: number) => new Date(Date.now() - ago * 86_400_000).toISOString().slice(0, 10);
+    await seedAthenaResult(dayRows(...Array.from({ length: 31 }, (_, i) => day(30 - i))));
+    // The tool report's own query comes third: one group of InvokeGateway data events.
     await seedAthenaResult([
       toolUsageColumns(DEFAULT_KEPT_CLAIMS.length),
       toolUsageColumns(DEFAULT_KEPT_CLAIMS.length).map(
@@ -250,10 +302,11 @@ describe('the deployed report with the stack option AthenaReport (local stack)',
       usedActions: ['secretsmanager:GetSecretValue'],
       eventCount: 31,
     });
-    // Two queries (usage, then tool usage), in the stack's workgroup, over the stack's table,
-    // each pruned to the window's days.
+    expect(stored.sources.usage).toBe('known');
+    // Three queries (usage, records per day, then tool usage), in the stack's workgroup, over
+    // the stack's table, each pruned to the window's days.
     const listed = await athena.send(new ListQueryExecutionsCommand({ WorkGroup: workgroup }));
-    expect(listed.QueryExecutionIds).toHaveLength(2);
+    expect(listed.QueryExecutionIds).toHaveLength(3);
     for (const id of listed.QueryExecutionIds ?? []) {
       const execution = await athena.send(new GetQueryExecutionCommand({ QueryExecutionId: id }));
       const query = execution.QueryExecution?.Query ?? '';

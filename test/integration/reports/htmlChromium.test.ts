@@ -9,7 +9,8 @@ import { renderHtml } from '../../../lib/reports/render/html.js';
 import { generateReport } from '../../../lib/reports/report.js';
 import type { AccessReport } from '../../../lib/reports/reportTypes.js';
 import { launchChromium } from '../../support/chromium.js';
-import { largeRoleName, writeLargeExport } from '../../support/largeIamExport.js';
+import { dailyRecords } from '../../support/dailyRecords.js';
+import { LARGE_ACCOUNT, largeRoleName, writeLargeExport } from '../../support/largeIamExport.js';
 
 /**
  * The HTML report in a real headless Chromium (the build `@sparticuz/chromium` ships inside its
@@ -42,6 +43,11 @@ describe('report HTML in headless Chromium (520 roles)', () => {
   beforeAll(async () => {
     const dir = await mkdtemp(join(tmpdir(), 'gw-html-'));
     const input = await writeLargeExport(dir, ROLES);
+    // Records every day of the window besides the roles' calls: the trail covers it.
+    await writeFile(
+      join(input.trail, 'daily.json'),
+      JSON.stringify({ Records: dailyRecords(LARGE_ACCOUNT, '2026-08-30', '2026-11-27') }),
+    );
     const now = () => new Date('2026-11-28T00:00:00Z');
     const deps = {
       iam: new AuthorizationDetailsFile(input.iam),

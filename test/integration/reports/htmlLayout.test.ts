@@ -30,7 +30,12 @@ describe('report HTML layout in headless Chromium (1,500 realistic roles)', () =
 
   beforeAll(async () => {
     const dir = await mkdtemp(join(tmpdir(), 'gw-html-layout-'));
-    const input = await writeRealisticExport(dir, { roles: ROLES, trailRecords: 6_000 });
+    // A trail that covers the report's 90-day window (2026-08-30 → 2026-11-28).
+    const input = await writeRealisticExport(dir, {
+      roles: ROLES,
+      trailRecords: 6_000,
+      trailDays: { last: '2026-11-27', days: 90 },
+    });
     report = await generateReport({
       iam: new AuthorizationDetailsFile(input.iam),
       activity: new DirectoryActivitySource(input.trail ?? ''),

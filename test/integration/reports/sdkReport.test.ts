@@ -49,6 +49,7 @@ import {
   uniqueName,
 } from '../../support/localStack.js';
 import { subscribeQueue } from '../../support/queues.js';
+import { dailyRecords } from '../../support/dailyRecords.js';
 
 const ACCOUNT = '123456789012';
 const config = testClientConfig();
@@ -273,7 +274,12 @@ describe('access report through the SDK on the local stack', () => {
 
   beforeAll(async () => {
     world = await buildWorld();
-    await seedCloudTrail(records(world));
+    // The calls, and a record a day before them: the trail covers the 90-day window.
+    const day = (ago: number) => new Date(Date.now() - ago * 86_400_000).toISOString().slice(0, 10);
+    await seedCloudTrail([
+      ...records(world),
+      ...(dailyRecords(ACCOUNT, day(90), day(1)) as Record<string, unknown>[]),
+    ]);
     report = await generateReport({
       iam: new IamApiSource(iam),
       inventory: new AgentCoreInventorySource({

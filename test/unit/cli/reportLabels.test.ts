@@ -7,10 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AccessReport } from '../../../lib/reports/reportTypes.js';
 import { ROOT, runCli } from '../../support/cli.js';
+import { trailCoveringToday } from '../../support/dailyRecords.js';
 
 const FIXTURES = join(ROOT, 'test/fixtures/iam');
 const IAM = join(FIXTURES, 'authorization-details.json');
-const TRAIL = join(FIXTURES, 'trail');
+// The CLI's window ends now: the fixture trail plus daily records to today covers it.
+const TRAIL = trailCoveringToday(join(FIXTURES, 'trail'), '111122223333');
 const BREAK_GLASS = 'arn:aws:iam::111122223333:role/break-glass';
 const tmp = () => mkdtempSync(join(tmpdir(), 'gw-labels-'));
 

@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
 import {
+  athenaDaysQuery,
+  athenaRowsToDays,
   athenaRowsToFacts,
   athenaUsageQuery,
   ATHENA_COLUMNS,
+  ATHENA_DAY_COLUMNS,
   cloudTrailTableDdl,
   parseAthenaTable,
   type AthenaRow,
@@ -38,6 +41,68 @@ describe('Athena usage query', () => {
 
   it.each(['security', 'a.b.c', 'db.t;DROP', 'db."t"', '.t', 'db.'])('refuses table %j', (v) => {
     expect(() => parseAthenaTable(v)).toThrow('--athena takes DATABASE.TABLE');
+  });
+});
+
+describe('Athena records-per-day query (does the trail cover the window?)', () => {
+  const table = { database: 'security', table: 'cloudtrail_pp' };
+  const sql = athenaDaysQuery(table, window, { accounts: ['210987654321'] });
+
+  it('counts every record of the window per UTC day of its eventtime, refused ones too', () => {
+    expect(sql).toBe(
+      [
+        'SELECT substr(eventtime, 1, 10) AS day, count(*) AS records',
+        'FROM "security"."cloudtrail_pp"',
+        `WHERE "timestamp" BETWEEN '2026/08/30' AND '2026/11/28'`,
+        "  AND account IN ('210987654321')",
+        "  AND eventtime >= '2026-08-30T06:00:00Z' AND eventtime <= '2026-11-28T06:00:00Z'",
+        'GROUP BY 1',
+      ].join('\n'),
+    );
+    expect(sql).not.toContain('errorcode');
+    const aliases = [...sql.matchAll(/ AS ([a-z_]+)/g)].map((m) => m[1]);
+    expect(aliases).toEqual([...ATHENA_DAY_COLUMNS]);
+  });
+
+  it('scans the same partitions and times as the usage query', () => {
+    const usage = athenaUsageQuery(table, window, { accounts: ['210987654321'] });
+    const scan = (q: string) => {
+      const lines = q.split('\n');
+      const from = lines.findIndex((l) => l.startsWith('FROM'));
+      return lines.slice(from, lines.findIndex((l) => l.includes('eventtime <=')) + 1);
+    };
+    expect(scan(sql)).toHaveLength(4);
+    expect(scan(sql)).toEqual(scan(usage));
+  });
+
+  it('maps rows to day counts into the collector; the header is checked; junk is skipped', () => {
+    const days = athenaRowsToDays(
+      [
+        row(...ATHENA_DAY_COLUMNS),
+        row('2026-08-30', '12'),
+        row('2026-11-28', '3'),
+        row('2026-13-45x', '3'),
+        row('2026-10-01', '0'),
+        row(undefined, '5'),
+      ],
+      true,
+    );
+    expect(days).toEqual([
+      { day: '2026-08-30', count: 12 },
+      { day: '2026-11-28', count: 3 },
+    ]);
+    const collector = new UsageCollector({
+      from: window.from.toISOString(),
+      to: window.to.toISOString(),
+    });
+    for (const d of days) collector.addDayCount(d.day, d.count);
+    expect(collector.days.span()).toEqual({
+      first: Date.parse('2026-08-30') / 86_400_000,
+      last: Date.parse('2026-11-28') / 86_400_000,
+    });
+    expect(() => athenaRowsToDays([row('day', 'calls')], true)).toThrow(
+      'Athena returned columns day,calls, expected day,records',
+    );
   });
 });
 

@@ -141,10 +141,13 @@ describe('offline report (authorization details + CloudTrail directory)', () => 
     expect(report.sources.unmappedEvents).toEqual([
       { eventSource: 'example.amazonaws.com', eventName: 'DoSomethingNew', count: 1 },
     ]);
+    // 13 records of the fixture's calls and 98 daily service records (2026-08-25 → 2026-11-30,
+    // so the trail covers the window): 1 and 8 of them outside the window, 90 unattributed.
     expect(report.sources).toMatchObject({
-      eventsRead: 13,
+      usage: 'known',
+      eventsRead: 13 + 98,
       eventsDenied: 1,
-      eventsOutsideWindow: 1,
+      eventsOutsideWindow: 1 + 8,
     });
     // alice's denied DeleteGateway is not usage.
     expect(report.principals.find((p) => p.name === 'alice')?.usedActions).toEqual([

@@ -3,6 +3,7 @@ import { MemoryIamSource } from '../../../lib/reports/iamFile.js';
 import { generateReport } from '../../../lib/reports/report.js';
 import type { AccessReport } from '../../../lib/reports/reportTypes.js';
 import { MemoryActivitySource } from '../../../lib/reports/usage.js';
+import { dailyRecords } from '../../support/dailyRecords.js';
 
 /**
  * A recommended policy is judged by the same risk checks before it is offered: what it still
@@ -40,7 +41,11 @@ const call = (roleName: string, eventSource: string, eventName: string, params: 
 async function report(roles: unknown[], records: unknown[]): Promise<AccessReport> {
   return generateReport({
     iam: new MemoryIamSource({ RoleDetailList: roles, Policies: [] }),
-    activity: new MemoryActivitySource(records),
+    // Records on every day of the window: the trail covers it (usage known).
+    activity: new MemoryActivitySource([
+      ...records,
+      ...dailyRecords(A, '2026-09-02', '2026-11-30'),
+    ]),
     catalog,
     now,
   });

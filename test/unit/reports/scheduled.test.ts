@@ -7,6 +7,7 @@ import { MemoryReportStore } from '../../../lib/reports/store.js';
 import { MemoryActivitySource } from '../../../lib/reports/usage.js';
 import { defaultDeps, makeHandler, REPORT_ENV } from '../../../functions/report.js';
 import type { Context } from 'aws-lambda';
+import { dailyRecords } from '../../support/dailyRecords.js';
 
 const A = '111122223333';
 const CANARY = 'CANARY-sk-live-9f8e7d6c5b4a';
@@ -67,7 +68,8 @@ function deps(store: MemoryReportStore, sink: MemoryAlertSink, iam: unknown, at:
   return {
     report: {
       iam: new MemoryIamSource(iam),
-      activity: new MemoryActivitySource([record]),
+      // A trail with records every day through both reports' windows (usage known).
+      activity: new MemoryActivitySource([record, ...dailyRecords(A, '2026-08-25', '2026-12-05')]),
       catalog,
       now: () => new Date(at),
     },

@@ -22,6 +22,8 @@ beforeAll(async () => {
   input = await writeRealisticExport(mkdtempSync(join(tmpdir(), 'streamed-report-')), {
     roles: 160,
     trailRecords: 1_500,
+    // A trail that covers the 90-day window (usage known).
+    trailDays: { last: now.toISOString().slice(0, 10), days: 91 },
   });
 }, 60_000);
 

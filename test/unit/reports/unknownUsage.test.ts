@@ -100,7 +100,8 @@ describe('usage unknown for everyone', () => {
       now: () => new Date('2027-06-01T00:00:00Z'),
     });
     expectUnknown(report);
-    expect(report.sources.activityUnknownReason).toMatch(/8 records outside the window/);
+    // The 8 records of the fixture's calls and its 98 daily service records (to 2026-11-30).
+    expect(report.sources.activityUnknownReason).toMatch(/106 records outside the window/);
     expect(report.checks.find((c) => c.checkId === 'idle-principal')).toMatchObject({
       status: 'skipped',
       reason: expect.stringContaining('usage unknown'),
@@ -151,7 +152,8 @@ describe('partly bad input still counts, with the gaps shown', () => {
     expect(report.sources.usage).toBe('known');
     expect(report.sources.activityUnknownReason).toBeUndefined();
     expect(report.sources).toMatchObject({
-      eventsInWindow: 8,
+      // 8 of the fixture's calls and 90 of its daily service records.
+      eventsInWindow: 8 + 90,
       eventsNotCloudTrail: 1,
       eventsWithoutTime: 1,
     });
