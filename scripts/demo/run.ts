@@ -420,8 +420,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
     // The demo's own admins are labelled, not hidden: their findings are true (an admin policy
     // is critical anywhere) and stay counted; the label says they are the demo's set-up.
     const setUp = [...new Set([admin, (await stageAdminOf()).arn].filter(Boolean))];
+    // The local account's whole history is this run: a window of one day is what its trail
+    // covers (a 90-day window would be partial, and the report would call nothing unused).
     await gatewarden([
       'report',
+      '--days',
+      '1',
       '--format',
       'all',
       '--out',

@@ -11,7 +11,9 @@ import {
  * offline checks stand alone and the answer says so. (The port's in-memory stand-in here;
  * lib/aws/accessAnalyzerValidator.ts is the SDK adapter.)
  */
-const [scp, , rcp] = guardrails({ stage: 'prod', gatewayRoles: ['arn:aws:iam::*:role/gw-*'] });
+const all = guardrails({ stage: 'prod', gatewayRoles: ['arn:aws:iam::*:role/gw-*'] });
+const scp = all.find((g) => g.kind === 'SERVICE_CONTROL_POLICY');
+const rcp = all.find((g) => g.kind === 'RESOURCE_CONTROL_POLICY');
 
 function validator(findings: RemoteFinding[]): GuardrailPolicyValidator & { asked: string[] } {
   const asked: string[] = [];
