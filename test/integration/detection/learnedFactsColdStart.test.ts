@@ -24,6 +24,7 @@ type Raw = Record<string, unknown>;
 type DetectModule = typeof DetectModuleShape;
 
 const context = {} as Context;
+const sqs = () => localClient(SQSClient);
 const KALI =
   'aws-cli/2.15.30 md/awscrt#0.19.19 ua/2.0 os/linux#6.6.9-amd64 md/arch#x86_64 lang/python#3.11.8 md/pyimpl#CPython cfg/retry-mode#standard md/installer#source md/distrib#kali.2024 md/prompt#off md/command#lambda.list-functions';
 
@@ -68,7 +69,6 @@ async function coldModule(load: string): Promise<DetectModule> {
 
 describe('learned facts on a cold detect container, live on the local stack', () => {
   let stack: RoleStack;
-  const sqs = () => localClient(SQSClient);
 
   beforeAll(async () => {
     stack = await openRoleStack();
@@ -155,26 +155,12 @@ describe('learned facts on a cold detect container, live on the local stack', ()
   }, 180_000);
 
   it('a gateway key and a trail bucket learned by one container are known to another', async () => {
-    // Prepare: the deployed function's environment, an observer on its alert topic
-    const { Environment } = await localClient(LambdaClient).send(
-      new GetFunctionConfigurationCommand({ FunctionName: 'gatewarden-local-detect' }),
-    );
-    const env = { ...process.env, ...(Environment?.Variables ?? {}) };
-    const observer = await createQueue(sqs(), uniqueName('gw-cold-keys'));
-    await subscribeQueue(
-      localClient(SNSClient),
-      sqs(),
-      env.GATEWARDEN_ALERT_TOPIC_ARN ?? '',
-      observer,
-    );
+    // Prepare: this run's own key id and bucket name (the table outlives one run)
     const tag = uniqueName('cold');
-    // The key id and the bucket name are this run's own (the table outlives one run).
-    const own = (record: Raw): Raw =>
-      JSON.parse(
-        JSON.stringify(record)
-          .replaceAll('0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d', `${tag}-key`)
-          .replaceAll('audit-logs-111122223333', `${tag}-audit`),
-      ) as Raw;
+    const own = renamed(tag, {
+      '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d': `${tag}-key`,
+      'audit-logs-111122223333': `${tag}-audit`,
+    });
     const [vault, deletion] = fixtureCase(
       'kmsKeyLoss.fixtures.json',
       'token vault key scheduled for deletion',
@@ -183,40 +169,14 @@ describe('learned facts on a cold detect container, live on the local stack', ()
       'trailBucketRemoved.fixtures.json',
       'learned trail bucket deleted',
     ).map(own) as [Raw, Raw];
-    const learned = [eventOf(vault, tag, 50, 1), eventOf(trail, tag, 45, 2)];
-    const later = [eventOf(deletion, tag, 20, 3), eventOf(removed, tag, 15, 4)];
 
     // Act: container 1 learns; container 2, a fresh module load, sees what follows
-    for (const [load, events] of [
-      ['1', learned],
-      ['2', later],
-    ] as const) {
-      await asFunctionRole(stack.endpoint, 'gatewarden-local-detect', async () => {
-        const { defaultDeps, makeHandler } = await coldModule(`${tag}-${load}`);
-        const handler = makeHandler(() => defaultDeps(env));
-        for (const event of events) await handler(event as never, context);
-      });
-    }
-    const notes = (
-      await drainThroughMarker(
-        sqs(),
-        localClient(SNSClient),
-        env.GATEWARDEN_ALERT_TOPIC_ARN ?? '',
-        observer.url,
-      )
-    )
-      .map(
-        (m) =>
-          JSON.parse(m.Body ?? '{}') as {
-            Message?: string;
-            MessageAttributes?: Record<string, { Value: string }>;
-          },
-      )
-      .filter((n) => (n.Message ?? '').includes(tag));
-    const severities = (ruleId: string) =>
-      notes
-        .filter((n) => n.MessageAttributes?.ruleId?.Value === ruleId)
-        .map((n) => n.MessageAttributes?.severity?.Value);
+    const severities = await acrossTwoContainers(
+      stack.endpoint,
+      tag,
+      [eventOf(vault, tag, 50, 1), eventOf(trail, tag, 45, 2)],
+      [eventOf(deletion, tag, 20, 3), eventOf(removed, tag, 15, 4)],
+    );
 
     // Assess: the token vault key's deletion is critical, the trail bucket's deletion high
     expect(severities('kms-key-loss')).toEqual(['critical']);
@@ -224,25 +184,9 @@ describe('learned facts on a cold detect container, live on the local stack', ()
   }, 180_000);
 
   it('a user’s creation and a gateway’s rate limits learned by one container are known to another', async () => {
-    // Prepare: the deployed function's environment, an observer on its alert topic
-    const { Environment } = await localClient(LambdaClient).send(
-      new GetFunctionConfigurationCommand({ FunctionName: 'gatewarden-local-detect' }),
-    );
-    const env = { ...process.env, ...(Environment?.Variables ?? {}) };
-    const observer = await createQueue(sqs(), uniqueName('gw-cold-users'));
-    await subscribeQueue(
-      localClient(SNSClient),
-      sqs(),
-      env.GATEWARDEN_ALERT_TOPIC_ARN ?? '',
-      observer,
-    );
+    // Prepare: this run's own user and gateway
     const tag = uniqueName('cold');
-    const own = (record: Raw): Raw =>
-      JSON.parse(
-        JSON.stringify(record)
-          .replaceAll('ops-temp', `${tag}-ops`)
-          .replaceAll('orders-gw-a1b2c3d4e5', `${tag}-gw`),
-      ) as Raw;
+    const own = renamed(tag, { 'ops-temp': `${tag}-ops`, 'orders-gw-a1b2c3d4e5': `${tag}-gw` });
     const [create, login] = fixtureCase(
       'consoleLoginWithoutMfa.fixtures.json',
       'user created two days earlier signs in without MFA',
@@ -251,43 +195,69 @@ describe('learned facts on a cold detect container, live on the local stack', ()
       'gatewayRateLimitWeakened.fixtures.json',
       'update unblocking a caller held at rate 0',
     ).map(own) as [Raw, Raw];
-    const learned = [eventOf(create, tag, 50, 1), eventOf(limit, tag, 45, 2)];
-    const later = [eventOf(login, tag, 20, 3), eventOf(unblock, tag, 15, 4)];
 
     // Act: container 1 learns; container 2, a fresh module load, sees what follows
-    for (const [load, events] of [
-      ['1', learned],
-      ['2', later],
-    ] as const) {
-      await asFunctionRole(stack.endpoint, 'gatewarden-local-detect', async () => {
-        const { defaultDeps, makeHandler } = await coldModule(`${tag}-${load}`);
-        const handler = makeHandler(() => defaultDeps(env));
-        for (const event of events) await handler(event as never, context);
-      });
-    }
-    const notes = (
-      await drainThroughMarker(
-        sqs(),
-        localClient(SNSClient),
-        env.GATEWARDEN_ALERT_TOPIC_ARN ?? '',
-        observer.url,
-      )
-    )
-      .map(
-        (m) =>
-          JSON.parse(m.Body ?? '{}') as {
-            Message?: string;
-            MessageAttributes?: Record<string, { Value: string }>;
-          },
-      )
-      .filter((n) => (n.Message ?? '').includes(tag));
-    const severities = (ruleId: string) =>
-      notes
-        .filter((n) => n.MessageAttributes?.ruleId?.Value === ruleId)
-        .map((n) => n.MessageAttributes?.severity?.Value);
+    const severities = await acrossTwoContainers(
+      stack.endpoint,
+      tag,
+      [eventOf(create, tag, 50, 1), eventOf(limit, tag, 45, 2)],
+      [eventOf(login, tag, 20, 3), eventOf(unblock, tag, 15, 4)],
+    );
 
     // Assess: the new user's password-only sign-in is high, the unblocked caller high
     expect(severities('console-login-without-mfa')).toEqual(['high']);
     expect(severities('gateway-rate-limit-weakened')).toEqual(['high']);
   }, 180_000);
 });
+
+/** A fixture record with names replaced by this run's own (the state table outlives a run). */
+function renamed(tag: string, names: Record<string, string>): (record: Raw) => Raw {
+  return (record) => {
+    let text = JSON.stringify(record);
+    for (const [from, to] of Object.entries(names)) text = text.replaceAll(from, to);
+    return JSON.parse(text) as Raw;
+  };
+}
+
+/**
+ * Runs `learned` in one fresh load of the deployed detect handler and `later` in another, as
+ * its deployed role, and reads the alerts naming `tag` (up to a marker sent after them):
+ * severities by rule id.
+ */
+async function acrossTwoContainers(
+  endpoint: string,
+  tag: string,
+  learned: readonly unknown[],
+  later: readonly unknown[],
+): Promise<(ruleId: string) => (string | undefined)[]> {
+  const { Environment } = await localClient(LambdaClient).send(
+    new GetFunctionConfigurationCommand({ FunctionName: 'gatewarden-local-detect' }),
+  );
+  const env = { ...process.env, ...(Environment?.Variables ?? {}) };
+  const topicArn = env.GATEWARDEN_ALERT_TOPIC_ARN ?? '';
+  const observer = await createQueue(sqs(), uniqueName('gw-cold-alerts'));
+  await subscribeQueue(localClient(SNSClient), sqs(), topicArn, observer);
+  for (const [load, events] of [
+    ['1', learned],
+    ['2', later],
+  ] as const) {
+    await asFunctionRole(endpoint, 'gatewarden-local-detect', async () => {
+      const { defaultDeps, makeHandler } = await coldModule(`${tag}-${load}`);
+      const handler = makeHandler(() => defaultDeps(env));
+      for (const event of events) await handler(event as never, context);
+    });
+  }
+  const notes = (await drainThroughMarker(sqs(), localClient(SNSClient), topicArn, observer.url))
+    .map(
+      (m) =>
+        JSON.parse(m.Body ?? '{}') as {
+          Message?: string;
+          MessageAttributes?: Record<string, { Value: string }>;
+        },
+    )
+    .filter((n) => (n.Message ?? '').includes(tag));
+  return (ruleId) =>
+    notes
+      .filter((n) => n.MessageAttributes?.ruleId?.Value === ruleId)
+      .map((n) => n.MessageAttributes?.severity?.Value);
+}
