@@ -56,6 +56,12 @@ export const POLICY_SIZE_LIMIT = 5120;
 
 const STAGE = /^[A-Za-z0-9-]{1,30}$/;
 const PRINCIPAL_PATTERN = /^arn:(aws[a-z-]*|\*):(iam|sts)::(\d{12}|\*):[\w+=,.@/*-]+$/;
+/**
+ * A gateway role pattern: an IAM role ARN, nothing else. The secrets RCP exempts what it
+ * matches, and only roles can be guarded by the gateway roles SCP (a `*` where `role` stands
+ * would exempt a user of that name, which nothing guards).
+ */
+const ROLE_PATTERN = /^arn:(aws[a-z-]*|\*):iam::(\d{12}|\*):role\/[\w+=,.@/*-]+$/;
 const KMS_KEY = /^arn:(aws[a-z-]*|\*):kms:[a-z0-9-*]+:(\d{12}|\*):(key|alias)\/[\w/*-]+$/;
 
 const EVENT_RULE_WRITES = [
@@ -253,7 +259,7 @@ function gatewayPractices(options: GuardrailOptions): Guardrail {
 /**
  * Gateway secrets (`gatewarden/…` and AgentCore Identity's `bedrock-agentcore-identity!…`)
  * are read only by gateway roles, gatewarden's rotators, and AgentCore itself — whatever an
- * identity policy or a secret's own policy grants. Only from inside the organization.
+ * identity policy or a secret's own policy grants. Only from the secret's own account.
  */
 function secretReaders(stage: string, gatewayRoles: readonly string[]): Guardrail {
   return {
@@ -284,13 +290,28 @@ function secretReaders(stage: string, gatewayRoles: readonly string[]): Guardrai
             BoolIfExists: { 'aws:PrincipalIsAWSService': 'false' },
           },
         },
+        {
+          // The names above are exemptions in any account, and only the organization's SCPs
+          // guard who may take them: a role of such a name in an account outside it (the
+          // secret shared to it by its policy) would read the secret. Gateway roles and the
+          // rotators act in the secret's own account.
+          Sid: 'GatewaySecretsOnlyInTheirOwnAccount',
+          Effect: 'Deny',
+          Principal: '*',
+          Action: ['secretsmanager:GetSecretValue', 'secretsmanager:BatchGetSecretValue'],
+          Resource: [
+            'arn:*:secretsmanager:*:*:secret:gatewarden/*',
+            'arn:*:secretsmanager:*:*:secret:bedrock-agentcore-identity!*',
+          ],
+          Condition: {
+            StringNotEqualsIfExists: { 'aws:PrincipalAccount': '${aws:ResourceAccount}' },
+            BoolIfExists: { 'aws:PrincipalIsAWSService': 'false' },
+          },
+        },
       ],
     },
   };
 }
-
-/** A role ARN pattern (an `sts` assumed-role pattern names no resource an SCP could guard). */
-const isRolePattern = (pattern: string): boolean => /^arn:[^:]+:iam::[^:]+:role\//.test(pattern);
 
 /**
  * The secrets RCP exempts the gateway roles by ARN pattern, so who may act as a role of such a
@@ -304,7 +325,7 @@ function gatewayRoleGuard(
   gatewayRoles: readonly string[],
   exempt: readonly string[],
 ): Guardrail {
-  const roles = gatewayRoles.filter(isRolePattern);
+  const roles = [...gatewayRoles];
   const statements: GuardrailStatement[] = [
     {
       Sid: 'GatewayRolesPassedOnlyToAgentCore',
@@ -335,15 +356,13 @@ function gatewayRoleGuard(
 export function guardrails(options: GuardrailOptions): Guardrail[] {
   if (!STAGE.test(options.stage))
     throw new RangeError(`stage "${options.stage}" is not a stage name`);
-  checkPatterns(options.gatewayRoles ?? [], PRINCIPAL_PATTERN, 'an IAM principal ARN pattern');
+  checkPatterns(options.gatewayRoles ?? [], ROLE_PATTERN, 'an IAM role ARN pattern');
   checkPatterns(options.exemptPrincipals ?? [], PRINCIPAL_PATTERN, 'an IAM principal ARN pattern');
   checkPatterns(options.kmsKeyArns ?? [], KMS_KEY, 'a KMS key ARN');
   const out = [memberResources(options.stage), gatewayPractices(options)];
   const gatewayRoles = options.gatewayRoles ?? [];
-  if (gatewayRoles.some(isRolePattern)) {
-    out.push(gatewayRoleGuard(options.stage, gatewayRoles, options.exemptPrincipals ?? []));
-  }
   if (gatewayRoles.length > 0) {
+    out.push(gatewayRoleGuard(options.stage, gatewayRoles, options.exemptPrincipals ?? []));
     out.push(secretReaders(options.stage, gatewayRoles));
   }
   return out;

@@ -24,12 +24,16 @@ const OPERATIONS: Record<string, { verb: string; severity: Severity }> = {
   RetrieveDomainAuthCode: { verb: 'transfer authorization code retrieved', severity: 'high' },
   UpdateDomainNameservers: { verb: 'name servers changed', severity: 'high' },
   DisassociateDelegationSignerFromDomain: { verb: 'DNSSEC key removed', severity: 'medium' },
+  // A key of the caller's in the parent zone: with the name servers, DNS answers they sign.
+  AssociateDelegationSignerToDomain: { verb: 'DNSSEC key added', severity: 'medium' },
+  // The registrant's e-mail approves a transfer to another registrar.
+  UpdateDomainContact: { verb: 'contacts changed', severity: 'medium' },
 };
 
 /**
  * A registered domain made transferable or moved: its transfer lock removed, its transfer to
  * another AWS account started, its transfer code retrieved, its name servers changed or its
- * DNSSEC key removed (SigmaHQ's two Route 53 Domains rules, widened to the other steps of a
+ * DNSSEC key removed or added, or its contacts changed (SigmaHQ's two Route 53 Domains rules, widened to the other steps of a
  * domain takeover). Record shapes: the Route 53 Domains API's request members, camelCase, as
  * CloudTrail records them (`domainName`, `accountId`, `nameservers`). The responses of
  * TransferDomainToAnotherAwsAccount (`password`) and RetrieveDomainAuthCode (`authCode`) are
@@ -41,7 +45,7 @@ export const route53DomainTakeoverRisk: Rule = {
   severity: 'high',
   mitre: { tactic: 'Impact', technique: 'T1584.001 Compromise Infrastructure: Domains' },
   description:
-    'DisableDomainTransferLock (medium), TransferDomainToAnotherAwsAccount (high; critical to an account outside the trusted ones), RetrieveDomainAuthCode (high: the code lets another registrar take the domain), UpdateDomainNameservers (high: the DNS of every name under the domain moves), DisassociateDelegationSignerFromDomain (medium: DNSSEC off). A gateway whose JWT issuer or target API lives under the domain trusts whoever controls it. Made by CloudFormation with a listed role or a configured automation principal: not reported. A refused attempt is low.',
+    'DisableDomainTransferLock (medium), TransferDomainToAnotherAwsAccount (high; critical to an account outside the trusted ones), RetrieveDomainAuthCode (high: the code lets another registrar take the domain), UpdateDomainNameservers (high: the DNS of every name under the domain moves), DisassociateDelegationSignerFromDomain (medium: DNSSEC off), AssociateDelegationSignerToDomain (medium: a DNSSEC key added), UpdateDomainContact (medium: the registrant e-mail approves a transfer to another registrar). A gateway whose JWT issuer or target API lives under the domain trusts whoever controls it. Made by CloudFormation with a listed role or a configured automation principal: not reported. A refused attempt is low.',
   runbook:
     'Check the change against a planned transfer or DNS move (GetDomainDetail: status, name servers; ListOperations). If unplanned: EnableDomainTransferLock, CancelDomainTransferToAnotherAwsAccount while it is pending, restore the name servers, and rotate the credentials of the caller.',
   events: { sources: [ROUTE53_DOMAINS], names: Object.keys(OPERATIONS) },

@@ -297,7 +297,7 @@ describe('gatewarden guardrails', () => {
 
   it.each([
     [{ stage: 'prod*' }, 'not a stage name'],
-    [{ stage: 'prod', gatewayRoles: ['*'] }, 'not an IAM principal ARN pattern'],
+    [{ stage: 'prod', gatewayRoles: ['*'] }, 'not an IAM role ARN pattern'],
     [
       { stage: 'prod', exemptPrincipals: ['arn:aws:iam::1:role/x", "y'] },
       'not an IAM principal ARN pattern',
