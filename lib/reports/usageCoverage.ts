@@ -21,6 +21,13 @@ const days = (r: DayRange) =>
   Math.round((Date.parse(r.to) - Date.parse(r.from)) / (24 * 3600 * 1000)) + 1;
 /** Gaps inside the window listed one by one; past that, counted. */
 const MAX_GAPS_LISTED = 10;
+/**
+ * The longest run of days without any record that a covering trail may have inside the window.
+ * An account's trail records AWS services' own calls every day; more than a week of nothing is
+ * a trail that was stopped or logs that are missing (or two records planted at the window's
+ * edges), and any principal could have used its rights unseen then.
+ */
+export const MAX_QUIET_DAYS = 7;
 
 /**
  * Usage is known only when the trail covers the window: some CloudTrail record with an
@@ -103,7 +110,23 @@ export function usageCoverage(
     });
   // A day of slack at each edge: the window starts mid-day, and the last hour's logs may not
   // be delivered yet.
-  if (span.first <= daySet.first + 1 && span.last >= daySet.last - 1) return { issues };
+  const edgesCovered = span.first <= daySet.first + 1 && span.last >= daySet.last - 1;
+  const silent = gaps.filter((gap) => days(gap) > MAX_QUIET_DAYS);
+  if (edgesCovered && silent.length === 0) return { issues };
+  if (edgesCovered) {
+    return {
+      unknownReason: `usage partial: ${source} has no record on ${silent.map(range).join(', ')} of the window ${window.from.slice(0, 10)} → ${window.to.slice(0, 10)} (more than ${MAX_QUIET_DAYS} days in a row: the trail stopped or its logs are missing)`,
+      missingDays: silent,
+      issues: [
+        ...issues,
+        {
+          input: source,
+          reason: `no record on ${silent.map(range).join(', ')}: usage partial`,
+        },
+      ],
+    };
+  }
+  missing.push(...silent);
   const unknownReason = `usage partial: ${source} has records on ${range({ from: dayText(span.first), to: dayText(span.last) })} only, not on ${missing.map(range).join(' and ')} of the window ${window.from.slice(0, 10)} → ${window.to.slice(0, 10)}`;
   return {
     unknownReason,

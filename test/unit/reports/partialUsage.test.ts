@@ -11,6 +11,7 @@ import { renderMarkdown } from '../../../lib/reports/render/markdown.js';
 import { generateReport } from '../../../lib/reports/report.js';
 import type { AccessReport } from '../../../lib/reports/reportTypes.js';
 import { MemoryActivitySource } from '../../../lib/reports/usage.js';
+import { dailyRecords } from '../../support/dailyRecords.js';
 
 /**
  * Usage is known only when the trail covers the window. One record planted inside a 90-day
@@ -88,7 +89,11 @@ describe('usage partial: the trail does not cover the window', () => {
   });
 
   it('a trail that starts late (its first day two days in) is partial', async () => {
-    const r = await report([record('2026-09-01T00:00:00Z'), record('2026-11-27T23:00:00Z')]);
+    const r = await report([
+      record('2026-09-01T00:00:00Z'),
+      ...dailyRecords(A, '2026-09-02', '2026-11-26'),
+      record('2026-11-27T23:00:00Z'),
+    ]);
     expect(r.sources.usage).toBe('partial');
     // Every day at the edges without a record is named, the last one's too.
     expect(r.sources.usageMissingDays).toEqual([
@@ -99,7 +104,11 @@ describe('usage partial: the trail does not cover the window', () => {
   });
 
   it('a trail that stops two days early is partial', async () => {
-    const r = await report([record('2026-08-30T01:00:00Z'), record('2026-11-26T23:59:59Z')]);
+    const r = await report([
+      record('2026-08-30T01:00:00Z'),
+      ...dailyRecords(A, '2026-08-31', '2026-11-25'),
+      record('2026-11-26T23:59:59Z'),
+    ]);
     expect(r.sources.usage).toBe('partial');
     expect(r.sources.usageMissingDays).toEqual([{ from: '2026-11-27', to: '2026-11-28' }]);
     expectNothingUnused(r);
@@ -107,7 +116,11 @@ describe('usage partial: the trail does not cover the window', () => {
 
   it('records within a day of both edges (UTC days) cover the window', async () => {
     // The window starts at 00:00 on 2026-08-30; the last day's logs may not be in yet.
-    const r = await report([record('2026-08-31T23:59:59Z'), record('2026-11-27T00:00:00Z')]);
+    const r = await report([
+      record('2026-08-31T23:59:59Z'),
+      ...dailyRecords(A, '2026-09-01', '2026-11-26'),
+      record('2026-11-27T00:00:00Z'),
+    ]);
     expect(r.sources.usage).toBe('known');
     expect(r.sources.usageMissingDays).toBeUndefined();
     expect(r.roles.find((x) => x.name === 'gateway-deployer')?.usageKnown).toBe(true);
@@ -120,14 +133,31 @@ describe('usage partial: the trail does not cover the window', () => {
       ...record('2026-11-27T08:00:00Z'),
       userIdentity: { type: 'AWSService', invokedBy: 'ec2.amazonaws.com' },
     };
-    const r = await report([denied, service, record('2026-10-01T00:00:00Z')]);
+    const r = await report([
+      denied,
+      service,
+      record('2026-10-01T00:00:00Z'),
+      ...dailyRecords(A, '2026-08-31', '2026-11-26'),
+    ]);
     expect(r.sources.usage).toBe('known');
+  });
+
+  it('attack: two records of another caller at the window edges (planted, or a trail stopped for 87 days): partial, nobody unused', async () => {
+    // Nothing is known of 2026-08-31 → 2026-11-26 (StopLogging, or the log files deleted and
+    // one record kept/planted at each end), yet usage is "known" and idle-principal findings
+    // recommend removing roles that may have been used every day of the gap.
+    const r = await report([
+      record('2026-08-30T10:00:00Z', 'someone-else'),
+      record('2026-11-27T23:59:59Z', 'someone-else'),
+    ]);
+    expect(r.sources.usage).toBe('partial');
+    expectNothingUnused(r);
   });
 
   it('days without records inside a covering trail are warnings, not unknown usage', async () => {
     const r = await report([
       record('2026-08-30T10:00:00Z'),
-      record('2026-09-02T10:00:00Z'),
+      ...dailyRecords(A, '2026-09-02', '2026-11-20'),
       record('2026-11-27T23:59:59Z'),
     ]);
     expect(r.sources.usage).toBe('known');
@@ -136,8 +166,19 @@ describe('usage partial: the trail does not cover the window', () => {
       'no record on 2026-08-31 → 2026-09-01 (2 days inside the window): a quiet account, or logs missing',
     );
     expect(reasons).toContain(
-      'no record on 2026-09-03 → 2026-11-26 (85 days inside the window): a quiet account, or logs missing',
+      'no record on 2026-11-21 → 2026-11-26 (6 days inside the window): a quiet account, or logs missing',
     );
+  });
+
+  it('more than a week without any record inside the window is partial, the silent days named', async () => {
+    const r = await report([
+      ...dailyRecords(A, '2026-08-30', '2026-10-01'),
+      ...dailyRecords(A, '2026-10-10', '2026-11-28'),
+    ]);
+    expect(r.sources.usage).toBe('partial');
+    expect(r.sources.usageMissingDays).toEqual([{ from: '2026-10-02', to: '2026-10-09' }]);
+    expect(r.sources.activityUnknownReason).toContain('more than 7 days in a row');
+    expectNothingUnused(r);
   });
 });
 
