@@ -14,6 +14,7 @@ import {
   GetEventSelectorsCommand,
   GetTrailStatusCommand,
   type AdvancedEventSelector,
+  type AdvancedFieldSelector,
   type EventSelector,
 } from '@aws-sdk/client-cloudtrail';
 import {
@@ -338,7 +339,13 @@ export async function readTrails(
       organization: trail.IsOrganizationTrail === true,
       globalServiceEvents: trail.IncludeGlobalServiceEvents === true,
       logging: status.IsLogging === true,
+      ...(status.LatestDeliveryError ? { deliveryError: status.LatestDeliveryError } : {}),
+      ...(status.LatestDeliveryTime instanceof Date &&
+      !Number.isNaN(status.LatestDeliveryTime.getTime())
+        ? { latestDeliveryAt: status.LatestDeliveryTime.toISOString() }
+        : {}),
       ...managementOf(selectors.EventSelectors, selectors.AdvancedEventSelectors),
+      ...excludedSourcesOf(selectors.EventSelectors),
       ...(sourcesFiltered(selectors.AdvancedEventSelectors)
         ? { managementSourcesFiltered: true }
         : {}),
@@ -358,15 +365,63 @@ export function managementOf(
     if (selector.IncludeManagementEvents !== false) kinds.add(selector.ReadWriteType ?? 'All');
   }
   for (const selector of advanced) {
-    const fields = new Map((selector.FieldSelectors ?? []).map((f) => [f.Field ?? '', f]));
-    if (!fields.get('eventCategory')?.Equals?.includes('Management')) continue;
-    const readOnly = fields.get('readOnly')?.Equals ?? [];
-    kinds.add(readOnly.length === 1 ? (readOnly[0] === 'true' ? 'ReadOnly' : 'WriteOnly') : 'All');
+    const fields = selector.FieldSelectors ?? [];
+    if (!fields.some((f) => f.Field === 'eventCategory' && f.Equals?.includes('Management')))
+      continue;
+    const readOnly = fields.filter((f) => f.Field === 'readOnly');
+    const reads = readOnly.every((f) => admits(f, 'true'));
+    const writes = readOnly.every((f) => admits(f, 'false'));
+    if (reads && writes) kinds.add('All');
+    else if (reads) kinds.add('ReadOnly');
+    else if (writes) kinds.add('WriteOnly');
   }
+  return kindOf(kinds);
+}
+
+function kindOf(kinds: ReadonlySet<string>): { managementEvents?: TrailInfo['managementEvents'] } {
   if (kinds.has('All') || (kinds.has('ReadOnly') && kinds.has('WriteOnly')))
     return { managementEvents: 'All' };
   const [only] = [...kinds] as Array<'ReadOnly' | 'WriteOnly'>;
   return only ? { managementEvents: only } : {};
+}
+
+/**
+ * Whether an advanced field selector admits a value: its operators are ANDed; within Equals,
+ * StartsWith and EndsWith one value must match, within the Not operators none may.
+ */
+export function admits(field: AdvancedFieldSelector, value: string): boolean {
+  const some = (values: readonly string[] | undefined, match: (v: string) => boolean) =>
+    values === undefined || values.some(match);
+  const none = (values: readonly string[] | undefined, match: (v: string) => boolean) =>
+    values === undefined || !values.some(match);
+  return (
+    some(field.Equals, (v) => value === v) &&
+    none(field.NotEquals, (v) => value === v) &&
+    some(field.StartsWith, (v) => value.startsWith(v)) &&
+    none(field.NotStartsWith, (v) => value.startsWith(v)) &&
+    some(field.EndsWith, (v) => value.endsWith(v)) &&
+    none(field.NotEndsWith, (v) => value.endsWith(v))
+  );
+}
+
+/**
+ * Event sources whose management events the basic selectors leave out: excluded by one selector
+ * (`ExcludeManagementEventSources`) and not logged, reads and writes, by the others.
+ */
+export function excludedSourcesOf(basic: readonly EventSelector[] = []): {
+  excludedManagementSources?: string[];
+} {
+  const management = basic.filter((s) => s.IncludeManagementEvents !== false);
+  const candidates = new Set(management.flatMap((s) => s.ExcludeManagementEventSources ?? []));
+  const excluded = [...candidates].filter((source) => {
+    const kinds = new Set(
+      management
+        .filter((s) => !(s.ExcludeManagementEventSources ?? []).includes(source))
+        .map((s) => s.ReadWriteType ?? 'All'),
+    );
+    return kindOf(kinds).managementEvents !== 'All';
+  });
+  return excluded.length > 0 ? { excludedManagementSources: excluded.sort() } : {};
 }
 
 /** Whether an advanced management selector keeps only some event sources (or drops some). */

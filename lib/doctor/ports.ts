@@ -22,6 +22,15 @@ export interface TrailInfo {
    * some services' management events are left out.
    */
   managementSourcesFiltered?: boolean;
+  /**
+   * Event sources whose management events a basic selector drops (`ExcludeManagementEventSources`,
+   * e.g. `kms.amazonaws.com`) and no other selector logs.
+   */
+  excludedManagementSources?: string[];
+  /** `GetTrailStatus` `LatestDeliveryError`: the trail logs but its log files fail to arrive. */
+  deliveryError?: string;
+  /** `GetTrailStatus` `LatestDeliveryTime` (ISO 8601): when a log file last arrived. */
+  latestDeliveryAt?: string;
   /** Seen but not read (another account's organization trail, seen from a member). */
   unread?: boolean;
   /** Data-event resource types the trail selects (e.g. `AWS::BedrockAgentCore::Gateway`). */

@@ -6,7 +6,8 @@ import type { CheckResult } from './types.js';
  * reads usage from the trail's log files and detect's evidence outlives EventBridge only there,
  * so an account needs either the organization trail or a trail of its own that is logging, in
  * every region, with global-service events (IAM, STS, sign-in are logged in us-east-1 only) and
- * all management events. Gateway data events (`InvokeGateway`) feed the tool-access report:
+ * all management events (reads and writes, no event source filtered or excluded), whose log files
+ * arrive (no delivery error; none in 24 hours is a warning). Gateway data events (`InvokeGateway`) feed the tool-access report:
  * their absence is a warning, not a failure.
  */
 
@@ -22,8 +23,21 @@ export function trailGaps(trail: TrailInfo): string[] {
   else if (trail.managementEvents !== 'All')
     gaps.push(`${trail.managementEvents} management events only`);
   if (trail.managementSourcesFiltered) gaps.push('management events filtered by event source');
+  for (const source of trail.excludedManagementSources ?? [])
+    gaps.push(`management events of ${SOURCE.test(source) ? source : 'an event source'} excluded`);
+  if (trail.deliveryError !== undefined)
+    gaps.push(
+      `log file delivery failing (${ERROR_CODE.test(trail.deliveryError) ? trail.deliveryError : 'unrecognized error'})`,
+    );
   return gaps;
 }
+
+/** An AWS event source as AWS spells one; anything else is not quoted. */
+const SOURCE = /^[a-z0-9.-]{1,128}$/;
+/** A delivery error is AWS text: only a bare error code (`AccessDenied`, `NoSuchBucket`) is quoted. */
+const ERROR_CODE = /^[A-Za-z0-9]{1,64}$/;
+/** A logging trail whose last log file arrived longer ago than this is stale. */
+export const STALE_DELIVERY_MS = 24 * 60 * 60 * 1000;
 
 const covers = (trail: TrailInfo): boolean => trailGaps(trail).length === 0;
 
@@ -39,6 +53,7 @@ export function trailCoverageChecks(
   account: { id: string; label: string },
   organizationTrails: readonly TrailInfo[],
   member: MemberTrails | undefined,
+  now: Date = new Date(),
 ): CheckResult[] {
   const id = `organization.trail:${account.id}`;
   const seen = [
@@ -103,6 +118,18 @@ export function trailCoverageChecks(
       area: 'organization',
       status: 'warn',
       message: `${account.label}: no trail logging it selects ${GATEWAY_DATA_TYPE} data events: the tool-access report has no gateway invocations for this account`,
+    });
+  const stale = covering.filter(
+    (t) =>
+      t.latestDeliveryAt !== undefined &&
+      now.getTime() - Date.parse(t.latestDeliveryAt) > STALE_DELIVERY_MS,
+  );
+  if (stale.length === covering.length && stale.length > 0)
+    results.push({
+      id: `organization.trailDelivery:${account.id}`,
+      area: 'organization',
+      status: 'warn',
+      message: `${account.label}: no log file delivered in 24 hours by ${stale.map((t) => `${t.name} (last ${t.latestDeliveryAt})`).join(', ')}: the report and detect's evidence may be missing recent events`,
     });
   return results;
 }
