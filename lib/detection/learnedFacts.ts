@@ -64,7 +64,7 @@ export const FACTS = {
 
 /**
  * What a `created` state holds: when an IAM principal or resource (`role:NAME`, `user:NAME`,
- * `arn:ARN`) was last created or granted a policy. Read for {@link EVENTUAL_CONSISTENCY_MS}
+ * `key:ACCESS_KEY_ID`, `arn:ARN`) was last created or granted a policy. Read for {@link EVENTUAL_CONSISTENCY_MS}
  * by the propagation allowance (propagation.ts), for days by console-login-without-mfa.
  */
 export interface CreatedFact {
@@ -97,9 +97,15 @@ function createdTracked(record: CloudTrailRecord): Tracked[] {
   const at = Date.parse(record.eventTime);
   const role = str(param(record, 'roleName'));
   const user = str(param(record, 'userName'));
+  // A new access key (its id only: CloudTrail never logs the secret), whose first calls propagate.
+  const accessKey =
+    record.eventName === 'CreateAccessKey'
+      ? str(response(record, 'accessKey', 'accessKeyId'))
+      : undefined;
   const keys = [
     ...(role === undefined ? [] : [`role:${role}`]),
     ...(user === undefined ? [] : [`user:${user}`]),
+    ...(accessKey === undefined ? [] : [`key:${accessKey}`]),
     ...(record.resources ?? []).flatMap((r) => (r.ARN ? [`arn:${r.ARN}`] : [])),
   ];
   return [...new Set(keys)].slice(0, 4).map((subject) => ({

@@ -1,7 +1,7 @@
 import { FACTS, createdAt, createdLookup, EVENTUAL_CONSISTENCY_MS } from './learnedFacts.js';
 import type { StateVersion } from './ports.js';
 import type { CloudTrailRecord } from './record.js';
-import { param, roleNameOf, str, viaAwsService } from './rules/support.js';
+import { roleNameOf, viaAwsService } from './rules/support.js';
 import type { Tracked } from './stateTrackers.js';
 import type { DetectionContext } from './types.js';
 
@@ -9,8 +9,9 @@ import type { DetectionContext } from './types.js';
  * IAM eventual consistency, bounded. Right after a principal is created or granted a policy,
  * its first calls (or calls on it) can be denied for a few seconds while IAM propagates; the
  * SDKs retry a handful of times. Those denials are not probing. An allowance, not a window:
- * only the first {@link PROPAGATION_ALLOWANCE} denials that name a just-created principal are
- * excused, so a new principal cannot use its first minute to probe unseen.
+ * only the first {@link PROPAGATION_ALLOWANCE} denials of a just-created principal's own calls
+ * (or of an AssumeRole of a just-created role) are excused, so a new principal cannot use its
+ * first minute to probe unseen.
  */
 
 /** Denials excused per created principal or resource (an SDK's retries, not a probe). */
@@ -24,19 +25,24 @@ export const PROPAGATION_ALLOWANCE = 3;
 const ASSUME_DENIED =
   /not authorized to perform: sts:AssumeRole(?:WithWebIdentity|WithSAML)? on resource: (arn:aws[\w-]*:iam::\d{12}:role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]+))/;
 
-/** The keys under which creations are learned (learnedFacts.ts) that this denied record may concern. */
+/**
+ * The keys under which creations are learned (learnedFacts.ts) that this denied record may be
+ * the propagation of: the caller's own newness (its role, by name and issuer ARN; its user; its
+ * access key), and for a denied AssumeRole the role assumed, as AWS names it in the error
+ * message. Never a role, user or resource the request names: anyone may name a new role in a
+ * refused call, and that refusal is not the new role's propagation (and must not spend its
+ * allowance).
+ */
 export function propagationKeys(record: CloudTrailRecord): string[] {
   const keys: string[] = [];
+  const id = record.userIdentity;
   const callerRole = roleNameOf(record);
   if (callerRole !== undefined) keys.push(`role:${callerRole}`);
-  if (record.userIdentity.type === 'IAMUser' && record.userIdentity.userName) {
-    keys.push(`user:${record.userIdentity.userName}`);
-  }
-  const role = str(param(record, 'roleName'));
-  const user = str(param(record, 'userName'));
-  if (role !== undefined) keys.push(`role:${role}`);
-  if (user !== undefined) keys.push(`user:${user}`);
-  for (const resource of record.resources ?? []) if (resource.ARN) keys.push(`arn:${resource.ARN}`);
+  const issuerArn = id.type === 'AssumedRole' ? id.sessionContext?.sessionIssuer?.arn : undefined;
+  if (issuerArn) keys.push(`arn:${issuerArn}`);
+  if (id.type === 'IAMUser' && id.userName) keys.push(`user:${id.userName}`);
+  // A user's long-term key (a session's temporary key is never created by CreateAccessKey).
+  if (id.type === 'IAMUser' && id.accessKeyId) keys.push(`key:${id.accessKeyId}`);
   const assumed = ASSUME_DENIED.exec(record.errorMessage ?? '');
   if (assumed?.[1] !== undefined && assumed[2] !== undefined) {
     keys.push(`role:${assumed[2]}`, `arn:${assumed[1]}`);
@@ -44,7 +50,7 @@ export function propagationKeys(record: CloudTrailRecord): string[] {
   return keys;
 }
 
-/** Keys a denied record looks up at most (its caller, its target, the resources it names). */
+/** Keys a denied record looks up at most (caller role or user, its ARN or key, a role assumed). */
 const MAX_KEYS = 4;
 
 /**

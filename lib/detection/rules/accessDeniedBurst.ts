@@ -42,11 +42,11 @@ export const accessDeniedBurst: Rule = {
   title: 'Burst of access-denied errors',
   severity: 'medium',
   mitre: { tactic: 'Discovery', technique: 'T1580 Cloud Infrastructure Discovery' },
-  description: `One session (an assumed role's temporary key, or a user) got at least 10 access-denied errors within 10 minutes, or the sessions of one role together were denied ${ROLE_FACTOR * 10} distinct actions: permission probing with stolen credentials, or a broken deployment. Parallel sessions of one role (CI jobs) denied the same calls do not add up. The first ${PROPAGATION_ALLOWANCE} denials within a minute of the caller’s (or the target’s, a role named by a denied AssumeRole included) creation or policy grant are IAM eventual consistency and do not count; more are counted.`,
+  description: `One session (an assumed role's temporary key, or a user) got at least 10 access-denied errors within 10 minutes, or the sessions of one role together were denied ${ROLE_FACTOR * 10} distinct actions: permission probing with stolen credentials, or a broken deployment. Parallel sessions of one role (CI jobs) denied the same calls do not add up. The first ${PROPAGATION_ALLOWANCE} denials within a minute of the creation or policy grant of the caller itself (its role, user or access key), or of the role a denied AssumeRole was for, are IAM eventual consistency and do not count; more are counted.`,
   runbook:
     'List the denied calls (CloudTrail, same principal); if they probe IAM, secrets or gateways, disable the credentials and investigate where they were used from.',
   threshold: { key: sessionOf, series: seriesOf, threshold: 10, windowSeconds: 600 },
-  reads: ['requestParameters.roleName', 'requestParameters.userName', 'resources', 'errorMessage'],
+  reads: ['errorMessage'],
   dedup: { key: sessionOf, windowSeconds: 3600 },
   lastState: true,
   evaluate(record, context) {
