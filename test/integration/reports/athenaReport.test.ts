@@ -87,8 +87,14 @@ describe('usage aggregated on Athena (local stack)', () => {
         '2026-11-27T23:59:59Z',
       ],
     ]);
-    // The trail has records from the window's first day (2026-08-30) to its last.
-    await seedAthenaResult(dayRows('2026-08-30', '2026-10-01', '2026-11-27', '2026-11-28'));
+    // The trail has records on every day of the window (2026-08-30 → 2026-11-28) but a quiet
+    // week, 2026-09-24 → 2026-09-30 (up to 7 days without a record: a warning only).
+    const windowDays = Array.from({ length: 91 }, (_, i) =>
+      new Date(Date.parse('2026-08-30T00:00:00Z') + i * 86_400_000).toISOString().slice(0, 10),
+    );
+    await seedAthenaResult(
+      dayRows(...windowDays.filter((d) => d < '2026-09-24' || d > '2026-09-30')),
+    );
     source = new AthenaActivitySource(
       { database: 'security', table: 'cloudtrail_pp' },
       { outputLocation: `s3://${bucket}/results/`, pollMs: 10 },
@@ -108,7 +114,7 @@ describe('usage aggregated on Athena (local stack)', () => {
     // Assess
     expect(report.sources.usage).toBe('known');
     expect(report.sources.issues.map((i) => i.reason)).toContain(
-      'no record on 2026-08-31 → 2026-09-30 (31 days inside the window): a quiet account, or logs missing',
+      'no record on 2026-09-24 → 2026-09-30 (7 days inside the window): a quiet account, or logs missing',
     );
     expect(report.sources.activity).toEqual({
       kind: 'athena',
