@@ -39,7 +39,7 @@ export const registerGuardrails: RegisterCommand = (program: Command) => {
     )
     .option(
       '--exempt <arn-pattern>',
-      'a principal exempt from the gateway practices (break-glass, pipeline); repeat',
+      'an IAM role, user or root (ARN, * allowed) exempt from the gateway practices (break-glass, pipeline), and the only one besides the StackSet that may change or pass it; repeat',
       collect,
       [],
     )
@@ -106,7 +106,7 @@ export const registerGuardrails: RegisterCommand = (program: Command) => {
       }
       if (flags.exempt.length === 0)
         process.stdout.write(
-          `no --exempt: a gateway's WAF web ACL can still be replaced by another (AssociateWebACL)${flags.gatewayRole.length > 0 ? ', and anyone who may create IAM roles can make one named like a --gateway-role pattern, which the secrets RCP exempts' : ''}; name the deploy pipeline with --exempt to refuse it to everyone else\n`,
+          `no --exempt: a gateway's WAF web ACL can still be replaced by another (AssociateWebACL) or emptied (UpdateWebACL)${flags.gatewayRole.length > 0 ? ', and anyone who may create IAM roles can make one named like a --gateway-role pattern, which the secrets RCP exempts' : ''}; name the deploy pipeline with --exempt to refuse it to everyone else\n`,
         );
       if (flags.gatewayRole.length === 0)
         process.stdout.write(

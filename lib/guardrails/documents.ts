@@ -51,17 +51,31 @@ export interface GuardrailOptions {
 /** The role service-managed StackSets create and act through in every member account. */
 export const STACKSET_EXECUTION_ROLE = 'arn:*:iam::*:role/stacksets-exec-*';
 
+/**
+ * The tag the web ACLs, rule groups, IP sets and regex pattern sets of gateways carry (any
+ * value): with exempt principals named, only they change, delete, tag or untag what has it.
+ */
+export const GATEWAY_WAF_TAG = 'gatewarden:protects-gateways';
+
+/** The service principal that reads gateway secrets on a gateway's behalf. */
+const AGENTCORE_SERVICE = 'bedrock-agentcore.amazonaws.com';
+
 /** SCP and RCP documents: 5,120 characters each (AWS Organizations quotas). */
 export const POLICY_SIZE_LIMIT = 5120;
 
 const STAGE = /^[A-Za-z0-9-]{1,30}$/;
-const PRINCIPAL_PATTERN = /^arn:(aws[a-z-]*|\*):(iam|sts)::(\d{12}|\*):[\w+=,.@/*-]+$/;
 /**
  * A gateway role pattern: an IAM role ARN, nothing else. The secrets RCP exempts what it
  * matches, and only roles can be guarded by the gateway roles SCP (a `*` where `role` stands
  * would exempt a user of that name, which nothing guards).
  */
 const ROLE_PATTERN = /^arn:(aws[a-z-]*|\*):iam::(\d{12}|\*):role\/[\w+=,.@/*-]+$/;
+/**
+ * An exempt principal: an IAM role, user or the root of an account. Roles and users are
+ * guarded by name (ExemptRolesOnlyByThemselves, ExemptUsersOnlyByThemselves); other forms
+ * (`sts` sessions, a `*` where `role` stands) could match principals nothing guards.
+ */
+const EXEMPT_PATTERN = /^arn:(aws[a-z-]*|\*):iam::(\d{12}|\*):(root|(role|user)\/[\w+=,.@/*-]+)$/;
 const KMS_KEY = /^arn:(aws[a-z-]*|\*):kms:[a-z0-9-*]+:(\d{12}|\*):(key|alias)\/[\w/*-]+$/;
 
 const EVENT_RULE_WRITES = [
@@ -87,6 +101,42 @@ const ROLE_WRITES = [
   'iam:UpdateAssumeRolePolicy',
   'iam:UpdateRole',
   'iam:UpdateRoleDescription',
+];
+
+/** What gives someone a user's powers, or changes them: its credentials and its policies. */
+const USER_WRITES = [
+  'iam:AttachUserPolicy',
+  'iam:CreateAccessKey',
+  'iam:CreateLoginProfile',
+  'iam:CreateServiceSpecificCredential',
+  'iam:CreateUser',
+  'iam:DeactivateMFADevice',
+  'iam:DeleteUserPermissionsBoundary',
+  'iam:DeleteUserPolicy',
+  'iam:DetachUserPolicy',
+  'iam:EnableMFADevice',
+  'iam:PutUserPermissionsBoundary',
+  'iam:PutUserPolicy',
+  'iam:ResyncMFADevice',
+  'iam:TagUser',
+  'iam:UntagUser',
+  'iam:UpdateAccessKey',
+  'iam:UpdateLoginProfile',
+  'iam:UpdateUser',
+  'iam:UploadSSHPublicKey',
+  'iam:UploadSigningCertificate',
+];
+
+/** Changes that empty or remove what a gateway's web ACL evaluates (each a full replace). */
+const WAF_WRITES = [
+  'wafv2:DeleteIPSet',
+  'wafv2:DeleteRegexPatternSet',
+  'wafv2:DeleteRuleGroup',
+  'wafv2:DeleteWebACL',
+  'wafv2:UpdateIPSet',
+  'wafv2:UpdateRegexPatternSet',
+  'wafv2:UpdateRuleGroup',
+  'wafv2:UpdateWebACL',
 ];
 
 const GATEWAY_WRITES = ['bedrock-agentcore:CreateGateway', 'bedrock-agentcore:UpdateGateway'];
@@ -220,13 +270,34 @@ function gatewayPractices(options: GuardrailOptions): Guardrail {
     },
   ];
   if (exempt.length > 0) {
-    statements.push({
-      Sid: 'NoWafSwappedOnGateways',
-      Effect: 'Deny',
-      Action: ['wafv2:AssociateWebACL'],
-      Resource: 'arn:*:bedrock-agentcore:*:*:gateway/*',
-      Condition: unlessExempt({}),
-    });
+    statements.push(
+      {
+        Sid: 'NoWafSwappedOnGateways',
+        Effect: 'Deny',
+        Action: ['wafv2:AssociateWebACL'],
+        Resource: 'arn:*:bedrock-agentcore:*:*:gateway/*',
+        Condition: unlessExempt({}),
+      },
+      {
+        // UpdateWebACL and UpdateRuleGroup replace the rules whole: an ACL left on a gateway
+        // with no rules and a default Allow is no WAF, and no association call shows it.
+        Sid: 'NoWafRulesChangedOnGateways',
+        Effect: 'Deny',
+        Action: WAF_WRITES,
+        Resource: '*',
+        Condition: unlessExempt({ Null: { [`aws:ResourceTag/${GATEWAY_WAF_TAG}`]: 'false' } }),
+      },
+      {
+        Sid: 'NoGatewayWafTagChanged',
+        Effect: 'Deny',
+        Action: ['wafv2:TagResource', 'wafv2:UntagResource'],
+        Resource: '*',
+        Condition: unlessExempt({
+          'ForAnyValue:StringEquals': { 'aws:TagKeys': [GATEWAY_WAF_TAG] },
+        }),
+      },
+      ...exemptNameGuards(exempt),
+    );
   }
   if (options.requirePolicyEngine === true) {
     statements.push({
@@ -257,9 +328,55 @@ function gatewayPractices(options: GuardrailOptions): Guardrail {
 }
 
 /**
+ * The exempt principals are exempt by name (here, and from who may make a gateway role): a
+ * member-made role or user of such a name, the real role trusting someone else or passed to a
+ * function, or the real user given a key of someone else's, would act as exempt. Only the
+ * exempt principals themselves and the StackSet execution role (which makes them in a new
+ * member) create, change or pass them. Who may assume an exempt role stays its trust policy's
+ * (break-glass is assumed by people): that policy is what this keeps.
+ */
+function exemptNameGuards(exempt: readonly string[]): GuardrailStatement[] {
+  const roles = exempt.filter((p) => /:role\//.test(p));
+  const users = exempt.filter((p) => /:user\//.test(p));
+  const Condition = {
+    ArnNotLike: { 'aws:PrincipalArn': [...exempt, STACKSET_EXECUTION_ROLE] },
+  };
+  return [
+    ...(roles.length === 0
+      ? []
+      : [
+          {
+            Sid: 'ExemptRolesOnlyByThemselves',
+            Effect: 'Deny' as const,
+            Action: ['iam:CreateRole', 'iam:PassRole', ...ROLE_WRITES],
+            Resource: roles,
+            Condition,
+          },
+        ]),
+    ...(users.length === 0
+      ? []
+      : [
+          {
+            Sid: 'ExemptUsersOnlyByThemselves',
+            Effect: 'Deny' as const,
+            Action: USER_WRITES,
+            Resource: users,
+            Condition,
+          },
+        ]),
+  ];
+}
+
+const SECRET_READS = ['secretsmanager:GetSecretValue', 'secretsmanager:BatchGetSecretValue'];
+const GATEWAY_SECRETS = [
+  'arn:*:secretsmanager:*:*:secret:gatewarden/*',
+  'arn:*:secretsmanager:*:*:secret:bedrock-agentcore-identity!*',
+];
+
+/**
  * Gateway secrets (`gatewarden/…` and AgentCore Identity's `bedrock-agentcore-identity!…`)
  * are read only by gateway roles, gatewarden's rotators, and AgentCore itself — whatever an
- * identity policy or a secret's own policy grants. Only from the secret's own account.
+ * identity policy or a secret's own policy grants. Only from, and for, the secret's own account.
  */
 function secretReaders(stage: string, gatewayRoles: readonly string[]): Guardrail {
   return {
@@ -274,11 +391,8 @@ function secretReaders(stage: string, gatewayRoles: readonly string[]): Guardrai
           Sid: 'GatewaySecretsOnlyToGatewayRoles',
           Effect: 'Deny',
           Principal: '*',
-          Action: ['secretsmanager:GetSecretValue', 'secretsmanager:BatchGetSecretValue'],
-          Resource: [
-            'arn:*:secretsmanager:*:*:secret:gatewarden/*',
-            'arn:*:secretsmanager:*:*:secret:bedrock-agentcore-identity!*',
-          ],
+          Action: SECRET_READS,
+          Resource: GATEWAY_SECRETS,
           Condition: {
             ArnNotLike: {
               'aws:PrincipalArn': [
@@ -298,14 +412,37 @@ function secretReaders(stage: string, gatewayRoles: readonly string[]): Guardrai
           Sid: 'GatewaySecretsOnlyInTheirOwnAccount',
           Effect: 'Deny',
           Principal: '*',
-          Action: ['secretsmanager:GetSecretValue', 'secretsmanager:BatchGetSecretValue'],
-          Resource: [
-            'arn:*:secretsmanager:*:*:secret:gatewarden/*',
-            'arn:*:secretsmanager:*:*:secret:bedrock-agentcore-identity!*',
-          ],
+          Action: SECRET_READS,
+          Resource: GATEWAY_SECRETS,
           Condition: {
             StringNotEqualsIfExists: { 'aws:PrincipalAccount': '${aws:ResourceAccount}' },
             BoolIfExists: { 'aws:PrincipalIsAWSService': 'false' },
+          },
+        },
+        {
+          // The statements above let AWS services through: a member administrator could grant
+          // the secret to any service (its policy) and have it send the value elsewhere.
+          Sid: 'GatewaySecretsOnlyToAgentCore',
+          Effect: 'Deny',
+          Principal: '*',
+          Action: SECRET_READS,
+          Resource: GATEWAY_SECRETS,
+          Condition: {
+            Bool: { 'aws:PrincipalIsAWSService': 'true' },
+            StringNotEquals: { 'aws:PrincipalServiceName': AGENTCORE_SERVICE },
+          },
+        },
+        {
+          // The confused deputy: AgentCore acting for another account's gateway. As AWS's
+          // own RCP example, only where the service says whom it acts for.
+          Sid: 'GatewaySecretsOnlyForTheirOwnAccount',
+          Effect: 'Deny',
+          Principal: '*',
+          Action: SECRET_READS,
+          Resource: GATEWAY_SECRETS,
+          Condition: {
+            Bool: { 'aws:PrincipalIsAWSService': 'true' },
+            StringNotEqualsIfExists: { 'aws:SourceAccount': '${aws:ResourceAccount}' },
           },
         },
       ],
@@ -357,7 +494,11 @@ export function guardrails(options: GuardrailOptions): Guardrail[] {
   if (!STAGE.test(options.stage))
     throw new RangeError(`stage "${options.stage}" is not a stage name`);
   checkPatterns(options.gatewayRoles ?? [], ROLE_PATTERN, 'an IAM role ARN pattern');
-  checkPatterns(options.exemptPrincipals ?? [], PRINCIPAL_PATTERN, 'an IAM principal ARN pattern');
+  checkPatterns(
+    options.exemptPrincipals ?? [],
+    EXEMPT_PATTERN,
+    'an IAM role, user or root ARN pattern',
+  );
   checkPatterns(options.kmsKeyArns ?? [], KMS_KEY, 'a KMS key ARN');
   const out = [memberResources(options.stage), gatewayPractices(options)];
   const gatewayRoles = options.gatewayRoles ?? [];

@@ -1,4 +1,5 @@
 export {
+  GATEWAY_WAF_TAG,
   guardrailJson,
   guardrails,
   POLICY_SIZE_LIMIT,

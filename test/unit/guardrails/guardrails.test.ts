@@ -300,7 +300,7 @@ describe('gatewarden guardrails', () => {
     [{ stage: 'prod', gatewayRoles: ['*'] }, 'not an IAM role ARN pattern'],
     [
       { stage: 'prod', exemptPrincipals: ['arn:aws:iam::1:role/x", "y'] },
-      'not an IAM principal ARN pattern',
+      'not an IAM role, user or root ARN pattern',
     ],
     [{ stage: 'prod', kmsKeyArns: ['alias/mine'] }, 'not a KMS key ARN'],
   ])('refuses %j', (options, message) => {
