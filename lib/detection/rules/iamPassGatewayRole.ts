@@ -16,14 +16,27 @@ function passedRole(record: CloudTrailRecord): string | undefined {
   return undefined;
 }
 
+/**
+ * The AgentCore calls that give a gateway its role. Every other AgentCore call that passes one
+ * (a Runtime, Code Interpreter or Browser execution role) runs code of the caller's as the
+ * gateway role: `iam:PassedToService` is `bedrock-agentcore.amazonaws.com` for all of them, and
+ * AgentCore documents no `iam:AssociatedResourceArn`, so no SCP tells them apart.
+ */
+const GATEWAY_CALLS = new Set(['CreateGateway', 'UpdateGateway']);
+
+function toGateway(record: CloudTrailRecord): boolean {
+  return record.eventSource === AGENTCORE && GATEWAY_CALLS.has(record.eventName);
+}
+
 /** Stable identity of the caller for the baseline: role ARN for sessions, else the ARN. */
 function passer(record: CloudTrailRecord): string {
   return record.userIdentity.sessionContext?.sessionIssuer?.arn ?? principalOf(record);
 }
 
 /**
- * `iam:PassRole` of a gateway role, seen through the call that passed it: to any service but
- * AgentCore (certain), or to AgentCore by a principal that never passed it before (baseline).
+ * `iam:PassRole` of a gateway role, seen through the call that passed it: to anything but an
+ * AgentCore gateway (certain), or to a gateway by a principal that never passed it before
+ * (baseline).
  */
 export const iamPassGatewayRole: Rule = {
   id: 'iam-passrole-gateway-role',
@@ -31,17 +44,22 @@ export const iamPassGatewayRole: Rule = {
   severity: 'high',
   mitre: { tactic: 'Privilege Escalation', technique: 'T1098.003 Additional Cloud Roles' },
   description:
-    'A gateway execution role was passed to a service (iam:PassRole): to anything but AgentCore, or to AgentCore by a principal that has not managed this role before.',
+    'A gateway execution role was passed to a service (iam:PassRole): to anything but an AgentCore gateway (high: a function, an instance, or an AgentCore Runtime, Code Interpreter or Browser, whose code then runs as the gateway role), or to a gateway by a principal that has not managed this role before (medium).',
   runbook:
     'Find the resource the role was passed to (function, instance, gateway); remove it if unapproved and restrict iam:PassRole on gateway roles with iam:PassedToService = bedrock-agentcore.amazonaws.com.',
-  reads: ['requestParameters.role', 'requestParameters.roleArn'],
+  reads: [
+    'requestParameters.role',
+    'requestParameters.roleArn',
+    'requestParameters.executionRoleArn',
+    'requestParameters.serviceRoleArn',
+  ],
   dedup: {
     key: (r) => `${passer(r)}|${passedRole(r) ?? ''}|${r.eventSource}`,
     windowSeconds: 86_400,
   },
   baseline: {
     dimension: 'role-passer',
-    subject: (r) => (r.eventSource === AGENTCORE ? passedRole(r) : undefined),
+    subject: (r) => (toGateway(r) ? passedRole(r) : undefined),
     values: (r) => [passer(r)],
   },
   evaluate(record, context) {
@@ -50,13 +68,13 @@ export const iamPassGatewayRole: Rule = {
     }
     const roleArn = passedRole(record);
     if (roleArn === undefined || !isGatewayRoleName(roleArn, context)) return undefined;
-    const toAgentCore = record.eventSource === AGENTCORE;
+    const gateway = toGateway(record);
     return {
-      severity: toAgentCore ? 'medium' : 'high',
+      severity: gateway ? 'medium' : 'high',
       summary: `gateway role ${roleArn} passed to ${record.eventSource} (${record.eventName}) by ${principalOf(record)}`,
       resource: roleArn,
-      details: { passedTo: record.eventSource },
-      certain: !toAgentCore,
+      details: { passedTo: record.eventSource, operation: record.eventName },
+      certain: !gateway,
     };
   },
 };
