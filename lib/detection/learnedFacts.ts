@@ -28,6 +28,7 @@ import { propagationTracked } from './propagation.js';
 import { rateLimitsTracked } from './rateLimits.js';
 import type { Tracked } from './stateTrackers.js';
 import { TOOLING_MEMORY_MS, toolOf } from './tooling.js';
+import { webAclTracked } from './webAcls.js';
 
 /**
  * Facts detection learns from the stream and must still know after a cold start, or in
@@ -44,7 +45,9 @@ import { TOOLING_MEMORY_MS, toolOf } from './tooling.js';
  * - `trail-bucket`: an S3 bucket a trail delivers to, by name;
  * - `created`: when an IAM principal or resource was created (and `propagation-excused`, the
  *   denials excused as IAM propagation after it: see propagation.ts);
- * - `gateway-rate-limits`: the rate limits a gateway has (see rateLimits.ts).
+ * - `gateway-rate-limits`: the rate limits a gateway has (see rateLimits.ts);
+ * - `web-acl`: a WAF web ACL's rules and default action, and the gateways it protects (see
+ *   webAcls.ts).
  *
  * Writes happen on the records that teach a fact; rules that need one read it at their own
  * record's time (a look-up), so a replay in event-time order answers as the live stream did.
@@ -60,6 +63,7 @@ export const FACTS = {
   created: 'created',
   propagationExcused: 'propagation-excused',
   gatewayRateLimits: 'gateway-rate-limits',
+  webAcl: 'web-acl',
 } as const;
 
 /**
@@ -539,6 +543,7 @@ export function learnedFactsTracked(
     ...createdTracked(record),
     ...signInLookups(record),
     ...rateLimitsTracked(record),
+    ...webAclTracked(record),
   ];
 }
 

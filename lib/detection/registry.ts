@@ -99,6 +99,8 @@ import { route53DomainTakeoverRisk } from './rules/route53DomainTakeoverRisk.js'
 import { securityHubFindingsSuppressedBatches } from './rules/securityHubFindingsSuppressedBatches.js';
 import { securityHubAutomationSuppression } from './rules/securityHubAutomationSuppression.js';
 import { macieFindingsArchived } from './rules/macieFindingsArchived.js';
+// Attacker review 2026-12-06: a gateway's web ACL emptied in place.
+import { gatewayWebAclWeakened } from './rules/gatewayWebAclWeakened.js';
 
 /**
  * Every detection rule, one per file under rules/. A rule added here is picked up by the
@@ -203,6 +205,8 @@ export const allRules: readonly Rule[] = [
   securityHubFindingsSuppressedBatches,
   securityHubAutomationSuppression,
   macieFindingsArchived,
+  // Attacker review 2026-12-06: a gateway's web ACL emptied in place.
+  gatewayWebAclWeakened,
 ];
 
 /** A rule by id, or undefined. */

@@ -47,6 +47,7 @@ export const ROUTED_SOURCES: readonly SourceMatcher[] = [
   'aws.bedrock',
   'aws.route53resolver',
   'aws.route53domains',
+  'aws.wafv2',
   { prefix: AWS_SOURCE_PREFIX },
 ];
 

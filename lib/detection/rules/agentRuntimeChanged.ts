@@ -33,7 +33,7 @@ export const agentRuntimeChanged: Rule = {
   severity: 'low',
   mitre: { tactic: 'Persistence', technique: 'T1525 Implant Internal Image' },
   description:
-    'An AgentCore agent runtime was created or updated, or an endpoint moved to another version: the code behind a gateway MCP target. Medium when the runtime is given a gateway execution role or receives the Authorization header of its callers.',
+    'An AgentCore agent runtime was created or updated, or an endpoint moved to another version: the code behind a gateway MCP target. High when the runtime is given a gateway execution role (its code then reads what the gateway reads), medium when it receives the Authorization header of its callers.',
   runbook:
     'Check the runtime’s artifact and version against what was released; if unplanned, roll the endpoint back to the last approved version, remove Authorization from the header allowlist and give the runtime its own role.',
   events: { sources: [AGENTCORE], names: NAMES },
@@ -68,7 +68,10 @@ export const agentRuntimeChanged: Rule = {
       ...(version ? [`version ${version}`] : []),
     ];
     return {
-      severity: gatewayRole || bearer ? 'medium' : 'low',
+      // A gateway role runs the runtime's code with the gateway's permissions (its secrets):
+      // PassedToService is bedrock-agentcore for runtimes and gateways alike, so no SCP can
+      // keep a gateway role to gateways, and this is where it shows.
+      severity: gatewayRole ? 'high' : bearer ? 'medium' : 'low',
       summary: `${record.eventName} on ${runtime} by ${principalOf(record)}${why.length > 0 ? ` (${why.join('; ')})` : ''}`,
       resource: runtime,
       details: {

@@ -23,6 +23,13 @@ function passedRole(record: CloudTrailRecord): string | undefined {
  * AgentCore documents no `iam:AssociatedResourceArn`, so no SCP tells them apart.
  */
 const GATEWAY_CALLS = new Set(['CreateGateway', 'UpdateGateway']);
+/** AgentCore calls whose own rule reports a gateway role given to them, high (one finding). */
+const REPORTED_ELSEWHERE = new Set([
+  'CreateAgentRuntime', // agent-runtime-changed
+  'UpdateAgentRuntime',
+  'CreateHarness', // harness-gateway-access
+  'UpdateHarness',
+]);
 
 function toGateway(record: CloudTrailRecord): boolean {
   return record.eventSource === AGENTCORE && GATEWAY_CALLS.has(record.eventName);
@@ -44,14 +51,13 @@ export const iamPassGatewayRole: Rule = {
   severity: 'high',
   mitre: { tactic: 'Privilege Escalation', technique: 'T1098.003 Additional Cloud Roles' },
   description:
-    'A gateway execution role was passed to a service (iam:PassRole): to anything but an AgentCore gateway (high: a function, an instance, or an AgentCore Runtime, Code Interpreter or Browser, whose code then runs as the gateway role), or to a gateway by a principal that has not managed this role before (medium).',
+    'A gateway execution role was passed to a service (iam:PassRole): to anything but an AgentCore gateway (high: a function, an instance, or an AgentCore Code Interpreter or Browser, whose code then runs as the gateway role; Runtimes and Harnesses are reported by their own rules), or to a gateway by a principal that has not managed this role before (medium).',
   runbook:
     'Find the resource the role was passed to (function, instance, gateway); remove it if unapproved and restrict iam:PassRole on gateway roles with iam:PassedToService = bedrock-agentcore.amazonaws.com.',
   reads: [
     'requestParameters.role',
     'requestParameters.roleArn',
     'requestParameters.executionRoleArn',
-    'requestParameters.serviceRoleArn',
   ],
   dedup: {
     key: (r) => `${passer(r)}|${passedRole(r) ?? ''}|${r.eventSource}`,
@@ -63,7 +69,12 @@ export const iamPassGatewayRole: Rule = {
     values: (r) => [passer(r)],
   },
   evaluate(record, context) {
-    if (record.readOnly === true || NOT_PASSING.has(record.eventSource) || failed(record)) {
+    if (
+      record.readOnly === true ||
+      NOT_PASSING.has(record.eventSource) ||
+      failed(record) ||
+      (record.eventSource === AGENTCORE && REPORTED_ELSEWHERE.has(record.eventName))
+    ) {
       return undefined;
     }
     const roleArn = passedRole(record);
