@@ -80,12 +80,16 @@ export const EVENTUAL_CONSISTENCY_MS = 60_000;
 
 /**
  * Calls after which IAM needs a moment before the new principal or grant works everywhere
- * (eventual consistency): the principal or resource is remembered with the time.
+ * (eventual consistency): the principal or resource is remembered with the time. A password
+ * given to a user (or reset by someone else) is a grant too: a dormant user with a new
+ * password is as fresh as a new user to console-login-without-mfa.
  */
 const CREATIONS = new Set([
   'CreateRole',
   'CreateUser',
   'CreateAccessKey',
+  'CreateLoginProfile',
+  'UpdateLoginProfile',
   'CreateInstanceProfile',
   'AddRoleToInstanceProfile',
   'AttachRolePolicy',
