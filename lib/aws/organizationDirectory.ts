@@ -27,6 +27,7 @@ export class OrganizationsDirectory implements OrganizationDirectory {
           name: account.Name ?? '',
           // `State` replaces `Status` (retired September 2026); both say ACTIVE for a live account.
           status: account.State ?? account.Status ?? 'UNKNOWN',
+          ...(account.JoinedTimestamp ? { joinedAt: account.JoinedTimestamp } : {}),
         });
       }
     }

@@ -21,6 +21,11 @@ export interface MemberAccount {
   name: string;
   /** `ACTIVE`, `SUSPENDED`, `PENDING_CLOSURE` (Status), or the newer State values. */
   status: string;
+  /**
+   * When it joined the organization (`JoinedTimestamp`): the organization trail holds its
+   * records from then on, so its usage is judged from that day.
+   */
+  joinedAt?: Date;
 }
 
 /** Port: the organization's accounts (Organizations ListAccounts, all pages). */
@@ -174,7 +179,7 @@ export async function organizationAccessReport(
           ...sources,
           catalog: deps.catalog,
           now,
-          ...(shared ? { activity: shared.forAccount(account.id) } : {}),
+          ...(shared ? { activity: shared.forAccount(account.id, account.joinedAt) } : {}),
           ...(deps.policyValidator ? { policyValidator: deps.policyValidator } : {}),
         },
         reportOptions,

@@ -82,11 +82,20 @@ export class SharedActivity {
     return this.read;
   }
 
-  /** The source a member's report reads: the shared usage, its own account's calls only. */
-  forAccount(accountId: string): ActivitySource {
+  /**
+   * The source a member's report reads: the shared usage, its own account's calls only. The
+   * trail's days count for the member from the day it joined the organization (`joinedAt`):
+   * before that the organization trail did not log it, and those days are no evidence that its
+   * principals were idle (its report's usage is then partial, as for a trail that starts late).
+   */
+  forAccount(accountId: string, joinedAt?: Date): ActivitySource {
+    const joinedDay =
+      joinedAt === undefined || Number.isNaN(joinedAt.getTime())
+        ? undefined
+        : joinedAt.toISOString().slice(0, 10);
     return {
       kind: this.source.kind,
-      description: `${this.source.description}, account ${accountId}`,
+      description: `${this.source.description}, account ${accountId}${joinedDay === undefined ? '' : ` (joined the organization on ${joinedDay})`}`,
       collect: async (window, collector, onProgress) => {
         const { recorded, issues } = await this.readOnce(window, onProgress);
         for (const record of recorded.records) {
@@ -96,8 +105,10 @@ export class SharedActivity {
           if (accountOfFact(fact) === accountId) collector.addFact(fact);
         }
         if (recorded.daysUnknown) collector.daysUnknown = true;
-        // Days outside the member's window are not counted (its collector keeps its days).
-        for (const [day, count] of recorded.dayCounts) collector.addDayCount(day, count);
+        // Days outside the member's window are not counted (its collector keeps its days), nor
+        // days before it joined.
+        for (const [day, count] of recorded.dayCounts)
+          if (joinedDay === undefined || day >= joinedDay) collector.addDayCount(day, count);
         return { issues };
       },
     };

@@ -93,6 +93,10 @@ describe('the organization report on the local stack', () => {
       name: `payments-${suffix}`,
       status: 'ACTIVE',
     });
+    // When it joined (JoinedTimestamp): its usage is judged from then (sharedActivity.ts).
+    const joined = accounts.find((a) => a.id === created[0])?.joinedAt;
+    expect(joined).toBeInstanceOf(Date);
+    expect(Math.abs(Date.now() - (joined?.getTime() ?? 0))).toBeLessThan(3_600_000);
   });
 
   it('reads each member through its role; a member without the role is reported, not fatal', async () => {
