@@ -1,5 +1,10 @@
 import { DeleteRuleCommand, EventBridgeClient, PutRuleCommand } from '@aws-sdk/client-eventbridge';
-import { AttachRolePolicyCommand, CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import {
+  AttachRolePolicyCommand,
+  CreateRoleCommand,
+  IAMClient,
+  UpdateAssumeRolePolicyCommand,
+} from '@aws-sdk/client-iam';
 import {
   AttachPolicyCommand,
   ListRootsCommand,
@@ -45,6 +50,9 @@ const trustManagement = JSON.stringify({
 
 let member = '';
 let policyId = '';
+/** The gateway practices SCP, with the pipeline named exempt (its name guarded). */
+let practicesId = '';
+const pipeline = `platform-pipeline-${suffix}`;
 
 type Credentials = Awaited<ReturnType<typeof roleSession>>;
 
@@ -101,11 +109,27 @@ beforeAll(async () => {
   );
   policyId = policy.Policy?.PolicySummary?.Id ?? '';
   await organizations.send(new AttachPolicyCommand({ PolicyId: policyId, TargetId: member }));
+  const practices = guardrails({
+    stage,
+    exemptPrincipals: [`arn:aws:iam::*:role/${pipeline}`],
+  }).find((g) => g.name === 'gatewarden-gateway-practices');
+  if (practices === undefined) throw new Error('no gateway practices SCP');
+  const practicesPolicy = await organizations.send(
+    new CreatePolicyCommand({
+      Name: `${practices.name}-${suffix}`.slice(0, 128),
+      Description: 'gatewarden guardrail (test)',
+      Type: 'SERVICE_CONTROL_POLICY',
+      Content: guardrailJson(practices),
+    }),
+  );
+  practicesId = practicesPolicy.Policy?.PolicySummary?.Id ?? '';
+  await organizations.send(new AttachPolicyCommand({ PolicyId: practicesId, TargetId: member }));
 });
 
 afterAll(async () => {
-  if (policyId && member)
-    await organizations.send(new DetachPolicyCommand({ PolicyId: policyId, TargetId: member }));
+  for (const id of [policyId, practicesId])
+    if (id && member)
+      await organizations.send(new DetachPolicyCommand({ PolicyId: id, TargetId: member }));
 });
 
 describe('the guardrail SCP on the local stack', () => {
@@ -134,6 +158,42 @@ describe('the guardrail SCP on the local stack', () => {
         }),
       ),
     ).resolves.toBeDefined();
+  });
+
+  it('refuses the member’s administrator a role named like an exempt principal, or the real one re-trusted; the StackSet execution role makes it', async () => {
+    // The exemption is by name: a role of that name made or re-trusted by the administrator
+    // would act as the pipeline (and make gateway roles, which the secrets RCP exempts).
+    const adminIam = new IAMClient({
+      ...testClientConfig(),
+      credentials: await session(roleIn(`admin-${suffix}`)),
+    });
+    await expect(
+      adminIam.send(
+        new CreateRoleCommand({ RoleName: pipeline, AssumeRolePolicyDocument: trustManagement }),
+      ),
+    ).rejects.toMatchObject({ name: 'AccessDenied' });
+    const refused = await consumeDenials();
+    expect(refused.map((d) => d.action)).toEqual(['iam:CreateRole']);
+    expect(refused[0]?.reason).toMatch(/service control polic/i);
+
+    const execIam = new IAMClient({
+      ...testClientConfig(),
+      credentials: await session(roleIn(`stacksets-exec-${suffix}`)),
+    });
+    await expect(
+      execIam.send(
+        new CreateRoleCommand({ RoleName: pipeline, AssumeRolePolicyDocument: trustManagement }),
+      ),
+    ).resolves.toBeDefined();
+    for (const call of [
+      new UpdateAssumeRolePolicyCommand({ RoleName: pipeline, PolicyDocument: trustManagement }),
+      new AttachRolePolicyCommand({ RoleName: pipeline, PolicyArn: ADMIN_POLICY }),
+    ])
+      await expect(adminIam.send(call)).rejects.toMatchObject({ name: 'AccessDenied' });
+    expect((await consumeDenials()).map((d) => d.action)).toEqual([
+      'iam:UpdateAssumeRolePolicy',
+      'iam:AttachRolePolicy',
+    ]);
   });
 
   it('binds the member again only after the SCP is detached: the gate re-reads on DetachPolicy', async () => {
