@@ -72,7 +72,7 @@ const STAGE = /^[A-Za-z0-9-]{1,30}$/;
 const ROLE_PATTERN = /^arn:(aws[a-z-]*|\*):iam::(\d{12}|\*):role\/[\w+=,.@/*-]+$/;
 /**
  * An exempt principal: an IAM role, user or the root of an account. Roles and users are
- * guarded by name (ExemptRolesOnlyByThemselves, ExemptUsersOnlyByThemselves); other forms
+ * guarded by name (ExemptPrincipalsOnlyByThemselves); other forms
  * (`sts` sessions, a `*` where `role` stands) could match principals nothing guards.
  */
 const EXEMPT_PATTERN = /^arn:(aws[a-z-]*|\*):iam::(\d{12}|\*):(root|(role|user)\/[\w+=,.@/*-]+)$/;
@@ -338,32 +338,20 @@ function gatewayPractices(options: GuardrailOptions): Guardrail {
 function exemptNameGuards(exempt: readonly string[]): GuardrailStatement[] {
   const roles = exempt.filter((p) => /:role\//.test(p));
   const users = exempt.filter((p) => /:user\//.test(p));
-  const Condition = {
-    ArnNotLike: { 'aws:PrincipalArn': [...exempt, STACKSET_EXECUTION_ROLE] },
-  };
+  if (roles.length === 0 && users.length === 0) return [];
+  // One statement for both (a role action never matches a user's ARN, nor the reverse): the
+  // exempt list is written once more, not twice, within the document's size quota.
   return [
-    ...(roles.length === 0
-      ? []
-      : [
-          {
-            Sid: 'ExemptRolesOnlyByThemselves',
-            Effect: 'Deny' as const,
-            Action: ['iam:CreateRole', 'iam:PassRole', ...ROLE_WRITES],
-            Resource: roles,
-            Condition,
-          },
-        ]),
-    ...(users.length === 0
-      ? []
-      : [
-          {
-            Sid: 'ExemptUsersOnlyByThemselves',
-            Effect: 'Deny' as const,
-            Action: USER_WRITES,
-            Resource: users,
-            Condition,
-          },
-        ]),
+    {
+      Sid: 'ExemptPrincipalsOnlyByThemselves',
+      Effect: 'Deny',
+      Action: [
+        ...(roles.length === 0 ? [] : ['iam:CreateRole', 'iam:PassRole', ...ROLE_WRITES]),
+        ...(users.length === 0 ? [] : USER_WRITES),
+      ],
+      Resource: [...roles, ...users],
+      Condition: { ArnNotLike: { 'aws:PrincipalArn': [...exempt, STACKSET_EXECUTION_ROLE] } },
+    },
   ];
 }
 

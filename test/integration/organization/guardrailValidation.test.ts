@@ -10,7 +10,13 @@ import { testClientConfig } from '../../support/localStack.js';
  * request and answer, and the offline-only verdict when nothing answers.
  */
 describe('gatewarden guardrails through Access Analyzer ValidatePolicy (stand-in)', () => {
-  const all = guardrails({ stage: 'prod', gatewayRoles: ['arn:aws:iam::*:role/gw-*'] });
+  // Every statement written: exempt principals (the WAF tag and exempt-name statements) too.
+  const all = guardrails({
+    stage: 'prod',
+    gatewayRoles: ['arn:aws:iam::*:role/gw-*'],
+    exemptPrincipals: ['arn:aws:iam::*:role/platform-pipeline', 'arn:aws:iam::*:user/break-glass'],
+    requirePolicyEngine: true,
+  });
 
   it('validates every generated document, SCPs and the RCP, with no finding', async () => {
     const validator = new AccessAnalyzerGuardrailValidator(
