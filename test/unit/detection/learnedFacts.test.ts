@@ -419,3 +419,54 @@ describe('gateway rate limits survive a cold start', () => {
     expect(ruleSeverity(findings, RULE)).toBeUndefined();
   });
 });
+
+describe('the web ACLs of gateways survive a cold start', () => {
+  const RULE = 'gateway-web-acl-weakened';
+
+  it.each([
+    ['the web ACL on a gateway emptied by a full replace (no rules, default Allow)', 'high'],
+    ["one rule removed from a gateway's web ACL", 'medium'],
+    ["a gateway web ACL's managed rule group set to count", 'medium'],
+  ])(
+    '%s: the association and rules learned in one container are known to another',
+    async (name, severity) => {
+      // Prepare: each record in a fresh engine, one state store
+      const records = caseRecords('gatewayWebAclWeakened.fixtures.json', name);
+      // Act
+      const findings = await coldRun(memoryState(), records);
+      // Assess
+      expect(ruleSeverity(findings, RULE)).toBe(severity);
+    },
+  );
+
+  it('a web ACL associated with a gateway in one account is not in another (same id)', async () => {
+    // Prepare: the association in one account, the emptying update in another
+    const state = memoryState();
+    const [create, associate, update] = caseRecords(
+      'gatewayWebAclWeakened.fixtures.json',
+      'the web ACL on a gateway emptied by a full replace (no rules, default Allow)',
+    ) as [Raw, Raw, Raw];
+    const engine = () =>
+      new DetectionEngine({
+        config: parseDetectionConfig({}),
+        state,
+        homeAccountId: '111122223333',
+      });
+    await run(engine(), create);
+    await run(engine(), associate);
+    // Act
+    const other = await run(engine(), inAccount(update, '444455556666'));
+    // Assess
+    expect(other.map((f) => f.ruleId)).not.toContain(RULE);
+  });
+
+  it('a password given to a dormant user in one container makes its sign-in in another high', async () => {
+    const records = caseRecords(
+      'consoleLoginWithoutMfa.fixtures.json',
+      'a long-dormant user given a password (CreateLoginProfile) two days earlier signs in without MFA',
+    );
+    expect(ruleSeverity(await coldRun(memoryState(), records), 'console-login-without-mfa')).toBe(
+      'high',
+    );
+  });
+});
