@@ -423,7 +423,7 @@ function secretReaders(stage: string, gatewayRoles: readonly string[]): Guardrai
         {
           // The confused deputy: AgentCore acting for another account's gateway. As AWS's
           // own RCP example, only where the service says whom it acts for.
-          Sid: 'GatewaySecretsOnlyForTheirOwnAccount',
+          Sid: 'AgentCoreOnlyForTheSecretsOwnAccount',
           Effect: 'Deny',
           Principal: '*',
           Action: SECRET_READS,
