@@ -61,9 +61,14 @@ class MemberCodePlugin {
   }
 
   async codeBucket() {
+    const {
+      CloudFormationClient,
+      DescribeStacksCommand,
+    } = require('@aws-sdk/client-cloudformation');
+    const cloudformation = new CloudFormationClient(await this.provider.getAwsSdkV3Config());
     const stackName = this.provider.naming.getStackName();
-    const described = await this.provider
-      .request('CloudFormation', 'describeStacks', { StackName: stackName })
+    const described = await cloudformation
+      .send(new DescribeStacksCommand({ StackName: stackName }))
       .catch(() => undefined);
     const stack = described?.Stacks?.[0];
     const bucket = stack?.Outputs?.find((o) => o.OutputKey === 'MemberCodeBucketName');
