@@ -9,7 +9,7 @@
 // - Deploy: before the stack update (the bucket exists from an earlier deploy) and after it (a
 //   first deploy creates the bucket), each zip is written to the code bucket with
 //   `If-None-Match: *` and `ExpectedBucketOwner` (this stack's account). An object already at
-//   the key is never replaced: its stored SHA-256 must be the zip's, or the deploy fails (a
+//   the key is never replaced: its bytes must hash to the key, or the deploy fails (a
 //   different object under a content key is an attack or a corruption, not something to fix
 //   by overwriting it).
 const { createHash } = require('node:crypto');
@@ -87,7 +87,7 @@ class MemberCodePlugin {
       // The StackSet's condition is off (no organization units): nothing to upload.
       return;
     }
-    const { S3Client, PutObjectCommand, HeadObjectCommand } = require('@aws-sdk/client-s3');
+    const { S3Client, PutObjectCommand, GetObjectCommand } = require('@aws-sdk/client-s3');
     const s3 = new S3Client(await this.provider.getAwsSdkV3Config());
     for (const artifact of this.artifacts()) {
       const checksum = createHash('sha256').update(artifact.bytes).digest('base64');
@@ -113,15 +113,16 @@ class MemberCodePlugin {
           },
         );
       if (!written) {
-        const head = await s3.send(
-          new HeadObjectCommand({
+        // The bytes themselves, not a stored checksum (an object written without one has none).
+        const got = await s3.send(
+          new GetObjectCommand({
             Bucket: bucket.name,
             Key: artifact.key,
             ExpectedBucketOwner: bucket.owner,
-            ChecksumMode: 'ENABLED',
           }),
         );
-        if (head.ChecksumSHA256 !== checksum) {
+        const stored = Buffer.from(await got.Body.transformToByteArray());
+        if (createHash('sha256').update(stored).digest('base64') !== checksum) {
           throw new Error(
             `member code: ${artifact.key} in ${bucket.name} is not the ${artifact.name} zip it is named for; it was left as it is`,
           );

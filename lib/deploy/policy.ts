@@ -118,7 +118,7 @@ export function deployPolicy(
         ],
       },
       // The central stage's member code (scripts/memberCodePlugin.cjs): each zip written once
-      // under its content key, and read back (HeadObject) when it is there already. No delete.
+      // under its content key, and read back when one is there already. No delete.
       {
         Sid: 'MemberCodeUploads',
         Effect: 'Allow',

@@ -58,6 +58,7 @@ import {
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListObjectVersionsCommand,
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
@@ -72,7 +73,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -805,6 +806,70 @@ describe('rotation where the secrets live: the member rotation StackSet', () => 
       outsider.send(new GetObjectCommand({ Bucket: codeBucket(), Key: key })),
     ).rejects.toMatchObject({ name: 'AccessDenied' });
     expect((await consumeDenials()).map((d) => d.action)).toEqual(['s3:GetObject']);
+  }, 60_000);
+
+  it('a redeploy leaves the code objects as they are; a different object under a content key fails it and stays', async () => {
+    // The deploy step of scripts/memberCodePlugin.cjs, as the security account's deployer, over
+    // the central stack: once with the same zips, once with a zip whose key someone planted.
+    const work = mkdtempSync(path.join(tmpdir(), 'gw-org4-code-'));
+    const upload = async (bytes: Record<string, Buffer>) => {
+      for (const [name, content] of Object.entries(bytes))
+        writeFileSync(path.join(work, `${name}.zip`), content);
+      const Plugin = createRequire(import.meta.url)(
+        path.join(ROOT, 'scripts', 'memberCodePlugin.cjs'),
+      ) as new (
+        serverless: unknown,
+        options: unknown,
+      ) => { upload(o: { bucketMayBeMissing: boolean }): Promise<void> };
+      const serverless = {
+        serviceDir: work,
+        getProvider: () => ({
+          getAwsSdkV3Config: () =>
+            Promise.resolve({ ...config(securityAdmin), forcePathStyle: true }),
+          naming: { getStackName: () => `gatewarden-${STAGE}` },
+        }),
+        service: {
+          provider: {
+            compiledCloudFormationTemplate: { Resources: { MemberRotationStackSet: {} } },
+          },
+          getFunction: (name: string) => ({ package: { artifact: `${name}.zip` } }),
+        },
+      };
+      await new Plugin(serverless, {}).upload({ bucketMayBeMissing: false });
+    };
+    const s3 = new S3Client({ ...config(securityAdmin), forcePathStyle: true });
+    const versions = async (key: string) =>
+      (await s3.send(new ListObjectVersionsCommand({ Bucket: codeBucket(), Prefix: key }))).Versions
+        ?.length ?? 0;
+    const key = rotationParameters.RotateNowCodeKey ?? '';
+    const before = await versions(key);
+
+    // The same zips again: nothing is written over what the members' functions name.
+    await upload({
+      rotate: zips.rotate ?? Buffer.alloc(0),
+      rotateNow: zips.rotateNow ?? Buffer.alloc(0),
+    });
+    expect(await versions(key)).toBe(before);
+
+    // Someone with the security account's rights planted other bytes under the key of a new
+    // build: the deploy of that build fails naming the key, and replaces nothing.
+    const build = Buffer.concat([zips.rotateNow ?? Buffer.alloc(0), Buffer.from('new build')]);
+    const plantedKey = `member-code/${createHash('sha256').update(build).digest('hex')}.zip`;
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: codeBucket(),
+        Key: plantedKey,
+        Body: 'planted',
+        ServerSideEncryption: 'AES256',
+      }),
+    );
+    await expect(
+      upload({ rotate: zips.rotate ?? Buffer.alloc(0), rotateNow: build }),
+    ).rejects.toThrow(`${plantedKey} in ${codeBucket()} is not the rotateNow zip it is named for`);
+    const left = await s3.send(new GetObjectCommand({ Bucket: codeBucket(), Key: plantedKey }));
+    expect(await left.Body?.transformToString()).toBe('planted');
+    expect(await versions(plantedKey)).toBe(1);
+    expect(await consumeDenials()).toEqual([]);
   }, 60_000);
 
   it('with the member-resources SCP on the OU, refuses the member’s administrator the function’s code', async () => {
