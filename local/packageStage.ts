@@ -43,7 +43,16 @@ export interface PackageResult {
 }
 
 /** Everything that feeds `serverless package`: config, resources, handlers and their code. */
-const INPUTS = ['serverless.yml', 'package-lock.json', 'resources', 'functions', 'lib'];
+const INPUTS = [
+  'serverless.yml',
+  'package-lock.json',
+  'resources',
+  'functions',
+  'lib',
+  // The framework plugins of this repository (serverless.yml `plugins`, custom.esbuild.plugins).
+  'scripts/memberCodePlugin.cjs',
+  'scripts/esbuildPlugins.cjs',
+];
 
 async function listFiles(entry: string): Promise<string[]> {
   const full = path.join(PROJECT_ROOT, entry);

@@ -19,7 +19,8 @@ import { globalPart, rulesOnlyTrust, type DetectRoute, type DetectRoutes } from 
  *   member inventory and posture and nothing else ({@link MEMBER_READ_STATEMENTS}).
  *
  * Every central value is a StackSet parameter, so the template is the same text for every
- * stage and every account.
+ * stage and every account. The rotation functions are a second StackSet's template
+ * (lib/deploy/memberRotation.ts): one template body holds at most 51,200 characters.
  */
 
 /** The route that widens `secretReads` to every secret: central only, never forwarded twice. */

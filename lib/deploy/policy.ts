@@ -117,6 +117,14 @@ export function deployPolicy(
           `arn:${partition}:s3:::${service}-serverlessdeploymentbuck*/*`,
         ],
       },
+      // The central stage's member code (scripts/memberCodePlugin.cjs): each zip written once
+      // under its content key, and read back when one is there already. No delete.
+      {
+        Sid: 'MemberCodeUploads',
+        Effect: 'Allow',
+        Action: ['s3:GetObject', 's3:PutObject'],
+        Resource: `arn:${partition}:s3:::${service}-membercodebucket-*/member-code/*`,
+      },
       {
         Sid: 'StackRoles',
         Effect: 'Allow',

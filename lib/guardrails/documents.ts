@@ -206,6 +206,29 @@ function memberResources(stage: string): Guardrail {
           Condition: exceptStackSets,
         },
         {
+          // The member rotation StackSet's functions (lib/deploy/memberRotation.ts): their code
+          // is the central stage's content-addressed zip; a member's administrator must not
+          // swap it, widen who may invoke them, or make a function of that name first.
+          Sid: 'RotatorFunctionsOnlyThroughTheStackSet',
+          Effect: 'Deny',
+          Action: [
+            'lambda:AddPermission',
+            'lambda:CreateFunction',
+            'lambda:CreateFunctionUrlConfig',
+            'lambda:DeleteFunction',
+            'lambda:PutFunctionEventInvokeConfig',
+            'lambda:RemovePermission',
+            'lambda:UpdateFunctionCode',
+            'lambda:UpdateFunctionConfiguration',
+            'lambda:UpdateFunctionUrlConfig',
+          ],
+          Resource: [
+            `arn:*:lambda:*:*:function:gatewarden-${stage}-rotate`,
+            `arn:*:lambda:*:*:function:gatewarden-${stage}-rotateNow`,
+          ],
+          Condition: exceptStackSets,
+        },
+        {
           Sid: 'StackInstancesOnlyThroughTheStackSet',
           Effect: 'Deny',
           Action: [
@@ -216,7 +239,10 @@ function memberResources(stage: string): Guardrail {
             'cloudformation:SetStackPolicy',
             'cloudformation:UpdateTerminationProtection',
           ],
-          Resource: `arn:*:cloudformation:*:*:stack/StackSet-gatewarden-${stage}-members-*`,
+          Resource: [
+            `arn:*:cloudformation:*:*:stack/StackSet-gatewarden-${stage}-members-*`,
+            `arn:*:cloudformation:*:*:stack/StackSet-gatewarden-${stage}-member-rotation-*`,
+          ],
           Condition: exceptStackSets,
         },
       ],

@@ -53,13 +53,27 @@ import {
   OrganizationsClient,
   RegisterDelegatedAdministratorCommand,
 } from '@aws-sdk/client-organizations';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectVersionsCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import {
+  GetFunctionCommand,
+  LambdaClient,
+  UpdateFunctionCodeCommand,
+} from '@aws-sdk/client-lambda';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -71,6 +85,9 @@ import { memberSources } from '../../../lib/aws/memberAccess.js';
 import { OrganizationsDirectory } from '../../../lib/aws/organizationDirectory.js';
 import { organizationDoctorPorts } from '../../../lib/aws/organizationDoctor.js';
 import { MEMBER_STACKSET_FILE } from '../../../lib/deploy/memberTemplate.js';
+import { lambdaInvoker } from '../../../lib/aws/lambdaInvoker.js';
+import { memberRotateNowArn, rotateInMember } from '../../../lib/rotation/memberRotation.js';
+import { packageStage } from '../../../local/packageStage.js';
 import { organizationChecks } from '../../../lib/doctor/organizationChecks.js';
 import { GATEWAY_DATA_TYPE } from '../../../lib/doctor/trailCoverage.js';
 import { guardrailJson, guardrails } from '../../../lib/guardrails/index.js';
@@ -101,6 +118,11 @@ const REGION = 'us-east-1';
 const STAGE = 'local';
 const EXEC_ROLE = 'stacksets-exec-gatewarden';
 const MEMBER_STACK = `StackSet-gatewarden-${STAGE}-members`;
+const ROTATION_STACK = `StackSet-gatewarden-${STAGE}-member-rotation`;
+/** The security account's operators' role: the members' rotateNow functions let it invoke them. */
+const CENTRAL_ROTATION_ROLE = 'gatewarden-central-rotation';
+/** An account outside the organization. */
+const OUTSIDER = '999988887777';
 
 const accounts = { security: '', memberA: '', memberB: '' };
 /** The security account's administrator: deploys and reads the central stage there. */
@@ -109,6 +131,12 @@ let organizationId = '';
 let workloadsOu = '';
 let endpoint = '';
 let savedIamEndpoint: string | undefined;
+/** The central stage's params (the package they make holds the members' code keys). */
+let centralParams: Record<string, string> = {};
+/** The member rotation StackSet's parameters, as the packaged central template passes them. */
+const rotationParameters: Record<string, string> = {};
+/** The function zips of that package, by function. */
+const zips: Record<string, Buffer> = {};
 
 const config = (credentials?: ClientCredentials) => ({
   region: REGION,
@@ -140,28 +168,50 @@ function memberTemplateBody(): string {
   return file.templateBody;
 }
 
+/** The member rotation template as its StackSet carries it. */
+function rotationTemplateBody(): string {
+  const yaml = createRequire(import.meta.url)('js-yaml') as { load(text: string): unknown };
+  const file = yaml.load(
+    readFileSync(path.join(ROOT, 'resources', 'member-rotation-stackset.yml'), 'utf8'),
+  ) as { templateBody: string };
+  return file.templateBody;
+}
+
 /** The member's stack instance, created as the StackSet creates it (its execution role). */
 async function deployMemberInstance(account: string, reportRoleArn: string): Promise<void> {
+  await deployInstance(account, MEMBER_STACK, memberTemplateBody(), {
+    Stage: STAGE,
+    CentralAccountId: accounts.security,
+    CentralBusArn: `arn:aws:events:${REGION}:${accounts.security}:event-bus/default`,
+    ReportRoleArn: reportRoleArn,
+    OrganizationId: organizationId,
+    // The stage's region is us-east-1 and no other region is chosen: everything forwards.
+    UsEast1Scope: 'all',
+  });
+}
+
+/** A stack instance of a StackSet in `account`, as its execution role creates it. */
+async function deployInstance(
+  account: string,
+  stackName: string,
+  templateBody: string,
+  parameters: Record<string, string>,
+): Promise<void> {
   const exec = new CloudFormationClient(config(await sessionOf(account, EXEC_ROLE)));
   await exec.send(
     new CreateStackCommand({
-      StackName: MEMBER_STACK,
-      TemplateBody: memberTemplateBody(),
+      StackName: stackName,
+      TemplateBody: templateBody,
       Capabilities: ['CAPABILITY_NAMED_IAM'],
-      Parameters: Object.entries({
-        Stage: STAGE,
-        CentralAccountId: accounts.security,
-        CentralBusArn: `arn:aws:events:${REGION}:${accounts.security}:event-bus/default`,
-        ReportRoleArn: reportRoleArn,
-        OrganizationId: organizationId,
-        // The stage's region is us-east-1 and no other region is chosen: everything forwards.
-        UsEast1Scope: 'all',
-      }).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue })),
+      Parameters: Object.entries(parameters).map(([ParameterKey, ParameterValue]) => ({
+        ParameterKey,
+        ParameterValue,
+      })),
     }),
   );
   const until = Date.now() + 60_000;
   for (;;) {
-    const { Stacks = [] } = await exec.send(new DescribeStacksCommand({ StackName: MEMBER_STACK }));
+    const { Stacks = [] } = await exec.send(new DescribeStacksCommand({ StackName: stackName }));
     const status = Stacks[0]?.StackStatus ?? '';
     if (status === 'CREATE_COMPLETE') return;
     if (/FAILED|ROLLBACK/.test(status) || Date.now() > until)
@@ -226,26 +276,36 @@ beforeAll(async () => {
   // The central stage in the security account, from the packaged template, with the
   // organization's params (and the local stage's account-bound params made that account's).
   const central = accounts.security;
-  await deployLocalStage({
-    env: {
-      ...process.env,
-      AWS_ACCESS_KEY_ID: securityAdmin.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: securityAdmin.secretAccessKey,
-      AWS_SESSION_TOKEN: securityAdmin.sessionToken,
-    },
-    params: {
-      organizationId,
-      organizationUnitIds: workloadsOu,
-      alertTopicArn: `arn:aws:sns:${REGION}:${central}:gatewarden-${STAGE}-alerts`,
-      adminRoleArn: roleIn(central, 'OrganizationAccountAccessRole'),
-      deadLetterQueueUrl: `${endpoint}/${central}/gatewarden-${STAGE}-dlq`,
-      reportBucketOwner: central,
-      stageAccountId: central,
-      rotationFunctionArn: `arn:aws:lambda:${REGION}:${central}:function:gatewarden-${STAGE}-rotate`,
-      rotatorRoleArn: roleIn(central, `gatewarden-${STAGE}-${REGION}-rotate`),
-      sweeperRoleArn: roleIn(central, `gatewarden-${STAGE}-${REGION}-rotateNow`),
-    },
-  });
+  const centralEnv = {
+    ...process.env,
+    AWS_ACCESS_KEY_ID: securityAdmin.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: securityAdmin.secretAccessKey,
+    AWS_SESSION_TOKEN: securityAdmin.sessionToken,
+  };
+  centralParams = {
+    organizationId,
+    organizationUnitIds: workloadsOu,
+    // The members of the OU hold gateway secrets: they get the rotation functions.
+    memberRotationUnitIds: workloadsOu,
+    memberRotationRoleArn: roleIn(central, CENTRAL_ROTATION_ROLE),
+    alertTopicArn: `arn:aws:sns:${REGION}:${central}:gatewarden-${STAGE}-alerts`,
+    adminRoleArn: roleIn(central, 'OrganizationAccountAccessRole'),
+    deadLetterQueueUrl: `${endpoint}/${central}/gatewarden-${STAGE}-dlq`,
+    reportBucketOwner: central,
+    stageAccountId: central,
+    rotationFunctionArn: `arn:aws:lambda:${REGION}:${central}:function:gatewarden-${STAGE}-rotate`,
+    rotatorRoleArn: roleIn(central, `gatewarden-${STAGE}-${REGION}-rotate`),
+    sweeperRoleArn: roleIn(central, `gatewarden-${STAGE}-${REGION}-rotateNow`),
+  };
+  await deployLocalStage({ env: centralEnv, params: centralParams });
+  // The same package the deploy used (cached): the code keys it set and the zips it uploaded.
+  const packaged = await packageStage('local', centralEnv, centralParams);
+  const rotationStackSet = packaged.template.Resources.MemberRotationStackSet?.Properties as {
+    Parameters: { ParameterKey: string; ParameterValue: unknown }[];
+  };
+  for (const name of ['rotate', 'rotateNow']) {
+    zips[name] = readFileSync(path.join(packaged.dir, `${name}.zip`));
+  }
   const { roleArn: reportRoleArn } = await deployedFunction('report', securityAdmin);
 
   // Each member: its administrator (as the account factory leaves it) and the StackSet's
@@ -263,6 +323,47 @@ beforeAll(async () => {
     }
     await deployMemberInstance(member, reportRoleArn);
   }
+
+  // The security account's operators' role (named by memberRotationRoleArn), given the stage's
+  // own policy for it; and an analyst role of the same account with the same policy.
+  const securityIam = new IAMClient(config(securityAdmin));
+  for (const name of [CENTRAL_ROTATION_ROLE, 'security-analyst']) {
+    await securityIam.send(
+      new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: trustManagement }),
+    );
+    await securityIam.send(
+      new AttachRolePolicyCommand({
+        RoleName: name,
+        PolicyArn: `arn:aws:iam::${central}:policy/gatewarden-${STAGE}-member-rotation`,
+      }),
+    );
+  }
+  // Member A holds gateway secrets: its instance of the member rotation StackSet, with the
+  // parameters the central stage passes (the code keys its package set, its code bucket).
+  const { Stacks = [] } = await new CloudFormationClient(config(securityAdmin)).send(
+    new DescribeStacksCommand({ StackName: `gatewarden-${STAGE}` }),
+  );
+  const codeBucket = Stacks[0]?.Outputs?.find((o) => o.OutputKey === 'MemberCodeBucketName');
+  bucketName = codeBucket?.OutputValue ?? '';
+  // What CloudFormation resolves in the StackSet's parameters: the stack's own parameters,
+  // the account, the code bucket.
+  const resolved: Record<string, string> = {
+    'AWS::AccountId': central,
+    MemberCodeBucket: bucketName,
+    ...Object.fromEntries(
+      (Stacks[0]?.Parameters ?? []).map((p) => [p.ParameterKey ?? '', p.ParameterValue ?? '']),
+    ),
+  };
+  for (const { ParameterKey, ParameterValue } of rotationStackSet.Parameters) {
+    const ref = (ParameterValue as { Ref?: string } | null)?.Ref;
+    const value = typeof ParameterValue === 'string' ? ParameterValue : resolved[ref ?? ''];
+    if (value === undefined) throw new Error(`rotation StackSet: ${ParameterKey} unresolved`);
+    rotationParameters[ParameterKey] = value;
+  }
+  expect(rotationParameters.CentralRotationRoleArn).toBe(roleIn(central, CENTRAL_ROTATION_ROLE));
+  await deployInstance(accounts.memberA, ROTATION_STACK, rotationTemplateBody(), {
+    ...rotationParameters,
+  });
 }, 900_000);
 
 afterAll(async () => {
@@ -586,3 +687,212 @@ describe('an organization of four accounts on the local stack', () => {
     await expect(exec.send(new DeleteRuleCommand({ Name: rule }))).resolves.toBeDefined();
   }, 60_000);
 });
+
+describe('rotation where the secrets live: the member rotation StackSet', () => {
+  const codeBucket = () => rotationParametersBucket();
+  const rotateNowArn = () =>
+    memberRotateNowArn({ account: accounts.memberA, region: REGION, stage: STAGE });
+
+  it('gives the member the rotate and rotateNow functions, their code the central stage’s zips', async () => {
+    // The central deploy wrote each zip to its code bucket under its SHA-256.
+    const central = new S3Client({ ...config(securityAdmin), forcePathStyle: true });
+    for (const [name, key] of [
+      ['rotate', 'RotateCodeKey'],
+      ['rotateNow', 'RotateNowCodeKey'],
+    ] as const) {
+      const bytes = zips[name];
+      if (!bytes) throw new Error(`no ${name} zip`);
+      const hex = createHash('sha256').update(bytes).digest('hex');
+      expect(rotationParameters[key]).toBe(`member-code/${hex}.zip`);
+      const head = await central.send(
+        new HeadObjectCommand({ Bucket: codeBucket(), Key: rotationParameters[key] }),
+      );
+      expect(head.ContentLength).toBe(bytes.length);
+
+      // The member's function, created by its stack instance from that object.
+      const lambda = new LambdaClient(config(await sessionOf(accounts.memberA, 'member-admin')));
+      const fn = await lambda.send(
+        new GetFunctionCommand({ FunctionName: `gatewarden-${STAGE}-${name}` }),
+      );
+      expect(fn.Configuration?.CodeSha256).toBe(
+        createHash('sha256').update(bytes).digest('base64'),
+      );
+      expect(fn.Configuration?.Role).toBe(
+        roleIn(accounts.memberA, `gatewarden-${STAGE}-${REGION}-${name}`),
+      );
+      expect(fn.Configuration?.Environment?.Variables?.GATEWARDEN_STATE_TABLE).toBe(
+        `gatewarden-${STAGE}-state`,
+      );
+    }
+    expect(await consumeDenials()).toEqual([]);
+  }, 60_000);
+
+  it('lets the central rotation role invoke the member’s rotateNow, and refuses another role of the security account', async () => {
+    const invokerAs = async (role: string) =>
+      lambdaInvoker(new LambdaClient(config(await sessionOf(accounts.security, role))));
+    // The gate admitted the call (no denial) and it reached the member's function, which moto
+    // cannot run: a function error, reported by class only, as the CLI reports one.
+    const admitted = await rotateInMember(await invokerAs(CENTRAL_ROTATION_ROLE), rotateNowArn(), {
+      sweep: true,
+    }).catch((e: unknown) => e as Error);
+    expect(await consumeDenials()).toEqual([]);
+    expect(admitted).toMatchObject({
+      name: 'OnDemandError',
+      message: expect.stringMatching(/^the member's rotateNow function failed \(/) as string,
+    });
+
+    await expect(
+      rotateInMember(await invokerAs('security-analyst'), rotateNowArn(), { sweep: true }),
+    ).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    const refused = await consumeDenials();
+    expect(refused.map((d) => [d.action, d.resource])).toEqual([
+      ['lambda:InvokeFunction', rotateNowArn()],
+    ]);
+  }, 60_000);
+
+  it('refuses a member’s administrator overwriting or deleting the code, and an account outside the organization reading it', async () => {
+    const key = rotationParameters.RotateNowCodeKey ?? '';
+    const memberS3 = new S3Client({
+      ...config(await sessionOf(accounts.memberA, 'member-admin')),
+      forcePathStyle: true,
+    });
+    // The member may read it (as its StackSet execution role does, creating the function) ...
+    const read = await memberS3.send(new GetObjectCommand({ Bucket: codeBucket(), Key: key }));
+    const body = Buffer.from((await read.Body?.transformToByteArray()) ?? []);
+    expect(body.equals(zips.rotateNow ?? Buffer.alloc(0))).toBe(true);
+    expect(await consumeDenials()).toEqual([]);
+    // ... but not replace it, nor delete it, whatever its own AdministratorAccess says.
+    await expect(
+      memberS3.send(
+        new PutObjectCommand({ Bucket: codeBucket(), Key: key, Body: 'export const handler = 1' }),
+      ),
+    ).rejects.toMatchObject({ name: 'AccessDenied' });
+    await expect(
+      memberS3.send(new DeleteObjectCommand({ Bucket: codeBucket(), Key: key })),
+    ).rejects.toMatchObject({ name: 'AccessDenied' });
+    const refused = await consumeDenials();
+    expect(refused.map((d) => d.action)).toEqual(['s3:PutObject', 's3:DeleteObject']);
+
+    // An administrator of an account outside the organization.
+    const state = readState(path.join(STATE_DIR, 'local-stack.json'));
+    if (!state) throw new Error('no local stack state');
+    await grantAccountAccessRole(state.motoUrl, OUTSIDER).catch(async () => {
+      // moto made no such role outside the organization: make it there directly.
+      const direct = { endpoint: state.motoUrl, region: REGION, maxAttempts: 1 };
+      const setup = await roleSession(
+        new STSClient(direct),
+        roleIn(OUTSIDER, 'account-setup'),
+        'account-setup',
+      );
+      const iam = new IAMClient({ ...direct, credentials: setup });
+      await iam.send(
+        new CreateRoleCommand({
+          RoleName: 'OrganizationAccountAccessRole',
+          AssumeRolePolicyDocument: trustManagement,
+        }),
+      );
+      await iam.send(
+        new AttachRolePolicyCommand({
+          RoleName: 'OrganizationAccountAccessRole',
+          PolicyArn: ADMINISTRATOR_ACCESS,
+        }),
+      );
+    });
+    const outsider = new S3Client({
+      ...config(await sessionOf(OUTSIDER, 'OrganizationAccountAccessRole')),
+      forcePathStyle: true,
+    });
+    await expect(
+      outsider.send(new GetObjectCommand({ Bucket: codeBucket(), Key: key })),
+    ).rejects.toMatchObject({ name: 'AccessDenied' });
+    expect((await consumeDenials()).map((d) => d.action)).toEqual(['s3:GetObject']);
+  }, 60_000);
+
+  it('a redeploy leaves the code objects as they are; a different object under a content key fails it and stays', async () => {
+    // The deploy step of scripts/memberCodePlugin.cjs, as the security account's deployer, over
+    // the central stack: once with the same zips, once with a zip whose key someone planted.
+    const work = mkdtempSync(path.join(tmpdir(), 'gw-org4-code-'));
+    const upload = async (bytes: Record<string, Buffer>) => {
+      for (const [name, content] of Object.entries(bytes))
+        writeFileSync(path.join(work, `${name}.zip`), content);
+      const Plugin = createRequire(import.meta.url)(
+        path.join(ROOT, 'scripts', 'memberCodePlugin.cjs'),
+      ) as new (
+        serverless: unknown,
+        options: unknown,
+      ) => { upload(o: { bucketMayBeMissing: boolean }): Promise<void> };
+      const serverless = {
+        serviceDir: work,
+        getProvider: () => ({
+          getAwsSdkV3Config: () =>
+            Promise.resolve({ ...config(securityAdmin), forcePathStyle: true }),
+          naming: { getStackName: () => `gatewarden-${STAGE}` },
+        }),
+        service: {
+          provider: {
+            compiledCloudFormationTemplate: { Resources: { MemberRotationStackSet: {} } },
+          },
+          getFunction: (name: string) => ({ package: { artifact: `${name}.zip` } }),
+        },
+      };
+      await new Plugin(serverless, {}).upload({ bucketMayBeMissing: false });
+    };
+    const s3 = new S3Client({ ...config(securityAdmin), forcePathStyle: true });
+    const versions = async (key: string) =>
+      (await s3.send(new ListObjectVersionsCommand({ Bucket: codeBucket(), Prefix: key }))).Versions
+        ?.length ?? 0;
+    const key = rotationParameters.RotateNowCodeKey ?? '';
+    const before = await versions(key);
+
+    // The same zips again: nothing is written over what the members' functions name.
+    await upload({
+      rotate: zips.rotate ?? Buffer.alloc(0),
+      rotateNow: zips.rotateNow ?? Buffer.alloc(0),
+    });
+    expect(await versions(key)).toBe(before);
+
+    // Someone with the security account's rights planted other bytes under the key of a new
+    // build: the deploy of that build fails naming the key, and replaces nothing.
+    const build = Buffer.concat([zips.rotateNow ?? Buffer.alloc(0), Buffer.from('new build')]);
+    const plantedKey = `member-code/${createHash('sha256').update(build).digest('hex')}.zip`;
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: codeBucket(),
+        Key: plantedKey,
+        Body: 'planted',
+        ServerSideEncryption: 'AES256',
+      }),
+    );
+    await expect(
+      upload({ rotate: zips.rotate ?? Buffer.alloc(0), rotateNow: build }),
+    ).rejects.toThrow(`${plantedKey} in ${codeBucket()} is not the rotateNow zip it is named for`);
+    const left = await s3.send(new GetObjectCommand({ Bucket: codeBucket(), Key: plantedKey }));
+    expect(await left.Body?.transformToString()).toBe('planted');
+    expect(await versions(plantedKey)).toBe(1);
+    expect(await consumeDenials()).toEqual([]);
+  }, 60_000);
+
+  it('with the member-resources SCP on the OU, refuses the member’s administrator the function’s code', async () => {
+    // The SCP attached by the guardrail test above (same OU); the execution role is exempt.
+    const admin = new LambdaClient(config(await sessionOf(accounts.memberA, 'member-admin')));
+    await expect(
+      admin.send(
+        new UpdateFunctionCodeCommand({
+          FunctionName: `gatewarden-${STAGE}-rotateNow`,
+          S3Bucket: codeBucket(),
+          S3Key: rotationParameters.RotateCodeKey ?? '',
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    const refused = await consumeDenials();
+    expect(refused.map((d) => d.action)).toEqual(['lambda:UpdateFunctionCode']);
+    expect(refused.every((d) => /service control polic/i.test(d.reason))).toBe(true);
+  }, 60_000);
+});
+
+/** The central code bucket, as the central deploy named it. */
+let bucketName = '';
+function rotationParametersBucket(): string {
+  if (!bucketName) throw new Error('no code bucket');
+  return bucketName;
+}

@@ -773,6 +773,18 @@ describe('redeploy onto kept data', () => {
   );
 
   it('refers to a conditional resource only where its condition holds', () => {
+    /** `condition` holds only where `needed` does: itself, or an And naming it (at any depth). */
+    const impliedBy = (condition: string | undefined, needed: string): boolean => {
+      if (condition === undefined) return false;
+      if (condition === needed) return true;
+      const and = (template.Conditions?.[condition] as { 'Fn::And'?: unknown[] } | undefined)?.[
+        'Fn::And'
+      ];
+      return (and ?? []).some((term) => {
+        const named = (term as { Condition?: unknown }).Condition;
+        return typeof named === 'string' && impliedBy(named, needed);
+      });
+    };
     const conditional = Object.fromEntries(
       Object.entries(template.Resources)
         .filter(([, resource]) => resource.Condition)
@@ -788,7 +800,11 @@ describe('redeploy onto kept data', () => {
       referencesIn(body)
         .filter(({ target, branches }) => {
           const needed = conditional[target];
-          return needed && needed !== holderCondition && !branches.includes(needed);
+          return (
+            needed &&
+            !impliedBy(holderCondition, needed) &&
+            !branches.some((b) => impliedBy(b, needed))
+          );
         })
         .map(({ target }) => `${id} -> ${target} (needs ${conditional[target]})`),
     );
