@@ -8,6 +8,7 @@ import { SqsDeadLetterQueue } from '../lib/aws/deadLetter.js';
 import { dynamoDetectionState } from '../lib/aws/detectionState.js';
 import { OnDemandRotationTrigger } from '../lib/aws/rotationTrigger.js';
 import { CachedAccountNames } from '../lib/detection/accountNames.js';
+import { DeliveryTracker } from '../lib/detection/delivery.js';
 import { flushBursts, type FlushResult } from '../lib/detection/bursts.js';
 import {
   deployedRotators,
@@ -188,6 +189,11 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env): ProcessDeps {
           accountNames: {
             source: new CachedAccountNames(new OrganizationsAccountNames()),
             ...(env[ENV.accountId] ? { homeAccountId: env[ENV.accountId] } : {}),
+          },
+          // The central stage: when each member and region last delivered, and its heartbeats.
+          delivery: {
+            tracker: new DeliveryTracker(state.delivery),
+            stage: requireEnv(ENV.stage, env),
           },
         }
       : {}),

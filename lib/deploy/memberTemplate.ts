@@ -1,3 +1,4 @@
+import { HEARTBEAT_RULE_NAME, HEARTBEAT_SCHEDULE } from '../detection/delivery.js';
 import { GLOBAL_EVENTS_REGION } from '../detection/sources.js';
 import { globalPart, rulesOnlyTrust, type DetectRoute, type DetectRoutes } from './forwarder.js';
 
@@ -14,6 +15,10 @@ import { globalPart, rulesOnlyTrust, type DetectRoute, type DetectRoutes } from 
  *   Organizations, Account reach EventBridge there alone); when us-east-1 is not a chosen
  *   region, only the global parts are forwarded from it. The central account forwards nothing
  *   (its own rules see its events; a rule aimed at the bus it sits on would loop).
+ * - Heartbeat: a scheduled rule in every region the instance forwards from (us-east-1
+ *   included), whose target is the central bus itself through the same role: proof for
+ *   `doctor --org` that this account and region's deliveries arrive, even when nothing happens
+ *   (lib/detection/delivery.ts).
  * - Reading: one role, in us-east-1 only (IAM is global; one stack instance creates it),
  *   assumable only by the central report role, inside the organization, with the reads of the
  *   member inventory and posture and nothing else ({@link MEMBER_READ_STATEMENTS}).
@@ -315,6 +320,27 @@ export function memberTemplate(routes: DetectRoutes): Record<string, unknown> {
           { Key: 'stage', Value: { Ref: 'Stage' } },
         ],
       },
+    },
+  };
+  resources.HeartbeatRule = {
+    Type: 'AWS::Events::Rule',
+    Condition: 'Forwards',
+    Properties: {
+      Name: { 'Fn::Sub': HEARTBEAT_RULE_NAME },
+      Description: {
+        'Fn::Sub': 'Delivery heartbeat to gatewarden ${Stage}: recorded centrally, never alerted on',
+      },
+      // Scheduled rules live on the default bus; their event is `aws.events` /
+      // `Scheduled Event` with this rule's ARN in `resources`, delivered to the target as is.
+      ScheduleExpression: HEARTBEAT_SCHEDULE,
+      State: 'ENABLED',
+      Targets: [
+        {
+          Id: 'central-bus',
+          Arn: { Ref: 'CentralBusArn' },
+          RoleArn: { 'Fn::GetAtt': ['ForwarderRole', 'Arn'] },
+        },
+      ],
     },
   };
   for (const [key, route] of Object.entries(routes)) {

@@ -47,6 +47,8 @@ export const ROUTED_SOURCES: readonly SourceMatcher[] = [
   'aws.bedrock',
   'aws.route53resolver',
   'aws.route53domains',
+  // The members' delivery heartbeats (scheduled events; delivery.ts): recorded, never evaluated.
+  'aws.events',
   { prefix: AWS_SOURCE_PREFIX },
 ];
 
