@@ -536,7 +536,26 @@ def _events_parsed_once_per_put() -> None:
     from moto.events.models import EventsBackend
     from moto.moto_api._internal import mock_random as random
 
+    import threading
+
+    from moto.events.responses import EventsHandler
+
     put_events = EventsBackend.put_events
+    # The account and region a rule-forwarded event comes from (`x-gatewarden-event-origin`, set
+    # only by the front's rule-delivery hand-over, refused from any caller): AWS keeps them in
+    # the envelope when a rule puts an event on another account's or region's bus; moto would
+    # write the bus's own.
+    origin = threading.local()
+    handle = EventsHandler.put_events
+
+    def put_events_with_origin(self):  # type: ignore[no-untyped-def]
+        origin.value = str(self.headers.get("x-gatewarden-event-origin") or "")
+        try:
+            return handle(self)
+        finally:
+            origin.value = ""
+
+    EventsHandler.put_events = put_events_with_origin  # type: ignore[method-assign]
 
     def plain(event):  # type: ignore[no-untyped-def]
         if not (event.get("Source") and event.get("DetailType") and event.get("Detail")):
@@ -552,6 +571,9 @@ def _events_parsed_once_per_put() -> None:
         if len(events) > 10 or any(detail is None for detail in details):
             return put_events(self, events)
         entries = []
+        account, _, region = str(getattr(origin, "value", "") or "").partition(":")
+        account = account or self.account_id
+        region = region or self.region_name
         for event, detail in zip(events, details):
             event_id = str(random.uuid4())
             entries.append({"EventId": event_id})
@@ -563,9 +585,9 @@ def _events_parsed_once_per_put() -> None:
                         "id": event_id,
                         "detail-type": event["DetailType"],
                         "source": event["Source"],
-                        "account": self.account_id,
+                        "account": account,
                         "time": event.get("Time", unix_time()),
-                        "region": self.region_name,
+                        "region": region,
                         "resources": event.get("Resources", []),
                         "detail": detail,
                         "ingestion-time": unix_time(),

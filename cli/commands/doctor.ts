@@ -170,7 +170,12 @@ async function addOrganizationChecks(report: DoctorReport, flags: DoctorFlags): 
   const routes = readDetectRoutes();
   const usEast1Chosen = (regions.length > 0 ? regions : [stageRegion]).includes('us-east-1');
   const checks = await organizationChecks(
-    organizationDoctorPorts({ stage: report.stage, partition, callAs }),
+    organizationDoctorPorts({
+      stage: report.stage,
+      partition,
+      callAs,
+      ...(process.env[ENV.stateTable] ? { stateTable: process.env[ENV.stateTable] } : {}),
+    }),
     {
       regions,
       stageRegion,

@@ -328,7 +328,8 @@ export function memberTemplate(routes: DetectRoutes): Record<string, unknown> {
     Properties: {
       Name: { 'Fn::Sub': HEARTBEAT_RULE_NAME },
       Description: {
-        'Fn::Sub': 'Delivery heartbeat to gatewarden ${Stage}: recorded centrally, never alerted on',
+        'Fn::Sub':
+          'Delivery heartbeat to gatewarden ${Stage}: recorded centrally, never alerted on',
       },
       // Scheduled rules live on the default bus; their event is `aws.events` /
       // `Scheduled Event` with this rule's ARN in `resources`, delivered to the target as is.

@@ -65,10 +65,7 @@ export interface DeliveryEnvelope {
 }
 
 /** True for an EventBridge scheduled-rule event (a heartbeat or someone's other schedule). */
-export function isScheduledEvent(envelope: {
-  source?: unknown;
-  'detail-type'?: unknown;
-}): boolean {
+export function isScheduledEvent(envelope: { source?: unknown; 'detail-type'?: unknown }): boolean {
   return (
     envelope.source === SCHEDULED_EVENT_SOURCE &&
     envelope['detail-type'] === SCHEDULED_EVENT_DETAIL_TYPE
