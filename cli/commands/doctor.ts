@@ -160,11 +160,13 @@ async function addOrganizationChecks(report: DoctorReport, flags: DoctorFlags): 
     .split(',')
     .map((r) => r.trim())
     .filter(Boolean);
-  const [{ expectedMemberRulePattern, expectedMemberRules }, { readDetectRoutes }] =
-    await Promise.all([
-      import('../../lib/deploy/memberTemplate.js'),
-      import('../../lib/deploy/detectRoutes.js'),
-    ]);
+  const [
+    { expectedMemberRulePattern, expectedMemberRuleSchedule, expectedMemberRules },
+    { readDetectRoutes },
+  ] = await Promise.all([
+    import('../../lib/deploy/memberTemplate.js'),
+    import('../../lib/deploy/detectRoutes.js'),
+  ]);
   const stageRegion = report.region ?? process.env.AWS_REGION ?? 'us-east-1';
   const centralAccount = report.caller.split(':')[4] ?? '';
   const routes = readDetectRoutes();
@@ -182,6 +184,7 @@ async function addOrganizationChecks(report: DoctorReport, flags: DoctorFlags): 
       expectedRules: (region) => expectedMemberRules(routes, report.stage, region, usEast1Chosen),
       expectedPattern: (region, name) =>
         expectedMemberRulePattern(routes, report.stage, region, usEast1Chosen, name),
+      expectedSchedule: (name) => expectedMemberRuleSchedule(report.stage, name),
       centralBusArn: `arn:${partition}:events:${stageRegion}:${centralAccount}:event-bus/default`,
       centralAccount,
     },

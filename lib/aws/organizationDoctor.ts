@@ -141,6 +141,7 @@ export function organizationDoctorPorts(options: {
             state: rule.State ?? 'UNKNOWN',
             targets: unchangedTargetArns(targets.Targets ?? []),
             ...(rule.EventPattern === undefined ? {} : { pattern: rule.EventPattern }),
+            ...(rule.ScheduleExpression === undefined ? {} : { schedule: rule.ScheduleExpression }),
           });
         }
         token = listed.NextToken;

@@ -172,7 +172,7 @@ const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringif
  * The forwarding rules a member's stack instance holds in `region` (the template's
  * ForwardsRegional / Forwards / ForwardsGlobal conditions): every route with a regional part
  * outside us-east-1; in us-east-1 every route when it is a chosen region, else only the routes
- * with a global part. `doctor --org` compares the member's rules with these names.
+ * with a global part; and the heartbeat in every region. `doctor --org` compares the member's rules with these names.
  */
 export function expectedMemberRules(
   routes: DetectRoutes,
@@ -190,7 +190,17 @@ export function expectedMemberRules(
       return usEast1Chosen || global !== undefined;
     })
     .map(([key]) => `${MEMBER_RULE_PREFIX.replace('${Stage}', stage)}${key}`)
+    .concat(HEARTBEAT_RULE_NAME.replace('${Stage}', stage))
     .sort();
+}
+
+/**
+ * The schedule the template gives a member's rule `name` (the heartbeat's), or undefined for a
+ * rule with an event pattern instead. A heartbeat kept by name and target but slowed to once a
+ * week would make the doctor's delivery line fail for no delivery fault: compared too.
+ */
+export function expectedMemberRuleSchedule(stage: string, name: string): string | undefined {
+  return name === HEARTBEAT_RULE_NAME.replace('${Stage}', stage) ? HEARTBEAT_SCHEDULE : undefined;
 }
 
 /**

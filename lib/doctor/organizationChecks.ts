@@ -38,6 +38,8 @@ export interface MemberRuleState {
   targets: string[];
   /** The rule's event pattern as EventBridge returns it (JSON text). */
   pattern?: string;
+  /** The rule's schedule (`rate(…)`, `cron(…)`), for a scheduled rule. */
+  schedule?: string;
 }
 
 export interface OrganizationDoctorPorts {
@@ -76,6 +78,8 @@ export interface OrganizationDoctorOptions {
   expectedRules?: (region: string) => string[];
   /** The pattern the template gives a rule in a region (`expectedMemberRulePattern`). */
   expectedPattern?: (region: string, name: string) => unknown;
+  /** The schedule the template gives a scheduled rule (`expectedMemberRuleSchedule`). */
+  expectedSchedule?: (name: string) => string | undefined;
   /** What every forwarding rule must target: the central stage's default bus. */
   centralBusArn?: string;
   /** The central account: it forwards nothing (its own rules see its events). */
@@ -295,7 +299,10 @@ async function rulesCheck(
       else if (!ENABLED_STATES.has(rule.state)) problems.push(`${region}: ${name} ${rule.state}`);
       else if (!rule.targets.includes(options.centralBusArn))
         problems.push(`${region}: ${name} does not target the central bus`);
-      else if (
+      else if (options.expectedSchedule?.(name) !== undefined) {
+        if (rule.schedule !== options.expectedSchedule(name))
+          problems.push(`${region}: ${name} runs on another schedule than the template's`);
+      } else if (
         options.expectedPattern &&
         !samePattern(rule.pattern, options.expectedPattern(region, name))
       )
