@@ -1,7 +1,7 @@
+import type { QueryCommand } from '@aws-sdk/client-dynamodb';
 import {
   ConditionalCheckFailedException,
   type DynamoDBClient,
-  QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDeliveryStore } from '../../../lib/aws/detectionState.js';
