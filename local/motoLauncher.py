@@ -578,7 +578,8 @@ def _events_parsed_once_per_put() -> None:
             event_id = str(random.uuid4())
             entries.append({"EventId": event_id})
             bus = self.describe_event_bus(self._normalize_event_bus_arn(event.get("EventBusName")))
-            for rule in bus.rules.values():
+            # A snapshot: another thread's PutRule may add a rule meanwhile.
+            for rule in list(bus.rules.values()):
                 rule.send_to_targets(
                     {
                         "version": "0",
@@ -641,6 +642,20 @@ def _secrets_store_safe_under_threads() -> None:
     SecretsStore.pop = pop  # type: ignore[method-assign]
 
 
+def _events_delivered_with_their_account() -> None:
+    """EventBridge delivers an event to a target with every envelope field, `account` included
+    (the account it happened in, kept when a rule forwards it to another account's bus); moto's
+    default target input leaves `account` out. Detect reads it: a record without
+    `recipientAccountId` takes it, and the members' delivery times are keyed by it."""
+    from moto.events.utils import EventTemplateParser
+
+    EventTemplateParser.DEFAULT_EVENT_INPUT_TEMPLATE = (
+        '{"id": "<id>", "time": <time>, "version": "0", "detail-type": "<detail-type>", '
+        '"source": "<source>", "account": "<account>", "region": "<region>", '
+        '"resources": <resources>, "detail": <detail>}'
+    )
+
+
 def main() -> None:
     port = sys.argv[1]
     threading.Thread(target=_exit_when_parent_goes_away, daemon=True).start()
@@ -657,6 +672,7 @@ def main() -> None:
     _delegated_administrators_read_the_organization()
     _parse_event_paths_once()
     _events_parsed_once_per_put()
+    _events_delivered_with_their_account()
     _queues_that_scale()
     _transactions_that_scale()
     _secrets_store_safe_under_threads()

@@ -624,16 +624,16 @@ describe('an organization of four accounts on the local stack', () => {
           },
         }),
       });
-      expect(response.ok).toBe(true);
+      return response.ok;
     };
     // Member A: heartbeats 12 and 2 minutes ago, out of order, one twice. Member B: one 40
     // minutes ago, then its forwarder role's policy removed (as a broken update or drift would),
     // then the next heartbeat.
-    await fire(accounts.memberA, minutesAgo(2));
-    await fire(accounts.memberA, minutesAgo(12));
-    await fire(accounts.memberA, minutesAgo(2));
+    expect(await fire(accounts.memberA, minutesAgo(2))).toBe(true);
+    expect(await fire(accounts.memberA, minutesAgo(12))).toBe(true);
+    expect(await fire(accounts.memberA, minutesAgo(2))).toBe(true);
     const lastOfB = minutesAgo(40);
-    await fire(accounts.memberB, lastOfB);
+    expect(await fire(accounts.memberB, lastOfB)).toBe(true);
     const memberBIam = new IAMClient(config(await sessionOf(accounts.memberB, EXEC_ROLE)));
     await memberBIam.send(
       new DeleteRolePolicyCommand({
@@ -641,7 +641,7 @@ describe('an organization of four accounts on the local stack', () => {
         PolicyName: 'put-on-central-bus',
       }),
     );
-    await fire(accounts.memberB, minutesAgo(1));
+    expect(await fire(accounts.memberB, minutesAgo(1))).toBe(false);
     // The gate refused member B's role the put (its heartbeat, and the CloudTrail event of the
     // policy's removal its iam rule would have forwarded).
     const refused = await consumeDenials();
