@@ -156,6 +156,7 @@ const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 export function defaultDeps(env: NodeJS.ProcessEnv = process.env): ProcessDeps {
   const config = configFromEnv(env);
   const state = dynamoDetectionState({ tableName: requireEnv(ENV.stateTable, env) });
+  const stage = env[ENV.stage];
   const webhookSecret = env[ENV.chatWebhookSecretId];
   const sinks = thresholdedSinks(config.channels, {
     sns: new SnsAlertSink(requireEnv(ENV.alertTopicArn, env)),
@@ -184,16 +185,15 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env): ProcessDeps {
     deadLetters: new SqsDeadLetterQueue(requireEnv(ENV.deadLetterQueueUrl, env)),
     ...(config.remediation.enabled ? { rotation: new OnDemandRotationTrigger() } : {}),
     bursts: state.bursts,
+    // When each account and region last delivered an event, and the members' heartbeats (a
+    // central stage's; `doctor --org` reads them). A stage of its own records its own account:
+    // one write per region and 5 minutes at most.
+    ...(stage ? { delivery: { tracker: new DeliveryTracker(state.delivery), stage } } : {}),
     ...(ORGANIZATION_ID.test(env[ENV.organizationId] ?? '')
       ? {
           accountNames: {
             source: new CachedAccountNames(new OrganizationsAccountNames()),
             ...(env[ENV.accountId] ? { homeAccountId: env[ENV.accountId] } : {}),
-          },
-          // The central stage: when each member and region last delivered, and its heartbeats.
-          delivery: {
-            tracker: new DeliveryTracker(state.delivery),
-            stage: requireEnv(ENV.stage, env),
           },
         }
       : {}),
