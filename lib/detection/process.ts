@@ -103,8 +103,8 @@ export interface ProcessDeps {
   accountNames?: AccountNaming;
   /**
    * Records when each account and region last delivered an event, and recognises the members'
-   * heartbeats (`delivery.ts`; the central stage). Without it a scheduled event is not
-   * CloudTrail and is dead-lettered like any other.
+   * heartbeats (`delivery.ts`; wired on every deployed stage). Without it a scheduled event is
+   * not CloudTrail and is dead-lettered like any other.
    */
   delivery?: { tracker: DeliveryTracker; stage: string };
 }
