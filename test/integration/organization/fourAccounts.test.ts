@@ -41,6 +41,7 @@ import {
   DeleteRuleCommand,
   EventBridgeClient,
   ListTargetsByRuleCommand,
+  PutEventsCommand,
   RemoveTargetsCommand,
 } from '@aws-sdk/client-eventbridge';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -655,6 +656,26 @@ describe('an organization of four accounts on the local stack', () => {
     const refused = await consumeDenials();
     expect(refused.length).toBeGreaterThan(0);
     expect(refused.every((d) => d.action === 'events:PutEvents')).toBe(true);
+
+    // Attack: member A's administrator puts on the central bus a heartbeat naming member B's
+    // rule, as `aws.events` (EventBridge refuses an `aws.` source to any PutEvents caller) and
+    // as a custom source (the central bus policy admits `aws.` sources only): nothing arrives.
+    const forger = new EventBridgeClient(config(await sessionOf(accounts.memberA, 'member-admin')));
+    const centralBus = `arn:aws:events:${REGION}:${accounts.security}:event-bus/default`;
+    const forgedEntry = (Source: string) => ({
+      EventBusName: centralBus,
+      Source,
+      DetailType: 'Scheduled Event',
+      Detail: '{}',
+      Resources: [heartbeatRuleArn(STAGE, accounts.memberB, REGION)],
+    });
+    const asAws = await forger.send(new PutEventsCommand({ Entries: [forgedEntry('aws.events')] }));
+    expect(asAws.Entries?.[0]?.ErrorCode).toBe('NotAuthorizedForSourceException');
+    await expect(
+      forger.send(new PutEventsCommand({ Entries: [forgedEntry('custom.events')] })),
+    ).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    const forgedRefused = await consumeDenials();
+    expect(forgedRefused.map((d) => d.action)).toEqual(['events:PutEvents']);
 
     // The central detect rule queued what arrived: four heartbeats, none of member B's last.
     const sqs = new SQSClient(config(securityAdmin));
