@@ -8,6 +8,7 @@ import { SqsDeadLetterQueue } from '../lib/aws/deadLetter.js';
 import { dynamoDetectionState } from '../lib/aws/detectionState.js';
 import { OnDemandRotationTrigger } from '../lib/aws/rotationTrigger.js';
 import { CachedAccountNames } from '../lib/detection/accountNames.js';
+import { DeliveryTracker } from '../lib/detection/delivery.js';
 import { flushBursts, type FlushResult } from '../lib/detection/bursts.js';
 import {
   deployedRotators,
@@ -155,6 +156,7 @@ const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 export function defaultDeps(env: NodeJS.ProcessEnv = process.env): ProcessDeps {
   const config = configFromEnv(env);
   const state = dynamoDetectionState({ tableName: requireEnv(ENV.stateTable, env) });
+  const stage = env[ENV.stage];
   const webhookSecret = env[ENV.chatWebhookSecretId];
   const sinks = thresholdedSinks(config.channels, {
     sns: new SnsAlertSink(requireEnv(ENV.alertTopicArn, env)),
@@ -183,6 +185,10 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env): ProcessDeps {
     deadLetters: new SqsDeadLetterQueue(requireEnv(ENV.deadLetterQueueUrl, env)),
     ...(config.remediation.enabled ? { rotation: new OnDemandRotationTrigger() } : {}),
     bursts: state.bursts,
+    // When each account and region last delivered an event, and the members' heartbeats (a
+    // central stage's; `doctor --org` reads them). A stage of its own records its own account:
+    // one write per region and 5 minutes at most.
+    ...(stage ? { delivery: { tracker: new DeliveryTracker(state.delivery), stage } } : {}),
     ...(ORGANIZATION_ID.test(env[ENV.organizationId] ?? '')
       ? {
           accountNames: {

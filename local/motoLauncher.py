@@ -536,7 +536,26 @@ def _events_parsed_once_per_put() -> None:
     from moto.events.models import EventsBackend
     from moto.moto_api._internal import mock_random as random
 
+    import threading
+
+    from moto.events.responses import EventsHandler
+
     put_events = EventsBackend.put_events
+    # The account and region a rule-forwarded event comes from (`x-gatewarden-event-origin`, set
+    # only by the front's rule-delivery hand-over, refused from any caller): AWS keeps them in
+    # the envelope when a rule puts an event on another account's or region's bus; moto would
+    # write the bus's own.
+    origin = threading.local()
+    handle = EventsHandler.put_events
+
+    def put_events_with_origin(self):  # type: ignore[no-untyped-def]
+        origin.value = str(self.headers.get("x-gatewarden-event-origin") or "")
+        try:
+            return handle(self)
+        finally:
+            origin.value = ""
+
+    EventsHandler.put_events = put_events_with_origin  # type: ignore[method-assign]
 
     def plain(event):  # type: ignore[no-untyped-def]
         if not (event.get("Source") and event.get("DetailType") and event.get("Detail")):
@@ -552,20 +571,24 @@ def _events_parsed_once_per_put() -> None:
         if len(events) > 10 or any(detail is None for detail in details):
             return put_events(self, events)
         entries = []
+        account, _, region = str(getattr(origin, "value", "") or "").partition(":")
+        account = account or self.account_id
+        region = region or self.region_name
         for event, detail in zip(events, details):
             event_id = str(random.uuid4())
             entries.append({"EventId": event_id})
             bus = self.describe_event_bus(self._normalize_event_bus_arn(event.get("EventBusName")))
-            for rule in bus.rules.values():
+            # A snapshot: another thread's PutRule may add a rule meanwhile.
+            for rule in list(bus.rules.values()):
                 rule.send_to_targets(
                     {
                         "version": "0",
                         "id": event_id,
                         "detail-type": event["DetailType"],
                         "source": event["Source"],
-                        "account": self.account_id,
+                        "account": account,
                         "time": event.get("Time", unix_time()),
-                        "region": self.region_name,
+                        "region": region,
                         "resources": event.get("Resources", []),
                         "detail": detail,
                         "ingestion-time": unix_time(),
@@ -619,6 +642,20 @@ def _secrets_store_safe_under_threads() -> None:
     SecretsStore.pop = pop  # type: ignore[method-assign]
 
 
+def _events_delivered_with_their_account() -> None:
+    """EventBridge delivers an event to a target with every envelope field, `account` included
+    (the account it happened in, kept when a rule forwards it to another account's bus); moto's
+    default target input leaves `account` out. Detect reads it: a record without
+    `recipientAccountId` takes it, and the members' delivery times are keyed by it."""
+    from moto.events.utils import EventTemplateParser
+
+    EventTemplateParser.DEFAULT_EVENT_INPUT_TEMPLATE = (
+        '{"id": "<id>", "time": <time>, "version": "0", "detail-type": "<detail-type>", '
+        '"source": "<source>", "account": "<account>", "region": "<region>", '
+        '"resources": <resources>, "detail": <detail>}'
+    )
+
+
 def main() -> None:
     port = sys.argv[1]
     threading.Thread(target=_exit_when_parent_goes_away, daemon=True).start()
@@ -635,6 +672,7 @@ def main() -> None:
     _delegated_administrators_read_the_organization()
     _parse_event_paths_once()
     _events_parsed_once_per_put()
+    _events_delivered_with_their_account()
     _queues_that_scale()
     _transactions_that_scale()
     _secrets_store_safe_under_threads()

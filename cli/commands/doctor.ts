@@ -160,23 +160,31 @@ async function addOrganizationChecks(report: DoctorReport, flags: DoctorFlags): 
     .split(',')
     .map((r) => r.trim())
     .filter(Boolean);
-  const [{ expectedMemberRulePattern, expectedMemberRules }, { readDetectRoutes }] =
-    await Promise.all([
-      import('../../lib/deploy/memberTemplate.js'),
-      import('../../lib/deploy/detectRoutes.js'),
-    ]);
+  const [
+    { expectedMemberRulePattern, expectedMemberRuleSchedule, expectedMemberRules },
+    { readDetectRoutes },
+  ] = await Promise.all([
+    import('../../lib/deploy/memberTemplate.js'),
+    import('../../lib/deploy/detectRoutes.js'),
+  ]);
   const stageRegion = report.region ?? process.env.AWS_REGION ?? 'us-east-1';
   const centralAccount = report.caller.split(':')[4] ?? '';
   const routes = readDetectRoutes();
   const usEast1Chosen = (regions.length > 0 ? regions : [stageRegion]).includes('us-east-1');
   const checks = await organizationChecks(
-    organizationDoctorPorts({ stage: report.stage, partition, callAs }),
+    organizationDoctorPorts({
+      stage: report.stage,
+      partition,
+      callAs,
+      ...(process.env[ENV.stateTable] ? { stateTable: process.env[ENV.stateTable] } : {}),
+    }),
     {
       regions,
       stageRegion,
       expectedRules: (region) => expectedMemberRules(routes, report.stage, region, usEast1Chosen),
       expectedPattern: (region, name) =>
         expectedMemberRulePattern(routes, report.stage, region, usEast1Chosen, name),
+      expectedSchedule: (name) => expectedMemberRuleSchedule(report.stage, name),
       centralBusArn: `arn:${partition}:events:${stageRegion}:${centralAccount}:event-bus/default`,
       centralAccount,
     },

@@ -8,6 +8,7 @@ import {
   UpdateItemCommand,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
+import type { DeliveryEntry, DeliveryKind, DeliveryStore } from '../detection/delivery.js';
 import type { ReleasableDedupStore } from '../detection/process.js';
 import { insertVersion } from '../detection/lastStates.js';
 import type {
@@ -33,6 +34,7 @@ import { clientConfig } from './clients.js';
  * - window counter   `wc#<key>` / `w#<windowStart, 15 digits>`   n (count) or m (string set)
  * - dedup claim      `dd#<ruleId>#<dedupKey>` / `dedup`           untilMs
  * - last state       `bl#last#<kind>#<subject>` / `last`   h (JSON history), v (version)
+ * - last delivery    `bl#delivery#<account>` / `r#<region>`   lastEventMs, lastHeartbeatMs
  * - bursts           `bg#…` (see burstStore.ts)
  */
 export interface DynamoStateOptions {
@@ -370,11 +372,93 @@ function parseHistory(text: string | undefined): StateVersion[] {
   }
 }
 
+const DELIVERY_FIELDS: Record<DeliveryKind, string> = {
+  event: 'lastEventMs',
+  heartbeat: 'lastHeartbeatMs',
+};
+
+/**
+ * When each member account and region last delivered an event and a heartbeat
+ * (lib/detection/delivery.ts). One item per account and region, keyed by the envelope's account
+ * (AWS's, never the record's): a member's events only ever touch its own item. Each write is a
+ * conditional update that moves a time forward only, so duplicates and late events change
+ * nothing. Under the baselines' `bl#` prefix: only detect (and the admin role) may write it
+ * (resources/state.yml), and `doctor --org` reads it with a Query on `bl#delivery#*` alone.
+ */
+export class DynamoDeliveryStore implements DeliveryStore {
+  private readonly retentionMs: number;
+
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+    retentionDays = 90,
+  ) {
+    this.retentionMs = retentionDays * 86_400_000;
+  }
+
+  async record(account: string, region: string, kind: DeliveryKind, atMs: number): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { pk: { S: deliveryPk(account) }, sk: { S: `r#${keyPart(region)}` } },
+          UpdateExpression: 'SET #f = :at, expiresAt = :exp',
+          ConditionExpression: 'attribute_not_exists(#f) OR #f < :at',
+          ExpressionAttributeNames: { '#f': DELIVERY_FIELDS[kind] },
+          ExpressionAttributeValues: {
+            ':at': { N: String(atMs) },
+            ':exp': { N: String(seconds(atMs + this.retentionMs)) },
+          },
+        }),
+      );
+    } catch (error) {
+      // A later time is already there: nothing to do.
+      if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+    }
+  }
+
+  async entries(account: string): Promise<DeliveryEntry[]> {
+    const found: DeliveryEntry[] = [];
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :r)',
+          ExpressionAttributeValues: { ':pk': { S: deliveryPk(account) }, ':r': { S: 'r#' } },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const region = item.sk?.S?.slice(2);
+        if (!region) continue;
+        const lastEventMs = numberOf(item.lastEventMs);
+        const lastHeartbeatMs = numberOf(item.lastHeartbeatMs);
+        found.push({
+          account,
+          region,
+          ...(lastEventMs === undefined || !Number.isFinite(lastEventMs) ? {} : { lastEventMs }),
+          ...(lastHeartbeatMs === undefined || !Number.isFinite(lastHeartbeatMs)
+            ? {}
+            : { lastHeartbeatMs }),
+        });
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return found.sort((a, b) => a.region.localeCompare(b.region));
+  }
+}
+
+function deliveryPk(account: string): string {
+  return `bl#delivery#${keyPart(account)}`;
+}
+
 /** The three stores on one table, and the burst store beside them, sharing one client. */
 export function dynamoDetectionState(options: DynamoStateOptions): DetectionState & {
   dedup: ReleasableDedupStore;
   bursts: DynamoBurstStore;
   lastStates: DynamoLastStateStore;
+  delivery: DynamoDeliveryStore;
 } {
   const client = options.client ?? new DynamoDBClient(clientConfig());
   return {
@@ -382,6 +466,7 @@ export function dynamoDetectionState(options: DynamoStateOptions): DetectionStat
     counters: new DynamoWindowCounter(client, options.tableName, options.counterRetentionSeconds),
     dedup: new DynamoDedupStore(client, options.tableName),
     lastStates: new DynamoLastStateStore(client, options.tableName),
+    delivery: new DynamoDeliveryStore(client, options.tableName),
     bursts: new DynamoBurstStore({ tableName: options.tableName, client }),
   };
 }

@@ -10,6 +10,7 @@ import {
   ListTargetsByRuleCommand,
   type Target,
 } from '@aws-sdk/client-eventbridge';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { memberReadRoleArn } from '../deploy/memberTemplate.js';
 import type {
@@ -20,6 +21,7 @@ import type {
 import type { MemberAccount } from '../reports/organization.js';
 import { activeMembers } from '../reports/organization.js';
 import { type ClientCredentials, clientConfig } from './clients.js';
+import { DynamoDeliveryStore } from './detectionState.js';
 import { readTrails } from './doctorReader.js';
 import { OrganizationsDirectory } from './organizationDirectory.js';
 
@@ -29,8 +31,10 @@ import { OrganizationsDirectory } from './organizationDirectory.js';
  * AssumeRole of each member's read role, and through that session the member's forwarding
  * rules in each region (ListRules by the stage's prefix, ListTargetsByRule) and its trails
  * (DescribeTrails, GetTrailStatus, GetEventSelectors); the central account's own trails with the
- * caller's credentials (`cloudtrail`), where the organization trail shows. Sessions are kept for
- * the run only, in memory.
+ * caller's credentials (`cloudtrail`), where the organization trail shows; and, with the
+ * caller's credentials too, the central detect's last deliveries per member and region (a Query
+ * on the state table's `bl#delivery#<account>` items, which the report role may read). Sessions
+ * are kept for the run only, in memory.
  */
 export function organizationDoctorPorts(options: {
   stage: string;
@@ -41,7 +45,14 @@ export function organizationDoctorPorts(options: {
   directory?: OrganizationsDirectory;
   /** The central account's CloudTrail, as the caller. */
   cloudtrail?: CloudTrailClient;
+  /** The central stage's state table (default `gatewarden-<stage>-state`), read as the caller. */
+  stateTable?: string;
+  dynamodb?: DynamoDBClient;
 }): OrganizationDoctorPorts {
+  const deliveries = new DynamoDeliveryStore(
+    options.dynamodb ?? new DynamoDBClient(clientConfig()),
+    options.stateTable ?? `gatewarden-${options.stage}-state`,
+  );
   const cloudformation = options.cloudformation ?? new CloudFormationClient(clientConfig());
   const sts = options.sts ?? new STSClient(clientConfig());
   const directory = options.directory ?? new OrganizationsDirectory();
@@ -99,6 +110,7 @@ export function organizationDoctorPorts(options: {
       await session(account);
     },
     centralTrails: () => readTrails(options.cloudtrail ?? new CloudTrailClient(clientConfig())),
+    deliveries: (account) => deliveries.entries(account.id),
     async memberTrails(account) {
       return readTrails(
         new CloudTrailClient({ ...clientConfig(), credentials: await session(account) }),
@@ -129,6 +141,7 @@ export function organizationDoctorPorts(options: {
             state: rule.State ?? 'UNKNOWN',
             targets: unchangedTargetArns(targets.Targets ?? []),
             ...(rule.EventPattern === undefined ? {} : { pattern: rule.EventPattern }),
+            ...(rule.ScheduleExpression === undefined ? {} : { schedule: rule.ScheduleExpression }),
           });
         }
         token = listed.NextToken;

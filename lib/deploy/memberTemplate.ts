@@ -1,3 +1,4 @@
+import { HEARTBEAT_RULE_NAME, HEARTBEAT_SCHEDULE } from '../detection/delivery.js';
 import { GLOBAL_EVENTS_REGION } from '../detection/sources.js';
 import { globalPart, rulesOnlyTrust, type DetectRoute, type DetectRoutes } from './forwarder.js';
 
@@ -14,6 +15,10 @@ import { globalPart, rulesOnlyTrust, type DetectRoute, type DetectRoutes } from 
  *   Organizations, Account reach EventBridge there alone); when us-east-1 is not a chosen
  *   region, only the global parts are forwarded from it. The central account forwards nothing
  *   (its own rules see its events; a rule aimed at the bus it sits on would loop).
+ * - Heartbeat: a scheduled rule in every region the instance forwards from (us-east-1
+ *   included), whose target is the central bus itself through the same role: proof for
+ *   `doctor --org` that this account and region's deliveries arrive, even when nothing happens
+ *   (lib/detection/delivery.ts).
  * - Reading: one role, in us-east-1 only (IAM is global; one stack instance creates it),
  *   assumable only by the central report role, inside the organization, with the reads of the
  *   member inventory and posture and nothing else ({@link MEMBER_READ_STATEMENTS}).
@@ -168,7 +173,7 @@ const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringif
  * The forwarding rules a member's stack instance holds in `region` (the template's
  * ForwardsRegional / Forwards / ForwardsGlobal conditions): every route with a regional part
  * outside us-east-1; in us-east-1 every route when it is a chosen region, else only the routes
- * with a global part. `doctor --org` compares the member's rules with these names.
+ * with a global part; and the heartbeat in every region. `doctor --org` compares the member's rules with these names.
  */
 export function expectedMemberRules(
   routes: DetectRoutes,
@@ -186,7 +191,17 @@ export function expectedMemberRules(
       return usEast1Chosen || global !== undefined;
     })
     .map(([key]) => `${MEMBER_RULE_PREFIX.replace('${Stage}', stage)}${key}`)
+    .concat(HEARTBEAT_RULE_NAME.replace('${Stage}', stage))
     .sort();
+}
+
+/**
+ * The schedule the template gives a member's rule `name` (the heartbeat's), or undefined for a
+ * rule with an event pattern instead. A heartbeat kept by name and target but slowed to once a
+ * week would make the doctor's delivery line fail for no delivery fault: compared too.
+ */
+export function expectedMemberRuleSchedule(stage: string, name: string): string | undefined {
+  return name === HEARTBEAT_RULE_NAME.replace('${Stage}', stage) ? HEARTBEAT_SCHEDULE : undefined;
 }
 
 /**
@@ -316,6 +331,28 @@ export function memberTemplate(routes: DetectRoutes): Record<string, unknown> {
           { Key: 'stage', Value: { Ref: 'Stage' } },
         ],
       },
+    },
+  };
+  resources.HeartbeatRule = {
+    Type: 'AWS::Events::Rule',
+    Condition: 'Forwards',
+    Properties: {
+      Name: { 'Fn::Sub': HEARTBEAT_RULE_NAME },
+      Description: {
+        'Fn::Sub':
+          'Delivery heartbeat to gatewarden ${Stage}: recorded centrally, never alerted on',
+      },
+      // Scheduled rules live on the default bus; their event is `aws.events` /
+      // `Scheduled Event` with this rule's ARN in `resources`, delivered to the target as is.
+      ScheduleExpression: HEARTBEAT_SCHEDULE,
+      State: 'ENABLED',
+      Targets: [
+        {
+          Id: 'central-bus',
+          Arn: { Ref: 'CentralBusArn' },
+          RoleArn: { 'Fn::GetAtt': ['ForwarderRole', 'Arn'] },
+        },
+      ],
     },
   };
   for (const [key, route] of Object.entries(routes)) {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { publishAll, type AlertSink } from '../alerts/alert.js';
 import { safeReason } from '../shared/redact.js';
 import { named, type AccountNaming } from './accountNames.js';
+import { deliveredFrom, heartbeatOf, isScheduledEvent, type DeliveryTracker } from './delivery.js';
 import { findingToAlert } from './alerts.js';
 import type { EngineResult } from './engine.js';
 import type { BurstAdd, BurstMember, BurstStore, DedupStore } from './ports.js';
@@ -100,6 +101,12 @@ export interface ProcessDeps {
   now?: () => number;
   /** Names an organization member's findings (the central stage only). */
   accountNames?: AccountNaming;
+  /**
+   * Records when each account and region last delivered an event, and recognises the members'
+   * heartbeats (`delivery.ts`; wired on every deployed stage). Without it a scheduled event is
+   * not CloudTrail and is dead-lettered like any other.
+   */
+  delivery?: { tracker: DeliveryTracker; stage: string };
 }
 
 /** What happened to a finding: alerted, or counted only (its rule is in dry-run). */
@@ -178,9 +185,27 @@ export async function processBatch(
 
 /** Parses, validates and evaluates one event. */
 export async function processItem(item: BatchItem, deps: ProcessDeps): Promise<ItemOutcome> {
-  const parsed = parseEnvelope(item.body);
+  let value: unknown;
+  try {
+    value = JSON.parse(item.body);
+  } catch {
+    return deadLetter(item, 'event is not valid JSON', deps);
+  }
+  if (deps.delivery !== undefined && isEnvelopeObject(value) && isScheduledEvent(value)) {
+    return heartbeat(item, value, deps.delivery, deps);
+  }
+  const parsed = parseEnvelopeValue(value);
   if (!parsed.ok) return deadLetter(item, parsed.reason, deps);
   const { record } = parsed;
+  if (deps.delivery !== undefined && parsed.from !== undefined) {
+    // Evidence, not detection: a failed write costs the doctor a few minutes of freshness,
+    // never the event's findings.
+    try {
+      await deps.delivery.tracker.note(parsed.from, 'event', parsed.time);
+    } catch (error) {
+      deps.logger.error('delivery not recorded', { itemId: item.itemId, error: errorText(error) });
+    }
+  }
   let result: EngineResult;
   try {
     result = await deps.engine.evaluate(record);
@@ -358,7 +383,68 @@ function isReleasable(store: DedupStore): store is ReleasableDedupStore {
   return typeof (store as Partial<ReleasableDedupStore>).release === 'function';
 }
 
-type ParsedEnvelope = { ok: true; record: CloudTrailRecord } | { ok: false; reason: string };
+function isEnvelopeObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A scheduled event: a member's heartbeat is recorded for the account and region it proves
+ * delivery from, and nothing else happens (no rule, no baseline, no alert: it is not gateway
+ * activity). Any other scheduled event (one naming another account's heartbeat rule, or a
+ * member's own schedule aimed at the central bus) is dead-lettered with its reason.
+ */
+async function heartbeat(
+  item: BatchItem,
+  envelope: Record<string, unknown>,
+  delivery: NonNullable<ProcessDeps['delivery']>,
+  deps: ProcessDeps,
+): Promise<ItemOutcome> {
+  const from = heartbeatOf(
+    {
+      source: String(envelope.source),
+      'detail-type': String(envelope['detail-type']),
+      ...(typeof envelope.account === 'string' ? { account: envelope.account } : {}),
+      ...(typeof envelope.region === 'string' ? { region: envelope.region } : {}),
+      resources: envelope.resources,
+    },
+    delivery.stage,
+  );
+  if (from === undefined) {
+    return deadLetter(
+      item,
+      "scheduled event: not this stage's heartbeat rule in the account and region it came from",
+      deps,
+    );
+  }
+  const time = typeof envelope.time === 'string' ? envelope.time : undefined;
+  try {
+    await delivery.tracker.note(from, 'heartbeat', time);
+  } catch (error) {
+    // The heartbeat is the whole point of this event: retry it rather than lose the evidence.
+    const reason = `heartbeat not recorded: ${errorText(error)}`;
+    deps.logger.error('event processing failed', { itemId: item.itemId, reason });
+    return { itemId: item.itemId, status: 'failed', reason };
+  }
+  return {
+    itemId: item.itemId,
+    status: 'processed',
+    findings: [],
+    suppressed: 0,
+    duplicates: 0,
+    grouped: 0,
+  };
+}
+
+type ParsedEnvelope =
+  | {
+      ok: true;
+      record: CloudTrailRecord;
+      /** The envelope's account and region (AWS's), when both are valid. */
+      from?: { account: string; region: string };
+      /** The envelope's `time`. */
+      time?: string;
+    }
+  | { ok: false; reason: string };
 
 /** JSON → EventBridge envelope → CloudTrail record, with a reason naming path and problem. */
 export function parseEnvelope(body: string): ParsedEnvelope {
@@ -368,6 +454,10 @@ export function parseEnvelope(body: string): ParsedEnvelope {
   } catch {
     return { ok: false, reason: 'event is not valid JSON' };
   }
+  return parseEnvelopeValue(value);
+}
+
+function parseEnvelopeValue(value: unknown): ParsedEnvelope {
   const envelope = cloudTrailEnvelopeSchema.safeParse(value);
   if (!envelope.success) {
     const reason = envelope.error.issues
@@ -389,10 +479,15 @@ export function parseEnvelope(body: string): ParsedEnvelope {
   // envelope account (set by AWS, kept when a member forwards it), not the caller's account,
   // which is another one for a cross-account role.
   const account = envelope.data.account;
+  const from = deliveredFrom(envelope.data);
+  const meta = {
+    ...(from === undefined ? {} : { from }),
+    ...(envelope.data.time === undefined ? {} : { time: envelope.data.time }),
+  };
   if (record.record.recipientAccountId === undefined && account && /^\d{12}$/.test(account)) {
-    return { ok: true, record: { ...record.record, recipientAccountId: account } };
+    return { ok: true, record: { ...record.record, recipientAccountId: account }, ...meta };
   }
-  return { ok: true, record: record.record };
+  return { ok: true, record: record.record, ...meta };
 }
 
 async function deadLetter(

@@ -48,6 +48,8 @@ export const ROUTED_SOURCES: readonly SourceMatcher[] = [
   'aws.route53resolver',
   'aws.route53domains',
   'aws.wafv2',
+  // The members' delivery heartbeats (scheduled events; delivery.ts): recorded, never evaluated.
+  'aws.events',
   { prefix: AWS_SOURCE_PREFIX },
 ];
 

@@ -1,7 +1,9 @@
+import type { DeliveryEntry } from '../detection/delivery.js';
 import { GLOBAL_EVENTS_REGION } from '../detection/sources.js';
 import { forEachConcurrent } from '../reports/logFiles.js';
 import type { MemberAccount } from '../reports/organization.js';
 import { safeReason } from '../shared/redact.js';
+import { deliveryCheck, type DeliveryCheckOptions } from './deliveryChecks.js';
 import type { TrailInfo } from './ports.js';
 import {
   GATEWAY_DATA_TYPE,
@@ -36,6 +38,8 @@ export interface MemberRuleState {
   targets: string[];
   /** The rule's event pattern as EventBridge returns it (JSON text). */
   pattern?: string;
+  /** The rule's schedule (`rate(…)`, `cron(…)`), for a scheduled rule. */
+  schedule?: string;
 }
 
 export interface OrganizationDoctorPorts {
@@ -58,6 +62,11 @@ export interface OrganizationDoctorPorts {
   centralTrails?(): Promise<TrailInfo[]>;
   /** The member's trails (and the organization trail's shadow), through its read role. */
   memberTrails?(account: MemberAccount): Promise<TrailInfo[]>;
+  /**
+   * When the central detect last received an event and a heartbeat from each of the member's
+   * regions (its state table). Absent: delivery is not checked.
+   */
+  deliveries?(account: MemberAccount): Promise<DeliveryEntry[]>;
 }
 
 export interface OrganizationDoctorOptions {
@@ -69,10 +78,14 @@ export interface OrganizationDoctorOptions {
   expectedRules?: (region: string) => string[];
   /** The pattern the template gives a rule in a region (`expectedMemberRulePattern`). */
   expectedPattern?: (region: string, name: string) => unknown;
+  /** The schedule the template gives a scheduled rule (`expectedMemberRuleSchedule`). */
+  expectedSchedule?: (name: string) => string | undefined;
   /** What every forwarding rule must target: the central stage's default bus. */
   centralBusArn?: string;
   /** The central account: it forwards nothing (its own rules see its events). */
   centralAccount?: string;
+  /** The heartbeat's period, the slack and the clock of the delivery check. */
+  delivery?: DeliveryCheckOptions;
 }
 
 /** The regions every member should have an instance in: the chosen ones and us-east-1. */
@@ -155,9 +168,45 @@ export async function organizationChecks(
             message: `${label}: forwarding rules not checked (the read role is not assumable)`,
           },
       ...(await coverage(ports, central, account, label, roleCheck.status === 'pass')),
+      ...(await delivered(ports, options, account, regions, label)),
     ];
   });
   return results.flat();
+}
+
+/** Whether the member's regions deliver to the central detect (its heartbeats arrive). */
+async function delivered(
+  ports: OrganizationDoctorPorts,
+  options: OrganizationDoctorOptions,
+  account: MemberAccount,
+  regions: readonly string[],
+  label: string,
+): Promise<CheckResult[]> {
+  if (!ports.deliveries) return [];
+  const id = `organization.delivery:${account.id}`;
+  if (account.id === options.centralAccount)
+    return [
+      {
+        id,
+        area: 'organization',
+        status: 'pass',
+        message: `${label}: the central account forwards nothing (its own rules see its events)`,
+      },
+    ];
+  let entries: DeliveryEntry[];
+  try {
+    entries = await ports.deliveries(account);
+  } catch (error) {
+    return [
+      {
+        id,
+        area: 'organization',
+        status: 'unverified',
+        message: `${label}: deliveries not checked (the central detect state is not readable: ${safeReason(error)})`,
+      },
+    ];
+  }
+  return [deliveryCheck({ id: account.id, label }, regions, entries, options.delivery)];
 }
 
 /** The organization trails among the central account's, or why they could not be read. */
@@ -250,7 +299,10 @@ async function rulesCheck(
       else if (!ENABLED_STATES.has(rule.state)) problems.push(`${region}: ${name} ${rule.state}`);
       else if (!rule.targets.includes(options.centralBusArn))
         problems.push(`${region}: ${name} does not target the central bus`);
-      else if (
+      else if (options.expectedSchedule?.(name) !== undefined) {
+        if (rule.schedule !== options.expectedSchedule(name))
+          problems.push(`${region}: ${name} runs on another schedule than the template's`);
+      } else if (
         options.expectedPattern &&
         !samePattern(rule.pattern, options.expectedPattern(region, name))
       )

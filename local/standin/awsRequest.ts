@@ -63,6 +63,9 @@ export function ambiguity(
   if (headers['x-moto-account-id'] !== undefined) {
     return 'x-moto-account-id is no AWS header (moto would act in the account it names)';
   }
+  if (headers['x-gatewarden-event-origin'] !== undefined) {
+    return 'x-gatewarden-event-origin is no AWS header (moto would write the account it names into events)';
+  }
   if (query.has('AWSAccessKeyId')) return 'signature version 2 (AWSAccessKeyId) is not accepted';
   const auth = headers.authorization;
   if (auth === undefined) return undefined;

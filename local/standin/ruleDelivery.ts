@@ -32,13 +32,16 @@ function parse(body: Buffer): Delivery {
   const event = value.event;
   if (
     typeof value.ruleArn !== 'string' ||
+    !/^arn:[^:]+:events:[a-z0-9-]+:\d{12}:rule\/[\w./-]+$/.test(value.ruleArn) ||
     typeof value.roleArn !== 'string' ||
     typeof value.targetArn !== 'string' ||
     !/^arn:[^:]+:events:[^:]+:\d{12}:event-bus\/[\w.-]+$/.test(value.targetArn) ||
     typeof event?.source !== 'string' ||
     typeof event['detail-type'] !== 'string'
   ) {
-    throw new Error('body must be {"ruleArn","roleArn","targetArn" (an event bus),"event"}');
+    throw new Error(
+      'body must be {"ruleArn" (a rule),"roleArn","targetArn" (an event bus),"event"}',
+    );
   }
   return value as Delivery;
 }
@@ -87,10 +90,15 @@ export const ruleDeliveryRoute: StandinRoute = {
       Entries: [{ ...entry, EventBusName: delivery.targetArn.split('/').pop() ?? '' }],
     });
     const busAccount = delivery.targetArn.split(':')[4] ?? '';
+    const [, , , ruleRegion = '', ruleAccount = ''] = delivery.ruleArn.split(':');
     put.middlewareStack.add(
       (next) => (args) => {
         const http = args.request as { headers?: Record<string, string> };
-        if (http.headers) http.headers['x-moto-account-id'] = busAccount;
+        if (http.headers) {
+          http.headers['x-moto-account-id'] = busAccount;
+          // The envelope keeps the account and region the rule sent it from, as on AWS.
+          http.headers['x-gatewarden-event-origin'] = `${ruleAccount}:${ruleRegion}`;
+        }
         return next(args);
       },
       { step: 'build', name: 'gatewardenBusAccount' },

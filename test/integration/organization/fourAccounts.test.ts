@@ -41,9 +41,16 @@ import {
   DeleteRuleCommand,
   EventBridgeClient,
   ListTargetsByRuleCommand,
+  PutEventsCommand,
   RemoveTargetsCommand,
 } from '@aws-sdk/client-eventbridge';
-import { AttachRolePolicyCommand, CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  AttachRolePolicyCommand,
+  CreateRoleCommand,
+  DeleteRolePolicyCommand,
+  IAMClient,
+} from '@aws-sdk/client-iam';
 import {
   AttachPolicyCommand,
   CreateOrganizationalUnitCommand,
@@ -84,6 +91,7 @@ import { withClientCredentials } from '../../../lib/aws/clients.js';
 import { memberSources } from '../../../lib/aws/memberAccess.js';
 import { OrganizationsDirectory } from '../../../lib/aws/organizationDirectory.js';
 import { organizationDoctorPorts } from '../../../lib/aws/organizationDoctor.js';
+import { heartbeatRuleArn } from '../../../lib/detection/delivery.js';
 import { MEMBER_STACKSET_FILE } from '../../../lib/deploy/memberTemplate.js';
 import { lambdaInvoker } from '../../../lib/aws/lambdaInvoker.js';
 import { memberRotateNowArn, rotateInMember } from '../../../lib/rotation/memberRotation.js';
@@ -398,7 +406,14 @@ describe('an organization of four accounts on the local stack', () => {
     const queueUrl = `${endpoint}/${accounts.security}/gatewarden-${STAGE}-detect-events`;
     const queued: Message[] = [];
     const until = Date.now() + 20_000;
-    while (queued.length < 2 && Date.now() < until) {
+    const names = () =>
+      new Set(
+        queued.map(
+          (m) =>
+            (JSON.parse(m.Body ?? '{}') as { detail?: { eventName?: string } }).detail?.eventName,
+        ),
+      );
+    while (!(names().has('CreateRole') && names().has('AttachRolePolicy')) && Date.now() < until) {
       const { Messages = [] } = await sqs.send(
         new ReceiveMessageCommand({
           QueueUrl: queueUrl,
@@ -408,16 +423,18 @@ describe('an organization of four accounts on the local stack', () => {
       );
       queued.push(...Messages.filter((m) => (m.Body ?? '').includes(roleName)));
     }
-    // The CloudTrail record names the member (the envelope's `account` is the central one
-    // locally: the stand-in puts the forwarded event as the central account; detect reads the
-    // record's recipientAccountId).
+    // The CloudTrail record names the member, and so does the envelope's `account`: a rule
+    // forwarding an event to another account's bus keeps where it came from, on AWS and here.
     const forwarded = queued.map(
       (m) =>
         JSON.parse(m.Body ?? '{}') as {
+          account: string;
           detail: { eventName: string; recipientAccountId: string };
         },
     );
-    expect(forwarded.map((e) => e.detail.eventName).sort()).toEqual([
+    expect(forwarded.every((e) => e.account === accounts.memberA)).toBe(true);
+    // Each event once or more: every forwarding route it matches forwards it (detect dedups).
+    expect([...new Set(forwarded.map((e) => e.detail.eventName))].sort()).toEqual([
       'AttachRolePolicy',
       'CreateRole',
     ]);
@@ -686,6 +703,164 @@ describe('an organization of four accounts on the local stack', () => {
     ).resolves.toBeDefined();
     await expect(exec.send(new DeleteRuleCommand({ Name: rule }))).resolves.toBeDefined();
   }, 60_000);
+  it('doctor --org: a member whose heartbeats arrive passes; one whose forwarder role lost its policy fails, naming its last delivery', async () => {
+    // Prepare: moto fires no scheduled rule. What EventBridge does when a member's heartbeat
+    // rule fires is put the event AWS writes (`aws.events`, `Scheduled Event`, the rule's ARN
+    // in `resources`) on the rule's target, the central bus, as the rule's role: the local
+    // stack's rule-delivery hand-over does exactly that (the role's trust and policy and the
+    // central bus policy decided by the IAM gate), as it does for every bus target with a role.
+    const minutesAgo = (n: number) => new Date(Date.now() - n * 60_000);
+    const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const heartbeat = `gatewarden-${STAGE}-org-heartbeat`;
+    const fire = async (account: string, at: Date) => {
+      const exec = new EventBridgeClient(config(await sessionOf(account, EXEC_ROLE)));
+      const { Targets = [] } = await exec.send(new ListTargetsByRuleCommand({ Rule: heartbeat }));
+      const target = Targets[0];
+      if (!target?.Arn || !target.RoleArn) throw new Error(`no heartbeat target in ${account}`);
+      const ruleArn = heartbeatRuleArn(STAGE, account, REGION);
+      const response = await fetch(`${endpoint}/_gatewarden/eventbridge/rule-delivery`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          ruleArn,
+          roleArn: target.RoleArn,
+          targetArn: target.Arn,
+          event: {
+            source: 'aws.events',
+            'detail-type': 'Scheduled Event',
+            time: iso(at),
+            resources: [ruleArn],
+            detail: {},
+          },
+        }),
+      });
+      return response.ok;
+    };
+    // Member A: heartbeats 12 and 2 minutes ago, out of order, one twice. Member B: one 40
+    // minutes ago, then its forwarder role's policy removed (as a broken update or drift would),
+    // then the next heartbeat.
+    expect(await fire(accounts.memberA, minutesAgo(2))).toBe(true);
+    expect(await fire(accounts.memberA, minutesAgo(12))).toBe(true);
+    expect(await fire(accounts.memberA, minutesAgo(2))).toBe(true);
+    const lastOfB = minutesAgo(40);
+    expect(await fire(accounts.memberB, lastOfB)).toBe(true);
+    const memberBIam = new IAMClient(config(await sessionOf(accounts.memberB, EXEC_ROLE)));
+    await memberBIam.send(
+      new DeleteRolePolicyCommand({
+        RoleName: `gatewarden-${STAGE}-${REGION}-org-forwarder`,
+        PolicyName: 'put-on-central-bus',
+      }),
+    );
+    expect(await fire(accounts.memberB, minutesAgo(1))).toBe(false);
+    // The gate refused member B's role the put (its heartbeat, and the CloudTrail event of the
+    // policy's removal its iam rule would have forwarded).
+    const refused = await consumeDenials();
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused.every((d) => d.action === 'events:PutEvents')).toBe(true);
+
+    // Attack: member A's administrator puts on the central bus a heartbeat naming member B's
+    // rule, as `aws.events` (EventBridge refuses an `aws.` source to any PutEvents caller) and
+    // as a custom source (the central bus policy admits `aws.` sources only): nothing arrives.
+    const forger = new EventBridgeClient(config(await sessionOf(accounts.memberA, 'member-admin')));
+    const centralBus = `arn:aws:events:${REGION}:${accounts.security}:event-bus/default`;
+    const forgedEntry = (Source: string) => ({
+      EventBusName: centralBus,
+      Source,
+      DetailType: 'Scheduled Event',
+      Detail: '{}',
+      Resources: [heartbeatRuleArn(STAGE, accounts.memberB, REGION)],
+    });
+    const asAws = await forger.send(new PutEventsCommand({ Entries: [forgedEntry('aws.events')] }));
+    expect(asAws.Entries?.[0]?.ErrorCode).toBe('NotAuthorizedForSourceException');
+    await expect(
+      forger.send(new PutEventsCommand({ Entries: [forgedEntry('custom.events')] })),
+    ).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    const forgedRefused = await consumeDenials();
+    expect(forgedRefused.map((d) => d.action)).toEqual(['events:PutEvents']);
+
+    // The central detect rule queued what arrived: four heartbeats, none of member B's last.
+    const sqs = new SQSClient(config(securityAdmin));
+    const queueUrl = `${endpoint}/${accounts.security}/gatewarden-${STAGE}-detect-events`;
+    const queued: Message[] = [];
+    const until = Date.now() + 20_000;
+    while (queued.length < 4 && Date.now() < until) {
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: 1,
+        }),
+      );
+      queued.push(...Messages.filter((m) => (m.Body ?? '').includes('Scheduled Event')));
+    }
+    const envelopes = queued.map((m) => JSON.parse(m.Body ?? '{}') as { account: string });
+    expect(envelopes.map((e) => e.account).sort()).toEqual(
+      [accounts.memberA, accounts.memberA, accounts.memberA, accounts.memberB].sort(),
+    );
+
+    // Act: detect, as its deployed role, over them; then doctor --org as the report role.
+    const detectEnv = await deployedEnvironment('detect', securityAdmin);
+    expect(detectEnv.GATEWARDEN_STAGE).toBe(STAGE);
+    const handler = withClientCredentials(await functionCredentials('detect', securityAdmin), () =>
+      makeHandler(defaultDeps({ ...process.env, ...detectEnv })),
+    );
+    const event: SQSEvent = {
+      Records: queued.map((m) => ({
+        messageId: m.MessageId ?? '',
+        receiptHandle: m.ReceiptHandle ?? '',
+        body: m.Body ?? '',
+        attributes: {} as SQSEvent['Records'][number]['attributes'],
+        messageAttributes: {},
+        md5OfBody: '',
+        eventSource: 'aws:sqs',
+        eventSourceARN: `arn:aws:sqs:${REGION}:${accounts.security}:gatewarden-${STAGE}-detect-events`,
+        awsRegion: REGION,
+      })),
+    };
+    expect(await handler(event, {} as Context)).toEqual({ batchItemFailures: [] });
+    const credentials = await functionCredentials('report', securityAdmin);
+    const ports = organizationDoctorPorts({
+      stage: STAGE,
+      sts: new STSClient(config(credentials)),
+      directory: new OrganizationsDirectory(new OrganizationsClient(config(credentials))),
+      dynamodb: new DynamoDBClient(config(credentials)),
+      ...(detectEnv.GATEWARDEN_STATE_TABLE ? { stateTable: detectEnv.GATEWARDEN_STATE_TABLE } : {}),
+    });
+    const { deliveries } = ports;
+    if (!deliveries) throw new Error('no delivery reader');
+    const checks = await organizationChecks(
+      {
+        accounts: ports.accounts,
+        stackInstances: () => Promise.resolve([]),
+        assumeReadRole: ports.assumeReadRole,
+        deliveries,
+      },
+      { regions: [], stageRegion: REGION, centralAccount: accounts.security },
+    );
+    await consumeDenials();
+    const lines = new Map(
+      checks.filter((c) => c.id.startsWith('organization.delivery')).map((c) => [c.id, c]),
+    );
+
+    // Assess
+    expect(lines.get(`organization.delivery:${accounts.memberA}`)).toEqual({
+      id: `organization.delivery:${accounts.memberA}`,
+      area: 'organization',
+      status: 'pass',
+      message: expect.stringContaining(`heartbeats delivered from ${REGION}`),
+    });
+    expect(lines.get(`organization.delivery:${accounts.memberB}`)).toMatchObject({
+      status: 'fail',
+      details: [`no events delivered from ${accounts.memberB} ${REGION} since ${iso(lastOfB)}`],
+    });
+    expect(lines.get(`organization.delivery:${MANAGEMENT_ACCOUNT}`)).toMatchObject({
+      status: 'fail',
+      details: [`no events delivered from ${MANAGEMENT_ACCOUNT} ${REGION}: never`],
+    });
+    expect(lines.get(`organization.delivery:${accounts.security}`)?.message).toMatch(
+      /forwards nothing/,
+    );
+  }, 120_000);
 });
 
 describe('rotation where the secrets live: the member rotation StackSet', () => {

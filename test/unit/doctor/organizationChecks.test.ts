@@ -1,6 +1,7 @@
 import { readDetectRoutes } from '../../../lib/deploy/detectRoutes.js';
 import {
   expectedMemberRulePattern,
+  expectedMemberRuleSchedule,
   expectedMemberRules,
   memberTemplate,
 } from '../../../lib/deploy/memberTemplate.js';
@@ -90,13 +91,19 @@ describe('doctor --org: the members’ forwarding rules', () => {
   const pattern = (region: string, name: string) =>
     expectedMemberRulePattern(routes, 'prod', region, false, name);
   /** Every expected rule, enabled, matching what the template sets, aimed at the central bus. */
+  const schedule = (name: string) => expectedMemberRuleSchedule('prod', name);
   const healthy = (region: string): MemberRuleState[] =>
-    expected(region).map((name) => ({
-      name,
-      state: 'ENABLED',
-      targets: [BUS],
-      pattern: JSON.stringify(pattern(region, name)),
-    }));
+    expected(region).map((name) => {
+      const every = schedule(name);
+      return {
+        name,
+        state: 'ENABLED',
+        targets: [BUS],
+        ...(every === undefined
+          ? { pattern: JSON.stringify(pattern(region, name)) }
+          : { schedule: every }),
+      };
+    });
 
   async function run(rules: (account: MemberAccount, region: string) => MemberRuleState[]) {
     const instances = [A, B, C].flatMap((a) => [
@@ -110,6 +117,7 @@ describe('doctor --org: the members’ forwarding rules', () => {
         stageRegion: 'eu-west-1',
         expectedRules: expected,
         expectedPattern: pattern,
+        expectedSchedule: schedule,
         centralBusArn: BUS,
         centralAccount: C.id,
       },
@@ -126,10 +134,13 @@ describe('doctor --org: the members’ forwarding rules', () => {
     expect(global).toContain('gatewarden-prod-org-iam');
     expect(regional).not.toContain('gatewarden-prod-org-accountRegions');
     expect(global).toContain('gatewarden-prod-org-accountRegions');
-    // Every route but the central-only one (a stage reading every secret judges its own reads).
+    // Every route but the central-only one (a stage reading every secret judges its own reads),
+    // and the heartbeat.
     expect(expectedMemberRules(routes, 'prod', 'us-east-1', true)).toHaveLength(
-      Object.keys(routes).filter((key) => key !== 'allSecretReads').length,
+      Object.keys(routes).filter((key) => key !== 'allSecretReads').length + 1,
     );
+    expect(regional).toContain('gatewarden-prod-org-heartbeat');
+    expect(global).toContain('gatewarden-prod-org-heartbeat');
   });
 
   it('passes members whose rules are all there, enabled and aimed at the central bus; the central account forwards nothing', async () => {
@@ -235,6 +246,27 @@ describe('doctor --org: the members’ forwarding rules', () => {
     expect(byId.get(`organization.rules:${A.id}`)).toMatchObject({ status: 'pass' });
   });
 
+  it('fails a member whose heartbeat was slowed, disabled or given a pattern instead of its schedule', async () => {
+    const heartbeat = 'gatewarden-prod-org-heartbeat';
+    const byId = await run((account, region) =>
+      healthy(region).map((r) => {
+        if (r.name !== heartbeat) return r;
+        if (account.id === A.id && region === 'eu-west-1')
+          return { ...r, schedule: 'rate(7 days)' };
+        if (account.id === B.id && region === 'us-east-1') return { ...r, state: 'DISABLED' };
+        return r;
+      }),
+    );
+    expect(byId.get(`organization.rules:${A.id}`)).toMatchObject({
+      status: 'fail',
+      details: [`eu-west-1: ${heartbeat} runs on another schedule than the template's`],
+    });
+    expect(byId.get(`organization.rules:${B.id}`)).toMatchObject({
+      status: 'fail',
+      details: [`us-east-1: ${heartbeat} DISABLED`],
+    });
+  });
+
   it('a rule whose pattern is unreadable fails', async () => {
     const [first = ''] = expected('us-east-1');
     const byId = await run((account, region) =>
@@ -281,8 +313,10 @@ describe('doctor --org: the members’ forwarding rules', () => {
         deployed.map(name).sort(),
       );
       for (const rule of deployed) {
-        const raw = rule.Properties.EventPattern as { 'Fn::If'?: [string, unknown, unknown] };
-        const resolved = raw['Fn::If'] ? raw['Fn::If'][globalOnly ? 1 : 2] : raw;
+        // The heartbeat has a schedule, no pattern.
+        const raw = rule.Properties.EventPattern as
+          { 'Fn::If'?: [string, unknown, unknown] } | undefined;
+        const resolved = raw?.['Fn::If'] ? raw['Fn::If'][globalOnly ? 1 : 2] : raw;
         expect(expectedMemberRulePattern(routes, 'prod', region, chosen, name(rule))).toEqual(
           resolved,
         );

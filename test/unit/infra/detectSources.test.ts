@@ -1,4 +1,5 @@
 import { CLOUDTRAIL_DETAIL_TYPES } from '../../../lib/detection/process.js';
+import { SCHEDULED_EVENT_DETAIL_TYPE } from '../../../lib/detection/delivery.js';
 import { ROUTED_SOURCES, type SourceMatcher } from '../../../lib/detection/sources.js';
 import { packagedTemplate, resourcesOfType, type CfnTemplate } from './packagedTemplate.js';
 import { allStatements, type LocatedStatement } from './policies.js';
@@ -161,13 +162,15 @@ describe('detect queue', () => {
 });
 
 describe('organization bus policy', () => {
-  it('admits organization members forwarding AWS CloudTrail events, nothing else', () => {
+  it('admits organization members forwarding AWS CloudTrail events and their heartbeats, nothing else', () => {
     const [allow] = statements.filter((s) => s.where === 'OrganizationEventsBusPolicy/policy');
     expect(allow?.statement).toMatchObject({ Effect: 'Allow', Action: 'events:PutEvents' });
     expect(allow?.statement.Condition).toEqual({
       StringEquals: { 'aws:PrincipalOrgID': { Ref: 'OrganizationId' } },
       'ForAllValues:StringLike': { 'events:source': ['aws.*'] },
-      'ForAllValues:StringEquals': { 'events:detail-type': [...CLOUDTRAIL_DETAIL_TYPES] },
+      'ForAllValues:StringEquals': {
+        'events:detail-type': [...CLOUDTRAIL_DETAIL_TYPES, SCHEDULED_EVENT_DETAIL_TYPE],
+      },
       Null: { 'events:source': 'false' },
     });
   });

@@ -42,6 +42,7 @@ const CENTRAL_ONLY_ACTIONS: Record<string, string> = {
   'access-analyzer:ValidatePolicy': 'validates a document; runs in the central account',
   'organizations:ListAccounts': 'the organization is listed centrally',
   'sts:AssumeRole': 'the central role assumes the member roles',
+  'dynamodb:Query': 'doctor --org reads the central detect’s delivery items (bl#delivery#*)',
 };
 
 const REPORT_WRITES = /^(s3|kms|sns|events|sqs|logs|athena|glue):/;
@@ -181,6 +182,47 @@ describe('the member StackSet of the central stage', () => {
     });
   });
 
+  it('admits the members’ heartbeats on the central bus and routes only heartbeat rules’ events to detect', () => {
+    const policy = resource(template, 'OrganizationEventsBusPolicy').Properties as {
+      Statement: { Condition: Record<string, Record<string, unknown>> };
+    };
+    expect(policy.Statement.Condition['ForAllValues:StringEquals']?.['events:detail-type']).toEqual(
+      [
+        'AWS API Call via CloudTrail',
+        'AWS Service Event via CloudTrail',
+        'AWS Console Sign In via CloudTrail',
+        'Scheduled Event',
+      ],
+    );
+    expect(policy.Statement.Condition['ForAllValues:StringLike']?.['events:source']).toEqual([
+      'aws.*',
+    ]);
+    const rule = resource(template, 'DetectHeartbeatsRule');
+    expect(rule.Condition).toBe('AcceptOrganizationEvents');
+    expect((rule.Properties as { EventPattern: unknown }).EventPattern).toEqual({
+      source: ['aws.events'],
+      'detail-type': ['Scheduled Event'],
+      resources: [{ wildcard: 'arn:*:events:*:*:rule/gatewarden-ci-org-heartbeat' }],
+    });
+  });
+
+  it('lets the report role (doctor --org) read the delivery items of the state table and nothing else of it', () => {
+    const statements = (
+      resource(template, 'ReportRole').Properties as {
+        Policies: { PolicyDocument: { Statement: unknown[] } }[];
+      }
+    ).Policies[0]?.PolicyDocument.Statement;
+    const branch = (statements ?? [])
+      .map((s) => (s as { 'Fn::If'?: [string, { Sid?: string }] })['Fn::If'])
+      .find((b) => b?.[1].Sid === 'ReadMemberDeliveries');
+    expect(branch?.[0]).toBe('EnrolsMembers');
+    expect(branch?.[1]).toMatchObject({
+      Effect: 'Allow',
+      Action: 'dynamodb:Query',
+      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['bl#delivery#*'] } },
+    });
+  });
+
   it('lets the report role assume the members’ read roles only inside the organization, and list its accounts', () => {
     const report = allStatements(template).filter((s) => s.where.startsWith('ReportRole/'));
     const assume = report.find((s) => s.statement.Sid === 'AssumeMemberReadRoles');
@@ -215,7 +257,9 @@ describe('the member template', () => {
 
   it('forwards every detect route (but the central widening of secret reads) to the central bus through its role', () => {
     const rules = Object.entries(member.Resources).filter(
-      ([, r]) => r.Type === 'AWS::Events::Rule',
+      ([, r]) =>
+        r.Type === 'AWS::Events::Rule' &&
+        (r.Properties as { EventPattern?: unknown }).EventPattern !== undefined,
     );
     const forwarded = Object.keys(routes).filter((key) => key !== 'allSecretReads');
     expect(rules).toHaveLength(forwarded.length);
@@ -256,6 +300,25 @@ describe('the member template', () => {
       }
     },
   );
+
+  it('puts a heartbeat in every region it forwards from (us-east-1 too), aimed at the central bus through the forwarder role', () => {
+    const rule = resource(member, 'HeartbeatRule');
+    expect(rule.Condition).toBe('Forwards');
+    expect(rule.Properties).toEqual({
+      // Under the member-resources SCP's `gatewarden-<stage>-org-*` and the role's trust.
+      Name: { 'Fn::Sub': 'gatewarden-${Stage}-org-heartbeat' },
+      Description: expect.any(Object),
+      ScheduleExpression: 'rate(10 minutes)',
+      State: 'ENABLED',
+      Targets: [
+        {
+          Id: 'central-bus',
+          Arn: { Ref: 'CentralBusArn' },
+          RoleArn: { 'Fn::GetAtt': ['ForwarderRole', 'Arn'] },
+        },
+      ],
+    });
+  });
 
   it('forwards nothing from the central account itself (its own rules see its events)', () => {
     expect(member.Conditions).toMatchObject({

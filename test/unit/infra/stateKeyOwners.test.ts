@@ -36,7 +36,7 @@ const PARTITION_KEYS: Record<string, unknown[] | string> = {
   'rotation-lock#': 'open: a rotation lease steers nothing, a forged one delays a rotation',
 };
 /** Prefixes of sort keys only (never a partition key). */
-const SORT_KEYS = ['v#', 'w#', 'version#'];
+const SORT_KEYS = ['v#', 'w#', 'version#', 'r#'];
 
 /** The state table's code: every file under lib/ that talks to DynamoDB. */
 function stateTableSources(dir = join(ROOT, 'lib')): string[] {

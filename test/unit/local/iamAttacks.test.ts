@@ -849,6 +849,23 @@ describe('closed gaps (second pass): the wire, S3 and the authorizations a call 
     expect(answer?.status).toBe(400);
   });
 
+  it('a PutEvents naming the account its events come from (x-gatewarden-event-origin) is refused: only the rule delivery sets it', async () => {
+    const request = wire({
+      headers: {
+        authorization: sigv4('events'),
+        'x-gatewarden-event-origin': `${OTHER_ACCOUNT}:us-east-1`,
+        'x-amz-target': 'AWSEvents.PutEvents',
+        'content-type': 'application/x-amz-json-1.1',
+      },
+      body: JSON.stringify({
+        Entries: [{ Source: 'custom.app', DetailType: 'x', Detail: '{}' }],
+      }),
+    });
+    const answer = await gate({}, session(BROAD)).check(request);
+    expect(answer?.status).toBe(400);
+    expect(String(answer?.body)).toMatch(/x-gatewarden-event-origin is no AWS header/);
+  });
+
   // --- S3 -------------------------------------------------------------------------------------
 
   it('a virtual-hosted S3 request is authorized on the bucket its Host names', async () => {
