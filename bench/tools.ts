@@ -37,7 +37,8 @@ const TOOLS_PER_GATEWAY = 40;
 const SUBJECTS = 2_000;
 const CLIENTS = 50;
 const ACCOUNT = '111122223333';
-const DATA = join(import.meta.dirname, '.data', 'tools');
+// One directory per size: a quick run does not throw away the full run's files.
+const DATA = join(import.meta.dirname, '.data', 'tools', `${EVENTS}x${PER_FILE}`);
 const TRAIL = join(DATA, 'trail');
 const MARKER = join(DATA, 'params.json');
 const GOAL_RATIO = 1.5;
@@ -150,6 +151,7 @@ async function report(
 
 async function main(): Promise<void> {
   await synthesize();
+  if (process.env.BENCH_TOOLS_SYNTHESIZE_ONLY === '1') return;
   const files = await listLogFiles(TRAIL);
   const baselines: number[] = [];
   const cpu = { baseline: [] as number[], report: [] as number[] };
