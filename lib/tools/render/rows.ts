@@ -22,10 +22,22 @@ export const TOOL_HEADER = [
   'principals',
 ];
 
+/** Tool rows by access section: Markdown and HTML show the same table, read once. */
+const toolRowsMade = new WeakMap<object, (string | number)[][]>();
+
 /** One row per tool exposed or called: totals over principals (one pass over their rows). */
 export function toolRows(g: GatewayToolReport): (string | number)[][] {
   const a = g.access;
   if (a === undefined) return [];
+  let rows = toolRowsMade.get(a);
+  if (rows === undefined) {
+    rows = toolRowsOf(a);
+    toolRowsMade.set(a, rows);
+  }
+  return rows;
+}
+
+function toolRowsOf(a: NonNullable<GatewayToolReport['access']>): (string | number)[][] {
   const totals = new Map<
     string,
     { calls: number; ok: number; refused: number; denied: number; failed: number }
