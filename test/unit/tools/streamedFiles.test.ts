@@ -9,6 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toolReportFiles, writeToolReportFiles } from '../../../lib/tools/files.js';
 import { toolsJsonChunks } from '../../../lib/tools/render/json.js';
+import { buildToolReport } from '../../../lib/tools/report.js';
+import { sampleInvokeRecord } from '../../../lib/tools/sampleRecord.js';
+import { ToolUsageCollector } from '../../../lib/tools/ToolUsageCollector.js';
 import { writeTextStream } from '../../../lib/shared/writeTextStream.js';
 import { fixtureToolReport } from '../../support/toolReportFixture.js';
 
@@ -51,6 +54,37 @@ describe('streamed tool report files', () => {
     const most = (key: string) => Math.max(...chunks.map((c) => c.split(key).length - 1));
     expect(most('"kind": ')).toBe(1);
     expect(most('"count": ')).toBe(1);
+  });
+
+  it('subjects and tools that spell the list markers cannot cut the JSON at the wrong place', () => {
+    // Prepare: names shaped like the streamed lists' markers, raw and quoted, with NUL.
+    const gatewayArn = 'arn:aws:bedrock-agentcore:us-east-1:111122223333:gateway/gw-mark';
+    const collector = new ToolUsageCollector();
+    const odd = [
+      '\u0000principals\u0000',
+      '"\u0000principals\u0000"',
+      '\\u0000policyRefusals\\u0000',
+      '\u0000gateways\u0000',
+    ];
+    for (const [i, sub] of odd.entries())
+      collector.addRecord(
+        sampleInvokeRecord({
+          gatewayArn,
+          tool: `t___${odd[(i + 1) % odd.length]}`,
+          targetId: 'T',
+          claims: { sub },
+          time: '2026-12-01T00:00:00Z',
+          error: { code: -32002, message: 'Tool call not authorized by policy' },
+        }),
+      );
+    const report = buildToolReport(collector, [], {
+      issues: [{ input: '\u0000gateways\u0000', reason: '"\u0000gateways\u0000"' }],
+    });
+    // Act
+    const text = [...toolsJsonChunks(report)].join('');
+    // Assess
+    expect(text).toBe(`${JSON.stringify(report, null, 2)}\n`);
+    expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(report)));
   });
 
   it('waits for the disk when the stream is full, and keeps every piece in order', async () => {
