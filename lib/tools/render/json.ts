@@ -3,38 +3,8 @@
  * byte, with each gateway's principals written one at a time (a report over a large trail has
  * hundreds of thousands of caller × tool rows; as one string it was the peak of a run).
  */
-import { randomUUID } from 'node:crypto';
+import { cutAtMarkers } from '../../reports/render/jsonSkeleton.js';
 import type { GatewayToolReport, ToolReport } from '../report.js';
-
-/**
- * `JSON.stringify(skeleton(marker), null, 2)` cut where the markers of `names` stand, in the
- * order they appear in the text (the order of the keys). A marker is a string, and a string in
- * the report (a subject, a tool, a file name) equal to it would have the same JSON: each marker
- * carries a random nonce, and a text where a marker is not found exactly once is made again
- * with another.
- */
-function around(
-  skeleton: (marker: (name: string) => string) => unknown,
-  names: readonly string[],
-): string[] {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const nonce = randomUUID();
-    const marker = (name: string): string => `\u0000${name}\u0000${nonce}`;
-    let text = JSON.stringify(skeleton(marker), null, 2);
-    const parts: string[] = [];
-    for (const name of names) {
-      const quoted = JSON.stringify(marker(name));
-      const at = text.indexOf(quoted);
-      if (at < 0 || text.indexOf(quoted, at + quoted.length) >= 0) break;
-      parts.push(text.slice(0, at));
-      text = text.slice(at + quoted.length);
-    }
-    if (parts.length < names.length) continue;
-    parts.push(text);
-    return parts;
-  }
-  throw new Error('no list marker found exactly once in the report');
-}
 
 /** `text` (JSON over several lines) as it is nested at `indent`. */
 const indented = (text: string, indent: string): string => text.replace(/\n/g, `\n${indent}`);
@@ -65,7 +35,7 @@ function* gateway(g: GatewayToolReport, indent: string): Generator<string> {
   }
   // Key order decides which list comes first in the text.
   const names = Object.keys(access).filter((k) => (STREAMED as readonly string[]).includes(k));
-  const parts = around((marker) => {
+  const parts = cutAtMarkers((marker) => {
     const skeleton: Record<string, unknown> = { ...access };
     for (const name of STREAMED) skeleton[name] = marker(name);
     return { ...g, access: skeleton };
@@ -80,7 +50,7 @@ function* gateway(g: GatewayToolReport, indent: string): Generator<string> {
 
 /** `JSON.stringify(report, null, 2)` and a newline, streamed gateway by gateway, row by row. */
 export function* toolsJsonChunks(report: ToolReport): Generator<string> {
-  const [head = '', tail = ''] = around(
+  const [head = '', tail = ''] = cutAtMarkers(
     (marker) => ({ ...report, gateways: marker('gateways') }),
     ['gateways'],
   );
