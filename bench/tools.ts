@@ -2,8 +2,10 @@
  * Benchmark of the tool report: N InvokeGateway data events (10,000,000 by default) in gzip
  * trail files under bench/.data/tools/ (generated once, kept), in the shape AgentCore
  * documents. One run times a baseline that only decompresses and JSON-parses the same files
- * with the same parallelism, then the tool report (collect, access section, Cedar policies
- * validated with cedar-wasm), alternating which runs first; the best of each is kept.
+ * with the same parallelism, then the tool report as `gatewarden tools --out DIR` makes it (the
+ * CLI's functions: collect, access section, Cedar policies validated with cedar-wasm, and every
+ * output file written to a temporary directory), alternating which runs first; the best of each
+ * is kept.
  * Goals: report ≤ 1.5 × baseline, peak RSS ≤ 512 MB. Ends with one JSON line; exits 1 when a
  * goal is missed.
  *
@@ -11,11 +13,13 @@
  *   BENCH_TOOLS_EVENTS=1000000 npm run bench:tools   # a quicker run
  */
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { constants, createGzip } from 'node:zlib';
+import { emit, runTools, type ToolsCliOptions } from '../cli/commands/tools.js';
 import {
   DEFAULT_FILE_CONCURRENCY,
   forEachConcurrent,
@@ -23,9 +27,8 @@ import {
   parseLogText,
   readLogStream,
 } from '../lib/reports/logFiles.js';
-import { buildToolReport } from '../lib/tools/report.js';
-import { collectTrailFiles } from '../lib/tools/trailFiles.js';
-import { ToolUsageCollector } from '../lib/tools/ToolUsageCollector.js';
+import { DEFAULT_REPORT_DAYS } from '../lib/reports/report.js';
+import { TOOL_FORMATS } from '../lib/tools/files.js';
 import { sampleInvokeRecord } from '../lib/tools/sampleRecord.js';
 import { seededRandom } from '../test/support/seededRandom.js';
 
@@ -37,7 +40,8 @@ const TOOLS_PER_GATEWAY = 40;
 const SUBJECTS = 2_000;
 const CLIENTS = 50;
 const ACCOUNT = '111122223333';
-const DATA = join(import.meta.dirname, '.data', 'tools');
+// One directory per size: a quick run does not throw away the full run's files.
+const DATA = join(import.meta.dirname, '.data', 'tools', `${EVENTS}x${PER_FILE}`);
 const TRAIL = join(DATA, 'trail');
 const MARKER = join(DATA, 'params.json');
 const GOAL_RATIO = 1.5;
@@ -121,35 +125,70 @@ async function baseline(files: string[]): Promise<{ seconds: number; records: nu
   return { seconds: Number(process.hrtime.bigint() - started) / 1e9, records };
 }
 
-async function report(
-  files: string[],
-): Promise<{ seconds: number; records: number; policies: number; rejected: number }> {
-  const started = process.hrtime.bigint();
-  const collector = new ToolUsageCollector({ keptClaims: ['client_id', 'scope'] });
-  const { issues } = await collectTrailFiles(files, collector);
-  const result = buildToolReport(collector, [], {
-    files: files.length,
-    issues,
-    principalClaim: 'client_id',
-  });
-  // Rendering the JSON is part of the product's work.
-  JSON.stringify(result);
-  let policies = 0;
-  let rejected = 0;
-  for (const g of result.gateways) {
-    policies += g.recommendation?.policies.length ?? 0;
-    rejected += g.recommendation?.rejected.length ?? 0;
+/**
+ * The tool report as `gatewarden tools --trail DIR --principal-claim client_id --out OUT` makes
+ * it: the CLI's own functions read the files, build the report and write every format (json,
+ * md, html, cedar) into a temporary directory, removed afterwards.
+ */
+async function report(): Promise<{
+  seconds: number;
+  records: number;
+  policies: number;
+  rejected: number;
+  bytes: number;
+}> {
+  const out = await mkdtemp(join(tmpdir(), 'gw-bench-tools-'));
+  try {
+    const options: ToolsCliOptions = {
+      trail: [TRAIL],
+      days: DEFAULT_REPORT_DAYS,
+      highRisk: [],
+      principalClaim: 'client_id',
+      out,
+      format: [...TOOL_FORMATS],
+    };
+    const started = process.hrtime.bigint();
+    const result = await runTools(options);
+    await emit(result, options);
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    let policies = 0;
+    let rejected = 0;
+    for (const g of result.gateways) {
+      policies += g.recommendation?.policies.length ?? 0;
+      rejected += g.recommendation?.rejected.length ?? 0;
+    }
+    let bytes = 0;
+    for (const name of await readdir(out)) bytes += (await stat(join(out, name))).size;
+    return { seconds, records: result.sources.recordsRead, policies, rejected, bytes };
+  } finally {
+    await rm(out, { recursive: true, force: true });
   }
-  return {
-    seconds: Number(process.hrtime.bigint() - started) / 1e9,
-    records: result.sources.recordsRead,
-    policies,
-    rejected,
+}
+
+/** The highest RSS and heap seen while `step` runs (sampled every 100 ms), in MB. */
+async function sampled<T>(
+  step: () => Promise<T>,
+): Promise<{ value: T; rssMb: number; heapMb: number }> {
+  let rss = 0;
+  let heap = 0;
+  const sample = () => {
+    const m = process.memoryUsage();
+    rss = Math.max(rss, m.rss);
+    heap = Math.max(heap, m.heapUsed + m.external);
   };
+  const timer = setInterval(sample, 100);
+  try {
+    const value = await step();
+    sample();
+    return { value, rssMb: rss / 2 ** 20, heapMb: heap / 2 ** 20 };
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 async function main(): Promise<void> {
   await synthesize();
+  if (process.env.BENCH_TOOLS_SYNTHESIZE_ONLY === '1') return;
   const files = await listLogFiles(TRAIL);
   const baselines: number[] = [];
   const cpu = { baseline: [] as number[], report: [] as number[] };
@@ -158,15 +197,20 @@ async function main(): Promise<void> {
     return (u.user + u.system) / 1e6;
   };
   const reports: Awaited<ReturnType<typeof report>>[] = [];
+  const memory = { baseline: { rssMb: 0, heapMb: 0 }, report: { rssMb: 0, heapMb: 0 } };
   for (let round = 0; round < ROUNDS; round++) {
     const order = round % 2 === 0 ? ['baseline', 'report'] : ['report', 'baseline'];
     let b: Awaited<ReturnType<typeof baseline>> | undefined;
     let r: Awaited<ReturnType<typeof report>> | undefined;
     for (const step of order) {
       const c = cpuNow();
-      if (step === 'baseline') b = await baseline(files);
-      else r = await report(files);
-      cpu[step === 'baseline' ? 'baseline' : 'report'].push(cpuNow() - c);
+      const name = step === 'baseline' ? 'baseline' : 'report';
+      let m: { rssMb: number; heapMb: number };
+      if (step === 'baseline') ({ value: b, ...m } = await sampled(() => baseline(files)));
+      else ({ value: r, ...m } = await sampled(report));
+      cpu[name].push(cpuNow() - c);
+      memory[name].rssMb = Math.max(memory[name].rssMb, m.rssMb);
+      memory[name].heapMb = Math.max(memory[name].heapMb, m.heapMb);
     }
     if (b === undefined || r === undefined) throw new Error('round incomplete');
     if (r.records !== b.records)
@@ -174,7 +218,7 @@ async function main(): Promise<void> {
     baselines.push(b.seconds);
     reports.push(r);
     process.stderr.write(
-      `round ${round + 1}: baseline ${b.seconds.toFixed(2)} s (cpu ${cpu.baseline.at(-1)?.toFixed(2)} s), tool report ${r.seconds.toFixed(2)} s (cpu ${cpu.report.at(-1)?.toFixed(2)} s); ${r.policies} policies, ${r.rejected} not offered\n`,
+      `round ${round + 1}: baseline ${b.seconds.toFixed(2)} s (cpu ${cpu.baseline.at(-1)?.toFixed(2)} s), tool report ${r.seconds.toFixed(2)} s (cpu ${cpu.report.at(-1)?.toFixed(2)} s); ${r.policies} policies, ${r.rejected} not offered, ${(r.bytes / 2 ** 20).toFixed(1)} MB of files\n`,
     );
   }
   const baselineS = Math.min(...baselines);
@@ -193,6 +237,14 @@ async function main(): Promise<void> {
       // shared machine.
       cpuRatio: Number((Math.min(...cpu.report) / Math.min(...cpu.baseline)).toFixed(3)),
       peakRssMb: Number(peakRssMb.toFixed(1)),
+      // Sampled every 100 ms while each step ran (heap: V8 heap used + external memory).
+      sampled: {
+        baselineRssMb: Number(memory.baseline.rssMb.toFixed(1)),
+        baselineHeapMb: Number(memory.baseline.heapMb.toFixed(1)),
+        reportRssMb: Number(memory.report.rssMb.toFixed(1)),
+        reportHeapMb: Number(memory.report.heapMb.toFixed(1)),
+      },
+      outputMb: Number(((reports[0]?.bytes ?? 0) / 2 ** 20).toFixed(1)),
       goals: { ratio: GOAL_RATIO, peakRssMb: GOAL_RSS_MB },
     })}\n`,
   );

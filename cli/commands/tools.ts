@@ -1,10 +1,9 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readFile } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
 import { ToolsInputError } from '../../lib/tools/errors.js';
 import { DEFAULT_KEPT_CLAIMS } from '../../lib/tools/invokeRecord.js';
 import { parseTargetsFile, type GatewayTools } from '../../lib/tools/inventory.js';
-import { TOOL_FORMATS, toolReportFiles, type ToolFormat } from '../../lib/tools/files.js';
+import { TOOL_FORMATS, writeToolReportFiles, type ToolFormat } from '../../lib/tools/files.js';
 import { buildToolReport, requireDataEvents, type ToolReport } from '../../lib/tools/report.js';
 import type { ScanIssue } from '../../lib/reports/usage.js';
 import { collectTrailFiles, trailFilesOf } from '../../lib/tools/trailFiles.js';
@@ -22,7 +21,7 @@ import {
 type Format = ToolFormat;
 const FORMATS = TOOL_FORMATS;
 
-interface ToolsCliOptions extends UsageQueryCliOptions {
+export interface ToolsCliOptions extends UsageQueryCliOptions {
   trail?: string[];
   days: number;
   targets?: string;
@@ -102,7 +101,8 @@ export const registerTools: RegisterCommand = (program: Command) => {
     });
 };
 
-async function runTools(options: ToolsCliOptions): Promise<ToolReport> {
+/** The tool report `gatewarden tools` makes from its options (the benchmark runs it too). */
+export async function runTools(options: ToolsCliOptions): Promise<ToolReport> {
   let inventories: GatewayTools[] = [];
   if (options.targets !== undefined) {
     const text = await readFile(options.targets, 'utf8').catch(() => {
@@ -181,13 +181,11 @@ async function readUsage(
   };
 }
 
-async function emit(report: ToolReport, options: ToolsCliOptions): Promise<void> {
+/** Writes the report's files into `--out` and says what was found on stderr. */
+export async function emit(report: ToolReport, options: ToolsCliOptions): Promise<void> {
   await mkdir(options.out, { recursive: true });
-  const written: string[] = [];
-  for (const file of toolReportFiles(report, options.format)) {
-    await writeFile(join(options.out, file.name), file.body);
-    written.push(file.name);
-  }
+  // Streamed to disk: the JSON of a large trail's report is hundreds of MB.
+  const written = await writeToolReportFiles(report, options.out, options.format);
   const lines: string[] = [];
   for (const g of report.gateways) {
     const a = g.access;

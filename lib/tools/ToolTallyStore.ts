@@ -34,6 +34,13 @@ export class ToolTallyStore {
   private readonly moreTargets = new Map<number, number[]>();
   /** Time texts made for reports: many tallies share a first or last time. */
   private readonly timeTexts = new Map<number, string>();
+  /**
+   * First and last seen texts by tally, once a report reads them: the renderers read each row
+   * several times (JSON, Markdown, HTML), a Map lookup by time code each time was most of it.
+   * Dropped when a call is added.
+   */
+  private firstShown: (string | undefined)[] = [];
+  private lastShown: (string | undefined)[] = [];
   /** Open addressing, linear probing: a slot holds a tally index or EMPTY. */
   private slots = new Int32Array(INITIAL_CAPACITY * 2).fill(EMPTY);
 
@@ -65,6 +72,10 @@ export class ToolTallyStore {
 
   /** Counts one call of tally `index`. */
   add(index: number, outcome: Outcome, time: string, targetId: number | undefined): void {
+    if (this.firstShown.length > 0) {
+      this.firstShown = [];
+      this.lastShown = [];
+    }
     this.calls[index] = (this.calls[index] as number) + 1;
     const counts =
       outcome === 'ok'
@@ -115,12 +126,16 @@ export class ToolTallyStore {
 
   /** The earliest time seen, as it was read ('' when no call had a time). */
   firstSeenAt(index: number): string {
-    return this.timeText(this.first, this.firstTexts, index);
+    if (this.firstShown.length === 0)
+      this.firstShown = new Array<undefined>(this.count).fill(undefined);
+    return (this.firstShown[index] ??= this.timeText(this.first, this.firstTexts, index));
   }
 
   /** The latest time seen, as it was read ('' when no call had a time). */
   lastSeenAt(index: number): string {
-    return this.timeText(this.last, this.lastTexts, index);
+    if (this.lastShown.length === 0)
+      this.lastShown = new Array<undefined>(this.count).fill(undefined);
+    return (this.lastShown[index] ??= this.timeText(this.last, this.lastTexts, index));
   }
 
   /** Target ids in the order first seen. */

@@ -89,12 +89,15 @@ interface CallerEntry {
   key: string;
   caller: Caller;
   otherMethods: Map<string, number>;
+  /** The next caller with the same subject or ARN (other claims): a chain, no list per subject. */
+  next: CallerEntry | undefined;
 }
 
 /** A gateway and its callers indexed by subject or ARN: no key string built per record. */
 interface GatewayEntry {
   gatewayArn: string;
-  callers: Map<string, CallerEntry[]>;
+  /** The first caller of each subject or ARN; others follow through `next`. */
+  callers: Map<string, CallerEntry>;
   /** In the order they were first seen. */
   ordered: CallerEntry[];
   gaps: Record<Gap, number>;
@@ -200,12 +203,12 @@ export class ToolUsageCollector {
   }
 
   private callerOf(gateway: GatewayEntry, f: InvokeFields): CallerEntry {
-    let list = gateway.callers.get(f.principal);
-    if (list === undefined) {
-      list = [];
-      gateway.callers.set(this.text(f.principal), list);
+    const first = gateway.callers.get(f.principal);
+    let last: CallerEntry | undefined;
+    for (let known = first; known !== undefined; known = known.next) {
+      if (sameCaller(known, f)) return known;
+      last = known;
     }
-    for (const known of list) if (sameCaller(known, f)) return known;
     const caller = callerOfFields(f, this.claimNames, (value) => this.text(value));
     const entry: CallerEntry = {
       id: this.callers.length,
@@ -215,9 +218,11 @@ export class ToolUsageCollector {
       key: callerKey(caller),
       caller,
       otherMethods: new Map(),
+      next: undefined,
     };
     this.callers.push(entry);
-    list.push(entry);
+    if (last === undefined) gateway.callers.set(this.text(f.principal), entry);
+    else last.next = entry;
     gateway.ordered.push(entry);
     return entry;
   }

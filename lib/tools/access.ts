@@ -5,7 +5,7 @@
  */
 import type { Caller, Gap } from './invokeRecord.js';
 import type { GatewayTools } from './inventory.js';
-import type { GatewayUsage } from './ToolUsageCollector.js';
+import type { GatewayUsage, ToolTally } from './ToolUsageCollector.js';
 
 export interface ToolCallRow {
   tool: string;
@@ -24,7 +24,8 @@ export interface PrincipalRow {
   principal: string;
   kind: Caller['kind'];
   claims: Record<string, string>;
-  tools: ToolCallRow[];
+  /** Sorted by tool; a new list each time it is read (made from the usage, see `toolAccess`). */
+  readonly tools: ToolCallRow[];
   /** Other JSON-RPC methods (tools/list, initialize, …) with their counts. */
   otherMethods: Record<string, number>;
 }
@@ -54,37 +55,56 @@ export interface ToolAccess {
 const principalOf = (c: Caller): string => (c.kind === 'iam' ? c.arn : c.sub);
 const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
+/**
+ * A caller's tools as report rows, sorted by tool. Made each time they are read: a report over
+ * a large trail has hundreds of thousands of (caller, tool) rows, and the renderers read them
+ * one principal at a time while they write, so no row outlives the line it is written on.
+ */
+function toolRowsOf(tools: ReadonlyMap<string, ToolTally>): ToolCallRow[] {
+  const rows: ToolCallRow[] = [];
+  for (const [tool, t] of tools)
+    rows.push({
+      tool,
+      calls: t.calls,
+      ok: t.ok,
+      refused: t.refused,
+      policyDenied: t.policyDenied,
+      failed: t.failed,
+      firstSeen: t.firstSeen,
+      lastSeen: t.lastSeen,
+      targetIds: t.targetIds.length < 2 ? [...t.targetIds] : [...t.targetIds].sort(),
+    });
+  return rows.sort((a, b) => byText(a.tool, b.tool));
+}
+
+/**
+ * The Tool access section of one gateway. The principals' `tools` are read from `usage` when
+ * asked for (see {@link toolRowsOf}): render the report before adding records to the usage.
+ */
 export function toolAccess(usage: GatewayUsage, inventory: GatewayTools | undefined): ToolAccess {
   const totals = new Map<string, { calls: number; ok: number }>();
   const principals: PrincipalRow[] = [];
   const policyRefusals: ToolAccess['policyRefusals'] = [];
+  const withPrincipalTools = new Set<string>();
   for (const caller of usage.callers.values()) {
     const principal = principalOf(caller.caller);
-    const tools: ToolCallRow[] = [];
     for (const [tool, t] of caller.tools) {
       const total = totals.get(tool) ?? { calls: 0, ok: 0 };
       total.calls += t.calls;
       total.ok += t.ok;
       totals.set(tool, total);
-      tools.push({
-        tool,
-        calls: t.calls,
-        ok: t.ok,
-        refused: t.refused,
-        policyDenied: t.policyDenied,
-        failed: t.failed,
-        firstSeen: t.firstSeen,
-        lastSeen: t.lastSeen,
-        targetIds: [...t.targetIds].sort(),
-      });
       if (t.policyDenied > 0) policyRefusals.push({ principal, tool, count: t.policyDenied });
     }
-    tools.sort((a, b) => byText(a.tool, b.tool));
+    if (caller.tools.size > 0) withPrincipalTools.add(principal);
+    const tools = caller.tools;
     principals.push({
       principal,
       kind: caller.caller.kind,
       claims: caller.caller.kind === 'oauth' ? { ...caller.caller.claims } : {},
-      tools,
+      // An own enumerable getter: JSON.stringify and deep equality see a plain list.
+      get tools() {
+        return toolRowsOf(tools);
+      },
       otherMethods: Object.fromEntries([...caller.otherMethods].sort((a, b) => byText(a[0], b[0]))),
     });
   }
@@ -100,9 +120,6 @@ export function toolAccess(usage: GatewayUsage, inventory: GatewayTools | undefi
     : null;
   const exposedSet = new Set(exposed ?? []);
   const calledSet = new Set(called);
-  const withPrincipalTools = new Set(
-    principals.filter((p) => p.tools.length > 0).map((p) => p.principal),
-  );
   return {
     toolsExposed: exposed,
     toolsCalled: called,

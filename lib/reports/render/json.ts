@@ -1,8 +1,6 @@
 import type { AccessReport } from '../reportTypes.js';
+import { cutAtMarkers } from './jsonSkeleton.js';
 import type { ReportLists } from './reportLists.js';
-
-/** Stands in for a list in the report's skeleton; JSON escapes NUL, so no text can match it. */
-const marker = (name: string) => `\u0000${name}\u0000`;
 
 /** One element of a top-level list, as `JSON.stringify(report, null, 2)` indents it. */
 const element = (value: unknown) =>
@@ -23,25 +21,16 @@ function* list(items: Iterable<unknown>): Generator<string> {
  * findings streamed from `lists` (one pass over each).
  */
 export function* jsonChunks(report: AccessReport, lists: ReportLists): Generator<string> {
-  const names = ['roles', 'principals', 'findings'] as const;
-  let text = `${JSON.stringify(
-    {
+  const parts = cutAtMarkers(
+    (marker) => ({
       ...report,
       roles: marker('roles'),
       principals: marker('principals'),
       findings: marker('findings'),
-    },
-    null,
-    2,
-  )}\n`;
-  const parts: string[] = [];
-  for (const name of names) {
-    const quoted = JSON.stringify(marker(name));
-    const at = text.indexOf(quoted);
-    parts.push(text.slice(0, at));
-    text = text.slice(at + quoted.length);
-  }
-  parts.push(text);
+    }),
+    ['roles', 'principals', 'findings'],
+  );
+  parts[parts.length - 1] = `${parts.at(-1) ?? ''}\n`;
   // Roles come first in `principals()`, then the others: one pass writes both lists.
   const principals = lists.principals()[Symbol.iterator]();
   let next = principals.next();

@@ -17,7 +17,7 @@ export function table(header: string[], rows: (string | number)[][]): string {
 }
 
 /** {@link table} streamed: `count` rows from `rows`. */
-function* tableChunks(
+export function* tableChunks(
   header: string[],
   rows: Iterable<(string | number)[]>,
   count: number,

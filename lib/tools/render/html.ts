@@ -1,8 +1,10 @@
 import { esc } from '../../reports/render/htmlPrincipal.js';
+import { joined, rowsOf, textOf, type Piece } from '../../reports/render/reportLists.js';
 import type { GatewayToolReport, ToolReport } from '../report.js';
 import {
   accessCounts,
   gapRows,
+  principalRowCount,
   principalRows,
   PRINCIPAL_HEADER,
   TOOL_HEADER,
@@ -10,10 +12,22 @@ import {
 } from './rows.js';
 
 function table(header: string[], rows: (string | number)[][]): string {
-  if (rows.length === 0) return '<p><em>none</em></p>';
-  return `<table><thead><tr>${header.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
-    .map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`)
-    .join('')}</tbody></table>`;
+  return textOf(tableChunks(header, rows, rows.length));
+}
+
+/** {@link table} streamed: `count` rows from `rows`. */
+function* tableChunks(
+  header: string[],
+  rows: Iterable<(string | number)[]>,
+  count: number,
+): Generator<string> {
+  if (count === 0) {
+    yield '<p><em>none</em></p>';
+    return;
+  }
+  yield `<table><thead><tr>${header.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>`;
+  yield* rowsOf(rows, (r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`, '');
+  yield '</tbody></table>';
 }
 
 const list = (items: readonly string[] | null): string =>
@@ -23,12 +37,15 @@ const list = (items: readonly string[] | null): string =>
       ? '<em>none</em>'
       : items.map((i) => `<code>${esc(i)}</code>`).join(', ');
 
-function gatewaySection(g: GatewayToolReport): string {
+/** One gateway's section, streamed: the principals table is written row by row. */
+function* gatewaySection(g: GatewayToolReport): Generator<string> {
   const head = `<h2>Tool access — gateway ${esc(g.gatewayId)}</h2><p><code>${esc(g.gatewayArn)}</code></p>`;
   const a = g.access;
-  if (!g.dataEvents || a === undefined)
-    return `<section>${head}<p><strong>No InvokeGateway data event for this gateway</strong>: data events are not enabled for it (nothing is known about its tool use).</p></section>`;
-  const parts = [head, `<p>${accessCounts(a)}</p>`];
+  if (!g.dataEvents || a === undefined) {
+    yield `<section>${head}<p><strong>No InvokeGateway data event for this gateway</strong>: data events are not enabled for it (nothing is known about its tool use).</p></section>`;
+    return;
+  }
+  const parts: Piece[] = [head, `<p>${accessCounts(a)}</p>`];
   const gaps = gapRows(g);
   if (gaps.length > 0)
     parts.push(
@@ -36,7 +53,10 @@ function gatewaySection(g: GatewayToolReport): string {
       table(['reason', 'events'], gaps),
     );
   parts.push('<h3>Tools</h3>', table(TOOL_HEADER, toolRows(g)));
-  parts.push('<h3>Principals</h3>', table(PRINCIPAL_HEADER, principalRows(g)));
+  parts.push(
+    '<h3>Principals</h3>',
+    tableChunks(PRINCIPAL_HEADER, principalRows(g), principalRowCount(g)),
+  );
   parts.push(
     '<ul>',
     `<li><strong>Tools nobody calls:</strong> ${list(a.toolsNobodyCalls)}</li>`,
@@ -91,13 +111,20 @@ function gatewaySection(g: GatewayToolReport): string {
         d.diff.samples.map((x) => [x.principal, x.tool, x.deployed]),
       ),
     );
-  return `<section>${parts.join('\n')}</section>`;
+  yield '<section>';
+  yield* joined(parts, '\n');
+  yield '</section>';
 }
 
 /** The tool report as one self-contained HTML page (no script, nothing loaded). */
 export function renderToolsHtml(report: ToolReport): string {
+  return textOf(toolsHtmlChunks(report));
+}
+
+/** {@link renderToolsHtml} streamed, for writing a large report without holding it. */
+export function* toolsHtmlChunks(report: ToolReport): Generator<string> {
   const s = report.sources;
-  return `<!doctype html>
+  yield `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
 <title>gatewarden tool access report</title>
@@ -106,7 +133,7 @@ export function renderToolsHtml(report: ToolReport): string {
 <h1>Tool access report</h1>
 <p>Generated ${esc(report.generatedAt)} from ${s.files} trail file(s): ${s.recordsRead} records, ${s.invokeEvents} InvokeGateway data events. Tool arguments are never read.</p>
 ${s.issues.length > 0 ? `<ul>${s.issues.map((i) => `<li>skipped ${esc(i.input)}: ${esc(i.reason)}</li>`).join('')}</ul>` : ''}
-${report.gateways.map(gatewaySection).join('\n')}
-</body></html>
 `;
+  yield* joined(report.gateways.map(gatewaySection), '\n');
+  yield '\n</body></html>\n';
 }

@@ -1,8 +1,10 @@
-import { cell, table } from '../../reports/render/markdown.js';
+import { cell, table, tableChunks } from '../../reports/render/markdown.js';
+import { joined, textOf, type Piece } from '../../reports/render/reportLists.js';
 import type { GatewayToolReport, ToolReport } from '../report.js';
 import {
   accessCounts,
   gapRows,
+  principalRowCount,
   principalRows,
   PRINCIPAL_HEADER,
   TOOL_HEADER,
@@ -23,8 +25,9 @@ function fenced(text: string, lang: string): string {
   return `${fence}${lang}\n${text}${text.endsWith('\n') ? '' : '\n'}${fence}\n`;
 }
 
-function gatewaySection(g: GatewayToolReport): string {
-  const out: string[] = [
+/** One gateway's section, streamed: the principals table is written row by row. */
+function* gatewaySection(g: GatewayToolReport): Generator<string> {
+  const out: Piece[] = [
     `## Tool access — gateway ${cell(g.gatewayId)}\n`,
     `\`${g.gatewayArn.replace(/`/g, '')}\`\n`,
   ];
@@ -32,7 +35,8 @@ function gatewaySection(g: GatewayToolReport): string {
     out.push(
       '**No InvokeGateway data event for this gateway**: data events are not enabled for it (nothing is known about its tool use).\n',
     );
-    return out.join('\n');
+    yield* joined(out, '\n');
+    return;
   }
   const a = g.access;
   out.push(`- ${accessCounts(a)}\n`);
@@ -43,7 +47,10 @@ function gatewaySection(g: GatewayToolReport): string {
       table(['reason', 'events'], gaps),
     );
   out.push('### Tools\n', table(TOOL_HEADER, toolRows(g)));
-  out.push('### Principals\n', table(PRINCIPAL_HEADER, principalRows(g)));
+  out.push(
+    '### Principals\n',
+    tableChunks(PRINCIPAL_HEADER, principalRows(g), principalRowCount(g)),
+  );
   out.push(`- **Tools nobody calls:** ${list(a.toolsNobodyCalls)}`);
   out.push(`- **Tools called only with errors:** ${list(a.toolsCalledOnlyWithErrors)}`);
   out.push(`- **Tools called but not exposed:** ${list(a.toolsCalledNotExposed)}`);
@@ -109,16 +116,23 @@ function gatewaySection(g: GatewayToolReport): string {
       ),
     );
   }
-  return `${out.join('\n')}\n`;
+  yield* joined(out, '\n');
+  yield '\n';
 }
 
 /** The tool report as Markdown. */
 export function renderToolsMarkdown(report: ToolReport): string {
+  return textOf(toolsMarkdownChunks(report));
+}
+
+/** {@link renderToolsMarkdown} streamed, for writing a large report without holding it. */
+export function* toolsMarkdownChunks(report: ToolReport): Generator<string> {
   const s = report.sources;
   const head = [
     '# Tool access report\n',
     `Generated ${report.generatedAt} from ${s.files} trail file(s): ${s.recordsRead} records, ${s.invokeEvents} InvokeGateway data events${s.withoutGateway > 0 ? ` (${s.withoutGateway} without a gateway ARN)` : ''}. Tool arguments are never read.\n`,
   ];
   for (const issue of s.issues) head.push(`- skipped ${cell(issue.input)}: ${cell(issue.reason)}`);
-  return `${head.join('\n')}\n${report.gateways.map(gatewaySection).join('\n')}`;
+  yield `${head.join('\n')}\n`;
+  yield* joined(report.gateways.map(gatewaySection), '\n');
 }

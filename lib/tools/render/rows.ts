@@ -22,54 +22,81 @@ export const TOOL_HEADER = [
   'principals',
 ];
 
-/** One row per tool exposed or called: totals over principals. */
+/** Tool rows by access section: Markdown and HTML show the same table, read once. */
+const toolRowsMade = new WeakMap<object, (string | number)[][]>();
+
+/** One row per tool exposed or called: totals over principals (one pass over their rows). */
 export function toolRows(g: GatewayToolReport): (string | number)[][] {
   const a = g.access;
   if (a === undefined) return [];
+  let rows = toolRowsMade.get(a);
+  if (rows === undefined) {
+    rows = toolRowsOf(a);
+    toolRowsMade.set(a, rows);
+  }
+  return rows;
+}
+
+function toolRowsOf(a: NonNullable<GatewayToolReport['access']>): (string | number)[][] {
+  const totals = new Map<
+    string,
+    { calls: number; ok: number; refused: number; denied: number; failed: number }
+  >();
+  // Distinct principal names: one subject seen with other claims is one principal here.
+  const principalsOf = new Map<string, Set<string>>();
+  for (const p of a.principals)
+    for (const t of p.tools) {
+      let total = totals.get(t.tool);
+      let who = principalsOf.get(t.tool);
+      if (total === undefined || who === undefined) {
+        total = { calls: 0, ok: 0, refused: 0, denied: 0, failed: 0 };
+        who = new Set();
+        totals.set(t.tool, total);
+        principalsOf.set(t.tool, who);
+      }
+      total.calls += t.calls;
+      total.ok += t.ok;
+      total.refused += t.refused;
+      total.denied += t.policyDenied;
+      total.failed += t.failed;
+      who.add(p.principal);
+    }
   const names = [...new Set([...(a.toolsExposed ?? []), ...a.toolsCalled])].sort();
   const exposed = new Set(a.toolsExposed ?? []);
   return names.map((tool) => {
-    let calls = 0,
-      ok = 0,
-      refused = 0,
-      denied = 0,
-      failed = 0;
-    const who = new Set<string>();
-    for (const p of a.principals)
-      for (const t of p.tools)
-        if (t.tool === tool) {
-          calls += t.calls;
-          ok += t.ok;
-          refused += t.refused;
-          denied += t.policyDenied;
-          failed += t.failed;
-          who.add(p.principal);
-        }
+    const t = totals.get(tool);
     return [
       tool,
       a.toolsExposed === null ? '?' : exposed.has(tool) ? 'yes' : 'no',
-      calls,
-      ok,
-      refused,
-      denied,
-      failed,
-      who.size,
+      t?.calls ?? 0,
+      t?.ok ?? 0,
+      t?.refused ?? 0,
+      t?.denied ?? 0,
+      t?.failed ?? 0,
+      principalsOf.get(tool)?.size ?? 0,
     ];
   });
 }
 
 export const PRINCIPAL_HEADER = ['principal', 'claims', 'tools called (ok/calls)', 'last seen'];
 
-export function principalRows(g: GatewayToolReport): (string | number)[][] {
-  return (g.access?.principals ?? []).map((p) => [
-    p.principal,
-    Object.entries(p.claims)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(', '),
-    p.tools.map((t) => `${t.tool} (${t.ok}/${t.calls})`).join(', ') || '—',
-    p.tools.reduce((m, t) => (t.lastSeen > m ? t.lastSeen : m), ''),
-  ]);
+/** The principals table's rows, made one at a time (a large report has many). */
+export function* principalRows(g: GatewayToolReport): Generator<(string | number)[]> {
+  for (const p of g.access?.principals ?? []) {
+    const tools = p.tools;
+    yield [
+      p.principal,
+      Object.entries(p.claims)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', '),
+      tools.map((t) => `${t.tool} (${t.ok}/${t.calls})`).join(', ') || '—',
+      tools.reduce((m, t) => (t.lastSeen > m ? t.lastSeen : m), ''),
+    ];
+  }
 }
+
+/** The number of rows {@link principalRows} makes. */
+export const principalRowCount = (g: GatewayToolReport): number => g.access?.principals.length ?? 0;
 
 export function gapRows(g: GatewayToolReport): (string | number)[][] {
   return Object.entries(g.access?.gaps ?? {})

@@ -290,4 +290,70 @@ describe('ToolUsageCollector over the store', () => {
       lastSeen: '2026-11-02T00:00:00Z',
     });
   });
+
+  it('times read for a report are read again after more calls (no stale text)', () => {
+    // Prepare: a tally whose times a report has read.
+    const store = new ToolTallyStore();
+    const a = store.indexOf(0, 0);
+    const b = store.indexOf(1, 0);
+    store.add(a, 'ok', '2026-11-02T00:00:00Z', undefined);
+    store.add(b, 'ok', '2026-11-05T00:00:00Z', undefined);
+    expect([store.firstSeenAt(a), store.lastSeenAt(a)]).toEqual([
+      '2026-11-02T00:00:00Z',
+      '2026-11-02T00:00:00Z',
+    ]);
+    // Act: an earlier and a later call, then a new tally.
+    store.add(a, 'ok', '2026-11-01T00:00:00Z', undefined);
+    store.add(a, 'ok', '2026-11-03T00:00:00Z', undefined);
+    const c = store.indexOf(2, 0);
+    store.add(c, 'failed', '2026-11-04T00:00:00.5Z', undefined);
+    // Assess
+    expect([store.firstSeenAt(a), store.lastSeenAt(a)]).toEqual([
+      '2026-11-01T00:00:00Z',
+      '2026-11-03T00:00:00Z',
+    ]);
+    expect([store.firstSeenAt(b), store.lastSeenAt(b)]).toEqual([
+      '2026-11-05T00:00:00Z',
+      '2026-11-05T00:00:00Z',
+    ]);
+    expect(store.lastSeenAt(c)).toBe('2026-11-04T00:00:00.5Z');
+  });
+
+  it('one subject with other claims is another caller, however many, in the order first seen', () => {
+    // Prepare: one subject under three clients, interleaved, and another subject.
+    const gatewayArn = 'arn:aws:bedrock-agentcore:us-east-1:111122223333:gateway/gw-c';
+    const collector = new ToolUsageCollector({ keptClaims: ['client_id'] });
+    const call = (sub: string, client: string | undefined) =>
+      sampleInvokeRecord({
+        gatewayArn,
+        tool: 't___a',
+        targetId: 'T',
+        claims: { sub, ...(client !== undefined ? { client_id: client } : {}) },
+        time: '2026-11-01T00:00:00Z',
+      });
+    // Act
+    for (const [sub, client] of [
+      ['u', 'c1'],
+      ['u', 'c2'],
+      ['u', 'c1'],
+      ['v', 'c1'],
+      ['u', undefined],
+      ['u', 'c2'],
+      ['u', undefined],
+    ] as const)
+      collector.addRecord(call(sub, client));
+    // Assess
+    const callers = [...(collector.gateways.get(gatewayArn)?.callers.values() ?? [])];
+    expect(
+      callers.map((c) => [
+        c.caller.kind === 'oauth' ? [c.caller.sub, c.caller.claims.client_id] : [],
+        c.tools.get('t___a')?.calls,
+      ]),
+    ).toEqual([
+      [['u', 'c1'], 2],
+      [['u', 'c2'], 2],
+      [['v', 'c1'], 1],
+      [['u', undefined], 2],
+    ]);
+  });
 });
