@@ -18,6 +18,7 @@ import { join, resolve } from 'node:path';
 import { packageStage, paramArgs, type StageParams } from './packageStage.js';
 import { LocalDeployError } from './deployError.js';
 import { PROJECT_ROOT as ROOT } from './paths.js';
+import { withServerlessLock } from './serverlessLock.js';
 
 export interface LocalDeployOptions {
   /** The local stack's environment (AWS_ENDPOINT_URL and admin credentials). */
@@ -51,13 +52,17 @@ export async function deployLocalStage(options: LocalDeployOptions): Promise<voi
     const stateFile = join(copy, 'serverless-state.json');
     await writeFile(stateFile, (await readFile(stateFile, 'utf8')).replaceAll(dir, copy));
     const region = options.region ? ['--region', options.region] : [];
-    await run(
-      SERVERLESS,
-      ['deploy', '--stage', 'local', ...region, '--package', copy, ...paramArgs(params)],
-      {
-        ...env,
-        SLS_TELEMETRY_DISABLED: '1',
-      },
+    await withServerlessLock(
+      () =>
+        run(
+          SERVERLESS,
+          ['deploy', '--stage', 'local', ...region, '--package', copy, ...paramArgs(params)],
+          {
+            ...env,
+            SLS_TELEMETRY_DISABLED: '1',
+          },
+        ),
+      log,
     );
   } finally {
     await rm(copy, { recursive: true, force: true });
@@ -76,7 +81,10 @@ export async function removeLocalStage(options: Omit<LocalDeployOptions, 'params
   log('removing the local stage (serverless remove --stage local) …');
   const started = Date.now();
   await emptyDeploymentBucket(env);
-  await run(SERVERLESS, ['remove', '--stage', 'local'], { ...env, SLS_TELEMETRY_DISABLED: '1' });
+  await withServerlessLock(
+    () => run(SERVERLESS, ['remove', '--stage', 'local'], { ...env, SLS_TELEMETRY_DISABLED: '1' }),
+    log,
+  );
   log(`local stage removed in ${Math.round((Date.now() - started) / 1000)} s`);
 }
 

@@ -15,6 +15,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { LocalDeployError } from './deployError.js';
 import { PROJECT_ROOT } from './paths.js';
+import { withServerlessLock } from './serverlessLock.js';
 
 const run = promisify(execFile);
 
@@ -132,28 +133,31 @@ async function build(
     await mkdir(path.dirname(partial), { recursive: true });
     const started = performance.now();
     try {
-      await run(
-        path.join(PROJECT_ROOT, 'node_modules/.bin/serverless'),
-        [
-          'package',
-          '--stage',
-          stage,
-          ...(region ? ['--region', region] : []),
-          '--package',
-          partial,
-          ...paramArgs(params),
-        ],
-        {
-          cwd: PROJECT_ROOT,
-          // PWD: the project, as when the framework runs from a shell there.
-          env: {
-            ...env,
-            PWD: PROJECT_ROOT,
-            GATEWARDEN_ESBUILD_WORK_DIR: workDir,
-            SLS_TELEMETRY_DISABLED: '1',
+      // One serverless run at a time in this tree (see serverlessLock.ts).
+      await withServerlessLock(() =>
+        run(
+          path.join(PROJECT_ROOT, 'node_modules/.bin/serverless'),
+          [
+            'package',
+            '--stage',
+            stage,
+            ...(region ? ['--region', region] : []),
+            '--package',
+            partial,
+            ...paramArgs(params),
+          ],
+          {
+            cwd: PROJECT_ROOT,
+            // PWD: the project, as when the framework runs from a shell there.
+            env: {
+              ...env,
+              PWD: PROJECT_ROOT,
+              GATEWARDEN_ESBUILD_WORK_DIR: workDir,
+              SLS_TELEMETRY_DISABLED: '1',
+            },
+            maxBuffer: 16 * 1024 * 1024,
           },
-          maxBuffer: 16 * 1024 * 1024,
-        },
+        ),
       );
     } catch (error) {
       const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
