@@ -12,10 +12,10 @@
 import { CloudFormationClient, DescribeStackResourceCommand } from '@aws-sdk/client-cloudformation';
 import { DeleteObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { spawn } from 'node:child_process';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { packageStage, paramArgs, type StageParams } from './packageStage.js';
+import { packageStage, paramArgs, withEndpoint, type StageParams } from './packageStage.js';
 import { LocalDeployError } from './deployError.js';
 import { PROJECT_ROOT as ROOT } from './paths.js';
 import { withServerlessLock } from './serverlessLock.js';
@@ -51,6 +51,12 @@ export async function deployLocalStage(options: LocalDeployOptions): Promise<voi
     await cp(dir, copy, { recursive: true });
     const stateFile = join(copy, 'serverless-state.json');
     await writeFile(stateFile, (await readFile(stateFile, 'utf8')).replaceAll(dir, copy));
+    // The package names a stand-in for the endpoint (one package for every local stack).
+    const endpoint = env.AWS_ENDPOINT_URL ?? '';
+    for (const file of (await readdir(copy)).filter((name) => name.endsWith('.json'))) {
+      const path = join(copy, file);
+      await writeFile(path, withEndpoint(await readFile(path, 'utf8'), endpoint));
+    }
     const region = options.region ? ['--region', options.region] : [];
     await withServerlessLock(
       () =>
