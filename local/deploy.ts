@@ -12,12 +12,13 @@
 import { CloudFormationClient, DescribeStackResourceCommand } from '@aws-sdk/client-cloudformation';
 import { DeleteObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { spawn } from 'node:child_process';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { packageStage, paramArgs, type StageParams } from './packageStage.js';
+import { packageStage, paramArgs, withEndpoint, type StageParams } from './packageStage.js';
 import { LocalDeployError } from './deployError.js';
 import { PROJECT_ROOT as ROOT } from './paths.js';
+import { withServerlessLock } from './serverlessLock.js';
 
 export interface LocalDeployOptions {
   /** The local stack's environment (AWS_ENDPOINT_URL and admin credentials). */
@@ -50,14 +51,24 @@ export async function deployLocalStage(options: LocalDeployOptions): Promise<voi
     await cp(dir, copy, { recursive: true });
     const stateFile = join(copy, 'serverless-state.json');
     await writeFile(stateFile, (await readFile(stateFile, 'utf8')).replaceAll(dir, copy));
+    // The package names a stand-in for the endpoint (one package for every local stack).
+    const endpoint = env.AWS_ENDPOINT_URL ?? '';
+    for (const file of (await readdir(copy)).filter((name) => name.endsWith('.json'))) {
+      const path = join(copy, file);
+      await writeFile(path, withEndpoint(await readFile(path, 'utf8'), endpoint));
+    }
     const region = options.region ? ['--region', options.region] : [];
-    await run(
-      SERVERLESS,
-      ['deploy', '--stage', 'local', ...region, '--package', copy, ...paramArgs(params)],
-      {
-        ...env,
-        SLS_TELEMETRY_DISABLED: '1',
-      },
+    await withServerlessLock(
+      () =>
+        run(
+          SERVERLESS,
+          ['deploy', '--stage', 'local', ...region, '--package', copy, ...paramArgs(params)],
+          {
+            ...env,
+            SLS_TELEMETRY_DISABLED: '1',
+          },
+        ),
+      log,
     );
   } finally {
     await rm(copy, { recursive: true, force: true });
@@ -76,7 +87,10 @@ export async function removeLocalStage(options: Omit<LocalDeployOptions, 'params
   log('removing the local stage (serverless remove --stage local) …');
   const started = Date.now();
   await emptyDeploymentBucket(env);
-  await run(SERVERLESS, ['remove', '--stage', 'local'], { ...env, SLS_TELEMETRY_DISABLED: '1' });
+  await withServerlessLock(
+    () => run(SERVERLESS, ['remove', '--stage', 'local'], { ...env, SLS_TELEMETRY_DISABLED: '1' }),
+    log,
+  );
   log(`local stage removed in ${Math.round((Date.now() - started) / 1000)} s`);
 }
 

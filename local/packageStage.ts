@@ -1,9 +1,11 @@
 /**
  * `serverless package --stage <stage>` once per distinct set of inputs, cached under the OS temp
- * dir (keyed by a hash of every input file, the stage, the params given on the command line, and
- * for the local stage the endpoint its params embed). Used by the infrastructure tests (stage ci, no AWS variables at all: proof that
- * packaging needs no credentials) and by the local deploy (stage local). Each run packages in a
- * folder and an esbuild work dir of its own, so concurrent runs never share `.serverless/`.
+ * dir (keyed by a hash of every input file, the stage, the region and the params given on the
+ * command line; the local stage's package names a stand-in for the stack's endpoint, which the
+ * deploy replaces). Used by the infrastructure tests (stage ci, no AWS variables at all: proof
+ * that packaging needs no credentials) and by the local deploy (stage local). Each run packages
+ * in a folder and an esbuild work dir of its own, and holds the tree's serverless lock while the
+ * framework runs (it works through the tree's `.serverless/` whatever `--package` says).
  * TEST/DEMO COMPONENT — local stack and tests only.
  */
 import { execFile } from 'node:child_process';
@@ -15,6 +17,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { LocalDeployError } from './deployError.js';
 import { PROJECT_ROOT } from './paths.js';
+import { withServerlessLock } from './serverlessLock.js';
 
 const run = promisify(execFile);
 
@@ -74,8 +77,6 @@ async function inputHash(
   const hash = createHash('sha256').update(stage).update('\0');
   // A package for another region than the default one (us-east-1) is another package.
   if (region) hash.update(`region=${region}`).update('\0');
-  // The local stage's params name the endpoint (the dead-letter queue URL).
-  if (stage === 'local') hash.update(env.AWS_ENDPOINT_URL ?? '').update('\0');
   for (const arg of paramArgs(params)) hash.update(arg).update('\0');
   for (const entry of INPUTS) {
     for (const file of await listFiles(entry)) {
@@ -104,7 +105,39 @@ export function paramArgs(params: StageParams): string[] {
 }
 
 /**
- * The packaged stage (template parsed), built once per inputs. `env` is what the framework
+ * What a package of the local stage names where the stack's endpoint goes (its params name it:
+ * the dead-letter queue URL); the deploy puts the stack's own endpoint in (local/deploy.ts
+ * {@link withEndpoint}). So one package serves every local stack, whatever port it listens on:
+ * each test file that starts a stack of its own no longer packages the stage again.
+ */
+export const LOCAL_ENDPOINT = 'http://local-endpoint.gatewarden.invalid';
+
+/** `env` and `params` with the stack's endpoint (AWS_ENDPOINT_URL) as {@link LOCAL_ENDPOINT}. */
+function endpointLeftOut(
+  env: NodeJS.ProcessEnv,
+  params: StageParams,
+): { env: NodeJS.ProcessEnv; params: StageParams } {
+  const endpoint = env.AWS_ENDPOINT_URL;
+  if (!endpoint) return { env, params };
+  return {
+    env: { ...env, AWS_ENDPOINT_URL: LOCAL_ENDPOINT },
+    params: Object.fromEntries(
+      Object.entries(params).map(([key, value]) => [
+        key,
+        value.replaceAll(endpoint, LOCAL_ENDPOINT),
+      ]),
+    ),
+  };
+}
+
+/** A packaged file's text with the stack's endpoint where {@link LOCAL_ENDPOINT} stands. */
+export function withEndpoint(text: string, endpoint: string): string {
+  return text.replaceAll(LOCAL_ENDPOINT, endpoint);
+}
+
+/**
+ * The packaged stage (template parsed), built once per inputs. For the local stage, the
+ * endpoint is {@link LOCAL_ENDPOINT} (see there). `env` is what the framework
  * runs with (default: no AWS variables); `params` override serverless.yml's for this package.
  */
 export function packageStage(
@@ -113,8 +146,8 @@ export function packageStage(
   params: StageParams = {},
   region?: string,
 ): Promise<PackageResult> {
-  const endpoint = stage === 'local' ? (env.AWS_ENDPOINT_URL ?? '') : '';
-  const key = [stage, endpoint, region ?? '', ...paramArgs(params)].join('|');
+  if (stage === 'local') ({ env, params } = endpointLeftOut(env, params));
+  const key = [stage, region ?? '', ...paramArgs(params)].join('|');
   let hit = pending.get(key);
   if (!hit) {
     hit = build(stage, env, params, region);
@@ -141,28 +174,31 @@ async function build(
     await mkdir(path.dirname(partial), { recursive: true });
     const started = performance.now();
     try {
-      await run(
-        path.join(PROJECT_ROOT, 'node_modules/.bin/serverless'),
-        [
-          'package',
-          '--stage',
-          stage,
-          ...(region ? ['--region', region] : []),
-          '--package',
-          partial,
-          ...paramArgs(params),
-        ],
-        {
-          cwd: PROJECT_ROOT,
-          // PWD: the project, as when the framework runs from a shell there.
-          env: {
-            ...env,
-            PWD: PROJECT_ROOT,
-            GATEWARDEN_ESBUILD_WORK_DIR: workDir,
-            SLS_TELEMETRY_DISABLED: '1',
+      // One serverless run at a time in this tree (see serverlessLock.ts).
+      await withServerlessLock(() =>
+        run(
+          path.join(PROJECT_ROOT, 'node_modules/.bin/serverless'),
+          [
+            'package',
+            '--stage',
+            stage,
+            ...(region ? ['--region', region] : []),
+            '--package',
+            partial,
+            ...paramArgs(params),
+          ],
+          {
+            cwd: PROJECT_ROOT,
+            // PWD: the project, as when the framework runs from a shell there.
+            env: {
+              ...env,
+              PWD: PROJECT_ROOT,
+              GATEWARDEN_ESBUILD_WORK_DIR: workDir,
+              SLS_TELEMETRY_DISABLED: '1',
+            },
+            maxBuffer: 16 * 1024 * 1024,
           },
-          maxBuffer: 16 * 1024 * 1024,
-        },
+        ),
       );
     } catch (error) {
       const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };

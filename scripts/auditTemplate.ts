@@ -25,6 +25,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PROJECT_ROOT } from '../local/paths.js';
+import { withServerlessLock } from '../local/serverlessLock.js';
 import { ensurePythonEnv } from '../local/venv.js';
 
 const TEMPLATE_FILE = 'cloudformation-template-update-stack.json';
@@ -195,10 +196,13 @@ async function main(): Promise<number> {
   try {
     console.error('audit: serverless package --stage ci');
     const serverless = join(PROJECT_ROOT, 'node_modules', '.bin', 'serverless');
-    const { code } = await run(serverless, ['package', '--stage', 'ci', '--package', dir], false, {
-      ...process.env,
-      GATEWARDEN_ESBUILD_WORK_DIR: workDir,
-    });
+    // One serverless run at a time in this tree (local/serverlessLock.ts).
+    const { code } = await withServerlessLock(() =>
+      run(serverless, ['package', '--stage', 'ci', '--package', dir], false, {
+        ...process.env,
+        GATEWARDEN_ESBUILD_WORK_DIR: workDir,
+      }),
+    );
     if (code !== 0) throw new Error(`serverless package failed (exit ${code})`);
     return await auditTemplate(join(dir, TEMPLATE_FILE));
   } finally {

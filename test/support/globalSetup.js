@@ -3,6 +3,7 @@
 // through process.env. The stack enforces IAM (GATEWARDEN_LOCAL_IAM, `enforce` unless set to
 // `audit` or `off` to debug); a reused stack running another mode than asked fails the run.
 import buildCliSetup from './buildCli.js';
+import { openSpares, sparesWanted, startSpare } from './spareStacks.js';
 import { gatewarden, markStartedByTests, readStackState, takeLease } from './stackLease.js';
 
 /** The mode the suite runs the stack in: `enforce`, the only one CI uses. */
@@ -43,4 +44,10 @@ export default async function globalSetup() {
   });
   // An unimplemented moto operation answers 500: fail fast instead of retrying.
   process.env.GATEWARDEN_AWS_MAX_ATTEMPTS ??= '1';
+  // CI: the first enforcing stack for the files that need one of their own, started now
+  // (spareStacks.js). Not for the role tests on a stack handed to them: they start none.
+  if (sparesWanted() && !roleTestsStack) {
+    openSpares();
+    startSpare(process.env, 'enforce');
+  }
 }

@@ -1,7 +1,8 @@
 // Jest global teardown: fail the run if the shared stack refused a call after the last test's
 // check (an afterAll hook, a process a test left running), then stop the local stack if a test
 // run started it and no other run still uses it (see stackLease.js); a stack started by hand
-// is left running.
+// is left running. Stops the spare stacks no file claimed, too.
+import { closeSpares } from './spareStacks.js';
 import { gatewarden, releaseLease } from './stackLease.js';
 
 async function leftoverDenials() {
@@ -17,6 +18,8 @@ async function leftoverDenials() {
 
 export default async function globalTeardown() {
   const denials = await leftoverDenials();
+  // A spare stack no file claimed (spareStacks.js).
+  await closeSpares();
   if (releaseLease()) gatewarden(['stop']);
   if (denials.length > 0) {
     const lines = denials.map(

@@ -15,6 +15,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { LOCAL_STAGE } from '../../../scripts/localStage.js';
 import { SAMPLE, sampleSecret } from '../../../scripts/localSamples.js';
+import { claimSpare } from '../../support/spareStacks.js';
 
 const run = promisify(execFile);
 const ROOT = process.cwd();
@@ -114,12 +115,20 @@ const files = readdirSync(path.join(ROOT, 'events'))
 beforeAll(async () => {
   // A stack of our own; `local start` prints the environment to point clients at it.
   // IAM enforced: each function runs as its deployed role and any refusal fails its test.
-  env = { ...process.env, GATEWARDEN_LOCAL_STATE_DIR: STATE_DIR, GATEWARDEN_LOCAL_IAM: 'enforce' };
-  const { stdout } = await run(
-    process.execPath,
-    [path.join(ROOT, 'bin', 'gatewarden.js'), 'local', 'start', '--json'],
-    { cwd: ROOT, env, timeout: 180_000 },
-  );
+  // Or a spare started ahead the same way (test/support/spareStacks.js), ours now.
+  const spare = await claimSpare(process.env, 'enforce');
+  env = {
+    ...process.env,
+    GATEWARDEN_LOCAL_STATE_DIR: spare?.dir ?? STATE_DIR,
+    GATEWARDEN_LOCAL_IAM: 'enforce',
+  };
+  const { stdout } =
+    spare ??
+    (await run(
+      process.execPath,
+      [path.join(ROOT, 'bin', 'gatewarden.js'), 'local', 'start', '--json'],
+      { cwd: ROOT, env, timeout: 180_000 },
+    ));
   Object.assign(env, JSON.parse(stdout) as Record<string, string>);
 }, 200_000);
 

@@ -22,6 +22,7 @@ import { ENV } from '../../../lib/shared/env.js';
 import { asFunctionRole } from '../../../local/functionRole.js';
 import { exportsOf, readState } from '../../../local/state.js';
 import { localClient } from '../../support/localStack.js';
+import { claimSpare } from '../../support/spareStacks.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -97,7 +98,9 @@ export interface RoleStack {
  */
 export async function openRoleStack(): Promise<RoleStack> {
   const given = process.env[ROLE_TESTS_STACK_ENV];
-  const stateDir = given ?? mkdtempSync(join(tmpdir(), 'gw-role-tests-'));
+  // A spare started ahead (test/support/spareStacks.js), as this would start its own: ours now.
+  const spare = given ? undefined : await claimSpare(process.env, ROLE_STACK_IAM);
+  const stateDir = given ?? spare?.dir ?? mkdtempSync(join(tmpdir(), 'gw-role-tests-'));
   const env = {
     ...process.env,
     GATEWARDEN_LOCAL_STATE_DIR: stateDir,
@@ -108,7 +111,7 @@ export async function openRoleStack(): Promise<RoleStack> {
   };
   try {
     // `local start` deploys the local stage from the packaged template (resources/*.yml).
-    if (!given) {
+    if (!given && !spare) {
       await run(process.execPath, [CLI, 'local', 'start', '--json'], {
         cwd: ROOT,
         env,
