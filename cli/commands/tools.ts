@@ -27,6 +27,7 @@ interface ToolsCliOptions extends UsageQueryCliOptions {
   days: number;
   targets?: string;
   gateway?: string;
+  listToolsFromGateway?: boolean;
   principalClaim?: string;
   highRisk: string[];
   out: string;
@@ -82,6 +83,10 @@ export const registerTools: RegisterCommand = (program: Command) => {
       'only this gateway (id or ARN); without --targets its tools and policy engine are read live (GetGateway, ListGatewayTargets/GetGatewayTarget, GetPolicyEngine, ListPolicies/GetPolicy)',
     )
     .option(
+      '--list-tools-from-gateway',
+      "with --gateway (live inventory): ask the gateway's MCP endpoint for tools/list (signed with SigV4; AWS_IAM gateways) and use it for targets whose tools the control API cannot give (MCP server targets)",
+    )
+    .option(
       '--principal-claim <claim>',
       'group OAuth callers by this JWT claim (e.g. client_id) instead of one policy per subject',
       claimName,
@@ -103,6 +108,10 @@ export const registerTools: RegisterCommand = (program: Command) => {
 };
 
 async function runTools(options: ToolsCliOptions): Promise<ToolReport> {
+  if (options.listToolsFromGateway === true && (options.targets !== undefined || !options.gateway))
+    throw new ToolsInputError(
+      '--list-tools-from-gateway lists a live gateway: give --gateway, without --targets',
+    );
   let inventories: GatewayTools[] = [];
   if (options.targets !== undefined) {
     const text = await readFile(options.targets, 'utf8').catch(() => {
@@ -120,8 +129,10 @@ async function runTools(options: ToolsCliOptions): Promise<ToolReport> {
   let inventorySource: ToolReport['sources']['inventory'] | undefined;
   const readIssues: ScanIssue[] = [];
   if (options.targets === undefined && options.gateway !== undefined) {
-    const { AgentCoreToolInventory } = await import('../../lib/aws/toolInventory.js');
-    const live = await new AgentCoreToolInventory().read(options.gateway);
+    const { liveToolInventory } = await import('../../lib/aws/toolInventory.js');
+    const live = await liveToolInventory({
+      listFromGateway: options.listToolsFromGateway === true,
+    }).read(options.gateway);
     inventories = live.gateways;
     readIssues.push(...live.issues);
     inventorySource = 'api';

@@ -2,7 +2,8 @@
  * The tool report's inventory, read live through the SDK: GetGateway (ARN, authorizer, the
  * attached policy engine and its mode), every target (ListGatewayTargets → GetGatewayTarget:
  * list items carry no tool schema) mapped to its tools by `targetInfo`, and the gateway's policy
- * engine (GetPolicyEngine, ListPolicies → GetPolicy: the Cedar statements). Everything read
+ * engine (GetPolicyEngine, ListPolicies → GetPolicy: the Cedar statements); opt-in, the
+ * gateway's own `tools/list` for targets whose tools only the gateway knows. Everything read
  * here is untrusted text: tool names and statements are only compared and evaluated, and a read
  * that fails is kept as an issue (the error's class, never its message) instead of a guess.
  */
@@ -18,9 +19,16 @@ import type { ScanIssue } from '../reports/usage.js';
 import { errorClassOf } from '../shared/redact.js';
 import { deployedEngineOf, type DeployedEngine } from '../tools/deployed.js';
 import { ToolsError } from '../tools/errors.js';
+import {
+  applyListedTools,
+  listingFailed,
+  targetsToList,
+  type GatewayToolLister,
+} from '../tools/gatewayListing.js';
 import { gatewayIdOf, targetInfo, type GatewayTools } from '../tools/inventory.js';
 import { clientConfig } from './clients.js';
 import { AgentCorePostureReader } from './gatewayPosture.js';
+import { listerFor } from './gatewayToolLister.js';
 
 /** Bounds on what one engine may make us read (a looping or huge listing stops here). */
 export const MAX_POLICY_PAGES = 50;
@@ -38,6 +46,11 @@ export class AgentCoreToolInventory {
       clientConfig(),
     ),
     private readonly posture = new AgentCorePostureReader(control),
+    /**
+     * Opt-in: `tools/list` on each gateway whose targets' tools the control API cannot give
+     * (MCP server targets), used only for those targets (lib/tools/gatewayListing.ts).
+     */
+    private readonly lister?: GatewayToolLister,
   ) {}
 
   /**
@@ -84,12 +97,34 @@ export class AgentCoreToolInventory {
         toolsUnknown: `targets not read (${read.error})`,
       });
     } else out.targets = read.targets.map((t) => targetInfo(t));
+    if (this.lister !== undefined && targetsToList(out).length > 0)
+      issues.push(...(await this.listLive(out, gateway)));
     const config = gateway.policyEngineConfiguration;
     if (config?.arn !== undefined) {
       const deployed = await this.engine(config, issues);
       if (deployed !== undefined) out.deployed = deployed;
     }
     return out;
+  }
+
+  /** Tools from the gateway's own listing; a failure leaves the targets unknown, with why. */
+  private async listLive(
+    out: GatewayTools,
+    gateway: GetGatewayCommandOutput,
+  ): Promise<ScanIssue[]> {
+    try {
+      const listed = await (this.lister as GatewayToolLister).listTools({
+        gatewayId: out.gatewayId,
+        gatewayArn: out.gatewayArn,
+        gatewayUrl: gateway.gatewayUrl ?? '',
+        ...(gateway.authorizerType !== undefined ? { authorizerType: gateway.authorizerType } : {}),
+      });
+      return applyListedTools(out, listed);
+    } catch (error) {
+      return [
+        listingFailed(out, error instanceof ToolsError ? error.message : errorClassOf(error)),
+      ];
+    }
   }
 
   /**
@@ -132,4 +167,19 @@ export class AgentCoreToolInventory {
       return undefined;
     }
   }
+}
+
+/**
+ * The live inventory with the environment's credentials; with `listFromGateway`, also the
+ * gateway's own `tools/list`, signed as the control client signs.
+ */
+export function liveToolInventory(
+  options: { listFromGateway?: boolean } = {},
+): AgentCoreToolInventory {
+  const control = new BedrockAgentCoreControlClient(clientConfig());
+  return new AgentCoreToolInventory(
+    control,
+    undefined,
+    options.listFromGateway === true ? listerFor(control) : undefined,
+  );
 }
