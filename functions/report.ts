@@ -46,11 +46,8 @@ export const REPORT_ENV = {
   trailPrefix: 'GATEWARDEN_TRAIL_PREFIX',
   /** CloudTrail Lake event data store (id or ARN); preferred over log files when set. */
   lakeEventDataStore: 'GATEWARDEN_REPORT_LAKE_EDS',
-  /**
-   * `true`: the tool report also asks each AWS_IAM gateway's MCP endpoint for `tools/list`, for
-   * targets whose tools the control API cannot give (stage param toolsListFromGateway).
-   */
-  toolsListFromGateway: 'GATEWARDEN_TOOLS_LIST_FROM_GATEWAY',
+  /** The tool report's live listing (the one in lib/shared/env.ts, which the stack sets). */
+  toolsListFromGateway: ENV.toolsListFromGateway,
   /** Comma-separated ARNs of the principals expected to manage gateways. */
   managers: 'GATEWARDEN_REPORT_MANAGERS',
   /** Label rules (stage param reportLabels): the one in lib/shared/env.ts, which the stack sets. */

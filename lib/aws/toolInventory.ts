@@ -112,6 +112,15 @@ export class AgentCoreToolInventory {
     out: GatewayTools,
     gateway: GetGatewayCommandOutput,
   ): Promise<ScanIssue[]> {
+    // An enforcing engine shows a caller only the tools it may call: a partial list would make
+    // the tools it hides look absent, so it is not read at all.
+    if (gateway.policyEngineConfiguration?.mode === 'ENFORCE')
+      return [
+        listingFailed(
+          out,
+          'the policy engine ENFORCEs: tools/list shows only the tools the caller may call',
+        ),
+      ];
     try {
       const listed = await (this.lister as GatewayToolLister).listTools({
         gatewayId: out.gatewayId,

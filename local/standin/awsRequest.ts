@@ -144,9 +144,10 @@ export function describeAwsRequest(request: RawRequest): AwsRequestInfo {
 }
 
 /** `<gateway id>.gateway.bedrock-agentcore.<region>.amazonaws.com`, a gateway's MCP endpoint. */
-const GATEWAY_ENDPOINT = /^[a-z0-9-]+\.gateway\.bedrock-agentcore\.[a-z0-9-]+\.amazonaws\.com$/;
+export const GATEWAY_ENDPOINT =
+  /^[a-z0-9-]+\.gateway\.bedrock-agentcore\.[a-z0-9-]+\.amazonaws\.com$/;
 
-const hostOf = (headers: IncomingHttpHeaders): string =>
+export const hostOf = (headers: IncomingHttpHeaders): string =>
   (header(headers, 'host') ?? '').replace(/:\d+$/, '').toLowerCase();
 
 function isJson(request: RawRequest): boolean {

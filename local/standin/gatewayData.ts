@@ -24,21 +24,18 @@ import {
   type GetGatewayCommandOutput,
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { header } from './awsRequest.js';
+import { GATEWAY_ENDPOINT, header, hostOf } from './awsRequest.js';
 import type { FrontRequest, StandinContext, StandinRoute } from './context.js';
 import { restJson, restJsonError, StandinError, type StandinResponse } from './http.js';
-
-/** The host of a gateway's MCP endpoint: its id and Region. */
-export const GATEWAY_HOST =
-  /^([a-z0-9-]+)\.gateway\.bedrock-agentcore\.([a-z0-9-]+)\.amazonaws\.com$/;
 
 /** The gateway a request's Host names, when it names one. */
 export function gatewayOfHost(
   headers: FrontRequest['headers'],
 ): { gatewayId: string; region: string } | undefined {
-  const host = (header(headers, 'host') ?? '').replace(/:\d+$/, '').toLowerCase();
-  const m = GATEWAY_HOST.exec(host);
-  return m?.[1] && m[2] ? { gatewayId: m[1], region: m[2] } : undefined;
+  const host = hostOf(headers);
+  if (!GATEWAY_ENDPOINT.test(host)) return undefined;
+  const [gatewayId = '', , , region = ''] = host.split('.');
+  return { gatewayId, region };
 }
 
 interface Synchronized {

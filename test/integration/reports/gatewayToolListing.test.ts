@@ -13,6 +13,7 @@ import {
   BedrockAgentCoreControlClient,
   CreateGatewayCommand,
   CreateGatewayTargetCommand,
+  CreatePolicyEngineCommand,
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -33,10 +34,11 @@ const suffix = uniqueName('tlist');
 
 async function makeGateway(
   authorizer: 'AWS_IAM' | 'CUSTOM_JWT',
+  policyEngine?: { arn: string; mode: 'ENFORCE' | 'LOG_ONLY' },
 ): Promise<{ id: string; arn: string }> {
   const role = await new IAMClient(testClientConfig()).send(
     new CreateRoleCommand({
-      RoleName: `tlist-${authorizer}-${suffix}`.slice(0, 64),
+      RoleName: `tlist-${authorizer}-${policyEngine ? 'pe-' : ''}${suffix}`.slice(0, 64),
       AssumeRolePolicyDocument: JSON.stringify({
         Version: '2012-10-17',
         Statement: [
@@ -51,10 +53,14 @@ async function makeGateway(
   );
   const created = await control.send(
     new CreateGatewayCommand({
-      name: `tlist-${authorizer.toLowerCase().replace('_', '-')}-${suffix}`.slice(0, 48),
+      name: `tlist-${authorizer.toLowerCase().replace('_', '-')}-${policyEngine ? 'pe-' : ''}${suffix}`.slice(
+        0,
+        48,
+      ),
       roleArn: role.Role?.Arn ?? '',
       protocolType: 'MCP',
       authorizerType: authorizer,
+      ...(policyEngine ? { policyEngineConfiguration: policyEngine } : {}),
       ...(authorizer === 'CUSTOM_JWT'
         ? {
             authorizerConfiguration: {
@@ -263,6 +269,25 @@ describe('attacks through the answer', () => {
     const read = await readAsReportRole(jwt.id);
     expect(targetOf(read.gateways[0], 'docs')?.toolsUnknown).toMatch(
       /live listing failed: authorizer CUSTOM_JWT/,
+    );
+  }, 60_000);
+
+  it('a gateway whose policy engine ENFORCEs is not listed: its tools/list shows only the caller’s', async () => {
+    // Prepare: the same gateway kind, with an engine attached in ENFORCE.
+    const engine = await control.send(
+      new CreatePolicyEngineCommand({ name: `tlist_${suffix.replace(/-/g, '_')}`.slice(0, 48) }),
+    );
+    const enforced = await makeGateway('AWS_IAM', {
+      arn: engine.policyEngineArn ?? '',
+      mode: 'ENFORCE',
+    });
+    await synchronize({ gatewayId: enforced.id, target: 'docs', tools: [{ name: 'search' }] });
+    // Act
+    const read = await readAsReportRole(enforced.id);
+    // Assess
+    expect(targetOf(read.gateways[0], 'docs')?.tools).toEqual([]);
+    expect(targetOf(read.gateways[0], 'docs')?.toolsUnknown).toMatch(
+      /live listing failed: the policy engine ENFORCEs/,
     );
   }, 60_000);
 
