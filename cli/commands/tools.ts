@@ -28,6 +28,7 @@ interface ToolsCliOptions extends UsageQueryCliOptions {
   targets?: string;
   gateway?: string;
   listToolsFromGateway?: boolean;
+  readS3Schemas?: boolean;
   principalClaim?: string;
   highRisk: string[];
   out: string;
@@ -87,6 +88,10 @@ export const registerTools: RegisterCommand = (program: Command) => {
       "with --gateway (live inventory): ask the gateway's MCP endpoint for tools/list (signed with SigV4; AWS_IAM gateways) and use it for targets whose tools the control API cannot give (MCP server targets)",
     )
     .option(
+      '--read-s3-schemas',
+      "with --gateway (live inventory): read targets' tool schemas kept in S3 (s3:GetObject with the caller's credentials; the bucket must belong to the target's bucketOwnerAccountId, else to the gateway's account)",
+    )
+    .option(
       '--principal-claim <claim>',
       'group OAuth callers by this JWT claim (e.g. client_id) instead of one policy per subject',
       claimName,
@@ -108,10 +113,12 @@ export const registerTools: RegisterCommand = (program: Command) => {
 };
 
 async function runTools(options: ToolsCliOptions): Promise<ToolReport> {
-  if (options.listToolsFromGateway === true && (options.targets !== undefined || !options.gateway))
-    throw new ToolsInputError(
-      '--list-tools-from-gateway lists a live gateway: give --gateway, without --targets',
-    );
+  for (const [set, flag] of [
+    [options.listToolsFromGateway, '--list-tools-from-gateway'],
+    [options.readS3Schemas, '--read-s3-schemas'],
+  ] as const)
+    if (set === true && (options.targets !== undefined || !options.gateway))
+      throw new ToolsInputError(`${flag} reads a live gateway: give --gateway, without --targets`);
   let inventories: GatewayTools[] = [];
   if (options.targets !== undefined) {
     const text = await readFile(options.targets, 'utf8').catch(() => {
@@ -132,6 +139,7 @@ async function runTools(options: ToolsCliOptions): Promise<ToolReport> {
     const { liveToolInventory } = await import('../../lib/aws/toolInventory.js');
     const live = await liveToolInventory({
       listFromGateway: options.listToolsFromGateway === true,
+      readS3Schemas: options.readS3Schemas === true,
     }).read(options.gateway);
     inventories = live.gateways;
     readIssues.push(...live.issues);

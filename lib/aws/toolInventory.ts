@@ -25,10 +25,12 @@ import {
   targetsToList,
   type GatewayToolLister,
 } from '../tools/gatewayListing.js';
-import { gatewayIdOf, targetInfo, type GatewayTools } from '../tools/inventory.js';
+import { gatewayIdOf, targetInfo, type GatewayTools, type TargetInfo } from '../tools/inventory.js';
+import { s3SchemaRef, withInlineSchema } from '../tools/s3Schemas.js';
 import { clientConfig } from './clients.js';
 import { AgentCorePostureReader } from './gatewayPosture.js';
 import { listerFor } from './gatewayToolLister.js';
+import { S3ToolSchemaReader } from './toolSchemaObjects.js';
 
 /** Bounds on what one engine may make us read (a looping or huge listing stops here). */
 export const MAX_POLICY_PAGES = 50;
@@ -51,6 +53,8 @@ export class AgentCoreToolInventory {
      * (MCP server targets), used only for those targets (lib/tools/gatewayListing.ts).
      */
     private readonly lister?: GatewayToolLister,
+    /** Opt-in: tool schemas kept in S3, read with ExpectedBucketOwner (toolSchemaObjects.ts). */
+    private readonly schemas?: S3ToolSchemaReader,
   ) {}
 
   /**
@@ -96,7 +100,9 @@ export class AgentCoreToolInventory {
         tools: [],
         toolsUnknown: `targets not read (${read.error})`,
       });
-    } else out.targets = read.targets.map((t) => targetInfo(t));
+    } else
+      for (const target of read.targets)
+        out.targets.push(await this.targetTools(target, gatewayArn));
     if (this.lister !== undefined && targetsToList(out).length > 0)
       issues.push(...(await this.listLive(out, gateway)));
     const config = gateway.policyEngineConfiguration;
@@ -105,6 +111,21 @@ export class AgentCoreToolInventory {
       if (deployed !== undefined) out.deployed = deployed;
     }
     return out;
+  }
+
+  /** A target's tools; with the S3 reader, from its schema in S3 too. */
+  private async targetTools(target: unknown, gatewayArn: string): Promise<TargetInfo> {
+    const ref = this.schemas === undefined ? undefined : s3SchemaRef(target);
+    if (ref === undefined || this.schemas === undefined) return targetInfo(target);
+    const account =
+      /^arn:[\w-]+:bedrock-agentcore:[a-z0-9-]*:(\d{12}):/.exec(gatewayArn)?.[1] ?? '';
+    try {
+      return targetInfo(withInlineSchema(target, ref, await this.schemas.read(ref, account)));
+    } catch (error) {
+      const info = targetInfo(target);
+      info.toolsUnknown = `schema in S3 not read: ${error instanceof ToolsError ? error.message : errorClassOf(error)}`;
+      return info;
+    }
   }
 
   /** Tools from the gateway's own listing; a failure leaves the targets unknown, with why. */
@@ -183,12 +204,13 @@ export class AgentCoreToolInventory {
  * gateway's own `tools/list`, signed as the control client signs.
  */
 export function liveToolInventory(
-  options: { listFromGateway?: boolean } = {},
+  options: { listFromGateway?: boolean; readS3Schemas?: boolean } = {},
 ): AgentCoreToolInventory {
   const control = new BedrockAgentCoreControlClient(clientConfig());
   return new AgentCoreToolInventory(
     control,
     undefined,
     options.listFromGateway === true ? listerFor(control) : undefined,
+    options.readS3Schemas === true ? new S3ToolSchemaReader() : undefined,
   );
 }

@@ -273,7 +273,8 @@ function jsonSchema(value: unknown, depth = 0): JsonSchema | undefined {
   return out;
 }
 
-function asObject(value: unknown): Record<string, unknown> | undefined {
+/** The value as a plain object, or undefined. */
+export function asObject(value: unknown): Record<string, unknown> | undefined {
   return value !== null && typeof value === 'object' && !Array.isArray(value)
     ? (value as Record<string, unknown>)
     : undefined;
