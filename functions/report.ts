@@ -9,7 +9,7 @@ import {
 } from '../lib/aws/activitySources.js';
 import { AccessAnalyzerPolicyValidator } from '../lib/aws/accessAnalyzerValidator.js';
 import { AgentCoreInventorySource } from '../lib/aws/agentcoreInventory.js';
-import { AgentCoreToolInventory } from '../lib/aws/toolInventory.js';
+import { liveToolInventory } from '../lib/aws/toolInventory.js';
 import { AthenaToolUsageSource, LakeToolUsageSource } from '../lib/aws/toolUsageSources.js';
 import { EventBridgeAlertSink, SnsAlertSink } from '../lib/aws/alertSinks.js';
 import { IamApiSource } from '../lib/aws/iamInventory.js';
@@ -46,6 +46,8 @@ export const REPORT_ENV = {
   trailPrefix: 'GATEWARDEN_TRAIL_PREFIX',
   /** CloudTrail Lake event data store (id or ARN); preferred over log files when set. */
   lakeEventDataStore: 'GATEWARDEN_REPORT_LAKE_EDS',
+  /** The tool report's live listing (the one in lib/shared/env.ts, which the stack sets). */
+  toolsListFromGateway: ENV.toolsListFromGateway,
   /** Comma-separated ARNs of the principals expected to manage gateways. */
   managers: 'GATEWARDEN_REPORT_MANAGERS',
   /** Label rules (stage param reportLabels): the one in lib/shared/env.ts, which the stack sets. */
@@ -184,7 +186,9 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env): ReportHandler
     tools: () => {
       const usage = toolUsageFromEnv(env);
       return scheduledToolRun({
-        inventory: new AgentCoreToolInventory(),
+        inventory: liveToolInventory({
+          listFromGateway: env[REPORT_ENV.toolsListFromGateway] === 'true',
+        }),
         ...(usage !== undefined ? { usage } : {}),
       });
     },

@@ -26,6 +26,8 @@ export interface ToolsCliOptions extends UsageQueryCliOptions {
   days: number;
   targets?: string;
   gateway?: string;
+  listToolsFromGateway?: boolean;
+  readS3Schemas?: boolean;
   principalClaim?: string;
   highRisk: string[];
   out: string;
@@ -81,6 +83,14 @@ export const registerTools: RegisterCommand = (program: Command) => {
       'only this gateway (id or ARN); without --targets its tools and policy engine are read live (GetGateway, ListGatewayTargets/GetGatewayTarget, GetPolicyEngine, ListPolicies/GetPolicy)',
     )
     .option(
+      '--list-tools-from-gateway',
+      "with --gateway (live inventory): ask the gateway's MCP endpoint for tools/list (signed with SigV4; AWS_IAM gateways) and use it for targets whose tools the control API cannot give (MCP server targets)",
+    )
+    .option(
+      '--read-s3-schemas',
+      "with --gateway (live inventory): read targets' tool schemas kept in S3 (s3:GetObject with the caller's credentials; the bucket must belong to the target's bucketOwnerAccountId, else to the gateway's account)",
+    )
+    .option(
       '--principal-claim <claim>',
       'group OAuth callers by this JWT claim (e.g. client_id) instead of one policy per subject',
       claimName,
@@ -103,6 +113,12 @@ export const registerTools: RegisterCommand = (program: Command) => {
 
 /** The tool report `gatewarden tools` makes from its options (the benchmark runs it too). */
 export async function runTools(options: ToolsCliOptions): Promise<ToolReport> {
+  for (const [set, flag] of [
+    [options.listToolsFromGateway, '--list-tools-from-gateway'],
+    [options.readS3Schemas, '--read-s3-schemas'],
+  ] as const)
+    if (set === true && (options.targets !== undefined || !options.gateway))
+      throw new ToolsInputError(`${flag} reads a live gateway: give --gateway, without --targets`);
   let inventories: GatewayTools[] = [];
   if (options.targets !== undefined) {
     const text = await readFile(options.targets, 'utf8').catch(() => {
@@ -120,8 +136,11 @@ export async function runTools(options: ToolsCliOptions): Promise<ToolReport> {
   let inventorySource: ToolReport['sources']['inventory'] | undefined;
   const readIssues: ScanIssue[] = [];
   if (options.targets === undefined && options.gateway !== undefined) {
-    const { AgentCoreToolInventory } = await import('../../lib/aws/toolInventory.js');
-    const live = await new AgentCoreToolInventory().read(options.gateway);
+    const { liveToolInventory } = await import('../../lib/aws/toolInventory.js');
+    const live = await liveToolInventory({
+      listFromGateway: options.listToolsFromGateway === true,
+      readS3Schemas: options.readS3Schemas === true,
+    }).read(options.gateway);
     inventories = live.gateways;
     readIssues.push(...live.issues);
     inventorySource = 'api';

@@ -20,6 +20,7 @@ import {
   type AthenaRow,
   type AthenaTable,
 } from '../reports/athenaQuery.js';
+import { lakeDaysQuery, lakeRowsToDays, lakeTableId, lakeTimestamp } from '../reports/lakeQuery.js';
 import type { Readable } from 'node:stream';
 import {
   DEFAULT_FILE_CONCURRENCY,
@@ -217,8 +218,9 @@ export class S3LogActivitySource implements ActivitySource {
 
 /**
  * Usage from CloudTrail Lake: one SQL query aggregates calls per principal and operation over
- * the window (the data never leaves Lake record by record). Touched resources are not queried,
- * so recommendations keep the granted resources for these actions.
+ * the window (the data never leaves Lake record by record), a second counts records per day
+ * (whether the trail covers the window, as Athena's). Touched resources are not queried, so
+ * recommendations keep the granted resources for these actions.
  */
 export class LakeActivitySource implements ActivitySource {
   readonly kind = 'lake';
@@ -237,8 +239,8 @@ export class LakeActivitySource implements ActivitySource {
 
   /** The SQL sent to Lake (exported for tests and for people who want to run it by hand). */
   query(window: ActivityWindow): string {
-    const id = this.eventDataStore.split('/').pop() ?? this.eventDataStore;
-    const ts = (d: Date) => d.toISOString().replace('T', ' ').slice(0, 19);
+    const id = lakeTableId(this.eventDataStore);
+    const ts = lakeTimestamp;
     return [
       'SELECT userIdentity.type AS identityType, userIdentity.arn AS identityArn,',
       '  userIdentity.sessioncontext.sessionissuer.arn AS issuerArn, eventSource, eventName,',
@@ -250,13 +252,16 @@ export class LakeActivitySource implements ActivitySource {
     ].join('\n');
   }
 
+  /** The second query: records per day of the window (whether the trail covers it). */
+  daysQuery(window: ActivityWindow): string {
+    return lakeDaysQuery(this.eventDataStore, window);
+  }
+
   async collect(
     window: ActivityWindow,
     collector: UsageCollector,
     onProgress?: (progress: ScanProgress) => void,
   ): Promise<{ issues: ScanIssue[] }> {
-    // One aggregate over the window, not by day: whether the trail covers it is not checked.
-    collector.daysUnknown = true;
     let rows = 0;
     await runLakeQuery(
       this.cloudtrail,
@@ -280,6 +285,16 @@ export class LakeActivitySource implements ActivitySource {
           rows += 1;
         }
         onProgress?.({ done: rows, unit: 'rows' });
+      },
+      this.options,
+    );
+    // A day count per day of the window: at most a hundred rows.
+    await runLakeQuery(
+      this.cloudtrail,
+      this.daysQuery(window),
+      this.eventDataStore,
+      (page) => {
+        for (const { day, count } of lakeRowsToDays(page)) collector.addDayCount(day, count);
       },
       this.options,
     );

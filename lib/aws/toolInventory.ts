@@ -2,7 +2,8 @@
  * The tool report's inventory, read live through the SDK: GetGateway (ARN, authorizer, the
  * attached policy engine and its mode), every target (ListGatewayTargets → GetGatewayTarget:
  * list items carry no tool schema) mapped to its tools by `targetInfo`, and the gateway's policy
- * engine (GetPolicyEngine, ListPolicies → GetPolicy: the Cedar statements). Everything read
+ * engine (GetPolicyEngine, ListPolicies → GetPolicy: the Cedar statements); opt-in, the
+ * gateway's own `tools/list` for targets whose tools only the gateway knows. Everything read
  * here is untrusted text: tool names and statements are only compared and evaluated, and a read
  * that fails is kept as an issue (the error's class, never its message) instead of a guess.
  */
@@ -18,9 +19,18 @@ import type { ScanIssue } from '../reports/usage.js';
 import { errorClassOf } from '../shared/redact.js';
 import { deployedEngineOf, type DeployedEngine } from '../tools/deployed.js';
 import { ToolsError } from '../tools/errors.js';
-import { gatewayIdOf, targetInfo, type GatewayTools } from '../tools/inventory.js';
+import {
+  applyListedTools,
+  listingFailed,
+  targetsToList,
+  type GatewayToolLister,
+} from '../tools/gatewayListing.js';
+import { gatewayIdOf, targetInfo, type GatewayTools, type TargetInfo } from '../tools/inventory.js';
+import { s3SchemaRef, withInlineSchema } from '../tools/s3Schemas.js';
 import { clientConfig } from './clients.js';
 import { AgentCorePostureReader } from './gatewayPosture.js';
+import { listerFor } from './gatewayToolLister.js';
+import { S3ToolSchemaReader } from './toolSchemaObjects.js';
 
 /** Bounds on what one engine may make us read (a looping or huge listing stops here). */
 export const MAX_POLICY_PAGES = 50;
@@ -38,6 +48,13 @@ export class AgentCoreToolInventory {
       clientConfig(),
     ),
     private readonly posture = new AgentCorePostureReader(control),
+    /**
+     * Opt-in: `tools/list` on each gateway whose targets' tools the control API cannot give
+     * (MCP server targets), used only for those targets (lib/tools/gatewayListing.ts).
+     */
+    private readonly lister?: GatewayToolLister,
+    /** Opt-in: tool schemas kept in S3, read with ExpectedBucketOwner (toolSchemaObjects.ts). */
+    private readonly schemas?: S3ToolSchemaReader,
   ) {}
 
   /**
@@ -83,13 +100,61 @@ export class AgentCoreToolInventory {
         tools: [],
         toolsUnknown: `targets not read (${read.error})`,
       });
-    } else out.targets = read.targets.map((t) => targetInfo(t));
+    } else
+      for (const target of read.targets)
+        out.targets.push(await this.targetTools(target, gatewayArn));
+    if (this.lister !== undefined && targetsToList(out).length > 0)
+      issues.push(...(await this.listLive(out, gateway)));
     const config = gateway.policyEngineConfiguration;
     if (config?.arn !== undefined) {
       const deployed = await this.engine(config, issues);
       if (deployed !== undefined) out.deployed = deployed;
     }
     return out;
+  }
+
+  /** A target's tools; with the S3 reader, from its schema in S3 too. */
+  private async targetTools(target: unknown, gatewayArn: string): Promise<TargetInfo> {
+    const ref = this.schemas === undefined ? undefined : s3SchemaRef(target);
+    if (ref === undefined || this.schemas === undefined) return targetInfo(target);
+    const account =
+      /^arn:[\w-]+:bedrock-agentcore:[a-z0-9-]*:(\d{12}):/.exec(gatewayArn)?.[1] ?? '';
+    try {
+      return targetInfo(withInlineSchema(target, ref, await this.schemas.read(ref, account)));
+    } catch (error) {
+      const info = targetInfo(target);
+      info.toolsUnknown = `schema in S3 not read: ${error instanceof ToolsError ? error.message : errorClassOf(error)}`;
+      return info;
+    }
+  }
+
+  /** Tools from the gateway's own listing; a failure leaves the targets unknown, with why. */
+  private async listLive(
+    out: GatewayTools,
+    gateway: GetGatewayCommandOutput,
+  ): Promise<ScanIssue[]> {
+    // An enforcing engine shows a caller only the tools it may call: a partial list would make
+    // the tools it hides look absent, so it is not read at all.
+    if (gateway.policyEngineConfiguration?.mode === 'ENFORCE')
+      return [
+        listingFailed(
+          out,
+          'the policy engine ENFORCEs: tools/list shows only the tools the caller may call',
+        ),
+      ];
+    try {
+      const listed = await (this.lister as GatewayToolLister).listTools({
+        gatewayId: out.gatewayId,
+        gatewayArn: out.gatewayArn,
+        gatewayUrl: gateway.gatewayUrl ?? '',
+        ...(gateway.authorizerType !== undefined ? { authorizerType: gateway.authorizerType } : {}),
+      });
+      return applyListedTools(out, listed);
+    } catch (error) {
+      return [
+        listingFailed(out, error instanceof ToolsError ? error.message : errorClassOf(error)),
+      ];
+    }
   }
 
   /**
@@ -132,4 +197,20 @@ export class AgentCoreToolInventory {
       return undefined;
     }
   }
+}
+
+/**
+ * The live inventory with the environment's credentials; with `listFromGateway`, also the
+ * gateway's own `tools/list`, signed as the control client signs.
+ */
+export function liveToolInventory(
+  options: { listFromGateway?: boolean; readS3Schemas?: boolean } = {},
+): AgentCoreToolInventory {
+  const control = new BedrockAgentCoreControlClient(clientConfig());
+  return new AgentCoreToolInventory(
+    control,
+    undefined,
+    options.listFromGateway === true ? listerFor(control) : undefined,
+    options.readS3Schemas === true ? new S3ToolSchemaReader() : undefined,
+  );
 }

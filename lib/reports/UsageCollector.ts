@@ -114,11 +114,6 @@ export class UsageCollector {
    * them reaching the window's edges.
    */
   readonly days: DaySet;
-  /**
-   * Set by a source that cannot tell the days it covers (CloudTrail Lake's aggregate): the
-   * coverage is then not checked, and the report says so. Every other source gives its days.
-   */
-  daysUnknown = false;
 
   private readonly identityCache = new Map<string, Tally | undefined>();
   private readonly tallies = new Map<string, Tally>();

@@ -173,7 +173,6 @@ export async function streamReport(
           collector.stats,
           collector.quality,
           collector.days,
-          collector.daysUnknown,
         );
   issues = [...issues, ...coverage.issues];
   const activityUnknownReason = coverage.unknownReason;

@@ -104,7 +104,6 @@ export class SharedActivity {
         for (const fact of recorded.facts) {
           if (accountOfFact(fact) === accountId) collector.addFact(fact);
         }
-        if (recorded.daysUnknown) collector.daysUnknown = true;
         // Days outside the member's window are not counted (its collector keeps its days), nor
         // days before it joined.
         for (const [day, count] of recorded.dayCounts)

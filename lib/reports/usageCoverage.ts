@@ -44,10 +44,8 @@ export function usageCoverage(
   window: { from: string; to: string },
   stats: Pick<UsageStats, 'eventsRead' | 'eventsOutsideWindow'>,
   quality: RecordQuality,
-  /** The days of the window with records. */
+  /** The days of the window with records (every source gives them: records or day counts). */
   daySet: DaySet,
-  /** True when the source cannot tell which days it covers (CloudTrail Lake's aggregate). */
-  daysUnknown = false,
 ): UsageCoverage {
   const skipped: string[] = [];
   if (quality.notCloudTrail > 0)
@@ -74,13 +72,6 @@ export function usageCoverage(
       unknownReason,
       issues: [...issues, { input: source, reason: 'no record inside the window: usage unknown' }],
     };
-  }
-  if (daysUnknown) {
-    issues.push({
-      input: source,
-      reason: 'which days of the window the trail covers is not known to this source: not checked',
-    });
-    return { issues };
   }
   const span = daySet.span();
   if (span === undefined) {

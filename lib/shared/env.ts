@@ -65,6 +65,11 @@ export const ENV = {
   reportAthenaTable: 'GATEWARDEN_REPORT_ATHENA_TABLE',
   /** Athena workgroup for that query (it enforces the results location). */
   reportAthenaWorkgroup: 'GATEWARDEN_REPORT_ATHENA_WORKGROUP',
+  /**
+   * `true`: the tool report asks each AWS_IAM gateway's MCP endpoint for `tools/list`, for
+   * targets whose tools the control API cannot give (stage param toolsListFromGateway).
+   */
+  toolsListFromGateway: 'GATEWARDEN_TOOLS_LIST_FROM_GATEWAY',
 } as const;
 
 /** Prefix of every secret gatewarden owns: `gatewarden/<gatewayId>/<kind>/<name>`. */

@@ -27,6 +27,8 @@ export interface TargetInfo {
   tools: ToolInfo[];
   /** Why the tools of this target are not known (they may exist but cannot be listed). */
   toolsUnknown?: string;
+  /** Where the tools came from when not from the target's configuration (a live listing). */
+  toolsFrom?: 'gateway tools/list';
 }
 
 export interface GatewayTools {
@@ -138,7 +140,10 @@ function toolsOf(target: Record<string, unknown> | undefined): ToolsRead {
   if (server !== undefined) {
     const schema = asObject(server.mcpToolSchema);
     if (schema === undefined)
-      return { unknown: 'MCP server target: tools are synchronized, add its "tools" list' };
+      return {
+        unknown:
+          'MCP server target: tools are synchronized, not in its configuration (add its "tools" list, or list them live from the gateway)',
+      };
     return inlineJson(schema, (doc) => {
       const list = Array.isArray(doc) ? doc : asObject(doc)?.tools;
       return Array.isArray(list) ? mcpTools(list) : [];
@@ -165,7 +170,8 @@ function inlineJson(
   return { tools: read(doc) };
 }
 
-function mcpTools(list: unknown[]): { name: string; inputSchema?: JsonSchema }[] {
+/** Tools of an MCP `tools` list: named entries, input schemas reduced to Cedar's subset. */
+export function mcpTools(list: readonly unknown[]): { name: string; inputSchema?: JsonSchema }[] {
   const tools: { name: string; inputSchema?: JsonSchema }[] = [];
   for (const item of list) {
     const tool = asObject(item);
@@ -267,7 +273,8 @@ function jsonSchema(value: unknown, depth = 0): JsonSchema | undefined {
   return out;
 }
 
-function asObject(value: unknown): Record<string, unknown> | undefined {
+/** The value as a plain object, or undefined. */
+export function asObject(value: unknown): Record<string, unknown> | undefined {
   return value !== null && typeof value === 'object' && !Array.isArray(value)
     ? (value as Record<string, unknown>)
     : undefined;

@@ -127,6 +127,10 @@ export function describeAwsRequest(request: RawRequest): AwsRequestInfo {
     info.operation = params.Action;
   } else if (service === 's3') {
     describeS3(request, info);
+  } else if (service === 'bedrock-agentcore' && GATEWAY_ENDPOINT.test(hostOf(request.headers))) {
+    // A gateway's MCP endpoint (its own host): every JSON-RPC call is InvokeGateway on it.
+    info.operation = 'InvokeGateway';
+    info.labels = { gatewayIdentifier: hostOf(request.headers).split('.')[0] ?? '' };
   } else if (service) {
     const match = matchRestOperation(
       restOperationsFor(service),
@@ -141,6 +145,13 @@ export function describeAwsRequest(request: RawRequest): AwsRequestInfo {
   }
   return info;
 }
+
+/** `<gateway id>.gateway.bedrock-agentcore.<region>.amazonaws.com`, a gateway's MCP endpoint. */
+export const GATEWAY_ENDPOINT =
+  /^[a-z0-9-]+\.gateway\.bedrock-agentcore\.[a-z0-9-]+\.amazonaws\.com$/;
+
+export const hostOf = (headers: IncomingHttpHeaders): string =>
+  (header(headers, 'host') ?? '').replace(/:\d+$/, '').toLowerCase();
 
 function isJson(request: RawRequest): boolean {
   return (header(request.headers, 'content-type') ?? '').includes('json');

@@ -18,6 +18,7 @@ import {
 import { lookupEventsRoute, seedEventsRoute } from './cloudtrail/routes.js';
 import { cognitoOauthRoute, cognitoSecretsRoute } from './cognito.js';
 import type { StandinRoute } from './context.js';
+import { gatewayDataAdminRoute, gatewayDataRoute } from './gatewayData.js';
 import { identityControlRoute } from './identity/controlRoutes.js';
 import { identityDataRoute } from './identity/dataRoutes.js';
 import { simulatePrincipalPolicyRoute } from './iam/simulate.js';
@@ -32,6 +33,9 @@ export type { FrontRequest, StandinContext, StandinRoute } from './context.js';
 
 export function standinRoutes(): StandinRoute[] {
   return [
+    // A gateway's MCP endpoint (initialize, tools/list) by its Host, inbound authorizer checked.
+    gatewayDataRoute,
+    gatewayDataAdminRoute,
     // AgentCore Identity: credential providers, workload identities, token vault (control plane)
     // and workload tokens, API keys, OAuth2 tokens (data plane). Gateways themselves are on moto.
     identityControlRoute,

@@ -196,6 +196,7 @@ const DATA_EVENTS: Record<string, Set<string>> = {
   sns: new Set(['Publish', 'PublishBatch']),
   lambda: new Set(['Invoke', 'Invoke20150331', 'InvokeWithResponseStream']),
   events: new Set(['PutEvents']),
+  'bedrock-agentcore': new Set(['InvokeGateway']),
 };
 
 const READ_ONLY =

@@ -2,6 +2,29 @@ import { credentialScope, describeAwsRequest } from '../../../local/standin/awsR
 import { signedRequest } from './support.js';
 
 describe('describeAwsRequest', () => {
+  it.each([
+    ['the gateway host', 'gw-1.gateway.bedrock-agentcore.us-east-1.amazonaws.com', 'InvokeGateway'],
+    ['with a port', 'gw-1.gateway.bedrock-agentcore.us-east-1.amazonaws.com:443', 'InvokeGateway'],
+    [
+      'another host',
+      'gw-1.gateway.bedrock-agentcore.us-east-1.amazonaws.com.evil.example',
+      undefined,
+    ],
+  ])(
+    'a signed POST to a gateway MCP endpoint (%s) is InvokeGateway on that gateway',
+    (_, host, op) => {
+      const base = signedRequest({
+        service: 'bedrock-agentcore',
+        path: '/mcp',
+        body: { jsonrpc: '2.0' },
+      });
+      const headers = { ...base.headers, host };
+      const request = describeAwsRequest({ ...base, headers });
+      expect(request.operation).toBe(op);
+      if (op !== undefined) expect(request.labels).toEqual({ gatewayIdentifier: 'gw-1' });
+    },
+  );
+
   it('reads service, region and access key from the SigV4 credential scope', () => {
     const request = signedRequest({
       service: 'secretsmanager',

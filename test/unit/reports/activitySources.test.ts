@@ -9,7 +9,7 @@ import { inReportScope } from '../../../lib/reports/callers.js';
 import { UsageCollector } from '../../../lib/reports/UsageCollector.js';
 
 /*
- * Nothing local serves CloudTrail Lake (moto has no StartQuery/GetQueryResults), and the local
+ * The local Lake stand-in answers only what is queued for it, in order, and the local
  * stand-in's LookupEvents does not throttle on demand. So these tests put a fake CloudTrail
  * endpoint (a small HTTP server speaking the awsJson1_1 wire protocol) behind the real SDK
  * client: the SDK's serialisation and the adapters' paging, polling and backoff are real;
@@ -50,16 +50,29 @@ async function fakeCloudTrail(
 const window = { from: new Date('2026-11-01T00:00:00Z'), to: new Date('2026-11-28T00:00:00Z') };
 const role = 'arn:aws:iam::111122223333:role/gw';
 
-describe('LakeActivitySource (fake CloudTrail endpoint: nothing local serves Lake)', () => {
+describe('LakeActivitySource (fake CloudTrail endpoint: each query answered by its id)', () => {
   let fake: Awaited<ReturnType<typeof fakeCloudTrail>>;
   let polls = 0;
-  let statement = '';
+  const statements: string[] = [];
   beforeAll(async () => {
     fake = await fakeCloudTrail((operation, body) => {
       if (operation === 'StartQuery') {
-        statement = String(body.QueryStatement);
-        return { body: { QueryId: 'q-1' } };
+        statements.push(String(body.QueryStatement));
+        return { body: { QueryId: `q-${statements.length}` } };
       }
+      if (body.QueryId === 'q-2')
+        // The records per day: a date and a timestamp print, and rows that prove no day.
+        return {
+          body: {
+            QueryStatus: 'FINISHED',
+            QueryResultRows: [
+              [{ day: '2026-11-01' }, { records: '40' }],
+              [{ day: '2026-11-27 00:00:00.000' }, { records: '3' }],
+              [{ day: 'not a day' }, { records: '9' }],
+              [{ day: '2026-11-10' }, { records: '0' }],
+            ],
+          },
+        };
       polls += 1;
       if (polls === 1) return { body: { QueryStatus: 'RUNNING' } };
       const row = (name: string, calls: string) => [
@@ -86,7 +99,10 @@ describe('LakeActivitySource (fake CloudTrail endpoint: nothing local serves Lak
 
   it('starts one aggregate query, polls until finished and reads every page', async () => {
     // Prepare
-    const collector = new UsageCollector();
+    const collector = new UsageCollector({
+      from: window.from.toISOString(),
+      to: window.to.toISOString(),
+    });
     const source = new LakeActivitySource(
       'arn:aws:cloudtrail:us-east-1:111122223333:eventdatastore/eds-1',
       fake.client,
@@ -95,15 +111,31 @@ describe('LakeActivitySource (fake CloudTrail endpoint: nothing local serves Lak
     // Act
     await source.collect(window, collector);
     // Assess
-    expect(statement).toMatch(
+    expect(statements[0]).toMatch(
       /FROM eds-1\nWHERE eventTime >= '2026-11-01 00:00:00' AND eventTime <= '2026-11-28 00:00:00'/,
+    );
+    expect(statements[1]).toBe(
+      [
+        "SELECT date_format(eventTime, '%Y-%m-%d') AS day, COUNT(*) AS records",
+        'FROM eds-1',
+        "WHERE eventTime >= '2026-11-01 00:00:00' AND eventTime <= '2026-11-28 00:00:00'",
+        "GROUP BY date_format(eventTime, '%Y-%m-%d')",
+      ].join('\n'),
     );
     expect(fake.calls).toEqual([
       'StartQuery',
       'GetQueryResults',
       'GetQueryResults',
       'GetQueryResults',
+      'StartQuery',
+      'GetQueryResults',
     ]);
+    // The days the trail covers, from the second query (the rows of no day skipped).
+    expect(collector.days.span()).toEqual({
+      first: Date.parse('2026-11-01') / 86_400_000,
+      last: Date.parse('2026-11-27') / 86_400_000,
+    });
+    expect(collector.days.count(Date.parse('2026-11-10') / 86_400_000)).toBe(0);
     const usage = collector.principals.get('111122223333|role|gw');
     expect(usage?.events.get('secretsmanager.amazonaws.com|GetSecretValue')).toMatchObject({
       count: 7,
