@@ -211,15 +211,21 @@ function memberResources(stage: string): Guardrail {
           // swap it, widen who may invoke them, or make a function of that name first.
           Sid: 'RotatorFunctionsOnlyThroughTheStackSet',
           Effect: 'Deny',
+          // A reserved concurrency of 0, or a removed or re-aimed invoke config, stops or
+          // silences a function as surely as deleting it.
           Action: [
             'lambda:AddPermission',
             'lambda:CreateFunction',
             'lambda:CreateFunctionUrlConfig',
             'lambda:DeleteFunction',
+            'lambda:DeleteFunctionConcurrency',
+            'lambda:DeleteFunctionEventInvokeConfig',
+            'lambda:PutFunctionConcurrency',
             'lambda:PutFunctionEventInvokeConfig',
             'lambda:RemovePermission',
             'lambda:UpdateFunctionCode',
             'lambda:UpdateFunctionConfiguration',
+            'lambda:UpdateFunctionEventInvokeConfig',
             'lambda:UpdateFunctionUrlConfig',
           ],
           Resource: [
