@@ -79,6 +79,11 @@ export function describeS3(request: RawRequest, info: AwsRequestInfo): void {
   if (sse) labels.Sse = sse;
   const sseKey = one(request.headers['x-amz-server-side-encryption-aws-kms-key-id']);
   if (sseKey) labels.SseKmsKeyId = sseKey;
+  // Conditional writes: a bucket policy may require them (`s3:if-none-match`, `s3:if-match`).
+  const ifNoneMatch = one(request.headers['if-none-match']);
+  if (ifNoneMatch) labels.IfNoneMatch = ifNoneMatch;
+  const ifMatch = one(request.headers['if-match']);
+  if (ifMatch) labels.IfMatch = ifMatch;
   const copySource = one(request.headers['x-amz-copy-source']);
   const match = matchRestOperation(restOperationsFor('s3'), request.method, path, request.query);
   if (match) {

@@ -15,6 +15,9 @@ import {
 import { str } from '../requestValues.js';
 import { keyUseVia } from './implied.js';
 
+/** The writes whose If-None-Match / If-Match headers S3 puts in the policy context. */
+const CONDITIONAL_WRITES = new Set(['PutObject', 'CompleteMultipartUpload']);
+
 /**
  * S3: the bucket and object; `s3:ResourceAccount` (the bucket's owner: names are global, a
  * bucket of the expected name may be someone else's); a copy also reads its source.
@@ -29,6 +32,12 @@ export const s3: Resolver = async (call, lookups) => {
     throw new Refused(`bucket ${bucket} is not owned by the expected account ${expected}`);
   }
   const context: ContextValues = owner ? { 's3:ResourceAccount': owner } : {};
+  // A write's conditional headers, as S3 gives them to policies (absent when not sent).
+  if (CONDITIONAL_WRITES.has(call.operation)) {
+    if (call.labels.IfNoneMatch !== undefined)
+      context['s3:if-none-match'] = call.labels.IfNoneMatch;
+    if (call.labels.IfMatch !== undefined) context['s3:if-match'] = call.labels.IfMatch;
+  }
   const implied: Authorization[] = [];
   const copySource = call.labels.CopySource;
   if (copySource !== undefined) {

@@ -1026,8 +1026,31 @@ describe('rotation where the secrets live: the member rotation StackSet', () => 
     });
     expect(await versions(key)).toBe(before);
 
+    // Not even the security account's administrator replaces or deletes a zip the members'
+    // functions name: the bucket policy takes only writes with If-None-Match, and no delete.
+    await expect(
+      s3.send(
+        new PutObjectCommand({
+          Bucket: codeBucket(),
+          Key: key,
+          Body: 'replaced',
+          ServerSideEncryption: 'AES256',
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'AccessDenied' });
+    await expect(
+      s3.send(new DeleteObjectCommand({ Bucket: codeBucket(), Key: key })),
+    ).rejects.toMatchObject({ name: 'AccessDenied' });
+    const refused = await consumeDenials();
+    expect(refused.map((d) => [d.action, /resource-based policy/.test(d.reason)])).toEqual([
+      ['s3:PutObject', true],
+      ['s3:DeleteObject', true],
+    ]);
+    expect(await versions(key)).toBe(before);
+
     // Someone with the security account's rights planted other bytes under the key of a new
-    // build: the deploy of that build fails naming the key, and replaces nothing.
+    // build (a key no object has yet, so a conditional write): the deploy of that build fails
+    // naming the key, and replaces nothing.
     const build = Buffer.concat([zips.rotateNow ?? Buffer.alloc(0), Buffer.from('new build')]);
     const plantedKey = `member-code/${createHash('sha256').update(build).digest('hex')}.zip`;
     await s3.send(
@@ -1036,6 +1059,7 @@ describe('rotation where the secrets live: the member rotation StackSet', () => 
         Key: plantedKey,
         Body: 'planted',
         ServerSideEncryption: 'AES256',
+        IfNoneMatch: '*',
       }),
     );
     await expect(

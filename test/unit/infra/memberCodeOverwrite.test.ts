@@ -99,11 +99,16 @@ describe('member code bucket: the harness decides as the policy says', () => {
 
 describe('member code bucket: a security-account principal that is no deployer (attack)', () => {
   it('cannot replace a member code zip with an unconditional PutObject', async () => {
-    // Today: Allowed (the Deny names other accounts only).
     expect(await decide('s3:PutObject')).not.toBe('Allowed');
   });
 
   it('cannot delete a member code zip (a later put then lands under the same key)', async () => {
     expect(await decide('s3:DeleteObject')).not.toBe('Allowed');
+    expect(await decide('s3:DeleteObjectVersion')).not.toBe('Allowed');
+  });
+
+  it('may still write a new zip with If-None-Match, which S3 refuses over an existing key', async () => {
+    // The deploy's own write (scripts/memberCodePlugin.cjs): the Deny is not a blanket one.
+    expect(await decide('s3:PutObject', { 's3:if-none-match': '*' })).toBe('Allowed');
   });
 });
