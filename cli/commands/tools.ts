@@ -27,6 +27,7 @@ export interface ToolsCliOptions extends UsageQueryCliOptions {
   targets?: string;
   gateway?: string;
   listToolsFromGateway?: boolean;
+  listingClient?: string;
   readS3Schemas?: boolean;
   principalClaim?: string;
   highRisk: string[];
@@ -40,6 +41,12 @@ function formats(value: string): Format[] {
     if (!FORMATS.includes(f as Format))
       throw new InvalidArgumentError(`must be a comma-separated list of ${FORMATS.join(', ')}`);
   return [...new Set(list)] as Format[];
+}
+
+function secretIdArg(value: string): string {
+  if (!/^[\w/+=.@:-]{1,2048}$/.test(value))
+    throw new InvalidArgumentError('must be a Secrets Manager secret name or ARN');
+  return value;
 }
 
 function claimName(value: string): string {
@@ -84,7 +91,12 @@ export const registerTools: RegisterCommand = (program: Command) => {
     )
     .option(
       '--list-tools-from-gateway',
-      "with --gateway (live inventory): ask the gateway's MCP endpoint for tools/list (signed with SigV4; AWS_IAM gateways) and use it for targets whose tools the control API cannot give (MCP server targets)",
+      "with --gateway (live inventory): ask the gateway's MCP endpoint for tools/list (signed with SigV4 for AWS_IAM gateways; CUSTOM_JWT gateways with --listing-client) and use it for targets whose tools the control API cannot give (MCP server targets)",
+    )
+    .option(
+      '--listing-client <secret>',
+      "with --list-tools-from-gateway, for a CUSTOM_JWT gateway: the secret (id or ARN) of an inbound client gatewarden rotates for that gateway (gatewarden register inboundClient); its client-credentials token, from the token endpoint of the gateway authorizer's discovery document, authorizes tools/list. Read with the caller's credentials; never printed",
+      secretIdArg,
     )
     .option(
       '--read-s3-schemas',
@@ -119,6 +131,8 @@ export async function runTools(options: ToolsCliOptions): Promise<ToolReport> {
   ] as const)
     if (set === true && (options.targets !== undefined || !options.gateway))
       throw new ToolsInputError(`${flag} reads a live gateway: give --gateway, without --targets`);
+  if (options.listingClient !== undefined && options.listToolsFromGateway !== true)
+    throw new ToolsInputError('--listing-client is for --list-tools-from-gateway');
   let inventories: GatewayTools[] = [];
   if (options.targets !== undefined) {
     const text = await readFile(options.targets, 'utf8').catch(() => {
@@ -140,6 +154,9 @@ export async function runTools(options: ToolsCliOptions): Promise<ToolReport> {
     const live = await liveToolInventory({
       listFromGateway: options.listToolsFromGateway === true,
       readS3Schemas: options.readS3Schemas === true,
+      ...(options.listingClient !== undefined
+        ? { listingClient: await listingClient(options.listingClient) }
+        : {}),
     }).read(options.gateway);
     inventories = live.gateways;
     readIssues.push(...live.issues);
@@ -154,6 +171,15 @@ export async function runTools(options: ToolsCliOptions): Promise<ToolReport> {
     ...(options.gateway !== undefined ? { gateway: options.gateway } : {}),
     ...(options.principalClaim !== undefined ? { principalClaim: options.principalClaim } : {}),
   });
+}
+
+/** `--listing-client`: its binding is read from the stage's state table (the local one on the local stack). */
+async function listingClient(secretId: string) {
+  const [{ listingClientFromEnv }, { withLocalStateTable }] = await Promise.all([
+    import('../../lib/aws/listingClientPorts.js'),
+    import('./localState.js'),
+  ]);
+  return listingClientFromEnv(secretId, await withLocalStateTable(process.env));
 }
 
 /**

@@ -1,7 +1,9 @@
 /**
  * `initialize` and `tools/list` (every page) on a gateway's MCP endpoint, signed with SigV4 for
  * the `bedrock-agentcore` service as AWS documents for `AWS_IAM` gateways (the caller needs
- * `bedrock-agentcore:InvokeGateway` on the gateway). The URL is GetGateway's `gatewayUrl`,
+ * `bedrock-agentcore:InvokeGateway` on the gateway); `CUSTOM_JWT` gateways with a bearer token
+ * from a {@link BearerTokenSource} when one is given (the CLI's `--listing-client`), else not at
+ * all. The URL is GetGateway's `gatewayUrl`,
  * checked to be the gateway's own AgentCore host before anything is signed; with an endpoint
  * override (`AWS_ENDPOINT_URL`, as every SDK client here honours it) the request goes there
  * with the gateway's host, as the SDK sends any service's request to an override.
@@ -21,6 +23,7 @@ import { ToolsError } from '../tools/errors.js';
 import {
   checkGatewayUrl,
   MAX_LISTED_TOOLS,
+  type BearerTokenSource,
   type GatewayEndpoint,
   type GatewayToolLister,
 } from '../tools/gatewayListing.js';
@@ -30,6 +33,8 @@ export interface McpListerOptions {
   sha256: ChecksumConstructor | HashConstructor;
   /** Where requests go instead of the gateway host (the local stack's front); default the env's. */
   endpointOverride?: string;
+  /** Where a CUSTOM_JWT gateway's bearer token comes from; without it such gateways are refused. */
+  bearer?: BearerTokenSource;
   timeoutMs?: number;
   maxPages?: number;
   /** Largest response body read, in bytes. */
@@ -57,11 +62,14 @@ export class McpGatewayToolLister implements GatewayToolLister {
   }
 
   async listTools(gateway: GatewayEndpoint): Promise<unknown[]> {
-    if (gateway.authorizerType !== 'AWS_IAM')
+    const bearer = gateway.authorizerType === 'CUSTOM_JWT' ? this.options.bearer : undefined;
+    if (gateway.authorizerType !== 'AWS_IAM' && bearer === undefined)
       throw new ToolsError(
-        `authorizer ${gateway.authorizerType ?? 'unknown'}: the live listing signs with SigV4 and reads AWS_IAM gateways only`,
+        `authorizer ${gateway.authorizerType ?? 'unknown'}: the live listing signs with SigV4 for AWS_IAM gateways, and reads CUSTOM_JWT gateways only with a registered inbound client (gatewarden tools --listing-client)`,
       );
+    // The host is checked before any token is asked for: nothing is sent anywhere else.
     const url = checkGatewayUrl(gateway);
+    const token = bearer === undefined ? undefined : await bearer.token(gateway);
     const region =
       /^arn:[\w-]+:bedrock-agentcore:([a-z0-9-]+):/.exec(gateway.gatewayArn)?.[1] ?? '';
     const signer = new SignatureV4({
@@ -82,16 +90,21 @@ export class McpGatewayToolLister implements GatewayToolLister {
         ...(method === 'initialize' ? {} : { 'mcp-protocol-version': MCP_PROTOCOL_VERSION }),
         ...(session !== undefined ? { 'mcp-session-id': session } : {}),
       };
-      const signed = await signer.sign({
-        method: 'POST',
-        protocol: 'https:',
-        hostname: url.hostname,
-        path: url.pathname,
-        query: {},
-        headers,
-        body,
-      });
-      const reply = await this.send(url, signed.headers, body);
+      const sent =
+        token !== undefined
+          ? { ...headers, authorization: `Bearer ${token}` }
+          : (
+              await signer.sign({
+                method: 'POST',
+                protocol: 'https:',
+                hostname: url.hostname,
+                path: url.pathname,
+                query: {},
+                headers,
+                body,
+              })
+            ).headers;
+      const reply = await this.send(url, sent, body);
       if (notify) return undefined;
       if (reply.status !== 200) throw new ToolsError(`${method}: HTTP ${reply.status}`);
       const sessionHeader = reply.headers['mcp-session-id'];
@@ -207,16 +220,20 @@ function rpcResult(method: string, id: number, reply: Reply): Record<string, unk
 
 /**
  * The lister for an inventory's control client: it signs as that client does (same
- * credentials, so the same role), with its hash.
+ * credentials, so the same role), with its hash; CUSTOM_JWT gateways with `bearer` only.
  */
-export function listerFor(control: {
-  config: {
-    credentials: AwsCredentialIdentityProvider;
-    sha256: ChecksumConstructor | HashConstructor;
-  };
-}): McpGatewayToolLister {
+export function listerFor(
+  control: {
+    config: {
+      credentials: AwsCredentialIdentityProvider;
+      sha256: ChecksumConstructor | HashConstructor;
+    };
+  },
+  bearer?: BearerTokenSource,
+): McpGatewayToolLister {
   return new McpGatewayToolLister({
     credentials: control.config.credentials,
     sha256: control.config.sha256,
+    ...(bearer !== undefined ? { bearer } : {}),
   });
 }

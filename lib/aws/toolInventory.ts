@@ -23,6 +23,8 @@ import {
   applyListedTools,
   listingFailed,
   targetsToList,
+  type BearerTokenSource,
+  type GatewayEndpoint,
   type GatewayToolLister,
 } from '../tools/gatewayListing.js';
 import { gatewayIdOf, targetInfo, type GatewayTools, type TargetInfo } from '../tools/inventory.js';
@@ -148,6 +150,7 @@ export class AgentCoreToolInventory {
         gatewayArn: out.gatewayArn,
         gatewayUrl: gateway.gatewayUrl ?? '',
         ...(gateway.authorizerType !== undefined ? { authorizerType: gateway.authorizerType } : {}),
+        ...jwtAuthorizerOf(gateway),
       });
       return applyListedTools(out, listed);
     } catch (error) {
@@ -199,18 +202,36 @@ export class AgentCoreToolInventory {
   }
 }
 
+/** GetGateway's CUSTOM_JWT authorizer, as the listing's bearer token source needs it. */
+function jwtAuthorizerOf(gateway: GetGatewayCommandOutput): Pick<GatewayEndpoint, 'jwtAuthorizer'> {
+  const jwt = gateway.authorizerConfiguration?.customJWTAuthorizer;
+  if (jwt?.discoveryUrl === undefined) return {};
+  return {
+    jwtAuthorizer: {
+      discoveryUrl: jwt.discoveryUrl,
+      ...(jwt.allowedScopes?.length ? { allowedScopes: jwt.allowedScopes } : {}),
+      ...(jwt.allowedAudience?.length ? { allowedAudience: jwt.allowedAudience } : {}),
+    },
+  };
+}
+
 /**
  * The live inventory with the environment's credentials; with `listFromGateway`, also the
- * gateway's own `tools/list`, signed as the control client signs.
+ * gateway's own `tools/list`, signed as the control client signs, and for CUSTOM_JWT gateways
+ * with a token from `listingClient` (the CLI only: it reads that client's secret).
  */
 export function liveToolInventory(
-  options: { listFromGateway?: boolean; readS3Schemas?: boolean } = {},
+  options: {
+    listFromGateway?: boolean;
+    readS3Schemas?: boolean;
+    listingClient?: BearerTokenSource;
+  } = {},
 ): AgentCoreToolInventory {
   const control = new BedrockAgentCoreControlClient(clientConfig());
   return new AgentCoreToolInventory(
     control,
     undefined,
-    options.listFromGateway === true ? listerFor(control) : undefined,
+    options.listFromGateway === true ? listerFor(control, options.listingClient) : undefined,
     options.readS3Schemas === true ? new S3ToolSchemaReader() : undefined,
   );
 }

@@ -18,6 +18,17 @@ export interface GatewayEndpoint {
   /** `gatewayUrl` of GetGateway, checked with {@link checkGatewayUrl} before any call. */
   gatewayUrl: string;
   authorizerType?: string;
+  /** GetGateway's `customJWTAuthorizer` (CUSTOM_JWT gateways): where a bearer token comes from. */
+  jwtAuthorizer?: {
+    discoveryUrl: string;
+    allowedScopes?: string[];
+    allowedAudience?: string[];
+  };
+}
+
+/** A bearer token for a CUSTOM_JWT gateway's MCP endpoint (never logged, never in an error). */
+export interface BearerTokenSource {
+  token(gateway: GatewayEndpoint): Promise<string>;
 }
 
 /** Lists the MCP tools a gateway serves (every page), or throws {@link ToolsError}. */

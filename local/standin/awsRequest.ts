@@ -48,6 +48,9 @@ const UNSIGNED_TARGETS: Record<string, string> = {
 const SIGV4_HEADER =
   /^AWS4-HMAC-SHA256 Credential=([^/\s,]+)\/\d{8}\/[a-z0-9-]+\/[a-z0-9-]+\/aws4_request, ?SignedHeaders=[a-z0-9;-]+, ?Signature=[0-9a-f]+$/;
 
+/** An RFC 6750 bearer token (`b64token`), the only other Authorization a gateway host takes. */
+const BEARER_HEADER = /^Bearer [A-Za-z0-9\-._~+/]+=*$/;
+
 /** How moto reads the access key of a header (moto/core/responses.py `access_key_regex`). */
 const MOTO_ACCESS_KEY = /AWS.*(?<![A-Z0-9])([A-Z0-9]{20})(?![A-Z0-9])[:/]/;
 
@@ -72,6 +75,9 @@ export function ambiguity(
   if (typeof auth !== 'string' || query.has('X-Amz-Credential')) {
     return 'the request carries more than one Authorization';
   }
+  // A CUSTOM_JWT gateway's MCP endpoint takes a bearer JWT, which names no AWS service or key:
+  // the gateway stand-in verifies it (./gatewayData.ts), and nothing of it reaches moto.
+  if (BEARER_HEADER.test(auth) && GATEWAY_ENDPOINT.test(hostOf(headers))) return undefined;
   const strict = SIGV4_HEADER.exec(auth);
   if (!strict) {
     return 'the Authorization header is not one SigV4 credential scope, signed headers and signature';

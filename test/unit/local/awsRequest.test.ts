@@ -25,6 +25,41 @@ describe('describeAwsRequest', () => {
     },
   );
 
+  it.each([
+    [
+      'a bearer JWT to a gateway host',
+      'gw-1.gateway.bedrock-agentcore.us-east-1.amazonaws.com',
+      'Bearer a.b.c',
+      undefined,
+    ],
+    [
+      'a bearer JWT to another host',
+      'secretsmanager.us-east-1.amazonaws.com',
+      'Bearer a.b.c',
+      /not one SigV4/,
+    ],
+    [
+      'a bearer with a second header line',
+      'gw-1.gateway.bedrock-agentcore.us-east-1.amazonaws.com',
+      'Bearer a.b.c, AWS4-HMAC-SHA256 Credential=AKIAAAAAAAAAAAAAAAAA/x',
+      /not one SigV4/,
+    ],
+  ])(
+    '%s: the IAM gate reads it as no AWS signature only on a gateway host',
+    (_, host, authorization, malformed) => {
+      // Prepare: a CUSTOM_JWT gateway's MCP call carries a bearer token, no SigV4.
+      const base = signedRequest({ service: 'bedrock-agentcore', path: '/mcp', body: {} });
+      const headers = { ...base.headers, host, authorization };
+      // Act
+      const request = describeAwsRequest({ ...base, headers });
+      // Assess: no service, no key (nothing for moto); elsewhere it stays a malformed signature.
+      expect(request.service).toBeUndefined();
+      expect(request.accessKeyId).toBeUndefined();
+      if (malformed === undefined) expect(request.malformed).toBeUndefined();
+      else expect(request.malformed).toMatch(malformed);
+    },
+  );
+
   it('reads service, region and access key from the SigV4 credential scope', () => {
     const request = signedRequest({
       service: 'secretsmanager',
