@@ -43,6 +43,8 @@ const CENTRAL_ONLY_ACTIONS: Record<string, string> = {
   'organizations:ListAccounts': 'the organization is listed centrally',
   'sts:AssumeRole': 'the central role assumes the member roles',
   'dynamodb:Query': 'doctor --org reads the central detect’s delivery items (bl#delivery#*)',
+  'bedrock-agentcore:InvokeGateway':
+    'the opt-in live tool listing (toolsListFromGateway) reads the stage account’s own gateways only',
 };
 
 const REPORT_WRITES = /^(s3|kms|sns|events|sqs|logs|athena|glue):/;
