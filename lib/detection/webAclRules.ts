@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { safeIdentifier } from './rules/identifiers.js';
 import { obj, str } from './rules/support.js';
 
 /**
@@ -24,6 +25,7 @@ export interface RulePrint {
 }
 
 export interface ReadRule {
+  /** The rule's name as kept and shown (at most 64 safe characters, see safeIdentifier). */
   name: string;
   mode: RuleMode;
   print: RulePrint;
@@ -43,7 +45,7 @@ export function readRules(value: unknown): ReadRule[] {
   const out: ReadRule[] = [];
   value.slice(0, RULE_CAP).forEach((item, index) => {
     const rule = obj(item);
-    const name = str(rule?.name);
+    const name = safeIdentifier(rule?.name);
     if (rule === undefined || name === undefined) return;
     const priority = typeof rule.priority === 'number' ? rule.priority : index;
     const action = actionOf(rule);
@@ -158,6 +160,33 @@ function sizeDirection(operator: unknown): number | undefined {
 
 function digest(value: unknown): string {
   return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
+}
+
+/** A print as kept in the state store: `priority|hash|limits|overridden` (one short string). */
+export function printText(print: RulePrint): string {
+  return `${print.p}|${print.h}|${(print.l ?? []).join(',')}|${print.o ?? ''}`;
+}
+
+/** A kept print read back; undefined when it is not one. */
+export function printOfText(value: unknown): RulePrint | undefined {
+  if (typeof value !== 'string') return undefined;
+  const [p, h, l, o] = value.split('|');
+  const priority = Number(p);
+  if (p === '' || !Number.isFinite(priority) || h === undefined || !/^[0-9a-f]{16}$/.test(h)) {
+    return undefined;
+  }
+  const limits = (l ?? '')
+    .split(',')
+    .filter((v) => v !== '')
+    .map(Number)
+    .filter((v) => Number.isFinite(v));
+  const overridden = o === undefined || o === '' ? undefined : Number(o);
+  return {
+    p: priority,
+    h,
+    ...(limits.length > 0 ? { l: limits } : {}),
+    ...(overridden !== undefined && Number.isFinite(overridden) ? { o: overridden } : {}),
+  };
 }
 
 /** Whether a rule's limits only moved towards blocking more (same statement otherwise). */

@@ -1,10 +1,10 @@
 import { FACTS, factBefore } from './learnedFacts.js';
-import type { StateVersion } from './ports.js';
+import { MAX_STATE_CHARS, type StateVersion } from './ports.js';
 import type { CloudTrailRecord } from './record.js';
 import { AGENTCORE, gatewayIdOf, obj, param, response, str } from './rules/support.js';
 import type { Tracked } from './stateTrackers.js';
 import type { DetectionContext } from './types.js';
-import { RULE_CAP, onlyTightened, readRules } from './webAclRules.js';
+import { RULE_CAP, onlyTightened, printOfText, printText, readRules } from './webAclRules.js';
 import type { ReadRule, RuleMode, RulePrint } from './webAclRules.js';
 
 /**
@@ -124,7 +124,7 @@ function factOf(value: unknown): WebAclFact | undefined {
       : {
           prints: Object.fromEntries(
             Object.entries(prints).flatMap(([k, v]) => {
-              const print = printOf(v);
+              const print = printOfText(v);
               return print === undefined ? [] : [[k, print]];
             }),
           ),
@@ -133,17 +133,32 @@ function factOf(value: unknown): WebAclFact | undefined {
   };
 }
 
-function printOf(value: unknown): RulePrint | undefined {
-  const o = obj(value);
-  if (o === undefined || typeof o.p !== 'number' || typeof o.h !== 'string') return undefined;
-  const limits = Array.isArray(o.l) ? o.l.filter((n): n is number => typeof n === 'number') : [];
-  return {
-    p: o.p,
-    h: o.h,
-    ...(limits.length > 0 ? { l: limits } : {}),
-    ...(typeof o.o === 'number' ? { o: o.o } : {}),
-  };
+/**
+ * The fact as stored: prints as short strings. A fact that would not fit in a state version
+ * (an ACL of many long-named rules) drops its prints, then its rules, before its gateways: a
+ * fact too large is kept as "unknown" and would forget the ACL protects gateways.
+ */
+export function storedFact(fact: WebAclFact): string {
+  const { prints, ...rest } = fact;
+  const full = JSON.stringify({
+    ...rest,
+    ...(prints === undefined
+      ? {}
+      : {
+          prints: Object.fromEntries(
+            Object.entries(prints).map(([name, print]) => [name, printText(print)]),
+          ),
+        }),
+  });
+  if (full.length <= FACT_BUDGET) return full;
+  const unprinted = JSON.stringify(rest);
+  if (unprinted.length <= FACT_BUDGET) return unprinted;
+  const { rules: _rules, ...bare } = rest;
+  return JSON.stringify(bare);
 }
+
+/** Room kept below the store's largest state text. */
+const FACT_BUDGET = MAX_STATE_CHARS - 256;
 
 /** The web ACL a record teaches about, and what it now is. */
 function taught(
@@ -211,8 +226,8 @@ export function webAclTracked(record: CloudTrailRecord): Tracked[] {
       subject: t.id,
       next: (previous) => {
         const before = known(previous) ?? { gatewayIds: [] };
-        const after = JSON.stringify(t.apply(before));
-        return previous !== undefined && after === JSON.stringify(before) ? undefined : after;
+        const after = storedFact(t.apply(before));
+        return previous !== undefined && after === storedFact(before) ? undefined : after;
       },
     },
   ];
