@@ -155,22 +155,28 @@ describe('gateway-web-acl-weakened: the fact stays small', () => {
   });
 
   it('an ACL padded with many long-named rules still is known to protect its gateway', async () => {
-    // Prepare: the ACL created with 100 rules of 128-character names, then emptied
-    const records = caseRecords(
+    // Prepare: after the association, an update to 100 rules of 128-character names, then
+    // the emptying update
+    const [create, associate, empty] = caseRecords(
       'the web ACL on a gateway emptied by a full replace (no rules, default Allow)',
-    );
-    const create = records[0]?.requestParameters as { rules: Raw[] };
-    const template = create.rules[0] as Raw;
-    create.rules = Array.from({ length: 100 }, (_, i) => ({
+    ) as [Raw, Raw, Raw];
+    const template = (create.requestParameters as { rules: Raw[] }).rules[0] as Raw;
+    const pad = structuredClone(empty);
+    pad.eventID = 'pad-update';
+    pad.eventTime = '2026-11-20T10:00:00Z';
+    (pad.requestParameters as { rules: Raw[] }).rules = Array.from({ length: 100 }, (_, i) => ({
       ...template,
       name: `r${String(i).padStart(3, '0')}`.padEnd(128, 'x'),
       priority: i,
     }));
     const { state, written } = storeRewriting((text) => text);
+    await coldRun(state, [create, associate, pad]);
+    const padded = written() ?? '';
     // Act
-    const findings = await coldRun(state, records);
+    const findings = await coldRun(state, [empty]);
     // Assess
-    expect(written()?.length ?? 0).toBeLessThanOrEqual(MAX_STATE_CHARS);
+    expect(padded.length).toBeLessThanOrEqual(MAX_STATE_CHARS);
+    expect(padded).toContain('orders-gw-a1b2c3d4e5');
     expect(severity(findings)).toBe('high');
   });
 });
