@@ -98,63 +98,69 @@ function known(version: StateVersion | undefined): WebAclFact | undefined {
   }
 }
 
-/** A stored fact read back (anything unreadable is nothing; a malformed print is no print). */
+/**
+ * A stored fact read back (anything unreadable is nothing). Rules are read from `r` (name →
+ * `mode|print`; an entry that is not one is left out) or, in facts written before prints,
+ * `rules` (name → mode, no print).
+ */
 function factOf(value: unknown): WebAclFact | undefined {
   const o = obj(value);
   if (o === undefined) return undefined;
   const ids = Array.isArray(o.gatewayIds)
     ? o.gatewayIds.filter((id): id is string => typeof id === 'string')
     : [];
-  const rules = obj(o.rules);
-  const prints = obj(o.prints);
+  const printed = obj(o.r);
+  const modes = obj(o.rules);
+  const rules: Record<string, RuleMode> = {};
+  const prints: Record<string, RulePrint> = {};
+  if (printed !== undefined) {
+    for (const [name, text] of Object.entries(printed)) {
+      if (typeof text !== 'string') continue;
+      const cut = text.indexOf('|');
+      const mode = text.slice(0, cut);
+      const print = printOfText(text.slice(cut + 1));
+      if (cut < 0 || !isMode(mode) || print === undefined) continue;
+      rules[name] = mode;
+      prints[name] = print;
+    }
+  } else if (modes !== undefined) {
+    for (const [name, mode] of Object.entries(modes)) {
+      rules[name] = mode === 'count' || mode === 'allow' ? mode : 'enforce';
+    }
+  }
   return {
     gatewayIds: ids,
-    ...(rules === undefined
-      ? {}
-      : {
-          rules: Object.fromEntries(
-            Object.entries(rules).map(([k, v]) => [
-              k,
-              v === 'count' || v === 'allow' ? v : 'enforce',
-            ]),
-          ),
-        }),
-    ...(prints === undefined
-      ? {}
-      : {
-          prints: Object.fromEntries(
-            Object.entries(prints).flatMap(([k, v]) => {
-              const print = printOfText(v);
-              return print === undefined ? [] : [[k, print]];
-            }),
-          ),
-        }),
+    ...(printed === undefined && modes === undefined ? {} : { rules }),
+    ...(printed === undefined ? {} : { prints }),
     ...(typeof o.defaultAction === 'string' ? { defaultAction: o.defaultAction } : {}),
   };
 }
 
+function isMode(value: string): value is RuleMode {
+  return value === 'enforce' || value === 'count' || value === 'allow';
+}
+
 /**
- * The fact as stored: prints as short strings. A fact that would not fit in a state version
- * (an ACL of many long-named rules) drops its prints, then its rules, before its gateways: a
- * fact too large is kept as "unknown" and would forget the ACL protects gateways.
+ * The fact as stored: each rule once, as `mode|print` under `r`. A fact that would not fit in
+ * a state version (an ACL of many long-named rules) keeps only the modes (`rules`, the shape
+ * before prints), then none, before it loses its gateways: a fact too large is kept as
+ * "unknown" and would forget that the ACL protects gateways.
  */
 export function storedFact(fact: WebAclFact): string {
-  const { prints, ...rest } = fact;
-  const full = JSON.stringify({
-    ...rest,
-    ...(prints === undefined
-      ? {}
-      : {
-          prints: Object.fromEntries(
-            Object.entries(prints).map(([name, print]) => [name, printText(print)]),
-          ),
-        }),
-  });
-  if (full.length <= FACT_BUDGET) return full;
-  const unprinted = JSON.stringify(rest);
-  if (unprinted.length <= FACT_BUDGET) return unprinted;
-  const { rules: _rules, ...bare } = rest;
-  return JSON.stringify(bare);
+  const { rules, prints, ...rest } = fact;
+  if (rules === undefined) return JSON.stringify(rest);
+  const entries = Object.entries(rules);
+  if (entries.every(([name]) => prints?.[name] !== undefined)) {
+    const full = JSON.stringify({
+      ...rest,
+      r: Object.fromEntries(
+        entries.map(([name, mode]) => [name, `${mode}|${printText(prints?.[name] as RulePrint)}`]),
+      ),
+    });
+    if (full.length <= FACT_BUDGET) return full;
+  }
+  const modes = JSON.stringify({ ...rest, rules });
+  return modes.length <= FACT_BUDGET ? modes : JSON.stringify(rest);
 }
 
 /** Room kept below the store's largest state text. */

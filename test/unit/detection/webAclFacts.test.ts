@@ -31,14 +31,12 @@ function caseRecords(name: string): Raw[] {
 
 /** The shape the previous version wrote: modes only, `allow` read as `enforce`, no prints. */
 function previousShape(text: string): string {
-  const fact = JSON.parse(text) as { rules?: Record<string, string>; prints?: unknown };
-  delete fact.prints;
-  if (fact.rules !== undefined) {
-    fact.rules = Object.fromEntries(
-      Object.entries(fact.rules).map(([k, v]) => [k, v === 'count' ? 'count' : 'enforce']),
-    );
-  }
-  return JSON.stringify(fact);
+  const { r, ...fact } = JSON.parse(text) as { r?: Record<string, string> };
+  if (r === undefined) return JSON.stringify(fact);
+  const rules = Object.fromEntries(
+    Object.entries(r).map(([k, v]) => [k, v.startsWith('count|') ? 'count' : 'enforce']),
+  );
+  return JSON.stringify({ ...fact, rules });
 }
 
 /** A state store whose `web-acl` writes pass through `rewrite`, and the last one written. */
@@ -119,19 +117,23 @@ describe('gateway-web-acl-weakened: a fact written before rule prints', () => {
     },
   );
 
-  it('a stored fact of another shape (rules not an object, prints malformed) is read, not thrown on', async () => {
-    // Prepare: the previous version's fact with junk added where prints now live
+  it('a stored rule entry that is not one is left out; the others are still compared', async () => {
+    // Prepare: one entry replaced by junk, one by a number, the rate-limit rule's kept
     const records = caseRecords("a gateway web ACL's rate-limit rule switched from Block to Allow");
     const last = records.pop() as Raw;
     const { state } = storeRewriting((text) => {
-      const fact = JSON.parse(text) as Record<string, unknown>;
-      return JSON.stringify({ ...fact, prints: { 'rate-limit': 7, 'aws-common': 'x|y' } });
+      const fact = JSON.parse(text) as { r?: Record<string, unknown> };
+      if (fact.r === undefined) return text;
+      return JSON.stringify({ ...fact, r: { ...fact.r, 'aws-common': 'x|y', other: 7 } });
     });
     await coldRun(state, records);
     // Act
     const findings = await coldRun(state, [last]);
-    // Assess: no print known for the rule, so Block → Allow cannot be told from an old Allow
-    expect(severity(findings)).toBeUndefined();
+    // Assess: Block → Allow on the rule whose entry is intact
+    expect(severity(findings)).toBe('medium');
+    expect(findings.find((f) => f.ruleId === RULE)?.summary).toContain(
+      'rules set to allow: rate-limit',
+    );
   });
 });
 
@@ -164,10 +166,24 @@ describe('gateway-web-acl-weakened: the fact stays small', () => {
     const pad = structuredClone(empty);
     pad.eventID = 'pad-update';
     pad.eventTime = '2026-11-20T10:00:00Z';
+    // Each rule with the longest print: a far priority and eight limits.
+    const limits = {
+      orStatement: {
+        statements: Array.from({ length: 8 }, () => ({
+          sizeConstraintStatement: {
+            fieldToMatch: { body: {} },
+            comparisonOperator: 'GT',
+            size: 21_474_836_480,
+            textTransformations: [{ priority: 0, type: 'NONE' }],
+          },
+        })),
+      },
+    };
     (pad.requestParameters as { rules: Raw[] }).rules = Array.from({ length: 100 }, (_, i) => ({
       ...template,
       name: `r${String(i).padStart(3, '0')}`.padEnd(128, 'x'),
-      priority: i,
+      priority: 1_000_000_000 + i,
+      statement: limits,
     }));
     const { state, written } = storeRewriting((text) => text);
     await coldRun(state, [create, associate, pad]);
