@@ -32,6 +32,8 @@ export interface WebAclFact {
   rules?: Record<string, RuleMode>;
   /** Rule name → print; absent (or missing a rule) in facts written before prints existed. */
   prints?: Record<string, RulePrint>;
+  /** The modes tell Allow from enforce (not a fact of the previous shape). */
+  exactModes?: boolean;
   /** `allow` or `block`; absent when never seen. */
   defaultAction?: string;
   /** Gateways the ACL was associated with (ids). */
@@ -73,14 +75,16 @@ function gatewayOfArn(arn: string): string | undefined {
 }
 
 /** The modes and prints of a request's `rules` (a full replace: no `rules` is no rule). */
-function learnedRules(value: unknown): Required<Pick<WebAclFact, 'rules' | 'prints'>> {
+function learnedRules(
+  value: unknown,
+): Required<Pick<WebAclFact, 'rules' | 'prints' | 'exactModes'>> {
   const rules: Record<string, RuleMode> = {};
   const prints: Record<string, RulePrint> = {};
   for (const rule of readRules(value)) {
     rules[rule.name] = rule.mode;
     prints[rule.name] = rule.print;
   }
-  return { rules, prints };
+  return { rules, prints, exactModes: true };
 }
 
 function defaultActionOf(record: CloudTrailRecord): string | undefined {
@@ -132,6 +136,7 @@ function factOf(value: unknown): WebAclFact | undefined {
     gatewayIds: ids,
     ...(printed === undefined && modes === undefined ? {} : { rules }),
     ...(printed === undefined ? {} : { prints }),
+    ...(printed !== undefined || o.exactModes === true ? { exactModes: true } : {}),
     ...(typeof o.defaultAction === 'string' ? { defaultAction: o.defaultAction } : {}),
   };
 }
@@ -147,7 +152,7 @@ function isMode(value: string): value is RuleMode {
  * "unknown" and would forget that the ACL protects gateways.
  */
 export function storedFact(fact: WebAclFact): string {
-  const { rules, prints, ...rest } = fact;
+  const { rules, prints, exactModes, ...rest } = fact;
   if (rules === undefined) return JSON.stringify(rest);
   const entries = Object.entries(rules);
   if (entries.every(([name]) => prints?.[name] !== undefined)) {
@@ -159,7 +164,7 @@ export function storedFact(fact: WebAclFact): string {
     });
     if (full.length <= FACT_BUDGET) return full;
   }
-  const modes = JSON.stringify({ ...rest, rules });
+  const modes = JSON.stringify({ ...rest, rules, ...(exactModes === true ? { exactModes } : {}) });
   return modes.length <= FACT_BUDGET ? modes : JSON.stringify(rest);
 }
 
@@ -270,9 +275,10 @@ export function webAclWeakeningOf(
     const print = prints[rule.name];
     if (mode !== 'enforce') continue;
     if (rule.mode === 'count') counted.push(rule.name);
-    // Without a print, a stored `enforce` may have been an Allow rule all along.
-    else if (print === undefined) continue;
-    else if (rule.mode === 'allow') allowed.push(rule.name);
+    else if (rule.mode === 'allow') {
+      // In a fact of the previous shape, a stored `enforce` may have been an Allow rule.
+      if (print !== undefined || before.exactModes === true) allowed.push(rule.name);
+    } else if (print === undefined) continue;
     else if (onlyTightened(print, rule.print)) continue;
     else if ((rule.print.o ?? 0) > (print.o ?? 0)) overridden.push(rule.name);
     else changed.push(rule.name);

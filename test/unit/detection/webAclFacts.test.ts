@@ -194,5 +194,15 @@ describe('gateway-web-acl-weakened: the fact stays small', () => {
     expect(padded.length).toBeLessThanOrEqual(MAX_STATE_CHARS);
     expect(padded).toContain('orders-gw-a1b2c3d4e5');
     expect(severity(findings)).toBe('high');
+    // And its rules' modes are still exact: a padded rule turned from Block to Allow is seen
+    const allow = structuredClone(pad);
+    allow.eventID = 'pad-allow';
+    allow.eventTime = '2026-11-20T10:05:00Z';
+    const rules = (allow.requestParameters as { rules: Raw[] }).rules;
+    rules[0] = { ...rules[0], action: { allow: {} } };
+    const { state: second } = storeRewriting((text) => text);
+    await coldRun(second, [create, associate, pad]);
+    const turned = await coldRun(second, [allow]);
+    expect(severity(turned)).toBe('medium');
   });
 });
