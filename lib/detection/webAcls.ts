@@ -312,7 +312,7 @@ export function webAclWeakeningOf(
  * Whether an Allow rule now stands ahead of (a lower priority number than) an enforcing rule
  * it was not ahead of before: it is new, was not an Allow rule, its statement changed, or it
  * moved ahead of a rule the ACL already had. Rules added behind an existing allow-list are
- * not a change of that allow-list. Unknown without a print of it (an old fact).
+ * not a change of that allow-list. Unknown for a rule an old fact holds as `enforce`.
  */
 function newlyAhead(name: string, priority: number, now: ReadRule[], before: WebAclFact): boolean {
   const behind = now.filter((r) => r.mode === 'enforce' && r.print.p > priority).map((r) => r.name);
@@ -321,8 +321,8 @@ function newlyAhead(name: string, priority: number, now: ReadRule[], before: Web
   if (before.rules === undefined) return false;
   if (was === undefined) return true;
   const print = before.prints?.[name];
+  if (was !== 'allow') return print !== undefined || before.exactModes === true;
   if (print === undefined) return false;
-  if (was !== 'allow') return true;
   const nowPrint = now.find((r) => r.name === name)?.print;
   if (nowPrint !== undefined && nowPrint.h !== print.h) return true;
   const prints = before.prints ?? {};
