@@ -46,8 +46,8 @@ import { webAclTracked } from './webAcls.js';
  * - `created`: when an IAM principal or resource was created (and `propagation-excused`, the
  *   denials excused as IAM propagation after it: see propagation.ts);
  * - `gateway-rate-limits`: the rate limits a gateway has (see rateLimits.ts);
- * - `web-acl`: a WAF web ACL's rules and default action, and the gateways it protects (see
- *   webAcls.ts).
+ * - `web-acl`: a WAF web ACL's rules (each one's mode and a print: priority and a hash of its
+ *   statement and action), default action, and the gateways it protects (see webAcls.ts).
  *
  * Writes happen on the records that teach a fact; rules that need one read it at their own
  * record's time (a look-up), so a replay in event-time order answers as the live stream did.

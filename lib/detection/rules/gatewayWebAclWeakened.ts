@@ -9,6 +9,8 @@ import { failed, param, principalOf, str } from './support.js';
  * Which ACLs protect gateways, and what they enforced, is learned from CreateWebACL,
  * UpdateWebACL, AssociateWebACL on a gateway ARN and the gateway's own responses, and kept in
  * the state store (see webAcls.ts). An ACL first seen in this update is learned, not judged.
+ * A replace that keeps every rule name is compared rule by rule: an Allow rule ahead of the
+ * enforcing rules ends evaluation before them, so its placement is judged, not only its name.
  */
 export const gatewayWebAclWeakened: Rule = {
   id: 'gateway-web-acl-weakened',
@@ -16,7 +18,7 @@ export const gatewayWebAclWeakened: Rule = {
   severity: 'high',
   mitre: { tactic: 'Defense Evasion', technique: 'T1562 Impair Defenses' },
   description:
-    'An UpdateWebACL (a full replace) on a web ACL associated with an AgentCore gateway left it enforcing nothing with a default Allow, or switched its default action from Block to Allow (high), or dropped rules it had or set enforcing rules to count only (medium).',
+    "An UpdateWebACL (a full replace) on a web ACL associated with an AgentCore gateway left it enforcing nothing with a default Allow, switched its default action from Block to Allow, or put an Allow rule whose statement matches most requests ahead of enforcing rules (high); or dropped rules it had, set enforcing rules to count or allow, overrode more of a rule group's rules to count, changed an enforcing rule's statement or action (a limit only tightened excepted), or put a narrower Allow rule ahead of enforcing rules (medium). Rules are compared by name, priority and a hash of their statement and action.",
   runbook:
     'Compare the web ACL (GetWebACL) with its definition in code and put the rules back; confirm the change with the gateway owner; review InvokeGateway calls since the change; restrict wafv2:UpdateWebACL on gateway ACLs (the `gatewarden guardrails` tag statement).',
   events: {
@@ -47,9 +49,29 @@ export const gatewayWebAclWeakened: Rule = {
       ...(weakening.counted.length > 0
         ? [`rules set to count: ${weakening.counted.slice(0, 5).join(', ')}`]
         : []),
+      ...(weakening.allowed.length > 0
+        ? [`rules set to allow: ${weakening.allowed.slice(0, 5).join(', ')}`]
+        : []),
+      ...(weakening.overridden.length > 0
+        ? [
+            `rule group rules overridden to count/allow: ${weakening.overridden.slice(0, 5).join(', ')}`,
+          ]
+        : []),
+      ...(weakening.changed.length > 0
+        ? [`enforcing rules changed: ${weakening.changed.slice(0, 5).join(', ')}`]
+        : []),
+      ...(weakening.allowAhead.length > 0
+        ? [
+            `Allow rules ahead of enforcing rules: ${weakening.allowAhead
+              .slice(0, 5)
+              .map((a) => (a.broad ? `${a.name} (matches most requests)` : a.name))
+              .join(', ')}`,
+          ]
+        : []),
     ];
+    const broadAllow = weakening.allowAhead.some((a) => a.broad);
     return {
-      severity: weakening.emptied || weakening.defaultAllowed ? 'high' : 'medium',
+      severity: weakening.emptied || weakening.defaultAllowed || broadAllow ? 'high' : 'medium',
       summary: `web ACL ${acl} on ${on} weakened by ${principalOf(record)} (${what.join('; ')})`,
       resource: acl,
       details: {
@@ -59,12 +81,21 @@ export const gatewayWebAclWeakened: Rule = {
         defaultAllowed: weakening.defaultAllowed,
         removed: weakening.removed.length,
         counted: weakening.counted.length,
+        allowed: weakening.allowed.length,
+        overridden: weakening.overridden.length,
+        changed: weakening.changed.length,
+        allowAhead: weakening.allowAhead.length,
+        broadAllow,
       },
       facts: [
         ...(weakening.emptied ? ['waf=emptied'] : []),
         ...(weakening.defaultAllowed ? ['default=allow'] : []),
         ...weakening.removed.slice(0, 5).map((r) => `removed=${r}`),
         ...weakening.counted.slice(0, 5).map((r) => `count=${r}`),
+        ...weakening.allowed.slice(0, 5).map((r) => `allow=${r}`),
+        ...weakening.overridden.slice(0, 5).map((r) => `overridden=${r}`),
+        ...weakening.changed.slice(0, 5).map((r) => `changed=${r}`),
+        ...weakening.allowAhead.slice(0, 5).map((a) => `allow-first=${a.name}`),
       ],
     };
   },

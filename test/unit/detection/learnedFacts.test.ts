@@ -427,6 +427,15 @@ describe('the web ACLs of gateways survive a cold start', () => {
     ['the web ACL on a gateway emptied by a full replace (no rules, default Allow)', 'high'],
     ["one rule removed from a gateway's web ACL", 'medium'],
     ["a gateway web ACL's managed rule group set to count", 'medium'],
+    [
+      "an Allow rule matching every request (a negated rare match) put ahead of a gateway web ACL's enforcing rules",
+      'high',
+    ],
+    ["a gateway web ACL's rate-limit rule switched from Block to Allow", 'medium'],
+    [
+      "every rule of a gateway web ACL's managed group overridden to count (ruleActionOverrides), override none",
+      'medium',
+    ],
   ])(
     '%s: the association and rules learned in one container are known to another',
     async (name, severity) => {
@@ -438,6 +447,19 @@ describe('the web ACLs of gateways survive a cold start', () => {
       expect(ruleSeverity(findings, RULE)).toBe(severity);
     },
   );
+
+  it.each([
+    'two block rules of a gateway web ACL re-ordered',
+    "a gateway web ACL's body size limit and rate limit lowered (stricter)",
+    "a block rule added behind a gateway web ACL's existing IP-set allow-list",
+  ])('%s in another container is not a weakening (negative)', async (name) => {
+    // Prepare
+    const records = caseRecords('gatewayWebAclWeakened.fixtures.json', name);
+    // Act
+    const findings = await coldRun(memoryState(), records);
+    // Assess
+    expect(ruleSeverity(findings, RULE)).toBeUndefined();
+  });
 
   it('a web ACL associated with a gateway in one account is not in another (same id)', async () => {
     // Prepare: the association in one account, the emptying update in another
