@@ -31,13 +31,20 @@ class MemberCodePlugin {
     this.log = log ?? { notice: () => undefined, info: () => undefined };
     this.hooks = {
       'after:aws:package:finalize:mergeCustomProviderResources': () => this.setCodeKeys(),
-      'before:aws:deploy:deploy:updateStack': () => this.upload({ bucketMayBeMissing: true }),
-      'after:aws:deploy:deploy:updateStack': () => this.upload({ bucketMayBeMissing: false }),
+      'before:aws:deploy:deploy:updateStack': () => this.upload(),
+      'after:aws:deploy:deploy:updateStack': () => this.upload(),
     };
+    /** Keys written or checked in this run: the second hook has nothing more to do for them. */
+    this.stored = new Set();
   }
 
-  /** The zip of each rotation function, with its key. */
+  /** The zip of each rotation function, with its key (read and hashed once per run). */
   artifacts() {
+    this.read ??= this.readArtifacts();
+    return this.read;
+  }
+
+  readArtifacts() {
     const root = this.serverless.serviceDir ?? this.serverless.config.servicePath;
     return Object.entries(FUNCTIONS).map(([name, parameter]) => {
       const artifact = this.serverless.service.getFunction(name).package?.artifact;
@@ -78,18 +85,18 @@ class MemberCodePlugin {
     return { name: bucket.OutputValue, owner };
   }
 
-  async upload({ bucketMayBeMissing }) {
+  async upload() {
     const template = this.serverless.service.provider.compiledCloudFormationTemplate;
     if (!template?.Resources?.MemberRotationStackSet) return;
+    const pending = this.artifacts().filter((a) => !this.stored.has(a.key));
+    if (pending.length === 0) return;
+    // No bucket yet (a first deploy, before the stack update), or the StackSet's condition is
+    // off (no organization units): nothing to upload now.
     const bucket = await this.codeBucket();
-    if (!bucket) {
-      if (bucketMayBeMissing) return;
-      // The StackSet's condition is off (no organization units): nothing to upload.
-      return;
-    }
+    if (!bucket) return;
     const { S3Client, PutObjectCommand, GetObjectCommand } = require('@aws-sdk/client-s3');
     const s3 = new S3Client(await this.provider.getAwsSdkV3Config());
-    for (const artifact of this.artifacts()) {
+    for (const artifact of pending) {
       const checksum = createHash('sha256').update(artifact.bytes).digest('base64');
       const written = await s3
         .send(
@@ -128,6 +135,7 @@ class MemberCodePlugin {
           );
         }
       }
+      this.stored.add(artifact.key);
       this.log.info(`member code: ${artifact.name} at s3://${bucket.name}/${artifact.key}`);
     }
   }

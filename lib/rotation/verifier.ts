@@ -8,7 +8,7 @@ import {
 import { boundedBody } from '../shared/boundedBody.js';
 import { safeReason } from '../shared/redact.js';
 import { destinationChanges, type DiscoveredIssuer } from './destinations.js';
-import { type DiscoveryReader, fetchDiscovery, jsonOf } from './discovery.js';
+import { type DiscoveryReader, fetchDiscovery } from './discovery.js';
 import { BindingMismatchError, CredentialTestError } from './errors.js';
 import { errorCodeOf } from './issuers/vendorHttp.js';
 import type {
@@ -17,6 +17,7 @@ import type {
   CredentialVerifier,
   JwtAuthorizer,
 } from './ports.js';
+import { requestClientCredentials } from './tokenRequest.js';
 import { checkedUrl } from './urls.js';
 
 interface Discovery extends DiscoveredIssuer {
@@ -72,23 +73,12 @@ export class HttpCredentialVerifier implements CredentialVerifier, DiscoveryRead
       pinned?.tokenEndpoint ?? input.tokenEndpoint ?? discovery.tokenEndpoint,
       'token endpoint',
     );
-    const body = new URLSearchParams({ grant_type: 'client_credentials' });
-    if (input.scopes?.length) body.set('scope', input.scopes.join(' '));
-    if (input.audience) body.set('audience', input.audience);
-    const basic = Buffer.from(
-      `${encodeURIComponent(input.clientId)}:${encodeURIComponent(input.clientSecret)}`,
-    ).toString('base64');
-    const response = await this.fetchFn(tokenEndpoint, {
-      method: 'POST',
-      headers: {
-        authorization: `Basic ${basic}`,
-        'content-type': 'application/x-www-form-urlencoded',
-        accept: 'application/json',
-      },
-      body,
-      signal: AbortSignal.timeout(this.timeoutMs),
-    });
-    const json = await jsonOf(response);
+    const { response, json, basic } = await requestClientCredentials(
+      this.fetchFn,
+      tokenEndpoint,
+      input,
+      this.timeoutMs,
+    );
     if (!response.ok) {
       const code = errorCodeOf(json, [input.clientSecret, basic]) ?? 'unknown';
       throw new CredentialTestError(`token endpoint answered HTTP ${response.status} (${code})`, {

@@ -16,7 +16,8 @@
  */
 import type { Binding } from '../rotation/binding.js';
 import { tokenEndpointServesIssuer } from '../rotation/destinations.js';
-import { jsonOf } from '../rotation/discovery.js';
+import { fetchDiscovery } from '../rotation/discovery.js';
+import { requestClientCredentials } from '../rotation/tokenRequest.js';
 import { checkedUrl } from '../rotation/urls.js';
 import { GatewardenError } from '../shared/errors.js';
 import { errorClassOf } from '../shared/redact.js';
@@ -77,25 +78,17 @@ export class ListingClientTokenSource implements BearerTokenSource {
       throw new ToolsError(
         'listing client: the discovery document changed since registration (issuer or token_endpoint)',
       );
-    const body = new URLSearchParams({ grant_type: 'client_credentials' });
-    if (jwt.allowedScopes?.length) body.set('scope', jwt.allowedScopes.join(' '));
-    const audience = jwt.allowedAudience?.[0];
-    if (audience !== undefined) body.set('audience', audience);
-    // client_secret_basic: each part form-encoded (RFC 6749 §2.3.1).
-    const basic = Buffer.from(
-      `${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`,
-    ).toString('base64');
-    const response = await this.ports.fetch(tokenEndpoint, {
-      method: 'POST',
-      headers: {
-        authorization: `Basic ${basic}`,
-        'content-type': 'application/x-www-form-urlencoded',
-        accept: 'application/json',
+    const { response, json } = await requestClientCredentials(
+      this.ports.fetch,
+      tokenEndpoint,
+      {
+        clientId,
+        clientSecret,
+        scopes: jwt.allowedScopes,
+        ...(jwt.allowedAudience?.[0] !== undefined ? { audience: jwt.allowedAudience[0] } : {}),
       },
-      body,
-      signal: AbortSignal.timeout(this.timeoutMs),
-    });
-    const json = await jsonOf(response);
+      this.timeoutMs,
+    );
     if (!response.ok)
       throw new ToolsError(`listing client: the token endpoint answered HTTP ${response.status}`);
     const token = json?.access_token;
@@ -141,17 +134,11 @@ export class ListingClientTokenSource implements BearerTokenSource {
   /** The discovery document at the gateway's discovery URL, held to its own issuer. */
   private async discover(discoveryUrl: string): Promise<{ issuer: string; tokenEndpoint: URL }> {
     const url = checkedUrl(discoveryUrl, 'discovery URL');
-    const response = await this.ports.fetch(url, {
-      headers: { accept: 'application/json' },
-      signal: AbortSignal.timeout(this.timeoutMs),
-    });
-    const doc = await jsonOf(response);
-    if (!response.ok)
-      throw new ToolsError(`listing client: discovery answered HTTP ${response.status}`);
-    const issuer = doc?.issuer;
-    const endpoint = doc?.token_endpoint;
-    if (typeof issuer !== 'string' || typeof endpoint !== 'string')
-      throw new ToolsError('listing client: the discovery document lacks issuer or token_endpoint');
+    const { issuer, tokenEndpoint: endpoint } = await fetchDiscovery(
+      this.ports.fetch,
+      discoveryUrl,
+      this.timeoutMs,
+    );
     // OIDC Discovery §4.3: the issuer is the discovery URL without the well-known suffix.
     if (`${issuer.replace(/\/$/, '')}${WELL_KNOWN}` !== url.href)
       throw new ToolsError(

@@ -992,10 +992,7 @@ describe('rotation where the secrets live: the member rotation StackSet', () => 
         writeFileSync(path.join(work, `${name}.zip`), content);
       const Plugin = createRequire(import.meta.url)(
         path.join(ROOT, 'scripts', 'memberCodePlugin.cjs'),
-      ) as new (
-        serverless: unknown,
-        options: unknown,
-      ) => { upload(o: { bucketMayBeMissing: boolean }): Promise<void> };
+      ) as new (serverless: unknown, options: unknown) => { upload(): Promise<void> };
       const serverless = {
         serviceDir: work,
         getProvider: () => ({
@@ -1010,7 +1007,7 @@ describe('rotation where the secrets live: the member rotation StackSet', () => 
           getFunction: (name: string) => ({ package: { artifact: `${name}.zip` } }),
         },
       };
-      await new Plugin(serverless, {}).upload({ bucketMayBeMissing: false });
+      await new Plugin(serverless, {}).upload();
     };
     const s3 = new S3Client({ ...config(securityAdmin), forcePathStyle: true });
     const versions = async (key: string) =>

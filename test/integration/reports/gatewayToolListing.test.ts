@@ -15,7 +15,6 @@ import {
   CreateGatewayTargetCommand,
   CreatePolicyEngineCommand,
 } from '@aws-sdk/client-bedrock-agentcore-control';
-import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +27,7 @@ import { sampleInvokeRecord } from '../../../lib/tools/sampleRecord.js';
 import { runCli } from '../../support/cli.js';
 import { functionCredentials } from '../../support/functionRoles.js';
 import { localStack, testClientConfig, uniqueName } from '../../support/localStack.js';
+import { createGatewayExecutionRole } from '../../support/gatewayRole.js';
 
 const control = new BedrockAgentCoreControlClient(testClientConfig());
 const suffix = uniqueName('tlist');
@@ -36,20 +36,8 @@ async function makeGateway(
   authorizer: 'AWS_IAM' | 'CUSTOM_JWT',
   policyEngine?: { arn: string; mode: 'ENFORCE' | 'LOG_ONLY' },
 ): Promise<{ id: string; arn: string }> {
-  const role = await new IAMClient(testClientConfig()).send(
-    new CreateRoleCommand({
-      RoleName: `tlist-${authorizer}-${policyEngine ? 'pe-' : ''}${suffix}`.slice(0, 64),
-      AssumeRolePolicyDocument: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Effect: 'Allow',
-            Principal: { Service: 'bedrock-agentcore.amazonaws.com' },
-            Action: 'sts:AssumeRole',
-          },
-        ],
-      }),
-    }),
+  const roleArn = await createGatewayExecutionRole(
+    `tlist-${authorizer}-${policyEngine ? 'pe-' : ''}${suffix}`,
   );
   const created = await control.send(
     new CreateGatewayCommand({
@@ -57,7 +45,7 @@ async function makeGateway(
         0,
         48,
       ),
-      roleArn: role.Role?.Arn ?? '',
+      roleArn,
       protocolType: 'MCP',
       authorizerType: authorizer,
       ...(policyEngine ? { policyEngineConfiguration: policyEngine } : {}),

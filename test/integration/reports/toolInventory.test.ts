@@ -15,7 +15,6 @@ import {
   CreatePolicyEngineCommand,
   type CreateGatewayTargetCommandInput,
 } from '@aws-sdk/client-bedrock-agentcore-control';
-import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +27,7 @@ import { ToolUsageCollector } from '../../../lib/tools/ToolUsageCollector.js';
 import { runCli } from '../../support/cli.js';
 import { functionCredentials } from '../../support/functionRoles.js';
 import { testClientConfig, uniqueName } from '../../support/localStack.js';
+import { createGatewayExecutionRole } from '../../support/gatewayRole.js';
 
 const control = new BedrockAgentCoreControlClient(testClientConfig());
 const suffix = uniqueName('tinv');
@@ -162,21 +162,7 @@ const policyStatement = (sub: string, tools: string[]): string =>
 beforeAll(async () => {
   // Prepare (as the admin): an execution role, a policy engine with three policies, a gateway
   // that attaches it in LOG_ONLY, and four targets.
-  const role = await new IAMClient(testClientConfig()).send(
-    new CreateRoleCommand({
-      RoleName: `tinv-exec-${suffix}`.slice(0, 64),
-      AssumeRolePolicyDocument: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Effect: 'Allow',
-            Principal: { Service: 'bedrock-agentcore.amazonaws.com' },
-            Action: 'sts:AssumeRole',
-          },
-        ],
-      }),
-    }),
-  );
+  const roleArn = await createGatewayExecutionRole(`tinv-exec-${suffix}`);
   const engine = await control.send(
     new CreatePolicyEngineCommand({ name: `tinv_${suffix.replace(/-/g, '_')}`.slice(0, 48) }),
   );
@@ -184,7 +170,7 @@ beforeAll(async () => {
   const created = await control.send(
     new CreateGatewayCommand({
       name: `tinv-${suffix}`.slice(0, 48),
-      roleArn: role.Role?.Arn ?? '',
+      roleArn,
       protocolType: 'MCP',
       authorizerType: 'CUSTOM_JWT',
       authorizerConfiguration: {

@@ -9,12 +9,12 @@ import {
   CreateGatewayCommand,
   CreateGatewayTargetCommand,
 } from '@aws-sdk/client-bedrock-agentcore-control';
-import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { liveToolInventory } from '../../../lib/aws/toolInventory.js';
 import type { GatewayTools } from '../../../lib/tools/inventory.js';
 import { consumeDenials } from '../../support/iamDenials.js';
 import { testClientConfig, testS3Config, uniqueName } from '../../support/localStack.js';
+import { createGatewayExecutionRole } from '../../support/gatewayRole.js';
 
 const control = new BedrockAgentCoreControlClient(testClientConfig());
 const s3 = new S3Client(testS3Config());
@@ -40,25 +40,11 @@ beforeAll(async () => {
       Body: JSON.stringify([{ name: 'list', inputSchema: { type: 'object' } }]),
     }),
   );
-  const role = await new IAMClient(testClientConfig()).send(
-    new CreateRoleCommand({
-      RoleName: uniqueName('tschema-exec').slice(0, 64),
-      AssumeRolePolicyDocument: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Effect: 'Allow',
-            Principal: { Service: 'bedrock-agentcore.amazonaws.com' },
-            Action: 'sts:AssumeRole',
-          },
-        ],
-      }),
-    }),
-  );
+  const roleArn = await createGatewayExecutionRole(uniqueName('tschema-exec'));
   const gateway = await control.send(
     new CreateGatewayCommand({
       name: uniqueName('tschema').slice(0, 48),
-      roleArn: role.Role?.Arn ?? '',
+      roleArn,
       protocolType: 'MCP',
       authorizerType: 'AWS_IAM',
     }),
